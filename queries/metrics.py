@@ -1,0 +1,221 @@
+"""The metric functions: one per metric, each a named query in ``sql/metrics.sql``.
+
+Every function takes a :class:`~queries.periods.Period` (local dates + company time zone) and
+:class:`~queries.filters.Filters`, plus ``grain`` (trend bucket, or ``"none"``) and ``dim``
+(breakdown, or ``"total"``), and returns a DataFrame with fixed column dtypes. Results are cached
+per process for ``METRIC_TTL`` seconds; writes clear the caches they affect.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from queries import sqlfiles
+from queries.db import get_engine
+from queries.filters import DIMENSIONS, NO_FILTERS, Filters
+from queries.periods import GRAINS, Period
+
+#: Seconds a metric result may be reused. Live views refresh no faster than this.
+METRIC_TTL = 60
+
+#: Time-to-first-touch bands (minutes) for the distribution chart.
+TOUCH_BANDS = (5, 15, 30, 60, 120, 240, 480, 1440, 4320)
+
+_INT, _FLOAT, _STR, _DATE = "int64", "float64", "string", "datetime64[us]"
+_GROUP = {"bucket": _DATE, "dim_key": _STR, "dim_label": _STR}
+
+SCHEMAS: dict[str, dict[str, str]] = {
+    "acceptance": {**_GROUP, "handed_off": _INT, "accepted": _INT, "rejected": _INT, "awaiting": _INT,
+                   "acceptance_rate": _FLOAT},
+    "rejection_reasons": {**_GROUP, "reason": _STR, "rejected": _INT, "share": _FLOAT, "recycled": _INT},
+    "first_touch": {**_GROUP, "handed_off": _INT, "touched": _INT, "untouched": _INT,
+                    "median_minutes": _FLOAT, "p90_minutes": _FLOAT},
+    "first_touch_distribution": {"band": _INT, "handoffs": _INT},
+    "sla_compliance": {**_GROUP, "handed_off": _INT, "met": _INT, "breached_late": _INT,
+                       "breached_untouched": _INT, "breached": _INT, "pending": _INT,
+                       "compliance_rate": _FLOAT},
+    "mqls_delivered": {**_GROUP, "mqls": _INT},
+    "funnel": {**_GROUP, "stage_order": _INT, "stage": _STR, "reached": _INT, "step_rate": _FLOAT,
+               "cumulative_rate": _FLOAT},
+    "open_pipeline": {"dim_key": _STR, "dim_label": _STR, "opportunities": _INT, "amount": _FLOAT,
+                      "marketing_sourced_amount": _FLOAT},
+    "pipeline_created": {**_GROUP, "opportunities": _INT, "amount": _FLOAT, "marketing_sourced_amount": _FLOAT,
+                         "marketing_sourced_opportunities": _INT},
+    "closed_deals": {**_GROUP, "won": _INT, "lost": _INT, "revenue": _FLOAT, "marketing_sourced_revenue": _FLOAT,
+                     "win_rate": _FLOAT, "median_cycle_days": _FLOAT},
+    "coverage_inputs": {"open_in_period": _FLOAT, "won_so_far": _FLOAT},
+    "campaign_performance": {"campaign_id": _INT, "campaign": _STR, "channel": _STR, "start_date": _DATE,
+                             "end_date": _DATE, "spend": _FLOAT, "leads": _INT, "mqls": _INT, "sqls": _INT,
+                             "won_revenue": _FLOAT, "cost_per_mql": _FLOAT, "cost_per_sql": _FLOAT,
+                             "roi": _FLOAT},
+}
+
+
+def now_minute() -> datetime:
+    """Now, floored to the minute: the default ``as_of`` (so cached results can be reused)."""
+    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+
+
+def typed(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
+    """Cast query output to the declared dtypes (also gives empty results the right columns)."""
+    frame = frame.reindex(columns=list(schema))
+    for col, dtype in schema.items():
+        if dtype == _INT:
+            frame[col] = pd.to_numeric(frame[col]).fillna(0).astype(_INT)
+        elif dtype == _FLOAT:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(_FLOAT)
+        elif dtype == _DATE:
+            frame[col] = pd.to_datetime(frame[col]).astype(_DATE)
+        else:
+            frame[col] = frame[col].astype(dtype)
+    return frame
+
+
+def run(name: str, params: dict) -> pd.DataFrame:
+    """Execute a named query with bound parameters; return its typed frame."""
+    query = sqlfiles.get(name)
+    with get_engine().connect() as conn:
+        result = conn.execute(query.text, params)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return typed(frame, SCHEMAS[name])
+
+
+def _params(period: Period | None, filters: Filters, grain: str = "none", dim: str = "total", **extra) -> dict:
+    if grain != "none" and grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}")
+    if dim not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dim!r}")
+    params = {**filters.params(), "grain": grain, "dim": dim, **extra}
+    if period is not None:
+        params.update(period.bounds())
+    return params
+
+
+# --------------------------------------------------------------------------- lead metrics
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def acceptance(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total") -> pd.DataFrame:
+    """Lead acceptance rate (accepted ÷ handed off) with awaiting decision, hand-off cohort."""
+    return run("acceptance", _params(period, filters, grain, dim))
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def rejection_reasons(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
+                      dim: str = "total") -> pd.DataFrame:
+    """Count and share of each rejection reason, hand-off cohort."""
+    return run("rejection_reasons", _params(period, filters, grain, dim))
+
+
+def first_touch(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total",
+                as_of: datetime | None = None) -> pd.DataFrame:
+    """Median and p90 minutes to first touch; untouched counted apart."""
+    return _first_touch(period, filters, grain, dim, as_of or now_minute())
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def _first_touch(period, filters, grain, dim, as_of):
+    return run("first_touch", _params(period, filters, grain, dim, as_of=as_of))
+
+
+def first_touch_distribution(period: Period, filters: Filters = NO_FILTERS, *,
+                             as_of: datetime | None = None) -> pd.DataFrame:
+    """Hand-offs per time-to-first-touch band: columns band, lower/upper minutes, handoffs."""
+    return _first_touch_distribution(period, filters, as_of or now_minute())
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def _first_touch_distribution(period, filters, as_of):
+    counts = run("first_touch_distribution",
+                 _params(period, filters, as_of=as_of, bounds=[float(b) for b in TOUCH_BANDS]))
+    bands = band_table(TOUCH_BANDS)
+    out = bands.merge(counts, on="band", how="left")
+    out["handoffs"] = out["handoffs"].fillna(0).astype(_INT)
+    return out
+
+
+def band_table(bounds: tuple[int, ...]) -> pd.DataFrame:
+    """The bands ``width_bucket(minutes, bounds)`` produces, with their edges; band -1 = untouched."""
+    edges = (0.0,) + tuple(float(b) for b in bounds) + (float("inf"),)
+    rows = [{"band": -1, "lower_minutes": float("nan"), "upper_minutes": float("nan")}]
+    rows += [{"band": i, "lower_minutes": edges[i], "upper_minutes": edges[i + 1]} for i in range(len(edges) - 1)]
+    return pd.DataFrame(rows)
+
+
+def sla_compliance(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total",
+                   as_of: datetime | None = None) -> pd.DataFrame:
+    """SLA compliance (met ÷ known outcomes) with pending and breaches."""
+    return _sla_compliance(period, filters, grain, dim, as_of or now_minute())
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def _sla_compliance(period, filters, grain, dim, as_of):
+    return run("sla_compliance", _params(period, filters, grain, dim, as_of=as_of))
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def mqls_delivered(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
+                   dim: str = "total") -> pd.DataFrame:
+    """Distinct leads with an MQL event in the period."""
+    return run("mqls_delivered", _params(period, filters, grain, dim))
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def funnel(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total") -> pd.DataFrame:
+    """Step and cumulative conversion, cohort = leads created in the period."""
+    return run("funnel", _params(period, filters, grain, dim))
+
+
+# --------------------------------------------------------------------------- opportunity metrics
+
+
+def open_pipeline(as_of: datetime | None = None, filters: Filters = NO_FILTERS, *, dim: str = "total") -> pd.DataFrame:
+    """Amount of opportunities open at ``as_of`` (default: now)."""
+    return _open_pipeline(as_of or now_minute(), filters, dim)
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def _open_pipeline(as_of, filters, dim):
+    return run("open_pipeline", _params(None, filters, "none", dim, as_of=as_of))
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def pipeline_created(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
+                     dim: str = "total") -> pd.DataFrame:
+    """Amount of opportunities created in the period, with the marketing-sourced part."""
+    return run("pipeline_created", _params(period, filters, grain, dim))
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def closed_deals(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
+                 dim: str = "total") -> pd.DataFrame:
+    """Revenue (bookings), marketing-sourced revenue, win rate and sales cycle, by close date."""
+    return run("closed_deals", _params(period, filters, grain, dim))
+
+
+def coverage_inputs(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:
+    """Open pipeline expected to close in the period, and revenue won so far in it."""
+    return _coverage_inputs(period, filters, as_of or now_minute())
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def _coverage_inputs(period, filters, as_of):
+    return run("coverage_inputs", _params(period, filters, as_of=as_of))
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def campaign_performance(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
+    """Spend, MQLs, SQLs, won revenue, cost per MQL/SQL and ROI per campaign active in the period."""
+    return run("campaign_performance", _params(period, filters))
+
+
+def clear_caches() -> None:
+    """Forget cached metric results (after a write that changes them)."""
+    for fn in (acceptance, rejection_reasons, _first_touch, _first_touch_distribution, _sla_compliance,
+               mqls_delivered, funnel, _open_pipeline, pipeline_created, closed_deals, _coverage_inputs,
+               campaign_performance):
+        fn.clear()

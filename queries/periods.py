@@ -1,0 +1,160 @@
+"""Reporting periods cut in the company's time zone. Pure functions, no database, no Streamlit."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+GRAINS = ("day", "week", "month", "quarter", "year")
+
+PRESETS = {
+    "this_month": "This month",
+    "last_month": "Last month",
+    "this_quarter": "This quarter",
+    "last_quarter": "Last quarter",
+    "this_year": "This year",
+    "last_7_days": "Last 7 days",
+    "last_30_days": "Last 30 days",
+    "last_90_days": "Last 90 days",
+    "last_12_months": "Last 12 months",
+    "custom": "Custom dates",
+}
+
+
+class PeriodError(ValueError):
+    """Bad period input; the message is meant for the user."""
+
+
+def zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise PeriodError(f"'{tz}' is not a time zone name (use e.g. 'Europe/Berlin' or 'America/New_York').") from None
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates ``start``..``end`` inclusive, in the company time zone ``tz``."""
+
+    start: date
+    end: date
+    tz: str = "UTC"
+    label: str = ""
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise PeriodError(f"The period ends ({self.end:%d %b %Y}) before it starts ({self.start:%d %b %Y}).")
+        zone(self.tz)
+
+    @property
+    def start_at(self) -> datetime:
+        """First instant of the period, in UTC (so that arithmetic across DST changes is exact)."""
+        return datetime.combine(self.start, time(0), zone(self.tz)).astimezone(timezone.utc)
+
+    @property
+    def end_at(self) -> datetime:
+        """First instant after the period, in UTC (exclusive bound)."""
+        return datetime.combine(self.end + timedelta(days=1), time(0), zone(self.tz)).astimezone(timezone.utc)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Period":
+        """The period of the same shape just before this one (month→month, quarter→quarter)."""
+        if _is_whole_months(self.start, self.end):
+            months = _month_index(self.end) - _month_index(self.start) + 1
+            start = _add_months(self.start, -months)
+            end = self.start - timedelta(days=1)
+        else:
+            end = self.start - timedelta(days=1)
+            start = end - timedelta(days=self.days - 1)
+        return Period(start, end, self.tz, label="previous period")
+
+    def elapsed_share(self, now: datetime) -> float:
+        """Share of the period elapsed at ``now`` (0..1)."""
+        total = (self.end_at - self.start_at).total_seconds()
+        done = (min(max(now, self.start_at), self.end_at) - self.start_at).total_seconds()
+        return done / total if total else 1.0
+
+    def bounds(self) -> dict:
+        """Bound parameters every period-scoped query takes."""
+        return {"start_at": self.start_at, "end_at": self.end_at, "start_date": self.start,
+                "end_date": self.end, "tz": self.tz}
+
+    def describe(self) -> str:
+        if self.start == self.end:
+            return f"{self.start:%d %b %Y}"
+        if self.start.year == self.end.year:
+            return f"{self.start:%d %b} – {self.end:%d %b %Y}"
+        return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
+
+
+def _month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _add_months(d: date, months: int) -> date:
+    idx = _month_index(d) + months
+    year, month = divmod(idx, 12)
+    month += 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def _is_whole_months(start: date, end: date) -> bool:
+    return start.day == 1 and (end + timedelta(days=1)).day == 1
+
+
+def quarter_start(d: date) -> date:
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def month_end(d: date) -> date:
+    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def preset_period(preset: str, today: date, tz: str, custom: tuple[date, date] | None = None) -> Period:
+    """Resolve a named preset relative to ``today`` (a local date in ``tz``)."""
+    label = PRESETS.get(preset)
+    if label is None:
+        raise PeriodError(f"Unknown period '{preset}'. Choose one of: {', '.join(PRESETS.values())}.")
+    if preset == "this_month":
+        start, end = today.replace(day=1), month_end(today)
+    elif preset == "last_month":
+        end = today.replace(day=1) - timedelta(days=1)
+        start = end.replace(day=1)
+    elif preset == "this_quarter":
+        start = quarter_start(today)
+        end = _add_months(start, 3) - timedelta(days=1)
+    elif preset == "last_quarter":
+        end = quarter_start(today) - timedelta(days=1)
+        start = quarter_start(end)
+    elif preset == "this_year":
+        start, end = date(today.year, 1, 1), date(today.year, 12, 31)
+    elif preset.startswith("last_") and preset.endswith("_days"):
+        n = int(preset.split("_")[1])
+        start, end = today - timedelta(days=n - 1), today
+    elif preset == "last_12_months":
+        start = _add_months(today.replace(day=1), -11)
+        end = month_end(today)
+    else:  # custom
+        if not custom or custom[0] is None or custom[1] is None:
+            raise PeriodError("Pick both a start and an end date for a custom period.")
+        start, end = custom
+    return Period(start, end, tz, label=label)
+
+
+def local_today(tz: str, now: datetime | None = None) -> date:
+    now = now or datetime.now(zone(tz))
+    return now.astimezone(zone(tz)).date()
+
+
+def grain_for(period: Period) -> str:
+    """A sensible trend bucket for a period's length."""
+    if period.days <= 31:
+        return "day"
+    if period.days <= 120:
+        return "week"
+    return "month"

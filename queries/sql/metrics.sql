@@ -1,0 +1,240 @@
+-- The metric definitions. Each block is the one place its metric is computed; docs/metrics.md
+-- states the same definitions in words. Periods are [:start_at, :end_at) instants computed from
+-- local dates in the company time zone :tz; buckets are cut in :tz too.
+
+-- name: acceptance
+-- Lead acceptance rate = accepted ÷ handed off. Cohort: hand-offs whose hand-off time falls in the
+-- period. Awaiting = neither accepted nor rejected yet (recent periods are not final).
+select bucket, dim_key, dim_label,
+       count(*) as handed_off,
+       count(*) filter (where decision = 'accepted') as accepted,
+       count(*) filter (where decision = 'rejected') as rejected,
+       count(*) filter (where decision is null) as awaiting,
+       count(*) filter (where decision = 'accepted')::float8 / count(*) as acceptance_rate
+  from (select case when :grain = 'none' then null
+                    else date_trunc(:grain, s.handed_off_at at time zone :tz)::date end as bucket,
+               s.*
+          from {{ _handoff_scope }} s
+         where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
+ group by bucket, dim_key, dim_label
+ order by bucket nulls first, dim_label
+
+-- name: rejection_reasons
+-- Count and share of each structured rejection reason among rejected hand-offs, cohort = hand-off
+-- time in the period (the same cohort as the acceptance rate, so the counts add up).
+select bucket, dim_key, dim_label, rejection_reason as reason,
+       count(*) as rejected,
+       count(*)::float8 / sum(count(*)) over (partition by bucket, dim_key) as share,
+       count(*) filter (where recycled_at is not null) as recycled
+  from (select case when :grain = 'none' then null
+                    else date_trunc(:grain, s.handed_off_at at time zone :tz)::date end as bucket,
+               s.*
+          from {{ _handoff_scope }} s
+         where s.handed_off_at >= :start_at and s.handed_off_at < :end_at
+           and s.decision = 'rejected') x
+ group by bucket, dim_key, dim_label, rejection_reason
+ order by bucket nulls first, dim_label, rejected desc, reason
+
+-- name: first_touch
+-- Time to first touch (speed-to-lead): minutes from hand-off to the first rep-initiated touch,
+-- as the SLA measures them. Median and p90 over touched hand-offs only (percentile_cont: linear
+-- interpolation, ties averaged); hand-offs not touched by :as_of are counted as untouched.
+-- Cohort: hand-off time in the period.
+select bucket, dim_key, dim_label,
+       count(*) as handed_off,
+       count(*) filter (where touched) as touched,
+       count(*) filter (where not touched) as untouched,
+       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
+       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
+  from (select case when :grain = 'none' then null
+                    else date_trunc(:grain, s.handed_off_at at time zone :tz)::date end as bucket,
+               s.dim_key, s.dim_label, s.minutes_to_first_touch,
+               coalesce(s.first_touch_at <= :as_of, false) as touched
+          from {{ _handoff_scope }} s
+         where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
+ group by bucket, dim_key, dim_label
+ order by bucket nulls first, dim_label
+
+-- name: first_touch_distribution
+-- How many hand-offs fall in each time-to-first-touch band. :bounds are the band edges in
+-- minutes (ascending); band 0 is below bounds[1], band n is at or above bounds[n]; untouched
+-- hand-offs form band -1. Cohort: hand-off time in the period.
+select case when touched then width_bucket(minutes_to_first_touch::float8, cast(:bounds as float8[])) else -1 end as band,
+       count(*) as handoffs
+  from (select s.minutes_to_first_touch, coalesce(s.first_touch_at <= :as_of, false) as touched
+          from {{ _handoff_scope }} s
+         where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
+ group by band
+ order by band
+
+-- name: sla_compliance
+-- SLA compliance = met ÷ (met + breached) among hand-offs in the period whose outcome is known at
+-- :as_of. met: first touch at or before the deadline. breached: touched after the deadline, or
+-- untouched with the deadline passed. pending: untouched, deadline not yet passed (not counted).
+select bucket, dim_key, dim_label,
+       count(*) as handed_off,
+       count(*) filter (where outcome = 'met') as met,
+       count(*) filter (where outcome = 'late') as breached_late,
+       count(*) filter (where outcome = 'untouched') as breached_untouched,
+       count(*) filter (where outcome in ('late', 'untouched')) as breached,
+       count(*) filter (where outcome = 'pending') as pending,
+       count(*) filter (where outcome = 'met')::float8
+         / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate
+  from (select case when :grain = 'none' then null
+                    else date_trunc(:grain, s.handed_off_at at time zone :tz)::date end as bucket,
+               s.dim_key, s.dim_label,
+               case when s.first_touch_at <= :as_of and s.first_touch_at <= s.sla_deadline_at then 'met'
+                    when s.first_touch_at <= :as_of then 'late'
+                    when :as_of > s.sla_deadline_at then 'untouched'
+                    else 'pending' end as outcome
+          from {{ _handoff_scope }} s
+         where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
+ group by bucket, dim_key, dim_label
+ order by bucket nulls first, dim_label
+
+-- name: mqls_delivered
+-- MQLs delivered: distinct leads with an MQL event in the period (a recycled lead that qualifies
+-- again counts again in the period it re-qualifies).
+select bucket, dim_key, dim_label, count(distinct lead_id) as mqls
+  from (select case when :grain = 'none' then null
+                    else date_trunc(:grain, e.occurred_at at time zone :tz)::date end as bucket,
+               s.dim_key, s.dim_label, e.lead_id
+          from lead_event e
+          join {{ _lead_scope }} s on s.id = e.lead_id
+         where e.event_type = 'mql'
+           and e.occurred_at >= :start_at and e.occurred_at < :end_at) x
+ group by bucket, dim_key, dim_label
+ order by bucket nulls first, dim_label
+
+-- name: funnel
+-- Funnel conversion for the leads created in the period (the cohort). A lead has reached a stage
+-- if it reached that stage or a later one: MQL (an MQL event), SAL (a hand-off accepted), SQL (an
+-- opportunity from the lead), Won (such an opportunity won). step_rate = reached ÷ reached at the
+-- previous stage; cumulative_rate = reached ÷ leads created.
+with cohort as (
+    select case when :grain = 'none' then null
+                else date_trunc(:grain, s.created_at at time zone :tz)::date end as bucket,
+           s.dim_key, s.dim_label,
+           s.mql_at is not null as mql,
+           s.id in (select lead_id from handoff where decision = 'accepted') as sal,
+           s.id in (select lead_id from opportunity where lead_id is not null) as sql_stage,
+           s.id in (select lead_id from opportunity where stage = 'closed_won' and lead_id is not null) as won
+      from {{ _lead_scope }} s
+     where s.created_at >= :start_at and s.created_at < :end_at
+),
+counts as (
+    select bucket, dim_key, dim_label,
+           count(*) as created,
+           count(*) filter (where mql or sal or sql_stage or won) as mql,
+           count(*) filter (where sal or sql_stage or won) as sal,
+           count(*) filter (where sql_stage or won) as sql_stage,
+           count(*) filter (where won) as won
+      from cohort
+     group by bucket, dim_key, dim_label
+),
+stages as (
+    select c.bucket, c.dim_key, c.dim_label, v.stage_order, v.stage, v.reached, c.created
+      from counts c
+     cross join lateral (values (1, 'Created', c.created), (2, 'MQL', c.mql), (3, 'SAL', c.sal),
+                                (4, 'SQL', c.sql_stage), (5, 'Won', c.won)) v(stage_order, stage, reached)
+)
+select bucket, dim_key, dim_label, stage_order, stage, reached,
+       reached::float8 / nullif(lag(reached) over w, 0) as step_rate,
+       reached::float8 / nullif(created, 0) as cumulative_rate
+  from stages
+window w as (partition by bucket, dim_key order by stage_order)
+ order by bucket nulls first, dim_label, stage_order
+
+-- name: open_pipeline
+-- Open pipeline: sum of amount of opportunities open at :as_of (created at or before it and not
+-- closed by then). Uses each opportunity's current amount.
+select dim_key, dim_label,
+       count(*) as opportunities,
+       coalesce(sum(amount), 0) as amount,
+       coalesce(sum(amount) filter (where marketing_sourced), 0) as marketing_sourced_amount
+  from {{ _opportunity_scope }} s
+ where s.created_at <= :as_of and (s.closed_at is null or s.closed_at > :as_of)
+ group by dim_key, dim_label
+ order by dim_label
+
+-- name: pipeline_created
+-- Pipeline created: amount of opportunities created in the period; marketing-sourced share of it.
+select bucket, dim_key, dim_label,
+       count(*) as opportunities,
+       coalesce(sum(amount), 0) as amount,
+       coalesce(sum(amount) filter (where marketing_sourced), 0) as marketing_sourced_amount,
+       count(*) filter (where marketing_sourced) as marketing_sourced_opportunities
+  from (select case when :grain = 'none' then null
+                    else date_trunc(:grain, s.created_at at time zone :tz)::date end as bucket, s.*
+          from {{ _opportunity_scope }} s
+         where s.created_at >= :start_at and s.created_at < :end_at) x
+ group by bucket, dim_key, dim_label
+ order by bucket nulls first, dim_label
+
+-- name: closed_deals
+-- Opportunities closed in the period (close time in the period):
+--   revenue (bookings) = sum of amount of closed-won; marketing-sourced revenue likewise;
+--   win rate = won ÷ (won + lost);
+--   sales cycle = median days from opportunity created to closed-won, deals won in the period.
+select bucket, dim_key, dim_label,
+       count(*) filter (where stage = 'closed_won') as won,
+       count(*) filter (where stage = 'closed_lost') as lost,
+       coalesce(sum(amount) filter (where stage = 'closed_won'), 0) as revenue,
+       coalesce(sum(amount) filter (where stage = 'closed_won' and marketing_sourced), 0) as marketing_sourced_revenue,
+       (count(*) filter (where stage = 'closed_won'))::float8 / nullif(count(*), 0) as win_rate,
+       percentile_cont(0.5) within group (order by extract(epoch from (closed_at - created_at)) / 86400.0)
+           filter (where stage = 'closed_won') as median_cycle_days
+  from (select case when :grain = 'none' then null
+                    else date_trunc(:grain, s.closed_at at time zone :tz)::date end as bucket, s.*
+          from {{ _opportunity_scope }} s
+         where s.closed_at >= :start_at and s.closed_at < :end_at) x
+ group by bucket, dim_key, dim_label
+ order by bucket nulls first, dim_label
+
+-- name: coverage_inputs
+-- Inputs of pipeline coverage: open pipeline at :as_of whose expected close date is in the period,
+-- and revenue won in the period up to :as_of. Coverage = open ÷ (target − won so far).
+select coalesce(sum(amount) filter (where (closed_at is null or closed_at > :as_of) and created_at <= :as_of
+                                      and expected_close_date between :start_date and :end_date), 0) as open_in_period,
+       coalesce(sum(amount) filter (where stage = 'closed_won' and closed_at >= :start_at
+                                      and closed_at < :end_at and closed_at <= :as_of), 0) as won_so_far
+  from {{ _opportunity_scope }} s
+
+-- name: campaign_performance
+-- Per campaign whose dates overlap the period: its whole spend, the leads it sourced (lead.campaign_id),
+-- how many became MQLs and SQLs (opportunities), and the revenue won from them (lifetime attribution).
+-- cost per MQL/SQL = spend ÷ MQLs/SQLs; ROI = won revenue ÷ spend.
+with leads as (
+    select s.id, s.campaign_id, s.mql_at
+      from {{ _lead_scope }} s
+     where s.campaign_id is not null
+),
+per_campaign as (
+    select l.campaign_id,
+           count(*) as leads,
+           count(*) filter (where l.mql_at is not null) as mqls
+      from leads l
+     group by l.campaign_id
+),
+opps as (
+    select l.campaign_id,
+           count(o.id) as sqls,
+           coalesce(sum(o.amount) filter (where o.stage = 'closed_won'), 0) as won_revenue
+      from leads l
+      join opportunity o on o.lead_id = l.id
+     group by l.campaign_id
+)
+select c.id as campaign_id, c.name as campaign, ch.label as channel, c.start_date, c.end_date, c.spend,
+       coalesce(p.leads, 0) as leads, coalesce(p.mqls, 0) as mqls,
+       coalesce(o.sqls, 0) as sqls, coalesce(o.won_revenue, 0) as won_revenue,
+       c.spend / nullif(p.mqls, 0) as cost_per_mql,
+       c.spend / nullif(o.sqls, 0) as cost_per_sql,
+       o.won_revenue / nullif(c.spend, 0) as roi
+  from campaign c
+  join channel ch on ch.code = c.channel_code
+  left join per_campaign p on p.campaign_id = c.id
+  left join opps o on o.campaign_id = c.id
+ where c.start_date <= :end_date and coalesce(c.end_date, c.start_date) >= :start_date
+   and (cardinality(cast(:campaign_ids as integer[])) = 0 or c.id = any(cast(:campaign_ids as integer[])))
+   and (cardinality(cast(:sources as text[])) = 0 or c.channel_code = any(cast(:sources as text[])))
+ order by c.start_date, c.name

@@ -1,0 +1,107 @@
+-- Fragments shared by the metric queries: which rows a set of filters selects, and how rows are
+-- grouped. Included with {{ _name }}; every value is a bound parameter.
+--
+-- Every metric query takes the same filter parameters (see queries/filters.py):
+--   :team_ids, :owner_ids (integer[]), :sources (text[]), :campaign_ids (integer[]),
+--   :industries, :countries (text[]), :tiers (integer[])   -- empty array = no restriction
+-- and the grouping parameters:
+--   :grain  'none' | 'day' | 'week' | 'month' | 'quarter' | 'year'  (bucket in company time zone :tz)
+--   :dim    'total' | 'source' | 'campaign' | 'industry' | 'country' | 'region' | 'tier' | 'owner' | 'team'
+
+-- name: _segment_filters
+-- Source, campaign and account-segment filters. Expects aliases l (lead) and a (account).
+    (cardinality(cast(:sources as text[])) = 0 or l.source = any(cast(:sources as text[])))
+and (cardinality(cast(:campaign_ids as integer[])) = 0 or l.campaign_id = any(cast(:campaign_ids as integer[])))
+and (cardinality(cast(:industries as text[])) = 0 or a.industry = any(cast(:industries as text[])))
+and (cardinality(cast(:countries as text[])) = 0 or a.country = any(cast(:countries as text[])))
+and (cardinality(cast(:tiers as integer[])) = 0 or a.tier = any(cast(:tiers as integer[])))
+
+-- name: _owner_filters
+-- Owner and team filters on the rep responsible for the fact (alias r).
+    (cardinality(cast(:owner_ids as integer[])) = 0 or r.id = any(cast(:owner_ids as integer[])))
+and (cardinality(cast(:team_ids as integer[])) = 0 or r.team_id = any(cast(:team_ids as integer[])))
+
+-- name: _dim_key
+-- The group key for :dim. Expects aliases l, a, r (responsible rep).
+case :dim
+    when 'total' then 'total'
+    when 'source' then coalesce(l.source, 'none')
+    when 'campaign' then coalesce(l.campaign_id::text, 'none')
+    when 'industry' then a.industry
+    when 'country' then a.country
+    when 'region' then a.region
+    when 'tier' then a.tier::text
+    when 'owner' then coalesce(r.id::text, 'none')
+    when 'team' then coalesce(r.team_id::text, 'none')
+end
+
+-- name: _dim_label
+-- A readable label for the group key. Expects aliases l, a, r, t (team), c (campaign), ch (channel).
+case :dim
+    when 'total' then 'Total'
+    when 'source' then coalesce(ch.label, 'No lead (sales-created)')
+    when 'campaign' then coalesce(c.name, 'No campaign')
+    when 'industry' then a.industry
+    when 'country' then a.country
+    when 'region' then a.region
+    when 'tier' then 'Tier ' || a.tier
+    when 'owner' then coalesce(r.full_name, 'Unassigned')
+    when 'team' then coalesce(t.name, 'No team')
+end
+
+-- name: _handoff_scope
+-- Hand-offs with their lead, account and owner attributes, restricted by the filters.
+-- The responsible rep is the hand-off's current owner.
+select h.id, h.lead_id, h.owner_id, h.handed_off_at, h.sla_deadline_at, h.decision_due_at,
+       h.decision, h.decided_at, h.rejection_reason, h.recycled_at,
+       h.first_touch_at, h.minutes_to_first_touch,
+       {{ _dim_key }} as dim_key,
+       {{ _dim_label }} as dim_label
+  from handoff h
+  join lead l on l.id = h.lead_id
+  join account a on a.id = l.account_id
+  join rep r on r.id = h.owner_id
+  join team t on t.id = r.team_id
+  join channel ch on ch.code = l.source
+  left join campaign c on c.id = l.campaign_id
+ where {{ _segment_filters }}
+   and {{ _owner_filters }}
+
+-- name: _lead_scope
+-- Leads with account attributes, restricted by the filters. Owner/team filters match the lead's
+-- owning marketer or the owner of any of its hand-offs; the 'owner' dimension is the marketer.
+select l.id, l.created_at, l.mql_at, l.source, l.campaign_id,
+       {{ _dim_key }} as dim_key,
+       {{ _dim_label }} as dim_label
+  from lead l
+  join account a on a.id = l.account_id
+  join channel ch on ch.code = l.source
+  left join campaign c on c.id = l.campaign_id
+  left join rep r on r.id = l.marketer_id
+  left join team t on t.id = r.team_id
+ where {{ _segment_filters }}
+   and (cardinality(cast(:owner_ids as integer[])) = 0
+        or l.marketer_id = any(cast(:owner_ids as integer[]))
+        or l.id in (select hx.lead_id from handoff hx where hx.owner_id = any(cast(:owner_ids as integer[]))))
+   and (cardinality(cast(:team_ids as integer[])) = 0
+        or r.team_id = any(cast(:team_ids as integer[]))
+        or l.id in (select hx.lead_id from handoff hx join rep rx on rx.id = hx.owner_id
+                     where rx.team_id = any(cast(:team_ids as integer[]))))
+
+-- name: _opportunity_scope
+-- Opportunities with account, owner and originating-lead attributes, restricted by the filters.
+-- marketing_sourced: the originating lead's first-touch channel is a marketing channel.
+-- Opportunities without a lead have no source and are never marketing-sourced.
+select o.id, o.lead_id, o.owner_id, o.amount, o.created_at, o.expected_close_date, o.stage, o.closed_at,
+       coalesce(ch.is_marketing, false) as marketing_sourced,
+       {{ _dim_key }} as dim_key,
+       {{ _dim_label }} as dim_label
+  from opportunity o
+  join account a on a.id = o.account_id
+  join rep r on r.id = o.owner_id
+  join team t on t.id = r.team_id
+  left join lead l on l.id = o.lead_id
+  left join channel ch on ch.code = l.source
+  left join campaign c on c.id = l.campaign_id
+ where {{ _segment_filters }}
+   and {{ _owner_filters }}

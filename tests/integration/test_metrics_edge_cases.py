@@ -1,0 +1,365 @@
+"""Hand-built edge cases for each metric, on real PostgreSQL, written through the real triggers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from queries import metrics
+from queries.filters import Filters
+from queries.periods import Period
+from tests.factories import World, at
+
+NY = ZoneInfo("America/New_York")
+Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
+AS_OF = at("2026-06-01 00:00")
+
+
+@pytest.fixture
+def world(app_db) -> World:
+    return World(app_db)
+
+
+@pytest.fixture
+def people(world):
+    sdr_team = world.team("sales_development", code="sdr")
+    ae_team = world.team("sales", code="sales")
+    mkt_team = world.team("marketing", code="marketing")
+    return {
+        "sdr": world.rep(sdr_team, "Sam SDR"),
+        "sdr2": world.rep(sdr_team, "Sid SDR"),
+        "ae": world.rep(ae_team, "Ada AE"),
+        "mkt": world.rep(mkt_team, "Mia Marketer"),
+        "sdr_team": sdr_team,
+        "ae_team": ae_team,
+        "account": world.account(tier=1),
+    }
+
+
+def one(frame, **match):
+    rows = frame
+    for k, v in match.items():
+        rows = rows[rows[k] == v]
+    assert len(rows) == 1, f"expected one row for {match}, got {len(rows)}"
+    return rows.iloc[0]
+
+
+# --------------------------------------------------------------------------- empty
+
+
+def test_empty_database_gives_empty_frames_with_columns(app_db):
+    cases = {"acceptance": metrics.acceptance, "first_touch": metrics.first_touch,
+             "sla_compliance": metrics.sla_compliance, "funnel": metrics.funnel,
+             "closed_deals": metrics.closed_deals, "pipeline_created": metrics.pipeline_created,
+             "mqls_delivered": metrics.mqls_delivered, "rejection_reasons": metrics.rejection_reasons}
+    for name, fn in cases.items():
+        frame = fn(Q1)
+        assert frame.empty, name
+        assert list(frame.columns) == list(metrics.SCHEMAS[name]), name
+    assert metrics.first_touch_distribution(Q1)["handoffs"].sum() == 0
+
+
+def test_period_without_leads_is_empty_even_when_other_periods_have_data(world, people):
+    lead = world.lead(at("2026-05-01 10:00"), people["account"])
+    world.hand_off(lead, at("2026-05-01 11:00"), people["sdr"])
+    assert metrics.acceptance(Q1).empty
+    assert metrics.sla_compliance(Q1, as_of=AS_OF).empty
+    coverage = metrics.coverage_inputs(Q1, as_of=AS_OF).iloc[0]
+    assert coverage.open_in_period == 0 and coverage.won_so_far == 0
+
+
+# --------------------------------------------------------------------------- acceptance
+
+
+def test_acceptance_counts_awaiting_apart(world, people):
+    leads = [world.lead(at("2026-02-01 09:00"), people["account"]) for _ in range(4)]
+    for lead in leads:
+        world.hand_off(lead, at("2026-02-02 09:00"), people["sdr"])
+    world.decide(leads[0], "accepted", at("2026-02-02 10:00"), people["sdr"])
+    world.decide(leads[1], "accepted", at("2026-02-03 10:00"), people["sdr"])
+    world.decide(leads[2], "rejected", at("2026-02-03 10:00"), people["sdr"], reason="bad_fit")
+    row = metrics.acceptance(Q1).iloc[0]
+    assert (row.handed_off, row.accepted, row.rejected, row.awaiting) == (4, 2, 1, 1)
+    assert row.acceptance_rate == pytest.approx(0.5)
+
+
+def test_rejected_then_recycled_lead(world, people):
+    """Rejected in January, recycled, re-qualified in March and accepted: two hand-off cohorts."""
+    lead = world.lead(at("2026-01-05 09:00"), people["account"])
+    world.hand_off(lead, at("2026-01-06 09:00"), people["sdr"])
+    world.decide(lead, "rejected", at("2026-01-07 09:00"), people["sdr"], reason="no_response")
+    world.event(lead, "recycled", at("2026-01-20 09:00"))
+    world.hand_off(lead, at("2026-03-10 09:00"), people["sdr2"])
+    world.decide(lead, "accepted", at("2026-03-10 12:00"), people["sdr2"])
+
+    by_month = metrics.acceptance(Q1, grain="month")
+    jan, mar = one(by_month, bucket=datetime(2026, 1, 1)), one(by_month, bucket=datetime(2026, 3, 1))
+    assert (jan.handed_off, jan.accepted, jan.rejected) == (1, 0, 1)
+    assert (mar.handed_off, mar.accepted, mar.rejected) == (1, 1, 0)
+    reasons = metrics.rejection_reasons(Q1)
+    assert one(reasons, reason="no_response").recycled == 1
+    # MQLs delivered counts the lead in each month it qualified; the funnel counts it once.
+    mqls = metrics.mqls_delivered(Q1, grain="month")
+    assert list(mqls["mqls"]) == [1, 1]
+    funnel = metrics.funnel(Q1)
+    assert list(funnel["reached"]) == [1, 1, 1, 0, 0]
+
+
+def test_cannot_decide_twice_and_history_is_append_only(world, people):
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.hand_off(lead, at("2026-02-01 10:00"), people["sdr"])
+    world.decide(lead, "accepted", at("2026-02-01 11:00"), people["sdr"])
+    with pytest.raises(sa.exc.DBAPIError) as err:
+        world.decide(lead, "rejected", at("2026-02-01 12:00"), people["sdr"], reason="bad_fit")
+    assert err.value.orig.sqlstate == "AB002"
+    with pytest.raises(sa.exc.DBAPIError) as err:
+        world.execute("update lead_event set occurred_at = now() where lead_id = :l", {"l": lead})
+    assert err.value.orig.sqlstate == "AB010"
+    # An accepted hand-off is not open any more, so a second hand-off is allowed; an open one is not.
+    world.hand_off(lead, at("2026-02-02 10:00"), people["sdr"], mql=False)
+    other = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.hand_off(other, at("2026-02-01 10:00"), people["sdr"])
+    with pytest.raises(sa.exc.DBAPIError) as err:
+        world.hand_off(other, at("2026-02-01 11:00"), people["sdr2"], mql=False)
+    assert err.value.orig.sqlstate == "AB001"
+
+
+def test_database_constraints(world, people):
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.hand_off(lead, at("2026-02-01 10:00"), people["sdr"])
+    with pytest.raises(sa.exc.IntegrityError):  # rejected needs a reason
+        world.decide(lead, "rejected", at("2026-02-01 11:00"), people["sdr"])
+    with pytest.raises(sa.exc.IntegrityError):  # 'other' needs a comment
+        world.decide(lead, "rejected", at("2026-02-01 11:00"), people["sdr"], reason="other", comment="  ")
+    with pytest.raises(sa.exc.IntegrityError):  # amounts are never negative
+        world.opportunity(people["account"], people["ae"], -5, at("2026-02-01 09:00"))
+    with pytest.raises(sa.exc.IntegrityError):  # closed needs a close time
+        world.opportunity(people["account"], people["ae"], 5, at("2026-02-01 09:00"), stage="closed_won")
+    with pytest.raises(sa.exc.IntegrityError):  # tier is 1..3
+        world.account(tier=4)
+    with pytest.raises(sa.exc.IntegrityError):  # decisions cannot precede the hand-off
+        world.decide(lead, "accepted", at("2026-02-01 09:00"), people["sdr"])
+
+
+def test_reassignment_moves_the_handoff_to_the_new_owner(world, people):
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.hand_off(lead, at("2026-02-01 10:00"), people["sdr"])
+    world.event(lead, "reassigned", at("2026-02-01 12:00"), owner_id=people["sdr2"])
+    by_owner = metrics.acceptance(Q1, dim="owner")
+    assert list(by_owner["dim_label"]) == ["Sid SDR"]
+    assert metrics.acceptance(Q1, Filters(owner_ids=[people["sdr"]])).empty
+
+
+# --------------------------------------------------------------------------- first touch and SLA
+
+
+def test_untouched_and_automated_and_early_touches_are_not_first_touches(world, people):
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.touch(lead, at("2026-02-01 09:30"), people["sdr"])  # before the hand-off
+    world.hand_off(lead, at("2026-02-01 10:00"), people["sdr"])
+    world.touch(lead, at("2026-02-01 10:01"), None, "email", automated=True)  # automated send
+    world.touch(lead, at("2026-02-01 10:02"), None, "web_visit")  # lead activity, not a rep touch
+    untouched = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.hand_off(untouched, at("2026-02-01 10:00"), people["sdr"])
+
+    row = metrics.first_touch(Q1, as_of=AS_OF).iloc[0]
+    assert (row.handed_off, row.touched, row.untouched) == (2, 0, 2)
+    assert row.median_minutes != row.median_minutes  # NaN: no touched hand-offs, no median
+
+    world.touch(lead, at("2026-02-01 10:45"), people["sdr"], "linkedin")
+    world.touch(lead, at("2026-02-01 10:30"), people["sdr"], "call")  # logged late, happened first
+    metrics.clear_caches()
+    row = metrics.first_touch(Q1, as_of=AS_OF).iloc[0]
+    assert (row.touched, row.untouched) == (1, 1)
+    assert row.median_minutes == pytest.approx(30)
+
+
+def test_deleting_a_touch_recomputes_first_touch(world, people):
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    handoff = world.hand_off(lead, at("2026-02-01 10:00"), people["sdr"])
+    first = world.touch(lead, at("2026-02-01 10:10"), people["sdr"])
+    world.touch(lead, at("2026-02-01 11:00"), people["sdr"])
+    assert world.handoff_row(handoff)["minutes_to_first_touch"] == 10
+    world.execute("delete from activity where id = :i", {"i": first})
+    assert world.handoff_row(handoff)["minutes_to_first_touch"] == 60
+
+
+def test_touch_after_the_next_handoff_belongs_to_the_next_handoff(world, people):
+    lead = world.lead(at("2026-01-05 09:00"), people["account"])
+    first = world.hand_off(lead, at("2026-01-06 09:00"), people["sdr"])
+    world.decide(lead, "rejected", at("2026-01-06 10:00"), people["sdr"], reason="bad_fit")
+    second = world.hand_off(lead, at("2026-02-06 09:00"), people["sdr2"])
+    world.touch(lead, at("2026-02-06 09:20"), people["sdr2"])
+    assert world.handoff_row(first)["first_touch_at"] is None
+    assert world.handoff_row(second)["minutes_to_first_touch"] == 20
+
+
+@pytest.mark.parametrize("minutes,median,p90", [
+    ([10, 20, 20, 30], 20.0, 27.0),        # ties in the middle
+    ([10, 20, 30, 40], 25.0, 37.0),        # even count: interpolated
+    ([5], 5.0, 5.0),
+])
+def test_median_and_p90_interpolate_like_percentile_cont(world, people, minutes, median, p90):
+    for m in minutes:
+        lead = world.lead(at("2026-02-01 08:00"), people["account"])
+        world.hand_off(lead, at("2026-02-01 09:00"), people["sdr"])
+        world.touch(lead, at("2026-02-01 09:00") + timedelta(minutes=m), people["sdr"])
+    row = metrics.first_touch(Q1, as_of=AS_OF).iloc[0]
+    assert row.median_minutes == pytest.approx(median)
+    assert row.p90_minutes == pytest.approx(p90)
+
+
+def test_sla_met_late_breached_and_pending(world, people):
+    world.setting("sla_first_touch_minutes", 60)
+    start = at("2026-03-31 20:00")
+    cases = {"met": 59, "edge": 60, "late": 61, "untouched": None}
+    for name, minutes in cases.items():
+        lead = world.lead(start - timedelta(hours=1), people["account"])
+        world.hand_off(lead, start, people["sdr"])
+        if minutes is not None:
+            world.touch(lead, start + timedelta(minutes=minutes), people["sdr"])
+    # Before any touch and inside the window, every hand-off is pending.
+    early = metrics.sla_compliance(Q1, as_of=start + timedelta(minutes=30)).iloc[0]
+    assert (early.met, early.breached, early.pending) == (0, 0, 4)
+    assert early.compliance_rate != early.compliance_rate  # NaN: no known outcome yet
+    later = metrics.sla_compliance(Q1, as_of=start + timedelta(minutes=62)).iloc[0]
+    assert (later.met, later.breached_late, later.breached_untouched, later.pending) == (2, 1, 1, 0)
+    assert later.compliance_rate == pytest.approx(0.5)
+    # Within the window, an untouched lead is pending rather than breached.
+    mid = metrics.sla_compliance(Q1, as_of=start + timedelta(minutes=60)).iloc[0]
+    assert (mid.met, mid.breached, mid.pending) == (2, 0, 2)
+
+
+def test_deadline_uses_the_setting_in_force_at_handoff(world, people):
+    world.setting("sla_first_touch_minutes", 30)
+    lead = world.lead(at("2026-02-01 08:00"), people["account"])
+    handoff = world.hand_off(lead, at("2026-02-01 09:00"), people["sdr"])
+    world.setting("sla_first_touch_minutes", 120)
+    assert world.handoff_row(handoff)["sla_deadline_at"] == at("2026-02-01 09:30")
+
+
+# --------------------------------------------------------------------------- time zones and boundaries
+
+
+def test_period_boundary_follows_the_company_time_zone(world, people):
+    """23:30 on 31 March in New York is 03:30 on 1 April in UTC."""
+    lead = world.lead(at("2026-03-31 20:00", NY), people["account"])
+    world.hand_off(lead, at("2026-03-31 23:30", NY), people["sdr"])
+    march_ny = Period(date(2026, 3, 1), date(2026, 3, 31), "America/New_York")
+    april_ny = Period(date(2026, 4, 1), date(2026, 4, 30), "America/New_York")
+    march_utc = Period(date(2026, 3, 1), date(2026, 3, 31), "UTC")
+    assert metrics.acceptance(march_ny).iloc[0].handed_off == 1
+    assert metrics.acceptance(april_ny).empty
+    assert metrics.acceptance(march_utc).empty
+    # Buckets are cut in the company zone too.
+    q = Period(date(2026, 1, 1), date(2026, 6, 30), "America/New_York")
+    assert one(metrics.acceptance(q, grain="month"), handed_off=1).bucket == datetime(2026, 3, 1)
+    q_utc = Period(date(2026, 1, 1), date(2026, 6, 30), "UTC")
+    assert one(metrics.acceptance(q_utc, grain="month"), handed_off=1).bucket == datetime(2026, 4, 1)
+
+
+def test_dst_change_day_is_a_23_hour_day(world, people):
+    """8 March 2026 (US spring forward): the day has 23 hours; both ends are counted once."""
+    day = Period(date(2026, 3, 8), date(2026, 3, 8), "America/New_York")
+    assert (day.end_at - day.start_at) == timedelta(hours=23)
+    inside = [at("2026-03-08 00:00", NY), at("2026-03-08 23:59", NY)]
+    outside = [at("2026-03-07 23:59", NY), at("2026-03-09 00:00", NY)]
+    for moment in inside + outside:
+        lead = world.lead(moment - timedelta(minutes=1), people["account"])
+        world.hand_off(lead, moment, people["sdr"])
+    assert metrics.acceptance(day).iloc[0].handed_off == 2
+
+
+# --------------------------------------------------------------------------- opportunities
+
+
+def test_opportunity_without_a_lead_counts_as_sales_sourced(world, people):
+    account = people["account"]
+    lead = world.lead(at("2026-01-02 09:00"), account, source="webinar")
+    world.opportunity(account, people["ae"], 1000, at("2026-01-10 09:00"), stage="closed_won",
+                      closed_at=at("2026-02-10 09:00"), lead_id=lead)
+    world.opportunity(account, people["ae"], 3000, at("2026-01-15 09:00"), stage="closed_won",
+                      closed_at=at("2026-02-15 09:00"))
+    world.opportunity(account, people["ae"], 500, at("2026-01-20 09:00"), stage="closed_lost",
+                      closed_at=at("2026-03-01 09:00"), lost_reason="price")
+    deals = metrics.closed_deals(Q1).iloc[0]
+    assert (deals.won, deals.lost, deals.revenue, deals.marketing_sourced_revenue) == (2, 1, 4000, 1000)
+    assert deals.win_rate == pytest.approx(2 / 3)
+    assert deals.median_cycle_days == pytest.approx(31)
+    created = metrics.pipeline_created(Q1).iloc[0]
+    assert (created.amount, created.marketing_sourced_amount) == (4500, 1000)
+    # A source filter keeps only opportunities whose originating lead matches.
+    only_webinar = metrics.closed_deals(Q1, Filters(sources=["webinar"])).iloc[0]
+    assert only_webinar.revenue == 1000
+    by_source = metrics.closed_deals(Q1, dim="source")
+    assert set(by_source["dim_label"]) == {"Webinar", "No lead (sales-created)"}
+    # The funnel is about leads: the lead-less opportunity does not appear in it, and the won lead
+    # counts as having reached every earlier stage.
+    assert list(metrics.funnel(Q1)["reached"]) == [1, 1, 1, 1, 1]
+
+
+def test_funnel_counts_later_stages_as_reached_earlier_ones(world, people):
+    account = people["account"]
+    leads = [world.lead(at("2026-02-01 09:00"), account) for _ in range(4)]
+    world.event(leads[0], "mql", at("2026-02-02 09:00"))
+    world.hand_off(leads[1], at("2026-02-02 09:00"), people["sdr"])
+    world.decide(leads[1], "accepted", at("2026-02-02 10:00"), people["sdr"])
+    world.opportunity(account, people["ae"], 10, at("2026-02-05 09:00"), lead_id=leads[1], stage="closed_won",
+                      closed_at=at("2026-03-05 09:00"))
+    funnel = metrics.funnel(Q1)
+    assert list(funnel["reached"]) == [4, 2, 1, 1, 1]
+    assert list(funnel["cumulative_rate"]) == pytest.approx([1, 0.5, 0.25, 0.25, 0.25])
+    assert list(funnel["step_rate"].fillna(-1)) == pytest.approx([-1, 0.5, 0.5, 1, 1])
+
+
+def test_open_pipeline_as_of_a_moment(world, people):
+    account = people["account"]
+    world.opportunity(account, people["ae"], 100, at("2026-01-01 09:00"))
+    world.opportunity(account, people["ae"], 200, at("2026-01-01 09:00"), stage="closed_lost",
+                      closed_at=at("2026-02-01 09:00"), lost_reason="price")
+    world.opportunity(account, people["ae"], 400, at("2026-03-01 09:00"))
+    assert metrics.open_pipeline(at("2025-12-31 00:00")).empty
+    assert metrics.open_pipeline(at("2026-01-15 00:00")).iloc[0].amount == 300
+    assert metrics.open_pipeline(at("2026-02-15 00:00")).iloc[0].amount == 100
+    assert metrics.open_pipeline(at("2026-03-15 00:00")).iloc[0].amount == 500
+
+
+def test_coverage_inputs(world, people):
+    account = people["account"]
+    world.opportunity(account, people["ae"], 100, at("2026-01-01 09:00"), expected_close=date(2026, 3, 15))
+    world.opportunity(account, people["ae"], 900, at("2026-01-01 09:00"), expected_close=date(2026, 4, 15))
+    world.opportunity(account, people["ae"], 50, at("2026-01-01 09:00"), stage="closed_won",
+                      closed_at=at("2026-02-01 09:00"))
+    row = metrics.coverage_inputs(Q1, as_of=at("2026-02-15 00:00")).iloc[0]
+    assert (row.open_in_period, row.won_so_far) == (100, 50)
+
+
+def test_campaign_cost_per_mql_and_roi(world, people):
+    account = people["account"]
+    camp = world.campaign("webinar", spend=1000, name="Spring webinar")
+    leads = [world.lead(at("2026-02-01 09:00"), account, campaign_id=camp) for _ in range(3)]
+    world.event(leads[0], "mql", at("2026-02-02 09:00"))
+    world.event(leads[1], "mql", at("2026-02-02 09:00"))
+    world.opportunity(account, people["ae"], 5000, at("2026-02-05 09:00"), lead_id=leads[0], stage="closed_won",
+                      closed_at=at("2026-03-05 09:00"))
+    row = one(metrics.campaign_performance(Q1), campaign="Spring webinar")
+    assert (row.leads, row.mqls, row.sqls, row.won_revenue) == (3, 2, 1, 5000)
+    assert (row.cost_per_mql, row.cost_per_sql, row.roi) == (500, 1000, 5)
+
+
+def test_filters_by_segment_and_team(world, people):
+    eu = world.account(tier=3, industry="Retail", country="DE", region="EMEA")
+    us = people["account"]
+    for account, owner in ((eu, people["sdr"]), (us, people["ae"])):
+        lead = world.lead(at("2026-02-01 09:00"), account)
+        world.hand_off(lead, at("2026-02-01 10:00"), owner)
+    assert metrics.acceptance(Q1, Filters(countries=["DE"])).iloc[0].handed_off == 1
+    assert metrics.acceptance(Q1, Filters(tiers=[1])).iloc[0].handed_off == 1
+    assert metrics.acceptance(Q1, Filters(industries=["Retail"], tiers=[1])).empty
+    assert metrics.acceptance(Q1, Filters(team_ids=[people["ae_team"]])).iloc[0].handed_off == 1
+    assert sorted(metrics.acceptance(Q1, dim="tier")["dim_label"]) == ["Tier 1", "Tier 3"]
+    # Lead metrics: a team filter matches leads handed to that team.
+    assert metrics.funnel(Q1, Filters(team_ids=[people["sdr_team"]])).iloc[0].reached == 1

@@ -82,3 +82,8 @@ def get(name: str) -> Query:
 
 def names() -> list[str]:
     return sorted(n for n in _all() if not n.startswith("_"))
+
+
+def q(name: str) -> sa.TextClause:
+    """The named query as a SQLAlchemy text clause, ready for ``conn.execute(q(name), params)``."""
+    return get(name).text

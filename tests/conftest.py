@@ -192,6 +192,26 @@ def seeded_app_db_rw(seeded_copy_url, monkeypatch) -> sa.Engine:
 
 
 @pytest.fixture(autouse=True)
+def _navigation_v2(monkeypatch):
+    """Make AppTest behave like a running server with st.navigation.
+
+    A `pages/` folder next to app.py makes Streamlit start in its legacy multipage mode, which the
+    first st.navigation() call switches off for the life of the server process. AppTest resets
+    that flag before every run, so from the second run on it would execute page files alone,
+    skipping app.py (the sign-in gate). Keep the flag off, as on a server.
+    """
+    from streamlit.runtime import pages_manager
+
+    original = pages_manager.PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        pages_manager.PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(pages_manager.PagesManager, "__init__", init)
+
+
+@pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """st.cache_data / st.cache_resource survive across tests in one process: start clean."""
     import streamlit as st

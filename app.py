@@ -1,0 +1,47 @@
+"""Alignboard — the frame and the router.
+
+Page config, the database check, the sign-in gate, and navigation built from the pages the
+signed-in user's roles allow (see queries/access.py). Pages live in pages/ and stay thin.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+st.set_page_config(page_title="Alignboard", page_icon=":material/handshake:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+from components import shell  # noqa: E402  (set_page_config must come first)
+from queries.access import may_see  # noqa: E402
+
+#: Every page: key (see access.PAGE_ROLES; the file is pages/<key>.py) -> (section, title, icon, url path).
+PAGES = {
+    "scoreboard": ("Together", "Scoreboard", ":material/leaderboard:", "scoreboard"),
+
+}
+SECTIONS = ("Together", "Leads", "Follow-up SLA", "Admin")
+
+
+def page(key: str) -> st.Page:
+    section, title, icon, url_path = PAGES[key]
+    return st.Page(Path(__file__).parent / "pages" / f"{key}.py", title=title, icon=icon, url_path=url_path, default=key == "scoreboard")
+
+
+shell.boot()
+user = shell.sign_in()
+
+if user is None:
+    # Register every page, hidden, so a signed-out deep link finds its page (no "page not found"
+    # popup), but run none of them: the sign-in screen is all a signed-out visitor gets.
+    st.navigation([page(key) for key in PAGES], position="hidden")
+    st.stop()
+
+allowed = {key: page(key) for key in PAGES if may_see(user, key)}
+if "scoreboard" not in allowed:
+    raise RuntimeError("every role must see the scoreboard (the default page)")
+sections = {s: [p for key, p in allowed.items() if PAGES[key][0] == s] for s in SECTIONS}
+current = st.navigation({s: ps for s, ps in sections.items() if ps})
+shell.restore_deep_link(current, {p.url_path: p for p in allowed.values()})
+shell.identity(user)
+st.session_state["user"] = user
+current.run()

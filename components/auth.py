@@ -1,0 +1,72 @@
+"""Sign-in glue: streamlit-authenticator fed from PostgreSQL, and the signed-in user.
+
+The authenticator only checks the password and manages the cookie. Who the user is (roles,
+team, rep record, still active?) is read from the database on every run (cached briefly), so
+an admin's change reaches every app process within ``users.USER_TTL`` seconds.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from queries import settings, users
+from queries.access import User
+
+COOKIE_NAME = "alignboard_auth"
+COOKIE_DAYS = 7
+LOGIN_FIELDS = {"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"}
+DEMO_PASSWORD = "alignboard-demo"
+
+
+def _authenticator() -> stauth.Authenticate:
+    return stauth.Authenticate(
+        copy.deepcopy(users.credentials()),  # the library mutates what it is given
+        cookie_name=COOKIE_NAME,
+        cookie_key=settings.cookie_key(),
+        cookie_expiry_days=COOKIE_DAYS,
+        auto_hash=False,  # hashes come from the database
+        login_sleep_time=0,  # the default 0.7 s pause on every signed-out run
+    )
+
+
+def current_user(form_container=None) -> User | None:
+    """The signed-in, active user; or None, after rendering the sign-in form in ``form_container``."""
+    authenticator = _authenticator()
+    st.session_state["_authenticator"] = authenticator
+    try:
+        with form_container or st.container():
+            authenticator.login(location="main", fields=LOGIN_FIELDS, key="Login")
+    except stauth.LoginError:
+        # A cookie for a user who was deactivated (or removed) since it was issued.
+        _forget(authenticator)
+        st.warning("Your sign-in has expired or your account was deactivated. Sign in again, or ask an admin.")
+        return None
+    if st.session_state.get("authentication_status") is False:
+        st.error("Username or password is incorrect.")
+    if not st.session_state.get("authentication_status"):
+        return None
+    user = users.by_username(st.session_state["username"])
+    if user is None or not user.active:
+        _forget(authenticator)
+        st.warning("Your account is not active. Ask an admin to reactivate it.")
+        return None
+    return user
+
+
+def _forget(authenticator: stauth.Authenticate) -> None:
+    try:
+        authenticator.logout(location="unrendered")
+    except Exception:  # already signed out
+        pass
+    for key in ("authentication_status", "username", "name", "roles"):
+        st.session_state[key] = None
+
+
+def sign_out(location: str = "sidebar") -> None:
+    authenticator = st.session_state.get("_authenticator")
+    if authenticator is not None:
+        authenticator.logout(button_name="Sign out", location=location, key="sign_out",
+                             use_container_width=True)

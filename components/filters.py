@@ -1,0 +1,163 @@
+"""Filter widgets that return values. The choice lives in the URL query string, so a view can be
+shared as a link, and carries over when the user moves to another page.
+
+Precedence when a page first renders its filters: the link's query string, then what the user
+chose on another page in this session, then the defaults.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from queries import dimensions, settings
+from queries.filters import Filters
+from queries.periods import PRESETS, Period, PeriodError, local_today, preset_period
+
+_STATE = "_filters"  # plain session key (not a widget), survives page switches
+_W = "flt_"          # widget key prefix
+_LIST_KEYS = {"team": "team_ids", "owner": "owner_ids", "source": "sources", "campaign": "campaign_ids",
+              "industry": "industries", "country": "countries", "tier": "tiers"}
+_INT_KEYS = {"team", "owner", "campaign", "tier"}
+ALL_FILTERS = ("team", "owner", "source", "campaign", "industry", "country", "tier")
+
+
+def _from_query() -> dict:
+    qp = st.query_params
+    out: dict = {}
+    if "period" in qp:
+        out["period"] = qp["period"]
+    for k in ("from", "to"):
+        if k in qp:
+            try:
+                out[k] = date.fromisoformat(qp[k])
+            except ValueError:
+                pass
+    for k in _LIST_KEYS:
+        if k in qp:
+            values = [v for v in qp[k].split(",") if v]
+            if k in _INT_KEYS:
+                values = [int(v) for v in values if v.lstrip("-").isdigit()]
+            out[k] = values
+    return out
+
+
+def _to_query(state: dict) -> None:
+    qp = st.query_params
+    for k in ("period", "from", "to", *_LIST_KEYS):
+        value = state.get(k)
+        if k in ("from", "to") and state.get("period") != "custom":
+            value = None
+        if value in (None, [], ""):
+            if k in qp:
+                del qp[k]
+        elif isinstance(value, list):
+            qp[k] = ",".join(str(v) for v in value)
+        else:
+            qp[k] = value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _options():
+    reps = dimensions.reps()
+    teams = dimensions.teams()
+    channels = dimensions.channels()
+    campaigns = dimensions.campaigns()
+    segments = dimensions.segments()
+    return {
+        "team": dict(zip(teams["id"], teams["name"])),
+        "owner": dict(zip(reps["id"], reps["full_name"])),
+        "source": dict(zip(channels["code"], channels["label"])),
+        "campaign": dict(zip(campaigns["id"], campaigns["name"])),
+        "industry": {v: v for v in sorted(segments["industry"].unique())},
+        "country": {v: v for v in sorted(segments["country"].unique())},
+        "tier": {1: "Tier 1", 2: "Tier 2", 3: "Tier 3"},
+    }, reps
+
+
+def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "this_quarter",
+               location=None) -> tuple[Period, Filters]:
+    """Period and filter widgets (in the sidebar by default). Returns the chosen Period and Filters."""
+    where = location or st.sidebar
+    tz = settings.company_timezone()
+    saved = st.session_state.get(_STATE, {})
+    linked = _from_query()
+    initial = {**{"period": default_period}, **saved, **linked}
+    options, reps = _options()
+
+    ignored = False
+    for k in show:
+        if f"{_W}{k}" not in st.session_state:
+            wanted = initial.get(k, [])
+            valid = [v for v in wanted if v in options[k]]
+            ignored |= len(valid) != len(wanted)
+            st.session_state[f"{_W}{k}"] = valid
+    if f"{_W}period" not in st.session_state:
+        st.session_state[f"{_W}period"] = initial["period"] if initial["period"] in PRESETS else default_period
+        today = local_today(tz)
+        st.session_state[f"{_W}custom"] = (initial.get("from", today.replace(day=1)), initial.get("to", today))
+
+    with where:
+        preset = st.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=f"{_W}period")
+        custom = None
+        if preset == "custom":
+            custom = st.date_input("From – to", key=f"{_W}custom", format="YYYY-MM-DD")
+        try:
+            custom_pair = tuple(custom) if custom else None
+            if custom_pair is not None and len(custom_pair) == 1:
+                custom_pair = (custom_pair[0], custom_pair[0])
+            period = preset_period(preset, local_today(tz), tz, custom_pair)
+        except PeriodError as err:
+            st.error(str(err))
+            period = preset_period(default_period, local_today(tz), tz)
+        st.caption(f"{period.describe()} · {tz}")
+
+        active = sum(bool(st.session_state.get(f"{_W}{k}")) for k in show)
+        with st.expander(f"Filters ({active} active)" if active else "Filters", expanded=bool(active)):
+            if "team" in show:
+                st.multiselect("Team", list(options["team"]), format_func=options["team"].get, key=f"{_W}team",
+                               placeholder="All teams")
+            if "owner" in show:
+                chosen_teams = set(st.session_state.get(f"{_W}team") or [])
+                owner_ids = [i for i, t in zip(reps["id"], reps["team_id"]) if not chosen_teams or t in chosen_teams]
+                owner_ids = list(dict.fromkeys(owner_ids + list(st.session_state.get(f"{_W}owner") or [])))
+                st.multiselect("Owner", owner_ids, format_func=options["owner"].get, key=f"{_W}owner",
+                               placeholder="Everyone")
+            for k, label, placeholder in (("source", "Source", "All sources"), ("campaign", "Campaign", "All campaigns"),
+                                          ("industry", "Industry", "All industries"),
+                                          ("country", "Country", "All countries"), ("tier", "Tier", "All tiers")):
+                if k in show:
+                    st.multiselect(label, list(options[k]), format_func=options[k].get, key=f"{_W}{k}",
+                                   placeholder=placeholder)
+            if active:
+                st.button("Clear filters", on_click=_clear, args=(show,), use_container_width=True)
+        if ignored:
+            st.caption("Some filters in the link no longer exist and were left out.")
+
+    state = {"period": preset}
+    if preset == "custom" and custom_pair:
+        state["from"], state["to"] = custom_pair[0], custom_pair[-1]
+    for k in show:
+        state[k] = list(st.session_state.get(f"{_W}{k}") or [])
+    st.session_state[_STATE] = {**saved, **state}
+    _to_query(state)
+    filters = Filters(**{_LIST_KEYS[k]: state[k] for k in show})
+    return period, filters
+
+
+def _clear(show) -> None:
+    for k in show:
+        st.session_state[f"{_W}{k}"] = []
+
+
+def describe(filters: Filters) -> str:
+    """A short human summary of the active filters (for captions and exports)."""
+    if filters.is_empty:
+        return "All teams, sources and segments"
+    options, _ = _options()
+    parts = []
+    for key, attr in _LIST_KEYS.items():
+        values = getattr(filters, attr)
+        if values:
+            parts.append(", ".join(str(options[key].get(v, v)) for v in values))
+    return " · ".join(parts)

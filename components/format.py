@@ -1,0 +1,122 @@
+"""Number formats used everywhere (pure functions, no Streamlit). NaN/None render as an em dash."""
+
+from __future__ import annotations
+
+import math
+
+DASH = "—"
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "AUD": "A$", "CAD": "C$"}
+
+
+def _missing(x) -> bool:
+    try:
+        return x is None or (isinstance(x, float) and math.isnan(x)) or x != x
+    except TypeError:
+        return False
+
+
+def money(x, currency: str = "USD", compact: bool = True) -> str:
+    """$1.2M, $845k, $950; full: $1,234,567."""
+    if _missing(x):
+        return DASH
+    sym = _SYMBOLS.get(currency, currency + " ")
+    x = float(x)
+    sign = "−" if x < 0 else ""
+    x = abs(x)
+    if not compact:
+        return f"{sign}{sym}{x:,.0f}"
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if x >= div:
+            v = x / div
+            return f"{sign}{sym}{v:,.{0 if v >= 100 else 1}f}{suffix}".replace(".0" + suffix, suffix)
+    return f"{sign}{sym}{x:,.0f}"
+
+
+def pct(x, digits: int = 0) -> str:
+    """0.623 → '62%'."""
+    if _missing(x):
+        return DASH
+    return f"{float(x) * 100:.{digits}f}%"
+
+
+def number(x, digits: int = 0) -> str:
+    if _missing(x):
+        return DASH
+    return f"{float(x):,.{digits}f}"
+
+
+def duration(minutes) -> str:
+    """Minutes → '45 min', '2.5 h', '3.2 days'."""
+    if _missing(minutes):
+        return DASH
+    m = float(minutes)
+    if m < 1:
+        return f"{m * 60:.0f} s"
+    if m < 90:
+        return f"{m:.0f} min"
+    if m < 48 * 60:
+        h = m / 60
+        return f"{h:.1f} h".replace(".0 h", " h")
+    d = m / 1440
+    return f"{d:.1f} days".replace(".0 days", " days")
+
+
+def duration_short(minutes) -> str:
+    """Band edges: 5 → '5m', 60 → '1h', 1440 → '1d'."""
+    if _missing(minutes):
+        return DASH
+    m = float(minutes)
+    if m < 60:
+        return f"{m:g}m"
+    if m < 1440:
+        return f"{m / 60:g}h"
+    return f"{m / 1440:g}d"
+
+
+def days(x) -> str:
+    if _missing(x):
+        return DASH
+    return f"{float(x):.0f} days" if float(x) >= 10 else f"{float(x):.1f} days"
+
+
+def ratio(x) -> str:
+    """Coverage-style multiples: 2.35 → '2.4×'."""
+    if _missing(x):
+        return DASH
+    return f"{float(x):.1f}×"
+
+
+def change(current, previous, kind: str = "relative") -> str | None:
+    """Text for a KPI delta, or None when there is nothing to compare.
+
+    kind 'relative': +12% (for amounts and counts); 'points': +3.2 pts (for rates);
+    'minutes': +14 min (for durations).
+    """
+    if _missing(current) or _missing(previous):
+        return None
+    current, previous = float(current), float(previous)
+    if kind == "points":
+        d = (current - previous) * 100
+        return f"{d:+.1f} pts"
+    if kind == "minutes":
+        d = current - previous
+        sign = "+" if d >= 0 else "−"
+        return f"{sign}{duration(abs(d))}"
+    if previous == 0:
+        return None if current == 0 else "new"
+    return f"{(current - previous) / abs(previous) * 100:+.0f}%"
+
+
+def reason_label(code: str) -> str:
+    return REJECTION_REASONS.get(code, code.replace("_", " ").capitalize() if isinstance(code, str) else DASH)
+
+
+REJECTION_REASONS = {
+    "bad_fit": "Bad fit",
+    "no_budget": "No budget",
+    "wrong_contact": "Wrong contact",
+    "duplicate": "Duplicate",
+    "no_response": "No response",
+    "not_interested": "Not interested",
+    "other": "Other",
+}

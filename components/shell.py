@@ -1,0 +1,129 @@
+"""The frame around every page: database start-up, the sign-in screen, deep links, who is signed in."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import streamlit as st
+
+from components import auth
+from queries import db, settings, users
+from queries.access import User
+
+_ENTRY_PATH = "_entry_path"
+
+CSS = """
+<style>
+  [data-testid="stMetricValue"] { font-size: 1.9rem; }
+  [data-testid="stMetricLabel"] p { font-size: 0.95rem; font-weight: 600; color: #334155; }
+  .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
+  .ab-brand { font-size: 2.1rem; font-weight: 700; letter-spacing: -0.02em; margin-bottom: 0; }
+  .ab-brand span.m { color: #7C3AED; } .ab-brand span.s { color: #0284C7; }
+  .ab-tagline { color: #475569; font-size: 1.05rem; margin-top: 0.2rem; }
+</style>
+"""
+
+
+@st.cache_resource(show_spinner="Starting the database…")
+def _ready() -> str:
+    """Connect, migrate, load demo data on the first start. Once per process."""
+    return db.ensure_ready().describe()
+
+
+def boot() -> None:
+    """Make sure the database is usable, or explain what to do and stop."""
+    st.markdown(CSS, unsafe_allow_html=True)
+    try:
+        _ready()
+        settings.cookie_key()
+    except db.DatabaseSetupError as err:
+        st.error(f"**Alignboard cannot reach its database.** {err}", icon=":material/database:")
+        st.stop()
+    except settings.ConfigError as err:
+        st.error(f"**Alignboard is not configured for sign-in yet.** {err}", icon=":material/key:")
+        st.stop()
+
+
+def remember_entry_path() -> None:
+    """On a session's first run, keep the path the browser asked for (a deep link)."""
+    if _ENTRY_PATH not in st.session_state:
+        url = st.context.url or ""
+        st.session_state[_ENTRY_PATH] = urlparse(url).path.strip("/").split("/")[-1] if url else ""
+
+
+def sign_in() -> User | None:
+    """The signed-in user, or the sign-in screen (returns None)."""
+    remember_entry_path()
+    screen = st.empty()
+    with screen.container():
+        left, middle, right = st.columns([1, 1.3, 1])
+        with middle:
+            st.markdown('<p class="ab-brand"><span class="m">Align</span><span class="s">board</span></p>',
+                        unsafe_allow_html=True)
+            st.markdown('<p class="ab-tagline">One set of numbers for sales and marketing.</p>',
+                        unsafe_allow_html=True)
+            form = st.container()
+            extra = st.container()
+    user = auth.current_user(form)
+    if user is not None:
+        screen.empty()
+        return user
+    with extra:
+        if users.count() == 0:
+            st.warning("There are no users yet. Create the first administrator from a terminal:\n\n"
+                       "`python -m queries.users create-admin USERNAME --email you@example.com --name \"Your Name\"`")
+        elif settings.demo_mode():
+            _demo_accounts()
+    return None
+
+
+def _demo_accounts() -> None:
+    with st.expander("Demo accounts (this is demo data)", expanded=True, icon=":material/person:"):
+        st.markdown(
+            f"Every demo user's password is `{auth.DEMO_PASSWORD}`.\n\n"
+            "| Username | Sees |\n|---|---|\n"
+            "| `executive` | shared KPIs, goals, SLA scorecards, meeting mode |\n"
+            "| `marketing_lead` / `sales_lead` | goals and criteria to agree, team SLAs |\n"
+            "| `marketer` | campaigns, sales feedback, marketing's side of the SLA |\n"
+            "| `sdr` / `ae` | their hand-offs and their own SLA |\n"
+            "| `admin` | users, roles and the audit log |"
+        )
+
+
+def restore_deep_link(current: st.Page, allowed: dict[str, st.Page]) -> None:
+    """After a reload, go to the page the link named if the user may see it (once per session)."""
+    path = st.session_state.get(_ENTRY_PATH)
+    if not path:
+        return
+    st.session_state[_ENTRY_PATH] = ""
+    target = allowed.get(path)
+    if target is not None and target.url_path != current.url_path:
+        st.switch_page(target)
+
+
+def identity(user: User) -> None:
+    with st.sidebar:
+        st.divider()
+        demo = " · demo data" if settings.demo_mode() else ""
+        st.caption(f"Signed in as **{user.display_name}**  \n{user.role_labels}"
+                   f"{' · ' + user.team_name if user.team_name else ''}{demo}")
+        auth.sign_out()
+
+
+def page_user(page_key: str) -> User:
+    """The signed-in user for a page, checked against the page's roles; stops the page otherwise.
+
+    app.py already gates navigation; this also covers a page run on its own (tests, stale tabs).
+    """
+    from queries.access import may_see
+
+    user = st.session_state.get("user")
+    if user is None and st.session_state.get("authentication_status") and st.session_state.get("username"):
+        user = users.by_username(st.session_state["username"])
+    if user is None or not user.active:
+        st.warning("Sign in to see this page.")
+        st.stop()
+    if not may_see(user, page_key):
+        st.warning("Your role does not include this page.")
+        st.stop()
+    return user

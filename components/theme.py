@@ -1,0 +1,61 @@
+"""One visual language: colours that mean the same thing on every page, and a Plotly template
+readable on a projector. Pure: builds figures' layout, never calls st.*."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Who owns a number.
+MARKETING = "#7C3AED"   # violet
+SALES = "#0284C7"       # blue
+SHARED = "#0F766E"      # teal: jointly owned
+
+# How a number is doing.
+GOOD = "#16A34A"
+WARN = "#D97706"
+BAD = "#DC2626"
+PENDING = "#94A3B8"
+NEUTRAL = "#475569"
+MUTED = "#CBD5E1"
+
+STATUS_COLORS = {"on_track": GOOD, "at_risk": WARN, "off_track": BAD, "pending": PENDING}
+SIDE_COLORS = {"marketing": MARKETING, "sales": SALES, "shared": SHARED}
+
+#: Categorical sequence for breakdowns (sources, campaigns...), colour-blind friendly.
+SEQUENCE = ["#0284C7", "#7C3AED", "#0F766E", "#D97706", "#DB2777", "#65A30D", "#475569", "#0891B2",
+            "#9333EA", "#CA8A04"]
+
+FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+TEMPLATE_NAME = "alignboard"
+
+pio.templates[TEMPLATE_NAME] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=14, color="#1E293B"),
+        title=dict(font=dict(size=17, color="#0F172A"), x=0, xanchor="left", y=0.97),
+        colorway=SEQUENCE,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin=dict(l=8, r=8, t=48, b=8),
+        xaxis=dict(showgrid=False, linecolor="#CBD5E1", ticks="outside", tickcolor="#CBD5E1",
+                   tickfont=dict(size=13), title=dict(font=dict(size=13))),
+        yaxis=dict(gridcolor="#E2E8F0", zeroline=False, tickfont=dict(size=13), title=dict(font=dict(size=13))),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=13),
+                    bgcolor="rgba(0,0,0,0)"),
+        hoverlabel=dict(font=dict(family=FONT, size=13)),
+        separators=".,",
+    )
+)
+
+
+def style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
+    """Apply the Alignboard template and a height; returns the same figure."""
+    fig.update_layout(template=TEMPLATE_NAME, height=height)
+    if title:
+        fig.update_layout(title_text=title)
+    return fig
+
+
+def status_color(status: str) -> str:
+    return STATUS_COLORS.get(status, NEUTRAL)

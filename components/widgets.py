@@ -1,0 +1,43 @@
+"""Small renderers shared by every page: page header, KPI tile, empty state, record table."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+
+def page_header(title: str, subtitle: str | None = None) -> None:
+    st.markdown(f"## {title}")
+    if subtitle:
+        st.caption(subtitle)
+
+
+def kpi(label: str, value: str, *, delta: str | None = None, good_when: str = "up", help: str | None = None,
+        trend: list | None = None, caption: str | None = None) -> None:
+    """A bordered KPI tile. ``good_when`` 'up' (revenue), 'down' (time to touch) or 'neutral'."""
+    color = {"up": "normal", "down": "inverse", "neutral": "off"}[good_when]
+    st.metric(label, value, delta=delta, delta_color=color, help=help, border=True,
+              chart_data=trend if trend and len(trend) > 1 else None, chart_type="line",
+              delta_description=caption)
+
+
+def empty_state(message: str, hint: str | None = None) -> None:
+    """Explain why there is nothing to show, instead of an empty chart."""
+    st.info(message + (f"\n\n{hint}" if hint else ""), icon=":material/info:")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "export"
+
+
+def records_table(frame: pd.DataFrame, *, title: str, key: str, column_config: dict | None = None,
+                  height: int | str = "auto") -> None:
+    """The rows behind a number, with a CSV download."""
+    if frame.empty:
+        empty_state("No records match.")
+        return
+    st.dataframe(frame, hide_index=True, use_container_width=True, column_config=column_config, height=height)
+    st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
+                       mime="text/csv", key=f"csv_{key}", icon=":material/download:")

@@ -1,0 +1,48 @@
+"""Lookup lists for filters and pickers (channels, campaigns, segments, reps, teams)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from queries.db import get_engine
+from queries.sqlfiles import q
+
+LOOKUP_TTL = 300
+
+
+def _frame(name: str, params: dict | None = None) -> pd.DataFrame:
+    with get_engine().connect() as conn:
+        result = conn.execute(q(name), params or {})
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+@st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
+def channels() -> pd.DataFrame:
+    return _frame("dim_channels")
+
+
+@st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
+def campaigns() -> pd.DataFrame:
+    return _frame("dim_campaigns")
+
+
+@st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
+def segments() -> pd.DataFrame:
+    """Distinct (industry, country, region) values present on accounts."""
+    return _frame("dim_segments")
+
+
+@st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
+def teams() -> pd.DataFrame:
+    return _frame("teams_list")
+
+
+@st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
+def reps() -> pd.DataFrame:
+    return _frame("reps_list")
+
+
+def clear() -> None:
+    for fn in (channels, campaigns, segments, teams, reps):
+        fn.clear()

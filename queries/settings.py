@@ -1,0 +1,101 @@
+"""Company settings stored in PostgreSQL (shared by every app process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+
+import streamlit as st
+
+from queries.db import get_engine
+from queries.periods import zone
+from queries.sqlfiles import q
+
+SETTINGS_TTL = 30
+PLACEHOLDER_KEYS = {"", "changethis", "change-me", "changeme", "secret", "some_key", "your-cookie-key"}
+MIN_COOKIE_KEY_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """Configuration the operator must fix; the message says how."""
+
+
+@st.cache_data(ttl=SETTINGS_TTL, show_spinner=False)
+def all_settings() -> dict:
+    with get_engine().connect() as conn:
+        return {k: v for k, v in conn.execute(q("settings_all")).all()}
+
+
+def get(key: str, default=None):
+    return all_settings().get(key, default)
+
+
+def put(conn, key: str, value) -> None:
+    """Write a setting inside the caller's transaction."""
+    conn.execute(q("setting_put"), {"key": key, "value": json.dumps(value)})
+    all_settings.clear()
+
+
+def company_timezone() -> str:
+    tz = get("company_timezone", "UTC")
+    try:
+        zone(tz)
+    except ValueError:
+        return "UTC"
+    return tz
+
+
+def currency() -> str:
+    return get("currency", "USD")
+
+
+def demo_mode() -> bool:
+    return bool(get("demo_data", False))
+
+
+def sla_first_touch_minutes() -> int:
+    return int(get("sla_first_touch_minutes", 240))
+
+
+def cookie_key() -> str:
+    """The key that signs sign-in cookies.
+
+    From ``ALIGNBOARD_COOKIE_KEY`` or ``[auth] cookie_key`` in secrets. On demo data without one,
+    a random key is generated once and kept in the database (so every app process shares it).
+    Outside demo mode a missing, placeholder or short key is refused.
+    """
+    key = os.environ.get("ALIGNBOARD_COOKIE_KEY") or _secret_cookie_key()
+    if key:
+        if key.strip().lower() in PLACEHOLDER_KEYS or len(key.encode()) < MIN_COOKIE_KEY_BYTES:
+            raise ConfigError(
+                f"The sign-in cookie key is a placeholder or shorter than {MIN_COOKIE_KEY_BYTES} bytes. "
+                "Set ALIGNBOARD_COOKIE_KEY (or cookie_key under [auth] in .streamlit/secrets.toml) to a "
+                "random value, e.g. the output of: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+            )
+        return key
+    if demo_mode():
+        return _demo_cookie_key()
+    raise ConfigError(
+        "No sign-in cookie key is set, and this database is not demo data. Set ALIGNBOARD_COOKIE_KEY "
+        "(or cookie_key under [auth] in .streamlit/secrets.toml) to a random value of at least "
+        f"{MIN_COOKIE_KEY_BYTES} bytes, e.g.: python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+    )
+
+
+def _secret_cookie_key() -> str | None:
+    try:
+        return st.secrets.get("auth", {}).get("cookie_key")
+    except Exception:
+        return None
+
+
+def _demo_cookie_key() -> str:
+    existing = get("demo_cookie_key")
+    if existing:
+        return existing
+    with get_engine().begin() as conn:  # first writer wins; every process then reads the same key
+        conn.execute(q("setting_put_if_absent"),
+                     {"key": "demo_cookie_key", "value": json.dumps(secrets.token_urlsafe(48))})
+    all_settings.clear()
+    return get("demo_cookie_key")

@@ -1,0 +1,100 @@
+-- Users, settings and the audit log.
+
+-- name: user_credentials
+-- Active users as streamlit-authenticator expects them (bcrypt hashes, roles).
+select username, display_name, email, password_hash, roles
+  from app_user
+ where active
+ order by username
+
+-- name: user_by_username
+-- One user with their team, for the signed-in session (active or not: the caller decides).
+select u.id, u.username, u.display_name, u.email, u.roles, u.team_id, t.name as team_name,
+       t.function as team_function, u.rep_id, u.active
+  from app_user u
+  left join team t on t.id = u.team_id
+ where u.username = :username
+
+-- name: users_list
+-- Every user, for the admin page.
+select u.id, u.username, u.display_name, u.email, u.roles, u.team_id, t.name as team_name,
+       u.rep_id, r.full_name as rep_name, u.active, u.version, u.created_at, u.updated_at,
+       u.password_changed_at
+  from app_user u
+  left join team t on t.id = u.team_id
+  left join rep r on r.id = u.rep_id
+ order by u.active desc, u.display_name
+
+-- name: user_row_for_update
+-- Lock one user row for an update (the audit needs the old values).
+select id, username, display_name, email, roles, team_id, rep_id, active, version
+  from app_user
+ where id = :id
+   for update
+
+-- name: user_insert
+insert into app_user (username, display_name, email, password_hash, roles, team_id, rep_id)
+values (:username, :display_name, :email, :password_hash, cast(:roles as text[]), :team_id, :rep_id)
+returning id
+
+-- name: user_update
+-- Optimistic lock: only applies when the row still has the version the editor saw.
+update app_user
+   set display_name = :display_name, email = :email, roles = cast(:roles as text[]), team_id = :team_id,
+       rep_id = :rep_id, active = :active, version = version + 1, updated_at = now()
+ where id = :id and version = :version
+returning version
+
+-- name: user_set_password
+update app_user
+   set password_hash = :password_hash, password_changed_at = now(), updated_at = now(), version = version + 1
+ where id = :id
+returning version
+
+-- name: user_count
+select count(*) from app_user
+
+-- name: teams_list
+select id, code, name, function from team order by function, name
+
+-- name: reps_list
+-- Reps with their team, for pickers and filters.
+select r.id, r.full_name, r.email, r.title, r.team_id, t.name as team_name, t.function as team_function, r.active
+  from rep r
+  join team t on t.id = r.team_id
+ order by t.function, r.full_name
+
+-- name: audit_insert
+insert into audit_log (actor_user_id, action, entity, entity_id, old, new)
+values (:actor_user_id, :action, :entity, :entity_id, cast(:old as jsonb), cast(:new as jsonb))
+
+-- name: audit_recent
+-- Latest audit entries, optionally for one entity.
+select a.at, u.display_name as actor, a.action, a.entity, a.entity_id, a.old, a.new
+  from audit_log a
+  left join app_user u on u.id = a.actor_user_id
+ where (cast(:entity as text) is null or a.entity = :entity)
+   and (cast(:entity_id as text) is null or a.entity_id = :entity_id)
+ order by a.at desc, a.id desc
+ limit :limit
+
+-- name: setting_get
+select value from app_setting where key = :key
+
+-- name: setting_put
+insert into app_setting (key, value, updated_at) values (:key, cast(:value as jsonb), now())
+on conflict (key) do update set value = excluded.value, updated_at = now()
+
+-- name: settings_all
+select key, value from app_setting
+
+-- name: setting_put_if_absent
+-- Keep the first value when several processes race to create a setting.
+insert into app_setting (key, value) values (:key, cast(:value as jsonb))
+on conflict (key) do nothing
+
+-- name: user_insert_if_absent
+-- Seeding: create a user unless the username exists.
+insert into app_user (username, display_name, email, password_hash, roles, team_id, rep_id)
+values (:username, :display_name, :email, :password_hash, cast(:roles as text[]), :team_id, :rep_id)
+on conflict (username) do nothing

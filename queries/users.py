@@ -1,0 +1,193 @@
+"""Users: sign-in credentials, the signed-in user's record, and the admin's writes (audited)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import bcrypt
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from queries import audit
+from queries.access import ROLES, User
+from queries.db import get_engine
+from queries.sqlfiles import q
+
+USER_TTL = 30
+MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit; bcrypt 5 refuses longer input
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class UserError(ValueError):
+    """A change the admin asked for that cannot be made; the message says why."""
+
+
+class StaleEdit(UserError):
+    """Someone else changed the user since it was loaded."""
+
+
+# --------------------------------------------------------------------------- validation (pure)
+
+
+def validate_password(password: str, username: str = "") -> str:
+    if password is None or not password.strip():
+        raise UserError("Enter a password.")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise UserError(f"The password must have at least {MIN_PASSWORD_CHARS} characters.")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise UserError(f"The password is too long: at most {MAX_PASSWORD_BYTES} bytes "
+                        "(fewer characters when it uses accents or emoji).")
+    if username and password.lower() == username.lower():
+        raise UserError("The password must not be the username.")
+    return password
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode()
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode())
+    except ValueError:
+        return False
+
+
+@dataclass
+class UserInput:
+    username: str
+    display_name: str
+    email: str
+    roles: list[str]
+    team_id: int | None = None
+    rep_id: int | None = None
+    active: bool = True
+
+    def cleaned(self) -> "UserInput":
+        username = (self.username or "").strip().lower()
+        if not USERNAME_RE.match(username):
+            raise UserError("Usernames have 2–32 characters: lower-case letters, digits, '.', '_' or '-', "
+                            "starting with a letter or digit.")
+        name = (self.display_name or "").strip()
+        if not name:
+            raise UserError("Enter the person's name.")
+        email = (self.email or "").strip()
+        if not EMAIL_RE.match(email):
+            raise UserError(f"'{email}' is not an e-mail address.")
+        roles = [r for r in ROLES if r in set(self.roles or [])]
+        unknown = set(self.roles or []) - set(ROLES)
+        if unknown:
+            raise UserError(f"Unknown role(s): {', '.join(sorted(unknown))}.")
+        if not roles:
+            raise UserError("Give the user at least one role.")
+        return UserInput(username, name, email, roles, self.team_id, self.rep_id, self.active)
+
+
+# --------------------------------------------------------------------------- reads
+
+
+@st.cache_data(ttl=USER_TTL, show_spinner=False)
+def credentials() -> dict:
+    """Active users in streamlit-authenticator's format. Callers must deep-copy before use."""
+    with get_engine().connect() as conn:
+        rows = conn.execute(q("user_credentials")).mappings().all()
+    return {"usernames": {
+        r["username"]: {"email": r["email"], "first_name": r["display_name"], "last_name": "",
+                        "name": r["display_name"], "password": r["password_hash"], "roles": list(r["roles"])}
+        for r in rows}}
+
+
+@st.cache_data(ttl=USER_TTL, show_spinner=False)
+def by_username(username: str) -> User | None:
+    with get_engine().connect() as conn:
+        row = conn.execute(q("user_by_username"), {"username": username}).mappings().first()
+    if row is None:
+        return None
+    return User(id=row["id"], username=row["username"], display_name=row["display_name"], email=row["email"],
+                roles=frozenset(row["roles"]), team_id=row["team_id"], team_name=row["team_name"],
+                team_function=row["team_function"], rep_id=row["rep_id"], active=row["active"])
+
+
+def count() -> int:
+    with get_engine().connect() as conn:
+        return conn.execute(q("user_count")).scalar_one()
+
+
+def all_users() -> pd.DataFrame:
+    with get_engine().connect() as conn:
+        result = conn.execute(q("users_list"))
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _clear() -> None:
+    credentials.clear()
+    by_username.clear()
+
+
+# --------------------------------------------------------------------------- writes (audited)
+
+
+def _translate(exc: sa.exc.IntegrityError) -> UserError:
+    text = str(exc.orig)
+    if "app_user_username_key" in text:
+        return UserError("That username is taken.")
+    if "app_user_email_idx" in text:
+        return UserError("Another user already has that e-mail address.")
+    if "app_user_rep_id_key" in text:
+        return UserError("That rep record already belongs to another user.")
+    return UserError(f"The database refused the change: {text.splitlines()[0]}")
+
+
+def create(actor: User | None, data: UserInput, password: str) -> int:
+    data = data.cleaned()
+    validate_password(password, data.username)
+    params = {**data.__dict__, "password_hash": hash_password(password)}
+    params.pop("active")
+    try:
+        with get_engine().begin() as conn:
+            user_id = conn.execute(q("user_insert"), params).scalar_one()
+            audit.record(conn, actor.id if actor else None, "user.create", "user", user_id, None,
+                         {k: v for k, v in data.__dict__.items()})
+    except sa.exc.IntegrityError as exc:
+        raise _translate(exc) from None
+    _clear()
+    return user_id
+
+
+def update(actor: User, user_id: int, data: UserInput, version: int) -> int:
+    """Apply an edit made on the row at ``version``; raises StaleEdit if it changed since."""
+    data = data.cleaned()
+    if actor.id == user_id and ("admin" not in data.roles or not data.active):
+        raise UserError("You cannot remove your own admin role or deactivate yourself; ask another admin.")
+    try:
+        with get_engine().begin() as conn:
+            old = conn.execute(q("user_row_for_update"), {"id": user_id}).mappings().first()
+            if old is None:
+                raise UserError("That user no longer exists.")
+            if old["username"] != data.username:
+                raise UserError("Usernames cannot be changed; create a new user instead.")
+            new_version = conn.execute(q("user_update"), {**data.__dict__, "id": user_id,
+                                                           "version": version}).scalar()
+            if new_version is None:
+                raise StaleEdit("Someone else changed this user while you were editing. Your changes were not "
+                                "saved; reload the user to see the current values and apply them again.")
+            audit.record(conn, actor.id, "user.update", "user", user_id,
+                         {k: (list(v) if k == "roles" else v) for k, v in dict(old).items() if k != "version"},
+                         {k: v for k, v in data.__dict__.items() if k != "username"} | {"username": data.username})
+    except sa.exc.IntegrityError as exc:
+        raise _translate(exc) from None
+    _clear()
+    return new_version
+
+
+def reset_password(actor: User, user_id: int, username: str, password: str) -> None:
+    validate_password(password, username)
+    with get_engine().begin() as conn:
+        if conn.execute(q("user_set_password"), {"id": user_id, "password_hash": hash_password(password)}).scalar() is None:
+            raise UserError("That user no longer exists.")
+        audit.record(conn, actor.id, "user.password_reset", "user", user_id, None, {"password": "(changed)"})
+    _clear()

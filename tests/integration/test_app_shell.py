@@ -1,0 +1,122 @@
+"""The frame: sign-in gate, the real sign-in form, roles -> pages, deactivated users, bad config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from queries import users
+from queries.access import PAGE_ROLES, ROLES, User
+from queries.users import UserInput
+from tests.factories import World
+
+PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def cookie_key(monkeypatch):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+
+
+@pytest.fixture
+def people(app_db, cookie_key):
+    world = World(app_db)
+    team = world.team("sales_development", code="sdr")
+    rep = world.rep(team, "Sam SDR")
+    ids = {}
+    for role in ROLES:
+        ids[role] = users.create(None, UserInput(role, f"{role} person", f"{role}@example.com",
+                                                 [role], team_id=team, rep_id=rep if role == "sdr" else None),
+                                 PASSWORD)
+    return ids
+
+
+def _text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown) + " ".join(str(e.value) for e in at.caption)
+
+
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    inputs = at.text_input
+    inputs[0].input(username)
+    inputs[1].input(password)
+    at.button(key="FormSubmitter:Login-Sign in").click().run()
+    return at
+
+
+def test_signed_out_visitor_sees_only_the_sign_in_form(people):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert not at.metric  # no page content
+    assert "Sign in" in [s.value for s in at.subheader]
+
+
+def test_real_form_signs_in_and_wrong_password_is_refused(people):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "sdr", "wrong password!")
+    assert not at.exception
+    assert any("incorrect" in e.value for e in at.error)
+    assert not at.session_state["authentication_status"]
+
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "sdr")
+    assert not at.exception, at.exception
+    assert at.session_state["authentication_status"] is True
+    assert at.session_state["user"].username == "sdr"
+    assert not at.text_input  # the form is gone
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_role_can_reach_exactly_its_pages(people, role):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = role
+    at.run()
+    assert not at.exception, at.exception
+    for key, roles in PAGE_ROLES.items():
+        path = f"pages/{key}.py"  # app.py registers page <key> from pages/<key>.py
+        if not (ROOT / path).exists():
+            continue
+        if role in roles:
+            at.switch_page(path).run()
+            assert not at.exception, (role, key, at.exception)
+        else:
+            with pytest.raises(ValueError):
+                at.switch_page(path)
+
+
+def test_deactivated_user_is_signed_out(people, app_db):
+    admin = users.by_username("admin")
+    sdr = users.by_username("sdr")
+    users.update(admin, sdr.id, UserInput("sdr", sdr.display_name, sdr.email, ["sdr"], sdr.team_id, sdr.rep_id,
+                                          active=False), version=1)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "sdr"
+    at.run()
+    assert not at.exception
+    assert any("not active" in w.value for w in at.warning)
+    assert not at.metric
+
+
+def test_missing_cookie_key_outside_demo_mode_is_explained(app_db, monkeypatch):
+    monkeypatch.delenv("ALIGNBOARD_COOKIE_KEY", raising=False)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert any("ALIGNBOARD_COOKIE_KEY" in e.value for e in at.error)
+
+
+def test_placeholder_cookie_key_is_refused(app_db, monkeypatch):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "changethis")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert any("placeholder" in e.value for e in at.error)
+
+
+def test_no_users_yet_says_how_to_create_the_first_admin(app_db, cookie_key):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert any("create-admin" in w.value for w in at.warning)

@@ -1,0 +1,280 @@
+"""Each metric against an independent pandas computation over the same seeded rows.
+
+The pandas side starts from the raw tables (lead_event, activity, opportunity, lead, account,
+rep, channel) and rebuilds hand-offs, decisions and first touches itself, so it checks the SQL
+definitions *and* the trigger-maintained projection they read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from queries import metrics
+from queries.filters import Filters
+from queries.periods import Period
+
+TOUCH_TYPES = {"call", "email", "meeting", "linkedin"}
+
+
+@pytest.fixture(scope="module")
+def raw(seeded_url):
+    engine = sa.create_engine(seeded_url)
+    with engine.connect() as conn:
+        read = lambda sql: pd.read_sql(sa.text(sql), conn)  # noqa: E731
+        data = {
+            "lead": read("select id, account_id, source, campaign_id, marketer_id, created_at from lead"),
+            "account": read("select id, industry, country, region, tier from account"),
+            "rep": read("select id, team_id, full_name from rep"),
+            "channel": read("select code, label, is_marketing from channel"),
+            "event": read("select id, lead_id, event_type, occurred_at, owner_id, rejection_reason from lead_event"),
+            "activity": read("select lead_id, activity_type, is_automated, occurred_at from activity "
+                             "where lead_id is not null"),
+            "opp": read("select id, lead_id, owner_id, account_id, amount, created_at, closed_at, stage "
+                        "from opportunity"),
+            "handoff_db": read("select id, lead_id, handed_off_at, owner_id, decision, decided_at, rejection_reason, "
+                               "recycled_at, first_touch_at, sla_deadline_at, minutes_to_first_touch from handoff"),
+            "tz": conn.execute(sa.text("select value #>> '{}' from app_setting where key = 'company_timezone'")).scalar(),
+        }
+    engine.dispose()
+    data["handoff"] = rebuild_handoffs(data["event"], data["activity"])
+    return data
+
+
+def rebuild_handoffs(events: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFrame:
+    """Hand-offs from the event log, written independently of the SQL trigger."""
+    ev = events.sort_values(["lead_id", "occurred_at", "id"])
+    touches = activity[activity.activity_type.isin(TOUCH_TYPES) & ~activity.is_automated]
+    touch_times = touches.groupby("lead_id")["occurred_at"].apply(lambda s: np.sort(s.values))
+    rows = []
+    for lead_id, group in ev.groupby("lead_id", sort=False):
+        current = None
+        for e in group.itertuples():
+            if e.event_type == "handed_off":
+                if current is not None:
+                    rows.append(current)
+                current = {"lead_id": lead_id, "handed_off_at": e.occurred_at, "owner_id": e.owner_id,
+                           "decision": None, "decided_at": pd.NaT, "rejection_reason": None, "recycled_at": pd.NaT}
+            elif current is None:
+                continue
+            elif e.event_type in ("accepted", "rejected") and current["decision"] is None:
+                current.update(decision=e.event_type, decided_at=e.occurred_at, rejection_reason=e.rejection_reason)
+            elif e.event_type == "recycled" and current["decision"] == "rejected":
+                current["recycled_at"] = e.occurred_at
+            elif e.event_type == "reassigned":
+                current["owner_id"] = e.owner_id
+        if current is not None:
+            rows.append(current)
+    hand = pd.DataFrame(rows).sort_values(["lead_id", "handed_off_at"])
+    hand["next_at"] = hand.groupby("lead_id")["handed_off_at"].shift(-1)
+
+    def first_touch(row):
+        times = touch_times.get(row.lead_id)
+        if times is None:
+            return pd.NaT
+        window = times >= row.handed_off_at.to_datetime64()
+        if not pd.isna(row.next_at):
+            window &= times < row.next_at.to_datetime64()
+        return pd.Timestamp(times[window].min(), tz="UTC") if window.any() else pd.NaT
+
+    hand["first_touch_at"] = [first_touch(r) for r in hand.itertuples()]
+    return hand.reset_index(drop=True)
+
+
+def local_month(ts: pd.Series, tz: str) -> pd.Series:
+    return ts.dt.tz_convert(tz).dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
+
+
+@pytest.fixture(scope="module")
+def period(raw):
+    return Period(date(2025, 6, 1), date(2026, 11, 30), raw["tz"])
+
+
+def in_period(ts: pd.Series, period: Period) -> pd.Series:
+    return (ts >= pd.Timestamp(period.start_at)) & (ts < pd.Timestamp(period.end_at))
+
+
+def with_db_sla(raw) -> pd.DataFrame:
+    """Rebuilt hand-offs joined to the stored SLA deadline and minutes (inputs defined by the policy)."""
+    db = raw["handoff_db"][["lead_id", "handed_off_at", "sla_deadline_at", "minutes_to_first_touch"]]
+    return raw["handoff"].merge(db, on=["lead_id", "handed_off_at"], how="left", validate="one_to_one")
+
+
+def sql_by_month(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(bucket=pd.to_datetime(frame["bucket"])).set_index("bucket").sort_index()
+
+
+# --------------------------------------------------------------------------- the projection itself
+
+
+def test_handoff_projection_matches_the_event_log(raw, seeded_app_db):
+    mine = raw["handoff"].set_index(["lead_id", "handed_off_at"]).sort_index()
+    db = raw["handoff_db"].set_index(["lead_id", "handed_off_at"]).sort_index()
+    assert len(mine) == len(db) > 100
+    assert mine.index.equals(db.index)
+    for col in ("owner_id", "decision", "rejection_reason"):
+        assert (mine[col].fillna("∅").astype(str) == db[col].fillna("∅").astype(str)).all(), col
+    for col in ("decided_at", "recycled_at", "first_touch_at"):
+        left, right = mine[col], db[col]
+        assert ((left.isna() & right.isna()) | (left == right)).all(), col
+
+
+# --------------------------------------------------------------------------- lead metrics
+
+
+def test_acceptance_by_month(raw, period, seeded_app_db):
+    h = raw["handoff"]
+    h = h[in_period(h.handed_off_at, period)].assign(bucket=lambda d: local_month(d.handed_off_at, raw["tz"]))
+    expected = h.groupby("bucket").agg(handed_off=("lead_id", "size"),
+                                       accepted=("decision", lambda s: (s == "accepted").sum()),
+                                       rejected=("decision", lambda s: (s == "rejected").sum()),
+                                       awaiting=("decision", lambda s: s.isna().sum()))
+    got = sql_by_month(metrics.acceptance(period, grain="month"))
+    assert len(expected) >= 12
+    pd.testing.assert_frame_equal(got[["handed_off", "accepted", "rejected", "awaiting"]], expected,
+                                  check_dtype=False, check_names=False, check_freq=False)
+    assert np.allclose(got.acceptance_rate, expected.accepted / expected.handed_off)
+
+
+def test_acceptance_by_source_with_a_tier_filter(raw, period, seeded_app_db):
+    h = raw["handoff"].merge(raw["lead"], left_on="lead_id", right_on="id").merge(
+        raw["account"], left_on="account_id", right_on="id", suffixes=("", "_acc"))
+    h = h[in_period(h.handed_off_at, period) & h.tier.isin([1, 2])]
+    expected = h.groupby("source").agg(handed_off=("lead_id", "size"),
+                                       accepted=("decision", lambda s: (s == "accepted").sum()))
+    got = metrics.acceptance(period, Filters(tiers=[1, 2]), dim="source").set_index("dim_key").sort_index()
+    assert got.handed_off.to_dict() == expected.handed_off.to_dict()
+    assert got.accepted.to_dict() == expected.accepted.to_dict()
+
+
+def test_rejection_reasons(raw, period, seeded_app_db):
+    h = raw["handoff"]
+    h = h[in_period(h.handed_off_at, period) & (h.decision == "rejected")]
+    expected = h.rejection_reason.value_counts()
+    got = metrics.rejection_reasons(period).set_index("reason")
+    assert got.rejected.to_dict() == expected.to_dict()
+    assert got.share.sum() == pytest.approx(1.0)
+    assert got.recycled.to_dict() == h.groupby("rejection_reason").recycled_at.count().to_dict()
+
+
+def test_first_touch_median_and_p90_by_month(raw, period, seeded_app_db):
+    as_of = pd.Timestamp(period.end_at)
+    h = with_db_sla(raw)
+    h = h[in_period(h.handed_off_at, period)].assign(bucket=lambda d: local_month(d.handed_off_at, raw["tz"]))
+    h["touched"] = h.first_touch_at.notna() & (h.first_touch_at <= as_of)
+    t = h[h.touched]
+    expected = pd.DataFrame({
+        "handed_off": h.groupby("bucket").size(),
+        "untouched": h.groupby("bucket").touched.apply(lambda s: (~s).sum()),
+        "median_minutes": t.groupby("bucket").minutes_to_first_touch.median(),
+        "p90_minutes": t.groupby("bucket").minutes_to_first_touch.quantile(0.9),
+    })
+    got = sql_by_month(metrics.first_touch(period, grain="month", as_of=period.end_at))
+    assert expected.untouched.sum() > 0, "the demo data should contain untouched hand-offs"
+    assert got.handed_off.tolist() == expected.handed_off.tolist()
+    assert got.untouched.tolist() == expected.untouched.tolist()
+    assert np.allclose(got.median_minutes.astype(float), expected.median_minutes.astype(float))
+    assert np.allclose(got.p90_minutes.astype(float), expected.p90_minutes.astype(float))
+
+
+def test_sla_compliance_by_owner(raw, period, seeded_app_db):
+    as_of = pd.Timestamp("2026-11-20 12:00", tz="UTC")
+    h = with_db_sla(raw)
+    h = h[in_period(h.handed_off_at, period)]
+    touched = h.first_touch_at.notna() & (h.first_touch_at <= as_of)
+    outcome = np.select(
+        [touched & (h.first_touch_at <= h.sla_deadline_at), touched, as_of > h.sla_deadline_at],
+        ["met", "late", "untouched"], default="pending")
+    h = h.assign(outcome=outcome)
+    expected = h.pivot_table(index="owner_id", columns="outcome", values="lead_id", aggfunc="size", fill_value=0)
+    got = metrics.sla_compliance(period, dim="owner", as_of=as_of.to_pydatetime()).assign(
+        owner_id=lambda d: d.dim_key.astype(int)).set_index("owner_id").sort_index()
+    assert got.met.to_dict() == expected["met"].to_dict()
+    assert got.breached_late.to_dict() == expected["late"].to_dict()
+    assert got.breached_untouched.to_dict() == expected["untouched"].to_dict()
+    assert got.pending.to_dict() == expected.get("pending", pd.Series(0, index=expected.index)).to_dict()
+    known = expected["met"] + expected["late"] + expected["untouched"]
+    assert np.allclose(got.compliance_rate, expected["met"] / known)
+
+
+def test_mqls_delivered_by_month(raw, period, seeded_app_db):
+    e = raw["event"]
+    e = e[(e.event_type == "mql") & in_period(e.occurred_at, period)]
+    expected = e.assign(bucket=local_month(e.occurred_at, raw["tz"])).groupby("bucket").lead_id.nunique()
+    got = sql_by_month(metrics.mqls_delivered(period, grain="month")).mqls
+    assert got.tolist() == expected.tolist()
+
+
+def test_funnel(raw, period, seeded_app_db):
+    leads = raw["lead"]
+    cohort = leads[in_period(leads.created_at, period)]
+    mql = set(raw["event"].query("event_type == 'mql'").lead_id)
+    sal = set(raw["handoff"].query("decision == 'accepted'").lead_id)
+    opp = raw["opp"].dropna(subset=["lead_id"])
+    sql_ = set(opp.lead_id.astype(int))
+    won = set(opp.query("stage == 'closed_won'").lead_id.astype(int))
+    ids = set(cohort.id)
+    reached = [len(ids), len(ids & (mql | sal | sql_ | won)), len(ids & (sal | sql_ | won)),
+               len(ids & (sql_ | won)), len(ids & won)]
+    got = metrics.funnel(period)
+    assert got.reached.tolist() == reached
+    assert got.cumulative_rate.tolist() == pytest.approx([r / reached[0] for r in reached])
+    assert got.step_rate.tolist()[1:] == pytest.approx([b / a for a, b in zip(reached, reached[1:])])
+
+
+# --------------------------------------------------------------------------- opportunity metrics
+
+
+def _opps(raw):
+    opp = raw["opp"].merge(raw["lead"][["id", "source"]].rename(columns={"id": "lead_key"}),
+                           left_on="lead_id", right_on="lead_key", how="left")
+    marketing = set(raw["channel"].query("is_marketing").code)
+    return opp.assign(marketing=opp.source.isin(marketing), amount=opp.amount.astype(float))
+
+
+def test_revenue_win_rate_and_cycle_by_month(raw, period, seeded_app_db):
+    opp = _opps(raw)
+    closed = opp[opp.closed_at.notna() & in_period(opp.closed_at, period)].assign(
+        bucket=lambda d: local_month(d.closed_at, raw["tz"]))
+    won = closed[closed.stage == "closed_won"]
+    expected = pd.DataFrame({
+        "won": closed.groupby("bucket").stage.apply(lambda s: (s == "closed_won").sum()),
+        "lost": closed.groupby("bucket").stage.apply(lambda s: (s == "closed_lost").sum()),
+        "revenue": won.groupby("bucket").amount.sum(),
+        "marketing_sourced_revenue": won[won.marketing].groupby("bucket").amount.sum(),
+        "median_cycle_days": won.assign(days=(won.closed_at - won.created_at).dt.total_seconds() / 86400)
+                                .groupby("bucket").days.median(),
+    }).fillna({"revenue": 0, "marketing_sourced_revenue": 0})
+    got = sql_by_month(metrics.closed_deals(period, grain="month"))
+    assert got.won.tolist() == expected.won.tolist()
+    assert got.lost.tolist() == expected.lost.tolist()
+    assert np.allclose(got.revenue, expected.revenue)
+    assert np.allclose(got.marketing_sourced_revenue, expected.marketing_sourced_revenue)
+    assert np.allclose(got.win_rate, expected.won / (expected.won + expected.lost))
+    assert np.allclose(got.median_cycle_days.astype(float), expected.median_cycle_days.astype(float), equal_nan=True)
+
+
+def test_pipeline_created_and_open_pipeline(raw, period, seeded_app_db):
+    opp = _opps(raw)
+    created = opp[in_period(opp.created_at, period)]
+    got = metrics.pipeline_created(period).iloc[0]
+    assert got.amount == pytest.approx(created.amount.sum())
+    assert got.marketing_sourced_amount == pytest.approx(created[created.marketing].amount.sum())
+    as_of = pd.Timestamp("2026-09-30 12:00", tz="UTC")
+    open_ = opp[(opp.created_at <= as_of) & (opp.closed_at.isna() | (opp.closed_at > as_of))]
+    got = metrics.open_pipeline(as_of.to_pydatetime()).iloc[0]
+    assert got.opportunities == len(open_)
+    assert got.amount == pytest.approx(open_.amount.sum())
+
+
+def test_opportunity_metrics_by_owner_team(raw, period, seeded_app_db):
+    opp = _opps(raw).merge(raw["rep"], left_on="owner_id", right_on="id", suffixes=("", "_rep"))
+    closed = opp[opp.closed_at.notna() & in_period(opp.closed_at, period) & (opp.stage == "closed_won")]
+    expected = closed.groupby("team_id").amount.sum()
+    got = metrics.closed_deals(period, dim="team").assign(team_id=lambda d: d.dim_key.astype(int))
+    got = got.set_index("team_id").revenue
+    assert np.allclose(got.sort_index(), expected.sort_index())

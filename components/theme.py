@@ -59,3 +59,23 @@ def style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Fig
 
 def status_color(status: str) -> str:
     return STATUS_COLORS.get(status, NEUTRAL)
+
+
+def kpi_accent_css() -> str:
+    """CSS that gives a KPI tile the colour of the side that owns its number: put the tile in
+    ``st.container(key="kpi-<marketing|sales|shared>-<name>")`` and emit this once per page."""
+    rules = "".join(
+        f'div[class*="st-key-kpi-{side}-"] [data-testid="stMetric"] {{ border-top: 4px solid {color}; }}'
+        for side, color in SIDE_COLORS.items())
+    return f"<style>{rules}</style>"
+
+
+def owner_legend_html(title: str, legend: bool = True) -> str:
+    """A section title, optionally followed by the owner colour key (marketing, sales, shared)."""
+    chips = "".join(
+        f'<span style="margin-left:14px;font-size:0.85rem;color:#475569;white-space:nowrap">'
+        f'<span style="display:inline-block;width:10px;height:10px;border-radius:2px;background:{color};'
+        f'margin-right:5px"></span>{side.capitalize()}</span>'
+        for side, color in SIDE_COLORS.items()) if legend else ""
+    return (f'<div style="display:flex;align-items:baseline;flex-wrap:wrap;margin:0.2rem 0 -0.4rem 0">'
+            f'<span style="font-weight:650;font-size:1.05rem;color:#0F172A">{title}</span>{chips}</div>')

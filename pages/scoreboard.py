@@ -1,34 +1,229 @@
-"""Scoreboard: both teams' shared numbers side by side (first cut; charts and goals to follow)."""
+"""Scoreboard: both teams' numbers side by side, next to the goals they share.
+
+Thin: reads the filters, asks queries.scoreboard for KPIs, trends and record lists, and renders
+them with components (tiles, charts, goals panel, records table).
+"""
 
 import streamlit as st
 
+from components import charts, goals_panel, theme
 from components import format as fmt
-from components.filters import filter_bar
+from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import empty_state, kpi, page_header
-from queries import metrics, settings
+from components.widgets import empty_state, kpi, page_header, records_table
+from queries import scoreboard, settings
+from queries.periods import zone
 
 user = page_user("scoreboard")
 period, filters = filter_bar()
-page_header("Scoreboard", f"{period.describe()} · shared revenue, pipeline and hand-off numbers")
+cur = settings.currency()
+sla_minutes = settings.sla_first_touch_minutes()
 
-acc = metrics.acceptance(period, filters)
-deals = metrics.closed_deals(period, filters)
-if acc.empty and deals.empty:
-    empty_state("No hand-offs or closed deals in this period for these filters.",
-                "Try a longer period or clear some filters.")
+page_header("Scoreboard", f"{period.label or 'Period'}: {period.describe()} · {describe(filters)}")
+sb = scoreboard.scoreboard(period, filters)
+
+kpi_area, goals_area = st.columns([3.4, 1], gap="medium")
+with goals_area:
+    goals_panel.render(period, filters, user)
+
+if sb.is_empty:
+    with kpi_area:
+        empty_state(f"Nothing to show for {period.describe()} with these filters: no MQLs, hand-offs, "
+                    "opportunities or open pipeline match.",
+                    "Choose a longer period or clear some filters in the sidebar.")
     st.stop()
 
-cur = settings.currency()
-a = acc.iloc[0] if not acc.empty else None
-d = deals.iloc[0] if not deals.empty else None
-cols = st.columns(4)
-with cols[0]:
-    kpi("Revenue", fmt.money(d.revenue if d is not None else 0, cur))
-with cols[1]:
-    kpi("Lead acceptance", fmt.pct(a.acceptance_rate if a is not None else None),
-        caption=f"{a.awaiting if a is not None else 0} awaiting decision")
-with cols[2]:
-    kpi("Win rate", fmt.pct(d.win_rate if d is not None else None))
-with cols[3]:
-    kpi("Hand-offs", fmt.number(a.handed_off if a is not None else 0))
+trend = scoreboard.trends(period, filters, as_of=sb.as_of)
+
+
+def delta(current, previous, kind="relative"):
+    """fmt.change with an ASCII minus, which st.metric reads as 'down'."""
+    text = fmt.change(current, previous, kind)
+    return text.replace("−", "-", 1) if text else text
+
+
+def series(frame, col):
+    return [float(v) for v in frame[col].dropna()]
+
+
+def local(moment) -> str:
+    return moment.astimezone(zone(period.tz)).strftime("%d %b %Y, %H:%M")
+
+
+def tile(owner: str, key: str):
+    """A container whose key gives its KPI tile the owner's accent colour (theme.kpi_accent_css)."""
+    return st.container(key=f"kpi-{owner}-{key}")
+
+
+st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
+cov = sb.coverage
+with kpi_area:
+    st.markdown(theme.owner_legend_html("Revenue & pipeline"), unsafe_allow_html=True)
+    c = st.columns(5)
+    with c[0], tile("shared", "revenue"):
+        kpi("Revenue", fmt.money(sb.revenue, cur), delta=delta(sb.revenue, sb.revenue_prev),
+            trend=series(trend.money, "revenue"),
+            caption=f"{fmt.pct(sb.marketing_revenue_share)} marketing-sourced",
+            help="Bookings: amount of opportunities closed-won with a close date in the period. "
+                 "Marketing-sourced: the deal's lead came through a marketing channel.")
+    with c[1], tile("sales", "win-rate"):
+        kpi("Win rate", fmt.pct(sb.win_rate), delta=delta(sb.win_rate, sb.win_rate_prev, "points"),
+            caption=f"{fmt.number(sb.won)} won of {fmt.number(sb.won + sb.lost)} closed",
+            help="Won ÷ (won + lost), deals closed in the period. Not won ÷ all opportunities.")
+    with c[2], tile("shared", "pipeline-created"):
+        kpi("Pipeline created", fmt.money(sb.pipeline_created, cur),
+            delta=delta(sb.pipeline_created, sb.pipeline_created_prev),
+            trend=series(trend.money, "pipeline_created"),
+            caption=f"{fmt.pct(sb.marketing_pipeline_share)} marketing-sourced",
+            help="Amount of opportunities created in the period.")
+    with c[3], tile("sales", "open-pipeline"):
+        kpi("Open pipeline", fmt.money(sb.open_pipeline, cur), delta=delta(sb.open_pipeline, sb.open_pipeline_prev),
+            caption=f"{fmt.number(sb.open_deals)} open deals",
+            help=f"Amount of opportunities open on {local(sb.open_as_of)} (the end of the period, or now), "
+                 f"compared with {local(sb.comparison_open_as_of)}.")
+    with c[4], tile("sales", "coverage"):
+        if cov.status == "ok":
+            needed = sb.coverage_needed
+            kpi("Pipeline coverage", fmt.ratio(cov.ratio),
+                delta=f"{cov.ratio - needed:+.1f}× vs needed" if needed else None,
+                caption=f"needs ≈ {fmt.ratio(needed)} at the win rate" if needed else "no win rate yet",
+                help=f"Open pipeline expected to close in the period ({fmt.money(cov.open_in_period, cur)}) ÷ "
+                     f"what is left to win: target {fmt.money(cov.target, cur)} − won so far "
+                     f"{fmt.money(cov.won_so_far, cur)}. Coverage needed ≈ 1 ÷ win rate.")
+        elif cov.status == "target_met":
+            kpi("Pipeline coverage", "Target met", caption=f"{fmt.money(cov.won_so_far, cur)} won of "
+                f"{fmt.money(cov.target, cur)}", help="Revenue won so far has reached the period's target.")
+        else:
+            kpi("Pipeline coverage", fmt.DASH, caption="Set a revenue goal to see coverage",
+                help="Coverage = open pipeline expected to close in the period ÷ (revenue target − won so far). "
+                     "There is no revenue target for this period yet.")
+
+    st.markdown(theme.owner_legend_html("Lead hand-off & speed to lead", legend=False), unsafe_allow_html=True)
+    c = st.columns(5)
+    with c[0], tile("marketing", "mqls"):
+        kpi("MQLs delivered", fmt.number(sb.mqls), delta=delta(sb.mqls, sb.mqls_prev),
+            caption=f"{fmt.number(sb.handed_off)} handed to sales",
+            help="Leads that became marketing-qualified in the period.")
+    with c[1], tile("shared", "acceptance"):
+        kpi("Lead acceptance", fmt.pct(sb.acceptance_rate),
+            delta=delta(sb.acceptance_rate, sb.acceptance_rate_prev, "points"),
+            trend=series(trend.acceptance, "acceptance_rate"),
+            caption=f"{fmt.number(sb.awaiting)} awaiting decision",
+            help="Accepted ÷ handed off, for leads handed to sales in the period. Leads awaiting a "
+                 "decision count in the denominator, so recent periods are not final.")
+    with c[2], tile("sales", "median-touch"):
+        kpi("Median first touch", fmt.duration(sb.median_minutes),
+            delta=delta(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
+            trend=series(trend.first_touch, "median_minutes"),
+            caption=f"{fmt.number(sb.untouched)} untouched",
+            help="Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
+                 "(automated sends don't count). Untouched leads are counted apart, not in the median.")
+    with c[3], tile("sales", "p90-touch"):
+        kpi("p90 first touch", fmt.duration(sb.p90_minutes),
+            delta=delta(sb.p90_minutes, sb.p90_minutes_prev, "minutes"), good_when="down",
+            trend=series(trend.first_touch, "p90_minutes"),
+            caption=f"SLA window {fmt.duration(sla_minutes)}",
+            help="90% of touched hand-offs got their first touch within this time.")
+    with c[4], tile("sales", "sla"):
+        kpi("SLA compliance", fmt.pct(sb.sla_compliance),
+            delta=delta(sb.sla_compliance, sb.sla_compliance_prev, "points"),
+            trend=series(trend.sla, "compliance_rate"),
+            caption=f"{fmt.number(sb.sla_breached)} breached · {fmt.number(sb.sla_pending)} pending",
+            help="Touched by the SLA deadline ÷ hand-offs whose outcome is known (touched, or deadline "
+                 "passed). Untouched leads still inside their window are pending and not counted.")
+    st.caption(f"Changes compare with {sb.comparison.describe()}"
+               f"{' (the same point in the previous period)' if sb.comparison.label.startswith('same') else ''}.")
+
+# ----------------------------------------------------------------------------- drill-down
+DECISIONS = {"accepted": "Accepted", "rejected": "Rejected"}
+SLA_OUTCOMES = {"met": "Met", "late": "Breached (late)", "untouched": "Breached (untouched)", "pending": "Pending"}
+STAGES = {"discovery": "Discovery", "qualification": "Qualification", "proposal": "Proposal",
+          "negotiation": "Negotiation", "closed_won": "Won", "closed_lost": "Lost"}
+HEADERS = {
+    "lead_name": "Lead", "account": "Account", "source": "Source", "campaign": "Campaign", "owner": "Owner",
+    "team": "Team", "tier": "Tier", "handed_off_at": "Handed off", "decision": "Decision", "decided_at": "Decided",
+    "rejection_reason": "Rejection reason", "recycled_at": "Recycled", "first_touch_at": "First touch",
+    "minutes_to_first_touch": "Minutes to first touch", "sla_deadline_at": "SLA deadline", "sla_outcome": "SLA",
+    "opportunity": "Opportunity", "amount": f"Amount ({cur})", "stage": "Stage",
+    "marketing_sourced": "Marketing-sourced", "created_at": "Created", "expected_close_date": "Expected close",
+    "closed_at": "Closed", "lost_reason": "Lost reason", "marketer": "Marketer", "score": "Score",
+    "mql_at": "MQL", "lead_id": "Lead ID", "handoff_id": "Hand-off ID", "opportunity_id": "Opportunity ID",
+}
+
+
+def records_view(recs):
+    """Readable labels and column formats for a record list (the CSV gets the same columns)."""
+    frame = recs.rows.copy()
+    if recs.drill.query == "drill_handoffs":
+        frame["decision"] = frame["decision"].map(DECISIONS).fillna("Awaiting decision")
+        frame["rejection_reason"] = frame["rejection_reason"].map(fmt.reason_label, na_action="ignore")
+        frame["sla_outcome"] = frame["sla_outcome"].map(SLA_OUTCOMES)
+        first = ["lead_name", "account", "owner", "handed_off_at", "decision", "first_touch_at",
+                 "minutes_to_first_touch", "sla_outcome"]
+    elif recs.drill.query == "drill_opportunities":
+        frame["stage"] = frame["stage"].map(STAGES)
+        first = ["opportunity", "account", "amount", "stage", "owner", "source", "marketing_sourced"]
+    else:
+        frame["decision"] = (frame["decision"].map(DECISIONS).fillna("Awaiting decision")
+                             .where(frame["handed_off_at"].notna(), "Not handed off"))
+        first = ["lead_name", "account", "source", "campaign", "mql_at", "handed_off_at", "owner", "decision"]
+    frame = frame[first + [c for c in frame.columns if c not in first]].rename(columns=HEADERS)
+    config = {}
+    for col in frame.columns:
+        if str(frame[col].dtype).startswith("datetime64"):
+            config[col] = st.column_config.DatetimeColumn(col, format="D MMM YYYY, HH:mm")
+    config[HEADERS["amount"]] = st.column_config.NumberColumn(format=MONEY_FORMATS.get(cur, "localized"))
+    config[HEADERS["minutes_to_first_touch"]] = st.column_config.NumberColumn(format="%.0f min")
+    if HEADERS["expected_close_date"] in frame:
+        config[HEADERS["expected_close_date"]] = st.column_config.DateColumn(format="D MMM YYYY")
+    return frame, config
+
+
+MONEY_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
+
+picked = st.session_state.get("sb_drill")
+with st.expander("Records behind the numbers", icon=":material/table_rows:", expanded=picked is not None):
+    key = st.selectbox("Show the records behind", list(scoreboard.DRILLS),
+                       format_func=lambda k: scoreboard.DRILLS[k].label, index=None,
+                       placeholder="Choose a number…", key="sb_drill")
+    if key:
+        recs = scoreboard.records(key, period, filters, as_of=sb.as_of)
+        frame, config = records_view(recs)
+        summary = f"{recs.drill.explains} {fmt.number(recs.total_rows)} records"
+        if recs.total_amount is not None:
+            summary += f", {fmt.money(recs.total_amount, cur, compact=False)} in total"
+        st.caption(summary + ".")
+        if recs.truncated:
+            st.warning(f"Showing the first {fmt.number(len(recs.rows))} of {fmt.number(recs.total_rows)} records "
+                       "(and only those in the CSV). Narrow the period or filters to see them all.",
+                       icon=":material/filter_alt:")
+        records_table(frame, title=f"{recs.drill.label} {period.describe()}", key=f"drill_{key}",
+                      column_config=config, height=420)
+
+# ----------------------------------------------------------------------------- charts
+left, right = st.columns(2, gap="medium")
+with left:
+    if trend.money[["revenue", "pipeline_created"]].to_numpy().sum() > 0:
+        st.plotly_chart(charts.revenue_pipeline_chart(trend.money, trend.grain, cur), width="stretch")
+    else:
+        empty_state("No revenue won and no pipeline created in this period.")
+with right:
+    if trend.acceptance["handed_off"].sum() > 0:
+        st.plotly_chart(charts.acceptance_trend_chart(trend.by_source, trend.acceptance, trend.grain), width="stretch")
+    else:
+        empty_state("No leads were handed to sales in this period, so there is no acceptance rate.")
+
+left, right = st.columns(2, gap="medium")
+with left:
+    dist = scoreboard.touch_distribution(period, filters, as_of=sb.as_of)
+    if dist["handoffs"].sum() > 0:
+        st.plotly_chart(charts.first_touch_chart(dist, sla_minutes), width="stretch")
+    else:
+        empty_state("No hand-offs in this period, so no time to first touch.")
+with right:
+    funnel = scoreboard.funnel(period, filters)
+    if not funnel.empty and funnel["reached"].iloc[0] > 0:
+        st.plotly_chart(charts.funnel_chart(funnel), width="stretch")
+    else:
+        empty_state("None of the leads created in this period has become an MQL yet.",
+                    "The funnel follows the leads created in the period.")

@@ -1,0 +1,226 @@
+"""Pure helpers behind the scoreboard: changes against a comparison period, pipeline coverage,
+revenue-target proration, trend buckets and the MQL→won funnel. No database, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from queries.periods import Period, quarter_start
+
+#: app_setting key that holds a quarter's revenue target until the goals tracker stores them.
+TARGET_KEY = "revenue_target_{year}-Q{quarter}"
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def relative_change(current, previous) -> float | None:
+    """(current − previous) ÷ |previous|; None when either is missing or previous is 0."""
+    if _missing(current) or _missing(previous) or float(previous) == 0:
+        return None
+    return (float(current) - float(previous)) / abs(float(previous))
+
+
+def point_change(current, previous) -> float | None:
+    """Difference of two rates (0.62 − 0.58 = 0.04, i.e. +4 points); None when either is missing."""
+    if _missing(current) or _missing(previous):
+        return None
+    return float(current) - float(previous)
+
+
+def share(part, whole) -> float | None:
+    """part ÷ whole, or None when the whole is 0 or missing."""
+    if _missing(part) or _missing(whole) or float(whole) == 0:
+        return None
+    return float(part) / float(whole)
+
+
+# --------------------------------------------------------------------------- comparison period
+
+
+def comparison_period(period: Period, today: date) -> Period:
+    """The period a KPI's change is measured against.
+
+    A finished (or future) period compares with the whole previous period of the same shape. A
+    period in progress compares with the previous period *up to the same point*: on day 51 of
+    this quarter, with the first 51 days of last quarter, so amounts that are still growing are
+    not set against a complete period.
+    """
+    previous = period.previous()
+    if not (period.start <= today < period.end):
+        return previous
+    elapsed_days = (today - period.start).days + 1
+    end = min(previous.start + timedelta(days=elapsed_days - 1), previous.end)
+    return Period(previous.start, end, period.tz, label="same point in the previous period")
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Pipeline coverage = open pipeline expected to close in the period ÷ (target − won so far).
+
+    status: ``no_target`` (no revenue target for the period), ``target_met`` (won so far reached
+    the target: nothing left to cover), ``ok`` (ratio is set).
+    """
+
+    status: str
+    ratio: float | None
+    target: float | None
+    remaining: float | None
+    open_in_period: float
+    won_so_far: float
+
+
+def pipeline_coverage(open_in_period: float, won_so_far: float, target: float | None) -> Coverage:
+    open_in_period = 0.0 if _missing(open_in_period) else float(open_in_period)
+    won_so_far = 0.0 if _missing(won_so_far) else float(won_so_far)
+    if target is None or _missing(target) or float(target) <= 0:
+        return Coverage("no_target", None, None, None, open_in_period, won_so_far)
+    target = float(target)
+    remaining = target - won_so_far
+    if remaining <= 0:
+        return Coverage("target_met", None, target, 0.0, open_in_period, won_so_far)
+    return Coverage("ok", open_in_period / remaining, target, remaining, open_in_period, won_so_far)
+
+
+def coverage_needed(win_rate) -> float | None:
+    """The coverage a team needs to close the gap at its win rate: about 1 ÷ win rate."""
+    if _missing(win_rate) or float(win_rate) <= 0:
+        return None
+    return 1.0 / float(win_rate)
+
+
+# --------------------------------------------------------------------------- revenue targets
+
+
+@dataclass(frozen=True)
+class QuarterSlice:
+    key: str            # app_setting key of the quarter's target
+    label: str          # "2026-Q4"
+    overlap_days: int   # days of the period inside the quarter
+    quarter_days: int
+
+
+def quarter_slices(period: Period) -> list[QuarterSlice]:
+    """The calendar quarters a period touches, and how many of its days fall in each."""
+    out = []
+    start = quarter_start(period.start)
+    while start <= period.end:
+        next_start = date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
+        end = next_start - timedelta(days=1)
+        overlap = (min(end, period.end) - max(start, period.start)).days + 1
+        quarter = (start.month - 1) // 3 + 1
+        out.append(QuarterSlice(TARGET_KEY.format(year=start.year, quarter=quarter), f"{start.year}-Q{quarter}",
+                                overlap, (end - start).days + 1))
+        start = next_start
+    return out
+
+
+def target_value(raw) -> float | None:
+    """A stored target (JSON number) as a positive float; anything else counts as 'not set'."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        return None
+    value = float(raw)
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def prorated_target(period: Period, targets: dict[str, float | None]) -> float | None:
+    """The period's revenue target from quarterly targets (``targets``: key → value).
+
+    A whole quarter takes its target; part of a quarter takes the same share of it as of its
+    days. None when a quarter the period touches has no target.
+    """
+    total = 0.0
+    for piece in quarter_slices(period):
+        value = target_value(targets.get(piece.key))
+        if value is None:
+            return None
+        total += value * piece.overlap_days / piece.quarter_days
+    return total
+
+
+def is_whole_quarters(period: Period) -> bool:
+    return all(p.overlap_days == p.quarter_days for p in quarter_slices(period))
+
+
+# --------------------------------------------------------------------------- trend buckets
+
+
+def bucket_start(d: date, grain: str) -> date:
+    """The bucket a local date falls in, as PostgreSQL's date_trunc cuts it (weeks start Monday)."""
+    if grain == "day":
+        return d
+    if grain == "week":
+        return d - timedelta(days=d.weekday())
+    if grain == "month":
+        return d.replace(day=1)
+    if grain == "quarter":
+        return quarter_start(d)
+    if grain == "year":
+        return date(d.year, 1, 1)
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def bucket_starts(period: Period, grain: str, until: date | None = None) -> list[date]:
+    """Every bucket from the period's start up to ``until`` (default: its end), in order."""
+    last = min(period.end, until) if until else period.end
+    if last < period.start:
+        return []
+    out, current = [], bucket_start(period.start, grain)
+    while current <= last:
+        out.append(current)
+        if grain == "day":
+            current += timedelta(days=1)
+        elif grain == "week":
+            current += timedelta(days=7)
+        else:
+            months = {"month": 1, "quarter": 3, "year": 12}[grain]
+            idx = current.year * 12 + current.month - 1 + months
+            current = date(idx // 12, idx % 12 + 1, 1)
+    return out
+
+
+def fill_buckets(frame: pd.DataFrame, buckets: list[date], fill: dict[str, float]) -> pd.DataFrame:
+    """One row per bucket for a total-level trend (one row per bucket in ``frame``). Buckets with
+    no row get ``fill`` values (e.g. 0 revenue); other columns stay missing (a rate without a
+    cohort has no value)."""
+    index = pd.DatetimeIndex([pd.Timestamp(b) for b in buckets], name="bucket").as_unit("us")
+    keyed = frame.assign(bucket=pd.to_datetime(frame["bucket"]).dt.as_unit("us")).set_index("bucket")
+    out = keyed[~keyed.index.duplicated()].reindex(index)
+    for col, value in fill.items():
+        if col in out:
+            out[col] = pd.to_numeric(out[col]).fillna(value)
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- funnel
+
+
+FUNNEL_FROM = "MQL"
+
+
+def funnel_from_mql(funnel: pd.DataFrame) -> pd.DataFrame:
+    """The MQL → Won part of the funnel metric (one cohort, ``dim='total'``).
+
+    Keeps the metric's ``step_rate`` (reached ÷ previous stage; for MQL that is ÷ leads created)
+    and adds ``of_mql`` = reached ÷ MQLs, the cumulative conversion from the funnel's entry.
+    """
+    cols = ["stage_order", "stage", "reached", "step_rate", "cumulative_rate", "of_mql"]
+    if funnel.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    rows = funnel.sort_values("stage_order")
+    start = rows.loc[rows["stage"] == FUNNEL_FROM]
+    if start.empty:
+        raise ValueError("the funnel has no MQL stage")
+    mql_reached = float(start["reached"].iloc[0])
+    rows = rows[rows["stage_order"] >= int(start["stage_order"].iloc[0])].copy()
+    rows["of_mql"] = rows["reached"] / mql_reached if mql_reached else float("nan")
+    return rows[cols].reset_index(drop=True)

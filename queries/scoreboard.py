@@ -1,0 +1,364 @@
+"""The scoreboard's reads: KPI assembly with changes against a comparison period, trends for the
+charts, the revenue target, and the record lists behind each number.
+
+Every number comes from a metric function in :mod:`queries.metrics` (the single definition of
+each metric); this module only picks periods and moments and puts the results together. Record
+lists (``sql/drilldown.sql``) select exactly the rows those metrics count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from queries import calc, metrics, settings
+from queries.db import get_engine
+from queries.filters import NO_FILTERS, Filters
+from queries.periods import Period, grain_for, local_today
+from queries.sqlfiles import q
+
+#: Most rows a record list returns (the total is always counted). Enough to scan and export a
+#: team's quarter; beyond it, narrower filters are the better tool.
+ROW_LIMIT = 5000
+
+#: Number of sources drawn in the acceptance trend; the rest are summed into "Other sources".
+TREND_SOURCES = 5
+
+
+# --------------------------------------------------------------------------- revenue target
+
+
+def revenue_target(period: Period) -> float | None:
+    """The revenue target for ``period``, or None when none is set.
+
+    Until the goals tracker stores goals, quarterly targets are app settings
+    ``revenue_target_<YYYY>-Q<n>`` (a JSON number). A period that is not a whole quarter takes
+    the share of each quarter's target that its days cover; a quarter without a target means
+    no target. This function is the one place coverage gets its target from.
+    """
+    return calc.prorated_target(period, {s.key: settings.get(s.key) for s in calc.quarter_slices(period)})
+
+
+# --------------------------------------------------------------------------- KPIs
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    """The KPI values for a period and filters, each with its comparison-period value (``*_prev``)."""
+
+    period: Period
+    comparison: Period
+    as_of: datetime            # time-dependent numbers (touches, SLA) are as known at this moment
+    open_as_of: datetime       # open pipeline is measured at the end of the period, or now
+    comparison_open_as_of: datetime
+    # revenue and pipeline
+    revenue: float
+    revenue_prev: float
+    marketing_revenue: float
+    won: int
+    lost: int
+    win_rate: float | None
+    win_rate_prev: float | None
+    pipeline_created: float
+    pipeline_created_prev: float
+    marketing_pipeline_created: float
+    opportunities_created: int
+    open_pipeline: float
+    open_pipeline_prev: float
+    open_deals: int
+    coverage: calc.Coverage
+    coverage_needed: float | None
+    # marketing → sales hand-off
+    mqls: int
+    mqls_prev: int
+    handed_off: int
+    accepted: int
+    rejected: int
+    awaiting: int
+    acceptance_rate: float | None
+    acceptance_rate_prev: float | None
+    touched: int
+    untouched: int
+    median_minutes: float | None
+    median_minutes_prev: float | None
+    p90_minutes: float | None
+    p90_minutes_prev: float | None
+    sla_met: int
+    sla_breached: int
+    sla_pending: int
+    sla_compliance: float | None
+    sla_compliance_prev: float | None
+
+    @property
+    def marketing_revenue_share(self) -> float | None:
+        return calc.share(self.marketing_revenue, self.revenue)
+
+    @property
+    def marketing_pipeline_share(self) -> float | None:
+        return calc.share(self.marketing_pipeline_created, self.pipeline_created)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing at all for these filters: no MQLs, hand-offs, deals or pipeline."""
+        return not (self.mqls or self.handed_off or self.won or self.lost or self.opportunities_created
+                    or self.open_deals)
+
+
+def _row(frame: pd.DataFrame) -> dict:
+    """The single total row of a ``dim='total', grain='none'`` metric, or {} when it has none."""
+    return frame.iloc[0].to_dict() if not frame.empty else {}
+
+
+def _num(row: dict, col: str, default=None):
+    value = row.get(col, default)
+    if value is None or (isinstance(value, float) and value != value):
+        return default
+    return value
+
+
+def moments(period: Period, as_of: datetime) -> tuple[Period, datetime, datetime]:
+    """Comparison period, and the moments open pipeline is measured at for the period and for it."""
+    comparison = calc.comparison_period(period, local_today(period.tz, as_of))
+    return comparison, min(as_of, period.end_at), min(as_of, comparison.end_at)
+
+
+def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scoreboard:
+    """All KPI values for the page (each metric function is cached; this only assembles)."""
+    as_of = as_of or metrics.now_minute()
+    comparison, open_at, comparison_open_at = moments(period, as_of)
+
+    deals, deals_prev = _row(metrics.closed_deals(period, filters)), _row(metrics.closed_deals(comparison, filters))
+    created = _row(metrics.pipeline_created(period, filters))
+    created_prev = _row(metrics.pipeline_created(comparison, filters))
+    open_now = _row(metrics.open_pipeline(open_at, filters))
+    open_prev = _row(metrics.open_pipeline(comparison_open_at, filters))
+    cov_in = _row(metrics.coverage_inputs(period, filters, as_of=open_at))
+    mqls, mqls_prev = _row(metrics.mqls_delivered(period, filters)), _row(metrics.mqls_delivered(comparison, filters))
+    acc, acc_prev = _row(metrics.acceptance(period, filters)), _row(metrics.acceptance(comparison, filters))
+    touch = _row(metrics.first_touch(period, filters, as_of=as_of))
+    touch_prev = _row(metrics.first_touch(comparison, filters, as_of=as_of))
+    sla = _row(metrics.sla_compliance(period, filters, as_of=as_of))
+    sla_prev = _row(metrics.sla_compliance(comparison, filters, as_of=as_of))
+
+    win_rate = _num(deals, "win_rate")
+    return Scoreboard(
+        period=period, comparison=comparison, as_of=as_of, open_as_of=open_at, comparison_open_as_of=comparison_open_at,
+        revenue=float(_num(deals, "revenue", 0.0)), revenue_prev=float(_num(deals_prev, "revenue", 0.0)),
+        marketing_revenue=float(_num(deals, "marketing_sourced_revenue", 0.0)),
+        won=int(_num(deals, "won", 0)), lost=int(_num(deals, "lost", 0)),
+        win_rate=win_rate, win_rate_prev=_num(deals_prev, "win_rate"),
+        pipeline_created=float(_num(created, "amount", 0.0)),
+        pipeline_created_prev=float(_num(created_prev, "amount", 0.0)),
+        marketing_pipeline_created=float(_num(created, "marketing_sourced_amount", 0.0)),
+        opportunities_created=int(_num(created, "opportunities", 0)),
+        open_pipeline=float(_num(open_now, "amount", 0.0)), open_pipeline_prev=float(_num(open_prev, "amount", 0.0)),
+        open_deals=int(_num(open_now, "opportunities", 0)),
+        coverage=calc.pipeline_coverage(_num(cov_in, "open_in_period", 0.0), _num(cov_in, "won_so_far", 0.0),
+                                        revenue_target(period)),
+        coverage_needed=calc.coverage_needed(win_rate),
+        mqls=int(_num(mqls, "mqls", 0)), mqls_prev=int(_num(mqls_prev, "mqls", 0)),
+        handed_off=int(_num(acc, "handed_off", 0)), accepted=int(_num(acc, "accepted", 0)),
+        rejected=int(_num(acc, "rejected", 0)), awaiting=int(_num(acc, "awaiting", 0)),
+        acceptance_rate=_num(acc, "acceptance_rate"), acceptance_rate_prev=_num(acc_prev, "acceptance_rate"),
+        touched=int(_num(touch, "touched", 0)), untouched=int(_num(touch, "untouched", 0)),
+        median_minutes=_num(touch, "median_minutes"), median_minutes_prev=_num(touch_prev, "median_minutes"),
+        p90_minutes=_num(touch, "p90_minutes"), p90_minutes_prev=_num(touch_prev, "p90_minutes"),
+        sla_met=int(_num(sla, "met", 0)), sla_breached=int(_num(sla, "breached", 0)),
+        sla_pending=int(_num(sla, "pending", 0)),
+        sla_compliance=_num(sla, "compliance_rate"), sla_compliance_prev=_num(sla_prev, "compliance_rate"),
+    )
+
+
+# --------------------------------------------------------------------------- trends
+
+
+@dataclass(frozen=True)
+class Trends:
+    grain: str
+    money: pd.DataFrame        # bucket, revenue, marketing_sourced_revenue, pipeline_created, marketing_sourced_pipeline
+    acceptance: pd.DataFrame   # bucket, handed_off, accepted, awaiting, acceptance_rate (total)
+    by_source: pd.DataFrame    # acceptance metric by source, top sources + "Other sources"
+    first_touch: pd.DataFrame  # bucket, median_minutes, p90_minutes
+    sla: pd.DataFrame          # bucket, compliance_rate
+
+
+def trends(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Trends:
+    """Per-bucket series for the charts and the KPI sparklines, from the metric functions.
+
+    Buckets run from the period's start to today (or its end); a bucket with no deals shows 0,
+    a bucket with no hand-offs has no rate.
+    """
+    as_of = as_of or metrics.now_minute()
+    grain = grain_for(period)
+    buckets = calc.bucket_starts(period, grain, until=local_today(period.tz, as_of))
+
+    deals = metrics.closed_deals(period, filters, grain=grain)[["bucket", "revenue", "marketing_sourced_revenue"]]
+    created = metrics.pipeline_created(period, filters, grain=grain)[["bucket", "amount", "marketing_sourced_amount"]]
+    created = created.rename(columns={"amount": "pipeline_created", "marketing_sourced_amount": "marketing_sourced_pipeline"})
+    money = calc.fill_buckets(deals, buckets, {"revenue": 0.0, "marketing_sourced_revenue": 0.0})
+    money = money.merge(calc.fill_buckets(created, buckets, {"pipeline_created": 0.0,
+                                                             "marketing_sourced_pipeline": 0.0}), on="bucket")
+
+    acc = metrics.acceptance(period, filters, grain=grain)
+    acceptance = calc.fill_buckets(acc[["bucket", "handed_off", "accepted", "awaiting", "acceptance_rate"]], buckets,
+                                   {"handed_off": 0, "accepted": 0, "awaiting": 0})
+    by_source = _top_sources(metrics.acceptance(period, filters, grain=grain, dim="source"))
+    touch = metrics.first_touch(period, filters, grain=grain, as_of=as_of)
+    first_touch = calc.fill_buckets(touch[["bucket", "median_minutes", "p90_minutes"]], buckets, {})
+    sla = metrics.sla_compliance(period, filters, grain=grain, as_of=as_of)
+    sla = calc.fill_buckets(sla[["bucket", "compliance_rate"]], buckets, {})
+    return Trends(grain, money, acceptance, by_source, first_touch, sla)
+
+
+def _top_sources(frame: pd.DataFrame, top: int = TREND_SOURCES) -> pd.DataFrame:
+    """Keep the ``top`` sources by hand-offs; sum the others into one 'Other sources' line."""
+    cols = ["bucket", "dim_key", "dim_label", "handed_off", "accepted", "awaiting", "acceptance_rate"]
+    if frame.empty:
+        return frame[cols]
+    volume = frame.groupby("dim_key")["handed_off"].sum().sort_values(ascending=False, kind="stable")
+    keep = set(volume.index[:top])
+    kept = frame[frame["dim_key"].isin(keep)][cols]
+    rest = frame[~frame["dim_key"].isin(keep)]
+    if rest.empty:
+        return kept.reset_index(drop=True)
+    other = rest.groupby("bucket", as_index=False)[["handed_off", "accepted", "awaiting"]].sum()
+    other["acceptance_rate"] = other["accepted"] / other["handed_off"]
+    other["dim_key"], other["dim_label"] = "other", "Other sources"
+    other = other.astype({"dim_key": "string", "dim_label": "string"})
+    return pd.concat([kept, other[cols]], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- funnel and touch bands
+
+
+def funnel(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
+    """MQL → Won for leads created in the period (from the funnel metric)."""
+    return calc.funnel_from_mql(metrics.funnel(period, filters))
+
+
+def touch_distribution(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:
+    return metrics.first_touch_distribution(period, filters, as_of=as_of)
+
+
+# --------------------------------------------------------------------------- record lists
+
+
+@dataclass(frozen=True)
+class Drill:
+    """A record list: which query, which subset, what it explains."""
+
+    key: str
+    label: str          # shown in the picker
+    query: str          # named query in sql/drilldown.sql
+    subset: str
+    explains: str       # one sentence: which rows, which metric
+
+
+DRILLS: dict[str, Drill] = {d.key: d for d in (
+    Drill("revenue", "Revenue — deals won", "drill_opportunities", "won",
+          "Opportunities closed-won with a close date in the period: their amounts add up to revenue."),
+    Drill("win_rate", "Win rate — deals closed (won and lost)", "drill_opportunities", "closed",
+          "Opportunities closed in the period, won or lost: win rate = won ÷ these."),
+    Drill("pipeline_created", "Pipeline created — new opportunities", "drill_opportunities", "created",
+          "Opportunities created in the period: their amounts add up to pipeline created."),
+    Drill("open_pipeline", "Open pipeline — open opportunities", "drill_opportunities", "open",
+          "Opportunities open at the moment shown: their amounts add up to open pipeline."),
+    Drill("coverage", "Pipeline coverage — open deals expected to close in the period", "drill_opportunities",
+          "coverage", "Open opportunities whose expected close date is in the period: coverage's numerator."),
+    Drill("mqls", "MQLs delivered — marketing-qualified leads", "drill_mqls", "all",
+          "Leads that became MQLs in the period, with the hand-off that followed."),
+    Drill("handoffs", "Lead acceptance — all hand-offs", "drill_handoffs", "all",
+          "Leads handed to sales in the period: acceptance rate = accepted ÷ these."),
+    Drill("awaiting", "Awaiting decision — hand-offs not yet accepted or rejected", "drill_handoffs", "awaiting",
+          "Hand-offs in the period that sales has neither accepted nor rejected yet."),
+    Drill("rejected", "Rejected hand-offs", "drill_handoffs", "rejected",
+          "Hand-offs in the period that sales rejected, with the reason given."),
+    Drill("first_touch", "Time to first touch — touched hand-offs, slowest first", "drill_handoffs", "touched",
+          "Hand-offs in the period with a rep's first touch: the median and p90 are taken over these."),
+    Drill("untouched", "Untouched hand-offs", "drill_handoffs", "untouched",
+          "Hand-offs in the period no rep has touched yet (not part of the median)."),
+    Drill("sla_breached", "SLA breaches", "drill_handoffs", "sla_breached",
+          "Hand-offs first touched after their SLA deadline, or still untouched past it."),
+    Drill("sla_pending", "SLA pending — untouched, deadline still ahead", "drill_handoffs", "sla_pending",
+          "Untouched hand-offs whose SLA deadline has not passed: not counted in compliance yet."),
+)}
+
+_TS = "datetime64[us, UTC]"
+DRILL_SCHEMAS: dict[str, dict[str, str]] = {
+    "drill_handoffs": {
+        "handoff_id": "int64", "lead_id": "int64", "lead_name": "string", "account": "string", "source": "string",
+        "campaign": "string", "owner": "string", "team": "string", "tier": "int64", "handed_off_at": _TS,
+        "decision": "string", "decided_at": _TS, "rejection_reason": "string", "recycled_at": _TS,
+        "first_touch_at": _TS, "minutes_to_first_touch": "float64", "sla_deadline_at": _TS,
+        "sla_outcome": "string", "total_rows": "int64"},
+    "drill_opportunities": {
+        "opportunity_id": "int64", "opportunity": "string", "account": "string", "owner": "string",
+        "team": "string", "source": "string", "marketing_sourced": "boolean", "amount": "float64",
+        "stage": "string", "created_at": _TS, "expected_close_date": "datetime64[us]", "closed_at": _TS,
+        "lost_reason": "string", "total_rows": "int64", "total_amount": "float64"},
+    "drill_mqls": {
+        "lead_id": "int64", "lead_name": "string", "account": "string", "source": "string", "campaign": "string",
+        "marketer": "string", "score": "int64", "mql_at": _TS, "handed_off_at": _TS, "owner": "string",
+        "decision": "string", "total_rows": "int64"},
+}
+
+
+@dataclass(frozen=True)
+class Records:
+    drill: Drill
+    rows: pd.DataFrame      # at most ROW_LIMIT rows, typed per DRILL_SCHEMAS, timestamps in the company zone
+    total_rows: int         # every matching row
+    total_amount: float | None  # opportunity lists: sum of amount over every matching row
+
+    @property
+    def truncated(self) -> bool:
+        return self.total_rows > len(self.rows)
+
+
+def records(key: str, period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None,
+            row_limit: int = ROW_LIMIT) -> Records:
+    """The records behind a number (``key`` from :data:`DRILLS`), measured like the scoreboard:
+    open-pipeline lists at the end of the period (or now), touch and SLA lists as of now."""
+    drill = DRILLS.get(key)
+    if drill is None:
+        raise ValueError(f"There is no record list called '{key}'.")
+    as_of = as_of or metrics.now_minute()
+    if drill.query == "drill_opportunities":
+        as_of = min(as_of, period.end_at)
+    return _records(drill, period, filters, as_of, int(row_limit))
+
+
+@st.cache_data(ttl=metrics.METRIC_TTL, show_spinner=False)
+def _records(drill: Drill, period: Period, filters: Filters, as_of: datetime, row_limit: int) -> Records:
+    params = {**filters.params(), "grain": "none", "dim": "total", **period.bounds(), "as_of": as_of,
+              "subset": drill.subset, "row_limit": row_limit}
+    with get_engine().connect() as conn:
+        result = conn.execute(q(drill.query), params)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = _typed(frame, DRILL_SCHEMAS[drill.query], period.tz)
+    total_rows = int(frame["total_rows"].iloc[0]) if not frame.empty else 0
+    total_amount = None
+    if "total_amount" in frame:
+        total_amount = float(frame["total_amount"].iloc[0]) if not frame.empty else 0.0
+    frame = frame.drop(columns=[c for c in ("total_rows", "total_amount") if c in frame])
+    return Records(drill, frame.reset_index(drop=True), total_rows, total_amount)
+
+
+def _typed(frame: pd.DataFrame, schema: dict[str, str], tz: str) -> pd.DataFrame:
+    """Declared dtypes (also for an empty result); instants shown in the company time zone."""
+    frame = frame.reindex(columns=list(schema))
+    for col, dtype in schema.items():
+        if dtype == _TS:
+            frame[col] = pd.to_datetime(frame[col], utc=True).dt.as_unit("us").dt.tz_convert(tz)
+        elif dtype == "boolean":
+            frame[col] = frame[col].astype("boolean")
+        else:
+            frame[col] = metrics.typed(frame[[col]], {col: dtype})[col]
+    return frame
+
+
+def clear_caches() -> None:
+    _records.clear()

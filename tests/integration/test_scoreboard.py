@@ -1,0 +1,341 @@
+"""The scoreboard page and its queries on a hand-built world (real PostgreSQL, real triggers).
+
+The page's numbers are checked against the metric functions called directly with the same
+period and filters, and a few against values worked out by hand, so a wrong wiring fails.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components import format as fmt
+from queries import metrics, scoreboard, users
+from queries.filters import NO_FILTERS, Filters
+from queries.periods import Period
+from queries.users import UserInput
+from tests.factories import World, at
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
+Q4_2025 = Period(date(2025, 10, 1), date(2025, 12, 31), "UTC")
+Q1_LINK = {"period": "custom", "from": "2026-01-01", "to": "2026-03-31"}
+
+
+@pytest.fixture
+def world(app_db, monkeypatch) -> World:
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+    return World(app_db)
+
+
+@pytest.fixture
+def scene(world):
+    """Q1 2026 and Q4 2025 with hand-offs, touches, decisions and deals on two sources.
+
+    Q1: 6 hand-offs (4 webinar/US/tier 1, 2 paid search/DE/tier 3): 3 accepted, 1 rejected,
+    2 awaiting; touches at 30 min, 90 min, 5 h (late vs the 4 h SLA), 20 min; 2 untouched.
+    Deals closed in Q1: won $50k (webinar lead, marketing-sourced), won $20k (sales-created),
+    lost $15k. Open at the end of Q1: $80k expected to close in Q1, $40k expected in Q2.
+    Q4 2025: 3 hand-offs, 2 accepted; won $30k.
+    """
+    sdr_team, ae_team, mkt_team = world.team("sales_development", "sdr"), world.team("sales", "ae"), \
+        world.team("marketing", "mkt")
+    sdr, sdr2, ae, mkt = (world.rep(sdr_team, "Sam SDR"), world.rep(sdr_team, "Sid SDR"),
+                          world.rep(ae_team, "Ada AE"), world.rep(mkt_team, "Mia Marketer"))
+    us = world.account(tier=1, industry="Software", country="US", region="NA")
+    de = world.account(tier=3, industry="Retail", country="DE", region="EMEA")
+
+    leads = []
+    plan = [  # (source, account, hand-off, decision, touch after minutes)
+        ("webinar", us, "2026-01-10 09:00", "accepted", 30),
+        ("webinar", us, "2026-01-20 09:00", "accepted", 90),
+        ("webinar", us, "2026-02-05 09:00", "rejected", 300),
+        ("webinar", us, "2026-03-02 09:00", None, None),
+        ("paid_search", de, "2026-02-10 09:00", "accepted", 20),
+        ("paid_search", de, "2026-03-20 09:00", None, None),
+    ]
+    for source, account, when, decision, touch in plan:
+        handed = at(when)
+        lead = world.lead(handed - timedelta(days=2), account, source=source, marketer_id=mkt)
+        world.hand_off(lead, handed, sdr if source == "webinar" else sdr2)
+        if touch is not None:
+            world.touch(lead, handed + timedelta(minutes=touch), sdr)
+        if decision == "accepted":
+            world.decide(lead, "accepted", handed + timedelta(hours=6), actor=sdr)
+        elif decision == "rejected":
+            world.decide(lead, "rejected", handed + timedelta(hours=6), actor=sdr, reason="no_budget")
+        leads.append(lead)
+    for when, decision in (("2025-10-05 09:00", "accepted"), ("2025-11-05 09:00", "accepted"),
+                           ("2025-12-05 09:00", "rejected")):
+        lead = world.lead(at(when) - timedelta(days=1), us, source="webinar", marketer_id=mkt)
+        world.hand_off(lead, at(when), sdr)
+        world.touch(lead, at(when) + timedelta(minutes=45), sdr)
+        world.decide(lead, decision, at(when) + timedelta(days=1), actor=sdr,
+                     reason="bad_fit" if decision == "rejected" else None)
+
+    world.opportunity(us, ae, 50_000, at("2026-01-12 10:00"), stage="closed_won", closed_at=at("2026-03-01 10:00"),
+                      lead_id=leads[0])
+    world.opportunity(us, ae, 20_000, at("2026-01-15 10:00"), stage="closed_won", closed_at=at("2026-02-01 10:00"))
+    world.opportunity(de, ae, 15_000, at("2026-02-12 10:00"), stage="closed_lost", closed_at=at("2026-03-10 10:00"),
+                      lead_id=leads[4], lost_reason="Price")
+    world.opportunity(us, ae, 80_000, at("2026-01-22 10:00"), expected_close=date(2026, 3, 25), lead_id=leads[1])
+    world.opportunity(de, ae, 40_000, at("2026-02-20 10:00"), expected_close=date(2026, 5, 15))
+    world.opportunity(us, ae, 30_000, at("2025-10-08 10:00"), stage="closed_won", closed_at=at("2025-12-15 10:00"))
+
+    users.create(None, UserInput("executive", "Eve Executive", "eve@example.com", ["executive"]),
+                 "correct horse battery")
+    return {"leads": leads, "sdr": sdr, "ae": ae, "us": us, "de": de}
+
+
+def open_scoreboard(query: dict | None = None, username: str = "executive") -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["authentication_status"] = True
+    app.session_state["username"] = username
+    for k, v in (query or {}).items():
+        app.query_params[k] = v
+    app.run()
+    assert not app.exception, app.exception
+    app.switch_page("pages/scoreboard.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def decoded(values) -> list:
+    """Plotly 7 serialises arrays as {"dtype", "bdata"} (base64); plain lists stay lists."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def tiles(app: AppTest) -> dict[str, object]:
+    return {m.label: m for m in app.metric}
+
+
+# --------------------------------------------------------------------------- the numbers
+
+
+def test_kpi_tiles_equal_the_metric_functions(scene, world):
+    world.setting("revenue_target_2026-Q1", 200_000)
+    app = open_scoreboard(Q1_LINK)
+    t = tiles(app)
+
+    deals = metrics.closed_deals(Q1).iloc[0]
+    deals_prev = metrics.closed_deals(Q4_2025).iloc[0]
+    created = metrics.pipeline_created(Q1).iloc[0]
+    open_end = metrics.open_pipeline(Q1.end_at).iloc[0]
+    cov = metrics.coverage_inputs(Q1, as_of=Q1.end_at).iloc[0]
+    acc, acc_prev = metrics.acceptance(Q1).iloc[0], metrics.acceptance(Q4_2025).iloc[0]
+    touch = metrics.first_touch(Q1).iloc[0]
+    sla = metrics.sla_compliance(Q1).iloc[0]
+    mqls = metrics.mqls_delivered(Q1).iloc[0]
+
+    # Hand-worked values, so the comparison below cannot pass on two equally wrong numbers.
+    assert deals.revenue == 70_000 and deals_prev.revenue == 30_000
+    assert (acc.handed_off, acc.accepted, acc.awaiting) == (6, 3, 2)
+    assert open_end.amount == 120_000 and cov.open_in_period == 80_000
+
+    assert t["Revenue"].value == fmt.money(deals.revenue) == "$70k"
+    assert t["Revenue"].delta == fmt.change(deals.revenue, deals_prev.revenue) == "+133%"
+    assert fmt.pct(deals.marketing_sourced_revenue / deals.revenue) in str(t["Revenue"].proto.delta_description)
+    assert t["Win rate"].value == fmt.pct(deals.win_rate) == "67%"
+    assert t["Pipeline created"].value == fmt.money(created.amount)
+    assert t["Open pipeline"].value == fmt.money(open_end.amount) == "$120k"
+    assert t["Pipeline coverage"].value == fmt.ratio(cov.open_in_period / (200_000 - cov.won_so_far)) == "0.6×"
+    assert t["MQLs delivered"].value == fmt.number(mqls.mqls) == "6"
+    assert t["Lead acceptance"].value == fmt.pct(acc.acceptance_rate) == "50%"
+    assert t["Lead acceptance"].delta == fmt.change(acc.acceptance_rate, acc_prev.acceptance_rate, "points")
+    assert "2 awaiting decision" in t["Lead acceptance"].proto.delta_description
+    assert t["Median first touch"].value == fmt.duration(touch.median_minutes) == "60 min"
+    assert t["p90 first touch"].value == fmt.duration(touch.p90_minutes)
+    assert t["SLA compliance"].value == fmt.pct(sla.compliance_rate) == "50%"  # 3 met of 6 known
+
+
+def test_time_to_touch_is_better_when_lower(scene, world):
+    from streamlit.proto.Metric_pb2 import Metric
+
+    app = open_scoreboard(Q1_LINK)
+    median = tiles(app)["Median first touch"]
+    # Q1 median 60 min vs Q4 45 min: slower, so the change points up and is coloured bad.
+    assert median.delta == "+15 min"
+    assert (median.proto.direction, median.proto.color) == (Metric.UP, Metric.RED)
+
+    # Q2: one hand-off touched in 10 min, against Q1's 60: faster, pointing down, coloured good.
+    lead = world.lead(at("2026-04-01 09:00"), scene["us"], source="webinar")
+    world.hand_off(lead, at("2026-04-02 09:00"), scene["sdr"])
+    world.touch(lead, at("2026-04-02 09:10"), scene["sdr"])
+    app = open_scoreboard({"period": "custom", "from": "2026-04-01", "to": "2026-06-30"})
+    median = tiles(app)["Median first touch"]
+    assert (median.value, median.delta) == ("10 min", "-50 min")
+    assert (median.proto.direction, median.proto.color) == (Metric.DOWN, Metric.GREEN)
+
+    # Q4 2025 against Q3 2025, when nothing was handed off: no change to show.
+    app = open_scoreboard({"period": "custom", "from": "2025-10-01", "to": "2025-12-31"})
+    assert not tiles(app)["Median first touch"].delta
+
+
+def test_filters_in_the_link_apply(scene):
+    app = open_scoreboard({**Q1_LINK, "source": "paid_search"})
+    paid = Filters(sources=("paid_search",))
+    t = tiles(app)
+    acc = metrics.acceptance(Q1, paid).iloc[0]
+    assert acc.handed_off == 2
+    assert t["Lead acceptance"].value == fmt.pct(acc.acceptance_rate) == "50%"
+    assert t["MQLs delivered"].value == "2"
+    # Only deals whose lead came from paid search: the lost $15k one.
+    assert t["Revenue"].value == fmt.money(metrics.closed_deals(Q1, paid).iloc[0].revenue) == "$0"
+    assert t["Win rate"].value == "0%"
+    assert app.query_params.get("source") in ("paid_search", ["paid_search"])
+
+
+def test_tier_filter_from_the_link(scene):
+    app = open_scoreboard({**Q1_LINK, "tier": "1"})
+    t = tiles(app)
+    tier1 = Filters(tiers=(1,))
+    assert t["Lead acceptance"].value == fmt.pct(metrics.acceptance(Q1, tier1).iloc[0].acceptance_rate)
+    assert t["Open pipeline"].value == fmt.money(metrics.open_pipeline(Q1.end_at, tier1).iloc[0].amount) == "$80k"
+
+
+def test_no_revenue_target_asks_for_a_goal(scene):
+    app = open_scoreboard(Q1_LINK)
+    coverage = tiles(app)["Pipeline coverage"]
+    assert coverage.value == fmt.DASH
+    assert "Set a revenue goal to see coverage" in coverage.proto.delta_description
+
+
+def test_empty_filter_explains_instead_of_blank_charts(scene):
+    app = open_scoreboard({"period": "custom", "from": "2020-01-01", "to": "2020-03-31"})
+    assert not app.metric
+    assert any("Nothing to show" in i.value for i in app.info)
+    assert not app.get("plotly_chart")
+    # Tier 2: a valid filter that no account matches.
+    app = open_scoreboard({**Q1_LINK, "tier": "2"})
+    assert not app.metric and any("Nothing to show" in i.value for i in app.info)
+
+
+def test_charts_are_drawn_with_the_sla_window(scene):
+    app = open_scoreboard(Q1_LINK)
+    figures = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    titles = [f["layout"]["title"]["text"] for f in figures]
+    assert titles == ["Revenue won and pipeline created", "Lead acceptance rate by source",
+                      "Time to first touch against the SLA window", "Funnel: leads created in the period, MQL to won"]
+    touch = figures[2]
+    bars = touch["data"][0]
+    assert sum(decoded(bars["y"])) == 6  # every hand-off: 4 touched + 2 untouched
+    assert bars["x"][-1] == "Untouched" and decoded(bars["y"])[-1] == 2
+    assert any("SLA 4 h" in a["text"] for a in touch["layout"]["annotations"])
+    red = [x for x, c in zip(bars["x"], bars["marker"]["color"]) if c == "#DC2626"]
+    assert "4h–8h" in red and "< 5m" not in red
+    funnel = figures[3]["data"][0]
+    assert decoded(funnel["x"]) == [6, 3, 3, 1]  # MQL, accepted, with an opportunity, won (Q1 cohort)
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+def test_drill_down_lists_the_deals_behind_revenue_with_csv(scene):
+    app = open_scoreboard(Q1_LINK)
+    app.selectbox(key="sb_drill").set_value("revenue").run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert len(table) == 2
+    assert table["Amount (USD)"].sum() == 70_000
+    assert "2 records, $70,000 in total" in " ".join(c.value for c in app.caption)
+    buttons = app.get("download_button")
+    assert buttons and "Download CSV" in buttons[0].proto.label
+
+
+def test_drill_down_of_sla_breaches(scene):
+    app = open_scoreboard(Q1_LINK)
+    app.selectbox(key="sb_drill").set_value("sla_breached").run()
+    table = app.dataframe[0].value
+    # late (5 h) + two untouched past their 4 h deadline
+    assert sorted(table["SLA"]) == ["Breached (late)", "Breached (untouched)", "Breached (untouched)"]
+
+
+@pytest.mark.parametrize("filters", [NO_FILTERS, Filters(sources=("webinar",)), Filters(countries=("DE",))])
+def test_record_lists_tie_out_with_their_metrics(scene, filters):
+    as_of = metrics.now_minute()
+    acc = metrics.acceptance(Q1, filters)
+    touch = metrics.first_touch(Q1, filters, as_of=as_of)
+    sla = metrics.sla_compliance(Q1, filters, as_of=as_of)
+    deals = metrics.closed_deals(Q1, filters)
+    created = metrics.pipeline_created(Q1, filters)
+    open_now = metrics.open_pipeline(Q1.end_at, filters)
+    cov = metrics.coverage_inputs(Q1, filters, as_of=Q1.end_at)
+    mqls = metrics.mqls_delivered(Q1, filters)
+
+    def total(frame, col):
+        return float(frame[col].sum()) if not frame.empty else 0.0
+
+    expected_rows = {
+        "handoffs": total(acc, "handed_off"), "awaiting": total(acc, "awaiting"), "rejected": total(acc, "rejected"),
+        "first_touch": total(touch, "touched"), "untouched": total(touch, "untouched"),
+        "sla_breached": total(sla, "breached"), "sla_pending": total(sla, "pending"),
+        "revenue": total(deals, "won"), "win_rate": total(deals, "won") + total(deals, "lost"),
+        "pipeline_created": total(created, "opportunities"), "open_pipeline": total(open_now, "opportunities"),
+        "mqls": total(mqls, "mqls"),
+    }
+    expected_amount = {"revenue": total(deals, "revenue"), "pipeline_created": total(created, "amount"),
+                       "open_pipeline": total(open_now, "amount"), "coverage": total(cov, "open_in_period")}
+    assert set(expected_rows) | set(expected_amount) == set(scoreboard.DRILLS)
+    for key in scoreboard.DRILLS:
+        recs = scoreboard.records(key, Q1, filters, as_of=as_of)
+        assert len(recs.rows) == recs.total_rows, key
+        if key in expected_rows:
+            assert recs.total_rows == expected_rows[key], key
+        if key in expected_amount:
+            assert recs.total_amount == pytest.approx(expected_amount[key]), key
+            assert recs.rows["amount"].sum() == pytest.approx(expected_amount[key]), key
+    assert scoreboard.records("handoffs", Q1, filters, as_of=as_of).total_rows > 0
+
+
+def test_long_lists_are_capped_but_counted(scene):
+    recs = scoreboard.records("handoffs", Q1, row_limit=4)
+    assert len(recs.rows) == 4 and recs.total_rows == 6 and recs.truncated
+    assert recs.rows["handed_off_at"].is_monotonic_decreasing  # most recent first
+    slowest = scoreboard.records("first_touch", Q1).rows["minutes_to_first_touch"].tolist()
+    assert slowest == sorted(slowest, reverse=True) == [300, 90, 30, 20]
+    with pytest.raises(ValueError, match="no record list"):
+        scoreboard.records("nonsense", Q1)
+
+
+def test_record_times_are_in_the_company_time_zone(scene, world):
+    ny = Period(Q1.start, Q1.end, "America/New_York")
+    rows = scoreboard.records("handoffs", ny).rows
+    assert str(rows["handed_off_at"].dt.tz) == "America/New_York"
+    assert rows["handed_off_at"].min() == pd.Timestamp("2026-01-10 09:00", tz="UTC").tz_convert("America/New_York")
+
+
+# --------------------------------------------------------------------------- revenue target
+
+
+def test_revenue_target_reads_quarter_settings_and_prorates(world):
+    assert scoreboard.revenue_target(Q1) is None
+    world.setting("revenue_target_2026-Q1", 900_000)
+    from queries import settings
+
+    settings.all_settings.clear()
+    assert scoreboard.revenue_target(Q1) == 900_000
+    january = Period(date(2026, 1, 1), date(2026, 1, 31), "UTC")
+    assert scoreboard.revenue_target(january) == pytest.approx(900_000 * 31 / 90)
+    spanning = Period(date(2026, 3, 1), date(2026, 4, 30), "UTC")
+    assert scoreboard.revenue_target(spanning) is None  # Q2 has no target
+    world.setting("revenue_target_2026-Q1", "a lot")
+    settings.all_settings.clear()
+    assert scoreboard.revenue_target(Q1) is None
+
+
+def test_target_met_says_so(scene, world):
+    world.setting("revenue_target_2026-Q1", 60_000)
+    app = open_scoreboard(Q1_LINK)
+    assert tiles(app)["Pipeline coverage"].value == "Target met"

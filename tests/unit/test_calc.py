@@ -1,0 +1,177 @@
+"""Pure scoreboard helpers: changes, coverage, target proration, trend buckets, the MQL funnel."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from queries import calc
+from queries.periods import Period, preset_period
+
+Q4 = Period(date(2026, 10, 1), date(2026, 12, 31), "America/New_York")
+
+
+# --------------------------------------------------------------------------- changes
+
+
+@pytest.mark.parametrize(("current", "previous", "expected"), [
+    (120, 100, 0.2), (80, 100, -0.2), (0, 50, -1.0), (-50, -100, 0.5), (5, 0, None), (None, 10, None),
+    (10, float("nan"), None),
+])
+def test_relative_change(current, previous, expected):
+    result = calc.relative_change(current, previous)
+    assert result == pytest.approx(expected) if expected is not None else result is None
+
+
+def test_point_change_is_a_difference_of_rates_not_a_ratio():
+    assert calc.point_change(0.62, 0.58) == pytest.approx(0.04)
+    assert calc.point_change(0.5, None) is None
+    assert calc.point_change(float("nan"), 0.5) is None
+
+
+def test_share_refuses_an_empty_whole():
+    assert calc.share(30, 120) == pytest.approx(0.25)
+    assert calc.share(0, 0) is None
+    assert calc.share(None, 10) is None
+
+
+# --------------------------------------------------------------------------- comparison period
+
+
+def test_finished_period_compares_with_the_whole_previous_period():
+    q3 = Period(date(2026, 7, 1), date(2026, 9, 30), "UTC")
+    comp = calc.comparison_period(q3, today=date(2026, 11, 20))
+    assert (comp.start, comp.end) == (date(2026, 4, 1), date(2026, 6, 30))
+
+
+def test_period_in_progress_compares_with_the_same_point_of_the_previous_period():
+    comp = calc.comparison_period(Q4, today=date(2026, 11, 20))  # day 51 of Q4
+    assert (comp.start, comp.end) == (date(2026, 7, 1), date(2026, 8, 20))
+    assert comp.days == 51
+    assert comp.tz == Q4.tz
+
+
+def test_same_point_never_runs_past_the_previous_period():
+    march = Period(date(2026, 3, 1), date(2026, 3, 31), "UTC")
+    comp = calc.comparison_period(march, today=date(2026, 3, 30))  # 30 days in; February has 28
+    assert (comp.start, comp.end) == (date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_period_ending_today_compares_with_the_whole_previous_period():
+    last30 = preset_period("last_30_days", date(2026, 11, 20), "UTC")
+    comp = calc.comparison_period(last30, today=date(2026, 11, 20))
+    assert (comp.start, comp.end) == (date(2026, 9, 22), date(2026, 10, 21))
+
+
+def test_first_day_of_a_period_compares_with_one_day():
+    comp = calc.comparison_period(Q4, today=date(2026, 10, 1))
+    assert (comp.start, comp.end) == (date(2026, 7, 1), date(2026, 7, 1))
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def test_coverage_is_open_pipeline_over_the_gap_to_target():
+    cov = calc.pipeline_coverage(open_in_period=900_000, won_so_far=400_000, target=700_000)
+    assert cov.status == "ok"
+    assert cov.remaining == 300_000
+    assert cov.ratio == pytest.approx(3.0)
+
+
+def test_coverage_without_a_target_has_no_ratio():
+    for target in (None, 0, -5, float("nan")):
+        cov = calc.pipeline_coverage(100.0, 0.0, target)
+        assert cov.status == "no_target" and cov.ratio is None
+
+
+def test_target_already_met_needs_no_coverage():
+    cov = calc.pipeline_coverage(500.0, 1_000.0, 1_000.0)
+    assert cov.status == "target_met"
+    assert cov.ratio is None and cov.remaining == 0
+
+
+def test_coverage_needed_is_the_inverse_win_rate():
+    assert calc.coverage_needed(0.25) == pytest.approx(4.0)
+    assert calc.coverage_needed(0) is None
+    assert calc.coverage_needed(None) is None
+    assert calc.coverage_needed(float("nan")) is None
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def test_quarter_slices_of_a_quarter_a_month_and_a_span():
+    [q] = calc.quarter_slices(Q4)
+    assert (q.key, q.overlap_days, q.quarter_days) == ("revenue_target_2026-Q4", 92, 92)
+
+    nov = Period(date(2026, 11, 1), date(2026, 11, 30), "UTC")
+    [m] = calc.quarter_slices(nov)
+    assert (m.key, m.overlap_days) == ("revenue_target_2026-Q4", 30)
+
+    span = Period(date(2026, 12, 15), date(2027, 1, 10), "UTC")
+    assert [(s.label, s.overlap_days, s.quarter_days) for s in calc.quarter_slices(span)] == [
+        ("2026-Q4", 17, 92), ("2027-Q1", 10, 90)]
+
+
+def test_whole_quarter_takes_its_target_and_parts_are_prorated_by_days():
+    targets = {"revenue_target_2026-Q4": 920_000, "revenue_target_2027-Q1": 900_000}
+    assert calc.prorated_target(Q4, targets) == pytest.approx(920_000)
+    nov = Period(date(2026, 11, 1), date(2026, 11, 30), "UTC")
+    assert calc.prorated_target(nov, targets) == pytest.approx(300_000)
+    span = Period(date(2026, 12, 15), date(2027, 1, 10), "UTC")
+    assert calc.prorated_target(span, targets) == pytest.approx(920_000 * 17 / 92 + 900_000 * 10 / 90)
+    assert calc.is_whole_quarters(Q4) and not calc.is_whole_quarters(nov)
+
+
+def test_a_missing_or_malformed_quarter_target_means_no_target():
+    span = Period(date(2026, 12, 15), date(2027, 1, 10), "UTC")
+    assert calc.prorated_target(span, {"revenue_target_2026-Q4": 920_000}) is None
+    for bad in ("920000", True, None, -1, 0, float("inf"), {"amount": 5}):
+        assert calc.prorated_target(Q4, {"revenue_target_2026-Q4": bad}) is None, bad
+
+
+# --------------------------------------------------------------------------- buckets
+
+
+def test_buckets_follow_postgres_date_trunc():
+    assert calc.bucket_start(date(2026, 11, 20), "week") == date(2026, 11, 16)  # a Friday → Monday
+    assert calc.bucket_start(date(2026, 11, 20), "quarter") == date(2026, 10, 1)
+    weeks = calc.bucket_starts(Q4, "week", until=date(2026, 10, 20))
+    assert weeks == [date(2026, 9, 28), date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19)]
+    months = calc.bucket_starts(Period(date(2025, 11, 1), date(2026, 2, 28), "UTC"), "month")
+    assert months == [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+    assert calc.bucket_starts(Q4, "day", until=date(2026, 9, 1)) == []
+
+
+def test_fill_buckets_adds_zero_amounts_but_leaves_rates_missing():
+    frame = pd.DataFrame({"bucket": pd.to_datetime(["2026-10-05"]).as_unit("us"), "revenue": [100.0],
+                          "win_rate": [0.5]})
+    out = calc.fill_buckets(frame, [date(2026, 9, 28), date(2026, 10, 5)], {"revenue": 0.0})
+    assert out["revenue"].tolist() == [0.0, 100.0]
+    assert math.isnan(out["win_rate"].iloc[0]) and out["win_rate"].iloc[1] == 0.5
+    empty = calc.fill_buckets(frame.iloc[0:0], [date(2026, 9, 28)], {"revenue": 0.0})
+    assert empty["revenue"].tolist() == [0.0]
+
+
+# --------------------------------------------------------------------------- funnel
+
+
+def test_funnel_from_mql_keeps_step_rates_and_adds_conversion_from_mql():
+    funnel = pd.DataFrame({"stage_order": [1, 2, 3, 4, 5], "stage": ["Created", "MQL", "SAL", "SQL", "Won"],
+                           "reached": [1000, 200, 120, 60, 15],
+                           "step_rate": [float("nan"), 0.2, 0.6, 0.5, 0.25],
+                           "cumulative_rate": [1.0, 0.2, 0.12, 0.06, 0.015]})
+    out = calc.funnel_from_mql(funnel)
+    assert out["stage"].tolist() == ["MQL", "SAL", "SQL", "Won"]
+    assert out["of_mql"].tolist() == pytest.approx([1.0, 0.6, 0.3, 0.075])
+    assert out["step_rate"].tolist() == pytest.approx([0.2, 0.6, 0.5, 0.25])
+
+
+def test_funnel_without_mqls_has_no_conversion_from_mql():
+    funnel = pd.DataFrame({"stage_order": [1, 2], "stage": ["Created", "MQL"], "reached": [10, 0],
+                           "step_rate": [float("nan"), 0.0], "cumulative_rate": [1.0, 0.0]})
+    assert math.isnan(calc.funnel_from_mql(funnel)["of_mql"].iloc[0])
+    assert calc.funnel_from_mql(funnel.iloc[0:0]).empty

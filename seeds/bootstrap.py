@@ -1,0 +1,76 @@
+"""First start: load the demo data into a brand-new database, exactly once.
+
+``queries.db.ensure_ready()`` calls :func:`seed_demo_if_new` after the migrations. Several app
+processes may start together: all of them take the start-up advisory lock
+(``queries.db.STARTUP_LOCK_KEY``, a session lock on one connection), so one loads and the
+others find ``initialized_at`` set and return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+
+import sqlalchemy as sa
+
+from queries.db import STARTUP_LOCK_KEY
+from seeds.load import DataExistsError, load_demo
+
+log = logging.getLogger("alignboard.seeds")
+
+DEFAULT_DEMO_LEADS = 20000
+DEMO_SEED = 42
+
+
+def _after_load(conn: sa.Connection) -> None:
+    """Extra demo content, run inside the demo-load transaction right after the data is in.
+
+    Extension point for later work (demo users, goals, SLA policies ...). ``conn`` is a
+    SQLAlchemy connection on the load transaction: execute freely, never commit or roll back.
+    Called by ``python -m seeds`` and by first-start seeding. Does nothing yet.
+    """
+    return None
+
+
+def _initialized_value() -> str:
+    return json.dumps(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+
+
+def seed_demo_if_new(engine: sa.Engine, leads: int | None = None) -> bool:
+    """Load demo data if this database was never initialised and has no leads.
+
+    Returns True when this call loaded the demo data. Either way ``initialized_at`` is set, so a
+    database whose owner loaded their own data (or deleted the demo) is never seeded again.
+    """
+    if leads is None:
+        leads = int(os.environ.get("ALIGNBOARD_DEMO_LEADS", DEFAULT_DEMO_LEADS))
+    with engine.connect() as conn:
+        conn.execute(sa.text("select pg_advisory_lock(:k)"), {"k": STARTUP_LOCK_KEY})
+        conn.commit()
+        try:
+            initialized = conn.execute(sa.text("select 1 from app_setting where key = 'initialized_at'")).first()
+            has_leads = conn.execute(sa.text("select exists (select 1 from lead)")).scalar()
+            conn.rollback()
+            if initialized:
+                return False
+            loaded = False
+            if not has_leads:
+                log.info("new database: loading %s demo leads", leads)
+                try:
+                    load_demo(engine, leads=leads, seed=DEMO_SEED, anchor=None, progress=False,
+                              extra_settings={"initialized_at": json.loads(_initialized_value())})
+                    loaded = True
+                except DataExistsError:  # no leads, but someone's reps/accounts: leave them alone
+                    log.info("database holds data already: not loading the demo")
+            if not loaded:
+                conn.execute(sa.text(
+                    "insert into app_setting (key, value) values ('initialized_at', cast(:v as jsonb)) "
+                    "on conflict (key) do nothing"), {"v": _initialized_value()})
+                conn.commit()
+            return loaded
+        finally:
+            conn.rollback()
+            conn.execute(sa.text("select pg_advisory_unlock(:k)"), {"k": STARTUP_LOCK_KEY})
+            conn.commit()

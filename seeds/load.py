@@ -1,0 +1,569 @@
+"""Bulk-load a generated :class:`~seeds.generate.Dataset` with PostgreSQL binary COPY.
+
+Everything happens in ONE transaction on one psycopg 3 connection, so a failure leaves the
+database as it was:
+
+1. lock the data tables, refuse if they hold data (unless ``reset``: truncate them);
+2. drop the foreign keys touching them and their secondary indexes (definitions captured from
+   the catalog, recreated verbatim with the same names at the end, which also re-validates every
+   reference), and disable the user triggers of ``lead_event`` and ``activity``;
+3. COPY every table with explicit ids. ``handoff`` is written here, as the projection the
+   ``lead_event`` trigger would have produced (the integration tests prove it);
+4. derive columns with the schema's own SQL functions: ``handoff_sla_deadline``,
+   ``handoff_decision_due`` and ``refresh_handoff_touch(null)``;
+5. recreate indexes and foreign keys, re-enable triggers, move identity sequences past max(id),
+   write the settings, ANALYZE, commit.
+
+The COPY payload is built with numpy, not row by row: each table is encoded in chunks as the
+binary COPY format (fixed-width fields as one structured array, variable-width fields scattered
+in with vectorised index arithmetic), while a psycopg writer thread streams the previous chunk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
+
+from seeds.generate import TABLES, Dataset, generate
+
+#: table -> [(column, postgres type)] in the order the generator emits them.
+COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "team": [("id", "int2"), ("code", "text"), ("name", "text"), ("function", "text")],
+    "rep": [("id", "int4"), ("full_name", "text"), ("email", "text"), ("team_id", "int2"), ("title", "text"),
+            ("active", "bool"), ("created_at", "timestamptz")],
+    "account": [("id", "int4"), ("name", "text"), ("domain", "text"), ("industry", "text"), ("country", "text"),
+                ("region", "text"), ("employee_band", "text"), ("tier", "int2"), ("owner_id", "int4"),
+                ("created_at", "timestamptz")],
+    "campaign": [("id", "int4"), ("name", "text"), ("channel_code", "text"), ("start_date", "date"),
+                 ("end_date", "date"), ("spend", "numeric"), ("owner_id", "int4")],
+    "lead": [("id", "int8"), ("account_id", "int4"), ("first_name", "text"), ("last_name", "text"), ("email", "text"),
+             ("job_title", "text"), ("job_function", "text"), ("seniority", "text"), ("source", "text"),
+             ("campaign_id", "int4"), ("marketer_id", "int4"), ("score", "int2"), ("priority", "text"),
+             ("created_at", "timestamptz"), ("mql_at", "timestamptz")],
+    "handoff": [("id", "int8"), ("lead_id", "int8"), ("owner_id", "int4"), ("handed_off_at", "timestamptz"),
+                ("sla_deadline_at", "timestamptz"), ("decision_due_at", "timestamptz"), ("decision", "text"),
+                ("decided_at", "timestamptz"), ("decided_by_rep_id", "int4"), ("rejection_reason", "text"),
+                ("rejection_comment", "text"), ("recycled_at", "timestamptz")],
+    "lead_event": [("id", "int8"), ("lead_id", "int8"), ("event_type", "text"), ("occurred_at", "timestamptz"),
+                   ("owner_id", "int4"), ("actor_rep_id", "int4"), ("rejection_reason", "text"), ("comment", "text"),
+                   ("handoff_id", "int8"), ("recorded_at", "timestamptz")],
+    "activity": [("id", "int8"), ("lead_id", "int8"), ("account_id", "int4"), ("rep_id", "int4"),
+                 ("activity_type", "text"), ("is_automated", "bool"), ("occurred_at", "timestamptz"),
+                 ("subject", "text")],
+    "opportunity": [("id", "int8"), ("account_id", "int4"), ("lead_id", "int8"), ("owner_id", "int4"),
+                    ("name", "text"), ("amount", "numeric"), ("created_at", "timestamptz"),
+                    ("expected_close_date", "date"), ("stage", "text"), ("closed_at", "timestamptz"),
+                    ("lost_reason", "text")],
+    "opportunity_stage_change": [("id", "int8"), ("opportunity_id", "int8"), ("stage", "text"), ("amount", "numeric"),
+                                 ("changed_at", "timestamptz"), ("changed_by_rep_id", "int4")],
+}
+#: what ``--reset`` empties (``channel`` keeps the rows the migration created).
+DATA_TABLES = ("lead_event", "handoff", "activity", "opportunity_stage_change", "opportunity", "lead",
+               "campaign", "account", "rep", "team")
+TRIGGER_TABLES = ("lead_event", "activity")
+CHUNK_ROWS = 200_000
+COMPANY_TIMEZONE = "America/New_York"
+
+
+class DataExistsError(RuntimeError):
+    """The target database already holds data and ``reset`` was not asked for."""
+
+
+@dataclass
+class LoadStats:
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """A one-line progress bar on stderr (no dependency). ``None``-safe: use :func:`_noop`."""
+
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._last = 0.0
+        self._last_pct = -1
+        self.t0 = time.monotonic()
+
+    def update(self, fraction: float, label: str, force: bool = False) -> None:
+        fraction = min(max(fraction, 0.0), 1.0)
+        now = time.monotonic()
+        pct = int(fraction * 100)
+        if self.tty:
+            if not force and now - self._last < 0.1:
+                return
+        elif not force and pct // 10 == self._last_pct // 10:
+            return  # not a terminal: one line per 10 %
+        self._last, self._last_pct = now, pct
+        filled = int(round(fraction * self.width))
+        bar = "#" * filled + "-" * (self.width - filled)
+        line = f"[{bar}] {pct:3d}% {now - self.t0:6.1f}s  {label}"
+        if self.tty:
+            self.stream.write("\r" + line[:120].ljust(120))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def done(self, label: str = "done") -> None:
+        self.update(1.0, label, force=True)
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+class _Tracker:
+    """Maps load work (rows copied, then the finishing steps) onto one 0..1 bar."""
+
+    STEPS = ("derive hand-off deadlines", "first touches", "indexes", "foreign keys", "analyze")
+
+    def __init__(self, progress: Progress | None, total_rows: int, start: float = 0.0):
+        self.p = progress
+        self.total = max(total_rows, 1)
+        self.start = start
+        self.copied = 0
+
+    def _frac(self, x: float) -> float:
+        return self.start + (1 - self.start) * x
+
+    def rows(self, k: int, label: str) -> None:
+        self.copied += k
+        if self.p:
+            self.p.update(self._frac(0.75 * self.copied / self.total), label)
+
+    def step(self, name: str) -> None:
+        if self.p:
+            i = self.STEPS.index(name)
+            self.p.update(self._frac(0.75 + 0.25 * i / len(self.STEPS)), name, force=True)
+
+
+# --------------------------------------------------------------------------- binary COPY encoding
+
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+_TRAILER = b"\xff\xff"
+_PG_EPOCH_S = 946684800  # 2000-01-01 in Unix seconds
+_PG_EPOCH_DAYS = 10957
+_FIXED = {"int2": ">i2", "int4": ">i4", "int8": ">i8", "bool": "u1", "timestamptz": ">i8", "date": ">i4",
+          "numeric": (">i2", (8,))}
+
+
+def _int_values(s: pd.Series):
+    """(values, null mask) of an integer column (numpy or masked extension)."""
+    arr = s.array
+    if isinstance(arr, pd.arrays.IntegerArray):
+        return arr._data, arr._mask
+    if s.dtype.kind in "iu":
+        return s.to_numpy(), None
+    if s.dtype.kind == "f":
+        na = s.isna().to_numpy()
+        return np.where(na, 0, s.to_numpy()).astype(np.int64), (na if na.any() else None)
+    na = s.isna().to_numpy()
+    return s.fillna(0).to_numpy(dtype=np.int64), (na if na.any() else None)
+
+
+def _ts_values(s: pd.Series):
+    """Microseconds since 2000-01-01 UTC, and the NaT mask."""
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    a = s.to_numpy()
+    if a.dtype.kind != "M":
+        a = pd.to_datetime(s, utc=True).dt.tz_localize(None).to_numpy()
+    na = np.isnat(a)
+    us = a.astype("datetime64[us]").view(np.int64) - _PG_EPOCH_S * 1_000_000
+    return us, (na if na.any() else None)
+
+
+def _date_values(s: pd.Series):
+    a = s.to_numpy()
+    if a.dtype.kind != "M":
+        a = pd.to_datetime(s).to_numpy()
+    na = np.isnat(a)
+    days = a.astype("datetime64[D]").view(np.int64) - _PG_EPOCH_DAYS
+    return days, (na if na.any() else None)
+
+
+def _numeric_values(s: pd.Series):
+    """numeric(…, 2) as PostgreSQL's binary numeric: 4 base-10000 digits, weight 2, dscale 2."""
+    v = s.to_numpy(dtype=float, na_value=np.nan)
+    na = np.isnan(v)
+    cents = np.round(np.where(na, 0, v) * 100).astype(np.int64)
+    if (cents < 0).any() or (cents >= 10**14).any():
+        raise ValueError(f"numeric column {s.name!r} out of the supported range (0 .. 1e12)")
+    whole, frac = np.divmod(cents, 100)
+    out = np.empty((len(v), 8), dtype=np.int64)
+    out[:, 0] = 4      # ndigits
+    out[:, 1] = 2      # weight: first digit × 10000^2
+    out[:, 2] = 0      # sign: positive
+    out[:, 3] = 2      # dscale
+    out[:, 4] = whole // 10**8
+    out[:, 5] = (whole // 10**4) % 10**4
+    out[:, 6] = whole % 10**4
+    out[:, 7] = frac * 100
+    return out, (na if na.any() else None)
+
+
+class _Piece:
+    """Variable-width bytes per row: row i is ``flat[start[i] : start[i] + lens[i]]``."""
+
+    __slots__ = ("flat", "start", "lens", "const")
+
+    def __init__(self, flat, start, lens, const=None):
+        self.flat, self.start, self.lens, self.const = flat, start, lens, const
+
+
+class _Column:
+    def __init__(self, name: str, pgtype: str, s: pd.Series):
+        self.name, self.pgtype = name, pgtype
+        self.mask = None
+        self.kind = None
+        if pgtype == "text":
+            self._prepare_text(s)
+        else:
+            if pgtype in ("int2", "int4", "int8"):
+                self.values, self.mask = _int_values(s)
+            elif pgtype == "bool":
+                self.values = s.to_numpy(dtype=bool).astype(np.uint8)
+            elif pgtype == "timestamptz":
+                self.values, self.mask = _ts_values(s)
+            elif pgtype == "date":
+                self.values, self.mask = _date_values(s)
+            elif pgtype == "numeric":
+                self.values, self.mask = _numeric_values(s)
+            else:
+                raise ValueError(f"unsupported column type {pgtype}")
+            self.kind = "fixed" if self.mask is None else "nullable"
+            dt_ = np.dtype(_FIXED[pgtype])
+            self.width = dt_.itemsize
+            self.dtype = dt_
+
+    # -- text: categorical lookup table, or arrow buffers, or python strings
+    def _prepare_text(self, s: pd.Series):
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = [str(c).encode("utf-8") for c in s.cat.categories]
+            _check_text(cats, self.name)
+            entries = [len(c).to_bytes(4, "big", signed=True) + c for c in cats] + [b"\xff\xff\xff\xff"]
+            self.cat_flat = np.frombuffer(b"".join(entries), dtype=np.uint8)
+            lens = np.array([len(e) for e in entries], dtype=np.int64)
+            self.cat_start = np.cumsum(lens) - lens
+            self.cat_lens = lens
+            codes = s.cat.codes.to_numpy().astype(np.int64)
+            self.codes = np.where(codes < 0, len(cats), codes)
+            self.kind = "category"
+            return
+        import pyarrow as pa
+
+        arr = pa.array(s, type=pa.large_string(), from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        validity, offsets, data = arr.buffers()
+        off = np.frombuffer(offsets, dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+        self.data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+        if len(self.data) and not self.data.all():
+            raise ValueError(f"text column {self.name!r} contains NUL bytes")
+        self.offsets = off
+        self.nulls = arr.is_null().to_numpy(zero_copy_only=False)
+        self.kind = "string"
+
+    def fixed_fields(self):
+        return [(f"{self.name}__len", ">i4"), (f"{self.name}__val", self.dtype)]
+
+    def fill_fixed(self, rec, sl):
+        rec[f"{self.name}__len"] = self.width
+        rec[f"{self.name}__val"] = self.values[sl]
+
+    def pieces(self, sl) -> list[_Piece]:
+        n = sl.stop - sl.start
+        if self.kind == "nullable":
+            rec = np.empty(n, dtype=[("l", ">i4"), ("v", self.dtype)])
+            m = self.mask[sl]
+            rec["l"] = np.where(m, -1, self.width)
+            rec["v"] = self.values[sl]
+            w = 4 + self.width
+            flat = rec.view(np.uint8)
+            return [_Piece(flat, np.arange(n, dtype=np.int64) * w, np.where(m, 4, w).astype(np.int64))]
+        if self.kind == "category":
+            c = self.codes[sl]
+            return [_Piece(self.cat_flat, self.cat_start[c], self.cat_lens[c])]
+        # string: a 4-byte length header, then the bytes
+        off = self.offsets[sl.start: sl.stop + 1]
+        lens = np.diff(off)
+        nul = self.nulls[sl]
+        hdr = np.where(nul, -1, lens).astype(">i4").view(np.uint8)
+        return [_Piece(hdr, np.arange(n, dtype=np.int64) * 4, np.full(n, 4, dtype=np.int64), const=4),
+                _Piece(self.data, off[:-1].astype(np.int64), np.where(nul, 0, lens).astype(np.int64))]
+
+
+def _check_text(values: list[bytes], name: str) -> None:
+    for v in values:
+        if b"\x00" in v:
+            raise ValueError(f"text column {name!r} contains NUL bytes")
+
+
+class BinaryCopyEncoder:
+    """Encodes a DataFrame as PostgreSQL binary COPY data, chunk by chunk."""
+
+    def __init__(self, df: pd.DataFrame, columns: list[tuple[str, str]]):
+        self.n = len(df)
+        cols = [_Column(name, pgtype, df[name]) for name, pgtype in columns]
+        # fixed-width non-null fields first (one structured array), variable-width after
+        self.fixed = [c for c in cols if c.kind == "fixed"]
+        self.var = [c for c in cols if c.kind != "fixed"]
+        self.columns = [c.name for c in self.fixed + self.var]
+        fields = [("nfields", ">i2")]
+        for c in self.fixed:
+            fields += c.fixed_fields()
+        self.rec_dtype = np.dtype(fields)
+        self.nfields = len(cols)
+
+    def chunks(self, rows: int = CHUNK_ROWS):
+        for lo in range(0, self.n, rows):
+            sl = slice(lo, min(lo + rows, self.n))
+            yield sl.stop - sl.start, self._encode(sl)
+
+    def _encode(self, sl: slice) -> bytes:
+        n = sl.stop - sl.start
+        rec = np.empty(n, dtype=self.rec_dtype)
+        rec["nfields"] = self.nfields
+        for c in self.fixed:
+            c.fill_fixed(rec, sl)
+        wf = self.rec_dtype.itemsize
+        fixed = rec.view(np.uint8).reshape(n, wf)
+        pieces = [p for c in self.var for p in c.pieces(sl)]
+        if not pieces:
+            return fixed.tobytes()
+        rowlen = np.full(n, wf, dtype=np.int64)
+        for p in pieces:
+            rowlen += p.lens
+        ends = np.cumsum(rowlen)
+        rowstart = ends - rowlen
+        buf = np.empty(int(ends[-1]), dtype=np.uint8)
+        buf[rowstart[:, None] + np.arange(wf)] = fixed
+        pos = rowstart + wf
+        for p in pieces:
+            if p.const is not None:
+                ar = np.arange(p.const)
+                buf[pos[:, None] + ar] = p.flat[p.start[:, None] + ar]
+            else:
+                total = int(p.lens.sum())
+                if total:
+                    excl = np.cumsum(p.lens) - p.lens
+                    seq = np.arange(total, dtype=np.int64)
+                    buf[np.repeat(pos - excl, p.lens) + seq] = p.flat[np.repeat(p.start - excl, p.lens) + seq]
+            pos = pos + p.lens
+        return buf.tobytes()
+
+
+def copy_frame(conn: psycopg.Connection, table: str, df: pd.DataFrame,
+               columns: list[tuple[str, str]] | None = None, on_rows: Callable[[int], None] | None = None) -> int:
+    """COPY a DataFrame into ``table`` (binary format, explicit column list). Returns rows written."""
+    columns = columns or COLUMNS[table]
+    enc = BinaryCopyEncoder(df, columns)
+    stmt = sql.SQL("copy {} ({}) from stdin (format binary)").format(
+        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in enc.columns))
+    with conn.cursor() as cur:
+        writer = QueuedLibpqWriter(cur)
+        with cur.copy(stmt, writer=writer) as cp:
+            cp.write(_SIGNATURE)
+            for k, data in enc.chunks():
+                cp.write(data)
+                if on_rows:
+                    on_rows(k)
+            cp.write(_TRAILER)
+    return enc.n
+
+
+# --------------------------------------------------------------------------- the load
+
+
+def _capture_constraints(cur, tables) -> tuple[list, list]:
+    """Foreign keys touching ``tables`` and their plain secondary indexes, as SQL to recreate them."""
+    cur.execute(
+        """
+        select conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+          from pg_constraint
+         where contype = 'f'
+           and (conrelid = any(%(t)s::regclass[]) or confrelid = any(%(t)s::regclass[]))
+         order by conrelid::regclass::text, conname
+        """, {"t": list(tables)})
+    fks = cur.fetchall()
+    cur.execute(
+        """
+        select c.relname, ic.relname, pg_get_indexdef(i.indexrelid)
+          from pg_index i
+          join pg_class c on c.oid = i.indrelid
+          join pg_class ic on ic.oid = i.indexrelid
+         where i.indrelid = any(%(t)s::regclass[])
+           and not i.indisprimary
+           and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)
+         order by c.relname, ic.relname
+        """, {"t": list(tables)})
+    indexes = cur.fetchall()
+    return fks, indexes
+
+
+def _table_counts(cur, tables) -> dict[str, int]:
+    out = {}
+    for t in tables:
+        cur.execute(sql.SQL("select exists (select 1 from {})").format(sql.Identifier(t)))
+        out[t] = bool(cur.fetchone()[0])
+    return out
+
+
+def demo_settings(ds: Dataset) -> dict:
+    return {
+        "company_timezone": COMPANY_TIMEZONE,
+        "demo_data": True,
+        "demo_seed": {"leads": ds.leads, "seed": ds.seed, "anchor": ds.anchor.isoformat()},
+    }
+
+
+def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, progress: Progress | None = None,
+                 progress_start: float = 0.0, settings: dict | None = None,
+                 before_commit: Callable[[psycopg.Connection], None] | None = None) -> LoadStats:
+    """Load ``ds`` in one transaction on ``conn`` (a psycopg 3 connection, not in autocommit).
+
+    Raises :class:`DataExistsError` (nothing changed) when the data tables hold rows and
+    ``reset`` is false. ``before_commit(conn)`` runs inside the transaction, after the data.
+    """
+    t0 = time.monotonic()
+    stats = LoadStats()
+    frames = ds.frames
+    total = sum(len(frames[t]) for t in TABLES)
+    track = _Tracker(progress, total, progress_start)
+    phase_t = time.monotonic()
+
+    def phase(name):
+        nonlocal phase_t
+        now = time.monotonic()
+        stats.phases[name] = stats.phases.get(name, 0.0) + now - phase_t
+        phase_t = now
+
+    if conn.autocommit or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        raise ValueError("load_dataset needs an idle connection in transaction mode (autocommit off)")
+    with conn.transaction():
+        with conn.cursor() as cur:
+            cur.execute("set local statement_timeout = 0")
+            cur.execute("set local lock_timeout = '60s'")
+            cur.execute("set local maintenance_work_mem = '256MB'")
+            cur.execute("set local work_mem = '128MB'")
+            cur.execute("set local jit = off")  # compile time outweighs the gain for these one-off statements
+            cur.execute(sql.SQL("lock table {} in access exclusive mode").format(
+                sql.SQL(", ").join(sql.Identifier(t) for t in DATA_TABLES)))
+            present = [t for t, has in _table_counts(cur, DATA_TABLES).items() if has]
+            if present and not reset:
+                cur.execute("select count(*) from lead")
+                n_leads = cur.fetchone()[0]
+                what = f"{n_leads:,} leads" if n_leads else "rows in " + ", ".join(sorted(present))
+                raise DataExistsError(f"the database already has data ({what})")
+            if reset:
+                cur.execute(sql.SQL("truncate {} restart identity cascade").format(
+                    sql.SQL(", ").join(sql.Identifier(t) for t in DATA_TABLES)))
+            fks, indexes = _capture_constraints(cur, DATA_TABLES)
+            for rel, name, _ in fks:
+                cur.execute(sql.SQL("alter table {} drop constraint {}").format(
+                    sql.SQL(rel), sql.Identifier(name)))
+            for _, name, _ in indexes:
+                cur.execute(sql.SQL("drop index {}").format(sql.Identifier(name)))
+            for t in TRIGGER_TABLES:
+                cur.execute(sql.SQL("alter table {} disable trigger user").format(sql.Identifier(t)))
+            phase("prepare")
+
+            for t in TABLES:
+                df = frames[t]
+                if t == "handoff":  # placeholders; the schema's functions fill them in below
+                    df = df.assign(sla_deadline_at=df["handed_off_at"], decision_due_at=df["handed_off_at"])
+                stats.rows[t] = copy_frame(conn, t, df, on_rows=lambda k, t=t: track.rows(k, f"copy {t}"))
+            phase("copy")
+
+            for t in TRIGGER_TABLES:
+                cur.execute(sql.SQL("alter table {} enable trigger user").format(sql.Identifier(t)))
+            track.step("derive hand-off deadlines")
+            cur.execute("""
+                update handoff
+                   set sla_deadline_at = handoff_sla_deadline(lead_id, handed_off_at),
+                       decision_due_at = handoff_decision_due(lead_id, handed_off_at)
+            """)
+            phase("deadlines")
+            track.step("first touches")
+            touch_idx = [ix for ix in indexes if ix[0] == "activity"]
+            for _, _, ddl in touch_idx:
+                cur.execute(ddl)
+            cur.execute("analyze handoff, activity")  # fresh tables have no statistics: plan with real ones
+            cur.execute("select refresh_handoff_touch(null)")
+            phase("first touches")
+            track.step("indexes")
+            for ix in indexes:
+                if ix not in touch_idx:
+                    cur.execute(ix[2])
+            phase("indexes")
+            track.step("foreign keys")
+            for rel, name, ddl in fks:
+                cur.execute(sql.SQL("alter table {} add constraint {} ").format(sql.SQL(rel), sql.Identifier(name))
+                            + sql.SQL(ddl))
+            phase("foreign keys")
+            for t in DATA_TABLES:
+                cur.execute(sql.SQL(
+                    "select setval(pg_get_serial_sequence({lit}, 'id'), coalesce(max(id), 0) + 1, false) from {tbl}"
+                ).format(lit=sql.Literal(t), tbl=sql.Identifier(t)))
+            for key, value in (settings or {}).items():
+                cur.execute(
+                    "insert into app_setting (key, value) values (%s, %s::jsonb) "
+                    "on conflict (key) do update set value = excluded.value, updated_at = now()",
+                    (key, json.dumps(value)))
+            if before_commit:
+                before_commit(conn)
+            track.step("analyze")
+            cur.execute(sql.SQL("analyze {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in DATA_TABLES)))
+            phase("analyze")
+    phase("commit")
+    stats.seconds = time.monotonic() - t0
+    return stats
+
+
+def load_demo(engine, leads: int, seed: int = 42, anchor: str | dt.date | None = None, *, reset: bool = False,
+              progress: bool | Progress = False, after_load: Callable | None | str = "default",
+              extra_settings: dict | None = None) -> LoadStats:
+    """Generate and load demo data through ``engine`` (SQLAlchemy + psycopg 3), in one transaction.
+
+    ``after_load(conn)`` gets a SQLAlchemy ``Connection`` inside the load transaction (default:
+    ``seeds.bootstrap._after_load``); it must not commit. Raises :class:`DataExistsError` when
+    the database already holds data and ``reset`` is false (nothing is changed then).
+    """
+    if after_load == "default":
+        from seeds.bootstrap import _after_load as after_load
+    bar = Progress() if progress is True else (progress or None)
+    t0 = time.monotonic()
+    if bar:
+        bar.update(0.0, "generating", force=True)
+    ds = generate(leads, seed, anchor)
+    gen_s = time.monotonic() - t0
+    settings = {**demo_settings(ds), **(extra_settings or {})}
+    with engine.connect() as sa_conn:
+        conn = sa_conn.connection.driver_connection
+        conn.rollback()  # start from a clean slate: the load is one transaction of its own
+        hook = (lambda _pg: after_load(sa_conn)) if after_load else None
+        stats = load_dataset(conn, ds, reset=reset, progress=bar, progress_start=0.1 if bar else 0.0,
+                             settings=settings, before_commit=hook)
+    stats.phases = {"generate": gen_s, **stats.phases}
+    stats.seconds = time.monotonic() - t0
+    if bar:
+        bar.done(f"loaded {stats.total_rows:,} rows")
+    return stats

@@ -27,11 +27,20 @@ DEMO_SEED = 42
 def _after_load(conn: sa.Connection) -> None:
     """Extra demo content, run inside the demo-load transaction right after the data is in.
 
-    Extension point for later work (demo users, goals, SLA policies ...). ``conn`` is a
-    SQLAlchemy connection on the load transaction: execute freely, never commit or roll back.
-    Called by ``python -m seeds`` and by first-start seeding. Does nothing yet.
+    ``conn`` is a SQLAlchemy connection on the load transaction: execute freely, never commit or
+    roll back. Called by ``python -m seeds`` and by first-start seeding. Order matters: features
+    refer to the demo users' rep records.
     """
-    return None
+    from seeds import demo_users
+
+    demo_users.create(conn)
+    for loader in _feature_loaders():
+        loader(conn)
+
+
+def _feature_loaders() -> list:
+    """Each feature's demo content (goals, criteria, SLA policies, ...), in dependency order."""
+    return []
 
 
 def _initialized_value() -> str:

@@ -1,0 +1,371 @@
+"""Hand-offs as a rep works them: the inbox, the hand-off card, accept / reject / recycle.
+
+A decision is a ``lead_event`` row (``accepted`` / ``rejected`` / ``recycled``) carrying the acting
+rep (``actor_rep_id``) and the signed-in user (``actor_user_id``); the projection trigger updates
+``handoff``. This module never updates ``handoff`` itself.
+
+Who may decide: a rep on the hand-offs owned by their own rep record; a sales lead also on those
+of the reps of their team. Two people (or two tabs) deciding the same hand-off: the first wins,
+the second gets :class:`AlreadyDecided` ("Already decided by <name> at <time>"), from the trigger's
+SQLSTATE AB002, and nothing is stored for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from queries import audit, metrics, settings
+from queries.access import User
+from queries.db import get_engine
+from queries.periods import zone
+from queries.sqlfiles import q
+
+INBOX_TTL = 30
+CARD_TTL = 30
+#: Decided hand-offs stay in the inbox this long (so the rep sees what happened).
+RECENT_DAYS = 14
+INBOX_LIMIT = 500
+MAX_COMMENT_CHARS = 2000
+MAX_BULK = 200
+
+REASONS = ("bad_fit", "no_budget", "wrong_contact", "duplicate", "no_response", "not_interested", "other")
+DECISIONS = ("accepted", "rejected")
+#: activity types that are marketing engagement (first / last touch of a lead's journey)
+ENGAGEMENT_TYPES = ("form_fill", "webinar", "content_download", "email_click", "web_visit")
+
+
+class HandoffError(ValueError):
+    """A decision that cannot be recorded; the message is shown to the user as is."""
+
+
+class NotAllowed(HandoffError):
+    """The user may not decide on this hand-off."""
+
+
+class AlreadyDecided(HandoffError):
+    """Somebody decided first (another person, another tab, the CRM)."""
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+def may_decide(user: User, owner_id: int, owner_team_id: int | None) -> bool:
+    """A rep on their own hand-offs; a sales lead also on their team's."""
+    if not user.can("handoffs.decide"):
+        return False
+    if user.rep_id is not None and owner_id == user.rep_id:
+        return True
+    return user.has("sales_lead") and user.team_id is not None and owner_team_id == user.team_id
+
+
+def clean_decision(decision: str, reason: str | None, comment: str | None, recycle: bool) -> tuple[str | None, str | None]:
+    """Validate a decision's inputs; returns (reason, comment) normalised. Raises HandoffError."""
+    if decision not in DECISIONS:
+        raise HandoffError("Choose Accept or Reject.")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_COMMENT_CHARS:
+        raise HandoffError(f"The comment is too long ({len(comment):,} characters; at most {MAX_COMMENT_CHARS:,}).")
+    if decision == "accepted":
+        if reason:
+            raise HandoffError("A rejection reason only goes with Reject.")
+        if recycle:
+            raise HandoffError("Only a rejected lead can be recycled to nurture.")
+        return None, comment
+    if not reason:
+        raise HandoffError("Choose why you reject this lead.")
+    if reason not in REASONS:
+        raise HandoffError(f"'{reason}' is not a rejection reason.")
+    if reason == "other" and not comment:
+        raise HandoffError("'Other' needs a comment saying why, so marketing can act on it.")
+    return reason, comment
+
+
+def when(ts: datetime | None) -> str:
+    """A timestamp as people read it, in the company time zone."""
+    if ts is None:
+        return "an unknown time"
+    tz = settings.company_timezone()
+    return ts.astimezone(zone(tz)).strftime("%d %b %Y %H:%M") + f" ({tz})"
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def _frame(result) -> pd.DataFrame:
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def owner_scope(user: User, scope: str) -> list[int] | None:
+    """Rep ids whose hand-offs the user looks at; [] = everybody; None = nobody (no rep record)."""
+    if scope == "all" and (user.has("admin") or user.can("see_all_reps")):
+        return []
+    if scope == "team" and user.team_id is not None and (user.has("sales_lead") or user.has("admin")):
+        return _team_rep_ids(user.team_id)
+    return [user.rep_id] if user.rep_id is not None else None
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _team_rep_ids(team_id: int) -> list[int]:
+    with get_engine().connect() as conn:
+        return list(conn.execute(q("team_rep_ids"), {"team_id": team_id}).scalars())
+
+
+INBOX_SCHEMA = {"handoff_id": "int64", "lead_id": "int64", "lead_name": "string", "job_title": "string",
+                "account_name": "string", "tier": "int64", "source": "string", "campaign": "string",
+                "score": "int64", "priority": "string", "owner_id": "int64", "owner_name": "string",
+                "handed_off_at": "datetime64[us, UTC]", "sla_deadline_at": "datetime64[us, UTC]",
+                "decision_due_at": "datetime64[us, UTC]", "first_touch_at": "datetime64[us, UTC]",
+                "decision": "string", "decided_at": "datetime64[us, UTC]", "rejection_reason": "string",
+                "recycled_at": "datetime64[us, UTC]"}
+
+
+def inbox(owner_ids: list[int], as_of: datetime | None = None) -> pd.DataFrame:
+    """Open hand-offs of these owners plus those decided in the last RECENT_DAYS days, with the
+    SLA clock at ``as_of``: ``decision_status`` (overdue / due soon / open / accepted / rejected),
+    ``minutes_to_decision_due`` and ``touch_status`` (touched / breached / pending)."""
+    as_of = as_of or metrics.now_minute()
+    return _inbox(tuple(sorted(owner_ids)), as_of)
+
+
+@st.cache_data(ttl=INBOX_TTL, show_spinner=False)
+def _inbox(owner_ids: tuple[int, ...], as_of: datetime) -> pd.DataFrame:
+    with get_engine().connect() as conn:
+        frame = _frame(conn.execute(q("handoff_inbox"), {
+            "owner_ids": list(owner_ids), "since": as_of - timedelta(days=RECENT_DAYS), "limit": INBOX_LIMIT}))
+    frame = frame.reindex(columns=list(INBOX_SCHEMA))
+    for col, dtype in INBOX_SCHEMA.items():
+        if dtype == "int64":
+            frame[col] = pd.to_numeric(frame[col]).fillna(0).astype("int64")
+        elif dtype.startswith("datetime"):
+            frame[col] = pd.to_datetime(frame[col], utc=True).astype(dtype)
+        else:
+            frame[col] = frame[col].astype(dtype)
+    return with_clock(frame, as_of)
+
+
+def with_clock(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
+    """Add the SLA clock columns to inbox rows (pure; also used by tests)."""
+    out = frame.copy()
+    now = pd.Timestamp(as_of)
+    due_min = (out["decision_due_at"] - now).dt.total_seconds() / 60
+    sla_min = (out["sla_deadline_at"] - now).dt.total_seconds() / 60
+    out["minutes_to_decision_due"] = due_min.astype("float64")
+    out["minutes_to_sla_deadline"] = sla_min.astype("float64")
+    open_ = out["decision"].isna()
+    status = pd.Series("open", index=out.index, dtype="string")
+    status[open_ & (due_min <= 0)] = "overdue"
+    status[open_ & (due_min > 0) & (due_min <= 24 * 60)] = "due soon"
+    status[~open_] = out.loc[~open_, "decision"]
+    out["decision_status"] = status
+    touched = out["first_touch_at"].notna() & (out["first_touch_at"] <= now)
+    touch = pd.Series("pending", index=out.index, dtype="string")
+    touch[touched & (out["first_touch_at"] <= out["sla_deadline_at"])] = "touched in time"
+    touch[touched & (out["first_touch_at"] > out["sla_deadline_at"])] = "touched late"
+    touch[~touched & (sla_min <= 0)] = "not touched, breached"
+    out["touch_status"] = touch
+    return out
+
+
+@dataclass(frozen=True)
+class Card:
+    """The hand-off card's data: one row of facts plus the frames around it."""
+
+    facts: dict
+    timeline: pd.DataFrame
+    contacts: pd.DataFrame
+    opportunities: pd.DataFrame
+    first_touch: dict | None = None
+    last_touch: dict | None = None
+    engagement: dict = field(default_factory=dict)
+
+    @property
+    def open_opportunities(self) -> pd.DataFrame:
+        return self.opportunities[self.opportunities["closed_at"].isna()]
+
+    @property
+    def won_revenue(self) -> float:
+        won = self.opportunities[self.opportunities["stage"] == "closed_won"]
+        return float(won["amount"].astype(float).sum()) if not won.empty else 0.0
+
+
+def card(handoff_id: int) -> Card | None:
+    """The hand-off card for one hand-off (None if it does not exist)."""
+    return _card(int(handoff_id))
+
+
+@st.cache_data(ttl=CARD_TTL, show_spinner=False)
+def _card(handoff_id: int) -> Card | None:
+    with get_engine().connect() as conn:
+        facts = conn.execute(q("handoff_card"), {"handoff_id": handoff_id}).mappings().first()
+        if facts is None:
+            return None
+        facts = dict(facts)
+        timeline = _frame(conn.execute(q("lead_timeline"), {"lead_id": facts["lead_id"], "limit": 300}))
+        contacts = _frame(conn.execute(q("account_contacts"), {"account_id": facts["account_id"],
+                                                                "lead_id": facts["lead_id"], "limit": 50}))
+        opps = _frame(conn.execute(q("account_opportunities"), {"account_id": facts["account_id"], "limit": 100}))
+    if timeline.empty:
+        timeline = pd.DataFrame(columns=["occurred_at", "kind", "what", "detail", "who", "is_automated", "is_touch"])
+    if opps.empty:
+        opps = pd.DataFrame(columns=["id", "name", "stage", "amount", "created_at", "expected_close_date",
+                                     "closed_at", "owner_name"])
+    timeline["occurred_at"] = pd.to_datetime(timeline["occurred_at"], utc=True)
+    engaged = timeline[(timeline["kind"] == "activity") & timeline["what"].isin(ENGAGEMENT_TYPES)]
+    before = engaged[engaged["occurred_at"] <= pd.Timestamp(facts["handed_off_at"])]
+    first = before.sort_values("occurred_at").iloc[0].to_dict() if not before.empty else None
+    last = before.sort_values("occurred_at").iloc[-1].to_dict() if not before.empty else None
+    since = pd.Timestamp(facts["handed_off_at"]) - pd.Timedelta(days=90)
+    recent = engaged[engaged["occurred_at"] >= since]
+    engagement = recent["what"].value_counts().to_dict()
+    return Card(facts, timeline, contacts, opps, first, last, engagement)
+
+
+def clear_caches() -> None:
+    _inbox.clear()
+    _card.clear()
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def _decided_by(conn: sa.Connection, handoff_id: int) -> str:
+    row = conn.execute(q("handoff_decided_by"), {"handoff_id": handoff_id}).mappings().first()
+    if row is None or row["decision"] is None:
+        return "Someone else changed this hand-off at the same moment. Reload to see it."
+    return f"Already {row['decision']} by {row['decided_by']} at {when(row['decided_at'])}."
+
+
+def _is_sqlstate(exc: sa.exc.DBAPIError, code: str) -> bool:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == code
+
+
+def _check(conn: sa.Connection, user: User, handoff_id: int):
+    row = conn.execute(q("handoff_for_decision"), {"handoff_id": handoff_id}).mappings().first()
+    if row is None:
+        raise HandoffError("That hand-off does not exist (any more). Reload the inbox.")
+    if not may_decide(user, row["owner_id"], row["owner_team_id"]):
+        if not user.can("handoffs.decide"):
+            raise NotAllowed("Your role cannot accept or reject hand-offs.")
+        raise NotAllowed(f"{row['lead_name']} is handed to {row['owner_name']}: only they"
+                         " or their team's sales lead can decide.")
+    return row
+
+
+def decide(user: User, handoff_id: int, decision: str, reason: str | None = None, comment: str | None = None,
+           recycle: bool = False) -> str:
+    """Accept or reject one hand-off (optionally recycling a rejected lead to nurture).
+
+    Returns a confirmation for the user. Raises HandoffError (NotAllowed, AlreadyDecided) with a
+    message for the user; nothing is stored then.
+    """
+    reason, comment = clean_decision(decision, reason, comment, recycle)
+    with get_engine().connect() as conn:
+        message = _decide(conn, user, int(handoff_id), decision, reason, comment, recycle)
+    _after_write()
+    return message
+
+
+def _decide(conn: sa.Connection, user: User, handoff_id: int, decision: str, reason, comment, recycle) -> str:
+    """One decision in its own transaction on ``conn``."""
+    try:
+        with conn.begin():
+            row = _check(conn, user, handoff_id)
+            if row["decision"] is not None:
+                raise AlreadyDecided(_decided_by(conn, handoff_id))
+            if not row["is_latest"]:
+                raise HandoffError(f"{row['lead_name']} was handed off again after this hand-off; "
+                                   "decide on the newer one.")
+            event = conn.execute(q("handoff_decision_insert"), {
+                "lead_id": row["lead_id"], "event_type": decision, "actor_rep_id": user.rep_id,
+                "actor_user_id": user.id, "reason": reason, "comment": comment}).mappings().one()
+            if event["handoff_id"] != handoff_id:  # the lead moved on between our read and the insert
+                raise HandoffError(f"{row['lead_name']} was handed off again meanwhile; nothing was recorded. "
+                                   "Reload the inbox.")
+            if recycle:
+                conn.execute(q("handoff_recycle_insert"), {"lead_id": row["lead_id"], "actor_rep_id": user.rep_id,
+                                                           "actor_user_id": user.id, "comment": None})
+            audit.record(conn, user.id, f"handoff.{'accept' if decision == 'accepted' else 'reject'}", "handoff",
+                         handoff_id, {"decision": None},
+                         {"decision": decision, "rejection_reason": reason, "comment": comment,
+                          "recycled": bool(recycle), "lead_event_id": event["id"]})
+    except sa.exc.DBAPIError as exc:
+        if _is_sqlstate(exc, "AB002"):  # decided by someone else between our read and our insert
+            with conn.begin():
+                raise AlreadyDecided(_decided_by(conn, handoff_id)) from None
+        raise
+    verb = "Accepted" if decision == "accepted" else "Rejected"
+    tail = " and recycled to nurture" if recycle else ""
+    return f"{verb} {row['lead_name']}{tail}."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    handoff_id: int
+    ok: bool
+    message: str
+
+
+def decide_many(user: User, handoff_ids: list[int], decision: str, reason: str | None = None,
+                comment: str | None = None, recycle: bool = False) -> list[Outcome]:
+    """The same decision on several hand-offs. Each is its own transaction: those that can be
+    recorded are, the others report why (already decided, not yours)."""
+    reason, comment = clean_decision(decision, reason, comment, recycle)
+    ids = list(dict.fromkeys(int(i) for i in handoff_ids))
+    if not ids:
+        raise HandoffError("Select at least one hand-off.")
+    if len(ids) > MAX_BULK:
+        raise HandoffError(f"Decide on at most {MAX_BULK} hand-offs at once.")
+    outcomes = []
+    with get_engine().connect() as conn:
+        for hid in ids:
+            try:
+                outcomes.append(Outcome(hid, True, _decide(conn, user, hid, decision, reason, comment, recycle)))
+            except HandoffError as err:
+                outcomes.append(Outcome(hid, False, str(err)))
+    if any(o.ok for o in outcomes):
+        _after_write()
+    return outcomes
+
+
+def recycle(user: User, handoff_id: int, comment: str | None = None) -> str:
+    """Send a rejected lead back to nurture."""
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_COMMENT_CHARS:
+        raise HandoffError(f"The comment is too long (at most {MAX_COMMENT_CHARS:,} characters).")
+    with get_engine().connect() as conn:
+        try:
+            with conn.begin():
+                row = _check(conn, user, int(handoff_id))
+                if row["decision"] != "rejected":
+                    raise HandoffError("Only a rejected lead can be recycled to nurture.")
+                if not row["is_latest"]:
+                    raise HandoffError(f"{row['lead_name']} was handed off again since; nothing to recycle here.")
+                if row["recycled_at"] is not None:
+                    raise HandoffError(f"{row['lead_name']} was already recycled at {when(row['recycled_at'])}.")
+                event = conn.execute(q("handoff_recycle_insert"), {
+                    "lead_id": row["lead_id"], "actor_rep_id": user.rep_id, "actor_user_id": user.id,
+                    "comment": comment}).mappings().one()
+                audit.record(conn, user.id, "handoff.recycle", "handoff", int(handoff_id), {"recycled": False},
+                             {"recycled": True, "lead_event_id": event["id"]})
+        except sa.exc.DBAPIError as exc:
+            if _is_sqlstate(exc, "AB003"):
+                raise HandoffError("This lead was recycled or handed off again meanwhile. Reload the inbox.") from None
+            raise
+    _after_write()
+    return f"{row['lead_name']} is back in nurture."
+
+
+def _after_write() -> None:
+    metrics.clear_caches()
+    clear_caches()
+    try:  # the feedback views show rejection reasons
+        from queries import qualification
+
+        qualification.clear_caches()
+    except ImportError:
+        pass

@@ -19,6 +19,7 @@ COOKIE_NAME = "alignboard_auth"
 COOKIE_DAYS = 7
 LOGIN_FIELDS = {"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"}
 DEMO_PASSWORD = "alignboard-demo"
+_WRITE_COOKIE = "_auth_write_cookie"
 
 
 def _authenticator() -> stauth.Authenticate:
@@ -36,6 +37,7 @@ def current_user(form_container=None) -> User | None:
     """The signed-in, active user; or None, after rendering the sign-in form in ``form_container``."""
     authenticator = _authenticator()
     st.session_state["_authenticator"] = authenticator
+    was_signed_in = bool(st.session_state.get("authentication_status"))
     try:
         with form_container or st.container():
             authenticator.login(location="main", fields=LOGIN_FIELDS, key="Login")
@@ -53,7 +55,25 @@ def current_user(form_container=None) -> User | None:
         _forget(authenticator)
         st.warning("Your account is not active. Ask an admin to reactivate it.")
         return None
+    if not was_signed_in and not authenticator.cookie_controller.get_cookie():
+        # Signed in through the form just now. The library wrote the cookie from inside the
+        # sign-in screen, which the frame clears on success, so the browser never stored it and
+        # a reload (deep link) would ask for the password again. Write it from the sidebar
+        # instead (remember_sign_in), starting with a clean run.
+        st.session_state[_WRITE_COOKIE] = True
+        st.rerun()
     return user
+
+
+def remember_sign_in() -> None:
+    """After a sign-in through the form, keep writing the sign-in cookie on every run of this
+    session (a zero-height component), so that it outlives quick reruns and a reload signs in."""
+    authenticator = st.session_state.get("_authenticator")
+    if authenticator is None or not st.session_state.get("authentication_status"):
+        st.session_state[_WRITE_COOKIE] = False
+        return
+    if st.session_state.get(_WRITE_COOKIE):
+        authenticator.cookie_controller.set_cookie()
 
 
 def _forget(authenticator: stauth.Authenticate) -> None:
@@ -63,6 +83,7 @@ def _forget(authenticator: stauth.Authenticate) -> None:
         pass
     for key in ("authentication_status", "username", "name", "roles"):
         st.session_state[key] = None
+    st.session_state[_WRITE_COOKIE] = False
 
 
 def sign_out(location: str = "sidebar") -> None:
@@ -70,3 +91,4 @@ def sign_out(location: str = "sidebar") -> None:
     if authenticator is not None:
         authenticator.logout(button_name="Sign out", location=location, key="sign_out",
                              use_container_width=True)
+        remember_sign_in()  # after the button: a sign-out in this run must not re-write the cookie

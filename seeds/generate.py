@@ -3,7 +3,8 @@
 ``generate(leads, seed, anchor)`` returns a :class:`Dataset` whose frames match the tables of
 ``migrations/versions/0001_core_schema.py`` column for column (derived columns the database
 computes itself are left out: ``handoff.sla_deadline_at``, ``decision_due_at``,
-``first_touch_at``, ``minutes_to_first_touch``). Same ``(leads, seed, anchor)`` → identical frames.
+``minutes_to_first_touch``, ``sla_policy_id``). ``handoff.first_touch_at`` is included as the
+generator knows it; the loader still has ``refresh_handoff_touch`` confirm it. Same ``(leads, seed, anchor)`` → identical frames.
 
 Time model: every timestamp is built as integer seconds since the Unix epoch (UTC) and nothing
 happens at or after the *anchor moment*, 00:00 UTC of the anchor date. Data covers the
@@ -960,7 +961,7 @@ class _Generator:
         self._add_acts(L[a2], AT["email"], t_a2[a2], 0, True, 23)
         return dict(L=L, h=h, owner=final_owner, first_owner=owner, decided=decided, accepted=accepted, d=d,
                     decider=decider, reason=reason, comment=comment, recycled=recycled, rc=rc,
-                    reassigned=reassigned, r=r)
+                    reassigned=reassigned, r=r, touched=touched, t1=t1)
 
     def _marketing_activity(self):
         rng = self.rngs["activity"]
@@ -1221,6 +1222,9 @@ class _Generator:
             "rejection_reason": _cat(reason_h, REASONS),
             "rejection_comment": _cat(comment_h, COMMENTS),
             "recycled_at": _ts(np.where(H["recycled"], H["rc"], 0), H["recycled"]),
+            # the earliest rep touch after the hand-off (follow-ups come later; a lead's next
+            # hand-off only follows a decision, after which this hand-off's touches stop)
+            "first_touch_at": _ts(np.where(H["touched"], H["t1"], 0), H["touched"]),
         })
         return ev, ho
 

@@ -6,11 +6,15 @@ database as it was:
 1. lock the data tables, refuse if they hold data (unless ``reset``: truncate them);
 2. drop the foreign keys touching them and their secondary indexes (definitions captured from
    the catalog, recreated verbatim with the same names at the end, which also re-validates every
-   reference), and disable the user triggers of ``lead_event`` and ``activity``;
+   reference), and disable the insert triggers whose work the load does set-based
+   (:data:`REPRODUCED_TRIGGERS`); every other trigger stays on;
 3. COPY every table with explicit ids. ``handoff`` is written here, as the projection the
    ``lead_event`` trigger would have produced (the integration tests prove it);
-4. derive columns with the schema's own SQL functions: ``handoff_sla_deadline``,
-   ``handoff_decision_due`` and ``refresh_handoff_touch(null)``;
+4. derive columns with the schema's own SQL functions: ``refresh_handoff_sla(null)`` where
+   migration 0005 provides it (policy, deadlines, minutes; set-based), else ``handoff_sla_deadline``
+   / ``handoff_decision_due`` / ``handoff_elapsed_minutes`` per row; then
+   ``refresh_handoff_touch(null)``, which confirms the generated ``first_touch_at`` (and fixes
+   any that differ);
 5. recreate indexes and foreign keys, re-enable triggers, move identity sequences past max(id),
    write the settings, ANALYZE, commit.
 
@@ -53,7 +57,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "handoff": [("id", "int8"), ("lead_id", "int8"), ("owner_id", "int4"), ("handed_off_at", "timestamptz"),
                 ("sla_deadline_at", "timestamptz"), ("decision_due_at", "timestamptz"), ("decision", "text"),
                 ("decided_at", "timestamptz"), ("decided_by_rep_id", "int4"), ("rejection_reason", "text"),
-                ("rejection_comment", "text"), ("recycled_at", "timestamptz")],
+                ("rejection_comment", "text"), ("recycled_at", "timestamptz"), ("first_touch_at", "timestamptz")],
     "lead_event": [("id", "int8"), ("lead_id", "int8"), ("event_type", "text"), ("occurred_at", "timestamptz"),
                    ("owner_id", "int4"), ("actor_rep_id", "int4"), ("rejection_reason", "text"), ("comment", "text"),
                    ("handoff_id", "int8"), ("recorded_at", "timestamptz")],
@@ -70,7 +74,12 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
 #: what ``--reset`` empties (``channel`` keeps the rows the migration created).
 DATA_TABLES = ("lead_event", "handoff", "activity", "opportunity_stage_change", "opportunity", "lead",
                "campaign", "account", "rep", "team")
-TRIGGER_TABLES = ("lead_event", "activity")
+#: Insert triggers whose effect the load reproduces set-based; they are disabled during the COPY
+#: (every other trigger stays on). lead_event_project: the hand-off projection and lead.mql_at are
+#: written by the loader; activity_touch_insert: refresh_handoff_touch(null) at the end;
+#: handoff_set_sla_policy (migration 0005): refresh_handoff_sla(null) at the end.
+REPRODUCED_TRIGGERS = {"lead_event": "lead_event_project", "activity": "activity_touch_insert",
+                       "handoff": "handoff_set_sla_policy"}
 CHUNK_ROWS = 200_000
 COMPANY_TIMEZONE = "America/New_York"
 
@@ -482,8 +491,16 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                     sql.SQL(rel), sql.Identifier(name)))
             for _, name, _ in indexes:
                 cur.execute(sql.SQL("drop index {}").format(sql.Identifier(name)))
-            for t in TRIGGER_TABLES:
-                cur.execute(sql.SQL("alter table {} disable trigger user").format(sql.Identifier(t)))
+            cur.execute("select to_regprocedure('refresh_handoff_sla(bigint[], timestamptz)') is not null")
+            set_based_sla = cur.fetchone()[0]
+            cur.execute("""
+                select c.relname, t.tgname from pg_trigger t join pg_class c on c.oid = t.tgrelid
+                 where t.tgrelid = any(%s::regclass[]) and not t.tgisinternal and t.tgenabled <> 'D'
+            """, (list(REPRODUCED_TRIGGERS),))
+            disabled = [(rel, name) for rel, name in cur.fetchall()
+                        if REPRODUCED_TRIGGERS.get(rel) == name and (rel != "handoff" or set_based_sla)]
+            for rel, name in disabled:
+                cur.execute(sql.SQL("alter table {} disable trigger {}").format(sql.Identifier(rel), sql.Identifier(name)))
             phase("prepare")
 
             for t in TABLES:
@@ -493,20 +510,30 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                 stats.rows[t] = copy_frame(conn, t, df, on_rows=lambda k, t=t: track.rows(k, f"copy {t}"))
             phase("copy")
 
-            for t in TRIGGER_TABLES:
-                cur.execute(sql.SQL("alter table {} enable trigger user").format(sql.Identifier(t)))
+            for rel, name in disabled:
+                cur.execute(sql.SQL("alter table {} enable trigger {}").format(sql.Identifier(rel), sql.Identifier(name)))
             track.step("derive hand-off deadlines")
-            cur.execute("""
-                update handoff
-                   set sla_deadline_at = handoff_sla_deadline(lead_id, handed_off_at),
-                       decision_due_at = handoff_decision_due(lead_id, handed_off_at)
-            """)
+            # fresh tables have no statistics: let the planner see real ones
+            cur.execute("analyze handoff, activity, lead, account")
+            if set_based_sla:
+                # migration 0005: policy, deadlines and minutes to first touch, set-based (the
+                # same results as handoff_sla_policy / _sla_deadline / _decision_due / _elapsed_minutes)
+                cur.execute("select refresh_handoff_sla(null::bigint[])")
+            else:
+                cur.execute("""
+                    update handoff
+                       set sla_deadline_at = handoff_sla_deadline(lead_id, handed_off_at),
+                           decision_due_at = handoff_decision_due(lead_id, handed_off_at),
+                           minutes_to_first_touch = case when first_touch_at is not null then
+                               handoff_elapsed_minutes(id, handed_off_at, first_touch_at) end
+                """)
             phase("deadlines")
             track.step("first touches")
             touch_idx = [ix for ix in indexes if ix[0] == "activity"]
             for _, _, ddl in touch_idx:
                 cur.execute(ddl)
-            cur.execute("analyze handoff, activity")  # fresh tables have no statistics: plan with real ones
+            # The schema's definition of the first touch has the last word: it rewrites (with
+            # minutes) every hand-off whose generated first_touch_at differs -- normally none.
             cur.execute("select refresh_handoff_touch(null)")
             phase("first touches")
             track.step("indexes")

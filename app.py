@@ -17,6 +17,7 @@ from queries.access import may_see  # noqa: E402
 #: Every page: key (see access.PAGE_ROLES; the file is pages/<key>.py) -> (section, title, icon, url path).
 PAGES = {
     "scoreboard": ("Together", "Scoreboard", ":material/leaderboard:", "scoreboard"),
+    "goals": ("Together", "Shared goals", ":material/flag:", "goals"),
 
 }
 SECTIONS = ("Together", "Leads", "Follow-up SLA", "Admin")

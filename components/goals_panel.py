@@ -1,22 +1,42 @@
-"""The shared-goals panel beside the scoreboard's KPIs.
-
-Until the goals tracker lands, it says so (and what will appear here); the goals tracker
-replaces this body with the goals both teams own for the period.
-"""
+"""The shared-goals panel beside the scoreboard's KPIs: the goals both teams own for the period,
+as compact cards (status, value against target, progress bar), the ones needing attention first."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from components import goal_card
+from components.widgets import empty_state
+from queries import goals, settings
 from queries.access import User
 from queries.filters import Filters
 from queries.periods import Period
 
+#: how many objectives the panel shows before linking to the goals page
+MAX_GOALS = 5
+_ORDER = ("off_track", "at_risk", "missed", "too_early", "no_data", "on_track", "achieved", "not_started")
+
 
 def render(period: Period, filters: Filters, user: User) -> None:
-    with st.container(border=True):
+    cur = settings.currency()
+    evs = goals.evaluated(period, team_ids=filters.team_ids, owner_ids=filters.owner_ids)
+    with st.container(border=True, key="goals_panel"):
         st.markdown("**Shared goals**")
-        st.info("Shared goals arrive with the goals tracker.", icon=":material/flag:")
-        st.caption("Here both teams will see the goals they own together for "
-                   f"{period.describe()}: target, progress, pace and status. "
-                   "Until then, coverage uses the quarterly revenue targets in the settings.")
+        if not evs:
+            empty_state(f"No shared goals for {period.describe()}.",
+                        "Team leads set them on the Shared goals page." if not user.can("goals.edit") else
+                        "Set one with the other team on the Shared goals page.")
+            st.page_link("pages/goals.py", label="Shared goals", icon=":material/flag:")
+            return
+        statuses = [e.progress.status for e in evs]
+        parts = [f"{statuses.count(s)} {goals.status_label(s).lower()}" for s in ("on_track", "at_risk", "off_track")
+                 if statuses.count(s)]
+        st.caption(f"{len(evs)} goals for {period.describe()}" + (": " + ", ".join(parts) if parts else ""))
+        top = [e for e in evs if e.goal.parent_id is None] or evs
+        top.sort(key=lambda e: (_ORDER.index(e.progress.status) if e.progress.status in _ORDER else 99,
+                                e.goal.title))
+        for e in top[:MAX_GOALS]:
+            goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py")
+        more = len(top) - MAX_GOALS
+        st.page_link("pages/goals.py", label=f"All shared goals{f' (+{more} more)' if more > 0 else ''}",
+                     icon=":material/flag:")

@@ -330,14 +330,16 @@ def metric_value(goal: Goal, *, upto: date | None = None, as_of: datetime | None
 
 
 def current_value(goal: Goal, as_of: datetime | None = None, tz: str | None = None) -> float | None:
-    """What the goal's card shows now: the metric over the period so far, or the latest entered value."""
+    """What the goal's card shows at ``as_of`` (default now): the metric over the period up to that
+    local day, or the latest entered value."""
     tz = tz or company_tz()
     as_of = as_of or metrics.now_minute()
-    if goal.start > local_today(tz, as_of):
+    today = local_today(tz, as_of)
+    if goal.start > today:
         return None
     if goal.is_manual:
         return goal.manual_value
-    return metric_value(goal, as_of=as_of, tz=tz)
+    return metric_value(goal, upto=today, as_of=as_of, tz=tz)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,122 @@
+"""Goal chart builders: progress bar, sparkline and history. They take values and return Plotly
+figures styled with the Alignboard theme; they never call st.*."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import theme
+from queries.goal_math import Progress
+
+#: Plotly config for the small charts on cards: no toolbar, no zoom.
+STATIC = {"displayModeBar": False, "staticPlot": False, "scrollZoom": False}
+
+
+def _axis_format(unit: str) -> dict:
+    if unit == "percent":
+        return {"tickformat": ".0%"}
+    if unit == "currency":
+        return {"tickprefix": "$", "tickformat": "~s"}
+    if unit == "minutes":
+        return {"ticksuffix": " min", "tickformat": ",.0f"}
+    return {"tickformat": ",~g"}
+
+
+def _hover(unit: str) -> str:
+    return {"percent": "%{y:.1%}", "currency": "$%{y:,.0f}", "minutes": "%{y:,.0f} min"}.get(unit, "%{y:,.4~g}")
+
+
+def progress_bar_chart(progress: Progress, *, height: int = 46) -> go.Figure:
+    """A horizontal bar of attainment (100% = target met), coloured by status, with the even-pace
+    marker (accumulating goals) and the projected end (diamond)."""
+    status = {"achieved": "on_track", "missed": "off_track"}.get(progress.data_status, progress.data_status)
+    color = theme.status_color(status if status in theme.STATUS_COLORS else "pending")
+    att = progress.attainment or 0.0
+    proj = progress.projected_attainment
+    top = max(1.0, min(1.5, max(att, proj or 0.0)))
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=[top], y=[""], orientation="h", marker=dict(color=theme.MUTED), hoverinfo="skip",
+                         width=0.6, showlegend=False))
+    fig.add_trace(go.Bar(x=[min(att, top)], y=[""], orientation="h", marker=dict(color=color), width=0.6,
+                         showlegend=False, hovertemplate=f"Progress {att:.0%}<extra></extra>"))
+    fig.add_shape(type="line", x0=1.0, x1=1.0, y0=-0.45, y1=0.45, line=dict(color="#0F172A", width=2))
+    if progress.expected is not None and 0 < progress.pace < 1:
+        fig.add_shape(type="line", x0=progress.pace, x1=progress.pace, y0=-0.45, y1=0.45,
+                      line=dict(color=theme.NEUTRAL, width=2, dash="dot"))
+    if proj is not None and progress.expected is not None and 0 < progress.pace < 1:
+        fig.add_trace(go.Scatter(x=[min(proj, top)], y=[""], mode="markers", showlegend=False,
+                                 marker=dict(symbol="diamond", size=11, color="white",
+                                             line=dict(color=color, width=2)),
+                                 hovertemplate=f"Projected {proj:.0%} of target<extra></extra>"))
+    fig.update_layout(barmode="overlay", bargap=0, margin=dict(l=0, r=0, t=0, b=0), height=height,
+                      xaxis=dict(range=[0, top * 1.01], visible=False, fixedrange=True),
+                      yaxis=dict(visible=False, fixedrange=True), showlegend=False)
+    theme.style(fig, height=height)
+    fig.update_layout(margin=dict(l=0, r=0, t=0, b=0))
+    return fig
+
+
+def sparkline_chart(snapshots: pd.DataFrame, *, unit: str, target: float, today: date | None = None,
+                    today_value: float | None = None, height: int = 70, color: str = theme.SHARED) -> go.Figure:
+    """The goal's daily snapshots (and today's live value, hollow) with the target as a dotted line."""
+    frame = snapshots.dropna(subset=["value"]).sort_values("snapshot_date")
+    fig = go.Figure()
+    x = list(pd.to_datetime(frame["snapshot_date"]))
+    y = list(frame["value"])
+    if today is not None and today_value is not None:
+        x.append(pd.Timestamp(today))
+        y.append(today_value)
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=color, width=2), fill="tozeroy",
+                             fillcolor="rgba(15,118,110,0.08)", hovertemplate=f"%{{x|%d %b}}: {_hover(unit)}"
+                             "<extra></extra>", showlegend=False))
+    if x:
+        fig.add_trace(go.Scatter(x=[x[-1]], y=[y[-1]], mode="markers", showlegend=False, hoverinfo="skip",
+                                 marker=dict(size=6, color="white", line=dict(color=color, width=2))))
+    fig.add_hline(y=target, line=dict(color=theme.NEUTRAL, width=1, dash="dot"))
+    lo = min([0.0] + y) if unit != "percent" else 0.0
+    hi = max(y + [target]) * 1.08 if y else target * 1.08
+    theme.style(fig, height=height)
+    fig.update_layout(margin=dict(l=0, r=0, t=2, b=0), showlegend=False,
+                      xaxis=dict(visible=False, fixedrange=True),
+                      yaxis=dict(visible=False, fixedrange=True, range=[lo, hi or 1]))
+    return fig
+
+
+def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: date, end: date,
+                  cumulative: bool, lower_is_better: bool, today: date, today_value: float | None,
+                  projected: float | None, height: int = 340) -> go.Figure:
+    """The goal over its period: recorded daily values, today's live value, the target, the even
+    pace to it (accumulating goals) and the projection to the period end."""
+    frame = snapshots.dropna(subset=["value"]).sort_values("snapshot_date")
+    x = list(pd.to_datetime(frame["snapshot_date"]))
+    y = list(frame["value"])
+    fig = go.Figure()
+    if cumulative and not lower_is_better:
+        fig.add_trace(go.Scatter(x=[pd.Timestamp(start), pd.Timestamp(end)], y=[0, target], mode="lines",
+                                 name="Even pace to target", line=dict(color=theme.MUTED, width=2, dash="dot"),
+                                 hovertemplate=f"Even pace: {_hover(unit)}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[pd.Timestamp(start), pd.Timestamp(end)], y=[target, target], mode="lines",
+                             name="Target" + (" (at most)" if lower_is_better else ""),
+                             line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
+                             hovertemplate=f"Target: {_hover(unit)}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) < 20 else "lines", name="Recorded daily",
+                             line=dict(color=theme.SHARED, width=3), marker=dict(size=5),
+                             hovertemplate=f"%{{x|%d %b}}: {_hover(unit)}<extra></extra>"))
+    if today_value is not None and start <= today <= end:
+        fig.add_trace(go.Scatter(x=[pd.Timestamp(today)], y=[today_value], mode="markers", name="Now (live)",
+                                 marker=dict(size=11, color="white", line=dict(color=theme.SHARED, width=3)),
+                                 hovertemplate=f"Now: {_hover(unit)}<extra></extra>"))
+        if projected is not None and today < end:
+            fig.add_trace(go.Scatter(x=[pd.Timestamp(today), pd.Timestamp(end)], y=[today_value, projected],
+                                     mode="lines+markers", name="Projected",
+                                     line=dict(color=theme.SHARED, width=2, dash="dash"),
+                                     marker=dict(size=[0, 9], symbol="diamond"),
+                                     hovertemplate=f"Projected: {_hover(unit)}<extra></extra>"))
+    theme.style(fig, height=height)
+    fig.update_layout(hovermode="x unified" if len(x) > 1 else "closest",
+                      xaxis=dict(range=[pd.Timestamp(start) - timedelta(days=1), pd.Timestamp(end) + timedelta(days=1)]),
+                      yaxis=dict(rangemode="tozero", **_axis_format(unit)), margin=dict(l=8, r=8, t=36, b=8))
+    return fig

@@ -1,0 +1,392 @@
+"""Goal forms (create / edit, check-in, archive) and the goals page's navigation.
+
+Session state, all under the ``gf_`` (goal form) and ``ci_`` (check-in) prefixes:
+
+* ``gf__for``      what the goal form holds: a goal id, ``"new"``, or None (reload on next render)
+* ``gf__version``  the version of the goal the form was loaded from (the optimistic lock)
+* ``gf__stale``    set after a save was refused because someone else saved first
+* ``gf_<field>``   the widgets' own keys; they are written only before the widgets render (when
+                   loading a goal), so after a refused save the form still holds the user's input
+* ``goal_flash``   a one-shot success message shown after the rerun that follows a save
+
+Navigation lives in the URL (``?goal=<id>``, ``?goal=new&parent=<id>``, ``&mode=edit``) so that a
+goal can be shared as a link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from components.goal_card import target_text, value_text
+from queries import dimensions, goals, settings
+from queries.access import User
+from queries.goal_math import CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, input_text
+from queries.goals import METRICS, CheckInInput, Goal, GoalError, GoalInput, StaleGoal
+from queries.periods import local_today
+
+FLASH = "goal_flash"
+MANUAL = "manual"
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+@dataclass(frozen=True)
+class Route:
+    view: str               # "list" | "detail" | "new" | "edit"
+    goal_id: int | None = None
+    parent_id: int | None = None
+
+
+def route() -> Route:
+    qp = st.query_params
+    raw = qp.get("goal")
+    if raw == "new":
+        parent = qp.get("parent")
+        return Route("new", parent_id=int(parent) if parent and parent.isdigit() else None)
+    if raw and raw.isdigit():
+        return Route("edit" if qp.get("mode") == "edit" else "detail", goal_id=int(raw))
+    return Route("list")
+
+
+def open_goal(goal_id: int) -> None:
+    st.query_params["goal"] = str(goal_id)
+    for k in ("mode", "parent"):
+        if k in st.query_params:
+            del st.query_params[k]
+
+
+def show_list() -> None:
+    for k in ("goal", "mode", "parent"):
+        if k in st.query_params:
+            del st.query_params[k]
+
+
+def start_new(parent_id: int | None = None) -> None:
+    st.session_state["gf__for"] = None
+    st.query_params["goal"] = "new"
+    if parent_id is not None:
+        st.query_params["parent"] = str(parent_id)
+    elif "parent" in st.query_params:
+        del st.query_params["parent"]
+    if "mode" in st.query_params:
+        del st.query_params["mode"]
+
+
+def start_edit(goal_id: int) -> None:
+    st.session_state["gf__for"] = None
+    st.query_params["goal"] = str(goal_id)
+    st.query_params["mode"] = "edit"
+
+
+def flash() -> None:
+    """Show (once) the message a save left behind."""
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+# --------------------------------------------------------------------------- goal form
+
+
+def _defaults(goal: Goal | None, parent: Goal | None, today: date) -> dict:
+    if goal is None:
+        start = parent.start if parent is not None else today
+        return {"title": "", "why": "", "period_kind": parent.period_kind if parent else "quarter", "start": start,
+                "end": parent.end if parent else start, "metric": MANUAL, "target": "", "unit": "count",
+                "unit_label": "", "direction": "higher", "cumulative": "total", "owners": [],
+                "parent": parent.id if parent else None, "teams": [], "sources": [], "industries": [],
+                "countries": [], "tiers": []}
+    s = goal.scope
+    return {"title": goal.title, "why": goal.why, "period_kind": goal.period_kind, "start": goal.start,
+            "end": goal.end, "metric": goal.metric or MANUAL, "target": input_text(goal.target, goal.unit),
+            "unit": goal.unit, "unit_label": goal.unit_label,
+            "direction": "lower" if goal.lower_is_better else "higher",
+            "cumulative": "total" if goal.cumulative else "level", "owners": list(goal.owner_rep_ids),
+            "parent": goal.parent_id, "teams": list(s.team_ids), "sources": list(s.sources),
+            "industries": list(s.industries), "countries": list(s.countries), "tiers": list(s.tiers)}
+
+
+def _load(goal: Goal | None, parent: Goal | None, marker) -> None:
+    tz = settings.company_timezone()
+    for field, value in _defaults(goal, parent, local_today(tz)).items():
+        st.session_state[f"gf_{field}"] = value
+    st.session_state["gf__for"] = marker
+    st.session_state["gf__version"] = goal.version if goal is not None else None
+    st.session_state.pop("gf__stale", None)
+
+
+def _reload() -> None:
+    st.session_state["gf__for"] = None
+
+
+def _rebase(version: int) -> None:
+    st.session_state["gf__version"] = version
+    st.session_state.pop("gf__stale", None)
+
+
+def _input() -> GoalInput:
+    ss = st.session_state
+    metric = ss.get("gf_metric")
+    return GoalInput(
+        title=ss.get("gf_title", ""), why=ss.get("gf_why", ""), period_kind=ss.get("gf_period_kind", "quarter"),
+        start=ss.get("gf_start"), end=ss.get("gf_end"), metric=None if metric == MANUAL else metric,
+        target=ss.get("gf_target", ""), unit=ss.get("gf_unit", "count"), unit_label=ss.get("gf_unit_label", ""),
+        lower_is_better=ss.get("gf_direction") == "lower", cumulative=ss.get("gf_cumulative") == "total",
+        owner_rep_ids=list(ss.get("gf_owners") or []), parent_id=ss.get("gf_parent"),
+        scope_team_ids=list(ss.get("gf_teams") or []), scope_sources=list(ss.get("gf_sources") or []),
+        scope_industries=list(ss.get("gf_industries") or []), scope_countries=list(ss.get("gf_countries") or []),
+        scope_tiers=list(ss.get("gf_tiers") or []))
+
+
+def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None) -> None:
+    """Create (``goal`` None) or edit a goal. Leads and admins only; the caller checks the role too."""
+    if not user.can("goals.edit"):
+        st.warning("Only team leads and admins create and edit goals.")
+        return
+    if goal is not None and goal.archived:
+        st.warning("This goal is archived; restore it before editing.")
+        return
+    objectives = [g for g in goals.list_goals(None) if g.parent_id is None and (goal is None or g.id != goal.id)]
+    parent = next((g for g in objectives if g.id == parent_id), None) if goal is None else None
+    marker = goal.id if goal is not None else ("new", parent_id)
+    if st.session_state.get("gf__for") != marker:
+        _load(goal, parent, marker)
+
+    reps = dimensions.reps()
+    reps = reps[reps["active"] | reps["id"].isin(st.session_state.get("gf_owners") or [])]
+    rep_label = {int(r.id): f"{r.full_name} · {r.team_name}" for r in reps.itertuples()}
+    teams = dimensions.teams()
+    channels = dimensions.channels()
+    segments = dimensions.segments()
+
+    st.markdown("##### What is measured")
+    top = st.columns([3, 2])
+    with top[0]:
+        metric_options = [MANUAL, *METRICS]
+        st.selectbox("Measure", metric_options, key="gf_metric",
+                     format_func=lambda k: "Manual: a number the owners enter at each check-in" if k == MANUAL
+                     else METRICS[k].label,
+                     help="Metric goals compute their value from live data over the goal's period and scope; "
+                          "manual goals take the value entered at each check-in.")
+    with top[1]:
+        st.selectbox("Period", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="gf_period_kind")
+    metric = st.session_state.get("gf_metric")
+    spec = METRICS.get(metric)
+    if spec is not None:
+        st.caption(spec.help + (" Lower is better." if spec.lower_is_better and "Lower" not in spec.help else ""))
+    custom = st.session_state.get("gf_period_kind") == "custom"
+
+    with st.form("goal_form", border=True, enter_to_submit=False):
+        st.text_input("Title", key="gf_title", max_chars=200, placeholder="e.g. Grow marketing-sourced revenue")
+        st.text_area("Why it matters", key="gf_why", max_chars=2000, height=80,
+                     placeholder="What changes for the company when we hit this, and why both teams own it.")
+        dates = st.columns(2)
+        with dates[0]:
+            st.date_input("Starts" if custom else "Any day in the period", key="gf_start", format="YYYY-MM-DD",
+                          help=None if custom else "The goal runs over the whole month, quarter, half or year "
+                                                   "containing this day.")
+        with dates[1]:
+            if custom:
+                st.date_input("Ends", key="gf_end", format="YYYY-MM-DD")
+        unit = spec.unit if spec else st.session_state.get("gf_unit", "count")
+        cols = st.columns([2, 3])
+        with cols[0]:
+            st.text_input(f"Target ({_unit_hint(unit)})", key="gf_target",
+                          placeholder=EXAMPLES.get(unit, ""),
+                          help="Type it the way you would say it: 1.2M, 850k, 85%, 90 min, 1.5h.")
+        with cols[1]:
+            if spec is None:
+                st.selectbox("Unit", list(UNITS), format_func=UNITS.get, key="gf_unit")
+        if spec is None:
+            manual = st.columns(3)
+            with manual[0]:
+                st.text_input("Unit label (optional)", key="gf_unit_label", max_chars=40,
+                              placeholder="e.g. case studies")
+            with manual[1]:
+                st.radio("Direction", ["higher", "lower"], key="gf_direction", horizontal=True,
+                         format_func={"higher": "Higher is better", "lower": "Lower is better"}.get)
+            with manual[2]:
+                st.radio("The value is", ["total", "level"], key="gf_cumulative", horizontal=True,
+                         format_func={"total": "A running total", "level": "A level"}.get,
+                         help="A running total adds up over the period (case studies published); a level is "
+                              "measured at each check-in (a score, a cost).")
+        else:
+            st.markdown("**Scope** (optional: leave empty for the whole company)")
+            scope = st.columns(5)
+            with scope[0]:
+                st.multiselect("Team", list(teams["id"]), key="gf_teams",
+                               format_func=dict(zip(teams["id"], teams["name"])).get, placeholder="All teams")
+            with scope[1]:
+                st.multiselect("Source", list(channels["code"]), key="gf_sources",
+                               format_func=dict(zip(channels["code"], channels["label"])).get,
+                               placeholder="All sources")
+            with scope[2]:
+                st.multiselect("Industry", sorted(segments["industry"].unique()), key="gf_industries",
+                               placeholder="All industries")
+            with scope[3]:
+                st.multiselect("Country", sorted(segments["country"].unique()), key="gf_countries",
+                               placeholder="All countries")
+            with scope[4]:
+                st.multiselect("Tier", [1, 2, 3], key="gf_tiers", format_func=lambda t: f"Tier {t}",
+                               placeholder="All tiers")
+        st.multiselect("Owners", list(rep_label), key="gf_owners", format_func=rep_label.get,
+                       placeholder="At least one from marketing and one from sales or sales development",
+                       help="A shared goal needs owners from both teams. Owners post the check-ins.")
+        parent_options = [None, *[g.id for g in objectives]]
+        if st.session_state.get("gf_parent") not in parent_options:
+            parent_options.append(st.session_state.get("gf_parent"))
+        titles = {g.id: f"{g.title} ({g.describe_period()})" for g in objectives}
+        st.selectbox("Key result of", parent_options, key="gf_parent",
+                     format_func=lambda i: "— none: this is an objective —" if i is None else titles.get(i, f"#{i}"))
+        submitted = st.form_submit_button("Create goal" if goal is None else "Save changes", type="primary",
+                                          icon=":material/save:")
+
+    if submitted:
+        _submit(user, goal)
+    if st.session_state.get("gf__stale") and goal is not None:
+        _stale_help(goal)
+
+
+def _unit_hint(unit: str) -> str:
+    return {"currency": settings.currency(), "percent": "%", "minutes": "minutes", "count": "number"}[unit]
+
+
+def _submit(user: User, goal: Goal | None) -> None:
+    data = _input()
+    try:
+        if goal is None:
+            goal_id = goals.create(user, data)
+            st.session_state[FLASH] = f"Goal “{data.title.strip()}” created."
+        else:
+            goals.update(user, goal.id, data, st.session_state["gf__version"])
+            goal_id = goal.id
+            st.session_state[FLASH] = "Changes saved."
+    except StaleGoal as err:
+        st.session_state["gf__stale"] = True
+        st.error(str(err), icon=":material/sync_problem:")
+        return
+    except GoalError as err:
+        st.error(str(err), icon=":material/error:")
+        return
+    st.session_state["gf__for"] = None
+    open_goal(goal_id)
+    st.rerun()
+
+
+def _stale_help(goal: Goal) -> None:
+    current = goals.get(goal.id)
+    if current is None:
+        return
+    cur = settings.currency()
+    mine = _input()
+    rows = []
+    compare = [("Title", current.title, " ".join(mine.title.split())),
+               ("Why it matters", current.why, mine.why.strip()),
+               ("Target", target_text(current, cur), mine.target),
+               ("Owners", ", ".join(sorted(o.name for o in current.owners)),
+                ", ".join(sorted(_rep_name(r) for r in mine.owner_rep_ids)))]
+    for label, theirs, yours in compare:
+        if str(theirs).strip() != str(yours).strip():
+            rows.append({"Field": label, "Saved by the other person": theirs, "Your input": yours})
+    with st.container(border=True):
+        st.markdown("**What changed meanwhile**")
+        if rows:
+            st.dataframe(rows, hide_index=True, width="stretch")
+        else:
+            st.caption("The fields shown here match; other settings (period, measure, scope) may differ.")
+        a, b = st.columns(2)
+        a.button("Load the current version (discard my input)", on_click=_reload, icon=":material/refresh:",
+                 key="gf_reload")
+        b.button("Keep my input and save it over theirs next", on_click=_rebase, args=(current.version,),
+                 icon=":material/edit:", key="gf_rebase",
+                 help="Your next 'Save changes' replaces the other person's version with your input.")
+
+
+def _rep_name(rep_id: int) -> str:
+    reps = dimensions.reps()
+    match = reps[reps["id"] == rep_id]
+    return str(match["full_name"].iloc[0]) if not match.empty else f"#{rep_id}"
+
+
+# --------------------------------------------------------------------------- check-in form
+
+
+def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
+    """Owners post a check-in: confidence, update, blockers, what they need from the other team."""
+    if goal.archived:
+        return
+    if not goal.owned_by(user):
+        names = ", ".join(o.name for o in goal.owners)
+        st.caption(f"Only the goal's owners post check-ins ({names}).")
+        return
+    prefix = f"ci_{goal.id}_"
+    if st.session_state.pop(f"{prefix}reset", False):
+        for field in ("confidence", "narrative", "blockers", "needs", "value"):
+            st.session_state.pop(prefix + field, None)
+    cur = settings.currency()
+    with st.form(f"checkin_{goal.id}", border=True, enter_to_submit=False):
+        st.markdown("**Post a check-in**")
+        st.radio("How confident are you that we hit it?", list(CONFIDENCE), format_func=CONFIDENCE.get,
+                 key=prefix + "confidence", horizontal=True, index=None)
+        if goal.is_manual:
+            st.text_input(f"Current value ({_unit_hint(goal.unit)})", key=prefix + "value",
+                          placeholder=EXAMPLES.get(goal.unit, ""),
+                          help=f"Target: {target_text(goal, cur)}. The latest value entered is the goal's value.")
+        else:
+            st.caption(f"The value is computed from live data: {value_text(current_value, goal, cur)} now; "
+                       "it is recorded with your check-in.")
+        st.text_area("What moved since the last check-in", key=prefix + "narrative", max_chars=2000, height=90)
+        cols = st.columns(2)
+        with cols[0]:
+            st.text_area("Blockers (optional)", key=prefix + "blockers", max_chars=2000, height=70)
+        with cols[1]:
+            other = "sales" if user.side == "marketing" else "marketing"
+            st.text_area(f"What we need from {other} (optional)", key=prefix + "needs", max_chars=2000,
+                         height=70)
+        submitted = st.form_submit_button("Post check-in", type="primary", icon=":material/send:")
+    if submitted:
+        ss = st.session_state
+        data = CheckInInput(confidence=ss.get(prefix + "confidence"), narrative=ss.get(prefix + "narrative", ""),
+                            blockers=ss.get(prefix + "blockers", ""), needs=ss.get(prefix + "needs", ""),
+                            value=ss.get(prefix + "value"))
+        try:
+            goals.check_in(user, goal.id, data)
+        except GoalError as err:
+            st.error(str(err), icon=":material/error:")
+            return
+        ss[f"{prefix}reset"] = True
+        ss[FLASH] = "Check-in posted."
+        st.rerun()
+
+
+# --------------------------------------------------------------------------- archive / restore
+
+
+def archive_controls(user: User, goal: Goal) -> None:
+    if not user.can("goals.edit"):
+        return
+    if goal.archived:
+        st.caption(f"Archived on {goal.archived_at:%d %b %Y}. Archived goals keep their check-ins and history.")
+        if st.button("Restore goal", key=f"restore_{goal.id}", icon=":material/unarchive:"):
+            _set_archived(user, goal, False)
+        return
+    with st.popover("Archive…", icon=":material/archive:"):
+        extra = f" Its {goal.key_results} key result(s) are archived with it." if goal.key_results else ""
+        st.markdown("Archived goals leave the lists and the scoreboard but keep their check-ins, snapshots and "
+                    f"history; they can be restored.{extra}")
+        if st.button("Archive this goal", key=f"archive_{goal.id}", type="primary"):
+            _set_archived(user, goal, True)
+
+
+def _set_archived(user: User, goal: Goal, archive: bool) -> None:
+    try:
+        goals.set_archived(user, goal.id, goal.version, archive)
+    except GoalError as err:
+        st.error(str(err), icon=":material/error:")
+        return
+    st.session_state[FLASH] = "Goal archived." if archive else "Goal restored."
+    st.rerun()

@@ -1,0 +1,254 @@
+"""The goals page's two views: the list (filters, summary, cards) and one goal in full
+(numbers, history chart, key results, check-ins, edit / archive, change history)."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components import goal_card, goal_charts, goal_forms
+from components.widgets import empty_state, kpi
+from queries import goals, settings
+from queries.access import User
+from queries.filters import Filters
+from queries.goal_math import STATUSES
+from queries.periods import Period, local_today
+
+STATUS_KEY = "goal_status_filter"
+ARCHIVED_KEY = "goal_show_archived"
+#: how statuses sort in the list and the status filter
+ORDER = ("off_track", "at_risk", "on_track", "too_early", "no_data", "not_started", "missed", "achieved")
+
+
+def _order(status: str) -> int:
+    return ORDER.index(status) if status in ORDER else len(ORDER)
+
+
+# --------------------------------------------------------------------------- list
+
+
+def goal_list(user: User, period: Period, filters: Filters) -> None:
+    cur = settings.currency()
+    tz = settings.company_timezone()
+    today = local_today(tz)
+    tools = st.columns([6, 2, 2], vertical_alignment="center")
+    with tools[1]:
+        show_archived = st.toggle("Show archived", key=ARCHIVED_KEY)
+    with tools[2]:
+        if user.can("goals.edit"):
+            st.button("New goal", type="primary", icon=":material/add:", on_click=goal_forms.start_new,
+                      use_container_width=True, key="goal_new")
+
+    evs = goals.evaluated(period, team_ids=filters.team_ids, owner_ids=filters.owner_ids,
+                          include_archived=show_archived)
+    counts = pd.Series([e.progress.status for e in evs], dtype="string").value_counts().to_dict()
+    options = sorted(counts, key=_order)
+    chosen = [s for s in st.session_state.get(STATUS_KEY) or [] if s in options]
+    st.session_state[STATUS_KEY] = chosen
+    with tools[0]:
+        st.pills("Status", options, selection_mode="multi", key=STATUS_KEY, label_visibility="collapsed",
+                 format_func=lambda s: f"{STATUSES.get(s, s)} · {counts.get(s, 0)}")
+
+    if not evs:
+        who = " for these filters" if not filters.is_empty else ""
+        hint = ("Use **New goal** to set one with the other team." if user.can("goals.edit")
+                else "Team leads set shared goals; try another period.")
+        empty_state(f"No shared goals overlap {period.describe()}{who}.", hint)
+        return
+    _summary(evs)
+    shown = [e for e in evs if not chosen or e.progress.status in chosen]
+    if not shown:
+        empty_state("No goals have the chosen status.", "Clear the status filter to see them all.")
+        return
+
+    by_parent: dict[int, list[goals.Evaluated]] = {}
+    for e in evs:
+        if e.goal.parent_id is not None:
+            by_parent.setdefault(e.goal.parent_id, []).append(e)
+    shown_ids = {e.goal.id for e in shown}
+    tops = [e for e in shown if e.goal.parent_id is None or e.goal.parent_id not in shown_ids]
+    tops.sort(key=lambda e: (e.goal.archived, e.goal.end < today, _order(e.progress.status), e.goal.title))
+    st.caption("Bars: filled = progress to the target (the black line); dotted = where an even pace would be "
+               "today; ◇ = projected at the end of the period. Sparklines: the value recorded each day.")
+    snaps = goals.snapshots([e.goal.id for e in evs])
+    left, right = st.columns(2, gap="medium")
+    for i, e in enumerate(tops):
+        with (left if i % 2 == 0 else right):
+            krs = sorted(by_parent.get(e.goal.id, []), key=lambda k: k.goal.title) if e.goal.parent_id is None else None
+            goal_card.card(e, snaps, currency=cur, today=today, key=str(e.goal.id), on_open=goal_forms.open_goal,
+                           key_results=krs)
+
+
+def _summary(evs: list[goals.Evaluated]) -> None:
+    statuses = [e.progress.status for e in evs]
+    ended = [e for e in evs if e.progress.ended]
+    cols = st.columns(5)
+    with cols[0]:
+        kpi("Shared goals", fmt.number(len(evs)), good_when="neutral",
+            caption=f"{sum(1 for e in evs if e.goal.parent_id)} of them key results")
+    with cols[1]:
+        kpi("On track", fmt.number(statuses.count("on_track")), good_when="neutral")
+    with cols[2]:
+        kpi("At risk", fmt.number(statuses.count("at_risk")), good_when="neutral")
+    with cols[3]:
+        kpi("Off track", fmt.number(statuses.count("off_track")), good_when="neutral")
+    with cols[4]:
+        achieved = sum(1 for e in ended if e.progress.status == "achieved")
+        kpi("Achieved", f"{achieved} of {len(ended)}" if ended else fmt.DASH, good_when="neutral",
+            caption="ended goals", help="Goals whose period has ended, and how many met their target.")
+
+
+# --------------------------------------------------------------------------- one goal
+
+
+def goal_detail(user: User, goal_id: int) -> None:
+    cur = settings.currency()
+    tz = settings.company_timezone()
+    today = local_today(tz)
+    st.button("All goals", icon=":material/arrow_back:", on_click=goal_forms.show_list, type="tertiary",
+              key="goal_back")
+    goal = goals.get(goal_id)
+    if goal is None:
+        empty_state("There is no goal with this link.", "It may have been mistyped; pick a goal from the list.")
+        return
+    goals.ensure_snapshots([goal], tz)
+    ev = goals.evaluate_goal(goal, tz=tz)
+    p = ev.progress
+
+    head, status = st.columns([5, 2], vertical_alignment="bottom")
+    with head:
+        st.markdown(f"## {html.escape(goal.title)}")
+    with status:
+        st.markdown(goal_card.status_chip_html(p.status), unsafe_allow_html=True)
+    if goal.parent_id is not None:
+        st.button(f"Key result of: {goal.parent_title}", icon=":material/north_west:", type="tertiary",
+                  on_click=goal_forms.open_goal, args=(goal.parent_id,), key="goal_parent_link")
+    meta = [goal.describe_period() + f" ({goal.start:%d %b} – {goal.end:%d %b %Y})", goal_card.measure_text(goal)]
+    scope = goal_card.scope_text(goal)
+    if scope:
+        meta.append("Scope: " + scope)
+    if goal.archived:
+        meta.append(f"**Archived** {goal.archived_at:%d %b %Y}")
+    st.caption(" · ".join(meta))
+    st.markdown(f"Owners: {goal_card.owners_html(goal)}", unsafe_allow_html=True)
+    if goal.why:
+        st.markdown(f"> {html.escape(goal.why)}")
+
+    cols = st.columns(5)
+    with cols[0]:
+        kpi("Now", goal_card.value_text(p.value, goal, cur), good_when="neutral",
+            help="Computed from live data over the goal's period and scope." if goal.spec else
+            "The value entered at the latest check-in.")
+    with cols[1]:
+        kpi("Target", goal_card.target_text(goal, cur), good_when="neutral")
+    with cols[2]:
+        kpi("Progress", fmt.pct(min(p.attainment, 9.99)) if p.attainment is not None else fmt.DASH,
+            good_when="neutral", help="Value ÷ target (target ÷ value when lower is better).")
+    with cols[3]:
+        kpi("Projected", goal_card.value_text(p.projected, goal, cur), good_when="neutral",
+            help="The value expected at the end of the period. Running totals: the pace so far continued to "
+                 "the end. Levels (rates, medians): the current value.")
+    with cols[4]:
+        kpi("Period gone", fmt.pct(p.pace), good_when="neutral",
+            caption=f"{max((goal.end - today).days, 0)} days left" if not p.ended else "ended")
+    caption = goal_card.status_caption(ev)
+    if caption:
+        st.info(caption, icon=":material/record_voice_over:")
+
+    snaps = goals.snapshots([goal.id])
+    fig = goal_charts.history_chart(snaps, unit=goal.unit, target=goal.target, start=goal.start, end=goal.end,
+                                    cumulative=goal.cumulative, lower_is_better=goal.lower_is_better, today=today,
+                                    today_value=p.value, projected=p.projected if goal.cumulative else None)
+    st.plotly_chart(theme_title(fig, "Progress over the period"), key="goal_history", width="stretch")
+    st.caption("Daily values are recorded once, at the end of each day, and never recomputed: corrections to the "
+               "data change the current value, not the history.")
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown("#### Check-ins")
+        goal_forms.checkin_form(user, goal, p.value)
+        _checkin_history(goal, cur)
+    with right:
+        _key_results(user, goal, cur, tz)
+        if user.can("goals.edit"):
+            st.markdown("#### Manage")
+            a, b = st.columns(2)
+            with a:
+                if not goal.archived:
+                    st.button("Edit goal", icon=":material/edit:", on_click=goal_forms.start_edit, args=(goal.id,),
+                              key="goal_edit", use_container_width=True)
+            with b:
+                goal_forms.archive_controls(user, goal)
+        with st.expander("Change history", icon=":material/history:"):
+            _audit(goal)
+
+
+def theme_title(fig, title: str):
+    fig.update_layout(title_text=title)
+    return fig
+
+
+def _checkin_history(goal: goals.Goal, cur: str) -> None:
+    items = goals.checkins(goal.id)
+    if not items:
+        st.caption("No check-ins yet.")
+        return
+    for c in items:
+        with st.container(border=True):
+            value = f" · value {goal_card.value_text(c.value, goal, cur)}" if c.value is not None else ""
+            st.markdown(f"{goal_card.badge(c.confidence)} **{html.escape(c.author)}** · "
+                        f"{c.created_at:%d %b %Y}{value}")
+            st.markdown(html.escape(c.narrative))
+            if c.blockers:
+                st.markdown(f"**Blockers:** {html.escape(c.blockers)}")
+            if c.needs:
+                st.markdown(f"**Needs from the other team:** {html.escape(c.needs)}")
+
+
+def _key_results(user: User, goal: goals.Goal, cur: str, tz: str) -> None:
+    if goal.parent_id is not None:
+        return
+    krs = [k for k in goals.list_goals(None, include_archived=goal.archived) if k.parent_id == goal.id]
+    st.markdown("#### Key results")
+    if krs:
+        for k in krs:
+            e = goals.evaluate_goal(k, tz=tz)
+            with st.container(border=True):
+                goal_card.kr_line(e, cur)
+                st.button("Open", key=f"kr_open_{k.id}", on_click=goal_forms.open_goal, args=(k.id,),
+                          type="tertiary", icon=":material/open_in_full:")
+    else:
+        st.caption("No key results: this objective is measured by its own number.")
+    if user.can("goals.edit") and not goal.archived:
+        st.button("Add key result", icon=":material/add:", on_click=goal_forms.start_new, args=(goal.id,),
+                  key="goal_add_kr")
+
+
+def _audit(goal: goals.Goal) -> None:
+    trail = goals.history(goal.id)
+    if trail.empty:
+        st.caption("No changes recorded.")
+        return
+    rows = []
+    for r in trail.itertuples():
+        changes = _describe_change(r.action, r.old, r.new)
+        rows.append({"When": r.at, "Who": r.actor or "system", "What": changes})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+
+
+def _describe_change(action: str, old, new) -> str:
+    if action == "goal.create":
+        return "Created the goal"
+    if action == "goal.checkin":
+        return f"Checked in ({STATUSES.get((new or {}).get('confidence'), '')})"
+    if action == "goal.archive":
+        return "Archived" + (" with its objective" if (new or {}).get("with_objective") else "")
+    if action == "goal.restore":
+        return "Restored"
+    old, new = old or {}, new or {}
+    parts = [f"{k.replace('_', ' ')}: {old.get(k)!s} → {new.get(k)!s}" for k in sorted(set(old) | set(new))]
+    return "; ".join(parts) or "Saved without changes"

@@ -1,0 +1,564 @@
+"""Shared goals on real PostgreSQL: values from the metric layer, the two-team rule (write function
+and database), validation, permissions, audit, optimistic locking, archive, check-ins, snapshots,
+and the goals page driven through AppTest (forms, two sessions with a stale save, check-ins)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from queries import goals, metrics, users
+from queries.goals import CheckInInput, GoalError, GoalInput, NotAllowed, StaleGoal
+from queries.periods import Period, local_today
+from queries.sqlfiles import q
+from tests.factories import World, at
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
+AS_OF = at("2026-06-01 00:00")
+_HASH = users.hash_password("correct horse battery")
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def cookie_key(monkeypatch):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+
+
+@pytest.fixture
+def world(app_db) -> World:
+    return World(app_db)
+
+
+@pytest.fixture
+def people(world, app_db, cookie_key):
+    """Three teams, a rep per role, a user per role (admin and executive without a rep record)."""
+    t = {"marketing": world.team("marketing", code="marketing"), "sdr": world.team("sales_development", code="sdr"),
+         "sales": world.team("sales", code="sales")}
+    reps = {"marketing_lead": world.rep(t["marketing"], "Mia Lead"), "marketer": world.rep(t["marketing"], "Max Marketer"),
+            "sales_lead": world.rep(t["sales"], "Sal Lead"), "ae": world.rep(t["sales"], "Ada AE"),
+            "sdr": world.rep(t["sdr"], "Sam SDR")}
+    team_of = {"marketing_lead": "marketing", "marketer": "marketing", "sales_lead": "sales", "ae": "sales",
+               "sdr": "sdr", "admin": None, "executive": "sales"}
+    with app_db.begin() as conn:
+        for role, team in team_of.items():
+            conn.execute(q("user_insert"), {"username": role, "display_name": f"{role.title()} Person",
+                                            "email": f"{role}@example.com", "password_hash": _HASH, "roles": [role],
+                                            "team_id": t[team] if team else None, "rep_id": reps.get(role)})
+    return {"teams": t, "reps": reps, "account": world.account()}
+
+
+def user(name: str):
+    return users.by_username(name)
+
+
+def q1_deals(world, people):
+    """Q1 2026: two won deals (1,000 + 2,500), one lost; Q4 2025: one won (400)."""
+    acct, ae = people["account"], people["reps"]["ae"]
+    world.opportunity(acct, ae, 1000, at("2026-01-05 10:00"), "closed_won", at("2026-01-10 10:00"))
+    world.opportunity(acct, ae, 2500, at("2026-01-06 10:00"), "closed_won", at("2026-02-20 10:00"))
+    world.opportunity(acct, ae, 9000, at("2026-01-07 10:00"), "closed_lost", at("2026-02-21 10:00"), lost_reason="price")
+    world.opportunity(acct, ae, 400, at("2025-11-01 10:00"), "closed_won", at("2025-12-01 10:00"))
+
+
+def revenue_goal(people, **over) -> GoalInput:
+    base = dict(title="Q1 revenue together", why="One number.", period_kind="quarter", start=date(2026, 2, 10),
+                metric="revenue", target="5k",
+                owner_rep_ids=[people["reps"]["marketing_lead"], people["reps"]["sales_lead"]])
+    base.update(over)
+    return GoalInput(**base)
+
+
+def count(engine, table: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(f"select count(*) from {table}")).scalar()  # test-only, fixed names
+
+
+def audit_rows(engine, goal_id: int) -> list[dict]:
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.text(
+            "select action, old, new, actor_user_id from audit_log where entity = 'goal' and entity_id = :i "
+            "order by id"), {"i": str(goal_id)}).mappings()]
+
+
+# --------------------------------------------------------------------------- values
+
+
+def test_metric_goal_value_is_the_metric_over_the_goal_period(world, people, app_db):
+    q1_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), revenue_goal(people))
+    goal = goals.get(goal_id)
+    assert (goal.start, goal.end, goal.unit, goal.cumulative) == (date(2026, 1, 1), date(2026, 3, 31), "currency", True)
+    ev = goals.evaluate_goal(goal, as_of=AS_OF)
+    assert ev.progress.value == 3500.0  # 1,000 + 2,500: the Q4 deal and the lost deal are out
+    assert ev.progress.value == metrics.closed_deals(Q1).iloc[0].revenue
+    assert ev.progress.attainment == pytest.approx(0.7)
+    assert ev.progress.status == "missed"  # the quarter is over at AS_OF
+    mid = goals.evaluate_goal(goal, as_of=at("2026-02-15 00:00"))  # 45/90 of the quarter, 1,000 won
+    assert mid.progress.value == 1000.0
+    assert mid.progress.pace == pytest.approx(45 / 90)
+    assert mid.progress.projected == pytest.approx(2000.0)
+    assert mid.progress.status == "off_track"  # projects 40% of 5,000
+
+
+def test_scope_becomes_filters(world, people):
+    q1_deals(world, people)
+    other = world.rep(people["teams"]["sales"], "Other AE")
+    world.opportunity(people["account"], other, 7000, at("2026-01-08 10:00"), "closed_won", at("2026-01-20 10:00"))
+    sdr_team = people["teams"]["sdr"]
+    goal_id = goals.create(user("sales_lead"), revenue_goal(people, target="20k", scope_team_ids=[people["teams"]["sales"]]))
+    assert goals.evaluate_goal(goals.get(goal_id), as_of=AS_OF).progress.value == 10500.0
+    with pytest.raises(GoalError, match="scope matches no data"):
+        goals.create(user("sales_lead"), revenue_goal(people, scope_team_ids=[sdr_team]))
+
+
+def test_lower_is_better_goal_from_median_time_to_first_touch(world, people):
+    sdr = people["reps"]["sdr"]
+    for minutes in (10, 30, 50):
+        lead = world.lead(at("2026-01-10 09:00"), people["account"])
+        world.hand_off(lead, at("2026-01-10 10:00"), sdr)
+        world.touch(lead, at("2026-01-10 10:00") + timedelta(minutes=minutes), sdr)
+    goal_id = goals.create(user("sales_lead"), revenue_goal(people, metric="median_first_touch", target="20m",
+                                                            title="Touch leads fast"))
+    goal = goals.get(goal_id)
+    assert goal.lower_is_better and not goal.cumulative and goal.unit == "minutes"
+    p = goals.evaluate_goal(goal, as_of=at("2026-02-15 00:00")).progress
+    assert p.value == 30.0 and p.attainment == pytest.approx(20 / 30) and p.status == "off_track"
+
+
+def test_manual_goal_takes_the_value_of_the_latest_check_in(people, app_db):
+    data = GoalInput(title="Publish case studies", period_kind="custom", start=date(2026, 1, 1), end=date(2026, 6, 30),
+                     target="6", unit="count", unit_label="case studies", cumulative=True,
+                     owner_rep_ids=[people["reps"]["marketer"], people["reps"]["sdr"]])
+    goal_id = goals.create(user("marketing_lead"), data)
+    marketer = user("marketer")
+    with pytest.raises(GoalError, match="current value must be a number"):
+        goals.check_in(marketer, goal_id, CheckInInput("on_track", "Two drafts", value="two"))
+    with pytest.raises(GoalError, match="current value is empty"):
+        goals.check_in(marketer, goal_id, CheckInInput("on_track", "Two drafts", value=""))
+    assert count(app_db, "goal_checkin") == 0
+    goals.check_in(marketer, goal_id, CheckInInput("at_risk", "One published", value="1"))
+    goals.check_in(user("sdr"), goal_id, CheckInInput("on_track", "Three now", blockers="", needs="Intro to Acme",
+                                                      value="3"))
+    goal = goals.get(goal_id)
+    assert goal.manual_value == 3.0 and goal.last_checkin.confidence == "on_track"
+    assert goal.last_checkin.needs == "Intro to Acme"
+    p = goals.evaluate_goal(goal, as_of=at("2026-04-01 00:00")).progress
+    assert p.value == 3.0 and p.attainment == pytest.approx(0.5)
+    history = goals.checkins(goal_id)
+    assert [c.value for c in history] == [3.0, 1.0]
+
+
+# --------------------------------------------------------------------------- the two-team rule
+
+
+def test_two_team_rule_in_the_write_function(world, people, app_db):
+    q1_deals(world, people)
+    r = people["reps"]
+    with pytest.raises(GoalError, match="owner from sales or sales development"):
+        goals.create(user("marketing_lead"), revenue_goal(people, owner_rep_ids=[r["marketing_lead"], r["marketer"]]))
+    with pytest.raises(GoalError, match="owner from marketing"):
+        goals.create(user("marketing_lead"), revenue_goal(people, owner_rep_ids=[r["sales_lead"], r["sdr"]]))
+    assert count(app_db, "goal") == 0
+    goal_id = goals.create(user("marketing_lead"), revenue_goal(people, owner_rep_ids=[r["marketer"], r["sdr"]]))
+    with pytest.raises(GoalError, match="owner from marketing"):
+        goals.update(user("sales_lead"), goal_id, revenue_goal(people, owner_rep_ids=[r["sdr"]]), version=1)
+    assert goals.get(goal_id).owner_rep_ids == tuple(sorted([r["marketer"], r["sdr"]]))
+
+
+def test_two_team_rule_in_the_database(world, people, app_db):
+    """Even SQL that bypasses the app cannot store a one-team goal (deferred constraint trigger)."""
+    r = people["reps"]
+    insert = ("insert into goal (title, period_kind, start_date, end_date, unit, target) "
+              "values ('Raw', 'quarter', '2026-01-01', '2026-03-31', 'count', 10) returning id")
+    with pytest.raises(sa.exc.IntegrityError, match="goal_owners_two_teams|one owner from marketing"):
+        with app_db.begin() as conn:
+            gid = conn.execute(sa.text(insert)).scalar()
+            conn.execute(sa.text("insert into goal_owner values (:g, :r)"), {"g": gid, "r": r["marketer"]})
+    assert count(app_db, "goal") == 0
+    with app_db.begin() as conn:  # both teams: fine, in any order within the transaction
+        gid = conn.execute(sa.text(insert)).scalar()
+        conn.execute(sa.text("insert into goal_owner values (:g, :r), (:g, :s)"),
+                     {"g": gid, "r": r["marketer"], "s": r["sdr"]})
+    with pytest.raises(sa.exc.IntegrityError, match="goal_owners_two_teams|one owner from marketing"):
+        with app_db.begin() as conn:
+            conn.execute(sa.text("delete from goal_owner where goal_id = :g and rep_id = :s"),
+                         {"g": gid, "s": r["sdr"]})
+    assert count(app_db, "goal_owner") == 2
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"title": "   "}, "Give the goal a title"),
+    ({"target": "lots"}, "target must be a number"),
+    ({"target": ""}, "target is empty"),
+    ({"period_kind": "custom", "start": date(2026, 3, 2), "end": date(2026, 3, 1)}, "end date .* is before the start"),
+    ({"owner_rep_ids": []}, "Pick the goal's owners"),
+    ({"target": "0"}, "met by doing nothing"),
+    ({"metric": "acceptance_rate", "target": "120"}, "can't exceed 100%"),
+    ({"metric": "marketing_sourced_revenue", "scope_sources": ["partner"]}, "None of the chosen sources is a marketing"),
+    ({"scope_countries": ["JP"]}, "scope matches no data"),
+    ({"metric": None, "unit": "minutes", "lower_is_better": True, "cumulative": True}, "must be a level"),
+])
+def test_validation_messages_and_nothing_stored(world, people, app_db, change, message):
+    q1_deals(world, people)
+    with pytest.raises(GoalError, match=message):
+        goals.create(user("marketing_lead"), revenue_goal(people, **change))
+    assert count(app_db, "goal") == 0 and count(app_db, "audit_log") == 0
+
+
+def test_several_problems_are_listed_together(people):
+    with pytest.raises(GoalError) as err:
+        goals.create(user("admin"), GoalInput(title="", target="x", owner_rep_ids=[], start=date(2026, 1, 1)))
+    text = str(err.value)
+    assert "title" in text and "must be a number" in text and "owners" in text
+    assert text.count("\n- ") == 2
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def test_who_may_do_what(world, people, app_db):
+    q1_deals(world, people)
+    for role in ("marketer", "sdr", "ae", "executive"):
+        with pytest.raises(NotAllowed, match="team leads and admins"):
+            goals.create(user(role), revenue_goal(people))
+    goal_id = goals.create(user("admin"), revenue_goal(people))
+    with pytest.raises(NotAllowed):
+        goals.update(user("executive"), goal_id, revenue_goal(people, title="Hijack"), version=1)
+    with pytest.raises(NotAllowed):
+        goals.archive(user("marketer"), goal_id, version=1)
+    # owners check in; others (even admins and leads who are not owners) do not
+    with pytest.raises(NotAllowed, match="Only the goal's owners"):
+        goals.check_in(user("ae"), goal_id, CheckInInput("on_track", "Looks good"))
+    with pytest.raises(NotAllowed):
+        goals.check_in(user("admin"), goal_id, CheckInInput("on_track", "Looks good"))
+    goals.check_in(user("sales_lead"), goal_id, CheckInInput("at_risk", "Two deals slipped"))
+    assert count(app_db, "goal_checkin") == 1
+    with pytest.raises(GoalError, match="how confident"):
+        goals.check_in(user("sales_lead"), goal_id, CheckInInput(None, "No confidence"))
+    with pytest.raises(GoalError, match="short update"):
+        goals.check_in(user("sales_lead"), goal_id, CheckInInput("on_track", "  "))
+
+
+# --------------------------------------------------------------------------- audit, locking, archive
+
+
+def test_every_edit_is_audited_old_to_new(world, people, app_db):
+    q1_deals(world, people)
+    lead = user("marketing_lead")
+    goal_id = goals.create(lead, revenue_goal(people))
+    v2 = goals.update(lead, goal_id, revenue_goal(people, target="6k", owner_rep_ids=[
+        people["reps"]["marketer"], people["reps"]["sales_lead"]]), version=1)
+    assert v2 == 2
+    goals.check_in(user("sales_lead"), goal_id, CheckInInput("on_track", "Fine"))
+    goals.archive(user("sales_lead"), goal_id, version=2)
+    rows = audit_rows(app_db, goal_id)
+    assert [r["action"] for r in rows] == ["goal.create", "goal.update", "goal.checkin", "goal.archive"]
+    create, update = rows[0], rows[1]
+    assert create["old"] is None and create["new"]["target"] == 5000.0 and create["actor_user_id"] == lead.id
+    assert update["old"] == {"target": 5000.0, "owner_rep_ids": sorted([people["reps"]["marketing_lead"],
+                                                                         people["reps"]["sales_lead"]])}
+    assert update["new"] == {"target": 6000.0, "owner_rep_ids": sorted([people["reps"]["marketer"],
+                                                                         people["reps"]["sales_lead"]])}
+    assert rows[3]["old"] == {"archived": False} and rows[3]["new"] == {"archived": True}
+
+
+def test_second_save_on_a_stale_version_is_refused(world, people, app_db):
+    q1_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), revenue_goal(people))
+    loaded = goals.get(goal_id).version  # both leads open the goal at version 1
+    goals.update(user("marketing_lead"), goal_id, revenue_goal(people, title="Mia's title"), version=loaded)
+    with pytest.raises(StaleGoal, match="Someone else saved this goal"):
+        goals.update(user("sales_lead"), goal_id, revenue_goal(people, target="9k"), version=loaded)
+    goal = goals.get(goal_id)
+    assert goal.title == "Mia's title" and goal.target == 5000.0 and goal.version == 2
+    assert [r["action"] for r in audit_rows(app_db, goal_id)] == ["goal.create", "goal.update"]
+    with pytest.raises(StaleGoal):
+        goals.archive(user("sales_lead"), goal_id, version=loaded)
+
+
+def test_archive_keeps_everything_and_takes_key_results_along(world, people, app_db):
+    q1_deals(world, people)
+    lead = user("marketing_lead")
+    objective = goals.create(lead, revenue_goal(people, title="Objective"))
+    kr = goals.create(lead, revenue_goal(people, title="KR", parent_id=objective, target="3k"))
+    assert goals.get(objective).key_results == 1 and goals.get(kr).parent_title == "Objective"
+    goals.check_in(user("sales_lead"), kr, CheckInInput("on_track", "Fine"))
+    goals.archive(lead, objective, version=1)
+    assert goals.get(objective).archived and goals.get(kr).archived
+    assert [g.id for g in goals.list_goals(None)] == []
+    assert {g.id for g in goals.list_goals(None, include_archived=True)} == {objective, kr}
+    with pytest.raises(GoalError, match="archived; restore it before checking in"):
+        goals.check_in(user("sales_lead"), kr, CheckInInput("on_track", "Still here"))
+    with pytest.raises(GoalError, match="restore the objective first"):
+        goals.restore(lead, kr, version=goals.get(kr).version)
+    goals.restore(lead, objective, version=goals.get(objective).version)
+    goals.restore(lead, kr, version=goals.get(kr).version)
+    assert count(app_db, "goal") == 2 and count(app_db, "goal_checkin") == 1
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with app_db.begin() as conn:
+            conn.execute(sa.text("delete from goal_checkin"))
+
+
+def test_key_result_rules(world, people):
+    q1_deals(world, people)
+    lead = user("marketing_lead")
+    objective = goals.create(lead, revenue_goal(people, title="Objective"))
+    kr = goals.create(lead, revenue_goal(people, title="KR", parent_id=objective))
+    with pytest.raises(GoalError, match="within its objective"):
+        goals.create(lead, revenue_goal(people, title="Later", parent_id=objective, start=date(2026, 5, 1)))
+    with pytest.raises(GoalError, match="itself a key result"):
+        goals.create(lead, revenue_goal(people, title="Deep", parent_id=kr))
+    with pytest.raises(GoalError, match="has key results of its own"):
+        goals.update(lead, objective, revenue_goal(people, title="Objective", parent_id=kr), version=1)
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def test_snapshots_are_written_once_and_survive_data_corrections(world, people, app_db):
+    q1_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), revenue_goal(people))
+    goal = goals.get(goal_id)
+    today = date(2026, 1, 21)
+    now = at("2026-01-21 12:00")
+    assert goals.record_due_snapshots([goal], "UTC", today=today, now=now) == 20  # 1..20 January
+    snaps = goals.snapshots([goal_id])
+    by_day = dict(zip(snaps["snapshot_date"].dt.date, snaps["value"]))
+    assert by_day[date(2026, 1, 9)] == 0.0 and by_day[date(2026, 1, 10)] == 1000.0 and by_day[date(2026, 1, 20)] == 1000.0
+    # a late correction: a deal closed on 12 January is entered afterwards
+    world.opportunity(people["account"], people["reps"]["ae"], 800, at("2026-01-02 10:00"), "closed_won",
+                      at("2026-01-12 10:00"))
+    metrics.clear_caches()
+    assert goals.record_due_snapshots([goal], "UTC", today=today, now=now) == 0  # nothing due: history stays
+    assert goals.snapshots([goal_id])["value"].tolist() == snaps["value"].tolist()
+    assert goals.evaluate_goal(goal, as_of=now).progress.value == 1800.0  # the live value moves
+    # the next day only adds the missing day, computed from today's data
+    assert goals.record_due_snapshots([goal], "UTC", today=today + timedelta(days=1), now=now + timedelta(days=1)) == 1
+    latest = goals.snapshots([goal_id]).iloc[-1]
+    assert latest.snapshot_date.date() == date(2026, 1, 21) and latest.value == 1800.0
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with app_db.begin() as conn:
+            conn.execute(sa.text("update goal_snapshot set value = 0"))
+
+
+def test_concurrent_snapshot_writers_agree(world, people, app_db):
+    q1_deals(world, people)
+    goal = goals.get(goals.create(user("marketing_lead"), revenue_goal(people)))
+    errors, barrier = [], threading.Barrier(3)
+
+    def writer():
+        try:
+            barrier.wait()
+            goals.record_due_snapshots([goal], "UTC", today=date(2026, 2, 1), now=at("2026-02-01 08:00"))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    with app_db.connect() as conn:
+        rows = conn.execute(sa.text("select snapshot_date, count(*) from goal_snapshot group by 1 having count(*) > 1")).all()
+        days = conn.execute(sa.text("select count(*) from goal_snapshot")).scalar()
+    assert rows == [] and days == 31
+
+
+def test_rate_snapshots_compose_daily_buckets_like_the_metric(world, people):
+    sdr, acct = people["reps"]["sdr"], people["account"]
+    for day, decision in ((5, "accepted"), (5, "rejected"), (9, "accepted"), (12, "accepted"), (12, "rejected")):
+        lead = world.lead(at(f"2026-01-{day:02d} 08:00"), acct)
+        world.hand_off(lead, at(f"2026-01-{day:02d} 09:00"), sdr)
+        world.decide(lead, decision, at(f"2026-01-{day:02d} 11:00"), reason="bad_fit" if decision == "rejected" else None)
+    goal = goals.get(goals.create(user("sales_lead"), revenue_goal(people, metric="acceptance_rate", target="70")))
+    days = [date(2026, 1, d) for d in (4, 5, 9, 12, 20)]
+    series = goals.value_series(goal, days, "UTC", now=AS_OF)
+    assert series == {date(2026, 1, 4): None, date(2026, 1, 5): 0.5, date(2026, 1, 9): pytest.approx(2 / 3),
+                      date(2026, 1, 12): 0.6, date(2026, 1, 20): 0.6}
+    for d in days[1:]:  # the composed value equals the metric cut at that day
+        direct = goals.metric_value(goal, upto=d, as_of=AS_OF, tz="UTC")
+        assert series[d] == pytest.approx(direct)
+
+
+def test_changing_what_is_measured_starts_a_new_series(world, people):
+    q1_deals(world, people)
+    lead = user("marketing_lead")
+    goal_id = goals.create(lead, revenue_goal(people))
+    goals.record_due_snapshots([goals.get(goal_id)], "UTC", today=date(2026, 1, 11), now=at("2026-01-11 08:00"))
+    assert len(goals.snapshots([goal_id])) == 10
+    goals.update(lead, goal_id, revenue_goal(people, title="Renamed"), version=1)  # not a measure change
+    assert len(goals.snapshots([goal_id])) == 10
+    goals.update(lead, goal_id, revenue_goal(people, title="Renamed", metric="win_rate", target="40"), version=2)
+    goal = goals.get(goal_id)
+    assert goal.measure_version == 2 and goals.snapshots([goal_id]).empty
+    goals.record_due_snapshots([goal], "UTC", today=date(2026, 1, 11), now=at("2026-01-11 08:00"))
+    assert goals.snapshots([goal_id])["value"].dropna().tolist() == [1.0]  # only 10 Jan has a closed deal: won
+
+
+# --------------------------------------------------------------------------- the page (AppTest)
+
+
+def _app(username: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["authentication_status"] = True
+    app.session_state["username"] = username
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _goals_page(username: str, **query) -> AppTest:
+    app = _app(username)
+    for k, v in query.items():
+        app.query_params[k] = v
+    app.switch_page("pages/goals.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _texts(app: AppTest) -> str:
+    return " ".join([m.value for m in app.markdown] + [c.value for c in app.caption] + [e.value for e in app.error]
+                    + [w.value for w in app.warning] + [s.value for s in app.success] + [i.value for i in app.info])
+
+
+def _current_quarter_goal(people, **over) -> GoalInput:
+    return revenue_goal(people, start=local_today("UTC"), **over)
+
+
+def recent_deals(world, people):
+    """Deals closed in the last weeks, so the current quarter's revenue scope has data whatever today is."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    acct, ae = people["account"], people["reps"]["ae"]
+    world.opportunity(acct, ae, 1200, now - timedelta(days=40), "closed_won", now - timedelta(days=20))
+    world.opportunity(acct, ae, 3000, now - timedelta(days=30), "closed_lost", now - timedelta(days=2),
+                      lost_reason="timing")
+
+
+def test_new_goal_form_validates_then_creates(world, people, app_db):
+    recent_deals(world, people)
+    app = _goals_page("marketing_lead", goal="new")
+    app.selectbox(key="gf_metric").select("revenue").run()
+    app.text_input(key="gf_title").input("   ")
+    app.text_input(key="gf_target").input("1.2 bananas")
+    app.multiselect(key="gf_owners").select(people["reps"]["marketing_lead"])
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert not app.exception, app.exception
+    errors = " ".join(e.value for e in app.error)
+    assert "Give the goal a title" in errors and "must be a number" in errors
+    assert app.text_input(key="gf_target").value == "1.2 bananas"  # the input is kept
+    assert count(app_db, "goal") == 0
+
+    app.text_input(key="gf_title").input("Bookings we both own")
+    app.text_input(key="gf_target").input("1.2M")
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert "owner from sales" in " ".join(e.value for e in app.error)
+    app.multiselect(key="gf_owners").select(people["reps"]["sdr"])
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    [goal] = goals.list_goals(None)
+    assert goal.title == "Bookings we both own" and goal.target == 1_200_000 and goal.metric == "revenue"
+    assert app.query_params["goal"] == [str(goal.id)] or app.query_params["goal"] == str(goal.id)
+    text = _texts(app)
+    assert "created" in text and "Bookings we both own" in text  # the goal's page, with the flash
+
+
+def test_two_leads_editing_the_same_goal(world, people, app_db):
+    recent_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))
+    mia = _goals_page("marketing_lead", goal=str(goal_id), mode="edit")
+    sal = _goals_page("sales_lead", goal=str(goal_id), mode="edit")
+    assert mia.text_input(key="gf_title").value == "Q1 revenue together"
+
+    sal.text_input(key="gf_title").input("Sal's title")
+    sal.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert not sal.exception and not sal.error, [e.value for e in sal.error]
+    assert goals.get(goal_id).title == "Sal's title"
+
+    mia.text_input(key="gf_target").input("7.5k")
+    mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert not mia.exception, mia.exception
+    assert any("Someone else saved this goal" in e.value for e in mia.error)
+    assert mia.text_input(key="gf_target").value == "7.5k"           # Mia's input is still there
+    assert mia.text_input(key="gf_title").value == "Q1 revenue together"
+    stored = goals.get(goal_id)
+    assert stored.title == "Sal's title" and stored.target == 5000.0  # nothing of Mia's was saved
+    frame = mia.dataframe[0].value
+    assert "Sal's title" in frame.to_string() and "7.5k" in frame.to_string()
+
+    # Mia takes Sal's title over, keeps her target, and saves on top of the current version
+    mia.button(key="gf_rebase").click().run()
+    mia.text_input(key="gf_title").input("Sal's title")
+    mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert not mia.error, [e.value for e in mia.error]
+    stored = goals.get(goal_id)
+    assert (stored.title, stored.target, stored.version) == ("Sal's title", 7500.0, 3)
+
+
+def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
+    recent_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))
+    ae = _goals_page("ae", goal=str(goal_id))
+    assert "Only the goal's owners post check-ins" in _texts(ae)
+    assert not ae.text_area and not [b for b in ae.button if b.label == "Edit goal"]  # read only
+
+    sal = _goals_page("sales_lead", goal=str(goal_id))
+    prefix = f"ci_{goal_id}_"
+    sal.text_area(key=prefix + "narrative").input("Two deals moved to negotiation.")
+    sal.button(key=f"FormSubmitter:checkin_{goal_id}-Post check-in").click().run()
+    assert any("how confident" in e.value for e in sal.error)
+    assert sal.text_area(key=prefix + "narrative").value == "Two deals moved to negotiation."
+    sal.radio(key=prefix + "confidence").set_value("at_risk")
+    sal.text_area(key=prefix + "needs").input("Marketing: battle card for the new pricing")
+    sal.button(key=f"FormSubmitter:checkin_{goal_id}-Post check-in").click().run()
+    assert not sal.exception and not sal.error, [e.value for e in sal.error]
+    [c] = goals.checkins(goal_id)
+    assert (c.confidence, c.narrative, c.needs) == ("at_risk", "Two deals moved to negotiation.",
+                                                    "Marketing: battle card for the new pricing")
+    text = _texts(sal)
+    assert "Check-in posted" in text and "battle card" in text
+    assert sal.text_area(key=prefix + "narrative").value == ""  # the form is cleared after a post
+
+
+def test_list_filters_and_readers(world, people, app_db):
+    recent_deals(world, people)
+    lead = user("marketing_lead")
+    shared = goals.create(lead, _current_quarter_goal(people, title="Shared bookings"))
+    other = goals.create(lead, _current_quarter_goal(people, title="Marketer and SDR", owner_rep_ids=[
+        people["reps"]["marketer"], people["reps"]["sdr"]]))
+    goals.archive(lead, other, version=1)
+    exe = _goals_page("executive")
+    text = _texts(exe)
+    assert "Shared bookings" in text and "Marketer and SDR" not in text
+    assert not [b for b in exe.button if b.label == "New goal"]  # executives read only
+    exe.toggle(key="goal_show_archived").set_value(True).run()
+    assert "Marketer and SDR" in _texts(exe)
+    lead_app = _goals_page("marketing_lead")
+    assert [b for b in lead_app.button if b.label == "New goal"]
+    # owner filter (the filter bar's owner = rep)
+    lead_app.session_state["flt_owner"] = [people["reps"]["sdr"]]
+    lead_app.run()
+    assert "Shared bookings" not in _texts(lead_app)
+    assert shared != other
+
+
+def test_scoreboard_panel_shows_the_period_goals(world, people, app_db):
+    recent_deals(world, people)
+    goals.create(user("marketing_lead"), _current_quarter_goal(people, title="Panel goal"))
+    app = _app("executive")
+    assert not app.exception, app.exception
+    assert "Panel goal" in _texts(app)

@@ -562,3 +562,43 @@ def test_scoreboard_panel_shows_the_period_goals(world, people, app_db):
     app = _app("executive")
     assert not app.exception, app.exception
     assert "Panel goal" in _texts(app)
+
+
+# --------------------------------------------------------------------------- demo seed
+
+
+def test_demo_goals_seed_is_realistic_and_idempotent(seeded_app_db_rw):
+    from seeds import demo_goals
+
+    engine = seeded_app_db_rw
+    with engine.begin() as conn:
+        demo_goals.load(conn)
+    made = goals.list_goals(None)
+    assert len(made) == 2 * len(demo_goals.GOALS)
+    with engine.begin() as conn:  # a second run changes nothing
+        before = {t: count(engine, t) for t in ("goal", "goal_checkin", "goal_snapshot", "audit_log")}
+        demo_goals.load(conn)
+    assert {t: count(engine, t) for t in before} == before
+
+    anchor = date.fromisoformat("2026-11-20")
+    as_of = at("2026-11-20 05:00")  # midnight in the demo's company time zone (New York)
+    current = [goals.evaluate_goal(g, as_of=as_of) for g in made if g.start <= anchor <= g.end]
+    previous = [goals.evaluate_goal(g, as_of=as_of) for g in made if g.end < anchor]
+    assert len(current) == len(previous) == len(demo_goals.GOALS)
+    for e in current + previous:
+        assert {o.side for o in e.goal.owners} == {"marketing", "sales"}
+        assert e.goal.last_checkin is not None and e.goal.target > 0
+    now_statuses = {e.progress.data_status for e in current}
+    assert {"on_track", "at_risk", "off_track"} <= now_statuses
+    assert any(e.progress.overridden for e in current)  # owners more confident than the data once
+    assert {e.progress.status for e in previous} == {"achieved", "missed"}
+    assert sum(e.goal.parent_id is not None for e in current) == 4
+    assert any(e.goal.is_manual for e in current) and any(e.goal.lower_is_better for e in current)
+    snaps = goals.snapshots([e.goal.id for e in current])
+    per_goal = snaps.groupby("goal_id").size()
+    assert per_goal.min() >= 7 and per_goal.max() == (anchor - date(2026, 10, 1)).days
+    # the last snapshot of a running metric goal is the metric cut at the day before the anchor
+    rev = next(e for e in current if e.goal.metric == "revenue")
+    last = snaps[snaps["goal_id"] == rev.goal.id].iloc[-1]
+    assert last.snapshot_date.date() == anchor - timedelta(days=1)
+    assert last.value == pytest.approx(goals.metric_value(rev.goal, upto=anchor - timedelta(days=1), as_of=as_of))

@@ -1,0 +1,1132 @@
+"""Follow-up SLA: policies (versioned), business calendars, the two-sided commitment, the rep's
+own SLA, leads slipping through, and the audited writes that change them.
+
+Deadlines are the database's job (migration 0005): a hand-off is measured against the policy
+version in force at its hand-off, in business or wall-clock minutes. Every write that changes a
+policy or a calendar recomputes the affected hand-offs (``refresh_handoff_sla``) in the same
+transaction, then clears the caches that read them. See docs/sla.md.
+
+Lead-level reads take the signed-in :class:`~queries.access.User` and refuse another rep's data
+unless the user may see all reps (``see_all_reps``): the check lives here, not in the pages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from queries import audit, metrics
+from queries.access import User
+from queries.business_hours import Calendar, CalendarError, Schedule, describe_window, parse_hhmm, zone
+from queries.db import get_engine
+from queries.filters import NO_FILTERS, Filters
+from queries.metrics import now_minute, typed
+from queries.periods import Period
+from queries.sqlfiles import q
+
+#: Seconds SLA reads may be reused (same as the metric layer).
+SLA_TTL = 60
+#: How often My SLA's live list refreshes; its cache is never older than this.
+LIVE_REFRESH_SECONDS = 30
+SLIPPING_LIMIT = 5000
+UNTOUCHED_LIMIT = 500
+
+#: Touch-vs-window band edges (share of the window). Bands 0..3 are within the window.
+WINDOW_BOUNDS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0)
+MET_BAND_MAX = WINDOW_BOUNDS.index(1.0)
+
+TIERS = {1: "Tier 1", 2: "Tier 2", 3: "Tier 3"}
+SEGMENTS = {"1-49": "1–49 employees", "50-199": "50–199", "200-999": "200–999", "1000-4999": "1,000–4,999",
+            "5000+": "5,000+"}
+PRIORITIES = {"high": "High", "normal": "Normal", "low": "Low"}
+KINDS = {"decision_overdue": "Decision overdue", "untouched_after_accept": "Accepted, never contacted"}
+MAX_FIRST_TOUCH_MINUTES = 43200   # 30 days
+MAX_DECISION_MINUTES = 129600     # 90 days
+
+
+class SlaError(ValueError):
+    """A change that cannot be made; the message is shown to the user as is."""
+
+
+class StaleEdit(SlaError):
+    """Someone else changed the same thing since it was loaded."""
+
+
+class NotAllowed(SlaError):
+    """The user's role does not allow this."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+_INT, _FLOAT, _STR, _BOOL = "int64", "float64", "string", "bool"
+_TS = "datetime64[us, UTC]"
+_DAY = "datetime64[us]"
+
+
+def _frame(name: str, params: dict | None = None, schema: dict | None = None, conn=None) -> pd.DataFrame:
+    def run(c):
+        result = c.execute(q(name), params or {})
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    if conn is not None:
+        frame = run(conn)
+    else:
+        with get_engine().connect() as c:
+            frame = run(c)
+    return _typed(frame, schema) if schema else frame
+
+
+def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
+    frame = frame.reindex(columns=list(schema))
+    for col, dtype in schema.items():
+        if dtype == _TS:
+            frame[col] = pd.to_datetime(frame[col], utc=True).astype(_TS)
+        elif dtype == _BOOL:
+            frame[col] = frame[col].fillna(False).astype(_BOOL)
+        elif dtype == "object":
+            continue
+        else:
+            frame[col] = typed(frame[[col]], {col: dtype})[col]
+    return frame
+
+
+def _require(user: User, action: str, what: str) -> None:
+    if not user.can(action):
+        raise NotAllowed(f"Your role does not allow {what}.")
+
+
+def rep_scope(user: User, rep_id: int | None = None) -> int:
+    """The rep whose lead-level SLA data ``user`` asks for; refuses another rep's data to reps."""
+    if rep_id is None or rep_id == user.rep_id:
+        if user.rep_id is None:
+            raise SlaError("Your user is not linked to a rep record, so there is no personal SLA to show. "
+                           "Ask an admin to link your user to your rep record.")
+        return user.rep_id
+    if not user.can("see_all_reps"):
+        raise NotAllowed("You can see your own hand-offs only.")
+    return int(rep_id)
+
+
+def week_of(day: date, tz: str) -> Period:
+    """The Monday-to-Sunday week containing local ``day``."""
+    monday = day - timedelta(days=day.weekday())
+    return Period(monday, monday + timedelta(days=6), tz, label="This week")
+
+
+def clear_caches() -> None:
+    """Forget cached SLA reads and the metric caches that read deadlines."""
+    for fn in (_policy_versions, calendars_frame, schedule_days, holidays_frame, commitments, _company_defaults,
+               _rep_info, _open_handoffs, _rep_breaches, _rep_standing, _rep_weekly, _decision_timeliness,
+               _touch_vs_window, _untouched, _slipping, reassign_targets):
+        fn.clear()
+    metrics.clear_caches()
+
+
+# --------------------------------------------------------------------------- calendars (reads)
+
+
+CALENDAR_SCHEMA = {"id": _INT, "name": _STR, "timezone": _STR, "version": _INT, "updated_at": _TS,
+                   "policy_versions": _INT}
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def calendars_frame() -> pd.DataFrame:
+    return _frame("sla_calendars", schema=CALENDAR_SCHEMA)
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def schedule_days() -> pd.DataFrame:
+    return _frame("sla_schedule_days")
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def holidays_frame() -> pd.DataFrame:
+    return _frame("sla_holidays", schema={"calendar_id": _INT, "day": "object", "name": _STR})
+
+
+def calendar(calendar_id: int) -> Calendar | None:
+    """The calendar as a :class:`~queries.business_hours.Calendar` (for previews and checks)."""
+    cals = calendars_frame()
+    row = cals[cals["id"] == calendar_id]
+    if row.empty:
+        return None
+    days = schedule_days()
+    days = days[days["calendar_id"] == calendar_id]
+    schedules = tuple(
+        Schedule(eff, tuple((int(r.isodow), r.start_time, r.end_time) for r in grp.itertuples()))
+        for eff, grp in days.groupby("effective_from", sort=True))
+    hol = holidays_frame()
+    if not schedules:
+        return None
+    return Calendar(str(row.iloc[0]["timezone"]), schedules,
+                    frozenset(hol.loc[hol["calendar_id"] == calendar_id, "day"]))
+
+
+def describe_calendar(calendar_id: int, today: date | None = None) -> str:
+    """'Mon–Fri 09:00–18:00 America/New_York · 10 holidays in 2026'."""
+    cal = calendar(calendar_id)
+    if cal is None:
+        return "no working hours set"
+    today = today or datetime.now(cal.zone).date()
+    schedule = cal.schedule_on(today) or cal.schedules[0]
+    n = sum(1 for d in cal.holidays if d.year == today.year)
+    return f"{schedule.describe()} {cal.timezone} · {n} holiday{'s' if n != 1 else ''} in {today.year}"
+
+
+# --------------------------------------------------------------------------- policies (reads)
+
+
+POLICY_SCHEMA = {"id": _INT, "code": _STR, "version": _INT, "name": _STR, "rank": _INT, "is_default": _BOOL,
+                 "tiers": "object", "sources": "object", "segments": "object", "priorities": "object",
+                 "first_touch_minutes": _INT, "first_touch_business": _BOOL, "decision_minutes": _INT,
+                 "decision_business": _BOOL, "calendar_id": "Int64", "calendar": _STR, "effective_at": _TS,
+                 "superseded_at": _TS, "retired": _BOOL, "note": _STR, "created_by": _STR, "created_at": _TS,
+                 "in_force": _BOOL, "handoffs": _INT}
+
+
+def policy_versions(as_of: datetime | None = None) -> pd.DataFrame:
+    """Every policy version (rank order), with ``in_force`` at ``as_of`` and hand-offs measured by it."""
+    return _policy_versions(as_of or now_minute())
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _policy_versions(as_of: datetime) -> pd.DataFrame:
+    frame = _frame("sla_policy_versions", {"as_of": as_of})
+    frame["calendar_id"] = pd.array(frame["calendar_id"], dtype="Int64")
+    return _typed(frame, POLICY_SCHEMA)
+
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _company_defaults() -> dict:
+    with get_engine().connect() as conn:
+        return dict(conn.execute(q("sla_company_defaults")).mappings().one())
+
+
+def applies_to(row) -> str:
+    """Human summary of a policy's conditions: 'Tier 1 · High priority' or 'Every other lead'."""
+    if row["is_default"]:
+        return "Every lead no other policy covers"
+    parts = []
+    if _present(row["tiers"]):
+        parts.append(" or ".join(TIERS.get(int(t), str(t)) for t in row["tiers"]))
+    if _present(row["sources"]):
+        parts.append("source: " + ", ".join(_source_label(s) for s in row["sources"]))
+    if _present(row["segments"]):
+        parts.append("size: " + ", ".join(SEGMENTS.get(s, s) for s in row["segments"]))
+    if _present(row["priorities"]):
+        parts.append(" or ".join(PRIORITIES.get(p, p) for p in row["priorities"]) + " priority")
+    return " · ".join(parts) if parts else "Every lead"
+
+
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and len(value) > 0
+
+
+def _source_label(code: str) -> str:
+    from queries import dimensions
+
+    labels = dict(zip(dimensions.channels()["code"], dimensions.channels()["label"]))
+    return labels.get(code, code)
+
+
+def describe_policy_window(minutes: int, business: bool, cal: Calendar | None = None) -> str:
+    text = describe_window(int(minutes), bool(business))
+    if business and cal is not None:
+        day = cal.schedules[-1]
+        per_day = day.weekly_minutes() / max(1, len(day.hours))
+        if minutes >= per_day and per_day > 0 and minutes % per_day == 0:
+            n = int(minutes // per_day)
+            text += f" ({n} working day{'s' if n != 1 else ''})"
+    return text
+
+
+@dataclass(frozen=True)
+class SlaTerms:
+    """The SLA terms in force (for the Definitions page).
+
+    ``policies``: one row per policy in force, in matching order, columns ``rank``, ``policy``,
+    ``version``, ``effective_from`` (local date), ``applies_to``, ``first_touch_window``,
+    ``decision_window``, ``calendar``. ``calendars``: one line per calendar in use.
+    ``fallback``: what applies when no policy matches. ``commitment``: the agreement for the
+    period containing ``as_of`` (or None). ``matching``: the rule in one sentence.
+    """
+
+    as_of: datetime
+    policies: pd.DataFrame
+    calendars: tuple[str, ...]
+    fallback: str
+    commitment: str | None
+    matching: str = ("A hand-off is measured against the policy version in force at its hand-off. Policies are "
+                     "tried in rank order and the first whose conditions all match the lead wins; the default "
+                     "policy covers every other lead.")
+    versions: tuple[str, ...] = field(default_factory=tuple)
+
+
+def definitions_summary(as_of: datetime | None = None, tz: str | None = None) -> SlaTerms:
+    """The SLA terms in force at ``as_of`` (default now), with their versions."""
+    from queries import settings
+
+    as_of = as_of or now_minute()
+    tz = tz or settings.company_timezone()
+    versions = policy_versions(as_of)
+    live = versions[versions["in_force"]]
+    cals = {int(c): calendar(int(c)) for c in live["calendar_id"].dropna().unique()}
+    rows = []
+    for _, r in live.iterrows():
+        cal = cals.get(int(r["calendar_id"])) if pd.notna(r["calendar_id"]) else None
+        rows.append({
+            "rank": "default" if r["is_default"] else int(r["rank"]),
+            "policy": r["name"], "version": int(r["version"]),
+            "effective_from": r["effective_at"].tz_convert(tz).date(),
+            "applies_to": applies_to(r),
+            "first_touch_window": describe_policy_window(r["first_touch_minutes"], r["first_touch_business"], cal),
+            "decision_window": describe_policy_window(r["decision_minutes"], r["decision_business"], cal),
+            "calendar": r["calendar"] if pd.notna(r["calendar"]) else "—",
+        })
+    policies = pd.DataFrame(rows, columns=["rank", "policy", "version", "effective_from", "applies_to",
+                                           "first_touch_window", "decision_window", "calendar"])
+    cal_lines = tuple(f"{calendars_frame().set_index('id').loc[cid, 'name']}: "
+                      f"{describe_calendar(cid, as_of.astimezone(cal.zone).date())}"
+                      for cid, cal in cals.items() if cal is not None)
+    defaults = _company_defaults()
+    has_default = bool(live["is_default"].any())
+    fallback = ("The default policy covers every lead no other policy matches." if has_default else
+                f"No default policy is in force: leads no policy matches get the company defaults, "
+                f"{describe_window(defaults['first_touch_minutes'], False)} to first touch and "
+                f"{describe_window(defaults['decision_minutes'], False)} to decide (wall-clock).")
+    today = as_of.astimezone(zone(tz)).date()
+    commitment = None
+    for c in commitments().itertuples():
+        if c.start_date <= today <= c.end_date:
+            bits = [f"{c.mql_volume:,} MQLs from {c.start_date:%d %b} to {c.end_date:%d %b %Y}"]
+            if pd.notna(c.min_acceptance_rate):
+                bits.append(f"at least {float(c.min_acceptance_rate):.0%} accepted by sales")
+            if pd.notna(c.follow_up_target_rate):
+                bits.append(f"sales follows up {float(c.follow_up_target_rate):.0%} within the SLA")
+            if pd.notna(c.decision_target_rate):
+                bits.append(f"decides {float(c.decision_target_rate):.0%} on time")
+            commitment = "Marketing commits " + bits[0] + ("; " + "; ".join(bits[1:]) if len(bits) > 1 else "") + "."
+    history = tuple(f"{r.name} v{r.version}: from {r.effective_at.tz_convert(tz):%d %b %Y}"
+                    + (" (retired)" if r.retired else "")
+                    for r in versions.sort_values(["name", "version"]).itertuples())
+    return SlaTerms(as_of=as_of, policies=policies, calendars=cal_lines, fallback=fallback, commitment=commitment,
+                    versions=history)
+
+
+@dataclass(frozen=True)
+class Preview:
+    policy_id: int | None
+    policy: str
+    version: int | None
+    sla_deadline_at: datetime
+    decision_due_at: datetime
+    first_touch: str
+    decision: str
+
+
+def preview(at: datetime, tier: int, source: str, segment: str, priority: str) -> Preview:
+    """Which policy a lead with these attributes handed off at ``at`` gets, and its deadlines."""
+    with get_engine().connect() as conn:
+        row = conn.execute(q("sla_policy_preview"), {"at": at, "tier": tier, "source": source, "segment": segment,
+                                                     "priority": priority}).mappings().one()
+    if row["policy_id"] is None:
+        d = _company_defaults()
+        return Preview(None, "Company defaults (no policy matches)", None, row["sla_deadline_at"],
+                       row["decision_due_at"], describe_window(d["first_touch_minutes"], False),
+                       describe_window(d["decision_minutes"], False))
+    return Preview(row["policy_id"], row["name"], row["version"], row["sla_deadline_at"], row["decision_due_at"],
+                   describe_window(row["first_touch_minutes"], row["first_touch_business"]),
+                   describe_window(row["decision_minutes"], row["decision_business"]))
+
+
+# --------------------------------------------------------------------------- policies (writes)
+
+
+@dataclass
+class PolicyInput:
+    """A new version of a policy (``code`` None = a new policy)."""
+
+    name: str
+    first_touch_minutes: int
+    first_touch_business: bool
+    decision_minutes: int
+    decision_business: bool
+    effective_from: date
+    rank: int = 100
+    tiers: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    calendar_id: int | None = None
+    note: str = ""
+    code: str | None = None
+    is_default: bool = False
+
+    def cleaned(self, known_sources: set[str]) -> "PolicyInput":
+        name = (self.name or "").strip()
+        if not name:
+            raise SlaError("Give the policy a name, e.g. 'Tier 1 fast lane'.")
+        if len(name) > 80:
+            raise SlaError("Keep the policy name under 80 characters.")
+        for label, value, top in (("first-touch window", self.first_touch_minutes, MAX_FIRST_TOUCH_MINUTES),
+                                  ("decision window", self.decision_minutes, MAX_DECISION_MINUTES)):
+            if value is None or int(value) != value or not 1 <= int(value) <= top:
+                raise SlaError(f"The {label} must be a whole number of minutes between 1 and {top:,} "
+                               f"({top // 1440} days).")
+        if not 1 <= int(self.rank) <= 999:
+            raise SlaError("The rank must be between 1 and 999 (lower ranks are tried first).")
+        if self.effective_from is None:
+            raise SlaError("Pick the date the policy takes effect.")
+        unknown = set(self.tiers) - set(TIERS)
+        if unknown:
+            raise SlaError(f"Unknown tier(s): {', '.join(map(str, sorted(unknown)))}.")
+        unknown = set(self.sources) - known_sources
+        if unknown:
+            raise SlaError(f"Unknown source(s): {', '.join(sorted(unknown))}.")
+        unknown = set(self.segments) - set(SEGMENTS)
+        if unknown:
+            raise SlaError(f"Unknown segment(s): {', '.join(sorted(unknown))}.")
+        unknown = set(self.priorities) - set(PRIORITIES)
+        if unknown:
+            raise SlaError(f"Unknown priority(ies): {', '.join(sorted(unknown))}.")
+        is_default = self.is_default or self.code == "default"
+        if is_default and (self.tiers or self.sources or self.segments or self.priorities):
+            raise SlaError("The default policy covers every lead no other policy matches, so it has no conditions.")
+        if not is_default and not (self.tiers or self.sources or self.segments or self.priorities):
+            raise SlaError("Say which leads this policy covers (tier, source, segment or priority). "
+                           "The default policy already covers every other lead.")
+        if (self.first_touch_business or self.decision_business) and self.calendar_id is None:
+            raise SlaError("A business-hours window needs a calendar: pick one, or use wall-clock time.")
+        return PolicyInput(name, int(self.first_touch_minutes), bool(self.first_touch_business),
+                           int(self.decision_minutes), bool(self.decision_business), self.effective_from,
+                           int(self.rank), sorted(set(self.tiers)), sorted(set(self.sources)),
+                           sorted(set(self.segments)), sorted(set(self.priorities)),
+                           self.calendar_id if (self.first_touch_business or self.decision_business) else None,
+                           (self.note or "").strip(), self.code, is_default)
+
+
+def _effective_instant(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time(0), zone(tz)).astimezone(timezone.utc)
+
+
+def _new_code(conn, name: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:40] or "policy"
+    if base == "default":
+        base = "default_rule"
+    taken = set(conn.execute(q("sla_policy_codes")).scalars())
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
+
+
+def _known_sources() -> set[str]:
+    from queries import dimensions
+
+    return set(dimensions.channels()["code"])
+
+
+def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz: str) -> int:
+    """Add a version of a policy (or a new policy) taking effect at 00:00 of ``effective_from`` in
+    ``tz``; recompute the hand-offs it may change. ``expected_version``: the latest version the
+    editor saw (None for a new policy). Returns the new version's id."""
+    _require(actor, "sla.edit", "changing SLA policies")
+    data = data.cleaned(_known_sources())
+    effective_at = _effective_instant(data.effective_from, tz)
+    try:
+        with get_engine().begin() as conn:
+            code = data.code or ("default" if data.is_default else _new_code(conn, data.name))
+            latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
+            version = _next_version(latest, expected_version, effective_at, tz, new_policy=data.code is None)
+            params = {**{k: v for k, v in data.__dict__.items() if k not in ("effective_from", "code")},
+                      "code": code, "version": version, "effective_at": effective_at, "retired": False,
+                      "tiers": data.tiers or None, "sources": data.sources or None,
+                      "segments": data.segments or None, "priorities": data.priorities or None,
+                      "actor_user_id": actor.id}
+            policy_id = conn.execute(q("sla_policy_insert"), params).scalar_one()
+            audit.record(conn, actor.id, "sla_policy.version", "sla_policy", code,
+                         {"version": latest["version"]} if latest else None,
+                         {**{k: v for k, v in params.items() if k != "actor_user_id"}, "id": policy_id})
+            refresh(conn, reaching=effective_at)
+    except sa.exc.IntegrityError as exc:
+        raise _translate(exc) from None
+    clear_caches()
+    return policy_id
+
+
+def retire_policy(actor: User, code: str, effective_from: date, expected_version: int, tz: str) -> int:
+    """End a policy from a date on (a 'retired' version); leads it covered fall to later ranks."""
+    _require(actor, "sla.edit", "changing SLA policies")
+    if code == "default":
+        raise SlaError("The default policy cannot be retired; change its windows instead.")
+    effective_at = _effective_instant(effective_from, tz)
+    with get_engine().begin() as conn:
+        latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
+        if latest is None:
+            raise SlaError("That policy does not exist.")
+        version = _next_version(latest, expected_version, effective_at, tz, new_policy=False)
+        old = conn.execute(sa.text("select * from sla_policy where id = :id"), {"id": latest["id"]}).mappings().one()
+        if old["retired"]:
+            raise SlaError("That policy is already retired.")
+        params = {k: old[k] for k in ("name", "rank", "is_default", "tiers", "sources", "segments", "priorities",
+                                      "first_touch_minutes", "first_touch_business", "decision_minutes",
+                                      "decision_business", "calendar_id")}
+        params = {**params, "tiers": list(old["tiers"]) if old["tiers"] else None,
+                  "code": code, "version": version, "effective_at": effective_at, "retired": True,
+                  "note": f"Retired from {effective_from:%d %b %Y}", "actor_user_id": actor.id}
+        policy_id = conn.execute(q("sla_policy_insert"), params).scalar_one()
+        audit.record(conn, actor.id, "sla_policy.retire", "sla_policy", code, {"version": latest["version"]},
+                     {"version": version, "retired": True, "effective_at": effective_at})
+        refresh(conn, reaching=effective_at)
+    clear_caches()
+    return policy_id
+
+
+def _next_version(latest, expected_version, effective_at, tz, *, new_policy: bool) -> int:
+    if latest is None:
+        if expected_version not in (None, 0):
+            raise StaleEdit("That policy no longer exists. Reload the page.")
+        return 1
+    if new_policy:
+        raise SlaError("A policy with that name already exists; edit it instead.")
+    if expected_version != latest["version"]:
+        raise StaleEdit(f"Someone saved version {latest['version']} of this policy while you were editing. "
+                        "Your changes were not saved; reload the policy, check its current terms and apply "
+                        "your change again.")
+    if effective_at < latest["effective_at"]:
+        raise SlaError(f"Version {latest['version']} takes effect on "
+                       f"{latest['effective_at'].astimezone(zone(tz)):%d %b %Y}; a new version must take effect "
+                       "on that date or later. To correct it, save a version with that same date.")
+    return latest["version"] + 1
+
+
+def _translate(exc: sa.exc.IntegrityError) -> SlaError:
+    text = str(exc.orig)
+    if "sla_policy_code_version_key" in text:
+        return StaleEdit("Someone saved a version of this policy at the same moment. Reload and try again.")
+    if "sla_commitment_no_overlap" in text:
+        return SlaError("Another commitment already covers part of these dates. Edit that one, or pick dates "
+                        "that do not overlap.")
+    if "business_calendar_name_key" in text:
+        return SlaError("Another calendar already has that name.")
+    return SlaError(f"The database refused the change: {text.splitlines()[0]}")
+
+
+def refresh(conn: sa.Connection, lead_ids: list[int] | None = None, reaching: datetime | None = None) -> int:
+    """Recompute hand-offs' policy, deadlines and minutes (inside the caller's transaction)."""
+    conn.execute(sa.text("set local statement_timeout = 0"))
+    return conn.execute(q("sla_refresh"), {"lead_ids": lead_ids, "reaching": reaching}).scalar_one()
+
+
+# --------------------------------------------------------------------------- calendars (writes)
+
+
+def _lock_calendar(conn, calendar_id: int, expected_version: int) -> dict:
+    row = conn.execute(q("sla_calendar_for_update"), {"id": calendar_id}).mappings().first()
+    if row is None:
+        raise SlaError("That calendar no longer exists. Reload the page.")
+    if row["version"] != expected_version:
+        raise StaleEdit("Someone changed this calendar while you were editing. Your changes were not saved; "
+                        "reload to see the current calendar and apply them again.")
+    return dict(row)
+
+
+def _bump(conn, calendar_id: int, version: int) -> None:
+    conn.execute(q("sla_calendar_touch"), {"id": calendar_id, "version": version})
+
+
+def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09:00", end: str = "17:00") -> int:
+    """A new calendar with Monday–Friday hours from 2000 on."""
+    _require(actor, "sla.edit", "changing calendars")
+    name = (name or "").strip()
+    if not name:
+        raise SlaError("Give the calendar a name.")
+    try:
+        zone(timezone_name)
+        schedule = Schedule.weekdays(start, end)
+    except CalendarError as err:
+        raise SlaError(str(err)) from None
+    try:
+        with get_engine().begin() as conn:
+            cal_id = conn.execute(q("sla_calendar_insert"), {"name": name, "timezone": timezone_name}).scalar_one()
+            _write_schedule(conn, cal_id, schedule)
+            audit.record(conn, actor.id, "calendar.create", "business_calendar", cal_id, None,
+                         {"name": name, "timezone": timezone_name, "hours": schedule.describe()})
+    except sa.exc.IntegrityError as exc:
+        raise _translate(exc) from None
+    clear_caches()
+    return cal_id
+
+
+def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, expected_version: int) -> int:
+    """Rename a calendar or change its time zone (recomputes every hand-off measured on it)."""
+    _require(actor, "sla.edit", "changing calendars")
+    name = (name or "").strip()
+    if not name:
+        raise SlaError("Give the calendar a name.")
+    try:
+        zone(timezone_name)
+    except CalendarError as err:
+        raise SlaError(str(err)) from None
+    try:
+        with get_engine().begin() as conn:
+            old = _lock_calendar(conn, calendar_id, expected_version)
+            version = conn.execute(q("sla_calendar_update"), {"id": calendar_id, "name": name,
+                                                              "timezone": timezone_name,
+                                                              "version": expected_version}).scalar_one()
+            audit.record(conn, actor.id, "calendar.update", "business_calendar", calendar_id,
+                         {"name": old["name"], "timezone": old["timezone"]}, {"name": name, "timezone": timezone_name})
+            if old["timezone"] != timezone_name:
+                refresh(conn)
+    except sa.exc.IntegrityError as exc:
+        raise _translate(exc) from None
+    except sa.exc.DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "AB020":
+            raise SlaError(str(exc.orig).splitlines()[0]) from None
+        raise
+    clear_caches()
+    return version
+
+
+def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: dict[int, tuple[str, str] | None],
+                  expected_version: int, tz: str) -> None:
+    """Weekly working hours from ``effective_from`` on (``hours``: ISO weekday → (start, end) or None)."""
+    _require(actor, "sla.edit", "changing calendars")
+    try:
+        schedule = Schedule(effective_from, tuple((d, parse_hhmm(s), parse_hhmm(e))
+                                                  for d, pair in sorted(hours.items()) if pair
+                                                  for s, e in [pair]))
+    except CalendarError as err:
+        raise SlaError(str(err)) from None
+    with get_engine().begin() as conn:
+        _lock_calendar(conn, calendar_id, expected_version)
+        _write_schedule(conn, calendar_id, schedule)
+        _bump(conn, calendar_id, expected_version)
+        audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id, None,
+                     {"effective_from": effective_from, "hours": schedule.describe()})
+        refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
+    clear_caches()
+
+
+def delete_schedule(actor: User, calendar_id: int, effective_from: date, expected_version: int, tz: str) -> None:
+    _require(actor, "sla.edit", "changing calendars")
+    with get_engine().begin() as conn:
+        _lock_calendar(conn, calendar_id, expected_version)
+        remaining = conn.execute(sa.text("select count(*) from business_schedule where calendar_id = :c"),
+                                 {"c": calendar_id}).scalar_one()
+        if remaining <= 1:
+            raise SlaError("A calendar needs weekly hours; change them instead of removing the only version.")
+        if conn.execute(q("sla_schedule_delete"), {"calendar_id": calendar_id,
+                                                   "effective_from": effective_from}).first() is None:
+            raise SlaError("That version of the working hours no longer exists. Reload the page.")
+        _bump(conn, calendar_id, expected_version)
+        audit.record(conn, actor.id, "calendar.hours_removed", "business_calendar", calendar_id,
+                     {"effective_from": effective_from}, None)
+        refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
+    clear_caches()
+
+
+def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:
+    schedule_id = conn.execute(q("sla_schedule_upsert"), {"calendar_id": calendar_id,
+                                                          "effective_from": schedule.effective_from}).scalar_one()
+    conn.execute(q("sla_schedule_days_clear"), {"schedule_id": schedule_id})
+    conn.execute(q("sla_schedule_days_insert"), {"schedule_id": schedule_id,
+                                                 "isodows": [d for d, _, _ in schedule.hours],
+                                                 "start_times": [s for _, s, _ in schedule.hours],
+                                                 "end_times": [e for _, _, e in schedule.hours]})
+
+
+def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected_version: int, tz: str) -> int:
+    """Add (or rename) closed days. Returns how many were written."""
+    _require(actor, "sla.edit", "changing calendars")
+    clean = {}
+    for day, name in days.items():
+        name = (name or "").strip()
+        if not isinstance(day, date):
+            raise SlaError("Pick a date for each holiday.")
+        if not name:
+            raise SlaError(f"Give the holiday on {day:%d %b %Y} a name.")
+        if not date(2000, 1, 1) <= day <= date(2050, 12, 31):
+            raise SlaError("Holidays must fall between 2000 and 2050.")
+        clean[day] = name[:80]
+    if not clean:
+        raise SlaError("Pick at least one date.")
+    with get_engine().begin() as conn:
+        _lock_calendar(conn, calendar_id, expected_version)
+        ordered = sorted(clean.items())
+        conn.execute(q("sla_holidays_upsert"), {"calendar_id": calendar_id, "days": [d for d, _ in ordered],
+                                                "names": [n for _, n in ordered]})
+        _bump(conn, calendar_id, expected_version)
+        audit.record(conn, actor.id, "calendar.holidays_added", "business_calendar", calendar_id, None,
+                     {d.isoformat(): n for d, n in sorted(clean.items())})
+        refresh(conn, reaching=_effective_instant(min(clean), tz) - timedelta(days=1))
+    clear_caches()
+    return len(clean)
+
+
+def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: int, tz: str) -> None:
+    _require(actor, "sla.edit", "changing calendars")
+    with get_engine().begin() as conn:
+        _lock_calendar(conn, calendar_id, expected_version)
+        name = conn.execute(q("sla_holiday_delete"), {"calendar_id": calendar_id, "day": day}).scalar()
+        if name is None:
+            raise SlaError("That holiday was already removed. Reload the page.")
+        _bump(conn, calendar_id, expected_version)
+        audit.record(conn, actor.id, "calendar.holiday_removed", "business_calendar", calendar_id,
+                     {day.isoformat(): name}, None)
+        refresh(conn, reaching=_effective_instant(day, tz) - timedelta(days=1))
+    clear_caches()
+
+
+def public_holidays(country: str, years: list[int], subdivision: str | None = None) -> dict[date, str]:
+    """Public holidays from the ``holidays`` package (maintained upstream, 200+ countries)."""
+    import holidays as pyholidays
+
+    country = (country or "").strip().upper()
+    try:
+        table = pyholidays.country_holidays(country, subdiv=(subdivision or None), years=years)
+    except (NotImplementedError, KeyError):
+        raise SlaError(f"No public-holiday list for '{country}'"
+                       + (f" / '{subdivision}'" if subdivision else "")
+                       + ". Use a two-letter country code such as US, GB or DE.") from None
+    return {d: name for d, name in sorted(table.items())}
+
+
+# --------------------------------------------------------------------------- commitments
+
+
+COMMITMENT_SCHEMA = {"id": _INT, "start_date": "object", "end_date": "object", "mql_volume": _INT,
+                     "min_acceptance_rate": _FLOAT, "follow_up_target_rate": _FLOAT,
+                     "decision_target_rate": _FLOAT, "note": _STR, "version": _INT, "updated_by": _STR,
+                     "updated_at": _TS}
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def commitments() -> pd.DataFrame:
+    return _frame("sla_commitments", schema=COMMITMENT_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """The agreement over a reporting period: commitments pro-rated by the days they overlap it."""
+
+    mql_volume: float
+    min_acceptance_rate: float | None
+    follow_up_target_rate: float | None
+    decision_target_rate: float | None
+    coverage: float          # share of the period's days covered by commitments
+    prorated: bool           # True when some commitment only partly overlaps the period
+    sources: tuple[str, ...]
+
+
+def commitment_for(period: Period) -> Commitment | None:
+    """Committed MQLs for ``period`` (pro-rated by overlapping days), with the rates in force."""
+    return commitment_over(commitments(), period)
+
+
+def commitment_over(frame: pd.DataFrame, period: Period) -> Commitment | None:
+    volume, covered, prorated, labels = 0.0, 0, False, []
+    rates: dict[str, list[tuple[float, int]]] = {"min_acceptance_rate": [], "follow_up_target_rate": [],
+                                                 "decision_target_rate": []}
+    for c in frame.itertuples():
+        start, end = max(c.start_date, period.start), min(c.end_date, period.end)
+        if end < start:
+            continue
+        days = (end - start).days + 1
+        total = (c.end_date - c.start_date).days + 1
+        volume += c.mql_volume * days / total
+        covered += days
+        prorated |= days < total
+        labels.append(f"{c.start_date:%d %b %Y} – {c.end_date:%d %b %Y}")
+        for k in rates:
+            v = getattr(c, k)
+            if pd.notna(v):
+                rates[k].append((float(v), days))
+    if not covered:
+        return None
+
+    def weighted(k):
+        pairs = rates[k]
+        return sum(v * d for v, d in pairs) / sum(d for _, d in pairs) if pairs else None
+
+    return Commitment(volume, weighted("min_acceptance_rate"), weighted("follow_up_target_rate"),
+                      weighted("decision_target_rate"), covered / period.days, prorated, tuple(labels))
+
+
+@dataclass
+class CommitmentInput:
+    start_date: date
+    end_date: date
+    mql_volume: int
+    min_acceptance_rate: float | None = None
+    follow_up_target_rate: float | None = None
+    decision_target_rate: float | None = None
+    note: str = ""
+
+    def cleaned(self) -> "CommitmentInput":
+        if self.start_date is None or self.end_date is None:
+            raise SlaError("Pick the first and last day the commitment covers.")
+        if self.end_date < self.start_date:
+            raise SlaError("The commitment ends before it starts.")
+        if (self.end_date - self.start_date).days > 366:
+            raise SlaError("Commit per month, quarter or year: at most 366 days.")
+        if self.mql_volume is None or int(self.mql_volume) != self.mql_volume or self.mql_volume < 0:
+            raise SlaError("The committed MQL volume must be a whole number, 0 or more.")
+        out = {}
+        for k in ("min_acceptance_rate", "follow_up_target_rate", "decision_target_rate"):
+            v = getattr(self, k)
+            if v is not None:
+                v = float(v)
+                if v > 1:  # entered as a percentage
+                    v = v / 100
+                if not 0 <= v <= 1:
+                    raise SlaError("Rates are percentages between 0 and 100.")
+            out[k] = v
+        return CommitmentInput(self.start_date, self.end_date, int(self.mql_volume), note=(self.note or "").strip(),
+                               **out)
+
+
+def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | None = None,
+                    expected_version: int | None = None) -> int:
+    _require(actor, "sla.edit", "changing the SLA commitment")
+    data = data.cleaned()
+    params = {**data.__dict__, "actor_user_id": actor.id}
+    try:
+        with get_engine().begin() as conn:
+            if commitment_id is None:
+                commitment_id = conn.execute(q("sla_commitment_insert"), params).scalar_one()
+                audit.record(conn, actor.id, "sla_commitment.create", "sla_commitment", commitment_id, None,
+                             data.__dict__)
+            else:
+                old = conn.execute(q("sla_commitment_for_update"), {"id": commitment_id}).mappings().first()
+                if old is None:
+                    raise SlaError("That commitment was deleted. Reload the page.")
+                if conn.execute(q("sla_commitment_update"), {**params, "id": commitment_id,
+                                                             "version": expected_version}).first() is None:
+                    raise StaleEdit("Someone changed this commitment while you were editing. Your changes were "
+                                    "not saved; reload it and apply them again.")
+                audit.record(conn, actor.id, "sla_commitment.update", "sla_commitment", commitment_id,
+                             {k: v for k, v in dict(old).items() if k not in ("id", "version")}, data.__dict__)
+    except sa.exc.IntegrityError as exc:
+        raise _translate(exc) from None
+    commitments.clear()
+    return commitment_id
+
+
+def delete_commitment(actor: User, commitment_id: int, expected_version: int) -> None:
+    _require(actor, "sla.edit", "changing the SLA commitment")
+    with get_engine().begin() as conn:
+        old = conn.execute(q("sla_commitment_for_update"), {"id": commitment_id}).mappings().first()
+        if old is None:
+            raise SlaError("That commitment was already deleted.")
+        if conn.execute(q("sla_commitment_delete"), {"id": commitment_id, "version": expected_version}).first() is None:
+            raise StaleEdit("Someone changed this commitment while you were looking at it; reload and try again.")
+        audit.record(conn, actor.id, "sla_commitment.delete", "sla_commitment", commitment_id,
+                     {k: v for k, v in dict(old).items() if k not in ("id", "version")}, None)
+    commitments.clear()
+
+
+# --------------------------------------------------------------------------- the rep's own SLA
+
+
+@dataclass(frozen=True)
+class RepInfo:
+    id: int
+    full_name: str
+    team_id: int
+    team_name: str
+    team_function: str
+
+
+def rep_info(rep_id: int) -> RepInfo | None:
+    return _rep_info(rep_id)
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _rep_info(rep_id: int) -> RepInfo | None:
+    with get_engine().connect() as conn:
+        row = conn.execute(q("sla_rep_info"), {"rep_id": rep_id}).mappings().first()
+    return None if row is None else RepInfo(row["id"], row["full_name"], row["team_id"], row["team_name"],
+                                            row["team_function"])
+
+
+OPEN_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "lead_name": _STR, "email": _STR, "job_title": _STR,
+               "account": _STR, "tier": _INT, "source": _STR, "priority": _STR, "score": _INT,
+               "handed_off_at": _TS, "status": _STR, "touch_due_at": _TS, "decide_due_at": _TS, "next_due_at": _TS,
+               "policy": _STR}
+
+
+def open_handoffs(user: User, rep_id: int | None = None, as_of: datetime | None = None) -> pd.DataFrame:
+    """The rep's open hand-offs (undecided, or accepted and untouched), most urgent first.
+
+    Live: ``as_of`` defaults to now floored to LIVE_REFRESH_SECONDS, cached that long.
+    """
+    rep = rep_scope(user, rep_id)
+    if as_of is None:
+        now = datetime.now(timezone.utc)
+        as_of = now.replace(second=now.second // LIVE_REFRESH_SECONDS * LIVE_REFRESH_SECONDS, microsecond=0)
+    return _open_handoffs(rep, as_of)
+
+
+@st.cache_data(ttl=LIVE_REFRESH_SECONDS, show_spinner=False)
+def _open_handoffs(rep_id: int, as_of: datetime) -> pd.DataFrame:
+    return _frame("sla_open_handoffs", {"rep_id": rep_id, "as_of": as_of}, OPEN_SCHEMA)
+
+
+def countdown(due: datetime | pd.Timestamp | None, now: datetime) -> str:
+    """'in 12 min', 'in 3.5 h', 'overdue 2 days' (pure)."""
+    from components import format as fmt
+
+    if due is None or pd.isna(due):
+        return "—"
+    minutes = (pd.Timestamp(due) - pd.Timestamp(now)).total_seconds() / 60
+    if minutes >= 0:
+        return f"in {fmt.duration(minutes)}"
+    return f"overdue {fmt.duration(-minutes)}"
+
+
+def urgency(due, now: datetime, soon_minutes: int = 60) -> str:
+    """'overdue', 'due soon' (within ``soon_minutes``), 'on time' or '' (no deadline)."""
+    if due is None or pd.isna(due):
+        return ""
+    minutes = (pd.Timestamp(due) - pd.Timestamp(now)).total_seconds() / 60
+    return "overdue" if minutes < 0 else "due soon" if minutes <= soon_minutes else "on time"
+
+
+BREACH_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "lead_name": _STR, "email": _STR, "account": _STR, "tier": _INT,
+                 "source": _STR, "handed_off_at": _TS, "sla_deadline_at": _TS, "first_touch_at": _TS,
+                 "minutes_to_first_touch": _FLOAT, "breach": _STR, "over_minutes": _FLOAT, "window_minutes": _INT,
+                 "business": _BOOL, "policy": _STR, "status": _STR}
+
+
+def rep_breaches(user: User, period: Period, rep_id: int | None = None, as_of: datetime | None = None) -> pd.DataFrame:
+    """The rep's breaches among hand-offs in the period (late or untouched), with the lead behind each."""
+    return _rep_breaches(rep_scope(user, rep_id), period, as_of or now_minute())
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _rep_breaches(rep_id: int, period: Period, as_of: datetime) -> pd.DataFrame:
+    return _frame("sla_rep_breaches", {"rep_id": rep_id, "as_of": as_of, **period.bounds()}, BREACH_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Compliance and speed for one rep or team over one span (week or period)."""
+
+    handed_off: int = 0
+    met: int = 0
+    breached: int = 0
+    pending: int = 0
+    untouched: int = 0
+    compliance_rate: float | None = None
+    median_minutes: float | None = None
+    p90_minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class RepStanding:
+    me_week: Standing
+    me_period: Standing
+    team_week: Standing
+    team_period: Standing
+
+
+def rep_standing(user: User, period: Period, week: Period, rep_id: int | None = None,
+                 as_of: datetime | None = None) -> RepStanding:
+    """The rep's compliance this week and this period, and median / p90 to first touch, vs their team."""
+    rep = rep_scope(user, rep_id)
+    info = rep_info(rep)
+    if info is None:
+        raise SlaError("That rep no longer exists.")
+    return _rep_standing(rep, info.team_id, period, week, as_of or now_minute())
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _rep_standing(rep_id: int, team_id: int, period: Period, week: Period, as_of: datetime) -> RepStanding:
+    with get_engine().connect() as conn:
+        rows = conn.execute(q("sla_rep_standing"), {
+            "rep_id": rep_id, "team_id": team_id, "as_of": as_of, "start_at": period.start_at,
+            "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings().all()
+    found = {(r["who"], r["span"]): Standing(**{k: (None if v is None else v) for k, v in r.items()
+                                                if k not in ("who", "span")}) for r in rows}
+    return RepStanding(*(found.get(k, Standing()) for k in (("me", "week"), ("me", "period"), ("team", "week"),
+                                                             ("team", "period"))))
+
+
+def rep_weekly(user: User, period: Period, rep_id: int | None = None, as_of: datetime | None = None) -> pd.DataFrame:
+    return _rep_weekly(rep_scope(user, rep_id), period, as_of or now_minute())
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _rep_weekly(rep_id: int, period: Period, as_of: datetime) -> pd.DataFrame:
+    return _frame("sla_rep_weekly", {"rep_id": rep_id, "as_of": as_of, **period.bounds()},
+                  {"bucket": _DAY, "compliance_rate": _FLOAT})
+
+
+# --------------------------------------------------------------------------- team views
+
+
+TIMELINESS_SCHEMA = {"bucket": _DAY, "dim_key": _STR, "dim_label": _STR, "handed_off": _INT, "on_time": _INT,
+                     "late": _INT, "overdue": _INT, "pending": _INT, "on_time_rate": _FLOAT}
+
+
+def decision_timeliness(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total",
+                        as_of: datetime | None = None) -> pd.DataFrame:
+    """Share of hand-offs decided (accepted or rejected) by their decision due date."""
+    return _decision_timeliness(period, filters, grain, dim, as_of or now_minute())
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _decision_timeliness(period, filters, grain, dim, as_of):
+    return _frame("sla_decision_timeliness", metrics._params(period, filters, grain, dim, as_of=as_of),
+                  TIMELINESS_SCHEMA)
+
+
+def touch_vs_window(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:
+    """Hand-offs per band of time-to-first-touch ÷ window: columns band, label, within, handoffs."""
+    return _touch_vs_window(period, filters, as_of or now_minute())
+
+
+def window_bands() -> pd.DataFrame:
+    edges = (0.0,) + WINDOW_BOUNDS
+    rows = [{"band": -2, "label": "Untouched, inside window", "kind": "pending"},
+            {"band": -1, "label": "Untouched, past deadline", "kind": "breach"}]
+    for i in range(len(edges)):
+        lo = edges[i]
+        hi = edges[i + 1] if i + 1 < len(edges) else None
+        label = f"≤ {hi:.0%}" if lo == 0 else (f"{lo:.0%}–{hi:.0%}" if hi else f"> {lo:.0%}")
+        rows.append({"band": i, "label": label, "kind": "met" if i <= MET_BAND_MAX else "late"})
+    return pd.DataFrame(rows)
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _touch_vs_window(period, filters, as_of):
+    counts = _frame("sla_touch_vs_window", metrics._params(period, filters, as_of=as_of,
+                                                              bounds=list(WINDOW_BOUNDS), met_band_max=MET_BAND_MAX),
+                    {"band": _INT, "handoffs": _INT})
+    out = window_bands().merge(counts, on="band", how="left")
+    out["handoffs"] = out["handoffs"].fillna(0).astype(_INT)
+    return out
+
+
+UNTOUCHED_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "lead_name": _STR, "email": _STR, "account": _STR,
+                    "tier": _INT, "source": _STR, "owner": _STR, "team": _STR, "handed_off_at": _TS,
+                    "sla_deadline_at": _TS, "status": _STR, "overdue_minutes": _FLOAT}
+
+
+def untouched(user: User, period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None,
+              limit: int = UNTOUCHED_LIMIT) -> pd.DataFrame:
+    """Lead-level list of untouched breaches (newest first); for users who may see every rep."""
+    _require(user, "see_all_reps", "seeing other reps' leads")
+    return _untouched(period, filters, as_of or now_minute(), limit)
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _untouched(period, filters, as_of, limit):
+    return _frame("sla_untouched", metrics._params(period, filters, as_of=as_of, limit=limit), UNTOUCHED_SCHEMA)
+
+
+# --------------------------------------------------------------------------- leads slipping through
+
+
+SLIPPING_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "kind": _STR, "lead_name": _STR, "email": _STR,
+                   "job_title": _STR, "score": _INT, "priority": _STR, "account": _STR, "tier": _INT, "source": _STR,
+                   "campaign": _STR, "owner_id": _INT, "owner": _STR, "team_id": _INT, "team": _STR,
+                   "handed_off_at": _TS, "decided_at": _TS, "first_touch_at": _TS, "due_at": _TS,
+                   "age_minutes": _FLOAT, "overdue_minutes": _FLOAT, "lead_activity_since_handoff": _INT}
+
+
+def slipping(user: User, *, team_ids: tuple[int, ...] = (), owner_ids: tuple[int, ...] = (),
+             kinds: tuple[str, ...] = (), as_of: datetime | None = None, limit: int = SLIPPING_LIMIT) -> pd.DataFrame:
+    """Leads slipping through, most overdue first, with ``action`` (what the owner needs to do).
+
+    Users who may not see every rep get their own hand-offs only.
+    """
+    if not user.can("see_all_reps"):
+        owner_ids = (rep_scope(user),)
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise SlaError(f"Unknown situation(s): {', '.join(sorted(unknown))}.")
+    return _slipping(tuple(sorted(team_ids)), tuple(sorted(owner_ids)), tuple(sorted(kinds)), as_of or now_minute(),
+                     limit)
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _slipping(team_ids, owner_ids, kinds, as_of, limit):
+    frame = _frame("sla_slipping", {"team_ids": list(team_ids), "owner_ids": list(owner_ids), "kinds": list(kinds),
+                                    "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA)
+    frame["situation"] = frame["kind"].map(KINDS).astype(_STR)
+    frame["action"] = [action_for(r) for r in frame.itertuples()]
+    return frame
+
+
+def action_for(row) -> str:
+    """What the owner needs to do about a slipping lead (copy for the list; pure)."""
+    from components import format as fmt
+
+    activity = int(getattr(row, "lead_activity_since_handoff", 0) or 0)
+    hint = f" The lead has been active {activity}× since the hand-off." if activity else ""
+    if row.kind == "decision_overdue":
+        touched = getattr(row, "first_touch_at", None)
+        if touched is None or pd.isna(touched):
+            return ("Contact the lead and accept or reject: no decision and no contact "
+                    f"{fmt.duration(row.age_minutes)} after the hand-off." + hint)
+        return f"Accept or reject: contacted, but no decision {fmt.duration(row.age_minutes)} after the hand-off." + hint
+    return f"Call or e-mail now: accepted but never contacted, {fmt.duration(row.overdue_minutes)} past the deadline." + hint
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def reassign_targets() -> pd.DataFrame:
+    return _frame("sla_reassign_targets", schema={"id": _INT, "full_name": _STR, "team_id": _INT, "team_name": _STR,
+                                                  "team_function": _STR, "open_handoffs": _INT})
+
+
+def reassign(actor: User, handoff_ids: list[int], new_owner_id: int, expected_owner_ids: dict[int, int],
+             comment: str = "") -> int:
+    """Move open hand-offs to another rep: one 'reassigned' lead_event each, audited, all or nothing.
+
+    ``expected_owner_ids``: hand-off id → the owner the user saw; if any changed meanwhile,
+    nothing is reassigned. Returns how many hand-offs moved.
+    """
+    _require(actor, "handoffs.reassign", "reassigning leads")
+    if not handoff_ids:
+        raise SlaError("Select at least one lead to reassign.")
+    targets = reassign_targets()
+    target = targets[targets["id"] == new_owner_id]
+    if target.empty:
+        raise SlaError("Pick an active rep in a sales or sales-development team.")
+    moved = 0
+    now = datetime.now(timezone.utc)
+    try:
+        with get_engine().begin() as conn:
+            for hid in sorted(set(handoff_ids)):
+                row = conn.execute(q("sla_handoff_for_reassign"), {"handoff_id": hid}).mappings().first()
+                if row is None or not row["is_latest"] or row["decision"] == "rejected":
+                    raise SlaError("One of the selected leads has been decided or handed off again since the list "
+                                   "was loaded; nothing was reassigned. Reload the list.")
+                if row["owner_id"] != expected_owner_ids.get(hid, row["owner_id"]):
+                    raise StaleEdit("One of the selected leads was reassigned by someone else meanwhile; nothing "
+                                    "was reassigned. Reload the list.")
+                if row["owner_id"] == new_owner_id:
+                    continue
+                event_id = conn.execute(q("sla_reassign_event"), {
+                    "lead_id": row["lead_id"], "occurred_at": now, "owner_id": new_owner_id,
+                    "actor_rep_id": actor.rep_id, "actor_user_id": actor.id,
+                    "comment": (comment or "").strip() or None}).scalar_one()
+                audit.record(conn, actor.id, "handoff.reassign", "handoff", hid, {"owner_id": row["owner_id"]},
+                             {"owner_id": new_owner_id, "lead_event_id": event_id})
+                moved += 1
+    except sa.exc.DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "AB004":
+            raise SlaError("One of the selected leads has no open hand-off any more; nothing was reassigned. "
+                           "Reload the list.") from None
+        raise
+    clear_caches()
+    return moved

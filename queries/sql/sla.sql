@@ -1,0 +1,479 @@
+-- Follow-up SLA: policies, business calendars, commitments, the rep's own SLA, leads slipping
+-- through. Deadlines and minutes to first touch are computed by the database (migration 0005);
+-- these queries read them. Outcome rules match sla_compliance in metrics.sql exactly:
+--   met = touched by :as_of at or before the deadline; late = touched by :as_of after it;
+--   untouched (breach) = not touched by :as_of and :as_of past the deadline; otherwise pending.
+
+-- ------------------------------------------------------------------ calendars
+
+-- name: sla_calendars
+select c.id, c.name, c.timezone, c.version, c.updated_at,
+       (select count(*) from sla_policy p where p.calendar_id = c.id) as policy_versions
+  from business_calendar c
+ order by c.id
+
+-- name: sla_schedule_days
+-- Every schedule version's working hours (one row per working weekday).
+select s.calendar_id, s.id as schedule_id, s.effective_from, d.isodow, d.start_time, d.end_time
+  from business_schedule s
+  join business_schedule_day d on d.schedule_id = s.id
+ order by s.calendar_id, s.effective_from, d.isodow
+
+-- name: sla_holidays
+select calendar_id, day, name from business_holiday order by calendar_id, day
+
+-- name: sla_calendar_insert
+insert into business_calendar (name, timezone) values (:name, :timezone) returning id
+
+-- name: sla_calendar_for_update
+select id, name, timezone, version from business_calendar where id = :id for update
+
+-- name: sla_calendar_update
+-- Optimistic lock: only applies when the row still has the version the editor saw.
+update business_calendar
+   set name = :name, timezone = :timezone, version = version + 1, updated_at = now()
+ where id = :id and version = :version
+returning version
+
+-- name: sla_calendar_touch
+-- A schedule or holiday changed: bump the calendar's version (concurrent editors notice).
+update business_calendar set version = version + 1, updated_at = now()
+ where id = :id and version = :version
+returning version
+
+-- name: sla_schedule_upsert
+-- A schedule version (replaces the hours of an existing version with the same date).
+insert into business_schedule (calendar_id, effective_from) values (:calendar_id, :effective_from)
+on conflict (calendar_id, effective_from) do update set created_at = now()
+returning id
+
+-- name: sla_schedule_days_clear
+delete from business_schedule_day where schedule_id = :schedule_id
+
+-- name: sla_schedule_days_insert
+-- A schedule version's working days in one statement (one rebuild of the calendar's days).
+insert into business_schedule_day (schedule_id, isodow, start_time, end_time)
+select :schedule_id, d.isodow, d.start_time, d.end_time
+  from unnest(cast(:isodows as smallint[]), cast(:start_times as time[]), cast(:end_times as time[]))
+       as d(isodow, start_time, end_time)
+
+-- name: sla_schedule_delete
+delete from business_schedule where calendar_id = :calendar_id and effective_from = :effective_from
+returning id
+
+-- name: sla_holidays_upsert
+-- Closed days in one statement (one rebuild of the calendar's days); existing dates are renamed.
+insert into business_holiday (calendar_id, day, name)
+select :calendar_id, h.day, h.name
+  from unnest(cast(:days as date[]), cast(:names as text[])) as h(day, name)
+on conflict (calendar_id, day) do update set name = excluded.name
+
+-- name: sla_holiday_delete
+delete from business_holiday where calendar_id = :calendar_id and day = :day
+returning name
+
+-- ------------------------------------------------------------------ policies
+
+-- name: sla_policy_versions
+-- Every policy version, with when it stops applying (its next version), whether it is in force
+-- at :as_of, and how many hand-offs are measured against it.
+select s.id, s.code, s.version, s.name, s.rank, s.is_default, s.tiers, s.sources, s.segments, s.priorities,
+       s.first_touch_minutes, s.first_touch_business, s.decision_minutes, s.decision_business,
+       s.calendar_id, c.name as calendar, s.effective_at, s.superseded_at, s.retired, s.note,
+       u.display_name as created_by, s.created_at,
+       (s.effective_at <= :as_of and (s.superseded_at is null or :as_of < s.superseded_at) and not s.retired)
+           as in_force,
+       coalesce(n.handoffs, 0) as handoffs
+  from sla_policy_span s
+  left join business_calendar c on c.id = s.calendar_id
+  left join app_user u on u.id = s.created_by_user_id
+  left join (select sla_policy_id, count(*) as handoffs from handoff
+              where sla_policy_id is not null group by sla_policy_id) n on n.sla_policy_id = s.id
+ order by s.is_default, s.rank, s.code, s.effective_at, s.version
+
+-- name: sla_policy_latest
+-- The latest version of a policy, locked so two editors cannot both build version n + 1 on it.
+select id, code, version, effective_at, retired
+  from sla_policy
+ where code = :code
+ order by version desc
+ limit 1
+   for update
+
+-- name: sla_policy_codes
+select distinct code from sla_policy
+
+-- name: sla_policy_insert
+insert into sla_policy (code, version, name, rank, is_default, tiers, sources, segments, priorities,
+                        first_touch_minutes, first_touch_business, decision_minutes, decision_business,
+                        calendar_id, effective_at, retired, note, created_by_user_id)
+values (:code, :version, :name, :rank, :is_default, cast(:tiers as smallint[]), cast(:sources as text[]),
+        cast(:segments as text[]), cast(:priorities as text[]), :first_touch_minutes, :first_touch_business,
+        :decision_minutes, :decision_business, :calendar_id, :effective_at, :retired, :note, :actor_user_id)
+returning id
+
+-- name: sla_policy_preview
+-- Which policy version a lead with these attributes handed off at :at is measured against, and
+-- its deadlines, computed by the same functions the hand-off trigger uses.
+with picked as (
+    select sla_policy_pick(cast(:tier as smallint), cast(:source as text), cast(:segment as text),
+                           cast(:priority as text), cast(:at as timestamptz)) as policy_id
+)
+select p.id as policy_id, p.name, p.version, p.first_touch_minutes, p.first_touch_business,
+       p.decision_minutes, p.decision_business,
+       coalesce(sla_window_end(p.calendar_id, p.first_touch_business, cast(:at as timestamptz), p.first_touch_minutes),
+                cast(:at as timestamptz) + make_interval(mins => app_setting_int('sla_first_touch_minutes', 240)))
+           as sla_deadline_at,
+       coalesce(sla_window_end(p.calendar_id, p.decision_business, cast(:at as timestamptz), p.decision_minutes),
+                cast(:at as timestamptz) + make_interval(hours => app_setting_int('sla_decision_hours', 48)))
+           as decision_due_at
+  from picked k
+  left join sla_policy p on p.id = k.policy_id
+
+-- name: sla_refresh
+-- Recompute policy, deadlines and minutes to first touch (null lead ids = all; :reaching = only
+-- hand-offs whose measured span reaches that instant).
+select refresh_handoff_sla(cast(:lead_ids as bigint[]), cast(:reaching as timestamptz))
+
+-- name: sla_company_defaults
+-- The fallback when no policy is in force: company settings, wall-clock.
+select app_setting_int('sla_first_touch_minutes', 240) as first_touch_minutes,
+       app_setting_int('sla_decision_hours', 48) * 60 as decision_minutes
+
+-- ------------------------------------------------------------------ commitments
+
+-- name: sla_commitments
+select c.id, c.start_date, c.end_date, c.mql_volume, c.min_acceptance_rate, c.follow_up_target_rate,
+       c.decision_target_rate, c.note, c.version, u.display_name as updated_by, c.updated_at
+  from sla_commitment c
+  left join app_user u on u.id = c.updated_by_user_id
+ order by c.start_date
+
+-- name: sla_commitment_insert
+insert into sla_commitment (start_date, end_date, mql_volume, min_acceptance_rate, follow_up_target_rate,
+                            decision_target_rate, note, updated_by_user_id)
+values (:start_date, :end_date, :mql_volume, :min_acceptance_rate, :follow_up_target_rate,
+        :decision_target_rate, :note, :actor_user_id)
+returning id
+
+-- name: sla_commitment_for_update
+select id, start_date, end_date, mql_volume, min_acceptance_rate, follow_up_target_rate, decision_target_rate,
+       note, version
+  from sla_commitment where id = :id for update
+
+-- name: sla_commitment_update
+update sla_commitment
+   set start_date = :start_date, end_date = :end_date, mql_volume = :mql_volume,
+       min_acceptance_rate = :min_acceptance_rate, follow_up_target_rate = :follow_up_target_rate,
+       decision_target_rate = :decision_target_rate, note = :note, updated_by_user_id = :actor_user_id,
+       version = version + 1, updated_at = now()
+ where id = :id and version = :version
+returning version
+
+-- name: sla_commitment_delete
+delete from sla_commitment where id = :id and version = :version returning id
+
+-- ------------------------------------------------------------------ the rep's own SLA
+
+-- name: sla_rep_info
+select r.id, r.full_name, r.team_id, t.name as team_name, t.function as team_function, r.active
+  from rep r join team t on t.id = r.team_id
+ where r.id = :rep_id
+
+-- name: sla_open_handoffs
+-- A rep's open hand-offs at :as_of: not decided yet, or accepted and not touched yet. touch_due_at
+-- is the first-touch deadline while untouched; decide_due_at the decision due date while
+-- undecided; next_due_at the earlier of those that still apply. Most urgent first.
+with mine as (
+    select h.*,
+           coalesce(h.first_touch_at <= :as_of, false) as touched,
+           coalesce(h.decided_at <= :as_of, false) as decided
+      from handoff h
+     where h.owner_id = :rep_id
+       and h.handed_off_at <= :as_of
+       and (h.decision is null or h.decided_at > :as_of or (h.decision = 'accepted' and h.first_touch_at is null)
+            or h.first_touch_at > :as_of)
+)
+select m.id as handoff_id, m.lead_id,
+       l.first_name || ' ' || l.last_name as lead_name, l.email, l.job_title, a.name as account, a.tier,
+       ch.label as source, l.priority, l.score, m.handed_off_at,
+       case when m.decided then m.decision else 'awaiting' end as status,
+       case when not m.touched then m.sla_deadline_at end as touch_due_at,
+       case when not m.decided then m.decision_due_at end as decide_due_at,
+       least(case when not m.touched then m.sla_deadline_at end,
+             case when not m.decided then m.decision_due_at end) as next_due_at,
+       coalesce(p.name, 'Company default') as policy
+  from mine m
+  join lead l on l.id = m.lead_id
+  join account a on a.id = l.account_id
+  join channel ch on ch.code = l.source
+  left join sla_policy p on p.id = m.sla_policy_id
+ where not m.decided or (m.decision = 'accepted' and not m.touched)
+ order by next_due_at, m.handed_off_at, m.id
+
+-- name: sla_rep_breaches
+-- A rep's SLA breaches among hand-offs in the period: touched late, or untouched past the deadline
+-- at :as_of. over_minutes: wall-clock time between the deadline and the touch (or :as_of).
+-- window_minutes / business: the first-touch window the hand-off was measured against.
+select h.id as handoff_id, h.lead_id,
+       l.first_name || ' ' || l.last_name as lead_name, l.email, a.name as account, a.tier, ch.label as source,
+       h.handed_off_at, h.sla_deadline_at,
+       case when h.first_touch_at <= :as_of then h.first_touch_at end as first_touch_at,
+       case when h.first_touch_at <= :as_of then h.minutes_to_first_touch end as minutes_to_first_touch,
+       case when h.first_touch_at <= :as_of then 'late' else 'untouched' end as breach,
+       extract(epoch from (case when h.first_touch_at <= :as_of then h.first_touch_at else cast(:as_of as timestamptz) end
+                           - h.sla_deadline_at)) / 60 as over_minutes,
+       coalesce(p.first_touch_minutes, app_setting_int('sla_first_touch_minutes', 240)) as window_minutes,
+       coalesce(p.first_touch_business, false) as business,
+       coalesce(p.name, 'Company default') as policy,
+       case when h.decided_at <= :as_of then h.decision else 'awaiting' end as status
+  from handoff h
+  join lead l on l.id = h.lead_id
+  join account a on a.id = l.account_id
+  join channel ch on ch.code = l.source
+  left join sla_policy p on p.id = h.sla_policy_id
+ where h.owner_id = :rep_id
+   and h.handed_off_at >= :start_at and h.handed_off_at < :end_at
+   and ((h.first_touch_at <= :as_of and h.first_touch_at > h.sla_deadline_at)
+        or (coalesce(h.first_touch_at > :as_of, true) and cast(:as_of as timestamptz) > h.sla_deadline_at))
+ order by h.handed_off_at desc, h.id desc
+
+-- name: sla_rep_standing
+-- One pass over a team's hand-offs for the rep's standing: compliance (met, breached, pending)
+-- and median / p90 minutes to first touch, for the rep (:rep_id) and the whole team (:team_id),
+-- in the week [:week_start_at, :week_end_at) and the period [:start_at, :end_at). Same rules as
+-- sla_compliance and first_touch in metrics.sql.
+with scoped as (
+    select h.owner_id = :rep_id as mine,
+           h.handed_off_at >= :week_start_at and h.handed_off_at < :week_end_at as in_week,
+           h.handed_off_at >= :start_at and h.handed_off_at < :end_at as in_period,
+           h.minutes_to_first_touch,
+           coalesce(h.first_touch_at <= :as_of, false) as touched,
+           case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at then 'met'
+                when h.first_touch_at <= :as_of then 'late'
+                when :as_of > h.sla_deadline_at then 'untouched'
+                else 'pending' end as outcome
+      from handoff h
+      join rep r on r.id = h.owner_id
+     where r.team_id = :team_id
+       and ((h.handed_off_at >= :week_start_at and h.handed_off_at < :week_end_at)
+            or (h.handed_off_at >= :start_at and h.handed_off_at < :end_at))
+),
+sliced as (
+    select v.who, v.span, s.*
+      from scoped s
+     cross join lateral (values ('me', 'week', s.mine and s.in_week), ('me', 'period', s.mine and s.in_period),
+                                ('team', 'week', s.in_week), ('team', 'period', s.in_period)) v(who, span, keep)
+     where v.keep
+)
+select who, span,
+       count(*) as handed_off,
+       count(*) filter (where outcome = 'met') as met,
+       count(*) filter (where outcome in ('late', 'untouched')) as breached,
+       count(*) filter (where outcome = 'pending') as pending,
+       count(*) filter (where not touched) as untouched,
+       count(*) filter (where outcome = 'met')::float8 / nullif(count(*) filter (where outcome <> 'pending'), 0)
+           as compliance_rate,
+       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
+       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
+  from sliced
+ group by who, span
+
+-- name: sla_rep_weekly
+-- A rep's compliance per week (company time zone) over the period, for the trend sparkline.
+select date_trunc('week', h.handed_off_at at time zone :tz)::date as bucket,
+       count(*) filter (where h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at)::float8
+         / nullif(count(*) filter (where h.first_touch_at <= :as_of or :as_of > h.sla_deadline_at), 0)
+           as compliance_rate
+  from handoff h
+ where h.owner_id = :rep_id
+   and h.handed_off_at >= :start_at and h.handed_off_at < :end_at
+ group by bucket
+ order by bucket
+
+-- ------------------------------------------------------------------ team views (filters apply)
+
+-- name: sla_decision_timeliness
+-- Decision timeliness: among hand-offs in the period whose decision outcome is known at :as_of
+-- (decided, or past the decision due date), the share decided (accepted or rejected) by the due
+-- date. overdue = undecided past due; pending = undecided and not due yet (not counted).
+select bucket, dim_key, dim_label,
+       count(*) as handed_off,
+       count(*) filter (where outcome = 'on_time') as on_time,
+       count(*) filter (where outcome = 'late') as late,
+       count(*) filter (where outcome = 'overdue') as overdue,
+       count(*) filter (where outcome = 'pending') as pending,
+       count(*) filter (where outcome = 'on_time')::float8
+         / nullif(count(*) filter (where outcome <> 'pending'), 0) as on_time_rate
+  from (select case when :grain = 'none' then null
+                    else date_trunc(:grain, s.handed_off_at at time zone :tz)::date end as bucket,
+               s.dim_key, s.dim_label,
+               case when s.decided_at <= :as_of and s.decided_at <= s.decision_due_at then 'on_time'
+                    when s.decided_at <= :as_of then 'late'
+                    when :as_of > s.decision_due_at then 'overdue'
+                    else 'pending' end as outcome
+          from {{ _handoff_scope }} s
+         where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
+ group by bucket, dim_key, dim_label
+ order by bucket nulls first, dim_label
+
+-- name: sla_touch_vs_window
+-- Time to first touch as a share of each hand-off's own first-touch window (both in the window's
+-- basis: business or wall-clock minutes). :bounds are ascending upper edges (e.g. 0.25 .. 4):
+-- band k holds ratios in (bounds[k], bounds[k+1]]. Met hand-offs are kept at or below 100 %,
+-- late ones above it, so the bands agree with sla_compliance. band -1 = untouched past the
+-- deadline (breach), -2 = untouched and still inside the window (pending).
+with scoped as (
+    select s.first_touch_at, s.sla_deadline_at, s.minutes_to_first_touch,
+           coalesce(p.first_touch_minutes, app_setting_int('sla_first_touch_minutes', 240)) as window_minutes
+      from {{ _handoff_scope }} s
+      join handoff h on h.id = s.id
+      left join sla_policy p on p.id = h.sla_policy_id
+     where s.handed_off_at >= :start_at and s.handed_off_at < :end_at
+),
+banded as (
+    select case
+             when first_touch_at <= :as_of then
+                 case when first_touch_at <= sla_deadline_at
+                      then least(ratio_band, cast(:met_band_max as integer))
+                      else greatest(ratio_band, cast(:met_band_max as integer) + 1) end
+             when :as_of > sla_deadline_at then -1
+             else -2 end as band
+      from (select x.*,
+                   (select count(*) from unnest(cast(:bounds as float8[])) b
+                     where x.minutes_to_first_touch::float8 / x.window_minutes > b)::integer as ratio_band
+              from scoped x) y
+)
+select band, count(*) as handoffs from banded group by band order by band
+
+-- name: sla_untouched
+-- Hand-offs in the period not touched by :as_of with the deadline passed: the leads behind the
+-- untouched breaches, newest first.
+select s.id as handoff_id, s.lead_id,
+       l.first_name || ' ' || l.last_name as lead_name, l.email, a.name as account, a.tier, ch.label as source,
+       r.full_name as owner, t.name as team, s.handed_off_at, s.sla_deadline_at,
+       case when s.decided_at <= :as_of then s.decision else 'awaiting' end as status,
+       extract(epoch from (cast(:as_of as timestamptz) - s.sla_deadline_at)) / 60 as overdue_minutes
+  from {{ _handoff_scope }} s
+  join lead l on l.id = s.lead_id
+  join account a on a.id = l.account_id
+  join channel ch on ch.code = l.source
+  join rep r on r.id = s.owner_id
+  join team t on t.id = r.team_id
+ where s.handed_off_at >= :start_at and s.handed_off_at < :end_at
+   and coalesce(s.first_touch_at > :as_of, true)
+   and cast(:as_of as timestamptz) > s.sla_deadline_at
+ order by s.handed_off_at desc, s.id desc
+ limit :limit
+
+-- ------------------------------------------------------------------ leads slipping through
+
+-- name: sla_slipping
+-- Leads slipping through at :as_of: hand-offs with no decision past their decision due date
+-- ('decision_overdue'), and accepted hand-offs not touched past their first-touch deadline
+-- ('untouched_after_accept'). Restricted to :team_ids / :owner_ids / :kinds (empty = all).
+with open_handoffs as (
+    select h.*,
+           case when coalesce(h.decided_at > :as_of, true) and cast(:as_of as timestamptz) > h.decision_due_at
+                     and h.handed_off_at <= :as_of
+                    then 'decision_overdue'
+                when h.decision = 'accepted' and h.decided_at <= :as_of
+                     and coalesce(h.first_touch_at > :as_of, true) and cast(:as_of as timestamptz) > h.sla_deadline_at
+                    then 'untouched_after_accept'
+           end as kind
+      from handoff h
+     where h.decision is null or h.decided_at > :as_of or (h.decision = 'accepted' and (h.first_touch_at is null
+                                                                                       or h.first_touch_at > :as_of))
+)
+select o.id as handoff_id, o.lead_id, o.kind,
+       l.first_name || ' ' || l.last_name as lead_name, l.email, l.job_title, l.score, l.priority,
+       a.name as account, a.tier, ch.label as source, c.name as campaign,
+       o.owner_id, r.full_name as owner, r.team_id, t.name as team,
+       o.handed_off_at, o.decided_at, o.first_touch_at,
+       case o.kind when 'decision_overdue' then o.decision_due_at else o.sla_deadline_at end as due_at,
+       extract(epoch from (cast(:as_of as timestamptz) - o.handed_off_at)) / 60 as age_minutes,
+       extract(epoch from (cast(:as_of as timestamptz)
+                           - case o.kind when 'decision_overdue' then o.decision_due_at else o.sla_deadline_at end))
+           / 60 as overdue_minutes,
+       (select count(*) from activity act
+         where act.lead_id = o.lead_id and act.occurred_at >= o.handed_off_at and act.occurred_at <= :as_of
+           and act.activity_type in ('form_fill', 'webinar', 'content_download', 'email_click', 'web_visit'))
+           as lead_activity_since_handoff
+  from open_handoffs o
+  join lead l on l.id = o.lead_id
+  join account a on a.id = l.account_id
+  join channel ch on ch.code = l.source
+  left join campaign c on c.id = l.campaign_id
+  join rep r on r.id = o.owner_id
+  join team t on t.id = r.team_id
+ where o.kind is not null
+   and (cardinality(cast(:team_ids as integer[])) = 0 or r.team_id = any(cast(:team_ids as integer[])))
+   and (cardinality(cast(:owner_ids as integer[])) = 0 or o.owner_id = any(cast(:owner_ids as integer[])))
+   and (cardinality(cast(:kinds as text[])) = 0 or o.kind = any(cast(:kinds as text[])))
+ order by overdue_minutes desc, o.id
+ limit :limit
+
+-- name: sla_reassign_targets
+-- Active reps in sales and sales-development teams, with their open hand-offs now (load).
+select r.id, r.full_name, r.team_id, t.name as team_name, t.function as team_function,
+       (select count(*) from handoff h where h.owner_id = r.id and h.decision is null) as open_handoffs
+  from rep r
+  join team t on t.id = r.team_id
+ where r.active and t.function in ('sales', 'sales_development')
+ order by t.function, r.full_name
+
+-- name: sla_handoff_for_reassign
+-- A hand-off to reassign, locked, with whether it is still its lead's latest hand-off.
+select h.id, h.lead_id, h.owner_id, h.decision, h.first_touch_at,
+       h.id = (select h2.id from handoff h2 where h2.lead_id = h.lead_id
+                order by h2.handed_off_at desc, h2.id desc limit 1) as is_latest
+  from handoff h
+ where h.id = :handoff_id
+   for update
+
+-- name: sla_reassign_event
+insert into lead_event (lead_id, event_type, occurred_at, owner_id, actor_rep_id, actor_user_id, comment)
+values (:lead_id, 'reassigned', :occurred_at, :owner_id, :actor_rep_id, :actor_user_id, :comment)
+returning id
+
+-- ------------------------------------------------------------------ demo data (seeds/demo_sla.py)
+
+-- name: sla_seed_span
+-- The span of the hand-off history and the demo anchor, in the company time zone.
+select (min(h.handed_off_at) at time zone :tz)::date as first_day,
+       (max(h.handed_off_at) at time zone :tz)::date as last_day,
+       cast((select value ->> 'anchor' from app_setting where key = 'demo_seed') as date) as anchor
+  from handoff h
+
+-- name: sla_seed_calendar_id
+select id from business_calendar where name = :name
+
+-- name: sla_seed_has_schedule
+select exists (select 1 from business_schedule where calendar_id = :calendar_id)
+
+-- name: sla_seed_holidays_if_absent
+insert into business_holiday (calendar_id, day, name)
+select :calendar_id, h.day, h.name
+  from unnest(cast(:days as date[]), cast(:names as text[])) as h(day, name)
+on conflict (calendar_id, day) do nothing
+
+-- name: sla_seed_policy_exists
+select exists (select 1 from sla_policy where code = :code and version = :version)
+
+-- name: sla_seed_quarterly_mqls
+-- MQLs delivered per quarter (company time zone), the same count as mqls_delivered.
+select date_trunc('quarter', e.occurred_at at time zone :tz)::date as quarter_start,
+       count(distinct e.lead_id) as mqls
+  from lead_event e
+ where e.event_type = 'mql'
+ group by quarter_start
+ order by quarter_start
+
+-- name: sla_seed_commitment_if_free
+-- A commitment, unless one already covers any of its days.
+insert into sla_commitment (start_date, end_date, mql_volume, min_acceptance_rate, follow_up_target_rate,
+                            decision_target_rate, note)
+select :start_date, :end_date, :mql_volume, :min_acceptance_rate, :follow_up_target_rate,
+       :decision_target_rate, :note
+ where not exists (select 1 from sla_commitment c
+                    where daterange(c.start_date, c.end_date, '[]') && daterange(:start_date, :end_date, '[]'))

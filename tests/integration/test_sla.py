@@ -1,0 +1,745 @@
+"""SLA policies on real PostgreSQL: business-hours arithmetic in SQL against the Python
+implementation, policy matching and versioning, deadlines against an independent computation,
+refresh after changes, compliance / pending / breach against pandas, permissions, writes."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from queries import business_hours as bh
+from queries import metrics, sla, users
+from queries.access import User
+from queries.filters import Filters
+from queries.periods import Period
+from queries.users import UserInput
+from tests.factories import World, at
+
+UTC = timezone.utc
+NY_TZ = "America/New_York"
+NY = ZoneInfo(NY_TZ)
+THANKSGIVING = {date(2026, 11, 26): "Thanksgiving", date(2026, 11, 27): "Day after Thanksgiving"}
+PASSWORD = "correct horse battery"
+
+
+def ny(s: str) -> datetime:
+    return datetime.fromisoformat(s).replace(tzinfo=NY)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def world(app_db) -> World:
+    return World(app_db)
+
+
+@pytest.fixture
+def people(world):
+    sdr_team = world.team("sales_development", code="sdr")
+    ae_team = world.team("sales", code="sales")
+    world.team("marketing", code="marketing")
+    return {"sdr_team": sdr_team, "ae_team": ae_team,
+            "sdr": world.rep(sdr_team, "Sam SDR"), "sdr2": world.rep(sdr_team, "Sid SDR"),
+            "ae": world.rep(ae_team, "Ada AE"),
+            "t1": world.account(tier=1), "t2": world.account(tier=2), "t3": world.account(tier=3)}
+
+
+def make_user(role: str, team_id=None, rep_id=None) -> User:
+    users.create(None, UserInput(role.replace("_", "-") + str(rep_id or ""), f"{role} person",
+                                 f"{role}{rep_id or ''}@example.com", [role], team_id=team_id, rep_id=rep_id),
+                 PASSWORD)
+    return users.by_username(role.replace("_", "-") + str(rep_id or ""))
+
+
+@pytest.fixture
+def admin(people) -> User:
+    return make_user("admin")
+
+
+@pytest.fixture
+def office(admin) -> int:
+    """Mon–Fri 09:00–18:00 New York with Thanksgiving closed, created through the app's writes."""
+    cal_id = sla.create_calendar(admin, "Office", NY_TZ, "09:00", "18:00")
+    sla.save_holidays(admin, cal_id, THANKSGIVING, expected_version=_cal_version(cal_id), tz=NY_TZ)
+    return cal_id
+
+
+def _cal_version(cal_id: int) -> int:
+    sla.clear_caches()
+    cals = sla.calendars_frame()
+    return int(cals.loc[cals["id"] == cal_id, "version"].iloc[0])
+
+
+def office_py() -> bh.Calendar:
+    return bh.Calendar(NY_TZ, (bh.Schedule.weekdays("09:00", "18:00"),), frozenset(THANKSGIVING))
+
+
+def policy(admin, cal_id, name, minutes, *, business=True, effective=date(2026, 1, 1), rank=100, code=None,
+           expected=None, decision=1080, decision_business=True, **conditions) -> int:
+    return sla.save_policy(admin, sla.PolicyInput(
+        name=name, first_touch_minutes=minutes, first_touch_business=business, decision_minutes=decision,
+        decision_business=decision_business, effective_from=effective, rank=rank, calendar_id=cal_id, code=code,
+        is_default=code == "default", **conditions), expected_version=expected, tz=NY_TZ)
+
+
+def sql_scalar(engine, text: str, params: dict | None = None):
+    with engine.connect() as conn:
+        return conn.execute(sa.text(text), params or {}).scalar()
+
+
+# --------------------------------------------------------------------------- the calendar: SQL vs Python
+
+
+CALENDARS = {
+    "new_york_office": (NY_TZ, [(date(2000, 1, 1), {d: ("09:00", "18:00") for d in range(1, 6)})], THANKSGIVING),
+    "sydney_six_days": ("Australia/Sydney",
+                        [(date(2000, 1, 1), {**{d: ("08:30", "17:00") for d in range(1, 6)}, 6: ("10:00", "14:00")})],
+                        {date(2026, 1, 26): "Australia Day"}),
+    "london_new_hours": ("Europe/London",
+                         [(date(2000, 1, 1), {d: ("09:00", "17:30") for d in range(1, 6)}),
+                          (date(2026, 6, 1), {**{d: ("08:00", "16:00") for d in range(1, 5)}, 5: ("08:00", "12:00")})],
+                         {}),
+    "night_shift_ny": (NY_TZ, [(date(2000, 1, 1), {d: ("00:30", "04:00") for d in range(1, 8)})], {}),
+}
+
+
+def build_calendar(admin, key: str) -> tuple[int, bh.Calendar]:
+    tz, schedules, hols = CALENDARS[key]
+    first_eff, first_hours = schedules[0]
+    cal_id = sla.create_calendar(admin, key, tz)
+    for eff, hours in schedules:
+        sla.save_schedule(admin, cal_id, eff, {d: hours.get(d) for d in range(1, 8)}, _cal_version(cal_id), tz)
+    if hols:
+        sla.save_holidays(admin, cal_id, hols, _cal_version(cal_id), tz)
+    py = bh.Calendar(tz, tuple(bh.Schedule(eff, tuple((d, bh.parse_hhmm(s), bh.parse_hhmm(e))
+                                                      for d, (s, e) in hours.items())) for eff, hours in schedules),
+                     frozenset(hols))
+    return cal_id, py
+
+
+@pytest.mark.parametrize("key", list(CALENDARS))
+def test_sql_working_days_match_python(app_db, admin, key):
+    cal_id, py = build_calendar(admin, key)
+    with app_db.connect() as conn:
+        rows = conn.execute(sa.text(
+            "select day, start_at, end_at, minutes from business_day where calendar_id = :c "
+            "and day between '2025-12-01' and '2027-01-31' and minutes > 0 order by day"), {"c": cal_id}).all()
+    expected = py.intervals(date(2025, 12, 1), date(2027, 1, 31))
+    assert [(r.day, r.start_at, r.end_at) for r in rows] == expected
+    for r, (_, s, e) in zip(rows, expected):
+        assert float(r.minutes) == (e - s).total_seconds() / 60
+
+
+@pytest.mark.parametrize("key", list(CALENDARS))
+def test_sql_arithmetic_matches_python_on_random_instants(app_db, admin, key):
+    cal_id, py = build_calendar(admin, key)
+    rng = random.Random(hash(key) % 1000)
+    base = datetime(2025, 12, 20, tzinfo=UTC)
+    cases = []
+    for _ in range(150):
+        start = base + timedelta(seconds=rng.randrange(0, 400 * 86400))
+        minutes = rng.choice([1, 30, 60, 120, 240, 510, 1080, rng.randrange(1, 6000)])
+        end = start + timedelta(seconds=rng.randrange(0, 10 * 86400))
+        cases.append((start, minutes, end))
+    with app_db.connect() as conn:
+        for start, minutes, end in cases:
+            got_end, got_between = conn.execute(sa.text(
+                "select business_add_minutes(:c, :s, :m), business_minutes_between(:c, :s, :e)"),
+                {"c": cal_id, "s": start, "m": minutes, "e": end}).one()
+            assert got_end == bh.add_business_minutes(py, start, minutes), (start, minutes)
+            assert float(got_between) == pytest.approx(bh.business_minutes_between(py, start, end), abs=1e-6)
+
+
+def test_calendar_changes_rebuild_the_working_days(app_db, admin, office):
+    def minutes_on(day):
+        return sql_scalar(app_db, "select minutes from business_day where calendar_id = :c and day = :d",
+                          {"c": office, "d": day})
+
+    assert minutes_on(date(2026, 11, 26)) == 0  # Thanksgiving
+    assert minutes_on(date(2026, 11, 25)) == 540
+    sla.remove_holiday(admin, office, date(2026, 11, 27), _cal_version(office), NY_TZ)
+    assert minutes_on(date(2026, 11, 27)) == 540
+    sla.save_schedule(admin, office, date(2026, 12, 1), {1: ("08:00", "12:00")}, _cal_version(office), NY_TZ)
+    assert minutes_on(date(2026, 12, 7)) == 240      # Monday: new hours
+    assert minutes_on(date(2026, 12, 8)) == 0        # Tuesday: closed under the new schedule
+    assert minutes_on(date(2026, 11, 30)) == 540     # before the new schedule
+    # Cumulative minutes stay consistent across the whole range.
+    assert sql_scalar(app_db, """select count(*) from (select cum_start, lag(cum_end) over (order by day) as prev
+                                  from business_day where calendar_id = :c) x where cum_start <> prev""",
+                      {"c": office}) == 0
+
+
+def test_outside_the_calendar_range_falls_back_to_wall_clock(app_db, office):
+    start = datetime(2051, 3, 1, 10, tzinfo=UTC)
+    assert sql_scalar(app_db, "select business_add_minutes(:c, :s, 60)", {"c": office, "s": start}) is None
+    assert sql_scalar(app_db, "select sla_window_end(:c, true, :s, 60)", {"c": office, "s": start}) \
+        == start + timedelta(hours=1)
+
+
+def test_bad_time_zone_is_refused_by_the_database_and_the_app(app_db, admin, office):
+    with pytest.raises(sa.exc.DBAPIError) as err:
+        World(app_db).execute("update business_calendar set timezone = 'Mars/Olympus' where id = :c", {"c": office})
+    assert err.value.orig.sqlstate == "AB020"
+    with pytest.raises(sla.SlaError, match="not a time zone"):
+        sla.save_calendar(admin, office, "Office", "Mars/Olympus", _cal_version(office))
+    with pytest.raises(sla.SlaError, match="HH:MM"):
+        sla.save_schedule(admin, office, date(2026, 12, 1), {1: ("9", "17:00")}, _cal_version(office), NY_TZ)
+    with pytest.raises(sla.SlaError, match="ends"):
+        sla.save_schedule(admin, office, date(2026, 12, 1), {1: ("17:00", "09:00")}, _cal_version(office), NY_TZ)
+    # Nothing stored changed.
+    assert sla_calendar_row(app_db, office)["timezone"] == NY_TZ
+    assert sql_scalar(app_db, "select count(*) from business_schedule where calendar_id = :c", {"c": office}) == 1
+
+
+def sla_calendar_row(engine, cal_id):
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select * from business_calendar where id = :c"), {"c": cal_id}).mappings().one()
+
+
+def test_stale_calendar_edit_is_refused(admin, office):
+    version = _cal_version(office)
+    sla.save_holidays(admin, office, {date(2026, 12, 24): "Christmas Eve"}, version, NY_TZ)
+    with pytest.raises(sla.StaleEdit):
+        sla.save_holidays(admin, office, {date(2026, 12, 31): "New Year's Eve"}, version, NY_TZ)
+    assert date(2026, 12, 31) not in sla.calendar(office).holidays
+
+
+# --------------------------------------------------------------------------- policy matching and versions
+
+
+def test_no_policy_means_company_defaults_wall_clock(world, people):
+    world.setting("sla_first_touch_minutes", 45)
+    lead = world.lead(at("2026-03-06 20:00"), people["t2"])
+    h = world.hand_off(lead, at("2026-03-06 22:30"), people["sdr"])  # Friday evening
+    row = world.handoff_row(h)
+    assert row["sla_policy_id"] is None
+    assert row["sla_deadline_at"] == at("2026-03-06 23:15")
+    assert row["decision_due_at"] == at("2026-03-08 22:30")
+
+
+def test_first_match_by_rank_wins_and_default_comes_last(world, people, admin, office):
+    strategic = policy(admin, office, "Strategic", 30, rank=10, tiers=[1])
+    high_paid = policy(admin, office, "High paid", 60, rank=20, priorities=["high"],
+                       sources=["paid_search", "paid_social"])
+    paid = policy(admin, office, "Paid", 120, rank=30, sources=["paid_search", "paid_social"])
+    big = policy(admin, office, "Enterprise", 180, rank=40, segments=["1000-4999", "5000+"])
+    default = policy(admin, office, "Standard", 240, code="default", rank=1)  # rank is ignored for the default
+
+    def pick(account, source, priority):
+        lead = world.lead(at("2026-03-02 13:00"), account, source=source, priority=priority)
+        return world.handoff_row(world.hand_off(lead, ny("2026-03-02 10:00"), people["sdr"]))
+
+    assert pick(people["t1"], "paid_search", "high")["sla_policy_id"] == strategic   # rank 10 beats 20 and 30
+    assert pick(people["t2"], "paid_search", "high")["sla_policy_id"] == high_paid   # both conditions hold
+    assert pick(people["t2"], "webinar", "high")["sla_policy_id"] == default        # only one of two holds
+    assert pick(people["t2"], "paid_social", "low")["sla_policy_id"] == paid
+    assert pick(people["t3"], "webinar", "normal")["sla_policy_id"] == default
+    assert big not in {pick(people["t2"], "webinar", "normal")["sla_policy_id"]}    # 200-999 employees
+    row = pick(people["t1"], "webinar", "normal")
+    assert row["sla_deadline_at"] == ny("2026-03-02 10:30")
+    assert row["decision_due_at"] == ny("2026-03-04 10:00")   # 18 business hours = two working days
+
+
+def test_versions_apply_by_handoff_time_and_retired_policies_stop(world, people, admin, office):
+    v1 = policy(admin, office, "Strategic", 60, rank=10, tiers=[1], effective=date(2026, 1, 1))
+    code = sla.policy_versions().set_index("id").loc[v1, "code"]
+    v2 = policy(admin, office, "Strategic", 30, rank=10, tiers=[1], effective=date(2026, 4, 1), code=code, expected=1)
+    default = policy(admin, office, "Standard", 240, code="default", effective=date(2026, 1, 1))
+    sla.retire_policy(admin, code, date(2026, 7, 1), expected_version=2, tz=NY_TZ)
+
+    def handed(moment):
+        lead = world.lead(moment - timedelta(hours=1), people["t1"])
+        return world.handoff_row(world.hand_off(lead, moment, people["sdr"]))
+
+    before = handed(ny("2026-03-31 23:59"))  # v1 still (new versions start at 00:00 New York time)
+    after = handed(ny("2026-04-01 00:00"))   # v2 (counts from 09:00)
+    retired = handed(ny("2026-07-01 10:00"))
+    ancient = handed(ny("2025-12-31 10:00"))  # before any policy: company defaults
+    assert (before["sla_policy_id"], after["sla_policy_id"], retired["sla_policy_id"]) == (v1, v2, default)
+    assert ancient["sla_policy_id"] is None
+    assert before["sla_deadline_at"] == ny("2026-04-01 10:00")
+    assert after["sla_deadline_at"] == ny("2026-04-01 09:30")
+    assert retired["sla_deadline_at"] == ny("2026-07-01 14:00")
+
+    versions = sla.policy_versions(ny("2026-05-01 12:00"))
+    in_force = versions[versions["in_force"]]
+    assert set(in_force["id"]) == {v2, default}
+    assert versions.set_index("id").loc[v1, "superseded_at"] == pd.Timestamp(ny("2026-04-01 00:00"))
+
+
+def test_policy_versions_are_append_only_and_validated(world, people, admin, office):
+    pid = policy(admin, office, "Strategic", 60, rank=10, tiers=[1])
+    with pytest.raises(sa.exc.DBAPIError) as err:
+        world.execute("update sla_policy set first_touch_minutes = 5 where id = :i", {"i": pid})
+    assert err.value.orig.sqlstate == "AB010"
+    count = len(sla.policy_versions())
+    bad = [
+        (dict(name=" "), "name"),
+        (dict(first_touch_minutes=0), "between 1"),
+        (dict(first_touch_minutes=10.5), "whole number"),
+        (dict(tiers=[], sources=[]), "Say which leads"),
+        (dict(sources=["carrier_pigeon"]), "Unknown source"),
+        (dict(calendar_id=None), "needs a calendar"),
+        (dict(rank=0), "rank"),
+    ]
+    for change, message in bad:
+        args = dict(name="Other", first_touch_minutes=60, first_touch_business=True, decision_minutes=600,
+                    decision_business=True, effective_from=date(2026, 1, 1), tiers=[2], calendar_id=office)
+        args.update(change)
+        with pytest.raises(sla.SlaError, match=message):
+            sla.save_policy(admin, sla.PolicyInput(**args), None, NY_TZ)
+    code = sla.policy_versions().set_index("id").loc[pid, "code"]
+    with pytest.raises(sla.StaleEdit):  # someone else saved version 2 first
+        policy(admin, office, "Strategic", 45, rank=10, tiers=[1], code=code, expected=0)
+    with pytest.raises(sla.SlaError, match="on that date or later"):
+        policy(admin, office, "Strategic", 45, rank=10, tiers=[1], code=code, expected=1,
+               effective=date(2025, 6, 1))
+    policy(admin, office, "Standard", 240, code="default")
+    with pytest.raises(sla.SlaError, match="already exists"):  # a second default policy
+        sla.save_policy(admin, sla.PolicyInput("Another default", 60, True, 600, True, date(2026, 1, 1),
+                                               calendar_id=office, is_default=True), None, NY_TZ)
+    assert len(sla.policy_versions()) == count + 1  # only the default above was added
+
+
+def test_a_same_day_version_corrects_the_previous_one(world, people, admin, office):
+    v1 = policy(admin, office, "Strategic", 60, rank=10, tiers=[1], effective=date(2026, 3, 1))
+    code = sla.policy_versions().set_index("id").loc[v1, "code"]
+    v2 = policy(admin, office, "Strategic", 20, rank=10, tiers=[1], effective=date(2026, 3, 1), code=code, expected=1)
+    lead = world.lead(ny("2026-03-02 09:00"), people["t1"])
+    row = world.handoff_row(world.hand_off(lead, ny("2026-03-02 10:00"), people["sdr"]))
+    assert row["sla_policy_id"] == v2 and row["sla_deadline_at"] == ny("2026-03-02 10:20")
+
+
+def test_preview_uses_the_same_rules(world, people, admin, office):
+    policy(admin, office, "Strategic", 30, rank=10, tiers=[1])
+    policy(admin, office, "Standard", 240, code="default")
+    p = sla.preview(ny("2026-11-25 17:45"), 1, "webinar", "200-999", "normal")  # 15 min left on Wednesday
+    assert p.policy == "Strategic" and p.sla_deadline_at == ny("2026-11-30 09:15")
+    p = sla.preview(ny("2026-11-25 17:00"), 3, "webinar", "200-999", "normal")
+    assert p.policy == "Standard" and p.sla_deadline_at == ny("2026-11-30 12:00")
+    assert p.decision_due_at == bh.add_business_minutes(office_py(), ny("2026-11-25 17:00"), 1080)
+
+
+# --------------------------------------------------------------------------- deadlines vs an independent computation
+
+
+def test_deadlines_and_minutes_match_python_across_weekends_holidays_and_dst(world, people, admin, office):
+    policy(admin, office, "Strategic", 30, rank=10, tiers=[1])
+    policy(admin, office, "Paid", 120, rank=20, sources=["paid_search"])
+    policy(admin, office, "Wall clock", 90, rank=30, business=False, decision=2880, decision_business=False,
+           priorities=["low"])
+    policy(admin, office, "Standard", 240, code="default")
+    cal = office_py()
+    windows = {1: (30, True, 1080, True), "paid": (120, True, 1080, True), "low": (90, False, 2880, False),
+               None: (240, True, 1080, True)}
+    rng = random.Random(11)
+    moments = [ny("2026-03-06 17:45"), ny("2026-03-08 02:30"), ny("2026-10-30 17:30"), ny("2026-11-01 01:30"),
+               ny("2026-11-25 16:00"), ny("2026-11-26 11:00"), ny("2026-11-28 23:00"), ny("2026-12-31 20:00")]
+    moments += [ny("2026-02-01 00:00") + timedelta(minutes=rng.randrange(0, 300 * 1440)) for _ in range(40)]
+    checked = 0
+    for i, moment in enumerate(moments):
+        moment = moment.astimezone(UTC)  # aware arithmetic in New York time would be wall-clock across DST
+        kind = [1, "paid", "low", None][i % 4]
+        account = people["t1"] if kind == 1 else people["t2"]
+        lead = world.lead(moment - timedelta(hours=2), account, source="paid_search" if kind == "paid" else "webinar",
+                          priority="low" if kind == "low" else "normal")
+        hid = world.hand_off(lead, moment, people["sdr"])
+        touch = moment + timedelta(minutes=rng.choice([3, 45, 200, 900, 3000, 9000]))
+        world.touch(lead, touch, people["sdr"])
+        row = world.handoff_row(hid)
+        ft, ft_biz, dec, dec_biz = windows[kind]
+        assert row["sla_deadline_at"] == bh.window_end(cal, ft_biz, moment, ft), (kind, moment)
+        assert row["decision_due_at"] == bh.window_end(cal, dec_biz, moment, dec), (kind, moment)
+        assert row["minutes_to_first_touch"] is not None, (kind, moment, touch, row)
+        assert float(row["minutes_to_first_touch"]) == pytest.approx(
+            round(bh.elapsed_minutes(cal, ft_biz, moment, touch), 2), abs=0.006)
+        checked += 1
+    assert checked == len(moments)
+
+
+def test_refresh_recomputes_retroactive_changes_and_matches_the_trigger(world, people, admin, office, app_db):
+    """Hand-offs first (company defaults), then a retroactive policy: refresh gives exactly what the
+    trigger gives to hand-offs recorded after the policy."""
+    rng = random.Random(5)
+    moments = [ny("2026-02-02 08:00") + timedelta(minutes=rng.randrange(0, 120 * 1440)) for _ in range(30)]
+    early = []
+    for m in moments:
+        lead = world.lead(m - timedelta(hours=1), people["t1"] if rng.random() < 0.5 else people["t2"],
+                          source=rng.choice(["paid_search", "webinar"]))
+        world.hand_off(lead, m, people["sdr"])
+        world.touch(lead, m + timedelta(minutes=rng.randrange(1, 4000)), people["sdr"])
+        early.append(lead)
+    assert sql_scalar(app_db, "select count(*) from handoff where sla_policy_id is not null") == 0
+    policy(admin, office, "Strategic", 30, rank=10, tiers=[1], effective=date(2026, 1, 1))
+    policy(admin, office, "Paid", 120, rank=20, sources=["paid_search"], effective=date(2026, 1, 1))
+    policy(admin, office, "Standard", 240, code="default", effective=date(2026, 1, 1))
+    # save_policy refreshed every affected hand-off; now build twins through the trigger.
+    twins = {}
+    with app_db.connect() as conn:
+        originals = conn.execute(sa.text("""
+            select h.lead_id, h.handed_off_at, h.first_touch_at, l.account_id, l.source
+              from handoff h join lead l on l.id = h.lead_id order by h.id""")).mappings().all()
+    for o in originals:
+        lead = world.lead(o["handed_off_at"] - timedelta(hours=1), o["account_id"], source=o["source"])
+        world.hand_off(lead, o["handed_off_at"], people["sdr2"])
+        world.touch(lead, o["first_touch_at"], people["sdr2"])
+        twins[o["lead_id"]] = lead
+    cols = "sla_policy_id, sla_deadline_at, decision_due_at, minutes_to_first_touch"
+    with app_db.connect() as conn:
+        def row(lead_id):
+            return tuple(conn.execute(sa.text(f"select {cols} from handoff where lead_id = :l"), {"l": lead_id}).one())
+        for original, twin in twins.items():
+            assert row(original) == row(twin)
+    # A refresh with nothing changed changes nothing; after corrupting rows it restores them.
+    with app_db.begin() as conn:
+        assert sla.refresh(conn) == 0
+        conn.execute(sa.text("update handoff set sla_deadline_at = handed_off_at, minutes_to_first_touch = 0"))
+        assert sla.refresh(conn, lead_ids=early[:5]) == 5
+        assert sla.refresh(conn) == len(originals) * 2 - 5
+    with app_db.connect() as conn:
+        for original, twin in twins.items():
+            assert row(original) == row(twin)
+
+
+def test_refresh_reaching_skips_hand_offs_a_change_cannot_alter(world, people, admin, office, app_db):
+    policy(admin, office, "Standard", 240, code="default", effective=date(2026, 1, 1))
+    old = world.lead(ny("2026-03-01 09:00"), people["t2"])
+    world.hand_off(old, ny("2026-03-02 10:00"), people["sdr"])
+    new = world.lead(ny("2026-11-24 09:00"), people["t2"])
+    hid = world.hand_off(new, ny("2026-11-25 15:00"), people["sdr"])
+    # Wednesday 15:00 + 4 h: 3 h on Wednesday, Thanksgiving and the day after closed, 1 h on Monday.
+    assert world.handoff_row(hid)["sla_deadline_at"] == ny("2026-11-30 10:00")
+    with app_db.begin() as conn:
+        conn.execute(sa.text("update handoff set sla_deadline_at = handed_off_at"))
+        assert sla.refresh(conn, reaching=ny("2026-11-26 00:00")) == 1  # only the November hand-off
+    sla.remove_holiday(admin, office, date(2026, 11, 27), _cal_version(office), NY_TZ)
+    assert world.handoff_row(hid)["sla_deadline_at"] == ny("2026-11-27 10:00")
+
+
+# --------------------------------------------------------------------------- compliance vs pandas
+
+
+def independent_outcomes(engine, as_of: datetime, cal: bh.Calendar, windows: dict[int, tuple[int, bool]]):
+    """From raw rows only: first touch from activity, deadline from the Python calendar."""
+    with engine.connect() as conn:
+        h = pd.DataFrame(conn.execute(sa.text("""
+            select h.id, h.lead_id, h.owner_id, h.handed_off_at, a.tier, r.team_id
+              from handoff h join lead l on l.id = h.lead_id join account a on a.id = l.account_id
+              join rep r on r.id = h.owner_id""")).mappings().all())
+        acts = pd.DataFrame(conn.execute(sa.text(
+            "select lead_id, occurred_at, activity_type, is_automated from activity")).mappings().all())
+    touches = acts[acts["activity_type"].isin(["call", "email", "meeting", "linkedin"]) & ~acts["is_automated"]]
+    rows = []
+    for r in h.itertuples():
+        minutes, business = windows[r.tier]
+        deadline = bh.window_end(cal, business, r.handed_off_at.to_pydatetime(), minutes)
+        mine = touches[(touches["lead_id"] == r.lead_id) & (touches["occurred_at"] >= r.handed_off_at)]
+        first = mine["occurred_at"].min() if len(mine) else None
+        if first is not None and first <= as_of:
+            outcome = "met" if first <= deadline else "late"
+            elapsed = bh.elapsed_minutes(cal, business, r.handed_off_at.to_pydatetime(), first.to_pydatetime())
+        else:
+            outcome = "untouched" if as_of > deadline else "pending"
+            elapsed = None
+        rows.append({"id": r.id, "owner_id": r.owner_id, "team_id": r.team_id, "handed_off_at": r.handed_off_at,
+                     "outcome": outcome, "minutes": elapsed})
+    return pd.DataFrame(rows)
+
+
+def summarize(frame: pd.DataFrame) -> dict:
+    counts = frame["outcome"].value_counts()
+    known = counts.get("met", 0) + counts.get("late", 0) + counts.get("untouched", 0)
+    touched = frame["minutes"].dropna().astype(float)
+    return {"handed_off": len(frame), "met": counts.get("met", 0),
+            "breached": counts.get("late", 0) + counts.get("untouched", 0), "pending": counts.get("pending", 0),
+            "rate": counts.get("met", 0) / known if known else None,
+            "median": touched.quantile(0.5) if len(touched) else None,
+            "p90": touched.quantile(0.9) if len(touched) else None}
+
+
+@pytest.fixture
+def busy_week(world, people, admin, office):
+    """60 hand-offs over two weeks around Thanksgiving, touched at random delays or not at all."""
+    policy(admin, office, "Strategic", 30, rank=10, tiers=[1])
+    policy(admin, office, "Standard", 240, code="default")
+    rng = random.Random(2026)
+    reps = [people["sdr"], people["sdr2"], people["ae"]]
+    for i in range(60):
+        moment = ny("2026-11-16 07:00") + timedelta(minutes=rng.randrange(0, 14 * 1440))
+        account = [people["t1"], people["t2"], people["t3"]][i % 3]
+        lead = world.lead(moment - timedelta(hours=1), account)
+        world.hand_off(lead, moment, reps[i % 3])
+        if rng.random() < 0.8:
+            world.touch(lead, moment + timedelta(minutes=rng.choice([2, 20, 40, 200, 300, 1500, 5000])), reps[i % 3])
+        if rng.random() < 0.1:
+            world.touch(lead, moment + timedelta(minutes=5), None, "email", automated=True)
+    return {1: (30, True), 2: (240, True), 3: (240, True)}
+
+
+@pytest.mark.parametrize("as_of", ["2026-11-27 12:00", "2026-12-01 10:00", "2026-12-20 00:00"])
+def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week, as_of):
+    as_of = ny(as_of)
+    truth = independent_outcomes(app_db, as_of, office_py(), busy_week)
+    period = Period(date(2026, 11, 1), date(2026, 12, 31), NY_TZ)
+    got = metrics.sla_compliance(period, as_of=as_of).iloc[0]
+    want = summarize(truth)
+    assert (got.handed_off, got.met, got.breached, got.pending) == \
+        (want["handed_off"], want["met"], want["breached"], want["pending"])
+    assert got.compliance_rate == pytest.approx(want["rate"])
+    speed = metrics.first_touch(period, as_of=as_of).iloc[0]
+    assert speed.median_minutes == pytest.approx(want["median"], abs=0.01)
+    assert speed.p90_minutes == pytest.approx(want["p90"], abs=0.01)
+
+    # The rep's standing (one SQL pass) agrees, for the rep and the team, week and period.
+    sdr = make_user("sdr", people["sdr_team"], people["sdr"])
+    week = sla.week_of(date(2026, 11, 23), NY_TZ)
+    standing = sla.rep_standing(sdr, period, week, as_of=as_of)
+    in_week = (truth["handed_off_at"] >= week.start_at) & (truth["handed_off_at"] < week.end_at)
+    team = truth["team_id"] == people["sdr_team"]
+    mine = truth["owner_id"] == people["sdr"]
+    for got_s, mask in ((standing.me_period, mine), (standing.me_week, mine & in_week),
+                        (standing.team_period, team), (standing.team_week, team & in_week)):
+        want = summarize(truth[mask])
+        assert (got_s.handed_off, got_s.met, got_s.breached, got_s.pending) == \
+            (want["handed_off"], want["met"], want["breached"], want["pending"])
+        assert got_s.compliance_rate == pytest.approx(want["rate"]) if want["rate"] is not None \
+            else got_s.compliance_rate is None
+        if want["median"] is not None:
+            assert got_s.median_minutes == pytest.approx(want["median"], abs=0.01)
+            assert got_s.p90_minutes == pytest.approx(want["p90"], abs=0.01)
+
+    # The rep's breach list is exactly the rep's late and untouched hand-offs.
+    breaches = sla.rep_breaches(sdr, period, as_of=as_of)
+    expected = truth[mine & truth["outcome"].isin(["late", "untouched"])]
+    assert sorted(breaches["handoff_id"]) == sorted(expected["id"])
+    assert dict(zip(breaches["handoff_id"], breaches["breach"])) == dict(zip(expected["id"], expected["outcome"]))
+
+    # Touch-vs-window bands add up and split exactly at met / late.
+    bands = sla.touch_vs_window(period, as_of=as_of)
+    kinds = bands.groupby("kind")["handoffs"].sum()
+    counts = truth["outcome"].value_counts()
+    assert kinds.get("met", 0) == counts.get("met", 0) and kinds.get("late", 0) == counts.get("late", 0)
+    assert kinds.get("breach", 0) == counts.get("untouched", 0) and kinds.get("pending", 0) == counts.get("pending", 0)
+
+
+def test_decision_timeliness(world, people, admin, office):
+    policy(admin, office, "Standard", 240, code="default", decision=540)  # one working day
+    start = ny("2026-11-16 10:00")  # Monday: due Tuesday 10:00
+    leads = [world.lead(start - timedelta(hours=1), people["t2"]) for _ in range(4)]
+    for lead in leads:
+        world.hand_off(lead, start, people["sdr"])
+    world.decide(leads[0], "accepted", ny("2026-11-17 10:00"), people["sdr"])               # on time (edge)
+    world.decide(leads[1], "rejected", ny("2026-11-17 10:01"), people["sdr"], reason="bad_fit")  # late
+    period = Period(date(2026, 11, 1), date(2026, 11, 30), NY_TZ)
+    row = sla.decision_timeliness(period, as_of=ny("2026-11-17 09:00")).iloc[0]
+    assert (row.on_time, row.late, row.overdue, row.pending) == (0, 0, 0, 4)
+    row = sla.decision_timeliness(period, as_of=ny("2026-11-18 09:00")).iloc[0]
+    assert (row.on_time, row.late, row.overdue, row.pending) == (1, 1, 2, 0)
+    assert row.on_time_rate == pytest.approx(0.25)
+
+
+# --------------------------------------------------------------------------- the rep's open list, slipping, reassign
+
+
+def test_open_handoffs_most_urgent_first(world, people, admin, office):
+    policy(admin, office, "Standard", 240, code="default")
+    sdr = make_user("sdr", people["sdr_team"], people["sdr"])
+    now = ny("2026-11-18 11:00")
+    a = world.lead(now, people["t2"])
+    world.hand_off(a, ny("2026-11-18 10:00"), people["sdr"])                 # touch due 14:00
+    b = world.lead(now, people["t2"])
+    world.hand_off(b, ny("2026-11-17 09:00"), people["sdr"])                 # touch overdue (13:00 yesterday)
+    c = world.lead(now, people["t2"])
+    world.hand_off(c, ny("2026-11-16 09:00"), people["sdr"])
+    world.touch(c, ny("2026-11-16 09:10"), people["sdr"])                    # touched; decision due Tue 18:00
+    d = world.lead(now, people["t2"])
+    world.hand_off(d, ny("2026-11-16 09:00"), people["sdr"])
+    world.decide(d, "accepted", ny("2026-11-16 09:05"), people["sdr"])       # accepted, untouched
+    e = world.lead(now, people["t2"])
+    world.hand_off(e, ny("2026-11-16 09:00"), people["sdr"])
+    world.touch(e, ny("2026-11-16 09:30"), people["sdr"])
+    world.decide(e, "accepted", ny("2026-11-16 10:00"), people["sdr"])       # done: not open
+    other = world.lead(now, people["t2"])
+    world.hand_off(other, ny("2026-11-18 10:30"), people["sdr2"])            # someone else's
+    frame = sla.open_handoffs(sdr, as_of=now)
+    assert list(frame["lead_id"]) == [d, b, c, a]
+    assert list(frame["status"]) == ["accepted", "awaiting", "awaiting", "awaiting"]
+    # 18 business hours from Monday 09:00 end at Tuesday's closing, not Wednesday's opening.
+    assert frame.set_index("lead_id").loc[c, "next_due_at"] == pd.Timestamp(ny("2026-11-17 18:00"))
+    assert pd.isna(frame.set_index("lead_id").loc[c, "touch_due_at"])
+    assert sla.countdown(pd.Timestamp(ny("2026-11-18 14:00")), now) == "in 3 h"
+    assert sla.countdown(pd.Timestamp(ny("2026-11-18 10:30")), now) == "overdue 30 min"
+
+
+def test_slipping_lists_overdue_decisions_and_untouched_accepts(world, people, admin, office):
+    policy(admin, office, "Standard", 240, code="default", decision=540)
+    as_of = ny("2026-11-20 12:00")
+    overdue = world.lead(as_of, people["t1"])
+    world.hand_off(overdue, ny("2026-11-17 09:00"), people["sdr"])           # decision due Tue 18:00
+    fresh = world.lead(as_of, people["t2"])
+    world.hand_off(fresh, ny("2026-11-20 10:00"), people["sdr"])             # not due yet
+    silent = world.lead(as_of, people["t2"])
+    world.hand_off(silent, ny("2026-11-17 09:00"), people["ae"])
+    world.decide(silent, "accepted", ny("2026-11-17 09:30"), people["ae"])   # accepted, never touched
+    worked = world.lead(as_of, people["t2"])
+    world.hand_off(worked, ny("2026-11-17 09:00"), people["ae"])
+    world.decide(worked, "accepted", ny("2026-11-17 09:30"), people["ae"])
+    world.touch(worked, ny("2026-11-17 10:00"), people["ae"])
+    lead_user = make_user("sales_lead", people["ae_team"])
+    frame = sla.slipping(lead_user, as_of=as_of)
+    assert dict(zip(frame["lead_id"], frame["kind"])) == {overdue: "decision_overdue",
+                                                          silent: "untouched_after_accept"}
+    row = frame.set_index("lead_id").loc[overdue]
+    assert row["age_minutes"] == pytest.approx(3 * 1440 + 180)
+    assert row["overdue_minutes"] == pytest.approx(2 * 1440 + 18 * 60)
+    assert "accept or reject" in row["action"]
+    assert "never contacted" in frame.set_index("lead_id").loc[silent, "action"]
+    assert list(sla.slipping(lead_user, as_of=as_of, team_ids=(people["ae_team"],))["lead_id"]) == [silent]
+    assert list(sla.slipping(lead_user, as_of=as_of, kinds=("decision_overdue",))["lead_id"]) == [overdue]
+
+
+def test_reassign_writes_an_event_and_audits(world, people, admin, office, app_db):
+    policy(admin, office, "Standard", 240, code="default")
+    lead = world.lead(ny("2026-11-16 08:00"), people["t2"])
+    hid = world.hand_off(lead, ny("2026-11-16 09:00"), people["sdr"])
+    lead_user = make_user("sales_lead", people["sdr_team"])
+    with pytest.raises(sla.StaleEdit):  # the user saw another owner
+        sla.reassign(lead_user, [hid], people["sdr2"], {hid: people["ae"]})
+    assert world.handoff_row(hid)["owner_id"] == people["sdr"]
+    assert sla.reassign(lead_user, [hid], people["sdr2"], {hid: people["sdr"]}, "Sam is out") == 1
+    assert world.handoff_row(hid)["owner_id"] == people["sdr2"]
+    with app_db.connect() as conn:
+        ev = conn.execute(sa.text("select * from lead_event where lead_id = :l and event_type = 'reassigned'"),
+                          {"l": lead}).mappings().one()
+        log = conn.execute(sa.text("select * from audit_log where action = 'handoff.reassign'")).mappings().one()
+    assert (ev["owner_id"], ev["actor_user_id"], ev["comment"]) == (people["sdr2"], lead_user.id, "Sam is out")
+    assert log["old"]["owner_id"] == people["sdr"] and log["new"]["owner_id"] == people["sdr2"]
+    assert log["new"]["lead_event_id"] == ev["id"] and log["actor_user_id"] == lead_user.id
+    world.decide(lead, "rejected", ny("2026-11-17 09:00"), people["sdr2"], reason="duplicate")
+    with pytest.raises(sla.SlaError, match="decided"):
+        sla.reassign(lead_user, [hid], people["sdr"], {hid: people["sdr2"]})
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def test_a_rep_cannot_see_another_reps_lead_level_data(world, people, admin, office):
+    policy(admin, office, "Standard", 240, code="default")
+    for rep in (people["sdr"], people["sdr2"]):
+        lead = world.lead(ny("2026-11-16 08:00"), people["t2"])
+        world.hand_off(lead, ny("2026-11-16 09:00"), rep)
+    sdr = make_user("sdr", people["sdr_team"], people["sdr"])
+    period = Period(date(2026, 11, 1), date(2026, 11, 30), NY_TZ)
+    as_of = ny("2026-11-20 12:00")
+    for call in (lambda: sla.open_handoffs(sdr, people["sdr2"], as_of=as_of),
+                 lambda: sla.rep_breaches(sdr, period, people["sdr2"], as_of=as_of),
+                 lambda: sla.rep_standing(sdr, period, sla.week_of(date(2026, 11, 16), NY_TZ), people["sdr2"]),
+                 lambda: sla.untouched(sdr, period, as_of=as_of)):
+        with pytest.raises(sla.NotAllowed):
+            call()
+    # Their own data, and in the slipping list only their own leads whatever they ask for.
+    assert set(sla.open_handoffs(sdr, as_of=as_of)["lead_id"]) == \
+        {sql_scalar(world.engine, "select lead_id from handoff where owner_id = :r", {"r": people["sdr"]})}
+    mine = sla.slipping(sdr, as_of=ny("2026-12-20 12:00"), owner_ids=(people["sdr2"],))
+    assert set(mine["owner_id"]) == {people["sdr"]}
+    # Writes need their role.
+    with pytest.raises(sla.NotAllowed):
+        policy(sdr, office, "Mine", 5, tiers=[1])
+    with pytest.raises(sla.NotAllowed):
+        sla.reassign(sdr, [1], people["sdr"], {})
+    with pytest.raises(sla.NotAllowed):
+        sla.save_commitment(sdr, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 100))
+    # A user without a rep record gets an explanation, not someone else's data.
+    ae_less = make_user("ae", people["ae_team"])
+    with pytest.raises(sla.SlaError, match="not linked"):
+        sla.open_handoffs(ae_less)
+
+
+# --------------------------------------------------------------------------- commitments and definitions
+
+
+def test_commitments_validate_prorate_and_refuse_overlaps(admin):
+    q4 = sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 920, 55, 0.9, 85))
+    with pytest.raises(sla.SlaError, match="overlap"):
+        sla.save_commitment(admin, sla.CommitmentInput(date(2026, 12, 1), date(2027, 2, 28), 300))
+    with pytest.raises(sla.SlaError, match="ends before"):
+        sla.save_commitment(admin, sla.CommitmentInput(date(2026, 12, 1), date(2026, 11, 1), 300))
+    with pytest.raises(sla.SlaError, match="whole number"):
+        sla.save_commitment(admin, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), -1))
+    row = sla.commitments().iloc[0]
+    assert (row.mql_volume, row.min_acceptance_rate, row.decision_target_rate) == (920, 0.55, 0.85)
+    # A month inside the quarter gets its share of the days.
+    nov = sla.commitment_for(Period(date(2026, 11, 1), date(2026, 11, 30), NY_TZ))
+    assert nov.mql_volume == pytest.approx(920 * 30 / 92) and nov.prorated and nov.coverage == 1
+    half = sla.commitment_for(Period(date(2026, 12, 1), date(2027, 1, 31), NY_TZ))
+    assert half.coverage == pytest.approx(31 / 62)
+    assert sla.commitment_for(Period(date(2027, 1, 1), date(2027, 1, 31), NY_TZ)) is None
+    with pytest.raises(sla.StaleEdit):
+        sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 1000), q4, 7)
+    sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 1000), q4, 1)
+    assert sla.commitments().iloc[0].mql_volume == 1000
+
+
+def test_definitions_summary_lists_the_terms_in_force(world, people, admin, office):
+    v1 = policy(admin, office, "Strategic", 60, rank=10, tiers=[1], effective=date(2026, 1, 1))
+    code = sla.policy_versions().set_index("id").loc[v1, "code"]
+    policy(admin, office, "Strategic", 30, rank=10, tiers=[1], effective=date(2026, 6, 1), code=code, expected=1)
+    policy(admin, office, "Standard", 240, code="default", effective=date(2026, 1, 1))
+    sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 900, 0.55))
+    terms = sla.definitions_summary(ny("2026-11-20 12:00"), NY_TZ)
+    assert list(terms.policies["policy"]) == ["Strategic", "Standard"]
+    first = terms.policies.iloc[0]
+    assert (first["version"], first["effective_from"], first["first_touch_window"]) == \
+        (2, date(2026, 6, 1), "30 business minutes")
+    assert first["applies_to"] == "Tier 1"
+    assert terms.policies.iloc[1]["decision_window"] == "18 business hours (2 working days)"
+    assert "Mon–Fri 09:00–18:00 America/New_York" in terms.calendars[0]
+    assert "900 MQLs" in terms.commitment and "55%" in terms.commitment
+    assert any("Strategic v1" in v for v in terms.versions)
+    assert "default policy" in terms.fallback
+
+
+# --------------------------------------------------------------------------- demo data
+
+
+def test_demo_seed_is_deterministic_idempotent_and_refreshes(world, people, app_db):
+    from seeds import demo_sla
+
+    rng = random.Random(3)
+    for _ in range(40):
+        moment = ny("2026-05-04 08:00") + timedelta(minutes=rng.randrange(0, 180 * 1440))
+        lead = world.lead(moment - timedelta(hours=1), rng.choice([people["t1"], people["t2"]]),
+                          source=rng.choice(["paid_search", "webinar"]), priority=rng.choice(["high", "normal"]))
+        world.hand_off(lead, moment, people["sdr"])
+        world.touch(lead, moment + timedelta(minutes=rng.randrange(1, 3000)), people["sdr"])
+    world.setting("demo_seed", {"anchor": "2026-11-20"})
+
+    def snapshot():
+        with app_db.connect() as conn:
+            return [conn.execute(sa.text(s)).all() for s in (
+                "select code, version, name, first_touch_minutes, effective_at from sla_policy order by code, version",
+                "select day, name from business_holiday order by day",
+                "select start_date, end_date, mql_volume from sla_commitment order by start_date",
+                "select id, sla_policy_id, sla_deadline_at, decision_due_at, minutes_to_first_touch from handoff "
+                "order by id")]
+
+    with app_db.begin() as conn:
+        demo_sla.load(conn)
+    first = snapshot()
+    with app_db.begin() as conn:
+        demo_sla.load(conn)
+    assert snapshot() == first
+    policies, holidays, commitments, handoffs = first
+    assert {p.code for p in policies} == {"strategic_accounts", "high_priority", "paid_channels", "default"}
+    assert (date(2026, 11, 26), "Thanksgiving Day") in holidays and (date(2026, 11, 27), "Day after Thanksgiving") \
+        in holidays
+    assert (date(2026, 7, 3), "Independence Day (observed)") in holidays
+    assert not any(name.startswith("Columbus") for _, name in holidays)
+    assert all(h.sla_policy_id is not None for h in handoffs)
+    assert commitments and all(c.mql_volume > 0 for c in commitments)

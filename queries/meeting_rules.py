@@ -1,0 +1,339 @@
+"""Meeting mode's pure rules: the section catalogue, input validation, section navigation, the
+agenda timer, and the JSON form of frozen numbers. No database, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+
+from queries.periods import PRESETS
+
+MAX_TITLE = 120
+MAX_BODY = 1000
+MAX_MINUTES = 240
+MAX_AGENDA_ITEMS = 20
+#: Seconds between refreshes of the live numbers: the metric caches' TTL (queries.metrics.METRIC_TTL),
+#: so a refreshed section never shows numbers older than one interval.
+LIVE_REFRESH_SECONDS = 60
+#: Seconds between checks of the shared meeting state (frozen? where is the presenter?) and timer ticks.
+HEARTBEAT_SECONDS = 10
+#: Auto-advance choices, seconds per section (0 = off).
+AUTO_ADVANCE = (0, 20, 45, 90)
+#: Share of the planned time after which the timer turns amber.
+TIMER_WARN_AT = 0.8
+
+
+class MeetingError(ValueError):
+    """Input or a change that cannot be accepted; the message is shown to the user as is."""
+
+
+class StaleMeeting(MeetingError):
+    """Someone else changed the meeting (or the action) since it was loaded."""
+
+
+class NotAllowed(MeetingError):
+    """The user's role does not allow this."""
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True)
+class SectionKind:
+    kind: str
+    title: str
+    default_minutes: int
+    data: bool          # numbers from the metric layer (frozen into snapshots); else meeting records
+    about: str
+
+
+SECTIONS: dict[str, SectionKind] = {s.kind: s for s in (
+    SectionKind("open_actions", "Open actions from previous meetings", 5, False,
+                "Action items from earlier meetings that are still open, overdue first. Always the first screen."),
+    SectionKind("scoreboard", "Scoreboard", 10, True,
+                "Both teams' KPIs for the meeting's period, with the change against the comparison period."),
+    SectionKind("goals", "Shared goals", 15, True,
+                "The goals both teams own for the period: progress, status and the owners' last check-in."),
+    SectionKind("acceptance", "Lead acceptance and rejection reasons", 10, True,
+                "Accepted ÷ handed off, awaiting decisions, acceptance by source, and why sales rejected leads."),
+    SectionKind("sla", "The SLA, both sides", 10, True,
+                "Marketing's MQLs against the commitment and their acceptance; sales' follow-up and decisions."),
+    SectionKind("slipping", "Leads slipping through", 10, True,
+                "Hand-offs past the decision window, accepted leads never contacted: who needs to act."),
+    SectionKind("topic", "Topic", 10, False, "A discussion item of your own, with the decisions and actions taken on it."),
+    SectionKind("wrap_up", "Decisions and actions", 5, False, "What this meeting decided and who does what by when."),
+)}
+DATA_SECTIONS = tuple(k for k, s in SECTIONS.items() if s.data)
+FIRST_SECTION = "open_actions"
+DEFAULT_AGENDA = ("open_actions", "scoreboard", "goals", "acceptance", "sla", "slipping", "wrap_up")
+MEETING_PRESETS = {k: v for k, v in PRESETS.items() if k != "custom"}
+STATUSES = {"planned": "Planned", "live": "Live", "done": "Done", "cancelled": "Cancelled"}
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _text(value, what: str, limit: int, *, required: bool = True) -> str | None:
+    text = " ".join(str(value or "").split()) if value is not None else ""
+    if not text:
+        if required:
+            raise MeetingError(f"{what} is required.")
+        return None
+    if len(text) > limit:
+        raise MeetingError(f"{what} is too long: {len(text):,} characters, at most {limit:,}.")
+    return text
+
+
+def _body(value, what: str) -> str:
+    """Free text keeps its line breaks; blank lines at the ends go."""
+    text = str(value or "").strip()
+    if not text:
+        raise MeetingError(f"{what} is required.")
+    if len(text) > MAX_BODY:
+        raise MeetingError(f"{what} is too long: {len(text):,} characters, at most {MAX_BODY:,}.")
+    return text
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    title: str
+    scheduled_at: datetime | None
+    presenter_user_id: int | None
+    period_preset: str = "this_quarter"
+
+    def cleaned(self) -> "MeetingInput":
+        title = _text(self.title, "A title", MAX_TITLE)
+        if self.scheduled_at is None:
+            raise MeetingError("Pick the date and time of the meeting.")
+        if self.scheduled_at.tzinfo is None:
+            raise MeetingError("The meeting time needs a time zone.")
+        if self.period_preset not in MEETING_PRESETS:
+            raise MeetingError(f"Unknown period '{self.period_preset}'. Choose one of: "
+                               f"{', '.join(MEETING_PRESETS.values())}.")
+        return replace(self, title=title, scheduled_at=self.scheduled_at.astimezone(timezone.utc))
+
+
+@dataclass(frozen=True)
+class AgendaItemInput:
+    kind: str
+    planned_minutes: int
+    title: str | None = None
+    id: int | None = None          # an existing item (keeps its used time), or None for a new one
+
+    @property
+    def label(self) -> str:
+        return self.title if self.kind == "topic" and self.title else SECTIONS[self.kind].title
+
+
+def clean_agenda(items: list[AgendaItemInput]) -> list[AgendaItemInput]:
+    """Validate an agenda and put "open actions" first (added when missing).
+
+    Each data section at most once; topics need a title; minutes are whole numbers 1..240.
+    """
+    out: list[AgendaItemInput] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items, start=1):
+        if item.kind not in SECTIONS:
+            raise MeetingError(f"Item {i}: unknown section '{item.kind}'.")
+        minutes = item.planned_minutes
+        if minutes is None or isinstance(minutes, bool) or not float(minutes).is_integer() \
+                or not 1 <= int(minutes) <= MAX_MINUTES:
+            raise MeetingError(f"Item {i} ({SECTIONS[item.kind].title}): planned minutes must be a whole number "
+                               f"from 1 to {MAX_MINUTES}.")
+        title = None
+        if item.kind == "topic":
+            title = _text(item.title, f"Item {i}: the topic's title", MAX_TITLE)
+        elif item.kind in seen:
+            raise MeetingError(f"'{SECTIONS[item.kind].title}' is on the agenda twice; keep it once.")
+        seen.add(item.kind)
+        out.append(AgendaItemInput(item.kind, int(minutes), title, item.id))
+    if not any(i.kind != FIRST_SECTION for i in out):
+        raise MeetingError("Put at least one section or topic on the agenda besides the open actions.")
+    if len(out) > MAX_AGENDA_ITEMS:
+        raise MeetingError(f"An agenda has at most {MAX_AGENDA_ITEMS} items.")
+    first = [i for i in out if i.kind == FIRST_SECTION] or [AgendaItemInput(FIRST_SECTION,
+                                                                           SECTIONS[FIRST_SECTION].default_minutes)]
+    return first + [i for i in out if i.kind != FIRST_SECTION]
+
+
+def default_agenda() -> list[AgendaItemInput]:
+    return [AgendaItemInput(k, SECTIONS[k].default_minutes) for k in DEFAULT_AGENDA]
+
+
+def owner_key(kind: str, owner_id: int) -> str:
+    """'u:12' (a user) or 'r:5' (a rep without a user): one value for the owner picker."""
+    if kind not in ("u", "r"):
+        raise ValueError(f"unknown owner kind {kind!r}")
+    return f"{kind}:{int(owner_id)}"
+
+
+def parse_owner(key: str | None) -> tuple[int | None, int | None]:
+    """(owner_user_id, owner_rep_id) from an owner key; MeetingError when missing or malformed."""
+    if not key:
+        raise MeetingError("Every action needs an owner: pick who will do it.")
+    kind, _, raw = str(key).partition(":")
+    if kind not in ("u", "r") or not raw.isdigit():
+        raise MeetingError("Pick the owner from the list.")
+    return (int(raw), None) if kind == "u" else (None, int(raw))
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    body: str
+    goal_id: int | None = None
+    criteria_version_id: int | None = None
+    agenda_item_id: int | None = None
+
+    def cleaned(self) -> "DecisionInput":
+        return replace(self, body=_body(self.body, "The decision's text"))
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    body: str
+    owner: str | None                 # owner_key(...)
+    due_date: date | None
+    goal_id: int | None = None
+    criteria_version_id: int | None = None
+    agenda_item_id: int | None = None
+
+    def cleaned(self, today: date) -> "ActionInput":
+        body = _body(self.body, "The action's text")
+        parse_owner(self.owner)
+        if self.due_date is None:
+            raise MeetingError("Pick a due date for the action.")
+        if self.due_date < today:
+            raise MeetingError(f"The due date {self.due_date:%d %b %Y} is in the past; pick today "
+                               f"({today:%d %b %Y}) or later.")
+        if self.due_date > today + timedelta(days=366):
+            raise MeetingError("Pick a due date within the next year.")
+        return replace(self, body=body)
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+def parse_meeting_id(raw) -> int | None:
+    """The meeting id from the query string, or None when absent or not a positive whole number."""
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def parse_section(raw, count: int) -> int:
+    """The 1-based section number from the query string, clamped to 1..count (1 when unreadable)."""
+    text = str(raw or "").strip()
+    n = int(text) if text.isdigit() else 1
+    return clamp(n, count)
+
+
+def clamp(n: int, count: int) -> int:
+    return min(max(int(n), 1), max(int(count), 1))
+
+
+def step(n: int, count: int, delta: int) -> int:
+    """Previous (-1) / next (+1) section, staying inside 1..count."""
+    return clamp(n + delta, count)
+
+
+def advance_due(entered_at: float, now: float, every_seconds: int) -> bool:
+    """Auto-advance: has the section been on screen for ``every_seconds`` (0 = never)?"""
+    return every_seconds > 0 and now - entered_at >= every_seconds - 0.5
+
+
+# --------------------------------------------------------------------------- the agenda timer
+
+
+def used_seconds(stored_seconds: int, since: datetime | None, now: datetime) -> int:
+    """Seconds spent on an item: what is stored, plus the running stretch when it is current."""
+    running = max(0, int((now - since).total_seconds())) if since is not None else 0
+    return int(stored_seconds) + running
+
+
+def clock(seconds: int) -> str:
+    """125 → '2:05'; 3725 → '1:02:05'."""
+    seconds = max(0, int(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def timer_state(used: int, planned_minutes: int) -> str:
+    """'ok', 'warn' (≥ 80 % of the planned time used) or 'over' (past it)."""
+    planned = planned_minutes * 60
+    if used > planned:
+        return "over"
+    if used >= TIMER_WARN_AT * planned:
+        return "warn"
+    return "ok"
+
+
+def timer_text(used: int, planned_minutes: int) -> str:
+    """'4:32 of 10 min' or '12:10 of 10 min · 2:10 over'."""
+    text = f"{clock(used)} of {planned_minutes} min"
+    over = used - planned_minutes * 60
+    return text + (f" · {clock(over)} over" if over > 0 else "")
+
+
+# --------------------------------------------------------------------------- as-of moments
+
+
+def minute_floor(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
+# --------------------------------------------------------------------------- frozen numbers as JSON
+
+
+def json_number(x):
+    """A number for a JSON payload: NaN / None / NA → None; numpy scalars → Python."""
+    if x is None:
+        return None
+    try:
+        if pd.isna(x):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(x, "item"):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict:
+    """A DataFrame as {"columns", "dtypes", "rows"} (timestamps as ISO strings, NaN as null)."""
+    rows = []
+    for rec in frame.itertuples(index=False, name=None):
+        row = []
+        for v in rec:
+            if isinstance(v, (pd.Timestamp, datetime, date)):
+                row.append(None if pd.isna(v) else pd.Timestamp(v).isoformat())
+            else:
+                row.append(json_number(v))
+        rows.append(row)
+    return {"columns": [str(c) for c in frame.columns], "dtypes": [str(t) for t in frame.dtypes], "rows": rows}
+
+
+def frame_from_json(obj: dict) -> pd.DataFrame:
+    """The inverse of :func:`frame_to_json`, with the same dtypes."""
+    frame = pd.DataFrame(obj["rows"], columns=obj["columns"])
+    for col, dtype in zip(obj["columns"], obj["dtypes"]):
+        if dtype.startswith("datetime64"):
+            utc = "UTC" in dtype or "," in dtype
+            values = pd.to_datetime(frame[col], utc=utc, format="ISO8601")
+            frame[col] = values.astype(dtype)
+        elif dtype in ("int64", "Int64"):
+            frame[col] = pd.to_numeric(frame[col]).astype("Int64" if frame[col].isna().any() else dtype)
+        elif dtype == "float64":
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+        elif dtype in ("bool", "boolean"):
+            frame[col] = frame[col].astype("boolean" if frame[col].isna().any() else dtype)
+        elif dtype in ("string", "str"):
+            frame[col] = frame[col].astype(dtype)
+        else:
+            frame[col] = frame[col].astype(object)
+    return frame

@@ -1,0 +1,194 @@
+"""Meeting mode's pure rules: agenda validation, inputs, navigation, the timer, JSON payload frames."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from queries.meeting_rules import (FIRST_SECTION, SECTIONS, ActionInput, AgendaItemInput, DecisionInput,
+                                   MeetingError, MeetingInput, advance_due, clamp, clean_agenda, clock,
+                                   default_agenda, frame_from_json, frame_to_json, json_number, minute_floor,
+                                   owner_key, parse_meeting_id, parse_owner, parse_section, step, timer_state,
+                                   timer_text, used_seconds)
+
+TODAY = date(2026, 11, 20)
+UTC = timezone.utc
+
+
+# --------------------------------------------------------------------------- agenda
+
+
+def test_default_agenda_opens_with_open_actions_and_is_valid():
+    items = clean_agenda(default_agenda())
+    assert items[0].kind == FIRST_SECTION
+    assert [i.kind for i in items] == list(dict.fromkeys(i.kind for i in items))  # no duplicates
+    assert all(1 <= i.planned_minutes <= 240 for i in items)
+
+
+def test_open_actions_are_moved_first_or_added():
+    moved = clean_agenda([AgendaItemInput("goals", 10), AgendaItemInput("open_actions", 3, id=9)])
+    assert [(i.kind, i.planned_minutes, i.id) for i in moved] == [("open_actions", 3, 9), ("goals", 10, None)]
+    added = clean_agenda([AgendaItemInput("scoreboard", 10)])
+    assert [i.kind for i in added] == ["open_actions", "scoreboard"]
+    assert added[0].planned_minutes == SECTIONS["open_actions"].default_minutes
+
+
+@pytest.mark.parametrize("items, message", [
+    ([AgendaItemInput("goals", 10), AgendaItemInput("goals", 5)], "twice"),
+    ([AgendaItemInput("goals", 0)], "whole number from 1 to 240"),
+    ([AgendaItemInput("goals", 241)], "whole number from 1 to 240"),
+    ([AgendaItemInput("goals", 2.5)], "whole number"),
+    ([AgendaItemInput("goals", None)], "whole number"),
+    ([AgendaItemInput("topic", 10, "   ")], "title is required"),
+    ([AgendaItemInput("topic", 10, "x" * 121)], "too long"),
+    ([AgendaItemInput("nonsense", 10)], "unknown section"),
+    ([AgendaItemInput("open_actions", 5)], "at least one section"),
+    ([], "at least one section"),
+])
+def test_bad_agendas_are_refused_with_a_message(items, message):
+    with pytest.raises(MeetingError, match=message):
+        clean_agenda(items)
+
+
+def test_topics_may_repeat_and_keep_their_titles():
+    items = clean_agenda([AgendaItemInput("topic", 10, "  Webinar   budget "), AgendaItemInput("topic", 5, "Hiring")])
+    assert [i.label for i in items[1:]] == ["Webinar budget", "Hiring"]
+
+
+def test_too_many_items():
+    with pytest.raises(MeetingError, match="at most 20"):
+        clean_agenda([AgendaItemInput("topic", 5, f"T{i}") for i in range(21)])
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def test_meeting_input_needs_title_time_and_known_period():
+    when = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    assert MeetingInput("  Weekly   alignment ", when, None).cleaned().title == "Weekly alignment"
+    with pytest.raises(MeetingError, match="title is required"):
+        MeetingInput(" ", when, None).cleaned()
+    with pytest.raises(MeetingError, match="date and time"):
+        MeetingInput("Weekly", None, None).cleaned()
+    with pytest.raises(MeetingError, match="time zone"):
+        MeetingInput("Weekly", datetime(2026, 11, 24, 9, 0), None).cleaned()
+    with pytest.raises(MeetingError, match="Unknown period"):
+        MeetingInput("Weekly", when, None, "custom").cleaned()
+
+
+def test_decision_needs_text():
+    assert DecisionInput("  Pause the webinar series \n").cleaned().body == "Pause the webinar series"
+    with pytest.raises(MeetingError, match="decision's text is required"):
+        DecisionInput("   ").cleaned()
+    with pytest.raises(MeetingError, match="too long"):
+        DecisionInput("x" * 1001).cleaned()
+
+
+def test_action_validation_paths():
+    ok = ActionInput("Call back the Tier 1 leads", owner_key("u", 3), TODAY)
+    assert ok.cleaned(TODAY).due_date == TODAY  # today is allowed
+    with pytest.raises(MeetingError, match="action's text is required"):
+        ActionInput("", owner_key("u", 3), TODAY).cleaned(TODAY)
+    with pytest.raises(MeetingError, match="needs an owner"):
+        ActionInput("Do it", None, TODAY).cleaned(TODAY)
+    with pytest.raises(MeetingError, match="Pick a due date"):
+        ActionInput("Do it", owner_key("r", 4), None).cleaned(TODAY)
+    with pytest.raises(MeetingError, match="in the past"):
+        ActionInput("Do it", owner_key("r", 4), TODAY - timedelta(days=1)).cleaned(TODAY)
+    with pytest.raises(MeetingError, match="within the next year"):
+        ActionInput("Do it", owner_key("r", 4), TODAY + timedelta(days=400)).cleaned(TODAY)
+
+
+def test_owner_keys():
+    assert parse_owner(owner_key("u", 12)) == (12, None)
+    assert parse_owner(owner_key("r", 5)) == (None, 5)
+    for bad in ("x:1", "u:", "u:abc", "12"):
+        with pytest.raises(MeetingError):
+            parse_owner(bad)
+    with pytest.raises(ValueError):
+        owner_key("z", 1)
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+@pytest.mark.parametrize("raw, count, expected", [
+    ("3", 7, 3), ("0", 7, 1), ("99", 7, 7), ("abc", 7, 1), (None, 7, 1), ("-2", 7, 1), ("2", 0, 1)])
+def test_section_from_the_link_is_clamped(raw, count, expected):
+    assert parse_section(raw, count) == expected
+
+
+def test_meeting_id_from_the_link():
+    assert parse_meeting_id("12") == 12
+    for bad in (None, "", "0", "-3", "1.5", "abc", "99999999999"):
+        assert parse_meeting_id(bad) is None
+
+
+def test_previous_and_next_stay_inside():
+    assert step(1, 5, -1) == 1
+    assert step(5, 5, +1) == 5
+    assert step(2, 5, +1) == 3
+    assert clamp(9, 3) == 3
+
+
+def test_auto_advance():
+    assert not advance_due(100.0, 110.0, 0)
+    assert not advance_due(100.0, 110.0, 20)
+    assert advance_due(100.0, 119.6, 20)
+
+
+# --------------------------------------------------------------------------- timer
+
+
+def test_used_seconds_adds_the_running_stretch():
+    since = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    assert used_seconds(60, since, since + timedelta(minutes=2, seconds=5)) == 185
+    assert used_seconds(60, None, since) == 60
+    assert used_seconds(0, since, since - timedelta(seconds=5)) == 0  # clocks never run backwards
+
+
+def test_timer_text_and_state():
+    assert clock(125) == "2:05"
+    assert clock(3725) == "1:02:05"
+    assert timer_text(272, 10) == "4:32 of 10 min"
+    assert timer_text(730, 10) == "12:10 of 10 min · 2:10 over"
+    assert timer_state(0, 10) == "ok"
+    assert timer_state(480, 10) == "warn"
+    assert timer_state(600, 10) == "warn"
+    assert timer_state(601, 10) == "over"
+
+
+def test_minute_floor():
+    assert minute_floor(datetime(2026, 11, 20, 9, 14, 59, 999, tzinfo=UTC)) == datetime(2026, 11, 20, 9, 14, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- payload frames
+
+
+def test_frames_survive_the_json_round_trip_with_their_dtypes():
+    frame = pd.DataFrame({
+        "label": pd.array(["Webinar", None], dtype="string"),
+        "plain": ["a", "b"],
+        "n": pd.array([3, 4], dtype="int64"),
+        "rate": [0.5, float("nan")],
+        "at": pd.to_datetime(["2026-11-20T09:00:00Z", None], utc=True).as_unit("us"),
+        "bucket": pd.to_datetime(["2026-11-16", "2026-11-23"]).as_unit("us"),
+    })
+    obj = frame_to_json(frame)
+    import json
+    back = frame_from_json(json.loads(json.dumps(obj)))
+    assert list(back.dtypes.astype(str)) == list(frame.dtypes.astype(str))
+    pd.testing.assert_frame_equal(back, frame)
+
+
+def test_json_number():
+    import numpy as np
+
+    assert json_number(np.int64(3)) == 3 and type(json_number(np.int64(3))) is int
+    assert json_number(float("nan")) is None
+    assert json_number(pd.NA) is None
+    assert json_number(None) is None
+    assert json_number(float("inf")) is None
+    assert json_number(0.25) == 0.25

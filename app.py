@@ -18,6 +18,10 @@ from queries.access import may_see  # noqa: E402
 PAGES = {
     "scoreboard": ("Together", "Scoreboard", ":material/leaderboard:", "scoreboard"),
     "goals": ("Together", "Shared goals", ":material/flag:", "goals"),
+    "definitions": ("Together", "Definitions", ":material/menu_book:", "definitions"),
+    "my_handoffs": ("Leads", "My hand-offs", ":material/inbox:", "my_handoffs"),
+    "criteria": ("Leads", "Qualification criteria", ":material/rule:", "criteria"),
+    "feedback": ("Leads", "Sales feedback", ":material/forum:", "feedback"),
 
 }
 SECTIONS = ("Together", "Leads", "Follow-up SLA", "Admin")

@@ -117,7 +117,7 @@ def _team_rep_ids(team_id: int) -> list[int]:
 
 INBOX_SCHEMA = {"handoff_id": "int64", "lead_id": "int64", "lead_name": "string", "job_title": "string",
                 "account_name": "string", "tier": "int64", "source": "string", "campaign": "string",
-                "score": "int64", "priority": "string", "owner_id": "int64", "owner_name": "string",
+                "score": "int64", "priority": "string", "owner_id": "int64", "owner_name": "string", "owner_team_id": "int64",
                 "handed_off_at": "datetime64[us, UTC]", "sla_deadline_at": "datetime64[us, UTC]",
                 "decision_due_at": "datetime64[us, UTC]", "first_touch_at": "datetime64[us, UTC]",
                 "decision": "string", "decided_at": "datetime64[us, UTC]", "rejection_reason": "string",
@@ -168,7 +168,15 @@ def with_clock(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     touch[touched & (out["first_touch_at"] > out["sla_deadline_at"])] = "touched late"
     touch[~touched & (sla_min <= 0)] = "not touched, breached"
     out["touch_status"] = touch
-    return out
+    # Work order: hand-offs still inside their decision window, soonest due first; then overdue
+    # ones, most recently overdue first (months-old ones last); then those decided, newest first.
+    rank = pd.Series(0, index=out.index)
+    rank[status == "overdue"] = 1
+    rank[~open_] = 2
+    key = due_min.where(rank == 0, -due_min)
+    key[~open_] = -(out.loc[~open_, "decided_at"] - now).dt.total_seconds()
+    out = out.assign(_rank=rank, _key=key).sort_values(["_rank", "_key", "handoff_id"]).drop(columns=["_rank", "_key"])
+    return out.reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ part is skipped when its rows exist).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
 from queries.criteria_rules import Criteria
+from queries.periods import zone
 from queries.sqlfiles import q
 
 #: Ratings cover decisions from the last this many days of the demo data (the feature's age).
@@ -46,7 +47,7 @@ def load(conn: sa.Connection) -> None:
                            "run seeds.demo_users.create(conn) before it.")
     first_at, now_at = span["first_at"], span["now_at"]
     if conn.execute(q("seed_criteria_count")).scalar_one() == 0:
-        _criteria(conn, people, first_at, now_at)
+        _criteria(conn, people, first_at, now_at, span["tz"])
         backfill_mql_versions(conn)
     counts = conn.execute(q("seed_feedback_count")).mappings().one()
     if counts["feedback"] == 0:
@@ -60,11 +61,18 @@ def load(conn: sa.Connection) -> None:
                                          "lead_rep_id": lead["rep_id"]})
 
 
-def _criteria(conn: sa.Connection, people: dict, first_at: datetime, now_at: datetime) -> None:
+def _criteria(conn: sa.Connection, people: dict, first_at: datetime, now_at: datetime, tz_name: str) -> None:
     ml, sl = people["marketing_lead"], people["sales_lead"]
-    start = first_at.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    day = now_at.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    next_month = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    tz = zone(tz_name)
+
+    def midnight(ts: datetime) -> datetime:  # start of the local day, as UTC
+        local = ts.astimezone(tz)
+        return datetime.combine(local.date(), time(0), tz).astimezone(timezone.utc)
+
+    start = midnight(first_at)
+    day = midnight(now_at)
+    first_of_next = (now_at.astimezone(tz).date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    next_month = datetime.combine(first_of_next, time(0), tz).astimezone(timezone.utc)
     versions = [
         dict(number=1, title="Baseline MQL rule: score 40+", criteria=V1,
              rationale="Start from what marketing automation already routes: a lead score of 40 or more. "

@@ -7,7 +7,7 @@
 select h.id as handoff_id, h.lead_id,
        l.first_name || ' ' || l.last_name as lead_name, l.job_title, a.name as account_name, a.tier,
        ch.label as source, c.name as campaign, l.score, l.priority,
-       h.owner_id, r.full_name as owner_name,
+       h.owner_id, r.full_name as owner_name, r.team_id as owner_team_id,
        h.handed_off_at, h.sla_deadline_at, h.decision_due_at, h.first_touch_at,
        h.decision, h.decided_at, h.rejection_reason, h.recycled_at
   from handoff h

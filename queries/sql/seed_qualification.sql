@@ -3,8 +3,11 @@
 -- Deterministic: every choice is a function of row ids and the demo data's own dates.
 
 -- name: seed_demo_span
--- The demo data's first instant and its "now" (the latest lead, never in the future).
-select min(created_at) as first_at, least(now(), max(created_at)) as now_at from lead
+-- The demo data's first instant, its "now" (the latest lead, never in the future), and the company
+-- time zone (effective dates are local midnights).
+select min(created_at) as first_at, least(now(), max(created_at)) as now_at,
+       coalesce((select value #>> '{}' from app_setting where key = 'company_timezone'), 'UTC') as tz
+  from lead
 
 -- name: seed_demo_people
 -- The demo users the story needs, with their rep records.
@@ -177,7 +180,7 @@ poor_leads as (
      where f.lead_id is not null and f.quality = 1
 )
 insert into feedback_reply (feedback_id, campaign_id, source, body, author_user_id, author_rep_id, created_at)
-select w.feedback_id, null, null, (array[
+select w.feedback_id, null::integer, null::text, (array[
            'We added a required company-size question to the form and stopped routing under-50s to SDRs.',
            'We narrowed the audience to director and above and rewrote the offer around a concrete use case.',
            'Phone is now validated on the form and we dropped the broad "free guide" ad set.'])[w.n],
@@ -186,12 +189,12 @@ select w.feedback_id, null, null, (array[
   from worst_campaigns w
  where w.n <= 3
 union all
-select null, null, 'paid_social',
+select null::bigint, null::integer, 'paid_social',
        'We paused lookalike audiences on paid social and added a work-email check. Tell us if quality moves.',
        cast(:lead_user_id as integer), cast(:lead_rep_id as integer),
        cast(:now_at as timestamptz) - interval '10 days'
 union all
-select p.feedback_id, null, null, (array[
+select p.feedback_id, null::integer, null::text, (array[
            'Thanks: this came through an old nurture flow, which we have now switched off.',
            'Fixed: the lead-scoring rule double-counted content downloads.',
            'Agreed. We now exclude .edu addresses from MQL routing.'])[p.n],

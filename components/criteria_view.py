@@ -1,0 +1,152 @@
+"""Renderers for qualification criteria: version tables, the replay result, the SLA terms.
+Charts come from components.qualification_charts; data from queries.qualification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components import qualification_charts as charts
+from components.widgets import kpi
+from queries.qualification import STATUS_LABELS, Replay, Version, in_force_among
+
+
+def day(ts, tz: str) -> str:
+    if ts is None or pd.isna(ts):
+        return fmt.DASH
+    return pd.Timestamp(ts).tz_convert(tz).strftime("%d %b %Y")
+
+
+def status_text(v: Version, versions: list[Version], now: datetime) -> str:
+    current = in_force_among(versions, now)
+    if current is not None and current.id == v.id:
+        return "In force"
+    if v.approved and v.effective_at > now:
+        return "Approved, takes effect later"
+    return STATUS_LABELS[v.status]
+
+
+def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFrame:
+    """Every version: number, title, status, in force from/until, who proposed and approved, MQLs made."""
+    rows = []
+    for v in versions:
+        until = v.superseded_at if v.status == "superseded" else None
+        rows.append({
+            "Version": f"v{v.number}", "Title": v.title, "Status": status_text(v, versions, now),
+            "In force from": day(v.effective_at, tz) if v.approved else fmt.DASH,
+            "Until": day(until, tz) if until is not None else fmt.DASH,
+            "Proposed by": f"{v.proposed_by_name} ({v.proposed_side}), {day(v.proposed_at, tz)}",
+            "Approved by": f"{v.approved_by_name} ({v.approved_side}), {day(v.approved_at, tz)}" if v.approved
+            else (f"Withdrawn by {v.withdrawn_by_name}, {day(v.withdrawn_at, tz)}" if v.status == "withdrawn"
+                  else "awaiting"),
+            "MQLs made": v.mqls,
+        })
+    return pd.DataFrame(rows, columns=["Version", "Title", "Status", "In force from", "Until", "Proposed by",
+                                       "Approved by", "MQLs made"])
+
+
+def render_sla_terms(terms) -> None:
+    """The SLA terms from queries.qualification.sla_terms(): the SLA module's summary when it exists
+    (policies in force with versions), else the company-wide defaults."""
+    if isinstance(terms, dict):
+        st.markdown(f"- **First touch:** within {fmt.duration(terms['first_touch_minutes'])} of the hand-off "
+                    f"(wall-clock)\n- **Decision:** accept or reject within {terms['decision_hours']} hours\n"
+                    f"- Source: {terms['source']}")
+        return
+    policies = getattr(terms, "policies", None)
+    if getattr(terms, "matching", None):
+        st.caption(terms.matching)
+    if isinstance(policies, pd.DataFrame) and not policies.empty:
+        view = policies.rename(columns={"rank": "Rank", "policy": "Policy", "version": "Version",
+                                        "effective_from": "Since", "applies_to": "Applies to",
+                                        "first_touch_window": "First touch", "decision_window": "Decision",
+                                        "calendar": "Calendar"})
+        st.dataframe(view, hide_index=True, width="stretch")
+    for line in getattr(terms, "calendars", ()) or ():
+        st.caption(line)
+    if getattr(terms, "fallback", None):
+        st.caption(terms.fallback)
+    if getattr(terms, "commitment", None):
+        st.markdown(f"**Marketing's commitment:** {terms.commitment}")
+    for line in getattr(terms, "versions", ()) or ():
+        st.caption(line)
+
+
+def render_replay(result: Replay, currency: str, *, key: str) -> None:
+    """KPIs (draft vs version in force), the outcome chart, the rule chart, the numbers table."""
+    p = result.row("proposed")
+    c = result.row("current") if result.has_current else None
+    st.caption(f"Leads created {result.period.describe()}: {fmt.number(result.leads_in_period)}, of which "
+               f"{fmt.number(result.actual_mqls)} actually became MQLs. Outcomes to date. "
+               f"Computed in {result.seconds:.2f} s.")
+
+    def delta(a, b, kind):
+        return fmt.change(a, b, kind) if c is not None else None
+
+    cur = (lambda col: c[col]) if c is not None else (lambda col: None)
+    cols = st.columns(5)
+    tiles = [
+        ("Would qualify", fmt.number(p["leads"]), delta(p["leads"], cur("leads"), "relative"), "neutral",
+         "Leads created in the period that pass every rule of the draft."),
+        ("Acceptance", fmt.pct(p["acceptance_rate"]), delta(p["acceptance_rate"], cur("acceptance_rate"), "points"),
+         "up", "Leads accepted by sales ÷ leads handed off, among the leads the draft qualifies."),
+        ("Opportunity rate", fmt.pct(p["opportunity_rate"], 1),
+         delta(p["opportunity_rate"], cur("opportunity_rate"), "points"), "up",
+         "Leads with an opportunity ÷ leads the draft qualifies."),
+        ("Win rate", fmt.pct(p["win_rate"]), delta(p["win_rate"], cur("win_rate"), "points"), "up",
+         "Won ÷ (won + lost) opportunities from the leads the draft qualifies."),
+        ("Revenue won", fmt.money(p["revenue"], currency), delta(p["revenue"], cur("revenue"), "relative"), "up",
+         "Closed-won amount from the leads the draft qualifies, to date."),
+    ]
+    for col, (label, value, d, good, help_text) in zip(cols, tiles):
+        with col:
+            kpi(label, value, delta=d, good_when=good, help=help_text)
+    if c is not None:
+        g, lost = result.row("gained"), result.row("lost")
+
+        def part(verb, r):
+            if not r["leads"]:
+                return f"{verb} no leads"
+            return (f"**{verb} {fmt.number(r['leads'])} leads** (handed off {fmt.number(r['handed_off'])}, accepted "
+                    f"{fmt.pct(r['acceptance_rate'])} of those, {fmt.money(r['revenue'], currency)} won)")
+
+        st.markdown(f"Against the version in force, the draft {part('adds', g)} and {part('drops', lost)}.")
+    rows = ["current", "proposed", "gained", "lost"] if c is not None else ["proposed"]
+    seg = result.segments.set_index("segment").loc[rows]
+    names = {"current": "Version in force", "proposed": "Draft", "gained": "Added by the draft",
+             "lost": "Dropped by the draft"}
+    pct = st.column_config.NumberColumn(format="percent")
+    st.dataframe(pd.DataFrame({
+        "Leads": [names[k] for k in rows], "Qualify": seg["leads"].values, "Handed off": seg["handed_off"].values,
+        "Acceptance": seg["acceptance_rate"].values, "Opportunity rate": seg["opportunity_rate"].values,
+        "Win rate": seg["win_rate"].values, "Revenue won": seg["revenue"].values}),
+        hide_index=True, width="stretch",
+        column_config={"Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
+                       "Revenue won": st.column_config.NumberColumn(format="dollar" if currency == "USD" else
+                                                                    "accounting")})
+    left, right = st.columns([1.3, 1], gap="medium")
+    with left:
+        st.plotly_chart(charts.replay_rates_chart(result.segments, has_current=result.has_current),
+                        width="stretch", key=f"{key}_rates")
+    with right:
+        st.plotly_chart(charts.rule_failures_chart(result.rule_failures, result.leads_in_period),
+                        width="stretch", key=f"{key}_rules")
+    table = result.segments if result.has_current else result.segments[result.segments["segment"] == "proposed"]
+    view = pd.DataFrame({
+        "Leads": table["label"], "Qualify": table["leads"], "Actually MQL": table["actual_mqls"],
+        "Handed off": table["handed_off"], "Accepted": table["accepted"], "Rejected": table["rejected"],
+        "Awaiting": table["awaiting"], "Acceptance": table["acceptance_rate"],
+        "With opportunity": table["with_opportunity"], "Opportunity rate": table["opportunity_rate"],
+        "Won": table["won"], "Lost": table["lost"], "Win rate": table["win_rate"], "Revenue": table["revenue"]})
+    pct = st.column_config.NumberColumn(format="percent")
+    with st.expander("The numbers behind the replay"):
+        st.dataframe(view, hide_index=True, width="stretch",
+                     column_config={"Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
+                                    "Revenue": st.column_config.NumberColumn(format="accounting")})
+        st.caption("Acceptance = leads with an accepted hand-off ÷ leads handed off. Opportunity rate = leads with an "
+                   "opportunity ÷ leads that qualify. Win rate = won ÷ (won + lost) opportunities from those leads. "
+                   "Leads are judged on their current attributes (score, account) and outcomes to date; leads the "
+                   "version in force did not qualify were mostly never handed off, so their acceptance is unknown.")

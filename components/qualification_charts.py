@@ -1,0 +1,207 @@
+"""Chart builders for qualification (criteria replay) and the sales feedback loop. Each takes
+DataFrames from ``queries.qualification`` / ``queries.metrics`` and returns a styled Plotly figure;
+none calls st.*."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import format as fmt
+from components import theme
+
+#: One colour per rejection reason, the same on every chart.
+REASON_COLORS = {
+    "bad_fit": theme.BAD,
+    "no_budget": theme.WARN,
+    "wrong_contact": theme.MARKETING,
+    "duplicate": "#64748B",
+    "no_response": "#0891B2",
+    "not_interested": theme.SALES,
+    "other": theme.MUTED,
+}
+REASON_ORDER = list(REASON_COLORS)
+
+SEGMENT_COLORS = {"current": theme.NEUTRAL, "proposed": theme.SHARED, "gained": theme.GOOD, "lost": theme.BAD}
+SEGMENT_NAMES = {"current": "Version in force", "proposed": "Draft", "gained": "Leads the draft adds",
+                 "lost": "Leads the draft drops"}
+
+_TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
+
+
+def _empty(title: str, message: str, height: int) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=14, color=theme.NEUTRAL))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return theme.style(fig, title, height=height)
+
+
+# --------------------------------------------------------------------------- replay
+
+
+def replay_rates_chart(segments: pd.DataFrame, *, has_current: bool = True, height: int = 380) -> go.Figure:
+    """How the leads of each segment actually fared: acceptance, opportunity and win rates side by
+    side for the version in force, the draft, and the leads the draft adds or drops.
+
+    ``segments``: segment, leads, handed_off, accepted, with_opportunity, won, lost, acceptance_rate,
+    opportunity_rate, win_rate (see qualification.Replay.segments).
+    """
+    metrics = (("acceptance_rate", "Accepted by sales", "accepted", "handed_off", "handed off"),
+               ("opportunity_rate", "Became an opportunity", "with_opportunity", "leads", "leads"),
+               ("win_rate", "Win rate (won ÷ closed)", "won", None, "closed"))
+    order = ["current", "proposed", "gained", "lost"] if has_current else ["proposed"]
+    rows = segments.set_index("segment")
+    fig = go.Figure()
+    for seg in order:
+        if seg not in rows.index or (seg in ("gained", "lost") and rows.loc[seg, "leads"] == 0):
+            continue
+        r = rows.loc[seg]
+        ys, texts, hovers = [], [], []
+        for col, label, num, den, den_word in metrics:
+            value = r[col]
+            denominator = (r["won"] + r["lost"]) if den is None else r[den]
+            ys.append(value)
+            texts.append(fmt.pct(value))
+            hovers.append(f"{SEGMENT_NAMES[seg]}<br>{label}: <b>{fmt.pct(value)}</b><br>"
+                          f"{fmt.number(r[num])} of {fmt.number(denominator)} {den_word}")
+        fig.add_bar(x=[m[1] for m in metrics], y=ys, name=f"{SEGMENT_NAMES[seg]} ({fmt.number(r['leads'])} leads)",
+                    marker_color=SEGMENT_COLORS[seg], text=texts, textposition="outside", cliponaxis=False,
+                    textfont=dict(size=12, color=theme.NEUTRAL), customdata=hovers,
+                    hovertemplate="%{customdata}<extra></extra>")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title_text=None)
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05,
+                      legend=dict(orientation="h", yanchor="top", y=-0.1, xanchor="left", x=0))
+    return theme.style(fig, "How those leads actually fared", height=height)
+
+
+def rule_failures_chart(failures: pd.DataFrame, leads_in_period: int, *, height: int = 320) -> go.Figure:
+    """Leads each rule of the draft turns away (a lead failing two rules counts under both)."""
+    rows = failures[failures["leads"] > 0].sort_values("leads")
+    if rows.empty:
+        return _empty("What each rule turns away", "No rule turns any lead away in this period.", height)
+    shares = [n / leads_in_period if leads_in_period else None for n in rows["leads"]]
+    fig = go.Figure(go.Bar(
+        x=rows["leads"], y=rows["rule"], orientation="h", marker_color=theme.SHARED,
+        text=[f"{fmt.number(n)} ({fmt.pct(s)})" for n, s in zip(rows["leads"], shares)], textposition="outside",
+        cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),
+        hovertemplate="%{y}: %{x:,} leads turned away<extra></extra>", showlegend=False))
+    fig.update_xaxes(title_text="Leads created in the period that fail the rule", rangemode="tozero")
+    fig.update_layout(margin=dict(r=90))
+    return theme.style(fig, "What each rule of the draft turns away", height=height)
+
+
+# --------------------------------------------------------------------------- rejection reasons
+
+
+def rejection_trend_chart(reasons: pd.DataFrame, grain: str, *, height: int = 360) -> go.Figure:
+    """Rejected hand-offs per bucket, stacked by reason (hover: count and share of the bucket).
+
+    ``reasons``: bucket, reason, rejected, share (metrics.rejection_reasons with a grain).
+    """
+    if reasons.empty:
+        return _empty("Rejection reasons over time", "No rejected hand-offs in this period.", height)
+    fig = go.Figure()
+    present = [r for r in REASON_ORDER if r in set(reasons["reason"])]
+    for reason in present:
+        rows = reasons[reasons["reason"] == reason].sort_values("bucket")
+        fig.add_bar(x=rows["bucket"], y=rows["rejected"], name=fmt.reason_label(reason),
+                    marker_color=REASON_COLORS.get(reason, theme.NEUTRAL),
+                    customdata=[f"{fmt.number(n)} ({fmt.pct(s)} of rejections)" for n, s in
+                                zip(rows["rejected"], rows["share"])],
+                    hovertemplate="%{x|" + _TICK_FORMAT.get(grain, "%d %b") + "}<br>" + fmt.reason_label(reason)
+                                  + ": %{customdata}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.2,
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    fig.update_xaxes(type="date", tickformat=_TICK_FORMAT.get(grain, "%d %b"))
+    fig.update_yaxes(title_text="Rejected hand-offs", rangemode="tozero")
+    return theme.style(fig, "Rejection reasons over time", height=height)
+
+
+def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int = 12,
+                           height: int | None = None) -> go.Figure:
+    """Share of each rejection reason within each group (campaign, source, segment), as 100 %
+    stacked bars; the groups with the most rejections first.
+
+    ``reasons``: dim_label, reason, rejected, share (metrics.rejection_reasons with a dim).
+    """
+    if reasons.empty:
+        return _empty(f"Rejection reasons by {group_title.lower()}", "No rejected hand-offs in this period.",
+                      height or 320)
+    totals = reasons.groupby("dim_label")["rejected"].sum().sort_values(ascending=False).head(top)
+    groups = list(totals.index)[::-1]  # largest at the top of a horizontal chart
+    labels = {g: f"{g}  ({fmt.number(totals[g])})" for g in groups}
+    fig = go.Figure()
+    rows = reasons[reasons["dim_label"].isin(groups)]
+    for reason in [r for r in REASON_ORDER if r in set(rows["reason"])]:
+        part = rows[rows["reason"] == reason].set_index("dim_label").reindex(groups)
+        fig.add_bar(y=[labels[g] for g in groups], x=part["share"].fillna(0), orientation="h",
+                    name=fmt.reason_label(reason), marker_color=REASON_COLORS.get(reason, theme.NEUTRAL),
+                    customdata=[f"{fmt.number(n) if pd.notna(n) else 0} rejected" for n in part["rejected"]],
+                    hovertemplate="%{y}<br>" + fmt.reason_label(reason)
+                                  + ": <b>%{x:.0%}</b> · %{customdata}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.3,
+                      legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    return theme.style(fig, f"Rejection reasons by {group_title.lower()} (share of rejected; count in brackets)",
+                       height=height or max(300, 70 + 34 * len(groups)))
+
+
+# --------------------------------------------------------------------------- feedback ratings
+
+
+def quality_color(avg: float) -> str:
+    if pd.isna(avg):
+        return theme.PENDING
+    if avg < 2.5:
+        return theme.BAD
+    if avg < 3.5:
+        return theme.WARN
+    return theme.GOOD
+
+
+def quality_by_group_chart(trend: pd.DataFrame, group_title: str, *, top: int = 12, min_ratings: int = 1,
+                           height: int | None = None) -> go.Figure:
+    """Average lead-quality rating (1-5) per group, lowest first; the bar text gives the number of
+    ratings so a 1.0 from one rating is read for what it is.
+
+    ``trend``: dim_label, ratings, avg_quality, poor, good (qualification.feedback_trend, grain none).
+    """
+    rows = trend[trend["ratings"] >= min_ratings]
+    if rows.empty:
+        return _empty(f"Lead quality by {group_title.lower()}", "No ratings in this period.", height or 300)
+    rows = rows.sort_values(["ratings"], ascending=False).head(top).sort_values("avg_quality", ascending=False)
+    fig = go.Figure(go.Bar(
+        x=rows["avg_quality"], y=rows["dim_label"], orientation="h",
+        marker_color=[quality_color(a) for a in rows["avg_quality"]],
+        text=[f"{a:.1f}  ·  {fmt.number(n)} rating{'s' if n != 1 else ''}" for a, n in
+              zip(rows["avg_quality"], rows["ratings"])],
+        textposition="outside", cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),
+        customdata=[f"{fmt.number(p)} poor or weak, {fmt.number(g)} good or excellent" for p, g in
+                    zip(rows["poor"], rows["good"])],
+        hovertemplate="%{y}<br>Average <b>%{x:.2f}</b> of 5<br>%{customdata}<extra></extra>", showlegend=False))
+    fig.update_xaxes(range=[0, 5.9], tickvals=[1, 2, 3, 4, 5], title_text="Average rating (1 poor – 5 excellent)")
+    fig.add_vline(x=3, line=dict(color=theme.MUTED, width=1, dash="dot"))
+    fig.update_layout(margin=dict(r=40))
+    return theme.style(fig, f"Lead quality rated by sales, by {group_title.lower()}",
+                       height=height or max(280, 80 + 32 * len(rows)))
+
+
+def quality_trend_chart(trend: pd.DataFrame, grain: str, *, height: int = 320) -> go.Figure:
+    """Average rating per bucket (line, right axis) over the number of ratings (bars, left axis)."""
+    if trend.empty:
+        return _empty("Lead quality over time", "No ratings in this period.", height)
+    rows = trend.sort_values("bucket")
+    fig = go.Figure()
+    fig.add_bar(x=rows["bucket"], y=rows["ratings"], name="Ratings", marker_color=theme.MUTED,
+                hovertemplate="%{y} ratings<extra></extra>")
+    fig.add_scatter(x=rows["bucket"], y=rows["avg_quality"], name="Average rating", mode="lines+markers",
+                    line=dict(color=theme.SALES, width=3), marker=dict(size=7), yaxis="y2",
+                    hovertemplate="Average <b>%{y:.2f}</b> of 5<extra></extra>")
+    fig.update_layout(yaxis=dict(rangemode="tozero", title_text="Ratings", showgrid=False),
+                      yaxis2=dict(overlaying="y", side="right", range=[1, 5.2], tickvals=[1, 2, 3, 4, 5],
+                                  title_text="Average rating", gridcolor="#E2E8F0"),
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    fig.update_xaxes(type="date", tickformat=_TICK_FORMAT.get(grain, "%d %b"))
+    return theme.style(fig, "Lead quality over time", height=height)

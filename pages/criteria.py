@@ -1,0 +1,274 @@
+"""Qualification criteria: the version in force, proposals awaiting the other team's lead, the
+replay that argues with data, the propose form, and the history with readable diffs."""
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components.criteria_view import day, render_replay, status_text, versions_table
+from components.shell import page_user
+from components.widgets import empty_state, page_header
+from queries import dimensions, qualification, settings
+from queries.criteria_rules import (EMPLOYEE_BANDS, FIELD_LABELS, REGIONS, SENIORITIES, TIERS, Criteria,
+                                    CriteriaError, describe)
+from queries.periods import PRESETS, PeriodError, local_today, preset_period
+
+user = page_user("criteria")
+FLASH = "cr_flash"
+now = datetime.now(timezone.utc)
+tz = settings.company_timezone()
+currency = settings.currency()
+channels = dimensions.channels()
+source_labels = dict(zip(channels["code"], channels["label"]))
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[FLASH] = (kind, text)
+
+
+def approve(version_id: int, seen: int) -> None:
+    try:
+        v = qualification.approve(user, version_id, seen)
+    except CriteriaError as err:
+        flash("error", str(err))
+        return
+    when = "now" if v.effective_at <= datetime.now(timezone.utc) else f"on {day(v.effective_at, tz)}"
+    flash("success", f"Approved v{v.number}. It is in force {when}; every MQL from then on records it.")
+
+
+def withdraw(version_id: int, seen: int) -> None:
+    try:
+        qualification.withdraw(user, version_id, seen, st.session_state.get(f"cr_note_{version_id}"))
+    except CriteriaError as err:
+        flash("error", str(err))
+        return
+    flash("success", "The proposal was withdrawn.")
+
+
+def draft_from_form() -> qualification.Draft:
+    s = st.session_state
+    criteria = Criteria(industries=s.get("cr_industries"), countries=s.get("cr_countries"), regions=s.get("cr_regions"),
+                        employee_bands=s.get("cr_employee_bands"), job_functions=s.get("cr_job_functions"),
+                        seniorities=s.get("cr_seniorities"), tiers=s.get("cr_tiers"),
+                        min_score=s.get("cr_min_score") or 0, excluded_sources=s.get("cr_excluded_sources"))
+    return qualification.Draft(s.get("cr_title") or "", criteria, s.get("cr_effective"), s.get("cr_rationale"))
+
+
+def propose() -> None:
+    try:
+        vid = qualification.propose(user, draft_from_form())
+    except CriteriaError as err:
+        flash("error", str(err))
+        return
+    v = qualification.by_id(vid)
+    other = "sales" if v.proposed_side == "marketing" else "marketing"
+    flash("success", f"Proposed v{v.number} · {v.title}. It takes effect once a {other} lead approves it.")
+    st.session_state["cr_show_draft_replay"] = False
+
+
+def show_draft_replay() -> None:
+    st.session_state["cr_show_draft_replay"] = True
+
+
+page_header("Qualification criteria",
+            "The ideal customer profile and MQL rule both teams work to. A lead of one team proposes, a lead of the "
+            "other approves; replay a draft over past leads before agreeing.")
+kind, text = st.session_state.pop(FLASH, (None, None))
+if kind:
+    (st.success if kind == "success" else st.error)(text)
+
+versions = qualification.versions()
+current = qualification.in_force_among(versions, now)
+waiting = sorted((v for v in versions if v.status == "proposed"), key=lambda v: v.number)
+side = qualification.side_of(user)
+
+tab_now, tab_replay, tab_propose, tab_history = st.tabs(
+    [f"In force and proposals ({len(waiting)} awaiting)" if waiting else "In force and proposals", "Replay",
+     "Propose a change", "History"])
+
+
+def rules_frame(criteria: Criteria) -> pd.DataFrame:
+    return pd.DataFrame(describe(criteria, source_labels=source_labels), columns=["Rule", "Requirement"])
+
+
+# --------------------------------------------------------------------------- in force and proposals
+
+with tab_now:
+    left, right = st.columns([1, 1.2], gap="large")
+    with left:
+        if current is None:
+            empty_state("No criteria are in force yet.", "Propose the first version; a lead from the other team "
+                                                         "approves it.")
+        else:
+            st.markdown(f"#### In force: v{current.number} · {current.title}")
+            st.caption(f"Since {day(current.effective_at, tz)} · proposed by {current.proposed_by_name} "
+                       f"({current.proposed_side}) on {day(current.proposed_at, tz)} · approved by "
+                       f"{current.approved_by_name} ({current.approved_side}) on {day(current.approved_at, tz)} · "
+                       f"{fmt.number(current.mqls)} MQLs made under it")
+            st.dataframe(rules_frame(current.criteria), hide_index=True, width="stretch")
+            if current.rationale:
+                st.caption(f"Why: {current.rationale}")
+        for v in (v for v in versions if v.approved and v.effective_at > now):
+            st.info(f"Approved in advance: v{v.number} · {v.title} takes effect on {day(v.effective_at, tz)}.",
+                    icon=":material/event:")
+    with right:
+        st.markdown("#### Awaiting approval")
+        if not waiting:
+            st.caption("No proposal is waiting. Use *Propose a change* to start one.")
+        for v in waiting:
+            other = "sales" if v.proposed_side == "marketing" else "marketing"
+            with st.container(border=True):
+                st.markdown(f"**v{v.number} · {v.title}**  \n:orange-badge[Awaiting a {other} lead] "
+                            f":gray[proposed by {v.proposed_by_name} ({v.proposed_side}) on {day(v.proposed_at, tz)}]")
+                effective = f"Takes effect on {day(v.effective_at, tz)}"
+                if v.effective_at <= now:
+                    effective = f"Proposed to take effect on {day(v.effective_at, tz)}: approving makes it effective now"
+                st.caption(effective)
+                if v.rationale:
+                    st.markdown(f"> {v.rationale}")
+                changes = qualification.version_diff_text(current, v, source_labels)
+                st.markdown("**Changes against the version in force**\n" + "\n".join(f"- {c}" for c in changes))
+                may_approve = user.can("criteria.approve") and side is not None and side != v.proposed_side \
+                    and v.proposed_by_user_id != user.id
+                if may_approve:
+                    st.button(f"Approve v{v.number}", key=f"cr_approve_{v.id}", type="primary",
+                              on_click=approve, args=(v.id, v.version), icon=":material/handshake:")
+                elif user.can("criteria.approve"):
+                    st.caption(f"A {other} lead approves this version" +
+                               (" (you proposed it)." if v.proposed_by_user_id == user.id else "."))
+                if user.can("criteria.propose"):
+                    own = v.proposed_by_user_id == user.id
+                    with st.popover("Withdraw" if own else "Decline", icon=":material/undo:"):
+                        st.text_input("Note" + ("" if own else " (required: why do you decline?)"),
+                                      key=f"cr_note_{v.id}")
+                        st.button("Withdraw the proposal" if own else "Decline the proposal", key=f"cr_withdraw_{v.id}",
+                                  on_click=withdraw, args=(v.id, v.version))
+                st.caption("Replay it on the Replay tab before deciding.")
+
+# --------------------------------------------------------------------------- replay
+
+with tab_replay:
+    candidates = [v for v in versions if current is None or v.id != current.id]
+    candidates.sort(key=lambda v: (v.status != "proposed", -v.number))
+    presets = ["last_quarter", "last_90_days", "last_12_months", "this_year", "last_month", "custom"]
+    a, b, c = st.columns([2, 1, 1])
+    with b:
+        preset = st.selectbox("Leads created", presets, format_func=PRESETS.get, key="cr_period")
+    with c:
+        custom = None
+        today = local_today(tz)
+        if preset == "custom":
+            custom = st.date_input("From – to", value=(today - timedelta(days=90), today), key="cr_custom",
+                                   format="YYYY-MM-DD")
+    try:
+        pair = tuple(custom) if custom else None
+        if pair is not None and len(pair) == 1:
+            pair = (pair[0], pair[0])
+        period = preset_period(preset, today, tz, pair)
+    except PeriodError as err:
+        st.error(str(err))
+        period = preset_period("last_quarter", today, tz)
+    with a:
+        chosen = st.selectbox("Version to replay", [v.id for v in candidates],
+                              format_func=lambda i: next(f"v{v.number} · {v.title} ({status_text(v, versions, now)})"
+                                                         for v in candidates if v.id == i),
+                              key="cr_replay_version", placeholder="No other version yet")
+    if not candidates:
+        empty_state("There is no version to replay yet.", "Propose a change, or replay a draft on the "
+                                                          "*Propose a change* tab.")
+    else:
+        version = next(v for v in candidates if v.id == chosen)
+        st.markdown(f"**What v{version.number} would have done** with the leads created {period.describe()}, "
+                    + (f"next to v{current.number} (in force)" if current else "(no version in force to compare)"))
+        with st.spinner("Replaying…"):
+            result = qualification.replay(version.criteria, period)
+        render_replay(result, currency, key="cr_replay")
+
+# --------------------------------------------------------------------------- propose
+
+with tab_propose:
+    if not user.can("criteria.propose"):
+        empty_state("Only the marketing and sales leads propose criteria.",
+                    "The versions, proposals and the replay are open to you on the other tabs.")
+    else:
+        options = qualification.options()
+        base = current.criteria if current else Criteria()
+        defaults = {"cr_industries": list(base.industries), "cr_countries": list(base.countries),
+                    "cr_regions": list(base.regions), "cr_employee_bands": list(base.employee_bands),
+                    "cr_job_functions": list(base.job_functions), "cr_seniorities": list(base.seniorities),
+                    "cr_tiers": list(base.tiers), "cr_min_score": int(base.min_score),
+                    "cr_excluded_sources": list(base.excluded_sources), "cr_title": "", "cr_rationale": "",
+                    "cr_effective": (today.replace(day=1) + timedelta(days=32)).replace(day=1)}
+        for k, v in defaults.items():
+            st.session_state.setdefault(k, v)
+        st.caption((f"Starts from v{current.number} (in force). " if current else "")
+                   + "Empty lists do not restrict (any). Replay the draft before proposing it.")
+        with st.form("propose", border=True):
+            a, b = st.columns([2, 1])
+            with a:
+                st.text_input("Title", key="cr_title", max_chars=qualification.MAX_TITLE_CHARS,
+                              placeholder="What changes, e.g. 'Add EMEA mid-market'")
+            with b:
+                st.date_input("Takes effect on", key="cr_effective", min_value=today, format="YYYY-MM-DD")
+            st.markdown("**Who we sell to (ICP)**")
+            a, b = st.columns(2)
+            with a:
+                st.multiselect(FIELD_LABELS["industries"], sorted(set(options["industries"]) | set(base.industries)),
+                               key="cr_industries", placeholder="Any industry")
+                st.multiselect(FIELD_LABELS["regions"], list(REGIONS), format_func=REGIONS.get, key="cr_regions",
+                               placeholder="Any region (or pick countries)")
+                st.multiselect(FIELD_LABELS["job_functions"],
+                               sorted(set(options["job_functions"]) | set(base.job_functions)),
+                               key="cr_job_functions", placeholder="Any function")
+                st.multiselect(FIELD_LABELS["tiers"], list(TIERS), format_func=TIERS.get, key="cr_tiers",
+                               placeholder="Any tier")
+            with b:
+                st.multiselect(FIELD_LABELS["employee_bands"], list(EMPLOYEE_BANDS), key="cr_employee_bands",
+                               placeholder="Any size")
+                st.multiselect(FIELD_LABELS["countries"], sorted(set(options["countries"]) | set(base.countries)),
+                               key="cr_countries", placeholder="Any country (or pick regions)",
+                               help="A lead passes the geography rule when its country OR its region is listed.")
+                st.multiselect(FIELD_LABELS["seniorities"], list(SENIORITIES), format_func=SENIORITIES.get,
+                               key="cr_seniorities", placeholder="Any seniority")
+            st.markdown("**When the lead is ready (MQL)**")
+            a, b = st.columns(2)
+            with a:
+                st.number_input("Minimum score (0 = none)", min_value=0, max_value=100, step=5, key="cr_min_score")
+            with b:
+                st.multiselect(FIELD_LABELS["excluded_sources"], list(source_labels), format_func=source_labels.get,
+                               key="cr_excluded_sources", placeholder="No source excluded")
+            st.text_area("Why (the other team reads this)", key="cr_rationale", height=90,
+                         max_chars=qualification.MAX_TEXT_CHARS)
+            a, b, _ = st.columns([1, 1, 2])
+            with a:
+                st.form_submit_button("Replay this draft", on_click=show_draft_replay, icon=":material/replay:")
+            with b:
+                st.form_submit_button("Propose for approval", type="primary", on_click=propose,
+                                      icon=":material/send:")
+        if st.session_state.get("cr_show_draft_replay"):
+            draft = draft_from_form()
+            if not draft.criteria.restricts_anything:
+                st.warning("This draft restricts nothing: every lead would qualify.")
+            st.markdown(f"**Replay of the draft** over the leads created {period.describe()} "
+                        "(change the period on the Replay tab)")
+            with st.spinner("Replaying…"):
+                render_replay(qualification.replay(draft.criteria, period), currency, key="cr_draft")
+
+# --------------------------------------------------------------------------- history
+
+with tab_history:
+    st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch")
+    for v in versions:
+        previous = qualification.previous_of(v, versions)
+        with st.expander(f"v{v.number} · {v.title} — {status_text(v, versions, now)}"):
+            compared = f"v{previous.number}" if previous else "nothing (first version)"
+            st.markdown(f"**Changes against {compared}**\n" + "\n".join(
+                f"- {c}" for c in qualification.version_diff_text(previous, v, source_labels)))
+            if v.rationale:
+                st.markdown(f"**Why:** {v.rationale}")
+            if v.status == "withdrawn":
+                note = f": {v.withdrawn_note}" if v.withdrawn_note else ""
+                st.markdown(f"**Withdrawn** by {v.withdrawn_by_name} on {day(v.withdrawn_at, tz)}{note}")
+            st.dataframe(rules_frame(v.criteria), hide_index=True, width="stretch")

@@ -1,0 +1,117 @@
+"""Definitions: what MQL, SAL, SQL, the ICP and the SLA mean right now, with their versions."""
+
+from datetime import datetime, timezone
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components.criteria_view import render_sla_terms, versions_table
+from components.shell import page_user
+from components.widgets import page_header
+from queries import dimensions, qualification, settings
+from queries.criteria_rules import describe
+
+user = page_user("definitions")
+page_header("Definitions", "One source of truth for both teams: what each stage and number means, "
+                           "which version is in force, and who agreed to it.")
+
+now = datetime.now(timezone.utc)
+versions = qualification.versions()
+current = qualification.in_force_among(versions, now)
+channels = dimensions.channels()
+source_labels = dict(zip(channels["code"], channels["label"]))
+tz = settings.company_timezone()
+decision_hours = int(settings.get("sla_decision_hours", 48))
+
+
+def day(ts) -> str:
+    return pd.Timestamp(ts).tz_convert(tz).strftime("%d %b %Y")
+
+
+# --------------------------------------------------------------------------- the lead's path
+
+st.markdown("#### The lead's path")
+if current is not None:
+    agreed = (f"criteria **v{current.number} · {current.title}**, in force since {day(current.effective_at)}: "
+              f"proposed by {current.proposed_by_name} ({current.proposed_side}) on {day(current.proposed_at)}, "
+              f"approved by {current.approved_by_name} ({current.approved_side}) on {day(current.approved_at)}")
+else:
+    agreed = "the qualification criteria — **none agreed yet**: the marketing and sales leads agree them on the " \
+             "Criteria page"
+stages = [
+    ("MQL", "Marketing qualified lead", f"Meets {agreed}. Each MQL records the criteria version that made it."),
+    ("SAL", "Sales accepted lead", "The owner accepted the hand-off. Every hand-off is accepted or rejected with a "
+                                   "structured reason; the decision is due within the decision window of the SLA "
+                                   f"(company default: {decision_hours} hours). A rejected lead may be recycled "
+                                   "to nurture and qualify again."),
+    ("SQL", "Sales qualified lead", "An opportunity was created from the lead."),
+    ("Won", "Closed-won", "The opportunity was won; its amount is revenue on its close date. Win rate = won ÷ "
+                          "(won + lost), by close date."),
+]
+cols = st.columns(4)
+for col, (short, name, text) in zip(cols, stages):
+    with col, st.container(border=True, height=265):
+        st.markdown(f"**{short}** · {name}")
+        st.markdown(text)
+
+# --------------------------------------------------------------------------- ICP and MQL rule
+
+left, right = st.columns([1.1, 1], gap="large")
+with left:
+    if current is None:
+        st.markdown("#### Ideal customer profile and MQL rule")
+        st.info("No criteria are in force yet.", icon=":material/info:")
+    else:
+        st.markdown(f"#### Ideal customer profile and MQL rule · v{current.number}")
+        rows = describe(current.criteria, source_labels=source_labels)
+        icp, ready = rows[:6], rows[6:]
+        st.markdown("**Who we sell to (ICP)** — a lead must match every rule; *any* does not restrict")
+        st.dataframe(pd.DataFrame(icp, columns=["Rule", "Requirement"]), hide_index=True, width="stretch")
+        st.markdown("**When the lead is ready (MQL)**")
+        st.dataframe(pd.DataFrame(ready, columns=["Rule", "Requirement"]), hide_index=True, width="stretch")
+        if current.rationale:
+            st.caption(f"Why: {current.rationale}")
+    upcoming = [v for v in versions if v.approved and v.effective_at > now]
+    waiting = [v for v in versions if v.status == "proposed"]
+    for v in upcoming:
+        st.info(f"Approved in advance: **v{v.number} · {v.title}** takes effect on {day(v.effective_at)}.",
+                icon=":material/event:")
+    for v in waiting:
+        st.caption(f"Proposed: v{v.number} · {v.title} ({v.proposed_by_name}, {v.proposed_side}) awaits a "
+                   f"{'sales' if v.proposed_side == 'marketing' else 'marketing'} lead's approval.")
+
+with right:
+    st.markdown("#### SLA terms")
+    render_sla_terms(qualification.sla_terms())
+
+# --------------------------------------------------------------------------- reasons and metrics
+
+left, right = st.columns([1, 1.1], gap="large")
+with left:
+    st.markdown("#### Rejection reasons")
+    meanings = {
+        "bad_fit": "Outside the ideal customer profile (size, industry, region, role).",
+        "no_budget": "A real need, but no budget in the foreseeable future.",
+        "wrong_contact": "Right company, wrong person: no influence on the purchase.",
+        "duplicate": "Already known: an open opportunity or another lead for the same person.",
+        "no_response": "No answer after the agreed touch sequence.",
+        "not_interested": "Reached, and not interested in buying.",
+        "other": "Anything else; a comment saying why is required.",
+    }
+    st.dataframe(pd.DataFrame([(fmt.reason_label(k), v) for k, v in meanings.items()], columns=["Reason", "Meaning"]),
+                 hide_index=True, width="stretch")
+with right:
+    st.markdown("#### How the shared numbers are computed")
+    st.markdown(
+        "- **Lead acceptance rate** = accepted ÷ handed off, for hand-offs in the period; those *awaiting a "
+        "decision* are shown beside it (recent periods are not final).\n"
+        "- **Time to first touch** = first rep call, email, meeting or LinkedIn message after the hand-off "
+        "(automated sends do not count); **median and p90**, never the mean. Untouched leads are counted apart.\n"
+        "- **SLA compliance** = touched by the deadline ÷ hand-offs whose outcome is known; leads still inside "
+        "their window are *pending*.\n"
+        "- **Marketing-sourced** = the lead's first touch came through a marketing channel.\n"
+        f"- Periods are cut in the company time zone, **{tz}**.")
+
+st.markdown("#### Criteria versions")
+st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch")

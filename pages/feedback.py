@@ -1,0 +1,290 @@
+"""Sales feedback: reps rate the leads and campaigns marketing sends; marketing sees rejection
+reasons and ratings as trends and replies with what it changed; leads read it all in one view."""
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components import qualification_charts as charts
+from components.filters import filter_bar
+from components.shell import page_user
+from components.widgets import empty_state, kpi, page_header, records_table
+from queries import dimensions, metrics, qualification, settings
+from queries.periods import grain_for
+from queries.qualification import QUALITY_LABELS, FeedbackError
+
+user = page_user("feedback")
+FLASH = "fb_flash"
+period, filters = filter_bar(show=("source", "campaign", "industry", "country", "tier"), default_period="last_90_days")
+page_header("Sales feedback", "How sales rates the leads marketing sends, why leads are rejected, and what "
+                              "marketing changed in response.")
+tz = settings.company_timezone()
+campaigns = dimensions.campaigns()
+channels = dimensions.channels()
+campaign_names = dict(zip(campaigns["id"], campaigns["name"]))
+source_labels = dict(zip(channels["code"], channels["label"]))
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[FLASH] = (kind, text)
+
+
+def rate_lead() -> None:
+    s = st.session_state
+    if s.get("fb_lead") is None:
+        flash("error", "Choose the lead you rate.")
+        return
+    try:
+        flash("success", qualification.rate_lead(user, int(s["fb_lead"]), s.get("fb_lead_quality"),
+                                                 s.get("fb_lead_insight")))
+        s["fb_lead_insight"] = ""
+    except FeedbackError as err:
+        flash("error", str(err))
+
+
+def rate_campaign() -> None:
+    s = st.session_state
+    if s.get("fb_campaign") is None:
+        flash("error", "Choose the campaign you rate.")
+        return
+    try:
+        flash("success", qualification.rate_campaign(user, int(s["fb_campaign"]), s.get("fb_campaign_quality"),
+                                                     s.get("fb_campaign_insight")))
+        s["fb_campaign_insight"] = ""
+    except FeedbackError as err:
+        flash("error", str(err))
+
+
+def send_reply(kind: str) -> None:
+    s = st.session_state
+    target = s.get(f"fb_reply_{kind}")
+    if target is None:
+        flash("error", "Choose what the reply answers.")
+        return
+    args = {"feedback_id": int(target)} if kind == "feedback" else \
+        {"campaign_id": int(target)} if kind == "campaign" else {"source": str(target)}
+    try:
+        flash("success", qualification.reply(user, s.get("fb_reply_body"), **args))
+        s["fb_reply_body"] = ""
+    except FeedbackError as err:
+        flash("error", str(err))
+
+
+kind, text = st.session_state.pop(FLASH, (None, None))
+if kind:
+    (st.success if kind == "success" else st.error)(text)
+
+
+def when(series: pd.Series) -> pd.Series:
+    return series.dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def about(frame: pd.DataFrame) -> pd.Series:
+    lead = frame["lead_name"].fillna("") + " · " + frame["account_name"].fillna("")
+    camp = "Campaign: " + frame["campaign_name"].fillna("")
+    return lead.where(frame["subject_kind"] == "lead", camp)
+
+
+def feedback_view(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"When": when(frame["created_at"]), "Rep": frame["rep_name"], "About": about(frame),
+                         "Campaign": frame["campaign_name"].fillna("—"), "Source": frame["source_label"].fillna("—"),
+                         "Rating": frame["quality"], "Insight": frame["insight"].fillna(""),
+                         "Replies": frame["replies"]})
+
+
+FEEDBACK_CONFIG = {"When": st.column_config.DatetimeColumn(format="D MMM YYYY"),
+                   "Rating": st.column_config.NumberColumn(format="%d ★", width="small"),
+                   "Insight": st.column_config.TextColumn(width="large")}
+
+tab_names = ["Weekly review", "Trends"]
+if user.can("feedback.give"):
+    tab_names.append("Rate leads and campaigns")
+if user.can("feedback.reply"):
+    tab_names.append("Reply: what we changed")
+tabs = dict(zip(tab_names, st.tabs(tab_names)))
+
+# --------------------------------------------------------------------------- weekly review
+
+with tabs["Weekly review"]:
+    week = qualification.review_period()
+    before = week.previous()
+    st.caption(f"The last seven days ({week.describe()}), against the seven before. All teams and sources.")
+    acc, acc_before = metrics.acceptance(week), metrics.acceptance(before)
+    a = acc.iloc[0] if not acc.empty else None
+    b = acc_before.iloc[0] if not acc_before.empty else None
+    summary, summary_before = qualification.feedback_summary(week), qualification.feedback_summary(before)
+    week_replies = qualification.replies(week)
+    cols = st.columns(5)
+    with cols[0]:
+        kpi("Hand-offs", fmt.number(a.handed_off if a is not None else 0),
+            delta=fmt.change(a.handed_off if a is not None else 0, b.handed_off if b is not None else 0),
+            good_when="neutral")
+    with cols[1]:
+        kpi("Accepted by sales", fmt.pct(a.acceptance_rate if a is not None else None),
+            delta=fmt.change(a.acceptance_rate if a is not None else None,
+                             b.acceptance_rate if b is not None else None, "points"),
+            caption=f"{a.awaiting if a is not None else 0} still awaiting a decision")
+    with cols[2]:
+        kpi("Rejected", fmt.number(a.rejected if a is not None else 0), good_when="down",
+            delta=fmt.change(a.rejected if a is not None else 0, b.rejected if b is not None else 0))
+    with cols[3]:
+        kpi("Lead quality (1–5)", fmt.number(summary["avg_quality"], 1),
+            delta=fmt.change(summary["avg_quality"], summary_before["avg_quality"]),
+            caption=f"{summary['ratings']} ratings, {summary['poor']} poor or weak")
+    with cols[4]:
+        kpi("Marketing replies", fmt.number(len(week_replies)), good_when="neutral",
+            caption=f"{summary['replied']} of this week's ratings answered")
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Why sales rejected leads this week**")
+        reasons = metrics.rejection_reasons(week)
+        if reasons.empty:
+            st.caption("No rejections this week.")
+        else:
+            view = pd.DataFrame({"Reason": reasons["reason"].map(fmt.reason_label), "Rejected": reasons["rejected"],
+                                 "Share": reasons["share"], "Recycled": reasons["recycled"]})
+            st.dataframe(view, hide_index=True, width="stretch",
+                         column_config={"Share": st.column_config.ProgressColumn(format="percent", min_value=0,
+                                                                                 max_value=1)})
+    with right:
+        st.markdown("**Campaigns sales rated lowest this week**")
+        by_campaign = qualification.feedback_trend(week, dim="campaign")
+        by_campaign = by_campaign[by_campaign["dim_key"] != "none"].sort_values(["avg_quality", "ratings"],
+                                                                                 ascending=[True, False]).head(6)
+        if by_campaign.empty:
+            st.caption("No campaign got a rating this week.")
+        else:
+            st.dataframe(pd.DataFrame({"Campaign": by_campaign["dim_label"], "Average": by_campaign["avg_quality"],
+                                       "Ratings": by_campaign["ratings"], "Poor or weak": by_campaign["poor"]}),
+                         hide_index=True, width="stretch",
+                         column_config={"Average": st.column_config.NumberColumn(format="%.1f ★")})
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Latest insights from sales**")
+        latest = qualification.feedback_list(week)
+        latest = latest[latest["insight"].notna()].sort_values(["quality", "created_at"], ascending=[True, False])
+        if latest.empty:
+            st.caption("No insights this week.")
+        for r in latest.head(6).itertuples():
+            subject = f"{r.lead_name} ({r.account_name})" if r.subject_kind == "lead" else f"campaign {r.campaign_name}"
+            replied = f" · :green[{r.replies} repl{'y' if r.replies == 1 else 'ies'}]" if r.replies else ""
+            st.markdown(f"{'★' * r.quality}{'☆' * (5 - r.quality)} **{r.rep_name}** on {subject}{replied}  \n"
+                        f"{r.insight}")
+    with right:
+        st.markdown("**What marketing changed**")
+        if week_replies.empty:
+            st.caption("No replies this week.")
+        for r in week_replies.head(6).itertuples():
+            target = r.campaign_name if isinstance(r.campaign_name, str) else r.source_label
+            st.markdown(f"**{r.author_name}** on {target if isinstance(target, str) else 'a rating'} "
+                        f"({pd.Timestamp(r.created_at).tz_convert(tz):%d %b})  \n{r.body}")
+
+# --------------------------------------------------------------------------- trends
+
+with tabs["Trends"]:
+    groups = {"campaign": "Campaign", "source": "Source", "industry": "Industry", "region": "Region", "tier": "Tier"}
+    dim = st.segmented_control("Break down by", list(groups), format_func=groups.get, default="campaign",
+                               key="fb_dim") or "campaign"
+    grain = grain_for(period)
+    st.caption(f"{period.describe()} · hand-offs and ratings in the period · filters in the sidebar")
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.plotly_chart(charts.rejection_trend_chart(metrics.rejection_reasons(period, filters, grain=grain), grain),
+                        width="stretch")
+    with right:
+        st.plotly_chart(charts.quality_trend_chart(qualification.feedback_trend(period, filters, grain=grain), grain),
+                        width="stretch")
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.plotly_chart(charts.reasons_by_group_chart(metrics.rejection_reasons(period, filters, dim=dim), groups[dim]),
+                        width="stretch")
+    with right:
+        st.plotly_chart(charts.quality_by_group_chart(qualification.feedback_trend(period, filters, dim=dim),
+                                                      groups[dim]), width="stretch")
+        if dim not in ("campaign", "source"):
+            st.caption("Campaign-level ratings have no single account, so segment views count lead ratings only.")
+    listed = qualification.feedback_list(period, filters)
+    st.markdown(f"**Ratings and insights ({len(listed)})**")
+    records_table(feedback_view(listed), title=f"sales feedback {period.describe()}", key="fb_all",
+                  column_config=FEEDBACK_CONFIG, height=360)
+
+# --------------------------------------------------------------------------- rate
+
+if "Rate leads and campaigns" in tabs:
+    with tabs["Rate leads and campaigns"]:
+        if user.rep_id is None:
+            empty_state("Your user is not linked to a rep record, so ratings cannot be attributed to you.",
+                        "Ask an admin to link your user to your rep record.")
+        else:
+            left, right = st.columns(2, gap="large")
+            choices = qualification.lead_choices(user.rep_id)
+            with left, st.form("rate_lead", border=True):
+                st.markdown("**Rate a lead you were handed**")
+                lead_labels = {int(r.lead_id): f"{r.lead_name} · {r.account_name} · "
+                                               f"{pd.Timestamp(r.handed_off_at).tz_convert(tz):%d %b}"
+                                               + (f" · you rated {int(r.my_quality)}" if pd.notna(r.my_quality) else "")
+                               for r in choices.itertuples()}
+                st.selectbox("Lead", list(lead_labels), format_func=lead_labels.get, index=None,
+                             placeholder="Choose a lead" if lead_labels else "No leads handed to you yet",
+                             key="fb_lead")
+                st.radio("Quality", list(QUALITY_LABELS), format_func=QUALITY_LABELS.get, index=2, horizontal=True,
+                         key="fb_lead_quality")
+                st.text_area("Insight (required for a poor or weak rating)", key="fb_lead_insight", height=100,
+                             max_chars=qualification.MAX_TEXT_CHARS,
+                             placeholder="What should marketing know about this lead?")
+                st.form_submit_button("Save rating", type="primary", on_click=rate_lead)
+            with right, st.form("rate_campaign", border=True):
+                st.markdown("**Tell marketing about a campaign's leads**")
+                st.selectbox("Campaign", list(campaign_names), format_func=campaign_names.get, index=None,
+                             placeholder="Choose a campaign", key="fb_campaign")
+                st.radio("Quality of its leads", list(QUALITY_LABELS), format_func=QUALITY_LABELS.get, index=2,
+                         horizontal=True, key="fb_campaign_quality")
+                st.text_area("Insight", key="fb_campaign_insight", height=100, max_chars=qualification.MAX_TEXT_CHARS,
+                             placeholder="E.g. 'Mostly students; the offer attracts researchers, not buyers.'")
+                st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign)
+            mine = qualification.feedback_list(period, rep_id=user.rep_id)
+            st.markdown(f"**Your ratings in the period ({len(mine)})**")
+            records_table(feedback_view(mine), title="my feedback", key="fb_mine", column_config=FEEDBACK_CONFIG,
+                          height=300)
+
+# --------------------------------------------------------------------------- reply
+
+if "Reply: what we changed" in tabs:
+    with tabs["Reply: what we changed"]:
+        targets = {"feedback": "A rating", "campaign": "A campaign", "source": "A source"}
+        target_kind = st.segmented_control("Reply to", list(targets), format_func=targets.get, default="feedback",
+                                           key="fb_reply_kind") or "feedback"
+        with st.form("reply", border=True):
+            if target_kind == "feedback":
+                open_items = qualification.feedback_list(period, filters)
+                open_items = open_items.sort_values(["replies", "quality", "created_at"], ascending=[True, True, False])
+                labels = {int(r.feedback_id): f"{'★' * r.quality} {r.rep_name}: "
+                                              f"{r.insight[:80] if isinstance(r.insight, str) else 'no insight'} "
+                                              f"({r.lead_name if r.subject_kind == 'lead' else r.campaign_name})"
+                                              + (" · answered" if r.replies else "")
+                          for r in open_items.head(200).itertuples()}
+                st.selectbox("Rating (unanswered and lowest first)", list(labels), format_func=labels.get, index=None,
+                             placeholder="Choose a rating" if labels else "No ratings in the period",
+                             key="fb_reply_feedback")
+            elif target_kind == "campaign":
+                st.selectbox("Campaign", list(campaign_names), format_func=campaign_names.get, index=None,
+                             placeholder="Choose a campaign", key="fb_reply_campaign")
+            else:
+                st.selectbox("Source", list(source_labels), format_func=source_labels.get, index=None,
+                             placeholder="Choose a source", key="fb_reply_source")
+            st.text_area("What we changed (or will change)", key="fb_reply_body", height=100,
+                         max_chars=qualification.MAX_TEXT_CHARS)
+            st.form_submit_button("Post reply", type="primary", on_click=send_reply, args=(target_kind,))
+        answered = qualification.replies(period)
+        st.markdown(f"**Replies in the period ({len(answered)})**")
+        if answered.empty:
+            st.caption("No replies yet.")
+        else:
+            st.dataframe(pd.DataFrame({
+                "When": when(answered["created_at"]), "By": answered["author_name"],
+                "On": answered["subject_kind"].map({"feedback": "Rating", "campaign": "Campaign", "source": "Source"}),
+                "Campaign or source": answered["campaign_name"].fillna(answered["source_label"]).fillna("—"),
+                "Reply": answered["body"]}), hide_index=True, width="stretch",
+                column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY")})

@@ -1,0 +1,247 @@
+"""My hand-offs: the leads handed to me (or my team), the hand-off card, accept / reject."""
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components import handoff_card as card_view
+from components.shell import page_user
+from components.widgets import empty_state, kpi, page_header
+from queries import dimensions, handoffs, metrics, qualification, settings
+from queries.handoffs import HandoffError
+
+user = page_user("my_handoffs")
+as_of = metrics.now_minute()
+FLASH = "ho_flash"
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[FLASH] = (kind, text)
+
+
+def show_flash() -> None:
+    kind, text = st.session_state.pop(FLASH, (None, None))
+    if kind == "success":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "warning":
+        st.warning(text, icon=":material/warning:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+
+
+def submit_decision(handoff_id: int) -> None:
+    s = st.session_state
+    decision = {"Accept": "accepted", "Reject": "rejected"}.get(s.get(f"ho_dec_{handoff_id}"))
+    reason = s.get(f"ho_reason_{handoff_id}") if decision == "rejected" else None
+    try:
+        message = handoffs.decide(user, handoff_id, decision, reason=reason, comment=s.get(f"ho_comment_{handoff_id}"),
+                                  recycle=bool(s.get(f"ho_recycle_{handoff_id}")) and decision == "rejected")
+    except HandoffError as err:
+        flash("error", str(err))
+        return
+    flash("success", message)
+    s[f"ho_comment_{handoff_id}"] = ""
+
+
+def submit_recycle(handoff_id: int) -> None:
+    try:
+        flash("success", handoffs.recycle(user, handoff_id))
+    except HandoffError as err:
+        flash("error", str(err))
+
+
+def submit_bulk() -> None:
+    s = st.session_state
+    decision = {"Accept": "accepted", "Reject": "rejected"}.get(s.get("ho_bulk_dec"))
+    try:
+        outcomes = handoffs.decide_many(user, s.get("ho_bulk_ids") or [], decision,
+                                        reason=s.get("ho_bulk_reason") if decision == "rejected" else None,
+                                        comment=s.get("ho_bulk_comment"),
+                                        recycle=bool(s.get("ho_bulk_recycle")) and decision == "rejected")
+    except HandoffError as err:
+        flash("error", str(err))
+        return
+    done = [o for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    verb = "Accepted" if decision == "accepted" else "Rejected"
+    text = f"{verb} {len(done)} of {len(outcomes)} hand-offs."
+    if failed:
+        text += " Not recorded: " + " ".join(o.message for o in failed)
+    flash("warning" if failed else "success", text)
+    if done:
+        s["ho_bulk_ids"] = [o.handoff_id for o in failed]
+        s["ho_bulk_comment"] = ""
+
+
+# --------------------------------------------------------------------------- whose hand-offs
+
+scopes = {"mine": "Mine"}
+if user.has("sales_lead") and user.team_id is not None:
+    scopes["team"] = "My team"
+if user.has("admin"):
+    scopes = {"all": "Everyone"}
+subtitle = "Accept or reject each lead with a reason; the SLA clock runs from the hand-off."
+page_header("My hand-offs" if "mine" in scopes else "Hand-offs", subtitle)
+scope = "all" if "all" in scopes else "mine"
+if len(scopes) > 1:
+    scope = st.segmented_control("Show", list(scopes), format_func=scopes.get, default="mine", key="ho_scope") or "mine"
+owner_ids = handoffs.owner_scope(user, scope)
+if owner_ids is None:
+    empty_state("Your user is not linked to a rep record, so no hand-offs can be routed to you.",
+                "Ask an admin to link your user to your rep record on the Users page.")
+    st.stop()
+
+frame = handoffs.inbox(owner_ids, as_of)
+open_rows = frame[frame["decision"].isna()]
+recent = frame[frame["decision"].notna()]
+currency = settings.currency()
+
+cols = st.columns(4)
+with cols[0]:
+    kpi("Awaiting decision", fmt.number(len(open_rows)), good_when="neutral",
+        help="Hand-offs nobody has accepted or rejected yet.")
+with cols[1]:
+    overdue = int((open_rows["decision_status"] == "overdue").sum())
+    kpi("Decision overdue", fmt.number(overdue), good_when="down",
+        caption=f"{int((open_rows['decision_status'] == 'due soon').sum())} due within 24 h")
+with cols[2]:
+    breached = int((open_rows["touch_status"] == "not touched, breached").sum())
+    kpi("Untouched past the SLA", fmt.number(breached), good_when="down",
+        help="Open hand-offs with no rep touch (call, email, meeting, LinkedIn) before the first-touch deadline.")
+with cols[3]:
+    acc = int((recent["decision"] == "accepted").sum())
+    kpi(f"Accepted, last {handoffs.RECENT_DAYS} days", fmt.pct(acc / len(recent)) if len(recent) else fmt.DASH,
+        good_when="neutral", caption=f"{acc} of {len(recent)} decided")
+
+if frame.empty:
+    empty_state("No hand-offs are waiting for you, and none were decided in the last "
+                f"{handoffs.RECENT_DAYS} days.", "New MQLs routed to you appear here.")
+    st.stop()
+
+# --------------------------------------------------------------------------- the inbox
+
+STATUS_TEXT = {"overdue": "Overdue", "due soon": "Due within 24 h", "open": "Open", "accepted": "Accepted",
+               "rejected": "Rejected"}
+TOUCH_TEXT = {"touched in time": "In time", "touched late": "Late", "not touched, breached": "Breached",
+              "pending": "Pending"}
+tz = settings.company_timezone()
+
+
+def table(rows: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Lead": rows["lead_name"], "Company": rows["account_name"], "Tier": rows["tier"],
+        "Source": rows["source"], "Score": rows["score"], "Owner": rows["owner_name"],
+        "Handed off": rows["handed_off_at"].dt.tz_convert(tz).dt.tz_localize(None),
+        "Decide by": rows["decision_due_at"].dt.tz_convert(tz).dt.tz_localize(None),
+        "Status": rows["decision_status"].map(STATUS_TEXT),
+        "First touch": rows["touch_status"].map(TOUCH_TEXT),
+    })
+
+
+config = {"Handed off": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
+          "Decide by": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
+          "Score": st.column_config.NumberColumn(format="%d", width="small"),
+          "Tier": st.column_config.NumberColumn(format="%d", width="small")}
+hidden_owner = scope == "mine"
+st.markdown(f"**Awaiting a decision ({len(open_rows)})** · most urgent first — click a row to open its card")
+if open_rows.empty:
+    st.caption("Nothing awaits a decision.")
+    selection = None
+else:
+    shown = table(open_rows).drop(columns=["Owner"] if hidden_owner else [])
+    selection = st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
+                             on_select="rerun", selection_mode="single-row", key="ho_table",
+                             height=min(38 + 35 * len(shown), 320))
+if len(recent):
+    with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({len(recent)})"):
+        st.dataframe(table(recent).drop(columns=["Owner"] if hidden_owner else []), hide_index=True,
+                     width="stretch", column_config=config)
+
+# --------------------------------------------------------------------------- which card
+
+labels = {int(r.handoff_id): f"{r.lead_name} · {r.account_name} · {STATUS_TEXT[r.decision_status]}"
+          for r in frame.itertuples()}
+ids = list(labels)
+picked_rows = selection.selection.rows if selection is not None else []
+if picked_rows:
+    picked = int(open_rows.iloc[picked_rows[0]]["handoff_id"])
+    if st.session_state.get("ho_last_pick") != picked:
+        st.session_state["ho_last_pick"] = picked
+        st.session_state["ho_open"] = picked
+if st.session_state.get("ho_open") not in labels:
+    st.session_state["ho_open"] = ids[0]
+
+st.divider()
+handoff_id = st.selectbox("Hand-off card", ids, format_func=labels.get, key="ho_open")
+show_flash()
+c = handoffs.card(handoff_id)
+if c is None:
+    empty_state("This hand-off no longer exists.", "Reload the page.")
+    st.stop()
+
+versions = qualification.versions()
+current = qualification.in_force_among(versions, as_of)
+channels = dimensions.channels()
+source_labels = dict(zip(channels["code"], channels["label"]))
+
+with st.container(border=True):
+    card_view.header(c)
+    card_view.sla_clock(c, as_of)
+    left, middle, right = st.columns([1, 1, 1.25], gap="medium")
+    with left:
+        card_view.origin(c, {v.id: v for v in versions})
+    with middle:
+        card_view.fit(c, current, source_labels)
+    with right:
+        card_view.account(c, currency)
+
+# --------------------------------------------------------------------------- decide
+
+facts = c.facts
+may = handoffs.may_decide(user, facts["owner_id"], facts["owner_team_id"])
+reason_options = list(handoffs.REASONS)
+if facts["decision"] is None and may:
+    with st.form(f"decide_{handoff_id}", border=True):
+        st.markdown("**Your decision**")
+        a, b = st.columns([1, 2])
+        with a:
+            st.radio("Decision", ["Accept", "Reject"], key=f"ho_dec_{handoff_id}", horizontal=True)
+            st.selectbox("Rejection reason (when rejecting)", reason_options, format_func=fmt.reason_label,
+                         index=None, placeholder="Choose a reason", key=f"ho_reason_{handoff_id}")
+            st.checkbox("Recycle to nurture (when rejecting)", key=f"ho_recycle_{handoff_id}",
+                        help="Marketing keeps nurturing the lead; it can qualify again later.")
+        with b:
+            st.text_area("Comment (required for 'Other')", key=f"ho_comment_{handoff_id}", height=122,
+                         max_chars=handoffs.MAX_COMMENT_CHARS,
+                         placeholder="What should marketing know? E.g. 'Student, no buying role'.")
+        st.form_submit_button("Record decision", type="primary", on_click=submit_decision, args=(handoff_id,))
+elif facts["decision"] is None:
+    st.info(f"Handed to {facts['owner_name']}: only they or their team's sales lead can decide.",
+            icon=":material/lock:")
+elif facts["decision"] == "rejected" and facts["recycled_at"] is None and may:
+    st.button("Recycle to nurture", on_click=submit_recycle, args=(handoff_id,), icon=":material/recycling:",
+              help="Send this rejected lead back to marketing's nurture programme.")
+
+st.markdown("**Engagement and activity**")
+card_view.timeline(c)
+
+# --------------------------------------------------------------------------- bulk
+
+decidable = [int(r.handoff_id) for r in open_rows.itertuples()
+             if handoffs.may_decide(user, int(r.owner_id), int(r.owner_team_id))]
+if len(decidable) > 1 and user.can("handoffs.decide"):
+    with st.expander(f"Decide on several at once ({len(decidable)} open)", icon=":material/checklist:"):
+        st.session_state["ho_bulk_ids"] = [i for i in st.session_state.get("ho_bulk_ids", []) if i in decidable]
+        with st.form("bulk_decide", border=False):
+            st.multiselect("Hand-offs", decidable, format_func=labels.get, key="ho_bulk_ids",
+                           placeholder="Choose the hand-offs")
+            a, b = st.columns([1, 2])
+            with a:
+                st.radio("Decision", ["Accept", "Reject"], key="ho_bulk_dec", horizontal=True)
+                st.selectbox("Rejection reason (when rejecting)", reason_options, format_func=fmt.reason_label,
+                             index=None, placeholder="Choose a reason", key="ho_bulk_reason")
+                st.checkbox("Recycle to nurture (when rejecting)", key="ho_bulk_recycle")
+            with b:
+                st.text_area("Comment for all of them", key="ho_bulk_comment", height=122,
+                             max_chars=handoffs.MAX_COMMENT_CHARS)
+            st.form_submit_button("Record for all selected", on_click=submit_bulk)

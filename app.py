@@ -19,9 +19,16 @@ PAGES = {
     "scoreboard": ("Together", "Scoreboard", ":material/leaderboard:", "scoreboard"),
     "goals": ("Together", "Shared goals", ":material/flag:", "goals"),
     "definitions": ("Together", "Definitions", ":material/menu_book:", "definitions"),
+    "meeting": ("Together", "Meeting mode", ":material/co_present:", "meeting"),
     "my_handoffs": ("Leads", "My hand-offs", ":material/inbox:", "my_handoffs"),
     "criteria": ("Leads", "Qualification criteria", ":material/rule:", "criteria"),
     "feedback": ("Leads", "Sales feedback", ":material/forum:", "feedback"),
+    "admin_users": ("Admin", "Users & audit", ":material/manage_accounts:", "admin"),
+    "my_sla": ("Follow-up SLA", "My SLA", ":material/timer:", "my_sla"),
+    "sla_scorecard": ("Follow-up SLA", "Team SLA scorecard", ":material/scoreboard:", "sla_scorecard"),
+    "sla_two_sided": ("Follow-up SLA", "The two-sided SLA", ":material/handshake:", "sla_two_sided"),
+    "slipping": ("Follow-up SLA", "Leads slipping through", ":material/running_with_errors:", "slipping"),
+    "sla_policies": ("Follow-up SLA", "SLA policies", ":material/policy:", "sla_policies"),
 
 }
 SECTIONS = ("Together", "Leads", "Follow-up SLA", "Admin")

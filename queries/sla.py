@@ -123,7 +123,7 @@ def clear_caches() -> None:
     """Forget cached SLA reads and the metric caches that read deadlines."""
     for fn in (_policy_versions, calendars_frame, schedule_days, holidays_frame, commitments, _company_defaults,
                _rep_info, _open_handoffs, _rep_breaches, _rep_standing, _rep_weekly, _decision_timeliness,
-               _touch_vs_window, _untouched, _slipping, reassign_targets):
+               _touch_vs_window, _untouched, _slipping, reassign_targets, _scorecard):
         fn.clear()
     metrics.clear_caches()
 
@@ -312,7 +312,7 @@ def definitions_summary(as_of: datetime | None = None, tz: str | None = None) ->
                 bits.append(f"sales follows up {float(c.follow_up_target_rate):.0%} within the SLA")
             if pd.notna(c.decision_target_rate):
                 bits.append(f"decides {float(c.decision_target_rate):.0%} on time")
-            commitment = "Marketing commits " + bits[0] + ("; " + "; ".join(bits[1:]) if len(bits) > 1 else "") + "."
+            commitment = bits[0] + ("; " + "; ".join(bits[1:]) if len(bits) > 1 else "") + "."
     history = tuple(f"{r.name} v{r.version}: from {r.effective_at.tz_convert(tz):%d %b %Y}"
                     + (" (retired)" if r.retired else "")
                     for r in versions.sort_values(["name", "version"]).itertuples())
@@ -347,6 +347,15 @@ def preview(at: datetime, tier: int, source: str, segment: str, priority: str) -
 
 
 # --------------------------------------------------------------------------- policies (writes)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a policy write did: the new version row, its number, and hand-offs re-measured."""
+
+    id: int
+    version: int
+    remeasured: int
 
 
 @dataclass
@@ -433,10 +442,10 @@ def _known_sources() -> set[str]:
     return set(dimensions.channels()["code"])
 
 
-def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz: str) -> int:
+def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz: str) -> Saved:
     """Add a version of a policy (or a new policy) taking effect at 00:00 of ``effective_from`` in
     ``tz``; recompute the hand-offs it may change. ``expected_version``: the latest version the
-    editor saw (None for a new policy). Returns the new version's id."""
+    editor saw (None for a new policy)."""
     _require(actor, "sla.edit", "changing SLA policies")
     data = data.cleaned(_known_sources())
     effective_at = _effective_instant(data.effective_from, tz)
@@ -454,14 +463,14 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
             audit.record(conn, actor.id, "sla_policy.version", "sla_policy", code,
                          {"version": latest["version"]} if latest else None,
                          {**{k: v for k, v in params.items() if k != "actor_user_id"}, "id": policy_id})
-            refresh(conn, reaching=effective_at)
+            remeasured = refresh(conn, reaching=effective_at)
     except sa.exc.IntegrityError as exc:
         raise _translate(exc) from None
     clear_caches()
-    return policy_id
+    return Saved(policy_id, version, remeasured)
 
 
-def retire_policy(actor: User, code: str, effective_from: date, expected_version: int, tz: str) -> int:
+def retire_policy(actor: User, code: str, effective_from: date, expected_version: int, tz: str) -> Saved:
     """End a policy from a date on (a 'retired' version); leads it covered fall to later ranks."""
     _require(actor, "sla.edit", "changing SLA policies")
     if code == "default":
@@ -484,9 +493,9 @@ def retire_policy(actor: User, code: str, effective_from: date, expected_version
         policy_id = conn.execute(q("sla_policy_insert"), params).scalar_one()
         audit.record(conn, actor.id, "sla_policy.retire", "sla_policy", code, {"version": latest["version"]},
                      {"version": version, "retired": True, "effective_at": effective_at})
-        refresh(conn, reaching=effective_at)
+        remeasured = refresh(conn, reaching=effective_at)
     clear_caches()
-    return policy_id
+    return Saved(policy_id, version, remeasured)
 
 
 def _next_version(latest, expected_version, effective_at, tz, *, new_policy: bool) -> int:
@@ -566,7 +575,7 @@ def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09
 
 
 def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, expected_version: int) -> int:
-    """Rename a calendar or change its time zone (recomputes every hand-off measured on it)."""
+    """Rename a calendar or change its time zone (recomputes every hand-off). Returns the new version."""
     _require(actor, "sla.edit", "changing calendars")
     name = (name or "").strip()
     if not name:
@@ -596,8 +605,9 @@ def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, 
 
 
 def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: dict[int, tuple[str, str] | None],
-                  expected_version: int, tz: str) -> None:
-    """Weekly working hours from ``effective_from`` on (``hours``: ISO weekday → (start, end) or None)."""
+                  expected_version: int, tz: str) -> int:
+    """Weekly working hours from ``effective_from`` on (``hours``: ISO weekday → (start, end) or None).
+    Returns how many hand-offs were re-measured."""
     _require(actor, "sla.edit", "changing calendars")
     try:
         schedule = Schedule(effective_from, tuple((d, parse_hhmm(s), parse_hhmm(e))
@@ -611,11 +621,12 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id, None,
                      {"effective_from": effective_from, "hours": schedule.describe()})
-        refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
+        remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
     clear_caches()
+    return remeasured
 
 
-def delete_schedule(actor: User, calendar_id: int, effective_from: date, expected_version: int, tz: str) -> None:
+def delete_schedule(actor: User, calendar_id: int, effective_from: date, expected_version: int, tz: str) -> int:
     _require(actor, "sla.edit", "changing calendars")
     with get_engine().begin() as conn:
         _lock_calendar(conn, calendar_id, expected_version)
@@ -629,8 +640,9 @@ def delete_schedule(actor: User, calendar_id: int, effective_from: date, expecte
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.hours_removed", "business_calendar", calendar_id,
                      {"effective_from": effective_from}, None)
-        refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
+        remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
     clear_caches()
+    return remeasured
 
 
 def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:
@@ -644,7 +656,7 @@ def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:
 
 
 def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected_version: int, tz: str) -> int:
-    """Add (or rename) closed days. Returns how many were written."""
+    """Add (or rename) closed days. Returns how many hand-offs were re-measured."""
     _require(actor, "sla.edit", "changing calendars")
     clean = {}
     for day, name in days.items():
@@ -666,12 +678,12 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.holidays_added", "business_calendar", calendar_id, None,
                      {d.isoformat(): n for d, n in sorted(clean.items())})
-        refresh(conn, reaching=_effective_instant(min(clean), tz) - timedelta(days=1))
+        remeasured = refresh(conn, reaching=_effective_instant(min(clean), tz) - timedelta(days=1))
     clear_caches()
-    return len(clean)
+    return remeasured
 
 
-def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: int, tz: str) -> None:
+def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: int, tz: str) -> int:
     _require(actor, "sla.edit", "changing calendars")
     with get_engine().begin() as conn:
         _lock_calendar(conn, calendar_id, expected_version)
@@ -681,8 +693,9 @@ def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: i
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.holiday_removed", "business_calendar", calendar_id,
                      {day.isoformat(): name}, None)
-        refresh(conn, reaching=_effective_instant(day, tz) - timedelta(days=1))
+        remeasured = refresh(conn, reaching=_effective_instant(day, tz) - timedelta(days=1))
     clear_caches()
+    return remeasured
 
 
 def public_holidays(country: str, years: list[int], subdivision: str | None = None) -> dict[date, str]:
@@ -923,6 +936,7 @@ class Standing:
     handed_off: int = 0
     met: int = 0
     breached: int = 0
+    breached_untouched: int = 0
     pending: int = 0
     untouched: int = 0
     compliance_rate: float | None = None
@@ -961,13 +975,18 @@ def _rep_standing(rep_id: int, team_id: int, period: Period, week: Period, as_of
 
 
 def rep_weekly(user: User, period: Period, rep_id: int | None = None, as_of: datetime | None = None) -> pd.DataFrame:
-    return _rep_weekly(rep_scope(user, rep_id), period, as_of or now_minute())
+    """The rep's and their team's compliance per week: bucket, compliance_rate, team_compliance_rate."""
+    rep = rep_scope(user, rep_id)
+    info = rep_info(rep)
+    if info is None:
+        raise SlaError("That rep no longer exists.")
+    return _rep_weekly(rep, info.team_id, period, as_of or now_minute())
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
-def _rep_weekly(rep_id: int, period: Period, as_of: datetime) -> pd.DataFrame:
-    return _frame("sla_rep_weekly", {"rep_id": rep_id, "as_of": as_of, **period.bounds()},
-                  {"bucket": _DAY, "compliance_rate": _FLOAT})
+def _rep_weekly(rep_id: int, team_id: int, period: Period, as_of: datetime) -> pd.DataFrame:
+    return _frame("sla_rep_weekly", {"rep_id": rep_id, "team_id": team_id, "as_of": as_of, **period.bounds()},
+                  {"bucket": _DAY, "compliance_rate": _FLOAT, "team_compliance_rate": _FLOAT, "handed_off": _INT})
 
 
 # --------------------------------------------------------------------------- team views
@@ -1033,6 +1052,110 @@ def _untouched(period, filters, as_of, limit):
     return _frame("sla_untouched", metrics._params(period, filters, as_of=as_of, limit=limit), UNTOUCHED_SCHEMA)
 
 
+SCORECARD_SCHEMA = {"slice": _STR, "dim_key": _STR, "dim_label": _STR, "team": _STR, "bucket": _DAY,
+                    "handed_off": _INT, "met": _INT, "breached_late": _INT, "breached_untouched": _INT,
+                    "breached": _INT, "pending": _INT, "untouched": _INT, "compliance_rate": _FLOAT,
+                    "median_minutes": _FLOAT, "p90_minutes": _FLOAT}
+
+
+@dataclass(frozen=True)
+class Totals:
+    label: str = ""
+    handed_off: int = 0
+    met: int = 0
+    breached_late: int = 0
+    breached_untouched: int = 0
+    breached: int = 0
+    pending: int = 0
+    untouched: int = 0
+    compliance_rate: float | None = None
+    median_minutes: float | None = None
+    p90_minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class Decisions:
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    pending: int = 0
+    on_time_rate: float | None = None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The team scorecard. Frames have dim_key, dim_label, handed_off, met, breached_late,
+    breached_untouched, breached, pending, untouched, compliance_rate, median_minutes, p90_minutes;
+    ``by_team`` / ``by_rep`` also ``trend`` (weekly compliance list) and ``by_rep`` ``team``."""
+
+    total: Totals
+    previous: Totals
+    decisions: Decisions
+    by_team: pd.DataFrame
+    by_rep: pd.DataFrame
+    by_source: pd.DataFrame
+    by_tier: pd.DataFrame
+    team_trend: pd.DataFrame
+    rep_trend: pd.DataFrame
+    bands: pd.DataFrame
+
+
+def _none(value):
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+def scorecard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scorecard:
+    """Everything the team scorecard shows, from one grouped pass plus the previous period's totals,
+    decision timeliness and the touch-vs-window bands."""
+    return _scorecard(period, filters, as_of or now_minute())
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
+    frame = _frame("sla_scorecard", metrics._params(period, filters, as_of=as_of), SCORECARD_SCHEMA)
+    part = {name: rows.drop(columns=["slice"]).reset_index(drop=True) for name, rows in frame.groupby("slice")}
+    empty = frame.iloc[0:0].drop(columns=["slice"])
+
+    def get(name):
+        return part.get(name, empty)
+
+    def totals(rows, label):
+        if rows.empty:
+            return Totals(label=label)
+        r = rows.iloc[0]
+        return Totals(label, *(int(r[k]) for k in ("handed_off", "met", "breached_late", "breached_untouched",
+                                                    "breached", "pending", "untouched")),
+                      *(_none(float(r[k])) for k in ("compliance_rate", "median_minutes", "p90_minutes")))
+
+    def with_trend(rows, weekly):
+        series = {k: [_none(v) for v in g.sort_values("bucket")["compliance_rate"]]
+                  for k, g in weekly.groupby("dim_key")}
+        rows = rows.copy()
+        rows["trend"] = [series.get(k, []) for k in rows["dim_key"]]
+        return rows
+
+    prev_period = period.previous()
+    prev = metrics.sla_compliance(prev_period, filters, as_of=as_of)
+    prev_speed = metrics.first_touch(prev_period, filters, as_of=as_of)
+    previous = Totals(label=f"the previous period ({prev_period.describe()})")
+    if not prev.empty:
+        p, s = prev.iloc[0], (prev_speed.iloc[0] if not prev_speed.empty else None)
+        previous = Totals(previous.label, int(p.handed_off), int(p.met), int(p.breached_late),
+                          int(p.breached_untouched), int(p.breached), int(p.pending),
+                          int(s.untouched) if s is not None else 0, _none(float(p.compliance_rate)),
+                          _none(float(s.median_minutes)) if s is not None else None,
+                          _none(float(s.p90_minutes)) if s is not None else None)
+    dec = decision_timeliness(period, filters, as_of=as_of)
+    decisions = Decisions() if dec.empty else Decisions(
+        int(dec.iloc[0].on_time), int(dec.iloc[0].late), int(dec.iloc[0].overdue), int(dec.iloc[0].pending),
+        _none(float(dec.iloc[0].on_time_rate)))
+    tier = get("tier").sort_values("dim_key").reset_index(drop=True)
+    return Scorecard(total=totals(get("total"), "this period"), previous=previous, decisions=decisions,
+                     by_team=with_trend(get("team"), get("team_week")), by_rep=with_trend(get("rep"), get("rep_week")),
+                     by_source=get("source"), by_tier=tier, team_trend=get("team_week"), rep_trend=get("rep_week"),
+                     bands=touch_vs_window(period, filters, as_of=as_of))
+
+
 # --------------------------------------------------------------------------- leads slipping through
 
 
@@ -1096,6 +1219,9 @@ def reassign(actor: User, handoff_ids: list[int], new_owner_id: int, expected_ow
     nothing is reassigned. Returns how many hand-offs moved.
     """
     _require(actor, "handoffs.reassign", "reassigning leads")
+    handoff_ids = [int(h) for h in handoff_ids]
+    new_owner_id = int(new_owner_id)
+    expected_owner_ids = {int(k): int(v) for k, v in expected_owner_ids.items()}
     if not handoff_ids:
         raise SlaError("Select at least one lead to reassign.")
     targets = reassign_targets()

@@ -270,6 +270,7 @@ select who, span,
        count(*) as handed_off,
        count(*) filter (where outcome = 'met') as met,
        count(*) filter (where outcome in ('late', 'untouched')) as breached,
+       count(*) filter (where outcome = 'untouched') as breached_untouched,
        count(*) filter (where outcome = 'pending') as pending,
        count(*) filter (where not touched) as untouched,
        count(*) filter (where outcome = 'met')::float8 / nullif(count(*) filter (where outcome <> 'pending'), 0)
@@ -280,14 +281,26 @@ select who, span,
  group by who, span
 
 -- name: sla_rep_weekly
--- A rep's compliance per week (company time zone) over the period, for the trend sparkline.
-select date_trunc('week', h.handed_off_at at time zone :tz)::date as bucket,
-       count(*) filter (where h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at)::float8
-         / nullif(count(*) filter (where h.first_touch_at <= :as_of or :as_of > h.sla_deadline_at), 0)
-           as compliance_rate
-  from handoff h
- where h.owner_id = :rep_id
-   and h.handed_off_at >= :start_at and h.handed_off_at < :end_at
+-- Compliance per week (company time zone) over the period for the rep (:rep_id) and their team
+-- (:team_id), for the trend chart. Same outcome rules as sla_compliance.
+with scoped as (
+    select date_trunc('week', h.handed_off_at at time zone :tz)::date as bucket,
+           h.owner_id = :rep_id as mine,
+           case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at then 'met'
+                when h.first_touch_at <= :as_of or :as_of > h.sla_deadline_at then 'breached'
+                else 'pending' end as outcome
+      from handoff h
+      join rep r on r.id = h.owner_id
+     where r.team_id = :team_id
+       and h.handed_off_at >= :start_at and h.handed_off_at < :end_at
+)
+select bucket,
+       count(*) filter (where mine and outcome = 'met')::float8
+         / nullif(count(*) filter (where mine and outcome <> 'pending'), 0) as compliance_rate,
+       count(*) filter (where outcome = 'met')::float8
+         / nullif(count(*) filter (where outcome <> 'pending'), 0) as team_compliance_rate,
+       count(*) filter (where mine) as handed_off
+  from scoped
  group by bucket
  order by bucket
 
@@ -316,6 +329,70 @@ select bucket, dim_key, dim_label,
          where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
  group by bucket, dim_key, dim_label
  order by bucket nulls first, dim_label
+
+-- name: sla_scorecard
+-- The team scorecard in one pass over the period's hand-offs (filters as in _handoff_scope):
+-- compliance counts and median / p90 minutes to first touch for the total, per team, per rep,
+-- per source, per tier, and per team and rep per week. Same rules as sla_compliance and
+-- first_touch in metrics.sql (the tests check they agree). slice names the grouping.
+with scoped as (
+    select h.owner_id, r.full_name as owner, r.team_id, t.name as team, l.source, ch.label as source_label, a.tier,
+           date_trunc('week', h.handed_off_at at time zone :tz)::date as week,
+           h.minutes_to_first_touch,
+           coalesce(h.first_touch_at <= :as_of, false) as touched,
+           case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at then 'met'
+                when h.first_touch_at <= :as_of then 'late'
+                when :as_of > h.sla_deadline_at then 'untouched'
+                else 'pending' end as outcome
+      from handoff h
+      join lead l on l.id = h.lead_id
+      join account a on a.id = l.account_id
+      join rep r on r.id = h.owner_id
+      join team t on t.id = r.team_id
+      join channel ch on ch.code = l.source
+     where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
+       and {{ _segment_filters }}
+       and {{ _owner_filters }}
+),
+grouped as (
+    select case when grouping(week) = 0 and grouping(owner_id) = 0 then 'rep_week'
+                when grouping(week) = 0 then 'team_week'
+                when grouping(owner_id) = 0 then 'rep'
+                when grouping(team_id) = 0 then 'team'
+                when grouping(source) = 0 then 'source'
+                when grouping(tier) = 0 then 'tier'
+                else 'total' end as slice,
+           owner_id, owner, team_id, team, source, source_label, tier, week,
+           count(*) as handed_off,
+           count(*) filter (where outcome = 'met') as met,
+           count(*) filter (where outcome = 'late') as breached_late,
+           count(*) filter (where outcome = 'untouched') as breached_untouched,
+           count(*) filter (where outcome in ('late', 'untouched')) as breached,
+           count(*) filter (where outcome = 'pending') as pending,
+           count(*) filter (where not touched) as untouched,
+           count(*) filter (where outcome = 'met')::float8
+             / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate,
+           percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
+           percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
+      from scoped
+     group by grouping sets ((), (team_id, team), (owner_id, owner, team_id, team), (source, source_label), (tier),
+                             (team_id, team, week), (owner_id, owner, team_id, team, week))
+)
+select slice,
+       case slice when 'total' then 'total'
+                  when 'team' then team_id::text when 'team_week' then team_id::text
+                  when 'rep' then owner_id::text when 'rep_week' then owner_id::text
+                  when 'source' then source
+                  else tier::text end as dim_key,
+       case slice when 'total' then 'Total'
+                  when 'team' then team when 'team_week' then team
+                  when 'rep' then owner when 'rep_week' then owner
+                  when 'source' then source_label
+                  else 'Tier ' || tier end as dim_label,
+       team, week as bucket, handed_off, met, breached_late, breached_untouched, breached, pending, untouched,
+       compliance_rate, median_minutes, p90_minutes
+  from grouped
+ order by slice, dim_label, bucket
 
 -- name: sla_touch_vs_window
 -- Time to first touch as a share of each hand-off's own first-touch window (both in the window's

@@ -85,7 +85,7 @@ def policy(admin, cal_id, name, minutes, *, business=True, effective=date(2026, 
     return sla.save_policy(admin, sla.PolicyInput(
         name=name, first_touch_minutes=minutes, first_touch_business=business, decision_minutes=decision,
         decision_business=decision_business, effective_from=effective, rank=rank, calendar_id=cal_id, code=code,
-        is_default=code == "default", **conditions), expected_version=expected, tz=NY_TZ)
+        is_default=code == "default", **conditions), expected_version=expected, tz=NY_TZ).id
 
 
 def sql_scalar(engine, text: str, params: dict | None = None):

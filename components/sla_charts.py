@@ -1,0 +1,171 @@
+"""Chart builders for the follow-up SLA pages. Each takes DataFrames from ``queries.sla`` or
+``queries.metrics`` and returns a styled ``plotly.graph_objects.Figure``; none calls st.*.
+Colours from ``components.theme``: marketing violet, sales blue; good green, warn amber, bad red.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import format as fmt
+from components import theme
+
+KIND_COLORS = {"met": theme.GOOD, "late": theme.WARN, "breach": theme.BAD, "pending": theme.PENDING}
+KIND_NAMES = {"met": "Touched within the window", "late": "Touched late", "breach": "Untouched past deadline",
+              "pending": "Untouched, still inside the window"}
+
+
+def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figure:
+    """Hand-offs by time to first touch as a share of their own SLA window (policies differ), the
+    untouched ones at the end. ``bands``: band, label, kind (met/late/breach/pending), handoffs."""
+    touched = bands[bands["band"] >= 0].sort_values("band")
+    untouched = bands[bands["band"] < 0].sort_values("band", ascending=False)
+    rows = pd.concat([touched, untouched])
+    total = int(rows["handoffs"].sum())
+    labels = list(touched["label"]) + ["Untouched, past deadline" if b == -1 else "Untouched, in window"
+                                       for b in untouched["band"]]
+    shares = [c / total if total else None for c in rows["handoffs"]]
+    fig = go.Figure(go.Bar(
+        x=labels, y=list(rows["handoffs"]), marker_color=[KIND_COLORS[k] for k in rows["kind"]],
+        text=[fmt.pct(s) if c else "" for s, c in zip(shares, rows["handoffs"])], textposition="outside",
+        cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),
+        customdata=[f"{fmt.number(c)} hand-offs ({fmt.pct(s)})" for c, s in zip(rows["handoffs"], shares)],
+        hovertemplate="%{x}<br>%{customdata}<extra></extra>", showlegend=False))
+    within = int((touched["band"] <= touched.loc[touched["kind"] == "met", "band"].max()).sum()) \
+        if (touched["kind"] == "met").any() else 0
+    if within:
+        fig.add_vline(x=within - 0.5, line=dict(color=theme.NEUTRAL, width=2, dash="dash"))
+        fig.add_annotation(x=within - 0.5, y=1.0, yref="paper", text="End of the SLA window", showarrow=False,
+                           xanchor="left", yanchor="top", xshift=5, font=dict(size=13, color=theme.NEUTRAL),
+                           bgcolor="rgba(255,255,255,0.85)")
+    for kind in ("met", "late", "breach", "pending"):
+        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(size=11, color=KIND_COLORS[kind],
+                                                                        symbol="square"),
+                        name=KIND_NAMES[kind], showlegend=True, hoverinfo="skip")
+    fig.update_xaxes(type="category", title_text="Time to first touch, as a share of the lead's SLA window",
+                     tickfont=dict(size=12))
+    fig.update_yaxes(title_text="Hand-offs", range=[0, max(list(rows["handoffs"]) or [0]) * 1.22 or 1])
+    fig.update_layout(bargap=0.15, legend=dict(y=1.02))
+    return theme.style(fig, "Time to first touch against each lead's window", height=height)
+
+
+def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, title: str,
+                           height: int = 340, colors: dict[str, str] | None = None) -> go.Figure:
+    """Compliance per bucket, one line per group. ``frame``: bucket, dim_label, compliance_rate,
+    met, breached, pending. ``target``: the agreed compliance (dashed line)."""
+    fig = go.Figure()
+    data = frame.dropna(subset=["bucket"]).sort_values("bucket")
+    for i, (label, rows) in enumerate(data.groupby("dim_label", sort=True)):
+        color = (colors or {}).get(label, theme.SEQUENCE[i % len(theme.SEQUENCE)])
+        fig.add_scatter(
+            x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=str(label),
+            line=dict(color=color, width=2.5), marker=dict(size=6),
+            customdata=[f"{fmt.pct(r)} · {m} met, {b} breached, {p} pending" for r, m, b, p in
+                        zip(rows["compliance_rate"], rows["met"], rows["breached"], rows["pending"])],
+            hovertemplate="%{x|Week of %d %b %Y}<br>%{customdata}<extra>" + str(label) + "</extra>")
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
+                      annotation_text=f"Target {fmt.pct(target)}", annotation_position="top left",
+                      annotation_font=dict(size=12, color=theme.NEUTRAL))
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Compliance")
+    fig.update_xaxes(tickformat="%d %b", type="date")
+    return theme.style(fig, title, height=height)
+
+
+def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320) -> go.Figure:
+    """Horizontal bars per group (source, tier, ...): met, touched late, untouched; compliance in the
+    label. ``frame``: dim_label, met, breached_late, breached_untouched, compliance_rate."""
+    rows = frame.sort_values(["breached", "dim_label"], ascending=[True, False])
+    labels = [f"{lab}  {fmt.pct(rate)}" for lab, rate in zip(rows["dim_label"], rows["compliance_rate"])]
+    fig = go.Figure()
+    for col, name, color in (("met", "Within the window", theme.GOOD), ("breached_late", "Touched late", theme.WARN),
+                             ("breached_untouched", "Untouched", theme.BAD)):
+        fig.add_bar(y=labels, x=rows[col], name=name, orientation="h", marker_color=color,
+                    hovertemplate="%{y}<br>" + name + ": %{x:,}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_xaxes(title_text="Hand-offs with a known outcome")
+    fig.update_yaxes(tickfont=dict(size=12))
+    return theme.style(fig, title, height=max(height, 70 + 34 * len(rows)))
+
+
+def mql_pace_chart(daily: pd.DataFrame, start: date, end: date, committed: float | None, as_of: datetime,
+                   *, height: int = 360) -> go.Figure:
+    """Cumulative MQLs delivered (violet) against the commitment's straight-line pace (dashed) and
+    the commitment itself. ``daily``: bucket (day), mqls."""
+    days = pd.date_range(start, end, freq="D")
+    counts = daily.set_index(pd.to_datetime(daily["bucket"]))["mqls"].reindex(days, fill_value=0) \
+        if not daily.empty else pd.Series(0, index=days)
+    today = pd.Timestamp(as_of.date())
+    delivered = counts.cumsum()[days <= today]
+    fig = go.Figure()
+    if committed:
+        pace = [committed * (i + 1) / len(days) for i in range(len(days))]
+        fig.add_scatter(x=days, y=pace, mode="lines", name=f"Commitment pace ({fmt.number(committed)})",
+                        line=dict(color=theme.MARKETING, width=2, dash="dash"), opacity=0.55,
+                        hovertemplate="%{x|%d %b}: %{y:,.0f} expected by now<extra></extra>")
+    fig.add_scatter(x=delivered.index, y=delivered.values, mode="lines", name="MQLs delivered",
+                    line=dict(color=theme.MARKETING, width=3), fill="tozeroy", fillcolor="rgba(124,58,237,0.08)",
+                    hovertemplate="%{x|%d %b}: %{y:,} delivered<extra></extra>")
+    if len(delivered):
+        fig.add_annotation(x=delivered.index[-1], y=delivered.iloc[-1], text=f"{fmt.number(delivered.iloc[-1])}",
+                           showarrow=False, xanchor="left", xshift=6, font=dict(size=13, color=theme.MARKETING))
+    fig.update_xaxes(range=[days[0] - timedelta(days=1), days[-1] + timedelta(days=2)], tickformat="%d %b")
+    fig.update_yaxes(title_text="MQLs (cumulative)", rangemode="tozero")
+    return theme.style(fig, "MQLs delivered against the commitment", height=height)
+
+
+def decision_chart(frame: pd.DataFrame, *, height: int = 360) -> go.Figure:
+    """Decision timeliness per bucket: decided on time, late, overdue (no decision past due),
+    pending. ``frame``: bucket, on_time, late, overdue, pending."""
+    rows = frame.dropna(subset=["bucket"]).sort_values("bucket")
+    fig = go.Figure()
+    for col, name, color in (("on_time", "Decided on time", theme.SALES), ("late", "Decided late", theme.WARN),
+                             ("overdue", "No decision, overdue", theme.BAD), ("pending", "Not due yet", theme.PENDING)):
+        fig.add_bar(x=rows["bucket"], y=rows[col], name=name, marker_color=color,
+                    hovertemplate="%{x|Week of %d %b}<br>" + name + ": %{y:,}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.2)
+    fig.update_xaxes(tickformat="%d %b", type="date")
+    fig.update_yaxes(title_text="Hand-offs")
+    return theme.style(fig, "Accept / reject decisions against the decision window", height=height)
+
+
+def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int = 360) -> go.Figure:
+    """Acceptance rate per bucket (violet: marketing owns lead quality) against the agreed minimum.
+    ``frame``: bucket, acceptance_rate, accepted, rejected, awaiting."""
+    rows = frame.dropna(subset=["bucket"]).sort_values("bucket")
+    fig = go.Figure(go.Bar(
+        x=rows["bucket"], y=rows["acceptance_rate"], marker_color=theme.MARKETING, name="Accepted by sales",
+        customdata=[f"{a} accepted, {r} rejected, {w} awaiting" for a, r, w in
+                    zip(rows["accepted"], rows["rejected"], rows["awaiting"])],
+        hovertemplate="%{x|Week of %d %b}<br>%{y:.0%} · %{customdata}<extra></extra>"))
+    if minimum is not None:
+        fig.add_hline(y=minimum, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
+                      annotation_text=f"Agreed minimum {fmt.pct(minimum)}", annotation_position="top left",
+                      annotation_font=dict(size=12, color=theme.NEUTRAL))
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Acceptance rate")
+    fig.update_xaxes(tickformat="%d %b", type="date")
+    fig.update_layout(showlegend=False)
+    return theme.style(fig, "Acceptance rate of the MQLs handed off", height=height)
+
+
+def rep_weekly_chart(frame: pd.DataFrame, rep_name: str, team_name: str, target: float | None,
+                     *, height: int = 300) -> go.Figure:
+    """A rep's weekly compliance against the team's. ``frame``: bucket, compliance_rate, team_compliance_rate."""
+    rows = frame.sort_values("bucket")
+    fig = go.Figure()
+    fig.add_scatter(x=rows["bucket"], y=rows["team_compliance_rate"], mode="lines", name=team_name,
+                    line=dict(color=theme.MUTED, width=3), hovertemplate="%{x|Week of %d %b}: %{y:.0%}<extra>"
+                    + team_name + "</extra>")
+    fig.add_scatter(x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=rep_name,
+                    line=dict(color=theme.SALES, width=3), marker=dict(size=7),
+                    hovertemplate="%{x|Week of %d %b}: %{y:.0%}<extra>" + rep_name + "</extra>")
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
+                      annotation_text=f"Target {fmt.pct(target)}", annotation_position="bottom left",
+                      annotation_font=dict(size=12, color=theme.NEUTRAL))
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(tickformat="%d %b", type="date")
+    return theme.style(fig, "Compliance by week", height=height)

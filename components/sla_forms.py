@@ -1,0 +1,462 @@
+"""Forms of the SLA policies page: policies (versioned), the business calendar (hours, holidays),
+the two-sided commitment, and a preview. Each form writes through one ``queries.sla`` function in
+a callback, shows its message on the next run, and keeps the user's input when a save fails."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components.widgets import empty_state
+from queries import dimensions, sla
+from queries.access import User
+from queries.business_hours import WEEKDAY_NAMES, describe_window
+from queries.periods import quarter_start, zone
+
+FLASH = "slapol_flash"
+NEW = "__new__"
+UNITS = {"minutes": 1, "hours": 60}
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[FLASH] = (kind, text)
+
+
+def show_flash() -> None:
+    kind, text = st.session_state.pop(FLASH, (None, None))
+    if kind:
+        {"success": st.success, "error": st.error, "warning": st.warning}[kind](
+            text, icon={"success": ":material/check_circle:", "error": ":material/error:",
+                        "warning": ":material/warning:"}[kind])
+
+
+def _remeasured(n: int) -> str:
+    return f" {fmt.number(n)} hand-off{'s' if n != 1 else ''} re-measured." if n else " No hand-off needed re-measuring."
+
+
+def _guard(fn, success):
+    """Run a write; flash its success message or the domain error (never a traceback)."""
+    try:
+        result = fn()
+    except sla.SlaError as err:
+        flash("error", str(err))
+        return
+    flash("success", success(result))
+
+
+def split_minutes(minutes: int) -> tuple[float, str]:
+    """240 → (4, 'hours'); 30 → (30, 'minutes')."""
+    return (minutes / 60, "hours") if minutes % 60 == 0 else (minutes, "minutes")
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def policies_in_force(versions: pd.DataFrame, tz: str) -> None:
+    live = versions[versions["in_force"]]
+    if live.empty:
+        empty_state("No SLA policy is in force: every hand-off gets the company defaults (wall-clock).",
+                    "Add a default policy below, then more specific ones for strategic leads.")
+        return
+    cals = {cid: sla.calendar(int(cid)) for cid in live["calendar_id"].dropna().unique()}
+    shown = pd.DataFrame({
+        "Rank": ["last" if d else str(r) for d, r in zip(live["is_default"], live["rank"])],
+        "Policy": live["name"], "Version": live["version"],
+        "Since": [t.tz_convert(tz).strftime("%d %b %Y") for t in live["effective_at"]],
+        "Applies to": [sla.applies_to(r) for _, r in live.iterrows()],
+        "First touch within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
+                               zip(live["first_touch_minutes"], live["first_touch_business"], live["calendar_id"])],
+        "Decide within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
+                          zip(live["decision_minutes"], live["decision_business"], live["calendar_id"])],
+        "Hand-offs measured": live["handoffs"],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
+               "keeps the version in force when it was handed off.")
+
+
+def version_history(versions: pd.DataFrame, tz: str) -> None:
+    shown = pd.DataFrame({
+        "Policy": versions["name"], "Version": versions["version"],
+        "From": [t.tz_convert(tz).strftime("%d %b %Y") for t in versions["effective_at"]],
+        "Until": [t.tz_convert(tz).strftime("%d %b %Y") if pd.notna(t) else "" for t in versions["superseded_at"]],
+        "State": ["retired" if r else ("in force" if f else ("superseded" if pd.notna(u) else "scheduled"))
+                  for r, f, u in zip(versions["retired"], versions["in_force"], versions["superseded_at"])],
+        "First touch": [describe_window(m, b) for m, b in zip(versions["first_touch_minutes"],
+                                                               versions["first_touch_business"])],
+        "Decision": [describe_window(m, b) for m, b in zip(versions["decision_minutes"], versions["decision_business"])],
+        "By": versions["created_by"].fillna("demo data"), "Note": versions["note"].fillna(""),
+    }).sort_values(["Policy", "Version"])
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
+    latest = versions.sort_values("version").groupby("code").tail(1)
+    current = latest[~latest["retired"]].sort_values(["is_default", "rank", "name"])
+    choices = [NEW] + list(current["code"])
+    names = dict(zip(current["code"], current["name"] + " (v" + current["version"].astype(str) + ")"))
+    names[NEW] = "➕ New policy"
+    code = st.selectbox("Policy to change", choices, format_func=names.get, key="slapol_pick")
+    row = current[current["code"] == code].iloc[0] if code != NEW else None
+    version = int(row["version"]) if row is not None else 0
+    is_default = bool(row["is_default"]) if row is not None else not (latest["is_default"] & ~latest["retired"]).any()
+    k = f"slapol_{code}_{version}_"  # a new version gives fresh widgets with the saved values
+
+    channels = dimensions.channels()
+    source_names = dict(zip(channels["code"], channels["label"]))
+    cals = sla.calendars_frame()
+    cal_names = dict(zip(cals["id"], cals["name"]))
+    ft_value, ft_unit = split_minutes(int(row["first_touch_minutes"])) if row is not None else (4, "hours")
+    dec_value, dec_unit = split_minutes(int(row["decision_minutes"])) if row is not None else (18, "hours")
+
+    def listed(col):
+        return list(row[col]) if row is not None and sla._present(row[col]) else []
+
+    with st.form(f"{k}form", border=True):
+        if row is None and is_default:
+            st.info("There is no default policy yet: this one will cover every lead no other policy matches.")
+        c1, c2 = st.columns([2, 1])
+        c1.text_input("Name", value=row["name"] if row is not None else "", key=f"{k}name", max_chars=80,
+                      placeholder="e.g. Strategic accounts")
+        c2.number_input("Rank (lower is tried first)", 1, 999, int(row["rank"]) if row is not None else 50,
+                        key=f"{k}rank", disabled=is_default,
+                        help="The default policy always comes last.")
+        if is_default:
+            st.caption("The default policy covers every lead no other policy matches, so it has no conditions.")
+        else:
+            st.markdown("**Applies to leads that match all of** (leave a list empty for any)")
+            a, b, c, d = st.columns(4)
+            a.multiselect("Tier", [1, 2, 3], default=listed("tiers"), format_func=sla.TIERS.get, key=f"{k}tiers")
+            b.multiselect("Source", list(source_names), default=listed("sources"), format_func=source_names.get,
+                          key=f"{k}sources")
+            c.multiselect("Company size", list(sla.SEGMENTS), default=listed("segments"), format_func=sla.SEGMENTS.get,
+                          key=f"{k}segments")
+            d.multiselect("Priority", list(sla.PRIORITIES), default=listed("priorities"),
+                          format_func=sla.PRIORITIES.get, key=f"{k}priorities")
+        st.markdown("**Windows**")
+        a, b, c = st.columns([1, 1, 1.4])
+        a.number_input("First touch within", min_value=1.0, max_value=43200.0, value=float(ft_value), step=0.5,
+                       key=f"{k}ft_value")
+        b.selectbox("Unit", list(UNITS), index=list(UNITS).index(ft_unit), key=f"{k}ft_unit")
+        c.radio("Counted in", ["business hours", "wall-clock time"], horizontal=True, key=f"{k}ft_basis",
+                index=0 if row is None or row["first_touch_business"] else 1)
+        a, b, c = st.columns([1, 1, 1.4])
+        a.number_input("Accept or reject within", min_value=1.0, max_value=129600.0, value=float(dec_value), step=0.5,
+                       key=f"{k}dec_value", help="In business hours, 2 working days of 9 h = 18 hours.")
+        b.selectbox("Unit ", list(UNITS), index=list(UNITS).index(dec_unit), key=f"{k}dec_unit")
+        c.radio("Counted in ", ["business hours", "wall-clock time"], horizontal=True, key=f"{k}dec_basis",
+                index=0 if row is None or row["decision_business"] else 1)
+        a, b, c = st.columns([1.2, 1, 1.8])
+        cal_ids = list(cals["id"])
+        cal_default = int(row["calendar_id"]) if row is not None and pd.notna(row["calendar_id"]) else \
+            (cal_ids[0] if cal_ids else None)
+        a.selectbox("Business calendar", cal_ids, index=cal_ids.index(cal_default) if cal_default in cal_ids else None,
+                    format_func=cal_names.get, key=f"{k}calendar", placeholder="No calendar yet")
+        b.date_input("Takes effect on", value=datetime.now(zone(tz)).date(), key=f"{k}effective", format="YYYY-MM-DD",
+                     help="00:00 in the company time zone. A date in the past re-measures the hand-offs since then.")
+        c.text_input("Why (kept in the history)", key=f"{k}note", max_chars=300)
+        st.form_submit_button("Save as a new version" if row is not None else "Create policy", type="primary",
+                              on_click=_save_policy, args=(user, k, code, version, is_default, tz))
+    if row is not None and not is_default:
+        with st.expander(f"Retire {row['name']}"):
+            st.caption("Leads it covered fall to the next matching policy from that date on. Hand-offs before it "
+                       "keep this policy.")
+            st.date_input("Retire from", value=datetime.now(zone(tz)).date(), key=f"{k}retire_on", format="YYYY-MM-DD")
+            st.button(f"Retire {row['name']}", key=f"{k}retire", on_click=_retire, args=(user, k, code, version, tz))
+
+
+def _save_policy(user, k, code, version, is_default, tz):
+    s = st.session_state
+    try:
+        data = sla.PolicyInput(
+            name=s.get(f"{k}name", ""),
+            first_touch_minutes=_to_minutes(s[f"{k}ft_value"], s[f"{k}ft_unit"], "first-touch window"),
+            first_touch_business=s[f"{k}ft_basis"] == "business hours",
+            decision_minutes=_to_minutes(s[f"{k}dec_value"], s[f"{k}dec_unit"], "decision window"),
+            decision_business=s[f"{k}dec_basis"] == "business hours",
+            effective_from=s.get(f"{k}effective"), rank=int(s.get(f"{k}rank", 999)) if not is_default else 999,
+            tiers=s.get(f"{k}tiers", []), sources=s.get(f"{k}sources", []), segments=s.get(f"{k}segments", []),
+            priorities=s.get(f"{k}priorities", []), calendar_id=s.get(f"{k}calendar"), note=s.get(f"{k}note", ""),
+            code=None if code == NEW else code, is_default=is_default)
+    except sla.SlaError as err:
+        flash("error", str(err))
+        return
+    _guard(lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
+           lambda r: f"Saved {data.name.strip()} version {r.version}.{_remeasured(r.remeasured)}")
+
+
+def _to_minutes(value, unit, label) -> int:
+    minutes = float(value) * UNITS[unit]
+    if abs(minutes - round(minutes)) > 1e-9:
+        raise sla.SlaError(f"The {label} must come to whole minutes ({value} {unit} is {minutes:g} minutes).")
+    return int(round(minutes))
+
+
+def _retire(user, k, code, version, tz):
+    _guard(lambda: sla.retire_policy(user, code, st.session_state[f"{k}retire_on"], version, tz),
+           lambda r: f"Retired from version {r.version} on.{_remeasured(r.remeasured)}")
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def calendar_section(user: User, tz: str, can_edit: bool) -> None:
+    cals = sla.calendars_frame()
+    if cals.empty:
+        st.info("No business calendar yet. Create one to count SLA windows in working hours.")
+        if can_edit:
+            _new_calendar_form(user, tz)
+        return
+    cal_id = int(cals["id"].iloc[0])
+    if len(cals) > 1:
+        cal_id = st.selectbox("Calendar", list(cals["id"]), format_func=dict(zip(cals["id"], cals["name"])).get,
+                              key="slapol_cal")
+    row = cals[cals["id"] == cal_id].iloc[0]
+    cal = sla.calendar(cal_id)
+    version = int(row["version"])
+    today = datetime.now(zone(row["timezone"])).date()
+    st.markdown(f"**{row['name']}** · {row['timezone']} · {sla.describe_calendar(cal_id, today)} · used by "
+                f"{int(row['policy_versions'])} policy version{'s' if row['policy_versions'] != 1 else ''}")
+    hours_tab, holidays_tab, settings_tab = st.tabs(["Working hours", "Holidays", "Name and time zone"])
+    with hours_tab:
+        _hours(user, cal_id, cal, version, tz, can_edit)
+    with holidays_tab:
+        _holidays(user, cal_id, cal, version, tz, can_edit, today)
+    with settings_tab:
+        if can_edit:
+            with st.form(f"slapol_calmeta_{cal_id}_{version}"):
+                a, b = st.columns(2)
+                a.text_input("Name", value=row["name"], key=f"slapol_calname_{cal_id}_{version}")
+                b.text_input("Time zone (IANA name)", value=row["timezone"], key=f"slapol_caltz_{cal_id}_{version}",
+                             help="e.g. America/New_York, Europe/Berlin. Changing it re-measures every hand-off.")
+                st.form_submit_button("Save", on_click=_save_cal_meta, args=(user, cal_id, version))
+            with st.expander("New calendar"):
+                _new_calendar_form(user, tz)
+        else:
+            st.caption("Only team leads and admins change calendars.")
+
+
+def _hours(user, cal_id, cal, version, tz, can_edit):
+    rows = []
+    for s in (cal.schedules if cal else ()):
+        rows.append({"From": s.effective_from.strftime("%d %b %Y"), "Hours": s.describe(),
+                     "Hours a week": fmt.number(s.weekly_minutes() / 60, 1)})
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if not can_edit:
+        return
+    current = cal.schedule_on(datetime.now(cal.zone).date()) if cal else None
+    k = f"slapol_hours_{cal_id}_{version}_"
+    with st.form(f"{k}form"):
+        st.markdown("**New working hours** (a new version from the date below; earlier hand-offs keep the old hours)")
+        for d in range(1, 8):
+            hours = current.on(d) if current else None
+            a, b, c = st.columns([1.2, 1, 1])
+            a.checkbox(WEEKDAY_NAMES[d], value=hours is not None, key=f"{k}on{d}")
+            b.text_input("From", value=(hours[0] if hours else time(9)).strftime("%H:%M"), key=f"{k}start{d}",
+                         label_visibility="collapsed")
+            c.text_input("To", value=(hours[1] if hours else time(17)).strftime("%H:%M"), key=f"{k}end{d}",
+                         label_visibility="collapsed")
+        st.date_input("From", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}from",
+                      format="YYYY-MM-DD")
+        st.form_submit_button("Save working hours", type="primary", on_click=_save_hours,
+                              args=(user, cal_id, version, tz, k))
+    if cal and len(cal.schedules) > 1:
+        with st.expander("Remove a version of the working hours"):
+            st.selectbox("Version", [s.effective_from for s in cal.schedules[1:]],
+                                format_func=lambda d: f"from {d:%d %b %Y}", key=f"{k}remove_pick")
+            st.button("Remove", key=f"{k}remove", on_click=lambda: _guard(
+                lambda: sla.delete_schedule(user, cal_id, st.session_state[f"{k}remove_pick"], version, tz),
+                lambda n: "Removed that version of the working hours." + _remeasured(n)))
+
+
+def _save_hours(user, cal_id, version, tz, k):
+    s = st.session_state
+    hours = {d: (s[f"{k}start{d}"], s[f"{k}end{d}"]) if s[f"{k}on{d}"] else None for d in range(1, 8)}
+    _guard(lambda: sla.save_schedule(user, cal_id, s[f"{k}from"], hours, version, tz),
+           lambda n: f"Working hours saved from {s[f'{k}from']:%d %b %Y}.{_remeasured(n)}")
+
+
+def _holidays(user, cal_id, cal, version, tz, can_edit, today):
+    days = sorted(cal.holidays) if cal else []
+    frame = sla.holidays_frame()
+    frame = frame[frame["calendar_id"] == cal_id]
+    years = sorted({d.year for d in days} | {today.year})
+    year = st.selectbox("Year", years, index=years.index(today.year), key=f"slapol_holyear_{cal_id}")
+    shown = frame[[d.year == year for d in frame["day"]]]
+    if shown.empty:
+        st.caption(f"No holidays in {year}.")
+    else:
+        st.dataframe(pd.DataFrame({"Date": [d.strftime("%a %d %b %Y") for d in shown["day"]], "Holiday": shown["name"]}),
+                     hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420))
+    if not can_edit:
+        return
+    k = f"slapol_hol_{cal_id}_{version}_"
+    a, b = st.columns(2)
+    with a, st.form(f"{k}add"):
+        st.markdown("**Add a closed day**")
+        st.date_input("Date", value=None, key=f"{k}day", format="YYYY-MM-DD")
+        st.text_input("Name", key=f"{k}name", max_chars=80, placeholder="e.g. Company offsite")
+        st.form_submit_button("Add", on_click=lambda: _guard(
+            lambda: sla.save_holidays(user, cal_id, {st.session_state[f"{k}day"]: st.session_state[f"{k}name"]}
+                                      if st.session_state[f"{k}day"] else {}, version, tz),
+            lambda n: "Holiday added." + _remeasured(n)))
+    with b, st.form(f"{k}import"):
+        st.markdown("**Import public holidays** (from the maintained `holidays` library)")
+        c1, c2, c3 = st.columns(3)
+        c1.text_input("Country", value="US", key=f"{k}country", max_chars=2)
+        c2.text_input("State / region", key=f"{k}subdiv", max_chars=6, placeholder="optional")
+        c3.number_input("Year", 2000, 2050, today.year + (1 if today.month >= 10 else 0), key=f"{k}year")
+        st.form_submit_button("Import", on_click=_import_holidays, args=(user, cal_id, version, tz, k))
+    if len(shown):
+        with st.expander("Remove a holiday"):
+            st.selectbox("Holiday", list(shown["day"]),
+                                format_func=lambda d: f"{d:%d %b %Y} · {dict(zip(shown['day'], shown['name']))[d]}",
+                                key=f"{k}remove_pick")
+            st.button("Remove holiday", key=f"{k}remove", on_click=lambda: _guard(
+                lambda: sla.remove_holiday(user, cal_id, st.session_state[f"{k}remove_pick"], version, tz),
+                lambda n: "Holiday removed." + _remeasured(n)))
+
+
+def _import_holidays(user, cal_id, version, tz, k):
+    s = st.session_state
+
+    def run():
+        found = sla.public_holidays(s[f"{k}country"], [int(s[f"{k}year"])], s[f"{k}subdiv"].strip() or None)
+        if not found:
+            raise sla.SlaError("That list has no holidays for the year.")
+        return len(found), sla.save_holidays(user, cal_id, found, version, tz)
+
+    _guard(run, lambda r: f"Imported {r[0]} public holidays ({s[f'{k}country'].upper()} {int(s[f'{k}year'])}); "
+                          f"review them and remove any your company works on.{_remeasured(r[1])}")
+
+
+def _save_cal_meta(user, cal_id, version):
+    s = st.session_state
+    _guard(lambda: sla.save_calendar(user, cal_id, s[f"slapol_calname_{cal_id}_{version}"],
+                                     s[f"slapol_caltz_{cal_id}_{version}"].strip(), version),
+           lambda v: "Calendar saved.")
+
+
+def _new_calendar_form(user, tz):
+    with st.form("slapol_newcal"):
+        a, b, c, d = st.columns([1.5, 1.5, 1, 1])
+        a.text_input("Name", key="slapol_newcal_name", placeholder="e.g. EMEA office")
+        b.text_input("Time zone", value=tz, key="slapol_newcal_tz")
+        c.text_input("Opens", value="09:00", key="slapol_newcal_start")
+        d.text_input("Closes", value="17:00", key="slapol_newcal_end")
+        st.form_submit_button("Create calendar (Monday–Friday)", on_click=lambda: _guard(
+            lambda: sla.create_calendar(user, st.session_state["slapol_newcal_name"],
+                                        st.session_state["slapol_newcal_tz"].strip(),
+                                        st.session_state["slapol_newcal_start"], st.session_state["slapol_newcal_end"]),
+            lambda _: "Calendar created. Add its holidays next."))
+
+
+# --------------------------------------------------------------------------- commitments
+
+
+def commitments_section(user: User, tz: str, can_edit: bool) -> None:
+    frame = sla.commitments()
+    if frame.empty:
+        st.info("No commitment recorded yet: the two-sided SLA page has nothing to measure against.")
+    else:
+        st.dataframe(pd.DataFrame({
+            "From": [d.strftime("%d %b %Y") for d in frame["start_date"]],
+            "To": [d.strftime("%d %b %Y") for d in frame["end_date"]],
+            "MQLs committed": frame["mql_volume"],
+            "Min. acceptance": frame["min_acceptance_rate"].map(fmt.pct),
+            "Follow-up target": frame["follow_up_target_rate"].map(fmt.pct),
+            "On-time decisions": frame["decision_target_rate"].map(fmt.pct),
+            "Note": frame["note"].fillna(""), "Last change by": frame["updated_by"].fillna("demo data"),
+        }), hide_index=True, width="stretch")
+    if not can_edit:
+        return
+    labels = {NEW: "➕ New commitment"}
+    labels.update({int(r.id): f"{r.start_date:%d %b %Y} – {r.end_date:%d %b %Y}" for r in frame.itertuples()})
+    pick = st.selectbox("Commitment", list(labels), format_func=labels.get, key="slapol_com_pick")
+    row = frame[frame["id"] == pick].iloc[0] if pick != NEW else None
+    version = int(row["version"]) if row is not None else 0
+    k = f"slapol_com_{pick}_{version}_"
+    today = datetime.now(zone(tz)).date()
+    free_start = _next_free_quarter(frame, today)
+    with st.form(f"{k}form"):
+        a, b, c = st.columns(3)
+        a.date_input("From", value=row["start_date"] if row is not None else free_start, key=f"{k}start",
+                     format="YYYY-MM-DD")
+        b.date_input("To", value=row["end_date"] if row is not None else
+                     quarter_start(free_start + timedelta(days=95)) - timedelta(days=1), key=f"{k}end",
+                     format="YYYY-MM-DD")
+        c.number_input("MQLs marketing commits", 0, 10_000_000, int(row["mql_volume"]) if row is not None else 0,
+                       key=f"{k}volume")
+        a, b, c = st.columns(3)
+
+        def pct_value(col, default):
+            return float(row[col] * 100) if row is not None and pd.notna(row[col]) else default
+
+        a.number_input("Minimum acceptance rate (%)", 0.0, 100.0, pct_value("min_acceptance_rate", 55.0), step=1.0,
+                       key=f"{k}acc", help="The quality half of marketing's commitment.")
+        b.number_input("Follow-up within the SLA (%)", 0.0, 100.0, pct_value("follow_up_target_rate", 90.0), step=1.0,
+                       key=f"{k}fu")
+        c.number_input("Decisions on time (%)", 0.0, 100.0, pct_value("decision_target_rate", 85.0), step=1.0,
+                       key=f"{k}dec")
+        st.text_input("Note", value=row["note"] if row is not None and pd.notna(row["note"]) else "", key=f"{k}note")
+        st.form_submit_button("Save commitment", type="primary", on_click=_save_commitment,
+                              args=(user, None if row is None else int(row["id"]), version, k))
+    if row is not None:
+        st.button("Delete this commitment", key=f"{k}delete", on_click=lambda: _guard(
+            lambda: sla.delete_commitment(user, int(row["id"]), version), lambda _: "Commitment deleted."))
+
+
+def _next_free_quarter(frame: pd.DataFrame, today: date) -> date:
+    start = quarter_start(today)
+    taken = [(r.start_date, r.end_date) for r in frame.itertuples()]
+    for _ in range(12):
+        if not any(s <= start <= e for s, e in taken):
+            return start
+        start = quarter_start(start + timedelta(days=95))
+    return start
+
+
+def _save_commitment(user, commitment_id, version, k):
+    s = st.session_state
+    data = sla.CommitmentInput(s[f"{k}start"], s[f"{k}end"], s[f"{k}volume"], s[f"{k}acc"] / 100, s[f"{k}fu"] / 100,
+                               s[f"{k}dec"] / 100, s[f"{k}note"])
+    _guard(lambda: sla.save_commitment(user, data, commitment_id, version if commitment_id else None),
+           lambda _: f"Commitment saved for {data.start_date:%d %b %Y} – {data.end_date:%d %b %Y}.")
+
+
+# --------------------------------------------------------------------------- preview
+
+
+def preview_section(tz: str) -> None:
+    st.caption("Which policy a lead would get and when its deadlines fall: computed by the same database functions "
+               "that measure real hand-offs.")
+    channels = dimensions.channels()
+    a, b, c, d, e, f = st.columns([1.2, 0.9, 0.9, 1.3, 1.1, 1])
+    now = datetime.now(zone(tz))
+    day = a.date_input("Handed off on", value=now.date(), key="slapol_pv_day", format="YYYY-MM-DD")
+    at = b.time_input("at", value=now.time().replace(second=0, microsecond=0), key="slapol_pv_time", step=300)
+    tier = c.selectbox("Tier", [1, 2, 3], index=1, format_func=sla.TIERS.get, key="slapol_pv_tier")
+    source = d.selectbox("Source", list(channels["code"]), format_func=dict(zip(channels["code"],
+                                                                                 channels["label"])).get,
+                         key="slapol_pv_source")
+    segment = e.selectbox("Company size", list(sla.SEGMENTS), index=2, format_func=sla.SEGMENTS.get,
+                          key="slapol_pv_segment")
+    priority = f.selectbox("Priority", list(sla.PRIORITIES), index=1, format_func=sla.PRIORITIES.get,
+                           key="slapol_pv_priority")
+    if day is None or at is None:
+        st.caption("Pick a date and a time.")
+        return
+    moment = datetime.combine(day, at).replace(tzinfo=zone(tz))
+    p = sla.preview(moment, tier, source, segment, priority)
+    local = zone(tz)
+    st.markdown(
+        f"**{p.policy}**" + (f" (version {p.version})" if p.version else "") + "  \n"
+        f"First touch within {p.first_touch}: due **{p.sla_deadline_at.astimezone(local):%a %d %b %Y, %H:%M}**  \n"
+        f"Decision within {p.decision}: due **{p.decision_due_at.astimezone(local):%a %d %b %Y, %H:%M}**")

@@ -1,0 +1,186 @@
+"""Renderers for the follow-up SLA pages: the rep's standing, the live open list, breach and
+slipping tables. Display logic only; data comes from ``queries.sla`` (pure helpers at the top)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components import theme
+from queries import sla
+from queries.periods import PRESETS, Period, local_today, preset_period, zone
+
+#: Periods offered on personal pages (a rep's view needs no filters).
+MY_PERIODS = ("this_month", "this_quarter", "last_30_days", "last_90_days")
+DEFAULT_TARGET = 0.9
+#: Open hand-offs overdue longer than this are backlog: listed apart from the live countdowns.
+BACKLOG_DAYS = 7
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+def local_time(moment, tz: str, with_day: bool = True) -> str:
+    """'Mon 16 Nov, 09:30' in the company time zone; '—' for missing."""
+    if moment is None or pd.isna(moment):
+        return fmt.DASH
+    value = pd.Timestamp(moment).tz_convert(zone(tz))
+    return value.strftime("%a %d %b, %H:%M" if with_day else "%H:%M")
+
+
+def open_summary(frame: pd.DataFrame, now: datetime) -> str:
+    """'3 open hand-offs: 1 overdue, the next deadline in 14 min.' (pure)."""
+    if frame.empty:
+        return "No open hand-offs."
+    due = pd.to_datetime(frame["next_due_at"], utc=True)
+    overdue = int((due < pd.Timestamp(now)).sum())
+    upcoming = due[due >= pd.Timestamp(now)]
+    text = f"{len(frame)} open hand-off{'s' if len(frame) != 1 else ''}"
+    parts = [f"{overdue} overdue"] if overdue else []
+    if len(upcoming):
+        parts.append(f"the next deadline {sla.countdown(upcoming.min(), now)}")
+    return text + (": " + ", ".join(parts) if parts else "") + "."
+
+
+def split_backlog(frame: pd.DataFrame, now: datetime, days: int = BACKLOG_DAYS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(live, backlog): backlog = open hand-offs whose next deadline passed more than ``days`` ago."""
+    cutoff = pd.Timestamp(now) - pd.Timedelta(days=days)
+    old = pd.to_datetime(frame["next_due_at"], utc=True) < cutoff
+    return frame[~old], frame[old]
+
+
+def standing_message(me, team, target: float, open_text: str) -> tuple[str, str]:
+    """(status, sentence) for the rep's one-glance banner: status good / warn / bad / none."""
+    rate = me.compliance_rate
+    if rate is None:
+        return "none", f"No hand-off with a known outcome yet this week. {open_text}"
+    team_text = f"team {fmt.pct(team.compliance_rate)}, " if team.compliance_rate is not None else ""
+    if rate >= target:
+        status, head = "good", f"On target: {fmt.pct(rate)} of your hand-offs this week were contacted in time"
+    elif rate >= target - 0.1:
+        status, head = "warn", f"Just below target: {fmt.pct(rate)} contacted in time this week"
+    else:
+        status, head = "bad", f"Below target: only {fmt.pct(rate)} contacted in time this week"
+    return status, f"**{head}** ({team_text}target {fmt.pct(target)}). {open_text}"
+
+
+def open_display(frame: pd.DataFrame, now: datetime, tz: str) -> pd.DataFrame:
+    """The open list as shown: countdown to the next deadline first."""
+    next_is_touch = frame["touch_due_at"].notna() & (frame["touch_due_at"] == frame["next_due_at"])
+    return pd.DataFrame({
+        "Due": [sla.countdown(d, now) for d in frame["next_due_at"]],
+        "Next step": ["First contact" if t else "Accept or reject" for t in next_is_touch],
+        "Lead": frame["lead_name"],
+        "Account": frame["account"],
+        "Source": frame["source"],
+        "Handed off": [local_time(t, tz) for t in frame["handed_off_at"]],
+        "Contact by": [local_time(t, tz) for t in frame["touch_due_at"]],
+        "Decide by": [local_time(t, tz) for t in frame["decide_due_at"]],
+        "E-mail": frame["email"],
+        "Tier": frame["tier"].map(lambda t: f"Tier {t}"),
+        "_urgency": [sla.urgency(d, now) for d in frame["next_due_at"]],
+    })
+
+
+_URGENCY_STYLE = {"overdue": f"color: {theme.BAD}; font-weight: 600", "due soon": f"color: {theme.WARN}; font-weight: 600",
+                  "on time": f"color: {theme.GOOD}"}
+
+
+def _style_due(view: pd.DataFrame):
+    urgency = view["_urgency"]
+    shown = view.drop(columns=["_urgency"])
+
+    def colour(col):
+        return [_URGENCY_STYLE.get(u, "") for u in urgency] if col.name == "Due" else [""] * len(col)
+
+    return shown.style.apply(colour, axis=0)
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def my_period_picker(tz: str, key: str = "mysla_period") -> Period:
+    """A compact period choice in the sidebar for personal pages (default: this quarter)."""
+    choice = st.sidebar.selectbox("Period", MY_PERIODS, format_func=PRESETS.get, index=1, key=key)
+    period = preset_period(choice or "this_quarter", local_today(tz), tz)
+    st.sidebar.caption(f"{period.describe()} · {tz}")
+    return period
+
+
+def standing_banner(status: str, sentence: str) -> None:
+    icon = {"good": ":material/check_circle:", "warn": ":material/warning:", "bad": ":material/error:"}.get(status,
+                                                                                                          ":material/info:")
+    {"good": st.success, "warn": st.warning, "bad": st.error}.get(status, st.info)(sentence, icon=icon)
+
+
+def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
+    """The live list (deadlines ahead or missed within BACKLOG_DAYS, earliest first) and the backlog."""
+    live, backlog = split_backlog(frame, now)
+    stamp = f"updated {now.astimezone(zone(tz)):%H:%M:%S}, every {sla.LIVE_REFRESH_SECONDS} s"
+    if live.empty:
+        st.success("Nothing due: every recent hand-off is contacted and decided." if frame.empty or len(backlog)
+                   else "Nothing open: every hand-off is contacted and decided.", icon=":material/done_all:")
+        st.caption(stamp)
+    else:
+        view = open_display(live, now, tz)
+        overdue = int((view["_urgency"] == "overdue").sum())
+        soon = int((view["_urgency"] == "due soon").sum())
+        st.caption(f"{len(view)} to act on · **{overdue} overdue** · {soon} due within the hour · earliest deadline "
+                   f"first · {stamp}")
+        st.dataframe(_style_due(view), hide_index=True, width="stretch", height=min(38 + 35 * len(view), 430),
+                     column_config={"Due": st.column_config.TextColumn("Due", help="Time to the next deadline"),
+                                    "E-mail": st.column_config.TextColumn("E-mail", width="medium")})
+    if len(backlog):
+        with st.expander(f"Backlog: {len(backlog)} hand-off{'s' if len(backlog) != 1 else ''} overdue for more "
+                         f"than {BACKLOG_DAYS} days — decide, recycle or ask your lead to reassign"):
+            view = open_display(backlog.iloc[::-1], now, tz)
+            st.dataframe(view.drop(columns=["_urgency"]), hide_index=True, width="stretch",
+                         height=min(38 + 35 * len(view), 360))
+
+
+def breaches_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """A rep's breaches as shown and exported (compact: what happened says deadline and delay)."""
+    def what(r):
+        window = sla.describe_window(int(r.window_minutes), bool(r.business))
+        if r.breach == "late":
+            return f"Contacted {fmt.duration(r.over_minutes)} after the deadline ({window} window)"
+        return f"Never contacted; {fmt.duration(r.over_minutes)} past the deadline ({window} window)"
+
+    return pd.DataFrame({
+        "Lead": frame["lead_name"], "Account": frame["account"],
+        "Handed off": [local_time(t, tz) for t in frame["handed_off_at"]],
+        "What happened": [what(r) for r in frame.itertuples()],
+        "Decision": frame["status"].map({"awaiting": "Awaiting", "accepted": "Accepted", "rejected": "Rejected"}),
+        "Deadline": [local_time(t, tz) for t in frame["sla_deadline_at"]],
+        "Source": frame["source"], "Policy": frame["policy"], "E-mail": frame["email"],
+    })
+
+
+def slipping_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Leads slipping through as shown and exported (sortable numeric columns kept numeric)."""
+    return pd.DataFrame({
+        "Situation": frame["situation"],
+        "Overdue (h)": (frame["overdue_minutes"] / 60).round(1),
+        "Age (days)": (frame["age_minutes"] / 1440).round(1),
+        "Lead": frame["lead_name"], "Title": frame["job_title"], "Account": frame["account"],
+        "Tier": frame["tier"], "Source": frame["source"], "Campaign": frame["campaign"].fillna(""),
+        "Score": frame["score"], "Owner": frame["owner"], "Team": frame["team"],
+        "Handed off": [local_time(t, tz) for t in frame["handed_off_at"]],
+        "Was due": [local_time(t, tz) for t in frame["due_at"]],
+        "What to do": frame["action"], "E-mail": frame["email"],
+    })
+
+
+def period_caption(period: Period, tz: str) -> str:
+    return f"{period.label or 'Period'}: {period.describe()} · times in {tz}"
+
+
+def target_or_default(value) -> float:
+    return float(value) if value is not None and not pd.isna(value) else DEFAULT_TARGET
+
+
+def today_in(tz: str) -> date:
+    return datetime.now(timezone.utc).astimezone(zone(tz)).date()

@@ -1,0 +1,123 @@
+"""My SLA: a rep's standing in one glance, the open hand-offs with live countdowns, speed against
+the team, and the breaches with the lead behind each. Reps see only their own data; sales leads
+pick a rep."""
+
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from components import format as fmt
+from components import sla_charts, sla_views
+from components.shell import page_user
+from components.widgets import empty_state, kpi, page_header, records_table
+from queries import dimensions, settings, sla
+
+user = page_user("my_sla")
+tz = settings.company_timezone()
+
+# --------------------------------------------------------------------------- whose SLA
+rep_id = user.rep_id
+if user.can("see_all_reps"):
+    reps = dimensions.reps()
+    reps = reps[reps["team_function"].isin(["sales", "sales_development"]) & reps["active"]]
+    mine_first = reps.assign(other_team=reps["team_id"] != user.team_id).sort_values(["other_team", "team_name",
+                                                                                      "full_name"])
+    options = list(mine_first["id"])
+    if options:
+        labels = dict(zip(reps["id"], reps["full_name"] + " · " + reps["team_name"]))
+        default = options.index(rep_id) if rep_id in options else 0
+        rep_id = st.sidebar.selectbox("Rep", options, index=default, format_func=labels.get, key="mysla_rep",
+                                      help="As a lead you can look at any rep's SLA.")
+try:
+    info = sla.rep_info(sla.rep_scope(user, rep_id))
+except sla.SlaError as err:
+    page_header("My SLA")
+    empty_state(str(err))
+    st.stop()
+
+period = sla_views.my_period_picker(tz)
+week = sla.week_of(sla_views.today_in(tz), tz)
+who = "Your" if info.id == user.rep_id else f"{info.full_name}'s"
+page_header("My SLA" if info.id == user.rep_id else f"SLA · {info.full_name}",
+            f"{info.full_name} · {info.team_name} · {sla_views.period_caption(period, tz)}")
+
+commitment = sla.commitment_for(period)
+target = sla_views.target_or_default(commitment.follow_up_target_rate if commitment else None)
+standing = sla.rep_standing(user, period, week, info.id)
+open_now = sla.open_handoffs(user, info.id)
+now = datetime.now(timezone.utc)
+
+# --------------------------------------------------------------------------- one glance
+status, sentence = sla_views.standing_message(standing.me_week, standing.team_week, target,
+                                              sla_views.open_summary(open_now, now))
+if info.id != user.rep_id:
+    sentence = sentence.replace("your hand-offs", f"{info.full_name}'s hand-offs")
+sla_views.standing_banner(status, sentence)
+
+
+def vs_team(mine, team):
+    if mine is None or team is None:
+        return None
+    return f"{(mine - team) * 100:+.0f} pts vs team"
+
+
+def minutes_vs_team(mine, team):
+    text = fmt.change(mine, team, "minutes")
+    return text.replace("−", "-", 1) + " vs team" if text else None
+
+
+me_w, me_p, team_w, team_p = standing.me_week, standing.me_period, standing.team_week, standing.team_period
+cols = st.columns(5)
+with cols[0]:
+    kpi("This week", fmt.pct(me_w.compliance_rate), delta=vs_team(me_w.compliance_rate, team_w.compliance_rate),
+        help=f"Contacted by the SLA deadline: {me_w.met} of {me_w.met + me_w.breached} hand-offs this week whose "
+             f"outcome is known ({me_w.pending} still inside their window are not counted). Team: "
+             f"{fmt.pct(team_w.compliance_rate)}.")
+with cols[1]:
+    kpi(period.label, fmt.pct(me_p.compliance_rate), delta=vs_team(me_p.compliance_rate, team_p.compliance_rate),
+        help=f"Contacted by the SLA deadline: {me_p.met} of {me_p.met + me_p.breached} hand-offs in "
+             f"{period.describe()} whose outcome is known. Team: {fmt.pct(team_p.compliance_rate)}.")
+with cols[2]:
+    kpi("Median to touch", fmt.duration(me_p.median_minutes),
+        delta=minutes_vs_team(me_p.median_minutes, team_p.median_minutes), good_when="down",
+        help=f"Median time from hand-off to your first touch in {period.describe()} (team: "
+             f"{fmt.duration(team_p.median_minutes)}). In business minutes when the lead's SLA window is in business "
+             "hours. Untouched leads are not in the median; they are counted as untouched.")
+with cols[3]:
+    kpi("p90 to touch", fmt.duration(me_p.p90_minutes),
+        delta=minutes_vs_team(me_p.p90_minutes, team_p.p90_minutes), good_when="down",
+        help=f"9 in 10 of your touched hand-offs were first touched within this time (team: "
+             f"{fmt.duration(team_p.p90_minutes)}).")
+with cols[4]:
+    kpi("Breaches", fmt.number(me_p.breached), good_when="down",
+        caption=f"{me_p.breached_untouched} never contacted",
+        help="Touched after the deadline, or untouched with the deadline passed.")
+
+
+# --------------------------------------------------------------------------- live open list
+st.markdown("#### Open hand-offs")
+
+
+@st.fragment(run_every=sla.LIVE_REFRESH_SECONDS)
+def live_open_list(rep: int) -> None:
+    moment = datetime.now(timezone.utc)
+    sla_views.open_table(sla.open_handoffs(user, rep), moment, tz)
+
+
+live_open_list(info.id)
+
+# --------------------------------------------------------------------------- breaches and trend
+breaches = sla.rep_breaches(user, period, info.id)
+st.markdown(f"#### {who} breaches · {period.label.lower()}")
+if breaches.empty:
+    st.success(f"No breaches in {period.describe()}.", icon=":material/verified:")
+else:
+    st.caption("Each breach with the lead behind it: late first contacts and leads never contacted, newest first.")
+    records_table(sla_views.breaches_view(breaches, tz), title=f"sla breaches {info.full_name} {period.describe()}",
+                  key="mysla_breaches", height=min(38 + 35 * len(breaches), 320),
+                  column_config={"What happened": st.column_config.TextColumn(width="large")})
+
+weekly = sla.rep_weekly(user, period, info.id)
+if weekly["compliance_rate"].notna().any():
+    st.plotly_chart(sla_charts.rep_weekly_chart(weekly, info.full_name, info.team_name, target, height=280),
+                    width="stretch", key="mysla_weekly")

@@ -1,0 +1,112 @@
+"""Team SLA scorecard: compliance per team and per rep with their trend, time to first touch
+against each lead's window, breaches by source and tier, and the untouched leads behind them."""
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components import sla_charts, sla_views
+from components.filters import describe, filter_bar
+from components.shell import page_user
+from components.widgets import empty_state, kpi, page_header, records_table
+from queries import settings, sla
+
+user = page_user("sla_scorecard")
+period, filters = filter_bar()
+tz = period.tz
+page_header("Team SLA scorecard", f"{sla_views.period_caption(period, tz)} · {describe(filters)}")
+
+card = sla.scorecard(period, filters)
+if card.total.handed_off == 0:
+    empty_state(f"No hand-offs in {period.describe()} for these filters.",
+                "Choose a longer period or clear some filters in the sidebar.")
+    st.stop()
+
+commitment = sla.commitment_for(period)
+target = sla_views.target_or_default(commitment.follow_up_target_rate if commitment else None)
+t, prev = card.total, card.previous
+
+cols = st.columns(6)
+with cols[0]:
+    kpi("Contacted in time", fmt.pct(t.compliance_rate),
+        delta=fmt.change(t.compliance_rate, prev.compliance_rate, "points"),
+        caption=f"target {fmt.pct(target)} · {fmt.number(t.pending)} pending",
+        help="Share of hand-offs first touched by their SLA deadline, among those whose outcome is known.")
+with cols[1]:
+    kpi("Median to first touch", fmt.duration(t.median_minutes), good_when="down",
+        delta=(fmt.change(t.median_minutes, prev.median_minutes, "minutes") or "").replace("−", "-", 1) or None,
+        caption="business minutes where the policy says so")
+with cols[2]:
+    kpi("p90 to first touch", fmt.duration(t.p90_minutes), good_when="down",
+        delta=(fmt.change(t.p90_minutes, prev.p90_minutes, "minutes") or "").replace("−", "-", 1) or None)
+with cols[3]:
+    kpi("Breaches", fmt.number(t.breached), good_when="down", delta=fmt.change(t.breached, prev.breached),
+        caption=f"{fmt.number(t.breached_late)} late · {fmt.number(t.breached_untouched)} never touched")
+with cols[4]:
+    kpi("Untouched leads", fmt.number(t.untouched), good_when="down",
+        caption="no rep touch yet, incl. pending")
+with cols[5]:
+    kpi("Decided on time", fmt.pct(card.decisions.on_time_rate),
+        caption=f"{fmt.number(card.decisions.overdue)} overdue without a decision",
+        help="Share of hand-offs accepted or rejected within the decision window, among those whose outcome is known.")
+st.caption(f"Compared with {prev.label}. Hand-offs are measured against the SLA policy in force when they were "
+           "handed off; see the SLA policies page for the terms.")
+
+# --------------------------------------------------------------------------- per team and per rep
+
+
+def table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        name: frame["dim_label"], "Compliance": frame["compliance_rate"], "Trend": frame["trend"],
+        "Hand-offs": frame["handed_off"], "Breaches": frame["breached"], "Untouched": frame["untouched"],
+        "Pending": frame["pending"], "Median": frame["median_minutes"].map(fmt.duration),
+        "p90": frame["p90_minutes"].map(fmt.duration)})
+
+
+column_config = {
+    "Compliance": st.column_config.ProgressColumn("Compliance", format="percent", min_value=0.0, max_value=1.0,
+                                                  help="Contacted by the deadline ÷ outcomes known"),
+    "Trend": st.column_config.LineChartColumn("Weekly compliance", y_min=0.0, y_max=1.0, width="medium"),
+    "Median": st.column_config.TextColumn("Median to touch"), "p90": st.column_config.TextColumn("p90 to touch"),
+}
+left, right = st.columns([1, 1.5], gap="large")
+with left:
+    st.markdown("#### By team")
+    st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)
+    st.plotly_chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week"),
+                    width="stretch", key="sc_team_trend")
+with right:
+    st.markdown("#### By rep")
+    reps = table(card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last"), "Rep")
+    reps.insert(1, "Team", card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last")["team"].values)
+    st.dataframe(reps, hide_index=True, width="stretch", column_config=column_config, height=min(38 + 35 * len(reps), 560))
+    st.caption("Lowest compliance first. The trend is each rep's compliance per week of the period.")
+
+# --------------------------------------------------------------------------- distribution and breaches
+st.plotly_chart(sla_charts.touch_vs_window_chart(card.bands), width="stretch", key="sc_bands")
+st.caption("Each lead is measured against its own window (30 business minutes for a strategic account, 4 business "
+           "hours for others, …), so the bars show the time to first touch as a share of that window.")
+a, b = st.columns(2, gap="large")
+with a:
+    st.plotly_chart(sla_charts.breaches_by_chart(card.by_source, title="Breaches by source"), width="stretch",
+                    key="sc_source")
+with b:
+    st.plotly_chart(sla_charts.breaches_by_chart(card.by_tier, title="Breaches by tier"), width="stretch",
+                    key="sc_tier")
+
+st.markdown("#### Untouched leads past their deadline")
+untouched = sla.untouched(user, period, filters)
+if untouched.empty:
+    st.success("Every hand-off past its deadline was touched.", icon=":material/verified:")
+else:
+    shown = pd.DataFrame({
+        "Lead": untouched["lead_name"], "Account": untouched["account"], "Tier": untouched["tier"],
+        "Source": untouched["source"], "Owner": untouched["owner"], "Team": untouched["team"],
+        "Handed off": [sla_views.local_time(x, tz) for x in untouched["handed_off_at"]],
+        "Deadline": [sla_views.local_time(x, tz) for x in untouched["sla_deadline_at"]],
+        "Overdue (h)": (untouched["overdue_minutes"] / 60).round(1),
+        "Decision": untouched["status"].str.capitalize(), "E-mail": untouched["email"]})
+    more = f" (newest {sla.UNTOUCHED_LIMIT:,} shown)" if len(untouched) >= sla.UNTOUCHED_LIMIT else ""
+    st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period were never touched{more}. "
+               "Open ones are also on the Leads slipping through page, where leads can reassign them.")
+    records_table(shown, title=f"untouched leads {period.describe()}", key="sc_untouched", height=360)

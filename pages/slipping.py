@@ -1,0 +1,116 @@
+"""Leads slipping through: hand-offs with no decision past the decision window and accepted leads
+never contacted past their deadline, with age, owner and what to do; sortable, exportable, and
+reassignable in one click by sales leads."""
+
+import streamlit as st
+
+from components import format as fmt
+from components import sla_views
+from components.shell import page_user
+from components.widgets import empty_state, kpi, page_header, slug
+from queries import dimensions, settings, sla
+
+user = page_user("slipping")
+tz = settings.company_timezone()
+FLASH = "slip_flash"
+
+# --------------------------------------------------------------------------- filters (sidebar)
+teams = dimensions.teams()
+teams = teams[teams["function"].isin(["sales", "sales_development"])]
+reps = dimensions.reps()
+with st.sidebar:
+    team_ids = st.multiselect("Team", list(teams["id"]), format_func=dict(zip(teams["id"], teams["name"])).get,
+                              placeholder="All sales teams", key="slip_team")
+    owners = reps[reps["team_id"].isin(team_ids or list(teams["id"]))]
+    owner_ids = st.multiselect("Owner", list(owners["id"]), format_func=dict(zip(reps["id"], reps["full_name"])).get,
+                               placeholder="Everyone", key="slip_owner")
+    kinds = st.multiselect("Situation", list(sla.KINDS), format_func=sla.KINDS.get, placeholder="Both situations",
+                           key="slip_kind")
+
+page_header("Leads slipping through",
+            "Hand-offs nobody decided within the decision window, and accepted leads nobody contacted by their "
+            f"deadline · as of now · times in {tz}")
+
+kind, text = st.session_state.pop(FLASH, (None, None))
+if kind:
+    {"success": st.success, "error": st.error}[kind](text)
+
+frame = sla.slipping(user, team_ids=tuple(team_ids), owner_ids=tuple(owner_ids), kinds=tuple(kinds))
+if frame.empty:
+    empty_state("No lead is slipping through: every hand-off is decided or still inside its window, and every "
+                "accepted lead was contacted in time.", "Filters in the sidebar may hide some." if
+                (team_ids or owner_ids or kinds) else None)
+    st.stop()
+
+undecided = frame[frame["kind"] == "decision_overdue"]
+silent = frame[frame["kind"] == "untouched_after_accept"]
+cols = st.columns(4)
+with cols[0]:
+    kpi("Slipping leads", fmt.number(len(frame)), good_when="down",
+        caption=f"{frame['owner_id'].nunique()} owners")
+with cols[1]:
+    kpi("No decision, overdue", fmt.number(len(undecided)), good_when="down",
+        caption=f"median {fmt.duration(undecided['overdue_minutes'].median())} past due" if len(undecided) else None)
+with cols[2]:
+    kpi("Accepted, never contacted", fmt.number(len(silent)), good_when="down",
+        caption=f"median {fmt.duration(silent['overdue_minutes'].median())} past the deadline" if len(silent) else None)
+with cols[3]:
+    kpi("Oldest", fmt.duration(frame["age_minutes"].max()), good_when="down", caption="since the hand-off")
+
+view = sla_views.slipping_view(frame, tz)
+if len(frame) >= sla.SLIPPING_LIMIT:
+    st.warning(f"Showing the {sla.SLIPPING_LIMIT:,} most overdue leads; narrow the filters to see the rest.")
+can_reassign = user.can("handoffs.reassign")
+st.caption("Click a column header to sort." + (" Select rows to reassign them." if can_reassign else ""))
+column_config = {
+    "Overdue (h)": st.column_config.NumberColumn("Overdue (h)", format="%.1f", help="Hours past the deadline"),
+    "Age (days)": st.column_config.NumberColumn("Age (days)", format="%.1f", help="Days since the hand-off"),
+    "What to do": st.column_config.TextColumn("What to do", width="large"),
+    "Tier": st.column_config.NumberColumn("Tier", format="%d"),
+}
+selectable = {"on_select": "rerun", "selection_mode": "multi-row"} if can_reassign else {}
+event = st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 520),
+                     column_config=column_config, key="slip_table", **selectable)
+st.download_button("Download CSV", view.to_csv(index=False).encode("utf-8"),
+                   file_name=f"{slug('leads slipping through')}.csv", mime="text/csv", icon=":material/download:",
+                   key="slip_csv")
+
+# --------------------------------------------------------------------------- one-click reassign
+if can_reassign:
+    selected = list(event.selection.rows) if event and event.selection else []
+    picked = frame.iloc[selected] if selected else frame.iloc[0:0]
+    targets = sla.reassign_targets()
+    st.markdown("#### Reassign")
+    if picked.empty:
+        st.caption("Select one or more leads in the table, pick a rep, and reassign them in one click. The new owner "
+                   "inherits the deadlines, so the leads stay on this list until someone acts.")
+    else:
+        team_of_first = int(picked.iloc[0]["team_id"])
+        pool = targets[~targets["id"].isin(picked["owner_id"])]
+        same_team = pool[pool["team_id"] == team_of_first].sort_values(["open_handoffs", "full_name"])
+        ordered = [int(i) for i in same_team["id"]] + [int(i) for i in pool.sort_values("full_name")["id"]
+                                                       if i not in set(same_team["id"])]
+        labels = {int(r.id): f"{r.full_name} · {r.team_name} · {r.open_handoffs} open" for r in targets.itertuples()}
+
+        def do_reassign(handoff_ids, owners_seen):
+            try:
+                moved = sla.reassign(user, handoff_ids, st.session_state["slip_new_owner"], owners_seen,
+                                     st.session_state.get("slip_note", ""))
+                st.session_state[FLASH] = ("success", f"Reassigned {moved} lead{'s' if moved != 1 else ''} to "
+                                           f"{labels[st.session_state['slip_new_owner']].split(' · ')[0]}.")
+                st.session_state["slip_note"] = ""
+            except sla.SlaError as err:
+                st.session_state[FLASH] = ("error", str(err))
+
+        with st.container(border=True):
+            c1, c2, c3 = st.columns([1.3, 1.6, 0.8], vertical_alignment="bottom")
+            c1.selectbox(f"New owner for {len(picked)} selected lead{'s' if len(picked) != 1 else ''}", ordered,
+                         format_func=labels.get, key="slip_new_owner",
+                         help="Teammates of the current owner with the fewest open hand-offs come first.")
+            c2.text_input("Note for the new owner (optional)", key="slip_note", max_chars=300)
+            c3.button("Reassign", type="primary", icon=":material/swap_horiz:", width="stretch",
+                      on_click=do_reassign, args=([int(h) for h in picked["handoff_id"]],
+                                                  {int(h): int(o) for h, o in zip(picked["handoff_id"],
+                                                                                  picked["owner_id"])}))
+            st.caption("Selected: " + ", ".join(f"{r.lead_name} ({r.owner})" for r in picked.head(8).itertuples())
+                       + (f" and {len(picked) - 8} more" if len(picked) > 8 else ""))

@@ -1,0 +1,60 @@
+"""Pure helpers for the two-sided SLA: pace against a commitment and the status of each half.
+No database, no Streamlit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: How far below a rate target still counts as "at risk" rather than "off track" (points).
+RATE_MARGIN = 0.05
+#: Projected volume at or above this share of the commitment is "at risk", below "off track".
+VOLUME_MARGIN = 0.9
+
+
+@dataclass(frozen=True)
+class Pace:
+    delivered: float
+    committed: float
+    elapsed_share: float
+    expected_by_now: float
+    projected: float | None
+    status: str  # on_track / at_risk / off_track / pending
+
+    @property
+    def vs_pace(self) -> float | None:
+        """Delivered ÷ expected by now − 1 (+0.05 = 5 % ahead of pace)."""
+        return self.delivered / self.expected_by_now - 1 if self.expected_by_now else None
+
+
+def volume_pace(delivered: float, committed: float, elapsed_share: float) -> Pace:
+    """Delivered so far against a commitment for a period of which ``elapsed_share`` has passed.
+
+    The projection extrapolates the run rate to the end of the period. Status: on track when the
+    projection reaches the commitment, at risk when it reaches ``VOLUME_MARGIN`` of it, off track
+    otherwise; pending before any time has passed.
+    """
+    elapsed_share = min(max(elapsed_share, 0.0), 1.0)
+    expected = committed * elapsed_share
+    if elapsed_share <= 0:
+        return Pace(delivered, committed, 0.0, 0.0, None, "pending")
+    projected = delivered / elapsed_share
+    if committed <= 0 or projected >= committed:
+        status = "on_track"
+    elif projected >= VOLUME_MARGIN * committed:
+        status = "at_risk"
+    else:
+        status = "off_track"
+    return Pace(delivered, committed, elapsed_share, expected, projected, status)
+
+
+def rate_status(rate: float | None, target: float | None) -> str:
+    """on_track at or above target, at_risk within RATE_MARGIN below it, off_track further below;
+    pending when either is unknown."""
+    if rate is None or target is None or rate != rate:
+        return "pending"
+    if rate >= target:
+        return "on_track"
+    return "at_risk" if rate >= target - RATE_MARGIN else "off_track"
+
+
+STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "pending": "Too early to say"}

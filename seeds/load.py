@@ -57,7 +57,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "handoff": [("id", "int8"), ("lead_id", "int8"), ("owner_id", "int4"), ("handed_off_at", "timestamptz"),
                 ("sla_deadline_at", "timestamptz"), ("decision_due_at", "timestamptz"), ("decision", "text"),
                 ("decided_at", "timestamptz"), ("decided_by_rep_id", "int4"), ("rejection_reason", "text"),
-                ("rejection_comment", "text"), ("recycled_at", "timestamptz"), ("first_touch_at", "timestamptz")],
+                ("rejection_comment", "text"), ("recycled_at", "timestamptz"), ("first_touch_at", "timestamptz"),
+                ("minutes_to_first_touch", "numeric")],
     "lead_event": [("id", "int8"), ("lead_id", "int8"), ("event_type", "text"), ("occurred_at", "timestamptz"),
                    ("owner_id", "int4"), ("actor_rep_id", "int4"), ("rejection_reason", "text"), ("comment", "text"),
                    ("handoff_id", "int8"), ("recorded_at", "timestamptz")],
@@ -445,6 +446,19 @@ def _table_counts(cur, tables) -> dict[str, int]:
     return out
 
 
+def _handoff_head_start(cur, df: pd.DataFrame) -> pd.DataFrame:
+    """Derived hand-off columns as the company defaults give them (wall-clock windows), so the
+    schema's own functions, which recompute them right after the COPY and have the last word,
+    normally find nothing to change. With SLA policies in force they change what differs."""
+    cur.execute("select app_setting_int('sla_first_touch_minutes', 240), app_setting_int('sla_decision_hours', 48)")
+    touch_min, decision_h = cur.fetchone()
+    h = df["handed_off_at"]
+    minutes = ((df["first_touch_at"] - h).dt.total_seconds() / 60).round(2)
+    return df.assign(sla_deadline_at=h + pd.Timedelta(minutes=touch_min),
+                     decision_due_at=h + pd.Timedelta(hours=decision_h),
+                     minutes_to_first_touch=minutes)
+
+
 def demo_settings(ds: Dataset) -> dict:
     return {
         "company_timezone": COMPANY_TIMEZONE,
@@ -517,16 +531,24 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                 select c.relname, t.tgname from pg_trigger t join pg_class c on c.oid = t.tgrelid
                  where t.tgrelid = any(%s::regclass[]) and not t.tgisinternal and t.tgenabled <> 'D'
             """, (list(REPRODUCED_TRIGGERS),))
-            disabled = [(rel, name) for rel, name in cur.fetchall()
+            found = cur.fetchall()
+            disabled = [(rel, name) for rel, name in found
                         if REPRODUCED_TRIGGERS.get(rel) == name and (rel != "handoff" or set_based_sla)]
+            if ("lead_event", "lead_event_criteria_stamp") in found:
+                # migration 0004 stamps MQL events with the criteria version in force at
+                # occurred_at; when none is in force by the anchor it would stamp null on every row
+                cur.execute("select to_regprocedure('criteria_version_at(timestamptz)') is not null "
+                            "and criteria_version_at(%s) is null", (ds.anchor_moment.to_pydatetime(),))
+                if cur.fetchone()[0]:
+                    disabled.append(("lead_event", "lead_event_criteria_stamp"))
             for rel, name in disabled:
                 cur.execute(sql.SQL("alter table {} disable trigger {}").format(sql.Identifier(rel), sql.Identifier(name)))
             phase("prepare")
 
             for t in TABLES:
                 df = frames[t]
-                if t == "handoff":  # placeholders; the schema's functions fill them in below
-                    df = df.assign(sla_deadline_at=df["handed_off_at"], decision_due_at=df["handed_off_at"])
+                if t == "handoff":
+                    df = _handoff_head_start(cur, df)
                 stats.rows[t] = copy_frame(conn, t, df, on_rows=lambda k, t=t: track.rows(k, f"copy {t}"))
             phase("copy")
 
@@ -587,7 +609,9 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
             if before_commit:
                 before_commit(conn)
             track.step("analyze")
-            cur.execute(sql.SQL("analyze {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in DATA_TABLES)))
+            # (activity, lead and account were analysed before the derive step and have not changed)
+            rest = [t for t in DATA_TABLES if t not in ("activity", "lead", "account")]
+            cur.execute(sql.SQL("analyze {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in rest)))
             phase("analyze")
     phase("commit")
     stats.seconds = time.monotonic() - t0

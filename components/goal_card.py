@@ -223,7 +223,8 @@ def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = N
     and (``link``: the goals page's path) a link to the goal."""
     g, p = ev.goal, ev.progress
     with st.container(border=True, key=f"goalmini_{key}"):
-        st.markdown(f"**{html.escape(g.title)}**  \n{badge(p.status)}")
+        call = " · owners' call" if p.overridden else ""
+        st.markdown(f"**{html.escape(g.title)}**  \n{badge(p.status)}{call}")
         st.markdown(f"<span style='font-size:1.35rem;font-weight:700'>"
                     f"{value_text(p.value, g, currency, label=False)}</span>"
                     f"<span style='color:#475569'> of {target_text(g, currency)}</span>", unsafe_allow_html=True)

@@ -22,11 +22,21 @@ def _axis_format(unit: str) -> dict:
         return {"tickprefix": "$", "tickformat": "~s"}
     if unit == "minutes":
         return {"ticksuffix": " min", "tickformat": ",.0f"}
+    if unit == "hours":
+        return {"ticksuffix": " h", "tickformat": ",.1~f"}
     return {"tickformat": ",~g"}
 
 
 def _hover(unit: str) -> str:
-    return {"percent": "%{y:.1%}", "currency": "$%{y:,.0f}", "minutes": "%{y:,.0f} min"}.get(unit, "%{y:,.4~g}")
+    return {"percent": "%{y:.1%}", "currency": "$%{y:,.0f}", "minutes": "%{y:,.0f} min",
+            "hours": "%{y:,.1f} h"}.get(unit, "%{y:,.4~g}")
+
+
+def _scale(unit: str, values: list, target: float) -> tuple[str, float]:
+    """Durations read in hours once they pass two hours (as components.format.duration does)."""
+    if unit == "minutes" and max([v for v in values if v is not None] + [target]) >= 120:
+        return "hours", 60.0
+    return unit, 1.0
 
 
 def progress_bar_chart(progress: Progress, *, height: int = 46) -> go.Figure:
@@ -69,6 +79,8 @@ def sparkline_chart(snapshots: pd.DataFrame, *, unit: str, target: float, today:
     if today is not None and today_value is not None:
         x.append(pd.Timestamp(today))
         y.append(today_value)
+    unit, div = _scale(unit, y, target)
+    y, target = [v / div for v in y], target / div
     fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=color, width=2), fill="tozeroy",
                              fillcolor="rgba(15,118,110,0.08)", hovertemplate=f"%{{x|%d %b}}: {_hover(unit)}"
                              "<extra></extra>", showlegend=False))
@@ -92,7 +104,11 @@ def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: d
     pace to it (accumulating goals) and the projection to the period end."""
     frame = snapshots.dropna(subset=["value"]).sort_values("snapshot_date")
     x = list(pd.to_datetime(frame["snapshot_date"]))
-    y = list(frame["value"])
+    unit, div = _scale(unit, list(frame["value"]) + [today_value, projected], target)
+    y = [v / div for v in frame["value"]]
+    target = target / div
+    today_value = None if today_value is None else today_value / div
+    projected = None if projected is None else projected / div
     fig = go.Figure()
     if cumulative and not lower_is_better:
         fig.add_trace(go.Scatter(x=[pd.Timestamp(start), pd.Timestamp(end)], y=[0, target], mode="lines",

@@ -29,6 +29,7 @@ from queries.periods import local_today
 
 FLASH = "goal_flash"
 MANUAL = "manual"
+NO_PARENT = 0  # the "not a key result" choice (a selectbox shows None as "nothing chosen")
 
 
 # --------------------------------------------------------------------------- navigation
@@ -98,7 +99,7 @@ def _defaults(goal: Goal | None, parent: Goal | None, today: date) -> dict:
         return {"title": "", "why": "", "period_kind": parent.period_kind if parent else "quarter", "start": start,
                 "end": parent.end if parent else start, "metric": MANUAL, "target": "", "unit": "count",
                 "unit_label": "", "direction": "higher", "cumulative": "total", "owners": [],
-                "parent": parent.id if parent else None, "teams": [], "sources": [], "industries": [],
+                "parent": parent.id if parent else NO_PARENT, "teams": [], "sources": [], "industries": [],
                 "countries": [], "tiers": []}
     s = goal.scope
     return {"title": goal.title, "why": goal.why, "period_kind": goal.period_kind, "start": goal.start,
@@ -106,7 +107,7 @@ def _defaults(goal: Goal | None, parent: Goal | None, today: date) -> dict:
             "unit": goal.unit, "unit_label": goal.unit_label,
             "direction": "lower" if goal.lower_is_better else "higher",
             "cumulative": "total" if goal.cumulative else "level", "owners": list(goal.owner_rep_ids),
-            "parent": goal.parent_id, "teams": list(s.team_ids), "sources": list(s.sources),
+            "parent": goal.parent_id or NO_PARENT, "teams": list(s.team_ids), "sources": list(s.sources),
             "industries": list(s.industries), "countries": list(s.countries), "tiers": list(s.tiers)}
 
 
@@ -136,7 +137,7 @@ def _input() -> GoalInput:
         start=ss.get("gf_start"), end=ss.get("gf_end"), metric=None if metric == MANUAL else metric,
         target=ss.get("gf_target", ""), unit=ss.get("gf_unit", "count"), unit_label=ss.get("gf_unit_label", ""),
         lower_is_better=ss.get("gf_direction") == "lower", cumulative=ss.get("gf_cumulative") == "total",
-        owner_rep_ids=list(ss.get("gf_owners") or []), parent_id=ss.get("gf_parent"),
+        owner_rep_ids=list(ss.get("gf_owners") or []), parent_id=ss.get("gf_parent") or None,
         scope_team_ids=list(ss.get("gf_teams") or []), scope_sources=list(ss.get("gf_sources") or []),
         scope_industries=list(ss.get("gf_industries") or []), scope_countries=list(ss.get("gf_countries") or []),
         scope_tiers=list(ss.get("gf_tiers") or []))
@@ -236,12 +237,12 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
         st.multiselect("Owners", list(rep_label), key="gf_owners", format_func=rep_label.get,
                        placeholder="At least one from marketing and one from sales or sales development",
                        help="A shared goal needs owners from both teams. Owners post the check-ins.")
-        parent_options = [None, *[g.id for g in objectives]]
+        parent_options = [NO_PARENT, *[g.id for g in objectives]]
         if st.session_state.get("gf_parent") not in parent_options:
             parent_options.append(st.session_state.get("gf_parent"))
         titles = {g.id: f"{g.title} ({g.describe_period()})" for g in objectives}
         st.selectbox("Key result of", parent_options, key="gf_parent",
-                     format_func=lambda i: "— none: this is an objective —" if i is None else titles.get(i, f"#{i}"))
+                     format_func=lambda i: "None: this goal is an objective" if i == NO_PARENT else titles.get(i, f"#{i}"))
         submitted = st.form_submit_button("Create goal" if goal is None else "Save changes", type="primary",
                                           icon=":material/save:")
 

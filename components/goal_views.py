@@ -11,7 +11,7 @@ import streamlit as st
 from components import format as fmt
 from components import goal_card, goal_charts, goal_forms
 from components.widgets import empty_state, kpi
-from queries import goals, settings
+from queries import dimensions, goals, settings
 from queries.access import User
 from queries.filters import Filters
 from queries.goal_math import STATUSES
@@ -83,22 +83,22 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
 
 
 def _summary(evs: list[goals.Evaluated]) -> None:
+    """Counts by status: the running goals' statuses, and for ended goals achieved / missed."""
     statuses = [e.progress.status for e in evs]
+    tiles = [("Shared goals", fmt.number(len(evs)), f"{sum(1 for e in evs if e.goal.parent_id)} of them key results")]
+    if any(not e.progress.ended for e in evs):
+        tiles += [(STATUSES[s], fmt.number(statuses.count(s)), None) for s in ("on_track", "at_risk", "off_track")]
+        other = sum(statuses.count(s) for s in ("too_early", "no_data", "not_started"))
+        if other:
+            tiles.append(("Not yet measurable", fmt.number(other), "too early, no data or not started"))
     ended = [e for e in evs if e.progress.ended]
-    cols = st.columns(5)
-    with cols[0]:
-        kpi("Shared goals", fmt.number(len(evs)), good_when="neutral",
-            caption=f"{sum(1 for e in evs if e.goal.parent_id)} of them key results")
-    with cols[1]:
-        kpi("On track", fmt.number(statuses.count("on_track")), good_when="neutral")
-    with cols[2]:
-        kpi("At risk", fmt.number(statuses.count("at_risk")), good_when="neutral")
-    with cols[3]:
-        kpi("Off track", fmt.number(statuses.count("off_track")), good_when="neutral")
-    with cols[4]:
+    if ended:
         achieved = sum(1 for e in ended if e.progress.status == "achieved")
-        kpi("Achieved", f"{achieved} of {len(ended)}" if ended else fmt.DASH, good_when="neutral",
-            caption="ended goals", help="Goals whose period has ended, and how many met their target.")
+        tiles += [("Achieved", f"{achieved} of {len(ended)}", "goals whose period has ended"),
+                  ("Missed", fmt.number(len(ended) - achieved), None)]
+    for col, (label, value, caption) in zip(st.columns(len(tiles)), tiles):
+        with col:
+            kpi(label, value, good_when="neutral", caption=caption)
 
 
 # --------------------------------------------------------------------------- one goal
@@ -232,23 +232,47 @@ def _audit(goal: goals.Goal) -> None:
     if trail.empty:
         st.caption("No changes recorded.")
         return
-    rows = []
-    for r in trail.itertuples():
-        changes = _describe_change(r.action, r.old, r.new)
-        rows.append({"When": r.at, "Who": r.actor or "system", "What": changes})
+    rows = [{"When": r.at, "Who": r.actor or "system", "What": _describe_change(r.action, r.old, r.new, goal)}
+            for r in trail.itertuples()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
 
 
-def _describe_change(action: str, old, new) -> str:
+_FIELDS = {"title": "title", "why": "why it matters", "period_kind": "period", "start_date": "start",
+           "end_date": "end", "metric": "measure", "unit": "unit", "unit_label": "unit label", "target": "target",
+           "lower_is_better": "lower is better", "cumulative": "running total", "parent_id": "objective",
+           "scope_team_ids": "team scope", "scope_sources": "source scope", "scope_industries": "industry scope",
+           "scope_countries": "country scope", "scope_tiers": "tier scope", "owner_rep_ids": "owners"}
+
+
+def _value(key: str, value, goal: goals.Goal) -> str:
+    if value in (None, [], ""):
+        return fmt.DASH
+    if key == "owner_rep_ids":
+        reps = dimensions.reps()
+        names = dict(zip(reps["id"], reps["full_name"]))
+        return ", ".join(str(names.get(v, f"#{v}")) for v in value)
+    if key == "target":
+        return goal_card.value_text(float(value), goal, settings.currency())
+    if key == "metric":
+        return goals.METRICS[value].label if value in goals.METRICS else str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _describe_change(action: str, old, new, goal: goals.Goal) -> str:
+    old, new = old or {}, new or {}
     if action == "goal.create":
         return "Created the goal"
     if action == "goal.checkin":
-        return f"Checked in ({STATUSES.get((new or {}).get('confidence'), '')})"
+        return f"Checked in: {STATUSES.get(new.get('confidence'), '')}"
     if action == "goal.archive":
-        return "Archived" + (" with its objective" if (new or {}).get("with_objective") else "")
+        return "Archived" + (" with its objective" if new.get("with_objective") else "")
     if action == "goal.restore":
         return "Restored"
-    old, new = old or {}, new or {}
-    parts = [f"{k.replace('_', ' ')}: {old.get(k)!s} → {new.get(k)!s}" for k in sorted(set(old) | set(new))]
+    parts = [f"{_FIELDS.get(k, k)}: {_value(k, old.get(k), goal)} → {_value(k, new.get(k), goal)}"
+             for k in sorted(set(old) | set(new))]
     return "; ".join(parts) or "Saved without changes"

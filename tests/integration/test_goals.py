@@ -534,6 +534,29 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     assert sal.text_area(key=prefix + "narrative").value == ""  # the form is cleared after a post
 
 
+def test_key_result_from_the_objective_page_and_change_history(world, people, app_db):
+    recent_deals(world, people)
+    lead = user("marketing_lead")
+    objective = goals.create(lead, _current_quarter_goal(people, title="Objective X"))
+    goals.update(lead, objective, _current_quarter_goal(people, title="Objective X", target="6k", owner_rep_ids=[
+        people["reps"]["marketer"], people["reps"]["sales_lead"]]), version=1)
+    app = _goals_page("marketing_lead", goal=str(objective))
+    history = app.dataframe[-1].value.to_string()
+    assert "target: $5k → $6k" in history and "owners: Mia Lead, Sal Lead → Max Marketer, Sal Lead" in history
+    app.button(key="goal_add_kr").click().run()
+    assert app.selectbox(key="gf_parent").value == objective  # the objective is preselected
+    app.text_input(key="gf_title").input("KR under X")
+    app.text_input(key="gf_target").input("3")
+    app.multiselect(key="gf_owners").select(people["reps"]["marketer"]).select(people["reps"]["sdr"])
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert not app.error, [e.value for e in app.error]
+    kr = next(g for g in goals.list_goals(None) if g.title == "KR under X")
+    assert kr.parent_id == objective and kr.is_manual and kr.start == goals.get(objective).start
+    app = _goals_page("marketing_lead", goal="new")
+    assert app.selectbox(key="gf_parent").value == 0  # "None: this goal is an objective"
+    assert "None: this goal is an objective" in app.selectbox(key="gf_parent").options[0]
+
+
 def test_list_filters_and_readers(world, people, app_db):
     recent_deals(world, people)
     lead = user("marketing_lead")

@@ -190,3 +190,37 @@ def test_input_text_round_trips():
     for value, unit in ((0.85, "percent"), (1_200_000.0, "currency"), (37.5, "minutes"), (0.125, "percent")):
         assert gm.parse_amount(gm.input_text(value, unit), unit) == pytest.approx(value)
     assert gm.input_text(None, "count") == ""
+
+
+# --------------------------------------------------------------------------- chart builders (pure)
+
+
+def test_progress_bar_marks_pace_and_projection_only_for_running_totals():
+    from components import goal_charts, theme
+
+    running = goal_charts.progress_bar_chart(evaluate(300, 1000, pace=0.5))
+    shapes = [s.x0 for s in running.layout.shapes]
+    assert 1.0 in shapes and 0.5 in shapes  # target line and even-pace marker
+    fill = running.data[1]
+    assert fill.x[0] == pytest.approx(0.3) and fill.marker.color == theme.BAD  # projects 60%: off track
+    assert any(t.type == "scatter" and t.x[0] == pytest.approx(0.6) for t in running.data)
+    level = goal_charts.progress_bar_chart(evaluate(0.6, 0.7, pace=0.5, cumulative=False))
+    assert [s.x0 for s in level.layout.shapes] == [1.0]
+    assert not [t for t in level.data if t.type == "scatter"]
+
+
+def test_history_chart_reads_long_durations_in_hours():
+    import pandas as pd
+
+    from components import goal_charts
+
+    snaps = pd.DataFrame({"goal_id": [1, 1], "snapshot_date": pd.to_datetime(["2026-10-01", "2026-10-02"]),
+                          "value": [180.0, 150.0]})
+    fig = goal_charts.history_chart(snaps, unit="minutes", target=120, start=date(2026, 10, 1),
+                                    end=date(2026, 12, 31), cumulative=False, lower_is_better=True,
+                                    today=date(2026, 10, 3), today_value=135.0, projected=None)
+    recorded = next(t for t in fig.data if t.name == "Recorded daily")
+    assert list(recorded.y) == [3.0, 2.5] and fig.layout.yaxis.ticksuffix == " h"
+    assert next(t for t in fig.data if t.name.startswith("Target")).y[0] == 2.0
+    short = goal_charts.sparkline_chart(snaps.assign(value=[20.0, 25.0]), unit="minutes", target=30)
+    assert list(short.data[0].y) == [20.0, 25.0]

@@ -44,3 +44,76 @@ def recent(entity: str | None = None, entity_id=None, limit: int = 200) -> pd.Da
         result = conn.execute(q("audit_recent"), {"entity": entity, "limit": limit,
                                                   "entity_id": None if entity_id is None else str(entity_id)})
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def search(about_user_id: int | None = None, actor_user_id: int | None = None, *, system_only: bool = False,
+           limit: int = 200) -> pd.DataFrame:
+    """Latest entries, newest first: about one user (entity 'user') and/or made by one user.
+
+    ``system_only``: only changes made without a signed-in user (command line, demo seeding).
+    Columns: id, at, actor_user_id, actor_username, actor_name, action, entity, entity_id,
+    subject_username, old, new (dicts or None).
+    """
+    with get_engine().connect() as conn:
+        result = conn.execute(q("audit_search"), {"about_user_id": about_user_id, "actor_user_id": actor_user_id,
+                                                  "system_only": bool(system_only), "limit": int(limit)})
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+# --------------------------------------------------------------------------- describing entries (pure)
+
+ACTION_LABELS = {
+    "user.create": "User created",
+    "user.update": "User changed",
+    "user.password_reset": "Password reset",
+}
+
+
+def action_label(action: str) -> str:
+    """'user.password_reset' → 'Password reset'; unknown actions → 'Goal · checkin'-style text."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    entity, _, verb = (action or "").partition(".")
+    words = lambda s: s.replace("_", " ")  # noqa: E731
+    return f"{words(entity).capitalize()} · {words(verb)}" if verb else words(entity).capitalize()
+
+
+def _show(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_show(v) for v in value) if value else "(none)"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, default=str)
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] | None = None) -> str:
+    """One line: 'roles: sdr → sdr, ae; active: yes → no'. Creation lists the new values.
+
+    ``names`` turns ids into names for display, e.g. ``{"team_id": {3: "SDR team"}}`` shows
+    'team: SDR team' instead of 'team id: 3'.
+    """
+    old, new = old or {}, new or {}
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return _show(new if new else old)
+    names = names or {}
+
+    def show(key, value):
+        if key in names and value is not None:
+            return names[key].get(value, names[key].get(str(value), f"#{value}"))
+        return _show(value)
+
+    parts = []
+    for key in sorted(set(old) | set(new)):
+        label = (key[:-3] if key in names and key.endswith("_id") else key).replace("_", " ")
+        if key not in old:
+            parts.append(f"{label}: {show(key, new[key])}")
+        elif key not in new:
+            parts.append(f"{label}: {show(key, old[key])} → removed")
+        elif _json(old[key]) != _json(new[key]):
+            parts.append(f"{label}: {show(key, old[key])} → {show(key, new[key])}")
+    return "; ".join(parts) if parts else "(no field changed)"

@@ -1,9 +1,26 @@
-"""Users: sign-in credentials, the signed-in user's record, and the admin's writes (audited)."""
+"""Users: sign-in credentials, the signed-in user's record, and the admin's writes (audited).
+
+Also the command line for operators (no app needed)::
+
+    python -m queries.users create-admin USERNAME --email you@example.com --name "Your Name"
+    python -m queries.users set-password USERNAME
+
+The password comes from ``ALIGNBOARD_ADMIN_PASSWORD``, or is asked twice in the terminal.
+Exit codes: 0 done, 2 bad input (the message says what), 1 the database could not be used.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import re
+import sys
 from dataclasses import dataclass
+
+if __name__ == "__main__":  # the terminal command: keep Streamlit's "no runtime found" notes out of it
+    import logging
+
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = True
 
 import bcrypt
 import pandas as pd
@@ -37,13 +54,36 @@ def validate_password(password: str, username: str = "") -> str:
     if password is None or not password.strip():
         raise UserError("Enter a password.")
     if len(password) < MIN_PASSWORD_CHARS:
-        raise UserError(f"The password must have at least {MIN_PASSWORD_CHARS} characters.")
-    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
-        raise UserError(f"The password is too long: at most {MAX_PASSWORD_BYTES} bytes "
-                        "(fewer characters when it uses accents or emoji).")
-    if username and password.lower() == username.lower():
+        raise UserError(f"The password must have at least {MIN_PASSWORD_CHARS} characters "
+                        f"(it has {len(password)}).")
+    size = len(password.encode("utf-8"))
+    if size > MAX_PASSWORD_BYTES:
+        multibyte = size != len(password)
+        raise UserError(
+            f"The password is too long: {size} bytes, and at most {MAX_PASSWORD_BYTES} can be used "
+            f"(bcrypt's limit counts bytes, not characters)."
+            + (f" It has {len(password)} characters, but accented letters, non-Latin scripts and emoji take "
+               "2–4 bytes each; use fewer characters." if multibyte else " Use a shorter password.")
+        )
+    if "\x00" in password:
+        raise UserError("The password cannot contain the NUL character.")
+    if username and password.strip().lower() == username.strip().lower():
         raise UserError("The password must not be the username.")
     return password
+
+
+def check_new_password(password: str, confirm: str, username: str = "") -> str:
+    """A new password typed twice: both must match, then the rules above apply."""
+    validate_password(password, username)
+    if password != confirm:
+        raise UserError("The two passwords do not match. Type the same password in both fields.")
+    return password
+
+
+def _require_admin(actor: User | None) -> None:
+    """``actor`` None means the operator's command line or demo seeding (no signed-in user)."""
+    if actor is not None and not actor.can("users.manage"):
+        raise UserError("Only administrators can manage users.")
 
 
 def hash_password(password: str) -> str:
@@ -123,6 +163,22 @@ def all_users() -> pd.DataFrame:
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+@st.cache_data(ttl=USER_TTL, show_spinner=False)
+def teams() -> pd.DataFrame:
+    """Teams for pickers: id, code, name, function."""
+    with get_engine().connect() as conn:
+        result = conn.execute(q("teams_list"))
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+@st.cache_data(ttl=USER_TTL, show_spinner=False)
+def reps() -> pd.DataFrame:
+    """Rep records for pickers: id, full_name, email, title, team_id, team_name, team_function, active."""
+    with get_engine().connect() as conn:
+        result = conn.execute(q("reps_list"))
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
 def _clear() -> None:
     credentials.clear()
     by_username.clear()
@@ -143,6 +199,7 @@ def _translate(exc: sa.exc.IntegrityError) -> UserError:
 
 
 def create(actor: User | None, data: UserInput, password: str) -> int:
+    _require_admin(actor)
     data = data.cleaned()
     validate_password(password, data.username)
     params = {**data.__dict__, "password_hash": hash_password(password)}
@@ -160,6 +217,7 @@ def create(actor: User | None, data: UserInput, password: str) -> int:
 
 def update(actor: User, user_id: int, data: UserInput, version: int) -> int:
     """Apply an edit made on the row at ``version``; raises StaleEdit if it changed since."""
+    _require_admin(actor)
     data = data.cleaned()
     if actor.id == user_id and ("admin" not in data.roles or not data.active):
         raise UserError("You cannot remove your own admin role or deactivate yourself; ask another admin.")
@@ -176,7 +234,8 @@ def update(actor: User, user_id: int, data: UserInput, version: int) -> int:
                 raise StaleEdit("Someone else changed this user while you were editing. Your changes were not "
                                 "saved; reload the user to see the current values and apply them again.")
             audit.record(conn, actor.id, "user.update", "user", user_id,
-                         {k: (list(v) if k == "roles" else v) for k, v in dict(old).items() if k != "version"},
+                         {k: (list(v) if k == "roles" else v) for k, v in dict(old).items()
+                          if k not in ("version", "id")},
                          {k: v for k, v in data.__dict__.items() if k != "username"} | {"username": data.username})
     except sa.exc.IntegrityError as exc:
         raise _translate(exc) from None
@@ -184,10 +243,89 @@ def update(actor: User, user_id: int, data: UserInput, version: int) -> int:
     return new_version
 
 
-def reset_password(actor: User, user_id: int, username: str, password: str) -> None:
+def reset_password(actor: User | None, user_id: int, username: str, password: str) -> int:
+    """Set a new password; returns the user's new row version (the row changed)."""
+    _require_admin(actor)
     validate_password(password, username)
     with get_engine().begin() as conn:
-        if conn.execute(q("user_set_password"), {"id": user_id, "password_hash": hash_password(password)}).scalar() is None:
+        version = conn.execute(q("user_set_password"), {"id": user_id, "password_hash": hash_password(password)}).scalar()
+        if version is None:
             raise UserError("That user no longer exists.")
-        audit.record(conn, actor.id, "user.password_reset", "user", user_id, None, {"password": "(changed)"})
+        audit.record(conn, actor.id if actor else None, "user.password_reset", "user", user_id, None,
+                     {"password": "(changed)"})
     _clear()
+    return version
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _password_from_operator(username: str) -> str:
+    """From ALIGNBOARD_ADMIN_PASSWORD, or typed twice in a terminal; validated."""
+    env = os.environ.get("ALIGNBOARD_ADMIN_PASSWORD")
+    if env is not None:
+        return validate_password(env, username)
+    if not sys.stdin.isatty():
+        raise UserError("No password given: set ALIGNBOARD_ADMIN_PASSWORD, or run this in a terminal to type it.")
+    import getpass
+
+    first = getpass.getpass(f"New password for {username}: ")
+    second = getpass.getpass("Type it again: ")
+    return check_new_password(first, second, username)
+
+
+def _user_id(username: str) -> int | None:
+    with get_engine().connect() as conn:
+        row = conn.execute(q("user_by_username"), {"username": username.strip().lower()}).mappings().first()
+    return None if row is None else row["id"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from queries.db import DatabaseSetupError, run_migrations
+
+    parser = argparse.ArgumentParser(
+        prog="python -m queries.users",
+        description="Manage Alignboard users from a terminal. The password is read from "
+                    "ALIGNBOARD_ADMIN_PASSWORD, or asked twice.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    create_cmd = sub.add_parser("create-admin", help="create an administrator")
+    create_cmd.add_argument("username")
+    create_cmd.add_argument("--email", required=True)
+    create_cmd.add_argument("--name", required=True, help="the person's name, as shown in the app")
+    reset_cmd = sub.add_parser("set-password", help="set a user's password (e.g. a locked-out admin)")
+    reset_cmd.add_argument("username")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse printed the usage; 2 = bad input
+        return int(exc.code or 0)
+
+    try:
+        if args.command == "create-admin":
+            data = UserInput(args.username, args.name, args.email, ["admin"]).cleaned()
+            password = _password_from_operator(data.username)
+            run_migrations(get_engine())
+            user_id = create(None, data, password)
+            print(f"Created administrator '{data.username}' (id {user_id}). Sign in with it in the app.")
+        else:
+            username = args.username.strip().lower()
+            run_migrations(get_engine())
+            user_id = _user_id(username)
+            if user_id is None:
+                raise UserError(f"There is no user '{username}'.")
+            password = _password_from_operator(username)
+            reset_password(None, user_id, username, password)
+            print(f"Password for '{username}' changed.")
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except DatabaseSetupError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        print("\ncancelled; nothing was changed.", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

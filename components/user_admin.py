@@ -1,0 +1,321 @@
+"""The admin's user management: users table, add and edit forms, password reset, the audit log.
+
+Form handlers run as callbacks (before the script reruns), so a saved form can be cleared and
+re-loaded from the database, while a refused one keeps everything the admin typed, with the
+reason shown above it. Widget state lives under one prefix per form (``au_`` for the add form,
+``ue<id>_`` for the edit form of user <id>).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.widgets import empty_state
+from queries import audit, settings, users
+from queries.access import ROLES, User
+from queries.users import StaleEdit, UserError, UserInput
+
+ROLE_OPTIONS = list(ROLES)
+NONE_LABEL = "— none —"
+SYSTEM_ACTOR = -1  # "made by": changes without a signed-in user (command line, demo seeding)
+PASSWORD_HELP = (f"At least {users.MIN_PASSWORD_CHARS} characters and at most {users.MAX_PASSWORD_BYTES} bytes "
+                 "(accented letters and emoji count 2–4 bytes each); not the username.")
+EDIT_FIELDS = ("name", "email", "roles", "team", "rep", "active")
+ADD_DEFAULTS = {"username": "", "name": "", "email": "", "roles": [], "team": None, "rep": None, "pw1": "", "pw2": ""}
+
+
+def role_label(role: str) -> str:
+    return ROLES.get(role, role)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _flash(slot: str, kind: str, text: str) -> None:
+    st.session_state[f"_flash_{slot}"] = (kind, text)
+
+
+def _show_flash(slot: str) -> None:
+    message = st.session_state.pop(f"_flash_{slot}", None)
+    if message:
+        kind, text = message
+        if kind == "success":
+            st.success(text, icon=":material/check_circle:")
+        else:
+            st.error(text, icon=":material/error:")
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def _team_names(teams: pd.DataFrame) -> dict:
+    return {int(r.id): str(r.name) for r in teams.itertuples()}
+
+
+def _rep_names(reps: pd.DataFrame) -> dict:
+    return {int(r.id): str(r.full_name) for r in reps.itertuples()}
+
+
+def _rep_labels(reps: pd.DataFrame, people: pd.DataFrame, for_user: int | None = None) -> dict:
+    """'Full name · Team · title', marked when another user already is that rep."""
+    linked = {int(r.rep_id): str(r.username) for r in people.itertuples()
+              if pd.notna(r.rep_id) and (for_user is None or int(r.id) != for_user)}
+    labels = {}
+    for r in reps.itertuples():
+        text = " · ".join(str(x) for x in (r.full_name, r.team_name, r.title) if isinstance(x, str) and x)
+        if not r.active:
+            text += " (inactive rep)"
+        if int(r.id) in linked:
+            text += f" — already @{linked[int(r.id)]}"
+        labels[int(r.id)] = text
+    return labels
+
+
+def _user_label(row) -> str:
+    return f"{row.display_name} (@{row.username})" + ("" if row.active else " — deactivated")
+
+
+def _local(ts, tz: str):
+    if ts is None or pd.isna(ts):
+        return None
+    return pd.Timestamp(ts).tz_convert(tz)
+
+
+def _none_or_int(value):
+    return None if value is None or pd.isna(value) else int(value)
+
+
+# --------------------------------------------------------------------------- users table
+
+
+def users_table(people: pd.DataFrame) -> None:
+    if people.empty:
+        empty_state("There are no users yet.", "Add the first one in the “Add a user” tab.")
+        return
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    search = left.text_input("Find", key="admin_search", placeholder="Name, username or e-mail",
+                             label_visibility="collapsed")
+    show_inactive = right.toggle("Show deactivated", value=True, key="admin_show_inactive")
+    frame = people
+    if not show_inactive:
+        frame = frame[frame["active"]]
+    needle = (search or "").strip().lower()
+    if needle:
+        hay = (frame["display_name"].str.lower() + " " + frame["username"] + " " + frame["email"].str.lower())
+        frame = frame[hay.str.contains(needle, regex=False)]
+    if frame.empty:
+        empty_state("No user matches.", "Clear the search, or switch on “Show deactivated”.")
+        return
+    tz = settings.company_timezone()
+    view = pd.DataFrame({
+        "Name": frame["display_name"],
+        "Username": frame["username"],
+        "E-mail": frame["email"],
+        "Roles": frame["roles"].map(lambda rs: ", ".join(role_label(r) for r in ROLE_OPTIONS if r in rs)),
+        "Team": frame["team_name"],
+        "Rep record": frame["rep_name"],
+        "Status": frame["active"].map({True: "Active", False: "Deactivated"}),
+        "Password changed": frame["password_changed_at"].map(lambda t: _local(t, tz)),
+        "Last change": frame["updated_at"].map(lambda t: _local(t, tz)),
+    })
+    active = int(people["active"].sum())
+    st.caption(f"{active} active · {len(people) - active} deactivated · times in {tz}")
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        "Password changed": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+        "Last change": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+    })
+
+
+# --------------------------------------------------------------------------- add a user
+
+
+def _add(actor: User) -> None:
+    ss = st.session_state
+    try:
+        data = UserInput(ss["au_username"], ss["au_name"], ss["au_email"], list(ss["au_roles"]),
+                         ss["au_team"], ss["au_rep"]).cleaned()
+        users.check_new_password(ss["au_pw1"], ss["au_pw2"], data.username)
+        users.create(actor, data, ss["au_pw1"])
+    except UserError as err:
+        _flash("add", "error", str(err))
+        return
+    for key, value in ADD_DEFAULTS.items():
+        ss[f"au_{key}"] = value
+    _flash("add", "success", f"Added {data.display_name} (@{data.username}). They can sign in now with the "
+                             "password you set; tell them through a safe channel.")
+
+
+def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
+    for key, value in ADD_DEFAULTS.items():
+        st.session_state.setdefault(f"au_{key}", value)
+    _show_flash("add")
+    team_names = _team_names(teams)
+    rep_labels = _rep_labels(reps, people)
+    with st.form("add_user", border=True):
+        left, right = st.columns(2)
+        left.text_input("Username", key="au_username", max_chars=32,
+                        help="2–32 characters: lower-case letters, digits, '.', '_' or '-'. Cannot be changed later.")
+        right.text_input("Name", key="au_name", help="As shown in the app.")
+        left.text_input("E-mail", key="au_email")
+        right.multiselect("Roles", ROLE_OPTIONS, format_func=role_label, key="au_roles",
+                          help="What the user sees and may do; several are allowed.")
+        left.selectbox("Team", [None, *team_names], format_func=lambda t: NONE_LABEL if t is None else team_names[t],
+                       key="au_team")
+        right.selectbox("Rep record", [None, *rep_labels],
+                        format_func=lambda r: NONE_LABEL if r is None else rep_labels[r], key="au_rep",
+                        help="The rep this user is in the data (their hand-offs, SLA and pipeline).")
+        left.text_input("Password", type="password", key="au_pw1", help=PASSWORD_HELP)
+        right.text_input("Password again", type="password", key="au_pw2")
+        st.form_submit_button("Add user", type="primary", icon=":material/person_add:", on_click=_add, args=(actor,))
+
+
+# --------------------------------------------------------------------------- edit a user
+
+
+def _edit_values(row) -> dict:
+    return {"name": row.display_name, "email": row.email, "roles": [r for r in ROLE_OPTIONS if r in row.roles],
+            "team": _none_or_int(row.team_id), "rep": _none_or_int(row.rep_id), "active": bool(row.active)}
+
+
+def _load_edit(prefix: str, row) -> None:
+    """Fill the edit form from the database row, and remember the version it had."""
+    ss = st.session_state
+    values = _edit_values(row)
+    for field in EDIT_FIELDS:
+        ss[prefix + field] = values[field]
+    ss[prefix + "version"] = int(row.version)
+    ss[prefix + "loaded"] = values
+    ss[prefix + "stale"] = False
+
+
+def _save_edit(actor: User, user_id: int, username: str, prefix: str) -> None:
+    ss = st.session_state
+    data = UserInput(username, ss[prefix + "name"], ss[prefix + "email"], list(ss[prefix + "roles"]),
+                     ss[prefix + "team"], ss[prefix + "rep"], bool(ss[prefix + "active"]))
+    try:
+        users.update(actor, user_id, data, ss[prefix + "version"])
+    except StaleEdit as err:
+        ss[prefix + "stale"] = True
+        _flash(prefix, "error", str(err))
+        return
+    except UserError as err:
+        _flash(prefix, "error", str(err))
+        return
+    for field in EDIT_FIELDS:  # re-load from the database (new version) on the next run
+        ss.pop(prefix + field, None)
+    state = "" if data.active else " They can no longer sign in."
+    _flash(prefix, "success", f"Saved the changes to @{username}.{state}")
+
+
+def _discard_edit(prefix: str) -> None:
+    for field in EDIT_FIELDS:
+        st.session_state.pop(prefix + field, None)
+
+
+def _reset_password(actor: User, user_id: int, username: str, prefix: str) -> None:
+    ss = st.session_state
+    try:
+        users.check_new_password(ss[prefix + "pw1"], ss[prefix + "pw2"], username)
+        new_version = users.reset_password(actor, user_id, username, ss[prefix + "pw1"])
+    except UserError as err:
+        _flash(prefix + "pw", "error", str(err))
+        return
+    ss[prefix + "pw1"] = ss[prefix + "pw2"] = ""
+    if ss.get(prefix + "version") == new_version - 1:  # only our own reset changed the row since loading
+        ss[prefix + "version"] = new_version
+    _flash(prefix + "pw", "success", f"New password set for @{username}. Their old password no longer works; "
+                                     "tell them the new one through a safe channel.")
+
+
+def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
+    st.markdown("#### Edit a user")
+    if people.empty:
+        return
+    rows = {int(r.id): r for r in people.itertuples()}
+    user_id = st.selectbox("User", list(rows), format_func=lambda i: _user_label(rows[i]), index=None,
+                           placeholder="Choose a user to edit roles, team, rep record, status or password",
+                           key="admin_edit_user")
+    if user_id is None:
+        return
+    row = rows[user_id]
+    prefix = f"ue{user_id}_"
+    if prefix + "name" not in st.session_state:  # first time (or after a save/discard): load it
+        _load_edit(prefix, row)
+    team_names = _team_names(teams)
+    rep_labels = _rep_labels(reps, people, for_user=user_id)
+    tz = settings.company_timezone()
+
+    _show_flash(prefix)
+    if st.session_state.get(prefix + "stale"):
+        since = audit.describe_change(st.session_state[prefix + "loaded"], _edit_values(row),
+                                      names={"team": team_names, "rep": _rep_names(reps)})
+        st.warning(f"Saved now: {since}. Your edits are still in the form below; “Load the current values” "
+                   "discards them.", icon=":material/sync_problem:")
+        st.button("Load the current values", key=prefix + "reload", on_click=_discard_edit, args=(prefix,),
+                  icon=":material/refresh:")
+
+    with st.form(prefix + "form", border=True):
+        st.caption(f"@{row.username} · created {_local(row.created_at, tz):%d %b %Y} · "
+                   f"password changed {_local(row.password_changed_at, tz):%d %b %Y, %H:%M} ({tz})")
+        left, right = st.columns(2)
+        left.text_input("Name", key=prefix + "name")
+        right.text_input("E-mail", key=prefix + "email")
+        st.multiselect("Roles", ROLE_OPTIONS, format_func=role_label, key=prefix + "roles")
+        left, right = st.columns(2)
+        left.selectbox("Team", [None, *team_names], format_func=lambda t: NONE_LABEL if t is None else team_names[t],
+                       key=prefix + "team")
+        right.selectbox("Rep record", [None, *rep_labels],
+                        format_func=lambda r: NONE_LABEL if r is None else rep_labels[r], key=prefix + "rep")
+        st.checkbox("Active: can sign in", key=prefix + "active",
+                    help="Deactivated users cannot sign in (their open sessions end within a minute); "
+                         "everything they recorded stays.")
+        st.form_submit_button("Save changes", type="primary", icon=":material/save:", on_click=_save_edit,
+                              args=(actor, user_id, row.username, prefix))
+
+    st.markdown("##### Reset the password")
+    _show_flash(prefix + "pw")
+    with st.form(prefix + "pwform", border=True):
+        left, right = st.columns(2)
+        left.text_input("New password", type="password", key=prefix + "pw1", help=PASSWORD_HELP)
+        right.text_input("New password again", type="password", key=prefix + "pw2")
+        st.form_submit_button("Reset password", icon=":material/key:", on_click=_reset_password,
+                              args=(actor, user_id, row.username, prefix))
+
+
+# --------------------------------------------------------------------------- audit log
+
+
+def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
+    rows = {int(r.id): r for r in people.itertuples()}
+    about_col, by_col, limit_col = st.columns([2, 2, 1])
+    about = about_col.selectbox("About user", [None, *rows], key="audit_about",
+                                format_func=lambda i: "Any user or record" if i is None else _user_label(rows[i]))
+    actor = by_col.selectbox("Made by", [None, SYSTEM_ACTOR, *rows], key="audit_actor",
+                             format_func=lambda i: "Anyone" if i is None else
+                             "The system (command line, demo data)" if i == SYSTEM_ACTOR else _user_label(rows[i]))
+    limit = limit_col.selectbox("Show", [50, 200, 1000], index=1, key="audit_limit",
+                                format_func=lambda n: f"latest {n}")
+    frame = audit.search(about_user_id=about, actor_user_id=None if actor in (None, SYSTEM_ACTOR) else actor,
+                         system_only=actor == SYSTEM_ACTOR, limit=limit)
+    if frame.empty:
+        empty_state("No changes recorded for this filter.",
+                    "Every change made in Alignboard (users, goals, criteria, SLA policies, hand-off decisions) "
+                    "appears here with who made it and when.")
+        return
+    tz = settings.company_timezone()
+    names = {"team_id": _team_names(teams), "rep_id": _rep_names(reps)}
+    view = pd.DataFrame({
+        "When": frame["at"].map(lambda t: _local(t, tz)),
+        "Who": [f"{n} (@{u})" if isinstance(u, str) else "The system" for n, u in
+                zip(frame["actor_name"], frame["actor_username"])],
+        "What": frame["action"].map(audit.action_label),
+        "About": [f"@{s}" if isinstance(s, str) else f"{e.replace('_', ' ')} {i}" for s, e, i in
+                  zip(frame["subject_username"], frame["entity"], frame["entity_id"])],
+        "Change (old → new)": [audit.describe_change(o, n, names) for o, n in zip(frame["old"], frame["new"])],
+    })
+    st.caption(f"{len(view)} most recent entries, newest first · times in {tz}")
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss"),
+        "Change (old → new)": st.column_config.TextColumn(width="large"),
+    })

@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from components import format as fmt
 from components import theme
@@ -42,50 +43,42 @@ def _time_axis(fig: go.Figure, grain: str, buckets: pd.Series) -> None:
 # --------------------------------------------------------------------------- revenue & pipeline
 
 
-def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD", *, height: int = 360) -> go.Figure:
-    """Revenue per bucket as stacked bars (marketing-sourced violet, other sources blue) with
-    pipeline created as a teal line.
+def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD", *, height: int = 400) -> go.Figure:
+    """Two panels on one time axis, each with its own scale: revenue won (top) and pipeline
+    created (bottom), both split into marketing-sourced (violet) and other sources (blue).
 
     ``money``: bucket, revenue, marketing_sourced_revenue, pipeline_created, marketing_sourced_pipeline.
     """
     frame = money.sort_values("bucket")
-    other = frame["revenue"] - frame["marketing_sourced_revenue"]
     when = [_bucket_text(b, grain) for b in frame["bucket"]]
-    money_text = lambda values: [fmt.money(v, currency) for v in values]  # noqa: E731
-    fig = go.Figure()
-    fig.add_bar(x=frame["bucket"], y=frame["marketing_sourced_revenue"], name="Revenue · marketing-sourced",
-                marker_color=theme.MARKETING, customdata=list(zip(when, money_text(frame["marketing_sourced_revenue"]),
-                                                                  money_text(frame["revenue"]))),
-                hovertemplate="%{customdata[0]}<br>Marketing-sourced revenue: <b>%{customdata[1]}</b>"
-                              "<br>of %{customdata[2]} won<extra></extra>")
-    fig.add_bar(x=frame["bucket"], y=other, name="Revenue · other sources", marker_color=theme.SALES,
-                customdata=list(zip(when, money_text(other), money_text(frame["revenue"]))),
-                hovertemplate="%{customdata[0]}<br>Revenue from other sources: <b>%{customdata[1]}</b>"
-                              "<br>of %{customdata[2]} won<extra></extra>")
-    fig.add_scatter(x=frame["bucket"], y=frame["pipeline_created"], name="Pipeline created", mode="lines+markers",
-                    line=dict(color=theme.SHARED, width=3), marker=dict(size=7),
-                    customdata=list(zip(when, money_text(frame["pipeline_created"]),
-                                        [fmt.pct(fmt_share(m, t)) for m, t in
-                                         zip(frame["marketing_sourced_pipeline"], frame["pipeline_created"])])),
-                    hovertemplate="%{customdata[0]}<br>Pipeline created: <b>%{customdata[1]}</b>"
-                                  "<br>%{customdata[2]} marketing-sourced<extra></extra>")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14,
+                        subplot_titles=("Revenue won", "Pipeline created"))
+    panels = ((1, "revenue", "marketing_sourced_revenue", "won"),
+              (2, "pipeline_created", "marketing_sourced_pipeline", "created"))
+    for row, total_col, marketing_col, verb in panels:
+        total = frame[total_col]
+        parts = (("Marketing-sourced", frame[marketing_col], theme.MARKETING),
+                 ("Other sources", total - frame[marketing_col], theme.SALES))
+        for name, values, color in parts:
+            fig.add_bar(x=frame["bucket"], y=values, name=name, marker_color=color, legendgroup=name,
+                        showlegend=row == 1, row=row, col=1,
+                        customdata=list(zip(when, [fmt.money(v, currency) for v in values],
+                                            [fmt.money(v, currency) for v in total])),
+                        hovertemplate="%{customdata[0]}<br>" + name + ": <b>%{customdata[1]}</b>"
+                                      "<br>of %{customdata[2]} " + verb + "<extra></extra>")
+        fig.update_yaxes(tickprefix=_currency_prefix(currency), tickformat="~s", rangemode="tozero",
+                         nticks=4, row=row, col=1)
     fig.update_layout(barmode="stack", bargap=0.25, hovermode="closest")
-    fig.update_yaxes(tickprefix=_currency_prefix(currency), tickformat="~s", rangemode="tozero")
+    fig.update_annotations(font=dict(size=13, color=theme.NEUTRAL), x=0, xanchor="left")
     _time_axis(fig, grain, frame["bucket"])
-    return theme.style(fig, "Revenue won and pipeline created", height=height)
-
-
-def fmt_share(part, whole) -> float | None:
-    if whole is None or part is None or (isinstance(whole, float) and math.isnan(whole)) or not whole:
-        return None
-    return float(part) / float(whole)
+    return theme.style(fig, "Revenue and pipeline, by source", height=height)
 
 
 # --------------------------------------------------------------------------- acceptance by source
 
 
 def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain: str, *,
-                           height: int = 360) -> go.Figure:
+                           height: int = 400) -> go.Figure:
     """Lead acceptance rate per bucket: one line per source plus the overall rate (thick, dark).
 
     ``by_source``: bucket, dim_label, handed_off, accepted, awaiting, acceptance_rate.
@@ -108,7 +101,8 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
                     line=dict(color=theme.NEUTRAL, width=4), marker=dict(size=8), connectgaps=False,
                     customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>All sources</extra>")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.04])
-    fig.update_layout(hovermode="closest", legend=dict(font=dict(size=12)))
+    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
+                                                       font=dict(size=12)))
     if not rows.empty:
         _time_axis(fig, grain, rows["bucket"])
     return theme.style(fig, "Lead acceptance rate by source", height=height)
@@ -129,11 +123,15 @@ def _acceptance_hover(rows: pd.DataFrame, grain: str) -> list[str]:
 
 
 def band_label(lower: float, upper: float) -> str:
+    """'< 5m', '5–15m', '30m–1h', '1–2h', '8h–1d', '3d+': the unit is written once when both edges share it."""
     if lower == 0:
         return f"< {fmt.duration_short(upper)}"
     if math.isinf(upper):
         return f"{fmt.duration_short(lower)}+"
-    return f"{fmt.duration_short(lower)}–{fmt.duration_short(upper)}"
+    lo, up = fmt.duration_short(lower), fmt.duration_short(upper)
+    if lo[-1] == up[-1]:
+        lo = lo[:-1]
+    return f"{lo}–{up}"
 
 
 def band_color(lower: float, upper: float, sla_minutes: float) -> str:
@@ -145,7 +143,7 @@ def band_color(lower: float, upper: float, sla_minutes: float) -> str:
     return theme.WARN
 
 
-def first_touch_chart(distribution: pd.DataFrame, sla_minutes: float, *, height: int = 360) -> go.Figure:
+def first_touch_chart(distribution: pd.DataFrame, sla_minutes: float, *, height: int = 400) -> go.Figure:
     """Hand-offs per time-to-first-touch band against the SLA window; untouched hand-offs last.
 
     ``distribution``: band, lower_minutes, upper_minutes, handoffs (band −1 = untouched).
@@ -177,14 +175,15 @@ def first_touch_chart(distribution: pd.DataFrame, sla_minutes: float, *, height:
         position = inside[0] if inside else None
     if position is not None:
         fig.add_vline(x=position, line=dict(color=theme.NEUTRAL, width=2, dash="dash"))
-        fig.add_annotation(x=position, y=1.0, yref="paper", text=f"SLA {fmt.duration(sla_minutes)}",
-                           showarrow=False, xanchor="left", yanchor="bottom", xshift=4,
-                           font=dict(size=13, color=theme.NEUTRAL))
+        fig.add_annotation(x=position, y=1.0, yref="paper", text=f"SLA window {fmt.duration(sla_minutes)}",
+                           showarrow=False, xanchor="left", yanchor="top", xshift=5,
+                           font=dict(size=13, color=theme.NEUTRAL), bgcolor="rgba(255,255,255,0.85)")
     for name, color in (("Within SLA", theme.GOOD), ("Beyond SLA", theme.BAD), ("Untouched", theme.PENDING)):
         fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(size=11, color=color, symbol="square"),
                         name=name, showlegend=True, hoverinfo="skip")
-    fig.update_xaxes(type="category", title_text="Time from hand-off to first rep touch")
+    fig.update_xaxes(type="category", title_text="Time from hand-off to first rep touch", tickfont=dict(size=12))
     fig.update_yaxes(title_text="Hand-offs", rangemode="tozero")
+    fig.update_yaxes(range=[0, max(counts or [0]) * 1.22 or 1])
     fig.update_layout(bargap=0.15)
     return theme.style(fig, "Time to first touch against the SLA window", height=height)
 
@@ -195,22 +194,26 @@ STAGE_LABELS = {"MQL": "MQL", "SAL": "Accepted (SAL)", "SQL": "Opportunity (SQL)
 STAGE_COLORS = {"MQL": theme.MARKETING, "SAL": theme.SHARED, "SQL": theme.SALES, "Won": theme.SALES}
 
 
-def funnel_chart(funnel: pd.DataFrame, *, height: int = 360) -> go.Figure:
-    """MQL → Won with each stage's step conversion (from the previous stage) and cumulative
-    conversion from MQL. ``funnel``: stage, reached, step_rate, of_mql (see calc.funnel_from_mql)."""
+def funnel_chart(funnel: pd.DataFrame, *, height: int = 400) -> go.Figure:
+    """MQL → Won as left-aligned bars, each labelled with its count, its step conversion (from the
+    previous stage) and its cumulative conversion from MQL.
+    ``funnel``: stage, reached, step_rate, of_mql (see calc.funnel_from_mql)."""
     rows = funnel.reset_index(drop=True)
     text = []
     for i, r in rows.iterrows():
         if i == 0:
-            text.append(f"<b>{fmt.number(r.reached)}</b>  ·  {fmt.pct(r.step_rate)} of leads created")
+            text.append(f"<b>{fmt.number(r.reached)}</b> · {fmt.pct(r.step_rate)} of leads created")
         else:
-            text.append(f"<b>{fmt.number(r.reached)}</b>  ·  {fmt.pct(r.step_rate)} step  ·  "
-                        f"{fmt.pct(r.of_mql, 1 if (r.of_mql or 0) < 0.1 else 0)} of MQLs")
+            of_mql = fmt.pct(r.of_mql, 1 if (r.of_mql or 0) < 0.1 else 0)
+            text.append(f"<b>{fmt.number(r.reached)}</b> · {fmt.pct(r.step_rate)} step · {of_mql} of MQLs")
     labels = [STAGE_LABELS.get(s, s) for s in rows["stage"]]
-    fig = go.Figure(go.Funnel(
-        y=labels, x=rows["reached"], text=text, textinfo="text", textposition="outside",
-        marker=dict(color=[STAGE_COLORS.get(s, theme.NEUTRAL) for s in rows["stage"]]),
-        connector=dict(fillcolor="#E2E8F0", line=dict(width=0)), textfont=dict(size=13, color="#1E293B"),
-        customdata=text, hovertemplate="%{y}<br>%{customdata}<extra></extra>"))
-    fig.update_yaxes(tickfont=dict(size=14))
+    top = float(rows["reached"].max()) if not rows.empty else 1.0
+    fig = go.Figure(go.Bar(
+        y=labels, x=rows["reached"], orientation="h", text=text, textposition="outside", cliponaxis=False,
+        marker_color=[STAGE_COLORS.get(s, theme.NEUTRAL) for s in rows["stage"]],
+        textfont=dict(size=13, color="#1E293B"), customdata=text,
+        hovertemplate="%{y}<br>%{customdata}<extra></extra>", showlegend=False))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=14), showgrid=False)
+    fig.update_xaxes(range=[0, (top or 1.0) * 2.1], showticklabels=False, showgrid=False, showline=False, ticks="")
+    fig.update_layout(bargap=0.3)
     return theme.style(fig, "Funnel: leads created in the period, MQL to won", height=height)

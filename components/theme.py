@@ -70,12 +70,8 @@ def kpi_accent_css() -> str:
     return f"<style>{rules}</style>"
 
 
-def owner_legend_html(title: str, legend: bool = True) -> str:
-    """A section title, optionally followed by the owner colour key (marketing, sales, shared)."""
-    chips = "".join(
-        f'<span style="margin-left:14px;font-size:0.85rem;color:#475569;white-space:nowrap">'
-        f'<span style="display:inline-block;width:10px;height:10px;border-radius:2px;background:{color};'
-        f'margin-right:5px"></span>{side.capitalize()}</span>'
-        for side, color in SIDE_COLORS.items()) if legend else ""
-    return (f'<div style="display:flex;align-items:baseline;flex-wrap:wrap;margin:0.2rem 0 -0.4rem 0">'
-            f'<span style="font-weight:650;font-size:1.05rem;color:#0F172A">{title}</span>{chips}</div>')
+def side_heading_html(side: str, title: str) -> str:
+    """A column heading in the colour of the side that owns the numbers under it."""
+    color = SIDE_COLORS.get(side, NEUTRAL)
+    return (f'<div style="font-weight:650;font-size:1.05rem;color:{color};margin:0 0 -0.3rem 0;'
+            f'letter-spacing:0.01em">{title}</div>')

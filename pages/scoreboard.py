@@ -20,7 +20,8 @@ cur = settings.currency()
 sla_minutes = settings.sla_first_touch_minutes()
 
 page_header("Scoreboard", f"{period.label or 'Period'}: {period.describe()} · {describe(filters)}")
-sb = scoreboard.scoreboard(period, filters)
+view = scoreboard.overview(period, filters)
+sb, trend = view.scoreboard, view.trends
 
 kpi_area, goals_area = st.columns([3.4, 1], gap="medium")
 with goals_area:
@@ -33,17 +34,12 @@ if sb.is_empty:
                     "Choose a longer period or clear some filters in the sidebar.")
     st.stop()
 
-trend = scoreboard.trends(period, filters, as_of=sb.as_of)
 
 
 def delta(current, previous, kind="relative"):
     """fmt.change with an ASCII minus, which st.metric reads as 'down'."""
     text = fmt.change(current, previous, kind)
     return text.replace("−", "-", 1) if text else text
-
-
-def series(frame, col):
-    return [float(v) for v in frame[col].dropna()]
 
 
 def local(moment) -> str:
@@ -57,82 +53,83 @@ def tile(owner: str, key: str):
 
 st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
 cov = sb.coverage
-with kpi_area:
-    st.markdown(theme.owner_legend_html("Revenue & pipeline"), unsafe_allow_html=True)
-    c = st.columns(5)
-    with c[0], tile("shared", "revenue"):
-        kpi("Revenue", fmt.money(sb.revenue, cur), delta=delta(sb.revenue, sb.revenue_prev),
-            trend=series(trend.money, "revenue"),
-            caption=f"{fmt.pct(sb.marketing_revenue_share)} marketing-sourced",
-            help="Bookings: amount of opportunities closed-won with a close date in the period. "
-                 "Marketing-sourced: the deal's lead came through a marketing channel.")
-    with c[1], tile("sales", "win-rate"):
-        kpi("Win rate", fmt.pct(sb.win_rate), delta=delta(sb.win_rate, sb.win_rate_prev, "points"),
-            caption=f"{fmt.number(sb.won)} won of {fmt.number(sb.won + sb.lost)} closed",
-            help="Won ÷ (won + lost), deals closed in the period. Not won ÷ all opportunities.")
-    with c[2], tile("shared", "pipeline-created"):
+marketing, sales, together = kpi_area.columns(3, gap="small")
+
+with marketing:
+    st.markdown(theme.side_heading_html("marketing", "Marketing"), unsafe_allow_html=True)
+    with tile("marketing", "mqls"):
+        kpi("MQLs delivered", fmt.number(sb.mqls), delta=delta(sb.mqls, sb.mqls_prev),
+            caption=f"{fmt.number(sb.handed_off)} handed off",
+            help="Leads that became marketing-qualified in the period. Handed off: leads passed to sales "
+                 "in the period.")
+    with tile("marketing", "acceptance"):
+        kpi("Lead acceptance", fmt.pct(sb.acceptance_rate),
+            delta=delta(sb.acceptance_rate, sb.acceptance_rate_prev, "points"),
+            caption=f"{fmt.number(sb.awaiting)} awaiting",
+            help="Accepted ÷ handed off, for leads handed to sales in the period: the quality half of "
+                 "marketing's commitment, owned by both teams. Leads awaiting a decision count in the "
+                 "denominator, so recent periods are not final.")
+    with tile("marketing", "pipeline-created"):
         kpi("Pipeline created", fmt.money(sb.pipeline_created, cur),
             delta=delta(sb.pipeline_created, sb.pipeline_created_prev),
-            trend=series(trend.money, "pipeline_created"),
-            caption=f"{fmt.pct(sb.marketing_pipeline_share)} marketing-sourced",
-            help="Amount of opportunities created in the period.")
-    with c[3], tile("sales", "open-pipeline"):
+            caption=f"{fmt.pct(sb.marketing_pipeline_share)} mkt-sourced",
+            help="Amount of opportunities created in the period; the share whose lead came through a "
+                 "marketing channel is marketing-sourced.")
+
+with sales:
+    st.markdown(theme.side_heading_html("sales", "Sales"), unsafe_allow_html=True)
+    with tile("sales", "first-touch"):
+        kpi("Median first touch", fmt.duration(sb.median_minutes),
+            delta=delta(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
+            caption=f"p90 {fmt.duration(sb.p90_minutes)}",
+            help="Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
+                 f"(automated sends don't count). p90: 90% were touched within "
+                 f"{fmt.duration(sb.p90_minutes)} ({delta(sb.p90_minutes, sb.p90_minutes_prev, 'minutes') or 'no change'}"
+                 f" vs the comparison period). {fmt.number(sb.untouched)} untouched leads are counted apart, "
+                 "not in the median.")
+    with tile("sales", "sla"):
+        kpi("SLA compliance", fmt.pct(sb.sla_compliance),
+            delta=delta(sb.sla_compliance, sb.sla_compliance_prev, "points"),
+            caption=f"{fmt.number(sb.sla_breached)} breached",
+            help=f"Touched within the {fmt.duration(sla_minutes)} SLA window ÷ hand-offs whose outcome is "
+                 f"known (touched, or deadline passed). {fmt.number(sb.sla_pending)} untouched leads still "
+                 "inside their window are pending and not counted.")
+    with tile("sales", "win-rate"):
+        kpi("Win rate", fmt.pct(sb.win_rate), delta=delta(sb.win_rate, sb.win_rate_prev, "points"),
+            caption=f"{fmt.number(sb.won)} of {fmt.number(sb.won + sb.lost)} won",
+            help="Won ÷ (won + lost), deals closed in the period. Not won ÷ all opportunities.")
+
+with together:
+    st.markdown(theme.side_heading_html("shared", "Together"), unsafe_allow_html=True)
+    with tile("shared", "revenue"):
+        kpi("Revenue", fmt.money(sb.revenue, cur), delta=delta(sb.revenue, sb.revenue_prev),
+            caption=f"{fmt.pct(sb.marketing_revenue_share)} mkt-sourced",
+            help="Bookings: amount of opportunities closed-won with a close date in the period. "
+                 "Marketing-sourced: the deal's lead came through a marketing channel.")
+    with tile("shared", "open-pipeline"):
         kpi("Open pipeline", fmt.money(sb.open_pipeline, cur), delta=delta(sb.open_pipeline, sb.open_pipeline_prev),
-            caption=f"{fmt.number(sb.open_deals)} open deals",
+            caption=f"{fmt.number(sb.open_deals)} deals",
             help=f"Amount of opportunities open on {local(sb.open_as_of)} (the end of the period, or now), "
                  f"compared with {local(sb.comparison_open_as_of)}.")
-    with c[4], tile("sales", "coverage"):
+    with tile("shared", "coverage"):
         if cov.status == "ok":
             needed = sb.coverage_needed
             kpi("Pipeline coverage", fmt.ratio(cov.ratio),
-                delta=f"{cov.ratio - needed:+.1f}× vs needed" if needed else None,
-                caption=f"needs ≈ {fmt.ratio(needed)} at the win rate" if needed else "no win rate yet",
+                delta=f"{cov.ratio - needed:+.1f}× vs need" if needed else None,
+                caption=f"need {fmt.ratio(needed)}" if needed else "no win rate yet",
                 help=f"Open pipeline expected to close in the period ({fmt.money(cov.open_in_period, cur)}) ÷ "
                      f"what is left to win: target {fmt.money(cov.target, cur)} − won so far "
                      f"{fmt.money(cov.won_so_far, cur)}. Coverage needed ≈ 1 ÷ win rate.")
         elif cov.status == "target_met":
-            kpi("Pipeline coverage", "Target met", caption=f"{fmt.money(cov.won_so_far, cur)} won of "
-                f"{fmt.money(cov.target, cur)}", help="Revenue won so far has reached the period's target.")
+            kpi("Pipeline coverage", "Target met", caption=f"of {fmt.money(cov.target, cur)}",
+                help=f"Revenue won so far ({fmt.money(cov.won_so_far, cur)}) has reached the period's target.")
         else:
             kpi("Pipeline coverage", fmt.DASH, caption="Set a revenue goal to see coverage",
                 help="Coverage = open pipeline expected to close in the period ÷ (revenue target − won so far). "
                      "There is no revenue target for this period yet.")
 
-    st.markdown(theme.owner_legend_html("Lead hand-off & speed to lead", legend=False), unsafe_allow_html=True)
-    c = st.columns(5)
-    with c[0], tile("marketing", "mqls"):
-        kpi("MQLs delivered", fmt.number(sb.mqls), delta=delta(sb.mqls, sb.mqls_prev),
-            caption=f"{fmt.number(sb.handed_off)} handed to sales",
-            help="Leads that became marketing-qualified in the period.")
-    with c[1], tile("shared", "acceptance"):
-        kpi("Lead acceptance", fmt.pct(sb.acceptance_rate),
-            delta=delta(sb.acceptance_rate, sb.acceptance_rate_prev, "points"),
-            trend=series(trend.acceptance, "acceptance_rate"),
-            caption=f"{fmt.number(sb.awaiting)} awaiting decision",
-            help="Accepted ÷ handed off, for leads handed to sales in the period. Leads awaiting a "
-                 "decision count in the denominator, so recent periods are not final.")
-    with c[2], tile("sales", "median-touch"):
-        kpi("Median first touch", fmt.duration(sb.median_minutes),
-            delta=delta(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
-            trend=series(trend.first_touch, "median_minutes"),
-            caption=f"{fmt.number(sb.untouched)} untouched",
-            help="Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
-                 "(automated sends don't count). Untouched leads are counted apart, not in the median.")
-    with c[3], tile("sales", "p90-touch"):
-        kpi("p90 first touch", fmt.duration(sb.p90_minutes),
-            delta=delta(sb.p90_minutes, sb.p90_minutes_prev, "minutes"), good_when="down",
-            trend=series(trend.first_touch, "p90_minutes"),
-            caption=f"SLA window {fmt.duration(sla_minutes)}",
-            help="90% of touched hand-offs got their first touch within this time.")
-    with c[4], tile("sales", "sla"):
-        kpi("SLA compliance", fmt.pct(sb.sla_compliance),
-            delta=delta(sb.sla_compliance, sb.sla_compliance_prev, "points"),
-            trend=series(trend.sla, "compliance_rate"),
-            caption=f"{fmt.number(sb.sla_breached)} breached · {fmt.number(sb.sla_pending)} pending",
-            help="Touched by the SLA deadline ÷ hand-offs whose outcome is known (touched, or deadline "
-                 "passed). Untouched leads still inside their window are pending and not counted.")
-    st.caption(f"Changes compare with {sb.comparison.describe()}"
-               f"{' (the same point in the previous period)' if sb.comparison.label.startswith('same') else ''}.")
+kpi_area.caption(f"Changes compare with {sb.comparison.describe()}"
+                 f"{' (the same point in the previous period)' if sb.comparison.label.startswith('same') else ''}.")
 
 # ----------------------------------------------------------------------------- drill-down
 DECISIONS = {"accepted": "Accepted", "rejected": "Rejected"}
@@ -215,13 +212,13 @@ with right:
 
 left, right = st.columns(2, gap="medium")
 with left:
-    dist = scoreboard.touch_distribution(period, filters, as_of=sb.as_of)
+    dist = view.touch_distribution
     if dist["handoffs"].sum() > 0:
         st.plotly_chart(charts.first_touch_chart(dist, sla_minutes), width="stretch")
     else:
         empty_state("No hand-offs in this period, so no time to first touch.")
 with right:
-    funnel = scoreboard.funnel(period, filters)
+    funnel = view.funnel
     if not funnel.empty and funnel["reached"].iloc[0] > 0:
         st.plotly_chart(charts.funnel_chart(funnel), width="stretch")
     else:

@@ -8,11 +8,15 @@ lists (``sql/drilldown.sql``) select exactly the rows those metrics count.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from queries import calc, metrics, settings
 from queries.db import get_engine
@@ -25,7 +29,11 @@ from queries.sqlfiles import q
 ROW_LIMIT = 5000
 
 #: Number of sources drawn in the acceptance trend; the rest are summed into "Other sources".
-TREND_SOURCES = 5
+TREND_SOURCES = 4
+
+#: Threads that run the page's independent reads side by side. Each holds one connection of the
+#: engine's pool (5 + 5 overflow) while its query runs; four leave room for other sessions.
+READ_WORKERS = 4
 
 
 # --------------------------------------------------------------------------- revenue target
@@ -125,24 +133,35 @@ def moments(period: Period, as_of: datetime) -> tuple[Period, datetime, datetime
     return comparison, min(as_of, period.end_at), min(as_of, comparison.end_at)
 
 
-def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scoreboard:
-    """All KPI values for the page (each metric function is cached; this only assembles)."""
-    as_of = as_of or metrics.now_minute()
+def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime) -> dict[str, Callable[[], object]]:
     comparison, open_at, comparison_open_at = moments(period, as_of)
+    return {
+        "deals": lambda: metrics.closed_deals(period, filters),
+        "deals_prev": lambda: metrics.closed_deals(comparison, filters),
+        "created": lambda: metrics.pipeline_created(period, filters),
+        "created_prev": lambda: metrics.pipeline_created(comparison, filters),
+        "open": lambda: metrics.open_pipeline(open_at, filters),
+        "open_prev": lambda: metrics.open_pipeline(comparison_open_at, filters),
+        "coverage": lambda: metrics.coverage_inputs(period, filters, as_of=open_at),
+        "mqls": lambda: metrics.mqls_delivered(period, filters),
+        "mqls_prev": lambda: metrics.mqls_delivered(comparison, filters),
+        "acc": lambda: metrics.acceptance(period, filters),
+        "acc_prev": lambda: metrics.acceptance(comparison, filters),
+        "touch": lambda: metrics.first_touch(period, filters, as_of=as_of),
+        "touch_prev": lambda: metrics.first_touch(comparison, filters, as_of=as_of),
+        "sla": lambda: metrics.sla_compliance(period, filters, as_of=as_of),
+        "sla_prev": lambda: metrics.sla_compliance(comparison, filters, as_of=as_of),
+        "target": lambda: revenue_target(period),
+    }
 
-    deals, deals_prev = _row(metrics.closed_deals(period, filters)), _row(metrics.closed_deals(comparison, filters))
-    created = _row(metrics.pipeline_created(period, filters))
-    created_prev = _row(metrics.pipeline_created(comparison, filters))
-    open_now = _row(metrics.open_pipeline(open_at, filters))
-    open_prev = _row(metrics.open_pipeline(comparison_open_at, filters))
-    cov_in = _row(metrics.coverage_inputs(period, filters, as_of=open_at))
-    mqls, mqls_prev = _row(metrics.mqls_delivered(period, filters)), _row(metrics.mqls_delivered(comparison, filters))
-    acc, acc_prev = _row(metrics.acceptance(period, filters)), _row(metrics.acceptance(comparison, filters))
-    touch = _row(metrics.first_touch(period, filters, as_of=as_of))
-    touch_prev = _row(metrics.first_touch(comparison, filters, as_of=as_of))
-    sla = _row(metrics.sla_compliance(period, filters, as_of=as_of))
-    sla_prev = _row(metrics.sla_compliance(comparison, filters, as_of=as_of))
 
+def _assemble_scoreboard(period: Period, as_of: datetime, got: dict) -> Scoreboard:
+    comparison, open_at, comparison_open_at = moments(period, as_of)
+    r = {k: _row(v) if isinstance(v, pd.DataFrame) else v for k, v in got.items()}
+    deals, deals_prev, created, created_prev = r["deals"], r["deals_prev"], r["created"], r["created_prev"]
+    open_now, open_prev, cov_in = r["open"], r["open_prev"], r["coverage"]
+    acc, acc_prev, touch, touch_prev, sla, sla_prev = (r["acc"], r["acc_prev"], r["touch"], r["touch_prev"],
+                                                       r["sla"], r["sla_prev"])
     win_rate = _num(deals, "win_rate")
     return Scoreboard(
         period=period, comparison=comparison, as_of=as_of, open_as_of=open_at, comparison_open_as_of=comparison_open_at,
@@ -157,9 +176,9 @@ def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime
         open_pipeline=float(_num(open_now, "amount", 0.0)), open_pipeline_prev=float(_num(open_prev, "amount", 0.0)),
         open_deals=int(_num(open_now, "opportunities", 0)),
         coverage=calc.pipeline_coverage(_num(cov_in, "open_in_period", 0.0), _num(cov_in, "won_so_far", 0.0),
-                                        revenue_target(period)),
+                                        r["target"]),
         coverage_needed=calc.coverage_needed(win_rate),
-        mqls=int(_num(mqls, "mqls", 0)), mqls_prev=int(_num(mqls_prev, "mqls", 0)),
+        mqls=int(_num(r["mqls"], "mqls", 0)), mqls_prev=int(_num(r["mqls_prev"], "mqls", 0)),
         handed_off=int(_num(acc, "handed_off", 0)), accepted=int(_num(acc, "accepted", 0)),
         rejected=int(_num(acc, "rejected", 0)), awaiting=int(_num(acc, "awaiting", 0)),
         acceptance_rate=_num(acc, "acceptance_rate"), acceptance_rate_prev=_num(acc_prev, "acceptance_rate"),
@@ -172,6 +191,12 @@ def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime
     )
 
 
+def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scoreboard:
+    """All KPI values for the page, each from its metric function (cached there)."""
+    as_of = as_of or metrics.now_minute()
+    return _assemble_scoreboard(period, as_of, fetch(_scoreboard_reads(period, filters, as_of)))
+
+
 # --------------------------------------------------------------------------- trends
 
 
@@ -179,38 +204,45 @@ def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime
 class Trends:
     grain: str
     money: pd.DataFrame        # bucket, revenue, marketing_sourced_revenue, pipeline_created, marketing_sourced_pipeline
-    acceptance: pd.DataFrame   # bucket, handed_off, accepted, awaiting, acceptance_rate (total)
+    acceptance: pd.DataFrame   # bucket, handed_off, accepted, awaiting, acceptance_rate (all sources)
     by_source: pd.DataFrame    # acceptance metric by source, top sources + "Other sources"
-    first_touch: pd.DataFrame  # bucket, median_minutes, p90_minutes
-    sla: pd.DataFrame          # bucket, compliance_rate
+
+
+def _trend_reads(period: Period, filters: Filters) -> dict[str, Callable[[], object]]:
+    grain = grain_for(period)
+    return {
+        "deals_trend": lambda: metrics.closed_deals(period, filters, grain=grain),
+        "created_trend": lambda: metrics.pipeline_created(period, filters, grain=grain),
+        "acc_by_source": lambda: metrics.acceptance(period, filters, grain=grain, dim="source"),
+    }
+
+
+def _assemble_trends(period: Period, as_of: datetime, got: dict) -> Trends:
+    grain = grain_for(period)
+    buckets = calc.bucket_starts(period, grain, until=local_today(period.tz, as_of))
+    deals = got["deals_trend"][["bucket", "revenue", "marketing_sourced_revenue"]]
+    created = got["created_trend"][["bucket", "amount", "marketing_sourced_amount"]].rename(
+        columns={"amount": "pipeline_created", "marketing_sourced_amount": "marketing_sourced_pipeline"})
+    money = calc.fill_buckets(deals, buckets, {"revenue": 0.0, "marketing_sourced_revenue": 0.0})
+    money = money.merge(calc.fill_buckets(created, buckets, {"pipeline_created": 0.0,
+                                                             "marketing_sourced_pipeline": 0.0}), on="bucket")
+    by_source = got["acc_by_source"]
+    # All sources: the by-source cohorts partition the bucket's hand-offs, so their counts add up
+    # (one query fewer than asking the metric again at dim='total'; the tests check they agree).
+    overall = by_source.groupby("bucket", as_index=False)[["handed_off", "accepted", "awaiting"]].sum()
+    overall["acceptance_rate"] = overall["accepted"] / overall["handed_off"]
+    acceptance = calc.fill_buckets(overall, buckets, {"handed_off": 0, "accepted": 0, "awaiting": 0})
+    return Trends(grain, money, acceptance, _top_sources(by_source))
 
 
 def trends(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Trends:
-    """Per-bucket series for the charts and the KPI sparklines, from the metric functions.
+    """Per-bucket series for the trend charts, from the metric functions.
 
     Buckets run from the period's start to today (or its end); a bucket with no deals shows 0,
     a bucket with no hand-offs has no rate.
     """
     as_of = as_of or metrics.now_minute()
-    grain = grain_for(period)
-    buckets = calc.bucket_starts(period, grain, until=local_today(period.tz, as_of))
-
-    deals = metrics.closed_deals(period, filters, grain=grain)[["bucket", "revenue", "marketing_sourced_revenue"]]
-    created = metrics.pipeline_created(period, filters, grain=grain)[["bucket", "amount", "marketing_sourced_amount"]]
-    created = created.rename(columns={"amount": "pipeline_created", "marketing_sourced_amount": "marketing_sourced_pipeline"})
-    money = calc.fill_buckets(deals, buckets, {"revenue": 0.0, "marketing_sourced_revenue": 0.0})
-    money = money.merge(calc.fill_buckets(created, buckets, {"pipeline_created": 0.0,
-                                                             "marketing_sourced_pipeline": 0.0}), on="bucket")
-
-    acc = metrics.acceptance(period, filters, grain=grain)
-    acceptance = calc.fill_buckets(acc[["bucket", "handed_off", "accepted", "awaiting", "acceptance_rate"]], buckets,
-                                   {"handed_off": 0, "accepted": 0, "awaiting": 0})
-    by_source = _top_sources(metrics.acceptance(period, filters, grain=grain, dim="source"))
-    touch = metrics.first_touch(period, filters, grain=grain, as_of=as_of)
-    first_touch = calc.fill_buckets(touch[["bucket", "median_minutes", "p90_minutes"]], buckets, {})
-    sla = metrics.sla_compliance(period, filters, grain=grain, as_of=as_of)
-    sla = calc.fill_buckets(sla[["bucket", "compliance_rate"]], buckets, {})
-    return Trends(grain, money, acceptance, by_source, first_touch, sla)
+    return _assemble_trends(period, as_of, fetch(_trend_reads(period, filters)))
 
 
 def _top_sources(frame: pd.DataFrame, top: int = TREND_SOURCES) -> pd.DataFrame:
@@ -229,6 +261,49 @@ def _top_sources(frame: pd.DataFrame, top: int = TREND_SOURCES) -> pd.DataFrame:
     other["dim_key"], other["dim_label"] = "other", "Other sources"
     other = other.astype({"dim_key": "string", "dim_label": "string"})
     return pd.concat([kept, other[cols]], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- the whole page
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the scoreboard shows above the record lists."""
+
+    scoreboard: Scoreboard
+    trends: Trends
+    touch_distribution: pd.DataFrame   # band, lower_minutes, upper_minutes, handoffs
+    funnel: pd.DataFrame               # MQL → Won (calc.funnel_from_mql)
+
+
+def overview(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Overview:
+    """All the page's reads at once: the independent metric queries run side by side
+    (:func:`fetch`), so a cold page waits for the slowest few, not for the sum of all."""
+    as_of = as_of or metrics.now_minute()
+    reads = {**_scoreboard_reads(period, filters, as_of), **_trend_reads(period, filters),
+             "distribution": lambda: metrics.first_touch_distribution(period, filters, as_of=as_of),
+             "funnel": lambda: metrics.funnel(period, filters)}
+    got = fetch(reads)
+    return Overview(_assemble_scoreboard(period, as_of, got), _assemble_trends(period, as_of, got),
+                    got["distribution"], calc.funnel_from_mql(got["funnel"]))
+
+
+def fetch(reads: dict[str, Callable[[], object]], workers: int = READ_WORKERS) -> dict[str, object]:
+    """Run independent reads on ``workers`` threads (each holds one pooled connection while it
+    runs); results by key. The threads share the session's script context, so the metric caches
+    behave as in the page itself. An error in any read is raised here."""
+    if workers <= 1 or len(reads) <= 1:
+        return {key: read() for key, read in reads.items()}
+    ctx = get_script_run_ctx(suppress_warning=True)
+
+    def run(read):
+        if ctx is not None:
+            add_script_run_ctx(threading.current_thread(), ctx)
+        return read()
+
+    with ThreadPoolExecutor(max_workers=min(workers, len(reads)), thread_name_prefix="scoreboard-read") as pool:
+        futures = {key: pool.submit(run, read) for key, read in reads.items()}
+        return {key: future.result() for key, future in futures.items()}
 
 
 # --------------------------------------------------------------------------- funnel and touch bands

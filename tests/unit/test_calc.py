@@ -175,3 +175,28 @@ def test_funnel_without_mqls_has_no_conversion_from_mql():
                            "step_rate": [float("nan"), 0.0], "cumulative_rate": [1.0, 0.0]})
     assert math.isnan(calc.funnel_from_mql(funnel)["of_mql"].iloc[0])
     assert calc.funnel_from_mql(funnel.iloc[0:0]).empty
+
+
+# --------------------------------------------------------------------------- demo targets
+
+
+def test_demo_targets_follow_last_year_or_the_recent_mean_and_skip_the_warm_up():
+    from seeds.demo_targets import plan
+
+    revenue = {date(2025, 4, 1): 40_000, date(2025, 7, 1): 1_300_000, date(2025, 10, 1): 2_770_000,
+               date(2026, 1, 1): 3_980_000, date(2026, 4, 1): 3_830_000, date(2026, 7, 1): 2_980_000,
+               date(2026, 10, 1): 2_280_000}
+    targets = plan(revenue, first_day=date(2025, 5, 23), last_day=date(2026, 11, 22))
+    # Q3 2025 .. Q1 2026: no usable history (quarters in the first six months are warm-up).
+    assert set(targets) == {"revenue_target_2026-Q2", "revenue_target_2026-Q3", "revenue_target_2026-Q4",
+                            "revenue_target_2027-Q1"}
+    assert targets["revenue_target_2026-Q2"] == 4_180_000            # 105% of Q1 2026
+    assert targets["revenue_target_2026-Q3"] == 4_100_000            # 105% of mean(Q1, Q2 2026)
+    assert targets["revenue_target_2026-Q4"] == 3_780_000            # 105% of mean(Q1..Q3 2026); Q4 in progress
+    assert targets["revenue_target_2027-Q1"] == 4_380_000            # 110% of Q1 2026, a usable year-ago quarter
+
+
+def test_demo_targets_need_data():
+    from seeds.demo_targets import plan
+
+    assert plan({}, first_day=date(2026, 1, 1), last_day=date(2026, 2, 1)) == {}

@@ -1,0 +1,84 @@
+"""The scoreboard in a real browser: sign in through the form, change a filter, and see the numbers
+change to what the metric functions give for the new filter (computed here on the same database)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from components import format as fmt
+from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
+
+
+@pytest.fixture
+def metrics_on_app_db(app_db_url, monkeypatch):
+    """The metric functions, reading the browser tests' app database."""
+    from queries import db, metrics
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    yield metrics
+    db.reset_engine()
+
+
+def _period(preset: str):
+    from queries import settings
+    from queries.periods import local_today, preset_period
+
+    tz = settings.company_timezone()
+    return preset_period(preset, local_today(tz), tz)
+
+
+def tile_value(page, label: str):
+    tile = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    return tile.get_by_test_id("stMetricValue")
+
+
+def test_changing_the_period_changes_revenue_to_the_metric_value(page, metrics_on_app_db):
+    metrics = metrics_on_app_db
+    this_q = metrics.closed_deals(_period("this_quarter")).iloc[0].revenue
+    last_q = metrics.closed_deals(_period("last_quarter")).iloc[0].revenue
+    assert fmt.money(this_q) != fmt.money(last_q), "the seeded data should tell the two quarters apart"
+
+    sign_in(page, "executive")
+    expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
+    expect(tile_value(page, "Revenue")).to_have_text(fmt.money(this_q))
+
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("combobox", name="Period").click()
+    page.get_by_role("option", name="Last quarter", exact=True).click()
+    wait_for_app(page)
+    expect(tile_value(page, "Revenue")).to_have_text(fmt.money(last_q))
+    expect(page).to_have_url(re.compile(r"period=last_quarter"))
+    assert_no_exception(page)
+
+
+def test_a_source_filter_changes_lead_acceptance_to_the_metric_value(page, metrics_on_app_db):
+    from queries.filters import Filters
+
+    metrics = metrics_on_app_db
+    period = _period("last_quarter")
+    everyone = metrics.acceptance(period).iloc[0].acceptance_rate
+    webinar = metrics.acceptance(period, Filters(sources=("webinar",))).iloc[0].acceptance_rate
+
+    sign_in(page, "marketing_lead", path="/?period=last_quarter")
+    expect(tile_value(page, "Lead acceptance")).to_have_text(fmt.pct(everyone))
+
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Filters", exact=True).click()
+    sidebar.get_by_role("combobox", name="Source").click()
+    page.get_by_role("option", name="Webinar", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    expect(tile_value(page, "Lead acceptance")).to_have_text(fmt.pct(webinar))
+    expect(page).to_have_url(re.compile(r"source=webinar"))
+
+    # The records behind the number follow the filter: every listed hand-off came from a webinar.
+    page.get_by_text("Records behind the numbers").click()
+    page.get_by_role("combobox", name="Show the records behind").click()
+    page.get_by_role("option", name="Lead acceptance — all hand-offs").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
+    assert_no_exception(page)

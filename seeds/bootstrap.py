@@ -43,6 +43,23 @@ def _feature_loaders() -> list:
     return []
 
 
+def _demo_leads_from_env() -> int:
+    raw = os.environ.get("ALIGNBOARD_DEMO_LEADS", "").strip()
+    if not raw:
+        return DEFAULT_DEMO_LEADS
+    try:
+        n = int(raw.replace("_", ""))
+    except ValueError:
+        n = 0
+    if n < 1:
+        from queries.db import DatabaseSetupError
+
+        raise DatabaseSetupError(
+            f"ALIGNBOARD_DEMO_LEADS must be a positive whole number (the number of demo leads loaded "
+            f"into a new database), not {raw!r}. Fix or unset it and restart; nothing was changed.")
+    return n
+
+
 def _initialized_value() -> str:
     return json.dumps(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
@@ -54,7 +71,7 @@ def seed_demo_if_new(engine: sa.Engine, leads: int | None = None) -> bool:
     database whose owner loaded their own data (or deleted the demo) is never seeded again.
     """
     if leads is None:
-        leads = int(os.environ.get("ALIGNBOARD_DEMO_LEADS", DEFAULT_DEMO_LEADS))
+        leads = _demo_leads_from_env()
     with engine.connect() as conn:
         conn.execute(sa.text("select pg_advisory_lock(:k)"), {"k": STARTUP_LOCK_KEY})
         conn.commit()

@@ -177,16 +177,10 @@ _FIXED = {"int2": ">i2", "int4": ">i4", "int8": ">i8", "bool": "u1", "timestampt
 
 def _int_values(s: pd.Series):
     """(values, null mask) of an integer column (numpy or masked extension)."""
-    arr = s.array
-    if isinstance(arr, pd.arrays.IntegerArray):
-        return arr._data, arr._mask
-    if s.dtype.kind in "iu":
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
         return s.to_numpy(), None
-    if s.dtype.kind == "f":
-        na = s.isna().to_numpy()
-        return np.where(na, 0, s.to_numpy()).astype(np.int64), (na if na.any() else None)
     na = s.isna().to_numpy()
-    return s.fillna(0).to_numpy(dtype=np.int64), (na if na.any() else None)
+    return s.to_numpy(dtype=np.int64, na_value=0), (na if na.any() else None)
 
 
 def _ts_values(s: pd.Series):
@@ -264,7 +258,7 @@ class _Column:
             self.width = dt_.itemsize
             self.dtype = dt_
 
-    # -- text: categorical lookup table, or arrow buffers, or python strings
+    # -- text: a lookup table for categoricals; otherwise arrow's offsets and UTF-8 bytes
     def _prepare_text(self, s: pd.Series):
         if isinstance(s.dtype, pd.CategoricalDtype):
             cats = [str(c).encode("utf-8") for c in s.cat.categories]
@@ -283,10 +277,10 @@ class _Column:
         arr = pa.array(s, type=pa.large_string(), from_pandas=True)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        validity, offsets, data = arr.buffers()
+        _, offsets, data = arr.buffers()
         off = np.frombuffer(offsets, dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
         self.data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-        if len(self.data) and not self.data.all():
+        if not self.data[off[0]:off[-1]].all():
             raise ValueError(f"text column {self.name!r} contains NUL bytes")
         self.offsets = off
         self.nulls = arr.is_null().to_numpy(zero_copy_only=False)

@@ -380,3 +380,42 @@ def test_the_schema_definition_of_first_touch_has_the_last_word(migrated_url):
     expected_min = ((truth["first_touch_at"] - ds["handoff"]["handed_off_at"]).dt.total_seconds() / 60).round(2)
     assert (got["minutes_to_first_touch"].astype(float).fillna(-1) == expected_min.fillna(-1)).all()
     engine.dispose()
+
+
+def test_binary_copy_encoder_round_trips_every_type(migrated_url):
+    import decimal
+
+    df = pd.DataFrame({
+        "a": pd.array([1, None, 3, -7], dtype="Int32"),
+        "b": [1, 2, 3, 9_000_000_000],
+        "t": ["x", None, "zoë ✓", ""],
+        "c": pd.Categorical(["p", None, "q", "p"]),
+        "f": [1.5, float("nan"), 123456789012.25, 0.07],
+        "ts": pd.Series(pd.to_datetime(["2026-01-01 12:00:01", None, "1999-12-31 23:59:59.5", "2026-03-08 07:00"], format="ISO8601")
+                        ).dt.tz_localize("UTC"),
+        "d": pd.to_datetime(["2026-02-28", None, "1970-01-01", "2050-12-31"]),
+        "bo": [True, False, True, False],
+    })
+    cols = [("a", "int4"), ("b", "int8"), ("t", "text"), ("c", "text"), ("f", "numeric"), ("ts", "timestamptz"),
+            ("d", "date"), ("bo", "bool")]
+    engine = _engine(migrated_url)
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        with conn.transaction():
+            conn.execute("create temp table x (a int, b bigint, t text, c text, f numeric(14, 2), ts timestamptz, "
+                         "d date, bo bool)")
+            assert copy_frame(conn, "x", df, cols) == 4
+            rows = conn.execute("select a, b, t, c, f, ts, d, bo from x order by b").fetchall()
+    finally:
+        raw.close()
+        engine.dispose()
+    assert [r[0] for r in rows] == [1, None, 3, -7]
+    assert [r[2] for r in rows] == ["x", None, "zoë ✓", ""]
+    assert [r[3] for r in rows] == ["p", None, "q", "p"]
+    assert [r[4] for r in rows] == [decimal.Decimal("1.50"), None, decimal.Decimal("123456789012.25"),
+                                    decimal.Decimal("0.07")]
+    assert [None if r[5] is None else r[5].isoformat() for r in rows] == [
+        "2026-01-01T12:00:01+00:00", None, "1999-12-31T23:59:59.500000+00:00", "2026-03-08T07:00:00+00:00"]
+    assert [None if r[6] is None else r[6].isoformat() for r in rows] == ["2026-02-28", None, "1970-01-01", "2050-12-31"]
+    assert [r[7] for r in rows] == [True, False, True, False]

@@ -25,7 +25,7 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
     untouched = bands[bands["band"] < 0].sort_values("band", ascending=False)
     rows = pd.concat([touched, untouched])
     total = int(rows["handoffs"].sum())
-    labels = list(touched["label"]) + ["Untouched, past deadline" if b == -1 else "Untouched, in window"
+    labels = list(touched["label"]) + ["Untouched<br>past deadline" if b == -1 else "Untouched<br>in window"
                                        for b in untouched["band"]]
     shares = [c / total if total else None for c in rows["handoffs"]]
     fig = go.Figure(go.Bar(
@@ -46,9 +46,9 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
                                                                         symbol="square"),
                         name=KIND_NAMES[kind], showlegend=True, hoverinfo="skip")
     fig.update_xaxes(type="category", title_text="Time to first touch, as a share of the lead's SLA window",
-                     tickfont=dict(size=12))
+                     tickfont=dict(size=12), tickangle=0)
     fig.update_yaxes(title_text="Hand-offs", range=[0, max(list(rows["handoffs"]) or [0]) * 1.22 or 1])
-    fig.update_layout(bargap=0.15, legend=dict(y=1.02))
+    fig.update_layout(bargap=0.15)
     return theme.style(fig, "Time to first touch against each lead's window", height=height)
 
 
@@ -75,17 +75,19 @@ def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, 
     return theme.style(fig, title, height=height)
 
 
-def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320) -> go.Figure:
+def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320, order: str = "breaches") -> go.Figure:
     """Horizontal bars per group (source, tier, ...): met, touched late, untouched; compliance in the
-    label. ``frame``: dim_label, met, breached_late, breached_untouched, compliance_rate."""
-    rows = frame.sort_values(["breached", "dim_label"], ascending=[True, False])
+    label. ``frame``: dim_label, met, breached_late, breached_untouched, breached, compliance_rate.
+    ``order``: 'breaches' (most at the top) or 'label' (alphabetical, top to bottom)."""
+    rows = (frame.sort_values(["breached", "dim_label"], ascending=[True, False]) if order == "breaches"
+            else frame.sort_values("dim_label", ascending=False))
     labels = [f"{lab}  {fmt.pct(rate)}" for lab, rate in zip(rows["dim_label"], rows["compliance_rate"])]
     fig = go.Figure()
     for col, name, color in (("met", "Within the window", theme.GOOD), ("breached_late", "Touched late", theme.WARN),
                              ("breached_untouched", "Untouched", theme.BAD)):
         fig.add_bar(y=labels, x=rows[col], name=name, orientation="h", marker_color=color,
                     hovertemplate="%{y}<br>" + name + ": %{x:,}<extra></extra>")
-    fig.update_layout(barmode="stack", bargap=0.25)
+    fig.update_layout(barmode="stack", bargap=0.25, legend=dict(traceorder="normal"))
     fig.update_xaxes(title_text="Hand-offs with a known outcome")
     fig.update_yaxes(tickfont=dict(size=12))
     return theme.style(fig, title, height=max(height, 70 + 34 * len(rows)))
@@ -126,10 +128,12 @@ def decision_chart(frame: pd.DataFrame, *, height: int = 360) -> go.Figure:
                              ("overdue", "No decision, overdue", theme.BAD), ("pending", "Not due yet", theme.PENDING)):
         fig.add_bar(x=rows["bucket"], y=rows[col], name=name, marker_color=color,
                     hovertemplate="%{x|Week of %d %b}<br>" + name + ": %{y:,}<extra></extra>")
-    fig.update_layout(barmode="stack", bargap=0.2)
+    fig.update_layout(barmode="stack", bargap=0.2, legend=dict(orientation="h", y=-0.12, x=0, xanchor="left",
+                                                                 yanchor="top", traceorder="normal"),
+                      margin=dict(b=70))
     fig.update_xaxes(tickformat="%d %b", type="date")
     fig.update_yaxes(title_text="Hand-offs")
-    return theme.style(fig, "Accept / reject decisions against the decision window", height=height)
+    return theme.style(fig, "Decisions against the decision window", height=height + 30)
 
 
 def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int = 360) -> go.Figure:

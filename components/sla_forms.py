@@ -74,7 +74,7 @@ def policies_in_force(versions: pd.DataFrame, tz: str) -> None:
                                zip(live["first_touch_minutes"], live["first_touch_business"], live["calendar_id"])],
         "Decide within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
                           zip(live["decision_minutes"], live["decision_business"], live["calendar_id"])],
-        "Hand-offs measured": live["handoffs"],
+        "Hand-offs": live["handoffs"],
     })
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
@@ -101,7 +101,7 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
     current = latest[~latest["retired"]].sort_values(["is_default", "rank", "name"])
     choices = [NEW] + list(current["code"])
     names = dict(zip(current["code"], current["name"] + " (v" + current["version"].astype(str) + ")"))
-    names[NEW] = "➕ New policy"
+    names[NEW] = "New policy…"
     code = st.selectbox("Policy to change", choices, format_func=names.get, key="slapol_pick")
     row = current[current["code"] == code].iloc[0] if code != NEW else None
     version = int(row["version"]) if row is not None else 0
@@ -141,14 +141,14 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
                           format_func=sla.PRIORITIES.get, key=f"{k}priorities")
         st.markdown("**Windows**")
         a, b, c = st.columns([1, 1, 1.4])
-        a.number_input("First touch within", min_value=1.0, max_value=43200.0, value=float(ft_value), step=0.5,
-                       key=f"{k}ft_value")
+        a.number_input("First touch within", min_value=0.5, max_value=43200.0, value=float(ft_value), step=0.5,
+                       key=f"{k}ft_value", format="%g")
         b.selectbox("Unit", list(UNITS), index=list(UNITS).index(ft_unit), key=f"{k}ft_unit")
         c.radio("Counted in", ["business hours", "wall-clock time"], horizontal=True, key=f"{k}ft_basis",
                 index=0 if row is None or row["first_touch_business"] else 1)
         a, b, c = st.columns([1, 1, 1.4])
-        a.number_input("Accept or reject within", min_value=1.0, max_value=129600.0, value=float(dec_value), step=0.5,
-                       key=f"{k}dec_value", help="In business hours, 2 working days of 9 h = 18 hours.")
+        a.number_input("Accept or reject within", min_value=0.5, max_value=129600.0, value=float(dec_value), step=0.5,
+                       key=f"{k}dec_value", format="%g", help="In business hours, 2 working days of 9 h = 18 hours.")
         b.selectbox("Unit ", list(UNITS), index=list(UNITS).index(dec_unit), key=f"{k}dec_unit")
         c.radio("Counted in ", ["business hours", "wall-clock time"], horizontal=True, key=f"{k}dec_basis",
                 index=0 if row is None or row["decision_business"] else 1)
@@ -377,7 +377,7 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
         }), hide_index=True, width="stretch")
     if not can_edit:
         return
-    labels = {NEW: "➕ New commitment"}
+    labels = {NEW: "New commitment…"}
     labels.update({int(r.id): f"{r.start_date:%d %b %Y} – {r.end_date:%d %b %Y}" for r in frame.itertuples()})
     pick = st.selectbox("Commitment", list(labels), format_func=labels.get, key="slapol_com_pick")
     row = frame[frame["id"] == pick].iloc[0] if pick != NEW else None

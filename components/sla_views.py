@@ -163,7 +163,7 @@ def slipping_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
     """Leads slipping through as shown and exported (sortable numeric columns kept numeric)."""
     return pd.DataFrame({
         "Situation": frame["situation"],
-        "Overdue (h)": (frame["overdue_minutes"] / 60).round(1),
+        "Overdue (days)": (frame["overdue_minutes"] / 1440).round(1),
         "Age (days)": (frame["age_minutes"] / 1440).round(1),
         "Lead": frame["lead_name"], "Title": frame["job_title"], "Account": frame["account"],
         "Tier": frame["tier"], "Source": frame["source"], "Campaign": frame["campaign"].fillna(""),

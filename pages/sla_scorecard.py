@@ -5,11 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import sla_charts, sla_views
+from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
 from components.widgets import empty_state, kpi, page_header, records_table
-from queries import settings, sla
+from queries import sla
 
 user = page_user("sla_scorecard")
 period, filters = filter_bar()
@@ -26,73 +26,74 @@ commitment = sla.commitment_for(period)
 target = sla_views.target_or_default(commitment.follow_up_target_rate if commitment else None)
 t, prev = card.total, card.previous
 
-cols = st.columns(6)
+cols = st.columns(5)
 with cols[0]:
-    kpi("Contacted in time", fmt.pct(t.compliance_rate),
-        delta=fmt.change(t.compliance_rate, prev.compliance_rate, "points"),
-        caption=f"target {fmt.pct(target)} · {fmt.number(t.pending)} pending",
-        help="Share of hand-offs first touched by their SLA deadline, among those whose outcome is known.")
+    kpi("In time", fmt.pct(t.compliance_rate), delta=fmt.change(t.compliance_rate, prev.compliance_rate, "points"),
+        help=f"Hand-offs first touched by their SLA deadline ÷ those whose outcome is known "
+             f"({fmt.number(t.met)} of {fmt.number(t.met + t.breached)}; {fmt.number(t.pending)} pending). "
+             f"Target {fmt.pct(target)}.")
 with cols[1]:
-    kpi("Median to first touch", fmt.duration(t.median_minutes), good_when="down",
+    kpi("Median to touch", fmt.duration(t.median_minutes), good_when="down",
         delta=(fmt.change(t.median_minutes, prev.median_minutes, "minutes") or "").replace("−", "-", 1) or None,
-        caption="business minutes where the policy says so")
+        help="Median time from hand-off to the first rep touch, in business minutes where the lead's policy "
+             "counts business hours. Untouched hand-offs are not in it.")
 with cols[2]:
-    kpi("p90 to first touch", fmt.duration(t.p90_minutes), good_when="down",
-        delta=(fmt.change(t.p90_minutes, prev.p90_minutes, "minutes") or "").replace("−", "-", 1) or None)
+    kpi("p90 to touch", fmt.duration(t.p90_minutes), good_when="down",
+        delta=(fmt.change(t.p90_minutes, prev.p90_minutes, "minutes") or "").replace("−", "-", 1) or None,
+        help="9 in 10 touched hand-offs were first touched within this time.")
 with cols[3]:
     kpi("Breaches", fmt.number(t.breached), good_when="down", delta=fmt.change(t.breached, prev.breached),
-        caption=f"{fmt.number(t.breached_late)} late · {fmt.number(t.breached_untouched)} never touched")
+        help=f"{fmt.number(t.breached_late)} touched late, {fmt.number(t.breached_untouched)} never touched past "
+             f"the deadline. {fmt.number(t.untouched)} hand-offs in the period have no touch yet, pending included.")
 with cols[4]:
-    kpi("Untouched leads", fmt.number(t.untouched), good_when="down",
-        caption="no rep touch yet, incl. pending")
-with cols[5]:
-    kpi("Decided on time", fmt.pct(card.decisions.on_time_rate),
-        caption=f"{fmt.number(card.decisions.overdue)} overdue without a decision",
-        help="Share of hand-offs accepted or rejected within the decision window, among those whose outcome is known.")
-st.caption(f"Compared with {prev.label}. Hand-offs are measured against the SLA policy in force when they were "
-           "handed off; see the SLA policies page for the terms.")
+    kpi("Decided in time", fmt.pct(card.decisions.on_time_rate),
+        help=f"Accepted or rejected within the decision window ÷ hand-offs whose decision outcome is known. "
+             f"{fmt.number(card.decisions.overdue)} are overdue without a decision.")
+st.caption(f"Deltas compare with {prev.label}. Each hand-off is measured against the SLA policy in force when it "
+           "was handed off; the SLA policies page lists the terms.")
 
 # --------------------------------------------------------------------------- per team and per rep
 
 
 def table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        name: frame["dim_label"], "Compliance": frame["compliance_rate"], "Trend": frame["trend"],
-        "Hand-offs": frame["handed_off"], "Breaches": frame["breached"], "Untouched": frame["untouched"],
-        "Pending": frame["pending"], "Median": frame["median_minutes"].map(fmt.duration),
-        "p90": frame["p90_minutes"].map(fmt.duration)})
+    out = pd.DataFrame({name: frame["dim_label"]})
+    if "team" in frame and name != "Team":
+        out["Team"] = frame["team"]
+    return out.assign(**{
+        "Compliance": frame["compliance_rate"], "Trend": frame["trend"], "Hand-offs": frame["handed_off"],
+        "Breaches": frame["breached"], "Untouched": frame["breached_untouched"],
+        "Median": frame["median_minutes"].map(fmt.duration), "p90": frame["p90_minutes"].map(fmt.duration)})
 
 
 column_config = {
-    "Compliance": st.column_config.ProgressColumn("Compliance", format="percent", min_value=0.0, max_value=1.0,
-                                                  help="Contacted by the deadline ÷ outcomes known"),
-    "Trend": st.column_config.LineChartColumn("Weekly compliance", y_min=0.0, y_max=1.0, width="medium"),
+    "Compliance": st.column_config.ProgressColumn("In time", format="percent", min_value=0.0, max_value=1.0,
+                                                  color=theme.SALES, help="Contacted by the deadline ÷ outcomes known"),
+    "Trend": st.column_config.LineChartColumn("Weekly trend", y_min=0.0, y_max=1.0, width="medium", color=theme.SALES),
     "Median": st.column_config.TextColumn("Median to touch"), "p90": st.column_config.TextColumn("p90 to touch"),
 }
-left, right = st.columns([1, 1.5], gap="large")
+st.markdown("#### By team")
+st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)
+left, right = st.columns([1.3, 1], gap="large")
 with left:
-    st.markdown("#### By team")
-    st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)
-    st.plotly_chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week"),
-                    width="stretch", key="sc_team_trend")
+    team_colors = {name: color for name, color in zip(sorted(card.team_trend["dim_label"].unique()),
+                                                      (theme.SALES, "#7DD3FC", theme.NEUTRAL, theme.MUTED))}
+    st.plotly_chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week",
+                                                      colors=team_colors), width="stretch", key="sc_team_trend")
 with right:
-    st.markdown("#### By rep")
-    reps = table(card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last"), "Rep")
-    reps.insert(1, "Team", card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last")["team"].values)
-    st.dataframe(reps, hide_index=True, width="stretch", column_config=column_config, height=min(38 + 35 * len(reps), 560))
-    st.caption("Lowest compliance first. The trend is each rep's compliance per week of the period.")
+    st.plotly_chart(sla_charts.breaches_by_chart(card.by_tier, title="Breaches by tier", order="label"),
+                    width="stretch", key="sc_tier")
 
-# --------------------------------------------------------------------------- distribution and breaches
+st.markdown("#### By rep")
+ordered = card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last")
+st.dataframe(table(ordered, "Rep"), hide_index=True, width="stretch", column_config=column_config,
+             height=min(38 + 35 * len(ordered), 560))
+st.caption("Lowest compliance first; the trend is each rep's compliance per week of the period.")
+
 st.plotly_chart(sla_charts.touch_vs_window_chart(card.bands), width="stretch", key="sc_bands")
-st.caption("Each lead is measured against its own window (30 business minutes for a strategic account, 4 business "
-           "hours for others, …), so the bars show the time to first touch as a share of that window.")
-a, b = st.columns(2, gap="large")
-with a:
-    st.plotly_chart(sla_charts.breaches_by_chart(card.by_source, title="Breaches by source"), width="stretch",
-                    key="sc_source")
-with b:
-    st.plotly_chart(sla_charts.breaches_by_chart(card.by_tier, title="Breaches by tier"), width="stretch",
-                    key="sc_tier")
+st.caption("Leads have different windows (30 business minutes for a strategic account, 4 business hours for most), "
+           "so the distribution shows the time to first touch as a share of each lead's own window.")
+st.plotly_chart(sla_charts.breaches_by_chart(card.by_source, title="Breaches by source"), width="stretch",
+                key="sc_source")
 
 st.markdown("#### Untouched leads past their deadline")
 untouched = sla.untouched(user, period, filters)

@@ -84,18 +84,24 @@ with mkt:
     with a, st.container(key="kpi-marketing-mqls"):
         kpi("MQLs delivered", fmt.number(delivered),
             delta=(f"{pace.vs_pace * 100:+.0f}% vs pace" if pace and pace.vs_pace is not None else None),
-            caption=(f"of {fmt.number(pace.committed)} committed · projected {fmt.number(pace.projected)}"
-                     if pace and pace.projected is not None else "no commitment for the period"),
             help="Distinct leads that became MQLs in the period. Pace: the commitment spread evenly over the period.")
     with b, st.container(key="kpi-marketing-acceptance"):
         kpi("Accepted by sales", fmt.pct(acc_rate),
             delta=(fmt.change(acc_rate, commitment.min_acceptance_rate, "points") + " vs minimum"
                    if commitment and commitment.min_acceptance_rate is not None and acc_rate is not None else None),
-            caption=(f"{fmt.number(acc.accepted)} of {fmt.number(acc.handed_off)} · {fmt.number(acc.awaiting)} awaiting"
-                     if acc is not None else None),
             help="Accepted ÷ handed off, for hand-offs in the period: the quality half of marketing's commitment. "
                  "Recent hand-offs still awaiting a decision make it provisional.")
-    daily = metrics.mqls_delivered(period, filters, grain="day")
+    notes = []
+    if pace and pace.projected is not None:
+        notes.append(f"{fmt.number(pace.committed)} committed · {fmt.number(pace.expected_by_now)} expected by today "
+                     f"· {fmt.number(pace.projected)} projected at this pace")
+    elif commitment is None:
+        notes.append("No MQL commitment for the period")
+    if acc is not None:
+        notes.append(f"{fmt.number(acc.accepted)} of {fmt.number(acc.handed_off)} hand-offs accepted, "
+                     f"{fmt.number(acc.awaiting)} awaiting a decision")
+    st.caption("  \n".join(notes))
+    daily = sla.mql_days(period, filters)
     st.plotly_chart(sla_charts.mql_pace_chart(daily, period.start, period.end,
                                               commitment.mql_volume if commitment else None,
                                               as_of.astimezone(zone(tz))),
@@ -120,16 +126,21 @@ with sal:
         kpi("Contacted in time", fmt.pct(comp_rate),
             delta=(fmt.change(comp_rate, target, "points") + " vs target"
                    if target is not None and comp_rate is not None else None),
-            caption=(f"{fmt.number(comp.met)} of {fmt.number(comp.met + comp.breached)} · "
-                     f"{fmt.number(comp.pending)} pending" if comp is not None else None),
             help="Hand-offs first touched by their SLA deadline ÷ those whose outcome is known.")
     with b, st.container(key="kpi-sales-decisions"):
         target = commitment.decision_target_rate if commitment else None
         kpi("Decided on time", fmt.pct(dec_rate),
             delta=(fmt.change(dec_rate, target, "points") + " vs target"
                    if target is not None and dec_rate is not None else None),
-            caption=(f"{fmt.number(dec.overdue)} overdue without a decision" if dec is not None else None),
             help="Hand-offs accepted or rejected within the decision window ÷ those whose outcome is known.")
+    notes = []
+    if comp is not None:
+        notes.append(f"{fmt.number(comp.met)} of {fmt.number(comp.met + comp.breached)} contacted in time, "
+                     f"{fmt.number(comp.pending)} still inside their window")
+    if dec is not None:
+        notes.append(f"{fmt.number(dec.on_time)} decided on time, {fmt.number(dec.late)} late, "
+                     f"{fmt.number(dec.overdue)} overdue without a decision")
+    st.caption("  \n".join(notes))
     weekly = metrics.sla_compliance(period, filters, grain=trend_grain, as_of=as_of).assign(dim_label="Sales")
     if weekly["compliance_rate"].notna().any():
         st.plotly_chart(sla_charts.compliance_trend_chart(weekly, target=commitment.follow_up_target_rate

@@ -26,6 +26,10 @@ with st.sidebar:
                                placeholder="Everyone", key="slip_owner")
     kinds = st.multiselect("Situation", list(sla.KINDS), format_func=sla.KINDS.get, placeholder="Both situations",
                            key="slip_kind")
+    ages = {7: "Slipped in the last 7 days", 30: "Slipped in the last 30 days", 90: "Slipped in the last 90 days",
+            None: "Any time"}
+    max_days = st.selectbox("Overdue for", list(ages), index=1, format_func=ages.get, key="slip_age",
+                            help="Fresh slips are the ones still worth saving; old ones need a decision or recycling.")
 
 page_header("Leads slipping through",
             "Hand-offs nobody decided within the decision window, and accepted leads nobody contacted by their "
@@ -35,11 +39,12 @@ kind, text = st.session_state.pop(FLASH, (None, None))
 if kind:
     {"success": st.success, "error": st.error}[kind](text)
 
-frame = sla.slipping(user, team_ids=tuple(team_ids), owner_ids=tuple(owner_ids), kinds=tuple(kinds))
+frame = sla.slipping(user, team_ids=tuple(team_ids), owner_ids=tuple(owner_ids), kinds=tuple(kinds),
+                     max_overdue_days=max_days)
 if frame.empty:
     empty_state("No lead is slipping through: every hand-off is decided or still inside its window, and every "
                 "accepted lead was contacted in time.", "Filters in the sidebar may hide some." if
-                (team_ids or owner_ids or kinds) else None)
+                (team_ids or owner_ids or kinds or max_days) else None)
     st.stop()
 
 undecided = frame[frame["kind"] == "decision_overdue"]
@@ -61,9 +66,10 @@ view = sla_views.slipping_view(frame, tz)
 if len(frame) >= sla.SLIPPING_LIMIT:
     st.warning(f"Showing the {sla.SLIPPING_LIMIT:,} most overdue leads; narrow the filters to see the rest.")
 can_reassign = user.can("handoffs.reassign")
-st.caption("Click a column header to sort." + (" Select rows to reassign them." if can_reassign else ""))
+st.caption("Most recently slipped first; click a column header to sort."
+           + (" Select rows to reassign them." if can_reassign else ""))
 column_config = {
-    "Overdue (h)": st.column_config.NumberColumn("Overdue (h)", format="%.1f", help="Hours past the deadline"),
+    "Overdue (days)": st.column_config.NumberColumn("Overdue (days)", format="%.1f", help="Days past the deadline"),
     "Age (days)": st.column_config.NumberColumn("Age (days)", format="%.1f", help="Days since the hand-off"),
     "What to do": st.column_config.TextColumn("What to do", width="large"),
     "Tier": st.column_config.NumberColumn("Tier", format="%d"),

@@ -123,7 +123,7 @@ def clear_caches() -> None:
     """Forget cached SLA reads and the metric caches that read deadlines."""
     for fn in (_policy_versions, calendars_frame, schedule_days, holidays_frame, commitments, _company_defaults,
                _rep_info, _open_handoffs, _rep_breaches, _rep_standing, _rep_weekly, _decision_timeliness,
-               _touch_vs_window, _untouched, _slipping, reassign_targets, _scorecard):
+               _touch_vs_window, _untouched, _slipping, reassign_targets, _scorecard, _mql_days):
         fn.clear()
     metrics.clear_caches()
 
@@ -1008,6 +1008,16 @@ def _decision_timeliness(period, filters, grain, dim, as_of):
                   TIMELINESS_SCHEMA)
 
 
+def mql_days(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
+    """MQLs per day on each lead's first MQL day in the period: bucket, mqls (running total = delivered)."""
+    return _mql_days(period, filters)
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _mql_days(period, filters):
+    return _frame("sla_mql_first_days", metrics._params(period, filters), {"bucket": _DAY, "mqls": _INT})
+
+
 def touch_vs_window(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:
     """Hand-offs per band of time-to-first-touch ÷ window: columns band, label, within, handoffs."""
     return _touch_vs_window(period, filters, as_of or now_minute())
@@ -1167,8 +1177,10 @@ SLIPPING_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "kind": _STR, "lead_name
 
 
 def slipping(user: User, *, team_ids: tuple[int, ...] = (), owner_ids: tuple[int, ...] = (),
-             kinds: tuple[str, ...] = (), as_of: datetime | None = None, limit: int = SLIPPING_LIMIT) -> pd.DataFrame:
-    """Leads slipping through, most overdue first, with ``action`` (what the owner needs to do).
+             kinds: tuple[str, ...] = (), max_overdue_days: int | None = None, as_of: datetime | None = None,
+             limit: int = SLIPPING_LIMIT) -> pd.DataFrame:
+    """Leads slipping through, most recently slipped first, with ``action`` (what the owner needs to
+    do). ``max_overdue_days``: only those overdue at most that long (None = any).
 
     Users who may not see every rep get their own hand-offs only.
     """
@@ -1177,13 +1189,15 @@ def slipping(user: User, *, team_ids: tuple[int, ...] = (), owner_ids: tuple[int
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise SlaError(f"Unknown situation(s): {', '.join(sorted(unknown))}.")
-    return _slipping(tuple(sorted(team_ids)), tuple(sorted(owner_ids)), tuple(sorted(kinds)), as_of or now_minute(),
-                     limit)
+    return _slipping(tuple(sorted(int(t) for t in team_ids)), tuple(sorted(int(o) for o in owner_ids)),
+                     tuple(sorted(kinds)), None if max_overdue_days is None else int(max_overdue_days),
+                     as_of or now_minute(), limit)
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
-def _slipping(team_ids, owner_ids, kinds, as_of, limit):
+def _slipping(team_ids, owner_ids, kinds, max_overdue_days, as_of, limit):
     frame = _frame("sla_slipping", {"team_ids": list(team_ids), "owner_ids": list(owner_ids), "kinds": list(kinds),
+                                    "max_overdue_minutes": None if max_overdue_days is None else max_overdue_days * 1440,
                                     "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA)
     frame["situation"] = frame["kind"].map(KINDS).astype(_STR)
     frame["action"] = [action_for(r) for r in frame.itertuples()]

@@ -394,6 +394,19 @@ select slice,
   from grouped
  order by slice, dim_label, bucket
 
+-- name: sla_mql_first_days
+-- MQLs delivered per day for the pace chart, counted on the day of each lead's first MQL event in
+-- the period, so the running total ends at mqls_delivered's distinct count (filters as _lead_scope).
+select (first_at at time zone :tz)::date as bucket, count(*) as mqls
+  from (select e.lead_id, min(e.occurred_at) as first_at
+          from lead_event e
+          join {{ _lead_scope }} s on s.id = e.lead_id
+         where e.event_type = 'mql'
+           and e.occurred_at >= :start_at and e.occurred_at < :end_at
+         group by e.lead_id) x
+ group by bucket
+ order by bucket
+
 -- name: sla_touch_vs_window
 -- Time to first touch as a share of each hand-off's own first-touch window (both in the window's
 -- basis: business or wall-clock minutes). :bounds are ascending upper edges (e.g. 0.25 .. 4):
@@ -448,7 +461,8 @@ select s.id as handoff_id, s.lead_id,
 -- name: sla_slipping
 -- Leads slipping through at :as_of: hand-offs with no decision past their decision due date
 -- ('decision_overdue'), and accepted hand-offs not touched past their first-touch deadline
--- ('untouched_after_accept'). Restricted to :team_ids / :owner_ids / :kinds (empty = all).
+-- ('untouched_after_accept'). Restricted to :team_ids / :owner_ids / :kinds (empty = all) and to
+-- those overdue at most :max_overdue_minutes (null = any). Most recently slipped first.
 with open_handoffs as (
     select h.*,
            case when coalesce(h.decided_at > :as_of, true) and cast(:as_of as timestamptz) > h.decision_due_at
@@ -487,7 +501,11 @@ select o.id as handoff_id, o.lead_id, o.kind,
    and (cardinality(cast(:team_ids as integer[])) = 0 or r.team_id = any(cast(:team_ids as integer[])))
    and (cardinality(cast(:owner_ids as integer[])) = 0 or o.owner_id = any(cast(:owner_ids as integer[])))
    and (cardinality(cast(:kinds as text[])) = 0 or o.kind = any(cast(:kinds as text[])))
- order by overdue_minutes desc, o.id
+   and (cast(:max_overdue_minutes as float8) is null
+        or extract(epoch from (cast(:as_of as timestamptz)
+                               - case o.kind when 'decision_overdue' then o.decision_due_at else o.sla_deadline_at end))
+           / 60 <= cast(:max_overdue_minutes as float8))
+ order by overdue_minutes, o.id
  limit :limit
 
 -- name: sla_reassign_targets

@@ -29,6 +29,12 @@ SEGMENT_NAMES = {"current": "Version in force", "proposed": "Draft", "gained": "
 _TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
 
 
+def short(label, limit: int = 42) -> str:
+    """Long campaign names cut for an axis (the hover keeps the full name)."""
+    text = str(label)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _empty(title: str, message: str, height: int) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
@@ -131,16 +137,17 @@ def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int 
                       height or 320)
     totals = reasons.groupby("dim_label")["rejected"].sum().sort_values(ascending=False).head(top)
     groups = list(totals.index)[::-1]  # largest at the top of a horizontal chart
-    labels = {g: f"{g}  ({fmt.number(totals[g])})" for g in groups}
+    labels = {g: f"{short(g)}  ({fmt.number(totals[g])})" for g in groups}
     fig = go.Figure()
     rows = reasons[reasons["dim_label"].isin(groups)]
     for reason in [r for r in REASON_ORDER if r in set(rows["reason"])]:
         part = rows[rows["reason"] == reason].set_index("dim_label").reindex(groups)
         fig.add_bar(y=[labels[g] for g in groups], x=part["share"].fillna(0), orientation="h",
                     name=fmt.reason_label(reason), marker_color=REASON_COLORS.get(reason, theme.NEUTRAL),
-                    customdata=[f"{fmt.number(n) if pd.notna(n) else 0} rejected" for n in part["rejected"]],
-                    hovertemplate="%{y}<br>" + fmt.reason_label(reason)
-                                  + ": <b>%{x:.0%}</b> · %{customdata}<extra></extra>")
+                    customdata=[f"{g}<br>{fmt.number(n) if pd.notna(n) else 0} rejected"
+                                for g, n in zip(groups, part["rejected"])],
+                    hovertemplate=fmt.reason_label(reason)
+                                  + ": <b>%{x:.0%}</b><br>%{customdata}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.3,
                       legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
@@ -173,14 +180,14 @@ def quality_by_group_chart(trend: pd.DataFrame, group_title: str, *, top: int = 
         return _empty(f"Lead quality by {group_title.lower()}", "No ratings in this period.", height or 300)
     rows = rows.sort_values(["ratings"], ascending=False).head(top).sort_values("avg_quality", ascending=False)
     fig = go.Figure(go.Bar(
-        x=rows["avg_quality"], y=rows["dim_label"], orientation="h",
+        x=rows["avg_quality"], y=[short(v) for v in rows["dim_label"]], orientation="h",
         marker_color=[quality_color(a) for a in rows["avg_quality"]],
         text=[f"{a:.1f}  ·  {fmt.number(n)} rating{'s' if n != 1 else ''}" for a, n in
               zip(rows["avg_quality"], rows["ratings"])],
         textposition="outside", cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),
-        customdata=[f"{fmt.number(p)} poor or weak, {fmt.number(g)} good or excellent" for p, g in
-                    zip(rows["poor"], rows["good"])],
-        hovertemplate="%{y}<br>Average <b>%{x:.2f}</b> of 5<br>%{customdata}<extra></extra>", showlegend=False))
+        customdata=[f"{label}<br>{fmt.number(p)} poor or weak, {fmt.number(g)} good or excellent" for label, p, g in
+                    zip(rows["dim_label"], rows["poor"], rows["good"])],
+        hovertemplate="Average <b>%{x:.2f}</b> of 5<br>%{customdata}<extra></extra>", showlegend=False))
     fig.update_xaxes(range=[0, 5.9], tickvals=[1, 2, 3, 4, 5], title_text="Average rating (1 poor – 5 excellent)")
     fig.add_vline(x=3, line=dict(color=theme.MUTED, width=1, dash="dot"))
     fig.update_layout(margin=dict(r=40))

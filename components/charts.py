@@ -1,6 +1,10 @@
 """Chart builders for the scoreboard. Each takes DataFrames from ``queries.scoreboard`` and returns
 a styled ``plotly.graph_objects.Figure``; none calls st.*. Colours come from ``components.theme``:
 marketing violet, sales blue, shared teal; good green, warn amber, bad red.
+
+Figures are built in one pass (trace dicts and one layout dict): Plotly validates every
+``add_*``/``update_*`` call separately, which made incremental building the slowest part of a
+cached scoreboard render.
 """
 
 from __future__ import annotations
@@ -9,7 +13,6 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from components import format as fmt
 from components import theme
@@ -18,6 +21,7 @@ from components import theme
 _TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
 _BUCKET_WORD = {"day": "", "week": "Week of ", "month": "", "quarter": "", "year": ""}
 _HOVER_DATE = {"day": "%a %d %b %Y", "week": "%d %b %Y", "month": "%B %Y", "quarter": "Q%q %Y", "year": "%Y"}
+_PANEL_TITLE = dict(size=13, color=theme.NEUTRAL)
 
 
 def _bucket_text(bucket, grain: str) -> str:
@@ -32,12 +36,15 @@ def _currency_prefix(currency: str) -> str:
     return fmt.money(0, currency).removesuffix("0")
 
 
-def _time_axis(fig: go.Figure, grain: str, buckets: pd.Series) -> None:
-    fig.update_xaxes(tickformat=_TICK_FORMAT.get(grain, "%d %b"), type="date")
-    if grain in ("month", "quarter", "year"):
-        fig.update_xaxes(tickvals=list(pd.to_datetime(buckets)))
-    elif grain == "week" and len(buckets) <= 16:
-        fig.update_xaxes(tickvals=list(pd.to_datetime(buckets)))
+def _time_axis(grain: str, buckets: pd.Series, **extra) -> dict:
+    axis = dict(type="date", tickformat=_TICK_FORMAT.get(grain, "%d %b"), **extra)
+    if grain in ("month", "quarter", "year") or (grain == "week" and len(buckets) <= 16):
+        axis["tickvals"] = list(pd.to_datetime(buckets))
+    return axis
+
+
+def _figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figure:
+    return theme.style(go.Figure(data=data, layout=layout), title, height=height)
 
 
 # --------------------------------------------------------------------------- revenue & pipeline
@@ -51,27 +58,32 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
     """
     frame = money.sort_values("bucket")
     when = [_bucket_text(b, grain) for b in frame["bucket"]]
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14,
-                        subplot_titles=("Revenue won", "Pipeline created"))
-    panels = ((1, "revenue", "marketing_sourced_revenue", "won"),
-              (2, "pipeline_created", "marketing_sourced_pipeline", "created"))
-    for row, total_col, marketing_col, verb in panels:
+    x = list(frame["bucket"])
+    data = []
+    panels = (("y", "revenue", "marketing_sourced_revenue", "won"),
+              ("y2", "pipeline_created", "marketing_sourced_pipeline", "created"))
+    for axis, total_col, marketing_col, verb in panels:
         total = frame[total_col]
-        parts = (("Marketing-sourced", frame[marketing_col], theme.MARKETING),
-                 ("Other sources", total - frame[marketing_col], theme.SALES))
-        for name, values, color in parts:
-            fig.add_bar(x=frame["bucket"], y=values, name=name, marker_color=color, legendgroup=name,
-                        showlegend=row == 1, row=row, col=1,
-                        customdata=list(zip(when, [fmt.money(v, currency) for v in values],
-                                            [fmt.money(v, currency) for v in total])),
-                        hovertemplate="%{customdata[0]}<br>" + name + ": <b>%{customdata[1]}</b>"
-                                      "<br>of %{customdata[2]} " + verb + "<extra></extra>")
-        fig.update_yaxes(tickprefix=_currency_prefix(currency), tickformat="~s", rangemode="tozero",
-                         nticks=4, row=row, col=1)
-    fig.update_layout(barmode="stack", bargap=0.25, hovermode="closest")
-    fig.update_annotations(font=dict(size=13, color=theme.NEUTRAL), x=0, xanchor="left")
-    _time_axis(fig, grain, frame["bucket"])
-    return theme.style(fig, "Revenue and pipeline, by source", height=height)
+        totals = [fmt.money(v, currency) for v in total]
+        for name, values, color in (("Marketing-sourced", frame[marketing_col], theme.MARKETING),
+                                    ("Other sources", total - frame[marketing_col], theme.SALES)):
+            data.append(dict(
+                type="bar", x=x, y=list(values), name=name, marker=dict(color=color), legendgroup=name,
+                showlegend=axis == "y", xaxis="x", yaxis=axis,
+                customdata=[[w, fmt.money(v, currency), t] for w, v, t in zip(when, values, totals)],
+                hovertemplate="%{customdata[0]}<br>" + name + ": <b>%{customdata[1]}</b><br>of %{customdata[2]} "
+                              + verb + "<extra></extra>"))
+    money_axis = dict(tickprefix=_currency_prefix(currency), tickformat="~s", rangemode="tozero", nticks=4)
+    layout = dict(
+        barmode="stack", bargap=0.25, hovermode="closest",
+        xaxis=_time_axis(grain, frame["bucket"], anchor="y2"),
+        yaxis=dict(domain=[0.57, 1.0], **money_axis),
+        yaxis2=dict(domain=[0.0, 0.43], **money_axis),
+        annotations=[dict(text=text, x=0, xref="paper", xanchor="left", y=y, yref="paper", yanchor="bottom",
+                          showarrow=False, font=_PANEL_TITLE)
+                     for text, y in (("Revenue won", 1.0), ("Pipeline created", 0.43))],
+    )
+    return _figure(data, layout, "Revenue and pipeline, by source", height)
 
 
 # --------------------------------------------------------------------------- acceptance by source
@@ -85,27 +97,29 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
     ``overall``: bucket, handed_off, accepted, awaiting, acceptance_rate.
     Recent buckets still have hand-offs awaiting a decision; the hover says how many.
     """
-    fig = go.Figure()
+    data = []
     labels = (by_source.groupby("dim_label", sort=False)["handed_off"].sum().sort_values(ascending=False).index
               if not by_source.empty else [])
     for i, label in enumerate(labels):
         rows = by_source[by_source["dim_label"] == label].sort_values("bucket")
         other = label == "Other sources"
-        fig.add_scatter(x=rows["bucket"], y=rows["acceptance_rate"], name=str(label), mode="lines+markers",
-                        line=dict(color=theme.MUTED if other else theme.SEQUENCE[i % len(theme.SEQUENCE)], width=2,
-                                  dash="dot" if other else "solid"),
-                        marker=dict(size=5), customdata=_acceptance_hover(rows, grain),
-                        hovertemplate="%{customdata}<extra>" + str(label) + "</extra>")
+        data.append(dict(
+            type="scatter", x=list(rows["bucket"]), y=list(rows["acceptance_rate"]), name=str(label),
+            mode="lines+markers", marker=dict(size=5),
+            line=dict(color=theme.MUTED if other else theme.SEQUENCE[i % len(theme.SEQUENCE)], width=2,
+                      dash="dot" if other else "solid"),
+            customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>" + str(label) + "</extra>"))
     rows = overall.sort_values("bucket")
-    fig.add_scatter(x=rows["bucket"], y=rows["acceptance_rate"], name="All sources", mode="lines+markers",
-                    line=dict(color=theme.NEUTRAL, width=4), marker=dict(size=8), connectgaps=False,
-                    customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>All sources</extra>")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.04])
-    fig.update_layout(hovermode="closest", legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
-                                                       font=dict(size=12)))
+    data.append(dict(
+        type="scatter", x=list(rows["bucket"]), y=list(rows["acceptance_rate"]), name="All sources",
+        mode="lines+markers", line=dict(color=theme.NEUTRAL, width=4), marker=dict(size=8), connectgaps=False,
+        customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>All sources</extra>"))
+    layout = dict(
+        hovermode="closest", yaxis=dict(tickformat=".0%", range=[0, 1.04]),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=12)))
     if not rows.empty:
-        _time_axis(fig, grain, rows["bucket"])
-    return theme.style(fig, "Lead acceptance rate by source", height=height)
+        layout["xaxis"] = _time_axis(grain, rows["bucket"])
+    return _figure(data, layout, "Lead acceptance rate by source", height)
 
 
 def _acceptance_hover(rows: pd.DataFrame, grain: str) -> list[str]:
@@ -152,40 +166,42 @@ def first_touch_chart(distribution: pd.DataFrame, sla_minutes: float, *, height:
     touched = rows[rows["band"] >= 0]
     untouched = rows[rows["band"] < 0]
     total = int(rows["handoffs"].sum())
-    labels = [band_label(lo, up) for lo, up in zip(touched["lower_minutes"], touched["upper_minutes"])]
-    colors = [band_color(lo, up, sla_minutes) for lo, up in zip(touched["lower_minutes"], touched["upper_minutes"])]
-    counts = list(touched["handoffs"])
+    edges = list(zip(touched["lower_minutes"], touched["upper_minutes"]))
+    labels = [band_label(lo, up) for lo, up in edges]
+    colors = [band_color(lo, up, sla_minutes) for lo, up in edges]
+    counts = [int(c) for c in touched["handoffs"]]
     if not untouched.empty:
         labels.append("Untouched")
         colors.append(theme.PENDING)
         counts.append(int(untouched["handoffs"].sum()))
     shares = [c / total if total else None for c in counts]
-    fig = go.Figure(go.Bar(
-        x=labels, y=counts, marker_color=colors, text=[fmt.pct(s) if c else "" for s, c in zip(shares, counts)],
-        textposition="outside", cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),
+    data = [dict(
+        type="bar", x=labels, y=counts, marker=dict(color=colors), showlegend=False,
+        text=[fmt.pct(s) if c else "" for s, c in zip(shares, counts)], textposition="outside", cliponaxis=False,
+        textfont=dict(size=12, color=theme.NEUTRAL),
         customdata=[f"{fmt.number(c)} hand-offs ({fmt.pct(s)})" for c, s in zip(counts, shares)],
-        hovertemplate="First touch %{x}<br>%{customdata}<extra></extra>", showlegend=False))
+        hovertemplate="First touch %{x}<br>%{customdata}<extra></extra>")]
+    for name, color in (("Within SLA", theme.GOOD), ("Beyond SLA", theme.BAD), ("Untouched", theme.PENDING)):
+        data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                         marker=dict(size=11, color=color, symbol="square")))
+    layout = dict(
+        bargap=0.15,
+        xaxis=dict(type="category", title=dict(text="Time from hand-off to first rep touch"), tickfont=dict(size=12)),
+        yaxis=dict(title=dict(text="Hand-offs"), range=[0, (max(counts or [0]) * 1.22) or 1]))
     # Mark where the SLA window ends: on a band edge, between two bars; inside a band, on it.
-    edges = list(touched["upper_minutes"])
-    if sla_minutes in edges:
-        position = edges.index(sla_minutes) + 0.5
+    uppers = [up for _, up in edges]
+    if sla_minutes in uppers:
+        position = uppers.index(sla_minutes) + 0.5
     else:
-        inside = [i for i, (lo, up) in enumerate(zip(touched["lower_minutes"], touched["upper_minutes"]))
-                  if lo < sla_minutes < up]
+        inside = [i for i, (lo, up) in enumerate(edges) if lo < sla_minutes < up]
         position = inside[0] if inside else None
     if position is not None:
-        fig.add_vline(x=position, line=dict(color=theme.NEUTRAL, width=2, dash="dash"))
-        fig.add_annotation(x=position, y=1.0, yref="paper", text=f"SLA window {fmt.duration(sla_minutes)}",
-                           showarrow=False, xanchor="left", yanchor="top", xshift=5,
-                           font=dict(size=13, color=theme.NEUTRAL), bgcolor="rgba(255,255,255,0.85)")
-    for name, color in (("Within SLA", theme.GOOD), ("Beyond SLA", theme.BAD), ("Untouched", theme.PENDING)):
-        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(size=11, color=color, symbol="square"),
-                        name=name, showlegend=True, hoverinfo="skip")
-    fig.update_xaxes(type="category", title_text="Time from hand-off to first rep touch", tickfont=dict(size=12))
-    fig.update_yaxes(title_text="Hand-offs", rangemode="tozero")
-    fig.update_yaxes(range=[0, max(counts or [0]) * 1.22 or 1])
-    fig.update_layout(bargap=0.15)
-    return theme.style(fig, "Time to first touch against the SLA window", height=height)
+        layout["shapes"] = [dict(type="line", x0=position, x1=position, xref="x", y0=0, y1=1, yref="paper",
+                                 line=dict(color=theme.NEUTRAL, width=2, dash="dash"))]
+        layout["annotations"] = [dict(x=position, y=1.0, yref="paper", text=f"SLA window {fmt.duration(sla_minutes)}",
+                                      showarrow=False, xanchor="left", yanchor="top", xshift=5,
+                                      font=dict(size=13, color=theme.NEUTRAL), bgcolor="rgba(255,255,255,0.85)")]
+    return _figure(data, layout, "Time to first touch against the SLA window", height)
 
 
 # --------------------------------------------------------------------------- funnel
@@ -206,14 +222,14 @@ def funnel_chart(funnel: pd.DataFrame, *, height: int = 400) -> go.Figure:
         else:
             of_mql = fmt.pct(r.of_mql, 1 if (r.of_mql or 0) < 0.1 else 0)
             text.append(f"<b>{fmt.number(r.reached)}</b> · {fmt.pct(r.step_rate)} step · {of_mql} of MQLs")
-    labels = [STAGE_LABELS.get(s, s) for s in rows["stage"]]
     top = float(rows["reached"].max()) if not rows.empty else 1.0
-    fig = go.Figure(go.Bar(
-        y=labels, x=rows["reached"], orientation="h", text=text, textposition="outside", cliponaxis=False,
-        marker_color=[STAGE_COLORS.get(s, theme.NEUTRAL) for s in rows["stage"]],
-        textfont=dict(size=13, color="#1E293B"), customdata=text,
-        hovertemplate="%{y}<br>%{customdata}<extra></extra>", showlegend=False))
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=14), showgrid=False)
-    fig.update_xaxes(range=[0, (top or 1.0) * 2.1], showticklabels=False, showgrid=False, showline=False, ticks="")
-    fig.update_layout(bargap=0.3)
-    return theme.style(fig, "Funnel: leads created in the period, MQL to won", height=height)
+    data = [dict(
+        type="bar", orientation="h", y=[STAGE_LABELS.get(s, s) for s in rows["stage"]], x=list(rows["reached"]),
+        text=text, textposition="outside", cliponaxis=False, textfont=dict(size=13, color="#1E293B"),
+        marker=dict(color=[STAGE_COLORS.get(s, theme.NEUTRAL) for s in rows["stage"]]), showlegend=False,
+        customdata=text, hovertemplate="%{y}<br>%{customdata}<extra></extra>")]
+    layout = dict(
+        bargap=0.3,
+        yaxis=dict(autorange="reversed", tickfont=dict(size=14), showgrid=False),
+        xaxis=dict(range=[0, (top or 1.0) * 2.1], showticklabels=False, showgrid=False, showline=False, ticks=""))
+    return _figure(data, layout, "Funnel: leads created in the period, MQL to won", height)

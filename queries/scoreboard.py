@@ -436,4 +436,5 @@ def _typed(frame: pd.DataFrame, schema: dict[str, str], tz: str) -> pd.DataFrame
 
 
 def clear_caches() -> None:
+    """Forget cached scoreboard results (metrics.clear_caches() forgets the metrics themselves)."""
     _records.clear()

@@ -555,16 +555,19 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                     cur.execute(sql.SQL("alter table {} add constraint {} ").format(
                         sql.SQL(rel), sql.Identifier(name)) + sql.SQL(ddl))
 
-            add_pkeys(lambda rel: rel != "handoff")
+            joined = ("handoff", "lead", "account")
+            add_pkeys(lambda rel: rel not in joined)
             # fresh tables have no statistics: let the planner see real ones
             cur.execute("analyze handoff, activity, lead, account")
             if set_based_sla:
                 # migration 0005: policy, deadlines and minutes to first touch, set-based (the
-                # same results as handoff_sla_policy / _sla_deadline / _decision_due / _elapsed_minutes)
+                # same results as handoff_sla_policy / _sla_deadline / _decision_due / _elapsed_minutes).
+                # Its plan is generic (a SQL function: ~600 rows expected); with the keys of the
+                # joined tables not rebuilt yet it hash-joins instead of 3 index probes per hand-off.
                 cur.execute("select refresh_handoff_sla(null::bigint[])")
-                add_pkeys(lambda rel: rel == "handoff")  # per-row functions below look hand-offs up by id
+                add_pkeys(lambda rel: rel in joined)  # per-row functions below look hand-offs up by id
             else:
-                add_pkeys(lambda rel: rel == "handoff")
+                add_pkeys(lambda rel: rel in joined)
                 cur.execute("""
                     update handoff
                        set sla_deadline_at = handoff_sla_deadline(lead_id, handed_off_at),

@@ -34,7 +34,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "sla_two_sided": frozenset({"sales_lead", "marketing_lead", "executive", "marketer", "admin"}),
     "slipping": frozenset({"sales_lead", "marketing_lead", "executive", "admin"}),
     "sla_policies": frozenset({"sales_lead", "marketing_lead", "executive", "admin"}),
-    "meeting": frozenset({"executive", "marketing_lead", "sales_lead", "admin"}),
+    "meeting": EVERYONE,  # presenters run meetings (meeting.present); everyone else views one by link
     "admin_users": frozenset({"admin"}),
 }
 

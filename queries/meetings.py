@@ -41,6 +41,8 @@ CHOICES_TTL = 60
 FROZEN_TTL = 3600
 #: Lead-level rows of "leads slipping through" kept in a payload (the counts cover every lead).
 SLIPPING_ROWS = 25
+#: A lead that slipped less than this long ago (minutes past its due time) counts as a recent slip.
+RECENT_SLIP_MINUTES = 7 * 1440
 #: The meeting computes team-wide numbers once for every viewer. Lead-level rows are filtered per
 #: viewer when shown (components.meeting_view.visible_slipping), as the SLA pages do.
 _TEAM_READER = User(id=0, username="meeting", display_name="Meeting (team-wide read)", email="",
@@ -335,10 +337,10 @@ def _acceptance_numbers(period: Period, as_of: datetime) -> dict:
 def _sla_numbers(period: Period, as_of: datetime) -> dict:
     commitment = sla.commitment_for(period)
     pace = period.elapsed_share(as_of)
-    weekly = metrics.mqls_delivered(period, grain="week")[["bucket", "mqls"]].sort_values("bucket")
-    by_team = metrics.sla_compliance(period, dim="team", as_of=as_of)[
-        ["dim_key", "dim_label", "handed_off", "met", "breached", "pending", "compliance_rate"]]
-    by_team = by_team.sort_values("dim_label").reset_index(drop=True)
+    daily = sla.mql_days(period)[["bucket", "mqls"]].sort_values("bucket")
+    by_team = metrics.sla_compliance(period, grain="week", dim="team", as_of=as_of)[
+        ["bucket", "dim_key", "dim_label", "handed_off", "met", "breached", "pending", "compliance_rate"]]
+    by_team = by_team.sort_values(["dim_label", "bucket"]).reset_index(drop=True)
     return {
         "pace": pace,
         "mqls": _row(metrics.mqls_delivered(period)).get("mqls", 0) or 0,
@@ -351,23 +353,28 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
             "follow_up_target_rate": commitment.follow_up_target_rate,
             "decision_target_rate": commitment.decision_target_rate, "coverage": commitment.coverage,
             "prorated": commitment.prorated},
-        "weekly_mqls": frame_to_json(weekly.reset_index(drop=True)),
-        "by_team": frame_to_json(by_team),
+        "mql_days": frame_to_json(daily.reset_index(drop=True)),
+        "weekly_by_team": frame_to_json(by_team),
         "sla_minutes": settings.sla_first_touch_minutes(),
     }
 
 
 def _slipping_numbers(period: Period, as_of: datetime) -> dict:
+    """Every slipping lead counted (by situation, by owner, how many slipped in the last week);
+    the rows kept are the most recent slips first: the ones the team can still save."""
     frame = sla.slipping(_TEAM_READER, as_of=as_of)
+    frame = frame.assign(recent=frame["overdue_minutes"] <= RECENT_SLIP_MINUTES)
     by_kind = {k: int((frame["kind"] == k).sum()) for k in sla.KINDS}
     owners = (frame.groupby(["owner_id", "owner", "team"], as_index=False)
-              .agg(leads=("handoff_id", "count"), worst_overdue_minutes=("overdue_minutes", "max"))
-              .sort_values(["leads", "worst_overdue_minutes"], ascending=[False, False]).reset_index(drop=True))
+              .agg(leads=("handoff_id", "count"), recent=("recent", "sum"))
+              .sort_values(["recent", "leads", "owner"], ascending=[False, False, True]).reset_index(drop=True))
+    owners["recent"] = owners["recent"].astype("int64")
     cols = ["handoff_id", "lead_id", "kind", "situation", "lead_name", "account", "tier", "source", "owner_id",
             "owner", "team", "handed_off_at", "due_at", "age_minutes", "overdue_minutes", "action"]
-    top = frame.sort_values("overdue_minutes", ascending=False).head(SLIPPING_ROWS)[cols].reset_index(drop=True)
-    return {"total": len(frame), "truncated": len(frame) >= sla.SLIPPING_LIMIT, "by_kind": by_kind,
-            "kinds": dict(sla.KINDS), "owners": frame_to_json(owners), "rows": frame_to_json(top)}
+    top = frame.sort_values(["overdue_minutes", "handoff_id"]).head(SLIPPING_ROWS)[cols].reset_index(drop=True)
+    return {"total": len(frame), "recent": int(frame["recent"].sum()), "truncated": len(frame) >= sla.SLIPPING_LIMIT,
+            "by_kind": by_kind, "kinds": dict(sla.KINDS), "owners": frame_to_json(owners),
+            "rows": frame_to_json(top)}
 
 
 # --------------------------------------------------------------------------- writes
@@ -616,7 +623,7 @@ def record_decision(actor: User, meeting_id: int, data: DecisionInput) -> int:
         decision_id = conn.execute(q("meeting_decision_insert"), {
             "meeting_id": meeting_id, "agenda_item_id": data.agenda_item_id, "body": data.body,
             "goal_id": data.goal_id, "criteria_version_id": data.criteria_version_id,
-            "actor_user_id": actor.id}).scalar_one()
+            "actor_user_id": actor.id, "created_at": None}).scalar_one()
         audit.record(conn, actor.id, "meeting.decision", "meeting_decision", decision_id, None,
                      {"meeting_id": meeting_id, **dataclasses.asdict(data)})
     return decision_id
@@ -635,7 +642,7 @@ def record_action(actor: User, meeting_id: int, data: ActionInput, today: date |
             "meeting_id": meeting_id, "agenda_item_id": data.agenda_item_id, "body": data.body,
             "owner_user_id": owner_user_id, "owner_rep_id": owner_rep_id, "due_date": data.due_date,
             "goal_id": data.goal_id, "criteria_version_id": data.criteria_version_id,
-            "actor_user_id": actor.id}).scalar_one()
+            "actor_user_id": actor.id, "created_at": None}).scalar_one()
         audit.record(conn, actor.id, "meeting.action", "meeting_action", action_id, None,
                      {"meeting_id": meeting_id, **dataclasses.asdict(data)})
     return action_id

@@ -100,15 +100,19 @@ returning id, kind, title, position, planned_minutes
 update meeting_agenda_item set used_seconds = used_seconds + :seconds where id = :id and meeting_id = :meeting_id
 
 -- name: meeting_decision_insert
-insert into meeting_decision (meeting_id, agenda_item_id, body, goal_id, criteria_version_id, created_by_user_id)
-values (:meeting_id, :agenda_item_id, :body, :goal_id, :criteria_version_id, :actor_user_id)
+-- :created_at null = now (the demo seed backdates).
+insert into meeting_decision (meeting_id, agenda_item_id, body, goal_id, criteria_version_id, created_by_user_id,
+                              created_at)
+values (:meeting_id, :agenda_item_id, :body, :goal_id, :criteria_version_id, :actor_user_id,
+        coalesce(cast(:created_at as timestamptz), now()))
 returning id
 
 -- name: meeting_action_insert
+-- :created_at null = now (the demo seed backdates).
 insert into meeting_action (meeting_id, agenda_item_id, body, owner_user_id, owner_rep_id, due_date, goal_id,
-                            criteria_version_id, created_by_user_id)
+                            criteria_version_id, created_by_user_id, created_at)
 values (:meeting_id, :agenda_item_id, :body, :owner_user_id, :owner_rep_id, :due_date, :goal_id,
-        :criteria_version_id, :actor_user_id)
+        :criteria_version_id, :actor_user_id, coalesce(cast(:created_at as timestamptz), now()))
 returning id
 
 -- name: meeting_decisions
@@ -236,3 +240,34 @@ select g.id, g.title, g.start_date, g.end_date from goal g
 -- name: meeting_criteria_choices
 -- Criteria versions a decision or action can refer to.
 select c.id, c.number, c.title, c.status from criteria_version c order by c.number desc
+
+-- ------------------------------------------------------------------ demo seed (seeds/demo_meetings.py)
+
+-- name: meeting_demo_users
+-- The demo users by username, with their rep record.
+select u.username, u.id, u.rep_id from app_user u where u.username = any(cast(:usernames as text[]))
+
+-- name: meeting_demo_rep_without_user
+-- An active sales or SDR rep who has no user account (an action owner outside the app).
+select r.id, r.full_name from rep r join team t on t.id = r.team_id
+ where r.active and t.function in ('sales', 'sales_development')
+   and not exists (select 1 from app_user u where u.rep_id = r.id)
+ order by r.id limit 1
+
+-- name: meeting_demo_exists
+select id from meeting where title = :title and scheduled_at = :scheduled_at
+
+-- name: meeting_demo_history
+-- A past meeting as it was run: status, start and end, the freeze.
+update meeting
+   set status = :status, started_at = :started_at, ended_at = :ended_at, frozen_at = :frozen_at,
+       frozen_by_user_id = :frozen_by_user_id, created_at = :created_at, updated_at = :ended_at
+ where id = :id
+
+-- name: meeting_demo_goal
+-- The newest non-archived goal with this title.
+select id from goal where title = :title and archived_at is null order by end_date desc, id desc limit 1
+
+-- name: meeting_demo_criteria
+-- The criteria version in force now (else the newest).
+select id from criteria_version order by (status = 'active') desc, number desc limit 1

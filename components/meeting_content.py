@@ -1,0 +1,437 @@
+"""What each meeting section says, as plain values: tiles, rows and sentences built from a
+section's payload (queries.meetings). Pure: no st.*, no database. The presentation
+(components.meeting_view) and the export (components.meeting_export) both render these, so the
+exported file holds exactly the numbers shown on screen.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import SimpleNamespace
+
+import pandas as pd
+
+from components import format as fmt
+from components.goal_card import excerpt, value_text
+from queries.goal_math import CONFIDENCE
+from queries.meeting_rules import SECTIONS, frame_from_json
+from queries.sla_math import volume_pace
+
+SIDE_TITLES = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
+STATUS_TONE = {"on_track": "good", "achieved": "good", "at_risk": "warn", "off_track": "bad", "missed": "bad"}
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: str
+    value: str
+    delta: str | None = None
+    good_when: str = "up"        # 'up', 'down' or 'neutral'
+    caption: str | None = None
+    side: str = "shared"
+    help: str | None = None
+
+
+def delta(current, previous, kind: str = "relative") -> str | None:
+    """fmt.change with an ASCII minus, which st.metric reads as 'down' (as the scoreboard does)."""
+    text = fmt.change(current, previous, kind)
+    return text.replace("−", "-", 1) if text else text
+
+
+def _ts(value) -> pd.Timestamp | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    stamp = pd.Timestamp(value)
+    return None if pd.isna(stamp) else stamp
+
+
+def local_time(value, tz: str, pattern: str = "%H:%M") -> str:
+    stamp = _ts(value)
+    if stamp is None:
+        return fmt.DASH
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.tz_convert(tz).strftime(pattern)
+
+
+def as_of_text(payload_or_moment, tz: str, frozen: bool) -> str:
+    """'Live · as of 14:32' or 'Frozen · as of 14:32, Fri 20 Nov'."""
+    moment = payload_or_moment.get("as_of") if isinstance(payload_or_moment, dict) else payload_or_moment
+    if frozen:
+        return f"Frozen · as of {local_time(moment, tz, '%H:%M, %a %d %b')}"
+    return f"Live · as of {local_time(moment, tz)}"
+
+
+# --------------------------------------------------------------------------- scoreboard
+
+
+def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
+    """The scoreboard page's nine KPIs, by the side that owns them (same labels and formats)."""
+    v, cur = p["values"], p.get("currency", "USD")
+    cov = p["coverage"]
+    tiles = {
+        "marketing": [
+            Tile("mqls", "MQLs delivered", fmt.number(v["mqls"]), delta(v["mqls"], v["mqls_prev"]),
+                 caption=f"{fmt.number(v['handed_off'])} handed off", side="marketing"),
+            Tile("acceptance", "Lead acceptance", fmt.pct(v["acceptance_rate"]),
+                 delta(v["acceptance_rate"], v["acceptance_rate_prev"], "points"),
+                 caption=f"{fmt.number(v['awaiting'])} awaiting", side="marketing"),
+            Tile("pipeline_created", "Pipeline created", fmt.money(v["pipeline_created"], cur),
+                 delta(v["pipeline_created"], v["pipeline_created_prev"]),
+                 caption=f"{fmt.pct(p.get('marketing_pipeline_share'))} mkt-sourced", side="marketing"),
+        ],
+        "sales": [
+            Tile("first_touch", "Median first touch", fmt.duration(v["median_minutes"]),
+                 delta(v["median_minutes"], v["median_minutes_prev"], "minutes"), good_when="down",
+                 caption=f"p90 {fmt.duration(v['p90_minutes'])}", side="sales"),
+            Tile("sla", "SLA compliance", fmt.pct(v["sla_compliance"]),
+                 delta(v["sla_compliance"], v["sla_compliance_prev"], "points"),
+                 caption=f"{fmt.number(v['sla_breached'])} breached", side="sales"),
+            Tile("win_rate", "Win rate", fmt.pct(v["win_rate"]), delta(v["win_rate"], v["win_rate_prev"], "points"),
+                 caption=f"{fmt.number(v['won'])} of {fmt.number(v['won'] + v['lost'])} won", side="sales"),
+        ],
+        "shared": [
+            Tile("revenue", "Revenue", fmt.money(v["revenue"], cur), delta(v["revenue"], v["revenue_prev"]),
+                 caption=f"{fmt.pct(p.get('marketing_revenue_share'))} mkt-sourced"),
+            Tile("open_pipeline", "Open pipeline", fmt.money(v["open_pipeline"], cur),
+                 delta(v["open_pipeline"], v["open_pipeline_prev"]), caption=f"{fmt.number(v['open_deals'])} deals"),
+            _coverage_tile(cov, v.get("coverage_needed"), cur),
+        ],
+    }
+    return tiles
+
+
+def _coverage_tile(cov: dict, needed, cur: str) -> Tile:
+    if cov["status"] == "ok":
+        return Tile("coverage", "Pipeline coverage", fmt.ratio(cov["ratio"]),
+                    f"{cov['ratio'] - needed:+.1f}× vs need" if needed else None,
+                    caption=f"need {fmt.ratio(needed)}" if needed else "no win rate yet")
+    if cov["status"] == "target_met":
+        return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}")
+    return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue target for the period")
+
+
+def scoreboard_note(p: dict) -> str:
+    same = " (the same point in the previous period)" if p.get("comparison_same_point") else ""
+    return f"Changes compare with {p['comparison']}{same}."
+
+
+# --------------------------------------------------------------------------- goals
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    id: int
+    title: str
+    parent_title: str | None
+    status: str
+    status_label: str
+    tone: str                   # good / warn / bad / neutral
+    value: str
+    target: str
+    attainment: str
+    progress: float | None      # 0..1 for the bar (attainment, capped)
+    pace: float | None
+    detail: str                 # "62% of target · projected $1.7M · 54% of the period gone"
+    owners: list[dict] = field(default_factory=list)
+    checkin: str | None = None  # "At risk · Priya Shah, 3 days ago: narrative…"
+    checkin_confidence: str | None = None
+    needs: str | None = None
+
+
+def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
+    cur = p.get("currency", "USD")
+    out = []
+    for g in p["goals"]:
+        unit = SimpleNamespace(unit=g["unit"], unit_label=g["unit_label"])
+        att = g["attainment"]
+        bits = []
+        if att is not None:
+            bits.append(f"{fmt.pct(min(att, 9.99))} of target")
+        if g["projected"] is not None and g["cumulative"] and (g["pace"] or 0) < 1:
+            bits.append(f"projected {value_text(g['projected'], unit, cur)}")
+        if g["pace"] is not None:
+            bits.append("period ended" if g["pace"] >= 1 else f"{fmt.pct(g['pace'])} of the period gone")
+        checkin = needs = confidence = None
+        last = g.get("last_checkin")
+        if last:
+            confidence = last["confidence"]
+            when = _ago(last["at"], now or datetime.fromisoformat(p["as_of"]))
+            checkin = f"{last['author']}, {when}: {excerpt(last['narrative'], 160)}"
+            needs = excerpt(last["needs"], 120) if last.get("needs") else None
+        out.append(GoalLine(
+            id=g["id"], title=g["title"], parent_title=g.get("parent_title"), status=g["status"],
+            status_label=g["status_label"], tone=STATUS_TONE.get(g["status"], "neutral"),
+            value=value_text(g["value"], unit, cur, label=False),
+            target=("≤ " if g["lower_is_better"] else "") + value_text(g["target"], unit, cur),
+            attainment=fmt.pct(min(att, 9.99)) if att is not None else fmt.DASH,
+            progress=None if att is None else max(0.0, min(att, 1.0)), pace=g["pace"], detail=" · ".join(bits),
+            owners=g["owners"], checkin=checkin, checkin_confidence=confidence, needs=needs))
+    return out
+
+
+def _ago(moment: str, now: datetime) -> str:
+    stamp = pd.Timestamp(moment)
+    days = (pd.Timestamp(now) - stamp).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 45:
+        return f"{days} days ago"
+    return f"on {stamp:%d %b %Y}"
+
+
+def confidence_label(code: str | None) -> str:
+    return CONFIDENCE.get(code or "", "")
+
+
+# --------------------------------------------------------------------------- acceptance
+
+
+def acceptance_tiles(p: dict) -> list[Tile]:
+    t = p["total"]
+    rate = t.get("acceptance_rate")
+    floor = p.get("min_acceptance_rate")
+    caption = f"agreed minimum {fmt.pct(floor)}" if floor is not None else "no agreed minimum"
+    return [
+        Tile("acceptance_rate", "Lead acceptance", fmt.pct(rate), delta(rate, p.get("previous_rate"), "points"),
+             caption=caption),
+        Tile("handed_off", "Handed off", fmt.number(t.get("handed_off", 0)), good_when="neutral", side="marketing",
+             caption=f"{fmt.number(t.get('accepted', 0))} accepted"),
+        Tile("rejected", "Rejected", fmt.number(t.get("rejected", 0)), good_when="neutral", side="sales",
+             caption=f"{fmt.pct(_share(t.get('rejected'), t.get('handed_off')))} of hand-offs"),
+        Tile("awaiting", "Awaiting decision", fmt.number(t.get("awaiting", 0)), good_when="neutral", side="sales",
+             caption="not final yet"),
+    ]
+
+
+def _share(part, whole):
+    return None if not whole else (part or 0) / whole
+
+
+def reasons_frame(p: dict) -> pd.DataFrame:
+    frame = frame_from_json(p["reasons"])
+    frame["label"] = frame["reason"].map(fmt.reason_label)
+    return frame
+
+
+def sources_frame(p: dict) -> pd.DataFrame:
+    return frame_from_json(p["by_source"])
+
+
+def acceptance_headline(p: dict) -> str:
+    reasons = reasons_frame(p)
+    if reasons.empty:
+        return "No hand-off was rejected in the period."
+    top = reasons.iloc[0]
+    return (f"Top rejection reason: {top['label']} — {fmt.pct(top['share'])} of "
+            f"{fmt.number(reasons['rejected'].sum())} rejections.")
+
+
+# --------------------------------------------------------------------------- the SLA, both sides
+
+
+def sla_tiles(p: dict) -> dict[str, list[Tile]]:
+    """Both halves of the agreement: marketing's volume and quality, sales' follow-up and decisions."""
+    c = p.get("commitment") or {}
+    pace = p.get("pace") or 0.0
+    mqls = p.get("mqls") or 0
+    volume = c.get("mql_volume")
+    acc = p.get("acceptance") or {}
+    floor = c.get("min_acceptance_rate")
+    comp = p.get("compliance") or {}
+    target = c.get("follow_up_target_rate")
+    timely = p.get("timeliness") or {}
+    decide_target = c.get("decision_target_rate")
+    touch = p.get("first_touch") or {}
+    return {
+        "marketing": [
+            Tile("mqls_delivered", "MQLs delivered", fmt.number(mqls), _vs_pace(mqls, volume, pace),
+                 caption=f"of {fmt.number(volume)} committed" if volume else "no commitment", side="marketing"),
+            Tile("mql_acceptance", "Accepted by sales", fmt.pct(acc.get("acceptance_rate")),
+                 _vs(acc.get("acceptance_rate"), floor), side="marketing",
+                 caption=f"minimum {fmt.pct(floor)}" if floor is not None else "no agreed minimum"),
+        ],
+        "sales": [
+            Tile("follow_up", "Contacted in time", fmt.pct(comp.get("compliance_rate")),
+                 _vs(comp.get("compliance_rate"), target), side="sales",
+                 caption=f"target {fmt.pct(target)}" if target is not None else "no target"),
+            Tile("decided_on_time", "Decided on time", fmt.pct(timely.get("on_time_rate")),
+                 _vs(timely.get("on_time_rate"), decide_target), side="sales",
+                 caption=f"target {fmt.pct(decide_target)}" if decide_target is not None else "no target"),
+            Tile("median_touch", "Median first touch", fmt.duration(touch.get("median_minutes")), good_when="down",
+                 side="sales", caption=f"SLA window {fmt.duration(p.get('sla_minutes'))}"),
+        ],
+    }
+
+
+def sla_notes(p: dict) -> dict[str, str]:
+    """The counts behind the SLA tiles, one line per side."""
+    c = p.get("commitment") or {}
+    acc = p.get("acceptance") or {}
+    comp = p.get("compliance") or {}
+    timely = p.get("timeliness") or {}
+    touch = p.get("first_touch") or {}
+    volume = c.get("mql_volume")
+    pace = p.get("pace") or 0.0
+    marketing = (f"{fmt.pct(_share(p.get('mqls') or 0, volume))} of the commitment with {fmt.pct(pace)} of the period "
+                 f"gone" if volume else f"{fmt.pct(pace)} of the period gone; no MQL commitment covers it")
+    marketing += f" · {fmt.number(acc.get('awaiting', 0))} hand-offs awaiting a decision."
+    sales = (f"{fmt.number(comp.get('breached', 0))} SLA breaches, {fmt.number(comp.get('pending', 0))} pending · "
+             f"{fmt.number(timely.get('overdue', 0))} decisions overdue · p90 first touch "
+             f"{fmt.duration(touch.get('p90_minutes'))}.")
+    return {"marketing": marketing, "sales": sales}
+
+
+def _vs_pace(delivered, committed, elapsed_share) -> str | None:
+    """'+7% vs pace', as the two-sided SLA page says it (queries.sla_math.volume_pace)."""
+    if not committed:
+        return None
+    pace = volume_pace(delivered, committed, elapsed_share)
+    return None if pace.vs_pace is None else f"{pace.vs_pace * 100:+.0f}% vs pace"
+
+
+def _vs(value, target) -> str | None:
+    """'+4.0 pts' against the target (st.metric colours by sign; the caption names the target)."""
+    if value is None or target is None:
+        return None
+    return f"{(value - target) * 100:+.1f} pts"
+
+
+# --------------------------------------------------------------------------- leads slipping through
+
+
+SLIPPING_HEADERS = {"lead": "Lead", "owner": "Owner", "situation": "Situation", "overdue": "Overdue by",
+                    "action": "What to do"}
+
+
+def slipping_tiles(p: dict) -> list[Tile]:
+    total = f"{fmt.number(p['total'])}{'+' if p.get('truncated') else ''}"
+    kinds = p.get("kinds", {})
+    tiles = [Tile("slipping_total", "Leads slipping through", total, good_when="neutral",
+                  caption=f"{fmt.number(p.get('recent', 0))} in the last 7 days")]
+    for kind, n in p["by_kind"].items():
+        tiles.append(Tile(f"slipping_{kind}", kinds.get(kind, kind), fmt.number(n), good_when="neutral", side="sales"))
+    return tiles
+
+
+def slipping_rows(p: dict, owner_id: int | None = None) -> pd.DataFrame:
+    """The most overdue leads (all, or one owner's), with readable columns."""
+    frame = frame_from_json(p["rows"])
+    if owner_id is not None:
+        frame = frame[frame["owner_id"] == owner_id]
+    out = pd.DataFrame({
+        "lead": [f"{n} · {a}" for n, a in zip(frame["lead_name"], frame["account"])], "owner": frame["owner"],
+        "situation": frame["situation"], "overdue": [fmt.duration(m) for m in frame["overdue_minutes"]],
+        "action": frame["action"]})
+    return out.reset_index(drop=True)
+
+
+def slipping_owners(p: dict) -> pd.DataFrame:
+    """Slipping leads per owner: all of them, and those that slipped in the last 7 days."""
+    frame = frame_from_json(p["owners"])
+    return pd.DataFrame({"owner": frame["owner"], "team": frame["team"], "leads": frame["leads"],
+                         "recent": frame["recent"]})
+
+
+# --------------------------------------------------------------------------- actions and decisions
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    id: int
+    version: int
+    body: str
+    owner: str
+    owner_side: str
+    due: str
+    due_state: str           # 'overdue', 'today', 'soon', 'later', 'done'
+    meeting: str
+    link: str | None
+    status: str
+    owner_user_id: int | None
+    owner_rep_id: int | None
+
+
+def _side(function) -> str:
+    if function == "marketing":
+        return "marketing"
+    if function in ("sales", "sales_development"):
+        return "sales"
+    return "shared"
+
+
+def link_text(row) -> str | None:
+    parts = []
+    goal = row.get("goal_title")
+    if goal is not None and goal == goal:
+        parts.append(f"Goal: {goal}")
+    number = row.get("criteria_number")
+    if number is not None and number == number:
+        parts.append(f"Criteria v{int(number)}: {row.get('criteria_title')}")
+    return " · ".join(parts) or None
+
+
+def due_state(due: date, today: date, status: str = "open") -> str:
+    if status == "done":
+        return "done"
+    if due < today:
+        return "overdue"
+    if due == today:
+        return "today"
+    return "soon" if (due - today).days <= 7 else "later"
+
+
+def due_text(due: date, today: date, status: str = "open") -> str:
+    state = due_state(due, today, status)
+    if state == "overdue":
+        days = (today - due).days
+        return f"{due:%d %b} · {days} day{'s' if days != 1 else ''} overdue"
+    if state == "today":
+        return f"{due:%d %b} · due today"
+    return f"{due:%d %b %Y}"
+
+
+def action_lines(frame: pd.DataFrame, today: date, tz: str) -> list[ActionLine]:
+    out = []
+    for r in frame.to_dict("records"):
+        due = r["due_date"] if isinstance(r["due_date"], date) else pd.Timestamp(r["due_date"]).date()
+        meeting_at = local_time(r["meeting_at"], tz, "%d %b")
+        out.append(ActionLine(
+            id=int(r["id"]), version=int(r["version"]), body=r["body"], owner=r["owner"] or fmt.DASH,
+            owner_side=_side(r.get("owner_function")), due=due_text(due, today, r["status"]),
+            due_state=due_state(due, today, r["status"]), meeting=f"{r['meeting_title']}, {meeting_at}",
+            link=link_text(r), status=r["status"],
+            owner_user_id=None if pd.isna(r.get("owner_user_id")) else int(r["owner_user_id"]),
+            owner_rep_id=None if pd.isna(r.get("owner_rep_id")) else int(r["owner_rep_id"])))
+    return out
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    id: int
+    version: int
+    body: str
+    by: str
+    at: str
+    link: str | None
+    agenda_item_id: int | None
+
+
+def decision_lines(frame: pd.DataFrame, tz: str) -> list[DecisionLine]:
+    return [DecisionLine(int(r["id"]), int(r["version"]), r["body"], r["created_by"],
+                         local_time(r["created_at"], tz, "%H:%M"), link_text(r),
+                         None if pd.isna(r.get("agenda_item_id")) else int(r["agenda_item_id"]))
+            for r in frame.to_dict("records")]
+
+
+def section_title(kind: str, title: str | None = None) -> str:
+    return title if kind == "topic" and title else SECTIONS[kind].title
+
+
+def esc(text) -> str:
+    return html.escape(str(text if text is not None else ""))

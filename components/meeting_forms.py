@@ -1,0 +1,313 @@
+"""Meeting mode's forms: plan or edit a meeting, edit its agenda, start/end it, and record
+decisions and action items (inline in the control room, in a dialog during the presentation).
+
+Every write goes through queries.meetings; a refused input shows the domain message where it was
+typed and keeps what the user entered.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import streamlit as st
+
+from components.meeting_content import esc, section_title
+from components.meeting_view import DIALOG, fail, flash, go, tz
+from queries import meetings
+from queries.access import User
+from queries.meeting_rules import (MAX_MINUTES, MEETING_PRESETS, SECTIONS, ActionInput, AgendaItemInput,
+                                   DecisionInput, MeetingError, MeetingInput, StaleMeeting, owner_key)
+from queries.periods import local_today, zone
+
+PRESET_LABELS = MEETING_PRESETS
+NEW_KINDS = [k for k in SECTIONS if k != "open_actions"]
+
+
+def _gen(key: str) -> int:
+    """A form's generation: bumped after a successful save so the next entry starts empty."""
+    return st.session_state.get(f"{key}__gen", 0)
+
+
+def _next_gen(key: str) -> None:
+    st.session_state[f"{key}__gen"] = _gen(key) + 1
+
+
+# --------------------------------------------------------------------------- plan / edit a meeting
+
+
+def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: str = "mtg_details") -> None:
+    """Plan a new meeting (with the default agenda) or edit one's title, time, presenter and period."""
+    zone_name = tz()
+    presenters = meetings.presenter_choices()
+    names = dict(zip(presenters["id"], presenters["name"]))
+    if meeting is not None and meeting.presenter_user_id is not None and meeting.presenter_user_id not in names:
+        names[meeting.presenter_user_id] = meeting.presenter or f"user {meeting.presenter_user_id}"
+    local = (meeting.scheduled_at.astimezone(zone(zone_name)) if meeting else
+             datetime.combine(local_today(zone_name) + timedelta(days=1), time(9, 0)))
+    g = _gen(key)
+    with st.form(f"{key}_{g}", border=meeting is None):
+        title = st.text_input("Title", value=meeting.title if meeting else "Weekly sales & marketing alignment",
+                              max_chars=120, key=f"{key}_title_{g}")
+        c1, c2 = st.columns(2)
+        day = c1.date_input("Date", value=local.date(), format="YYYY-MM-DD", key=f"{key}_date_{g}")
+        at = c2.time_input("Time", value=local.time().replace(second=0, microsecond=0), step=900, key=f"{key}_time_{g}")
+        options = [None, *names]
+        default = meeting.presenter_user_id if meeting else (user.id if user.id in names else None)
+        presenter = st.selectbox("Presenter", options, index=options.index(default) if default in options else 0,
+                                 format_func=lambda i: "Nobody in particular" if i is None else names[i],
+                                 key=f"{key}_presenter_{g}",
+                                 help="The agenda timer follows the presenter's screen.")
+        presets = list(PRESET_LABELS)
+        preset = st.selectbox("Numbers for", presets, format_func=PRESET_LABELS.get,
+                              index=presets.index(meeting.period_preset if meeting else "this_quarter"),
+                              key=f"{key}_preset_{g}",
+                              help="The period every section reports on, counted from the day the numbers are "
+                                   "shown (or frozen).")
+        st.caption(f"Times are in the company time zone, {zone_name}.")
+        submitted = st.form_submit_button("Save changes" if meeting else "Plan meeting", type="primary")
+    if not submitted:
+        return
+    when = datetime.combine(day, at, zone(zone_name)) if day and at else None
+    data = MeetingInput(title, when, presenter, preset)
+    try:
+        if meeting is None:
+            new_id = meetings.create(user, data)
+            _next_gen(key)
+            go(new_id)
+            flash("Meeting planned with the standard agenda; adjust it under “Edit the agenda”.")
+        else:
+            meetings.update(user, meeting.id, data, meeting.version)
+            flash("Meeting details saved.")
+        st.rerun()
+    except MeetingError as err:
+        st.error(str(err), icon=":material/error:")
+
+
+def status_buttons(user: User, meeting: meetings.Meeting, item) -> None:
+    """Start / end / cancel / re-open, as the meeting's status allows."""
+    moves = {"planned": [("live", "Start meeting", ":material/play_circle:"),
+                         ("cancelled", "Cancel meeting", ":material/event_busy:")],
+             "live": [("done", "End meeting", ":material/stop_circle:")],
+             "done": [("live", "Re-open", ":material/replay:")],
+             "cancelled": [("planned", "Re-plan", ":material/event_repeat:")]}[meeting.status]
+    for status, label, icon in moves:
+        st.button(label, key=f"mtg_status_{status}", on_click=_set_status, args=(user, meeting, status, item.id),
+                  icon=icon)
+
+
+def _set_status(user: User, meeting: meetings.Meeting, status: str, item_id: int) -> None:
+    try:
+        meetings.set_status(user, meeting.id, status, meeting.version, current_item_id=item_id)
+        flash({"live": "The meeting is live: the agenda timer follows the presenter.",
+               "done": "Meeting ended. Its open actions will open the next meeting.",
+               "cancelled": "Meeting cancelled.", "planned": "Meeting planned again."}[status])
+    except MeetingError as err:
+        fail(err)
+
+
+# --------------------------------------------------------------------------- agenda editor
+
+
+def _staged_key(meeting: meetings.Meeting) -> str:
+    return f"mtg_agenda_{meeting.id}"
+
+
+def _load(meeting: meetings.Meeting, items) -> list[dict]:
+    rows = [{"uid": f"i{i.id}", "id": i.id, "kind": i.kind, "title": i.title, "minutes": i.planned_minutes}
+            for i in items]
+    st.session_state[_staged_key(meeting)] = {"version": meeting.version, "rows": rows, "next": 0}
+    for r in rows:
+        st.session_state[f"mtg_ag_min_{r['uid']}"] = r["minutes"]
+        if r["kind"] == "topic":
+            st.session_state[f"mtg_ag_title_{r['uid']}"] = r["title"] or ""
+    return rows
+
+
+def _move(key: str, index: int, delta: int) -> None:
+    rows = st.session_state[key]["rows"]
+    j = index + delta
+    if 0 <= j < len(rows):
+        rows[index], rows[j] = rows[j], rows[index]
+
+
+def _remove(key: str, index: int) -> None:
+    st.session_state[key]["rows"].pop(index)
+
+
+def _add(key: str) -> None:
+    staged = st.session_state[key]
+    kind = st.session_state.get("mtg_ag_new_kind")
+    if kind is None:
+        return
+    staged["next"] += 1
+    uid = f"n{staged['next']}"
+    title = (st.session_state.get("mtg_ag_new_title") or "").strip() or None
+    staged["rows"].append({"uid": uid, "id": None, "kind": kind, "title": title,
+                           "minutes": SECTIONS[kind].default_minutes})
+    st.session_state[f"mtg_ag_min_{uid}"] = SECTIONS[kind].default_minutes
+    if kind == "topic":
+        st.session_state[f"mtg_ag_title_{uid}"] = title or ""
+    st.session_state["mtg_ag_new_title"] = ""
+
+
+def _discard(meeting_id: int) -> None:
+    st.session_state.pop(f"mtg_agenda_{meeting_id}", None)
+
+
+def agenda_editor(user: User, meeting: meetings.Meeting, items) -> None:
+    """Sections, order and minutes; saved in one go (or discarded). "Open actions" always opens."""
+    key = _staged_key(meeting)
+    staged = st.session_state.get(key)
+    if staged is None:
+        rows = _load(meeting, items)
+    else:
+        rows = staged["rows"]
+        if staged["version"] != meeting.version:
+            st.warning("Someone changed this meeting since you started editing the agenda. Saving will be refused; "
+                       "discard your changes to load theirs.", icon=":material/sync_problem:")
+    for index, r in enumerate(rows):
+        fixed = r["kind"] == "open_actions"
+        c = st.columns([5, 2.2, 0.8, 0.8, 0.8], vertical_alignment="center")
+        with c[0]:
+            if r["kind"] == "topic":
+                st.text_input("Topic", key=f"mtg_ag_title_{r['uid']}", label_visibility="collapsed",
+                              placeholder="Topic title", max_chars=120)
+            else:
+                st.markdown(f"{index + 1}. {esc(section_title(r['kind']))}" + (" *(always first)*" if fixed else ""))
+        c[1].number_input("Minutes", min_value=1, max_value=MAX_MINUTES, step=1, key=f"mtg_ag_min_{r['uid']}",
+                          label_visibility="collapsed")
+        c[2].button("", key=f"mtg_ag_up_{r['uid']}", icon=":material/arrow_upward:", on_click=_move,
+                    args=(key, index, -1), disabled=fixed or index <= 1, help="Move up")
+        c[3].button("", key=f"mtg_ag_down_{r['uid']}", icon=":material/arrow_downward:", on_click=_move,
+                    args=(key, index, +1), disabled=fixed or index == len(rows) - 1, help="Move down")
+        c[4].button("", key=f"mtg_ag_del_{r['uid']}", icon=":material/delete:", on_click=_remove, args=(key, index),
+                    disabled=fixed, help="Remove")
+    used = {r["kind"] for r in rows}
+    addable = [k for k in NEW_KINDS if k == "topic" or k not in used]
+    a, b, c = st.columns([2.2, 2.2, 1], vertical_alignment="bottom")
+    a.selectbox("Add", addable, format_func=lambda k: SECTIONS[k].title, key="mtg_ag_new_kind", index=None,
+                placeholder="Add a section or topic…")
+    b.text_input("Topic title", key="mtg_ag_new_title", placeholder="Topic title (topics only)")
+    c.button("Add", key="mtg_ag_add", on_click=_add, args=(key,), icon=":material/add:")
+    total = sum(int(st.session_state.get(f"mtg_ag_min_{r['uid']}") or r["minutes"]) for r in rows)
+    st.caption(f"{total} minutes planned.")
+    save, discard = st.columns(2)
+    if save.button("Save agenda", key="mtg_ag_save", type="primary", icon=":material/save:"):
+        inputs = [AgendaItemInput(r["kind"], st.session_state.get(f"mtg_ag_min_{r['uid']}", r["minutes"]),
+                                  st.session_state.get(f"mtg_ag_title_{r['uid']}") if r["kind"] == "topic" else None,
+                                  r["id"]) for r in rows]
+        try:
+            meetings.save_agenda(user, meeting.id, inputs, staged["version"] if staged else meeting.version)
+            _discard(meeting.id)
+            flash("Agenda saved.")
+            st.rerun()
+        except StaleMeeting as err:
+            st.error(str(err), icon=":material/sync_problem:")
+        except MeetingError as err:
+            st.error(str(err), icon=":material/error:")
+    discard.button("Discard changes", key="mtg_ag_discard", on_click=_discard, args=(meeting.id,))
+
+
+# --------------------------------------------------------------------------- decisions and actions
+
+
+def _links(key: str, g: int):
+    goals = meetings.goal_choices()
+    criteria = meetings.criteria_choices()
+    goal_names = dict(zip(goals["id"], goals["title"]))
+    crit_names = {r.id: f"v{r.number}: {r.title}" for r in criteria.itertuples()}
+    c1, c2 = st.columns(2)
+    goal_id = c1.selectbox("Linked goal", [None, *goal_names], key=f"{key}_goal_{g}",
+                           format_func=lambda i: "No goal" if i is None else goal_names[i])
+    crit_id = c2.selectbox("Linked criteria version", [None, *crit_names], key=f"{key}_criteria_{g}",
+                           format_func=lambda i: "No criteria version" if i is None else crit_names[i])
+    return goal_id, crit_id
+
+
+def _item_picker(items, item, key: str, g: int):
+    ids = [i.id for i in items]
+    labels = {i.id: f"{i.position}. {section_title(i.kind, i.title)}" for i in items}
+    return st.selectbox("Agenda item", ids, index=ids.index(item.id) if item.id in ids else 0,
+                        format_func=labels.get, key=f"{key}_item_{g}")
+
+
+def decision_form(user: User, meeting: meetings.Meeting, items, item, *, key: str, in_dialog: bool = False) -> None:
+    g = _gen(key)
+    with st.form(f"{key}_{g}", border=not in_dialog):
+        if not in_dialog:
+            st.markdown("**Decision**")
+        body = st.text_area("Decision", key=f"{key}_body_{g}", max_chars=1000, height=100,
+                            placeholder="What was decided, in one or two sentences")
+        goal_id, crit_id = _links(key, g)
+        item_id = _item_picker(items, item, key, g)
+        submitted = st.form_submit_button("Record decision", type="primary", icon=":material/gavel:")
+    if submitted:
+        try:
+            meetings.record_decision(user, meeting.id, DecisionInput(body, goal_id, crit_id, item_id))
+            _next_gen(key)
+            flash("Decision recorded.")
+            st.session_state.pop(DIALOG, None)
+            st.rerun()
+        except MeetingError as err:
+            st.error(str(err), icon=":material/error:")
+
+
+def _owner_options():
+    frame = meetings.owner_choices()
+    labels = {}
+    for r in frame.itertuples():
+        team = f" · {r.team}" if r.team else ""
+        extra = " (no user account)" if r.kind == "r" else ""
+        labels[owner_key(r.kind, r.id)] = f"{r.name}{team}{extra}"
+    return labels
+
+
+def action_form(user: User, meeting: meetings.Meeting, items, item, *, key: str, in_dialog: bool = False) -> None:
+    g = _gen(key)
+    owners = _owner_options()
+    today = local_today(tz())
+    with st.form(f"{key}_{g}", border=not in_dialog):
+        if not in_dialog:
+            st.markdown("**Action item**")
+        body = st.text_area("Action", key=f"{key}_body_{g}", max_chars=1000, height=100,
+                            placeholder="Who does what — one concrete next step")
+        c1, c2 = st.columns([3, 2])
+        owner = c1.selectbox("Owner", list(owners), format_func=owners.get, index=None, key=f"{key}_owner_{g}",
+                             placeholder="Who will do it?")
+        due = c2.date_input("Due date", value=today + timedelta(days=7), format="YYYY-MM-DD", key=f"{key}_due_{g}")
+        goal_id, crit_id = _links(key, g)
+        item_id = _item_picker(items, item, key, g)
+        submitted = st.form_submit_button("Record action", type="primary", icon=":material/assignment_add:")
+    if submitted:
+        try:
+            meetings.record_action(user, meeting.id, ActionInput(body, owner, due if isinstance(due, date) else None,
+                                                                 goal_id, crit_id, item_id), today=today)
+            _next_gen(key)
+            flash("Action item recorded: it will open the next meeting until it is done.")
+            st.session_state.pop(DIALOG, None)
+            st.rerun()
+        except MeetingError as err:
+            st.error(str(err), icon=":material/error:")
+
+
+def _close_dialog() -> None:
+    st.session_state.pop(DIALOG, None)
+
+
+@st.dialog("Record a decision", width="large", on_dismiss=_close_dialog)
+def _decision_dialog(user, meeting, items, item):
+    decision_form(user, meeting, items, item, key="mtg_dlg_decision", in_dialog=True)
+
+
+@st.dialog("Record an action item", width="large", on_dismiss=_close_dialog)
+def _action_dialog(user, meeting, items, item):
+    action_form(user, meeting, items, item, key="mtg_dlg_action", in_dialog=True)
+
+
+def record_dialog(user: User, meeting: meetings.Meeting, items, item) -> None:
+    """The dialog the presenter opened with "Decision" or "Action item" (open until saved or dismissed)."""
+    kind = st.session_state.get(DIALOG)
+    if kind == "decision":
+        _decision_dialog(user, meeting, items, item)
+    elif kind == "action":
+        _action_dialog(user, meeting, items, item)

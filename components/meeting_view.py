@@ -1,0 +1,736 @@
+"""Meeting mode on screen: the meeting list, the control room, and the presentation (full width,
+no sidebar, large type, one agenda item per screen, live refresh, freeze, timer).
+
+The view lives in the URL (``?meeting=<id>&section=<n>&present=1``), so a link opens the same
+screen for anyone signed in. Section numbers come from queries.meetings (live or frozen) and are
+turned into tiles and rows by components.meeting_content, which the export uses too.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+import streamlit as st
+
+from components import format as fmt
+from components import meeting_charts, meeting_content, sla_charts, theme
+from components.meeting_content import (SIDE_TITLES, Tile, action_lines, as_of_text, decision_lines, esc,
+                                        section_title)
+from components.widgets import empty_state, kpi
+from queries import meetings, settings
+from queries.access import User
+from queries.meeting_rules import (AUTO_ADVANCE, HEARTBEAT_SECONDS, LIVE_REFRESH_SECONDS, SECTIONS, STATUSES,
+                                   MeetingError, advance_due, frame_from_json, parse_meeting_id, step, timer_state,
+                                   timer_text, used_seconds)
+from queries.periods import local_today
+
+FLASH = "mtg_flash"
+ERROR = "mtg_error"
+AUTO = "mtg_auto"
+FOLLOW = "mtg_follow"
+ENTERED = "mtg_entered"
+DIALOG = "mtg_dialog"
+SHOWN = "mtg_shown"  # what the last full run rendered: (meeting id, version, frozen_at, section)
+
+STATUS_BADGE = {"planned": "blue", "live": "green", "done": "gray", "cancelled": "red"}
+TONE_COLORS = {"good": theme.GOOD, "warn": theme.WARN, "bad": theme.BAD, "neutral": theme.PENDING}
+MAX_GOALS_ON_SCREEN = 9
+MAX_ACTIONS_ON_SCREEN = 8
+SLIPPING_ON_SCREEN = 6
+
+
+# --------------------------------------------------------------------------- the URL
+
+
+@dataclass(frozen=True)
+class Route:
+    meeting_id: int | None
+    section: str | None
+    present: bool
+
+
+def route() -> Route:
+    qp = st.query_params
+    return Route(parse_meeting_id(qp.get("meeting")), qp.get("section"), qp.get("present") == "1")
+
+
+def go(meeting_id: int | None, section: int = 1, present: bool = False) -> None:
+    """Point the URL at a meeting view (use as a button callback)."""
+    qp = st.query_params
+    for k in ("meeting", "section", "present"):
+        if k in qp:
+            del qp[k]
+    if meeting_id is not None:
+        qp["meeting"] = str(meeting_id)
+        qp["section"] = str(section)
+        if present:
+            qp["present"] = "1"
+    st.session_state[ENTERED] = time.monotonic()
+
+
+def _go_section(n: int) -> None:
+    st.query_params["section"] = str(n)
+    st.session_state[ENTERED] = time.monotonic()
+
+
+def flash(message: str) -> None:
+    st.session_state[FLASH] = message
+
+
+def fail(err: Exception) -> None:
+    st.session_state[ERROR] = str(err)
+
+
+def messages() -> None:
+    """Show (once) what the last action did, or why it could not."""
+    if st.session_state.get(ERROR):
+        st.error(st.session_state.pop(ERROR), icon=":material/error:")
+    if st.session_state.get(FLASH):
+        st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+
+
+def tz() -> str:
+    return settings.company_timezone()
+
+
+# --------------------------------------------------------------------------- CSS
+
+
+PRESENTATION_CSS = """
+<style>
+  section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+  header[data-testid="stHeader"] { display: none !important; }
+  .block-container, [data-testid="stMainBlockContainer"] {
+      max-width: 100% !important; padding: 0.6rem 2.2rem 1.2rem 2.2rem !important; }
+  /* blocks that only carry CSS or an invisible component take no room on the projector */
+  [data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]:has(style),
+  [data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]:has(iframe[height="0"]) { display: none; }
+  [data-testid="stMetricValue"] { font-size: clamp(2.3rem, 3.3vw, 4.3rem) !important; line-height: 1.1; }
+  [data-testid="stMetricLabel"] p { font-size: clamp(1.05rem, 1.35vw, 1.75rem) !important; }
+  [data-testid="stMetricDelta"] { font-size: clamp(1rem, 1.15vw, 1.5rem) !important; }
+  [data-testid="stMetricDelta"] + div, [data-testid="stCaptionContainer"] p { font-size: clamp(0.95rem, 1.05vw, 1.35rem) !important; }
+  .mtg-big p, .mtg-big li { font-size: clamp(1.05rem, 1.3vw, 1.7rem); }
+  .mtg-big td, .mtg-big th { font-size: clamp(0.95rem, 1.05vw, 1.4rem); }
+  .mtg-title { font-size: clamp(1.9rem, 2.7vw, 3.4rem); }
+  .mtg-goal .mtg-goal-value { font-size: clamp(1.6rem, 2.1vw, 2.7rem); }
+  .mtg-goal .mtg-goal-title { font-size: clamp(1.1rem, 1.3vw, 1.65rem); }
+  .mtg-goal .mtg-goal-note { font-size: clamp(0.9rem, 1.0vw, 1.25rem); }
+  .mtg-goal .mtg-checkin { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+  /* short screens (720p projectors): tighter, so one section still fits one screen */
+  @media (max-height: 820px) {
+    .mtg-title { font-size: clamp(1.6rem, 2.3vw, 2.4rem); }
+    [data-testid="stMetricValue"] { font-size: clamp(2rem, 2.8vw, 3rem) !important; }
+    .mtg-goal { padding: .4rem .7rem; margin-bottom: .45rem; }
+    .mtg-goal .mtg-goal-value { font-size: 1.45rem; }
+    .mtg-goal .mtg-goal-title { font-size: 1.05rem; }
+    .mtg-goal .mtg-checkin { -webkit-line-clamp: 1; }
+    .mtg-bar { margin: .2em 0; }
+  }
+</style>
+"""
+
+BASE_CSS = f"""
+<style>
+  .mtg-kicker {{ color: #475569; font-weight: 600; letter-spacing: .02em; }}
+  .mtg-title {{ font-size: 1.9rem; font-weight: 750; color: #0F172A; line-height: 1.15; margin: 0;
+                padding: 0 !important; }}
+  .mtg-chip {{ display: inline-block; padding: .15em .65em; border-radius: 999px; font-weight: 650;
+              margin-left: .4em; white-space: nowrap; }}
+  .mtg-live {{ background: #DCFCE7; color: #166534; }}
+  .mtg-frozen {{ background: #E0F2FE; color: #075985; }}
+  .mtg-ok {{ background: #F1F5F9; color: #334155; }}
+  .mtg-warn {{ background: #FEF3C7; color: #92400E; }}
+  .mtg-over {{ background: #FEE2E2; color: #991B1B; }}
+  .mtg-side {{ font-weight: 700; letter-spacing: .02em; }}
+  .mtg-table {{ width: 100%; border-collapse: collapse; }}
+  .mtg-table th {{ text-align: left; color: #475569; font-weight: 650; border-bottom: 2px solid #CBD5E1;
+                  padding: .35em .5em; }}
+  .mtg-table td {{ border-bottom: 1px solid #E2E8F0; padding: .4em .5em; vertical-align: top; }}
+  .mtg-goal {{ border: 1px solid #E2E8F0; border-radius: .6rem; padding: .6rem .9rem; margin-bottom: .7rem;
+              background: #FFFFFF; }}
+  .mtg-goal-title {{ font-weight: 700; color: #0F172A; font-size: 1.05rem; }}
+  .mtg-goal-value {{ font-weight: 750; font-size: 1.5rem; color: #0F172A; }}
+  .mtg-goal-note {{ color: #475569; font-size: .9rem; }}
+  .mtg-bar {{ height: .7em; background: {theme.MUTED}; border-radius: .35em; position: relative; margin: .35em 0; }}
+  .mtg-bar > span {{ display: block; height: 100%; border-radius: .35em; }}
+  .mtg-bar > i {{ position: absolute; top: -.2em; bottom: -.2em; width: 2px; background: #0F172A; }}
+  .mtg-status {{ font-weight: 700; }}
+  .mtg-action {{ border-left: 5px solid {theme.PENDING}; padding: .3rem .8rem; margin: .15rem 0 .5rem 0; }}
+  .mtg-overdue {{ color: {theme.BAD}; font-weight: 700; }}
+</style>
+"""
+
+
+# --------------------------------------------------------------------------- the meeting list
+
+
+def meeting_list(user: User, frame: pd.DataFrame) -> None:
+    """Upcoming and live meetings first, then past ones; open or present each."""
+    zone = tz()
+    if frame.empty:
+        empty_state("No meetings yet.", "A presenter (executive, team lead or admin) can plan the first one above."
+                    if not user.can("meeting.present") else "Plan the first one above.")
+        return
+    now = pd.Timestamp.now(tz="UTC")
+    upcoming = frame[(frame["status"] == "live") | ((frame["status"] == "planned") & (frame["scheduled_at"] >= now
+                                                                                        - pd.Timedelta(hours=12)))]
+    upcoming = upcoming.sort_values("scheduled_at")
+    past = frame.drop(upcoming.index)
+    for title, rows in (("Upcoming and live", upcoming), ("Earlier meetings", past)):
+        if rows.empty:
+            continue
+        st.markdown(f"#### {title}")
+        for r in rows.itertuples():
+            with st.container(border=True, key=f"mtg_row_{r.id}"):
+                left, mid, right = st.columns([4, 3, 2], vertical_alignment="center")
+                with left:
+                    st.markdown(f"**{esc(r.title)}** &nbsp; :{STATUS_BADGE[r.status]}-badge[{STATUSES[r.status]}]"
+                                + (" &nbsp; :blue-badge[Frozen]" if pd.notna(r.frozen_at) else ""))
+                    when = r.scheduled_at.tz_convert(zone)
+                    st.caption(f"{when:%a %d %b %Y, %H:%M} · presenter {r.presenter or '—'} · "
+                               f"{r.planned_minutes} min planned")
+                with mid:
+                    st.caption(f"{r.decisions} decision{'s' if r.decisions != 1 else ''} · {r.actions} action"
+                               f"{'s' if r.actions != 1 else ''} ({r.open_actions} open)")
+                with right:
+                    a, b = st.columns(2)
+                    a.button("Open", key=f"mtg_open_{r.id}", on_click=go, args=(int(r.id),),
+                             icon=":material/folder_open:", use_container_width=True)
+                    b.button("Present", key=f"mtg_present_{r.id}", on_click=go, args=(int(r.id), 1, True),
+                             icon=":material/co_present:", use_container_width=True, type="primary")
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+def _tile(t: Tile) -> None:
+    with st.container(key=f"kpi-{t.side}-{t.key.replace('_', '-')}"):
+        kpi(t.label, t.value, delta=t.delta, good_when=t.good_when, caption=t.caption, help=t.help)
+
+
+def _side_head(side: str) -> None:
+    st.markdown(f'<div class="mtg-side" style="color:{theme.SIDE_COLORS[side]}">{SIDE_TITLES[side]}</div>',
+                unsafe_allow_html=True)
+
+
+def _plot(fig, key: str) -> None:
+    st.plotly_chart(fig, key=key, width="stretch", config={"displayModeBar": False})
+
+
+def _html(markup: str) -> None:
+    st.markdown(f'<div class="mtg-big">{markup}</div>', unsafe_allow_html=True)
+
+
+def _table(frame: pd.DataFrame, headers: dict[str, str], *, key: str) -> None:
+    head = "".join(f"<th>{esc(headers[c])}</th>" for c in headers)
+    body = "".join("<tr>" + "".join(f'<td data-col="{c}">{esc(v)}</td>' for c, v in zip(headers, row)) + "</tr>"
+                   for row in frame[list(headers)].itertuples(index=False, name=None))
+    _html(f'<table class="mtg-table" id="{key}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+def timer_chip(meeting: meetings.Meeting, item: meetings.AgendaItem, now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    running = meeting.is_live and meeting.current_item_id == item.id
+    used = used_seconds(item.used_seconds, meeting.current_item_since if running else None, now)
+    state = timer_state(used, item.planned_minutes)
+    label = "Time" if running else "Time (paused)"
+    return (f'<div style="text-align:right"><span class="mtg-chip mtg-{state}" data-testid="mtg-timer" '
+            f'title="time used of the time planned">{label} {timer_text(used, item.planned_minutes)}</span></div>')
+
+
+def state_chip(meeting: meetings.Meeting, as_of) -> str:
+    cls = "mtg-frozen" if meeting.is_frozen else "mtg-live"
+    return f'<span class="mtg-chip {cls}">{esc(as_of_text(as_of, tz(), meeting.is_frozen))}</span>'
+
+
+# --------------------------------------------------------------------------- section bodies
+
+
+def section_body(user: User, meeting: meetings.Meeting, items: tuple, item: meetings.AgendaItem, *, big: bool) -> None:
+    """One agenda item's content (numbers live or frozen, or the meeting's own records)."""
+    kind = item.kind
+    if SECTIONS[kind].data:
+        payload = meetings.section_numbers(meeting, kind)
+        st.markdown(f'<div class="mtg-kicker" data-testid="mtg-as-of">{state_chip(meeting, payload["as_of"])}'
+                    f'<span style="margin-left:.6em">{esc(payload["period"]["label"])}: {esc(payload["period"]["text"])}'
+                    f'</span></div>', unsafe_allow_html=True)
+        {"scoreboard": _scoreboard, "goals": _goals, "acceptance": _acceptance, "sla": _sla,
+         "slipping": _slipping}[kind](payload, user, big=big)
+    elif kind == "open_actions":
+        _open_actions(user, meeting, big=big)
+    elif kind == "wrap_up":
+        _outcomes(user, meeting, None, big=big)
+    else:
+        _outcomes(user, meeting, item, big=big)
+
+
+def _scoreboard(p: dict, user: User, *, big: bool) -> None:
+    if p["is_empty"]:
+        empty_state(f"Nothing to show for {p['period']['text']}: no MQLs, hand-offs, opportunities or open pipeline.")
+        return
+    st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
+    groups = meeting_content.scoreboard_tiles(p)
+    cols = st.columns(3, gap="medium")
+    for col, side in zip(cols, ("marketing", "sales", "shared")):
+        with col:
+            _side_head(side)
+            for t in groups[side]:
+                _tile(t)
+    st.caption(meeting_content.scoreboard_note(p))
+
+
+def _goals(p: dict, user: User, *, big: bool) -> None:
+    lines = meeting_content.goal_lines(p)
+    if not lines:
+        empty_state(f"No shared goals for {p['period']['text']}.", "Leads set them on the Shared goals page.")
+        return
+    shown = lines[:MAX_GOALS_ON_SCREEN]
+    cols = st.columns(3 if len(shown) > 4 else 2, gap="medium")
+    for i, g in enumerate(shown):
+        with cols[i % len(cols)]:
+            st.markdown(goal_card_html(g, big=big), unsafe_allow_html=True)
+    note = "Bars show progress toward each target; the black tick is how much of the goal's period has gone."
+    if len(lines) > len(shown):
+        note += f" And {len(lines) - len(shown)} more goals on the Shared goals page."
+    st.caption(note)
+
+
+def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False) -> str:
+    """A goal as one compact card: status, value of target, progress bar, owners, last check-in."""
+    color = TONE_COLORS[g.tone]
+    width = 0 if g.progress is None else round(g.progress * 100, 1)
+    pace = "" if g.pace is None or not 0 < g.pace < 1 else f'<i style="left:{g.pace * 100:.1f}%"></i>'
+    owners = ", ".join(f'<span style="color:{theme.SIDE_COLORS.get(o["side"], theme.NEUTRAL)};font-weight:600">'
+                       f'{esc(o["name"])}</span>' for o in g.owners)
+    kr = f" · key result of {esc(g.parent_title)}" if g.parent_title else ""
+    limit = 95 if big else 170
+    if g.checkin:
+        conf = meeting_content.confidence_label(g.checkin_confidence)
+        text = g.checkin if len(g.checkin) <= limit else g.checkin[: limit - 1].rsplit(" ", 1)[0] + "…"
+        checkin = f"<b>{esc(conf)}</b> · {esc(text)}"
+        if g.needs and not big:
+            checkin += f"<br><b>Needs:</b> {esc(g.needs)}"
+    else:
+        checkin = "No check-in yet."
+    return (f'<div class="mtg-goal" data-goal="{g.id}">'
+            f'<div class="mtg-goal-title">{esc(g.title)} '
+            f'<span class="mtg-status" style="color:{color}">· {esc(g.status_label)}</span></div>'
+            f'<div><span class="mtg-goal-value" data-value>{esc(g.value)}</span> '
+            f'<span class="mtg-goal-note">of {esc(g.target)} · {esc(g.attainment)}{kr}</span></div>'
+            f'<div class="mtg-bar"><span style="width:{width}%;background:{color}"></span>{pace}</div>'
+            f'<div class="mtg-goal-note">{owners}</div>'
+            f'<div class="mtg-goal-note mtg-checkin">{checkin}</div></div>')
+
+
+def _acceptance(p: dict, user: User, *, big: bool) -> None:
+    tiles = meeting_content.acceptance_tiles(p)
+    st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
+    for col, t in zip(st.columns(len(tiles), gap="medium"), tiles):
+        with col:
+            _tile(t)
+    figs = meeting_charts_for("acceptance", p, big=big)
+    left, right = st.columns(2, gap="large")
+    with left:
+        _plot(figs[0][1], "mtg_fig_sources")
+    with right:
+        _plot(figs[1][1], "mtg_fig_reasons")
+    st.caption(meeting_content.acceptance_headline(p) + f" Acceptance compares with {p['comparison']}.")
+
+
+def _sla(p: dict, user: User, *, big: bool) -> None:
+    groups = meeting_content.sla_tiles(p)
+    st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
+    figs = dict(meeting_charts_for("sla", p, big=big))
+    left, right = st.columns(2, gap="large")
+    notes = meeting_content.sla_notes(p)
+    with left:
+        _side_head("marketing")
+        cols = st.columns(len(groups["marketing"]), gap="small")
+        for col, t in zip(cols, groups["marketing"]):
+            with col:
+                _tile(t)
+        st.caption(notes["marketing"])
+        _plot(figs["mql_pace"], "mtg_fig_pace")
+    with right:
+        _side_head("sales")
+        cols = st.columns(len(groups["sales"]), gap="small")
+        for col, t in zip(cols, groups["sales"]):
+            with col:
+                _tile(t)
+        st.caption(notes["sales"])
+        _plot(figs["compliance"], "mtg_fig_compliance")
+    if not p.get("commitment"):
+        st.caption("No SLA commitment covers this period: set one on the SLA policies page to see pace and targets.")
+
+
+def visible_slipping(user: User) -> int | None:
+    """Lead-level rows a viewer may see: everyone's (None) or only their own (their rep id; -1 = none)."""
+    if user.can("see_all_reps"):
+        return None
+    return user.rep_id if user.rep_id is not None else -1
+
+
+def _slipping(p: dict, user: User, *, big: bool) -> None:
+    tiles = meeting_content.slipping_tiles(p)
+    for col, t in zip(st.columns(len(tiles), gap="medium"), tiles):
+        with col:
+            _tile(t)
+    if p["total"] == 0:
+        st.success("No lead is slipping through: every hand-off is decided in time and every accepted lead was "
+                   "contacted.", icon=":material/check_circle:")
+        return
+    owner = visible_slipping(user)
+    rows = meeting_content.slipping_rows(p, owner)
+    left, right = st.columns([3, 1.2], gap="large")
+    with left:
+        if owner is not None:
+            st.caption("Lead-level rows: only your own hand-offs are listed (the counts cover every team).")
+        if rows.empty:
+            st.caption("None of your hand-offs is slipping.")
+        else:
+            shown = rows.head(SLIPPING_ON_SCREEN)
+            _table(shown, meeting_content.SLIPPING_HEADERS, key="mtg-slipping")
+            st.caption(f"The {len(shown)} most recent slips of {fmt.number(p['total'])}: these can still be saved. "
+                       "The full list, sortable and exportable, is on the Leads slipping through page.")
+    with right:
+        owners = meeting_content.slipping_owners(p).head(8)
+        _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners")
+
+
+def _can_update(user: User, line: meeting_content.ActionLine) -> bool:
+    return meetings.may_update_action(user, {"owner_user_id": line.owner_user_id, "owner_rep_id": line.owner_rep_id})
+
+
+def _set_status(user: User, action_id: int, status: str, version: int) -> None:
+    try:
+        meetings.set_action_status(user, action_id, status, version)
+        flash("Action marked done." if status == "done" else "Action re-opened.")
+    except MeetingError as err:
+        fail(err)
+
+
+def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None) -> None:
+    shown = lines[:limit] if limit else lines
+    for a in shown:
+        border = {"overdue": theme.BAD, "today": theme.WARN, "done": theme.GOOD}.get(a.due_state, theme.PENDING)
+        text, button = st.columns([6, 1.2], vertical_alignment="center")
+        with text:
+            due_cls = "mtg-overdue" if a.due_state == "overdue" else ""
+            owner_color = theme.SIDE_COLORS.get(a.owner_side, theme.NEUTRAL)
+            link = f" · {esc(a.link)}" if a.link else ""
+            _html(f'<div class="mtg-action" data-action="{a.id}" style="border-left-color:{border}">'
+                  f'<div><b>{esc(a.body)}</b></div>'
+                  f'<div><span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
+                  f'<span class="{due_cls}">{esc(a.due)}</span> · <span style="color:#64748B">from {esc(a.meeting)}'
+                  f'{link}</span></div></div>')
+        with button:
+            if _can_update(user, a):
+                if a.status == "open":
+                    st.button("Done", key=f"{key}_done_{a.id}", on_click=_set_status, args=(user, a.id, "done", a.version),
+                              icon=":material/check:", use_container_width=True)
+                else:
+                    st.button("Re-open", key=f"{key}_reopen_{a.id}", on_click=_set_status,
+                              args=(user, a.id, "open", a.version), type="tertiary", use_container_width=True)
+    if limit and len(lines) > limit:
+        st.caption(f"And {len(lines) - limit} more open actions (the control room lists them all).")
+
+
+def _open_actions(user: User, meeting: meetings.Meeting, *, big: bool) -> None:
+    today = local_today(tz())
+    lines = action_lines(meetings.open_actions(meeting), today, tz())
+    done = action_lines(meetings.done_since_last(meeting), today, tz())
+    overdue = sum(a.due_state == "overdue" for a in lines)
+    for col, t in zip(st.columns(3, gap="medium"), (
+            Tile("open_actions", "Open actions", fmt.number(len(lines)), good_when="neutral"),
+            Tile("overdue_actions", "Overdue", fmt.number(overdue), good_when="neutral", side="sales"),
+            Tile("done_actions", "Done since last meeting", fmt.number(len(done)), good_when="neutral",
+                 side="marketing"))):
+        with col:
+            _tile(t)
+    if not lines:
+        st.success("No open actions from earlier meetings.", icon=":material/task_alt:")
+    else:
+        _action_rows(user, lines, key="mtg_open", limit=MAX_ACTIONS_ON_SCREEN if big else None)
+
+
+def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem | None, *, big: bool) -> None:
+    """Decisions and actions of this meeting (all, or those recorded under one agenda item)."""
+    zone = tz()
+    decisions = meetings.decisions(meeting.id)
+    acts = meetings.actions(meeting.id)
+    if item is not None:
+        decisions = decisions[decisions["agenda_item_id"] == item.id] if not decisions.empty else decisions
+        acts = acts[acts["agenda_item_id"] == item.id] if not acts.empty else acts
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("#### Decisions")
+        lines = decision_lines(decisions, zone)
+        if not lines:
+            st.caption("No decision recorded yet" + (" on this topic." if item else "."))
+        for d in lines:
+            link = f' <span style="color:#64748B">· {esc(d.link)}</span>' if d.link else ""
+            _html(f'<div class="mtg-action" data-decision="{d.id}" style="border-left-color:{theme.SHARED}">'
+                  f'<b>{esc(d.body)}</b>{link}<div style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')
+    with right:
+        st.markdown("#### Action items")
+        lines = action_lines(acts, local_today(zone), zone)
+        if not lines:
+            st.caption("No action item recorded yet" + (" on this topic." if item else "."))
+        _action_rows(user, lines, key=f"mtg_out_{item.id if item else 'all'}")
+
+
+def meeting_charts_for(kind: str, p: dict, *, big: bool) -> list[tuple[str, object]]:
+    """The figures of a section (the export draws the same ones)."""
+    height = 340 if big else 380
+    if kind == "acceptance":
+        return [("sources", meeting_charts.acceptance_by_source_chart(meeting_content.sources_frame(p),
+                                                                      p["total"].get("acceptance_rate"),
+                                                                      height=height, big=big)),
+                ("reasons", meeting_charts.rejection_reasons_chart(meeting_content.reasons_frame(p), height=height,
+                                                                   big=big))]
+    if kind == "sla":
+        period = p["period"]
+        c = p.get("commitment") or {}
+        as_of = pd.Timestamp(p["as_of"]).tz_convert(period["tz"]).to_pydatetime()
+        pace = sla_charts.mql_pace_chart(frame_from_json(p["mql_days"]), pd.Timestamp(period["start"]).date(),
+                                         pd.Timestamp(period["end"]).date(), c.get("mql_volume"), as_of,
+                                         height=height - 20)
+        trend = sla_charts.compliance_trend_chart(frame_from_json(p["weekly_by_team"]),
+                                                  target=c.get("follow_up_target_rate"),
+                                                  title="Contacted in time, by team and week", height=height - 20)
+        if big:
+            pace, trend = meeting_charts.for_projector(pace), meeting_charts.for_projector(trend)
+        return [("mql_pace", pace), ("compliance", trend)]
+    return []
+
+
+# --------------------------------------------------------------------------- live parts
+
+
+def live_body(user: User, meeting_id: int, item_id: int, *, big: bool) -> None:
+    """The section body, rerun on its own every LIVE_REFRESH_SECONDS (the metric caches' TTL)."""
+
+    @st.fragment(run_every=LIVE_REFRESH_SECONDS)
+    def _body():
+        meeting = meetings.get(meeting_id)
+        items = meetings.agenda(meeting_id) if meeting else ()
+        item = next((i for i in items if i.id == item_id), None)
+        if meeting is None or item is None:
+            st.warning("This agenda item was removed meanwhile. Go to another section, or reload.")
+            return
+        section_body(user, meeting, items, item, big=big)
+
+    _body()
+
+
+def heartbeat(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem, items: tuple) -> None:
+    """Every few seconds: the timer ticks, and a change of shared state (frozen, unfrozen, agenda
+    edited, the presenter moved while this viewer follows) reruns the whole screen."""
+
+    @st.fragment(run_every=HEARTBEAT_SECONDS)
+    def _beat():
+        fresh = meetings.get(meeting.id)
+        if fresh is None:
+            return
+        shown = (meeting.version, meeting.frozen_at, meeting.status)
+        if (fresh.version, fresh.frozen_at, fresh.status) != shown:
+            st.rerun(scope="app")
+        if st.session_state.get(FOLLOW) and fresh.is_live and fresh.current_item_id not in (None, item.id):
+            target = next((i.position for i in items if i.id == fresh.current_item_id), None)
+            if target is not None:
+                _go_section(target)
+                st.rerun(scope="app")
+        st.markdown(timer_chip(fresh, item), unsafe_allow_html=True)
+
+    _beat()
+
+
+def auto_advance(n: int, count: int, every: int) -> None:
+    """Move to the next section after ``every`` seconds on screen (stops at the last one)."""
+    if every <= 0 or n >= count:
+        return
+
+    @st.fragment(run_every=every)
+    def _tick():
+        entered = st.session_state.get(ENTERED)
+        if entered is None:
+            st.session_state[ENTERED] = time.monotonic()
+        elif advance_due(entered, time.monotonic(), every):
+            _go_section(step(n, count, +1))
+            st.rerun(scope="app")
+
+    _tick()
+
+
+# --------------------------------------------------------------------------- presentation
+
+
+def _freeze(user: User, meeting_id: int, version: int) -> None:
+    try:
+        _, at = meetings.freeze(user, meeting_id, version)
+        flash(f"Numbers frozen as of {meeting_content.local_time(at, tz())} for everyone viewing this meeting.")
+    except MeetingError as err:
+        fail(err)
+
+
+def _unfreeze(user: User, meeting_id: int, version: int) -> None:
+    try:
+        meetings.unfreeze(user, meeting_id, version)
+        flash("Numbers are live again: they refresh every minute.")
+    except MeetingError as err:
+        fail(err)
+
+
+def _open_dialog(kind: str) -> None:
+    st.session_state[DIALOG] = kind
+
+
+def track_position(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem) -> None:
+    """The presenter is on ``item``: the agenda timer follows (see meetings.move_to)."""
+    if meetings.move_to(user, meeting, item.id):
+        st.session_state[ENTERED] = time.monotonic()
+
+
+def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) -> None:
+    from components import meeting_forms
+
+    st.markdown(BASE_CSS + PRESENTATION_CSS, unsafe_allow_html=True)
+    item = items[n - 1]
+    presenter = user.can("meeting.present")
+    if ENTERED not in st.session_state:
+        st.session_state[ENTERED] = time.monotonic()
+
+    bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="mtg_controls")
+    with bar:
+        st.button("Previous", key="mtg_prev", on_click=_go_section, args=(step(n, len(items), -1),),
+                  disabled=n <= 1, icon=":material/arrow_back:", shortcut="Left")
+        st.button("Next", key="mtg_next", on_click=_go_section, args=(step(n, len(items), +1),),
+                  disabled=n >= len(items), icon=":material/arrow_forward:", icon_position="right", shortcut="Right",
+                  type="primary")
+        st.markdown(f"**{n} / {len(items)}**")
+        if presenter:
+            if meeting.is_frozen:
+                st.button("Unfreeze", key="mtg_unfreeze", on_click=_unfreeze, args=(user, meeting.id, meeting.version),
+                          icon=":material/play_arrow:", help="Back to live numbers for everyone.")
+            else:
+                st.button("Freeze numbers", key="mtg_freeze", on_click=_freeze, args=(user, meeting.id, meeting.version),
+                          icon=":material/ac_unit:", disabled=meeting.status == "cancelled",
+                          help="Stop the numbers at this minute for everyone viewing this meeting.")
+            st.button("Decision", key="mtg_add_decision", on_click=_open_dialog, args=("decision",),
+                      icon=":material/gavel:")
+            st.button("Action item", key="mtg_add_action", on_click=_open_dialog, args=("action",),
+                      icon=":material/assignment_add:")
+        else:
+            st.toggle("Follow the presenter", key=FOLLOW, help="Move to the section the presenter shows.")
+        st.selectbox("Auto-advance", AUTO_ADVANCE, key=AUTO, label_visibility="collapsed", width=210,
+                     format_func=lambda s: "Auto-advance: off" if s == 0 else f"Auto-advance: {s} s")
+        st.button("Exit presentation", key="mtg_exit", on_click=go, args=(meeting.id, n, False),
+                  icon=":material/close_fullscreen:", type="tertiary")
+
+    messages()
+    head, chips = st.columns([3, 1.1], vertical_alignment="center")
+    with head:
+        st.markdown(f'<h1 class="mtg-title" id="mtg-section-title">{esc(section_title(item.kind, item.title))}</h1>',
+                    unsafe_allow_html=True)
+    with chips:
+        heartbeat(user, meeting, item, items)
+        st.markdown(f'<div class="mtg-kicker" style="text-align:right;white-space:nowrap;overflow:hidden;'
+                    f'text-overflow:ellipsis">{esc(meeting.title)} · '
+                    f'{meeting.scheduled_at.astimezone(meeting_content_tz()):%a %d %b}</div>', unsafe_allow_html=True)
+    live_body(user, meeting.id, item.id, big=True)
+    auto_advance(n, len(items), int(st.session_state.get(AUTO) or 0))
+    if presenter and st.session_state.get(DIALOG):
+        meeting_forms.record_dialog(user, meeting, items, item)
+    st.session_state[SHOWN] = (meeting.id, meeting.version, meeting.frozen_at, n)
+
+
+def meeting_content_tz():
+    from queries.periods import zone
+
+    return zone(tz())
+
+
+# --------------------------------------------------------------------------- control room
+
+
+def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) -> None:
+    from components import meeting_export, meeting_forms
+
+    st.markdown(BASE_CSS, unsafe_allow_html=True)
+    zone = meeting_content_tz()
+    item = items[n - 1]
+    presenter = user.can("meeting.present")
+    st.button("All meetings", key="mtg_back", on_click=go, args=(None,), icon=":material/arrow_back:", type="tertiary")
+    st.markdown(f"## {esc(meeting.title)}")
+    badges = f":{STATUS_BADGE[meeting.status]}-badge[{STATUSES[meeting.status]}]"
+    if meeting.is_frozen:
+        badges += f" :blue-badge[Frozen as of {meeting.frozen_at.astimezone(zone):%H:%M, %d %b}]"
+    st.markdown(f"{badges} &nbsp; {meeting.scheduled_at.astimezone(zone):%A %d %B %Y, %H:%M} · presenter "
+                f"**{esc(meeting.presenter or '—')}** · numbers for "
+                f"**{meeting_forms.PRESET_LABELS.get(meeting.period_preset, meeting.period_preset).lower()}**")
+    messages()
+
+    bar = st.container(horizontal=True, gap="small", key="mtg_room_controls")
+    with bar:
+        st.button("Present", key="mtg_start_present", on_click=go, args=(meeting.id, n, True), type="primary",
+                  icon=":material/co_present:")
+        if presenter:
+            meeting_forms.status_buttons(user, meeting, item)
+            if meeting.is_frozen:
+                st.button("Unfreeze", key="mtg_unfreeze_room", on_click=_unfreeze,
+                          args=(user, meeting.id, meeting.version), icon=":material/play_arrow:")
+            elif meeting.status != "cancelled":
+                st.button("Freeze numbers", key="mtg_freeze_room", on_click=_freeze,
+                          args=(user, meeting.id, meeting.version), icon=":material/ac_unit:")
+    if not presenter:
+        st.caption("You can follow and export this meeting; presenters (executives, team leads, admins) run it.")
+
+    agenda_col, preview_col = st.columns([1.15, 2], gap="large")
+    with agenda_col:
+        st.markdown("#### Agenda")
+        agenda_overview(meeting, items, n)
+        if presenter:
+            with st.expander("Edit the agenda", icon=":material/edit_note:"):
+                meeting_forms.agenda_editor(user, meeting, items)
+            with st.expander("Meeting details", icon=":material/event:"):
+                meeting_forms.meeting_form(user, meeting)
+        meeting_export.export_panel(user, meeting, items)
+    with preview_col:
+        nav = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        with nav:
+            st.button("Previous", key="mtg_room_prev", on_click=_go_section, args=(step(n, len(items), -1),),
+                      disabled=n <= 1, icon=":material/arrow_back:")
+            st.button("Next", key="mtg_room_next", on_click=_go_section, args=(step(n, len(items), +1),),
+                      disabled=n >= len(items), icon=":material/arrow_forward:", icon_position="right")
+            st.markdown(f"**{n} / {len(items)} · {esc(section_title(item.kind, item.title))}**")
+        heartbeat(user, meeting, item, items)
+        live_body(user, meeting.id, item.id, big=False)
+        if presenter:
+            st.divider()
+            st.markdown("#### Record during the meeting")
+            d, a = st.columns(2, gap="large")
+            with d:
+                meeting_forms.decision_form(user, meeting, items, item, key="mtg_room_decision")
+            with a:
+                meeting_forms.action_form(user, meeting, items, item, key="mtg_room_action")
+    st.session_state[SHOWN] = (meeting.id, meeting.version, meeting.frozen_at, n)
+
+
+def agenda_overview(meeting: meetings.Meeting, items: tuple, n: int) -> None:
+    """The agenda with each item's time used against planned; click one to show it."""
+    now = datetime.now(timezone.utc)
+    total_planned = sum(i.planned_minutes for i in items)
+    for i in items:
+        running = meeting.is_live and meeting.current_item_id == i.id
+        used = used_seconds(i.used_seconds, meeting.current_item_since if running else None, now)
+        state = timer_state(used, i.planned_minutes)
+        label = f"{i.position}. {section_title(i.kind, i.title)}"
+        cols = st.columns([5, 3], vertical_alignment="center")
+        cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section, args=(i.position,),
+                       type="primary" if i.position == n else "tertiary", use_container_width=True)
+        cols[1].markdown(f'<span class="mtg-chip mtg-{state}">{"Now · " if running else ""}'
+                         f'{timer_text(used, i.planned_minutes)}</span>', unsafe_allow_html=True)
+    st.caption(f"{total_planned} minutes planned.")

@@ -1,0 +1,42 @@
+"""Meeting mode: present the live numbers instead of slides.
+
+Thin: reads the view from the URL (?meeting=<id>&section=<n>&present=1), loads the meeting and its
+agenda, and renders the list, the control room or the presentation (components.meeting_view).
+"""
+
+import streamlit as st
+
+from components import meeting_forms, meeting_view
+from components.shell import page_user
+from components.widgets import empty_state, page_header
+from queries import meetings
+from queries.meeting_rules import parse_section
+
+user = page_user("meeting")
+view = meeting_view.route()
+
+if view.meeting_id is None:
+    page_header("Meeting mode", "Run the alignment meeting on the live numbers: agenda, freeze, decisions and "
+                                "actions, and a file to mail afterwards.")
+    meeting_view.messages()
+    if user.can("meeting.present"):
+        with st.expander("Plan a meeting", icon=":material/add:"):
+            meeting_forms.meeting_form(user, key="mtg_new")
+    meeting_view.meeting_list(user, meetings.list_meetings())
+    st.stop()
+
+meeting = meetings.get(view.meeting_id)
+items = meetings.agenda(view.meeting_id) if meeting else ()
+if meeting is None or not items:
+    page_header("Meeting mode")
+    empty_state("This link points to a meeting that does not exist (any more).",
+                "Pick a meeting from the list.")
+    st.button("All meetings", on_click=meeting_view.go, args=(None,), icon=":material/arrow_back:")
+    st.stop()
+
+n = parse_section(view.section, len(items))
+meeting_view.track_position(user, meeting, items[n - 1])
+if view.present:
+    meeting_view.presentation(user, meeting, items, n)
+else:
+    meeting_view.control_room(user, meeting, items, n)

@@ -364,9 +364,12 @@ def run_replay(draft: Criteria, period: Period, current: Criteria | None, conn: 
 
 
 def build_replay(raw: pd.DataFrame, period: Period, has_current: bool, seconds: float = 0.0) -> Replay:
-    """Turn the query's rows (groups by p_ok/c_ok, plus one 'rules' row) into the segments."""
-    groups = raw[raw["row_kind"] == "group"].copy()
-    for col in _COUNTS:
+    """Turn the query's rows (one per p_ok/c_ok group, with per-group rule failures) into segments."""
+    from queries.criteria_rules import RULES
+
+    groups = raw.copy()
+    fail_cols = [f"fail_{key}" for key in RULES]
+    for col in _COUNTS + fail_cols:
         groups[col] = pd.to_numeric(groups[col]).fillna(0).astype("float64")
     groups["p_ok"] = groups["p_ok"].astype(bool)
     groups["c_ok"] = groups["c_ok"].astype(bool)
@@ -380,14 +383,10 @@ def build_replay(raw: pd.DataFrame, period: Period, has_current: bool, seconds: 
     seg = seg.reindex(columns=list(REPLAY_SCHEMA))
     for col, dtype in REPLAY_SCHEMA.items():
         seg[col] = seg[col].astype(dtype)
-    rules = raw[raw["row_kind"] == "rules"]
-    r = rules.iloc[0] if not rules.empty else None
-    from queries.criteria_rules import RULES
-
-    failures = pd.DataFrame([{"rule": label, "leads": int(r[f"fail_{key}"]) if r is not None else 0}
+    failures = pd.DataFrame([{"rule": label, "leads": int(groups[f"fail_{key}"].sum())}
                              for key, (_, label) in RULES.items()])
-    return Replay(period, seg, failures, int(r["leads_in_period"]) if r is not None else 0,
-                  int(r["actual_mqls"]) if r is not None else 0, has_current, seconds)
+    return Replay(period, seg, failures, int(groups["leads"].sum()), int(groups["actual_mqls"].sum()), has_current,
+                  seconds)
 
 
 # =========================================================================== definitions

@@ -111,10 +111,12 @@ set local work_mem = '64MB'
 
 -- name: criteria_replay
 -- Replay: leads created in [:start_at, :end_at), each evaluated against the proposed rules (p_*)
--- and the rules of the version in force (c_*, ignored when :has_current is false), grouped by
--- which of the two it passes, with how those leads actually fared to date: hand-off, acceptance
--- (lead level: any hand-off accepted), opportunities, wins, losses, won revenue. Also, for the
--- proposed rules, how many leads each rule turns away. One scan; all rules are bound arrays.
+-- and the rules of the version in force (c_*; none when :has_current is false), grouped by which
+-- of the two it passes (p_ok, c_ok: four groups, including the leads neither qualifies), with how
+-- those leads actually fared to date: hand-off (lead level: any hand-off), accepted (any hand-off
+-- accepted), rejected (rejected and never accepted), awaiting (no decision on any hand-off),
+-- opportunities, wins, losses, won revenue; and per group how many leads each proposed rule turns
+-- away. One pass over the period's leads (parallel-capable); all rules are bound arrays.
 with proposed as (
     select cast(:p_industries as text[]) as industries, cast(:p_countries as text[]) as countries,
            cast(:p_regions as text[]) as regions, cast(:p_employee_bands as text[]) as employee_bands,
@@ -130,32 +132,13 @@ current_rules as (
            cast(:c_excluded_sources as text[]) as excluded_sources
 ),
 evaluated as (
-    select l.id as lead_id, l.mql_at,
-           pf.failed as p_failed,
-           case when cast(:has_current as boolean) then cf.failed = 0 else false end as c_ok
+    select l.id as lead_id, l.mql_at, pf.failed as p_failed,
+           cast(:has_current as boolean) and cf.failed = 0 as c_ok
       from lead l
       join account a on a.id = l.account_id
      cross join lateral (select {{ _criteria_failures }} as failed from proposed r) pf
      cross join lateral (select {{ _criteria_failures }} as failed from current_rules r) cf
      where l.created_at >= :start_at and l.created_at < :end_at
-),
-rule_counts as (
-    select count(*) as leads_in_period,
-           count(*) filter (where p_failed & 1 <> 0) as fail_industry,
-           count(*) filter (where p_failed & 2 <> 0) as fail_geography,
-           count(*) filter (where p_failed & 4 <> 0) as fail_employee_band,
-           count(*) filter (where p_failed & 8 <> 0) as fail_job_function,
-           count(*) filter (where p_failed & 16 <> 0) as fail_seniority,
-           count(*) filter (where p_failed & 32 <> 0) as fail_tier,
-           count(*) filter (where p_failed & 64 <> 0) as fail_score,
-           count(*) filter (where p_failed & 128 <> 0) as fail_source,
-           count(*) filter (where mql_at is not null) as actual_mqls
-      from evaluated
-),
-qualified as (
-    select lead_id, p_failed = 0 as p_ok, c_ok, mql_at is not null as was_mql
-      from evaluated
-     where p_failed = 0 or c_ok
 ),
 handoffs as (
     select h.lead_id,
@@ -163,7 +146,8 @@ handoffs as (
            bool_or(h.decision = 'rejected') and not bool_or(h.decision = 'accepted') as rejected,
            bool_and(h.decision is null) as awaiting
       from handoff h
-      join qualified q on q.lead_id = h.lead_id
+      join lead l on l.id = h.lead_id
+     where l.created_at >= :start_at and l.created_at < :end_at
      group by h.lead_id
 ),
 opps as (
@@ -172,37 +156,33 @@ opps as (
            count(*) filter (where o.stage = 'closed_lost') as lost,
            coalesce(sum(o.amount) filter (where o.stage = 'closed_won'), 0) as revenue
       from opportunity o
-      join qualified q on q.lead_id = o.lead_id
+      join lead l on l.id = o.lead_id
+     where l.created_at >= :start_at and l.created_at < :end_at
      group by o.lead_id
-),
-groups as (
-    select q.p_ok, q.c_ok,
-           count(*) as leads,
-           count(*) filter (where q.was_mql) as actual_mqls,
-           count(h.lead_id) as handed_off,
-           count(*) filter (where h.accepted) as accepted,
-           count(*) filter (where h.rejected) as rejected,
-           count(*) filter (where h.awaiting) as awaiting,
-           count(o.lead_id) as with_opportunity,
-           coalesce(sum(o.won), 0) as won,
-           coalesce(sum(o.lost), 0) as lost,
-           coalesce(sum(o.revenue), 0) as revenue
-      from qualified q
-      left join handoffs h on h.lead_id = q.lead_id
-      left join opps o on o.lead_id = q.lead_id
-     group by q.p_ok, q.c_ok
 )
-select 'group' as row_kind, g.p_ok, g.c_ok, g.leads, g.actual_mqls, g.handed_off, g.accepted, g.rejected,
-       g.awaiting, g.with_opportunity, g.won, g.lost, g.revenue,
-       null::bigint as leads_in_period, null::bigint as fail_industry, null::bigint as fail_geography,
-       null::bigint as fail_employee_band, null::bigint as fail_job_function, null::bigint as fail_seniority,
-       null::bigint as fail_tier, null::bigint as fail_score, null::bigint as fail_source
-  from groups g
-union all
-select 'rules', null, null, null, rc.actual_mqls, null, null, null, null, null, null, null, null,
-       rc.leads_in_period, rc.fail_industry, rc.fail_geography, rc.fail_employee_band, rc.fail_job_function,
-       rc.fail_seniority, rc.fail_tier, rc.fail_score, rc.fail_source
-  from rule_counts rc
+select e.p_failed = 0 as p_ok, e.c_ok,
+       count(*) as leads,
+       count(*) filter (where e.mql_at is not null) as actual_mqls,
+       count(h.lead_id) as handed_off,
+       count(*) filter (where h.accepted) as accepted,
+       count(*) filter (where h.rejected) as rejected,
+       count(*) filter (where h.awaiting) as awaiting,
+       count(o.lead_id) as with_opportunity,
+       coalesce(sum(o.won), 0) as won,
+       coalesce(sum(o.lost), 0) as lost,
+       coalesce(sum(o.revenue), 0) as revenue,
+       count(*) filter (where e.p_failed & 1 <> 0) as fail_industry,
+       count(*) filter (where e.p_failed & 2 <> 0) as fail_geography,
+       count(*) filter (where e.p_failed & 4 <> 0) as fail_employee_band,
+       count(*) filter (where e.p_failed & 8 <> 0) as fail_job_function,
+       count(*) filter (where e.p_failed & 16 <> 0) as fail_seniority,
+       count(*) filter (where e.p_failed & 32 <> 0) as fail_tier,
+       count(*) filter (where e.p_failed & 64 <> 0) as fail_score,
+       count(*) filter (where e.p_failed & 128 <> 0) as fail_source
+  from evaluated e
+  left join handoffs h on h.lead_id = e.lead_id
+  left join opps o on o.lead_id = e.lead_id
+ group by e.p_failed = 0, e.c_ok
 
 -- ==================================================================== feedback
 

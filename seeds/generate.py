@@ -513,11 +513,11 @@ class _Generator:
             combo = rng.choice(per_industry, size=len(idx), replace=replace)
             a, rest = np.divmod(combo, len(NAME_B) * 5)
             b, sfx = np.divmod(rest, 5)
-            for j, (ai, bi, si) in enumerate(zip(a.tolist(), b.tolist(), sfx.tolist())):
-                base = NAME_A[ai] + NAME_B[bi]
-                suffix = INDUSTRY_SUFFIX[i][si]
-                names[idx[j]] = f"{base} {suffix}"
-                domains[idx[j]] = f"{base.lower()}{_fold(suffix)[:12]}.example"
+            base = np.char.add(np.array(NAME_A)[a], np.array(NAME_B)[b])
+            names[idx] = np.char.add(np.char.add(base, " "), np.array(INDUSTRY_SUFFIX[i])[sfx])
+            domains[idx] = np.char.add(np.char.add(np.char.lower(base),
+                                                   np.array([_fold(x)[:12] for x in INDUSTRY_SUFFIX[i]])[sfx]),
+                                       ".example")
         if m > per_industry:  # only for huge runs: keep names distinguishable
             dup = pd.Series(names).duplicated().to_numpy()
             names[dup] = [f"{x} ({i})" for i, x in zip(np.flatnonzero(dup), names[dup])]
@@ -1067,7 +1067,8 @@ class _Generator:
         exp_close = np.where(closed, ck.to_local(close_t) // DAY, ck.to_local(planned) // DAY)
         lost_reason = np.where(closed & ~won, _pick(rng, [0.25, 0.25, 0.25, 0.15, 0.10], k), -1)
         prod = (rng.random(k) * 3).astype(np.int64)
-        names = [f"{self.acc_name[a]} - {PRODUCTS[t - 1][p]}" for a, t, p in zip(acc.tolist(), tier.tolist(), prod.tolist())]
+        products = np.array([p for row in PRODUCTS for p in row])
+        names = np.char.add(np.char.add(self.acc_name[acc].astype(str), " - "), products[(tier - 1) * 3 + prod])
 
         self.opp = dict(acc=acc, lead=lead_all, owner=owner, name=names, amount=cur_amount, created=created,
                         exp_close=exp_close, stage=stage, closed=closed, close_t=close_t, lost_reason=lost_reason)

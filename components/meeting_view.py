@@ -396,8 +396,11 @@ def _slipping(p: dict, user: User, *, big: bool) -> None:
             st.caption(f"The {len(shown)} most recent slips of {fmt.number(p['total'])}: these can still be saved. "
                        "The full list, sortable and exportable, is on the Leads slipping through page.")
     with right:
-        owners = meeting_content.slipping_owners(p).head(8)
-        _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners")
+        if owner is None:  # per-rep counts: for those who may see every rep, as on the SLA pages
+            owners = meeting_content.slipping_owners(p).head(8)
+            _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners")
+        else:
+            st.caption(meeting_content.slipping_by_situation(p))
 
 
 def _can_update(user: User, line: meeting_content.ActionLine) -> bool:

@@ -55,7 +55,8 @@ returning version
 -- name: meeting_freeze
 -- Freeze the numbers at :frozen_at (null = back to live numbers).
 update meeting
-   set frozen_at = :frozen_at, frozen_by_user_id = case when :frozen_at is null then null else :actor_user_id end,
+   set frozen_at = cast(:frozen_at as timestamptz),
+       frozen_by_user_id = case when cast(:frozen_at as timestamptz) is null then null else :actor_user_id end,
        version = version + 1, updated_at = now(), updated_by_user_id = :actor_user_id
  where id = :id and version = :version
 returning version

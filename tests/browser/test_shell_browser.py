@@ -1,0 +1,110 @@
+"""The frame in a real browser: sign-in form, wrong password, deep links (signed in by cookie and
+signed out), sign-out."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    assert_no_exception,
+    fill_sign_in_form,
+    nav_link,
+    password_box,
+    sign_out_button,
+    sign_in,
+    wait_for_app,
+)
+
+ADMIN_PAGE = "Users & audit"  # pages/admin_users.py, url path /admin, admin only
+
+
+def _page_not_found(page):
+    return page.get_by_text("Page not found", exact=False)
+
+
+def _on_admin_page(page) -> None:
+    expect(page).to_have_url(re.compile(r"/admin/?$"))
+    expect(page.get_by_role("heading", name=ADMIN_PAGE)).to_be_visible()
+    assert_no_exception(page)
+
+
+def test_sign_in_through_the_real_form(page):
+    sign_in(page, "executive")
+    expect(page.get_by_role("textbox", name="Username", exact=True)).to_have_count(0)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Signed in as", exact=False)).to_be_visible()
+    expect(sidebar.get_by_text("Executive", exact=False).first).to_be_visible()
+    expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()  # the default page
+    # The executive is not an admin: the admin page is not registered for them.
+    expect(nav_link(page, ADMIN_PAGE)).to_have_count(0)
+
+
+def test_wrong_password_shows_the_message_and_no_page(page):
+    page.goto("/")
+    wait_for_app(page)
+    fill_sign_in_form(page, "executive", "not-the-password")
+    expect(page.get_by_text("Username or password is incorrect.")).to_be_visible()
+    wait_for_app(page)
+    expect(sign_out_button(page)).to_have_count(0)
+    expect(password_box(page)).to_be_visible()
+    assert_no_exception(page)
+
+
+def test_deep_link_survives_reload_while_signed_in_by_cookie(page):
+    sign_in(page, "admin")
+    nav_link(page, ADMIN_PAGE).click()
+    wait_for_app(page)
+    _on_admin_page(page)
+    for _ in range(2):  # the cookie component's rerun used to drop the path; make sure it holds
+        page.reload()
+        wait_for_app(page)
+        _on_admin_page(page)
+        expect(password_box(page)).to_have_count(0)
+    # A new tab on the same browser (same cookie) opening the link directly.
+    other = page.context.new_page()
+    other.goto("/admin")
+    wait_for_app(other)
+    _on_admin_page(other)
+    expect(_page_not_found(other)).to_have_count(0)
+
+
+def test_signed_out_deep_link_shows_the_form_then_the_page(page):
+    page.goto("/admin")
+    wait_for_app(page)
+    expect(password_box(page)).to_be_visible()
+    expect(_page_not_found(page)).to_have_count(0)
+    expect(page.get_by_role("heading", name=ADMIN_PAGE)).to_have_count(0)  # nothing of the page leaks
+    assert_no_exception(page)
+    fill_sign_in_form(page, "admin", "alignboard-demo")
+    expect(sign_out_button(page)).to_be_visible()
+    wait_for_app(page)
+    _on_admin_page(page)  # signing in lands on the page the link named
+
+
+def test_deep_link_to_a_page_the_role_may_not_see_lands_on_the_scoreboard(page):
+    page.goto("/admin")
+    wait_for_app(page)
+    fill_sign_in_form(page, "sdr", "alignboard-demo")
+    expect(sign_out_button(page)).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
+    expect(page).not_to_have_url(re.compile(r"/admin/?(\?|$)"))
+    expect(nav_link(page, ADMIN_PAGE)).to_have_count(0)
+    expect(page.get_by_role("heading", name=ADMIN_PAGE)).to_have_count(0)
+    expect(_page_not_found(page)).to_have_count(0)
+    assert_no_exception(page)
+
+
+def test_sign_out_forgets_the_cookie(page):
+    sign_in(page, "marketer")
+    sign_out_button(page).click()
+    expect(password_box(page)).to_be_visible()
+    wait_for_app(page)
+    expect(sign_out_button(page)).to_have_count(0)
+    page.reload()  # the cookie is gone: still signed out after a reload
+    wait_for_app(page)
+    expect(password_box(page)).to_be_visible()
+    expect(sign_out_button(page)).to_have_count(0)
+    assert_no_exception(page)

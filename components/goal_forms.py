@@ -5,9 +5,14 @@ Session state, all under the ``gf_`` (goal form) and ``ci_`` (check-in) prefixes
 * ``gf__for``      what the goal form holds: a goal id, ``"new"``, or None (reload on next render)
 * ``gf__version``  the version of the goal the form was loaded from (the optimistic lock)
 * ``gf__stale``    set after a save was refused because someone else saved first
+* ``gf__error``    the message of a refused save, shown once under the form
 * ``gf_<field>``   the widgets' own keys; they are written only before the widgets render (when
                    loading a goal), so after a refused save the form still holds the user's input
-* ``goal_flash``   a one-shot success message shown after the rerun that follows a save
+* ``ci_<goal>_*``  the check-in form's widgets and its one-shot error
+* ``goal_flash``   a one-shot success message shown on the next run
+
+Saves run in the submit buttons' callbacks, never via st.rerun(): a callback runs before the next
+script run, so it may clear widgets and change the URL, and nothing set there is lost.
 
 Navigation lives in the URL (``?goal=<id>``, ``?goal=new&parent=<id>``, ``&mode=edit``) so that a
 goal can be shared as a link.
@@ -144,7 +149,12 @@ def _input() -> GoalInput:
 
 
 def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None) -> None:
-    """Create (``goal`` None) or edit a goal. Leads and admins only; the caller checks the role too."""
+    """Create (``goal`` None) or edit a goal. Leads and admins only; the caller checks the role too.
+
+    Every field lives inside one st.form and the save runs in the submit button's callback (no
+    st.rerun): widget values then reach the server only on submit, so nothing the browser holds
+    outside the form can change a goal behind the user's back.
+    """
     if not user.can("goals.edit"):
         st.warning("Only team leads and admins create and edit goals.")
         return
@@ -163,77 +173,36 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
     teams = dimensions.teams()
     channels = dimensions.channels()
     segments = dimensions.segments()
-
-    st.markdown("##### What is measured")
-    top = st.columns([3, 2])
-    with top[0]:
-        metric_options = [MANUAL, *METRICS]
-        st.selectbox("Measure", metric_options, key="gf_metric",
-                     format_func=lambda k: "Manual: a number the owners enter at each check-in" if k == MANUAL
-                     else METRICS[k].label,
-                     help="Metric goals compute their value from live data over the goal's period and scope; "
-                          "manual goals take the value entered at each check-in.")
-    with top[1]:
-        st.selectbox("Period", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="gf_period_kind")
-    metric = st.session_state.get("gf_metric")
-    spec = METRICS.get(metric)
-    if spec is not None:
-        st.caption(spec.help + (" Lower is better." if spec.lower_is_better and "Lower" not in spec.help else ""))
-    custom = st.session_state.get("gf_period_kind") == "custom"
+    manual = st.session_state.get("gf_metric") == MANUAL
+    scoped = any(st.session_state.get(f"gf_{k}") for k in ("teams", "sources", "industries", "countries", "tiers"))
 
     with st.form("goal_form", border=True, enter_to_submit=False):
         st.text_input("Title", key="gf_title", max_chars=200, placeholder="e.g. Grow marketing-sourced revenue")
         st.text_area("Why it matters", key="gf_why", max_chars=2000, height=80,
                      placeholder="What changes for the company when we hit this, and why both teams own it.")
-        dates = st.columns(2)
-        with dates[0]:
-            st.date_input("Starts" if custom else "Any day in the period", key="gf_start", format="YYYY-MM-DD",
-                          help=None if custom else "The goal runs over the whole month, quarter, half or year "
-                                                   "containing this day.")
-        with dates[1]:
-            if custom:
-                st.date_input("Ends", key="gf_end", format="YYYY-MM-DD")
-        unit = spec.unit if spec else st.session_state.get("gf_unit", "count")
-        cols = st.columns([2, 3])
+        st.markdown("**What is measured**")
+        cols = st.columns([3, 2])
         with cols[0]:
-            st.text_input(f"Target ({_unit_hint(unit)})", key="gf_target",
-                          placeholder=EXAMPLES.get(unit, ""),
-                          help="Type it the way you would say it: 1.2M, 850k, 85%, 90 min, 1.5h.")
+            st.selectbox("Measure", [MANUAL, *METRICS], key="gf_metric",
+                         format_func=lambda k: "Manual: a number the owners enter at each check-in" if k == MANUAL
+                         else METRICS[k].label + (" (lower is better)" if METRICS[k].lower_is_better else ""),
+                         help="Metric goals compute their value from live data over the goal's period and scope "
+                              "(see Definitions); manual goals take the value entered at each check-in.")
         with cols[1]:
-            if spec is None:
-                st.selectbox("Unit", list(UNITS), format_func=UNITS.get, key="gf_unit")
-        if spec is None:
-            manual = st.columns(3)
-            with manual[0]:
-                st.text_input("Unit label (optional)", key="gf_unit_label", max_chars=40,
-                              placeholder="e.g. case studies")
-            with manual[1]:
-                st.radio("Direction", ["higher", "lower"], key="gf_direction", horizontal=True,
-                         format_func={"higher": "Higher is better", "lower": "Lower is better"}.get)
-            with manual[2]:
-                st.radio("The value is", ["total", "level"], key="gf_cumulative", horizontal=True,
-                         format_func={"total": "A running total", "level": "A level"}.get,
-                         help="A running total adds up over the period (case studies published); a level is "
-                              "measured at each check-in (a score, a cost).")
-        else:
-            st.markdown("**Scope** (optional: leave empty for the whole company)")
-            scope = st.columns(5)
-            with scope[0]:
-                st.multiselect("Team", list(teams["id"]), key="gf_teams",
-                               format_func=dict(zip(teams["id"], teams["name"])).get, placeholder="All teams")
-            with scope[1]:
-                st.multiselect("Source", list(channels["code"]), key="gf_sources",
-                               format_func=dict(zip(channels["code"], channels["label"])).get,
-                               placeholder="All sources")
-            with scope[2]:
-                st.multiselect("Industry", sorted(segments["industry"].unique()), key="gf_industries",
-                               placeholder="All industries")
-            with scope[3]:
-                st.multiselect("Country", sorted(segments["country"].unique()), key="gf_countries",
-                               placeholder="All countries")
-            with scope[4]:
-                st.multiselect("Tier", [1, 2, 3], key="gf_tiers", format_func=lambda t: f"Tier {t}",
-                               placeholder="All tiers")
+            st.text_input("Target", key="gf_target", placeholder="e.g. 1.2M, 85%, 90m, 900",
+                          help="In the measure's unit, typed the way you would say it: money 1.2M or 850k; "
+                               "percent 85 or 85%; minutes 90, 90m or 1.5h; counts 900.")
+        st.markdown("**When**")
+        cols = st.columns(3)
+        with cols[0]:
+            st.selectbox("Period", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="gf_period_kind")
+        with cols[1]:
+            st.date_input("Starts (or any day in the period)", key="gf_start", format="YYYY-MM-DD",
+                          help="A month, quarter, half or year runs over the whole one containing this day.")
+        with cols[2]:
+            st.date_input("Ends (custom periods)", key="gf_end", format="YYYY-MM-DD",
+                          help="Used only when the period is 'Custom dates'.")
+        st.markdown("**Who**")
         st.multiselect("Owners", list(rep_label), key="gf_owners", format_func=rep_label.get,
                        placeholder="At least one from marketing and one from sales or sales development",
                        help="A shared goal needs owners from both teams. Owners post the check-ins.")
@@ -242,12 +211,50 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
             parent_options.append(st.session_state.get("gf_parent"))
         titles = {g.id: f"{g.title} ({g.describe_period()})" for g in objectives}
         st.selectbox("Key result of", parent_options, key="gf_parent",
-                     format_func=lambda i: "None: this goal is an objective" if i == NO_PARENT else titles.get(i, f"#{i}"))
-        submitted = st.form_submit_button("Create goal" if goal is None else "Save changes", type="primary",
-                                          icon=":material/save:")
+                     format_func=lambda i: "None: this goal is an objective" if i == NO_PARENT
+                     else titles.get(i, f"#{i}"))
+        with st.expander("Manual goals: unit and how the value behaves", expanded=manual):
+            cols = st.columns([1, 1])
+            with cols[0]:
+                st.selectbox("Unit", list(UNITS), format_func=UNITS.get, key="gf_unit")
+            with cols[1]:
+                st.text_input("Unit label (optional)", key="gf_unit_label", max_chars=40,
+                              placeholder="e.g. case studies")
+            cols = st.columns([1, 1])
+            with cols[0]:
+                st.radio("Direction", ["higher", "lower"], key="gf_direction", horizontal=True,
+                         format_func={"higher": "Higher is better", "lower": "Lower is better"}.get)
+            with cols[1]:
+                st.radio("The value is", ["total", "level"], key="gf_cumulative", horizontal=True,
+                         format_func={"total": "A running total", "level": "A level"}.get,
+                         help="A running total adds up over the period (case studies published); a level is "
+                              "measured at each check-in (a score, a cost).")
+            st.caption("Metric goals take their unit and direction from the metric.")
+        with st.expander("Scope (metric goals): leave empty for the whole company", expanded=scoped):
+            cols = st.columns(5)
+            with cols[0]:
+                st.multiselect("Team", list(teams["id"]), key="gf_teams",
+                               format_func=dict(zip(teams["id"], teams["name"])).get, placeholder="All teams")
+            with cols[1]:
+                st.multiselect("Source", list(channels["code"]), key="gf_sources",
+                               format_func=dict(zip(channels["code"], channels["label"])).get,
+                               placeholder="All sources")
+            with cols[2]:
+                st.multiselect("Industry", sorted(segments["industry"].unique()), key="gf_industries",
+                               placeholder="All industries")
+            with cols[3]:
+                st.multiselect("Country", sorted(segments["country"].unique()), key="gf_countries",
+                               placeholder="All countries")
+            with cols[4]:
+                st.multiselect("Tier", [1, 2, 3], key="gf_tiers", format_func=lambda t: f"Tier {t}",
+                               placeholder="All tiers")
+        st.form_submit_button("Create goal" if goal is None else "Save changes", type="primary",
+                              icon=":material/save:", on_click=_on_goal_submit,
+                              args=(user, goal.id if goal is not None else None))
 
-    if submitted:
-        _submit(user, goal)
+    error = st.session_state.pop("gf__error", None)
+    if error:
+        st.error(error, icon=":material/sync_problem:" if st.session_state.get("gf__stale") else ":material/error:")
     if st.session_state.get("gf__stale") and goal is not None:
         _stale_help(goal)
 
@@ -256,26 +263,26 @@ def _unit_hint(unit: str) -> str:
     return {"currency": settings.currency(), "percent": "%", "minutes": "minutes", "count": "number"}[unit]
 
 
-def _submit(user: User, goal: Goal | None) -> None:
+def _on_goal_submit(user: User, goal_id: int | None) -> None:
+    """The save, run before the next script run (a callback): on success go to the goal's page."""
     data = _input()
     try:
-        if goal is None:
+        if goal_id is None:
             goal_id = goals.create(user, data)
-            st.session_state[FLASH] = f"Goal “{data.title.strip()}” created."
+            st.session_state[FLASH] = f"Goal “{' '.join(data.title.split())}” created."
         else:
-            goals.update(user, goal.id, data, st.session_state["gf__version"])
-            goal_id = goal.id
+            goals.update(user, goal_id, data, st.session_state["gf__version"])
             st.session_state[FLASH] = "Changes saved."
     except StaleGoal as err:
         st.session_state["gf__stale"] = True
-        st.error(str(err), icon=":material/sync_problem:")
+        st.session_state["gf__error"] = str(err)
         return
     except GoalError as err:
-        st.error(str(err), icon=":material/error:")
+        st.session_state["gf__error"] = str(err)
         return
     st.session_state["gf__for"] = None
+    st.session_state.pop("gf__stale", None)
     open_goal(goal_id)
-    st.rerun()
 
 
 def _stale_help(goal: Goal) -> None:
@@ -285,8 +292,11 @@ def _stale_help(goal: Goal) -> None:
     cur = settings.currency()
     mine = _input()
     rows = []
+    metric = mine.metric
     compare = [("Title", current.title, " ".join(mine.title.split())),
                ("Why it matters", current.why, mine.why.strip()),
+               ("Measure", METRICS[current.metric].label if current.metric else "Manual",
+                METRICS[metric].label if metric in METRICS else "Manual"),
                ("Target", target_text(current, cur), mine.target),
                ("Owners", ", ".join(sorted(o.name for o in current.owners)),
                 ", ".join(sorted(_rep_name(r) for r in mine.owner_rep_ids)))]
@@ -298,7 +308,7 @@ def _stale_help(goal: Goal) -> None:
         if rows:
             st.dataframe(rows, hide_index=True, width="stretch")
         else:
-            st.caption("The fields shown here match; other settings (period, measure, scope) may differ.")
+            st.caption("The fields shown here match; other settings (period, scope, owners' order) may differ.")
         a, b = st.columns(2)
         a.button("Load the current version (discard my input)", on_click=_reload, icon=":material/refresh:",
                  key="gf_reload")
@@ -315,6 +325,8 @@ def _rep_name(rep_id: int) -> str:
 
 # --------------------------------------------------------------------------- check-in form
 
+_CHECKIN_FIELDS = ("confidence", "narrative", "blockers", "needs", "value")
+
 
 def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
     """Owners post a check-in: confidence, update, blockers, what they need from the other team."""
@@ -325,9 +337,6 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
         st.caption(f"Only the goal's owners post check-ins ({names}).")
         return
     prefix = f"ci_{goal.id}_"
-    if st.session_state.pop(f"{prefix}reset", False):
-        for field in ("confidence", "narrative", "blockers", "needs", "value"):
-            st.session_state.pop(prefix + field, None)
     cur = settings.currency()
     with st.form(f"checkin_{goal.id}", border=True, enter_to_submit=False):
         st.markdown("**Post a check-in**")
@@ -348,20 +357,26 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
             other = "sales" if user.side == "marketing" else "marketing"
             st.text_area(f"What we need from {other} (optional)", key=prefix + "needs", max_chars=2000,
                          height=70)
-        submitted = st.form_submit_button("Post check-in", type="primary", icon=":material/send:")
-    if submitted:
-        ss = st.session_state
-        data = CheckInInput(confidence=ss.get(prefix + "confidence"), narrative=ss.get(prefix + "narrative", ""),
-                            blockers=ss.get(prefix + "blockers", ""), needs=ss.get(prefix + "needs", ""),
-                            value=ss.get(prefix + "value"))
-        try:
-            goals.check_in(user, goal.id, data)
-        except GoalError as err:
-            st.error(str(err), icon=":material/error:")
-            return
-        ss[f"{prefix}reset"] = True
-        ss[FLASH] = "Check-in posted."
-        st.rerun()
+        st.form_submit_button("Post check-in", type="primary", icon=":material/send:", on_click=_on_checkin,
+                              args=(user, goal.id))
+    error = st.session_state.pop(prefix + "error", None)
+    if error:
+        st.error(error, icon=":material/error:")
+
+
+def _on_checkin(user: User, goal_id: int) -> None:
+    ss, prefix = st.session_state, f"ci_{goal_id}_"
+    data = CheckInInput(confidence=ss.get(prefix + "confidence"), narrative=ss.get(prefix + "narrative", ""),
+                        blockers=ss.get(prefix + "blockers", ""), needs=ss.get(prefix + "needs", ""),
+                        value=ss.get(prefix + "value"))
+    try:
+        goals.check_in(user, goal_id, data)
+    except GoalError as err:
+        ss[prefix + "error"] = str(err)
+        return
+    for field in _CHECKIN_FIELDS:  # a callback runs before the widgets: clearing them is allowed here
+        ss.pop(prefix + field, None)
+    ss[FLASH] = "Check-in posted."
 
 
 # --------------------------------------------------------------------------- archive / restore
@@ -370,24 +385,26 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
 def archive_controls(user: User, goal: Goal) -> None:
     if not user.can("goals.edit"):
         return
+    error = st.session_state.pop("goal__error", None)
+    if error:
+        st.error(error, icon=":material/error:")
     if goal.archived:
         st.caption(f"Archived on {goal.archived_at:%d %b %Y}. Archived goals keep their check-ins and history.")
-        if st.button("Restore goal", key=f"restore_{goal.id}", icon=":material/unarchive:"):
-            _set_archived(user, goal, False)
+        st.button("Restore goal", key=f"restore_{goal.id}", icon=":material/unarchive:", on_click=_on_archive,
+                  args=(user, goal.id, goal.version, False))
         return
     with st.popover("Archive…", icon=":material/archive:"):
         extra = f" Its {goal.key_results} key result(s) are archived with it." if goal.key_results else ""
         st.markdown("Archived goals leave the lists and the scoreboard but keep their check-ins, snapshots and "
                     f"history; they can be restored.{extra}")
-        if st.button("Archive this goal", key=f"archive_{goal.id}", type="primary"):
-            _set_archived(user, goal, True)
+        st.button("Archive this goal", key=f"archive_{goal.id}", type="primary", on_click=_on_archive,
+                  args=(user, goal.id, goal.version, True))
 
 
-def _set_archived(user: User, goal: Goal, archive: bool) -> None:
+def _on_archive(user: User, goal_id: int, version: int, archive: bool) -> None:
     try:
-        goals.set_archived(user, goal.id, goal.version, archive)
+        goals.set_archived(user, goal_id, version, archive)
     except GoalError as err:
-        st.error(str(err), icon=":material/error:")
+        st.session_state["goal__error"] = str(err)
         return
     st.session_state[FLASH] = "Goal archived." if archive else "Goal restored."
-    st.rerun()

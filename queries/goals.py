@@ -756,8 +756,8 @@ def _norm(v):
 
 def _stale() -> StaleGoal:
     return StaleGoal("Someone else saved this goal while you were editing it, so your changes were not saved. "
-                     "Your input is still in the form: compare it with the current version below, then load the "
-                     "current version and apply your changes again.")
+                     "Your input is still in the form: compare it with their version below, then either load "
+                     "their version or keep your input and save it over theirs.")
 
 
 def set_archived(actor: User, goal_id: int, version: int, archive: bool = True) -> int:

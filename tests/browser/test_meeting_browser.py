@@ -1,0 +1,71 @@
+"""Meeting mode in a real browser: open the presentation by link, advance a section with the button
+and with the arrow key, record a decision in the dialog."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
+
+
+@pytest.fixture
+def meeting_id(app_db_url, monkeypatch):
+    """A meeting planned in the browser tests' database (through the app's own write path)."""
+    from queries import db, meetings, users
+    from queries.meeting_rules import MeetingInput
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        exec_ = users.by_username("executive")
+        yield meetings.create(exec_, MeetingInput(f"Browser alignment {datetime.now():%H%M%S%f}",
+                                                  datetime.now(timezone.utc), exec_.id))
+    finally:
+        db.reset_engine()
+
+
+def heading(page, text: str):
+    return page.get_by_role("heading", name=text, exact=True)
+
+
+def test_present_advance_and_record_a_decision(page, meeting_id, app_db_url, monkeypatch):
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section=1&present=1")
+    wait_for_app(page)
+    expect(heading(page, "Open actions from previous meetings")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()  # the projector gets the full width
+    assert_no_exception(page)
+
+    page.get_by_role("button", name=re.compile(r"^Next")).click()
+    wait_for_app(page)
+    expect(heading(page, "Scoreboard")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"section=2"))
+    expect(page.get_by_test_id("stMetric").filter(has_text="MQLs delivered")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Live · as of \d\d:\d\d"))).to_be_visible()
+
+    page.locator("body").press("ArrowRight")  # the Next button's keyboard shortcut
+    wait_for_app(page)
+    expect(heading(page, "Shared goals")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"section=3"))
+
+    page.get_by_role("button", name=re.compile(r"Decision$")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("textbox", name="Decision").fill("Marketing and sales review the goals every Monday.")
+    dialog.get_by_role("button", name=re.compile("Record decision")).click()
+    wait_for_app(page)
+    expect(page.get_by_text("Decision recorded.")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert_no_exception(page)
+
+    from queries import db, meetings
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    stored = meetings.decisions(meeting_id)
+    assert list(stored["body"]) == ["Marketing and sales review the goals every Monday."]
+    assert list(stored["agenda_kind"]) == ["goals"]  # recorded under the section on screen

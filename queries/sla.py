@@ -69,8 +69,11 @@ _TS = "datetime64[us, UTC]"
 _DAY = "datetime64[us]"
 
 
-def _frame(name: str, params: dict | None = None, schema: dict | None = None, conn=None) -> pd.DataFrame:
+def _frame(name: str, params: dict | None = None, schema: dict | None = None, conn=None,
+           hints: bool = False) -> pd.DataFrame:
     def run(c):
+        if hints:
+            c.execute(q("sla_planner_hints"))
         result = c.execute(q(name), params or {})
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
@@ -481,7 +484,7 @@ def retire_policy(actor: User, code: str, effective_from: date, expected_version
         if latest is None:
             raise SlaError("That policy does not exist.")
         version = _next_version(latest, expected_version, effective_at, tz, new_policy=False)
-        old = conn.execute(sa.text("select * from sla_policy where id = :id"), {"id": latest["id"]}).mappings().one()
+        old = conn.execute(q("sla_policy_row"), {"id": latest["id"]}).mappings().one()
         if old["retired"]:
             raise SlaError("That policy is already retired.")
         params = {k: old[k] for k in ("name", "rank", "is_default", "tiers", "sources", "segments", "priorities",
@@ -530,7 +533,7 @@ def _translate(exc: sa.exc.IntegrityError) -> SlaError:
 
 def refresh(conn: sa.Connection, lead_ids: list[int] | None = None, reaching: datetime | None = None) -> int:
     """Recompute hand-offs' policy, deadlines and minutes (inside the caller's transaction)."""
-    conn.execute(sa.text("set local statement_timeout = 0"))
+    conn.execute(q("sla_no_statement_timeout"))
     return conn.execute(q("sla_refresh"), {"lead_ids": lead_ids, "reaching": reaching}).scalar_one()
 
 
@@ -630,8 +633,7 @@ def delete_schedule(actor: User, calendar_id: int, effective_from: date, expecte
     _require(actor, "sla.edit", "changing calendars")
     with get_engine().begin() as conn:
         _lock_calendar(conn, calendar_id, expected_version)
-        remaining = conn.execute(sa.text("select count(*) from business_schedule where calendar_id = :c"),
-                                 {"c": calendar_id}).scalar_one()
+        remaining = conn.execute(q("sla_schedule_count"), {"calendar_id": calendar_id}).scalar_one()
         if remaining <= 1:
             raise SlaError("A calendar needs weekly hours; change them instead of removing the only version.")
         if conn.execute(q("sla_schedule_delete"), {"calendar_id": calendar_id,
@@ -1030,7 +1032,7 @@ def window_bands() -> pd.DataFrame:
     for i in range(len(edges)):
         lo = edges[i]
         hi = edges[i + 1] if i + 1 < len(edges) else None
-        label = f"≤ {hi:.0%}" if lo == 0 else (f"{lo:.0%}–{hi:.0%}" if hi else f"> {lo:.0%}")
+        label = f"< {hi:.0%}" if lo == 0 else (f"{lo:.0%}–{hi:.0%}" if hi else f"≥ {lo:.0%}")
         rows.append({"band": i, "label": label, "kind": "met" if i <= MET_BAND_MAX else "late"})
     return pd.DataFrame(rows)
 
@@ -1065,7 +1067,8 @@ def _untouched(period, filters, as_of, limit):
 SCORECARD_SCHEMA = {"slice": _STR, "dim_key": _STR, "dim_label": _STR, "team": _STR, "bucket": _DAY,
                     "handed_off": _INT, "met": _INT, "breached_late": _INT, "breached_untouched": _INT,
                     "breached": _INT, "pending": _INT, "untouched": _INT, "compliance_rate": _FLOAT,
-                    "median_minutes": _FLOAT, "p90_minutes": _FLOAT}
+                    "median_minutes": _FLOAT, "p90_minutes": _FLOAT, "decided_on_time": _INT, "decided_late": _INT,
+                    "decision_overdue": _INT, "decision_pending": _INT}
 
 
 @dataclass(frozen=True)
@@ -1115,27 +1118,27 @@ def _none(value):
 
 
 def scorecard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scorecard:
-    """Everything the team scorecard shows, from one grouped pass plus the previous period's totals,
-    decision timeliness and the touch-vs-window bands."""
+    """Everything the team scorecard shows: one scan of the period grouped several ways (incl. the
+    touch-vs-window bands and decision timeliness), plus the previous period's totals."""
     return _scorecard(period, filters, as_of or now_minute())
+
+
+def _totals(row, label: str) -> Totals:
+    return Totals(label, *(int(row[k]) for k in ("handed_off", "met", "breached_late", "breached_untouched",
+                                                  "breached", "pending", "untouched")),
+                  *(_none(None if row[k] is None else float(row[k]))
+                    for k in ("compliance_rate", "median_minutes", "p90_minutes")))
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
-    frame = _frame("sla_scorecard", metrics._params(period, filters, as_of=as_of), SCORECARD_SCHEMA)
+    params = metrics._params(period, filters, as_of=as_of, bounds=list(WINDOW_BOUNDS), met_band_max=MET_BAND_MAX)
+    frame = _frame("sla_scorecard", params, SCORECARD_SCHEMA, hints=True)
     part = {name: rows.drop(columns=["slice"]).reset_index(drop=True) for name, rows in frame.groupby("slice")}
     empty = frame.iloc[0:0].drop(columns=["slice"])
 
     def get(name):
         return part.get(name, empty)
-
-    def totals(rows, label):
-        if rows.empty:
-            return Totals(label=label)
-        r = rows.iloc[0]
-        return Totals(label, *(int(r[k]) for k in ("handed_off", "met", "breached_late", "breached_untouched",
-                                                    "breached", "pending", "untouched")),
-                      *(_none(float(r[k])) for k in ("compliance_rate", "median_minutes", "p90_minutes")))
 
     def with_trend(rows, weekly):
         series = {k: [_none(v) for v in g.sort_values("bucket")["compliance_rate"]]
@@ -1144,26 +1147,28 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
         rows["trend"] = [series.get(k, []) for k in rows["dim_key"]]
         return rows
 
+    total_rows = get("total")
+    total = _totals(total_rows.iloc[0], "this period") if not total_rows.empty else Totals(label="this period")
+    decisions = Decisions()
+    if not total_rows.empty:
+        r = total_rows.iloc[0]
+        known = int(r.decided_on_time + r.decided_late + r.decision_overdue)
+        decisions = Decisions(int(r.decided_on_time), int(r.decided_late), int(r.decision_overdue),
+                              int(r.decision_pending), r.decided_on_time / known if known else None)
     prev_period = period.previous()
-    prev = metrics.sla_compliance(prev_period, filters, as_of=as_of)
-    prev_speed = metrics.first_touch(prev_period, filters, as_of=as_of)
-    previous = Totals(label=f"the previous period ({prev_period.describe()})")
-    if not prev.empty:
-        p, s = prev.iloc[0], (prev_speed.iloc[0] if not prev_speed.empty else None)
-        previous = Totals(previous.label, int(p.handed_off), int(p.met), int(p.breached_late),
-                          int(p.breached_untouched), int(p.breached), int(p.pending),
-                          int(s.untouched) if s is not None else 0, _none(float(p.compliance_rate)),
-                          _none(float(s.median_minutes)) if s is not None else None,
-                          _none(float(s.p90_minutes)) if s is not None else None)
-    dec = decision_timeliness(period, filters, as_of=as_of)
-    decisions = Decisions() if dec.empty else Decisions(
-        int(dec.iloc[0].on_time), int(dec.iloc[0].late), int(dec.iloc[0].overdue), int(dec.iloc[0].pending),
-        _none(float(dec.iloc[0].on_time_rate)))
+    with get_engine().connect() as conn:
+        prev_row = conn.execute(q("sla_scorecard_totals"),
+                                metrics._params(prev_period, filters, as_of=as_of)).mappings().one()
+    previous = _totals(prev_row, f"the previous period ({prev_period.describe()})")
+    counts = get("band")[["dim_key", "handed_off"]].rename(columns={"handed_off": "handoffs"})
+    counts["band"] = counts["dim_key"].astype(int)
+    bands = window_bands().merge(counts[["band", "handoffs"]], on="band", how="left")
+    bands["handoffs"] = bands["handoffs"].fillna(0).astype(_INT)
     tier = get("tier").sort_values("dim_key").reset_index(drop=True)
-    return Scorecard(total=totals(get("total"), "this period"), previous=previous, decisions=decisions,
+    return Scorecard(total=total, previous=previous, decisions=decisions,
                      by_team=with_trend(get("team"), get("team_week")), by_rep=with_trend(get("rep"), get("rep_week")),
                      by_source=get("source"), by_tier=tier, team_trend=get("team_week"), rep_trend=get("rep_week"),
-                     bands=touch_vs_window(period, filters, as_of=as_of))
+                     bands=bands)
 
 
 # --------------------------------------------------------------------------- leads slipping through

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
+import sqlalchemy as sa  # noqa: F401  (the connection type)
 
 from queries.periods import quarter_start
 from queries.sqlfiles import q
@@ -43,7 +43,7 @@ def load(conn: sa.Connection) -> None:
     _holidays(conn, calendar_id, range(first.year - 1, max(anchor.year, today.year) + 3))
     _policies(conn, calendar_id, first, anchor)
     _commitments(conn, first, max(anchor, today))
-    conn.execute(sa.text("set local statement_timeout = 0"))
+    conn.execute(q("sla_no_statement_timeout"))
     conn.execute(q("sla_refresh"), {"lead_ids": None, "reaching": None})
 
 

@@ -57,6 +57,9 @@ select :schedule_id, d.isodow, d.start_time, d.end_time
   from unnest(cast(:isodows as smallint[]), cast(:start_times as time[]), cast(:end_times as time[]))
        as d(isodow, start_time, end_time)
 
+-- name: sla_schedule_count
+select count(*) from business_schedule where calendar_id = :calendar_id
+
 -- name: sla_schedule_delete
 delete from business_schedule where calendar_id = :calendar_id and effective_from = :effective_from
 returning id
@@ -102,6 +105,9 @@ select id, code, version, effective_at, retired
 
 -- name: sla_policy_codes
 select distinct code from sla_policy
+
+-- name: sla_policy_row
+select * from sla_policy where id = :id
 
 -- name: sla_policy_insert
 insert into sla_policy (code, version, name, rank, is_default, tiers, sources, segments, priorities,
@@ -331,11 +337,19 @@ select bucket, dim_key, dim_label,
  order by bucket nulls first, dim_label
 
 -- name: sla_scorecard
--- The team scorecard in one pass over the period's hand-offs (filters as in _handoff_scope):
--- compliance counts and median / p90 minutes to first touch for the total, per team, per rep,
--- per source, per tier, and per team and rep per week. Same rules as sla_compliance and
--- first_touch in metrics.sql (the tests check they agree). slice names the grouping.
-with scoped as (
+-- The team scorecard in one scan of the period's hand-offs (filters as in _handoff_scope), then
+-- several groupings of it. Same rules as sla_compliance, first_touch and sla_decision_timeliness
+-- (the tests check they agree). slice names the grouping:
+--   total, team, rep          compliance counts, untouched, median / p90 minutes to first touch,
+--                             decision counts (total only)
+--   source, tier              compliance counts
+--   team_week, rep_week       compliance per week (company time zone)
+--   band                      time to first touch ÷ the hand-off's own window, as in
+--                             sla_touch_vs_window (dim_key = band number)
+with fallback as (
+    select app_setting_int('sla_first_touch_minutes', 240) as first_touch_minutes
+),
+scoped as materialized (
     select h.owner_id, r.full_name as owner, r.team_id, t.name as team, l.source, ch.label as source_label, a.tier,
            date_trunc('week', h.handed_off_at at time zone :tz)::date as week,
            h.minutes_to_first_touch,
@@ -343,56 +357,121 @@ with scoped as (
            case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at then 'met'
                 when h.first_touch_at <= :as_of then 'late'
                 when :as_of > h.sla_deadline_at then 'untouched'
-                else 'pending' end as outcome
+                else 'pending' end as outcome,
+           case when h.decided_at <= :as_of and h.decided_at <= h.decision_due_at then 'on_time'
+                when h.decided_at <= :as_of then 'late'
+                when :as_of > h.decision_due_at then 'overdue'
+                else 'pending' end as decision_outcome,
+           h.minutes_to_first_touch::float8 / coalesce(p.first_touch_minutes, f.first_touch_minutes) as window_ratio
       from handoff h
       join lead l on l.id = h.lead_id
       join account a on a.id = l.account_id
       join rep r on r.id = h.owner_id
       join team t on t.id = r.team_id
       join channel ch on ch.code = l.source
+      cross join fallback f
+      left join sla_policy p on p.id = h.sla_policy_id
      where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
        and {{ _segment_filters }}
        and {{ _owner_filters }}
 ),
-grouped as (
-    select case when grouping(week) = 0 and grouping(owner_id) = 0 then 'rep_week'
-                when grouping(week) = 0 then 'team_week'
-                when grouping(owner_id) = 0 then 'rep'
-                when grouping(team_id) = 0 then 'team'
-                when grouping(source) = 0 then 'source'
-                when grouping(tier) = 0 then 'tier'
-                else 'total' end as slice,
-           owner_id, owner, team_id, team, source, source_label, tier, week,
+speed as (
+    select case when grouping(owner_id) = 0 then 'rep' when grouping(team_id) = 0 then 'team' else 'total' end
+               as slice,
+           case when grouping(owner_id) = 0 then owner_id::text when grouping(team_id) = 0 then team_id::text
+                else 'total' end as dim_key,
+           case when grouping(owner_id) = 0 then min(owner) when grouping(team_id) = 0 then min(team)
+                else 'Total' end as dim_label,
+           min(team) as team, null::date as bucket,
            count(*) as handed_off,
            count(*) filter (where outcome = 'met') as met,
            count(*) filter (where outcome = 'late') as breached_late,
            count(*) filter (where outcome = 'untouched') as breached_untouched,
-           count(*) filter (where outcome in ('late', 'untouched')) as breached,
            count(*) filter (where outcome = 'pending') as pending,
            count(*) filter (where not touched) as untouched,
-           count(*) filter (where outcome = 'met')::float8
-             / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate,
            percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
-           percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
+           percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes,
+           count(*) filter (where decision_outcome = 'on_time') as decided_on_time,
+           count(*) filter (where decision_outcome = 'late') as decided_late,
+           count(*) filter (where decision_outcome = 'overdue') as decision_overdue,
+           count(*) filter (where decision_outcome = 'pending') as decision_pending
       from scoped
-     group by grouping sets ((), (team_id, team), (owner_id, owner, team_id, team), (source, source_label), (tier),
-                             (team_id, team, week), (owner_id, owner, team_id, team, week))
+     group by grouping sets ((), (team_id), (team_id, owner_id))
+),
+counts as (
+    select case when grouping(band) = 0 then 'band'
+                when grouping(week) = 0 and grouping(owner_id) = 0 then 'rep_week'
+                when grouping(week) = 0 then 'team_week'
+                when grouping(source) = 0 then 'source'
+                else 'tier' end as slice,
+           case when grouping(band) = 0 then band::text
+                when grouping(owner_id) = 0 then owner_id::text
+                when grouping(team_id) = 0 then team_id::text
+                when grouping(source) = 0 then source
+                else tier::text end as dim_key,
+           case when grouping(band) = 0 then band::text
+                when grouping(owner_id) = 0 then min(owner)
+                when grouping(team_id) = 0 then min(team)
+                when grouping(source) = 0 then min(source_label)
+                else 'Tier ' || tier end as dim_label,
+           min(team) as team, week as bucket,
+           count(*) as handed_off,
+           count(*) filter (where outcome = 'met') as met,
+           count(*) filter (where outcome = 'late') as breached_late,
+           count(*) filter (where outcome = 'untouched') as breached_untouched,
+           count(*) filter (where outcome = 'pending') as pending,
+           count(*) filter (where not touched) as untouched,
+           null::float8 as median_minutes, null::float8 as p90_minutes,
+           0::bigint as decided_on_time, 0::bigint as decided_late, 0::bigint as decision_overdue,
+           0::bigint as decision_pending
+      from (select x.*,
+                   case when x.outcome = 'met'
+                            then least(width_bucket(x.window_ratio, cast(:bounds as float8[])),
+                                       cast(:met_band_max as integer))
+                        when x.outcome = 'late'
+                            then greatest(width_bucket(x.window_ratio, cast(:bounds as float8[])),
+                                          cast(:met_band_max as integer) + 1)
+                        when x.outcome = 'untouched' then -1
+                        else -2 end as band
+              from scoped x) y
+     group by grouping sets ((source), (tier), (team_id, week), (team_id, owner_id, week), (band))
 )
-select slice,
-       case slice when 'total' then 'total'
-                  when 'team' then team_id::text when 'team_week' then team_id::text
-                  when 'rep' then owner_id::text when 'rep_week' then owner_id::text
-                  when 'source' then source
-                  else tier::text end as dim_key,
-       case slice when 'total' then 'Total'
-                  when 'team' then team when 'team_week' then team
-                  when 'rep' then owner when 'rep_week' then owner
-                  when 'source' then source_label
-                  else 'Tier ' || tier end as dim_label,
-       team, week as bucket, handed_off, met, breached_late, breached_untouched, breached, pending, untouched,
-       compliance_rate, median_minutes, p90_minutes
-  from grouped
+select slice, dim_key, dim_label, team, bucket, handed_off, met, breached_late, breached_untouched,
+       breached_late + breached_untouched as breached, pending, untouched,
+       met::float8 / nullif(met + breached_late + breached_untouched, 0) as compliance_rate,
+       median_minutes, p90_minutes, decided_on_time, decided_late, decision_overdue, decision_pending
+  from (select * from speed union all select * from counts) x
  order by slice, dim_label, bucket
+
+-- name: sla_scorecard_totals
+-- Totals only (compliance counts, untouched, median / p90) for a comparison period. Skips the lead
+-- and account joins when no segment filter is set (the planner folds the empty-array tests).
+select count(*) as handed_off,
+       count(*) filter (where outcome = 'met') as met,
+       count(*) filter (where outcome = 'late') as breached_late,
+       count(*) filter (where outcome = 'untouched') as breached_untouched,
+       count(*) filter (where outcome in ('late', 'untouched')) as breached,
+       count(*) filter (where outcome = 'pending') as pending,
+       count(*) filter (where not touched) as untouched,
+       count(*) filter (where outcome = 'met')::float8
+         / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate,
+       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
+       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
+  from (select h.minutes_to_first_touch,
+               coalesce(h.first_touch_at <= :as_of, false) as touched,
+               case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at then 'met'
+                    when h.first_touch_at <= :as_of then 'late'
+                    when :as_of > h.sla_deadline_at then 'untouched'
+                    else 'pending' end as outcome
+          from handoff h
+          join rep r on r.id = h.owner_id
+         where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
+           and {{ _owner_filters }}
+           and ((cardinality(cast(:sources as text[])) = 0 and cardinality(cast(:campaign_ids as integer[])) = 0
+                 and cardinality(cast(:industries as text[])) = 0 and cardinality(cast(:countries as text[])) = 0
+                 and cardinality(cast(:tiers as integer[])) = 0)
+                or exists (select 1 from lead l join account a on a.id = l.account_id
+                            where l.id = h.lead_id and {{ _segment_filters }}))) x
 
 -- name: sla_mql_first_days
 -- MQLs delivered per day for the pace chart, counted on the day of each lead's first MQL event in
@@ -409,32 +488,34 @@ select (first_at at time zone :tz)::date as bucket, count(*) as mqls
 
 -- name: sla_touch_vs_window
 -- Time to first touch as a share of each hand-off's own first-touch window (both in the window's
--- basis: business or wall-clock minutes). :bounds are ascending upper edges (e.g. 0.25 .. 4):
--- band k holds ratios in (bounds[k], bounds[k+1]]. Met hand-offs are kept at or below 100 %,
--- late ones above it, so the bands agree with sla_compliance. band -1 = untouched past the
--- deadline (breach), -2 = untouched and still inside the window (pending).
-with scoped as (
-    select s.first_touch_at, s.sla_deadline_at, s.minutes_to_first_touch,
-           coalesce(p.first_touch_minutes, app_setting_int('sla_first_touch_minutes', 240)) as window_minutes
-      from {{ _handoff_scope }} s
-      join handoff h on h.id = s.id
-      left join sla_policy p on p.id = h.sla_policy_id
-     where s.handed_off_at >= :start_at and s.handed_off_at < :end_at
-),
-banded as (
-    select case
-             when first_touch_at <= :as_of then
-                 case when first_touch_at <= sla_deadline_at
-                      then least(ratio_band, cast(:met_band_max as integer))
-                      else greatest(ratio_band, cast(:met_band_max as integer) + 1) end
-             when :as_of > sla_deadline_at then -1
-             else -2 end as band
-      from (select x.*,
-                   (select count(*) from unnest(cast(:bounds as float8[])) b
-                     where x.minutes_to_first_touch::float8 / x.window_minutes > b)::integer as ratio_band
-              from scoped x) y
-)
-select band, count(*) as handoffs from banded group by band order by band
+-- basis: business or wall-clock minutes). Bands are width_bucket(ratio, :bounds): band k holds
+-- ratios in [bounds[k], bounds[k+1]), band 0 those below bounds[1]. Met hand-offs are kept at or
+-- below :met_band_max, late ones above it, so the bands agree with sla_compliance even where the
+-- rounded minutes sit exactly on the window. band -1 = untouched past the deadline (breach),
+-- -2 = untouched and still inside the window (pending). The scorecard computes the same bands.
+select band, count(*) as handoffs
+  from (select case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at
+                        then least(width_bucket(h.minutes_to_first_touch::float8
+                                                / coalesce(p.first_touch_minutes,
+                                                           app_setting_int('sla_first_touch_minutes', 240)),
+                                                cast(:bounds as float8[])), cast(:met_band_max as integer))
+                    when h.first_touch_at <= :as_of
+                        then greatest(width_bucket(h.minutes_to_first_touch::float8
+                                                   / coalesce(p.first_touch_minutes,
+                                                              app_setting_int('sla_first_touch_minutes', 240)),
+                                                   cast(:bounds as float8[])), cast(:met_band_max as integer) + 1)
+                    when :as_of > h.sla_deadline_at then -1
+                    else -2 end as band
+          from handoff h
+          join lead l on l.id = h.lead_id
+          join account a on a.id = l.account_id
+          join rep r on r.id = h.owner_id
+          left join sla_policy p on p.id = h.sla_policy_id
+         where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
+           and {{ _segment_filters }}
+           and {{ _owner_filters }}) x
+ group by band
+ order by band
 
 -- name: sla_untouched
 -- Hand-offs in the period not touched by :as_of with the deadline passed: the leads behind the
@@ -463,7 +544,19 @@ select s.id as handoff_id, s.lead_id,
 -- ('decision_overdue'), and accepted hand-offs not touched past their first-touch deadline
 -- ('untouched_after_accept'). Restricted to :team_ids / :owner_ids / :kinds (empty = all) and to
 -- those overdue at most :max_overdue_minutes (null = any). Most recently slipped first.
-with open_handoffs as (
+with candidates as (
+    -- The two partial indexes of migration 0005 find today's cases; the third branch (decided or
+    -- touched after :as_of) only matters for an :as_of in the past and is skipped at run time
+    -- otherwise (a change in the last minute is not "past" enough to matter).
+    select id from handoff where decision is null and decision_due_at < :as_of
+    union
+    select id from handoff where decision = 'accepted' and first_touch_at is null and sla_deadline_at < :as_of
+    union
+    select id from handoff
+     where cast(:as_of as timestamptz) < now() - interval '1 minute'
+       and (decided_at > :as_of or first_touch_at > :as_of)
+),
+open_handoffs as (
     select h.*,
            case when coalesce(h.decided_at > :as_of, true) and cast(:as_of as timestamptz) > h.decision_due_at
                      and h.handed_off_at <= :as_of
@@ -472,9 +565,8 @@ with open_handoffs as (
                      and coalesce(h.first_touch_at > :as_of, true) and cast(:as_of as timestamptz) > h.sla_deadline_at
                     then 'untouched_after_accept'
            end as kind
-      from handoff h
-     where h.decision is null or h.decided_at > :as_of or (h.decision = 'accepted' and (h.first_touch_at is null
-                                                                                       or h.first_touch_at > :as_of))
+      from candidates c
+      join handoff h on h.id = c.id
 )
 select o.id as handoff_id, o.lead_id, o.kind,
        l.first_name || ' ' || l.last_name as lead_name, l.email, l.job_title, l.score, l.priority,
@@ -572,3 +664,12 @@ select :start_date, :end_date, :mql_volume, :min_acceptance_rate, :follow_up_tar
        :decision_target_rate, :note
  where not exists (select 1 from sla_commitment c
                     where daterange(c.start_date, c.end_date, '[]') && daterange(:start_date, :end_date, '[]'))
+
+-- name: sla_no_statement_timeout
+-- Long maintenance inside the caller's transaction (re-measuring every hand-off at scale).
+select set_config('statement_timeout', '0', true)
+
+-- name: sla_planner_hints
+-- For the scorecard's scan, inside the caller's transaction: the data is cached (random reads are
+-- cheap), and a one-off report does not recoup JIT compilation.
+select set_config('random_page_cost', '1.1', true), set_config('jit', 'off', true)

@@ -488,7 +488,7 @@ def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week,
     truth = independent_outcomes(app_db, as_of, office_py(), busy_week)
     period = Period(date(2026, 11, 1), date(2026, 12, 31), NY_TZ)
     got = metrics.sla_compliance(period, as_of=as_of).iloc[0]
-    want = summarize(truth)
+    want = want_total = summarize(truth)
     assert (got.handed_off, got.met, got.breached, got.pending) == \
         (want["handed_off"], want["met"], want["breached"], want["pending"])
     assert got.compliance_rate == pytest.approx(want["rate"])
@@ -520,12 +520,40 @@ def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week,
     assert sorted(breaches["handoff_id"]) == sorted(expected["id"])
     assert dict(zip(breaches["handoff_id"], breaches["breach"])) == dict(zip(expected["id"], expected["outcome"]))
 
-    # Touch-vs-window bands add up and split exactly at met / late.
+    # The scorecard's single grouped pass agrees with the metric layer on every slice.
+    card = sla.scorecard(period, as_of=as_of)
+    assert (card.total.handed_off, card.total.met, card.total.breached, card.total.pending) == \
+        (want_total["handed_off"], want_total["met"], want_total["breached"], want_total["pending"])
+    for dim, frame in (("team", card.by_team), ("owner", card.by_rep), ("source", card.by_source),
+                       ("tier", card.by_tier)):
+        ref = metrics.sla_compliance(period, dim=dim, as_of=as_of).set_index("dim_key")
+        mine = frame.set_index("dim_key")
+        assert sorted(mine.index) == sorted(ref.index), dim
+        for col in ("handed_off", "met", "breached_late", "breached_untouched", "pending"):
+            assert list(mine.loc[ref.index, col]) == list(ref[col]), (dim, col)
+    for dim, frame in (("team", card.by_team), ("owner", card.by_rep)):
+        ref = metrics.first_touch(period, dim=dim, as_of=as_of).set_index("dim_key")
+        mine = frame.set_index("dim_key").loc[ref.index]
+        assert list(mine["untouched"]) == list(ref["untouched"])
+        assert list(mine["median_minutes"].fillna(-1)) == pytest.approx(list(ref["median_minutes"].fillna(-1)))
+        assert list(mine["p90_minutes"].fillna(-1)) == pytest.approx(list(ref["p90_minutes"].fillna(-1)))
+    weekly = metrics.sla_compliance(period, grain="week", dim="owner", as_of=as_of)
+    assert len(card.rep_trend) == len(weekly)
+    assert sorted(card.rep_trend["compliance_rate"].fillna(-1)) == pytest.approx(
+        sorted(weekly["compliance_rate"].fillna(-1)))
+    dec = sla.decision_timeliness(period, as_of=as_of).iloc[0]
+    assert (card.decisions.on_time, card.decisions.late, card.decisions.overdue, card.decisions.pending) == \
+        (dec.on_time, dec.late, dec.overdue, dec.pending)
+    previous = sla.scorecard(period.previous(), as_of=as_of).total
+    assert (card.previous.handed_off, card.previous.met) == (previous.handed_off, previous.met)
+
+    # Touch-vs-window bands add up and split exactly at met / late, the same from both queries.
     bands = sla.touch_vs_window(period, as_of=as_of)
     kinds = bands.groupby("kind")["handoffs"].sum()
     counts = truth["outcome"].value_counts()
     assert kinds.get("met", 0) == counts.get("met", 0) and kinds.get("late", 0) == counts.get("late", 0)
     assert kinds.get("breach", 0) == counts.get("untouched", 0) and kinds.get("pending", 0) == counts.get("pending", 0)
+    assert list(card.bands["handoffs"]) == list(bands["handoffs"])
 
 
 def test_decision_timeliness(world, people, admin, office):

@@ -1,0 +1,306 @@
+"""AppTest for each Follow-up SLA page, through app.py's sign-in gate, on hand-built data (exact
+numbers) and on the seeded demo data with the demo SLA terms (realistic volume)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from queries import sla, users
+from queries.users import UserInput
+from tests.factories import World
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PASSWORD = "correct horse battery"
+NY_TZ = "America/New_York"
+SLA_PAGES = ("my_sla", "sla_scorecard", "sla_two_sided", "slipping", "sla_policies")
+
+
+@pytest.fixture
+def cookie_key(monkeypatch):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@pytest.fixture
+def office(app_db, cookie_key):
+    """Two SDRs and an AE, users for each role, a 24/7 calendar with a 60-minute default policy (so
+    deadlines relative to *now* are easy to reason about), and a commitment for this quarter."""
+    world = World(app_db)
+    world.setting("company_timezone", NY_TZ)
+    sdr_team = world.team("sales_development", code="sdr")
+    ae_team = world.team("sales", code="sales")
+    mkt_team = world.team("marketing", code="marketing")
+    ids = {"sdr": world.rep(sdr_team, "Sam Seller"), "sdr2": world.rep(sdr_team, "Sid Other"),
+           "ae": world.rep(ae_team, "Ada Closer"), "sdr_team": sdr_team, "ae_team": ae_team}
+    for username, roles, team, rep in (("sdr", ["sdr"], sdr_team, ids["sdr"]), ("sdr2", ["sdr"], sdr_team, ids["sdr2"]),
+                                       ("sales_lead", ["sales_lead"], sdr_team, None),
+                                       ("marketing_lead", ["marketing_lead"], mkt_team, None),
+                                       ("executive", ["executive"], None, None), ("marketer", ["marketer"], mkt_team, None)):
+        users.create(None, UserInput(username, username.replace("_", " ").title(), f"{username}@example.com", roles,
+                                     team_id=team, rep_id=rep), PASSWORD)
+    admin = users.by_username("sales_lead")
+    cal = sla.create_calendar(admin, "Always open", NY_TZ, "00:00", "23:59")
+    sla.save_schedule(admin, cal, date(2000, 1, 1), {d: ("00:00", "23:59") for d in range(1, 8)}, 1, NY_TZ)
+    sla.save_policy(admin, sla.PolicyInput("Standard", 60, False, 24 * 60, False, date(2020, 1, 1), code="default",
+                                           is_default=True), None, NY_TZ)
+    today = datetime.now(timezone.utc).astimezone(sla.zone(NY_TZ)).date()
+    q_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    q_end = (date(q_start.year + (q_start.month + 2) // 12, (q_start.month + 2) % 12 + 1, 1) - timedelta(days=1))
+    sla.save_commitment(admin, sla.CommitmentInput(q_start, q_end, 300, 0.5, 0.9, 0.8))
+    account = world.account(tier=2)
+    now = now_utc()
+
+    def handed(rep, minutes_ago, touch_after=None, decide=None, name=None):
+        lead = world.lead(now - timedelta(minutes=minutes_ago + 5), account)
+        if name:
+            world.execute("update lead set first_name = :n, last_name = '' where id = :l", {"n": name, "l": lead})
+        world.hand_off(lead, now - timedelta(minutes=minutes_ago), rep)
+        if touch_after is not None:
+            world.touch(lead, now - timedelta(minutes=minutes_ago - touch_after), rep)
+        if decide:
+            world.decide(lead, decide, now - timedelta(minutes=minutes_ago - 1), rep,
+                         reason="bad_fit" if decide == "rejected" else None)
+        return lead
+
+    ids["leads"] = {
+        "fresh": handed(ids["sdr"], 10, name="Freshly Handed"),            # due in 50 min
+        "met": handed(ids["sdr"], 120, touch_after=20, name="Quickly Called"),
+        "late": handed(ids["sdr"], 300, touch_after=90, name="Called Late"),
+        "silent": handed(ids["sdr"], 200, decide="accepted", name="Never Called"),  # accepted, untouched, breached
+        "other": handed(ids["sdr2"], 15, name="Someone Elses"),
+    }
+    return ids
+
+
+def open_page(username: str, page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table_text(at: AppTest) -> str:
+    out = []
+    for df in at.dataframe:
+        value = df.value
+        data = getattr(value, "data", value)  # a Styler or a DataFrame
+        out.append(data.to_csv())
+    return "\n".join(out)
+
+
+def metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, (label, [m.label for m in at.metric])
+    return found[0]
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in ("success", "warning", "error", "info"):
+        parts += [e.value for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- My SLA
+
+
+def test_my_sla_shows_the_reps_own_standing_and_live_list(office):
+    at = open_page("sdr", "my_sla")
+    # One glance: the banner states this week's compliance against the team and the target.
+    banner = [e.value for kind in ("success", "warning", "error", "info") for e in getattr(at, kind)][0]
+    assert "this week" in banner and "target 90%" in banner and "open hand-off" in banner
+    # met + late + silent have a known outcome: 1 of 3 contacted in time (the fresh one is pending).
+    assert metric(at, "This quarter").value == "33%"
+    assert metric(at, "Breaches").value == "2"
+    text = table_text(at)
+    assert "Someone Elses" not in text            # another rep's lead never appears
+    assert "Freshly Handed" in text and "Never Called" in text
+    assert "Quickly Called" in text and "Called Late" in text   # touched, but awaiting a decision
+    assert "in 4" in text or "in 5" in text        # countdown to Freshly Handed's deadline (~50 min)
+    assert "overdue" in text                       # Never Called: accepted, never contacted
+    assert not [s for s in at.sidebar.selectbox if s.label == "Rep"]  # reps cannot pick another rep
+
+
+def test_a_sales_lead_picks_a_rep_on_my_sla(office):
+    at = open_page("sales_lead", "my_sla")
+    picker = [s for s in at.sidebar.selectbox if s.label == "Rep"][0]
+    picker.set_value(office["sdr2"]).run()
+    assert not at.exception, at.exception
+    assert "Someone Elses" in table_text(at)
+    assert "Freshly Handed" not in table_text(at)
+    assert any(m.value.startswith("## SLA · Sid Other") for m in at.markdown)
+
+
+def test_my_sla_for_a_user_without_a_rep_record_explains(office, app_db):
+    users.create(None, UserInput("ae", "Ae Nobody", "ae@example.com", ["ae"], team_id=office["ae_team"]), PASSWORD)
+    at = open_page("ae", "my_sla")
+    assert any("not linked to a rep record" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+def test_scorecard_numbers_and_lead_level_lists(office):
+    at = open_page("sales_lead", "sla_scorecard")
+    assert metric(at, "In time").value == "33%"      # 1 met of 3 known (the two fresh ones are pending)
+    assert metric(at, "Breaches").value == "2"
+    assert len(at.get("plotly_chart")) == 4
+    text = table_text(at)
+    assert "Sam Seller" in text and "Sid Other" in text   # per-rep table
+    assert "Never Called" in text                          # the untouched lead behind the breach
+    spec = json.loads(at.get("plotly_chart")[2].proto.spec)  # touch vs window
+    assert "window" in spec["layout"]["title"]["text"]
+
+
+def test_scorecard_with_nothing_in_the_period_says_so(office):
+    at = open_page("sales_lead", "sla_scorecard")
+    at.selectbox(key="flt_period").set_value("last_year" if "last_year" in at.selectbox(key="flt_period").options
+                                             else "last_quarter").run()
+    assert not at.exception, at.exception
+    assert any("No hand-offs" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------- two-sided
+
+
+def test_two_sided_shows_both_halves_against_the_agreement(office):
+    at = open_page("marketing_lead", "sla_two_sided")
+    text = all_text(at)
+    assert "The agreement for this period" in text and "MQLs" in text
+    assert metric(at, "MQLs delivered").value == "5"
+    assert metric(at, "Contacted in time").value == "33%"
+    assert metric(at, "Accepted by sales").value == "20%"  # 1 accepted of 5 handed off
+    assert "Marketing" in text and "Sales" in text
+    assert len(at.get("plotly_chart")) == 4
+
+
+def test_two_sided_without_a_commitment_warns(office, app_db):
+    World(app_db).execute("delete from sla_commitment")
+    sla.clear_caches()
+    at = open_page("marketer", "sla_two_sided")
+    assert any("No commitment covers" in w.value for w in at.warning)
+    assert any("Ask a team lead" in w.value for w in at.warning)
+
+
+# --------------------------------------------------------------------------- slipping
+
+
+def test_slipping_lists_and_reassigns_in_one_click(office, app_db):
+    at = open_page("sales_lead", "slipping")
+    text = table_text(at)
+    assert "Never Called" in text and "Accepted, never contacted" in text
+    assert "Freshly Handed" not in text   # still inside its windows
+    assert at.get("download_button")
+    # Select the row, pick the new owner, click Reassign.
+    at.session_state["slip_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    owner = at.selectbox(key="slip_new_owner")
+    owner.set_value(office["sdr2"])
+    at.text_input(key="slip_note").input("Sam is on holiday")
+    [b for b in at.button if b.label == "Reassign"][0].click().run()
+    assert not at.exception, at.exception
+    assert any("Reassigned 1 lead" in s.value for s in at.success)
+    with app_db.connect() as conn:
+        owner_now = conn.execute(sa.text("select owner_id from handoff where lead_id = :l"),
+                                 {"l": office["leads"]["silent"]}).scalar()
+        logged = conn.execute(sa.text("select count(*) from audit_log where action = 'handoff.reassign'")).scalar()
+    assert owner_now == office["sdr2"] and logged == 1
+
+
+def test_slipping_is_read_only_for_marketing(office):
+    at = open_page("marketing_lead", "slipping")
+    assert "Never Called" in table_text(at)
+    assert not [b for b in at.button if b.label == "Reassign"]
+    assert not any(m.value == "#### Reassign" for m in at.markdown)
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def test_policies_form_creates_a_version_and_remeasures(office, app_db):
+    at = open_page("sales_lead", "sla_policies")
+    assert "Standard" in table_text(at)
+    k = "slapol___new___0_"
+    at.text_input(key=f"{k}name").input("Tier 2 fast lane")
+    at.multiselect(key=f"{k}tiers").set_value([2])
+    at.number_input(key=f"{k}ft_value").set_value(15)
+    at.selectbox(key=f"{k}ft_unit").set_value("minutes")
+    at.radio(key=f"{k}ft_basis").set_value("wall-clock time")
+    at.radio(key=f"{k}dec_basis").set_value("wall-clock time")
+    at.date_input(key=f"{k}effective").set_value(date(2020, 1, 1))
+    [b for b in at.button if b.label == "Create policy"][0].click().run()
+    assert not at.exception, at.exception
+    assert any("Saved Tier 2 fast lane version 1" in s.value and "re-measured" in s.value for s in at.success)
+    with app_db.connect() as conn:
+        rows = conn.execute(sa.text("select p.name, count(*) from handoff h join sla_policy p on p.id = h.sla_policy_id "
+                                    "group by p.name")).all()
+        audit_rows = conn.execute(sa.text("select count(*) from audit_log where action = 'sla_policy.version'")).scalar()
+    assert dict(rows) == {"Tier 2 fast lane": 5}
+    assert audit_rows == 2  # the fixture's default policy and this one
+    assert "Tier 2 fast lane" in table_text(at)
+
+
+def test_policies_form_refuses_bad_input_and_keeps_it(office, app_db):
+    at = open_page("sales_lead", "sla_policies")
+    k = "slapol___new___0_"
+    at.text_input(key=f"{k}name").input("No conditions")
+    [b for b in at.button if b.label == "Create policy"][0].click().run()
+    assert not at.exception
+    assert any("Say which leads this policy covers" in e.value for e in at.error)
+    assert at.text_input(key=f"{k}name").value == "No conditions"
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from sla_policy")).scalar() == 1
+
+
+def test_policies_are_read_only_for_executives(office):
+    at = open_page("executive", "sla_policies")
+    assert "Standard" in table_text(at)
+    assert not [b for b in at.button if b.label in ("Create policy", "Save as a new version")]
+    assert "read-only" in " ".join(c.value for c in at.caption)
+
+
+def test_commitment_form_validates(office, app_db):
+    at = open_page("marketing_lead", "sla_policies")
+    at.selectbox(key="slapol_com_pick").set_value("__new__").run()
+    k = "slapol_com___new___0_"
+    quarter = sla.commitments().iloc[0]
+    at.date_input(key=f"{k}start").set_value(quarter.start_date)
+    at.date_input(key=f"{k}end").set_value(quarter.end_date)
+    at.number_input(key=f"{k}volume").set_value(500)
+    [b for b in at.button if b.label == "Save commitment"][0].click().run()
+    assert any("overlap" in e.value for e in at.error)
+
+
+# --------------------------------------------------------------------------- on the seeded demo data
+
+
+@pytest.fixture
+def demo_sla_db(seeded_app_db_rw, cookie_key):
+    from seeds import demo_sla
+
+    with seeded_app_db_rw.begin() as conn:
+        demo_sla.load(conn)
+    return seeded_app_db_rw
+
+
+@pytest.mark.parametrize("username,page", [("sdr", "my_sla"), ("ae", "my_sla"), ("sales_lead", "sla_scorecard"),
+                                           ("marketing_lead", "sla_two_sided"), ("executive", "slipping"),
+                                           ("sales_lead", "sla_policies")])
+def test_pages_render_on_demo_data(demo_sla_db, username, page):
+    at = open_page(username, page)
+    assert not at.error, [e.value for e in at.error]
+    assert at.metric or at.dataframe

@@ -627,6 +627,7 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
             st.button("Action item", key="mtg_add_action", on_click=_open_dialog, args=("action",),
                       icon=":material/assignment_add:")
         else:
+            st.session_state.setdefault(FOLLOW, meeting.is_live)  # in a live meeting, follow by default
             st.toggle("Follow the presenter", key=FOLLOW, help="Move to the section the presenter shows.")
         st.selectbox("Auto-advance", AUTO_ADVANCE, key=AUTO, label_visibility="collapsed", width=210,
                      format_func=lambda s: "Auto-advance: off" if s == 0 else f"Auto-advance: {s} s")

@@ -550,7 +550,8 @@ def move_to(actor: User, meeting: Meeting, item_id: int, now: datetime | None = 
     named) drives the timer; other viewers navigate freely without touching it. Timer bookkeeping
     is not audited (it is not an edit). Returns True when the timer moved.
     """
-    if not meeting.is_live or actor is None or not actor.can("meeting.present"):
+    if not meeting.is_live or actor is None or not actor.can("meeting.present") \
+            or meeting.current_item_id == item_id:
         return False
     if meeting.presenter_user_id is not None and meeting.presenter_user_id != actor.id:
         return False

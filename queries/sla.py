@@ -13,7 +13,7 @@ unless the user may see all reps (``see_all_reps``): the check lives here, not i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 
 import pandas as pd
@@ -967,13 +967,16 @@ def rep_standing(user: User, period: Period, week: Period, rep_id: int | None = 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _rep_standing(rep_id: int, team_id: int, period: Period, week: Period, as_of: datetime) -> RepStanding:
     with get_engine().connect() as conn:
-        rows = conn.execute(q("sla_rep_standing"), {
+        row = conn.execute(q("sla_rep_standing"), {
             "rep_id": rep_id, "team_id": team_id, "as_of": as_of, "start_at": period.start_at,
-            "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings().all()
-    found = {(r["who"], r["span"]): Standing(**{k: (None if v is None else v) for k, v in r.items()
-                                                if k not in ("who", "span")}) for r in rows}
-    return RepStanding(*(found.get(k, Standing()) for k in (("me", "week"), ("me", "period"), ("team", "week"),
-                                                             ("team", "period"))))
+            "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings().one()
+
+    def standing(prefix: str) -> Standing:
+        values = {f.name: row[f"{prefix}_{f.name}"] for f in fields(Standing)}
+        return Standing(**{k: (v if v is None or k.endswith(("rate", "minutes")) else int(v))
+                           for k, v in values.items()})
+
+    return RepStanding(standing("me_week"), standing("me_period"), standing("team_week"), standing("team_period"))
 
 
 def rep_weekly(user: User, period: Period, rep_id: int | None = None, as_of: datetime | None = None) -> pd.DataFrame:
@@ -1203,7 +1206,7 @@ def slipping(user: User, *, team_ids: tuple[int, ...] = (), owner_ids: tuple[int
 def _slipping(team_ids, owner_ids, kinds, max_overdue_days, as_of, limit):
     frame = _frame("sla_slipping", {"team_ids": list(team_ids), "owner_ids": list(owner_ids), "kinds": list(kinds),
                                     "max_overdue_minutes": None if max_overdue_days is None else max_overdue_days * 1440,
-                                    "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA)
+                                    "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA, hints=True)
     frame["situation"] = frame["kind"].map(KINDS).astype(_STR)
     frame["action"] = [action_for(r) for r in frame.itertuples()]
     return frame

@@ -247,8 +247,9 @@ select h.id as handoff_id, h.lead_id,
 -- name: sla_rep_standing
 -- One pass over a team's hand-offs for the rep's standing: compliance (met, breached, pending)
 -- and median / p90 minutes to first touch, for the rep (:rep_id) and the whole team (:team_id),
--- in the week [:week_start_at, :week_end_at) and the period [:start_at, :end_at). Same rules as
--- sla_compliance and first_touch in metrics.sql.
+-- in the week [:week_start_at, :week_end_at) and the period [:start_at, :end_at); one row, columns
+-- prefixed me_week_, me_period_, team_week_, team_period_. Same rules as sla_compliance and
+-- first_touch in metrics.sql.
 with scoped as (
     select h.owner_id = :rep_id as mine,
            h.handed_off_at >= :week_start_at and h.handed_off_at < :week_end_at as in_week,
@@ -264,27 +265,57 @@ with scoped as (
      where r.team_id = :team_id
        and ((h.handed_off_at >= :week_start_at and h.handed_off_at < :week_end_at)
             or (h.handed_off_at >= :start_at and h.handed_off_at < :end_at))
-),
-sliced as (
-    select v.who, v.span, s.*
-      from scoped s
-     cross join lateral (values ('me', 'week', s.mine and s.in_week), ('me', 'period', s.mine and s.in_period),
-                                ('team', 'week', s.in_week), ('team', 'period', s.in_period)) v(who, span, keep)
-     where v.keep
 )
-select who, span,
-       count(*) as handed_off,
-       count(*) filter (where outcome = 'met') as met,
-       count(*) filter (where outcome in ('late', 'untouched')) as breached,
-       count(*) filter (where outcome = 'untouched') as breached_untouched,
-       count(*) filter (where outcome = 'pending') as pending,
-       count(*) filter (where not touched) as untouched,
-       count(*) filter (where outcome = 'met')::float8 / nullif(count(*) filter (where outcome <> 'pending'), 0)
-           as compliance_rate,
-       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
-       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
-  from sliced
- group by who, span
+select
+       count(*) filter (where mine and in_week) as me_week_handed_off,
+       count(*) filter (where mine and in_week and outcome = 'met') as me_week_met,
+       count(*) filter (where mine and in_week and outcome in ('late', 'untouched')) as me_week_breached,
+       count(*) filter (where mine and in_week and outcome = 'untouched') as me_week_breached_untouched,
+       count(*) filter (where mine and in_week and outcome = 'pending') as me_week_pending,
+       count(*) filter (where mine and in_week and not touched) as me_week_untouched,
+       count(*) filter (where mine and in_week and outcome = 'met')::float8
+         / nullif(count(*) filter (where mine and in_week and outcome <> 'pending'), 0) as me_week_compliance_rate,
+       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where mine and in_week and touched)
+           as me_week_median_minutes,
+       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where mine and in_week and touched)
+           as me_week_p90_minutes,
+       count(*) filter (where mine and in_period) as me_period_handed_off,
+       count(*) filter (where mine and in_period and outcome = 'met') as me_period_met,
+       count(*) filter (where mine and in_period and outcome in ('late', 'untouched')) as me_period_breached,
+       count(*) filter (where mine and in_period and outcome = 'untouched') as me_period_breached_untouched,
+       count(*) filter (where mine and in_period and outcome = 'pending') as me_period_pending,
+       count(*) filter (where mine and in_period and not touched) as me_period_untouched,
+       count(*) filter (where mine and in_period and outcome = 'met')::float8
+         / nullif(count(*) filter (where mine and in_period and outcome <> 'pending'), 0) as me_period_compliance_rate,
+       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where mine and in_period and touched)
+           as me_period_median_minutes,
+       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where mine and in_period and touched)
+           as me_period_p90_minutes,
+       count(*) filter (where in_week) as team_week_handed_off,
+       count(*) filter (where in_week and outcome = 'met') as team_week_met,
+       count(*) filter (where in_week and outcome in ('late', 'untouched')) as team_week_breached,
+       count(*) filter (where in_week and outcome = 'untouched') as team_week_breached_untouched,
+       count(*) filter (where in_week and outcome = 'pending') as team_week_pending,
+       count(*) filter (where in_week and not touched) as team_week_untouched,
+       count(*) filter (where in_week and outcome = 'met')::float8
+         / nullif(count(*) filter (where in_week and outcome <> 'pending'), 0) as team_week_compliance_rate,
+       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where in_week and touched)
+           as team_week_median_minutes,
+       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where in_week and touched)
+           as team_week_p90_minutes,
+       count(*) filter (where in_period) as team_period_handed_off,
+       count(*) filter (where in_period and outcome = 'met') as team_period_met,
+       count(*) filter (where in_period and outcome in ('late', 'untouched')) as team_period_breached,
+       count(*) filter (where in_period and outcome = 'untouched') as team_period_breached_untouched,
+       count(*) filter (where in_period and outcome = 'pending') as team_period_pending,
+       count(*) filter (where in_period and not touched) as team_period_untouched,
+       count(*) filter (where in_period and outcome = 'met')::float8
+         / nullif(count(*) filter (where in_period and outcome <> 'pending'), 0) as team_period_compliance_rate,
+       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where in_period and touched)
+           as team_period_median_minutes,
+       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where in_period and touched)
+           as team_period_p90_minutes
+  from scoped
 
 -- name: sla_rep_weekly
 -- Compliance per week (company time zone) over the period for the rep (:rep_id) and their team
@@ -544,17 +575,25 @@ select s.id as handoff_id, s.lead_id,
 -- ('decision_overdue'), and accepted hand-offs not touched past their first-touch deadline
 -- ('untouched_after_accept'). Restricted to :team_ids / :owner_ids / :kinds (empty = all) and to
 -- those overdue at most :max_overdue_minutes (null = any). Most recently slipped first.
-with candidates as (
-    -- The two partial indexes of migration 0005 find today's cases; the third branch (decided or
-    -- touched after :as_of) only matters for an :as_of in the past and is skipped at run time
-    -- otherwise (a change in the last minute is not "past" enough to matter).
-    select id from handoff where decision is null and decision_due_at < :as_of
+with bounds as (
+    select cast(:as_of as timestamptz)
+           - coalesce(cast(:max_overdue_minutes as float8), 1e9) * interval '1 minute' as oldest_due
+),
+candidates as materialized (
+    -- The two partial indexes of migration 0005 find today's cases (only those due since
+    -- oldest_due); the third branch (decided or touched after :as_of) only matters for an :as_of in
+    -- the past and is skipped at run time otherwise (a change in the last minute is not "past"
+    -- enough to matter).
+    select h.id from handoff h, bounds b
+     where h.decision is null and h.decision_due_at < :as_of and h.decision_due_at >= b.oldest_due
     union
-    select id from handoff where decision = 'accepted' and first_touch_at is null and sla_deadline_at < :as_of
+    select h.id from handoff h, bounds b
+     where h.decision = 'accepted' and h.first_touch_at is null
+       and h.sla_deadline_at < :as_of and h.sla_deadline_at >= b.oldest_due
     union
-    select id from handoff
+    select h.id from handoff h
      where cast(:as_of as timestamptz) < now() - interval '1 minute'
-       and (decided_at > :as_of or first_touch_at > :as_of)
+       and (h.decided_at > :as_of or h.first_touch_at > :as_of)
 ),
 open_handoffs as (
     select h.*,

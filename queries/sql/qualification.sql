@@ -116,7 +116,9 @@ set local work_mem = '64MB'
 -- those leads actually fared to date: hand-off (lead level: any hand-off), accepted (any hand-off
 -- accepted), rejected (rejected and never accepted), awaiting (no decision on any hand-off),
 -- opportunities, wins, losses, won revenue; and per group how many leads each proposed rule turns
--- away. One pass over the period's leads (parallel-capable); all rules are bound arrays.
+-- away. One scan of the period's leads; all rules are bound arrays. The evaluated leads are
+-- materialised once (so the rule expression is not re-evaluated by every aggregate reading it) and
+-- bound the hand-off and opportunity aggregates to the period's leads.
 with proposed as (
     select cast(:p_industries as text[]) as industries, cast(:p_countries as text[]) as countries,
            cast(:p_regions as text[]) as regions, cast(:p_employee_bands as text[]) as employee_bands,
@@ -131,7 +133,7 @@ current_rules as (
            cast(:c_tiers as smallint[]) as tiers, cast(:c_min_score as integer) as min_score,
            cast(:c_excluded_sources as text[]) as excluded_sources
 ),
-evaluated as (
+evaluated as materialized (  -- each lead's failure bits computed once, not once per aggregate reading them
     select l.id as lead_id, l.mql_at, pf.failed as p_failed,
            cast(:has_current as boolean) and cf.failed = 0 as c_ok
       from lead l
@@ -146,8 +148,7 @@ handoffs as (
            bool_or(h.decision = 'rejected') and not bool_or(h.decision = 'accepted') as rejected,
            bool_and(h.decision is null) as awaiting
       from handoff h
-      join lead l on l.id = h.lead_id
-     where l.created_at >= :start_at and l.created_at < :end_at
+     where h.lead_id in (select lead_id from evaluated)
      group by h.lead_id
 ),
 opps as (
@@ -156,8 +157,7 @@ opps as (
            count(*) filter (where o.stage = 'closed_lost') as lost,
            coalesce(sum(o.amount) filter (where o.stage = 'closed_won'), 0) as revenue
       from opportunity o
-      join lead l on l.id = o.lead_id
-     where l.created_at >= :start_at and l.created_at < :end_at
+     where o.lead_id in (select lead_id from evaluated)
      group by o.lead_id
 )
 select e.p_failed = 0 as p_ok, e.c_ok,

@@ -93,28 +93,41 @@ select r.lead_id, r.rep_id, u.id, r.quality,
              'Came from the webinar with specific questions about the SLA reports.',
              'Budget approved for next quarter; champion is the ops director.',
              'Strong fit, but the form data was thin: had to research the account first.',
-             'Existing customer''s sister company: warm intro made it easy.'])[1 + (r.id % 6)]
+             'Existing customer''s sister company: warm intro made it easy.',
+             'Replacing a homegrown dashboard; wants a pilot before the board meeting.',
+             'Asked for pricing on the first call. Fast-track candidate.'])[1 + ((r.id / 7) % 8)::int]
          when r.rejection_reason = 'bad_fit' then (array[
              'Company is far too small for our platform tier.',
              'Agency researching for a client, not a buyer.',
              'Student writing a thesis on sales and marketing alignment.',
-             'Industry we do not serve (no integration for their CRM).'])[1 + (r.id % 4)]
+             'Industry we do not serve (no integration for their CRM).',
+             'Two-person startup; the free tool covers them for now.',
+             'Public body with a tender process we cannot enter this year.'])[1 + ((r.id / 7) % 6)::int]
          when r.rejection_reason = 'wrong_contact' then (array[
              'Intern downloaded the guide; no influence on the purchase.',
              'Right company, wrong person: pointed me to their RevOps lead.',
-             'Contact left the company months ago, email bounces.'])[1 + (r.id % 3)]
+             'Contact left the company months ago, email bounces.',
+             'Individual contributor in engineering; marketing owns the decision.',
+             'Assistant filled the form for the team; could not get past them.'])[1 + ((r.id / 7) % 5)::int]
          when r.rejection_reason = 'duplicate' then (array[
              'Same person already in an open opportunity with the AE team.',
-             'Second form fill of a lead I rejected last week.'])[1 + (r.id % 2)]
+             'Second form fill of a lead I rejected last week.',
+             'Already a customer contact; routed to account management.'])[1 + ((r.id / 7) % 3)::int]
          when r.rejection_reason = 'no_budget' then (array[
              'Interested, but no budget until next fiscal year.',
-             'Frozen spend after their reorganisation; revisit in two quarters.'])[1 + (r.id % 2)]
+             'Frozen spend after their reorganisation; revisit in two quarters.',
+             'Budget went to a CRM migration this year.',
+             'Likes the product, cannot justify the cost at their size.'])[1 + ((r.id / 7) % 4)::int]
          when r.rejection_reason = 'no_response' then (array[
              'Five touches over two weeks, no answer on any channel.',
-             'Phone number invalid and no reply to emails.'])[1 + (r.id % 2)]
+             'Phone number invalid and no reply to emails.',
+             'Out-of-office for a month, then silence.',
+             'Opened every email, answered none.'])[1 + ((r.id / 7) % 4)::int]
          when r.rejection_reason = 'not_interested' then (array[
              'Only wanted the report, no project planned.',
-             'Happy with their current tool, contract runs two more years.'])[1 + (r.id % 2)]
+             'Happy with their current tool, contract runs two more years.',
+             'Signed up for the webinar speaker, not the product.',
+             'Said our category is not a priority this year.'])[1 + ((r.id / 7) % 4)::int]
          else 'Lead did not match what the form said (job title and company size were wrong).'
        end,
        least(cast(:now_at as timestamptz), r.decided_at + make_interval(hours => 1 + (r.id % 30)::int)),

@@ -115,7 +115,8 @@ def test_two_lead_approval_keeps_both_names_and_times(world, org, app_db):
     assert qualification.in_force() is None
     assert qualification.in_force(approved.effective_at).id == vid
     assert qualification.scheduled()[0].id == vid
-    actions = [r[0] for r in app_db.connect().execute(sa.text("select action from audit_log order by id"))]
+    with app_db.connect() as conn:
+        actions = [r[0] for r in conn.execute(sa.text("select action from audit_log order by id"))]
     assert actions[-2:] == ["criteria.propose", "criteria.approve"]
 
 
@@ -216,8 +217,9 @@ def test_mql_events_record_the_version_in_force_at_their_time(world, org, app_db
     before, after = world.lead(at("2026-01-01 09:00"), acc), world.lead(at("2026-01-01 09:00"), acc)
     world.event(before, "mql", v.effective_at - timedelta(minutes=1))
     world.event(after, "mql", v.effective_at + timedelta(seconds=1))
-    rows = dict(app_db.connect().execute(sa.text(
-        "select lead_id, criteria_version_id from lead_event where event_type = 'mql'")).all())
+    with app_db.connect() as conn:
+        rows = dict(conn.execute(sa.text(
+            "select lead_id, criteria_version_id from lead_event where event_type = 'mql'")).all())
     assert rows == {before: None, after: vid}
     # only MQL events carry a version
     with pytest.raises(sa.exc.IntegrityError, match="lead_event_criteria_only_mql"):
@@ -251,8 +253,9 @@ def test_seed_backfill_stamps_by_effective_date(world, org, app_db):
                              "a": at(eff) - timedelta(days=2)}))
     with app_db.begin() as conn:
         assert backfill_mql_versions(conn) == 2
-    rows = dict(app_db.connect().execute(sa.text(
-        "select lead_id, criteria_version_id from lead_event where event_type = 'mql'")).all())
+    with app_db.connect() as conn:
+        rows = dict(conn.execute(sa.text(
+            "select lead_id, criteria_version_id from lead_event where event_type = 'mql'")).all())
     assert rows == {leads[0]: None, leads[1]: ids[0], leads[2]: ids[1]}
     enabled = count(app_db, "select tgenabled from pg_trigger where tgname = 'lead_event_append_only'")
     assert enabled == "O"  # re-enabled
@@ -717,3 +720,45 @@ def test_marketing_replies_and_trends(world, app_db, org, inbox_world):
     assert len(qualification.replies(period)) == 2
     summary = qualification.feedback_summary(period)
     assert (summary["ratings"], summary["poor"], summary["good"], summary["replied"]) == (3, 1, 1, 1)
+
+
+# =========================================================================== demo seed
+
+
+def test_demo_seed_is_idempotent_and_follows_the_apps_rules(world, org, app_db, monkeypatch):
+    from seeds import demo_qualification
+
+    reps = org["reps"]
+    acc = world.account(tier=2)
+    camp = world.campaign("paid_social", name="Social")
+    now = datetime.now(timezone.utc)
+    for i in range(40):
+        t = now - timedelta(days=60 - i)
+        lead = world.lead(t - timedelta(hours=5), acc, source="paid_social", campaign_id=camp)
+        world.hand_off(lead, t, reps["sam"] if i % 2 else reps["ada"])
+        if i % 3 == 0:
+            world.decide(lead, "accepted", t + timedelta(hours=1), actor=reps["sam"] if i % 2 else reps["ada"])
+        elif i < 36:
+            world.decide(lead, "rejected", t + timedelta(hours=1), actor=reps["sam"] if i % 2 else reps["ada"],
+                         reason="other" if i % 5 == 0 else "bad_fit", comment="x" if i % 5 == 0 else None)
+    monkeypatch.setattr(demo_qualification, "MIN_CAMPAIGN_HANDOFFS", 5)
+    with app_db.begin() as conn:
+        demo_qualification.load(conn)
+    snapshot = "select (select count(*) from criteria_version), (select count(*) from lead_feedback), " \
+               "(select count(*) from feedback_reply), " \
+               "(select count(*) from lead_event where event_type = 'mql' and criteria_version_id is null)"
+    with app_db.connect() as conn:
+        first = conn.execute(sa.text(snapshot)).one()
+    with app_db.begin() as conn:
+        demo_qualification.load(conn)
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text(snapshot)).one() == first
+    assert first[0] == 3 and first[1] > 0 and first[2] > 0 and first[3] == 0
+    versions = {v.number: v for v in qualification.versions()}
+    assert (versions[1].status, versions[2].status, versions[3].status) == ("active", "withdrawn", "proposed")
+    assert versions[1].proposed_side != versions[1].approved_side
+    assert qualification.in_force().number == 1
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from lead_feedback where quality <= 2 and insight is null")
+                            ).scalar() == 0
+        assert conn.execute(sa.text("select count(*) from lead_feedback where created_at > now()")).scalar() == 0

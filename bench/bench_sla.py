@@ -191,10 +191,9 @@ def main() -> int:
     load_after = os.getloadavg()[0]
 
     reads = {
-        "My SLA · rep_standing (week + period, me + team)": lambda: sla.rep_standing(rep, period, week),
+        "My SLA · rep_standing (week + period + weekly, me + team)": lambda: sla.rep_standing(rep, period, week),
         "My SLA · open_handoffs": lambda: sla.open_handoffs(rep),
         "My SLA · rep_breaches": lambda: sla.rep_breaches(rep, period),
-        "My SLA · rep_weekly": lambda: sla.rep_weekly(rep, period),
         "Scorecard · scorecard (grouped pass + previous + decisions + bands)":
             lambda: sla.scorecard(period, NO_FILTERS),
         "Scorecard · untouched leads": lambda: sla.untouched(lead, period, NO_FILTERS),

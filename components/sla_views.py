@@ -31,6 +31,12 @@ def local_time(moment, tz: str, with_day: bool = True) -> str:
     return value.strftime("%a %d %b, %H:%M" if with_day else "%H:%M")
 
 
+def local_times(moments: pd.Series, tz: str) -> pd.Series:
+    """``local_time`` for a whole column at once."""
+    values = pd.to_datetime(moments, utc=True).dt.tz_convert(tz).dt.strftime("%a %d %b, %H:%M")
+    return values.fillna(fmt.DASH).astype("object").where(values.notna(), fmt.DASH).reset_index(drop=True)
+
+
 def open_summary(frame: pd.DataFrame, now: datetime) -> str:
     """'3 open hand-offs: 1 overdue, the next deadline in 14 min.' (pure)."""
     if frame.empty:
@@ -69,6 +75,7 @@ def standing_message(me, team, target: float, open_text: str) -> tuple[str, str]
 
 def open_display(frame: pd.DataFrame, now: datetime, tz: str) -> pd.DataFrame:
     """The open list as shown: countdown to the next deadline first."""
+    frame = frame.reset_index(drop=True)
     next_is_touch = frame["touch_due_at"].notna() & (frame["touch_due_at"] == frame["next_due_at"])
     return pd.DataFrame({
         "Due": [sla.countdown(d, now) for d in frame["next_due_at"]],
@@ -76,9 +83,9 @@ def open_display(frame: pd.DataFrame, now: datetime, tz: str) -> pd.DataFrame:
         "Lead": frame["lead_name"],
         "Account": frame["account"],
         "Source": frame["source"],
-        "Handed off": [local_time(t, tz) for t in frame["handed_off_at"]],
-        "Contact by": [local_time(t, tz) for t in frame["touch_due_at"]],
-        "Decide by": [local_time(t, tz) for t in frame["decide_due_at"]],
+        "Handed off": local_times(frame["handed_off_at"], tz),
+        "Contact by": local_times(frame["touch_due_at"], tz),
+        "Decide by": local_times(frame["decide_due_at"], tz),
         "E-mail": frame["email"],
         "Tier": frame["tier"].map(lambda t: f"Tier {t}"),
         "_urgency": [sla.urgency(d, now) for d in frame["next_due_at"]],
@@ -149,18 +156,20 @@ def breaches_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
             return f"Contacted {fmt.duration(r.over_minutes)} after the deadline ({window} window)"
         return f"Never contacted; {fmt.duration(r.over_minutes)} past the deadline ({window} window)"
 
+    frame = frame.reset_index(drop=True)
     return pd.DataFrame({
         "Lead": frame["lead_name"], "Account": frame["account"],
-        "Handed off": [local_time(t, tz) for t in frame["handed_off_at"]],
+        "Handed off": local_times(frame["handed_off_at"], tz),
         "What happened": [what(r) for r in frame.itertuples()],
         "Decision": frame["status"].map({"awaiting": "Awaiting", "accepted": "Accepted", "rejected": "Rejected"}),
-        "Deadline": [local_time(t, tz) for t in frame["sla_deadline_at"]],
+        "Deadline": local_times(frame["sla_deadline_at"], tz),
         "Source": frame["source"], "Policy": frame["policy"], "E-mail": frame["email"],
     })
 
 
 def slipping_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
     """Leads slipping through as shown and exported (sortable numeric columns kept numeric)."""
+    frame = frame.reset_index(drop=True)
     return pd.DataFrame({
         "Situation": frame["situation"],
         "Overdue (days)": (frame["overdue_minutes"] / 1440).round(1),
@@ -168,8 +177,8 @@ def slipping_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
         "Lead": frame["lead_name"], "Title": frame["job_title"], "Account": frame["account"],
         "Tier": frame["tier"], "Source": frame["source"], "Campaign": frame["campaign"].fillna(""),
         "Score": frame["score"], "Owner": frame["owner"], "Team": frame["team"],
-        "Handed off": [local_time(t, tz) for t in frame["handed_off_at"]],
-        "Was due": [local_time(t, tz) for t in frame["due_at"]],
+        "Handed off": local_times(frame["handed_off_at"], tz),
+        "Was due": local_times(frame["due_at"], tz),
         "What to do": frame["action"], "E-mail": frame["email"],
     })
 

@@ -117,7 +117,7 @@ else:
                   key="mysla_breaches", height=min(38 + 35 * len(breaches), 320),
                   column_config={"What happened": st.column_config.TextColumn(width="large")})
 
-weekly = sla.rep_weekly(user, period, info.id)
+weekly = standing.weekly
 if weekly["compliance_rate"].notna().any():
     st.plotly_chart(sla_charts.rep_weekly_chart(weekly, info.full_name, info.team_name, target, height=280),
                     width="stretch", key="mysla_weekly")

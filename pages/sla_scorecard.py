@@ -100,11 +100,12 @@ untouched = sla.untouched(user, period, filters)
 if untouched.empty:
     st.success("Every hand-off past its deadline was touched.", icon=":material/verified:")
 else:
+    untouched = untouched.reset_index(drop=True)
     shown = pd.DataFrame({
         "Lead": untouched["lead_name"], "Account": untouched["account"], "Tier": untouched["tier"],
         "Source": untouched["source"], "Owner": untouched["owner"], "Team": untouched["team"],
-        "Handed off": [sla_views.local_time(x, tz) for x in untouched["handed_off_at"]],
-        "Deadline": [sla_views.local_time(x, tz) for x in untouched["sla_deadline_at"]],
+        "Handed off": sla_views.local_times(untouched["handed_off_at"], tz),
+        "Deadline": sla_views.local_times(untouched["sla_deadline_at"], tz),
         "Overdue (h)": (untouched["overdue_minutes"] / 60).round(1),
         "Decision": untouched["status"].str.capitalize(), "E-mail": untouched["email"]})
     more = f" (newest {sla.UNTOUCHED_LIMIT:,} shown)" if len(untouched) >= sla.UNTOUCHED_LIMIT else ""

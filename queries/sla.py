@@ -86,17 +86,26 @@ def _frame(name: str, params: dict | None = None, schema: dict | None = None, co
 
 
 def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
+    """Cast query output to declared dtypes (empty results get the right columns too)."""
     frame = frame.reindex(columns=list(schema))
+    out = {}
     for col, dtype in schema.items():
+        values = frame[col]
         if dtype == _TS:
-            frame[col] = pd.to_datetime(frame[col], utc=True).astype(_TS)
+            out[col] = pd.to_datetime(values, utc=True).astype(_TS)
         elif dtype == _BOOL:
-            frame[col] = frame[col].fillna(False).astype(_BOOL)
+            out[col] = values.fillna(False).astype(_BOOL)
+        elif dtype == _INT:
+            out[col] = pd.to_numeric(values).fillna(0).astype(_INT)
+        elif dtype == _FLOAT:
+            out[col] = pd.to_numeric(values, errors="coerce").astype(_FLOAT)
+        elif dtype == _DAY:
+            out[col] = pd.to_datetime(values).astype(_DAY)
         elif dtype == "object":
-            continue
+            out[col] = values.astype("object")
         else:
-            frame[col] = typed(frame[[col]], {col: dtype})[col]
-    return frame
+            out[col] = values.astype(dtype)
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _require(user: User, action: str, what: str) -> None:
@@ -125,7 +134,7 @@ def week_of(day: date, tz: str) -> Period:
 def clear_caches() -> None:
     """Forget cached SLA reads and the metric caches that read deadlines."""
     for fn in (_policy_versions, calendars_frame, schedule_days, holidays_frame, commitments, _company_defaults,
-               _rep_info, _open_handoffs, _rep_breaches, _rep_standing, _rep_weekly, _decision_timeliness,
+               _rep_info, _open_handoffs, _rep_breaches, _rep_standing, _decision_timeliness,
                _touch_vs_window, _untouched, _slipping, reassign_targets, _scorecard, _mql_days):
         fn.clear()
     metrics.clear_caches()
@@ -952,11 +961,13 @@ class RepStanding:
     me_period: Standing
     team_week: Standing
     team_period: Standing
+    weekly: pd.DataFrame = field(default_factory=pd.DataFrame)  # bucket, compliance_rate, team_compliance_rate
 
 
 def rep_standing(user: User, period: Period, week: Period, rep_id: int | None = None,
                  as_of: datetime | None = None) -> RepStanding:
-    """The rep's compliance this week and this period, and median / p90 to first touch, vs their team."""
+    """The rep's compliance this week and this period, and median / p90 to first touch, vs their
+    team; with the weekly compliance over the period (one scan of the team's hand-offs)."""
     rep = rep_scope(user, rep_id)
     info = rep_info(rep)
     if info is None:
@@ -968,7 +979,7 @@ def rep_standing(user: User, period: Period, week: Period, rep_id: int | None = 
 def _rep_standing(rep_id: int, team_id: int, period: Period, week: Period, as_of: datetime) -> RepStanding:
     with get_engine().connect() as conn:
         row = conn.execute(q("sla_rep_standing"), {
-            "rep_id": rep_id, "team_id": team_id, "as_of": as_of, "start_at": period.start_at,
+            "rep_id": rep_id, "team_id": team_id, "as_of": as_of, "tz": period.tz, "start_at": period.start_at,
             "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings().one()
 
     def standing(prefix: str) -> Standing:
@@ -976,22 +987,11 @@ def _rep_standing(rep_id: int, team_id: int, period: Period, week: Period, as_of
         return Standing(**{k: (v if v is None or k.endswith(("rate", "minutes")) else int(v))
                            for k, v in values.items()})
 
-    return RepStanding(standing("me_week"), standing("me_period"), standing("team_week"), standing("team_period"))
-
-
-def rep_weekly(user: User, period: Period, rep_id: int | None = None, as_of: datetime | None = None) -> pd.DataFrame:
-    """The rep's and their team's compliance per week: bucket, compliance_rate, team_compliance_rate."""
-    rep = rep_scope(user, rep_id)
-    info = rep_info(rep)
-    if info is None:
-        raise SlaError("That rep no longer exists.")
-    return _rep_weekly(rep, info.team_id, period, as_of or now_minute())
-
-
-@st.cache_data(ttl=SLA_TTL, show_spinner=False)
-def _rep_weekly(rep_id: int, team_id: int, period: Period, as_of: datetime) -> pd.DataFrame:
-    return _frame("sla_rep_weekly", {"rep_id": rep_id, "team_id": team_id, "as_of": as_of, **period.bounds()},
-                  {"bucket": _DAY, "compliance_rate": _FLOAT, "team_compliance_rate": _FLOAT, "handed_off": _INT})
+    weekly = _typed(pd.DataFrame({"bucket": row["weekly_buckets"] or [], "compliance_rate": row["weekly_me"] or [],
+                                  "team_compliance_rate": row["weekly_team"] or []}),
+                    {"bucket": _DAY, "compliance_rate": _FLOAT, "team_compliance_rate": _FLOAT})
+    return RepStanding(standing("me_week"), standing("me_period"), standing("team_week"), standing("team_period"),
+                       weekly)
 
 
 # --------------------------------------------------------------------------- team views

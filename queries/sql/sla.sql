@@ -248,10 +248,12 @@ select h.id as handoff_id, h.lead_id,
 -- One pass over a team's hand-offs for the rep's standing: compliance (met, breached, pending)
 -- and median / p90 minutes to first touch, for the rep (:rep_id) and the whole team (:team_id),
 -- in the week [:week_start_at, :week_end_at) and the period [:start_at, :end_at); one row, columns
--- prefixed me_week_, me_period_, team_week_, team_period_. Same rules as sla_compliance and
--- first_touch in metrics.sql.
-with scoped as (
+-- prefixed me_week_, me_period_, team_week_, team_period_; plus the period's weekly compliance
+-- (weeks in :tz) for the rep and the team as arrays (weekly_buckets, weekly_me, weekly_team).
+-- Same rules as sla_compliance and first_touch in metrics.sql.
+with scoped as materialized (
     select h.owner_id = :rep_id as mine,
+           date_trunc('week', h.handed_off_at at time zone :tz)::date as bucket,
            h.handed_off_at >= :week_start_at and h.handed_off_at < :week_end_at as in_week,
            h.handed_off_at >= :start_at and h.handed_off_at < :end_at as in_period,
            h.minutes_to_first_touch,
@@ -265,8 +267,20 @@ with scoped as (
      where r.team_id = :team_id
        and ((h.handed_off_at >= :week_start_at and h.handed_off_at < :week_end_at)
             or (h.handed_off_at >= :start_at and h.handed_off_at < :end_at))
+),
+weekly as (
+    select bucket,
+           count(*) filter (where mine and outcome = 'met')::float8
+             / nullif(count(*) filter (where mine and outcome <> 'pending'), 0) as me,
+           count(*) filter (where outcome = 'met')::float8
+             / nullif(count(*) filter (where outcome <> 'pending'), 0) as team
+      from scoped
+     where in_period
+     group by bucket
 )
-select
+select (select array_agg(bucket order by bucket) from weekly) as weekly_buckets,
+       (select array_agg(me order by bucket) from weekly) as weekly_me,
+       (select array_agg(team order by bucket) from weekly) as weekly_team,
        count(*) filter (where mine and in_week) as me_week_handed_off,
        count(*) filter (where mine and in_week and outcome = 'met') as me_week_met,
        count(*) filter (where mine and in_week and outcome in ('late', 'untouched')) as me_week_breached,
@@ -316,30 +330,6 @@ select
        percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where in_period and touched)
            as team_period_p90_minutes
   from scoped
-
--- name: sla_rep_weekly
--- Compliance per week (company time zone) over the period for the rep (:rep_id) and their team
--- (:team_id), for the trend chart. Same outcome rules as sla_compliance.
-with scoped as (
-    select date_trunc('week', h.handed_off_at at time zone :tz)::date as bucket,
-           h.owner_id = :rep_id as mine,
-           case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at then 'met'
-                when h.first_touch_at <= :as_of or :as_of > h.sla_deadline_at then 'breached'
-                else 'pending' end as outcome
-      from handoff h
-      join rep r on r.id = h.owner_id
-     where r.team_id = :team_id
-       and h.handed_off_at >= :start_at and h.handed_off_at < :end_at
-)
-select bucket,
-       count(*) filter (where mine and outcome = 'met')::float8
-         / nullif(count(*) filter (where mine and outcome <> 'pending'), 0) as compliance_rate,
-       count(*) filter (where outcome = 'met')::float8
-         / nullif(count(*) filter (where outcome <> 'pending'), 0) as team_compliance_rate,
-       count(*) filter (where mine) as handed_off
-  from scoped
- group by bucket
- order by bucket
 
 -- ------------------------------------------------------------------ team views (filters apply)
 

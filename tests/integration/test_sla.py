@@ -514,6 +514,16 @@ def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week,
             assert got_s.median_minutes == pytest.approx(want["median"], abs=0.01)
             assert got_s.p90_minutes == pytest.approx(want["p90"], abs=0.01)
 
+    # The weekly series matches the metric layer's weekly compliance for the rep and the team.
+    mine_weekly = metrics.sla_compliance(period, Filters(owner_ids=[people["sdr"]]), grain="week", as_of=as_of)
+    team_weekly = metrics.sla_compliance(period, Filters(team_ids=[people["sdr_team"]]), grain="week", as_of=as_of)
+    got_weekly = standing.weekly.set_index("bucket")
+    assert list(got_weekly.index) == list(team_weekly["bucket"])
+    assert list(got_weekly["team_compliance_rate"].fillna(-1)) == \
+        pytest.approx(list(team_weekly["compliance_rate"].fillna(-1)))
+    mine_rates = got_weekly["compliance_rate"].reindex(mine_weekly["bucket"])
+    assert list(mine_rates.fillna(-1)) == pytest.approx(list(mine_weekly["compliance_rate"].fillna(-1)))
+
     # The rep's breach list is exactly the rep's late and untouched hand-offs.
     breaches = sla.rep_breaches(sdr, period, as_of=as_of)
     expected = truth[mine & truth["outcome"].isin(["late", "untouched"])]

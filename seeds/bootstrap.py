@@ -39,8 +39,12 @@ def _after_load(conn: sa.Connection) -> None:
 
 
 def _feature_loaders() -> list:
-    """Each feature's demo content (goals, criteria, SLA policies, ...), in dependency order."""
-    return []
+    """Each feature's demo content, in dependency order: criteria stamp the MQL events, SLA
+    policies recompute the hand-offs' deadlines, targets and goals read the resulting metrics,
+    meetings link to goals."""
+    from seeds import demo_goals, demo_meetings, demo_qualification, demo_sla, demo_targets
+
+    return [demo_qualification.load, demo_sla.load, demo_targets.load, demo_goals.load, demo_meetings.load]
 
 
 def _demo_leads_from_env() -> int:

@@ -2,17 +2,25 @@
 
 Session state, all under the ``gf_`` (goal form) and ``ci_`` (check-in) prefixes:
 
-* ``gf__for``      what the goal form holds: a goal id, ``"new"``, or None (reload on next render)
+* ``gf__for``      what the goal form holds: a goal id, ``("new", parent)``, or None (reload)
+* ``gf__values``   the values the form was loaded with (the widgets' defaults)
+* ``gf__load``     a counter in every widget key: each load renders *new* widgets
 * ``gf__version``  the version of the goal the form was loaded from (the optimistic lock)
 * ``gf__stale``    set after a save was refused because someone else saved first
 * ``gf__error``    the message of a refused save, shown once under the form
-* ``gf_<field>``   the widgets' own keys; they are written only before the widgets render (when
-                   loading a goal), so after a refused save the form still holds the user's input
-* ``ci_<goal>_*``  the check-in form's widgets and its one-shot error
+* ``gf_<field>_<load>``  the widgets' keys
+* ``ci_<goal>_<n>_<field>``  the check-in form's widgets (``ci_<goal>__n`` counts posts)
 * ``goal_flash``   a one-shot success message shown on the next run
 
+Why widgets are never filled through the Session State API here: a value set that way reaches the
+browser only with the run that sets it. When that run is cut short (the sign-in cookie's rerun and
+the deep-link switch both interrupt a session's first run), the browser later shows, and submits,
+the widget's own default: an empty title, the first option of a select. So the loaded values are
+passed as the widgets' defaults, and each load gets fresh keys. After a refused save the keys stay,
+so the form keeps the user's input.
+
 Saves run in the submit buttons' callbacks, never via st.rerun(): a callback runs before the next
-script run, so it may clear widgets and change the URL, and nothing set there is lost.
+script run, so it may change the URL and the state, and nothing set there is lost.
 
 Navigation lives in the URL (``?goal=<id>``, ``?goal=new&parent=<id>``, ``&mode=edit``) so that a
 goal can be shared as a link.
@@ -117,12 +125,22 @@ def _defaults(goal: Goal | None, parent: Goal | None, today: date) -> dict:
 
 
 def _load(goal: Goal | None, parent: Goal | None, marker) -> None:
-    tz = settings.company_timezone()
-    for field, value in _defaults(goal, parent, local_today(tz)).items():
-        st.session_state[f"gf_{field}"] = value
-    st.session_state["gf__for"] = marker
-    st.session_state["gf__version"] = goal.version if goal is not None else None
-    st.session_state.pop("gf__stale", None)
+    ss = st.session_state
+    ss["gf__values"] = _defaults(goal, parent, local_today(settings.company_timezone()))
+    ss["gf__load"] = ss.get("gf__load", 0) + 1
+    ss["gf__for"] = marker
+    ss["gf__version"] = goal.version if goal is not None else None
+    ss.pop("gf__stale", None)
+
+
+def _k(field: str) -> str:
+    """The widget key of a goal-form field in the current load."""
+    return f"gf_{field}_{st.session_state.get('gf__load', 0)}"
+
+
+def _v(field: str):
+    """The field's current value: the widget's, or the loaded one before the widget exists."""
+    return st.session_state.get(_k(field), st.session_state.get("gf__values", {}).get(field))
 
 
 def _reload() -> None:
@@ -135,17 +153,15 @@ def _rebase(version: int) -> None:
 
 
 def _input() -> GoalInput:
-    ss = st.session_state
-    metric = ss.get("gf_metric")
+    metric = _v("metric")
     return GoalInput(
-        title=ss.get("gf_title", ""), why=ss.get("gf_why", ""), period_kind=ss.get("gf_period_kind", "quarter"),
-        start=ss.get("gf_start"), end=ss.get("gf_end"), metric=None if metric == MANUAL else metric,
-        target=ss.get("gf_target", ""), unit=ss.get("gf_unit", "count"), unit_label=ss.get("gf_unit_label", ""),
-        lower_is_better=ss.get("gf_direction") == "lower", cumulative=ss.get("gf_cumulative") == "total",
-        owner_rep_ids=list(ss.get("gf_owners") or []), parent_id=ss.get("gf_parent") or None,
-        scope_team_ids=list(ss.get("gf_teams") or []), scope_sources=list(ss.get("gf_sources") or []),
-        scope_industries=list(ss.get("gf_industries") or []), scope_countries=list(ss.get("gf_countries") or []),
-        scope_tiers=list(ss.get("gf_tiers") or []))
+        title=_v("title") or "", why=_v("why") or "", period_kind=_v("period_kind") or "quarter",
+        start=_v("start"), end=_v("end"), metric=None if metric == MANUAL else metric, target=_v("target") or "",
+        unit=_v("unit") or "count", unit_label=_v("unit_label") or "", lower_is_better=_v("direction") == "lower",
+        cumulative=_v("cumulative") == "total", owner_rep_ids=list(_v("owners") or []),
+        parent_id=_v("parent") or None, scope_team_ids=list(_v("teams") or []),
+        scope_sources=list(_v("sources") or []), scope_industries=list(_v("industries") or []),
+        scope_countries=list(_v("countries") or []), scope_tiers=list(_v("tiers") or []))
 
 
 def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None) -> None:
@@ -167,65 +183,77 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
     if st.session_state.get("gf__for") != marker:
         _load(goal, parent, marker)
 
+    v = st.session_state["gf__values"]
     reps = dimensions.reps()
-    reps = reps[reps["active"] | reps["id"].isin(st.session_state.get("gf_owners") or [])]
+    reps = reps[reps["active"] | reps["id"].isin(list(v["owners"]) + list(_v("owners") or []))]
     rep_label = {int(r.id): f"{r.full_name} · {r.team_name}" for r in reps.itertuples()}
     teams = dimensions.teams()
+    team_names = dict(zip(teams["id"], teams["name"]))
     channels = dimensions.channels()
+    channel_labels = dict(zip(channels["code"], channels["label"]))
     segments = dimensions.segments()
-    manual = st.session_state.get("gf_metric") == MANUAL
-    scoped = any(st.session_state.get(f"gf_{k}") for k in ("teams", "sources", "industries", "countries", "tiers"))
+    industries = sorted(set(segments["industry"]) | set(v["industries"]))
+    countries = sorted(set(segments["country"]) | set(v["countries"]))
+    manual = _v("metric") == MANUAL
+    scoped = any(_v(k) for k in ("teams", "sources", "industries", "countries", "tiers"))
+    metric_options = [MANUAL, *METRICS]
 
     with st.form("goal_form", border=True, enter_to_submit=False):
-        st.text_input("Title", key="gf_title", max_chars=200, placeholder="e.g. Grow marketing-sourced revenue")
-        st.text_area("Why it matters", key="gf_why", max_chars=2000, height=80,
+        st.text_input("Title", value=v["title"], key=_k("title"), max_chars=200,
+                      placeholder="e.g. Grow marketing-sourced revenue")
+        st.text_area("Why it matters", value=v["why"], key=_k("why"), max_chars=2000, height=80,
                      placeholder="What changes for the company when we hit this, and why both teams own it.")
         st.markdown("**What is measured**")
         cols = st.columns([3, 2])
         with cols[0]:
-            st.selectbox("Measure", [MANUAL, *METRICS], key="gf_metric",
+            st.selectbox("Measure", metric_options, index=metric_options.index(v["metric"]), key=_k("metric"),
                          format_func=lambda k: "Manual: a number the owners enter at each check-in" if k == MANUAL
                          else METRICS[k].label + (" (lower is better)" if METRICS[k].lower_is_better else ""),
                          help="Metric goals compute their value from live data over the goal's period and scope "
                               "(see Definitions); manual goals take the value entered at each check-in.")
         with cols[1]:
-            st.text_input("Target", key="gf_target", placeholder="e.g. 1.2M, 85%, 90m, 900",
+            st.text_input("Target", value=v["target"], key=_k("target"), placeholder="e.g. 1.2M, 85%, 90m, 900",
                           help="In the measure's unit, typed the way you would say it: money 1.2M or 850k; "
                                "percent 85 or 85%; minutes 90, 90m or 1.5h; counts 900.")
         st.markdown("**When**")
         cols = st.columns(3)
         with cols[0]:
-            st.selectbox("Period", list(PERIOD_KINDS), format_func=PERIOD_KINDS.get, key="gf_period_kind")
+            st.selectbox("Period", list(PERIOD_KINDS), index=list(PERIOD_KINDS).index(v["period_kind"]),
+                         format_func=PERIOD_KINDS.get, key=_k("period_kind"))
         with cols[1]:
-            st.date_input("Starts (or any day in the period)", key="gf_start", format="YYYY-MM-DD",
+            st.date_input("Starts (or any day in the period)", value=v["start"], key=_k("start"), format="YYYY-MM-DD",
                           help="A month, quarter, half or year runs over the whole one containing this day.")
         with cols[2]:
-            st.date_input("Ends (custom periods)", key="gf_end", format="YYYY-MM-DD",
+            st.date_input("Ends (custom periods)", value=v["end"], key=_k("end"), format="YYYY-MM-DD",
                           help="Used only when the period is 'Custom dates'.")
         st.markdown("**Who**")
-        st.multiselect("Owners", list(rep_label), key="gf_owners", format_func=rep_label.get,
+        st.multiselect("Owners", list(rep_label), default=[r for r in v["owners"] if r in rep_label], key=_k("owners"),
+                       format_func=rep_label.get,
                        placeholder="At least one from marketing and one from sales or sales development",
                        help="A shared goal needs owners from both teams. Owners post the check-ins.")
         parent_options = [NO_PARENT, *[g.id for g in objectives]]
-        if st.session_state.get("gf_parent") not in parent_options:
-            parent_options.append(st.session_state.get("gf_parent"))
+        if v["parent"] not in parent_options:
+            parent_options.append(v["parent"])
         titles = {g.id: f"{g.title} ({g.describe_period()})" for g in objectives}
-        st.selectbox("Key result of", parent_options, key="gf_parent",
+        st.selectbox("Key result of", parent_options, index=parent_options.index(v["parent"]), key=_k("parent"),
                      format_func=lambda i: "None: this goal is an objective" if i == NO_PARENT
                      else titles.get(i, f"#{i}"))
         with st.expander("Manual goals: unit and how the value behaves", expanded=manual):
             cols = st.columns([1, 1])
             with cols[0]:
-                st.selectbox("Unit", list(UNITS), format_func=UNITS.get, key="gf_unit")
+                st.selectbox("Unit", list(UNITS), index=list(UNITS).index(v["unit"]), format_func=UNITS.get,
+                             key=_k("unit"))
             with cols[1]:
-                st.text_input("Unit label (optional)", key="gf_unit_label", max_chars=40,
+                st.text_input("Unit label (optional)", value=v["unit_label"], key=_k("unit_label"), max_chars=40,
                               placeholder="e.g. case studies")
             cols = st.columns([1, 1])
             with cols[0]:
-                st.radio("Direction", ["higher", "lower"], key="gf_direction", horizontal=True,
+                st.radio("Direction", ["higher", "lower"], index=["higher", "lower"].index(v["direction"]),
+                         key=_k("direction"), horizontal=True,
                          format_func={"higher": "Higher is better", "lower": "Lower is better"}.get)
             with cols[1]:
-                st.radio("The value is", ["total", "level"], key="gf_cumulative", horizontal=True,
+                st.radio("The value is", ["total", "level"], index=["total", "level"].index(v["cumulative"]),
+                         key=_k("cumulative"), horizontal=True,
                          format_func={"total": "A running total", "level": "A level"}.get,
                          help="A running total adds up over the period (case studies published); a level is "
                               "measured at each check-in (a score, a cost).")
@@ -233,21 +261,20 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
         with st.expander("Scope (metric goals): leave empty for the whole company", expanded=scoped):
             cols = st.columns(5)
             with cols[0]:
-                st.multiselect("Team", list(teams["id"]), key="gf_teams",
-                               format_func=dict(zip(teams["id"], teams["name"])).get, placeholder="All teams")
+                st.multiselect("Team", list(team_names), default=[t for t in v["teams"] if t in team_names],
+                               key=_k("teams"), format_func=team_names.get, placeholder="All teams")
             with cols[1]:
-                st.multiselect("Source", list(channels["code"]), key="gf_sources",
-                               format_func=dict(zip(channels["code"], channels["label"])).get,
-                               placeholder="All sources")
+                st.multiselect("Source", list(channel_labels), default=[c for c in v["sources"] if c in channel_labels],
+                               key=_k("sources"), format_func=channel_labels.get, placeholder="All sources")
             with cols[2]:
-                st.multiselect("Industry", sorted(segments["industry"].unique()), key="gf_industries",
+                st.multiselect("Industry", industries, default=v["industries"], key=_k("industries"),
                                placeholder="All industries")
             with cols[3]:
-                st.multiselect("Country", sorted(segments["country"].unique()), key="gf_countries",
+                st.multiselect("Country", countries, default=v["countries"], key=_k("countries"),
                                placeholder="All countries")
             with cols[4]:
-                st.multiselect("Tier", [1, 2, 3], key="gf_tiers", format_func=lambda t: f"Tier {t}",
-                               placeholder="All tiers")
+                st.multiselect("Tier", [1, 2, 3], default=[t for t in v["tiers"] if t in (1, 2, 3)], key=_k("tiers"),
+                               format_func=lambda t: f"Tier {t}", placeholder="All tiers")
         st.form_submit_button("Create goal" if goal is None else "Save changes", type="primary",
                               icon=":material/save:", on_click=_on_goal_submit,
                               args=(user, goal.id if goal is not None else None))
@@ -310,7 +337,7 @@ def _stale_help(goal: Goal) -> None:
         else:
             st.caption("The fields shown here match; other settings (period, scope, owners' order) may differ.")
         a, b = st.columns(2)
-        a.button("Load the current version (discard my input)", on_click=_reload, icon=":material/refresh:",
+        a.button("Load their version (discard my input)", on_click=_reload, icon=":material/refresh:",
                  key="gf_reload")
         b.button("Keep my input and save it over theirs next", on_click=_rebase, args=(current.version,),
                  icon=":material/edit:", key="gf_rebase",
@@ -325,9 +352,6 @@ def _rep_name(rep_id: int) -> str:
 
 # --------------------------------------------------------------------------- check-in form
 
-_CHECKIN_FIELDS = ("confidence", "narrative", "blockers", "needs", "value")
-
-
 def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
     """Owners post a check-in: confidence, update, blockers, what they need from the other team."""
     if goal.archived:
@@ -336,7 +360,7 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
         names = ", ".join(o.name for o in goal.owners)
         st.caption(f"Only the goal's owners post check-ins ({names}).")
         return
-    prefix = f"ci_{goal.id}_"
+    prefix = checkin_prefix(goal.id)
     cur = settings.currency()
     with st.form(f"checkin_{goal.id}", border=True, enter_to_submit=False):
         st.markdown("**Post a check-in**")
@@ -359,23 +383,27 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
                          height=70)
         st.form_submit_button("Post check-in", type="primary", icon=":material/send:", on_click=_on_checkin,
                               args=(user, goal.id))
-    error = st.session_state.pop(prefix + "error", None)
+    error = st.session_state.pop(f"ci_{goal.id}__error", None)
     if error:
         st.error(error, icon=":material/error:")
 
 
+def checkin_prefix(goal_id: int) -> str:
+    """Key prefix of the check-in form's widgets; it changes after each post (a fresh, empty form)."""
+    return f"ci_{goal_id}_{st.session_state.get(f'ci_{goal_id}__n', 0)}_"
+
+
 def _on_checkin(user: User, goal_id: int) -> None:
-    ss, prefix = st.session_state, f"ci_{goal_id}_"
+    ss, prefix = st.session_state, checkin_prefix(goal_id)
     data = CheckInInput(confidence=ss.get(prefix + "confidence"), narrative=ss.get(prefix + "narrative", ""),
                         blockers=ss.get(prefix + "blockers", ""), needs=ss.get(prefix + "needs", ""),
                         value=ss.get(prefix + "value"))
     try:
         goals.check_in(user, goal_id, data)
     except GoalError as err:
-        ss[prefix + "error"] = str(err)
+        ss[f"ci_{goal_id}__error"] = str(err)
         return
-    for field in _CHECKIN_FIELDS:  # a callback runs before the widgets: clearing them is allowed here
-        ss.pop(prefix + field, None)
+    ss[f"ci_{goal_id}__n"] = ss.get(f"ci_{goal_id}__n", 0) + 1  # the next form is a new, empty one
     ss[FLASH] = "Check-in posted."
 
 

@@ -47,7 +47,7 @@ def test_lead_creates_a_goal_and_checks_in(page, app_db_url):
 
     form = page.get_by_test_id("stForm")
     form.get_by_role("textbox", name="Title").fill(title)
-    form.get_by_role("textbox", name="Target (number)").fill("4")
+    form.get_by_role("textbox", name="Target", exact=True).fill("4")
     form.get_by_role("textbox", name="Unit label (optional)").fill("case studies")
     _pick(page, "Owners", owners["marketing_lead"])
     _pick(page, "Owners", owners["sales_lead"])
@@ -75,3 +75,42 @@ def test_lead_creates_a_goal_and_checks_in(page, app_db_url):
     [(confidence, value)] = _rows(app_db_url, "select confidence, value from goal_checkin where goal_id = :g",
                                   {"g": goal_id})
     assert confidence == "at_risk" and float(value) == 1.0
+
+
+def test_editing_from_a_link_changes_only_what_was_edited(page, app_db_url):
+    """Open a metric goal's edit form by URL (a fresh session, signed in from the cookie), change the
+    title, save: the measure, period, scope and target stay as they were."""
+    from datetime import date
+
+    from queries.goal_math import period_bounds
+
+    start, end = period_bounds("quarter", date.today())
+    title = f"Bookings together {uuid.uuid4().hex[:6]}"
+    engine = sa.create_engine(app_db_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            goal_id = conn.execute(sa.text(
+                "insert into goal (title, period_kind, start_date, end_date, metric, unit, target, cumulative, "
+                "scope_sources) values (:t, 'quarter', :s, :e, 'win_rate', 'percent', 0.35, false, "
+                "'{webinar,content}') returning id"), {"t": title, "s": start, "e": end}).scalar()
+            conn.execute(sa.text(
+                "insert into goal_owner (goal_id, rep_id) select :g, rep_id from app_user "
+                "where username in ('marketing_lead', 'sales_lead')"), {"g": goal_id})
+    finally:
+        engine.dispose()
+
+    sign_in(page, "marketing_lead")
+    page.goto(f"/goals?goal={goal_id}&mode=edit")
+    wait_for_app(page)
+    form = page.get_by_test_id("stForm")
+    expect(form.get_by_role("textbox", name="Title")).to_have_value(title)
+    form.get_by_role("textbox", name="Title").fill(title + " (Q)")
+    form.get_by_role("button", name="Save changes").click()
+    wait_for_app(page)
+    assert_no_exception(page)
+    expect(page.get_by_text("Changes saved.")).to_be_visible()
+    [row] = _rows(app_db_url, "select title, metric, period_kind, end_date, target, scope_sources, version "
+                              "from goal where id = :g", {"g": goal_id})
+    assert row[0] == title + " (Q)"
+    assert (row[1], row[2], row[3], float(row[4]), sorted(row[5]), row[6]) == (
+        "win_rate", "quarter", end, 0.35, ["content", "webinar"], 2)

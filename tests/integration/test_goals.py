@@ -430,6 +430,20 @@ def _goals_page(username: str, **query) -> AppTest:
     return app
 
 
+def gf(app: AppTest, field: str) -> str:
+    """The goal form's widget key for a field (keys carry the form's load counter)."""
+    return f"gf_{field}_{app.session_state['gf__load']}"
+
+
+def ci(app: AppTest, goal_id: int, field: str) -> str:
+    """The check-in form's widget key for a field (keys change after each post)."""
+    try:
+        n = app.session_state[f"ci_{goal_id}__n"]
+    except KeyError:
+        n = 0
+    return f"ci_{goal_id}_{n}_{field}"
+
+
 def _texts(app: AppTest) -> str:
     return " ".join([m.value for m in app.markdown] + [c.value for c in app.caption] + [e.value for e in app.error]
                     + [w.value for w in app.warning] + [s.value for s in app.success] + [i.value for i in app.info])
@@ -451,22 +465,22 @@ def recent_deals(world, people):
 def test_new_goal_form_validates_then_creates(world, people, app_db):
     recent_deals(world, people)
     app = _goals_page("marketing_lead", goal="new")
-    app.selectbox(key="gf_metric").select("revenue")  # inside the form: sent with the submit
-    app.text_input(key="gf_title").input("   ")
-    app.text_input(key="gf_target").input("1.2 bananas")
-    app.multiselect(key="gf_owners").select(people["reps"]["marketing_lead"])
+    app.selectbox(key=gf(app, "metric")).select("revenue")  # inside the form: sent with the submit
+    app.text_input(key=gf(app, "title")).input("   ")
+    app.text_input(key=gf(app, "target")).input("1.2 bananas")
+    app.multiselect(key=gf(app, "owners")).select(people["reps"]["marketing_lead"])
     app.button(key="FormSubmitter:goal_form-Create goal").click().run()
     assert not app.exception, app.exception
     errors = " ".join(e.value for e in app.error)
     assert "Give the goal a title" in errors and "must be a number" in errors
-    assert app.text_input(key="gf_target").value == "1.2 bananas"  # the input is kept
+    assert app.text_input(key=gf(app, "target")).value == "1.2 bananas"  # the input is kept
     assert count(app_db, "goal") == 0
 
-    app.text_input(key="gf_title").input("Bookings we both own")
-    app.text_input(key="gf_target").input("1.2M")
+    app.text_input(key=gf(app, "title")).input("Bookings we both own")
+    app.text_input(key=gf(app, "target")).input("1.2M")
     app.button(key="FormSubmitter:goal_form-Create goal").click().run()
     assert "owner from sales" in " ".join(e.value for e in app.error)
-    app.multiselect(key="gf_owners").select(people["reps"]["sdr"])
+    app.multiselect(key=gf(app, "owners")).select(people["reps"]["sdr"])
     app.button(key="FormSubmitter:goal_form-Create goal").click().run()
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
@@ -482,19 +496,19 @@ def test_two_leads_editing_the_same_goal(world, people, app_db):
     goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))
     mia = _goals_page("marketing_lead", goal=str(goal_id), mode="edit")
     sal = _goals_page("sales_lead", goal=str(goal_id), mode="edit")
-    assert mia.text_input(key="gf_title").value == "Q1 revenue together"
+    assert mia.text_input(key=gf(mia, "title")).value == "Q1 revenue together"
 
-    sal.text_input(key="gf_title").input("Sal's title")
+    sal.text_input(key=gf(sal, "title")).input("Sal's title")
     sal.button(key="FormSubmitter:goal_form-Save changes").click().run()
     assert not sal.exception and not sal.error, [e.value for e in sal.error]
     assert goals.get(goal_id).title == "Sal's title"
 
-    mia.text_input(key="gf_target").input("7.5k")
+    mia.text_input(key=gf(mia, "target")).input("7.5k")
     mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
     assert not mia.exception, mia.exception
     assert any("Someone else saved this goal" in e.value for e in mia.error)
-    assert mia.text_input(key="gf_target").value == "7.5k"           # Mia's input is still there
-    assert mia.text_input(key="gf_title").value == "Q1 revenue together"
+    assert mia.text_input(key=gf(mia, "target")).value == "7.5k"           # Mia's input is still there
+    assert mia.text_input(key=gf(mia, "title")).value == "Q1 revenue together"
     stored = goals.get(goal_id)
     assert stored.title == "Sal's title" and stored.target == 5000.0  # nothing of Mia's was saved
     frame = mia.dataframe[0].value
@@ -502,7 +516,7 @@ def test_two_leads_editing_the_same_goal(world, people, app_db):
 
     # Mia takes Sal's title over, keeps her target, and saves on top of the current version
     mia.button(key="gf_rebase").click().run()
-    mia.text_input(key="gf_title").input("Sal's title")
+    mia.text_input(key=gf(mia, "title")).input("Sal's title")
     mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
     assert not mia.error, [e.value for e in mia.error]
     stored = goals.get(goal_id)
@@ -517,13 +531,12 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     assert not ae.text_area and not [b for b in ae.button if b.label == "Edit goal"]  # read only
 
     sal = _goals_page("sales_lead", goal=str(goal_id))
-    prefix = f"ci_{goal_id}_"
-    sal.text_area(key=prefix + "narrative").input("Two deals moved to negotiation.")
+    sal.text_area(key=ci(sal, goal_id, "narrative")).input("Two deals moved to negotiation.")
     sal.button(key=f"FormSubmitter:checkin_{goal_id}-Post check-in").click().run()
     assert any("how confident" in e.value for e in sal.error)
-    assert sal.text_area(key=prefix + "narrative").value == "Two deals moved to negotiation."
-    sal.radio(key=prefix + "confidence").set_value("at_risk")
-    sal.text_area(key=prefix + "needs").input("Marketing: battle card for the new pricing")
+    assert sal.text_area(key=ci(sal, goal_id, "narrative")).value == "Two deals moved to negotiation."
+    sal.radio(key=ci(sal, goal_id, "confidence")).set_value("at_risk")
+    sal.text_area(key=ci(sal, goal_id, "needs")).input("Marketing: battle card for the new pricing")
     sal.button(key=f"FormSubmitter:checkin_{goal_id}-Post check-in").click().run()
     assert not sal.exception and not sal.error, [e.value for e in sal.error]
     [c] = goals.checkins(goal_id)
@@ -531,7 +544,7 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
                                                     "Marketing: battle card for the new pricing")
     text = _texts(sal)
     assert "Check-in posted" in text and "battle card" in text
-    assert sal.text_area(key=prefix + "narrative").value == ""  # the form is cleared after a post
+    assert sal.text_area(key=ci(sal, goal_id, "narrative")).value == ""  # the form is cleared after a post
 
 
 def test_key_result_from_the_objective_page_and_change_history(world, people, app_db):
@@ -544,17 +557,17 @@ def test_key_result_from_the_objective_page_and_change_history(world, people, ap
     history = app.dataframe[-1].value.to_string()
     assert "target: $5k → $6k" in history and "owners: Mia Lead, Sal Lead → Max Marketer, Sal Lead" in history
     app.button(key="goal_add_kr").click().run()
-    assert app.selectbox(key="gf_parent").value == objective  # the objective is preselected
-    app.text_input(key="gf_title").input("KR under X")
-    app.text_input(key="gf_target").input("3")
-    app.multiselect(key="gf_owners").select(people["reps"]["marketer"]).select(people["reps"]["sdr"])
+    assert app.selectbox(key=gf(app, "parent")).value == objective  # the objective is preselected
+    app.text_input(key=gf(app, "title")).input("KR under X")
+    app.text_input(key=gf(app, "target")).input("3")
+    app.multiselect(key=gf(app, "owners")).select(people["reps"]["marketer"]).select(people["reps"]["sdr"])
     app.button(key="FormSubmitter:goal_form-Create goal").click().run()
     assert not app.error, [e.value for e in app.error]
     kr = next(g for g in goals.list_goals(None) if g.title == "KR under X")
     assert kr.parent_id == objective and kr.is_manual and kr.start == goals.get(objective).start
     app = _goals_page("marketing_lead", goal="new")
-    assert app.selectbox(key="gf_parent").value == 0  # "None: this goal is an objective"
-    assert "None: this goal is an objective" in app.selectbox(key="gf_parent").options[0]
+    assert app.selectbox(key=gf(app, "parent")).value == 0  # "None: this goal is an objective"
+    assert "None: this goal is an objective" in app.selectbox(key=gf(app, "parent")).options[0]
 
 
 def test_list_filters_and_readers(world, people, app_db):

@@ -46,11 +46,11 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
                           include_archived=show_archived)
     counts = pd.Series([e.progress.status for e in evs], dtype="string").value_counts().to_dict()
     options = sorted(counts, key=_order)
-    chosen = [s for s in st.session_state.get(STATUS_KEY) or [] if s in options]
-    st.session_state[STATUS_KEY] = chosen
     with tools[0]:
-        st.pills("Status", options, selection_mode="multi", key=STATUS_KEY, label_visibility="collapsed",
-                 format_func=lambda s: f"{STATUSES.get(s, s)} · {counts.get(s, 0)}")
+        # keyed by the options shown: another period with other statuses starts a fresh, empty filter
+        chosen = st.pills("Status", options, selection_mode="multi", key=f"{STATUS_KEY}_{'-'.join(options)}",
+                          label_visibility="collapsed",
+                          format_func=lambda s: f"{STATUSES.get(s, s)} · {counts.get(s, 0)}") or []
 
     if not evs:
         who = " for these filters" if not filters.is_empty else ""

@@ -108,6 +108,13 @@ def test_metric_goal_value_is_the_metric_over_the_goal_period(world, people, app
     assert mid.progress.pace == pytest.approx(45 / 90)
     assert mid.progress.projected == pytest.approx(2000.0)
     assert mid.progress.status == "off_track"  # projects 40% of 5,000
+    # the list filters: period overlap, status, team, owner
+    assert [e.goal.id for e in goals.evaluated(Q1, as_of=AS_OF, statuses=["missed"], record_snapshots=False)] == [goal_id]
+    assert goals.evaluated(Q1, as_of=AS_OF, statuses=["achieved", "on_track"], record_snapshots=False) == []
+    assert goals.evaluated(Period(date(2026, 4, 1), date(2026, 4, 30), "UTC"), record_snapshots=False) == []
+    assert len(goals.evaluated(Q1, team_ids=[people["teams"]["marketing"]], record_snapshots=False)) == 1
+    assert goals.evaluated(Q1, team_ids=[people["teams"]["sdr"]], record_snapshots=False) == []
+    assert goals.evaluated(Q1, owner_ids=[people["reps"]["marketer"]], record_snapshots=False) == []
 
 
 def test_scope_becomes_filters(world, people):

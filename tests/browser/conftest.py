@@ -50,6 +50,7 @@ Rules
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -137,6 +138,17 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM it when pytest dies (killed, timed out), so no server is
+    left running without its test session (Linux; elsewhere the fixture's teardown must do)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 class AppServer:
     """``streamlit run app.py`` in a subprocess, output kept in a log file."""
 
@@ -154,7 +166,8 @@ class AppServer:
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+                                         stdin=subprocess.DEVNULL, start_new_session=True,
+                                         preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

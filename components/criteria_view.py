@@ -30,22 +30,28 @@ def status_text(v: Version, versions: list[Version], now: datetime) -> str:
 
 
 def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFrame:
-    """Every version: number, title, status, in force from/until, who proposed and approved, MQLs made."""
+    """Every version: number, title, status, when it was in force, who proposed and approved, MQLs made."""
     rows = []
     for v in versions:
-        until = v.superseded_at if v.status == "superseded" else None
-        rows.append({
-            "Version": f"v{v.number}", "Title": v.title, "Status": status_text(v, versions, now),
-            "In force from": day(v.effective_at, tz) if v.approved else fmt.DASH,
-            "Until": day(until, tz) if until is not None else fmt.DASH,
-            "Proposed by": f"{v.proposed_by_name} ({v.proposed_side}), {day(v.proposed_at, tz)}",
-            "Approved by": f"{v.approved_by_name} ({v.approved_side}), {day(v.approved_at, tz)}" if v.approved
-            else (f"Withdrawn by {v.withdrawn_by_name}, {day(v.withdrawn_at, tz)}" if v.status == "withdrawn"
-                  else "awaiting"),
-            "MQLs made": v.mqls,
-        })
-    return pd.DataFrame(rows, columns=["Version", "Title", "Status", "In force from", "Until", "Proposed by",
-                                       "Approved by", "MQLs made"])
+        if v.approved:
+            until = day(v.superseded_at, tz) if v.status == "superseded" else ""
+            in_force = f"{day(v.effective_at, tz)} – {until}".strip()
+        else:
+            in_force = fmt.DASH
+        if v.approved:
+            approved = f"{v.approved_by_name} ({v.approved_side})"
+        elif v.status == "withdrawn":
+            approved = f"withdrawn by {v.withdrawn_by_name}"
+        else:
+            approved = "awaiting"
+        rows.append({"Version": f"v{v.number}", "Title": v.title, "Status": status_text(v, versions, now),
+                     "In force": in_force, "Proposed by": f"{v.proposed_by_name} ({v.proposed_side})",
+                     "Approved by": approved, "MQLs": v.mqls})
+    return pd.DataFrame(rows, columns=["Version", "Title", "Status", "In force", "Proposed by", "Approved by", "MQLs"])
+
+
+VERSIONS_CONFIG = {"Version": st.column_config.TextColumn(width=50), "Title": st.column_config.TextColumn(width=260),
+                   "Status": st.column_config.TextColumn(width=120), "MQLs": st.column_config.NumberColumn(width=70)}
 
 
 def render_sla_terms(terms) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.criteria_view import day, render_replay, status_text, versions_table
+from components.criteria_view import VERSIONS_CONFIG, day, render_replay, status_text, versions_table
 from components.shell import page_user
 from components.widgets import empty_state, page_header
 from queries import dimensions, qualification, settings
@@ -259,7 +259,7 @@ with tab_propose:
 # --------------------------------------------------------------------------- history
 
 with tab_history:
-    st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch")
+    st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch", column_config=VERSIONS_CONFIG)
     for v in versions:
         previous = qualification.previous_of(v, versions)
         with st.expander(f"v{v.number} · {v.title} — {status_text(v, versions, now)}"):

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.criteria_view import render_sla_terms, versions_table
+from components.criteria_view import VERSIONS_CONFIG, render_sla_terms, versions_table
 from components.shell import page_user
 from components.widgets import page_header
 from queries import dimensions, qualification, settings
@@ -33,25 +33,19 @@ def day(ts) -> str:
 
 st.markdown("#### The lead's path")
 if current is not None:
-    agreed = (f"criteria **v{current.number} · {current.title}**, in force since {day(current.effective_at)}: "
-              f"proposed by {current.proposed_by_name} ({current.proposed_side}) on {day(current.proposed_at)}, "
-              f"approved by {current.approved_by_name} ({current.approved_side}) on {day(current.approved_at)}")
+    agreed = f"the criteria in force (**v{current.number}**, since {day(current.effective_at)})"
 else:
-    agreed = "the qualification criteria — **none agreed yet**: the marketing and sales leads agree them on the " \
-             "Criteria page"
+    agreed = "the qualification criteria (**none agreed yet**; the leads agree them on the Criteria page)"
 stages = [
-    ("MQL", "Marketing qualified lead", f"Meets {agreed}. Each MQL records the criteria version that made it."),
-    ("SAL", "Sales accepted lead", "The owner accepted the hand-off. Every hand-off is accepted or rejected with a "
-                                   "structured reason; the decision is due within the decision window of the SLA "
-                                   f"(company default: {decision_hours} hours). A rejected lead may be recycled "
-                                   "to nurture and qualify again."),
+    ("MQL", "Marketing qualified lead", f"Meets {agreed}. Each MQL records the version that made it."),
+    ("SAL", "Sales accepted lead", "The owner accepted the hand-off, within the decision window of the SLA. "
+                                   "A rejection needs a structured reason; a rejected lead may go back to nurture."),
     ("SQL", "Sales qualified lead", "An opportunity was created from the lead."),
-    ("Won", "Closed-won", "The opportunity was won; its amount is revenue on its close date. Win rate = won ÷ "
-                          "(won + lost), by close date."),
+    ("Won", "Closed-won", "The opportunity was won: its amount is revenue on its close date."),
 ]
 cols = st.columns(4)
 for col, (short, name, text) in zip(cols, stages):
-    with col, st.container(border=True, height=265):
+    with col, st.container(border=True):
         st.markdown(f"**{short}** · {name}")
         st.markdown(text)
 
@@ -64,6 +58,9 @@ with left:
         st.info("No criteria are in force yet.", icon=":material/info:")
     else:
         st.markdown(f"#### Ideal customer profile and MQL rule · v{current.number}")
+        st.caption(f"{current.title}. In force since {day(current.effective_at)}: proposed by "
+                   f"{current.proposed_by_name} ({current.proposed_side}) on {day(current.proposed_at)}, approved by "
+                   f"{current.approved_by_name} ({current.approved_side}) on {day(current.approved_at)}.")
         rows = describe(current.criteria, source_labels=source_labels)
         icp, ready = rows[:6], rows[6:]
         st.markdown("**Who we sell to (ICP)** — a lead must match every rule; *any* does not restrict")
@@ -99,8 +96,7 @@ with left:
         "not_interested": "Reached, and not interested in buying.",
         "other": "Anything else; a comment saying why is required.",
     }
-    st.dataframe(pd.DataFrame([(fmt.reason_label(k), v) for k, v in meanings.items()], columns=["Reason", "Meaning"]),
-                 hide_index=True, width="stretch")
+    st.markdown("\n".join(f"- **{fmt.reason_label(k)}**: {v}" for k, v in meanings.items()))
 with right:
     st.markdown("#### How the shared numbers are computed")
     st.markdown(
@@ -114,4 +110,4 @@ with right:
         f"- Periods are cut in the company time zone, **{tz}**.")
 
 st.markdown("#### Criteria versions")
-st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch")
+st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch", column_config=VERSIONS_CONFIG)

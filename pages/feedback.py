@@ -205,7 +205,8 @@ with tabs["Trends"]:
         st.caption("Campaign-level ratings have no single account, so segment views count lead ratings only.")
     listed = qualification.feedback_list(period, filters)
     st.markdown(f"**Ratings and insights ({len(listed)})**")
-    records_table(feedback_view(listed), title=f"sales feedback {period.describe()}", key="fb_all",
+    records_table(feedback_view(listed).drop(columns=["Source"]), title=f"sales feedback {period.describe()}",
+                  key="fb_all",
                   column_config=FEEDBACK_CONFIG, height=360)
 
 # --------------------------------------------------------------------------- rate
@@ -244,8 +245,8 @@ if "Rate leads and campaigns" in tabs:
                 st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign)
             mine = qualification.feedback_list(period, rep_id=user.rep_id)
             st.markdown(f"**Your ratings in the period ({len(mine)})**")
-            records_table(feedback_view(mine), title="my feedback", key="fb_mine", column_config=FEEDBACK_CONFIG,
-                          height=300)
+            records_table(feedback_view(mine).drop(columns=["Rep", "Campaign", "Source"]), title="my feedback",
+                          key="fb_mine", column_config=FEEDBACK_CONFIG, height=300)
 
 # --------------------------------------------------------------------------- reply
 

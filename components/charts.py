@@ -21,6 +21,7 @@ from components import theme
 _TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
 _BUCKET_WORD = {"day": "", "week": "Week of ", "month": "", "quarter": "", "year": ""}
 _HOVER_DATE = {"day": "%a %d %b %Y", "week": "%d %b %Y", "month": "%B %Y", "quarter": "Q%q %Y", "year": "%Y"}
+_BUCKET_NAME = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 _PANEL_TITLE = dict(size=13, color=theme.NEUTRAL)
 
 
@@ -38,7 +39,7 @@ def _currency_prefix(currency: str) -> str:
 
 def _time_axis(grain: str, buckets: pd.Series, **extra) -> dict:
     axis = dict(type="date", tickformat=_TICK_FORMAT.get(grain, "%d %b"), **extra)
-    if grain in ("month", "quarter", "year") or (grain == "week" and len(buckets) <= 16):
+    if len(buckets) <= 8 or (grain in ("quarter", "year") and len(buckets) <= 16):
         axis["tickvals"] = list(pd.to_datetime(buckets))
     return axis
 
@@ -89,8 +90,13 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
 # --------------------------------------------------------------------------- acceptance by source
 
 
+#: A source's rate in a bucket with fewer hand-offs than this is noise (one lead swings it 10+
+#: points): the point is left out of its line; the all-sources line is always drawn.
+MIN_COHORT = 10
+
+
 def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain: str, *,
-                           height: int = 400) -> go.Figure:
+                           height: int = 400, min_cohort: int = MIN_COHORT) -> go.Figure:
     """Lead acceptance rate per bucket: one line per source plus the overall rate (thick, dark).
 
     ``by_source``: bucket, dim_label, handed_off, accepted, awaiting, acceptance_rate.
@@ -98,6 +104,8 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
     Recent buckets still have hand-offs awaiting a decision; the hover says how many.
     """
     data = []
+    by_source = by_source.assign(acceptance_rate=by_source["acceptance_rate"].where(
+        by_source["handed_off"] >= min_cohort))
     labels = (by_source.groupby("dim_label", sort=False)["handed_off"].sum().sort_values(ascending=False).index
               if not by_source.empty else [])
     for i, label in enumerate(labels):
@@ -116,7 +124,9 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
         customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>All sources</extra>"))
     layout = dict(
         hovermode="closest", yaxis=dict(tickformat=".0%", range=[0, 1.04]),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=12)))
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=12),
+                    title=dict(text=f"Sources: {_BUCKET_NAME.get(grain, 'bucket')}s with {min_cohort}+ hand-offs ",
+                               font=dict(size=12, color=theme.NEUTRAL))))
     if not rows.empty:
         layout["xaxis"] = _time_axis(grain, rows["bucket"])
     return _figure(data, layout, "Lead acceptance rate by source", height)

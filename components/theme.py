@@ -67,6 +67,10 @@ def kpi_accent_css() -> str:
     rules = "".join(
         f'div[class*="st-key-kpi-{side}-"] [data-testid="stMetric"] {{ border-top: 4px solid {color}; }}'
         for side, color in SIDE_COLORS.items())
+    # Let a tile's caption wrap instead of ending in an ellipsis on narrow screens.
+    rules += ('div[class*="st-key-kpi-"] [data-testid="stMetricDeltaDescription"], '
+              'div[class*="st-key-kpi-"] [data-testid="stMetricDeltaDescription"] * '
+              '{ white-space: normal; overflow: visible; text-overflow: clip; }')
     return f"<style>{rules}</style>"
 
 

@@ -206,7 +206,8 @@ with left:
         empty_state("No revenue won and no pipeline created in this period.")
 with right:
     if trend.acceptance["handed_off"].sum() > 0:
-        st.plotly_chart(charts.acceptance_trend_chart(trend.by_source, trend.acceptance, trend.grain), width="stretch")
+        st.plotly_chart(charts.acceptance_trend_chart(trend.by_source, trend.acceptance, trend.acceptance_grain,
+                                                   min_cohort=scoreboard.MIN_COHORT), width="stretch")
     else:
         empty_state("No leads were handed to sales in this period, so there is no acceptance rate.")
 

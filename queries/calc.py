@@ -224,3 +224,29 @@ def funnel_from_mql(funnel: pd.DataFrame) -> pd.DataFrame:
     rows = rows[rows["stage_order"] >= int(start["stage_order"].iloc[0])].copy()
     rows["of_mql"] = rows["reached"] / mql_reached if mql_reached else float("nan")
     return rows[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- re-bucketing counts
+
+
+def regrain(frame: pd.DataFrame, grain: str, keys: list[str], counts: list[str]) -> pd.DataFrame:
+    """Sum per-day counts into coarser buckets (``bucket`` holds local dates, as the metrics return
+    them at ``grain='day'``). Exact: a day belongs to exactly one week, month or quarter."""
+    if frame.empty:
+        return frame[["bucket", *keys, *counts]].copy()
+    out = frame.assign(bucket=[pd.Timestamp(bucket_start(pd.Timestamp(b).date(), grain)) for b in frame["bucket"]])
+    out = out.groupby(["bucket", *keys], as_index=False, sort=True)[counts].sum()
+    out["bucket"] = out["bucket"].astype("datetime64[us]")
+    return out
+
+
+def reliable_grain(cells: pd.DataFrame, grains: list[str], min_count: int, share: float = 0.75) -> str:
+    """The finest of ``grains`` at which at least ``share`` of the (key, bucket) cells hold
+    ``min_count`` or more (``cells``: per-day rows with bucket, key columns and a ``count``
+    column). Falls back to the coarsest grain."""
+    keys = [c for c in cells.columns if c not in ("bucket", "count")]
+    for grain in grains:
+        summed = regrain(cells, grain, keys, ["count"])
+        if summed.empty or (summed["count"] >= min_count).mean() >= share:
+            return grain
+    return grains[-1]

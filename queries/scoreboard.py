@@ -202,10 +202,17 @@ def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime
 
 @dataclass(frozen=True)
 class Trends:
-    grain: str
+    grain: str                 # buckets of the money trend (grain_for the period)
     money: pd.DataFrame        # bucket, revenue, marketing_sourced_revenue, pipeline_created, marketing_sourced_pipeline
+    acceptance_grain: str      # buckets of the acceptance trend: coarser when sources are thin
     acceptance: pd.DataFrame   # bucket, handed_off, accepted, awaiting, acceptance_rate (all sources)
-    by_source: pd.DataFrame    # acceptance metric by source, top sources + "Other sources"
+    by_source: pd.DataFrame    # bucket, dim_key, dim_label, counts, acceptance_rate: top sources + "Other sources"
+
+
+#: Finest buckets the acceptance trend may use after the page's own grain, coarsest last.
+_COARSER = {"day": ["day", "week", "month"], "week": ["week", "month"], "month": ["month", "quarter"]}
+#: A source-bucket with fewer hand-offs than this makes a noisy rate (see reliable_grain).
+MIN_COHORT = 10
 
 
 def _trend_reads(period: Period, filters: Filters) -> dict[str, Callable[[], object]]:
@@ -213,26 +220,37 @@ def _trend_reads(period: Period, filters: Filters) -> dict[str, Callable[[], obj
     return {
         "deals_trend": lambda: metrics.closed_deals(period, filters, grain=grain),
         "created_trend": lambda: metrics.pipeline_created(period, filters, grain=grain),
-        "acc_by_source": lambda: metrics.acceptance(period, filters, grain=grain, dim="source"),
+        # per day, so the chart can sum the days into weeks or months without another query
+        "acc_by_source": lambda: metrics.acceptance(period, filters, grain="day", dim="source"),
     }
 
 
 def _assemble_trends(period: Period, as_of: datetime, got: dict) -> Trends:
     grain = grain_for(period)
-    buckets = calc.bucket_starts(period, grain, until=local_today(period.tz, as_of))
+    today = local_today(period.tz, as_of)
+    buckets = calc.bucket_starts(period, grain, until=today)
     deals = got["deals_trend"][["bucket", "revenue", "marketing_sourced_revenue"]]
     created = got["created_trend"][["bucket", "amount", "marketing_sourced_amount"]].rename(
         columns={"amount": "pipeline_created", "marketing_sourced_amount": "marketing_sourced_pipeline"})
     money = calc.fill_buckets(deals, buckets, {"revenue": 0.0, "marketing_sourced_revenue": 0.0})
     money = money.merge(calc.fill_buckets(created, buckets, {"pipeline_created": 0.0,
                                                              "marketing_sourced_pipeline": 0.0}), on="bucket")
-    by_source = got["acc_by_source"]
-    # All sources: the by-source cohorts partition the bucket's hand-offs, so their counts add up
-    # (one query fewer than asking the metric again at dim='total'; the tests check they agree).
-    overall = by_source.groupby("bucket", as_index=False)[["handed_off", "accepted", "awaiting"]].sum()
+
+    # Acceptance: the finest buckets at which most of the top sources' points rest on enough
+    # hand-offs. Per-day counts are summed into those buckets: the by-source cohorts partition
+    # each bucket's hand-offs, so the counts add up and rate = accepted ÷ handed off as defined.
+    days = got["acc_by_source"]
+    counts = ["handed_off", "accepted", "awaiting"]
+    top = _top_sources(days)
+    cells = top[top["dim_key"] != "other"][["bucket", "dim_key", "handed_off"]].rename(columns={"handed_off": "count"})
+    acc_grain = calc.reliable_grain(cells, _COARSER.get(grain, [grain]), MIN_COHORT)
+    by_source = calc.regrain(top, acc_grain, ["dim_key", "dim_label"], counts)
+    by_source["acceptance_rate"] = by_source["accepted"] / by_source["handed_off"]
+    overall = calc.regrain(days, acc_grain, [], counts)
     overall["acceptance_rate"] = overall["accepted"] / overall["handed_off"]
-    acceptance = calc.fill_buckets(overall, buckets, {"handed_off": 0, "accepted": 0, "awaiting": 0})
-    return Trends(grain, money, acceptance, _top_sources(by_source))
+    acceptance = calc.fill_buckets(overall, calc.bucket_starts(period, acc_grain, until=today),
+                                   {"handed_off": 0, "accepted": 0, "awaiting": 0})
+    return Trends(grain, money, acc_grain, acceptance, by_source)
 
 
 def trends(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Trends:

@@ -200,3 +200,26 @@ def test_demo_targets_need_data():
     from seeds.demo_targets import plan
 
     assert plan({}, first_day=date(2026, 1, 1), last_day=date(2026, 2, 1)) == {}
+
+
+# --------------------------------------------------------------------------- re-bucketing
+
+
+def test_regrain_sums_days_into_weeks_and_months():
+    days = pd.DataFrame({"bucket": pd.to_datetime(["2026-09-30", "2026-10-01", "2026-10-04", "2026-10-05"]),
+                         "src": ["a", "a", "a", "b"], "n": [1, 2, 3, 4]})
+    weeks = calc.regrain(days, "week", ["src"], ["n"])
+    assert weeks.to_dict("list") == {"bucket": [pd.Timestamp("2026-09-28"), pd.Timestamp("2026-10-05")],
+                                     "src": ["a", "b"], "n": [6, 4]}
+    months = calc.regrain(days, "month", ["src"], ["n"])
+    assert list(zip(months["bucket"].dt.strftime("%Y-%m"), months["src"], months["n"])) == [
+        ("2026-09", "a", 1), ("2026-10", "a", 5), ("2026-10", "b", 4)]
+    assert calc.regrain(days.iloc[0:0], "week", ["src"], ["n"]).empty
+
+
+def test_reliable_grain_is_the_finest_with_enough_per_cell():
+    # 3 a day for 60 days: weeks hold 21 (enough), days 3 (not).
+    days = pd.DataFrame({"bucket": pd.date_range("2026-07-06", periods=60, freq="D"), "src": "a", "count": 3})
+    assert calc.reliable_grain(days, ["day", "week", "month"], min_count=10) == "week"
+    assert calc.reliable_grain(days, ["day", "week", "month"], min_count=50) == "month"
+    assert calc.reliable_grain(days, ["day", "week"], min_count=500) == "week"  # coarsest offered

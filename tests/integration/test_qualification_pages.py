@@ -334,7 +334,8 @@ def test_definitions_page_for_everyone(shop):
     qualification.approve(users.by_username("sales_lead"), vid, 1)
     at = run_as("ae", "definitions")
     content = texts(at)
-    assert "v1 · ICP v1" in content and "approved by Sales Lead (sales)" in content
+    assert "Ideal customer profile and MQL rule · v1" in content and "ICP v1. In force since" in content
+    assert "approved by Sales Lead (sales)" in content and "Meets the criteria in force (**v1**" in content
     assert "SLA terms" in content
     frames = [d.value for d in at.dataframe]
     assert any("Tier 1 (strategic), Tier 2" in frame.to_string() for frame in frames)

@@ -57,11 +57,26 @@ def local_time(value, tz: str, pattern: str = "%H:%M") -> str:
     return stamp.tz_convert(tz).strftime(pattern)
 
 
+#: A frozen section computed this long after its as-of moment says so (see computed_late).
+COMPUTED_LATE = pd.Timedelta(minutes=10)
+
+
+def computed_late(payload: dict) -> bool:
+    """Frozen numbers computed well after the freeze (a meeting frozen before its numbers were stored,
+    e.g. the demo's past meeting): counts that do not depend on time then include later events."""
+    computed, as_of = _ts(payload.get("computed_at")), _ts(payload.get("as_of"))
+    return computed is not None and as_of is not None and computed - as_of > COMPUTED_LATE
+
+
 def as_of_text(payload_or_moment, tz: str, frozen: bool) -> str:
-    """'Live · as of 14:32' or 'Frozen · as of 14:32, Fri 20 Nov'."""
-    moment = payload_or_moment.get("as_of") if isinstance(payload_or_moment, dict) else payload_or_moment
+    """'Live · as of 14:32' or 'Frozen · as of 14:32, Fri 20 Nov' (+ ' · computed 22 Nov' when late)."""
+    payload = payload_or_moment if isinstance(payload_or_moment, dict) else {"as_of": payload_or_moment}
+    moment = payload.get("as_of")
     if frozen:
-        return f"Frozen · as of {local_time(moment, tz, '%H:%M, %a %d %b')}"
+        text = f"Frozen · as of {local_time(moment, tz, '%H:%M, %a %d %b')}"
+        if computed_late(payload):
+            text += f" · computed {local_time(payload['computed_at'], tz, '%d %b')}"
+        return text
     return f"Live · as of {local_time(moment, tz)}"
 
 

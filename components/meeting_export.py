@@ -127,9 +127,17 @@ def _figure(key: str, fig, images: dict[str, bytes], first: list) -> str:
 
 
 def section_figures(kind: str, payload: dict) -> dict[str, object]:
+    """The section's figures as on screen, made to stand alone: Streamlit's chart element grows the
+    margins to fit tick labels on screen; a file (and kaleido) needs plotly's automargin for that."""
     from components.meeting_view import meeting_charts_for
 
-    return {f"{kind}-{key}": fig for key, fig in meeting_charts_for(kind, payload, big=False)}
+    out = {}
+    for key, fig in meeting_charts_for(kind, payload, big=False):
+        fig.update_xaxes(automargin=True)
+        fig.update_yaxes(automargin=True)
+        fig.update_layout(margin=dict(l=16, r=48, t=64, b=40), width=None)
+        out[f"{kind}-{key}"] = fig
+    return out
 
 
 def _section_html(kind: str, payload: dict, viewer: User, images: dict, first: list) -> str:
@@ -198,9 +206,14 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
     generated_at = generated_at or datetime.now(timezone.utc)
     today = local_today(tz, generated_at)
     first: list = []
-    as_of = next(iter(numbers.values()))["as_of"] if numbers else generated_at.isoformat()
+    first_payload = next(iter(numbers.values())) if numbers else {"as_of": generated_at.isoformat()}
+    as_of = first_payload["as_of"]
     state = ('<span class="frozen">Numbers frozen as of ' if meeting.is_frozen else
              '<span class="live">Live numbers as of ') + esc(mc.local_time(as_of, tz, "%H:%M on %a %d %b %Y")) + "</span>"
+    late = [p for p in numbers.values() if mc.computed_late(p)]
+    if meeting.is_frozen and late:
+        state += (f' <span class="note">(stored on {esc(mc.local_time(late[0]["computed_at"], tz, "%d %b"))}: '
+                  "counts that do not depend on time include what happened after the freeze)</span>")
     when = mc.local_time(meeting.scheduled_at, tz, "%A %d %B %Y, %H:%M")
     parts = [f"<header><h1>{esc(meeting.title)}</h1>"
              f'<p class="meta">{esc(when)} ({esc(tz)}) · presenter {esc(meeting.presenter or "—")} · '

@@ -241,9 +241,12 @@ def timer_chip(meeting: meetings.Meeting, item: meetings.AgendaItem, now: dateti
             f'title="time used of the time planned">{label} {timer_text(used, item.planned_minutes)}</span></div>')
 
 
-def state_chip(meeting: meetings.Meeting, as_of) -> str:
+def state_chip(meeting: meetings.Meeting, payload: dict) -> str:
     cls = "mtg-frozen" if meeting.is_frozen else "mtg-live"
-    return f'<span class="mtg-chip {cls}">{esc(as_of_text(as_of, tz(), meeting.is_frozen))}</span>'
+    late = meeting.is_frozen and meeting_content.computed_late(payload)
+    title = (' title="These numbers were stored after the freeze: counts that do not depend on time (MQLs, '
+             'acceptance, pipeline) include what happened since."' if late else "")
+    return f'<span class="mtg-chip {cls}"{title}>{esc(as_of_text(payload, tz(), meeting.is_frozen))}</span>'
 
 
 # --------------------------------------------------------------------------- section bodies
@@ -254,7 +257,7 @@ def section_body(user: User, meeting: meetings.Meeting, items: tuple, item: meet
     kind = item.kind
     if SECTIONS[kind].data:
         payload = meetings.section_numbers(meeting, kind)
-        st.markdown(f'<div class="mtg-kicker" data-testid="mtg-as-of">{state_chip(meeting, payload["as_of"])}'
+        st.markdown(f'<div class="mtg-kicker" data-testid="mtg-as-of">{state_chip(meeting, payload)}'
                     f'<span style="margin-left:.6em">{esc(payload["period"]["label"])}: {esc(payload["period"]["text"])}'
                     f'</span></div>', unsafe_allow_html=True)
         {"scoreboard": _scoreboard, "goals": _goals, "acceptance": _acceptance, "sla": _sla,

@@ -246,7 +246,8 @@ def compute_section(kind: str, period: Period, as_of: datetime) -> dict:
     builders = {"scoreboard": _scoreboard_numbers, "goals": _goals_numbers, "acceptance": _acceptance_numbers,
                 "sla": _sla_numbers, "slipping": _slipping_numbers}
     payload = builders[kind](period, as_of)
-    payload.update(kind=kind, as_of=as_of.isoformat(), period=_period_json(period))
+    payload.update(kind=kind, as_of=as_of.isoformat(), period=_period_json(period),
+                   computed_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
     return json.loads(json.dumps(payload, default=_json_default))  # exactly what a snapshot stores
 
 

@@ -438,18 +438,23 @@ def test_open_actions_open_the_next_meeting_until_done(db):
         conn.execute(sa.text("update meeting_action set due_date = :d where id = :i"),
                      {"d": today - timedelta(days=2), "i": overdue})
     upcoming = plan("This week", now() + timedelta(days=1))
+    opened = meetings.open_actions(meetings.get(upcoming))  # ours, and the demo meetings' open ones
+    assert {"Share the battle card", "Decide the ten oldest hand-offs"} <= set(opened["body"])
     app = open_app("executive", meeting=upcoming, section=1, present=1)
     text = markdown_text(app)
     assert "Share the battle card" in text and "Decide the ten oldest hand-offs" in text
     assert "2 days overdue" in text
-    assert tiles(app)["Open actions"] == "2" and tiles(app)["Overdue"] == "1"
+    overdue_before = int((opened["due_date"] < today).sum())
+    assert tiles(app)["Open actions"] == str(len(opened)) and tiles(app)["Overdue"] == str(overdue_before)
+    done_before = len(meetings.done_since_last(meetings.get(upcoming)))
     # An action of the upcoming meeting itself is not "from a previous meeting".
     meetings.record_action(exec_, upcoming, ActionInput("Not yet", owner_key("u", exec_.id), today), today=today)
     done_button = next(b for b in app.button if b.key == f"mtg_open_done_{overdue}")
     done_button.click()
     rerun(app)
     assert "Decide the ten oldest hand-offs" not in markdown_text(app)
-    assert tiles(app)["Open actions"] == "1" and tiles(app)["Done since last meeting"] == "1"
+    assert tiles(app)["Open actions"] == str(len(opened) - 1)
+    assert tiles(app)["Done since last meeting"] == str(done_before + 1)
     assert "Not yet" not in markdown_text(app)
 
 
@@ -576,8 +581,10 @@ def test_the_export_holds_the_numbers_shown_on_screen(db, goal):
     assert 'data-frozen="true"' in document and "Numbers frozen as of" in document
     assert document.count("Plotly.newPlot") >= 4 and "plotly.js" in document.lower()  # interactive, offline
     lines = meeting_content.goal_lines(meetings.section_numbers(meetings.get(meeting_id), "goals"))
-    assert [g.id for g in lines] == [goal]
-    assert f'data-goal="{goal}"' in document and f"<span class=\"value\" data-value>{lines[0].value}</span>" in document
+    assert goal in [g.id for g in lines]
+    for line in lines:
+        assert f'data-goal="{line.id}"' in document
+        assert f"<span class=\"value\" data-value>{line.value}</span>" in document
 
 
 def test_the_export_of_a_viewer_lists_only_their_own_slipping_leads(db):

@@ -129,6 +129,11 @@ def test_due_dates():
 def test_as_of_text():
     assert mc.as_of_text(AS_OF, "America/New_York", False) == "Live · as of 09:32"
     assert mc.as_of_text(AS_OF, "America/New_York", True) == "Frozen · as of 09:32, Fri 20 Nov"
+    on_time = {"as_of": AS_OF, "computed_at": "2026-11-20T14:32:40+00:00"}
+    late = {"as_of": AS_OF, "computed_at": "2026-11-22T10:00:00+00:00"}
+    assert mc.as_of_text(on_time, "America/New_York", True) == "Frozen · as of 09:32, Fri 20 Nov"
+    assert mc.as_of_text(late, "America/New_York", True) == "Frozen · as of 09:32, Fri 20 Nov · computed 22 Nov"
+    assert mc.as_of_text(late, "America/New_York", False) == "Live · as of 09:32"
 
 
 # --------------------------------------------------------------------------- the export document

@@ -1,5 +1,5 @@
 """Meeting mode in a real browser: open the presentation by link, advance a section with the button
-and with the arrow key, record a decision in the dialog."""
+and with the arrow key, reload onto the same screen, record a decision in the dialog."""
 
 from __future__ import annotations
 
@@ -51,6 +51,11 @@ def test_present_advance_and_record_a_decision(page, meeting_id, app_db_url, mon
     wait_for_app(page)
     expect(heading(page, "Shared goals")).to_be_visible()
     expect(page).to_have_url(re.compile(r"section=3"))
+
+    page.reload()  # the view lives in the URL: a reload (signed in by cookie) shows the same screen
+    wait_for_app(page)
+    expect(heading(page, "Shared goals")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"meeting={meeting_id}&section=3&present=1"))
 
     page.get_by_role("button", name=re.compile(r"Decision$")).click()
     dialog = page.get_by_role("dialog")

@@ -346,11 +346,6 @@ def slipping_rows(p: dict, owner_id: int | None = None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def slipping_by_situation(p: dict) -> str:
-    kinds = p.get("kinds", {})
-    return " · ".join(f"{fmt.number(n)} {kinds.get(k, k).lower()}" for k, n in p["by_kind"].items())
-
-
 def slipping_owners(p: dict) -> pd.DataFrame:
     """Slipping leads per owner: all of them, and those that slipped in the last 7 days."""
     frame = frame_from_json(p["owners"])

@@ -115,7 +115,7 @@ def _table(frame: pd.DataFrame, headers: dict[str, str], name: str) -> str:
     return f'<table data-table="{name}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _figure(key: str, fig, images: dict[str, bytes], first: list) -> str:
+def _figure(key: str, fig, images: dict[str, bytes]) -> str:
     live = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"chart-{key}",
                        config={"displayModeBar": False, "responsive": True})
     image = ""
@@ -140,9 +140,9 @@ def section_figures(kind: str, payload: dict) -> dict[str, object]:
     return out
 
 
-def _section_html(kind: str, payload: dict, viewer: User, images: dict, first: list) -> str:
+def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
     figs = section_figures(kind, payload)
-    charts = "".join(_figure(k, f, images, first) for k, f in figs.items())
+    charts = "".join(_figure(k, f, images) for k, f in figs.items())
     if kind == "scoreboard":
         if payload["is_empty"]:
             return '<p class="note">No MQLs, hand-offs, opportunities or open pipeline in the period.</p>'
@@ -205,7 +205,6 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
     images = images or {}
     generated_at = generated_at or datetime.now(timezone.utc)
     today = local_today(tz, generated_at)
-    first: list = []
     first_payload = next(iter(numbers.values())) if numbers else {"as_of": generated_at.isoformat()}
     as_of = first_payload["as_of"]
     state = ('<span class="frozen">Numbers frozen as of ' if meeting.is_frozen else
@@ -240,7 +239,7 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
                          + _actions_table(open_lines, "open-actions") + "</section>")
         elif i.kind in numbers:
             parts.append(f'<section data-section="{i.kind}"><h2>{esc(mc.section_title(i.kind))}</h2>'
-                         + _section_html(i.kind, numbers[i.kind], viewer, images, first) + "</section>")
+                         + _section_html(i.kind, numbers[i.kind], viewer, images) + "</section>")
         elif i.kind == "topic":
             parts.append(f'<section data-section="topic"><h2>{esc(i.title)}</h2>'
                          f'<p class="note">Discussion topic; its decisions and actions are listed below.</p></section>')

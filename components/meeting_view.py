@@ -389,21 +389,21 @@ def _slipping(p: dict, user: User, *, big: bool) -> None:
     rows = meeting_content.slipping_rows(p, owner)
     left, right = st.columns([3, 1.2], gap="large")
     with left:
+        shown = rows.head(SLIPPING_ON_SCREEN)
         if owner is not None:
-            st.caption("Lead-level rows: only your own hand-offs are listed (the counts cover every team).")
+            st.caption(f"Lead-level rows: your own hand-offs among the {meetings.SLIPPING_ROWS} most recent slips "
+                       "(the counts cover every team). All of yours are on My SLA.")
         if rows.empty:
-            st.caption("None of your hand-offs is slipping.")
+            st.caption("None of your hand-offs is among them.")
         else:
-            shown = rows.head(SLIPPING_ON_SCREEN)
             _table(shown, meeting_content.SLIPPING_HEADERS, key="mtg-slipping")
+        if owner is None:
             st.caption(f"The {len(shown)} most recent slips of {fmt.number(p['total'])}: these can still be saved. "
                        "The full list, sortable and exportable, is on the Leads slipping through page.")
     with right:
         if owner is None:  # per-rep counts: for those who may see every rep, as on the SLA pages
             owners = meeting_content.slipping_owners(p).head(8)
             _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners")
-        else:
-            st.caption(meeting_content.slipping_by_situation(p))
 
 
 def _can_update(user: User, line: meeting_content.ActionLine) -> bool:
@@ -646,7 +646,7 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
         heartbeat(user, meeting, item, items)
         st.markdown(f'<div class="mtg-kicker" style="text-align:right;white-space:nowrap;overflow:hidden;'
                     f'text-overflow:ellipsis">{esc(meeting.title)} · '
-                    f'{meeting.scheduled_at.astimezone(meeting_content_tz()):%a %d %b}</div>', unsafe_allow_html=True)
+                    f'{meeting.scheduled_at.astimezone(_zone()):%a %d %b}</div>', unsafe_allow_html=True)
     live_body(user, meeting.id, item.id, big=True)
     auto_advance(n, len(items), int(st.session_state.get(AUTO) or 0))
     if presenter and st.session_state.get(DIALOG):
@@ -654,7 +654,8 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     st.session_state[SHOWN] = (meeting.id, meeting.version, meeting.frozen_at, n)
 
 
-def meeting_content_tz():
+def _zone():
+    """The company time zone as a tzinfo."""
     from queries.periods import zone
 
     return zone(tz())
@@ -667,7 +668,7 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     from components import meeting_export, meeting_forms
 
     st.markdown(BASE_CSS, unsafe_allow_html=True)
-    zone = meeting_content_tz()
+    zone = _zone()
     item = items[n - 1]
     presenter = user.can("meeting.present")
     st.button("All meetings", key="mtg_back", on_click=go, args=(None,), icon=":material/arrow_back:", type="tertiary")

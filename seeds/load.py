@@ -16,7 +16,7 @@ database as it was:
    ``refresh_handoff_touch(null)``, which confirms the generated ``first_touch_at`` (and fixes
    any that differ);
 5. recreate indexes and foreign keys, re-enable triggers, move identity sequences past max(id),
-   write the settings, ANALYZE, commit.
+   write the settings, ANALYZE, run the ``before_commit`` hook (demo extras), commit.
 
 The COPY payload is built with numpy, not row by row: each table is encoded in chunks as the
 binary COPY format (fixed-width fields as one structured array, variable-width fields scattered
@@ -143,7 +143,7 @@ class Progress:
 class _Tracker:
     """Maps load work (rows copied, then the finishing steps) onto one 0..1 bar."""
 
-    STEPS = ("derive hand-off deadlines", "first touches", "indexes", "foreign keys", "analyze")
+    STEPS = ("derive hand-off deadlines", "first touches", "indexes", "foreign keys", "analyze", "demo extras")
 
     def __init__(self, progress: Progress | None, total_rows: int, start: float = 0.0):
         self.p = progress
@@ -603,13 +603,15 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                     "insert into app_setting (key, value) values (%s, %s::jsonb) "
                     "on conflict (key) do update set value = excluded.value, updated_at = now()",
                     (key, json.dumps(value)))
-            if before_commit:
-                before_commit(conn)
             track.step("analyze")
             # (activity, lead and account were analysed before the derive step and have not changed)
             rest = [t for t in DATA_TABLES if t not in ("activity", "lead", "account")]
             cur.execute(sql.SQL("analyze {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in rest)))
             phase("analyze")
+            if before_commit:  # demo extras: they query the data, so after the statistics
+                track.step("demo extras")
+                before_commit(conn)
+                phase("demo extras")
     phase("commit")
     stats.seconds = time.monotonic() - t0
     return stats

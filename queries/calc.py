@@ -229,12 +229,24 @@ def funnel_from_mql(funnel: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- re-bucketing counts
 
 
+def bucket_starts_of(days: pd.Series, grain: str) -> pd.Series:
+    """:func:`bucket_start` for a column of local dates (vectorised)."""
+    days = pd.to_datetime(days)
+    if grain == "day":
+        return days
+    if grain == "week":
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    if grain in ("month", "quarter", "year"):
+        return days.dt.to_period({"month": "M", "quarter": "Q", "year": "Y"}[grain]).dt.start_time
+    raise ValueError(f"unknown grain {grain!r}")
+
+
 def regrain(frame: pd.DataFrame, grain: str, keys: list[str], counts: list[str]) -> pd.DataFrame:
     """Sum per-day counts into coarser buckets (``bucket`` holds local dates, as the metrics return
     them at ``grain='day'``). Exact: a day belongs to exactly one week, month or quarter."""
     if frame.empty:
         return frame[["bucket", *keys, *counts]].copy()
-    out = frame.assign(bucket=[pd.Timestamp(bucket_start(pd.Timestamp(b).date(), grain)) for b in frame["bucket"]])
+    out = frame.assign(bucket=bucket_starts_of(frame["bucket"], grain))
     out = out.groupby(["bucket", *keys], as_index=False, sort=True)[counts].sum()
     out["bucket"] = out["bucket"].astype("datetime64[us]")
     return out

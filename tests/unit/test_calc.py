@@ -205,6 +205,13 @@ def test_demo_targets_need_data():
 # --------------------------------------------------------------------------- re-bucketing
 
 
+def test_vectorised_bucket_starts_match_the_scalar_rule():
+    days = pd.Series(pd.date_range("2025-12-20", "2027-01-10", freq="D"))
+    for grain in ("day", "week", "month", "quarter", "year"):
+        vector = calc.bucket_starts_of(days, grain).dt.date.tolist()
+        assert vector == [calc.bucket_start(d.date(), grain) for d in days], grain
+
+
 def test_regrain_sums_days_into_weeks_and_months():
     days = pd.DataFrame({"bucket": pd.to_datetime(["2026-09-30", "2026-10-01", "2026-10-04", "2026-10-05"]),
                          "src": ["a", "a", "a", "b"], "n": [1, 2, 3, 4]})

@@ -418,7 +418,15 @@ def _set_status(user: User, action_id: int, status: str, version: int) -> None:
         fail(err)
 
 
-def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None) -> None:
+def _withdraw(user: User, kind: str, outcome_id: int, version: int) -> None:
+    try:
+        meetings.withdraw(user, kind, outcome_id, version)
+        flash(f"{kind.capitalize()} withdrawn: it no longer shows, and the audit log keeps it.")
+    except MeetingError as err:
+        fail(err)
+
+
+def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None, withdraw: bool = False) -> None:
     shown = lines[:limit] if limit else lines
     for a in shown:
         border = {"overdue": theme.BAD, "today": theme.WARN, "done": theme.GOOD}.get(a.due_state, theme.PENDING)
@@ -440,6 +448,10 @@ def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None)
                 else:
                     st.button("Re-open", key=f"{key}_reopen_{a.id}", on_click=_set_status,
                               args=(user, a.id, "open", a.version), type="tertiary", use_container_width=True)
+            if withdraw:
+                st.button("Withdraw", key=f"{key}_withdraw_{a.id}", on_click=_withdraw,
+                          args=(user, "action", a.id, a.version), type="tertiary", use_container_width=True,
+                          help="Recorded by mistake: hide it (the audit log keeps it).")
     if limit and len(lines) > limit:
         st.caption(f"And {len(lines) - limit} more open actions (the control room lists them all).")
 
@@ -476,16 +488,23 @@ def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem |
         lines = decision_lines(decisions, zone)
         if not lines:
             st.caption("No decision recorded yet" + (" on this topic." if item else "."))
+        editable = not big and user.can("meeting.present")  # corrections in the control room, not on the projector
         for d in lines:
             link = f' <span style="color:#64748B">· {esc(d.link)}</span>' if d.link else ""
-            _html(f'<div class="mtg-action" data-decision="{d.id}" style="border-left-color:{theme.SHARED}">'
-                  f'<b>{esc(d.body)}</b>{link}<div style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')
+            text, button = st.columns([6, 1.2], vertical_alignment="center") if editable else (st.container(), None)
+            with text:
+                _html(f'<div class="mtg-action" data-decision="{d.id}" style="border-left-color:{theme.SHARED}">'
+                      f'<b>{esc(d.body)}</b>{link}<div style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')
+            if button is not None:
+                button.button("Withdraw", key=f"mtg_out_withdraw_decision_{d.id}", on_click=_withdraw,
+                              args=(user, "decision", d.id, d.version), type="tertiary", use_container_width=True,
+                              help="Recorded by mistake: hide it (the audit log keeps it).")
     with right:
         st.markdown("#### Action items")
         lines = action_lines(acts, local_today(zone), zone)
         if not lines:
             st.caption("No action item recorded yet" + (" on this topic." if item else "."))
-        _action_rows(user, lines, key=f"mtg_out_{item.id if item else 'all'}")
+        _action_rows(user, lines, key=f"mtg_out_{item.id if item else 'all'}", withdraw=editable)
 
 
 def meeting_charts_for(kind: str, p: dict, *, big: bool) -> list[tuple[str, object]]:

@@ -657,3 +657,32 @@ def test_the_demo_meetings_seed(db):
     assert meetings.section_numbers(meetings.get(last.id), "scoreboard") == first
     with db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from meeting_snapshot")).scalar() == 1
+
+
+def test_a_mistaken_decision_or_action_is_withdrawn_not_deleted(db):
+    meeting_id = plan()
+    exec_ = who("executive")
+    today = local_today(settings.company_timezone())
+    decision = meetings.record_decision(exec_, meeting_id, DecisionInput("Wrong meeting, sorry"))
+    action = meetings.record_action(exec_, meeting_id, ActionInput("Typo action", owner_key("u", exec_.id), today),
+                                    today=today)
+    n = len(meetings.agenda(meeting_id))  # the wrap-up screen lists both
+    app = open_app("executive", meeting=meeting_id, section=n)
+    app.button(key=f"mtg_out_withdraw_decision_{decision}").click()
+    rerun(app)
+    app.button(key=f"mtg_out_all_withdraw_{action}").click()
+    rerun(app)
+    assert meetings.decisions(meeting_id).empty and meetings.actions(meeting_id).empty
+    assert "Wrong meeting, sorry" not in markdown_text(app) and "Typo action" not in markdown_text(app)
+    with db.connect() as conn:  # kept, with who withdrew them
+        rows = conn.execute(sa.text("select withdrawn_by_user_id from meeting_decision where id = :d union all "
+                                    "select withdrawn_by_user_id from meeting_action where id = :a"),
+                            {"d": decision, "a": action}).scalars().all()
+    assert rows == [exec_.id, exec_.id]
+    assert audit_rows(db, "meeting_decision", decision)[-1] == "meeting_decision.withdraw"
+    with pytest.raises(MeetingError, match="already withdrawn"):
+        meetings.withdraw(exec_, "action", action, 2)
+    meetings.record_decision(exec_, meeting_id, DecisionInput("Kept decision"))
+    presenting = open_app("executive", meeting=meeting_id, section=n, present=1)
+    assert "Kept decision" in markdown_text(presenting)
+    assert not [b for b in presenting.button if b.label == "Withdraw"]  # corrections are not made on the projector

@@ -235,7 +235,9 @@ $$;
 -- Working minutes between two instants (0 when p_to <= p_from; null outside 2000-2050).
 create function business_minutes_between(p_calendar_id smallint, p_from timestamptz, p_to timestamptz) returns numeric
 language sql stable as $$
-    select greatest(0, business_minutes_at(p_calendar_id, p_to) - business_minutes_at(p_calendar_id, p_from))
+    select case when b.pos is not null and a.pos is not null then greatest(0, b.pos - a.pos) end
+      from (select business_minutes_at(p_calendar_id, p_from) as pos) a,
+           (select business_minutes_at(p_calendar_id, p_to) as pos) b
 $$;
 
 -- The instant at working-minute position p_pos of a calendar: inside the first day whose
@@ -395,76 +397,109 @@ create trigger handoff_set_sla_policy before insert on handoff
 
 -- Recompute the policy, deadlines and minutes to first touch of hand-offs, set-based: the same
 -- results as handoff_sla_policy / handoff_sla_deadline / handoff_decision_due /
--- handoff_elapsed_minutes, with the calendar positions found by joins instead of per-row calls.
+-- handoff_elapsed_minutes, computed without per-row lookups:
+--   * the policy in force cannot change between two consecutive effective_at / superseded_at
+--     instants, so it is picked once per (tier, source, segment, priority, interval) and joined;
+--   * a hand-off's working-minute position is its local day's cum_start plus the part of the day
+--     before it (an equality join on the day);
+--   * the day holding a deadline (the first day whose cum_end reaches the target position) comes
+--     from one sort of targets and days together: walking positions downwards, the running
+--     minimum of the days seen so far is that day (an "as-of" join).
 -- p_lead_ids null = every lead. p_reaching: only hand-offs whose measured span (hand-off to the
 -- latest of deadline, decision due and first touch) reaches this instant or later; a change that
 -- takes effect at p_reaching cannot alter the others. Returns the number of hand-offs changed.
 create function refresh_handoff_sla(p_lead_ids bigint[], p_reaching timestamptz default null) returns integer
-language sql volatile as $$
+language sql volatile set work_mem = '64MB' as $$
     with defaults as (
         select app_setting_int('sla_first_touch_minutes', 240) as first_touch_minutes,
                app_setting_int('sla_decision_hours', 48) * 60 as decision_minutes,
-               exists (select 1 from sla_policy) as any_policy
+               (select array_agg(t order by t) from (select effective_at as t from sla_policy
+                                                     union select superseded_at from sla_policy_span
+                                                      where superseded_at is not null) b) as boundaries
     ),
-    scoped as (
-        select h.id, h.handed_off_at, h.first_touch_at, a.tier, l.source, a.employee_band, l.priority
+    scoped as materialized (
+        select h.id, h.handed_off_at, h.first_touch_at, a.tier, l.source, a.employee_band, l.priority,
+               coalesce(width_bucket(h.handed_off_at, f.boundaries), 0) as slot,
+               -- one join key (the planner misjudges a five-column join on a CTE as one row)
+               concat_ws('|', a.tier, l.source, a.employee_band, l.priority,
+                         coalesce(width_bucket(h.handed_off_at, f.boundaries), 0)) as combo
           from handoff h
           join lead l on l.id = h.lead_id
           join account a on a.id = l.account_id
+         cross join defaults f
          where (p_lead_ids is null or h.lead_id = any(p_lead_ids))
            and (p_reaching is null
                 or greatest(h.sla_deadline_at, h.decision_due_at, h.first_touch_at) >= p_reaching)
     ),
-    versions as (
-        select v.* from sla_policy_span v where not v.retired and (select any_policy from defaults)
-    ),
-    picked as (
-        select distinct on (s.id) s.id, s.handed_off_at, s.first_touch_at, v.id as policy_id
-          from scoped s
-          left join versions v
-            on v.effective_at <= s.handed_off_at and (v.superseded_at is null or s.handed_off_at < v.superseded_at)
-           and sla_policy_applies(v.tiers, v.sources, v.segments, v.priorities,
-                                  s.tier, s.source, s.employee_band, s.priority)
-         order by s.id, v.is_default, v.rank, v.code
-    ),
-    positioned as (
-        select k.id, k.policy_id, k.handed_off_at, k.first_touch_at, p.calendar_id,
-               coalesce(p.first_touch_minutes, f.first_touch_minutes) as first_touch_minutes,
-               coalesce(p.first_touch_business, false) as first_touch_business,
-               coalesce(p.decision_minutes, f.decision_minutes) as decision_minutes,
-               coalesce(p.decision_business, false) as decision_business,
-               fd.cum_start + least(fd.minutes, greatest(0, extract(epoch from (k.handed_off_at - fd.start_at)) / 60))
-                   as pos_from,
-               td.cum_start + least(td.minutes, greatest(0, extract(epoch from (k.first_touch_at - td.start_at)) / 60))
-                   as pos_touch
-          from picked k
+    combos as materialized (
+        select k.combo,
+               case when k.slot > 0
+                    then sla_policy_pick(k.tier, k.source, k.employee_band, k.priority, f.boundaries[k.slot]) end
+                   as policy_id
+          from (select distinct combo, tier, source, employee_band, priority, slot from scoped) k
          cross join defaults f
-          left join sla_policy p on p.id = k.policy_id
+    ),
+    positioned as materialized (
+        select s.id, m.policy_id, s.handed_off_at, s.first_touch_at, p.calendar_id,
+               coalesce(p.first_touch_minutes, f.first_touch_minutes) as first_touch_minutes,
+               coalesce(p.first_touch_business, false) and fd.day is not null as first_touch_business,
+               coalesce(p.decision_minutes, f.decision_minutes) as decision_minutes,
+               coalesce(p.decision_business, false) and fd.day is not null as decision_business,
+               fd.cum_start + least(fd.minutes, greatest(0, extract(epoch from (s.handed_off_at - fd.start_at)) / 60))
+                   as pos_from,
+               td.cum_start + least(td.minutes, greatest(0, extract(epoch from (s.first_touch_at - td.start_at)) / 60))
+                   as pos_touch
+          from scoped s
+          join combos m on m.combo = s.combo
+         cross join defaults f
+          left join sla_policy p on p.id = m.policy_id
           left join business_calendar c on c.id = p.calendar_id
           left join business_day fd on fd.calendar_id = c.id and (p.first_touch_business or p.decision_business)
-                and fd.day = (k.handed_off_at at time zone c.timezone)::date
+                and fd.day = (s.handed_off_at at time zone c.timezone)::date
           left join business_day td on td.calendar_id = c.id and p.first_touch_business
-                and td.day = (k.first_touch_at at time zone c.timezone)::date
+                and td.day = (s.first_touch_at at time zone c.timezone)::date
+    ),
+    targets as (
+        select x.id, 'touch' as kind, x.calendar_id, x.pos_from + x.first_touch_minutes as pos
+          from positioned x where x.first_touch_business
+        union all
+        select x.id, 'decision', x.calendar_id, x.pos_from + x.decision_minutes
+          from positioned x where x.decision_business
+    ),
+    walked as (
+        select w.id, w.kind, w.calendar_id, w.pos, w.day
+          from (select u.*,
+                       min(u.day_key) over (partition by u.calendar_id order by u.pos desc, u.is_target
+                                            rows between unbounded preceding and current row) as day
+                  from (select t.id, t.kind, t.calendar_id, t.pos, true as is_target, null::date as day_key
+                          from targets t
+                        union all
+                        select null, null, d.calendar_id, d.cum_end, false, d.day
+                          from business_day d
+                         where d.calendar_id in (select distinct calendar_id from targets)) u) w
+         where w.is_target
+    ),
+    ends as (
+        select w.id,
+               max(d.start_at + (w.pos - d.cum_start) * interval '1 minute') filter (where w.kind = 'touch')
+                   as touch_at,
+               max(d.start_at + (w.pos - d.cum_start) * interval '1 minute') filter (where w.kind = 'decision')
+                   as decision_at
+          from walked w
+          join business_day d on d.calendar_id = w.calendar_id and d.day = w.day
+         group by w.id
     ),
     computed as (
         select x.id, x.policy_id,
-               coalesce(case when x.first_touch_business then
-                            (select d.start_at + (x.pos_from + x.first_touch_minutes - d.cum_start) * interval '1 minute'
-                               from business_day d
-                              where d.calendar_id = x.calendar_id and d.cum_end >= ceil(x.pos_from + x.first_touch_minutes)::bigint
-                              order by d.cum_end, d.day limit 1) end,
-                        x.handed_off_at + x.first_touch_minutes * interval '1 minute') as sla_deadline_at,
-               coalesce(case when x.decision_business then
-                            (select d.start_at + (x.pos_from + x.decision_minutes - d.cum_start) * interval '1 minute'
-                               from business_day d
-                              where d.calendar_id = x.calendar_id and d.cum_end >= ceil(x.pos_from + x.decision_minutes)::bigint
-                              order by d.cum_end, d.day limit 1) end,
-                        x.handed_off_at + x.decision_minutes * interval '1 minute') as decision_due_at,
+               coalesce(e.touch_at, x.handed_off_at + x.first_touch_minutes * interval '1 minute') as sla_deadline_at,
+               coalesce(e.decision_at, x.handed_off_at + x.decision_minutes * interval '1 minute') as decision_due_at,
                case when x.first_touch_at is not null then
-                   round(coalesce(case when x.first_touch_business then greatest(0, x.pos_touch - x.pos_from) end,
+                   round(coalesce(case when x.first_touch_business and x.pos_touch is not null
+                                       then greatest(0, x.pos_touch - x.pos_from) end,
                                   extract(epoch from (x.first_touch_at - x.handed_off_at)) / 60), 2)
                end as minutes_to_first_touch
           from positioned x
+          left join ends e on e.id = x.id
     ),
     changed as (
         update handoff h

@@ -407,6 +407,33 @@ def test_refresh_recomputes_retroactive_changes_and_matches_the_trigger(world, p
             assert row(original) == row(twin)
 
 
+def test_refresh_matches_the_trigger_at_the_edges_of_the_calendar(world, people, admin, office, app_db):
+    """Hand-offs whose windows run past the calendar's range (2050) fall back to wall-clock, a
+    second calendar is walked separately, and the result is the same either way it is computed."""
+    second = sla.create_calendar(admin, "Sydney", "Australia/Sydney", "08:00", "16:00")
+    policy(admin, office, "Standard", 240, code="default", effective=date(2026, 1, 1))
+    policy(admin, second, "Strategic in Sydney", 120, rank=10, tiers=[1], effective=date(2026, 1, 1))
+    moments = [ny("2050-12-30 17:00"), ny("2050-12-31 20:00"), ny("2051-01-03 10:00"), ny("2026-11-25 17:30")]
+    leads = []
+    for m in moments:
+        for account in (people["t1"], people["t2"]):
+            lead = world.lead(m - timedelta(hours=1), account)
+            world.hand_off(lead, m, people["sdr"])
+            world.touch(lead, m + timedelta(hours=30), people["sdr"])
+            leads.append(lead)
+    cols = "sla_policy_id, sla_deadline_at, decision_due_at, minutes_to_first_touch"
+    with app_db.connect() as conn:
+        before = conn.execute(sa.text(f"select id, {cols} from handoff order by id")).all()
+    with app_db.begin() as conn:
+        conn.execute(sa.text("update handoff set sla_deadline_at = handed_off_at, decision_due_at = handed_off_at, "
+                             "minutes_to_first_touch = null"))
+        assert sla.refresh(conn) == len(before)
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text(f"select id, {cols} from handoff order by id")).all() == before
+    row = world.handoff_row(sql_scalar(app_db, "select max(id) from handoff where handed_off_at > '2051-01-01'"))
+    assert row["sla_deadline_at"] - row["handed_off_at"] in (timedelta(hours=4), timedelta(hours=2))
+
+
 def test_refresh_reaching_skips_hand_offs_a_change_cannot_alter(world, people, admin, office, app_db):
     policy(admin, office, "Standard", 240, code="default", effective=date(2026, 1, 1))
     old = world.lead(ny("2026-03-01 09:00"), people["t2"])

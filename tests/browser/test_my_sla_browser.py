@@ -1,0 +1,58 @@
+"""My SLA in a real browser for a signed-in rep: the standing at a glance, the live list whose
+countdowns refresh on their own (the run_every fragment only fires in a browser), the rep's
+breaches, and no way to other reps' lead-level pages."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_no_exception, nav_link, sign_in, wait_for_app
+
+UPDATED = re.compile(r"updated (\d\d:\d\d:\d\d)")
+
+
+def _updated_stamp(page) -> str:
+    caption = page.get_by_text(UPDATED).first
+    expect(caption).to_be_visible()
+    return UPDATED.search(caption.inner_text()).group(1)
+
+
+def test_my_sla_for_a_signed_in_rep(page):
+    sign_in(page, "sdr")
+    nav_link(page, "My SLA").click()
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"/my_sla/?$"))
+    expect(page.get_by_role("heading", name="My SLA")).to_be_visible()
+    assert_no_exception(page)
+
+    # One glance: the banner sentence and the KPI tiles.
+    banner = page.get_by_test_id("stAlert").first
+    expect(banner).to_contain_text("this week")
+    expect(banner).to_contain_text("target")
+    for label in ("This week", "This quarter", "Median to touch", "p90 to touch", "Breaches"):
+        expect(page.get_by_test_id("stMetricLabel").filter(has_text=label).first).to_be_visible()
+
+    # The open list and the breaches with the leads behind them; the weekly chart is drawn.
+    expect(page.get_by_role("heading", name="Open hand-offs")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"Your breaches"))).to_be_visible()
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+
+    # Live: the fragment re-runs every 30 s on its own and stamps the time again.
+    first = _updated_stamp(page)
+    expect(page.get_by_text(UPDATED).first).not_to_have_text(re.compile(re.escape(first)), timeout=50_000)
+    assert_no_exception(page)
+
+    # A rep picks no other rep, and the team pages are not theirs.
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("Rep", exact=True)).to_have_count(0)
+    for title in ("Team SLA scorecard", "Leads slipping through", "SLA policies"):
+        expect(nav_link(page, title)).to_have_count(0)
+
+
+def test_my_sla_deep_link_after_sign_in(page):
+    sign_in(page, "ae", path="/my_sla")
+    expect(page.get_by_role("heading", name="My SLA")).to_be_visible()
+    expect(page.get_by_role("heading", name="Open hand-offs")).to_be_visible()
+    assert_no_exception(page)

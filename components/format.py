@@ -90,7 +90,8 @@ def change(current, previous, kind: str = "relative") -> str | None:
     """Text for a KPI delta, or None when there is nothing to compare.
 
     kind 'relative': +12% (for amounts and counts); 'points': +3.2 pts (for rates);
-    'minutes': +14 min (for durations).
+    'minutes': +14 min (for durations). Negative deltas start with an ASCII '-', which is how
+    st.metric tells a fall from a rise (a typographic minus would be read as a rise).
     """
     if _missing(current) or _missing(previous):
         return None
@@ -100,7 +101,7 @@ def change(current, previous, kind: str = "relative") -> str | None:
         return f"{d:+.1f} pts"
     if kind == "minutes":
         d = current - previous
-        sign = "+" if d >= 0 else "−"
+        sign = "+" if d >= 0 else "-"
         return f"{sign}{duration(abs(d))}"
     if previous == 0:
         return None if current == 0 else "new"

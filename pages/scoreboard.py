@@ -36,12 +36,6 @@ if sb.is_empty:
 
 
 
-def delta(current, previous, kind="relative"):
-    """fmt.change with an ASCII minus, which st.metric reads as 'down'."""
-    text = fmt.change(current, previous, kind)
-    return text.replace("−", "-", 1) if text else text
-
-
 def local(moment) -> str:
     return moment.astimezone(zone(period.tz)).strftime("%d %b %Y, %H:%M")
 
@@ -58,20 +52,20 @@ marketing, sales, together = kpi_area.columns(3, gap="small")
 with marketing:
     st.markdown(theme.side_heading_html("marketing", "Marketing"), unsafe_allow_html=True)
     with tile("marketing", "mqls"):
-        kpi("MQLs delivered", fmt.number(sb.mqls), delta=delta(sb.mqls, sb.mqls_prev),
+        kpi("MQLs delivered", fmt.number(sb.mqls), delta=fmt.change(sb.mqls, sb.mqls_prev),
             caption=f"{fmt.number(sb.handed_off)} handed off",
             help="Leads that became marketing-qualified in the period. Handed off: leads passed to sales "
                  "in the period.")
     with tile("marketing", "acceptance"):
         kpi("Lead acceptance", fmt.pct(sb.acceptance_rate),
-            delta=delta(sb.acceptance_rate, sb.acceptance_rate_prev, "points"),
+            delta=fmt.change(sb.acceptance_rate, sb.acceptance_rate_prev, "points"),
             caption=f"{fmt.number(sb.awaiting)} awaiting",
             help="Accepted ÷ handed off, for leads handed to sales in the period: the quality half of "
                  "marketing's commitment, owned by both teams. Leads awaiting a decision count in the "
                  "denominator, so recent periods are not final.")
     with tile("marketing", "pipeline-created"):
         kpi("Pipeline created", fmt.money(sb.pipeline_created, cur),
-            delta=delta(sb.pipeline_created, sb.pipeline_created_prev),
+            delta=fmt.change(sb.pipeline_created, sb.pipeline_created_prev),
             caption=f"{fmt.pct(sb.marketing_pipeline_share)} mkt-sourced",
             help="Amount of opportunities created in the period; the share whose lead came through a "
                  "marketing channel is marketing-sourced.")
@@ -80,34 +74,34 @@ with sales:
     st.markdown(theme.side_heading_html("sales", "Sales"), unsafe_allow_html=True)
     with tile("sales", "first-touch"):
         kpi("Median first touch", fmt.duration(sb.median_minutes),
-            delta=delta(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
+            delta=fmt.change(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
             caption=f"p90 {fmt.duration(sb.p90_minutes)}",
             help="Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
                  f"(automated sends don't count). p90: 90% were touched within "
-                 f"{fmt.duration(sb.p90_minutes)} ({delta(sb.p90_minutes, sb.p90_minutes_prev, 'minutes') or 'no change'}"
+                 f"{fmt.duration(sb.p90_minutes)} ({fmt.change(sb.p90_minutes, sb.p90_minutes_prev, 'minutes') or 'no change'}"
                  f" vs the comparison period). {fmt.number(sb.untouched)} untouched leads are counted apart, "
                  "not in the median.")
     with tile("sales", "sla"):
         kpi("SLA compliance", fmt.pct(sb.sla_compliance),
-            delta=delta(sb.sla_compliance, sb.sla_compliance_prev, "points"),
+            delta=fmt.change(sb.sla_compliance, sb.sla_compliance_prev, "points"),
             caption=f"{fmt.number(sb.sla_breached)} breached",
             help=f"Touched within the {fmt.duration(sla_minutes)} SLA window ÷ hand-offs whose outcome is "
                  f"known (touched, or deadline passed). {fmt.number(sb.sla_pending)} untouched leads still "
                  "inside their window are pending and not counted.")
     with tile("sales", "win-rate"):
-        kpi("Win rate", fmt.pct(sb.win_rate), delta=delta(sb.win_rate, sb.win_rate_prev, "points"),
+        kpi("Win rate", fmt.pct(sb.win_rate), delta=fmt.change(sb.win_rate, sb.win_rate_prev, "points"),
             caption=f"{fmt.number(sb.won)} of {fmt.number(sb.won + sb.lost)} won",
             help="Won ÷ (won + lost), deals closed in the period. Not won ÷ all opportunities.")
 
 with together:
     st.markdown(theme.side_heading_html("shared", "Together"), unsafe_allow_html=True)
     with tile("shared", "revenue"):
-        kpi("Revenue", fmt.money(sb.revenue, cur), delta=delta(sb.revenue, sb.revenue_prev),
+        kpi("Revenue", fmt.money(sb.revenue, cur), delta=fmt.change(sb.revenue, sb.revenue_prev),
             caption=f"{fmt.pct(sb.marketing_revenue_share)} mkt-sourced",
             help="Bookings: amount of opportunities closed-won with a close date in the period. "
                  "Marketing-sourced: the deal's lead came through a marketing channel.")
     with tile("shared", "open-pipeline"):
-        kpi("Open pipeline", fmt.money(sb.open_pipeline, cur), delta=delta(sb.open_pipeline, sb.open_pipeline_prev),
+        kpi("Open pipeline", fmt.money(sb.open_pipeline, cur), delta=fmt.change(sb.open_pipeline, sb.open_pipeline_prev),
             caption=f"{fmt.number(sb.open_deals)} deals",
             help=f"Amount of opportunities open on {local(sb.open_as_of)} (the end of the period, or now), "
                  f"compared with {local(sb.comparison_open_as_of)}.")

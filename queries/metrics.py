@@ -214,8 +214,10 @@ def campaign_performance(period: Period, filters: Filters = NO_FILTERS) -> pd.Da
 
 
 def clear_caches() -> None:
-    """Forget cached metric results (after a write that changes them)."""
-    for fn in (acceptance, rejection_reasons, _first_touch, _first_touch_distribution, _sla_compliance,
-               mqls_delivered, funnel, _open_pipeline, pipeline_created, closed_deals, _coverage_inputs,
-               campaign_performance):
-        fn.clear()
+    """Forget every cached read in this process, after a write.
+
+    Writes are rare and every read derives from the same shared data, so clearing all of them
+    (metrics, record lists, goals, SLA views, lookups) is simpler and safer than tracking which
+    cached function depends on which table. Other processes catch up within their TTLs.
+    """
+    st.cache_data.clear()

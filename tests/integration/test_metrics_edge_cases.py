@@ -363,3 +363,11 @@ def test_filters_by_segment_and_team(world, people):
     assert sorted(metrics.acceptance(Q1, dim="tier")["dim_label"]) == ["Tier 1", "Tier 3"]
     # Lead metrics: a team filter matches leads handed to that team.
     assert metrics.funnel(Q1, Filters(team_ids=[people["sdr_team"]])).iloc[0].reached == 1
+
+
+def test_an_acceptance_comment_is_not_a_rejection_comment(world, people):
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    handoff = world.hand_off(lead, at("2026-02-01 10:00"), people["sdr"])
+    world.decide(lead, "accepted", at("2026-02-01 11:00"), people["sdr"], comment="Great fit, call booked")
+    row = world.handoff_row(handoff)
+    assert row["decision"] == "accepted" and row["rejection_comment"] is None

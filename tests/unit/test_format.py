@@ -1,0 +1,66 @@
+"""Number formats shown on every page."""
+
+import math
+
+import pytest
+
+from components import format as fmt
+
+
+@pytest.mark.parametrize("value,expected", [
+    (0, "$0"), (950, "$950"), (1_000, "$1k"), (845_300, "$845k"), (1_250_000, "$1.2M"),
+    (12_500_000, "$12.5M"), (250_000_000, "$250M"), (-1_500, "−$1.5k"), (None, "—"), (math.nan, "—"),
+])
+def test_money_compact(value, expected):
+    assert fmt.money(value) == expected
+
+
+def test_money_full_and_other_currencies():
+    assert fmt.money(1_234_567, compact=False) == "$1,234,567"
+    assert fmt.money(2_000, "EUR") == "€2k"
+    assert fmt.money(2_000, "SEK") == "SEK 2k"
+
+
+@pytest.mark.parametrize("minutes,expected", [
+    (0.5, "30 s"), (1, "1 min"), (45, "45 min"), (89, "89 min"), (90, "1.5 h"), (120, "2 h"),
+    (47 * 60, "47 h"), (48 * 60, "2 days"), (3.25 * 1440, "3.2 days"), (None, "—"),
+])
+def test_duration(minutes, expected):
+    assert fmt.duration(minutes) == expected
+
+
+def test_percent_ratio_number_days():
+    assert fmt.pct(0.623) == "62%"
+    assert fmt.pct(0.6234, 1) == "62.3%"
+    assert fmt.pct(float("nan")) == "—"
+    assert fmt.ratio(2.35) == "2.4×"
+    assert fmt.number(12345) == "12,345"
+    assert fmt.days(42) == "42 days" and fmt.days(3.25) == "3.2 days"
+
+
+@pytest.mark.parametrize("current,previous,kind,expected", [
+    (120, 100, "relative", "+20%"),
+    (80, 100, "relative", "-20%"),
+    (5, 0, "relative", "new"),
+    (0, 0, "relative", None),
+    (0.62, 0.58, "points", "+4.0 pts"),
+    (0.50, 0.58, "points", "-8.0 pts"),
+    (30, 45, "minutes", "-15 min"),
+    (150, 90, "minutes", "+60 min"),
+    (300, 90, "minutes", "+3.5 h"),
+    (None, 5, "relative", None),
+])
+def test_change(current, previous, kind, expected):
+    assert fmt.change(current, previous, kind) == expected
+
+
+def test_negative_changes_start_with_an_ascii_minus():
+    """st.metric colours a delta by its first character: only '-' reads as a fall."""
+    for kind in ("relative", "points", "minutes"):
+        assert fmt.change(1, 2, kind).startswith("-")
+
+
+def test_duration_short_band_edges_and_reason_labels():
+    assert [fmt.duration_short(m) for m in (5, 60, 90, 1440, 4320)] == ["5m", "1h", "1.5h", "1d", "3d"]
+    assert fmt.reason_label("no_budget") == "No budget"
+    assert fmt.reason_label("made_up") == "Made up"

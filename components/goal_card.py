@@ -134,6 +134,33 @@ def progress_line(ev: Evaluated, currency: str) -> str:
     return " · ".join(bits)
 
 
+def progress_bar_html(p, height: int = 14) -> str:
+    """The card's progress bar as light HTML (a card list would otherwise carry a Plotly chart per
+    goal): filled = attainment in the data's status colour, black line = target, dotted line = even
+    pace today, diamond = projected at the end. Same reading as goal_charts.progress_bar_chart."""
+    status = {"achieved": "on_track", "missed": "off_track"}.get(p.data_status, p.data_status)
+    color = theme.status_color(status if status in theme.STATUS_COLORS else "pending")
+    att = p.attainment or 0.0
+    proj = p.projected_attainment if p.expected is not None and 0 < p.pace < 1 else None
+    top = max(1.0, min(1.5, max(att, proj or 0.0)))
+
+    def x(v: float) -> str:
+        return f"{min(max(v, 0.0), top) / top * 100:.2f}%"
+
+    marks = [f'<div style="position:absolute;left:{x(1.0)};top:-3px;bottom:-3px;border-left:2px solid #0F172A"></div>']
+    if p.expected is not None and 0 < p.pace < 1:
+        marks.append(f'<div style="position:absolute;left:{x(p.pace)};top:-3px;bottom:-3px;'
+                     f'border-left:2px dotted {theme.NEUTRAL}"></div>')
+    if proj is not None:
+        marks.append(f'<div style="position:absolute;left:calc({x(proj)} - 6px);top:50%;width:10px;height:10px;'
+                     f'background:#fff;border:2px solid {color};transform:translateY(-50%) rotate(45deg)"></div>')
+    title = f"Progress {att:.0%}" + (f" · projected {proj:.0%}" if proj is not None else "")
+    return (f'<div title="{title}" role="img" aria-label="{title}" style="position:relative;height:{height}px;'
+            f'background:{theme.MUTED};border-radius:3px;margin:6px 0 10px 0">'
+            f'<div style="width:{x(att)};height:100%;background:{color};border-radius:3px 0 0 3px"></div>'
+            + "".join(marks) + "</div>")
+
+
 def status_caption(ev: Evaluated) -> str | None:
     """When the owners' confidence overrides the data, say what the data says."""
     p = ev.progress
@@ -192,7 +219,7 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
             if not series.dropna(subset=["value"]).empty or p.value is not None:
                 _plot(goal_charts.sparkline_chart(series, unit=g.unit, target=g.target, today=today,
                                                   today_value=p.value if not p.ended else None), f"spark_{key}")
-        _plot(goal_charts.progress_bar_chart(p), f"bar_{key}")
+        st.markdown(progress_bar_html(p), unsafe_allow_html=True)
         if caption:
             st.caption(caption)
         if key_results:
@@ -228,7 +255,7 @@ def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = N
         st.markdown(f"<span style='font-size:1.35rem;font-weight:700'>"
                     f"{value_text(p.value, g, currency, label=False)}</span>"
                     f"<span style='color:#475569'> of {target_text(g, currency)}</span>", unsafe_allow_html=True)
-        _plot(goal_charts.progress_bar_chart(p, height=26), f"minibar_{key}")
+        st.markdown(progress_bar_html(p, height=10), unsafe_allow_html=True)
         st.caption(progress_line(ev, currency).replace("**", ""))
         if link is not None:
             st.page_link(link, label="Open goal", icon=":material/open_in_full:", query_params={"goal": str(g.id)})

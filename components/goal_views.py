@@ -85,7 +85,7 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
 def _summary(evs: list[goals.Evaluated]) -> None:
     """Counts by status: the running goals' statuses, and for ended goals achieved / missed."""
     statuses = [e.progress.status for e in evs]
-    tiles = [("Shared goals", fmt.number(len(evs)), f"{sum(1 for e in evs if e.goal.parent_id)} of them key results")]
+    tiles = [("Shared goals", fmt.number(len(evs)), f"{sum(1 for e in evs if e.goal.parent_id)} key results")]
     if any(not e.progress.ended for e in evs):
         tiles += [(STATUSES[s], fmt.number(statuses.count(s)), None) for s in ("on_track", "at_risk", "off_track")]
         other = sum(statuses.count(s) for s in ("too_early", "no_data", "not_started"))
@@ -94,7 +94,7 @@ def _summary(evs: list[goals.Evaluated]) -> None:
     ended = [e for e in evs if e.progress.ended]
     if ended:
         achieved = sum(1 for e in ended if e.progress.status == "achieved")
-        tiles += [("Achieved", f"{achieved} of {len(ended)}", "goals whose period has ended"),
+        tiles += [("Achieved", f"{achieved} of {len(ended)}", "ended goals"),
                   ("Missed", fmt.number(len(ended) - achieved), None)]
     for col, (label, value, caption) in zip(st.columns(len(tiles)), tiles):
         with col:
@@ -154,6 +154,8 @@ def goal_detail(user: User, goal_id: int) -> None:
     with cols[4]:
         kpi("Period gone", fmt.pct(p.pace), good_when="neutral",
             caption=f"{max((goal.end - today).days, 0)} days left" if not p.ended else "ended")
+    st.plotly_chart(goal_charts.progress_bar_chart(p, height=40), config=goal_charts.STATIC, key="goal_bar",
+                    width="stretch")
     caption = goal_card.status_caption(ev)
     if caption:
         st.info(caption, icon=":material/record_voice_over:")

@@ -17,7 +17,7 @@ from components import format as fmt
 from components import goal_charts, theme
 from queries import dimensions
 from queries.goal_math import CONFIDENCE, STATUSES
-from queries.goals import METRICS, Evaluated, Goal
+from queries.goals import Evaluated, Goal
 
 BADGE_COLORS = {"on_track": "green", "at_risk": "orange", "off_track": "red", "achieved": "green",
                 "missed": "red", "too_early": "gray", "no_data": "gray", "not_started": "gray"}

@@ -4,7 +4,6 @@ and the goals page driven through AppTest (forms, two sessions with a stale save
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path

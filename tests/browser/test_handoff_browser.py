@@ -12,6 +12,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
 
+#: Each step reruns the whole page; on a loaded shared CI box that has taken over 30 s.
+STEP_MS = 90_000
+
 
 @pytest.fixture
 def fresh_handoff(app_db_url):
@@ -40,7 +43,7 @@ def test_reject_with_a_reason_through_the_card(page, fresh_handoff):
     sign_in(page, "sdr", path="/my_handoffs")
     page.goto("/my_handoffs")
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="My hand-offs")).to_be_visible()
+    expect(page.get_by_role("heading", name="My hand-offs")).to_be_visible(timeout=STEP_MS)
 
     # open our lead's card
     card_picker = page.get_by_test_id("stSelectbox").filter(has_text="Hand-off card")
@@ -48,13 +51,13 @@ def test_reject_with_a_reason_through_the_card(page, fresh_handoff):
     page.keyboard.type(fresh_handoff["name"])
     page.keyboard.press("Enter")
     wait_for_app(page)
-    expect(page.get_by_role("heading", name=fresh_handoff["name"])).to_be_visible()
+    expect(page.get_by_role("heading", name=fresh_handoff["name"])).to_be_visible(timeout=STEP_MS)
 
     form = page.get_by_test_id("stForm").filter(has_text="Your decision")
     form.get_by_test_id("stRadio").get_by_text("Reject", exact=True).click()
     form.get_by_role("button", name="Record decision").click()
     wait_for_app(page)
-    expect(page.get_by_text("Choose why you reject this lead.")).to_be_visible()
+    expect(page.get_by_text("Choose why you reject this lead.")).to_be_visible(timeout=STEP_MS)
 
     form = page.get_by_test_id("stForm").filter(has_text="Your decision")
     form.get_by_test_id("stSelectbox").filter(has_text="Rejection reason").get_by_role("combobox").click()
@@ -62,7 +65,7 @@ def test_reject_with_a_reason_through_the_card(page, fresh_handoff):
     form.get_by_role("textbox", name="Comment (required for 'Other')").fill("Intern; the buyer is their RevOps lead")
     form.get_by_role("button", name="Record decision").click()
     wait_for_app(page)
-    expect(page.get_by_text(f"Rejected {fresh_handoff['name']}.")).to_be_visible()
+    expect(page.get_by_text(f"Rejected {fresh_handoff['name']}.")).to_be_visible(timeout=STEP_MS)
     assert_no_exception(page)
 
     with fresh_handoff["engine"].connect() as conn:

@@ -77,60 +77,69 @@ def _options():
 
 def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "this_quarter",
                location=None) -> tuple[Period, Filters]:
-    """Period and filter widgets (in the sidebar by default). Returns the chosen Period and Filters."""
+    """Period and filter widgets (in the sidebar by default). Returns the chosen Period and Filters.
+
+    Initial values reach the widgets as their defaults (``index=``/``default=``/``value=``), never
+    by writing Session State before they render: a session's first run can be cut short (the
+    sign-in cookie's rerun, a deep-link switch), and a value written that way may never reach the
+    browser, which would then send back the widget's first option.
+    """
     where = location or st.sidebar
     tz = settings.company_timezone()
     saved = st.session_state.get(_STATE, {})
     linked = _from_query()
-    initial = {**{"period": default_period}, **saved, **linked}
+    initial = {"period": default_period, **saved, **linked}
     options, reps = _options()
+    today = local_today(tz)
 
     ignored = False
+    defaults: dict = {}
     for k in show:
-        if f"{_W}{k}" not in st.session_state:
-            wanted = initial.get(k, [])
-            valid = [v for v in wanted if v in options[k]]
-            ignored |= len(valid) != len(wanted)
-            st.session_state[f"{_W}{k}"] = valid
-    if f"{_W}period" not in st.session_state:
-        st.session_state[f"{_W}period"] = initial["period"] if initial["period"] in PRESETS else default_period
-        today = local_today(tz)
-        st.session_state[f"{_W}custom"] = (initial.get("from", today.replace(day=1)), initial.get("to", today))
+        wanted = initial.get(k, [])
+        defaults[k] = [v for v in wanted if v in options[k]]
+        ignored |= len(defaults[k]) != len(wanted)
+    start_preset = initial["period"] if initial["period"] in PRESETS else default_period
 
     with where:
-        preset = st.selectbox("Period", list(PRESETS), format_func=PRESETS.get, key=f"{_W}period")
-        custom = None
+        preset = st.selectbox("Period", list(PRESETS), index=list(PRESETS).index(start_preset),
+                              format_func=PRESETS.get, key=f"{_W}period")
+        custom_pair = None
         if preset == "custom":
-            custom = st.date_input("From – to", key=f"{_W}custom", format="YYYY-MM-DD")
-        try:
+            custom = st.date_input("From – to", value=(initial.get("from", today.replace(day=1)),
+                                                       initial.get("to", today)),
+                                   key=f"{_W}custom", format="YYYY-MM-DD")
             custom_pair = tuple(custom) if custom else None
             if custom_pair is not None and len(custom_pair) == 1:
                 custom_pair = (custom_pair[0], custom_pair[0])
-            period = preset_period(preset, local_today(tz), tz, custom_pair)
+        try:
+            period = preset_period(preset, today, tz, custom_pair)
         except PeriodError as err:
             st.error(str(err))
-            period = preset_period(default_period, local_today(tz), tz)
+            period = preset_period(default_period, today, tz)
         st.caption(f"{period.describe()} · {tz}")
 
-        active = sum(bool(st.session_state.get(f"{_W}{k}")) for k in show)
+        def current(k):
+            return st.session_state.get(f"{_W}{k}", defaults[k])
+
+        active = sum(bool(current(k)) for k in show)
         with st.expander(f"Filters ({active} active)" if active else "Filters", expanded=bool(active)):
             if "team" in show:
-                st.multiselect("Team", list(options["team"]), format_func=options["team"].get, key=f"{_W}team",
-                               placeholder="All teams")
+                st.multiselect("Team", list(options["team"]), default=defaults["team"],
+                               format_func=options["team"].get, key=f"{_W}team", placeholder="All teams")
             if "owner" in show:
-                chosen_teams = set(st.session_state.get(f"{_W}team") or [])
+                chosen_teams = set(current("team") or [])
                 owner_ids = [i for i, t in zip(reps["id"], reps["team_id"]) if not chosen_teams or t in chosen_teams]
-                owner_ids = list(dict.fromkeys(owner_ids + list(st.session_state.get(f"{_W}owner") or [])))
-                st.multiselect("Owner", owner_ids, format_func=options["owner"].get, key=f"{_W}owner",
-                               placeholder="Everyone")
+                owner_ids = list(dict.fromkeys(owner_ids + list(current("owner") or [])))
+                st.multiselect("Owner", owner_ids, default=[v for v in defaults["owner"] if v in owner_ids],
+                               format_func=options["owner"].get, key=f"{_W}owner", placeholder="Everyone")
             for k, label, placeholder in (("source", "Source", "All sources"), ("campaign", "Campaign", "All campaigns"),
                                           ("industry", "Industry", "All industries"),
                                           ("country", "Country", "All countries"), ("tier", "Tier", "All tiers")):
                 if k in show:
-                    st.multiselect(label, list(options[k]), format_func=options[k].get, key=f"{_W}{k}",
-                                   placeholder=placeholder)
+                    st.multiselect(label, list(options[k]), default=defaults[k], format_func=options[k].get,
+                                   key=f"{_W}{k}", placeholder=placeholder)
             if active:
-                st.button("Clear filters", on_click=_clear, args=(show,), use_container_width=True)
+                st.button("Clear filters", on_click=_clear, args=(show,), width="stretch")
         if ignored:
             st.caption("Some filters in the link no longer exist and were left out.")
 
@@ -138,7 +147,7 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
     if preset == "custom" and custom_pair:
         state["from"], state["to"] = custom_pair[0], custom_pair[-1]
     for k in show:
-        state[k] = list(st.session_state.get(f"{_W}{k}") or [])
+        state[k] = list(current(k) or [])
     st.session_state[_STATE] = {**saved, **state}
     _to_query(state)
     filters = Filters(**{_LIST_KEYS[k]: state[k] for k in show})
@@ -146,8 +155,11 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
 
 
 def _clear(show) -> None:
+    """Button callback (runs before the script, so writing widget state here is safe)."""
     for k in show:
         st.session_state[f"{_W}{k}"] = []
+    saved = st.session_state.get(_STATE, {})
+    st.session_state[_STATE] = {**saved, **{k: [] for k in show}}
 
 
 def describe(filters: Filters) -> str:

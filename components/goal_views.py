@@ -40,7 +40,7 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
     with tools[2]:
         if user.can("goals.edit"):
             st.button("New goal", type="primary", icon=":material/add:", on_click=goal_forms.start_new,
-                      use_container_width=True, key="goal_new")
+                      width="stretch", key="goal_new")
 
     evs = goals.evaluated(period, team_ids=filters.team_ids, owner_ids=filters.owner_ids,
                           include_archived=show_archived)
@@ -181,7 +181,7 @@ def goal_detail(user: User, goal_id: int) -> None:
             with a:
                 if not goal.archived:
                     st.button("Edit goal", icon=":material/edit:", on_click=goal_forms.start_edit, args=(goal.id,),
-                              key="goal_edit", use_container_width=True)
+                              key="goal_edit", width="stretch")
             with b:
                 goal_forms.archive_controls(user, goal)
         with st.expander("Change history", icon=":material/history:"):

@@ -198,9 +198,9 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
                 with right:
                     a, b = st.columns(2)
                     a.button("Open", key=f"mtg_open_{r.id}", on_click=go, args=(int(r.id),),
-                             icon=":material/folder_open:", use_container_width=True)
+                             icon=":material/folder_open:", width="stretch")
                     b.button("Present", key=f"mtg_present_{r.id}", on_click=go, args=(int(r.id), 1, True),
-                             icon=":material/co_present:", use_container_width=True, type="primary")
+                             icon=":material/co_present:", width="stretch", type="primary")
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -444,13 +444,13 @@ def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None,
             if _can_update(user, a):
                 if a.status == "open":
                     st.button("Done", key=f"{key}_done_{a.id}", on_click=_set_status, args=(user, a.id, "done", a.version),
-                              icon=":material/check:", use_container_width=True)
+                              icon=":material/check:", width="stretch")
                 else:
                     st.button("Re-open", key=f"{key}_reopen_{a.id}", on_click=_set_status,
-                              args=(user, a.id, "open", a.version), type="tertiary", use_container_width=True)
+                              args=(user, a.id, "open", a.version), type="tertiary", width="stretch")
             if withdraw:
                 st.button("Withdraw", key=f"{key}_withdraw_{a.id}", on_click=_withdraw,
-                          args=(user, "action", a.id, a.version), type="tertiary", use_container_width=True,
+                          args=(user, "action", a.id, a.version), type="tertiary", width="stretch",
                           help="Recorded by mistake: hide it (the audit log keeps it).")
     if limit and len(lines) > limit:
         st.caption(f"And {len(lines) - limit} more open actions (the control room lists them all).")
@@ -497,7 +497,7 @@ def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem |
                       f'<b>{esc(d.body)}</b>{link}<div style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')
             if button is not None:
                 button.button("Withdraw", key=f"mtg_out_withdraw_decision_{d.id}", on_click=_withdraw,
-                              args=(user, "decision", d.id, d.version), type="tertiary", use_container_width=True,
+                              args=(user, "decision", d.id, d.version), type="tertiary", width="stretch",
                               help="Recorded by mistake: hide it (the audit log keeps it).")
     with right:
         st.markdown("#### Action items")
@@ -757,7 +757,7 @@ def agenda_overview(meeting: meetings.Meeting, items: tuple, n: int) -> None:
         label = f"{i.position}. {section_title(i.kind, i.title)}"
         cols = st.columns([5, 3], vertical_alignment="center")
         cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section, args=(i.position,),
-                       type="primary" if i.position == n else "tertiary", use_container_width=True)
+                       type="primary" if i.position == n else "tertiary", width="stretch")
         cols[1].markdown(f'<span class="mtg-chip mtg-{state}">{"Now · " if running else ""}'
                          f'{timer_text(used, i.planned_minutes)}</span>', unsafe_allow_html=True)
     st.caption(f"{total_planned} minutes planned.")

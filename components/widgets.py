@@ -38,6 +38,6 @@ def records_table(frame: pd.DataFrame, *, title: str, key: str, column_config: d
     if frame.empty:
         empty_state("No records match.")
         return
-    st.dataframe(frame, hide_index=True, use_container_width=True, column_config=column_config, height=height)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, height=height)
     st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=f"csv_{key}", icon=":material/download:")

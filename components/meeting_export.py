@@ -92,7 +92,9 @@ def chart_images(figures: dict[str, object]) -> tuple[dict[str, bytes], str | No
     try:
         return asyncio.run(asyncio.wait_for(render(), IMAGE_TIMEOUT_S)), None
     except Exception as exc:  # no browser, a crash, a timeout: the interactive charts are still there
-        return {}, f"Charts are interactive only: rendering images failed ({type(exc).__name__})."
+        detail = " ".join(str(exc).split())[:200]
+        return {}, (f"Charts are interactive only: rendering images failed ({type(exc).__name__}"
+                    + (f": {detail}" if detail else "") + ").")
 
 
 # --------------------------------------------------------------------------- the file

@@ -34,6 +34,11 @@ Helpers (import them: ``from tests.browser.conftest import sign_in, wait_for_app
                              and for the sign-in cookie (so goto/reload stay signed in).
 ``fill_sign_in_form(page, username, password)``  just the form (for wrong-password tests).
 ``sign_out_button(page)``, ``sidebar_nav(page)``, ``password_box(page)``  locators.
+``settle(page)``             waits until the script has been idle for a second (one run often
+                             follows another; click only after the last one).
+``choose_option(page, combobox, option, type_text=None)``
+                             opens a select and picks an option, retrying if a rerun closed it;
+                             ``close_options(page)`` closes a multiselect's list safely.
 ``assert_no_exception(page)`` fails with the exception text if any ``stException`` is on the page.
 ``nav_link(page, title)``    the sidebar link of a page, by its title.
 
@@ -267,6 +272,52 @@ def wait_for_app(page, timeout: float = TIMEOUT_MS) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
 
 
+_IDLE_JS = """(quietMs) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app ? app.getAttribute('data-test-script-state') : null;
+  const now = performance.now();
+  if (window.__abState !== state) { window.__abState = state; window.__abSince = now; }
+  return state === 'notRunning' && now - window.__abSince >= quietMs;
+}"""
+
+
+def settle(page, quiet_ms: int = 1000, timeout: float = TIMEOUT_MS) -> None:
+    """Wait until the script has been idle for ``quiet_ms``. One run often follows another (the
+    sign-in cookie's rerun, a form's error message): an element clicked between the two is
+    re-rendered under the click, and an open option list closes."""
+    page.wait_for_function(_IDLE_JS, arg=quiet_ms, timeout=timeout, polling=100)
+
+
+def choose_option(page, combobox, option: str, *, type_text: str | None = None, attempts: int = 3) -> None:
+    """Open a select (``combobox`` locator), optionally type to filter its (virtualised) list, and
+    click ``option``. Retried when a rerun re-rendered the select and closed its list.
+
+    A multiselect's list stays open after the click: call ``close_options(page)`` afterwards.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    for attempt in range(attempts):
+        settle(page)
+        combobox.click()
+        if type_text:
+            combobox.press_sequentially(type_text)
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=15_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
+def close_options(page) -> None:
+    """Close an open option list once the script is idle. Closing a multiselect's list while the
+    run its click started is still going drops the choice (Streamlit 1.67's frontend), so wait."""
+    settle(page)
+    page.keyboard.press("Escape")
+    settle(page)
+
+
 def assert_no_exception(page) -> None:
     errors = page.locator('[data-testid="stException"]')
     if errors.count():
@@ -318,7 +369,7 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD, path: str = "/")
     fill_sign_in_form(page, username, password)
     expect(sign_out_button(page)).to_be_visible(timeout=TIMEOUT_MS)
     wait_for_cookie(page)
-    wait_for_app(page)
+    settle(page)
     assert_no_exception(page)
 
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
+from tests.browser.conftest import assert_no_exception, choose_option, sign_in, wait_for_app
 
 #: Each step reruns the whole page; on a loaded shared CI box that has taken over 30 s.
 STEP_MS = 90_000
@@ -60,8 +60,8 @@ def test_reject_with_a_reason_through_the_card(page, fresh_handoff):
     expect(page.get_by_text("Choose why you reject this lead.")).to_be_visible(timeout=STEP_MS)
 
     form = page.get_by_test_id("stForm").filter(has_text="Your decision")
-    form.get_by_test_id("stSelectbox").filter(has_text="Rejection reason").get_by_role("combobox").click()
-    page.get_by_role("option", name="Wrong contact").click()
+    choose_option(page, form.get_by_test_id("stSelectbox").filter(has_text="Rejection reason").get_by_role("combobox"),
+                  "Wrong contact")
     form.get_by_role("textbox", name="Comment (required for 'Other')").fill("Intern; the buyer is their RevOps lead")
     form.get_by_role("button", name="Record decision").click()
     wait_for_app(page)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from components import format as fmt
-from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
+from tests.browser.conftest import assert_no_exception, choose_option, close_options, settle, sign_in, wait_for_app
 
 
 @pytest.fixture
@@ -47,9 +47,8 @@ def test_changing_the_period_changes_revenue_to_the_metric_value(page, metrics_o
     expect(tile_value(page, "Revenue")).to_have_text(fmt.money(this_q))
 
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("combobox", name="Period").click()
-    page.get_by_role("option", name="Last quarter", exact=True).click()
-    wait_for_app(page)
+    choose_option(page, sidebar.get_by_role("combobox", name="Period"), "Last quarter")
+    settle(page)
     expect(tile_value(page, "Revenue")).to_have_text(fmt.money(last_q))
     expect(page).to_have_url(re.compile(r"period=last_quarter"))
     assert_no_exception(page)
@@ -68,21 +67,15 @@ def test_a_source_filter_changes_lead_acceptance_to_the_metric_value(page, metri
 
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Filters", exact=True).click()
-    source = sidebar.get_by_role("combobox", name="Source")
-    source.click()
-    source.press_sequentially("Webin")  # filter the (virtualised) option list
-    page.get_by_role("option", name="Webinar", exact=True).click()
-    page.keyboard.press("Escape")
-    wait_for_app(page)
+    choose_option(page, sidebar.get_by_role("combobox", name="Source"), "Webinar", type_text="Webin")
+    close_options(page)
     expect(tile_value(page, "Lead acceptance")).to_have_text(fmt.pct(webinar))
     expect(page).to_have_url(re.compile(r"source=webinar"))
 
     # The records behind the number follow the filter: every listed hand-off came from a webinar.
     page.get_by_text("Records behind the numbers").click()
-    picker = page.get_by_role("combobox", name="Show the records behind")
-    picker.click()
-    picker.press_sequentially("all hand-offs")  # the option list is virtualised: filter it first
-    page.get_by_role("option", name="Lead acceptance — all hand-offs").click()
-    wait_for_app(page)
+    choose_option(page, page.get_by_role("combobox", name="Show the records behind"),
+                  "Lead acceptance — all hand-offs", type_text="all hand-offs")
+    settle(page)
     expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
     assert_no_exception(page)

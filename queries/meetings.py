@@ -408,14 +408,14 @@ def _lock(conn: sa.Connection, meeting_id: int, version: int | None = None) -> d
 
 def _check_links(conn: sa.Connection, goal_id: int | None, criteria_version_id: int | None,
                  agenda_item_id: int | None, meeting_id: int) -> None:
-    if goal_id is not None and conn.execute(sa.text("select 1 from goal where id = :i and archived_at is null"),
+    if goal_id is not None and conn.execute(q("meeting_goal_linkable"),
                                             {"i": goal_id}).first() is None:
         raise MeetingError("The linked goal no longer exists or was archived; pick another or none.")
-    if criteria_version_id is not None and conn.execute(sa.text("select 1 from criteria_version where id = :i"),
+    if criteria_version_id is not None and conn.execute(q("meeting_criteria_exists"),
                                                         {"i": criteria_version_id}).first() is None:
         raise MeetingError("The linked criteria version does not exist; pick another or none.")
     if agenda_item_id is not None and conn.execute(
-            sa.text("select 1 from meeting_agenda_item where id = :i and meeting_id = :m"),
+            q("meeting_item_on_agenda"),
             {"i": agenda_item_id, "m": meeting_id}).first() is None:
         raise MeetingError("That agenda item is no longer on this meeting's agenda. Reload the meeting.")
 
@@ -464,7 +464,7 @@ def create(actor: User, data: MeetingInput, items: list[AgendaItemInput] | None 
 def _check_presenter(conn: sa.Connection, user_id: int | None) -> None:
     if user_id is None:
         return
-    row = conn.execute(sa.text("select roles, active from app_user where id = :i"), {"i": user_id}).first()
+    row = conn.execute(q("meeting_user_roles"), {"i": user_id}).first()
     if row is None or not row.active:
         raise MeetingError("The presenter is not an active user; pick another.")
     if not set(row.roles) & ACTIONS["meeting.present"]:
@@ -561,7 +561,7 @@ def move_to(actor: User, meeting: Meeting, item_id: int, now: datetime | None = 
         row = _lock(conn, meeting.id)
         if row["status"] != "live" or row["current_item_id"] == item_id:
             return False
-        if conn.execute(sa.text("select 1 from meeting_agenda_item where id = :i and meeting_id = :m"),
+        if conn.execute(q("meeting_item_on_agenda"),
                         {"i": item_id, "m": meeting.id}).first() is None:
             return False
         _close_stretch(conn, row, now)
@@ -658,9 +658,9 @@ def record_action(actor: User, meeting_id: int, data: ActionInput, today: date |
 
 def _check_owner(conn: sa.Connection, user_id: int | None, rep_id: int | None) -> None:
     if user_id is not None:
-        ok = conn.execute(sa.text("select active from app_user where id = :i"), {"i": user_id}).scalar()
+        ok = conn.execute(q("meeting_user_active"), {"i": user_id}).scalar()
     else:
-        ok = conn.execute(sa.text("select active from rep where id = :i"), {"i": rep_id}).scalar()
+        ok = conn.execute(q("meeting_rep_active"), {"i": rep_id}).scalar()
     if not ok:
         raise MeetingError("The owner is not active (any more); pick someone else.")
 

@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     import sqlalchemy as sa
 
     from queries.db import DatabaseSetupError, get_engine, get_target, run_migrations
+    from queries.sqlfiles import q
     from seeds.generate import TABLES, parse_anchor
     from seeds.load import DataExistsError, Progress, load_demo
 
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
               "(this deletes the current teams, reps, accounts, campaigns, leads and opportunities).")
     try:
         with engine.connect() as conn:  # quick check before spending time on generation
-            n_leads = conn.execute(sa.text("select count(*) from lead")).scalar()
+            n_leads = conn.execute(q("lead_count")).scalar()
         if n_leads and not args.reset:
             print(refuse.format(what=f"the database already has data ({n_leads:,} leads)"), file=sys.stderr)
             return 2

@@ -16,6 +16,7 @@ import os
 import sqlalchemy as sa
 
 from queries.db import STARTUP_LOCK_KEY
+from queries.sqlfiles import q
 from seeds.load import DataExistsError, load_demo
 
 log = logging.getLogger("alignboard.seeds")
@@ -77,11 +78,11 @@ def seed_demo_if_new(engine: sa.Engine, leads: int | None = None) -> bool:
     if leads is None:
         leads = _demo_leads_from_env()
     with engine.connect() as conn:
-        conn.execute(sa.text("select pg_advisory_lock(:k)"), {"k": STARTUP_LOCK_KEY})
+        conn.execute(q("startup_lock"), {"k": STARTUP_LOCK_KEY})
         conn.commit()
         try:
-            initialized = conn.execute(sa.text("select 1 from app_setting where key = 'initialized_at'")).first()
-            has_leads = conn.execute(sa.text("select exists (select 1 from lead)")).scalar()
+            initialized = conn.execute(q("app_initialized")).first()
+            has_leads = conn.execute(q("has_leads")).scalar()
             conn.rollback()
             if initialized:
                 return False
@@ -95,12 +96,10 @@ def seed_demo_if_new(engine: sa.Engine, leads: int | None = None) -> bool:
                 except DataExistsError:  # no leads, but someone's reps/accounts: leave them alone
                     log.info("database holds data already: not loading the demo")
             if not loaded:
-                conn.execute(sa.text(
-                    "insert into app_setting (key, value) values ('initialized_at', cast(:v as jsonb)) "
-                    "on conflict (key) do nothing"), {"v": _initialized_value()})
+                conn.execute(q("mark_initialized"), {"v": _initialized_value()})
                 conn.commit()
             return loaded
         finally:
             conn.rollback()
-            conn.execute(sa.text("select pg_advisory_unlock(:k)"), {"k": STARTUP_LOCK_KEY})
+            conn.execute(q("startup_unlock"), {"k": STARTUP_LOCK_KEY})
             conn.commit()

@@ -274,3 +274,23 @@ select id from goal where title = :title and archived_at is null order by end_da
 -- name: meeting_demo_criteria
 -- The criteria version in force now (else the newest).
 select id from criteria_version order by (status = 'active') desc, number desc limit 1
+
+-- name: meeting_goal_linkable
+-- A goal an outcome may link to: it exists and is not archived.
+select 1 from goal where id = :i and archived_at is null
+
+-- name: meeting_criteria_exists
+select 1 from criteria_version where id = :i
+
+-- name: meeting_item_on_agenda
+-- The agenda item belongs to this meeting.
+select 1 from meeting_agenda_item where id = :i and meeting_id = :m
+
+-- name: meeting_user_roles
+select roles, active from app_user where id = :i
+
+-- name: meeting_user_active
+select active from app_user where id = :i
+
+-- name: meeting_rep_active
+select active from rep where id = :i

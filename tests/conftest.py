@@ -12,6 +12,7 @@ app through AppTest without seeing each other. Test databases are dropped at the
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -24,6 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Never let a test read the developer's real secrets or data folder.
 os.environ.pop("DATABASE_URL", None)
 os.environ["ALIGNBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="alignboard-test-data-")
+
+# Query functions called outside a Streamlit server fall back to an in-memory cache and say so on
+# every call; that notice is expected here and would bury real output.
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
 SEEDED_LEADS = 6000
 SEEDED_SEED = 7

@@ -12,7 +12,6 @@ markdown table with the ratio, the machine, and the load time when it seeded.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import platform
 import statistics
@@ -24,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-logging.getLogger("streamlit").setLevel(logging.ERROR)
+from queries.quiet import quiet_streamlit  # noqa: E402
+
+quiet_streamlit()
 
 import pandas as pd  # noqa: E402
 import sqlalchemy as sa  # noqa: E402

@@ -18,7 +18,6 @@ else is written.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import secrets
 import statistics
@@ -28,7 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-logging.getLogger("streamlit").setLevel(logging.ERROR)
+from queries.quiet import quiet_streamlit  # noqa: E402
+
+quiet_streamlit()
 
 import sqlalchemy as sa  # noqa: E402
 

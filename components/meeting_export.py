@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import importlib.util
 import os
 import shutil
@@ -90,7 +91,10 @@ def chart_images(figures: dict[str, object]) -> tuple[dict[str, bytes], str | No
         return out
 
     try:
-        return asyncio.run(asyncio.wait_for(render(), IMAGE_TIMEOUT_S)), None
+        # A fresh event loop on a worker thread: the caller's thread may already run one (a
+        # notebook, a test driving a browser), where asyncio.run() refuses to start.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, asyncio.wait_for(render(), IMAGE_TIMEOUT_S)).result(), None
     except Exception as exc:  # no browser, a crash, a timeout: the interactive charts are still there
         detail = " ".join(str(exc).split())[:200]
         return {}, (f"Charts are interactive only: rendering images failed ({type(exc).__name__}"

@@ -78,9 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     import sqlalchemy as sa
 
     from queries.db import DatabaseSetupError, get_engine, get_target, run_migrations
+    from queries.quiet import quiet_streamlit
     from queries.sqlfiles import q
     from seeds.generate import TABLES, parse_anchor
     from seeds.load import DataExistsError, Progress, load_demo
+
+    quiet_streamlit()
 
     anchor = args.anchor or parse_anchor(None)
     try:

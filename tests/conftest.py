@@ -12,13 +12,14 @@ app through AppTest without seeing each other. Test databases are dropped at the
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import tempfile
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from queries.quiet import quiet_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +29,7 @@ os.environ["ALIGNBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="alignboard-test-dat
 
 # Query functions called outside a Streamlit server fall back to an in-memory cache and say so on
 # every call; that notice is expected here and would bury real output.
-logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+quiet_streamlit()
 
 SEEDED_LEADS = 6000
 SEEDED_SEED = 7
@@ -40,6 +41,16 @@ def _backends() -> list[str]:
     if os.environ.get("ALIGNBOARD_TEST_DATABASE_URL"):
         backends.append("external")
     return backends
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc):
+    """Tests marked ``one_backend`` (page tests: they drive the UI, whose SQL the data-layer tests
+    already run on every backend) get the embedded backend only."""
+    if (metafunc.definition.get_closest_marker("one_backend") and "pg_server" in metafunc.fixturenames
+            and not any("pg_server" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))):
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("pg_server", ["embedded"], indirect=True, scope="session"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -113,6 +113,7 @@ def submit_add(at: AppTest) -> AppTest:
     return at
 
 
+@pytest.mark.one_backend
 def test_admin_adds_a_user_who_can_then_sign_in(world):
     at = open_admin()
     assert any("Users & audit" in m.value for m in at.markdown)
@@ -142,6 +143,7 @@ BAD_ADDS = [
 ]
 
 
+@pytest.mark.one_backend
 def test_bad_input_is_refused_with_its_message_and_kept_in_the_form(world):
     at = open_admin()
     for change, message in BAD_ADDS:
@@ -155,6 +157,7 @@ def test_bad_input_is_refused_with_its_message_and_kept_in_the_form(world):
     assert len(audit_rows(world.engine, "user.create")) == 2  # only the fixture's two creations
 
 
+@pytest.mark.one_backend
 def test_a_rep_record_belongs_to_one_user(world):
     at = open_admin()
     submit_add(fill_add(at, rep=world.rep_a))
@@ -179,6 +182,7 @@ def save_edit(at: AppTest, user_id: int) -> AppTest:
     return at
 
 
+@pytest.mark.one_backend
 def test_admin_edits_roles_team_and_rep(world):
     at = pick(open_admin(), world.sam_id)
     p = f"ue{world.sam_id}_"
@@ -202,6 +206,7 @@ def test_admin_edits_roles_team_and_rep(world):
     assert user_row(world.engine, "sam")["display_name"] == "Sam S. Sdr"
 
 
+@pytest.mark.one_backend
 def test_invalid_edit_is_refused_and_kept(world):
     at = pick(open_admin(), world.sam_id)
     p = f"ue{world.sam_id}_"
@@ -213,6 +218,7 @@ def test_invalid_edit_is_refused_and_kept(world):
     assert user_row(world.engine, "sam")["version"] == 1
 
 
+@pytest.mark.one_backend
 def test_admin_cannot_remove_their_own_admin_role(world):
     at = pick(open_admin(), world.admin_id)
     at.checkbox(key=f"ue{world.admin_id}_active").uncheck()
@@ -221,6 +227,7 @@ def test_admin_cannot_remove_their_own_admin_role(world):
     assert user_row(world.engine, "boss")["active"]
 
 
+@pytest.mark.one_backend
 def test_deactivated_user_can_no_longer_sign_in_and_can_be_reactivated(world):
     assert sign_in_works("sam", PW)
     at = pick(open_admin(), world.sam_id)
@@ -239,6 +246,7 @@ def test_deactivated_user_can_no_longer_sign_in_and_can_be_reactivated(world):
     assert sign_in_works("sam", PW)
 
 
+@pytest.mark.one_backend
 def test_stale_edit_keeps_the_admins_input_and_changes_nothing(world):
     at = pick(open_admin(), world.sam_id)
     p = f"ue{world.sam_id}_"
@@ -286,6 +294,7 @@ def sign_in_works(username: str, password: str) -> bool:
     return at.session_state["authentication_status"] is True
 
 
+@pytest.mark.one_backend
 def test_reset_password_old_fails_new_works(world):
     at = pick(open_admin(), world.sam_id)
     new = "a brand new secret"
@@ -310,6 +319,7 @@ BAD_NEW_PASSWORDS = [
 ]
 
 
+@pytest.mark.one_backend
 def test_bad_new_passwords_are_refused(world):
     before = user_row(world.engine, "sam")["password_hash"]
     at = pick(open_admin(), world.sam_id)
@@ -328,6 +338,7 @@ def test_bad_new_passwords_are_refused(world):
 # --------------------------------------------------------------------------- audit and access
 
 
+@pytest.mark.one_backend
 def test_audit_log_shows_who_what_when_and_filters_by_user(world):
     at = pick(open_admin(), world.sam_id)
     at.multiselect(key=f"ue{world.sam_id}_roles").set_value(["sdr", "ae"])
@@ -351,6 +362,7 @@ def test_audit_log_shows_who_what_when_and_filters_by_user(world):
     assert set(frame["Who"]) == {"The system"} and len(frame) == 2
 
 
+@pytest.mark.one_backend
 def test_audit_filter_with_no_entries_explains(world):
     at = open_admin()
     at.selectbox(key="audit_actor").set_value(world.sam_id).run()  # Sam never changed anything

@@ -12,6 +12,8 @@ from queries.access import PAGE_ROLES, ROLES, User
 from queries.users import UserInput
 from tests.factories import World
 
+pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
+
 PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")

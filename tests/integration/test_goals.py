@@ -468,6 +468,7 @@ def recent_deals(world, people):
                       lost_reason="timing")
 
 
+@pytest.mark.one_backend
 def test_new_goal_form_validates_then_creates(world, people, app_db):
     recent_deals(world, people)
     app = _goals_page("marketing_lead", goal="new")
@@ -497,6 +498,7 @@ def test_new_goal_form_validates_then_creates(world, people, app_db):
     assert "created" in text and "Bookings we both own" in text  # the goal's page, with the flash
 
 
+@pytest.mark.one_backend
 def test_two_leads_editing_the_same_goal(world, people, app_db):
     recent_deals(world, people)
     goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))
@@ -529,6 +531,7 @@ def test_two_leads_editing_the_same_goal(world, people, app_db):
     assert (stored.title, stored.target, stored.version) == ("Sal's title", 7500.0, 3)
 
 
+@pytest.mark.one_backend
 def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     recent_deals(world, people)
     goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))
@@ -553,6 +556,7 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     assert sal.text_area(key=ci(sal, goal_id, "narrative")).value == ""  # the form is cleared after a post
 
 
+@pytest.mark.one_backend
 def test_key_result_from_the_objective_page_and_change_history(world, people, app_db):
     recent_deals(world, people)
     lead = user("marketing_lead")
@@ -576,6 +580,7 @@ def test_key_result_from_the_objective_page_and_change_history(world, people, ap
     assert "None: this goal is an objective" in app.selectbox(key=gf(app, "parent")).options[0]
 
 
+@pytest.mark.one_backend
 def test_list_filters_and_readers(world, people, app_db):
     recent_deals(world, people)
     lead = user("marketing_lead")
@@ -598,6 +603,7 @@ def test_list_filters_and_readers(world, people, app_db):
     assert shared != other
 
 
+@pytest.mark.one_backend
 def test_scoreboard_panel_shows_the_period_goals(world, people, app_db):
     recent_deals(world, people)
     goals.create(user("marketing_lead"), _current_quarter_goal(people, title="Panel goal"))

@@ -22,6 +22,8 @@ from queries.meeting_rules import (ActionInput, AgendaItemInput, DecisionInput, 
 from queries.periods import local_today
 from tests.factories import World
 
+pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 UTC = timezone.utc
@@ -610,6 +612,26 @@ def test_export_images_when_kaleido_and_chromium_are_available(db):
     document = data.decode("utf-8")
     assert note is None, note
     assert document.count('class="chart-static"') == 2 and "data:image/png;base64," in document
+
+
+def test_chart_images_render_even_when_the_caller_runs_an_event_loop():
+    """A caller with a running loop (Playwright's sync API, a notebook) must still get images."""
+    import asyncio
+
+    import plotly.graph_objects as go
+
+    from components import meeting_export
+
+    ok, reason = meeting_export.images_available()
+    if not ok:
+        pytest.skip(reason)
+
+    async def caller():
+        return meeting_export.chart_images({"bar": go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))})
+
+    images, note = asyncio.run(caller())
+    assert note is None, note
+    assert images["bar"].startswith(b"\x89PNG")
 
 
 # --------------------------------------------------------------------------- goals section, demo seed

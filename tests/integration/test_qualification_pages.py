@@ -17,6 +17,8 @@ from queries.sqlfiles import q
 from queries.users import UserInput
 from tests.factories import World
 
+pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PASSWORD = "correct horse battery"

@@ -124,6 +124,7 @@ def tiles(app: AppTest) -> dict[str, object]:
 # --------------------------------------------------------------------------- the numbers
 
 
+@pytest.mark.one_backend
 def test_kpi_tiles_equal_the_metric_functions(scene, world):
     world.setting("revenue_target_2026-Q1", 200_000)
     app = open_scoreboard(Q1_LINK)
@@ -160,6 +161,7 @@ def test_kpi_tiles_equal_the_metric_functions(scene, world):
     assert t["SLA compliance"].value == fmt.pct(sla.compliance_rate) == "50%"  # 3 met of 6 known
 
 
+@pytest.mark.one_backend
 def test_time_to_touch_is_better_when_lower(scene, world):
     from streamlit.proto.Metric_pb2 import Metric
 
@@ -183,6 +185,7 @@ def test_time_to_touch_is_better_when_lower(scene, world):
     assert not tiles(app)["Median first touch"].delta
 
 
+@pytest.mark.one_backend
 def test_filters_in_the_link_apply(scene):
     app = open_scoreboard({**Q1_LINK, "source": "paid_search"})
     paid = Filters(sources=("paid_search",))
@@ -197,6 +200,7 @@ def test_filters_in_the_link_apply(scene):
     assert app.query_params.get("source") in ("paid_search", ["paid_search"])
 
 
+@pytest.mark.one_backend
 def test_tier_filter_from_the_link(scene):
     app = open_scoreboard({**Q1_LINK, "tier": "1"})
     t = tiles(app)
@@ -205,6 +209,7 @@ def test_tier_filter_from_the_link(scene):
     assert t["Open pipeline"].value == fmt.money(metrics.open_pipeline(Q1.end_at, tier1).iloc[0].amount) == "$80k"
 
 
+@pytest.mark.one_backend
 def test_no_revenue_target_asks_for_a_goal(scene):
     app = open_scoreboard(Q1_LINK)
     coverage = tiles(app)["Pipeline coverage"]
@@ -212,6 +217,7 @@ def test_no_revenue_target_asks_for_a_goal(scene):
     assert "Set a revenue goal to see coverage" in coverage.proto.delta_description
 
 
+@pytest.mark.one_backend
 def test_empty_filter_explains_instead_of_blank_charts(scene):
     app = open_scoreboard({"period": "custom", "from": "2020-01-01", "to": "2020-03-31"})
     assert not app.metric
@@ -222,6 +228,7 @@ def test_empty_filter_explains_instead_of_blank_charts(scene):
     assert not app.metric and any("Nothing to show" in i.value for i in app.info)
 
 
+@pytest.mark.one_backend
 def test_charts_are_drawn_with_the_sla_window(scene):
     app = open_scoreboard(Q1_LINK)
     figures = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
@@ -271,6 +278,7 @@ def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):
 # --------------------------------------------------------------------------- drill-down
 
 
+@pytest.mark.one_backend
 def test_drill_down_lists_the_deals_behind_revenue_with_csv(scene):
     app = open_scoreboard(Q1_LINK)
     app.selectbox(key="sb_drill").set_value("revenue").run()
@@ -283,6 +291,7 @@ def test_drill_down_lists_the_deals_behind_revenue_with_csv(scene):
     assert buttons and "Download CSV" in buttons[0].proto.label
 
 
+@pytest.mark.one_backend
 def test_drill_down_of_sla_breaches(scene):
     app = open_scoreboard(Q1_LINK)
     app.selectbox(key="sb_drill").set_value("sla_breached").run()
@@ -364,6 +373,7 @@ def test_revenue_target_reads_quarter_settings_and_prorates(world):
     assert scoreboard.revenue_target(Q1) is None
 
 
+@pytest.mark.one_backend
 def test_target_met_says_so(scene, world):
     world.setting("revenue_target_2026-Q1", 60_000)
     app = open_scoreboard(Q1_LINK)

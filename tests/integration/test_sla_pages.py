@@ -15,6 +15,8 @@ from queries import sla, users
 from queries.users import UserInput
 from tests.factories import World
 
+pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PASSWORD = "correct horse battery"

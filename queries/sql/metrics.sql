@@ -111,16 +111,32 @@ select bucket, dim_key, dim_label, count(distinct lead_id) as mqls
 -- if it reached that stage or a later one: MQL (an MQL event), SAL (a hand-off accepted), SQL (an
 -- opportunity from the lead), Won (such an opportunity won). step_rate = reached ÷ reached at the
 -- previous stage; cumulative_rate = reached ÷ leads created.
-with cohort as (
-    select case when :grain = 'none' then null
+with cohort as materialized (
+    select s.id,
+           case when :grain = 'none' then null
                 else date_trunc(:grain, s.created_at at time zone :tz)::date end as bucket,
            s.dim_key, s.dim_label,
-           s.mql_at is not null as mql,
-           s.id in (select lead_id from handoff where decision = 'accepted') as sal,
-           s.id in (select lead_id from opportunity where lead_id is not null) as sql_stage,
-           s.id in (select lead_id from opportunity where stage = 'closed_won' and lead_id is not null) as won
+           s.mql_at is not null as mql
       from {{ _lead_scope }} s
      where s.created_at >= :start_at and s.created_at < :end_at
+),
+accepted as (
+    -- leads of the cohort with an accepted hand-off (semi-join: one row per lead)
+    select distinct h.lead_id from handoff h join cohort c on c.id = h.lead_id where h.decision = 'accepted'
+),
+opportunities as (
+    select o.lead_id, bool_or(o.stage = 'closed_won') as won
+      from opportunity o join cohort c on c.id = o.lead_id
+     group by o.lead_id
+),
+reached as (
+    select c.bucket, c.dim_key, c.dim_label, c.mql,
+           a.lead_id is not null as sal,
+           o.lead_id is not null as sql_stage,
+           coalesce(o.won, false) as won
+      from cohort c
+      left join accepted a on a.lead_id = c.id
+      left join opportunities o on o.lead_id = c.id
 ),
 counts as (
     select bucket, dim_key, dim_label,
@@ -129,7 +145,7 @@ counts as (
            count(*) filter (where sal or sql_stage or won) as sal,
            count(*) filter (where sql_stage or won) as sql_stage,
            count(*) filter (where won) as won
-      from cohort
+      from reached
      group by bucket, dim_key, dim_label
 ),
 stages as (

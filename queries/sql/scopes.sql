@@ -82,11 +82,12 @@ select l.id, l.created_at, l.mql_at, l.source, l.campaign_id,
  where {{ _segment_filters }}
    and (cardinality(cast(:owner_ids as integer[])) = 0
         or l.marketer_id = any(cast(:owner_ids as integer[]))
-        or l.id in (select hx.lead_id from handoff hx where hx.owner_id = any(cast(:owner_ids as integer[]))))
+        or exists (select 1 from handoff hx
+                    where hx.lead_id = l.id and hx.owner_id = any(cast(:owner_ids as integer[]))))
    and (cardinality(cast(:team_ids as integer[])) = 0
         or r.team_id = any(cast(:team_ids as integer[]))
-        or l.id in (select hx.lead_id from handoff hx join rep rx on rx.id = hx.owner_id
-                     where rx.team_id = any(cast(:team_ids as integer[]))))
+        or exists (select 1 from handoff hx join rep rx on rx.id = hx.owner_id
+                    where hx.lead_id = l.id and rx.team_id = any(cast(:team_ids as integer[]))))
 
 -- name: _opportunity_scope
 -- Opportunities with account, owner and originating-lead attributes, restricted by the filters.

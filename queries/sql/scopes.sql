@@ -51,15 +51,17 @@ end
 
 -- name: _handoff_scope
 -- Hand-offs with their lead, account and owner attributes, restricted by the filters.
--- The responsible rep is the hand-off's current owner.
+-- The responsible rep is the hand-off's current owner. The lead's source, campaign and account
+-- are read from the hand-off's own copies (migration 0008), not by joining every lead: alias l
+-- is those copies.
 select h.id, h.lead_id, h.owner_id, h.handed_off_at, h.sla_deadline_at, h.decision_due_at,
        h.decision, h.decided_at, h.rejection_reason, h.recycled_at,
        h.first_touch_at, h.minutes_to_first_touch,
        {{ _dim_key }} as dim_key,
        {{ _dim_label }} as dim_label
   from handoff h
-  join lead l on l.id = h.lead_id
-  join account a on a.id = l.account_id
+  cross join lateral (select h.source, h.campaign_id, h.account_id) l
+  join account a on a.id = h.account_id
   join rep r on r.id = h.owner_id
   join team t on t.id = r.team_id
   join channel ch on ch.code = l.source

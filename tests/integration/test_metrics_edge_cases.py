@@ -371,3 +371,30 @@ def test_an_acceptance_comment_is_not_a_rejection_comment(world, people):
     world.decide(lead, "accepted", at("2026-02-01 11:00"), people["sdr"], comment="Great fit, call booked")
     row = world.handoff_row(handoff)
     assert row["decision"] == "accepted" and row["rejection_comment"] is None
+
+
+# --------------------------------------------------------------------------- hand-off copies of lead columns
+
+
+def test_a_lead_corrected_after_its_hand_off_is_counted_under_its_new_source_and_segment(world, people):
+    """Hand-offs keep copies of the lead's source, campaign and account (migration 0008); a CRM
+    correction of the lead must move its hand-offs with it, in filters and in groups."""
+    other = world.account(tier=3, industry="Retail")
+    webinar = world.campaign("webinar")
+    lead = world.lead(at("2026-02-02 10:00"), people["account"], source="webinar", campaign_id=webinar)
+    world.hand_off(lead, at("2026-02-03 10:00"), people["sdr"])
+    world.decide(lead, "accepted", at("2026-02-03 11:00"))
+    assert one(metrics.acceptance(Q1, Filters(sources=("webinar",))), dim_key="total").accepted == 1
+
+    world.execute("update lead set source = 'paid_search', campaign_id = null, account_id = :a where id = :l",
+                  {"a": other, "l": lead})
+    metrics.clear_caches()
+
+    assert metrics.acceptance(Q1, Filters(sources=("webinar",))).empty
+    assert one(metrics.acceptance(Q1, Filters(sources=("paid_search",), tiers=(3,))), dim_key="total").accepted == 1
+    by_source = metrics.acceptance(Q1, dim="source")
+    assert list(by_source.dim_key) == ["paid_search"]
+    with world.engine.connect() as conn:
+        row = conn.execute(sa.text("select source, campaign_id, account_id from handoff where lead_id = :l"),
+                           {"l": lead}).one()
+    assert tuple(row) == ("paid_search", None, other)

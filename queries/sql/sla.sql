@@ -385,8 +385,8 @@ scoped as materialized (
                 else 'pending' end as decision_outcome,
            h.minutes_to_first_touch::float8 / coalesce(p.first_touch_minutes, f.first_touch_minutes) as window_ratio
       from handoff h
-      join lead l on l.id = h.lead_id
-      join account a on a.id = l.account_id
+      cross join lateral (select h.source, h.campaign_id) l  -- the hand-off's copies (migration 0008)
+      join account a on a.id = h.account_id
       join rep r on r.id = h.owner_id
       join team t on t.id = r.team_id
       join channel ch on ch.code = l.source
@@ -491,8 +491,8 @@ select count(*) as handed_off,
            and ((cardinality(cast(:sources as text[])) = 0 and cardinality(cast(:campaign_ids as integer[])) = 0
                  and cardinality(cast(:industries as text[])) = 0 and cardinality(cast(:countries as text[])) = 0
                  and cardinality(cast(:tiers as integer[])) = 0)
-                or exists (select 1 from lead l join account a on a.id = l.account_id
-                            where l.id = h.lead_id and {{ _segment_filters }}))) x
+                or exists (select 1 from (select h.source, h.campaign_id) l join account a on a.id = h.account_id
+                            where {{ _segment_filters }}))) x
 
 -- name: sla_mql_first_days
 -- MQLs delivered per day for the pace chart, counted on the day of each lead's first MQL event in
@@ -528,8 +528,8 @@ select band, count(*) as handoffs
                     when :as_of > h.sla_deadline_at then -1
                     else -2 end as band
           from handoff h
-          join lead l on l.id = h.lead_id
-          join account a on a.id = l.account_id
+          cross join lateral (select h.source, h.campaign_id) l  -- the hand-off's copies (migration 0008)
+          join account a on a.id = h.account_id
           join rep r on r.id = h.owner_id
           left join sla_policy p on p.id = h.sla_policy_id
          where h.handed_off_at >= :start_at and h.handed_off_at < :end_at

@@ -67,8 +67,17 @@ def test_a_source_filter_changes_lead_acceptance_to_the_metric_value(page, metri
 
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Filters", exact=True).click()
-    choose_option(page, sidebar.get_by_role("combobox", name="Source"), "Webinar", type_text="Webin")
-    close_options(page)
+    for attempt in range(3):
+        choose_option(page, sidebar.get_by_role("combobox", name="Source"), "Webinar", type_text="Webin")
+        close_options(page)
+        # Under load Streamlit 1.67's multiselect now and then drops a choice made while a run is in
+        # flight (the chip vanishes, the URL never gets it); a user would pick it again, so do we.
+        try:
+            expect(page).to_have_url(re.compile(r"source=webinar"), timeout=15_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     expect(tile_value(page, "Lead acceptance")).to_have_text(fmt.pct(webinar))
     expect(page).to_have_url(re.compile(r"source=webinar"))
 

@@ -14,6 +14,8 @@ from queries.periods import Period
 
 #: how many objectives the panel shows before linking to the goals page
 MAX_GOALS = 5
+#: the cards scroll inside a box about as tall as the KPI tiles, so the page has no gap beside them
+CARDS_HEIGHT = 318
 _ORDER = ("off_track", "at_risk", "missed", "too_early", "no_data", "on_track", "achieved", "not_started")
 
 
@@ -35,8 +37,9 @@ def render(period: Period, filters: Filters, user: User) -> None:
         top = [e for e in evs if e.goal.parent_id is None] or evs
         top.sort(key=lambda e: (_ORDER.index(e.progress.status) if e.progress.status in _ORDER else 99,
                                 e.goal.title))
-        for e in top[:MAX_GOALS]:
-            goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py")
+        with st.container(height=CARDS_HEIGHT if len(top) > 1 else "content", border=False):
+            for e in top[:MAX_GOALS]:
+                goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py")
         more = len(top) - MAX_GOALS
-        st.page_link("pages/goals.py", label=f"All shared goals{f' (+{more} more)' if more > 0 else ''}",
+        st.page_link("pages/goals.py", label=f"All goals{f' (+{more})' if more > 0 else ''}",
                      icon=":material/flag:")

@@ -185,7 +185,7 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
         st.markdown(f"#### {title}")
         for r in rows.itertuples():
             with st.container(border=True, key=f"mtg_row_{r.id}"):
-                left, mid, right = st.columns([4, 3, 2], vertical_alignment="center")
+                left, mid, right = st.columns([4, 2.2, 3.2], vertical_alignment="center")
                 with left:
                     st.markdown(f"**{esc(r.title)}** &nbsp; :{STATUS_BADGE[r.status]}-badge[{STATUSES[r.status]}]"
                                 + (" &nbsp; :blue-badge[Frozen]" if pd.notna(r.frozen_at) else ""))
@@ -196,7 +196,7 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
                     st.caption(f"{r.decisions} decision{'s' if r.decisions != 1 else ''} · {r.actions} action"
                                f"{'s' if r.actions != 1 else ''} ({r.open_actions} open)")
                 with right:
-                    a, b = st.columns(2)
+                    a, b = st.columns(2, gap="small")
                     a.button("Open", key=f"mtg_open_{r.id}", on_click=go, args=(int(r.id),),
                              icon=":material/folder_open:", width="stretch")
                     b.button("Present", key=f"mtg_present_{r.id}", on_click=go, args=(int(r.id), 1, True),

@@ -617,6 +617,7 @@ def test_export_images_when_kaleido_and_chromium_are_available(db):
 def test_chart_images_render_even_when_the_caller_runs_an_event_loop():
     """A caller with a running loop (Playwright's sync API, a notebook) must still get images."""
     import asyncio
+    import concurrent.futures
 
     import plotly.graph_objects as go
 
@@ -629,7 +630,9 @@ def test_chart_images_render_even_when_the_caller_runs_an_event_loop():
     async def caller():
         return meeting_export.chart_images({"bar": go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))})
 
-    images, note = asyncio.run(caller())
+    # On a thread of its own: this thread may already run a loop (Playwright's, after the browser tests).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        images, note = pool.submit(asyncio.run, caller()).result()
     assert note is None, note
     assert images["bar"].startswith(b"\x89PNG")
 

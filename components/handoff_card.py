@@ -61,8 +61,10 @@ def clock_text(facts: dict, as_of: datetime) -> tuple[str, str, str]:
     if touched is not None and pd.Timestamp(touched) <= now:
         minutes = float(facts["minutes_to_first_touch"] or 0)
         late = pd.Timestamp(touched) > deadline
+        after = ("before the SLA clock had started running" if minutes == 0
+                 else f"after {fmt.duration(minutes)}")
         return ("Touched late" if late else "Touched in time",
-                f"first touch after {fmt.duration(minutes)} (deadline {local(deadline, '%d %b %H:%M')})",
+                f"first touch {after} (deadline {local(deadline, '%d %b %H:%M')})",
                 "red" if late else "green")
     left = (deadline - now).total_seconds() / 60
     if left < 0:

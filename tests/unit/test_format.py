@@ -64,3 +64,21 @@ def test_duration_short_band_edges_and_reason_labels():
     assert [fmt.duration_short(m) for m in (5, 60, 90, 1440, 4320)] == ["5m", "1h", "1.5h", "1d", "3d"]
     assert fmt.reason_label("no_budget") == "No budget"
     assert fmt.reason_label("made_up") == "Made up"
+
+
+def test_clock_text_for_a_touch_before_the_business_clock_started(monkeypatch):
+    from datetime import datetime, timezone
+
+    from components import handoff_card
+    from components.handoff_card import clock_text
+
+    # local() shows times in the company time zone, a database setting; UTC will do here.
+    monkeypatch.setattr(handoff_card, "local", lambda moment, pattern: moment.strftime(pattern))
+
+    facts = {"sla_deadline_at": datetime(2026, 11, 20, 18, 0, tzinfo=timezone.utc),
+             "first_touch_at": datetime(2026, 11, 20, 6, 10, tzinfo=timezone.utc), "minutes_to_first_touch": 0}
+    value, caption, colour = clock_text(facts, datetime(2026, 11, 21, tzinfo=timezone.utc))
+    assert (value, colour) == ("Touched in time", "green")
+    assert caption.startswith("first touch before the SLA clock had started running")
+    facts["minutes_to_first_touch"] = 42
+    assert clock_text(facts, datetime(2026, 11, 21, tzinfo=timezone.utc))[1].startswith("first touch after 42 min")

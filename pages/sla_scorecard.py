@@ -60,13 +60,13 @@ def table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     if "team" in frame and name != "Team":
         out["Team"] = frame["team"]
     return out.assign(**{
-        "Compliance": frame["compliance_rate"], "Trend": frame["trend"], "Hand-offs": frame["handed_off"],
+        "Compliance": frame["compliance_rate"] * 100, "Trend": frame["trend"], "Hand-offs": frame["handed_off"],
         "Breaches": frame["breached"], "Untouched": frame["breached_untouched"],
         "Median": frame["median_minutes"].map(fmt.duration), "p90": frame["p90_minutes"].map(fmt.duration)})
 
 
 column_config = {
-    "Compliance": st.column_config.ProgressColumn("In time", format="percent", min_value=0.0, max_value=1.0,
+    "Compliance": st.column_config.ProgressColumn("In time", format="%.0f%%", min_value=0.0, max_value=100.0,
                                                   color=theme.SALES, help="Contacted by the deadline ÷ outcomes known"),
     "Trend": st.column_config.LineChartColumn("Weekly trend", y_min=0.0, y_max=1.0, width="medium", color=theme.SALES),
     "Median": st.column_config.TextColumn("Median to touch"), "p90": st.column_config.TextColumn("p90 to touch"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html.parser
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,12 +19,11 @@ from queries import meetings, scoreboard, settings, users
 from queries.meeting_rules import (ActionInput, AgendaItemInput, DecisionInput, MeetingError, MeetingInput,
                                    NotAllowed, StaleMeeting, default_agenda, owner_key)
 from queries.periods import local_today
+from tests.apptest import open_page
 from tests.factories import World
 
 pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 UTC = timezone.utc
 
 
@@ -61,16 +59,7 @@ def plan(title: str = "Weekly alignment", when: datetime | None = None, presente
 
 
 def open_app(username: str, **query) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=180)
-    app.session_state["authentication_status"] = True
-    app.session_state["username"] = username
-    for k, v in query.items():
-        app.query_params[k] = str(v)
-    app.run()
-    assert not app.exception, app.exception
-    app.switch_page("pages/meeting.py").run()
-    assert not app.exception, app.exception
-    return app
+    return open_page(username, "meeting", query=query, timeout=180)
 
 
 def rerun(app: AppTest) -> AppTest:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,13 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from queries import users
 from queries.sqlfiles import q
-from queries.users import UserInput
+from tests.apptest import open_page
 from tests.factories import World
 
 pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 PASSWORD = "correct horse battery"
 _HASH: list[str] = []
 
@@ -64,15 +61,7 @@ def shop(app_db, cookie_key):
     return {"world": world, "reps": reps, "leads": leads, "campaign": camp, "engine": app_db}
 
 
-def run_as(username: str, page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.run()
-    assert not at.exception, at.exception
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
+run_as = open_page
 
 
 def texts(at: AppTest) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,10 +18,9 @@ from queries import metrics, scoreboard, users
 from queries.filters import NO_FILTERS, Filters
 from queries.periods import Period
 from queries.users import UserInput
+from tests.apptest import open_page
 from tests.factories import World, at
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
 Q4_2025 = Period(date(2025, 10, 1), date(2025, 12, 31), "UTC")
 Q1_LINK = {"period": "custom", "from": "2026-01-01", "to": "2026-03-31"}
@@ -94,16 +92,7 @@ def scene(world):
 
 
 def open_scoreboard(query: dict | None = None, username: str = "executive") -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["authentication_status"] = True
-    app.session_state["username"] = username
-    for k, v in (query or {}).items():
-        app.query_params[k] = v
-    app.run()
-    assert not app.exception, app.exception
-    app.switch_page("pages/scoreboard.py").run()
-    assert not app.exception, app.exception
-    return app
+    return open_page(username, "scoreboard", query=query)
 
 
 def decoded(values) -> list:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,12 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from queries import sla, users
 from queries.users import UserInput
+from tests.apptest import open_page
 from tests.factories import World
 
 pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 PASSWORD = "correct horse battery"
 NY_TZ = "America/New_York"
 SLA_PAGES = ("my_sla", "sla_scorecard", "sla_two_sided", "slipping", "sla_policies")
@@ -82,17 +80,6 @@ def office(app_db, cookie_key):
         "other": handed(ids["sdr2"], 15, name="Someone Elses"),
     }
     return ids
-
-
-def open_page(username: str, page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = username
-    at.run()
-    assert not at.exception, at.exception
-    at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def table_text(at: AppTest) -> str:

@@ -58,7 +58,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                 ("sla_deadline_at", "timestamptz"), ("decision_due_at", "timestamptz"), ("decision", "text"),
                 ("decided_at", "timestamptz"), ("decided_by_rep_id", "int4"), ("rejection_reason", "text"),
                 ("rejection_comment", "text"), ("recycled_at", "timestamptz"), ("first_touch_at", "timestamptz"),
-                ("minutes_to_first_touch", "numeric")],
+                ("minutes_to_first_touch", "numeric"),
+                # copies of the lead's columns (migration 0008), written here with the trigger off
+                ("source", "text"), ("campaign_id", "int4"), ("account_id", "int4")],
     "lead_event": [("id", "int8"), ("lead_id", "int8"), ("event_type", "text"), ("occurred_at", "timestamptz"),
                    ("owner_id", "int4"), ("actor_rep_id", "int4"), ("rejection_reason", "text"), ("comment", "text"),
                    ("handoff_id", "int8"), ("recorded_at", "timestamptz")],
@@ -78,9 +80,12 @@ DATA_TABLES = ("lead_event", "handoff", "activity", "opportunity_stage_change", 
 #: Insert triggers whose effect the load reproduces set-based; they are disabled during the COPY
 #: (every other trigger stays on). lead_event_project: the hand-off projection and lead.mql_at are
 #: written by the loader; activity_touch_insert: refresh_handoff_touch(null) at the end;
-#: handoff_set_sla_policy (migration 0005): refresh_handoff_sla(null) at the end.
-REPRODUCED_TRIGGERS = {"lead_event": "lead_event_project", "activity": "activity_touch_insert",
-                       "handoff": "handoff_set_sla_policy"}
+#: handoff_set_sla_policy (migration 0005): refresh_handoff_sla(null) at the end;
+#: handoff_lead_attributes (migration 0008): the loader writes the lead's source, campaign and
+#: account into the hand-off rows itself (row by row, with the lead keys not built yet during the
+#: load, the trigger would scan every lead for every hand-off).
+REPRODUCED_TRIGGERS = {("lead_event", "lead_event_project"), ("activity", "activity_touch_insert"),
+                       ("handoff", "handoff_set_sla_policy"), ("handoff", "handoff_lead_attributes")}
 CHUNK_ROWS = 200_000
 COMPANY_TIMEZONE = "America/New_York"
 
@@ -440,10 +445,16 @@ def _table_counts(cur, tables) -> dict[str, int]:
     return out
 
 
-def _handoff_head_start(cur, df: pd.DataFrame) -> pd.DataFrame:
+def _handoff_head_start(cur, df: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFrame:
     """Derived hand-off columns as the company defaults give them (wall-clock windows), so the
     schema's own functions, which recompute them right after the COPY and have the last word,
-    normally find nothing to change. With SLA policies in force they change what differs."""
+    normally find nothing to change. With SLA policies in force they change what differs.
+    Also the copies of the lead's source, campaign and account (what handoff_lead_attributes
+    would write)."""
+    lead_cols = leads.set_index("id")[["source", "campaign_id", "account_id"]].reindex(df["lead_id"])
+    if lead_cols["source"].isna().any():
+        raise ValueError("a generated hand-off refers to a lead that was not generated")
+    df = df.assign(**{c: lead_cols[c].to_numpy() for c in lead_cols.columns})
     cur.execute("select app_setting_int('sla_first_touch_minutes', 240), app_setting_int('sla_decision_hours', 48)")
     touch_min, decision_h = cur.fetchone()
     h = df["handed_off_at"]
@@ -524,10 +535,10 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
             cur.execute("""
                 select c.relname, t.tgname from pg_trigger t join pg_class c on c.oid = t.tgrelid
                  where t.tgrelid = any(%s::regclass[]) and not t.tgisinternal and t.tgenabled <> 'D'
-            """, (list(REPRODUCED_TRIGGERS),))
+            """, (sorted({rel for rel, _ in REPRODUCED_TRIGGERS}),))
             found = cur.fetchall()
-            disabled = [(rel, name) for rel, name in found
-                        if REPRODUCED_TRIGGERS.get(rel) == name and (rel != "handoff" or set_based_sla)]
+            disabled = [(rel, name) for rel, name in found if (rel, name) in REPRODUCED_TRIGGERS
+                        and (name != "handoff_set_sla_policy" or set_based_sla)]
             if ("lead_event", "lead_event_criteria_stamp") in found:
                 # migration 0004 stamps MQL events with the criteria version in force at
                 # occurred_at; when none is in force by the anchor it would stamp null on every row
@@ -542,7 +553,7 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
             for t in TABLES:
                 df = frames[t]
                 if t == "handoff":
-                    df = _handoff_head_start(cur, df)
+                    df = _handoff_head_start(cur, df, frames["lead"])
                 stats.rows[t] = copy_frame(conn, t, df, on_rows=lambda k, t=t: track.rows(k, f"copy {t}"))
             phase("copy")
 

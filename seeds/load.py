@@ -53,7 +53,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "lead": [("id", "int8"), ("account_id", "int4"), ("first_name", "text"), ("last_name", "text"), ("email", "text"),
              ("job_title", "text"), ("job_function", "text"), ("seniority", "text"), ("source", "text"),
              ("campaign_id", "int4"), ("marketer_id", "int4"), ("score", "int2"), ("priority", "text"),
-             ("created_at", "timestamptz"), ("mql_at", "timestamptz")],
+             ("created_at", "timestamptz"), ("mql_at", "timestamptz"),
+             # stage projections (migration 0009), written here with their triggers off
+             ("sal_at", "timestamptz"), ("sql_at", "timestamptz"), ("won_at", "timestamptz")],
     "handoff": [("id", "int8"), ("lead_id", "int8"), ("owner_id", "int4"), ("handed_off_at", "timestamptz"),
                 ("sla_deadline_at", "timestamptz"), ("decision_due_at", "timestamptz"), ("decision", "text"),
                 ("decided_at", "timestamptz"), ("decided_by_rep_id", "int4"), ("rejection_reason", "text"),
@@ -84,8 +86,14 @@ DATA_TABLES = ("lead_event", "handoff", "activity", "opportunity_stage_change", 
 #: handoff_lead_attributes (migration 0008): the loader writes the lead's source, campaign and
 #: account into the hand-off rows itself (row by row, with the lead keys not built yet during the
 #: load, the trigger would scan every lead for every hand-off).
+#: handoff_stages_* and opportunity_stages_insert (migration 0009): the loader writes lead.sal_at,
+#: sql_at and won_at itself; the update trigger would recompute them for every hand-off the
+#: set-based deadline and touch refreshes rewrite.
+#: All of them are switched back on at the end of the load, in the same transaction.
 REPRODUCED_TRIGGERS = {("lead_event", "lead_event_project"), ("activity", "activity_touch_insert"),
-                       ("handoff", "handoff_set_sla_policy"), ("handoff", "handoff_lead_attributes")}
+                       ("handoff", "handoff_set_sla_policy"), ("handoff", "handoff_lead_attributes"),
+                       ("handoff", "handoff_stages_insert"), ("handoff", "handoff_stages_update"),
+                       ("opportunity", "opportunity_stages_insert")}
 CHUNK_ROWS = 200_000
 COMPANY_TIMEZONE = "America/New_York"
 
@@ -464,6 +472,18 @@ def _handoff_head_start(cur, df: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFr
                      minutes_to_first_touch=minutes)
 
 
+def _lead_stages(leads: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """lead.sal_at, sql_at and won_at as refresh_lead_stages (migration 0009) computes them: the
+    first accepted hand-off's decision time, the first opportunity's creation, the first win."""
+    h, o = frames["handoff"], frames["opportunity"]
+    o = o[o["lead_id"].notna()]
+    sal = h[h["decision"] == "accepted"].groupby("lead_id")["decided_at"].min()
+    sql_at = o.groupby("lead_id")["created_at"].min()
+    won = o[o["stage"] == "closed_won"].groupby("lead_id")["closed_at"].min()
+    ids = leads["id"]
+    return leads.assign(sal_at=ids.map(sal), sql_at=ids.map(sql_at), won_at=ids.map(won))
+
+
 def demo_settings(ds: Dataset) -> dict:
     return {
         "company_timezone": COMPANY_TIMEZONE,
@@ -554,11 +574,10 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                 df = frames[t]
                 if t == "handoff":
                     df = _handoff_head_start(cur, df, frames["lead"])
+                elif t == "lead":
+                    df = _lead_stages(df, frames)
                 stats.rows[t] = copy_frame(conn, t, df, on_rows=lambda k, t=t: track.rows(k, f"copy {t}"))
             phase("copy")
-
-            for rel, name in disabled:
-                cur.execute(sql.SQL("alter table {} enable trigger {}").format(sql.Identifier(rel), sql.Identifier(name)))
             track.step("derive hand-off deadlines")
 
             def add_pkeys(which):
@@ -605,6 +624,8 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                 cur.execute(sql.SQL("alter table {} add constraint {} ").format(sql.SQL(rel), sql.Identifier(name))
                             + sql.SQL(ddl))
             phase("foreign keys")
+            for rel, name in disabled:
+                cur.execute(sql.SQL("alter table {} enable trigger {}").format(sql.Identifier(rel), sql.Identifier(name)))
             for t in DATA_TABLES:
                 cur.execute(sql.SQL(
                     "select setval(pg_get_serial_sequence({lit}, 'id'), coalesce(max(id), 0) + 1, false) from {tbl}"

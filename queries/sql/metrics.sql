@@ -109,44 +109,22 @@ select bucket, dim_key, dim_label, count(distinct lead_id) as mqls
 -- name: funnel
 -- Funnel conversion for the leads created in the period (the cohort). A lead has reached a stage
 -- if it reached that stage or a later one: MQL (an MQL event), SAL (a hand-off accepted), SQL (an
--- opportunity from the lead), Won (such an opportunity won). step_rate = reached ÷ reached at the
--- previous stage; cumulative_rate = reached ÷ leads created.
-with cohort as materialized (
-    select s.id,
-           case when :grain = 'none' then null
+-- opportunity from the lead), Won (such an opportunity won) -- read from the lead's stage
+-- projections mql_at, sal_at, sql_at, won_at (kept by the database, migration 0009).
+-- step_rate = reached ÷ reached at the previous stage; cumulative_rate = reached ÷ leads created.
+with counts as (
+    select case when :grain = 'none' then null
                 else date_trunc(:grain, s.created_at at time zone :tz)::date end as bucket,
            s.dim_key, s.dim_label,
-           s.mql_at is not null as mql
+           count(*) as created,
+           count(*) filter (where s.mql_at is not null or s.sal_at is not null or s.sql_at is not null
+                                  or s.won_at is not null) as mql,
+           count(*) filter (where s.sal_at is not null or s.sql_at is not null or s.won_at is not null) as sal,
+           count(*) filter (where s.sql_at is not null or s.won_at is not null) as sql_stage,
+           count(*) filter (where s.won_at is not null) as won
       from {{ _lead_scope }} s
      where s.created_at >= :start_at and s.created_at < :end_at
-),
-accepted as (
-    -- leads of the cohort with an accepted hand-off (semi-join: one row per lead)
-    select distinct h.lead_id from handoff h join cohort c on c.id = h.lead_id where h.decision = 'accepted'
-),
-opportunities as (
-    select o.lead_id, bool_or(o.stage = 'closed_won') as won
-      from opportunity o join cohort c on c.id = o.lead_id
-     group by o.lead_id
-),
-reached as (
-    select c.bucket, c.dim_key, c.dim_label, c.mql,
-           a.lead_id is not null as sal,
-           o.lead_id is not null as sql_stage,
-           coalesce(o.won, false) as won
-      from cohort c
-      left join accepted a on a.lead_id = c.id
-      left join opportunities o on o.lead_id = c.id
-),
-counts as (
-    select bucket, dim_key, dim_label,
-           count(*) as created,
-           count(*) filter (where mql or sal or sql_stage or won) as mql,
-           count(*) filter (where sal or sql_stage or won) as sal,
-           count(*) filter (where sql_stage or won) as sql_stage,
-           count(*) filter (where won) as won
-      from reached
-     group by bucket, dim_key, dim_label
+     group by 1, 2, 3
 ),
 stages as (
     select c.bucket, c.dim_key, c.dim_label, v.stage_order, v.stage, v.reached, c.created
@@ -220,37 +198,44 @@ select coalesce(sum(amount) filter (where (closed_at is null or closed_at > :as_
 -- Per campaign whose dates overlap the period: its whole spend, the leads it sourced (lead.campaign_id),
 -- how many became MQLs and SQLs (opportunities), and the revenue won from them (lifetime attribution).
 -- cost per MQL/SQL = spend ÷ MQLs/SQLs; ROI = won revenue ÷ spend.
-with leads as (
+with campaigns as (
+    select c.id
+      from campaign c
+     where c.start_date <= :end_date and coalesce(c.end_date, c.start_date) >= :start_date
+       and (cardinality(cast(:campaign_ids as integer[])) = 0 or c.id = any(cast(:campaign_ids as integer[])))
+       and (cardinality(cast(:sources as text[])) = 0 or c.channel_code = any(cast(:sources as text[])))
+),
+leads as (
+    -- only the leads of the campaigns shown (read through the lead's campaign index)
     select s.id, s.campaign_id, s.mql_at
       from {{ _lead_scope }} s
-     where s.campaign_id is not null
+     where s.campaign_id in (select id from campaigns)
+),
+lead_opportunities as (
+    select o.lead_id, count(*) as sqls, sum(o.amount) filter (where o.stage = 'closed_won') as won_revenue
+      from opportunity o
+     where o.lead_id is not null
+     group by o.lead_id
 ),
 per_campaign as (
+    -- one pass over the campaigns' leads, each with its opportunities' count and won amount
     select l.campaign_id,
            count(*) as leads,
-           count(*) filter (where l.mql_at is not null) as mqls
+           count(*) filter (where l.mql_at is not null) as mqls,
+           coalesce(sum(lo.sqls), 0) as sqls,
+           coalesce(sum(lo.won_revenue), 0) as won_revenue
       from leads l
-     group by l.campaign_id
-),
-opps as (
-    select l.campaign_id,
-           count(o.id) as sqls,
-           coalesce(sum(o.amount) filter (where o.stage = 'closed_won'), 0) as won_revenue
-      from leads l
-      join opportunity o on o.lead_id = l.id
+      left join lead_opportunities lo on lo.lead_id = l.id
      group by l.campaign_id
 )
 select c.id as campaign_id, c.name as campaign, ch.label as channel, c.start_date, c.end_date, c.spend,
        coalesce(p.leads, 0) as leads, coalesce(p.mqls, 0) as mqls,
-       coalesce(o.sqls, 0) as sqls, coalesce(o.won_revenue, 0) as won_revenue,
+       coalesce(p.sqls, 0) as sqls, coalesce(p.won_revenue, 0) as won_revenue,
        c.spend / nullif(p.mqls, 0) as cost_per_mql,
-       c.spend / nullif(o.sqls, 0) as cost_per_sql,
-       o.won_revenue / nullif(c.spend, 0) as roi
+       c.spend / nullif(p.sqls, 0) as cost_per_sql,
+       coalesce(p.won_revenue, 0) / nullif(c.spend, 0) as roi
   from campaign c
   join channel ch on ch.code = c.channel_code
   left join per_campaign p on p.campaign_id = c.id
-  left join opps o on o.campaign_id = c.id
- where c.start_date <= :end_date and coalesce(c.end_date, c.start_date) >= :start_date
-   and (cardinality(cast(:campaign_ids as integer[])) = 0 or c.id = any(cast(:campaign_ids as integer[])))
-   and (cardinality(cast(:sources as text[])) = 0 or c.channel_code = any(cast(:sources as text[])))
+ where c.id in (select id from campaigns)
  order by c.start_date, c.name

@@ -7,6 +7,12 @@
 -- and the grouping parameters:
 --   :grain  'none' | 'day' | 'week' | 'month' | 'quarter' | 'year'  (bucket in company time zone :tz)
 --   :dim    'total' | 'source' | 'campaign' | 'industry' | 'country' | 'region' | 'tier' | 'owner' | 'team'
+--
+-- Why every join in the scopes is a LEFT JOIN on a key: the keys joined on are NOT NULL foreign
+-- keys (or copies of them, migration 0008), so a left join returns exactly what an inner join
+-- would. But PostgreSQL removes a left join to a unique key whose columns the query does not use,
+-- and the bound :dim and filter values are folded into the plan: an unfiltered total reads only
+-- the fact table, a tier filter adds only the account join. At 1M leads that is most of a query.
 
 -- name: _segment_filters
 -- Source, campaign and account-segment filters. Expects aliases l (lead) and a (account).
@@ -61,10 +67,10 @@ select h.id, h.lead_id, h.owner_id, h.handed_off_at, h.sla_deadline_at, h.decisi
        {{ _dim_label }} as dim_label
   from handoff h
   cross join lateral (select h.source, h.campaign_id, h.account_id) l
-  join account a on a.id = h.account_id
-  join rep r on r.id = h.owner_id
-  join team t on t.id = r.team_id
-  join channel ch on ch.code = l.source
+  left join account a on a.id = h.account_id
+  left join rep r on r.id = h.owner_id
+  left join team t on t.id = r.team_id
+  left join channel ch on ch.code = l.source
   left join campaign c on c.id = l.campaign_id
  where {{ _segment_filters }}
    and {{ _owner_filters }}
@@ -72,12 +78,12 @@ select h.id, h.lead_id, h.owner_id, h.handed_off_at, h.sla_deadline_at, h.decisi
 -- name: _lead_scope
 -- Leads with account attributes, restricted by the filters. Owner/team filters match the lead's
 -- owning marketer or the owner of any of its hand-offs; the 'owner' dimension is the marketer.
-select l.id, l.created_at, l.mql_at, l.source, l.campaign_id,
+select l.id, l.created_at, l.mql_at, l.sal_at, l.sql_at, l.won_at, l.source, l.campaign_id,
        {{ _dim_key }} as dim_key,
        {{ _dim_label }} as dim_label
   from lead l
-  join account a on a.id = l.account_id
-  join channel ch on ch.code = l.source
+  left join account a on a.id = l.account_id
+  left join channel ch on ch.code = l.source
   left join campaign c on c.id = l.campaign_id
   left join rep r on r.id = l.marketer_id
   left join team t on t.id = r.team_id
@@ -100,9 +106,9 @@ select o.id, o.lead_id, o.owner_id, o.amount, o.created_at, o.expected_close_dat
        {{ _dim_key }} as dim_key,
        {{ _dim_label }} as dim_label
   from opportunity o
-  join account a on a.id = o.account_id
-  join rep r on r.id = o.owner_id
-  join team t on t.id = r.team_id
+  left join account a on a.id = o.account_id
+  left join rep r on r.id = o.owner_id
+  left join team t on t.id = r.team_id
   left join lead l on l.id = o.lead_id
   left join channel ch on ch.code = l.source
   left join campaign c on c.id = l.campaign_id

@@ -398,3 +398,48 @@ def test_a_lead_corrected_after_its_hand_off_is_counted_under_its_new_source_and
         row = conn.execute(sa.text("select source, campaign_id, account_id from handoff where lead_id = :l"),
                            {"l": lead}).one()
     assert tuple(row) == ("paid_search", None, other)
+
+
+# --------------------------------------------------------------------------- lead stage projections
+
+
+def _stages(world, lead_id):
+    with world.engine.connect() as conn:
+        return tuple(conn.execute(sa.text("select sal_at, sql_at, won_at from lead where id = :l"),
+                                  {"l": lead_id}).one())
+
+
+def test_the_funnel_follows_crm_corrections_of_opportunities_and_decisions(world, people):
+    """The funnel reads lead.sal_at / sql_at / won_at (migration 0009), kept by triggers: an
+    opportunity re-pointed to another lead, re-staged or deleted moves the lead's stages with it."""
+    account = people["account"]
+    first, second = (world.lead(at("2026-02-01 09:00"), account) for _ in range(2))
+    world.hand_off(first, at("2026-02-02 09:00"), people["sdr"])
+    world.decide(first, "accepted", at("2026-02-02 10:00"), people["sdr"])
+    assert _stages(world, first) == (at("2026-02-02 10:00"), None, None)
+    opp = world.opportunity(account, people["ae"], 10, at("2026-02-05 09:00"), lead_id=first, stage="closed_won",
+                            closed_at=at("2026-03-05 09:00"))
+    world.opportunity(account, people["ae"], 20, at("2026-02-09 09:00"), lead_id=first)
+    assert _stages(world, first) == (at("2026-02-02 10:00"), at("2026-02-05 09:00"), at("2026-03-05 09:00"))
+    assert list(metrics.funnel(Q1)["reached"]) == [2, 1, 1, 1, 1]
+
+    # the won deal belonged to the other lead: both leads change
+    world.execute("update opportunity set lead_id = :l where id = :o", {"l": second, "o": opp})
+    metrics.clear_caches()
+    assert _stages(world, first) == (at("2026-02-02 10:00"), at("2026-02-09 09:00"), None)
+    assert _stages(world, second) == (None, at("2026-02-05 09:00"), at("2026-03-05 09:00"))
+    assert list(metrics.funnel(Q1)["reached"]) == [2, 2, 2, 2, 1]
+
+    # the win is reopened, then the deal deleted
+    world.execute("update opportunity set stage = 'negotiation', closed_at = null where id = :o", {"o": opp})
+    assert _stages(world, second) == (None, at("2026-02-05 09:00"), None)
+    world.execute("delete from opportunity where id = :o", {"o": opp})
+    metrics.clear_caches()
+    assert _stages(world, second) == (None, None, None)
+    assert list(metrics.funnel(Q1)["reached"]) == [2, 1, 1, 1, 0]
+    # and the schema's refresh finds nothing left to correct
+    with world.engine.begin() as conn:
+        before = conn.execute(sa.text("select count(*) from lead where sal_at is not null or sql_at is not null")).scalar()
+        conn.execute(sa.text("select refresh_lead_stages(null)"))
+        assert conn.execute(sa.text(
+            "select count(*) from lead where sal_at is not null or sql_at is not null")).scalar() == before == 1

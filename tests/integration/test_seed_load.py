@@ -118,8 +118,8 @@ def _replay_through_triggers(engine: sa.Engine, ds) -> None:
         with conn.transaction():
             for t in ("team", "rep", "account", "campaign"):
                 copy_frame(conn, t, ds[t])
-            copy_frame(conn, "lead", ds["lead"].assign(mql_at=pd.NaT),
-                       [c for c in COLUMNS["lead"] if c[0] != "mql_at"])
+            projected = ("mql_at", "sal_at", "sql_at", "won_at")  # the triggers write these
+            copy_frame(conn, "lead", ds["lead"], [c for c in COLUMNS["lead"] if c[0] not in projected])
             copy_frame(conn, "activity", ds["activity"])
         ev = ds["lead_event"].sort_values(["occurred_at", "id"])
         cols = ["id", "lead_id", "event_type", "occurred_at", "owner_id", "actor_rep_id", "rejection_reason",
@@ -128,6 +128,9 @@ def _replay_through_triggers(engine: sa.Engine, ds) -> None:
         with conn.transaction(), conn.cursor() as cur:
             cur.executemany(f"insert into lead_event ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})",
                             rows)
+        # opportunities last, through their triggers too (they set lead.sql_at and won_at)
+        with conn.transaction():
+            copy_frame(conn, "opportunity", ds["opportunity"])
     finally:
         raw.close()
 
@@ -135,7 +138,7 @@ def _replay_through_triggers(engine: sa.Engine, ds) -> None:
 def _projection(engine: sa.Engine) -> dict[str, pd.DataFrame]:
     with engine.connect() as conn:
         h = _frame(conn, "select * from handoff order by lead_id, handed_off_at").drop(columns="id")
-        lead = _frame(conn, "select id, mql_at from lead order by id")
+        lead = _frame(conn, "select id, mql_at, sal_at, sql_at, won_at from lead order by id")
         ev = _frame(conn, """
             select e.*, h.lead_id as h_lead_id, h.handed_off_at as h_handed_off_at
               from lead_event e left join handoff h on h.id = e.handoff_id order by e.id""")
@@ -168,6 +171,8 @@ def test_bulk_projection_equals_the_trigger_replay(pg_server, template_db, migra
             assert a["handoff"]["sla_policy_id"].notna().all()
         for key in ("handoff", "lead", "lead_event"):
             pd.testing.assert_frame_equal(a[key], b[key], check_exact=True, obj=key)
+        stages = a["lead"][["sal_at", "sql_at", "won_at"]].notna().sum()
+        assert stages["sal_at"] > 300 and stages["sql_at"] > 50 and stages["won_at"] > 5, stages
         # the generator's own projection is what the database kept
         gen = ds["handoff"].sort_values(["lead_id", "handed_off_at"]).reset_index(drop=True)
         assert (gen["owner_id"].to_numpy() == a["handoff"]["owner_id"].to_numpy()).all()

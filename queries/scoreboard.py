@@ -8,19 +8,17 @@ lists (``sql/drilldown.sql``) select exactly the rows those metrics count.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from queries import calc, metrics, settings
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
+from queries.parallel import READ_WORKERS, fetch  # noqa: F401 (READ_WORKERS: reported by bench/)
 from queries.periods import Period, grain_for, local_today
 from queries.sqlfiles import q
 
@@ -30,10 +28,6 @@ ROW_LIMIT = 5000
 
 #: Number of sources drawn in the acceptance trend; the rest are summed into "Other sources".
 TREND_SOURCES = 4
-
-#: Threads that run the page's independent reads side by side. Each holds one connection of the
-#: engine's pool (5 + 5 overflow) while its query runs; four leave room for other sessions.
-READ_WORKERS = 4
 
 
 # --------------------------------------------------------------------------- revenue target
@@ -304,24 +298,6 @@ def overview(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime |
     got = fetch(reads)
     return Overview(_assemble_scoreboard(period, as_of, got), _assemble_trends(period, as_of, got),
                     got["distribution"], calc.funnel_from_mql(got["funnel"]))
-
-
-def fetch(reads: dict[str, Callable[[], object]], workers: int = READ_WORKERS) -> dict[str, object]:
-    """Run independent reads on ``workers`` threads (each holds one pooled connection while it
-    runs); results by key. The threads share the session's script context, so the metric caches
-    behave as in the page itself. An error in any read is raised here."""
-    if workers <= 1 or len(reads) <= 1:
-        return {key: read() for key, read in reads.items()}
-    ctx = get_script_run_ctx(suppress_warning=True)
-
-    def run(read):
-        if ctx is not None:
-            add_script_run_ctx(threading.current_thread(), ctx)
-        return read()
-
-    with ThreadPoolExecutor(max_workers=min(workers, len(reads)), thread_name_prefix="scoreboard-read") as pool:
-        futures = {key: pool.submit(run, read) for key, read in reads.items()}
-        return {key: future.result() for key, future in futures.items()}
 
 
 # --------------------------------------------------------------------------- funnel and touch bands

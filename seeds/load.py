@@ -72,7 +72,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "opportunity": [("id", "int8"), ("account_id", "int4"), ("lead_id", "int8"), ("owner_id", "int4"),
                     ("name", "text"), ("amount", "numeric"), ("created_at", "timestamptz"),
                     ("expected_close_date", "date"), ("stage", "text"), ("closed_at", "timestamptz"),
-                    ("lost_reason", "text")],
+                    ("lost_reason", "text"),
+                    # copies of the lead's columns (migration 0010), written here with the trigger off
+                    ("source", "text"), ("campaign_id", "int4")],
     "opportunity_stage_change": [("id", "int8"), ("opportunity_id", "int8"), ("stage", "text"), ("amount", "numeric"),
                                  ("changed_at", "timestamptz"), ("changed_by_rep_id", "int4")],
 }
@@ -89,11 +91,12 @@ DATA_TABLES = ("lead_event", "handoff", "activity", "opportunity_stage_change", 
 #: handoff_stages_* and opportunity_stages_insert (migration 0009): the loader writes lead.sal_at,
 #: sql_at and won_at itself; the update trigger would recompute them for every hand-off the
 #: set-based deadline and touch refreshes rewrite.
+#: opportunity_lead_attributes (migration 0010): as handoff_lead_attributes, for opportunities.
 #: All of them are switched back on at the end of the load, in the same transaction.
 REPRODUCED_TRIGGERS = {("lead_event", "lead_event_project"), ("activity", "activity_touch_insert"),
                        ("handoff", "handoff_set_sla_policy"), ("handoff", "handoff_lead_attributes"),
                        ("handoff", "handoff_stages_insert"), ("handoff", "handoff_stages_update"),
-                       ("opportunity", "opportunity_stages_insert")}
+                       ("opportunity", "opportunity_stages_insert"), ("opportunity", "opportunity_lead_attributes")}
 CHUNK_ROWS = 200_000
 COMPANY_TIMEZONE = "America/New_York"
 
@@ -484,6 +487,13 @@ def _lead_stages(leads: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.Dat
     return leads.assign(sal_at=ids.map(sal), sql_at=ids.map(sql_at), won_at=ids.map(won))
 
 
+def _opportunity_lead_attributes(opps: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFrame:
+    """The copies of the originating lead's source and campaign (what opportunity_lead_attributes
+    would write; null for an opportunity without a lead)."""
+    lead_cols = leads.set_index("id")[["source", "campaign_id"]].reindex(opps["lead_id"])
+    return opps.assign(**{c: lead_cols[c].to_numpy() for c in lead_cols.columns})
+
+
 def demo_settings(ds: Dataset) -> dict:
     return {
         "company_timezone": COMPANY_TIMEZONE,
@@ -576,6 +586,8 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                     df = _handoff_head_start(cur, df, frames["lead"])
                 elif t == "lead":
                     df = _lead_stages(df, frames)
+                elif t == "opportunity":
+                    df = _opportunity_lead_attributes(df, frames["lead"])
                 stats.rows[t] = copy_frame(conn, t, df, on_rows=lambda k, t=t: track.rows(k, f"copy {t}"))
             phase("copy")
             track.step("derive hand-off deadlines")

@@ -100,16 +100,18 @@ select l.id, l.created_at, l.mql_at, l.sal_at, l.sql_at, l.won_at, l.source, l.c
 -- name: _opportunity_scope
 -- Opportunities with account, owner and originating-lead attributes, restricted by the filters.
 -- marketing_sourced: the originating lead's first-touch channel is a marketing channel.
--- Opportunities without a lead have no source and are never marketing-sourced.
+-- Opportunities without a lead have no source and are never marketing-sourced. The lead's source
+-- and campaign are read from the opportunity's own copies (migration 0010), not by joining every
+-- lead: alias l is those copies.
 select o.id, o.lead_id, o.owner_id, o.amount, o.created_at, o.expected_close_date, o.stage, o.closed_at,
        coalesce(ch.is_marketing, false) as marketing_sourced,
        {{ _dim_key }} as dim_key,
        {{ _dim_label }} as dim_label
   from opportunity o
+  cross join lateral (select o.source, o.campaign_id) l
   left join account a on a.id = o.account_id
   left join rep r on r.id = o.owner_id
   left join team t on t.id = r.team_id
-  left join lead l on l.id = o.lead_id
   left join channel ch on ch.code = l.source
   left join campaign c on c.id = l.campaign_id
  where {{ _segment_filters }}

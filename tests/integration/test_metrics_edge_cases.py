@@ -400,6 +400,35 @@ def test_a_lead_corrected_after_its_hand_off_is_counted_under_its_new_source_and
     assert tuple(row) == ("paid_search", None, other)
 
 
+def test_an_opportunity_follows_its_lead_source_when_the_lead_or_the_link_is_corrected(world, people):
+    """Opportunities keep copies of the originating lead's source and campaign (migration 0010):
+    marketing-sourced revenue and the source filter follow a corrected lead or a re-pointed deal."""
+    account = people["account"]
+    webinar = world.campaign("webinar")
+    lead = world.lead(at("2026-01-05 10:00"), account, source="webinar", campaign_id=webinar)
+    outbound = world.lead(at("2026-01-05 10:00"), account, source="sdr_outbound")
+    opp = world.opportunity(account, people["ae"], 1000, at("2026-01-10 09:00"), lead_id=lead,
+                            stage="closed_won", closed_at=at("2026-02-10 09:00"))
+    deals = metrics.closed_deals(Q1).iloc[0]
+    assert (deals.revenue, deals.marketing_sourced_revenue) == (1000, 1000)
+    assert metrics.closed_deals(Q1, Filters(campaign_ids=(webinar,))).iloc[0].revenue == 1000
+
+    world.execute("update lead set source = 'partner', campaign_id = null where id = :l", {"l": lead})
+    metrics.clear_caches()
+    deals = metrics.closed_deals(Q1).iloc[0]
+    assert (deals.revenue, deals.marketing_sourced_revenue) == (1000, 0)
+    assert metrics.closed_deals(Q1, Filters(campaign_ids=(webinar,))).empty
+    assert metrics.closed_deals(Q1, Filters(sources=("partner",))).iloc[0].revenue == 1000
+
+    world.execute("update opportunity set lead_id = :l where id = :o", {"l": outbound, "o": opp})
+    world.execute("update lead set source = 'webinar' where id = :l", {"l": lead})  # no longer its deal
+    metrics.clear_caches()
+    assert list(metrics.closed_deals(Q1, dim="source")["dim_key"]) == ["sdr_outbound"]
+    world.execute("update opportunity set lead_id = null where id = :o", {"o": opp})
+    metrics.clear_caches()
+    assert list(metrics.closed_deals(Q1, dim="source")["dim_label"]) == ["No lead (sales-created)"]
+
+
 # --------------------------------------------------------------------------- lead stage projections
 
 

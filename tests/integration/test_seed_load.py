@@ -130,7 +130,8 @@ def _replay_through_triggers(engine: sa.Engine, ds) -> None:
                             rows)
         # opportunities last, through their triggers too (they set lead.sql_at and won_at)
         with conn.transaction():
-            copy_frame(conn, "opportunity", ds["opportunity"])
+            copy_frame(conn, "opportunity", ds["opportunity"],
+                       [c for c in COLUMNS["opportunity"] if c[0] not in ("source", "campaign_id")])
     finally:
         raw.close()
 
@@ -142,7 +143,9 @@ def _projection(engine: sa.Engine) -> dict[str, pd.DataFrame]:
         ev = _frame(conn, """
             select e.*, h.lead_id as h_lead_id, h.handed_off_at as h_handed_off_at
               from lead_event e left join handoff h on h.id = e.handoff_id order by e.id""")
-    return {"handoff": h.reset_index(drop=True), "lead": lead, "lead_event": ev.drop(columns="handoff_id")}
+        opp = _frame(conn, "select * from opportunity order by id")
+    return {"handoff": h.reset_index(drop=True), "lead": lead, "lead_event": ev.drop(columns="handoff_id"),
+            "opportunity": opp}
 
 
 @pytest.mark.parametrize("with_policies", [False, True], ids=["company-defaults", "sla-policies"])
@@ -169,10 +172,12 @@ def test_bulk_projection_equals_the_trigger_replay(pg_server, template_db, migra
         assert a["handoff"]["first_touch_at"].notna().mean() > 0.85
         if with_policies:
             assert a["handoff"]["sla_policy_id"].notna().all()
-        for key in ("handoff", "lead", "lead_event"):
+        for key in ("handoff", "lead", "lead_event", "opportunity"):
             pd.testing.assert_frame_equal(a[key], b[key], check_exact=True, obj=key)
         stages = a["lead"][["sal_at", "sql_at", "won_at"]].notna().sum()
         assert stages["sal_at"] > 300 and stages["sql_at"] > 50 and stages["won_at"] > 5, stages
+        opp = a["opportunity"]
+        assert opp["source"].notna().sum() > 50 and (opp["source"].isna() == opp["lead_id"].isna()).all()
         # the generator's own projection is what the database kept
         gen = ds["handoff"].sort_values(["lead_id", "handed_off_at"]).reset_index(drop=True)
         assert (gen["owner_id"].to_numpy() == a["handoff"]["owner_id"].to_numpy()).all()

@@ -205,37 +205,32 @@ with campaigns as (
        and (cardinality(cast(:campaign_ids as integer[])) = 0 or c.id = any(cast(:campaign_ids as integer[])))
        and (cardinality(cast(:sources as text[])) = 0 or c.channel_code = any(cast(:sources as text[])))
 ),
-leads as (
-    -- only the leads of the campaigns shown (read through the lead's campaign index)
-    select s.id, s.campaign_id, s.mql_at
+per_campaign as (
+    -- the campaigns' leads (read through the lead's campaign index) and how many became MQLs
+    select s.campaign_id, count(*) as leads, count(*) filter (where s.mql_at is not null) as mqls
       from {{ _lead_scope }} s
      where s.campaign_id in (select id from campaigns)
+     group by s.campaign_id
 ),
-lead_opportunities as (
-    select o.lead_id, count(*) as sqls, sum(o.amount) filter (where o.stage = 'closed_won') as won_revenue
+opportunities as (
+    -- opportunities from those leads: found by their copy of the lead's campaign (migration 0010),
+    -- then each checked against the lead scope by the lead's key
+    select s.campaign_id, count(*) as sqls,
+           coalesce(sum(o.amount) filter (where o.stage = 'closed_won'), 0) as won_revenue
       from opportunity o
-     where o.lead_id is not null
-     group by o.lead_id
-),
-per_campaign as (
-    -- one pass over the campaigns' leads, each with its opportunities' count and won amount
-    select l.campaign_id,
-           count(*) as leads,
-           count(*) filter (where l.mql_at is not null) as mqls,
-           coalesce(sum(lo.sqls), 0) as sqls,
-           coalesce(sum(lo.won_revenue), 0) as won_revenue
-      from leads l
-      left join lead_opportunities lo on lo.lead_id = l.id
-     group by l.campaign_id
+      join {{ _lead_scope }} s on s.id = o.lead_id
+     where o.campaign_id in (select id from campaigns)
+     group by s.campaign_id
 )
 select c.id as campaign_id, c.name as campaign, ch.label as channel, c.start_date, c.end_date, c.spend,
        coalesce(p.leads, 0) as leads, coalesce(p.mqls, 0) as mqls,
-       coalesce(p.sqls, 0) as sqls, coalesce(p.won_revenue, 0) as won_revenue,
+       coalesce(o.sqls, 0) as sqls, coalesce(o.won_revenue, 0) as won_revenue,
        c.spend / nullif(p.mqls, 0) as cost_per_mql,
-       c.spend / nullif(p.sqls, 0) as cost_per_sql,
-       coalesce(p.won_revenue, 0) / nullif(c.spend, 0) as roi
+       c.spend / nullif(o.sqls, 0) as cost_per_sql,
+       coalesce(o.won_revenue, 0) / nullif(c.spend, 0) as roi
   from campaign c
   join channel ch on ch.code = c.channel_code
   left join per_campaign p on p.campaign_id = c.id
+  left join opportunities o on o.campaign_id = c.id
  where c.id in (select id from campaigns)
  order by c.start_date, c.name

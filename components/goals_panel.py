@@ -19,9 +19,14 @@ CARDS_HEIGHT = 318
 _ORDER = ("off_track", "at_risk", "missed", "too_early", "no_data", "on_track", "achieved", "not_started")
 
 
-def render(period: Period, filters: Filters, user: User) -> None:
+def panel_goals(period: Period, filters: Filters) -> list[goals.Evaluated]:
+    """The goals the panel shows: the period's goals of the filtered teams and owners."""
+    return goals.evaluated(period, team_ids=filters.team_ids, owner_ids=filters.owner_ids)
+
+
+def render(period: Period, evs: list[goals.Evaluated], user: User) -> None:
+    """The panel for ``evs`` (from :func:`panel_goals`, which the page may run beside its other reads)."""
     cur = settings.currency()
-    evs = goals.evaluated(period, team_ids=filters.team_ids, owner_ids=filters.owner_ids)
     with st.container(border=True, key="goals_panel"):
         st.markdown("**Shared goals**")
         if not evs:

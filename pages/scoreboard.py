@@ -11,7 +11,7 @@ from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
 from components.widgets import empty_state, kpi, page_header, records_table
-from queries import scoreboard, settings
+from queries import parallel, scoreboard, settings
 from queries.periods import zone
 
 user = page_user("scoreboard")
@@ -20,12 +20,15 @@ cur = settings.currency()
 sla_minutes = settings.sla_first_touch_minutes()
 
 page_header("Scoreboard", f"{period.label or 'Period'}: {period.describe()} · {describe(filters)}")
-view = scoreboard.overview(period, filters)
+# the KPIs' reads and the goals' metrics side by side: a cold page waits for the slower of the two
+got = parallel.fetch({"view": lambda: scoreboard.overview(period, filters),
+                      "goals": lambda: goals_panel.panel_goals(period, filters)}, workers=2)
+view, panel_goals = got["view"], got["goals"]
 sb, trend = view.scoreboard, view.trends
 
 kpi_area, goals_area = st.columns([3.4, 1], gap="medium")
 with goals_area:
-    goals_panel.render(period, filters, user)
+    goals_panel.render(period, panel_goals, user)
 
 if sb.is_empty:
     with kpi_area:

@@ -117,8 +117,8 @@ set local work_mem = '64MB'
 -- accepted), rejected (rejected and never accepted), awaiting (no decision on any hand-off),
 -- opportunities, wins, losses, won revenue; and per group how many leads each proposed rule turns
 -- away. One scan of the period's leads; all rules are bound arrays. The evaluated leads are
--- materialised once (so the rule expression is not re-evaluated by every aggregate reading it) and
--- bound the hand-off and opportunity aggregates to the period's leads.
+-- materialised once (so the rule expression is not re-evaluated by every aggregate reading it),
+-- and their id range bounds the hand-off and opportunity aggregates.
 with proposed as (
     select cast(:p_industries as text[]) as industries, cast(:p_countries as text[]) as countries,
            cast(:p_regions as text[]) as regions, cast(:p_employee_bands as text[]) as employee_bands,
@@ -142,13 +142,19 @@ evaluated as materialized (  -- each lead's failure bits computed once, not once
      cross join lateral (select {{ _criteria_failures }} as failed from current_rules r) cf
      where l.created_at >= :start_at and l.created_at < :end_at
 ),
+ids as (
+    -- the period's lead-id range. Leads arrive over time, so a period's leads are mostly one id
+    -- range: the hand-offs and opportunities in it are read as a range of their lead-keyed index
+    -- (not probed lead by lead), and the left joins below keep only the period's leads.
+    select min(lead_id) as lo, max(lead_id) as hi from evaluated
+),
 handoffs as (
     select h.lead_id,
            bool_or(h.decision = 'accepted') as accepted,
            bool_or(h.decision = 'rejected') and not bool_or(h.decision = 'accepted') as rejected,
            bool_and(h.decision is null) as awaiting
       from handoff h
-     where h.lead_id in (select lead_id from evaluated)
+     where h.lead_id between (select lo from ids) and (select hi from ids)
      group by h.lead_id
 ),
 opps as (
@@ -157,7 +163,7 @@ opps as (
            count(*) filter (where o.stage = 'closed_lost') as lost,
            coalesce(sum(o.amount) filter (where o.stage = 'closed_won'), 0) as revenue
       from opportunity o
-     where o.lead_id in (select lead_id from evaluated)
+     where o.lead_id between (select lo from ids) and (select hi from ids)
      group by o.lead_id
 )
 select e.p_failed = 0 as p_ok, e.c_ok,

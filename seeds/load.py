@@ -685,7 +685,12 @@ def load_demo(engine, leads: int, seed: int = 42, anchor: str | dt.date | None =
         hook = (lambda _pg: after_load(sa_conn)) if after_load else None
         stats = load_dataset(conn, ds, reset=reset, progress=bar, progress_start=0.1 if bar else 0.0,
                              settings=settings, before_commit=hook)
-    stats.phases = {"generate": gen_s, **stats.phases}
+    # Mark the freshly written pages all-visible, so the covering indexes answer from the index
+    # alone straight away instead of after autovacuum's next pass (VACUUM cannot run in a transaction).
+    t_vac = time.monotonic()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as vac:
+        vac.exec_driver_sql("vacuum lead, lead_event, handoff, opportunity")
+    stats.phases = {"generate": gen_s, **stats.phases, "vacuum": time.monotonic() - t_vac}
     stats.seconds = time.monotonic() - t0
     if bar:
         bar.done(f"loaded {stats.total_rows:,} rows")

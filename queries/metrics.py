@@ -75,24 +75,26 @@ def typed(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
     return frame
 
 
-def run(name: str, params: dict) -> pd.DataFrame:
+def run(name: str, bound: dict) -> pd.DataFrame:
     """Execute a named query with bound parameters; return its typed frame."""
     query = sqlfiles.get(name)
     with get_engine().connect() as conn:
-        result = conn.execute(query.text, params)
+        result = conn.execute(query.text, bound)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     return typed(frame, SCHEMAS[name])
 
 
-def _params(period: Period | None, filters: Filters, grain: str = "none", dim: str = "total", **extra) -> dict:
+def params(period: Period | None, filters: Filters, grain: str = "none", dim: str = "total", **extra) -> dict:
+    """The bound parameters every metric query takes (filters, grain, dimension, period bounds),
+    plus ``extra``; used by the other modules that run metric-shaped queries (goals, SLA views)."""
     if grain != "none" and grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
     if dim not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dim!r}")
-    params = {**filters.params(), "grain": grain, "dim": dim, **extra}
+    bound = {**filters.params(), "grain": grain, "dim": dim, **extra}
     if period is not None:
-        params.update(period.bounds())
-    return params
+        bound.update(period.bounds())
+    return bound
 
 
 # --------------------------------------------------------------------------- lead metrics
@@ -101,14 +103,14 @@ def _params(period: Period | None, filters: Filters, grain: str = "none", dim: s
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def acceptance(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total") -> pd.DataFrame:
     """Lead acceptance rate (accepted ÷ handed off) with awaiting decision, hand-off cohort."""
-    return run("acceptance", _params(period, filters, grain, dim))
+    return run("acceptance", params(period, filters, grain, dim))
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def rejection_reasons(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
                       dim: str = "total") -> pd.DataFrame:
     """Count and share of each rejection reason, hand-off cohort."""
-    return run("rejection_reasons", _params(period, filters, grain, dim))
+    return run("rejection_reasons", params(period, filters, grain, dim))
 
 
 def first_touch(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total",
@@ -119,7 +121,7 @@ def first_touch(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def _first_touch(period, filters, grain, dim, as_of):
-    return run("first_touch", _params(period, filters, grain, dim, as_of=as_of))
+    return run("first_touch", params(period, filters, grain, dim, as_of=as_of))
 
 
 def first_touch_distribution(period: Period, filters: Filters = NO_FILTERS, *,
@@ -131,7 +133,7 @@ def first_touch_distribution(period: Period, filters: Filters = NO_FILTERS, *,
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def _first_touch_distribution(period, filters, as_of):
     counts = run("first_touch_distribution",
-                 _params(period, filters, as_of=as_of, bounds=[float(b) for b in TOUCH_BANDS]))
+                 params(period, filters, as_of=as_of, bounds=[float(b) for b in TOUCH_BANDS]))
     bands = band_table(TOUCH_BANDS)
     out = bands.merge(counts, on="band", how="left")
     out["handoffs"] = out["handoffs"].fillna(0).astype(_INT)
@@ -154,20 +156,20 @@ def sla_compliance(period: Period, filters: Filters = NO_FILTERS, *, grain: str 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def _sla_compliance(period, filters, grain, dim, as_of):
-    return run("sla_compliance", _params(period, filters, grain, dim, as_of=as_of))
+    return run("sla_compliance", params(period, filters, grain, dim, as_of=as_of))
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def mqls_delivered(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
                    dim: str = "total") -> pd.DataFrame:
     """Distinct leads with an MQL event in the period."""
-    return run("mqls_delivered", _params(period, filters, grain, dim))
+    return run("mqls_delivered", params(period, filters, grain, dim))
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def funnel(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total") -> pd.DataFrame:
     """Step and cumulative conversion, cohort = leads created in the period."""
-    return run("funnel", _params(period, filters, grain, dim))
+    return run("funnel", params(period, filters, grain, dim))
 
 
 # --------------------------------------------------------------------------- opportunity metrics
@@ -180,21 +182,21 @@ def open_pipeline(as_of: datetime | None = None, filters: Filters = NO_FILTERS, 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def _open_pipeline(as_of, filters, dim):
-    return run("open_pipeline", _params(None, filters, "none", dim, as_of=as_of))
+    return run("open_pipeline", params(None, filters, "none", dim, as_of=as_of))
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def pipeline_created(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
                      dim: str = "total") -> pd.DataFrame:
     """Amount of opportunities created in the period, with the marketing-sourced part."""
-    return run("pipeline_created", _params(period, filters, grain, dim))
+    return run("pipeline_created", params(period, filters, grain, dim))
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def closed_deals(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
                  dim: str = "total") -> pd.DataFrame:
     """Revenue (bookings), marketing-sourced revenue, win rate and sales cycle, by close date."""
-    return run("closed_deals", _params(period, filters, grain, dim))
+    return run("closed_deals", params(period, filters, grain, dim))
 
 
 def coverage_inputs(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:
@@ -204,13 +206,13 @@ def coverage_inputs(period: Period, filters: Filters = NO_FILTERS, *, as_of: dat
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def _coverage_inputs(period, filters, as_of):
-    return run("coverage_inputs", _params(period, filters, as_of=as_of))
+    return run("coverage_inputs", params(period, filters, as_of=as_of))
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def campaign_performance(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
     """Spend, MQLs, SQLs, won revenue, cost per MQL/SQL and ROI per campaign active in the period."""
-    return run("campaign_performance", _params(period, filters))
+    return run("campaign_performance", params(period, filters))
 
 
 def clear_caches() -> None:

@@ -1009,7 +1009,7 @@ def decision_timeliness(period: Period, filters: Filters = NO_FILTERS, *, grain:
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _decision_timeliness(period, filters, grain, dim, as_of):
-    return _frame("sla_decision_timeliness", metrics._params(period, filters, grain, dim, as_of=as_of),
+    return _frame("sla_decision_timeliness", metrics.params(period, filters, grain, dim, as_of=as_of),
                   TIMELINESS_SCHEMA)
 
 
@@ -1020,7 +1020,7 @@ def mql_days(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _mql_days(period, filters):
-    return _frame("sla_mql_first_days", metrics._params(period, filters), {"bucket": _DAY, "mqls": _INT})
+    return _frame("sla_mql_first_days", metrics.params(period, filters), {"bucket": _DAY, "mqls": _INT})
 
 
 def touch_vs_window(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:
@@ -1042,7 +1042,7 @@ def window_bands() -> pd.DataFrame:
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _touch_vs_window(period, filters, as_of):
-    counts = _frame("sla_touch_vs_window", metrics._params(period, filters, as_of=as_of,
+    counts = _frame("sla_touch_vs_window", metrics.params(period, filters, as_of=as_of,
                                                               bounds=list(WINDOW_BOUNDS), met_band_max=MET_BAND_MAX),
                     {"band": _INT, "handoffs": _INT})
     out = window_bands().merge(counts, on="band", how="left")
@@ -1064,7 +1064,7 @@ def untouched(user: User, period: Period, filters: Filters = NO_FILTERS, *, as_o
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _untouched(period, filters, as_of, limit):
-    return _frame("sla_untouched", metrics._params(period, filters, as_of=as_of, limit=limit), UNTOUCHED_SCHEMA)
+    return _frame("sla_untouched", metrics.params(period, filters, as_of=as_of, limit=limit), UNTOUCHED_SCHEMA)
 
 
 SCORECARD_SCHEMA = {"slice": _STR, "dim_key": _STR, "dim_label": _STR, "team": _STR, "bucket": _DAY,
@@ -1135,7 +1135,7 @@ def _totals(row, label: str) -> Totals:
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
-    params = metrics._params(period, filters, as_of=as_of, bounds=list(WINDOW_BOUNDS), met_band_max=MET_BAND_MAX)
+    params = metrics.params(period, filters, as_of=as_of, bounds=list(WINDOW_BOUNDS), met_band_max=MET_BAND_MAX)
     frame = _frame("sla_scorecard", params, SCORECARD_SCHEMA, hints=True)
     part = {name: rows.drop(columns=["slice"]).reset_index(drop=True) for name, rows in frame.groupby("slice")}
     empty = frame.iloc[0:0].drop(columns=["slice"])
@@ -1161,7 +1161,7 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
     prev_period = period.previous()
     with get_engine().connect() as conn:
         prev_row = conn.execute(q("sla_scorecard_totals"),
-                                metrics._params(prev_period, filters, as_of=as_of)).mappings().one()
+                                metrics.params(prev_period, filters, as_of=as_of)).mappings().one()
     previous = _totals(prev_row, f"the previous period ({prev_period.describe()})")
     counts = get("band")[["dim_key", "handed_off"]].rename(columns={"handed_off": "handoffs"})
     counts["band"] = counts["dim_key"].astype(int)

@@ -462,10 +462,9 @@ def _handoff_head_start(cur, df: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFr
     normally find nothing to change. With SLA policies in force they change what differs.
     Also the copies of the lead's source, campaign and account (what handoff_lead_attributes
     would write)."""
-    lead_cols = leads.set_index("id")[["source", "campaign_id", "account_id"]].reindex(df["lead_id"])
-    if lead_cols["source"].isna().any():
+    df = _lead_copies(df, leads, ("source", "campaign_id", "account_id"))
+    if df["source"].isna().any():
         raise ValueError("a generated hand-off refers to a lead that was not generated")
-    df = df.assign(**{c: lead_cols[c].to_numpy() for c in lead_cols.columns})
     cur.execute("select app_setting_int('sla_first_touch_minutes', 240), app_setting_int('sla_decision_hours', 48)")
     touch_min, decision_h = cur.fetchone()
     h = df["handed_off_at"]
@@ -487,11 +486,11 @@ def _lead_stages(leads: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.Dat
     return leads.assign(sal_at=ids.map(sal), sql_at=ids.map(sql_at), won_at=ids.map(won))
 
 
-def _opportunity_lead_attributes(opps: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFrame:
-    """The copies of the originating lead's source and campaign (what opportunity_lead_attributes
-    would write; null for an opportunity without a lead)."""
-    lead_cols = leads.set_index("id")[["source", "campaign_id"]].reindex(opps["lead_id"])
-    return opps.assign(**{c: lead_cols[c].to_numpy() for c in lead_cols.columns})
+def _lead_copies(df: pd.DataFrame, leads: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``df`` with copies of its lead's ``columns`` (by ``df.lead_id``; null where there is no lead):
+    what the *_lead_attributes triggers (migrations 0008, 0010) would write."""
+    copied = leads.set_index("id")[list(columns)].reindex(df["lead_id"])
+    return df.assign(**{c: copied[c].to_numpy() for c in columns})
 
 
 def demo_settings(ds: Dataset) -> dict:
@@ -587,7 +586,7 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                 elif t == "lead":
                     df = _lead_stages(df, frames)
                 elif t == "opportunity":
-                    df = _opportunity_lead_attributes(df, frames["lead"])
+                    df = _lead_copies(df, frames["lead"], ("source", "campaign_id"))
                 stats.rows[t] = copy_frame(conn, t, df, on_rows=lambda k, t=t: track.rows(k, f"copy {t}"))
             phase("copy")
             track.step("derive hand-off deadlines")

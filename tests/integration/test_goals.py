@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,10 +15,9 @@ from queries import goals, metrics, users
 from queries.goals import CheckInInput, GoalError, GoalInput, NotAllowed, StaleGoal
 from queries.periods import Period, local_today
 from queries.sqlfiles import q
+from tests.apptest import open_page
 from tests.factories import World, at
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
 AS_OF = at("2026-06-01 00:00")
 _HASH = users.hash_password("correct horse battery")
@@ -418,22 +416,8 @@ def test_changing_what_is_measured_starts_a_new_series(world, people):
 # --------------------------------------------------------------------------- the page (AppTest)
 
 
-def _app(username: str) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["authentication_status"] = True
-    app.session_state["username"] = username
-    app.run()
-    assert not app.exception, app.exception
-    return app
-
-
 def _goals_page(username: str, **query) -> AppTest:
-    app = _app(username)
-    for k, v in query.items():
-        app.query_params[k] = v
-    app.switch_page("pages/goals.py").run()
-    assert not app.exception, app.exception
-    return app
+    return open_page(username, "goals", query=query)
 
 
 def gf(app: AppTest, field: str) -> str:
@@ -607,8 +591,7 @@ def test_list_filters_and_readers(world, people, app_db):
 def test_scoreboard_panel_shows_the_period_goals(world, people, app_db):
     recent_deals(world, people)
     goals.create(user("marketing_lead"), _current_quarter_goal(people, title="Panel goal"))
-    app = _app("executive")
-    assert not app.exception, app.exception
+    app = open_page("executive", "scoreboard")
     assert "Panel goal" in _texts(app)
 
 

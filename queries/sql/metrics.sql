@@ -95,14 +95,22 @@ select bucket, dim_key, dim_label,
 -- name: mqls_delivered
 -- MQLs delivered: distinct leads with an MQL event in the period (a recycled lead that qualifies
 -- again counts again in the period it re-qualifies).
+--
+-- Written so that an unfiltered total reads the MQL events alone: the lead scope is left-joined
+-- and required (s.id is not null) only when a filter is set, and the group columns come from it
+-- only when a breakdown is asked for. Both conditions are bound values the planner folds, so with
+-- neither it drops the lead join (every MQL event has its lead: a foreign key).
 select bucket, dim_key, dim_label, count(distinct lead_id) as mqls
   from (select case when :grain = 'none' then null
                     else date_trunc(:grain, e.occurred_at at time zone :tz)::date end as bucket,
-               s.dim_key, s.dim_label, e.lead_id
+               case when :dim = 'total' then 'total' else s.dim_key end as dim_key,
+               case when :dim = 'total' then 'Total' else s.dim_label end as dim_label,
+               e.lead_id
           from lead_event e
-          join {{ _lead_scope }} s on s.id = e.lead_id
+          left join {{ _lead_scope }} s on s.id = e.lead_id
          where e.event_type = 'mql'
-           and e.occurred_at >= :start_at and e.occurred_at < :end_at) x
+           and e.occurred_at >= :start_at and e.occurred_at < :end_at
+           and (s.id is not null or {{ _no_filters }})) x
  group by bucket, dim_key, dim_label
  order by bucket nulls first, dim_label
 

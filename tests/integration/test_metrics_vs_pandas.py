@@ -210,6 +210,25 @@ def test_mqls_delivered_by_month(raw, period, seeded_app_db):
     assert got.tolist() == expected.tolist()
 
 
+def test_mqls_delivered_with_filters_and_a_breakdown(raw, period, seeded_app_db):
+    """The filtered and broken-down paths of the MQL metric (the unfiltered total skips the lead join)."""
+    e = raw["event"]
+    e = e[(e.event_type == "mql") & in_period(e.occurred_at, period)].merge(
+        raw["lead"], left_on="lead_id", right_on="id").merge(
+        raw["account"], left_on="account_id", right_on="id", suffixes=("", "_acc"))
+    tier1 = e[e.tier == 1]
+    got = metrics.mqls_delivered(period, Filters(tiers=[1]), dim="source").set_index("dim_key").mqls.to_dict()
+    assert got == tier1.groupby("source").lead_id.nunique().to_dict() and len(got) > 2
+    # owner filter on lead metrics: the owning marketer, or the owner of any of the lead's hand-offs
+    marketer = int(e.marketer_id.dropna().mode().iloc[0])
+    owner = int(raw["handoff"].owner_id.mode().iloc[0])
+    handed_to = set(raw["handoff"].loc[raw["handoff"].owner_id == owner, "lead_id"])
+    mine = e[(e.marketer_id == marketer) | e.lead_id.isin(handed_to)]
+    got = metrics.mqls_delivered(period, Filters(owner_ids=[marketer, owner])).mqls.iloc[0]
+    assert got == mine.lead_id.nunique() > 0
+    assert metrics.mqls_delivered(period).mqls.iloc[0] == e.lead_id.nunique() > got
+
+
 def test_funnel(raw, period, seeded_app_db):
     leads = raw["lead"]
     cohort = leads[in_period(leads.created_at, period)]

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,9 +187,11 @@ def _embedded_url() -> URL:
 def _start_embedded(folder: Path):
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # a probe of this process's own: two app processes starting at once on one folder must
+        # not delete each other's (one saw "No such file or directory" when they shared a name)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test-")
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         raise DatabaseSetupError(
             f"The data folder {folder} cannot be created or written ({exc.strerror}). "

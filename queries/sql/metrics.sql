@@ -213,22 +213,33 @@ with campaigns as (
        and (cardinality(cast(:campaign_ids as integer[])) = 0 or c.id = any(cast(:campaign_ids as integer[])))
        and (cardinality(cast(:sources as text[])) = 0 or c.channel_code = any(cast(:sources as text[])))
 ),
+-- The campaigns' leads and their opportunities. Each is read one of two ways, picked by a bound
+-- condition the planner folds (the other branch is never run): with no filter set, from the lead's
+-- campaign index and the opportunity's campaign copy (migration 0010) alone; with filters, through
+-- the lead scope.
 per_campaign as (
-    -- the campaigns' leads (read through the lead's campaign index) and how many became MQLs
-    select s.campaign_id, count(*) as leads, count(*) filter (where s.mql_at is not null) as mqls
-      from {{ _lead_scope }} s
-     where s.campaign_id in (select id from campaigns)
-     group by s.campaign_id
+    select x.campaign_id, count(*) as leads, count(*) filter (where x.mql_at is not null) as mqls
+      from (select l.campaign_id, l.mql_at
+              from lead l
+             where {{ _no_filters }} and l.campaign_id in (select id from campaigns)
+            union all
+            select s.campaign_id, s.mql_at
+              from {{ _lead_scope }} s
+             where not {{ _no_filters }} and s.campaign_id in (select id from campaigns)) x
+     group by x.campaign_id
 ),
 opportunities as (
-    -- opportunities from those leads: found by their copy of the lead's campaign (migration 0010),
-    -- then each checked against the lead scope by the lead's key
-    select s.campaign_id, count(*) as sqls,
-           coalesce(sum(o.amount) filter (where o.stage = 'closed_won'), 0) as won_revenue
-      from opportunity o
-      join {{ _lead_scope }} s on s.id = o.lead_id
-     where o.campaign_id in (select id from campaigns)
-     group by s.campaign_id
+    select x.campaign_id, count(*) as sqls,
+           coalesce(sum(x.amount) filter (where x.stage = 'closed_won'), 0) as won_revenue
+      from (select o.campaign_id, o.amount, o.stage
+              from opportunity o
+             where {{ _no_filters }} and o.campaign_id in (select id from campaigns)
+            union all
+            select s.campaign_id, o.amount, o.stage
+              from opportunity o
+              join {{ _lead_scope }} s on s.id = o.lead_id
+             where not {{ _no_filters }} and o.campaign_id in (select id from campaigns)) x
+     group by x.campaign_id
 )
 select c.id as campaign_id, c.name as campaign, ch.label as channel, c.start_date, c.end_date, c.spend,
        coalesce(p.leads, 0) as leads, coalesce(p.mqls, 0) as mqls,

@@ -38,6 +38,7 @@ def raw(seeded_url):
                         "from opportunity"),
             "handoff_db": read("select id, lead_id, handed_off_at, owner_id, decision, decided_at, rejection_reason, "
                                "recycled_at, first_touch_at, sla_deadline_at, minutes_to_first_touch from handoff"),
+            "campaign": read("select id, channel_code, start_date, end_date, spend from campaign"),
             "tz": conn.execute(sa.text("select value #>> '{}' from app_setting where key = 'company_timezone'")).scalar(),
         }
     engine.dispose()
@@ -227,6 +228,38 @@ def test_mqls_delivered_with_filters_and_a_breakdown(raw, period, seeded_app_db)
     got = metrics.mqls_delivered(period, Filters(owner_ids=[marketer, owner])).mqls.iloc[0]
     assert got == mine.lead_id.nunique() > 0
     assert metrics.mqls_delivered(period).mqls.iloc[0] == e.lead_id.nunique() > got
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(tiers=[1]), Filters(sources=["webinar", "paid_search"])],
+                         ids=["unfiltered", "tier-1", "two-sources"])
+def test_campaign_performance(raw, seeded_app_db, filters):
+    """Both ways the query reads (campaign index alone when unfiltered, the lead scope otherwise)."""
+    quarter = Period(date(2026, 4, 1), date(2026, 6, 30), raw["tz"])
+    c = raw["campaign"]
+    ends = c.end_date.fillna(c.start_date)
+    camps = c[(c.start_date <= quarter.end) & (ends >= quarter.start)]
+    if filters.sources:
+        camps = camps[camps.channel_code.isin(filters.sources)]
+    leads = raw["lead"].merge(raw["account"], left_on="account_id", right_on="id", suffixes=("", "_acc"))
+    leads = leads[leads.campaign_id.isin(camps.id)]
+    if filters.tiers:
+        leads = leads[leads.tier.isin(filters.tiers)]
+    if filters.sources:
+        leads = leads[leads.source.isin(filters.sources)]
+    mql_leads = set(raw["event"].loc[raw["event"].event_type == "mql", "lead_id"])
+    opps = raw["opp"].merge(leads[["id", "campaign_id"]], left_on="lead_id", right_on="id", suffixes=("", "_lead"))
+    expected = pd.DataFrame({
+        "leads": leads.groupby("campaign_id").size(),
+        "mqls": leads[leads.id.isin(mql_leads)].groupby("campaign_id").size(),
+        "sqls": opps.groupby("campaign_id").size(),
+        "won_revenue": opps[opps.stage == "closed_won"].groupby("campaign_id").amount.sum().astype(float),
+    }).reindex(camps.id).fillna(0).sort_index()
+    got = metrics.campaign_performance(quarter, filters).set_index("campaign_id").sort_index()
+    assert list(got.index) == list(expected.index) and len(got) > 1
+    for col in ("leads", "mqls", "sqls"):
+        assert got[col].tolist() == expected[col].astype(int).tolist(), col
+    assert np.allclose(got.won_revenue, expected.won_revenue)
+    assert expected.leads.sum() > 50 and expected.sqls.sum() > 0
 
 
 def test_funnel(raw, period, seeded_app_db):

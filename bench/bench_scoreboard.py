@@ -158,7 +158,7 @@ def main() -> int:
 
     import streamlit as st
 
-    from queries import db, metrics, scoreboard, settings
+    from queries import db, metrics, parallel, scoreboard, settings
     from queries.filters import NO_FILTERS
     from queries.periods import PRESETS, Period, local_today, preset_period
 
@@ -240,7 +240,7 @@ def main() -> int:
     for name, seconds in breakdown.items():
         print(f"| {name} | {seconds:.3f} |")
     print(f"| **sum of reads (one after another)** | **{sum(breakdown.values()):.3f}** |")
-    print(f"| **all reads side by side ({scoreboard.READ_WORKERS} threads, as the page does)** | "
+    print(f"| **all reads side by side ({parallel.READ_WORKERS} threads, as the page does)** | "
           f"**{statistics.median(overview_runs):.3f}** |")
     print(f"| drill-down: all hand-offs ({recs.total_rows:,} rows, first {len(recs.rows):,} returned) | "
           f"{statistics.median(drill):.3f} |")

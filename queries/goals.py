@@ -20,9 +20,9 @@ from queries import audit, metrics, settings
 from queries.access import User
 from queries.db import get_engine
 from queries.filters import Filters
-from queries.parallel import fetch
 from queries.goal_math import (CONFIDENCE, MAX_TEXT, MAX_TITLE, MAX_UNIT_LABEL, PERIOD_KINDS, STATUSES, UNITS,
                                GoalError, Progress, describe_period, evaluate, parse_amount, period_bounds)
+from queries.parallel import fetch
 from queries.periods import Period, local_today, zone
 from queries.sqlfiles import q
 

@@ -18,7 +18,7 @@ import streamlit as st
 from queries import calc, metrics, settings
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
-from queries.parallel import READ_WORKERS, fetch  # noqa: F401 (READ_WORKERS: reported by bench/)
+from queries.parallel import fetch
 from queries.periods import Period, grain_for, local_today
 from queries.sqlfiles import q
 

@@ -22,12 +22,16 @@ and (cardinality(cast(:industries as text[])) = 0 or a.industry = any(cast(:indu
 and (cardinality(cast(:countries as text[])) = 0 or a.country = any(cast(:countries as text[])))
 and (cardinality(cast(:tiers as integer[])) = 0 or a.tier = any(cast(:tiers as integer[])))
 
+-- name: _no_segment_filters
+-- True when no source, campaign or segment filter is set (bound values: folded when planned).
+    cardinality(cast(:sources as text[])) = 0 and cardinality(cast(:campaign_ids as integer[])) = 0
+and cardinality(cast(:industries as text[])) = 0 and cardinality(cast(:countries as text[])) = 0
+and cardinality(cast(:tiers as integer[])) = 0
+
 -- name: _no_filters
--- True when no filter at all is set (a bound value: folded when the query is planned).
-(cardinality(cast(:sources as text[])) = 0 and cardinality(cast(:campaign_ids as integer[])) = 0
- and cardinality(cast(:industries as text[])) = 0 and cardinality(cast(:countries as text[])) = 0
- and cardinality(cast(:tiers as integer[])) = 0 and cardinality(cast(:owner_ids as integer[])) = 0
- and cardinality(cast(:team_ids as integer[])) = 0)
+-- True when no filter at all is set (bound values: folded when the query is planned).
+    {{ _no_segment_filters }}
+and cardinality(cast(:owner_ids as integer[])) = 0 and cardinality(cast(:team_ids as integer[])) = 0
 
 -- name: _owner_filters
 -- Owner and team filters on the rep responsible for the fact (alias r).

@@ -488,9 +488,7 @@ select count(*) as handed_off,
           join rep r on r.id = h.owner_id
          where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
            and {{ _owner_filters }}
-           and ((cardinality(cast(:sources as text[])) = 0 and cardinality(cast(:campaign_ids as integer[])) = 0
-                 and cardinality(cast(:industries as text[])) = 0 and cardinality(cast(:countries as text[])) = 0
-                 and cardinality(cast(:tiers as integer[])) = 0)
+           and ({{ _no_segment_filters }}
                 or exists (select 1 from (select h.source, h.campaign_id) l join account a on a.id = h.account_id
                             where {{ _segment_filters }}))) x
 

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import format as fmt
-from queries import metrics, scoreboard, users
+from queries import metrics, parallel, scoreboard, users
 from queries.filters import NO_FILTERS, Filters
 from queries.periods import Period
 from queries.users import UserInput
@@ -258,7 +258,7 @@ def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):
 
     st.cache_data.clear()
     reads = scoreboard._scoreboard_reads(Q1, NO_FILTERS, as_of)
-    sequential = scoreboard._assemble_scoreboard(Q1, as_of, scoreboard.fetch(reads, workers=1))
+    sequential = scoreboard._assemble_scoreboard(Q1, as_of, parallel.fetch(reads, workers=1))
     assert view.scoreboard == sequential
     assert view.scoreboard.coverage.ratio == pytest.approx(80_000 / 130_000)
     assert view.funnel["reached"].tolist() == [6, 3, 3, 1]

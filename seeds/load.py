@@ -54,8 +54,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
              ("job_title", "text"), ("job_function", "text"), ("seniority", "text"), ("source", "text"),
              ("campaign_id", "int4"), ("marketer_id", "int4"), ("score", "int2"), ("priority", "text"),
              ("created_at", "timestamptz"), ("mql_at", "timestamptz"),
-             # stage projections (migration 0009), written here with their triggers off
-             ("sal_at", "timestamptz"), ("sql_at", "timestamptz"), ("won_at", "timestamptz")],
+             # stage projections (migrations 0009, 0012), written here with their triggers off
+             ("sal_at", "timestamptz"), ("sql_at", "timestamptz"), ("won_at", "timestamptz"),
+             ("handed_off_at", "timestamptz"), ("rejected_at", "timestamptz")],
     "handoff": [("id", "int8"), ("lead_id", "int8"), ("owner_id", "int4"), ("handed_off_at", "timestamptz"),
                 ("sla_deadline_at", "timestamptz"), ("decision_due_at", "timestamptz"), ("decision", "text"),
                 ("decided_at", "timestamptz"), ("decided_by_rep_id", "int4"), ("rejection_reason", "text"),
@@ -88,8 +89,8 @@ DATA_TABLES = ("lead_event", "handoff", "activity", "opportunity_stage_change", 
 #: handoff_lead_attributes (migration 0008): the loader writes the lead's source, campaign and
 #: account into the hand-off rows itself (row by row, with the lead keys not built yet during the
 #: load, the trigger would scan every lead for every hand-off).
-#: handoff_stages_* and opportunity_stages_insert (migration 0009): the loader writes lead.sal_at,
-#: sql_at and won_at itself; the update trigger would recompute them for every hand-off the
+#: handoff_stages_* and opportunity_stages_insert (migrations 0009, 0012): the loader writes
+#: lead.handed_off_at, sal_at, rejected_at, sql_at and won_at itself; the update trigger would recompute them for every hand-off the
 #: set-based deadline and touch refreshes rewrite.
 #: opportunity_lead_attributes (migration 0010): as handoff_lead_attributes, for opportunities.
 #: All of them are switched back on at the end of the load, in the same transaction.
@@ -475,15 +476,19 @@ def _handoff_head_start(cur, df: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFr
 
 
 def _lead_stages(leads: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """lead.sal_at, sql_at and won_at as refresh_lead_stages (migration 0009) computes them: the
-    first accepted hand-off's decision time, the first opportunity's creation, the first win."""
+    """The lead's stage projections as refresh_lead_stages (migrations 0009, 0012) computes them:
+    the first hand-off, the first accepted and the first rejected hand-off's decision time, the
+    first opportunity's creation, the first win."""
     h, o = frames["handoff"], frames["opportunity"]
     o = o[o["lead_id"].notna()]
+    handed = h.groupby("lead_id")["handed_off_at"].min()
     sal = h[h["decision"] == "accepted"].groupby("lead_id")["decided_at"].min()
+    rejected = h[h["decision"] == "rejected"].groupby("lead_id")["decided_at"].min()
     sql_at = o.groupby("lead_id")["created_at"].min()
     won = o[o["stage"] == "closed_won"].groupby("lead_id")["closed_at"].min()
     ids = leads["id"]
-    return leads.assign(sal_at=ids.map(sal), sql_at=ids.map(sql_at), won_at=ids.map(won))
+    return leads.assign(sal_at=ids.map(sal), sql_at=ids.map(sql_at), won_at=ids.map(won),
+                        handed_off_at=ids.map(handed), rejected_at=ids.map(rejected))
 
 
 def _lead_copies(df: pd.DataFrame, leads: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -87,16 +87,21 @@ union all
 select 'excluded_sources', code from channel
  order by 1, 2
 
--- name: _criteria_failures
--- Bit mask of the rules a lead fails (0 = qualifies). Expects aliases l (lead), a (account) and
--- r (a row with the rule arrays). Empty list = no restriction. Same as criteria_rules.evaluate.
+-- name: _criteria_account_failures
+-- Bit mask of the account rules a lead fails (industry 1, geography 2, size 4, tier 32; 0 = passes
+-- them all). Expects aliases a (account) and r (a row with the rule arrays). Empty list = no
+-- restriction. With _criteria_lead_failures, the same as criteria_rules.evaluate.
   case when cardinality(r.industries) = 0 or a.industry = any(r.industries) then 0 else 1 end
 + case when cardinality(r.countries) + cardinality(r.regions) = 0
          or a.country = any(r.countries) or a.region = any(r.regions) then 0 else 2 end
 + case when cardinality(r.employee_bands) = 0 or a.employee_band = any(r.employee_bands) then 0 else 4 end
-+ case when cardinality(r.job_functions) = 0 or l.job_function = any(r.job_functions) then 0 else 8 end
-+ case when cardinality(r.seniorities) = 0 or l.seniority = any(r.seniorities) then 0 else 16 end
 + case when cardinality(r.tiers) = 0 or a.tier = any(r.tiers) then 0 else 32 end
+
+-- name: _criteria_lead_failures
+-- Bit mask of the lead rules a lead fails (job function 8, seniority 16, score 64, excluded
+-- source 128). Expects aliases l (lead) and r (a row with the rule arrays).
+  case when cardinality(r.job_functions) = 0 or l.job_function = any(r.job_functions) then 0 else 8 end
++ case when cardinality(r.seniorities) = 0 or l.seniority = any(r.seniorities) then 0 else 16 end
 + case when l.score >= r.min_score then 0 else 64 end
 + case when l.source = any(r.excluded_sources) then 128 else 0 end
 
@@ -116,79 +121,87 @@ set local work_mem = '64MB'
 -- those leads actually fared to date: hand-off (lead level: any hand-off), accepted (any hand-off
 -- accepted), rejected (rejected and never accepted), awaiting (no decision on any hand-off),
 -- opportunities, wins, losses, won revenue; and per group how many leads each proposed rule turns
--- away. One scan of the period's leads; all rules are bound arrays. The evaluated leads are
--- materialised once (so the rule expression is not re-evaluated by every aggregate reading it),
--- and their id range bounds the hand-off and opportunity aggregates.
-with proposed as (
+-- away. The hand-off outcomes are the lead's stage projections (handed_off_at, sal_at, rejected_at,
+-- sql_at: migrations 0009, 0012); the account rules are evaluated once per account, the lead rules
+-- once per lead, into their failure bits; leads are first grouped by those bits (at most 256 x 2
+-- groups), which the outer query folds into the four groups and the per-rule counts.
+with proposed as not materialized (  -- inlined: the rule arrays become constants of the plan
     select cast(:p_industries as text[]) as industries, cast(:p_countries as text[]) as countries,
            cast(:p_regions as text[]) as regions, cast(:p_employee_bands as text[]) as employee_bands,
            cast(:p_job_functions as text[]) as job_functions, cast(:p_seniorities as text[]) as seniorities,
            cast(:p_tiers as smallint[]) as tiers, cast(:p_min_score as integer) as min_score,
            cast(:p_excluded_sources as text[]) as excluded_sources
 ),
-current_rules as (
+current_rules as not materialized (
     select cast(:c_industries as text[]) as industries, cast(:c_countries as text[]) as countries,
            cast(:c_regions as text[]) as regions, cast(:c_employee_bands as text[]) as employee_bands,
            cast(:c_job_functions as text[]) as job_functions, cast(:c_seniorities as text[]) as seniorities,
            cast(:c_tiers as smallint[]) as tiers, cast(:c_min_score as integer) as min_score,
            cast(:c_excluded_sources as text[]) as excluded_sources
 ),
-evaluated as materialized (  -- each lead's failure bits computed once, not once per aggregate reading them
-    select l.id as lead_id, l.mql_at, pf.failed as p_failed,
-           cast(:has_current as boolean) and cf.failed = 0 as c_ok
+accounts as not materialized (
+    -- offset 0 keeps this a subquery of its own: the account rules run once per account (not once
+    -- per lead), and the planner still knows its size (a materialised CTE led it to an index
+    -- merge join over all leads)
+    select a.id, pf.failed as p_failed, cf.failed as c_failed
+      from account a
+     cross join lateral (select {{ _criteria_account_failures }} as failed from proposed r) pf
+     cross join lateral (select {{ _criteria_account_failures }} as failed from current_rules r) cf
+    offset 0
+),
+leads as (
+    select a.p_failed + pf.failed as p_failed,
+           cast(:has_current as boolean) and a.c_failed + cf.failed = 0 as c_ok,
+           count(*) as leads,
+           count(l.mql_at) as actual_mqls,
+           count(l.handed_off_at) as handed_off,
+           count(l.sal_at) as accepted,
+           count(l.rejected_at) filter (where l.sal_at is null) as rejected,
+           count(l.handed_off_at) filter (where l.sal_at is null and l.rejected_at is null) as awaiting,
+           count(l.sql_at) as with_opportunity
       from lead l
-      join account a on a.id = l.account_id
-     cross join lateral (select {{ _criteria_failures }} as failed from proposed r) pf
-     cross join lateral (select {{ _criteria_failures }} as failed from current_rules r) cf
+      join accounts a on a.id = l.account_id
+     cross join lateral (select {{ _criteria_lead_failures }} as failed from proposed r) pf
+     cross join lateral (select {{ _criteria_lead_failures }} as failed from current_rules r) cf
      where l.created_at >= :start_at and l.created_at < :end_at
+     group by 1, 2
 ),
-ids as (
-    -- the period's lead-id range. Leads arrive over time, so a period's leads are mostly one id
-    -- range: the hand-offs and opportunities in it are read as a range of their lead-keyed index
-    -- (not probed lead by lead), and the left joins below keep only the period's leads.
-    select min(lead_id) as lo, max(lead_id) as hi from evaluated
-),
-handoffs as (
-    select h.lead_id,
-           bool_or(h.decision = 'accepted') as accepted,
-           bool_or(h.decision = 'rejected') and not bool_or(h.decision = 'accepted') as rejected,
-           bool_and(h.decision is null) as awaiting
-      from handoff h
-     where h.lead_id between (select lo from ids) and (select hi from ids)
-     group by h.lead_id
-),
-opps as (
-    select o.lead_id,
+opportunities as (
+    select a.p_failed + pf.failed as p_failed,
+           cast(:has_current as boolean) and a.c_failed + cf.failed = 0 as c_ok,
            count(*) filter (where o.stage = 'closed_won') as won,
            count(*) filter (where o.stage = 'closed_lost') as lost,
            coalesce(sum(o.amount) filter (where o.stage = 'closed_won'), 0) as revenue
       from opportunity o
-     where o.lead_id between (select lo from ids) and (select hi from ids)
-     group by o.lead_id
+      join lead l on l.id = o.lead_id
+      join accounts a on a.id = l.account_id
+     cross join lateral (select {{ _criteria_lead_failures }} as failed from proposed r) pf
+     cross join lateral (select {{ _criteria_lead_failures }} as failed from current_rules r) cf
+     where l.created_at >= :start_at and l.created_at < :end_at
+     group by 1, 2
+),
+grouped as (
+    select p_failed, c_ok, leads, actual_mqls, handed_off, accepted, rejected, awaiting, with_opportunity,
+           0 as won, 0 as lost, 0 as revenue
+      from leads
+    union all
+    select p_failed, c_ok, 0, 0, 0, 0, 0, 0, 0, won, lost, revenue
+      from opportunities
 )
-select e.p_failed = 0 as p_ok, e.c_ok,
-       count(*) as leads,
-       count(*) filter (where e.mql_at is not null) as actual_mqls,
-       count(h.lead_id) as handed_off,
-       count(*) filter (where h.accepted) as accepted,
-       count(*) filter (where h.rejected) as rejected,
-       count(*) filter (where h.awaiting) as awaiting,
-       count(o.lead_id) as with_opportunity,
-       coalesce(sum(o.won), 0) as won,
-       coalesce(sum(o.lost), 0) as lost,
-       coalesce(sum(o.revenue), 0) as revenue,
-       count(*) filter (where e.p_failed & 1 <> 0) as fail_industry,
-       count(*) filter (where e.p_failed & 2 <> 0) as fail_geography,
-       count(*) filter (where e.p_failed & 4 <> 0) as fail_employee_band,
-       count(*) filter (where e.p_failed & 8 <> 0) as fail_job_function,
-       count(*) filter (where e.p_failed & 16 <> 0) as fail_seniority,
-       count(*) filter (where e.p_failed & 32 <> 0) as fail_tier,
-       count(*) filter (where e.p_failed & 64 <> 0) as fail_score,
-       count(*) filter (where e.p_failed & 128 <> 0) as fail_source
-  from evaluated e
-  left join handoffs h on h.lead_id = e.lead_id
-  left join opps o on o.lead_id = e.lead_id
- group by e.p_failed = 0, e.c_ok
+select p_failed = 0 as p_ok, c_ok,
+       sum(leads) as leads, sum(actual_mqls) as actual_mqls, sum(handed_off) as handed_off,
+       sum(accepted) as accepted, sum(rejected) as rejected, sum(awaiting) as awaiting,
+       sum(with_opportunity) as with_opportunity, sum(won) as won, sum(lost) as lost, sum(revenue) as revenue,
+       coalesce(sum(leads) filter (where p_failed & 1 <> 0), 0) as fail_industry,
+       coalesce(sum(leads) filter (where p_failed & 2 <> 0), 0) as fail_geography,
+       coalesce(sum(leads) filter (where p_failed & 4 <> 0), 0) as fail_employee_band,
+       coalesce(sum(leads) filter (where p_failed & 8 <> 0), 0) as fail_job_function,
+       coalesce(sum(leads) filter (where p_failed & 16 <> 0), 0) as fail_seniority,
+       coalesce(sum(leads) filter (where p_failed & 32 <> 0), 0) as fail_tier,
+       coalesce(sum(leads) filter (where p_failed & 64 <> 0), 0) as fail_score,
+       coalesce(sum(leads) filter (where p_failed & 128 <> 0), 0) as fail_source
+  from grouped
+ group by p_failed = 0, c_ok
 
 -- ==================================================================== feedback
 

@@ -472,3 +472,35 @@ def test_the_funnel_follows_crm_corrections_of_opportunities_and_decisions(world
         conn.execute(sa.text("select refresh_lead_stages(null)"))
         assert conn.execute(sa.text(
             "select count(*) from lead where sal_at is not null or sql_at is not null")).scalar() == before == 1
+
+
+def _handoff_stages(world, lead_id):
+    with world.engine.connect() as conn:
+        return tuple(conn.execute(sa.text("select handed_off_at, sal_at, rejected_at from lead where id = :l"),
+                                  {"l": lead_id}).one())
+
+
+def test_hand_off_projections_follow_the_hand_offs(world, people):
+    """lead.handed_off_at and rejected_at (migration 0012), read by the criteria replay, follow
+    hand-offs through rejection, a second hand-off, acceptance and CRM corrections."""
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    assert _handoff_stages(world, lead) == (None, None, None)
+    world.hand_off(lead, at("2026-02-02 09:00"), people["sdr"])
+    assert _handoff_stages(world, lead) == (at("2026-02-02 09:00"), None, None)  # awaiting
+    world.decide(lead, "rejected", at("2026-02-02 11:00"), people["sdr"], reason="bad_fit")
+    assert _handoff_stages(world, lead) == (at("2026-02-02 09:00"), None, at("2026-02-02 11:00"))
+    world.hand_off(lead, at("2026-02-10 09:00"), people["sdr"], mql=False)
+    world.decide(lead, "accepted", at("2026-02-10 12:00"), people["sdr"])
+    assert _handoff_stages(world, lead) == (at("2026-02-02 09:00"), at("2026-02-10 12:00"), at("2026-02-02 11:00"))
+    # a CRM sync corrects the first hand-off's decision, then dates the second one earlier
+    with world.engine.connect() as conn:
+        first, second = conn.execute(sa.text("select min(id), max(id) from handoff where lead_id = :l"),
+                                     {"l": lead}).one()
+    world.execute("update handoff set decision = 'accepted', rejection_reason = null, decided_at = :t where id = :h",
+                  {"t": at("2026-02-02 10:00"), "h": first})
+    assert _handoff_stages(world, lead) == (at("2026-02-02 09:00"), at("2026-02-02 10:00"), None)
+    world.execute("update handoff set handed_off_at = :t where id = :h", {"t": at("2026-02-01 12:00"), "h": second})
+    assert _handoff_stages(world, lead) == (at("2026-02-01 12:00"), at("2026-02-02 10:00"), None)
+    with world.engine.begin() as conn:  # the schema's full refresh agrees with the triggers
+        conn.execute(sa.text("select refresh_lead_stages(null)"))
+    assert _handoff_stages(world, lead) == (at("2026-02-01 12:00"), at("2026-02-02 10:00"), None)

@@ -304,6 +304,10 @@ def replay_world(world, org):
                         world.opportunity(acc, reps["ada"], 500.0, created + timedelta(days=3), lead_id=lead)
             elif roll < 0.65:
                 world.decide(lead, "rejected", created + timedelta(hours=3), actor=reps["sam"], reason="bad_fit")
+                if i % 3 == 0:  # handed off again: accepted the second time (not "rejected"), or awaiting
+                    world.hand_off(lead, created + timedelta(days=1), reps["sid"], mql=False)
+                    if i % 2 == 0:
+                        world.decide(lead, "accepted", created + timedelta(days=1, hours=2), actor=reps["sid"])
     return accounts
 
 
@@ -339,9 +343,12 @@ def pandas_replay(engine, rules: Criteria, current: Criteria | None, start, end)
         ids = set(leads.id[mask])
         h = hos[hos.lead_id.isin(ids)]
         accepted = set(h.lead_id[h.decision == "accepted"])
+        rejected = set(h.lead_id[h.decision == "rejected"]) - accepted
+        awaiting = set(h.lead_id) - set(h.lead_id[h.decision.notna()])  # no decision on any hand-off
         o = opps[opps.lead_id.isin(ids)]
         won, lost = int((o.stage == "closed_won").sum()), int((o.stage == "closed_lost").sum())
         out[name] = {"leads": len(ids), "handed_off": h.lead_id.nunique(), "accepted": len(accepted),
+                     "rejected": len(rejected), "awaiting": len(awaiting),
                      "with_opportunity": o.lead_id.nunique(), "won": won, "lost": lost,
                      "revenue": float(o.amount[o.stage == "closed_won"].astype(float).sum()),
                      "actual_mqls": int(leads.mql_at[mask].notna().sum())}
@@ -380,6 +387,13 @@ def test_replay_matches_an_independent_pandas_computation(app_db, replay_world, 
     if current is not None:
         assert result.row("gained")["leads"] > 0 and result.row("lost")["leads"] > 0
         assert result.row("proposed")["handed_off"] > 0 and result.row("current")["accepted"] > 0
+    # ... and every hand-off outcome, including leads rejected then accepted on a second hand-off
+    everyone = pandas_replay(app_db, Criteria(), None, period.start_at, period.end_at)["segments"]["proposed"]
+    assert everyone["leads"] == 66 and everyone["rejected"] > 0 and everyone["awaiting"] > 0
+    assert everyone["accepted"] + everyone["rejected"] + everyone["awaiting"] < everyone["handed_off"] + 1
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text(
+            "select count(*) from lead where rejected_at is not null and sal_at > rejected_at")).scalar() > 0
 
 
 def test_replay_defaults_to_the_version_in_force(world, org, replay_world):
@@ -394,14 +408,17 @@ def test_replay_defaults_to_the_version_in_force(world, org, replay_world):
 
 
 def test_sql_and_python_rules_agree_lead_by_lead(app_db, replay_world):
-    """The SQL fragment's failure bits equal criteria_rules.evaluate's, for every lead."""
+    """The SQL fragments' failure bits equal criteria_rules.evaluate's, for every lead."""
     from queries.criteria_rules import LeadProfile, evaluate
     from queries.sqlfiles import get
 
     rules = Criteria(industries=("Software",), regions=("EMEA",), countries=("US",), employee_bands=("200-999",),
                      job_functions=("IT", "HR"), seniorities=("vp", "c_level"), tiers=(2, 3), min_score=45,
                      excluded_sources=("partner",))
-    fragment = get("criteria_replay").sql.split("cross join lateral (select ", 1)[1].split(" as failed", 1)[0]
+    # the replay adds the account rules' bits (once per account) to the lead rules' bits
+    fragment = f"({get('_criteria_account_failures').sql}) + ({get('_criteria_lead_failures').sql})"
+    for part in (get("_criteria_account_failures").sql, get("_criteria_lead_failures").sql):
+        assert part in get("criteria_replay").sql  # the replay uses these very fragments
     sql = ("with r0 as (select cast(:p_industries as text[]) as industries, cast(:p_countries as text[]) as countries, "
            "cast(:p_regions as text[]) as regions, cast(:p_employee_bands as text[]) as employee_bands, "
            "cast(:p_job_functions as text[]) as job_functions, cast(:p_seniorities as text[]) as seniorities, "

@@ -118,7 +118,7 @@ def _replay_through_triggers(engine: sa.Engine, ds) -> None:
         with conn.transaction():
             for t in ("team", "rep", "account", "campaign"):
                 copy_frame(conn, t, ds[t])
-            projected = ("mql_at", "sal_at", "sql_at", "won_at")  # the triggers write these
+            projected = ("mql_at", "sal_at", "sql_at", "won_at", "handed_off_at", "rejected_at")  # triggers write these
             copy_frame(conn, "lead", ds["lead"], [c for c in COLUMNS["lead"] if c[0] not in projected])
             copy_frame(conn, "activity", ds["activity"])
         ev = ds["lead_event"].sort_values(["occurred_at", "id"])
@@ -139,7 +139,8 @@ def _replay_through_triggers(engine: sa.Engine, ds) -> None:
 def _projection(engine: sa.Engine) -> dict[str, pd.DataFrame]:
     with engine.connect() as conn:
         h = _frame(conn, "select * from handoff order by lead_id, handed_off_at").drop(columns="id")
-        lead = _frame(conn, "select id, mql_at, sal_at, sql_at, won_at from lead order by id")
+        lead = _frame(conn, "select id, mql_at, handed_off_at, sal_at, rejected_at, sql_at, won_at "
+                              "from lead order by id")
         ev = _frame(conn, """
             select e.*, h.lead_id as h_lead_id, h.handed_off_at as h_handed_off_at
               from lead_event e left join handoff h on h.id = e.handoff_id order by e.id""")
@@ -174,8 +175,9 @@ def test_bulk_projection_equals_the_trigger_replay(pg_server, template_db, migra
             assert a["handoff"]["sla_policy_id"].notna().all()
         for key in ("handoff", "lead", "lead_event", "opportunity"):
             pd.testing.assert_frame_equal(a[key], b[key], check_exact=True, obj=key)
-        stages = a["lead"][["sal_at", "sql_at", "won_at"]].notna().sum()
+        stages = a["lead"][["handed_off_at", "sal_at", "rejected_at", "sql_at", "won_at"]].notna().sum()
         assert stages["sal_at"] > 300 and stages["sql_at"] > 50 and stages["won_at"] > 5, stages
+        assert stages["handed_off_at"] > stages["sal_at"] and stages["rejected_at"] > 50, stages
         opp = a["opportunity"]
         assert opp["source"].notna().sum() > 50 and (opp["source"].isna() == opp["lead_id"].isna()).all()
         # the generator's own projection is what the database kept

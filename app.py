@@ -36,7 +36,17 @@ SECTIONS = ("Together", "Leads", "Follow-up SLA", "Admin")
 
 def page(key: str) -> st.Page:
     section, title, icon, url_path = PAGES[key]
-    return st.Page(Path(__file__).parent / "pages" / f"{key}.py", title=title, icon=icon, url_path=url_path, default=key == "scoreboard")
+    return st.Page(Path(__file__).parent / "pages" / f"{key}.py", title=title, icon=icon, url_path=url_path)
+
+
+def _home() -> None:
+    """The root URL opens the scoreboard at its own address, with the link's filters. (Were the
+    scoreboard the default page, Streamlit would serve it only at "/" and answer a shared or
+    typed /scoreboard link with "Page not found".)"""
+    st.switch_page(page("scoreboard"), query_params=st.query_params.to_dict())
+
+
+HOME = st.Page(_home, title="Alignboard", url_path="home", default=True, visibility="hidden")
 
 
 shell.boot()
@@ -45,13 +55,14 @@ user = shell.sign_in()
 if user is None:
     # Register every page, hidden, so a signed-out deep link finds its page (no "page not found"
     # popup), but run none of them: the sign-in screen is all a signed-out visitor gets.
-    st.navigation([page(key) for key in PAGES], position="hidden")
+    st.navigation([HOME, *(page(key) for key in PAGES)], position="hidden")
     st.stop()
 
 allowed = {key: page(key) for key in PAGES if may_see(user, key)}
 if "scoreboard" not in allowed:
-    raise RuntimeError("every role must see the scoreboard (the default page)")
+    raise RuntimeError("every role must see the scoreboard (the root URL opens it)")
 sections = {s: [p for key, p in allowed.items() if PAGES[key][0] == s] for s in SECTIONS}
+sections[SECTIONS[0]].insert(0, HOME)  # hidden: the root URL, which opens the scoreboard
 current = st.navigation({s: ps for s, ps in sections.items() if ps})
 shell.restore_deep_link(current, {p.url_path: p for p in allowed.values()})
 shell.identity(user)

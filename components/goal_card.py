@@ -245,13 +245,17 @@ def kr_line(ev: Evaluated, currency: str) -> None:
                 f"{target_text(g, currency)} ({att})")
 
 
-def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = None) -> None:
+def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = None,
+                 show_period: bool = False) -> None:
     """The small card on the scoreboard's goals panel: title, status, value against target, bar,
-    and (``link``: the goals page's path) a link to the goal."""
+    and (``link``: the goals page's path) a link to the goal. ``show_period``: name the goal's own
+    period (when it is not the period the page shows, e.g. a quarter's goal in a year view)."""
     g, p = ev.goal, ev.progress
     with st.container(border=True, key=f"goalmini_{key}"):
         call = " · owners' call" if p.overridden else ""
-        st.markdown(f"**{html.escape(g.title)}**  \n{badge(p.status)}{call}")
+        when = f"  \n<span style='color:#475569;font-size:0.85rem'>{html.escape(g.describe_period())}</span>" \
+            if show_period else ""
+        st.markdown(f"**{html.escape(g.title)}**{when}  \n{badge(p.status)}{call}", unsafe_allow_html=True)
         st.markdown(f"<span style='font-size:1.35rem;font-weight:700'>"
                     f"{value_text(p.value, g, currency, label=False)}</span>"
                     f"<span style='color:#475569'> of {target_text(g, currency)}</span>", unsafe_allow_html=True)

@@ -44,7 +44,8 @@ def render(period: Period, evs: list[goals.Evaluated], user: User) -> None:
                                 e.goal.title))
         with st.container(height=CARDS_HEIGHT if len(top) > 1 else "content", border=False):
             for e in top[:MAX_GOALS]:
-                goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py")
+                other = (e.goal.start, e.goal.end) != (period.start, period.end)
+                goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py", show_period=other)
         more = len(top) - MAX_GOALS
         st.page_link("pages/goals.py", label=f"All goals{f' (+{more})' if more > 0 else ''}",
                      icon=":material/flag:")

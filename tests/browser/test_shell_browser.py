@@ -108,3 +108,25 @@ def test_sign_out_forgets_the_cookie(page):
     expect(password_box(page)).to_be_visible()
     expect(sign_out_button(page)).to_have_count(0)
     assert_no_exception(page)
+
+
+def test_scoreboard_link_with_filters_opens_as_shared(page):
+    """The root URL opens the scoreboard at its own address (/scoreboard), and a shared
+    /scoreboard link with filters opens that view -- signed out first, then by cookie."""
+    page.goto("/scoreboard?period=last_quarter&source=webinar")
+    wait_for_app(page)
+    expect(password_box(page)).to_be_visible()
+    expect(_page_not_found(page)).to_have_count(0)
+    fill_sign_in_form(page, "executive", "alignboard-demo")
+    expect(sign_out_button(page)).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/scoreboard\?period=last_quarter&source=webinar$"))
+    expect(page.get_by_text("Last quarter", exact=False).first).to_be_visible()
+    expect(_page_not_found(page)).to_have_count(0)
+    page.goto("/?period=this_year")  # the root keeps the link's filters on its way to the scoreboard
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"/scoreboard\?period=this_year$"))
+    expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
+    expect(_page_not_found(page)).to_have_count(0)
+    assert_no_exception(page)

@@ -124,15 +124,17 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
     seg = result.segments.set_index("segment").loc[rows]
     names = {"current": "Version in force", "proposed": "Draft", "gained": "Added by the draft",
              "lost": "Dropped by the draft"}
-    pct = st.column_config.NumberColumn(format="percent")
+    # four rows to read, not to sort: formatted as on the tiles ("—" where a rate has no leads)
     st.dataframe(pd.DataFrame({
-        "Leads": [names[k] for k in rows], "Qualify": seg["leads"].values, "Handed off": seg["handed_off"].values,
-        "Acceptance": seg["acceptance_rate"].values, "Opportunity rate": seg["opportunity_rate"].values,
-        "Win rate": seg["win_rate"].values, "Revenue won": seg["revenue"].values}),
+        "Leads": [names[k] for k in rows], "Qualify": [fmt.number(v) for v in seg["leads"]],
+        "Handed off": [fmt.number(v) for v in seg["handed_off"]],
+        "Acceptance": [fmt.pct(v, 1) for v in seg["acceptance_rate"]],
+        "Opportunity rate": [fmt.pct(v, 1) for v in seg["opportunity_rate"]],
+        "Win rate": [fmt.pct(v, 1) for v in seg["win_rate"]],
+        "Revenue won": [fmt.money(v, currency, compact=False) for v in seg["revenue"]]}),
         hide_index=True, width="stretch",
-        column_config={"Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
-                       "Revenue won": st.column_config.NumberColumn(format="dollar" if currency == "USD" else
-                                                                    "accounting")})
+        column_config={c: st.column_config.TextColumn(alignment="right") for c in
+                       ("Qualify", "Handed off", "Acceptance", "Opportunity rate", "Win rate", "Revenue won")})
     left, right = st.columns([1.3, 1], gap="medium")
     with left:
         st.plotly_chart(charts.replay_rates_chart(result.segments, has_current=result.has_current),
@@ -148,9 +150,13 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
         "With opportunity": table["with_opportunity"], "Opportunity rate": table["opportunity_rate"],
         "Won": table["won"], "Lost": table["lost"], "Win rate": table["win_rate"], "Revenue": table["revenue"]})
     pct = st.column_config.NumberColumn(format="percent")
+    count = st.column_config.NumberColumn(format="localized")
     with st.expander("The numbers behind the replay"):
         st.dataframe(view, hide_index=True, width="stretch",
-                     column_config={"Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
+                     column_config={**{c: count for c in view.columns if c not in ("Leads", "Acceptance",
+                                                                                   "Opportunity rate", "Win rate",
+                                                                                   "Revenue")},
+                                    "Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
                                     "Revenue": st.column_config.NumberColumn(format="accounting")})
         st.caption("Acceptance = leads with an accepted hand-off ÷ leads handed off. Opportunity rate = leads with an "
                    "opportunity ÷ leads that qualify. Win rate = won ÷ (won + lost) opportunities from those leads. "

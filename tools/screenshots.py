@@ -134,7 +134,6 @@ def run(url: str, user: str, password: str, pages: list[tuple[str, str]], sizes:
 
     out.mkdir(parents=True, exist_ok=True)
     failures = 0
-    default_path = next(iter(page_paths().values()), "")  # the default page is served at "/"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -150,11 +149,10 @@ def run(url: str, user: str, password: str, pages: list[tuple[str, str]], sizes:
                 for label, path in pages:
                     target = out / f"{label}_{width}x{height}.png"
                     try:
-                        page.goto("/" if path == default_path else f"/{path}")  # default page lives at /
+                        page.goto(f"/{path}")
                         wait_for_app(page)
                         wait_for_charts(page)
-                        expected = "" if path == default_path else re.escape(path)
-                        if not re.search(rf"^https?://[^/]+/{expected}/?(\?|#|$)", page.url):
+                        if not re.search(rf"^https?://[^/]+/{re.escape(path)}/?(\?|#|$)", page.url):
                             print(f"warning: /{path} ended on {page.url} (may '{user}' see it?)", file=sys.stderr)
                             failures += 1
                         if page.get_by_text("Page not found").count():

@@ -102,8 +102,7 @@ def restore_deep_link(current: st.Page, allowed: dict[str, st.Page]) -> None:
 
 
 def identity(user: User) -> None:
-    with st.sidebar:
-        st.divider()
+    with st.sidebar:  # right under the navigation menu, which draws its own separator line
         demo = " · demo data" if settings.demo_mode() else ""
         st.caption(f"Signed in as **{user.display_name}**  \n{user.role_labels}"
                    f"{' · ' + user.team_name if user.team_name else ''}{demo}")

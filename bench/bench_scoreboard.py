@@ -181,6 +181,7 @@ def main() -> int:
 
     at = _app(args.username, query)
     _render(at)  # imports, first connection, start-up checks: not part of a page render
+    at.switch_page("pages/scoreboard.py")  # then render /scoreboard itself (the root URL only opens it)
     cold, load_before = [], os.getloadavg()[0]
     for _ in range(args.runs):
         st.cache_data.clear()

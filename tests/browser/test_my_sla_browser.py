@@ -30,7 +30,13 @@ def test_my_sla_for_a_signed_in_rep(page):
     # One glance: the banner sentence and the KPI tiles.
     banner = page.get_by_test_id("stAlert").first
     expect(banner).to_contain_text("this week")
-    expect(banner).to_contain_text("target")
+    week_tile = page.get_by_test_id("stMetric").filter(has_text="This week").first
+    if "No hand-off with a known outcome yet this week" in banner.inner_text():
+        # early in a week (CI at 00:20 on a Monday): the tile agrees that there is no rate yet
+        expect(week_tile.get_by_test_id("stMetricValue")).to_have_text("—")
+    else:
+        expect(banner).to_contain_text("target")
+        expect(week_tile.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^\d+%$"))
     for label in ("This week", "This quarter", "Median to touch", "p90 to touch", "Breaches"):
         expect(page.get_by_test_id("stMetricLabel").filter(has_text=label).first).to_be_visible()
 

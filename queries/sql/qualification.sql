@@ -111,7 +111,8 @@ select 'excluded_sources', code from channel
 set local jit = off
 
 -- name: replay_work_mem
--- Room for the per-lead hash tables at 1M leads without spilling to disk. Transaction-local.
+-- Room for the replay's hash aggregates without planning a spill to disk: PostgreSQL cannot know
+-- how few failure-mask groups there are and sizes them for up to one per lead. Transaction-local.
 set local work_mem = '64MB'
 
 -- name: criteria_replay

@@ -49,13 +49,26 @@ def _home() -> None:
 HOME = st.Page(_home, title="Alignboard", url_path="home", default=True, visibility="hidden")
 
 
+def every_page_hidden() -> None:
+    """Register every page, hidden, and run none: so a deep link finds its page."""
+    st.navigation([HOME, *(page(key) for key in PAGES)], position="hidden")
+
+
+if shell.first_run_of_process():
+    # Streamlit runs a new server process in its legacy multipage mode (there is a pages/
+    # folder) until st.navigation has been called once, and that first run's widgets get other
+    # ids than every later run's: the sign-in form it drew was replaced a second later, losing
+    # what the first visitor after a (re)start had typed. Switch modes, then start over.
+    every_page_hidden()
+    st.rerun()
+
 shell.boot()
 user = shell.sign_in()
 
 if user is None:
-    # Register every page, hidden, so a signed-out deep link finds its page (no "page not found"
-    # popup), but run none of them: the sign-in screen is all a signed-out visitor gets.
-    st.navigation([HOME, *(page(key) for key in PAGES)], position="hidden")
+    # A signed-out deep link finds its page (no "page not found" popup), but no page runs: the
+    # sign-in screen is all a signed-out visitor gets.
+    every_page_hidden()
     st.stop()
 
 allowed = {key: page(key) for key in PAGES if may_see(user, key)}

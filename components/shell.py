@@ -30,6 +30,19 @@ def _ready() -> str:
     return db.ensure_ready().describe()
 
 
+_process_started = False
+
+
+def first_run_of_process() -> bool:
+    """True for the first script run of this server process, once (a process-wide flag about
+    Streamlit's own start-up, not app state: see app.py)."""
+    global _process_started
+    if _process_started:
+        return False
+    _process_started = True
+    return True
+
+
 def boot() -> None:
     """Make sure the database is usable, or explain what to do and stop."""
     st.markdown(CSS, unsafe_allow_html=True)

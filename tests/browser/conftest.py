@@ -212,12 +212,9 @@ def app_db_url(pg_server, seeded_template) -> str:
 
 
 def warm_up(browser, base_url: str) -> None:
-    """Open the sign-in page once and let its script finish.
-
-    The first session a fresh ``streamlit run`` serves starts in legacy multipage mode (there is a
-    pages/ folder) until st.navigation runs, so the sign-in form's widgets get new ids on that
-    session's second run and anything typed in between is dropped. Later sessions are stable.
-    """
+    """Open the sign-in page once and let its script finish, so the first test does not pay for
+    the server's start-up (imports, first connections). The first visitor's own experience is
+    tested in test_first_visitor_browser.py."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()

@@ -1,0 +1,36 @@
+"""The first visitor after a server (re)start: what they type into the sign-in form the moment it
+appears is kept. (Streamlit runs a new process's first script run in its legacy multipage mode,
+which gave the form other widget ids than later runs; app.py starts that run over.)"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import VIEWPORT, AppServer, assert_no_exception, password_box, sign_out_button
+
+
+@pytest.mark.parametrize("attempt", [1, 2])
+def test_first_visitor_signs_in_at_once(browser, app_db_url, attempt):
+    server = AppServer(app_db_url)
+    try:
+        url = server.start()
+    except Exception as err:
+        server.stop()
+        pytest.fail(f"{err}\n--- streamlit log ---\n{server.log_tail()}", pytrace=False)
+    context = browser.new_context(viewport=VIEWPORT, base_url=url)
+    try:
+        page = context.new_page()
+        page.goto("/")  # no warm-up: this is the process's first session
+        user_box = page.get_by_role("textbox", name="Username", exact=True)
+        user_box.wait_for(timeout=60_000)
+        user_box.fill("executive")  # at once, while the first runs may still be going
+        password_box(page).fill("alignboard-demo")
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(sign_out_button(page)).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
+        assert_no_exception(page)
+    finally:
+        context.close()
+        server.stop()
+        server.log_path.unlink(missing_ok=True)

@@ -5,9 +5,10 @@
     python bench/bench_replay.py --database-url postgresql://.../already_seeded   # reuse seeded data
 
 The replay evaluates a draft and the version in force over every lead created in a period (one
-scan of lead + account with the rules as bound arrays) and joins what those leads did (hand-offs,
-opportunities). It is measured warm (first run discarded), median of --runs, for a quarter, half
-a year and the whole data set, with a narrow draft and a wide one. The target is < 2 s at 1M leads.
+scan of the period's leads, account rules evaluated once per account, hand-off outcomes from the
+lead's own projections) plus the opportunities of those leads (docs/qualification.md). It is
+measured warm (first run discarded), median of --runs, for a quarter, half a year and the whole
+data set, with a narrow draft and a wide one. The target is < 2 s at 1M leads.
 Prints a markdown table, the machine, and the load time when it seeded.
 """
 

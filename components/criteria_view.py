@@ -153,9 +153,8 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
     count = st.column_config.NumberColumn(format="localized")
     with st.expander("The numbers behind the replay"):
         st.dataframe(view, hide_index=True, width="stretch",
-                     column_config={**{c: count for c in view.columns if c not in ("Leads", "Acceptance",
-                                                                                   "Opportunity rate", "Win rate",
-                                                                                   "Revenue")},
+                     column_config={**{c: count for c in ("Qualify", "Actually MQL", "Handed off", "Accepted",
+                                                          "Rejected", "Awaiting", "With opportunity", "Won", "Lost")},
                                     "Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
                                     "Revenue": st.column_config.NumberColumn(format="accounting")})
         st.caption("Acceptance = leads with an accepted hand-off ÷ leads handed off. Opportunity rate = leads with an "

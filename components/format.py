@@ -89,23 +89,35 @@ def ratio(x) -> str:
 def change(current, previous, kind: str = "relative") -> str | None:
     """Text for a KPI delta, or None when there is nothing to compare.
 
-    kind 'relative': +12% (for amounts and counts); 'points': +3.2 pts (for rates);
-    'minutes': +14 min (for durations). Negative deltas start with an ASCII '-', which is how
-    st.metric tells a fall from a rise (a typographic minus would be read as a rise).
+    kind 'relative': +12% (for amounts and counts; one decimal under 1%, so a small fall never
+    reads '-0%'); 'points': +3.2 pts (for rates); 'minutes': +14 min (for durations). No change
+    at the shown precision reads '±0%', '±0 pts', '±0 min' (see ``is_no_change``). Negative
+    deltas start with an ASCII '-', which is how st.metric tells a fall from a rise (a
+    typographic minus would be read as a rise).
     """
     if _missing(current) or _missing(previous):
         return None
     current, previous = float(current), float(previous)
     if kind == "points":
-        d = (current - previous) * 100
-        return f"{d:+.1f} pts"
+        d = round((current - previous) * 100, 1)
+        return "±0 pts" if d == 0 else f"{d:+.1f} pts"
     if kind == "minutes":
         d = current - previous
+        if abs(d) < 0.5:
+            return "±0 min"
         sign = "+" if d >= 0 else "-"
         return f"{sign}{duration(abs(d))}"
     if previous == 0:
         return None if current == 0 else "new"
-    return f"{(current - previous) / abs(previous) * 100:+.0f}%"
+    d = (current - previous) / abs(previous) * 100
+    if round(d, 1) == 0:
+        return "±0%"
+    return f"{d:+.1f}%" if abs(d) < 0.95 else f"{d:+.0f}%"
+
+
+def is_no_change(delta: str | None) -> bool:
+    """True for the '±0…' text ``change`` gives when nothing moved (shown without an arrow)."""
+    return isinstance(delta, str) and delta.startswith("±")
 
 
 def reason_label(code: str) -> str:

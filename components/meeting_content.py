@@ -35,10 +35,7 @@ class Tile:
     help: str | None = None
 
 
-def delta(current, previous, kind: str = "relative") -> str | None:
-    """fmt.change with an ASCII minus, which st.metric reads as 'down' (as the scoreboard does)."""
-    text = fmt.change(current, previous, kind)
-    return text.replace("−", "-", 1) if text else text
+delta = fmt.change  # the scoreboard's KPI delta text (an ASCII '-' is what st.metric reads as 'down')
 
 
 def _ts(value) -> pd.Timestamp | None:

@@ -7,6 +7,8 @@ import re
 import pandas as pd
 import streamlit as st
 
+from components import format as fmt
+
 
 def page_header(title: str, subtitle: str | None = None) -> None:
     st.markdown(f"## {title}")
@@ -18,7 +20,9 @@ def kpi(label: str, value: str, *, delta: str | None = None, good_when: str = "u
         trend: list | None = None, caption: str | None = None) -> None:
     """A bordered KPI tile. ``good_when`` 'up' (revenue), 'down' (time to touch) or 'neutral'."""
     color = {"up": "normal", "down": "inverse", "neutral": "off"}[good_when]
-    st.metric(label, value, delta=delta, delta_color=color, help=help, border=True,
+    flat = fmt.is_no_change(delta)
+    st.metric(label, value, delta=delta, delta_color="off" if flat else color,
+              delta_arrow="off" if flat else "auto", help=help, border=True,
               chart_data=trend if trend and len(trend) > 1 else None, chart_type="line",
               delta_description=caption)
 

@@ -56,14 +56,13 @@ sla_views.standing_banner(status, sentence)
 
 
 def vs_team(mine, team):
-    if mine is None or team is None:
-        return None
-    return f"{(mine - team) * 100:+.0f} pts vs team"
+    text = fmt.change(mine, team, "points")
+    return text + " vs team" if text else None
 
 
 def minutes_vs_team(mine, team):
     text = fmt.change(mine, team, "minutes")
-    return text.replace("−", "-", 1) + " vs team" if text else None
+    return text + " vs team" if text else None
 
 
 me_w, me_p, team_w, team_p = standing.me_week, standing.me_period, standing.team_week, standing.team_period

@@ -49,9 +49,21 @@ def test_percent_ratio_number_days():
     (150, 90, "minutes", "+60 min"),
     (300, 90, "minutes", "+3.5 h"),
     (None, 5, "relative", None),
+    (99.7, 100, "relative", "-0.3%"),       # a small fall keeps its sign and a decimal, never '-0%'
+    (100.5, 100, "relative", "+0.5%"),
+    (100.01, 100, "relative", "±0%"),
+    (100, 100, "relative", "±0%"),
+    (0.5804, 0.58, "points", "±0 pts"),     # would be '+0.0 pts'
+    (0.5796, 0.58, "points", "±0 pts"),     # would be '-0.0 pts'
+    (45.2, 45, "minutes", "±0 min"),
 ])
 def test_change(current, previous, kind, expected):
     assert fmt.change(current, previous, kind) == expected
+
+
+def test_no_change_is_told_apart_from_a_rise():
+    assert fmt.is_no_change(fmt.change(100, 100)) and fmt.is_no_change(fmt.change(0.5, 0.5, "points"))
+    assert not fmt.is_no_change(fmt.change(101, 100)) and not fmt.is_no_change(None)
 
 
 def test_negative_changes_start_with_an_ascii_minus():

@@ -1144,7 +1144,9 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
         return part.get(name, empty)
 
     def with_trend(rows, weekly):
-        series = {k: [_none(v) for v in g.sort_values("bucket")["compliance_rate"]]
+        # Weeks without a known outcome have no rate: left out, as a null in the list would make
+        # the table show the list as text instead of a sparkline.
+        series = {k: [float(v) for v in g.sort_values("bucket")["compliance_rate"] if _none(v) is not None]
                   for k, g in weekly.groupby("dim_key")}
         rows = rows.copy()
         rows["trend"] = [series.get(k, []) for k in rows["dim_key"]]

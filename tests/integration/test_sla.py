@@ -509,6 +509,28 @@ def busy_week(world, people, admin, office):
     return {1: (30, True), 2: (240, True), 3: (240, True)}
 
 
+def test_scorecard_sparklines_hold_only_weeks_with_a_rate(world, people, admin, office):
+    """A week whose hand-offs are all still pending has no rate: the rep's sparkline leaves it out
+    (a null in the list made the table print the list as text)."""
+    policy(admin, office, "Standard", 240, business=False, code="default")
+    rep = people["sdr"]
+    met = world.lead(ny("2026-11-09 08:00"), people["t2"])
+    world.hand_off(met, ny("2026-11-09 09:00"), rep)
+    world.touch(met, ny("2026-11-09 09:30"), rep)
+    late = world.lead(ny("2026-11-10 08:00"), people["t2"])
+    world.hand_off(late, ny("2026-11-10 09:00"), rep)
+    world.touch(late, ny("2026-11-10 19:00"), rep)
+    pending = world.lead(ny("2026-11-16 08:00"), people["t2"])
+    world.hand_off(pending, ny("2026-11-16 09:00"), rep)
+    as_of = ny("2026-11-16 10:00")
+    period = Period(date(2026, 11, 1), date(2026, 11, 30), NY_TZ)
+    weekly = metrics.sla_compliance(period, grain="week", dim="owner", as_of=as_of)
+    assert list(weekly["compliance_rate"].isna()) == [False, True]   # the data has the gap
+    card = sla.scorecard(period, as_of=as_of)
+    assert list(card.by_rep["trend"]) == [[0.5]]
+    assert list(card.by_team["trend"]) == [[0.5]]
+
+
 @pytest.mark.parametrize("as_of", ["2026-11-27 12:00", "2026-12-01 10:00", "2026-12-20 00:00"])
 def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week, as_of):
     as_of = ny(as_of)

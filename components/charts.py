@@ -17,8 +17,6 @@ import plotly.graph_objects as go
 from components import format as fmt
 from components import theme
 
-#: Trend x-axis labels by bucket size.
-_TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
 _BUCKET_WORD = {"day": "", "week": "Week of ", "month": "", "quarter": "", "year": ""}
 _HOVER_DATE = {"day": "%a %d %b %Y", "week": "%d %b %Y", "month": "%B %Y", "quarter": "Q%q %Y", "year": "%Y"}
 _BUCKET_NAME = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
@@ -38,10 +36,7 @@ def _currency_prefix(currency: str) -> str:
 
 
 def _time_axis(grain: str, buckets: pd.Series, **extra) -> dict:
-    axis = dict(type="date", tickformat=_TICK_FORMAT.get(grain, "%d %b"), **extra)
-    if len(buckets) <= 8 or (grain in ("quarter", "year") and len(buckets) <= 16):
-        axis["tickvals"] = list(pd.to_datetime(buckets))
-    return axis
+    return theme.time_axis(buckets, grain, max_ticks=16 if grain in ("quarter", "year") else 8, **extra)
 
 
 def _figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figure:

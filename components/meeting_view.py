@@ -257,9 +257,12 @@ def section_body(user: User, meeting: meetings.Meeting, items: tuple, item: meet
     kind = item.kind
     if SECTIONS[kind].data:
         payload = meetings.section_numbers(meeting, kind)
+        # Slipping leads are every open hand-off past its deadline, whatever the period (as on
+        # the Leads slipping through page); the other sections read the meeting's period.
+        scope = ("Every open hand-off, of any period" if kind == "slipping"
+                 else f'{payload["period"]["label"]}: {payload["period"]["text"]}')
         st.markdown(f'<div class="mtg-kicker" data-testid="mtg-as-of">{state_chip(meeting, payload)}'
-                    f'<span style="margin-left:.6em">{esc(payload["period"]["label"])}: {esc(payload["period"]["text"])}'
-                    f'</span></div>', unsafe_allow_html=True)
+                    f'<span style="margin-left:.6em">{esc(scope)}</span></div>', unsafe_allow_html=True)
         {"scoreboard": _scoreboard, "goals": _goals, "acceptance": _acceptance, "sla": _sla,
          "slipping": _slipping}[kind](payload, user, big=big)
     elif kind == "open_actions":
@@ -630,11 +633,11 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
 
     bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="mtg_controls")
     with bar:
+        # No arrow icons: the keyboard-shortcut hint Streamlit draws is the arrow already.
         st.button("Previous", key="mtg_prev", on_click=_go_section, args=(step(n, len(items), -1),),
-                  disabled=n <= 1, icon=":material/arrow_back:", shortcut="Left")
+                  disabled=n <= 1, shortcut="Left")
         st.button("Next", key="mtg_next", on_click=_go_section, args=(step(n, len(items), +1),),
-                  disabled=n >= len(items), icon=":material/arrow_forward:", icon_position="right", shortcut="Right",
-                  type="primary")
+                  disabled=n >= len(items), shortcut="Right", type="primary")
         st.markdown(f"**{n} / {len(items)}**")
         if presenter:
             if meeting.is_frozen:

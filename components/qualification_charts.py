@@ -26,7 +26,6 @@ SEGMENT_COLORS = {"current": theme.NEUTRAL, "proposed": theme.SHARED, "gained": 
 SEGMENT_NAMES = {"current": "Version in force", "proposed": "Draft", "gained": "Leads the draft adds",
                  "lost": "Leads the draft drops"}
 
-_TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
 
 
 def short(label, limit: int = 42) -> str:
@@ -116,11 +115,11 @@ def rejection_trend_chart(reasons: pd.DataFrame, grain: str, *, height: int = 36
                     marker_color=REASON_COLORS.get(reason, theme.NEUTRAL),
                     customdata=[f"{fmt.number(n)} ({fmt.pct(s)} of rejections)" for n, s in
                                 zip(rows["rejected"], rows["share"])],
-                    hovertemplate="%{x|" + _TICK_FORMAT.get(grain, "%d %b") + "}<br>" + fmt.reason_label(reason)
+                    hovertemplate="%{x|" + theme.TICK_FORMAT.get(grain, "%d %b") + "}<br>" + fmt.reason_label(reason)
                                   + ": %{customdata}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.2,
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
-    fig.update_xaxes(type="date", tickformat=_TICK_FORMAT.get(grain, "%d %b"))
+    fig.update_xaxes(**theme.time_axis(reasons["bucket"], grain))
     fig.update_yaxes(title_text="Rejected hand-offs", rangemode="tozero")
     return theme.style(fig, "Rejection reasons over time", height=height)
 
@@ -210,5 +209,5 @@ def quality_trend_chart(trend: pd.DataFrame, grain: str, *, height: int = 320) -
                       yaxis2=dict(overlaying="y", side="right", range=[1, 5.2], tickvals=[1, 2, 3, 4, 5],
                                   title_text="Average rating", gridcolor="#E2E8F0"),
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
-    fig.update_xaxes(type="date", tickformat=_TICK_FORMAT.get(grain, "%d %b"))
+    fig.update_xaxes(**theme.time_axis(rows["bucket"], grain))
     return theme.style(fig, "Lead quality over time", height=height)

@@ -71,7 +71,7 @@ def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, 
                       annotation_text=f"Target {fmt.pct(target)}", annotation_position="top left",
                       annotation_font=dict(size=12, color=theme.NEUTRAL))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Compliance")
-    fig.update_xaxes(tickformat="%d %b", type="date")
+    fig.update_xaxes(**theme.time_axis(data["bucket"]))
     return theme.style(fig, title, height=height)
 
 
@@ -131,7 +131,7 @@ def decision_chart(frame: pd.DataFrame, *, height: int = 360) -> go.Figure:
     fig.update_layout(barmode="stack", bargap=0.2, legend=dict(orientation="h", y=-0.12, x=0, xanchor="left",
                                                                  yanchor="top", traceorder="normal"),
                       margin=dict(b=70))
-    fig.update_xaxes(tickformat="%d %b", type="date")
+    fig.update_xaxes(**theme.time_axis(rows["bucket"]))
     fig.update_yaxes(title_text="Hand-offs")
     return theme.style(fig, "Decisions against the decision window", height=height + 30)
 
@@ -150,7 +150,7 @@ def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int 
                       annotation_text=f"Agreed minimum {fmt.pct(minimum)}", annotation_position="top left",
                       annotation_font=dict(size=12, color=theme.NEUTRAL))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Acceptance rate")
-    fig.update_xaxes(tickformat="%d %b", type="date")
+    fig.update_xaxes(**theme.time_axis(rows["bucket"]))
     fig.update_layout(showlegend=False)
     return theme.style(fig, "Acceptance rate of the MQLs handed off", height=height)
 
@@ -171,5 +171,5 @@ def rep_weekly_chart(frame: pd.DataFrame, rep_name: str, team_name: str, target:
                       annotation_text=f"Target {fmt.pct(target)}", annotation_position="bottom left",
                       annotation_font=dict(size=12, color=theme.NEUTRAL))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_xaxes(tickformat="%d %b", type="date")
+    fig.update_xaxes(**theme.time_axis(rows["bucket"]))
     return theme.style(fig, "Compliance by week", height=height)

@@ -3,6 +3,7 @@ readable on a projector. Pure: builds figures' layout, never calls st.*."""
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -55,6 +56,22 @@ def style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Fig
     if title:
         fig.update_layout(title_text=title)
     return fig
+
+
+#: Trend x-axis labels by bucket size.
+TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
+
+
+def time_axis(buckets, grain: str = "week", *, max_ticks: int = 8, **extra) -> dict:
+    """X-axis settings for a trend whose points sit at bucket starts: ticks on the buckets
+    themselves (every k-th, at most ``max_ticks``), so weeks are labelled by the Monday they start
+    on. Plotly's automatic ticks fall on Sundays, which put side-by-side charts a day apart."""
+    stamps = sorted(set(pd.to_datetime(pd.Series(list(buckets))).dropna()))
+    axis = dict(type="date", tickformat=TICK_FORMAT.get(grain, "%d %b"), **extra)
+    if stamps:
+        step = -(-len(stamps) // max_ticks)
+        axis["tickvals"] = stamps[::step]
+    return axis
 
 
 def status_color(status: str) -> str:

@@ -11,7 +11,7 @@ from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
 from components.widgets import empty_state, kpi, page_header, records_table
-from queries import parallel, scoreboard, settings
+from queries import calc, parallel, scoreboard, settings
 from queries.periods import zone
 
 user = page_user("scoreboard")
@@ -125,8 +125,7 @@ with together:
                 help="Coverage = open pipeline expected to close in the period ÷ (revenue target − won so far). "
                      "There is no revenue target for this period yet.")
 
-kpi_area.caption(f"Changes compare with {sb.comparison.describe()}"
-                 f"{' (the same point in the previous period)' if sb.comparison.label.startswith('same') else ''}.")
+kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}.")
 
 # ----------------------------------------------------------------------------- drill-down
 DECISIONS = {"accepted": "Accepted", "rejected": "Rejected"}

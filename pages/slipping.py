@@ -26,10 +26,12 @@ with st.sidebar:
                                placeholder="Everyone", key="slip_owner")
     kinds = st.multiselect("Situation", list(sla.KINDS), format_func=sla.KINDS.get, placeholder="Both situations",
                            key="slip_kind")
-    ages = {7: "Slipped in the last 7 days", 30: "Slipped in the last 30 days", 90: "Slipped in the last 90 days",
-            None: "Any time"}
-    max_days = st.selectbox("Overdue for", list(ages), index=1, format_func=ages.get, key="slip_age",
-                            help="Fresh slips are the ones still worth saving; old ones need a decision or recycling.")
+    ages = {None: "Any time", 7: "Slipped in the last 7 days", 30: "Slipped in the last 30 days",
+            90: "Slipped in the last 90 days"}
+    max_days = st.selectbox("Overdue for", list(ages), index=0, format_func=ages.get, key="slip_age",
+                            help="Every slipping lead by default, as the hand-offs page and meeting mode count "
+                                 "them. Fresh slips are the ones still worth saving; old ones need a decision "
+                                 "or recycling.")
 
 page_header("Leads slipping through",
             "Hand-offs nobody decided within the decision window, and accepted leads nobody contacted by their "

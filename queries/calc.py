@@ -60,6 +60,11 @@ def comparison_period(period: Period, today: date) -> Period:
     return Period(previous.start, end, period.tz, label="same point in the previous period")
 
 
+def comparison_text(comparison: Period) -> str:
+    """'01 Jul – 23 Aug 2026 (the same point in the previous period)': how pages name it."""
+    return f"{comparison.describe()} (the {comparison.label})"
+
+
 # --------------------------------------------------------------------------- coverage
 
 

@@ -20,13 +20,13 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics
+from queries import audit, calc, metrics
 from queries.access import User
 from queries.business_hours import Calendar, CalendarError, Schedule, describe_window, parse_hhmm, zone
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
 from queries.metrics import now_minute, typed
-from queries.periods import Period
+from queries.periods import Period, local_today
 from queries.sqlfiles import q
 
 #: Seconds SLA reads may be reused (same as the metric layer).
@@ -1160,11 +1160,12 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
         known = int(r.decided_on_time + r.decided_late + r.decision_overdue)
         decisions = Decisions(int(r.decided_on_time), int(r.decided_late), int(r.decision_overdue),
                               int(r.decision_pending), r.decided_on_time / known if known else None)
-    prev_period = period.previous()
+    # The scoreboard's comparison: a period in progress against the previous one up to the same point.
+    prev_period = calc.comparison_period(period, local_today(period.tz, as_of))
     with get_engine().connect() as conn:
         prev_row = conn.execute(q("sla_scorecard_totals"),
                                 metrics.params(prev_period, filters, as_of=as_of)).mappings().one()
-    previous = _totals(prev_row, f"the previous period ({prev_period.describe()})")
+    previous = _totals(prev_row, calc.comparison_text(prev_period))
     counts = get("band")[["dim_key", "handed_off"]].rename(columns={"handed_off": "handoffs"})
     counts["band"] = counts["dim_key"].astype(int)
     bands = window_bands().merge(counts[["band", "handoffs"]], on="band", how="left")

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from queries import business_hours as bh
-from queries import metrics, sla, users
+from queries import calc, metrics, sla, users
 from queries.access import User
 from queries.filters import Filters
 from queries.periods import Period
@@ -603,8 +603,13 @@ def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week,
     dec = sla.decision_timeliness(period, as_of=as_of).iloc[0]
     assert (card.decisions.on_time, card.decisions.late, card.decisions.overdue, card.decisions.pending) == \
         (dec.on_time, dec.late, dec.overdue, dec.pending)
-    previous = sla.scorecard(period.previous(), as_of=as_of).total
+    # Deltas compare with the scoreboard's comparison period (the same point of the previous
+    # period while this one is in progress), so the two pages agree on a metric's change.
+    comparison = calc.comparison_period(period, as_of.astimezone(NY).date())
+    previous = sla.scorecard(comparison, as_of=as_of).total
     assert (card.previous.handed_off, card.previous.met) == (previous.handed_off, previous.met)
+    assert card.previous.label == calc.comparison_text(comparison)
+    assert (comparison.end < period.previous().end) == (period.start <= as_of.date() < period.end)
 
     # Touch-vs-window bands add up and split exactly at met / late, the same from both queries.
     bands = sla.touch_vs_window(period, as_of=as_of)

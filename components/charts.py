@@ -72,6 +72,7 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
     money_axis = dict(tickprefix=_currency_prefix(currency), tickformat="~s", rangemode="tozero", nticks=4)
     layout = dict(
         barmode="stack", bargap=0.25, hovermode="closest",
+        legend=dict(x=1, xanchor="right"),   # the left of its row holds the "Revenue won" panel title
         xaxis=_time_axis(grain, frame["bucket"], anchor="y2"),
         yaxis=dict(domain=[0.57, 1.0], **money_axis),
         yaxis2=dict(domain=[0.0, 0.43], **money_axis),

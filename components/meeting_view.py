@@ -23,8 +23,8 @@ from components.widgets import empty_state, kpi
 from queries import meetings, settings
 from queries.access import User
 from queries.meeting_rules import (AUTO_ADVANCE, HEARTBEAT_SECONDS, LIVE_REFRESH_SECONDS, SECTIONS, STATUSES,
-                                   MeetingError, advance_due, frame_from_json, parse_meeting_id, step, timer_state,
-                                   timer_text, used_seconds)
+                                   MeetingError, advance_due, clock, frame_from_json, parse_meeting_id, step,
+                                   timer_state, timer_text, used_seconds)
 from queries.periods import local_today
 
 FLASH = "mtg_flash"
@@ -718,7 +718,7 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     if not presenter:
         st.caption("You can follow and export this meeting; presenters (executives, team leads, admins) run it.")
 
-    agenda_col, preview_col = st.columns([1.15, 2], gap="large")
+    agenda_col, preview_col = st.columns([1.3, 2], gap="medium")
     with agenda_col:
         st.markdown("#### Agenda")
         agenda_overview(meeting, items, n)
@@ -741,7 +741,8 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
         if presenter:
             st.divider()
             st.markdown("#### Record during the meeting")
-            d, a = st.columns(2, gap="large")
+            # One form at a time, at the column's full width (side by side their fields were cut).
+            d, a = st.tabs(["Decision", "Action item"])
             with d:
                 meeting_forms.decision_form(user, meeting, items, item, key="mtg_room_decision")
             with a:
@@ -758,9 +759,11 @@ def agenda_overview(meeting: meetings.Meeting, items: tuple, n: int) -> None:
         used = used_seconds(i.used_seconds, meeting.current_item_since if running else None, now)
         state = timer_state(used, i.planned_minutes)
         label = f"{i.position}. {section_title(i.kind, i.title)}"
-        cols = st.columns([5, 3], vertical_alignment="center")
+        cols = st.columns([3, 2], vertical_alignment="center")
         cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section, args=(i.position,),
-                       type="primary" if i.position == n else "tertiary", width="stretch")
-        cols[1].markdown(f'<span class="mtg-chip mtg-{state}">{"Now · " if running else ""}'
-                         f'{timer_text(used, i.planned_minutes)}</span>', unsafe_allow_html=True)
+                       type="primary" if i.position == n else "tertiary", width="stretch", help=label)
+        # Compact (the colour says 'over'; the full text is the tooltip), so it fits its column at 1366 px.
+        cols[1].markdown(f'<span class="mtg-chip mtg-{state}" style="white-space:nowrap;font-size:.85em" '
+                         f'title="{esc(timer_text(used, i.planned_minutes))}">{"Now · " if running else ""}'
+                         f'{clock(used)} / {i.planned_minutes} min</span>', unsafe_allow_html=True)
     st.caption(f"{total_planned} minutes planned.")

@@ -10,14 +10,15 @@ import plotly.graph_objects as go
 from components import format as fmt
 from components import theme
 
-#: One colour per rejection reason, the same on every chart.
+#: One colour per rejection reason, the same on every chart; none is a team's colour (marketing
+#: violet, sales blue), which would read as "this team's reason".
 REASON_COLORS = {
     "bad_fit": theme.BAD,
     "no_budget": theme.WARN,
-    "wrong_contact": theme.MARKETING,
+    "wrong_contact": "#DB2777",
     "duplicate": "#64748B",
     "no_response": "#0891B2",
-    "not_interested": theme.SALES,
+    "not_interested": "#92400E",
     "other": theme.MUTED,
 }
 REASON_ORDER = list(REASON_COLORS)

@@ -54,12 +54,13 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
 
 def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, title: str,
                            height: int = 340, colors: dict[str, str] | None = None) -> go.Figure:
-    """Compliance per bucket, one line per group. ``frame``: bucket, dim_label, compliance_rate,
-    met, breached, pending. ``target``: the agreed compliance (dashed line)."""
+    """Compliance per bucket, one line per group (sales teams or reps: shades of the sales colour
+    unless ``colors`` names one). ``frame``: bucket, dim_label, compliance_rate, met, breached,
+    pending. ``target``: the agreed compliance (dashed line)."""
     fig = go.Figure()
     data = frame.dropna(subset=["bucket"]).sort_values("bucket")
     for i, (label, rows) in enumerate(data.groupby("dim_label", sort=True)):
-        color = (colors or {}).get(label, theme.SEQUENCE[i % len(theme.SEQUENCE)])
+        color = (colors or {}).get(label, theme.SALES_LINES[i % len(theme.SALES_LINES)])
         fig.add_scatter(
             x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=str(label),
             line=dict(color=color, width=2.5), marker=dict(size=6),
@@ -69,7 +70,7 @@ def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, 
     if target is not None:
         fig.add_hline(y=target, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
                       annotation_text=f"Target {fmt.pct(target)}", annotation_position="top left",
-                      annotation_font=dict(size=12, color=theme.NEUTRAL))
+                      annotation_font=dict(size=12, color=theme.NEUTRAL), annotation_bgcolor="rgba(255,255,255,0.85)")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Compliance")
     fig.update_xaxes(**theme.time_axis(data["bucket"]))
     return theme.style(fig, title, height=height)
@@ -124,7 +125,7 @@ def decision_chart(frame: pd.DataFrame, *, height: int = 360) -> go.Figure:
     pending. ``frame``: bucket, on_time, late, overdue, pending."""
     rows = frame.dropna(subset=["bucket"]).sort_values("bucket")
     fig = go.Figure()
-    for col, name, color in (("on_time", "Decided on time", theme.SALES), ("late", "Decided late", theme.WARN),
+    for col, name, color in (("on_time", "Decided on time", theme.GOOD), ("late", "Decided late", theme.WARN),
                              ("overdue", "No decision, overdue", theme.BAD), ("pending", "Not due yet", theme.PENDING)):
         fig.add_bar(x=rows["bucket"], y=rows[col], name=name, marker_color=color,
                     hovertemplate="%{x|Week of %d %b}<br>" + name + ": %{y:,}<extra></extra>")
@@ -148,7 +149,7 @@ def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int 
     if minimum is not None:
         fig.add_hline(y=minimum, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
                       annotation_text=f"Agreed minimum {fmt.pct(minimum)}", annotation_position="top left",
-                      annotation_font=dict(size=12, color=theme.NEUTRAL))
+                      annotation_font=dict(size=12, color=theme.NEUTRAL), annotation_bgcolor="rgba(255,255,255,0.85)")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Acceptance rate")
     fig.update_xaxes(**theme.time_axis(rows["bucket"]))
     fig.update_layout(showlegend=False)
@@ -169,7 +170,7 @@ def rep_weekly_chart(frame: pd.DataFrame, rep_name: str, team_name: str, target:
     if target is not None:
         fig.add_hline(y=target, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
                       annotation_text=f"Target {fmt.pct(target)}", annotation_position="bottom left",
-                      annotation_font=dict(size=12, color=theme.NEUTRAL))
+                      annotation_font=dict(size=12, color=theme.NEUTRAL), annotation_bgcolor="rgba(255,255,255,0.85)")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_xaxes(**theme.time_axis(rows["bucket"]))
     return theme.style(fig, "Compliance by week", height=height)

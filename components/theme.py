@@ -22,6 +22,8 @@ MUTED = "#CBD5E1"
 
 STATUS_COLORS = {"on_track": GOOD, "at_risk": WARN, "off_track": BAD, "pending": PENDING}
 SIDE_COLORS = {"marketing": MARKETING, "sales": SALES, "shared": SHARED}
+#: Lines for several sales teams or reps on one chart: shades of the sales side, never marketing violet.
+SALES_LINES = [SALES, "#7DD3FC", NEUTRAL, "#0369A1", MUTED]
 
 #: Categorical sequence for breakdowns (sources, campaigns...), colour-blind friendly.
 SEQUENCE = ["#0284C7", "#7C3AED", "#0F766E", "#D97706", "#DB2777", "#65A30D", "#475569", "#0891B2",
@@ -42,7 +44,7 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         xaxis=dict(showgrid=False, automargin=True, linecolor="#CBD5E1", ticks="outside", tickcolor="#CBD5E1",
                    tickfont=dict(size=13), title=dict(font=dict(size=13))),
         yaxis=dict(gridcolor="#E2E8F0", automargin=True, zeroline=False, tickfont=dict(size=13), title=dict(font=dict(size=13))),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=13),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, font=dict(size=13),
                     bgcolor="rgba(0,0,0,0)"),
         hoverlabel=dict(font=dict(family=FONT, size=13)),
         separators=".,",
@@ -51,11 +53,27 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 
 
 def style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
-    """Apply the Alignboard template and a height; returns the same figure."""
+    """Apply the Alignboard template and a height; returns the same figure.
+
+    A titled chart whose legend sits above the plot (the template's place for it) gets a taller
+    top margin, so the legend has its own row under the title: side by side they overlapped
+    once a column was narrow (1366 px screens, 1280 px projectors)."""
     fig.update_layout(template=TEMPLATE_NAME, height=height)
     if title:
         fig.update_layout(title_text=title)
+        if _legend_on_top(fig) and fig.layout.margin.t is None:
+            size = fig.layout.title.font.size or 17
+            fig.update_layout(margin_t=48 + 2 * size)
     return fig
+
+
+def _legend_on_top(fig: go.Figure) -> bool:
+    if fig.layout.showlegend is False:
+        return False
+    if fig.layout.legend.y is not None and fig.layout.legend.y < 0.5:   # the chart put it below
+        return False
+    shown = [t for t in fig.data if t.showlegend is not False]
+    return fig.layout.showlegend is True or len(shown) > 1
 
 
 #: Trend x-axis labels by bucket size.

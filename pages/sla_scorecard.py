@@ -75,10 +75,8 @@ st.markdown("#### By team")
 st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)
 left, right = st.columns([1.3, 1], gap="large")
 with left:
-    team_colors = {name: color for name, color in zip(sorted(card.team_trend["dim_label"].unique()),
-                                                      (theme.SALES, "#7DD3FC", theme.NEUTRAL, theme.MUTED))}
-    st.plotly_chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week",
-                                                      colors=team_colors), width="stretch", key="sc_team_trend")
+    st.plotly_chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week"),
+                    width="stretch", key="sc_team_trend")
 with right:
     st.plotly_chart(sla_charts.breaches_by_chart(card.by_tier, title="Breaches by tier", order="label"),
                     width="stretch", key="sc_tier")

@@ -55,30 +55,26 @@ VERSIONS_CONFIG = {"Version": st.column_config.TextColumn(width=50), "Title": st
 
 
 def render_sla_terms(terms) -> None:
-    """The SLA terms from queries.qualification.sla_terms(): the SLA module's summary when it exists
-    (policies in force with versions), else the company-wide defaults."""
-    if isinstance(terms, dict):
-        st.markdown(f"- **First touch:** within {fmt.duration(terms['first_touch_minutes'])} of the hand-off "
-                    f"(wall-clock)\n- **Decision:** accept or reject within {terms['decision_hours']} hours\n"
-                    f"- Source: {terms['source']}")
-        return
-    policies = getattr(terms, "policies", None)
-    if getattr(terms, "matching", None):
-        st.caption(terms.matching)
-    if isinstance(policies, pd.DataFrame) and not policies.empty:
-        view = policies.rename(columns={"rank": "Rank", "policy": "Policy", "version": "Version",
-                                        "effective_from": "Since", "applies_to": "Applies to",
-                                        "first_touch_window": "First touch", "decision_window": "Decision",
-                                        "calendar": "Calendar"})
-        st.dataframe(view, hide_index=True, width="stretch")
-    for line in getattr(terms, "calendars", ()) or ():
+    """The SLA terms in force (``queries.sla.definitions_summary()``), one readable line per policy
+    in the order they are tried, then the calendar, the commitment and the version history."""
+    st.caption(terms.matching)
+    lines = []
+    for r in terms.policies.itertuples():
+        rank = "Default" if r.rank == "default" else f"{r.rank}."
+        lines.append(f"- **{rank} {r.policy}** · {r.applies_to} — first touch within **{r.first_touch_window}**, "
+                     f"accept or reject within **{r.decision_window}** (v{r.version}, since "
+                     f"{r.effective_from:%d %b %Y})")
+    if lines:
+        st.markdown("\n".join(lines))
+    for line in terms.calendars:
         st.caption(line)
-    if getattr(terms, "fallback", None):
+    if not terms.policies["rank"].eq("default").any():   # otherwise the matching rule already says it
         st.caption(terms.fallback)
-    if getattr(terms, "commitment", None):
+    if terms.commitment:
         st.markdown(f"**Marketing's commitment:** {terms.commitment}")
-    for line in getattr(terms, "versions", ()) or ():
-        st.caption(line)
+    if terms.versions:
+        with st.expander(f"Policy versions ({len(terms.versions)})"):
+            st.markdown("\n".join(f"- {line}" for line in terms.versions))
 
 
 def render_replay(result: Replay, currency: str, *, key: str) -> None:

@@ -24,31 +24,58 @@ BACKLOG_DAYS = 7
 
 
 def local_time(moment, tz: str, with_day: bool = True) -> str:
-    """'Mon 16 Nov, 09:30' in the company time zone; '—' for missing."""
+    """'Mon 16 Nov, 09:30' in the company time zone ('26 Nov 2025, 10:59' outside the current
+    year, so an old date never reads as a coming one); '—' for missing."""
     if moment is None or pd.isna(moment):
         return fmt.DASH
     value = pd.Timestamp(moment).tz_convert(zone(tz))
-    return value.strftime("%a %d %b, %H:%M" if with_day else "%H:%M")
+    if not with_day:
+        return value.strftime("%H:%M")
+    return value.strftime("%a %d %b, %H:%M" if value.year == _this_year(tz) else "%d %b %Y, %H:%M")
 
 
 def local_times(moments: pd.Series, tz: str) -> pd.Series:
     """``local_time`` for a whole column at once."""
-    values = pd.to_datetime(moments, utc=True).dt.tz_convert(tz).dt.strftime("%a %d %b, %H:%M")
+    local = pd.to_datetime(moments, utc=True).dt.tz_convert(tz)
+    values = local.dt.strftime("%a %d %b, %H:%M").where(local.dt.year == _this_year(tz),
+                                                         local.dt.strftime("%d %b %Y, %H:%M"))
     return values.fillna(fmt.DASH).astype("object").where(values.notna(), fmt.DASH).reset_index(drop=True)
 
 
+def _this_year(tz: str) -> int:
+    return pd.Timestamp.now(tz=zone(tz)).year
+
+
+def datetime_column_format(moments: pd.Series, tz: str) -> str:
+    """A st.column_config.DatetimeColumn format for a column of moments: with the year when
+    any of them is outside the current year."""
+    years = pd.to_datetime(moments, utc=True).dt.tz_convert(tz).dt.year.dropna()
+    return "D MMM, HH:mm" if years.empty or (years == _this_year(tz)).all() else "D MMM YYYY, HH:mm"
+
+
 def open_summary(frame: pd.DataFrame, now: datetime) -> str:
-    """'3 open hand-offs: 1 overdue, the next deadline in 14 min.' (pure)."""
+    """'42 open hand-offs: 30 awaiting your decision (29 overdue), 13 not contacted yet (10 past
+    the deadline); the next deadline in 9.2 h.' Named as My hand-offs counts them: a hand-off can
+    be in both halves (undecided and not contacted). (pure)"""
     if frame.empty:
         return "No open hand-offs."
+    at = pd.Timestamp(now)
+
+    def half(due_col: str, what: str, late: str) -> str | None:
+        due = pd.to_datetime(frame[due_col], utc=True).dropna()
+        if due.empty:
+            return None
+        n_late = int((due < at).sum())
+        return f"{len(due)} {what}" + (f" ({n_late} {late})" if n_late else "")
+
+    parts = [p for p in (half("decide_due_at", "awaiting your decision", "overdue"),
+                         half("touch_due_at", "not contacted yet", "past the deadline")) if p]
+    text = f"{len(frame)} open hand-off{'s' if len(frame) != 1 else ''}" + (": " + ", ".join(parts) if parts else "")
     due = pd.to_datetime(frame["next_due_at"], utc=True)
-    overdue = int((due < pd.Timestamp(now)).sum())
-    upcoming = due[due >= pd.Timestamp(now)]
-    text = f"{len(frame)} open hand-off{'s' if len(frame) != 1 else ''}"
-    parts = [f"{overdue} overdue"] if overdue else []
+    upcoming = due[due >= at]
     if len(upcoming):
-        parts.append(f"the next deadline {sla.countdown(upcoming.min(), now)}")
-    return text + (": " + ", ".join(parts) if parts else "") + "."
+        text += f"; the next deadline {sla.countdown(upcoming.min(), now)}"
+    return text + "."
 
 
 def split_backlog(frame: pd.DataFrame, now: datetime, days: int = BACKLOG_DAYS) -> tuple[pd.DataFrame, pd.DataFrame]:

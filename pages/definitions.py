@@ -9,7 +9,7 @@ from components import format as fmt
 from components.criteria_view import VERSIONS_CONFIG, render_sla_terms, versions_table
 from components.shell import page_user
 from components.widgets import page_header
-from queries import dimensions, qualification, settings
+from queries import dimensions, qualification, settings, sla
 from queries.criteria_rules import describe
 
 user = page_user("definitions")
@@ -80,7 +80,7 @@ with left:
 
 with right:
     st.markdown("#### SLA terms")
-    render_sla_terms(qualification.sla_terms())
+    render_sla_terms(sla.definitions_summary(tz=tz))
 
 # --------------------------------------------------------------------------- reasons and metrics
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import handoff_card as card_view
+from components import sla_views
 from components.shell import page_user
 from components.widgets import empty_state, kpi, page_header
 from queries import dimensions, handoffs, metrics, qualification, settings
@@ -138,8 +139,10 @@ def table(rows: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-config = {"Handed off": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
-          "Decide by": st.column_config.DatetimeColumn(format="D MMM, HH:mm"),
+# Dates carry the year when any hand-off listed is from another year (an old one must not read as coming).
+when = sla_views.datetime_column_format(pd.concat([frame["handed_off_at"], frame["decision_due_at"]]), tz)
+config = {"Handed off": st.column_config.DatetimeColumn(format=when),
+          "Decide by": st.column_config.DatetimeColumn(format=when),
           "Score": st.column_config.NumberColumn(format="%d", width="small"),
           "Tier": st.column_config.NumberColumn(format="%d", width="small")}
 hidden_owner = scope == "mine"

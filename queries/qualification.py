@@ -392,25 +392,6 @@ def build_replay(raw: pd.DataFrame, period: Period, has_current: bool, seconds: 
 # =========================================================================== definitions
 
 
-def sla_terms():
-    """The SLA terms for the definitions page: the one place that reads them.
-
-    From ``queries.sla.definitions_summary()`` when the SLA module provides it (policies per tier,
-    source, priority; business hours), else the company-wide defaults in settings.
-    """
-    try:
-        from queries import sla  # built by the SLA feature
-    except ImportError:
-        sla = None
-    if sla is not None and hasattr(sla, "definitions_summary"):
-        return sla.definitions_summary()
-    return {
-        "first_touch_minutes": settings.sla_first_touch_minutes(),
-        "decision_hours": int(settings.get("sla_decision_hours", 48)),
-        "source": "company-wide defaults (Settings)",
-    }
-
-
 # =========================================================================== feedback
 
 

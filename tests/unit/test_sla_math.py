@@ -28,3 +28,41 @@ def test_volume_pace_edges():
 ])
 def test_rate_status(rate, target, status):
     assert rate_status(rate, target) == status
+
+
+def test_open_summary_names_both_halves_as_my_handoffs_counts_them():
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    from components.sla_views import open_summary
+
+    now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+    hour = pd.Timedelta(hours=1)
+    t = pd.Timestamp(now)
+    frame = pd.DataFrame({   # undecided & untouched, undecided & touched, accepted & untouched
+        "decide_due_at": [t + 5 * hour, t - hour, pd.NaT],
+        "touch_due_at": [t + 2 * hour, pd.NaT, t - 3 * hour],
+    })
+    frame["next_due_at"] = frame[["decide_due_at", "touch_due_at"]].min(axis=1)
+    assert open_summary(frame, now) == ("3 open hand-offs: 2 awaiting your decision (1 overdue), 2 not contacted "
+                                        "yet (1 past the deadline); the next deadline in 2 h.")
+    assert open_summary(frame.iloc[:1], now) == ("1 open hand-off: 1 awaiting your decision, 1 not contacted yet; "
+                                                 "the next deadline in 2 h.")
+    assert open_summary(frame.iloc[0:0], now) == "No open hand-offs."
+
+
+def test_local_times_carry_the_year_outside_the_current_one():
+    import pandas as pd
+
+    from components.sla_views import datetime_column_format, local_time, local_times
+
+    this_year = pd.Timestamp.now(tz="America/New_York").year
+    now_ish = pd.Timestamp(f"{this_year}-03-02 14:30", tz="UTC")
+    old = pd.Timestamp(f"{this_year - 1}-11-26 15:59", tz="UTC")
+    assert local_time(now_ish, "America/New_York") == now_ish.tz_convert("America/New_York").strftime("%a %d %b, %H:%M")
+    assert local_time(old, "America/New_York") == f"26 Nov {this_year - 1}, 10:59"
+    shown = local_times(pd.Series([now_ish, old, pd.NaT]), "America/New_York")
+    assert list(shown[1:]) == [f"26 Nov {this_year - 1}, 10:59", "—"] and str(this_year) not in shown[0]
+    assert datetime_column_format(pd.Series([now_ish]), "America/New_York") == "D MMM, HH:mm"
+    assert datetime_column_format(pd.Series([now_ish, old]), "America/New_York") == "D MMM YYYY, HH:mm"

@@ -51,7 +51,7 @@ def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFr
 
 
 VERSIONS_CONFIG = {"Version": st.column_config.TextColumn(width=50), "Title": st.column_config.TextColumn(width=260),
-                   "Status": st.column_config.TextColumn(width=120), "MQLs": st.column_config.NumberColumn(width=70)}
+                   "Status": st.column_config.TextColumn(width=120), "MQLs": st.column_config.NumberColumn(width=80, format="localized")}
 
 
 def render_sla_terms(terms) -> None:

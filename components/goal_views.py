@@ -85,7 +85,9 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
 def _summary(evs: list[goals.Evaluated]) -> None:
     """Counts by status: the running goals' statuses, and for ended goals achieved / missed."""
     statuses = [e.progress.status for e in evs]
-    tiles = [("Shared goals", fmt.number(len(evs)), f"{sum(1 for e in evs if e.goal.parent_id)} key results")]
+    krs = sum(1 for e in evs if e.goal.parent_id)
+    tiles = [("Shared goals", fmt.number(len(evs)),
+              f"{len(evs) - krs} objective{'s' if len(evs) - krs != 1 else ''} + {krs} key result{'s' if krs != 1 else ''}")]
     if any(not e.progress.ended for e in evs):
         tiles += [(STATUSES[s], fmt.number(statuses.count(s)), None) for s in ("on_track", "at_risk", "off_track")]
         other = sum(statuses.count(s) for s in ("too_early", "no_data", "not_started"))

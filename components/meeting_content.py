@@ -15,7 +15,7 @@ import pandas as pd
 
 from components import format as fmt
 from components.goal_card import excerpt, value_text
-from queries.goal_math import CONFIDENCE
+from queries.goal_math import CONFIDENCE, STATUSES
 from queries.meeting_rules import SECTIONS, frame_from_json
 from queries.sla_math import volume_pace
 
@@ -141,7 +141,7 @@ class GoalLine:
     parent_title: str | None
     status: str
     status_label: str
-    tone: str                   # good / warn / bad / neutral
+    tone: str                   # good / warn / bad / neutral: of ``status`` (the owners' call when they made one)
     value: str
     target: str
     attainment: str
@@ -152,6 +152,8 @@ class GoalLine:
     checkin: str | None = None  # "At risk · Priya Shah, 3 days ago: narrative…"
     checkin_confidence: str | None = None
     needs: str | None = None
+    data_tone: str = "neutral"  # the bar's colour: what the data says, as on the Shared goals page
+    data_note: str | None = None  # "owners' call; the data says at risk" when the two differ
 
 
 def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
@@ -174,6 +176,7 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
             when = _ago(last["at"], now or datetime.fromisoformat(p["as_of"]))
             checkin = f"{last['author']}, {when}: {excerpt(last['narrative'], 160)}"
             needs = excerpt(last["needs"], 120) if last.get("needs") else None
+        data_status = g.get("data_status") or g["status"]
         out.append(GoalLine(
             id=g["id"], title=g["title"], parent_title=g.get("parent_title"), status=g["status"],
             status_label=g["status_label"], tone=STATUS_TONE.get(g["status"], "neutral"),
@@ -181,7 +184,10 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
             target=("≤ " if g["lower_is_better"] else "") + value_text(g["target"], unit, cur),
             attainment=fmt.pct(min(att, 9.99)) if att is not None else fmt.DASH,
             progress=None if att is None else max(0.0, min(att, 1.0)), pace=g["pace"], detail=" · ".join(bits),
-            owners=g["owners"], checkin=checkin, checkin_confidence=confidence, needs=needs))
+            owners=g["owners"], checkin=checkin, checkin_confidence=confidence, needs=needs,
+            data_tone=STATUS_TONE.get(data_status, "neutral"),
+            data_note=(f"owners' call; the data says {STATUSES.get(data_status, data_status).lower()}"
+                       if data_status != g["status"] else None)))
     return out
 
 

@@ -167,8 +167,9 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
             needs = f"<div><b>Needs:</b> {esc(g.needs)}</div>" if g.needs else ""
             kr = f"<div class='note'>Key result of {esc(g.parent_title)}</div>" if g.parent_title else ""
             out.append(f'<div class="goal" data-goal="{g.id}"><b>{esc(g.title)}</b> · '
-                       f'<span data-status="{g.status}">{esc(g.status_label)}</span>{kr}'
-                       f'<div><span class="value" data-value>{esc(g.value)}</span> of {esc(g.target)} · '
+                       f'<span data-status="{g.status}">{esc(g.status_label)}</span>'
+                       + (f" <span class='note'>({esc(g.data_note)})</span>" if g.data_note else "") + kr
+                       + f'<div><span class="value" data-value>{esc(g.value)}</span> of {esc(g.target)} · '
                        f'{esc(g.detail)}</div><div class="note">{owners}</div>{check}{needs}</div>')
         return "".join(out)
     if kind == "acceptance":

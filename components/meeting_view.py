@@ -307,6 +307,7 @@ def _goals(p: dict, user: User, *, big: bool) -> None:
 def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False) -> str:
     """A goal as one compact card: status, value of target, progress bar, owners, last check-in."""
     color = TONE_COLORS[g.tone]
+    bar_color = TONE_COLORS[g.data_tone]   # the bar shows the data, as on the Shared goals page
     width = 0 if g.progress is None else round(g.progress * 100, 1)
     pace = "" if g.pace is None or not 0 < g.pace < 1 else f'<i style="left:{g.pace * 100:.1f}%"></i>'
     owners = ", ".join(f'<span style="color:{theme.SIDE_COLORS.get(o["side"], theme.NEUTRAL)};font-weight:600">'
@@ -326,8 +327,10 @@ def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False) -> str:
             f'<span class="mtg-status" style="color:{color}">· {esc(g.status_label)}</span></div>'
             f'<div><span class="mtg-goal-value" data-value>{esc(g.value)}</span> '
             f'<span class="mtg-goal-note">of {esc(g.target)} · {esc(g.attainment)}{kr}</span></div>'
-            f'<div class="mtg-bar"><span style="width:{width}%;background:{color}"></span>{pace}</div>'
-            f'<div class="mtg-goal-note">{owners}</div>'
+            f'<div class="mtg-bar"><span style="width:{width}%;background:{bar_color}"></span>{pace}</div>'
+            + (f'<div class="mtg-goal-note" style="color:{bar_color}">{esc(g.data_note.capitalize())}.</div>'
+               if g.data_note else '')
+            + f'<div class="mtg-goal-note">{owners}</div>'
             f'<div class="mtg-goal-note mtg-checkin">{checkin}</div></div>')
 
 

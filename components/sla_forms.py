@@ -66,7 +66,7 @@ def policies_in_force(versions: pd.DataFrame, tz: str) -> None:
         return
     cals = {cid: sla.calendar(int(cid)) for cid in live["calendar_id"].dropna().unique()}
     shown = pd.DataFrame({
-        "Rank": ["last" if d else str(r) for d, r in zip(live["is_default"], live["rank"])],
+        "Rank": ["default" if d else str(r) for d, r in zip(live["is_default"], live["rank"])],
         "Policy": live["name"], "Version": live["version"],
         "Since": [t.tz_convert(tz).strftime("%d %b %Y") for t in live["effective_at"]],
         "Applies to": [sla.applies_to(r) for _, r in live.iterrows()],
@@ -76,7 +76,8 @@ def policies_in_force(versions: pd.DataFrame, tz: str) -> None:
                           zip(live["decision_minutes"], live["decision_business"], live["calendar_id"])],
         "Hand-offs": live["handoffs"],
     })
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
                "keeps the version in force when it was handed off.")
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import format as fmt
 from components.widgets import empty_state
-from queries import audit, settings, users
+from queries import audit, goals, settings, users
 from queries.access import ROLES, User
 from queries.users import StaleEdit, UserError, UserInput
 
@@ -113,8 +114,8 @@ def users_table(people: pd.DataFrame) -> None:
         "Username": frame["username"],
         "E-mail": frame["email"],
         "Roles": frame["roles"].map(lambda rs: ", ".join(role_label(r) for r in ROLE_OPTIONS if r in rs)),
-        "Team": frame["team_name"],
-        "Rep record": frame["rep_name"],
+        "Team": frame["team_name"].fillna(fmt.DASH),
+        "Rep record": frame["rep_name"].fillna(fmt.DASH),
         "Status": frame["active"].map({True: "Active", False: "Deactivated"}),
         "Password changed": frame["password_changed_at"].map(lambda t: _local(t, tz)),
         "Last change": frame["updated_at"].map(lambda t: _local(t, tz)),
@@ -304,14 +305,16 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                     "appears here with who made it and when.")
         return
     tz = settings.company_timezone()
-    names = {"team_id": _team_names(teams), "rep_id": _rep_names(reps)}
+    rep_names = _rep_names(reps)
+    names = {"team_id": _team_names(teams), "rep_id": rep_names, "owner_rep_ids": rep_names,
+             "metric": {key: spec.label for key, spec in goals.METRICS.items()}}
     view = pd.DataFrame({
         "When": frame["at"].map(lambda t: _local(t, tz)),
         "Who": [f"{n} (@{u})" if isinstance(u, str) else "The system" for n, u in
                 zip(frame["actor_name"], frame["actor_username"])],
         "What": frame["action"].map(audit.action_label),
-        "About": [f"@{s}" if isinstance(s, str) else f"{e.replace('_', ' ')} {i}" for s, e, i in
-                  zip(frame["subject_username"], frame["entity"], frame["entity_id"])],
+        "About": [audit.subject_text(e, i, s, o, n) for e, i, s, o, n in
+                  zip(frame["entity"], frame["entity_id"], frame["subject_username"], frame["old"], frame["new"])],
         "Change (old → new)": [audit.describe_change(o, n, names) for o, n in zip(frame["old"], frame["new"])],
     })
     st.caption(f"{len(view)} most recent entries, newest first · times in {tz}")

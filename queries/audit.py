@@ -94,22 +94,33 @@ def _show(value) -> str:
 def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] | None = None) -> str:
     """One line: 'roles: sdr → sdr, ae; active: yes → no'. Creation lists the new values.
 
-    ``names`` turns ids into names for display, e.g. ``{"team_id": {3: "SDR team"}}`` shows
-    'team: SDR team' instead of 'team id: 3'.
+    ``names`` turns ids and codes into names for display, e.g. ``{"team_id": {3: "SDR team"}}``
+    shows 'team: SDR team' instead of 'team id: 3'; a list of ids (``owner_rep_ids``) is named
+    item by item ('owner reps: Ada, Sam').
     """
     old, new = old or {}, new or {}
     if not isinstance(old, dict) or not isinstance(new, dict):
         return _show(new if new else old)
     names = names or {}
 
+    def name(key, value):
+        return names[key].get(value, names[key].get(str(value), f"#{value}"))
+
     def show(key, value):
+        if key in names and isinstance(value, (list, tuple)):
+            return ", ".join(name(key, v) for v in value) if value else "(none)"
         if key in names and value is not None:
-            return names[key].get(value, names[key].get(str(value), f"#{value}"))
+            return name(key, value)
         return _show(value)
+
+    def label_of(key):
+        if key in names and key.endswith("_ids"):
+            return key[:-4].replace("_", " ") + "s"      # owner_rep_ids -> 'owner reps'
+        return (key[:-3] if key in names and key.endswith("_id") else key).replace("_", " ")
 
     parts = []
     for key in sorted(set(old) | set(new)):
-        label = (key[:-3] if key in names and key.endswith("_id") else key).replace("_", " ")
+        label = label_of(key)
         if key not in old:
             parts.append(f"{label}: {show(key, new[key])}")
         elif key not in new:
@@ -117,3 +128,17 @@ def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] |
         elif _json(old[key]) != _json(new[key]):
             parts.append(f"{label}: {show(key, old[key])} → {show(key, new[key])}")
     return "; ".join(parts) if parts else "(no field changed)"
+
+
+def subject_text(entity: str, entity_id, subject_username: str | None, old: dict | None, new: dict | None) -> str:
+    """What an entry is about: '@username' for a user, else the record's own title or name when
+    the entry holds one ('goal “Raise lead acceptance”'), else 'goal 16'."""
+    if isinstance(subject_username, str):
+        return f"@{subject_username}"
+    kind = str(entity).replace("_", " ")
+    for record in (new, old):
+        if isinstance(record, dict):
+            for key in ("title", "name"):
+                if isinstance(record.get(key), str) and record[key].strip():
+                    return f"{kind} “{_show(record[key].strip())}”"
+    return kind if entity_id is None or entity_id != entity_id else f"{kind} {entity_id}"   # NaN != NaN

@@ -273,9 +273,14 @@ class Change:
             return f"{self.label} {direction} from {b} to {a}"
         labels = {"seniorities": SENIORITIES, "regions": REGIONS, "tiers": TIERS,
                   "excluded_sources": dict(self.source_labels)}.get(self.field)
-        if not self.before:  # "any" -> a list
+        if self.field == "excluded_sources":   # an exclusion list: empty means "none", as describe() says
+            if not self.before:
+                return f"{self.label}: now {_list(self.added, labels)} (was none)"
+            if not self.after:
+                return f"{self.label}: now none (was {_list(self.removed, labels)})"
+        elif not self.before:  # "any" -> a list
             return f"{self.label}: now only {_list(self.added, labels)} (was any)"
-        if not self.after:
+        elif not self.after:
             return f"{self.label}: now any (was only {_list(self.removed, labels)})"
         parts = []
         if self.added:

@@ -135,6 +135,15 @@ def test_diff_from_nothing_and_to_identical():
     assert lowered[-1].text == "Minimum score lowered from 40 to none"
 
 
+def test_diff_of_the_exclusion_list_says_none_as_describe_does():
+    labels = {"paid_social": "Paid social"}
+    assert dict(describe(Criteria(), source_labels=labels))["Excluded sources"] == "none"
+    [added] = diff(Criteria(), Criteria(excluded_sources=("paid_social",)), source_labels=labels)
+    assert added.text == "Excluded sources: now Paid social (was none)"
+    [removed] = diff(Criteria(excluded_sources=("paid_social",)), Criteria(), source_labels=labels)
+    assert removed.text == "Excluded sources: now none (was Paid social)"
+
+
 def test_describe_covers_every_rule():
     rows = dict(describe(ICP, source_labels={"partner": "Partner"}))
     assert rows["Country or region"] == "US or EMEA"

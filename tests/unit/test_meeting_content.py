@@ -113,6 +113,15 @@ def test_goal_lines():
     assert first.progress == pytest.approx(0.898)
     assert (second.value, second.attainment, second.progress, second.checkin) == ("—", "—", None, None)
     assert second.target == "$3.9M"
+    assert (first.data_tone, first.data_note) == ("warn", None)
+
+
+def test_goal_line_bar_shows_the_data_when_the_owners_call_differs():
+    payload = goals_payload()
+    payload["goals"][0].update(status="on_track", status_label="On track")   # owners' confidence, data at risk
+    line = mc.goal_lines(payload)[0]
+    assert (line.tone, line.data_tone) == ("good", "warn")
+    assert line.data_note == "owners' call; the data says at risk"
 
 
 def test_due_dates():

@@ -247,19 +247,22 @@ def kr_line(ev: Evaluated, currency: str) -> None:
 
 def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = None,
                  show_period: bool = False) -> None:
-    """The small card on the scoreboard's goals panel: title, status, value against target, bar,
-    and (``link``: the goals page's path) a link to the goal. ``show_period``: name the goal's own
-    period (when it is not the period the page shows, e.g. a quarter's goal in a year view)."""
+    """The small card on the scoreboard's goals panel: title, status, value against target, the
+    progress bar and (``link``: the goals page's path) a link to the goal, whose tooltip is the
+    progress sentence.
+    ``show_period``: name the goal's own period (when it is not the period the page shows, e.g.
+    a quarter's goal in a year view)."""
     g, p = ev.goal, ev.progress
-    with st.container(border=True, key=f"goalmini_{key}"):
+    with st.container(border=True, key=f"goalmini_{key}", gap="small"):
+        st.markdown(f"**{html.escape(g.title)}**")   # wraps; a page link's label would be cut
         call = " · owners' call" if p.overridden else ""
-        when = f"  \n<span style='color:#475569;font-size:0.85rem'>{html.escape(g.describe_period())}</span>" \
-            if show_period else ""
-        st.markdown(f"**{html.escape(g.title)}**{when}  \n{badge(p.status)}{call}", unsafe_allow_html=True)
-        st.markdown(f"<span style='font-size:1.35rem;font-weight:700'>"
+        when = (f"<br><span style='color:#475569;font-size:0.8rem'>{html.escape(g.describe_period())}</span>"
+                if show_period else "")
+        st.markdown(f"{badge(p.status)}{call} &nbsp;<span style='font-size:1.1rem;font-weight:700'>"
                     f"{value_text(p.value, g, currency, label=False)}</span>"
-                    f"<span style='color:#475569'> of {target_text(g, currency)}</span>", unsafe_allow_html=True)
-        st.markdown(progress_bar_html(p, height=10), unsafe_allow_html=True)
-        st.caption(progress_line(ev, currency).replace("**", ""))
+                    f"<span style='color:#475569'> of {target_text(g, currency)}</span>{when}",
+                    unsafe_allow_html=True)
+        st.markdown(progress_bar_html(p, height=8), unsafe_allow_html=True)
         if link is not None:
-            st.page_link(link, label="Open goal", icon=":material/open_in_full:", query_params={"goal": str(g.id)})
+            st.page_link(link, label="Open goal", icon=":material/open_in_full:", query_params={"goal": str(g.id)},
+                         help=progress_line(ev, currency).replace("**", ""))

@@ -208,7 +208,8 @@ if facts["decision"] is None and may:
         st.markdown("**Your decision**")
         a, b = st.columns([1, 2])
         with a:
-            st.radio("Decision", ["Accept", "Reject"], key=f"ho_dec_{handoff_id}", horizontal=True)
+            # Nothing preselected: a decision is a choice, never a default one click records.
+            st.radio("Decision", ["Accept", "Reject"], key=f"ho_dec_{handoff_id}", horizontal=True, index=None)
             st.selectbox("Rejection reason (when rejecting)", reason_options, format_func=fmt.reason_label,
                          index=None, placeholder="Choose a reason", key=f"ho_reason_{handoff_id}")
             st.checkbox("Recycle to nurture (when rejecting)", key=f"ho_recycle_{handoff_id}",
@@ -240,7 +241,7 @@ if len(decidable) > 1 and user.can("handoffs.decide"):
                            placeholder="Choose the hand-offs")
             a, b = st.columns([1, 2])
             with a:
-                st.radio("Decision", ["Accept", "Reject"], key="ho_bulk_dec", horizontal=True)
+                st.radio("Decision", ["Accept", "Reject"], key="ho_bulk_dec", horizontal=True, index=None)
                 st.selectbox("Rejection reason (when rejecting)", reason_options, format_func=fmt.reason_label,
                              index=None, placeholder="Choose a reason", key="ho_bulk_reason")
                 st.checkbox("Recycle to nurture (when rejecting)", key="ho_bulk_recycle")

@@ -118,7 +118,12 @@ def test_accept_from_the_card(shop):
     lead, hid = shop["leads"]["a"]
     at = run_as("sdr", "my_handoffs")
     at.selectbox(key="ho_open").set_value(hid).run()
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()  # Accept is the default
+    assert at.radio(key=f"ho_dec_{hid}").value is None   # nothing preselected
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    assert any("Choose Accept or Reject" in e.value for e in at.error)
+    assert decision_events(shop["engine"], lead) == []
+    at.radio(key=f"ho_dec_{hid}").set_value("Accept")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
     assert any("Accepted" in s.value for s in at.success)
     assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
     # decided: no form any more

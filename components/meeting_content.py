@@ -98,7 +98,7 @@ def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
         "sales": [
             Tile("first_touch", "Median first touch", fmt.duration(v["median_minutes"]),
                  delta(v["median_minutes"], v["median_minutes_prev"], "minutes"), good_when="down",
-                 caption=f"p90 {fmt.duration(v['p90_minutes'])}", side="sales"),
+                 caption=f"90% within {fmt.duration(v['p90_minutes'])}", side="sales"),
             Tile("sla", "SLA compliance", fmt.pct(v["sla_compliance"]),
                  delta(v["sla_compliance"], v["sla_compliance_prev"], "points"),
                  caption=f"{fmt.number(v['sla_breached'])} breached", side="sales"),

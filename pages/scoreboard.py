@@ -78,7 +78,7 @@ with sales:
     with tile("sales", "first-touch"):
         kpi("Median first touch", fmt.duration(sb.median_minutes),
             delta=fmt.change(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
-            caption=f"p90 {fmt.duration(sb.p90_minutes)}",
+            caption=f"90% within {fmt.duration(sb.p90_minutes)}",
             help="Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
                  f"(automated sends don't count). p90: 90% were touched within "
                  f"{fmt.duration(sb.p90_minutes)} ({fmt.change(sb.p90_minutes, sb.p90_minutes_prev, 'minutes') or 'no change'}"

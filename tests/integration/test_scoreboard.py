@@ -146,7 +146,8 @@ def test_kpi_tiles_equal_the_metric_functions(scene, world):
     assert t["Lead acceptance"].delta == fmt.change(acc.acceptance_rate, acc_prev.acceptance_rate, "points")
     assert t["Lead acceptance"].proto.delta_description == "2 awaiting"
     assert t["Median first touch"].value == fmt.duration(touch.median_minutes) == "60 min"
-    assert t["Median first touch"].proto.delta_description == f"p90 {fmt.duration(touch.p90_minutes)}" == "p90 4 h"
+    assert t["Median first touch"].proto.delta_description == \
+        f"90% within {fmt.duration(touch.p90_minutes)}" == "90% within 4 h"
     assert t["SLA compliance"].value == fmt.pct(sla.compliance_rate) == "50%"  # 3 met of 6 known
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components import format as fmt
-from components import theme
+from components import sla_charts, theme
 
 _BUCKET_WORD = {"day": "", "week": "Week of ", "month": "", "quarter": "", "year": ""}
 _HOVER_DATE = {"day": "%a %d %b %Y", "week": "%d %b %Y", "month": "%B %Y", "quarter": "Q%q %Y", "year": "%Y"}
@@ -154,60 +154,50 @@ def band_label(lower: float, upper: float) -> str:
     return f"{lo}–{up}"
 
 
-def band_color(lower: float, upper: float, sla_minutes: float) -> str:
-    """Inside the SLA window: good; beyond it: bad; a band the window ends inside: warn."""
-    if upper <= sla_minutes:
-        return theme.GOOD
-    if lower >= sla_minutes:
-        return theme.BAD
-    return theme.WARN
+def first_touch_chart(distribution: pd.DataFrame, *, height: int = 400) -> go.Figure:
+    """Hand-offs per time-to-first-touch band, each bar split by whether those hand-offs met their
+    own SLA (leads have different windows: 30 business minutes for a strategic account, 4 hours
+    for most), so one band can hold both; untouched hand-offs last, past their deadline or not yet.
+    Colours as on the SLA pages.
 
-
-def first_touch_chart(distribution: pd.DataFrame, sla_minutes: float, *, height: int = 400) -> go.Figure:
-    """Hand-offs per time-to-first-touch band against the SLA window; untouched hand-offs last.
-
-    ``distribution``: band, lower_minutes, upper_minutes, handoffs (band −1 = untouched).
+    ``distribution``: band, lower_minutes, upper_minutes, handoffs, in_time, past_deadline
+    (band −1 = untouched; see metrics.first_touch_distribution).
     """
     rows = distribution.sort_values("band")
     touched = rows[rows["band"] >= 0]
     untouched = rows[rows["band"] < 0]
-    total = int(rows["handoffs"].sum())
-    edges = list(zip(touched["lower_minutes"], touched["upper_minutes"]))
-    labels = [band_label(lo, up) for lo, up in edges]
-    colors = [band_color(lo, up, sla_minutes) for lo, up in edges]
-    counts = [int(c) for c in touched["handoffs"]]
+    labels = [band_label(lo, up) for lo, up in zip(touched["lower_minutes"], touched["upper_minutes"])]
+    met = [int(v) for v in touched["in_time"]]
+    late = [int(n - m) for n, m in zip(touched["handoffs"], touched["in_time"])]
+    past = pending = 0
     if not untouched.empty:
         labels.append("Untouched")
-        colors.append(theme.PENDING)
-        counts.append(int(untouched["handoffs"].sum()))
-    shares = [c / total if total else None for c in counts]
-    data = [dict(
-        type="bar", x=labels, y=counts, marker=dict(color=colors), showlegend=False,
-        text=[fmt.pct(s) if c else "" for s, c in zip(shares, counts)], textposition="outside", cliponaxis=False,
-        textfont=dict(size=12, color=theme.NEUTRAL),
-        customdata=[f"{fmt.number(c)} hand-offs ({fmt.pct(s)})" for c, s in zip(counts, shares)],
-        hovertemplate="First touch %{x}<br>%{customdata}<extra></extra>")]
-    for name, color in (("Within SLA", theme.GOOD), ("Beyond SLA", theme.BAD), ("Untouched", theme.PENDING)):
-        data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-                         marker=dict(size=11, color=color, symbol="square")))
+        past = int(untouched["past_deadline"].sum())
+        pending = int(untouched["handoffs"].sum()) - past
+    total = sum(met) + sum(late) + past + pending
+    n = len(touched)
+    series = (("met", met + [0] * (len(labels) - n)), ("late", late + [0] * (len(labels) - n)),
+              ("breach", [0] * n + ([past] if len(labels) > n else [])),
+              ("pending", [0] * n + ([pending] if len(labels) > n else [])))
+    data = []
+    for kind, counts in series:
+        if not any(counts):
+            continue
+        data.append(dict(
+            type="bar", x=labels, y=counts, name=sla_charts.KIND_NAMES[kind],
+            marker=dict(color=sla_charts.KIND_COLORS[kind]),
+            customdata=[f"{fmt.number(c)} hand-offs ({fmt.pct(c / total if total else None)} of all)" for c in counts],
+            hovertemplate="First touch %{x}<br>" + sla_charts.KIND_NAMES[kind] + ": %{customdata}<extra></extra>"))
+    heights = [a + b + c + d for a, b, c, d in zip(*(c for _, c in series))]
     layout = dict(
-        bargap=0.15,
-        xaxis=dict(type="category", title=dict(text="Time from hand-off to first rep touch"), tickfont=dict(size=12)),
-        yaxis=dict(title=dict(text="Hand-offs"), range=[0, (max(counts or [0]) * 1.22) or 1]))
-    # Mark where the SLA window ends: on a band edge, between two bars; inside a band, on it.
-    uppers = [up for _, up in edges]
-    if sla_minutes in uppers:
-        position = uppers.index(sla_minutes) + 0.5
-    else:
-        inside = [i for i, (lo, up) in enumerate(edges) if lo < sla_minutes < up]
-        position = inside[0] if inside else None
-    if position is not None:
-        layout["shapes"] = [dict(type="line", x0=position, x1=position, xref="x", y0=0, y1=1, yref="paper",
-                                 line=dict(color=theme.NEUTRAL, width=2, dash="dash"))]
-        layout["annotations"] = [dict(x=position, y=1.0, yref="paper", text=f"SLA window {fmt.duration(sla_minutes)}",
-                                      showarrow=False, xanchor="left", yanchor="top", xshift=5,
-                                      font=dict(size=13, color=theme.NEUTRAL), bgcolor="rgba(255,255,255,0.85)")]
-    return _figure(data, layout, "Time to first touch against the SLA window", height)
+        barmode="stack", bargap=0.15,
+        # four entries: below the bands (on top they wrapped into the title in a half-width column)
+        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0, traceorder="normal"),
+        xaxis=dict(type="category", tickfont=dict(size=12)),
+        yaxis=dict(title=dict(text="Hand-offs"), range=[0, (max(heights or [0]) * 1.22) or 1]),
+        annotations=[dict(x=x, y=h, text=fmt.pct(h / total), showarrow=False, yanchor="bottom",
+                          font=dict(size=12, color=theme.NEUTRAL)) for x, h in zip(labels, heights) if h and total])
+    return _figure(data, layout, "Time to first touch, and whether each hand-off met its SLA", height)
 
 
 # --------------------------------------------------------------------------- funnel

@@ -17,7 +17,6 @@ from queries.periods import zone
 user = page_user("scoreboard")
 period, filters = filter_bar()
 cur = settings.currency()
-sla_minutes = settings.sla_first_touch_minutes()
 
 page_header("Scoreboard", f"{period.label or 'Period'}: {period.describe()} · {describe(filters)}")
 # the KPIs' reads and the goals' metrics side by side: a cold page waits for the slower of the two
@@ -88,9 +87,9 @@ with sales:
         kpi("SLA compliance", fmt.pct(sb.sla_compliance),
             delta=fmt.change(sb.sla_compliance, sb.sla_compliance_prev, "points"),
             caption=f"{fmt.number(sb.sla_breached)} breached",
-            help=f"Touched within the {fmt.duration(sla_minutes)} SLA window ÷ hand-offs whose outcome is "
-                 f"known (touched, or deadline passed). {fmt.number(sb.sla_pending)} untouched leads still "
-                 "inside their window are pending and not counted.")
+            help="Touched within the SLA window of the policy in force at the hand-off ÷ hand-offs whose "
+                 f"outcome is known (touched, or deadline passed). {fmt.number(sb.sla_pending)} untouched leads "
+                 "still inside their window are pending and not counted.")
     with tile("sales", "win-rate"):
         kpi("Win rate", fmt.pct(sb.win_rate), delta=fmt.change(sb.win_rate, sb.win_rate_prev, "points"),
             caption=f"{fmt.number(sb.won)} of {fmt.number(sb.won + sb.lost)} won",
@@ -211,7 +210,7 @@ left, right = st.columns(2, gap="medium")
 with left:
     dist = view.touch_distribution
     if dist["handoffs"].sum() > 0:
-        st.plotly_chart(charts.first_touch_chart(dist, sla_minutes), width="stretch")
+        st.plotly_chart(charts.first_touch_chart(dist), width="stretch")
     else:
         empty_state("No hand-offs in this period, so no time to first touch.")
 with right:

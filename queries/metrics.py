@@ -34,7 +34,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "rejection_reasons": {**_GROUP, "reason": _STR, "rejected": _INT, "share": _FLOAT, "recycled": _INT},
     "first_touch": {**_GROUP, "handed_off": _INT, "touched": _INT, "untouched": _INT,
                     "median_minutes": _FLOAT, "p90_minutes": _FLOAT},
-    "first_touch_distribution": {"band": _INT, "handoffs": _INT},
+    "first_touch_distribution": {"band": _INT, "handoffs": _INT, "in_time": _INT, "past_deadline": _INT},
     "sla_compliance": {**_GROUP, "handed_off": _INT, "met": _INT, "breached_late": _INT,
                        "breached_untouched": _INT, "breached": _INT, "pending": _INT,
                        "compliance_rate": _FLOAT},
@@ -126,7 +126,8 @@ def _first_touch(period, filters, grain, dim, as_of):
 
 def first_touch_distribution(period: Period, filters: Filters = NO_FILTERS, *,
                              as_of: datetime | None = None) -> pd.DataFrame:
-    """Hand-offs per time-to-first-touch band: columns band, lower/upper minutes, handoffs."""
+    """Hand-offs per time-to-first-touch band: columns band, lower/upper minutes, handoffs, and of
+    them in_time (touched by their own SLA deadline) and past_deadline (untouched, deadline passed)."""
     return _first_touch_distribution(period, filters, as_of or now_minute())
 
 
@@ -136,7 +137,8 @@ def _first_touch_distribution(period, filters, as_of):
                  params(period, filters, as_of=as_of, bounds=[float(b) for b in TOUCH_BANDS]))
     bands = band_table(TOUCH_BANDS)
     out = bands.merge(counts, on="band", how="left")
-    out["handoffs"] = out["handoffs"].fillna(0).astype(_INT)
+    for col in ("handoffs", "in_time", "past_deadline"):
+        out[col] = out[col].fillna(0).astype(_INT)
     return out
 
 

@@ -56,12 +56,18 @@ select bucket, dim_key, dim_label,
  order by bucket nulls first, dim_label
 
 -- name: first_touch_distribution
--- How many hand-offs fall in each time-to-first-touch band. :bounds are the band edges in
--- minutes (ascending); band 0 is below bounds[1], band n is at or above bounds[n]; untouched
--- hand-offs form band -1. Cohort: hand-off time in the period.
+-- How many hand-offs fall in each time-to-first-touch band, and how many of them met their own
+-- SLA (the deadline of the policy in force at their hand-off, as sla_compliance counts them).
+-- :bounds are the band edges in minutes (ascending); band 0 is below bounds[1], band n is at or
+-- above bounds[n]; untouched hand-offs form band -1. in_time: touched by the deadline (touched
+-- bands); past_deadline: untouched with the deadline passed at :as_of (band -1). Cohort:
+-- hand-off time in the period.
 select case when touched then width_bucket(minutes_to_first_touch::float8, cast(:bounds as float8[])) else -1 end as band,
-       count(*) as handoffs
-  from (select s.minutes_to_first_touch, coalesce(s.first_touch_at <= :as_of, false) as touched
+       count(*) as handoffs,
+       count(*) filter (where touched and first_touch_at <= sla_deadline_at) as in_time,
+       count(*) filter (where not touched and :as_of > sla_deadline_at) as past_deadline
+  from (select s.minutes_to_first_touch, s.first_touch_at, s.sla_deadline_at,
+               coalesce(s.first_touch_at <= :as_of, false) as touched
           from {{ _handoff_scope }} s
          where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
  group by band

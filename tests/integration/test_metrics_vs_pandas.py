@@ -203,6 +203,30 @@ def test_sla_compliance_by_owner(raw, period, seeded_app_db):
     assert np.allclose(got.compliance_rate, expected["met"] / known)
 
 
+def test_first_touch_distribution_split_by_each_leads_own_sla(raw, period, seeded_app_db):
+    as_of = pd.Timestamp("2026-11-20 12:00", tz="UTC")
+    h = with_db_sla(raw)
+    h = h[in_period(h.handed_off_at, period)]
+    touched = h.first_touch_at.notna() & (h.first_touch_at <= as_of)
+    edges = [0.0, *metrics.TOUCH_BANDS, float("inf")]
+    band = pd.cut(h.minutes_to_first_touch.astype(float), edges, right=False, labels=False)
+    h = h.assign(band=np.where(touched, band, -1).astype(int),
+                 in_time=touched & (h.first_touch_at <= h.sla_deadline_at),
+                 past_deadline=~touched & (as_of > h.sla_deadline_at))
+    expected = h.groupby("band").agg(handoffs=("lead_id", "size"), in_time=("in_time", "sum"),
+                                     past_deadline=("past_deadline", "sum"))
+    got = metrics.first_touch_distribution(period, as_of=as_of.to_pydatetime()).set_index("band")
+    got = got[got.handoffs > 0]
+    assert got.handoffs.to_dict() == expected.handoffs.to_dict()
+    assert got.in_time.to_dict() == expected.in_time.to_dict()
+    assert got.past_deadline.to_dict() == expected.past_deadline.to_dict()
+    # the split agrees with SLA compliance: met = in time, untouched breaches = past the deadline
+    sla = metrics.sla_compliance(period, as_of=as_of.to_pydatetime()).iloc[0]
+    assert (got.in_time.sum(), got.past_deadline.sum()) == (sla.met, sla.breached_untouched)
+    # some band holds both hand-offs in time and late ones: leads have different windows
+    assert ((got.in_time > 0) & (got.in_time < got.handoffs) & (got.index >= 0)).any()
+
+
 def test_mqls_delivered_by_month(raw, period, seeded_app_db):
     e = raw["event"]
     e = e[(e.event_type == "mql") & in_period(e.occurred_at, period)]

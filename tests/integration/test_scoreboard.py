@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import format as fmt
+from components import sla_charts
 from queries import metrics, parallel, scoreboard, users
 from queries.filters import NO_FILTERS, Filters
 from queries.periods import Period
@@ -219,19 +220,23 @@ def test_empty_filter_explains_instead_of_blank_charts(scene):
 
 
 @pytest.mark.one_backend
-def test_charts_are_drawn_with_the_sla_window(scene):
+def test_charts_split_first_touch_by_each_hand_offs_own_sla(scene):
     app = open_scoreboard(Q1_LINK)
     figures = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
     titles = [f["layout"]["title"]["text"] for f in figures]
     assert titles == ["Revenue and pipeline, by source", "Lead acceptance rate by source",
-                      "Time to first touch against the SLA window", "Funnel: leads created in the period, MQL to won"]
+                      "Time to first touch, and whether each hand-off met its SLA",
+                      "Funnel: leads created in the period, MQL to won"]
     touch = figures[2]
-    bars = touch["data"][0]
-    assert sum(decoded(bars["y"])) == 6  # every hand-off: 4 touched + 2 untouched
-    assert bars["x"][-1] == "Untouched" and decoded(bars["y"])[-1] == 2
-    assert any("SLA window 4 h" in a["text"] for a in touch["layout"]["annotations"])
-    red = [x for x, c in zip(bars["x"], bars["marker"]["color"]) if c == "#DC2626"]
-    assert "4–8h" in red and "< 5m" not in red and "2–4h" not in red
+    x = touch["data"][0]["x"]
+    per_kind = {t["name"]: decoded(t["y"]) for t in touch["data"]}
+    assert sum(sum(v) for v in per_kind.values()) == 6  # every hand-off: 4 touched + 2 untouched
+    assert x[-1] == "Untouched" and sum(v[-1] for v in per_kind.values()) == 2
+    # the split is SLA compliance's: met in time, touched late, untouched past the deadline
+    sla = metrics.sla_compliance(Q1).iloc[0]
+    assert sum(per_kind.get(sla_charts.KIND_NAMES["met"], [])) == sla.met
+    assert sum(per_kind.get(sla_charts.KIND_NAMES["late"], [])) == sla.breached_late
+    assert sum(per_kind.get(sla_charts.KIND_NAMES["breach"], [])) == sla.breached_untouched
     funnel = figures[3]["data"][0]
     assert decoded(funnel["x"]) == [6, 3, 3, 1]  # MQL, accepted, with an opportunity, won (Q1 cohort)
 

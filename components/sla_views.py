@@ -178,16 +178,16 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
 def breaches_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
     """A rep's breaches as shown and exported (compact: what happened says deadline and delay)."""
     def what(r):
-        window = sla.describe_window(int(r.window_minutes), bool(r.business))
         if r.breach == "late":
-            return f"Contacted {fmt.duration(r.over_minutes)} after the deadline ({window} window)"
-        return f"Never contacted; {fmt.duration(r.over_minutes)} past the deadline ({window} window)"
+            return f"Contacted {fmt.duration(r.over_minutes)} late"
+        return f"Never contacted ({fmt.duration(r.over_minutes)} past)"
 
     frame = frame.reset_index(drop=True)
     return pd.DataFrame({
         "Lead": frame["lead_name"], "Account": frame["account"],
         "Handed off": local_times(frame["handed_off_at"], tz),
         "What happened": [what(r) for r in frame.itertuples()],
+        "Window": [sla.describe_window(int(m), bool(b)) for m, b in zip(frame["window_minutes"], frame["business"])],
         "Decision": frame["status"].map({"awaiting": "Awaiting", "accepted": "Accepted", "rejected": "Rejected"}),
         "Deadline": local_times(frame["sla_deadline_at"], tz),
         "Source": frame["source"], "Policy": frame["policy"], "E-mail": frame["email"],

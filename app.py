@@ -76,6 +76,10 @@ if "scoreboard" not in allowed:
     raise RuntimeError("every role must see the scoreboard (the root URL opens it)")
 sections = {s: [p for key, p in allowed.items() if PAGES[key][0] == s] for s in SECTIONS}
 sections[SECTIONS[0]].insert(0, HOME)  # hidden: the root URL, which opens the scoreboard
+# Hidden too: the address of each page the user may not see answers with who it is for (a shared
+# link), instead of Streamlit's "Page not found"; the page's own file is not registered for them.
+sections[SECTIONS[0]] += [st.Page(lambda key=key: shell.no_access(user, PAGES[key][1], key), title=PAGES[key][1],
+                                  url_path=PAGES[key][3], visibility="hidden") for key in PAGES if key not in allowed]
 current = st.navigation({s: ps for s, ps in sections.items() if ps})
 shell.restore_deep_link(current, {p.url_path: p for p in allowed.values()})
 shell.identity(user)

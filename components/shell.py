@@ -114,6 +114,19 @@ def restore_deep_link(current: st.Page, allowed: dict[str, st.Page]) -> None:
         st.switch_page(target)
 
 
+def no_access(user: User, title: str, page_key: str) -> None:
+    """What a signed-in user gets at the address of a page their roles do not include (a link a
+    colleague shared): who it is for, instead of Streamlit's "Page not found". The page itself is
+    not registered for them, so it never runs."""
+    from queries.access import PAGE_ROLES, ROLES
+
+    st.markdown("## Not available for your role")
+    for_whom = ", ".join(ROLES[r] for r in ROLES if r in PAGE_ROLES[page_key])
+    st.warning(f"**{title}** is for {for_whom}. Your roles ({user.role_labels}) do not include it; an admin can "
+               "change your roles on the Users & audit page.", icon=":material/lock:")
+    st.page_link("pages/scoreboard.py", label="Go to the scoreboard", icon=":material/leaderboard:")
+
+
 def identity(user: User) -> None:
     with st.sidebar:  # right under the navigation menu, which draws its own separator line
         demo = " · demo data" if settings.demo_mode() else ""

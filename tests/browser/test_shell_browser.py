@@ -83,14 +83,14 @@ def test_signed_out_deep_link_shows_the_form_then_the_page(page):
     _on_admin_page(page)  # signing in lands on the page the link named
 
 
-def test_deep_link_to_a_page_the_role_may_not_see_lands_on_the_scoreboard(page):
+def test_deep_link_to_a_page_the_role_may_not_see_says_who_it_is_for(page):
     page.goto("/admin")
     wait_for_app(page)
     fill_sign_in_form(page, "sdr", "alignboard-demo")
     expect(sign_out_button(page)).to_be_visible()
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
-    expect(page).not_to_have_url(re.compile(r"/admin/?(\?|$)"))
+    expect(page.get_by_role("heading", name="Not available for your role")).to_be_visible()
+    expect(page.get_by_text("Users & audit is for Administrator", exact=False)).to_be_visible()
     expect(nav_link(page, ADMIN_PAGE)).to_have_count(0)
     expect(page.get_by_role("heading", name=ADMIN_PAGE)).to_have_count(0)
     expect(_page_not_found(page)).to_have_count(0)
@@ -129,4 +129,21 @@ def test_scoreboard_link_with_filters_opens_as_shared(page):
     expect(page).to_have_url(re.compile(r"/scoreboard\?period=this_year$"))
     expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
     expect(_page_not_found(page)).to_have_count(0)
+    assert_no_exception(page)
+
+
+def test_a_page_the_role_does_not_include_says_who_it_is_for(page):
+    """A colleague's /admin link, opened by an executive: the address answers with who the page is
+    for (not Streamlit's "Page not found"), and the page itself does not run."""
+    sign_in(page, "executive")
+    page.goto("/admin")
+    wait_for_app(page)
+    expect(page.get_by_text("Users & audit is for Administrator", exact=False)).to_be_visible()
+    expect(page.get_by_text("Your roles (Executive) do not include it", exact=False)).to_be_visible()
+    expect(_page_not_found(page)).to_have_count(0)
+    expect(page.get_by_role("tab", name="Audit log")).to_have_count(0)   # the admin page never ran
+    expect(nav_link(page, ADMIN_PAGE)).to_have_count(0)
+    page.get_by_role("link", name="Go to the scoreboard").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
     assert_no_exception(page)

@@ -200,7 +200,8 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
                     a.button("Open", key=f"mtg_open_{r.id}", on_click=go, args=(int(r.id),),
                              icon=":material/folder_open:", width="stretch")
                     b.button("Present", key=f"mtg_present_{r.id}", on_click=go, args=(int(r.id), 1, True),
-                             icon=":material/co_present:", width="stretch", type="primary")
+                             icon=":material/co_present:", width="stretch",
+                             type="primary" if title == "Upcoming and live" else "secondary")
 
 
 # --------------------------------------------------------------------------- shared pieces

@@ -111,10 +111,15 @@ def load(conn: sa.Connection) -> None:
             return (None, outsider["id"]) if outsider else (users["sales_lead"]["id"], None)
         return users[name]["id"], None
 
-    next_monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    # The weekly meeting is on Mondays: the held ones on the latest Mondays whose meeting is over
+    # (at least 3 h ago), the planned one on the Monday after.
+    last_held = today - timedelta(days=today.weekday())
+    if _at(last_held, tz) > now - timedelta(hours=3):
+        last_held -= timedelta(weeks=1)
+    next_monday = last_held + timedelta(weeks=1)
     for weeks_back, decisions, actions in HELD:
         day = next_monday - timedelta(weeks=weeks_back)
-        held_at = min(_at(day, tz), now - timedelta(hours=3))
+        held_at = _at(day, tz)
         if conn.execute(q("meeting_demo_exists"), {"title": TITLE, "scheduled_at": held_at}).first():
             continue
         meeting_id, items = _meeting(conn, held_at, presenter, default_agenda())

@@ -656,6 +656,8 @@ def test_the_demo_meetings_seed(db):
     listed = meetings.list_meetings().sort_values("scheduled_at")
     assert list(listed["status"]) == ["done", "done", "planned"]
     past, last, upcoming = (meetings.get(int(i)) for i in listed["id"])
+    local = listed["scheduled_at"].dt.tz_convert(settings.company_timezone())
+    assert set(local.dt.day_of_week) == {0} and set(local.dt.strftime("%H:%M")) == {"09:30"}  # the weekly Monday slot
     assert last.frozen_at is not None and past.frozen_at is None
     assert len(meetings.decisions(last.id)) == 3 and len(meetings.actions(last.id)) == 5
     assert any(i.kind == "topic" for i in meetings.agenda(upcoming.id))

@@ -4,8 +4,11 @@ signed out), sign-out."""
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import expect
+
+from components.auth import COOKIE_NAME
 
 from tests.browser.conftest import (
     assert_no_exception,
@@ -103,6 +106,12 @@ def test_sign_out_forgets_the_cookie(page):
     expect(password_box(page)).to_be_visible()
     wait_for_app(page)
     expect(sign_out_button(page)).to_have_count(0)
+    # The cookie is deleted by a component in the browser, a moment after the sign-in form is
+    # back; wait for it to be gone (a loaded CI machine reloaded before that and was signed in).
+    deadline = time.monotonic() + 15
+    while any(c["name"] == COOKIE_NAME for c in page.context.cookies()) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert not any(c["name"] == COOKIE_NAME for c in page.context.cookies()), "sign-out left the cookie"
     page.reload()  # the cookie is gone: still signed out after a reload
     wait_for_app(page)
     expect(password_box(page)).to_be_visible()

@@ -562,7 +562,8 @@ select s.id as handoff_id, s.lead_id,
 -- Leads slipping through at :as_of: hand-offs with no decision past their decision due date
 -- ('decision_overdue'), and accepted hand-offs not touched past their first-touch deadline
 -- ('untouched_after_accept'). Restricted to :team_ids / :owner_ids / :kinds (empty = all) and to
--- those overdue at most :max_overdue_minutes (null = any). Most recently slipped first.
+-- those overdue at most :max_overdue_minutes (null = any). Most recently slipped first, at most
+-- :limit; the lead, account and campaign details are read for those only.
 with bounds as (
     select cast(:as_of as timestamptz)
            - coalesce(cast(:max_overdue_minutes as float8), 1e9) * interval '1 minute' as oldest_due
@@ -571,61 +572,71 @@ candidates as materialized (
     -- The two partial indexes of migration 0005 find today's cases (only those due since
     -- oldest_due); the third branch (decided or touched after :as_of) only matters for an :as_of in
     -- the past and is skipped at run time otherwise (a change in the last minute is not "past"
-    -- enough to matter).
-    select h.id from handoff h, bounds b
+    -- enough to matter). Each branch reads the hand-off's row once, with what the rest needs.
+    select h.id, h.lead_id, h.owner_id, h.decision, h.handed_off_at, h.decided_at, h.first_touch_at,
+           h.decision_due_at, h.sla_deadline_at
+      from handoff h, bounds b
      where h.decision is null and h.decision_due_at < :as_of and h.decision_due_at >= b.oldest_due
     union
-    select h.id from handoff h, bounds b
+    select h.id, h.lead_id, h.owner_id, h.decision, h.handed_off_at, h.decided_at, h.first_touch_at,
+           h.decision_due_at, h.sla_deadline_at
+      from handoff h, bounds b
      where h.decision = 'accepted' and h.first_touch_at is null
        and h.sla_deadline_at < :as_of and h.sla_deadline_at >= b.oldest_due
     union
-    select h.id from handoff h
+    select h.id, h.lead_id, h.owner_id, h.decision, h.handed_off_at, h.decided_at, h.first_touch_at,
+           h.decision_due_at, h.sla_deadline_at
+      from handoff h
      where cast(:as_of as timestamptz) < now() - interval '1 minute'
        and (h.decided_at > :as_of or h.first_touch_at > :as_of)
 ),
 open_handoffs as (
-    select h.*,
-           case when coalesce(h.decided_at > :as_of, true) and cast(:as_of as timestamptz) > h.decision_due_at
-                     and h.handed_off_at <= :as_of
+    select c.*,
+           case when coalesce(c.decided_at > :as_of, true) and cast(:as_of as timestamptz) > c.decision_due_at
+                     and c.handed_off_at <= :as_of
                     then 'decision_overdue'
-                when h.decision = 'accepted' and h.decided_at <= :as_of
-                     and coalesce(h.first_touch_at > :as_of, true) and cast(:as_of as timestamptz) > h.sla_deadline_at
+                when c.decision = 'accepted' and c.decided_at <= :as_of
+                     and coalesce(c.first_touch_at > :as_of, true) and cast(:as_of as timestamptz) > c.sla_deadline_at
                     then 'untouched_after_accept'
            end as kind
       from candidates c
-      join handoff h on h.id = c.id
+),
+slipping as (
+    select o.*, case o.kind when 'decision_overdue' then o.decision_due_at else o.sla_deadline_at end as due_at
+      from open_handoffs o
+     where o.kind is not null
+),
+picked as (
+    select s.*, r.full_name as owner, r.team_id, t.name as team
+      from slipping s
+      join rep r on r.id = s.owner_id
+      join team t on t.id = r.team_id
+     where (cardinality(cast(:team_ids as integer[])) = 0 or r.team_id = any(cast(:team_ids as integer[])))
+       and (cardinality(cast(:owner_ids as integer[])) = 0 or s.owner_id = any(cast(:owner_ids as integer[])))
+       and (cardinality(cast(:kinds as text[])) = 0 or s.kind = any(cast(:kinds as text[])))
+       and (cast(:max_overdue_minutes as float8) is null
+            or extract(epoch from (cast(:as_of as timestamptz) - s.due_at)) / 60
+               <= cast(:max_overdue_minutes as float8))
+     order by s.due_at desc, s.id   -- the least overdue first
+     limit :limit
 )
-select o.id as handoff_id, o.lead_id, o.kind,
+select p.id as handoff_id, p.lead_id, p.kind,
        l.first_name || ' ' || l.last_name as lead_name, l.email, l.job_title, l.score, l.priority,
        a.name as account, a.tier, ch.label as source, c.name as campaign,
-       o.owner_id, r.full_name as owner, r.team_id, t.name as team,
-       o.handed_off_at, o.decided_at, o.first_touch_at,
-       case o.kind when 'decision_overdue' then o.decision_due_at else o.sla_deadline_at end as due_at,
-       extract(epoch from (cast(:as_of as timestamptz) - o.handed_off_at)) / 60 as age_minutes,
-       extract(epoch from (cast(:as_of as timestamptz)
-                           - case o.kind when 'decision_overdue' then o.decision_due_at else o.sla_deadline_at end))
-           / 60 as overdue_minutes,
+       p.owner_id, p.owner, p.team_id, p.team,
+       p.handed_off_at, p.decided_at, p.first_touch_at, p.due_at,
+       extract(epoch from (cast(:as_of as timestamptz) - p.handed_off_at)) / 60 as age_minutes,
+       extract(epoch from (cast(:as_of as timestamptz) - p.due_at)) / 60 as overdue_minutes,
        (select count(*) from activity act
-         where act.lead_id = o.lead_id and act.occurred_at >= o.handed_off_at and act.occurred_at <= :as_of
+         where act.lead_id = p.lead_id and act.occurred_at >= p.handed_off_at and act.occurred_at <= :as_of
            and act.activity_type in ('form_fill', 'webinar', 'content_download', 'email_click', 'web_visit'))
            as lead_activity_since_handoff
-  from open_handoffs o
-  join lead l on l.id = o.lead_id
+  from picked p
+  join lead l on l.id = p.lead_id
   join account a on a.id = l.account_id
   join channel ch on ch.code = l.source
   left join campaign c on c.id = l.campaign_id
-  join rep r on r.id = o.owner_id
-  join team t on t.id = r.team_id
- where o.kind is not null
-   and (cardinality(cast(:team_ids as integer[])) = 0 or r.team_id = any(cast(:team_ids as integer[])))
-   and (cardinality(cast(:owner_ids as integer[])) = 0 or o.owner_id = any(cast(:owner_ids as integer[])))
-   and (cardinality(cast(:kinds as text[])) = 0 or o.kind = any(cast(:kinds as text[])))
-   and (cast(:max_overdue_minutes as float8) is null
-        or extract(epoch from (cast(:as_of as timestamptz)
-                               - case o.kind when 'decision_overdue' then o.decision_due_at else o.sla_deadline_at end))
-           / 60 <= cast(:max_overdue_minutes as float8))
- order by overdue_minutes, o.id
- limit :limit
+ order by p.due_at desc, p.id
 
 -- name: sla_reassign_targets
 -- Active reps in sales and sales-development teams, with their open hand-offs now (load).

@@ -694,6 +694,12 @@ def test_slipping_lists_overdue_decisions_and_untouched_accepts(world, people, a
     assert "never contacted" in frame.set_index("lead_id").loc[silent, "action"]
     assert list(sla.slipping(lead_user, as_of=as_of, team_ids=(people["ae_team"],))["lead_id"]) == [silent]
     assert list(sla.slipping(lead_user, as_of=as_of, kinds=("decision_overdue",))["lead_id"]) == [overdue]
+    # Most recently slipped first; a limit keeps those (the details are read for them only).
+    slipped = frame.set_index("lead_id")["overdue_minutes"]
+    assert list(frame["lead_id"]) == list(slipped.sort_values().index)
+    first = sla.slipping(lead_user, as_of=as_of, limit=1)
+    assert list(first["lead_id"]) == [slipped.idxmin()] == [overdue]
+    assert sla.slipping(lead_user, as_of=as_of, max_overdue_days=1).empty   # both slipped > 1 day ago
 
 
 def test_reassign_writes_an_event_and_audits(world, people, admin, office, app_db):

@@ -66,3 +66,15 @@ def test_local_times_carry_the_year_outside_the_current_one():
     assert list(shown[1:]) == [f"26 Nov {this_year - 1}, 10:59", "—"] and str(this_year) not in shown[0]
     assert datetime_column_format(pd.Series([now_ish]), "America/New_York") == "D MMM, HH:mm"
     assert datetime_column_format(pd.Series([now_ish, old]), "America/New_York") == "D MMM YYYY, HH:mm"
+
+
+def test_local_times_read_as_strftime_across_a_year():
+    import pandas as pd
+
+    from components.sla_views import local_times
+
+    moments = pd.Series(pd.date_range("2025-01-01 00:07", periods=800, freq="11h", tz="UTC"))
+    this_year = pd.Timestamp.now(tz="Asia/Tokyo").year
+    local = moments.dt.tz_convert("Asia/Tokyo")
+    want = [t.strftime("%a %d %b, %H:%M") if t.year == this_year else t.strftime("%d %b %Y, %H:%M") for t in local]
+    assert list(local_times(moments, "Asia/Tokyo")) == want

@@ -1211,23 +1211,23 @@ def _slipping(team_ids, owner_ids, kinds, max_overdue_days, as_of, limit):
                                     "max_overdue_minutes": None if max_overdue_days is None else max_overdue_days * 1440,
                                     "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA, hints=True)
     frame["situation"] = frame["kind"].map(KINDS).astype(_STR)
-    frame["action"] = [action_for(r) for r in frame.itertuples()]
+    frame["action"] = [action_for(kind, touched, age, overdue, activity) for kind, touched, age, overdue, activity in
+                       zip(frame["kind"], frame["first_touch_at"].notna(), frame["age_minutes"],
+                           frame["overdue_minutes"], frame["lead_activity_since_handoff"].fillna(0))]
     return frame
 
 
-def action_for(row) -> str:
+def action_for(kind: str, touched: bool, age_minutes: float, overdue_minutes: float, activity: int = 0) -> str:
     """What the owner needs to do about a slipping lead (copy for the list; pure)."""
     from components import format as fmt
 
-    activity = int(getattr(row, "lead_activity_since_handoff", 0) or 0)
-    hint = f" The lead has been active {activity}× since the hand-off." if activity else ""
-    if row.kind == "decision_overdue":
-        touched = getattr(row, "first_touch_at", None)
-        if touched is None or pd.isna(touched):
+    hint = f" The lead has been active {int(activity)}× since the hand-off." if activity else ""
+    if kind == "decision_overdue":
+        if not touched:
             return ("Contact the lead and accept or reject: no decision and no contact "
-                    f"{fmt.duration(row.age_minutes)} after the hand-off." + hint)
-        return f"Accept or reject: contacted, but no decision {fmt.duration(row.age_minutes)} after the hand-off." + hint
-    return f"Call or e-mail now: accepted but never contacted, {fmt.duration(row.overdue_minutes)} past the deadline." + hint
+                    f"{fmt.duration(age_minutes)} after the hand-off." + hint)
+        return f"Accept or reject: contacted, but no decision {fmt.duration(age_minutes)} after the hand-off." + hint
+    return f"Call or e-mail now: accepted but never contacted, {fmt.duration(overdue_minutes)} past the deadline." + hint
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)

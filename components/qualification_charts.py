@@ -121,7 +121,8 @@ def rejection_trend_chart(reasons: pd.DataFrame, grain: str, *, height: int = 36
     fig.update_layout(barmode="stack", bargap=0.2,
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     fig.update_xaxes(**theme.time_axis(reasons["bucket"], grain))
-    fig.update_yaxes(title_text="Rejected hand-offs", rangemode="tozero")
+    top = float(reasons.groupby("bucket")["rejected"].sum().max() or 1)
+    fig.update_yaxes(title_text="Rejected hand-offs", range=[0, top * 1.1])   # the tallest bar clear of the top
     return theme.style(fig, "Rejection reasons over time", height=height)
 
 
@@ -148,9 +149,12 @@ def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int 
                                 for g, n in zip(groups, part["rejected"])],
                     hovertemplate=fmt.reason_label(reason)
                                   + ": <b>%{x:.0%}</b><br>%{customdata}<extra></extra>")
-    fig.update_layout(barmode="stack", bargap=0.3,
-                      legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
-    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    # The legend at the foot of the figure, clear of the share axis's tick labels above it (a
+    # fraction of the plot height put it on them in short charts).
+    fig.update_layout(barmode="stack", bargap=0.3, margin=dict(b=84),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0,
+                                  traceorder="normal"))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.001], tickvals=[0, 0.25, 0.5, 0.75, 1])
     return theme.style(fig, f"Rejection reasons by {group_title.lower()} (share of rejected; count in brackets)",
                        height=height or max(300, 70 + 34 * len(groups)))
 
@@ -206,7 +210,8 @@ def quality_trend_chart(trend: pd.DataFrame, grain: str, *, height: int = 320) -
     fig.add_scatter(x=rows["bucket"], y=rows["avg_quality"], name="Average rating", mode="lines+markers",
                     line=dict(color=theme.SALES, width=3), marker=dict(size=7), yaxis="y2",
                     hovertemplate="Average <b>%{y:.2f}</b> of 5<extra></extra>")
-    fig.update_layout(yaxis=dict(rangemode="tozero", title_text="Ratings", showgrid=False),
+    fig.update_layout(yaxis=dict(range=[0, float(rows["ratings"].max() or 1) * 1.15], title_text="Ratings",
+                                 showgrid=False),
                       yaxis2=dict(overlaying="y", side="right", range=[1, 5.2], tickvals=[1, 2, 3, 4, 5],
                                   title_text="Average rating", gridcolor="#E2E8F0"),
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))

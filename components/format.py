@@ -86,6 +86,13 @@ def ratio(x) -> str:
     return f"{float(x):.1f}×"
 
 
+def coverage_gap(coverage, needed) -> str | None:
+    """Pipeline coverage against what the win rate needs: '-2.1× vs 4.0× needed' (a KPI delta)."""
+    if _missing(coverage) or _missing(needed) or not needed:
+        return None
+    return f"{float(coverage) - float(needed):+.1f}× vs {ratio(needed)} needed"
+
+
 def change(current, previous, kind: str = "relative") -> str | None:
     """Text for a KPI delta, or None when there is nothing to compare.
 

@@ -119,8 +119,8 @@ def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
 def _coverage_tile(cov: dict, needed, cur: str) -> Tile:
     if cov["status"] == "ok":
         return Tile("coverage", "Pipeline coverage", fmt.ratio(cov["ratio"]),
-                    f"{cov['ratio'] - needed:+.1f}× vs need" if needed else None,
-                    caption=f"need {fmt.ratio(needed)}" if needed else "no win rate yet")
+                    fmt.coverage_gap(cov["ratio"], needed),
+                    caption="needed = 1 ÷ win rate" if needed else "no win rate yet")
     if cov["status"] == "target_met":
         return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}")
     return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue target for the period")

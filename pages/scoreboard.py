@@ -111,8 +111,8 @@ with together:
         if cov.status == "ok":
             needed = sb.coverage_needed
             kpi("Pipeline coverage", fmt.ratio(cov.ratio),
-                delta=f"{cov.ratio - needed:+.1f}× vs need" if needed else None,
-                caption=f"need {fmt.ratio(needed)}" if needed else "no win rate yet",
+                delta=fmt.coverage_gap(cov.ratio, needed),
+                caption="needed = 1 ÷ win rate" if needed else "no win rate yet",
                 help=f"Open pipeline expected to close in the period ({fmt.money(cov.open_in_period, cur)}) ÷ "
                      f"what is left to win: target {fmt.money(cov.target, cur)} − won so far "
                      f"{fmt.money(cov.won_so_far, cur)}. Coverage needed ≈ 1 ÷ win rate.")

@@ -94,3 +94,9 @@ def test_clock_text_for_a_touch_before_the_business_clock_started(monkeypatch):
     assert caption.startswith("first touch before the SLA clock had started running")
     facts["minutes_to_first_touch"] = 42
     assert clock_text(facts, datetime(2026, 11, 21, tzinfo=timezone.utc))[1].startswith("first touch after 42 min")
+
+
+def test_coverage_gap_names_what_is_needed():
+    assert fmt.coverage_gap(1.9, 4.0) == "-2.1× vs 4.0× needed"
+    assert fmt.coverage_gap(4.5, 4.0) == "+0.5× vs 4.0× needed"
+    assert fmt.coverage_gap(1.9, None) is None and fmt.coverage_gap(None, 4.0) is None

@@ -45,7 +45,7 @@ def test_scoreboard_tiles_use_the_scoreboard_formats_and_sides():
     assert (flat["acceptance"].value, flat["acceptance"].delta) == ("57%", "-2.1 pts")
     assert flat["revenue"].value == "$2.3M" and flat["revenue"].caption == "62% mkt-sourced"
     assert flat["first_touch"].good_when == "down" and flat["first_touch"].delta == "+13 min"
-    assert (flat["coverage"].value, flat["coverage"].delta) == ("1.9×", "-1.7× vs need")
+    assert (flat["coverage"].value, flat["coverage"].delta) == ("1.9×", "-1.7× vs 3.6× needed")
     assert mc.scoreboard_note(scoreboard_payload()).endswith("(the same point in the previous period).")
 
 

@@ -51,19 +51,24 @@ def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | No
     rows = rows.iloc[::-1]  # largest at the top of a horizontal chart
     colors = [theme.GOOD if overall_rate is not None and r >= overall_rate else theme.WARN
               for r in rows["acceptance_rate"].fillna(0)]
-    text = [f"{fmt.pct(r)}  ·  {fmt.number(n)} handed off" for r, n in zip(rows["acceptance_rate"], rows["handed_off"])]
+    text = [f"<b>{fmt.pct(r)}</b>  ·  {fmt.number(n)} handed off"
+            for r, n in zip(rows["acceptance_rate"], rows["handed_off"])]
+    labels = [str(s) for s in rows["dim_label"]]
     fig = go.Figure(go.Bar(
-        y=[str(s) for s in rows["dim_label"]], x=rows["acceptance_rate"], orientation="h", marker_color=colors,
-        text=text, textposition="outside", cliponaxis=False,
+        y=labels, x=rows["acceptance_rate"], orientation="h", marker_color=colors,
         customdata=[f"{fmt.number(a)} accepted, {fmt.number(w)} awaiting" for a, w in
                     zip(rows["accepted"], rows["awaiting"])],
         hovertemplate="%{y}: <b>%{x:.0%}</b> accepted<br>%{customdata}<extra></extra>", showlegend=False))
+    # The numbers in a column right of the 100% mark, where the all-sources line cannot cross them.
+    for label, line in zip(labels, text):
+        fig.add_annotation(x=1.04, y=label, text=line, showarrow=False, xanchor="left",
+                           font=dict(size=16 if big else 13, color=theme.NEUTRAL))
     if overall_rate is not None:
         fig.add_vline(x=overall_rate, line=dict(color=theme.NEUTRAL, width=2, dash="dash"))
         fig.add_annotation(x=overall_rate, y=1.0, yref="paper", text=f"all sources {fmt.pct(overall_rate)}",
                            showarrow=False, xanchor="left", yanchor="bottom", xshift=4,
                            font=dict(size=16 if big else 13, color=theme.NEUTRAL))
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.4], tickvals=[0, 0.25, 0.5, 0.75, 1.0])
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.55], tickvals=[0, 0.25, 0.5, 0.75, 1.0])
     fig.update_layout(bargap=0.3, margin=dict(r=20))
     return _size(theme.style(fig, title, height=height), big)
 

@@ -217,6 +217,8 @@ with right:
     funnel = view.funnel
     if not funnel.empty and funnel["reached"].iloc[0] > 0:
         st.plotly_chart(charts.funnel_chart(funnel), width="stretch")
+        st.caption("Follows the leads created in the period to where they are today, so it differs from the "
+                   "tiles, which count what happened in the period (MQLs delivered, deals won).")
     else:
         empty_state("None of the leads created in this period has become an MQL yet.",
                     "The funnel follows the leads created in the period.")

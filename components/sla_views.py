@@ -218,16 +218,16 @@ def breaches_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
 def slipping_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
     """Leads slipping through as shown and exported (sortable numeric columns kept numeric)."""
     frame = frame.reset_index(drop=True)
-    return pd.DataFrame({
+    return pd.DataFrame({   # who and what first: the owner is whom a lead reassigns from
         "Situation": frame["situation"],
         "Overdue (days)": (frame["overdue_minutes"] / 1440).round(1),
-        "Age (days)": (frame["age_minutes"] / 1440).round(1),
-        "Lead": frame["lead_name"], "Title": frame["job_title"], "Account": frame["account"],
+        "Lead": frame["lead_name"], "Account": frame["account"], "Owner": frame["owner"], "Team": frame["team"],
+        "What to do": frame["action"],
         "Tier": frame["tier"], "Source": frame["source"], "Campaign": frame["campaign"].fillna(""),
-        "Score": frame["score"], "Owner": frame["owner"], "Team": frame["team"],
+        "Age (days)": (frame["age_minutes"] / 1440).round(1), "Score": frame["score"], "Title": frame["job_title"],
         "Handed off": local_times(frame["handed_off_at"], tz),
         "Was due": local_times(frame["due_at"], tz),
-        "What to do": frame["action"], "E-mail": frame["email"],
+        "E-mail": frame["email"],
     })
 
 

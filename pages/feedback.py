@@ -108,7 +108,8 @@ tabs = dict(zip(tab_names, st.tabs(tab_names)))
 with tabs["Weekly review"]:
     week = qualification.review_period()
     before = week.previous()
-    st.caption(f"The last seven days ({week.describe()}), against the seven before. All teams and sources.")
+    st.caption(f"The last seven days ({week.describe()}), against the seven before. All teams and sources; "
+               "the period and filters in the sidebar apply to Trends.")
     acc, acc_before = metrics.acceptance(week), metrics.acceptance(before)
     a = acc.iloc[0] if not acc.empty else None
     b = acc_before.iloc[0] if not acc_before.empty else None

@@ -120,7 +120,7 @@ def _coverage_tile(cov: dict, needed, cur: str) -> Tile:
     if cov["status"] == "ok":
         return Tile("coverage", "Pipeline coverage", fmt.ratio(cov["ratio"]),
                     fmt.coverage_gap(cov["ratio"], needed),
-                    caption="needed = 1 ÷ win rate" if needed else "no win rate yet")
+                    caption=None if needed else "no win rate yet")
     if cov["status"] == "target_met":
         return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}")
     return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue target for the period")

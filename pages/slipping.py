@@ -26,8 +26,8 @@ with st.sidebar:
                                placeholder="Everyone", key="slip_owner")
     kinds = st.multiselect("Situation", list(sla.KINDS), format_func=sla.KINDS.get, placeholder="Both situations",
                            key="slip_kind")
-    ages = {None: "Any time", 7: "Slipped in the last 7 days", 30: "Slipped in the last 30 days",
-            90: "Slipped in the last 90 days"}
+    ages = {0: "Any time", 7: "Slipped in the last 7 days", 30: "Slipped in the last 30 days",
+            90: "Slipped in the last 90 days"}   # 0, not None: a None choice would show as a clearable blank
     max_days = st.selectbox("Overdue for", list(ages), index=0, format_func=ages.get, key="slip_age",
                             help="Every slipping lead by default, as the hand-offs page and meeting mode count "
                                  "them. Fresh slips are the ones still worth saving; old ones need a decision "
@@ -42,7 +42,7 @@ if kind:
     {"success": st.success, "error": st.error}[kind](text)
 
 frame = sla.slipping(user, team_ids=tuple(team_ids), owner_ids=tuple(owner_ids), kinds=tuple(kinds),
-                     max_overdue_days=max_days)
+                     max_overdue_days=max_days or None)
 if frame.empty:
     empty_state("No lead is slipping through: every hand-off is decided or still inside its window, and every "
                 "accepted lead was contacted in time.", "Filters in the sidebar may hide some." if

@@ -313,8 +313,9 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
         "Who": [f"{n} (@{u})" if isinstance(u, str) else "The system" for n, u in
                 zip(frame["actor_name"], frame["actor_username"])],
         "What": frame["action"].map(audit.action_label),
-        "About": [audit.subject_text(e, i, s, o, n) for e, i, s, o, n in
-                  zip(frame["entity"], frame["entity_id"], frame["subject_username"], frame["old"], frame["new"])],
+        "About": [audit.subject_text(e, i, s, o, n, t) for e, i, s, o, n, t in
+                  zip(frame["entity"], frame["entity_id"], frame["subject_username"], frame["old"], frame["new"],
+                      frame["entity_title"])],
         "Change (old → new)": [audit.describe_change(o, n, names) for o, n in zip(frame["old"], frame["new"])],
     })
     st.caption(f"{len(view)} most recent entries, newest first · times in {tz}")

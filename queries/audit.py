@@ -52,7 +52,7 @@ def search(about_user_id: int | None = None, actor_user_id: int | None = None, *
 
     ``system_only``: only changes made without a signed-in user (command line, demo seeding).
     Columns: id, at, actor_user_id, actor_username, actor_name, action, entity, entity_id,
-    subject_username, old, new (dicts or None).
+    subject_username, entity_title (a goal's title), old, new (dicts or None).
     """
     with get_engine().connect() as conn:
         result = conn.execute(q("audit_search"), {"about_user_id": about_user_id, "actor_user_id": actor_user_id,
@@ -130,12 +130,15 @@ def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] |
     return "; ".join(parts) if parts else "(no field changed)"
 
 
-def subject_text(entity: str, entity_id, subject_username: str | None, old: dict | None, new: dict | None) -> str:
-    """What an entry is about: '@username' for a user, else the record's own title or name when
-    the entry holds one ('goal “Raise lead acceptance”'), else 'goal 16'."""
+def subject_text(entity: str, entity_id, subject_username: str | None, old: dict | None, new: dict | None,
+                 title: str | None = None) -> str:
+    """What an entry is about: '@username' for a user, else the record's ``title`` (a goal's, from
+    the search) or the title or name the entry holds ('goal “Raise lead acceptance”'), else 'goal 16'."""
     if isinstance(subject_username, str):
         return f"@{subject_username}"
     kind = str(entity).replace("_", " ")
+    if isinstance(title, str) and title.strip():
+        return f"{kind} “{_show(title.strip())}”"
     for record in (new, old):
         if isinstance(record, dict):
             for key in ("title", "name"):

@@ -102,12 +102,14 @@ on conflict (username) do nothing
 -- name: audit_search
 -- Latest audit entries for the admin page, newest first. Filters (null = any): the user a change
 -- was about (entity 'user'), and the user who made it (actor; use :system_only for changes made
--- without a signed-in user: the command line, demo seeding).
+-- without a signed-in user: the command line, demo seeding). entity_title: a goal's current title
+-- (its check-in and archive entries hold none).
 select a.id, a.at, a.actor_user_id, actor.username as actor_username, actor.display_name as actor_name,
-       a.action, a.entity, a.entity_id, subject.username as subject_username, a.old, a.new
+       a.action, a.entity, a.entity_id, subject.username as subject_username, g.title as entity_title, a.old, a.new
   from audit_log a
   left join app_user actor on actor.id = a.actor_user_id
   left join app_user subject on a.entity = 'user' and subject.id::text = a.entity_id
+  left join goal g on a.entity = 'goal' and g.id::text = a.entity_id
  where (cast(:about_user_id as integer) is null
         or (a.entity = 'user' and a.entity_id = cast(:about_user_id as text)))
    and (cast(:actor_user_id as integer) is null or a.actor_user_id = :actor_user_id)

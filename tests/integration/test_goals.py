@@ -538,6 +538,13 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     text = _texts(sal)
     assert "Check-in posted" in text and "battle card" in text
     assert sal.text_area(key=ci(sal, goal_id, "narrative")).value == ""  # the form is cleared after a post
+    # The admin's audit log names the goal of a check-in by its title (the entry holds none).
+    from queries import audit
+
+    entry = audit.search().query("action == 'goal.checkin'").iloc[0]
+    title = goals.get(goal_id).title
+    assert audit.subject_text(entry.entity, entry.entity_id, entry.subject_username, entry.old, entry.new,
+                              entry.entity_title) == f"goal “{title}”"
 
 
 @pytest.mark.one_backend

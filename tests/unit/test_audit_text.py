@@ -21,4 +21,5 @@ def test_subject_is_the_user_or_the_records_title():
     assert subject_text("goal", "16", None, None, {"title": "Raise lead acceptance"}) == "goal “Raise lead acceptance”"
     assert subject_text("sla_policy", "2", None, {"name": "Strategic"}, {"rank": 5}) == "sla policy “Strategic”"
     assert subject_text("goal", "16", None, {"confidence": "at_risk"}, None) == "goal 16"
+    assert subject_text("goal", "16", None, None, {"confidence": "at_risk"}, "Cut the median") == "goal “Cut the median”"
     assert subject_text("setting", float("nan"), None, None, None) == "setting"

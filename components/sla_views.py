@@ -29,10 +29,9 @@ def local_time(moment, tz: str, with_day: bool = True) -> str:
     year, so an old date never reads as a coming one); '—' for missing."""
     if moment is None or pd.isna(moment):
         return fmt.DASH
-    value = pd.Timestamp(moment).tz_convert(zone(tz))
     if not with_day:
-        return value.strftime("%H:%M")
-    return value.strftime("%a %d %b, %H:%M" if value.year == _this_year(tz) else "%d %b %Y, %H:%M")
+        return pd.Timestamp(moment).tz_convert(zone(tz)).strftime("%H:%M")
+    return local_times(pd.Series([moment]), tz)[0]   # one definition of the text: _stamp
 
 
 def local_times(moments: pd.Series, tz: str) -> pd.Series:

@@ -34,12 +34,12 @@ with cols[0]:
              f"Target {fmt.pct(target)}.")
 with cols[1]:
     kpi("Median to touch", fmt.duration(t.median_minutes), good_when="down",
-        delta=(fmt.change(t.median_minutes, prev.median_minutes, "minutes") or "").replace("−", "-", 1) or None,
+        delta=fmt.change(t.median_minutes, prev.median_minutes, "minutes"),
         help="Median time from hand-off to the first rep touch, in business minutes where the lead's policy "
              "counts business hours. Untouched hand-offs are not in it.")
 with cols[2]:
     kpi("p90 to touch", fmt.duration(t.p90_minutes), good_when="down",
-        delta=(fmt.change(t.p90_minutes, prev.p90_minutes, "minutes") or "").replace("−", "-", 1) or None,
+        delta=fmt.change(t.p90_minutes, prev.p90_minutes, "minutes"),
         help="9 in 10 touched hand-offs were first touched within this time.")
 with cols[3]:
     kpi("Breaches", fmt.number(t.breached), good_when="down", delta=fmt.change(t.breached, prev.breached),

@@ -202,19 +202,18 @@ def main() -> int:
     year = Period(date(end.year - 1, end.month, 1) if end.month < 12 else date(end.year, 1, 1), end, tz)
     as_of = datetime(end.year, end.month, end.day, 12, tzinfo=timezone.utc)
 
-    base = {**Filters().params(), "grain": "none", "dim": "total", "as_of": as_of,
-            "bounds": [float(b) for b in metrics.TOUCH_BANDS]}
+    extra = {"as_of": as_of, "bounds": [float(b) for b in metrics.TOUCH_BANDS]}
     cases = []
     for name in ("acceptance", "rejection_reasons", "first_touch", "first_touch_distribution", "sla_compliance",
                  "mqls_delivered", "funnel", "pipeline_created", "closed_deals", "open_pipeline",
                  "coverage_inputs", "campaign_performance"):
-        cases.append((name, "quarter, total", {**base, **period.bounds()}))
+        cases.append((name, "quarter, total", metrics.params(period, Filters(), **extra)))
     for name, grain, dim in (("acceptance", "month", "source"), ("closed_deals", "month", "total"),
                              ("pipeline_created", "month", "total"), ("sla_compliance", "none", "owner"),
                              ("funnel", "none", "total")):
-        cases.append((name, f"12 months by {grain}/{dim}", {**base, **year.bounds(), "grain": grain, "dim": dim}))
+        cases.append((name, f"12 months by {grain}/{dim}", metrics.params(year, Filters(), grain, dim, **extra)))
     cases.append(("acceptance", "quarter, filtered tier 1 + 2 sources",
-                  {**base, **period.bounds(), "tiers": [1], "sources": ["webinar", "paid_search"]}))
+                  metrics.params(period, Filters(tiers=(1,), sources=("webinar", "paid_search")), **extra)))
 
     baselines = pandas_baselines(engine, period, pd.Timestamp(as_of))
     rows = []

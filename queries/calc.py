@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from queries.periods import Period, quarter_start
+from queries.periods import Period, bucket_start, bucket_starts, quarter_start  # noqa: F401 (bucket_* re-exported)
 
 #: app_setting key that holds a quarter's revenue target until the goals tracker stores them.
 TARGET_KEY = "revenue_target_{year}-Q{quarter}"
@@ -157,40 +157,6 @@ def is_whole_quarters(period: Period) -> bool:
 
 
 # --------------------------------------------------------------------------- trend buckets
-
-
-def bucket_start(d: date, grain: str) -> date:
-    """The bucket a local date falls in, as PostgreSQL's date_trunc cuts it (weeks start Monday)."""
-    if grain == "day":
-        return d
-    if grain == "week":
-        return d - timedelta(days=d.weekday())
-    if grain == "month":
-        return d.replace(day=1)
-    if grain == "quarter":
-        return quarter_start(d)
-    if grain == "year":
-        return date(d.year, 1, 1)
-    raise ValueError(f"unknown grain {grain!r}")
-
-
-def bucket_starts(period: Period, grain: str, until: date | None = None) -> list[date]:
-    """Every bucket from the period's start up to ``until`` (default: its end), in order."""
-    last = min(period.end, until) if until else period.end
-    if last < period.start:
-        return []
-    out, current = [], bucket_start(period.start, grain)
-    while current <= last:
-        out.append(current)
-        if grain == "day":
-            current += timedelta(days=1)
-        elif grain == "week":
-            current += timedelta(days=7)
-        else:
-            months = {"month": 1, "quarter": 3, "year": 12}[grain]
-            idx = current.year * 12 + current.month - 1 + months
-            current = date(idx // 12, idx % 12 + 1, 1)
-    return out
 
 
 def fill_buckets(frame: pd.DataFrame, buckets: list[date], fill: dict[str, float]) -> pd.DataFrame:

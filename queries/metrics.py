@@ -94,6 +94,9 @@ def params(period: Period | None, filters: Filters, grain: str = "none", dim: st
     bound = {**filters.params(), "grain": grain, "dim": dim, **extra}
     if period is not None:
         bound.update(period.bounds())
+        bound.update(period.buckets(grain))
+    elif grain != "none":
+        raise ValueError("a grain needs a period to cut into buckets")
     return bound
 
 

@@ -84,6 +84,23 @@ class Period:
         return {"start_at": self.start_at, "end_at": self.end_at, "start_date": self.start,
                 "end_date": self.end, "tz": self.tz}
 
+    def buckets(self, grain: str) -> dict:
+        """Bound parameters that cut the period into ``grain`` buckets in its time zone:
+        ``bucket_starts``, the first instant of each bucket (UTC), and ``bucket_dates``, the local
+        date that names it (the first day of the day/week/month/quarter/year, weeks starting on
+        Monday), so that SQL finds a row's bucket with one binary search,
+        ``(:bucket_dates)[width_bucket(ts, :bucket_starts)]``, instead of converting every row to
+        local time. ``grain='none'`` gives empty lists (the bucket is then null). Only valid for
+        instants inside the period."""
+        if grain == "none":
+            return {"bucket_starts": [], "bucket_dates": []}
+        if grain not in GRAINS:
+            raise ValueError(f"unknown grain {grain!r}")
+        dates = bucket_starts(self, grain)
+        tz = zone(self.tz)
+        starts = [datetime.combine(d, time(0), tz).astimezone(timezone.utc) for d in dates]
+        return {"bucket_starts": starts, "bucket_dates": dates}
+
     def describe(self) -> str:
         if self.start == self.end:
             return f"{self.start:%d %b %Y}"
@@ -105,6 +122,38 @@ def _add_months(d: date, months: int) -> date:
 
 def _is_whole_months(start: date, end: date) -> bool:
     return start.day == 1 and (end + timedelta(days=1)).day == 1
+
+
+def bucket_start(d: date, grain: str) -> date:
+    """The bucket a local date falls in, as PostgreSQL's date_trunc cuts it (weeks start Monday)."""
+    if grain == "day":
+        return d
+    if grain == "week":
+        return d - timedelta(days=d.weekday())
+    if grain == "month":
+        return d.replace(day=1)
+    if grain == "quarter":
+        return quarter_start(d)
+    if grain == "year":
+        return date(d.year, 1, 1)
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def bucket_starts(period: Period, grain: str, until: date | None = None) -> list[date]:
+    """Every bucket from the period's start up to ``until`` (default: its end), in order."""
+    last = min(period.end, until) if until else period.end
+    if last < period.start:
+        return []
+    out, current = [], bucket_start(period.start, grain)
+    while current <= last:
+        out.append(current)
+        if grain == "day":
+            current += timedelta(days=1)
+        elif grain == "week":
+            current += timedelta(days=7)
+        else:
+            current = _add_months(current, {"month": 1, "quarter": 3, "year": 12}[grain])
+    return out
 
 
 def quarter_start(d: date) -> date:

@@ -540,7 +540,8 @@ def feedback_trend(period: Period, filters: Filters = NO_FILTERS, *, grain: str 
         raise ValueError(f"unknown grain {grain!r}")
     if dim not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dim!r}")
-    return _typed(_run("feedback_trend", {**filters.params(), **period.bounds(), "grain": grain, "dim": dim}),
+    return _typed(_run("feedback_trend", {**filters.params(), **period.bounds(), **period.buckets(grain),
+                                         "grain": grain, "dim": dim}),
                   TREND_SCHEMA)
 
 

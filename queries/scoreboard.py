@@ -402,8 +402,7 @@ def records(key: str, period: Period, filters: Filters = NO_FILTERS, *, as_of: d
 
 @st.cache_data(ttl=metrics.METRIC_TTL, show_spinner=False)
 def _records(drill: Drill, period: Period, filters: Filters, as_of: datetime, row_limit: int) -> Records:
-    params = {**filters.params(), "grain": "none", "dim": "total", **period.bounds(), "as_of": as_of,
-              "subset": drill.subset, "row_limit": row_limit}
+    params = metrics.params(period, filters, as_of=as_of, subset=drill.subset, row_limit=row_limit)
     with get_engine().connect() as conn:
         result = conn.execute(q(drill.query), params)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))

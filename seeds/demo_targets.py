@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from queries.calc import TARGET_KEY
+from queries import metrics
 from queries.filters import NO_FILTERS
 from queries.periods import Period, quarter_start
 from queries.sqlfiles import q
@@ -75,8 +76,7 @@ def load(conn: sa.Connection) -> None:
     first_day = span.first_at.astimezone(ZoneInfo(tz)).date()
     last_day = span.last_at.astimezone(ZoneInfo(tz)).date()
     everything = Period(quarter_start(first_day), last_day, tz)
-    params = {**NO_FILTERS.params(), "grain": "quarter", "dim": "total", **everything.bounds()}
-    rows = conn.execute(q("closed_deals"), params).mappings().all()
+    rows = conn.execute(q("closed_deals"), metrics.params(everything, NO_FILTERS, "quarter")).mappings().all()
     revenue = {r["bucket"] if isinstance(r["bucket"], date) and not isinstance(r["bucket"], datetime)
                else r["bucket"].date(): float(r["revenue"]) for r in rows}
     for key, value in plan(revenue, first_day, last_day).items():

@@ -319,8 +319,7 @@ rated as (
     union all
     select * from campaign_level
 )
-select case when :grain = 'none' then null
-            else date_trunc(:grain, created_at at time zone :tz)::date end as bucket,
+select (cast(:bucket_dates as date[]))[width_bucket(created_at, cast(:bucket_starts as timestamptz[]))] as bucket,
        dim_key, dim_label,
        count(*) as ratings,
        avg(quality)::float8 as avg_quality,

@@ -355,3 +355,22 @@ def test_opportunity_metrics_by_owner_team(raw, period, seeded_app_db):
     got = metrics.closed_deals(period, dim="team").assign(team_id=lambda d: d.dim_key.astype(int))
     got = got.set_index("team_id").revenue
     assert np.allclose(got.sort_index(), expected.sort_index())
+
+
+# --------------------------------------------------------------------------- trend buckets
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Asia/Kolkata"])
+def test_bucket_lookup_equals_postgres_date_trunc_for_every_handoff(tz, period, seeded_app_db):
+    """The metric queries find a row's bucket with width_bucket over Period.buckets; PostgreSQL's
+    own date_trunc in the same time zone must agree for every hand-off of the period, every grain."""
+    local = Period(period.start, period.end, tz)
+    sql = sa.text("""
+        select count(*) as rows,
+               count(*) filter (where (cast(:bucket_dates as date[]))[width_bucket(handed_off_at, cast(:bucket_starts as timestamptz[]))]
+                                 is distinct from date_trunc(:grain, handed_off_at at time zone :tz)::date) as wrong
+          from handoff where handed_off_at >= :start_at and handed_off_at < :end_at""")
+    with seeded_app_db.connect() as conn:
+        for grain in ("day", "week", "month", "quarter", "year"):
+            row = conn.execute(sql, {**local.bounds(), **local.buckets(grain), "grain": grain}).one()
+            assert row.rows > 100 and row.wrong == 0, (tz, grain, row)

@@ -1,0 +1,52 @@
+"""Period bucket boundaries: the bound parameters SQL uses to find a row's trend bucket."""
+
+from __future__ import annotations
+
+import bisect
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from queries.periods import GRAINS, Period, bucket_start
+
+
+def bucket_of(buckets: dict, instant: datetime):
+    """What SQL computes: (:bucket_dates)[width_bucket(ts, :bucket_starts)] (1-based, 0 = none)."""
+    i = bisect.bisect_right(buckets["bucket_starts"], instant)
+    return buckets["bucket_dates"][i - 1] if i else None
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC",
+                                "Australia/Lord_Howe"])
+@pytest.mark.parametrize("grain", GRAINS)
+def test_every_instant_of_the_period_lands_in_its_local_date_trunc_bucket(tz, grain):
+    # a span across both DST changes of the northern and southern hemisphere
+    period = Period(date(2025, 10, 15), date(2026, 4, 9), tz)
+    buckets = period.buckets(grain)
+    assert buckets["bucket_dates"] == sorted(buckets["bucket_dates"])
+    local = ZoneInfo(tz)
+    instant, step = period.start_at, timedelta(minutes=37)
+    while instant < period.end_at:
+        expected = bucket_start(instant.astimezone(local).date(), grain)
+        assert bucket_of(buckets, instant) == expected, (tz, grain, instant)
+        instant += step
+
+
+def test_bucket_starts_are_local_midnights_in_utc():
+    buckets = Period(date(2026, 3, 1), date(2026, 4, 30), "Europe/Berlin").buckets("month")
+    assert buckets["bucket_dates"] == [date(2026, 3, 1), date(2026, 4, 1)]
+    # March starts at UTC+1, April after the change to summer time at UTC+2
+    assert buckets["bucket_starts"] == [datetime(2026, 2, 28, 23, tzinfo=timezone.utc),
+                                        datetime(2026, 3, 31, 22, tzinfo=timezone.utc)]
+
+
+def test_first_bucket_may_start_before_the_period():
+    buckets = Period(date(2026, 11, 19), date(2026, 11, 30), "UTC").buckets("week")
+    assert buckets["bucket_dates"] == [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
+
+
+def test_no_grain_means_no_buckets_and_an_unknown_grain_is_refused():
+    assert Period(date(2026, 1, 1), date(2026, 1, 31)).buckets("none") == {"bucket_starts": [], "bucket_dates": []}
+    with pytest.raises(ValueError):
+        Period(date(2026, 1, 1), date(2026, 1, 31)).buckets("fortnight")

@@ -74,23 +74,22 @@ def datetime_column_format(moments: pd.Series, tz: str) -> str:
 
 
 def open_summary(frame: pd.DataFrame, now: datetime) -> str:
-    """'42 open hand-offs: 30 awaiting your decision (29 overdue), 13 not contacted yet (10 past
-    the deadline); the next deadline in 9.2 h.' Named as My hand-offs counts them: a hand-off can
-    be in both halves (undecided and not contacted). (pure)"""
+    """'33 open hand-offs: 3 to act on (2 overdue), 30 in the backlog (overdue for more than 7 days);
+    the next deadline in 9.2 h.' Counted as the open list below counts them (:func:`split_backlog`;
+    overdue = the next deadline, decision or first touch, has passed), so the banner and the list
+    agree. (pure)"""
     if frame.empty:
         return "No open hand-offs."
     at = pd.Timestamp(now)
-
-    def half(due_col: str, what: str, late: str) -> str | None:
-        due = pd.to_datetime(frame[due_col], utc=True).dropna()
-        if due.empty:
-            return None
-        n_late = int((due < at).sum())
-        return f"{len(due)} {what}" + (f" ({n_late} {late})" if n_late else "")
-
-    parts = [p for p in (half("decide_due_at", "awaiting your decision", "overdue"),
-                         half("touch_due_at", "not contacted yet", "past the deadline")) if p]
-    text = f"{len(frame)} open hand-off{'s' if len(frame) != 1 else ''}" + (": " + ", ".join(parts) if parts else "")
+    live, backlog = split_backlog(frame, now)
+    overdue = int((pd.to_datetime(live["next_due_at"], utc=True) < at).sum())
+    n = len(frame)
+    text = f"{n} open hand-off{'s' if n != 1 else ''}"
+    act = f"{len(live)} to act on" + (f" ({overdue} overdue)" if overdue else "")
+    if len(backlog):
+        text += f": {act}, {len(backlog)} in the backlog (overdue for more than {BACKLOG_DAYS} days)"
+    else:
+        text += f" to act on ({overdue} overdue)" if overdue else " to act on"
     due = pd.to_datetime(frame["next_due_at"], utc=True)
     upcoming = due[due >= at]
     if len(upcoming):

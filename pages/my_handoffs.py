@@ -146,7 +146,8 @@ config = {"Handed off": st.column_config.DatetimeColumn(format=when),
           "Score": st.column_config.NumberColumn(format="%d", width="small"),
           "Tier": st.column_config.NumberColumn(format="%d", width="small")}
 hidden_owner = scope == "mine"
-st.markdown(f"**Awaiting a decision ({len(open_rows)})** · most urgent first — click a row to open its card")
+st.markdown(f"**Awaiting a decision ({len(open_rows)})** · still in time first (soonest due), then overdue "
+            "(most recently due first) — click a row to open its card")
 if open_rows.empty:
     st.caption("Nothing awaits a decision.")
     selection = None

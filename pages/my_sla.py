@@ -83,14 +83,15 @@ with cols[2]:
              f"{fmt.duration(team_p.median_minutes)}). In business minutes when the lead's SLA window is in business "
              "hours. Untouched leads are not in the median; they are counted as untouched.")
 with cols[3]:
-    kpi("p90 to touch", fmt.duration(me_p.p90_minutes),
+    kpi("9 in 10 within", fmt.duration(me_p.p90_minutes),
         delta=minutes_vs_team(me_p.p90_minutes, team_p.p90_minutes), good_when="down",
         help=f"9 in 10 of your touched hand-offs were first touched within this time (team: "
              f"{fmt.duration(team_p.p90_minutes)}).")
 with cols[4]:
-    kpi("Breaches", fmt.number(me_p.breached), good_when="down",
+    kpi(f"Breaches · {period.label.lower()}", fmt.number(me_p.breached), good_when="down",
         caption=f"{me_p.breached_untouched} never contacted",
-        help="Touched after the deadline, or untouched with the deadline passed.")
+        help=f"Hand-offs of {period.describe()} touched after the SLA deadline, or untouched with the deadline "
+             "passed (listed below). Open hand-offs above count what is still to do, of any period.")
 
 
 # --------------------------------------------------------------------------- live open list

@@ -38,7 +38,7 @@ with cols[1]:
         help="Median time from hand-off to the first rep touch, in business minutes where the lead's policy "
              "counts business hours. Untouched hand-offs are not in it.")
 with cols[2]:
-    kpi("p90 to touch", fmt.duration(t.p90_minutes), good_when="down",
+    kpi("9 in 10 within", fmt.duration(t.p90_minutes), good_when="down",
         delta=fmt.change(t.p90_minutes, prev.p90_minutes, "minutes"),
         help="9 in 10 touched hand-offs were first touched within this time.")
 with cols[3]:
@@ -69,7 +69,7 @@ column_config = {
     "Compliance": st.column_config.ProgressColumn("In time", format="%.0f%%", min_value=0.0, max_value=100.0,
                                                   color=theme.SALES, help="Contacted by the deadline ÷ outcomes known"),
     "Trend": st.column_config.LineChartColumn("Weekly trend", y_min=0.0, y_max=1.0, width="medium", color=theme.SALES),
-    "Median": st.column_config.TextColumn("Median to touch"), "p90": st.column_config.TextColumn("p90 to touch"),
+    "Median": st.column_config.TextColumn("Median to touch"), "p90": st.column_config.TextColumn("9 in 10 within", help="90% of touched hand-offs were first touched within this time (p90)"),
 }
 st.markdown("#### By team")
 st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)

@@ -22,9 +22,10 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+import pandas as pd
 import sqlalchemy as sa
 
-from queries import audit, goals
+from queries import audit, goals, sla
 from queries.filters import Filters
 from queries.goal_math import evaluate, period_bounds
 from queries.periods import Period, local_today, zone
@@ -50,6 +51,9 @@ class DemoGoal:
     rule: str = "ratio"
     ambition: tuple[float, float] = (1.0, 1.0)
     sources: tuple[str, ...] = ()
+    # the SLA commitment field (seeds.demo_sla) whose value is the target when one covers the
+    # quarter: a goal named after the agreement must not show a number the agreement doesn't say
+    agreed: str | None = None
     # manual goals
     unit: str = "count"
     unit_label: str = ""
@@ -65,13 +69,15 @@ GOALS: tuple[DemoGoal, ...] = (
     DemoGoal("msp", "Create marketing-sourced pipeline", "Next quarter's revenue is this quarter's pipeline.",
              ("marketer", "sales_lead"), metric="marketing_sourced_pipeline", parent="msr", ambition=(1.06, 1.0)),
     DemoGoal("mql", "Deliver MQLs sales can work", "Volume that sales agreed to take, at the agreed definition.",
-             ("marketer", "sdr"), metric="mqls_delivered", parent="msr", ambition=(0.97, 1.12)),
+             ("marketer", "sdr"), metric="mqls_delivered", parent="msr", ambition=(0.97, 1.12),
+             agreed="mql_volume"),
     DemoGoal("acc", "Raise lead acceptance", "Only a minority of the leads marketing sends are considered "
              "qualified by sales; every point here is wasted effort saved on both sides.",
              ("marketing_lead", "sdr"), metric="acceptance_rate", rule="points", ambition=(0.03, 0.06),
              optimistic=True),
     DemoGoal("sla", "Meet the follow-up SLA", "Leads contacted within the hour are far likelier to qualify.",
-             ("sdr", "marketer"), metric="sla_compliance", parent="acc", rule="points", ambition=(-0.02, 0.02)),
+             ("sdr", "marketer"), metric="sla_compliance", parent="acc", rule="points", ambition=(-0.02, 0.02),
+             agreed="follow_up_target_rate"),
     DemoGoal("ftt", "Cut the median time to first touch", "Speed-to-lead is the cheapest conversion lever we have.",
              ("sdr", "marketing_lead"), metric="median_first_touch", parent="acc", ambition=(1.1, 0.7)),
     DemoGoal("rev", "Close the revenue plan together", "One revenue number, owned by both teams.",
@@ -180,6 +186,12 @@ def _target(conn, spec: DemoGoal, which: int, bounds: tuple[date, date], tz: str
     if spec.metric is None:
         return float(spec.target)
     m = goals.METRICS[spec.metric]
+    if spec.agreed:
+        frame = pd.DataFrame(conn.execute(q("sla_commitments")).mappings().all())
+        agreement = sla.commitment_over(frame, Period(bounds[0], bounds[1], tz)) if len(frame) else None
+        value = getattr(agreement, spec.agreed, None) if agreement else None
+        if value:
+            return _nice(float(value), m.unit)
     probe = goals.Goal(id=0, parent_id=None, parent_title=None, title="", why="", period_kind="quarter",
                        start=bounds[0], end=bounds[1], metric=spec.metric, unit=m.unit, unit_label="", target=1.0,
                        lower_is_better=m.lower_is_better, cumulative=m.cumulative,

@@ -37,7 +37,7 @@ def test_my_sla_for_a_signed_in_rep(page):
     else:
         expect(banner).to_contain_text("target")
         expect(week_tile.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^\d+%$"))
-    for label in ("This week", "This quarter", "Median to touch", "p90 to touch", "Breaches"):
+    for label in ("This week", "This quarter", "Median to touch", "9 in 10 within", "Breaches"):
         expect(page.get_by_test_id("stMetricLabel").filter(has_text=label).first).to_be_visible()
 
     # The open list and the breaches with the leads behind them; the weekly chart is drawn.

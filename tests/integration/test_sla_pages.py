@@ -110,7 +110,7 @@ def table_text(at: AppTest) -> str:
 
 
 def metric(at: AppTest, label: str):
-    found = [m for m in at.metric if m.label == label]
+    found = [m for m in at.metric if m.label == label or m.label.startswith(label + " · ")]
     assert found, (label, [m.label for m in at.metric])
     return found[0]
 

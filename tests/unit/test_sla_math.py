@@ -30,25 +30,30 @@ def test_rate_status(rate, target, status):
     assert rate_status(rate, target) == status
 
 
-def test_open_summary_names_both_halves_as_my_handoffs_counts_them():
+def test_open_summary_counts_as_the_open_list_does():
     from datetime import datetime, timezone
 
     import pandas as pd
 
-    from components.sla_views import open_summary
+    from components.sla_views import BACKLOG_DAYS, open_summary, split_backlog
 
     now = datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
     hour = pd.Timedelta(hours=1)
     t = pd.Timestamp(now)
-    frame = pd.DataFrame({   # undecided & untouched, undecided & touched, accepted & untouched
-        "decide_due_at": [t + 5 * hour, t - hour, pd.NaT],
-        "touch_due_at": [t + 2 * hour, pd.NaT, t - 3 * hour],
+    old = t - pd.Timedelta(days=BACKLOG_DAYS + 1)
+    frame = pd.DataFrame({   # due soon, overdue by an hour, overdue by 3 h, two in the backlog
+        "decide_due_at": [t + 5 * hour, t - hour, pd.NaT, old, old - hour],
+        "touch_due_at": [t + 2 * hour, pd.NaT, t - 3 * hour, pd.NaT, old],
     })
     frame["next_due_at"] = frame[["decide_due_at", "touch_due_at"]].min(axis=1)
-    assert open_summary(frame, now) == ("3 open hand-offs: 2 awaiting your decision (1 overdue), 2 not contacted "
-                                        "yet (1 past the deadline); the next deadline in 2 h.")
-    assert open_summary(frame.iloc[:1], now) == ("1 open hand-off: 1 awaiting your decision, 1 not contacted yet; "
-                                                 "the next deadline in 2 h.")
+    live, backlog = split_backlog(frame, now)
+    assert (len(live), len(backlog)) == (3, 2)
+    assert open_summary(frame, now) == ("5 open hand-offs: 3 to act on (2 overdue), 2 in the backlog (overdue for "
+                                        f"more than {BACKLOG_DAYS} days); the next deadline in 2 h.")
+    assert open_summary(frame.iloc[:3], now) == "3 open hand-offs to act on (2 overdue); the next deadline in 2 h."
+    assert open_summary(frame.iloc[:1], now) == "1 open hand-off to act on; the next deadline in 2 h."
+    assert open_summary(frame.iloc[3:], now) == ("2 open hand-offs: 0 to act on, 2 in the backlog (overdue for more "
+                                                 f"than {BACKLOG_DAYS} days).")
     assert open_summary(frame.iloc[0:0], now) == "No open hand-offs."
 
 

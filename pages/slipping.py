@@ -49,24 +49,27 @@ if frame.empty:
                 (team_ids or owner_ids or kinds or max_days) else None)
     st.stop()
 
-undecided = frame[frame["kind"] == "decision_overdue"]
-silent = frame[frame["kind"] == "untouched_after_accept"]
+summary = sla.slipping_summary(user, team_ids=tuple(team_ids), owner_ids=tuple(owner_ids), kinds=tuple(kinds),
+                              max_overdue_days=max_days or None)
+n_undecided, median_undecided = summary.kind("decision_overdue")
+n_silent, median_silent = summary.kind("untouched_after_accept")
 cols = st.columns(4)
 with cols[0]:
-    kpi("Slipping leads", fmt.number(len(frame)), good_when="down",
-        caption=f"{frame['owner_id'].nunique()} owners")
+    kpi("Slipping leads", fmt.number(summary.total), good_when="down",
+        caption=f"{fmt.number(summary.recent)} in the last 7 days · {len(summary.by_owner)} owners")
 with cols[1]:
-    kpi("No decision, overdue", fmt.number(len(undecided)), good_when="down",
-        caption=f"median {fmt.duration(undecided['overdue_minutes'].median())} past due" if len(undecided) else None)
+    kpi("No decision, overdue", fmt.number(n_undecided), good_when="down",
+        caption=f"median {fmt.duration(median_undecided)} past due" if n_undecided else None)
 with cols[2]:
-    kpi("Accepted, never contacted", fmt.number(len(silent)), good_when="down",
-        caption=f"median {fmt.duration(silent['overdue_minutes'].median())} past the deadline" if len(silent) else None)
+    kpi("Accepted, never contacted", fmt.number(n_silent), good_when="down",
+        caption=f"median {fmt.duration(median_silent)} past the deadline" if n_silent else None)
 with cols[3]:
-    kpi("Oldest", fmt.duration(frame["age_minutes"].max()), good_when="down", caption="since the hand-off")
+    kpi("Oldest", fmt.duration(summary.max_age_minutes), good_when="down", caption="since the hand-off")
 
 view = sla_views.slipping_view(frame, tz)
-if len(frame) >= sla.SLIPPING_LIMIT:
-    st.warning(f"Showing the {sla.SLIPPING_LIMIT:,} most overdue leads; narrow the filters to see the rest.")
+if summary.total > len(frame):
+    st.info(f"The list shows the {len(frame):,} most recently slipped of {summary.total:,} leads; the counts above "
+            "cover them all. Narrow the filters (or the age) to list the rest.", icon=":material/filter_list:")
 can_reassign = user.can("handoffs.reassign")
 st.caption("Most recently slipped first; click a column header to sort."
            + (" Select rows to reassign them." if can_reassign else ""))

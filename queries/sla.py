@@ -1217,6 +1217,63 @@ def _slipping(team_ids, owner_ids, kinds, max_overdue_days, as_of, limit):
     return frame
 
 
+#: A slip is "recent" (still worth saving, in the summaries) when its deadline passed at most this long ago.
+RECENT_SLIP_MINUTES = 7 * 1440
+
+
+@dataclass(frozen=True)
+class SlippingSummary:
+    """Counts of every lead slipping through (the list shows at most SLIPPING_LIMIT of them)."""
+
+    total: int
+    recent: int                      # deadline missed at most RECENT_SLIP_MINUTES ago
+    max_age_minutes: float | None    # the oldest slipping hand-off's age
+    by_kind: pd.DataFrame            # kind, leads, recent, median_overdue_minutes
+    by_owner: pd.DataFrame           # owner_id, owner, team, leads, recent (most recent slips first)
+
+    def kind(self, kind: str) -> tuple[int, float | None]:
+        """(leads, median minutes past the deadline) of one situation."""
+        row = self.by_kind[self.by_kind["kind"] == kind]
+        if row.empty:
+            return 0, None
+        return int(row["leads"].iloc[0]), float(row["median_overdue_minutes"].iloc[0])
+
+
+def slipping_summary(user: User, *, team_ids: tuple[int, ...] = (), owner_ids: tuple[int, ...] = (),
+                     kinds: tuple[str, ...] = (), max_overdue_days: int | None = None,
+                     as_of: datetime | None = None) -> SlippingSummary:
+    """Counts behind :func:`slipping` with the same filters and visibility, over every slipping lead."""
+    if not user.can("see_all_reps"):
+        owner_ids = (rep_scope(user),)
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise SlaError(f"Unknown situation(s): {', '.join(sorted(unknown))}.")
+    return _slipping_summary(tuple(sorted(int(t) for t in team_ids)), tuple(sorted(int(o) for o in owner_ids)),
+                             tuple(sorted(kinds)), None if max_overdue_days is None else int(max_overdue_days),
+                             as_of or now_minute())
+
+
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)
+def _slipping_summary(team_ids, owner_ids, kinds, max_overdue_days, as_of) -> SlippingSummary:
+    frame = _frame("sla_slipping_summary",
+                   {"team_ids": list(team_ids), "owner_ids": list(owner_ids), "kinds": list(kinds),
+                    "max_overdue_minutes": None if max_overdue_days is None else max_overdue_days * 1440,
+                    "as_of": as_of, "recent_minutes": float(RECENT_SLIP_MINUTES)},
+                   {"kind": _STR, "owner_id": "Int64", "owner": _STR, "team": _STR, "leads": _INT, "recent": _INT,
+                    "median_overdue_minutes": _FLOAT, "max_age_minutes": _FLOAT, "by_kind": _BOOL,
+                    "by_owner": _BOOL}, hints=True)
+    total = frame[~frame["by_kind"] & ~frame["by_owner"]]
+    by_kind = frame[frame["by_kind"]][["kind", "leads", "recent", "median_overdue_minutes"]]
+    by_owner = (frame[frame["by_owner"]][["owner_id", "owner", "team", "leads", "recent"]]
+                .sort_values(["recent", "leads", "owner"], ascending=[False, False, True]))
+    if total.empty:   # no row at all: nothing slips (the empty grouping set still gives one row)
+        return SlippingSummary(0, 0, None, by_kind.reset_index(drop=True), by_owner.reset_index(drop=True))
+    row = total.iloc[0]
+    return SlippingSummary(int(row["leads"]), int(row["recent"]),
+                           None if pd.isna(row["max_age_minutes"]) else float(row["max_age_minutes"]),
+                           by_kind.reset_index(drop=True), by_owner.reset_index(drop=True))
+
+
 def action_for(kind: str, touched: bool, age_minutes: float, overdue_minutes: float, activity: int = 0) -> str:
     """What the owner needs to do about a slipping lead (copy for the list; pure)."""
     from components import format as fmt

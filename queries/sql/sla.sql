@@ -557,12 +557,12 @@ select s.id as handoff_id, s.lead_id,
 
 -- ------------------------------------------------------------------ leads slipping through
 
--- name: sla_slipping
+-- name: _slipping
 -- Leads slipping through at :as_of: hand-offs with no decision past their decision due date
 -- ('decision_overdue'), and accepted hand-offs not touched past their first-touch deadline
--- ('untouched_after_accept'). Restricted to :team_ids / :owner_ids / :kinds (empty = all) and to
--- those overdue at most :max_overdue_minutes (null = any). Most recently slipped first, at most
--- :limit; the lead, account and campaign details are read for those only.
+-- ('untouched_after_accept'), with their owner and team and due_at (the deadline missed).
+-- Restricted to :team_ids / :owner_ids / :kinds (empty = all) and to those overdue at most
+-- :max_overdue_minutes (null = any). The one definition behind the list and its counts.
 with bounds as (
     select cast(:as_of as timestamptz)
            - coalesce(cast(:max_overdue_minutes as float8), 1e9) * interval '1 minute' as oldest_due
@@ -604,8 +604,7 @@ slipping as (
     select o.*, case o.kind when 'decision_overdue' then o.decision_due_at else o.sla_deadline_at end as due_at
       from open_handoffs o
      where o.kind is not null
-),
-picked as (
+)
     select s.*, r.full_name as owner, r.team_id, t.name as team
       from slipping s
       join rep r on r.id = s.owner_id
@@ -616,6 +615,12 @@ picked as (
        and (cast(:max_overdue_minutes as float8) is null
             or extract(epoch from (cast(:as_of as timestamptz) - s.due_at)) / 60
                <= cast(:max_overdue_minutes as float8))
+
+-- name: sla_slipping
+-- Leads slipping through (the _slipping fragment), most recently slipped first, at most :limit;
+-- the lead, account and campaign details are read for those only.
+with picked as (
+    select * from ({{ _slipping }}) s
      order by s.due_at desc, s.id   -- the least overdue first
      limit :limit
 )
@@ -636,6 +641,21 @@ select p.id as handoff_id, p.lead_id, p.kind,
   join channel ch on ch.code = l.source
   left join campaign c on c.id = l.campaign_id
  order by p.due_at desc, p.id
+
+-- name: sla_slipping_summary
+-- Counts of every lead slipping through (the _slipping fragment; the list above shows at most :limit):
+-- one row per situation (kind), one per owner, and the total (both null), each with the number of
+-- leads, those slipped at most :recent_minutes ago, the median minutes past the deadline and the
+-- oldest hand-off's age in minutes.
+select s.kind, s.owner_id, s.owner, s.team,
+       count(*) as leads,
+       count(*) filter (where s.overdue_minutes <= cast(:recent_minutes as float8)) as recent,
+       percentile_cont(0.5) within group (order by s.overdue_minutes) as median_overdue_minutes,
+       max(extract(epoch from (cast(:as_of as timestamptz) - s.handed_off_at)) / 60) as max_age_minutes,
+       grouping(s.kind) = 0 as by_kind, grouping(s.owner_id) = 0 as by_owner
+  from (select x.*, extract(epoch from (cast(:as_of as timestamptz) - x.due_at)) / 60 as overdue_minutes
+          from ({{ _slipping }}) x) s
+ group by grouping sets ((s.kind), (s.owner_id, s.owner, s.team), ())
 
 -- name: sla_reassign_targets
 -- Active reps in sales and sales-development teams, with their open hand-offs now (load).

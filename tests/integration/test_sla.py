@@ -700,6 +700,18 @@ def test_slipping_lists_overdue_decisions_and_untouched_accepts(world, people, a
     first = sla.slipping(lead_user, as_of=as_of, limit=1)
     assert list(first["lead_id"]) == [slipped.idxmin()] == [overdue]
     assert sla.slipping(lead_user, as_of=as_of, max_overdue_days=1).empty   # both slipped > 1 day ago
+    # The counts cover every slipping lead, past the list's limit, with the same filters.
+    summary = sla.slipping_summary(lead_user, as_of=as_of)
+    assert (summary.total, summary.recent) == (2, 2)
+    assert summary.kind("decision_overdue") == (1, pytest.approx(2 * 1440 + 18 * 60))
+    assert summary.kind("untouched_after_accept")[0] == 1
+    assert summary.max_age_minutes == pytest.approx(frame["age_minutes"].max())
+    assert dict(zip(summary.by_owner["owner_id"], summary.by_owner["leads"])) == {people["sdr"]: 1, people["ae"]: 1}
+    assert sla.slipping_summary(lead_user, as_of=as_of, team_ids=(people["ae_team"],)).total == 1
+    assert sla.slipping_summary(lead_user, as_of=as_of, max_overdue_days=1).total == 0
+    later = sla.slipping_summary(lead_user, as_of=ny("2026-11-25 12:00"))
+    assert (later.total, later.recent) == (3, 1)   # the fresh one slipped since; the others 7+ days ago
+    assert len(first) == 1 and sla.slipping_summary(lead_user, as_of=as_of).total == 2
 
 
 def test_reassign_writes_an_event_and_audits(world, people, admin, office, app_db):
@@ -746,6 +758,8 @@ def test_a_rep_cannot_see_another_reps_lead_level_data(world, people, admin, off
         {sql_scalar(world.engine, "select lead_id from handoff where owner_id = :r", {"r": people["sdr"]})}
     mine = sla.slipping(sdr, as_of=ny("2026-12-20 12:00"), owner_ids=(people["sdr2"],))
     assert set(mine["owner_id"]) == {people["sdr"]}
+    theirs = sla.slipping_summary(sdr, as_of=ny("2026-12-20 12:00"), owner_ids=(people["sdr2"],))
+    assert theirs.total == 1 and list(theirs.by_owner["owner_id"]) == [people["sdr"]]
     # Writes need their role.
     with pytest.raises(sla.NotAllowed):
         policy(sdr, office, "Mine", 5, tiers=[1])

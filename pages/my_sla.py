@@ -69,6 +69,8 @@ me_w, me_p, team_w, team_p = standing.me_week, standing.me_period, standing.team
 cols = st.columns(5)
 with cols[0]:
     kpi("This week", fmt.pct(me_w.compliance_rate), delta=vs_team(me_w.compliance_rate, team_w.compliance_rate),
+        caption=None if me_w.compliance_rate is not None else
+        (f"{me_w.pending} still inside the window" if me_w.pending else "no hand-off yet"),
         help=f"Contacted by the SLA deadline: {me_w.met} of {me_w.met + me_w.breached} hand-offs this week whose "
              f"outcome is known ({me_w.pending} still inside their window are not counted). Team: "
              f"{fmt.pct(team_w.compliance_rate)}.")

@@ -14,9 +14,10 @@ from types import SimpleNamespace
 import pandas as pd
 
 from components import format as fmt
-from components.goal_card import excerpt, value_text
+from components.goal_card import value_text
 from queries.goal_math import CONFIDENCE, STATUSES
-from queries.meeting_rules import SECTIONS, frame_from_json
+from queries.goal_math import attainment as attainment_of
+from queries.meeting_rules import RECENT_SLIP_MINUTES, SECTIONS, frame_from_json
 from queries.sla_math import volume_pace
 
 SIDE_TITLES = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
@@ -54,36 +55,125 @@ def local_time(value, tz: str, pattern: str = "%H:%M") -> str:
     return stamp.tz_convert(tz).strftime(pattern)
 
 
+# --------------------------------------------------------------------------- dates
+
+
+def date_text(day: date, today: date | None, *, weekday: bool = False) -> str:
+    """The one date format of meeting mode: '16 Nov' ('Mon 16 Nov' with ``weekday``), with the year
+    only when it is not ``today``'s ('16 Nov 2025'); ``today=None`` always names the year (a file
+    read later)."""
+    text = f"{day:%a %d %b}" if weekday else f"{day:%d %b}"
+    return text if today is not None and day.year == today.year else f"{text} {day.year}"
+
+
+def local_date_text(value, tz: str, today: date | None, *, weekday: bool = False, clock: bool = False) -> str:
+    """A moment as a local date in the same format, 'Mon 16 Nov, 09:30' with ``clock``."""
+    stamp = _ts(value)
+    if stamp is None:
+        return fmt.DASH
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    local = stamp.tz_convert(tz)
+    text = date_text(local.date(), today, weekday=weekday)
+    return f"{text}, {local:%H:%M}" if clock else text
+
+
+def period_text(period: dict, today: date | None) -> str:
+    """A payload's period ('01 Oct – 31 Dec') in the meeting's date format."""
+    start, end = pd.Timestamp(period["start"]).date(), pd.Timestamp(period["end"]).date()
+    if start == end:
+        return date_text(start, today)
+    if start.year == end.year:
+        return f"{start:%d %b} – {date_text(end, today)}"
+    return f"{date_text(start, None)} – {date_text(end, None)}"
+
+
+# --------------------------------------------------------------------------- live, frozen, or today's
+
+
 #: A frozen section computed this long after its as-of moment says so (see computed_late).
 COMPUTED_LATE = pd.Timedelta(minutes=10)
 
 
 def computed_late(payload: dict) -> bool:
     """Frozen numbers computed well after the freeze (a meeting frozen before its numbers were stored,
-    e.g. the demo's past meeting): counts that do not depend on time then include later events."""
+    e.g. the demo's past meeting)."""
     computed, as_of = _ts(payload.get("computed_at")), _ts(payload.get("as_of"))
     return computed is not None and as_of is not None and computed - as_of > COMPUTED_LATE
 
 
-def as_of_text(payload_or_moment, tz: str, frozen: bool) -> str:
-    """'Live · as of 14:32' or 'Frozen · as of 14:32, Fri 20 Nov' (+ ' · computed 22 Nov' when late)."""
-    payload = payload_or_moment if isinstance(payload_or_moment, dict) else {"as_of": payload_or_moment}
+@dataclass(frozen=True)
+class NumbersState:
+    """What the numbers on screen are: ``text`` for the chip, ``tone`` ('live', 'frozen', 'today':
+    live numbers of a meeting already held) and ``note``, the sentence that explains (or None)."""
+    text: str
+    tone: str
+    note: str | None = None
+
+
+def numbers_state(payload: dict, tz: str, *, frozen: bool, today: date | None = None,
+                  held_on: datetime | None = None) -> NumbersState:
+    """Live, frozen (and when those numbers were stored late, how far they hold), or — for a meeting
+    already held (``held_on``: when) that was never frozen — today's numbers, not the meeting's."""
     moment = payload.get("as_of")
     if frozen:
-        text = f"Frozen · as of {local_time(moment, tz, '%H:%M, %a %d %b')}"
-        if computed_late(payload):
-            text += f" · computed {local_time(payload['computed_at'], tz, '%d %b')}"
-        return text
-    return f"Live · as of {local_time(moment, tz)}"
+        text = f"Frozen · as of {local_time(moment, tz)}, {local_date_text(moment, tz, today, weekday=True)}"
+        if not computed_late(payload):
+            return NumbersState(text, "frozen")
+        stored = local_date_text(payload["computed_at"], tz, today)
+        text += f" · computed {stored}"
+        if payload.get("events_until"):
+            note = (f"Stored on {stored} for the freeze: leads, MQLs, hand-offs and deals after "
+                    f"{local_time(moment, tz)} on {local_date_text(moment, tz, today, weekday=True)} are left out; "
+                    f"decisions on earlier hand-offs and deal amounts are as they stood on {stored}, and goal "
+                    "values run to the end of the freeze day.")
+        else:
+            note = (f"Stored on {stored}, after the freeze: counts that do not depend on time (MQLs, acceptance, "
+                    "pipeline) include what happened since.")
+        return NumbersState(text, "frozen", note)
+    if held_on is not None:
+        return NumbersState(f"Today's numbers · as of {local_time(moment, tz)}", "today",
+                            f"Not this meeting's: it was held on {local_date_text(held_on, tz, today, weekday=True)} "
+                            "and its numbers were not frozen.")
+    return NumbersState(f"Live · as of {local_time(moment, tz)}", "live")
+
+
+def as_of_text(payload_or_moment, tz: str, frozen: bool, today: date | None = None) -> str:
+    """'Live · as of 14:32' or 'Frozen · as of 14:32, Fri 20 Nov' (+ ' · computed 22 Nov' when late)."""
+    payload = payload_or_moment if isinstance(payload_or_moment, dict) else {"as_of": payload_or_moment}
+    today = today or local_today_of(payload.get("as_of"), tz)
+    return numbers_state(payload, tz, frozen=frozen, today=today).text
+
+
+def local_today_of(moment, tz: str) -> date | None:
+    stamp = _ts(moment)
+    if stamp is None:
+        return None
+    return (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).tz_convert(tz).date()
 
 
 # --------------------------------------------------------------------------- scoreboard
 
 
+#: What a change against the comparison period is measured against, said on the tile (the note
+#: under the tiles names the dates, and whether they stop at the same point of that period).
+VS_PREVIOUS = "vs previous period"
+
+
+def _against(text: str | None, what: str) -> str | None:
+    """A delta that names what it compares with: '-2.6 pts vs previous period'."""
+    return None if text is None else f"{text} {what}"
+
+
 def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
-    """The scoreboard page's nine KPIs, by the side that owns them (same labels and formats)."""
+    """The scoreboard page's nine KPIs, by the side that owns them (same labels and formats); every
+    change says what it compares with (the comparison period, or what the win rate needs)."""
     v, cur = p["values"], p.get("currency", "USD")
     cov = p["coverage"]
+
+    def delta(current, previous, kind="relative"):
+        return _against(fmt.change(current, previous, kind), VS_PREVIOUS)
+
     tiles = {
         "marketing": [
             Tile("mqls", "MQLs delivered", fmt.number(v["mqls"]), delta(v["mqls"], v["mqls_prev"]),
@@ -126,12 +216,34 @@ def _coverage_tile(cov: dict, needed, cur: str) -> Tile:
     return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue target for the period")
 
 
-def scoreboard_note(p: dict) -> str:
+def comparison_text(p: dict, today: date | None) -> str:
+    """The comparison period's dates in the meeting's format (snapshots stored before it was kept:
+    as they were written)."""
+    period = p.get("comparison_period")
+    return period_text(period, today) if period else p["comparison"]
+
+
+def scoreboard_note(p: dict, today: date | None = None) -> str:
     same = " (the same point in the previous period)" if p.get("comparison_same_point") else ""
-    return f"Changes compare with {p['comparison']}{same}."
+    return f"Changes compare with {comparison_text(p, today)}{same}."
 
 
 # --------------------------------------------------------------------------- goals
+
+
+#: The goal bars' legend, worded as on the Shared goals page (the bars are goal_card's).
+BAR_LEGEND = ("Bars: filled = progress to the target (the black line); dotted = where an even pace would be "
+              "today; ◇ = projected at the end of the period.")
+
+
+@dataclass(frozen=True)
+class GoalBar:
+    """What components.goal_card.progress_bar_html reads of a goal's progress (goal_math.Progress)."""
+    data_status: str
+    attainment: float | None
+    projected_attainment: float | None
+    expected: float | None
+    pace: float
 
 
 @dataclass(frozen=True)
@@ -154,6 +266,9 @@ class GoalLine:
     needs: str | None = None
     data_tone: str = "neutral"  # the bar's colour: what the data says, as on the Shared goals page
     data_note: str | None = None  # "owners' call; the data says at risk" when the two differ
+    bar: GoalBar | None = None  # the progress bar's marks (target, even pace, projection)
+    checkin_by: str | None = None  # "Priya Shah, 3 days ago"
+    checkin_text: str | None = None  # the whole narrative (screens clip it to fit: clip())
 
 
 def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
@@ -169,14 +284,21 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
             bits.append(f"projected {value_text(g['projected'], unit, cur)}")
         if g["pace"] is not None:
             bits.append("period ended" if g["pace"] >= 1 else f"{fmt.pct(g['pace'])} of the period gone")
-        checkin = needs = confidence = None
+        checkin = needs = confidence = checkin_by = checkin_text = None
         last = g.get("last_checkin")
         if last:
             confidence = last["confidence"]
-            when = _ago(last["at"], now or datetime.fromisoformat(p["as_of"]))
-            checkin = f"{last['author']}, {when}: {excerpt(last['narrative'], 160)}"
-            needs = excerpt(last["needs"], 120) if last.get("needs") else None
+            checkin_by = f"{last['author']}, {_ago(last['at'], now or datetime.fromisoformat(p['as_of']))}"
+            checkin_text = " ".join((last["narrative"] or "").split())
+            checkin = f"{checkin_by}: {clip(checkin_text, 160)}"
+            needs = clip(last["needs"], 120) if last.get("needs") else None
         data_status = g.get("data_status") or g["status"]
+        pace = g["pace"]
+        bar = GoalBar(data_status=data_status, attainment=att,
+                      projected_attainment=attainment_of(g["projected"], g["target"], g["lower_is_better"]),
+                      expected=(g["target"] * pace if pace is not None and g["cumulative"] and not g["lower_is_better"]
+                                else None),
+                      pace=pace if pace is not None else 0.0)
         out.append(GoalLine(
             id=g["id"], title=g["title"], parent_title=g.get("parent_title"), status=g["status"],
             status_label=g["status_label"], tone=STATUS_TONE.get(g["status"], "neutral"),
@@ -187,20 +309,39 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
             owners=g["owners"], checkin=checkin, checkin_confidence=confidence, needs=needs,
             data_tone=STATUS_TONE.get(data_status, "neutral"),
             data_note=(f"owners' call; the data says {STATUSES.get(data_status, data_status).lower()}"
-                       if data_status != g["status"] else None)))
+                       if data_status != g["status"] else None),
+            bar=bar, checkin_by=checkin_by, checkin_text=checkin_text))
     return out
 
 
+_SENTENCE_END = (".", "!", "?", "…")
+
+
+def clip(text: str | None, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: whole if it fits, else cut after a whole word, with
+    '…' only when the cut is mid-sentence ('(3 case studies).' stays as is, never '(3 case studies).…')."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]  # room for the '…'
+    if text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]  # drop the word that was cut
+    head = head.rstrip(" ,;:–—-(")
+    if head.rstrip(")\"'”’»").endswith(_SENTENCE_END):
+        return head
+    return head + "…"
+
+
 def _ago(moment: str, now: datetime) -> str:
-    stamp = pd.Timestamp(moment)
-    days = (pd.Timestamp(now) - stamp).days
+    stamp, now = pd.Timestamp(moment), pd.Timestamp(now)
+    days = (now - stamp).days
     if days <= 0:
         return "today"
     if days == 1:
         return "yesterday"
     if days < 45:
         return f"{days} days ago"
-    return f"on {stamp:%d %b %Y}"
+    return f"on {date_text(stamp.date(), now.date())}"
 
 
 def confidence_label(code: str | None) -> str:
@@ -215,9 +356,9 @@ def acceptance_tiles(p: dict) -> list[Tile]:
     rate = t.get("acceptance_rate")
     floor = p.get("min_acceptance_rate")
     caption = f"agreed minimum {fmt.pct(floor)}" if floor is not None else "no agreed minimum"
+    change = _against(delta(rate, p.get("previous_rate"), "points"), VS_PREVIOUS)
     return [
-        Tile("acceptance_rate", "Lead acceptance", fmt.pct(rate), delta(rate, p.get("previous_rate"), "points"),
-             caption=caption),
+        Tile("acceptance_rate", "Lead acceptance", fmt.pct(rate), change, caption=caption),
         Tile("handed_off", "Handed off", fmt.number(t.get("handed_off", 0)), good_when="neutral", side="marketing",
              caption=f"{fmt.number(t.get('accepted', 0))} accepted"),
         Tile("rejected", "Rejected", fmt.number(t.get("rejected", 0)), good_when="neutral", side="sales",
@@ -239,6 +380,10 @@ def reasons_frame(p: dict) -> pd.DataFrame:
 
 def sources_frame(p: dict) -> pd.DataFrame:
     return frame_from_json(p["by_source"])
+
+
+def acceptance_note(p: dict, today: date | None = None) -> str:
+    return f"{acceptance_headline(p)} Acceptance compares with {comparison_text(p, today)}."
 
 
 def acceptance_headline(p: dict) -> str:
@@ -271,15 +416,15 @@ def sla_tiles(p: dict) -> dict[str, list[Tile]]:
             Tile("mqls_delivered", "MQLs delivered", fmt.number(mqls), _vs_pace(mqls, volume, pace),
                  caption=f"of {fmt.number(volume)} committed" if volume else "no commitment", side="marketing"),
             Tile("mql_acceptance", "Accepted by sales", fmt.pct(acc.get("acceptance_rate")),
-                 _vs(acc.get("acceptance_rate"), floor), side="marketing",
+                 _vs(acc.get("acceptance_rate"), floor, "minimum"), side="marketing",
                  caption=f"minimum {fmt.pct(floor)}" if floor is not None else "no agreed minimum"),
         ],
         "sales": [
             Tile("follow_up", "Contacted in time", fmt.pct(comp.get("compliance_rate")),
-                 _vs(comp.get("compliance_rate"), target), side="sales",
+                 _vs(comp.get("compliance_rate"), target, "target"), side="sales",
                  caption=f"target {fmt.pct(target)}" if target is not None else "no target"),
             Tile("decided_on_time", "Decided on time", fmt.pct(timely.get("on_time_rate")),
-                 _vs(timely.get("on_time_rate"), decide_target), side="sales",
+                 _vs(timely.get("on_time_rate"), decide_target, "target"), side="sales",
                  caption=f"target {fmt.pct(decide_target)}" if decide_target is not None else "no target"),
             Tile("median_touch", "Median first touch", fmt.duration(touch.get("median_minutes")), good_when="down",
                  side="sales", caption=f"SLA window {fmt.duration(p.get('sla_minutes'))}"),
@@ -313,11 +458,10 @@ def _vs_pace(delivered, committed, elapsed_share) -> str | None:
     return None if pace.vs_pace is None else f"{pace.vs_pace * 100:+.0f}% vs pace"
 
 
-def _vs(value, target) -> str | None:
-    """'+4.0 pts' against the target (st.metric colours by sign; the caption names the target)."""
-    if value is None or target is None:
-        return None
-    return f"{(value - target) * 100:+.1f} pts"
+def _vs(value, target, what: str) -> str | None:
+    """'+4.0 pts vs minimum', '-27.6 pts vs target': as the two-sided SLA page says it (st.metric
+    colours by the sign; '±0 pts vs target' when it is met exactly)."""
+    return _against(fmt.change(value, target, "points"), f"vs {what}")
 
 
 # --------------------------------------------------------------------------- leads slipping through
@@ -347,6 +491,22 @@ def slipping_rows(p: dict, owner_id: int | None = None) -> pd.DataFrame:
         "situation": frame["situation"], "overdue": [fmt.duration(m) for m in frame["overdue_minutes"]],
         "action": frame["action"]})
     return out.reset_index(drop=True)
+
+
+def slipping_note(p: dict, shown: int) -> str:
+    """The line under the ``shown`` most recent slips (everyone's), true to their age: only slips of
+    the last 7 days are called savable."""
+    total = fmt.number(p["total"]) + ("+" if p.get("truncated") else "")
+    ages = frame_from_json(p["rows"])["overdue_minutes"].head(shown)
+    recent = ages <= RECENT_SLIP_MINUTES
+    if len(ages) and recent.all():
+        said = "all slipped in the last 7 days: they can still be saved."
+    elif recent.any():
+        said = "those overdue less than 7 days can still be saved; the others have slipped for longer."
+    else:
+        said = "none slipped in the last 7 days: each has been overdue for a week or more."
+    return (f"The most recent slips of {total}, newest first; {said} "
+            "The full list, sortable and exportable, is on the Leads slipping through page.")
 
 
 def slipping_owners(p: dict) -> pd.DataFrame:
@@ -404,24 +564,27 @@ def due_state(due: date, today: date, status: str = "open") -> str:
     return "soon" if (due - today).days <= 7 else "later"
 
 
-def due_text(due: date, today: date, status: str = "open") -> str:
+def due_text(due: date, today: date, status: str = "open", *, year_always: bool = False) -> str:
+    """'18 Nov · 2 days overdue', '20 Nov · due today', '24 Nov' (the year only when not this year's,
+    or always with ``year_always``: a file read later)."""
     state = due_state(due, today, status)
+    day = date_text(due, None if year_always else today)
     if state == "overdue":
         days = (today - due).days
-        return f"{due:%d %b} · {days} day{'s' if days != 1 else ''} overdue"
+        return f"{day} · {days} day{'s' if days != 1 else ''} overdue"
     if state == "today":
-        return f"{due:%d %b} · due today"
-    return f"{due:%d %b %Y}"
+        return f"{day} · due today"
+    return day
 
 
-def action_lines(frame: pd.DataFrame, today: date, tz: str) -> list[ActionLine]:
+def action_lines(frame: pd.DataFrame, today: date, tz: str, *, year_always: bool = False) -> list[ActionLine]:
     out = []
     for r in frame.to_dict("records"):
         due = r["due_date"] if isinstance(r["due_date"], date) else pd.Timestamp(r["due_date"]).date()
-        meeting_at = local_time(r["meeting_at"], tz, "%d %b")
+        meeting_at = local_date_text(r["meeting_at"], tz, None if year_always else today)
         out.append(ActionLine(
             id=int(r["id"]), version=int(r["version"]), body=r["body"], owner=r["owner"] or fmt.DASH,
-            owner_side=_side(r.get("owner_function")), due=due_text(due, today, r["status"]),
+            owner_side=_side(r.get("owner_function")), due=due_text(due, today, r["status"], year_always=year_always),
             due_state=due_state(due, today, r["status"]), meeting=f"{r['meeting_title']}, {meeting_at}",
             link=link_text(r), status=r["status"],
             owner_user_id=None if pd.isna(r.get("owner_user_id")) else int(r["owner_user_id"]),

@@ -154,7 +154,7 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
             return '<p class="note">No MQLs, hand-offs, opportunities or open pipeline in the period.</p>'
         groups = mc.scoreboard_tiles(payload)
         body = "".join(f"<h3>{mc.SIDE_TITLES[s]}</h3>{_tiles(groups[s])}" for s in ("marketing", "sales", "shared"))
-        return body + f'<p class="note">{esc(mc.scoreboard_note(payload))}</p>'
+        return body + f'<p class="note">{esc(mc.scoreboard_note(payload, None))}</p>'
     if kind == "goals":
         lines = mc.goal_lines(payload)
         if not lines:
@@ -174,7 +174,7 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
         return "".join(out)
     if kind == "acceptance":
         return (_tiles(mc.acceptance_tiles(payload)) + charts
-                + f'<p class="note">{esc(mc.acceptance_headline(payload))}</p>')
+                + f'<p class="note">{esc(mc.acceptance_note(payload, None))}</p>')
     if kind == "sla":
         groups = mc.sla_tiles(payload)
         notes = mc.sla_notes(payload)
@@ -214,20 +214,25 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
     today = local_today(tz, generated_at)
     first_payload = next(iter(numbers.values())) if numbers else {"as_of": generated_at.isoformat()}
     as_of = first_payload["as_of"]
+    # A file is read later and elsewhere: its dates always name the year.
+    moment = f'{mc.local_time(as_of, tz)} on {mc.local_date_text(as_of, tz, None, weekday=True)}'
     state = ('<span class="frozen">Numbers frozen as of ' if meeting.is_frozen else
-             '<span class="live">Live numbers as of ') + esc(mc.local_time(as_of, tz, "%H:%M on %a %d %b %Y")) + "</span>"
+             '<span class="live">Live numbers as of ') + esc(moment) + "</span>"
+    held = meeting.status == "done" and not meeting.is_frozen
     late = [p for p in numbers.values() if mc.computed_late(p)]
-    if meeting.is_frozen and late:
-        state += (f' <span class="note">(stored on {esc(mc.local_time(late[0]["computed_at"], tz, "%d %b"))}: '
-                  "counts that do not depend on time include what happened after the freeze)</span>")
-    when = mc.local_time(meeting.scheduled_at, tz, "%A %d %B %Y, %H:%M")
+    explained = mc.numbers_state(late[0] if meeting.is_frozen and late else first_payload, tz,
+                                 frozen=meeting.is_frozen, today=None,
+                                 held_on=(meeting.started_at or meeting.scheduled_at) if held else None)
+    if explained.note:
+        state += f' <span class="note">({esc(explained.note)})</span>'
+    when = mc.local_date_text(meeting.scheduled_at, tz, None, weekday=True, clock=True)
     parts = [f"<header><h1>{esc(meeting.title)}</h1>"
              f'<p class="meta">{esc(when)} ({esc(tz)}) · presenter {esc(meeting.presenter or "—")} · '
              f"{esc(STATUSES[meeting.status])}</p>"
              f'<p class="asof" data-as-of="{esc(as_of)}" data-frozen="{str(meeting.is_frozen).lower()}">{state}</p>']
     if numbers:
         period = next(iter(numbers.values()))["period"]
-        parts.append(f'<p class="meta">Period: {esc(period["label"])}, {esc(period["text"])}</p>')
+        parts.append(f'<p class="meta">Period: {esc(period["label"])}, {esc(mc.period_text(period, None))}</p>')
     if image_note:
         parts.append(f'<p class="note">{esc(image_note)}</p>')
     parts.append("</header>")
@@ -239,7 +244,7 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
         agenda.append(f"<li>{esc(mc.section_title(i.kind, i.title))} — {esc(timer_text(used, i.planned_minutes))}</li>")
     parts.append(f"<h2>Agenda</h2><ol>{''.join(agenda)}</ol>")
 
-    open_lines = mc.action_lines(open_actions, today, tz)
+    open_lines = mc.action_lines(open_actions, today, tz, year_always=True)
     for i in items:
         if i.kind == "open_actions":
             parts.append(f'<section data-section="open_actions"><h2>{esc(SECTIONS["open_actions"].title)}</h2>'
@@ -257,10 +262,12 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
     parts.append('<section data-section="outcomes"><h2>Decisions</h2>'
                  + (f"<table data-table='decisions'><thead><tr><th>Decision</th><th>Linked to</th><th>Recorded</th></tr>"
                     f"</thead><tbody>{decision_rows}</tbody></table>" if decision_rows else '<p class="note">None.</p>')
-                 + "<h2>Action items</h2>" + _actions_table(mc.action_lines(actions, today, tz), "actions")
+                 + "<h2>Action items</h2>" + _actions_table(mc.action_lines(actions, today, tz, year_always=True),
+                                                            "actions")
                  + "</section>")
     parts.append(f'<footer class="note"><p>Exported from Alignboard by {esc(viewer.display_name)} at '
-                 f'{esc(mc.local_time(generated_at, tz, "%H:%M on %d %b %Y"))} ({esc(tz)}).</p></footer>')
+                 f'{esc(mc.local_time(generated_at, tz))} on {esc(mc.local_date_text(generated_at, tz, None))} '
+                 f'({esc(tz)}).</p></footer>')
 
     script = plotly.offline.get_plotlyjs()
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -296,6 +303,8 @@ def export_panel(user: User, meeting: meetings.Meeting, items) -> None:
     ok, reason = images_available()
     st.caption("One HTML file that opens offline: the numbers, the charts, the decisions and the action items. "
                + ("It holds the frozen numbers." if meeting.is_frozen else
+                  "This meeting was not frozen: the file holds today's numbers, not the ones it saw."
+                  if meeting.status == "done" else
                   "The numbers are live: freeze them first so the file matches what the room saw."))
     with_images = st.checkbox("Include charts as images (for print and mail previews; takes 10–20 s)", value=ok,
                               disabled=not ok, key="mtg_export_images", help=reason)

@@ -17,7 +17,8 @@ import streamlit as st
 
 from components import format as fmt
 from components import meeting_charts, meeting_content, sla_charts, theme
-from components.meeting_content import (SIDE_TITLES, Tile, action_lines, as_of_text, decision_lines, esc,
+from components.goal_card import progress_bar_html
+from components.meeting_content import (SIDE_TITLES, Tile, action_lines, decision_lines, esc, local_date_text,
                                         section_title)
 from components.widgets import empty_state, kpi
 from queries import meetings, settings
@@ -40,6 +41,8 @@ TONE_COLORS = {"good": theme.GOOD, "warn": theme.WARN, "bad": theme.BAD, "neutra
 MAX_GOALS_ON_SCREEN = 9
 MAX_ACTIONS_ON_SCREEN = 8
 SLIPPING_ON_SCREEN = 6
+#: Slipping rows shown on short screens (720p projectors), so the section and its note fit one screen.
+SLIPPING_ON_SHORT_SCREEN = 4
 
 
 # --------------------------------------------------------------------------- the URL
@@ -118,16 +121,22 @@ PRESENTATION_CSS = """
   .mtg-goal .mtg-goal-value { font-size: clamp(1.6rem, 2.1vw, 2.7rem); }
   .mtg-goal .mtg-goal-title { font-size: clamp(1.1rem, 1.3vw, 1.65rem); }
   .mtg-goal .mtg-goal-note { font-size: clamp(0.9rem, 1.0vw, 1.25rem); }
-  .mtg-goal .mtg-checkin { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+  /* the check-in text is clipped on a word boundary in Python (meeting_content.clip) to about two
+     lines; the clamp only guards a narrow window */
+  .mtg-goal .mtg-checkin { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
+  .mtg-head-meta { font-size: clamp(.9rem, 1vw, 1.2rem); }
   /* short screens (720p projectors): tighter, so one section still fits one screen */
   @media (max-height: 820px) {
+    .block-container, [data-testid="stMainBlockContainer"] { padding-bottom: .3rem !important; }
     .mtg-title { font-size: clamp(1.6rem, 2.3vw, 2.4rem); }
     [data-testid="stMetricValue"] { font-size: clamp(2rem, 2.8vw, 3rem) !important; }
     .mtg-goal { padding: .4rem .7rem; margin-bottom: .45rem; }
     .mtg-goal .mtg-goal-value { font-size: 1.45rem; }
     .mtg-goal .mtg-goal-title { font-size: 1.05rem; }
-    .mtg-goal .mtg-checkin { -webkit-line-clamp: 1; }
-    .mtg-bar { margin: .2em 0; }
+    .mtg-goal .mtg-checkin-text { display: none; }  /* who and when stay; the narrative is on the Goals page */
+    .mtg-goal .mtg-bar-wrap > div { margin: 3px 0 5px 0 !important; }
+    .mtg-table tr.mtg-more { display: none; }
+    .mtg-big td, .mtg-big th { padding-top: .25em; padding-bottom: .25em; }
   }
 </style>
 """
@@ -135,12 +144,21 @@ PRESENTATION_CSS = """
 BASE_CSS = f"""
 <style>
   .mtg-kicker {{ color: #475569; font-weight: 600; letter-spacing: .02em; }}
+  /* a KPI's caption goes under its delta when both do not fit on one line (a delta that says what it
+     compares with is long), instead of being squeezed to nothing */
+  [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) {{ flex-wrap: wrap; row-gap: .15rem; }}
+  [data-testid="stMetricDeltaDescription"] {{ flex-shrink: 0; max-width: 100%; }}
+  [data-testid="stMetricDelta"] {{ max-width: 100%; }}
+  [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] * {{ white-space: normal; overflow: visible;
+      text-overflow: clip; }}
   .mtg-title {{ font-size: 1.9rem; font-weight: 750; color: #0F172A; line-height: 1.15; margin: 0;
                 padding: 0 !important; }}
   .mtg-chip {{ display: inline-block; padding: .15em .65em; border-radius: 999px; font-weight: 650;
               margin-left: .4em; white-space: nowrap; }}
   .mtg-live {{ background: #DCFCE7; color: #166534; }}
   .mtg-frozen {{ background: #E0F2FE; color: #075985; }}
+  .mtg-today {{ background: #FEF3C7; color: #92400E; }}
+  .mtg-state-note {{ color: #92400E; font-weight: 600; }}
   .mtg-ok {{ background: #F1F5F9; color: #334155; }}
   .mtg-warn {{ background: #FEF3C7; color: #92400E; }}
   .mtg-over {{ background: #FEE2E2; color: #991B1B; }}
@@ -154,9 +172,6 @@ BASE_CSS = f"""
   .mtg-goal-title {{ font-weight: 700; color: #0F172A; font-size: 1.05rem; }}
   .mtg-goal-value {{ font-weight: 750; font-size: 1.5rem; color: #0F172A; }}
   .mtg-goal-note {{ color: #475569; font-size: .9rem; }}
-  .mtg-bar {{ height: .7em; background: {theme.MUTED}; border-radius: .35em; position: relative; margin: .35em 0; }}
-  .mtg-bar > span {{ display: block; height: 100%; border-radius: .35em; }}
-  .mtg-bar > i {{ position: absolute; top: -.2em; bottom: -.2em; width: 2px; background: #0F172A; }}
   .mtg-status {{ font-weight: 700; }}
   .mtg-action {{ border-left: 5px solid {theme.PENDING}; padding: .3rem .8rem; margin: .15rem 0 .5rem 0; }}
   .mtg-overdue {{ color: {theme.BAD}; font-weight: 700; }}
@@ -170,6 +185,7 @@ BASE_CSS = f"""
 def meeting_list(user: User, frame: pd.DataFrame) -> None:
     """Upcoming and live meetings first, then past ones; open or present each."""
     zone = tz()
+    today = local_today(zone)
     if frame.empty:
         empty_state("No meetings yet.", "A presenter (executive, team lead or admin) can plan the first one above."
                     if not user.can("meeting.present") else "Plan the first one above.")
@@ -189,8 +205,8 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
                 with left:
                     st.markdown(f"**{esc(r.title)}** &nbsp; :{STATUS_BADGE[r.status]}-badge[{STATUSES[r.status]}]"
                                 + (" &nbsp; :blue-badge[Frozen]" if pd.notna(r.frozen_at) else ""))
-                    when = r.scheduled_at.tz_convert(zone)
-                    st.caption(f"{when:%a %d %b %Y, %H:%M} · presenter {r.presenter or '—'} · "
+                    when = local_date_text(r.scheduled_at, zone, today, weekday=True, clock=True)
+                    st.caption(f"{when} · presenter {r.presenter or '—'} · "
                                f"{r.planned_minutes} min planned")
                 with mid:
                     st.caption(f"{r.decisions} decision{'s' if r.decisions != 1 else ''} · {r.actions} action"
@@ -225,10 +241,13 @@ def _html(markup: str) -> None:
     st.markdown(f'<div class="mtg-big">{markup}</div>', unsafe_allow_html=True)
 
 
-def _table(frame: pd.DataFrame, headers: dict[str, str], *, key: str) -> None:
+def _table(frame: pd.DataFrame, headers: dict[str, str], *, key: str, short: int | None = None) -> None:
+    """An HTML table in the section's large type; ``short``: rows kept on short screens (the others
+    carry class mtg-more, hidden below 820 px of height)."""
     head = "".join(f"<th>{esc(headers[c])}</th>" for c in headers)
-    body = "".join("<tr>" + "".join(f'<td data-col="{c}">{esc(v)}</td>' for c, v in zip(headers, row)) + "</tr>"
-                   for row in frame[list(headers)].itertuples(index=False, name=None))
+    body = "".join(("<tr class=\"mtg-more\">" if short is not None and i >= short else "<tr>")
+                   + "".join(f'<td data-col="{c}">{esc(v)}</td>' for c, v in zip(headers, row)) + "</tr>"
+                   for i, row in enumerate(frame[list(headers)].itertuples(index=False, name=None)))
     _html(f'<table class="mtg-table" id="{key}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
@@ -242,12 +261,18 @@ def timer_chip(meeting: meetings.Meeting, item: meetings.AgendaItem, now: dateti
             f'title="time used of the time planned">{label} {timer_text(used, item.planned_minutes)}</span></div>')
 
 
+def numbers_state(meeting: meetings.Meeting, payload: dict) -> meeting_content.NumbersState:
+    """Live, frozen, or — a meeting already held and never frozen — today's numbers, not the meeting's."""
+    zone = tz()
+    held = meeting.status == "done" and not meeting.is_frozen
+    return meeting_content.numbers_state(payload, zone, frozen=meeting.is_frozen, today=local_today(zone),
+                                         held_on=(meeting.started_at or meeting.scheduled_at) if held else None)
+
+
 def state_chip(meeting: meetings.Meeting, payload: dict) -> str:
-    cls = "mtg-frozen" if meeting.is_frozen else "mtg-live"
-    late = meeting.is_frozen and meeting_content.computed_late(payload)
-    title = (' title="These numbers were stored after the freeze: counts that do not depend on time (MQLs, '
-             'acceptance, pipeline) include what happened since."' if late else "")
-    return f'<span class="mtg-chip {cls}"{title}>{esc(as_of_text(payload, tz(), meeting.is_frozen))}</span>'
+    state = numbers_state(meeting, payload)
+    title = f' title="{esc(state.note)}"' if state.note else ""
+    return f'<span class="mtg-chip mtg-{state.tone}"{title}>{esc(state.text)}</span>'
 
 
 # --------------------------------------------------------------------------- section bodies
@@ -260,10 +285,14 @@ def section_body(user: User, meeting: meetings.Meeting, items: tuple, item: meet
         payload = meetings.section_numbers(meeting, kind)
         # Slipping leads are every open hand-off past its deadline, whatever the period (as on
         # the Leads slipping through page); the other sections read the meeting's period.
-        scope = ("Every open hand-off, of any period" if kind == "slipping"
-                 else f'{payload["period"]["label"]}: {payload["period"]["text"]}')
+        scope = ("Every open hand-off, of any period" if kind == "slipping" else
+                 f'{payload["period"]["label"]}: {meeting_content.period_text(payload["period"], local_today(tz()))}')
+        state = numbers_state(meeting, payload)
+        # Today's numbers of a meeting already held: say so in words, not only in the chip's tooltip.
+        note = f'<span class="mtg-state-note" style="margin-left:.6em">{esc(state.note)}</span>' \
+            if state.tone == "today" else ""
         st.markdown(f'<div class="mtg-kicker" data-testid="mtg-as-of">{state_chip(meeting, payload)}'
-                    f'<span style="margin-left:.6em">{esc(scope)}</span></div>', unsafe_allow_html=True)
+                    f'<span style="margin-left:.6em">{esc(scope)}</span>{note}</div>', unsafe_allow_html=True)
         {"scoreboard": _scoreboard, "goals": _goals, "acceptance": _acceptance, "sla": _sla,
          "slipping": _slipping}[kind](payload, user, big=big)
     elif kind == "open_actions":
@@ -286,7 +315,7 @@ def _scoreboard(p: dict, user: User, *, big: bool) -> None:
             _side_head(side)
             for t in groups[side]:
                 _tile(t)
-    st.caption(meeting_content.scoreboard_note(p))
+    st.caption(meeting_content.scoreboard_note(p, local_today(tz())))
 
 
 def _goals(p: dict, user: User, *, big: bool) -> None:
@@ -298,27 +327,32 @@ def _goals(p: dict, user: User, *, big: bool) -> None:
     cols = st.columns(3 if len(shown) > 4 else 2, gap="medium")
     for i, g in enumerate(shown):
         with cols[i % len(cols)]:
-            st.markdown(goal_card_html(g, big=big), unsafe_allow_html=True)
-    note = "Bars show progress toward each target; the black tick is how much of the goal's period has gone."
+            st.markdown(goal_card_html(g, big=big, columns=len(cols)), unsafe_allow_html=True)
+    note = meeting_content.BAR_LEGEND
     if len(lines) > len(shown):
         note += f" And {len(lines) - len(shown)} more goals on the Shared goals page."
     st.caption(note)
 
 
-def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False) -> str:
-    """A goal as one compact card: status, value of target, progress bar, owners, last check-in."""
+#: Characters of a check-in's narrative on a goal card, by (presentation?, columns): about two lines
+#: after "On track · Priya Shah, 3 days ago:" at 1280 px and up (meeting_content.clip cuts on a word).
+CHECKIN_CHARS = {(True, 3): 80, (True, 2): 140, (False, 3): 100, (False, 2): 160}
+
+
+def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False, columns: int = 3) -> str:
+    """A goal as one compact card: status, value of target, progress bar (the Shared goals page's:
+    black line = target, dotted = even pace, ◇ = projected), owners, last check-in."""
     color = TONE_COLORS[g.tone]
-    bar_color = TONE_COLORS[g.data_tone]   # the bar shows the data, as on the Shared goals page
-    width = 0 if g.progress is None else round(g.progress * 100, 1)
-    pace = "" if g.pace is None or not 0 < g.pace < 1 else f'<i style="left:{g.pace * 100:.1f}%"></i>'
+    note_color = TONE_COLORS[g.data_tone]   # the bar shows the data, as on the Shared goals page
+    bar = progress_bar_html(g.bar, height=14 if big else 10) if g.bar is not None else ""
     owners = ", ".join(f'<span style="color:{theme.SIDE_COLORS.get(o["side"], theme.NEUTRAL)};font-weight:600">'
                        f'{esc(o["name"])}</span>' for o in g.owners)
     kr = f" · key result of {esc(g.parent_title)}" if g.parent_title else ""
-    limit = 95 if big else 170
-    if g.checkin:
+    if g.checkin_by:
         conf = meeting_content.confidence_label(g.checkin_confidence)
-        text = g.checkin if len(g.checkin) <= limit else g.checkin[: limit - 1].rsplit(" ", 1)[0] + "…"
-        checkin = f"<b>{esc(conf)}</b> · {esc(text)}"
+        text = meeting_content.clip(g.checkin_text, CHECKIN_CHARS[(big, min(max(columns, 2), 3))])
+        checkin = (f"<b>{esc(conf)}</b> · {esc(g.checkin_by)}"
+                   + (f'<span class="mtg-checkin-text">: {esc(text)}</span>' if text else ""))
         if g.needs and not big:
             checkin += f"<br><b>Needs:</b> {esc(g.needs)}"
     else:
@@ -328,8 +362,8 @@ def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False) -> str:
             f'<span class="mtg-status" style="color:{color}">· {esc(g.status_label)}</span></div>'
             f'<div><span class="mtg-goal-value" data-value>{esc(g.value)}</span> '
             f'<span class="mtg-goal-note">of {esc(g.target)} · {esc(g.attainment)}{kr}</span></div>'
-            f'<div class="mtg-bar"><span style="width:{width}%;background:{bar_color}"></span>{pace}</div>'
-            + (f'<div class="mtg-goal-note" style="color:{bar_color}">{esc(g.data_note.capitalize())}.</div>'
+            f'<div class="mtg-bar-wrap">{bar}</div>'
+            + (f'<div class="mtg-goal-note" style="color:{note_color}">{esc(g.data_note.capitalize())}.</div>'
                if g.data_note else '')
             + f'<div class="mtg-goal-note">{owners}</div>'
             f'<div class="mtg-goal-note mtg-checkin">{checkin}</div></div>')
@@ -347,7 +381,7 @@ def _acceptance(p: dict, user: User, *, big: bool) -> None:
         _plot(figs[0][1], "mtg_fig_sources")
     with right:
         _plot(figs[1][1], "mtg_fig_reasons")
-    st.caption(meeting_content.acceptance_headline(p) + f" Acceptance compares with {p['comparison']}.")
+    st.caption(meeting_content.acceptance_note(p, local_today(tz())))
 
 
 def _sla(p: dict, user: User, *, big: bool) -> None:
@@ -403,14 +437,15 @@ def _slipping(p: dict, user: User, *, big: bool) -> None:
         if rows.empty:
             st.caption("None of your hand-offs is among them.")
         else:
-            _table(shown, meeting_content.SLIPPING_HEADERS, key="mtg-slipping")
+            _table(shown, meeting_content.SLIPPING_HEADERS, key="mtg-slipping",
+                   short=SLIPPING_ON_SHORT_SCREEN if big else None)
         if owner is None:
-            st.caption(f"The {len(shown)} most recent slips of {fmt.number(p['total'])}: these can still be saved. "
-                       "The full list, sortable and exportable, is on the Leads slipping through page.")
+            st.caption(meeting_content.slipping_note(p, len(shown)))
     with right:
         if owner is None:  # per-rep counts: for those who may see every rep, as on the SLA pages
             owners = meeting_content.slipping_owners(p).head(8)
-            _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners")
+            _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners",
+                   short=6 if big else None)
 
 
 def _can_update(user: User, line: meeting_content.ActionLine) -> bool:
@@ -664,27 +699,22 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
                   icon=":material/close_fullscreen:", type="tertiary")
 
     messages()
-    head, chips = st.columns([3, 1.1], vertical_alignment="center")
+    head, chips = st.columns([2.6, 1.4], vertical_alignment="center")
     with head:
         st.markdown(f'<h1 class="mtg-title" id="mtg-section-title">{esc(section_title(item.kind, item.title))}</h1>',
                     unsafe_allow_html=True)
     with chips:
         heartbeat(user, meeting, item, items)
-        st.markdown(f'<div class="mtg-kicker" style="text-align:right;white-space:nowrap;overflow:hidden;'
-                    f'text-overflow:ellipsis">{esc(meeting.title)} · '
-                    f'{meeting.scheduled_at.astimezone(_zone()):%a %d %b}</div>', unsafe_allow_html=True)
+        # Never cut: the title wraps between words, the date stays in one piece.
+        when = local_date_text(meeting.scheduled_at, tz(), local_today(tz()), weekday=True)
+        st.markdown(f'<div class="mtg-kicker mtg-head-meta" data-testid="mtg-meeting-line" style="text-align:right">'
+                    f'{esc(meeting.title)} · <span style="white-space:nowrap">{esc(when)}</span></div>',
+                    unsafe_allow_html=True)
     live_body(user, meeting.id, item.id, big=True)
     auto_advance(n, len(items), int(st.session_state.get(AUTO) or 0))
     if presenter and st.session_state.get(DIALOG):
         meeting_forms.record_dialog(user, meeting, items, item)
     st.session_state[SHOWN] = (meeting.id, meeting.version, meeting.frozen_at, n)
-
-
-def _zone():
-    """The company time zone as a tzinfo."""
-    from queries.periods import zone
-
-    return zone(tz())
 
 
 # --------------------------------------------------------------------------- control room
@@ -694,15 +724,21 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     from components import meeting_export, meeting_forms
 
     st.markdown(BASE_CSS, unsafe_allow_html=True)
-    zone = _zone()
+    zone = tz()
+    today = local_today(zone)
     item = items[n - 1]
     presenter = user.can("meeting.present")
     st.button("All meetings", key="mtg_back", on_click=go, args=(None,), icon=":material/arrow_back:", type="tertiary")
     st.markdown(f"## {esc(meeting.title)}")
     badges = f":{STATUS_BADGE[meeting.status]}-badge[{STATUSES[meeting.status]}]"
     if meeting.is_frozen:
-        badges += f" :blue-badge[Frozen as of {meeting.frozen_at.astimezone(zone):%H:%M, %d %b}]"
-    st.markdown(f"{badges} &nbsp; {meeting.scheduled_at.astimezone(zone):%A %d %B %Y, %H:%M} · presenter "
+        frozen = (f"{meeting_content.local_time(meeting.frozen_at, zone)}, "
+                  f"{local_date_text(meeting.frozen_at, zone, today, weekday=True)}")
+        badges += f" :blue-badge[Frozen as of {frozen}]"
+    elif meeting.status == "done":
+        badges += " :orange-badge[Not frozen: the sections show today's numbers]"
+    when = local_date_text(meeting.scheduled_at, zone, today, weekday=True, clock=True)
+    st.markdown(f"{badges} &nbsp; {when} · presenter "
                 f"**{esc(meeting.presenter or '—')}** · numbers for "
                 f"**{meeting_forms.PRESET_LABELS.get(meeting.period_preset, meeting.period_preset).lower()}**")
     messages()

@@ -10,6 +10,10 @@ preset resolved on that day; cached for ``METRIC_TTL`` (the interval the present
 at). Frozen: :func:`freeze` stores ``frozen_at`` in the meeting row and, in the same transaction,
 the payload of every data section computed with ``as_of = frozen_at`` (``meeting_snapshot``,
 append-only). Every viewer then reads the same stored numbers. See docs/meetings.md.
+
+Numbers computed for a moment already past (a freeze stored late, as the demo's past meeting's is)
+leave out what happened after that moment: the period's leads, MQLs, hand-offs and deals are cut
+at the end of the as-of minute (:class:`PeriodUntil`), and goals created later are left out.
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ from queries import audit, calc, goals, metrics, scoreboard, settings, sla
 from queries.access import ACTIONS, User
 from queries.db import get_engine
 from queries.goal_math import ATTENTION, STATUSES
-from queries.meeting_rules import (DATA_SECTIONS, SECTIONS, ActionInput, AgendaItemInput, DecisionInput, MeetingError,
-                                   MeetingInput, NotAllowed, StaleMeeting, clean_agenda, default_agenda,
-                                   frame_to_json, json_number, minute_floor, parse_owner)
+from queries.meeting_rules import (DATA_SECTIONS, RECENT_SLIP_MINUTES, SECTIONS, ActionInput, AgendaItemInput,
+                                   DecisionInput, MeetingError, MeetingInput, NotAllowed, StaleMeeting, clean_agenda,
+                                   default_agenda, frame_to_json, json_number, minute_floor, parse_owner)
 from queries.periods import Period, local_today, preset_period
 from queries.sqlfiles import q
 
@@ -41,8 +45,6 @@ CHOICES_TTL = 60
 FROZEN_TTL = 3600
 #: Lead-level rows of "leads slipping through" kept in a payload (the counts cover every lead).
 SLIPPING_ROWS = 25
-#: A lead that slipped less than this long ago (minutes past its due time) counts as a recent slip.
-RECENT_SLIP_MINUTES = 7 * 1440
 #: The meeting computes team-wide numbers once for every viewer. Lead-level rows are filtered per
 #: viewer when shown (components.meeting_view.visible_slipping), as the SLA pages do.
 _TEAM_READER = User(id=0, username="meeting", display_name="Meeting (team-wide read)", email="",
@@ -203,6 +205,36 @@ def clear_caches() -> None:
 # --------------------------------------------------------------------------- the numbers
 
 
+@dataclass(frozen=True)
+class PeriodUntil(Period):
+    """A period whose events are cut at ``until`` (UTC, exclusive): what was known at that moment.
+
+    The period keeps its dates (its label, its pace, the commitment and the comparison period are
+    those of the whole period); only the bounds the metric queries read (``bounds()['end_at']``)
+    stop at ``until``, so MQLs, hand-offs, opportunities created and deals closed after it are
+    not counted. Used for numbers computed after their as-of moment (see :func:`events_cut`).
+    """
+
+    until: datetime | None = None
+
+    def bounds(self) -> dict:
+        out = super().bounds()
+        if self.until is not None and self.until < out["end_at"]:
+            out["end_at"] = max(self.until, out["start_at"])
+        return out
+
+
+def events_cut(period: Period, as_of: datetime, now: datetime | None = None) -> Period:
+    """``period`` with its events cut at the end of the ``as_of`` minute ("as of 14:32" includes
+    14:32:59), when that moment is past. Numbers for the current minute use the plain period (nothing
+    happened after it yet), so they are the pages' own cached reads."""
+    until = minute_floor(as_of) + timedelta(minutes=1)
+    now = now or datetime.now(timezone.utc)
+    if until > now or until >= period.end_at:
+        return period
+    return PeriodUntil(period.start, period.end, period.tz, period.label, until=until)
+
+
 def period_for(meeting: Meeting, as_of: datetime, tz: str | None = None) -> Period:
     """The meeting's reporting period, resolved on the as-of day in the company time zone."""
     tz = tz or settings.company_timezone()
@@ -217,8 +249,9 @@ def section_numbers(meeting: Meeting, kind: str, as_of: datetime | None = None) 
         stored = frozen_numbers(meeting.id, meeting.frozen_at)
         if kind in stored:
             return stored[kind]
-        # Frozen before this section existed (or a partial write): compute it for the frozen
-        # moment and store it once, so every viewer gets the same numbers from now on.
+        # Frozen before this section existed, or never stored (the demo's past meeting): compute
+        # it for the frozen moment (events after it left out: compute_section) and store it once,
+        # so every viewer gets the same numbers from now on.
         payload = compute_section(kind, period_for(meeting, meeting.frozen_at), meeting.frozen_at)
         with get_engine().begin() as conn:
             _store_snapshot(conn, meeting.id, meeting.frozen_at, kind, payload, None)
@@ -242,12 +275,18 @@ def frozen_numbers(meeting_id: int, frozen_at: datetime) -> dict[str, dict]:
     return {section: payload for section, payload in rows}
 
 
-def compute_section(kind: str, period: Period, as_of: datetime) -> dict:
+def compute_section(kind: str, period: Period, as_of: datetime, now: datetime | None = None) -> dict:
+    """A section's payload at ``as_of``. When ``as_of`` is past (a freeze stored late), events after it
+    are left out (:func:`events_cut`); the payload's ``events_until`` says where they were cut."""
     builders = {"scoreboard": _scoreboard_numbers, "goals": _goals_numbers, "acceptance": _acceptance_numbers,
                 "sla": _sla_numbers, "slipping": _slipping_numbers}
-    payload = builders[kind](period, as_of)
+    now = now or datetime.now(timezone.utc)
+    cut = events_cut(period, as_of, now)
+    payload = builders[kind](cut, as_of)
+    until = getattr(cut, "until", None)
     payload.update(kind=kind, as_of=as_of.isoformat(), period=_period_json(period),
-                   computed_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+                   events_until=None if until is None else until.isoformat(),
+                   computed_at=now.replace(microsecond=0).isoformat())
     return json.loads(json.dumps(payload, default=_json_default))  # exactly what a snapshot stores
 
 
@@ -283,7 +322,7 @@ def _scoreboard_numbers(period: Period, as_of: datetime) -> dict:
         "marketing_pipeline_share": json_number(sb.marketing_pipeline_share),
         "coverage": {k: json_number(getattr(cov, k)) if k != "status" else cov.status
                      for k in ("status", "ratio", "target", "remaining", "open_in_period", "won_so_far")},
-        "comparison": sb.comparison.describe(),
+        "comparison": sb.comparison.describe(), "comparison_period": _period_json(sb.comparison),
         "comparison_same_point": sb.comparison.label.startswith("same"),
         "open_as_of": sb.open_as_of.isoformat(),
         "is_empty": sb.is_empty,
@@ -293,7 +332,12 @@ def _scoreboard_numbers(period: Period, as_of: datetime) -> dict:
 
 
 def _goals_numbers(period: Period, as_of: datetime) -> dict:
-    evaluated = goals.evaluated(period, as_of=as_of, record_snapshots=False)
+    until = getattr(period, "until", None)
+    if until is None:
+        evaluated = goals.evaluated(period, as_of=as_of, record_snapshots=False)
+    else:  # the goals as they were at that moment: not those set later, but those archived since
+        evaluated = [e for e in goals.evaluated(period, as_of=as_of, record_snapshots=False, include_archived=True)
+                     if e.goal.created_at < until and (e.goal.archived_at is None or e.goal.archived_at >= until)]
     order = {s: i for i, s in enumerate(ATTENTION)}
     rows = []
     for ev in sorted(evaluated, key=lambda e: (e.goal.parent_id is not None, order.get(e.progress.status, 9),
@@ -336,6 +380,7 @@ def _acceptance_numbers(period: Period, as_of: datetime) -> dict:
     commitment = sla.commitment_for(period)
     return {
         "total": total, "previous_rate": previous.get("acceptance_rate"), "comparison": comparison.describe(),
+        "comparison_period": _period_json(comparison),
         "by_source": frame_to_json(by_source), "reasons": frame_to_json(reasons),
         "min_acceptance_rate": json_number(commitment.min_acceptance_rate) if commitment else None,
     }

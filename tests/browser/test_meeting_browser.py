@@ -74,3 +74,25 @@ def test_present_advance_and_record_a_decision(page, meeting_id, app_db_url, mon
     stored = meetings.decisions(meeting_id)
     assert list(stored["body"]) == ["Marketing and sales review the goals every Monday."]
     assert list(stored["agenda_kind"]) == ["goals"]  # recorded under the section on screen
+
+
+def test_a_720p_projector_shows_the_whole_header_and_the_slipping_section(page, meeting_id):
+    """At 1280×720 the header names the meeting and its date without cutting it, and the leads
+    slipping through (fewer rows on short screens) fit the screen down to the note under them."""
+    from queries.meeting_rules import DEFAULT_AGENDA
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section={DEFAULT_AGENDA.index('slipping') + 1}&present=1")
+    wait_for_app(page)
+    expect(heading(page, "Leads slipping through")).to_be_visible()
+    assert_no_exception(page)
+    line = page.get_by_test_id("mtg-meeting-line")
+    expect(line).to_contain_text(re.compile(r"Browser alignment \d+ · \w{3} \d{2} \w{3}"))
+    assert line.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the meeting line is cut"
+    note = page.get_by_text(re.compile("The most recent slips of"))
+    expect(note).to_be_visible()
+    box = note.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720, f"the note ends at {box}"
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    assert height <= 720, f"the section is {height} px high on a 720 px screen"

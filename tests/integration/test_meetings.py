@@ -5,6 +5,7 @@ every validation path, permissions, the export — through queries.meetings and 
 
 from __future__ import annotations
 
+import html
 import html.parser
 from datetime import date, datetime, timedelta, timezone
 
@@ -185,6 +186,75 @@ def test_freeze_stores_the_numbers_and_they_do_not_move(db):
         assert conn.execute(sa.text("select count(*) from meeting_snapshot where meeting_id = :m"),
                             {"m": meeting_id}).scalar() == 5
     assert audit_rows(db, "meeting", meeting_id)[-2:] == ["meeting.freeze", "meeting.unfreeze"]
+
+
+def _counts_until(engine, period, until: datetime) -> dict:
+    """What was known at ``until``: the period's MQLs, hand-offs and pipeline created before it."""
+    bounds = {"s": period.start_at, "e": until}
+    with engine.connect() as conn:
+        return {
+            "mqls": conn.execute(sa.text("select count(distinct lead_id) from lead_event where event_type = 'mql' "
+                                         "and occurred_at >= :s and occurred_at < :e"), bounds).scalar(),
+            "handed_off": conn.execute(sa.text("select count(*) from handoff where handed_off_at >= :s "
+                                               "and handed_off_at < :e"), bounds).scalar(),
+            "pipeline_created": float(conn.execute(sa.text(
+                "select coalesce(sum(amount), 0) from opportunity where created_at >= :s and created_at < :e"),
+                bounds).scalar()),
+        }
+
+
+def test_frozen_numbers_leave_out_what_happened_after_the_freeze(db):
+    """Numbers frozen at a moment already past (a freeze stored late, as the demo's past meeting's is)
+    count only the MQLs, hand-offs and deals there were at that moment, not those that came after."""
+    t = (now() - timedelta(hours=3)).replace(second=0)
+    world = World(db)
+    rep = world.rep(world.team("sales_development"))
+    account = world.account()
+    before, after = world.lead(t - timedelta(hours=2), account), world.lead(t - timedelta(hours=2), account)
+    world.hand_off(before, t - timedelta(minutes=30), rep)
+    world.hand_off(after, t + timedelta(minutes=90), rep)  # MQL and hand-off after the freeze
+    world.opportunity(account, rep, 750_000.0, t + timedelta(minutes=100))
+    meeting_id = plan(when=t - timedelta(minutes=5))
+    _, frozen_at = meetings.freeze(who("executive"), meeting_id, 1, now=t)
+    m = meetings.get(meeting_id)
+    period = meetings.period_for(m, frozen_at)
+    cut = frozen_at + timedelta(minutes=1)  # "as of 14:32" includes 14:32:59
+    known = _counts_until(db, period, cut)
+    clear_caches()
+    board = meetings.section_numbers(m, "scoreboard")
+    assert board["events_until"] == cut.isoformat()
+    assert board["values"]["mqls"] == known["mqls"]
+    assert board["values"]["handed_off"] == known["handed_off"]
+    assert board["values"]["pipeline_created"] == pytest.approx(known["pipeline_created"])
+    assert meetings.section_numbers(m, "sla")["mqls"] == known["mqls"]
+    assert meetings.section_numbers(m, "acceptance")["total"]["handed_off"] == known["handed_off"]
+    # The events after the freeze exist, and the live numbers count them.
+    later = _counts_until(db, period, now() + timedelta(minutes=1))
+    assert later["mqls"] >= known["mqls"] + 1 and later["handed_off"] >= known["handed_off"] + 1
+    live_at = meetings.minute_floor(now())
+    if meetings.period_for(m, live_at) == period:  # not across a quarter's end
+        live = meetings.live_numbers("scoreboard", period, live_at)
+        assert live["events_until"] is None and live["values"]["mqls"] == later["mqls"]
+    # The screen says when they were stored, and how far they hold (the chip's explanation).
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "scoreboard")
+    text = html.unescape(markdown_text(open_app("executive", meeting=meeting_id, section=n, present=1)))
+    assert f"Frozen · as of {meeting_content.local_time(frozen_at, settings.company_timezone())}" in text
+    assert " · computed " in text and "deals after" in text and "are left out" in text
+
+
+def test_a_past_meeting_that_was_not_frozen_says_its_numbers_are_todays(db):
+    meeting_id = plan(when=now() - timedelta(days=7))
+    exec_ = who("executive")
+    version = meetings.set_status(exec_, meeting_id, "live", 1, now=now() - timedelta(days=7))
+    meetings.set_status(exec_, meeting_id, "done", version, now=now() - timedelta(days=7) + timedelta(minutes=40))
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "scoreboard")
+    text = html.unescape(markdown_text(open_app("executive", meeting=meeting_id, section=n, present=1)))
+    assert "Today's numbers · as of" in text and "Live · as of" not in text
+    assert "Not this meeting's: it was held on" in text and "its numbers were not frozen" in text
+    room = open_app("executive", meeting=meeting_id, section=1)
+    assert any("Not frozen" in m.value for m in room.markdown)
+    document = _export_of(room)
+    assert "Live numbers as of" in document and "its numbers were not frozen" in document
 
 
 def test_snapshots_are_append_only(db):
@@ -664,11 +734,16 @@ def test_the_demo_meetings_seed(db):
     opened = meetings.open_actions(upcoming)
     assert len(opened) == 4 and set(opened["meeting_id"]) == {last.id}
     assert len(meetings.done_since_last(upcoming)) == 1
-    # The frozen past meeting's numbers are computed for its freeze on first view, then stored.
+    # The frozen past meeting's numbers are computed for its freeze on first view, then stored:
+    # as they were at the freeze, not with the week of data that followed it.
     with db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from meeting_snapshot")).scalar() == 0
     first = meetings.section_numbers(last, "scoreboard")
     assert first["as_of"] == last.frozen_at.isoformat()
+    cut = last.frozen_at + timedelta(minutes=1)
+    known = _counts_until(db, meetings.period_for(last, last.frozen_at), cut)
+    assert first["events_until"] == cut.isoformat()
+    assert (first["values"]["mqls"], first["values"]["handed_off"]) == (known["mqls"], known["handed_off"])
     clear_caches()
     assert meetings.section_numbers(meetings.get(last.id), "scoreboard") == first
     with db.connect() as conn:

@@ -9,6 +9,8 @@ from datetime import date, datetime, timezone
 import pandas as pd
 import pytest
 
+from components import format as fmt
+from components import goal_card
 from components import meeting_content as mc
 from components import meeting_export
 from queries.access import User
@@ -41,10 +43,11 @@ def test_scoreboard_tiles_use_the_scoreboard_formats_and_sides():
     groups = mc.scoreboard_tiles(scoreboard_payload())
     flat = {t.key: t for side in groups.values() for t in side}
     assert [t.key for t in groups["marketing"]] == ["mqls", "acceptance", "pipeline_created"]
-    assert (flat["mqls"].value, flat["mqls"].delta, flat["mqls"].caption) == ("961", "+45%", "947 handed off")
-    assert (flat["acceptance"].value, flat["acceptance"].delta) == ("57%", "-2.1 pts")
+    vs = "vs previous period"
+    assert (flat["mqls"].value, flat["mqls"].delta, flat["mqls"].caption) == ("961", f"+45% {vs}", "947 handed off")
+    assert (flat["acceptance"].value, flat["acceptance"].delta) == ("57%", f"-2.1 pts {vs}")
     assert flat["revenue"].value == "$2.3M" and flat["revenue"].caption == "62% mkt-sourced"
-    assert flat["first_touch"].good_when == "down" and flat["first_touch"].delta == "+13 min"
+    assert flat["first_touch"].good_when == "down" and flat["first_touch"].delta == f"+13 min {vs}"
     assert (flat["coverage"].value, flat["coverage"].delta) == ("1.9×", "-1.7× vs 3.6× needed")
     assert mc.scoreboard_note(scoreboard_payload()).endswith("(the same point in the previous period).")
 
@@ -72,14 +75,38 @@ def test_the_sla_tiles_measure_each_side_against_its_commitment():
     groups = mc.sla_tiles(sla_payload())
     mqls, acc = groups["marketing"]
     assert (mqls.value, mqls.delta, mqls.caption) == ("700", "+8% vs pace", "of 1,300 committed")  # 700 vs 650
-    assert (acc.value, acc.delta, acc.caption) == ("60%", "+5.0 pts", "minimum 55%")
+    assert (acc.value, acc.delta, acc.caption) == ("60%", "+5.0 pts vs minimum", "minimum 55%")
     follow, decided, touch = groups["sales"]
-    assert (follow.label, follow.value, follow.delta) == ("Contacted in time", "80%", "-10.0 pts")
-    assert (decided.value, decided.delta, decided.caption) == ("90%", "+5.0 pts", "target 85%")
+    assert (follow.label, follow.value, follow.delta) == ("Contacted in time", "80%", "-10.0 pts vs target")
+    assert (decided.value, decided.delta, decided.caption) == ("90%", "+5.0 pts vs target", "target 85%")
     assert touch.caption == "SLA window 4 h"
     notes = mc.sla_notes(sla_payload())
     assert notes["marketing"].startswith("54% of the commitment with 50% of the period gone")
     assert "100 SLA breaches, 5 pending · 7 decisions overdue" in notes["sales"]
+
+
+def test_every_delta_on_a_slide_says_what_it_compares_with():
+    """The scoreboard and acceptance slides compare with the previous period, the SLA slide with the
+    agreed minimum, the targets and the pace: each delta says which, so opposite arrows on two
+    slides are not read as a contradiction."""
+    whole = {**scoreboard_payload(), "comparison_same_point": False}
+    tiles = [t for side in mc.scoreboard_tiles(whole).values() for t in side]
+    tiles += [t for side in mc.sla_tiles(sla_payload()).values() for t in side]
+    tiles += mc.acceptance_tiles(acceptance_payload())
+    compared = [t for t in tiles if t.delta]
+    assert len(compared) == 9 + 4 + 1
+    for t in compared:
+        assert re.search(r" vs (previous period|minimum|target|pace|[\d.]+× needed)$",
+                         t.delta), (t.key, t.delta)
+    flat = {t.key: t.delta for t in compared}
+    assert flat["mqls"] == "+45% vs previous period"
+    assert flat["acceptance_rate"] == "+20.0 pts vs previous period"
+    assert flat["mql_acceptance"] == "+5.0 pts vs minimum" and flat["follow_up"] == "-10.0 pts vs target"
+    # The two-sided SLA page's wording: a target met exactly reads '±0 pts vs target' (no arrow).
+    exact = sla_payload()
+    exact["compliance"]["compliance_rate"] = 0.9
+    follow = mc.sla_tiles(exact)["sales"][0]
+    assert follow.delta == "±0 pts vs target" and fmt.is_no_change(follow.delta)
 
 
 def test_without_a_commitment_nothing_is_compared():
@@ -143,6 +170,129 @@ def test_as_of_text():
     assert mc.as_of_text(on_time, "America/New_York", True) == "Frozen · as of 09:32, Fri 20 Nov"
     assert mc.as_of_text(late, "America/New_York", True) == "Frozen · as of 09:32, Fri 20 Nov · computed 22 Nov"
     assert mc.as_of_text(late, "America/New_York", False) == "Live · as of 09:32"
+
+
+def test_a_past_meeting_never_frozen_says_its_numbers_are_todays():
+    payload = {"as_of": "2026-11-23T11:21:00+00:00"}
+    held = datetime(2026, 11, 9, 14, 30, tzinfo=UTC)
+    state = mc.numbers_state(payload, "America/New_York", frozen=False, today=date(2026, 11, 23), held_on=held)
+    assert (state.text, state.tone) == ("Today's numbers · as of 06:21", "today")
+    assert state.note == "Not this meeting's: it was held on Mon 09 Nov and its numbers were not frozen."
+    assert "Live" not in state.text
+    live = mc.numbers_state(payload, "America/New_York", frozen=False, today=date(2026, 11, 23))
+    assert (live.text, live.tone, live.note) == ("Live · as of 06:21", "live", None)
+
+
+def test_frozen_numbers_stored_late_say_how_far_they_hold():
+    late = {"as_of": "2026-11-16T14:34:00+00:00", "computed_at": "2026-11-23T11:00:00+00:00",
+            "events_until": "2026-11-16T14:35:00+00:00"}
+    state = mc.numbers_state(late, "America/New_York", frozen=True, today=date(2026, 11, 23))
+    assert state.text == "Frozen · as of 09:34, Mon 16 Nov · computed 23 Nov"
+    assert "after 09:34 on Mon 16 Nov are left out" in state.note
+    # A snapshot stored late before events were cut (older releases) does not claim they were.
+    old = mc.numbers_state({k: v for k, v in late.items() if k != "events_until"}, "America/New_York", frozen=True,
+                           today=date(2026, 11, 23))
+    assert "include what happened since" in old.note
+    # Another year's freeze names its year.
+    assert mc.numbers_state(late, "America/New_York", frozen=True, today=date(2027, 1, 5)).text.startswith(
+        "Frozen · as of 09:34, Mon 16 Nov 2026 · computed 23 Nov 2026")
+
+
+def test_one_date_format_with_the_year_only_when_it_is_not_this_one():
+    today = date(2026, 11, 23)
+    assert mc.date_text(date(2026, 11, 24), today) == "24 Nov"
+    assert mc.date_text(date(2027, 1, 4), today) == "04 Jan 2027"
+    assert mc.date_text(date(2026, 11, 16), today, weekday=True) == "Mon 16 Nov"
+    assert mc.date_text(date(2026, 11, 16), None) == "16 Nov 2026"  # a file read later
+    assert mc.local_date_text("2026-11-16T14:30:00+00:00", "America/New_York", today, weekday=True,
+                              clock=True) == "Mon 16 Nov, 09:30"
+    assert mc.period_text(PERIOD, today) == "01 Oct – 31 Dec"
+    assert mc.period_text({"start": "2026-12-01", "end": "2027-02-28"}, today) == "01 Dec 2026 – 28 Feb 2027"
+    # Due dates and an action's meeting on the first slide: one format, as on the same line.
+    assert mc.due_text(date(2026, 11, 24), today) == "24 Nov"
+    assert mc.due_text(date(2027, 1, 4), today) == "04 Jan 2027"
+    assert mc.due_text(date(2026, 11, 24), today, year_always=True) == "24 Nov 2026"
+    row = {"id": 1, "version": 1, "body": "x", "owner": "A", "owner_function": "sales", "due_date": date(2026, 11, 18),
+           "status": "open", "meeting_title": "Weekly", "meeting_at": pd.Timestamp("2026-11-16T14:30Z"),
+           "goal_title": None, "criteria_number": None, "criteria_title": None, "owner_user_id": 1,
+           "owner_rep_id": None}
+    line = mc.action_lines(pd.DataFrame([row]), today, "America/New_York")[0]
+    assert (line.due, line.meeting) == ("18 Nov · 5 days overdue", "Weekly, 16 Nov")
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("Short enough.", 40, "Short enough."),
+    # the cut falls right after a sentence: no '…' after its period
+    ("Ahead of where we expected at this point (3 case studies). Keeping the pace.", 60,
+     "Ahead of where we expected at this point (3 case studies)."),
+    ("Trending to plan. $1.47M so far; the weekly pipeline review keeps us honest.", 18, "Trending to plan."),
+    # mid-sentence: cut after a whole word, trailing punctuation dropped, then '…'
+    ("Behind pace ($3.99M). Two big deals slipped to next month; we pull two forward.", 60,
+     "Behind pace ($3.99M). Two big deals slipped to next month…"),
+    ("The data says behind, but three large webinars land late in the quarter.", 25, "The data says behind…"),
+    ("  spaces\n  and   lines  ", 40, "spaces and lines"),
+    ("Supercalifragilisticexpialidocious", 10, "Supercali…"),
+])
+def test_clip_cuts_on_a_word_and_never_doubles_the_punctuation(text, limit, expected):
+    clipped = mc.clip(text, limit)
+    assert clipped == expected
+    assert len(clipped) <= limit
+    assert not re.search(r"[.!?,;:]…$", clipped)
+
+
+def test_check_ins_on_goal_cards_are_clipped_without_double_punctuation():
+    from components import meeting_view
+
+    payload = goals_payload()
+    payload["goals"][0]["last_checkin"]["narrative"] = (
+        "Ahead of where we expected at this point (3 case studies). Keeping the weekly review with both "
+        "teams until the end of the quarter.")
+    line = mc.goal_lines(payload)[0]
+    assert line.checkin_by == "Aaron Miller, 11 days ago" and line.checkin_text.startswith("Ahead of where")
+    card = meeting_view.goal_card_html(line, big=True, columns=3)
+    assert "(3 case studies)." in card and ".…" not in card
+    assert "Aaron Miller, 11 days ago" in card
+
+
+def test_goal_bars_use_the_goal_pages_marks():
+    """Black line = target, dotted = even pace, ◇ = projected: goal_card's bar, not a second one."""
+    from types import SimpleNamespace
+
+    from components import meeting_view
+
+    payload = goals_payload()
+    payload["goals"][1].update(value=1_500_000.0, attainment=1_500_000 / 3_900_000, projected=1_500_000 / 0.57,
+                               status="at_risk", data_status="at_risk", status_label="At risk")
+    line = mc.goal_lines(payload)[1]
+    assert line.bar.expected == pytest.approx(3_900_000 * 0.57)  # a running total: even pace and projection
+    card = meeting_view.goal_card_html(line, big=True)
+    expected_bar = goal_card.progress_bar_html(SimpleNamespace(
+        data_status="at_risk", attainment=1_500_000 / 3_900_000, expected=3_900_000 * 0.57, pace=0.57,
+        projected_attainment=(1_500_000 / 0.57) / 3_900_000), height=14)
+    assert expected_bar in card
+    assert "border-left:2px solid #0F172A" in card  # the target line
+    assert "dotted" in card and "rotate(45deg)" in card  # even pace, projected
+    rate = meeting_view.goal_card_html(mc.goal_lines(payload)[0], big=True)  # a level: no pace, no projection
+    assert "border-left:2px solid #0F172A" in rate and "dotted" not in rate and "rotate(45deg)" not in rate
+    assert mc.BAR_LEGEND.startswith("Bars: filled = progress to the target (the black line); dotted = where an even "
+                                    "pace would be today; ◇ = projected")
+
+
+def slipping_payload(overdue_minutes: list[float]) -> dict:
+    rows = pd.DataFrame({"handoff_id": range(len(overdue_minutes)), "lead_name": "Ann", "account": "Acme",
+                         "owner_id": 1, "owner": "Bo", "situation": "Decision overdue",
+                         "overdue_minutes": overdue_minutes, "action": "Decide"})
+    return {"total": 371, "recent": sum(m <= 7 * 1440 for m in overdue_minutes), "truncated": False,
+            "by_kind": {}, "rows": frame_to_json(rows)}
+
+
+def test_the_slipping_note_only_calls_recent_slips_savable():
+    recent = mc.slipping_note(slipping_payload([3900.0, 4000.0]), 2)
+    assert "all slipped in the last 7 days: they can still be saved" in recent and "of 371" in recent
+    mixed = mc.slipping_note(slipping_payload([3900.0, 20 * 1440.0]), 2)
+    assert "those overdue less than 7 days can still be saved" in mixed
+    old = mc.slipping_note(slipping_payload([300 * 1440.0, 400 * 1440.0]), 2)
+    assert "can still be saved" not in old and "none slipped in the last 7 days" in old
 
 
 # --------------------------------------------------------------------------- the export document

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 
 from queries.periods import PRESETS
+from queries.sla_math import RECENT_SLIP_MINUTES  # noqa: F401 (re-exported for meeting mode)
 
 MAX_TITLE = 120
 MAX_BODY = 1000
@@ -25,9 +26,6 @@ HEARTBEAT_SECONDS = 10
 AUTO_ADVANCE = (0, 20, 45, 90)
 #: Share of the planned time after which the timer turns amber.
 TIMER_WARN_AT = 0.8
-#: A lead that slipped less than this long ago (minutes past its due time) counts as a recent slip,
-#: one the team can still save.
-RECENT_SLIP_MINUTES = 7 * 1440
 
 
 class MeetingError(ValueError):

@@ -31,7 +31,7 @@ from queries import audit, calc, goals, metrics, scoreboard, settings, sla
 from queries.access import ACTIONS, User
 from queries.db import get_engine
 from queries.goal_math import ATTENTION, STATUSES
-from queries.meeting_rules import (DATA_SECTIONS, RECENT_SLIP_MINUTES, SECTIONS, ActionInput, AgendaItemInput,
+from queries.meeting_rules import (DATA_SECTIONS, SECTIONS, ActionInput, AgendaItemInput,
                                    DecisionInput, MeetingError, MeetingInput, NotAllowed, StaleMeeting, clean_agenda,
                                    default_agenda, frame_to_json, json_number, minute_floor, parse_owner)
 from queries.periods import Period, local_today, preset_period
@@ -412,19 +412,17 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
 
 
 def _slipping_numbers(period: Period, as_of: datetime) -> dict:
-    """Every slipping lead counted (by situation, by owner, how many slipped in the last week);
-    the rows kept are the most recent slips first: the ones the team can still save."""
-    frame = sla.slipping(_TEAM_READER, as_of=as_of)
-    frame = frame.assign(recent=frame["overdue_minutes"] <= RECENT_SLIP_MINUTES)
-    by_kind = {k: int((frame["kind"] == k).sum()) for k in sla.KINDS}
-    owners = (frame.groupby(["owner_id", "owner", "team"], as_index=False)
-              .agg(leads=("handoff_id", "count"), recent=("recent", "sum"))
-              .sort_values(["recent", "leads", "owner"], ascending=[False, False, True]).reset_index(drop=True))
-    owners["recent"] = owners["recent"].astype("int64")
+    """Every slipping lead counted (by situation, by owner, how many slipped in the last week:
+    sla.slipping_summary, not capped like the list); the rows kept are the most recent slips
+    first: the ones the team can still save."""
+    summary = sla.slipping_summary(_TEAM_READER, as_of=as_of)
+    by_kind = {k: summary.kind(k)[0] for k in sla.KINDS}
+    owners = summary.by_owner[["owner_id", "owner", "team", "leads", "recent"]].reset_index(drop=True)
     cols = ["handoff_id", "lead_id", "kind", "situation", "lead_name", "account", "tier", "source", "owner_id",
             "owner", "team", "handed_off_at", "due_at", "age_minutes", "overdue_minutes", "action"]
-    top = frame.sort_values(["overdue_minutes", "handoff_id"]).head(SLIPPING_ROWS)[cols].reset_index(drop=True)
-    return {"total": len(frame), "recent": int(frame["recent"].sum()), "truncated": len(frame) >= sla.SLIPPING_LIMIT,
+    top = sla.slipping(_TEAM_READER, as_of=as_of, limit=SLIPPING_ROWS)   # most recently slipped first
+    top = top.sort_values(["overdue_minutes", "handoff_id"])[cols].reset_index(drop=True)
+    return {"total": summary.total, "recent": summary.recent, "truncated": False,
             "by_kind": by_kind, "kinds": dict(sla.KINDS), "owners": frame_to_json(owners),
             "rows": frame_to_json(top)}
 

@@ -25,9 +25,10 @@ from queries.access import User
 from queries.business_hours import Calendar, CalendarError, Schedule, describe_window, parse_hhmm, zone
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
-from queries.metrics import now_minute, typed
+from queries.metrics import now_minute
 from queries.periods import Period, local_today
 from queries.sqlfiles import q
+from queries.sla_math import RECENT_SLIP_MINUTES
 
 #: Seconds SLA reads may be reused (same as the metric layer).
 SLA_TTL = 60
@@ -1215,10 +1216,6 @@ def _slipping(team_ids, owner_ids, kinds, max_overdue_days, as_of, limit):
                        zip(frame["kind"], frame["first_touch_at"].notna(), frame["age_minutes"],
                            frame["overdue_minutes"], frame["lead_activity_since_handoff"].fillna(0))]
     return frame
-
-
-#: A slip is "recent" (still worth saving, in the summaries) when its deadline passed at most this long ago.
-RECENT_SLIP_MINUTES = 7 * 1440
 
 
 @dataclass(frozen=True)

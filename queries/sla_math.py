@@ -9,6 +9,9 @@ from dataclasses import dataclass
 RATE_MARGIN = 0.05
 #: Projected volume at or above this share of the commitment is "at risk", below "off track".
 VOLUME_MARGIN = 0.9
+#: A lead that slipped less than this long ago (minutes past its due time) counts as a recent slip,
+#: one the team can still save (the slipping summary, meeting mode).
+RECENT_SLIP_MINUTES = 7 * 1440
 
 
 @dataclass(frozen=True)

@@ -104,14 +104,18 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
         by_source["handed_off"] >= min_cohort))
     labels = (by_source.groupby("dim_label", sort=False)["handed_off"].sum().sort_values(ascending=False).index
               if not by_source.empty else [])
-    for i, label in enumerate(labels):
+    for label in labels:
         rows = by_source[by_source["dim_label"] == label].sort_values("bucket")
         other = label == "Other sources"
+        code = rows["dim_key"].iloc[0] if "dim_key" in rows else None
+        # each source in its own colour and marker on every chart (theme.SOURCE_COLORS), whatever
+        # its rank in this period; the lumped rest muted and dotted
+        color = theme.MUTED if other else theme.source_color(code, str(label))
         data.append(dict(
             type="scatter", x=list(rows["bucket"]), y=list(rows["acceptance_rate"]), name=str(label),
-            mode="lines+markers", marker=dict(size=5),
-            line=dict(color=theme.MUTED if other else theme.SEQUENCE[i % len(theme.SEQUENCE)], width=2,
-                      dash="dot" if other else "solid"),
+            mode="lines+markers",
+            marker=dict(size=5 if other else 7, symbol="circle" if other else theme.source_symbol(code, str(label))),
+            line=dict(color=color, width=2, dash="dot" if other else "solid"),
             customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>" + str(label) + "</extra>"))
     rows = overall.sort_values("bucket")
     data.append(dict(

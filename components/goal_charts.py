@@ -82,7 +82,7 @@ def sparkline_chart(snapshots: pd.DataFrame, *, unit: str, target: float, today:
     unit, div = _scale(unit, y, target)
     y, target = [v / div for v in y], target / div
     fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=color, width=2), fill="tozeroy",
-                             fillcolor="rgba(15,118,110,0.08)", hovertemplate=f"%{{x|%d %b}}: {_hover(unit)}"
+                             fillcolor=theme.tint(color, 0.08), hovertemplate=f"%{{x|%d %b}}: {_hover(unit)}"
                              "<extra></extra>", showlegend=False))
     if x:
         fig.add_trace(go.Scatter(x=[x[-1]], y=[y[-1]], mode="markers", showlegend=False, hoverinfo="skip",

@@ -1,7 +1,8 @@
 """Chart builders for meeting mode. Each takes a section's frames (components.meeting_content)
 and returns a styled Plotly figure; none calls st.*. ``big=True`` sizes type for a projector.
 Colours: theme (marketing violet, sales blue, shared teal; good/warn/bad) and the rejection-reason
-colours of the feedback pages (components.qualification_charts.REASON_COLORS).
+colours of the feedback pages (components.qualification_charts.REASON_COLORS). Reference lines (the
+agreed minimum) are named in the legend, never over the bars.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import plotly.graph_objects as go
 
 from components import format as fmt
 from components import theme
-from components.qualification_charts import REASON_COLORS
+from components.qualification_charts import reason_color
+from queries.sla_math import RATE_MARGIN, rate_status
 
 
 def for_projector(fig: go.Figure) -> go.Figure:
@@ -38,9 +40,23 @@ def _empty(title: str, message: str, height: int, big: bool) -> go.Figure:
     return _size(theme.style(fig, title, height=height), big)
 
 
-def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | None, *, top: int = 8,
-                               height: int = 420, big: bool = False) -> go.Figure:
-    """Acceptance rate per source (the sources with most hand-offs), against the overall rate.
+#: What a source's bar colour says when the agreed minimum is known (queries.sla_math.rate_status,
+#: as the two-sided SLA page grades the whole rate).
+MINIMUM_STATUS_NAMES = {"on_track": "At or above the agreed minimum",
+                        "at_risk": f"Below it by up to {RATE_MARGIN * 100:.0f} pts",
+                        "off_track": f"Below it by more than {RATE_MARGIN * 100:.0f} pts"}
+
+
+def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | None, *, minimum: float | None = None,
+                               top: int = 8, height: int = 420, big: bool = False) -> go.Figure:
+    """Acceptance rate per source (the sources with most hand-offs).
+
+    With ``minimum`` (the two-sided SLA's agreed minimum acceptance rate) each bar is coloured by
+    where it stands against it, as the two-sided SLA page grades the whole rate: green at or above,
+    amber up to RATE_MARGIN below, red further below; a dashed line marks the minimum and the
+    legend says what the colours mean. Without it the bars are marketing violet (lead quality, as on
+    the two-sided SLA page) against the all-sources rate (dashed): a source below the average has
+    not broken any promise, so it is not drawn as one.
 
     ``by_source``: dim_label, handed_off, accepted, awaiting, acceptance_rate.
     """
@@ -49,28 +65,46 @@ def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | No
     if rows.empty:
         return _empty(title, "No hand-offs in the period.", height, big)
     rows = rows.iloc[::-1]  # largest at the top of a horizontal chart
-    colors = [theme.GOOD if overall_rate is not None and r >= overall_rate else theme.WARN
-              for r in rows["acceptance_rate"].fillna(0)]
-    text = [f"<b>{fmt.pct(r)}</b>  ·  {fmt.number(n)} handed off"
-            for r, n in zip(rows["acceptance_rate"], rows["handed_off"])]
+    rates = list(rows["acceptance_rate"])
+    if minimum is not None:
+        statuses = [rate_status(r, minimum) if pd.notna(r) else "off_track" for r in rates]
+        colors = [theme.status_color(st) for st in statuses]
+    else:
+        statuses, colors = [], [theme.MARKETING] * len(rows)
+    shown = [_rate_text(r, minimum) for r in rates]
+    text = [f"<b>{r}</b>  ·  {fmt.number(n)} handed off" for r, n in zip(shown, rows["handed_off"])]
     labels = [str(s) for s in rows["dim_label"]]
     fig = go.Figure(go.Bar(
         y=labels, x=rows["acceptance_rate"], orientation="h", marker_color=colors,
         customdata=[f"{fmt.number(a)} accepted, {fmt.number(w)} awaiting" for a, w in
                     zip(rows["accepted"], rows["awaiting"])],
         hovertemplate="%{y}: <b>%{x:.0%}</b> accepted<br>%{customdata}<extra></extra>", showlegend=False))
-    # The numbers in a column right of the 100% mark, where the all-sources line cannot cross them.
+    # The numbers in a column right of the 100% mark, where the reference line cannot cross them.
     for label, line in zip(labels, text):
         fig.add_annotation(x=1.04, y=label, text=line, showarrow=False, xanchor="left",
                            font=dict(size=16 if big else 13, color=theme.NEUTRAL))
-    if overall_rate is not None:
-        fig.add_vline(x=overall_rate, line=dict(color=theme.NEUTRAL, width=2, dash="dash"))
-        fig.add_annotation(x=overall_rate, y=1.0, yref="paper", text=f"all sources {fmt.pct(overall_rate)}",
-                           showarrow=False, xanchor="left", yanchor="bottom", xshift=4,
-                           font=dict(size=16 if big else 13, color=theme.NEUTRAL))
+    # What the colours mean, in the legend under the chart (with the reference line's name).
+    for status in (s for s in MINIMUM_STATUS_NAMES if s in statuses):
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=MINIMUM_STATUS_NAMES[status], hoverinfo="skip",
+                        marker=dict(size=12, symbol="square", color=theme.status_color(status)))
+    if minimum is not None:
+        theme.reference_line(fig, minimum, theme.reference_label("Agreed minimum", minimum), axis="x")
+    elif overall_rate is not None:
+        theme.reference_line(fig, overall_rate, f"All sources {fmt.pct(overall_rate)}", axis="x")
     fig.update_xaxes(tickformat=".0%", range=[0, 1.55], tickvals=[0, 0.25, 0.5, 0.75, 1.0])
-    fig.update_layout(bargap=0.3, margin=dict(r=20))
+    # the legend at the foot of the figure, under the axis's tick labels
+    fig.update_layout(bargap=0.3, margin=dict(r=20, b=72 if big else 60),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0,
+                                  traceorder="normal"))
     return _size(theme.style(fig, title, height=height), big)
+
+
+def _rate_text(rate, minimum: float | None) -> str:
+    """'55%'; with a decimal when rounding would make a rate below the minimum read as meeting it."""
+    text = fmt.pct(rate)
+    if minimum is not None and pd.notna(rate) and rate < minimum and text == fmt.pct(minimum):
+        return fmt.pct(rate, 1)
+    return text
 
 
 def rejection_reasons_chart(reasons: pd.DataFrame, *, height: int = 420, big: bool = False) -> go.Figure:
@@ -84,7 +118,7 @@ def rejection_reasons_chart(reasons: pd.DataFrame, *, height: int = 420, big: bo
         return _empty(title, "No rejected hand-offs in the period.", height, big)
     fig = go.Figure(go.Bar(
         y=list(rows["label"]), x=rows["share"], orientation="h",
-        marker_color=[REASON_COLORS.get(r, theme.NEUTRAL) for r in rows["reason"]],
+        marker_color=[reason_color(r) for r in rows["reason"]],
         text=[f"{fmt.pct(s)}  ·  {fmt.number(n)}" for s, n in zip(rows["share"], rows["rejected"])],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: <b>%{x:.0%}</b> of rejections<extra></extra>", showlegend=False))

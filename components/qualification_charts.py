@@ -10,20 +10,30 @@ import plotly.graph_objects as go
 from components import format as fmt
 from components import theme
 
-#: One colour per rejection reason, the same on every chart; none is a team's colour (marketing
-#: violet, sales blue), which would read as "this team's reason".
+#: One colour per rejection reason, the same on every chart (feedback page, meeting slide, export).
+#: Reasons are categories, so their colours come from theme.CATEGORICAL: none is a team's colour
+#: (violet, blue, teal), which would read as "this team's reason", nor a status colour (green,
+#: amber, red, grey), which would read as "good" or "late" ("No budget" was the amber of "Touched
+#: late" and "At risk").
 REASON_COLORS = {
-    "bad_fit": theme.BAD,
-    "no_budget": theme.WARN,
-    "wrong_contact": "#DB2777",
-    "duplicate": "#64748B",
-    "no_response": "#0891B2",
-    "not_interested": "#92400E",
-    "other": theme.MUTED,
+    "bad_fit": "#882255",         # wine
+    "no_budget": "#DDAA33",       # gold
+    "wrong_contact": "#3D1A84",   # indigo
+    "duplicate": "#8C564B",       # brown
+    "no_response": "#F472B6",     # pink
+    "not_interested": "#999933",  # olive
+    "other": "#CC6677",           # rose
 }
 REASON_ORDER = list(REASON_COLORS)
 
-SEGMENT_COLORS = {"current": theme.NEUTRAL, "proposed": theme.SHARED, "gained": theme.GOOD, "lost": theme.BAD}
+
+def reason_color(reason: str) -> str:
+    """A reason's colour; a reason added later gets a stable categorical colour, never a semantic one."""
+    return REASON_COLORS.get(reason) or theme.CATEGORICAL[sum(map(ord, str(reason))) % len(theme.CATEGORICAL)]
+
+#: The replay's segments are categories too: colours from theme.CATEGORICAL, not good/bad (leads
+#: the draft adds are not good by being added; the chart shows how they fared).
+SEGMENT_COLORS = {"current": "#3D1A84", "proposed": "#AA4499", "gained": "#999933", "lost": "#CC6677"}
 SEGMENT_NAMES = {"current": "Version in force", "proposed": "Draft", "gained": "Leads the draft adds",
                  "lost": "Leads the draft drops"}
 
@@ -113,10 +123,10 @@ def rejection_trend_chart(reasons: pd.DataFrame, grain: str, *, height: int = 36
     for reason in present:
         rows = reasons[reasons["reason"] == reason].sort_values("bucket")
         fig.add_bar(x=rows["bucket"], y=rows["rejected"], name=fmt.reason_label(reason),
-                    marker_color=REASON_COLORS.get(reason, theme.NEUTRAL),
+                    marker_color=reason_color(reason),
                     customdata=[f"{fmt.number(n)} ({fmt.pct(s)} of rejections)" for n, s in
                                 zip(rows["rejected"], rows["share"])],
-                    hovertemplate="%{x|" + theme.TICK_FORMAT.get(grain, "%d %b") + "}<br>" + fmt.reason_label(reason)
+                    hovertemplate="%{x|" + theme.hover_date(grain) + "}<br>" + fmt.reason_label(reason)
                                   + ": %{customdata}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.2,
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
@@ -144,7 +154,7 @@ def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int 
     for reason in [r for r in REASON_ORDER if r in set(rows["reason"])]:
         part = rows[rows["reason"] == reason].set_index("dim_label").reindex(groups)
         fig.add_bar(y=[labels[g] for g in groups], x=part["share"].fillna(0), orientation="h",
-                    name=fmt.reason_label(reason), marker_color=REASON_COLORS.get(reason, theme.NEUTRAL),
+                    name=fmt.reason_label(reason), marker_color=reason_color(reason),
                     customdata=[f"{g}<br>{fmt.number(n) if pd.notna(n) else 0} rejected"
                                 for g, n in zip(groups, part["rejected"])],
                     hovertemplate=fmt.reason_label(reason)

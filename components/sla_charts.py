@@ -1,6 +1,8 @@
 """Chart builders for the follow-up SLA pages. Each takes DataFrames from ``queries.sla`` or
 ``queries.metrics`` and returns a styled ``plotly.graph_objects.Figure``; none calls st.*.
-Colours from ``components.theme``: marketing violet, sales blue; good green, warn amber, bad red.
+Colours from ``components.theme``: marketing violet, sales blue, each team its own colour
+(theme.team_color); good green, warn amber, bad red. Targets and agreed minimums are dashed grey
+lines named in the legend (theme.reference_line), never labelled over the data.
 """
 
 from __future__ import annotations
@@ -54,23 +56,22 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
 
 def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, title: str,
                            height: int = 340, colors: dict[str, str] | None = None) -> go.Figure:
-    """Compliance per bucket, one line per group (sales teams or reps: shades of the sales colour
-    unless ``colors`` names one). ``frame``: bucket, dim_label, compliance_rate, met, breached,
-    pending. ``target``: the agreed compliance (dashed line)."""
+    """Compliance per bucket, one line per group (sales teams: each in its team's colour,
+    theme.team_color, unless ``colors`` names one). ``frame``: bucket, dim_label, compliance_rate,
+    met, breached, pending. ``target``: the agreed compliance (dashed line, named in the legend)."""
     fig = go.Figure()
     data = frame.dropna(subset=["bucket"]).sort_values("bucket")
-    for i, (label, rows) in enumerate(data.groupby("dim_label", sort=True)):
-        color = (colors or {}).get(label, theme.SALES_LINES[i % len(theme.SALES_LINES)])
+    when = theme.hover_date(theme.infer_grain(data["bucket"]))
+    for label, rows in data.groupby("dim_label", sort=True):
+        color = (colors or {}).get(label) or theme.team_color(str(label))
         fig.add_scatter(
             x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=str(label),
             line=dict(color=color, width=2.5), marker=dict(size=6),
             customdata=[f"{fmt.pct(r)} · {m} met, {b} breached, {p} pending" for r, m, b, p in
                         zip(rows["compliance_rate"], rows["met"], rows["breached"], rows["pending"])],
-            hovertemplate="%{x|Week of %d %b %Y}<br>%{customdata}<extra>" + str(label) + "</extra>")
+            hovertemplate="%{x|" + when + "}<br>%{customdata}<extra>" + str(label) + "</extra>")
     if target is not None:
-        fig.add_hline(y=target, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
-                      annotation_text=f"Target {fmt.pct(target)}", annotation_position="top left",
-                      annotation_font=dict(size=12, color=theme.NEUTRAL), annotation_bgcolor="rgba(255,255,255,0.85)")
+        theme.reference_line(fig, target, theme.reference_label("Target", target))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Compliance")
     fig.update_xaxes(**theme.time_axis(data["bucket"]))
     return theme.style(fig, title, height=height)
@@ -110,7 +111,7 @@ def mql_pace_chart(daily: pd.DataFrame, start: date, end: date, committed: float
                         line=dict(color=theme.MARKETING, width=2, dash="dash"), opacity=0.55,
                         hovertemplate="%{x|%d %b}: %{y:,.0f} expected by now<extra></extra>")
     fig.add_scatter(x=delivered.index, y=delivered.values, mode="lines", name="MQLs delivered",
-                    line=dict(color=theme.MARKETING, width=3), fill="tozeroy", fillcolor="rgba(124,58,237,0.08)",
+                    line=dict(color=theme.MARKETING, width=3), fill="tozeroy", fillcolor=theme.tint(theme.MARKETING, 0.08),
                     hovertemplate="%{x|%d %b}: %{y:,} delivered<extra></extra>")
     if len(delivered):
         fig.add_annotation(x=delivered.index[-1], y=delivered.iloc[-1], text=f"{fmt.number(delivered.iloc[-1])}",
@@ -124,11 +125,12 @@ def decision_chart(frame: pd.DataFrame, *, height: int = 360) -> go.Figure:
     """Decision timeliness per bucket: decided on time, late, overdue (no decision past due),
     pending. ``frame``: bucket, on_time, late, overdue, pending."""
     rows = frame.dropna(subset=["bucket"]).sort_values("bucket")
+    when = theme.hover_date(theme.infer_grain(rows["bucket"]))
     fig = go.Figure()
     for col, name, color in (("on_time", "Decided on time", theme.GOOD), ("late", "Decided late", theme.WARN),
                              ("overdue", "No decision, overdue", theme.BAD), ("pending", "Not due yet", theme.PENDING)):
         fig.add_bar(x=rows["bucket"], y=rows[col], name=name, marker_color=color,
-                    hovertemplate="%{x|Week of %d %b}<br>" + name + ": %{y:,}<extra></extra>")
+                    hovertemplate="%{x|" + when + "}<br>" + name + ": %{y:,}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.2, legend=dict(orientation="h", y=-0.12, x=0, xanchor="left",
                                                                  yanchor="top", traceorder="normal"),
                       margin=dict(b=70))
@@ -138,39 +140,41 @@ def decision_chart(frame: pd.DataFrame, *, height: int = 360) -> go.Figure:
 
 
 def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int = 360) -> go.Figure:
-    """Acceptance rate per bucket (violet: marketing owns lead quality) against the agreed minimum.
-    ``frame``: bucket, acceptance_rate, accepted, rejected, awaiting."""
+    """Acceptance rate per bucket (violet: marketing owns lead quality) against the agreed minimum
+    (dashed, named in the legend). ``frame``: bucket, acceptance_rate, accepted, rejected, awaiting."""
     rows = frame.dropna(subset=["bucket"]).sort_values("bucket")
+    when = theme.hover_date(theme.infer_grain(rows["bucket"]))
     fig = go.Figure(go.Bar(
         x=rows["bucket"], y=rows["acceptance_rate"], marker_color=theme.MARKETING, name="Accepted by sales",
+        showlegend=False,
         customdata=[f"{a} accepted, {r} rejected, {w} awaiting" for a, r, w in
                     zip(rows["accepted"], rows["rejected"], rows["awaiting"])],
-        hovertemplate="%{x|Week of %d %b}<br>%{y:.0%} · %{customdata}<extra></extra>"))
+        hovertemplate="%{x|" + when + "}<br>%{y:.0%} · %{customdata}<extra></extra>"))
     if minimum is not None:
-        fig.add_hline(y=minimum, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
-                      annotation_text=f"Agreed minimum {fmt.pct(minimum)}", annotation_position="top left",
-                      annotation_font=dict(size=12, color=theme.NEUTRAL), annotation_bgcolor="rgba(255,255,255,0.85)")
+        theme.reference_line(fig, minimum, theme.reference_label("Agreed minimum", minimum))
+    else:
+        fig.update_layout(showlegend=False)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Acceptance rate")
     fig.update_xaxes(**theme.time_axis(rows["bucket"]))
-    fig.update_layout(showlegend=False)
     return theme.style(fig, "Acceptance rate of the MQLs handed off", height=height)
 
 
 def rep_weekly_chart(frame: pd.DataFrame, rep_name: str, team_name: str, target: float | None,
-                     *, height: int = 300) -> go.Figure:
-    """A rep's weekly compliance against the team's. ``frame``: bucket, compliance_rate, team_compliance_rate."""
+                     *, height: int = 300, team_function: str | None = None) -> go.Figure:
+    """A rep's weekly compliance against the team's: the team in its own colour (as on the
+    scorecard, theme.team_color), the rep in ink with markers, the target dashed and named in the
+    legend. ``frame``: bucket, compliance_rate, team_compliance_rate."""
     rows = frame.sort_values("bucket")
+    when = theme.hover_date(theme.infer_grain(rows["bucket"]))
     fig = go.Figure()
     fig.add_scatter(x=rows["bucket"], y=rows["team_compliance_rate"], mode="lines", name=team_name,
-                    line=dict(color=theme.MUTED, width=3), hovertemplate="%{x|Week of %d %b}: %{y:.0%}<extra>"
-                    + team_name + "</extra>")
+                    line=dict(color=theme.team_color(team_name, team_function), width=3),
+                    hovertemplate="%{x|" + when + "}: %{y:.0%}<extra>" + team_name + "</extra>")
     fig.add_scatter(x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=rep_name,
-                    line=dict(color=theme.SALES, width=3), marker=dict(size=7),
-                    hovertemplate="%{x|Week of %d %b}: %{y:.0%}<extra>" + rep_name + "</extra>")
+                    line=dict(color=theme.INK, width=3), marker=dict(size=7),
+                    hovertemplate="%{x|" + when + "}: %{y:.0%}<extra>" + rep_name + "</extra>")
     if target is not None:
-        fig.add_hline(y=target, line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
-                      annotation_text=f"Target {fmt.pct(target)}", annotation_position="bottom left",
-                      annotation_font=dict(size=12, color=theme.NEUTRAL), annotation_bgcolor="rgba(255,255,255,0.85)")
+        theme.reference_line(fig, target, theme.reference_label("Target", target))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_xaxes(**theme.time_axis(rows["bucket"]))
     return theme.style(fig, "Compliance by week", height=height)

@@ -3,9 +3,14 @@ readable on a projector. Pure: builds figures' layout, never calls st.*."""
 
 from __future__ import annotations
 
+import zlib
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+# ----------------------------------------------------------------------------- semantic colours
+# Each of these means one thing on every page, chart, slide and export. Nothing else may use them.
 
 # Who owns a number.
 MARKETING = "#7C3AED"   # violet
@@ -13,21 +18,102 @@ SALES = "#0284C7"       # blue
 SHARED = "#0F766E"      # teal: jointly owned
 
 # How a number is doing.
-GOOD = "#16A34A"
-WARN = "#D97706"
-BAD = "#DC2626"
-PENDING = "#94A3B8"
-NEUTRAL = "#475569"
-MUTED = "#CBD5E1"
+GOOD = "#16A34A"        # on track, met, within the window
+WARN = "#D97706"        # at risk, late, needs attention
+BAD = "#DC2626"         # off track, breached
+PENDING = "#94A3B8"     # not known yet
+NEUTRAL = "#475569"     # targets, agreed minimums and other reference lines; all-sources totals
+MUTED = "#CBD5E1"       # the rest, lumped together ("Other sources"), backgrounds of bars
+INK = "#1E293B"         # one person's own line against their team's (My SLA)
+
+#: The sales development team (SDRs): a lighter shade of the sales blue.
+SALES_DEVELOPMENT = "#38BDF8"
 
 STATUS_COLORS = {"on_track": GOOD, "at_risk": WARN, "off_track": BAD, "pending": PENDING}
 SIDE_COLORS = {"marketing": MARKETING, "sales": SALES, "shared": SHARED}
-#: Lines for several sales teams or reps on one chart: shades of the sales side, never marketing violet.
-SALES_LINES = [SALES, "#7DD3FC", NEUTRAL, "#0369A1", MUTED]
 
-#: Categorical sequence for breakdowns (sources, campaigns...), colour-blind friendly.
-SEQUENCE = ["#0284C7", "#7C3AED", "#0F766E", "#D97706", "#DB2777", "#65A30D", "#475569", "#0891B2",
-            "#9333EA", "#CA8A04"]
+#: One colour per team, the same on every chart (the scorecard's team lines, a rep's team line on
+#: My SLA, the meeting's SLA slide). Teams are named by their ``team.name``; a team not listed takes
+#: its function's colour, else a stable shade of the sales blue (see team_color).
+TEAM_COLORS = {"Marketing": MARKETING, "Sales": SALES, "Sales development": SALES_DEVELOPMENT}
+TEAM_FUNCTION_COLORS = {"marketing": MARKETING, "sales": SALES, "sales_development": SALES_DEVELOPMENT}
+#: Shades of the sales blue for sales teams beyond the ones named above; never marketing violet,
+#: never the greys of reference lines and pending counts.
+OTHER_TEAM_SHADES = ["#075985", "#7DD3FC", "#0369A1"]
+SALES_LINES = [SALES, SALES_DEVELOPMENT, *OTHER_TEAM_SHADES]
+
+#: Every colour above: a categorical colour must be none of these (tests/unit/test_chart_colors.py).
+SEMANTIC_COLORS = {
+    "marketing": MARKETING, "sales": SALES, "sales_development": SALES_DEVELOPMENT, "shared": SHARED,
+    "good": GOOD, "warn": WARN, "bad": BAD, "pending": PENDING, "neutral": NEUTRAL, "muted": MUTED, "ink": INK,
+    **{f"sales_line_{i}": c for i, c in enumerate(SALES_LINES)},
+}
+
+# ----------------------------------------------------------------------------- categorical colours
+#: Colours for categories (sources, rejection reasons, replay segments): they say "which one", never
+#: "whose" or "how good". Built on Paul Tol's colour-blind-safe *muted* scheme (wine, olive, rose,
+#: purple; its indigo a shade deeper, away from the ink and reference greys) and his high-contrast
+#: gold, with pink, brown, rust and fuchsia; without the scheme's green, teal and cyan, which are
+#: semantic here. Each is at least 15 CIEDE2000 units from every
+#: semantic colour and dark enough for a line on a projector (contrast with white ≥ 2:1); lines
+#: also carry a marker shape per source, so colour is never the only cue.
+CATEGORICAL = ["#882255", "#999933", "#3D1A84", "#F472B6", "#DDAA33", "#8C564B", "#AA4499", "#CC6677",
+               "#7C2D12", "#D946EF"]
+SEQUENCE = CATEGORICAL   # the template's colorway: a chart that picks no colour gets these
+
+#: Lead sources (``channel.code``) → colour, the same on every chart. Sources and rejection reasons
+#: share the palette, so no chart or slide colours both (the meeting's acceptance slide colours its
+#: source bars by the agreed minimum, not by source).
+SOURCE_COLORS = {
+    "paid_search": "#882255",    # wine
+    "webinar": "#999933",        # olive
+    "sdr_outbound": "#3D1A84",   # indigo
+    "content": "#F472B6",        # pink
+    "organic": "#DDAA33",        # gold
+    "referral": "#8C564B",       # brown
+    "partner": "#AA4499",        # purple
+    "paid_social": "#CC6677",    # rose
+    "event": "#7C2D12",          # rust
+    "email": "#D946EF",          # fuchsia
+}
+#: The demo channels' labels (migration 0001), for frames that carry only a label.
+SOURCE_CODES = {"Paid search": "paid_search", "Paid social": "paid_social", "Organic / SEO": "organic",
+                "Content": "content", "Webinar": "webinar", "Events": "event", "Email nurture": "email",
+                "Partner": "partner", "Referral": "referral", "SDR outbound": "sdr_outbound"}
+#: A marker shape per source, so lines stay apart for readers who cannot tell two colours apart.
+SOURCE_SYMBOLS = {"paid_search": "circle", "webinar": "square", "sdr_outbound": "diamond", "content": "triangle-up",
+                  "organic": "triangle-down", "referral": "cross", "partner": "x", "paid_social": "star",
+                  "event": "pentagon", "email": "hexagon"}
+
+
+def _stable_pick(text: str, choices: list):
+    """The same choice for the same text in every process (``hash`` is salted per process)."""
+    return choices[zlib.crc32(text.encode("utf-8")) % len(choices)]
+
+
+def source_color(code: str | None, label: str | None = None) -> str:
+    """A source's colour, by its channel code (or, failing that, its demo label); a source added
+    later gets a stable palette colour from its code."""
+    key = code if code in SOURCE_COLORS else SOURCE_CODES.get(str(label), code if code is not None else label)
+    if key in SOURCE_COLORS:
+        return SOURCE_COLORS[key]
+    return _stable_pick(str(key), CATEGORICAL)
+
+
+def source_symbol(code: str | None, label: str | None = None) -> str:
+    key = code if code in SOURCE_SYMBOLS else SOURCE_CODES.get(str(label), code)
+    return SOURCE_SYMBOLS.get(key, _stable_pick(str(key), list(SOURCE_SYMBOLS.values())))
+
+
+def team_color(name: str | None, function: str | None = None) -> str:
+    """A team's colour wherever its line is drawn: by name, else by function (sales, sales_development,
+    marketing), else a stable shade of the sales blue."""
+    if name in TEAM_COLORS:
+        return TEAM_COLORS[name]
+    if function in TEAM_FUNCTION_COLORS:
+        return TEAM_FUNCTION_COLORS[function]
+    return _stable_pick(str(name), OTHER_TEAM_SHADES)
+
 
 FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
@@ -72,36 +158,131 @@ def _legend_on_top(fig: go.Figure) -> bool:
         return False
     if fig.layout.legend.y is not None and fig.layout.legend.y < 0.5:   # the chart put it below
         return False
-    shown = [t for t in fig.data if t.showlegend is not False]
+    shown = [t for t in fig.data if t.showlegend is not False] + [s for s in fig.layout.shapes if s.showlegend]
     return fig.layout.showlegend is True or len(shown) > 1
 
 
-#: Trend x-axis labels by bucket size.
-TICK_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
+# ----------------------------------------------------------------------------- reference lines
 
 
-def time_axis(buckets, grain: str = "week", *, max_ticks: int = 8, **extra) -> dict:
+def reference_label(kind: str, value: float) -> str:
+    """'Target 90%', 'Agreed minimum 55%': the words a reference line goes by in the legend."""
+    return f"{kind} {value * 100:.0f}%"
+
+
+def reference_line(fig: go.Figure, value: float, label: str, *, axis: str = "y") -> go.Figure:
+    """A target or agreed minimum across the plot: a dashed reference-grey line, named in the
+    legend. Never labelled on the plot itself, where a bar or a line can be (a label on the line
+    sat on the bars, or on the team's line, depending on the data). ``axis`` 'y' draws a horizontal
+    line at ``value`` on the y-axis, 'x' a vertical one. Returns the figure."""
+    line = dict(color=NEUTRAL, width=1.5, dash="dash")
+    if axis == "x":
+        fig.add_vline(x=value, line=line, showlegend=True, name=label, layer="above")
+    else:
+        fig.add_hline(y=value, line=line, showlegend=True, name=label, layer="above")
+    fig.update_layout(showlegend=True)
+    return fig
+
+
+# ----------------------------------------------------------------------------- time axes
+
+#: Trend x-axis labels by bucket size. A week is labelled "w/c 28 Sep" (week commencing): its
+#: bucket starts on a Monday that can fall before the period (a quarter that begins on Thursday
+#: 1 Oct has its first week at Monday 28 Sep), and a bare "28 Sep" read as data from before it.
+TICK_FORMAT = {"day": "%d %b", "week": "w/c %d %b", "month": "%b %Y", "quarter": "Q%q %Y", "year": "%Y"}
+#: Hover text for a bucket, by bucket size.
+HOVER_DATE = {"day": "%a %d %b %Y", "week": "Week of %d %b %Y", "month": "%B %Y", "quarter": "Q%q %Y", "year": "%Y"}
+#: At most this many week ticks: "w/c 28 Sep" is wider than a bare date, and a half-width chart on
+#: a 1366 px screen fits about six without Plotly turning them sideways.
+MAX_WEEK_TICKS = 6
+
+
+def infer_grain(buckets) -> str | None:
+    """The bucket size of a trend from the spacing of its buckets (None with fewer than two)."""
+    stamps = sorted(set(pd.to_datetime(pd.Series(list(buckets))).dropna()))
+    if len(stamps) < 2:
+        return None
+    days = pd.Series(stamps).diff().dropna().dt.total_seconds().median() / 86400
+    for grain, most in (("day", 1.5), ("week", 8), ("month", 32), ("quarter", 95)):
+        if days <= most:
+            return grain
+    return "year"
+
+
+def hover_date(grain: str | None) -> str:
+    """The ``%{x|...}`` format that names a bucket of this size in a hover."""
+    return HOVER_DATE.get(grain or "day", "%d %b %Y")
+
+
+def time_axis(buckets, grain: str | None = None, *, max_ticks: int = 8, **extra) -> dict:
     """X-axis settings for a trend whose points sit at bucket starts: ticks on the buckets
     themselves (every k-th, at most ``max_ticks``), so weeks are labelled by the Monday they start
-    on. Plotly's automatic ticks fall on Sundays, which put side-by-side charts a day apart."""
+    on ("w/c 28 Sep"). Plotly's automatic ticks fall on Sundays, which put side-by-side charts a day
+    apart. ``grain`` None: read from the buckets' spacing."""
     stamps = sorted(set(pd.to_datetime(pd.Series(list(buckets))).dropna()))
+    grain = grain or infer_grain(stamps) or "day"
     axis = dict(type="date", tickformat=TICK_FORMAT.get(grain, "%d %b"), **extra)
+    if grain == "week":
+        max_ticks = min(max_ticks, MAX_WEEK_TICKS)
     if stamps:
         step = -(-len(stamps) // max_ticks)
         axis["tickvals"] = stamps[::step]
     return axis
 
 
+def tint(color: str, alpha: float) -> str:
+    """'#0F766E', 0.08 → 'rgba(15,118,110,0.08)': a fill in a line's own colour."""
+    h = color.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
+
+
 def status_color(status: str) -> str:
     return STATUS_COLORS.get(status, NEUTRAL)
 
 
+# ----------------------------------------------------------------------------- KPI tiles
+
+#: The side that owns each number a KPI tile shows, by the tile's name (the ``<name>`` of its
+#: container key "kpi-<side>-<name>"). One number, one owner, one accent on every page and slide:
+#: the scoreboard's columns, the two-sided SLA's halves and the meeting slides all follow it.
+#: Lead acceptance is the quality half of marketing's commitment (the two-sided SLA's agreed
+#: minimum), so it is marketing violet wherever it appears.
+KPI_OWNERS = {
+    # marketing: what it delivers and how good that is
+    "mqls": "marketing", "mqls-delivered": "marketing", "acceptance": "marketing", "acceptance-rate": "marketing",
+    "mql-acceptance": "marketing", "handed-off": "marketing", "pipeline-created": "marketing",
+    # sales: how it follows up, decides and closes
+    "first-touch": "sales", "median-touch": "sales", "sla": "sales", "compliance": "sales", "follow-up": "sales",
+    "decisions": "sales", "decided-on-time": "sales", "rejected": "sales", "awaiting": "sales", "win-rate": "sales",
+    # together
+    "revenue": "shared", "open-pipeline": "shared", "coverage": "shared",
+}
+
+
+def kpi_side(name: str, default: str = "shared") -> str:
+    """The side that owns a KPI tile's number ('marketing', 'sales' or 'shared')."""
+    return KPI_OWNERS.get(name.replace("_", "-"), default)
+
+
+def kpi_key(name: str, suffix: str | None = None) -> str:
+    """The container key that gives a tile its owner's accent: "kpi-marketing-acceptance"."""
+    slug = name.replace("_", "-")
+    return f"kpi-{kpi_side(slug)}-{slug}" + (f"-{suffix}" if suffix else "")
+
+
 def kpi_accent_css() -> str:
     """CSS that gives a KPI tile the colour of the side that owns its number: put the tile in
-    ``st.container(key="kpi-<marketing|sales|shared>-<name>")`` and emit this once per page."""
+    ``st.container(key=kpi_key(name))`` (widgets.kpi(..., metric=name) does) and emit this once per
+    page. A tile whose key names a number in KPI_OWNERS takes that owner's colour even when its key
+    says another side (later rules of the same weight win), so a metric cannot change colour
+    between pages."""
     rules = "".join(
         f'div[class*="st-key-kpi-{side}-"] [data-testid="stMetric"] {{ border-top: 4px solid {color}; }}'
         for side, color in SIDE_COLORS.items())
+    for name, owner in KPI_OWNERS.items():
+        selectors = ", ".join(f'div[class~="st-key-kpi-{side}-{name}"] [data-testid="stMetric"]'
+                              for side in SIDE_COLORS)
+        rules += f"{selectors} {{ border-top-color: {SIDE_COLORS[owner]}; }}"
     # Let a tile's caption wrap instead of ending in an ellipsis on narrow screens.
     rules += ('div[class*="st-key-kpi-"] [data-testid="stMetricDeltaDescription"], '
               'div[class*="st-key-kpi-"] [data-testid="stMetricDeltaDescription"] * '

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
+from components import theme
 
 
 def page_header(title: str, subtitle: str | None = None) -> None:
@@ -17,8 +18,21 @@ def page_header(title: str, subtitle: str | None = None) -> None:
 
 
 def kpi(label: str, value: str, *, delta: str | None = None, good_when: str = "up", help: str | None = None,
-        trend: list | None = None, caption: str | None = None) -> None:
-    """A bordered KPI tile. ``good_when`` 'up' (revenue), 'down' (time to touch) or 'neutral'."""
+        trend: list | None = None, caption: str | None = None, metric: str | None = None,
+        key: str | None = None) -> None:
+    """A bordered KPI tile. ``good_when`` 'up' (revenue), 'down' (time to touch) or 'neutral'.
+
+    ``metric`` names the number (a key of theme.KPI_OWNERS, e.g. "acceptance"): the tile then sits
+    in the container that gives it its owner's accent colour, the same on every page and slide (the
+    page emits theme.kpi_accent_css() once). ``key`` tells two tiles of one metric on a page apart."""
+    if metric is not None:
+        with st.container(key=theme.kpi_key(metric, key)):
+            _metric(label, value, delta, good_when, help, trend, caption)
+        return
+    _metric(label, value, delta, good_when, help, trend, caption)
+
+
+def _metric(label, value, delta, good_when, help, trend, caption) -> None:
     color = {"up": "normal", "down": "inverse", "neutral": "off"}[good_when]
     flat = fmt.is_no_change(delta)
     st.metric(label, value, delta=delta, delta_color="off" if flat else color,

@@ -1,5 +1,7 @@
 """Trend charts label their x-axis at the buckets' own starts (weeks on the Monday they start on),
-so charts side by side agree; Plotly's automatic weekly ticks fall on Sundays."""
+so charts side by side agree; Plotly's automatic weekly ticks fall on Sundays. A week's tick says
+"w/c 28 Sep": the first week of a quarter that begins on 1 Oct starts on Monday 28 Sep, and a bare
+"28 Sep" read as data from before the quarter."""
 
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ MONDAYS = pd.date_range("2026-09-28", periods=13, freq="7D")   # a quarter of we
 def test_time_axis_ticks_sit_on_buckets_and_are_thinned():
     axis = theme.time_axis(MONDAYS, "week")
     ticks = axis["tickvals"]
-    assert ticks[0] == MONDAYS[0] and len(ticks) <= 8
+    assert ticks[0] == MONDAYS[0] and len(ticks) <= theme.MAX_WEEK_TICKS
     assert all(t in set(MONDAYS) and t.day_of_week == 0 for t in ticks)
-    assert axis["tickformat"] == "%d %b" and axis["type"] == "date"
+    assert axis["tickformat"] == "w/c %d %b" and axis["type"] == "date"
     few = theme.time_axis(MONDAYS[:5], "week")
     assert list(few["tickvals"]) == list(MONDAYS[:5])
     assert "tickvals" not in theme.time_axis([], "week")
@@ -31,3 +33,27 @@ def test_scoreboard_and_sla_week_charts_share_monday_ticks():
     ticks = [pd.Timestamp(t) for t in revenue.layout.xaxis.tickvals]
     assert ticks == [pd.Timestamp(t) for t in sla.layout.xaxis.tickvals]
     assert all(t.day_of_week == 0 for t in ticks)
+
+
+def test_a_weeks_tick_names_the_week_not_a_day_before_the_period():
+    first = pd.Timestamp(MONDAYS[0])                       # Monday 28 Sep, the week holding Thursday 1 Oct
+    for fig in (sla_charts.rep_weekly_chart(pd.DataFrame({"bucket": MONDAYS, "compliance_rate": 0.9,
+                                                          "team_compliance_rate": 0.8}), "Ann", "Sales", 0.9),
+                charts.acceptance_trend_chart(pd.DataFrame(columns=["bucket", "dim_key", "dim_label", "handed_off",
+                                                                    "accepted", "awaiting", "acceptance_rate"]),
+                                              pd.DataFrame({"bucket": MONDAYS, "handed_off": 10, "accepted": 5,
+                                                            "awaiting": 0, "acceptance_rate": 0.5}), "week")):
+        assert fig.layout.xaxis.tickformat == "w/c %d %b"
+        assert pd.Timestamp(fig.layout.xaxis.tickvals[0]) == first
+        assert first.strftime("w/c %d %b") == "w/c 28 Sep"
+
+
+def test_charts_not_told_their_grain_read_it_from_the_buckets():
+    months = pd.date_range("2026-01-01", periods=6, freq="MS")
+    assert theme.infer_grain(months) == "month" and theme.infer_grain(MONDAYS) == "week"
+    assert theme.infer_grain(pd.date_range("2026-10-01", periods=9, freq="D")) == "day"
+    assert theme.infer_grain(MONDAYS[:1]) is None
+    frame = pd.DataFrame({"bucket": months, "acceptance_rate": 0.6, "accepted": 6, "rejected": 3, "awaiting": 1})
+    fig = sla_charts.acceptance_chart(frame, 0.55)
+    assert fig.layout.xaxis.tickformat == "%b %Y"            # not "w/c 01 Jan" for a month
+    assert "%B %Y" in fig.data[0].hovertemplate and "Week of" not in fig.data[0].hovertemplate

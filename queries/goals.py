@@ -23,7 +23,7 @@ from queries.filters import Filters
 from queries.goal_math import (CONFIDENCE, MAX_TEXT, MAX_TITLE, MAX_UNIT_LABEL, PERIOD_KINDS, STATUSES, UNITS,
                                GoalError, Progress, describe_period, evaluate, parse_amount, period_bounds)
 from queries.parallel import fetch
-from queries.periods import Period, local_today, zone
+from queries.periods import Period, events_cut, local_today, zone
 from queries.sqlfiles import q
 
 #: Seconds a goals list may be reused (writes in this process clear it at once).
@@ -324,7 +324,10 @@ def metric_value(goal: Goal, *, upto: date | None = None, as_of: datetime | None
     if end < goal.start:
         return None
     as_of = as_of or metrics.now_minute()
-    frame = _fetch(spec, Period(goal.start, end, tz), goal.scope, grain="none", as_of=as_of, conn=conn)
+    # a value asked for a past moment counts only what had happened by then (a frozen meeting
+    # shows the same MQLs on its goals slide as on its SLA slide)
+    period = events_cut(Period(goal.start, end, tz), as_of)
+    frame = _fetch(spec, period, goal.scope, grain="none", as_of=as_of, conn=conn)
     if frame.empty or pd.isna(frame[spec.value].iloc[0]):
         return 0.0 if spec.cumulative else None
     return float(frame[spec.value].iloc[0])

@@ -34,7 +34,7 @@ from queries.goal_math import ATTENTION, STATUSES
 from queries.meeting_rules import (DATA_SECTIONS, SECTIONS, ActionInput, AgendaItemInput,
                                    DecisionInput, MeetingError, MeetingInput, NotAllowed, StaleMeeting, clean_agenda,
                                    default_agenda, frame_to_json, json_number, minute_floor, parse_owner)
-from queries.periods import Period, local_today, preset_period
+from queries.periods import Period, PeriodUntil, events_cut, local_today, preset_period  # noqa: F401 (re-exported)
 from queries.sqlfiles import q
 
 __all__ = ["MeetingError", "StaleMeeting", "NotAllowed", "Meeting", "AgendaItem"]
@@ -203,36 +203,6 @@ def clear_caches() -> None:
 
 
 # --------------------------------------------------------------------------- the numbers
-
-
-@dataclass(frozen=True)
-class PeriodUntil(Period):
-    """A period whose events are cut at ``until`` (UTC, exclusive): what was known at that moment.
-
-    The period keeps its dates (its label, its pace, the commitment and the comparison period are
-    those of the whole period); only the bounds the metric queries read (``bounds()['end_at']``)
-    stop at ``until``, so MQLs, hand-offs, opportunities created and deals closed after it are
-    not counted. Used for numbers computed after their as-of moment (see :func:`events_cut`).
-    """
-
-    until: datetime | None = None
-
-    def bounds(self) -> dict:
-        out = super().bounds()
-        if self.until is not None and self.until < out["end_at"]:
-            out["end_at"] = max(self.until, out["start_at"])
-        return out
-
-
-def events_cut(period: Period, as_of: datetime, now: datetime | None = None) -> Period:
-    """``period`` with its events cut at the end of the ``as_of`` minute ("as of 14:32" includes
-    14:32:59), when that moment is past. Numbers for the current minute use the plain period (nothing
-    happened after it yet), so they are the pages' own cached reads."""
-    until = minute_floor(as_of) + timedelta(minutes=1)
-    now = now or datetime.now(timezone.utc)
-    if until > now or until >= period.end_at:
-        return period
-    return PeriodUntil(period.start, period.end, period.tz, period.label, until=until)
 
 
 def period_for(meeting: Meeting, as_of: datetime, tz: str | None = None) -> Period:

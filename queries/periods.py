@@ -109,6 +109,36 @@ class Period:
         return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
 
 
+@dataclass(frozen=True)
+class PeriodUntil(Period):
+    """A period whose events are cut at ``until`` (UTC, exclusive): what was known at that moment.
+
+    The period keeps its dates (its label, its pace, the commitment and the comparison period are
+    those of the whole period); only the bounds the metric queries read (``bounds()['end_at']``)
+    stop at ``until``, so MQLs, hand-offs, opportunities created and deals closed after it are
+    not counted. Used for numbers computed after their as-of moment (see :func:`events_cut`).
+    """
+
+    until: datetime | None = None
+
+    def bounds(self) -> dict:
+        out = super().bounds()
+        if self.until is not None and self.until < out["end_at"]:
+            out["end_at"] = max(self.until, out["start_at"])
+        return out
+
+
+def events_cut(period: Period, as_of: datetime, now: datetime | None = None) -> Period:
+    """``period`` with its events cut at the end of the ``as_of`` minute ("as of 14:32" includes
+    14:32:59), when that moment is past. Numbers for the current minute use the plain period (nothing
+    happened after it yet), so they are the pages' own cached reads."""
+    until = as_of.astimezone(timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    now = now or datetime.now(timezone.utc)
+    if until > now or until >= period.end_at:
+        return period
+    return PeriodUntil(period.start, period.end, period.tz, period.label, until=until)
+
+
 def _month_index(d: date) -> int:
     return d.year * 12 + d.month - 1
 

@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from components import format as fmt
 from components import meeting_content
-from queries import meetings, scoreboard, settings, users
+from queries import goals, meetings, scoreboard, settings, users
+from queries.filters import Filters
 from queries.meeting_rules import (ActionInput, AgendaItemInput, DecisionInput, MeetingError, MeetingInput,
                                    NotAllowed, StaleMeeting, default_agenda, owner_key)
 from queries.periods import local_today
@@ -228,8 +229,15 @@ def test_frozen_numbers_leave_out_what_happened_after_the_freeze(db):
     assert board["values"]["pipeline_created"] == pytest.approx(known["pipeline_created"])
     assert meetings.section_numbers(m, "sla")["mqls"] == known["mqls"]
     assert meetings.section_numbers(m, "acceptance")["total"]["handed_off"] == known["handed_off"]
+    # A goal's value asked for that moment counts the same MQLs (its goals slide agrees).
+    mql_goal = goals.Goal(id=0, parent_id=None, parent_title=None, title="", why="", period_kind="quarter",
+                          start=period.start, end=period.end, metric="mqls_delivered", unit="count", unit_label="",
+                          target=1.0, lower_is_better=False, cumulative=True, scope=Filters(), archived_at=None,
+                          version=1, measure_version=1, created_at=t, updated_at=t)
+    assert goals.metric_value(mql_goal, as_of=frozen_at, tz=period.tz) == known["mqls"]
     # The events after the freeze exist, and the live numbers count them.
     later = _counts_until(db, period, now() + timedelta(minutes=1))
+    assert goals.metric_value(mql_goal, tz=period.tz) == later["mqls"]
     assert later["mqls"] >= known["mqls"] + 1 and later["handed_off"] >= known["handed_off"] + 1
     live_at = meetings.minute_floor(now())
     if meetings.period_for(m, live_at) == period:  # not across a quarter's end

@@ -358,7 +358,7 @@ def acceptance_tiles(p: dict) -> list[Tile]:
     caption = f"agreed minimum {fmt.pct(floor)}" if floor is not None else "no agreed minimum"
     change = _against(delta(rate, p.get("previous_rate"), "points"), VS_PREVIOUS)
     return [
-        Tile("acceptance_rate", "Lead acceptance", fmt.pct(rate), change, caption=caption),
+        Tile("acceptance_rate", "Lead acceptance", fmt.pct(rate), change, caption=caption, side="marketing"),
         Tile("handed_off", "Handed off", fmt.number(t.get("handed_off", 0)), good_when="neutral", side="marketing",
              caption=f"{fmt.number(t.get('accepted', 0))} accepted"),
         Tile("rejected", "Rejected", fmt.number(t.get("rejected", 0)), good_when="neutral", side="sales",

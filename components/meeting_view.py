@@ -555,6 +555,7 @@ def meeting_charts_for(kind: str, p: dict, *, big: bool) -> list[tuple[str, obje
     if kind == "acceptance":
         return [("sources", meeting_charts.acceptance_by_source_chart(meeting_content.sources_frame(p),
                                                                       p["total"].get("acceptance_rate"),
+                                                                      minimum=p.get("min_acceptance_rate"),
                                                                       height=height, big=big)),
                 ("reasons", meeting_charts.rejection_reasons_chart(meeting_content.reasons_frame(p), height=height,
                                                                    big=big))]

@@ -90,8 +90,8 @@ with cols[3]:
         help=f"9 in 10 of your touched hand-offs were first touched within this time (team: "
              f"{fmt.duration(team_p.p90_minutes)}).")
 with cols[4]:
-    kpi(f"Breaches · {period.label.lower()}", fmt.number(me_p.breached), good_when="down",
-        caption=f"{me_p.breached_untouched} never contacted",
+    kpi("Breaches", fmt.number(me_p.breached), good_when="down",
+        caption=f"{period.label.lower()} · {me_p.breached_untouched} never contacted",
         help=f"Hand-offs of {period.describe()} touched after the SLA deadline, or untouched with the deadline "
              "passed (listed below). Open hand-offs above count what is still to do, of any period.")
 
@@ -120,5 +120,6 @@ else:
 
 weekly = standing.weekly
 if weekly["compliance_rate"].notna().any():
-    st.plotly_chart(sla_charts.rep_weekly_chart(weekly, info.full_name, info.team_name, target, height=280),
+    st.plotly_chart(sla_charts.rep_weekly_chart(weekly, info.full_name, info.team_name, target, height=280,
+                                                team_function=info.team_function),
                     width="stretch", key="mysla_weekly")

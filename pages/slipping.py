@@ -59,10 +59,10 @@ with cols[0]:
         caption=f"{fmt.number(summary.recent)} in the last 7 days · {len(summary.by_owner)} owners")
 with cols[1]:
     kpi("No decision, overdue", fmt.number(n_undecided), good_when="down",
-        caption=f"median {fmt.duration(median_undecided)} past due" if n_undecided else None)
+        caption=f"median {fmt.duration(median_undecided)} overdue" if n_undecided else None)
 with cols[2]:
     kpi("Accepted, never contacted", fmt.number(n_silent), good_when="down",
-        caption=f"median {fmt.duration(median_silent)} past the deadline" if n_silent else None)
+        caption=f"median {fmt.duration(median_silent)} overdue" if n_silent else None)
 with cols[3]:
     kpi("Oldest", fmt.duration(summary.max_age_minutes), good_when="down", caption="since the hand-off")
 

@@ -97,7 +97,8 @@ def change(current, previous, kind: str = "relative") -> str | None:
     """Text for a KPI delta, or None when there is nothing to compare.
 
     kind 'relative': +12% (for amounts and counts; one decimal under 1%, so a small fall never
-    reads '-0%'); 'points': +3.2 pts (for rates); 'minutes': +14 min (for durations). No change
+    reads '-0%'); 'points': +3.2 pts (for rates); 'minutes': +14 min (for durations); 'score':
+    +0.3 (for a rating on a 1–5 scale). No change
     at the shown precision reads '±0%', '±0 pts', '±0 min' (see ``is_no_change``). Negative
     deltas start with an ASCII '-', which is how st.metric tells a fall from a rise (a
     typographic minus would be read as a rise).
@@ -108,6 +109,9 @@ def change(current, previous, kind: str = "relative") -> str | None:
     if kind == "points":
         d = round((current - previous) * 100, 1)
         return "±0 pts" if d == 0 else f"{d:+.1f} pts"
+    if kind == "score":   # a difference on a small scale (a 1–5 rating): +0.3, not a percentage
+        d = round(current - previous, 1)
+        return "±0.0" if d == 0 else f"{d:+.1f}"
     if kind == "minutes":
         d = current - previous
         if abs(d) < 0.5:

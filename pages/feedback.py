@@ -130,7 +130,7 @@ with tabs["Weekly review"]:
             delta=fmt.change(a.rejected if a is not None else 0, b.rejected if b is not None else 0))
     with cols[3]:
         kpi("Lead quality (1–5)", fmt.number(summary["avg_quality"], 1),
-            delta=fmt.change(summary["avg_quality"], summary_before["avg_quality"]),
+            delta=fmt.change(summary["avg_quality"], summary_before["avg_quality"], "score"),
             caption=f"{summary['ratings']} ratings")
     with cols[4]:
         kpi("Marketing replies", fmt.number(len(week_replies)), good_when="neutral",

@@ -56,6 +56,9 @@ def test_percent_ratio_number_days():
     (0.5804, 0.58, "points", "±0 pts"),     # would be '+0.0 pts'
     (0.5796, 0.58, "points", "±0 pts"),     # would be '-0.0 pts'
     (45.2, 45, "minutes", "±0 min"),
+    (3.6, 3.3, "score", "+0.3"),            # a 1–5 rating moves by points of the scale, not by 9%
+    (3.1, 3.3, "score", "-0.2"),
+    (3.32, 3.3, "score", "±0.0"),
 ])
 def test_change(current, previous, kind, expected):
     assert fmt.change(current, previous, kind) == expected

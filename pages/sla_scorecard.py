@@ -104,7 +104,7 @@ else:
         "Source": untouched["source"], "Owner": untouched["owner"], "Team": untouched["team"],
         "Handed off": sla_views.local_times(untouched["handed_off_at"], tz),
         "Deadline": sla_views.local_times(untouched["sla_deadline_at"], tz),
-        "Overdue (h)": (untouched["overdue_minutes"] / 60).round(1),
+        "Overdue (days)": (untouched["overdue_minutes"] / 1440).round(1),
         "Decision": untouched["status"].str.capitalize(), "E-mail": untouched["email"]})
     more = f" (newest {sla.UNTOUCHED_LIMIT:,} shown)" if len(untouched) >= sla.UNTOUCHED_LIMIT else ""
     st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period were never touched{more}. "

@@ -111,7 +111,7 @@ def restore_deep_link(current: st.Page, allowed: dict[str, st.Page]) -> None:
     st.session_state[_ENTRY_PATH] = ""
     target = allowed.get(path)
     if target is not None and target.url_path != current.url_path:
-        st.switch_page(target)
+        st.switch_page(target, query_params=st.query_params.to_dict())   # the link's own parameters too
 
 
 def no_access(user: User, title: str, page_key: str) -> None:
@@ -145,6 +145,12 @@ def page_user(page_key: str) -> User:
     user = st.session_state.get("user")
     if user is None and st.session_state.get("authentication_status") and st.session_state.get("username"):
         user = users.by_username(st.session_state["username"])
+    if user is None and not _process_started:
+        # A deep link is this server process's first request: Streamlit, still in its legacy
+        # multipage mode (see app.py), ran the page file itself. Keep the link, and go through
+        # app.py's sign-in, which opens the page afterwards.
+        remember_entry_path()
+        st.switch_page("app.py", query_params=st.query_params.to_dict())
     if user is None or not user.active:
         st.warning("Sign in to see this page.")
         st.stop()

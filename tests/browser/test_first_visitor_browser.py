@@ -34,3 +34,30 @@ def test_first_visitor_signs_in_at_once(browser, app_db_url, attempt):
         context.close()
         server.stop()
         server.log_path.unlink(missing_ok=True)
+
+
+def test_a_deep_link_as_the_first_request_after_a_start_signs_in_and_opens_its_page(browser, app_db_url):
+    """Before app.py has run once, Streamlit runs a linked page's file itself (legacy multipage
+    mode): the visitor still gets the sign-in form, then the page the link named."""
+    server = AppServer(app_db_url)
+    try:
+        url = server.start()
+    except Exception as err:
+        server.stop()
+        pytest.fail(f"{err}\n--- streamlit log ---\n{server.log_tail()}", pytrace=False)
+    context = browser.new_context(viewport=VIEWPORT, base_url=url)
+    try:
+        page = context.new_page()
+        page.goto("/goals")  # no warm-up: the process's first session asks for a page
+        user_box = page.get_by_role("textbox", name="Username", exact=True)
+        user_box.wait_for(timeout=60_000)
+        user_box.fill("executive")
+        password_box(page).fill("alignboard-demo")
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(sign_out_button(page)).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Shared goals")).to_be_visible(timeout=30_000)
+        assert_no_exception(page)
+    finally:
+        context.close()
+        server.stop()
+        server.log_path.unlink(missing_ok=True)

@@ -53,6 +53,11 @@ class StaleEdit(UserError):
 def validate_password(password: str, username: str = "") -> str:
     if password is None or not password.strip():
         raise UserError("Enter a password.")
+    if password != password.strip():
+        # the sign-in form (streamlit-authenticator) strips what is typed: such a password could
+        # be set but never used
+        raise UserError("The password cannot start or end with a space (the sign-in form ignores those). "
+                        "Spaces inside it are fine.")
     if len(password) < MIN_PASSWORD_CHARS:
         raise UserError(f"The password must have at least {MIN_PASSWORD_CHARS} characters "
                         f"(it has {len(password)}).")

@@ -38,6 +38,9 @@ def test_valid_passwords(password):
     ("é" * 37, "It has 37 characters, but accented letters"),
     ("🔑" * 19, "76 bytes"),
     ("abc\x00defghijk", "NUL"),
+    ("          x", "cannot start or end with a space"),   # the sign-in form strips it: never usable
+    ("correct horse ", "cannot start or end with a space"),
+    ("\tcorrect horse", "cannot start or end with a space"),
 ])
 def test_invalid_passwords(password, message):
     with pytest.raises(UserError) as err:

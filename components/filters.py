@@ -12,7 +12,7 @@ from datetime import date
 import streamlit as st
 
 from queries import dimensions, settings
-from queries.filters import Filters
+from queries.filters import Filters, parse_id
 from queries.periods import PRESETS, Period, PeriodError, local_today, preset_period
 
 _STATE = "_filters"  # plain session key (not a widget), survives page switches
@@ -38,7 +38,7 @@ def _from_query() -> dict:
         if k in qp:
             values = [v for v in qp[k].split(",") if v]
             if k in _INT_KEYS:
-                values = [int(v) for v in values if v.lstrip("-").isdigit()]
+                values = [n for n in map(parse_id, values) if n is not None]
             out[k] = values
     return out
 

@@ -38,6 +38,7 @@ from queries import dimensions, goals, settings
 from queries.access import User
 from queries.goal_math import CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, input_text
 from queries.goals import METRICS, CheckInInput, Goal, GoalError, GoalInput, StaleGoal
+from queries.filters import parse_id
 from queries.periods import local_today
 
 FLASH = "goal_flash"
@@ -60,9 +61,9 @@ def route() -> Route:
     raw = qp.get("goal")
     if raw == "new":
         parent = qp.get("parent")
-        return Route("new", parent_id=int(parent) if parent and parent.isdigit() else None)
-    if raw and raw.isdigit():
-        return Route("edit" if qp.get("mode") == "edit" else "detail", goal_id=int(raw))
+        return Route("new", parent_id=parse_id(parent))
+    if parse_id(raw) is not None:
+        return Route("edit" if qp.get("mode") == "edit" else "detail", goal_id=parse_id(raw))
     return Route("list")
 
 

@@ -50,3 +50,17 @@ class Filters:
 
 
 NO_FILTERS = Filters()
+
+
+#: PostgreSQL's integer range: ids outside it are no record (and would be an error in a query).
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw) -> int | None:
+    """A record id typed in a URL or a form: a whole number 1..MAX_ID written in ASCII digits, else
+    None. (``str.isdigit`` also accepts '²' and other digits ``int`` cannot read.)"""
+    text = str(raw if raw is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    n = int(text)
+    return n if 0 < n <= MAX_ID else None

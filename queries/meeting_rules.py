@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
 
+from queries.filters import parse_id
 from queries.periods import PRESETS
 from queries.sla_math import RECENT_SLIP_MINUTES  # noqa: F401 (re-exported for meeting mode)
 
@@ -177,9 +178,9 @@ def parse_owner(key: str | None) -> tuple[int | None, int | None]:
     if not key:
         raise MeetingError("Every action needs an owner: pick who will do it.")
     kind, _, raw = str(key).partition(":")
-    if kind not in ("u", "r") or not raw.isdigit():
+    if kind not in ("u", "r") or parse_id(raw) is None:
         raise MeetingError("Pick the owner from the list.")
-    return (int(raw), None) if kind == "u" else (None, int(raw))
+    return (parse_id(raw), None) if kind == "u" else (None, parse_id(raw))
 
 
 @dataclass(frozen=True)
@@ -220,15 +221,12 @@ class ActionInput:
 
 def parse_meeting_id(raw) -> int | None:
     """The meeting id from the query string, or None when absent or not a positive whole number."""
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+    return parse_id(raw)
 
 
 def parse_section(raw, count: int) -> int:
     """The 1-based section number from the query string, clamped to 1..count (1 when unreadable)."""
-    text = str(raw or "").strip()
-    n = int(text) if text.isdigit() else 1
-    return clamp(n, count)
+    return clamp(parse_id(raw) or 1, count)
 
 
 def clamp(n: int, count: int) -> int:

@@ -9,6 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 
+#: The dates a period may span: far enough for any CRM history and plan, near enough that the
+#: previous period, its buckets and time-zone arithmetic stay inside Python's calendar.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
 PRESETS = {
     "this_month": "This month",
     "last_month": "Last month",
@@ -44,6 +48,9 @@ class Period:
     label: str = ""
 
     def __post_init__(self):
+        if not (EARLIEST <= self.start and self.end <= LATEST):
+            raise PeriodError(f"Pick dates between {EARLIEST.year} and {LATEST.year} "
+                              f"({self.start:%Y-%m-%d} – {self.end:%Y-%m-%d} is outside them).")
         if self.end < self.start:
             raise PeriodError(f"The period ends ({self.end:%d %b %Y}) before it starts ({self.start:%d %b %Y}).")
         zone(self.tz)

@@ -192,6 +192,19 @@ def test_filters_in_the_link_apply(scene):
 
 
 @pytest.mark.one_backend
+@pytest.mark.parametrize("query", [
+    {"team": "²", "owner": "99999999999999999999999", "tier": "1e3"},   # unreadable ids are ignored
+    {"period": "custom", "from": "0001-01-01", "to": "0001-01-31"},     # out of range: a message
+    {"period": "custom", "from": "9999-12-01", "to": "9999-12-31"},
+])
+def test_crafted_links_give_a_page_not_an_exception(scene, query):
+    app = open_scoreboard(query)   # fails on an exception
+    assert tiles(app)["Lead acceptance"].value
+    if "from" in query:
+        assert any("Pick dates between 1900 and 2999" in e.value for e in app.error)
+
+
+@pytest.mark.one_backend
 def test_tier_filter_from_the_link(scene):
     app = open_scoreboard({**Q1_LINK, "tier": "1"})
     t = tiles(app)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queries.periods import GRAINS, Period, bucket_start
+from queries.periods import GRAINS, Period, PeriodError, bucket_start
 
 
 def bucket_of(buckets: dict, instant: datetime):
@@ -50,3 +50,17 @@ def test_no_grain_means_no_buckets_and_an_unknown_grain_is_refused():
     assert Period(date(2026, 1, 1), date(2026, 1, 31)).buckets("none") == {"bucket_starts": [], "bucket_dates": []}
     with pytest.raises(ValueError):
         Period(date(2026, 1, 1), date(2026, 1, 31)).buckets("fortnight")
+
+
+@pytest.mark.parametrize("start,end", [(date(1, 1, 1), date(1, 1, 31)), (date(9999, 12, 1), date(9999, 12, 31))])
+def test_dates_far_outside_any_data_are_refused_with_a_message(start, end):
+    with pytest.raises(PeriodError, match="Pick dates between 1900 and 2999"):
+        Period(start, end, "UTC")
+
+
+def test_ids_from_urls_are_ascii_whole_numbers_in_postgres_range():
+    from queries.filters import MAX_ID, parse_id
+
+    assert parse_id("42") == 42 and parse_id(" 7 ") == 7 and parse_id(MAX_ID) == MAX_ID
+    for bad in ("²", "0", "-3", "1e3", "4.0", "", None, "abc", str(MAX_ID + 1), "99999999999999999999999"):
+        assert parse_id(bad) is None, bad

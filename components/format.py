@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 DASH = "—"
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "AUD": "A$", "CAD": "C$"}
@@ -144,3 +145,17 @@ REJECTION_REASONS = {
     "not_interested": "Not interested",
     "other": "Other",
 }
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:>])")
+
+
+def md_text(text) -> str:
+    """User-written text (a title, a comment, a name) made safe to put into ``st.markdown``: it
+    shows as typed, never as a heading, link, image, LaTeX (``$x$``), colour directive or HTML.
+    HTML-sensitive characters become entities (also inside ``unsafe_allow_html`` markup) and
+    Markdown punctuation is backslash-escaped."""
+    if text is None:
+        return ""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)

@@ -83,7 +83,7 @@ def scope_text(goal: Goal) -> str:
 
 def owners_html(goal: Goal) -> str:
     """Owner names coloured by side (marketing violet, sales blue)."""
-    spans = [f'<span style="color:{theme.SIDE_COLORS[o.side]};font-weight:600">{html.escape(o.name)}</span>'
+    spans = [f'<span style="color:{theme.SIDE_COLORS[o.side]};font-weight:600">{fmt.md_text(o.name)}</span>'
              f'<span style="color:#64748B"> · {html.escape(o.team_name)}</span>' for o in goal.owners]
     return ", ".join(spans) or "—"
 
@@ -192,7 +192,7 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
     with st.container(border=True, key=f"goalcard_{key}"):
         head, badge_col = st.columns([5, 2], vertical_alignment="top")
         with head:
-            st.markdown(f"#### {html.escape(g.title)}")
+            st.markdown(f"#### {fmt.md_text(g.title)}")
             if g.parent_title:
                 st.caption(f"Key result of **{g.parent_title}**")
         with badge_col:
@@ -227,9 +227,9 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
                 kr_line(kr, currency)
         last = g.last_checkin
         if last is not None:
-            needs = f"  \n**Needs:** {excerpt(last.needs, 120)}" if last.needs else ""
-            st.markdown(f"{badge(last.confidence)} **{html.escape(last.author)}**, {ago(last.created_at)}: "
-                        f"{excerpt(last.narrative)}{needs}")
+            needs = f"  \n**Needs:** {fmt.md_text(excerpt(last.needs, 120))}" if last.needs else ""
+            st.markdown(f"{badge(last.confidence)} **{fmt.md_text(last.author)}**, {ago(last.created_at)}: "
+                        f"{fmt.md_text(excerpt(last.narrative))}{needs}")
         else:
             st.caption("No check-in yet.")
         if on_open is not None:
@@ -241,7 +241,7 @@ def kr_line(ev: Evaluated, currency: str) -> None:
     """One key result as a line inside its objective's card."""
     g, p = ev.goal, ev.progress
     att = fmt.pct(min(p.attainment, 9.99)) if p.attainment is not None else fmt.DASH
-    st.markdown(f"{badge(p.status)} &nbsp;{html.escape(g.title)} — **{value_text(p.value, g, currency)}** of "
+    st.markdown(f"{badge(p.status)} &nbsp;{fmt.md_text(g.title)} — **{value_text(p.value, g, currency)}** of "
                 f"{target_text(g, currency)} ({att})")
 
 
@@ -254,7 +254,7 @@ def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = N
     a quarter's goal in a year view)."""
     g, p = ev.goal, ev.progress
     with st.container(border=True, key=f"goalmini_{key}", gap="small"):
-        st.markdown(f"**{html.escape(g.title)}**")   # wraps; a page link's label would be cut
+        st.markdown(f"**{fmt.md_text(g.title)}**")   # wraps; a page link's label would be cut
         call = " · owners' call" if p.overridden else ""
         when = (f"<br><span style='color:#475569;font-size:0.8rem'>{html.escape(g.describe_period())}</span>"
                 if show_period else "")

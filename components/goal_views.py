@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 import streamlit as st
@@ -122,7 +121,7 @@ def goal_detail(user: User, goal_id: int) -> None:
 
     head, status = st.columns([5, 2], vertical_alignment="bottom")
     with head:
-        st.markdown(f"## {html.escape(goal.title)}")
+        st.markdown(f"## {fmt.md_text(goal.title)}")
     with status:
         st.markdown(goal_card.status_chip_html(p.status), unsafe_allow_html=True)
     if goal.parent_id is not None:
@@ -137,7 +136,7 @@ def goal_detail(user: User, goal_id: int) -> None:
     st.caption(" · ".join(meta))
     st.markdown(f"Owners: {goal_card.owners_html(goal)}", unsafe_allow_html=True)
     if goal.why:
-        st.markdown(f"> {html.escape(goal.why)}")
+        st.markdown(f"> {fmt.md_text(goal.why)}")
 
     cols = st.columns(5)
     with cols[0]:
@@ -203,13 +202,13 @@ def _checkin_history(goal: goals.Goal, cur: str) -> None:
     for c in items:
         with st.container(border=True):
             value = f" · value {goal_card.value_text(c.value, goal, cur)}" if c.value is not None else ""
-            st.markdown(f"{goal_card.badge(c.confidence)} **{html.escape(c.author)}** · "
+            st.markdown(f"{goal_card.badge(c.confidence)} **{fmt.md_text(c.author)}** · "
                         f"{c.created_at:%d %b %Y}{value}")
-            st.markdown(html.escape(c.narrative))
+            st.markdown(fmt.md_text(c.narrative))
             if c.blockers:
-                st.markdown(f"**Blockers:** {html.escape(c.blockers)}")
+                st.markdown(f"**Blockers:** {fmt.md_text(c.blockers)}")
             if c.needs:
-                st.markdown(f"**Needs from the other team:** {html.escape(c.needs)}")
+                st.markdown(f"**Needs from the other team:** {fmt.md_text(c.needs)}")
 
 
 def _key_results(user: User, goal: goals.Goal, cur: str, tz: str) -> None:

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from components import auth
+from components import format as fmt
 from queries import db, settings, users
 from queries.access import User
 
@@ -130,7 +131,7 @@ def no_access(user: User, title: str, page_key: str) -> None:
 def identity(user: User) -> None:
     with st.sidebar:  # right under the navigation menu, which draws its own separator line
         demo = " · demo data" if settings.demo_mode() else ""
-        st.caption(f"Signed in as **{user.display_name}**  \n{user.role_labels}"
+        st.caption(f"Signed in as **{fmt.md_text(user.display_name)}**  \n{user.role_labels}"
                    f"{' · ' + user.team_name if user.team_name else ''}{demo}")
         auth.sign_out()
 

@@ -170,18 +170,19 @@ with tabs["Weekly review"]:
         if latest.empty:
             st.caption("No insights this week.")
         for r in latest.head(6).itertuples():
-            subject = f"{r.lead_name} ({r.account_name})" if r.subject_kind == "lead" else f"campaign {r.campaign_name}"
+            subject = fmt.md_text(f"{r.lead_name} ({r.account_name})" if r.subject_kind == "lead"
+                                  else f"campaign {r.campaign_name}")
             replied = f" · :green[{r.replies} repl{'y' if r.replies == 1 else 'ies'}]" if r.replies else ""
-            st.markdown(f"{'★' * r.quality}{'☆' * (5 - r.quality)} **{r.rep_name}** on {subject}{replied}  \n"
-                        f"{r.insight}")
+            st.markdown(f"{'★' * r.quality}{'☆' * (5 - r.quality)} **{fmt.md_text(r.rep_name)}** on {subject}{replied}"
+                        f"  \n{fmt.md_text(r.insight)}")
     with right:
         st.markdown("**What marketing changed**")
         if week_replies.empty:
             st.caption("No replies this week.")
         for r in week_replies.head(6).itertuples():
             target = r.campaign_name if isinstance(r.campaign_name, str) else r.source_label
-            st.markdown(f"**{r.author_name}** on {target if isinstance(target, str) else 'a rating'} "
-                        f"({pd.Timestamp(r.created_at).tz_convert(tz):%d %b})  \n{r.body}")
+            st.markdown(f"**{fmt.md_text(r.author_name)}** on {fmt.md_text(target) if isinstance(target, str) else 'a rating'} "
+                        f"({pd.Timestamp(r.created_at).tz_convert(tz):%d %b})  \n{fmt.md_text(r.body)}")
 
 # --------------------------------------------------------------------------- trends
 

@@ -103,3 +103,16 @@ def test_coverage_gap_names_what_is_needed():
     assert fmt.coverage_gap(1.9, 4.0) == "-2.1× vs 4.0× needed"
     assert fmt.coverage_gap(4.5, 4.0) == "+0.5× vs 4.0× needed"
     assert fmt.coverage_gap(1.9, None) is None and fmt.coverage_gap(None, 4.0) is None
+
+
+def test_user_text_in_markdown_shows_as_typed():
+    text = "# Big ![t](http://h/p.png) [click](http://x) $x^2$ **b** <b>x</b> :red[y] \\ ~z~ > q"
+    safe = fmt.md_text(text)
+    import html
+    import re
+
+    # no Markdown, LaTeX or directive character stands unescaped, and no tag
+    assert re.search(r"(?<!\\)[#!\[\]()$*:~]", safe) is None and "<" not in safe and ">" not in safe
+    # every character still there, behind a backslash or as an HTML entity
+    assert html.unescape(re.sub(r"\\(.)", r"\1", safe)) == text
+    assert fmt.md_text(None) == "" and fmt.md_text("Plain words") == "Plain words"

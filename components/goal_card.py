@@ -194,7 +194,7 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
         with head:
             st.markdown(f"#### {fmt.md_text(g.title)}")
             if g.parent_title:
-                st.caption(f"Key result of **{g.parent_title}**")
+                st.caption(f"Key result of **{fmt.md_text(g.parent_title)}**")
         with badge_col:
             st.markdown(badge(p.status))
         caption = status_caption(ev)

@@ -75,9 +75,9 @@ def clock_text(facts: dict, as_of: datetime) -> tuple[str, str, str]:
 
 def header(c: Card) -> None:
     f = c.facts
-    name = f"{f['first_name']} {f['last_name']}"
-    title = f" · {f['job_title']}" if f.get("job_title") else ""
-    st.markdown(f"### {name}{title} at {f['account_name']}")
+    name = fmt.md_text(f"{f['first_name']} {f['last_name']}")
+    title = f" · {fmt.md_text(f['job_title'])}" if f.get("job_title") else ""
+    st.markdown(f"### {name}{title} at {fmt.md_text(f['account_name'])}")
     badges = [f":blue-badge[{TIERS.get(int(f['tier']), f['tier'])}]", f":violet-badge[Score {f['score']}]"]
     if f["priority"] == "high":
         badges.append(":orange-badge[High priority]")
@@ -175,7 +175,7 @@ def fit(c: Card, current: Version | None, source_labels: dict) -> Evaluation | N
 
 def account(c: Card, currency: str) -> None:
     f = c.facts
-    st.markdown(f"**Account: {f['account_name']}**")
+    st.markdown(f"**Account: {fmt.md_text(f['account_name'])}**")
     bits = [f["industry"], f"{f['country']} ({REGIONS.get(f['region'], f['region'])})",
             f"{f['employee_band']} employees", TIERS.get(int(f["tier"]), f"Tier {f['tier']}")]
     owner = f" · account owner {f['account_owner_name']}" if f["account_owner_name"] else ""

@@ -222,7 +222,7 @@ def calendar_section(user: User, tz: str, can_edit: bool) -> None:
     cal = sla.calendar(cal_id)
     version = int(row["version"])
     today = datetime.now(zone(row["timezone"])).date()
-    st.markdown(f"**{row['name']}** · {sla.describe_calendar(cal_id, today)} · used by "
+    st.markdown(f"**{fmt.md_text(row['name'])}** · {sla.describe_calendar(cal_id, today)} · used by "
                 f"{int(row['policy_versions'])} policy version{'s' if row['policy_versions'] != 1 else ''}")
     hours_tab, holidays_tab, settings_tab = st.tabs(["Working hours", "Holidays", "Name and time zone"])
     with hours_tab:

@@ -102,16 +102,16 @@ with tab_now:
             empty_state("No criteria are in force yet.", "Propose the first version; a lead from the other team "
                                                          "approves it.")
         else:
-            st.markdown(f"#### In force: v{current.number} · {current.title}")
+            st.markdown(f"#### In force: v{current.number} · {fmt.md_text(current.title)}")
             st.caption(f"Since {day(current.effective_at, tz)} · proposed by {current.proposed_by_name} "
                        f"({current.proposed_side}) on {day(current.proposed_at, tz)} · approved by "
                        f"{current.approved_by_name} ({current.approved_side}) on {day(current.approved_at, tz)} · "
                        f"{fmt.number(current.mqls)} MQLs made under it")
             st.dataframe(rules_frame(current.criteria), hide_index=True, width="stretch")
             if current.rationale:
-                st.caption(f"Why: {current.rationale}")
+                st.caption(f"Why: {fmt.md_text(current.rationale)}")
         for v in (v for v in versions if v.approved and v.effective_at > now):
-            st.info(f"Approved in advance: v{v.number} · {v.title} takes effect on {day(v.effective_at, tz)}.",
+            st.info(f"Approved in advance: v{v.number} · {fmt.md_text(v.title)} takes effect on {day(v.effective_at, tz)}.",
                     icon=":material/event:")
     with right:
         st.markdown("#### Awaiting approval")
@@ -120,7 +120,7 @@ with tab_now:
         for v in waiting:
             other = "sales" if v.proposed_side == "marketing" else "marketing"
             with st.container(border=True):
-                st.markdown(f"**v{v.number} · {v.title}**  \n:orange-badge[Awaiting a {other} lead] "
+                st.markdown(f"**v{v.number} · {fmt.md_text(v.title)}**  \n:orange-badge[Awaiting a {other} lead] "
                             f":gray[proposed by {v.proposed_by_name} ({v.proposed_side}) on {day(v.proposed_at, tz)}]")
                 effective = f"Takes effect on {day(v.effective_at, tz)}"
                 if v.effective_at <= now:
@@ -267,8 +267,8 @@ with tab_history:
             st.markdown(f"**Changes against {compared}**\n" + "\n".join(
                 f"- {c}" for c in qualification.version_diff_text(previous, v, source_labels)))
             if v.rationale:
-                st.markdown(f"**Why:** {v.rationale}")
+                st.markdown(f"**Why:** {fmt.md_text(v.rationale)}")
             if v.status == "withdrawn":
-                note = f": {v.withdrawn_note}" if v.withdrawn_note else ""
+                note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
                 st.markdown(f"**Withdrawn** by {v.withdrawn_by_name} on {day(v.withdrawn_at, tz)}{note}")
             st.dataframe(rules_frame(v.criteria), hide_index=True, width="stretch")

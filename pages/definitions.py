@@ -58,7 +58,7 @@ with left:
         st.info("No criteria are in force yet.", icon=":material/info:")
     else:
         st.markdown(f"#### Ideal customer profile and MQL rule · v{current.number}")
-        st.caption(f"{current.title}. In force since {day(current.effective_at)}: proposed by "
+        st.caption(f"{fmt.md_text(current.title)}. In force since {day(current.effective_at)}: proposed by "
                    f"{current.proposed_by_name} ({current.proposed_side}) on {day(current.proposed_at)}, approved by "
                    f"{current.approved_by_name} ({current.approved_side}) on {day(current.approved_at)}.")
         rows = describe(current.criteria, source_labels=source_labels)
@@ -68,14 +68,14 @@ with left:
         st.markdown("**When the lead is ready (MQL)**")
         st.dataframe(pd.DataFrame(ready, columns=["Rule", "Requirement"]), hide_index=True, width="stretch")
         if current.rationale:
-            st.caption(f"Why: {current.rationale}")
+            st.caption(f"Why: {fmt.md_text(current.rationale)}")
     upcoming = [v for v in versions if v.approved and v.effective_at > now]
     waiting = [v for v in versions if v.status == "proposed"]
     for v in upcoming:
-        st.info(f"Approved in advance: **v{v.number} · {v.title}** takes effect on {day(v.effective_at)}.",
+        st.info(f"Approved in advance: **v{v.number} · {fmt.md_text(v.title)}** takes effect on {day(v.effective_at)}.",
                 icon=":material/event:")
     for v in waiting:
-        st.caption(f"Proposed: v{v.number} · {v.title} ({v.proposed_by_name}, {v.proposed_side}) awaits a "
+        st.caption(f"Proposed: v{v.number} · {fmt.md_text(v.title)} ({v.proposed_by_name}, {v.proposed_side}) awaits a "
                    f"{'sales' if v.proposed_side == 'marketing' else 'marketing'} lead's approval.")
 
 with right:

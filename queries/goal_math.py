@@ -213,6 +213,7 @@ _MULTIPLIERS = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
 _DURATIONS = {"": 1.0, "m": 1.0, "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0,
               "h": 60.0, "hr": 60.0, "hrs": 60.0, "hour": 60.0, "hours": 60.0,
               "d": 1440.0, "day": 1440.0, "days": 1440.0}
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-z%]*)$")
 EXAMPLES = {"currency": "1200000, 1.2M or 850k", "count": "900", "percent": "85 (for 85%)",
             "minutes": "30, 90m or 1.5h"}
@@ -234,8 +235,14 @@ def parse_amount(text, unit: str, what: str = "The target") -> float:
     raw = str(text or "").strip()
     if not raw:
         raise GoalError(f"{what} is empty: enter a number, e.g. {EXAMPLES[unit]}.")
-    cleaned = raw.lower().replace(",", "").replace("_", "").replace(" ", "")
+    cleaned = raw.lower().replace("_", "").replace(" ", "")
     cleaned = re.sub(r"^[$€£¥]|^(usd|eur|gbp|chf)", "", cleaned)
+    digits = re.match(r"[+-]?[\d,]*(\.\d*)?", cleaned).group(0).lstrip("+-")
+    if "," in digits:
+        if not _THOUSANDS.fullmatch(digits):
+            raise GoalError(f"{what} '{raw}' is ambiguous: write decimals with a point (1.5) and use commas only "
+                            "between thousands (1,500).")
+        cleaned = cleaned.replace(",", "")
     m = _NUMBER.match(cleaned)
     if not m:
         raise GoalError(f"{what} must be a number, e.g. {EXAMPLES[unit]}; '{raw}' is not.")

@@ -563,6 +563,7 @@ class GoalInput:
         except GoalError as err:
             problems.append(str(err))
         if target is not None:
+            target = round(target, 4)   # as stored (numeric(_, 4)): 0.00001 is 0
             if target == 0 and not lower:
                 problems.append("A target of 0 is met by doing nothing: set a target above 0.")
             if unit == "percent" and target > 1 and spec is not None:
@@ -575,7 +576,7 @@ class GoalInput:
             raise GoalError("\n".join(f"- {p}" for p in problems) if len(problems) > 1 else problems[0])
         scoped = spec is not None
         return {"title": title, "why": why, "period_kind": self.period_kind, "start_date": start, "end_date": end,
-                "metric": metric, "unit": unit, "unit_label": unit_label, "target": round(target, 4),
+                "metric": metric, "unit": unit, "unit_label": unit_label, "target": target,
                 "lower_is_better": lower, "cumulative": cumulative,
                 "parent_id": int(self.parent_id) if self.parent_id else None,
                 "scope_team_ids": sorted({int(x) for x in self.scope_team_ids}) if scoped else [],

@@ -180,6 +180,7 @@ def test_parse_amount(text, unit, expected):
     ("85 pts", "percent", "must be a number"), ("3 weeks", "minutes", "minutes"),
     ("12x", "count", "must be a number"), ("-5", "count", "negative"), ("1e400", "count", "must be a number"),
     ("nan", "count", "must be a number"), (float("inf"), "count", "finite"),
+    ("1,5", "count", "ambiguous"), ("12,34", "currency", "ambiguous"),   # a decimal comma is not 15 or 1234
 ])
 def test_parse_amount_refuses_what_is_not_a_number(text, unit, message):
     with pytest.raises(GoalError, match=message):

@@ -332,7 +332,7 @@ def _import_holidays(user, cal_id, version, tz, k):
         found = sla.public_holidays(s[f"{k}country"], [int(s[f"{k}year"])], s[f"{k}subdiv"].strip() or None)
         if not found:
             raise sla.SlaError("That list has no holidays for the year.")
-        return len(found), sla.save_holidays(user, cal_id, found, version, tz)
+        return len(found), sla.save_holidays(user, cal_id, found, version, tz, rename=True)
 
     _guard(run, lambda r: f"Imported {r[0]} public holidays ({s[f'{k}country'].upper()} {int(s[f'{k}year'])}); "
                           f"review them and remove any your company works on.{_remeasured(r[1])}")

@@ -667,8 +667,11 @@ def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:
                                                  "end_times": [e for _, _, e in schedule.hours]})
 
 
-def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected_version: int, tz: str) -> int:
-    """Add (or rename) closed days. Returns how many hand-offs were re-measured."""
+def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected_version: int, tz: str,
+                  *, rename: bool = False) -> int:
+    """Add closed days (``rename``: also rename days already closed, e.g. an import of official
+    names; otherwise a day already closed under another name is refused, never silently renamed).
+    Returns how many hand-offs were re-measured."""
     _require(actor, "sla.edit", "changing calendars")
     clean = {}
     for day, name in days.items():
@@ -685,10 +688,18 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
     with get_engine().begin() as conn:
         _lock_calendar(conn, calendar_id, expected_version)
         ordered = sorted(clean.items())
+        existing = {r.day: r.name for r in conn.execute(q("sla_holidays_on"), {
+            "calendar_id": calendar_id, "days": [d for d, _ in ordered]})}
+        renamed = {d: old for d, old in existing.items() if old != clean[d]}
+        if renamed and not rename:
+            raise SlaError("Already a holiday: " + "; ".join(f"{d:%a %d %b %Y} is {old!r}" for d, old in
+                                                             sorted(renamed.items()))
+                           + ". Remove it first to give the day another name.")
         conn.execute(q("sla_holidays_upsert"), {"calendar_id": calendar_id, "days": [d for d, _ in ordered],
                                                 "names": [n for _, n in ordered]})
         _bump(conn, calendar_id, expected_version)
-        audit.record(conn, actor.id, "calendar.holidays_added", "business_calendar", calendar_id, None,
+        audit.record(conn, actor.id, "calendar.holidays_added", "business_calendar", calendar_id,
+                     {d.isoformat(): n for d, n in sorted(renamed.items())} or None,
                      {d.isoformat(): n for d, n in sorted(clean.items())})
         remeasured = refresh(conn, reaching=_effective_instant(min(clean), tz) - timedelta(days=1))
     clear_caches()

@@ -71,6 +71,12 @@ select :calendar_id, h.day, h.name
   from unnest(cast(:days as date[]), cast(:names as text[])) as h(day, name)
 on conflict (calendar_id, day) do update set name = excluded.name
 
+-- name: sla_holidays_on
+-- A calendar's closed days among :days (to tell an addition from a rename).
+select day, name from business_holiday
+ where calendar_id = :calendar_id and day = any(cast(:days as date[]))
+ order by day
+
 -- name: sla_holiday_delete
 delete from business_holiday where calendar_id = :calendar_id and day = :day
 returning name

@@ -210,6 +210,27 @@ def test_stale_calendar_edit_is_refused(admin, office):
     assert date(2026, 12, 31) not in sla.calendar(office).holidays
 
 
+def holiday_name(engine, cal_id, day):
+    with engine.connect() as conn:
+        return conn.execute(sa.text("select name from business_holiday where calendar_id = :c and day = :d"),
+                            {"c": cal_id, "d": day}).scalar()
+
+
+def test_adding_a_holiday_on_a_closed_day_does_not_rename_it(admin, office, app_db):
+    day = date(2027, 1, 5)
+    sla.save_holidays(admin, office, {day: "Company offsite"}, _cal_version(office), NY_TZ)
+    with pytest.raises(sla.SlaError, match="Already a holiday: Tue 05 Jan 2027 is 'Company offsite'"):
+        sla.save_holidays(admin, office, {day: "Board meeting"}, _cal_version(office), NY_TZ)
+    assert holiday_name(app_db, office, day) == "Company offsite"
+    sla.save_holidays(admin, office, {day: "Company offsite"}, _cal_version(office), NY_TZ)   # same name: fine
+    sla.save_holidays(admin, office, {day: "Board meeting"}, _cal_version(office), NY_TZ, rename=True)  # an import
+    assert holiday_name(app_db, office, day) == "Board meeting"
+    with app_db.connect() as conn:
+        log = conn.execute(sa.text("select old, new from audit_log where action = 'calendar.holidays_added' "
+                                   "order by id desc limit 1")).mappings().one()
+    assert log["old"] == {"2027-01-05": "Company offsite"} and log["new"] == {"2027-01-05": "Board meeting"}
+
+
 # --------------------------------------------------------------------------- policy matching and versions
 
 

@@ -40,11 +40,12 @@ def approve(version_id: int, seen: int) -> None:
 
 def withdraw(version_id: int, seen: int) -> None:
     try:
-        qualification.withdraw(user, version_id, seen, st.session_state.get(f"cr_note_{version_id}"))
+        what = qualification.withdraw(user, version_id, seen, st.session_state.get(f"cr_note_{version_id}"))
     except CriteriaError as err:
         flash("error", str(err))
         return
-    flash("success", "The proposal was withdrawn.")
+    flash("success", "The proposal was withdrawn." if what == "withdrawn" else
+          "You declined the proposal; its author sees your note.")
 
 
 def draft_from_form() -> qualification.Draft:

@@ -77,7 +77,7 @@ def clean_decision(decision: str, reason: str | None, comment: str | None, recyc
             raise HandoffError("Only a rejected lead can be recycled to nurture.")
         return None, comment
     if not reason:
-        raise HandoffError("Choose why you reject this lead.")
+        raise HandoffError("Choose why you reject: pick a reason from the list.")
     if reason not in REASONS:
         raise HandoffError(f"'{reason}' is not a rejection reason.")
     if reason == "other" and not comment:

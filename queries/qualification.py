@@ -263,8 +263,9 @@ def approve(user: User, version_id: int, seen_version: int) -> Version:
     return by_id(version_id)
 
 
-def withdraw(user: User, version_id: int, seen_version: int, note: str | None = None) -> None:
-    """Withdraw a proposal (its proposer), or decline it (the other side's lead, with a note)."""
+def withdraw(user: User, version_id: int, seen_version: int, note: str | None = None) -> str:
+    """Withdraw a proposal (its proposer), or decline it (the other side's lead, with a note).
+    Returns what happened: 'withdrawn' or 'declined'."""
     if not user.can("criteria.propose"):
         raise CriteriaError("Only the marketing and sales leads can withdraw or decline a proposal.")
     note = (note or "").strip() or None
@@ -284,6 +285,7 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
         audit.record(conn, user.id, "criteria.withdraw", "criteria_version", version_id,
                      {"status": "proposed"}, {"status": "withdrawn", "note": note})
     clear_caches()
+    return "withdrawn" if row["proposed_by_user_id"] == user.id else "declined"
 
 
 # =========================================================================== replay

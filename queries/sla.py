@@ -726,12 +726,18 @@ def public_holidays(country: str, years: list[int], subdivision: str | None = No
     import holidays as pyholidays
 
     country = (country or "").strip().upper()
-    try:
-        table = pyholidays.country_holidays(country, subdiv=(subdivision or None), years=years)
-    except (NotImplementedError, KeyError):
+    subdivision = (subdivision or "").strip() or None
+    table = None
+    for subdiv in dict.fromkeys((subdivision, subdivision.upper() if subdivision else None)):  # "ca" is CA
+        try:
+            table = pyholidays.country_holidays(country, subdiv=subdiv, years=years)
+            break
+        except (NotImplementedError, KeyError):
+            continue
+    if table is None:
         raise SlaError(f"No public-holiday list for '{country}'"
                        + (f" / '{subdivision}'" if subdivision else "")
-                       + ". Use a two-letter country code such as US, GB or DE.") from None
+                       + ". Use a two-letter country code such as US, GB or DE.")
     return {d: name for d, name in sorted(table.items())}
 
 

@@ -57,7 +57,7 @@ def test_reject_with_a_reason_through_the_card(page, fresh_handoff):
     form.get_by_test_id("stRadio").get_by_text("Reject", exact=True).click()
     form.get_by_role("button", name="Record decision").click()
     wait_for_app(page)
-    expect(page.get_by_text("Choose why you reject this lead.")).to_be_visible(timeout=STEP_MS)
+    expect(page.get_by_text("Choose why you reject: pick a reason from the list.")).to_be_visible(timeout=STEP_MS)
 
     form = page.get_by_test_id("stForm").filter(has_text="Your decision")
     choose_option(page, form.get_by_test_id("stSelectbox").filter(has_text="Rejection reason").get_by_role("combobox"),

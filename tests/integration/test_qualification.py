@@ -138,7 +138,7 @@ def test_stale_or_decided_proposals_cannot_be_approved(world, org):
     seen = qualification.by_id(vid).version
     with pytest.raises(StaleEdit, match="changed since you loaded it"):
         qualification.approve(u["marketing_lead"], vid, seen + 1)
-    qualification.withdraw(u["sales_lead"], vid, seen)
+    assert qualification.withdraw(u["sales_lead"], vid, seen) == "withdrawn"
     with pytest.raises(StaleEdit, match="no longer awaiting approval"):
         qualification.approve(u["marketing_lead"], vid, seen)
     assert qualification.by_id(vid).status == "withdrawn"
@@ -151,7 +151,7 @@ def test_declining_someone_elses_proposal_needs_a_note(world, org):
     seen = qualification.by_id(vid).version
     with pytest.raises(CriteriaError, match="Say why you decline"):
         qualification.withdraw(u["sales_lead"], vid, seen)
-    qualification.withdraw(u["sales_lead"], vid, seen, note="Tier 2 retail floods the SDRs")
+    assert qualification.withdraw(u["sales_lead"], vid, seen, note="Tier 2 retail floods the SDRs") == "declined"
     v = qualification.by_id(vid)
     assert (v.status, v.withdrawn_by_name, v.withdrawn_note) == ("withdrawn", "Sales Lead",
                                                                  "Tier 2 retail floods the SDRs")

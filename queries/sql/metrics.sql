@@ -11,7 +11,8 @@ select bucket, dim_key, dim_label,
        count(*) filter (where decision = 'rejected') as rejected,
        count(*) filter (where decision is null) as awaiting,
        count(*) filter (where decision = 'accepted')::float8 / count(*) as acceptance_rate
-  from (select (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] as bucket,
+  from (select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
                s.*
           from {{ _handoff_scope }} s
          where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
@@ -25,7 +26,8 @@ select bucket, dim_key, dim_label, rejection_reason as reason,
        count(*) as rejected,
        count(*)::float8 / sum(count(*)) over (partition by bucket, dim_key) as share,
        count(*) filter (where recycled_at is not null) as recycled
-  from (select (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] as bucket,
+  from (select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
                s.*
           from {{ _handoff_scope }} s
          where s.handed_off_at >= :start_at and s.handed_off_at < :end_at
@@ -44,7 +46,8 @@ select bucket, dim_key, dim_label,
        count(*) filter (where not touched) as untouched,
        percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
        percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
-  from (select (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] as bucket,
+  from (select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
                s.dim_key, s.dim_label, s.minutes_to_first_touch,
                coalesce(s.first_touch_at <= :as_of, false) as touched
           from {{ _handoff_scope }} s
@@ -83,7 +86,8 @@ select bucket, dim_key, dim_label,
        count(*) filter (where outcome = 'pending') as pending,
        count(*) filter (where outcome = 'met')::float8
          / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate
-  from (select (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] as bucket,
+  from (select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
                s.dim_key, s.dim_label,
                case when s.first_touch_at <= :as_of and s.first_touch_at <= s.sla_deadline_at then 'met'
                     when s.first_touch_at <= :as_of then 'late'
@@ -103,7 +107,8 @@ select bucket, dim_key, dim_label,
 -- only when a breakdown is asked for. Both conditions are bound values the planner folds, so with
 -- neither it drops the lead join (every MQL event has its lead: a foreign key).
 select bucket, dim_key, dim_label, count(distinct lead_id) as mqls
-  from (select (cast(:bucket_dates as date[]))[width_bucket(e.occurred_at, cast(:bucket_starts as timestamptz[]))] as bucket,
+  from (select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(e.occurred_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
                case when :dim = 'total' then 'total' else s.dim_key end as dim_key,
                case when :dim = 'total' then 'Total' else s.dim_label end as dim_label,
                e.lead_id
@@ -122,7 +127,8 @@ select bucket, dim_key, dim_label, count(distinct lead_id) as mqls
 -- projections mql_at, sal_at, sql_at, won_at (kept by the database, migration 0009).
 -- step_rate = reached ÷ reached at the previous stage; cumulative_rate = reached ÷ leads created.
 with counts as (
-    select (cast(:bucket_dates as date[]))[width_bucket(s.created_at, cast(:bucket_starts as timestamptz[]))] as bucket,
+    select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(s.created_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
            s.dim_key, s.dim_label,
            count(*) as created,
            count(*) filter (where s.mql_at is not null or s.sal_at is not null or s.sql_at is not null
@@ -166,7 +172,8 @@ select bucket, dim_key, dim_label,
        coalesce(sum(amount), 0) as amount,
        coalesce(sum(amount) filter (where marketing_sourced), 0) as marketing_sourced_amount,
        count(*) filter (where marketing_sourced) as marketing_sourced_opportunities
-  from (select (cast(:bucket_dates as date[]))[width_bucket(s.created_at, cast(:bucket_starts as timestamptz[]))] as bucket, s.*
+  from (select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(s.created_at, cast(:bucket_starts as timestamptz[]))] end as bucket, s.*
           from {{ _opportunity_scope }} s
          where s.created_at >= :start_at and s.created_at < :end_at) x
  group by bucket, dim_key, dim_label
@@ -185,7 +192,8 @@ select bucket, dim_key, dim_label,
        (count(*) filter (where stage = 'closed_won'))::float8 / nullif(count(*), 0) as win_rate,
        percentile_cont(0.5) within group (order by extract(epoch from (closed_at - created_at)) / 86400.0)
            filter (where stage = 'closed_won') as median_cycle_days
-  from (select (cast(:bucket_dates as date[]))[width_bucket(s.closed_at, cast(:bucket_starts as timestamptz[]))] as bucket, s.*
+  from (select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(s.closed_at, cast(:bucket_starts as timestamptz[]))] end as bucket, s.*
           from {{ _opportunity_scope }} s
          where s.closed_at >= :start_at and s.closed_at < :end_at) x
  group by bucket, dim_key, dim_label

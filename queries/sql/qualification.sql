@@ -319,7 +319,8 @@ rated as (
     union all
     select * from campaign_level
 )
-select (cast(:bucket_dates as date[]))[width_bucket(created_at, cast(:bucket_starts as timestamptz[]))] as bucket,
+select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(created_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
        dim_key, dim_label,
        count(*) as ratings,
        avg(quality)::float8 as avg_quality,

@@ -351,7 +351,8 @@ select bucket, dim_key, dim_label,
        count(*) filter (where outcome = 'pending') as pending,
        count(*) filter (where outcome = 'on_time')::float8
          / nullif(count(*) filter (where outcome <> 'pending'), 0) as on_time_rate
-  from (select (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] as bucket,
+  from (select case when :grain = 'none' then null
+                    else (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
                s.dim_key, s.dim_label,
                case when s.decided_at <= :as_of and s.decided_at <= s.decision_due_at then 'on_time'
                     when s.decided_at <= :as_of then 'late'

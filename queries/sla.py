@@ -1213,14 +1213,20 @@ def slipping(user: User, *, team_ids: tuple[int, ...] = (), owner_ids: tuple[int
 
     Users who may not see every rep get their own hand-offs only.
     """
+    return _slipping(*_slipping_args(user, team_ids, owner_ids, kinds, max_overdue_days, as_of), limit)
+
+
+def _slipping_args(user: User, team_ids, owner_ids, kinds, max_overdue_days, as_of) -> tuple:
+    """The cache key of the slipping list and its summary: canonical filters, the visibility rule
+    applied (users who may not see every rep get their own hand-offs only), the as-of minute."""
     if not user.can("see_all_reps"):
         owner_ids = (rep_scope(user),)
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise SlaError(f"Unknown situation(s): {', '.join(sorted(unknown))}.")
-    return _slipping(tuple(sorted(int(t) for t in team_ids)), tuple(sorted(int(o) for o in owner_ids)),
-                     tuple(sorted(kinds)), None if max_overdue_days is None else int(max_overdue_days),
-                     as_of or now_minute(), limit)
+    return (tuple(sorted(int(t) for t in team_ids)), tuple(sorted(int(o) for o in owner_ids)),
+            tuple(sorted(kinds)), None if max_overdue_days is None else int(max_overdue_days),
+            as_of or now_minute())
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
@@ -1257,14 +1263,7 @@ def slipping_summary(user: User, *, team_ids: tuple[int, ...] = (), owner_ids: t
                      kinds: tuple[str, ...] = (), max_overdue_days: int | None = None,
                      as_of: datetime | None = None) -> SlippingSummary:
     """Counts behind :func:`slipping` with the same filters and visibility, over every slipping lead."""
-    if not user.can("see_all_reps"):
-        owner_ids = (rep_scope(user),)
-    unknown = set(kinds) - set(KINDS)
-    if unknown:
-        raise SlaError(f"Unknown situation(s): {', '.join(sorted(unknown))}.")
-    return _slipping_summary(tuple(sorted(int(t) for t in team_ids)), tuple(sorted(int(o) for o in owner_ids)),
-                             tuple(sorted(kinds)), None if max_overdue_days is None else int(max_overdue_days),
-                             as_of or now_minute())
+    return _slipping_summary(*_slipping_args(user, team_ids, owner_ids, kinds, max_overdue_days, as_of))
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)

@@ -4,14 +4,17 @@ which gave the form other widget ids than later runs; app.py starts that run ove
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import VIEWPORT, AppServer, assert_no_exception, password_box, sign_out_button
 
 
-@pytest.mark.parametrize("attempt", [1, 2])
-def test_first_visitor_signs_in_at_once(browser, app_db_url, attempt):
+@contextmanager
+def fresh_server(browser, app_db_url):
+    """A browser context on a newly started app process (nothing has run in it yet)."""
     server = AppServer(app_db_url)
     try:
         url = server.start()
@@ -20,6 +23,16 @@ def test_first_visitor_signs_in_at_once(browser, app_db_url, attempt):
         pytest.fail(f"{err}\n--- streamlit log ---\n{server.log_tail()}", pytrace=False)
     context = browser.new_context(viewport=VIEWPORT, base_url=url)
     try:
+        yield context
+    finally:
+        context.close()
+        server.stop()
+        server.log_path.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("attempt", [1, 2])
+def test_first_visitor_signs_in_at_once(browser, app_db_url, attempt):
+    with fresh_server(browser, app_db_url) as context:
         page = context.new_page()
         page.goto("/")  # no warm-up: this is the process's first session
         user_box = page.get_by_role("textbox", name="Username", exact=True)
@@ -30,23 +43,12 @@ def test_first_visitor_signs_in_at_once(browser, app_db_url, attempt):
         expect(sign_out_button(page)).to_be_visible(timeout=30_000)
         expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
         assert_no_exception(page)
-    finally:
-        context.close()
-        server.stop()
-        server.log_path.unlink(missing_ok=True)
 
 
 def test_a_deep_link_as_the_first_request_after_a_start_signs_in_and_opens_its_page(browser, app_db_url):
     """Before app.py has run once, Streamlit runs a linked page's file itself (legacy multipage
     mode): the visitor still gets the sign-in form, then the page the link named."""
-    server = AppServer(app_db_url)
-    try:
-        url = server.start()
-    except Exception as err:
-        server.stop()
-        pytest.fail(f"{err}\n--- streamlit log ---\n{server.log_tail()}", pytrace=False)
-    context = browser.new_context(viewport=VIEWPORT, base_url=url)
-    try:
+    with fresh_server(browser, app_db_url) as context:
         page = context.new_page()
         page.goto("/goals")  # no warm-up: the process's first session asks for a page
         user_box = page.get_by_role("textbox", name="Username", exact=True)
@@ -57,7 +59,3 @@ def test_a_deep_link_as_the_first_request_after_a_start_signs_in_and_opens_its_p
         expect(sign_out_button(page)).to_be_visible(timeout=30_000)
         expect(page.get_by_role("heading", name="Shared goals")).to_be_visible(timeout=30_000)
         assert_no_exception(page)
-    finally:
-        context.close()
-        server.stop()
-        server.log_path.unlink(missing_ok=True)

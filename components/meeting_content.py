@@ -17,7 +17,8 @@ from components import format as fmt
 from components.goal_card import value_text
 from queries.goal_math import CONFIDENCE, STATUSES
 from queries.goal_math import attainment as attainment_of
-from queries.meeting_rules import RECENT_SLIP_MINUTES, SECTIONS, frame_from_json
+from queries.meeting_rules import SECTIONS, frame_from_json
+from queries.sla_math import RECENT_SLIP_MINUTES
 from queries.sla_math import volume_pace
 
 SIDE_TITLES = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
@@ -472,6 +473,7 @@ SLIPPING_HEADERS = {"lead": "Lead", "owner": "Owner", "situation": "Situation", 
 
 
 def slipping_tiles(p: dict) -> list[Tile]:
+    # 'truncated': only snapshots stored before 23 Nov 2026 counted the capped list ("5,000+")
     total = f"{fmt.number(p['total'])}{'+' if p.get('truncated') else ''}"
     kinds = p.get("kinds", {})
     tiles = [Tile("slipping_total", "Leads slipping through", total, good_when="neutral",

@@ -11,8 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 
 from queries.filters import parse_id
-from queries.periods import PRESETS
-from queries.sla_math import RECENT_SLIP_MINUTES  # noqa: F401 (re-exported for meeting mode)
+from queries.periods import PRESETS, minute_floor  # noqa: F401 (minute_floor: meeting mode's name for it)
 
 MAX_TITLE = 120
 MAX_BODY = 1000
@@ -178,9 +177,10 @@ def parse_owner(key: str | None) -> tuple[int | None, int | None]:
     if not key:
         raise MeetingError("Every action needs an owner: pick who will do it.")
     kind, _, raw = str(key).partition(":")
-    if kind not in ("u", "r") or parse_id(raw) is None:
+    owner_id = parse_id(raw)
+    if kind not in ("u", "r") or owner_id is None:
         raise MeetingError("Pick the owner from the list.")
-    return (parse_id(raw), None) if kind == "u" else (None, parse_id(raw))
+    return (owner_id, None) if kind == "u" else (None, owner_id)
 
 
 @dataclass(frozen=True)
@@ -278,10 +278,6 @@ def timer_text(used: int, planned_minutes: int) -> str:
 
 
 # --------------------------------------------------------------------------- as-of moments
-
-
-def minute_floor(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(second=0, microsecond=0)
 
 
 # --------------------------------------------------------------------------- frozen numbers as JSON

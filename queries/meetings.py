@@ -34,7 +34,7 @@ from queries.goal_math import ATTENTION, STATUSES
 from queries.meeting_rules import (DATA_SECTIONS, SECTIONS, ActionInput, AgendaItemInput,
                                    DecisionInput, MeetingError, MeetingInput, NotAllowed, StaleMeeting, clean_agenda,
                                    default_agenda, frame_to_json, json_number, minute_floor, parse_owner)
-from queries.periods import Period, PeriodUntil, events_cut, local_today, preset_period  # noqa: F401 (re-exported)
+from queries.periods import Period, events_cut, local_today, preset_period
 from queries.sqlfiles import q
 
 __all__ = ["MeetingError", "StaleMeeting", "NotAllowed", "Meeting", "AgendaItem"]
@@ -392,7 +392,7 @@ def _slipping_numbers(period: Period, as_of: datetime) -> dict:
             "owner", "team", "handed_off_at", "due_at", "age_minutes", "overdue_minutes", "action"]
     top = sla.slipping(_TEAM_READER, as_of=as_of, limit=SLIPPING_ROWS)   # most recently slipped first
     top = top.sort_values(["overdue_minutes", "handoff_id"])[cols].reset_index(drop=True)
-    return {"total": summary.total, "recent": summary.recent, "truncated": False,
+    return {"total": summary.total, "recent": summary.recent,
             "by_kind": by_kind, "kinds": dict(sla.KINDS), "owners": frame_to_json(owners),
             "rows": frame_to_json(top)}
 

@@ -135,11 +135,16 @@ class PeriodUntil(Period):
         return out
 
 
+def minute_floor(moment: datetime) -> datetime:
+    """The start of ``moment``'s minute, in UTC."""
+    return moment.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
 def events_cut(period: Period, as_of: datetime, now: datetime | None = None) -> Period:
     """``period`` with its events cut at the end of the ``as_of`` minute ("as of 14:32" includes
     14:32:59), when that moment is past. Numbers for the current minute use the plain period (nothing
     happened after it yet), so they are the pages' own cached reads."""
-    until = as_of.astimezone(timezone.utc).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    until = minute_floor(as_of) + timedelta(minutes=1)
     now = now or datetime.now(timezone.utc)
     if until > now or until >= period.end_at:
         return period

@@ -1279,9 +1279,7 @@ def _slipping_summary(team_ids, owner_ids, kinds, max_overdue_days, as_of) -> Sl
     by_kind = frame[frame["by_kind"]][["kind", "leads", "recent", "median_overdue_minutes"]]
     by_owner = (frame[frame["by_owner"]][["owner_id", "owner", "team", "leads", "recent"]]
                 .sort_values(["recent", "leads", "owner"], ascending=[False, False, True]))
-    if total.empty:   # no row at all: nothing slips (the empty grouping set still gives one row)
-        return SlippingSummary(0, 0, None, by_kind.reset_index(drop=True), by_owner.reset_index(drop=True))
-    row = total.iloc[0]
+    row = total.iloc[0]   # the () grouping set gives its row even when nothing slips (0 leads)
     return SlippingSummary(int(row["leads"]), int(row["recent"]),
                            None if pd.isna(row["max_age_minutes"]) else float(row["max_age_minutes"]),
                            by_kind.reset_index(drop=True), by_owner.reset_index(drop=True))

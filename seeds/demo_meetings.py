@@ -9,7 +9,7 @@ the demo's anchor day (as the goals seed does).
 The last meeting was frozen a few minutes after it started. Its numbers cannot be computed inside
 this (uncommitted) load transaction, so they are computed the first time someone opens it
 (queries.meetings.section_numbers) and stored from then on — for the freeze moment: the leads,
-MQLs, hand-offs and deals of the week after it are left out (queries.meetings.events_cut), so the
+MQLs, hand-offs and deals of the week after it are left out (queries.periods.events_cut), so the
 "Frozen · as of 09:34, Mon …" label matches its numbers. The earlier meeting was not frozen: its
 screens say they show today's numbers, not the meeting's.
 """

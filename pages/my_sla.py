@@ -91,7 +91,7 @@ with cols[3]:
              f"{fmt.duration(team_p.p90_minutes)}).")
 with cols[4]:
     kpi("Breaches", fmt.number(me_p.breached), good_when="down",
-        caption=f"{period.label.lower()} · {me_p.breached_untouched} never contacted",
+        caption=f"{me_p.breached_untouched} never contacted",   # the period: the tile beside it and the help
         help=f"Hand-offs of {period.describe()} touched after the SLA deadline, or untouched with the deadline "
              "passed (listed below). Open hand-offs above count what is still to do, of any period.")
 

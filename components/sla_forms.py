@@ -13,7 +13,7 @@ from components import format as fmt
 from components.widgets import empty_state
 from queries import dimensions, sla
 from queries.access import User
-from queries.business_hours import WEEKDAY_NAMES, describe_window
+from queries.business_hours import WEEKDAY_NAMES, describe_window, format_hhmm
 from queries.periods import quarter_start, zone
 
 FLASH = "slapol_flash"
@@ -256,13 +256,15 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
     k = f"slapol_hours_{cal_id}_{version}_"
     with st.form(f"{k}form"):
         st.markdown("**New working hours** (a new version from the date below; earlier hand-offs keep the old hours)")
+        st.caption("Times as HH:MM in the calendar's time zone; 24:00 works until midnight (00:00–24:00 is the "
+                   "whole day).")
         for d in range(1, 8):
             hours = current.on(d) if current else None
             a, b, c = st.columns([1.2, 1, 1])
             a.checkbox(WEEKDAY_NAMES[d], value=hours is not None, key=f"{k}on{d}")
             b.text_input("From", value=(hours[0] if hours else time(9)).strftime("%H:%M"), key=f"{k}start{d}",
                          label_visibility="collapsed")
-            c.text_input("To", value=(hours[1] if hours else time(17)).strftime("%H:%M"), key=f"{k}end{d}",
+            c.text_input("To", value=format_hhmm(hours[1] if hours else time(17), end=True), key=f"{k}end{d}",
                          label_visibility="collapsed")
         st.date_input("From", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}from",
                       format="YYYY-MM-DD")
@@ -351,7 +353,7 @@ def _new_calendar_form(user, tz):
         a.text_input("Name", key="slapol_newcal_name", placeholder="e.g. EMEA office")
         b.text_input("Time zone", value=tz, key="slapol_newcal_tz")
         c.text_input("Opens", value="09:00", key="slapol_newcal_start")
-        d.text_input("Closes", value="17:00", key="slapol_newcal_end")
+        d.text_input("Closes", value="17:00", key="slapol_newcal_end", help="24:00 works until midnight.")
         st.form_submit_button("Create calendar (Monday–Friday)", on_click=lambda: _guard(
             lambda: sla.create_calendar(user, st.session_state["slapol_newcal_name"],
                                         st.session_state["slapol_newcal_tz"].strip(),

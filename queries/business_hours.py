@@ -17,6 +17,10 @@ Rules (the same in SQL):
   at the next opening. A window that ends exactly at closing time ends then, not at the next
   opening. ``n <= 0`` returns ``t``.
 * ``business_minutes_between(cal, a, b)``: working minutes in ``[a, b]`` (0 when ``b <= a``).
+* A day may work until midnight: its end is typed ``24:00`` (or ``00:00``), stored as ``24:00`` in
+  PostgreSQL (whose ``time`` type has it) and held here as ``time(0)`` in the *end* position
+  (:data:`MIDNIGHT`; Python's ``time`` has no 24:00). The interval then ends at the next local
+  day's 00:00, so ``00:00–24:00`` is the whole day (23 or 25 hours on DST days).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ WEEKDAY_NAMES = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "F
 #: How far the arithmetic searches for working time before giving up (a calendar with no working day).
 MAX_SEARCH_DAYS = 3660
 _HHMM = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
+#: As the *end* of a day's hours: midnight at the end of the day (typed and stored as 24:00).
+MIDNIGHT = time(0)
 
 
 class CalendarError(ValueError):
@@ -47,12 +53,30 @@ def zone(name: str) -> ZoneInfo:
             from None
 
 
-def parse_hhmm(text: str) -> time:
-    """'9:00', '09:00', '17.30' → time. Raises CalendarError with a readable message."""
+def parse_hhmm(text: str, *, end: bool = False) -> time:
+    """'9:00', '09:00', '17.30' → time. Raises CalendarError with a readable message.
+
+    ``end``: the time ends a day's hours, so '24:00' (and '00:00') mean midnight at the end of the
+    day, returned as :data:`MIDNIGHT`."""
     m = _HHMM.match(text or "")
+    if m and (int(m.group(1)), int(m.group(2))) == (24, 0):
+        if not end:
+            raise CalendarError("24:00 can only end a day (working until midnight); a day starts at 00:00 at the "
+                                "earliest.")
+        return MIDNIGHT
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise CalendarError(f"'{text}' is not a time of day; write it as HH:MM, e.g. 09:00 or 17:30.")
+        raise CalendarError(f"'{text}' is not a time of day; write it as HH:MM, e.g. 09:00 or 17:30"
+                            + (" (24:00 for midnight)." if end else "."))
     return time(int(m.group(1)), int(m.group(2)))
+
+
+def format_hhmm(t: time, *, end: bool = False) -> str:
+    """The reverse of :func:`parse_hhmm`: an end at midnight shows as '24:00'."""
+    return "24:00" if end and t == MIDNIGHT else f"{t:%H:%M}"
+
+
+def _minute_of_day(t: time, *, end: bool = False) -> int:
+    return 24 * 60 if end and t == MIDNIGHT else t.hour * 60 + t.minute
 
 
 @dataclass(frozen=True)
@@ -74,8 +98,11 @@ class Schedule:
             if d in seen:
                 raise CalendarError(f"{WEEKDAY_NAMES[d]} has two sets of hours.")
             seen.add(d)
-            if e <= s:
-                raise CalendarError(f"On {WEEKDAY_NAMES[d]} the day ends ({e:%H:%M}) before it starts ({s:%H:%M}).")
+            if s.second or s.microsecond or e.second or e.microsecond:
+                raise CalendarError(f"Working hours are whole minutes ({WEEKDAY_NAMES[d]}).")
+            if _minute_of_day(e, end=True) <= _minute_of_day(s):
+                raise CalendarError(f"On {WEEKDAY_NAMES[d]} the day ends ({format_hhmm(e, end=True)}) before it "
+                                    f"starts ({s:%H:%M}).")
         if not rows:
             raise CalendarError("Give at least one working day.")
         object.__setattr__(self, "hours", rows)
@@ -83,7 +110,7 @@ class Schedule:
     @classmethod
     def weekdays(cls, start: str = "09:00", end: str = "17:00", effective_from: date = date(2000, 1, 1),
                  days: tuple[int, ...] = (1, 2, 3, 4, 5)) -> "Schedule":
-        return cls(effective_from, tuple((d, parse_hhmm(start), parse_hhmm(end)) for d in days))
+        return cls(effective_from, tuple((d, parse_hhmm(start), parse_hhmm(end, end=True)) for d in days))
 
     def on(self, isodow: int) -> tuple[time, time] | None:
         for d, s, e in self.hours:
@@ -92,8 +119,7 @@ class Schedule:
         return None
 
     def weekly_minutes(self) -> int:
-        return sum((datetime.combine(date.min, e) - datetime.combine(date.min, s)).seconds // 60
-                   for _, s, e in self.hours)
+        return sum(_minute_of_day(e, end=True) - _minute_of_day(s) for _, s, e in self.hours)
 
     def describe(self) -> str:
         """'Mon–Fri 09:00–18:00' or 'Mon–Thu 09:00–18:00, Fri 09:00–15:00'."""
@@ -106,7 +132,7 @@ class Schedule:
         parts = []
         for first, last, s, e in groups:
             days = WEEKDAYS[first] if first == last else f"{WEEKDAYS[first]}–{WEEKDAYS[last]}"
-            parts.append(f"{days} {s:%H:%M}–{e:%H:%M}")
+            parts.append(f"{days} {s:%H:%M}–{format_hhmm(e, end=True)}")
         return ", ".join(parts)
 
 
@@ -146,7 +172,8 @@ class Calendar:
         hours = self.hours_on(day)
         if hours is None:
             return None
-        start, end = (local_instant(day, t, self.zone) for t in hours)
+        start = local_instant(day, hours[0], self.zone)
+        end = local_instant(day + timedelta(days=1) if hours[1] == MIDNIGHT else day, hours[1], self.zone)
         return (start, end) if end > start else None
 
     def intervals(self, first: date, last: date) -> list[tuple[date, datetime, datetime]]:

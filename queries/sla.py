@@ -22,7 +22,8 @@ import streamlit as st
 
 from queries import audit, calc, metrics
 from queries.access import User
-from queries.business_hours import Calendar, CalendarError, Schedule, describe_window, parse_hhmm, zone
+from queries.business_hours import (Calendar, CalendarError, Schedule, describe_window, format_hhmm, parse_hhmm,
+                                    zone)
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
 from queries.metrics import now_minute
@@ -153,9 +154,23 @@ def calendars_frame() -> pd.DataFrame:
     return _frame("sla_calendars", schema=CALENDAR_SCHEMA)
 
 
+#: Every schedule version's working hours (one row per working weekday). A day that works until
+#: midnight ends at 24:00 in PostgreSQL, which Python's ``time`` cannot hold: it is read as 00:00 in
+#: the end position (:data:`~queries.business_hours.MIDNIGHT`). (Inline rather than in sla.sql's
+#: ``sla_schedule_days`` so that query keeps returning what the database holds.)
+_SCHEDULE_DAYS = sa.text("""
+select s.calendar_id, s.id as schedule_id, s.effective_from, d.isodow, d.start_time,
+       case when d.end_time = time '24:00' then time '00:00' else d.end_time end as end_time
+  from business_schedule s
+  join business_schedule_day d on d.schedule_id = s.id
+ order by s.calendar_id, s.effective_from, d.isodow""")
+
+
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def schedule_days() -> pd.DataFrame:
-    return _frame("sla_schedule_days")
+    with get_engine().connect() as conn:
+        result = conn.execute(_SCHEDULE_DAYS)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
@@ -623,7 +638,7 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
     Returns how many hand-offs were re-measured."""
     _require(actor, "sla.edit", "changing calendars")
     try:
-        schedule = Schedule(effective_from, tuple((d, parse_hhmm(s), parse_hhmm(e))
+        schedule = Schedule(effective_from, tuple((d, parse_hhmm(s), parse_hhmm(e, end=True))
                                                   for d, pair in sorted(hours.items()) if pair
                                                   for s, e in [pair]))
     except CalendarError as err:
@@ -663,8 +678,9 @@ def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:
     conn.execute(q("sla_schedule_days_clear"), {"schedule_id": schedule_id})
     conn.execute(q("sla_schedule_days_insert"), {"schedule_id": schedule_id,
                                                  "isodows": [d for d, _, _ in schedule.hours],
-                                                 "start_times": [s for _, s, _ in schedule.hours],
-                                                 "end_times": [e for _, _, e in schedule.hours]})
+                                                 "start_times": [format_hhmm(s) for _, s, _ in schedule.hours],
+                                                 # an end at midnight is stored as 24:00
+                                                 "end_times": [format_hhmm(e, end=True) for _, _, e in schedule.hours]})
 
 
 def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected_version: int, tz: str,

@@ -106,6 +106,10 @@ CALENDARS = {
                           (date(2026, 6, 1), {**{d: ("08:00", "16:00") for d in range(1, 5)}, 5: ("08:00", "12:00")})],
                          {}),
     "night_shift_ny": (NY_TZ, [(date(2000, 1, 1), {d: ("00:30", "04:00") for d in range(1, 8)})], {}),
+    # days that end at midnight (24:00): around the clock on weekdays, evenings every day across DST
+    "around_the_clock_ny": (NY_TZ, [(date(2000, 1, 1), {d: ("00:00", "24:00") for d in range(1, 6)})], THANKSGIVING),
+    "evenings_to_midnight_london": ("Europe/London",
+                                    [(date(2000, 1, 1), {d: ("18:00", "24:00") for d in range(1, 8)})], {}),
 }
 
 
@@ -117,7 +121,7 @@ def build_calendar(admin, key: str) -> tuple[int, bh.Calendar]:
         sla.save_schedule(admin, cal_id, eff, {d: hours.get(d) for d in range(1, 8)}, _cal_version(cal_id), tz)
     if hols:
         sla.save_holidays(admin, cal_id, hols, _cal_version(cal_id), tz)
-    py = bh.Calendar(tz, tuple(bh.Schedule(eff, tuple((d, bh.parse_hhmm(s), bh.parse_hhmm(e))
+    py = bh.Calendar(tz, tuple(bh.Schedule(eff, tuple((d, bh.parse_hhmm(s), bh.parse_hhmm(e, end=True))
                                                       for d, (s, e) in hours.items())) for eff, hours in schedules),
                      frozenset(hols))
     return cal_id, py
@@ -154,6 +158,38 @@ def test_sql_arithmetic_matches_python_on_random_instants(app_db, admin, key):
                 {"c": cal_id, "s": start, "m": minutes, "e": end}).one()
             assert got_end == bh.add_business_minutes(py, start, minutes), (start, minutes)
             assert float(got_between) == pytest.approx(bh.business_minutes_between(py, start, end), abs=1e-6)
+
+
+def test_a_day_until_midnight_is_stored_as_24_00_and_read_back(app_db, admin):
+    cal_id, py = build_calendar(admin, "around_the_clock_ny")
+    with app_db.connect() as conn:
+        ends = conn.execute(sa.text("select distinct d.end_time::text from business_schedule_day d "
+                                    "join business_schedule s on s.id = d.schedule_id where s.calendar_id = :c"),
+                            {"c": cal_id}).scalars().all()
+        monday = conn.execute(sa.text("select minutes from business_day where calendar_id = :c and day = :d"),
+                              {"c": cal_id, "d": date(2026, 11, 16)}).scalar()
+    assert ends == ["24:00:00"] and monday == 24 * 60
+    sla.clear_caches()
+    assert sla.calendar(cal_id) == py
+    assert sla.describe_calendar(cal_id, date(2026, 11, 16)).startswith("Mon–Fri 00:00–24:00 America/New_York")
+
+
+def test_hand_offs_outside_a_24_hour_weekday_calendar(world, people, admin):
+    """Around the clock Monday to Friday: a hand-off on Saturday counts from Monday 00:00; one late
+    on Friday night carries its rest over the weekend; every deadline is what Python computes."""
+    cal_id, py = build_calendar(admin, "around_the_clock_ny")
+    policy(admin, cal_id, "Standard", 60, code="default", decision=24 * 60)
+    cases = {ny("2026-11-14 15:00"): ny("2026-11-16 01:00"),   # Saturday afternoon
+             ny("2026-11-13 23:30"): ny("2026-11-16 00:30"),   # Friday 23:30: 30 min left on Friday
+             ny("2026-11-13 23:00"): ny("2026-11-14 00:00"),   # ends exactly at Friday midnight
+             ny("2026-11-25 23:30"): ny("2026-11-30 00:30"),   # Thanksgiving and the day after closed
+             ny("2026-03-06 23:30"): ny("2026-03-09 00:30"),   # Friday before spring forward
+             ny("2026-10-30 23:30"): ny("2026-11-02 00:30")}   # Friday before fall back
+    for moment, due in cases.items():
+        lead = world.lead(moment - timedelta(hours=1), people["t2"])
+        row = world.handoff_row(world.hand_off(lead, moment.astimezone(UTC), people["sdr"]))
+        assert row["sla_deadline_at"] == due == bh.add_business_minutes(py, moment, 60), moment
+        assert row["decision_due_at"] == bh.add_business_minutes(py, moment, 24 * 60), moment
 
 
 def test_calendar_changes_rebuild_the_working_days(app_db, admin, office):

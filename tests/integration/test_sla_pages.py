@@ -311,3 +311,58 @@ def test_pages_render_on_demo_data(demo_sla_db, username, page):
     at = open_page(username, page)
     assert not at.error, [e.value for e in at.error]
     assert at.metric or at.dataframe
+
+
+# --------------------------------------------------------------------------- attacking the forms
+
+
+def _calendar_keys() -> tuple[int, int]:
+    sla.clear_caches()
+    cals = sla.calendars_frame()
+    return int(cals["id"].iloc[0]), int(cals["version"].iloc[0])
+
+
+def _save_hours(at: AppTest, hours: dict[int, tuple[str, str] | None], start: date) -> AppTest:
+    cal_id, version = _calendar_keys()
+    k = f"slapol_hours_{cal_id}_{version}_"
+    for d in range(1, 8):
+        at.checkbox(key=f"{k}on{d}").set_value(hours.get(d) is not None)
+        if hours.get(d):
+            at.text_input(key=f"{k}start{d}").input(hours[d][0])
+            at.text_input(key=f"{k}end{d}").input(hours[d][1])
+    at.date_input(key=f"{k}from").set_value(start)
+    [b for b in at.button if b.label == "Save working hours"][0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_working_hours_until_midnight_are_accepted_and_shown_as_24_00(office, app_db):
+    at = open_page("sales_lead", "sla_policies")
+    _save_hours(at, {d: ("00:00", "24:00") for d in range(1, 6)}, date(2020, 1, 1))
+    assert any("Working hours saved" in s.value for s in at.success), [e.value for e in at.error]
+    with app_db.connect() as conn:
+        monday = conn.execute(sa.text("select minutes from business_day where day = '2026-11-16'")).scalar()
+        saturday = conn.execute(sa.text("select minutes from business_day where day = '2026-11-14'")).scalar()
+    assert (monday, saturday) == (24 * 60, 0)
+    assert "Mon–Fri 00:00–24:00" in all_text(at) + table_text(at)
+    cal_id, version = _calendar_keys()
+    assert at.text_input(key=f"slapol_hours_{cal_id}_{version}_end1").value == "24:00"  # not 00:00
+
+
+@pytest.mark.parametrize("start,end,message", [
+    ("24:00", "24:00", "24:00 can only end a day"),
+    ("09:00", "24:30", "not a time of day"),
+    ("", "17:00", "not a time of day"),
+    ("   ", "17:00", "not a time of day"),
+    ("18:00", "09:00", "before it starts"),
+    ("٠٩:٠٠", "17:00:00", "not a time of day"),
+    ("<b>9</b>", "17:00", "not a time of day"),
+])
+def test_bad_working_hours_are_refused_and_nothing_changes(office, app_db, start, end, message):
+    with app_db.connect() as conn:
+        before = conn.execute(sa.text("select count(*), sum(minutes) from business_day")).one()
+    at = open_page("sales_lead", "sla_policies")
+    _save_hours(at, {1: (start, end), 2: ("09:00", "17:00")}, date(2026, 1, 1))
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*), sum(minutes) from business_day")).one() == before

@@ -11,7 +11,7 @@ import pytest
 
 from queries.business_hours import (Calendar, CalendarError, Schedule, add_business_minutes,
                                     business_minutes_between, describe_window, elapsed_minutes,
-                                    local_instant, parse_hhmm, window_end)
+                                    format_hhmm, local_instant, parse_hhmm, window_end)
 
 UTC = timezone.utc
 NY = ZoneInfo("America/New_York")
@@ -250,3 +250,60 @@ def test_descriptions():
     assert describe_window(240, True) == "4 business hours"
     assert describe_window(60, False) == "1 hour"
     assert describe_window(150, False) == "2.5 hours"
+
+
+# --------------------------------------------------------------------------- days that end at midnight (24:00)
+
+
+def around_the_clock(days=(1, 2, 3, 4, 5), tz="America/New_York") -> Calendar:
+    return Calendar(tz, (Schedule.weekdays("00:00", "24:00", days=days),))
+
+
+def test_24_00_ends_a_day_at_midnight():
+    assert parse_hhmm("24:00", end=True) == time(0)        # the end of the day
+    assert parse_hhmm("00:00", end=True) == time(0)        # "until 00:00" is the same midnight
+    assert format_hhmm(parse_hhmm("24:00", end=True), end=True) == "24:00"
+    assert format_hhmm(time(0)) == "00:00" and format_hhmm(time(9, 5)) == "09:05"
+    with pytest.raises(CalendarError, match="only end a day"):
+        parse_hhmm("24:00")                                # a day cannot start at 24:00
+    for bad in ("24:01", "24:30", "25:00"):
+        with pytest.raises(CalendarError, match="HH:MM"):
+            parse_hhmm(bad, end=True)
+    schedule = Schedule.weekdays("00:00", "24:00")
+    assert schedule.describe() == "Mon–Fri 00:00–24:00"
+    assert schedule.weekly_minutes() == 5 * 24 * 60
+    assert Schedule.weekdays("18:00", "24:00").weekly_minutes() == 5 * 6 * 60
+
+
+def test_a_24_hour_weekday_calendar_skips_the_weekend():
+    cal = around_the_clock()
+    # Monday 00:00 to Tuesday 00:00 local: the whole day, nothing lost at 23:59.
+    assert cal.interval(date(2026, 11, 16)) == (ny("2026-11-16 00:00").astimezone(UTC),
+                                                ny("2026-11-17 00:00").astimezone(UTC))
+    assert add_business_minutes(cal, ny("2026-11-16 23:30"), 60) == ny("2026-11-17 00:30")
+    assert add_business_minutes(cal, ny("2026-11-16 12:00"), 24 * 60) == ny("2026-11-17 12:00")
+    # Friday 23:30 + 1 h: 30 minutes on Friday, the weekend is closed, 30 minutes on Monday.
+    assert add_business_minutes(cal, ny("2026-11-13 23:30"), 60) == ny("2026-11-16 00:30")
+    # Friday's window ends exactly at midnight: it ends then.
+    assert add_business_minutes(cal, ny("2026-11-13 23:00"), 60) == ny("2026-11-14 00:00")
+    # Handed off outside hours (Saturday afternoon): counting starts at Monday 00:00.
+    assert add_business_minutes(cal, ny("2026-11-14 15:00"), 90) == ny("2026-11-16 01:30")
+    assert business_minutes_between(cal, ny("2026-11-13 22:00"), ny("2026-11-16 02:00")) == 240
+
+
+def test_a_day_ending_at_midnight_across_dst():
+    cal = around_the_clock(days=(1, 2, 3, 4, 5, 6, 7))
+    # Spring forward (Sunday 8 March 2026): the day has 23 hours; fall back (1 November): 25.
+    start, end = cal.interval(date(2026, 3, 8))
+    assert (end - start) == timedelta(hours=23)
+    start, end = cal.interval(date(2026, 11, 1))
+    assert (end - start) == timedelta(hours=25)
+    # 24 business hours from Saturday noon before spring forward end at Sunday 13:00 local (wall-clock
+    # 24 hours too: the calendar works every real minute).
+    assert add_business_minutes(cal, ny("2026-03-07 12:00"), 24 * 60) == ny("2026-03-08 13:00")
+    evenings = Calendar("Europe/London", (Schedule.weekdays("18:00", "24:00", days=tuple(range(1, 8))),))
+    # The last Sunday of March, London: 18:00–24:00 is still six hours (the jump is at 01:00).
+    start, end = evenings.interval(date(2026, 3, 29))
+    assert end - start == timedelta(hours=6)
+    assert add_business_minutes(evenings, datetime(2026, 3, 28, 23, 0, tzinfo=ZoneInfo("Europe/London")), 120) == \
+        datetime(2026, 3, 29, 19, 0, tzinfo=ZoneInfo("Europe/London"))

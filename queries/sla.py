@@ -13,6 +13,7 @@ unless the user may see all reps (``see_all_reps``): the check lives here, not i
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -407,7 +408,7 @@ class PolicyInput:
     is_default: bool = False
 
     def cleaned(self, known_sources: set[str]) -> "PolicyInput":
-        name = (self.name or "").strip()
+        name = " ".join((self.name or "").split())
         if not name:
             raise SlaError("Give the policy a name, e.g. 'Tier 1 fast lane'.")
         if len(name) > 80:
@@ -464,6 +465,38 @@ def _new_code(conn, name: str) -> str:
     return code
 
 
+def name_key(name: str) -> str:
+    """What two policy names must not share: compared ignoring case, Unicode width and spacing."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+
+
+#: Every other policy's versions that are (or will be) in force at or after :at (retired versions
+#: and versions replaced on their own date never are).
+_POLICY_NAMES_FROM = sa.text("""
+select code, name, effective_at from (
+    select code, name, effective_at, retired,
+           lead(effective_at) over (partition by code order by version) as superseded_at
+      from sla_policy) v
+ where code <> :code and not retired
+   and (superseded_at is null or (superseded_at > :at and superseded_at > effective_at))""")
+
+
+#: Serializes policy saves (a transaction-level advisory lock), so two saves of the same name at the
+#: same moment cannot both pass :func:`_check_name_free`.
+_LOCK_POLICY_NAMES = sa.text("select pg_advisory_xact_lock(hashtext('alignboard.sla_policy.names'))")
+
+
+def _check_name_free(conn, code: str, name: str, effective_at: datetime) -> None:
+    """Refuse a name another policy has while this version is in force (after :data:`_LOCK_POLICY_NAMES`).
+    Python, not a constraint: "in force" depends on the versions after a row, which a unique index
+    cannot express."""
+    key = name_key(name)
+    for other in conn.execute(_POLICY_NAMES_FROM, {"code": code, "at": effective_at}).mappings():
+        if name_key(other["name"]) == key:
+            raise SlaError(f"Another policy is already called “{other['name']}” (names are compared ignoring case "
+                           "and spaces). Pick another name, or change that policy instead.")
+
+
 def _known_sources() -> set[str]:
     from queries import dimensions
 
@@ -479,9 +512,11 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
     effective_at = _effective_instant(data.effective_from, tz)
     try:
         with get_engine().begin() as conn:
+            conn.execute(_LOCK_POLICY_NAMES)
             code = data.code or ("default" if data.is_default else _new_code(conn, data.name))
             latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
             version = _next_version(latest, expected_version, effective_at, tz, new_policy=data.code is None)
+            _check_name_free(conn, code, data.name, effective_at)
             params = {**{k: v for k, v in data.__dict__.items() if k not in ("effective_from", "code")},
                       "code": code, "version": version, "effective_at": effective_at, "retired": False,
                       "tiers": data.tiers or None, "sources": data.sources or None,

@@ -364,6 +364,61 @@ def test_policy_versions_are_append_only_and_validated(world, people, admin, off
     assert len(sla.policy_versions()) == count + 1  # only the default above was added
 
 
+def test_two_policies_cannot_share_a_name(world, people, admin, office, app_db):
+    """Names are compared ignoring case, surrounding and repeated spaces and Unicode width; a policy
+    keeps its own name across versions; a retired policy's name is free again once it has ended."""
+    strategic = policy(admin, office, "Strategic accounts", 60, rank=10, tiers=[1])
+    policy(admin, office, "Standard", 240, code="default")
+    count = len(sla.policy_versions())
+    for clash in ("Strategic accounts", "  strategic   ACCOUNTS ", "Ｓｔｒａｔｅｇｉｃ accounts", "STANDARD"):
+        with pytest.raises(sla.SlaError, match="already called"):
+            policy(admin, office, clash, 30, rank=20, tiers=[2])
+    assert len(sla.policy_versions()) == count
+    # renaming another policy to a taken name is refused too
+    paid = policy(admin, office, "Paid", 120, rank=20, sources=["paid_search"])
+    paid_code = sla.policy_versions().set_index("id").loc[paid, "code"]
+    with pytest.raises(sla.SlaError, match="already called"):
+        policy(admin, office, "strategic accounts", 120, rank=20, sources=["paid_search"], code=paid_code, expected=1)
+    # a policy's own new version may keep (or re-case) its name
+    code = sla.policy_versions().set_index("id").loc[strategic, "code"]
+    policy(admin, office, "Strategic  Accounts", 45, rank=10, tiers=[1], code=code, expected=1)
+    assert sla.policy_versions().query("code == @code")["name"].tolist()[-1] == "Strategic Accounts"
+    # retired from a date on: the name is free for a policy that starts then, not before
+    sla.retire_policy(admin, code, date(2026, 7, 1), expected_version=2, tz=NY_TZ)
+    with pytest.raises(sla.SlaError, match="already called"):
+        policy(admin, office, "Strategic accounts", 30, rank=10, tiers=[1], effective=date(2026, 6, 1))
+    policy(admin, office, "Strategic accounts", 30, rank=10, tiers=[1], effective=date(2026, 7, 1))
+
+
+def test_two_saves_of_the_same_name_at_the_same_moment(people, admin, office, app_db):
+    """The check and the insert run under one lock: a save waiting for another sees its policy."""
+    import threading
+
+    outcome = {}
+
+    def save():
+        try:
+            policy(admin, office, "Racing", 30, rank=20, tiers=[2])
+            outcome["saved"] = True
+        except sla.SlaError as err:
+            outcome["refused"] = str(err)
+
+    with app_db.connect() as other:
+        tx = other.begin()
+        other.execute(sa.text("select pg_advisory_xact_lock(hashtext('alignboard.sla_policy.names'))"))
+        other.execute(sa.text(
+            "insert into sla_policy (code, version, name, rank, tiers, first_touch_minutes, first_touch_business, "
+            "decision_minutes, decision_business, effective_at) values ('racing_first', 1, 'RACING', 10, '{1}', 60, "
+            "false, 600, false, '2026-01-01')"))
+        worker = threading.Thread(target=save)
+        worker.start()
+        worker.join(timeout=1.5)
+        assert worker.is_alive()  # waiting for the lock
+        tx.commit()
+    worker.join(timeout=30)
+    assert "already called “RACING”" in outcome.get("refused", ""), outcome
+
+
 def test_a_same_day_version_corrects_the_previous_one(world, people, admin, office):
     v1 = policy(admin, office, "Strategic", 60, rank=10, tiers=[1], effective=date(2026, 3, 1))
     code = sla.policy_versions().set_index("id").loc[v1, "code"]

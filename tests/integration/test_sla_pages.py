@@ -366,3 +366,37 @@ def test_bad_working_hours_are_refused_and_nothing_changes(office, app_db, start
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
     with app_db.connect() as conn:
         assert conn.execute(sa.text("select count(*), sum(minutes) from business_day")).one() == before
+
+
+def _create_policy(at: AppTest, name: str, tiers=(2,)) -> AppTest:
+    k = "slapol___new___0_"
+    at.text_input(key=f"{k}name").input(name)
+    at.multiselect(key=f"{k}tiers").set_value(list(tiers))
+    at.radio(key=f"{k}ft_basis").set_value("wall-clock time")
+    at.radio(key=f"{k}dec_basis").set_value("wall-clock time")
+    [b for b in at.button if b.label == "Create policy"][0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("name", ["standard", "  STANDARD ", "Ｓｔａｎｄａｒｄ"])
+def test_a_policy_name_already_taken_is_refused_and_kept(office, app_db, name):
+    at = _create_policy(open_page("sales_lead", "sla_policies"), name)
+    assert any("already called “Standard”" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.text_input(key="slapol___new___0_name").value == name
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from sla_policy")).scalar() == 1
+
+
+@pytest.mark.parametrize("name,shown", [
+    ("🚀 Fast lane", "🚀 Fast lane"),
+    ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+    ("**bold** [x](http://evil)", "**bold** [x](http://evil)"),
+    ("Tier   2    fast", "Tier 2 fast"),
+])
+def test_unusual_policy_names_are_stored_as_typed(office, app_db, name, shown):
+    at = _create_policy(open_page("sales_lead", "sla_policies"), name)
+    assert not at.error, [e.value for e in at.error]
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select name from sla_policy where code <> 'default'")).scalar() == shown
+    assert shown in table_text(at)

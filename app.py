@@ -23,6 +23,7 @@ PAGES = {
     "my_handoffs": ("Leads", "My hand-offs", ":material/inbox:", "my_handoffs"),
     "criteria": ("Leads", "Qualification criteria", ":material/rule:", "criteria"),
     "feedback": ("Leads", "Sales feedback", ":material/forum:", "feedback"),
+    "campaigns": ("Leads", "Campaign returns", ":material/campaign:", "campaigns"),
     "admin_users": ("Admin", "Users & audit", ":material/manage_accounts:", "admin"),
     "my_sla": ("Follow-up SLA", "My SLA", ":material/timer:", "my_sla"),
     "sla_scorecard": ("Follow-up SLA", "Team SLA scorecard", ":material/scoreboard:", "sla_scorecard"),

@@ -33,6 +33,11 @@ def money(x, currency: str = "USD", compact: bool = True) -> str:
     return f"{sign}{sym}{x:,.0f}"
 
 
+def money_column(currency: str = "USD") -> str:
+    """A printf format for a table column of whole amounts, e.g. '$%,.0f' (st.column_config)."""
+    return money(0, currency)[:-1].replace("%", "%%") + "%,.0f"
+
+
 def pct(x, digits: int = 0) -> str:
     """0.623 → '62%'."""
     if _missing(x):

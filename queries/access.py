@@ -29,6 +29,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "my_handoffs": frozenset({"sdr", "ae", "sales_lead", "admin"}),
     "criteria": frozenset({"marketing_lead", "sales_lead", "executive", "admin"}),
     "feedback": frozenset({"marketer", "marketing_lead", "sales_lead", "sdr", "ae", "executive", "admin"}),
+    "campaigns": frozenset({"marketer", "marketing_lead", "sales_lead", "executive", "admin"}),
     "my_sla": frozenset({"sdr", "ae", "sales_lead"}),
     "sla_scorecard": frozenset({"sales_lead", "marketing_lead", "executive", "admin"}),
     "sla_two_sided": frozenset({"sales_lead", "marketing_lead", "executive", "marketer", "admin"}),

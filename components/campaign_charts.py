@@ -1,0 +1,99 @@
+"""Chart builders for campaign returns. Each takes frames from ``queries.campaigns`` and returns a
+styled Plotly figure; none calls st.*."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components import format as fmt
+from components import theme
+from components.qualification_charts import short
+
+#: Spend is marketing's money; revenue is the number both teams own.
+SPEND_COLOR = theme.MARKETING
+REVENUE_COLOR = theme.SHARED
+
+
+def _empty(title: str, message: str, height: int) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=14, color=theme.NEUTRAL))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return theme.style(fig, title, height=height)
+
+
+def _return_text(won, roi, currency: str) -> str:
+    if roi is None or pd.isna(roi):
+        return f"{fmt.money(won, currency)} · no spend"
+    if not won:
+        return "nothing won yet"
+    return f"{fmt.money(won, currency)} · {fmt.ratio(roi)} return"
+
+
+def channel_returns_chart(channels: pd.DataFrame, currency: str = "USD", *, height: int | None = None) -> go.Figure:
+    """Spend and revenue won per channel, side by side, with the return (revenue ÷ spend) written
+    at the end of each pair; best return on top.
+
+    ``channels``: rows of ``campaigns.by_channel`` (channel, spend, won_revenue, roi, campaigns).
+    """
+    title = "Spend and revenue won, by channel"
+    if channels.empty:
+        return _empty(title, "No campaign ran in this period.", height or 320)
+    rows = channels.iloc[::-1]   # plotly draws the first category at the bottom
+    labels = [str(c) for c in rows["channel"]]
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=rows["spend"], name="Spend", orientation="h", marker_color=SPEND_COLOR,
+                customdata=[f"{fmt.money(s, currency)} spent on {n} campaign{'s' if n != 1 else ''}"
+                            for s, n in zip(rows["spend"], rows["campaigns"])],
+                hovertemplate="%{y}: %{customdata}<extra></extra>")
+    fig.add_bar(y=labels, x=rows["won_revenue"], name="Revenue won", orientation="h", marker_color=REVENUE_COLOR,
+                text=[_return_text(w, r, currency) for w, r in zip(rows["won_revenue"], rows["roi"])],
+                textposition="outside", cliponaxis=False, textfont=dict(size=13, color=theme.INK),
+                customdata=[fmt.money(w, currency) for w in rows["won_revenue"]],
+                hovertemplate="%{y}: %{customdata} won<extra></extra>")
+    top = float(max(rows["spend"].max(), rows["won_revenue"].max()) or 1)
+    fig.update_xaxes(title_text=None, range=[0, top * 1.45], tickprefix=fmt.money(0, currency).rstrip("0"),
+                     tickformat="~s")
+    fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05)
+    return theme.style(fig, title, height=height or max(300, 90 + 62 * len(rows)))
+
+
+def _axis_labels(names: pd.Series, ids: pd.Series, limit: int = 48) -> list[str]:
+    """Campaign names cut for an axis; two that read the same get their ids, so no bars merge."""
+    labels = [short(n, limit) for n in names]
+    return [f"{label} (#{i})" if labels.count(label) > 1 else label for label, i in zip(labels, ids)]
+
+
+def cost_per_sql_chart(frame: pd.DataFrame, currency: str = "USD", *, limit: int = 20,
+                       height: int | None = None) -> go.Figure:
+    """What each SQL (opportunity) cost, per campaign: cheapest on top, coloured by channel.
+    The channel is written beside each bar (and gives its colour). Campaigns that have not produced
+    an SQL yet are not drawn as zero: see ``campaigns.without_sql``.
+
+    ``frame``: rows of ``campaigns.returns``.
+    """
+    title = "Cost per SQL, by campaign"
+    priced = frame[frame["cost_per_sql"].notna()].sort_values(["cost_per_sql", "campaign"]).head(limit)
+    if priced.empty:
+        return _empty(title, "No campaign with spend has produced an opportunity yet.", height or 320)
+    rows = priced.iloc[::-1]
+    labels = _axis_labels(rows["campaign"], rows["campaign_id"])
+    fig = go.Figure()
+    for label, (_, r) in zip(labels, rows.iterrows()):
+        channel = str(r["channel"])
+        fig.add_bar(y=[label], x=[r["cost_per_sql"]], orientation="h", name=channel,
+                    marker_color=theme.source_color(r["channel_code"], channel),
+                    text=[f"{fmt.money(r['cost_per_sql'], currency)} · {channel}"], textposition="outside",
+                    cliponaxis=False,
+                    textfont=dict(size=12, color=theme.INK),
+                    customdata=[[r["campaign"], fmt.money(r["spend"], currency), fmt.number(r["sqls"]),
+                                 fmt.money(r["cost_per_mql"], currency)]],
+                    hovertemplate="%{customdata[0]}<br>%{customdata[1]} spent · %{customdata[2]} SQLs"
+                                  "<br>Cost per SQL <b>%{x:,.0f}</b> · per MQL %{customdata[3]}<extra></extra>")
+    fig.update_xaxes(title_text=None, rangemode="tozero", range=[0, float(rows["cost_per_sql"].max()) * 1.45],
+                     tickprefix=fmt.money(0, currency).rstrip("0"), tickformat="~s")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels)
+    fig.update_layout(barmode="overlay", bargap=0.25, showlegend=False, margin=dict(r=120))
+    return theme.style(fig, title, height=height or max(320, 130 + 34 * len(rows)))

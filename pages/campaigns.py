@@ -1,0 +1,100 @@
+"""Campaign returns: what each campaign running in the period cost, the leads, MQLs, SQLs and
+revenue it brought, and how sales judged its leads — the money half of the conversation between
+marketing and sales."""
+
+import streamlit as st
+
+from components import campaign_charts
+from components import format as fmt
+from components.filters import describe, filter_bar
+from components.shell import page_user
+from components.widgets import empty_state, kpi, page_header, records_table
+from queries import campaigns, settings
+
+user = page_user("campaigns")
+period, filters = filter_bar(show=("source", "campaign", "industry", "country", "tier"))
+cur = settings.currency()
+page_header("Campaign returns", f"Campaigns running in {period.describe()} · {describe(filters)}")
+
+frame = campaigns.returns(period, filters)
+if frame.empty:
+    empty_state(f"No campaign ran in {period.describe()} with these filters.",
+                "Choose a longer period or clear some filters in the sidebar.")
+    st.stop()
+
+total = campaigns.totals(frame)
+cols = st.columns(5)
+with cols[0]:
+    kpi("Spend", fmt.money(total.spend, cur), caption=f"{fmt.number(total.campaigns)} campaigns",
+        help="The whole spend of every campaign whose dates overlap the period (a campaign running past "
+             "its end counts in full).")
+with cols[1]:
+    kpi("Cost per MQL", fmt.money(total.cost_per_mql, cur), caption=f"{fmt.number(total.mqls)} MQLs",
+        help="Spend ÷ the campaigns' leads that became MQLs, whenever they did.")
+with cols[2]:
+    kpi("Cost per SQL", fmt.money(total.cost_per_sql, cur), caption=f"{fmt.number(total.sqls)} opportunities",
+        help="Spend ÷ opportunities created from the campaigns' leads: the earlier signal while deals are open.")
+with cols[3]:
+    kpi("Return", fmt.ratio(total.roi), caption=f"{fmt.money(total.won_revenue, cur)} won",
+        help="Revenue won from the campaigns' leads ÷ spend. Campaigns still running have had little time "
+             "to close deals, so their return grows.")
+with cols[4]:
+    kpi("Accepted by sales", fmt.pct(total.acceptance_rate),
+        caption=f"{fmt.number(total.accepted)} of {fmt.number(total.handed_off)} hand-offs",
+        help="Accepted ÷ handed off, for the campaigns' leads handed to sales in the period "
+             f"({fmt.number(total.awaiting)} still awaiting a decision).")
+
+st.caption("Lifetime attribution: a campaign's leads, MQLs, opportunities and revenue count whenever they "
+           "happened, so a campaign is judged on everything it brought. Acceptance counts its leads handed "
+           "off in the period.")
+
+channels = campaigns.by_channel(frame)
+left, right = st.columns(2, gap="large")
+with left:
+    st.plotly_chart(campaign_charts.channel_returns_chart(channels, cur), width="stretch", key="campaign_channels")
+with right:
+    st.markdown("#### By channel")
+    shown = channels.assign(acceptance_rate=channels["acceptance_rate"] * 100)   # 0.44 -> "44%"
+    st.dataframe(shown[["channel", "spend", "cost_per_mql", "cost_per_sql", "roi", "acceptance_rate"]],
+                 hide_index=True, width="stretch",
+                 column_config={"channel": "Channel",
+                                "spend": st.column_config.NumberColumn("Spend", format=fmt.money_column(cur)),
+                                "cost_per_mql": st.column_config.NumberColumn("Per MQL", format=fmt.money_column(cur)),
+                                "cost_per_sql": st.column_config.NumberColumn("Per SQL", format=fmt.money_column(cur)),
+                                "roi": st.column_config.NumberColumn("Return", format="%.1f×"),
+                                "acceptance_rate": st.column_config.NumberColumn("Accepted", format="%.0f%%")})
+    st.caption("Best return first. Return = revenue won ÷ spend; accepted = the channel's campaign leads "
+               "sales accepted, of those handed off in the period.")
+st.plotly_chart(campaign_charts.cost_per_sql_chart(frame, cur), width="stretch", key="campaign_cost_per_sql")
+unpriced = campaigns.without_sql(frame)
+if len(unpriced):
+    st.caption(f"Not drawn: {fmt.number(len(unpriced))} campaign{'s' if len(unpriced) != 1 else ''} without an "
+               f"opportunity yet ({fmt.money(unpriced['spend'].sum(), cur)} spent): "
+               + ", ".join(fmt.md_text(name) for name in unpriced["campaign"].head(5))
+               + (" …" if len(unpriced) > 5 else "") + ".")
+
+table = frame.sort_values(["spend", "campaign"], ascending=[False, True])[
+    ["campaign", "channel", "start_date", "end_date", "spend", "leads", "mqls", "cost_per_mql", "sqls",
+     "cost_per_sql", "won_revenue", "roi", "handed_off", "acceptance_rate"]]
+money = fmt.money_column(cur)
+st.markdown("#### Every campaign")
+records_table(
+    table, title=f"campaign returns {period.describe()}", key="campaigns",
+    column_config={
+        "campaign": st.column_config.TextColumn("Campaign", width="large"),
+        "channel": "Channel",
+        "start_date": st.column_config.DateColumn("Starts", format="DD MMM YYYY"),
+        "end_date": st.column_config.DateColumn("Ends", format="DD MMM YYYY"),
+        "spend": st.column_config.NumberColumn("Spend", format=money),
+        "leads": st.column_config.NumberColumn("Leads", format="%,d"),
+        "mqls": st.column_config.NumberColumn("MQLs", format="%,d"),
+        "cost_per_mql": st.column_config.NumberColumn("Per MQL", format=money),
+        "sqls": st.column_config.NumberColumn("SQLs", format="%,d"),
+        "cost_per_sql": st.column_config.NumberColumn("Per SQL", format=money),
+        "won_revenue": st.column_config.NumberColumn("Won", format=money),
+        "roi": st.column_config.NumberColumn("Return", format="%.1f×"),
+        "handed_off": st.column_config.NumberColumn("Handed off", format="%,d",
+                                                    help="The campaign's leads handed to sales in the period"),
+        "acceptance_rate": st.column_config.ProgressColumn("Accepted", format="percent", min_value=0, max_value=1,
+                                                           help="Accepted ÷ handed off in the period"),
+    })

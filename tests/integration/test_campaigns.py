@@ -1,0 +1,110 @@
+"""Campaign returns on the seeded database: the per-campaign rows and totals against an independent
+pandas computation over the raw tables, and the page (AppTest) against the query functions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from components import format as fmt
+from queries import campaigns, settings
+from queries.filters import Filters
+from queries.periods import Period
+from tests.apptest import open_page
+from tests.integration.test_metrics_vs_pandas import in_period, rebuild_handoffs
+
+Q2 = {"period": "custom", "from": "2026-04-01", "to": "2026-06-30"}
+
+
+@pytest.fixture(scope="module")
+def tables(seeded_url):
+    engine = sa.create_engine(seeded_url)
+    with engine.connect() as conn:
+        read = lambda sql: pd.read_sql(sa.text(sql), conn)  # noqa: E731
+        data = {
+            "campaign": read("select c.id, c.name, c.channel_code, ch.label as channel, c.start_date, c.end_date, "
+                             "c.spend from campaign c join channel ch on ch.code = c.channel_code"),
+            "lead": read("select id, campaign_id from lead"),
+            "event": read("select id, lead_id, event_type, occurred_at, owner_id, rejection_reason from lead_event"),
+            "activity": read("select lead_id, activity_type, is_automated, occurred_at from activity "
+                             "where lead_id is not null"),
+            "opp": read("select lead_id, amount, stage from opportunity"),
+            "tz": conn.execute(sa.text("select value #>> '{}' from app_setting where key = 'company_timezone'")).scalar(),
+        }
+    engine.dispose()
+    data["handoff"] = rebuild_handoffs(data["event"], data["activity"])
+    return data
+
+
+def expected_rows(tables, period: Period, channels: set[str] | None = None) -> pd.DataFrame:
+    c = tables["campaign"]
+    ends = c.end_date.fillna(c.start_date)
+    camps = c[(c.start_date <= period.end) & (ends >= period.start)]
+    if channels:
+        camps = camps[camps.channel_code.isin(channels)]
+    leads = tables["lead"][tables["lead"].campaign_id.isin(camps.id)]
+    mql = set(tables["event"].loc[tables["event"].event_type == "mql", "lead_id"])
+    opps = tables["opp"].merge(leads, left_on="lead_id", right_on="id")
+    hand = tables["handoff"].merge(leads, left_on="lead_id", right_on="id")
+    hand = hand[in_period(hand.handed_off_at, period)]
+    out = camps.set_index("id")[["name", "channel_code", "spend"]].assign(
+        mqls=leads[leads.id.isin(mql)].groupby("campaign_id").size(),
+        sqls=opps.groupby("campaign_id").size(),
+        won_revenue=opps[opps.stage == "closed_won"].groupby("campaign_id").amount.sum().astype(float),
+        handed_off=hand.groupby("campaign_id").size(),
+        accepted=hand[hand.decision == "accepted"].groupby("campaign_id").size(),
+    )
+    return out.fillna({k: 0 for k in ("mqls", "sqls", "won_revenue", "handed_off", "accepted")}).sort_index()
+
+
+@pytest.mark.parametrize("channels", [None, {"webinar", "paid_search"}], ids=["all", "two-channels"])
+def test_rows_and_totals_match_an_independent_computation(tables, seeded_app_db, channels):
+    quarter = Period(date(2026, 4, 1), date(2026, 6, 30), tables["tz"])
+    expected = expected_rows(tables, quarter, channels)
+    got = campaigns.returns(quarter, Filters(sources=sorted(channels or ()))).set_index("campaign_id").sort_index()
+    assert list(got.index) == list(expected.index) and len(got) > 3
+    assert got.channel_code.tolist() == expected.channel_code.tolist()
+    for col in ("mqls", "sqls", "handed_off", "accepted"):
+        assert got[col].tolist() == expected[col].astype(int).tolist(), col
+    assert np.allclose(got.spend, expected.spend.astype(float))
+    assert np.allclose(got.won_revenue, expected.won_revenue)
+    assert expected.handed_off.sum() > 20 and expected.sqls.sum() > 0
+
+    total = campaigns.totals(got)
+    assert total.spend == pytest.approx(float(expected.spend.sum()))
+    assert total.cost_per_sql == pytest.approx(float(expected.spend.sum()) / expected.sqls.sum())
+    assert total.roi == pytest.approx(expected.won_revenue.sum() / float(expected.spend.sum()))
+    assert total.acceptance_rate == pytest.approx(expected.accepted.sum() / expected.handed_off.sum())
+
+
+def _metric(at, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_page_shows_the_totals_of_the_query_functions(seeded_app_db, monkeypatch):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+    at = open_page("marketer", "campaigns", query=Q2)
+    period = Period(date(2026, 4, 1), date(2026, 6, 30), settings.company_timezone())
+    rows = campaigns.returns(period)
+    total = campaigns.totals(rows)
+    cur = settings.currency()
+    assert _metric(at, "Spend").value == fmt.money(total.spend, cur)
+    assert _metric(at, "Cost per MQL").value == fmt.money(total.cost_per_mql, cur)
+    assert _metric(at, "Cost per SQL").value == fmt.money(total.cost_per_sql, cur)
+    assert _metric(at, "Return").value == fmt.ratio(total.roi)
+    assert _metric(at, "Accepted by sales").value == fmt.pct(total.acceptance_rate)
+    tables = [df.value for df in at.dataframe]
+    every = next(t for t in tables if "campaign" in t.columns)
+    assert sorted(every["campaign"]) == sorted(rows["campaign"])
+    assert at.get("download_button")  # the table exports to CSV
+
+
+def test_page_explains_a_period_without_campaigns(seeded_app_db, monkeypatch):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+    at = open_page("executive", "campaigns", query={"period": "custom", "from": "2001-01-01", "to": "2001-03-31"})
+    assert any("No campaign ran" in i.value for i in at.info)
+    assert not at.metric

@@ -1,0 +1,132 @@
+"""Campaign returns: joining acceptance onto campaign performance, totals and per-channel ratios
+(ratios of sums, never means of ratios), and the chart builders. Pure: hand-built frames."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from components import campaign_charts
+from queries import campaigns
+
+
+def performance(*rows) -> pd.DataFrame:
+    """rows: (id, name, channel label, spend, leads, mqls, sqls, won) as the metric returns them."""
+    frame = pd.DataFrame(rows, columns=["campaign_id", "campaign", "channel", "spend", "leads", "mqls", "sqls",
+                                        "won_revenue"])
+    frame["start_date"] = date(2026, 1, 1)
+    frame["end_date"] = date(2026, 3, 31)
+    frame["cost_per_mql"] = [s / m if m else None for s, m in zip(frame.spend, frame.mqls)]
+    frame["cost_per_sql"] = [s / q if q else None for s, q in zip(frame.spend, frame.sqls)]
+    frame["roi"] = [w / s if s else None for w, s in zip(frame.won_revenue, frame.spend)]
+    for col in ("cost_per_mql", "cost_per_sql", "roi"):
+        frame[col] = frame[col].astype("float64")
+    return frame
+
+
+def acceptance(*rows) -> pd.DataFrame:
+    """rows: (dim_key, handed_off, accepted, awaiting); dim_key 'none' = leads without a campaign."""
+    return pd.DataFrame([{"bucket": pd.NaT, "dim_key": k, "dim_label": str(k), "handed_off": h, "accepted": a,
+                          "rejected": h - a - w, "awaiting": w, "acceptance_rate": a / h} for k, h, a, w in rows],
+                        columns=["bucket", "dim_key", "dim_label", "handed_off", "accepted", "rejected", "awaiting",
+                                 "acceptance_rate"])
+
+
+CODES = {1: "webinar", 2: "webinar", 3: "paid_search", 4: "event"}
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    perf = performance(
+        (1, "Webinar A", "Webinar", 1000.0, 100, 40, 10, 5000.0),
+        (2, "Webinar B", "Webinar", 3000.0, 50, 10, 0, 0.0),       # no SQL yet
+        (3, "Brand search", "Paid search", 2000.0, 80, 20, 4, 1000.0),
+        (4, "Free event", "Events", 0.0, 10, 5, 1, 800.0),           # no spend
+    )
+    acc = acceptance(("1", 20, 15, 1), ("3", 10, 2, 3), ("none", 99, 50, 0), ("77", 5, 5, 0))
+    return campaigns.join_acceptance(perf, acc, CODES)
+
+
+def test_join_keeps_every_campaign_and_only_campaigns(frame):
+    assert list(frame.columns) == campaigns.COLUMNS
+    assert frame.campaign_id.tolist() == [1, 2, 3, 4]     # 'none' and campaign 77 (not in the period) left out
+    by_id = frame.set_index("campaign_id")
+    assert by_id.loc[1, ["handed_off", "accepted", "awaiting"]].tolist() == [20, 15, 1]
+    assert by_id.loc[1, "acceptance_rate"] == pytest.approx(0.75)
+    assert by_id.loc[2, ["handed_off", "accepted"]].tolist() == [0, 0]   # no hand-off: zero, and no rate
+    assert pd.isna(by_id.loc[2, "acceptance_rate"])
+    assert by_id.channel_code.tolist() == ["webinar", "webinar", "paid_search", "event"]
+
+
+def test_totals_are_ratios_of_sums(frame):
+    t = campaigns.totals(frame)
+    assert (t.campaigns, t.spend, t.mqls, t.sqls, t.won_revenue) == (4, 6000.0, 75, 15, 6800.0)
+    assert t.cost_per_mql == pytest.approx(6000 / 75)
+    assert t.cost_per_sql == pytest.approx(6000 / 15)
+    assert t.roi == pytest.approx(6800 / 6000)
+    assert t.acceptance_rate == pytest.approx(17 / 30)   # not the mean of 0.75 and 0.2
+    assert t.awaiting == 4
+
+
+def test_totals_of_nothing_are_empty_not_zero():
+    t = campaigns.totals(campaigns.join_acceptance(performance(), acceptance(), {}))
+    assert (t.campaigns, t.spend, t.mqls) == (0, 0.0, 0)
+    assert t.cost_per_mql is None and t.cost_per_sql is None and t.roi is None and t.acceptance_rate is None
+
+
+def test_totals_without_spend_have_no_cost_or_return():
+    t = campaigns.totals(campaigns.join_acceptance(performance((4, "Free", "Events", 0.0, 10, 5, 1, 800.0)),
+                                                   acceptance(), CODES))
+    assert t.cost_per_mql is None and t.cost_per_sql is None and t.roi is None
+
+
+def test_by_channel_sums_then_divides_and_ranks_by_return(frame):
+    ch = campaigns.by_channel(frame).set_index("channel")
+    assert ch.loc["Webinar", "campaigns"] == 2
+    assert ch.loc["Webinar", "spend"] == 4000.0
+    assert ch.loc["Webinar", "cost_per_sql"] == pytest.approx(4000 / 10)
+    assert ch.loc["Webinar", "roi"] == pytest.approx(5000 / 4000)
+    assert ch.loc["Webinar", "acceptance_rate"] == pytest.approx(15 / 20)
+    assert pd.isna(ch.loc["Events", "roi"]) and pd.isna(ch.loc["Events", "cost_per_mql"])
+    assert list(ch.index) == ["Webinar", "Paid search", "Events"]   # best return first, no spend last
+
+
+def test_without_sql_lists_campaigns_with_spend_and_no_opportunity(frame):
+    assert campaigns.without_sql(frame).campaign.tolist() == ["Webinar B"]
+
+
+def test_cost_per_sql_chart_puts_the_cheapest_on_top_and_leaves_out_unpriced(frame):
+    fig = campaign_charts.cost_per_sql_chart(frame)
+    drawn = [bar.y[0] for bar in fig.data]
+    assert "Webinar B" not in drawn                    # no SQL: not drawn as a zero bar
+    assert list(fig.layout.yaxis.categoryarray)[-1] == "Free event"   # cost 0: cheapest, drawn last = on top
+    assert list(fig.layout.yaxis.categoryarray)[0] == "Brand search"  # $500 per SQL, at the bottom
+    assert any("Paid search" in bar.text[0] for bar in fig.data)      # the channel is written beside its bar
+
+
+def test_cost_per_sql_chart_keeps_two_campaigns_with_one_name_apart():
+    perf = performance((1, "Webinar", "Webinar", 100.0, 1, 1, 1, 0.0), (2, "Webinar", "Webinar", 200.0, 1, 1, 1, 0.0))
+    fig = campaign_charts.cost_per_sql_chart(campaigns.join_acceptance(perf, acceptance(), CODES))
+    assert sorted(bar.y[0] for bar in fig.data) == ["Webinar (#1)", "Webinar (#2)"]
+
+
+def test_charts_explain_an_empty_view():
+    empty = campaigns.join_acceptance(performance(), acceptance(), {})
+    fig = campaign_charts.cost_per_sql_chart(empty)
+    assert not fig.data and "No campaign" in fig.layout.annotations[0].text
+    fig = campaign_charts.channel_returns_chart(campaigns.by_channel(empty))
+    assert not fig.data and "No campaign" in fig.layout.annotations[0].text
+
+
+def test_channel_chart_says_nothing_won_yet_rather_than_a_zero_return(frame):
+    fig = campaign_charts.channel_returns_chart(campaigns.by_channel(frame))
+    revenue = next(t for t in fig.data if t.name == "Revenue won")
+    texts = dict(zip(revenue.y, revenue.text))
+    assert texts["Webinar"] == "$5k · 1.2× return"
+    assert texts["Events"] == "$800 · no spend"
+    perf = performance((3, "Brand search", "Paid search", 2000.0, 80, 20, 4, 0.0))
+    fig = campaign_charts.channel_returns_chart(campaigns.by_channel(campaigns.join_acceptance(perf, acceptance(),
+                                                                                               CODES)))
+    assert fig.data[1].text[0] == "nothing won yet"

@@ -107,6 +107,10 @@ with right:
         "- **SLA compliance** = touched by the deadline ÷ hand-offs whose outcome is known; leads still inside "
         "their window are *pending*.\n"
         "- **Marketing-sourced** = the lead's first touch came through a marketing channel.\n"
+        "- **Revenue** = deals won with a close date in the period; **win rate** = won ÷ (won + lost), by close "
+        "date — not won ÷ all opportunities.\n"
+        "- **Cost per MQL / SQL** = a campaign's spend ÷ its leads that became MQLs / opportunities; **return** = "
+        "revenue won from its leads ÷ spend (everything the campaign brought, whenever it happened).\n"
         f"- Periods are cut in the company time zone, **{tz}**.")
 
 st.markdown("#### Criteria versions")

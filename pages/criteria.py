@@ -65,7 +65,8 @@ def propose() -> None:
         return
     v = qualification.by_id(vid)
     other = "sales" if v.proposed_side == "marketing" else "marketing"
-    flash("success", f"Proposed v{v.number} · {v.title}. It takes effect once a {other} lead approves it.")
+    flash("success", f"Proposed v{v.number} · {fmt.md_text(v.title)}. It takes effect once a {other} lead approves "
+                     "it.")
     st.session_state["cr_show_draft_replay"] = False
 
 
@@ -104,9 +105,10 @@ with tab_now:
                                                          "approves it.")
         else:
             st.markdown(f"#### In force: v{current.number} · {fmt.md_text(current.title)}")
-            st.caption(f"Since {day(current.effective_at, tz)} · proposed by {current.proposed_by_name} "
+            st.caption(f"Since {day(current.effective_at, tz)} · proposed by {fmt.md_text(current.proposed_by_name)} "
                        f"({current.proposed_side}) on {day(current.proposed_at, tz)} · approved by "
-                       f"{current.approved_by_name} ({current.approved_side}) on {day(current.approved_at, tz)} · "
+                       f"{fmt.md_text(current.approved_by_name)} ({current.approved_side}) on "
+                       f"{day(current.approved_at, tz)} · "
                        f"{fmt.number(current.mqls)} MQLs made under it")
             st.dataframe(rules_frame(current.criteria), hide_index=True, width="stretch")
             if current.rationale:
@@ -122,13 +124,14 @@ with tab_now:
             other = "sales" if v.proposed_side == "marketing" else "marketing"
             with st.container(border=True):
                 st.markdown(f"**v{v.number} · {fmt.md_text(v.title)}**  \n:orange-badge[Awaiting a {other} lead] "
-                            f":gray[proposed by {v.proposed_by_name} ({v.proposed_side}) on {day(v.proposed_at, tz)}]")
+                            f":gray[proposed by {fmt.md_text(v.proposed_by_name)} ({v.proposed_side}) on "
+                            f"{day(v.proposed_at, tz)}]")
                 effective = f"Takes effect on {day(v.effective_at, tz)}"
                 if v.effective_at <= now:
                     effective = f"Proposed to take effect on {day(v.effective_at, tz)}: approving makes it effective now"
                 st.caption(effective)
                 if v.rationale:
-                    st.markdown(f"> {v.rationale}")
+                    st.markdown("\n".join(f"> {fmt.md_text(line)}" for line in v.rationale.splitlines()))
                 changes = qualification.version_diff_text(current, v, source_labels)
                 st.markdown("**Changes against the version in force**\n" + "\n".join(f"- {c}" for c in changes))
                 may_approve = user.can("criteria.approve") and side is not None and side != v.proposed_side \
@@ -171,8 +174,13 @@ with tab_replay:
     except PeriodError as err:
         st.error(str(err))
         period = preset_period("last_quarter", today, tz)
+    candidate_ids = [v.id for v in candidates]
+    if st.session_state.get("cr_replay_version") not in candidate_ids:
+        # the remembered choice is gone (the first proposal after none; the version replayed was approved
+        # and is now in force): start from the first candidate instead of keeping a value not offered
+        st.session_state["cr_replay_version"] = candidate_ids[0] if candidate_ids else None
     with a:
-        chosen = st.selectbox("Version to replay", [v.id for v in candidates],
+        chosen = st.selectbox("Version to replay", candidate_ids,
                               format_func=lambda i: next(f"v{v.number} · {v.title} ({status_text(v, versions, now)})"
                                                          for v in candidates if v.id == i),
                               key="cr_replay_version", placeholder="No other version yet")
@@ -180,7 +188,7 @@ with tab_replay:
         empty_state("There is no version to replay yet.", "Propose a change, or replay a draft on the "
                                                           "*Propose a change* tab.")
     else:
-        version = next(v for v in candidates if v.id == chosen)
+        version = next((v for v in candidates if v.id == chosen), candidates[0])
         st.markdown(f"**What v{version.number} would have done** with the leads created {period.describe()}, "
                     + (f"next to v{current.number} (in force)" if current else "(no version in force to compare)"))
         with st.spinner("Replaying…"):
@@ -263,7 +271,7 @@ with tab_history:
     st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch", column_config=VERSIONS_CONFIG)
     for v in versions:
         previous = qualification.previous_of(v, versions)
-        with st.expander(f"v{v.number} · {v.title} — {status_text(v, versions, now)}"):
+        with st.expander(f"v{v.number} · {fmt.md_text(v.title)} — {status_text(v, versions, now)}"):
             compared = f"v{previous.number}" if previous else "nothing (first version)"
             st.markdown(f"**Changes against {compared}**\n" + "\n".join(
                 f"- {c}" for c in qualification.version_diff_text(previous, v, source_labels)))
@@ -271,5 +279,5 @@ with tab_history:
                 st.markdown(f"**Why:** {fmt.md_text(v.rationale)}")
             if v.status == "withdrawn":
                 note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
-                st.markdown(f"**Withdrawn** by {v.withdrawn_by_name} on {day(v.withdrawn_at, tz)}{note}")
+                st.markdown(f"**Withdrawn** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")
             st.dataframe(rules_frame(v.criteria), hide_index=True, width="stretch")

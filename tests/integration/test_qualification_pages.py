@@ -210,7 +210,9 @@ def test_propose_replay_and_approve_through_the_forms(shop):
     assert len(charts) >= 2
     assert any("How those leads actually fared" in json.dumps(json.loads(c.proto.spec)) for c in charts)
     at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    assert not at.exception, at.exception  # the replay tab had no version to offer before this one
     assert any("Proposed v1" in s.value and "sales lead approves" in s.value for s in at.success), texts(at)
+    assert at.selectbox(key="cr_replay_version").value == qualification_ids(shop)[0]
     with shop["engine"].connect() as conn:
         row = conn.execute(sa.text("select status, tiers, min_score, proposed_side from criteria_version")).one()
     assert tuple(row) == ("proposed", [1, 2], 50, "marketing")
@@ -220,11 +222,18 @@ def test_propose_replay_and_approve_through_the_forms(shop):
     at = run_as("sales_lead", "criteria")
     approve = [b for b in at.button if (b.key or "").startswith("cr_approve_")]
     assert len(approve) == 1
+    assert at.selectbox(key="cr_replay_version").value == qualification_ids(shop)[0]  # the one being replayed
     approve[0].click().run()
+    assert not at.exception, at.exception  # it is in force now, no longer a version to replay
     assert any("Approved v1" in s.value for s in at.success), texts(at)
     with shop["engine"].connect() as conn:
         assert conn.execute(sa.text("select status, approved_side from criteria_version")).one() == \
             ("active", "sales")
+
+
+def qualification_ids(shop) -> list[int]:
+    with shop["engine"].connect() as conn:
+        return conn.execute(sa.text("select id from criteria_version order by id")).scalars().all()
 
 
 def test_a_second_lead_of_the_same_side_cannot_approve(shop):
@@ -337,3 +346,34 @@ def test_definitions_page_for_everyone(shop):
     assert "No default policy is in force" in content and "to first touch" in content
     frames = [d.value for d in at.dataframe]
     assert any("Tier 1 (strategic), Tier 2" in frame.to_string() for frame in frames)
+
+
+# =========================================================================== hostile input
+
+EVIL = "![px](https://evil.example/p.png)"
+
+
+def rendered(at: AppTest) -> list[str]:
+    """Every string the page hands to Streamlit's Markdown renderer (labels of expanders and buttons too)."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in ("success", "error", "warning", "info"):
+        parts += [e.value for e in getattr(at, kind)]
+    parts += [e.label for e in at.expander] + [b.label for b in at.button]
+    return [str(p) for p in parts]
+
+
+def raw_markdown(at: AppTest) -> list[str]:
+    """Strings where the hostile image would render (its brackets not escaped)."""
+    return [p for p in rendered(at) if "](https://evil" in p or p.lstrip().startswith("# Shout")]
+
+
+def test_criteria_title_and_rationale_show_as_typed(shop):
+    at = run_as("marketing_lead", "criteria")
+    fill_propose_form(at, f"Tiers {EVIL} **loud**")
+    at.text_area(key="cr_rationale").input(f"First line\n# Shout\n{EVIL}")
+    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    assert not at.exception, at.exception
+    assert any("Proposed v1" in s.value for s in at.success), rendered(at)
+    assert not raw_markdown(at), raw_markdown(at)
+    at = run_as("sales_lead", "criteria")   # the approver's view: awaiting approval and history
+    assert "Proposed" not in "".join(raw_markdown(at)) and not raw_markdown(at), raw_markdown(at)

@@ -33,6 +33,7 @@ from datetime import date
 
 import streamlit as st
 
+from components import format as fmt
 from components.goal_card import target_text, value_text
 from queries import dimensions, goals, settings
 from queries.access import User
@@ -297,7 +298,7 @@ def _on_goal_submit(user: User, goal_id: int | None) -> None:
     try:
         if goal_id is None:
             goal_id = goals.create(user, data)
-            st.session_state[FLASH] = f"Goal “{' '.join(data.title.split())}” created."
+            st.session_state[FLASH] = f"Goal “{fmt.md_text(' '.join(data.title.split()))}” created."
         else:
             goals.update(user, goal_id, data, st.session_state["gf__version"])
             st.session_state[FLASH] = "Changes saved."

@@ -37,6 +37,24 @@ MAX_DAILY_QUERIES = 31
 __all__ = ["GoalError", "StaleGoal", "NotAllowed", "METRICS", "Goal", "GoalInput", "CheckInInput", "Evaluated"]
 
 
+#: The largest amount ``numeric(16, 4)`` (targets, check-in values, snapshots) holds.
+MAX_STORED = 999_999_999_999.9999
+
+
+def _text(value) -> str:
+    """Typed text without NUL (U+0000), which a paste can carry and PostgreSQL text cannot hold."""
+    return str(value or "").replace("\x00", "")
+
+
+def _amount(text, unit: str, what: str) -> float:
+    """:func:`parse_amount`, then rounded as stored and refused when the column cannot hold it."""
+    number = round(parse_amount(_text(text) if isinstance(text, str) else text, unit, what), 4)
+    if number > MAX_STORED:
+        raise GoalError(f"{what} is too large to store"
+                        + (" (at most 999,999,999,999)." if unit != "percent" else "."))
+    return number
+
+
 class StaleGoal(GoalError):
     """Someone else changed the goal since the editor loaded it."""
 
@@ -527,12 +545,12 @@ class GoalInput:
     def cleaned(self) -> dict:
         """The database parameters, or GoalError listing every problem found without the database."""
         problems: list[str] = []
-        title = " ".join((self.title or "").split())
+        title = " ".join(_text(self.title).split())
         if not title:
             problems.append("Give the goal a title.")
         elif len(title) > MAX_TITLE:
             problems.append(f"The title is too long ({len(title)} characters; at most {MAX_TITLE}).")
-        why = (self.why or "").strip()
+        why = _text(self.why).strip()
         if len(why) > MAX_TEXT:
             problems.append(f"'Why it matters' is too long (at most {MAX_TEXT} characters).")
         start = end = None
@@ -548,7 +566,7 @@ class GoalInput:
             unit, lower, cumulative, unit_label = spec.unit, spec.lower_is_better, spec.cumulative, ""
         else:
             unit, lower, cumulative = self.unit, bool(self.lower_is_better), bool(self.cumulative)
-            unit_label = " ".join((self.unit_label or "").split())
+            unit_label = " ".join(_text(self.unit_label).split())
             if unit not in UNITS:
                 problems.append(f"Choose a unit: {', '.join(UNITS.values())}.")
                 unit = "count"
@@ -559,11 +577,10 @@ class GoalInput:
                 problems.append(f"The unit label is too long (at most {MAX_UNIT_LABEL} characters).")
         target = None
         try:
-            target = parse_amount(self.target, unit)
+            target = _amount(self.target, unit, "The target")   # as stored (numeric(16, 4)): 0.00001 is 0
         except GoalError as err:
             problems.append(str(err))
         if target is not None:
-            target = round(target, 4)   # as stored (numeric(_, 4)): 0.00001 is 0
             if target == 0 and not lower:
                 problems.append("A target of 0 is met by doing nothing: set a target above 0.")
             if unit == "percent" and target > 1 and spec is not None:
@@ -820,17 +837,17 @@ def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | No
     problems = []
     if data.confidence not in CONFIDENCE:
         problems.append("Say how confident you are: on track, at risk or off track.")
-    narrative = (data.narrative or "").strip()
+    narrative, blockers, needs = (_text(t).strip() for t in (data.narrative, data.blockers, data.needs))
     if not narrative:
         problems.append("Write a short update: what moved since the last check-in.")
-    for label, text in (("The update", narrative), ("Blockers", data.blockers or ""),
-                        ("What you need from the other team", data.needs or "")):
+    for label, text in (("The update", narrative), ("Blockers", blockers),
+                        ("What you need from the other team", needs)):
         if len(text.strip()) > MAX_TEXT:
             problems.append(f"{label} is too long (at most {MAX_TEXT} characters).")
     value = None
     if goal.is_manual:
         try:
-            value = parse_amount(data.value, goal.unit, what="The current value")
+            value = _amount(data.value, goal.unit, "The current value")
         except GoalError as err:
             problems.append(str(err))
     if problems:
@@ -838,7 +855,7 @@ def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | No
     if not goal.is_manual:
         value = current_value(goal, as_of)
     row = {"goal_id": goal_id, "author_user_id": actor.id, "confidence": data.confidence, "narrative": narrative,
-           "blockers": (data.blockers or "").strip(), "needs": (data.needs or "").strip(),
+           "blockers": blockers, "needs": needs,
            "value": None if value is None else round(float(value), 4)}
     with get_engine().begin() as conn:
         checkin_id = conn.execute(q("goal_checkin_insert"), row).scalar_one()

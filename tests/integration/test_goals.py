@@ -215,12 +215,44 @@ def test_two_team_rule_in_the_database(world, people, app_db):
     ({"metric": "marketing_sourced_revenue", "scope_sources": ["partner"]}, "None of the chosen sources is a marketing"),
     ({"scope_countries": ["JP"]}, "scope matches no data"),
     ({"metric": None, "unit": "minutes", "lower_is_better": True, "cumulative": True}, "must be a level"),
+    # beyond what numeric(16, 4) holds: refused with the limit, not a database traceback
+    ({"target": "1000B"}, "too large .*999,999,999,999"),
+    ({"target": "999999999999.99999"}, "too large"),                 # rounds to 10^12 as stored
+    ({"metric": None, "unit": "percent", "target": "100000000000000%"}, "too large"),
 ])
 def test_validation_messages_and_nothing_stored(world, people, app_db, change, message):
     q1_deals(world, people)
     with pytest.raises(GoalError, match=message):
         goals.create(user("marketing_lead"), revenue_goal(people, **change))
     assert count(app_db, "goal") == 0 and count(app_db, "audit_log") == 0
+
+
+def test_nul_characters_cannot_break_a_save(world, people, app_db):
+    """PostgreSQL text cannot hold NUL (U+0000), which a paste can carry: it is dropped, the rest kept."""
+    q1_deals(world, people)
+    gid = goals.create(user("marketing_lead"), revenue_goal(people, title="Book\x00ings", why="Be\x00cause"))
+    goal = goals.get(gid)
+    assert (goal.title, goal.why) == ("Bookings", "Because")
+    with pytest.raises(GoalError, match="Give the goal a title"):
+        goals.create(user("marketing_lead"), revenue_goal(people, title="\x00 \x00"))
+    manual = revenue_goal(people, metric=None, unit="count", unit_label="case\x00 studies", target="10",
+                          title="Case studies")
+    mid = goals.create(user("marketing_lead"), manual)
+    assert goals.get(mid).unit_label == "case studies"
+    goals.check_in(user("marketing_lead"), mid, CheckInInput("on_track", "Two\x00 published", "\x00", "n\x00one",
+                                                             value="4\x00"))
+    [c] = goals.checkins(mid)
+    assert (c.narrative, c.blockers, c.needs, c.value) == ("Two published", "", "none", 4)
+
+
+@pytest.mark.parametrize("value, message", [("1000B", "too large"), ("999999999999.99999", "too large"),
+                                            ("nan", "must be a number"), ("-0.5", "negative")])
+def test_check_in_values_beyond_storage_are_refused(people, app_db, value, message):
+    manual = revenue_goal(people, metric=None, unit="currency", target="10", title="Side revenue")
+    gid = goals.create(user("marketing_lead"), manual)
+    with pytest.raises(GoalError, match=message):
+        goals.check_in(user("marketing_lead"), gid, CheckInInput("on_track", "moved", value=value))
+    assert goals.checkins(gid) == ()
 
 
 def test_several_problems_are_listed_together(people):
@@ -641,3 +673,28 @@ def test_demo_goals_seed_is_realistic_and_idempotent(seeded_app_db_rw):
     last = snaps[snaps["goal_id"] == rev.goal.id].iloc[-1]
     assert last.snapshot_date.date() == anchor - timedelta(days=1)
     assert last.value == pytest.approx(goals.metric_value(rev.goal, upto=anchor - timedelta(days=1), as_of=as_of))
+
+
+@pytest.mark.one_backend
+def test_hostile_title_and_numbers_through_the_form(world, people, app_db):
+    """Markdown in a title shows as typed in the 'created' message; numbers PostgreSQL cannot hold,
+    and NaN or infinity, are refused with a message and the input kept; nothing is stored."""
+    recent_deals(world, people)
+    app = _goals_page("marketing_lead", goal="new")
+    app.multiselect(key=gf(app, "owners")).set_value([people["reps"]["marketing_lead"], people["reps"]["sdr"]])
+    app.text_input(key=gf(app, "title")).input("# Big ![px](https://evil.example/p.png) 🎯")
+    for target, message in (("1000B", "too large"), ("nan", "must be a number"), ("1e309", "must be a number"),
+                            ("inf", "must be a number"), ("1,5", "ambiguous"), ("-0", "met by doing nothing")):
+        app.text_input(key=gf(app, "target")).input(target)
+        app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+        assert not app.exception, app.exception
+        assert any(message in e.value for e in app.error), (target, [e.value for e in app.error])
+        assert app.text_input(key=gf(app, "target")).value == target
+    assert count(app_db, "goal") == 0
+    app.text_input(key=gf(app, "target")).input("١٢٠٠")  # Arabic-Indic digits read as 1200
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    [goal] = goals.list_goals(None)
+    assert goal.title == "# Big ![px](https://evil.example/p.png) 🎯" and goal.target == 1200
+    flash = [s.value for s in app.success if "created" in s.value]
+    assert flash and "](https://evil" not in flash[0] and not flash[0].startswith("#"), flash

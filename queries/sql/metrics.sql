@@ -209,13 +209,15 @@ select coalesce(sum(amount) filter (where (closed_at is null or closed_at > :as_
   from {{ _opportunity_scope }} s
 
 -- name: campaign_performance
--- Per campaign whose dates overlap the period: its whole spend, the leads it sourced (lead.campaign_id),
--- how many became MQLs and SQLs (opportunities), and the revenue won from them (lifetime attribution).
--- cost per MQL/SQL = spend ÷ MQLs/SQLs; ROI = won revenue ÷ spend.
+-- Per campaign whose dates overlap the period (no end date = still running): its whole spend, the
+-- leads it sourced (lead.campaign_id), how many became MQLs (leads with an MQL) and SQLs (leads with
+-- an opportunity: a lead with two deals is one SQL, as in the funnel), and the revenue won from their
+-- opportunities (lifetime attribution). cost per MQL/SQL = spend ÷ MQLs/SQLs; ROI = won revenue ÷
+-- spend; all three are null without spend.
 with campaigns as (
     select c.id
       from campaign c
-     where c.start_date <= :end_date and coalesce(c.end_date, c.start_date) >= :start_date
+     where c.start_date <= :end_date and (c.end_date is null or c.end_date >= :start_date)
        and (cardinality(cast(:campaign_ids as integer[])) = 0 or c.id = any(cast(:campaign_ids as integer[])))
        and (cardinality(cast(:sources as text[])) = 0 or c.channel_code = any(cast(:sources as text[])))
 ),
@@ -235,13 +237,13 @@ per_campaign as (
      group by x.campaign_id
 ),
 opportunities as (
-    select x.campaign_id, count(*) as sqls,
+    select x.campaign_id, count(distinct x.lead_id) as sqls,
            coalesce(sum(x.amount) filter (where x.stage = 'closed_won'), 0) as won_revenue
-      from (select o.campaign_id, o.amount, o.stage
+      from (select o.campaign_id, o.lead_id, o.amount, o.stage
               from opportunity o
              where {{ _no_filters }} and o.campaign_id in (select id from campaigns)
             union all
-            select s.campaign_id, o.amount, o.stage
+            select s.campaign_id, o.lead_id, o.amount, o.stage
               from opportunity o
               join {{ _lead_scope }} s on s.id = o.lead_id
              where not {{ _no_filters }} and o.campaign_id in (select id from campaigns)) x
@@ -250,8 +252,8 @@ opportunities as (
 select c.id as campaign_id, c.name as campaign, ch.label as channel, c.start_date, c.end_date, c.spend,
        coalesce(p.leads, 0) as leads, coalesce(p.mqls, 0) as mqls,
        coalesce(o.sqls, 0) as sqls, coalesce(o.won_revenue, 0) as won_revenue,
-       c.spend / nullif(p.mqls, 0) as cost_per_mql,
-       c.spend / nullif(o.sqls, 0) as cost_per_sql,
+       nullif(c.spend, 0) / nullif(p.mqls, 0) as cost_per_mql,
+       nullif(c.spend, 0) / nullif(o.sqls, 0) as cost_per_sql,
        coalesce(o.won_revenue, 0) / nullif(c.spend, 0) as roi
   from campaign c
   join channel ch on ch.code = c.channel_code

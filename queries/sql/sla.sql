@@ -226,7 +226,9 @@ select m.id as handoff_id, m.lead_id,
 -- name: sla_rep_breaches
 -- A rep's SLA breaches among hand-offs in the period: touched late, or untouched past the deadline
 -- at :as_of. over_minutes: wall-clock time between the deadline and the touch (or :as_of).
--- window_minutes / business: the first-touch window the hand-off was measured against.
+-- window_minutes / business: the first-touch window the hand-off was measured against (without a
+-- policy: the company default in force at its hand-off, i.e. its own deadline − hand-off, not
+-- today's setting).
 select h.id as handoff_id, h.lead_id,
        l.first_name || ' ' || l.last_name as lead_name, l.email, a.name as account, a.tier, ch.label as source,
        h.handed_off_at, h.sla_deadline_at,
@@ -235,7 +237,8 @@ select h.id as handoff_id, h.lead_id,
        case when h.first_touch_at <= :as_of then 'late' else 'untouched' end as breach,
        extract(epoch from (case when h.first_touch_at <= :as_of then h.first_touch_at else cast(:as_of as timestamptz) end
                            - h.sla_deadline_at)) / 60 as over_minutes,
-       coalesce(p.first_touch_minutes, app_setting_int('sla_first_touch_minutes', 240)) as window_minutes,
+       coalesce(p.first_touch_minutes,
+                round(extract(epoch from (h.sla_deadline_at - h.handed_off_at)) / 60)::integer) as window_minutes,
        coalesce(p.first_touch_business, false) as business,
        coalesce(p.name, 'Company default') as policy,
        case when h.decided_at <= :as_of then h.decision else 'awaiting' end as status
@@ -373,10 +376,7 @@ select bucket, dim_key, dim_label,
 --   team_week, rep_week       compliance per week (company time zone)
 --   band                      time to first touch ÷ the hand-off's own window, as in
 --                             sla_touch_vs_window (dim_key = band number)
-with fallback as (
-    select app_setting_int('sla_first_touch_minutes', 240) as first_touch_minutes
-),
-scoped as materialized (
+with scoped as materialized (
     select h.owner_id, r.full_name as owner, r.team_id, t.name as team, l.source, ch.label as source_label, a.tier,
            date_trunc('week', h.handed_off_at at time zone :tz)::date as week,
            h.minutes_to_first_touch,
@@ -389,14 +389,15 @@ scoped as materialized (
                 when h.decided_at <= :as_of then 'late'
                 when :as_of > h.decision_due_at then 'overdue'
                 else 'pending' end as decision_outcome,
-           h.minutes_to_first_touch::float8 / coalesce(p.first_touch_minutes, f.first_touch_minutes) as window_ratio
+           h.minutes_to_first_touch::float8
+             / nullif(coalesce(p.first_touch_minutes, extract(epoch from (h.sla_deadline_at - h.handed_off_at)) / 60), 0)
+               as window_ratio
       from handoff h
       cross join lateral (select h.source, h.campaign_id) l  -- the hand-off's copies (migration 0008)
       join account a on a.id = h.account_id
       join rep r on r.id = h.owner_id
       join team t on t.id = r.team_id
       join channel ch on ch.code = l.source
-      cross join fallback f
       left join sla_policy p on p.id = h.sla_policy_id
      where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
        and {{ _segment_filters }}
@@ -513,22 +514,18 @@ select (first_at at time zone :tz)::date as bucket, count(*) as mqls
 
 -- name: sla_touch_vs_window
 -- Time to first touch as a share of each hand-off's own first-touch window (both in the window's
--- basis: business or wall-clock minutes). Bands are width_bucket(ratio, :bounds): band k holds
+-- basis: business or wall-clock minutes; without a policy, the company default in force at the
+-- hand-off, which is its deadline − hand-off, wall-clock). Bands are width_bucket(ratio, :bounds): band k holds
 -- ratios in [bounds[k], bounds[k+1]), band 0 those below bounds[1]. Met hand-offs are kept at or
 -- below :met_band_max, late ones above it, so the bands agree with sla_compliance even where the
 -- rounded minutes sit exactly on the window. band -1 = untouched past the deadline (breach),
 -- -2 = untouched and still inside the window (pending). The scorecard computes the same bands.
 select band, count(*) as handoffs
   from (select case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at
-                        then least(width_bucket(h.minutes_to_first_touch::float8
-                                                / coalesce(p.first_touch_minutes,
-                                                           app_setting_int('sla_first_touch_minutes', 240)),
-                                                cast(:bounds as float8[])), cast(:met_band_max as integer))
+                        then least(width_bucket(w.ratio, cast(:bounds as float8[])), cast(:met_band_max as integer))
                     when h.first_touch_at <= :as_of
-                        then greatest(width_bucket(h.minutes_to_first_touch::float8
-                                                   / coalesce(p.first_touch_minutes,
-                                                              app_setting_int('sla_first_touch_minutes', 240)),
-                                                   cast(:bounds as float8[])), cast(:met_band_max as integer) + 1)
+                        then greatest(width_bucket(w.ratio, cast(:bounds as float8[])),
+                                      cast(:met_band_max as integer) + 1)
                     when :as_of > h.sla_deadline_at then -1
                     else -2 end as band
           from handoff h
@@ -536,6 +533,10 @@ select band, count(*) as handoffs
           join account a on a.id = h.account_id
           join rep r on r.id = h.owner_id
           left join sla_policy p on p.id = h.sla_policy_id
+          cross join lateral (
+                select h.minutes_to_first_touch::float8
+                       / nullif(coalesce(p.first_touch_minutes,
+                                         extract(epoch from (h.sla_deadline_at - h.handed_off_at)) / 60), 0) as ratio) w
          where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
            and {{ _segment_filters }}
            and {{ _owner_filters }}) x

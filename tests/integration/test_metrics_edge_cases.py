@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from queries import metrics
+from queries import metrics, sla, users
 from queries.filters import Filters
 from queries.periods import Period
+from queries.users import UserInput
 from tests.factories import World, at
 
 NY = ZoneInfo("America/New_York")
@@ -504,3 +505,83 @@ def test_hand_off_projections_follow_the_hand_offs(world, people):
     with world.engine.begin() as conn:  # the schema's full refresh agrees with the triggers
         conn.execute(sa.text("select refresh_lead_stages(null)"))
     assert _handoff_stages(world, lead) == (at("2026-02-01 12:00"), at("2026-02-02 10:00"), None)
+
+
+# --------------------------------------------------------------------------- audit against the shared definitions
+
+
+def test_campaign_without_spend_has_no_cost_per_mql_sql_or_roi(world, people):
+    """docs/metrics.md: "with zero spend, cost per MQL/SQL and ROI are empty" (as the campaign
+    totals in queries/campaigns.py treat them), not $0 per MQL."""
+    account = people["account"]
+    camp = world.campaign("organic", spend=0, name="Organic, no spend")
+    leads = [world.lead(at("2026-02-01 09:00"), account, source="organic", campaign_id=camp) for _ in range(2)]
+    for lead in leads:
+        world.event(lead, "mql", at("2026-02-02 09:00"))
+    world.opportunity(account, people["ae"], 800, at("2026-02-05 09:00"), lead_id=leads[0], stage="closed_won",
+                      closed_at=at("2026-03-05 09:00"))
+    row = one(metrics.campaign_performance(Q1), campaign="Organic, no spend")
+    assert (row.mqls, row.sqls, row.won_revenue) == (2, 1, 800)
+    assert row.cost_per_mql != row.cost_per_mql  # NaN, not 0
+    assert row.cost_per_sql != row.cost_per_sql
+    assert row.roi != row.roi
+
+
+def test_campaign_without_an_end_date_is_still_running(world, people):
+    """A campaign with no end date (end_date null: always-on) overlaps every period from its start
+    on; it used to be read as a one-day campaign on its start date and vanished after it."""
+    account = people["account"]
+    evergreen = world.campaign("content", spend=1200, start=date(2025, 6, 1), end=None, name="Evergreen guide")
+    world.campaign("event", spend=500, start=date(2025, 6, 1), end=date(2025, 6, 1), name="One-day fair")
+    world.campaign("content", spend=100, start=date(2026, 4, 1), end=None, name="Starts after Q1")
+    lead = world.lead(at("2026-02-01 09:00"), account, source="content", campaign_id=evergreen)
+    world.event(lead, "mql", at("2026-02-02 09:00"))
+    got = metrics.campaign_performance(Q1)
+    assert list(got["campaign"]) == ["Evergreen guide"]
+    assert one(got, campaign="Evergreen guide").cost_per_mql == 1200
+
+
+def test_campaign_sqls_are_leads_that_reached_sql_like_the_funnel(world, people):
+    """SQL is a stage of the lead (its first opportunity): a lead with two opportunities is one
+    SQL, in cost per SQL as in the funnel. Revenue still sums every won opportunity."""
+    account = people["account"]
+    camp = world.campaign("webinar", spend=900, name="Webinar")
+    leads = [world.lead(at("2026-02-01 09:00"), account, campaign_id=camp) for _ in range(3)]
+    for lead in leads:
+        world.event(lead, "mql", at("2026-02-02 09:00"))
+    world.opportunity(account, people["ae"], 1000, at("2026-02-05 09:00"), lead_id=leads[0], stage="closed_won",
+                      closed_at=at("2026-03-01 09:00"))
+    world.opportunity(account, people["ae"], 500, at("2026-02-20 09:00"), lead_id=leads[0], stage="closed_won",
+                      closed_at=at("2026-03-10 09:00"))
+    world.opportunity(account, people["ae"], 300, at("2026-02-06 09:00"), lead_id=leads[1])
+    for filters in (Filters(), Filters(tiers=[1])):  # both read paths (campaign index / lead scope)
+        row = one(metrics.campaign_performance(Q1, filters), campaign="Webinar")
+        funnel = metrics.funnel(Q1, Filters(campaign_ids=[camp], tiers=filters.tiers))
+        assert row.sqls == one(funnel, stage="SQL").reached == 2
+        assert row.cost_per_sql == 450
+        assert row.won_revenue == 1500 and row.roi == pytest.approx(1500 / 900)
+
+
+def test_touch_vs_window_measures_against_the_window_in_force_at_handoff(world, people):
+    """Without a policy the deadline comes from the company default in force at the hand-off
+    (test_deadline_uses_the_setting_in_force_at_handoff). The touch-vs-window bands, the
+    scorecard's bands and the breach list's window must use that same window, not today's
+    setting: a lead touched at 50 of its 60 minutes is in the 75-100 % band, not 0-25 % of 240."""
+    world.setting("sla_first_touch_minutes", 60)
+    start = at("2026-02-02 09:00")
+    met, late = (world.lead(start - timedelta(hours=1), people["account"]) for _ in range(2))
+    world.hand_off(met, start, people["sdr"])
+    world.hand_off(late, start, people["sdr"])
+    world.touch(met, start + timedelta(minutes=50), people["sdr"])
+    world.touch(late, start + timedelta(minutes=100), people["sdr"])
+    world.setting("sla_first_touch_minutes", 240)  # the company later relaxes its default
+
+    bands = sla.touch_vs_window(Q1, as_of=AS_OF).set_index("band")["handoffs"]
+    assert bands[2] == 0 and bands[3] == 1   # 50 / 60 = 0.83: the 75-100 % band
+    assert bands[5] == 1                     # 100 / 60 = 1.67: the 150-200 % band
+    assert list(sla.scorecard(Q1, as_of=AS_OF).bands["handoffs"]) == list(sla.touch_vs_window(Q1, as_of=AS_OF)
+                                                                          ["handoffs"])
+    users.create(None, UserInput("sdr-audit", "SDR", "sdr-audit@example.com", ["sdr"], team_id=None,
+                                 rep_id=people["sdr"]), "a long enough password 1")
+    breach = sla.rep_breaches(users.by_username("sdr-audit"), Q1, as_of=AS_OF)
+    assert list(breach["window_minutes"]) == [60]

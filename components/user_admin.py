@@ -143,7 +143,7 @@ def _add(actor: User) -> None:
         return
     for key, value in ADD_DEFAULTS.items():
         ss[f"au_{key}"] = value
-    _flash("add", "success", f"Added {data.display_name} (@{data.username}). They can sign in now with the "
+    _flash("add", "success", f"Added {fmt.md_text(' '.join(data.display_name.split()))} (@{data.username}). They can sign in now with the "
                              "password you set; tell them through a safe channel.")
 
 
@@ -157,7 +157,7 @@ def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: 
         left, right = st.columns(2)
         left.text_input("Username", key="au_username", max_chars=32,
                         help="2–32 characters: lower-case letters, digits, '.', '_' or '-'. Cannot be changed later.")
-        right.text_input("Name", key="au_name", help="As shown in the app.")
+        right.text_input("Name", key="au_name", help="As shown in the app.", max_chars=users.MAX_NAME_CHARS)
         left.text_input("E-mail", key="au_email")
         right.multiselect("Roles", ROLE_OPTIONS, format_func=role_label, key="au_roles",
                           help="What the user sees and may do; several are allowed.")
@@ -260,7 +260,7 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
         st.caption(f"@{row.username} · created {_local(row.created_at, tz):%d %b %Y} · "
                    f"password changed {_local(row.password_changed_at, tz):%d %b %Y, %H:%M} ({tz})")
         left, right = st.columns(2)
-        left.text_input("Name", key=prefix + "name")
+        left.text_input("Name", key=prefix + "name", max_chars=users.MAX_NAME_CHARS)
         right.text_input("E-mail", key=prefix + "email")
         st.multiselect("Roles", ROLE_OPTIONS, format_func=role_label, key=prefix + "roles")
         left, right = st.columns(2)

@@ -37,6 +37,8 @@ MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit; bcrypt 5 refuses longer input
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME_CHARS = 100
+MAX_EMAIL_CHARS = 254  # RFC 5321's limit on a forward path
 
 
 class UserError(ValueError):
@@ -117,12 +119,18 @@ class UserInput:
         if not USERNAME_RE.match(username):
             raise UserError("Usernames have 2–32 characters: lower-case letters, digits, '.', '_' or '-', "
                             "starting with a letter or digit.")
-        name = (self.display_name or "").strip()
+        # one line, without NUL (PostgreSQL text cannot hold it; a paste can carry it)
+        name = " ".join((self.display_name or "").replace("\x00", "").split())
         if not name:
             raise UserError("Enter the person's name.")
+        if len(name) > MAX_NAME_CHARS:
+            raise UserError(f"The name can have at most {MAX_NAME_CHARS} characters (it has {len(name)}).")
         email = (self.email or "").strip()
-        if not EMAIL_RE.match(email):
-            raise UserError(f"'{email}' is not an e-mail address.")
+        if "\x00" in email or not EMAIL_RE.match(email):
+            raise UserError(f"'{email.replace(chr(0), '')}' is not an e-mail address.")
+        if len(email) > MAX_EMAIL_CHARS:
+            raise UserError(f"An e-mail address has at most {MAX_EMAIL_CHARS} characters (this one has "
+                            f"{len(email)}).")
         roles = [r for r in ROLES if r in set(self.roles or [])]
         unknown = set(self.roles or []) - set(ROLES)
         if unknown:

@@ -477,3 +477,23 @@ def test_cli_as_a_real_process(migrated_url):
                           env={**env, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x"}, stdin=subprocess.DEVNULL)
     assert down.returncode == 1 and "Cannot connect to PostgreSQL" in down.stderr
     assert "Traceback" not in down.stderr
+
+
+@pytest.mark.one_backend
+@pytest.mark.parametrize("name, email, message", [
+    ("Zoë\x00 Ünal", "zoe@example.com", None),                    # NUL from a paste is dropped
+    ("N" * 100, "long@example.com", None),                         # the widget stops at 100 (max_chars)
+    ("Nia", "nia\x00@example.com", "is not an e-mail address"),
+    ("# Nia ![px](https://evil.example/p.png)", "md@example.com", None),
+])
+def test_hostile_names_and_emails_in_the_add_form(world, name, email, message):
+    at = submit_add(fill_add(open_admin(), username="hostile", name=name, email=email))
+    if message:
+        assert any(message in e for e in errors(at)), errors(at)
+        assert user_row(world.engine, "hostile") is None
+        assert at.text_input(key="au_name").value == name  # the input is kept
+        return
+    assert not errors(at), errors(at)
+    assert user_row(world.engine, "hostile")["display_name"] == name.replace("\x00", "")
+    added = [s for s in successes(at) if s.startswith("Added")]
+    assert added and "](https://evil" not in added[0] and not added[0].startswith("Added #"), added

@@ -88,6 +88,13 @@ def test_user_input_is_normalised():
     assert data.roles == ["admin", "sdr"]  # canonical order, no duplicates
 
 
+def test_user_names_keep_unicode_and_lose_control_characters():
+    data = UserInput("zoe", " Zoë\x00 \n Ünal 🎉 ", "zoë@exämple.com", ["ae"]).cleaned()
+    assert data.display_name == "Zoë Ünal 🎉" and data.email == "zoë@exämple.com"
+    assert UserInput("ada", "<b>Ada</b> **L**", "ada@example.com", ["ae"]).cleaned().display_name == \
+        "<b>Ada</b> **L**"  # stored as typed; the page escapes it
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(username="a"), "Usernames have 2–32 characters"),
     (dict(username="x" * 33), "Usernames have 2–32 characters"),
@@ -99,6 +106,11 @@ def test_user_input_is_normalised():
     (dict(email="two@@example.com"), "is not an e-mail address"),
     (dict(roles=[]), "at least one role"),
     (dict(roles=["admin", "superuser"]), "Unknown role(s): superuser"),
+    (dict(display_name="A" * 101), "at most 100 characters (it has 101)"),
+    (dict(display_name="\x00 \x00"), "Enter the person's name."),
+    (dict(email="ada\x00@example.com"), "is not an e-mail address"),
+    (dict(email="a" * 250 + "@example.com"), "at most 254 characters"),
+    (dict(username="١٢ab"), "Usernames have"),
 ])
 def test_user_input_errors(kwargs, message):
     base = dict(username="ada", display_name="Ada", email="ada@example.com", roles=["ae"])

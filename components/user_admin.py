@@ -260,7 +260,8 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
         st.caption(f"@{row.username} · created {_local(row.created_at, tz):%d %b %Y} · "
                    f"password changed {_local(row.password_changed_at, tz):%d %b %Y, %H:%M} ({tz})")
         left, right = st.columns(2)
-        left.text_input("Name", key=prefix + "name", max_chars=users.MAX_NAME_CHARS)
+        # a name stored before the limit existed must still fit (and be shortened on saving)
+        left.text_input("Name", key=prefix + "name", max_chars=max(users.MAX_NAME_CHARS, len(row.display_name)))
         right.text_input("E-mail", key=prefix + "email")
         st.multiselect("Roles", ROLE_OPTIONS, format_func=role_label, key=prefix + "roles")
         left, right = st.columns(2)

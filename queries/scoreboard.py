@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -122,9 +122,16 @@ def _num(row: dict, col: str, default=None):
 
 
 def moments(period: Period, as_of: datetime) -> tuple[Period, datetime, datetime]:
-    """Comparison period, and the moments open pipeline is measured at for the period and for it."""
+    """Comparison period, and the moments open pipeline is measured at for the period and for it:
+    now, or — for a period already over — its last instant. (Not ``end_at``, the first instant of
+    the next period: a deal created at 00:00 on the next period's first day, common in date-only CRM
+    imports, would count in this period's closing pipeline, and one closed then would not.)"""
     comparison = calc.comparison_period(period, local_today(period.tz, as_of))
-    return comparison, min(as_of, period.end_at), min(as_of, comparison.end_at)
+    return comparison, min(as_of, _last_instant(period)), min(as_of, _last_instant(comparison))
+
+
+def _last_instant(period: Period) -> datetime:
+    return period.end_at - timedelta(microseconds=1)   # timestamptz resolution
 
 
 def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime) -> dict[str, Callable[[], object]]:

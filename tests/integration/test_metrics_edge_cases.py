@@ -302,6 +302,23 @@ def test_opportunity_without_a_lead_counts_as_sales_sourced(world, people):
     assert list(metrics.funnel(Q1)["reached"]) == [1, 1, 1, 1, 1]
 
 
+def test_a_past_periods_closing_pipeline_is_measured_at_its_last_instant(world, people):
+    """Half-open periods: a deal created at 00:00 on the next period's first day is not in this
+    period's closing pipeline; one closed at that instant was still open when the period ended."""
+    from queries import scoreboard
+
+    account = people["account"]
+    world.opportunity(account, people["ae"], 100, at("2026-03-31 23:59"))                    # open at the end
+    world.opportunity(account, people["ae"], 200, at("2026-04-01 00:00"))                    # next quarter's
+    world.opportunity(account, people["ae"], 400, at("2026-02-01 09:00"), stage="closed_lost",
+                      closed_at=at("2026-04-01 00:00"), lost_reason="price")                 # closed next quarter
+    world.opportunity(account, people["ae"], 800, at("2026-02-01 09:00"), stage="closed_won",
+                      closed_at=at("2026-03-31 23:59:59"))                                   # closed in Q1
+    sb = scoreboard.overview(Q1, as_of=at("2026-06-01 00:00")).scoreboard
+    assert sb.open_pipeline == 500
+    assert sb.open_as_of < Q1.end_at and sb.open_as_of.date() == date(2026, 3, 31)
+
+
 def test_funnel_counts_later_stages_as_reached_earlier_ones(world, people):
     account = people["account"]
     leads = [world.lead(at("2026-02-01 09:00"), account) for _ in range(4)]

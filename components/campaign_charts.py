@@ -68,7 +68,7 @@ def _axis_labels(names: pd.Series, ids: pd.Series, limit: int = 48) -> list[str]
 
 def cost_per_sql_chart(frame: pd.DataFrame, currency: str = "USD", *, limit: int = 20,
                        height: int | None = None) -> go.Figure:
-    """What each SQL (opportunity) cost, per campaign: cheapest on top, coloured by channel.
+    """What each SQL (a lead that became an opportunity) cost, per campaign: cheapest on top, coloured by channel.
     The channel is written beside each bar (and gives its colour). Campaigns that have not produced
     an SQL yet are not drawn as zero: see ``campaigns.without_sql``.
 

@@ -32,8 +32,9 @@ with cols[1]:
     kpi("Cost per MQL", fmt.money(total.cost_per_mql, cur), caption=f"{fmt.number(total.mqls)} MQLs",
         help="Spend ÷ the campaigns' leads that became MQLs, whenever they did.")
 with cols[2]:
-    kpi("Cost per SQL", fmt.money(total.cost_per_sql, cur), caption=f"{fmt.number(total.sqls)} opportunities",
-        help="Spend ÷ opportunities created from the campaigns' leads: the earlier signal while deals are open.")
+    kpi("Cost per SQL", fmt.money(total.cost_per_sql, cur), caption=f"{fmt.number(total.sqls)} SQLs",
+        help="Spend ÷ the campaigns' leads that became an opportunity (SQL), whenever they did: the earlier "
+             "signal while deals are still open.")
 with cols[3]:
     kpi("Return", fmt.ratio(total.roi), caption=f"{fmt.money(total.won_revenue, cur)} won",
         help="Revenue won from the campaigns' leads ÷ spend. Campaigns still running have had little time "

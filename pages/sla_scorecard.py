@@ -65,11 +65,19 @@ def table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         "Median": frame["median_minutes"].map(fmt.duration), "p90": frame["p90_minutes"].map(fmt.duration)})
 
 
+# Widths that fit every column at 1366 px (a wide column pushed the median and p90 out of view).
 column_config = {
+    "Rep": st.column_config.TextColumn("Rep", width=150), "Team": st.column_config.TextColumn("Team", width=140),
     "Compliance": st.column_config.ProgressColumn("In time", format="%.0f%%", min_value=0.0, max_value=100.0,
-                                                  color=theme.SALES, help="Contacted by the deadline ÷ outcomes known"),
-    "Trend": st.column_config.LineChartColumn("Weekly trend", y_min=0.0, y_max=1.0, width="medium", color=theme.SALES),
-    "Median": st.column_config.TextColumn("Median to touch"), "p90": st.column_config.TextColumn("9 in 10 within", help="90% of touched hand-offs were first touched within this time (p90)"),
+                                                  color=theme.SALES, help="Contacted by the deadline ÷ outcomes known",
+                                                  width=115),
+    "Trend": st.column_config.LineChartColumn("Weekly trend", y_min=0.0, y_max=1.0, width=110, color=theme.SALES),
+    "Hand-offs": st.column_config.NumberColumn("Hand-offs", width=78),
+    "Breaches": st.column_config.NumberColumn("Breaches", width=74),
+    "Untouched": st.column_config.NumberColumn("Untouched", width=80),
+    "Median": st.column_config.TextColumn("Median", width=70, help="Median time to first touch"),
+    "p90": st.column_config.TextColumn("9 in 10", width=70,
+                                       help="90% of touched hand-offs were first touched within this time (p90)"),
 }
 st.markdown("#### By team")
 st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)

@@ -4,7 +4,7 @@ Reads two metrics of the metric layer and puts them side by side, per campaign w
 the period:
 
 * ``metrics.campaign_performance`` — lifetime attribution: the campaign's whole spend, the leads it
-  sourced, how many became MQLs and SQLs (opportunities), the revenue won from them, cost per MQL /
+  sourced, how many became MQLs and SQLs (leads with an opportunity), the revenue won from them, cost per MQL /
   SQL and ROI (docs/metrics.md);
 * ``metrics.acceptance`` by campaign — the acceptance rate of its leads *handed off in the period*
   (sales' verdict on the leads the money bought).
@@ -124,5 +124,5 @@ def by_channel(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def without_sql(frame: pd.DataFrame) -> pd.DataFrame:
-    """Campaigns with spend and no SQL (opportunity) yet: they have no cost per SQL."""
+    """Campaigns with spend and no SQL (a lead with an opportunity) yet: they have no cost per SQL."""
     return frame[frame["cost_per_sql"].isna() & (frame["spend"] > 0)]

@@ -42,7 +42,7 @@ def tables(seeded_url):
 
 def expected_rows(tables, period: Period, channels: set[str] | None = None) -> pd.DataFrame:
     c = tables["campaign"]
-    ends = c.end_date.fillna(c.start_date)
+    ends = c.end_date.fillna(date.max)   # no end date: still running
     camps = c[(c.start_date <= period.end) & (ends >= period.start)]
     if channels:
         camps = camps[camps.channel_code.isin(channels)]
@@ -53,7 +53,7 @@ def expected_rows(tables, period: Period, channels: set[str] | None = None) -> p
     hand = hand[in_period(hand.handed_off_at, period)]
     out = camps.set_index("id")[["name", "channel_code", "spend"]].assign(
         mqls=leads[leads.id.isin(mql)].groupby("campaign_id").size(),
-        sqls=opps.groupby("campaign_id").size(),
+        sqls=opps.groupby("campaign_id").lead_id.nunique(),   # leads that reached SQL, as in the funnel
         won_revenue=opps[opps.stage == "closed_won"].groupby("campaign_id").amount.sum().astype(float),
         handed_off=hand.groupby("campaign_id").size(),
         accepted=hand[hand.decision == "accepted"].groupby("campaign_id").size(),

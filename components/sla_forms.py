@@ -165,11 +165,11 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
         st.form_submit_button("Save as a new version" if row is not None else "Create policy", type="primary",
                               on_click=_save_policy, args=(user, k, code, version, is_default, tz))
     if row is not None and not is_default:
-        with st.expander(f"Retire {row['name']}"):
+        with st.expander(f"Retire {fmt.md_text(row['name'])}"):
             st.caption("Leads it covered fall to the next matching policy from that date on. Hand-offs before it "
                        "keep this policy.")
             st.date_input("Retire from", value=datetime.now(zone(tz)).date(), key=f"{k}retire_on", format="YYYY-MM-DD")
-            st.button(f"Retire {row['name']}", key=f"{k}retire", on_click=_retire, args=(user, k, code, version, tz))
+            st.button(f"Retire {fmt.md_text(row['name'])}", key=f"{k}retire", on_click=_retire, args=(user, k, code, version, tz))
 
 
 def _save_policy(user, k, code, version, is_default, tz):
@@ -189,7 +189,8 @@ def _save_policy(user, k, code, version, is_default, tz):
         flash("error", str(err))
         return
     _guard(lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
-           lambda r: f"Saved {data.name.strip()} version {r.version}.{_remeasured(r.remeasured)}")
+           lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}."
+                     f"{_remeasured(r.remeasured)}")
 
 
 def _to_minutes(value, unit, label) -> int:

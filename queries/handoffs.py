@@ -67,7 +67,7 @@ def clean_decision(decision: str, reason: str | None, comment: str | None, recyc
     """Validate a decision's inputs; returns (reason, comment) normalised. Raises HandoffError."""
     if decision not in DECISIONS:
         raise HandoffError("Choose Accept or Reject.")
-    comment = (comment or "").strip() or None
+    comment = str(comment or "").replace("\x00", "").strip() or None  # NUL (a paste) cannot be stored
     if comment and len(comment) > MAX_COMMENT_CHARS:
         raise HandoffError(f"The comment is too long ({len(comment):,} characters; at most {MAX_COMMENT_CHARS:,}).")
     if decision == "accepted":
@@ -342,7 +342,7 @@ def decide_many(user: User, handoff_ids: list[int], decision: str, reason: str |
 
 def recycle(user: User, handoff_id: int, comment: str | None = None) -> str:
     """Send a rejected lead back to nurture."""
-    comment = (comment or "").strip() or None
+    comment = str(comment or "").replace("\x00", "").strip() or None  # NUL (a paste) cannot be stored
     if comment and len(comment) > MAX_COMMENT_CHARS:
         raise HandoffError(f"The comment is too long (at most {MAX_COMMENT_CHARS:,} characters).")
     with get_engine().connect() as conn:

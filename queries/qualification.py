@@ -171,14 +171,19 @@ def effective_instant(day: date, tz: str) -> datetime:
     return datetime.combine(day, dtime(0), zone(tz)).astimezone(timezone.utc)
 
 
+def _text(value) -> str:
+    """Typed text without NUL (U+0000), which a paste can carry and PostgreSQL text cannot hold."""
+    return str(value or "").replace("\x00", "")
+
+
 def check_draft(draft: Draft, *, today: date | None = None) -> Draft:
     """Validate a draft (pure apart from the option lists). Raises CriteriaError."""
-    title = (draft.title or "").strip()
+    title = _text(draft.title).strip()
     if not title:
         raise CriteriaError("Give the version a short title (what changes, e.g. 'Add EMEA mid-market').")
     if len(title) > MAX_TITLE_CHARS:
         raise CriteriaError(f"The title is too long ({len(title)} characters; at most {MAX_TITLE_CHARS}).")
-    rationale = (draft.rationale or "").strip() or None
+    rationale = _text(draft.rationale).strip() or None
     if rationale and len(rationale) > MAX_TEXT_CHARS:
         raise CriteriaError(f"The rationale is too long (at most {MAX_TEXT_CHARS:,} characters).")
     if draft.effective_date is None:
@@ -268,7 +273,7 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
     Returns what happened: 'withdrawn' or 'declined'."""
     if not user.can("criteria.propose"):
         raise CriteriaError("Only the marketing and sales leads can withdraw or decline a proposal.")
-    note = (note or "").strip() or None
+    note = _text(note).strip() or None
     if note and len(note) > MAX_TEXT_CHARS:
         raise CriteriaError(f"The note is too long (at most {MAX_TEXT_CHARS:,} characters).")
     with get_engine().begin() as conn:
@@ -413,7 +418,7 @@ def _clean_rating(quality, insight) -> tuple[int, str | None]:
         raise FeedbackError("Choose a quality rating from 1 (poor) to 5 (excellent).") from None
     if not 1 <= quality <= 5:
         raise FeedbackError("Choose a quality rating from 1 (poor) to 5 (excellent).")
-    insight = (insight or "").strip() or None
+    insight = _text(insight).strip() or None
     if insight and len(insight) > MAX_TEXT_CHARS:
         raise FeedbackError(f"The insight is too long ({len(insight):,} characters; at most {MAX_TEXT_CHARS:,}).")
     return quality, insight
@@ -464,7 +469,7 @@ def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id:
     """Marketing answers feedback: what we changed, on one entry, a campaign, or a source."""
     if not user.can("feedback.reply"):
         raise FeedbackError("Replies come from marketing (marketers and the marketing lead).")
-    body = (body or "").strip()
+    body = _text(body).strip()
     if not body:
         raise FeedbackError("Write what you changed (or will change) before sending the reply.")
     if len(body) > MAX_TEXT_CHARS:

@@ -111,6 +111,11 @@ def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index)
 
 
+def _text(value) -> str:
+    """Typed text without NUL (U+0000), which a paste can carry and PostgreSQL text cannot hold."""
+    return str(value or "").replace("\x00", "")
+
+
 def _require(user: User, action: str, what: str) -> None:
     if not user.can(action):
         raise NotAllowed(f"Your role does not allow {what}.")
@@ -408,7 +413,7 @@ class PolicyInput:
     is_default: bool = False
 
     def cleaned(self, known_sources: set[str]) -> "PolicyInput":
-        name = " ".join((self.name or "").split())
+        name = " ".join(_text(self.name).split())
         if not name:
             raise SlaError("Give the policy a name, e.g. 'Tier 1 fast lane'.")
         if len(name) > 80:
@@ -447,7 +452,7 @@ class PolicyInput:
                            int(self.rank), sorted(set(self.tiers)), sorted(set(self.sources)),
                            sorted(set(self.segments)), sorted(set(self.priorities)),
                            self.calendar_id if (self.first_touch_business or self.decision_business) else None,
-                           (self.note or "").strip(), self.code, is_default)
+                           _text(self.note).strip(), self.code, is_default)
 
 
 def _effective_instant(day: date, tz: str) -> datetime:
@@ -617,7 +622,7 @@ def _bump(conn, calendar_id: int, version: int) -> None:
 def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09:00", end: str = "17:00") -> int:
     """A new calendar with Monday–Friday hours from 2000 on."""
     _require(actor, "sla.edit", "changing calendars")
-    name = (name or "").strip()
+    name = " ".join(_text(name).split())
     if not name:
         raise SlaError("Give the calendar a name.")
     try:
@@ -640,7 +645,7 @@ def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09
 def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, expected_version: int) -> int:
     """Rename a calendar or change its time zone (recomputes every hand-off). Returns the new version."""
     _require(actor, "sla.edit", "changing calendars")
-    name = (name or "").strip()
+    name = " ".join(_text(name).split())
     if not name:
         raise SlaError("Give the calendar a name.")
     try:
@@ -726,7 +731,7 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
     _require(actor, "sla.edit", "changing calendars")
     clean = {}
     for day, name in days.items():
-        name = (name or "").strip()
+        name = " ".join(_text(name).split())
         if not isinstance(day, date):
             raise SlaError("Pick a date for each holiday.")
         if not name:
@@ -882,7 +887,7 @@ class CommitmentInput:
                 if not 0 <= v <= 1:
                     raise SlaError("Rates are percentages between 0 and 100.")
             out[k] = v
-        return CommitmentInput(self.start_date, self.end_date, int(self.mql_volume), note=(self.note or "").strip(),
+        return CommitmentInput(self.start_date, self.end_date, int(self.mql_volume), note=_text(self.note).strip(),
                                **out)
 
 

@@ -779,3 +779,30 @@ def test_demo_seed_is_idempotent_and_follows_the_apps_rules(world, org, app_db, 
         assert conn.execute(sa.text("select count(*) from lead_feedback where quality <= 2 and insight is null")
                             ).scalar() == 0
         assert conn.execute(sa.text("select count(*) from lead_feedback where created_at > now()")).scalar() == 0
+
+
+# =========================================================================== hostile text
+
+
+def test_nul_characters_from_a_paste_never_fail_a_save(world, org, app_db, inbox_world):
+    """PostgreSQL text cannot hold NUL (U+0000): every free-text field drops it and keeps the rest
+    (before, each of these writes failed with a DataError traceback)."""
+    from queries import qualification
+
+    seed_options(world)
+    u = org["u"]
+    vid = qualification.propose(u["marketing_lead"], draft(title="ICP\x00 v1", rationale="Fo\x00cus"))
+    v = qualification.by_id(vid)
+    assert (v.title, v.rationale) == ("ICP v1", "Focus")
+    assert qualification.withdraw(u["sales_lead"], vid, v.version, "No\x00 thanks") == "declined"
+    with pytest.raises(CriteriaError, match="short title"):
+        qualification.propose(u["marketing_lead"], draft(title="\x00"))
+    lead, hid = inbox_world["a"]
+    handoffs.decide(u["sdr"], hid, "rejected", reason="other", comment="Stu\x00dent")
+    assert events(app_db, lead)[-1]["comment"] == "Student"
+    qualification.rate_lead(u["sdr"], lead, 1, "Agen\x00cy")
+    reply = qualification.reply(u["marketer"], "Fi\x00xed", source="webinar")
+    assert reply.startswith("Reply posted")
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select insight from lead_feedback")).scalar() == "Agency"
+        assert conn.execute(sa.text("select body from feedback_reply")).scalar() == "Fixed"

@@ -419,6 +419,26 @@ def test_two_saves_of_the_same_name_at_the_same_moment(people, admin, office, ap
     assert "already called “RACING”" in outcome.get("refused", ""), outcome
 
 
+def test_nul_characters_from_a_paste_never_fail_a_save(admin, office, app_db):
+    """PostgreSQL text cannot hold NUL: policy names and notes, calendar and holiday names and
+    commitment notes drop it (each of these writes failed with a DataError traceback before)."""
+    pid = sla.save_policy(admin, sla.PolicyInput("Fast\x00 lane", 30, False, 600, False, date(2026, 1, 1),
+                                                 tiers=[1], note="be\x00cause"), None, NY_TZ).id
+    row = sla.policy_versions().set_index("id").loc[pid]
+    assert (row["name"], row["note"]) == ("Fast lane", "because")
+    cal = sla.create_calendar(admin, "Ber\x00lin", "Europe/Berlin")
+    sla.save_calendar(admin, cal, "Berlin\x00 office", "Europe/Berlin", _cal_version(cal))
+    sla.save_holidays(admin, cal, {date(2026, 10, 3): "Tag der\x00 Einheit"}, _cal_version(cal), NY_TZ)
+    sla.save_commitment(admin, sla.CommitmentInput(date(2026, 1, 1), date(2026, 3, 31), 100, 0.5, 0.9, 0.8,
+                                                   "Q1\x00 plan"))
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select name from business_calendar where id = :c"), {"c": cal}).scalar() == \
+            "Berlin office"
+        assert conn.execute(sa.text("select name from business_holiday where calendar_id = :c"),
+                            {"c": cal}).scalar() == "Tag der Einheit"
+        assert conn.execute(sa.text("select note from sla_commitment")).scalar() == "Q1 plan"
+
+
 def test_a_same_day_version_corrects_the_previous_one(world, people, admin, office):
     v1 = policy(admin, office, "Strategic", 60, rank=10, tiers=[1], effective=date(2026, 3, 1))
     code = sla.policy_versions().set_index("id").loc[v1, "code"]

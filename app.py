@@ -24,7 +24,7 @@ PAGES = {
     "criteria": ("Leads", "Qualification criteria", ":material/rule:", "criteria"),
     "feedback": ("Leads", "Sales feedback", ":material/forum:", "feedback"),
     "campaigns": ("Leads", "Campaign returns", ":material/campaign:", "campaigns"),
-    "admin_users": ("Admin", "Users & audit", ":material/manage_accounts:", "admin"),
+    "admin": ("Admin", "Users & audit", ":material/manage_accounts:", "admin"),
     "my_sla": ("Follow-up SLA", "My SLA", ":material/timer:", "my_sla"),
     "sla_scorecard": ("Follow-up SLA", "Team SLA scorecard", ":material/scoreboard:", "sla_scorecard"),
     "sla_two_sided": ("Follow-up SLA", "The two-sided SLA", ":material/handshake:", "sla_two_sided"),
@@ -81,7 +81,9 @@ sections[SECTIONS[0]].insert(0, HOME)  # hidden: the root URL, which opens the s
 # link), instead of Streamlit's "Page not found"; the page's own file is not registered for them.
 sections[SECTIONS[0]] += [st.Page(lambda key=key: shell.no_access(user, PAGES[key][1], key), title=PAGES[key][1],
                                   url_path=PAGES[key][3], visibility="hidden") for key in PAGES if key not in allowed]
-current = st.navigation({s: ps for s, ps in sections.items() if ps})
+# expanded: every page the user may open is listed (collapsed, Streamlit hides all but the first
+# ten behind "View more", and an admin has fourteen).
+current = st.navigation({s: ps for s, ps in sections.items() if ps}, expanded=True)
 shell.restore_deep_link(current, {p.url_path: p for p in allowed.values()})
 shell.identity(user)
 st.session_state["user"] = user

@@ -36,7 +36,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "slipping": frozenset({"sales_lead", "marketing_lead", "executive", "admin"}),
     "sla_policies": frozenset({"sales_lead", "marketing_lead", "executive", "admin"}),
     "meeting": EVERYONE,  # presenters run meetings (meeting.present); everyone else views one by link
-    "admin_users": frozenset({"admin"}),
+    "admin": frozenset({"admin"}),
 }
 
 #: action -> roles allowed to do it.

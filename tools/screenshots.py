@@ -3,8 +3,8 @@
     python tools/screenshots.py --url http://127.0.0.1:8501 --user executive \\
         --pages scoreboard,goals --sizes 1366x768,1920x1080 --out screenshots/
 
-Pages are page keys from app.py's PAGES (``scoreboard``, ``admin_users``…) or URL paths
-(``admin``). Files are written as ``<out>/<page>_<width>x<height>.png``. Needs a running app
+Pages are page keys from app.py's PAGES (``scoreboard``, ``admin``…), which are also their URL
+paths. Files are written as ``<out>/<page>_<width>x<height>.png``. Needs a running app
 (``streamlit run app.py``) and Debian's chromium at /usr/bin/chromium (``apt-get install -y
 chromium``; never ``playwright install``). The page is captured at its full height: Streamlit
 scrolls inside its own container, so the window is made as tall as the content first.

@@ -20,7 +20,7 @@ from tests.browser.conftest import (
     wait_for_app,
 )
 
-ADMIN_PAGE = "Users & audit"  # pages/admin_users.py, url path /admin, admin only
+ADMIN_PAGE = "Users & audit"  # pages/admin.py, url path /admin, admin only
 
 
 def _page_not_found(page):

@@ -18,7 +18,7 @@ from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGE = "pages/admin_users.py"
+PAGE = "pages/admin.py"
 ADMIN_PW = "admin password 1"
 PW = "correct horse battery"
 

@@ -7,7 +7,7 @@ from components import shell, user_admin
 from components.widgets import page_header
 from queries import users
 
-user = shell.page_user("admin_users")
+user = shell.page_user("admin")
 page_header("Users & audit", "Who can sign in, with which roles, team and rep record — and every change made in "
                              "Alignboard, with who made it and when.")
 

@@ -160,22 +160,10 @@ def calendars_frame() -> pd.DataFrame:
     return _frame("sla_calendars", schema=CALENDAR_SCHEMA)
 
 
-#: Every schedule version's working hours (one row per working weekday). A day that works until
-#: midnight ends at 24:00 in PostgreSQL, which Python's ``time`` cannot hold: it is read as 00:00 in
-#: the end position (:data:`~queries.business_hours.MIDNIGHT`). (Inline rather than in sla.sql's
-#: ``sla_schedule_days`` so that query keeps returning what the database holds.)
-_SCHEDULE_DAYS = sa.text("""
-select s.calendar_id, s.id as schedule_id, s.effective_from, d.isodow, d.start_time,
-       case when d.end_time = time '24:00' then time '00:00' else d.end_time end as end_time
-  from business_schedule s
-  join business_schedule_day d on d.schedule_id = s.id
- order by s.calendar_id, s.effective_from, d.isodow""")
-
-
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def schedule_days() -> pd.DataFrame:
     with get_engine().connect() as conn:
-        result = conn.execute(_SCHEDULE_DAYS)
+        result = conn.execute(q("sla_schedule_days"))   # 24:00 read as 00:00 (see sla.sql)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
@@ -475,28 +463,12 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
-#: Every other policy's versions that are (or will be) in force at or after :at (retired versions
-#: and versions replaced on their own date never are).
-_POLICY_NAMES_FROM = sa.text("""
-select code, name, effective_at from (
-    select code, name, effective_at, retired,
-           lead(effective_at) over (partition by code order by version) as superseded_at
-      from sla_policy) v
- where code <> :code and not retired
-   and (superseded_at is null or (superseded_at > :at and superseded_at > effective_at))""")
-
-
-#: Serializes policy saves (a transaction-level advisory lock), so two saves of the same name at the
-#: same moment cannot both pass :func:`_check_name_free`.
-_LOCK_POLICY_NAMES = sa.text("select pg_advisory_xact_lock(hashtext('alignboard.sla_policy.names'))")
-
-
 def _check_name_free(conn, code: str, name: str, effective_at: datetime) -> None:
-    """Refuse a name another policy has while this version is in force (after :data:`_LOCK_POLICY_NAMES`).
+    """Refuse a name another policy has while this version is in force (under the ``sla_lock_policy_names`` lock).
     Python, not a constraint: "in force" depends on the versions after a row, which a unique index
     cannot express."""
     key = name_key(name)
-    for other in conn.execute(_POLICY_NAMES_FROM, {"code": code, "at": effective_at}).mappings():
+    for other in conn.execute(q("sla_policy_names_from"), {"code": code, "at": effective_at}).mappings():
         if name_key(other["name"]) == key:
             raise SlaError(f"Another policy is already called “{other['name']}” (names are compared ignoring case "
                            "and spaces). Pick another name, or change that policy instead.")
@@ -517,7 +489,7 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
     effective_at = _effective_instant(data.effective_from, tz)
     try:
         with get_engine().begin() as conn:
-            conn.execute(_LOCK_POLICY_NAMES)
+            conn.execute(q("sla_lock_policy_names"))
             code = data.code or ("default" if data.is_default else _new_code(conn, data.name))
             latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
             version = _next_version(latest, expected_version, effective_at, tz, new_policy=data.code is None)

@@ -13,11 +13,29 @@ select c.id, c.name, c.timezone, c.version, c.updated_at,
  order by c.id
 
 -- name: sla_schedule_days
--- Every schedule version's working hours (one row per working weekday).
-select s.calendar_id, s.id as schedule_id, s.effective_from, d.isodow, d.start_time, d.end_time
+-- Every schedule version's working hours (one row per working weekday). A day that works until
+-- midnight ends at 24:00 here, which Python's time cannot hold: it is read as 00:00 in the end
+-- position (queries.business_hours.MIDNIGHT).
+select s.calendar_id, s.id as schedule_id, s.effective_from, d.isodow, d.start_time,
+       case when d.end_time = time '24:00' then time '00:00' else d.end_time end as end_time
   from business_schedule s
   join business_schedule_day d on d.schedule_id = s.id
  order by s.calendar_id, s.effective_from, d.isodow
+
+-- name: sla_policy_names_from
+-- Every other policy's versions that are (or will be) in force at or after :at (retired versions
+-- and versions replaced on their own date never are).
+select code, name, effective_at from (
+    select code, name, effective_at, retired,
+           lead(effective_at) over (partition by code order by version) as superseded_at
+      from sla_policy) v
+ where code <> :code and not retired
+   and (superseded_at is null or (superseded_at > :at and superseded_at > effective_at))
+
+-- name: sla_lock_policy_names
+-- Serializes policy saves (a transaction-level advisory lock), so two saves of one name at the
+-- same moment cannot both pass the name check.
+select pg_advisory_xact_lock(hashtext('alignboard.sla_policy.names'))
 
 -- name: sla_holidays
 select calendar_id, day, name from business_holiday order by calendar_id, day

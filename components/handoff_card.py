@@ -89,7 +89,7 @@ def header(c: Card) -> None:
             badges.append(":gray-badge[Recycled to nurture]")
     if int(f["handoffs_of_lead"]) > 1:
         badges.append(f":gray-badge[Hand-off {int(f['handoffs_of_lead'])} of this lead]")
-    st.markdown(" ".join(badges) + f"  \n:gray[{f['email']} · owner **{f['owner_name']}**]")
+    st.markdown(" ".join(badges) + f"  \n:gray[{fmt.md_text(f['email'])} · owner **{fmt.md_text(f['owner_name'])}**]")
 
 
 def sla_clock(c: Card, as_of: datetime) -> None:
@@ -111,35 +111,35 @@ def sla_clock(c: Card, as_of: datetime) -> None:
             st.caption(f"accept or reject by {local(f['decision_due_at'], '%d %b %H:%M')}")
         else:
             st.markdown(f"#### {f['decision'].capitalize()}")
-            by = f" by {f['decided_by_name']}" if f.get("decided_by_name") else ""
+            by = f" by {fmt.md_text(f['decided_by_name'])}" if f.get("decided_by_name") else ""
             st.caption(f"{local(f['decided_at'])}{by}")
     with cols[2], st.container(border=True):
         st.caption("Handed off")
         waited = (now - pd.Timestamp(f["handed_off_at"])).total_seconds() / 60
         st.markdown(f"#### {age(waited)} ago")
-        st.caption(f"{local(f['handed_off_at'])} to {f['owner_name']}")
+        st.caption(f"{local(f['handed_off_at'])} to {fmt.md_text(f['owner_name'])}")
 
 
 def _touch_line(label: str, touch: dict | None) -> str:
     if not touch:
         return f"**{label}:** {fmt.DASH}"
     what = ACTIVITY_LABELS.get(touch["what"], touch["what"])
-    detail = f" — {touch['detail']}" if touch.get("detail") else ""
+    detail = f" — {fmt.md_text(touch['detail'])}" if touch.get("detail") else ""
     return f"**{label}:** {what}{detail} ({local(touch['occurred_at'], '%d %b %Y')})"
 
 
 def origin(c: Card, versions_by_id: dict[int, Version]) -> None:
     f = c.facts
     st.markdown("**Where it came from**")
-    source = f["source_label"] + ("" if f["is_marketing"] else " (not a marketing channel)")
+    source = fmt.md_text(f["source_label"]) + ("" if f["is_marketing"] else " (not a marketing channel)")
     lines = [f"**Source:** {source}"]
     if f["campaign_name"]:
-        lines.append(f"**Campaign:** {f['campaign_name']} ({f['campaign_channel']}, from "
+        lines.append(f"**Campaign:** {fmt.md_text(f['campaign_name'])} ({fmt.md_text(f['campaign_channel'])}, from "
                      f"{pd.Timestamp(f['campaign_start']):%d %b %Y})")
     else:
         lines.append("**Campaign:** none")
     if f["marketer_name"]:
-        lines.append(f"**Marketer:** {f['marketer_name']}")
+        lines.append(f"**Marketer:** {fmt.md_text(f['marketer_name'])}")
     lines.append(f"**Created:** {local(f['lead_created_at'], '%d %b %Y')}")
     mql = f"**MQL:** {local(f['mql_event_at'], '%d %b %Y %H:%M')}" if f["mql_event_at"] else "**MQL:** no MQL event"
     version = versions_by_id.get(f["mql_criteria_version_id"]) if f["mql_criteria_version_id"] else None
@@ -168,7 +168,7 @@ def fit(c: Card, current: Version | None, source_labels: dict) -> Evaluation | N
     lines = []
     for r in ev.results:
         expected = "" if r.status == "any" else f" · needs {r.expected}"
-        lines.append(f"{STATUS_ICON[r.status]} {r.label}: **{r.actual}**{expected}")
+        lines.append(f"{STATUS_ICON[r.status]} {r.label}: **{fmt.md_text(r.actual)}**{fmt.md_text(expected)}")
     st.markdown("  \n".join(lines))
     return ev
 
@@ -180,7 +180,7 @@ def account(c: Card, currency: str) -> None:
             f"{f['employee_band']} employees", TIERS.get(int(f["tier"]), f"Tier {f['tier']}")]
     owner = f" · account owner {f['account_owner_name']}" if f["account_owner_name"] else ""
     domain = f"{f['domain']} · " if f.get("domain") else ""
-    st.caption(domain + " · ".join(bits) + owner)
+    st.caption(fmt.md_text(domain + " · ".join(str(b) for b in bits) + owner))
     open_opps = c.open_opportunities
     won = c.won_revenue
     st.markdown(f"**Open opportunities:** {len(open_opps)}"

@@ -71,8 +71,15 @@ def send_reply(kind: str) -> None:
 
 
 kind, text = st.session_state.pop(FLASH, (None, None))
-if kind:
-    (st.success if kind == "success" else st.error)(text)
+if kind:  # the messages carry lead, campaign and source names: shown as typed
+    (st.success if kind == "success" else st.error)(fmt.md_text(text))
+
+
+def distinct(labels: dict) -> dict:
+    """Option labels made unique: Streamlit finds a selected option by its label, so two campaigns
+    (or leads, or ratings) labelled alike would save against the same one."""
+    repeated = pd.Series(list(labels.values()), dtype="object").value_counts()
+    return {k: f"{v} · #{k}" if repeated.get(v, 0) > 1 else v for k, v in labels.items()}
 
 
 def when(series: pd.Series) -> pd.Series:
@@ -96,6 +103,7 @@ FEEDBACK_CONFIG = {"When": st.column_config.DatetimeColumn(format="D MMM YYYY"),
                    "Rating": st.column_config.NumberColumn(format="%d ★", width="small"),
                    "Insight": st.column_config.TextColumn(width="large")}
 
+campaign_choices = distinct(campaign_names)
 tab_names = ["Weekly review", "Trends"]
 if user.can("feedback.give"):
     tab_names.append("Rate leads and campaigns")
@@ -227,6 +235,7 @@ if "Rate leads and campaigns" in tabs:
                                                f"{pd.Timestamp(r.handed_off_at).tz_convert(tz):%d %b}"
                                                + (f" · you rated {int(r.my_quality)}" if pd.notna(r.my_quality) else "")
                                for r in choices.itertuples()}
+                lead_labels = distinct(lead_labels)
                 st.selectbox("Lead", list(lead_labels), format_func=lead_labels.get, index=None,
                              placeholder="Choose a lead" if lead_labels else "No leads handed to you yet",
                              key="fb_lead")
@@ -238,7 +247,7 @@ if "Rate leads and campaigns" in tabs:
                 st.form_submit_button("Save rating", type="primary", on_click=rate_lead)
             with right, st.form("rate_campaign", border=True):
                 st.markdown("**Tell marketing about a campaign's leads**")
-                st.selectbox("Campaign", list(campaign_names), format_func=campaign_names.get, index=None,
+                st.selectbox("Campaign", list(campaign_names), format_func=campaign_choices.get, index=None,
                              placeholder="Choose a campaign", key="fb_campaign")
                 st.radio("Quality of its leads", list(QUALITY_LABELS), format_func=QUALITY_LABELS.get, index=2,
                          horizontal=True, key="fb_campaign_quality")
@@ -266,11 +275,12 @@ if "Reply: what we changed" in tabs:
                                               f"({r.lead_name if r.subject_kind == 'lead' else r.campaign_name})"
                                               + (" · answered" if r.replies else "")
                           for r in open_items.head(200).itertuples()}
+                labels = distinct(labels)
                 st.selectbox("Rating (unanswered and lowest first)", list(labels), format_func=labels.get, index=None,
                              placeholder="Choose a rating" if labels else "No ratings in the period",
                              key="fb_reply_feedback")
             elif target_kind == "campaign":
-                st.selectbox("Campaign", list(campaign_names), format_func=campaign_names.get, index=None,
+                st.selectbox("Campaign", list(campaign_names), format_func=campaign_choices.get, index=None,
                              placeholder="Choose a campaign", key="fb_reply_campaign")
             else:
                 st.selectbox("Source", list(source_labels), format_func=source_labels.get, index=None,

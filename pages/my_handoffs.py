@@ -22,6 +22,7 @@ def flash(kind: str, text: str) -> None:
 
 def show_flash() -> None:
     kind, text = st.session_state.pop(FLASH, (None, None))
+    text = fmt.md_text(text)  # the messages carry lead and people names: shown as typed
     if kind == "success":
         st.success(text, icon=":material/check_circle:")
     elif kind == "warning":
@@ -67,7 +68,8 @@ def submit_bulk() -> None:
     verb = "Accepted" if decision == "accepted" else "Rejected"
     text = f"{verb} {len(done)} of {len(outcomes)} hand-offs."
     if failed:
-        text += " Not recorded: " + " ".join(o.message for o in failed)
+        text += f" Skipped {len(failed)}: " + " ".join(
+            f"{o.lead_name or f'hand-off #{o.handoff_id}'} — {o.message}" for o in failed)
     flash("warning" if failed else "success", text)
     if done:
         s["ho_bulk_ids"] = [o.handoff_id for o in failed]
@@ -165,6 +167,10 @@ if len(recent):
 
 labels = {int(r.handoff_id): f"{r.lead_name} · {r.account_name} · {STATUS_TEXT[r.decision_status]}"
           for r in frame.itertuples()}
+# Streamlit finds a selected option by its label: two namesakes at one account would open (and
+# bulk-decide) the same hand-off, so a label shared by several carries the hand-off number.
+repeated = pd.Series(list(labels.values())).value_counts()
+labels = {i: f"{text} · #{i}" if repeated[text] > 1 else text for i, text in labels.items()}
 ids = list(labels)
 picked_rows = selection.selection.rows if selection is not None else []
 if picked_rows:
@@ -221,7 +227,7 @@ if facts["decision"] is None and may:
                          placeholder="What should marketing know? E.g. 'Student, no buying role'.")
         st.form_submit_button("Record decision", type="primary", on_click=submit_decision, args=(handoff_id,))
 elif facts["decision"] is None:
-    st.info(f"Handed to {facts['owner_name']}: only they or their team's sales lead can decide.",
+    st.info(f"Handed to {fmt.md_text(facts['owner_name'])}: only they or their team's sales lead can decide.",
             icon=":material/lock:")
 elif facts["decision"] == "rejected" and facts["recycled_at"] is None and may:
     st.button("Recycle to nurture", on_click=submit_recycle, args=(handoff_id,), icon=":material/recycling:",

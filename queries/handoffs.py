@@ -316,6 +316,7 @@ class Outcome:
     handoff_id: int
     ok: bool
     message: str
+    lead_name: str | None = None  # which lead (for 'skipped' lists); None when the hand-off does not exist
 
 
 def decide_many(user: User, handoff_ids: list[int], decision: str, reason: str | None = None,
@@ -334,7 +335,9 @@ def decide_many(user: User, handoff_ids: list[int], decision: str, reason: str |
             try:
                 outcomes.append(Outcome(hid, True, _decide(conn, user, hid, decision, reason, comment, recycle)))
             except HandoffError as err:
-                outcomes.append(Outcome(hid, False, str(err)))
+                with conn.begin():
+                    row = conn.execute(q("handoff_for_decision"), {"handoff_id": hid}).mappings().first()
+                outcomes.append(Outcome(hid, False, str(err), row["lead_name"] if row else None))
     if any(o.ok for o in outcomes):
         _after_write()
     return outcomes

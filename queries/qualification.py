@@ -440,9 +440,10 @@ def rate_lead(user: User, lead_id: int, quality: int, insight: str | None = None
         row = conn.execute(q("feedback_upsert_lead"), {"lead_id": lead_id, "rep_id": rep_id, "user_id": user.id,
                                                        "quality": quality, "insight": insight}).mappings().one()
         audit.record(conn, user.id, "feedback.rate_lead", "lead_feedback", row["id"],
-                     dict(old) if old else None, {"id": row["id"], "quality": quality, "insight": insight})
+                     dict(old) if old else None, {"id": row["id"], "quality": quality, "insight": row["insight"]})
     clear_caches()
-    return f"{'Saved' if row['inserted'] else 'Updated'} your rating of {lead['lead_name']}."
+    kept = " (your earlier insight is kept)" if row["insight"] and not insight else ""
+    return f"{'Saved' if row['inserted'] else 'Updated'} your rating of {lead['lead_name']}{kept}."
 
 
 def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | None = None) -> str:

@@ -207,13 +207,15 @@ select p_failed = 0 as p_ok, c_ok,
 -- ==================================================================== feedback
 
 -- name: feedback_upsert_lead
--- One rating per rep and lead: rating again replaces the earlier one (the audit keeps it).
+-- One rating per rep and lead: rating again replaces the earlier one (the audit keeps it); a new
+-- rating without an insight keeps the earlier insight (the form is emptied after each save).
 insert into lead_feedback (lead_id, rep_id, author_user_id, quality, insight, created_at, updated_at)
 values (:lead_id, :rep_id, :user_id, :quality, :insight, now(), now())
 on conflict (lead_id, rep_id) where lead_id is not null
-do update set quality = excluded.quality, insight = excluded.insight, author_user_id = excluded.author_user_id,
+do update set quality = excluded.quality, insight = coalesce(excluded.insight, lead_feedback.insight),
+              author_user_id = excluded.author_user_id,
               updated_at = now(), version = lead_feedback.version + 1
-returning id, (xmax = 0) as inserted
+returning id, (xmax = 0) as inserted, insight
 
 -- name: feedback_insert_campaign
 insert into lead_feedback (campaign_id, rep_id, author_user_id, quality, insight, created_at, updated_at)

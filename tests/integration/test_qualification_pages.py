@@ -5,6 +5,7 @@ the definitions page."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -377,3 +378,159 @@ def test_criteria_title_and_rationale_show_as_typed(shop):
     assert not raw_markdown(at), raw_markdown(at)
     at = run_as("sales_lead", "criteria")   # the approver's view: awaiting approval and history
     assert "Proposed" not in "".join(raw_markdown(at)) and not raw_markdown(at), raw_markdown(at)
+
+
+def plain(text: str) -> str:
+    """A message as the user reads it (Markdown escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", str(text))
+
+
+def _hostile_names(shop):
+    """Names that come from web forms, the CRM and admins, written to render as Markdown."""
+    with shop["engine"].begin() as conn:
+        conn.execute(sa.text("update lead set first_name = :f, last_name = last_name || ' **B**', email = :e"),
+                     {"f": EVIL, "e": "x](https://evil.example/e)@example.com"})
+        conn.execute(sa.text("update campaign set name = :f"), {"f": "Camp " + EVIL})
+        conn.execute(sa.text("update account set name = :f, domain = :f"), {"f": "Acc " + EVIL})
+        conn.execute(sa.text("update rep set full_name = full_name || ' ' || :f"), {"f": EVIL})
+        conn.execute(sa.text("update app_user set display_name = display_name || ' ' || :f"), {"f": EVIL})
+        lead, hid = shop["leads"]["a"]
+        t = conn.execute(sa.text("select handed_off_at from handoff where id = :h"), {"h": hid}).scalar()
+        conn.execute(sa.text("insert into activity (lead_id, rep_id, activity_type, is_automated, occurred_at, subject) "
+                             "values (:l, null, 'webinar', true, :t, :s)"),
+                     {"l": lead, "t": t - timedelta(hours=1), "s": "Webinar " + EVIL})
+
+
+def test_card_names_and_decision_messages_show_as_typed(shop):
+    from queries import handoffs
+
+    _hostile_names(shop)
+    lead, hid = shop["leads"]["a"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(hid).run()
+    assert not raw_markdown(at), raw_markdown(at)          # header, origin, SLA clock, account
+    at.radio(key=f"ho_dec_{hid}").set_value("Reject")
+    at.selectbox(key=f"ho_reason_{hid}").set_value("bad_fit")
+    at.text_area(key=f"ho_comment_{hid}").input(f"**loud** <b>x</b> {EVIL} שלום 🎉")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    assert at.success and not raw_markdown(at), raw_markdown(at)   # the flash and the decided card
+    assert decision_events(shop["engine"], lead)[0][2] == f"**loud** <b>x</b> {EVIL} שלום 🎉"
+    # the recycle message and a second tab's refusal name the lead and the decider
+    at.button(key=[b.key for b in at.button if b.label == "Recycle to nurture"][0]).click().run()
+    assert at.success and not raw_markdown(at), raw_markdown(at)
+    _, other = shop["leads"]["b"]
+    at.selectbox(key="ho_open").set_value(other).run()
+    handoffs.decide(users.by_username("sdr"), other, "accepted")
+    at.radio(key=f"ho_dec_{other}").set_value("Accept")
+    at.button(key=f"FormSubmitter:decide_{other}-Record decision").click().run()
+    assert at.error and not raw_markdown(at), raw_markdown(at)
+    at = run_as("admin", "my_handoffs")   # someone else's card: the 'handed to' notice
+    at.selectbox(key="ho_open").set_value(shop["leads"]["d"][1]).run()
+    assert at.info and not raw_markdown(at), raw_markdown(at)
+
+
+def test_bulk_names_the_handoffs_skipped_and_why(shop):
+    from queries import handoffs
+
+    (la, a), (lb, b), (lc, c) = shop["leads"]["a"], shop["leads"]["b"], shop["leads"]["c"]
+    at = run_as("sdr", "my_handoffs")
+    at.multiselect(key="ho_bulk_ids").set_value([a, b, c])
+    at.radio(key="ho_bulk_dec").set_value("Accept")
+    handoffs.decide(users.by_username("sdr"), b, "rejected",
+                    reason="duplicate")  # meanwhile, in another tab
+    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    assert not at.exception
+    [warning] = at.warning
+    with shop["engine"].connect() as conn:
+        name_b = conn.execute(sa.text("select first_name || ' ' || last_name from lead where id = :l"),
+                              {"l": lb}).scalar()
+    message = plain(warning.value)
+    assert message.startswith("Accepted 2 of 3 hand-offs. Skipped 1: ")
+    assert f"{name_b} — Already rejected by Sdr at" in message, message
+    assert [r[0] for r in decision_events(shop["engine"], la)] == ["accepted"]
+    assert [r[0] for r in decision_events(shop["engine"], lc)] == ["accepted"]
+    assert [r[0] for r in decision_events(shop["engine"], lb)] == ["rejected"]
+
+
+def test_bulk_with_nothing_selected_or_no_reason_records_nothing(shop):
+    at = run_as("sdr", "my_handoffs")
+    at.radio(key="ho_bulk_dec").set_value("Accept")
+    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    assert any("Select at least one hand-off" in plain(e.value) for e in at.error), texts(at)
+    at.multiselect(key="ho_bulk_ids").set_value([shop["leads"]["a"][1]])
+    at.radio(key="ho_bulk_dec").set_value("Reject")
+    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    assert any("Choose why you reject" in e.value for e in at.error), texts(at)
+    at.selectbox(key="ho_bulk_reason").set_value("other")
+    at.text_area(key="ho_bulk_comment").input("   \n  ")
+    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    assert any("'Other' needs a comment" in e.value for e in at.error), texts(at)
+    assert at.multiselect(key="ho_bulk_ids").value == [shop["leads"]["a"][1]]   # the choice is kept
+    assert decision_events(shop["engine"], shop["leads"]["a"][0]) == []
+
+
+def test_two_handoffs_with_the_same_name_each_open_their_own_card(shop):
+    (la, a), (lb, b) = shop["leads"]["a"], shop["leads"]["b"]
+    with shop["engine"].begin() as conn:   # two people called the same at the same company
+        conn.execute(sa.text("update lead set first_name = 'Jo', last_name = 'Smith' where id in (:a, :b)"),
+                     {"a": la, "b": lb})
+    at = run_as("sdr", "my_handoffs")
+    for hid in (a, b):
+        at.selectbox(key="ho_open").set_value(hid).run()
+        assert at.selectbox(key="ho_open").value == hid
+        assert [r.key for r in at.radio if r.key.startswith("ho_dec_")] == [f"ho_dec_{hid}"]
+    at.multiselect(key="ho_bulk_ids").set_value([a])
+    at.radio(key="ho_bulk_dec").set_value("Accept")
+    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    assert [r[0] for r in decision_events(shop["engine"], la)] == ["accepted"]
+    assert decision_events(shop["engine"], lb) == []   # not its namesake
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999999", "other-rep"])
+def test_a_lead_in_the_url_never_opens_someone_elses_handoff(shop, value):
+    ld, d = shop["leads"]["d"]   # Sid's
+    lead = str(ld) if value == "other-rep" else value
+    at = open_page("sdr", "my_handoffs", query={"lead": lead, "handoff": lead})
+    assert not at.exception
+    assert d not in at.selectbox(key="ho_open").options
+    assert not [r for r in at.radio if r.key == f"ho_dec_{d}"]
+
+
+def test_feedback_rating_twice_keeps_the_insight_and_names_show_as_typed(shop):
+    _hostile_names(shop)
+    lead, _ = shop["leads"]["a"]
+    at = run_as("sdr", "feedback")
+    at.button(key="FormSubmitter:rate_lead-Save rating").click().run()
+    assert any("Choose the lead you rate" in e.value for e in at.error), texts(at)
+    at.selectbox(key="fb_lead").set_value(lead)
+    at.radio(key="fb_lead_quality").set_value(1)
+    at.text_area(key="fb_lead_insight").input(f"Student **no** project {EVIL} שלום 🎉")
+    at.button(key="FormSubmitter:rate_lead-Save rating").click().run()
+    assert at.success and not raw_markdown(at), raw_markdown(at)
+    at.selectbox(key="fb_lead").set_value(lead)
+    at.radio(key="fb_lead_quality").set_value(3)   # on second thought; the insight box was emptied
+    at.button(key="FormSubmitter:rate_lead-Save rating").click().run()
+    assert any("Updated your rating" in s.value for s in at.success), texts(at)
+    with shop["engine"].connect() as conn:
+        assert conn.execute(sa.text("select quality, insight from lead_feedback")).one() == \
+            (3, f"Student **no** project {EVIL} שלום 🎉")
+    at.selectbox(key="fb_campaign").set_value(shop["campaign"])
+    at.text_area(key="fb_campaign_insight").input(f"Researchers {EVIL}")
+    at.button(key="FormSubmitter:rate_campaign-Send to marketing").click().run()
+    assert at.success and not raw_markdown(at), raw_markdown(at)
+    at = run_as("marketer", "feedback")   # weekly review lists the insight as typed
+    assert "Student" in texts(at) and not raw_markdown(at), raw_markdown(at)
+    at.button(key="FormSubmitter:reply-Post reply").click().run()
+    assert any("Choose what the reply answers" in e.value for e in at.error)
+    at.selectbox(key="fb_reply_feedback").set_value(at.selectbox(key="fb_reply_feedback").options and
+                                                    _feedback_ids(shop)[0])
+    at.text_area(key="fb_reply_body").input(f"We fixed **it** <script>x</script> {EVIL}")
+    at.button(key="FormSubmitter:reply-Post reply").click().run()
+    assert any("Reply posted" in s.value for s in at.success), texts(at)
+    at = run_as("sdr", "feedback")
+    assert "We fixed" in texts(at) and not raw_markdown(at), raw_markdown(at)
+
+
+def _feedback_ids(shop) -> list[int]:
+    with shop["engine"].connect() as conn:
+        return conn.execute(sa.text("select id from lead_feedback order by id")).scalars().all()

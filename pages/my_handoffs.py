@@ -69,7 +69,8 @@ def submit_bulk() -> None:
     text = f"{verb} {len(done)} of {len(outcomes)} hand-offs."
     if failed:
         text += f" Skipped {len(failed)}: " + " ".join(
-            f"{o.lead_name or f'hand-off #{o.handoff_id}'} — {o.message}" for o in failed)
+            o.message if o.lead_name and o.message.startswith(o.lead_name)
+            else f"{o.lead_name or f'Hand-off #{o.handoff_id}'} — {o.message}" for o in failed)
     flash("warning" if failed else "success", text)
     if done:
         s["ho_bulk_ids"] = [o.handoff_id for o in failed]

@@ -625,6 +625,11 @@ def test_bulk_decisions_report_each_outcome(app_db, org, inbox_world):
     assert [(o.handoff_id, o.ok) for o in outcomes] == [(a, True), (b, False), (d, False)]
     assert "Already accepted by Sdr" in outcomes[1].message
     assert "handed to Sid SDR" in outcomes[2].message
+    with app_db.connect() as conn:   # each outcome names its lead, for the 'skipped' list
+        names = dict(conn.execute(sa.text("select h.id, l.first_name || ' ' || l.last_name from handoff h "
+                                          "join lead l on l.id = h.lead_id")).all())
+    assert [o.lead_name for o in outcomes[1:]] == [names[b], names[d]]
+    assert handoffs.decide_many(org["u"]["sdr"], [424242], "accepted")[0].lead_name is None
     with pytest.raises(HandoffError, match="Select at least one"):
         handoffs.decide_many(org["u"]["sdr"], [], "accepted")
     with pytest.raises(HandoffError, match="'Other' needs a comment"):
@@ -697,6 +702,10 @@ def test_rating_leads_and_campaigns(world, app_db, org, inbox_world):
     assert qualification.rate_lead(u["sdr"], lead, 4, "Actually a real project").startswith("Updated")
     assert count(app_db, "select count(*) from lead_feedback") == 1
     assert count(app_db, "select quality from lead_feedback") == 4
+    # rating again without an insight (the form empties it after each save) keeps the insight
+    assert "earlier insight is kept" in qualification.rate_lead(u["sdr"], lead, 5, "  ")
+    assert count(app_db, "select insight from lead_feedback") == "Actually a real project"
+    assert count(app_db, "select quality from lead_feedback") == 5
     camp = world.campaign("paid_social", name="Social Q1")
     with pytest.raises(FeedbackError, match="Add an insight"):
         qualification.rate_campaign(u["ae"], camp, 2)

@@ -15,8 +15,6 @@ and the scoreboard rendered in the same process as the baseline the ratios are t
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
 import time
@@ -28,8 +26,8 @@ from queries.quiet import quiet_streamlit  # noqa: E402
 
 quiet_streamlit()
 
-from bench.bench_metrics import machine, prepare  # noqa: E402
-from bench.bench_scoreboard import _app, _ensure_user_and_targets, _navigation_v2  # noqa: E402
+from bench.bench_metrics import machine  # noqa: E402
+from bench.bench_scoreboard import _app, _ensure_user_and_targets, add_target_args, point_app_at  # noqa: E402
 
 BASELINE = "scoreboard"
 
@@ -61,12 +59,7 @@ def measure(username: str, query: dict, page: str, runs: int) -> tuple[list[floa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", required=True, help="page keys (app.py PAGES), comma-separated")
-    parser.add_argument("--database-url", help="an already seeded database to measure")
-    parser.add_argument("--data-dir", help="the data folder of an embedded server holding seeded data")
-    parser.add_argument("--server-url", help="a server where a fresh database is created and seeded")
-    parser.add_argument("--leads", type=int, default=1_000_000, help="leads to seed when creating a database")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--anchor", default=None, help="last day of the seeded data (default: today)")
+    add_target_args(parser)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--period", default="this_quarter", help="a period preset (this_quarter, this_year, …)")
     parser.add_argument("--username", default="admin", help="who renders the pages (admin sees every page "
@@ -79,17 +72,7 @@ def main() -> int:
     if missing:
         parser.error(f"no such page: {', '.join(missing)} (page keys are the file names in pages/)")
 
-    if args.data_dir:
-        from queries.db import resolve_target
-
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["ALIGNBOARD_DATA_DIR"] = args.data_dir
-        url, where = resolve_target().url.render_as_string(hide_password=False), f"embedded PostgreSQL in {args.data_dir}"
-    else:
-        url, where, _ = prepare(args)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("ALIGNBOARD_COOKIE_KEY", secrets.token_urlsafe(48))
-    _navigation_v2()
+    _, where, _ = point_app_at(args)
 
     import sqlalchemy as sa
 

@@ -52,6 +52,36 @@ def _navigation_v2() -> None:
     pages_manager.PagesManager.__init__ = init
 
 
+def add_target_args(parser: argparse.ArgumentParser) -> None:
+    """Where the page benchmarks run: an existing database, an embedded data folder, or a fresh seed."""
+    parser.add_argument("--database-url", help="an already seeded database to measure")
+    parser.add_argument("--data-dir", help="the data folder of an embedded server holding seeded data "
+                                           "(e.g. the app's own)")
+    parser.add_argument("--server-url", help="a server where a fresh database is created and seeded")
+    parser.add_argument("--leads", type=int, default=1_000_000, help="leads to seed when creating a database")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--anchor", default=None, help="last day of the seeded data (default: today)")
+
+
+def point_app_at(args) -> tuple[str, str, float | None]:
+    """Resolve the database of :func:`add_target_args` (seeding one if asked), point the app at it
+    as a server would (``DATABASE_URL``, a cookie key, navigation mode). Returns (url, where,
+    seconds spent seeding or None)."""
+    if args.data_dir:
+        from queries.db import resolve_target
+
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["ALIGNBOARD_DATA_DIR"] = args.data_dir
+        url, where, seed_seconds = resolve_target().url.render_as_string(hide_password=False), \
+            f"embedded PostgreSQL in {args.data_dir}", None
+    else:
+        url, where, seed_seconds = prepare(args)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("ALIGNBOARD_COOKIE_KEY", secrets.token_urlsafe(48))
+    _navigation_v2()
+    return url, where, seed_seconds
+
+
 def _ensure_user_and_targets(engine: sa.Engine, username: str) -> list[str]:
     from queries.sqlfiles import q
     from seeds import demo_targets, demo_users
@@ -128,13 +158,7 @@ def _reads(period, filters, as_of) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", help="an already seeded database to measure")
-    parser.add_argument("--data-dir", help="the data folder of an embedded server holding seeded data "
-                                           "(as ALIGNBOARD_DATA_DIR, e.g. after `python -m seeds --leads 1000000`)")
-    parser.add_argument("--server-url", help="a server where a fresh database is created and seeded")
-    parser.add_argument("--leads", type=int, default=1_000_000, help="leads to seed when creating a database")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--anchor", default=None, help="last day of the seeded data (default: today)")
+    add_target_args(parser)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--period", default="this_quarter",
                         help="a period preset (this_quarter, last_quarter, this_year, ...) or START:END dates")
@@ -143,18 +167,7 @@ def main() -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
-    if args.data_dir:
-        from queries.db import resolve_target
-
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["ALIGNBOARD_DATA_DIR"] = args.data_dir
-        url, where, seed_seconds = resolve_target().url.render_as_string(hide_password=False), \
-            f"embedded PostgreSQL in {args.data_dir}", None
-    else:
-        url, where, seed_seconds = prepare(args)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("ALIGNBOARD_COOKIE_KEY", secrets.token_urlsafe(48))
-    _navigation_v2()
+    url, where, seed_seconds = point_app_at(args)
 
     import streamlit as st
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -36,8 +35,8 @@ quiet_streamlit()
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.bench_metrics import machine, prepare  # noqa: E402
-from bench.bench_scoreboard import _navigation_v2  # noqa: E402
+from bench.bench_metrics import machine  # noqa: E402
+from bench.bench_scoreboard import add_target_args, point_app_at  # noqa: E402
 
 TARGETS = {"my_sla": 0.5, "sla_scorecard": 1.0}
 
@@ -129,12 +128,7 @@ def _policy_change(engine: sa.Engine, tz: str) -> tuple[float, int, float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", help="an already seeded database to measure")
-    parser.add_argument("--data-dir", help="the data folder of an embedded server holding seeded data")
-    parser.add_argument("--server-url", help="a server where a fresh database is created and seeded")
-    parser.add_argument("--leads", type=int, default=1_000_000, help="leads to seed when creating a database")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--anchor", default=None, help="last day of the seeded data (default: today)")
+    add_target_args(parser)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--rep-user", default="sdr", help="the rep whose My SLA is rendered")
     parser.add_argument("--lead-user", default="sales_lead", help="the lead who opens the scorecard")
@@ -143,18 +137,7 @@ def main() -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
-    if args.data_dir:
-        from queries.db import resolve_target
-
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["ALIGNBOARD_DATA_DIR"] = args.data_dir
-        url, where, seed_seconds = resolve_target().url.render_as_string(hide_password=False), \
-            f"embedded PostgreSQL in {args.data_dir}", None
-    else:
-        url, where, seed_seconds = prepare(args)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("ALIGNBOARD_COOKIE_KEY", secrets.token_urlsafe(48))
-    _navigation_v2()
+    url, where, seed_seconds = point_app_at(args)
 
     import streamlit as st
 

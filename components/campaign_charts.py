@@ -15,15 +15,6 @@ SPEND_COLOR = theme.MARKETING
 REVENUE_COLOR = theme.SHARED
 
 
-def _empty(title: str, message: str, height: int) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font=dict(size=14, color=theme.NEUTRAL))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return theme.style(fig, title, height=height)
-
-
 def _return_text(won, roi, currency: str) -> str:
     if roi is None or pd.isna(roi):
         return f"{fmt.money(won, currency)} · no spend"
@@ -40,7 +31,7 @@ def channel_returns_chart(channels: pd.DataFrame, currency: str = "USD", *, heig
     """
     title = "Spend and revenue won, by channel"
     if channels.empty:
-        return _empty(title, "No campaign ran in this period.", height or 320)
+        return theme.empty_figure(title, "No campaign ran in this period.", height or 320)
     rows = channels.iloc[::-1]   # plotly draws the first category at the bottom
     labels = [str(c) for c in rows["channel"]]
     fig = go.Figure()
@@ -77,7 +68,7 @@ def cost_per_sql_chart(frame: pd.DataFrame, currency: str = "USD", *, limit: int
     title = "Cost per SQL, by campaign"
     priced = frame[frame["cost_per_sql"].notna()].sort_values(["cost_per_sql", "campaign"]).head(limit)
     if priced.empty:
-        return _empty(title, "No campaign with spend has produced an opportunity yet.", height or 320)
+        return theme.empty_figure(title, "No campaign with spend has produced an opportunity yet.", height or 320)
     rows = priced.iloc[::-1]
     labels = _axis_labels(rows["campaign"], rows["campaign_id"])
     fig = go.Figure()

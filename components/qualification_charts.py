@@ -45,15 +45,6 @@ def short(label, limit: int = 42) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _empty(title: str, message: str, height: int) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font=dict(size=14, color=theme.NEUTRAL))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return theme.style(fig, title, height=height)
-
-
 # --------------------------------------------------------------------------- replay
 
 
@@ -96,7 +87,7 @@ def rule_failures_chart(failures: pd.DataFrame, leads_in_period: int, *, height:
     """Leads each rule of the draft turns away (a lead failing two rules counts under both)."""
     rows = failures[failures["leads"] > 0].sort_values("leads")
     if rows.empty:
-        return _empty("What each rule turns away", "No rule turns any lead away in this period.", height)
+        return theme.empty_figure("What each rule turns away", "No rule turns any lead away in this period.", height)
     shares = [n / leads_in_period if leads_in_period else None for n in rows["leads"]]
     fig = go.Figure(go.Bar(
         x=rows["leads"], y=rows["rule"], orientation="h", marker_color=theme.SHARED,
@@ -117,7 +108,7 @@ def rejection_trend_chart(reasons: pd.DataFrame, grain: str, *, height: int = 36
     ``reasons``: bucket, reason, rejected, share (metrics.rejection_reasons with a grain).
     """
     if reasons.empty:
-        return _empty("Rejection reasons over time", "No rejected hand-offs in this period.", height)
+        return theme.empty_figure("Rejection reasons over time", "No rejected hand-offs in this period.", height)
     fig = go.Figure()
     present = [r for r in REASON_ORDER if r in set(reasons["reason"])]
     for reason in present:
@@ -144,7 +135,7 @@ def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int 
     ``reasons``: dim_label, reason, rejected, share (metrics.rejection_reasons with a dim).
     """
     if reasons.empty:
-        return _empty(f"Rejection reasons by {group_title.lower()}", "No rejected hand-offs in this period.",
+        return theme.empty_figure(f"Rejection reasons by {group_title.lower()}", "No rejected hand-offs in this period.",
                       height or 320)
     totals = reasons.groupby("dim_label")["rejected"].sum().sort_values(ascending=False).head(top)
     groups = list(totals.index)[::-1]  # largest at the top of a horizontal chart
@@ -191,7 +182,7 @@ def quality_by_group_chart(trend: pd.DataFrame, group_title: str, *, top: int = 
     """
     rows = trend[trend["ratings"] >= min_ratings]
     if rows.empty:
-        return _empty(f"Lead quality by {group_title.lower()}", "No ratings in this period.", height or 300)
+        return theme.empty_figure(f"Lead quality by {group_title.lower()}", "No ratings in this period.", height or 300)
     rows = rows.sort_values(["ratings"], ascending=False).head(top).sort_values("avg_quality", ascending=False)
     fig = go.Figure(go.Bar(
         x=rows["avg_quality"], y=[short(v) for v in rows["dim_label"]], orientation="h",
@@ -212,7 +203,7 @@ def quality_by_group_chart(trend: pd.DataFrame, group_title: str, *, top: int = 
 def quality_trend_chart(trend: pd.DataFrame, grain: str, *, height: int = 320) -> go.Figure:
     """Average rating per bucket (line, right axis) over the number of ratings (bars, left axis)."""
     if trend.empty:
-        return _empty("Lead quality over time", "No ratings in this period.", height)
+        return theme.empty_figure("Lead quality over time", "No ratings in this period.", height)
     rows = trend.sort_values("bucket")
     fig = go.Figure()
     fig.add_bar(x=rows["bucket"], y=rows["ratings"], name="Ratings", marker_color=theme.MUTED,

@@ -153,6 +153,16 @@ def style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Fig
     return fig
 
 
+def empty_figure(title: str, message: str, height: int = 320) -> go.Figure:
+    """A titled chart that says why it is empty, instead of blank axes."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=14, color=NEUTRAL))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig, title, height=height)
+
+
 def _legend_on_top(fig: go.Figure) -> bool:
     if fig.layout.showlegend is False:
         return False

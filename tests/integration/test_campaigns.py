@@ -8,50 +8,29 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from components import format as fmt
 from queries import campaigns, settings
 from queries.filters import Filters
 from queries.periods import Period
 from tests.apptest import open_page
-from tests.integration.test_metrics_vs_pandas import in_period, rebuild_handoffs
+from tests.integration.test_metrics_vs_pandas import in_period, raw  # noqa: F401  (raw: the seeded rows, a fixture)
 
 Q2 = {"period": "custom", "from": "2026-04-01", "to": "2026-06-30"}
 
 
-@pytest.fixture(scope="module")
-def tables(seeded_url):
-    engine = sa.create_engine(seeded_url)
-    with engine.connect() as conn:
-        read = lambda sql: pd.read_sql(sa.text(sql), conn)  # noqa: E731
-        data = {
-            "campaign": read("select c.id, c.name, c.channel_code, ch.label as channel, c.start_date, c.end_date, "
-                             "c.spend from campaign c join channel ch on ch.code = c.channel_code"),
-            "lead": read("select id, campaign_id from lead"),
-            "event": read("select id, lead_id, event_type, occurred_at, owner_id, rejection_reason from lead_event"),
-            "activity": read("select lead_id, activity_type, is_automated, occurred_at from activity "
-                             "where lead_id is not null"),
-            "opp": read("select lead_id, amount, stage from opportunity"),
-            "tz": conn.execute(sa.text("select value #>> '{}' from app_setting where key = 'company_timezone'")).scalar(),
-        }
-    engine.dispose()
-    data["handoff"] = rebuild_handoffs(data["event"], data["activity"])
-    return data
-
-
-def expected_rows(tables, period: Period, channels: set[str] | None = None) -> pd.DataFrame:
-    c = tables["campaign"]
+def expected_rows(raw, period: Period, channels: set[str] | None = None) -> pd.DataFrame:
+    c = raw["campaign"]
     ends = c.end_date.fillna(date.max)   # no end date: still running
     camps = c[(c.start_date <= period.end) & (ends >= period.start)]
     if channels:
         camps = camps[camps.channel_code.isin(channels)]
-    leads = tables["lead"][tables["lead"].campaign_id.isin(camps.id)]
-    mql = set(tables["event"].loc[tables["event"].event_type == "mql", "lead_id"])
-    opps = tables["opp"].merge(leads, left_on="lead_id", right_on="id")
-    hand = tables["handoff"].merge(leads, left_on="lead_id", right_on="id")
+    leads = raw["lead"][raw["lead"].campaign_id.isin(camps.id)]
+    mql = set(raw["event"].loc[raw["event"].event_type == "mql", "lead_id"])
+    opps = raw["opp"].merge(leads, left_on="lead_id", right_on="id")
+    hand = raw["handoff"].merge(leads, left_on="lead_id", right_on="id")
     hand = hand[in_period(hand.handed_off_at, period)]
-    out = camps.set_index("id")[["name", "channel_code", "spend"]].assign(
+    out = camps.set_index("id")[["channel_code", "spend"]].assign(
         mqls=leads[leads.id.isin(mql)].groupby("campaign_id").size(),
         sqls=opps.groupby("campaign_id").lead_id.nunique(),   # leads that reached SQL, as in the funnel
         won_revenue=opps[opps.stage == "closed_won"].groupby("campaign_id").amount.sum().astype(float),
@@ -62,9 +41,9 @@ def expected_rows(tables, period: Period, channels: set[str] | None = None) -> p
 
 
 @pytest.mark.parametrize("channels", [None, {"webinar", "paid_search"}], ids=["all", "two-channels"])
-def test_rows_and_totals_match_an_independent_computation(tables, seeded_app_db, channels):
-    quarter = Period(date(2026, 4, 1), date(2026, 6, 30), tables["tz"])
-    expected = expected_rows(tables, quarter, channels)
+def test_rows_and_totals_match_an_independent_computation(raw, seeded_app_db, channels):
+    quarter = Period(date(2026, 4, 1), date(2026, 6, 30), raw["tz"])
+    expected = expected_rows(raw, quarter, channels)
     got = campaigns.returns(quarter, Filters(sources=sorted(channels or ()))).set_index("campaign_id").sort_index()
     assert list(got.index) == list(expected.index) and len(got) > 3
     assert got.channel_code.tolist() == expected.channel_code.tolist()

@@ -815,3 +815,22 @@ def test_nul_characters_from_a_paste_never_fail_a_save(world, org, app_db, inbox
     with app_db.connect() as conn:
         assert conn.execute(sa.text("select insight from lead_feedback")).scalar() == "Agency"
         assert conn.execute(sa.text("select body from feedback_reply")).scalar() == "Fixed"
+
+
+def test_ten_thousand_characters_are_refused_with_a_message_and_nothing_is_stored(world, org, app_db, inbox_world):
+    u, (lead, hid) = org["u"], inbox_world["a"]
+    long = "ש🎉" * 5000   # 10,000 characters of RTL text and emoji
+    with pytest.raises(HandoffError, match="too long \\(10,000 characters; at most 2,000\\)"):
+        handoffs.decide(u["sdr"], hid, "rejected", reason="other", comment=long)
+    with pytest.raises(HandoffError, match="too long"):
+        handoffs.decide_many(u["sdr"], [hid], "rejected", reason="other", comment=long)
+    with pytest.raises(FeedbackError, match="too long \\(10,000 characters; at most 4,000\\)"):
+        qualification.rate_lead(u["sdr"], lead, 1, long)
+    with pytest.raises(FeedbackError, match="too long"):
+        qualification.reply(u["marketer"], long, source="webinar")
+    assert count(app_db, "select count(*) from lead_event where event_type in ('accepted', 'rejected')") == 0
+    assert count(app_db, "select count(*) from lead_feedback") == 0
+    assert count(app_db, "select count(*) from feedback_reply") == 0
+    # within the limit, the same characters are stored exactly
+    handoffs.decide(u["sdr"], hid, "rejected", reason="other", comment=long[:2000])
+    assert count(app_db, "select comment from lead_event where event_type = 'rejected'") == long[:2000]

@@ -534,3 +534,18 @@ def test_feedback_rating_twice_keeps_the_insight_and_names_show_as_typed(shop):
 def _feedback_ids(shop) -> list[int]:
     with shop["engine"].connect() as conn:
         return conn.execute(sa.text("select id from lead_feedback order by id")).scalars().all()
+
+
+def test_comment_boxes_cap_a_ten_thousand_character_paste(shop):
+    """The browser cuts a paste at the box's limit; the data layer refuses longer text with a message
+    (tests/integration/test_qualification.py), so a 10,000-character comment never reaches the database."""
+    _, hid = shop["leads"]["c"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(hid).run()
+    assert at.text_area(key=f"ho_comment_{hid}").max_chars == 2000
+    assert at.text_area(key="ho_bulk_comment").max_chars == 2000
+    at = run_as("sdr", "feedback")
+    assert at.text_area(key="fb_lead_insight").max_chars == 4000
+    assert at.text_area(key="fb_campaign_insight").max_chars == 4000
+    at = run_as("marketer", "feedback")
+    assert at.text_area(key="fb_reply_body").max_chars == 4000

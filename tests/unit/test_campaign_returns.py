@@ -130,3 +130,14 @@ def test_channel_chart_says_nothing_won_yet_rather_than_a_zero_return(frame):
     fig = campaign_charts.channel_returns_chart(campaigns.by_channel(campaigns.join_acceptance(perf, acceptance(),
                                                                                                CODES)))
     assert fig.data[1].text[0] == "nothing won yet"
+
+
+def test_names_are_shown_as_typed_not_as_html():
+    """Plotly renders <b>, <a href> and friends in labels and hovers; names are typed by people."""
+    perf = performance((1, "<b>Big</b> <a href='x'>launch</a>", "<i>Web</i>", 100.0, 1, 1, 1, 50.0))
+    frame = campaigns.join_acceptance(perf, acceptance(), CODES)
+    bar = campaign_charts.cost_per_sql_chart(frame).data[0]
+    assert bar.y[0].startswith("&lt;b&gt;Big&lt;/b&gt;") and "<" not in bar.y[0]
+    assert "<b>Big" not in bar.customdata[0][0] and "<i>" not in bar.text[0]
+    channels = campaign_charts.channel_returns_chart(campaigns.by_channel(frame))
+    assert list(channels.data[0].y) == ["&lt;i&gt;Web&lt;/i&gt;"]

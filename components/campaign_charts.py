@@ -3,7 +3,6 @@ styled Plotly figure; none calls st.*."""
 
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -35,7 +34,7 @@ def channel_returns_chart(channels: pd.DataFrame, currency: str = "USD", *, heig
     if channels.empty:
         return theme.empty_figure(title, "No campaign ran in this period.", height or 320)
     rows = channels.iloc[::-1]   # plotly draws the first category at the bottom
-    labels = [html.escape(str(c)) for c in rows["channel"]]   # Plotly renders tags in labels
+    labels = [theme.plain(str(c)) for c in rows["channel"]]   # Plotly renders tags in labels
     fig = go.Figure()
     fig.add_bar(y=labels, x=rows["spend"], name="Spend", orientation="h", marker_color=SPEND_COLOR,
                 customdata=[f"{fmt.money(s, currency)} spent on {n} campaign{'s' if n != 1 else ''}"
@@ -75,13 +74,13 @@ def cost_per_sql_chart(frame: pd.DataFrame, currency: str = "USD", *, limit: int
     labels = _axis_labels(rows["campaign"], rows["campaign_id"])
     fig = go.Figure()
     for label, (_, r) in zip(labels, rows.iterrows()):
-        channel = html.escape(str(r["channel"]))
+        channel = theme.plain(str(r["channel"]))
         fig.add_bar(y=[label], x=[r["cost_per_sql"]], orientation="h", name=channel,
                     marker_color=theme.source_color(r["channel_code"], channel),
                     text=[f"{fmt.money(r['cost_per_sql'], currency)} · {channel}"], textposition="outside",
                     cliponaxis=False,
                     textfont=dict(size=12, color=theme.INK),
-                    customdata=[[html.escape(str(r["campaign"])), fmt.money(r["spend"], currency), fmt.number(r["sqls"]),
+                    customdata=[[theme.plain(str(r["campaign"])), fmt.money(r["spend"], currency), fmt.number(r["sqls"]),
                                  fmt.money(r["cost_per_mql"], currency)]],
                     hovertemplate="%{customdata[0]}<br>%{customdata[1]} spent · %{customdata[2]} SQLs"
                                   "<br>Cost per SQL <b>%{x:,.0f}</b> · per MQL %{customdata[3]}<extra></extra>")

@@ -112,11 +112,11 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
         # its rank in this period; the lumped rest muted and dotted
         color = theme.MUTED if other else theme.source_color(code, str(label))
         data.append(dict(
-            type="scatter", x=list(rows["bucket"]), y=list(rows["acceptance_rate"]), name=str(label),
+            type="scatter", x=list(rows["bucket"]), y=list(rows["acceptance_rate"]), name=theme.plain(label),
             mode="lines+markers",
             marker=dict(size=5 if other else 7, symbol="circle" if other else theme.source_symbol(code, str(label))),
             line=dict(color=color, width=2, dash="dot" if other else "solid"),
-            customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>" + str(label) + "</extra>"))
+            customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>%{fullData.name}</extra>"))
     rows = overall.sort_values("bucket")
     data.append(dict(
         type="scatter", x=list(rows["bucket"]), y=list(rows["acceptance_rate"]), name="All sources",

@@ -73,7 +73,7 @@ def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | No
         statuses, colors = [], [theme.MARKETING] * len(rows)
     shown = [_rate_text(r, minimum) for r in rates]
     text = [f"<b>{r}</b>  ·  {fmt.number(n)} handed off" for r, n in zip(shown, rows["handed_off"])]
-    labels = [str(s) for s in rows["dim_label"]]
+    labels = [theme.plain(s) for s in rows["dim_label"]]
     fig = go.Figure(go.Bar(
         y=labels, x=rows["acceptance_rate"], orientation="h", marker_color=colors,
         customdata=[f"{fmt.number(a)} accepted, {fmt.number(w)} awaiting" for a, w in

@@ -4,7 +4,6 @@ none calls st.*."""
 
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -45,7 +44,7 @@ def short(label, limit: int = 42) -> str:
     """Long campaign names cut for an axis (the hover keeps the full name), HTML-escaped: Plotly
     renders tags such as <b> and <a href> in labels, and a name is typed by a person."""
     text = str(label)
-    return html.escape(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
+    return theme.plain(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
 
 
 # --------------------------------------------------------------------------- replay
@@ -149,7 +148,7 @@ def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int 
         part = rows[rows["reason"] == reason].set_index("dim_label").reindex(groups)
         fig.add_bar(y=[labels[g] for g in groups], x=part["share"].fillna(0), orientation="h",
                     name=fmt.reason_label(reason), marker_color=reason_color(reason),
-                    customdata=[f"{g}<br>{fmt.number(n) if pd.notna(n) else 0} rejected"
+                    customdata=[f"{theme.plain(g)}<br>{fmt.number(n) if pd.notna(n) else 0} rejected"
                                 for g, n in zip(groups, part["rejected"])],
                     hovertemplate=fmt.reason_label(reason)
                                   + ": <b>%{x:.0%}</b><br>%{customdata}<extra></extra>")
@@ -193,7 +192,7 @@ def quality_by_group_chart(trend: pd.DataFrame, group_title: str, *, top: int = 
         text=[f"{a:.1f}  ·  {fmt.number(n)} rating{'s' if n != 1 else ''}" for a, n in
               zip(rows["avg_quality"], rows["ratings"])],
         textposition="outside", cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),
-        customdata=[f"{html.escape(str(label))}<br>{fmt.number(p)} poor or weak, {fmt.number(g)} good or excellent" for label, p, g in
+        customdata=[f"{theme.plain(label)}<br>{fmt.number(p)} poor or weak, {fmt.number(g)} good or excellent" for label, p, g in
                     zip(rows["dim_label"], rows["poor"], rows["good"])],
         hovertemplate="Average <b>%{x:.2f}</b> of 5<br>%{customdata}<extra></extra>", showlegend=False))
     fig.update_xaxes(range=[0, 5.9], tickvals=[1, 2, 3, 4, 5], title_text="Average rating (1 poor – 5 excellent)")

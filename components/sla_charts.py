@@ -65,11 +65,11 @@ def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, 
     for label, rows in data.groupby("dim_label", sort=True):
         color = (colors or {}).get(label) or theme.team_color(str(label))
         fig.add_scatter(
-            x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=str(label),
+            x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=theme.plain(label),
             line=dict(color=color, width=2.5), marker=dict(size=6),
             customdata=[f"{fmt.pct(r)} · {m} met, {b} breached, {p} pending" for r, m, b, p in
                         zip(rows["compliance_rate"], rows["met"], rows["breached"], rows["pending"])],
-            hovertemplate="%{x|" + when + "}<br>%{customdata}<extra>" + str(label) + "</extra>")
+            hovertemplate="%{x|" + when + "}<br>%{customdata}<extra>%{fullData.name}</extra>")
     if target is not None:
         theme.reference_line(fig, target, theme.reference_label("Target", target))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Compliance")
@@ -83,7 +83,7 @@ def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320, ord
     ``order``: 'breaches' (most at the top) or 'label' (alphabetical, top to bottom)."""
     rows = (frame.sort_values(["breached", "dim_label"], ascending=[True, False]) if order == "breaches"
             else frame.sort_values("dim_label", ascending=False))
-    labels = [f"{lab}  {fmt.pct(rate)}" for lab, rate in zip(rows["dim_label"], rows["compliance_rate"])]
+    labels = [f"{theme.plain(lab)}  {fmt.pct(rate)}" for lab, rate in zip(rows["dim_label"], rows["compliance_rate"])]
     fig = go.Figure()
     for col, name, color in (("met", "Within the window", theme.GOOD), ("breached_late", "Touched late", theme.WARN),
                              ("breached_untouched", "Untouched", theme.BAD)):
@@ -167,12 +167,12 @@ def rep_weekly_chart(frame: pd.DataFrame, rep_name: str, team_name: str, target:
     rows = frame.sort_values("bucket")
     when = theme.hover_date(theme.infer_grain(rows["bucket"]))
     fig = go.Figure()
-    fig.add_scatter(x=rows["bucket"], y=rows["team_compliance_rate"], mode="lines", name=team_name,
+    fig.add_scatter(x=rows["bucket"], y=rows["team_compliance_rate"], mode="lines", name=theme.plain(team_name),
                     line=dict(color=theme.team_color(team_name, team_function), width=3),
-                    hovertemplate="%{x|" + when + "}: %{y:.0%}<extra>" + team_name + "</extra>")
-    fig.add_scatter(x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=rep_name,
+                    hovertemplate="%{x|" + when + "}: %{y:.0%}<extra>%{fullData.name}</extra>")
+    fig.add_scatter(x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=theme.plain(rep_name),
                     line=dict(color=theme.INK, width=3), marker=dict(size=7),
-                    hovertemplate="%{x|" + when + "}: %{y:.0%}<extra>" + rep_name + "</extra>")
+                    hovertemplate="%{x|" + when + "}: %{y:.0%}<extra>%{fullData.name}</extra>")
     if target is not None:
         theme.reference_line(fig, target, theme.reference_label("Target", target))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])

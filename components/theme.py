@@ -3,11 +3,20 @@ readable on a projector. Pure: builds figures' layout, never calls st.*."""
 
 from __future__ import annotations
 
+import html
 import zlib
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+def plain(text) -> str:
+    """A name a person typed (source, campaign, rep, team), made safe for a Plotly label, legend,
+    annotation or hover: Plotly renders tags such as <b> and <a href> in all of them. Put names into
+    hover text through ``%{fullData.name}``/``%{y}``/customdata, never into a hovertemplate itself,
+    where "%{...}" in a name would be read as a placeholder."""
+    return html.escape("" if text is None else str(text), quote=False)
+
 
 # ----------------------------------------------------------------------------- semantic colours
 # Each of these means one thing on every page, chart, slide and export. Nothing else may use them.

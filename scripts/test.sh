@@ -1,7 +1,43 @@
 #!/usr/bin/env bash
 # The test command (README "Test it", and CI's .ci/run): install the dev requirements into the
-# active Python environment, then run the whole suite. Extra arguments go to pytest, e.g.
-#   scripts/test.sh tests/unit -q
-set -euo pipefail
+# active Python environment, then run the whole suite in two phases:
+#   1. unit and integration tests on several worker processes (pytest-xdist; each worker has its
+#      own embedded PostgreSQL and its own test databases), ALIGNBOARD_TEST_WORKERS of them
+#      (default: the machine's cores, at most 4);
+#   2. the browser tests on their own, so that a loaded machine does not slow the real browser
+#      and the app server they drive.
+# Extra arguments go to pytest in both phases, e.g. `scripts/test.sh tests/unit -q`; a phase that
+# the arguments leave without tests is skipped. Exit code: the first failing phase's, else 0.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-pip install -r requirements-dev.txt && python -m pytest "$@"
+pip install -r requirements-dev.txt || exit $?
+
+cores=$(python -c 'import os; print(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)')
+workers="${ALIGNBOARD_TEST_WORKERS:-$(( cores < 4 ? cores : 4 ))}"
+
+status=0
+ran=0
+run_phase() {  # run_phase <name> <pytest args...>
+  local name=$1 code
+  shift
+  printf '\n==> pytest: %s\n' "$name"
+  python -m pytest "$@"
+  code=$?
+  if [ "$code" -eq 5 ]; then  # no tests collected: the arguments named none of this phase's
+    printf '(no %s tests selected)\n' "$name"
+    return
+  fi
+  ran=$((ran + 1))
+  if [ "$code" -ne 0 ] && [ "$status" -eq 0 ]; then
+    status=$code
+  fi
+}
+
+if [ "$workers" -gt 1 ]; then
+  run_phase "unit and integration tests on $workers workers" -n "$workers" -m "not browser" "$@"
+else
+  run_phase "unit and integration tests" -m "not browser" "$@"
+fi
+run_phase "browser tests" -m browser "$@"
+[ "$ran" -gt 0 ] || exit 5  # pytest's "no tests collected"
+exit "$status"

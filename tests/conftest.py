@@ -36,6 +36,26 @@ SEEDED_SEED = 7
 SEEDED_ANCHOR = "2026-11-20"
 
 
+_HASHES: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _one_bcrypt_hash_per_password(monkeypatch):
+    """bcrypt takes ~0.3 s a hash by design, and tests create hundreds of users with a handful of
+    passwords: each distinct password is hashed once per test session (the same salt each time;
+    fine for tests, never in the app). The real hashing is tested in tests/unit/test_users_validation.py."""
+    from queries import users
+
+    real = users.hash_password
+
+    def hash_once(password: str) -> str:
+        if password not in _HASHES:
+            _HASHES[password] = real(password)
+        return _HASHES[password]
+
+    monkeypatch.setattr(users, "hash_password", hash_once)
+
+
 def _backends() -> list[str]:
     backends = ["embedded"]
     if os.environ.get("ALIGNBOARD_TEST_DATABASE_URL"):

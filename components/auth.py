@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 
+import extra_streamlit_components as stx
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit_authenticator.models import cookie_model
 
 from queries import settings, users
 from queries.access import User
@@ -20,6 +22,33 @@ COOKIE_DAYS = 7
 LOGIN_FIELDS = {"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"}
 DEMO_PASSWORD = "alignboard-demo"
 _WRITE_COOKIE = "_auth_write_cookie"
+
+
+class _CookieManager(stx.CookieManager):
+    """The library's cookie writer without its cookie *reader*.
+
+    streamlit-authenticator 0.4 reads the sign-in cookie from ``st.context.cookies``, yet builds a
+    CookieManager on every run, which renders a "getAll" component that reports the browser's
+    cookies a moment after each page load and so starts one more run. A "Sign in" click landing
+    before that report had its run stopped by the report's run, and the click was lost (the form
+    just stayed, filled in: 3–4 sign-ins in 25 on a busy server). Cookies are known from the
+    request instead; writing and deleting still go through the library's components.
+    """
+
+    def __init__(self, key: str = "init"):  # noqa: ARG002 (the library's signature)
+        from extra_streamlit_components.CookieManager import _component_func
+
+        self.cookie_manager = _component_func
+        self.cookies = dict(st.context.cookies)
+
+    def delete(self, cookie, key="delete"):
+        self.cookies.setdefault(cookie, "")  # the library's delete raises KeyError for an unknown cookie
+        super().delete(cookie, key)
+
+
+# Only streamlit-authenticator's cookie model uses the quiet manager (requirements.txt pins the
+# library; tests/browser/test_shell_browser.py covers cookie sign-in, reload and sign-out).
+cookie_model.stx = type("stx", (), {"CookieManager": _CookieManager})
 
 
 def _authenticator() -> stauth.Authenticate:

@@ -122,3 +122,19 @@ def test_no_users_yet_says_how_to_create_the_first_admin(app_db, cookie_key):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert any("create-admin" in w.value for w in at.warning)
+
+
+def _components(at: AppTest) -> list[str]:
+    """The custom components a run rendered, as their JSON arguments."""
+    return [el.proto.json_args for el in at.get("component_instance")]
+
+
+def test_the_sign_in_screen_reads_cookies_from_the_request_not_a_component(people):
+    """A component that reports back starts another run a moment after the page loads; a "Sign in"
+    click landing before it was lost (components/auth.py, _CookieManager). After the sign-in, the
+    cookie is written by a component (remember_sign_in), which reports nothing the form depends on."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not any("getAll" in args for args in _components(at)), _components(at)
+    sign_in(at, "executive")
+    assert at.session_state["authentication_status"] is True
+    assert any('"set"' in args for args in _components(at)), _components(at)

@@ -8,7 +8,8 @@ import streamlit as st
 from queries.db import get_engine
 from queries.sqlfiles import q
 
-LOOKUP_TTL = 300
+#: like the metrics: a campaign, rep or team a CRM sync adds shows in the pickers within a minute
+LOOKUP_TTL = 60
 
 
 def _frame(name: str, params: dict | None = None) -> pd.DataFrame:

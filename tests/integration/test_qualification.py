@@ -22,13 +22,10 @@ from queries.users import UserInput
 from tests.factories import World, at
 
 PASSWORD = "correct horse battery"
-_HASH: list[str] = []
 
 
 def password_hash() -> str:
-    if not _HASH:
-        _HASH.append(users.hash_password(PASSWORD))
-    return _HASH[0]
+    return users.hash_password(PASSWORD)  # hashed once per session (tests/conftest.py)
 
 TOMORROW = date.today() + timedelta(days=1)
 ICP = Criteria(industries=("Software", "Financial services"), tiers=(1, 2), min_score=50)

@@ -20,7 +20,6 @@ from tests.factories import World
 pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
 
 PASSWORD = "correct horse battery"
-_HASH: list[str] = []
 
 
 @pytest.fixture
@@ -29,9 +28,7 @@ def cookie_key(monkeypatch):
 
 
 def _hash() -> str:
-    if not _HASH:
-        _HASH.append(users.hash_password(PASSWORD))
-    return _HASH[0]
+    return users.hash_password(PASSWORD)  # hashed once per session (tests/conftest.py)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ an admin's change reaches every app process within ``users.USER_TTL`` seconds.
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import extra_streamlit_components as stx
 import streamlit as st
@@ -48,7 +49,7 @@ class _CookieManager(stx.CookieManager):
 
 # Only streamlit-authenticator's cookie model uses the quiet manager (requirements.txt pins the
 # library; tests/browser/test_shell_browser.py covers cookie sign-in, reload and sign-out).
-cookie_model.stx = type("stx", (), {"CookieManager": _CookieManager})
+cookie_model.stx = SimpleNamespace(CookieManager=_CookieManager)
 
 
 def _authenticator() -> stauth.Authenticate:

@@ -24,8 +24,7 @@ language plpgsql as $$
 begin
     if tg_table_name = 'business_calendar' then
         perform rebuild_business_days(array(
-            select n.id from new_rows n join old_rows o on o.id = n.id
-             where n.timezone is distinct from o.timezone%s));
+            {calendar_ids}));
     elsif tg_table_name = 'business_holiday' then
         perform rebuild_business_days(array(select calendar_id from new_rows union select calendar_id from old_rows));
     elsif tg_table_name = 'business_schedule' then
@@ -41,11 +40,16 @@ $$;
 """
 
 
+#: calendars whose time zone changed (an id new to the table counts: it is a new calendar)
+_TIME_ZONE_CHANGED = """select n.id from new_rows n left join old_rows o on o.id = n.id
+             where o.id is null or n.timezone is distinct from o.timezone"""
+#: migration 0005: every updated calendar
+_EVERY_UPDATED = "select id from new_rows"
+
+
 def upgrade() -> None:
-    # an id changed by an update is a new calendar: rebuild it too
-    op.execute(_FUNCTION % "\n             union select n.id from new_rows n where not exists (select 1 from old_rows o where o.id = n.id)")
+    op.execute(_FUNCTION.format(calendar_ids=_TIME_ZONE_CHANGED))
 
 
 def downgrade() -> None:
-    op.execute(_FUNCTION.replace("""select n.id from new_rows n join old_rows o on o.id = n.id
-             where n.timezone is distinct from o.timezone%s""", "select id from new_rows"))
+    op.execute(_FUNCTION.format(calendar_ids=_EVERY_UPDATED))

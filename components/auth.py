@@ -8,9 +8,12 @@ an admin's change reaches every app process within ``users.USER_TTL`` seconds.
 from __future__ import annotations
 
 import copy
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from types import SimpleNamespace
 
-import extra_streamlit_components as stx
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.models import cookie_model
@@ -23,28 +26,54 @@ COOKIE_DAYS = 7
 LOGIN_FIELDS = {"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"}
 DEMO_PASSWORD = "alignboard-demo"
 _WRITE_COOKIE = "_auth_write_cookie"
+_FORGET_COOKIE = "_auth_forget_cookie"
 
 
-class _CookieManager(stx.CookieManager):
-    """The library's cookie writer without its cookie *reader*.
+class _CookieManager:
+    """streamlit-authenticator's cookie manager, without components that report back.
 
-    streamlit-authenticator 0.4 reads the sign-in cookie from ``st.context.cookies``, yet builds a
-    CookieManager on every run, which renders a "getAll" component that reports the browser's
-    cookies a moment after each page load and so starts one more run. A "Sign in" click landing
-    before that report had its run stopped by the report's run, and the click was lost (the form
-    just stayed, filled in: 3–4 sign-ins in 25 on a busy server). Cookies are known from the
-    request instead; writing and deleting still go through the library's components.
+    The library builds an ``extra_streamlit_components.CookieManager`` on every run. Its
+    components (a "getAll" reader on every page load, a "set" writer after sign-in) each report
+    to the server a moment after they render, and that report starts one more run. Streamlit
+    stops the run in progress when another starts, so a click landing just before a report had
+    its run stopped and was lost: first the "Sign in" click (3–4 sign-ins in 25 on a busy
+    server), then any click in the first second after the scoreboard appeared.
+
+    Here cookies are read from the request (``st.context.cookies``) and written or deleted by a
+    line of JavaScript in the page (``st.html``), which never reports back and so starts no run.
+    The cookie is what the library's writer made: the value as is, path ``/``, an expiry date,
+    ``SameSite=Strict``.
     """
 
     def __init__(self, key: str = "init"):  # noqa: ARG002 (the library's signature)
-        from extra_streamlit_components.CookieManager import _component_func
-
-        self.cookie_manager = _component_func
         self.cookies = dict(st.context.cookies)
 
-    def delete(self, cookie, key="delete"):
-        self.cookies.setdefault(cookie, "")  # the library's delete raises KeyError for an unknown cookie
-        super().delete(cookie, key)
+    def get(self, cookie: str):
+        return self.cookies.get(cookie)
+
+    def set(self, cookie: str, val, key: str = "set", path: str = "/",  # noqa: ARG002
+            expires_at: datetime | None = None, **_options) -> None:
+        expires_at = expires_at or datetime.now() + timedelta(days=1)
+        _write_cookie(cookie, str(val), path, expires_at)
+        self.cookies[cookie] = val
+
+    def delete(self, cookie: str, key: str = "delete") -> None:  # noqa: ARG002
+        _write_cookie(cookie, "", "/", datetime(1970, 1, 1))
+        self.cookies.pop(cookie, None)
+
+
+#: What a cookie name or value written by :func:`_write_cookie` may hold: the sign-in cookie's
+#: name and its JWT (base64url parts joined by dots), nothing that could end the cookie or the script.
+_COOKIE_TEXT = re.compile(r"[A-Za-z0-9._-]*")
+
+
+def _write_cookie(name: str, value: str, path: str, expires_at: datetime) -> None:
+    """Set (or, with a past ``expires_at``, delete) a cookie in the browser, from a script in the page."""
+    if not (name and _COOKIE_TEXT.fullmatch(name) and _COOKIE_TEXT.fullmatch(value)):
+        raise ValueError("cookie names and values are limited to letters, digits, '.', '_' and '-'")
+    expires = format_datetime(expires_at.astimezone(timezone.utc), usegmt=True)
+    cookie = f"{name}={value}; expires={expires}; path={path}; SameSite=Strict"
+    st.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True)
 
 
 # Only streamlit-authenticator's cookie model uses the quiet manager (requirements.txt pins the
@@ -79,7 +108,13 @@ def current_user(form_container=None) -> User | None:
     if st.session_state.get("authentication_status") is False:
         st.error("Username or password is incorrect.")
     if not st.session_state.get("authentication_status"):
+        if st.session_state.get(_FORGET_COOKIE):
+            # Signed out in this session: delete the cookie on every signed-out run until the
+            # next sign-in, so that a reload does not sign in again whatever run came between.
+            with form_container or st.container():
+                authenticator.cookie_controller.delete_cookie()
         return None
+    st.session_state[_FORGET_COOKIE] = False
     user = users.by_username(st.session_state["username"])
     if user is None or not user.active:
         _forget(authenticator)
@@ -97,7 +132,7 @@ def current_user(form_container=None) -> User | None:
 
 def remember_sign_in() -> None:
     """After a sign-in through the form, keep writing the sign-in cookie on every run of this
-    session (a zero-height component), so that it outlives quick reruns and a reload signs in."""
+    session (a script in the page), so that it outlives quick reruns and a reload signs in."""
     authenticator = st.session_state.get("_authenticator")
     if authenticator is None or not st.session_state.get("authentication_status"):
         st.session_state[_WRITE_COOKIE] = False
@@ -114,6 +149,7 @@ def _forget(authenticator: stauth.Authenticate) -> None:
     for key in ("authentication_status", "username", "name", "roles"):
         st.session_state[key] = None
     st.session_state[_WRITE_COOKIE] = False
+    st.session_state[_FORGET_COOKIE] = True
 
 
 def sign_out(location: str = "sidebar") -> None:
@@ -121,4 +157,9 @@ def sign_out(location: str = "sidebar") -> None:
     if authenticator is not None:
         authenticator.logout(button_name="Sign out", location=location, key="sign_out",
                              use_container_width=True)
-        remember_sign_in()  # after the button: a sign-out in this run must not re-write the cookie
+        if not st.session_state.get("authentication_status"):
+            # Signed out just now: show the sign-in screen, which deletes the cookie (current_user).
+            st.session_state[_WRITE_COOKIE] = False
+            st.session_state[_FORGET_COOKIE] = True
+            st.rerun()
+        remember_sign_in()

@@ -371,6 +371,6 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD, path: str = "/")
 
 
 def wait_for_cookie(page, timeout: float = TIMEOUT_MS) -> None:
-    """Wait for the sign-in cookie: a component writes it in the browser just after sign-in, and
+    """Wait for the sign-in cookie: a script in the page writes it just after sign-in, and
     opening a page by URL (``page.goto``, a reload, a new tab) signs in from it."""
     page.wait_for_function(f"() => document.cookie.includes('{AUTH_COOKIE}=')", timeout=timeout)

@@ -8,7 +8,7 @@ import time
 
 from playwright.sync_api import expect
 
-from components.auth import COOKIE_NAME
+from components.auth import COOKIE_NAME, DEMO_PASSWORD
 
 from tests.browser.conftest import (
     assert_no_exception,
@@ -16,8 +16,10 @@ from tests.browser.conftest import (
     nav_link,
     password_box,
     sign_out_button,
+    settle,
     sign_in,
     wait_for_app,
+    wait_for_cookie,
 )
 
 ADMIN_PAGE = "Users & audit"  # pages/admin.py, url path /admin, admin only
@@ -100,13 +102,51 @@ def test_deep_link_to_a_page_the_role_may_not_see_says_who_it_is_for(page):
     assert_no_exception(page)
 
 
+def _record_reruns(page) -> list[str]:
+    """What each rerun request the browser sends on the app's websocket carries ("widgets" with
+    the ids of triggered widgets, or "page"); must be installed before the page loads."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    sent: list[str] = []
+
+    def frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = BackMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") == "rerun_script":
+            states = msg.rerun_script.widget_states.widgets
+            sent.append(",".join(w.id for w in states if w.WhichOneof("value") == "trigger_value") or "no trigger")
+
+    page.on("websocket", lambda ws: ws.on("framesent", frame))
+    return sent
+
+
+def test_no_run_starts_on_its_own_around_sign_in(page):
+    """A run the user did not ask for stops the one their click started, and the click is lost.
+    streamlit-authenticator's cookie components asked for one a moment after each page load and
+    after sign-in (components/auth.py): the browser asks for a run only when the user acts --
+    opening the page, clicking "Sign in"."""
+    reruns = _record_reruns(page)
+    page.goto("/")
+    wait_for_app(page)
+    settle(page, quiet_ms=2000)
+    assert len(reruns) == 1, reruns  # the page load
+    fill_sign_in_form(page, "executive", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
+    wait_for_cookie(page)
+    settle(page, quiet_ms=3000)
+    assert len(reruns) == 2 and "Login" in reruns[1], reruns  # ... and the sign-in click, nothing else
+    assert_no_exception(page)
+
+
 def test_sign_out_forgets_the_cookie(page):
     sign_in(page, "marketer")
     sign_out_button(page).click()
     expect(password_box(page)).to_be_visible()
     wait_for_app(page)
     expect(sign_out_button(page)).to_have_count(0)
-    # The cookie is deleted by a component in the browser, a moment after the sign-in form is
+    # The cookie is deleted by a script in the page, a moment after the sign-in form is
     # back; wait for it to be gone (a loaded CI machine reloaded before that and was signed in).
     deadline = time.monotonic() + 15
     while any(c["name"] == COOKIE_NAME for c in page.context.cookies()) and time.monotonic() < deadline:

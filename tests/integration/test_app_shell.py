@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+import jwt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import users
+from components import auth
+from components.auth import COOKIE_DAYS, COOKIE_NAME
+from queries import settings, users
 from queries.access import PAGE_ROLES, ROLES, User
 from queries.users import UserInput
 from tests.factories import World
@@ -129,12 +135,37 @@ def _components(at: AppTest) -> list[str]:
     return [el.proto.json_args for el in at.get("component_instance")]
 
 
-def test_the_sign_in_screen_reads_cookies_from_the_request_not_a_component(people):
-    """A component that reports back starts another run a moment after the page loads; a "Sign in"
-    click landing before it was lost (components/auth.py, _CookieManager). After the sign-in, the
-    cookie is written by a component (remember_sign_in), which reports nothing the form depends on."""
+def _cookie_scripts(at: AppTest) -> list[str]:
+    return [el.proto.body for el in at.get("html") if "document.cookie" in el.proto.body]
+
+
+def test_the_sign_in_cookie_is_read_from_the_request_and_written_by_a_script(people):
+    """No cookie component at all: a component reports back a moment after it renders, which
+    starts another run and stopped the one a click had just started (the "Sign in" click, or
+    the first click on the scoreboard). Cookies are read from the request and written by a
+    script in the page (components/auth.py, _CookieManager)."""
     at = AppTest.from_file(APP, default_timeout=30).run()
-    assert not any("getAll" in args for args in _components(at)), _components(at)
+    assert _components(at) == [] and _cookie_scripts(at) == []
     sign_in(at, "executive")
     assert at.session_state["authentication_status"] is True
-    assert any('"set"' in args for args in _components(at)), _components(at)
+    assert _components(at) == [], _components(at)
+    [script] = _cookie_scripts(at)
+    token = re.search(rf'"{COOKIE_NAME}=([A-Za-z0-9._-]+); expires=([^;]+); path=/; SameSite=Strict"', script)
+    assert token, script
+    # The token is the library's: the signed-in user, expiring in COOKIE_DAYS.
+    claims = jwt.decode(token.group(1), settings.cookie_key(), algorithms=["HS256"])
+    assert claims["username"] == "executive"
+    expires = parsedate_to_datetime(token.group(2))
+    assert abs(expires - (datetime.now(timezone.utc) + timedelta(days=COOKIE_DAYS))) < timedelta(minutes=5)
+
+    # Signing out deletes it the same way: an expiry in the past.
+    at.sidebar.button(key="sign_out").click().run()
+    assert at.session_state["authentication_status"] is None
+    [script] = _cookie_scripts(at)
+    assert f'"{COOKIE_NAME}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/; SameSite=Strict"' in script
+
+
+def test_cookie_text_that_could_break_out_of_the_cookie_or_script_is_refused():
+    for value in ('a"b', "a;b", "a</script>", "a b", "a\nb"):
+        with pytest.raises(ValueError):
+            auth._write_cookie(COOKIE_NAME, value, "/", datetime.now())

@@ -123,7 +123,12 @@ def numbers_state(payload: dict, tz: str, *, frozen: bool, today: date | None = 
             return NumbersState(text, "frozen")
         stored = local_date_text(payload["computed_at"], tz, today)
         text += f" · computed {stored}"
-        if payload.get("events_until"):
+        if payload.get("events_until") and payload.get("decisions_as_of"):
+            note = (f"Stored on {stored} for the freeze: leads, MQLs, hand-offs, deals and accept/reject decisions "
+                    f"after {local_time(moment, tz)} on {local_date_text(moment, tz, today, weekday=True)} are left "
+                    f"out; deal amounts are as they stood on {stored}, and goal values run to the end of the "
+                    "freeze day.")
+        elif payload.get("events_until"):
             note = (f"Stored on {stored} for the freeze: leads, MQLs, hand-offs and deals after "
                     f"{local_time(moment, tz)} on {local_date_text(moment, tz, today, weekday=True)} are left out; "
                     f"decisions on earlier hand-offs and deal amounts are as they stood on {stored}, and goal "

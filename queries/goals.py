@@ -106,7 +106,7 @@ METRICS: dict[str, MetricSpec] = {s.key: s for s in (
                ("mqls",), (), ("mqls",), "MQLs",
                help="Distinct leads that became MQLs in the goal's period."),
     MetricSpec("acceptance_rate", "Lead acceptance rate", "percent", False, False, "acceptance", "acceptance_rate",
-               ("accepted",), ("handed_off",), ("handed_off",), "hand-offs",
+               ("accepted",), ("handed_off",), ("handed_off",), "hand-offs", needs_as_of=True,
                help="Leads accepted ÷ leads handed off, hand-offs in the goal's period."),
     MetricSpec("sla_compliance", "SLA compliance", "percent", False, False, "sla_compliance", "compliance_rate",
                ("met",), ("met", "breached"), ("handed_off",), "hand-offs", needs_as_of=True,

@@ -247,7 +247,8 @@ def frozen_numbers(meeting_id: int, frozen_at: datetime) -> dict[str, dict]:
 
 def compute_section(kind: str, period: Period, as_of: datetime, now: datetime | None = None) -> dict:
     """A section's payload at ``as_of``. When ``as_of`` is past (a freeze stored late), events after it
-    are left out (:func:`events_cut`); the payload's ``events_until`` says where they were cut."""
+    are left out (:func:`events_cut`); the payload's ``events_until`` says where they were cut.
+    Decisions on hand-offs are read as of ``as_of`` (``decisions_as_of``)."""
     builders = {"scoreboard": _scoreboard_numbers, "goals": _goals_numbers, "acceptance": _acceptance_numbers,
                 "sla": _sla_numbers, "slipping": _slipping_numbers}
     now = now or datetime.now(timezone.utc)
@@ -256,6 +257,7 @@ def compute_section(kind: str, period: Period, as_of: datetime, now: datetime | 
     until = getattr(cut, "until", None)
     payload.update(kind=kind, as_of=as_of.isoformat(), period=_period_json(period),
                    events_until=None if until is None else until.isoformat(),
+                   decisions_as_of=True,  # accept/reject decisions read as of as_of (older payloads: as computed)
                    computed_at=now.replace(microsecond=0).isoformat())
     return json.loads(json.dumps(payload, default=_json_default))  # exactly what a snapshot stores
 
@@ -340,12 +342,12 @@ def _checkin_as_of(goal, as_of: datetime):
 
 def _acceptance_numbers(period: Period, as_of: datetime) -> dict:
     comparison = calc.comparison_period(period, local_today(period.tz, as_of))
-    total = _row(metrics.acceptance(period))
-    previous = _row(metrics.acceptance(comparison))
-    by_source = metrics.acceptance(period, dim="source")[
+    total = _row(metrics.acceptance(period, as_of=as_of))
+    previous = _row(metrics.acceptance(comparison, as_of=as_of))
+    by_source = metrics.acceptance(period, dim="source", as_of=as_of)[
         ["dim_key", "dim_label", "handed_off", "accepted", "rejected", "awaiting", "acceptance_rate"]]
     by_source = by_source.sort_values(["handed_off", "dim_label"], ascending=[False, True]).reset_index(drop=True)
-    reasons = metrics.rejection_reasons(period)[["reason", "rejected", "share", "recycled"]]
+    reasons = metrics.rejection_reasons(period, as_of=as_of)[["reason", "rejected", "share", "recycled"]]
     reasons = reasons.sort_values(["rejected", "reason"], ascending=[False, True]).reset_index(drop=True)
     commitment = sla.commitment_for(period)
     return {
@@ -366,7 +368,7 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
     return {
         "pace": pace,
         "mqls": _row(metrics.mqls_delivered(period)).get("mqls", 0) or 0,
-        "acceptance": _row(metrics.acceptance(period)),
+        "acceptance": _row(metrics.acceptance(period, as_of=as_of)),
         "compliance": _row(metrics.sla_compliance(period, as_of=as_of)),
         "timeliness": _row(sla.decision_timeliness(period, as_of=as_of)),
         "first_touch": _row(metrics.first_touch(period, as_of=as_of)),

@@ -103,17 +103,27 @@ def params(period: Period | None, filters: Filters, grain: str = "none", dim: st
 # --------------------------------------------------------------------------- lead metrics
 
 
-@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
-def acceptance(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total") -> pd.DataFrame:
-    """Lead acceptance rate (accepted ÷ handed off) with awaiting decision, hand-off cohort."""
-    return run("acceptance", params(period, filters, grain, dim))
+def acceptance(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total",
+               as_of: datetime | None = None) -> pd.DataFrame:
+    """Lead acceptance rate (accepted ÷ handed off) with awaiting decision, hand-off cohort;
+    decisions as made by ``as_of`` (default now)."""
+    return _acceptance(period, filters, grain, dim, as_of or now_minute())
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def _acceptance(period, filters, grain, dim, as_of):
+    return run("acceptance", params(period, filters, grain, dim, as_of=as_of))
+
+
 def rejection_reasons(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none",
-                      dim: str = "total") -> pd.DataFrame:
-    """Count and share of each rejection reason, hand-off cohort."""
-    return run("rejection_reasons", params(period, filters, grain, dim))
+                      dim: str = "total", as_of: datetime | None = None) -> pd.DataFrame:
+    """Count and share of each rejection reason, hand-off cohort; rejections made by ``as_of`` (default now)."""
+    return _rejection_reasons(period, filters, grain, dim, as_of or now_minute())
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def _rejection_reasons(period, filters, grain, dim, as_of):
+    return run("rejection_reasons", params(period, filters, grain, dim, as_of=as_of))
 
 
 def first_touch(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "none", dim: str = "total",

@@ -146,8 +146,8 @@ def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime) -> dict
         "coverage": lambda: metrics.coverage_inputs(period, filters, as_of=open_at),
         "mqls": lambda: metrics.mqls_delivered(period, filters),
         "mqls_prev": lambda: metrics.mqls_delivered(comparison, filters),
-        "acc": lambda: metrics.acceptance(period, filters),
-        "acc_prev": lambda: metrics.acceptance(comparison, filters),
+        "acc": lambda: metrics.acceptance(period, filters, as_of=as_of),
+        "acc_prev": lambda: metrics.acceptance(comparison, filters, as_of=as_of),
         "touch": lambda: metrics.first_touch(period, filters, as_of=as_of),
         "touch_prev": lambda: metrics.first_touch(comparison, filters, as_of=as_of),
         "sla": lambda: metrics.sla_compliance(period, filters, as_of=as_of),
@@ -216,13 +216,13 @@ _COARSER = {"day": ["day", "week", "month"], "week": ["week", "month"], "month":
 MIN_COHORT = 10
 
 
-def _trend_reads(period: Period, filters: Filters) -> dict[str, Callable[[], object]]:
+def _trend_reads(period: Period, filters: Filters, as_of: datetime) -> dict[str, Callable[[], object]]:
     grain = grain_for(period)
     return {
         "deals_trend": lambda: metrics.closed_deals(period, filters, grain=grain),
         "created_trend": lambda: metrics.pipeline_created(period, filters, grain=grain),
         # per day, so the chart can sum the days into weeks or months without another query
-        "acc_by_source": lambda: metrics.acceptance(period, filters, grain="day", dim="source"),
+        "acc_by_source": lambda: metrics.acceptance(period, filters, grain="day", dim="source", as_of=as_of),
     }
 
 
@@ -261,7 +261,7 @@ def trends(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | N
     a bucket with no hand-offs has no rate.
     """
     as_of = as_of or metrics.now_minute()
-    return _assemble_trends(period, as_of, fetch(_trend_reads(period, filters)))
+    return _assemble_trends(period, as_of, fetch(_trend_reads(period, filters, as_of)))
 
 
 def _top_sources(frame: pd.DataFrame, top: int = TREND_SOURCES) -> pd.DataFrame:
@@ -299,7 +299,7 @@ def overview(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime |
     """All the page's reads at once: the independent metric queries run side by side
     (:func:`fetch`), so a cold page waits for the slowest few, not for the sum of all."""
     as_of = as_of or metrics.now_minute()
-    reads = {**_scoreboard_reads(period, filters, as_of), **_trend_reads(period, filters),
+    reads = {**_scoreboard_reads(period, filters, as_of), **_trend_reads(period, filters, as_of),
              "distribution": lambda: metrics.first_touch_distribution(period, filters, as_of=as_of),
              "funnel": lambda: metrics.funnel(period, filters)}
     got = fetch(reads)

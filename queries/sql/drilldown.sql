@@ -6,13 +6,16 @@
 -- name: drill_handoffs
 -- Hand-offs behind lead acceptance, time to first touch and SLA compliance: cohort = hand-off
 -- time in the period. :subset narrows the list:
---   'all', 'accepted', 'rejected', 'awaiting'            (lead acceptance)
+--   'all', 'accepted', 'rejected', 'awaiting'            (lead acceptance, as of :as_of)
 --   'touched' (slowest first), 'untouched'              (time to first touch, as of :as_of)
 --   'sla_breached', 'sla_pending'                        (SLA compliance, as of :as_of)
 -- Other subsets are listed most recent hand-off first.
 with scoped as (
-    select s.id, s.lead_id, s.owner_id, s.handed_off_at, s.sla_deadline_at, s.decision, s.decided_at,
-           s.rejection_reason, s.recycled_at,
+    select s.id, s.lead_id, s.owner_id, s.handed_off_at, s.sla_deadline_at,
+           case when s.decided_at <= :as_of then s.decision end as decision,
+           case when s.decided_at <= :as_of then s.decided_at end as decided_at,
+           case when s.decided_at <= :as_of then s.rejection_reason end as rejection_reason,
+           case when s.recycled_at <= :as_of then s.recycled_at end as recycled_at,
            case when s.first_touch_at <= :as_of then s.first_touch_at end as first_touch_at,
            case when s.first_touch_at <= :as_of then s.minutes_to_first_touch end as minutes_to_first_touch,
            case when s.first_touch_at <= :as_of and s.first_touch_at <= s.sla_deadline_at then 'met'

@@ -4,7 +4,8 @@
 
 -- name: acceptance
 -- Lead acceptance rate = accepted ÷ handed off. Cohort: hand-offs whose hand-off time falls in the
--- period. Awaiting = neither accepted nor rejected yet (recent periods are not final).
+-- period. A decision counts once made, at or before :as_of; awaiting = neither accepted nor
+-- rejected by then (recent periods are not final).
 select bucket, dim_key, dim_label,
        count(*) as handed_off,
        count(*) filter (where decision = 'accepted') as accepted,
@@ -13,7 +14,8 @@ select bucket, dim_key, dim_label,
        count(*) filter (where decision = 'accepted')::float8 / count(*) as acceptance_rate
   from (select case when :grain = 'none' then null
                     else (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
-               s.*
+               s.dim_key, s.dim_label,
+               case when s.decided_at <= :as_of then s.decision end as decision
           from {{ _handoff_scope }} s
          where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
  group by bucket, dim_key, dim_label
@@ -21,17 +23,18 @@ select bucket, dim_key, dim_label,
 
 -- name: rejection_reasons
 -- Count and share of each structured rejection reason among rejected hand-offs, cohort = hand-off
--- time in the period (the same cohort as the acceptance rate, so the counts add up).
+-- time in the period (the same cohort as the acceptance rate, so the counts add up): rejected at
+-- or before :as_of; recycled = sent back to nurture by then.
 select bucket, dim_key, dim_label, rejection_reason as reason,
        count(*) as rejected,
        count(*)::float8 / sum(count(*)) over (partition by bucket, dim_key) as share,
-       count(*) filter (where recycled_at is not null) as recycled
+       count(*) filter (where recycled_at <= :as_of) as recycled
   from (select case when :grain = 'none' then null
                     else (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
                s.*
           from {{ _handoff_scope }} s
          where s.handed_off_at >= :start_at and s.handed_off_at < :end_at
-           and s.decision = 'rejected') x
+           and s.decision = 'rejected' and s.decided_at <= :as_of) x
  group by bucket, dim_key, dim_label, rejection_reason
  order by bucket nulls first, dim_label, rejected desc, reason
 

@@ -215,6 +215,7 @@ def test_frozen_numbers_leave_out_what_happened_after_the_freeze(db):
     world.hand_off(before, t - timedelta(minutes=30), rep)
     world.hand_off(after, t + timedelta(minutes=90), rep)  # MQL and hand-off after the freeze
     world.opportunity(account, rep, 750_000.0, t + timedelta(minutes=100))
+    world.decide(before, "accepted", t + timedelta(minutes=60), rep)  # decided after the freeze
     meeting_id = plan(when=t - timedelta(minutes=5))
     _, frozen_at = meetings.freeze(who("executive"), meeting_id, 1, now=t)
     m = meetings.get(meeting_id)
@@ -228,7 +229,17 @@ def test_frozen_numbers_leave_out_what_happened_after_the_freeze(db):
     assert board["values"]["handed_off"] == known["handed_off"]
     assert board["values"]["pipeline_created"] == pytest.approx(known["pipeline_created"])
     assert meetings.section_numbers(m, "sla")["mqls"] == known["mqls"]
-    assert meetings.section_numbers(m, "acceptance")["total"]["handed_off"] == known["handed_off"]
+    # Decisions as made by the freeze: the one on `before` came an hour later.
+    with db.connect() as conn:
+        accepted_then, accepted_now = conn.execute(sa.text(
+            "select count(*) filter (where decided_at <= :f), count(*) from handoff "
+            "where handed_off_at >= :s and handed_off_at < :e and decision = 'accepted'"),
+            {"f": frozen_at, "s": period.start_at, "e": cut}).one()
+    assert accepted_now > accepted_then
+    acceptance = meetings.section_numbers(m, "acceptance")["total"]
+    assert acceptance["handed_off"] == known["handed_off"]
+    assert acceptance["accepted"] == accepted_then
+    assert meetings.section_numbers(m, "sla")["acceptance"]["accepted"] == accepted_then
     # A goal's value asked for that moment counts the same MQLs (its goals slide agrees).
     mql_goal = goals.Goal(id=0, parent_id=None, parent_title=None, title="", why="", period_kind="quarter",
                           start=period.start, end=period.end, metric="mqls_delivered", unit="count", unit_label="",
@@ -247,7 +258,7 @@ def test_frozen_numbers_leave_out_what_happened_after_the_freeze(db):
     n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "scoreboard")
     text = html.unescape(markdown_text(open_app("executive", meeting=meeting_id, section=n, present=1)))
     assert f"Frozen · as of {meeting_content.local_time(frozen_at, settings.company_timezone())}" in text
-    assert " · computed " in text and "deals after" in text and "are left out" in text
+    assert " · computed " in text and "deals and accept/reject decisions after" in text and "are left out" in text
 
 
 def test_a_past_meeting_that_was_not_frozen_says_its_numbers_are_todays(db):

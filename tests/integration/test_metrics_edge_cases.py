@@ -109,6 +109,39 @@ def test_rejected_then_recycled_lead(world, people):
     assert list(funnel["reached"]) == [1, 1, 1, 0, 0]
 
 
+def test_acceptance_and_rejections_as_known_at_a_past_moment(world, people):
+    """Numbers for a moment already past (a meeting frozen then, a goal's daily snapshot) count the
+    decisions made by then: a later decision is still awaiting, a later rejection or recycling is
+    not counted yet; the record lists agree."""
+    from queries import scoreboard
+
+    leads = [world.lead(at("2026-02-01 09:00"), people["account"]) for _ in range(3)]
+    for lead in leads:
+        world.hand_off(lead, at("2026-02-02 09:00"), people["sdr"])
+    world.decide(leads[0], "accepted", at("2026-02-02 10:00"), people["sdr"])
+    world.decide(leads[1], "rejected", at("2026-02-03 10:00"), people["sdr"], reason="bad_fit")
+    world.event(leads[1], "recycled", at("2026-02-10 09:00"))
+    world.decide(leads[2], "rejected", at("2026-02-05 10:00"), people["sdr"], reason="no_response")
+
+    def counts(as_of):
+        row = metrics.acceptance(Q1, as_of=as_of).iloc[0]
+        reasons = metrics.rejection_reasons(Q1, as_of=as_of).set_index("reason")
+        return ((row.handed_off, row.accepted, row.rejected, row.awaiting),
+                reasons.rejected.to_dict(), reasons.recycled.to_dict())
+
+    assert counts(at("2026-02-02 09:30")) == ((3, 0, 0, 3), {}, {})
+    assert counts(at("2026-02-02 10:00")) == ((3, 1, 0, 2), {}, {})  # at the decision's minute: made
+    assert counts(at("2026-02-04 00:00")) == ((3, 1, 1, 1), {"bad_fit": 1}, {"bad_fit": 0})
+    assert counts(AS_OF) == ((3, 1, 2, 0), {"bad_fit": 1, "no_response": 1}, {"bad_fit": 1, "no_response": 0})
+    assert metrics.acceptance(Q1).iloc[0].awaiting == 0  # default: as of now
+
+    waiting = scoreboard.records("awaiting", Q1, as_of=at("2026-02-04 00:00")).rows
+    assert list(waiting.lead_id) == [leads[2]]
+    assert waiting.decision.isna().all() and waiting.decided_at.isna().all()
+    rejected = scoreboard.records("rejected", Q1, as_of=at("2026-02-04 00:00")).rows
+    assert list(rejected.lead_id) == [leads[1]] and rejected.recycled_at.isna().all()
+
+
 def test_cannot_decide_twice_and_history_is_append_only(world, people):
     lead = world.lead(at("2026-02-01 09:00"), people["account"])
     world.hand_off(lead, at("2026-02-01 10:00"), people["sdr"])

@@ -163,6 +163,26 @@ def test_rejection_reasons(raw, period, seeded_app_db):
     assert got.recycled.to_dict() == h.groupby("rejection_reason").recycled_at.count().to_dict()
 
 
+def test_acceptance_and_rejection_reasons_as_of_a_moment_inside_the_period(raw, period, seeded_app_db):
+    as_of = period.start_at + (period.end_at - period.start_at) / 2
+    h = raw["handoff"]
+    h = h[in_period(h.handed_off_at, period)].assign(bucket=lambda d: local_month(d.handed_off_at, raw["tz"]))
+    decision = h.decision.where(h.decided_at.notna() & (h.decided_at <= pd.Timestamp(as_of)))
+    assert decision.notna().sum() < h.decision.notna().sum()  # the moment leaves decisions out
+    expected = h.assign(decision=decision).groupby("bucket").agg(
+        handed_off=("lead_id", "size"), accepted=("decision", lambda s: (s == "accepted").sum()),
+        rejected=("decision", lambda s: (s == "rejected").sum()), awaiting=("decision", lambda s: s.isna().sum()))
+    got = sql_by_month(metrics.acceptance(period, grain="month", as_of=as_of))
+    pd.testing.assert_frame_equal(got[["handed_off", "accepted", "rejected", "awaiting"]], expected,
+                                  check_dtype=False, check_names=False, check_freq=False)
+
+    rejected = h[decision == "rejected"]
+    got = metrics.rejection_reasons(period, as_of=as_of).set_index("reason")
+    assert got.rejected.to_dict() == rejected.rejection_reason.value_counts().to_dict()
+    recycled = rejected[rejected.recycled_at.notna() & (rejected.recycled_at <= pd.Timestamp(as_of))]
+    assert got.recycled.to_dict() == {r: int((recycled.rejection_reason == r).sum()) for r in got.index}
+
+
 def test_first_touch_median_and_p90_by_month(raw, period, seeded_app_db):
     as_of = pd.Timestamp(period.end_at)
     h = with_db_sla(raw)

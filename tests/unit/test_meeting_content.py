@@ -189,6 +189,13 @@ def test_frozen_numbers_stored_late_say_how_far_they_hold():
     state = mc.numbers_state(late, "America/New_York", frozen=True, today=date(2026, 11, 23))
     assert state.text == "Frozen · as of 09:34, Mon 16 Nov · computed 23 Nov"
     assert "after 09:34 on Mon 16 Nov are left out" in state.note
+    assert "decisions on earlier hand-offs and deal amounts are as they stood on 23 Nov" in state.note
+    # Stored since decisions are read as of the freeze too.
+    now_kind = mc.numbers_state({**late, "decisions_as_of": True}, "America/New_York", frozen=True,
+                                today=date(2026, 11, 23))
+    assert now_kind.note == ("Stored on 23 Nov for the freeze: leads, MQLs, hand-offs, deals and accept/reject "
+                             "decisions after 09:34 on Mon 16 Nov are left out; deal amounts are as they stood on "
+                             "23 Nov, and goal values run to the end of the freeze day.")
     # A snapshot stored late before events were cut (older releases) does not claim they were.
     old = mc.numbers_state({k: v for k, v in late.items() if k != "events_until"}, "America/New_York", frozen=True,
                            today=date(2026, 11, 23))

@@ -24,6 +24,36 @@ def panel_goals(period: Period, filters: Filters) -> list[goals.Evaluated]:
     return goals.evaluated(period, team_ids=filters.team_ids, owner_ids=filters.owner_ids)
 
 
+def panel_cards(evs: list[goals.Evaluated]) -> list[tuple[goals.Evaluated, str | None]]:
+    """The objectives the panel lists, each with what its key results need (or None), the ones
+    needing attention first: an objective ranks by the worse of its own status and its key
+    results', so an objective on track whose key results are off track is not buried below the
+    fold, and its card says so ("2 key results off track"). Goals whose objective is not among
+    ``evs`` (another period's) are listed on their own."""
+    ids = {e.goal.id for e in evs}
+    children: dict[int, list[goals.Evaluated]] = {}
+    for e in evs:
+        if e.goal.parent_id in ids:
+            children.setdefault(e.goal.parent_id, []).append(e)
+    top = [e for e in evs if e.goal.parent_id not in ids]
+
+    def rank(status: str) -> int:
+        return _ORDER.index(status) if status in _ORDER else len(_ORDER)
+
+    def attention(e: goals.Evaluated) -> str | None:
+        krs = [k.progress.status for k in children.get(e.goal.id, [])]
+        counts = [(krs.count(s), goals.status_label(s).lower()) for s in ("off_track", "at_risk") if krs.count(s)]
+        if not counts:
+            return None
+        (n, first), rest = counts[0], counts[1:]
+        return f"{n} key result{'s' if n > 1 else ''} {first}" + "".join(f", {m} {label}" for m, label in rest)
+
+    ordered = sorted(top, key=lambda e: (min([rank(e.progress.status)]
+                                             + [rank(k.progress.status) for k in children.get(e.goal.id, [])]),
+                                         e.goal.title))
+    return [(e, attention(e)) for e in ordered]
+
+
 def render(period: Period, evs: list[goals.Evaluated], user: User) -> None:
     """The panel for ``evs`` (from :func:`panel_goals`, which the page may run beside its other reads)."""
     cur = settings.currency()
@@ -38,14 +68,15 @@ def render(period: Period, evs: list[goals.Evaluated], user: User) -> None:
         statuses = [e.progress.status for e in evs]
         parts = [f"{statuses.count(s)} {goals.status_label(s).lower()}" for s in ("on_track", "at_risk", "off_track")
                  if statuses.count(s)]
-        st.caption(f"{len(evs)} goals for {period.describe()}" + (": " + ", ".join(parts) if parts else ""))
-        top = [e for e in evs if e.goal.parent_id is None] or evs
-        top.sort(key=lambda e: (_ORDER.index(e.progress.status) if e.progress.status in _ORDER else 99,
-                                e.goal.title))
-        with st.container(height=CARDS_HEIGHT if len(top) > 1 else "content", border=False):
-            for e in top[:MAX_GOALS]:
+        # The page's subtitle names the period; the panel's own line stays short (narrow screens).
+        st.caption(f"{len(evs)} goals" + (": " + ", ".join(parts) if parts else ""))
+        cards = panel_cards(evs)
+        with st.container(height=CARDS_HEIGHT if len(cards) > 1 else "content", border=False,
+                          key="goals_panel_cards"):
+            for e, attention in cards[:MAX_GOALS]:
                 other = (e.goal.start, e.goal.end) != (period.start, period.end)
-                goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py", show_period=other)
-        more = len(top) - MAX_GOALS
+                goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py", show_period=other,
+                                       attention=attention)
+        more = len(cards) - MAX_GOALS
         st.page_link("pages/goals.py", label=f"All goals{f' (+{more})' if more > 0 else ''}",
                      icon=":material/flag:")

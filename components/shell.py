@@ -21,6 +21,15 @@ CSS = """
   .ab-brand { font-size: 2.1rem; font-weight: 700; letter-spacing: -0.02em; margin-bottom: 0; }
   .ab-brand span.m { color: #7C3AED; } .ab-brand span.s { color: #0284C7; }
   .ab-tagline { color: #475569; font-size: 1.05rem; margin-top: 0.2rem; }
+  /* The scoreboard's goal cards scroll in a box as tall as the KPI tiles: fade its lower edge so
+     a card cut by it reads as "more below", not as a broken card. */
+  .st-key-goals_panel_cards { mask-image: linear-gradient(to bottom, #000 calc(100% - 2.2rem), transparent);
+                              padding-bottom: 1rem; }
+  /* On a laptop screen the panel is narrow and one card fills that box: make room for the next
+     card's title to show below it. */
+  @media (max-width: 1600px) {
+    div:has(> .st-key-goals_panel_cards), .st-key-goals_panel_cards { height: 410px !important; }
+  }
 </style>
 """
 

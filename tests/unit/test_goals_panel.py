@@ -1,0 +1,42 @@
+"""The scoreboard's goals panel: which objectives it lists first, and what their key results need."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from components.goals_panel import panel_cards
+
+
+def ev(goal_id: int, status: str, title: str, parent: int | None = None):
+    return SimpleNamespace(goal=SimpleNamespace(id=goal_id, parent_id=parent, title=title),
+                           progress=SimpleNamespace(status=status))
+
+
+def listed(evs):
+    return [(e.goal.title, attention) for e, attention in panel_cards(evs)]
+
+
+def test_an_objective_on_track_with_key_results_off_track_comes_first_and_says_so():
+    evs = [ev(1, "on_track", "Close the revenue plan"),
+           ev(2, "on_track", "Raise lead acceptance"),
+           ev(3, "off_track", "Cut the median time to first touch", parent=2),
+           ev(4, "off_track", "Meet the follow-up SLA", parent=2),
+           ev(5, "on_track", "Grow marketing-sourced revenue"),
+           ev(6, "at_risk", "Create marketing-sourced pipeline", parent=5),
+           ev(7, "on_track", "Deliver MQLs sales can work", parent=5)]
+    assert listed(evs) == [("Raise lead acceptance", "2 key results off track"),
+                           ("Grow marketing-sourced revenue", "1 key result at risk"),
+                           ("Close the revenue plan", None)]
+
+
+def test_own_status_counts_too_and_ties_go_by_title():
+    evs = [ev(1, "on_track", "B"), ev(2, "at_risk", "C"), ev(3, "on_track", "A"),
+           ev(4, "off_track", "D"), ev(5, "at_risk", "E kr", parent=1), ev(6, "off_track", "F kr", parent=1)]
+    assert listed(evs) == [("B", "1 key result off track, 1 at risk"), ("D", None), ("C", None), ("A", None)]
+
+
+def test_a_key_result_whose_objective_is_not_shown_is_listed_on_its_own():
+    """Its objective belongs to another period (not among the panel's goals)."""
+    assert listed([ev(8, "at_risk", "Orphan", parent=99), ev(9, "on_track", "Top")]) == [
+        ("Orphan", None), ("Top", None)]
+    assert panel_cards([]) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
@@ -61,18 +62,44 @@ def now_minute() -> datetime:
 
 
 def typed(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
-    """Cast query output to the declared dtypes (also gives empty results the right columns)."""
-    frame = frame.reindex(columns=list(schema))
+    """Cast a frame to the declared dtypes (also gives empty results the right columns): ints with
+    missing values as 0, floats with anything not a number as NaN, dates as ``datetime64[us]``,
+    text as pandas strings; columns not in ``schema`` are dropped, missing ones added empty."""
+    columns = {col: frame[col].to_numpy(dtype=object) for col in schema if col in frame.columns}
+    return _typed_columns(columns, len(frame), schema, frame.index)
+
+
+def _typed_columns(columns: dict, n: int, schema: dict[str, str], index=None) -> pd.DataFrame:
+    """:func:`typed` on raw column values (sequences of Python objects, as the driver returns them):
+    each column is converted once into an array of its dtype, and the frame is built in one go. A
+    pandas cast per column took ~140 ms of a cold scoreboard render (20 small results)."""
+    data = {}
     for col, dtype in schema.items():
+        values = columns.get(col)
+        if values is None:
+            values = [None] * n
         if dtype == _INT:
-            frame[col] = pd.to_numeric(frame[col]).fillna(0).astype(_INT)
+            data[col] = np.fromiter((0 if _missing(v) else v for v in values), dtype=np.int64, count=n)
         elif dtype == _FLOAT:
-            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(_FLOAT)
+            data[col] = np.fromiter((_float(v) for v in values), dtype=np.float64, count=n)
         elif dtype == _DATE:
-            frame[col] = pd.to_datetime(frame[col]).astype(_DATE)
+            data[col] = pd.to_datetime(pd.Series(values, dtype=object)).astype(_DATE).to_numpy()
         else:
-            frame[col] = frame[col].astype(dtype)
-    return frame
+            data[col] = pd.array(list(values), dtype=dtype)
+    return pd.DataFrame(data, index=index if index is not None else pd.RangeIndex(n))
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _float(value) -> float:
+    if _missing(value):
+        return np.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
 
 
 def run(name: str, bound: dict) -> pd.DataFrame:
@@ -80,8 +107,8 @@ def run(name: str, bound: dict) -> pd.DataFrame:
     query = sqlfiles.get(name)
     with get_engine().connect() as conn:
         result = conn.execute(query.text, bound)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    return typed(frame, SCHEMAS[name])
+        keys, rows = list(result.keys()), result.fetchall()
+    return _typed_columns(dict(zip(keys, zip(*rows))) if rows else {}, len(rows), SCHEMAS[name])
 
 
 def params(period: Period | None, filters: Filters, grain: str = "none", dim: str = "total", **extra) -> dict:

@@ -58,7 +58,7 @@ class _CookieManager:
         self.cookies[cookie] = val
 
     def delete(self, cookie: str, key: str = "delete") -> None:  # noqa: ARG002
-        _write_cookie(cookie, "", "/", datetime(1970, 1, 1))
+        _write_cookie(cookie, "", "/", datetime(1970, 1, 1, tzinfo=timezone.utc))
         self.cookies.pop(cookie, None)
 
 

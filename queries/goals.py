@@ -322,13 +322,7 @@ def _fetch(spec: MetricSpec, period: Period, scope: Filters, *, grain: str, as_o
             kwargs["as_of"] = as_of
         return fn(period, scope, **kwargs)
     extra = {"as_of": as_of} if spec.needs_as_of else {}
-    result = conn.execute(q(spec.source), metrics.params(period, scope, grain, "total", **extra))
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    # only the columns goals read, cast as metrics.typed would (it is slow for hundreds of calls)
-    for col in {spec.value, *(spec.num or ()), *spec.den, *spec.basis}:
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    frame["bucket"] = pd.to_datetime(frame["bucket"])
-    return frame
+    return metrics.run(spec.source, metrics.params(period, scope, grain, "total", **extra), conn)
 
 
 def metric_value(goal: Goal, *, upto: date | None = None, as_of: datetime | None = None,

@@ -102,12 +102,14 @@ def _float(value) -> float:
         return np.nan
 
 
-def run(name: str, bound: dict) -> pd.DataFrame:
-    """Execute a named query with bound parameters; return its typed frame."""
-    query = sqlfiles.get(name)
-    with get_engine().connect() as conn:
-        result = conn.execute(query.text, bound)
-        keys, rows = list(result.keys()), result.fetchall()
+def run(name: str, bound: dict, conn: sa.Connection | None = None) -> pd.DataFrame:
+    """Execute a named query with bound parameters; return its typed frame. On ``conn`` when given
+    (e.g. inside a transaction not committed yet), else on a pooled connection."""
+    if conn is None:
+        with get_engine().connect() as own:
+            return run(name, bound, own)
+    result = conn.execute(sqlfiles.get(name).text, bound)
+    keys, rows = list(result.keys()), result.fetchall()
     return _typed_columns(dict(zip(keys, zip(*rows))) if rows else {}, len(rows), SCHEMAS[name])
 
 

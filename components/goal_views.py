@@ -26,6 +26,12 @@ def _order(status: str) -> int:
     return ORDER.index(status) if status in ORDER else len(ORDER)
 
 
+def attention_rank(ev: goals.Evaluated, key_results: list[goals.Evaluated]) -> int:
+    """Where an objective sorts among goals needing attention: by the worse of its own status and
+    its key results' (:data:`ORDER`), so one on track with key results off track is not buried."""
+    return min([_order(ev.progress.status)] + [_order(k.progress.status) for k in key_results])
+
+
 # --------------------------------------------------------------------------- list
 
 
@@ -69,7 +75,9 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
             by_parent.setdefault(e.goal.parent_id, []).append(e)
     shown_ids = {e.goal.id for e in shown}
     tops = [e for e in shown if e.goal.parent_id is None or e.goal.parent_id not in shown_ids]
-    tops.sort(key=lambda e: (e.goal.archived, e.goal.end < today, _order(e.progress.status), e.goal.title))
+    tops.sort(key=lambda e: (e.goal.archived, e.goal.end < today,
+                             attention_rank(e, by_parent.get(e.goal.id, []) if e.goal.parent_id is None else []),
+                             e.goal.title))
     st.caption("Bars: filled = progress to the target (the black line); dotted = where an even pace would be "
                "today; ◇ = projected at the end of the period. Sparklines: the value recorded each day.")
     snaps = goals.snapshots([e.goal.id for e in evs])

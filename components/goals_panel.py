@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import goal_card
+from components.goal_views import attention_rank
 from components.widgets import empty_state
 from queries import goals, settings
 from queries.access import User
@@ -16,7 +17,6 @@ from queries.periods import Period
 MAX_GOALS = 5
 #: the cards scroll inside a box about as tall as the KPI tiles, so the page has no gap beside them
 CARDS_HEIGHT = 318
-_ORDER = ("off_track", "at_risk", "missed", "too_early", "no_data", "on_track", "achieved", "not_started")
 
 
 def panel_goals(period: Period, filters: Filters) -> list[goals.Evaluated]:
@@ -37,9 +37,6 @@ def panel_cards(evs: list[goals.Evaluated]) -> list[tuple[goals.Evaluated, str |
             children.setdefault(e.goal.parent_id, []).append(e)
     top = [e for e in evs if e.goal.parent_id not in ids]
 
-    def rank(status: str) -> int:
-        return _ORDER.index(status) if status in _ORDER else len(_ORDER)
-
     def attention(e: goals.Evaluated) -> str | None:
         krs = [k.progress.status for k in children.get(e.goal.id, [])]
         counts = [(krs.count(s), goals.status_label(s).lower()) for s in ("off_track", "at_risk") if krs.count(s)]
@@ -48,9 +45,7 @@ def panel_cards(evs: list[goals.Evaluated]) -> list[tuple[goals.Evaluated, str |
         (n, first), rest = counts[0], counts[1:]
         return f"{n} key result{'s' if n > 1 else ''} {first}" + "".join(f", {m} {label}" for m, label in rest)
 
-    ordered = sorted(top, key=lambda e: (min([rank(e.progress.status)]
-                                             + [rank(k.progress.status) for k in children.get(e.goal.id, [])]),
-                                         e.goal.title))
+    ordered = sorted(top, key=lambda e: (attention_rank(e, children.get(e.goal.id, [])), e.goal.title))
     return [(e, attention(e)) for e in ordered]
 
 

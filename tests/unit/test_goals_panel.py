@@ -40,3 +40,12 @@ def test_a_key_result_whose_objective_is_not_shown_is_listed_on_its_own():
     assert listed([ev(8, "at_risk", "Orphan", parent=99), ev(9, "on_track", "Top")]) == [
         ("Orphan", None), ("Top", None)]
     assert panel_cards([]) == []
+
+
+def test_the_goals_page_ranks_an_objective_by_its_worst_key_result_too():
+    from components.goal_views import attention_rank
+
+    objective = ev(1, "on_track", "O")
+    assert attention_rank(objective, []) > attention_rank(objective, [ev(2, "at_risk", "K", parent=1)])
+    assert attention_rank(objective, [ev(2, "at_risk", "K", parent=1), ev(3, "off_track", "L", parent=1)]) == \
+        attention_rank(ev(4, "off_track", "X"), [])

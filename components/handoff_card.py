@@ -183,6 +183,14 @@ def account(c: Card, currency: str) -> None:
     st.caption(fmt.md_text(domain + " · ".join(str(b) for b in bits) + owner))
     open_opps = c.open_opportunities
     won = c.won_revenue
+    deals, people = st.columns(2, gap="medium")  # the card's full width: each table gets half of it
+    with deals:
+        _open_opportunities(open_opps, won, currency)
+    with people:
+        _contacts(c.contacts)
+
+
+def _open_opportunities(open_opps: pd.DataFrame, won: float, currency: str) -> None:
     st.markdown(f"**Open opportunities:** {len(open_opps)}"
                 + (f" worth {fmt.money(open_opps['amount'].astype(float).sum(), currency)}" if len(open_opps) else "")
                 + f" · **won to date:** {fmt.money(won, currency)}")
@@ -193,7 +201,9 @@ def account(c: Card, currency: str) -> None:
             "Owner": open_opps["owner_name"]})
         st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 180),
                      column_config={"Amount": st.column_config.NumberColumn(format="accounting")})
-    contacts = c.contacts
+
+
+def _contacts(contacts: pd.DataFrame) -> None:
     st.markdown(f"**Other contacts at the account:** {len(contacts)}")
     if len(contacts):
         status = contacts["latest_decision"].map({"accepted": "Accepted", "rejected": "Rejected"})

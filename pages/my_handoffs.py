@@ -198,13 +198,12 @@ source_labels = dict(zip(channels["code"], channels["label"]))
 with st.container(border=True):
     card_view.header(c)
     card_view.sla_clock(c, as_of)
-    left, middle, right = st.columns([1, 1, 1.25], gap="medium")
+    left, right = st.columns(2, gap="medium")
     with left:
         card_view.origin(c, {v.id: v for v in versions})
-    with middle:
-        card_view.fit(c, current, source_labels)
     with right:
-        card_view.account(c, currency)
+        card_view.fit(c, current, source_labels)
+    card_view.account(c, currency)  # full width: its deals and contacts are tables
 
 # --------------------------------------------------------------------------- decide
 

@@ -107,13 +107,14 @@ if untouched.empty:
     st.success("Every hand-off past its deadline was touched.", icon=":material/verified:")
 else:
     untouched = untouched.reset_index(drop=True)
+    # who has to act and how late first: what a laptop screen shows without scrolling sideways
     shown = pd.DataFrame({
-        "Lead": untouched["lead_name"], "Account": untouched["account"], "Tier": untouched["tier"],
-        "Source": untouched["source"], "Owner": untouched["owner"], "Team": untouched["team"],
-        "Handed off": sla_views.local_times(untouched["handed_off_at"], tz),
-        "Deadline": sla_views.local_times(untouched["sla_deadline_at"], tz),
+        "Lead": untouched["lead_name"], "Owner": untouched["owner"],
         "Overdue (days)": (untouched["overdue_minutes"] / 1440).round(1),
-        "Decision": untouched["status"].str.capitalize(), "E-mail": untouched["email"]})
+        "Deadline": sla_views.local_times(untouched["sla_deadline_at"], tz),
+        "Decision": untouched["status"].str.capitalize(), "Account": untouched["account"],
+        "Tier": untouched["tier"], "Source": untouched["source"], "Team": untouched["team"],
+        "Handed off": sla_views.local_times(untouched["handed_off_at"], tz), "E-mail": untouched["email"]})
     more = f" (newest {sla.UNTOUCHED_LIMIT:,} shown)" if len(untouched) >= sla.UNTOUCHED_LIMIT else ""
     st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period were never touched{more}. "
                "Open ones are also on the Leads slipping through page, where leads can reassign them.")

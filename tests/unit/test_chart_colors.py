@@ -301,3 +301,13 @@ def test_a_kpi_has_one_accent_whatever_page_or_slide_shows_it():
     assert rule[:rule.index("}")].endswith(f"border-top-color: {theme.MARKETING}; ")
     assert css.index('div[class*="st-key-kpi-shared-"]') < css.index('st-key-kpi-shared-acceptance-rate')
     assert theme.kpi_side("revenue") == "shared" and theme.kpi_side("win_rate") == "sales"
+
+
+def test_the_meeting_slide_names_every_source():
+    """Plotly thins category labels on a short axis (a 720p projector showed every other source)."""
+    rows = [(f"s{i}", f"Source {i}", 100 - i, 50) for i in range(8)]
+    frame = pd.DataFrame(rows, columns=["dim_key", "dim_label", "handed_off", "accepted"])
+    frame = frame.assign(awaiting=0, acceptance_rate=frame["accepted"] / frame["handed_off"])
+    fig = meeting_charts.acceptance_by_source_chart(frame, 0.5, minimum=0.55)
+    assert fig.layout.yaxis.tickmode == "array"
+    assert sorted(fig.layout.yaxis.tickvals) == sorted(f"Source {i}" for i in range(8))

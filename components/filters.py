@@ -17,30 +17,43 @@ from queries.periods import PRESETS, Period, PeriodError, local_today, preset_pe
 
 _STATE = "_filters"  # plain session key (not a widget), survives page switches
 _W = "flt_"          # widget key prefix
+_NOTICE = "_filters_link_notice"  # what of the arriving link was left out, and the choice it was shown with
 _LIST_KEYS = {"team": "team_ids", "owner": "owner_ids", "source": "sources", "campaign": "campaign_ids",
               "industry": "industries", "country": "countries", "tier": "tiers"}
 _INT_KEYS = {"team", "owner", "campaign", "tier"}
 ALL_FILTERS = ("team", "owner", "source", "campaign", "industry", "country", "tier")
 
 
-def _from_query() -> dict:
+def _from_query() -> tuple[dict, list[str]]:
+    """The link's filter choices, and a readable note for each value in it that cannot be used."""
     qp = st.query_params
     out: dict = {}
+    problems: list[str] = []
     if "period" in qp:
-        out["period"] = qp["period"]
+        if qp["period"] in PRESETS:
+            out["period"] = qp["period"]
+        else:
+            problems.append(f"the period '{_clip(qp['period'])}'")
     for k in ("from", "to"):
         if k in qp:
             try:
                 out[k] = date.fromisoformat(qp[k])
             except ValueError:
-                pass
+                problems.append(f"the date {k}={_clip(qp[k])} (dates are written YYYY-MM-DD)")
     for k in _LIST_KEYS:
         if k in qp:
-            values = [v for v in qp[k].split(",") if v]
+            raw = [v for v in qp[k].split(",") if v]
+            values = raw
             if k in _INT_KEYS:
-                values = [n for n in map(parse_id, values) if n is not None]
+                values = [n for n in map(parse_id, raw) if n is not None]
+                if len(values) != len(raw):
+                    problems.append(f"{k}={_clip(qp[k])} (not a valid id)")
             out[k] = values
-    return out
+    return out, problems
+
+
+def _clip(text: str, most: int = 40) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def _to_query(state: dict) -> None:
@@ -87,17 +100,18 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
     where = location or st.sidebar
     tz = settings.company_timezone()
     saved = st.session_state.get(_STATE, {})
-    linked = _from_query()
+    linked, problems = _from_query()
     initial = {"period": default_period, **saved, **linked}
     options, reps = _options()
     today = local_today(tz)
 
-    ignored = False
     defaults: dict = {}
     for k in show:
         wanted = initial.get(k, [])
         defaults[k] = [v for v in wanted if v in options[k]]
-        ignored |= len(defaults[k]) != len(wanted)
+        if k in linked and len(defaults[k]) != len(linked[k]):
+            gone = [str(v) for v in linked[k] if v not in options[k]]
+            problems.append(f"{k} {', '.join(gone)} (no such {k})")
     start_preset = initial["period"] if initial["period"] in PRESETS else default_period
 
     with where:
@@ -116,6 +130,8 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
         except PeriodError as err:
             st.error(str(err))
             period = preset_period(default_period, today, tz)
+            if preset == "custom" and "from" in linked and custom_pair == (linked.get("from"), linked.get("to")):
+                problems.append(f"the custom dates: {err}")
         st.caption(f"{period.describe()} · {tz}")
 
         def current(k):
@@ -140,18 +156,34 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
                                    key=f"{_W}{k}", placeholder=placeholder)
             if active:
                 st.button("Clear filters", on_click=_clear, args=(show,), width="stretch")
-        if ignored:
-            st.caption("Some filters in the link no longer exist and were left out.")
 
     state = {"period": preset}
     if preset == "custom" and custom_pair:
         state["from"], state["to"] = custom_pair[0], custom_pair[-1]
     for k in show:
         state[k] = list(current(k) or [])
+    _link_notice(problems, state, period)
     st.session_state[_STATE] = {**saved, **state}
     _to_query(state)
     filters = Filters(**{_LIST_KEYS[k]: state[k] for k in show})
     return period, filters
+
+
+def _link_notice(problems: list[str], state: dict, period: Period) -> None:
+    """Say on the page (not only in the sidebar) which parts of the link were left out, so a shared
+    link never shows other numbers than it asked for without a word. The note stays until the
+    reader changes a filter (the link is rewritten on the first run, so it is kept in the session)."""
+    if problems:
+        text = ("This link asks for " + "; ".join(problems) + ", which Alignboard can't show, so "
+                + ("that part was" if len(problems) == 1 else "those parts were")
+                + f" left out. Showing {period.label or 'the period'}: {period.describe()}"
+                + (", with the filters that remain." if any(state.get(k) for k in _LIST_KEYS) else "."))
+        st.session_state[_NOTICE] = (text, state)
+    notice = st.session_state.get(_NOTICE)
+    if notice and notice[1] == state:
+        st.warning(notice[0], icon=":material/link_off:")
+    elif notice:
+        del st.session_state[_NOTICE]
 
 
 def _clear(show) -> None:

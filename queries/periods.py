@@ -234,6 +234,14 @@ def preset_period(preset: str, today: date, tz: str, custom: tuple[date, date] |
         if not custom or custom[0] is None or custom[1] is None:
             raise PeriodError("Pick both a start and an end date for a custom period.")
         start, end = custom
+        period = Period(start, end, tz, label=label)
+        try:
+            period.previous()
+        except PeriodError:
+            raise PeriodError(f"{period.describe()} leaves no room before it for the period it is compared with "
+                              f"(changes are measured against as long a stretch just before it, which would start "
+                              f"before {EARLIEST:%d %b %Y}). Pick a later start or a shorter period.") from None
+        return period
     return Period(start, end, tz, label=label)
 
 

@@ -192,16 +192,40 @@ def test_filters_in_the_link_apply(scene):
 
 
 @pytest.mark.one_backend
-@pytest.mark.parametrize("query", [
-    {"team": "²", "owner": "99999999999999999999999", "tier": "1e3"},   # unreadable ids are ignored
-    {"period": "custom", "from": "0001-01-01", "to": "0001-01-31"},     # out of range: a message
-    {"period": "custom", "from": "9999-12-01", "to": "9999-12-31"},
+@pytest.mark.parametrize("query, says", [
+    ({"team": "²", "owner": "99999999999999999999999", "tier": "1e3"},   # unreadable ids are ignored
+     ["team=² (not a valid id)", "owner=99999999999999999999999 (not a valid id)", "tier=1e3"]),
+    ({"team": "999"}, ["team 999 (no such team)"]),
+    ({"period": "xyz", "start": "2026-99-01"}, ["the period 'xyz'", "Showing This quarter"]),
+    ({"period": "custom", "from": "2026-99-01", "to": "2026-13-45"},
+     ["the date from=2026-99-01 (dates are written YYYY-MM-DD)", "the date to=2026-13-45"]),
+    ({"period": "custom", "from": "0001-01-01", "to": "0001-01-31"},     # out of range: a message
+     ["Pick dates between 1900 and 2999"]),
+    ({"period": "custom", "from": "9999-12-01", "to": "9999-12-31"}, ["Pick dates between 1900 and 2999"]),
+    # in range, but the comparison period before them is not: was an uncaught exception
+    ({"period": "custom", "from": "1900-01-01", "to": "2026-01-01"}, ["Pick a later start or a shorter period"]),
+    ({"period": "custom", "from": "2026-01-01", "to": "2999-12-31"}, ["Pick a later start or a shorter period"]),
+    ({"period": "custom", "from": "1900-01-01", "to": "1900-01-01"}, ["Pick a later start or a shorter period"]),
 ])
-def test_crafted_links_give_a_page_not_an_exception(scene, query):
+def test_crafted_links_give_a_page_and_say_what_was_left_out(scene, query, says):
     app = open_scoreboard(query)   # fails on an exception
+    assert not app.exception
     assert tiles(app)["Lead acceptance"].value
-    if "from" in query:
-        assert any("Pick dates between 1900 and 2999" in e.value for e in app.error)
+    notice = [w.value for w in app.warning if "This link asks for" in w.value]
+    assert len(notice) == 1, [w.value for w in app.warning]
+    for text in says:
+        assert text in notice[0]
+    # the notice stays on reruns until the reader changes a filter
+    app.run()
+    assert any("This link asks for" in w.value for w in app.warning)
+    app.selectbox(key="flt_period").set_value("last_quarter").run()
+    assert not any("This link asks for" in w.value for w in app.warning)
+
+
+@pytest.mark.one_backend
+def test_a_good_link_gets_no_notice(scene):
+    app = open_scoreboard({**Q1_LINK, "source": "paid_search"})
+    assert not any("This link asks for" in w.value for w in app.warning)
 
 
 @pytest.mark.one_backend

@@ -64,3 +64,16 @@ def test_ids_from_urls_are_ascii_whole_numbers_in_postgres_range():
     assert parse_id("42") == 42 and parse_id(" 7 ") == 7 and parse_id(MAX_ID) == MAX_ID
     for bad in ("²", "0", "-3", "1e3", "4.0", "", None, "abc", str(MAX_ID + 1), "99999999999999999999999"):
         assert parse_id(bad) is None, bad
+
+
+@pytest.mark.parametrize("start, end", [(date(1900, 1, 1), date(2026, 1, 1)),     # comparison before 1900
+                                        (date(2026, 1, 1), date(2999, 12, 31)),   # 974 years back
+                                        (date(1900, 1, 1), date(1900, 1, 1))])    # the day before 1900
+def test_a_custom_period_whose_comparison_period_falls_outside_the_calendar_is_refused_with_a_message(start, end):
+    from queries.periods import preset_period
+
+    with pytest.raises(PeriodError, match="Pick a later start or a shorter period"):
+        preset_period("custom", date(2026, 11, 24), "Europe/Berlin", (start, end))
+    # the earliest custom period that still has a comparison period is accepted, and so is its comparison
+    ok = preset_period("custom", date(2026, 11, 24), "UTC", (date(1900, 1, 2), date(1900, 1, 2)))
+    assert ok.previous().start == date(1900, 1, 1)

@@ -680,7 +680,9 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
                   disabled=n >= len(items), shortcut="Right", type="primary")
         st.markdown(f"**{n} / {len(items)}**")
         if presenter:
-            if meeting.is_frozen:
+            if meeting.status == "done":
+                pass   # an ended meeting's numbers are its record (meetings.ENDED)
+            elif meeting.is_frozen:
                 st.button("Unfreeze", key="mtg_unfreeze", on_click=_unfreeze, args=(user, meeting.id, meeting.version),
                           icon=":material/play_arrow:", help="Back to live numbers for everyone.")
             else:
@@ -750,7 +752,9 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
                   icon=":material/co_present:")
         if presenter:
             meeting_forms.status_buttons(user, meeting, item)
-            if meeting.is_frozen:
+            if meeting.status == "done":
+                pass   # an ended meeting's numbers are its record (meetings.ENDED)
+            elif meeting.is_frozen:
                 st.button("Unfreeze", key="mtg_unfreeze_room", on_click=_unfreeze,
                           args=(user, meeting.id, meeting.version), icon=":material/play_arrow:")
             elif meeting.status != "cancelled":

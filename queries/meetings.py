@@ -584,6 +584,12 @@ def move_to(actor: User, meeting: Meeting, item_id: int, now: datetime | None = 
     return True
 
 
+#: Why an ended meeting's numbers can't be frozen or unfrozen: they are its record (an unfreeze
+#: then a freeze would stamp today's numbers with that meeting's name).
+ENDED = ("This meeting has ended, so its numbers stay as they are: they are its record. "
+         "Re-open the meeting first if they really must change.")
+
+
 def freeze(actor: User, meeting_id: int, version: int, now: datetime | None = None) -> tuple[int, datetime]:
     """Freeze the numbers at now (whole minute): store ``frozen_at`` and every data section's
     payload computed with ``as_of = frozen_at``, in one transaction. Returns (version, frozen_at)."""
@@ -595,6 +601,8 @@ def freeze(actor: User, meeting_id: int, version: int, now: datetime | None = No
         raise _stale()
     if meeting.status == "cancelled":
         raise MeetingError("This meeting was cancelled; re-plan it first.")
+    if meeting.status == "done":
+        raise MeetingError(ENDED)
     if meeting.is_frozen:
         raise MeetingError(f"The numbers are already frozen (as of {meeting.frozen_at:%H:%M} UTC).")
     frozen_at = minute_floor(now or datetime.now(timezone.utc))
@@ -623,6 +631,8 @@ def unfreeze(actor: User, meeting_id: int, version: int) -> int:
     _require_presenter(actor, "unfreezing the numbers")
     with get_engine().begin() as conn:
         old = _lock(conn, meeting_id, version)
+        if old["status"] == "done":
+            raise MeetingError(ENDED)
         if old["frozen_at"] is None:
             raise MeetingError("The numbers are live already.")
         new_version = conn.execute(q("meeting_freeze"), {"id": meeting_id, "version": version, "frozen_at": None,

@@ -424,6 +424,31 @@ def test_freeze_and_unfreeze_from_the_presentation_for_every_viewer(db):
     assert "Live · as of" in markdown_text(app)
 
 
+def test_an_ended_meetings_numbers_cannot_be_unfrozen_or_frozen_again(db):
+    """A held meeting's numbers are its record: Unfreeze then Freeze used to stamp today's numbers
+    with its name, and one that was never frozen could be frozen days later."""
+    exec_ = who("executive")
+    frozen_id, never_id = plan(), plan()
+    version, frozen_at = meetings.freeze(exec_, frozen_id, 1)
+    for meeting_id in (frozen_id, never_id):
+        meetings.set_status(exec_, meeting_id, "live", meetings.get(meeting_id).version)
+        meetings.set_status(exec_, meeting_id, "done", meetings.get(meeting_id).version)
+    with pytest.raises(MeetingError, match="This meeting has ended"):
+        meetings.unfreeze(exec_, frozen_id, meetings.get(frozen_id).version)
+    with pytest.raises(MeetingError, match="This meeting has ended"):
+        meetings.freeze(exec_, never_id, meetings.get(never_id).version)
+    assert meetings.get(frozen_id).frozen_at == frozen_at and meetings.get(never_id).frozen_at is None
+
+    for meeting_id, present in ((frozen_id, 1), (never_id, 1), (frozen_id, 0), (never_id, 0)):
+        app = open_app("executive", meeting=meeting_id, section=2, present=present)
+        keys = {b.key for b in app.button}
+        assert not keys & {"mtg_freeze", "mtg_unfreeze", "mtg_freeze_room", "mtg_unfreeze_room"}, keys
+    # re-opened, the presenter may change them again
+    meetings.set_status(exec_, frozen_id, "live", meetings.get(frozen_id).version)
+    meetings.unfreeze(exec_, frozen_id, meetings.get(frozen_id).version)
+    assert meetings.get(frozen_id).frozen_at is None
+
+
 def test_a_stale_freeze_says_so(db):
     meeting_id = plan()
     app = open_app("executive", meeting=meeting_id, section=2, present=1)

@@ -32,6 +32,7 @@ FLASH = "mtg_flash"
 ERROR = "mtg_error"
 AUTO = "mtg_auto"
 FOLLOW = "mtg_follow"
+LINKED_SECTION = "_mtg_linked_section"
 ENTERED = "mtg_entered"
 DIALOG = "mtg_dialog"
 SHOWN = "mtg_shown"  # what the last full run rendered: (meeting id, version, frozen_at, section)
@@ -57,6 +58,9 @@ class Route:
 
 def route() -> Route:
     qp = st.query_params
+    # A link that names a section opens that section: its reader does not follow the presenter away
+    # from it until they choose to (only the session's first meeting view can be such a link).
+    st.session_state.setdefault(LINKED_SECTION, "section" in qp)
     return Route(parse_meeting_id(qp.get("meeting")), qp.get("section"), qp.get("present") == "1")
 
 
@@ -694,7 +698,8 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
             st.button("Action item", key="mtg_add_action", on_click=_open_dialog, args=("action",),
                       icon=":material/assignment_add:")
         else:
-            st.session_state.setdefault(FOLLOW, meeting.is_live)  # in a live meeting, follow by default
+            # in a live meeting, follow by default, unless a link brought this viewer to a section
+            st.session_state.setdefault(FOLLOW, meeting.is_live and not st.session_state.get(LINKED_SECTION))
             st.toggle("Follow the presenter", key=FOLLOW, help="Move to the section the presenter shows.")
         st.selectbox("Auto-advance", AUTO_ADVANCE, key=AUTO, label_visibility="collapsed", width=210,
                      format_func=lambda s: "Auto-advance: off" if s == 0 else f"Auto-advance: {s} s")

@@ -424,6 +424,21 @@ def test_freeze_and_unfreeze_from_the_presentation_for_every_viewer(db):
     assert "Live · as of" in markdown_text(app)
 
 
+def test_a_link_to_a_section_of_a_live_meeting_opens_that_section(db):
+    """Following the presenter is on by default in a live meeting, but not for a viewer a link
+    brought to a named section: the presenter's position used to pull them away from it."""
+    exec_ = who("executive")
+    meeting_id = plan()
+    meetings.set_status(exec_, meeting_id, "live", meetings.get(meeting_id).version)   # presenter on item 1
+    linked = open_app("sdr", meeting=meeting_id, section=3, present=1)
+    assert linked.toggle(key="mtg_follow").value is False
+    assert "**3 / " in markdown_text(linked)
+    rerun(linked)
+    assert "**3 / " in markdown_text(linked)
+    plain = open_app("sdr", meeting=meeting_id, present=1)   # no section named: follow the room
+    assert plain.toggle(key="mtg_follow").value is True
+
+
 def test_an_ended_meetings_numbers_cannot_be_unfrozen_or_frozen_again(db):
     """A held meeting's numbers are its record: Unfreeze then Freeze used to stamp today's numbers
     with its name, and one that was never frozen could be frozen days later."""

@@ -49,15 +49,33 @@ def panel_cards(evs: list[goals.Evaluated]) -> list[tuple[goals.Evaluated, str |
     return [(e, attention(e)) for e in ordered]
 
 
-def render(period: Period, evs: list[goals.Evaluated], user: User) -> None:
-    """The panel for ``evs`` (from :func:`panel_goals`, which the page may run beside its other reads)."""
+def scope_note(filters: Filters, owners_text: str = "") -> str | None:
+    """What the sidebar's filters do to the panel, or None without filters: team and owner filters
+    pick the goals those teams or people own; no filter changes a goal's value, which is measured
+    over the goal's own scope (so a team's tile and a company-wide goal beside it can differ)."""
+    if filters.is_empty:
+        return None
+    picks = bool(filters.team_ids or filters.owner_ids)
+    return ((f"Goals owned by {owners_text or 'the filtered teams or owners'}; " if picks else "All goals; ")
+            + "each measured over its own scope, not the sidebar's filters.")
+
+
+def render(period: Period, evs: list[goals.Evaluated], user: User, filters: Filters | None = None,
+           owners_text: str = "") -> None:
+    """The panel for ``evs`` (from :func:`panel_goals`, which the page may run beside its other
+    reads); ``filters`` and ``owners_text`` (their teams and owners in words) explain what the
+    sidebar's filters did to it."""
     cur = settings.currency()
+    filters = filters or Filters()
     with st.container(border=True, key="goals_panel"):
         st.markdown("**Shared goals**")
         if not evs:
-            empty_state(f"No shared goals for {period.describe()}.",
-                        "Team leads set them on the Shared goals page." if not user.can("goals.edit") else
-                        "Set one with the other team on the Shared goals page.")
+            whose = (f" owned by {owners_text or 'the filtered teams or owners'}"
+                     if filters.team_ids or filters.owner_ids else "")
+            empty_state(f"No shared goals{whose} for {period.describe()}.",
+                        ("Clear the team and owner filters to see every shared goal." if whose else
+                         "Team leads set them on the Shared goals page." if not user.can("goals.edit") else
+                         "Set one with the other team on the Shared goals page."))
             st.page_link("pages/goals.py", label="Shared goals", icon=":material/flag:")
             return
         statuses = [e.progress.status for e in evs]
@@ -65,6 +83,9 @@ def render(period: Period, evs: list[goals.Evaluated], user: User) -> None:
                  if statuses.count(s)]
         # The page's subtitle names the period; the panel's own line stays short (narrow screens).
         st.caption(f"{len(evs)} goals" + (": " + ", ".join(parts) if parts else ""))
+        note = scope_note(filters, owners_text)
+        if note:
+            st.caption(note)
         cards = panel_cards(evs)
         with st.container(height=CARDS_HEIGHT if len(cards) > 1 else "content", border=False,
                           key="goals_panel_cards"):

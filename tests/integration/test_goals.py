@@ -633,6 +633,24 @@ def test_scoreboard_panel_shows_the_period_goals(world, people, app_db):
     goals.create(user("marketing_lead"), _current_quarter_goal(people, title="Panel goal"))
     app = open_page("executive", "scoreboard")
     assert "Panel goal" in _texts(app)
+    assert "measured over its own scope" not in _texts(app)   # no filters: nothing to explain
+
+    # A filter that is not about owners keeps every goal, and says goals keep their own scope.
+    app = open_page("executive", "scoreboard", query={"source": "webinar"})
+    assert "Panel goal" in _texts(app)
+    assert "All goals; each measured over its own scope, not the sidebar's filters." in _texts(app)
+
+    # An owner who owns none: the panel names whose goals it looked for and how to see them all
+    # (it said "No shared goals for <period>" while the quarter had goals).
+    from queries import dimensions
+
+    sdr_team = people["teams"]["sdr"]     # the goal's owners are in marketing and sales
+    name = dict(zip(dimensions.teams()["id"], dimensions.teams()["name"]))[sdr_team]
+    app = open_page("executive", "scoreboard", query={"team": str(sdr_team)})
+    texts = _texts(app)
+    assert "Panel goal" not in texts
+    assert f"No shared goals owned by {name} for" in texts
+    assert "Clear the team and owner filters to see every shared goal." in texts
 
 
 # --------------------------------------------------------------------------- demo seed

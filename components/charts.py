@@ -118,10 +118,22 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
             line=dict(color=color, width=2, dash="dot" if other else "solid"),
             customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>%{fullData.name}</extra>"))
     rows = overall.sort_values("bucket")
+    settled, open_ = split_unsettled(rows)
     data.append(dict(
-        type="scatter", x=list(rows["bucket"]), y=list(rows["acceptance_rate"]), name="All sources",
+        type="scatter", x=list(settled["bucket"]), y=list(settled["acceptance_rate"]), name="All sources",
         mode="lines+markers", line=dict(color=theme.NEUTRAL, width=4), marker=dict(size=8), connectgaps=False,
-        customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>All sources</extra>"))
+        customdata=_acceptance_hover(settled, grain), hovertemplate="%{customdata}<extra>All sources</extra>"))
+    if not open_.empty:
+        # the latest buckets, still waiting for many decisions: the rate can only rise as leads are
+        # accepted, so it is drawn as provisional instead of as a plunge
+        joined = pd.concat([settled.tail(1), open_])
+        data.append(dict(
+            type="scatter", x=list(joined["bucket"]), y=list(joined["acceptance_rate"]),
+            name="All sources, decisions still coming", mode="lines+markers",
+            line=dict(color=theme.NEUTRAL, width=3, dash="dot"),
+            marker=dict(size=9, symbol="circle-open", line=dict(width=2)),
+            customdata=_acceptance_hover(joined, grain),
+            hovertemplate="%{customdata}<extra>All sources</extra>"))
     layout = dict(
         hovermode="closest", yaxis=dict(tickformat=".0%", range=[0, 1.04]),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=12),
@@ -130,6 +142,22 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
     if not rows.empty:
         layout["xaxis"] = _time_axis(grain, rows["bucket"])
     return _figure(data, layout, "Lead acceptance rate by source", height)
+
+
+#: A bucket whose hand-offs are still this share (or more) awaiting a decision is provisional.
+UNSETTLED_SHARE = 0.1
+
+
+def split_unsettled(rows: pd.DataFrame, share: float = UNSETTLED_SHARE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(settled, unsettled): the trailing buckets (sorted by bucket) in which at least ``share`` of
+    the hand-offs still await a decision, apart from the ones before them. Only trailing ones: an
+    old bucket with stragglers is what it is."""
+    n = len(rows)
+    awaiting = (rows["awaiting"] / rows["handed_off"].where(rows["handed_off"] > 0)).fillna(0).to_numpy()
+    cut = n
+    while cut > 0 and awaiting[cut - 1] >= share:
+        cut -= 1
+    return rows.iloc[:cut], rows.iloc[cut:]
 
 
 def _acceptance_hover(rows: pd.DataFrame, grain: str) -> list[str]:

@@ -235,7 +235,7 @@ def hover_date(grain: str | None) -> str:
 
 def time_axis(buckets, grain: str | None = None, *, max_ticks: int = 8, **extra) -> dict:
     """X-axis settings for a trend whose points sit at bucket starts: ticks on the buckets
-    themselves (every k-th, at most ``max_ticks``), so weeks are labelled by the Monday they start
+    themselves (every k-th back from the latest, at most ``max_ticks``), so weeks are labelled by the Monday they start
     on ("w/c 28 Sep"). Plotly's automatic ticks fall on Sundays, which put side-by-side charts a day
     apart. ``grain`` None: read from the buckets' spacing."""
     stamps = sorted(set(pd.to_datetime(pd.Series(list(buckets))).dropna()))
@@ -244,8 +244,10 @@ def time_axis(buckets, grain: str | None = None, *, max_ticks: int = 8, **extra)
     if grain == "week":
         max_ticks = min(max_ticks, MAX_WEEK_TICKS)
     if stamps:
+        # counted back from the latest bucket, so the most recent one, the one a meeting asks
+        # about, is always labelled
         step = -(-len(stamps) // max_ticks)
-        axis["tickvals"] = stamps[::step]
+        axis["tickvals"] = stamps[::-1][::step][::-1]
     return axis
 
 

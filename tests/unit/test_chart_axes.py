@@ -18,6 +18,11 @@ def test_time_axis_ticks_sit_on_buckets_and_are_thinned():
     assert ticks[0] == MONDAYS[0] and len(ticks) <= theme.MAX_WEEK_TICKS
     assert all(t in set(MONDAYS) and t.day_of_week == 0 for t in ticks)
     assert axis["tickformat"] == "w/c %d %b" and axis["type"] == "date"
+    # thinned from the latest bucket back, so the current week is always named (an even count
+    # of weeks used to leave the last one unlabelled)
+    assert ticks[-1] == MONDAYS[-1]
+    for n in range(2, 14):
+        assert theme.time_axis(MONDAYS[:n], "week")["tickvals"][-1] == MONDAYS[n - 1]
     few = theme.time_axis(MONDAYS[:5], "week")
     assert list(few["tickvals"]) == list(MONDAYS[:5])
     assert "tickvals" not in theme.time_axis([], "week")

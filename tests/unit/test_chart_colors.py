@@ -163,6 +163,24 @@ def test_a_source_keeps_its_colour_whatever_its_rank_or_company():
     assert a["All sources"] == theme.NEUTRAL
 
 
+def test_the_latest_weeks_still_awaiting_decisions_are_drawn_as_provisional():
+    """The current week's rate counts leads not yet decided as not accepted: drawn like the settled
+    weeks it looked like a plunge on every screen (8 of 17 awaiting: 47%)."""
+    overall = _overall()
+    overall.loc[overall.index[-2:], "awaiting"] = [12, 47]      # 12% and 47% of the last two weeks
+    overall.loc[overall.index[1], "awaiting"] = 30              # an old week with stragglers stays as it is
+    fig = charts.acceptance_trend_chart(_by_source([("webinar", "Webinar", 90)]), overall, "week")
+    traces = {t.name: t for t in fig.data}
+    settled, provisional = traces["All sources"], traces["All sources, decisions still coming"]
+    assert list(settled.x) == list(MONDAYS[:-2])
+    assert list(provisional.x) == list(MONDAYS[-3:])           # joined to the last settled week
+    assert provisional.line.dash == "dot" and provisional.line.color == theme.NEUTRAL
+    assert "47 still awaiting a decision" in provisional.customdata[-1]
+    # nothing awaiting: one line, as before
+    assert [t.name for t in charts.acceptance_trend_chart(_by_source([("webinar", "Webinar", 90)]), _overall(),
+                                                          "week").data] == ["Webinar", "All sources"]
+
+
 def test_a_source_has_one_colour_by_code_and_by_label():
     for label, code in theme.SOURCE_CODES.items():
         assert theme.source_color(code) == theme.source_color(None, label) == theme.source_color(code, label)

@@ -30,8 +30,9 @@ STATUS_ICONS = {"on_track": ":material/check_circle:", "at_risk": ":material/war
 # --------------------------------------------------------------------------- pure formatting
 
 
-def value_text(value, goal: Goal, currency: str = "USD", *, label: bool = True) -> str:
-    """A goal value in the goal's unit: $1.2M, 62%, 45 min, 4 case studies."""
+def value_text(value, goal: Goal, currency: str = "USD", *, label: bool = True, estimate: bool = False) -> str:
+    """A goal value in the goal's unit: $1.2M, 62%, 45 min, 4 case studies. ``estimate``: a
+    projection, so a count is rounded to a whole number (not "1,647.3 MQLs")."""
     if value is None or (isinstance(value, float) and value != value):
         return fmt.DASH
     if goal.unit == "currency":
@@ -40,7 +41,7 @@ def value_text(value, goal: Goal, currency: str = "USD", *, label: bool = True) 
         return fmt.pct(value, 1 if abs(value * 100 - round(value * 100)) >= 0.05 else 0)
     if goal.unit == "minutes":
         return fmt.duration(value)
-    text = fmt.number(value, 0 if float(value).is_integer() else 1)
+    text = fmt.number(value, 0 if estimate or float(value).is_integer() else 1)
     return f"{text} {goal.unit_label}" if label and goal.unit_label else text
 
 
@@ -124,7 +125,7 @@ def progress_line(ev: Evaluated, currency: str) -> str:
     if p.attainment is not None:
         bits.append(f"**{fmt.pct(min(p.attainment, 9.99))}** of target")
     if p.projected is not None and not p.ended and g.cumulative:
-        bits.append(f"projected {value_text(p.projected, g, currency)}")
+        bits.append(f"projected {value_text(p.projected, g, currency, estimate=True)}")
     if p.data_status == "not_started":
         bits.append(f"starts {g.start:%d %b}")
     elif p.ended:

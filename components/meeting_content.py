@@ -121,20 +121,23 @@ def numbers_state(payload: dict, tz: str, *, frozen: bool, today: date | None = 
         text = f"Frozen · as of {local_time(moment, tz)}, {local_date_text(moment, tz, today, weekday=True)}"
         if not computed_late(payload):
             return NumbersState(text, "frozen")
-        stored = local_date_text(payload["computed_at"], tz, today)
-        text += f" · computed {stored}"
+        # "on 23 Nov", or "at 19:49 that day" when stored on the freeze's own day (the date twice was noise)
+        same_day = local_today_of(payload["computed_at"], tz) == local_today_of(moment, tz)
+        stored = (f"at {local_time(payload['computed_at'], tz)} that day" if same_day
+                  else f"on {local_date_text(payload['computed_at'], tz, today)}")
+        text += f" · computed {stored.removeprefix('on ')}"
         if payload.get("events_until") and payload.get("decisions_as_of"):
-            note = (f"Stored on {stored} for the freeze: leads, MQLs, hand-offs, deals and accept/reject decisions "
+            note = (f"Stored {stored} for the freeze: leads, MQLs, hand-offs, deals and accept/reject decisions "
                     f"after {local_time(moment, tz)} on {local_date_text(moment, tz, today, weekday=True)} are left "
-                    f"out; deal amounts are as they stood on {stored}, and goal values run to the end of the "
+                    f"out; deal amounts are as they stood {stored}, and goal values run to the end of the "
                     "freeze day.")
         elif payload.get("events_until"):
-            note = (f"Stored on {stored} for the freeze: leads, MQLs, hand-offs and deals after "
+            note = (f"Stored {stored} for the freeze: leads, MQLs, hand-offs and deals after "
                     f"{local_time(moment, tz)} on {local_date_text(moment, tz, today, weekday=True)} are left out; "
-                    f"decisions on earlier hand-offs and deal amounts are as they stood on {stored}, and goal "
+                    f"decisions on earlier hand-offs and deal amounts are as they stood {stored}, and goal "
                     "values run to the end of the freeze day.")
         else:
-            note = (f"Stored on {stored}, after the freeze: counts that do not depend on time (MQLs, acceptance, "
+            note = (f"Stored {stored}, after the freeze: counts that do not depend on time (MQLs, acceptance, "
                     "pipeline) include what happened since.")
         return NumbersState(text, "frozen", note)
     if held_on is not None:
@@ -287,7 +290,7 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
         if att is not None:
             bits.append(f"{fmt.pct(min(att, 9.99))} of target")
         if g["projected"] is not None and g["cumulative"] and (g["pace"] or 0) < 1:
-            bits.append(f"projected {value_text(g['projected'], unit, cur)}")
+            bits.append(f"projected {value_text(g['projected'], unit, cur, estimate=True)}")
         if g["pace"] is not None:
             bits.append("period ended" if g["pace"] >= 1 else f"{fmt.pct(g['pace'])} of the period gone")
         checkin = needs = confidence = checkin_by = checkin_text = None

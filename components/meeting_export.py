@@ -291,8 +291,15 @@ def export_file(viewer: User, meeting: meetings.Meeting, items, *, with_images: 
     html_text = build_html(meeting, items, numbers, meetings.decisions(meeting.id), meetings.actions(meeting.id),
                            meetings.open_actions(meeting), viewer=viewer, tz=tz, images=images, image_note=note,
                            generated_at=now)
-    stamp = mc.local_time(meeting.frozen_at or now or datetime.now(timezone.utc), tz, "%Y-%m-%d-%H%M")
-    return html_text.encode("utf-8"), f"{slug(meeting.title)}-{stamp}.html", note
+    return html_text.encode("utf-8"), file_name(meeting, tz, now), note
+
+
+def file_name(meeting: meetings.Meeting, tz: str, now: datetime | None = None) -> str:
+    """'weekly-alignment-2026-11-30-numbers-2026-11-23-1944.html': the meeting's own date first (a
+    file named after the freeze alone read as another meeting's), then when its numbers are from."""
+    held = mc.local_time(meeting.started_at or meeting.scheduled_at, tz, "%Y-%m-%d")
+    numbers = mc.local_time(meeting.frozen_at or now or datetime.now(timezone.utc), tz, "%Y-%m-%d-%H%M")
+    return f"{slug(meeting.title)}-{held}-numbers-{numbers}.html"
 
 
 # --------------------------------------------------------------------------- the panel

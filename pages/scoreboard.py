@@ -184,7 +184,7 @@ with st.expander("Records behind the numbers", icon=":material/table_rows:", exp
     if key:
         recs = scoreboard.records(key, period, filters, as_of=sb.as_of)
         frame, config = records_view(recs)
-        summary = f"{recs.drill.explains} {fmt.number(recs.total_rows)} records"
+        summary = f"{recs.drill.explains} {fmt.number(recs.total_rows)} record{'' if recs.total_rows == 1 else 's'}"
         if recs.total_amount is not None:
             summary += f", {fmt.money(recs.total_amount, cur, compact=False)} in total"
         st.caption(summary + ".")

@@ -727,6 +727,7 @@ def test_export_images_when_kaleido_and_chromium_are_available(db):
     meeting_id = plan(agenda=[AgendaItemInput("acceptance", 10)])
     m = meetings.get(meeting_id)
     data, name, note = meeting_export.export_file(who("executive"), m, meetings.agenda(meeting_id))
+    assert name == meeting_export.file_name(m, settings.company_timezone())
     document = data.decode("utf-8")
     assert note is None, note
     assert document.count('class="chart-static"') == 2 and "data:image/png;base64," in document

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -143,6 +144,17 @@ def test_goal_lines():
     assert (first.data_tone, first.data_note) == ("warn", None)
 
 
+def test_a_projected_count_is_a_whole_number():
+    """An export read "projected 1,647.3 MQLs" and "projected 6.8 case studies"."""
+    payload = goals_payload()
+    payload["goals"][1].update(title="MQLs delivered", unit="count", unit_label="MQLs", metric="mqls_delivered",
+                               value=940.0, target=1_500.0, attainment=940 / 1_500, projected=1_647.3,
+                               status="on_track", data_status="on_track", status_label="On track")
+    line = mc.goal_lines(payload)[1]
+    assert "projected 1,647 MQLs" in line.detail and "1,647.3" not in line.detail
+    assert line.value == "940"
+
+
 def test_goal_line_bar_shows_the_data_when_the_owners_call_differs():
     payload = goals_payload()
     payload["goals"][0].update(status="on_track", status_label="On track")   # owners' confidence, data at risk
@@ -196,6 +208,12 @@ def test_frozen_numbers_stored_late_say_how_far_they_hold():
     assert now_kind.note == ("Stored on 23 Nov for the freeze: leads, MQLs, hand-offs, deals and accept/reject "
                              "decisions after 09:34 on Mon 16 Nov are left out; deal amounts are as they stood on "
                              "23 Nov, and goal values run to the end of the freeze day.")
+    # Stored later on the freeze's own day: the time, not the same date twice.
+    same_day = mc.numbers_state({**late, "computed_at": "2026-11-16T19:49:00+00:00", "decisions_as_of": True},
+                                "America/New_York", frozen=True, today=date(2026, 11, 23))
+    assert same_day.text == "Frozen · as of 09:34, Mon 16 Nov · computed at 14:49 that day"
+    assert same_day.note.startswith("Stored at 14:49 that day for the freeze: ")
+    assert "deal amounts are as they stood at 14:49 that day" in same_day.note
     # A snapshot stored late before events were cut (older releases) does not claim they were.
     old = mc.numbers_state({k: v for k, v in late.items() if k != "events_until"}, "America/New_York", frozen=True,
                            today=date(2026, 11, 23))
@@ -372,3 +390,16 @@ def test_a_live_export_says_so_and_notes_missing_images():
     assert 'data-frozen="false"' in document and "Live numbers as of 14:32" in document
     assert "Charts are interactive only" in document
     assert document.count('<p class="note">None.</p>') == 3  # no open actions, no decisions, no actions
+
+
+def test_the_export_file_is_named_after_the_meeting_then_its_numbers():
+    """Named after the freeze alone, the file of the meeting of 30 Nov frozen on 23 Nov read as the
+    23 Nov meeting's."""
+    from dataclasses import replace
+
+    frozen = meeting()
+    later = replace(frozen, scheduled_at=frozen.scheduled_at + timedelta(days=7), started_at=None)
+    name = meeting_export.file_name(later, "America/New_York")
+    held = later.scheduled_at.astimezone(ZoneInfo("America/New_York"))
+    numbers = later.frozen_at.astimezone(ZoneInfo("America/New_York"))
+    assert name == f"weekly-alignment-{held:%Y-%m-%d}-numbers-{numbers:%Y-%m-%d-%H%M}.html"

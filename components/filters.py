@@ -85,7 +85,7 @@ def _options():
         "industry": {v: v for v in sorted(segments["industry"].unique())},
         "country": {v: v for v in sorted(segments["country"].unique())},
         "tier": {1: "Tier 1", 2: "Tier 2", 3: "Tier 3"},
-    }, reps
+    }, reps, campaigns
 
 
 def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "this_quarter",
@@ -102,7 +102,7 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
     saved = st.session_state.get(_STATE, {})
     linked, problems = _from_query()
     initial = {"period": default_period, **saved, **linked}
-    options, reps = _options()
+    options, reps, campaigns = _options()
     today = local_today(tz)
 
     defaults: dict = {}
@@ -151,9 +151,16 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
             for k, label, placeholder in (("source", "Source", "All sources"), ("campaign", "Campaign", "All campaigns"),
                                           ("industry", "Industry", "All industries"),
                                           ("country", "Country", "All countries"), ("tier", "Tier", "All tiers")):
-                if k in show:
-                    st.multiselect(label, list(options[k]), default=defaults[k], format_func=options[k].get,
-                                   key=f"{_W}{k}", placeholder=placeholder)
+                if k not in show:
+                    continue
+                choices = list(options[k])
+                if k == "campaign" and "source" in show and current("source"):
+                    # only the chosen sources' campaigns (and any already chosen), as owners follow teams
+                    sources = set(current("source"))
+                    choices = [i for i, ch in zip(campaigns["id"], campaigns["channel_code"]) if ch in sources]
+                    choices = list(dict.fromkeys(choices + list(current("campaign") or [])))
+                st.multiselect(label, choices, default=[v for v in defaults[k] if v in choices],
+                               format_func=options[k].get, key=f"{_W}{k}", placeholder=placeholder)
             if active:
                 st.button("Clear filters", on_click=_clear, args=(show,), width="stretch")
 
@@ -198,7 +205,7 @@ def describe(filters: Filters) -> str:
     """A short human summary of the active filters (for captions and exports)."""
     if filters.is_empty:
         return "All teams, sources and segments"
-    options, _ = _options()
+    options, _, _ = _options()
     parts = []
     for key, attr in _LIST_KEYS.items():
         values = getattr(filters, attr)

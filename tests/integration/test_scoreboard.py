@@ -229,6 +229,23 @@ def test_a_good_link_gets_no_notice(scene):
 
 
 @pytest.mark.one_backend
+def test_the_campaign_picker_offers_the_chosen_sources_campaigns(scene, world):
+    """As the owner picker follows the team: a webinar campaign offered beside 'Referral' matched
+    nothing and the page could only say 'choose a longer period'."""
+    webinar = world.campaign("webinar", name="Webinar wk 12")
+    search = world.campaign("paid_search", name="Search brand")
+    app = open_scoreboard(Q1_LINK)
+    assert {"Webinar wk 12", "Search brand"} <= set(app.multiselect(key="flt_campaign").proto.options)
+    app.multiselect(key="flt_source").set_value(["paid_search"]).run()
+    offered = set(app.multiselect(key="flt_campaign").proto.options)
+    assert "Search brand" in offered and "Webinar wk 12" not in offered
+    # a campaign already chosen stays offered (and chosen) when its source is not
+    app = open_scoreboard({**Q1_LINK, "source": "paid_search", "campaign": str(webinar)})
+    picker = app.multiselect(key="flt_campaign")
+    assert webinar in picker.value and "Webinar wk 12" in picker.proto.options
+
+
+@pytest.mark.one_backend
 def test_tier_filter_from_the_link(scene):
     app = open_scoreboard({**Q1_LINK, "tier": "1"})
     t = tiles(app)

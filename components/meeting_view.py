@@ -148,6 +148,14 @@ PRESENTATION_CSS = """
 BASE_CSS = f"""
 <style>
   .mtg-kicker {{ color: #475569; font-weight: 600; letter-spacing: .02em; }}
+  /* agenda items: left-aligned like a list, long titles wrap instead of ending in "…" at 1366 px */
+  [class*="st-key-mtg_goto_"] button, [class*="st-key-mtg_goto_"] button div {{
+      justify-content: flex-start !important; text-align: left; }}
+  [class*="st-key-mtg_goto_"] button * {{ white-space: normal !important; overflow: visible !important;
+      text-overflow: clip !important; text-align: left; }}
+  /* a tile's label wraps rather than being cut ("Done since last …") */
+  [data-testid="stMetricLabel"] * {{ white-space: normal !important; overflow: visible !important;
+      text-overflow: clip !important; }}
   /* a KPI's caption goes under its delta when both do not fit on one line (a delta that says what it
      compares with is long), instead of being squeezed to nothing */
   [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) {{ flex-wrap: wrap; row-gap: .15rem; }}
@@ -809,7 +817,7 @@ def agenda_overview(meeting: meetings.Meeting, items: tuple, n: int) -> None:
         used = used_seconds(i.used_seconds, meeting.current_item_since if running else None, now)
         state = timer_state(used, i.planned_minutes)
         label = f"{i.position}. {section_title(i.kind, i.title)}"
-        cols = st.columns([3, 2], vertical_alignment="center")
+        cols = st.columns([3, 1.6], vertical_alignment="center")
         cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section, args=(i.position,),
                        type="primary" if i.position == n else "tertiary", width="stretch", help=label)
         # Compact (the colour says 'over'; the full text is the tooltip), so it fits its column at 1366 px.

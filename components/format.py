@@ -164,3 +164,33 @@ def md_text(text) -> str:
         return ""
     text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def local_date(moment, tz: str) -> str:
+    """'23 Nov 2026': the company-time-zone date of a stored instant (UTC in the database; a
+    check-in at 19:39 in New York is on the 23rd, not the 24th)."""
+    from queries.periods import zone
+
+    if moment is None:
+        return DASH
+    return moment.astimezone(zone(tz)).strftime("%d %b %Y")
+
+
+def ago(moment, tz: str, now=None) -> str:
+    """'today', 'yesterday', '5 days ago' by calendar days in ``tz``, else 'on 02 Mar 2026'."""
+    from datetime import datetime, timezone
+
+    from queries.periods import zone
+
+    if moment is None:
+        return ""
+    local = zone(tz)
+    today = (now or datetime.now(timezone.utc)).astimezone(local).date()
+    days = (today - moment.astimezone(local).date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 45:
+        return f"{days} days ago"
+    return f"on {local_date(moment, tz)}"

@@ -8,14 +8,14 @@ cached lookups used to name a scope.
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from components import format as fmt
 from components import goal_charts, theme
-from queries import dimensions
+from queries import dimensions, settings
 from queries.goal_math import CONFIDENCE, STATUSES
 from queries.goals import Evaluated, Goal
 
@@ -104,20 +104,6 @@ def badge(status: str) -> str:
     return f":{BADGE_COLORS.get(status, 'gray')}-badge[{label}]"
 
 
-def ago(moment: datetime | None, now: datetime | None = None) -> str:
-    if moment is None:
-        return ""
-    now = now or datetime.now(moment.tzinfo)
-    days = (now - moment).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 45:
-        return f"{days} days ago"
-    return f"on {moment:%d %b %Y}"
-
-
 def progress_line(ev: Evaluated, currency: str) -> str:
     """'62% of target · projected $1.7M · 54% of the period gone'."""
     p, g = ev.progress, ev.goal
@@ -204,7 +190,7 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
         if scope:
             meta.append(scope)
         if g.archived:
-            meta.append(f"archived {g.archived_at:%d %b %Y}")
+            meta.append(f"archived {fmt.local_date(g.archived_at, settings.company_timezone())}")
         st.caption(" · ".join(meta))
         st.markdown(f"<div style='font-size:0.92rem'>{owners_html(g)}</div>", unsafe_allow_html=True)
 
@@ -229,7 +215,7 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
         last = g.last_checkin
         if last is not None:
             needs = f"  \n**Needs:** {fmt.md_text(excerpt(last.needs, 120))}" if last.needs else ""
-            st.markdown(f"{badge(last.confidence)} **{fmt.md_text(last.author)}**, {ago(last.created_at)}: "
+            st.markdown(f"{badge(last.confidence)} **{fmt.md_text(last.author)}**, {fmt.ago(last.created_at, settings.company_timezone())}: "
                         f"{fmt.md_text(excerpt(last.narrative))}{needs}")
         else:
             st.caption("No check-in yet.")

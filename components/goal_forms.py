@@ -419,7 +419,7 @@ def archive_controls(user: User, goal: Goal) -> None:
     if error:
         st.error(error, icon=":material/error:")
     if goal.archived:
-        st.caption(f"Archived on {goal.archived_at:%d %b %Y}. Archived goals keep their check-ins and history.")
+        st.caption(f"Archived on {fmt.local_date(goal.archived_at, settings.company_timezone())}. Archived goals keep their check-ins and history.")
         st.button("Restore goal", key=f"restore_{goal.id}", icon=":material/unarchive:", on_click=_on_archive,
                   args=(user, goal.id, goal.version, False))
         return

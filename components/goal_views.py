@@ -140,7 +140,7 @@ def goal_detail(user: User, goal_id: int) -> None:
     if scope:
         meta.append("Scope: " + scope)
     if goal.archived:
-        meta.append(f"**Archived** {goal.archived_at:%d %b %Y}")
+        meta.append(f"**Archived** {fmt.local_date(goal.archived_at, settings.company_timezone())}")
     st.caption(" · ".join(meta))
     st.markdown(f"Owners: {goal_card.owners_html(goal)}", unsafe_allow_html=True)
     if goal.why:
@@ -211,7 +211,7 @@ def _checkin_history(goal: goals.Goal, cur: str) -> None:
         with st.container(border=True):
             value = f" · value {goal_card.value_text(c.value, goal, cur)}" if c.value is not None else ""
             st.markdown(f"{goal_card.badge(c.confidence)} **{fmt.md_text(c.author)}** · "
-                        f"{c.created_at:%d %b %Y}{value}")
+                        f"{fmt.local_date(c.created_at, settings.company_timezone())}{value}")
             st.markdown(fmt.md_text(c.narrative))
             if c.blockers:
                 st.markdown(f"**Blockers:** {fmt.md_text(c.blockers)}")

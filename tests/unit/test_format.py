@@ -116,3 +116,21 @@ def test_user_text_in_markdown_shows_as_typed():
     # every character still there, behind a backslash or as an HTML entity
     assert html.unescape(re.sub(r"\\(.)", r"\1", safe)) == text
     assert fmt.md_text(None) == "" and fmt.md_text("Plain words") == "Plain words"
+
+
+def test_stored_instants_are_dated_in_the_company_time_zone():
+    """A check-in posted at 19:39 in New York (00:39 UTC the next day) showed tomorrow's date."""
+    from datetime import datetime, timezone
+
+    evening = datetime(2026, 11, 24, 0, 39, tzinfo=timezone.utc)          # 23 Nov, 19:39 in New York
+    assert fmt.local_date(evening, "America/New_York") == "23 Nov 2026"
+    assert fmt.local_date(evening, "Europe/Berlin") == "24 Nov 2026"
+    assert fmt.local_date(None, "UTC") == fmt.DASH
+    # 'ago' counts calendar days where the company is, not 24-hour spans
+    morning = datetime(2026, 11, 24, 13, 0, tzinfo=timezone.utc)           # 24 Nov, 08:00 in New York
+    late = datetime(2026, 11, 23, 4, 0, tzinfo=timezone.utc)               # 22 Nov, 23:00 in New York
+    assert fmt.ago(late, "America/New_York", now=morning) == "2 days ago"  # 33 h: was "yesterday"
+    assert fmt.ago(evening, "America/New_York", now=morning) == "yesterday"  # 12 h: was "today"
+    assert fmt.ago(morning, "America/New_York", now=morning) == "today"
+    assert fmt.ago(datetime(2026, 1, 2, 3, 0, tzinfo=timezone.utc), "America/New_York", now=morning) == "on 01 Jan 2026"
+    assert fmt.ago(None, "UTC") == ""

@@ -40,14 +40,22 @@ def _remeasured(n: int) -> str:
     return f" {fmt.number(n)} hand-off{'s' if n != 1 else ''} re-measured." if n else " No hand-off needed re-measuring."
 
 
-def _guard(fn, success):
-    """Run a write; flash its success message or the domain error (never a traceback)."""
+def _guard(fn, success, on_stale=None) -> bool:
+    """Run a write; flash its success message or the domain error (never a traceback). True when
+    it was saved. ``on_stale(message)``: what to do instead when someone else saved meanwhile."""
     try:
         result = fn()
+    except sla.StaleEdit as err:
+        if on_stale is None:
+            flash("error", str(err))
+        else:
+            on_stale(str(err))
+        return False
     except sla.SlaError as err:
         flash("error", str(err))
-        return
+        return False
     flash("success", success(result))
+    return True
 
 
 def split_minutes(minutes: int) -> tuple[float, str]:
@@ -108,6 +116,7 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
     version = int(row["version"]) if row is not None else 0
     is_default = bool(row["is_default"]) if row is not None else not (latest["is_default"] & ~latest["retired"]).any()
     k = f"slapol_{code}_{version}_"  # a new version gives fresh widgets with the saved values
+    _restore_input(code, k)
 
     channels = dimensions.channels()
     source_names = dict(zip(channels["code"], channels["label"]))
@@ -188,9 +197,36 @@ def _save_policy(user, k, code, version, is_default, tz):
     except sla.SlaError as err:
         flash("error", str(err))
         return
-    _guard(lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
-           lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}."
-                     f"{_remeasured(r.remeasured)}")
+    def keep_input(message: str) -> None:
+        # Someone saved a version meanwhile: the form comes back on the new version's widgets, so
+        # carry what this editor typed over to them (the history table shows what the other saved).
+        st.session_state[_CARRY] = (code, {f: s[f"{k}{f}"] for f in _FIELDS if f"{k}{f}" in s})
+        flash("error", message.replace("reload the policy, check its current terms and apply your change again.",
+                                       "your input is kept in the form below: compare it with that version in "
+                                       "the history and save again."))
+
+    saved = _guard(lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
+                   lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}."
+                             f"{_remeasured(r.remeasured)}", on_stale=keep_input)
+    if saved and code == NEW:
+        for f in _FIELDS:   # a created policy leaves an empty form (its values looked unsaved)
+            s.pop(f"{k}{f}", None)
+
+
+#: the policy form's fields (widget key suffixes), carried over a stale save
+_FIELDS = ("name", "rank", "tiers", "sources", "segments", "priorities", "ft_value", "ft_unit", "ft_basis",
+           "dec_value", "dec_unit", "dec_basis", "calendar", "effective", "note")
+_CARRY = "slapol_carry"
+
+
+def _restore_input(code: str, k: str) -> None:
+    """Put input carried over a stale save into the widgets of the version now shown (before they
+    are created in this run, so their defaults give way to it)."""
+    carried = st.session_state.get(_CARRY)
+    if carried and carried[0] == code:
+        del st.session_state[_CARRY]
+        for f, value in carried[1].items():
+            st.session_state[f"{k}{f}"] = value
 
 
 def _to_minutes(value, unit, label) -> int:

@@ -259,6 +259,38 @@ def test_policies_form_creates_a_version_and_remeasures(office, app_db):
     assert dict(rows) == {"Tier 2 fast lane": 5}
     assert audit_rows == 2  # the fixture's default policy and this one
     assert "Tier 2 fast lane" in table_text(at)
+    # the new-policy form is empty again (its values looked unsaved, and a second click said the
+    # name was taken)
+    assert at.text_input(key=f"{k}name").value == "" and at.multiselect(key=f"{k}tiers").value == []
+
+
+def test_a_stale_policy_save_keeps_the_editors_input(office, app_db):
+    """Two leads edit the same policy: the second save is refused and what they typed stays in
+    the form (it came back with the other lead's values and an empty 'why')."""
+    with app_db.connect() as conn:
+        code = conn.execute(sa.text("select code from sla_policy where name = 'Standard'")).scalar()
+    sales, marketing = open_page("sales_lead", "sla_policies"), open_page("marketing_lead", "sla_policies")
+    for at in (sales, marketing):
+        at.selectbox(key="slapol_pick").set_value(code).run()
+    k1, k2 = f"slapol_{code}_1_", f"slapol_{code}_2_"
+    marketing.number_input(key=f"{k1}ft_value").set_value(2)
+    marketing.selectbox(key=f"{k1}ft_unit").set_value("hours")
+    [b for b in marketing.button if b.label == "Save as a new version"][0].click().run()
+    assert any("version 2" in m.value for m in marketing.success)
+
+    sales.number_input(key=f"{k1}ft_value").set_value(3)
+    sales.selectbox(key=f"{k1}ft_unit").set_value("hours")
+    sales.text_input(key=f"{k1}note").input("sales view")
+    [b for b in sales.button if b.label == "Save as a new version"][0].click().run()
+    assert not sales.exception
+    assert any("Someone saved version 2" in e.value and "your input is kept" in e.value for e in sales.error)
+    assert sales.number_input(key=f"{k2}ft_value").value == 3       # on version 2's form: still theirs
+    assert sales.text_input(key=f"{k2}note").value == "sales view"
+    [b for b in sales.button if b.label == "Save as a new version"][0].click().run()
+    assert any("version 3" in m.value for m in sales.success)
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select first_touch_minutes, note from sla_policy where code = :c and version = 3"),
+                            {"c": code}).one() == (180, "sales view")
 
 
 def test_policies_form_refuses_bad_input_and_keeps_it(office, app_db):

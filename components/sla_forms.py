@@ -432,25 +432,34 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
         b.date_input("To", value=row["end_date"] if row is not None else
                      quarter_start(free_start + timedelta(days=95)) - timedelta(days=1), key=f"{k}end",
                      format="YYYY-MM-DD")
+        # on a commitment already agreed, each lead changes their own side's terms (sla.commitment_sides)
+        sides = sla.commitment_sides(user) if row is not None else set(sla.COMMITMENT_TERMS)
+        theirs = {side: None if side in sides else f"{side.capitalize()}'s promise: a {side} lead changes it."
+                  for side in sla.COMMITMENT_TERMS}
         c.number_input("MQLs marketing commits", 0, 10_000_000, int(row["mql_volume"]) if row is not None else 0,
-                       key=f"{k}volume")
+                       key=f"{k}volume", disabled=bool(theirs["marketing"]), help=theirs["marketing"])
         a, b, c = st.columns(3)
 
         def pct_value(col, default):
             return float(row[col] * 100) if row is not None and pd.notna(row[col]) else default
 
         a.number_input("Minimum acceptance rate (%)", 0.0, 100.0, pct_value("min_acceptance_rate", 55.0), step=1.0,
-                       key=f"{k}acc", help="The quality half of marketing's commitment.")
+                       key=f"{k}acc", disabled=bool(theirs["marketing"]),
+                       help=theirs["marketing"] or "The quality half of marketing's commitment.")
         b.number_input("Follow-up within the SLA (%)", 0.0, 100.0, pct_value("follow_up_target_rate", 90.0), step=1.0,
-                       key=f"{k}fu")
+                       key=f"{k}fu", disabled=bool(theirs["sales"]), help=theirs["sales"])
         c.number_input("Decisions on time (%)", 0.0, 100.0, pct_value("decision_target_rate", 85.0), step=1.0,
-                       key=f"{k}dec")
+                       key=f"{k}dec", disabled=bool(theirs["sales"]), help=theirs["sales"])
         st.text_input("Note", value=row["note"] if row is not None and pd.notna(row["note"]) else "", key=f"{k}note")
         st.form_submit_button("Save commitment", type="primary", on_click=_save_commitment,
                               args=(user, None if row is None else int(row["id"]), version, k))
     if row is not None:
-        st.button("Delete this commitment", key=f"{k}delete", on_click=lambda: _guard(
-            lambda: sla.delete_commitment(user, int(row["id"]), version), lambda _: "Commitment deleted."))
+        with st.expander("Delete this commitment"):
+            st.caption("Both teams' promises for these dates go; the two-sided SLA page then has nothing to "
+                       "measure them against. The audit log keeps what it said.")
+            sure = st.checkbox(f"Yes, delete the commitment for {labels[pick]}", key=f"{k}delete_sure")
+            st.button("Delete this commitment", key=f"{k}delete", disabled=not sure, on_click=lambda: _guard(
+                lambda: sla.delete_commitment(user, int(row["id"]), version), lambda _: "Commitment deleted."))
 
 
 def _next_free_quarter(frame: pd.DataFrame, today: date) -> date:

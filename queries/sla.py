@@ -847,8 +847,9 @@ class CommitmentInput:
             raise SlaError("The commitment ends before it starts.")
         if (self.end_date - self.start_date).days > 366:
             raise SlaError("Commit per month, quarter or year: at most 366 days.")
-        if self.mql_volume is None or int(self.mql_volume) != self.mql_volume or self.mql_volume < 0:
-            raise SlaError("The committed MQL volume must be a whole number, 0 or more.")
+        if self.mql_volume is None or int(self.mql_volume) != self.mql_volume or self.mql_volume < 1:
+            raise SlaError("The committed MQL volume must be a whole number, 1 or more (a commitment of 0 MQLs "
+                           "promises nothing; delete the commitment instead).")
         out = {}
         for k in ("min_acceptance_rate", "follow_up_target_rate", "decision_target_rate"):
             v = getattr(self, k)
@@ -863,8 +864,40 @@ class CommitmentInput:
                                **out)
 
 
+#: Each side's terms of the commitment: a lead changes their own side's (an admin either).
+COMMITMENT_TERMS = {"marketing": ("mql_volume", "min_acceptance_rate"),
+                    "sales": ("follow_up_target_rate", "decision_target_rate")}
+TERM_NAMES = {"mql_volume": "the MQL volume", "min_acceptance_rate": "the minimum acceptance rate",
+              "follow_up_target_rate": "the follow-up target", "decision_target_rate": "the on-time decision target"}
+
+
+def commitment_sides(actor: User) -> set[str]:
+    """The sides of the commitment ``actor`` may change: marketing leads marketing's promise (MQL
+    volume and quality), sales leads sales' (follow-up and decisions); admins both."""
+    if actor.has("admin"):
+        return set(COMMITMENT_TERMS)
+    return ({"marketing"} if actor.has("marketing_lead") else set()) | ({"sales"} if actor.has("sales_lead") else set())
+
+
+def _check_sides(actor: User, old: dict, new: "CommitmentInput") -> None:
+    def differs(a, b) -> bool:
+        if a is None or b is None:
+            return (a is None) != (b is None)
+        return abs(float(a) - float(b)) > 1e-9
+
+    for side, terms in COMMITMENT_TERMS.items():
+        changed = [t for t in terms if differs(old[t], getattr(new, t))]
+        if changed and side not in commitment_sides(actor):
+            names = " and ".join(TERM_NAMES[t] for t in changed)
+            raise NotAllowed(f"{names[0].upper()}{names[1:]} "
+                             f"{'is' if len(changed) == 1 else 'are'} {side}'s promise: a {side} lead (or an "
+                             "admin) changes it. Nothing was saved.")
+
+
 def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | None = None,
                     expected_version: int | None = None) -> int:
+    """Create a commitment (either lead may propose one), or change one: each lead only their own
+    side's terms (:func:`commitment_sides`); dates and note are shared."""
     _require(actor, "sla.edit", "changing the SLA commitment")
     data = data.cleaned()
     params = {**data.__dict__, "actor_user_id": actor.id}
@@ -878,6 +911,7 @@ def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | Non
                 old = conn.execute(q("sla_commitment_for_update"), {"id": commitment_id}).mappings().first()
                 if old is None:
                     raise SlaError("That commitment was deleted. Reload the page.")
+                _check_sides(actor, dict(old), data)
                 if conn.execute(q("sla_commitment_update"), {**params, "id": commitment_id,
                                                              "version": expected_version}).first() is None:
                     raise StaleEdit("Someone changed this commitment while you were editing. Your changes were "

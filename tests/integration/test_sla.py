@@ -936,8 +936,9 @@ def test_commitments_validate_prorate_and_refuse_overlaps(admin):
         sla.save_commitment(admin, sla.CommitmentInput(date(2026, 12, 1), date(2027, 2, 28), 300))
     with pytest.raises(sla.SlaError, match="ends before"):
         sla.save_commitment(admin, sla.CommitmentInput(date(2026, 12, 1), date(2026, 11, 1), 300))
-    with pytest.raises(sla.SlaError, match="whole number"):
-        sla.save_commitment(admin, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), -1))
+    for volume in (-1, 0):   # 0 MQLs promises nothing (it was accepted)
+        with pytest.raises(sla.SlaError, match="whole number, 1 or more"):
+            sla.save_commitment(admin, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), volume))
     row = sla.commitments().iloc[0]
     assert (row.mql_volume, row.min_acceptance_rate, row.decision_target_rate) == (920, 0.55, 0.85)
     # A month inside the quarter gets its share of the days.
@@ -950,6 +951,31 @@ def test_commitments_validate_prorate_and_refuse_overlaps(admin):
         sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 1000), q4, 7)
     sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 1000), q4, 1)
     assert sla.commitments().iloc[0].mql_volume == 1000
+
+
+def test_each_lead_changes_only_their_own_sides_terms(people, admin):
+    """The commitment is two promises: a sales lead could cut marketing's MQL volume (and the
+    other way round) with nobody from that team involved."""
+    marketing, sales = make_user("marketing_lead"), make_user("sales_lead", people["ae_team"])
+    q4 = sla.save_commitment(sales, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 900, 0.55, 0.9, 0.85))
+
+    def terms(**changes):
+        base = dict(start_date=date(2026, 10, 1), end_date=date(2026, 12, 31), mql_volume=900,
+                    min_acceptance_rate=0.55, follow_up_target_rate=0.9, decision_target_rate=0.85)
+        return sla.CommitmentInput(**{**base, **changes})
+
+    with pytest.raises(sla.NotAllowed, match="The MQL volume is marketing's promise: a marketing lead"):
+        sla.save_commitment(sales, terms(mql_volume=500), q4, 1)
+    with pytest.raises(sla.NotAllowed, match="The follow-up target and the on-time decision target are sales'"):
+        sla.save_commitment(marketing, terms(follow_up_target_rate=0.5, decision_target_rate=0.5), q4, 1)
+    assert sla.commitments().iloc[0].mql_volume == 900           # nothing saved
+    v = sla.commitments().iloc[0].version
+    sla.save_commitment(marketing, terms(mql_volume=950, min_acceptance_rate=0.6, note="webinars"), q4, v)
+    sla.save_commitment(sales, terms(mql_volume=950, min_acceptance_rate=0.6, follow_up_target_rate=0.92), q4, v + 1)
+    sla.save_commitment(admin, terms(mql_volume=1000, decision_target_rate=0.9), q4, v + 2)
+    row = sla.commitments().iloc[0]
+    assert (row.mql_volume, row.min_acceptance_rate, row.follow_up_target_rate, row.decision_target_rate) == \
+        (1000, 0.55, 0.9, 0.9)
 
 
 def test_definitions_summary_lists_the_terms_in_force(world, people, admin, office):

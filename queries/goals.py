@@ -779,7 +779,8 @@ def _stale() -> StaleGoal:
 
 
 def set_archived(actor: User, goal_id: int, version: int, archive: bool = True) -> int:
-    """Archive (or restore) a goal; archiving an objective archives its key results too. Never deletes."""
+    """Archive (or restore) a goal; archiving an objective archives its key results too, and restoring
+    it restores the ones archived with it (not those archived on their own before). Never deletes."""
     _require_editor(actor, "archive" if archive else "restore")
     with get_engine().begin() as conn:
         old = conn.execute(q("goal_row_for_update"), {"id": goal_id}).mappings().first()
@@ -799,12 +800,13 @@ def set_archived(actor: User, goal_id: int, version: int, archive: bool = True) 
             raise _stale()
         action = "goal.archive" if archive else "goal.restore"
         audit.record(conn, actor.id, action, "goal", goal_id, {"archived": not archive}, {"archived": archive})
-        if archive:
-            for child in conn.execute(q("goal_active_children"), {"id": goal_id}).mappings().all():
-                conn.execute(q("goal_set_archived"), {"id": child["id"], "version": child["version"], "archive": True,
-                                                      "actor_id": actor.id})
-                audit.record(conn, actor.id, action, "goal", child["id"], {"archived": False},
-                             {"archived": True, "with_objective": goal_id})
+        children = (conn.execute(q("goal_active_children"), {"id": goal_id}) if archive else
+                    conn.execute(q("goal_children_archived_with"), {"id": goal_id, "archived_at": old["archived_at"]}))
+        for child in children.mappings().all():
+            conn.execute(q("goal_set_archived"), {"id": child["id"], "version": child["version"], "archive": archive,
+                                                  "actor_id": actor.id})
+            audit.record(conn, actor.id, action, "goal", child["id"], {"archived": not archive},
+                         {"archived": archive, "with_objective": goal_id})
     clear_caches()
     return new_version
 

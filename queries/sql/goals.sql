@@ -85,6 +85,14 @@ select id, version, start_date, end_date
  where parent_id = :id and archived_at is null
  order by id
 
+-- name: goal_children_archived_with
+-- Key results archived together with their objective (in the same transaction, so at the same
+-- now()): restoring the objective restores them; ones archived on their own before stay archived.
+select id, version
+  from goal
+ where parent_id = :id and archived_at = :archived_at
+ order by id
+
 -- name: goal_owner_reps
 -- The reps proposed as owners, with their team's function (the two-team rule).
 select r.id, r.full_name, r.active, t.name as team_name, t.function as team_function

@@ -341,9 +341,17 @@ def test_archive_keeps_everything_and_takes_key_results_along(world, people, app
         goals.check_in(user("sales_lead"), kr, CheckInInput("on_track", "Still here"))
     with pytest.raises(GoalError, match="restore the objective first"):
         goals.restore(lead, kr, version=goals.get(kr).version)
+    # Restoring the objective brings back the key results archived with it (they stayed archived
+    # and the objective said "No key results"), but not one archived on its own before.
     goals.restore(lead, objective, version=goals.get(objective).version)
-    goals.restore(lead, kr, version=goals.get(kr).version)
-    assert count(app_db, "goal") == 2 and count(app_db, "goal_checkin") == 1
+    assert not goals.get(objective).archived and not goals.get(kr).archived
+    dropped = goals.create(lead, revenue_goal(people, title="KR dropped", parent_id=objective, target="1k"))
+    goals.archive(lead, dropped, version=goals.get(dropped).version)
+    goals.archive(lead, objective, version=goals.get(objective).version)
+    goals.restore(lead, objective, version=goals.get(objective).version)
+    assert not goals.get(kr).archived and goals.get(dropped).archived
+    assert [r["action"] for r in audit_rows(app_db, kr)][-2:] == ["goal.archive", "goal.restore"]
+    assert count(app_db, "goal") == 3 and count(app_db, "goal_checkin") == 1
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         with app_db.begin() as conn:
             conn.execute(sa.text("delete from goal_checkin"))

@@ -45,6 +45,14 @@ def pct(x, digits: int = 0) -> str:
     return f"{float(x) * 100:.{digits}f}%"
 
 
+def attainment(x) -> str:
+    """Progress towards a target, 0.948 → '94%': rounded down, so a goal at 94.8% never reads as
+    the 95% that being on track needs, nor 99.7% as achieved."""
+    if _missing(x):
+        return DASH
+    return f"{math.floor(float(x) * 100 + 1e-9):.0f}%"
+
+
 def number(x, digits: int = 0) -> str:
     if _missing(x):
         return DASH

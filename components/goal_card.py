@@ -109,7 +109,7 @@ def progress_line(ev: Evaluated, currency: str) -> str:
     p, g = ev.progress, ev.goal
     bits = []
     if p.attainment is not None:
-        bits.append(f"**{fmt.pct(min(p.attainment, 9.99))}** of target")
+        bits.append(f"**{fmt.attainment(min(p.attainment, 9.99))}** of target")
     if p.projected is not None and not p.ended and g.cumulative:
         bits.append(f"projected {value_text(p.projected, g, currency, estimate=True)}")
     if p.data_status == "not_started":

@@ -288,7 +288,7 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
         att = g["attainment"]
         bits = []
         if att is not None:
-            bits.append(f"{fmt.pct(min(att, 9.99))} of target")
+            bits.append(f"{fmt.attainment(min(att, 9.99))} of target")
         if g["projected"] is not None and g["cumulative"] and (g["pace"] or 0) < 1:
             bits.append(f"projected {value_text(g['projected'], unit, cur, estimate=True)}")
         if g["pace"] is not None:
@@ -313,7 +313,7 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
             status_label=g["status_label"], tone=STATUS_TONE.get(g["status"], "neutral"),
             value=value_text(g["value"], unit, cur, label=False),
             target=("≤ " if g["lower_is_better"] else "") + value_text(g["target"], unit, cur),
-            attainment=fmt.pct(min(att, 9.99)) if att is not None else fmt.DASH,
+            attainment=fmt.attainment(min(att, 9.99)) if att is not None else fmt.DASH,
             progress=None if att is None else max(0.0, min(att, 1.0)), pace=g["pace"], detail=" · ".join(bits),
             owners=g["owners"], checkin=checkin, checkin_confidence=confidence, needs=needs,
             data_tone=STATUS_TONE.get(data_status, "neutral"),

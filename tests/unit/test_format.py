@@ -134,3 +134,11 @@ def test_stored_instants_are_dated_in_the_company_time_zone():
     assert fmt.ago(morning, "America/New_York", now=morning) == "today"
     assert fmt.ago(datetime(2026, 1, 2, 3, 0, tzinfo=timezone.utc), "America/New_York", now=morning) == "on 01 Jan 2026"
     assert fmt.ago(None, "UTC") == ""
+
+
+def test_attainment_is_rounded_down_so_it_never_reaches_a_threshold_it_missed():
+    """'95% of target' beside 'At risk' (27.5% of a 29% target is 94.8%; on track needs 95%)."""
+    assert fmt.attainment(0.275 / 0.29) == "94%"
+    assert fmt.attainment(0.997) == "99%" and fmt.attainment(1.0) == "100%"
+    assert fmt.attainment(0.29 / 1.0) == "29%"        # 28.999999999999996 in floating point
+    assert fmt.attainment(0.95) == "95%" and fmt.attainment(None) == fmt.DASH

@@ -227,7 +227,10 @@ def main() -> int:
     for _ in range(3):
         st.cache_data.clear()
         t0 = time.perf_counter()
-        recs = scoreboard.records("handoffs", period, NO_FILTERS, as_of=as_of)
+        from queries.access import User
+
+        everyone = User(id=0, username="bench", display_name="Bench", email="", roles=frozenset({"executive"}))
+        recs = scoreboard.records("handoffs", period, NO_FILTERS, as_of=as_of, viewer=everyone)
         drill.append(time.perf_counter() - t0)
 
     c_med, c_min, c_max = _stats(cold)

@@ -182,7 +182,12 @@ with st.expander("Records behind the numbers", icon=":material/table_rows:", exp
                        format_func=lambda k: scoreboard.DRILLS[k].label, index=None,
                        placeholder="Choose a number…", key="sb_drill")
     if key:
-        recs = scoreboard.records(key, period, filters, as_of=sb.as_of)
+        recs = scoreboard.records(key, period, filters, viewer=user, as_of=sb.as_of)
+        if scoreboard.own_records_only(user):
+            st.caption("Record lists show only your own records"
+                       + ("" if user.rep_id is not None else " (your account is not linked to a rep record, so none)")
+                       + "; team leads and executives see everyone's. The numbers above count everyone in the "
+                         "filters.")
         frame, config = records_view(recs)
         summary = f"{recs.drill.explains} {fmt.number(recs.total_rows)} record{'' if recs.total_rows == 1 else 's'}"
         if recs.total_amount is not None:

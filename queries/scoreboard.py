@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from queries import calc, metrics, settings
+from queries.access import User
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
 from queries.parallel import fetch
@@ -394,13 +395,25 @@ class Records:
         return self.total_rows > len(self.rows)
 
 
-def records(key: str, period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None,
-            row_limit: int = ROW_LIMIT) -> Records:
+def own_records_only(viewer: User) -> bool:
+    """Record lists are lead-level data: team leads, executives and admins see everyone's; anyone
+    else (SDRs, AEs, marketers) only their own, as on My SLA."""
+    return not viewer.is_lead
+
+
+def records(key: str, period: Period, filters: Filters = NO_FILTERS, *, viewer: User,
+            as_of: datetime | None = None, row_limit: int = ROW_LIMIT) -> Records:
     """The records behind a number (``key`` from :data:`DRILLS`), measured like the scoreboard:
-    open-pipeline lists at the end of the period (or now), touch and SLA lists as of now."""
+    open-pipeline lists at the end of the period (or now), touch and SLA lists as of now. For a
+    ``viewer`` who may see only their own records (:func:`own_records_only`) the list is cut to the
+    records they own (their rep's): none when the filters name only other owners, or without a
+    rep record."""
     drill = DRILLS.get(key)
     if drill is None:
         raise ValueError(f"There is no record list called '{key}'.")
+    if own_records_only(viewer):   # the filters' records that are the viewer's own (0: no rep's id)
+        mine = viewer.rep_id is not None and (not filters.owner_ids or viewer.rep_id in filters.owner_ids)
+        filters = filters.replace(owner_ids=(viewer.rep_id if mine else 0,))
     as_of = as_of or metrics.now_minute()
     if drill.query == "drill_opportunities":
         as_of = min(as_of, period.end_at)

@@ -13,6 +13,9 @@ from queries.filters import Filters
 from queries.periods import Period
 from queries.users import UserInput
 from tests.factories import World, at
+from queries.access import User
+
+EXEC = User(id=0, username="exec", display_name="Exec", email="exec@example.com", roles=frozenset({"executive"}))
 
 NY = ZoneInfo("America/New_York")
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
@@ -135,10 +138,10 @@ def test_acceptance_and_rejections_as_known_at_a_past_moment(world, people):
     assert counts(AS_OF) == ((3, 1, 2, 0), {"bad_fit": 1, "no_response": 1}, {"bad_fit": 1, "no_response": 0})
     assert metrics.acceptance(Q1).iloc[0].awaiting == 0  # default: as of now
 
-    waiting = scoreboard.records("awaiting", Q1, as_of=at("2026-02-04 00:00")).rows
+    waiting = scoreboard.records("awaiting", Q1, as_of=at("2026-02-04 00:00"), viewer=EXEC).rows
     assert list(waiting.lead_id) == [leads[2]]
     assert waiting.decision.isna().all() and waiting.decided_at.isna().all()
-    rejected = scoreboard.records("rejected", Q1, as_of=at("2026-02-04 00:00")).rows
+    rejected = scoreboard.records("rejected", Q1, as_of=at("2026-02-04 00:00"), viewer=EXEC).rows
     assert list(rejected.lead_id) == [leads[1]] and rejected.recycled_at.isna().all()
 
 

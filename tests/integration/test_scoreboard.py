@@ -21,6 +21,9 @@ from queries.periods import Period
 from queries.users import UserInput
 from tests.apptest import open_page
 from tests.factories import World, at
+from queries.access import User
+
+EXEC = User(id=0, username="exec", display_name="Exec", email="exec@example.com", roles=frozenset({"executive"}))
 
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
 Q4_2025 = Period(date(2025, 10, 1), date(2025, 12, 31), "UTC")
@@ -89,7 +92,7 @@ def scene(world):
 
     users.create(None, UserInput("executive", "Eve Executive", "eve@example.com", ["executive"]),
                  "correct horse battery")
-    return {"leads": leads, "sdr": sdr, "ae": ae, "us": us, "de": de}
+    return {"leads": leads, "sdr": sdr, "sdr2": sdr2, "ae": ae, "us": us, "de": de}
 
 
 def open_scoreboard(query: dict | None = None, username: str = "executive") -> AppTest:
@@ -376,29 +379,60 @@ def test_record_lists_tie_out_with_their_metrics(scene, filters):
                        "open_pipeline": total(open_now, "amount"), "coverage": total(cov, "open_in_period")}
     assert set(expected_rows) | set(expected_amount) == set(scoreboard.DRILLS)
     for key in scoreboard.DRILLS:
-        recs = scoreboard.records(key, Q1, filters, as_of=as_of)
+        recs = scoreboard.records(key, Q1, filters, as_of=as_of, viewer=EXEC)
         assert len(recs.rows) == recs.total_rows, key
         if key in expected_rows:
             assert recs.total_rows == expected_rows[key], key
         if key in expected_amount:
             assert recs.total_amount == pytest.approx(expected_amount[key]), key
             assert recs.rows["amount"].sum() == pytest.approx(expected_amount[key]), key
-    assert scoreboard.records("handoffs", Q1, filters, as_of=as_of).total_rows > 0
+    assert scoreboard.records("handoffs", Q1, filters, as_of=as_of, viewer=EXEC).total_rows > 0
+
+
+def test_a_rep_sees_only_their_own_records_behind_the_numbers(scene):
+    """An SDR picking another rep in the owner filter listed that rep's breaches, rejections and
+    untouched leads (lead-level data My SLA keeps to its owner)."""
+    sam = User(id=0, username="sam", display_name="Sam", email="s@example.com", roles=frozenset({"sdr"}),
+               rep_id=scene["sdr"])
+    everyone = scoreboard.records("handoffs", Q1, viewer=EXEC)
+    own = scoreboard.records("handoffs", Q1, viewer=sam)
+    asked_for_sid = scoreboard.records("handoffs", Q1, Filters(owner_ids=(scene["sdr2"],)), viewer=sam)
+    assert everyone.total_rows == 6 and own.total_rows == 4          # Sam's four webinar hand-offs
+    assert asked_for_sid.total_rows == 0                             # Sid's: not for Sam
+    assert set(own.rows["owner"]) == {"Sam SDR"}
+    nobody = User(id=0, username="m", display_name="M", email="m@example.com", roles=frozenset({"marketer"}))
+    assert scoreboard.records("handoffs", Q1, viewer=nobody).total_rows == 0     # no rep record: none
+    lead = User(id=0, username="l", display_name="L", email="l@example.com", roles=frozenset({"sales_lead"}))
+    assert scoreboard.records("handoffs", Q1, Filters(owner_ids=(scene["sdr2"],)), viewer=lead).total_rows == 2
+
+
+@pytest.mark.one_backend
+def test_the_drill_down_page_keeps_a_rep_to_their_own_records(scene):
+    users.create(None, UserInput("sid", "Sid SDR", "sid@example.com", ["sdr"], rep_id=scene["sdr2"]),
+                 "correct horse battery")
+    app = open_scoreboard({**Q1_LINK, "owner": str(scene["sdr"])}, username="sid")   # asks for Sam's
+    app.selectbox(key="sb_drill").set_value("handoffs").run()
+    assert not app.exception
+    assert any("Record lists show only your own records" in c.value for c in app.caption)
+    assert any(" 0 records" in c.value for c in app.caption)
+    app = open_scoreboard(Q1_LINK, username="sid")
+    app.selectbox(key="sb_drill").set_value("handoffs").run()
+    assert any(" 2 records" in c.value for c in app.caption)          # Sid's two paid-search hand-offs
 
 
 def test_long_lists_are_capped_but_counted(scene):
-    recs = scoreboard.records("handoffs", Q1, row_limit=4)
+    recs = scoreboard.records("handoffs", Q1, row_limit=4, viewer=EXEC)
     assert len(recs.rows) == 4 and recs.total_rows == 6 and recs.truncated
     assert recs.rows["handed_off_at"].is_monotonic_decreasing  # most recent first
-    slowest = scoreboard.records("first_touch", Q1).rows["minutes_to_first_touch"].tolist()
+    slowest = scoreboard.records("first_touch", Q1, viewer=EXEC).rows["minutes_to_first_touch"].tolist()
     assert slowest == sorted(slowest, reverse=True) == [300, 90, 30, 20]
     with pytest.raises(ValueError, match="no record list"):
-        scoreboard.records("nonsense", Q1)
+        scoreboard.records("nonsense", Q1, viewer=EXEC)
 
 
 def test_record_times_are_in_the_company_time_zone(scene, world):
     ny = Period(Q1.start, Q1.end, "America/New_York")
-    rows = scoreboard.records("handoffs", ny).rows
+    rows = scoreboard.records("handoffs", ny, viewer=EXEC).rows
     assert str(rows["handed_off_at"].dt.tz) == "America/New_York"
     assert rows["handed_off_at"].min() == pd.Timestamp("2026-01-10 09:00", tz="UTC").tz_convert("America/New_York")
 

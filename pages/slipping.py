@@ -13,6 +13,7 @@ from queries import dimensions, settings, sla
 user = page_user("slipping")
 tz = settings.company_timezone()
 FLASH = "slip_flash"
+TABLE_GEN = "slip_table_gen"   # bumped after a reassign: the table comes back with nothing selected
 
 # --------------------------------------------------------------------------- filters (sidebar)
 teams = dimensions.teams()
@@ -81,7 +82,8 @@ column_config = {
 }
 selectable = {"on_select": "rerun", "selection_mode": "multi-row"} if can_reassign else {}
 event = st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 520),
-                     column_config=column_config, key="slip_table", **selectable)
+                     column_config=column_config, key=f"slip_table_{st.session_state.get(TABLE_GEN, 0)}",
+                     **selectable)
 st.download_button("Download CSV", view.to_csv(index=False).encode("utf-8"),
                    file_name=f"{slug('leads slipping through')}.csv", mime="text/csv", icon=":material/download:",
                    key="slip_csv")
@@ -104,22 +106,29 @@ if can_reassign:
         labels = {int(r.id): f"{r.full_name} · {r.team_name} · {r.open_handoffs} open" for r in targets.itertuples()}
 
         def do_reassign(handoff_ids, owners_seen):
+            new_owner = st.session_state.get("slip_new_owner")
+            if new_owner is None:
+                st.session_state[FLASH] = ("error", "Pick the rep who should take these leads.")
+                return
             try:
-                moved = sla.reassign(user, handoff_ids, st.session_state["slip_new_owner"], owners_seen,
-                                     st.session_state.get("slip_note", ""))
+                moved = sla.reassign(user, handoff_ids, new_owner, owners_seen, st.session_state.get("slip_note", ""))
                 st.session_state[FLASH] = ("success", f"Reassigned {moved} lead{'s' if moved != 1 else ''} to "
-                                           f"{labels[st.session_state['slip_new_owner']].split(' · ')[0]}.")
+                                           f"{labels[new_owner].split(' · ')[0]}.")
                 st.session_state["slip_note"] = ""
+                st.session_state["slip_new_owner"] = None
+                # a fresh table: the old selection's row numbers would now point at other leads
+                st.session_state[TABLE_GEN] = st.session_state.get(TABLE_GEN, 0) + 1
             except sla.SlaError as err:
                 st.session_state[FLASH] = ("error", str(err))
 
         with st.container(border=True):
             c1, c2, c3 = st.columns([1.3, 1.6, 0.8], vertical_alignment="bottom")
             c1.selectbox(f"New owner for {len(picked)} selected lead{'s' if len(picked) != 1 else ''}", ordered,
-                         format_func=labels.get, key="slip_new_owner",
+                         format_func=labels.get, key="slip_new_owner", index=None, placeholder="Choose a rep…",
                          help="Teammates of the current owner with the fewest open hand-offs come first.")
             c2.text_input("Note for the new owner (optional)", key="slip_note", max_chars=300)
             c3.button("Reassign", type="primary", icon=":material/swap_horiz:", width="stretch",
+                      disabled=st.session_state.get("slip_new_owner") is None,
                       on_click=do_reassign, args=([int(h) for h in picked["handoff_id"]],
                                                   {int(h): int(o) for h, o in zip(picked["handoff_id"],
                                                                                   picked["owner_id"])}))

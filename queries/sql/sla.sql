@@ -684,12 +684,16 @@ select s.kind, s.owner_id, s.owner, s.team,
  group by grouping sets ((s.kind), (s.owner_id, s.owner, s.team), ())
 
 -- name: sla_reassign_targets
--- Active reps in sales and sales-development teams, with their open hand-offs now (load).
+-- Active reps in sales and sales-development teams who work leads, with their open hand-offs now
+-- (load). A rep record whose user is not an SDR or AE (the CRO's, a team lead's) is not offered:
+-- with no open hand-offs it came first, and one click sent leads to the executive.
 select r.id, r.full_name, r.team_id, t.name as team_name, t.function as team_function,
        (select count(*) from handoff h where h.owner_id = r.id and h.decision is null) as open_handoffs
   from rep r
   join team t on t.id = r.team_id
  where r.active and t.function in ('sales', 'sales_development')
+   and not exists (select 1 from app_user u
+                    where u.rep_id = r.id and not (u.roles && array['sdr', 'ae']::text[]))
  order by t.function, r.full_name
 
 -- name: sla_handoff_for_reassign

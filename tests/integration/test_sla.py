@@ -1035,3 +1035,16 @@ def test_demo_seed_is_deterministic_idempotent_and_refreshes(world, people, app_
     assert not any(name.startswith("Columbus") for _, name in holidays)
     assert all(h.sla_policy_id is not None for h in handoffs)
     assert commitments and all(c.mql_volume > 0 for c in commitments)
+
+
+def test_leads_are_reassigned_only_to_reps_who_work_leads(world, people):
+    """The CRO's rep record (no open hand-offs) came first in the list and was preselected."""
+    cro = world.rep(people["ae_team"], "Carla CRO")
+    lead_rep = world.rep(people["ae_team"], "Lee Lead")
+    make_user("executive", people["ae_team"], cro)
+    make_user("sales_lead", people["ae_team"], lead_rep)
+    make_user("ae", people["ae_team"], people["ae"])
+    sla.clear_caches()
+    offered = set(sla.reassign_targets()["id"])
+    assert cro not in offered and lead_rep not in offered
+    assert {people["ae"], people["sdr"], people["sdr2"]} <= offered   # a rep without a user stays offered too

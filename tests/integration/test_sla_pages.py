@@ -213,11 +213,13 @@ def test_slipping_lists_and_reassigns_in_one_click(office, app_db):
     assert "Freshly Handed" not in text   # still inside its windows
     assert at.get("download_button")
     # Select the row, pick the new owner, click Reassign.
-    at.session_state["slip_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.session_state["slip_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     owner = at.selectbox(key="slip_new_owner")
+    assert owner.value is None                                   # nobody preselected
+    assert [b for b in at.button if b.label == "Reassign"][0].disabled
     owner.set_value(office["sdr2"])
-    at.text_input(key="slip_note").input("Sam is on holiday")
+    at.text_input(key="slip_note").input("Sam is on holiday").run()
     [b for b in at.button if b.label == "Reassign"][0].click().run()
     assert not at.exception, at.exception
     assert any("Reassigned 1 lead" in s.value for s in at.success)
@@ -226,6 +228,10 @@ def test_slipping_lists_and_reassigns_in_one_click(office, app_db):
                                  {"l": office["leads"]["silent"]}).scalar()
         logged = conn.execute(sa.text("select count(*) from audit_log where action = 'handoff.reassign'")).scalar()
     assert owner_now == office["sdr2"] and logged == 1
+    # the selection is cleared: its row numbers would now point at other leads
+    assert at.session_state["slip_table_gen"] == 1
+    assert any("Select one or more leads in the table" in c.value for c in at.caption)
+    assert not any(c.value.startswith("Selected: ") for c in at.caption)
 
 
 def test_slipping_is_read_only_for_marketing(office):

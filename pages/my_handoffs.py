@@ -14,6 +14,7 @@ from queries.handoffs import HandoffError
 user = page_user("my_handoffs")
 as_of = metrics.now_minute()
 FLASH = "ho_flash"
+TABLE_GEN = "ho_table_gen"   # bumped after a decision: the table comes back with nothing selected
 
 
 def flash(kind: str, text: str) -> None:
@@ -43,6 +44,10 @@ def submit_decision(handoff_id: int) -> None:
         return
     flash("success", message)
     s[f"ho_comment_{handoff_id}"] = ""
+    # The decided lead leaves the table: a fresh table, so the selected row number does not now
+    # open the next lead's card (the card stays on the lead just decided).
+    s[TABLE_GEN] = s.get(TABLE_GEN, 0) + 1
+    s.pop("ho_last_pick", None)
 
 
 def submit_recycle(handoff_id: int) -> None:
@@ -157,7 +162,8 @@ if open_rows.empty:
 else:
     shown = table(open_rows).drop(columns=["Owner"] if hidden_owner else [])
     selection = st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
-                             on_select="rerun", selection_mode="single-row", key="ho_table",
+                             on_select="rerun", selection_mode="single-row",
+                             key=f"ho_table_{st.session_state.get(TABLE_GEN, 0)}",
                              height=min(38 + 35 * len(shown), 320))
 if len(recent):
     with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({len(recent)})"):
@@ -242,7 +248,14 @@ decidable = [int(r.handoff_id) for r in open_rows.itertuples()
              if handoffs.may_decide(user, int(r.owner_id), int(r.owner_team_id))]
 if len(decidable) > 1 and user.can("handoffs.decide"):
     with st.expander(f"Decide on several at once ({len(decidable)} open)", icon=":material/checklist:"):
-        st.session_state["ho_bulk_ids"] = [i for i in st.session_state.get("ho_bulk_ids", []) if i in decidable]
+        chosen = st.session_state.get("ho_bulk_ids", [])
+        gone = [i for i in chosen if i not in decidable]
+        st.session_state["ho_bulk_ids"] = [i for i in chosen if i in decidable]
+        if gone:   # decided (or moved) elsewhere since they were picked: say so, not only drop them
+            st.warning(", ".join(labels.get(i, f"Hand-off #{i}").split(" · ")[0] for i in gone)
+                       + (" was" if len(gone) == 1 else " were") + " decided or reassigned since you picked "
+                       + ("it" if len(gone) == 1 else "them") + ", so the selection no longer holds "
+                       + ("it." if len(gone) == 1 else "them."), icon=":material/info:")
         with st.form("bulk_decide", border=False):
             st.multiselect("Hand-offs", decidable, format_func=labels.get, key="ho_bulk_ids",
                            placeholder="Choose the hand-offs")

@@ -142,6 +142,39 @@ def test_a_decision_made_elsewhere_meanwhile_is_reported(shop):
     assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
 
 
+def test_deciding_a_lead_opened_from_the_table_keeps_its_card(shop):
+    """The table's selected row number used to point at the next lead once the decided one left
+    the table, so its card replaced the decided one's with an empty form."""
+    at = run_as("sdr", "my_handoffs")
+    at.session_state["ho_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    hid = at.selectbox(key="ho_open").value
+    at.radio(key=f"ho_dec_{hid}").set_value("Accept")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    assert not at.exception and any("Accepted" in s.value for s in at.success), texts(at)
+    assert at.selectbox(key="ho_open").value == hid
+    assert at.session_state["ho_table_gen"] == 1          # a fresh table: nothing selected
+    at.run()
+    assert at.selectbox(key="ho_open").value == hid
+
+
+def test_a_bulk_choice_decided_elsewhere_is_named_when_it_leaves_the_selection(shop):
+    from queries import handoffs
+
+    (la, a), (lb, b) = shop["leads"]["a"], shop["leads"]["b"]
+    at = run_as("sdr", "my_handoffs")
+    at.multiselect(key="ho_bulk_ids").set_value([a, b])
+    at.radio(key="ho_bulk_dec").set_value("Reject")
+    handoffs.decide(users.by_username("sdr"), b, "accepted")    # another tab
+    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()   # no reason: refused
+    with shop["engine"].connect() as conn:
+        name_b = conn.execute(sa.text("select first_name || ' ' || last_name from lead where id = :l"),
+                              {"l": lb}).scalar()
+    assert any(plain(w.value).startswith(f"{name_b} was decided or reassigned since you picked it")
+               for w in at.warning), texts(at)
+    assert at.multiselect(key="ho_bulk_ids").value == [a]
+
+
 def test_bulk_reject_with_recycle(shop):
     (la, a), (lb, b) = shop["leads"]["a"], shop["leads"]["b"]
     at = run_as("sdr", "my_handoffs")

@@ -255,9 +255,16 @@ if "Rate leads and campaigns" in tabs:
                              placeholder="E.g. 'Mostly students; the offer attracts researchers, not buyers.'")
                 st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign)
             mine = qualification.feedback_list(period, rep_id=user.rep_id)
-            st.markdown(f"**Your ratings in the period ({len(mine)})**")
-            records_table(feedback_view(mine).drop(columns=["Rep", "Campaign", "Source"]), title="my feedback",
-                          key="fb_mine", column_config=FEEDBACK_CONFIG, height=300)
+            answered_n = int((mine["replies"] > 0).sum())
+            st.markdown(f"**Your ratings in the period ({len(mine)})**"
+                        + (f" · marketing answered {answered_n}" if answered_n else ""))
+            view = feedback_view(mine).drop(columns=["Rep", "Campaign", "Source", "Replies"])
+            # marketing's answer beside the rating it answers (a count alone told the rep nothing)
+            view["Marketing's reply"] = (mine["last_reply_by"].fillna("") + ": " + mine["last_reply"].fillna("")) \
+                .where(mine["last_reply"].notna(), "").to_numpy()
+            records_table(view, title="my feedback", key="fb_mine", height=300,
+                          column_config={**FEEDBACK_CONFIG,
+                                         "Marketing's reply": st.column_config.TextColumn(width="large")})
 
 # --------------------------------------------------------------------------- reply
 

@@ -506,7 +506,8 @@ FEEDBACK_SCHEMA = {"feedback_id": "int64", "created_at": "datetime64[us, UTC]", 
                    "quality": "int64", "insight": "string", "subject_kind": "string", "lead_id": "Int64",
                    "lead_name": "string", "account_name": "string", "campaign_id": "Int64", "campaign_name": "string",
                    "source": "string", "source_label": "string", "rep_id": "int64", "rep_name": "string",
-                   "replies": "int64"}
+                   "replies": "int64", "last_reply": "string", "last_reply_by": "string",
+                   "last_reply_at": "datetime64[us, UTC]"}
 TREND_SCHEMA = {"bucket": "datetime64[us]", "dim_key": "string", "dim_label": "string", "ratings": "int64",
                 "avg_quality": "float64", "poor": "int64", "good": "int64"}
 REPLY_SCHEMA = {"reply_id": "int64", "created_at": "datetime64[us, UTC]", "body": "string", "author_name": "string",

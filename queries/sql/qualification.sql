@@ -265,16 +265,25 @@ select code, label from channel where code = :source
 
 -- name: feedback_list
 -- Feedback given in the period (by created time), lead-level and campaign-level, with what it is
--- about and how many replies it has. Filters: the usual scope parameters on the lead or campaign.
+-- about, how many replies it has and the latest of them (so the rep reads marketing's answer). Filters: the usual scope parameters on the lead or campaign.
 select f.id as feedback_id, f.created_at, f.updated_at, f.quality, f.insight,
        case when f.lead_id is not null then 'lead' else 'campaign' end as subject_kind,
        f.lead_id, l.first_name || ' ' || l.last_name as lead_name, a.name as account_name,
        coalesce(f.campaign_id, l.campaign_id) as campaign_id, c.name as campaign_name,
        coalesce(l.source, c.channel_code) as source, ch.label as source_label,
        f.rep_id, r.full_name as rep_name,
-       (select count(*) from feedback_reply fr where fr.feedback_id = f.id) as replies
+       (select count(*) from feedback_reply fr where fr.feedback_id = f.id) as replies,
+       lr.last_reply, lr.last_reply_by, lr.last_reply_at
   from lead_feedback f
   join rep r on r.id = f.rep_id
+  left join lateral (select fr.body as last_reply, coalesce(u.display_name, rr.full_name) as last_reply_by,
+                            fr.created_at as last_reply_at
+                       from feedback_reply fr
+                       left join app_user u on u.id = fr.author_user_id
+                       left join rep rr on rr.id = fr.author_rep_id
+                      where fr.feedback_id = f.id
+                      order by fr.created_at desc, fr.id desc
+                      limit 1) lr on true
   left join lead l on l.id = f.lead_id
   left join account a on a.id = l.account_id
   left join campaign c on c.id = coalesce(f.campaign_id, l.campaign_id)

@@ -349,6 +349,22 @@ def test_marketer_replies_and_sees_the_weekly_review(shop):
             (shop["campaign"], "Added a company-size question to the form")
 
 
+def test_the_rep_reads_marketings_reply_beside_their_rating(shop):
+    """The rep's list said 'Replies: 1' and the answer itself was nowhere for them to read."""
+    from queries import qualification
+
+    sdr, marketer = users.by_username("sdr"), users.by_username("marketer")
+    lead, _ = shop["leads"]["a"]
+    qualification.rate_lead(sdr, lead, 1, "Agency, not a buyer")
+    with shop["engine"].connect() as conn:
+        feedback_id = conn.execute(sa.text("select id from lead_feedback")).scalar_one()
+    qualification.reply(marketer, "Agencies are now excluded from the webinar form", feedback_id=feedback_id)
+    at = run_as("sdr", "feedback")
+    [mine] = [d.value for d in at.dataframe if "Marketing's reply" in d.value.columns]
+    assert mine["Marketing's reply"].iloc[0].endswith(": Agencies are now excluded from the webinar form")
+    assert any("marketing answered 1" in m.value for m in at.markdown)
+
+
 def test_sales_cannot_reply_and_marketing_cannot_rate(shop):
     at = run_as("sdr", "feedback")
     labels = [t.label for t in at.tabs]

@@ -132,8 +132,14 @@ with tab_now:
                 st.caption(effective)
                 if v.rationale:
                     st.markdown("\n".join(f"> {fmt.md_text(line)}" for line in v.rationale.splitlines()))
-                changes = qualification.version_diff_text(current, v, source_labels)
-                st.markdown("**Changes against the version in force**\n" + "\n".join(f"- {c}" for c in changes))
+                # against what it would replace: the version in force on its own effective date (a
+                # version approved in advance may come in between)
+                replaces = qualification.in_force_among(versions, max(v.effective_at, now))
+                changes = qualification.version_diff_text(replaces, v, source_labels)
+                against = ("the version in force" if replaces is current else
+                           f"v{replaces.number}, in force from {day(replaces.effective_at, tz)}, which it would replace"
+                           if replaces else "no version")
+                st.markdown(f"**Changes against {against}**\n" + "\n".join(f"- {c}" for c in changes))
                 may_approve = user.can("criteria.approve") and side is not None and side != v.proposed_side \
                     and v.proposed_by_user_id != user.id
                 if may_approve:
@@ -203,7 +209,9 @@ with tab_propose:
                     "The versions, proposals and the replay are open to you on the other tabs.")
     else:
         options = qualification.options()
-        base = current.criteria if current else Criteria()
+        # start from the newest approved version: one approved in advance replaces the one in force
+        latest = max((v for v in versions if v.approved), key=lambda v: v.effective_at, default=None)
+        base = latest.criteria if latest else Criteria()
         defaults = {"cr_industries": list(base.industries), "cr_countries": list(base.countries),
                     "cr_regions": list(base.regions), "cr_employee_bands": list(base.employee_bands),
                     "cr_job_functions": list(base.job_functions), "cr_seniorities": list(base.seniorities),
@@ -212,7 +220,9 @@ with tab_propose:
                     "cr_effective": (today.replace(day=1) + timedelta(days=32)).replace(day=1)}
         for k, v in defaults.items():
             st.session_state.setdefault(k, v)
-        st.caption((f"Starts from v{current.number} (in force). " if current else "")
+        st.caption((f"Starts from v{latest.number} (in force). " if latest is current and latest else
+                    f"Starts from v{latest.number}, approved to take effect on {day(latest.effective_at, tz)}. "
+                    if latest else "")
                    + "Empty lists do not restrict (any). Replay the draft before proposing it.")
         with st.form("propose", border=True):
             a, b = st.columns([2, 1])

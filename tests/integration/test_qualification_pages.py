@@ -303,6 +303,31 @@ def test_replay_tab_and_history_render_for_an_executive(shop):
     assert not [b for b in at.button if (b.key or "").startswith("cr_approve_")]
 
 
+def test_a_proposal_is_compared_with_the_version_it_would_replace(shop):
+    """With a version approved in advance, a later proposal was still compared with (and a new
+    draft started from) the version in force today, which it would never replace."""
+    from datetime import timedelta
+
+    from queries import qualification
+    from queries.criteria_rules import Criteria
+
+    ml, sl = users.by_username("marketing_lead"), users.by_username("sales_lead")
+    today = datetime.now().date()
+    v1 = qualification.propose(ml, qualification.Draft("Tier 1 and 2", Criteria(tiers=(1, 2)), today))
+    qualification.approve(sl, v1, qualification.by_id(v1).version)
+    v2 = qualification.propose(ml, qualification.Draft("Score 50", Criteria(tiers=(1, 2), min_score=50),
+                                                       today + timedelta(days=10)))
+    qualification.approve(sl, v2, qualification.by_id(v2).version)          # approved in advance
+    qualification.propose(sl, qualification.Draft("Tier 1, score 50", Criteria(tiers=(1,), min_score=50),
+                                                  today + timedelta(days=20)))
+    at = run_as("marketing_lead", "criteria")
+    [diff] = [m.value for m in at.markdown if "which it would replace" in m.value]
+    assert diff.startswith("**Changes against v2, in force from")
+    assert "Target-account tiers: removed Tier 2" in diff and "Minimum score" not in diff   # as v2 already has
+    assert "Starts from v2, approved to take effect on" in texts(at)
+    assert at.number_input(key="cr_min_score").value == 50
+
+
 # =========================================================================== feedback
 
 

@@ -23,13 +23,14 @@ import sqlalchemy as sa
 from queries.criteria_rules import Criteria
 from queries.periods import zone
 from queries.sqlfiles import q
+from seeds.generate import MQL_SCORE
 
 #: Ratings cover decisions from the last this many days of the demo data (the feature's age).
 FEEDBACK_DAYS = 180
 #: A campaign needs this many recent decisions before anyone writes a campaign-level insight.
 MIN_CAMPAIGN_HANDOFFS = 12
 
-V1 = Criteria(min_score=40)
+V1 = Criteria(min_score=MQL_SCORE)   # the rule the generated MQLs follow
 V2 = Criteria(min_score=35)
 V3 = Criteria(min_score=55, employee_bands=("50-199", "200-999", "1000-4999", "5000+"),
               excluded_sources=("paid_social",))

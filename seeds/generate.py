@@ -200,6 +200,10 @@ TIER_QUALITY = np.array([0.3, 0.1, -0.1])
 SENIORITY_QUALITY = np.array([-0.35, 0.0, 0.2, 0.3, 0.2])
 FUNCTION_QUALITY = np.array([0.2, 0.15, 0.0, -0.05, 0.0, -0.3, -0.1, 0.2])
 MQL_ALPHA = -0.78
+#: The demo's MQL rule (criteria v1 in seeds/demo_qualification.py, in force from the first day):
+#: a lead score of at least this. Leads that became MQLs score at least this; leads that did not,
+#: below it (scores are today's; a lead still short of it has not qualified yet).
+MQL_SCORE = 40
 ACCEPT_BASE = np.array([0.56, 0.30, 0.52, 0.58, 0.78, 0.64, 0.50, 0.68, 0.84, 0.72])
 TIER_ACCEPT = np.array([0.07, 0.0, -0.06])
 REJECT_P = np.array([  # bad_fit, no_budget, wrong_contact, duplicate, no_response, not_interested, other
@@ -403,7 +407,7 @@ class _Generator:
         self.A = self.anchor_ts
         seq = np.random.SeedSequence([seed, 0xA11B0A])
         names = ["reps", "accounts", "campaigns", "leads", "people", "funnel", "cycle1", "cycle2",
-                 "activity", "opps", "sales_opps"]
+                 "activity", "opps", "sales_opps", "scores"]   # add new streams at the end only
         self.rngs = dict(zip(names, (np.random.default_rng(s) for s in seq.spawn(len(names)))))
 
     # ------------------------------------------------------------------ orchestration
@@ -783,6 +787,15 @@ class _Generator:
         mql[later] = later_t
         is_mql = (rng.random(n) < p_mql) & (mql < A)
         self.lead_is_mql = is_mql
+        # Scores agree with the rule in force (MQL_SCORE): a lead at 40+ that never became an MQL, or
+        # an MQL below 40, made the criteria replay's "version in force" baseline twice the real
+        # MQL count, and hand-off cards said an MQL failed the rule it qualified under. Own stream,
+        # so every other draw stays as it was.
+        rs = self.rngs["scores"]
+        short = ~is_mql & (self.lead_score >= MQL_SCORE)
+        self.lead_score[short] = rs.integers(MQL_SCORE - 25, MQL_SCORE, int(short.sum()))
+        scored = is_mql & (self.lead_score < MQL_SCORE)
+        self.lead_score[scored] = rs.integers(MQL_SCORE, MQL_SCORE + 8, int(scored.sum()))
         self.lead_mql = np.where(is_mql, mql, 0)
 
         self.events = []      # dicts of arrays: lead, type, t, owner, actor, reason, comment, seq

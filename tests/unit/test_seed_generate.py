@@ -299,3 +299,19 @@ def test_activity_timing(f):
     lc = lead["created_at"].dt.tz_convert("America/New_York")
     assert lc.dt.hour.between(8, 17).mean() > 0.7
     assert (lc.dt.day_of_week < 5).mean() > 0.85
+
+
+def test_scores_agree_with_the_mql_rule_in_force(f):
+    """Criteria v1 (score 40+) is in force for the whole demo: a lead at 40+ that never became an
+    MQL doubled the replay's baseline, and an MQL at 39 'failed' the rule it qualified under."""
+    from seeds.demo_qualification import V1
+    from seeds.generate import MQL_SCORE
+
+    assert V1.min_score == MQL_SCORE
+    ev = f["lead_event"]
+    mql_leads = set(ev.loc[ev["event_type"].astype(str) == "mql", "lead_id"])
+    lead = f["lead"]
+    is_mql = lead["id"].isin(mql_leads)
+    assert 0.2 < is_mql.mean() < 0.8
+    assert (lead.loc[is_mql, "score"] >= MQL_SCORE).all()
+    assert (lead.loc[~is_mql, "score"] < MQL_SCORE).all()

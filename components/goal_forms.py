@@ -37,7 +37,7 @@ from components import format as fmt
 from components.goal_card import target_text, value_text
 from queries import dimensions, goals, settings
 from queries.access import User
-from queries.goal_math import CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, input_text
+from queries.goal_math import CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, input_text, parse_amount
 from queries.goals import METRICS, CheckInInput, Goal, GoalError, GoalInput, StaleGoal
 from queries.filters import parse_id
 from queries.periods import local_today
@@ -329,6 +329,12 @@ def _stale_help(goal: Goal) -> None:
                ("Target", target_text(current, cur), mine.target),
                ("Owners", ", ".join(sorted(o.name for o in current.owners)),
                 ", ".join(sorted(_rep_name(r) for r in mine.owner_rep_ids)))]
+    try:   # the target as a value: "10000000" typed and "$10M" saved are the same target
+        typed = parse_amount(mine.target, METRICS[metric].unit if metric in METRICS else mine.unit)
+        if abs(typed - current.target) < 1e-9 * max(1.0, abs(current.target)):
+            compare = [row for row in compare if row[0] != "Target"]
+    except GoalError:
+        pass
     for label, theirs, yours in compare:
         if str(theirs).strip() != str(yours).strip():
             rows.append({"Field": label, "Saved by the other person": theirs, "Your input": yours})

@@ -279,4 +279,11 @@ def input_text(value: float | None, unit: str) -> str:
     value = float(value)
     if unit == "percent":
         value *= 100.0
+    elif unit in ("currency", "count") and value >= 1000:
+        # the way people type it, 10000000 → "10M", 1250000 → "1.25M", 2500 → "2.5k" (parse_amount
+        # reads these back exactly); a value with more digits than the suffix shows keeps them all
+        for factor, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            scaled = value / factor
+            if scaled >= 1 and (scaled < 1000 or suffix == "B") and abs(round(scaled, 3) * factor - value) < 1e-6:
+                return f"{round(scaled, 3):.3f}".rstrip("0").rstrip(".") + suffix
     return f"{value:.4f}".rstrip("0").rstrip(".")

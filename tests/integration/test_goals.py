@@ -556,6 +556,23 @@ def test_two_leads_editing_the_same_goal(world, people, app_db):
     assert (stored.title, stored.target, stored.version) == ("Sal's title", 7500.0, 3)
 
 
+def test_a_stale_save_lists_only_the_fields_that_differ(world, people, app_db):
+    """Neither lead touched the target, yet 'What changed meanwhile' listed "$10M" against
+    "10000000" (the form showed the stored number, the table the formatted one)."""
+    recent_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people, target="10M"))
+    mia = _goals_page("marketing_lead", goal=str(goal_id), mode="edit")
+    sal = _goals_page("sales_lead", goal=str(goal_id), mode="edit")
+    assert mia.text_input(key=gf(mia, "target")).value == "10M"              # as typed, not 10000000
+    sal.text_input(key=gf(sal, "title")).input("Sal's title")
+    sal.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    mia.text_area(key=gf(mia, "why")).input("Mia's reason")
+    mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert any("Someone else saved this goal" in e.value for e in mia.error)
+    fields = list(mia.dataframe[0].value["Field"])
+    assert fields == ["Title", "Why it matters"], fields
+
+
 @pytest.mark.one_backend
 def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     recent_deals(world, people)

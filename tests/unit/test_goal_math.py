@@ -191,6 +191,13 @@ def test_input_text_round_trips():
     for value, unit in ((0.85, "percent"), (1_200_000.0, "currency"), (37.5, "minutes"), (0.125, "percent")):
         assert gm.parse_amount(gm.input_text(value, unit), unit) == pytest.approx(value)
     assert gm.input_text(None, "count") == ""
+    # as people type them (the edit form showed "10000000" for a $10M target)
+    shown = {10_000_000: "10M", 1_250_000: "1.25M", 2_500: "2.5k", 12_345: "12.345k", 3e9: "3B", 999: "999",
+             1_234_567: "1234567", 1_500.5: "1500.5"}
+    for value, text in shown.items():
+        assert gm.input_text(value, "currency") == text
+        assert gm.parse_amount(text, "currency") == value
+    assert gm.input_text(900, "count") == "900" and gm.input_text(12_000, "count") == "12k"
 
 
 # --------------------------------------------------------------------------- chart builders (pure)

@@ -99,7 +99,7 @@ def sparkline_chart(snapshots: pd.DataFrame, *, unit: str, target: float, today:
 
 def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: date, end: date,
                   cumulative: bool, lower_is_better: bool, today: date, today_value: float | None,
-                  projected: float | None, height: int = 340) -> go.Figure:
+                  projected: float | None, height: int = 340, title: str | None = None) -> go.Figure:
     """The goal over its period: recorded daily values, today's live value, the target, the even
     pace to it (accumulating goals) and the projection to the period end."""
     frame = snapshots.dropna(subset=["value"]).sort_values("snapshot_date")
@@ -131,8 +131,9 @@ def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: d
                                      line=dict(color=theme.SHARED, width=2, dash="dash"),
                                      marker=dict(size=[0, 9], symbol="diamond"),
                                      hovertemplate=f"Projected: {_hover(unit)}<extra></extra>"))
-    theme.style(fig, height=height)
+    theme.style(fig, title, height=height)   # titled: the legend gets its own row under the title
     fig.update_layout(hovermode="x unified" if len(x) > 1 else "closest",
                       xaxis=dict(range=[pd.Timestamp(start) - timedelta(days=1), pd.Timestamp(end) + timedelta(days=1)]),
-                      yaxis=dict(rangemode="tozero", **_axis_format(unit)), margin=dict(l=8, r=8, t=36, b=8))
+                      yaxis=dict(rangemode="tozero", **_axis_format(unit)),
+                      margin=dict(l=8, r=8, b=8, t=fig.layout.margin.t if title else 36))
     return fig

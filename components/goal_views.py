@@ -172,8 +172,9 @@ def goal_detail(user: User, goal_id: int) -> None:
     snaps = goals.snapshots([goal.id])
     fig = goal_charts.history_chart(snaps, unit=goal.unit, target=goal.target, start=goal.start, end=goal.end,
                                     cumulative=goal.cumulative, lower_is_better=goal.lower_is_better, today=today,
-                                    today_value=p.value, projected=p.projected if goal.cumulative else None)
-    st.plotly_chart(theme_title(fig, "Progress over the period"), key="goal_history", width="stretch")
+                                    today_value=p.value, projected=p.projected if goal.cumulative else None,
+                                    title="Progress over the period")
+    st.plotly_chart(fig, key="goal_history", width="stretch")
     st.caption("Daily values are recorded once, at the end of each day, and never recomputed: corrections to the "
                "data change the current value, not the history.")
 
@@ -195,11 +196,6 @@ def goal_detail(user: User, goal_id: int) -> None:
                 goal_forms.archive_controls(user, goal)
         with st.expander("Change history", icon=":material/history:"):
             _audit(goal)
-
-
-def theme_title(fig, title: str):
-    fig.update_layout(title_text=title)
-    return fig
 
 
 def _checkin_history(goal: goals.Goal, cur: str) -> None:

@@ -62,3 +62,23 @@ def test_charts_not_told_their_grain_read_it_from_the_buckets():
     fig = sla_charts.acceptance_chart(frame, 0.55)
     assert fig.layout.xaxis.tickformat == "%b %Y"            # not "w/c 01 Jan" for a month
     assert "%B %Y" in fig.data[0].hovertemplate and "Week of" not in fig.data[0].hovertemplate
+
+
+def test_the_goal_history_title_and_legend_do_not_share_a_row():
+    """'Progress over the period' was drawn over the legend's first entry (the title was set after
+    the chart's fixed 36 px top margin)."""
+    from datetime import date
+
+    from components import goal_charts
+
+    snaps = pd.DataFrame({"snapshot_date": pd.date_range("2026-10-01", periods=20), "value": range(20)})
+    fig = goal_charts.history_chart(snaps, unit="currency", target=40.0, start=date(2026, 10, 1),
+                                    end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
+                                    today=date(2026, 10, 21), today_value=21.0, projected=90.0,
+                                    title="Progress over the period")
+    assert fig.layout.title.text == "Progress over the period"
+    assert fig.layout.margin.t >= 48 + 2 * 17
+    untitled = goal_charts.history_chart(snaps, unit="currency", target=40.0, start=date(2026, 10, 1),
+                                         end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
+                                         today=date(2026, 10, 21), today_value=21.0, projected=90.0)
+    assert untitled.layout.margin.t == 36

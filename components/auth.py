@@ -27,6 +27,7 @@ LOGIN_FIELDS = {"Form name": "Sign in", "Username": "Username", "Password": "Pas
 DEMO_PASSWORD = "alignboard-demo"
 _WRITE_COOKIE = "_auth_write_cookie"
 _FORGET_COOKIE = "_auth_forget_cookie"
+_NOTICE = "_auth_notice"   # why the session was signed out, shown once under the sign-in form
 
 
 class _CookieManager:
@@ -103,11 +104,15 @@ def current_user(form_container=None) -> User | None:
     except stauth.LoginError:
         # A cookie for a user who was deactivated (or removed) since it was issued.
         _forget(authenticator)
-        st.warning("Your sign-in has expired or your account was deactivated. Sign in again, or ask an admin.")
-        return None
+        st.session_state[_NOTICE] = ("Your sign-in has expired or your account was deactivated. Sign in again, "
+                                     "or ask an admin.")
+        st.rerun()
     if st.session_state.get("authentication_status") is False:
         st.error("Username or password is incorrect.")
     if not st.session_state.get("authentication_status"):
+        notice = st.session_state.pop(_NOTICE, None)
+        if notice:   # why this session was signed out, under the form (a fresh run drew the form)
+            (form_container or st.container()).warning(notice)
         if st.session_state.get(_FORGET_COOKIE):
             # Signed out in this session: delete the cookie on every signed-out run until the
             # next sign-in, so that a reload does not sign in again whatever run came between.
@@ -117,9 +122,11 @@ def current_user(form_container=None) -> User | None:
     st.session_state[_FORGET_COOKIE] = False
     user = users.by_username(st.session_state["username"])
     if user is None or not user.active:
+        # Deactivated while signed in: this run drew no form (the session was signed in when it
+        # started), so start a signed-out run, which does, and say why there.
         _forget(authenticator)
-        st.warning("Your account is not active. Ask an admin to reactivate it.")
-        return None
+        st.session_state[_NOTICE] = "Your account is not active. Ask an admin to reactivate it."
+        st.rerun()
     if not was_signed_in and not authenticator.cookie_controller.get_cookie():
         # Signed in through the form just now. The library wrote the cookie from inside the
         # sign-in screen, which the frame clears on success, so the browser never stored it and

@@ -109,6 +109,8 @@ def test_deactivated_user_is_signed_out(people, app_db):
     assert not at.exception
     assert any("not active" in w.value for w in at.warning)
     assert not at.metric
+    # the sign-in form is on that same screen (it was missing until a reload)
+    assert {"Username", "Password"} <= {t.label for t in at.text_input}
 
 
 def test_missing_cookie_key_outside_demo_mode_is_explained(app_db, monkeypatch):

@@ -228,9 +228,11 @@ if "Rate leads and campaigns" in tabs:
                         "Ask an admin to link your user to your rep record.")
         else:
             left, right = st.columns(2, gap="large")
-            choices = qualification.lead_choices(user.rep_id)
+            choices = qualification.lead_choices(user.rep_id,
+                                                 team_id=user.team_id if user.has("sales_lead") else None)
             with left, st.form("rate_lead", border=True):
-                st.markdown("**Rate a lead you were handed**")
+                st.markdown("**Rate a lead you (or your team) were handed**" if user.has("sales_lead")
+                            else "**Rate a lead you were handed**")
                 lead_labels = {int(r.lead_id): f"{r.lead_name} · {r.account_name} · "
                                                f"{pd.Timestamp(r.handed_off_at).tz_convert(tz):%d %b}"
                                                + (f" · you rated {int(r.my_quality)}" if pd.notna(r.my_quality) else "")

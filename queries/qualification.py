@@ -569,9 +569,10 @@ def feedback_summary(period: Period) -> dict:
 
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
-def lead_choices(rep_id: int, limit: int = 300) -> pd.DataFrame:
-    """Leads handed to the rep, most recent first, with the rep's rating if any."""
-    return _run("feedback_lead_choices", {"rep_id": rep_id, "limit": limit})
+def lead_choices(rep_id: int, limit: int = 300, *, team_id: int | None = None) -> pd.DataFrame:
+    """Leads handed to the rep (and, with ``team_id``, a sales lead's team: they may rate those),
+    most recent first, with the rep's rating if any."""
+    return _run("feedback_lead_choices", {"rep_id": rep_id, "limit": limit, "team_id": team_id})
 
 
 def review_period(as_of: datetime | None = None, days: int = 7) -> Period:

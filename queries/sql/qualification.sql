@@ -237,13 +237,16 @@ select l.id, l.first_name || ' ' || l.last_name as lead_name,
 select id, name from campaign where id = :campaign_id
 
 -- name: feedback_lead_choices
--- Leads the rep was handed, most recent first, for the rating picker.
+-- Leads the rep was handed, most recent first, for the rating picker; with :team_id (a sales
+-- lead's team), also the leads handed to the team's reps in the last 180 days.
 select h.lead_id, l.first_name || ' ' || l.last_name as lead_name, a.name as account_name,
        h.handed_off_at, h.decision, c.name as campaign_name,
        f.quality as my_quality
   from (select distinct on (lead_id) lead_id, handed_off_at, decision
           from handoff
          where owner_id = :rep_id
+            or (cast(:team_id as integer) is not null and handed_off_at >= now() - interval '180 days'
+                and owner_id in (select r.id from rep r where r.team_id = cast(:team_id as integer)))
          order by lead_id, handed_off_at desc) h
   join lead l on l.id = h.lead_id
   join account a on a.id = l.account_id

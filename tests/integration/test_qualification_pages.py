@@ -390,6 +390,19 @@ def test_the_rep_reads_marketings_reply_beside_their_rating(shop):
     assert any("marketing answered 1" in m.value for m in at.markdown)
 
 
+def test_a_sales_lead_rates_the_teams_leads_from_the_form(shop):
+    """The picker listed only leads handed to the lead's own rep record ("No leads handed to you
+    yet"), though a sales lead may rate the team's."""
+    lead_e, _ = shop["leads"]["e"]                       # handed to Ada, in Vic's sales team
+    at = run_as("sales_lead", "feedback")
+    picker = at.selectbox(key="fb_lead")
+    assert len(picker.options) == 1            # Ada's lead: the SDRs' four are another team's
+    picker.set_value(lead_e)
+    at.radio(key="fb_lead_quality").set_value(4)
+    at.button(key="FormSubmitter:rate_lead-Save rating").click().run()
+    assert any("Saved your rating" in s.value for s in at.success), texts(at)
+
+
 def test_sales_cannot_reply_and_marketing_cannot_rate(shop):
     at = run_as("sdr", "feedback")
     labels = [t.label for t in at.tabs]

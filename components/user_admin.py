@@ -307,7 +307,8 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
         return
     tz = settings.company_timezone()
     rep_names = _rep_names(reps)
-    names = {"team_id": _team_names(teams), "rep_id": rep_names, "owner_rep_ids": rep_names,
+    names = {"team_id": _team_names(teams), "rep_id": rep_names, "owner_rep_ids": rep_names, "owner_id": rep_names,
+             "owner_rep_id": rep_names,
              "metric": {key: spec.label for key, spec in goals.METRICS.items()}}
     view = pd.DataFrame({
         "When": frame["at"].map(lambda t: _local(t, tz)),

@@ -91,6 +91,10 @@ def _show(value) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+#: Keys an entry keeps for tracing (the event row a change wrote) but a reader has no use for.
+INTERNAL_KEYS = frozenset({"lead_event_id"})
+
+
 def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] | None = None) -> str:
     """One line: 'roles: sdr → sdr, ae; active: yes → no'. Creation lists the new values.
 
@@ -119,7 +123,7 @@ def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] |
         return (key[:-3] if key in names and key.endswith("_id") else key).replace("_", " ")
 
     parts = []
-    for key in sorted(set(old) | set(new)):
+    for key in sorted((set(old) | set(new)) - INTERNAL_KEYS):
         label = label_of(key)
         if key not in old:
             parts.append(f"{label}: {show(key, new[key])}")

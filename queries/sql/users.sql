@@ -102,17 +102,39 @@ on conflict (username) do nothing
 -- name: audit_search
 -- Latest audit entries for the admin page, newest first. Filters (null = any): the user a change
 -- was about (entity 'user'), and the user who made it (actor; use :system_only for changes made
--- without a signed-in user: the command line, demo seeding). entity_title: a goal's current title
--- (its check-in and archive entries hold none).
+-- without a signed-in user: the command line, demo seeding). entity_title: what the record is
+-- called now — a goal's title (its check-in and archive entries hold none), the lead of a
+-- hand-off, a meeting's title, an action item's text, a criteria version's number and title, an
+-- SLA policy's latest name, a commitment's dates — so the log names records instead of ids. The
+-- newest entries are picked first, then named (by primary key: numeric entity ids are cast only
+-- for their own entity).
+with top as (
+    select a.*
+      from audit_log a
+     where (cast(:about_user_id as integer) is null
+            or (a.entity = 'user' and a.entity_id = cast(:about_user_id as text)))
+       and (cast(:actor_user_id as integer) is null or a.actor_user_id = :actor_user_id)
+       and (not :system_only or a.actor_user_id is null)
+     order by a.at desc, a.id desc
+     limit :limit
+)
 select a.id, a.at, a.actor_user_id, actor.username as actor_username, actor.display_name as actor_name,
-       a.action, a.entity, a.entity_id, subject.username as subject_username, g.title as entity_title, a.old, a.new
-  from audit_log a
+       a.action, a.entity, a.entity_id, subject.username as subject_username,
+       coalesce(g.title, hl.first_name || ' ' || hl.last_name, m.title, left(ma.body, 60),
+                'v' || cv.number || ' · ' || cv.title,
+                (select p.name from sla_policy p where a.entity = 'sla_policy' and p.code = a.entity_id
+                  order by p.version desc limit 1),
+                to_char(sc.start_date, 'DD Mon YYYY') || ' – ' || to_char(sc.end_date, 'DD Mon YYYY'))
+           as entity_title,
+       a.old, a.new
+  from top a
   left join app_user actor on actor.id = a.actor_user_id
-  left join app_user subject on a.entity = 'user' and subject.id::text = a.entity_id
-  left join goal g on a.entity = 'goal' and g.id::text = a.entity_id
- where (cast(:about_user_id as integer) is null
-        or (a.entity = 'user' and a.entity_id = cast(:about_user_id as text)))
-   and (cast(:actor_user_id as integer) is null or a.actor_user_id = :actor_user_id)
-   and (not :system_only or a.actor_user_id is null)
+  left join app_user subject on subject.id = (case when a.entity = 'user' then a.entity_id::integer end)
+  left join goal g on g.id = (case when a.entity = 'goal' then a.entity_id::integer end)
+  left join handoff h on h.id = (case when a.entity = 'handoff' then a.entity_id::integer end)
+  left join lead hl on hl.id = h.lead_id
+  left join meeting m on m.id = (case when a.entity = 'meeting' then a.entity_id::integer end)
+  left join meeting_action ma on ma.id = (case when a.entity = 'meeting_action' then a.entity_id::integer end)
+  left join criteria_version cv on cv.id = (case when a.entity = 'criteria_version' then a.entity_id::integer end)
+  left join sla_commitment sc on sc.id = (case when a.entity = 'sla_commitment' then a.entity_id::integer end)
  order by a.at desc, a.id desc
- limit :limit

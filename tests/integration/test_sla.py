@@ -885,6 +885,17 @@ def test_reassign_writes_an_event_and_audits(world, people, admin, office, app_d
     assert (ev["owner_id"], ev["actor_user_id"], ev["comment"]) == (people["sdr2"], lead_user.id, "Sam is out")
     assert log["old"]["owner_id"] == people["sdr"] and log["new"]["owner_id"] == people["sdr2"]
     assert log["new"]["lead_event_id"] == ev["id"] and log["actor_user_id"] == lead_user.id
+    # the admin's log names the lead and the reps (it said "handoff 6149", "owner id: 20 → 18")
+    from queries import audit
+
+    entry = audit.search().query("action == 'handoff.reassign'").iloc[0]
+    with app_db.connect() as conn:
+        lead_name = conn.execute(sa.text("select first_name || ' ' || last_name from lead where id = :l"),
+                                 {"l": lead}).scalar()
+    assert audit.subject_text(entry.entity, entry.entity_id, entry.subject_username, entry.old, entry.new,
+                              entry.entity_title) == f"handoff “{lead_name}”"
+    names = {"owner_id": {people["sdr"]: "Sam SDR", people["sdr2"]: "Sid SDR"}}
+    assert audit.describe_change(entry.old, entry.new, names) == "owner: Sam SDR → Sid SDR"
     world.decide(lead, "rejected", ny("2026-11-17 09:00"), people["sdr2"], reason="duplicate")
     with pytest.raises(sla.SlaError, match="decided"):
         sla.reassign(lead_user, [hid], people["sdr"], {hid: people["sdr2"]})

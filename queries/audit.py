@@ -28,15 +28,16 @@ def _json(value) -> str | None:
 
 
 def record(conn: sa.Connection, actor_user_id: int | None, action: str, entity: str, entity_id,
-           old: dict | None = None, new: dict | None = None) -> None:
-    """Append an audit entry inside the caller's transaction (so it commits with the change)."""
+           old: dict | None = None, new: dict | None = None, *, at: datetime | None = None) -> None:
+    """Append an audit entry inside the caller's transaction (so it commits with the change).
+    ``at``: when it happened, for history loaded after the fact (demo data); default now."""
     if old is not None and new is not None:  # keep only what changed
         keys = {k for k in set(old) | set(new) if _json(old.get(k)) != _json(new.get(k))}
         old = {k: old.get(k) for k in sorted(keys)}
         new = {k: new.get(k) for k in sorted(keys)}
     conn.execute(q("audit_insert"), {"actor_user_id": actor_user_id, "action": action, "entity": entity,
                                      "entity_id": None if entity_id is None else str(entity_id),
-                                     "old": _json(old), "new": _json(new)})
+                                     "old": _json(old), "new": _json(new), "at": at})
 
 
 def recent(entity: str | None = None, entity_id=None, limit: int = 200) -> pd.DataFrame:

@@ -232,7 +232,8 @@ def _create(conn, spec: DemoGoal, which: int, bounds, ids: dict, owners: dict, t
     created_at = datetime.combine(start - timedelta(days=6), time(15), zone(tz)).astimezone(timezone.utc)
     conn.execute(q("demo_goal_backdate"), {"id": goal_id, "created_at": min(created_at, now)})
     view = {k: v for k, v in params.items() if k != "actor_id"} | {"owner_rep_ids": rep_ids}
-    audit.record(conn, params["actor_id"], "goal.create", "goal", goal_id, None, view)
+    # dated when the goal was created, not when the demo was loaded (Q3's goals read as created tonight)
+    audit.record(conn, params["actor_id"], "goal.create", "goal", goal_id, None, view, at=min(created_at, now))
     ids[spec.key] = goal_id
     return goal_id
 

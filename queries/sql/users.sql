@@ -65,8 +65,9 @@ select r.id, r.full_name, r.email, r.title, r.team_id, t.name as team_name, t.fu
  order by t.function, r.full_name
 
 -- name: audit_insert
-insert into audit_log (actor_user_id, action, entity, entity_id, old, new)
-values (:actor_user_id, :action, :entity, :entity_id, cast(:old as jsonb), cast(:new as jsonb))
+insert into audit_log (actor_user_id, action, entity, entity_id, old, new, at)
+values (:actor_user_id, :action, :entity, :entity_id, cast(:old as jsonb), cast(:new as jsonb),
+        coalesce(cast(:at as timestamptz), now()))
 
 -- name: audit_recent
 -- Latest audit entries, optionally for one entity.

@@ -693,6 +693,11 @@ def test_demo_goals_seed_is_realistic_and_idempotent(seeded_app_db_rw):
         before = {t: count(engine, t) for t in ("goal", "goal_checkin", "goal_snapshot", "audit_log")}
         demo_goals.load(conn)
     assert {t: count(engine, t) for t in before} == before
+    with engine.connect() as conn:   # each goal's creation is dated when it was created, not at seeding
+        mismatched = conn.execute(sa.text(
+            "select count(*) from audit_log a join goal g on g.id::text = a.entity_id "
+            "where a.action = 'goal.create' and a.at <> g.created_at")).scalar()
+    assert mismatched == 0
 
     anchor = date.fromisoformat("2026-11-20")
     as_of = at("2026-11-20 05:00")  # midnight in the demo's company time zone (New York)

@@ -55,7 +55,9 @@ HELD = (
                  goal="Cut the median time to first touch", item="sla"),
       DemoAction("Coach the SDR team on rejection reasons (no more 'other' without a comment)", "sales_lead", 7, 6,
                  goal="Raise lead acceptance", item="acceptance"),
-      DemoAction("List the ten oldest undecided hand-offs and decide them", "sdr", 3, 2, item="slipping")]),
+      # still open, days past due whenever the demo is opened: the next meeting's first screen
+      # always has an overdue action to chase
+      DemoAction("List the ten oldest undecided hand-offs and decide them", "sdr", 3, item="slipping")]),
     (1,
      [("Student and competitor sign-ups are excluded from the MQL feed from next week.", None, True, "acceptance"),
       ("The follow-up SLA stays at 4 hours; we review it again at the end of the quarter.", "Meet the follow-up SLA",

@@ -240,7 +240,9 @@ def time_axis(buckets, grain: str | None = None, *, max_ticks: int = 8, **extra)
     apart. ``grain`` None: read from the buckets' spacing."""
     stamps = sorted(set(pd.to_datetime(pd.Series(list(buckets))).dropna()))
     grain = grain or infer_grain(stamps) or "day"
-    axis = dict(type="date", tickformat=TICK_FORMAT.get(grain, "%d %b"), **extra)
+    # automargin: the margins grow to fit the first and last labels (Plotly hides a label that
+    # would overflow the chart: "w/c 23 Nov", the current week, went missing)
+    axis = dict(type="date", tickformat=TICK_FORMAT.get(grain, "%d %b"), automargin=True, **extra)
     if grain == "week":
         max_ticks = min(max_ticks, MAX_WEEK_TICKS)
     if stamps:
@@ -248,6 +250,10 @@ def time_axis(buckets, grain: str | None = None, *, max_ticks: int = 8, **extra)
         # about, is always labelled
         step = -(-len(stamps) // max_ticks)
         axis["tickvals"] = stamps[::-1][::step][::-1]
+        if "range" not in extra:
+            # and some room beside the first and last points, whose labels are centred on them
+            pad = (stamps[-1] - stamps[0]) / (len(stamps) - 1) * 0.9 if len(stamps) > 1 else pd.Timedelta(days=1)
+            axis["range"] = [stamps[0] - pad, stamps[-1] + pad]
     return axis
 
 

@@ -23,6 +23,9 @@ def test_time_axis_ticks_sit_on_buckets_and_are_thinned():
     assert ticks[-1] == MONDAYS[-1]
     for n in range(2, 14):
         assert theme.time_axis(MONDAYS[:n], "week")["tickvals"][-1] == MONDAYS[n - 1]
+    # and the axis leaves room for the first and last labels, which Plotly hides at the very edge
+    low, high = axis["range"]
+    assert low <= MONDAYS[0] - pd.Timedelta(days=4) and high >= MONDAYS[-1] + pd.Timedelta(days=4)
     few = theme.time_axis(MONDAYS[:5], "week")
     assert list(few["tickvals"]) == list(MONDAYS[:5])
     assert "tickvals" not in theme.time_axis([], "week")

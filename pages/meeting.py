@@ -6,6 +6,7 @@ agenda, and renders the list, the control room or the presentation (components.m
 
 import streamlit as st
 
+from components import format as fmt
 from components import meeting_forms, meeting_view
 from components.shell import page_user
 from components.widgets import empty_state, page_header
@@ -19,6 +20,11 @@ if view.meeting_id is None:
     page_header("Meeting mode", "Run the alignment meeting on the live numbers: agenda, freeze, decisions and "
                                 "actions, and a file to mail afterwards.")
     meeting_view.messages()
+    asked = st.query_params.get("meeting")
+    if asked:   # a link whose meeting is not a meeting number: say so, not only show the list
+        shown = asked if len(asked) <= 24 else asked[:23] + "…"
+        st.warning(f"This link points to meeting “{fmt.md_text(shown)}”, which is not a meeting number. Pick a meeting "
+                   "from the list below.", icon=":material/link_off:")
     if user.can("meeting.present"):
         with st.expander("Plan a meeting", icon=":material/add:"):
             meeting_forms.meeting_form(user, key="mtg_new")

@@ -631,6 +631,12 @@ def test_planning_a_meeting_from_the_list(db):
 def test_a_link_to_a_missing_meeting_explains(db):
     app = open_app("executive", meeting=999999, section=2)
     assert any("does not exist" in i.value for i in app.info)
+    # not a meeting number at all: the list, saying why (it showed the list without a word)
+    for raw in ("abc", "99999999999999999999999", "[x](http://evil.example)"):
+        app = open_app("executive", meeting=raw)
+        assert not app.exception
+        [warning] = [w.value for w in app.warning if "which is not a meeting number" in w.value]
+        assert "](http" not in warning or "\\]" in warning or "\\[" in warning   # shown as typed, not a link
 
 
 # --------------------------------------------------------------------------- export

@@ -207,7 +207,7 @@ def _save_policy(user, k, code, version, is_default, tz):
 
     saved = _guard(lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
                    lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}."
-                             f"{_remeasured(r.remeasured)}", on_stale=keep_input)
+                             f"{_remeasured(r.remeasured)}{_order_note(data)}", on_stale=keep_input)
     if saved and code == NEW:
         for f in _FIELDS:   # a created policy leaves an empty form (its values looked unsaved)
             s.pop(f"{k}{f}", None)
@@ -227,6 +227,17 @@ def _restore_input(code: str, k: str) -> None:
         del st.session_state[_CARRY]
         for f, value in carried[1].items():
             st.session_state[f"{k}{f}"] = value
+
+
+def _order_note(data: sla.PolicyInput) -> str:
+    """A reminder when the decision is due before the first touch (allowed: some teams decide from
+    the data alone, but usually a slip of the unit)."""
+    same_clock = data.decision_business == data.first_touch_business
+    if same_clock and data.decision_minutes < data.first_touch_minutes:
+        return (f" Note: the decision is due within {describe_window(data.decision_minutes, data.decision_business)}"
+                f", before the first touch ({describe_window(data.first_touch_minutes, data.first_touch_business)})"
+                ": reps accept or reject before they are due to call. Save a new version if that was not meant.")
+    return ""
 
 
 def _to_minutes(value, unit, label) -> int:

@@ -299,6 +299,20 @@ def test_a_stale_policy_save_keeps_the_editors_input(office, app_db):
                             {"c": code}).one() == (180, "sales view")
 
 
+def test_a_decision_due_before_the_first_touch_is_pointed_out(office, app_db):
+    at = open_page("sales_lead", "sla_policies")
+    k = "slapol___new___0_"
+    at.text_input(key=f"{k}name").input("Tier 1 quick decide")
+    at.multiselect(key=f"{k}tiers").set_value([1])
+    at.number_input(key=f"{k}ft_value").set_value(8)
+    at.selectbox(key=f"{k}ft_unit").set_value("hours")
+    at.number_input(key=f"{k}dec_value").set_value(1)
+    at.selectbox(key=f"{k}dec_unit").set_value("hours")
+    [b for b in at.button if b.label == "Create policy"][0].click().run()
+    [saved] = [m.value for m in at.success if "Saved Tier 1 quick decide" in m.value]
+    assert "Note: the decision is due within 1 business hour, before the first touch (8 business hours)" in saved
+
+
 def test_policies_form_refuses_bad_input_and_keeps_it(office, app_db):
     at = open_page("sales_lead", "sla_policies")
     k = "slapol___new___0_"

@@ -18,6 +18,7 @@ from components.goal_card import value_text
 from queries.goal_math import CONFIDENCE, STATUSES
 from queries.goal_math import attainment as attainment_of
 from queries.meeting_rules import SECTIONS, frame_from_json
+from queries.periods import zone
 from queries.sla_math import RECENT_SLIP_MINUTES
 from queries.sla_math import volume_pace
 
@@ -297,7 +298,8 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
         last = g.get("last_checkin")
         if last:
             confidence = last["confidence"]
-            checkin_by = f"{last['author']}, {_ago(last['at'], now or datetime.fromisoformat(p['as_of']))}"
+            checkin_by = (f"{last['author']}, "
+                          f"{_ago(last['at'], now or datetime.fromisoformat(p['as_of']), p['period'].get('tz', 'UTC'))}")
             checkin_text = " ".join((last["narrative"] or "").split())
             checkin = f"{checkin_by}: {clip(checkin_text, 160)}"
             needs = clip(last["needs"], 120) if last.get("needs") else None
@@ -341,16 +343,12 @@ def clip(text: str | None, limit: int) -> str:
     return head + "…"
 
 
-def _ago(moment: str, now: datetime) -> str:
-    stamp, now = pd.Timestamp(moment), pd.Timestamp(now)
-    days = (now - stamp).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 45:
-        return f"{days} days ago"
-    return f"on {date_text(stamp.date(), now.date())}"
+def _ago(moment: str, now: datetime, tz: str) -> str:
+    """fmt.ago (calendar days where the company is) in meeting mode's date format."""
+    stamp, now = pd.Timestamp(moment).to_pydatetime(), pd.Timestamp(now).to_pydatetime()
+    text = fmt.ago(stamp, tz, now)
+    return text if not text.startswith("on ") else \
+        f"on {date_text(stamp.astimezone(zone(tz)).date(), now.astimezone(zone(tz)).date())}"
 
 
 def confidence_label(code: str | None) -> str:

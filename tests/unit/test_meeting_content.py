@@ -136,7 +136,7 @@ def goals_payload() -> dict:
 def test_goal_lines():
     first, second = mc.goal_lines(goals_payload())
     assert (first.value, first.target, first.attainment, first.tone) == ("56.6%", "63%", "89%", "warn")  # 89.8%: rounded down
-    assert first.checkin == "Aaron Miller, 11 days ago: Three webinars land late in the quarter."
+    assert first.checkin == "Aaron Miller, 12 days ago: Three webinars land late in the quarter."  # 8 Nov → 20 Nov in New York: calendar days
     assert first.needs == "Sales: reasons within 48 h."
     assert first.progress == pytest.approx(0.898)
     assert (second.value, second.attainment, second.progress, second.checkin) == ("—", "—", None, None)
@@ -273,10 +273,10 @@ def test_check_ins_on_goal_cards_are_clipped_without_double_punctuation():
         "Ahead of where we expected at this point (3 case studies). Keeping the weekly review with both "
         "teams until the end of the quarter.")
     line = mc.goal_lines(payload)[0]
-    assert line.checkin_by == "Aaron Miller, 11 days ago" and line.checkin_text.startswith("Ahead of where")
+    assert line.checkin_by == "Aaron Miller, 12 days ago" and line.checkin_text.startswith("Ahead of where")
     card = meeting_view.goal_card_html(line, big=True, columns=3)
     assert "(3 case studies)." in card and ".…" not in card
-    assert "Aaron Miller, 11 days ago" in card
+    assert "Aaron Miller, 12 days ago" in card
 
 
 def test_goal_bars_use_the_goal_pages_marks():

@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from queries import audit
 from queries.criteria_rules import Criteria
 from queries.periods import zone
 from queries.sqlfiles import q
@@ -95,7 +96,7 @@ def _criteria(conn: sa.Connection, people: dict, first_at: datetime, now_at: dat
     ]
     for v in versions:
         approved, withdrawn = v.get("approved"), v.get("withdrawn")
-        conn.execute(q("seed_criteria_insert"), {
+        version_id = conn.execute(q("seed_criteria_insert"), {
             **v["criteria"].params(), "number": v["number"], "title": v["title"], "rationale": v["rationale"],
             "effective_at": v["effective_at"], "status": v["status"],
             "proposed_by_user_id": v["proposed"]["user_id"], "proposed_by_name": v["proposed"]["display_name"],
@@ -105,7 +106,19 @@ def _criteria(conn: sa.Connection, people: dict, first_at: datetime, now_at: dat
             "approved_side": v.get("approved_side"), "approved_at": v.get("approved_at"),
             "withdrawn_by_user_id": withdrawn["user_id"] if withdrawn else None,
             "withdrawn_by_name": withdrawn["display_name"] if withdrawn else None,
-            "withdrawn_at": v.get("withdrawn_at"), "withdrawn_note": v.get("withdrawn_note")})
+            "withdrawn_at": v.get("withdrawn_at"), "withdrawn_note": v.get("withdrawn_note")}).scalar_one()
+        # the audit trail the app would have written, dated when each step happened
+        audit.record(conn, v["proposed"]["user_id"], "criteria.propose", "criteria_version", version_id, None,
+                     {"number": v["number"], "title": v["title"], "effective_date": v["effective_at"].astimezone(tz).date(),
+                      **v["criteria"].as_dict()}, at=v["proposed_at"])
+        if approved:
+            audit.record(conn, approved["user_id"], "criteria.approve", "criteria_version", version_id,
+                         {"status": "proposed", "effective_at": v["effective_at"]},
+                         {"status": "active", "effective_at": v["effective_at"]}, at=v["approved_at"])
+        if withdrawn:
+            audit.record(conn, withdrawn["user_id"], "criteria.withdraw", "criteria_version", version_id,
+                         {"status": "proposed"}, {"status": "withdrawn", "note": v["withdrawn_note"]},
+                         at=v["withdrawn_at"])
 
 
 def backfill_mql_versions(conn: sa.Connection) -> int:

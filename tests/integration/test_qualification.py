@@ -785,6 +785,15 @@ def test_demo_seed_is_idempotent_and_follows_the_apps_rules(world, org, app_db, 
         assert conn.execute(sa.text("select count(*) from lead_feedback where quality <= 2 and insight is null")
                             ).scalar() == 0
         assert conn.execute(sa.text("select count(*) from lead_feedback where created_at > now()")).scalar() == 0
+        # the versions' history is in the audit log, dated when each step happened
+        trail = conn.execute(sa.text(
+            "select a.action, a.at = coalesce(case a.action when 'criteria.propose' then v.proposed_at "
+            "when 'criteria.approve' then v.approved_at else v.withdrawn_at end, now()) "
+            "from audit_log a join criteria_version v on v.id::text = a.entity_id "
+            "where a.entity = 'criteria_version' order by v.number, a.at")).all()
+    assert [action for action, _ in trail] == ["criteria.propose", "criteria.approve", "criteria.propose",
+                                               "criteria.withdraw", "criteria.propose"]
+    assert all(dated for _, dated in trail)
 
 
 # =========================================================================== hostile text

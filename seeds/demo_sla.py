@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa  # noqa: F401  (the connection type)
 
+from queries import audit
 from queries.periods import quarter_start
 from queries.sqlfiles import q
 
@@ -110,7 +111,12 @@ def _policies(conn, calendar_id: int, first: date, anchor: date) -> None:
                      {**high, "version": 2, "first_touch_minutes": 30, "effective_at": tightened, "note": note}]
     for v in versions:
         if not conn.execute(q("sla_seed_policy_exists"), {"code": v["code"], "version": v["version"]}).scalar():
-            conn.execute(q("sla_policy_insert"), v)
+            policy_id = conn.execute(q("sla_policy_insert"), v).scalar_one()
+            # as sla.save_policy audits a version, by "the system" (demo data), when it took effect
+            audit.record(conn, None, "sla_policy.version", "sla_policy", v["code"],
+                         {"version": v["version"] - 1} if v["version"] > 1 else None,
+                         {**{k: val for k, val in v.items() if k != "actor_user_id"}, "id": policy_id},
+                         at=v["effective_at"])
 
 
 def _commitments(conn, first: date, last: date) -> None:

@@ -1046,6 +1046,12 @@ def test_demo_seed_is_deterministic_idempotent_and_refreshes(world, people, app_
     assert not any(name.startswith("Columbus") for _, name in holidays)
     assert all(h.sla_policy_id is not None for h in handoffs)
     assert commitments and all(c.mql_volume > 0 for c in commitments)
+    with app_db.connect() as conn:   # every demo policy version is in the audit log, once, when it took effect
+        audited = conn.execute(sa.text(
+            "select count(*), count(*) filter (where a.at = p.effective_at) from audit_log a "
+            "join sla_policy p on p.code = a.entity_id and p.version = (a.new ->> 'version')::integer "
+            "where a.action = 'sla_policy.version'")).one()
+    assert audited == (len(policies), len(policies))
 
 
 def test_leads_are_reassigned_only_to_reps_who_work_leads(world, people):

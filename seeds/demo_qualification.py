@@ -86,7 +86,7 @@ def _criteria(conn: sa.Connection, people: dict, first_at: datetime, now_at: dat
              rationale="We are behind on the MQL commitment; webinar attendees often score 35-40.",
              effective_at=day - timedelta(days=95), status="withdrawn", proposed=ml, side="marketing",
              proposed_at=day - timedelta(days=110), withdrawn=ml, withdrawn_at=day - timedelta(days=104),
-             withdrawn_note="The replay showed a fifth more MQLs, none of which sales had ever worked, so no "
+             withdrawn_note="The replay showed a third more MQLs, none of which sales had ever worked, so no "
                             "evidence they would be accepted. Withdrawn; we will fix webinar scoring instead."),
         dict(number=3, title="Focus SDRs: 50+ employees, score 55+, no paid social", criteria=V3,
              rationale="Paid social leads are accepted about one time in four and under-50 companies rarely buy. "

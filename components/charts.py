@@ -240,22 +240,25 @@ STAGE_COLORS = {"MQL": theme.MARKETING, "SAL": theme.SHARED, "SQL": theme.SALES,
 
 def funnel_chart(funnel: pd.DataFrame, *, height: int = 400) -> go.Figure:
     """MQL → Won as left-aligned bars, each labelled with its count, its step conversion (from the
-    previous stage) and its cumulative conversion from MQL.
-    ``funnel``: stage, reached, step_rate, of_mql (see calc.funnel_from_mql)."""
+    previous stage) and its cumulative conversion as the metric defines it: reached ÷ leads that
+    entered the funnel (created in the period); the hover adds the share of MQLs.
+    ``funnel``: stage, reached, step_rate, cumulative_rate, of_mql (see calc.funnel_from_mql)."""
     rows = funnel.reset_index(drop=True)
-    text = []
+    text, hover = [], []
     for i, r in rows.iterrows():
+        cumulative = fmt.pct(r.cumulative_rate, 1 if (r.cumulative_rate or 0) < 0.1 else 0)
         if i == 0:
-            text.append(f"<b>{fmt.number(r.reached)}</b> · {fmt.pct(r.step_rate)} of leads created")
+            text.append(f"<b>{fmt.number(r.reached)}</b> · {cumulative} of leads created")
+            hover.append(text[-1])
         else:
-            of_mql = fmt.pct(r.of_mql, 1 if (r.of_mql or 0) < 0.1 else 0)
-            text.append(f"<b>{fmt.number(r.reached)}</b> · {fmt.pct(r.step_rate)} step · {of_mql} of MQLs")
+            text.append(f"<b>{fmt.number(r.reached)}</b> · {fmt.pct(r.step_rate)} step · {cumulative} of leads created")
+            hover.append(text[-1] + f"<br>{fmt.pct(r.of_mql, 1 if (r.of_mql or 0) < 0.1 else 0)} of MQLs")
     top = float(rows["reached"].max()) if not rows.empty else 1.0
     data = [dict(
         type="bar", orientation="h", y=[STAGE_LABELS.get(s, s) for s in rows["stage"]], x=list(rows["reached"]),
         text=text, textposition="outside", cliponaxis=False, textfont=dict(size=13, color="#1E293B"),
         marker=dict(color=[STAGE_COLORS.get(s, theme.NEUTRAL) for s in rows["stage"]]), showlegend=False,
-        customdata=text, hovertemplate="%{y}<br>%{customdata}<extra></extra>")]
+        customdata=hover, hovertemplate="%{y}<br>%{customdata}<extra></extra>")]
     layout = dict(
         bargap=0.3,
         yaxis=dict(autorange="reversed", tickfont=dict(size=14), showgrid=False),

@@ -85,3 +85,19 @@ def test_the_goal_history_title_and_legend_do_not_share_a_row():
                                          end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
                                          today=date(2026, 10, 21), today_value=21.0, projected=90.0)
     assert untitled.layout.margin.t == 36
+
+
+def test_the_funnel_labels_cumulative_conversion_as_defined():
+    """Cumulative conversion is reached ÷ leads that entered the funnel (metrics.md); the chart
+    said '17% of MQLs' where the defined rate was 5.4%."""
+    from queries import calc
+
+    metric = pd.DataFrame({"stage_order": [1, 2, 3, 4, 5], "stage": ["Created", "MQL", "SAL", "SQL", "Won"],
+                           "reached": [2719, 872, 525, 148, 2],
+                           "step_rate": [1.0, 872 / 2719, 525 / 872, 148 / 525, 2 / 148],
+                           "cumulative_rate": [1.0, 872 / 2719, 525 / 2719, 148 / 2719, 2 / 2719]})
+    fig = charts.funnel_chart(calc.funnel_from_mql(metric))
+    labels = list(fig.data[0].text)
+    assert labels[0] == "<b>872</b> · 32% of leads created"
+    assert labels[2] == "<b>148</b> · 28% step · 5.4% of leads created"
+    assert fig.data[0].customdata[2].endswith("<br>17% of MQLs")     # still there, on hover

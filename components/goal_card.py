@@ -141,7 +141,7 @@ def progress_bar_html(p, height: int = 14) -> str:
     if proj is not None:
         marks.append(f'<div style="position:absolute;left:calc({x(proj)} - 6px);top:50%;width:10px;height:10px;'
                      f'background:#fff;border:2px solid {color};transform:translateY(-50%) rotate(45deg)"></div>')
-    title = f"Progress {att:.0%}" + (f" · projected {proj:.0%}" if proj is not None else "")
+    title = f"Progress {fmt.attainment(att)}" + (f" · projected {fmt.attainment(proj)}" if proj is not None else "")
     return (f'<div title="{title}" role="img" aria-label="{title}" style="position:relative;height:{height}px;'
             f'background:{theme.MUTED};border-radius:3px;margin:6px 0 10px 0">'
             f'<div style="width:{x(att)};height:100%;background:{color};border-radius:3px 0 0 3px"></div>'
@@ -227,7 +227,7 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
 def kr_line(ev: Evaluated, currency: str) -> None:
     """One key result as a line inside its objective's card."""
     g, p = ev.goal, ev.progress
-    att = fmt.pct(min(p.attainment, 9.99)) if p.attainment is not None else fmt.DASH
+    att = fmt.attainment(min(p.attainment, 9.99)) if p.attainment is not None else fmt.DASH
     st.markdown(f"{badge(p.status)} &nbsp;{fmt.md_text(g.title)} — **{value_text(p.value, g, currency)}** of "
                 f"{target_text(g, currency)} ({att})")
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
+from components import format as fmt
 from components import theme
 from queries.goal_math import Progress
 
@@ -51,7 +52,7 @@ def progress_bar_chart(progress: Progress, *, height: int = 46) -> go.Figure:
     fig.add_trace(go.Bar(x=[top], y=[""], orientation="h", marker=dict(color=theme.MUTED), hoverinfo="skip",
                          width=0.6, showlegend=False))
     fig.add_trace(go.Bar(x=[min(att, top)], y=[""], orientation="h", marker=dict(color=color), width=0.6,
-                         showlegend=False, hovertemplate=f"Progress {att:.0%}<extra></extra>"))
+                         showlegend=False, hovertemplate=f"Progress {fmt.attainment(att)}<extra></extra>"))
     fig.add_shape(type="line", x0=1.0, x1=1.0, y0=-0.45, y1=0.45, line=dict(color="#0F172A", width=2))
     if progress.expected is not None and 0 < progress.pace < 1:
         fig.add_shape(type="line", x0=progress.pace, x1=progress.pace, y0=-0.45, y1=0.45,
@@ -60,7 +61,7 @@ def progress_bar_chart(progress: Progress, *, height: int = 46) -> go.Figure:
         fig.add_trace(go.Scatter(x=[min(proj, top)], y=[""], mode="markers", showlegend=False,
                                  marker=dict(symbol="diamond", size=11, color="white",
                                              line=dict(color=color, width=2)),
-                                 hovertemplate=f"Projected {proj:.0%} of target<extra></extra>"))
+                                 hovertemplate=f"Projected {fmt.attainment(proj)} of target<extra></extra>"))
     fig.update_layout(barmode="overlay", bargap=0, margin=dict(l=0, r=0, t=0, b=0), height=height,
                       xaxis=dict(range=[0, top * 1.01], visible=False, fixedrange=True),
                       yaxis=dict(visible=False, fixedrange=True), showlegend=False)

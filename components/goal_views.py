@@ -154,7 +154,7 @@ def goal_detail(user: User, goal_id: int) -> None:
     with cols[1]:
         kpi("Target", goal_card.target_text(goal, cur), good_when="neutral")
     with cols[2]:
-        kpi("Progress", fmt.pct(min(p.attainment, 9.99)) if p.attainment is not None else fmt.DASH,
+        kpi("Progress", fmt.attainment(min(p.attainment, 9.99)) if p.attainment is not None else fmt.DASH,
             good_when="neutral", help="Value ÷ target (target ÷ value when lower is better).")
     with cols[3]:
         kpi("Projected", goal_card.value_text(p.projected, goal, cur), good_when="neutral",

@@ -354,8 +354,24 @@ def current_value(goal: Goal, as_of: datetime | None = None, tz: str | None = No
     if goal.start > today:
         return None
     if goal.is_manual:
+        if _posted_after(goal.last_checkin, as_of):   # a moment already past: the value entered by then
+            return next((c.value for c in checkins(goal.id) if not _posted_after(c, as_of) and c.value is not None),
+                        None)
         return goal.manual_value
     return metric_value(goal, upto=today, as_of=as_of, tz=tz)
+
+
+def _posted_after(checkin: CheckIn | None, as_of: datetime) -> bool:
+    """Posted after the as-of minute ("as of 14:32" includes 14:32:59)."""
+    return checkin is not None and checkin.created_at >= as_of + timedelta(minutes=1)
+
+
+def checkin_as_of(goal: Goal, as_of: datetime) -> CheckIn | None:
+    """The goal's last check-in posted by the as-of minute (a frozen meeting's moment, say): the
+    owners' call then, not one posted since."""
+    if not _posted_after(goal.last_checkin, as_of):
+        return goal.last_checkin
+    return next((c for c in checkins(goal.id) if not _posted_after(c, as_of)), None)
 
 
 @dataclass(frozen=True)
@@ -369,7 +385,8 @@ def evaluate_goal(goal: Goal, as_of: datetime | None = None, tz: str | None = No
     as_of = as_of or metrics.now_minute()
     value = current_value(goal, as_of, tz)
     pace = goal.period(tz).elapsed_share(as_of)
-    confidence = goal.last_checkin.confidence if goal.last_checkin else None
+    last = checkin_as_of(goal, as_of)   # the owners' call at as_of, not one posted since
+    confidence = last.confidence if last else None
     progress = evaluate(value, goal.target, pace=pace, lower_is_better=goal.lower_is_better,
                         cumulative=goal.cumulative, confidence=confidence)
     return Evaluated(goal, progress)

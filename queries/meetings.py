@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import pandas as pd
 import sqlalchemy as sa
@@ -315,7 +315,7 @@ def _goals_numbers(period: Period, as_of: datetime) -> dict:
     for ev in sorted(evaluated, key=lambda e: (e.goal.parent_id is not None, order.get(e.progress.status, 9),
                                                e.goal.title)):
         g, p = ev.goal, ev.progress
-        last = _checkin_as_of(g, as_of)
+        last = goals.checkin_as_of(g, as_of)
         rows.append({
             "id": g.id, "title": g.title, "parent_id": g.parent_id, "parent_title": g.parent_title,
             "metric": g.metric, "metric_label": g.spec.label if g.spec else None,
@@ -330,14 +330,6 @@ def _goals_numbers(period: Period, as_of: datetime) -> dict:
                 "narrative": last.narrative, "blockers": last.blockers, "needs": last.needs},
         })
     return {"goals": rows, "currency": settings.currency()}
-
-
-def _checkin_as_of(goal, as_of: datetime):
-    """The goal's last check-in posted by the as-of minute ("as of 14:32" includes 14:32:59)."""
-    until = as_of + timedelta(minutes=1)
-    if goal.last_checkin is None or goal.last_checkin.created_at < until:
-        return goal.last_checkin
-    return next((c for c in goals.checkins(goal.id) if c.created_at < until), None)
 
 
 def _acceptance_numbers(period: Period, as_of: datetime) -> dict:

@@ -357,6 +357,27 @@ def test_archive_keeps_everything_and_takes_key_results_along(world, people, app
             conn.execute(sa.text("delete from goal_checkin"))
 
 
+def test_a_goal_evaluated_at_a_past_moment_uses_the_check_ins_posted_by_then(world, people, app_db):
+    """A frozen meeting's goals slide took its status and manual values from check-ins posted after
+    the freeze, beside the check-in text of the freeze."""
+    goal_id = goals.create(user("marketing_lead"), revenue_goal(people, metric=None, unit="count", target="6",
+                                                                title="Case studies", start=local_today("UTC")))
+    author = user("sales_lead")
+    freeze = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(hours=6)
+    with app_db.begin() as conn:
+        for hours, confidence, value in ((-30, "at_risk", 3.0), (3, "on_track", 4.0)):   # before / after it
+            conn.execute(q("demo_checkin_insert"), {
+                "goal_id": goal_id, "author_user_id": author.id, "created_at": freeze + timedelta(hours=hours),
+                "confidence": confidence, "narrative": "n", "blockers": "", "needs": "", "value": value})
+    goals.clear_caches()
+    goal = goals.get(goal_id)
+    then = goals.evaluate_goal(goal, as_of=freeze)
+    now_ = goals.evaluate_goal(goal)
+    assert (then.progress.value, goals.checkin_as_of(goal, freeze).confidence) == (3.0, "at_risk")
+    assert (now_.progress.value, goals.checkin_as_of(goal, datetime.now(timezone.utc)).confidence) == (4.0, "on_track")
+    assert (then.progress.status, now_.progress.status) == ("at_risk", "on_track")   # the owners' call of each moment
+
+
 def test_key_result_rules(world, people):
     q1_deals(world, people)
     lead = user("marketing_lead")

@@ -156,8 +156,10 @@ def test_manual_goal_takes_the_value_of_the_latest_check_in(people, app_db):
     goal = goals.get(goal_id)
     assert goal.manual_value == 3.0 and goal.last_checkin.confidence == "on_track"
     assert goal.last_checkin.needs == "Intro to Acme"
-    p = goals.evaluate_goal(goal, as_of=at("2026-04-01 00:00")).progress
+    p = goals.evaluate_goal(goal).progress
     assert p.value == 3.0 and p.attainment == pytest.approx(0.5)
+    # at a moment before any check-in, nothing had been entered yet
+    assert goals.evaluate_goal(goal, as_of=at("2026-04-01 00:00")).progress.value is None
     history = goals.checkins(goal_id)
     assert [c.value for c in history] == [3.0, 1.0]
 

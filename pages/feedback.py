@@ -9,7 +9,7 @@ from components import qualification_charts as charts
 from components.filters import filter_bar
 from components.shell import page_user
 from components.widgets import empty_state, kpi, page_header, records_table
-from queries import dimensions, metrics, qualification, settings
+from queries import calc, dimensions, metrics, qualification, settings
 from queries.periods import grain_for
 from queries.qualification import QUALITY_LABELS, FeedbackError
 
@@ -118,7 +118,10 @@ with tabs["Weekly review"]:
     before = week.previous()
     st.caption(f"The last seven days ({week.describe()}), against the seven before. All teams and sources; "
                "the period and filters in the sidebar apply to Trends.")
-    acc, acc_before = metrics.acceptance(week), metrics.acceptance(before)
+    # the week before read as it stood a week ago: equally mature (calc.comparison_as_of)
+    now_ = metrics.now_minute()
+    acc = metrics.acceptance(week, as_of=now_)
+    acc_before = metrics.acceptance(before, as_of=calc.comparison_as_of(week, before, now_))
     a = acc.iloc[0] if not acc.empty else None
     b = acc_before.iloc[0] if not acc_before.empty else None
     summary, summary_before = qualification.feedback_summary(week), qualification.feedback_summary(before)

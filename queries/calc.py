@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -58,6 +58,14 @@ def comparison_period(period: Period, today: date) -> Period:
     elapsed_days = (today - period.start).days + 1
     end = min(previous.start + timedelta(days=elapsed_days - 1), previous.end)
     return Period(previous.start, end, period.tz, label="same point in the previous period")
+
+
+def comparison_as_of(period: Period, comparison: Period, as_of: datetime) -> datetime:
+    """The moment to read ``comparison``'s time-dependent numbers at (decisions, touches, SLA
+    outcomes): as long after its start as ``as_of`` is after ``period``'s, so both are equally
+    mature. Read "now", a finished comparison period has had months longer for its hand-offs to be
+    decided and touched than the period in progress, and the change mostly measured that."""
+    return as_of - (period.start_at - comparison.start_at)
 
 
 def comparison_text(comparison: Period) -> str:

@@ -137,6 +137,7 @@ def _last_instant(period: Period) -> datetime:
 
 def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime) -> dict[str, Callable[[], object]]:
     comparison, open_at, comparison_open_at = moments(period, as_of)
+    prev_as_of = calc.comparison_as_of(period, comparison, as_of)   # equally mature (see there)
     return {
         "deals": lambda: metrics.closed_deals(period, filters),
         "deals_prev": lambda: metrics.closed_deals(comparison, filters),
@@ -148,11 +149,11 @@ def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime) -> dict
         "mqls": lambda: metrics.mqls_delivered(period, filters),
         "mqls_prev": lambda: metrics.mqls_delivered(comparison, filters),
         "acc": lambda: metrics.acceptance(period, filters, as_of=as_of),
-        "acc_prev": lambda: metrics.acceptance(comparison, filters, as_of=as_of),
+        "acc_prev": lambda: metrics.acceptance(comparison, filters, as_of=prev_as_of),
         "touch": lambda: metrics.first_touch(period, filters, as_of=as_of),
-        "touch_prev": lambda: metrics.first_touch(comparison, filters, as_of=as_of),
+        "touch_prev": lambda: metrics.first_touch(comparison, filters, as_of=prev_as_of),
         "sla": lambda: metrics.sla_compliance(period, filters, as_of=as_of),
-        "sla_prev": lambda: metrics.sla_compliance(comparison, filters, as_of=as_of),
+        "sla_prev": lambda: metrics.sla_compliance(comparison, filters, as_of=prev_as_of),
         "target": lambda: revenue_target(period),
     }
 

@@ -1243,8 +1243,8 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
     # The scoreboard's comparison: a period in progress against the previous one up to the same point.
     prev_period = calc.comparison_period(period, local_today(period.tz, as_of))
     with get_engine().connect() as conn:
-        prev_row = conn.execute(q("sla_scorecard_totals"),
-                                metrics.params(prev_period, filters, as_of=as_of)).mappings().one()
+        prev_row = conn.execute(q("sla_scorecard_totals"), metrics.params(
+            prev_period, filters, as_of=calc.comparison_as_of(period, prev_period, as_of))).mappings().one()
     previous = _totals(prev_row, calc.comparison_text(prev_period))
     counts = get("band")[["dim_key", "handed_off"]].rename(columns={"handed_off": "handoffs"})
     counts["band"] = counts["dim_key"].astype(int)

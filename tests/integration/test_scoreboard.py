@@ -420,6 +420,25 @@ def test_the_drill_down_page_keeps_a_rep_to_their_own_records(scene):
     assert any(" 2 records" in c.value for c in app.caption)          # Sid's two paid-search hand-offs
 
 
+def test_the_comparison_period_is_read_as_mature_as_the_current_one(scene, world):
+    """Mid-quarter, last quarter's same stretch was read with the decisions made since (months
+    later), so an immature quarter was compared with a settled one and the change measured that."""
+    from queries import calc
+
+    lead = world.lead(at("2025-10-08 09:00"), scene["us"], source="webinar")
+    world.hand_off(lead, at("2025-10-10 09:00"), scene["sdr"])
+    world.decide(lead, "accepted", at("2025-12-20 09:00"), scene["sdr"])     # decided long after
+    as_of = at("2026-02-15 12:00")                                           # mid-Q1
+    sb = scoreboard.scoreboard(Q1, as_of=as_of)
+    prev_as_of = calc.comparison_as_of(Q1, sb.comparison, as_of)
+    assert prev_as_of == at("2025-11-15 12:00")                               # Q4 began 92 days before Q1
+    then = metrics.acceptance(sb.comparison, as_of=prev_as_of).iloc[0]
+    settled = metrics.acceptance(sb.comparison, as_of=as_of).iloc[0]
+    assert then.awaiting == settled.awaiting + 1                              # the late decision not yet made
+    assert sb.acceptance_rate_prev == pytest.approx(then.acceptance_rate)
+    assert sb.acceptance_rate_prev != pytest.approx(settled.acceptance_rate)
+
+
 def test_long_lists_are_capped_but_counted(scene):
     recs = scoreboard.records("handoffs", Q1, row_limit=4, viewer=EXEC)
     assert len(recs.rows) == 4 and recs.total_rows == 6 and recs.truncated

@@ -127,8 +127,8 @@ with together:
                 help="Coverage = open pipeline expected to close in the period ÷ (revenue target − won so far). "
                      "There is no revenue target for this period yet.")
 
-kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}, its decisions, touches and SLA "
-                 "outcomes counted as they stood as long after its start, so both are equally recent.")
+kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}, read at the same age as this "
+                 "period (decisions and touches made later are left out).")
 
 # ----------------------------------------------------------------------------- drill-down
 DECISIONS = {"accepted": "Accepted", "rejected": "Rejected"}

@@ -49,8 +49,8 @@ with cols[4]:
     kpi("Decided in time", fmt.pct(card.decisions.on_time_rate),
         help=f"Accepted or rejected within the decision window ÷ hand-offs whose decision outcome is known. "
              f"{fmt.number(card.decisions.overdue)} are overdue without a decision.")
-st.caption(f"Deltas compare with {prev.label}, counted as it stood as long after its start, so both are equally "
-           "recent. Each hand-off is measured against the SLA policy in force when it "
+st.caption(f"Deltas compare with {prev.label}, read at the same age as this period (decisions and touches made "
+           "later are left out). Each hand-off is measured against the SLA policy in force when it "
            "was handed off; the SLA policies page lists the terms.")
 
 # --------------------------------------------------------------------------- per team and per rep

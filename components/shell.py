@@ -60,7 +60,7 @@ def boot() -> None:
         _ready()
         settings.cookie_key()
     except db.DatabaseSetupError as err:
-        st.error(f"**Alignboard cannot reach its database.** {err}", icon=":material/database:")
+        st.error(f"**{err.heading}** {err}", icon=":material/database:")
         st.stop()
     except settings.ConfigError as err:
         st.error(f"**Alignboard is not configured for sign-in yet.** {err}", icon=":material/key:")

@@ -35,7 +35,10 @@ STARTUP_LOCK_KEY = 0x616C69676E627264 & 0x7FFFFFFFFFFFFFFF
 
 
 class DatabaseSetupError(RuntimeError):
-    """A problem the user can fix; ``str(err)`` is a one-paragraph explanation."""
+    """A problem the user can fix; ``str(err)`` is a one-paragraph explanation, ``heading`` the
+    line the app shows above it."""
+
+    heading = "Alignboard cannot reach its database."
 
 
 @dataclass(frozen=True)
@@ -93,16 +96,39 @@ def _redact(raw: str) -> str:
 
 
 def _url_from_secrets() -> str | None:
-    """``[connections.alignboard] url`` from Streamlit secrets, if a secrets file exists."""
-    try:
-        import streamlit as st
+    """``[connections.alignboard] url`` from Streamlit secrets, if a secrets file exists.
 
+    No secrets file: None (the embedded server). A secrets file that cannot be read is an error
+    that names it: falling back to the built-in demo database instead, as this did, hid a typo
+    (an unquoted URL) behind a working-looking app on other data."""
+    import streamlit as st
+
+    try:
         conns = st.secrets.get("connections", {})
-        section = conns.get("alignboard") or conns.get("sql") or {}
-        url = section.get("url")
-        return str(url) if url else None
-    except Exception:  # no secrets file, or not parseable: fall through to embedded
-        return None
+    except Exception as exc:  # no secrets file (Streamlit says "not found"), or one that is not valid TOML
+        files = [p for p in _secrets_files() if p.is_file()]
+        if not files:
+            return None
+        where = ", ".join(str(p) for p in files)
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        detail = detail.split(": ", 1)[1] if detail.startswith("Error parsing secrets file") else detail
+        raise DatabaseSetupError(
+            f"The secrets file {where} cannot be read ({detail}). Fix it (strings such as the "
+            "[connections.alignboard] url need quotes: url = \"postgresql://…\"), or remove it to use the "
+            "built-in database. No data was changed.") from None
+    section = conns.get("alignboard") or conns.get("sql") or {}
+    url = section.get("url")
+    return str(url) if url else None
+
+
+def _secrets_files() -> list[Path]:
+    """Where Streamlit looks for secrets (its configured paths, else the two defaults)."""
+    try:
+        from streamlit import config
+
+        return [Path(p) for p in config.get_option("secrets.files")]
+    except Exception:
+        return [Path.home() / ".streamlit" / "secrets.toml", Path.cwd() / ".streamlit" / "secrets.toml"]
 
 
 def resolve_target() -> Target:
@@ -193,6 +219,11 @@ def _start_embedded(folder: Path):
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
+        if folder.exists() and not folder.is_dir():
+            raise DatabaseSetupError(
+                f"ALIGNBOARD_DATA_DIR points at {folder}, which is a file, not a folder. Set it to a folder "
+                "(it will hold the built-in database), or set DATABASE_URL to use your own PostgreSQL server. "
+                "Nothing was changed.") from None
         raise DatabaseSetupError(
             f"The data folder {folder} cannot be created or written ({exc.strerror}). "
             "Set ALIGNBOARD_DATA_DIR to a folder you can write to (it will hold the built-in "

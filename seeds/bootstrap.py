@@ -59,7 +59,10 @@ def _demo_leads_from_env() -> int:
     if n < 1:
         from queries.db import DatabaseSetupError
 
-        raise DatabaseSetupError(
+        class DemoSetupError(DatabaseSetupError):
+            heading = "Alignboard cannot load its demo data."   # the database itself is fine
+
+        raise DemoSetupError(
             f"ALIGNBOARD_DEMO_LEADS must be a positive whole number (the number of demo leads loaded "
             f"into a new database), not {raw!r}. Fix or unset it and restart; nothing was changed.")
     return n

@@ -155,6 +155,42 @@ def test_unwritable_data_folder_is_explained(monkeypatch, tmp_path):
     assert "ALIGNBOARD_DATA_DIR" in shown
 
 
+def test_a_data_folder_that_is_a_file_is_named_as_such(monkeypatch, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(db, "_url_from_secrets", lambda: None)
+    monkeypatch.setenv("ALIGNBOARD_DATA_DIR", str(afile))
+    monkeypatch.setattr(db, "_embedded_server", None)
+    with pytest.raises(DatabaseSetupError, match="which is a file, not a folder"):
+        db.get_engine()
+    assert afile.read_text() == "keep me"
+
+
+def test_a_secrets_file_that_cannot_be_read_is_an_error_not_the_demo_database(tmp_path):
+    """An unquoted URL made secrets.toml invalid TOML, and the app quietly started the built-in
+    database with demo data instead (one log line said why)."""
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        "[connections.alignboard]\nurl = postgresql://postgres@127.0.0.1:5432/x\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALIGNBOARD_DATA_DIR")}
+    env["HOME"] = str(tmp_path)       # no ~/.streamlit/secrets.toml of the machine's
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "from queries import db\n"
+            "try:\n    db.resolve_target(); print('resolved')\n"
+            "except db.DatabaseSetupError as e:\n    print('MESSAGE', e)\n") % str(ROOT)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120).stdout
+    assert out.startswith("MESSAGE The secrets file "), out
+    assert str(tmp_path / ".streamlit" / "secrets.toml") in out and "line 2" in out and "No data was changed" in out
+    # no secrets file at all: the built-in database, as before
+    (tmp_path / ".streamlit" / "secrets.toml").unlink()
+    code = code.replace("db.resolve_target(); print('resolved')", "print(db.resolve_target().source)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=120).stdout
+    assert out.strip() == "embedded", out
+
+
 def test_read_only_filesystem_data_folder_is_explained(monkeypatch):
     """/proc refuses new folders even to root."""
     if not os.path.isdir("/proc/self"):
@@ -378,3 +414,15 @@ def test_two_processes_starting_on_a_fresh_folder_both_succeed_and_seed_once(dat
                            capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]
     assert json.loads(again.stdout.strip().splitlines()[-1])["leads"] == leads
+
+
+@pytest.mark.parametrize("raw", ["-5", "0", "many"])
+def test_a_bad_demo_size_says_so_under_its_own_heading(monkeypatch, raw):
+    """It was shown under 'Alignboard cannot reach its database', though the database was fine."""
+    from seeds import bootstrap
+
+    monkeypatch.setenv("ALIGNBOARD_DEMO_LEADS", raw)
+    with pytest.raises(DatabaseSetupError, match="ALIGNBOARD_DEMO_LEADS must be a positive whole number") as err:
+        bootstrap._demo_leads_from_env()
+    assert err.value.heading == "Alignboard cannot load its demo data."
+    assert DatabaseSetupError("x").heading == "Alignboard cannot reach its database."

@@ -65,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="load the core data only, without the demo extras (sign-in users, criteria, SLA "
                         "policies, targets, goals, meetings)")
     p.add_argument("--reset", action="store_true",
-                   help="empty the data tables first (teams, reps, accounts, campaigns, leads and everything "
-                        "hanging off them) and reload")
+                   help="empty the data tables first and reload: teams, reps, accounts, campaigns, leads, "
+                        "opportunities and every table that refers to them -- users, goals, criteria, SLA "
+                        "policies and commitments, meetings, feedback and the audit log included")
     return p
 
 
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     from queries.quiet import quiet_streamlit
     from queries.sqlfiles import q
     from seeds.generate import TABLES, parse_anchor
-    from seeds.load import DataExistsError, Progress, load_demo
+    from seeds.load import DATA_TABLES, DataExistsError, Progress, load_demo
 
     quiet_streamlit()
 
@@ -94,11 +95,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
-    refuse = ("error: {what}. Nothing was changed; run again with --reset to replace it "
-              "(this deletes the current teams, reps, accounts, campaigns, leads and opportunities).")
+    refuse = ("error: {what}. Nothing was changed; run again with --reset to replace it. --reset empties "
+              "{tables}: every user and sign-in, goal, criteria version, SLA policy, meeting, piece of feedback and "
+              "audit entry goes with the CRM data (the migrations' own rows, such as channels and settings, stay).")
     try:
         with engine.connect() as conn:  # quick check before spending time on generation
             n_leads = conn.execute(q("lead_count")).scalar()
+            tables = conn.execute(q("reset_cascade_tables"), {"tables": list(DATA_TABLES)}).scalar()
+        refuse = refuse.replace("{tables}", tables or ", ".join(DATA_TABLES))
         if n_leads and not args.reset:
             print(refuse.format(what=f"the database already has data ({n_leads:,} leads)"), file=sys.stderr)
             return 2

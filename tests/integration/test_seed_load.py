@@ -279,6 +279,10 @@ def test_cli_loads_refuses_without_reset_and_reloads_with_it(migrated_url):
         lines = [ln for ln in again.stderr.splitlines() if ln.strip()]
         assert len(lines) == 1 and lines[0].startswith("error:") and "--reset" in lines[0]
         assert "1,500 leads" in lines[0]
+        # it names everything --reset would empty: users and the audit log go too (it named the
+        # CRM tables only, and an admin lost their account)
+        for table in ("app_user", "audit_log", "goal", "meeting", "sla_policy", "criteria_version", "lead"):
+            assert table in lines[0], lines[0]
         assert _fingerprint(engine) == before
 
         reset = _run_cli(migrated_url, "--leads", "1200", "--seed", "2", "--anchor", ANCHOR, "--reset")

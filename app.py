@@ -64,7 +64,8 @@ if shell.first_run_of_process():
     st.rerun()
 
 shell.boot()
-user = shell.sign_in()
+with shell.database_guard():
+    user = shell.sign_in()
 
 if user is None:
     # A signed-out deep link finds its page (no "page not found" popup), but no page runs: the
@@ -87,4 +88,5 @@ current = st.navigation({s: ps for s, ps in sections.items() if ps}, expanded=Tr
 shell.restore_deep_link(current, {p.url_path: p for p in allowed.values()})
 shell.identity(user)
 st.session_state["user"] = user
-current.run()
+with shell.database_guard():
+    current.run()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
+import sqlalchemy as sa
 import streamlit as st
 
 from components import auth
 from components import format as fmt
 from queries import db, settings, users
 from queries.access import User
+
+log = logging.getLogger(__name__)
 
 _ENTRY_PATH = "_entry_path"
 
@@ -64,6 +69,31 @@ def boot() -> None:
         st.stop()
     except settings.ConfigError as err:
         st.error(f"**Alignboard is not configured for sign-in yet.** {err}", icon=":material/key:")
+        st.stop()
+
+
+@contextmanager
+def database_guard():
+    """Around the sign-in and the page: when the database goes away after start-up (server stopped
+    or restarted, network), say so and what to do instead of Streamlit's redacted error box, and
+    reconnect on the next run. Other errors pass through."""
+    try:
+        yield
+    except db.DatabaseSetupError as err:   # reconnecting failed in a way start-up explains
+        st.error(f"**{err.heading}** {err}", icon=":material/database:")
+        st.stop()
+    except sa.exc.DBAPIError as exc:
+        if not db.connection_lost(exc):
+            raise
+        log.warning("database connection lost: %s", str(exc.orig or exc).strip().splitlines()[0])
+        embedded = db.on_embedded_server()
+        db.forget_connection()
+        where = ("Alignboard restarts its built-in database on the next try; if it does not come back, "
+                 "restart the app (the data stays in its data folder)." if embedded else
+                 "Check that the PostgreSQL server in DATABASE_URL (or secrets.toml) is running and reachable.")
+        st.error("**Alignboard lost its connection to the database.** This page could not be read; nothing "
+                 f"was changed. Reload the page in a moment: it reconnects on its own. {where}",
+                 icon=":material/database:")
         st.stop()
 
 

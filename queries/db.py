@@ -350,6 +350,41 @@ def reset_engine() -> None:
         _engine, _target = None, None
 
 
+_retired_servers: list = []   # embedded-server handles replaced after a lost connection (kept: no GC stop)
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether a database error means the server went away (stopped, restarted, network), as
+    opposed to a problem with the statement: the connection was invalidated, or the error is a
+    connection-level one (no SQLSTATE, class 08, or the server shutting down)."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    state = getattr(exc.orig, "sqlstate", None)
+    return isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) and (
+        state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03"))
+
+
+def on_embedded_server() -> bool:
+    """Whether this process uses the built-in server (False before the first connection)."""
+    return _target is not None and _target.is_embedded
+
+
+def forget_connection() -> None:
+    """After the database went away mid-run: drop the pooled connections and, on the embedded
+    default, the server handle, so the next use connects afresh (starting the built-in server
+    again if it stopped, as at start-up)."""
+    global _embedded_server
+    embedded = _target is not None and _target.is_embedded
+    reset_engine()
+    if embedded:
+        with _embedded_lock:
+            if _embedded_server is not None:
+                _retired_servers.append(_embedded_server)
+            _embedded_server = None
+
+
 def check_connection(engine: Engine, target: Target) -> None:
     try:
         with engine.connect() as conn:

@@ -439,6 +439,36 @@ def test_the_comparison_period_is_read_as_mature_as_the_current_one(scene, world
     assert sb.acceptance_rate_prev != pytest.approx(settled.acceptance_rate)
 
 
+@pytest.mark.one_backend
+def test_a_database_lost_after_start_gets_a_message_and_a_reconnect(scene, monkeypatch):
+    """The server stopping under a running app showed Streamlit's redacted error box; now the
+    page says what happened and the next run connects afresh."""
+    import psycopg
+    import sqlalchemy as sa
+
+    from queries import db
+
+    app = open_scoreboard(Q1_LINK)
+    assert tiles(app)["Lead acceptance"].value
+    lost = sa.exc.OperationalError("select 1", {}, psycopg.OperationalError("server closed the connection"))
+    real = scoreboard.overview
+
+    def gone(*args, **kwargs):
+        raise lost
+
+    monkeypatch.setattr(scoreboard, "overview", gone)
+    app.run()
+    assert not app.exception, app.exception
+    assert any("Alignboard lost its connection to the database" in e.value for e in app.error)
+    assert db._engine is None                         # the pool is dropped: the next use reconnects
+    monkeypatch.setattr(scoreboard, "overview", real)
+    app.run()
+    assert not app.exception and tiles(app)["Lead acceptance"].value
+    # an error in a statement (not the connection) is not dressed up as a lost connection
+    assert not db.connection_lost(sa.exc.ProgrammingError("select x", {}, Exception("no such column")))
+    assert db.connection_lost(lost)
+
+
 def test_long_lists_are_capped_but_counted(scene):
     recs = scoreboard.records("handoffs", Q1, row_limit=4, viewer=EXEC)
     assert len(recs.rows) == 4 and recs.total_rows == 6 and recs.truncated

@@ -88,7 +88,7 @@ def database_guard():
         log.warning("database connection lost: %s", str(exc.orig or exc).strip().splitlines()[0])
         embedded = db.on_embedded_server()
         db.forget_connection()
-        where = ("Alignboard restarts its built-in database on the next try; if it does not come back, "
+        where = ("Alignboard starts its built-in database again if it stopped; if the page does not come back, "
                  "restart the app (the data stays in its data folder)." if embedded else
                  "Check that the PostgreSQL server in DATABASE_URL (or secrets.toml) is running and reachable.")
         st.error("**Alignboard lost its connection to the database.** This page could not be read; nothing "

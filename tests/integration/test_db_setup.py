@@ -426,3 +426,39 @@ def test_a_bad_demo_size_says_so_under_its_own_heading(monkeypatch, raw):
         bootstrap._demo_leads_from_env()
     assert err.value.heading == "Alignboard cannot load its demo data."
     assert DatabaseSetupError("x").heading == "Alignboard cannot reach its database."
+
+
+LOSE_SERVER = textwrap.dedent("""
+    import json, os, signal, time
+    import sqlalchemy as sa
+    from queries import db
+    engine = db.get_engine()
+    with engine.connect() as conn:
+        conn.execute(sa.text("create table if not exists survive (n int)"))
+        conn.execute(sa.text("insert into survive values (1)"))
+        conn.commit()
+    pgdata = db.data_dir() / "pg"
+    os.kill(int((pgdata / "postmaster.pid").read_text().splitlines()[0]), signal.SIGINT)   # the server stops
+    for _ in range(100):
+        if not (pgdata / "postmaster.pid").exists():
+            break
+        time.sleep(0.1)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        lost = False
+    except sa.exc.DBAPIError as exc:
+        lost = db.connection_lost(exc)
+    db.forget_connection()   # what the app does on a lost connection
+    with db.get_engine().connect() as conn:
+        rows = conn.execute(sa.text("select count(*) from survive")).scalar()
+    print(json.dumps({"lost": lost, "rows": rows}), flush=True)
+""")
+
+
+def test_the_built_in_server_stopping_under_a_running_app_is_recovered(data_dir):
+    """It stayed down until the app was restarted: the library's cached handle does not look again."""
+    run = subprocess.run([sys.executable, "-c", LOSE_SERVER], cwd=ROOT, env=_env(data_dir), capture_output=True,
+                         text=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == {"lost": True, "rows": 1}

@@ -11,6 +11,7 @@ from datetime import date
 
 import streamlit as st
 
+from components import format as fmt
 from queries import dimensions, settings
 from queries.filters import Filters, parse_id
 from queries.periods import PRESETS, Period, PeriodError, local_today, preset_period
@@ -53,7 +54,8 @@ def _from_query() -> tuple[dict, list[str]]:
 
 
 def _clip(text: str, most: int = 40) -> str:
-    return text if len(text) <= most else text[:most - 1] + "…"
+    """The link's own text, shortened and shown as typed (never as Markdown a crafted URL planted)."""
+    return fmt.md_text(text if len(text) <= most else text[:most - 1] + "…")
 
 
 def _to_query(state: dict) -> None:
@@ -110,7 +112,7 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
         wanted = initial.get(k, [])
         defaults[k] = [v for v in wanted if v in options[k]]
         if k in linked and len(defaults[k]) != len(linked[k]):
-            gone = [str(v) for v in linked[k] if v not in options[k]]
+            gone = [_clip(str(v)) for v in linked[k] if v not in options[k]]
             problems.append(f"{k} {', '.join(gone)} (no such {k})")
     start_preset = initial["period"] if initial["period"] in PRESETS else default_period
 

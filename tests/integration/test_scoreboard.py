@@ -199,9 +199,10 @@ def test_filters_in_the_link_apply(scene):
     ({"team": "²", "owner": "99999999999999999999999", "tier": "1e3"},   # unreadable ids are ignored
      ["team=² (not a valid id)", "owner=99999999999999999999999 (not a valid id)", "tier=1e3"]),
     ({"team": "999"}, ["team 999 (no such team)"]),
+    ({"period": "[click](http://evil.example)"}, ["the period '\\[click\\]\\(http\\://evil\\.example\\)'"]),   # not a link
     ({"period": "xyz", "start": "2026-99-01"}, ["the period 'xyz'", "Showing This quarter"]),
     ({"period": "custom", "from": "2026-99-01", "to": "2026-13-45"},
-     ["the date from=2026-99-01 (dates are written YYYY-MM-DD)", "the date to=2026-13-45"]),
+     ["the date from=2026\\-99\\-01 (dates are written YYYY-MM-DD)", "the date to=2026\\-13\\-45"]),   # as typed
     ({"period": "custom", "from": "0001-01-01", "to": "0001-01-31"},     # out of range: a message
      ["Pick dates between 1900 and 2999"]),
     ({"period": "custom", "from": "9999-12-01", "to": "9999-12-31"}, ["Pick dates between 1900 and 2999"]),

@@ -20,6 +20,7 @@ from components import meeting_charts, meeting_content, sla_charts, theme
 from components.goal_card import progress_bar_html
 from components.meeting_content import (SIDE_TITLES, Tile, action_lines, decision_lines, esc, local_date_text,
                                         section_title)
+from components.shell import database_guard
 from components.widgets import empty_state, kpi
 from queries import meetings, settings
 from queries.access import User
@@ -595,15 +596,20 @@ def live_body(user: User, meeting_id: int, item_id: int, *, big: bool) -> None:
 
     @st.fragment(run_every=LIVE_REFRESH_SECONDS)
     def _body():
-        meeting = meetings.get(meeting_id)
-        items = meetings.agenda(meeting_id) if meeting else ()
-        item = next((i for i in items if i.id == item_id), None)
-        if meeting is None or item is None:
-            st.warning("This agenda item was removed meanwhile. Go to another section, or reload.")
-            return
-        section_body(user, meeting, items, item, big=big)
+        with database_guard():   # reruns on its own, outside app.py's guard
+            _live(user, meeting_id, item_id, big=big)
 
     _body()
+
+
+def _live(user: User, meeting_id: int, item_id: int, *, big: bool) -> None:
+    meeting = meetings.get(meeting_id)
+    items = meetings.agenda(meeting_id) if meeting else ()
+    item = next((i for i in items if i.id == item_id), None)
+    if meeting is None or item is None:
+        st.warning("This agenda item was removed meanwhile. Go to another section, or reload.")
+        return
+    section_body(user, meeting, items, item, big=big)
 
 
 def heartbeat(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem, items: tuple) -> None:
@@ -612,7 +618,8 @@ def heartbeat(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem, 
 
     @st.fragment(run_every=HEARTBEAT_SECONDS)
     def _beat():
-        fresh = meetings.get(meeting.id)
+        with database_guard():   # reruns on its own, outside app.py's guard
+            fresh = meetings.get(meeting.id)
         if fresh is None:
             return
         shown = (meeting.version, meeting.frozen_at, meeting.status)

@@ -11,8 +11,10 @@ app through AppTest without seeing each other. Test databases are dropped at the
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Never let a test read the developer's real secrets or data folder.
 os.environ.pop("DATABASE_URL", None)
 os.environ["ALIGNBOARD_DATA_DIR"] = tempfile.mkdtemp(prefix="alignboard-test-data-")
+atexit.register(shutil.rmtree, os.environ["ALIGNBOARD_DATA_DIR"], ignore_errors=True)   # one per process
 
 # Query functions called outside a Streamlit server fall back to an in-memory cache and say so on
 # every call; that notice is expected here and would bury real output.

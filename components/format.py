@@ -184,8 +184,9 @@ def local_date(moment, tz: str) -> str:
     return moment.astimezone(zone(tz)).strftime("%d %b %Y")
 
 
-def ago(moment, tz: str, now=None) -> str:
-    """'today', 'yesterday', '5 days ago' by calendar days in ``tz``, else 'on 02 Mar 2026'."""
+def ago(moment, tz: str, now=None, date_text=None) -> str:
+    """'today', 'yesterday', '5 days ago' by calendar days in ``tz``, else 'on 02 Mar 2026'
+    (``date_text(day, today)`` formats that date instead, e.g. meeting mode's '02 Mar')."""
     from datetime import datetime, timezone
 
     from queries.periods import zone
@@ -201,4 +202,6 @@ def ago(moment, tz: str, now=None) -> str:
         return "yesterday"
     if days < 45:
         return f"{days} days ago"
+    if date_text is not None:
+        return f"on {date_text(moment.astimezone(local).date(), today)}"
     return f"on {local_date(moment, tz)}"

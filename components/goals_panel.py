@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import goal_card
+from components.filters import describe
 from components.goal_views import attention_rank
 from components.widgets import empty_state
 from queries import goals, settings
@@ -49,29 +50,33 @@ def panel_cards(evs: list[goals.Evaluated]) -> list[tuple[goals.Evaluated, str |
     return [(e, attention(e)) for e in ordered]
 
 
-def scope_note(filters: Filters, owners_text: str = "") -> str | None:
+def owners_text(filters: Filters) -> str | None:
+    """The team and owner filters in words ("Sales development and Priya Shah"), or None."""
+    owners = Filters(team_ids=filters.team_ids, owner_ids=filters.owner_ids)
+    return None if owners.is_empty else describe(owners).replace(" · ", " and ")
+
+
+def scope_note(filters: Filters) -> str | None:
     """What the sidebar's filters do to the panel, or None without filters: team and owner filters
     pick the goals those teams or people own; no filter changes a goal's value, which is measured
     over the goal's own scope (so a team's tile and a company-wide goal beside it can differ)."""
     if filters.is_empty:
         return None
-    picks = bool(filters.team_ids or filters.owner_ids)
-    return ((f"Goals owned by {owners_text or 'the filtered teams or owners'}; " if picks else "All goals; ")
-            + "each measured over its own scope, not the sidebar's filters.")
+    whose = owners_text(filters)
+    return (f"Goals owned by {whose}; " if whose else "All goals; ") + \
+        "each measured over its own scope, not the sidebar's filters."
 
 
-def render(period: Period, evs: list[goals.Evaluated], user: User, filters: Filters | None = None,
-           owners_text: str = "") -> None:
+def render(period: Period, evs: list[goals.Evaluated], user: User, filters: Filters | None = None) -> None:
     """The panel for ``evs`` (from :func:`panel_goals`, which the page may run beside its other
-    reads); ``filters`` and ``owners_text`` (their teams and owners in words) explain what the
-    sidebar's filters did to it."""
+    reads); ``filters`` are the page's, to say what they did to it."""
     cur = settings.currency()
     filters = filters or Filters()
     with st.container(border=True, key="goals_panel"):
         st.markdown("**Shared goals**")
         if not evs:
-            whose = (f" owned by {owners_text or 'the filtered teams or owners'}"
-                     if filters.team_ids or filters.owner_ids else "")
+            picked = owners_text(filters)
+            whose = f" owned by {picked}" if picked else ""
             empty_state(f"No shared goals{whose} for {period.describe()}.",
                         ("Clear the team and owner filters to see every shared goal." if whose else
                          "Team leads set them on the Shared goals page." if not user.can("goals.edit") else
@@ -83,7 +88,7 @@ def render(period: Period, evs: list[goals.Evaluated], user: User, filters: Filt
                  if statuses.count(s)]
         # The page's subtitle names the period; the panel's own line stays short (narrow screens).
         st.caption(f"{len(evs)} goals" + (": " + ", ".join(parts) if parts else ""))
-        note = scope_note(filters, owners_text)
+        note = scope_note(filters)
         if note:
             st.caption(note)
         cards = panel_cards(evs)

@@ -18,7 +18,6 @@ from components.goal_card import value_text
 from queries.goal_math import CONFIDENCE, STATUSES
 from queries.goal_math import attainment as attainment_of
 from queries.meeting_rules import SECTIONS, frame_from_json
-from queries.periods import zone
 from queries.sla_math import RECENT_SLIP_MINUTES
 from queries.sla_math import volume_pace
 
@@ -345,10 +344,7 @@ def clip(text: str | None, limit: int) -> str:
 
 def _ago(moment: str, now: datetime, tz: str) -> str:
     """fmt.ago (calendar days where the company is) in meeting mode's date format."""
-    stamp, now = pd.Timestamp(moment).to_pydatetime(), pd.Timestamp(now).to_pydatetime()
-    text = fmt.ago(stamp, tz, now)
-    return text if not text.startswith("on ") else \
-        f"on {date_text(stamp.astimezone(zone(tz)).date(), now.astimezone(zone(tz)).date())}"
+    return fmt.ago(pd.Timestamp(moment).to_pydatetime(), tz, pd.Timestamp(now).to_pydatetime(), date_text=date_text)
 
 
 def confidence_label(code: str | None) -> str:

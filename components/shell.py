@@ -62,11 +62,9 @@ def boot() -> None:
     """Make sure the database is usable, or explain what to do and stop."""
     st.markdown(CSS, unsafe_allow_html=True)
     try:
-        _ready()
+        with database_guard():
+            _ready()
         settings.cookie_key()
-    except db.DatabaseSetupError as err:
-        st.error(f"**{err.heading}** {err}", icon=":material/database:")
-        st.stop()
     except settings.ConfigError as err:
         st.error(f"**Alignboard is not configured for sign-in yet.** {err}", icon=":material/key:")
         st.stop()
@@ -76,7 +74,8 @@ def boot() -> None:
 def database_guard():
     """Around the sign-in and the page: when the database goes away after start-up (server stopped
     or restarted, network), say so and what to do instead of Streamlit's redacted error box, and
-    reconnect on the next run. Other errors pass through."""
+    reconnect on the next run; a setup problem (start-up, or reconnecting) with its own explanation.
+    Other errors pass through."""
     try:
         yield
     except db.DatabaseSetupError as err:   # reconnecting failed in a way start-up explains

@@ -201,9 +201,7 @@ def _save_policy(user, k, code, version, is_default, tz):
         # Someone saved a version meanwhile: the form comes back on the new version's widgets, so
         # carry what this editor typed over to them (the history table shows what the other saved).
         st.session_state[_CARRY] = (code, {f: s[f"{k}{f}"] for f in _FIELDS if f"{k}{f}" in s})
-        flash("error", message.replace("reload the policy, check its current terms and apply your change again.",
-                                       "your input is kept in the form below: compare it with that version in "
-                                       "the history and save again."))
+        flash("error", f"{message} (Meanwhile your input is kept in the form below.)")
 
     saved = _guard(lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
                    lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}."

@@ -59,3 +59,15 @@ def records_table(frame: pd.DataFrame, *, title: str, key: str, column_config: d
     st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, height=height)
     st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=f"csv_{key}", icon=":material/download:")
+
+
+def selection_key(name: str) -> str:
+    """The key of a selectable table (``st.dataframe(..., on_select=...)``), fresh after
+    :func:`clear_selection`: Streamlit keeps a selection as row numbers, so once the chosen rows
+    leave the table (decided, reassigned) they would point at other rows."""
+    return f"{name}_{st.session_state.get(f'{name}_gen', 0)}"
+
+
+def clear_selection(name: str) -> None:
+    """Start the table ``name`` over with nothing selected (safe in a callback)."""
+    st.session_state[f"{name}_gen"] = st.session_state.get(f"{name}_gen", 0) + 1

@@ -210,7 +210,7 @@ with tab_propose:
     else:
         options = qualification.options()
         # start from the newest approved version: one approved in advance replaces the one in force
-        latest = max((v for v in versions if v.approved), key=lambda v: v.effective_at, default=None)
+        latest = qualification.in_force_among(versions, datetime.max.replace(tzinfo=timezone.utc))
         base = latest.criteria if latest else Criteria()
         defaults = {"cr_industries": list(base.industries), "cr_countries": list(base.countries),
                     "cr_regions": list(base.regions), "cr_employee_bands": list(base.employee_bands),

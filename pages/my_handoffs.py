@@ -7,14 +7,13 @@ from components import format as fmt
 from components import handoff_card as card_view
 from components import sla_views
 from components.shell import page_user
-from components.widgets import empty_state, kpi, page_header
+from components.widgets import clear_selection, empty_state, kpi, page_header, selection_key
 from queries import dimensions, handoffs, metrics, qualification, settings
 from queries.handoffs import HandoffError
 
 user = page_user("my_handoffs")
 as_of = metrics.now_minute()
 FLASH = "ho_flash"
-TABLE_GEN = "ho_table_gen"   # bumped after a decision: the table comes back with nothing selected
 
 
 def flash(kind: str, text: str) -> None:
@@ -44,9 +43,9 @@ def submit_decision(handoff_id: int) -> None:
         return
     flash("success", message)
     s[f"ho_comment_{handoff_id}"] = ""
-    # The decided lead leaves the table: a fresh table, so the selected row number does not now
-    # open the next lead's card (the card stays on the lead just decided).
-    s[TABLE_GEN] = s.get(TABLE_GEN, 0) + 1
+    # The decided lead leaves the table: its selected row number would now open the next lead's
+    # card (the card stays on the lead just decided).
+    clear_selection("ho_table")
     s.pop("ho_last_pick", None)
 
 
@@ -163,7 +162,7 @@ else:
     shown = table(open_rows).drop(columns=["Owner"] if hidden_owner else [])
     selection = st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
                              on_select="rerun", selection_mode="single-row",
-                             key=f"ho_table_{st.session_state.get(TABLE_GEN, 0)}",
+                             key=selection_key("ho_table"),
                              height=min(38 + 35 * len(shown), 320))
 if len(recent):
     with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({len(recent)})"):

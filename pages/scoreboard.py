@@ -12,7 +12,6 @@ from components.filters import describe, filter_bar
 from components.shell import page_user
 from components.widgets import empty_state, kpi, page_header, records_table
 from queries import calc, parallel, scoreboard, settings
-from queries.filters import Filters
 from queries.periods import zone
 
 user = page_user("scoreboard")
@@ -28,9 +27,7 @@ sb, trend = view.scoreboard, view.trends
 
 kpi_area, goals_area = st.columns([3.4, 1], gap="medium")
 with goals_area:
-    owners = Filters(team_ids=filters.team_ids, owner_ids=filters.owner_ids)
-    goals_panel.render(period, panel_goals, user, filters,
-                       owners_text="" if owners.is_empty else describe(owners).replace(" · ", " and "))
+    goals_panel.render(period, panel_goals, user, filters)
 
 if sb.is_empty:
     with kpi_area:

@@ -7,13 +7,12 @@ import streamlit as st
 from components import format as fmt
 from components import sla_views
 from components.shell import page_user
-from components.widgets import empty_state, kpi, page_header, slug
+from components.widgets import clear_selection, empty_state, kpi, page_header, selection_key, slug
 from queries import dimensions, settings, sla
 
 user = page_user("slipping")
 tz = settings.company_timezone()
 FLASH = "slip_flash"
-TABLE_GEN = "slip_table_gen"   # bumped after a reassign: the table comes back with nothing selected
 
 # --------------------------------------------------------------------------- filters (sidebar)
 teams = dimensions.teams()
@@ -82,8 +81,7 @@ column_config = {
 }
 selectable = {"on_select": "rerun", "selection_mode": "multi-row"} if can_reassign else {}
 event = st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 520),
-                     column_config=column_config, key=f"slip_table_{st.session_state.get(TABLE_GEN, 0)}",
-                     **selectable)
+                     column_config=column_config, key=selection_key("slip_table"), **selectable)
 st.download_button("Download CSV", view.to_csv(index=False).encode("utf-8"),
                    file_name=f"{slug('leads slipping through')}.csv", mime="text/csv", icon=":material/download:",
                    key="slip_csv")
@@ -116,8 +114,7 @@ if can_reassign:
                                            f"{labels[new_owner].split(' · ')[0]}.")
                 st.session_state["slip_note"] = ""
                 st.session_state["slip_new_owner"] = None
-                # a fresh table: the old selection's row numbers would now point at other leads
-                st.session_state[TABLE_GEN] = st.session_state.get(TABLE_GEN, 0) + 1
+                clear_selection("slip_table")   # the moved leads' row numbers now point at others
             except sla.SlaError as err:
                 st.session_state[FLASH] = ("error", str(err))
 

@@ -547,8 +547,8 @@ def _next_version(latest, expected_version, effective_at, tz, *, new_policy: boo
         raise SlaError("A policy with that name already exists; edit it instead.")
     if expected_version != latest["version"]:
         raise StaleEdit(f"Someone saved version {latest['version']} of this policy while you were editing. "
-                        "Your changes were not saved; reload the policy, check its current terms and apply "
-                        "your change again.")
+                        f"Your changes were not saved: compare them with version {latest['version']} in the "
+                        "history and save again.")
     if effective_at < latest["effective_at"]:
         raise SlaError(f"Version {latest['version']} takes effect on "
                        f"{latest['effective_at'].astimezone(zone(tz)):%d %b %Y}; a new version must take effect "

@@ -267,9 +267,11 @@ if "Rate leads and campaigns" in tabs:
             # marketing's answer beside the rating it answers (a count alone told the rep nothing)
             view["Marketing's reply"] = (mine["last_reply_by"].fillna("") + ": " + mine["last_reply"].fillna("")) \
                 .where(mine["last_reply"].notna(), "").to_numpy()
+            # insight and reply side by side, both on a laptop screen (the reply sat off to the right)
             records_table(view, title="my feedback", key="fb_mine", height=300,
-                          column_config={**FEEDBACK_CONFIG,
-                                         "Marketing's reply": st.column_config.TextColumn(width="large")})
+                          column_config={**FEEDBACK_CONFIG, "About": st.column_config.TextColumn(width="medium"),
+                                         "Insight": st.column_config.TextColumn(width="medium"),
+                                         "Marketing's reply": st.column_config.TextColumn(width="medium")})
 
 # --------------------------------------------------------------------------- reply
 

@@ -445,7 +445,10 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
         sides = sla.commitment_sides(user) if row is not None else set(sla.COMMITMENT_TERMS)
         theirs = {side: None if side in sides else f"{side.capitalize()}'s promise: a {side} lead changes it."
                   for side in sla.COMMITMENT_TERMS}
-        c.number_input("MQLs marketing commits", 0, 10_000_000, int(row["mql_volume"]) if row is not None else 0,
+        # a new commitment starts from the latest one's volume (0, the old default, is refused)
+        volume = int(row["mql_volume"]) if row is not None else \
+            int(frame.sort_values("start_date")["mql_volume"].iloc[-1]) if not frame.empty else 1
+        c.number_input("MQLs marketing commits", 1, 10_000_000, volume,
                        key=f"{k}volume", disabled=bool(theirs["marketing"]), help=theirs["marketing"])
         a, b, c = st.columns(3)
 

@@ -416,8 +416,8 @@ def records(key: str, period: Period, filters: Filters = NO_FILTERS, *, viewer: 
         mine = viewer.rep_id is not None and (not filters.owner_ids or viewer.rep_id in filters.owner_ids)
         filters = filters.replace(owner_ids=(viewer.rep_id if mine else 0,))
     as_of = as_of or metrics.now_minute()
-    if drill.query == "drill_opportunities":
-        as_of = min(as_of, period.end_at)
+    if drill.query == "drill_opportunities":   # the moment the open-pipeline numbers are measured at
+        as_of = min(as_of, _last_instant(period))
     return _records(drill, period, filters, as_of, int(row_limit))
 
 

@@ -354,15 +354,21 @@ def test_drill_down_of_sla_breaches(scene):
 
 
 @pytest.mark.parametrize("filters", [NO_FILTERS, Filters(sources=("webinar",)), Filters(countries=("DE",))])
-def test_record_lists_tie_out_with_their_metrics(scene, filters):
+def test_record_lists_tie_out_with_their_metrics(scene, world, filters):
+    # on the boundary: created at the first instant of Q2 (not in Q1's closing pipeline), and closed
+    # then (still open at Q1's last instant); both expected to close in Q1
+    world.opportunity(scene["us"], scene["ae"], 7_000, at("2026-04-01 00:00"), expected_close=date(2026, 3, 31))
+    world.opportunity(scene["us"], scene["ae"], 9_000, at("2026-02-01 09:00"), expected_close=date(2026, 3, 31),
+                      stage="closed_lost", closed_at=at("2026-04-01 00:00"), lost_reason="Price")
     as_of = metrics.now_minute()
     acc = metrics.acceptance(Q1, filters)
     touch = metrics.first_touch(Q1, filters, as_of=as_of)
     sla = metrics.sla_compliance(Q1, filters, as_of=as_of)
     deals = metrics.closed_deals(Q1, filters)
     created = metrics.pipeline_created(Q1, filters)
-    open_now = metrics.open_pipeline(Q1.end_at, filters)
-    cov = metrics.coverage_inputs(Q1, filters, as_of=Q1.end_at)
+    _, closing, _ = scoreboard.moments(Q1, as_of)   # the moment the scoreboard measures Q1's pipeline at
+    open_now = metrics.open_pipeline(closing, filters)
+    cov = metrics.coverage_inputs(Q1, filters, as_of=closing)
     mqls = metrics.mqls_delivered(Q1, filters)
 
     def total(frame, col):

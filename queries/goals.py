@@ -419,9 +419,12 @@ def value_series(goal: Goal, days: list[date], tz: str | None = None, *, now: da
     """The goal's value at the end of each of ``days`` (local dates inside the goal's period).
 
     Manual goals: the latest value entered before the end of the day. Metric goals whose metric is
-    a sum, or a ratio of sums, compose one daily-bucketed query (running totals up to each day);
-    others (medians) run one query per day, for at most ``max_daily_queries`` days (the latest),
-    and only every ``sample_every``-th day counting back from the last (bulk back-fills).
+    a sum, or a ratio of sums, of facts fixed when they happen (revenue, MQLs, win rate) compose
+    one daily-bucketed query (running totals up to each day). Others run one query per day, cut at
+    the end of that day, for at most ``max_daily_queries`` days (the latest), and only every
+    ``sample_every``-th day counting back from the last (bulk back-fills): medians, and rates whose
+    facts settle later (acceptance counts decisions made by then, SLA compliance touches and
+    deadlines passed by then), which a query cut at the last day would count for every earlier day.
     """
     tz = tz or company_tz()
     now = now or datetime.now(timezone.utc)
@@ -441,10 +444,11 @@ def value_series(goal: Goal, days: list[date], tz: str | None = None, *, now: da
             out[d] = before[-1] if before else None
         return out
     spec = goal.spec
-    if spec.num is None or len(days) <= 3:
-        if spec.num is None and sample_every > 1:
+    per_day = spec.num is None or spec.needs_as_of
+    if per_day or len(days) <= 3:
+        if per_day and sample_every > 1:
             days = days[::-1][::sample_every][::-1]
-        if max_daily_queries is not None and spec.num is None:
+        if per_day and max_daily_queries is not None:
             days = days[-max_daily_queries:]
         return {d: metric_value(goal, upto=d, as_of=min(end_of_day(d, tz), now).replace(second=0, microsecond=0),
                                 tz=tz, conn=conn) for d in days}

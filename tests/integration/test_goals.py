@@ -446,20 +446,38 @@ def test_concurrent_snapshot_writers_agree(world, people, app_db):
     assert rows == [] and days == 31
 
 
-def test_rate_snapshots_compose_daily_buckets_like_the_metric(world, people):
+def test_rate_snapshots_count_only_what_was_known_at_each_day_end(world, people):
+    """A back-fill of several days stored each day's acceptance rate with decisions made later
+    (one daily-bucketed query cut at the last day): a day's value is the metric as known that night."""
     sdr, acct = people["reps"]["sdr"], people["account"]
     for day, decision in ((5, "accepted"), (5, "rejected"), (9, "accepted"), (12, "accepted"), (12, "rejected")):
         lead = world.lead(at(f"2026-01-{day:02d} 08:00"), acct)
         world.hand_off(lead, at(f"2026-01-{day:02d} 09:00"), sdr)
-        world.decide(lead, decision, at(f"2026-01-{day:02d} 11:00"), reason="bad_fit" if decision == "rejected" else None)
+        world.decide(lead, decision, at(f"2026-01-{day + 3:02d} 11:00"),
+                     reason="bad_fit" if decision == "rejected" else None)
     goal = goals.get(goals.create(user("sales_lead"), revenue_goal(people, metric="acceptance_rate", target="70")))
     days = [date(2026, 1, d) for d in (4, 5, 9, 12, 20)]
     series = goals.value_series(goal, days, "UTC", now=AS_OF)
-    assert series == {date(2026, 1, 4): None, date(2026, 1, 5): 0.5, date(2026, 1, 9): pytest.approx(2 / 3),
-                      date(2026, 1, 12): 0.6, date(2026, 1, 20): 0.6}
-    for d in days[1:]:  # the composed value equals the metric cut at that day
-        direct = goals.metric_value(goal, upto=d, as_of=AS_OF, tz="UTC")
+    # 5 Jan: two hand-offs, no decision yet; 9 Jan: three, the 5th's decided (1 accepted);
+    # 12 Jan: five, the 9th's accepted that day; 20 Jan: all decided
+    assert series == {date(2026, 1, 4): None, date(2026, 1, 5): 0.0, date(2026, 1, 9): pytest.approx(1 / 3),
+                      date(2026, 1, 12): pytest.approx(2 / 5), date(2026, 1, 20): pytest.approx(3 / 5)}
+    for d in days[1:]:  # each equals the metric cut at the end of that day
+        direct = goals.metric_value(goal, upto=d, as_of=goals.end_of_day(d, "UTC"), tz="UTC")
         assert series[d] == pytest.approx(direct)
+    goals.record_due_snapshots([goal], "UTC", today=date(2026, 1, 13), now=at("2026-01-13 08:00"))
+    snaps = goals.snapshots([goal.id])
+    stored = dict(zip(snaps["snapshot_date"].dt.date, snaps["value"]))
+    assert stored[date(2026, 1, 5)] == 0.0 and stored[date(2026, 1, 12)] == pytest.approx(0.4)
+
+
+def test_sum_snapshots_compose_daily_buckets_like_the_metric(world, people):
+    q1_deals(world, people)
+    goal = goals.get(goals.create(user("sales_lead"), revenue_goal(people)))
+    days = [date(2026, 1, d) for d in range(1, 32)]
+    series = goals.value_series(goal, days, "UTC", now=AS_OF)
+    for d in days[::5]:
+        assert series[d] == pytest.approx(goals.metric_value(goal, upto=d, as_of=AS_OF, tz="UTC")), d
 
 
 def test_changing_what_is_measured_starts_a_new_series(world, people):

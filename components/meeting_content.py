@@ -404,9 +404,9 @@ def acceptance_headline(p: dict) -> str:
 def sla_tiles(p: dict) -> dict[str, list[Tile]]:
     """Both halves of the agreement: marketing's volume and quality, sales' follow-up and decisions."""
     c = p.get("commitment") or {}
-    pace = p.get("pace") or 0.0
     mqls = p.get("mqls") or 0
     volume = c.get("mql_volume")
+    measured, pace = _delivery(p)
     acc = p.get("acceptance") or {}
     floor = c.get("min_acceptance_rate")
     comp = p.get("compliance") or {}
@@ -416,7 +416,7 @@ def sla_tiles(p: dict) -> dict[str, list[Tile]]:
     touch = p.get("first_touch") or {}
     return {
         "marketing": [
-            Tile("mqls_delivered", "MQLs delivered", fmt.number(mqls), _vs_pace(mqls, volume, pace),
+            Tile("mqls_delivered", "MQLs delivered", fmt.number(mqls), _vs_pace(measured, volume, pace),
                  caption=f"of {fmt.number(volume)} committed" if volume else "no commitment", side="marketing"),
             Tile("mql_acceptance", "Accepted by sales", fmt.pct(acc.get("acceptance_rate")),
                  _vs(acc.get("acceptance_rate"), floor, "minimum"), side="marketing",
@@ -443,14 +443,28 @@ def sla_notes(p: dict) -> dict[str, str]:
     timely = p.get("timeliness") or {}
     touch = p.get("first_touch") or {}
     volume = c.get("mql_volume")
-    pace = p.get("pace") or 0.0
-    marketing = (f"{fmt.pct(_share(p.get('mqls') or 0, volume))} of the commitment with {fmt.pct(pace)} of the period "
-                 f"gone" if volume else f"{fmt.pct(pace)} of the period gone; no MQL commitment covers it")
+    measured, pace = _delivery(p)
+    partly = (c.get("coverage") or 1) < 1
+    marketing = (f"{fmt.pct(_share(measured, volume))} of the commitment with {fmt.pct(pace)} of "
+                 + ("its volume due" if partly else "the period gone") if volume
+                 else f"{fmt.pct(p.get('pace') or 0.0)} of the period gone; no MQL commitment covers it")
+    if volume and partly:
+        marketing += f" (commitments cover {fmt.pct(c['coverage'])} of the period; MQLs of those days count)"
+
     marketing += f" · {fmt.number(acc.get('awaiting', 0))} hand-offs awaiting a decision."
     sales = (f"{fmt.number(comp.get('breached', 0))} SLA breaches, {fmt.number(comp.get('pending', 0))} pending · "
              f"{fmt.number(timely.get('overdue', 0))} decisions overdue · p90 first touch "
              f"{fmt.duration(touch.get('p90_minutes'))}.")
     return {"marketing": marketing, "sales": sales}
+
+
+def _delivery(p: dict) -> tuple[float, float]:
+    """MQLs measured against the commitment and the share of it due, as frozen: the days commitments
+    cover (``delivery``); numbers frozen before 2026-11-24 have only the period's MQLs and pace."""
+    d = p.get("delivery")
+    if d:
+        return d.get("delivered") or 0, d.get("elapsed_share") or 0.0
+    return p.get("mqls") or 0, p.get("pace") or 0.0
 
 
 def _vs_pace(delivered, committed, elapsed_share) -> str | None:

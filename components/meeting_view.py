@@ -576,8 +576,11 @@ def meeting_charts_for(kind: str, p: dict, *, big: bool) -> list[tuple[str, obje
         period = p["period"]
         c = p.get("commitment") or {}
         as_of = pd.Timestamp(p["as_of"]).tz_convert(period["tz"]).to_pydatetime()
-        pace = sla_charts.mql_pace_chart(frame_from_json(p["mql_days"]), pd.Timestamp(period["start"]).date(),
-                                         pd.Timestamp(period["end"]).date(), c.get("mql_volume"), as_of,
+        start, end = pd.Timestamp(period["start"]).date(), pd.Timestamp(period["end"]).date()
+        committed = c.get("daily")
+        if committed is None and c.get("mql_volume"):   # frozen before per-day commitments were kept
+            committed = [c["mql_volume"] / ((end - start).days + 1)] * ((end - start).days + 1)
+        pace = sla_charts.mql_pace_chart(frame_from_json(p["mql_days"]), start, end, committed, as_of,
                                          height=height - 20)
         trend = sla_charts.compliance_trend_chart(frame_from_json(p["weekly_by_team"]),
                                                   target=c.get("follow_up_target_rate"),

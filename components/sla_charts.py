@@ -7,6 +7,7 @@ lines named in the legend (theme.reference_line), never labelled over the data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -95,19 +96,20 @@ def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320, ord
     return theme.style(fig, title, height=max(height, 70 + 34 * len(rows)))
 
 
-def mql_pace_chart(daily: pd.DataFrame, start: date, end: date, committed: float | None, as_of: datetime,
+def mql_pace_chart(daily: pd.DataFrame, start: date, end: date, committed: Sequence[float] | None, as_of: datetime,
                    *, height: int = 360) -> go.Figure:
-    """Cumulative MQLs delivered (violet) against the commitment's straight-line pace (dashed) and
-    the commitment itself. ``daily``: bucket (day), mqls."""
+    """Cumulative MQLs delivered (violet) against the commitment's pace (dashed: the MQLs committed
+    up to each day, flat on days no commitment covers). ``daily``: bucket (day), mqls;
+    ``committed``: MQLs committed for each day from ``start`` to ``end``."""
     days = pd.date_range(start, end, freq="D")
     counts = daily.set_index(pd.to_datetime(daily["bucket"]))["mqls"].reindex(days, fill_value=0) \
         if not daily.empty else pd.Series(0, index=days)
     today = pd.Timestamp(as_of.date())
     delivered = counts.cumsum()[days <= today]
     fig = go.Figure()
-    if committed:
-        pace = [committed * (i + 1) / len(days) for i in range(len(days))]
-        fig.add_scatter(x=days, y=pace, mode="lines", name=f"Commitment pace ({fmt.number(committed)})",
+    if committed is not None and len(committed) == len(days) and sum(committed) > 0:
+        pace = pd.Series(list(committed), index=days).cumsum()
+        fig.add_scatter(x=days, y=pace, mode="lines", name=f"Commitment pace ({fmt.number(sum(committed))})",
                         line=dict(color=theme.MARKETING, width=2, dash="dash"), opacity=0.55,
                         hovertemplate="%{x|%d %b}: %{y:,.0f} expected by now<extra></extra>")
     fig.add_scatter(x=delivered.index, y=delivered.values, mode="lines", name="MQLs delivered",

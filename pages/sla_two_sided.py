@@ -11,7 +11,7 @@ from components.shell import page_user
 from components.widgets import empty_state, kpi, page_header
 from queries import metrics, sla
 from queries.periods import grain_for, zone
-from queries.sla_math import STATUS_LABELS, rate_status, volume_pace
+from queries.sla_math import STATUS_LABELS, rate_status
 
 user = page_user("sla_two_sided")
 period, filters = filter_bar()
@@ -32,6 +32,8 @@ if mqls.empty and acceptance.empty:
     st.stop()
 
 delivered = int(mqls["mqls"].sum())
+daily = sla.mql_days(period, filters)
+pace = sla.delivery(period, commitment, daily, as_of)   # over the days commitments cover
 acc = acceptance.iloc[0] if not acceptance.empty else None
 comp = compliance.iloc[0] if not compliance.empty else None
 dec = decisions.iloc[0] if not decisions.empty else None
@@ -75,7 +77,6 @@ def chip(status: str) -> str:
 
 # --------------------------------------------------------------------------- marketing's half
 with mkt:
-    pace = volume_pace(delivered, commitment.mql_volume, period.elapsed_share(as_of)) if commitment else None
     acc_rate = acc.acceptance_rate if acc is not None else None
     acc_status = rate_status(acc_rate, commitment.min_acceptance_rate if commitment else None)
     heading = "Marketing · delivers qualified leads" + (chip(pace.status) if pace else "")
@@ -84,7 +85,8 @@ with mkt:
     with a, st.container(key="kpi-marketing-mqls"):
         kpi("MQLs delivered", fmt.number(delivered),
             delta=(f"{pace.vs_pace * 100:+.0f}% vs pace" if pace and pace.vs_pace is not None else None),
-            help="Distinct leads that became MQLs in the period. Pace: the commitment spread evenly over the period.")
+            help="Distinct leads that became MQLs in the period. Pace: each commitment spread evenly over its days; "
+                 "only the days a commitment covers count.")
     with b, st.container(key="kpi-marketing-acceptance"):
         kpi("Accepted by sales", fmt.pct(acc_rate),
             delta=(fmt.change(acc_rate, commitment.min_acceptance_rate, "points") + " vs minimum"
@@ -95,15 +97,17 @@ with mkt:
     if pace and pace.projected is not None:
         notes.append(f"{fmt.number(pace.committed)} committed · {fmt.number(pace.expected_by_now)} expected by today "
                      f"· {fmt.number(pace.projected)} projected at this pace")
+    if pace and commitment.coverage < 1:
+        notes.append(f"Pace over the {fmt.number(round(commitment.coverage * period.days))} days commitments cover: "
+                     f"{fmt.number(pace.delivered)} MQLs delivered on them")
     elif commitment is None:
         notes.append("No MQL commitment for the period")
     if acc is not None:
         notes.append(f"{fmt.number(acc.accepted)} of {fmt.number(acc.handed_off)} hand-offs accepted, "
                      f"{fmt.number(acc.awaiting)} awaiting a decision")
     st.caption("  \n".join(notes))
-    daily = sla.mql_days(period, filters)
     st.plotly_chart(sla_charts.mql_pace_chart(daily, period.start, period.end,
-                                              commitment.mql_volume if commitment else None,
+                                              commitment.daily if commitment else None,
                                               as_of.astimezone(zone(tz))),
                     width="stretch", key="two_mql_pace")
     weekly_acc = metrics.acceptance(period, filters, grain=trend_grain)

@@ -354,6 +354,7 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
     commitment = sla.commitment_for(period)
     pace = period.elapsed_share(as_of)
     daily = sla.mql_days(period)[["bucket", "mqls"]].sort_values("bucket")
+    delivery = sla.delivery(period, commitment, daily, as_of)
     by_team = metrics.sla_compliance(period, grain="week", dim="team", as_of=as_of)[
         ["bucket", "dim_key", "dim_label", "handed_off", "met", "breached", "pending", "compliance_rate"]]
     by_team = by_team.sort_values(["dim_label", "bucket"]).reset_index(drop=True)
@@ -368,7 +369,10 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
             "mql_volume": commitment.mql_volume, "min_acceptance_rate": commitment.min_acceptance_rate,
             "follow_up_target_rate": commitment.follow_up_target_rate,
             "decision_target_rate": commitment.decision_target_rate, "coverage": commitment.coverage,
-            "prorated": commitment.prorated},
+            "prorated": commitment.prorated, "daily": [round(v, 4) for v in commitment.daily]},
+        # MQLs of the days commitments cover, and the share of the committed volume due by as_of
+        "delivery": None if delivery is None else {"delivered": delivery.delivered,
+                                                   "elapsed_share": delivery.elapsed_share},
         "mql_days": frame_to_json(daily.reset_index(drop=True)),
         "weekly_by_team": frame_to_json(by_team),
         "sla_minutes": settings.sla_first_touch_minutes(),

@@ -30,7 +30,7 @@ from queries.filters import NO_FILTERS, Filters
 from queries.metrics import now_minute
 from queries.periods import Period, local_today
 from queries.sqlfiles import q
-from queries.sla_math import RECENT_SLIP_MINUTES
+from queries.sla_math import RECENT_SLIP_MINUTES, Pace, delivery_pace
 
 #: Seconds SLA reads may be reused (same as the metric layer).
 SLA_TTL = 60
@@ -794,6 +794,7 @@ class Commitment:
     coverage: float          # share of the period's days covered by commitments
     prorated: bool           # True when some commitment only partly overlaps the period
     sources: tuple[str, ...]
+    daily: tuple[float, ...] = ()   # MQLs committed for each day of the period (0 where none runs)
 
 
 def commitment_for(period: Period) -> Commitment | None:
@@ -803,6 +804,7 @@ def commitment_for(period: Period) -> Commitment | None:
 
 def commitment_over(frame: pd.DataFrame, period: Period) -> Commitment | None:
     volume, covered, prorated, labels = 0.0, 0, False, []
+    daily = [0.0] * period.days
     rates: dict[str, list[tuple[float, int]]] = {"min_acceptance_rate": [], "follow_up_target_rate": [],
                                                  "decision_target_rate": []}
     for c in frame.itertuples():
@@ -812,6 +814,8 @@ def commitment_over(frame: pd.DataFrame, period: Period) -> Commitment | None:
         days = (end - start).days + 1
         total = (c.end_date - c.start_date).days + 1
         volume += c.mql_volume * days / total
+        for i in range((start - period.start).days, (end - period.start).days + 1):
+            daily[i] += c.mql_volume / total
         covered += days
         prorated |= days < total
         labels.append(f"{c.start_date:%d %b %Y} – {c.end_date:%d %b %Y}")
@@ -827,7 +831,24 @@ def commitment_over(frame: pd.DataFrame, period: Period) -> Commitment | None:
         return sum(v * d for v, d in pairs) / sum(d for _, d in pairs) if pairs else None
 
     return Commitment(volume, weighted("min_acceptance_rate"), weighted("follow_up_target_rate"),
-                      weighted("decision_target_rate"), covered / period.days, prorated, tuple(labels))
+                      weighted("decision_target_rate"), covered / period.days, prorated, tuple(labels), tuple(daily))
+
+
+def delivery(period: Period, commitment: Commitment | None, mql_days_frame: pd.DataFrame,
+             as_of: datetime) -> Pace | None:
+    """Marketing's MQLs against the commitment, with pace, over the days commitments cover
+    (:func:`queries.sla_math.delivery_pace`); ``mql_days_frame`` from :func:`mql_days`."""
+    if commitment is None or not commitment.daily:
+        return None
+    committed = {period.start + timedelta(days=i): v for i, v in enumerate(commitment.daily)}
+    by_day = {}
+    if not mql_days_frame.empty:
+        by_day = dict(zip(pd.to_datetime(mql_days_frame["bucket"]).dt.date, mql_days_frame["mqls"].astype(float)))
+    today = local_today(period.tz, as_of)
+    elapsed = {d: 1.0 for d in committed if d < today}
+    if today in committed:
+        elapsed[today] = Period(today, today, period.tz).elapsed_share(as_of)
+    return delivery_pace(by_day, committed, elapsed)
 
 
 @dataclass

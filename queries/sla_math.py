@@ -3,7 +3,9 @@ No database, no Streamlit."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 #: How far below a rate target still counts as "at risk" rather than "off track" (points).
 RATE_MARGIN = 0.05
@@ -48,6 +50,26 @@ def volume_pace(delivered: float, committed: float, elapsed_share: float) -> Pac
     else:
         status = "off_track"
     return Pace(delivered, committed, elapsed_share, expected, projected, status)
+
+
+def delivery_pace(mqls_by_day: Mapping[date, float], committed_by_day: Mapping[date, float],
+                  elapsed_by_day: Mapping[date, float]) -> Pace | None:
+    """MQLs delivered against commitments that may cover only part of a period, day by day.
+
+    ``committed_by_day``: the MQLs committed for each day (a commitment's volume spread evenly over
+    its days; 0 or absent where no commitment runs); ``elapsed_by_day``: the share of each day gone
+    (1 for past days, absent for days ahead). Only MQLs of covered days count, and the pace is the
+    share of the committed volume whose days have passed — so a period that runs past its
+    commitments is not measured with its uncovered days' MQLs against the covered days' volume.
+    None when nothing is committed.
+    """
+    covered = {d for d, v in committed_by_day.items() if v > 0}
+    committed = sum(committed_by_day[d] for d in covered)
+    if not committed:
+        return None
+    delivered = sum(n for d, n in mqls_by_day.items() if d in covered)
+    expected = sum(committed_by_day[d] * min(max(elapsed_by_day.get(d, 0.0), 0.0), 1.0) for d in covered)
+    return volume_pace(delivered, committed, expected / committed)
 
 
 def rate_status(rate: float | None, target: float | None) -> str:

@@ -957,11 +957,28 @@ def test_commitments_validate_prorate_and_refuse_overlaps(admin):
     assert nov.mql_volume == pytest.approx(920 * 30 / 92) and nov.prorated and nov.coverage == 1
     half = sla.commitment_for(Period(date(2026, 12, 1), date(2027, 1, 31), NY_TZ))
     assert half.coverage == pytest.approx(31 / 62)
+    assert half.daily == pytest.approx((920 / 92,) * 31 + (0.0,) * 31)   # committed per day of the period
     assert sla.commitment_for(Period(date(2027, 1, 1), date(2027, 1, 31), NY_TZ)) is None
     with pytest.raises(sla.StaleEdit):
         sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 1000), q4, 7)
     sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 1000), q4, 1)
     assert sla.commitments().iloc[0].mql_volume == 1000
+
+
+def test_delivery_is_measured_on_the_days_commitments_cover(admin):
+    """December–January against a Q4 commitment (920 over 92 days): January's MQLs don't count
+    against December's volume, and today counts by the share of it gone."""
+    sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 920))
+    period = Period(date(2026, 12, 1), date(2027, 1, 31), NY_TZ)
+    agreement = sla.commitment_for(period)
+    days = pd.DataFrame({"bucket": pd.to_datetime([date(2026, 12, 1), date(2026, 12, 16), date(2027, 1, 5)]),
+                         "mqls": [100, 40, 500]})
+    mid_december = sla.delivery(period, agreement, days, ny("2026-12-16 12:00"))
+    assert mid_december.delivered == 140 and mid_december.expected_by_now == pytest.approx(10 * 15.5)
+    after = sla.delivery(period, agreement, days, ny("2027-01-20 12:00"))
+    assert (after.delivered, after.committed, after.expected_by_now) == (140, pytest.approx(310), pytest.approx(310))
+    assert after.status == "off_track"               # 140 of 310, though 640 MQLs came in the period
+    assert sla.delivery(period, None, days, ny("2027-01-20 12:00")) is None
 
 
 def test_each_lead_changes_only_their_own_sides_terms(people, admin):

@@ -110,6 +110,18 @@ def test_every_delta_on_a_slide_says_what_it_compares_with():
     assert follow.delta == "±0 pts vs target" and fmt.is_no_change(follow.delta)
 
 
+def test_a_commitment_covering_part_of_the_period_is_measured_on_its_days():
+    partly = sla_payload()
+    partly["commitment"] = {**partly["commitment"], "coverage": 0.5, "prorated": True}
+    partly["delivery"] = {"delivered": 300, "elapsed_share": 0.25}   # 300 of 1,300 with 325 due: behind
+    assert mc.sla_tiles(partly)["marketing"][0].delta == "-8% vs pace"
+    note = mc.sla_notes(partly)["marketing"]
+    assert note.startswith("23% of the commitment with 25% of its volume due")
+    assert "commitments cover 50% of the period" in note
+    # numbers frozen before the per-day delivery was kept still read as they did
+    assert mc.sla_tiles(sla_payload())["marketing"][0].delta == "+8% vs pace"
+
+
 def test_without_a_commitment_nothing_is_compared():
     groups = mc.sla_tiles(sla_payload(commitment=False))
     assert all(t.delta is None for t in groups["marketing"] + groups["sales"][:2])

@@ -83,3 +83,27 @@ def test_local_times_read_as_strftime_across_a_year():
     local = moments.dt.tz_convert("Asia/Tokyo")
     want = [t.strftime("%a %d %b, %H:%M") if t.year == this_year else t.strftime("%d %b %Y, %H:%M") for t in local]
     assert list(local_times(moments, "Asia/Tokyo")) == want
+
+
+def test_delivery_pace_counts_only_the_days_commitments_cover():
+    """A period running past its commitments: June has none, July–August commit 600 (10/day).
+    Measured over the whole period, June's MQLs counted against July's volume (+43% 'on track'
+    where the covered days were behind)."""
+    from datetime import date, timedelta
+
+    from queries.sla_math import delivery_pace
+    june = [date(2025, 6, 1) + timedelta(days=i) for i in range(30)]
+    summer = [date(2025, 7, 1) + timedelta(days=i) for i in range(60)]
+    committed = {d: 0.0 for d in june} | {d: 10.0 for d in summer}
+    mqls = {d: 9.0 for d in june + summer[:30]}                 # 9 a day, as of 31 July
+    elapsed = {d: 1.0 for d in june + summer[:30]}
+    p = delivery_pace(mqls, committed, elapsed)
+    assert (p.delivered, p.committed, p.expected_by_now) == (270, 600, 300)
+    assert p.vs_pace == pytest.approx(-0.1) and p.status == "at_risk"   # projects 540 ≥ 90% of 600
+    # covered by one commitment throughout: the same as the plain pace over the period
+    whole = delivery_pace(mqls, {d: 10.0 for d in june + summer}, elapsed)
+    plain = volume_pace(540, 900, 60 / 90)
+    assert (whole.delivered, whole.expected_by_now, whole.status) == (plain.delivered, pytest.approx(600), plain.status)
+    # half of today gone counts half of today's share; nothing committed → no pace
+    assert delivery_pace({}, {date(2025, 7, 1): 10.0}, {date(2025, 7, 1): 0.5}).expected_by_now == 5
+    assert delivery_pace(mqls, {d: 0.0 for d in june}, elapsed) is None

@@ -222,7 +222,7 @@ def _coverage_tile(cov: dict, needed, cur: str) -> Tile:
                     caption=None if needed else "no win rate yet")
     if cov["status"] == "target_met":
         return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}")
-    return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue target for the period")
+    return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue plan for the period")
 
 
 def comparison_text(p: dict, today: date | None) -> str:

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from components import goal_forms, goal_views
+from components import goal_forms, goal_views, plan_forms
 from components.filters import filter_bar
 from components.shell import page_user
 from components.widgets import page_header
-from queries import goals
+from queries import goals, settings
+from queries.periods import local_today
 
 user = page_user("goals")
 period, filters = filter_bar(show=("team", "owner"))
@@ -31,3 +32,6 @@ elif route.view == "detail":
 else:
     page_header("Shared goals", f"{period.describe()} · goals marketing and sales own together, with live progress")
     goal_views.goal_list(user, period, filters)
+    with st.expander("Revenue plan · the quarterly targets pipeline coverage is measured against",
+                     icon=":material/flag:", expanded=False):
+        plan_forms.revenue_plan(user, local_today(settings.company_timezone()), settings.currency())

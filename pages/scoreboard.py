@@ -120,9 +120,10 @@ with together:
             kpi("Pipeline coverage", "Target met", caption=f"of {fmt.money(cov.target, cur)}",
                 help=f"Revenue won so far ({fmt.money(cov.won_so_far, cur)}) has reached the period's target.")
         else:
-            kpi("Pipeline coverage", fmt.DASH, caption="Set a revenue goal to see coverage",
+            kpi("Pipeline coverage", fmt.DASH, caption="No revenue plan for this period",
                 help="Coverage = open pipeline expected to close in the period ÷ (revenue target − won so far). "
-                     "There is no revenue target for this period yet.")
+                     "A quarter this period touches has no revenue target: executives set the plan on "
+                     "Shared goals → Revenue plan.")
 
 kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}, read at the same age as this "
                  "period (decisions and touches made later are left out).")

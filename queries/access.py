@@ -51,6 +51,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "feedback.give": frozenset({"sdr", "ae", "sales_lead"}),
     "feedback.reply": frozenset({"marketer", "marketing_lead"}),
     "meeting.present": frozenset({"executive", "marketing_lead", "sales_lead", "admin"}),
+    "plan.edit": frozenset({"executive", "admin"}),
     "see_all_reps": frozenset({"admin", "executive", "marketing_lead", "sales_lead", "marketer"}),
 }
 

@@ -67,6 +67,8 @@ ACTION_LABELS = {
     "user.create": "User created",
     "user.update": "User changed",
     "user.password_reset": "Password reset",
+    "revenue_target.set": "Revenue target set",
+    "revenue_target.clear": "Revenue target removed",
 }
 
 

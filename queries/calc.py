@@ -12,7 +12,7 @@ import pandas as pd
 
 from queries.periods import Period, bucket_start, bucket_starts, quarter_start  # noqa: F401 (bucket_* re-exported)
 
-#: app_setting key that holds a quarter's revenue target until the goals tracker stores them.
+#: app_setting key that holds a quarter's revenue target (the revenue plan, queries/plan.py).
 TARGET_KEY = "revenue_target_{year}-Q{quarter}"
 
 

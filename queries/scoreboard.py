@@ -37,8 +37,8 @@ TREND_SOURCES = 4
 def revenue_target(period: Period) -> float | None:
     """The revenue target for ``period``, or None when none is set.
 
-    Until the goals tracker stores goals, quarterly targets are app settings
-    ``revenue_target_<YYYY>-Q<n>`` (a JSON number). A period that is not a whole quarter takes
+    The revenue plan's quarterly targets (:mod:`queries.plan`: app settings
+    ``revenue_target_<YYYY>-Q<n>``, a JSON number). A period that is not a whole quarter takes
     the share of each quarter's target that its days cover; a quarter without a target means
     no target. This function is the one place coverage gets its target from.
     """

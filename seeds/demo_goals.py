@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pandas as pd
 import sqlalchemy as sa
 
-from queries import audit, goals, sla
+from queries import audit, calc, goals, plan, sla
 from queries.filters import Filters
 from queries.goal_math import evaluate, period_bounds
 from queries.periods import Period, local_today, zone
@@ -54,6 +54,9 @@ class DemoGoal:
     # the SLA commitment field (seeds.demo_sla) whose value is the target when one covers the
     # quarter: a goal named after the agreement must not show a number the agreement doesn't say
     agreed: str | None = None
+    # the target is the quarter's revenue plan (queries.plan, seeds.demo_targets) when it has one:
+    # "the revenue plan" must be the number pipeline coverage is measured against
+    planned: bool = False
     # manual goals
     unit: str = "count"
     unit_label: str = ""
@@ -81,7 +84,7 @@ GOALS: tuple[DemoGoal, ...] = (
     DemoGoal("ftt", "Cut the median time to first touch", "Speed-to-lead is the cheapest conversion lever we have.",
              ("sdr", "marketing_lead"), metric="median_first_touch", parent="acc", ambition=(1.1, 0.7)),
     DemoGoal("rev", "Close the revenue plan together", "One revenue number, owned by both teams.",
-             ("sales_lead", "marketing_lead"), metric="revenue", ambition=(1.03, 0.97)),
+             ("sales_lead", "marketing_lead"), metric="revenue", ambition=(1.03, 0.97), planned=True),
     DemoGoal("win", "Win more webinar and content deals", "Inbound deals from education content should "
              "close better than cold outbound; prove it.", ("sales_lead", "marketer"), metric="win_rate",
              rule="points", ambition=(-0.03, 0.02), sources=("webinar", "content")),
@@ -192,6 +195,10 @@ def _target(conn, spec: DemoGoal, which: int, bounds: tuple[date, date], tz: str
         value = getattr(agreement, spec.agreed, None) if agreement else None
         if value:
             return _nice(float(value), m.unit)
+    if spec.planned:
+        stored = conn.execute(q("setting_get"), {"key": plan.Quarter.of(bounds[0]).key}).scalar()
+        if calc.target_value(stored) is not None:
+            return float(stored)
     probe = goals.Goal(id=0, parent_id=None, parent_title=None, title="", why="", period_kind="quarter",
                        start=bounds[0], end=bounds[1], metric=spec.metric, unit=m.unit, unit_label="", target=1.0,
                        lower_is_better=m.lower_is_better, cumulative=m.cumulative,

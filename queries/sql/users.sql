@@ -139,3 +139,10 @@ select a.id, a.at, a.actor_user_id, actor.username as actor_username, actor.disp
   left join criteria_version cv on cv.id = (case when a.entity = 'criteria_version' then a.entity_id::integer end)
   left join sla_commitment sc on sc.id = (case when a.entity = 'sla_commitment' then a.entity_id::integer end)
  order by a.at desc, a.id desc
+
+-- name: setting_lock
+-- The current value of a setting, locked until the transaction ends (a compare-and-set).
+select value from app_setting where key = :key for update
+
+-- name: setting_delete
+delete from app_setting where key = :key

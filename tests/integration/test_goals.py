@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from queries import goals, metrics, users
+from queries import goals, metrics, plan, users
 from queries.goals import CheckInInput, GoalError, GoalInput, NotAllowed, StaleGoal
 from queries.periods import Period, local_today
 from queries.sqlfiles import q
@@ -759,6 +759,9 @@ def test_demo_goals_seed_is_realistic_and_idempotent(seeded_app_db_rw):
     assert per_goal.min() >= 7 and per_goal.max() == (anchor - date(2026, 10, 1)).days
     # the last snapshot of a running metric goal is the metric cut at the day before the anchor
     rev = next(e for e in current if e.goal.metric == "revenue")
+    # "Close the revenue plan together" is the plan coverage is measured against, in both quarters
+    for e in (rev, next(e for e in previous if e.goal.metric == "revenue")):
+        assert e.goal.target == plan.target(plan.Quarter.of(e.goal.start)) > 0
     last = snaps[snaps["goal_id"] == rev.goal.id].iloc[-1]
     assert last.snapshot_date.date() == anchor - timedelta(days=1)
     assert last.value == pytest.approx(goals.metric_value(rev.goal, upto=anchor - timedelta(days=1), as_of=as_of))

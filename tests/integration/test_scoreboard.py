@@ -259,11 +259,12 @@ def test_tier_filter_from_the_link(scene):
 
 
 @pytest.mark.one_backend
-def test_no_revenue_target_asks_for_a_goal(scene):
+def test_no_revenue_target_points_to_the_plan(scene):
     app = open_scoreboard(Q1_LINK)
     coverage = tiles(app)["Pipeline coverage"]
     assert coverage.value == fmt.DASH
-    assert "Set a revenue goal to see coverage" in coverage.proto.delta_description
+    assert "No revenue plan for this period" in coverage.proto.delta_description
+    assert "Shared goals → Revenue plan" in coverage.proto.help
 
 
 @pytest.mark.one_backend

@@ -55,7 +55,7 @@ def test_scoreboard_tiles_use_the_scoreboard_formats_and_sides():
 
 @pytest.mark.parametrize("status, value, caption", [
     ("target_met", "Target met", "of $3.9M"),
-    ("no_target", "—", "No revenue target for the period"),
+    ("no_target", "—", "No revenue plan for the period"),
 ])
 def test_coverage_without_a_ratio_says_why(status, value, caption):
     tile = mc.scoreboard_tiles(scoreboard_payload(status=status, ratio=None))["shared"][-1]

@@ -168,8 +168,13 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
             (cal_ids[0] if cal_ids else None)
         a.selectbox("Business calendar", cal_ids, index=cal_ids.index(cal_default) if cal_default in cal_ids else None,
                     format_func=cal_names.get, key=f"{k}calendar", placeholder="No calendar yet")
-        b.date_input("Takes effect on", value=datetime.now(zone(tz)).date(), key=f"{k}effective", format="YYYY-MM-DD",
-                     help="00:00 in the company time zone. A date in the past re-measures the hand-offs since then.")
+        # tomorrow by default: a policy saved at 22:41 "from today" would re-measure the morning's
+        # hand-offs against terms nobody had agreed when they were handed off
+        b.date_input("Takes effect on", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}effective",
+                     format="YYYY-MM-DD",
+                     help="00:00 in the company time zone; tomorrow by default, so today's hand-offs keep the terms "
+                          "they were handed off under. Today or a date in the past re-measures every hand-off "
+                          "since 00:00 of that date.")
         c.text_input("Why (kept in the history)", key=f"{k}note", max_chars=300)
         st.form_submit_button("Save as a new version" if row is not None else "Create policy", type="primary",
                               on_click=_save_policy, args=(user, k, code, version, is_default, tz))
@@ -177,7 +182,8 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
         with st.expander(f"Retire {fmt.md_text(row['name'])}"):
             st.caption("Leads it covered fall to the next matching policy from that date on. Hand-offs before it "
                        "keep this policy.")
-            st.date_input("Retire from", value=datetime.now(zone(tz)).date(), key=f"{k}retire_on", format="YYYY-MM-DD")
+            st.date_input("Retire from", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}retire_on",
+                          format="YYYY-MM-DD", help="Tomorrow by default: today's hand-offs keep this policy.")
             st.button(f"Retire {fmt.md_text(row['name'])}", key=f"{k}retire", on_click=_retire, args=(user, k, code, version, tz))
 
 

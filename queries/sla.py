@@ -463,15 +463,23 @@ def name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
-def _check_name_free(conn, code: str, name: str, effective_at: datetime) -> None:
-    """Refuse a name another policy has while this version is in force (under the ``sla_lock_policy_names`` lock).
-    Python, not a constraint: "in force" depends on the versions after a row, which a unique index
-    cannot express."""
+def _check_name_free(conn, code: str, name: str, effective_at: datetime, rank: int | None = None) -> None:
+    """Refuse a name — or, for a non-default policy, a rank — another policy has while this version
+    is in force (under the ``sla_lock_policy_names`` lock). Two policies on one rank would be tried
+    in an order nobody chose. Python, not a constraint: "in force" depends on the versions after a
+    row, which a unique index cannot express."""
     key = name_key(name)
-    for other in conn.execute(q("sla_policy_names_from"), {"code": code, "at": effective_at}).mappings():
+    others = conn.execute(q("sla_policy_names_from"), {"code": code, "at": effective_at}).mappings().all()
+    for other in others:
         if name_key(other["name"]) == key:
             raise SlaError(f"Another policy is already called “{other['name']}” (names are compared ignoring case "
                            "and spaces). Pick another name, or change that policy instead.")
+    for other in others:
+        if rank is not None and not other["is_default"] and other["rank"] == rank:
+            taken = sorted({int(o["rank"]) for o in others if not o["is_default"]})
+            raise SlaError(f"“{other['name']}” already has rank {rank}: policies are tried in rank order, so two on "
+                           f"one rank would be tried in an order nobody chose. Pick a free rank (taken: "
+                           f"{', '.join(map(str, taken))}).")
 
 
 def _known_sources() -> set[str]:
@@ -493,7 +501,7 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
             code = data.code or ("default" if data.is_default else _new_code(conn, data.name))
             latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
             version = _next_version(latest, expected_version, effective_at, tz, new_policy=data.code is None)
-            _check_name_free(conn, code, data.name, effective_at)
+            _check_name_free(conn, code, data.name, effective_at, None if data.is_default else int(data.rank))
             params = {**{k: v for k, v in data.__dict__.items() if k not in ("effective_from", "code")},
                       "code": code, "version": version, "effective_at": effective_at, "retired": False,
                       "tiers": data.tiers or None, "sources": data.sources or None,

@@ -25,8 +25,8 @@ select s.calendar_id, s.id as schedule_id, s.effective_from, d.isodow, d.start_t
 -- name: sla_policy_names_from
 -- Every other policy's versions that are (or will be) in force at or after :at (retired versions
 -- and versions replaced on their own date never are).
-select code, name, effective_at from (
-    select code, name, effective_at, retired,
+select code, name, rank, is_default, effective_at from (
+    select code, name, rank, is_default, effective_at, retired,
            lead(effective_at) over (partition by code order by version) as superseded_at
       from sla_policy) v
  where code <> :code and not retired

@@ -5,6 +5,7 @@ refresh after changes, compliance / pending / breach against pandas, permissions
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -80,8 +81,10 @@ def office_py() -> bh.Calendar:
     return bh.Calendar(NY_TZ, (bh.Schedule.weekdays("09:00", "18:00"),), frozenset(THANKSGIVING))
 
 
-def policy(admin, cal_id, name, minutes, *, business=True, effective=date(2026, 1, 1), rank=100, code=None,
+def policy(admin, cal_id, name, minutes, *, business=True, effective=date(2026, 1, 1), rank=None, code=None,
            expected=None, decision=1080, decision_business=True, **conditions) -> int:
+    if rank is None:   # a rank of its own (two policies may not share one), the same for each version
+        rank = 100 + zlib.crc32(name.encode()) % 800
     return sla.save_policy(admin, sla.PolicyInput(
         name=name, first_touch_minutes=minutes, first_touch_business=business, decision_minutes=decision,
         decision_business=decision_business, effective_from=effective, rank=rank, calendar_id=cal_id, code=code,
@@ -979,6 +982,20 @@ def test_delivery_is_measured_on_the_days_commitments_cover(admin):
     assert (after.delivered, after.committed, after.expected_by_now) == (140, pytest.approx(310), pytest.approx(310))
     assert after.status == "off_track"               # 140 of 310, though 640 MQLs came in the period
     assert sla.delivery(period, None, days, ny("2027-01-20 12:00")) is None
+
+
+def test_two_policies_cannot_share_a_rank(admin, office):
+    """A webinar policy saved on rank 10 beside 'Strategic accounts' took its Tier 1 webinar leads,
+    the tie settled by an internal code nobody sees."""
+    policy(admin, office, "Strategic accounts", 30, rank=10, tiers=[1])
+    policy(admin, office, "Standard", 240, code="default")
+    with pytest.raises(sla.SlaError, match=r"“Strategic accounts” already has rank 10.*taken: 10\)"):
+        policy(admin, office, "Webinar follow-up", 90, rank=10, sources=["webinar"])
+    policy(admin, office, "Webinar follow-up", 90, rank=11, sources=["webinar"])
+    # a retired policy's rank is free again from its retirement on
+    code = sla.policy_versions().set_index("name").loc["Strategic accounts", "code"]
+    sla.retire_policy(admin, code, date(2026, 6, 1), 1, NY_TZ)
+    policy(admin, office, "Enterprise", 60, rank=10, segments=["5000+"], effective=date(2026, 6, 1))
 
 
 def test_each_lead_changes_only_their_own_sides_terms(people, admin):

@@ -86,8 +86,9 @@ def open_summary(frame: pd.DataFrame, now: datetime) -> str:
     n = len(frame)
     text = f"{n} open hand-off{'s' if n != 1 else ''}"
     act = f"{len(live)} to act on" + (f" ({overdue} overdue)" if overdue else "")
-    if len(backlog):
-        text += f": {act}, {len(backlog)} in the backlog (overdue for more than {BACKLOG_DAYS} days)"
+    if len(backlog):   # every overdue one counted in the headline, as My hand-offs counts them
+        text += (f", {overdue + len(backlog)} overdue: {act}, {len(backlog)} overdue for more than "
+                 f"{BACKLOG_DAYS} days (the backlog)")
     else:
         text += f" to act on ({overdue} overdue)" if overdue else " to act on"
     due = pd.to_datetime(frame["next_due_at"], utc=True)
@@ -173,9 +174,12 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
     """The live list (deadlines ahead or missed within BACKLOG_DAYS, earliest first) and the backlog."""
     live, backlog = split_backlog(frame, now)
     stamp = f"updated {now.astimezone(zone(tz)):%H:%M:%S}, every {sla.LIVE_REFRESH_SECONDS} s"
-    if live.empty:
-        st.success("Nothing due: every recent hand-off is contacted and decided." if frame.empty or len(backlog)
-                   else "Nothing open: every hand-off is contacted and decided.", icon=":material/done_all:")
+    if live.empty and len(backlog):
+        st.warning(f"Nothing new due, but {len(backlog)} hand-off{'s are' if len(backlog) != 1 else ' is'} overdue "
+                   f"for more than {BACKLOG_DAYS} days: see the backlog below.", icon=":material/assignment_late:")
+        st.caption(stamp)
+    elif live.empty:
+        st.success("Nothing open: every hand-off is contacted and decided.", icon=":material/done_all:")
         st.caption(stamp)
     else:
         view = open_display(live, now, tz)
@@ -188,7 +192,8 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
                                     "E-mail": st.column_config.TextColumn("E-mail", width="medium")})
     if len(backlog):
         with st.expander(f"Backlog: {len(backlog)} hand-off{'s' if len(backlog) != 1 else ''} overdue for more "
-                         f"than {BACKLOG_DAYS} days — decide, recycle or ask your lead to reassign"):
+                         f"than {BACKLOG_DAYS} days — decide, recycle or ask your lead to reassign",
+                         expanded=live.empty):
             view = open_display(backlog.iloc[::-1], now, tz)
             st.dataframe(view.drop(columns=["_urgency"]), hide_index=True, width="stretch",
                          height=min(38 + 35 * len(view), 360))

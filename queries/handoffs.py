@@ -228,7 +228,7 @@ def _card(handoff_id: int) -> Card | None:
     first = before.sort_values("occurred_at").iloc[0].to_dict() if not before.empty else None
     last = before.sort_values("occurred_at").iloc[-1].to_dict() if not before.empty else None
     since = pd.Timestamp(facts["handed_off_at"]) - pd.Timedelta(days=90)
-    recent = engaged[engaged["occurred_at"] >= since]
+    recent = before[before["occurred_at"] >= since]   # the 90 days *before* the hand-off, as the card says
     engagement = recent["what"].value_counts().to_dict()
     return Card(facts, timeline, contacts, opps, first, last, engagement)
 

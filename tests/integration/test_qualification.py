@@ -668,6 +668,7 @@ def test_the_card_has_everything_a_rep_needs(world, org, app_db):
                       closed_at=t - timedelta(days=100))
     hid = world.hand_off(lead, t, reps["ada"])
     world.touch(lead, t + timedelta(minutes=30), reps["ada"], "call")
+    world.touch(lead, t + timedelta(minutes=6), None, "web_visit")   # after the hand-off: not "before" it
     c = handoffs.card(hid)
     assert (c.facts["campaign_name"], c.facts["source_label"], c.facts["tier"]) == ("Alignment webinar", "Webinar", 1)
     assert c.first_touch["what"] == "web_visit" and c.last_touch["what"] == "form_fill"

@@ -16,6 +16,8 @@ from queries.periods import Period
 
 #: how many objectives the panel shows before linking to the goals page
 MAX_GOALS = 5
+#: how the summary line orders statuses: running goals first, then ended ones, then the rest
+STATUS_ORDER = ("on_track", "at_risk", "off_track", "achieved", "missed", "too_early", "no_data", "not_started")
 #: the cards scroll inside a box about as tall as the KPI tiles, so the page has no gap beside them
 CARDS_HEIGHT = 318
 
@@ -67,6 +69,15 @@ def scope_note(filters: Filters) -> str | None:
         "each measured over its own scope, not the sidebar's filters."
 
 
+def status_summary(statuses: list[str]) -> str:
+    """'18 goals: 6 on track, 1 at risk, 2 off track, 5 achieved, 4 missed': every status, so the
+    parts add up to the count (a year's panel holds ended goals too). (pure)"""
+    order = list(STATUS_ORDER) + sorted(set(statuses) - set(STATUS_ORDER))
+    parts = [f"{statuses.count(s)} {goals.status_label(s).lower()}" for s in order if statuses.count(s)]
+    n = len(statuses)
+    return f"{n} goal{'s' if n != 1 else ''}" + (": " + ", ".join(parts) if parts else "")
+
+
 def render(period: Period, evs: list[goals.Evaluated], user: User, filters: Filters | None = None) -> None:
     """The panel for ``evs`` (from :func:`panel_goals`, which the page may run beside its other
     reads); ``filters`` are the page's, to say what they did to it."""
@@ -83,11 +94,8 @@ def render(period: Period, evs: list[goals.Evaluated], user: User, filters: Filt
                          "Set one with the other team on the Shared goals page."))
             st.page_link("pages/goals.py", label="Shared goals", icon=":material/flag:")
             return
-        statuses = [e.progress.status for e in evs]
-        parts = [f"{statuses.count(s)} {goals.status_label(s).lower()}" for s in ("on_track", "at_risk", "off_track")
-                 if statuses.count(s)]
         # The page's subtitle names the period; the panel's own line stays short (narrow screens).
-        st.caption(f"{len(evs)} goals" + (": " + ", ".join(parts) if parts else ""))
+        st.caption(status_summary([e.progress.status for e in evs]))
         note = scope_note(filters)
         if note:
             st.caption(note)

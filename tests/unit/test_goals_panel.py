@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from components import goals_panel
 from components.goals_panel import panel_cards
 
 
@@ -49,3 +50,11 @@ def test_the_goals_page_ranks_an_objective_by_its_worst_key_result_too():
     assert attention_rank(objective, []) > attention_rank(objective, [ev(2, "at_risk", "K", parent=1)])
     assert attention_rank(objective, [ev(2, "at_risk", "K", parent=1), ev(3, "off_track", "L", parent=1)]) == \
         attention_rank(ev(4, "off_track", "X"), [])
+
+
+def test_the_summary_counts_every_status_so_the_parts_add_up():
+    """'18 goals: 6 on track, 1 at risk, 2 off track' left out a year's 9 ended goals."""
+    statuses = ["on_track"] * 6 + ["at_risk"] + ["off_track"] * 2 + ["achieved"] * 5 + ["missed"] * 4
+    assert goals_panel.status_summary(statuses) == \
+        "18 goals: 6 on track, 1 at risk, 2 off track, 5 achieved, 4 missed"
+    assert goals_panel.status_summary(["too_early"]) == "1 goal: 1 too early to tell"

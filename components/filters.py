@@ -47,8 +47,9 @@ def _from_query() -> tuple[dict, list[str]]:
             values = raw
             if k in _INT_KEYS:
                 values = [n for n in map(parse_id, raw) if n is not None]
-                if len(values) != len(raw):
-                    problems.append(f"{k}={_clip(qp[k])} (not a valid id)")
+                bad = [r for r in raw if parse_id(r) is None]   # the valid ids left are checked against the options
+                if bad:
+                    problems.append(f"{k}={_clip(','.join(bad))} (not {'a valid id' if len(bad) == 1 else 'valid ids'})")
             out[k] = values
     return out, problems
 
@@ -133,7 +134,8 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
             st.error(str(err))
             period = preset_period(default_period, today, tz)
             if preset == "custom" and "from" in linked and custom_pair == (linked.get("from"), linked.get("to")):
-                problems.append(f"the custom dates: {err}")
+                why = str(err).rstrip(".")   # inside the notice's sentence: no full stop, no capital
+                problems.append(f"the custom dates: {why[:1].lower() + why[1:]}")
         st.caption(f"{period.describe()} · {tz}")
 
         def current(k):

@@ -216,7 +216,7 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
             with st.container(border=True, key=f"mtg_row_{r.id}"):
                 left, mid, right = st.columns([4, 2.2, 3.2], vertical_alignment="center")
                 with left:
-                    st.markdown(f"**{esc(r.title)}** &nbsp; :{STATUS_BADGE[r.status]}-badge[{STATUSES[r.status]}]"
+                    st.markdown(f"**{fmt.md_text(r.title)}** &nbsp; :{STATUS_BADGE[r.status]}-badge[{STATUSES[r.status]}]"
                                 + (" &nbsp; :blue-badge[Frozen]" if pd.notna(r.frozen_at) else ""))
                     when = local_date_text(r.scheduled_at, zone, today, weekday=True, clock=True)
                     st.caption(f"{when} · presenter {r.presenter or '—'} · "
@@ -755,7 +755,7 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     item = items[n - 1]
     presenter = user.can("meeting.present")
     st.button("All meetings", key="mtg_back", on_click=go, args=(None,), icon=":material/arrow_back:", type="tertiary")
-    st.markdown(f"## {esc(meeting.title)}")
+    st.markdown(f"## {fmt.md_text(meeting.title)}")
     badges = f":{STATUS_BADGE[meeting.status]}-badge[{STATUSES[meeting.status]}]"
     if meeting.is_frozen:
         frozen = (f"{meeting_content.local_time(meeting.frozen_at, zone)}, "
@@ -803,7 +803,7 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
                       disabled=n <= 1, icon=":material/arrow_back:")
             st.button("Next", key="mtg_room_next", on_click=_go_section, args=(step(n, len(items), +1),),
                       disabled=n >= len(items), icon=":material/arrow_forward:", icon_position="right")
-            st.markdown(f"**{n} / {len(items)} · {esc(section_title(item.kind, item.title))}**")
+            st.markdown(f"**{n} / {len(items)} · {fmt.md_text(section_title(item.kind, item.title))}**")
         heartbeat(user, meeting, item, items)
         live_body(user, meeting.id, item.id, big=False)
         if presenter:
@@ -826,7 +826,7 @@ def agenda_overview(meeting: meetings.Meeting, items: tuple, n: int) -> None:
         running = meeting.is_live and meeting.current_item_id == i.id
         used = used_seconds(i.used_seconds, meeting.current_item_since if running else None, now)
         state = timer_state(used, i.planned_minutes)
-        label = f"{i.position}. {section_title(i.kind, i.title)}"
+        label = f"{i.position}. {fmt.md_text(section_title(i.kind, i.title))}"   # button labels are Markdown
         cols = st.columns([3, 1.6], vertical_alignment="center")
         cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section, args=(i.position,),
                        type="primary" if i.position == n else "tertiary", width="stretch", help=label)

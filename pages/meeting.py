@@ -41,6 +41,10 @@ if meeting is None or not items:
     st.stop()
 
 n = parse_section(view.section, len(items))
+if view.section is not None and view.section != str(n):   # say so, and make the link say where it is
+    st.toast(f"This link asks for section “{fmt.md_text(view.section[:12])}”; the agenda has {len(items)}, so it "
+             f"opens at section {n}.", icon=":material/link_off:")
+    st.query_params["section"] = str(n)
 meeting_view.track_position(user, meeting, items[n - 1])
 if view.present:
     meeting_view.presentation(user, meeting, items, n)

@@ -34,7 +34,7 @@ from queries.goal_math import ATTENTION, STATUSES
 from queries.meeting_rules import (DATA_SECTIONS, SECTIONS, ActionInput, AgendaItemInput,
                                    DecisionInput, MeetingError, MeetingInput, NotAllowed, StaleMeeting, clean_agenda,
                                    default_agenda, frame_to_json, json_number, minute_floor, parse_owner)
-from queries.periods import Period, events_cut, local_today, preset_period
+from queries.periods import Period, events_cut, local_today, preset_period, zone
 from queries.sqlfiles import q
 
 __all__ = ["MeetingError", "StaleMeeting", "NotAllowed", "Meeting", "AgendaItem"]
@@ -403,17 +403,22 @@ def _require_presenter(actor: User, what: str) -> None:
         raise NotAllowed(f"Your role does not allow {what}. Presenters (executives, team leads, admins) can.")
 
 
-def _stale() -> StaleMeeting:
+def _stale(action: str | None = None) -> StaleMeeting:
+    """The message for a write based on an old version: a form's input is kept; a button's
+    ``action`` ('freezing the numbers') is simply not done."""
+    if action:
+        return StaleMeeting(f"Someone else changed this meeting a moment ago, so {action} was not done. The page "
+                            "now shows their change: check it, then try again if it is still needed.")
     return StaleMeeting("Someone else changed this meeting since you loaded it; nothing was saved. "
                         "Reload to see their change, then try again (your input is still in the form).")
 
 
-def _lock(conn: sa.Connection, meeting_id: int, version: int | None = None) -> dict:
+def _lock(conn: sa.Connection, meeting_id: int, version: int | None = None, action: str | None = None) -> dict:
     row = conn.execute(q("meeting_for_update"), {"id": int(meeting_id)}).mappings().first()
     if row is None:
         raise MeetingError("That meeting does not exist (any more). Pick one from the list.")
     if version is not None and row["version"] != version:
-        raise _stale()
+        raise _stale(action)
     return dict(row)
 
 
@@ -535,7 +540,8 @@ def set_status(actor: User, meeting_id: int, status: str, version: int, *, curre
     _require_presenter(actor, "running meetings")
     now = now or datetime.now(timezone.utc)
     with get_engine().begin() as conn:
-        row = _lock(conn, meeting_id, version)
+        row = _lock(conn, meeting_id, version, {"live": "starting the meeting", "done": "ending the meeting",
+                                                 "cancelled": "cancelling the meeting"}.get(status, "that change"))
         if status not in STATUS_MOVES.get(row["status"], ()):
             raise MeetingError(f"A {row['status']} meeting cannot become {status}.")
         if row["status"] == "live":
@@ -594,13 +600,14 @@ def freeze(actor: User, meeting_id: int, version: int, now: datetime | None = No
     if meeting is None:
         raise MeetingError("That meeting does not exist (any more). Pick one from the list.")
     if meeting.version != version:
-        raise _stale()
+        raise _stale("freezing the numbers")
     if meeting.status == "cancelled":
         raise MeetingError("This meeting was cancelled; re-plan it first.")
     if meeting.status == "done":
         raise MeetingError(ENDED)
     if meeting.is_frozen:
-        raise MeetingError(f"The numbers are already frozen (as of {meeting.frozen_at:%H:%M} UTC).")
+        local = meeting.frozen_at.astimezone(zone(settings.company_timezone()))
+        raise MeetingError(f"The numbers are already frozen (as of {local:%H:%M}, {settings.company_timezone()}).")
     frozen_at = minute_floor(now or datetime.now(timezone.utc))
     period = period_for(meeting, frozen_at)
     # The same cached payloads the live screen showed for this minute, so freezing keeps what the room saw.
@@ -626,7 +633,7 @@ def unfreeze(actor: User, meeting_id: int, version: int) -> int:
     """Back to live numbers. The frozen snapshot stays stored (history; the export of that freeze)."""
     _require_presenter(actor, "unfreezing the numbers")
     with get_engine().begin() as conn:
-        old = _lock(conn, meeting_id, version)
+        old = _lock(conn, meeting_id, version, "unfreezing the numbers")
         if old["status"] == "done":
             raise MeetingError(ENDED)
         if old["frozen_at"] is None:

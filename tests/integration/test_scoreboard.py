@@ -199,13 +199,17 @@ def test_filters_in_the_link_apply(scene):
     ({"team": "²", "owner": "99999999999999999999999", "tier": "1e3"},   # unreadable ids are ignored
      ["team=² (not a valid id)", "owner=99999999999999999999999 (not a valid id)", "tier=1e3"]),
     ({"team": "999"}, ["team 999 (no such team)"]),
+    # each bad part named once: 'abc' unreadable, 99999 readable but unknown
+    ({"owner": "abc,99999"}, ["owner=abc (not a valid id); owner 99999 (no such owner)"]),
+    ({"period": "custom", "from": "2026-06-01", "to": "2026-05-01"},
+     ["dates: the period ends (01 May 2026) before it starts (01 Jun 2026), which"]),
     ({"period": "[click](http://evil.example)"}, ["the period '\\[click\\]\\(http\\://evil\\.example\\)'"]),   # not a link
     ({"period": "xyz", "start": "2026-99-01"}, ["the period 'xyz'", "Showing This quarter"]),
     ({"period": "custom", "from": "2026-99-01", "to": "2026-13-45"},
      ["the date from=2026\\-99\\-01 (dates are written YYYY-MM-DD)", "the date to=2026\\-13\\-45"]),   # as typed
     ({"period": "custom", "from": "0001-01-01", "to": "0001-01-31"},     # out of range: a message
-     ["Pick dates between 1900 and 2999"]),
-    ({"period": "custom", "from": "9999-12-01", "to": "9999-12-31"}, ["Pick dates between 1900 and 2999"]),
+     ["dates: pick dates between 1900 and 2999"]),
+    ({"period": "custom", "from": "9999-12-01", "to": "9999-12-31"}, ["dates: pick dates between 1900 and 2999"]),
     # in range, but the comparison period before them is not: was an uncaught exception
     ({"period": "custom", "from": "1900-01-01", "to": "2026-01-01"}, ["Pick a later start or a shorter period"]),
     ({"period": "custom", "from": "2026-01-01", "to": "2999-12-31"}, ["Pick a later start or a shorter period"]),

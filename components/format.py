@@ -17,7 +17,9 @@ def _missing(x) -> bool:
 
 
 def money(x, currency: str = "USD", compact: bool = True) -> str:
-    """$1.2M, $845k, $950; full: $1,234,567."""
+    """Three significant digits: $2.03M, $11.4M, $845k, $950 ($2,034,900 read "$2M", which hid
+    $34,900 the check-in beside it talked about); trailing zeros dropped ($2M, $2.5M). Full:
+    $1,234,567."""
     if _missing(x):
         return DASH
     sym = _SYMBOLS.get(currency, currency + " ")
@@ -26,10 +28,15 @@ def money(x, currency: str = "USD", compact: bool = True) -> str:
     x = abs(x)
     if not compact:
         return f"{sign}{sym}{x:,.0f}"
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if x >= div:
+    units = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+    for i, (div, suffix) in enumerate(units):
+        if x >= div or (x >= div * 0.9995 and x < div):   # 999,950 is $1M, not $1,000k
             v = x / div
-            return f"{sign}{sym}{v:,.{0 if v >= 100 else 1}f}{suffix}".replace(".0" + suffix, suffix)
+            digits = 2 if v < 9.995 else 1 if v < 99.95 else 0
+            text = f"{v:,.{digits}f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return f"{sign}{sym}{text}{suffix}"
     return f"{sign}{sym}{x:,.0f}"
 
 

@@ -8,7 +8,9 @@ from components import format as fmt
 
 
 @pytest.mark.parametrize("value,expected", [
-    (0, "$0"), (950, "$950"), (1_000, "$1k"), (845_300, "$845k"), (1_250_000, "$1.2M"),
+    (0, "$0"), (950, "$950"), (1_000, "$1k"), (845_300, "$845k"), (1_250_000, "$1.25M"),
+    (2_034_900, "$2.03M"),   # was "$2M": three significant digits, so $34,900 of revenue is not lost
+    (2_000_000, "$2M"), (2_500_000, "$2.5M"), (999_950, "$1M"), (99_960, "$100k"), (999_400, "$999k"),
     (12_500_000, "$12.5M"), (250_000_000, "$250M"), (-1_500, "−$1.5k"), (None, "—"), (math.nan, "—"),
 ])
 def test_money_compact(value, expected):

@@ -47,7 +47,7 @@ def test_scoreboard_tiles_use_the_scoreboard_formats_and_sides():
     vs = "vs previous period"
     assert (flat["mqls"].value, flat["mqls"].delta, flat["mqls"].caption) == ("961", f"+45% {vs}", "947 handed off")
     assert (flat["acceptance"].value, flat["acceptance"].delta) == ("57%", f"-2.1 pts {vs}")
-    assert flat["revenue"].value == "$2.3M" and flat["revenue"].caption == "62% mkt-sourced"
+    assert flat["revenue"].value == "$2.28M" and flat["revenue"].caption == "62% mkt-sourced"
     assert flat["first_touch"].good_when == "down" and flat["first_touch"].delta == f"+13 min {vs}"
     assert (flat["coverage"].value, flat["coverage"].delta) == ("1.9×", "-1.7× vs 3.6× needed")
     assert mc.scoreboard_note(scoreboard_payload()).endswith("(the same point in the previous period).")
@@ -381,7 +381,7 @@ def test_build_html_holds_the_tiles_charts_and_outcomes():
                                          generated_at=now)
     assert document.startswith("<!doctype html>") and "<title>Weekly &lt;alignment&gt;</title>" in document
     assert 'data-frozen="true"' in document and "Numbers frozen as of 09:32 on Fri 20 Nov 2026" in document
-    for key, value in (("revenue", "$2.3M"), ("mqls", "961"), ("acceptance_rate", "70%"), ("handed_off", "10")):
+    for key, value in (("revenue", "$2.28M"), ("mqls", "961"), ("acceptance_rate", "70%"), ("handed_off", "10")):
         assert re.search(rf'data-kpi="{key}"><div class="label">[^<]+</div><div class="value">{re.escape(value)}<',
                          document), key
     assert document.count('data-chart="acceptance-') == 2

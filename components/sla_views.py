@@ -218,9 +218,17 @@ def breaches_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
     })
 
 
-def slipping_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """Leads slipping through as shown and exported (sortable numeric columns kept numeric)."""
+def slipping_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.DataFrame:
+    """Leads slipping through as shown (sortable numeric columns kept numeric), or ``for_csv``:
+    with the times as instants in ``tz`` (``widgets.csv_bytes`` writes them as YYYY-MM-DD HH:MM;
+    "Sun 22 Nov, 20:17" can't be sorted or filtered in a spreadsheet)."""
     frame = frame.reset_index(drop=True)
+    if for_csv:
+        def times(col):
+            return pd.to_datetime(frame[col], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    else:
+        def times(col):
+            return local_times(frame[col], tz)
     return pd.DataFrame({   # who and what first: the owner is whom a lead reassigns from
         "Situation": frame["situation"],
         "Overdue (days)": (frame["overdue_minutes"] / 1440).round(1),
@@ -228,8 +236,8 @@ def slipping_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
         "What to do": frame["action"],
         "Tier": frame["tier"], "Source": frame["source"], "Campaign": frame["campaign"].fillna(""),
         "Age (days)": (frame["age_minutes"] / 1440).round(1), "Score": frame["score"], "Title": frame["job_title"],
-        "Handed off": local_times(frame["handed_off_at"], tz),
-        "Was due": local_times(frame["due_at"], tz),
+        "Handed off" + (f" ({tz})" if for_csv else ""): times("handed_off_at"),
+        "Was due" + (f" ({tz})" if for_csv else ""): times("due_at"),
         "E-mail": frame["email"],
     })
 

@@ -57,8 +57,27 @@ def records_table(frame: pd.DataFrame, *, title: str, key: str, column_config: d
         empty_state("No records match.")
         return
     st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, height=height)
-    st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name=f"{slug(title)}.csv",
+    st.download_button("Download CSV", csv_bytes(frame), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=f"csv_{key}", icon=":material/download:")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as a spreadsheet reads it: instants as 'YYYY-MM-DD HH:MM' in the zone they are shown
+    in, whole amounts without '.0', yes/no for flags, empty cells empty (not 'None'). (pure)"""
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series):
+            out[col] = series.dt.strftime("%Y-%m-%d %H:%M").astype("object").where(series.notna(), "")
+        elif pd.api.types.is_bool_dtype(series):
+            out[col] = series.map({True: "yes", False: "no"}).astype("object").where(series.notna(), "")
+        elif pd.api.types.is_float_dtype(series):
+            whole = series.dropna()
+            if len(whole) and (whole == whole.round()).all() and whole.abs().max() < 2 ** 53:
+                out[col] = series.astype("Int64")
+        elif series.dtype == object:
+            out[col] = series.where(series.notna(), "")
+    return out.to_csv(index=False).encode("utf-8")
 
 
 def selection_key(name: str) -> str:

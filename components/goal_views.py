@@ -135,7 +135,10 @@ def goal_detail(user: User, goal_id: int) -> None:
     if goal.parent_id is not None:
         st.button(f"Key result of: {goal.parent_title}", icon=":material/north_west:", type="tertiary",
                   on_click=goal_forms.open_goal, args=(goal.parent_id,), key="goal_parent_link")
-    meta = [goal.describe_period() + f" ({goal.start:%d %b} – {goal.end:%d %b %Y})", goal_card.measure_text(goal)]
+    dates = f"{goal.start:%d %b} – {goal.end:%d %b %Y}"
+    label = goal.describe_period()
+    meta = [label if label.replace(" ", "") == dates.replace(" ", "") or goal.period_kind == "custom"
+            else f"{label} ({dates})", goal_card.measure_text(goal)]
     scope = goal_card.scope_text(goal)
     if scope:
         meta.append("Scope: " + scope)
@@ -161,8 +164,13 @@ def goal_detail(user: User, goal_id: int) -> None:
             help="The value expected at the end of the period. Running totals: the pace so far continued to "
                  "the end. Levels (rates, medians): the current value.")
     with cols[4]:
-        kpi("Period gone", fmt.pct(p.pace), good_when="neutral",
-            caption=f"{max((goal.end - today).days, 0)} days left" if not p.ended else "ended")
+        if today < goal.start:   # not "0% gone · 38 days left" for a 17-day period starting in 22 days
+            days = (goal.start - today).days
+            kpi("Period gone", "Not started", good_when="neutral",
+                caption=f"starts {goal.start:%d %b}, in {days} day{'s' if days != 1 else ''}")
+        else:
+            kpi("Period gone", fmt.pct(p.pace), good_when="neutral",
+                caption=f"{max((goal.end - today).days, 0)} days left" if not p.ended else "ended")
     st.plotly_chart(goal_charts.progress_bar_chart(p, height=40), config=goal_charts.STATIC, key="goal_bar",
                     width="stretch")
     caption = goal_card.status_caption(ev)

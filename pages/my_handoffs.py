@@ -88,7 +88,8 @@ if user.has("sales_lead") and user.team_id is not None:
     scopes["team"] = "My team"
 if user.has("admin"):
     scopes = {"all": "Everyone"}
-subtitle = "Accept or reject each lead with a reason; the SLA clock runs from the hand-off."
+subtitle = ("Accept or reject each lead with a reason; the SLA clock runs from the hand-off. "
+            f"Times in {settings.company_timezone()}.")
 page_header("My hand-offs" if "mine" in scopes else "Hand-offs", subtitle)
 scope = "all" if "all" in scopes else "mine"
 if len(scopes) > 1:

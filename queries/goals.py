@@ -351,7 +351,7 @@ def current_value(goal: Goal, as_of: datetime | None = None, tz: str | None = No
     tz = tz or company_tz()
     as_of = as_of or metrics.now_minute()
     today = local_today(tz, as_of)
-    if goal.start > today:
+    if goal.start > today and not goal.is_manual:   # a value entered before the start (a baseline) still shows
         return None
     if goal.is_manual:
         if _posted_after(goal.last_checkin, as_of):   # a moment already past: the value entered by then

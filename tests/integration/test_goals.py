@@ -164,6 +164,18 @@ def test_manual_goal_takes_the_value_of_the_latest_check_in(people, app_db):
     assert [c.value for c in history] == [3.0, 1.0]
 
 
+def test_a_manual_goal_not_started_yet_shows_the_value_entered(people):
+    """A baseline entered before the period starts was accepted and then shown as '—'."""
+    start = date.today() + timedelta(days=20)
+    data = GoalInput(title="Cut response time", period_kind="custom", start=start, end=start + timedelta(days=16),
+                     target="30m", unit="minutes", cumulative=False, lower_is_better=True,
+                     owner_rep_ids=[people["reps"]["marketer"], people["reps"]["sdr"]])
+    goal_id = goals.create(user("marketing_lead"), data)
+    goals.check_in(user("sdr"), goal_id, CheckInInput("on_track", "Baseline", value="45m"))
+    p = goals.evaluate_goal(goals.get(goal_id)).progress
+    assert p.value == 45.0 and p.data_status == "not_started"
+
+
 # --------------------------------------------------------------------------- the two-team rule
 
 

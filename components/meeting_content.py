@@ -527,11 +527,19 @@ def slipping_note(p: dict, shown: int) -> str:
             "The full list, sortable and exportable, is on the Leads slipping through page.")
 
 
-def slipping_owners(p: dict) -> pd.DataFrame:
-    """Slipping leads per owner: all of them, and those that slipped in the last 7 days."""
+def slipping_owners(p: dict, top: int | None = None) -> pd.DataFrame:
+    """Slipping leads per owner: all of them, and those that slipped in the last 7 days. With
+    ``top``, the first ``top`` owners and one row adding up the rest ('+8 more owners'), so the
+    column still sums to the tile's count."""
     frame = frame_from_json(p["owners"])
-    return pd.DataFrame({"owner": frame["owner"], "team": frame["team"], "leads": frame["leads"],
-                         "recent": frame["recent"]})
+    out = pd.DataFrame({"owner": frame["owner"], "team": frame["team"], "leads": frame["leads"],
+                        "recent": frame["recent"]})
+    if top is None or len(out) <= top + 1:
+        return out
+    rest = out.iloc[top:]
+    more = pd.DataFrame([{"owner": f"+{len(rest)} more owners", "team": "", "leads": int(rest["leads"].sum()),
+                          "recent": int(rest["recent"].sum())}])
+    return pd.concat([out.iloc[:top], more], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- actions and decisions

@@ -456,9 +456,8 @@ def _slipping(p: dict, user: User, *, big: bool) -> None:
             st.caption(meeting_content.slipping_note(p, len(shown)))
     with right:
         if owner is None:  # per-rep counts: for those who may see every rep, as on the SLA pages
-            owners = meeting_content.slipping_owners(p).head(8)
-            _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners",
-                   short=6 if big else None)
+            owners = meeting_content.slipping_owners(p, top=6)   # and a row for the rest: it adds up to the tile
+            _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners")
 
 
 def _can_update(user: User, line: meeting_content.ActionLine) -> bool:

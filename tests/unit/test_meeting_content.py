@@ -415,3 +415,14 @@ def test_the_export_file_is_named_after_the_meeting_then_its_numbers():
     held = later.scheduled_at.astimezone(ZoneInfo("America/New_York"))
     numbers = later.frozen_at.astimezone(ZoneInfo("America/New_York"))
     assert name == f"weekly-alignment-{held:%Y-%m-%d}-numbers-{numbers:%Y-%m-%d-%H%M}.html"
+
+
+def test_the_slipping_owners_table_adds_up_to_the_tile():
+    """The slide listed 8 of 16 owners (287 of 376 leads) without a word."""
+    owners = [{"owner_id": i, "owner": f"Rep {i}", "team": "SDR", "leads": 40 - i, "recent": i % 3}
+              for i in range(16)]
+    table = mc.slipping_owners({"owners": frame_to_json(pd.DataFrame(owners))}, top=6)
+    assert len(table) == 7 and table.iloc[-1]["owner"] == "+10 more owners"
+    assert table["leads"].sum() == sum(o["leads"] for o in owners)
+    assert table["recent"].sum() == sum(o["recent"] for o in owners)
+    assert len(mc.slipping_owners({"owners": frame_to_json(pd.DataFrame(owners[:7]))}, top=6)) == 7   # no '+1 more'

@@ -430,9 +430,18 @@ def sla_tiles(p: dict) -> dict[str, list[Tile]]:
                  _vs(timely.get("on_time_rate"), decide_target, "target"), side="sales",
                  caption=f"target {fmt.pct(decide_target)}" if decide_target is not None else "no target"),
             Tile("median_touch", "Median first touch", fmt.duration(touch.get("median_minutes")), good_when="down",
-                 side="sales", caption=f"SLA window {fmt.duration(p.get('sla_minutes'))}"),
+                 side="sales", caption=_windows_text(p)),
         ],
     }
+
+
+def _windows_text(p: dict) -> str:
+    """'SLA windows 30 min – 4 h' when the policies in force differ (each lead is measured against
+    its own); one window when they agree or before policies (frozen numbers without the list)."""
+    windows = p.get("sla_windows") or [p.get("sla_minutes")]
+    if len(windows) > 1:
+        return f"SLA windows {fmt.duration(windows[0])} – {fmt.duration(windows[-1])}"
+    return f"SLA window {fmt.duration(windows[0])}"
 
 
 def sla_notes(p: dict) -> dict[str, str]:

@@ -376,7 +376,16 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
         "mql_days": frame_to_json(daily.reset_index(drop=True)),
         "weekly_by_team": frame_to_json(by_team),
         "sla_minutes": settings.sla_first_touch_minutes(),
+        "sla_windows": _windows_in_force(as_of),
     }
+
+
+def _windows_in_force(as_of: datetime) -> list[int]:
+    """The first-touch windows (minutes) of the SLA policies in force at ``as_of``, shortest first:
+    leads are measured against their own policy's, so one window is only the truth when all agree."""
+    versions = sla.policy_versions(as_of)
+    live = versions[versions["in_force"] & ~versions["retired"]]
+    return sorted({int(m) for m in live["first_touch_minutes"]})
 
 
 def _slipping_numbers(period: Period, as_of: datetime) -> dict:

@@ -81,6 +81,8 @@ def test_the_sla_tiles_measure_each_side_against_its_commitment():
     assert (follow.label, follow.value, follow.delta) == ("Contacted in time", "80%", "-10.0 pts vs target")
     assert (decided.value, decided.delta, decided.caption) == ("90%", "+5.0 pts vs target", "target 85%")
     assert touch.caption == "SLA window 4 h"
+    varied = {**sla_payload(), "sla_windows": [30, 120, 240]}   # policies in force differ: say so
+    assert mc.sla_tiles(varied)["sales"][2].caption == "SLA windows 30 min – 4 h"
     notes = mc.sla_notes(sla_payload())
     assert notes["marketing"].startswith("54% of the commitment with 50% of the period gone")
     assert "100 SLA breaches, 5 pending · 7 decisions overdue" in notes["sales"]

@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics, settings
+from queries import audit, metrics, settings, users
 from queries.access import User
 from queries.db import get_engine
 from queries.filters import Filters
@@ -720,7 +720,7 @@ def _translate(exc: sa.exc.IntegrityError) -> GoalError:
 
 
 def _require_editor(actor: User, verb: str) -> None:
-    if actor is None or not actor.can("goals.edit"):
+    if actor is None or not users.current(actor).can("goals.edit"):   # as stored now, not as the page loaded
         raise NotAllowed(f"Only team leads and admins can {verb} goals.")
 
 

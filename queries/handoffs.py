@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics, settings
+from queries import audit, metrics, settings, users
 from queries.access import User
 from queries.db import get_engine
 from queries.periods import zone
@@ -253,6 +253,7 @@ def _is_sqlstate(exc: sa.exc.DBAPIError, code: str) -> bool:
 
 
 def _check(conn: sa.Connection, user: User, handoff_id: int):
+    user = users.current(user)   # roles and rep as stored now, not as the page loaded
     row = conn.execute(q("handoff_for_decision"), {"handoff_id": handoff_id}).mappings().first()
     if row is None:
         raise HandoffError("That hand-off does not exist (any more). Reload the inbox.")

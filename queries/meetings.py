@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, goals, metrics, scoreboard, settings, sla
+from queries import audit, calc, goals, metrics, scoreboard, settings, sla, users
 from queries.access import ACTIONS, User
 from queries.db import get_engine
 from queries.goal_math import ATTENTION, STATUSES
@@ -408,7 +408,7 @@ def _slipping_numbers(period: Period, as_of: datetime) -> dict:
 
 
 def _require_presenter(actor: User, what: str) -> None:
-    if actor is None or not actor.can("meeting.present"):
+    if actor is None or not users.current(actor).can("meeting.present"):   # as stored now
         raise NotAllowed(f"Your role does not allow {what}. Presenters (executives, team leads, admins) can.")
 
 

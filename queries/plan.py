@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from queries import audit, calc, settings
+from queries import audit, calc, settings, users
 from queries.access import User
 from queries.db import get_engine
 from queries.goal_math import GoalError, parse_amount
@@ -96,7 +96,7 @@ def set_target(user: User, quarter: Quarter, text, *, expected: float | None) ->
     """Set (or, with empty ``text``, clear) a quarter's revenue target. ``expected``: the target
     the person saw when the form loaded (None: not set); if it has changed since, nothing is saved.
     Returns the new target."""
-    if not user.can("plan.edit"):
+    if not users.current(user).can("plan.edit"):   # as stored now, not as the page loaded
         raise NotAllowed("Only executives and admins set the revenue plan.")
     new = None
     if str(text or "").strip():

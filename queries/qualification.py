@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics, settings
+from queries import audit, metrics, settings, users
 from queries.access import User
 from queries.criteria_rules import Criteria, CriteriaError, diff, validate
 from queries.db import get_engine
@@ -199,6 +199,7 @@ def check_draft(draft: Draft, *, today: date | None = None) -> Draft:
 
 def propose(user: User, draft: Draft) -> int:
     """Propose a new criteria version; it is in force only once the other side's lead approves it."""
+    user = users.current(user)   # roles as stored now: the page may predate a change
     if not user.can("criteria.propose"):
         raise CriteriaError("Only the marketing and sales leads propose qualification criteria.")
     side = side_of(user)
@@ -231,6 +232,7 @@ def propose(user: User, draft: Draft) -> int:
 
 def approve(user: User, version_id: int, seen_version: int) -> Version:
     """Approve a proposal from the other side. It takes effect on its date (or now, if that passed)."""
+    user = users.current(user)
     if not user.can("criteria.approve"):
         raise CriteriaError("Only the marketing and sales leads approve qualification criteria.")
     side = side_of(user)
@@ -271,6 +273,7 @@ def approve(user: User, version_id: int, seen_version: int) -> Version:
 def withdraw(user: User, version_id: int, seen_version: int, note: str | None = None) -> str:
     """Withdraw a proposal (its proposer), or decline it (the other side's lead, with a note).
     Returns what happened: 'withdrawn' or 'declined'."""
+    user = users.current(user)
     if not user.can("criteria.propose"):
         raise CriteriaError("Only the marketing and sales leads can withdraw or decline a proposal.")
     note = _text(note).strip() or None
@@ -403,6 +406,7 @@ def build_replay(raw: pd.DataFrame, period: Period, has_current: bool, seconds: 
 
 
 def _rep_of(user: User) -> int:
+    user = users.current(user)
     if not user.can("feedback.give"):
         raise FeedbackError("Only sales reps and sales leads rate leads and campaigns.")
     if user.rep_id is None:
@@ -468,7 +472,7 @@ def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | Non
 def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id: int | None = None,
           source: str | None = None) -> str:
     """Marketing answers feedback: what we changed, on one entry, a campaign, or a source."""
-    if not user.can("feedback.reply"):
+    if not users.current(user).can("feedback.reply"):
         raise FeedbackError("Replies come from marketing (marketers and the marketing lead).")
     body = _text(body).strip()
     if not body:

@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, metrics
+from queries import audit, calc, metrics, users
 from queries.access import User
 from queries.business_hours import (Calendar, CalendarError, Schedule, describe_window, format_hhmm, parse_hhmm,
                                     zone)
@@ -117,7 +117,7 @@ def _text(value) -> str:
 
 
 def _require(user: User, action: str, what: str) -> None:
-    if not user.can(action):
+    if not users.current(user).can(action):   # as stored now, not as the page loaded
         raise NotAllowed(f"Your role does not allow {what}.")
 
 

@@ -89,8 +89,10 @@ def check_new_password(password: str, confirm: str, username: str = "") -> str:
 
 def _require_admin(actor: User | None) -> None:
     """``actor`` None means the operator's command line or demo seeding (no signed-in user)."""
-    if actor is not None and not actor.can("users.manage"):
-        raise UserError("Only administrators can manage users.")
+    if actor is not None and not current(actor).can("users.manage"):
+        changed = " (your roles or your account changed since the page loaded; reload it)" \
+            if actor.can("users.manage") else ""
+        raise UserError(f"Only active administrators can manage users{changed}.")
 
 
 def hash_password(password: str) -> str:
@@ -160,6 +162,24 @@ def by_username(username: str) -> User | None:
         row = conn.execute(q("user_by_username"), {"username": username}).mappings().first()
     if row is None:
         return None
+    return User(id=row["id"], username=row["username"], display_name=row["display_name"], email=row["email"],
+                roles=frozenset(row["roles"]), team_id=row["team_id"], team_name=row["team_name"],
+                team_function=row["team_function"], rep_id=row["rep_id"], active=row["active"])
+
+
+def current(actor: User | None) -> User | None:
+    """``actor`` as stored now — roles, team, rep, active — for a write's permission check. A form
+    callback carries the ``User`` of the page it was clicked on, which may predate a demotion or a
+    deactivation in another session (an admin demoted meanwhile could still add admins). Without
+    roles when deactivated or deleted; None stays None (the command line). Uncached: one small read
+    per write."""
+    if actor is None:
+        return None
+    with get_engine().connect() as conn:
+        row = conn.execute(q("user_by_id"), {"id": int(actor.id)}).mappings().first()
+    if row is None or not row["active"]:
+        return User(id=actor.id, username=actor.username, display_name=actor.display_name, email=actor.email,
+                    roles=frozenset(), active=False)
     return User(id=row["id"], username=row["username"], display_name=row["display_name"], email=row["email"],
                 roles=frozenset(row["roles"]), team_id=row["team_id"], team_name=row["team_name"],
                 team_function=row["team_function"], rep_id=row["rep_id"], active=row["active"])

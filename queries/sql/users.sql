@@ -146,3 +146,11 @@ select value from app_setting where key = :key for update
 
 -- name: setting_delete
 delete from app_setting where key = :key
+
+-- name: user_by_id
+-- One user as stored now (uncached): a write's permission check.
+select u.id, u.username, u.display_name, u.email, u.roles, u.team_id, t.name as team_name,
+       t.function as team_function, u.rep_id, u.active
+  from app_user u
+  left join team t on t.id = u.team_id
+ where u.id = :id

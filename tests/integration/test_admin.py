@@ -129,6 +129,30 @@ def test_admin_adds_a_user_who_can_then_sign_in(world):
     assert sign_in_works("newbie", PW)
 
 
+@pytest.mark.one_backend
+@pytest.mark.parametrize("change", ["demoted", "deactivated"])
+def test_an_admin_demoted_meanwhile_cannot_add_users_from_an_open_page(world, change):
+    """The form's callback carried the User of the page it was clicked on: an admin demoted (or
+    deactivated) in another session could still create admins from a page already open."""
+    users.create(None, UserInput("deputy", "Dee Deputy", "dee@example.com", ["admin", "marketer"]), ADMIN_PW)
+    at = open_admin("deputy")
+    fill_add(at, username="sneaky", roles=("admin",))
+    boss = users.by_username("boss")
+    deputy = users.by_username("deputy")
+    if change == "demoted":
+        users.update(boss, deputy.id, UserInput("deputy", "Dee Deputy", "dee@example.com", ["marketer"]),
+                     version=user_row(world.engine, "deputy")["version"])
+    else:
+        users.update(boss, deputy.id, UserInput("deputy", "Dee Deputy", "dee@example.com", ["admin", "marketer"],
+                                                active=False), version=user_row(world.engine, "deputy")["version"])
+    at.button(key="FormSubmitter:add_user-Add user").click().run()
+    assert user_row(world.engine, "sneaky") is None
+    assert not audit_rows(world.engine, "user.create") or all(
+        r["new"].get("username") != "sneaky" for r in audit_rows(world.engine, "user.create"))
+    with pytest.raises(users.UserError, match="Only active administrators"):   # and at the write function
+        users.create(deputy, UserInput("sneaky2", "S", "s2@example.com", ["admin"]), PW)
+
+
 BAD_ADDS = [
     ({"username": "Bad Name!"}, "Usernames have 2–32 characters"),
     ({"name": "   "}, "Enter the person's name."),
@@ -394,9 +418,9 @@ def test_page_run_alone_by_a_non_admin_stops(world):
 
 def test_writes_refuse_a_non_admin_actor(world):
     sam = users.by_username("sam")
-    with pytest.raises(users.UserError, match="Only administrators"):
+    with pytest.raises(users.UserError, match="Only active administrators can manage users\."):
         users.create(sam, UserInput("x-user", "X", "x@example.com", ["ae"]), PW)
-    with pytest.raises(users.UserError, match="Only administrators"):
+    with pytest.raises(users.UserError, match="Only active administrators can manage users\."):
         users.reset_password(sam, world.admin_id, "boss", "taking over the admin")
     assert users.check_password(ADMIN_PW, user_row(world.engine, "boss")["password_hash"])
 

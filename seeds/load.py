@@ -487,8 +487,15 @@ def _lead_stages(leads: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.Dat
     sql_at = o.groupby("lead_id")["created_at"].min()
     won = o[o["stage"] == "closed_won"].groupby("lead_id")["closed_at"].min()
     ids = leads["id"]
-    return leads.assign(sal_at=ids.map(sal), sql_at=ids.map(sql_at), won_at=ids.map(won),
-                        handed_off_at=ids.map(handed), rejected_at=ids.map(rejected))
+
+    def on_leads(first: pd.Series) -> pd.Series:
+        # an empty series (a small seed with no win, say) can't be mapped onto datetimes: all NaT
+        if first.empty:
+            return pd.Series(pd.NaT, index=ids.index, dtype=h["handed_off_at"].dtype)
+        return ids.map(first)
+
+    return leads.assign(sal_at=on_leads(sal), sql_at=on_leads(sql_at), won_at=on_leads(won),
+                        handed_off_at=on_leads(handed), rejected_at=on_leads(rejected))
 
 
 def _lead_copies(df: pd.DataFrame, leads: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -249,6 +249,16 @@ def test_a_failed_load_changes_nothing(migrated_url):
     engine.dispose()
 
 
+@pytest.mark.parametrize("leads", [1, 15])
+def test_tiny_seeds_load(migrated_url, leads):
+    """A seed with no won deal (or no hand-off) failed with a pandas TypeError traceback, also as a
+    first start with ALIGNBOARD_DEMO_LEADS=15."""
+    engine = _engine(migrated_url)
+    load_demo(engine, leads=leads, seed=1, anchor=ANCHOR, after_load=None, reset=True)
+    assert _counts(engine)["lead"] == leads
+    engine.dispose()
+
+
 def test_refuses_reps_without_leads_unless_reset(migrated_url):
     engine = _engine(migrated_url)
     with engine.begin() as conn:

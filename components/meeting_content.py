@@ -233,6 +233,9 @@ def comparison_text(p: dict, today: date | None) -> str:
 
 
 def scoreboard_note(p: dict, today: date | None = None) -> str:
+    if p.get("comparison_before_data"):
+        return (f"No changes shown: {comparison_text(p, today)} starts before the data does "
+                f"({p.get('data_start') or 'no data'}).")
     same = " (the same point in the previous period)" if p.get("comparison_same_point") else ""
     return f"Changes compare with {comparison_text(p, today)}{same}."
 

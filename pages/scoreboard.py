@@ -31,9 +31,15 @@ with goals_area:
 
 if sb.is_empty:
     with kpi_area:
-        empty_state(f"Nothing to show for {period.describe()} with these filters: no MQLs, hand-offs, "
-                    "opportunities or open pipeline match.",
-                    "Choose a longer period or clear some filters in the sidebar.")
+        if sb.data_start is None:   # a new company's first look: nothing is wrong with the filters
+            empty_state("No data yet: Alignboard's numbers come from the leads, hand-offs and opportunities your "
+                        "CRM sync writes into its database.",
+                        "docs/data-model.md says which tables to fill; `python -m seeds` loads demo data into an "
+                        "empty database to try it first.")
+        else:
+            empty_state(f"Nothing to show for {period.describe()} with these filters: no MQLs, hand-offs, "
+                        "opportunities or open pipeline match.",
+                        "Choose a longer period or clear some filters in the sidebar.")
     st.stop()
 
 
@@ -125,8 +131,12 @@ with together:
                      "A quarter this period touches has no revenue target: executives set the plan on "
                      "Shared goals → Revenue plan.")
 
-kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}, read at the same age as this "
-                 "period (decisions and touches made later are left out).")
+if sb.comparison_before_data and sb.data_start is not None:
+    kpi_area.caption(f"No changes shown: the period to compare with ({sb.comparison.describe()}) starts before the "
+                     f"data does ({sb.data_start:%d %b %Y}), so it would compare with a ramp-up, not a baseline.")
+else:
+    kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}, read at the same age as this "
+                     "period (decisions and touches made later are left out).")
 
 # ----------------------------------------------------------------------------- drill-down
 DECISIONS = {"accepted": "Accepted", "rejected": "Rejected"}

@@ -63,6 +63,12 @@ class Target:
 def normalize_url(raw: str, *, origin: str = "DATABASE_URL") -> URL:
     """Turn ``postgres://`` / ``postgresql://`` URLs into SQLAlchemy + psycopg 3 URLs."""
     raw = (raw or "").strip()
+    authority = raw.split("://", 1)[-1].split("/", 1)[0]
+    if authority.count("@") > 1:   # an '@' in the password: the host would be read from the password's tail
+        raise DatabaseSetupError(
+            f"{origin} has more than one '@' before the host name: a password (or user name) with '@', ':' or "
+            "'/' in it must be percent-encoded ('@' as %40, ':' as %3A, '/' as %2F), e.g. "
+            "postgresql://USER:p%40ss@HOST:5432/DATABASE. No data was changed.")
     try:
         url = make_url(raw)
     except Exception:  # sqlalchemy.exc.ArgumentError and friends
@@ -116,9 +122,57 @@ def _url_from_secrets() -> str | None:
             f"The secrets file {where} cannot be read ({detail}). Fix it (strings such as the "
             "[connections.alignboard] url need quotes: url = \"postgresql://…\"), or remove it to use the "
             "built-in database. No data was changed.") from None
-    section = conns.get("alignboard") or conns.get("sql") or {}
-    url = section.get("url")
-    return str(url) if url else None
+    return _url_in(conns, ", ".join(str(p) for p in _secrets_files() if p.is_file()) or "secrets.toml")
+
+
+def _url_in(conns, where: str) -> str | None:
+    """The database URL in a secrets file's ``connections``: ``[connections.alignboard] url`` (or
+    ``[connections.sql]``), ``alignboard = "postgresql://…"`` under ``[connections]``, or
+    Streamlit's own host/port/database/username/password keys. A ``[connections]`` that names a
+    database but in none of these shapes is an error naming it: falling back to the built-in demo
+    database would hide the typo behind a working-looking app."""
+    if not conns:
+        return None
+    if not hasattr(conns, "get"):
+        raise DatabaseSetupError(f"In {where}, connections must be a table ([connections.alignboard] with url = "
+                                 "\"postgresql://…\"), not a single value. Fix it, or remove it to use the built-in "
+                                 "database. No data was changed.")
+    for name in ("alignboard", "sql"):
+        section = conns.get(name)
+        if section is None:
+            continue
+        if isinstance(section, str):
+            if section.strip():
+                return section.strip()
+            raise DatabaseSetupError(f"In {where}, connections.{name} is empty: give it the database URL. "
+                                     "No data was changed.")
+        if not hasattr(section, "get"):
+            break
+        url = section.get("url")
+        if url is not None:
+            if str(url).strip():
+                return str(url).strip()
+            raise DatabaseSetupError(f"In {where}, [connections.{name}] url is empty: give it the database URL, "
+                                     "e.g. url = \"postgresql://USER:PASSWORD@HOST:5432/alignboard\", or remove the "
+                                     "section to use the built-in database. No data was changed.")
+        if section.get("host") or section.get("database"):   # Streamlit's st.connection style
+            return URL.create("postgresql", username=section.get("username"), password=section.get("password"),
+                              host=section.get("host"), port=_port(section.get("port")),
+                              database=section.get("database")).render_as_string(hide_password=False)
+        break
+    names = ", ".join(f"[connections.{n}]" for n in conns) or "[connections]"
+    raise DatabaseSetupError(f"{where} has {names} but no database URL Alignboard can use: it reads "
+                             "[connections.alignboard] with url = \"postgresql://USER:PASSWORD@HOST:5432/DATABASE\" "
+                             "(or host, port, database, username and password). Fix the name or the keys, or remove "
+                             "the section to use the built-in database. No data was changed.")
+
+
+def _port(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        raise DatabaseSetupError(f"The port in .streamlit/secrets.toml ({value!r}) is not a number, e.g. 5432. "
+                                 "No data was changed.") from None
 
 
 def _secrets_files() -> list[Path]:
@@ -389,7 +443,7 @@ def check_connection(engine: Engine, target: Target) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:   # OperationalError, and ProgrammingError for an unknown URL option
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         hint = (
             "Check that the server is running and the host, port, user, password and database in "

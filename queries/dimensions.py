@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from queries.db import get_engine
+from queries.periods import zone
 from queries.sqlfiles import q
 
 #: like the metrics: a campaign, rep or team a CRM sync adds shows in the pickers within a minute
@@ -44,6 +47,14 @@ def reps() -> pd.DataFrame:
     return _frame("reps_list")
 
 
+@st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
+def data_start(tz: str) -> date | None:
+    """The local date of the first lead or opportunity (None: the database holds no data yet)."""
+    with get_engine().connect() as conn:
+        first = conn.execute(q("data_start")).scalar()
+    return None if first is None else first.astimezone(zone(tz)).date()
+
+
 def clear() -> None:
-    for fn in (channels, campaigns, segments, teams, reps):
+    for fn in (channels, campaigns, segments, teams, reps, data_start):
         fn.clear()

@@ -296,6 +296,8 @@ def _scoreboard_numbers(period: Period, as_of: datetime) -> dict:
                      for k in ("status", "ratio", "target", "remaining", "open_in_period", "won_so_far")},
         "comparison": sb.comparison.describe(), "comparison_period": _period_json(sb.comparison),
         "comparison_same_point": sb.comparison.label.startswith("same"),
+        "comparison_before_data": sb.comparison_before_data,
+        "data_start": None if sb.data_start is None else f"{sb.data_start:%d %b %Y}",
         "open_as_of": sb.open_as_of.isoformat(),
         "is_empty": sb.is_empty,
         "sla_minutes": settings.sla_first_touch_minutes(),

@@ -9,13 +9,13 @@ lists (``sql/drilldown.sql``) select exactly the rows those metrics count.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from queries import calc, metrics, settings
+from queries import calc, dimensions, metrics, settings
 from queries.access import User
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
@@ -94,6 +94,13 @@ class Scoreboard:
     sla_pending: int
     sla_compliance: float | None
     sla_compliance_prev: float | None
+    data_start: date | None = None   # the first lead's or opportunity's local date (None: no data)
+
+    @property
+    def comparison_before_data(self) -> bool:
+        """The comparison period starts before the data does (or there is none): its numbers would
+        be a ramp-up, not a baseline, so no changes are shown against it."""
+        return self.data_start is None or self.comparison.start < self.data_start
 
     @property
     def marketing_revenue_share(self) -> float | None:
@@ -155,6 +162,7 @@ def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime) -> dict
         "sla": lambda: metrics.sla_compliance(period, filters, as_of=as_of),
         "sla_prev": lambda: metrics.sla_compliance(comparison, filters, as_of=prev_as_of),
         "target": lambda: revenue_target(period),
+        "data_start": lambda: dimensions.data_start(period.tz),
     }
 
 
@@ -166,7 +174,7 @@ def _assemble_scoreboard(period: Period, as_of: datetime, got: dict) -> Scoreboa
     acc, acc_prev, touch, touch_prev, sla, sla_prev = (r["acc"], r["acc_prev"], r["touch"], r["touch_prev"],
                                                        r["sla"], r["sla_prev"])
     win_rate = _num(deals, "win_rate")
-    return Scoreboard(
+    sb = Scoreboard(
         period=period, comparison=comparison, as_of=as_of, open_as_of=open_at, comparison_open_as_of=comparison_open_at,
         revenue=float(_num(deals, "revenue", 0.0)), revenue_prev=float(_num(deals_prev, "revenue", 0.0)),
         marketing_revenue=float(_num(deals, "marketing_sourced_revenue", 0.0)),
@@ -191,7 +199,11 @@ def _assemble_scoreboard(period: Period, as_of: datetime, got: dict) -> Scoreboa
         sla_met=int(_num(sla, "met", 0)), sla_breached=int(_num(sla, "breached", 0)),
         sla_pending=int(_num(sla, "pending", 0)),
         sla_compliance=_num(sla, "compliance_rate"), sla_compliance_prev=_num(sla_prev, "compliance_rate"),
+        data_start=r["data_start"],
     )
+    if sb.comparison_before_data:   # "+365%" against months with no data yet is no change at all
+        sb = replace(sb, **{f.name: None for f in fields(sb) if f.name.endswith("_prev")})
+    return sb
 
 
 def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scoreboard:

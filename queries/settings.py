@@ -85,9 +85,11 @@ def cookie_key() -> str:
 
 def _secret_cookie_key() -> str | None:
     try:
-        return st.secrets.get("auth", {}).get("cookie_key")
+        auth = st.secrets.get("auth", {})
+        key = auth.get("cookie_key") if hasattr(auth, "get") else None
     except Exception:
         return None
+    return None if key is None else str(key)   # an unquoted number is still a (too short) key, not a crash
 
 
 def _demo_cookie_key() -> str:
@@ -99,3 +101,63 @@ def _demo_cookie_key() -> str:
                      {"key": "demo_cookie_key", "value": json.dumps(secrets.token_urlsafe(48))})
     all_settings.clear()
     return get("demo_cookie_key")
+
+
+# --------------------------------------------------------------------------- command line
+
+#: Settings an operator sets from the command line, with their check.
+OPERATOR_SETTINGS = {
+    "company_timezone": "an IANA time zone name, e.g. Europe/Berlin (periods, deadlines and business hours use it)",
+    "currency": "a three-letter ISO currency code, e.g. EUR (how amounts are shown; no conversion)",
+}
+
+
+def _checked(key: str, value: str) -> str:
+    value = (value or "").strip()
+    if key == "company_timezone":
+        try:
+            zone(value)
+        except ValueError:
+            raise ConfigError(f"'{value}' is not a time zone: use an IANA name such as Europe/Berlin or "
+                              "America/New_York.") from None
+        return value
+    if len(value) != 3 or not value.isalpha():
+        raise ConfigError(f"'{value}' is not a currency code: use three letters such as USD, EUR or GBP.")
+    return value.upper()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m queries.settings show`` / ``set company_timezone Europe/Berlin`` / ``set currency EUR``."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m queries.settings",
+                                     description="Show or change the company settings every app process reads.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("show", help="print the company time zone and currency")
+    put_cmd = sub.add_parser("set", help="change one: " + "; ".join(f"{k}: {v}" for k, v in OPERATOR_SETTINGS.items()))
+    put_cmd.add_argument("key", choices=sorted(OPERATOR_SETTINGS))
+    put_cmd.add_argument("value")
+    args = parser.parse_args(argv)
+    from queries.db import DatabaseSetupError
+
+    try:
+        if args.command == "show":
+            print(f"company_timezone: {company_timezone()}\ncurrency: {currency()}")
+            return 0
+        from queries import audit
+
+        value = _checked(args.key, args.value)
+        before = {"company_timezone": company_timezone, "currency": currency}[args.key]()
+        with get_engine().begin() as conn:
+            put(conn, args.key, value)
+            audit.record(conn, None, "setting.set", "app_setting", args.key, {"value": before}, {"value": value})
+        print(f"{args.key} set to {value}. Running app processes pick it up within {SETTINGS_TTL} s.")
+        return 0
+    except (ConfigError, DatabaseSetupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -112,6 +112,14 @@ def test_unreachable_server_fails_fast_with_a_clear_message(monkeypatch):
     assert "Cannot connect to PostgreSQL" in shown
 
 
+def test_an_unknown_url_option_is_explained(monkeypatch, pg_server):
+    """'?foo=bar' raised ProgrammingError, which only OperationalError's handler was waiting for."""
+    url = pg_server.url("postgres").update_query_dict({"foo": "bar"}).render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(DatabaseSetupError, match='invalid connection option "foo".*No data was changed'):
+        db.get_engine()
+
+
 def test_missing_database_on_a_live_server_is_explained(monkeypatch, pg_server):
     url = pg_server.url("no_such_database_here").render_as_string(hide_password=False)
     monkeypatch.setenv("DATABASE_URL", url)

@@ -89,6 +89,9 @@ def scene(world):
     world.opportunity(us, ae, 80_000, at("2026-01-22 10:00"), expected_close=date(2026, 3, 25), lead_id=leads[1])
     world.opportunity(de, ae, 40_000, at("2026-02-20 10:00"), expected_close=date(2026, 5, 15))
     world.opportunity(us, ae, 30_000, at("2025-10-08 10:00"), stage="closed_won", closed_at=at("2025-12-15 10:00"))
+    # the data's first record: Q1's comparison period (Q4 2025) starts after it, so changes are shown
+    world.opportunity(us, ae, 5_000, at("2025-09-01 10:00"), stage="closed_lost", closed_at=at("2025-09-15 10:00"),
+                      lost_reason="Price")
 
     users.create(None, UserInput("executive", "Eve Executive", "eve@example.com", ["executive"]),
                  "correct horse battery")
@@ -269,6 +272,24 @@ def test_no_revenue_target_points_to_the_plan(scene):
     assert coverage.value == fmt.DASH
     assert "No revenue plan for this period" in coverage.proto.delta_description
     assert "Shared goals → Revenue plan" in coverage.proto.help
+
+
+@pytest.mark.one_backend
+def test_no_changes_against_a_period_before_the_data(scene):
+    """'Last 12 months' compared with months before the first lead: Revenue +365% in green."""
+    app = open_scoreboard({"period": "custom", "from": "2025-10-01", "to": "2025-12-31"})   # vs Q3 2025
+    assert not [t for t in tiles(app).values() if t.proto.delta]
+    assert any("No changes shown" in c.value and "01 Sep 2025" in c.value for c in app.caption)
+    q1 = open_scoreboard(Q1_LINK)   # Q4 2025 starts after the data does
+    assert tiles(q1)["Revenue"].proto.delta
+
+
+@pytest.mark.one_backend
+def test_an_empty_database_says_there_is_no_data_yet(world):
+    users.create(None, UserInput("executive", "Eve Executive", "eve@example.com", ["executive"]),
+                 "correct horse battery")
+    app = open_scoreboard({})
+    assert any("No data yet" in i.value for i in app.info), [i.value for i in app.info]
 
 
 @pytest.mark.one_backend

@@ -428,3 +428,8 @@ def test_the_slipping_owners_table_adds_up_to_the_tile():
     assert table["leads"].sum() == sum(o["leads"] for o in owners)
     assert table["recent"].sum() == sum(o["recent"] for o in owners)
     assert len(mc.slipping_owners({"owners": frame_to_json(pd.DataFrame(owners[:7]))}, top=6)) == 7   # no '+1 more'
+
+
+def test_the_scoreboard_slide_says_why_it_shows_no_changes():
+    p = {**scoreboard_payload(), "comparison_before_data": True, "data_start": "25 May 2025"}
+    assert mc.scoreboard_note(p).startswith("No changes shown:") and "25 May 2025" in mc.scoreboard_note(p)

@@ -809,7 +809,7 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
             st.divider()
             st.markdown("#### Record during the meeting")
             # One form at a time, at the column's full width (side by side their fields were cut).
-            d, a = st.tabs(["Decision", "Action item"])
+            d, a = st.tabs(["Decision", "Action item"], key="mtg_record_tab", on_change="rerun")
             with d:
                 meeting_forms.decision_form(user, meeting, items, item, key="mtg_room_decision")
             with a:

@@ -276,7 +276,8 @@ def calendar_section(user: User, tz: str, can_edit: bool) -> None:
     today = datetime.now(zone(row["timezone"])).date()
     st.markdown(f"**{fmt.md_text(row['name'])}** · {sla.describe_calendar(cal_id, today)} · used by "
                 f"{int(row['policy_versions'])} policy version{'s' if row['policy_versions'] != 1 else ''}")
-    hours_tab, holidays_tab, settings_tab = st.tabs(["Working hours", "Holidays", "Name and time zone"])
+    hours_tab, holidays_tab, settings_tab = st.tabs(["Working hours", "Holidays", "Name and time zone"],
+                                                        key="calendar_tab", on_change="rerun")
     with hours_tab:
         _hours(user, cal_id, cal, version, tz, can_edit)
     with holidays_tab:

@@ -12,7 +12,7 @@ page_header("Users & audit", "Who can sign in, with which roles, team and rep re
                              "Alignboard, with who made it and when.")
 
 people, teams, reps = users.all_users(), users.teams(), users.reps()
-tab_users, tab_add, tab_audit = st.tabs(["Users", "Add a user", "Audit log"])
+tab_users, tab_add, tab_audit = st.tabs(["Users", "Add a user", "Audit log"], key="admin_tab", on_change="rerun")
 with tab_users:
     user_admin.users_table(people)
     user_admin.edit_user(user, people, teams, reps)

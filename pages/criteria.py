@@ -88,7 +88,7 @@ side = qualification.side_of(user)
 
 tab_now, tab_replay, tab_propose, tab_history = st.tabs(
     [f"In force and proposals ({len(waiting)} awaiting)" if waiting else "In force and proposals", "Replay",
-     "Propose a change", "History"])
+     "Propose a change", "History"], key="criteria_tab", on_change="rerun")   # keyed: a message doesn't reset it
 
 
 def rules_frame(criteria: Criteria) -> pd.DataFrame:

@@ -109,7 +109,8 @@ if user.can("feedback.give"):
     tab_names.append("Rate leads and campaigns")
 if user.can("feedback.reply"):
     tab_names.append("Reply: what we changed")
-tabs = dict(zip(tab_names, st.tabs(tab_names)))
+# keyed and stateful: a save's message above no longer sends the reader back to the first tab
+tabs = dict(zip(tab_names, st.tabs(tab_names, key="feedback_tab", on_change="rerun")))
 
 # --------------------------------------------------------------------------- weekly review
 

@@ -18,7 +18,8 @@ page_header("SLA policies", "How fast sales follows up which leads, counted in w
 sla_forms.show_flash()
 
 versions = sla.policy_versions()
-policies, calendar, commitments, preview = st.tabs(["Policies", "Business calendar", "Commitments", "Try a lead"])
+policies, calendar, commitments, preview = st.tabs(["Policies", "Business calendar", "Commitments", "Try a lead"],
+                                                        key="sla_policies_tab", on_change="rerun")
 with policies:
     sla_forms.policies_in_force(versions, tz)
     terms = sla.definitions_summary(tz=tz)

@@ -92,8 +92,12 @@ def _options():
 
 
 def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "this_quarter",
-               location=None) -> tuple[Period, Filters]:
+               location=None, own_rep_only: int | None | bool = False) -> tuple[Period, Filters]:
     """Period and filter widgets (in the sidebar by default). Returns the chosen Period and Filters.
+
+    ``own_rep_only``: the owner filter offers only this rep (an SDR or AE on the scoreboard: one
+    rep's numbers are theirs to see, another rep's are the team scorecard's, which reps don't get);
+    ``None`` for a viewer without a rep record (no owner choice at all).
 
     Initial values reach the widgets as their defaults (``index=``/``default=``/``value=``), never
     by writing Session State before they render: a session's first run can be cut short (the
@@ -106,6 +110,8 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
     linked, problems = _from_query()
     initial = {"period": default_period, **saved, **linked}
     options, reps, campaigns = _options()
+    if own_rep_only is not False:
+        options["owner"] = {k: v for k, v in options["owner"].items() if own_rep_only is not None and k == own_rep_only}
     today = local_today(tz)
 
     defaults: dict = {}
@@ -114,7 +120,8 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
         defaults[k] = [v for v in wanted if v in options[k]]
         if k in linked and len(defaults[k]) != len(linked[k]):
             gone = [_clip(str(v)) for v in linked[k] if v not in options[k]]
-            problems.append(f"{k} {', '.join(gone)} (no such {k})")
+            why = "not yours to see" if k == "owner" and own_rep_only is not False else f"no such {k}"
+            problems.append(f"{k} {', '.join(gone)} ({why})")
     start_preset = initial["period"] if initial["period"] in PRESETS else default_period
 
     with where:
@@ -148,8 +155,9 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
                                format_func=options["team"].get, key=f"{_W}team", placeholder="All teams")
             if "owner" in show:
                 chosen_teams = set(current("team") or [])
-                owner_ids = [i for i, t in zip(reps["id"], reps["team_id"]) if not chosen_teams or t in chosen_teams]
-                owner_ids = list(dict.fromkeys(owner_ids + list(current("owner") or [])))
+                owner_ids = [i for i, t in zip(reps["id"], reps["team_id"])
+                             if (not chosen_teams or t in chosen_teams) and i in options["owner"]]
+                owner_ids = list(dict.fromkeys(owner_ids + [v for v in current("owner") or [] if v in options["owner"]]))
                 st.multiselect("Owner", owner_ids, default=[v for v in defaults["owner"] if v in owner_ids],
                                format_func=options["owner"].get, key=f"{_W}owner", placeholder="Everyone")
             for k, label, placeholder in (("source", "Source", "All sources"), ("campaign", "Campaign", "All campaigns"),

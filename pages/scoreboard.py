@@ -15,7 +15,8 @@ from queries import calc, parallel, scoreboard, settings
 from queries.periods import zone
 
 user = page_user("scoreboard")
-period, filters = filter_bar()
+# reps (SDRs, AEs) pick only themselves as owner: another rep's standing is the team scorecard's
+period, filters = filter_bar(own_rep_only=False if user.can("see_all_reps") else user.rep_id)
 cur = settings.currency()
 
 page_header("Scoreboard", f"{period.label or 'Period'}: {period.describe()} · {describe(filters)}")

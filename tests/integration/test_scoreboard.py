@@ -275,6 +275,21 @@ def test_no_revenue_target_points_to_the_plan(scene):
 
 
 @pytest.mark.one_backend
+def test_a_rep_cannot_pick_another_rep_as_owner(scene):
+    """/scoreboard?owner=<another rep> showed an SDR that rep's SLA compliance and acceptance."""
+    users.create(None, UserInput("sam", "Sam", "sam@example.com", ["sdr"], rep_id=scene["sdr"]),
+                 "correct horse battery")
+    app = open_page("sam", "scoreboard", query={**Q1_LINK, "owner": scene["sdr2"]})
+    notice = [w.value for w in app.warning if "This link asks for" in w.value]
+    assert notice and f"owner {scene['sdr2']} (not yours to see)" in notice[0]
+    everyone = open_scoreboard(Q1_LINK)
+    assert tiles(app)["Lead acceptance"].value == tiles(everyone)["Lead acceptance"].value   # the filter was dropped
+    mine = open_page("sam", "scoreboard", query={**Q1_LINK, "owner": scene["sdr"]})
+    assert not [w for w in mine.warning if "This link asks for" in w.value]
+    assert mine.query_params.get("owner") in (str(scene["sdr"]), [str(scene["sdr"])])
+
+
+@pytest.mark.one_backend
 def test_no_changes_against_a_period_before_the_data(scene):
     """'Last 12 months' compared with months before the first lead: Revenue +365% in green."""
     app = open_scoreboard({"period": "custom", "from": "2025-10-01", "to": "2025-12-31"})   # vs Q3 2025
@@ -447,7 +462,8 @@ def test_the_drill_down_page_keeps_a_rep_to_their_own_records(scene):
     app.selectbox(key="sb_drill").set_value("handoffs").run()
     assert not app.exception
     assert any("Record lists show only your own records" in c.value for c in app.caption)
-    assert any(" 0 records" in c.value for c in app.caption)
+    assert any("not yours to see" in w.value for w in app.warning)   # Sam's filter is dropped: Sid's own
+    assert any(" 2 records" in c.value for c in app.caption)
     app = open_scoreboard(Q1_LINK, username="sid")
     app.selectbox(key="sb_drill").set_value("handoffs").run()
     assert any(" 2 records" in c.value for c in app.caption)          # Sid's two paid-search hand-offs

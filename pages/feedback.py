@@ -177,7 +177,7 @@ with tabs["Weekly review"]:
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Latest insights from sales**")
-        latest = qualification.feedback_list(week)
+        latest = qualification.feedback_list(week, viewer=user)
         latest = latest[latest["insight"].notna()].sort_values(["quality", "created_at"], ascending=[True, False])
         if latest.empty:
             st.caption("No insights this week.")
@@ -217,8 +217,10 @@ with tabs["Trends"]:
                                                   groups[dim]), width="stretch")
     if dim not in ("campaign", "source"):
         st.caption("Campaign-level ratings have no single account, so segment views count lead ratings only.")
-    listed = qualification.feedback_list(period, filters)
+    listed = qualification.feedback_list(period, filters, viewer=user)
     st.markdown(f"**Ratings and insights ({len(listed)})**")
+    if not user.can("see_all_reps"):
+        st.caption("Yours, and every rep's ratings of campaigns; other reps' ratings of their own leads stay theirs.")
     records_table(feedback_view(listed).drop(columns=["Source"]), title=f"sales feedback {period.describe()}",
                   key="fb_all",
                   column_config=FEEDBACK_CONFIG, height=360)

@@ -539,10 +539,16 @@ def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
 def feedback_list(period: Period, filters: Filters = NO_FILTERS, rep_id: int | None = None,
-                  limit: int = 500) -> pd.DataFrame:
-    """Ratings and insights given in the period, newest first."""
-    return _typed(_run("feedback_list", {**filters.params(), **period.bounds(), "rep_id": rep_id, "limit": limit}),
-                  FEEDBACK_SCHEMA)
+                  limit: int = 500, *, viewer: User | None = None) -> pd.DataFrame:
+    """Ratings and insights given in the period, newest first. For a ``viewer`` who may not see
+    every rep (SDRs, AEs): their own, and other reps' ratings of campaigns — not other reps'
+    ratings of leads, which are those reps' lead-level data."""
+    frame = _typed(_run("feedback_list", {**filters.params(), **period.bounds(), "rep_id": rep_id, "limit": limit}),
+                   FEEDBACK_SCHEMA)
+    if viewer is not None and not viewer.can("see_all_reps"):
+        mine = frame["rep_id"] == (viewer.rep_id if viewer.rep_id is not None else -1)
+        frame = frame[mine | (frame["subject_kind"] == "campaign")].reset_index(drop=True)
+    return frame
 
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)

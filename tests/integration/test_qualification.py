@@ -741,6 +741,12 @@ def test_marketing_replies_and_trends(world, app_db, org, inbox_world):
     assert by_tier.ratings.sum() == 2  # campaign ratings have no account tier
     listed = qualification.feedback_list(period)
     assert listed.set_index("feedback_id").loc[fid, "replies"] == 1
+    # the AE sees their campaign rating and no other rep's lead ratings; the SDR their own two
+    # lead ratings and the AE's campaign rating; a lead sees all three
+    assert list(qualification.feedback_list(period, viewer=u["ae"])["subject_kind"]) == ["campaign"]
+    assert len(qualification.feedback_list(period, viewer=u["sdr"])) == 3
+    assert len(qualification.feedback_list(period, viewer=u["marketing_lead"])) == 3
+    assert (qualification.feedback_list(period, viewer=u["ae"])["rep_id"] == u["ae"].rep_id).all()
     assert len(qualification.replies(period)) == 2
     summary = qualification.feedback_summary(period)
     assert (summary["ratings"], summary["poor"], summary["good"], summary["replied"]) == (3, 1, 1, 1)

@@ -25,6 +25,15 @@ SIDE_TITLES = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
 STATUS_TONE = {"on_track": "good", "achieved": "good", "at_risk": "warn", "off_track": "bad", "missed": "bad"}
 
 
+def delta_tone(t: "Tile") -> str:
+    """'good', 'bad' or 'neutral' for a tile's change, as st.metric colours it on screen (an ASCII
+    '-' is a fall; ``good_when`` says which way is good)."""
+    if not t.delta or t.good_when == "neutral" or fmt.is_no_change(t.delta):
+        return "neutral"
+    fell = t.delta.startswith("-")
+    return "good" if fell == (t.good_when == "down") else "bad"
+
+
 @dataclass(frozen=True)
 class Tile:
     key: str
@@ -283,7 +292,9 @@ class GoalLine:
     checkin_text: str | None = None  # the whole narrative (screens clip it to fit: clip())
 
 
-def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
+def goal_lines(p: dict, now: datetime | None = None, *, dated: bool = False) -> list[GoalLine]:
+    """The goals slide's lines. ``dated``: check-ins name their date ('12 Nov 2026'), not 'today'
+    — a file is read on another day (the export)."""
     cur = p.get("currency", "USD")
     out = []
     for g in p["goals"]:
@@ -300,8 +311,10 @@ def goal_lines(p: dict, now: datetime | None = None) -> list[GoalLine]:
         last = g.get("last_checkin")
         if last:
             confidence = last["confidence"]
-            checkin_by = (f"{last['author']}, "
-                          f"{_ago(last['at'], now or datetime.fromisoformat(p['as_of']), p['period'].get('tz', 'UTC'))}")
+            zone_name = p['period'].get('tz', 'UTC')
+            when = (local_date_text(last['at'], zone_name, None) if dated else
+                    _ago(last['at'], now or datetime.fromisoformat(p['as_of']), zone_name))
+            checkin_by = f"{last['author']}, {when}"
             checkin_text = " ".join((last["narrative"] or "").split())
             checkin = f"{checkin_by}: {clip(checkin_text, 160)}"
             needs = clip(last["needs"], 120) if last.get("needs") else None
@@ -641,9 +654,11 @@ class DecisionLine:
     agenda_item_id: int | None
 
 
-def decision_lines(frame: pd.DataFrame, tz: str) -> list[DecisionLine]:
+def decision_lines(frame: pd.DataFrame, tz: str, *, dated: bool = False) -> list[DecisionLine]:
+    """``dated``: when a decision was recorded names the day too (the export is read later)."""
     return [DecisionLine(int(r["id"]), int(r["version"]), r["body"], r["created_by"],
-                         local_time(r["created_at"], tz, "%H:%M"), link_text(r),
+                         (f"{local_date_text(r['created_at'], tz, None)}, " if dated else "")
+                         + local_time(r["created_at"], tz, "%H:%M"), link_text(r),
                          None if pd.isna(r.get("agenda_item_id")) else int(r["agenda_item_id"]))
             for r in frame.to_dict("records")]
 

@@ -50,6 +50,8 @@ h1 { margin: 0 0 .2rem 0; } h2 { margin: 2rem 0 .3rem 0; border-bottom: 2px soli
 .tile.marketing { border-top-color: #7C3AED; } .tile.sales { border-top-color: #0284C7; }
 .tile .label { color: #334155; font-weight: 600; } .tile .value { font-size: 1.8rem; font-weight: 750; }
 .tile .delta { font-weight: 600; } .tile .caption { color: #64748B; font-size: .9rem; }
+.delta.good, .status.good { color: #15803D; } .delta.bad, .status.bad { color: #B91C1C; }
+.status.warn { color: #B45309; } .status { font-weight: 700; }
 table { width: 100%; border-collapse: collapse; margin: .5rem 0 1rem 0; }
 th { text-align: left; color: #475569; border-bottom: 2px solid #CBD5E1; padding: .3rem .4rem; }
 td { border-bottom: 1px solid #E2E8F0; padding: .35rem .4rem; vertical-align: top; }
@@ -107,7 +109,7 @@ def chart_images(figures: dict[str, object]) -> tuple[dict[str, bytes], str | No
 def _tiles(tiles: list[mc.Tile]) -> str:
     out = []
     for t in tiles:
-        delta = f'<div class="delta">{esc(t.delta)}</div>' if t.delta else ""
+        delta = f'<div class="delta {mc.delta_tone(t)}">{esc(t.delta)}</div>' if t.delta else ""
         caption = f'<div class="caption">{esc(t.caption)}</div>' if t.caption else ""
         out.append(f'<div class="tile {t.side}" data-kpi="{t.key}"><div class="label">{esc(t.label)}</div>'
                    f'<div class="value">{esc(t.value)}</div>{delta}{caption}</div>')
@@ -156,7 +158,7 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
         body = "".join(f"<h3>{mc.SIDE_TITLES[s]}</h3>{_tiles(groups[s])}" for s in ("marketing", "sales", "shared"))
         return body + f'<p class="note">{esc(mc.scoreboard_note(payload, None))}</p>'
     if kind == "goals":
-        lines = mc.goal_lines(payload)
+        lines = mc.goal_lines(payload, dated=True)
         if not lines:
             return '<p class="note">No shared goals for the period.</p>'
         out = []
@@ -167,7 +169,7 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
             needs = f"<div><b>Needs:</b> {esc(g.needs)}</div>" if g.needs else ""
             kr = f"<div class='note'>Key result of {esc(g.parent_title)}</div>" if g.parent_title else ""
             out.append(f'<div class="goal" data-goal="{g.id}"><b>{esc(g.title)}</b> · '
-                       f'<span data-status="{g.status}">{esc(g.status_label)}</span>'
+                       f'<span class="status {g.tone}" data-status="{g.status}">{esc(g.status_label)}</span>'
                        + (f" <span class='note'>({esc(g.data_note)})</span>" if g.data_note else "") + kr
                        + f'<div><span class="value" data-value>{esc(g.value)}</span> of {esc(g.target)} · '
                        f'{esc(g.detail)}</div><div class="note">{owners}</div>{check}{needs}</div>')
@@ -228,7 +230,7 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
     when = mc.local_date_text(meeting.scheduled_at, tz, None, weekday=True, clock=True)
     parts = [f"<header><h1>{esc(meeting.title)}</h1>"
              f'<p class="meta">{esc(when)} ({esc(tz)}) · presenter {esc(meeting.presenter or "—")} · '
-             f"{esc(STATUSES[meeting.status])}</p>"
+             f"{'meeting in progress' if meeting.status == 'live' else esc(STATUSES[meeting.status])}</p>"
              f'<p class="asof" data-as-of="{esc(as_of)}" data-frozen="{str(meeting.is_frozen).lower()}">{state}</p>']
     if numbers:
         period = next(iter(numbers.values()))["period"]
@@ -258,7 +260,7 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
 
     decision_rows = "".join(
         f'<tr data-decision="{d.id}"><td>{esc(d.body)}</td><td>{esc(d.link or "")}</td><td>{esc(d.by)}, {esc(d.at)}'
-        f"</td></tr>" for d in mc.decision_lines(decisions, tz))
+        f"</td></tr>" for d in mc.decision_lines(decisions, tz, dated=True))
     parts.append('<section data-section="outcomes"><h2>Decisions</h2>'
                  + (f"<table data-table='decisions'><thead><tr><th>Decision</th><th>Linked to</th><th>Recorded</th></tr>"
                     f"</thead><tbody>{decision_rows}</tbody></table>" if decision_rows else '<p class="note">None.</p>')

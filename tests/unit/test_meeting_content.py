@@ -433,3 +433,14 @@ def test_the_slipping_owners_table_adds_up_to_the_tile():
 def test_the_scoreboard_slide_says_why_it_shows_no_changes():
     p = {**scoreboard_payload(), "comparison_before_data": True, "data_start": "25 May 2025"}
     assert mc.scoreboard_note(p).startswith("No changes shown:") and "25 May 2025" in mc.scoreboard_note(p)
+
+
+def test_the_export_colours_changes_by_which_way_is_good_and_dates_what_it_quotes():
+    """Mailed, '+7 min' read neutral, 'Off track' was black, and a check-in said 'today'."""
+    assert mc.delta_tone(mc.Tile("t", "Median first touch", "49 min", "+7 min", good_when="down")) == "bad"
+    assert mc.delta_tone(mc.Tile("r", "Revenue", "$2.03M", "-4%")) == "bad"
+    assert mc.delta_tone(mc.Tile("r", "Revenue", "$2.03M", "+4%")) == "good"
+    assert mc.delta_tone(mc.Tile("r", "Revenue", "$2.03M", "±0%")) == "neutral"
+    payload = goals_payload()
+    dated = [g.checkin_by for g in mc.goal_lines(payload, dated=True) if g.checkin_by]
+    assert dated and all(re.search(r", \d{2} \w{3} \d{4}$", by) for by in dated), dated

@@ -152,6 +152,7 @@ def _reload() -> None:
 def _rebase(version: int) -> None:
     st.session_state["gf__version"] = version
     st.session_state.pop("gf__stale", None)
+    st.session_state.pop("gf__error", None)   # the conflict is settled: its message goes too
 
 
 def _input() -> GoalInput:
@@ -320,24 +321,42 @@ def _stale_help(goal: Goal) -> None:
         return
     cur = settings.currency()
     mine = _input()
-    rows = []
+    base = st.session_state.get("gf__values", {})   # the goal as this form loaded it
     metric = mine.metric
-    compare = [("Title", current.title, " ".join(mine.title.split())),
-               ("Why it matters", current.why, mine.why.strip()),
-               ("Measure", METRICS[current.metric].label if current.metric else "Manual",
-                METRICS[metric].label if metric in METRICS else "Manual"),
-               ("Target", target_text(current, cur), mine.target),
-               ("Owners", ", ".join(sorted(o.name for o in current.owners)),
-                ", ".join(sorted(_rep_name(r) for r in mine.owner_rep_ids)))]
-    try:   # the target as a value: "10000000" typed and "$10M" saved are the same target
-        typed = parse_amount(mine.target, METRICS[metric].unit if metric in METRICS else mine.unit)
-        if abs(typed - current.target) < 1e-9 * max(1.0, abs(current.target)):
-            compare = [row for row in compare if row[0] != "Target"]
-    except GoalError:
-        pass
-    for label, theirs, yours in compare:
-        if str(theirs).strip() != str(yours).strip():
-            rows.append({"Field": label, "Saved by the other person": theirs, "Your input": yours})
+
+    def measure(key) -> str:
+        return METRICS[key].label if key in METRICS else "Manual"
+
+    def same_target(text: str, target: float, unit: str) -> bool:
+        """A target as a value: "10000000" typed and "$10M" saved are the same target."""
+        try:
+            value = parse_amount(text, unit)
+        except GoalError:
+            return False
+        return abs(value - target) < 1e-9 * max(1.0, abs(target))
+
+    unit = METRICS[metric].unit if metric in METRICS else mine.unit
+    compare = [  # field, as loaded, as saved by the other person, your input, (loaded == theirs, yours == theirs)
+        ("Title", base.get("title", ""), current.title, " ".join(mine.title.split())),
+        ("Why it matters", base.get("why", ""), current.why, mine.why.strip()),
+        ("Measure", measure(base.get("metric")), measure(current.metric), measure(metric)),
+        ("Target", base.get("target", ""), target_text(current, cur), mine.target),
+        ("Owners", ", ".join(sorted(_rep_name(r) for r in base.get("owners", []))),
+         ", ".join(sorted(o.name for o in current.owners)), ", ".join(sorted(_rep_name(r) for r in mine.owner_rep_ids))),
+    ]
+    rows = []
+    for label, loaded, theirs, yours in compare:
+        if label == "Target":
+            they_changed = not same_target(str(loaded), current.target, current.unit)
+            you_differ = not same_target(str(yours), current.target, unit)
+        else:
+            they_changed = str(loaded).strip() != str(theirs).strip()
+            you_differ = str(yours).strip() != str(theirs).strip()
+        if they_changed or you_differ:
+            # who changed what: a field only you edited is not the other person's change
+            rows.append({"Field": label, "When you opened it": loaded,
+                         "Saved by the other person": theirs if they_changed else "(unchanged)",
+                         "Your input": yours if yours != loaded else "(unchanged)"})
     with st.container(border=True):
         st.markdown("**What changed meanwhile**")
         if rows:

@@ -622,8 +622,16 @@ def test_a_stale_save_lists_only_the_fields_that_differ(world, people, app_db):
     mia.text_area(key=gf(mia, "why")).input("Mia's reason")
     mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
     assert any("Someone else saved this goal" in e.value for e in mia.error)
-    fields = list(mia.dataframe[0].value["Field"])
-    assert fields == ["Title", "Why it matters"], fields
+    table = mia.dataframe[0].value
+    assert list(table["Field"]) == ["Title", "Why it matters"], list(table["Field"])
+    # who changed what: Sal changed the title, Mia only the reason (it was listed as Sal's change)
+    rows = table.set_index("Field")
+    assert rows.loc["Title", "Saved by the other person"] == "Sal's title"
+    assert rows.loc["Title", "Your input"] == "(unchanged)"
+    assert rows.loc["Why it matters", "Saved by the other person"] == "(unchanged)"
+    assert rows.loc["Why it matters", "Your input"] == "Mia's reason"
+    mia.button(key="gf_rebase").click().run()        # keep my input: the conflict message goes
+    assert not any("Someone else saved this goal" in e.value for e in mia.error)
 
 
 @pytest.mark.one_backend

@@ -666,6 +666,27 @@ def _check_scope(params: dict) -> None:
                         f"{SCOPE_LOOKBACK_DAYS} days before it. Check the team, source and segment choices.")
 
 
+def _validated(data: "GoalInput") -> dict:
+    """``data.cleaned()`` with the two-team owner rule checked as well, so one save lists every
+    problem (a bad target, dates the wrong way round and a missing sales owner took three saves)."""
+    problems: list[str] = []
+    params = None
+    try:
+        params = data.cleaned()
+    except GoalError as err:
+        problems += [line.removeprefix("- ") for line in str(err).splitlines()]
+    owners = sorted({int(r) for r in (data.owner_rep_ids or [])})
+    if owners:
+        try:
+            with get_engine().connect() as conn:
+                _check_owners(conn, owners)
+        except GoalError as err:
+            problems.append(str(err))
+    if problems:
+        raise GoalError("\n".join(f"- {p}" for p in problems) if len(problems) > 1 else problems[0])
+    return params
+
+
 def _check_owners(conn: sa.Connection, rep_ids: list[int]) -> None:
     reps = conn.execute(q("goal_owner_reps"), {"rep_ids": rep_ids}).mappings().all()
     missing = set(rep_ids) - {r["id"] for r in reps}
@@ -741,7 +762,7 @@ def _audit_view(row: dict) -> dict:
 def create(actor: User, data: GoalInput) -> int:
     """Create a goal (team leads and admins). Returns its id."""
     _require_editor(actor, "create")
-    params = data.cleaned()
+    params = _validated(data)
     _check_scope(params)
     try:
         with get_engine().begin() as conn:
@@ -759,7 +780,7 @@ def create(actor: User, data: GoalInput) -> int:
 def update(actor: User, goal_id: int, data: GoalInput, version: int) -> int:
     """Save an edit made on the goal at ``version``; StaleGoal if it changed since. Returns the new version."""
     _require_editor(actor, "edit")
-    params = data.cleaned()
+    params = _validated(data)
     _check_scope(params)
     try:
         with get_engine().begin() as conn:

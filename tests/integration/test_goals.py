@@ -193,6 +193,19 @@ def test_two_team_rule_in_the_write_function(world, people, app_db):
     assert goals.get(goal_id).owner_rep_ids == tuple(sorted([r["marketer"], r["sdr"]]))
 
 
+def test_one_save_lists_every_problem(world, people):
+    """A bad target, an end before the start and no sales owner took three saves to find."""
+    r = people["reps"]
+    bad = GoalInput(title="Everything wrong", period_kind="custom", start=date(2026, 3, 1), end=date(2026, 2, 1),
+                    target="abc", unit="count", owner_rep_ids=[r["marketer"]])
+    with pytest.raises(GoalError) as err:
+        goals.create(user("marketing_lead"), bad)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 3, lines
+    assert "The target" in str(err.value)
+    assert "owner from sales" in str(err.value) and "before" in str(err.value).lower()
+
+
 def test_two_team_rule_in_the_database(world, people, app_db):
     """Even SQL that bypasses the app cannot store a one-team goal (deferred constraint trigger)."""
     r = people["reps"]

@@ -8,6 +8,8 @@ reason shown above it. Widget state lives under one prefix per form (``au_`` for
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -15,6 +17,7 @@ from components import format as fmt
 from components.widgets import empty_state
 from queries import audit, goals, settings, users
 from queries.access import ROLES, User
+from queries.periods import zone
 from queries.users import StaleEdit, UserError, UserInput
 
 ROLE_OPTIONS = list(ROLES)
@@ -290,7 +293,7 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
 
 def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
     rows = {int(r.id): r for r in people.itertuples()}
-    about_col, by_col, limit_col = st.columns([2, 2, 1])
+    about_col, by_col, until_col, limit_col = st.columns([2, 2, 1.3, 1])
     about = about_col.selectbox("About user", [None, *rows], key="audit_about",
                                 format_func=lambda i: "Any user or record" if i is None else _user_label(rows[i]))
     actor = by_col.selectbox("Made by", [None, SYSTEM_ACTOR, *rows], key="audit_actor",
@@ -298,14 +301,17 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                              "The system (command line, demo data)" if i == SYSTEM_ACTOR else _user_label(rows[i]))
     limit = limit_col.selectbox("Show", [50, 200, 1000], index=1, key="audit_limit",
                                 format_func=lambda n: f"latest {n}")
+    tz = settings.company_timezone()
+    until = until_col.date_input("Up to and including", value=None, key="audit_until", format="YYYY-MM-DD",
+                                 help="Reach back past the latest entries: those made on or before this day.")
+    before = None if until is None else datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone(tz))
     frame = audit.search(about_user_id=about, actor_user_id=None if actor in (None, SYSTEM_ACTOR) else actor,
-                         system_only=actor == SYSTEM_ACTOR, limit=limit)
+                         system_only=actor == SYSTEM_ACTOR, limit=limit, before=before)
     if frame.empty:
         empty_state("No changes recorded for this filter.",
                     "Every change made in Alignboard (users, goals, criteria, SLA policies, hand-off decisions) "
                     "appears here with who made it and when.")
         return
-    tz = settings.company_timezone()
     rep_names = _rep_names(reps)
     names = {"team_id": _team_names(teams), "rep_id": rep_names, "owner_rep_ids": rep_names, "owner_id": rep_names,
              "owner_rep_id": rep_names,
@@ -320,7 +326,8 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                       frame["entity_title"])],
         "Change (old → new)": [audit.describe_change(o, n, names) for o, n in zip(frame["old"], frame["new"])],
     })
-    st.caption(f"{len(view)} most recent entries, newest first · times in {tz}")
+    st.caption(f"{len(view)} most recent entries{f' up to {until:%d %b %Y}' if until else ''}, newest first · "
+               f"times in {tz}" + (" · pick an earlier day to see older ones" if len(view) == limit else ""))
     st.dataframe(view, hide_index=True, width="stretch", column_config={
         "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss"),
         "Change (old → new)": st.column_config.TextColumn(width="large"),

@@ -48,16 +48,18 @@ def recent(entity: str | None = None, entity_id=None, limit: int = 200) -> pd.Da
 
 
 def search(about_user_id: int | None = None, actor_user_id: int | None = None, *, system_only: bool = False,
-           limit: int = 200) -> pd.DataFrame:
+           limit: int = 200, before: datetime | None = None) -> pd.DataFrame:
     """Latest entries, newest first: about one user (entity 'user') and/or made by one user.
 
     ``system_only``: only changes made without a signed-in user (command line, demo seeding).
+    ``before``: only entries made before this moment (reaching back past the latest ``limit``).
     Columns: id, at, actor_user_id, actor_username, actor_name, action, entity, entity_id,
     subject_username, entity_title (a goal's title), old, new (dicts or None).
     """
     with get_engine().connect() as conn:
         result = conn.execute(q("audit_search"), {"about_user_id": about_user_id, "actor_user_id": actor_user_id,
-                                                  "system_only": bool(system_only), "limit": int(limit)})
+                                                  "system_only": bool(system_only), "limit": int(limit),
+                                                  "before": before})
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
@@ -94,6 +96,18 @@ def _show(value) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+def _readable(key: str, value):
+    """Stored units as people read them: a rate 0.85 as 85%, whole amounts without '.0', a target
+    of 4200000 as 4,200,000."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if key.endswith("_rate") and 0 <= value <= 1:
+        return f"{value * 100:.4g}%"
+    if float(value).is_integer() and abs(value) >= 10_000 and not key.endswith(("_id", "version")):
+        return f"{int(value):,}"
+    return int(value) if float(value).is_integer() else value
+
+
 #: Keys an entry keeps for tracing (the event row a change wrote) but a reader has no use for.
 INTERNAL_KEYS = frozenset({"lead_event_id"})
 
@@ -118,7 +132,7 @@ def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] |
             return ", ".join(name(key, v) for v in value) if value else "(none)"
         if key in names and value is not None:
             return name(key, value)
-        return _show(value)
+        return _show(_readable(key, value))
 
     def label_of(key):
         if key in names and key.endswith("_ids"):

@@ -116,6 +116,7 @@ with top as (
             or (a.entity = 'user' and a.entity_id = cast(:about_user_id as text)))
        and (cast(:actor_user_id as integer) is null or a.actor_user_id = :actor_user_id)
        and (not :system_only or a.actor_user_id is null)
+       and (cast(:before as timestamptz) is null or a.at < :before)
      order by a.at desc, a.id desc
      limit :limit
 )

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from queries import users
+from queries import audit, users
 from queries.users import UserInput
 from tests.factories import World
 
@@ -384,6 +385,16 @@ def test_audit_log_shows_who_what_when_and_filters_by_user(world):
     at.selectbox(key="audit_actor").set_value(-1).run()
     frame = at.dataframe[-1].value
     assert set(frame["Who"]) == {"The system"} and len(frame) == 2
+    # Reaching back: entries up to a day before everything here, none; up to today, all
+    at.selectbox(key="audit_actor").set_value(None)
+    at.date_input(key="audit_until").set_value(date.today() - timedelta(days=2)).run()
+    assert any("No changes recorded for this filter." in i.value for i in at.info)
+    with world.engine.begin() as conn:   # an older entry (the log is append-only: inserted back-dated)
+        audit.record(conn, None, "user.update", "user", world.sam_id, {"active": True}, {"active": False},
+                     at=datetime.now(timezone.utc) - timedelta(days=10))
+    at.run()
+    frame = at.dataframe[-1].value
+    assert list(frame["Change (old → new)"]) == ["active: yes → no"]
 
 
 @pytest.mark.one_backend

@@ -50,7 +50,7 @@ def test_an_executive_sets_the_plan_and_coverage_reads_it(people):
     log = audit.search(actor_user_id=None, limit=10)
     log = log[log["entity"] == "revenue_plan"].reset_index(drop=True)
     assert list(log["action"]) == ["revenue_target.clear", "revenue_target.set", "revenue_target.set"]
-    assert "4200000 → 4500000" in audit.describe_change(log.iloc[1]["old"], log.iloc[1]["new"], {})
+    assert "4,200,000 → 4,500,000" in audit.describe_change(log.iloc[1]["old"], log.iloc[1]["new"], {})
     assert set(log["entity_id"]) == {"Q4 2026"}
 
 

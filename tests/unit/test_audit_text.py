@@ -23,3 +23,10 @@ def test_subject_is_the_user_or_the_records_title():
     assert subject_text("goal", "16", None, {"confidence": "at_risk"}, None) == "goal 16"
     assert subject_text("goal", "16", None, None, {"confidence": "at_risk"}, "Cut the median") == "goal “Cut the median”"
     assert subject_text("setting", float("nan"), None, None, None) == "setting"
+
+
+def test_stored_units_read_as_people_say_them():
+    """'decision target rate: 0.85' and 'target: 4200000.0' in the audit log."""
+    text = describe_change({"decision_target_rate": 0.85, "target": 4200000.0, "version": 12},
+                           {"decision_target_rate": 0.9, "target": 4500000, "version": 13})
+    assert text == "decision target rate: 85% → 90%; target: 4,200,000 → 4,500,000; version: 12 → 13"

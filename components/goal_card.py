@@ -246,7 +246,8 @@ def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = N
         call = " · owners' call" if p.overridden else ""
         when = (f"<br><span style='color:#475569;font-size:0.8rem'>{html.escape(g.describe_period())}</span>"
                 if show_period else "")
-        st.markdown(f"{badge(p.status)}{call} &nbsp;<span style='font-size:1.1rem;font-weight:700'>"
+        st.markdown(f"{badge(p.status)}<span style='color:#475569;font-size:0.8rem'>{call}</span> &nbsp;"
+                    f"<span style='font-size:1.1rem;font-weight:700'>"
                     f"{value_text(p.value, g, currency, label=False)}</span>"
                     f"<span style='color:#475569'> of {target_text(g, currency)}</span>{when}",
                     unsafe_allow_html=True)

@@ -26,7 +26,7 @@ got = parallel.fetch({"view": lambda: scoreboard.overview(period, filters),
 view, panel_goals = got["view"], got["goals"]
 sb, trend = view.scoreboard, view.trends
 
-kpi_area, goals_area = st.columns([3.4, 1], gap="medium")
+kpi_area, goals_area = st.columns([3, 1.3], gap="medium")   # room for two goal cards at 1366 px
 with goals_area:
     goals_panel.render(period, panel_goals, user, filters)
 

@@ -146,8 +146,8 @@ def origin(c: Card, versions_by_id: dict[int, Version]) -> None:
     if version is not None:
         mql += f" under criteria v{version.number}"
     lines.append(mql)
-    lines.append(_touch_line("First touch", c.first_touch))
-    lines.append(_touch_line("Last touch before hand-off", c.last_touch))
+    lines.append(_touch_line("First marketing touch", c.first_touch))
+    lines.append(_touch_line("Last marketing touch before hand-off", c.last_touch))
     st.markdown("  \n".join(lines))
 
 

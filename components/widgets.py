@@ -56,7 +56,11 @@ def records_table(frame: pd.DataFrame, *, title: str, key: str, column_config: d
     if frame.empty:
         empty_state("No records match.")
         return
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config, height=height)
+    shown = frame.copy()
+    for col in shown.columns:   # an empty text cell reads '—', not 'None' (numbers stay sortable)
+        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+            shown[col] = shown[col].astype(object).where(shown[col].notna(), "—")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height)
     st.download_button("Download CSV", csv_bytes(frame), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=f"csv_{key}", icon=":material/download:")
 

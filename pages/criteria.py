@@ -65,8 +65,9 @@ def propose() -> None:
         return
     v = qualification.by_id(vid)
     other = "sales" if v.proposed_side == "marketing" else "marketing"
-    flash("success", f"Proposed v{v.number} · {fmt.md_text(v.title)}. It takes effect once a {other} lead approves "
-                     "it.")
+    flash("success", f"Proposed v{v.number} · {fmt.md_text(v.title)}, to take effect on "
+                     f"{day(v.effective_at, tz)} once a {other} lead approves it (or on "
+                     "approval, if that comes later).")
     st.session_state["cr_show_draft_replay"] = False
 
 
@@ -230,7 +231,9 @@ with tab_propose:
                 st.text_input("Title", key="cr_title", max_chars=qualification.MAX_TITLE_CHARS,
                               placeholder="What changes, e.g. 'Add EMEA mid-market'")
             with b:
-                st.date_input("Takes effect on", key="cr_effective", min_value=today, format="YYYY-MM-DD")
+                # no min_value: a typed past date would be refused in the field and the old one saved silently;
+                # the save says why a past date is refused
+                st.date_input("Takes effect on", key="cr_effective", format="YYYY-MM-DD")
             st.markdown("**Who we sell to (ICP)**")
             a, b = st.columns(2)
             with a:

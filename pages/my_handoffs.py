@@ -56,6 +56,9 @@ def submit_recycle(handoff_id: int) -> None:
         flash("error", str(err))
 
 
+BULK_MESSAGE = "ho_bulk_message"   # shown under the bulk form, where the person is looking
+
+
 def submit_bulk() -> None:
     s = st.session_state
     decision = {"Accept": "accepted", "Reject": "rejected"}.get(s.get("ho_bulk_dec"))
@@ -65,7 +68,7 @@ def submit_bulk() -> None:
                                         comment=s.get("ho_bulk_comment"),
                                         recycle=bool(s.get("ho_bulk_recycle")) and decision == "rejected")
     except HandoffError as err:
-        flash("error", str(err))
+        s[BULK_MESSAGE] = ("error", str(err))
         return
     done = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
@@ -75,7 +78,7 @@ def submit_bulk() -> None:
         text += f" Skipped {len(failed)}: " + " ".join(
             o.message if o.lead_name and o.message.startswith(o.lead_name)
             else f"{o.lead_name or f'Hand-off #{o.handoff_id}'} — {o.message}" for o in failed)
-    flash("warning" if failed else "success", text)
+    s[BULK_MESSAGE] = ("warning" if failed else "success", text)
     if done:
         s["ho_bulk_ids"] = [o.handoff_id for o in failed]
         s["ho_bulk_comment"] = ""
@@ -269,3 +272,9 @@ if len(decidable) > 1 and user.can("handoffs.decide"):
                 st.text_area("Comment for all of them", key="ho_bulk_comment", height=122,
                              max_chars=handoffs.MAX_COMMENT_CHARS)
             st.form_submit_button("Record for all selected", on_click=submit_bulk)
+        kind, text = st.session_state.pop(BULK_MESSAGE, (None, None))
+        if kind:   # under the form: at the top of the page it was off-screen
+            {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
+elif BULK_MESSAGE in st.session_state:   # the bulk form went (one or no hand-off left): say it here
+    kind, text = st.session_state.pop(BULK_MESSAGE)
+    {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -232,6 +232,12 @@ def test_propose_replay_and_approve_through_the_forms(shop):
     fill_propose_form(at, "")
     at.button(key="FormSubmitter:propose-Propose for approval").click().run()
     assert any("short title" in e.value for e in at.error), texts(at)
+    # a past effective date is refused with its reason (the field used to clamp it silently)
+    fill_propose_form(at, "Backdated")
+    at.date_input(key="cr_effective").set_value(date(2026, 1, 1))
+    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    assert any("is in the past" in e.value for e in at.error), texts(at)
+    at.date_input(key="cr_effective").set_value(datetime.now().date())
     # replay the draft first
     fill_propose_form(at, "Strategic tiers only")
     at.button(key="FormSubmitter:propose-Replay this draft").click().run()
@@ -242,7 +248,8 @@ def test_propose_replay_and_approve_through_the_forms(shop):
     assert any("How those leads actually fared" in json.dumps(json.loads(c.proto.spec)) for c in charts)
     at.button(key="FormSubmitter:propose-Propose for approval").click().run()
     assert not at.exception, at.exception  # the replay tab had no version to offer before this one
-    assert any("Proposed v1" in s.value and "sales lead approves" in s.value for s in at.success), texts(at)
+    assert any("Proposed v1" in s.value and "sales lead approves" in s.value and "to take effect on" in s.value
+               for s in at.success), texts(at)
     assert at.selectbox(key="cr_replay_version").value == qualification_ids(shop)[0]
     with shop["engine"].connect() as conn:
         row = conn.execute(sa.text("select status, tiers, min_score, proposed_side from criteria_version")).one()

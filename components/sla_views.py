@@ -15,7 +15,7 @@ from queries import sla
 from queries.periods import PRESETS, Period, local_today, preset_period, zone
 
 #: Periods offered on personal pages (a rep's view needs no filters).
-MY_PERIODS = ("this_month", "this_quarter", "last_30_days", "last_90_days")
+MY_PERIODS = ("this_month", "last_month", "this_quarter", "last_quarter", "last_30_days", "last_90_days")
 DEFAULT_TARGET = 0.9
 #: Open hand-offs overdue longer than this are backlog: listed apart from the live countdowns.
 BACKLOG_DAYS = 7
@@ -157,9 +157,15 @@ def _style_due(view: pd.DataFrame):
 
 
 def my_period_picker(tz: str, key: str = "mysla_period") -> Period:
-    """A compact period choice in the sidebar for personal pages (default: this quarter)."""
-    choice = st.sidebar.selectbox("Period", MY_PERIODS, format_func=PRESETS.get, index=1, key=key)
-    period = preset_period(choice or "this_quarter", local_today(tz), tz)
+    """A compact period choice in the sidebar for personal pages (default: this quarter), kept in
+    the URL (``?period=last_month``) so a reload or a shared link keeps it. The link's choice
+    reaches the widget as its default (as in ``filters.filter_bar``)."""
+    linked = st.query_params.get("period")
+    start = linked if linked in MY_PERIODS else "this_quarter"
+    choice = st.sidebar.selectbox("Period", MY_PERIODS, format_func=PRESETS.get, index=MY_PERIODS.index(start),
+                                  key=key) or "this_quarter"
+    st.query_params["period"] = choice
+    period = preset_period(choice, local_today(tz), tz)
     st.sidebar.caption(f"{period.describe()} · {tz}")
     return period
 

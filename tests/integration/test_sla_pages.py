@@ -152,6 +152,15 @@ def test_a_sales_lead_picks_a_rep_on_my_sla(office):
     assert any(m.value.startswith("## SLA · Sid Other") for m in at.markdown)
 
 
+def test_my_sla_period_comes_from_the_link_and_stays_in_it(office):
+    """The chosen period was lost on reload (not in the URL); last month and last quarter were missing."""
+    at = open_page("sdr", "my_sla", query={"period": "last_month"})
+    assert at.selectbox(key="mysla_period").value == "last_month"
+    assert any("breaches · last month" in m.value for m in at.markdown)
+    at.selectbox(key="mysla_period").set_value("last_quarter").run()
+    assert at.query_params.get("period") in ("last_quarter", ["last_quarter"])
+
+
 def test_my_sla_for_a_user_without_a_rep_record_explains(office, app_db):
     users.create(None, UserInput("ae", "Ae Nobody", "ae@example.com", ["ae"], team_id=office["ae_team"]), PASSWORD)
     at = open_page("ae", "my_sla")

@@ -113,7 +113,9 @@ def _defaults(goal: Goal | None, parent: Goal | None, today: date) -> dict:
         start = parent.start if parent is not None else today
         return {"title": "", "why": "", "period_kind": parent.period_kind if parent else "quarter", "start": start,
                 "end": parent.end if parent else start, "metric": MANUAL, "target": "", "unit": "count",
-                "unit_label": "", "direction": "higher", "cumulative": "total", "owners": [],
+                "unit_label": "", "direction": "higher", "cumulative": "total",
+                # a key result starts with its objective's owners (the two-team rule holds already)
+                "owners": list(parent.owner_rep_ids) if parent else [],
                 "parent": parent.id if parent else NO_PARENT, "teams": [], "sources": [], "industries": [],
                 "countries": [], "tiers": []}
     s = goal.scope

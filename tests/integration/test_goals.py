@@ -691,9 +691,12 @@ def test_key_result_from_the_objective_page_and_change_history(world, people, ap
     assert "target: $5k → $6k" in history and "owners: Mia Lead, Sal Lead → Max Marketer, Sal Lead" in history
     app.button(key="goal_add_kr").click().run()
     assert app.selectbox(key=gf(app, "parent")).value == objective  # the objective is preselected
+    # and its owners (the save failed until they were picked again)
+    assert sorted(app.multiselect(key=gf(app, "owners")).value) == sorted(
+        [people["reps"]["marketer"], people["reps"]["sales_lead"]])
     app.text_input(key=gf(app, "title")).input("KR under X")
     app.text_input(key=gf(app, "target")).input("3")
-    app.multiselect(key=gf(app, "owners")).select(people["reps"]["marketer"]).select(people["reps"]["sdr"])
+    app.multiselect(key=gf(app, "owners")).set_value([people["reps"]["marketer"], people["reps"]["sdr"]])
     app.button(key="FormSubmitter:goal_form-Create goal").click().run()
     assert not app.error, [e.value for e in app.error]
     kr = next(g for g in goals.list_goals(None) if g.title == "KR under X")

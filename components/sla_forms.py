@@ -151,13 +151,14 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
                           format_func=sla.PRIORITIES.get, key=f"{k}priorities")
         st.markdown("**Windows**")
         a, b, c = st.columns([1, 1, 1.4])
-        a.number_input("First touch within", min_value=0.5, max_value=43200.0, value=float(ft_value), step=0.5,
+        # min 0, not 0.5: a 0 reaches the save and gets its message (the field used to refuse it silently)
+        a.number_input("First touch within", min_value=0.0, max_value=43200.0, value=float(ft_value), step=0.5,
                        key=f"{k}ft_value", format="%g")
         b.selectbox("Unit", list(UNITS), index=list(UNITS).index(ft_unit), key=f"{k}ft_unit")
         c.radio("Counted in", ["business hours", "wall-clock time"], horizontal=True, key=f"{k}ft_basis",
                 index=0 if row is None or row["first_touch_business"] else 1)
         a, b, c = st.columns([1, 1, 1.4])
-        a.number_input("Accept or reject within", min_value=0.5, max_value=129600.0, value=float(dec_value), step=0.5,
+        a.number_input("Accept or reject within", min_value=0.0, max_value=129600.0, value=float(dec_value), step=0.5,
                        key=f"{k}dec_value", format="%g", help="In business hours, 2 working days of 9 h = 18 hours.")
         b.selectbox("Unit ", list(UNITS), index=list(UNITS).index(dec_unit), key=f"{k}dec_unit")
         c.radio("Counted in ", ["business hours", "wall-clock time"], horizontal=True, key=f"{k}dec_basis",

@@ -330,6 +330,12 @@ def test_policies_form_refuses_bad_input_and_keeps_it(office, app_db):
     assert not at.exception
     assert any("Say which leads this policy covers" in e.value for e in at.error)
     assert at.text_input(key=f"{k}name").value == "No conditions"
+    # a first-touch window of 0 gets its message (the field refused it silently)
+    at.multiselect(key=f"{k}tiers").set_value([1])
+    at.number_input(key=f"{k}ft_value").set_value(0)
+    [b for b in at.button if b.label == "Create policy"][0].click().run()
+    assert any("first-touch window must be a whole number of minutes between 1" in e.value for e in at.error), \
+        [e.value for e in at.error]
     with app_db.connect() as conn:
         assert conn.execute(sa.text("select count(*) from sla_policy")).scalar() == 1
 

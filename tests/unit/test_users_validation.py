@@ -119,13 +119,20 @@ def test_user_input_errors(kwargs, message):
     assert message in str(err.value)
 
 
-def test_only_admins_manage_users():
+def test_only_admins_manage_users(monkeypatch):
+    from queries import users as users_module
+
+    monkeypatch.setattr(users_module, "current", lambda actor: actor)   # as stored: as given (no database)
     admin = User(1, "boss", "Boss", "b@example.com", frozenset({"admin"}))
     lead = User(2, "lead", "Lead", "l@example.com", frozenset({"sales_lead", "executive"}))
     _require_admin(admin)
     _require_admin(None)  # the operator's command line
-    with pytest.raises(UserError, match="Only administrators"):
+    with pytest.raises(UserError, match=r"Only active administrators can manage users\.$"):
         _require_admin(lead)
+    # an admin whose roles changed since the page loaded is told so
+    monkeypatch.setattr(users_module, "current", lambda actor: lead)
+    with pytest.raises(UserError, match="your roles or your account changed since the page loaded"):
+        _require_admin(admin)
 
 
 # --------------------------------------------------------------------------- audit descriptions

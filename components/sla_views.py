@@ -98,6 +98,13 @@ def open_summary(frame: pd.DataFrame, now: datetime) -> str:
     return text + "."
 
 
+def overdue_count(frame: pd.DataFrame, now: datetime) -> int:
+    """Open hand-offs whose next deadline has passed (the live list's and the backlog's). (pure)"""
+    if frame.empty:
+        return 0
+    return int((pd.to_datetime(frame["next_due_at"], utc=True) < pd.Timestamp(now)).sum())
+
+
 def split_backlog(frame: pd.DataFrame, now: datetime, days: int = BACKLOG_DAYS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(live, backlog): backlog = open hand-offs whose next deadline passed more than ``days`` ago."""
     cutoff = pd.Timestamp(now) - pd.Timedelta(days=days)
@@ -105,11 +112,12 @@ def split_backlog(frame: pd.DataFrame, now: datetime, days: int = BACKLOG_DAYS) 
     return frame[~old], frame[old]
 
 
-def standing_message(me, team, target: float, open_text: str) -> tuple[str, str]:
-    """(status, sentence) for the rep's one-glance banner: status good / warn / bad / none."""
+def standing_message(me, team, target: float, open_text: str, overdue: int = 0) -> tuple[str, str]:
+    """(status, sentence) for the rep's one-glance banner: status good / warn / bad / none. With
+    nothing measured this week but ``overdue`` open hand-offs, a warning, not a neutral note."""
     rate = me.compliance_rate
     if rate is None:
-        return "none", f"No hand-off with a known outcome yet this week. {open_text}"
+        return ("warn" if overdue else "none"), f"No hand-off with a known outcome yet this week. {open_text}"
     team_text = f"team {fmt.pct(team.compliance_rate)}, " if team.compliance_rate is not None else ""
     if rate >= target:
         status, head = "good", f"On target: {fmt.pct(rate)} of your hand-offs this week were contacted in time"

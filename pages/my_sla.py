@@ -49,7 +49,8 @@ now = datetime.now(timezone.utc)
 
 # --------------------------------------------------------------------------- one glance
 status, sentence = sla_views.standing_message(standing.me_week, standing.team_week, target,
-                                              sla_views.open_summary(open_now, now))
+                                              sla_views.open_summary(open_now, now),
+                                              overdue=sla_views.overdue_count(open_now, now))
 if info.id != user.rep_id:
     sentence = sentence.replace("your hand-offs", f"{info.full_name}'s hand-offs")
 sla_views.standing_banner(status, sentence)

@@ -107,3 +107,19 @@ def test_delivery_pace_counts_only_the_days_commitments_cover():
     # half of today gone counts half of today's share; nothing committed → no pace
     assert delivery_pace({}, {date(2025, 7, 1): 10.0}, {date(2025, 7, 1): 0.5}).expected_by_now == 5
     assert delivery_pace(mqls, {d: 0.0 for d in june}, elapsed) is None
+
+
+def test_nothing_measured_this_week_but_overdue_work_is_a_warning():
+    """'No hand-off with a known outcome yet this week' sat in neutral blue above 16 overdue ones."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from components.sla_views import overdue_count, standing_message
+    nothing = SimpleNamespace(compliance_rate=None)
+    assert standing_message(nothing, nothing, 0.9, "No open hand-offs.")[0] == "none"
+    assert standing_message(nothing, nothing, 0.9, "16 open hand-offs, 16 overdue.", overdue=16)[0] == "warn"
+    now = pd.Timestamp("2026-11-24 12:00", tz="UTC")
+    hour = pd.Timedelta(hours=1)
+    frame = pd.DataFrame({"next_due_at": [now - hour, now + hour, now - 9 * 24 * hour]})
+    assert overdue_count(frame, now.to_pydatetime()) == 2 and overdue_count(frame.iloc[0:0], now) == 0

@@ -30,7 +30,7 @@ def _load() -> None:
     st.session_state[EXPECTED] = current
 
 
-def _save(user: User) -> None:
+def _save(user: User, currency: str) -> None:
     quarter = _quarter_of(st.session_state[QUARTER])
     try:
         new = plan.set_target(user, quarter, st.session_state.get(AMOUNT, ""),
@@ -45,7 +45,7 @@ def _save(user: User) -> None:
     st.session_state[AMOUNT] = input_text(new, "currency")
     st.session_state[EXPECTED] = new
     st.session_state[MESSAGE] = ("success", f"{quarter.label} target removed." if new is None else
-                                 f"{quarter.label} target set to {fmt.money(new, st.session_state.get('_plan_cur', 'USD'), compact=False)}.")
+                                 f"{quarter.label} target set to {fmt.money(new, currency, compact=False)}.")
 
 
 def revenue_plan(user: User, today: date, currency: str) -> None:
@@ -61,7 +61,6 @@ def revenue_plan(user: User, today: date, currency: str) -> None:
     if not user.can("plan.edit"):
         st.caption("Executives and admins set the plan.")
         return
-    st.session_state["_plan_cur"] = currency
     labels = list(frame["quarter"])
     if st.session_state.get(QUARTER) not in labels:
         st.session_state[QUARTER] = frame.loc[frame["current"], "quarter"].iloc[0]
@@ -71,7 +70,8 @@ def revenue_plan(user: User, today: date, currency: str) -> None:
     cols[0].selectbox("Quarter", labels, key=QUARTER, on_change=_load)
     cols[1].text_input("Revenue target", key=AMOUNT, placeholder="e.g. 4.2M or 4,200,000 (empty: no target)",
                        help="Bookings the company plans to close in the quarter: 4.2M, 850k or 4,200,000.")
-    cols[2].button("Save target", type="primary", on_click=_save, args=(user,), key="plan_save", width="stretch")
+    cols[2].button("Save target", type="primary", on_click=_save, args=(user, currency), key="plan_save",
+                   width="stretch")
     if message:
         kind, text = message
         (st.success if kind == "success" else st.error)(text)

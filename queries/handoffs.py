@@ -253,7 +253,7 @@ def _is_sqlstate(exc: sa.exc.DBAPIError, code: str) -> bool:
 
 
 def _check(conn: sa.Connection, user: User, handoff_id: int):
-    user = users.current(user)   # roles and rep as stored now, not as the page loaded
+    """``user`` as stored now (the callers pass ``users.current(user)``, read once per call)."""
     row = conn.execute(q("handoff_for_decision"), {"handoff_id": handoff_id}).mappings().first()
     if row is None:
         raise HandoffError("That hand-off does not exist (any more). Reload the inbox.")
@@ -273,6 +273,7 @@ def decide(user: User, handoff_id: int, decision: str, reason: str | None = None
     message for the user; nothing is stored then.
     """
     reason, comment = clean_decision(decision, reason, comment, recycle)
+    user = users.current(user)   # roles and rep as stored now, not as the page loaded
     with get_engine().connect() as conn:
         message = _decide(conn, user, int(handoff_id), decision, reason, comment, recycle)
     _after_write()
@@ -331,6 +332,7 @@ def decide_many(user: User, handoff_ids: list[int], decision: str, reason: str |
     if len(ids) > MAX_BULK:
         raise HandoffError(f"Decide on at most {MAX_BULK} hand-offs at once.")
     outcomes = []
+    user = users.current(user)   # once for the batch, not once per hand-off
     with get_engine().connect() as conn:
         for hid in ids:
             try:
@@ -349,6 +351,7 @@ def recycle(user: User, handoff_id: int, comment: str | None = None) -> str:
     comment = str(comment or "").replace("\x00", "").strip() or None  # NUL (a paste) cannot be stored
     if comment and len(comment) > MAX_COMMENT_CHARS:
         raise HandoffError(f"The comment is too long (at most {MAX_COMMENT_CHARS:,} characters).")
+    user = users.current(user)
     with get_engine().connect() as conn:
         try:
             with conn.begin():

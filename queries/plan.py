@@ -18,7 +18,7 @@ from queries import audit, calc, settings, users
 from queries.access import User
 from queries.db import get_engine
 from queries.goal_math import GoalError, parse_amount
-from queries.periods import Period, quarter_start
+from queries.periods import quarter_start
 from queries.sqlfiles import q
 
 #: Quarters listed before and after the current one in the plan table.
@@ -59,9 +59,6 @@ class Quarter:
     def end(self) -> date:
         nxt = Quarter(self.year + (self.quarter == 4), self.quarter % 4 + 1)
         return nxt.start - timedelta(days=1)
-
-    def period(self, tz: str) -> Period:
-        return Period(self.start, self.end, tz, label=self.label)
 
     def shifted(self, n: int) -> "Quarter":
         i = self.year * 4 + self.quarter - 1 + n
@@ -121,7 +118,7 @@ def set_target(user: User, quarter: Quarter, text, *, expected: float | None) ->
             settings.put(conn, quarter.key, new)
         audit.record(conn, user.id, "revenue_target.set" if new is not None else "revenue_target.clear",
                      "revenue_plan", quarter.label, {"target": _whole(current)}, {"target": _whole(new)})
-    settings.all_settings.clear()
+    settings.all_settings.clear()   # settings.put clears too; a removal has to as well
     return new
 
 

@@ -106,7 +106,8 @@ on conflict (username) do nothing
 -- without a signed-in user: the command line, demo seeding). entity_title: what the record is
 -- called now — a goal's title (its check-in and archive entries hold none), the lead of a
 -- hand-off, a meeting's title, an action item's text, a criteria version's number and title, an
--- SLA policy's latest name, a commitment's dates — so the log names records instead of ids. The
+-- SLA policy's latest name, a commitment's dates, a calendar's name, the lead (or campaign) a
+-- rating is about, a decision's or reply's text — so the log names records instead of ids. The
 -- newest entries are picked first, then named (by primary key: numeric entity ids are cast only
 -- for their own entity).
 with top as (
@@ -126,7 +127,8 @@ select a.id, a.at, a.actor_user_id, actor.username as actor_username, actor.disp
                 'v' || cv.number || ' · ' || cv.title,
                 (select p.name from sla_policy p where a.entity = 'sla_policy' and p.code = a.entity_id
                   order by p.version desc limit 1),
-                to_char(sc.start_date, 'DD Mon YYYY') || ' – ' || to_char(sc.end_date, 'DD Mon YYYY'))
+                to_char(sc.start_date, 'DD Mon YYYY') || ' – ' || to_char(sc.end_date, 'DD Mon YYYY'),
+                bc.name, fl.first_name || ' ' || fl.last_name, fc.name, left(md.body, 60), left(fr.body, 60))
            as entity_title,
        a.old, a.new
   from top a
@@ -139,6 +141,12 @@ select a.id, a.at, a.actor_user_id, actor.username as actor_username, actor.disp
   left join meeting_action ma on ma.id = (case when a.entity = 'meeting_action' then a.entity_id::integer end)
   left join criteria_version cv on cv.id = (case when a.entity = 'criteria_version' then a.entity_id::integer end)
   left join sla_commitment sc on sc.id = (case when a.entity = 'sla_commitment' then a.entity_id::integer end)
+  left join business_calendar bc on bc.id = (case when a.entity = 'business_calendar' then a.entity_id::integer end)
+  left join lead_feedback f on f.id = (case when a.entity = 'lead_feedback' then a.entity_id::bigint end)
+  left join lead fl on fl.id = f.lead_id
+  left join campaign fc on fc.id = f.campaign_id
+  left join meeting_decision md on md.id = (case when a.entity = 'meeting_decision' then a.entity_id::integer end)
+  left join feedback_reply fr on fr.id = (case when a.entity = 'feedback_reply' then a.entity_id::bigint end)
  order by a.at desc, a.id desc
 
 -- name: setting_lock

@@ -710,6 +710,13 @@ def test_rating_leads_and_campaigns(world, app_db, org, inbox_world):
     qualification.rate_campaign(u["ae"], camp, 2, "Mostly students from the lookalike audience")
     with pytest.raises(FeedbackError, match="does not exist"):
         qualification.rate_campaign(u["ae"], 424242, 3, "x")
+    # the admin's audit log names the lead or campaign a rating is about (it said "lead feedback 12")
+    from queries import audit
+
+    lead_name = count(app_db, "select first_name || ' ' || last_name from lead where id = :l", l=lead)
+    subjects = {audit.subject_text(e.entity, e.entity_id, e.subject_username, e.old, e.new, e.entity_title)
+                for e in audit.search().query("entity == 'lead_feedback'").itertuples()}
+    assert subjects == {f"lead feedback “{lead_name}”", "lead feedback “Social Q1”"}
 
 
 def test_marketing_replies_and_trends(world, app_db, org, inbox_world):

@@ -208,6 +208,13 @@ def test_calendar_changes_rebuild_the_working_days(app_db, admin, office):
     assert minutes_on(date(2026, 12, 7)) == 240      # Monday: new hours
     assert minutes_on(date(2026, 12, 8)) == 0        # Tuesday: closed under the new schedule
     assert minutes_on(date(2026, 11, 30)) == 540     # before the new schedule
+    # the admin's audit log names the calendar (it said "business calendar 3")
+    from queries import audit
+
+    entries = audit.search().query("entity == 'business_calendar'")
+    assert len(entries) >= 3 and {audit.subject_text(e.entity, e.entity_id, e.subject_username, e.old, e.new,
+                                                     e.entity_title) for e in entries.itertuples()} \
+        == {"business calendar “Office”"}
     # Cumulative minutes stay consistent across the whole range.
     assert sql_scalar(app_db, """select count(*) from (select cum_start, lag(cum_end) over (order by day) as prev
                                   from business_day where calendar_id = :c) x where cum_start <> prev""",

@@ -26,7 +26,7 @@ def kpi(label: str, value: str, *, delta: str | None = None, good_when: str = "u
     in the container that gives it its owner's accent colour, the same on every page and slide (the
     page emits theme.kpi_accent_css() once). ``key`` tells two tiles of one metric on a page apart."""
     if metric is not None:
-        with st.container(key=theme.kpi_key(metric, key)):
+        with st.container(key=theme.kpi_key(metric, key), height="stretch"):
             _metric(label, value, delta, good_when, help, trend, caption)
         return
     _metric(label, value, delta, good_when, help, trend, caption)
@@ -38,7 +38,7 @@ def _metric(label, value, delta, good_when, help, trend, caption) -> None:
     st.metric(label, value, delta=delta, delta_color="off" if flat else color,
               delta_arrow="off" if flat else "auto", help=help, border=True,
               chart_data=trend if trend and len(trend) > 1 else None, chart_type="line",
-              delta_description=caption)
+              delta_description=caption, height="stretch")   # tiles in a row share one height
 
 
 def empty_state(message: str, hint: str | None = None) -> None:

@@ -51,20 +51,26 @@ def local(moment) -> str:
 
 def tile(owner: str, key: str):
     """A container whose key gives its KPI tile the owner's accent colour (theme.kpi_accent_css)."""
-    return st.container(key=f"kpi-{owner}-{key}")
+    return st.container(key=f"kpi-{owner}-{key}", height="stretch")
 
 
 st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
 cov = sb.coverage
-marketing, sales, together = kpi_area.columns(3, gap="small")
+# One row of columns per row of tiles (not one column per team), so tiles side by side share a
+# height when a caption wraps on a narrow screen.
+for column, (side, heading) in zip(kpi_area.columns(3, gap="small"),
+                                   (("marketing", "Marketing"), ("sales", "Sales"), ("shared", "Together"))):
+    column.markdown(theme.side_heading_html(side, heading), unsafe_allow_html=True)
+(marketing_1, sales_1, together_1), (marketing_2, sales_2, together_2), (marketing_3, sales_3, together_3) = (
+    kpi_area.columns(3, gap="small") for _ in range(3))
 
-with marketing:
-    st.markdown(theme.side_heading_html("marketing", "Marketing"), unsafe_allow_html=True)
+with marketing_1:
     with tile("marketing", "mqls"):
         kpi("MQLs delivered", fmt.number(sb.mqls), delta=fmt.change(sb.mqls, sb.mqls_prev),
             caption=f"{fmt.number(sb.handed_off)} handed off",
             help="Leads that became marketing-qualified in the period. Handed off: leads passed to sales "
                  "in the period.")
+with marketing_2:
     with tile("marketing", "acceptance"):
         kpi("Lead acceptance", fmt.pct(sb.acceptance_rate),
             delta=fmt.change(sb.acceptance_rate, sb.acceptance_rate_prev, "points"),
@@ -72,6 +78,7 @@ with marketing:
             help="Accepted ÷ handed off, for leads handed to sales in the period: the quality half of "
                  "marketing's commitment, owned by both teams. Leads awaiting a decision count in the "
                  "denominator, so recent periods are not final.")
+with marketing_3:
     with tile("marketing", "pipeline-created"):
         kpi("Pipeline created", fmt.money(sb.pipeline_created, cur),
             delta=fmt.change(sb.pipeline_created, sb.pipeline_created_prev),
@@ -79,8 +86,7 @@ with marketing:
             help="Amount of opportunities created in the period; the share whose lead came through a "
                  "marketing channel is marketing-sourced.")
 
-with sales:
-    st.markdown(theme.side_heading_html("sales", "Sales"), unsafe_allow_html=True)
+with sales_1:
     with tile("sales", "first-touch"):
         kpi("Median first touch", fmt.duration(sb.median_minutes),
             delta=fmt.change(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
@@ -90,6 +96,7 @@ with sales:
                  f"{fmt.duration(sb.p90_minutes)} ({fmt.change(sb.p90_minutes, sb.p90_minutes_prev, 'minutes') or 'no change'}"
                  f" vs the comparison period). {fmt.number(sb.untouched)} untouched leads are counted apart, "
                  "not in the median.")
+with sales_2:
     with tile("sales", "sla"):
         kpi("SLA compliance", fmt.pct(sb.sla_compliance),
             delta=fmt.change(sb.sla_compliance, sb.sla_compliance_prev, "points"),
@@ -97,23 +104,25 @@ with sales:
             help="Touched within the SLA window of the policy in force at the hand-off ÷ hand-offs whose "
                  f"outcome is known (touched, or deadline passed). {fmt.number(sb.sla_pending)} untouched leads "
                  "still inside their window are pending and not counted.")
+with sales_3:
     with tile("sales", "win-rate"):
         kpi("Win rate", fmt.pct(sb.win_rate), delta=fmt.change(sb.win_rate, sb.win_rate_prev, "points"),
             caption=f"{fmt.number(sb.won)} of {fmt.number(sb.won + sb.lost)} won",
             help="Won ÷ (won + lost), deals closed in the period. Not won ÷ all opportunities.")
 
-with together:
-    st.markdown(theme.side_heading_html("shared", "Together"), unsafe_allow_html=True)
+with together_1:
     with tile("shared", "revenue"):
         kpi("Revenue", fmt.money(sb.revenue, cur), delta=fmt.change(sb.revenue, sb.revenue_prev),
             caption=f"{fmt.pct(sb.marketing_revenue_share)} mkt-sourced",
             help="Bookings: amount of opportunities closed-won with a close date in the period. "
                  "Marketing-sourced: the deal's lead came through a marketing channel.")
+with together_2:
     with tile("shared", "open-pipeline"):
         kpi("Open pipeline", fmt.money(sb.open_pipeline, cur), delta=fmt.change(sb.open_pipeline, sb.open_pipeline_prev),
             caption=f"{fmt.number(sb.open_deals)} deals",
             help=f"Amount of opportunities open on {local(sb.open_as_of)} (the end of the period, or now), "
                  f"compared with {local(sb.comparison_open_as_of)}.")
+with together_3:
     with tile("shared", "coverage"):
         if cov.status == "ok":
             needed = sb.coverage_needed

@@ -7,6 +7,7 @@ chose on another page in this session, then the defaults.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 import streamlit as st
@@ -92,12 +93,12 @@ def _options():
 
 
 def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "this_quarter",
-               location=None, own_rep_only: int | None | bool = False) -> tuple[Period, Filters]:
+               location=None, owners: Collection[int] | None = None) -> tuple[Period, Filters]:
     """Period and filter widgets (in the sidebar by default). Returns the chosen Period and Filters.
 
-    ``own_rep_only``: the owner filter offers only this rep (an SDR or AE on the scoreboard: one
-    rep's numbers are theirs to see, another rep's are the team scorecard's, which reps don't get);
-    ``None`` for a viewer without a rep record (no owner choice at all).
+    ``owners``: the reps the owner filter may offer (``None``: every rep). An SDR or AE on the
+    scoreboard gets only their own rep: one rep's numbers are theirs to see, another rep's are the
+    team scorecard's, which reps don't get; a viewer without a rep record gets no owner choice.
 
     Initial values reach the widgets as their defaults (``index=``/``default=``/``value=``), never
     by writing Session State before they render: a session's first run can be cut short (the
@@ -110,8 +111,8 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
     linked, problems = _from_query()
     initial = {"period": default_period, **saved, **linked}
     options, reps, campaigns = _options()
-    if own_rep_only is not False:
-        options["owner"] = {k: v for k, v in options["owner"].items() if own_rep_only is not None and k == own_rep_only}
+    if owners is not None:
+        options["owner"] = {k: v for k, v in options["owner"].items() if k in set(owners)}
     today = local_today(tz)
 
     defaults: dict = {}
@@ -120,7 +121,7 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
         defaults[k] = [v for v in wanted if v in options[k]]
         if k in linked and len(defaults[k]) != len(linked[k]):
             gone = [_clip(str(v)) for v in linked[k] if v not in options[k]]
-            why = "not yours to see" if k == "owner" and own_rep_only is not False else f"no such {k}"
+            why = "not yours to see" if k == "owner" and owners is not None else f"no such {k}"
             problems.append(f"{k} {', '.join(gone)} ({why})")
     start_preset = initial["period"] if initial["period"] in PRESETS else default_period
 

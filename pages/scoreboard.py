@@ -16,7 +16,8 @@ from queries.periods import zone
 
 user = page_user("scoreboard")
 # reps (SDRs, AEs) pick only themselves as owner: another rep's standing is the team scorecard's
-period, filters = filter_bar(own_rep_only=False if user.can("see_all_reps") else user.rep_id)
+period, filters = filter_bar(owners=None if user.can("see_all_reps") else
+                             () if user.rep_id is None else (user.rep_id,))
 cur = settings.currency()
 
 page_header("Scoreboard", f"{period.label or 'Period'}: {period.describe()} · {describe(filters)}")

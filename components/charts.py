@@ -46,6 +46,12 @@ def _figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figur
 # --------------------------------------------------------------------------- revenue & pipeline
 
 
+def _nothing_axis(values: pd.Series) -> dict:
+    """A money axis with nothing on it: one tick at 0 (Plotly's automatic range read "$0 / $500m / $1",
+    milli-dollars)."""
+    return {} if (values.fillna(0) > 0).any() else dict(range=[0, 1], tickvals=[0])
+
+
 def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD", *, height: int = 400) -> go.Figure:
     """Two panels on one time axis, each with its own scale: revenue won (top) and pipeline
     created (bottom), both split into marketing-sourced (violet) and other sources (blue).
@@ -65,6 +71,7 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
                                     ("Other sources", total - frame[marketing_col], theme.SALES)):
             data.append(dict(
                 type="bar", x=x, y=list(values), name=name, marker=dict(color=color), legendgroup=name,
+                width=theme.bar_width(grain),
                 showlegend=axis == "y", xaxis="x", yaxis=axis,
                 customdata=[[w, fmt.money(v, currency), t] for w, v, t in zip(when, values, totals)],
                 hovertemplate="%{customdata[0]}<br>" + name + ": <b>%{customdata[1]}</b><br>of %{customdata[2]} "
@@ -74,11 +81,15 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
         barmode="stack", bargap=0.25, hovermode="closest",
         legend=dict(x=1, xanchor="right"),   # the left of its row holds the "Revenue won" panel title
         xaxis=_time_axis(grain, frame["bucket"], anchor="y2"),
-        yaxis=dict(domain=[0.57, 1.0], **money_axis),
-        yaxis2=dict(domain=[0.0, 0.43], **money_axis),
+        yaxis=dict(domain=[0.57, 1.0], **money_axis, **_nothing_axis(frame["revenue"])),
+        yaxis2=dict(domain=[0.0, 0.43], **money_axis, **_nothing_axis(frame["pipeline_created"])),
         annotations=[dict(text=text, x=0, xref="paper", xanchor="left", y=y, yref="paper", yanchor="bottom",
                           showarrow=False, font=_PANEL_TITLE)
-                     for text, y in (("Revenue won", 1.0), ("Pipeline created", 0.43))],
+                     for text, y in (("Revenue won", 1.0), ("Pipeline created", 0.43))]
+        + [dict(text=text, x=0.5, xref="paper", y=y, yref="paper", showarrow=False, font=dict(color=theme.NEUTRAL))
+           for text, y, col in (("No revenue won in the period", 0.78, "revenue"),
+                                ("No pipeline created in the period", 0.21, "pipeline_created"))
+           if not (frame[col].fillna(0) > 0).any()],
     )
     return _figure(data, layout, "Revenue and pipeline, by source", height)
 
@@ -226,7 +237,8 @@ def first_touch_chart(distribution: pd.DataFrame, *, height: int = 400) -> go.Fi
         # four entries: below the bands (on top they wrapped into the title in a half-width column)
         legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0, traceorder="normal"),
         xaxis=dict(type="category", tickfont=dict(size=12)),
-        yaxis=dict(title=dict(text="Hand-offs"), range=[0, (max(heights or [0]) * 1.22) or 1]),
+        yaxis=dict(title=dict(text="Hand-offs"), range=[0, (max(heights or [0]) * 1.22) or 1], tickformat=",d",
+                   **({"dtick": 1} if max(heights or [0]) < 5 else {})),
         annotations=[dict(x=x, y=h, text=fmt.pct(h / total), showarrow=False, yanchor="bottom",
                           font=dict(size=12, color=theme.NEUTRAL)) for x, h in zip(labels, heights) if h and total])
     return _figure(data, layout, "Time to first touch, and whether each hand-off met its SLA", height)

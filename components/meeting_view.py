@@ -583,7 +583,8 @@ def meeting_charts_for(kind: str, p: dict, *, big: bool) -> list[tuple[str, obje
                                          height=height - 20)
         trend = sla_charts.compliance_trend_chart(frame_from_json(p["weekly_by_team"]),
                                                   target=c.get("follow_up_target_rate"),
-                                                  title="Contacted in time, by team and week", height=height - 20)
+                                                  title="Contacted in time, by team and week", height=height - 20,
+                                                  grain="week")
         if big:
             pace, trend = meeting_charts.for_projector(pace), meeting_charts.for_projector(trend)
         return [("mql_pace", pace), ("compliance", trend)]

@@ -50,31 +50,38 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
                         name=KIND_NAMES[kind], showlegend=True, hoverinfo="skip")
     fig.update_xaxes(type="category", title_text="Time to first touch, as a share of the lead's SLA window",
                      tickfont=dict(size=12), tickangle=0)
-    fig.update_yaxes(title_text="Hand-offs", range=[0, max(list(rows["handoffs"]) or [0]) * 1.22 or 1])
+    largest = max(list(rows["handoffs"]) or [0])
+    fig.update_yaxes(title_text="Hand-offs", tickformat=",d", range=[0, largest * 1.22 or 1],
+                     **({"dtick": 1} if largest < 5 else {}))
     fig.update_layout(bargap=0.15)
     return theme.style(fig, "Time to first touch against each lead's window", height=height)
 
 
 def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, title: str,
-                           height: int = 340, colors: dict[str, str] | None = None) -> go.Figure:
+                           height: int = 340, colors: dict[str, str] | None = None,
+                           grain: str | None = None) -> go.Figure:
     """Compliance per bucket, one line per group (sales teams: each in its team's colour,
     theme.team_color, unless ``colors`` names one). ``frame``: bucket, dim_label, compliance_rate,
-    met, breached, pending. ``target``: the agreed compliance (dashed line, named in the legend)."""
+    met, breached, pending. ``target``: the agreed compliance (dashed line, named in the legend).
+    ``grain``: the bucket size (else read from the spacing of the buckets, which misreads sparse
+    weeks); a line breaks over buckets without data."""
     fig = go.Figure()
     data = frame.dropna(subset=["bucket"]).sort_values("bucket")
-    when = theme.hover_date(theme.infer_grain(data["bucket"]))
+    grain = grain or theme.infer_grain(data["bucket"])
+    when = theme.hover_date(grain)
     for label, rows in data.groupby("dim_label", sort=True):
         color = (colors or {}).get(label) or theme.team_color(str(label))
+        x, y, text = theme.break_gaps(grain, rows["bucket"], rows["compliance_rate"], [
+            f"{fmt.pct(r)} · {m} met, {b} breached, {p} pending" for r, m, b, p in
+            zip(rows["compliance_rate"], rows["met"], rows["breached"], rows["pending"])])
         fig.add_scatter(
-            x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=theme.plain(label),
-            line=dict(color=color, width=2.5), marker=dict(size=6),
-            customdata=[f"{fmt.pct(r)} · {m} met, {b} breached, {p} pending" for r, m, b, p in
-                        zip(rows["compliance_rate"], rows["met"], rows["breached"], rows["pending"])],
+            x=x, y=y, mode="lines+markers", name=theme.plain(label), connectgaps=False,
+            line=dict(color=color, width=2.5), marker=dict(size=6), customdata=text,
             hovertemplate="%{x|" + when + "}<br>%{customdata}<extra>%{fullData.name}</extra>")
     if target is not None:
         theme.reference_line(fig, target, theme.reference_label("Target", target))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Compliance")
-    fig.update_xaxes(**theme.time_axis(data["bucket"]))
+    fig.update_xaxes(**theme.time_axis(data["bucket"], grain))
     return theme.style(fig, title, height=height)
 
 
@@ -91,7 +98,9 @@ def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320, ord
         fig.add_bar(y=labels, x=rows[col], name=name, orientation="h", marker_color=color,
                     hovertemplate="%{y}<br>" + name + ": %{x:,}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.25, legend=dict(traceorder="normal"))
-    fig.update_xaxes(title_text="Hand-offs with a known outcome")
+    fig.update_xaxes(title_text="Hand-offs with a known outcome",
+                     **theme.count_axis(rows[["met", "breached_late", "breached_untouched"]].sum(axis=1).max()
+                                        if len(rows) else 0))
     fig.update_yaxes(tickfont=dict(size=12))
     return theme.style(fig, title, height=max(height, 70 + 34 * len(rows)))
 
@@ -109,10 +118,12 @@ def mql_pace_chart(daily: pd.DataFrame, start: date, end: date, committed: Seque
     fig = go.Figure()
     if committed is not None and len(committed) == len(days) and sum(committed) > 0:
         pace = pd.Series(list(committed), index=days).cumsum()
-        fig.add_scatter(x=days, y=pace, mode="lines", name=f"Commitment pace ({fmt.number(sum(committed))})",
+        fig.add_scatter(x=days, y=pace, mode="lines" if len(days) > 1 else "markers",
+                        name=f"Commitment pace ({fmt.number(sum(committed))})",
                         line=dict(color=theme.MARKETING, width=2, dash="dash"), opacity=0.55,
                         hovertemplate="%{x|%d %b}: %{y:,.0f} expected by now<extra></extra>")
-    fig.add_scatter(x=delivered.index, y=delivered.values, mode="lines", name="MQLs delivered",
+    fig.add_scatter(x=delivered.index, y=delivered.values, mode="lines" if len(delivered) > 1 else "markers",
+                    name="MQLs delivered", marker=dict(size=10),
                     line=dict(color=theme.MARKETING, width=3), fill="tozeroy", fillcolor=theme.tint(theme.MARKETING, 0.08),
                     hovertemplate="%{x|%d %b}: %{y:,} delivered<extra></extra>")
     if len(delivered):
@@ -123,32 +134,37 @@ def mql_pace_chart(daily: pd.DataFrame, start: date, end: date, committed: Seque
     return theme.style(fig, "MQLs delivered against the commitment", height=height)
 
 
-def decision_chart(frame: pd.DataFrame, *, height: int = 360) -> go.Figure:
+def decision_chart(frame: pd.DataFrame, *, height: int = 360, grain: str | None = None) -> go.Figure:
     """Decision timeliness per bucket: decided on time, late, overdue (no decision past due),
-    pending. ``frame``: bucket, on_time, late, overdue, pending."""
+    pending. ``frame``: bucket, on_time, late, overdue, pending. ``grain``: the bucket size."""
     rows = frame.dropna(subset=["bucket"]).sort_values("bucket")
-    when = theme.hover_date(theme.infer_grain(rows["bucket"]))
+    grain = grain or theme.infer_grain(rows["bucket"])
+    when = theme.hover_date(grain)
     fig = go.Figure()
     for col, name, color in (("on_time", "Decided on time", theme.GOOD), ("late", "Decided late", theme.WARN),
                              ("overdue", "No decision, overdue", theme.BAD), ("pending", "Not due yet", theme.PENDING)):
-        fig.add_bar(x=rows["bucket"], y=rows[col], name=name, marker_color=color,
+        fig.add_bar(x=rows["bucket"], y=rows[col], name=name, marker_color=color, width=theme.bar_width(grain),
                     hovertemplate="%{x|" + when + "}<br>" + name + ": %{y:,}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.2, legend=dict(orientation="h", y=-0.12, x=0, xanchor="left",
                                                                  yanchor="top", traceorder="normal"),
                       margin=dict(b=70))
-    fig.update_xaxes(**theme.time_axis(rows["bucket"]))
-    fig.update_yaxes(title_text="Hand-offs")
+    fig.update_xaxes(**theme.time_axis(rows["bucket"], grain))
+    totals = rows[["on_time", "late", "overdue", "pending"]].sum(axis=1)
+    fig.update_yaxes(title_text="Hand-offs", **theme.count_axis(totals.max() if len(totals) else 0))
     return theme.style(fig, "Decisions against the decision window", height=height + 30)
 
 
-def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int = 360) -> go.Figure:
+def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int = 360,
+                     grain: str | None = None) -> go.Figure:
     """Acceptance rate per bucket (violet: marketing owns lead quality) against the agreed minimum
-    (dashed, named in the legend). ``frame``: bucket, acceptance_rate, accepted, rejected, awaiting."""
+    (dashed, named in the legend). ``frame``: bucket, acceptance_rate, accepted, rejected, awaiting.
+    ``grain``: the bucket size."""
     rows = frame.dropna(subset=["bucket"]).sort_values("bucket")
-    when = theme.hover_date(theme.infer_grain(rows["bucket"]))
+    grain = grain or theme.infer_grain(rows["bucket"])
+    when = theme.hover_date(grain)
     fig = go.Figure(go.Bar(
         x=rows["bucket"], y=rows["acceptance_rate"], marker_color=theme.MARKETING, name="Accepted by sales",
-        showlegend=False,
+        showlegend=False, width=theme.bar_width(grain),
         customdata=[f"{a} accepted, {r} rejected, {w} awaiting" for a, r, w in
                     zip(rows["accepted"], rows["rejected"], rows["awaiting"])],
         hovertemplate="%{x|" + when + "}<br>%{y:.0%} · %{customdata}<extra></extra>"))
@@ -157,7 +173,7 @@ def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int 
     else:
         fig.update_layout(showlegend=False)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Acceptance rate")
-    fig.update_xaxes(**theme.time_axis(rows["bucket"]))
+    fig.update_xaxes(**theme.time_axis(rows["bucket"], grain))
     return theme.style(fig, "Acceptance rate of the MQLs handed off", height=height)
 
 
@@ -167,16 +183,17 @@ def rep_weekly_chart(frame: pd.DataFrame, rep_name: str, team_name: str, target:
     scorecard, theme.team_color), the rep in ink with markers, the target dashed and named in the
     legend. ``frame``: bucket, compliance_rate, team_compliance_rate."""
     rows = frame.sort_values("bucket")
-    when = theme.hover_date(theme.infer_grain(rows["bucket"]))
+    when = theme.hover_date("week")
+    x, team, mine = theme.break_gaps("week", rows["bucket"], rows["team_compliance_rate"], rows["compliance_rate"])
     fig = go.Figure()
-    fig.add_scatter(x=rows["bucket"], y=rows["team_compliance_rate"], mode="lines", name=theme.plain(team_name),
-                    line=dict(color=theme.team_color(team_name, team_function), width=3),
+    fig.add_scatter(x=x, y=team, mode="lines" if len(rows) > 1 else "markers", name=theme.plain(team_name),
+                    line=dict(color=theme.team_color(team_name, team_function), width=3), connectgaps=False,
                     hovertemplate="%{x|" + when + "}: %{y:.0%}<extra>%{fullData.name}</extra>")
-    fig.add_scatter(x=rows["bucket"], y=rows["compliance_rate"], mode="lines+markers", name=theme.plain(rep_name),
+    fig.add_scatter(x=x, y=mine, mode="lines+markers", name=theme.plain(rep_name), connectgaps=False,
                     line=dict(color=theme.INK, width=3), marker=dict(size=7),
                     hovertemplate="%{x|" + when + "}: %{y:.0%}<extra>%{fullData.name}</extra>")
     if target is not None:
         theme.reference_line(fig, target, theme.reference_label("Target", target))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_xaxes(**theme.time_axis(rows["bucket"]))
+    fig.update_xaxes(**theme.time_axis(rows["bucket"], "week"))
     return theme.style(fig, "Compliance by week", height=height)

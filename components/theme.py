@@ -214,6 +214,8 @@ HOVER_DATE = {"day": "%a %d %b %Y", "week": "Week of %d %b %Y", "month": "%B %Y"
 #: At most this many week ticks: "w/c 28 Sep" is wider than a bare date, and a half-width chart on
 #: a 1366 px screen fits about six without Plotly turning them sideways.
 MAX_WEEK_TICKS = 6
+#: The length of a bucket in days (a month or quarter at its average), for bar widths and gaps.
+GRAIN_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.31, "year": 365.25}
 
 
 def infer_grain(buckets) -> str | None:
@@ -251,9 +253,48 @@ def time_axis(buckets, grain: str | None = None, *, max_ticks: int = 8, **extra)
         step = -(-len(stamps) // max_ticks)
         axis["tickvals"] = stamps[::-1][::step][::-1]
         if "range" not in extra:
-            # and some room beside the first and last points, whose labels are centred on them
-            pad = (stamps[-1] - stamps[0]) / (len(stamps) - 1) * 0.9 if len(stamps) > 1 else pd.Timedelta(days=1)
+            # and some room beside the first and last points, whose labels are centred on them (a
+            # lone bucket gets most of one bucket's length each side: room for its bar)
+            pad = ((stamps[-1] - stamps[0]) / (len(stamps) - 1) * 0.9 if len(stamps) > 1
+                   else pd.Timedelta(days=max(1.0, GRAIN_DAYS.get(grain, 1) * 0.75)))
             axis["range"] = [stamps[0] - pad, stamps[-1] + pad]
+    return axis
+
+
+def bar_width(grain: str | None) -> float:
+    """Width in milliseconds of a bar standing for one bucket on a date axis: 80% of the bucket.
+    Plotly sizes date bars from the spacing of their x values, so a lone bucket (a one-day period)
+    drew a bar too thin to see."""
+    return GRAIN_DAYS.get(grain or "day", 1) * 0.8 * 86_400_000
+
+
+def break_gaps(grain: str | None, x, *columns) -> tuple[list, ...]:
+    """``x`` (bucket starts, ascending) and ``columns`` with an empty point inserted wherever
+    buckets are missing, so a line breaks over weeks without data instead of joining across them
+    and drawing a trend nobody measured. (pure)"""
+    longest = pd.Timedelta(days=GRAIN_DAYS.get(grain or "day", 1) * 1.5)
+    stamps = list(x)
+    out_x: list = []
+    out: list[list] = [[] for _ in columns]
+    values = [list(c) for c in columns]
+    for i, stamp in enumerate(stamps):
+        if i and pd.Timestamp(stamp) - pd.Timestamp(stamps[i - 1]) > longest:
+            out_x.append(pd.Timestamp(stamps[i - 1]) + pd.Timedelta(days=1))
+            for o in out:
+                o.append(None)
+        out_x.append(stamp)
+        for o, v in zip(out, values):
+            o.append(v[i])
+    return (out_x, *out)
+
+
+def count_axis(largest) -> dict:
+    """Y (or x) axis settings for counts of things (hand-offs, leads): whole-number ticks, never
+    0.5 of a hand-off; from zero."""
+    axis = dict(rangemode="tozero", tickformat=",d")
+    largest = 0 if largest is None or largest != largest else largest   # None or NaN: nothing counted
+    if largest < 5:
+        axis.update(dtick=1, range=[0, max(1, int(largest)) * 1.15 + 0.01])
     return axis
 
 

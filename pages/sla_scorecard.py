@@ -84,7 +84,8 @@ st.markdown("#### By team")
 st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)
 left, right = st.columns([1.3, 1], gap="large")
 with left:
-    st.plotly_chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week"),
+    st.plotly_chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week",
+                                                      grain="week"),
                     width="stretch", key="sc_team_trend")
 with right:
     st.plotly_chart(sla_charts.breaches_by_chart(card.by_tier, title="Breaches by tier", order="label"),

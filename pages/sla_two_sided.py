@@ -112,7 +112,8 @@ with mkt:
                     width="stretch", key="two_mql_pace")
     weekly_acc = metrics.acceptance(period, filters, grain=trend_grain)
     if not weekly_acc.empty:
-        st.plotly_chart(sla_charts.acceptance_chart(weekly_acc, commitment.min_acceptance_rate if commitment else None),
+        st.plotly_chart(sla_charts.acceptance_chart(weekly_acc, commitment.min_acceptance_rate if commitment else None,
+                                                    grain=trend_grain),
                         width="stretch", key="two_acceptance")
 
 # --------------------------------------------------------------------------- sales' half
@@ -145,16 +146,18 @@ with sal:
         notes.append(f"{fmt.number(dec.on_time)} decided on time, {fmt.number(dec.late)} late, "
                      f"{fmt.number(dec.overdue)} overdue without a decision")
     st.caption("  \n".join(notes))
-    weekly = metrics.sla_compliance(period, filters, grain=trend_grain, as_of=as_of).assign(dim_label="Sales")
+    # by team, as on the scorecard and in meeting mode: one line named "Sales" for every sales team
+    # read as the AE team's line there, at a different level
+    weekly = metrics.sla_compliance(period, filters, grain=trend_grain, dim="team", as_of=as_of)
     if weekly["compliance_rate"].notna().any():
         st.plotly_chart(sla_charts.compliance_trend_chart(weekly, target=commitment.follow_up_target_rate
                                                           if commitment else None,
-                                                          title="Follow-up compliance by week",
-                                                          colors={"Sales": theme.SALES}),
+                                                          title=f"Follow-up compliance by team and {trend_grain}",
+                                                          grain=trend_grain),
                         width="stretch", key="two_compliance")
     weekly_dec = sla.decision_timeliness(period, filters, grain=trend_grain, as_of=as_of)
     if not weekly_dec.empty:
-        st.plotly_chart(sla_charts.decision_chart(weekly_dec), width="stretch", key="two_decisions")
+        st.plotly_chart(sla_charts.decision_chart(weekly_dec, grain=trend_grain), width="stretch", key="two_decisions")
 
 st.caption(f"As of {as_of.astimezone(zone(tz)):%d %b %Y, %H:%M} {tz}. Each half is owned by its team: "
            "violet numbers by marketing, blue numbers by sales.")

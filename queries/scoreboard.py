@@ -230,6 +230,17 @@ _COARSER = {"day": ["day", "week", "month"], "week": ["week", "month"], "month":
 MIN_COHORT = 10
 
 
+def _coarser_within(period: Period, grain: str) -> list[str]:
+    """The grains the acceptance trend may pool into: coarser ones only while the period spans more
+    than one bucket of the finer (a one-day period stays a day; pooled into a month it read "Nov 2026")."""
+    grains = [grain]
+    for coarser in _COARSER.get(grain, [grain])[1:]:
+        if len(calc.bucket_starts(period, grains[-1])) <= 1:
+            break
+        grains.append(coarser)
+    return grains
+
+
 def _trend_reads(period: Period, filters: Filters, as_of: datetime) -> dict[str, Callable[[], object]]:
     grain = grain_for(period)
     return {
@@ -258,7 +269,7 @@ def _assemble_trends(period: Period, as_of: datetime, got: dict) -> Trends:
     counts = ["handed_off", "accepted", "awaiting"]
     top = _top_sources(days)
     cells = top[top["dim_key"] != "other"][["bucket", "dim_key", "handed_off"]].rename(columns={"handed_off": "count"})
-    acc_grain = calc.reliable_grain(cells, _COARSER.get(grain, [grain]), MIN_COHORT)
+    acc_grain = calc.reliable_grain(cells, _coarser_within(period, grain), MIN_COHORT)
     by_source = calc.regrain(top, acc_grain, ["dim_key", "dim_label"], counts)
     by_source["acceptance_rate"] = by_source["accepted"] / by_source["handed_off"]
     overall = calc.regrain(days, acc_grain, [], counts)

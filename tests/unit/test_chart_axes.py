@@ -101,3 +101,62 @@ def test_the_funnel_labels_cumulative_conversion_as_defined():
     assert labels[0] == "<b>872</b> · 32% of leads created"
     assert labels[2] == "<b>148</b> · 28% step · 5.4% of leads created"
     assert fig.data[0].customdata[2].endswith("<br>17% of MQLs")     # still there, on hover
+
+
+# ----------------------------------------------------------------------------- sparse and tiny data
+
+
+def test_a_lone_bucket_gets_a_bar_you_can_see():
+    """A one-day period has one bucket: Plotly sized its date bars from the spacing of the x values
+    and drew them zero-wide while the tiles above said $110k."""
+    day = pd.DataFrame({"bucket": [pd.Timestamp("2026-11-22")], "revenue": [110_000.0],
+                        "marketing_sourced_revenue": [50_000.0], "pipeline_created": [159_000.0],
+                        "marketing_sourced_pipeline": [9_000.0]})
+    fig = charts.revenue_pipeline_chart(day, "day")
+    assert {bar.width for bar in fig.data} == {0.8 * 86_400_000}
+    low, high = fig.layout.xaxis.range
+    assert pd.Timestamp(high) - pd.Timestamp(low) >= pd.Timedelta(days=1.6)   # room for the bar
+    week = pd.DataFrame({"bucket": [pd.Timestamp("2026-11-16")], "on_time": [5], "late": [1], "overdue": [0],
+                         "pending": [0]})
+    decisions = sla_charts.decision_chart(week, grain="week")
+    assert {bar.width for bar in decisions.data} == {theme.bar_width("week")} == {7 * 0.8 * 86_400_000}
+    assert decisions.layout.xaxis.tickformat == "w/c %d %b"   # "w/c 16 Nov", not "16 Nov" for a 22 Nov period
+    acc = pd.DataFrame({"bucket": [pd.Timestamp("2026-11-16")], "acceptance_rate": [0.5], "accepted": [1],
+                        "rejected": [1], "awaiting": [0]})
+    assert sla_charts.acceptance_chart(acc, 0.55, grain="week").data[0].width == theme.bar_width("week")
+
+
+def test_nothing_won_reads_nothing_won_not_milli_dollars():
+    money = pd.DataFrame({"bucket": MONDAYS[:3], "revenue": 0.0, "marketing_sourced_revenue": 0.0,
+                          "pipeline_created": [0.0, 5_000.0, 0.0], "marketing_sourced_pipeline": 0.0})
+    fig = charts.revenue_pipeline_chart(money, "week")
+    assert list(fig.layout.yaxis.tickvals) == [0] and list(fig.layout.yaxis.range) == [0, 1]
+    assert fig.layout.yaxis2.tickvals is None   # pipeline was created: its own scale
+    notes = [a.text for a in fig.layout.annotations]
+    assert "No revenue won in the period" in notes and "No pipeline created in the period" not in notes
+
+
+def test_sparse_weeks_stay_weeks_and_lines_break_over_missing_ones():
+    """Tier 1 + one source + one rep: four weeks with data in a quarter. Told its grain, the chart
+    labels weeks (it guessed months from the gaps), and the line breaks over the empty weeks
+    instead of drawing a trend nobody measured."""
+    weeks = [MONDAYS[0], MONDAYS[1], MONDAYS[8], MONDAYS[9]]
+    frame = pd.DataFrame({"bucket": weeks, "dim_label": "Sales", "compliance_rate": [1.0, 0.0, 1.0, 1.0],
+                          "met": [1, 0, 1, 1], "breached": [0, 1, 0, 0], "pending": 0})
+    fig = sla_charts.compliance_trend_chart(frame, title="t", grain="week")
+    assert fig.layout.xaxis.tickformat == "w/c %d %b"
+    line = fig.data[0]
+    assert list(line.y) == [1.0, 0.0, None, 1.0, 1.0] and line.connectgaps is False
+    x, y = theme.break_gaps("week", MONDAYS[:3], [1, 2, 3])
+    assert list(x) == list(MONDAYS[:3]) and y == [1, 2, 3]   # nothing missing, nothing inserted
+    x, y = theme.break_gaps("month", pd.to_datetime(["2026-01-01", "2026-02-01", "2026-04-01"]), [1, 2, 3])
+    assert y == [1, 2, None, 3]
+
+
+def test_counts_of_hand_offs_have_whole_number_ticks():
+    small = theme.count_axis(2)
+    assert small["dtick"] == 1 and small["tickformat"] == ",d" and small["range"][0] == 0 and small["range"][1] > 2
+    assert theme.count_axis(0)["dtick"] == 1 and theme.count_axis(float("nan"))["dtick"] == 1
+    assert "dtick" not in theme.count_axis(40) and theme.count_axis(40)["tickformat"] == ",d"
+    week = pd.DataFrame({"bucket": [MONDAYS[0]], "on_time": [1], "late": [1], "overdue": [0], "pending": [0]})
+    assert sla_charts.decision_chart(week, grain="week").layout.yaxis.dtick == 1

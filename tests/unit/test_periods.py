@@ -77,3 +77,18 @@ def test_a_custom_period_whose_comparison_period_falls_outside_the_calendar_is_r
     # the earliest custom period that still has a comparison period is accepted, and so is its comparison
     ok = preset_period("custom", date(2026, 11, 24), "UTC", (date(1900, 1, 2), date(1900, 1, 2)))
     assert ok.previous().start == date(1900, 1, 1)
+
+
+def test_the_acceptance_trend_pools_into_coarser_buckets_only_within_the_period():
+    """A one-day period stays a day (pooled into its month it read "Nov 2026" for 22 Nov); a
+    quarter may pool its weeks into months."""
+    from queries.periods import preset_period
+    from queries.scoreboard import _coarser_within
+
+    one_day = preset_period("custom", date(2026, 11, 24), "America/New_York", (date(2026, 11, 22), date(2026, 11, 22)))
+    assert _coarser_within(one_day, "day") == ["day"]
+    three_days = preset_period("custom", date(2026, 11, 24), "America/New_York",
+                               (date(2026, 11, 17), date(2026, 11, 19)))
+    assert _coarser_within(three_days, "day") == ["day", "week"]   # one week: no month
+    quarter = preset_period("this_quarter", date(2026, 11, 24), "America/New_York")
+    assert _coarser_within(quarter, "week") == ["week", "month"]

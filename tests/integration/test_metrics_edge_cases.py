@@ -560,6 +560,60 @@ def test_hand_off_projections_follow_the_hand_offs(world, people):
     assert _handoff_stages(world, lead) == (at("2026-02-01 12:00"), at("2026-02-02 10:00"), None)
 
 
+def test_projection_refreshes_touch_only_the_leads_they_are_given(world, people):
+    """refresh_lead_stages and refresh_handoff_touch (migration 0014) refresh the listed leads,
+    every lead for null, and nothing for an empty list (a write that touched no lead). They read
+    every lead on each call before, whatever they were given: ~1 s per accept at 1M leads."""
+    a = world.lead(at("2026-02-01 09:00"), people["account"])
+    b = world.lead(at("2026-02-01 09:00"), people["account"])
+    for lead in (a, b):
+        world.hand_off(lead, at("2026-02-02 09:00"), people["sdr"])
+        world.touch(lead, at("2026-02-02 09:30"), people["sdr"])
+        world.decide(lead, "accepted", at("2026-02-02 10:00"), people["sdr"])
+    right = _handoff_stages(world, a)
+    assert right == _handoff_stages(world, b) == (at("2026-02-02 09:00"), at("2026-02-02 10:00"), None)
+
+    def corrupt():   # as a stray write would: the triggers fire on handoff/opportunity, not lead
+        world.execute("update lead set sal_at = null, handed_off_at = null where id in (:a, :b)", {"a": a, "b": b})
+        world.execute("alter table handoff disable trigger user")
+        try:
+            world.execute("update handoff set first_touch_at = null, minutes_to_first_touch = null "
+                          "where lead_id in (:a, :b)", {"a": a, "b": b})
+        finally:
+            world.execute("alter table handoff enable trigger user")
+
+    def touched(lead):
+        with world.engine.connect() as conn:
+            return conn.execute(sa.text("select first_touch_at from handoff where lead_id = :l"), {"l": lead}).scalar()
+
+    corrupt()
+    world.execute("select refresh_lead_stages(cast(:ids as bigint[])), refresh_handoff_touch(cast(:ids as bigint[]))",
+                  {"ids": []})
+    assert _handoff_stages(world, a)[:2] == (None, None) and touched(a) is None      # empty: nothing
+    world.execute("select refresh_lead_stages(cast(:ids as bigint[])), refresh_handoff_touch(cast(:ids as bigint[]))",
+                  {"ids": [a, a]})
+    assert _handoff_stages(world, a) == right and touched(a) == at("2026-02-02 09:30")  # the listed lead
+    assert _handoff_stages(world, b)[:2] == (None, None) and touched(b) is None       # and only it
+    world.execute("select refresh_lead_stages(null), refresh_handoff_touch(null)")
+    assert _handoff_stages(world, b) == right and touched(b) == at("2026-02-02 09:30")  # null: every lead
+
+
+def test_a_hand_off_event_dated_before_the_latest_hand_off_is_refused(world, people):
+    """A CRM sync that sends a lead's events out of order used to create a hand-off older than the
+    latest: its decision then went to the latest (refused), and the lead stayed "awaiting a
+    decision" for good, since events are append-only. It is refused (AB005), and nothing changes."""
+    lead = world.lead(at("2026-07-01 09:00"), people["account"])
+    world.hand_off(lead, at("2026-07-20 09:00"), people["sdr"])
+    world.decide(lead, "accepted", at("2026-07-20 10:00"), people["sdr"])
+    with pytest.raises(sa.exc.DBAPIError) as err:
+        world.hand_off(lead, at("2026-07-19 09:00"), people["sdr2"], mql=False)
+    assert err.value.orig.sqlstate == "AB005"
+    assert "order" in str(err.value.orig.diag.message_hint)
+    with world.engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from handoff where lead_id = :l"), {"l": lead}).scalar() == 1
+    world.hand_off(lead, at("2026-07-21 09:00"), people["sdr2"], mql=False)   # in order: fine
+
+
 # --------------------------------------------------------------------------- audit against the shared definitions
 
 

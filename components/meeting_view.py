@@ -130,6 +130,9 @@ PRESENTATION_CSS = """
      lines; the clamp only guards a narrow window */
   .mtg-goal .mtg-checkin { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
   .mtg-head-meta { font-size: clamp(.9rem, 1vw, 1.2rem); }
+  /* action items and decisions, read from the back of the room like the tiles above them */
+  .mtg-action { font-size: clamp(1.05rem, 1.3vw, 1.7rem); line-height: 1.35; }
+  [data-testid="stMainBlockContainer"] h4 { font-size: clamp(1.25rem, 1.6vw, 2.1rem) !important; }
   /* short screens (720p projectors): tighter, so one section still fits one screen */
   @media (max-height: 820px) {
     .block-container, [data-testid="stMainBlockContainer"] { padding-bottom: .3rem !important; }

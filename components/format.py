@@ -67,7 +67,7 @@ def number(x, digits: int = 0) -> str:
 
 
 def duration(minutes) -> str:
-    """Minutes → '45 min', '2.5 h', '3.2 days'."""
+    """Minutes → '45 min', '2.5 h', '3.2 days', '544 days'."""
     if _missing(minutes):
         return DASH
     m = float(minutes)
@@ -79,6 +79,8 @@ def duration(minutes) -> str:
         h = m / 60
         return f"{h:.1f} h".replace(".0 h", " h")
     d = m / 1440
+    if d >= 10:   # "544 days", not "543.8 days": a tenth of a day is noise at that age
+        return f"{d:,.0f} days"
     return f"{d:.1f} days".replace(".0 days", " days")
 
 

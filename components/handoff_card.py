@@ -200,7 +200,9 @@ def _open_opportunities(open_opps: pd.DataFrame, won: float, currency: str) -> N
             "Amount": open_opps["amount"].astype(float), "Expected close": open_opps["expected_close_date"],
             "Owner": open_opps["owner_name"]})
         st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 180),
-                     column_config={"Amount": st.column_config.NumberColumn(format="accounting")})
+                     column_config={"Amount": st.column_config.NumberColumn(format=fmt.money_column(currency)),
+                                    "Expected close": st.column_config.DateColumn("Close date", format="D MMM YYYY",
+                                                                                  help="Expected close date")})
 
 
 def _contacts(contacts: pd.DataFrame) -> None:

@@ -2,6 +2,7 @@
 revenue it brought, and how sales judged its leads — the money half of the conversation between
 marketing and sales."""
 
+import pandas as pd
 import streamlit as st
 
 from components import campaign_charts
@@ -55,15 +56,16 @@ with left:
     st.plotly_chart(campaign_charts.channel_returns_chart(channels, cur), width="stretch", key="campaign_channels")
 with right:
     st.markdown("#### By channel")
-    shown = channels.assign(acceptance_rate=channels["acceptance_rate"] * 100)   # 0.44 -> "44%"
-    st.dataframe(shown[["channel", "spend", "cost_per_mql", "cost_per_sql", "roi", "acceptance_rate"]],
-                 hide_index=True, width="stretch",
-                 column_config={"channel": "Channel",
-                                "spend": st.column_config.NumberColumn("Spend", format=fmt.money_column(cur)),
-                                "cost_per_mql": st.column_config.NumberColumn("Per MQL", format=fmt.money_column(cur)),
-                                "cost_per_sql": st.column_config.NumberColumn("Per SQL", format=fmt.money_column(cur)),
-                                "roi": st.column_config.NumberColumn("Return", format="%.1f×"),
-                                "acceptance_rate": st.column_config.NumberColumn("Accepted", format="%.0f%%")})
+    # formatted text: a channel without MQLs, SQLs or spend has no cost per MQL, per SQL or return,
+    # which a number column showed as the word "None" (the table is in its reading order already)
+    shown = pd.DataFrame({
+        "Channel": channels["channel"],
+        "Spend": [fmt.money(v, cur, compact=False) for v in channels["spend"]],
+        "Per MQL": [fmt.money(v, cur, compact=False) for v in channels["cost_per_mql"]],
+        "Per SQL": [fmt.money(v, cur, compact=False) for v in channels["cost_per_sql"]],
+        "Return": [fmt.ratio(v) for v in channels["roi"]],
+        "Accepted": [fmt.pct(v) for v in channels["acceptance_rate"]]})
+    st.dataframe(shown, hide_index=True, width="stretch")
     st.caption("Best return first. Return = revenue won ÷ spend; accepted = the channel's campaign leads "
                "sales accepted, of those handed off in the period.")
 st.plotly_chart(campaign_charts.cost_per_sql_chart(frame, cur), width="stretch", key="campaign_cost_per_sql")

@@ -120,4 +120,5 @@ else:
     more = f" (newest {sla.UNTOUCHED_LIMIT:,} shown)" if len(untouched) >= sla.UNTOUCHED_LIMIT else ""
     st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period were never touched{more}. "
                "Open ones are also on the Leads slipping through page, where leads can reassign them.")
-    records_table(shown, title=f"untouched leads {period.describe()}", key="sc_untouched", height=360)
+    records_table(shown, title=f"untouched leads {period.describe()}", key="sc_untouched",
+                  height=360 if len(shown) > 9 else "auto")   # a fixed height left 2 rows in 8 empty ones

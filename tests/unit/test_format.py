@@ -25,7 +25,8 @@ def test_money_full_and_other_currencies():
 
 @pytest.mark.parametrize("minutes,expected", [
     (0.5, "30 s"), (1, "1 min"), (45, "45 min"), (89, "89 min"), (90, "1.5 h"), (120, "2 h"),
-    (47 * 60, "47 h"), (48 * 60, "2 days"), (3.25 * 1440, "3.2 days"), (None, "—"),
+    (47 * 60, "47 h"), (48 * 60, "2 days"), (3.25 * 1440, "3.2 days"), (543.8 * 1440, "544 days"),
+    (1234.4 * 1440, "1,234 days"), (None, "—"),
 ])
 def test_duration(minutes, expected):
     assert fmt.duration(minutes) == expected

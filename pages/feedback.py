@@ -15,6 +15,8 @@ from queries.qualification import QUALITY_LABELS, FeedbackError
 
 user = page_user("feedback")
 FLASH = "fb_flash"
+#: The weekly review lists campaigns averaging this many stars or fewer (3 = "OK" on the 1-5 scale).
+LOW_RATING = 3
 period, filters = filter_bar(show=("source", "campaign", "industry", "country", "tier"), default_period="last_90_days")
 page_header("Sales feedback", "How sales rates the leads marketing sends, why leads are rejected, and what "
                               "marketing changed in response.")
@@ -161,18 +163,22 @@ with tabs["Weekly review"]:
                          column_config={"Share": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,
                                                                                  max_value=100)})
     with right:
-        st.markdown("**Campaigns sales rated lowest this week**")
+        st.markdown(f"**Campaigns sales rated {LOW_RATING} ★ or lower this week**")
         by_campaign = qualification.feedback_trend(week, dim="campaign")
-        by_campaign = by_campaign[by_campaign["dim_key"] != "none"].sort_values(["avg_quality", "ratings"],
-                                                                                 ascending=[True, False]).head(6)
+        rated = by_campaign[by_campaign["dim_key"] != "none"]
+        # the poorly rated only: "rated lowest" listed campaigns averaging 5.0 in a good week
+        by_campaign = rated[rated["avg_quality"] <= LOW_RATING].sort_values(["avg_quality", "ratings"],
+                                                                             ascending=[True, False]).head(6)
         if by_campaign.empty:
-            st.caption("No campaign got a rating this week.")
+            st.caption(f"No campaign averaged {LOW_RATING} ★ or lower this week"
+                       + (f" ({fmt.number(len(rated))} rated)." if len(rated) else " (none was rated)."))
         else:
             st.dataframe(pd.DataFrame({"Campaign": by_campaign["dim_label"], "Rating": by_campaign["avg_quality"],
                                        "Ratings": by_campaign["ratings"]}),
                          hide_index=True, width="stretch",
-                         column_config={"Rating": st.column_config.NumberColumn(format="%.1f ★", width="small"),
-                                        "Ratings": st.column_config.NumberColumn(width="small")})
+                         column_config={"Campaign": st.column_config.TextColumn(width="medium"),
+                                        "Rating": st.column_config.NumberColumn(format="%.1f ★", width=70),
+                                        "Ratings": st.column_config.NumberColumn(width=70)})
 
     left, right = st.columns(2, gap="large")
     with left:

@@ -274,5 +274,5 @@ def funnel_chart(funnel: pd.DataFrame, *, height: int = 400) -> go.Figure:
     layout = dict(
         bargap=0.3,
         yaxis=dict(autorange="reversed", tickfont=dict(size=14), showgrid=False),
-        xaxis=dict(range=[0, (top or 1.0) * 2.1], showticklabels=False, showgrid=False, showline=False, ticks=""))
+        xaxis=dict(range=[0, (top or 1.0) * 2.4], showticklabels=False, showgrid=False, showline=False, ticks=""))
     return _figure(data, layout, "Funnel: leads created in the period, MQL to won", height)

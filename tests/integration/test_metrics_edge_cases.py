@@ -614,6 +614,27 @@ def test_a_hand_off_event_dated_before_the_latest_hand_off_is_refused(world, peo
     world.hand_off(lead, at("2026-07-21 09:00"), people["sdr2"], mql=False)   # in order: fine
 
 
+def test_a_sync_upserts_by_crm_id(world, people):
+    """docs/data-model.md: a sync keeps the CRM's id in crm_id and upserts by it (migration 0015);
+    the app's own inserts keep working beside it, and a blank id is refused."""
+    upsert = """insert into account (crm_id, name, industry, country, region, employee_band, tier)
+                values ('0015g00000XyZ', :name, 'Software', 'DE', 'EMEA', '200-999', 2)
+                on conflict (crm_id) do update set name = excluded.name returning id"""
+    first = world.execute(upsert, {"name": "Acme GmbH"}).scalar()
+    again = world.execute(upsert, {"name": "Acme Group GmbH"}).scalar()
+    assert first == again
+    with world.engine.connect() as conn:
+        assert conn.execute(sa.text("select name from account where crm_id = '0015g00000XyZ'")).scalar() \
+            == "Acme Group GmbH"
+    lead = world.lead(at("2026-02-01 09:00"), first)   # an app-side insert: no crm_id, no collision
+    world.execute("update lead set crm_id = '00Q5g000001' where id = :l", {"l": lead})
+    with pytest.raises(sa.exc.IntegrityError):
+        world.execute("update lead set crm_id = ' ' where id = :l", {"l": lead})
+    other = world.lead(at("2026-02-01 09:00"), first)
+    with pytest.raises(sa.exc.IntegrityError):
+        world.execute("update lead set crm_id = '00Q5g000001' where id = :l", {"l": other})
+
+
 # --------------------------------------------------------------------------- audit against the shared definitions
 
 

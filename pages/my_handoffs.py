@@ -250,7 +250,10 @@ card_view.timeline(c)
 decidable = [int(r.handoff_id) for r in open_rows.itertuples()
              if handoffs.may_decide(user, int(r.owner_id), int(r.owner_team_id))]
 if len(decidable) > 1 and user.can("handoffs.decide"):
-    with st.expander(f"Decide on several at once ({len(decidable)} open)", icon=":material/checklist:"):
+    # keyed: the count in the title changes after a bulk decision, and a new title made a new,
+    # closed section that hid the result shown inside it
+    with st.expander(f"Decide on several at once ({len(decidable)} open)", icon=":material/checklist:",
+                     key="ho_bulk_section", expanded=BULK_MESSAGE in st.session_state):
         chosen = st.session_state.get("ho_bulk_ids", [])
         gone = [i for i in chosen if i not in decidable]
         st.session_state["ho_bulk_ids"] = [i for i in chosen if i in decidable]

@@ -800,6 +800,32 @@ def test_decision_timeliness(world, people, admin, office):
     assert row.on_time_rate == pytest.approx(0.25)
 
 
+def test_scorecard_decision_counts_on_time_at_the_due_minute_late_overdue_pending(world, people, admin, office):
+    """The scorecard counts decisions in its own grouped pass (sla_scorecard), not through
+    sla_decision_timeliness: the busy week above has no decisions, so a swapped on-time / late or
+    a decision at the due minute counted late went unnoticed. One hand-off of each kind; both
+    queries must give the same exact counts."""
+    policy(admin, office, "Standard", 240, code="default", decision=540)  # one working day
+    start = ny("2026-11-16 10:00")  # Monday: due Tuesday 10:00
+    early, edge, late, overdue = (world.lead(start - timedelta(hours=1), people["t2"]) for _ in range(4))
+    for lead in (early, edge, late, overdue):
+        world.hand_off(lead, start, people["sdr"])
+    world.decide(early, "accepted", ny("2026-11-16 15:00"), people["sdr"])                   # on time
+    world.decide(edge, "accepted", ny("2026-11-17 10:00"), people["sdr"])                    # on time: the due minute
+    world.decide(late, "rejected", ny("2026-11-17 10:01"), people["sdr"], reason="bad_fit")  # late by a minute
+    # `overdue` is never decided; one more hand-off on Wednesday is not due yet (Thursday 10:00): pending.
+    pending = world.lead(ny("2026-11-18 09:00"), people["t2"])
+    world.hand_off(pending, ny("2026-11-18 10:00"), people["sdr"])
+    period = Period(date(2026, 11, 1), date(2026, 11, 30), NY_TZ)
+    as_of = ny("2026-11-18 11:00")
+    card = sla.scorecard(period, as_of=as_of).decisions
+    assert (card.on_time, card.late, card.overdue, card.pending) == (2, 1, 1, 1)
+    assert card.on_time_rate == pytest.approx(2 / 4)                 # pending is not yet known either way
+    row = sla.decision_timeliness(period, as_of=as_of).iloc[0]
+    assert (row.on_time, row.late, row.overdue, row.pending) == (2, 1, 1, 1)
+    assert row.on_time_rate == pytest.approx(2 / 4)
+
+
 # --------------------------------------------------------------------------- the rep's open list, slipping, reassign
 
 

@@ -265,6 +265,9 @@ def test_sla_met_late_breached_and_pending(world, people):
     later = metrics.sla_compliance(Q1, as_of=start + timedelta(minutes=62)).iloc[0]
     assert (later.met, later.breached_late, later.breached_untouched, later.pending) == (2, 1, 1, 0)
     assert later.compliance_rate == pytest.approx(0.5)
+    # The first-touch chart's bands count the touch at the deadline minute in time too, as met.
+    bands = metrics.first_touch_distribution(Q1, as_of=start + timedelta(minutes=62))
+    assert (bands["handoffs"].sum(), bands["in_time"].sum(), bands["past_deadline"].sum()) == (4, 2, 1)
     # Within the window, an untouched lead is pending rather than breached.
     mid = metrics.sla_compliance(Q1, as_of=start + timedelta(minutes=60)).iloc[0]
     assert (mid.met, mid.breached, mid.pending) == (2, 0, 2)

@@ -904,6 +904,38 @@ def test_slipping_lists_overdue_decisions_and_untouched_accepts(world, people, a
     assert len(first) == 1 and sla.slipping_summary(lead_user, as_of=as_of).total == 2
 
 
+def test_slipping_at_a_past_moment_reads_decisions_and_touches_as_they_were_then(world, people, admin, office):
+    """The list for a moment already past (a frozen meeting) shows what was slipping then: a lead
+    decided and touched only afterwards was overdue then (listed), one accepted before but touched
+    afterwards was accepted-untouched then (listed), and one accepted only afterwards was neither
+    (it was undecided, not yet due). Dates a year back, so the moment is past whatever today is."""
+    policy(admin, office, "Standard", 240, code="default", decision=540, effective=date(2025, 1, 1))
+    as_of = ny("2025-11-21 14:00")                                              # a Friday
+    decided_late = world.lead(ny("2025-11-18 08:00"), people["t2"])
+    world.hand_off(decided_late, ny("2025-11-18 09:00"), people["sdr"])         # decision due Tue 18:00
+    world.decide(decided_late, "accepted", ny("2025-11-21 16:00"), people["sdr"])
+    world.touch(decided_late, ny("2025-11-21 16:30"), people["sdr"])
+    touched_late = world.lead(ny("2025-11-21 08:00"), people["t2"])
+    world.hand_off(touched_late, ny("2025-11-21 09:00"), people["ae"])          # touch due 13:00
+    world.decide(touched_late, "accepted", ny("2025-11-21 09:30"), people["ae"])
+    world.touch(touched_late, ny("2025-11-21 15:00"), people["ae"])
+    accepted_late = world.lead(ny("2025-11-21 08:00"), people["t2"])
+    world.hand_off(accepted_late, ny("2025-11-21 09:00"), people["ae"])         # touch due 13:00, decision 18:00
+    world.decide(accepted_late, "accepted", ny("2025-11-21 15:00"), people["ae"])   # never touched
+    lead_user = make_user("sales_lead", people["ae_team"])
+
+    then = sla.slipping(lead_user, as_of=as_of)
+    assert dict(zip(then["lead_id"], then["kind"])) == {decided_late: "decision_overdue",
+                                                        touched_late: "untouched_after_accept"}
+    overdue = then.set_index("lead_id")["overdue_minutes"]
+    assert overdue[decided_late] == pytest.approx(3 * 1440 - 4 * 60)           # Tue 18:00 → Fri 14:00
+    assert overdue[touched_late] == pytest.approx(60)                          # 13:00 → 14:00
+    assert sla.slipping_summary(lead_user, as_of=as_of).total == 2
+    # Today the first two are done; the lead accepted after that moment has been untouched since.
+    now = sla.slipping(lead_user)
+    assert dict(zip(now["lead_id"], now["kind"])) == {accepted_late: "untouched_after_accept"}
+
+
 def test_reassign_writes_an_event_and_audits(world, people, admin, office, app_db):
     policy(admin, office, "Standard", 240, code="default")
     lead = world.lead(ny("2026-11-16 08:00"), people["t2"])

@@ -145,6 +145,24 @@ def test_acceptance_and_rejections_as_known_at_a_past_moment(world, people):
     assert list(rejected.lead_id) == [leads[1]] and rejected.recycled_at.isna().all()
 
 
+def test_rejection_reason_shares_are_within_each_group(world, people):
+    """Broken down by source, a reason's share is its count ÷ that source's rejections (each
+    source's shares sum to 1), not ÷ all rejections in the bucket: webinar has 3 rejections
+    (2 bad fit, 1 no response), paid search 1 (bad fit)."""
+    for source, reason in (("webinar", "bad_fit"), ("webinar", "bad_fit"), ("webinar", "no_response"),
+                           ("paid_search", "bad_fit")):
+        lead = world.lead(at("2026-02-01 09:00"), people["account"], source=source)
+        world.hand_off(lead, at("2026-02-02 09:00"), people["sdr"])
+        world.decide(lead, "rejected", at("2026-02-02 10:00"), people["sdr"], reason=reason)
+    got = metrics.rejection_reasons(Q1, dim="source", as_of=AS_OF)
+    shares = {(r.dim_key, r.reason): (r.rejected, r.share) for r in got.itertuples()}
+    assert shares == {("webinar", "bad_fit"): (2, pytest.approx(2 / 3)),
+                      ("webinar", "no_response"): (1, pytest.approx(1 / 3)),
+                      ("paid_search", "bad_fit"): (1, pytest.approx(1.0))}
+    assert got.groupby("dim_key")["share"].sum().to_dict() == {"paid_search": pytest.approx(1.0),
+                                                               "webinar": pytest.approx(1.0)}
+
+
 def test_cannot_decide_twice_and_history_is_append_only(world, people):
     lead = world.lead(at("2026-02-01 09:00"), people["account"])
     world.hand_off(lead, at("2026-02-01 10:00"), people["sdr"])
@@ -265,6 +283,9 @@ def test_sla_met_late_breached_and_pending(world, people):
     later = metrics.sla_compliance(Q1, as_of=start + timedelta(minutes=62)).iloc[0]
     assert (later.met, later.breached_late, later.breached_untouched, later.pending) == (2, 1, 1, 0)
     assert later.compliance_rate == pytest.approx(0.5)
+    # The first-touch chart's bands count the touch at the deadline minute in time too, as met.
+    bands = metrics.first_touch_distribution(Q1, as_of=start + timedelta(minutes=62))
+    assert (bands["handoffs"].sum(), bands["in_time"].sum(), bands["past_deadline"].sum()) == (4, 2, 1)
     # Within the window, an untouched lead is pending rather than breached.
     mid = metrics.sla_compliance(Q1, as_of=start + timedelta(minutes=60)).iloc[0]
     assert (mid.met, mid.breached, mid.pending) == (2, 0, 2)
@@ -279,6 +300,28 @@ def test_deadline_uses_the_setting_in_force_at_handoff(world, people):
 
 
 # --------------------------------------------------------------------------- time zones and boundaries
+
+
+def test_a_period_ends_before_local_midnight_for_mqls_the_funnel_and_pipeline(world, people):
+    """Periods are [start_at, end_at): an MQL, a lead created and an opportunity created exactly at
+    00:00 on 1 April in New York (04:00 UTC, so a UTC-only check would not see it) belong to April,
+    not to March as well."""
+    march = Period(date(2026, 3, 1), date(2026, 3, 31), "America/New_York")
+    april = Period(date(2026, 4, 1), date(2026, 4, 30), "America/New_York")
+    midnight = at("2026-04-01 00:00", NY)
+    assert march.end_at == midnight == april.start_at
+    early = world.lead(at("2026-03-31 12:00", NY), people["account"])   # created in March, MQL at the edge
+    world.event(early, "mql", midnight)
+    world.lead(midnight, people["account"])                            # created at the edge
+    world.opportunity(people["account"], people["ae"], 5000, midnight)  # created at the edge
+
+    assert metrics.mqls_delivered(march).empty
+    assert list(metrics.mqls_delivered(april)["mqls"]) == [1]
+    assert list(metrics.funnel(march)["reached"]) == [1, 1, 0, 0, 0]   # only the lead created on the 31st
+    assert list(metrics.funnel(april)["reached"]) == [1, 0, 0, 0, 0]
+    assert metrics.pipeline_created(march).empty
+    april_pipeline = metrics.pipeline_created(april).iloc[0]
+    assert (april_pipeline.opportunities, april_pipeline.amount) == (1, 5000)
 
 
 def test_period_boundary_follows_the_company_time_zone(world, people):

@@ -800,6 +800,32 @@ def test_decision_timeliness(world, people, admin, office):
     assert row.on_time_rate == pytest.approx(0.25)
 
 
+def test_scorecard_decision_counts_on_time_at_the_due_minute_late_overdue_pending(world, people, admin, office):
+    """The scorecard counts decisions in its own grouped pass (sla_scorecard), not through
+    sla_decision_timeliness: the busy week above has no decisions, so a swapped on-time / late or
+    a decision at the due minute counted late went unnoticed. One hand-off of each kind; both
+    queries must give the same exact counts."""
+    policy(admin, office, "Standard", 240, code="default", decision=540)  # one working day
+    start = ny("2026-11-16 10:00")  # Monday: due Tuesday 10:00
+    early, edge, late, overdue = (world.lead(start - timedelta(hours=1), people["t2"]) for _ in range(4))
+    for lead in (early, edge, late, overdue):
+        world.hand_off(lead, start, people["sdr"])
+    world.decide(early, "accepted", ny("2026-11-16 15:00"), people["sdr"])                   # on time
+    world.decide(edge, "accepted", ny("2026-11-17 10:00"), people["sdr"])                    # on time: the due minute
+    world.decide(late, "rejected", ny("2026-11-17 10:01"), people["sdr"], reason="bad_fit")  # late by a minute
+    # `overdue` is never decided; one more hand-off on Wednesday is not due yet (Thursday 10:00): pending.
+    pending = world.lead(ny("2026-11-18 09:00"), people["t2"])
+    world.hand_off(pending, ny("2026-11-18 10:00"), people["sdr"])
+    period = Period(date(2026, 11, 1), date(2026, 11, 30), NY_TZ)
+    as_of = ny("2026-11-18 11:00")
+    card = sla.scorecard(period, as_of=as_of).decisions
+    assert (card.on_time, card.late, card.overdue, card.pending) == (2, 1, 1, 1)
+    assert card.on_time_rate == pytest.approx(2 / 4)                 # pending is not yet known either way
+    row = sla.decision_timeliness(period, as_of=as_of).iloc[0]
+    assert (row.on_time, row.late, row.overdue, row.pending) == (2, 1, 1, 1)
+    assert row.on_time_rate == pytest.approx(2 / 4)
+
+
 # --------------------------------------------------------------------------- the rep's open list, slipping, reassign
 
 
@@ -876,6 +902,38 @@ def test_slipping_lists_overdue_decisions_and_untouched_accepts(world, people, a
     later = sla.slipping_summary(lead_user, as_of=ny("2026-11-25 12:00"))
     assert (later.total, later.recent) == (3, 1)   # the fresh one slipped since; the others 7+ days ago
     assert len(first) == 1 and sla.slipping_summary(lead_user, as_of=as_of).total == 2
+
+
+def test_slipping_at_a_past_moment_reads_decisions_and_touches_as_they_were_then(world, people, admin, office):
+    """The list for a moment already past (a frozen meeting) shows what was slipping then: a lead
+    decided and touched only afterwards was overdue then (listed), one accepted before but touched
+    afterwards was accepted-untouched then (listed), and one accepted only afterwards was neither
+    (it was undecided, not yet due). Dates a year back, so the moment is past whatever today is."""
+    policy(admin, office, "Standard", 240, code="default", decision=540, effective=date(2025, 1, 1))
+    as_of = ny("2025-11-21 14:00")                                              # a Friday
+    decided_late = world.lead(ny("2025-11-18 08:00"), people["t2"])
+    world.hand_off(decided_late, ny("2025-11-18 09:00"), people["sdr"])         # decision due Tue 18:00
+    world.decide(decided_late, "accepted", ny("2025-11-21 16:00"), people["sdr"])
+    world.touch(decided_late, ny("2025-11-21 16:30"), people["sdr"])
+    touched_late = world.lead(ny("2025-11-21 08:00"), people["t2"])
+    world.hand_off(touched_late, ny("2025-11-21 09:00"), people["ae"])          # touch due 13:00
+    world.decide(touched_late, "accepted", ny("2025-11-21 09:30"), people["ae"])
+    world.touch(touched_late, ny("2025-11-21 15:00"), people["ae"])
+    accepted_late = world.lead(ny("2025-11-21 08:00"), people["t2"])
+    world.hand_off(accepted_late, ny("2025-11-21 09:00"), people["ae"])         # touch due 13:00, decision 18:00
+    world.decide(accepted_late, "accepted", ny("2025-11-21 15:00"), people["ae"])   # never touched
+    lead_user = make_user("sales_lead", people["ae_team"])
+
+    then = sla.slipping(lead_user, as_of=as_of)
+    assert dict(zip(then["lead_id"], then["kind"])) == {decided_late: "decision_overdue",
+                                                        touched_late: "untouched_after_accept"}
+    overdue = then.set_index("lead_id")["overdue_minutes"]
+    assert overdue[decided_late] == pytest.approx(3 * 1440 - 4 * 60)           # Tue 18:00 → Fri 14:00
+    assert overdue[touched_late] == pytest.approx(60)                          # 13:00 → 14:00
+    assert sla.slipping_summary(lead_user, as_of=as_of).total == 2
+    # Today the first two are done; the lead accepted after that moment has been untouched since.
+    now = sla.slipping(lead_user)
+    assert dict(zip(now["lead_id"], now["kind"])) == {accepted_late: "untouched_after_accept"}
 
 
 def test_reassign_writes_an_event_and_audits(world, people, admin, office, app_db):

@@ -102,6 +102,20 @@ def days(x) -> str:
     return f"{float(x):.0f} days" if float(x) >= 10 else f"{float(x):.1f} days"
 
 
+def unit_label(value, label: str) -> str:
+    """A typed unit label agreeing with its number: "1 case study", "4 case studies", "1 demo"
+    (people type the plural: "case studies", "demos"). English plurals in -ies and -s only;
+    anything else is left as typed."""
+    if _missing(value) or float(value) != 1 or not label:
+        return label
+    head, _, last = label.rpartition(" ")
+    if last.endswith("ies") and len(last) > 4:
+        last = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 2:
+        last = last[:-1]
+    return f"{head} {last}" if head else last
+
+
 def ratio(x) -> str:
     """Coverage-style multiples: 2.35 → '2.4×'."""
     if _missing(x):

@@ -42,7 +42,7 @@ def value_text(value, goal: Goal, currency: str = "USD", *, label: bool = True, 
     if goal.unit == "minutes":
         return fmt.duration(value)
     text = fmt.number(value, 0 if estimate or float(value).is_integer() else 1)
-    return f"{text} {goal.unit_label}" if label and goal.unit_label else text
+    return f"{text} {fmt.unit_label(value, goal.unit_label)}" if label and goal.unit_label else text
 
 
 def target_text(goal: Goal, currency: str = "USD") -> str:

@@ -16,7 +16,7 @@ from queries.goal_math import Progress
 STATIC = {"displayModeBar": False, "staticPlot": False, "scrollZoom": False}
 
 
-def _axis_format(unit: str) -> dict:
+def _axis_format(unit: str, big: bool = False) -> dict:
     if unit == "percent":
         return {"tickformat": ".0%"}
     if unit == "currency":
@@ -25,12 +25,14 @@ def _axis_format(unit: str) -> dict:
         return {"ticksuffix": " min", "tickformat": ",.0f"}
     if unit == "hours":
         return {"ticksuffix": " h", "tickformat": ",.1~f"}
-    return {"tickformat": ",~g"}
+    # counts: "1,500", "3.86M" (",~g" wrote 3,860,000 as "1e+6, 2e+6"); small and fractional
+    # ones as they are (SI prefixes would write 0.5 as "500m")
+    return {"tickformat": ",.3~s" if big else ",~g"}
 
 
 def _hover(unit: str) -> str:
     return {"percent": "%{y:.1%}", "currency": "$%{y:,.0f}", "minutes": "%{y:,.0f} min",
-            "hours": "%{y:,.1f} h"}.get(unit, "%{y:,.4~g}")
+            "hours": "%{y:,.1f} h"}.get(unit, "%{y:,.2~f}")   # 3,860,000, not 3.86e+6
 
 
 def _scale(unit: str, values: list, target: float) -> tuple[str, float]:
@@ -135,6 +137,7 @@ def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: d
     theme.style(fig, title, height=height)   # titled: the legend gets its own row under the title
     fig.update_layout(hovermode="x unified" if len(x) > 1 else "closest",
                       xaxis=dict(range=[pd.Timestamp(start) - timedelta(days=1), pd.Timestamp(end) + timedelta(days=1)]),
-                      yaxis=dict(rangemode="tozero", **_axis_format(unit)),
+                      yaxis=dict(rangemode="tozero", **_axis_format(
+                          unit, big=max([abs(v) for v in y + [target, today_value, projected] if v is not None]) >= 10_000)),
                       margin=dict(l=8, r=8, b=8, t=fig.layout.margin.t if title else 36))
     return fig

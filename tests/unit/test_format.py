@@ -145,3 +145,12 @@ def test_attainment_is_rounded_down_so_it_never_reaches_a_threshold_it_missed():
     assert fmt.attainment(0.997) == "99%" and fmt.attainment(1.0) == "100%"
     assert fmt.attainment(0.29 / 1.0) == "29%"        # 28.999999999999996 in floating point
     assert fmt.attainment(0.95) == "95%" and fmt.attainment(None) == fmt.DASH
+
+
+def test_a_unit_label_agrees_with_its_number():
+    """ "1 case studies" read on a check-in; people type the plural."""
+    assert fmt.unit_label(1, "case studies") == "case study"
+    assert fmt.unit_label(4, "case studies") == "case studies"
+    assert fmt.unit_label(1.0, "demos") == "demo" and fmt.unit_label(1, "joint webinars") == "joint webinar"
+    assert fmt.unit_label(1, "business") == "business" and fmt.unit_label(1, "status") == "status"
+    assert fmt.unit_label(None, "demos") == "demos" and fmt.unit_label(1, "") == ""

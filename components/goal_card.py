@@ -214,7 +214,8 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
                 kr_line(kr, currency)
         last = g.last_checkin
         if last is not None:
-            needs = f"  \n**Needs:** {fmt.md_text(excerpt(last.needs, 120))}" if last.needs else ""
+            needs = (f"  \n**Needs:** {fmt.md_text(excerpt(last.needs, 120))}" if last.needs else "") \
+                + (f"  \n**Blocked by:** {fmt.md_text(excerpt(last.blockers, 120))}" if last.blockers else "")
             st.markdown(f"{badge(last.confidence)} **{fmt.md_text(last.author)}**, {fmt.ago(last.created_at, settings.company_timezone())}: "
                         f"{fmt.md_text(excerpt(last.narrative))}{needs}")
         else:

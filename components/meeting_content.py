@@ -284,7 +284,8 @@ class GoalLine:
     owners: list[dict] = field(default_factory=list)
     checkin: str | None = None  # "At risk · Priya Shah, 3 days ago: narrative…"
     checkin_confidence: str | None = None
-    needs: str | None = None
+    needs: str | None = None         # what the owners need from the other team (last check-in)
+    blockers: str | None = None      # what blocks them (last check-in)
     data_tone: str = "neutral"  # the bar's colour: what the data says, as on the Shared goals page
     data_note: str | None = None  # "owners' call; the data says at risk" when the two differ
     bar: GoalBar | None = None  # the progress bar's marks (target, even pace, projection)
@@ -307,7 +308,7 @@ def goal_lines(p: dict, now: datetime | None = None, *, dated: bool = False) -> 
             bits.append(f"projected {value_text(g['projected'], unit, cur, estimate=True)}")
         if g["pace"] is not None:
             bits.append("period ended" if g["pace"] >= 1 else f"{fmt.pct(g['pace'])} of the period gone")
-        checkin = needs = confidence = checkin_by = checkin_text = None
+        checkin = needs = blockers = confidence = checkin_by = checkin_text = None
         last = g.get("last_checkin")
         if last:
             confidence = last["confidence"]
@@ -318,6 +319,7 @@ def goal_lines(p: dict, now: datetime | None = None, *, dated: bool = False) -> 
             checkin_text = " ".join((last["narrative"] or "").split())
             checkin = f"{checkin_by}: {clip(checkin_text, 160)}"
             needs = clip(last["needs"], 120) if last.get("needs") else None
+            blockers = clip(last["blockers"], 120) if last.get("blockers") else None
         data_status = g.get("data_status") or g["status"]
         pace = g["pace"]
         bar = GoalBar(data_status=data_status, attainment=att,
@@ -332,7 +334,7 @@ def goal_lines(p: dict, now: datetime | None = None, *, dated: bool = False) -> 
             target=("≤ " if g["lower_is_better"] else "") + value_text(g["target"], unit, cur),
             attainment=fmt.attainment(min(att, 9.99)) if att is not None else fmt.DASH,
             progress=None if att is None else max(0.0, min(att, 1.0)), pace=g["pace"], detail=" · ".join(bits),
-            owners=g["owners"], checkin=checkin, checkin_confidence=confidence, needs=needs,
+            owners=g["owners"], checkin=checkin, checkin_confidence=confidence, needs=needs, blockers=blockers,
             data_tone=STATUS_TONE.get(data_status, "neutral"),
             data_note=(f"owners' call; the data says {STATUSES.get(data_status, data_status).lower()}"
                        if data_status != g["status"] else None),

@@ -128,7 +128,9 @@ PRESENTATION_CSS = """
   .mtg-goal .mtg-goal-note { font-size: clamp(0.9rem, 1.0vw, 1.25rem); }
   /* the check-in text is clipped on a word boundary in Python (meeting_content.clip) to about two
      lines; the clamp only guards a narrow window */
-  .mtg-goal .mtg-checkin { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
+  .mtg-goal .mtg-checkin { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+  /* the asks between the teams, one line each (the Goals page has them in full) */
+  .mtg-goal .mtg-needs, .mtg-goal .mtg-blockers { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   .mtg-head-meta { font-size: clamp(.9rem, 1vw, 1.2rem); }
   /* action items and decisions, read from the back of the room like the tiles above them */
   .mtg-action { font-size: clamp(1.05rem, 1.3vw, 1.7rem); line-height: 1.35; }
@@ -141,7 +143,7 @@ PRESENTATION_CSS = """
     .mtg-goal { padding: .4rem .7rem; margin-bottom: .45rem; }
     .mtg-goal .mtg-goal-value { font-size: 1.45rem; }
     .mtg-goal .mtg-goal-title { font-size: 1.05rem; }
-    .mtg-goal .mtg-checkin-text { display: none; }  /* who and when stay; the narrative is on the Goals page */
+    .mtg-goal .mtg-checkin-text, .mtg-goal .mtg-blockers { display: none; }  /* on the Goals page */
     .mtg-goal .mtg-bar-wrap > div { margin: 3px 0 5px 0 !important; }
     .mtg-table tr.mtg-more { display: none; }
     .mtg-big td, .mtg-big th { padding-top: .25em; padding-bottom: .25em; }
@@ -369,10 +371,14 @@ def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False, columns: i
         text = meeting_content.clip(g.checkin_text, CHECKIN_CHARS[(big, min(max(columns, 2), 3))])
         checkin = (f"<b>{esc(conf)}</b> · {esc(g.checkin_by)}"
                    + (f'<span class="mtg-checkin-text">: {esc(text)}</span>' if text else ""))
-        if g.needs and not big:
-            checkin += f"<br><b>Needs:</b> {esc(g.needs)}"
     else:
         checkin = "No check-in yet."
+    # the asks between the teams are what the meeting is for: on the projector too, outside the
+    # clipped narrative (a short screen keeps the needs and drops the blockers)
+    limit = 90 if big else 120
+    asks = "".join(f'<div class="mtg-goal-note {cls}"><b>{label}:</b> {esc(meeting_content.clip(text, limit))}</div>'
+                   for cls, label, text in (("mtg-needs", "Needs", g.needs),
+                                            ("mtg-blockers", "Blocked by", g.blockers)) if text)
     return (f'<div class="mtg-goal" data-goal="{g.id}">'
             f'<div class="mtg-goal-title">{esc(g.title)} '
             f'<span class="mtg-status" style="color:{color}">· {esc(g.status_label)}</span></div>'
@@ -382,7 +388,7 @@ def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False, columns: i
             + (f'<div class="mtg-goal-note" style="color:{note_color}">{esc(g.data_note.capitalize())}.</div>'
                if g.data_note else '')
             + f'<div class="mtg-goal-note">{owners}</div>'
-            f'<div class="mtg-goal-note mtg-checkin">{checkin}</div></div>')
+            f'<div class="mtg-goal-note mtg-checkin">{checkin}</div>{asks}</div>')
 
 
 def _acceptance(p: dict, user: User, *, big: bool) -> None:

@@ -444,3 +444,24 @@ def test_the_export_colours_changes_by_which_way_is_good_and_dates_what_it_quote
     payload = goals_payload()
     dated = [g.checkin_by for g in mc.goal_lines(payload, dated=True) if g.checkin_by]
     assert dated and all(re.search(r", \d{2} \w{3} \d{4}$", by) for by in dated), dated
+
+
+def test_goal_cards_on_the_projector_show_what_each_team_needs_and_what_blocks_them():
+    """The asks between teams are what the meeting is for: the presentation's cards showed only
+    "Off track · Aaron Miller, today" although the check-in named a blocker and an ask."""
+    from components import meeting_view
+
+    payload = goals_payload()
+    payload["goals"][0]["last_checkin"]["blockers"] = "Budget freeze until January"
+    line = mc.goal_lines(payload)[0]
+    assert (line.needs, line.blockers) == ("Sales: reasons within 48 h.", "Budget freeze until January")
+    for big in (True, False):
+        card = meeting_view.goal_card_html(line, big=big, columns=3)
+        assert 'class="mtg-goal-note mtg-needs"><b>Needs:</b> Sales: reasons within 48 h.' in card
+        assert 'class="mtg-goal-note mtg-blockers"><b>Blocked by:</b> Budget freeze until January' in card
+    no_asks = mc.goal_lines(goals_payload())[1]   # no check-in: no empty lines
+    assert "Needs" not in meeting_view.goal_card_html(no_asks, big=True) and "Blocked" not in \
+        meeting_view.goal_card_html(no_asks, big=True)
+    old = goals_payload()   # frozen before blockers were kept in the payload
+    del old["goals"][0]["last_checkin"]["blockers"]
+    assert mc.goal_lines(old)[0].blockers is None

@@ -70,6 +70,8 @@ def render_sla_terms(terms) -> None:
         st.caption(line)
     if not terms.policies["rank"].eq("default").any():   # otherwise the matching rule already says it
         st.caption(terms.fallback)
+    if terms.scheduled:
+        st.markdown("**Scheduled changes:**\n" + "\n".join(f"- {fmt.md_text(line)}" for line in terms.scheduled))
     if terms.commitment:
         st.markdown(f"**Marketing's commitment:** {terms.commitment}")
     if terms.versions:

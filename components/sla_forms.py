@@ -88,6 +88,10 @@ def policies_in_force(versions: pd.DataFrame, tz: str) -> None:
                  column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
                "keeps the version in force when it was handed off.")
+    scheduled = sla.scheduled_changes(versions, datetime.now(tz=zone(tz)), tz)
+    if scheduled:
+        st.info("**Scheduled changes** (the table above is what applies today):\n"
+                + "\n".join(f"- {fmt.md_text(line)}" for line in scheduled), icon=":material/event_upcoming:")
 
 
 def version_history(versions: pd.DataFrame, tz: str) -> None:
@@ -95,8 +99,9 @@ def version_history(versions: pd.DataFrame, tz: str) -> None:
         "Policy": versions["name"], "Version": versions["version"],
         "From": [t.tz_convert(tz).strftime("%d %b %Y") for t in versions["effective_at"]],
         "Until": [t.tz_convert(tz).strftime("%d %b %Y") if pd.notna(t) else "" for t in versions["superseded_at"]],
-        "State": ["retired" if r else ("in force" if f else ("superseded" if pd.notna(u) else "scheduled"))
-                  for r, f, u in zip(versions["retired"], versions["in_force"], versions["superseded_at"])],
+        "State": ["replaced before it took effect" if sla.never_applied(v) else
+                  "retired" if v.retired else "in force" if v.in_force else
+                  "superseded" if pd.notna(v.superseded_at) else "scheduled" for v in versions.itertuples()],
         "First touch": [describe_window(m, b) for m, b in zip(versions["first_touch_minutes"],
                                                                versions["first_touch_business"])],
         "Decision": [describe_window(m, b) for m, b in zip(versions["decision_minutes"], versions["decision_business"])],

@@ -289,6 +289,7 @@ class SlaTerms:
                      "tried in rank order and the first whose conditions all match the lead wins; the default "
                      "policy covers every other lead.")
     versions: tuple[str, ...] = field(default_factory=tuple)
+    scheduled: tuple[str, ...] = field(default_factory=tuple)   # saved to take effect later
 
 
 def definitions_summary(as_of: datetime | None = None, tz: str | None = None) -> SlaTerms:
@@ -336,10 +337,37 @@ def definitions_summary(as_of: datetime | None = None, tz: str | None = None) ->
                 bits.append(f"decides {float(c.decision_target_rate):.0%} on time")
             commitment = bits[0] + ("; " + "; ".join(bits[1:]) if len(bits) > 1 else "") + "."
     history = tuple(f"{r.name} v{r.version}: from {r.effective_at.tz_convert(tz):%d %b %Y}"
-                    + (" (retired)" if r.retired else "")
+                    + (" (replaced before it took effect)" if never_applied(r) else " (retired)" if r.retired else "")
                     for r in versions.sort_values(["name", "version"]).itertuples())
     return SlaTerms(as_of=as_of, policies=policies, calendars=cal_lines, fallback=fallback, commitment=commitment,
-                    versions=history)
+                    versions=history, scheduled=scheduled_changes(versions, as_of, tz))
+
+
+def never_applied(version) -> bool:
+    """A version saved again for the same start before it took effect: it never measured anything."""
+    return pd.notna(version.superseded_at) and version.superseded_at <= version.effective_at
+
+
+def scheduled_changes(versions: pd.DataFrame, as_of: datetime, tz: str) -> tuple[str, ...]:
+    """Policy versions saved to take effect after ``as_of``, one line each, soonest first: what the
+    other team's lead should know before it applies ("From 25 Nov 2026: Standard follow-up v2 —
+    first touch within 2 business hours, ..."). A version replaced before its start is left out.
+    (pure: ``versions`` as policy_versions returns them)"""
+    if versions.empty:
+        return ()
+    ahead = versions[(versions["effective_at"] > pd.Timestamp(as_of))].sort_values(["effective_at", "name"])
+    lines = []
+    for r in ahead.itertuples():
+        if never_applied(r):
+            continue
+        by = f" (saved by {r.created_by})" if isinstance(r.created_by, str) and r.created_by else ""
+        start = f"From {r.effective_at.tz_convert(tz):%d %b %Y}: {r.name} v{r.version}"
+        if r.retired:
+            lines.append(f"{start} is retired{by}.")
+        else:
+            lines.append(f"{start} — first touch within {describe_window(r.first_touch_minutes, r.first_touch_business)}, "
+                         f"accept or reject within {describe_window(r.decision_minutes, r.decision_business)}{by}.")
+    return tuple(lines)
 
 
 @dataclass(frozen=True)

@@ -279,6 +279,27 @@ def test_policies_form_creates_a_version_and_remeasures(office, app_db):
     assert at.text_input(key=f"{k}name").value == "" and at.multiselect(key=f"{k}tiers").value == []
 
 
+def test_a_policy_saved_for_later_is_listed_where_the_other_lead_looks(office, app_db):
+    """A version taking effect tomorrow showed only in the collapsed version history: the policies
+    page and the Definitions page list it as a scheduled change."""
+    at = open_page("sales_lead", "sla_policies")
+    k = "slapol___new___0_"
+    at.text_input(key=f"{k}name").input("Tier 1 fast lane")
+    at.multiselect(key=f"{k}tiers").set_value([1])
+    at.number_input(key=f"{k}ft_value").set_value(20)
+    at.selectbox(key=f"{k}ft_unit").set_value("minutes")
+    at.radio(key=f"{k}ft_basis").set_value("wall-clock time")
+    at.radio(key=f"{k}dec_basis").set_value("wall-clock time")
+    at.date_input(key=f"{k}effective").set_value(date.today() + timedelta(days=3))
+    [b for b in at.button if b.label == "Create policy"][0].click().run()
+    assert not at.exception, at.exception
+    note = " ".join(i.value for i in at.info)
+    assert "Scheduled changes" in note and "Tier 1 fast lane v1 — first touch within 20 min" in note
+    defs = open_page("marketing_lead", "definitions")
+    assert not defs.exception, defs.exception
+    assert any("Scheduled changes" in m.value and "Tier 1 fast lane v1" in m.value for m in defs.markdown)
+
+
 def test_a_stale_policy_save_keeps_the_editors_input(office, app_db):
     """Two leads edit the same policy: the second save is refused and what they typed stays in
     the form (it came back with the other lead's values and an empty 'why')."""

@@ -123,3 +123,35 @@ def test_nothing_measured_this_week_but_overdue_work_is_a_warning():
     hour = pd.Timedelta(hours=1)
     frame = pd.DataFrame({"next_due_at": [now - hour, now + hour, now - 9 * 24 * hour]})
     assert overdue_count(frame, now.to_pydatetime()) == 2 and overdue_count(frame.iloc[0:0], now) == 0
+
+
+def test_scheduled_policy_changes_are_listed_for_the_other_team():
+    """A policy saved to take effect tomorrow was visible only in a collapsed version history; the
+    SLA policies and Definitions pages now list it. A version saved again for the same start before
+    it took effect never applied: left out, and named so in the history."""
+    import pandas as pd
+
+    from queries import sla
+
+    ts = lambda text: pd.Timestamp(text, tz="UTC")   # noqa: E731
+    versions = pd.DataFrame([
+        dict(name="Standard follow-up", version=1, effective_at=ts("2026-01-01 05:00"),
+             superseded_at=ts("2026-11-25 05:00"), retired=False, created_by=None, first_touch_minutes=240,
+             first_touch_business=True, decision_minutes=1080, decision_business=True),
+        dict(name="Standard follow-up", version=2, effective_at=ts("2026-11-25 05:00"), superseded_at=pd.NaT,
+             retired=False, created_by="Naledi Tanaka", first_touch_minutes=120, first_touch_business=True,
+             decision_minutes=1080, decision_business=True),
+        dict(name="Paid channels", version=2, effective_at=ts("2026-11-26 05:00"),
+             superseded_at=ts("2026-11-26 05:00"), retired=False, created_by="Naledi Tanaka",
+             first_touch_minutes=60, first_touch_business=False, decision_minutes=600, decision_business=False),
+        dict(name="Paid channels", version=3, effective_at=ts("2026-11-26 05:00"), superseded_at=pd.NaT,
+             retired=True, created_by=None, first_touch_minutes=60, first_touch_business=False,
+             decision_minutes=600, decision_business=False),
+    ])
+    lines = sla.scheduled_changes(versions, ts("2026-11-24 12:00").to_pydatetime(), "America/New_York")
+    assert lines == (
+        "From 25 Nov 2026: Standard follow-up v2 — first touch within 2 business hours, accept or reject "
+        "within 18 business hours (saved by Naledi Tanaka).",
+        "From 26 Nov 2026: Paid channels v3 is retired.")
+    assert [sla.never_applied(v) for v in versions.itertuples()] == [False, False, True, False]
+    assert sla.scheduled_changes(versions, ts("2026-11-27 00:00").to_pydatetime(), "America/New_York") == ()

@@ -705,6 +705,17 @@ def _check_owners(conn: sa.Connection, rep_ids: list[int]) -> None:
                         "marketing and one from sales or sales development.")
 
 
+def _check_title(conn: sa.Connection, params: dict, goal_id: int | None) -> None:
+    """Two live goals of one title in overlapping periods read as one goal in lists, the goals panel
+    and meeting mode (a lead re-created "Close the revenue plan together" beside the existing one)."""
+    same = conn.execute(q("goal_same_title"), {"title": params["title"], "start_date": params["start_date"],
+                                               "end_date": params["end_date"], "id": goal_id}).mappings().first()
+    if same is not None:
+        raise GoalError(f"A goal called “{same['title']}” already runs {same['start_date']:%d %b %Y} – "
+                        f"{same['end_date']:%d %b %Y}, overlapping this one: update that goal, or give this one "
+                        "a title that tells them apart.")
+
+
 def _check_parent(conn: sa.Connection, params: dict, goal_id: int | None) -> None:
     parent_id = params["parent_id"]
     if goal_id is not None:
@@ -767,6 +778,7 @@ def create(actor: User, data: GoalInput) -> int:
     try:
         with get_engine().begin() as conn:
             _check_owners(conn, params["owner_rep_ids"])
+            _check_title(conn, params, None)
             _check_parent(conn, params, None)
             goal_id = conn.execute(q("goal_insert"), {**params, "actor_id": actor.id}).scalar_one()
             conn.execute(q("goal_owners_add"), {"goal_id": goal_id, "rep_ids": params["owner_rep_ids"]})
@@ -792,6 +804,8 @@ def update(actor: User, goal_id: int, data: GoalInput, version: int) -> int:
             if old["version"] != version:
                 raise _stale()
             _check_owners(conn, params["owner_rep_ids"])
+            if any(_norm(old[k]) != _norm(params[k]) for k in ("title", "start_date", "end_date")):
+                _check_title(conn, params, goal_id)   # an edit elsewhere is not blocked by an old twin
             _check_parent(conn, params, goal_id)
             measure_changed = any(_norm(old[k]) != _norm(params[k]) for k in _MEASURE_FIELDS)
             new_version = conn.execute(q("goal_update"), {**params, "id": goal_id, "version": version,

@@ -78,6 +78,18 @@ select id, parent_id, title, start_date, end_date, archived_at
   from goal
  where id = :id
 
+-- name: goal_same_title
+-- Another goal (not archived, not :id) with the same title, ignoring case and spaces around it,
+-- whose period overlaps [:start_date, :end_date]: two goals of one name in one period read as one.
+select id, title, start_date, end_date
+  from goal
+ where archived_at is null
+   and lower(btrim(title)) = lower(btrim(:title))
+   and start_date <= :end_date and end_date >= :start_date
+   and id is distinct from cast(:id as integer)
+ order by id
+ limit 1
+
 -- name: goal_active_children
 -- Key results (not archived) under an objective.
 select id, version, start_date, end_date

@@ -272,6 +272,29 @@ def test_nul_characters_cannot_break_a_save(world, people, app_db):
     assert (c.narrative, c.blockers, c.needs, c.value) == ("Two published", "", "none", 4)
 
 
+def test_a_second_goal_of_the_same_title_in_an_overlapping_period_is_refused(world, people, app_db):
+    """Two live goals called "Close the revenue plan together" in one quarter read as one in the
+    list, the goals panel and meeting mode; the second save is refused and names the first."""
+    q1_deals(world, people)
+    first = goals.create(user("marketing_lead"), revenue_goal(people, title="Close the revenue plan"))
+    with pytest.raises(GoalError, match="already runs .* update that goal"):
+        goals.create(user("sales_lead"), revenue_goal(people, title="  close the REVENUE plan "))
+    assert count(app_db, "goal") == 1
+    # another period, or another title, is fine; and so is editing the first goal
+    other = goals.create(user("sales_lead"), revenue_goal(people, title="Close the revenue plan",
+                                                          period_kind="custom", start=date(2026, 4, 1),
+                                                          end=date(2026, 6, 30)))
+    goal = goals.get(first)
+    goals.update(user("marketing_lead"), first, revenue_goal(people, title="Close the revenue plan", why="Plan"),
+                 goal.version)
+    # moving the second goal onto the first one's quarter is refused like a create
+    with pytest.raises(GoalError, match="already runs"):
+        goals.update(user("sales_lead"), other, revenue_goal(people, title="Close the revenue plan"),
+                     goals.get(other).version)
+    goals.archive(user("marketing_lead"), first, goals.get(first).version)   # an archived twin is no twin
+    goals.create(user("sales_lead"), revenue_goal(people, title="Close the revenue plan"))
+
+
 @pytest.mark.parametrize("value, message", [("1000B", "too large"), ("999999999999.99999", "too large"),
                                             ("nan", "must be a number"), ("-0.5", "negative")])
 def test_check_in_values_beyond_storage_are_refused(people, app_db, value, message):

@@ -38,14 +38,14 @@ def approve(version_id: int, seen: int) -> None:
     flash("success", f"Approved v{v.number}. It is in force {when}; every MQL from then on records it.")
 
 
-def withdraw(version_id: int, seen: int) -> None:
+def withdraw(version_id: int, seen: int, name: str) -> None:
     try:
         what = qualification.withdraw(user, version_id, seen, st.session_state.get(f"cr_note_{version_id}"))
     except CriteriaError as err:
         flash("error", str(err))
         return
-    flash("success", "The proposal was withdrawn." if what == "withdrawn" else
-          "You declined the proposal; its author sees your note.")
+    flash("success", f"You withdrew {name}." if what == "withdrawn" else
+          f"You declined {name}; its author sees your note.")
 
 
 def draft_from_form() -> qualification.Draft:
@@ -155,7 +155,7 @@ with tab_now:
                         st.text_input("Note" + ("" if own else " (required: why do you decline?)"),
                                       key=f"cr_note_{v.id}")
                         st.button("Withdraw the proposal" if own else "Decline the proposal", key=f"cr_withdraw_{v.id}",
-                                  on_click=withdraw, args=(v.id, v.version))
+                                  on_click=withdraw, args=(v.id, v.version, f"v{v.number} “{fmt.md_text(v.title)}”"))
                 st.caption("Replay it on the Replay tab before deciding.")
 
 # --------------------------------------------------------------------------- replay

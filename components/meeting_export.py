@@ -33,8 +33,11 @@ from queries.access import User
 from queries.meeting_rules import SECTIONS, STATUSES, timer_text, used_seconds
 from queries.periods import local_today
 
-IMAGE_WIDTH = 1100
-IMAGE_HEIGHT = 440
+#: Print images at about the width they print at (an A4/Letter page's text column, ~745 CSS px), drawn
+#: at twice the pixels: a 1,100 px image printed at 745 px shrank its axis text to ~8 px.
+IMAGE_WIDTH = 760
+IMAGE_HEIGHT = 380
+IMAGE_SCALE = 2
 IMAGE_TIMEOUT_S = 120
 EXPORT_STATE = "mtg_export"
 
@@ -56,7 +59,7 @@ table { width: 100%; border-collapse: collapse; margin: .5rem 0 1rem 0; }
 th { text-align: left; color: #475569; border-bottom: 2px solid #CBD5E1; padding: .3rem .4rem; }
 td { border-bottom: 1px solid #E2E8F0; padding: .35rem .4rem; vertical-align: top; }
 .overdue { color: #DC2626; font-weight: 700; }
-figure { margin: .5rem 0 1.2rem 0; } .chart-static { display: none; max-width: 100%; }
+figure { margin: .5rem 0 1.2rem 0; } .chart-static { display: none; width: 760px; max-width: 100%; height: auto; }
 .goal { border: 1px solid #E2E8F0; border-radius: .5rem; padding: .5rem .8rem; margin: .5rem 0; }
 .goal .value { font-size: 1.3rem; font-weight: 750; }
 @media print { .chart-live { display: none; } .chart-static { display: block; } section { page-break-inside: avoid; } }
@@ -89,7 +92,7 @@ def chart_images(figures: dict[str, object]) -> tuple[dict[str, bytes], str | No
         async with kaleido.Kaleido(n=1, timeout=60) as k:
             for key, fig in figures.items():
                 out[key] = await k.calc_fig(fig, opts={"format": "png", "width": IMAGE_WIDTH, "height": IMAGE_HEIGHT,
-                                                       "scale": 1})
+                                                       "scale": IMAGE_SCALE})
         return out
 
     try:

@@ -35,14 +35,18 @@ def db(seeded_app_db_rw, monkeypatch):
     return seeded_app_db_rw
 
 
+GOAL_TITLE = "Lift lead acceptance together"
+
+
 @pytest.fixture
 def goal(db) -> int:
-    """A shared goal of this quarter owned by both leads (the seeded data has no goals of its own)."""
+    """A shared goal of this quarter owned by both leads (a title of its own: the demo data's goals
+    are there too, and a second live goal of one title in a period is refused)."""
     from queries import goals
 
     lead_m, lead_s = who("marketing_lead"), who("sales_lead")
     return goals.create(lead_m, goals.GoalInput(
-        title="Raise lead acceptance", why="Both teams own lead quality.", period_kind="quarter",
+        title=GOAL_TITLE, why="Both teams own lead quality.", period_kind="quarter",
         start=local_today(settings.company_timezone()), metric="acceptance_rate", target="65",
         owner_rep_ids=[lead_m.rep_id, lead_s.rep_id]))
 
@@ -490,7 +494,7 @@ def test_recording_a_decision_validates_then_stores(db, goal):
     rerun(app)
     stored = meetings.decisions(meeting_id)
     assert list(stored["body"]) == ["Route webinar attendees the same day."]
-    assert stored.iloc[0]["goal_title"] == "Raise lead acceptance"
+    assert stored.iloc[0]["goal_title"] == GOAL_TITLE
     assert stored.iloc[0]["agenda_kind"] == "goals"  # recorded under the section on screen
     assert any("Decision recorded." in s.value for s in app.success)
     assert audit_rows(db, "meeting_decision", int(stored.iloc[0]["id"])) == ["meeting.decision"]
@@ -777,7 +781,7 @@ def test_the_goals_section_shows_each_goal_with_its_last_check_in(db, goal):
     text = markdown_text(app)
     payload = meetings.section_numbers(meetings.get(meeting_id), "goals")
     line = meeting_content.goal_lines(payload)[0]
-    assert f'data-goal="{goal}"' in text and "Raise lead acceptance" in text
+    assert f'data-goal="{goal}"' in text and GOAL_TITLE in text
     assert line.value in text and line.target in text
     assert "At risk" in text and "Two SDRs out this fortnight" in text
     assert who("sales_lead").display_name in text

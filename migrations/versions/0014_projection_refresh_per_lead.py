@@ -9,11 +9,11 @@ the plan had to serve the null case: it read every lead (or every hand-off) on e
 leads one accept or reject took 0.6-1 s in each function, a CRM sync inserting events row by row
 could not keep up, and an UPDATE of hand-offs that changed nothing paid the same.
 
-They are now PL/pgSQL and return at once for an empty list. ``refresh_lead_stages`` has one
-statement per case: the listed leads only (index lookups on ``handoff_lead_idx`` and
-``opportunity_lead_idx``), or every lead for ``null`` in one grouped pass (no per-lead subquery).
-``refresh_handoff_touch`` keeps its statement and runs it with EXECUTE, which plans it for the
-call's argument (the listed leads' hand-offs through ``handoff_lead_idx``). Results are unchanged.
+They are now PL/pgSQL: they return at once for an empty list, and run the statements of
+migrations 0012 and 0007 (taken from those files, not copied) with EXECUTE, which plans a
+statement for the call's argument: the listed leads through ``handoff_lead_idx``,
+``opportunity_lead_idx`` and ``activity_lead_idx``. ``refresh_lead_stages(null)`` runs one
+grouped pass over every lead instead of a subquery per lead. Results are unchanged.
 
 ``lead_event_project`` also refuses a ``handed_off`` event dated before the lead's latest
 hand-off (SQLSTATE AB005). Such a late event created a hand-off that was not the latest, so its
@@ -36,12 +36,8 @@ down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-UPGRADE = r"""
-create or replace function refresh_lead_stages(p_lead_ids bigint[]) returns void
-language plpgsql volatile as $$
-begin
-    if p_lead_ids is null then
-        -- every lead: one grouped pass over hand-offs and opportunities
+# Every lead (null): one grouped pass over hand-offs and opportunities, not a subquery per lead.
+_ALL_LEAD_STAGES = r"""
         update lead l
            set handed_off_at = s.handed_off_at, sal_at = s.sal_at, rejected_at = s.rejected_at,
                sql_at = s.sql_at, won_at = s.won_at
@@ -57,28 +53,28 @@ begin
          where l.id = s.id
            and (l.handed_off_at is distinct from s.handed_off_at or l.sal_at is distinct from s.sal_at
                 or l.rejected_at is distinct from s.rejected_at or l.sql_at is distinct from s.sql_at
-                or l.won_at is distinct from s.won_at);
+                or l.won_at is distinct from s.won_at)"""
+
+
+def _body(definition: str) -> str:
+    """The statement of a ``language sql`` function definition, its argument written ``$1``: run
+    with EXECUTE ... USING, it is planned for the call's value (``$1 is null`` folds away)."""
+    body = definition.split("as $$", 1)[1].rsplit("$$;", 1)[0]
+    if "$sql$" in body:
+        raise RuntimeError("the statement holds the quote this migration wraps it in")
+    return body.replace("p_lead_ids", "$1")
+
+
+def _functions() -> str:
+    stages = _body(_previous("0012_lead_handoff_stages.py", "refresh_lead_stages"))
+    touch = _body(_previous("0007_projection_fixes.py", "refresh_handoff_touch"))
+    return f"""
+create or replace function refresh_lead_stages(p_lead_ids bigint[]) returns void
+language plpgsql volatile as $$
+begin
+    if p_lead_ids is null then{_ALL_LEAD_STAGES};
     elsif cardinality(p_lead_ids) > 0 then
-        update lead l
-           set handed_off_at = s.handed_off_at, sal_at = s.sal_at, rejected_at = s.rejected_at,
-               sql_at = s.sql_at, won_at = s.won_at
-          from (select i.id, h.handed_off_at, h.sal_at, h.rejected_at, o.sql_at, o.won_at
-                  from (select distinct unnest(p_lead_ids) as id) i
-                 cross join lateral (
-                        select min(x.handed_off_at) as handed_off_at,
-                               min(x.decided_at) filter (where x.decision = 'accepted') as sal_at,
-                               min(x.decided_at) filter (where x.decision = 'rejected') as rejected_at
-                          from handoff x
-                         where x.lead_id = i.id) h
-                 cross join lateral (
-                        select min(y.created_at) as sql_at,
-                               min(y.closed_at) filter (where y.stage = 'closed_won') as won_at
-                          from opportunity y
-                         where y.lead_id = i.id) o) s
-         where l.id = s.id
-           and (l.handed_off_at is distinct from s.handed_off_at or l.sal_at is distinct from s.sal_at
-                or l.rejected_at is distinct from s.rejected_at or l.sql_at is distinct from s.sql_at
-                or l.won_at is distinct from s.won_at);
+        execute $sql${stages}$sql$ using p_lead_ids;
     end if;
 end
 $$;
@@ -86,40 +82,13 @@ $$;
 create or replace function refresh_handoff_touch(p_lead_ids bigint[]) returns void
 language plpgsql volatile as $$
 begin
-    if p_lead_ids is not null and cardinality(p_lead_ids) = 0 then
-        return;
+    if p_lead_ids is null or cardinality(p_lead_ids) > 0 then
+        execute $sql${touch}$sql$ using p_lead_ids;
     end if;
-    -- EXECUTE plans the statement for this call's argument: the listed leads' hand-offs through
-    -- handoff_lead_idx, or every hand-off for null (one statement text, as before)
-    execute $sql$
-        with scoped as (
-            select h.id, h.lead_id, h.handed_off_at,
-                   lead(h.handed_off_at) over (partition by h.lead_id order by h.handed_off_at, h.id) as next_handoff_at
-              from handoff h
-             where $1 is null or h.lead_id = any($1)
-        ),
-        touched as materialized (
-            select s.id,
-                   (select min(a.occurred_at)
-                      from activity a
-                     where a.lead_id = s.lead_id
-                       and a.activity_type in ('call', 'email', 'meeting', 'linkedin')
-                       and not a.is_automated
-                       and a.occurred_at >= s.handed_off_at
-                       and (s.next_handoff_at is null or a.occurred_at < s.next_handoff_at)) as first_touch_at
-              from scoped s
-        )
-        update handoff h
-           set first_touch_at = t.first_touch_at,
-               minutes_to_first_touch = case when t.first_touch_at is not null
-                                             then handoff_elapsed_minutes(h.id, h.handed_off_at, t.first_touch_at) end
-          from touched t
-         where h.id = t.id
-           and h.first_touch_at is distinct from t.first_touch_at
-    $sql$ using p_lead_ids;
 end
 $$;
 """
+
 
 _ORDER_CHECK = r"""
     elsif new.event_type = 'handed_off' then
@@ -149,7 +118,7 @@ def _previous(module: str, function: str) -> str:
 
 
 def upgrade() -> None:
-    op.execute(UPGRADE)
+    op.execute(_functions())
     project = _previous("0007_projection_fixes.py", "lead_event_project")
     if _ORDER_CHECK_BEFORE not in project:
         raise RuntimeError("lead_event_project of migration 0007 is not the one this migration extends")

@@ -19,40 +19,33 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
+TABLES = "team, rep, account, campaign, lead, activity, opportunity"
+
 # A plain unique constraint per table (nulls are distinct), so `on conflict (crm_id)` can name it.
 UPGRADE = """
-alter table team add column crm_id text constraint team_crm_id_key unique
-    constraint team_crm_id_check check (btrim(crm_id) <> '');
-comment on column team.crm_id is 'The source CRM''s id of this row (optional, unique): the key a sync upserts by.';
-alter table rep add column crm_id text constraint rep_crm_id_key unique
-    constraint rep_crm_id_check check (btrim(crm_id) <> '');
-comment on column rep.crm_id is 'The source CRM''s id of this row (optional, unique): the key a sync upserts by.';
-alter table account add column crm_id text constraint account_crm_id_key unique
-    constraint account_crm_id_check check (btrim(crm_id) <> '');
-comment on column account.crm_id is 'The source CRM''s id of this row (optional, unique): the key a sync upserts by.';
-alter table campaign add column crm_id text constraint campaign_crm_id_key unique
-    constraint campaign_crm_id_check check (btrim(crm_id) <> '');
-comment on column campaign.crm_id is 'The source CRM''s id of this row (optional, unique): the key a sync upserts by.';
-alter table lead add column crm_id text constraint lead_crm_id_key unique
-    constraint lead_crm_id_check check (btrim(crm_id) <> '');
-comment on column lead.crm_id is 'The source CRM''s id of this row (optional, unique): the key a sync upserts by.';
-alter table activity add column crm_id text constraint activity_crm_id_key unique
-    constraint activity_crm_id_check check (btrim(crm_id) <> '');
-comment on column activity.crm_id is 'The source CRM''s id of this row (optional, unique): the key a sync upserts by.';
-alter table opportunity add column crm_id text constraint opportunity_crm_id_key unique
-    constraint opportunity_crm_id_check check (btrim(crm_id) <> '');
-comment on column opportunity.crm_id is 'The source CRM''s id of this row (optional, unique): the key a sync upserts by.';
-"""
+do $$
+declare t text;
+begin
+    foreach t in array string_to_array(replace('%s', ' ', ''), ',') loop
+        execute format('alter table %%I add column crm_id text constraint %%I unique '
+                       'constraint %%I check (btrim(crm_id) <> %%L)', t, t || '_crm_id_key', t || '_crm_id_check', '');
+        execute format('comment on column %%I.crm_id is %%L', t,
+                       'The source CRM''s id of this row (optional, unique): the key a sync upserts by.');
+    end loop;
+end
+$$;
+""" % TABLES
 
 DOWNGRADE = """
-alter table team drop column crm_id;
-alter table rep drop column crm_id;
-alter table account drop column crm_id;
-alter table campaign drop column crm_id;
-alter table lead drop column crm_id;
-alter table activity drop column crm_id;
-alter table opportunity drop column crm_id;
-"""
+do $$
+declare t text;
+begin
+    foreach t in array string_to_array(replace('%s', ' ', ''), ',') loop
+        execute format('alter table %%I drop column crm_id', t);
+    end loop;
+end
+$$;
+""" % TABLES
 
 
 def upgrade() -> None:

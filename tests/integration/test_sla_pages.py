@@ -253,19 +253,26 @@ def test_slipping_is_read_only_for_marketing(office):
 # --------------------------------------------------------------------------- policies
 
 
-def test_policies_form_creates_a_version_and_remeasures(office, app_db):
-    at = open_page("sales_lead", "sla_policies")
-    assert "Standard" in table_text(at)
+def create_wall_clock_policy(at: AppTest, name: str, *, tier: int, minutes: int, effective: date) -> str:
+    """Fill the new-policy form (first touch within ``minutes``, wall-clock) and save it; returns
+    the form's widget-key prefix."""
     k = "slapol___new___0_"
-    at.text_input(key=f"{k}name").input("Tier 2 fast lane")
-    at.multiselect(key=f"{k}tiers").set_value([2])
-    at.number_input(key=f"{k}ft_value").set_value(15)
+    at.text_input(key=f"{k}name").input(name)
+    at.multiselect(key=f"{k}tiers").set_value([tier])
+    at.number_input(key=f"{k}ft_value").set_value(minutes)
     at.selectbox(key=f"{k}ft_unit").set_value("minutes")
     at.radio(key=f"{k}ft_basis").set_value("wall-clock time")
     at.radio(key=f"{k}dec_basis").set_value("wall-clock time")
-    at.date_input(key=f"{k}effective").set_value(date(2020, 1, 1))
+    at.date_input(key=f"{k}effective").set_value(effective)
     [b for b in at.button if b.label == "Create policy"][0].click().run()
     assert not at.exception, at.exception
+    return k
+
+
+def test_policies_form_creates_a_version_and_remeasures(office, app_db):
+    at = open_page("sales_lead", "sla_policies")
+    assert "Standard" in table_text(at)
+    k = create_wall_clock_policy(at, "Tier 2 fast lane", tier=2, minutes=15, effective=date(2020, 1, 1))
     assert any("Saved Tier 2 fast lane version 1" in s.value and "re-measured" in s.value for s in at.success)
     with app_db.connect() as conn:
         rows = conn.execute(sa.text("select p.name, count(*) from handoff h join sla_policy p on p.id = h.sla_policy_id "
@@ -283,16 +290,7 @@ def test_a_policy_saved_for_later_is_listed_where_the_other_lead_looks(office, a
     """A version taking effect tomorrow showed only in the collapsed version history: the policies
     page and the Definitions page list it as a scheduled change."""
     at = open_page("sales_lead", "sla_policies")
-    k = "slapol___new___0_"
-    at.text_input(key=f"{k}name").input("Tier 1 fast lane")
-    at.multiselect(key=f"{k}tiers").set_value([1])
-    at.number_input(key=f"{k}ft_value").set_value(20)
-    at.selectbox(key=f"{k}ft_unit").set_value("minutes")
-    at.radio(key=f"{k}ft_basis").set_value("wall-clock time")
-    at.radio(key=f"{k}dec_basis").set_value("wall-clock time")
-    at.date_input(key=f"{k}effective").set_value(date.today() + timedelta(days=3))
-    [b for b in at.button if b.label == "Create policy"][0].click().run()
-    assert not at.exception, at.exception
+    create_wall_clock_policy(at, "Tier 1 fast lane", tier=1, minutes=20, effective=date.today() + timedelta(days=3))
     note = " ".join(i.value for i in at.info)
     assert "Scheduled changes" in note and "Tier 1 fast lane v1 — first touch within 20 min" in note
     defs = open_page("marketing_lead", "definitions")

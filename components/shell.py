@@ -23,6 +23,10 @@ CSS = """
   [data-testid="stMetricValue"] { font-size: 1.9rem; }
   [data-testid="stMetricLabel"] p { font-size: 0.95rem; font-weight: 600; color: #334155; }
   .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
+  /* a KPI tile's caption goes under its change when both do not fit on one line, instead of being
+     cut to "19 aw…" in a narrow tile */
+  [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: .15rem; }
+  [data-testid="stMetricDeltaDescription"] { flex-shrink: 0; max-width: 100%; }
   .ab-brand { font-size: 2.1rem; font-weight: 700; letter-spacing: -0.02em; margin-bottom: 0; }
   .ab-brand span.m { color: #7C3AED; } .ab-brand span.s { color: #0284C7; }
   .ab-tagline { color: #475569; font-size: 1.05rem; margin-top: 0.2rem; }

@@ -84,8 +84,7 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
     p = result.row("proposed")
     c = result.row("current") if result.has_current else None
     st.caption(f"Leads created {result.period.describe()}: {fmt.number(result.leads_in_period)}, of which "
-               f"{fmt.number(result.actual_mqls)} actually became MQLs. Outcomes to date. "
-               f"Computed in {result.seconds:.2f} s.")
+               f"{fmt.number(result.actual_mqls)} actually became MQLs. Outcomes to date.")
 
     def delta(a, b, kind):
         return fmt.change(a, b, kind) if c is not None else None
@@ -97,7 +96,7 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
          "Leads created in the period that pass every rule of the draft."),
         ("Acceptance", fmt.pct(p["acceptance_rate"]), delta(p["acceptance_rate"], cur("acceptance_rate"), "points"),
          "up", "Leads accepted by sales ÷ leads handed off, among the leads the draft qualifies."),
-        ("Opportunity rate", fmt.pct(p["opportunity_rate"], 1),
+        ("Opportunity rate", fmt.pct(p["opportunity_rate"], 1 if (p["opportunity_rate"] or 0) < 0.1 else 0),
          delta(p["opportunity_rate"], cur("opportunity_rate"), "points"), "up",
          "Leads with an opportunity ÷ leads the draft qualifies."),
         ("Win rate", fmt.pct(p["win_rate"]), delta(p["win_rate"], cur("win_rate"), "points"), "up",

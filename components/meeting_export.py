@@ -318,8 +318,9 @@ def export_panel(user: User, meeting: meetings.Meeting, items) -> None:
                   "This meeting was not frozen: the file holds today's numbers, not the ones it saw."
                   if meeting.status == "done" else
                   "The numbers are live: freeze them first so the file matches what the room saw."))
-    with_images = st.checkbox("Include charts as images (for print and mail previews; takes 10–20 s)", value=ok,
-                              disabled=not ok, key="mtg_export_images", help=reason)
+    with_images = st.checkbox("Chart images for print", value=ok, disabled=not ok, key="mtg_export_images",
+                              help=reason or "Adds each chart as an image, for printing and mail previews "
+                                             "(takes 10–20 s to build).")
     if st.button("Prepare export", key="mtg_export_prepare", icon=":material/description:"):
         with st.spinner("Building the export…"):
             data, name, note = export_file(user, meeting, items, with_images=with_images and ok)

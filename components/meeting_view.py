@@ -242,7 +242,7 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
 
 
 def _tile(t: Tile) -> None:
-    with st.container(key=f"kpi-{t.side}-{t.key.replace('_', '-')}"):
+    with st.container(key=f"kpi-{t.side}-{t.key.replace('_', '-')}", height="stretch"):   # one row, one height
         kpi(t.label, t.value, delta=t.delta, good_when=t.good_when, caption=t.caption, help=t.help)
 
 
@@ -493,7 +493,7 @@ def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None,
     shown = lines[:limit] if limit else lines
     for a in shown:
         border = {"overdue": theme.BAD, "today": theme.WARN, "done": theme.GOOD}.get(a.due_state, theme.PENDING)
-        text, button = st.columns([6, 1.2], vertical_alignment="center")
+        text, button = st.columns([5, 1.5], vertical_alignment="center")   # "Done" whole in a narrow pane
         with text:
             due_cls = "mtg-overdue" if a.due_state == "overdue" else ""
             owner_color = theme.SIDE_COLORS.get(a.owner_side, theme.NEUTRAL)

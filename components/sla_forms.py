@@ -19,6 +19,8 @@ from queries.periods import quarter_start, zone
 FLASH = "slapol_flash"
 NEW = "__new__"
 UNITS = {"minutes": 1, "hours": 60}
+#: How a window is counted, as the form's radios name it.
+BASES = ["business hours", "wall-clock time"]
 
 
 # --------------------------------------------------------------------------- messages
@@ -121,7 +123,11 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
     version = int(row["version"]) if row is not None else 0
     is_default = bool(row["is_default"]) if row is not None else not (latest["is_default"] & ~latest["retired"]).any()
     k = f"slapol_{code}_{version}_"  # a new version gives fresh widgets with the saved values
-    _restore_input(code, k)
+    carried = _carried_input(code)
+
+    def init(field: str, default):
+        """A widget's starting value: what the editor typed before a stale save, else ``default``."""
+        return carried.get(field, default)
 
     channels = dimensions.channels()
     source_names = dict(zip(channels["code"], channels["label"]))
@@ -137,9 +143,9 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
         if row is None and is_default:
             st.info("There is no default policy yet: this one will cover every lead no other policy matches.")
         c1, c2 = st.columns([2, 1])
-        c1.text_input("Name", value=row["name"] if row is not None else "", key=f"{k}name", max_chars=80,
+        c1.text_input("Name", value=init("name", row["name"] if row is not None else ""), key=f"{k}name", max_chars=80,
                       placeholder="e.g. Strategic accounts")
-        c2.number_input("Rank (lower is tried first)", 1, 999, int(row["rank"]) if row is not None else 50,
+        c2.number_input("Rank (lower is tried first)", 1, 999, init("rank", int(row["rank"]) if row is not None else 50),
                         key=f"{k}rank", disabled=is_default,
                         help="The default policy always comes last.")
         if is_default:
@@ -147,41 +153,42 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
         else:
             st.markdown("**Applies to leads that match all of** (leave a list empty for any)")
             a, b, c, d = st.columns(4)
-            a.multiselect("Tier", [1, 2, 3], default=listed("tiers"), format_func=sla.TIERS.get, key=f"{k}tiers")
-            b.multiselect("Source", list(source_names), default=listed("sources"), format_func=source_names.get,
+            a.multiselect("Tier", [1, 2, 3], default=init("tiers", listed("tiers")), format_func=sla.TIERS.get, key=f"{k}tiers")
+            b.multiselect("Source", list(source_names), default=init("sources", listed("sources")), format_func=source_names.get,
                           key=f"{k}sources")
-            c.multiselect("Company size", list(sla.SEGMENTS), default=listed("segments"), format_func=sla.SEGMENTS.get,
+            c.multiselect("Company size", list(sla.SEGMENTS), default=init("segments", listed("segments")), format_func=sla.SEGMENTS.get,
                           key=f"{k}segments")
-            d.multiselect("Priority", list(sla.PRIORITIES), default=listed("priorities"),
+            d.multiselect("Priority", list(sla.PRIORITIES), default=init("priorities", listed("priorities")),
                           format_func=sla.PRIORITIES.get, key=f"{k}priorities")
         st.markdown("**Windows**")
         a, b, c = st.columns([1, 1, 1.4])
         # min 0, not 0.5: a 0 reaches the save and gets its message (the field used to refuse it silently)
-        a.number_input("First touch within", min_value=0.0, max_value=43200.0, value=float(ft_value), step=0.5,
+        a.number_input("First touch within", min_value=0.0, max_value=43200.0, value=float(init("ft_value", ft_value)), step=0.5,
                        key=f"{k}ft_value", format="%g")
-        b.selectbox("Unit", list(UNITS), index=list(UNITS).index(ft_unit), key=f"{k}ft_unit")
-        c.radio("Counted in", ["business hours", "wall-clock time"], horizontal=True, key=f"{k}ft_basis",
-                index=0 if row is None or row["first_touch_business"] else 1)
+        b.selectbox("Unit", list(UNITS), index=list(UNITS).index(init("ft_unit", ft_unit)), key=f"{k}ft_unit")
+        c.radio("Counted in", BASES, horizontal=True, key=f"{k}ft_basis",
+                index=BASES.index(init("ft_basis", BASES[0 if row is None or row["first_touch_business"] else 1])))
         a, b, c = st.columns([1, 1, 1.4])
-        a.number_input("Accept or reject within", min_value=0.0, max_value=129600.0, value=float(dec_value), step=0.5,
+        a.number_input("Accept or reject within", min_value=0.0, max_value=129600.0, value=float(init("dec_value", dec_value)), step=0.5,
                        key=f"{k}dec_value", format="%g", help="In business hours, 2 working days of 9 h = 18 hours.")
-        b.selectbox("Unit ", list(UNITS), index=list(UNITS).index(dec_unit), key=f"{k}dec_unit")
-        c.radio("Counted in ", ["business hours", "wall-clock time"], horizontal=True, key=f"{k}dec_basis",
-                index=0 if row is None or row["decision_business"] else 1)
+        b.selectbox("Unit ", list(UNITS), index=list(UNITS).index(init("dec_unit", dec_unit)), key=f"{k}dec_unit")
+        c.radio("Counted in ", BASES, horizontal=True, key=f"{k}dec_basis",
+                index=BASES.index(init("dec_basis", BASES[0 if row is None or row["decision_business"] else 1])))
         a, b, c = st.columns([1.2, 1, 1.8])
         cal_ids = list(cals["id"])
-        cal_default = int(row["calendar_id"]) if row is not None and pd.notna(row["calendar_id"]) else \
-            (cal_ids[0] if cal_ids else None)
+        cal_default = init("calendar", int(row["calendar_id"]) if row is not None and pd.notna(row["calendar_id"])
+                           else (cal_ids[0] if cal_ids else None))
         a.selectbox("Business calendar", cal_ids, index=cal_ids.index(cal_default) if cal_default in cal_ids else None,
                     format_func=cal_names.get, key=f"{k}calendar", placeholder="No calendar yet")
         # tomorrow by default: a policy saved at 22:41 "from today" would re-measure the morning's
         # hand-offs against terms nobody had agreed when they were handed off
-        b.date_input("Takes effect on", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}effective",
+        b.date_input("Takes effect on", value=init("effective", datetime.now(zone(tz)).date() + timedelta(days=1)),
+                     key=f"{k}effective",
                      format="YYYY-MM-DD",
                      help="00:00 in the company time zone; tomorrow by default, so today's hand-offs keep the terms "
                           "they were handed off under. Today or a date in the past re-measures every hand-off "
                           "since 00:00 of that date.")
-        c.text_input("Why (kept in the history)", key=f"{k}note", max_chars=300)
+        c.text_input("Why (kept in the history)", value=init("note", ""), key=f"{k}note", max_chars=300)
         st.form_submit_button("Save as a new version" if row is not None else "Create policy", type="primary",
                               on_click=_save_policy, args=(user, k, code, version, is_default, tz))
     if row is not None and not is_default:
@@ -229,14 +236,14 @@ _FIELDS = ("name", "rank", "tiers", "sources", "segments", "priorities", "ft_val
 _CARRY = "slapol_carry"
 
 
-def _restore_input(code: str, k: str) -> None:
-    """Put input carried over a stale save into the widgets of the version now shown (before they
-    are created in this run, so their defaults give way to it)."""
+def _carried_input(code: str) -> dict:
+    """Input carried over a stale save, for the widgets of the version now shown: given to them as
+    their starting values (set in Session State beside a default, Streamlit warned on every such save)."""
     carried = st.session_state.get(_CARRY)
     if carried and carried[0] == code:
         del st.session_state[_CARRY]
-        for f, value in carried[1].items():
-            st.session_state[f"{k}{f}"] = value
+        return dict(carried[1])
+    return {}
 
 
 def _order_note(data: sla.PolicyInput) -> str:

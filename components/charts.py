@@ -237,8 +237,9 @@ def first_touch_chart(distribution: pd.DataFrame, *, height: int = 400) -> go.Fi
         # four entries: below the bands (on top they wrapped into the title in a half-width column)
         legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0, traceorder="normal"),
         xaxis=dict(type="category", tickfont=dict(size=12)),
-        yaxis=dict(title=dict(text="Hand-offs"), range=[0, (max(heights or [0]) * 1.22) or 1], tickformat=",d",
-                   **({"dtick": 1} if max(heights or [0]) < 5 else {})),
+        # room above the tallest bar for its share label
+        yaxis=dict(title=dict(text="Hand-offs"), **{**theme.count_axis(max(heights or [0])),
+                                                     "range": [0, (max(heights or [0]) * 1.22) or 1]}),
         annotations=[dict(x=x, y=h, text=fmt.pct(h / total), showarrow=False, yanchor="bottom",
                           font=dict(size=12, color=theme.NEUTRAL)) for x, h in zip(labels, heights) if h and total])
     return _figure(data, layout, "Time to first touch, and whether each hand-off met its SLA", height)

@@ -51,8 +51,7 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
     fig.update_xaxes(type="category", title_text="Time to first touch, as a share of the lead's SLA window",
                      tickfont=dict(size=12), tickangle=0)
     largest = max(list(rows["handoffs"]) or [0])
-    fig.update_yaxes(title_text="Hand-offs", tickformat=",d", range=[0, largest * 1.22 or 1],
-                     **({"dtick": 1} if largest < 5 else {}))
+    fig.update_yaxes(title_text="Hand-offs", **{**theme.count_axis(largest), "range": [0, largest * 1.22 or 1]})
     fig.update_layout(bargap=0.15)
     return theme.style(fig, "Time to first touch against each lead's window", height=height)
 

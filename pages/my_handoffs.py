@@ -104,26 +104,25 @@ if owner_ids is None:
     st.stop()
 
 frame = handoffs.inbox(owner_ids, as_of)
+counts = handoffs.inbox_summary(owner_ids, as_of)   # over every hand-off: the list is capped
 open_rows = frame[frame["decision"].isna()]
 recent = frame[frame["decision"].notna()]
 currency = settings.currency()
 
 cols = st.columns(4)
 with cols[0]:
-    kpi("Awaiting decision", fmt.number(len(open_rows)), good_when="neutral",
+    kpi("Awaiting decision", fmt.number(counts.awaiting), good_when="neutral",
         help="Hand-offs nobody has accepted or rejected yet.")
 with cols[1]:
-    overdue = int((open_rows["decision_status"] == "overdue").sum())
-    kpi("Decision overdue", fmt.number(overdue), good_when="down",
-        caption=f"{int((open_rows['decision_status'] == 'due soon').sum())} due within 24 h")
+    kpi("Decision overdue", fmt.number(counts.overdue), good_when="down",
+        caption=f"{fmt.number(counts.due_soon)} due within 24 h")
 with cols[2]:
-    breached = int((open_rows["touch_status"] == "not touched, breached").sum())
-    kpi("Untouched past the SLA", fmt.number(breached), good_when="down",
+    kpi("Untouched past the SLA", fmt.number(counts.untouched_breached), good_when="down",
         help="Open hand-offs with no rep touch (call, email, meeting, LinkedIn) before the first-touch deadline.")
 with cols[3]:
-    acc = int((recent["decision"] == "accepted").sum())
-    kpi(f"Accepted, last {handoffs.RECENT_DAYS} days", fmt.pct(acc / len(recent)) if len(recent) else fmt.DASH,
-        good_when="neutral", caption=f"{acc} of {len(recent)} decided")
+    kpi(f"Accepted, last {handoffs.RECENT_DAYS} days",
+        fmt.pct(counts.accepted / counts.decided) if counts.decided else fmt.DASH,
+        good_when="neutral", caption=f"{fmt.number(counts.accepted)} of {fmt.number(counts.decided)} decided")
 
 if frame.empty:
     empty_state("No hand-offs are waiting for you, and none were decided in the last "
@@ -157,8 +156,11 @@ config = {"Handed off": st.column_config.DatetimeColumn(format=when),
           "Score": st.column_config.NumberColumn(format="%d", width="small"),
           "Tier": st.column_config.NumberColumn(format="%d", width="small")}
 hidden_owner = scope == "mine"
-st.markdown(f"**Awaiting a decision ({len(open_rows)})** · still in time first (soonest due), then overdue "
-            "(most recently due first) — click a row to open its card")
+st.markdown(f"**Awaiting a decision ({fmt.number(counts.awaiting)})** · still in time first (soonest due), then "
+            "overdue (most recently due first) — click a row to open its card")
+if counts.awaiting > len(open_rows):
+    st.caption(f"Listing the {fmt.number(len(open_rows))} most urgent of {fmt.number(counts.awaiting)}; the "
+               "tiles count them all. The oldest overdue ones are also on Leads slipping through.")
 if open_rows.empty:
     st.caption("Nothing awaits a decision.")
     selection = None
@@ -169,7 +171,8 @@ else:
                              key=selection_key("ho_table"),
                              height=min(38 + 35 * len(shown), 320))
 if len(recent):
-    with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({len(recent)})"):
+    with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({fmt.number(counts.decided)}"
+                     + (f", newest {fmt.number(len(recent))} listed)" if counts.decided > len(recent) else ")")):
         st.dataframe(table(recent).drop(columns=["Owner"] if hidden_owner else []), hide_index=True,
                      width="stretch", column_config=config)
 

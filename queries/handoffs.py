@@ -136,7 +136,8 @@ def inbox(owner_ids: list[int], as_of: datetime | None = None) -> pd.DataFrame:
 def _inbox(owner_ids: tuple[int, ...], as_of: datetime) -> pd.DataFrame:
     with get_engine().connect() as conn:
         frame = _frame(conn.execute(q("handoff_inbox"), {
-            "owner_ids": list(owner_ids), "since": as_of - timedelta(days=RECENT_DAYS), "limit": INBOX_LIMIT}))
+            "owner_ids": list(owner_ids), "since": as_of - timedelta(days=RECENT_DAYS), "as_of": as_of,
+            "limit": INBOX_LIMIT}))
     frame = frame.reindex(columns=list(INBOX_SCHEMA))
     for col, dtype in INBOX_SCHEMA.items():
         if dtype == "int64":
@@ -146,6 +147,32 @@ def _inbox(owner_ids: tuple[int, ...], as_of: datetime) -> pd.DataFrame:
         else:
             frame[col] = frame[col].astype(dtype)
     return with_clock(frame, as_of)
+
+
+@dataclass(frozen=True)
+class InboxSummary:
+    """Counts over every hand-off an inbox covers; the list shows at most INBOX_LIMIT of each kind."""
+    awaiting: int
+    overdue: int
+    due_soon: int
+    untouched_breached: int
+    decided: int
+    accepted: int
+
+
+def inbox_summary(owner_ids: list[int], as_of: datetime | None = None) -> InboxSummary:
+    """The inbox's tiles: open hand-offs of these owners (awaiting, overdue, due within 24 h,
+    untouched past the SLA) and decisions of the last RECENT_DAYS days, counted in SQL."""
+    as_of = as_of or metrics.now_minute()
+    return _inbox_summary(tuple(sorted(owner_ids)), as_of)
+
+
+@st.cache_data(ttl=INBOX_TTL, show_spinner=False)
+def _inbox_summary(owner_ids: tuple[int, ...], as_of: datetime) -> InboxSummary:
+    with get_engine().connect() as conn:
+        row = conn.execute(q("handoff_inbox_summary"), {
+            "owner_ids": list(owner_ids), "since": as_of - timedelta(days=RECENT_DAYS), "as_of": as_of}).mappings().one()
+    return InboxSummary(**{k: int(v or 0) for k, v in row.items()})
 
 
 def with_clock(frame: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
@@ -235,6 +262,7 @@ def _card(handoff_id: int) -> Card | None:
 
 def clear_caches() -> None:
     _inbox.clear()
+    _inbox_summary.clear()
     _card.clear()
 
 

@@ -2,24 +2,57 @@
 -- Decisions are lead_event rows; the projection trigger updates handoff (never written here).
 
 -- name: handoff_inbox
--- Hand-offs owned by :owner_ids (empty array = everybody): every open one, plus those decided
--- since :since. Open first, most urgent decision first.
+-- Hand-offs owned by :owner_ids (empty array = everybody): the :limit most urgent open ones (still
+-- in time first, soonest due; then overdue, most recently due first, as the page lists them), and
+-- the :limit most recent of those decided since :since. The counts over all of them are
+-- handoff_inbox_summary's: a team's open hand-offs can outnumber the list.
+with picked as (
+    (select h.id, 0 as part
+       from handoff h
+      where (cardinality(cast(:owner_ids as integer[])) = 0 or h.owner_id = any(cast(:owner_ids as integer[])))
+        and h.decision is null
+      order by h.decision_due_at <= :as_of,
+               case when h.decision_due_at > :as_of then h.decision_due_at end,
+               h.decision_due_at desc, h.id
+      limit :limit)
+    union all
+    (select h.id, 1
+       from handoff h
+      where (cardinality(cast(:owner_ids as integer[])) = 0 or h.owner_id = any(cast(:owner_ids as integer[])))
+        and h.decision is not null and h.decided_at >= :since
+      order by h.decided_at desc, h.id
+      limit :limit)
+)
 select h.id as handoff_id, h.lead_id,
        l.first_name || ' ' || l.last_name as lead_name, l.job_title, a.name as account_name, a.tier,
        ch.label as source, c.name as campaign, l.score, l.priority,
        h.owner_id, r.full_name as owner_name, r.team_id as owner_team_id,
        h.handed_off_at, h.sla_deadline_at, h.decision_due_at, h.first_touch_at,
        h.decision, h.decided_at, h.rejection_reason, h.recycled_at
-  from handoff h
+  from picked p
+  join handoff h on h.id = p.id
   join lead l on l.id = h.lead_id
   join account a on a.id = l.account_id
   join channel ch on ch.code = l.source
   left join campaign c on c.id = l.campaign_id
   join rep r on r.id = h.owner_id
+ order by p.part, h.decision_due_at, h.id
+
+-- name: handoff_inbox_summary
+-- The inbox's counts over every hand-off it covers (not only the listed ones), with the clock at
+-- :as_of as handoffs.with_clock reads it: awaiting a decision, of them overdue (due at or before
+-- :as_of) and due within 24 h, untouched past the first-touch deadline; and decisions since :since.
+select count(*) filter (where h.decision is null) as awaiting,
+       count(*) filter (where h.decision is null and h.decision_due_at <= :as_of) as overdue,
+       count(*) filter (where h.decision is null and h.decision_due_at > :as_of
+                          and h.decision_due_at <= :as_of + interval '24 hours') as due_soon,
+       count(*) filter (where h.decision is null and not coalesce(h.first_touch_at <= :as_of, false)
+                          and h.sla_deadline_at <= :as_of) as untouched_breached,
+       count(*) filter (where h.decision is not null) as decided,
+       count(*) filter (where h.decision = 'accepted') as accepted
+  from handoff h
  where (cardinality(cast(:owner_ids as integer[])) = 0 or h.owner_id = any(cast(:owner_ids as integer[])))
    and (h.decision is null or h.decided_at >= :since)
- order by h.decision is not null, h.decision_due_at, h.handed_off_at, h.id
- limit :limit
 
 -- name: team_rep_ids
 -- The reps of a team (a sales lead decides for them).

@@ -653,6 +653,35 @@ def test_inbox_scopes_and_sla_clock(org, inbox_world):
     assert set(later.decision_status) == {"overdue"} and set(later.touch_status) == {"not touched, breached"}
 
 
+def test_the_inbox_counts_every_open_hand_off_and_lists_the_most_urgent(world, org, monkeypatch):
+    """Past INBOX_LIMIT open hand-offs the page counted the listed rows ("500 awaiting" of 625) and
+    the list, oldest due first, dropped the ones still in time, which it promises first. Counts
+    come from SQL over all of them; the list keeps in-time first, then the most recently overdue."""
+    reps = org["reps"]
+    acc = world.account(tier=2)
+    now = datetime.now(timezone.utc)
+    ids = {}
+    for name, ago in (("fresh", timedelta(hours=1)), ("recent_overdue", timedelta(days=3)),
+                      ("old_overdue", timedelta(days=30)), ("ancient", timedelta(days=90))):
+        lead = world.lead(now - ago - timedelta(days=1), acc)
+        ids[name] = world.hand_off(lead, now - ago, reps["sam"])
+    decided = world.lead(now - timedelta(days=3), acc)
+    world.hand_off(decided, now - timedelta(days=2), reps["sam"])
+    world.decide(decided, "accepted", now - timedelta(days=1), reps["sam"])
+    sam = [reps["sam"]]
+    handoffs.clear_caches()
+    counts = handoffs.inbox_summary(sam)
+    assert (counts.awaiting, counts.overdue, counts.due_soon, counts.decided, counts.accepted) == (4, 3, 0, 1, 1)
+    assert counts.untouched_breached == 3   # none touched; the 4-hour window has passed but for the fresh one
+    monkeypatch.setattr(handoffs, "INBOX_LIMIT", 2)
+    handoffs.clear_caches()
+    listed = handoffs.inbox(sam)
+    open_ids = list(listed[listed.decision.isna()].handoff_id)
+    assert open_ids == [ids["fresh"], ids["recent_overdue"]]   # in time first, then the latest overdue
+    assert len(listed[listed.decision.notna()]) == 1            # decided ones are listed on their own cap
+    assert handoffs.inbox_summary(sam) == counts                 # the counts do not depend on the cap
+
+
 def test_the_card_has_everything_a_rep_needs(world, org, app_db):
     reps = org["reps"]
     acc = world.account(tier=1, industry="Software", country="DE", region="EMEA")

@@ -118,11 +118,12 @@ tabs = dict(zip(tab_names, st.tabs(tab_names, key="feedback_tab", on_change="rer
 
 with tabs["Weekly review"]:
     week = qualification.review_period()
-    before = week.previous()
-    st.caption(f"The last seven days ({week.describe()}), against the seven before. All teams and sources; "
-               "the period and filters in the sidebar apply to Trends.")
-    # the week before read as it stood a week ago: equally mature (calc.comparison_as_of)
     now_ = metrics.now_minute()
+    # the seven days before, up to the same time of day (today is not over), read as they stood a
+    # week ago: equally mature (calc.comparison_period, calc.comparison_as_of)
+    before = calc.comparison_period(week, week.end, now_)
+    st.caption(f"The last seven days ({week.describe()}), against the seven before up to the same time of day. "
+               "All teams and sources; the period and filters in the sidebar apply to Trends.")
     acc = metrics.acceptance(week, as_of=now_)
     acc_before = metrics.acceptance(before, as_of=calc.comparison_as_of(week, before, now_))
     a = acc.iloc[0] if not acc.empty else None

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from queries.periods import Period, bucket_start, bucket_starts, quarter_start  # noqa: F401 (bucket_* re-exported)
+from queries.periods import Period, PeriodUntil, bucket_start, bucket_starts, quarter_start  # noqa: F401 (bucket_* re-exported)
 
 #: app_setting key that holds a quarter's revenue target (the revenue plan, queries/plan.py).
 TARGET_KEY = "revenue_target_{year}-Q{quarter}"
@@ -44,20 +44,27 @@ def share(part, whole) -> float | None:
 # --------------------------------------------------------------------------- comparison period
 
 
-def comparison_period(period: Period, today: date) -> Period:
+def comparison_period(period: Period, today: date, as_of: datetime | None = None) -> Period:
     """The period a KPI's change is measured against.
 
     A finished (or future) period compares with the whole previous period of the same shape. A
-    period in progress compares with the previous period *up to the same point*: on day 51 of
-    this quarter, with the first 51 days of last quarter, so amounts that are still growing are
-    not set against a complete period.
+    period in progress — today is one of its days, the last one included — compares with the
+    previous period *up to the same point*: on day 51 of this quarter, with the first 51 days of
+    last quarter, so amounts that are still growing are not set against a complete period. Given
+    ``as_of``, the point is a moment, not a day: at 09:00 on the last of "the last 7 days", the
+    7 days before up to 09:00 on their last day (a whole last day against a morning read +9% for
+    +20%).
     """
     previous = period.previous()
-    if not (period.start <= today < period.end):
+    if not (period.start <= today <= period.end):
         return previous
     elapsed_days = (today - period.start).days + 1
     end = min(previous.start + timedelta(days=elapsed_days - 1), previous.end)
-    return Period(previous.start, end, period.tz, label="same point in the previous period")
+    label = "same point in the previous period"
+    if as_of is None:
+        return Period(previous.start, end, period.tz, label=label)
+    same_point = Period(previous.start, end, period.tz, label=label)
+    return PeriodUntil(previous.start, end, period.tz, label, until=comparison_as_of(period, same_point, as_of))
 
 
 def comparison_as_of(period: Period, comparison: Period, as_of: datetime) -> datetime:

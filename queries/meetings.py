@@ -335,7 +335,7 @@ def _goals_numbers(period: Period, as_of: datetime) -> dict:
 
 
 def _acceptance_numbers(period: Period, as_of: datetime) -> dict:
-    comparison = calc.comparison_period(period, local_today(period.tz, as_of))
+    comparison = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
     total = _row(metrics.acceptance(period, as_of=as_of))
     previous = _row(metrics.acceptance(comparison, as_of=calc.comparison_as_of(period, comparison, as_of)))
     by_source = metrics.acceptance(period, dim="source", as_of=as_of)[

@@ -134,8 +134,9 @@ def moments(period: Period, as_of: datetime) -> tuple[Period, datetime, datetime
     now, or — for a period already over — its last instant. (Not ``end_at``, the first instant of
     the next period: a deal created at 00:00 on the next period's first day, common in date-only CRM
     imports, would count in this period's closing pipeline, and one closed then would not.)"""
-    comparison = calc.comparison_period(period, local_today(period.tz, as_of))
-    return comparison, min(as_of, _last_instant(period)), min(as_of, _last_instant(comparison))
+    comparison = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
+    return (comparison, min(as_of, _last_instant(period)),
+            min(calc.comparison_as_of(period, comparison, as_of), _last_instant(comparison)))
 
 
 def _last_instant(period: Period) -> datetime:

@@ -1298,7 +1298,7 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
         decisions = Decisions(int(r.decided_on_time), int(r.decided_late), int(r.decision_overdue),
                               int(r.decision_pending), r.decided_on_time / known if known else None)
     # The scoreboard's comparison: a period in progress against the previous one up to the same point.
-    prev_period = calc.comparison_period(period, local_today(period.tz, as_of))
+    prev_period = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
     with get_engine().connect() as conn:
         prev_row = conn.execute(q("sla_scorecard_totals"), metrics.params(
             prev_period, filters, as_of=calc.comparison_as_of(period, prev_period, as_of))).mappings().one()

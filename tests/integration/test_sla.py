@@ -769,7 +769,7 @@ def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week,
         (dec.on_time, dec.late, dec.overdue, dec.pending)
     # Deltas compare with the scoreboard's comparison period (the same point of the previous
     # period while this one is in progress), so the two pages agree on a metric's change.
-    comparison = calc.comparison_period(period, as_of.astimezone(NY).date())
+    comparison = calc.comparison_period(period, as_of.astimezone(NY).date(), as_of)
     previous = sla.scorecard(comparison, as_of=as_of).total
     assert (card.previous.handed_off, card.previous.met) == (previous.handed_off, previous.met)
     assert card.previous.label == calc.comparison_text(comparison)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pandas as pd
 import pytest
@@ -60,10 +60,21 @@ def test_same_point_never_runs_past_the_previous_period():
     assert (comp.start, comp.end) == (date(2026, 2, 1), date(2026, 2, 28))
 
 
-def test_period_ending_today_compares_with_the_whole_previous_period():
+def test_period_ending_today_compares_with_the_previous_period_up_to_the_same_moment():
+    """Today is not over: "the last 30 days" at 09:00 compare with the 30 days before up to 09:00 on
+    their last day (a whole last day set against a morning read +9% for +20%)."""
     last30 = preset_period("last_30_days", date(2026, 11, 20), "UTC")
     comp = calc.comparison_period(last30, today=date(2026, 11, 20))
-    assert (comp.start, comp.end) == (date(2026, 9, 22), date(2026, 10, 21))
+    assert (comp.start, comp.end) == (date(2026, 9, 22), date(2026, 10, 21))   # the same days
+    nine = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+    cut = calc.comparison_period(last30, date(2026, 11, 20), nine)
+    assert (cut.start, cut.end, cut.label) == (date(2026, 9, 22), date(2026, 10, 21), "same point in the previous period")
+    assert cut.bounds()["end_at"] == datetime(2026, 10, 21, 9, 0, tzinfo=timezone.utc)
+    assert cut.bounds()["start_at"] == datetime(2026, 9, 22, tzinfo=timezone.utc)
+    # a finished period is compared whole, whatever the time
+    q3 = Period(date(2026, 7, 1), date(2026, 9, 30), "UTC")
+    assert calc.comparison_period(q3, date(2026, 11, 20), nine).bounds()["end_at"] == \
+        datetime(2026, 7, 1, tzinfo=timezone.utc)
 
 
 def test_first_day_of_a_period_compares_with_one_day():

@@ -138,13 +138,13 @@ def numbers_state(payload: dict, tz: str, *, frozen: bool, today: date | None = 
         if payload.get("events_until") and payload.get("decisions_as_of"):
             note = (f"Stored {stored} for the freeze: leads, MQLs, hand-offs, deals and accept/reject decisions "
                     f"after {local_time(moment, tz)} on {local_date_text(moment, tz, today, weekday=True)} are left "
-                    f"out; deal amounts are as they stood {stored}, and goal values run to the end of the "
-                    "freeze day.")
+                    f"out; deal amounts are as they stood {stored}, and goal values as they stood at "
+                    f"{local_time(moment, tz)}.")
         elif payload.get("events_until"):
             note = (f"Stored {stored} for the freeze: leads, MQLs, hand-offs and deals after "
                     f"{local_time(moment, tz)} on {local_date_text(moment, tz, today, weekday=True)} are left out; "
                     f"decisions on earlier hand-offs and deal amounts are as they stood {stored}, and goal "
-                    "values run to the end of the freeze day.")
+                    f"values as they stood at {local_time(moment, tz)}.")
         else:
             note = (f"Stored {stored}, after the freeze: counts that do not depend on time (MQLs, acceptance, "
                     "pipeline) include what happened since.")
@@ -519,8 +519,12 @@ def slipping_tiles(p: dict) -> list[Tile]:
     # 'truncated': only snapshots stored before 23 Nov 2026 counted the capped list ("5,000+")
     total = f"{fmt.number(p['total'])}{'+' if p.get('truncated') else ''}"
     kinds = p.get("kinds", {})
+    # every hand-off ever handed off, not the meeting's period (the SLA slide's "overdue" is the
+    # period's): say so, or the two slides' numbers read as a contradiction
     tiles = [Tile("slipping_total", "Leads slipping through", total, good_when="neutral",
-                  caption=f"{fmt.number(p.get('recent', 0))} in the last 7 days")]
+                  caption=f"{fmt.number(p.get('recent', 0))} in the last 7 days · any period",
+                  help="Every hand-off still slipping now, whenever it was handed off; the SLA slide counts "
+                       "the meeting's period only.")]
     for kind, n in p["by_kind"].items():
         tiles.append(Tile(f"slipping_{kind}", kinds.get(kind, kind), fmt.number(n), good_when="neutral", side="sales"))
     return tiles

@@ -119,6 +119,7 @@ else:
         "Handed off": sla_views.local_times(untouched["handed_off_at"], tz), "E-mail": untouched["email"]})
     more = f" (newest {sla.UNTOUCHED_LIMIT:,} shown)" if len(untouched) >= sla.UNTOUCHED_LIMIT else ""
     st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period were never touched{more}. "
-               "Open ones are also on the Leads slipping through page, where leads can reassign them.")
+               "Accepted ones are also on Leads slipping through, where leads can reassign them; those awaiting a "
+               "decision join them there once the decision is overdue.")
     records_table(shown, title=f"untouched leads {period.describe()}", key="sc_untouched",
                   height=360 if len(shown) > 9 else "auto")   # a fixed height left 2 rows in 8 empty ones

@@ -29,9 +29,8 @@ with st.sidebar:
     ages = {0: "Any time", 7: "Slipped in the last 7 days", 30: "Slipped in the last 30 days",
             90: "Slipped in the last 90 days"}   # 0, not None: a None choice would show as a clearable blank
     max_days = st.selectbox("Overdue for", list(ages), index=0, format_func=ages.get, key="slip_age",
-                            help="Every slipping lead by default, as the hand-offs page and meeting mode count "
-                                 "them. Fresh slips are the ones still worth saving; old ones need a decision "
-                                 "or recycling.")
+                            help="Every slipping lead by default, as meeting mode counts them. Fresh slips are the "
+                                 "ones still worth saving; old ones need a decision or recycling.")
 
 page_header("Leads slipping through",
             "Hand-offs nobody decided within the decision window, and accepted leads nobody contacted by their "

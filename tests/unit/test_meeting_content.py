@@ -221,7 +221,7 @@ def test_frozen_numbers_stored_late_say_how_far_they_hold():
                                 today=date(2026, 11, 23))
     assert now_kind.note == ("Stored on 23 Nov for the freeze: leads, MQLs, hand-offs, deals and accept/reject "
                              "decisions after 09:34 on Mon 16 Nov are left out; deal amounts are as they stood on "
-                             "23 Nov, and goal values run to the end of the freeze day.")
+                             "23 Nov, and goal values as they stood at 09:34.")
     # Stored later on the freeze's own day: the time, not the same date twice.
     same_day = mc.numbers_state({**late, "computed_at": "2026-11-16T19:49:00+00:00", "decisions_as_of": True},
                                 "America/New_York", frozen=True, today=date(2026, 11, 23))

@@ -528,6 +528,24 @@ def test_sum_snapshots_compose_daily_buckets_like_the_metric(world, people):
         assert series[d] == pytest.approx(goals.metric_value(goal, upto=d, as_of=AS_OF, tz="UTC")), d
 
 
+def test_mql_snapshots_count_a_lead_that_qualifies_twice_once(world, people):
+    """MQLs delivered is a distinct count of leads: composed from daily distinct counts, a lead that
+    re-qualified within the period counted twice in the history (1,213 beside a live 1,205)."""
+    acct = people["account"]
+    twice = world.lead(at("2026-01-02 08:00"), acct)
+    world.event(twice, "mql", at("2026-01-03 09:00"))
+    world.event(twice, "mql", at("2026-01-10 09:00"))   # re-qualifies a week later
+    once = world.lead(at("2026-01-02 08:00"), acct)
+    world.event(once, "mql", at("2026-01-06 09:00"))
+    goal = goals.get(goals.create(user("marketing_lead"), revenue_goal(
+        people, metric="mqls_delivered", target="10")))
+    days = [date(2026, 1, d) for d in (2, 3, 6, 10, 20)]
+    series = goals.value_series(goal, days, "UTC", now=AS_OF)
+    assert series == {date(2026, 1, 2): 0, date(2026, 1, 3): 1, date(2026, 1, 6): 2, date(2026, 1, 10): 2,
+                      date(2026, 1, 20): 2}
+    assert series[date(2026, 1, 20)] == goals.metric_value(goal, upto=date(2026, 1, 20), as_of=AS_OF, tz="UTC")
+
+
 def test_changing_what_is_measured_starts_a_new_series(world, people):
     q1_deals(world, people)
     lead = user("marketing_lead")

@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 st.set_page_config(page_title="Alignboard", page_icon=":material/handshake:", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")   # collapsed on a phone, where it covered the numbers
 
 from components import shell  # noqa: E402  (set_page_config must come first)
 from queries.access import may_see  # noqa: E402

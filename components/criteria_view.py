@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import qualification_charts as charts
-from components.widgets import kpi
+from components.widgets import chart, kpi
 from queries.qualification import STATUS_LABELS, Replay, Version, in_force_among
 
 
@@ -134,10 +134,10 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
                        ("Qualify", "Handed off", "Acceptance", "Opportunity rate", "Win rate", "Revenue won")})
     left, right = st.columns([1.3, 1], gap="medium")
     with left:
-        st.plotly_chart(charts.replay_rates_chart(result.segments, has_current=result.has_current),
+        chart(charts.replay_rates_chart(result.segments, has_current=result.has_current),
                         width="stretch", key=f"{key}_rates")
     with right:
-        st.plotly_chart(charts.rule_failures_chart(result.rule_failures, result.leads_in_period),
+        chart(charts.rule_failures_chart(result.rule_failures, result.leads_in_period),
                         width="stretch", key=f"{key}_rules")
     table = result.segments if result.has_current else result.segments[result.segments["segment"] == "proposed"]
     view = pd.DataFrame({

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import goal_card, goal_charts, goal_forms
-from components.widgets import empty_state, kpi
+from components.widgets import chart, empty_state, kpi
 from queries import dimensions, goals, settings
 from queries.access import User
 from queries.filters import Filters
@@ -182,7 +182,7 @@ def goal_detail(user: User, goal_id: int) -> None:
                                     cumulative=goal.cumulative, lower_is_better=goal.lower_is_better, today=today,
                                     today_value=p.value, projected=p.projected if goal.cumulative else None,
                                     title="Progress over the period")
-    st.plotly_chart(fig, key="goal_history", width="stretch")
+    chart(fig, key="goal_history")
     st.caption("Daily values are recorded once, at the end of each day, and never recomputed: corrections to the "
                "data change the current value, not the history.")
 

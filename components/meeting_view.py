@@ -229,13 +229,13 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
                 with mid:
                     st.caption(f"{r.decisions} decision{'s' if r.decisions != 1 else ''} · {r.actions} action"
                                f"{'s' if r.actions != 1 else ''} ({r.open_actions} open)")
-                with right:
-                    a, b = st.columns(2, gap="small")
-                    a.button("Open", key=f"mtg_open_{r.id}", on_click=go, args=(int(r.id),),
-                             icon=":material/folder_open:", width="stretch")
-                    b.button("Present", key=f"mtg_present_{r.id}", on_click=go, args=(int(r.id), 1, True),
-                             icon=":material/co_present:", width="stretch",
-                             type="primary" if title == "Upcoming and live" else "secondary")
+                # a row that wraps: on a tablet the two buttons went under each other, not to "O…"
+                with right, st.container(horizontal=True, gap="small", horizontal_alignment="right"):
+                    st.button("Open", key=f"mtg_open_{r.id}", on_click=go, args=(int(r.id),),
+                              icon=":material/folder_open:")
+                    st.button("Present", key=f"mtg_present_{r.id}", on_click=go, args=(int(r.id), 1, True),
+                              icon=":material/co_present:",
+                              type="primary" if title == "Upcoming and live" else "secondary")
 
 
 # --------------------------------------------------------------------------- shared pieces

@@ -20,8 +20,12 @@ _ENTRY_PATH = "_entry_path"
 
 CSS = """
 <style>
-  [data-testid="stMetricValue"] { font-size: 1.9rem; }
+  /* KPI values shrink with the window rather than end in "…" ("$2.0…" on a tablet); labels wrap */
+  [data-testid="stMetricValue"] { font-size: clamp(1.3rem, 2.3vw, 1.9rem); }
   [data-testid="stMetricLabel"] p { font-size: 0.95rem; font-weight: 600; color: #334155; }
+  [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important;
+                                    text-overflow: clip !important; }
+  @media (max-width: 1100px) { .block-container { padding-left: 1.5rem; padding-right: 1.5rem; } }
   .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
   /* a KPI tile's caption goes under its change when both do not fit on one line, instead of being
      cut to "19 aw…" in a narrow tile */

@@ -41,6 +41,17 @@ def _metric(label, value, delta, good_when, help, trend, caption) -> None:
               delta_description=caption, height="stretch")   # tiles in a row share one height
 
 
+#: Charts on a page are read, not explored: no Plotly toolbar (zoom, pan, autoscale… were eight
+#: tab stops per chart for a keyboard user, 32 before the first link on the scoreboard).
+CHART_CONFIG = {"displayModeBar": False}
+
+
+def chart(fig, *, key: str | None = None, **kwargs) -> None:
+    """A Plotly figure across its column, without the toolbar (``config`` entries add to it)."""
+    config = {**CHART_CONFIG, **kwargs.pop("config", {})}
+    st.plotly_chart(fig, key=key, width=kwargs.pop("width", "stretch"), config=config, **kwargs)
+
+
 def empty_state(message: str, hint: str | None = None) -> None:
     """Explain why there is nothing to show, instead of an empty chart."""
     st.info(message + (f"\n\n{hint}" if hint else ""), icon=":material/info:")

@@ -9,7 +9,7 @@ from components import campaign_charts
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import empty_state, kpi, page_header, records_table
+from components.widgets import chart, empty_state, kpi, page_header, records_table
 from queries import campaigns, settings
 
 user = page_user("campaigns")
@@ -53,7 +53,7 @@ st.caption("Lifetime attribution: a campaign's leads, MQLs, opportunities and re
 channels = campaigns.by_channel(frame)
 left, right = st.columns(2, gap="large")
 with left:
-    st.plotly_chart(campaign_charts.channel_returns_chart(channels, cur), width="stretch", key="campaign_channels")
+    chart(campaign_charts.channel_returns_chart(channels, cur), width="stretch", key="campaign_channels")
 with right:
     st.markdown("#### By channel")
     # formatted text: a channel without MQLs, SQLs or spend has no cost per MQL, per SQL or return,
@@ -68,7 +68,7 @@ with right:
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption("Best return first. Return = revenue won ÷ spend; accepted = the channel's campaign leads "
                "sales accepted, of those handed off in the period.")
-st.plotly_chart(campaign_charts.cost_per_sql_chart(frame, cur), width="stretch", key="campaign_cost_per_sql")
+chart(campaign_charts.cost_per_sql_chart(frame, cur), width="stretch", key="campaign_cost_per_sql")
 unpriced = campaigns.without_sql(frame)
 if len(unpriced):
     st.caption(f"Not drawn: {fmt.number(len(unpriced))} campaign{'s' if len(unpriced) != 1 else ''} without an "

@@ -8,7 +8,7 @@ from components import format as fmt
 from components import qualification_charts as charts
 from components.filters import filter_bar
 from components.shell import page_user
-from components.widgets import empty_state, kpi, page_header, records_table
+from components.widgets import chart, empty_state, kpi, page_header, records_table
 from queries import calc, dimensions, metrics, qualification, settings
 from queries.periods import grain_for
 from queries.qualification import QUALITY_LABELS, FeedbackError
@@ -213,14 +213,14 @@ with tabs["Trends"]:
     st.caption(f"{period.describe()} · hand-offs and ratings in the period · filters in the sidebar")
     left, right = st.columns(2, gap="medium")
     with left:
-        st.plotly_chart(charts.rejection_trend_chart(metrics.rejection_reasons(period, filters, grain=grain), grain),
+        chart(charts.rejection_trend_chart(metrics.rejection_reasons(period, filters, grain=grain), grain),
                         width="stretch")
     with right:
-        st.plotly_chart(charts.quality_trend_chart(qualification.feedback_trend(period, filters, grain=grain), grain),
+        chart(charts.quality_trend_chart(qualification.feedback_trend(period, filters, grain=grain), grain),
                         width="stretch")
-    st.plotly_chart(charts.reasons_by_group_chart(metrics.rejection_reasons(period, filters, dim=dim), groups[dim]),
+    chart(charts.reasons_by_group_chart(metrics.rejection_reasons(period, filters, dim=dim), groups[dim]),
                     width="stretch")
-    st.plotly_chart(charts.quality_by_group_chart(qualification.feedback_trend(period, filters, dim=dim),
+    chart(charts.quality_by_group_chart(qualification.feedback_trend(period, filters, dim=dim),
                                                   groups[dim]), width="stretch")
     if dim not in ("campaign", "source"):
         st.caption("Campaign-level ratings have no single account, so segment views count lead ratings only.")

@@ -9,7 +9,7 @@ import streamlit as st
 from components import format as fmt
 from components import sla_charts, sla_views
 from components.shell import database_guard, page_user
-from components.widgets import empty_state, kpi, page_header, records_table
+from components.widgets import chart, empty_state, kpi, page_header, records_table
 from queries import dimensions, settings, sla
 
 user = page_user("my_sla")
@@ -122,6 +122,6 @@ else:
 
 weekly = standing.weekly
 if weekly["compliance_rate"].notna().any():
-    st.plotly_chart(sla_charts.rep_weekly_chart(weekly, info.full_name, info.team_name, target, height=280,
+    chart(sla_charts.rep_weekly_chart(weekly, info.full_name, info.team_name, target, height=280,
                                                 team_function=info.team_function),
                     width="stretch", key="mysla_weekly")

@@ -10,7 +10,7 @@ from components import charts, goals_panel, theme
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import empty_state, kpi, page_header, records_table
+from components.widgets import chart, empty_state, kpi, page_header, records_table
 from queries import calc, parallel, scoreboard, settings
 from queries.periods import zone
 
@@ -224,12 +224,12 @@ with st.expander("Records behind the numbers", icon=":material/table_rows:", exp
 left, right = st.columns(2, gap="medium")
 with left:
     if trend.money[["revenue", "pipeline_created"]].to_numpy().sum() > 0:
-        st.plotly_chart(charts.revenue_pipeline_chart(trend.money, trend.grain, cur), width="stretch")
+        chart(charts.revenue_pipeline_chart(trend.money, trend.grain, cur), width="stretch")
     else:
         empty_state("No revenue won and no pipeline created in this period.")
 with right:
     if trend.acceptance["handed_off"].sum() > 0:
-        st.plotly_chart(charts.acceptance_trend_chart(trend.by_source, trend.acceptance, trend.acceptance_grain,
+        chart(charts.acceptance_trend_chart(trend.by_source, trend.acceptance, trend.acceptance_grain,
                                                    min_cohort=scoreboard.MIN_COHORT), width="stretch")
     else:
         empty_state("No leads were handed to sales in this period, so there is no acceptance rate.")
@@ -238,13 +238,13 @@ left, right = st.columns(2, gap="medium")
 with left:
     dist = view.touch_distribution
     if dist["handoffs"].sum() > 0:
-        st.plotly_chart(charts.first_touch_chart(dist), width="stretch")
+        chart(charts.first_touch_chart(dist), width="stretch")
     else:
         empty_state("No hand-offs in this period, so no time to first touch.")
 with right:
     funnel = view.funnel
     if not funnel.empty and funnel["reached"].iloc[0] > 0:
-        st.plotly_chart(charts.funnel_chart(funnel), width="stretch")
+        chart(charts.funnel_chart(funnel), width="stretch")
         st.caption("Follows the leads created in the period to where they are today, so it differs from the "
                    "tiles, which count what happened in the period (MQLs delivered, deals won).")
     else:

@@ -8,7 +8,7 @@ from components import format as fmt
 from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import empty_state, kpi, page_header, records_table
+from components.widgets import chart, empty_state, kpi, page_header, records_table
 from queries import sla
 
 user = page_user("sla_scorecard")
@@ -84,11 +84,11 @@ st.markdown("#### By team")
 st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)
 left, right = st.columns([1.3, 1], gap="large")
 with left:
-    st.plotly_chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week",
+    chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week",
                                                       grain="week"),
                     width="stretch", key="sc_team_trend")
 with right:
-    st.plotly_chart(sla_charts.breaches_by_chart(card.by_tier, title="Breaches by tier", order="label"),
+    chart(sla_charts.breaches_by_chart(card.by_tier, title="Breaches by tier", order="label"),
                     width="stretch", key="sc_tier")
 
 st.markdown("#### By rep")
@@ -97,10 +97,10 @@ st.dataframe(table(ordered, "Rep"), hide_index=True, width="stretch", column_con
              height=min(38 + 35 * len(ordered), 560))
 st.caption("Lowest compliance first; the trend is each rep's compliance per week of the period.")
 
-st.plotly_chart(sla_charts.touch_vs_window_chart(card.bands), width="stretch", key="sc_bands")
+chart(sla_charts.touch_vs_window_chart(card.bands), width="stretch", key="sc_bands")
 st.caption("Leads have different windows (30 business minutes for a strategic account, 4 business hours for most), "
            "so the distribution shows the time to first touch as a share of each lead's own window.")
-st.plotly_chart(sla_charts.breaches_by_chart(card.by_source, title="Breaches by source"), width="stretch",
+chart(sla_charts.breaches_by_chart(card.by_source, title="Breaches by source"), width="stretch",
                 key="sc_source")
 
 st.markdown("#### Untouched leads past their deadline")

@@ -8,7 +8,7 @@ from components import format as fmt
 from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import empty_state, kpi, page_header
+from components.widgets import chart, empty_state, kpi, page_header
 from queries import metrics, sla
 from queries.periods import grain_for, zone
 from queries.sla_math import STATUS_LABELS, rate_status
@@ -106,13 +106,13 @@ with mkt:
         notes.append(f"{fmt.number(acc.accepted)} of {fmt.number(acc.handed_off)} hand-offs accepted, "
                      f"{fmt.number(acc.awaiting)} awaiting a decision")
     st.caption("  \n".join(notes))
-    st.plotly_chart(sla_charts.mql_pace_chart(daily, period.start, period.end,
+    chart(sla_charts.mql_pace_chart(daily, period.start, period.end,
                                               commitment.daily if commitment else None,
                                               as_of.astimezone(zone(tz))),
                     width="stretch", key="two_mql_pace")
     weekly_acc = metrics.acceptance(period, filters, grain=trend_grain)
     if not weekly_acc.empty:
-        st.plotly_chart(sla_charts.acceptance_chart(weekly_acc, commitment.min_acceptance_rate if commitment else None,
+        chart(sla_charts.acceptance_chart(weekly_acc, commitment.min_acceptance_rate if commitment else None,
                                                     grain=trend_grain),
                         width="stretch", key="two_acceptance")
 
@@ -150,14 +150,14 @@ with sal:
     # read as the AE team's line there, at a different level
     weekly = metrics.sla_compliance(period, filters, grain=trend_grain, dim="team", as_of=as_of)
     if weekly["compliance_rate"].notna().any():
-        st.plotly_chart(sla_charts.compliance_trend_chart(weekly, target=commitment.follow_up_target_rate
+        chart(sla_charts.compliance_trend_chart(weekly, target=commitment.follow_up_target_rate
                                                           if commitment else None,
                                                           title=f"Follow-up compliance by team and {trend_grain}",
                                                           grain=trend_grain),
                         width="stretch", key="two_compliance")
     weekly_dec = sla.decision_timeliness(period, filters, grain=trend_grain, as_of=as_of)
     if not weekly_dec.empty:
-        st.plotly_chart(sla_charts.decision_chart(weekly_dec, grain=trend_grain), width="stretch", key="two_decisions")
+        chart(sla_charts.decision_chart(weekly_dec, grain=trend_grain), width="stretch", key="two_decisions")
 
 st.caption(f"As of {as_of.astimezone(zone(tz)):%d %b %Y, %H:%M} {tz}. Each half is owned by its team: "
            "violet numbers by marketing, blue numbers by sales.")

@@ -147,7 +147,7 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
             hovertemplate="%{customdata}<extra>All sources</extra>"))
     layout = dict(
         hovermode="closest", yaxis=dict(tickformat=".0%", range=[0, 1.04]),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=12),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0, font=dict(size=12),
                     title=dict(text=f"Sources: {_BUCKET_NAME.get(grain, 'bucket')}s with {min_cohort}+ hand-offs ",
                                font=dict(size=12, color=theme.NEUTRAL))))
     if not rows.empty:

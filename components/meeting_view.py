@@ -39,7 +39,8 @@ DIALOG = "mtg_dialog"
 SHOWN = "mtg_shown"  # what the last full run rendered: (meeting id, version, frozen_at, section)
 
 STATUS_BADGE = {"planned": "blue", "live": "green", "done": "gray", "cancelled": "red"}
-TONE_COLORS = {"good": theme.GOOD, "warn": theme.WARN, "bad": theme.BAD, "neutral": theme.PENDING}
+#: Status words on the goal cards (text, so the darker tones: theme.GOOD_TEXT …)
+TONE_COLORS = {"good": theme.GOOD_TEXT, "warn": theme.WARN_TEXT, "bad": theme.BAD_TEXT, "neutral": theme.PENDING_TEXT}
 MAX_GOALS_ON_SCREEN = 9
 MAX_ACTIONS_ON_SCREEN = 8
 SLIPPING_ON_SCREEN = 6

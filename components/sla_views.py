@@ -147,8 +147,8 @@ def open_display(frame: pd.DataFrame, now: datetime, tz: str) -> pd.DataFrame:
     })
 
 
-_URGENCY_STYLE = {"overdue": f"color: {theme.BAD}; font-weight: 600", "due soon": f"color: {theme.WARN}; font-weight: 600",
-                  "on time": f"color: {theme.GOOD}"}
+_URGENCY_STYLE = {"overdue": f"color: {theme.BAD_TEXT}; font-weight: 600",
+                  "due soon": f"color: {theme.WARN_TEXT}; font-weight: 600", "on time": f"color: {theme.GOOD_TEXT}"}
 
 
 def _style_due(view: pd.DataFrame):

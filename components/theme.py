@@ -34,6 +34,8 @@ PENDING = "#94A3B8"     # not known yet
 NEUTRAL = "#475569"     # targets, agreed minimums and other reference lines; all-sources totals
 MUTED = "#CBD5E1"       # the rest, lumped together ("Other sources"), backgrounds of bars
 INK = "#1E293B"         # one person's own line against their team's (My SLA)
+#: The same meanings as text on white, dark enough to read (4.5:1 or more; the fills above are 3.2-3.3:1).
+GOOD_TEXT, WARN_TEXT, BAD_TEXT, PENDING_TEXT = "#15803D", "#B45309", "#B91C1C", "#64748B"
 
 #: The sales development team (SDRs): a lighter shade of the sales blue.
 SALES_DEVELOPMENT = "#38BDF8"

@@ -42,6 +42,7 @@ SALES_DEVELOPMENT = "#38BDF8"
 
 STATUS_COLORS = {"on_track": GOOD, "at_risk": WARN, "off_track": BAD, "pending": PENDING}
 SIDE_COLORS = {"marketing": MARKETING, "sales": SALES, "shared": SHARED}
+SIDE_WORDS = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
 
 #: One colour per team, the same on every chart (the scorecard's team lines, a rep's team line on
 #: My SLA, the meeting's SLA slide). Teams are named by their ``team.name``; a team not listed takes
@@ -363,11 +364,22 @@ def kpi_accent_css() -> str:
     rules += ('div[class*="st-key-kpi-"] [data-testid="stMetricDeltaDescription"], '
               'div[class*="st-key-kpi-"] [data-testid="stMetricDeltaDescription"] * '
               '{ white-space: normal; overflow: visible; text-overflow: clip; }')
+    # On a phone the columns stack, so the "Marketing / Sales / Together" headings end up together
+    # above tiles of all three sides: there each tile names its owner in words instead.
+    owners = "".join(
+        f'div[class*="st-key-kpi-{side}-"] [data-testid="stMetricLabel"] p::before '
+        f'{{ content: "{SIDE_WORDS[side]} · "; color: {color}; font-weight: 650; }}'
+        for side, color in SIDE_COLORS.items())
+    for name, owner in KPI_OWNERS.items():
+        selectors = ", ".join(f'div[class~="st-key-kpi-{side}-{name}"] [data-testid="stMetricLabel"] p::before'
+                              for side in SIDE_COLORS)
+        owners += f'{selectors} {{ content: "{SIDE_WORDS[owner]} · "; color: {SIDE_COLORS[owner]}; }}'
+    rules += f"@media (max-width: 640px) {{ .ab-side-heading {{ display: none; }} {owners} }}"
     return f"<style>{rules}</style>"
 
 
 def side_heading_html(side: str, title: str) -> str:
     """A column heading in the colour of the side that owns the numbers under it."""
     color = SIDE_COLORS.get(side, NEUTRAL)
-    return (f'<div style="font-weight:650;font-size:1.05rem;color:{color};margin:0 0 -0.3rem 0;'
-            f'letter-spacing:0.01em">{title}</div>')
+    return (f'<div class="ab-side-heading" style="font-weight:650;font-size:1.05rem;color:{color};'
+            f'margin:0 0 -0.3rem 0;letter-spacing:0.01em">{title}</div>')

@@ -174,8 +174,9 @@ def agenda_editor(user: User, meeting: meetings.Meeting, items) -> None:
                               placeholder="Topic title", max_chars=120)
             else:
                 st.markdown(f"{index + 1}. {esc(section_title(r['kind']))}" + (" *(always first)*" if fixed else ""))
-        c[1].number_input("Minutes", min_value=1, max_value=MAX_MINUTES, step=1, key=f"mtg_ag_min_{r['uid']}",
-                          label_visibility="collapsed")
+        # a label of its own per row: a screen reader announced every field as just "Minutes"
+        c[1].number_input(f"Minutes for item {index + 1}", min_value=1, max_value=MAX_MINUTES, step=1,
+                          key=f"mtg_ag_min_{r['uid']}", label_visibility="collapsed")
         c[2].button("", key=f"mtg_ag_up_{r['uid']}", icon=":material/arrow_upward:", on_click=_move,
                     args=(key, index, -1), disabled=fixed or index <= 1, help="Move up")
         c[3].button("", key=f"mtg_ag_down_{r['uid']}", icon=":material/arrow_downward:", on_click=_move,

@@ -353,29 +353,30 @@ def kpi_accent_css() -> str:
     page. A tile whose key names a number in KPI_OWNERS takes that owner's colour even when its key
     says another side (later rules of the same weight win), so a metric cannot change colour
     between pages."""
-    rules = "".join(
-        f'div[class*="st-key-kpi-{side}-"] [data-testid="stMetric"] {{ border-top: 4px solid {color}; }}'
-        for side, color in SIDE_COLORS.items())
-    for name, owner in KPI_OWNERS.items():
-        selectors = ", ".join(f'div[class~="st-key-kpi-{side}-{name}"] [data-testid="stMetric"]'
-                              for side in SIDE_COLORS)
-        rules += f"{selectors} {{ border-top-color: {SIDE_COLORS[owner]}; }}"
+    rules = _per_owner('[data-testid="stMetric"]', lambda side: f"border-top: 4px solid {SIDE_COLORS[side]};",
+                       lambda side: f"border-top-color: {SIDE_COLORS[side]};")
     # Let a tile's caption wrap instead of ending in an ellipsis on narrow screens.
     rules += ('div[class*="st-key-kpi-"] [data-testid="stMetricDeltaDescription"], '
               'div[class*="st-key-kpi-"] [data-testid="stMetricDeltaDescription"] * '
               '{ white-space: normal; overflow: visible; text-overflow: clip; }')
     # On a phone the columns stack, so the "Marketing / Sales / Together" headings end up together
     # above tiles of all three sides: there each tile names its owner in words instead.
-    owners = "".join(
-        f'div[class*="st-key-kpi-{side}-"] [data-testid="stMetricLabel"] p::before '
-        f'{{ content: "{SIDE_WORDS[side]} · "; color: {color}; font-weight: 650; }}'
-        for side, color in SIDE_COLORS.items())
-    for name, owner in KPI_OWNERS.items():
-        selectors = ", ".join(f'div[class~="st-key-kpi-{side}-{name}"] [data-testid="stMetricLabel"] p::before'
-                              for side in SIDE_COLORS)
-        owners += f'{selectors} {{ content: "{SIDE_WORDS[owner]} · "; color: {SIDE_COLORS[owner]}; }}'
+    owners = _per_owner('[data-testid="stMetricLabel"] p::before',
+                        lambda side: f'content: "{SIDE_WORDS[side]} · "; color: {SIDE_COLORS[side]}; font-weight: 650;')
     rules += f"@media (max-width: 640px) {{ .ab-side-heading {{ display: none; }} {owners} }}"
     return f"<style>{rules}</style>"
+
+
+def _per_owner(part: str, declarations, override=None) -> str:
+    """CSS rules for ``part`` of each KPI tile by the side that owns it: ``declarations(side)`` by
+    the side its key names, then (later rules of the same weight win) ``override(owner)`` (default
+    the same) by KPI_OWNERS' owner for a named number."""
+    override = override or declarations
+    rules = "".join(f'div[class*="st-key-kpi-{side}-"] {part} {{ {declarations(side)} }}' for side in SIDE_COLORS)
+    for name, owner in KPI_OWNERS.items():
+        selectors = ", ".join(f'div[class~="st-key-kpi-{side}-{name}"] {part}' for side in SIDE_COLORS)
+        rules += f"{selectors} {{ {override(owner)} }}"
+    return rules
 
 
 def side_heading_html(side: str, title: str) -> str:

@@ -202,7 +202,11 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
         st.caption(f"{len(view)} to act on · **{overdue} overdue** · {soon} due within the hour · earliest deadline "
                    f"first · {stamp}")
         st.dataframe(_style_due(view), hide_index=True, width="stretch", height=min(38 + 35 * len(view), 430),
-                     column_config={"Due": st.column_config.TextColumn("Due", help="Time to the next deadline"),
+                     column_config={"Due": st.column_config.TextColumn(
+                         "Due", help="Time to the hand-off's next deadline: contact by (first touch), else decide by. "
+                                     "Overdue here counts a missed first-contact deadline too, so it can exceed the "
+                                     "lead's count on Leads slipping through (overdue decisions and accepted leads "
+                                     "never contacted)."),
                                     "E-mail": st.column_config.TextColumn("E-mail", width="medium")})
     if len(backlog):
         with st.expander(f"Backlog: {len(backlog)} hand-off{'s' if len(backlog) != 1 else ''} overdue for more "

@@ -311,6 +311,7 @@ def test_a_stale_policy_save_keeps_the_editors_input(office, app_db):
     marketing.selectbox(key=f"{k1}ft_unit").set_value("hours")
     [b for b in marketing.button if b.label == "Save as a new version"][0].click().run()
     assert any("version 2" in m.value for m in marketing.success)
+    assert "Standard (v2)" in marketing.selectbox(key="slapol_pick").options   # the picker names the new version
 
     sales.number_input(key=f"{k1}ft_value").set_value(3)
     sales.selectbox(key=f"{k1}ft_unit").set_value("hours")

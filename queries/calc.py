@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
 
-from queries.periods import Period, PeriodUntil, bucket_start, bucket_starts, quarter_start  # noqa: F401 (bucket_* re-exported)
+from queries.periods import Period, PeriodUntil, bucket_start, bucket_starts, quarter_start, zone  # noqa: F401 (bucket_* re-exported)
 
 #: app_setting key that holds a quarter's revenue target (the revenue plan, queries/plan.py).
 TARGET_KEY = "revenue_target_{year}-Q{quarter}"
@@ -59,12 +59,16 @@ def comparison_period(period: Period, today: date, as_of: datetime | None = None
     if not (period.start <= today <= period.end):
         return previous
     elapsed_days = (today - period.start).days + 1
-    end = min(previous.start + timedelta(days=elapsed_days - 1), previous.end)
+    same_day = previous.start + timedelta(days=elapsed_days - 1)
+    end = min(same_day, previous.end)
     label = "same point in the previous period"
-    if as_of is None:
+    if as_of is None or same_day > previous.end:   # no such day (30 March against February): all of it
         return Period(previous.start, end, period.tz, label=label)
-    same_point = Period(previous.start, end, period.tz, label=label)
-    return PeriodUntil(previous.start, end, period.tz, label, until=comparison_as_of(period, same_point, as_of))
+    # the same local time of day on that day (not the same time elapsed since the start: across a
+    # clock change that was an hour off)
+    tz = zone(period.tz)
+    until = datetime.combine(end, as_of.astimezone(tz).time(), tzinfo=tz).astimezone(timezone.utc)
+    return PeriodUntil(previous.start, end, period.tz, label, until=until)
 
 
 def comparison_as_of(period: Period, comparison: Period, as_of: datetime) -> datetime:

@@ -82,6 +82,9 @@ class MetricSpec:
     needs_as_of: bool = False
     marketing_sourced: bool = False
     help: str = ""
+    #: a named query of per-day counts that add up to the value (bucket, the ``num`` column), for a
+    #: metric whose daily buckets of its own do not (a distinct count); None: the metric's own
+    daily: str | None = None
 
 
 METRICS: dict[str, MetricSpec] = {s.key: s for s in (
@@ -102,10 +105,10 @@ METRICS: dict[str, MetricSpec] = {s.key: s for s in (
     MetricSpec("opportunities_created", "Opportunities created (SQLs)", "count", False, True, "pipeline_created",
                "opportunities", ("opportunities",), (), ("opportunities",), "opportunities",
                help="Number of opportunities created in the goal's period."),
-    # not composed from daily buckets: distinct leads per day summed count a lead that re-qualifies
-    # within the period twice (the history ended at 1,213 where the goal read 1,205)
+    # composed from each lead's first MQL day: distinct leads per day summed counted a lead that
+    # re-qualifies within the period twice (the history ended at 1,213 where the goal read 1,205)
     MetricSpec("mqls_delivered", "MQLs delivered", "count", False, True, "mqls_delivered", "mqls",
-               None, (), ("mqls",), "MQLs",
+               ("mqls",), (), ("mqls",), "MQLs", daily="sla_mql_first_days",
                help="Distinct leads that became MQLs in the goal's period."),
     MetricSpec("acceptance_rate", "Lead acceptance rate", "percent", False, False, "acceptance", "acceptance_rate",
                ("accepted",), ("handed_off",), ("handed_off",), "hand-offs", needs_as_of=True,
@@ -327,6 +330,15 @@ def _fetch(spec: MetricSpec, period: Period, scope: Filters, *, grain: str, as_o
     return metrics.run(spec.source, metrics.params(period, scope, grain, "total", **extra), conn)
 
 
+def _fetch_daily(spec: MetricSpec, period: Period, scope: Filters, *, as_of: datetime,
+                 conn: sa.Connection | None = None) -> pd.DataFrame:
+    """Per-day values of the metric whose running totals give its value up to each day: its own
+    daily buckets, or the spec's ``daily`` query (bucket and the ``num`` columns)."""
+    if spec.daily is None:
+        return _fetch(spec, period, scope, grain="day", as_of=as_of, conn=conn)
+    return metrics.run(spec.daily, metrics.params(period, scope), conn)
+
+
 def metric_value(goal: Goal, *, upto: date | None = None, as_of: datetime | None = None,
                  tz: str | None = None, conn: sa.Connection | None = None) -> float | None:
     """The linked metric over the goal's period (cut at the end of ``upto`` if given) and scope."""
@@ -421,8 +433,8 @@ def value_series(goal: Goal, days: list[date], tz: str | None = None, *, now: da
     """The goal's value at the end of each of ``days`` (local dates inside the goal's period).
 
     Manual goals: the latest value entered before the end of the day. Metric goals whose metric is
-    a sum, or a ratio of sums, of facts fixed when they happen (revenue, MQLs, win rate) compose
-    one daily-bucketed query (running totals up to each day). Others run one query per day, cut at
+    a sum, or a ratio of sums, of facts fixed when they happen (revenue, win rate; MQLs, each lead on
+    its first MQL day: MetricSpec.daily) compose one daily-bucketed query (running totals up to each day). Others run one query per day, cut at
     the end of that day, for at most ``max_daily_queries`` days (the latest), and only every
     ``sample_every``-th day counting back from the last (bulk back-fills): medians, and rates whose
     facts settle later (acceptance counts decisions made by then, SLA compliance touches and
@@ -456,7 +468,7 @@ def value_series(goal: Goal, days: list[date], tz: str | None = None, *, now: da
                                 tz=tz, conn=conn) for d in days}
     last = days[-1]
     as_of = min(end_of_day(last, tz), now).replace(second=0, microsecond=0)
-    frame = _fetch(spec, Period(goal.start, last, tz), goal.scope, grain="day", as_of=as_of, conn=conn)
+    frame = _fetch_daily(spec, Period(goal.start, last, tz), goal.scope, as_of=as_of, conn=conn)
     cols = list(dict.fromkeys(spec.num + spec.den))
     every_day = [goal.start + timedelta(days=i) for i in range((last - goal.start).days + 1)]
     if frame.empty:
@@ -852,6 +864,8 @@ def set_archived(actor: User, goal_id: int, version: int, archive: bool = True) 
             parent = conn.execute(q("goal_parent_check"), {"id": old["parent_id"]}).mappings().first()
             if parent["archived_at"] is not None:
                 raise GoalError(f"Its objective '{parent['title']}' is archived; restore the objective first.")
+        if not archive:   # a live goal of the same title may have been created meanwhile
+            _check_title(conn, dict(old), goal_id)
         new_version = conn.execute(q("goal_set_archived"), {"id": goal_id, "version": version, "archive": archive,
                                                             "actor_id": actor.id}).scalar()
         if new_version is None:

@@ -40,6 +40,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
                        "breached_untouched": _INT, "breached": _INT, "pending": _INT,
                        "compliance_rate": _FLOAT},
     "mqls_delivered": {**_GROUP, "mqls": _INT},
+    "sla_mql_first_days": {"bucket": _DATE, "mqls": _INT},
     "funnel": {**_GROUP, "stage_order": _INT, "stage": _STR, "reached": _INT, "step_rate": _FLOAT,
                "cumulative_rate": _FLOAT},
     "open_pipeline": {"dim_key": _STR, "dim_label": _STR, "opportunities": _INT, "amount": _FLOAT,
@@ -208,6 +209,14 @@ def mqls_delivered(period: Period, filters: Filters = NO_FILTERS, *, grain: str 
                    dim: str = "total") -> pd.DataFrame:
     """Distinct leads with an MQL event in the period."""
     return run("mqls_delivered", params(period, filters, grain, dim))
+
+
+@st.cache_data(ttl=METRIC_TTL, show_spinner=False)
+def mql_first_days(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
+    """MQLs delivered per local day, each lead counted on the day of its first MQL event in the
+    period: columns bucket, mqls; their running total is mqls_delivered's distinct count (a lead
+    that re-qualifies within the period counts once)."""
+    return run("sla_mql_first_days", params(period, filters))
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)

@@ -20,7 +20,7 @@ from queries.access import User
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
 from queries.parallel import fetch
-from queries.periods import Period, grain_for, local_today
+from queries.periods import Period, PeriodUntil, grain_for, local_today
 from queries.sqlfiles import q
 
 #: Most rows a record list returns (the total is always counted). Enough to scan and export a
@@ -135,8 +135,11 @@ def moments(period: Period, as_of: datetime) -> tuple[Period, datetime, datetime
     the next period: a deal created at 00:00 on the next period's first day, common in date-only CRM
     imports, would count in this period's closing pipeline, and one closed then would not.)"""
     comparison = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
+    # the comparison's own cut when it is one (a period in progress), else its last instant (a
+    # finished February's January read at 29 Jan otherwise)
+    compared_at = comparison.bounds()["end_at"] if isinstance(comparison, PeriodUntil) else None
     return (comparison, min(as_of, _last_instant(period)),
-            min(calc.comparison_as_of(period, comparison, as_of), _last_instant(comparison)))
+            min(compared_at or _last_instant(comparison), _last_instant(comparison)))
 
 
 def _last_instant(period: Period) -> datetime:
@@ -232,11 +235,12 @@ MIN_COHORT = 10
 
 
 def _coarser_within(period: Period, grain: str) -> list[str]:
-    """The grains the acceptance trend may pool into: coarser ones only while the period spans more
-    than one bucket of the finer (a one-day period stays a day; pooled into a month it read "Nov 2026")."""
+    """The grains the acceptance trend may pool into: a coarser one only while the period spans
+    more than one of its buckets, so the trend keeps two points or more (a one-day period pooled
+    into its month read "Nov 2026"; three days pooled into their week, one "w/c" point)."""
     grains = [grain]
     for coarser in _COARSER.get(grain, [grain])[1:]:
-        if len(calc.bucket_starts(period, grains[-1])) <= 1:
+        if len(calc.bucket_starts(period, coarser)) <= 1:
             break
         grains.append(coarser)
     return grains

@@ -143,7 +143,7 @@ def clear_caches() -> None:
     """Forget cached SLA reads and the metric caches that read deadlines."""
     for fn in (_policy_versions, calendars_frame, schedule_days, holidays_frame, commitments, _company_defaults,
                _rep_info, _open_handoffs, _rep_breaches, _rep_standing, _decision_timeliness,
-               _touch_vs_window, _untouched, _slipping, reassign_targets, _scorecard, _mql_days):
+               _touch_vs_window, _untouched, _slipping, reassign_targets, _scorecard):
         fn.clear()
     metrics.clear_caches()
 
@@ -1152,12 +1152,7 @@ def _decision_timeliness(period, filters, grain, dim, as_of):
 
 def mql_days(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
     """MQLs per day on each lead's first MQL day in the period: bucket, mqls (running total = delivered)."""
-    return _mql_days(period, filters)
-
-
-@st.cache_data(ttl=SLA_TTL, show_spinner=False)
-def _mql_days(period, filters):
-    return _frame("sla_mql_first_days", metrics.params(period, filters), {"bucket": _DAY, "mqls": _INT})
+    return metrics.mql_first_days(period, filters)
 
 
 def touch_vs_window(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:

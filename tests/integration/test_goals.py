@@ -293,6 +293,9 @@ def test_a_second_goal_of_the_same_title_in_an_overlapping_period_is_refused(wor
                      goals.get(other).version)
     goals.archive(user("marketing_lead"), first, goals.get(first).version)   # an archived twin is no twin
     goals.create(user("sales_lead"), revenue_goal(people, title="Close the revenue plan"))
+    with pytest.raises(GoalError, match="already runs"):   # and restoring it would make two
+        goals.restore(user("marketing_lead"), first, goals.get(first).version)
+    assert goals.get(first).archived_at is not None
 
 
 @pytest.mark.parametrize("value, message", [("1000B", "too large"), ("999999999999.99999", "too large"),
@@ -544,6 +547,9 @@ def test_mql_snapshots_count_a_lead_that_qualifies_twice_once(world, people):
     assert series == {date(2026, 1, 2): 0, date(2026, 1, 3): 1, date(2026, 1, 6): 2, date(2026, 1, 10): 2,
                       date(2026, 1, 20): 2}
     assert series[date(2026, 1, 20)] == goals.metric_value(goal, upto=date(2026, 1, 20), as_of=AS_OF, tz="UTC")
+    # composed in one query, so a long back-fill is not cut to the latest 31 days
+    every_day = [date(2026, 1, 1) + timedelta(days=i) for i in range(59)]
+    assert len(goals.value_series(goal, every_day, "UTC", now=AS_OF)) == 59
 
 
 def test_changing_what_is_measured_starts_a_new_series(world, people):

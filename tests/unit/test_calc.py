@@ -71,6 +71,16 @@ def test_period_ending_today_compares_with_the_previous_period_up_to_the_same_mo
     assert (cut.start, cut.end, cut.label) == (date(2026, 9, 22), date(2026, 10, 21), "same point in the previous period")
     assert cut.bounds()["end_at"] == datetime(2026, 10, 21, 9, 0, tzinfo=timezone.utc)
     assert cut.bounds()["start_at"] == datetime(2026, 9, 22, tzinfo=timezone.utc)
+    # across a clock change, the same local time of day (New York: 09:00 EDT on 10 March against
+    # 09:00 EST on 3 March, not 08:00 EST, the same time elapsed since the start)
+    week = Period(date(2026, 3, 4), date(2026, 3, 10), "America/New_York")
+    morning = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)   # 09:00 EDT
+    assert calc.comparison_period(week, date(2026, 3, 10), morning).bounds()["end_at"] == \
+        datetime(2026, 3, 3, 14, 0, tzinfo=timezone.utc)         # 09:00 EST
+    # a day the previous period does not have (30 March against February): all of February
+    march = Period(date(2026, 3, 1), date(2026, 3, 31), "UTC")
+    feb = calc.comparison_period(march, date(2026, 3, 30), datetime(2026, 3, 30, 9, tzinfo=timezone.utc))
+    assert feb.bounds()["end_at"] == datetime(2026, 3, 1, tzinfo=timezone.utc)
     # a finished period is compared whole, whatever the time
     q3 = Period(date(2026, 7, 1), date(2026, 9, 30), "UTC")
     assert calc.comparison_period(q3, date(2026, 11, 20), nine).bounds()["end_at"] == \
@@ -241,3 +251,19 @@ def test_reliable_grain_is_the_finest_with_enough_per_cell():
     assert calc.reliable_grain(days, ["day", "week", "month"], min_count=10) == "week"
     assert calc.reliable_grain(days, ["day", "week", "month"], min_count=50) == "month"
     assert calc.reliable_grain(days, ["day", "week"], min_count=500) == "week"  # coarsest offered
+
+
+def test_open_pipeline_is_compared_at_the_comparisons_own_moment():
+    """A finished February's January is read at January's last instant (reading it as much time
+    after its start as now is after February's read it at 29 Jan); a period in progress compares
+    with the same local time of day in the previous period."""
+    from queries.scoreboard import moments
+
+    feb = Period(date(2026, 2, 1), date(2026, 2, 28), "UTC")
+    _, open_at, compared_at = moments(feb, datetime(2026, 3, 1, 10, tzinfo=timezone.utc))
+    assert open_at == datetime(2026, 2, 28, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    assert compared_at == datetime(2026, 1, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    # Q4 in New York, 20 Nov 04:00 EST: day 51, so 20 Aug at 04:00 EDT (08:00 UTC)
+    _, open_at, compared_at = moments(Q4, datetime(2026, 11, 20, 9, tzinfo=timezone.utc))
+    assert open_at == datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    assert compared_at == datetime(2026, 8, 20, 8, tzinfo=timezone.utc)

@@ -89,6 +89,9 @@ def test_the_acceptance_trend_pools_into_coarser_buckets_only_within_the_period(
     assert _coarser_within(one_day, "day") == ["day"]
     three_days = preset_period("custom", date(2026, 11, 24), "America/New_York",
                                (date(2026, 11, 17), date(2026, 11, 19)))
-    assert _coarser_within(three_days, "day") == ["day", "week"]   # one week: no month
+    assert _coarser_within(three_days, "day") == ["day"]   # one week: a trend of one point
+    two_weeks = preset_period("custom", date(2026, 11, 24), "America/New_York",
+                              (date(2026, 11, 9), date(2026, 11, 22)))
+    assert _coarser_within(two_weeks, "day") == ["day", "week"]   # within one month: no month
     quarter = preset_period("this_quarter", date(2026, 11, 24), "America/New_York")
     assert _coarser_within(quarter, "week") == ["week", "month"]

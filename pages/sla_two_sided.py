@@ -32,7 +32,7 @@ if mqls.empty and acceptance.empty:
     st.stop()
 
 delivered = int(mqls["mqls"].sum())
-daily = sla.mql_days(period, filters)
+daily = metrics.mql_first_days(period, filters)
 pace = sla.delivery(period, commitment, daily, as_of)   # over the days commitments cover
 acc = acceptance.iloc[0] if not acceptance.empty else None
 comp = compliance.iloc[0] if not compliance.empty else None

@@ -355,7 +355,7 @@ def _acceptance_numbers(period: Period, as_of: datetime) -> dict:
 def _sla_numbers(period: Period, as_of: datetime) -> dict:
     commitment = sla.commitment_for(period)
     pace = period.elapsed_share(as_of)
-    daily = sla.mql_days(period)[["bucket", "mqls"]].sort_values("bucket")
+    daily = metrics.mql_first_days(period)[["bucket", "mqls"]].sort_values("bucket")
     delivery = sla.delivery(period, commitment, daily, as_of)
     by_team = metrics.sla_compliance(period, grain="week", dim="team", as_of=as_of)[
         ["bucket", "dim_key", "dim_label", "handed_off", "met", "breached", "pending", "compliance_rate"]]

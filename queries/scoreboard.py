@@ -20,7 +20,7 @@ from queries.access import User
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
 from queries.parallel import fetch
-from queries.periods import Period, PeriodUntil, grain_for, local_today
+from queries.periods import Period, grain_for, local_today
 from queries.sqlfiles import q
 
 #: Most rows a record list returns (the total is always counted). Enough to scan and export a
@@ -135,11 +135,10 @@ def moments(period: Period, as_of: datetime) -> tuple[Period, datetime, datetime
     the next period: a deal created at 00:00 on the next period's first day, common in date-only CRM
     imports, would count in this period's closing pipeline, and one closed then would not.)"""
     comparison = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
-    # the comparison's own cut when it is one (a period in progress), else its last instant (a
-    # finished February's January read at 29 Jan otherwise)
-    compared_at = comparison.bounds()["end_at"] if isinstance(comparison, PeriodUntil) else None
+    # the comparison's own end: its cut for a period in progress (PeriodUntil.bounds), else its last
+    # instant (a finished February's January was read at 29 Jan)
     return (comparison, min(as_of, _last_instant(period)),
-            min(compared_at or _last_instant(comparison), _last_instant(comparison)))
+            min(comparison.bounds()["end_at"], _last_instant(comparison)))
 
 
 def _last_instant(period: Period) -> datetime:

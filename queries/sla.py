@@ -873,7 +873,7 @@ def commitment_over(frame: pd.DataFrame, period: Period) -> Commitment | None:
 def delivery(period: Period, commitment: Commitment | None, mql_days_frame: pd.DataFrame,
              as_of: datetime) -> Pace | None:
     """Marketing's MQLs against the commitment, with pace, over the days commitments cover
-    (:func:`queries.sla_math.delivery_pace`); ``mql_days_frame`` from :func:`mql_days`."""
+    (:func:`queries.sla_math.delivery_pace`); ``mql_days_frame`` from :func:`queries.metrics.mql_first_days`."""
     if commitment is None or not commitment.daily:
         return None
     committed = {period.start + timedelta(days=i): v for i, v in enumerate(commitment.daily)}
@@ -1148,11 +1148,6 @@ def decision_timeliness(period: Period, filters: Filters = NO_FILTERS, *, grain:
 def _decision_timeliness(period, filters, grain, dim, as_of):
     return _frame("sla_decision_timeliness", metrics.params(period, filters, grain, dim, as_of=as_of),
                   TIMELINESS_SCHEMA)
-
-
-def mql_days(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
-    """MQLs per day on each lead's first MQL day in the period: bucket, mqls (running total = delivered)."""
-    return metrics.mql_first_days(period, filters)
 
 
 def touch_vs_window(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:

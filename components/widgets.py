@@ -57,6 +57,34 @@ def empty_state(message: str, hint: str | None = None) -> None:
     st.info(message + (f"\n\n{hint}" if hint else ""), icon=":material/info:")
 
 
+#: What a database without CRM data says on every page of numbers: nothing is wrong with the filters.
+NO_DATA_YET = ("No data yet: Alignboard's numbers come from the leads, hand-offs and opportunities your "
+               "CRM sync writes into its database.",
+               "docs/data-model.md says which tables to fill; `python -m seeds` loads demo data into an "
+               "empty database to try it first.")
+
+
+def empty_period_text(what: str, period, filters, data_start) -> tuple[str, str]:
+    """Message and hint for a page of numbers with nothing to show, fitting the reason: a database
+    with no data at all (``data_start`` None: a new install), a period that ends before the data
+    starts, or a period and filters that match nothing. ``what`` starts the sentence ("No hand-offs")."""
+    if data_start is None:
+        return NO_DATA_YET
+    scope = "" if filters.is_empty else " with these filters"
+    if period.end < data_start:
+        hint = f"The data starts on {data_start:%d %b %Y}: choose a later period in the sidebar."
+    elif filters.is_empty:
+        hint = "Choose a longer period in the sidebar."
+    else:
+        hint = "Choose a longer period or clear some filters in the sidebar."
+    return f"{what} in {period.describe()}{scope}.", hint
+
+
+def nothing_in_period(what: str, period, filters, data_start) -> None:
+    """The empty state of a page of numbers (:func:`empty_period_text`)."""
+    empty_state(*empty_period_text(what, period, filters, data_start))
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "export"
 

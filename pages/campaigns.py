@@ -9,8 +9,8 @@ from components import campaign_charts
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, empty_state, kpi, page_header, records_table
-from queries import campaigns, settings
+from components.widgets import chart, kpi, nothing_in_period, page_header, records_table
+from queries import campaigns, dimensions, settings
 
 user = page_user("campaigns")
 period, filters = filter_bar(show=("source", "campaign", "industry", "country", "tier"))
@@ -19,8 +19,7 @@ page_header("Campaign returns", f"Campaigns running in {period.describe()} · {d
 
 frame = campaigns.returns(period, filters)
 if frame.empty:
-    empty_state(f"No campaign ran in {period.describe()} with these filters.",
-                "Choose a longer period or clear some filters in the sidebar.")
+    nothing_in_period("No campaign ran", period, filters, dimensions.data_start(period.tz))
     st.stop()
 
 total = campaigns.totals(frame)

@@ -10,7 +10,7 @@ from components import charts, goals_panel, theme
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, empty_state, kpi, page_header, records_table
+from components.widgets import chart, empty_state, kpi, nothing_in_period, page_header, records_table
 from queries import calc, parallel, scoreboard, settings
 from queries.periods import zone
 
@@ -33,15 +33,8 @@ with goals_area:
 
 if sb.is_empty:
     with kpi_area:
-        if sb.data_start is None:   # a new company's first look: nothing is wrong with the filters
-            empty_state("No data yet: Alignboard's numbers come from the leads, hand-offs and opportunities your "
-                        "CRM sync writes into its database.",
-                        "docs/data-model.md says which tables to fill; `python -m seeds` loads demo data into an "
-                        "empty database to try it first.")
-        else:
-            empty_state(f"Nothing to show for {period.describe()} with these filters: no MQLs, hand-offs, "
-                        "opportunities or open pipeline match.",
-                        "Choose a longer period or clear some filters in the sidebar.")
+        nothing_in_period("Nothing to show: no MQLs, hand-offs, opportunities or open pipeline",
+                          period, filters, sb.data_start)
     st.stop()
 
 

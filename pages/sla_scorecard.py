@@ -8,8 +8,8 @@ from components import format as fmt
 from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, empty_state, kpi, page_header, records_table
-from queries import sla
+from components.widgets import chart, kpi, nothing_in_period, page_header, records_table
+from queries import dimensions, sla
 
 user = page_user("sla_scorecard")
 period, filters = filter_bar()
@@ -18,8 +18,7 @@ page_header("Team SLA scorecard", f"{sla_views.period_caption(period, tz)} · {d
 
 card = sla.scorecard(period, filters)
 if card.total.handed_off == 0:
-    empty_state(f"No hand-offs in {period.describe()} for these filters.",
-                "Choose a longer period or clear some filters in the sidebar.")
+    nothing_in_period("No hand-offs", period, filters, dimensions.data_start(tz))
     st.stop()
 
 commitment = sla.commitment_for(period)

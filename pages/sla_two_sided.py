@@ -8,8 +8,8 @@ from components import format as fmt
 from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, empty_state, kpi, page_header
-from queries import metrics, sla
+from components.widgets import chart, kpi, nothing_in_period, page_header
+from queries import dimensions, metrics, sla
 from queries.periods import grain_for, zone
 from queries.sla_math import STATUS_LABELS, rate_status
 
@@ -27,8 +27,7 @@ acceptance = metrics.acceptance(period, filters)
 compliance = metrics.sla_compliance(period, filters, as_of=as_of)
 decisions = sla.decision_timeliness(period, filters, as_of=as_of)
 if mqls.empty and acceptance.empty:
-    empty_state(f"No MQLs or hand-offs in {period.describe()} for these filters.",
-                "Choose a longer period or clear some filters in the sidebar.")
+    nothing_in_period("No MQLs or hand-offs", period, filters, dimensions.data_start(period.tz))
     st.stop()
 
 delivered = int(mqls["mqls"].sum())

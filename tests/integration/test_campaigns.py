@@ -86,4 +86,7 @@ def test_page_explains_a_period_without_campaigns(seeded_app_db, monkeypatch):
     monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
     at = open_page("executive", "campaigns", query={"period": "custom", "from": "2001-01-01", "to": "2001-03-31"})
     assert any("No campaign ran" in i.value for i in at.info)
+    # a period before the data: the hint says where the data starts, not "clear some filters"
+    assert any("The data starts on" in i.value and "filters" not in i.value for i in at.info), \
+        [i.value for i in at.info]
     assert not at.metric

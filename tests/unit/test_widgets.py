@@ -1,5 +1,11 @@
 """components/widgets.py: the pieces every page shares that can be checked without a browser."""
 
+from datetime import date
+
+from components.widgets import NO_DATA_YET, empty_period_text
+from queries.filters import NO_FILTERS, Filters
+from queries.periods import Period
+
 
 
 def test_csv_is_what_a_spreadsheet_reads():
@@ -18,3 +24,26 @@ def test_csv_is_what_a_spreadsheet_reads():
     assert lines == ["Amount,Rate,Marketing-sourced,Campaign,When,Due",
                      "170200,0.5,yes,Webinar,2026-11-22 20:17,2025-05-30 14:28",
                      ",0.25,no,,,2026-01-02 09:00"]
+
+
+# --------------------------------------------------------------------------- empty pages of numbers
+
+Q4 = Period(date(2026, 10, 1), date(2026, 12, 31), "UTC")
+
+
+def test_an_empty_database_says_no_data_yet_whatever_the_filters():
+    assert empty_period_text("No hand-offs", Q4, NO_FILTERS, None) == NO_DATA_YET
+    assert empty_period_text("No hand-offs", Q4, Filters(tiers=(1,)), None) == NO_DATA_YET
+
+
+def test_a_period_before_the_data_names_where_the_data_starts():
+    message, hint = empty_period_text("No hand-offs", Q4, NO_FILTERS, date(2027, 2, 1))
+    assert message == f"No hand-offs in {Q4.describe()}."
+    assert hint == "The data starts on 01 Feb 2027: choose a later period in the sidebar."
+
+
+def test_filters_are_mentioned_only_when_some_are_set():
+    message, hint = empty_period_text("No hand-offs", Q4, NO_FILTERS, date(2025, 1, 1))
+    assert "filters" not in message and "filters" not in hint
+    message, hint = empty_period_text("No hand-offs", Q4, Filters(tiers=(1,)), date(2025, 1, 1))
+    assert message.endswith("with these filters.") and "clear some filters" in hint

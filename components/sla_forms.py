@@ -68,12 +68,24 @@ def split_minutes(minutes: int) -> tuple[float, str]:
 # --------------------------------------------------------------------------- policies
 
 
-def policies_in_force(versions: pd.DataFrame, tz: str) -> None:
+def policies_in_force(versions: pd.DataFrame, tz: str, fallback: str, can_edit: bool) -> None:
+    """Today's policies in the order they are tried, what a lead none of them matches gets
+    (``fallback``: sla.definitions_summary), and the changes already scheduled."""
     live = versions[versions["in_force"]]
     if live.empty:
-        empty_state("No SLA policy is in force: every hand-off gets the company defaults (wall-clock).",
-                    "Add a default policy below, then more specific ones for strategic leads.")
-        return
+        empty_state(fallback, "Add a default policy below, then more specific ones for strategic leads."
+                    if can_edit else None)
+    else:
+        _policy_table(live, tz)
+        st.caption(fallback)
+    scheduled = sla.scheduled_changes(versions, datetime.now(tz=zone(tz)), tz)
+    if scheduled:
+        st.info("**Scheduled changes** (" + ("the table above is" if not live.empty else "the company defaults are")
+                + " what applies today):\n" + "\n".join(f"- {fmt.md_text(line)}" for line in scheduled),
+                icon=":material/event_upcoming:")
+
+
+def _policy_table(live: pd.DataFrame, tz: str) -> None:
     cals = {cid: sla.calendar(int(cid)) for cid in live["calendar_id"].dropna().unique()}
     shown = pd.DataFrame({
         "Rank": ["default" if d else str(r) for d, r in zip(live["is_default"], live["rank"])],
@@ -90,10 +102,6 @@ def policies_in_force(versions: pd.DataFrame, tz: str) -> None:
                  column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
                "keeps the version in force when it was handed off.")
-    scheduled = sla.scheduled_changes(versions, datetime.now(tz=zone(tz)), tz)
-    if scheduled:
-        st.info("**Scheduled changes** (the table above is what applies today):\n"
-                + "\n".join(f"- {fmt.md_text(line)}" for line in scheduled), icon=":material/event_upcoming:")
 
 
 def version_history(versions: pd.DataFrame, tz: str) -> None:

@@ -21,9 +21,7 @@ versions = sla.policy_versions()
 policies, calendar, commitments, preview = st.tabs(["Policies", "Business calendar", "Commitments", "Try a lead"],
                                                         key="sla_policies_tab", on_change="rerun")
 with policies:
-    sla_forms.policies_in_force(versions, tz)
-    terms = sla.definitions_summary(tz=tz)
-    st.caption(terms.fallback)
+    sla_forms.policies_in_force(versions, tz, sla.definitions_summary(tz=tz).fallback, can_edit)
     if can_edit:
         st.markdown("#### Add or change a policy")
         sla_forms.policy_form(user, versions, tz)

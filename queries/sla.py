@@ -321,7 +321,8 @@ def definitions_summary(as_of: datetime | None = None, tz: str | None = None) ->
     defaults = _company_defaults()
     has_default = bool(live["is_default"].any())
     fallback = ("The default policy covers every lead no other policy matches." if has_default else
-                f"No default policy is in force: leads no policy matches get the company defaults, "
+                ("No SLA policy is in force: every hand-off gets" if live.empty else
+                 "No default policy is in force: leads no policy matches get") + " the company defaults, "
                 f"{describe_window(defaults['first_touch_minutes'], False)} to first touch and "
                 f"{describe_window(defaults['decision_minutes'], False)} to decide (wall-clock).")
     today = as_of.astimezone(zone(tz)).date()

@@ -435,7 +435,8 @@ def test_definitions_page_for_everyone(shop):
     assert "approved by Sales Lead (sales)" in content and "Meets the criteria in force (**v1**" in content
     assert "SLA terms" in content
     # No SLA policy in this shop: the terms say which company defaults apply instead.
-    assert "No default policy is in force" in content and "to first touch" in content
+    assert "No SLA policy is in force: every hand-off gets the company defaults" in content
+    assert "to first touch" in content
     frames = [d.value for d in at.dataframe]
     assert any("Tier 1 (strategic), Tier 2" in frame.to_string() for frame in frames)
 

@@ -286,6 +286,25 @@ def test_policies_form_creates_a_version_and_remeasures(office, app_db):
     assert at.text_input(key=f"{k}name").value == "" and at.multiselect(key=f"{k}tiers").value == []
 
 
+@pytest.mark.one_backend
+def test_a_first_policy_saved_for_later_shows_while_the_company_defaults_still_apply(app_db, cookie_key):
+    """With no policy in force, the page said only "No SLA policy is in force" and hid the first
+    policy scheduled for next week; read-only viewers were told to "add a default policy below"."""
+    for username, roles in (("sales_lead", ["sales_lead"]), ("executive", ["executive"])):
+        users.create(None, UserInput(username, username.title(), f"{username}@example.com", roles), PASSWORD)
+    sla.save_policy(users.by_username("sales_lead"),
+                    sla.PolicyInput("Standard", 60, False, 24 * 60, False, date.today() + timedelta(days=7),
+                                    code="default", is_default=True), None, "UTC")
+    for username, editor in (("sales_lead", True), ("executive", False)):
+        at = open_page(username, "sla_policies")
+        notes = [i.value for i in at.info]
+        assert any(n.startswith("No SLA policy is in force: every hand-off gets the company defaults, 4 hours "
+                                "to first touch") for n in notes), notes
+        assert any("Scheduled changes** (the company defaults are what applies today)" in n and "Standard v1" in n
+                   for n in notes), notes
+        assert any("Add a default policy below" in n for n in notes) is editor, notes
+
+
 def test_a_policy_saved_for_later_is_listed_where_the_other_lead_looks(office, app_db):
     """A version taking effect tomorrow showed only in the collapsed version history: the policies
     page and the Definitions page list it as a scheduled change."""

@@ -192,6 +192,13 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
     reps = dimensions.reps()
     reps = reps[reps["active"] | reps["id"].isin(list(v["owners"]) + list(_v("owners") or []))]
     rep_label = {int(r.id): f"{r.full_name} · {r.team_name}" for r in reps.itertuples()}
+    unstaffed = goals.missing_sides(reps.loc[reps["active"], "team_function"])
+    if unstaffed:   # a new install before its CRM sync: say why the goal cannot be saved yet
+        where = "either team" if len(unstaffed) > 1 else f"a {unstaffed[0]} team"
+        st.warning(f"A shared goal needs owners from marketing and from sales, and no active rep is in {where} "
+                   "yet. Reps and their teams come from your CRM sync "
+                   "(the `rep` and `team` tables, docs/data-model.md); once they are there, pick the owners here.",
+                   icon=":material/group_off:")
     teams = dimensions.teams()
     team_names = dict(zip(teams["id"], teams["name"]))
     channels = dimensions.channels()

@@ -156,6 +156,10 @@ def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: 
     _show_flash("add")
     team_names = _team_names(teams)
     rep_labels = _rep_labels(reps, people)
+    if teams.empty or reps.empty:   # a new install before its CRM sync
+        st.info(f"No {'teams' if teams.empty else 'reps'} yet: teams and the reps in them come from your CRM sync "
+                "(the `team` and `rep` tables, docs/data-model.md). Add team leads and reps once they are there, "
+                "or now without a team and link them later.", icon=":material/info:")
     with st.form("add_user", border=True):
         left, right = st.columns(2)
         left.text_input("Username", key="au_username", max_chars=32,

@@ -710,13 +710,20 @@ def _check_owners(conn: sa.Connection, rep_ids: list[int]) -> None:
     if inactive:
         raise GoalError(f"{', '.join(inactive)} {'is' if len(inactive) == 1 else 'are'} no longer active; "
                         "pick current team members as owners.")
-    functions = {r["team_function"] for r in reps}
-    if "marketing" not in functions:
-        raise GoalError("Add an owner from marketing: a shared goal needs at least one owner from marketing and "
-                        "one from sales or sales development.")
-    if not functions & {"sales", "sales_development"}:
-        raise GoalError("Add an owner from sales or sales development: a shared goal needs at least one owner from "
-                        "marketing and one from sales or sales development.")
+    missing = missing_sides(r["team_function"] for r in reps)
+    if missing:
+        raise GoalError(f"Add an owner from {missing[0]}: a shared goal needs at least one owner from marketing "
+                        "and one from sales or sales development.")
+
+
+#: The two sides a shared goal needs an owner from, and the team functions that count for each.
+OWNER_SIDES = {"marketing": {"marketing"}, "sales or sales development": {"sales", "sales_development"}}
+
+
+def missing_sides(team_functions) -> list[str]:
+    """The sides (keys of OWNER_SIDES) none of these team functions belongs to, in order."""
+    present = set(team_functions)
+    return [side for side, functions in OWNER_SIDES.items() if not present & functions]
 
 
 def _check_title(conn: sa.Connection, params: dict, goal_id: int | None) -> None:

@@ -131,6 +131,19 @@ def test_admin_adds_a_user_who_can_then_sign_in(world):
 
 
 @pytest.mark.one_backend
+def test_add_form_says_where_teams_come_from_on_a_new_install(app_db, cookie_key):
+    """Before the CRM sync has written teams, the Team and Rep record pickers were empty without a word."""
+    users.create(None, UserInput("boss", "Bo Boss", "boss@example.com", ["admin"]), ADMIN_PW)
+    at = open_admin()
+    notes = " ".join(i.value for i in at.info)
+    assert "No teams yet" in notes and "CRM sync" in notes and "docs/data-model.md" in notes
+
+
+def test_add_form_does_not_explain_teams_that_exist(world):
+    assert not any("CRM sync" in i.value for i in open_admin().info)
+
+
+@pytest.mark.one_backend
 @pytest.mark.parametrize("change", ["demoted", "deactivated"])
 def test_an_admin_demoted_meanwhile_cannot_add_users_from_an_open_page(world, change):
     """The form's callback carried the User of the page it was clicked on: an admin demoted (or

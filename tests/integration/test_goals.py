@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from queries import goals, metrics, plan, users
+from queries import dimensions, goals, metrics, plan, users
 from queries.goals import CheckInInput, GoalError, GoalInput, NotAllowed, StaleGoal
 from queries.periods import Period, local_today
 from queries.sqlfiles import q
@@ -634,6 +634,20 @@ def test_new_goal_form_validates_then_creates(world, people, app_db):
     assert app.query_params["goal"] == [str(goal.id)] or app.query_params["goal"] == str(goal.id)
     text = _texts(app)
     assert "created" in text and "Bookings we both own" in text  # the goal's page, with the flash
+
+
+@pytest.mark.one_backend
+def test_new_goal_form_says_why_owners_are_missing_before_the_crm_sync(world, people, app_db):
+    """A new install whose sync has written no sales reps yet: the owners picker offered only
+    marketers and the form refused every save without saying where sales owners come from."""
+    assert "owners from marketing and from sales" not in " ".join(w.value for w in _goals_page(
+        "marketing_lead", goal="new").warning)   # both teams staffed: no warning
+    world.execute("update rep set active = false where team_id <> :m", {"m": people["teams"]["marketing"]})
+    dimensions.clear()   # the reps list is cached for a few minutes, as in a running app
+    app = _goals_page("marketing_lead", goal="new")
+    warnings = " ".join(w.value for w in app.warning)
+    assert "no active rep is in a sales or sales development team yet" in warnings, warnings
+    assert "CRM sync" in warnings and "docs/data-model.md" in warnings
 
 
 @pytest.mark.one_backend

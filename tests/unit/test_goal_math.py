@@ -232,3 +232,11 @@ def test_history_chart_reads_long_durations_in_hours():
     assert next(t for t in fig.data if t.name.startswith("Target")).y[0] == 2.0
     short = goal_charts.sparkline_chart(snaps.assign(value=[20.0, 25.0]), unit="minutes", target=30)
     assert list(short.data[0].y) == [20.0, 25.0]
+
+
+def test_the_sides_a_shared_goal_still_needs_an_owner_from():
+    from queries.goals import missing_sides
+    assert missing_sides([]) == ["marketing", "sales or sales development"]
+    assert missing_sides(["marketing", "marketing"]) == ["sales or sales development"]
+    assert missing_sides(["sales_development"]) == ["marketing"]
+    assert missing_sides(["sales", "marketing"]) == []

@@ -118,7 +118,8 @@ METRICS: dict[str, MetricSpec] = {s.key: s for s in (
                help="Share of hand-offs with a known outcome touched within the SLA window."),
     MetricSpec("median_first_touch", "Median time to first touch", "minutes", True, False, "first_touch",
                "median_minutes", None, (), ("touched",), "touched hand-offs", needs_as_of=True,
-               help="Median minutes from hand-off to the first rep touch. Lower is better."),
+               help="Median minutes from hand-off to the first rep touch (business minutes where the lead's SLA "
+                    "policy counts business hours). Lower is better."),
     MetricSpec("win_rate", "Win rate", "percent", False, False, "closed_deals", "win_rate",
                ("won",), ("won", "lost"), ("won", "lost"), "closed deals",
                help="Won ÷ (won + lost), deals closed in the goal's period."),

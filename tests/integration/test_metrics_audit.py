@@ -273,3 +273,34 @@ def test_a_campaign_filter_leaves_out_deals_without_a_lead(world, people):
     for filters in (Filters(campaign_ids=[camp]), Filters(sources=["webinar"])):
         assert metrics.pipeline_created(Q1, filters).iloc[0].amount == 10
         assert metrics.open_pipeline(AS_OF, filters).iloc[0].amount == 10
+
+
+# --------------------------------------------------------------------------- pages name the metric as docs/metrics.md does
+
+
+@pytest.mark.one_backend
+def test_pages_say_time_to_first_touch_is_in_business_minutes_where_the_policy_says_so(world, people, monkeypatch):
+    """docs/metrics.md: minutes to first touch are business minutes when the hand-off's SLA policy
+    counts business hours (every demo policy does). The scoreboard tile and the definitions page
+    said only "time from hand-off to a rep's first call ...", read as wall-clock time."""
+    from queries import users
+    from queries.users import UserInput
+    from tests.apptest import open_page
+
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.hand_off(lead, at("2026-02-02 09:00"), people["sdr"])
+    world.touch(lead, at("2026-02-02 09:40"), people["sdr"])
+    users.create(None, UserInput("executive", "Eve Executive", "eve@example.com", ["executive"]),
+                 "correct horse battery")
+
+    board = open_page("executive", "scoreboard", query={"period": "custom", "from": "2026-01-01", "to": "2026-03-31"})
+    tile = {m.label: m for m in board.metric}["Median first touch"]
+    assert tile.value == "40 min"
+    assert "business minutes where the lead's SLA policy counts business hours" in tile.proto.help
+    assert "Handed off: hand-offs to sales" in {m.label: m for m in board.metric}["MQLs delivered"].proto.help
+
+    definitions = open_page("executive", "definitions")
+    text = " ".join(m.value for m in definitions.markdown)
+    assert "**Time to first touch**" in text
+    assert "in business minutes where the lead's SLA policy counts business hours" in text

@@ -304,3 +304,79 @@ def test_pages_say_time_to_first_touch_is_in_business_minutes_where_the_policy_s
     text = " ".join(m.value for m in definitions.markdown)
     assert "**Time to first touch**" in text
     assert "in business minutes where the lead's SLA policy counts business hours" in text
+
+
+# --------------------------------------------------------------------------- more boundaries
+
+
+def test_fall_back_day_has_25_hours_and_its_repeated_hour_belongs_to_it(world, people):
+    """1 November 2026 (US fall back) has 25 hours in New York: 01:30 happens twice (05:30 and 06:30
+    UTC), both on the 1st; 23:59 local (04:59 UTC on the 2nd) is still the 1st; 00:00 on the 2nd is
+    not. Every hand-off metric and the day buckets agree."""
+    day = Period(date(2026, 11, 1), date(2026, 11, 1), "America/New_York")
+    assert day.end_at - day.start_at == timedelta(hours=25)
+    moments = {"edt 01:30": at("2026-11-01 05:30"), "est 01:30": at("2026-11-01 06:30"),
+               "last minute": at("2026-11-02 04:59"), "next day": at("2026-11-02 05:00"),
+               "day before": at("2026-11-01 03:59")}
+    for moment in moments.values():
+        lead = world.lead(moment - timedelta(minutes=5), people["account"])
+        world.hand_off(lead, moment, people["sdr"])
+        world.touch(lead, moment + timedelta(minutes=10), people["sdr"])
+    as_of = at("2026-12-01 00:00")
+    assert metrics.acceptance(day, as_of=as_of).iloc[0].handed_off == 3
+    touch = metrics.first_touch(day, as_of=as_of).iloc[0]
+    assert (touch.handed_off, touch.touched, touch.median_minutes) == (3, 3, pytest.approx(10))
+    assert metrics.sla_compliance(day, as_of=as_of).iloc[0].met == 3
+    assert list(metrics.mqls_delivered(day)["mqls"]) == [3]
+    around = Period(date(2026, 10, 31), date(2026, 11, 2), "America/New_York")
+    by_day = metrics.acceptance(around, grain="day", as_of=as_of).set_index("bucket")["handed_off"].to_dict()
+    assert by_day == {datetime(2026, 10, 31): 1, datetime(2026, 11, 1): 3, datetime(2026, 11, 2): 1}
+
+
+def test_rates_without_a_denominator_are_empty_not_zero(world, people):
+    """docs/metrics.md: a rate with no denominator is "—", never 0 %. A cohort whose one lead never
+    qualified: its MQL step rate is 0 ÷ 1 = 0, every later step rate has no denominator. A period
+    whose deals are all open has no win rate row; hand-offs all pending have no compliance rate."""
+    world.lead(at("2026-02-01 09:00"), people["account"])
+    funnel = metrics.funnel(Q1)
+    assert list(funnel["reached"]) == [1, 0, 0, 0, 0]
+    assert funnel["step_rate"].iloc[1] == 0
+    assert funnel["step_rate"].iloc[2:].isna().all() and funnel["step_rate"].iloc[0] != funnel["step_rate"].iloc[0]
+    assert list(funnel["cumulative_rate"]) == [1, 0, 0, 0, 0]
+    world.opportunity(people["account"], people["ae"], 100, at("2026-02-01 09:00"))
+    assert metrics.closed_deals(Q1).empty
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.hand_off(lead, at("2026-03-31 23:00"), people["sdr"])
+    row = metrics.sla_compliance(Q1, as_of=at("2026-03-31 23:30")).iloc[0]
+    assert (row.pending, row.met, row.breached) == (1, 0, 0) and row.compliance_rate != row.compliance_rate
+
+
+def test_breakdowns_add_up_to_the_total(world, people):
+    """docs/metrics.md: a breakdown's counts add up to the total (by owner after a reassignment, by
+    campaign with leads that have none, by tier and team), and a rate is recomputed per group."""
+    other_team = world.team("sales_development", code="sdr_emea")
+    emea = world.rep(other_team, "Eli EMEA")
+    camp = world.campaign("webinar", name="Webinar")
+    tier3 = world.account(tier=3)
+    plan = [(people["account"], camp, people["sdr"], "accepted"), (people["account"], None, people["sdr"], "rejected"),
+            (tier3, camp, emea, "accepted"), (tier3, None, emea, None)]
+    for account, campaign, owner, decision in plan:
+        lead = world.lead(at("2026-02-01 09:00"), account, campaign_id=campaign)
+        world.hand_off(lead, at("2026-02-02 09:00"), owner)
+        if decision:
+            world.decide(lead, decision, at("2026-02-02 10:00"), owner, reason="bad_fit" if decision == "rejected"
+                         else None)
+    lead = world.lead(at("2026-02-01 09:00"), tier3)
+    world.hand_off(lead, at("2026-02-03 09:00"), people["sdr"])
+    world.event(lead, "reassigned", at("2026-02-03 10:00"), owner_id=emea)   # counted under its new owner
+    total = metrics.acceptance(Q1, as_of=AS_OF).iloc[0]
+    assert (total.handed_off, total.accepted, total.rejected, total.awaiting) == (5, 2, 1, 2)
+    for dim in ("owner", "team", "campaign", "tier", "source"):
+        parts = metrics.acceptance(Q1, dim=dim, as_of=AS_OF)
+        assert parts[["handed_off", "accepted", "rejected", "awaiting"]].sum().tolist() == [5, 2, 1, 2], dim
+        assert (parts.acceptance_rate == parts.accepted / parts.handed_off).all(), dim
+    by_owner = metrics.acceptance(Q1, dim="owner", as_of=AS_OF).set_index("dim_label")
+    assert by_owner.handed_off.to_dict() == {"Eli EMEA": 3, "Sam SDR": 2}
+    assert by_owner.acceptance_rate.to_dict() == {"Eli EMEA": pytest.approx(1 / 3), "Sam SDR": pytest.approx(0.5)}
+    by_campaign = metrics.acceptance(Q1, dim="campaign", as_of=AS_OF).set_index("dim_label").handed_off.to_dict()
+    assert by_campaign == {"No campaign": 3, "Webinar": 2}

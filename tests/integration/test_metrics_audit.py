@@ -380,3 +380,22 @@ def test_breakdowns_add_up_to_the_total(world, people):
     assert by_owner.acceptance_rate.to_dict() == {"Eli EMEA": pytest.approx(1 / 3), "Sam SDR": pytest.approx(0.5)}
     by_campaign = metrics.acceptance(Q1, dim="campaign", as_of=AS_OF).set_index("dim_label").handed_off.to_dict()
     assert by_campaign == {"No campaign": 3, "Webinar": 2}
+
+
+def test_the_opportunities_goal_metric_is_not_called_sqls(world, people):
+    """docs/metrics.md: an SQL is a lead with an opportunity (the funnel, cost per SQL: a lead with
+    two deals is one SQL; a sales-created deal is none). The goal metric "Opportunities created"
+    counts every opportunity, so it must not be named after SQLs: here 3 opportunities, 1 SQL."""
+    from queries import goals
+
+    account, ae = people["account"], people["ae"]
+    lead = world.lead(at("2026-01-05 09:00"), account)
+    world.opportunity(account, ae, 10, at("2026-01-10 09:00"), lead_id=lead)
+    world.opportunity(account, ae, 20, at("2026-02-10 09:00"), lead_id=lead)
+    world.opportunity(account, ae, 30, at("2026-02-10 09:00"))
+    spec = goals.METRICS["opportunities_created"]
+    value = getattr(metrics, spec.source)(Q1).iloc[0][spec.value]
+    sqls = one(metrics.funnel(Q1), stage="SQL").reached
+    assert (value, sqls) == (3, 1)
+    assert "SQL" not in spec.label and "SQL" not in spec.help
+    assert "without a lead" in spec.help

@@ -399,3 +399,29 @@ def test_the_opportunities_goal_metric_is_not_called_sqls(world, people):
     assert (value, sqls) == (3, 1)
     assert "SQL" not in spec.label and "SQL" not in spec.help
     assert "without a lead" in spec.help
+
+
+@pytest.mark.one_backend
+def test_weekly_review_names_its_rejections_by_hand_off_week(world, people, monkeypatch):
+    """Rejection reasons count the rejected hand-offs of the period (hand-off cohort), so the weekly
+    review's table holds this week's hand-offs rejected so far, beside the "Rejected" tile: a lead
+    handed off nine days ago and rejected today is last week's. The heading says so."""
+    from datetime import timezone
+
+    from queries import users
+    from queries.users import UserInput
+    from tests.apptest import open_page
+
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    for handed, reason in ((now - timedelta(days=9), "no_budget"), (now - timedelta(hours=2), "bad_fit")):
+        lead = world.lead(handed - timedelta(hours=1), people["account"])
+        world.hand_off(lead, handed, people["sdr"])
+        world.decide(lead, "rejected", now - timedelta(hours=1), people["sdr"], reason=reason)
+    users.create(None, UserInput("executive", "Eve Executive", "eve@example.com", ["executive"]),
+                 "correct horse battery")
+    page = open_page("executive", "feedback")
+    assert {m.label: m for m in page.metric}["Rejected"].value == "1"
+    assert any(m.value == "**Why sales rejected this week's hand-offs**" for m in page.markdown)
+    table = next(d.value for d in page.dataframe if "Reason" in d.value.columns)
+    assert table["Reason"].tolist() == ["Bad fit"] and table["Rejected"].tolist() == [1]

@@ -160,3 +160,18 @@ def test_counts_of_hand_offs_have_whole_number_ticks():
     assert "dtick" not in theme.count_axis(40) and theme.count_axis(40)["tickformat"] == ",d"
     week = pd.DataFrame({"bucket": [MONDAYS[0]], "on_time": [1], "late": [1], "overdue": [0], "pending": [0]})
     assert sla_charts.decision_chart(week, grain="week").layout.yaxis.dtick == 1
+
+
+def test_the_acceptance_trend_shows_what_still_awaits_a_decision():
+    """docs/metrics.md: hand-offs awaiting a decision stay in the rate's denominator, so a recent
+    bucket is not final. The two-sided SLA's trend stacked nothing on the bar: a week with 4 of 10
+    accepted and 5 awaiting read as a failing 40 %. Its awaiting share is stacked in pending grey."""
+    frame = pd.DataFrame({"bucket": MONDAYS[:2], "acceptance_rate": [0.6, 0.4], "accepted": [6, 4],
+                          "rejected": [4, 1], "awaiting": [0, 5]})
+    fig = sla_charts.acceptance_chart(frame, 0.55, grain="week")
+    rate, waiting = fig.data
+    assert list(rate.y) == [0.6, 0.4] and list(waiting.y) == [0.0, 0.5]
+    assert waiting.name == "Awaiting a decision" and waiting.marker.color == theme.PENDING
+    assert fig.layout.barmode == "stack" and fig.layout.showlegend is True
+    settled = sla_charts.acceptance_chart(frame.assign(awaiting=0, rejected=[4, 6]), None, grain="week")
+    assert len(settled.data) == 1 and settled.layout.showlegend is False

@@ -175,3 +175,25 @@ def test_the_acceptance_trend_shows_what_still_awaits_a_decision():
     assert fig.layout.barmode == "stack" and fig.layout.showlegend is True
     settled = sla_charts.acceptance_chart(frame.assign(awaiting=0, rejected=[4, 6]), None, grain="week")
     assert len(settled.data) == 1 and settled.layout.showlegend is False
+
+
+def test_goal_charts_write_money_in_the_company_currency():
+    """A revenue goal's card reads "€2.03M of €3.86M" (fmt.money with the currency setting); its
+    history chart and sparkline wrote "$" on the axis and in every hover whatever the setting."""
+    from datetime import date
+
+    from components import goal_charts
+
+    snaps = pd.DataFrame({"snapshot_date": pd.date_range("2026-10-01", periods=5), "value": [1e5, 2e5, 3e5, 4e5, 5e5]})
+    fig = goal_charts.history_chart(snaps, unit="currency", target=2e6, start=date(2026, 10, 1),
+                                    end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
+                                    today=date(2026, 10, 6), today_value=5.5e5, projected=1.1e6, currency="EUR")
+    assert fig.layout.yaxis.tickprefix == "€"
+    hovers = [trace.hovertemplate for trace in fig.data]
+    assert hovers and all("€%{y" in h and "$" not in h for h in hovers)
+    spark = goal_charts.sparkline_chart(snaps, unit="currency", target=2e6, currency="CHF")
+    assert "CHF %{y" in spark.data[0].hovertemplate and "$" not in spark.data[0].hovertemplate
+    dollars = goal_charts.history_chart(snaps, unit="currency", target=2e6, start=date(2026, 10, 1),
+                                        end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
+                                        today=date(2026, 10, 6), today_value=5.5e5, projected=1.1e6)
+    assert dollars.layout.yaxis.tickprefix == "$"

@@ -205,7 +205,8 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
             series = goal_series(snaps, g.id)
             if not series.dropna(subset=["value"]).empty or p.value is not None:
                 _plot(goal_charts.sparkline_chart(series, unit=g.unit, target=g.target, today=today,
-                                                  today_value=p.value if not p.ended else None), f"spark_{key}")
+                                                  today_value=p.value if not p.ended else None,
+                                                  currency=currency), f"spark_{key}")
         st.markdown(progress_bar_html(p), unsafe_allow_html=True)
         if caption:
             st.caption(caption)

@@ -16,11 +16,16 @@ from queries.goal_math import Progress
 STATIC = {"displayModeBar": False, "staticPlot": False, "scrollZoom": False}
 
 
-def _axis_format(unit: str, big: bool = False) -> dict:
+def _prefix(currency: str) -> str:
+    """The symbol fmt.money puts before amounts of the company currency ("$", "€", "CHF ")."""
+    return fmt.money(0, currency).removesuffix("0")
+
+
+def _axis_format(unit: str, big: bool = False, currency: str = "USD") -> dict:
     if unit == "percent":
         return {"tickformat": ".0%"}
     if unit == "currency":
-        return {"tickprefix": "$", "tickformat": "~s"}
+        return {"tickprefix": _prefix(currency), "tickformat": "~s"}
     if unit == "minutes":
         return {"ticksuffix": " min", "tickformat": ",.0f"}
     if unit == "hours":
@@ -30,8 +35,8 @@ def _axis_format(unit: str, big: bool = False) -> dict:
     return {"tickformat": ",.3~s" if big else ",~g"}
 
 
-def _hover(unit: str) -> str:
-    return {"percent": "%{y:.1%}", "currency": "$%{y:,.0f}", "minutes": "%{y:,.0f} min",
+def _hover(unit: str, currency: str = "USD") -> str:
+    return {"percent": "%{y:.1%}", "currency": _prefix(currency) + "%{y:,.0f}", "minutes": "%{y:,.0f} min",
             "hours": "%{y:,.1f} h"}.get(unit, "%{y:,.2~f}")   # 3,860,000, not 3.86e+6
 
 
@@ -73,8 +78,10 @@ def progress_bar_chart(progress: Progress, *, height: int = 46) -> go.Figure:
 
 
 def sparkline_chart(snapshots: pd.DataFrame, *, unit: str, target: float, today: date | None = None,
-                    today_value: float | None = None, height: int = 70, color: str = theme.SHARED) -> go.Figure:
-    """The goal's daily snapshots (and today's live value, hollow) with the target as a dotted line."""
+                    today_value: float | None = None, height: int = 70, color: str = theme.SHARED,
+                    currency: str = "USD") -> go.Figure:
+    """The goal's daily snapshots (and today's live value, hollow) with the target as a dotted line;
+    money in ``currency`` (the company's, as the card beside it)."""
     frame = snapshots.dropna(subset=["value"]).sort_values("snapshot_date")
     fig = go.Figure()
     x = list(pd.to_datetime(frame["snapshot_date"]))
@@ -85,7 +92,7 @@ def sparkline_chart(snapshots: pd.DataFrame, *, unit: str, target: float, today:
     unit, div = _scale(unit, y, target)
     y, target = [v / div for v in y], target / div
     fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=color, width=2), fill="tozeroy",
-                             fillcolor=theme.tint(color, 0.08), hovertemplate=f"%{{x|%d %b}}: {_hover(unit)}"
+                             fillcolor=theme.tint(color, 0.08), hovertemplate=f"%{{x|%d %b}}: {_hover(unit, currency)}"
                              "<extra></extra>", showlegend=False))
     if x:
         fig.add_trace(go.Scatter(x=[x[-1]], y=[y[-1]], mode="markers", showlegend=False, hoverinfo="skip",
@@ -102,9 +109,10 @@ def sparkline_chart(snapshots: pd.DataFrame, *, unit: str, target: float, today:
 
 def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: date, end: date,
                   cumulative: bool, lower_is_better: bool, today: date, today_value: float | None,
-                  projected: float | None, height: int = 340, title: str | None = None) -> go.Figure:
+                  projected: float | None, height: int = 340, title: str | None = None,
+                  currency: str = "USD") -> go.Figure:
     """The goal over its period: recorded daily values, today's live value, the target, the even
-    pace to it (accumulating goals) and the projection to the period end."""
+    pace to it (accumulating goals) and the projection to the period end; money in ``currency``."""
     frame = snapshots.dropna(subset=["value"]).sort_values("snapshot_date")
     x = list(pd.to_datetime(frame["snapshot_date"]))
     unit, div = _scale(unit, list(frame["value"]) + [today_value, projected], target)
@@ -116,28 +124,29 @@ def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: d
     if cumulative and not lower_is_better:
         fig.add_trace(go.Scatter(x=[pd.Timestamp(start), pd.Timestamp(end)], y=[0, target], mode="lines",
                                  name="Even pace to target", line=dict(color=theme.MUTED, width=2, dash="dot"),
-                                 hovertemplate=f"Even pace: {_hover(unit)}<extra></extra>"))
+                                 hovertemplate=f"Even pace: {_hover(unit, currency)}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[pd.Timestamp(start), pd.Timestamp(end)], y=[target, target], mode="lines",
                              name="Target" + (" (at most)" if lower_is_better else ""),
                              line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
-                             hovertemplate=f"Target: {_hover(unit)}<extra></extra>"))
+                             hovertemplate=f"Target: {_hover(unit, currency)}<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) < 20 else "lines", name="Recorded daily",
                              line=dict(color=theme.SHARED, width=3), marker=dict(size=5),
-                             hovertemplate=f"%{{x|%d %b}}: {_hover(unit)}<extra></extra>"))
+                             hovertemplate=f"%{{x|%d %b}}: {_hover(unit, currency)}<extra></extra>"))
     if today_value is not None and start <= today <= end:
         fig.add_trace(go.Scatter(x=[pd.Timestamp(today)], y=[today_value], mode="markers", name="Now (live)",
                                  marker=dict(size=11, color="white", line=dict(color=theme.SHARED, width=3)),
-                                 hovertemplate=f"Now: {_hover(unit)}<extra></extra>"))
+                                 hovertemplate=f"Now: {_hover(unit, currency)}<extra></extra>"))
         if projected is not None and today < end:
             fig.add_trace(go.Scatter(x=[pd.Timestamp(today), pd.Timestamp(end)], y=[today_value, projected],
                                      mode="lines+markers", name="Projected",
                                      line=dict(color=theme.SHARED, width=2, dash="dash"),
                                      marker=dict(size=[0, 9], symbol="diamond"),
-                                     hovertemplate=f"Projected: {_hover(unit)}<extra></extra>"))
+                                     hovertemplate=f"Projected: {_hover(unit, currency)}<extra></extra>"))
     theme.style(fig, title, height=height)   # titled: the legend gets its own row under the title
     fig.update_layout(hovermode="x unified" if len(x) > 1 else "closest",
                       xaxis=dict(range=[pd.Timestamp(start) - timedelta(days=1), pd.Timestamp(end) + timedelta(days=1)]),
                       yaxis=dict(rangemode="tozero", **_axis_format(
-                          unit, big=max([abs(v) for v in y + [target, today_value, projected] if v is not None]) >= 10_000)),
+                          unit, big=max([abs(v) for v in y + [target, today_value, projected] if v is not None]) >= 10_000,
+                          currency=currency)),
                       margin=dict(l=8, r=8, b=8, t=fig.layout.margin.t if title else 36))
     return fig

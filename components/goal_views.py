@@ -181,7 +181,7 @@ def goal_detail(user: User, goal_id: int) -> None:
     fig = goal_charts.history_chart(snaps, unit=goal.unit, target=goal.target, start=goal.start, end=goal.end,
                                     cumulative=goal.cumulative, lower_is_better=goal.lower_is_better, today=today,
                                     today_value=p.value, projected=p.projected if goal.cumulative else None,
-                                    title="Progress over the period")
+                                    title="Progress over the period", currency=settings.currency())
     chart(fig, key="goal_history")
     st.caption("Daily values are recorded once, at the end of each day, and never recomputed: corrections to the "
                "data change the current value, not the history.")

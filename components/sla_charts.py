@@ -156,21 +156,30 @@ def decision_chart(frame: pd.DataFrame, *, height: int = 360, grain: str | None 
 def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int = 360,
                      grain: str | None = None) -> go.Figure:
     """Acceptance rate per bucket (violet: marketing owns lead quality) against the agreed minimum
-    (dashed, named in the legend). ``frame``: bucket, acceptance_rate, accepted, rejected, awaiting.
-    ``grain``: the bucket size."""
+    (dashed, named in the legend). Hand-offs still awaiting a decision are in the rate's denominator
+    (docs/metrics.md), so a recent bucket is not final: their share is stacked on its bar in the
+    pending grey, up to the rate the bucket would reach if all were accepted.
+    ``frame``: bucket, acceptance_rate, accepted, rejected, awaiting. ``grain``: the bucket size."""
     rows = frame.dropna(subset=["bucket"]).sort_values("bucket")
     grain = grain or theme.infer_grain(rows["bucket"])
     when = theme.hover_date(grain)
+    counts = list(zip(rows["accepted"], rows["rejected"], rows["awaiting"]))
+    text = [f"{a} accepted, {r} rejected, {w} awaiting" for a, r, w in counts]
     fig = go.Figure(go.Bar(
         x=rows["bucket"], y=rows["acceptance_rate"], marker_color=theme.MARKETING, name="Accepted by sales",
-        showlegend=False, width=theme.bar_width(grain),
-        customdata=[f"{a} accepted, {r} rejected, {w} awaiting" for a, r, w in
-                    zip(rows["accepted"], rows["rejected"], rows["awaiting"])],
+        showlegend=False, width=theme.bar_width(grain), customdata=text,
         hovertemplate="%{x|" + when + "}<br>%{y:.0%} · %{customdata}<extra></extra>"))
+    waiting = [w / (a + r + w) if a + r + w else 0.0 for a, r, w in counts]
+    if any(waiting):
+        fig.add_bar(x=rows["bucket"], y=waiting, marker_color=theme.PENDING, name="Awaiting a decision",
+                    width=theme.bar_width(grain), customdata=text,
+                    hovertemplate="%{x|" + when + "}<br>%{y:.0%} still awaiting a decision · %{customdata}"
+                                  "<extra></extra>")
+        fig.update_layout(barmode="stack")
     if minimum is not None:
         theme.reference_line(fig, minimum, theme.reference_label("Agreed minimum", minimum))
     else:
-        fig.update_layout(showlegend=False)
+        fig.update_layout(showlegend=any(waiting))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Acceptance rate")
     fig.update_xaxes(**theme.time_axis(rows["bucket"], grain))
     return theme.style(fig, "Acceptance rate of the MQLs handed off", height=height)

@@ -153,10 +153,11 @@ with tabs["Weekly review"]:
 
     left, right = st.columns(2, gap="large")
     with left:
-        st.markdown("**Why sales rejected leads this week**")
+        # the hand-off cohort (docs/metrics.md), as the "Rejected" tile beside it counts them
+        st.markdown("**Why sales rejected this week's hand-offs**")
         reasons = metrics.rejection_reasons(week)
         if reasons.empty:
-            st.caption("No rejections this week.")
+            st.caption("None of this week's hand-offs has been rejected.")
         else:
             view = pd.DataFrame({"Reason": reasons["reason"].map(fmt.reason_label), "Rejected": reasons["rejected"],
                                  "Share": reasons["share"] * 100, "Recycled": reasons["recycled"]})

@@ -62,8 +62,8 @@ with marketing_1:
     with tile("marketing", "mqls"):
         kpi("MQLs delivered", fmt.number(sb.mqls), delta=fmt.change(sb.mqls, sb.mqls_prev),
             caption=f"{fmt.number(sb.handed_off)} handed off",
-            help="Leads that became marketing-qualified in the period. Handed off: leads passed to sales "
-                 "in the period.")
+            help="Leads that became marketing-qualified in the period. Handed off: hand-offs to sales "
+                 "in the period (a recycled lead handed off again counts again).")
 with marketing_2:
     with tile("marketing", "acceptance"):
         kpi("Lead acceptance", fmt.pct(sb.acceptance_rate),
@@ -86,7 +86,8 @@ with sales_1:
             delta=fmt.change(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
             caption=f"90% within {fmt.duration(sb.p90_minutes)}",
             help="Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
-                 f"(automated sends don't count). p90: 90% were touched within "
+                 "(automated sends don't count), in business minutes where the lead's SLA policy counts "
+                 f"business hours. p90: 90% were touched within "
                  f"{fmt.duration(sb.p90_minutes)} ({fmt.change(sb.p90_minutes, sb.p90_minutes_prev, 'minutes') or 'no change'}"
                  f" vs the comparison period). {fmt.number(sb.untouched)} untouched leads are counted apart, "
                  "not in the median.")

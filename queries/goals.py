@@ -102,9 +102,12 @@ METRICS: dict[str, MetricSpec] = {s.key: s for s in (
                "pipeline_created", "marketing_sourced_amount", ("marketing_sourced_amount",), (),
                ("marketing_sourced_opportunities",), "marketing-sourced opportunities", marketing_sourced=True,
                help="Pipeline created from opportunities whose originating lead came through a marketing channel."),
-    MetricSpec("opportunities_created", "Opportunities created (SQLs)", "count", False, True, "pipeline_created",
+    # every opportunity, sales-created ones included and a lead's second deal again: not SQLs, which
+    # are leads with an opportunity (docs/metrics.md, the funnel and cost per SQL)
+    MetricSpec("opportunities_created", "Opportunities created", "count", False, True, "pipeline_created",
                "opportunities", ("opportunities",), (), ("opportunities",), "opportunities",
-               help="Number of opportunities created in the goal's period."),
+               help="Number of opportunities created in the goal's period, including those sales created "
+                    "without a lead."),
     # composed from each lead's first MQL day: distinct leads per day summed counted a lead that
     # re-qualifies within the period twice (the history ended at 1,213 where the goal read 1,205)
     MetricSpec("mqls_delivered", "MQLs delivered", "count", False, True, "mqls_delivered", "mqls",
@@ -118,7 +121,8 @@ METRICS: dict[str, MetricSpec] = {s.key: s for s in (
                help="Share of hand-offs with a known outcome touched within the SLA window."),
     MetricSpec("median_first_touch", "Median time to first touch", "minutes", True, False, "first_touch",
                "median_minutes", None, (), ("touched",), "touched hand-offs", needs_as_of=True,
-               help="Median minutes from hand-off to the first rep touch. Lower is better."),
+               help="Median minutes from hand-off to the first rep touch (business minutes where the lead's SLA "
+                    "policy counts business hours). Lower is better."),
     MetricSpec("win_rate", "Win rate", "percent", False, False, "closed_deals", "win_rate",
                ("won",), ("won", "lost"), ("won", "lost"), "closed deals",
                help="Won ÷ (won + lost), deals closed in the goal's period."),

@@ -160,3 +160,40 @@ def test_counts_of_hand_offs_have_whole_number_ticks():
     assert "dtick" not in theme.count_axis(40) and theme.count_axis(40)["tickformat"] == ",d"
     week = pd.DataFrame({"bucket": [MONDAYS[0]], "on_time": [1], "late": [1], "overdue": [0], "pending": [0]})
     assert sla_charts.decision_chart(week, grain="week").layout.yaxis.dtick == 1
+
+
+def test_the_acceptance_trend_shows_what_still_awaits_a_decision():
+    """docs/metrics.md: hand-offs awaiting a decision stay in the rate's denominator, so a recent
+    bucket is not final. The two-sided SLA's trend stacked nothing on the bar: a week with 4 of 10
+    accepted and 5 awaiting read as a failing 40 %. Its awaiting share is stacked in pending grey."""
+    frame = pd.DataFrame({"bucket": MONDAYS[:2], "acceptance_rate": [0.6, 0.4], "accepted": [6, 4],
+                          "rejected": [4, 1], "awaiting": [0, 5]})
+    fig = sla_charts.acceptance_chart(frame, 0.55, grain="week")
+    rate, waiting = fig.data
+    assert list(rate.y) == [0.6, 0.4] and list(waiting.y) == [0.0, 0.5]
+    assert waiting.name == "Awaiting a decision" and waiting.marker.color == theme.PENDING
+    assert fig.layout.barmode == "stack" and fig.layout.showlegend is True
+    settled = sla_charts.acceptance_chart(frame.assign(awaiting=0, rejected=[4, 6]), None, grain="week")
+    assert len(settled.data) == 1 and settled.layout.showlegend is False
+
+
+def test_goal_charts_write_money_in_the_company_currency():
+    """A revenue goal's card reads "€2.03M of €3.86M" (fmt.money with the currency setting); its
+    history chart and sparkline wrote "$" on the axis and in every hover whatever the setting."""
+    from datetime import date
+
+    from components import goal_charts
+
+    snaps = pd.DataFrame({"snapshot_date": pd.date_range("2026-10-01", periods=5), "value": [1e5, 2e5, 3e5, 4e5, 5e5]})
+    fig = goal_charts.history_chart(snaps, unit="currency", target=2e6, start=date(2026, 10, 1),
+                                    end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
+                                    today=date(2026, 10, 6), today_value=5.5e5, projected=1.1e6, currency="EUR")
+    assert fig.layout.yaxis.tickprefix == "€"
+    hovers = [trace.hovertemplate for trace in fig.data]
+    assert hovers and all("€%{y" in h and "$" not in h for h in hovers)
+    spark = goal_charts.sparkline_chart(snaps, unit="currency", target=2e6, currency="CHF")
+    assert "CHF %{y" in spark.data[0].hovertemplate and "$" not in spark.data[0].hovertemplate
+    dollars = goal_charts.history_chart(snaps, unit="currency", target=2e6, start=date(2026, 10, 1),
+                                        end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
+                                        today=date(2026, 10, 6), today_value=5.5e5, projected=1.1e6)
+    assert dollars.layout.yaxis.tickprefix == "$"

@@ -129,6 +129,44 @@ def rejection_trend_chart(reasons: pd.DataFrame, grain: str, *, height: int = 36
     return theme.style(fig, "Rejection reasons over time", height=height)
 
 
+#: The parts of a group's hand-offs, in the order they are stacked (left to right).
+DECISION_PARTS = (("accepted", "Accepted", theme.GOOD), ("rejected", "Rejected", theme.BAD),
+                  ("awaiting", "Awaiting decision", theme.PENDING))
+
+
+def acceptance_by_group_chart(acc: pd.DataFrame, group_title: str, *, top: int = 12,
+                              height: int | None = None) -> go.Figure:
+    """Lead acceptance per group (campaign, source, segment, team, owner): each group's hand-offs
+    split into accepted, rejected and awaiting a decision (100 % stacked, so the accepted part is
+    the acceptance rate as defined: accepted ÷ handed off). The ``top`` groups by hand-offs, the
+    lowest acceptance at the top, where a weekly review starts.
+
+    ``acc``: dim_label, handed_off, accepted, rejected, awaiting (metrics.acceptance with a dim).
+    """
+    rows = acc[acc["handed_off"] > 0]
+    title = f"Lead acceptance by {group_title.lower()} (share of hand-offs; count in brackets)"
+    if rows.empty:
+        return theme.empty_figure(title, "No hand-offs in this period.", height or 300)
+    rows = rows.sort_values(["handed_off", "dim_label"], ascending=[False, True], kind="stable").head(top)
+    rows = rows.assign(rate=rows["accepted"] / rows["handed_off"]).sort_values(
+        ["rate", "dim_label"], ascending=[False, False], kind="stable")   # the lowest rate drawn last: on top
+    labels = [f"{short(g)}  ({fmt.number(n)})" for g, n in zip(rows["dim_label"], rows["handed_off"])]
+    fig = go.Figure()
+    for column, name, color in DECISION_PARTS:
+        share = rows[column] / rows["handed_off"]
+        fig.add_bar(y=labels, x=share, orientation="h", name=name, marker_color=color,
+                    text=[fmt.pct(v) if column == "accepted" else "" for v in share], textposition="inside",
+                    insidetextanchor="start", textfont_color="#FFFFFF",
+                    customdata=[f"{theme.plain(g)}<br>{fmt.number(k)} of {fmt.number(n)} hand-offs"
+                                for g, k, n in zip(rows["dim_label"], rows[column], rows["handed_off"])],
+                    hovertemplate=name + ": <b>%{x:.0%}</b><br>%{customdata}<extra></extra>")
+    fig.update_layout(barmode="stack", bargap=0.3, margin=dict(b=84),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0,
+                                  traceorder="normal"))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.001], tickvals=[0, 0.25, 0.5, 0.75, 1])
+    return theme.style(fig, title, height=height or max(300, 70 + 34 * len(rows)))
+
+
 def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int = 12,
                            height: int | None = None) -> go.Figure:
     """Share of each rejection reason within each group (campaign, source, segment), as 100 %

@@ -207,9 +207,13 @@ with tabs["Weekly review"]:
 # --------------------------------------------------------------------------- trends
 
 with tabs["Trends"]:
-    groups = {"campaign": "Campaign", "source": "Source", "industry": "Industry", "region": "Region", "tier": "Tier"}
+    groups = {"campaign": "Campaign", "source": "Source", "industry": "Industry", "region": "Region", "tier": "Tier",
+              "team": "Sales team"}
+    if user.can("see_all_reps"):   # a rep reads other reps' numbers only as their team's
+        groups["owner"] = "Sales owner"
     dim = st.segmented_control("Break down by", list(groups), format_func=groups.get, default="campaign",
                                key="fb_dim") or "campaign"
+    by_sales = dim in ("team", "owner")   # the hand-off's owner: ratings are not grouped that way
     grain = grain_for(period)
     st.caption(f"{period.describe()} · hand-offs and ratings in the period · filters in the sidebar")
     left, right = st.columns(2, gap="medium")
@@ -219,12 +223,18 @@ with tabs["Trends"]:
     with right:
         chart(charts.quality_trend_chart(qualification.feedback_trend(period, filters, grain=grain), grain),
                         width="stretch")
+    chart(charts.acceptance_by_group_chart(metrics.acceptance(period, filters, dim=dim), groups[dim]),
+          width="stretch")
     chart(charts.reasons_by_group_chart(metrics.rejection_reasons(period, filters, dim=dim), groups[dim]),
                     width="stretch")
-    chart(charts.quality_by_group_chart(qualification.feedback_trend(period, filters, dim=dim),
-                                                  groups[dim]), width="stretch")
-    if dim not in ("campaign", "source"):
-        st.caption("Campaign-level ratings have no single account, so segment views count lead ratings only.")
+    if by_sales:
+        st.caption("Lead-quality ratings are the sales owners' own judgement, so they are broken down by "
+                   "campaign, source and segment, not by sales team or owner.")
+    else:
+        chart(charts.quality_by_group_chart(qualification.feedback_trend(period, filters, dim=dim), groups[dim]),
+              width="stretch")
+    if dim not in ("campaign", "source") and not by_sales:
+        st.caption("Campaign ratings belong to no single lead or account, so segment views count lead ratings only.")
     listed = qualification.feedback_list(period, filters, viewer=user)
     st.markdown(f"**Ratings and insights ({len(listed)})**")
     if not user.can("see_all_reps"):

@@ -24,3 +24,14 @@ def open_page(username: str, page: str, *, query: dict | None = None, timeout: f
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
+
+
+def decoded(values) -> list:
+    """Plotly 7 serialises arrays as {"dtype", "bdata"} (base64); plain lists stay lists."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)

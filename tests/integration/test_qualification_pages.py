@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from queries import users
+from queries import metrics, users
+from queries.periods import preset_period
 from queries.sqlfiles import q
-from tests.apptest import open_page
+from tests.apptest import decoded, open_page
 from tests.factories import World
 
 pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
@@ -408,6 +409,41 @@ def test_a_sales_lead_rates_the_teams_leads_from_the_form(shop):
     at.radio(key="fb_lead_quality").set_value(4)
     at.button(key="FormSubmitter:rate_lead-Save rating").click().run()
     assert any("Saved your rating" in s.value for s in at.success), texts(at)
+
+
+def test_trends_show_acceptance_per_group_and_per_sales_owner_only_to_who_sees_every_rep(shop):
+    """The shared definition asks for acceptance "also by source, campaign, segment, owner"; the
+    page broke down only rejections and ratings. The accepted part of each bar is the metric's rate."""
+    world, leads, reps = shop["world"], shop["leads"], shop["reps"]
+    now = datetime.now(timezone.utc)
+    world.decide(leads["a"][0], "accepted", now - timedelta(minutes=30), reps["sam"])
+    world.decide(leads["b"][0], "rejected", now - timedelta(minutes=20), reps["sam"], reason="bad_fit")
+    world.decide(leads["e"][0], "accepted", now - timedelta(minutes=10), reps["ada"])
+
+    def acceptance_figure(at):
+        figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        found = [f for f in figures if f["layout"]["title"]["text"].startswith("Lead acceptance by")]
+        assert len(found) == 1, [f["layout"]["title"]["text"] for f in figures]
+        return found[0]
+
+    at = run_as("sales_lead", "feedback")
+    [control] = [b for b in at.button_group if b.label == "Break down by"]
+    assert "Sales owner" in control.options
+    control.set_value("owner").run()
+    assert not at.exception, at.exception
+    fig = acceptance_figure(at)
+    assert fig["layout"]["title"]["text"].startswith("Lead acceptance by sales owner")
+    accepted = {y.split("  (")[0]: x for y, x in zip(fig["data"][0]["y"], decoded(fig["data"][0]["x"]))}
+    period = preset_period("last_90_days", datetime.now(timezone.utc).date(), "UTC")
+    expected = metrics.acceptance(period, dim="owner")
+    assert accepted == pytest.approx(dict(zip(expected["dim_label"], expected["acceptance_rate"])))
+    assert accepted == pytest.approx({"Sam SDR": 1 / 3, "Sid SDR": 0.0, "Ada AE": 1.0})
+    assert "sales owners' own judgement" in texts(at)   # no ratings chart by owner
+
+    sdr = run_as("sdr", "feedback")   # a rep sees other reps' numbers only as their team's
+    [control] = [b for b in sdr.button_group if b.label == "Break down by"]
+    assert "Sales owner" not in control.options and "Sales team" in control.options
+    assert acceptance_figure(sdr)["layout"]["title"]["text"].startswith("Lead acceptance by campaign")
 
 
 def test_sales_cannot_reply_and_marketing_cannot_rate(shop):

@@ -19,7 +19,7 @@ from queries import metrics, parallel, scoreboard, users
 from queries.filters import NO_FILTERS, Filters
 from queries.periods import Period
 from queries.users import UserInput
-from tests.apptest import open_page
+from tests.apptest import decoded, open_page
 from tests.factories import World, at
 from queries.access import User
 
@@ -100,17 +100,6 @@ def scene(world):
 
 def open_scoreboard(query: dict | None = None, username: str = "executive") -> AppTest:
     return open_page(username, "scoreboard", query=query)
-
-
-def decoded(values) -> list:
-    """Plotly 7 serialises arrays as {"dtype", "bdata"} (base64); plain lists stay lists."""
-    if isinstance(values, dict) and "bdata" in values:
-        import base64
-
-        import numpy as np
-
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
 
 
 def tiles(app: AppTest) -> dict[str, object]:

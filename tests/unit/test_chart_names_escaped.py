@@ -83,3 +83,10 @@ def test_rejection_reasons_by_group():
     fig = qualification_charts.reasons_by_group_chart(reasons, "Campaign")
     assert fig.data[0].customdata[0].startswith(SAFE)
     _no_markup(fig)
+
+
+def test_acceptance_by_group():
+    acc = pd.DataFrame({"dim_label": [NAME], "handed_off": [4], "accepted": [2], "rejected": [1], "awaiting": [1]})
+    fig = qualification_charts.acceptance_by_group_chart(acc, "Campaign")
+    assert fig.data[0].customdata[0].startswith(SAFE)
+    _no_markup(fig)

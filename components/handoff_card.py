@@ -181,19 +181,21 @@ def account(c: Card, currency: str) -> None:
     owner = f" · account owner {f['account_owner_name']}" if f["account_owner_name"] else ""
     domain = f"{f['domain']} · " if f.get("domain") else ""
     st.caption(fmt.md_text(domain + " · ".join(str(b) for b in bits) + owner))
-    open_opps = c.open_opportunities
-    won = c.won_revenue
     deals, people = st.columns(2, gap="medium")  # the card's full width: each table gets half of it
     with deals:
-        _open_opportunities(open_opps, won, currency)
+        _open_opportunities(c, currency)
     with people:
-        _contacts(c.contacts)
+        _contacts(c.contacts, c.contacts_count)
 
 
-def _open_opportunities(open_opps: pd.DataFrame, won: float, currency: str) -> None:
-    st.markdown(f"**Open opportunities:** {len(open_opps)}"
-                + (f" worth {fmt.money(open_opps['amount'].astype(float).sum(), currency)}" if len(open_opps) else "")
-                + f" · **won to date:** {fmt.money(won, currency)}")
+def _open_opportunities(c: Card, currency: str) -> None:
+    open_opps = c.open_opportunities
+    # the counts and sums are over every opportunity of the account, not only the rows listed
+    st.markdown(f"**Open opportunities:** {fmt.number(c.open_count)}"
+                + (f" worth {fmt.money(c.open_amount, currency)}" if c.open_count else "")
+                + f" · **won to date:** {fmt.money(c.won_revenue, currency)}")
+    if c.open_count > len(open_opps):
+        st.caption(f"The {fmt.number(len(open_opps))} closing soonest are listed.")
     if len(open_opps):
         view = pd.DataFrame({
             "Opportunity": open_opps["name"], "Stage": open_opps["stage"].map(STAGE_LABELS),
@@ -205,8 +207,10 @@ def _open_opportunities(open_opps: pd.DataFrame, won: float, currency: str) -> N
                                                                                   help="Expected close date")})
 
 
-def _contacts(contacts: pd.DataFrame) -> None:
-    st.markdown(f"**Other contacts at the account:** {len(contacts)}")
+def _contacts(contacts: pd.DataFrame, total: int) -> None:
+    st.markdown(f"**Other contacts at the account:** {fmt.number(total)}")
+    if total > len(contacts):
+        st.caption(f"The newest {fmt.number(len(contacts))} are listed.")
     if len(contacts):
         status = contacts["latest_decision"].map({"accepted": "Accepted", "rejected": "Rejected"})
         status = status.where(status.notna(), contacts["latest_handoff_at"].notna().map(

@@ -153,9 +153,10 @@ select occurred_at, kind, what, detail, who, is_automated, is_touch
  limit :limit
 
 -- name: account_contacts
--- Other people from the lead's account, newest first, with where each one stands.
+-- Other people from the lead's account, newest first, with where each one stands;
+-- contacts_total counts them all (only :limit are listed).
 select l.id as lead_id, l.first_name || ' ' || l.last_name as name, l.job_title, l.seniority,
-       l.created_at, l.mql_at,
+       l.created_at, l.mql_at, count(*) over () as contacts_total,
        lh.decision as latest_decision, lh.handed_off_at as latest_handoff_at, r.full_name as latest_owner
   from lead l
   left join lateral (select h.decision, h.handed_off_at, h.owner_id
@@ -170,8 +171,12 @@ select l.id as lead_id, l.first_name || ' ' || l.last_name as name, l.job_title,
 
 -- name: account_opportunities
 -- The account's opportunities: open ones (with stage and expected close) and the won total.
+-- The totals are over all of them (only :limit rows are listed, open ones first).
 select o.id, o.name, o.stage, o.amount, o.created_at, o.expected_close_date, o.closed_at,
-       r.full_name as owner_name
+       r.full_name as owner_name,
+       count(*) filter (where o.closed_at is null) over () as open_total,
+       coalesce(sum(o.amount) filter (where o.closed_at is null) over (), 0) as open_amount_total,
+       coalesce(sum(o.amount) filter (where o.stage = 'closed_won') over (), 0) as won_total
   from opportunity o
   join rep r on r.id = o.owner_id
  where o.account_id = :account_id

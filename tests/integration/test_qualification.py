@@ -710,6 +710,34 @@ def test_the_card_has_everything_a_rep_needs(world, org, app_db):
     assert handoffs.card(999999) is None
 
 
+def test_the_card_counts_every_contact_and_deal_of_a_big_account(world, org, app_db, monkeypatch):
+    """The card lists a few rows, but its counts and sums cover the whole account (a 306-lead
+    demo account read 'Other contacts at the account: 50')."""
+    reps = org["reps"]
+    monkeypatch.setattr(handoffs, "CARD_CONTACTS_LIMIT", 2)
+    monkeypatch.setattr(handoffs, "CARD_OPPORTUNITIES_LIMIT", 2)
+    acc = world.account(tier=1, industry="Software")
+    t = datetime.now(timezone.utc) - timedelta(days=1)
+    lead = world.lead(t - timedelta(days=3), acc)
+    for i in range(4):
+        world.lead(t - timedelta(days=10 + i), acc)
+    for amount in (1000, 2000, 3000):   # open; the two closing soonest are listed
+        world.opportunity(acc, reps["ada"], amount, t - timedelta(days=20), stage="proposal")
+    for amount in (500, 700):            # won: sorted after the open ones, beyond the listing
+        world.opportunity(acc, reps["ada"], amount, t - timedelta(days=200), stage="closed_won",
+                          closed_at=t - timedelta(days=100))
+    hid = world.hand_off(lead, t, reps["ada"])
+    handoffs.clear_caches()
+    c = handoffs.card(hid)
+    assert len(c.contacts) == 2 and c.contacts_count == 4
+    assert len(c.opportunities) == 2
+    assert (c.open_count, c.open_amount, c.won_revenue) == (3, 6000.0, 1200.0)
+    lonely = world.account(tier=2, industry="Retail")
+    alone = world.lead(t - timedelta(days=3), lonely)
+    c = handoffs.card(world.hand_off(alone, t, reps["ada"]))
+    assert (c.contacts_count, c.open_count, c.open_amount, c.won_revenue) == (0, 0, 0.0, 0.0)
+
+
 # =========================================================================== feedback
 
 

@@ -90,6 +90,16 @@ def test_inbox_and_card_show_the_reps_own_handoffs(shop):
     assert at.metric[0].value == "3"
 
 
+def test_the_card_counts_every_contact_at_the_account_not_the_rows_listed(shop, monkeypatch):
+    from queries import handoffs
+
+    monkeypatch.setattr(handoffs, "CARD_CONTACTS_LIMIT", 2)   # the shop's account has 5 leads: 4 others
+    at = run_as("sdr", "my_handoffs")
+    content = texts(at)
+    assert "**Other contacts at the account:** 4" in content, content
+    assert "The newest 2 are listed." in content
+
+
 def test_reject_other_without_comment_is_refused_then_recorded(shop):
     lead, hid = shop["leads"]["c"]  # the newest of Sam's: first in the work order
     at = run_as("sdr", "my_handoffs")

@@ -49,6 +49,13 @@ def submit_decision(handoff_id: int) -> None:
     s.pop("ho_last_pick", None)
 
 
+def card_picked() -> None:
+    """A card chosen in the list below the table: the row ticked in the table is no longer the
+    card shown, so untick it (re-ticking the same row did not reopen its card)."""
+    clear_selection("ho_table")
+    st.session_state.pop("ho_last_pick", None)
+
+
 def submit_recycle(handoff_id: int) -> None:
     try:
         flash("success", handoffs.recycle(user, handoff_id))
@@ -195,7 +202,7 @@ if st.session_state.get("ho_open") not in labels:
     st.session_state["ho_open"] = ids[0]
 
 st.divider()
-handoff_id = st.selectbox("Hand-off card", ids, format_func=labels.get, key="ho_open")
+handoff_id = st.selectbox("Hand-off card", ids, format_func=labels.get, key="ho_open", on_change=card_picked)
 show_flash()
 c = handoffs.card(handoff_id)
 if c is None:

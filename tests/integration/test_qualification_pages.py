@@ -168,6 +168,23 @@ def test_deciding_a_lead_opened_from_the_table_keeps_its_card(shop):
     assert at.selectbox(key="ho_open").value == hid
 
 
+def test_a_row_ticked_again_after_picking_another_card_opens_its_card(shop):
+    """Row A ticked (its card opens), card B picked in the list: the table still showed A ticked,
+    and ticking A again left B's card open (the page remembered A as already opened)."""
+    at = run_as("sdr", "my_handoffs")
+    at.session_state["ho_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    first = at.selectbox(key="ho_open").value
+    other = next(i for i in (shop["leads"][k][1] for k in "abc") if i != first)
+    at.selectbox(key="ho_open").set_value(other).run()
+    assert at.selectbox(key="ho_open").value == other
+    gen = at.session_state["ho_table_gen"] if "ho_table_gen" in at.session_state else 0
+    assert gen == 1                                      # the table starts over: nothing ticked
+    at.session_state[f"ho_table_{gen}"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert at.selectbox(key="ho_open").value == first, texts(at)
+
+
 def test_a_bulk_choice_decided_elsewhere_is_named_when_it_leaves_the_selection(shop):
     from queries import handoffs
 

@@ -172,6 +172,13 @@ def my_period_picker(tz: str, key: str = "mysla_period") -> Period:
     start = linked if linked in MY_PERIODS else "this_quarter"
     choice = st.sidebar.selectbox("Period", MY_PERIODS, format_func=PRESETS.get, index=MY_PERIODS.index(start),
                                   key=key) or "this_quarter"
+    if linked is not None and linked not in MY_PERIODS:   # say so: the page showed this quarter without a word
+        asked = PRESETS.get(linked) or fmt.md_text(linked if len(linked) <= 40 else linked[:39] + "…")
+        st.warning(f"This link asks for the period “{asked}”, which this page does not offer, so it shows "
+                   f"{PRESETS[choice]}. Pick a period in the sidebar.", icon=":material/link_off:")
+    for stale in ("from", "to"):   # a custom period's dates: this page has none, the link should not carry them
+        if stale in st.query_params:
+            del st.query_params[stale]
     st.query_params["period"] = choice
     period = preset_period(choice, local_today(tz), tz)
     st.sidebar.caption(f"{period.describe()} · {tz}")

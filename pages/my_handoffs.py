@@ -9,7 +9,7 @@ from components import sla_views
 from components.shell import page_user
 from components.widgets import clear_selection, empty_state, kpi, page_header, selection_key
 from queries import dimensions, handoffs, metrics, qualification, settings
-from queries.handoffs import HandoffError
+from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
 
 user = page_user("my_handoffs")
 as_of = metrics.now_minute()
@@ -39,7 +39,11 @@ def submit_decision(handoff_id: int) -> None:
         message = handoffs.decide(user, handoff_id, decision, reason=reason, comment=s.get(f"ho_comment_{handoff_id}"),
                                   recycle=bool(s.get(f"ho_recycle_{handoff_id}")) and decision == "rejected")
     except HandoffError as err:
-        flash("error", str(err))
+        text = str(err)
+        typed = str(s.get(f"ho_comment_{handoff_id}") or "").strip()
+        if typed and isinstance(err, (AlreadyDecided, NotAllowed)):   # the form goes: what was typed would vanish
+            text += f" Your comment was not stored: “{typed}”"
+        flash("error", text)
         return
     flash("success", message)
     s[f"ho_comment_{handoff_id}"] = ""

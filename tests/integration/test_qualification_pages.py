@@ -147,8 +147,12 @@ def test_a_decision_made_elsewhere_meanwhile_is_reported(shop):
     handoffs.decide(users.by_username("sdr"), hid, "accepted")  # another tab
     at.radio(key=f"ho_dec_{hid}").set_value("Reject")
     at.selectbox(key=f"ho_reason_{hid}").set_value("bad_fit")
+    at.text_area(key=f"ho_comment_{hid}").set_value("Student, no buying role")
     at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
     assert any("Already accepted by Sdr at" in e.value for e in at.error), texts(at)
+    # the form is gone with the decision made elsewhere: what the rep typed is still there to copy
+    assert any("Your comment was not stored: “Student, no buying role”" in plain(e.value) for e in at.error), texts(at)
+    assert not [t for t in at.text_area if t.key == f"ho_comment_{hid}"]
     assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
 
 

@@ -184,8 +184,19 @@ else:
 if len(recent):
     with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({fmt.number(counts.decided)}"
                      + (f", newest {fmt.number(len(recent))} listed)" if counts.decided > len(recent) else ")")):
-        st.dataframe(table(recent).drop(columns=["Owner"] if hidden_owner else []), hide_index=True,
-                     width="stretch", column_config=config)
+        # what was decided, when, and why: the decision due date and the status word said neither
+        decided = table(recent).drop(columns=["Owner"] if hidden_owner else []).drop(columns=["Decide by"])
+        decided.insert(decided.columns.get_loc("Status"), "Decided",
+                       recent["decided_at"].dt.tz_convert(tz).dt.tz_localize(None).to_numpy())
+        decided.insert(decided.columns.get_loc("Status") + 1, "Reason", [
+            fmt.reason_label(r) + (" · recycled" if pd.notna(c) else "") if isinstance(r, str) else ""
+            for r, c in zip(recent["rejection_reason"].astype(object).where(recent["rejection_reason"].notna(), None),
+                            recent["recycled_at"])])
+        first = ["Lead", "Company", "Status", "Reason", "Decided"]   # on a laptop's width, before the scroll
+        decided = decided[first + [c for c in decided.columns if c not in first]]
+        st.dataframe(decided, hide_index=True, width="stretch",
+                     column_config={**config, "Decided": st.column_config.DatetimeColumn(format=when),
+                                    "Reason": st.column_config.TextColumn(width="medium")})
 
 # --------------------------------------------------------------------------- which card
 

@@ -156,6 +156,23 @@ def test_a_decision_made_elsewhere_meanwhile_is_reported(shop):
     assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
 
 
+def test_the_decided_list_says_when_and_why(shop):
+    """The decided hand-offs showed their (past) decision due date and a status word: not when the
+    rep decided nor the reason they gave."""
+    from queries import handoffs
+
+    (_, a), (_, b) = shop["leads"]["a"], shop["leads"]["b"]
+    sdr = users.by_username("sdr")
+    handoffs.decide(sdr, a, "rejected", reason="no_budget", recycle=True)
+    handoffs.decide(sdr, b, "accepted")
+    at = run_as("sdr", "my_handoffs")
+    decided = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert "Decide by" not in decided.columns
+    assert list(decided.columns[:5]) == ["Lead", "Company", "Status", "Reason", "Decided"]
+    assert sorted(decided["Reason"]) == ["", "No budget · recycled"]
+    assert decided["Decided"].notna().all()
+
+
 def test_deciding_a_lead_opened_from_the_table_keeps_its_card(shop):
     """The table's selected row number used to point at the next lead once the decided one left
     the table, so its card replaced the decided one's with an empty form."""

@@ -61,8 +61,11 @@ def clock_text(facts: dict, as_of: datetime) -> tuple[str, str, str]:
     if touched is not None and pd.Timestamp(touched) <= now:
         minutes = float(facts["minutes_to_first_touch"] or 0)
         late = pd.Timestamp(touched) > deadline
+        # the minutes are business minutes under a business-hours window: a Monday 09:15 call to a
+        # Sunday lead read 'after 15 min'
+        business = " in business hours" if facts.get("first_touch_business") else ""
         after = ("before the SLA clock had started running" if minutes == 0
-                 else f"after {fmt.duration(minutes)}")
+                 else f"after {fmt.duration(minutes)}{business}")
         return ("Touched late" if late else "Touched in time",
                 f"first touch {after} (deadline {local(deadline, '%d %b %H:%M')})",
                 "red" if late else "green")

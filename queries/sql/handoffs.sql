@@ -106,6 +106,7 @@ select h.id as handoff_id, h.lead_id, h.owner_id, ro.full_name as owner_name, ro
        h.handed_off_at, h.sla_deadline_at, h.decision_due_at, h.decision, h.decided_at,
        h.rejection_reason, h.rejection_comment, h.recycled_at, h.first_touch_at, h.minutes_to_first_touch,
        rd.full_name as decided_by_name,
+       coalesce(sp.first_touch_business, false) as first_touch_business,   -- minutes_to_first_touch counts business time
        l.first_name, l.last_name, l.email, l.job_title, l.job_function, l.seniority, l.score, l.priority,
        l.created_at as lead_created_at, l.mql_at, l.source, ch.label as source_label, ch.is_marketing,
        l.campaign_id, c.name as campaign_name, cch.label as campaign_channel, c.start_date as campaign_start,
@@ -120,6 +121,7 @@ select h.id as handoff_id, h.lead_id, h.owner_id, ro.full_name as owner_name, ro
   join channel ch on ch.code = l.source
   join rep ro on ro.id = h.owner_id
   left join rep rd on rd.id = h.decided_by_rep_id
+  left join sla_policy sp on sp.id = h.sla_policy_id
   left join campaign c on c.id = l.campaign_id
   left join channel cch on cch.code = c.channel_code
   left join rep rm on rm.id = l.marketer_id

@@ -706,6 +706,7 @@ def test_the_card_has_everything_a_rep_needs(world, org, app_db):
     assert list(c.open_opportunities.amount.astype(float)) == [42000.0]
     assert c.won_revenue == 9000.0
     assert c.facts["first_touch_at"] is not None
+    assert c.facts["first_touch_business"] is False   # no SLA policy: the company default, wall-clock here
     assert {"mql", "handed_off"} <= set(c.timeline.what)
     assert handoffs.card(999999) is None
 

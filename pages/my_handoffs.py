@@ -150,13 +150,15 @@ tz = settings.company_timezone()
 
 
 def table(rows: pd.DataFrame) -> pd.DataFrame:
+    # what to act on first (status, due date, first touch): on a laptop's width the last columns
+    # sit behind a scroll, and 'First touch: Breached' was among them
     return pd.DataFrame({
-        "Lead": rows["lead_name"], "Company": rows["account_name"], "Tier": rows["tier"],
-        "Source": rows["source"], "Score": rows["score"], "Owner": rows["owner_name"],
-        "Handed off": rows["handed_off_at"].dt.tz_convert(tz).dt.tz_localize(None),
-        "Decide by": rows["decision_due_at"].dt.tz_convert(tz).dt.tz_localize(None),
+        "Lead": rows["lead_name"], "Company": rows["account_name"], "Owner": rows["owner_name"],
         "Status": rows["decision_status"].map(STATUS_TEXT),
+        "Decide by": rows["decision_due_at"].dt.tz_convert(tz).dt.tz_localize(None),
         "First touch": rows["touch_status"].map(TOUCH_TEXT),
+        "Handed off": rows["handed_off_at"].dt.tz_convert(tz).dt.tz_localize(None),
+        "Source": rows["source"], "Tier": rows["tier"], "Score": rows["score"],
     })
 
 

@@ -452,6 +452,18 @@ def events(engine, lead_id):
             "where lead_id = :l order by id"), {"l": lead_id}).mappings()]
 
 
+def test_my_sla_open_list_drops_a_lead_the_moment_it_is_decided(app_db, org, inbox_world):
+    """Decide on My hand-offs, open My SLA: the lead was still listed 'Accept or reject' for up to
+    half a minute (a cached list, read as of the start of the 30-second slot)."""
+    from queries import sla
+
+    sdr = org["u"]["sdr"]
+    _, hid = inbox_world["a"]
+    assert hid in set(sla.open_handoffs(sdr)["handoff_id"])
+    handoffs.decide(sdr, hid, "rejected", reason="bad_fit")
+    assert hid not in set(sla.open_handoffs(sdr)["handoff_id"])
+
+
 def test_accept_writes_an_event_with_rep_and_user(app_db, org, inbox_world):
     lead, hid = inbox_world["a"]
     sdr = org["u"]["sdr"]

@@ -114,7 +114,9 @@ select h.id as handoff_id, h.lead_id, h.owner_id, ro.full_name as owner_name, ro
        a.id as account_id, a.name as account_name, a.domain, a.industry, a.country, a.region,
        a.employee_band, a.tier, ra.full_name as account_owner_name,
        mql.criteria_version_id as mql_criteria_version_id, mql.occurred_at as mql_event_at,
-       (select count(*) from handoff hx where hx.lead_id = h.lead_id) as handoffs_of_lead
+       (select count(*) from handoff hx where hx.lead_id = h.lead_id) as handoffs_of_lead,
+       (select count(*) from handoff hx where hx.lead_id = h.lead_id
+           and (hx.handed_off_at, hx.id) <= (h.handed_off_at, h.id)) as handoff_number
   from handoff h
   join lead l on l.id = h.lead_id
   join account a on a.id = l.account_id

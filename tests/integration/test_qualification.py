@@ -613,6 +613,11 @@ def test_only_the_latest_handoff_of_a_lead_can_be_decided(world, app_db, org, in
         handoffs.decide(org["u"]["sdr"], old, "accepted")
     with pytest.raises(HandoffError, match="handed off again since"):
         handoffs.recycle(org["u"]["sdr"], old)
+    # each card says which hand-off it is (the first one read 'Hand-off 2 of this lead')
+    handoffs.clear_caches()
+    new = handoffs.inbox([org["reps"]["sam"]]).query("lead_id == @lead and decision.isna()").handoff_id.item()
+    assert [(handoffs.card(h).facts["handoff_number"], handoffs.card(h).facts["handoffs_of_lead"])
+            for h in (old, new)] == [(1, 2), (2, 2)]
 
 
 def test_recycle_later_and_not_twice(app_db, org, inbox_world):

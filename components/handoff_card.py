@@ -91,7 +91,7 @@ def header(c: Card) -> None:
         if f["recycled_at"] is not None:
             badges.append(":gray-badge[Recycled to nurture]")
     if int(f["handoffs_of_lead"]) > 1:   # which one this is: an earlier one read as the latest
-        badges.append(f":gray-badge[Hand-off {int(f['handoff_number'])} of {int(f['handoffs_of_lead'])} of this lead]")
+        badges.append(f":gray-badge[Hand-off {int(f['handoff_number'])} of {int(f['handoffs_of_lead'])} for this lead]")
     st.markdown(" ".join(badges) + f"  \n:gray[{fmt.md_text(f['email'])} · owner **{fmt.md_text(f['owner_name'])}**]")
 
 

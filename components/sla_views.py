@@ -74,8 +74,8 @@ def datetime_column_format(moments: pd.Series, tz: str) -> str:
 
 
 def open_summary(frame: pd.DataFrame, now: datetime) -> str:
-    """'33 open hand-offs: 3 to act on (2 overdue), 30 in the backlog (overdue for more than 7 days);
-    the next deadline in 9.2 h.' Counted as the open list below counts them (:func:`split_backlog`;
+    """'33 open hand-offs (32 overdue): 3 to act on (2 overdue), 30 in the backlog (overdue for more
+    than 7 days); the next deadline in 9.2 h.' Counted as the open list below counts them (:func:`split_backlog`;
     overdue = the next deadline, decision or first touch, has passed), so the banner and the list
     agree. (pure)"""
     if frame.empty:
@@ -86,9 +86,10 @@ def open_summary(frame: pd.DataFrame, now: datetime) -> str:
     n = len(frame)
     text = f"{n} open hand-off{'s' if n != 1 else ''}"
     act = f"{len(live)} to act on" + (f" ({overdue} overdue)" if overdue else "")
-    if len(backlog):   # every overdue one counted in the headline, as My hand-offs counts them
-        text += (f", {overdue + len(backlog)} overdue: {act}, {len(backlog)} overdue for more than "
-                 f"{BACKLOG_DAYS} days (the backlog)")
+    if len(backlog):   # every overdue one counted in the headline; after the colon, the open ones split
+        # ('46 open hand-offs, 45 overdue: 1 to act on, 45 overdue…' read as 45 = 1 + 45)
+        text += (f" ({overdue + len(backlog)} overdue): {act}, {len(backlog)} in the backlog (overdue for more "
+                 f"than {BACKLOG_DAYS} days)")
     else:
         text += f" to act on ({overdue} overdue)" if overdue else " to act on"
     due = pd.to_datetime(frame["next_due_at"], utc=True)

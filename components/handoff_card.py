@@ -173,6 +173,9 @@ def fit(c: Card, current: Version | None, source_labels: dict) -> Evaluation | N
         expected = "" if r.status == "any" else f" · needs {r.expected}"
         lines.append(f"{STATUS_ICON[r.status]} {r.label}: **{fmt.md_text(r.actual)}**{fmt.md_text(expected)}")
     st.markdown("  \n".join(lines))
+    # the grey dash alone did not say that the criteria leave that rule open
+    st.caption(f"{STATUS_ICON['matched']} meets the rule · {STATUS_ICON['failed']} fails it · "
+               f"{STATUS_ICON['any']} the criteria accept any value")
     return ev
 
 

@@ -103,6 +103,25 @@ def test_the_card_counts_every_contact_at_the_account_not_the_rows_listed(shop, 
     assert "The newest 2 are listed." in content
 
 
+def test_the_card_explains_the_fit_icons(shop, monkeypatch):
+    """The fit list marks a rule the criteria leave open with a grey dash; nothing said what it meant."""
+    from datetime import date
+
+    from queries import metrics, qualification
+    from queries.criteria_rules import Criteria
+    from queries.qualification import Draft
+
+    vid = qualification.propose(users.by_username("marketing_lead"),
+                                Draft("ICP", Criteria(tiers=(1, 2), min_score=40), date.today(), "Best segments"))
+    qualification.approve(users.by_username("sales_lead"), vid, qualification.by_id(vid).version)
+    later = metrics.now_minute() + timedelta(minutes=2)   # in force from the approval instant, this minute
+    monkeypatch.setattr(metrics, "now_minute", lambda: later)
+    at = run_as("sdr", "my_handoffs")
+    content = texts(at)
+    assert "Fit against criteria v1" in content, content
+    assert "meets the rule" in content and "fails it" in content and "the criteria accept any value" in content
+
+
 def test_reject_other_without_comment_is_refused_then_recorded(shop):
     lead, hid = shop["leads"]["c"]  # the newest of Sam's: first in the work order
     at = run_as("sdr", "my_handoffs")

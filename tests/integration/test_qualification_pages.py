@@ -427,6 +427,20 @@ def test_rep_rates_a_lead_and_a_campaign(shop):
         assert conn.execute(sa.text("select count(*), min(quality) from lead_feedback")).one() == (2, 1)
 
 
+def test_the_lead_picker_gives_the_year_of_an_older_hand_off(shop):
+    """The rating form's leads go back many months: last year's '20 Aug' read as this year's."""
+    world = shop["world"]
+    old = datetime.now(timezone.utc) - timedelta(days=400)
+    lead = world.lead(old - timedelta(days=1), world.account(industry="Retail"))
+    world.hand_off(lead, old, shop["reps"]["sam"])
+    at = run_as("sdr", "feedback")
+    options = at.selectbox(key="fb_lead").options
+    assert sum(f"{old:%d %b %Y}" in o for o in options) == 1, options
+    recent = datetime.now(timezone.utc) - timedelta(hours=3)
+    if recent.year == datetime.now(timezone.utc).year:   # (not in the first hours of a year)
+        assert any(o.endswith(f"{recent:%d %b}") for o in options), options   # this year's without the year
+
+
 def test_marketer_replies_and_sees_the_weekly_review(shop):
     from queries import handoffs, qualification
 

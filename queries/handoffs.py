@@ -293,11 +293,21 @@ def clear_caches() -> None:
 # --------------------------------------------------------------------------- writes
 
 
-def _decided_by(conn: sa.Connection, handoff_id: int) -> str:
+def _already_decided(conn: sa.Connection, user: User, handoff_id: int, lead_name: str, decision: str,
+                     reason: str | None, recycle: bool) -> str:
+    """A hand-off found decided. The very decision this user asks for, made by them (a double click
+    on the button, a second tab): a confirmation, as nothing is left to record. Anything else
+    raises AlreadyDecided naming who decided and when. (A double click read 'Already accepted
+    by <yourself>' in red, as if the acceptance had failed.)"""
     row = conn.execute(q("handoff_decided_by"), {"handoff_id": handoff_id}).mappings().first()
     if row is None or row["decision"] is None:
-        return "Someone else changed this hand-off at the same moment. Reload to see it."
-    return f"Already {row['decision']} by {row['decided_by']} at {when(row['decided_at'])}."
+        raise AlreadyDecided("Someone else changed this hand-off at the same moment. Reload to see it.")
+    same = (row["actor_user_id"] == user.id and row["decision"] == decision
+            and (decision == "accepted"
+                 or (row["rejection_reason"] == reason and (row["recycled_at"] is not None) == bool(recycle))))
+    if same:
+        return f"You already {decision} {lead_name} at {when(row['decided_at'])}: nothing more to record."
+    raise AlreadyDecided(f"Already {row['decision']} by {row['decided_by']} at {when(row['decided_at'])}.")
 
 
 def _is_sqlstate(exc: sa.exc.DBAPIError, code: str) -> bool:
@@ -338,7 +348,7 @@ def _decide(conn: sa.Connection, user: User, handoff_id: int, decision: str, rea
         with conn.begin():
             row = _check(conn, user, handoff_id)
             if row["decision"] is not None:
-                raise AlreadyDecided(_decided_by(conn, handoff_id))
+                return _already_decided(conn, user, handoff_id, row["lead_name"], decision, reason, recycle)
             if not row["is_latest"]:
                 raise HandoffError(f"{row['lead_name']} was handed off again after this hand-off; "
                                    "decide on the newer one.")
@@ -358,7 +368,7 @@ def _decide(conn: sa.Connection, user: User, handoff_id: int, decision: str, rea
     except sa.exc.DBAPIError as exc:
         if _is_sqlstate(exc, "AB002"):  # decided by someone else between our read and our insert
             with conn.begin():
-                raise AlreadyDecided(_decided_by(conn, handoff_id)) from None
+                return _already_decided(conn, user, handoff_id, row["lead_name"], decision, reason, recycle)
         raise
     verb = "Accepted" if decision == "accepted" else "Rejected"
     tail = " and recycled to nurture" if recycle else ""

@@ -73,8 +73,8 @@ select h.id, h.lead_id, h.owner_id, r.full_name as owner_name, r.team_id as owne
 
 -- name: handoff_decided_by
 -- Who recorded the decision on a hand-off, and when: the signed-in user if it was made in
--- Alignboard, else the deciding rep, else the CRM sync.
-select h.decision, h.decided_at, h.rejection_reason,
+-- Alignboard, else the deciding rep, else the CRM sync (actor_user_id: that user, if any).
+select h.decision, h.decided_at, h.rejection_reason, h.recycled_at, ev.actor_user_id,
        coalesce(u.display_name, r.full_name, 'the CRM sync') as decided_by
   from handoff h
   left join rep r on r.id = h.decided_by_rep_id

@@ -195,6 +195,20 @@ def test_the_decided_list_says_when_and_why(shop):
     assert decided["Decided"].notna().all()
 
 
+def test_a_double_click_on_record_decision_confirms_instead_of_failing(shop):
+    from queries import handoffs
+
+    lead, hid = shop["leads"]["b"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(hid).run()
+    handoffs.decide(users.by_username("sdr"), hid, "accepted")   # the first click's run
+    at.radio(key=f"ho_dec_{hid}").set_value("Accept")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()   # the second click
+    assert not at.error, [e.value for e in at.error]
+    assert any("You already accepted" in s.value for s in at.success), texts(at)
+    assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
+
+
 def test_deciding_a_lead_opened_from_the_table_keeps_its_card(shop):
     """The table's selected row number used to point at the next lead once the decided one left
     the table, so its card replaced the decided one's with an empty form."""

@@ -271,7 +271,7 @@ if "Rate leads and campaigns" in tabs:
                              placeholder="Choose a campaign", key="fb_campaign")
                 st.radio("Quality of its leads", list(QUALITY_LABELS), format_func=QUALITY_LABELS.get, index=2,
                          horizontal=True, key="fb_campaign_quality")
-                st.text_area("Insight", key="fb_campaign_insight", height=100, max_chars=qualification.MAX_TEXT_CHARS,
+                st.text_area("Insight (required)", key="fb_campaign_insight", height=100, max_chars=qualification.MAX_TEXT_CHARS,
                              placeholder="E.g. 'Mostly students; the offer attracts researchers, not buyers.'")
                 st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign)
             mine = qualification.feedback_list(period, rep_id=user.rep_id)

@@ -434,6 +434,7 @@ def test_rep_rates_a_lead_and_a_campaign(shop):
     assert any("Saved your rating" in s.value for s in at.success), texts(at)
     at.selectbox(key="fb_campaign").set_value(shop["campaign"])
     at.radio(key="fb_campaign_quality").set_value(2)
+    assert at.text_area(key="fb_campaign_insight").label == "Insight (required)"   # it always is: say so
     at.text_area(key="fb_campaign_insight").input("Mostly researchers")
     at.button(key="FormSubmitter:rate_campaign-Send to marketing").click().run()
     assert any("Saved your feedback on Alignment webinar" in s.value for s in at.success), texts(at)

@@ -162,6 +162,18 @@ def table(rows: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def decided_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Decided hand-offs: when each was decided and why, first (the decision due date and the
+    status word said neither)."""
+    out = table(rows).drop(columns=["Decide by"])
+    out["Decided"] = rows["decided_at"].dt.tz_convert(tz).dt.tz_localize(None).to_numpy()
+    reason = rows["rejection_reason"].astype(object).map(fmt.reason_label, na_action="ignore")
+    recycled = rows["recycled_at"].notna().map({True: " · recycled", False: ""})
+    out["Reason"] = (reason + recycled).fillna("").to_numpy()
+    first = ["Lead", "Company", "Status", "Reason", "Decided"]   # on a laptop's width, before the scroll
+    return out[first + [c for c in out.columns if c not in first]]
+
+
 # Dates carry the year when any hand-off listed is from another year (an old one must not read as coming).
 when = sla_views.datetime_column_format(pd.concat([frame["handed_off_at"], frame["decision_due_at"]]), tz)
 config = {"Handed off": st.column_config.DatetimeColumn(format=when),
@@ -186,16 +198,7 @@ else:
 if len(recent):
     with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({fmt.number(counts.decided)}"
                      + (f", newest {fmt.number(len(recent))} listed)" if counts.decided > len(recent) else ")")):
-        # what was decided, when, and why: the decision due date and the status word said neither
-        decided = table(recent).drop(columns=["Owner"] if hidden_owner else []).drop(columns=["Decide by"])
-        decided.insert(decided.columns.get_loc("Status"), "Decided",
-                       recent["decided_at"].dt.tz_convert(tz).dt.tz_localize(None).to_numpy())
-        decided.insert(decided.columns.get_loc("Status") + 1, "Reason", [
-            fmt.reason_label(r) + (" · recycled" if pd.notna(c) else "") if isinstance(r, str) else ""
-            for r, c in zip(recent["rejection_reason"].astype(object).where(recent["rejection_reason"].notna(), None),
-                            recent["recycled_at"])])
-        first = ["Lead", "Company", "Status", "Reason", "Decided"]   # on a laptop's width, before the scroll
-        decided = decided[first + [c for c in decided.columns if c not in first]]
+        decided = decided_table(recent).drop(columns=["Owner"] if hidden_owner else [])
         st.dataframe(decided, hide_index=True, width="stretch",
                      column_config={**config, "Decided": st.column_config.DatetimeColumn(format=when),
                                     "Reason": st.column_config.TextColumn(width="medium")})

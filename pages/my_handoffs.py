@@ -129,7 +129,8 @@ with cols[1]:
         caption=f"{fmt.number(counts.due_soon)} due within 24 h")
 with cols[2]:
     kpi("Untouched past the SLA", fmt.number(counts.untouched_breached), good_when="down",
-        help="Open hand-offs with no rep touch (call, email, meeting, LinkedIn) before the first-touch deadline.")
+        help="Awaiting a decision, the first-touch deadline passed, and no rep touch yet (call, email, meeting, "
+             "LinkedIn): the rows whose first touch reads 'Breached'. Those touched late are not counted.")
 with cols[3]:
     kpi(f"Accepted, last {handoffs.RECENT_DAYS} days",
         fmt.pct(counts.accepted / counts.decided) if counts.decided else fmt.DASH,

@@ -88,6 +88,8 @@ def test_inbox_and_card_show_the_reps_own_handoffs(shop):
     assert "Fit against the criteria" in content  # no version in force yet: says so
     assert [m.label for m in at.metric][:2] == ["Awaiting decision", "Decision overdue"]
     assert at.metric[0].value == "3"
+    untouched = next(m for m in at.metric if m.label == "Untouched past the SLA")
+    assert "'Breached'" in untouched.help and "touched late are not counted" in untouched.help
     # what to act on comes first: at 1366 px the last columns are behind a scroll
     awaiting = at.dataframe[0].value
     assert list(awaiting.columns[:5]) == ["Lead", "Company", "Status", "Decide by", "First touch"]

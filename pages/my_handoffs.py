@@ -168,9 +168,8 @@ def decided_table(rows: pd.DataFrame) -> pd.DataFrame:
     status word said neither)."""
     out = table(rows).drop(columns=["Decide by"])
     out["Decided"] = rows["decided_at"].dt.tz_convert(tz).dt.tz_localize(None).to_numpy()
-    reason = rows["rejection_reason"].astype(object).map(fmt.reason_label, na_action="ignore")
-    recycled = rows["recycled_at"].notna().map({True: " · recycled", False: ""})
-    out["Reason"] = (reason + recycled).fillna("").to_numpy()
+    out["Reason"] = [fmt.reason_label(r) + (" · recycled" if pd.notna(c) else "") if pd.notna(r) else ""
+                     for r, c in zip(rows["rejection_reason"], rows["recycled_at"])]
     first = ["Lead", "Company", "Status", "Reason", "Decided"]   # on a laptop's width, before the scroll
     return out[first + [c for c in out.columns if c not in first]]
 

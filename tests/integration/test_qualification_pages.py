@@ -195,6 +195,19 @@ def test_the_decided_list_says_when_and_why(shop):
     assert list(decided.columns[:5]) == ["Lead", "Company", "Status", "Reason", "Decided"]
     assert sorted(decided["Reason"]) == ["", "No budget · recycled"]
     assert decided["Decided"].notna().all()
+    handoffs.decide(sdr, shop["leads"]["c"][1], "rejected", reason="duplicate")   # rejected, not recycled
+    at.run()
+    decided = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert sorted(decided["Reason"]) == ["", "Duplicate", "No budget · recycled"]
+
+
+def test_a_decided_list_of_acceptances_only_has_an_empty_reason_column(shop):
+    from queries import handoffs
+
+    handoffs.decide(users.by_username("sdr"), shop["leads"]["a"][1], "accepted")
+    at = run_as("sdr", "my_handoffs")
+    decided = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert list(decided["Reason"]) == [""]
 
 
 def test_a_double_click_on_record_decision_confirms_instead_of_failing(shop):
@@ -613,7 +626,8 @@ def test_card_names_and_decision_messages_show_as_typed(shop):
     _, other = shop["leads"]["b"]
     at.selectbox(key="ho_open").set_value(other).run()
     handoffs.decide(users.by_username("sdr"), other, "accepted")
-    at.radio(key=f"ho_dec_{other}").set_value("Accept")
+    at.radio(key=f"ho_dec_{other}").set_value("Reject")   # another decision than the other tab's: refused
+    at.selectbox(key=f"ho_reason_{other}").set_value("duplicate")
     at.button(key=f"FormSubmitter:decide_{other}-Record decision").click().run()
     assert at.error and not raw_markdown(at), raw_markdown(at)
     at = run_as("admin", "my_handoffs")   # someone else's card: the 'handed to' notice

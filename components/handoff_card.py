@@ -61,8 +61,11 @@ def clock_text(facts: dict, as_of: datetime) -> tuple[str, str, str]:
     if touched is not None and pd.Timestamp(touched) <= now:
         minutes = float(facts["minutes_to_first_touch"] or 0)
         late = pd.Timestamp(touched) > deadline
+        # the minutes are business minutes under a business-hours window: a Monday 09:15 call to a
+        # Sunday lead read 'after 15 min'
+        business = " in business hours" if facts.get("first_touch_business") else ""
         after = ("before the SLA clock had started running" if minutes == 0
-                 else f"after {fmt.duration(minutes)}")
+                 else f"after {fmt.duration(minutes)}{business}")
         return ("Touched late" if late else "Touched in time",
                 f"first touch {after} (deadline {local(deadline, '%d %b %H:%M')})",
                 "red" if late else "green")
@@ -87,8 +90,8 @@ def header(c: Card) -> None:
         badges.append(f":red-badge[Rejected: {fmt.reason_label(f['rejection_reason'])}]")
         if f["recycled_at"] is not None:
             badges.append(":gray-badge[Recycled to nurture]")
-    if int(f["handoffs_of_lead"]) > 1:
-        badges.append(f":gray-badge[Hand-off {int(f['handoffs_of_lead'])} of this lead]")
+    if int(f["handoffs_of_lead"]) > 1:   # which one this is: an earlier one read as the latest
+        badges.append(f":gray-badge[Hand-off {int(f['handoff_number'])} of {int(f['handoffs_of_lead'])} for this lead]")
     st.markdown(" ".join(badges) + f"  \n:gray[{fmt.md_text(f['email'])} · owner **{fmt.md_text(f['owner_name'])}**]")
 
 
@@ -170,6 +173,9 @@ def fit(c: Card, current: Version | None, source_labels: dict) -> Evaluation | N
         expected = "" if r.status == "any" else f" · needs {r.expected}"
         lines.append(f"{STATUS_ICON[r.status]} {r.label}: **{fmt.md_text(r.actual)}**{fmt.md_text(expected)}")
     st.markdown("  \n".join(lines))
+    # the grey dash alone did not say that the criteria leave that rule open
+    st.caption(f"{STATUS_ICON['matched']} meets the rule · {STATUS_ICON['failed']} fails it · "
+               f"{STATUS_ICON['any']} the criteria accept any value")
     return ev
 
 
@@ -181,19 +187,21 @@ def account(c: Card, currency: str) -> None:
     owner = f" · account owner {f['account_owner_name']}" if f["account_owner_name"] else ""
     domain = f"{f['domain']} · " if f.get("domain") else ""
     st.caption(fmt.md_text(domain + " · ".join(str(b) for b in bits) + owner))
-    open_opps = c.open_opportunities
-    won = c.won_revenue
     deals, people = st.columns(2, gap="medium")  # the card's full width: each table gets half of it
     with deals:
-        _open_opportunities(open_opps, won, currency)
+        _open_opportunities(c, currency)
     with people:
-        _contacts(c.contacts)
+        _contacts(c.contacts, c.contacts_count)
 
 
-def _open_opportunities(open_opps: pd.DataFrame, won: float, currency: str) -> None:
-    st.markdown(f"**Open opportunities:** {len(open_opps)}"
-                + (f" worth {fmt.money(open_opps['amount'].astype(float).sum(), currency)}" if len(open_opps) else "")
-                + f" · **won to date:** {fmt.money(won, currency)}")
+def _open_opportunities(c: Card, currency: str) -> None:
+    open_opps = c.open_opportunities
+    # the counts and sums are over every opportunity of the account, not only the rows listed
+    st.markdown(f"**Open opportunities:** {fmt.number(c.open_count)}"
+                + (f" worth {fmt.money(c.open_amount, currency)}" if c.open_count else "")
+                + f" · **won to date:** {fmt.money(c.won_revenue, currency)}")
+    if c.open_count > len(open_opps):
+        st.caption(f"The {fmt.number(len(open_opps))} closing soonest are listed.")
     if len(open_opps):
         view = pd.DataFrame({
             "Opportunity": open_opps["name"], "Stage": open_opps["stage"].map(STAGE_LABELS),
@@ -205,8 +213,10 @@ def _open_opportunities(open_opps: pd.DataFrame, won: float, currency: str) -> N
                                                                                   help="Expected close date")})
 
 
-def _contacts(contacts: pd.DataFrame) -> None:
-    st.markdown(f"**Other contacts at the account:** {len(contacts)}")
+def _contacts(contacts: pd.DataFrame, total: int) -> None:
+    st.markdown(f"**Other contacts at the account:** {fmt.number(total)}")
+    if total > len(contacts):
+        st.caption(f"The newest {fmt.number(len(contacts))} are listed.")
     if len(contacts):
         status = contacts["latest_decision"].map({"accepted": "Accepted", "rejected": "Rejected"})
         status = status.where(status.notna(), contacts["latest_handoff_at"].notna().map(

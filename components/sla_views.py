@@ -74,8 +74,8 @@ def datetime_column_format(moments: pd.Series, tz: str) -> str:
 
 
 def open_summary(frame: pd.DataFrame, now: datetime) -> str:
-    """'33 open hand-offs: 3 to act on (2 overdue), 30 in the backlog (overdue for more than 7 days);
-    the next deadline in 9.2 h.' Counted as the open list below counts them (:func:`split_backlog`;
+    """'33 open hand-offs (32 overdue): 3 to act on (2 overdue), 30 in the backlog (overdue for more
+    than 7 days); the next deadline in 9.2 h.' Counted as the open list below counts them (:func:`split_backlog`;
     overdue = the next deadline, decision or first touch, has passed), so the banner and the list
     agree. (pure)"""
     if frame.empty:
@@ -86,9 +86,10 @@ def open_summary(frame: pd.DataFrame, now: datetime) -> str:
     n = len(frame)
     text = f"{n} open hand-off{'s' if n != 1 else ''}"
     act = f"{len(live)} to act on" + (f" ({overdue} overdue)" if overdue else "")
-    if len(backlog):   # every overdue one counted in the headline, as My hand-offs counts them
-        text += (f", {overdue + len(backlog)} overdue: {act}, {len(backlog)} overdue for more than "
-                 f"{BACKLOG_DAYS} days (the backlog)")
+    if len(backlog):   # every overdue one counted in the headline; after the colon, the open ones split
+        # ('46 open hand-offs, 45 overdue: 1 to act on, 45 overdue…' read as 45 = 1 + 45)
+        text += (f" ({overdue + len(backlog)} overdue): {act}, {len(backlog)} in the backlog (overdue for more "
+                 f"than {BACKLOG_DAYS} days)")
     else:
         text += f" to act on ({overdue} overdue)" if overdue else " to act on"
     due = pd.to_datetime(frame["next_due_at"], utc=True)
@@ -172,6 +173,13 @@ def my_period_picker(tz: str, key: str = "mysla_period") -> Period:
     start = linked if linked in MY_PERIODS else "this_quarter"
     choice = st.sidebar.selectbox("Period", MY_PERIODS, format_func=PRESETS.get, index=MY_PERIODS.index(start),
                                   key=key) or "this_quarter"
+    if linked is not None and linked not in MY_PERIODS:   # say so: the page showed this quarter without a word
+        asked = PRESETS.get(linked) or fmt.md_text(linked if len(linked) <= 40 else linked[:39] + "…")
+        st.warning(f"This link asks for the period “{asked}”, which this page does not offer, so it shows "
+                   f"{PRESETS[choice]}. Pick a period in the sidebar.", icon=":material/link_off:")
+    for stale in ("from", "to"):   # a custom period's dates: this page has none, the link should not carry them
+        if stale in st.query_params:
+            del st.query_params[stale]
     st.query_params["period"] = choice
     period = preset_period(choice, local_today(tz), tz)
     st.sidebar.caption(f"{period.describe()} · {tz}")

@@ -84,6 +84,12 @@ def distinct(labels: dict) -> dict:
     return {k: f"{v} · #{k}" if repeated.get(v, 0) > 1 else v for k, v in labels.items()}
 
 
+def day_label(moment) -> str:
+    """'20 Aug' this year, '20 Aug 2025' before (the lead picker goes back many months)."""
+    day = pd.Timestamp(moment).tz_convert(tz)
+    return f"{day:%d %b}" if day.year == pd.Timestamp.now(tz=tz).year else f"{day:%d %b %Y}"
+
+
 def when(series: pd.Series) -> pd.Series:
     return series.dt.tz_convert(tz).dt.tz_localize(None)
 
@@ -257,8 +263,7 @@ if "Rate leads and campaigns" in tabs:
             with left, st.form("rate_lead", border=True):
                 st.markdown("**Rate a lead you (or your team) were handed**" if user.has("sales_lead")
                             else "**Rate a lead you were handed**")
-                lead_labels = {int(r.lead_id): f"{r.lead_name} · {r.account_name} · "
-                                               f"{pd.Timestamp(r.handed_off_at).tz_convert(tz):%d %b}"
+                lead_labels = {int(r.lead_id): f"{r.lead_name} · {r.account_name} · {day_label(r.handed_off_at)}"
                                                + (f" · you rated {int(r.my_quality)}" if pd.notna(r.my_quality) else "")
                                for r in choices.itertuples()}
                 lead_labels = distinct(lead_labels)
@@ -277,7 +282,7 @@ if "Rate leads and campaigns" in tabs:
                              placeholder="Choose a campaign", key="fb_campaign")
                 st.radio("Quality of its leads", list(QUALITY_LABELS), format_func=QUALITY_LABELS.get, index=2,
                          horizontal=True, key="fb_campaign_quality")
-                st.text_area("Insight", key="fb_campaign_insight", height=100, max_chars=qualification.MAX_TEXT_CHARS,
+                st.text_area("Insight (required)", key="fb_campaign_insight", height=100, max_chars=qualification.MAX_TEXT_CHARS,
                              placeholder="E.g. 'Mostly students; the offer attracts researchers, not buyers.'")
                 st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign)
             mine = qualification.feedback_list(period, rep_id=user.rep_id)

@@ -9,7 +9,7 @@ from components import sla_views
 from components.shell import page_user
 from components.widgets import clear_selection, empty_state, kpi, page_header, selection_key
 from queries import dimensions, handoffs, metrics, qualification, settings
-from queries.handoffs import HandoffError
+from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
 
 user = page_user("my_handoffs")
 as_of = metrics.now_minute()
@@ -39,7 +39,11 @@ def submit_decision(handoff_id: int) -> None:
         message = handoffs.decide(user, handoff_id, decision, reason=reason, comment=s.get(f"ho_comment_{handoff_id}"),
                                   recycle=bool(s.get(f"ho_recycle_{handoff_id}")) and decision == "rejected")
     except HandoffError as err:
-        flash("error", str(err))
+        text = str(err)
+        typed = str(s.get(f"ho_comment_{handoff_id}") or "").strip()
+        if typed and isinstance(err, (AlreadyDecided, NotAllowed)):   # the form goes: what was typed would vanish
+            text += f" Your comment was not stored: “{typed}”"
+        flash("error", text)
         return
     flash("success", message)
     s[f"ho_comment_{handoff_id}"] = ""
@@ -47,6 +51,13 @@ def submit_decision(handoff_id: int) -> None:
     # card (the card stays on the lead just decided).
     clear_selection("ho_table")
     s.pop("ho_last_pick", None)
+
+
+def card_picked() -> None:
+    """A card chosen in the list below the table: the row ticked in the table is no longer the
+    card shown, so untick it (re-ticking the same row did not reopen its card)."""
+    clear_selection("ho_table")
+    st.session_state.pop("ho_last_pick", None)
 
 
 def submit_recycle(handoff_id: int) -> None:
@@ -118,7 +129,8 @@ with cols[1]:
         caption=f"{fmt.number(counts.due_soon)} due within 24 h")
 with cols[2]:
     kpi("Untouched past the SLA", fmt.number(counts.untouched_breached), good_when="down",
-        help="Open hand-offs with no rep touch (call, email, meeting, LinkedIn) before the first-touch deadline.")
+        help="Awaiting a decision, the first-touch deadline passed, and no rep touch yet (call, email, meeting, "
+             "LinkedIn): the rows whose first touch reads 'Breached'. Those touched late are not counted.")
 with cols[3]:
     kpi(f"Accepted, last {handoffs.RECENT_DAYS} days",
         fmt.pct(counts.accepted / counts.decided) if counts.decided else fmt.DASH,
@@ -139,14 +151,27 @@ tz = settings.company_timezone()
 
 
 def table(rows: pd.DataFrame) -> pd.DataFrame:
+    # what to act on first (status, due date, first touch): on a laptop's width the last columns
+    # sit behind a scroll, and 'First touch: Breached' was among them
     return pd.DataFrame({
-        "Lead": rows["lead_name"], "Company": rows["account_name"], "Tier": rows["tier"],
-        "Source": rows["source"], "Score": rows["score"], "Owner": rows["owner_name"],
-        "Handed off": rows["handed_off_at"].dt.tz_convert(tz).dt.tz_localize(None),
-        "Decide by": rows["decision_due_at"].dt.tz_convert(tz).dt.tz_localize(None),
+        "Lead": rows["lead_name"], "Company": rows["account_name"], "Owner": rows["owner_name"],
         "Status": rows["decision_status"].map(STATUS_TEXT),
+        "Decide by": rows["decision_due_at"].dt.tz_convert(tz).dt.tz_localize(None),
         "First touch": rows["touch_status"].map(TOUCH_TEXT),
+        "Handed off": rows["handed_off_at"].dt.tz_convert(tz).dt.tz_localize(None),
+        "Source": rows["source"], "Tier": rows["tier"], "Score": rows["score"],
     })
+
+
+def decided_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Decided hand-offs: when each was decided and why, first (the decision due date and the
+    status word said neither)."""
+    out = table(rows).drop(columns=["Decide by"])
+    out["Decided"] = rows["decided_at"].dt.tz_convert(tz).dt.tz_localize(None).to_numpy()
+    out["Reason"] = [fmt.reason_label(r) + (" · recycled" if pd.notna(c) else "") if pd.notna(r) else ""
+                     for r, c in zip(rows["rejection_reason"], rows["recycled_at"])]
+    first = ["Lead", "Company", "Status", "Reason", "Decided"]   # on a laptop's width, before the scroll
+    return out[first + [c for c in out.columns if c not in first]]
 
 
 # Dates carry the year when any hand-off listed is from another year (an old one must not read as coming).
@@ -173,8 +198,10 @@ else:
 if len(recent):
     with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({fmt.number(counts.decided)}"
                      + (f", newest {fmt.number(len(recent))} listed)" if counts.decided > len(recent) else ")")):
-        st.dataframe(table(recent).drop(columns=["Owner"] if hidden_owner else []), hide_index=True,
-                     width="stretch", column_config=config)
+        decided = decided_table(recent).drop(columns=["Owner"] if hidden_owner else [])
+        st.dataframe(decided, hide_index=True, width="stretch",
+                     column_config={**config, "Decided": st.column_config.DatetimeColumn(format=when),
+                                    "Reason": st.column_config.TextColumn(width="medium")})
 
 # --------------------------------------------------------------------------- which card
 
@@ -195,7 +222,7 @@ if st.session_state.get("ho_open") not in labels:
     st.session_state["ho_open"] = ids[0]
 
 st.divider()
-handoff_id = st.selectbox("Hand-off card", ids, format_func=labels.get, key="ho_open")
+handoff_id = st.selectbox("Hand-off card", ids, format_func=labels.get, key="ho_open", on_change=card_picked)
 show_flash()
 c = handoffs.card(handoff_id)
 if c is None:

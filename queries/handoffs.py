@@ -32,6 +32,9 @@ RECENT_DAYS = 14
 INBOX_LIMIT = 500
 MAX_COMMENT_CHARS = 2000
 MAX_BULK = 200
+#: rows the hand-off card lists; its counts and sums cover them all
+CARD_CONTACTS_LIMIT = 50
+CARD_OPPORTUNITIES_LIMIT = 100
 
 REASONS = ("bad_fit", "no_budget", "wrong_contact", "duplicate", "no_response", "not_interested", "other")
 DECISIONS = ("accepted", "rejected")
@@ -220,12 +223,31 @@ class Card:
 
     @property
     def open_opportunities(self) -> pd.DataFrame:
+        """The open opportunities listed (at most the query's limit; ``open_count`` counts them all)."""
         return self.opportunities[self.opportunities["closed_at"].isna()]
 
     @property
+    def open_count(self) -> int:
+        return _total(self.opportunities, "open_total")
+
+    @property
+    def open_amount(self) -> float:
+        return float(self.opportunities["open_amount_total"].iloc[0]) if len(self.opportunities) else 0.0
+
+    @property
     def won_revenue(self) -> float:
-        won = self.opportunities[self.opportunities["stage"] == "closed_won"]
-        return float(won["amount"].astype(float).sum()) if not won.empty else 0.0
+        """Closed-won amount of every opportunity of the account (not only the rows listed)."""
+        return float(self.opportunities["won_total"].iloc[0]) if len(self.opportunities) else 0.0
+
+    @property
+    def contacts_count(self) -> int:
+        """Every other contact at the account; ``contacts`` lists the newest of them."""
+        return _total(self.contacts, "contacts_total")
+
+
+def _total(frame: pd.DataFrame, column: str) -> int:
+    """A whole-set count carried on every row (a window count before the listing's limit)."""
+    return int(frame[column].iloc[0]) if len(frame) else 0
 
 
 def card(handoff_id: int) -> Card | None:
@@ -242,13 +264,15 @@ def _card(handoff_id: int) -> Card | None:
         facts = dict(facts)
         timeline = _frame(conn.execute(q("lead_timeline"), {"lead_id": facts["lead_id"], "limit": 300}))
         contacts = _frame(conn.execute(q("account_contacts"), {"account_id": facts["account_id"],
-                                                                "lead_id": facts["lead_id"], "limit": 50}))
-        opps = _frame(conn.execute(q("account_opportunities"), {"account_id": facts["account_id"], "limit": 100}))
+                                                                "lead_id": facts["lead_id"],
+                                                                "limit": CARD_CONTACTS_LIMIT}))
+        opps = _frame(conn.execute(q("account_opportunities"), {"account_id": facts["account_id"],
+                                                                     "limit": CARD_OPPORTUNITIES_LIMIT}))
     if timeline.empty:
         timeline = pd.DataFrame(columns=["occurred_at", "kind", "what", "detail", "who", "is_automated", "is_touch"])
     if opps.empty:
         opps = pd.DataFrame(columns=["id", "name", "stage", "amount", "created_at", "expected_close_date",
-                                     "closed_at", "owner_name"])
+                                     "closed_at", "owner_name", "open_total", "open_amount_total", "won_total"])
     timeline["occurred_at"] = pd.to_datetime(timeline["occurred_at"], utc=True)
     engaged = timeline[(timeline["kind"] == "activity") & timeline["what"].isin(ENGAGEMENT_TYPES)]
     before = engaged[engaged["occurred_at"] <= pd.Timestamp(facts["handed_off_at"])]
@@ -269,11 +293,21 @@ def clear_caches() -> None:
 # --------------------------------------------------------------------------- writes
 
 
-def _decided_by(conn: sa.Connection, handoff_id: int) -> str:
+def _already_decided(conn: sa.Connection, user: User, handoff_id: int, lead_name: str, decision: str,
+                     reason: str | None, recycle: bool) -> str:
+    """A hand-off found decided. The very decision this user asks for, made by them (a double click
+    on the button, a second tab): a confirmation, as nothing is left to record. Anything else
+    raises AlreadyDecided naming who decided and when. (A double click read 'Already accepted
+    by <yourself>' in red, as if the acceptance had failed.)"""
     row = conn.execute(q("handoff_decided_by"), {"handoff_id": handoff_id}).mappings().first()
     if row is None or row["decision"] is None:
-        return "Someone else changed this hand-off at the same moment. Reload to see it."
-    return f"Already {row['decision']} by {row['decided_by']} at {when(row['decided_at'])}."
+        raise AlreadyDecided("Someone else changed this hand-off at the same moment. Reload to see it.")
+    same = (row["actor_user_id"] == user.id and row["decision"] == decision
+            and (decision == "accepted"
+                 or (row["rejection_reason"] == reason and (row["recycled_at"] is not None) == bool(recycle))))
+    if same:
+        return f"You already {decision} {lead_name} at {when(row['decided_at'])}: nothing more to record."
+    raise AlreadyDecided(f"Already {row['decision']} by {row['decided_by']} at {when(row['decided_at'])}.")
 
 
 def _is_sqlstate(exc: sa.exc.DBAPIError, code: str) -> bool:
@@ -314,7 +348,7 @@ def _decide(conn: sa.Connection, user: User, handoff_id: int, decision: str, rea
         with conn.begin():
             row = _check(conn, user, handoff_id)
             if row["decision"] is not None:
-                raise AlreadyDecided(_decided_by(conn, handoff_id))
+                return _already_decided(conn, user, handoff_id, row["lead_name"], decision, reason, recycle)
             if not row["is_latest"]:
                 raise HandoffError(f"{row['lead_name']} was handed off again after this hand-off; "
                                    "decide on the newer one.")
@@ -334,7 +368,7 @@ def _decide(conn: sa.Connection, user: User, handoff_id: int, decision: str, rea
     except sa.exc.DBAPIError as exc:
         if _is_sqlstate(exc, "AB002"):  # decided by someone else between our read and our insert
             with conn.begin():
-                raise AlreadyDecided(_decided_by(conn, handoff_id)) from None
+                return _already_decided(conn, user, handoff_id, row["lead_name"], decision, reason, recycle)
         raise
     verb = "Accepted" if decision == "accepted" else "Rejected"
     tail = " and recycled to nurture" if recycle else ""

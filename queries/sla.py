@@ -1028,12 +1028,16 @@ OPEN_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "lead_name": _STR, "email": 
 def open_handoffs(user: User, rep_id: int | None = None, as_of: datetime | None = None) -> pd.DataFrame:
     """The rep's open hand-offs (undecided, or accepted and untouched), most urgent first.
 
-    Live: ``as_of`` defaults to now floored to LIVE_REFRESH_SECONDS, cached that long.
+    Live: ``as_of`` defaults to the *end* of the current LIVE_REFRESH_SECONDS slot, cached that
+    long. Rounded up, not down: nothing can be handed off, touched or decided after now, and a
+    decision just made (My hand-offs clears this cache) counts at once; rounded down, a lead
+    accepted a few seconds ago was listed as still to accept or reject for up to half a minute.
     """
     rep = rep_scope(user, rep_id)
     if as_of is None:
         now = datetime.now(timezone.utc)
-        as_of = now.replace(second=now.second // LIVE_REFRESH_SECONDS * LIVE_REFRESH_SECONDS, microsecond=0)
+        slot = now.replace(second=now.second // LIVE_REFRESH_SECONDS * LIVE_REFRESH_SECONDS, microsecond=0)
+        as_of = slot + timedelta(seconds=LIVE_REFRESH_SECONDS)
     return _open_handoffs(rep, as_of)
 
 

@@ -73,8 +73,8 @@ select h.id, h.lead_id, h.owner_id, r.full_name as owner_name, r.team_id as owne
 
 -- name: handoff_decided_by
 -- Who recorded the decision on a hand-off, and when: the signed-in user if it was made in
--- Alignboard, else the deciding rep, else the CRM sync.
-select h.decision, h.decided_at, h.rejection_reason,
+-- Alignboard, else the deciding rep, else the CRM sync (actor_user_id: that user, if any).
+select h.decision, h.decided_at, h.rejection_reason, h.recycled_at, ev.actor_user_id,
        coalesce(u.display_name, r.full_name, 'the CRM sync') as decided_by
   from handoff h
   left join rep r on r.id = h.decided_by_rep_id
@@ -106,6 +106,7 @@ select h.id as handoff_id, h.lead_id, h.owner_id, ro.full_name as owner_name, ro
        h.handed_off_at, h.sla_deadline_at, h.decision_due_at, h.decision, h.decided_at,
        h.rejection_reason, h.rejection_comment, h.recycled_at, h.first_touch_at, h.minutes_to_first_touch,
        rd.full_name as decided_by_name,
+       coalesce(sp.first_touch_business, false) as first_touch_business,   -- minutes_to_first_touch counts business time
        l.first_name, l.last_name, l.email, l.job_title, l.job_function, l.seniority, l.score, l.priority,
        l.created_at as lead_created_at, l.mql_at, l.source, ch.label as source_label, ch.is_marketing,
        l.campaign_id, c.name as campaign_name, cch.label as campaign_channel, c.start_date as campaign_start,
@@ -113,13 +114,16 @@ select h.id as handoff_id, h.lead_id, h.owner_id, ro.full_name as owner_name, ro
        a.id as account_id, a.name as account_name, a.domain, a.industry, a.country, a.region,
        a.employee_band, a.tier, ra.full_name as account_owner_name,
        mql.criteria_version_id as mql_criteria_version_id, mql.occurred_at as mql_event_at,
-       (select count(*) from handoff hx where hx.lead_id = h.lead_id) as handoffs_of_lead
+       (select count(*) from handoff hx where hx.lead_id = h.lead_id) as handoffs_of_lead,
+       (select count(*) from handoff hx where hx.lead_id = h.lead_id
+           and (hx.handed_off_at, hx.id) <= (h.handed_off_at, h.id)) as handoff_number
   from handoff h
   join lead l on l.id = h.lead_id
   join account a on a.id = l.account_id
   join channel ch on ch.code = l.source
   join rep ro on ro.id = h.owner_id
   left join rep rd on rd.id = h.decided_by_rep_id
+  left join sla_policy sp on sp.id = h.sla_policy_id
   left join campaign c on c.id = l.campaign_id
   left join channel cch on cch.code = c.channel_code
   left join rep rm on rm.id = l.marketer_id
@@ -153,9 +157,10 @@ select occurred_at, kind, what, detail, who, is_automated, is_touch
  limit :limit
 
 -- name: account_contacts
--- Other people from the lead's account, newest first, with where each one stands.
+-- Other people from the lead's account, newest first, with where each one stands;
+-- contacts_total counts them all (only :limit are listed).
 select l.id as lead_id, l.first_name || ' ' || l.last_name as name, l.job_title, l.seniority,
-       l.created_at, l.mql_at,
+       l.created_at, l.mql_at, count(*) over () as contacts_total,
        lh.decision as latest_decision, lh.handed_off_at as latest_handoff_at, r.full_name as latest_owner
   from lead l
   left join lateral (select h.decision, h.handed_off_at, h.owner_id
@@ -170,8 +175,12 @@ select l.id as lead_id, l.first_name || ' ' || l.last_name as name, l.job_title,
 
 -- name: account_opportunities
 -- The account's opportunities: open ones (with stage and expected close) and the won total.
+-- The totals are over all of them (only :limit rows are listed, open ones first).
 select o.id, o.name, o.stage, o.amount, o.created_at, o.expected_close_date, o.closed_at,
-       r.full_name as owner_name
+       r.full_name as owner_name,
+       count(*) filter (where o.closed_at is null) over () as open_total,
+       coalesce(sum(o.amount) filter (where o.closed_at is null) over (), 0) as open_amount_total,
+       coalesce(sum(o.amount) filter (where o.stage = 'closed_won') over (), 0) as won_total
   from opportunity o
   join rep r on r.id = o.owner_id
  where o.account_id = :account_id

@@ -89,6 +89,40 @@ def test_inbox_and_card_show_the_reps_own_handoffs(shop):
     assert "Fit against the criteria" in content  # no version in force yet: says so
     assert [m.label for m in at.metric][:2] == ["Awaiting decision", "Decision overdue"]
     assert at.metric[0].value == "3"
+    untouched = next(m for m in at.metric if m.label == "Untouched past the SLA")
+    assert "'Breached'" in untouched.help and "touched late are not counted" in untouched.help
+    # what to act on comes first: at 1366 px the last columns are behind a scroll
+    awaiting = at.dataframe[0].value
+    assert list(awaiting.columns[:5]) == ["Lead", "Company", "Status", "Decide by", "First touch"]
+
+
+def test_the_card_counts_every_contact_at_the_account_not_the_rows_listed(shop, monkeypatch):
+    from queries import handoffs
+
+    monkeypatch.setattr(handoffs, "CARD_CONTACTS_LIMIT", 2)   # the shop's account has 5 leads: 4 others
+    at = run_as("sdr", "my_handoffs")
+    content = texts(at)
+    assert "**Other contacts at the account:** 4" in content, content
+    assert "The newest 2 are listed." in content
+
+
+def test_the_card_explains_the_fit_icons(shop, monkeypatch):
+    """The fit list marks a rule the criteria leave open with a grey dash; nothing said what it meant."""
+    from datetime import date
+
+    from queries import metrics, qualification
+    from queries.criteria_rules import Criteria
+    from queries.qualification import Draft
+
+    vid = qualification.propose(users.by_username("marketing_lead"),
+                                Draft("ICP", Criteria(tiers=(1, 2), min_score=40), date.today(), "Best segments"))
+    qualification.approve(users.by_username("sales_lead"), vid, qualification.by_id(vid).version)
+    later = metrics.now_minute() + timedelta(minutes=2)   # in force from the approval instant, this minute
+    monkeypatch.setattr(metrics, "now_minute", lambda: later)
+    at = run_as("sdr", "my_handoffs")
+    content = texts(at)
+    assert "Fit against criteria v1" in content, content
+    assert "meets the rule" in content and "fails it" in content and "the criteria accept any value" in content
 
 
 def test_reject_other_without_comment_is_refused_then_recorded(shop):
@@ -138,8 +172,56 @@ def test_a_decision_made_elsewhere_meanwhile_is_reported(shop):
     handoffs.decide(users.by_username("sdr"), hid, "accepted")  # another tab
     at.radio(key=f"ho_dec_{hid}").set_value("Reject")
     at.selectbox(key=f"ho_reason_{hid}").set_value("bad_fit")
+    at.text_area(key=f"ho_comment_{hid}").set_value("Student, no buying role")
     at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
     assert any("Already accepted by Sdr at" in e.value for e in at.error), texts(at)
+    # the form is gone with the decision made elsewhere: what the rep typed is still there to copy
+    assert any("Your comment was not stored: “Student, no buying role”" in plain(e.value) for e in at.error), texts(at)
+    assert not [t for t in at.text_area if t.key == f"ho_comment_{hid}"]
+    assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
+
+
+def test_the_decided_list_says_when_and_why(shop):
+    """The decided hand-offs showed their (past) decision due date and a status word: not when the
+    rep decided nor the reason they gave."""
+    from queries import handoffs
+
+    (_, a), (_, b) = shop["leads"]["a"], shop["leads"]["b"]
+    sdr = users.by_username("sdr")
+    handoffs.decide(sdr, a, "rejected", reason="no_budget", recycle=True)
+    handoffs.decide(sdr, b, "accepted")
+    at = run_as("sdr", "my_handoffs")
+    decided = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert "Decide by" not in decided.columns
+    assert list(decided.columns[:5]) == ["Lead", "Company", "Status", "Reason", "Decided"]
+    assert sorted(decided["Reason"]) == ["", "No budget · recycled"]
+    assert decided["Decided"].notna().all()
+    handoffs.decide(sdr, shop["leads"]["c"][1], "rejected", reason="duplicate")   # rejected, not recycled
+    at.run()
+    decided = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert sorted(decided["Reason"]) == ["", "Duplicate", "No budget · recycled"]
+
+
+def test_a_decided_list_of_acceptances_only_has_an_empty_reason_column(shop):
+    from queries import handoffs
+
+    handoffs.decide(users.by_username("sdr"), shop["leads"]["a"][1], "accepted")
+    at = run_as("sdr", "my_handoffs")
+    decided = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert list(decided["Reason"]) == [""]
+
+
+def test_a_double_click_on_record_decision_confirms_instead_of_failing(shop):
+    from queries import handoffs
+
+    lead, hid = shop["leads"]["b"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(hid).run()
+    handoffs.decide(users.by_username("sdr"), hid, "accepted")   # the first click's run
+    at.radio(key=f"ho_dec_{hid}").set_value("Accept")
+    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()   # the second click
+    assert not at.error, [e.value for e in at.error]
+    assert any("You already accepted" in s.value for s in at.success), texts(at)
     assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
 
 
@@ -157,6 +239,23 @@ def test_deciding_a_lead_opened_from_the_table_keeps_its_card(shop):
     assert at.session_state["ho_table_gen"] == 1          # a fresh table: nothing selected
     at.run()
     assert at.selectbox(key="ho_open").value == hid
+
+
+def test_a_row_ticked_again_after_picking_another_card_opens_its_card(shop):
+    """Row A ticked (its card opens), card B picked in the list: the table still showed A ticked,
+    and ticking A again left B's card open (the page remembered A as already opened)."""
+    at = run_as("sdr", "my_handoffs")
+    at.session_state["ho_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    first = at.selectbox(key="ho_open").value
+    other = next(i for i in (shop["leads"][k][1] for k in "abc") if i != first)
+    at.selectbox(key="ho_open").set_value(other).run()
+    assert at.selectbox(key="ho_open").value == other
+    gen = at.session_state["ho_table_gen"] if "ho_table_gen" in at.session_state else 0
+    assert gen == 1                                      # the table starts over: nothing ticked
+    at.session_state[f"ho_table_{gen}"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert at.selectbox(key="ho_open").value == first, texts(at)
 
 
 def test_a_bulk_choice_decided_elsewhere_is_named_when_it_leaves_the_selection(shop):
@@ -351,11 +450,26 @@ def test_rep_rates_a_lead_and_a_campaign(shop):
     assert any("Saved your rating" in s.value for s in at.success), texts(at)
     at.selectbox(key="fb_campaign").set_value(shop["campaign"])
     at.radio(key="fb_campaign_quality").set_value(2)
+    assert at.text_area(key="fb_campaign_insight").label == "Insight (required)"   # it always is: say so
     at.text_area(key="fb_campaign_insight").input("Mostly researchers")
     at.button(key="FormSubmitter:rate_campaign-Send to marketing").click().run()
     assert any("Saved your feedback on Alignment webinar" in s.value for s in at.success), texts(at)
     with shop["engine"].connect() as conn:
         assert conn.execute(sa.text("select count(*), min(quality) from lead_feedback")).one() == (2, 1)
+
+
+def test_the_lead_picker_gives_the_year_of_an_older_hand_off(shop):
+    """The rating form's leads go back many months: last year's '20 Aug' read as this year's."""
+    world = shop["world"]
+    old = datetime.now(timezone.utc) - timedelta(days=400)
+    lead = world.lead(old - timedelta(days=1), world.account(industry="Retail"))
+    world.hand_off(lead, old, shop["reps"]["sam"])
+    at = run_as("sdr", "feedback")
+    options = at.selectbox(key="fb_lead").options
+    assert sum(f"{old:%d %b %Y}" in o for o in options) == 1, options
+    recent = datetime.now(timezone.utc) - timedelta(hours=3)
+    if recent.year == datetime.now(timezone.utc).year:   # (not in the first hours of a year)
+        assert any(o.endswith(f"{recent:%d %b}") for o in options), options   # this year's without the year
 
 
 def test_marketer_replies_and_sees_the_weekly_review(shop):
@@ -549,7 +663,8 @@ def test_card_names_and_decision_messages_show_as_typed(shop):
     _, other = shop["leads"]["b"]
     at.selectbox(key="ho_open").set_value(other).run()
     handoffs.decide(users.by_username("sdr"), other, "accepted")
-    at.radio(key=f"ho_dec_{other}").set_value("Accept")
+    at.radio(key=f"ho_dec_{other}").set_value("Reject")   # another decision than the other tab's: refused
+    at.selectbox(key=f"ho_reason_{other}").set_value("duplicate")
     at.button(key=f"FormSubmitter:decide_{other}-Record decision").click().run()
     assert at.error and not raw_markdown(at), raw_markdown(at)
     at = run_as("admin", "my_handoffs")   # someone else's card: the 'handed to' notice

@@ -161,6 +161,27 @@ def test_my_sla_period_comes_from_the_link_and_stays_in_it(office):
     assert at.query_params.get("period") in ("last_quarter", ["last_quarter"])
 
 
+@pytest.mark.parametrize("asked, shown", [("custom", "Custom dates"), ("last_12_months", "Last 12 months")])
+def test_my_sla_says_when_a_links_period_is_not_offered(office, asked, shown):
+    """A scoreboard link's period (custom dates, last 12 months) silently became this quarter."""
+    at = open_page("sdr", "my_sla", query={"period": asked, "from": "2026-01-01", "to": "2026-02-01"})
+    assert at.selectbox(key="mysla_period").value == "this_quarter"
+    notes = [w.value for w in at.warning]
+    assert any(f"period “{shown}”" in n and "shows This quarter" in n for n in notes), notes
+    assert "from" not in at.query_params and "to" not in at.query_params
+    at.run()                                         # the link was rewritten: the note goes
+    assert not any("this page does not offer" in w.value for w in at.warning)
+
+
+def test_my_sla_a_valid_period_in_the_link_says_nothing_and_garbage_is_shown_as_typed(office):
+    at = open_page("sdr", "my_sla", query={"period": "last_month"})
+    assert not any("this page does not offer" in w.value for w in at.warning)
+    at.query_params["period"] = "*garbage*"          # (open_page's first stop, the scoreboard, would drop it)
+    at.run()
+    assert any("period “\\*garbage\\*”" in w.value and "shows Last month" in w.value   # what it does show
+               for w in at.warning), [w.value for w in at.warning]
+
+
 def test_my_sla_for_a_user_without_a_rep_record_explains(office, app_db):
     users.create(None, UserInput("ae", "Ae Nobody", "ae@example.com", ["ae"], team_id=office["ae_team"]), PASSWORD)
     at = open_page("ae", "my_sla")

@@ -100,6 +100,11 @@ def test_clock_text_for_a_touch_before_the_business_clock_started(monkeypatch):
     assert caption.startswith("first touch before the SLA clock had started running")
     facts["minutes_to_first_touch"] = 42
     assert clock_text(facts, datetime(2026, 11, 21, tzinfo=timezone.utc))[1].startswith("first touch after 42 min")
+    # under a business-hours window the minutes are business minutes, and the caption says so
+    # (a Monday 09:15 call to a lead handed off on Sunday read 'after 15 min')
+    facts["first_touch_business"] = True
+    assert clock_text(facts, datetime(2026, 11, 21, tzinfo=timezone.utc))[1].startswith(
+        "first touch after 42 min in business hours (deadline")
 
 
 def test_coverage_gap_names_what_is_needed():

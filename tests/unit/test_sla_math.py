@@ -48,12 +48,13 @@ def test_open_summary_counts_as_the_open_list_does():
     frame["next_due_at"] = frame[["decide_due_at", "touch_due_at"]].min(axis=1)
     live, backlog = split_backlog(frame, now)
     assert (len(live), len(backlog)) == (3, 2)
-    assert open_summary(frame, now) == ("5 open hand-offs, 4 overdue: 3 to act on (2 overdue), 2 overdue for more "
-                                        f"than {BACKLOG_DAYS} days (the backlog); the next deadline in 2 h.")
+    # the total overdue in brackets; after the colon, the open ones split (3 + 2 = 5)
+    assert open_summary(frame, now) == ("5 open hand-offs (4 overdue): 3 to act on (2 overdue), 2 in the backlog "
+                                        f"(overdue for more than {BACKLOG_DAYS} days); the next deadline in 2 h.")
     assert open_summary(frame.iloc[:3], now) == "3 open hand-offs to act on (2 overdue); the next deadline in 2 h."
     assert open_summary(frame.iloc[:1], now) == "1 open hand-off to act on; the next deadline in 2 h."
-    assert open_summary(frame.iloc[3:], now) == ("2 open hand-offs, 2 overdue: 0 to act on, 2 overdue for more "
-                                                 f"than {BACKLOG_DAYS} days (the backlog).")
+    assert open_summary(frame.iloc[3:], now) == ("2 open hand-offs (2 overdue): 0 to act on, 2 in the backlog "
+                                                 f"(overdue for more than {BACKLOG_DAYS} days).")
     assert open_summary(frame.iloc[0:0], now) == "No open hand-offs."
 
 

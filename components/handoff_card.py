@@ -15,7 +15,7 @@ import streamlit as st
 from components import format as fmt
 from queries import settings
 from queries.criteria_rules import REGIONS, TIERS, Evaluation, LeadProfile, evaluate
-from queries.handoffs import Card
+from queries.handoffs import ENGAGEMENT_DAYS, Card
 from queries.periods import zone
 from queries.qualification import Version
 
@@ -231,9 +231,9 @@ def timeline(c: Card, limit: int = 12) -> None:
     if eng:
         chips = " ".join(f":violet-badge[{ACTIVITY_LABELS.get(k, k)} × {v}]" for k, v in
                          sorted(eng.items(), key=lambda kv: -kv[1]))
-        st.markdown(f"**Engagement in the 90 days before hand-off:** {chips}")
+        st.markdown(f"**Engagement in the {ENGAGEMENT_DAYS} days before hand-off:** {chips}")
     else:
-        st.markdown("**Engagement in the 90 days before hand-off:** none recorded")
+        st.markdown(f"**Engagement in the {ENGAGEMENT_DAYS} days before hand-off:** none recorded")
     t = c.timeline
     if t.empty:
         st.caption("No activity recorded for this lead.")

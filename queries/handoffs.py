@@ -40,6 +40,8 @@ REASONS = ("bad_fit", "no_budget", "wrong_contact", "duplicate", "no_response", 
 DECISIONS = ("accepted", "rejected")
 #: activity types that are marketing engagement (first / last touch of a lead's journey)
 ENGAGEMENT_TYPES = ("form_fill", "webinar", "content_download", "email_click", "web_visit")
+#: The card counts each kind of engagement over this many days before the hand-off.
+ENGAGEMENT_DAYS = 90
 
 
 class HandoffError(ValueError):
@@ -268,19 +270,20 @@ def _card(handoff_id: int) -> Card | None:
                                                                 "limit": CARD_CONTACTS_LIMIT}))
         opps = _frame(conn.execute(q("account_opportunities"), {"account_id": facts["account_id"],
                                                                      "limit": CARD_OPPORTUNITIES_LIMIT}))
+        engaged = _frame(conn.execute(q("lead_engagement_before_handoff"), {
+            "lead_id": facts["lead_id"], "handed_off_at": facts["handed_off_at"], "types": list(ENGAGEMENT_TYPES),
+            "days": ENGAGEMENT_DAYS}))
     if timeline.empty:
         timeline = pd.DataFrame(columns=["occurred_at", "kind", "what", "detail", "who", "is_automated", "is_touch"])
     if opps.empty:
         opps = pd.DataFrame(columns=["id", "name", "stage", "amount", "created_at", "expected_close_date",
                                      "closed_at", "owner_name", "open_total", "open_amount_total", "won_total"])
     timeline["occurred_at"] = pd.to_datetime(timeline["occurred_at"], utc=True)
-    engaged = timeline[(timeline["kind"] == "activity") & timeline["what"].isin(ENGAGEMENT_TYPES)]
-    before = engaged[engaged["occurred_at"] <= pd.Timestamp(facts["handed_off_at"])]
-    first = before.sort_values("occurred_at").iloc[0].to_dict() if not before.empty else None
-    last = before.sort_values("occurred_at").iloc[-1].to_dict() if not before.empty else None
-    since = pd.Timestamp(facts["handed_off_at"]) - pd.Timedelta(days=90)
-    recent = before[before["occurred_at"] >= since]   # the 90 days *before* the hand-off, as the card says
-    engagement = recent["what"].value_counts().to_dict()
+    rows = {part: [r for r in engaged.to_dict("records") if r["part"] == part] if not engaged.empty else []
+            for part in ("first", "last", "count")}
+    first, last = (rows[p][0] if rows[p] else None for p in ("first", "last"))
+    # the ENGAGEMENT_DAYS *before* the hand-off, as the card says; most frequent first
+    engagement = {r["what"]: int(r["n"]) for r in sorted(rows["count"], key=lambda r: (-r["n"], r["what"]))}
     return Card(facts, timeline, contacts, opps, first, last, engagement)
 
 

@@ -156,6 +156,26 @@ select occurred_at, kind, what, detail, who, is_automated, is_touch
  order by occurred_at desc, kind
  limit :limit
 
+-- name: lead_engagement_before_handoff
+-- The lead's marketing engagement (activities of :types) up to its hand-off, over all of them (the
+-- timeline lists only the newest rows): the first and the last ('first', 'last'), and how many of
+-- each type in the :days days before the hand-off ('count', with n).
+with engaged as (
+    select a.id, a.occurred_at, a.activity_type as what, a.subject as detail
+      from activity a
+     where a.lead_id = :lead_id
+       and a.activity_type = any(cast(:types as text[]))
+       and a.occurred_at <= :handed_off_at
+)
+(select 'first' as part, occurred_at, what, detail, 1::bigint as n from engaged order by occurred_at, id limit 1)
+union all
+(select 'last', occurred_at, what, detail, 1::bigint from engaged order by occurred_at desc, id desc limit 1)
+union all
+(select 'count', null, what, null, count(*)
+   from engaged
+  where occurred_at >= cast(:handed_off_at as timestamptz) - make_interval(days => :days)
+  group by what)
+
 -- name: account_contacts
 -- Other people from the lead's account, newest first, with where each one stands;
 -- contacts_total counts them all (only :limit are listed).

@@ -723,6 +723,28 @@ def test_the_inbox_counts_every_open_hand_off_and_lists_the_most_urgent(world, o
     assert handoffs.inbox_summary(sam) == counts                 # the counts do not depend on the cap
 
 
+def test_the_cards_engagement_reads_every_activity_not_the_timelines_newest_rows(world, org, app_db):
+    """First and last marketing touch and the 90-day counts came from the timeline's newest 300
+    rows: a lead with a long history after its hand-off lost its first touch and its engagement."""
+    reps = org["reps"]
+    acc = world.account()
+    t = datetime.now(timezone.utc) - timedelta(days=2)
+    lead = world.lead(t - timedelta(days=200), acc)
+    world.touch(lead, t - timedelta(days=150), None, "content_download")   # first; before the 90 days
+    world.touch(lead, t - timedelta(days=30), None, "webinar")
+    world.touch(lead, t - timedelta(days=1), None, "form_fill")            # last before the hand-off
+    hid = world.hand_off(lead, t, reps["ada"])
+    with app_db.begin() as conn:   # a nurture stream after the hand-off: more rows than the timeline lists
+        conn.execute(sa.text("insert into activity (lead_id, activity_type, occurred_at, is_automated) "
+                             "select :lead, 'email_click', cast(:t as timestamptz) + g * interval '1 minute', true "
+                             "from generate_series(1, 320) g"), {"lead": lead, "t": t})
+    c = handoffs.card(hid)
+    assert len(c.timeline) == 300   # the timeline itself stays capped
+    assert (c.first_touch["what"], c.last_touch["what"]) == ("content_download", "form_fill")
+    assert c.first_touch["occurred_at"] == t - timedelta(days=150)
+    assert c.engagement == {"form_fill": 1, "webinar": 1}
+
+
 def test_the_card_has_everything_a_rep_needs(world, org, app_db):
     reps = org["reps"]
     acc = world.account(tier=1, industry="Software", country="DE", region="EMEA")

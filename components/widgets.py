@@ -12,7 +12,9 @@ from components import theme
 
 
 def page_header(title: str, subtitle: str | None = None) -> None:
-    st.markdown(f"## {title}")
+    """The page's one level-1 heading (screen readers list and jump to it), sized like Streamlit's
+    level-2 heading by shell.CSS, and an optional caption under it."""
+    st.markdown(f"# {title}")
     if subtitle:
         st.caption(subtitle)
 

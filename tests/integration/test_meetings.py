@@ -383,6 +383,8 @@ def test_navigation_between_sections_with_previous_and_next(db):
     rerun(app)
     assert "present" not in app.query_params
     assert "Agenda" in markdown_text(app)
+    # the control room's one h1 is the meeting's title (the section titles are h1 only when presenting)
+    assert [m.value for m in app.markdown if m.value.startswith("# ") or "<h1" in m.value] == ["# Weekly alignment"]
 
 
 def test_a_deep_link_opens_the_same_section(db):

@@ -35,6 +35,10 @@ CSS = """
      cut to "19 aw…" in a narrow tile */
   [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: .15rem; }
   [data-testid="stMetricDeltaDescription"] { flex-shrink: 0; max-width: 100%; }
+  /* widgets.icon_button: the label names the button for screen readers, the icon alone shows */
+  div[class*="st-key-icon_only_"] button [data-testid="stMarkdownContainer"] {
+    position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+    clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
   .ab-brand { font-size: 2.1rem; font-weight: 700; letter-spacing: -0.02em; margin-bottom: 0; }
   /* the sign-in screen's h1, drawn as the brand line it was (a <p>), over Streamlit's h1 style */
   [data-testid="stMarkdownContainer"] h1.ab-brand { font-size: 2.1rem; font-weight: 700; padding: 0;

@@ -589,6 +589,9 @@ def test_the_agenda_editor_moves_adds_and_saves(db):
     app = open_app("executive", meeting=meeting_id, section=1)
     rows = st_rows = meetings.agenda(meeting_id)
     goals_uid = f"i{next(i.id for i in st_rows if i.kind == 'goals')}"
+    # the icon-only buttons carry a name of their own row (widgets.icon_button)
+    assert app.button(key=f"mtg_ag_up_{goals_uid}").label == "Move item 3 up"
+    assert app.button(key=f"mtg_ag_del_{goals_uid}").label == "Remove item 3"
     app.button(key=f"mtg_ag_up_{goals_uid}").click()
     rerun(app)
     app.selectbox(key="mtg_ag_new_kind").set_value("topic")

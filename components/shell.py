@@ -27,6 +27,15 @@ CSS = """
                                     text-overflow: clip !important; }
   @media (max-width: 1100px) { .block-container { padding-left: 1.5rem; padding-right: 1.5rem; } }
   .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
+  /* Tablets (768-1100 px): side-by-side columns that hold charts take the full width, one under
+     the other. Side by side each chart was 300-340 px wide: titles, legends and tick labels had
+     no room (sideways ticks, cut funnel labels). Streamlit itself stacks columns under 640 px. */
+  @media (max-width: 1100px) {
+    [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"]) {
+      flex-wrap: wrap; }
+    [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"])
+      > [data-testid="stColumn"] { flex: 1 1 100% !important; min-width: 100% !important; width: 100% !important; }
+  }
   /* Each page's title is its one h1 (widgets.page_header), drawn at the size of Streamlit's h2,
      which the titles used before; meeting mode's slide titles and the sign-in brand keep their own. */
   [data-testid="stMarkdownContainer"] h1:not(.mtg-title):not(.ab-brand) { font-size: 2.25rem; font-weight: 600;

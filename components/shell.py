@@ -30,10 +30,14 @@ CSS = """
   /* Tablets (768-1100 px): side-by-side columns that hold charts take the full width, one under
      the other. Side by side each chart was 300-340 px wide: titles, legends and tick labels had
      no room (sideways ticks, cut funnel labels). Streamlit itself stacks columns under 640 px. */
+  /* Not in a meeting's presentation (its section title is an h1.mtg-title), which must fit one screen
+     of an XGA (1024x768) projector. */
   @media (max-width: 1100px) {
-    [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"]) {
+    [data-testid="stMain"]:not(:has(h1.mtg-title))
+      [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"]) {
       flex-wrap: wrap; }
-    [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"])
+    [data-testid="stMain"]:not(:has(h1.mtg-title))
+      [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"])
       > [data-testid="stColumn"] { flex: 1 1 100% !important; min-width: 100% !important; width: 100% !important; }
   }
   /* Each page's title is its one h1 (widgets.page_header), drawn at the size of Streamlit's h2,

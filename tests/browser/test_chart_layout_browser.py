@@ -1,7 +1,7 @@
 """Charts as drawn at in-between widths: no chart's title, legend, axis titles, tick labels,
 annotations or bar labels run into each other or off the chart, on a tablet (768×1024 and
-1024×768, where columns of charts stack) and on a 1280×720 screen or projector (half-width
-charts); and a page with charts stacks them on a tablet. Measured in the browser: Plotly.js places
+1024×768, where a page's columns of charts stack) and on a 1280×720 screen or projector
+(half-width charts); a page with charts stacks them on a tablet, a meeting's slide does not. Measured in the browser: Plotly.js places
 text in ways a figure's settings alone do not tell (theme.place_top's model of its titles)."""
 
 from __future__ import annotations
@@ -121,3 +121,6 @@ def test_the_meetings_projector_charts_keep_title_and_legend_apart(page, meeting
     sign_in(page, "executive")
     found = _collisions(page, f"/meeting?meeting={meeting_id}&section={DEFAULT_AGENDA.index('sla') + 1}&present=1")
     assert not found, found
+    # the slide keeps its two halves side by side (tablet stacking is for pages, not a projector)
+    marketing, sales = (page.get_by_test_id("stPlotlyChart").nth(i).bounding_box() for i in (0, 1))
+    assert sales["x"] > marketing["x"] + marketing["width"] - 1, (marketing, sales)

@@ -24,6 +24,10 @@ def _return_text(won, roi, currency: str) -> str:
     return f"{fmt.money(won, currency)} · {fmt.ratio(roi)} return"
 
 
+#: Right margin (px) of the channel chart, where the longest bar's return label ends.
+RETURN_LABEL_MARGIN = 64
+
+
 def channel_returns_chart(channels: pd.DataFrame, currency: str = "USD", *, height: int | None = None) -> go.Figure:
     """Spend and revenue won per channel, side by side, with the return (revenue ÷ spend) written
     at the end of each pair; best return on top.
@@ -46,9 +50,11 @@ def channel_returns_chart(channels: pd.DataFrame, currency: str = "USD", *, heig
                 customdata=[fmt.money(w, currency) for w in rows["won_revenue"]],
                 hovertemplate="%{y}: %{customdata} won<extra></extra>")
     top = float(max(rows["spend"].max(), rows["won_revenue"].max()) or 1)
-    fig.update_xaxes(title_text=None, range=[0, top * 1.45], tickprefix=fmt.money(0, currency).rstrip("0"),
+    # the label after the longest bar ("$102k · 5.9× return") has the room beside it and a margin:
+    # with only the room (range × 1.45) it ran off a half-width chart on a 1280 px screen
+    fig.update_xaxes(title_text=None, range=[0, top * 1.6], tickprefix=fmt.money(0, currency).rstrip("0"),
                      tickformat="~s")
-    fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05)
+    fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05, margin=dict(r=RETURN_LABEL_MARGIN))
     return theme.style(fig, title, height=height or max(300, 90 + 62 * len(rows)))
 
 

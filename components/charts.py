@@ -79,16 +79,17 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
     money_axis = dict(tickprefix=_currency_prefix(currency), tickformat="~s", rangemode="tozero", nticks=4)
     layout = dict(
         barmode="stack", bargap=0.25, hovermode="closest",
-        legend=dict(x=1, xanchor="right"),   # the left of its row holds the "Revenue won" panel title
         xaxis=_time_axis(grain, frame["bucket"], anchor="y2"),
-        yaxis=dict(domain=[0.57, 1.0], **money_axis, **_nothing_axis(frame["revenue"])),
-        yaxis2=dict(domain=[0.0, 0.43], **money_axis, **_nothing_axis(frame["pipeline_created"])),
+        # each panel's title sits in the plot area, over its panel: above the top panel it met the
+        # legend's row (theme.style puts the legend between the chart's title and the plot)
+        yaxis=dict(domain=[0.55, 0.89], **money_axis, **_nothing_axis(frame["revenue"])),
+        yaxis2=dict(domain=[0.0, 0.4], **money_axis, **_nothing_axis(frame["pipeline_created"])),
         annotations=[dict(text=text, x=0, xref="paper", xanchor="left", y=y, yref="paper", yanchor="bottom",
                           showarrow=False, font=_PANEL_TITLE)
-                     for text, y in (("Revenue won", 1.0), ("Pipeline created", 0.43))]
+                     for text, y in (("Revenue won", 0.9), ("Pipeline created", 0.41))]
         + [dict(text=text, x=0.5, xref="paper", y=y, yref="paper", showarrow=False, font=dict(color=theme.NEUTRAL))
-           for text, y, col in (("No revenue won in the period", 0.78, "revenue"),
-                                ("No pipeline created in the period", 0.21, "pipeline_created"))
+           for text, y, col in (("No revenue won in the period", 0.72, "revenue"),
+                                ("No pipeline created in the period", 0.2, "pipeline_created"))
            if not (frame[col].fillna(0) > 0).any()],
     )
     return _figure(data, layout, "Revenue and pipeline, by source", height)
@@ -251,6 +252,10 @@ STAGE_LABELS = {"MQL": "MQL", "SAL": "Accepted (SAL)", "SQL": "Opportunity (SQL)
 STAGE_COLORS = {"MQL": theme.MARKETING, "SAL": theme.SHARED, "SQL": theme.SALES, "Won": theme.SALES}
 
 
+#: The funnel's x range as a multiple of its longest bar.
+FUNNEL_RANGE = 3.0
+
+
 def funnel_chart(funnel: pd.DataFrame, *, height: int = 400) -> go.Figure:
     """MQL → Won as left-aligned bars, each labelled with its count, its step conversion (from the
     previous stage) and its cumulative conversion as the metric defines it: reached ÷ leads that
@@ -260,11 +265,13 @@ def funnel_chart(funnel: pd.DataFrame, *, height: int = 400) -> go.Figure:
     text, hover = [], []
     for i, r in rows.iterrows():
         cumulative = fmt.pct(r.cumulative_rate, 1 if (r.cumulative_rate or 0) < 0.1 else 0)
+        # on two lines, the longest "5.4% of leads created": on one line it ran off a half-width
+        # chart on a 1280 px screen
         if i == 0:
-            text.append(f"<b>{fmt.number(r.reached)}</b> · {cumulative} of leads created")
+            text.append(f"<b>{fmt.number(r.reached)}</b><br>{cumulative} of leads created")
             hover.append(text[-1])
         else:
-            text.append(f"<b>{fmt.number(r.reached)}</b> · {fmt.pct(r.step_rate)} step · {cumulative} of leads created")
+            text.append(f"<b>{fmt.number(r.reached)}</b> · {fmt.pct(r.step_rate)} step<br>{cumulative} of leads created")
             hover.append(text[-1] + f"<br>{fmt.pct(r.of_mql, 1 if (r.of_mql or 0) < 0.1 else 0)} of MQLs")
     top = float(rows["reached"].max()) if not rows.empty else 1.0
     data = [dict(
@@ -275,5 +282,6 @@ def funnel_chart(funnel: pd.DataFrame, *, height: int = 400) -> go.Figure:
     layout = dict(
         bargap=0.3,
         yaxis=dict(autorange="reversed", tickfont=dict(size=14), showgrid=False),
-        xaxis=dict(range=[0, (top or 1.0) * 2.4], showticklabels=False, showgrid=False, showline=False, ticks=""))
+        # the longest bar takes a third of the width, its label the room beside it
+        xaxis=dict(range=[0, (top or 1.0) * FUNNEL_RANGE], showticklabels=False, showgrid=False, showline=False, ticks=""))
     return _figure(data, layout, "Funnel: leads created in the period, MQL to won", height)

@@ -129,7 +129,7 @@ def goal_detail(user: User, goal_id: int) -> None:
 
     head, status = st.columns([5, 2], vertical_alignment="bottom")
     with head:
-        st.markdown(f"## {fmt.md_text(goal.title)}")
+        st.markdown(f"# {fmt.md_text(goal.title)}")   # the page's heading
     with status:
         st.markdown(goal_card.status_chip_html(p.status), unsafe_allow_html=True)
     if goal.parent_id is not None:

@@ -24,8 +24,7 @@ def for_projector(fig: go.Figure) -> go.Figure:
 def _size(fig: go.Figure, big: bool) -> go.Figure:
     if big:
         fig.update_layout(font=dict(size=18), title=dict(font=dict(size=22)), legend=dict(font=dict(size=16)))
-        if fig.layout.margin.t is not None and fig.layout.legend.y is None:  # theme.style's row for the legend
-            fig.update_layout(margin_t=fig.layout.margin.t + 14)
+        theme.place_top(fig)   # the title's and the legend's rows at their new size
         fig.update_xaxes(tickfont=dict(size=16), title_font=dict(size=16))
         fig.update_yaxes(tickfont=dict(size=16), title_font=dict(size=16))
     return fig

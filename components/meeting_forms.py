@@ -13,6 +13,7 @@ import streamlit as st
 
 from components.meeting_content import esc, section_title
 from components.meeting_view import DIALOG, fail, flash, go, tz
+from components.widgets import icon_button
 from queries import meetings
 from queries.access import User
 from queries.meeting_rules import (MAX_MINUTES, MEETING_PRESETS, SECTIONS, ActionInput, AgendaItemInput,
@@ -177,12 +178,14 @@ def agenda_editor(user: User, meeting: meetings.Meeting, items) -> None:
         # a label of its own per row: a screen reader announced every field as just "Minutes"
         c[1].number_input(f"Minutes for item {index + 1}", min_value=1, max_value=MAX_MINUTES, step=1,
                           key=f"mtg_ag_min_{r['uid']}", label_visibility="collapsed")
-        c[2].button("", key=f"mtg_ag_up_{r['uid']}", icon=":material/arrow_upward:", on_click=_move,
-                    args=(key, index, -1), disabled=fixed or index <= 1, help="Move up")
-        c[3].button("", key=f"mtg_ag_down_{r['uid']}", icon=":material/arrow_downward:", on_click=_move,
-                    args=(key, index, +1), disabled=fixed or index == len(rows) - 1, help="Move down")
-        c[4].button("", key=f"mtg_ag_del_{r['uid']}", icon=":material/delete:", on_click=_remove, args=(key, index),
-                    disabled=fixed, help="Remove")
+        # icon-only, each named for its row ("Move item 3 up"), not after its icon
+        icon_button(c[2], f"Move item {index + 1} up", key=f"mtg_ag_up_{r['uid']}", icon=":material/arrow_upward:",
+                    on_click=_move, args=(key, index, -1), disabled=fixed or index <= 1, help="Move up")
+        icon_button(c[3], f"Move item {index + 1} down", key=f"mtg_ag_down_{r['uid']}",
+                    icon=":material/arrow_downward:", on_click=_move, args=(key, index, +1),
+                    disabled=fixed or index == len(rows) - 1, help="Move down")
+        icon_button(c[4], f"Remove item {index + 1}", key=f"mtg_ag_del_{r['uid']}", icon=":material/delete:",
+                    on_click=_remove, args=(key, index), disabled=fixed, help="Remove")
     used = {r["kind"] for r in rows}
     addable = [k for k in NEW_KINDS if k == "topic" or k not in used]
     a, b, c = st.columns([2.2, 2.2, 1], vertical_alignment="bottom")

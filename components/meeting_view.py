@@ -765,7 +765,7 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     item = items[n - 1]
     presenter = user.can("meeting.present")
     st.button("All meetings", key="mtg_back", on_click=go, args=(None,), icon=":material/arrow_back:", type="tertiary")
-    st.markdown(f"## {fmt.md_text(meeting.title)}")
+    st.markdown(f"# {fmt.md_text(meeting.title)}")   # the page's heading
     badges = f":{STATUS_BADGE[meeting.status]}-badge[{STATUSES[meeting.status]}]"
     if meeting.is_frozen:
         frozen = (f"{meeting_content.local_time(meeting.frozen_at, zone)}, "

@@ -197,7 +197,7 @@ def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int 
                                   traceorder="normal"))
     fig.update_xaxes(tickformat=".0%", range=[0, 1.001], tickvals=[0, 0.25, 0.5, 0.75, 1])
     return theme.style(fig, f"Rejection reasons by {group_title.lower()} (share of rejected; count in brackets)",
-                       height=height or max(300, 70 + 34 * len(groups)))
+                       height=height or max(300, 70 + 34 * len(groups)), title_chars=theme.WIDE_TITLE_CHARS)
 
 
 # --------------------------------------------------------------------------- feedback ratings
@@ -237,7 +237,7 @@ def quality_by_group_chart(trend: pd.DataFrame, group_title: str, *, top: int = 
     fig.add_vline(x=3, line=dict(color=theme.MUTED, width=1, dash="dot"))
     fig.update_layout(margin=dict(r=40))
     return theme.style(fig, f"Lead quality rated by sales, by {group_title.lower()}",
-                       height=height or max(280, 80 + 32 * len(rows)))
+                       height=height or max(280, 80 + 32 * len(rows)), title_chars=theme.WIDE_TITLE_CHARS)
 
 
 def quality_trend_chart(trend: pd.DataFrame, grain: str, *, height: int = 320) -> go.Figure:

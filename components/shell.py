@@ -27,11 +27,35 @@ CSS = """
                                     text-overflow: clip !important; }
   @media (max-width: 1100px) { .block-container { padding-left: 1.5rem; padding-right: 1.5rem; } }
   .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
+  /* Tablets (768-1100 px): side-by-side columns that hold charts take the full width, one under
+     the other. Side by side each chart was 300-340 px wide: titles, legends and tick labels had
+     no room (sideways ticks, cut funnel labels). Streamlit itself stacks columns under 640 px. */
+  /* Not in a meeting's presentation (its section title is an h1.mtg-title), which must fit one screen
+     of an XGA (1024x768) projector. */
+  @media (max-width: 1100px) {
+    [data-testid="stMain"]:not(:has(h1.mtg-title))
+      [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"]) {
+      flex-wrap: wrap; }
+    [data-testid="stMain"]:not(:has(h1.mtg-title))
+      [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"])
+      > [data-testid="stColumn"] { flex: 1 1 100% !important; min-width: 100% !important; width: 100% !important; }
+  }
+  /* Each page's title is its one h1 (widgets.page_header), drawn at the size of Streamlit's h2,
+     which the titles used before; meeting mode's slide titles and the sign-in brand keep their own. */
+  [data-testid="stMarkdownContainer"] h1:not(.mtg-title):not(.ab-brand) { font-size: 2.25rem; font-weight: 600;
+                                                          padding: 1rem 0; line-height: 1.2; }
   /* a KPI tile's caption goes under its change when both do not fit on one line, instead of being
      cut to "19 aw…" in a narrow tile */
   [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: .15rem; }
   [data-testid="stMetricDeltaDescription"] { flex-shrink: 0; max-width: 100%; }
+  /* widgets.icon_button: the label names the button for screen readers, the icon alone shows */
+  div[class*="st-key-icon_only_"] button [data-testid="stMarkdownContainer"] {
+    position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+    clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
   .ab-brand { font-size: 2.1rem; font-weight: 700; letter-spacing: -0.02em; margin-bottom: 0; }
+  /* the sign-in screen's h1, drawn as the brand line it was (a <p>), over Streamlit's h1 style */
+  [data-testid="stMarkdownContainer"] h1.ab-brand { font-size: 2.1rem; font-weight: 700; padding: 0;
+                                                   line-height: 1.6; letter-spacing: -0.02em; }
   .ab-brand span.m { color: #7C3AED; } .ab-brand span.s { color: #0284C7; }
   .ab-tagline { color: #475569; font-size: 1.05rem; margin-top: 0.2rem; }
   /* The scoreboard's goal cards scroll in a box as tall as the KPI tiles: fade its lower edge so
@@ -118,7 +142,7 @@ def sign_in() -> User | None:
     with screen.container():
         left, middle, right = st.columns([1, 1.3, 1])
         with middle:
-            st.markdown('<p class="ab-brand"><span class="m">Align</span><span class="s">board</span></p>',
+            st.markdown('<h1 class="ab-brand"><span class="m">Align</span><span class="s">board</span></h1>',
                         unsafe_allow_html=True)
             st.markdown('<p class="ab-tagline">One set of numbers for sales and marketing.</p>',
                         unsafe_allow_html=True)
@@ -167,7 +191,7 @@ def no_access(user: User, title: str, page_key: str) -> None:
     not registered for them, so it never runs."""
     from queries.access import PAGE_ROLES, ROLES
 
-    st.markdown("## Not available for your role")
+    st.markdown("# Not available for your role")
     for_whom = ", ".join(ROLES[r] for r in ROLES if r in PAGE_ROLES[page_key])
     st.warning(f"**{title}** is for {for_whom}. Your roles ({user.role_labels}) do not include it; an admin can "
                "change your roles on the Users & audit page.", icon=":material/lock:")

@@ -53,7 +53,9 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
     largest = max(list(rows["handoffs"]) or [0])
     fig.update_yaxes(title_text="Hand-offs", **{**theme.count_axis(largest), "range": [0, largest * 1.22 or 1]})
     fig.update_layout(bargap=0.15)
-    return theme.style(fig, "Time to first touch against each lead's window", height=height)
+    # drawn across the page (the scorecard), so its title needs no second line
+    return theme.style(fig, "Time to first touch against each lead's window", height=height,
+                       title_chars=theme.WIDE_TITLE_CHARS)
 
 
 def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, title: str,

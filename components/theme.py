@@ -152,23 +152,122 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
 )
 
 
-def style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
+#: A chart title longer than this many characters is set on two lines (or more). Plotly never
+#: wraps a title: in a half-width column on a tablet or a 1280 px screen (300-400 px) it ran off
+#: the chart's edge ("Time to first touch, and whether each ha"); 38 characters of the 17 px title
+#: fit in 300 px.
+TITLE_CHARS = 38
+#: The same for a chart drawn across the page (where a tablet's 700 px fit 80).
+WIDE_TITLE_CHARS = 72
+#: Pixels from the top of the figure to the top of the title's first line.
+TITLE_TOP = 6
+#: A title's line height, in ems (Plotly's).
+TITLE_LINE = 1.3
+#: The gap between the title's last line and the legend under it, and under a legend above the plot.
+TITLE_GAP = 8
+
+
+def wrap_title(text: str, width: int = TITLE_CHARS) -> str:
+    """``text`` on as few lines of at most ``width`` characters as it needs, broken at spaces into
+    lines of about the same length ("Acceptance rate of the MQLs<br>handed off", not a last line
+    of one word); "<br>" between them. A word longer than the width gets a line of its own. Text
+    that already holds markup (a "<br>" or a tag) is left as it is. (pure)"""
+    if "<" in text or _visible_len(text) <= width:
+        return text
+    words = text.split()
+    lines = len(_greedy(words, width))
+    # the narrowest width that still needs no more lines than the greedy fill: balanced lines
+    for narrower in range(max(len(w) for w in words), width + 1):
+        if len(_greedy(words, narrower)) <= lines:
+            return "<br>".join(_greedy(words, narrower))
+    return "<br>".join(_greedy(words, width))
+
+
+def _greedy(words: list[str], width: int) -> list[str]:
+    lines, line = [], ""
+    for word in words:
+        if line and _visible_len(line) + 1 + _visible_len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line]
+
+
+def _visible_len(text: str) -> int:
+    return len(html.unescape(text))
+
+
+def title_lines(fig: go.Figure) -> int:
+    text = fig.layout.title.text or ""
+    return text.count("<br>") + 1 if text else 0
+
+
+def style(fig: go.Figure, title: str | None = None, height: int = 340, *, title_chars: int = TITLE_CHARS) -> go.Figure:
     """Apply the Alignboard template and a height; returns the same figure.
 
-    A titled chart whose legend sits above the plot (the template's place for it) gets a taller
-    top margin, so the legend has its own row under the title: side by side they overlapped
-    once a column was narrow (1366 px screens, 1280 px projectors)."""
+    The title is wrapped to fit a half-width column (wrap_title); a chart that is always drawn
+    across the page passes ``title_chars=WIDE_TITLE_CHARS``. Where the legend goes depends on
+    where the chart put it, and it never shares space with the title or the tick labels:
+
+    - above the plot (the template's place): in its own rows under the title, growing downwards
+      as it wraps, and the plot starts under it (place_top);
+    - below the plot (the chart set ``legend.y`` under 0): at the foot of the figure, under the
+      tick labels however tall they are (turned sideways on a narrow chart they ran into a legend
+      placed a fixed fraction under the plot)."""
     fig.update_layout(template=TEMPLATE_NAME, height=height)
     # Streamlit's chart theme greys tick labels and axis titles (#808495, 3.7:1 on white, under the
     # 4.5:1 readable text needs): set on the figure itself, which no theme overrides
     fig.update_xaxes(tickfont_color=AXIS_TEXT, title_font_color=AXIS_TEXT)
     fig.update_yaxes(tickfont_color=AXIS_TEXT, title_font_color=AXIS_TEXT)
     if title:
-        fig.update_layout(title_text=title)
-        if _legend_on_top(fig) and fig.layout.margin.t is None:
-            size = fig.layout.title.font.size or 17
-            fig.update_layout(margin_t=48 + 2 * size)
+        fig.update_layout(title_text=wrap_title(title, title_chars))
+    if _legend_below(fig):
+        fig.update_layout(legend=dict(yref="container", y=0, yanchor="bottom"))
+    place_top(fig)
     return fig
+
+
+#: The template's top margin, the least a titled figure gets.
+TOP_MARGIN = 48
+
+
+def place_top(fig: go.Figure) -> go.Figure:
+    """Lay out the top of a styled figure from its title's lines and font sizes: the title from
+    TITLE_TOP px; a legend above the plot (see style) under it, anchored by its top in pixels so
+    extra rows of a wrapping legend push the plot down (Plotly's automargin) instead of climbing
+    into the title; a top margin with room for both. Call it again after changing the title's or
+    the legend's font size (meeting_charts.for_projector). A chart that set its own top margin
+    keeps it. Returns the figure."""
+    height = fig.layout.height or 340
+    lines = title_lines(fig)
+    size = fig.layout.title.font.size or 17
+    needed = 0
+    if lines:
+        fig.update_layout(title=dict(yref="container", y=1 - _title_y(lines, size) / height, yanchor="top"))
+        needed = TITLE_TOP + round(lines * TITLE_LINE * size) + TITLE_GAP
+    if _legend_on_top(fig):
+        top = needed or TITLE_GAP
+        fig.update_layout(legend=dict(yref="container", y=1 - top / height, yanchor="top"))
+        needed = top + round((fig.layout.legend.font.size or 13) * 2) + TITLE_GAP   # one row; more push
+    ours = fig.layout.meta is not None and isinstance(fig.layout.meta, dict) and fig.layout.meta.get("ab_top")
+    if needed and (fig.layout.margin.t is None or ours):
+        fig.update_layout(margin_t=max(TOP_MARGIN, needed), meta={**(fig.layout.meta or {}), "ab_top": True})
+    return fig
+
+
+def _title_y(lines: int, size: float) -> float:
+    """The pixels from the figure's top at which to put a title so its first line's top is at
+    TITLE_TOP. Measured on Plotly.js as Streamlit 1.67 ships it (tests/browser/test_chart_layout_browser.py):
+    whatever its ``yanchor``, a title's box starts 0.3 em above its ``y``, and 0.7 em more for a
+    title of more than one line."""
+    return TITLE_TOP + 0.3 * size + (0.7 * size if lines > 1 else 0)
+
+
+def _legend_below(fig: go.Figure) -> bool:
+    legend = fig.layout.legend
+    return (fig.layout.showlegend is not False and legend.y is not None and legend.y < 0
+            and legend.yref in (None, "paper"))
 
 
 def empty_figure(title: str, message: str, height: int = 320) -> go.Figure:
@@ -182,10 +281,15 @@ def empty_figure(title: str, message: str, height: int = 320) -> go.Figure:
 
 
 def _legend_on_top(fig: go.Figure) -> bool:
+    """Whether the figure shows a legend in the template's place above the plot (not below it, not
+    beside it at the right, not at the foot of the figure)."""
     if fig.layout.showlegend is False:
         return False
-    if fig.layout.legend.y is not None and fig.layout.legend.y < 0.5:   # the chart put it below
-        return False
+    legend = fig.layout.legend
+    if legend.y is not None and (legend.y < 0.5 if legend.yref in (None, "paper") else legend.yanchor != "top"):
+        return False   # the chart put it below, or at the foot of the figure
+    if legend.orientation == "v" or legend.x is not None and legend.x > 1:
+        return False   # beside the plot
     shown = [t for t in fig.data if t.showlegend is not False] + [s for s in fig.layout.shapes if s.showlegend]
     return fig.layout.showlegend is True or len(shown) > 1
 

@@ -12,7 +12,9 @@ from components import theme
 
 
 def page_header(title: str, subtitle: str | None = None) -> None:
-    st.markdown(f"## {title}")
+    """The page's one level-1 heading (screen readers list and jump to it), sized like Streamlit's
+    level-2 heading by shell.CSS, and an optional caption under it."""
+    st.markdown(f"# {title}")
     if subtitle:
         st.caption(subtitle)
 
@@ -39,6 +41,19 @@ def _metric(label, value, delta, good_when, help, trend, caption) -> None:
               delta_arrow="off" if flat else "auto", help=help, border=True,
               chart_data=trend if trend and len(trend) > 1 else None, chart_type="line",
               delta_description=caption, height="stretch")   # tiles in a row share one height
+
+
+#: The container key prefix of an icon-only button (see icon_button; shell.CSS hides its label).
+ICON_ONLY = "icon_only_"
+
+
+def icon_button(where, label: str, *, icon: str, key: str, help: str | None = None, **kwargs) -> bool:
+    """A button that shows only its icon and is still named by ``label``: Streamlit names an
+    icon-only button after its icon's ligature ("arrow_upward icon"), so a screen reader said
+    nothing about what it does. The label stays in the button, hidden from sight only (shell.CSS),
+    and is its tooltip unless ``help`` says more. ``where``: the column or container it goes in."""
+    with where.container(key=f"{ICON_ONLY}{key}"):
+        return st.button(label, key=key, icon=icon, help=help or label, **kwargs)
 
 
 #: Charts on a page are read, not explored: no Plotly toolbar (zoom, pan, autoscale… were eight

@@ -96,3 +96,28 @@ def test_a_720p_projector_shows_the_whole_header_and_the_slipping_section(page, 
     assert box is not None and box["y"] + box["height"] <= 720, f"the note ends at {box}"
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     assert height <= 720, f"the section is {height} px high on a 720 px screen"
+
+
+def test_the_agenda_editors_icon_buttons_are_named_for_what_they_do(page, meeting_id):
+    """Move up/down and remove show only an icon; a screen reader names them by their row, not by
+    the icon's ligature ("arrow_upward icon"), and the name takes no room on screen."""
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section=1")
+    wait_for_app(page)
+    page.get_by_text("Edit the agenda").click()
+    up = page.get_by_role("button", name="Move item 3 up", exact=True)
+    expect(up).to_be_visible()
+    expect(up).to_be_enabled()
+    expect(page.get_by_role("button", name="Remove item 3", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Move item 1 down", exact=True)).to_be_disabled()  # always first
+    expect(page.get_by_role("button", name=re.compile(r"arrow_|delete icon"))).to_have_count(0)
+    box = up.bounding_box()
+    assert box is not None and box["width"] < 60, f"the hidden name widened the button: {box}"
+    from queries.meeting_rules import SECTIONS
+
+    minutes = page.get_by_role("spinbutton", name="Minutes for item 2", exact=True)
+    expect(minutes).to_have_value(str(SECTIONS["scoreboard"].default_minutes))
+    up.click()   # the goals section moves up to second
+    wait_for_app(page)
+    expect(minutes).to_have_value(str(SECTIONS["goals"].default_minutes))
+    assert_no_exception(page)

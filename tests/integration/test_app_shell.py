@@ -47,6 +47,11 @@ def _text(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown) + " ".join(str(e.value) for e in at.caption)
 
 
+def level_one_headings(at: AppTest) -> list[str]:
+    """The h1 headings a run drew: markdown "# Title" or a raw <h1>."""
+    return [m.value for m in at.markdown if m.value.startswith("# ") or "<h1" in m.value]
+
+
 def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     inputs = at.text_input
     inputs[0].input(username)
@@ -61,6 +66,7 @@ def test_signed_out_visitor_sees_only_the_sign_in_form(people):
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert not at.metric  # no page content
     assert "Sign in" in [s.value for s in at.subheader]
+    assert len(level_one_headings(at)) == 1 and "ab-brand" in level_one_headings(at)[0]   # the brand is the h1
 
 
 def test_real_form_signs_in_and_wrong_password_is_refused(people):
@@ -92,6 +98,8 @@ def test_each_role_can_reach_exactly_its_pages(people, role):
         if role in roles:
             at.switch_page(path).run()
             assert not at.exception, (role, key, at.exception)
+            # one h1 per page, its title: what a screen reader lists first and jumps to
+            assert len(level_one_headings(at)) == 1, (role, key, level_one_headings(at))
         else:
             with pytest.raises(ValueError):
                 at.switch_page(path)

@@ -714,6 +714,8 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))
     ae = _goals_page("ae", goal=str(goal_id))
     assert "Only the goal's owners post check-ins" in _texts(ae)
+    title = goals.get(goal_id).title   # the goal's page has one h1: its title
+    assert [m.value for m in ae.markdown if m.value.startswith("# ") or "<h1" in m.value] == [f"# {title}"]
     assert not ae.text_area and not [b for b in ae.button if b.label == "Edit goal"]  # read only
 
     sal = _goals_page("sales_lead", goal=str(goal_id))

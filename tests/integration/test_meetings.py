@@ -383,6 +383,8 @@ def test_navigation_between_sections_with_previous_and_next(db):
     rerun(app)
     assert "present" not in app.query_params
     assert "Agenda" in markdown_text(app)
+    # the control room's one h1 is the meeting's title (the section titles are h1 only when presenting)
+    assert [m.value for m in app.markdown if m.value.startswith("# ") or "<h1" in m.value] == ["# Weekly alignment"]
 
 
 def test_a_deep_link_opens_the_same_section(db):
@@ -587,6 +589,9 @@ def test_the_agenda_editor_moves_adds_and_saves(db):
     app = open_app("executive", meeting=meeting_id, section=1)
     rows = st_rows = meetings.agenda(meeting_id)
     goals_uid = f"i{next(i.id for i in st_rows if i.kind == 'goals')}"
+    # the icon-only buttons carry a name of their own row (widgets.icon_button)
+    assert app.button(key=f"mtg_ag_up_{goals_uid}").label == "Move item 3 up"
+    assert app.button(key=f"mtg_ag_del_{goals_uid}").label == "Remove item 3"
     app.button(key=f"mtg_ag_up_{goals_uid}").click()
     rerun(app)
     app.selectbox(key="mtg_ag_new_kind").set_value("topic")

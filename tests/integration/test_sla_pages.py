@@ -149,7 +149,7 @@ def test_a_sales_lead_picks_a_rep_on_my_sla(office):
     assert not at.exception, at.exception
     assert "Someone Elses" in table_text(at)
     assert "Freshly Handed" not in table_text(at)
-    assert any(m.value.startswith("## SLA · Sid Other") for m in at.markdown)
+    assert any(m.value.startswith("# SLA · Sid Other") for m in at.markdown)
 
 
 def test_my_sla_period_comes_from_the_link_and_stays_in_it(office):

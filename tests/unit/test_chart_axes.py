@@ -80,7 +80,9 @@ def test_the_goal_history_title_and_legend_do_not_share_a_row():
                                     today=date(2026, 10, 21), today_value=21.0, projected=90.0,
                                     title="Progress over the period")
     assert fig.layout.title.text == "Progress over the period"
-    assert fig.layout.margin.t >= 48 + 2 * 17
+    # the legend has its own row under the title, the plot starts under it (test_chart_layout.py)
+    assert (1 - fig.layout.legend.y) * fig.layout.height >= theme.TITLE_TOP + 1.3 * 17
+    assert fig.layout.margin.t >= (1 - fig.layout.legend.y) * fig.layout.height + 2 * 13
     untitled = goal_charts.history_chart(snaps, unit="currency", target=40.0, start=date(2026, 10, 1),
                                          end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
                                          today=date(2026, 10, 21), today_value=21.0, projected=90.0)
@@ -98,8 +100,8 @@ def test_the_funnel_labels_cumulative_conversion_as_defined():
                            "cumulative_rate": [1.0, 872 / 2719, 525 / 2719, 148 / 2719, 2 / 2719]})
     fig = charts.funnel_chart(calc.funnel_from_mql(metric))
     labels = list(fig.data[0].text)
-    assert labels[0] == "<b>872</b> · 32% of leads created"
-    assert labels[2] == "<b>148</b> · 28% step · 5.4% of leads created"
+    assert labels[0] == "<b>872</b><br>32% of leads created"
+    assert labels[2] == "<b>148</b> · 28% step<br>5.4% of leads created"
     assert fig.data[0].customdata[2].endswith("<br>17% of MQLs")     # still there, on hover
 
 

@@ -845,7 +845,7 @@ def _norm(v):
 def _stale() -> StaleGoal:
     return StaleGoal("Someone else saved this goal while you were editing it, so your changes were not saved. "
                      "Your input is still in the form: compare it with their version below, then either load "
-                     "their version or keep your input and save it over theirs.")
+                     "their version or keep your changes on top of theirs.")
 
 
 def set_archived(actor: User, goal_id: int, version: int, archive: bool = True) -> int:

@@ -669,6 +669,37 @@ def test_two_leads_editing_the_same_goal(world, people, app_db):
     assert (stored.title, stored.target, stored.version) == ("Sal's title", 7500.0, 3)
 
 
+@pytest.mark.one_backend
+def test_keeping_my_changes_does_not_revert_theirs(world, people, app_db):
+    """Mia kept her input after a conflict and saved: Sal's new title and period, which Mia never
+    touched, went back to what Mia's form had loaded (the period without even a row in the table)."""
+    recent_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))
+    mia = _goals_page("marketing_lead", goal=str(goal_id), mode="edit")
+    sal = _goals_page("sales_lead", goal=str(goal_id), mode="edit")
+
+    sal.text_input(key=gf(sal, "title")).input("Sal's title")
+    sal.selectbox(key=gf(sal, "period_kind")).select("year")
+    sal.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert not sal.error, [e.value for e in sal.error]
+    assert (goals.get(goal_id).title, goals.get(goal_id).period_kind) == ("Sal's title", "year")
+
+    mia.text_input(key=gf(mia, "target")).input("7.5k")
+    mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert any("Someone else saved this goal" in e.value for e in mia.error)
+    mia.button(key="gf_rebase").click().run()
+    assert not mia.exception, mia.exception
+    assert mia.text_input(key=gf(mia, "title")).value == "Sal's title"     # theirs, where Mia changed nothing
+    assert mia.selectbox(key=gf(mia, "period_kind")).value == "year"
+    assert mia.text_input(key=gf(mia, "target")).value == "7.5k"           # hers, where she did
+    assert any("on top of the version saved meanwhile" in i.value for i in mia.info)
+
+    mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert not mia.exception and not mia.error, [e.value for e in mia.error]
+    stored = goals.get(goal_id)
+    assert (stored.title, stored.period_kind, stored.target, stored.version) == ("Sal's title", "year", 7500.0, 3)
+
+
 def test_a_stale_save_lists_only_the_fields_that_differ(world, people, app_db):
     """Neither lead touched the target, yet 'What changed meanwhile' listed "$10M" against
     "10000000" (the form showed the stored number, the table the formatted one)."""

@@ -26,7 +26,7 @@ def status_text(v: Version, versions: list[Version], now: datetime) -> str:
         return "In force"
     if v.approved and v.effective_at > now:
         return "Approved, takes effect later"
-    return STATUS_LABELS[v.status]
+    return STATUS_LABELS[v.outcome]
 
 
 def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFrame:
@@ -41,7 +41,7 @@ def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFr
         if v.approved:
             approved = f"{v.approved_by_name} ({v.approved_side})"
         elif v.status == "withdrawn":
-            approved = f"withdrawn by {v.withdrawn_by_name}"
+            approved = f"{v.outcome} by {v.withdrawn_by_name}"
         else:
             approved = "awaiting"
         rows.append({"Version": f"v{v.number}", "Title": v.title, "Status": status_text(v, versions, now),

@@ -292,5 +292,5 @@ with tab_history:
                 st.markdown(f"**Why:** {fmt.md_text(v.rationale)}")
             if v.status == "withdrawn":
                 note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
-                st.markdown(f"**Withdrawn** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")
+                st.markdown(f"**{'Declined' if v.declined else 'Withdrawn'}** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")
             st.dataframe(rules_frame(v.criteria), hide_index=True, width="stretch")

@@ -31,7 +31,7 @@ MAX_TITLE_CHARS = 120
 MAX_TEXT_CHARS = 4000
 
 STATUS_LABELS = {"proposed": "Awaiting approval", "active": "Approved", "superseded": "Superseded",
-                 "withdrawn": "Withdrawn"}
+                 "withdrawn": "Withdrawn", "declined": "Declined"}
 QUALITY_LABELS = {1: "1 · Poor", 2: "2 · Weak", 3: "3 · OK", 4: "4 · Good", 5: "5 · Excellent"}
 
 
@@ -69,10 +69,23 @@ class Version:
     withdrawn_note: str | None
     version: int
     mqls: int = 0
+    withdrawn_by_user_id: int | None = None
 
     @property
     def label(self) -> str:
         return f"v{self.number} · {self.title}"
+
+    @property
+    def declined(self) -> bool:
+        """Withdrawn by a lead of the other side (a decline), not by its author. Both are stored as
+        status 'withdrawn'; the history says which, so a declined proposal does not read as given up."""
+        return (self.status == "withdrawn" and self.withdrawn_by_user_id is not None
+                and self.withdrawn_by_user_id != self.proposed_by_user_id)
+
+    @property
+    def outcome(self) -> str:
+        """The status as people say it: 'declined' for a proposal the other side turned down."""
+        return "declined" if self.declined else self.status
 
     @property
     def approved(self) -> bool:
@@ -92,7 +105,7 @@ class Version:
                    approved_at=row["approved_at"], superseded_by_id=row["superseded_by_id"],
                    superseded_at=row["superseded_at"], withdrawn_by_name=row["withdrawn_by_name"],
                    withdrawn_at=row["withdrawn_at"], withdrawn_note=row["withdrawn_note"], version=row["version"],
-                   mqls=int(row.get("mqls") or 0))
+                   mqls=int(row.get("mqls") or 0), withdrawn_by_user_id=row.get("withdrawn_by_user_id"))
 
 
 @st.cache_data(ttl=CRITERIA_TTL, show_spinner=False)
@@ -290,10 +303,11 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
         if conn.execute(q("criteria_withdraw"), {"id": version_id, "version": seen_version, "user_id": user.id,
                                                  "user_name": user.display_name, "note": note}).scalar() is None:
             raise StaleEdit(f"v{row['number']} was changed since you loaded it. Reload the page.")
-        audit.record(conn, user.id, "criteria.withdraw", "criteria_version", version_id,
-                     {"status": "proposed"}, {"status": "withdrawn", "note": note})
+        what = "withdrawn" if row["proposed_by_user_id"] == user.id else "declined"
+        audit.record(conn, user.id, "criteria.withdraw" if what == "withdrawn" else "criteria.decline",
+                     "criteria_version", version_id, {"status": "proposed"}, {"status": what, "note": note})
     clear_caches()
-    return "withdrawn" if row["proposed_by_user_id"] == user.id else "declined"
+    return what
 
 
 # =========================================================================== replay

@@ -147,7 +147,7 @@ def goal_detail(user: User, goal_id: int) -> None:
     st.caption(" · ".join(meta))
     st.markdown(f"Owners: {goal_card.owners_html(goal)}", unsafe_allow_html=True)
     if goal.why:
-        st.markdown(f"> {fmt.md_text(goal.why)}")
+        st.markdown("\n".join(f"> {fmt.md_text(line)}  " for line in goal.why.splitlines()))
 
     cols = st.columns(5)
     with cols[0]:
@@ -216,11 +216,11 @@ def _checkin_history(goal: goals.Goal, cur: str) -> None:
             value = f" · value {goal_card.value_text(c.value, goal, cur)}" if c.value is not None else ""
             st.markdown(f"{goal_card.badge(c.confidence)} **{fmt.md_text(c.author)}** · "
                         f"{fmt.local_date(c.created_at, settings.company_timezone())}{value}")
-            st.markdown(fmt.md_text(c.narrative))
+            st.markdown(fmt.md_lines(c.narrative))
             if c.blockers:
-                st.markdown(f"**Blockers:** {fmt.md_text(c.blockers)}")
+                st.markdown(f"**Blockers:** {fmt.md_lines(c.blockers)}")
             if c.needs:
-                st.markdown(f"**Needs from the other team:** {fmt.md_text(c.needs)}")
+                st.markdown(f"**Needs from the other team:** {fmt.md_lines(c.needs)}")
 
 
 def _key_results(user: User, goal: goals.Goal, cur: str, tz: str) -> None:

@@ -295,7 +295,7 @@ with tab_history:
             st.markdown(f"**Changes against {compared}**\n" + "\n".join(
                 f"- {c}" for c in qualification.version_diff_text(previous, v, source_labels)))
             if v.rationale:
-                st.markdown(f"**Why:** {fmt.md_text(v.rationale)}")
+                st.markdown(f"**Why:** {fmt.md_lines(v.rationale)}")
             if v.status == "withdrawn":
                 note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
                 st.markdown(f"**{'Declined' if v.declined else 'Withdrawn'}** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")

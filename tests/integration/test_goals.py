@@ -726,6 +726,22 @@ def test_a_stale_save_lists_only_the_fields_that_differ(world, people, app_db):
 
 
 @pytest.mark.one_backend
+def test_check_ins_and_reasons_keep_their_line_breaks(world, people, app_db):
+    """A check-in typed as a list ("- Acme signed" / "- Beta slipped") read as one run-on line."""
+    recent_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"),
+                           _current_quarter_goal(people, why="Board target.\nBoth teams are paid on it."))
+    goals.check_in(user("sales_lead"), goal_id, CheckInInput(confidence="at_risk", narrative="Two moves:\n- Acme signed\n- Beta slipped",
+                                                             blockers="Routing\nPricing", needs="Case study"))
+    page = _goals_page("ae", goal=str(goal_id))
+    assert not page.exception, page.exception
+    shown = [m.value for m in page.markdown]
+    assert "Two moves\\:  \n\\- Acme signed  \n\\- Beta slipped" in shown, shown
+    assert "**Blockers:** Routing  \nPricing" in shown
+    assert any(m.startswith("> Board target\\.  \n> Both teams are paid on it") for m in shown), shown
+
+
+@pytest.mark.one_backend
 def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     recent_deals(world, people)
     goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))

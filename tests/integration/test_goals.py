@@ -812,8 +812,16 @@ def test_list_filters_and_readers(world, people, app_db):
     text = _texts(exe)
     assert "Shared bookings" in text and "Marketer and SDR" not in text
     assert not [b for b in exe.button if b.label == "New goal"]  # executives read only
+    tiles = {m.label: m.value for m in exe.metric}
+    assert tiles["Shared goals"] == "1" and "Archived" not in tiles
     exe.toggle(key="goal_show_archived").set_value(True).run()
     assert "Marketer and SDR" in _texts(exe)
+    # an archived goal is listed but counted apart: it is in no live status (it raised "At risk" by one)
+    tiles = {m.label: m.value for m in exe.metric}
+    assert tiles["Shared goals"] == "1" and tiles["Archived"] == "1", tiles
+    assert sum(int(tiles.get(s, 0)) for s in ("On track", "At risk", "Off track", "Not yet measurable")) == 1
+    status_pills = exe.get("button_group")[0].proto.options if exe.get("button_group") else []
+    assert sum(int(o.content.rsplit("· ", 1)[1]) for o in status_pills) == 1, [o.content for o in status_pills]
     lead_app = _goals_page("marketing_lead")
     assert [b for b in lead_app.button if b.label == "New goal"]
     # owner filter (the filter bar's owner = rep)

@@ -291,6 +291,14 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
 # --------------------------------------------------------------------------- audit log
 
 
+def _percent_keys(entity, entity_id, old, new, percent_goals: set[str]) -> tuple[str, ...]:
+    """A percent goal's target and check-in values are stored as fractions (0.67): shown as 67%."""
+    units = {d.get("unit") for d in (old, new) if isinstance(d, dict)}
+    if entity == "goal" and ("percent" in units or str(entity_id) in percent_goals):
+        return ("target", "value")
+    return ()
+
+
 def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
     rows = {int(r.id): r for r in people.itertuples()}
     about_col, by_col, until_col, limit_col = st.columns([2, 2, 1.3, 1])
@@ -313,6 +321,7 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                     "appears here with who made it and when.")
         return
     rep_names = _rep_names(reps)
+    percent_goals = {str(g.id) for g in goals.list_goals(None, include_archived=True) if g.unit == "percent"}
     names = {"team_id": _team_names(teams), "rep_id": rep_names, "owner_rep_ids": rep_names, "owner_id": rep_names,
              "owner_rep_id": rep_names,
              "metric": {key: spec.label for key, spec in goals.METRICS.items()}}
@@ -324,7 +333,8 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
         "About": [audit.subject_text(e, i, s, o, n, t) for e, i, s, o, n, t in
                   zip(frame["entity"], frame["entity_id"], frame["subject_username"], frame["old"], frame["new"],
                       frame["entity_title"])],
-        "Change (old → new)": [audit.describe_change(o, n, names) for o, n in zip(frame["old"], frame["new"])],
+        "Change (old → new)": [audit.describe_change(o, n, names, _percent_keys(e, i, o, n, percent_goals))
+                               for e, i, o, n in zip(frame["entity"], frame["entity_id"], frame["old"], frame["new"])],
     })
     st.caption(f"{len(view)} most recent entries{f' up to {until:%d %b %Y}' if until else ''}, newest first · "
                f"times in {tz}" + (" · pick an earlier day to see older ones" if len(view) == limit else ""))

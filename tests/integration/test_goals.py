@@ -774,6 +774,22 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
 
 
 @pytest.mark.one_backend
+def test_the_admin_audit_log_shows_a_percent_goal_in_percent(world, people, app_db):
+    """The audit log read "target: 0.6 → 0.67" and a check-in "value: 0.614" for a 67% goal."""
+    lead = user("marketing_lead")
+    manual = dict(metric=None, unit="percent", cumulative=False, start=local_today("UTC"))
+    goal_id = goals.create(lead, revenue_goal(people, title="Survey score", target="60%", **manual))
+    goals.update(lead, goal_id, revenue_goal(people, title="Survey score", target="67", **manual), version=1)
+    goals.check_in(user("sales_lead"), goal_id, CheckInInput("on_track", "Up", value="61.4%"))
+    admin = open_page("admin", "admin")
+    assert not admin.exception, admin.exception
+    log = next(d.value for d in admin.dataframe if "Change (old → new)" in d.value.columns)
+    changes = " | ".join(log["Change (old → new)"])
+    assert "target: 60% → 67%" in changes and "value: 61.4%" in changes
+    assert "0.67" not in changes and "0.614" not in changes, changes
+
+
+@pytest.mark.one_backend
 def test_key_result_from_the_objective_page_and_change_history(world, people, app_db):
     recent_deals(world, people)
     lead = user("marketing_lead")

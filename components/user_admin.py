@@ -137,9 +137,18 @@ def users_table(people: pd.DataFrame) -> None:
 def _add(actor: User) -> None:
     ss = st.session_state
     try:
-        data = UserInput(ss["au_username"], ss["au_name"], ss["au_email"], list(ss["au_roles"]),
-                         ss["au_team"], ss["au_rep"]).cleaned()
-        users.check_new_password(ss["au_pw1"], ss["au_pw2"], data.username)
+        problems = []
+        try:
+            data = UserInput(ss["au_username"], ss["au_name"], ss["au_email"], list(ss["au_roles"]),
+                             ss["au_team"], ss["au_rep"]).cleaned()
+        except UserError as err:
+            problems += [line.removeprefix("- ") for line in str(err).splitlines()]
+        try:   # the password's problem in the same message as the other fields'
+            users.check_new_password(ss["au_pw1"], ss["au_pw2"], (ss["au_username"] or "").strip().lower())
+        except UserError as err:
+            problems.append(str(err))
+        if problems:
+            raise UserError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
         users.create(actor, data, ss["au_pw1"])
     except UserError as err:
         _flash("add", "error", str(err))

@@ -61,7 +61,7 @@ def render_sla_terms(terms) -> None:
     lines = []
     for r in terms.policies.itertuples():
         rank = "Default" if r.rank == "default" else f"{r.rank}."
-        lines.append(f"- **{rank} {r.policy}** · {r.applies_to} — first touch within **{r.first_touch_window}**, "
+        lines.append(f"- **{rank} {fmt.md_text(r.policy)}** · {fmt.md_text(r.applies_to)} — first touch within **{r.first_touch_window}**, "
                      f"accept or reject within **{r.decision_window}** (v{r.version}, since "
                      f"{r.effective_from:%d %b %Y})")
     if lines:

@@ -555,6 +555,6 @@ def preview_section(tz: str) -> None:
     p = sla.preview(moment, tier, source, segment, priority)
     local = zone(tz)
     st.markdown(
-        f"**{p.policy}**" + (f" (version {p.version})" if p.version else "") + "  \n"
+        f"**{fmt.md_text(p.policy)}**" + (f" (version {p.version})" if p.version else "") + "  \n"
         f"First touch within {p.first_touch}: due **{p.sla_deadline_at.astimezone(local):%a %d %b %Y, %H:%M}**  \n"
         f"Decision within {p.decision}: due **{p.decision_due_at.astimezone(local):%a %d %b %Y, %H:%M}**")

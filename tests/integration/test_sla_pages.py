@@ -507,3 +507,20 @@ def test_unusual_policy_names_are_stored_as_typed(office, app_db, name, shown):
     with app_db.connect() as conn:
         assert conn.execute(sa.text("select name from sla_policy where code <> 'default'")).scalar() == shown
     assert shown in table_text(at)
+
+
+def test_a_policy_name_shows_as_typed_in_the_preview_and_the_definitions(office):
+    """A policy named ":red[VIP] $fast$" showed in red with LaTeX on the 'Try a lead' preview and on
+    Definitions (the rest of the page escaped it)."""
+    from components import format as fmt
+
+    lead = users.by_username("sales_lead")
+    name = "VIP :red[now] $fast$"
+    sla.save_policy(lead, sla.PolicyInput(name, 30, False, 600, False, date(2020, 1, 2), rank=10, tiers=[2]),
+                    None, OFFICE_TZ)
+    for page in ("sla_policies", "definitions"):
+        at = open_page("sales_lead", page)
+        assert not at.exception, at.exception
+        shown = " ".join(m.value for m in at.markdown)
+        assert fmt.md_text(name) in shown, (page, shown)
+        assert f"**{name}**" not in shown and f" {name}**" not in shown, page

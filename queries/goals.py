@@ -611,7 +611,10 @@ class GoalInput:
             problems.append(str(err))
         if target is not None:
             if target == 0 and not lower:
-                problems.append("A target of 0 is met by doing nothing: set a target above 0.")
+                typed = parse_amount(_text(self.target) if isinstance(self.target, str) else self.target, unit)
+                problems.append("A target of 0 is met by doing nothing: set a target above 0." if typed == 0 else
+                                f"The target '{_text(self.target).strip()}' is 0 as stored (targets keep 4 decimal "
+                                "places), and a target of 0 is met by doing nothing: set a larger target.")
             if unit == "percent" and target > 1 and spec is not None:
                 problems.append(f"{spec.label} can't exceed 100%.")
         owners = sorted({int(r) for r in (self.owner_rep_ids or [])})

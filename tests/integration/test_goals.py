@@ -836,6 +836,8 @@ def test_list_filters_and_readers(world, people, app_db):
     tiles = {m.label: m.value for m in exe.metric}
     assert tiles["Shared goals"] == "1" and tiles["Archived"] == "1", tiles
     assert sum(int(tiles.get(s, 0)) for s in ("On track", "At risk", "Off track", "Not yet measurable")) == 1
+    badges = [m.value for m in exe.markdown if "-badge[" in m.value and "]" == m.value[-1:]]
+    assert ":gray-badge[Archived]" in badges and len(badges) == 2, badges   # the archived card's, and the live one's
     status_pills = exe.get("button_group")[0].proto.options if exe.get("button_group") else []
     assert sum(int(o.content.rsplit("· ", 1)[1]) for o in status_pills) == 1, [o.content for o in status_pills]
     lead_app = _goals_page("marketing_lead")

@@ -26,7 +26,7 @@ def status_text(v: Version, versions: list[Version], now: datetime) -> str:
         return "In force"
     if v.approved and v.effective_at > now:
         return "Approved, takes effect later"
-    return STATUS_LABELS[v.status]
+    return STATUS_LABELS[v.outcome]
 
 
 def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFrame:
@@ -41,7 +41,7 @@ def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFr
         if v.approved:
             approved = f"{v.approved_by_name} ({v.approved_side})"
         elif v.status == "withdrawn":
-            approved = f"withdrawn by {v.withdrawn_by_name}"
+            approved = f"{v.outcome} by {v.withdrawn_by_name}"
         else:
             approved = "awaiting"
         rows.append({"Version": f"v{v.number}", "Title": v.title, "Status": status_text(v, versions, now),
@@ -61,7 +61,7 @@ def render_sla_terms(terms) -> None:
     lines = []
     for r in terms.policies.itertuples():
         rank = "Default" if r.rank == "default" else f"{r.rank}."
-        lines.append(f"- **{rank} {r.policy}** · {r.applies_to} — first touch within **{r.first_touch_window}**, "
+        lines.append(f"- **{rank} {fmt.md_text(r.policy)}** · {fmt.md_text(r.applies_to)} — first touch within **{r.first_touch_window}**, "
                      f"accept or reject within **{r.decision_window}** (v{r.version}, since "
                      f"{r.effective_from:%d %b %Y})")
     if lines:

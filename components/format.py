@@ -197,6 +197,14 @@ def md_text(text) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def md_lines(text) -> str:
+    """:func:`md_text` for several lines (a check-in, a rationale): each line break typed stays a
+    line break (Markdown joins single lines into one paragraph, so a list typed as lines ran together)."""
+    if text is None:
+        return ""
+    return "  \n".join(md_text(line) for line in str(text).splitlines())
+
+
 def local_date(moment, tz: str) -> str:
     """'23 Nov 2026': the company-time-zone date of a stored instant (UTC in the database; a
     check-in at 19:39 in New York is on the 23rd, not the 24th)."""

@@ -182,8 +182,8 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
             st.markdown(f"#### {fmt.md_text(g.title)}")
             if g.parent_title:
                 st.caption(f"Key result of **{fmt.md_text(g.parent_title)}**")
-        with badge_col:
-            st.markdown(badge(p.status))
+        with badge_col:   # an archived goal has no live status (the list counts it apart too)
+            st.markdown(":gray-badge[Archived]" if g.archived else badge(p.status))
         caption = status_caption(ev)
         meta = [g.describe_period(), measure_text(g)]
         scope = scope_text(g)

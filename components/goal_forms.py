@@ -151,10 +151,44 @@ def _reload() -> None:
     st.session_state["gf__for"] = None
 
 
-def _rebase(version: int) -> None:
-    st.session_state["gf__version"] = version
-    st.session_state.pop("gf__stale", None)
-    st.session_state.pop("gf__error", None)   # the conflict is settled: its message goes too
+def _same_field(field: str, a, b, unit: str) -> bool:
+    """Whether two values of a goal-form field are the same input (a target as a value: "50M" and
+    "50,000,000" are one target; a title up to its spacing; lists in any order)."""
+    if field == "target":
+        try:
+            return abs(parse_amount(a, unit) - parse_amount(b, unit)) < 1e-9 * max(1.0, abs(parse_amount(b, unit)))
+        except GoalError:
+            return str(a or "").strip() == str(b or "").strip()
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return sorted(a or []) == sorted(b or [])
+    if isinstance(a, str) or isinstance(b, str):
+        return " ".join(str(a or "").split()) == " ".join(str(b or "").split())
+    return a == b
+
+
+def _rebase(goal_id: int) -> None:
+    """Keep my changes on top of the version saved meanwhile: a field this form changed keeps its
+    input; a field it left as loaded takes the other person's value. (Keeping the whole form put back
+    the loaded title, period or scope the other person had just changed: their edit was lost on the
+    next save, silently where the comparison table does not list the field.)"""
+    ss = st.session_state
+    current = goals.get(goal_id)
+    if current is None:
+        return
+    loaded = ss.get("gf__values", {})
+    theirs = _defaults(current, None, local_today(settings.company_timezone()))
+    mine = {field: _v(field) for field in loaded}
+    metric = mine.get("metric")
+    unit = METRICS[metric].unit if metric in METRICS else (mine.get("unit") or "count")
+    merged = {field: theirs[field] if _same_field(field, mine[field], loaded[field], unit) else mine[field]
+              for field in loaded}
+    ss["gf__values"] = merged
+    ss["gf__load"] = ss.get("gf__load", 0) + 1     # new widgets, drawn with the merged values
+    ss["gf__version"] = current.version
+    ss.pop("gf__stale", None)
+    ss.pop("gf__error", None)   # the conflict is settled: its message goes too
+    ss["gf__note"] = ("Your changes now sit on top of the version saved meanwhile; the fields you had not "
+                      "changed show theirs. Check the form, then save.")
 
 
 def _input() -> GoalInput:
@@ -291,6 +325,9 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
                               icon=":material/save:", on_click=_on_goal_submit,
                               args=(user, goal.id if goal is not None else None))
 
+    note = st.session_state.pop("gf__note", None)
+    if note:
+        st.info(note, icon=":material/merge:")
     error = st.session_state.pop("gf__error", None)
     if error:
         st.error(error, icon=":material/sync_problem:" if st.session_state.get("gf__stale") else ":material/error:")
@@ -375,9 +412,10 @@ def _stale_help(goal: Goal) -> None:
         a, b = st.columns(2)
         a.button("Load their version (discard my input)", on_click=_reload, icon=":material/refresh:",
                  key="gf_reload")
-        b.button("Keep my input and save it over theirs next", on_click=_rebase, args=(current.version,),
+        b.button("Keep my changes on top of theirs", on_click=_rebase, args=(goal.id,),
                  icon=":material/edit:", key="gf_rebase",
-                 help="Your next 'Save changes' replaces the other person's version with your input.")
+                 help="The fields you changed keep your input; the others take the other person's values. "
+                      "Your next 'Save changes' saves that over their version.")
 
 
 def _rep_name(rep_id: int) -> str:

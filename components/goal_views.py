@@ -49,7 +49,9 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
 
     evs = goals.evaluated(period, team_ids=filters.team_ids, owner_ids=filters.owner_ids,
                           include_archived=show_archived)
-    counts = pd.Series([e.progress.status for e in evs], dtype="string").value_counts().to_dict()
+    # statuses describe live goals: an archived goal (listed with "Show archived") is no longer at
+    # risk or on track, so it is counted apart and a status filter leaves it out
+    counts = pd.Series([e.progress.status for e in evs if not e.goal.archived], dtype="string").value_counts().to_dict()
     options = sorted(counts, key=_order)
     with tools[0]:
         # keyed by the options shown: another period with other statuses starts a fresh, empty filter
@@ -64,7 +66,7 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
         empty_state(f"No shared goals overlap {period.describe()}{who}.", hint)
         return
     _summary(evs)
-    shown = [e for e in evs if not chosen or e.progress.status in chosen]
+    shown = [e for e in evs if not chosen or (e.progress.status in chosen and not e.goal.archived)]
     if not shown:
         empty_state("No goals have the chosen status.", "Clear the status filter to see them all.")
         return
@@ -90,7 +92,10 @@ def goal_list(user: User, period: Period, filters: Filters) -> None:
 
 
 def _summary(evs: list[goals.Evaluated]) -> None:
-    """Counts by status: the running goals' statuses, and for ended goals achieved / missed."""
+    """Counts by status: the running goals' statuses, and for ended goals achieved / missed; archived
+    goals (shown with "Show archived") are counted apart, not in any status."""
+    archived = sum(1 for e in evs if e.goal.archived)
+    evs = [e for e in evs if not e.goal.archived]
     statuses = [e.progress.status for e in evs]
     krs = sum(1 for e in evs if e.goal.parent_id)
     tiles = [("Shared goals", fmt.number(len(evs)),
@@ -105,6 +110,8 @@ def _summary(evs: list[goals.Evaluated]) -> None:
         achieved = sum(1 for e in ended if e.progress.status == "achieved")
         tiles += [("Achieved", f"{achieved} of {len(ended)}", "ended goals"),
                   ("Missed", fmt.number(len(ended) - achieved), None)]
+    if archived:
+        tiles.append(("Archived", fmt.number(archived), "listed below, in no status"))
     for col, (label, value, caption) in zip(st.columns(len(tiles)), tiles):
         with col:
             kpi(label, value, good_when="neutral", caption=caption)
@@ -147,7 +154,7 @@ def goal_detail(user: User, goal_id: int) -> None:
     st.caption(" · ".join(meta))
     st.markdown(f"Owners: {goal_card.owners_html(goal)}", unsafe_allow_html=True)
     if goal.why:
-        st.markdown(f"> {fmt.md_text(goal.why)}")
+        st.markdown("\n".join(f"> {fmt.md_text(line)}  " for line in goal.why.splitlines()))
 
     cols = st.columns(5)
     with cols[0]:
@@ -216,11 +223,11 @@ def _checkin_history(goal: goals.Goal, cur: str) -> None:
             value = f" · value {goal_card.value_text(c.value, goal, cur)}" if c.value is not None else ""
             st.markdown(f"{goal_card.badge(c.confidence)} **{fmt.md_text(c.author)}** · "
                         f"{fmt.local_date(c.created_at, settings.company_timezone())}{value}")
-            st.markdown(fmt.md_text(c.narrative))
+            st.markdown(fmt.md_lines(c.narrative))
             if c.blockers:
-                st.markdown(f"**Blockers:** {fmt.md_text(c.blockers)}")
+                st.markdown(f"**Blockers:** {fmt.md_lines(c.blockers)}")
             if c.needs:
-                st.markdown(f"**Needs from the other team:** {fmt.md_text(c.needs)}")
+                st.markdown(f"**Needs from the other team:** {fmt.md_lines(c.needs)}")
 
 
 def _key_results(user: User, goal: goals.Goal, cur: str, tz: str) -> None:

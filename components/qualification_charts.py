@@ -50,6 +50,10 @@ def short(label, limit: int = 42) -> str:
 # --------------------------------------------------------------------------- replay
 
 
+#: Below this many leads (or closed deals) a replay rate's bar label gives its count too.
+SMALL_BASE = 30
+
+
 def replay_rates_chart(segments: pd.DataFrame, *, has_current: bool = True, height: int = 380) -> go.Figure:
     """How the leads of each segment actually fared: acceptance, opportunity and win rates side by
     side for the version in force, the draft, and the leads the draft adds or drops.
@@ -72,7 +76,11 @@ def replay_rates_chart(segments: pd.DataFrame, *, has_current: bool = True, heig
             value = r[col]
             denominator = (r["won"] + r["lost"]) if den is None else r[den]
             ys.append(value)
-            texts.append(fmt.pct(value))
+            # a rate from a handful of leads says so on the bar: "100%" from one won deal stood as
+            # tall as the rates of a thousand leads beside it
+            small = pd.notna(value) and 0 < denominator < SMALL_BASE
+            texts.append(f"{fmt.pct(value)} ({fmt.number(r[num])} of {fmt.number(denominator)})" if small
+                         else fmt.pct(value))
             hovers.append(f"{SEGMENT_NAMES[seg]}<br>{label}: <b>{fmt.pct(value)}</b><br>"
                           f"{fmt.number(r[num])} of {fmt.number(denominator)} {den_word}")
         fig.add_bar(x=[m[1] for m in metrics], y=ys, name=f"{SEGMENT_NAMES[seg]} ({fmt.number(r['leads'])} leads)",

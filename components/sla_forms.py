@@ -210,17 +210,33 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
 
 def _save_policy(user, k, code, version, is_default, tz):
     s = st.session_state
+    unit_problems: list[str] = []
+
+    def minutes(value, unit, label) -> int:
+        try:
+            return _to_minutes(value, unit, label)
+        except sla.SlaError as err:
+            unit_problems.append(str(err))
+            return 1   # a stand-in, so the other fields are still checked and every problem is listed at once
+
     try:
         data = sla.PolicyInput(
             name=s.get(f"{k}name", ""),
-            first_touch_minutes=_to_minutes(s[f"{k}ft_value"], s[f"{k}ft_unit"], "first-touch window"),
+            first_touch_minutes=minutes(s[f"{k}ft_value"], s[f"{k}ft_unit"], "first-touch window"),
             first_touch_business=s[f"{k}ft_basis"] == "business hours",
-            decision_minutes=_to_minutes(s[f"{k}dec_value"], s[f"{k}dec_unit"], "decision window"),
+            decision_minutes=minutes(s[f"{k}dec_value"], s[f"{k}dec_unit"], "decision window"),
             decision_business=s[f"{k}dec_basis"] == "business hours",
             effective_from=s.get(f"{k}effective"), rank=int(s.get(f"{k}rank", 999)) if not is_default else 999,
             tiers=s.get(f"{k}tiers", []), sources=s.get(f"{k}sources", []), segments=s.get(f"{k}segments", []),
             priorities=s.get(f"{k}priorities", []), calendar_id=s.get(f"{k}calendar"), note=s.get(f"{k}note", ""),
             code=None if code == NEW else code, is_default=is_default)
+        if unit_problems:
+            problems = list(unit_problems)
+            try:
+                data.cleaned(set(dimensions.channels()["code"]))
+            except sla.SlaError as err:
+                problems += [line.removeprefix("- ") for line in str(err).splitlines()]
+            raise sla.SlaError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
     except sla.SlaError as err:
         flash("error", str(err))
         return
@@ -268,7 +284,8 @@ def _order_note(data: sla.PolicyInput) -> str:
 def _to_minutes(value, unit, label) -> int:
     minutes = float(value) * UNITS[unit]
     if abs(minutes - round(minutes)) > 1e-9:
-        raise sla.SlaError(f"The {label} must come to whole minutes ({value} {unit} is {minutes:g} minutes).")
+        said = f"{value:g} is not" if unit == "minutes" else f"{value:g} {unit} is {minutes:g} minutes"
+        raise sla.SlaError(f"The {label} must come to whole minutes ({said}).")
     return int(round(minutes))
 
 
@@ -546,6 +563,6 @@ def preview_section(tz: str) -> None:
     p = sla.preview(moment, tier, source, segment, priority)
     local = zone(tz)
     st.markdown(
-        f"**{p.policy}**" + (f" (version {p.version})" if p.version else "") + "  \n"
+        f"**{fmt.md_text(p.policy)}**" + (f" (version {p.version})" if p.version else "") + "  \n"
         f"First touch within {p.first_touch}: due **{p.sla_deadline_at.astimezone(local):%a %d %b %Y, %H:%M}**  \n"
         f"Decision within {p.decision}: due **{p.decision_due_at.astimezone(local):%a %d %b %Y, %H:%M}**")

@@ -137,9 +137,18 @@ def users_table(people: pd.DataFrame) -> None:
 def _add(actor: User) -> None:
     ss = st.session_state
     try:
-        data = UserInput(ss["au_username"], ss["au_name"], ss["au_email"], list(ss["au_roles"]),
-                         ss["au_team"], ss["au_rep"]).cleaned()
-        users.check_new_password(ss["au_pw1"], ss["au_pw2"], data.username)
+        problems = []
+        try:
+            data = UserInput(ss["au_username"], ss["au_name"], ss["au_email"], list(ss["au_roles"]),
+                             ss["au_team"], ss["au_rep"]).cleaned()
+        except UserError as err:
+            problems += [line.removeprefix("- ") for line in str(err).splitlines()]
+        try:   # the password's problem in the same message as the other fields'
+            users.check_new_password(ss["au_pw1"], ss["au_pw2"], (ss["au_username"] or "").strip().lower())
+        except UserError as err:
+            problems.append(str(err))
+        if problems:
+            raise UserError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
         users.create(actor, data, ss["au_pw1"])
     except UserError as err:
         _flash("add", "error", str(err))
@@ -295,6 +304,14 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
 # --------------------------------------------------------------------------- audit log
 
 
+def _percent_keys(entity, entity_id, old, new, percent_goals: set[str]) -> tuple[str, ...]:
+    """A percent goal's target and check-in values are stored as fractions (0.67): shown as 67%."""
+    units = {d.get("unit") for d in (old, new) if isinstance(d, dict)}
+    if entity == "goal" and ("percent" in units or str(entity_id) in percent_goals):
+        return ("target", "value")
+    return ()
+
+
 def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
     rows = {int(r.id): r for r in people.itertuples()}
     about_col, by_col, until_col, limit_col = st.columns([2, 2, 1.3, 1])
@@ -317,6 +334,7 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                     "appears here with who made it and when.")
         return
     rep_names = _rep_names(reps)
+    percent_goals = {str(g.id) for g in goals.list_goals(None, include_archived=True) if g.unit == "percent"}
     names = {"team_id": _team_names(teams), "rep_id": rep_names, "owner_rep_ids": rep_names, "owner_id": rep_names,
              "owner_rep_id": rep_names,
              "metric": {key: spec.label for key, spec in goals.METRICS.items()}}
@@ -328,7 +346,8 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
         "About": [audit.subject_text(e, i, s, o, n, t) for e, i, s, o, n, t in
                   zip(frame["entity"], frame["entity_id"], frame["subject_username"], frame["old"], frame["new"],
                       frame["entity_title"])],
-        "Change (old → new)": [audit.describe_change(o, n, names) for o, n in zip(frame["old"], frame["new"])],
+        "Change (old → new)": [audit.describe_change(o, n, names, _percent_keys(e, i, o, n, percent_goals))
+                               for e, i, o, n in zip(frame["entity"], frame["entity_id"], frame["old"], frame["new"])],
     })
     st.caption(f"{len(view)} most recent entries{f' up to {until:%d %b %Y}' if until else ''}, newest first · "
                f"times in {tz}" + (" · pick an earlier day to see older ones" if len(view) == limit else ""))

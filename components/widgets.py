@@ -119,9 +119,24 @@ def records_table(frame: pd.DataFrame, *, title: str, key: str, column_config: d
                        mime="text/csv", key=f"csv_{key}", icon=":material/download:")
 
 
+#: Text a spreadsheet would run as a formula when it starts a cell (lead names and titles come from
+#: web forms: "=HYPERLINK(...)" typed as a name ran in Excel when a lead opened the export).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    """A text cell a spreadsheet shows as typed: one starting like a formula gets a leading apostrophe
+    (the spreadsheets' own 'this is text' mark; OWASP's advice for CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as a spreadsheet reads it: instants as 'YYYY-MM-DD HH:MM' in the zone they are shown
-    in, whole amounts without '.0', yes/no for flags, empty cells empty (not 'None'). (pure)"""
+    in, whole amounts without '.0', yes/no for flags, empty cells empty (not 'None'); UTF-8 with a
+    byte-order mark, which Excel needs to read "Zoë" as Zoë, not "ZoÃ«"; text that starts like a
+    formula kept as text. (pure)"""
     out = frame.copy()
     for col in out.columns:
         series = out[col]
@@ -133,9 +148,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
             whole = series.dropna()
             if len(whole) and (whole == whole.round()).all() and whole.abs().max() < 2 ** 53:
                 out[col] = series.astype("Int64")
-        elif series.dtype == object:
-            out[col] = series.where(series.notna(), "")
-    return out.to_csv(index=False).encode("utf-8")
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[col] = series.astype("object").where(series.notna(), "").map(_inert)
+    return out.to_csv(index=False).encode("utf-8-sig")
 
 
 def selection_key(name: str) -> str:

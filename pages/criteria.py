@@ -131,6 +131,12 @@ with tab_now:
                 if v.effective_at <= now:
                     effective = f"Proposed to take effect on {day(v.effective_at, tz)}: approving makes it effective now"
                 st.caption(effective)
+                taken = qualification.same_instant_approved(v.effective_at, versions, other_than=v.id, now=now)
+                if taken is not None:
+                    st.warning(f"v{taken.number} is already approved to take effect at the same moment, so this "
+                               "proposal can't be approved as it is: " +
+                               ("withdraw it and propose it again with another date." if v.proposed_by_user_id == user.id
+                                else "decline it with a note asking for another date."), icon=":material/event_busy:")
                 if v.rationale:
                     st.markdown("\n".join(f"> {fmt.md_text(line)}" for line in v.rationale.splitlines()))
                 # against what it would replace: the version in force on its own effective date (a
@@ -289,8 +295,8 @@ with tab_history:
             st.markdown(f"**Changes against {compared}**\n" + "\n".join(
                 f"- {c}" for c in qualification.version_diff_text(previous, v, source_labels)))
             if v.rationale:
-                st.markdown(f"**Why:** {fmt.md_text(v.rationale)}")
+                st.markdown(f"**Why:** {fmt.md_lines(v.rationale)}")
             if v.status == "withdrawn":
                 note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
-                st.markdown(f"**Withdrawn** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")
+                st.markdown(f"**{'Declined' if v.declined else 'Withdrawn'}** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")
             st.dataframe(rules_frame(v.criteria), hide_index=True, width="stretch")

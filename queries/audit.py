@@ -112,12 +112,14 @@ def _readable(key: str, value):
 INTERNAL_KEYS = frozenset({"lead_event_id"})
 
 
-def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] | None = None) -> str:
+def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] | None = None,
+                    percent: tuple[str, ...] = ()) -> str:
     """One line: 'roles: sdr → sdr, ae; active: yes → no'. Creation lists the new values.
 
     ``names`` turns ids and codes into names for display, e.g. ``{"team_id": {3: "SDR team"}}``
     shows 'team: SDR team' instead of 'team id: 3'; a list of ids (``owner_rep_ids``) is named
-    item by item ('owner reps: Ada, Sam').
+    item by item ('owner reps: Ada, Sam'). ``percent`` names keys holding a fraction shown as a
+    percentage (a percent goal's ``target`` 0.67 reads '67%').
     """
     old, new = old or {}, new or {}
     if not isinstance(old, dict) or not isinstance(new, dict):
@@ -128,6 +130,8 @@ def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] |
         return names[key].get(value, names[key].get(str(value), f"#{value}"))
 
     def show(key, value):
+        if key in percent and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f"{value * 100:.4g}%"
         if key in names and isinstance(value, (list, tuple)):
             return ", ".join(name(key, v) for v in value) if value else "(none)"
         if key in names and value is not None:

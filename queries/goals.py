@@ -615,7 +615,10 @@ class GoalInput:
             problems.append(str(err))
         if target is not None:
             if target == 0 and not lower:
-                problems.append("A target of 0 is met by doing nothing: set a target above 0.")
+                typed = parse_amount(_text(self.target) if isinstance(self.target, str) else self.target, unit)
+                problems.append("A target of 0 is met by doing nothing: set a target above 0." if typed == 0 else
+                                f"The target '{_text(self.target).strip()}' is 0 as stored (targets keep 4 decimal "
+                                "places), and a target of 0 is met by doing nothing: set a larger target.")
             if unit == "percent" and target > 1 and spec is not None:
                 problems.append(f"{spec.label} can't exceed 100%.")
         owners = sorted({int(r) for r in (self.owner_rep_ids or [])})
@@ -856,7 +859,7 @@ def _norm(v):
 def _stale() -> StaleGoal:
     return StaleGoal("Someone else saved this goal while you were editing it, so your changes were not saved. "
                      "Your input is still in the form: compare it with their version below, then either load "
-                     "their version or keep your input and save it over theirs.")
+                     "their version or keep your changes on top of theirs.")
 
 
 def set_archived(actor: User, goal_id: int, version: int, archive: bool = True) -> int:

@@ -31,7 +31,7 @@ MAX_TITLE_CHARS = 120
 MAX_TEXT_CHARS = 4000
 
 STATUS_LABELS = {"proposed": "Awaiting approval", "active": "Approved", "superseded": "Superseded",
-                 "withdrawn": "Withdrawn"}
+                 "withdrawn": "Withdrawn", "declined": "Declined"}
 QUALITY_LABELS = {1: "1 · Poor", 2: "2 · Weak", 3: "3 · OK", 4: "4 · Good", 5: "5 · Excellent"}
 
 
@@ -69,10 +69,23 @@ class Version:
     withdrawn_note: str | None
     version: int
     mqls: int = 0
+    withdrawn_by_user_id: int | None = None
 
     @property
     def label(self) -> str:
         return f"v{self.number} · {self.title}"
+
+    @property
+    def declined(self) -> bool:
+        """Withdrawn by a lead of the other side (a decline), not by its author. Both are stored as
+        status 'withdrawn'; the history says which, so a declined proposal does not read as given up."""
+        return (self.status == "withdrawn" and self.withdrawn_by_user_id is not None
+                and self.withdrawn_by_user_id != self.proposed_by_user_id)
+
+    @property
+    def outcome(self) -> str:
+        """The status as people say it: 'declined' for a proposal the other side turned down."""
+        return "declined" if self.declined else self.status
 
     @property
     def approved(self) -> bool:
@@ -92,7 +105,7 @@ class Version:
                    approved_at=row["approved_at"], superseded_by_id=row["superseded_by_id"],
                    superseded_at=row["superseded_at"], withdrawn_by_name=row["withdrawn_by_name"],
                    withdrawn_at=row["withdrawn_at"], withdrawn_note=row["withdrawn_note"], version=row["version"],
-                   mqls=int(row.get("mqls") or 0))
+                   mqls=int(row.get("mqls") or 0), withdrawn_by_user_id=row.get("withdrawn_by_user_id"))
 
 
 @st.cache_data(ttl=CRITERIA_TTL, show_spinner=False)
@@ -100,6 +113,16 @@ def versions() -> list[Version]:
     """Every criteria version, newest number first."""
     with get_engine().connect() as conn:
         return [Version.from_row(r) for r in conn.execute(q("criteria_versions")).mappings()]
+
+
+def same_instant_approved(effective_at: datetime, among: list[Version], *, other_than: int | None = None,
+                          now: datetime | None = None) -> Version | None:
+    """The approved version that already takes effect at ``effective_at`` (still ahead), if any: a
+    second version cannot take effect at the same instant (``criteria_version_one_per_instant``)."""
+    now = now or datetime.now(timezone.utc)
+    if effective_at <= now:    # a date already passed takes effect at the approval instead
+        return None
+    return next((v for v in among if v.approved and v.id != other_than and v.effective_at == effective_at), None)
 
 
 def in_force_among(all_versions: list[Version], at: datetime) -> Version | None:
@@ -214,6 +237,12 @@ def propose(user: User, draft: Draft) -> int:
         if current is not None and current.criteria == draft.criteria:
             raise CriteriaError(f"These criteria are the same as the version in force (v{current.number}); "
                                 "change at least one rule.")
+        effective_at = effective_instant(draft.effective_date, tz)
+        taken = same_instant_approved(effective_at, rows)
+        if taken is not None:
+            raise CriteriaError(f"v{taken.number} ('{taken.title}') is already approved to take effect on "
+                                f"{draft.effective_date:%d %b %Y}, and two versions can't take effect at the same "
+                                "moment. Choose another date.")
         twin = next((v for v in rows if v.status == "proposed" and v.criteria == draft.criteria), None)
         if twin is not None:
             raise CriteriaError(f"The same criteria are already proposed as v{twin.number} ('{twin.title}', "
@@ -221,7 +250,7 @@ def propose(user: User, draft: Draft) -> int:
         number = conn.execute(q("criteria_next_number")).scalar_one()
         version_id = conn.execute(q("criteria_insert"), {
             **draft.criteria.params(), "number": number, "title": draft.title, "rationale": draft.rationale,
-            "effective_at": effective_instant(draft.effective_date, tz), "user_id": user.id,
+            "effective_at": effective_at, "user_id": user.id,
             "user_name": user.display_name, "side": side}).scalar_one()
         audit.record(conn, user.id, "criteria.propose", "criteria_version", version_id, None,
                      {"number": number, "title": draft.title, "effective_date": draft.effective_date,
@@ -262,8 +291,16 @@ def approve(user: User, version_id: int, seen_version: int) -> Version:
                          {"status": "active", "effective_at": result["effective_at"]})
     except sa.exc.IntegrityError as exc:
         if "criteria_version_one_per_instant" in str(exc.orig):
-            raise CriteriaError("Another approved version takes effect at exactly the same moment. Withdraw this "
-                                "proposal and propose it again with another date.") from None
+            with get_engine().connect() as conn:   # fresh, not the cached list: it may predate the clash
+                rows = [Version.from_row(r) for r in conn.execute(q("criteria_versions")).mappings()]
+            mine = next((v for v in rows if v.id == version_id), None)
+            taken = mine and same_instant_approved(mine.effective_at, rows, other_than=version_id)
+            local = taken and taken.effective_at.astimezone(zone(settings.company_timezone()))
+            which = (f"v{taken.number} ('{taken.title}') is already approved to take effect at that moment "
+                     f"({local:%d %b %Y})" if taken else
+                     "Another approved version takes effect at exactly the same moment")
+            raise CriteriaError(f"{which}, and two versions can't take effect at once. Decline this proposal with "
+                                "a note asking for another date; its author can then propose it again.") from None
         raise
     clear_caches()
     metrics.clear_caches()
@@ -290,10 +327,11 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
         if conn.execute(q("criteria_withdraw"), {"id": version_id, "version": seen_version, "user_id": user.id,
                                                  "user_name": user.display_name, "note": note}).scalar() is None:
             raise StaleEdit(f"v{row['number']} was changed since you loaded it. Reload the page.")
-        audit.record(conn, user.id, "criteria.withdraw", "criteria_version", version_id,
-                     {"status": "proposed"}, {"status": "withdrawn", "note": note})
+        what = "withdrawn" if row["proposed_by_user_id"] == user.id else "declined"
+        audit.record(conn, user.id, "criteria.withdraw" if what == "withdrawn" else "criteria.decline",
+                     "criteria_version", version_id, {"status": "proposed"}, {"status": what, "note": note})
     clear_caches()
-    return "withdrawn" if row["proposed_by_user_id"] == user.id else "declined"
+    return what
 
 
 # =========================================================================== replay

@@ -430,40 +430,39 @@ class PolicyInput:
     is_default: bool = False
 
     def cleaned(self, known_sources: set[str]) -> "PolicyInput":
+        """The input as stored, or SlaError listing every problem at once (one per save took a save
+        per mistake: a blank name, then a zero window, then no conditions)."""
+        problems: list[str] = []
         name = " ".join(_text(self.name).split())
         if not name:
-            raise SlaError("Give the policy a name, e.g. 'Tier 1 fast lane'.")
-        if len(name) > 80:
-            raise SlaError("Keep the policy name under 80 characters.")
+            problems.append("Give the policy a name, e.g. 'Tier 1 fast lane'.")
+        elif len(name) > 80:
+            problems.append("Keep the policy name under 80 characters.")
         for label, value, top in (("first-touch window", self.first_touch_minutes, MAX_FIRST_TOUCH_MINUTES),
                                   ("decision window", self.decision_minutes, MAX_DECISION_MINUTES)):
             if value is None or int(value) != value or not 1 <= int(value) <= top:
-                raise SlaError(f"The {label} must be a whole number of minutes between 1 and {top:,} "
-                               f"({top // 1440} days).")
+                problems.append(f"The {label} must be a whole number of minutes between 1 and {top:,} "
+                                f"({top // 1440} days).")
         if not 1 <= int(self.rank) <= 999:
-            raise SlaError("The rank must be between 1 and 999 (lower ranks are tried first).")
+            problems.append("The rank must be between 1 and 999 (lower ranks are tried first).")
         if self.effective_from is None:
-            raise SlaError("Pick the date the policy takes effect.")
-        unknown = set(self.tiers) - set(TIERS)
-        if unknown:
-            raise SlaError(f"Unknown tier(s): {', '.join(map(str, sorted(unknown)))}.")
-        unknown = set(self.sources) - known_sources
-        if unknown:
-            raise SlaError(f"Unknown source(s): {', '.join(sorted(unknown))}.")
-        unknown = set(self.segments) - set(SEGMENTS)
-        if unknown:
-            raise SlaError(f"Unknown segment(s): {', '.join(sorted(unknown))}.")
-        unknown = set(self.priorities) - set(PRIORITIES)
-        if unknown:
-            raise SlaError(f"Unknown priority(ies): {', '.join(sorted(unknown))}.")
+            problems.append("Pick the date the policy takes effect.")
+        for label, chosen, known in (("tier(s)", self.tiers, set(TIERS)), ("source(s)", self.sources, known_sources),
+                                     ("segment(s)", self.segments, set(SEGMENTS)),
+                                     ("priority(ies)", self.priorities, set(PRIORITIES))):
+            unknown = set(chosen) - known
+            if unknown:
+                problems.append(f"Unknown {label}: {', '.join(map(str, sorted(unknown)))}.")
         is_default = self.is_default or self.code == "default"
         if is_default and (self.tiers or self.sources or self.segments or self.priorities):
-            raise SlaError("The default policy covers every lead no other policy matches, so it has no conditions.")
+            problems.append("The default policy covers every lead no other policy matches, so it has no conditions.")
         if not is_default and not (self.tiers or self.sources or self.segments or self.priorities):
-            raise SlaError("Say which leads this policy covers (tier, source, segment or priority). "
-                           "The default policy already covers every other lead.")
+            problems.append("Say which leads this policy covers (tier, source, segment or priority). "
+                            "The default policy already covers every other lead.")
         if (self.first_touch_business or self.decision_business) and self.calendar_id is None:
-            raise SlaError("A business-hours window needs a calendar: pick one, or use wall-clock time.")
+            problems.append("A business-hours window needs a calendar: pick one, or use wall-clock time.")
+        if problems:
+            raise SlaError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
         return PolicyInput(name, int(self.first_touch_minutes), bool(self.first_touch_business),
                            int(self.decision_minutes), bool(self.decision_business), self.effective_from,
                            int(self.rank), sorted(set(self.tiers)), sorted(set(self.sources)),

@@ -117,28 +117,35 @@ class UserInput:
     active: bool = True
 
     def cleaned(self) -> "UserInput":
+        """The input as stored, or UserError listing every problem at once (an empty form took a
+        save per field to fill in)."""
+        problems: list[str] = []
         username = (self.username or "").strip().lower()
         if not USERNAME_RE.match(username):
-            raise UserError("Usernames have 2–32 characters: lower-case letters, digits, '.', '_' or '-', "
+            problems.append("Usernames have 2–32 characters: lower-case letters, digits, '.', '_' or '-', "
                             "starting with a letter or digit.")
         # one line, without NUL (PostgreSQL text cannot hold it; a paste can carry it)
         name = " ".join((self.display_name or "").replace("\x00", "").split())
         if not name:
-            raise UserError("Enter the person's name.")
-        if len(name) > MAX_NAME_CHARS:
-            raise UserError(f"The name can have at most {MAX_NAME_CHARS} characters (it has {len(name)}).")
+            problems.append("Enter the person's name.")
+        elif len(name) > MAX_NAME_CHARS:
+            problems.append(f"The name can have at most {MAX_NAME_CHARS} characters (it has {len(name)}).")
         email = (self.email or "").strip()
-        if "\x00" in email or not EMAIL_RE.match(email):
-            raise UserError(f"'{email.replace(chr(0), '')}' is not an e-mail address.")
-        if len(email) > MAX_EMAIL_CHARS:
-            raise UserError(f"An e-mail address has at most {MAX_EMAIL_CHARS} characters (this one has "
+        if not email.replace("\x00", ""):
+            problems.append("Enter the person's e-mail address.")
+        elif "\x00" in email or not EMAIL_RE.match(email):
+            problems.append(f"'{email.replace(chr(0), '')}' is not an e-mail address.")
+        elif len(email) > MAX_EMAIL_CHARS:
+            problems.append(f"An e-mail address has at most {MAX_EMAIL_CHARS} characters (this one has "
                             f"{len(email)}).")
         roles = [r for r in ROLES if r in set(self.roles or [])]
         unknown = set(self.roles or []) - set(ROLES)
         if unknown:
-            raise UserError(f"Unknown role(s): {', '.join(sorted(unknown))}.")
-        if not roles:
-            raise UserError("Give the user at least one role.")
+            problems.append(f"Unknown role(s): {', '.join(sorted(unknown))}.")
+        elif not roles:
+            problems.append("Give the user at least one role.")
+        if problems:
+            raise UserError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
         return UserInput(username, name, email, roles, self.team_id, self.rep_id, self.active)
 
 

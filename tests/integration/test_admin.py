@@ -115,6 +115,22 @@ def submit_add(at: AppTest) -> AppTest:
 
 
 @pytest.mark.one_backend
+def test_an_empty_add_form_lists_every_missing_field_at_once(world):
+    """Saving the empty form said only "Usernames have 2–32 characters…"; the name, the e-mail
+    ("'' is not an e-mail address"), the role and the password came one save at a time."""
+    at = submit_add(fill_add(open_admin(), username="", name="", email="", roles=(), pw1="", pw2=""))
+    [error] = errors(at)
+    for part in ("Usernames have 2–32 characters", "Enter the person's name.", "Enter the person's e-mail address.",
+                 "Give the user at least one role.", "Enter a password."):
+        assert part in error, error
+    assert "'' is not an e-mail address" not in error
+    at = submit_add(fill_add(at, username="nia", email="nia@example.com", pw1="long enough pw", pw2="other pw!!"))
+    [error] = errors(at)
+    assert error == "The two passwords do not match. Type the same password in both fields.", error
+    assert user_row(world.engine, "nia") is None
+
+
+@pytest.mark.one_backend
 def test_admin_adds_a_user_who_can_then_sign_in(world):
     at = open_admin()
     assert any("Users & audit" in m.value for m in at.markdown)

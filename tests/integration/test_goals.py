@@ -237,7 +237,7 @@ def test_two_team_rule_in_the_database(world, people, app_db):
     ({"period_kind": "custom", "start": date(2026, 3, 2), "end": date(2026, 3, 1)}, "end date .* is before the start"),
     ({"owner_rep_ids": []}, "Pick the goal's owners"),
     ({"target": "0"}, "met by doing nothing"),
-    ({"target": "0.00001"}, "met by doing nothing"),   # stored with 4 decimals: 0
+    ({"target": "0.00001"}, "is 0 as stored .* met by doing nothing"),   # it said "a target of 0", not what was typed
     ({"metric": "acceptance_rate", "target": "120"}, "can't exceed 100%"),
     ({"metric": "marketing_sourced_revenue", "scope_sources": ["partner"]}, "None of the chosen sources is a marketing"),
     ({"scope_countries": ["JP"]}, "scope matches no data"),
@@ -683,6 +683,37 @@ def test_two_leads_editing_the_same_goal(world, people, app_db):
     assert (stored.title, stored.target, stored.version) == ("Sal's title", 7500.0, 3)
 
 
+@pytest.mark.one_backend
+def test_keeping_my_changes_does_not_revert_theirs(world, people, app_db):
+    """Mia kept her input after a conflict and saved: Sal's new title and period, which Mia never
+    touched, went back to what Mia's form had loaded (the period without even a row in the table)."""
+    recent_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people))
+    mia = _goals_page("marketing_lead", goal=str(goal_id), mode="edit")
+    sal = _goals_page("sales_lead", goal=str(goal_id), mode="edit")
+
+    sal.text_input(key=gf(sal, "title")).input("Sal's title")
+    sal.selectbox(key=gf(sal, "period_kind")).select("year")
+    sal.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert not sal.error, [e.value for e in sal.error]
+    assert (goals.get(goal_id).title, goals.get(goal_id).period_kind) == ("Sal's title", "year")
+
+    mia.text_input(key=gf(mia, "target")).input("7.5k")
+    mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert any("Someone else saved this goal" in e.value for e in mia.error)
+    mia.button(key="gf_rebase").click().run()
+    assert not mia.exception, mia.exception
+    assert mia.text_input(key=gf(mia, "title")).value == "Sal's title"     # theirs, where Mia changed nothing
+    assert mia.selectbox(key=gf(mia, "period_kind")).value == "year"
+    assert mia.text_input(key=gf(mia, "target")).value == "7.5k"           # hers, where she did
+    assert any("on top of the version saved meanwhile" in i.value for i in mia.info)
+
+    mia.button(key="FormSubmitter:goal_form-Save changes").click().run()
+    assert not mia.exception and not mia.error, [e.value for e in mia.error]
+    stored = goals.get(goal_id)
+    assert (stored.title, stored.period_kind, stored.target, stored.version) == ("Sal's title", "year", 7500.0, 3)
+
+
 def test_a_stale_save_lists_only_the_fields_that_differ(world, people, app_db):
     """Neither lead touched the target, yet 'What changed meanwhile' listed "$10M" against
     "10000000" (the form showed the stored number, the table the formatted one)."""
@@ -706,6 +737,22 @@ def test_a_stale_save_lists_only_the_fields_that_differ(world, people, app_db):
     assert rows.loc["Why it matters", "Your input"] == "Mia's reason"
     mia.button(key="gf_rebase").click().run()        # keep my input: the conflict message goes
     assert not any("Someone else saved this goal" in e.value for e in mia.error)
+
+
+@pytest.mark.one_backend
+def test_check_ins_and_reasons_keep_their_line_breaks(world, people, app_db):
+    """A check-in typed as a list ("- Acme signed" / "- Beta slipped") read as one run-on line."""
+    recent_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"),
+                           _current_quarter_goal(people, why="Board target.\nBoth teams are paid on it."))
+    goals.check_in(user("sales_lead"), goal_id, CheckInInput(confidence="at_risk", narrative="Two moves:\n- Acme signed\n- Beta slipped",
+                                                             blockers="Routing\nPricing", needs="Case study"))
+    page = _goals_page("ae", goal=str(goal_id))
+    assert not page.exception, page.exception
+    shown = [m.value for m in page.markdown]
+    assert "Two moves\\:  \n\\- Acme signed  \n\\- Beta slipped" in shown, shown
+    assert "**Blockers:** Routing  \nPricing" in shown
+    assert any(m.startswith("> Board target\\.  \n> Both teams are paid on it") for m in shown), shown
 
 
 @pytest.mark.one_backend
@@ -740,6 +787,22 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
     title = goals.get(goal_id).title
     assert audit.subject_text(entry.entity, entry.entity_id, entry.subject_username, entry.old, entry.new,
                               entry.entity_title) == f"goal “{title}”"
+
+
+@pytest.mark.one_backend
+def test_the_admin_audit_log_shows_a_percent_goal_in_percent(world, people, app_db):
+    """The audit log read "target: 0.6 → 0.67" and a check-in "value: 0.614" for a 67% goal."""
+    lead = user("marketing_lead")
+    manual = dict(metric=None, unit="percent", cumulative=False, start=local_today("UTC"))
+    goal_id = goals.create(lead, revenue_goal(people, title="Survey score", target="60%", **manual))
+    goals.update(lead, goal_id, revenue_goal(people, title="Survey score", target="67", **manual), version=1)
+    goals.check_in(user("sales_lead"), goal_id, CheckInInput("on_track", "Up", value="61.4%"))
+    admin = open_page("admin", "admin")
+    assert not admin.exception, admin.exception
+    log = next(d.value for d in admin.dataframe if "Change (old → new)" in d.value.columns)
+    changes = " | ".join(log["Change (old → new)"])
+    assert "target: 60% → 67%" in changes and "value: 61.4%" in changes
+    assert "0.67" not in changes and "0.614" not in changes, changes
 
 
 @pytest.mark.one_backend
@@ -781,8 +844,18 @@ def test_list_filters_and_readers(world, people, app_db):
     text = _texts(exe)
     assert "Shared bookings" in text and "Marketer and SDR" not in text
     assert not [b for b in exe.button if b.label == "New goal"]  # executives read only
+    tiles = {m.label: m.value for m in exe.metric}
+    assert tiles["Shared goals"] == "1" and "Archived" not in tiles
     exe.toggle(key="goal_show_archived").set_value(True).run()
     assert "Marketer and SDR" in _texts(exe)
+    # an archived goal is listed but counted apart: it is in no live status (it raised "At risk" by one)
+    tiles = {m.label: m.value for m in exe.metric}
+    assert tiles["Shared goals"] == "1" and tiles["Archived"] == "1", tiles
+    assert sum(int(tiles.get(s, 0)) for s in ("On track", "At risk", "Off track", "Not yet measurable")) == 1
+    badges = [m.value for m in exe.markdown if "-badge[" in m.value and "]" == m.value[-1:]]
+    assert ":gray-badge[Archived]" in badges and len(badges) == 2, badges   # the archived card's, and the live one's
+    status_pills = exe.get("button_group")[0].proto.options if exe.get("button_group") else []
+    assert sum(int(o.content.rsplit("· ", 1)[1]) for o in status_pills) == 1, [o.content for o in status_pills]
     lead_app = _goals_page("marketing_lead")
     assert [b for b in lead_app.button if b.label == "New goal"]
     # owner filter (the filter bar's owner = rep)

@@ -154,6 +154,58 @@ def test_declining_someone_elses_proposal_needs_a_note(world, org):
                                                                  "Tier 2 retail floods the SDRs")
 
 
+def test_two_versions_can_not_take_effect_at_once_and_the_messages_say_which_and_what_to_do(world, org, app_db):
+    """Sales approved marketing's v1 for a date ahead; approving v2 (same date) told the marketing
+    lead to "withdraw this proposal", which only its author can, without naming the version in the
+    way; and a new proposal for that very date (the form's default: the 1st of next month) was taken
+    only to fail at its approval."""
+    seed_options(world)
+    u = org["u"]
+    first = qualification.propose(u["marketing_lead"], draft())
+    second = qualification.propose(u["sales_lead"], draft(title="Score only", criteria=Criteria(min_score=70)))
+    qualification.approve(u["sales_lead"], first, qualification.by_id(first).version)
+    with pytest.raises(CriteriaError) as err:
+        qualification.approve(u["marketing_lead"], second, qualification.by_id(second).version)
+    message = str(err.value)
+    assert "v1 ('ICP v1') is already approved" in message and f"{TOMORROW:%d %b %Y}" in message
+    assert "Decline this proposal" in message and "Withdraw" not in message
+    assert qualification.by_id(second).status == "proposed"
+    versions = qualification.versions()
+    assert qualification.same_instant_approved(qualification.by_id(second).effective_at, versions,
+                                               other_than=second).id == first
+    with pytest.raises(CriteriaError, match="v1 .* is already approved to take effect on .* Choose another date"):
+        qualification.propose(u["sales_lead"], draft(title="Tiers only", criteria=Criteria(tiers=(1,))))
+    assert count(app_db, "select count(*) from criteria_version") == 2
+    qualification.propose(u["sales_lead"], draft(title="Tiers only", criteria=Criteria(tiers=(1,)),
+                                                 day=TOMORROW + timedelta(days=1)))   # another day is fine
+
+
+def test_a_declined_proposal_reads_as_declined_not_withdrawn(world, org, app_db):
+    """The sales lead declined marketing's proposal, and the history said "Withdrawn · withdrawn by
+    Sales Lead", as if its author had given it up."""
+    from components.criteria_view import status_text, versions_table
+
+    seed_options(world)
+    u = org["u"]
+    declined = qualification.propose(u["marketing_lead"], draft())
+    qualification.withdraw(u["sales_lead"], declined, qualification.by_id(declined).version, note="Too narrow")
+    withdrawn = qualification.propose(u["marketing_lead"], draft(criteria=Criteria(tiers=(1,), min_score=70)))
+    qualification.withdraw(u["marketing_lead"], withdrawn, qualification.by_id(withdrawn).version)
+    versions = qualification.versions()
+    by_id = {v.id: v for v in versions}
+    now = datetime.now(timezone.utc)
+    assert (by_id[declined].declined, by_id[withdrawn].declined) == (True, False)
+    assert status_text(by_id[declined], versions, now) == "Declined"
+    assert status_text(by_id[withdrawn], versions, now) == "Withdrawn"
+    table = versions_table(versions, now, "UTC").set_index("Version")
+    assert table.loc[f"v{by_id[declined].number}", "Approved by"] == "declined by Sales Lead"
+    assert table.loc[f"v{by_id[withdrawn].number}", "Approved by"] == "withdrawn by Marketing Lead"
+    actions = dict(app_db.connect().execute(sa.text(
+        "select entity_id::int, action from audit_log where action like 'criteria.%' and action <> 'criteria.propose'"
+    )).all())
+    assert actions == {declined: "criteria.decline", withdrawn: "criteria.withdraw"}
+
+
 @pytest.mark.parametrize("bad, message", [
     (draft(title="  "), "short title"),
     (draft(day=date.today() - timedelta(days=1)), "in the past"),
@@ -927,7 +979,7 @@ def test_demo_seed_is_idempotent_and_follows_the_apps_rules(world, org, app_db, 
             "from audit_log a join criteria_version v on v.id::text = a.entity_id "
             "where a.entity = 'criteria_version' order by v.number, a.at")).all()
     assert [action for action, _ in trail] == ["criteria.propose", "criteria.approve", "criteria.propose",
-                                               "criteria.withdraw", "criteria.propose"]
+                                               "criteria.withdraw", "criteria.propose"]   # v2: its author withdrew it
     assert all(dated for _, dated in trail)
 
 

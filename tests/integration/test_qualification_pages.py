@@ -12,8 +12,13 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+<<<<<<< HEAD
 from queries import metrics, users
 from queries.periods import preset_period
+=======
+from queries import qualification, users
+from queries.criteria_rules import Criteria
+>>>>>>> rev3
 from queries.sqlfiles import q
 from tests.apptest import decoded, open_page
 from tests.factories import World
@@ -792,3 +797,20 @@ def test_comment_boxes_cap_a_ten_thousand_character_paste(shop):
     assert at.text_area(key="fb_campaign_insight").max_chars == 4000
     at = run_as("marketer", "feedback")
     assert at.text_area(key="fb_reply_body").max_chars == 4000
+
+
+def test_a_proposal_for_an_instant_already_taken_says_so_before_anyone_clicks(shop):
+    """Two proposals for one date: once one is approved, the other can't be; its card said nothing
+    until the approver clicked and got an error."""
+    lead, sales = users.by_username("marketing_lead"), users.by_username("sales_lead")
+    day = date.today() + timedelta(days=2)
+    first = qualification.propose(lead, qualification.Draft("Tier 1 only", Criteria(tiers=(1,)), day, "Focus"))
+    second = qualification.propose(sales, qualification.Draft("Score 70", Criteria(min_score=70), day, "Fewer"))
+    qualification.approve(sales, first, qualification.by_id(first).version)
+    at = run_as("marketing_lead", "criteria")
+    assert not at.exception, at.exception
+    [warning] = [w.value for w in at.warning if "already approved" in w.value]
+    assert "v1 is already approved to take effect at the same moment" in warning and "decline it" in warning
+    at = run_as("sales_lead", "criteria")      # its author is told to withdraw it instead
+    assert any("withdraw it and propose it again" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert qualification.by_id(second).status == "proposed"

@@ -400,6 +400,26 @@ def test_policies_form_refuses_bad_input_and_keeps_it(office, app_db):
         assert conn.execute(sa.text("select count(*) from sla_policy")).scalar() == 1
 
 
+def test_one_save_lists_every_problem_of_a_policy(office, app_db):
+    """A blank name, a zero first-touch window, a fractional decision window and no conditions took
+    four saves to find out, one message each."""
+    at = open_page("marketing_lead", "sla_policies")
+    k = "slapol___new___0_"
+    at.text_input(key=f"{k}name").input("   ")
+    at.number_input(key=f"{k}ft_value").set_value(0)
+    at.number_input(key=f"{k}dec_value").set_value(0.3)
+    at.selectbox(key=f"{k}dec_unit").set_value("minutes")
+    [b for b in at.button if b.label == "Create policy"][0].click().run()
+    assert not at.exception, at.exception
+    [error] = [e.value for e in at.error]
+    for part in ("Give the policy a name", "first-touch window must be a whole number of minutes",
+                 "decision window must come to whole minutes", "Say which leads this policy covers"):
+        assert part in error, error
+    assert "decision window must be a whole number" not in error   # the stand-in is not reported
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from sla_policy")).scalar() == 1
+
+
 def test_policies_are_read_only_for_executives(office):
     at = open_page("executive", "sla_policies")
     assert "Standard" in table_text(at)
@@ -527,3 +547,20 @@ def test_unusual_policy_names_are_stored_as_typed(office, app_db, name, shown):
     with app_db.connect() as conn:
         assert conn.execute(sa.text("select name from sla_policy where code <> 'default'")).scalar() == shown
     assert shown in table_text(at)
+
+
+def test_a_policy_name_shows_as_typed_in_the_preview_and_the_definitions(office):
+    """A policy named ":red[VIP] $fast$" showed in red with LaTeX on the 'Try a lead' preview and on
+    Definitions (the rest of the page escaped it)."""
+    from components import format as fmt
+
+    lead = users.by_username("sales_lead")
+    name = "VIP :red[now] $fast$"
+    sla.save_policy(lead, sla.PolicyInput(name, 30, False, 600, False, date(2020, 1, 2), rank=10, tiers=[2]),
+                    None, OFFICE_TZ)
+    for page in ("sla_policies", "definitions"):
+        at = open_page("sales_lead", page)
+        assert not at.exception, at.exception
+        shown = " ".join(m.value for m in at.markdown)
+        assert fmt.md_text(name) in shown, (page, shown)
+        assert f"**{name}**" not in shown and f" {name}**" not in shown, page

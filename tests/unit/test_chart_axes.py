@@ -164,6 +164,7 @@ def test_counts_of_hand_offs_have_whole_number_ticks():
     assert sla_charts.decision_chart(week, grain="week").layout.yaxis.dtick == 1
 
 
+<<<<<<< HEAD
 def test_the_acceptance_trend_shows_what_still_awaits_a_decision():
     """docs/metrics.md: hand-offs awaiting a decision stay in the rate's denominator, so a recent
     bucket is not final. The two-sided SLA's trend stacked nothing on the bar: a week with 4 of 10
@@ -199,3 +200,26 @@ def test_goal_charts_write_money_in_the_company_currency():
                                         end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
                                         today=date(2026, 10, 6), today_value=5.5e5, projected=1.1e6)
     assert dollars.layout.yaxis.tickprefix == "$"
+=======
+def test_a_replay_rate_from_few_leads_gives_its_count_on_the_bar():
+    """The leads a draft drops showed "100%" win rate, as tall as the rates beside it, from one won
+    deal; a meeting screenshot has no hover to say so."""
+    import pandas as pd
+
+    from components.qualification_charts import replay_rates_chart
+
+    segments = pd.DataFrame([
+        {"segment": "current", "leads": 1221, "handed_off": 1205, "accepted": 738, "with_opportunity": 300,
+         "won": 57, "lost": 243, "acceptance_rate": 738 / 1205, "opportunity_rate": 300 / 1221, "win_rate": 0.19},
+        {"segment": "proposed", "leads": 1175, "handed_off": 1159, "accepted": 724, "with_opportunity": 299,
+         "won": 56, "lost": 243, "acceptance_rate": 724 / 1159, "opportunity_rate": 299 / 1175,
+         "win_rate": 56 / 299},
+        {"segment": "lost", "leads": 46, "handed_off": 46, "accepted": 14, "with_opportunity": 1, "won": 1,
+         "lost": 0, "acceptance_rate": 14 / 46, "opportunity_rate": 1 / 46, "win_rate": 1.0},
+    ])
+    fig = replay_rates_chart(segments)
+    texts = {bar.name.split(" (")[0]: list(bar.text) for bar in fig.data}
+    dropped = next(v for k, v in texts.items() if "drops" in k)
+    assert dropped == ["30%", "2%", "100% (1 of 1)"], dropped   # 46 leads: a rate; 1 closed deal: its count
+    assert all("(" not in t for k, v in texts.items() if "drops" not in k for t in v)
+>>>>>>> rev3

@@ -126,6 +126,15 @@ def test_user_text_in_markdown_shows_as_typed():
     assert fmt.md_text(None) == "" and fmt.md_text("Plain words") == "Plain words"
 
 
+def test_user_text_keeps_its_line_breaks():
+    """A check-in typed as lines ("- call Acme" / "- fix routing") showed as one run-on line."""
+    lines = "Two wins:\n- Acme signed\n\n# next"
+    assert fmt.md_lines(lines) == "  \n".join(fmt.md_text(line) for line in lines.split("\n"))
+    assert fmt.md_lines(lines).count("  \n") == 3 and "\\- Acme" in fmt.md_lines(lines)   # breaks kept, still escaped
+    assert fmt.md_lines("one line") == "one line" and fmt.md_lines(None) == ""
+    assert fmt.md_lines("a\r\nb") == "a  \nb"
+
+
 def test_stored_instants_are_dated_in_the_company_time_zone():
     """A check-in posted at 19:39 in New York (00:39 UTC the next day) showed tomorrow's date."""
     from datetime import datetime, timezone

@@ -20,10 +20,27 @@ def test_csv_is_what_a_spreadsheet_reads():
         "When": pd.to_datetime(["2026-11-22 20:17", None]).tz_localize("America/New_York"),
         "Due": pd.to_datetime(["2025-05-30 14:28", "2026-01-02 09:00"]),
     })
-    lines = csv_bytes(frame).decode().splitlines()
+    lines = csv_bytes(frame).decode("utf-8-sig").splitlines()
     assert lines == ["Amount,Rate,Marketing-sourced,Campaign,When,Due",
                      "170200,0.5,yes,Webinar,2026-11-22 20:17,2025-05-30 14:28",
                      ",0.25,no,,,2026-01-02 09:00"]
+
+
+def test_csv_opens_in_excel_with_names_intact_and_no_formulas():
+    """Excel read the UTF-8 export as "ZoÃ« Diaz", and a lead named '=HYPERLINK("http://x","Call me")'
+    (names come from web forms) became a live formula in the lead's spreadsheet."""
+    import pandas as pd
+
+    from components.widgets import csv_bytes
+    frame = pd.DataFrame({"Lead": ["Zoë Diaz", '=HYPERLINK("http://x","Call me")', "+1 555", "@sum", "-2+3", None],
+                          "Overdue (days)": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0]}).astype({"Lead": "str"})
+    data = csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")                      # the byte-order mark Excel looks for
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[1] == "Zoë Diaz,-1.5"                            # numbers stay numbers, negative too
+    assert lines[2] == "\"'=HYPERLINK(\"\"http://x\"\",\"\"Call me\"\")\",2.0"
+    assert [line.split(",")[0] for line in lines[3:6]] == ["'+1 555", "'@sum", "'-2+3"]
+    assert lines[6] == ",6.0"
 
 
 # --------------------------------------------------------------------------- empty pages of numbers

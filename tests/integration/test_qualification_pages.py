@@ -12,13 +12,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-<<<<<<< HEAD
-from queries import metrics, users
-from queries.periods import preset_period
-=======
-from queries import qualification, users
+from queries import metrics, qualification, users
 from queries.criteria_rules import Criteria
->>>>>>> rev3
+from queries.periods import preset_period
 from queries.sqlfiles import q
 from tests.apptest import decoded, open_page
 from tests.factories import World

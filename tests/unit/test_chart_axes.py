@@ -164,7 +164,6 @@ def test_counts_of_hand_offs_have_whole_number_ticks():
     assert sla_charts.decision_chart(week, grain="week").layout.yaxis.dtick == 1
 
 
-<<<<<<< HEAD
 def test_the_acceptance_trend_shows_what_still_awaits_a_decision():
     """docs/metrics.md: hand-offs awaiting a decision stay in the rate's denominator, so a recent
     bucket is not final. The two-sided SLA's trend stacked nothing on the bar: a week with 4 of 10
@@ -200,7 +199,8 @@ def test_goal_charts_write_money_in_the_company_currency():
                                         end=date(2026, 12, 31), cumulative=True, lower_is_better=False,
                                         today=date(2026, 10, 6), today_value=5.5e5, projected=1.1e6)
     assert dollars.layout.yaxis.tickprefix == "$"
-=======
+
+
 def test_a_replay_rate_from_few_leads_gives_its_count_on_the_bar():
     """The leads a draft drops showed "100%" win rate, as tall as the rates beside it, from one won
     deal; a meeting screenshot has no hover to say so."""
@@ -222,4 +222,3 @@ def test_a_replay_rate_from_few_leads_gives_its_count_on_the_bar():
     dropped = next(v for k, v in texts.items() if "drops" in k)
     assert dropped == ["30%", "2%", "100% (1 of 1)"], dropped   # 46 leads: a rate; 1 closed deal: its count
     assert all("(" not in t for k, v in texts.items() if "drops" not in k for t in v)
->>>>>>> rev3

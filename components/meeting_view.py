@@ -655,14 +655,22 @@ def auto_advance(n: int, count: int, every: int) -> None:
 
     @st.fragment(run_every=every)
     def _tick():
-        entered = st.session_state.get(ENTERED)
-        if entered is None:
-            st.session_state[ENTERED] = time.monotonic()
-        elif advance_due(entered, time.monotonic(), every):
-            _go_section(step(n, count, +1))
-            st.rerun(scope="app")
+        auto_advance_tick(n, count, every)
 
     _tick()
+
+
+def auto_advance_tick(n: int, count: int, every: int) -> None:
+    """One auto-advance check. While the presenter has the decision or action dialog open, the room
+    stays on the section being discussed (it moved on under the dialog, and the next tick moved
+    again), and the section's time starts afresh, so it gets its full time once the dialog closes."""
+    entered = st.session_state.get(ENTERED)
+    now = time.monotonic()
+    if entered is None or st.session_state.get(DIALOG):
+        st.session_state[ENTERED] = now
+    elif advance_due(entered, now, every):
+        _go_section(step(n, count, +1))
+        st.rerun(scope="app")
 
 
 # --------------------------------------------------------------------------- presentation

@@ -93,12 +93,17 @@ def fail(err: Exception) -> None:
     st.session_state[ERROR] = str(err)
 
 
-def messages() -> None:
-    """Show (once) what the last action did, or why it could not."""
+def messages(*, toast: bool = False) -> None:
+    """Show (once) what the last action did, or why it could not. ``toast``: a success as a toast
+    (the presentation: a banner stayed above the slide until the next section, pushing it down —
+    at 720p off the screen); an error stays a banner, it has to be read."""
     if st.session_state.get(ERROR):
         st.error(st.session_state.pop(ERROR), icon=":material/error:")
     if st.session_state.get(FLASH):
-        st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+        if toast:
+            st.toast(st.session_state.pop(FLASH), icon=":material/check_circle:")
+        else:
+            st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
 
 
 def tz() -> str:
@@ -742,7 +747,7 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
         st.button("Exit presentation", key="mtg_exit", on_click=go, args=(meeting.id, n, False),
                   icon=":material/close_fullscreen:", type="tertiary")
 
-    messages()
+    messages(toast=True)
     head, chips = st.columns([2.6, 1.4], vertical_alignment="center")
     with head:
         st.markdown(f'<h1 class="mtg-title" id="mtg-section-title">{esc(section_title(item.kind, item.title))}</h1>',

@@ -418,7 +418,8 @@ def test_freeze_and_unfreeze_from_the_presentation_for_every_viewer(db):
     m = meetings.get(meeting_id)
     assert m.frozen_at is not None
     assert "Frozen · as of" in markdown_text(app)
-    assert any("Numbers frozen as of" in s.value for s in app.success)
+    # a toast on the projector: a banner stayed above the slide for the whole section, pushing it down
+    assert any("Numbers frozen as of" in t.value for t in app.toast) and not app.success
     viewer = open_app("sdr", meeting=meeting_id, section=2, present=1)  # another session sees the freeze
     assert "Frozen · as of" in markdown_text(viewer)
     assert tiles(viewer) == tiles(app)

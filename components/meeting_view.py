@@ -701,10 +701,13 @@ def _open_dialog(kind: str) -> None:
     st.session_state[DIALOG] = kind
 
 
-def track_position(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem) -> None:
-    """The presenter is on ``item``: the agenda timer follows (see meetings.move_to)."""
+def track_position(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem) -> bool:
+    """The presenter is on ``item``: the agenda timer follows (see meetings.move_to). True when it
+    moved: the meeting and agenda read before are then stale (reload them before rendering)."""
     if meetings.move_to(user, meeting, item.id):
         st.session_state[ENTERED] = time.monotonic()
+        return True
+    return False
 
 
 def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) -> None:

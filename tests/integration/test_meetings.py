@@ -148,6 +148,21 @@ def test_the_timer_follows_the_presenter_while_the_meeting_is_live(db):
     assert (m.status, m.current_item_id, m.started_at, m.ended_at) == ("done", None, t0, t0 + timedelta(minutes=13))
 
 
+def test_the_control_room_marks_the_item_on_screen_as_the_running_one(db):
+    """The agenda's "Now" stayed on the item the presenter had just left: the page rendered the
+    meeting row it had read before the timer moved (and timer moves do not rerun the screen)."""
+    meeting_id = plan()
+    items = meetings.agenda(meeting_id)
+    meetings.set_status(who("executive"), meeting_id, "live", 1, current_item_id=items[0].id)
+    app = open_app("executive", meeting=meeting_id, section=1)
+    app.button(key="mtg_room_next").click()
+    rerun(app)
+    assert meetings.get(meeting_id).current_item_id == items[1].id
+    running = [m.value for m in app.markdown if "Now · " in m.value]
+    assert len(running) == 1 and "/ 10 min" in running[0], running   # the scoreboard's 10, not the open actions' 5
+    assert "Time (paused)" not in markdown_text(app)   # the section on screen is the one timed
+
+
 # --------------------------------------------------------------------------- freeze
 
 

@@ -551,7 +551,9 @@ def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem |
     if item is not None:
         decisions = decisions[decisions["agenda_item_id"] == item.id] if not decisions.empty else decisions
         acts = acts[acts["agenda_item_id"] == item.id] if not acts.empty else acts
-    left, right = st.columns(2, gap="large")
+    # Side by side on the projector; one under the other in the control room's narrow preview, where
+    # halves of it cut the text to a few words a line and the buttons to "W…" and a bare check mark.
+    left, right = st.columns(2, gap="large") if big else (st.container(), st.container())
     with left:
         st.markdown("#### Decisions")
         lines = decision_lines(decisions, zone)
@@ -560,7 +562,7 @@ def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem |
         editable = not big and user.can("meeting.present")  # corrections in the control room, not on the projector
         for d in lines:
             link = f' <span style="color:#64748B">· {esc(d.link)}</span>' if d.link else ""
-            text, button = st.columns([6, 1.2], vertical_alignment="center") if editable else (st.container(), None)
+            text, button = st.columns([5, 1.5], vertical_alignment="center") if editable else (st.container(), None)
             with text:
                 _html(f'<div class="mtg-action" data-decision="{d.id}" style="border-left-color:{theme.SHARED}">'
                       f'<b>{esc(d.body)}</b>{link}<div style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')

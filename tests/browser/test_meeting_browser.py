@@ -96,3 +96,44 @@ def test_a_720p_projector_shows_the_whole_header_and_the_slipping_section(page, 
     assert box is not None and box["y"] + box["height"] <= 720, f"the note ends at {box}"
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     assert height <= 720, f"the section is {height} px high on a 720 px screen"
+
+
+def test_the_control_room_shows_decisions_and_actions_whole_at_1280(page, meeting_id, app_db_url, monkeypatch):
+    """At 1280×720 the control room's preview split decisions and actions into two narrow halves:
+    a few words a line, "Withdraw" cut to "W…" and "Done" to a bare check mark."""
+    from datetime import timedelta
+
+    from queries import db, meetings, settings, users
+    from queries.meeting_rules import ActionInput, DecisionInput, owner_key
+    from queries.periods import local_today
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        exec_ = users.by_username("executive")
+        today = local_today(settings.company_timezone())
+        meetings.record_decision(exec_, meeting_id, DecisionInput("Split the Q1 budget 60/40 between demand gen "
+                                                                  "and field events."))
+        meetings.record_action(exec_, meeting_id, ActionInput("Confirm the split with finance",
+                                                              owner_key("u", users.by_username("marketer").id),
+                                                              today + timedelta(days=3)), today=today)
+        last = len(meetings.agenda(meeting_id))
+    finally:
+        db.reset_engine()
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section={last}")
+    wait_for_app(page)
+    expect(page.get_by_text("Confirm the split with finance")).to_be_visible()
+    assert_no_exception(page)
+    buttons = [page.get_by_role("button", name=name) for name in ("Withdraw", "Done")]
+    expect(buttons[0]).to_have_count(2)   # the decision's and the action's
+    for group in buttons:
+        for button in group.all():
+            cut = button.evaluate("""b => Array.from(b.querySelectorAll('*')).concat([b]).some(
+                                         e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+                                         || !b.innerText.trim()""")
+            assert not cut, f"the button '{button.inner_text()}' is cut"
+    decision = page.get_by_text("Split the Q1 budget 60/40")
+    assert decision.bounding_box()["width"] > 300, "the decision is squeezed into a narrow half"

@@ -397,14 +397,30 @@ def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False, columns: i
             f'<div class="mtg-goal-note mtg-checkin">{checkin}</div>{asks}</div>')
 
 
+def _halves(big: bool):
+    """Two halves side by side on the projector; in the control room's preview (about 400 px at
+    1280 px) one under the other: halves of it cut tile values to "6." and charts' labels."""
+    return st.columns(2, gap="large") if big else (st.container(), st.container())
+
+
+def _tile_cells(count: int, big: bool) -> list:
+    """Cells for ``count`` tiles: one row on the projector, rows of two in the control room's preview."""
+    if big:
+        return list(st.columns(count, gap="medium"))
+    cells = []
+    for start in range(0, count, 2):
+        cells += list(st.columns(2, gap="small"))[:count - start]
+    return cells
+
+
 def _acceptance(p: dict, user: User, *, big: bool) -> None:
     tiles = meeting_content.acceptance_tiles(p)
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
-    for col, t in zip(st.columns(len(tiles), gap="medium"), tiles):
+    for col, t in zip(_tile_cells(len(tiles), big), tiles):
         with col:
             _tile(t)
     figs = meeting_charts_for("acceptance", p, big=big)
-    left, right = st.columns(2, gap="large")
+    left, right = _halves(big)
     with left:
         _plot(figs[0][1], "mtg_fig_sources")
     with right:
@@ -416,7 +432,7 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
     groups = meeting_content.sla_tiles(p)
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
     figs = dict(meeting_charts_for("sla", p, big=big))
-    left, right = st.columns(2, gap="large")
+    left, right = _halves(big)
     notes = meeting_content.sla_notes(p)
     with left:
         _side_head("marketing")
@@ -456,7 +472,9 @@ def _slipping(p: dict, user: User, *, big: bool) -> None:
         return
     owner = visible_slipping(user)
     rows = meeting_content.slipping_rows(p, owner)
-    left, right = st.columns([3, 1.2], gap="large")
+    # Side by side on the projector; one under the other in the control room's narrow preview, where
+    # the owners' table overflowed its column and covered the leads' "What to do".
+    left, right = st.columns([3, 1.2], gap="large") if big else (st.container(), st.container())
     with left:
         shown = rows.head(SLIPPING_ON_SCREEN)
         if owner is not None:

@@ -137,3 +137,31 @@ def test_the_control_room_shows_decisions_and_actions_whole_at_1280(page, meetin
             assert not cut, f"the button '{button.inner_text()}' is cut"
     decision = page.get_by_text("Split the Q1 budget 60/40")
     assert decision.bounding_box()["width"] > 300, "the decision is squeezed into a narrow half"
+
+
+def test_the_control_room_preview_fits_its_column_at_1280(page, meeting_id):
+    """At 1280×720 the control room's preview (about 400 px wide) split the SLA section's sides and
+    the acceptance tiles into columns too narrow for them: values cut to "6." and "8.", and the
+    slipping section's owners table overflowed onto the leads' "What to do"."""
+    from queries.meeting_rules import DEFAULT_AGENDA
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    for kind in ("acceptance", "sla"):
+        page.goto(f"/meeting?meeting={meeting_id}&section={DEFAULT_AGENDA.index(kind) + 1}")
+        wait_for_app(page)
+        values = page.get_by_test_id("stMetricValue")
+        expect(values.first).to_be_visible()
+        assert_no_exception(page)
+        for value in values.all():
+            cut = value.evaluate("""v => Array.from(v.querySelectorAll('*')).concat([v]).some(
+                                        e => e.scrollWidth > e.clientWidth + 1)""")
+            assert not cut, f"{kind}: the value '{value.inner_text()}' is cut"
+    page.goto(f"/meeting?meeting={meeting_id}&section={DEFAULT_AGENDA.index('slipping') + 1}")
+    wait_for_app(page)
+    tables = page.locator("table.mtg-table")
+    expect(tables).to_have_count(2)
+    leads, owners = (tables.nth(i).bounding_box() for i in range(2))
+    overlap = (leads["x"] < owners["x"] + owners["width"] and owners["x"] < leads["x"] + leads["width"]
+               and leads["y"] < owners["y"] + owners["height"] and owners["y"] < leads["y"] + leads["height"])
+    assert not overlap, f"the owners' table {owners} covers the leads' {leads}"

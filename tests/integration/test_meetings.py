@@ -598,6 +598,25 @@ def test_open_actions_open_the_next_meeting_until_done(db):
     assert "Not yet" not in markdown_text(app)
 
 
+def test_done_since_the_last_meeting_counts_from_when_it_started(db):
+    """The previous meeting was started before its scheduled time (held a day early): an action
+    marked done during it was not "done since the last meeting" on the next one's first screen —
+    the window opened at the scheduled time, still to come."""
+    exec_ = who("executive")
+    today = local_today(settings.company_timezone())
+    earlier = plan("Two weeks ago", now() - timedelta(days=14))
+    action = meetings.record_action(exec_, earlier, ActionInput("Share the battle card",
+                                                                owner_key("u", who("marketer").id),
+                                                                today + timedelta(days=1)), today=today)
+    previous = plan("Planned for tomorrow, held today", now() + timedelta(days=1))
+    meetings.set_status(exec_, previous, "live", 1, now=now() - timedelta(minutes=5))
+    meetings.set_action_status(exec_, action, "done", 1)   # done during that meeting
+    upcoming = plan("Next week", now() + timedelta(days=7))
+    assert "Share the battle card" in set(meetings.done_since_last(meetings.get(upcoming))["body"])
+    app = open_app("executive", meeting=upcoming, section=1, present=1)
+    assert int(tiles(app)["Done since last meeting"]) >= 1
+
+
 def test_the_agenda_editor_moves_adds_and_saves(db):
     meeting_id = plan()
     app = open_app("executive", meeting=meeting_id, section=1)

@@ -85,6 +85,14 @@ def _go_section(n: int) -> None:
     st.session_state[ENTERED] = time.monotonic()
 
 
+def _go_section_by_hand(n: int) -> None:
+    """A viewer moved themselves (button, arrow key, agenda): they stop following the presenter,
+    who pulled them back within seconds; the toggle turns following on again."""
+    if st.session_state.get(FOLLOW):
+        st.session_state[FOLLOW] = False
+    _go_section(n)
+
+
 def flash(message: str) -> None:
     st.session_state[FLASH] = message
 
@@ -742,9 +750,9 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="mtg_controls")
     with bar:
         # No arrow icons: the keyboard-shortcut hint Streamlit draws is the arrow already.
-        st.button("Previous", key="mtg_prev", on_click=_go_section, args=(step(n, len(items), -1),),
+        st.button("Previous", key="mtg_prev", on_click=_go_section_by_hand, args=(step(n, len(items), -1),),
                   disabled=n <= 1, shortcut="Left")
-        st.button("Next", key="mtg_next", on_click=_go_section, args=(step(n, len(items), +1),),
+        st.button("Next", key="mtg_next", on_click=_go_section_by_hand, args=(step(n, len(items), +1),),
                   disabled=n >= len(items), shortcut="Right", type="primary")
         st.markdown(f"**{n} / {len(items)}**")
         if presenter:
@@ -845,9 +853,9 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     with preview_col:
         nav = st.container(horizontal=True, vertical_alignment="center", gap="small")
         with nav:
-            st.button("Previous", key="mtg_room_prev", on_click=_go_section, args=(step(n, len(items), -1),),
+            st.button("Previous", key="mtg_room_prev", on_click=_go_section_by_hand, args=(step(n, len(items), -1),),
                       disabled=n <= 1, icon=":material/arrow_back:")
-            st.button("Next", key="mtg_room_next", on_click=_go_section, args=(step(n, len(items), +1),),
+            st.button("Next", key="mtg_room_next", on_click=_go_section_by_hand, args=(step(n, len(items), +1),),
                       disabled=n >= len(items), icon=":material/arrow_forward:", icon_position="right")
             st.markdown(f"**{n} / {len(items)} · {fmt.md_text(section_title(item.kind, item.title))}**")
         heartbeat(user, meeting, item, items)
@@ -874,7 +882,7 @@ def agenda_overview(meeting: meetings.Meeting, items: tuple, n: int) -> None:
         state = timer_state(used, i.planned_minutes)
         label = f"{i.position}. {fmt.md_text(section_title(i.kind, i.title))}"   # button labels are Markdown
         cols = st.columns([3, 1.6], vertical_alignment="center")
-        cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section, args=(i.position,),
+        cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section_by_hand, args=(i.position,),
                        type="primary" if i.position == n else "tertiary", width="stretch", help=label)
         # Compact (the colour says 'over'; the full text is the tooltip), so it fits its column at 1366 px.
         cols[1].markdown(f'<span class="mtg-chip mtg-{state}" style="white-space:nowrap;font-size:.85em" '

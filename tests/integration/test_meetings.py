@@ -459,6 +459,23 @@ def test_a_link_to_a_section_of_a_live_meeting_opens_that_section(db):
     assert plain.toggle(key="mtg_follow").value is True
 
 
+def test_a_viewer_who_moves_by_hand_stops_following_the_presenter(db):
+    """A follower who pressed Next was pulled back to the presenter's section within seconds (the
+    heartbeat), with "Follow the presenter" still on: moving by hand turns following off."""
+    exec_ = who("executive")
+    meeting_id = plan()
+    meetings.set_status(exec_, meeting_id, "live", meetings.get(meeting_id).version)   # presenter on item 1
+    viewer = open_app("sdr", meeting=meeting_id, present=1)
+    assert viewer.toggle(key="mtg_follow").value is True
+    viewer.button(key="mtg_next").click()
+    rerun(viewer)
+    assert viewer.query_params["section"] == "2"   # not pulled back to the presenter's section 1
+    assert viewer.toggle(key="mtg_follow").value is False
+    viewer.toggle(key="mtg_follow").set_value(True)   # and the toggle turns it back on
+    rerun(viewer)
+    assert viewer.toggle(key="mtg_follow").value is True
+
+
 def test_an_ended_meetings_numbers_cannot_be_unfrozen_or_frozen_again(db):
     """A held meeting's numbers are its record: Unfreeze then Freeze used to stamp today's numbers
     with its name, and one that was never frozen could be frozen days later."""

@@ -9,6 +9,7 @@ turned into tiles and rows by components.meeting_content, which the export uses 
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -43,6 +44,8 @@ STATUS_BADGE = {"planned": "blue", "live": "green", "done": "gray", "cancelled":
 TONE_COLORS = {"good": theme.GOOD_TEXT, "warn": theme.WARN_TEXT, "bad": theme.BAD_TEXT, "neutral": theme.PENDING_TEXT}
 MAX_GOALS_ON_SCREEN = 9
 MAX_ACTIONS_ON_SCREEN = 8
+#: Open actions shown on short screens (720p projectors): eight ran past the bottom of the screen.
+ACTIONS_ON_SHORT_SCREEN = 6
 SLIPPING_ON_SCREEN = 6
 #: Slipping rows shown on short screens (720p projectors), so the section and its note fit one screen.
 SLIPPING_ON_SHORT_SCREEN = 4
@@ -148,6 +151,7 @@ PRESENTATION_CSS = """
   .mtg-head-meta { font-size: clamp(.9rem, 1vw, 1.2rem); }
   /* action items and decisions, read from the back of the room like the tiles above them */
   .mtg-action { font-size: clamp(1.05rem, 1.3vw, 1.7rem); line-height: 1.35; }
+  .mtg-more-short { display: none; }
   [data-testid="stMainBlockContainer"] h4 { font-size: clamp(1.25rem, 1.6vw, 2.1rem) !important; }
   /* short screens (720p projectors): tighter, so one section still fits one screen */
   @media (max-height: 820px) {
@@ -160,6 +164,8 @@ PRESENTATION_CSS = """
     .mtg-goal .mtg-checkin-text, .mtg-goal .mtg-blockers { display: none; }  /* on the Goals page */
     .mtg-goal .mtg-bar-wrap > div { margin: 3px 0 5px 0 !important; }
     .mtg-table tr.mtg-more { display: none; }
+    [class*="st-key-mtg-more-"] { display: none !important; }
+    .mtg-more-tall { display: none; } .mtg-more-short { display: inline !important; }
     .mtg-big td, .mtg-big th { padding-top: .25em; padding-bottom: .25em; }
   }
 </style>
@@ -521,34 +527,52 @@ def _withdraw(user: User, kind: str, outcome_id: int, version: int) -> None:
         fail(err)
 
 
-def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None, withdraw: bool = False) -> None:
+def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None, withdraw: bool = False,
+                 short: int | None = None) -> None:
+    """``short``: rows kept on short screens (the others sit in containers keyed mtg-more-…, hidden
+    below 820 px of height, and the "And N more" line counts them)."""
     shown = lines[:limit] if limit else lines
-    for a in shown:
+    for index, a in enumerate(shown):
         border = {"overdue": theme.BAD, "today": theme.WARN, "done": theme.GOOD}.get(a.due_state, theme.PENDING)
-        text, button = st.columns([5, 1.5], vertical_alignment="center")   # "Done" whole in a narrow pane
-        with text:
-            due_cls = "mtg-overdue" if a.due_state == "overdue" else ""
-            owner_color = theme.SIDE_COLORS.get(a.owner_side, theme.NEUTRAL)
-            link = f" · {esc(a.link)}" if a.link else ""
-            _html(f'<div class="mtg-action" data-action="{a.id}" style="border-left-color:{border}">'
-                  f'<div><b>{esc(a.body)}</b></div>'
-                  f'<div><span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
-                  f'<span class="{due_cls}">{esc(a.due)}</span> · <span style="color:#64748B">from {esc(a.meeting)}'
-                  f'{link}</span></div></div>')
-        with button:
-            if _can_update(user, a):
-                if a.status == "open":
-                    st.button("Done", key=f"{key}_done_{a.id}", on_click=_set_status, args=(user, a.id, "done", a.version),
-                              icon=":material/check:", width="stretch")
-                else:
-                    st.button("Re-open", key=f"{key}_reopen_{a.id}", on_click=_set_status,
-                              args=(user, a.id, "open", a.version), type="tertiary", width="stretch")
-            if withdraw:
-                st.button("Withdraw", key=f"{key}_withdraw_{a.id}", on_click=_withdraw,
-                          args=(user, "action", a.id, a.version), type="tertiary", width="stretch",
-                          help="Recorded by mistake: hide it (the audit log keeps it).")
-    if limit and len(lines) > limit:
-        st.caption(f"And {len(lines) - limit} more open actions (the control room lists them all).")
+        row = st.container(key=f"mtg-more-{key}-{a.id}") if short is not None and index >= short else nullcontext()
+        with row:
+            _action_row(user, a, border, key=key, withdraw=withdraw)
+    tall = len(lines) - len(shown)
+    if short is not None and len(lines) > short:
+        low = len(lines) - min(short, len(shown))
+        st.caption(f'<span class="mtg-more-tall">{_more_text(tall) if tall else ""}</span>'
+                   f'<span class="mtg-more-short">{_more_text(low)}</span>', unsafe_allow_html=True)
+    elif tall:
+        st.caption(_more_text(tall))
+
+
+def _more_text(n: int) -> str:
+    return f"And {n} more open action{'s' if n != 1 else ''} (the control room lists them all)."
+
+
+def _action_row(user: User, a, border: str, *, key: str, withdraw: bool) -> None:
+    text, button = st.columns([5, 1.5], vertical_alignment="center")   # "Done" whole in a narrow pane
+    with text:
+        due_cls = "mtg-overdue" if a.due_state == "overdue" else ""
+        owner_color = theme.SIDE_COLORS.get(a.owner_side, theme.NEUTRAL)
+        link = f" · {esc(a.link)}" if a.link else ""
+        _html(f'<div class="mtg-action" data-action="{a.id}" style="border-left-color:{border}">'
+              f'<div><b>{esc(a.body)}</b></div>'
+              f'<div><span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
+              f'<span class="{due_cls}">{esc(a.due)}</span> · <span style="color:#64748B">from {esc(a.meeting)}'
+              f'{link}</span></div></div>')
+    with button:
+        if _can_update(user, a):
+            if a.status == "open":
+                st.button("Done", key=f"{key}_done_{a.id}", on_click=_set_status, args=(user, a.id, "done", a.version),
+                          icon=":material/check:", width="stretch")
+            else:
+                st.button("Re-open", key=f"{key}_reopen_{a.id}", on_click=_set_status,
+                          args=(user, a.id, "open", a.version), type="tertiary", width="stretch")
+        if withdraw:
+            st.button("Withdraw", key=f"{key}_withdraw_{a.id}", on_click=_withdraw,
+                      args=(user, "action", a.id, a.version), type="tertiary", width="stretch",
+                      help="Recorded by mistake: hide it (the audit log keeps it).")
 
 
 def _open_actions(user: User, meeting: meetings.Meeting, *, big: bool) -> None:
@@ -566,7 +590,8 @@ def _open_actions(user: User, meeting: meetings.Meeting, *, big: bool) -> None:
     if not lines:
         st.success("No open actions from earlier meetings.", icon=":material/task_alt:")
     else:
-        _action_rows(user, lines, key="mtg_open", limit=MAX_ACTIONS_ON_SCREEN if big else None)
+        _action_rows(user, lines, key="mtg_open", limit=MAX_ACTIONS_ON_SCREEN if big else None,
+                     short=ACTIONS_ON_SHORT_SCREEN if big else None)
 
 
 def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem | None, *, big: bool) -> None:

@@ -165,3 +165,46 @@ def test_the_control_room_preview_fits_its_column_at_1280(page, meeting_id):
     overlap = (leads["x"] < owners["x"] + owners["width"] and owners["x"] < leads["x"] + leads["width"]
                and leads["y"] < owners["y"] + owners["height"] and owners["y"] < leads["y"] + leads["height"])
     assert not overlap, f"the owners' table {owners} covers the leads' {leads}"
+
+
+def test_a_720p_projector_shows_the_open_actions_slide_whole(page, app_db_url, monkeypatch):
+    """Eight open actions (the most the slide lists) ran past the bottom of a 720 px screen: the
+    last ones, and the line saying how many more there are, were below the fold."""
+    from datetime import timedelta
+
+    from queries import db, meetings, settings, users
+    from queries.meeting_rules import ActionInput, MeetingInput, owner_key
+    from queries.periods import local_today
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        exec_ = users.by_username("executive")
+        today = local_today(settings.company_timezone())
+        stamp = datetime.now(timezone.utc)
+        earlier = meetings.create(exec_, MeetingInput(f"Earlier {stamp:%H%M%S%f}", stamp - timedelta(days=3), exec_.id))
+        for i in range(10):
+            meetings.record_action(exec_, earlier, ActionInput(
+                f"Follow up on the webinar leads of region {i + 1} with the field team",
+                owner_key("u", users.by_username("marketer").id), today + timedelta(days=i + 1)), today=today)
+        later = meetings.create(exec_, MeetingInput(f"Later {stamp:%H%M%S%f}", stamp + timedelta(days=2), exec_.id))
+    finally:
+        db.reset_engine()
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={later}&section=1&present=1")
+    wait_for_app(page)
+    expect(heading(page, "Open actions from previous meetings")).to_be_visible()
+    assert_no_exception(page)
+    more = page.get_by_text(re.compile(r"And \d+ more open actions")).filter(visible=True)
+    expect(more).to_be_visible()
+    box = more.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720, f"the 'more' line ends at {box}"
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    assert height <= 720, f"the open actions slide is {height} px high on a 720 px screen"
+    total = int(page.get_by_test_id("stMetric").filter(has_text="Open actions").get_by_test_id("stMetricValue")
+                .inner_text())
+    assert more.inner_text().startswith(f"And {total - 6} more"), more.inner_text()   # six on a short screen
+    page.set_viewport_size({"width": 1920, "height": 1080})   # eight on a tall one, and the line says so
+    expect(more).to_have_text(re.compile(rf"^And {total - 8} more"))

@@ -906,11 +906,14 @@ def agenda_overview(meeting: meetings.Meeting, items: tuple, n: int) -> None:
         used = used_seconds(i.used_seconds, meeting.current_item_since if running else None, now)
         state = timer_state(used, i.planned_minutes)
         label = f"{i.position}. {fmt.md_text(section_title(i.kind, i.title))}"   # button labels are Markdown
-        cols = st.columns([3, 1.6], vertical_alignment="center")
+        cols = st.columns([3, 2.2], vertical_alignment="center")
         cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section_by_hand, args=(i.position,),
                        type="primary" if i.position == n else "tertiary", width="stretch", help=label)
-        # Compact (the colour says 'over'; the full text is the tooltip), so it fits its column at 1366 px.
-        cols[1].markdown(f'<span class="mtg-chip mtg-{state}" style="white-space:nowrap;font-size:.85em" '
-                         f'title="{esc(timer_text(used, i.planned_minutes))}">{"Now · " if running else ""}'
+        # Compact (the colour says 'over'; the full text is the tooltip), so it fits its column at 1280 px:
+        # "Now · 12:34 / 10 min" spilled out of it; ▶ marks the item the timer runs on.
+        now_text = "Now, the timer runs on this item: " if running else ""
+        cols[1].markdown(f'<span class="mtg-chip mtg-{state}" data-running="{str(running).lower()}" '
+                         f'style="white-space:nowrap;font-size:.85em;margin-left:0" '
+                         f'title="{esc(now_text + timer_text(used, i.planned_minutes))}">{"▶ " if running else ""}'
                          f'{clock(used)} / {i.planned_minutes} min</span>', unsafe_allow_html=True)
     st.caption(f"{total_planned} minutes planned.")

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
@@ -117,7 +118,13 @@ def test_the_control_room_shows_decisions_and_actions_whole_at_1280(page, meetin
         meetings.record_action(exec_, meeting_id, ActionInput("Confirm the split with finance",
                                                               owner_key("u", users.by_username("marketer").id),
                                                               today + timedelta(days=3)), today=today)
-        last = len(meetings.agenda(meeting_id))
+        items = meetings.agenda(meeting_id)
+        last = len(items)
+        # live, on the last item, over its time: the widest timer chip ("▶ 12:34 / 5 min")
+        meetings.set_status(exec_, meeting_id, "live", meetings.get(meeting_id).version, current_item_id=items[-1].id)
+        with db.get_engine().begin() as conn:
+            conn.execute(sa.text("update meeting_agenda_item set used_seconds = 754 where id = :i"),
+                         {"i": items[-1].id})
     finally:
         db.reset_engine()
 
@@ -127,6 +134,11 @@ def test_the_control_room_shows_decisions_and_actions_whole_at_1280(page, meetin
     wait_for_app(page)
     expect(page.get_by_text("Confirm the split with finance")).to_be_visible()
     assert_no_exception(page)
+    chip = page.locator('.mtg-chip[data-running="true"]')
+    expect(chip).to_have_count(1)
+    assert chip.evaluate("""c => c.getBoundingClientRect().right
+                                <= c.closest('[data-testid="stColumn"]').getBoundingClientRect().right + 1"""), \
+        "the agenda's running timer spills out of its column"
     buttons = [page.get_by_role("button", name=name) for name in ("Withdraw", "Done")]
     expect(buttons[0]).to_have_count(2)   # the decision's and the action's
     for group in buttons:

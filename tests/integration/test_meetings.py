@@ -158,7 +158,7 @@ def test_the_control_room_marks_the_item_on_screen_as_the_running_one(db):
     app.button(key="mtg_room_next").click()
     rerun(app)
     assert meetings.get(meeting_id).current_item_id == items[1].id
-    running = [m.value for m in app.markdown if "Now · " in m.value]
+    running = [m.value for m in app.markdown if 'data-running="true"' in m.value]
     assert len(running) == 1 and "/ 10 min" in running[0], running   # the scoreboard's 10, not the open actions' 5
     assert "Time (paused)" not in markdown_text(app)   # the section on screen is the one timed
 

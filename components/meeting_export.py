@@ -170,6 +170,8 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
             check = (f"<div>Last check-in · <b>{esc(mc.confidence_label(g.checkin_confidence))}</b> · "
                      f"{esc(g.checkin)}</div>" if g.checkin else "<div class='note'>No check-in yet.</div>")
             needs = f"<div><b>Needs:</b> {esc(g.needs)}</div>" if g.needs else ""
+            # as on the goal cards the room saw: the file left out what blocks each goal
+            needs += f"<div><b>Blocked by:</b> {esc(g.blockers)}</div>" if g.blockers else ""
             kr = f"<div class='note'>Key result of {esc(g.parent_title)}</div>" if g.parent_title else ""
             out.append(f'<div class="goal" data-goal="{g.id}"><b>{esc(g.title)}</b> · '
                        f'<span class="status {g.tone}" data-status="{g.status}">{esc(g.status_label)}</span>'

@@ -9,6 +9,7 @@ turned into tiles and rows by components.meeting_content, which the export uses 
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -43,6 +44,8 @@ STATUS_BADGE = {"planned": "blue", "live": "green", "done": "gray", "cancelled":
 TONE_COLORS = {"good": theme.GOOD_TEXT, "warn": theme.WARN_TEXT, "bad": theme.BAD_TEXT, "neutral": theme.PENDING_TEXT}
 MAX_GOALS_ON_SCREEN = 9
 MAX_ACTIONS_ON_SCREEN = 8
+#: Open actions shown on short screens (720p projectors): eight ran past the bottom of the screen.
+ACTIONS_ON_SHORT_SCREEN = 6
 SLIPPING_ON_SCREEN = 6
 #: Slipping rows shown on short screens (720p projectors), so the section and its note fit one screen.
 SLIPPING_ON_SHORT_SCREEN = 4
@@ -85,6 +88,14 @@ def _go_section(n: int) -> None:
     st.session_state[ENTERED] = time.monotonic()
 
 
+def _go_section_by_hand(n: int) -> None:
+    """A viewer moved themselves (button, arrow key, agenda): they stop following the presenter,
+    who pulled them back within seconds; the toggle turns following on again."""
+    if st.session_state.get(FOLLOW):
+        st.session_state[FOLLOW] = False
+    _go_section(n)
+
+
 def flash(message: str) -> None:
     st.session_state[FLASH] = message
 
@@ -93,12 +104,17 @@ def fail(err: Exception) -> None:
     st.session_state[ERROR] = str(err)
 
 
-def messages() -> None:
-    """Show (once) what the last action did, or why it could not."""
+def messages(*, toast: bool = False) -> None:
+    """Show (once) what the last action did, or why it could not. ``toast``: a success as a toast
+    (the presentation: a banner stayed above the slide until the next section, pushing it down —
+    at 720p off the screen); an error stays a banner, it has to be read."""
     if st.session_state.get(ERROR):
         st.error(st.session_state.pop(ERROR), icon=":material/error:")
     if st.session_state.get(FLASH):
-        st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+        if toast:
+            st.toast(st.session_state.pop(FLASH), icon=":material/check_circle:")
+        else:
+            st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
 
 
 def tz() -> str:
@@ -135,6 +151,7 @@ PRESENTATION_CSS = """
   .mtg-head-meta { font-size: clamp(.9rem, 1vw, 1.2rem); }
   /* action items and decisions, read from the back of the room like the tiles above them */
   .mtg-action { font-size: clamp(1.05rem, 1.3vw, 1.7rem); line-height: 1.35; }
+  .mtg-more-short { display: none; }
   [data-testid="stMainBlockContainer"] h4 { font-size: clamp(1.25rem, 1.6vw, 2.1rem) !important; }
   /* short screens (720p projectors): tighter, so one section still fits one screen */
   @media (max-height: 820px) {
@@ -147,6 +164,8 @@ PRESENTATION_CSS = """
     .mtg-goal .mtg-checkin-text, .mtg-goal .mtg-blockers { display: none; }  /* on the Goals page */
     .mtg-goal .mtg-bar-wrap > div { margin: 3px 0 5px 0 !important; }
     .mtg-table tr.mtg-more { display: none; }
+    [class*="st-key-mtg-more-"] { display: none !important; }
+    .mtg-more-tall { display: none; } .mtg-more-short { display: inline !important; }
     .mtg-big td, .mtg-big th { padding-top: .25em; padding-bottom: .25em; }
   }
 </style>
@@ -392,14 +411,30 @@ def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False, columns: i
             f'<div class="mtg-goal-note mtg-checkin">{checkin}</div>{asks}</div>')
 
 
+def _halves(big: bool):
+    """Two halves side by side on the projector; in the control room's preview (about 400 px at
+    1280 px) one under the other: halves of it cut tile values to "6." and charts' labels."""
+    return st.columns(2, gap="large") if big else (st.container(), st.container())
+
+
+def _tile_cells(count: int, big: bool) -> list:
+    """Cells for ``count`` tiles: one row on the projector, rows of two in the control room's preview."""
+    if big:
+        return list(st.columns(count, gap="medium"))
+    cells = []
+    for start in range(0, count, 2):
+        cells += list(st.columns(2, gap="small"))[:count - start]
+    return cells
+
+
 def _acceptance(p: dict, user: User, *, big: bool) -> None:
     tiles = meeting_content.acceptance_tiles(p)
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
-    for col, t in zip(st.columns(len(tiles), gap="medium"), tiles):
+    for col, t in zip(_tile_cells(len(tiles), big), tiles):
         with col:
             _tile(t)
     figs = meeting_charts_for("acceptance", p, big=big)
-    left, right = st.columns(2, gap="large")
+    left, right = _halves(big)
     with left:
         _plot(figs[0][1], "mtg_fig_sources")
     with right:
@@ -411,7 +446,7 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
     groups = meeting_content.sla_tiles(p)
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
     figs = dict(meeting_charts_for("sla", p, big=big))
-    left, right = st.columns(2, gap="large")
+    left, right = _halves(big)
     notes = meeting_content.sla_notes(p)
     with left:
         _side_head("marketing")
@@ -451,7 +486,9 @@ def _slipping(p: dict, user: User, *, big: bool) -> None:
         return
     owner = visible_slipping(user)
     rows = meeting_content.slipping_rows(p, owner)
-    left, right = st.columns([3, 1.2], gap="large")
+    # Side by side on the projector; one under the other in the control room's narrow preview, where
+    # the owners' table overflowed its column and covered the leads' "What to do".
+    left, right = st.columns([3, 1.2], gap="large") if big else (st.container(), st.container())
     with left:
         shown = rows.head(SLIPPING_ON_SCREEN)
         if owner is not None:
@@ -490,34 +527,52 @@ def _withdraw(user: User, kind: str, outcome_id: int, version: int) -> None:
         fail(err)
 
 
-def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None, withdraw: bool = False) -> None:
+def _action_rows(user: User, lines: list, *, key: str, limit: int | None = None, withdraw: bool = False,
+                 short: int | None = None) -> None:
+    """``short``: rows kept on short screens (the others sit in containers keyed mtg-more-…, hidden
+    below 820 px of height, and the "And N more" line counts them)."""
     shown = lines[:limit] if limit else lines
-    for a in shown:
+    for index, a in enumerate(shown):
         border = {"overdue": theme.BAD, "today": theme.WARN, "done": theme.GOOD}.get(a.due_state, theme.PENDING)
-        text, button = st.columns([5, 1.5], vertical_alignment="center")   # "Done" whole in a narrow pane
-        with text:
-            due_cls = "mtg-overdue" if a.due_state == "overdue" else ""
-            owner_color = theme.SIDE_COLORS.get(a.owner_side, theme.NEUTRAL)
-            link = f" · {esc(a.link)}" if a.link else ""
-            _html(f'<div class="mtg-action" data-action="{a.id}" style="border-left-color:{border}">'
-                  f'<div><b>{esc(a.body)}</b></div>'
-                  f'<div><span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
-                  f'<span class="{due_cls}">{esc(a.due)}</span> · <span style="color:#64748B">from {esc(a.meeting)}'
-                  f'{link}</span></div></div>')
-        with button:
-            if _can_update(user, a):
-                if a.status == "open":
-                    st.button("Done", key=f"{key}_done_{a.id}", on_click=_set_status, args=(user, a.id, "done", a.version),
-                              icon=":material/check:", width="stretch")
-                else:
-                    st.button("Re-open", key=f"{key}_reopen_{a.id}", on_click=_set_status,
-                              args=(user, a.id, "open", a.version), type="tertiary", width="stretch")
-            if withdraw:
-                st.button("Withdraw", key=f"{key}_withdraw_{a.id}", on_click=_withdraw,
-                          args=(user, "action", a.id, a.version), type="tertiary", width="stretch",
-                          help="Recorded by mistake: hide it (the audit log keeps it).")
-    if limit and len(lines) > limit:
-        st.caption(f"And {len(lines) - limit} more open actions (the control room lists them all).")
+        row = st.container(key=f"mtg-more-{key}-{a.id}") if short is not None and index >= short else nullcontext()
+        with row:
+            _action_row(user, a, border, key=key, withdraw=withdraw)
+    tall = len(lines) - len(shown)
+    if short is not None and len(lines) > short:
+        low = len(lines) - min(short, len(shown))
+        st.caption(f'<span class="mtg-more-tall">{_more_text(tall) if tall else ""}</span>'
+                   f'<span class="mtg-more-short">{_more_text(low)}</span>', unsafe_allow_html=True)
+    elif tall:
+        st.caption(_more_text(tall))
+
+
+def _more_text(n: int) -> str:
+    return f"And {n} more open action{'s' if n != 1 else ''} (the control room lists them all)."
+
+
+def _action_row(user: User, a, border: str, *, key: str, withdraw: bool) -> None:
+    text, button = st.columns([5, 1.5], vertical_alignment="center")   # "Done" whole in a narrow pane
+    with text:
+        due_cls = "mtg-overdue" if a.due_state == "overdue" else ""
+        owner_color = theme.SIDE_COLORS.get(a.owner_side, theme.NEUTRAL)
+        link = f" · {esc(a.link)}" if a.link else ""
+        _html(f'<div class="mtg-action" data-action="{a.id}" style="border-left-color:{border}">'
+              f'<div><b>{esc(a.body)}</b></div>'
+              f'<div><span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
+              f'<span class="{due_cls}">{esc(a.due)}</span> · <span style="color:#64748B">from {esc(a.meeting)}'
+              f'{link}</span></div></div>')
+    with button:
+        if _can_update(user, a):
+            if a.status == "open":
+                st.button("Done", key=f"{key}_done_{a.id}", on_click=_set_status, args=(user, a.id, "done", a.version),
+                          icon=":material/check:", width="stretch")
+            else:
+                st.button("Re-open", key=f"{key}_reopen_{a.id}", on_click=_set_status,
+                          args=(user, a.id, "open", a.version), type="tertiary", width="stretch")
+        if withdraw:
+            st.button("Withdraw", key=f"{key}_withdraw_{a.id}", on_click=_withdraw,
+                      args=(user, "action", a.id, a.version), type="tertiary", width="stretch",
+                      help="Recorded by mistake: hide it (the audit log keeps it).")
 
 
 def _open_actions(user: User, meeting: meetings.Meeting, *, big: bool) -> None:
@@ -535,7 +590,8 @@ def _open_actions(user: User, meeting: meetings.Meeting, *, big: bool) -> None:
     if not lines:
         st.success("No open actions from earlier meetings.", icon=":material/task_alt:")
     else:
-        _action_rows(user, lines, key="mtg_open", limit=MAX_ACTIONS_ON_SCREEN if big else None)
+        _action_rows(user, lines, key="mtg_open", limit=MAX_ACTIONS_ON_SCREEN if big else None,
+                     short=ACTIONS_ON_SHORT_SCREEN if big else None)
 
 
 def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem | None, *, big: bool) -> None:
@@ -546,7 +602,9 @@ def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem |
     if item is not None:
         decisions = decisions[decisions["agenda_item_id"] == item.id] if not decisions.empty else decisions
         acts = acts[acts["agenda_item_id"] == item.id] if not acts.empty else acts
-    left, right = st.columns(2, gap="large")
+    # Side by side on the projector; one under the other in the control room's narrow preview, where
+    # halves of it cut the text to a few words a line and the buttons to "W…" and a bare check mark.
+    left, right = st.columns(2, gap="large") if big else (st.container(), st.container())
     with left:
         st.markdown("#### Decisions")
         lines = decision_lines(decisions, zone)
@@ -555,7 +613,7 @@ def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem |
         editable = not big and user.can("meeting.present")  # corrections in the control room, not on the projector
         for d in lines:
             link = f' <span style="color:#64748B">· {esc(d.link)}</span>' if d.link else ""
-            text, button = st.columns([6, 1.2], vertical_alignment="center") if editable else (st.container(), None)
+            text, button = st.columns([5, 1.5], vertical_alignment="center") if editable else (st.container(), None)
             with text:
                 _html(f'<div class="mtg-action" data-decision="{d.id}" style="border-left-color:{theme.SHARED}">'
                       f'<b>{esc(d.body)}</b>{link}<div style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')
@@ -655,14 +713,22 @@ def auto_advance(n: int, count: int, every: int) -> None:
 
     @st.fragment(run_every=every)
     def _tick():
-        entered = st.session_state.get(ENTERED)
-        if entered is None:
-            st.session_state[ENTERED] = time.monotonic()
-        elif advance_due(entered, time.monotonic(), every):
-            _go_section(step(n, count, +1))
-            st.rerun(scope="app")
+        auto_advance_tick(n, count, every)
 
     _tick()
+
+
+def auto_advance_tick(n: int, count: int, every: int) -> None:
+    """One auto-advance check. While the presenter has the decision or action dialog open, the room
+    stays on the section being discussed (it moved on under the dialog, and the next tick moved
+    again), and the section's time starts afresh, so it gets its full time once the dialog closes."""
+    entered = st.session_state.get(ENTERED)
+    now = time.monotonic()
+    if entered is None or st.session_state.get(DIALOG):
+        st.session_state[ENTERED] = now
+    elif advance_due(entered, now, every):
+        _go_section(step(n, count, +1))
+        st.rerun(scope="app")
 
 
 # --------------------------------------------------------------------------- presentation
@@ -688,10 +754,13 @@ def _open_dialog(kind: str) -> None:
     st.session_state[DIALOG] = kind
 
 
-def track_position(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem) -> None:
-    """The presenter is on ``item``: the agenda timer follows (see meetings.move_to)."""
+def track_position(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem) -> bool:
+    """The presenter is on ``item``: the agenda timer follows (see meetings.move_to). True when it
+    moved: the meeting and agenda read before are then stale (reload them before rendering)."""
     if meetings.move_to(user, meeting, item.id):
         st.session_state[ENTERED] = time.monotonic()
+        return True
+    return False
 
 
 def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) -> None:
@@ -706,9 +775,9 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="mtg_controls")
     with bar:
         # No arrow icons: the keyboard-shortcut hint Streamlit draws is the arrow already.
-        st.button("Previous", key="mtg_prev", on_click=_go_section, args=(step(n, len(items), -1),),
+        st.button("Previous", key="mtg_prev", on_click=_go_section_by_hand, args=(step(n, len(items), -1),),
                   disabled=n <= 1, shortcut="Left")
-        st.button("Next", key="mtg_next", on_click=_go_section, args=(step(n, len(items), +1),),
+        st.button("Next", key="mtg_next", on_click=_go_section_by_hand, args=(step(n, len(items), +1),),
                   disabled=n >= len(items), shortcut="Right", type="primary")
         st.markdown(f"**{n} / {len(items)}**")
         if presenter:
@@ -734,7 +803,7 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
         st.button("Exit presentation", key="mtg_exit", on_click=go, args=(meeting.id, n, False),
                   icon=":material/close_fullscreen:", type="tertiary")
 
-    messages()
+    messages(toast=True)
     head, chips = st.columns([2.6, 1.4], vertical_alignment="center")
     with head:
         st.markdown(f'<h1 class="mtg-title" id="mtg-section-title">{esc(section_title(item.kind, item.title))}</h1>',
@@ -809,9 +878,9 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     with preview_col:
         nav = st.container(horizontal=True, vertical_alignment="center", gap="small")
         with nav:
-            st.button("Previous", key="mtg_room_prev", on_click=_go_section, args=(step(n, len(items), -1),),
+            st.button("Previous", key="mtg_room_prev", on_click=_go_section_by_hand, args=(step(n, len(items), -1),),
                       disabled=n <= 1, icon=":material/arrow_back:")
-            st.button("Next", key="mtg_room_next", on_click=_go_section, args=(step(n, len(items), +1),),
+            st.button("Next", key="mtg_room_next", on_click=_go_section_by_hand, args=(step(n, len(items), +1),),
                       disabled=n >= len(items), icon=":material/arrow_forward:", icon_position="right")
             st.markdown(f"**{n} / {len(items)} · {fmt.md_text(section_title(item.kind, item.title))}**")
         heartbeat(user, meeting, item, items)
@@ -837,11 +906,14 @@ def agenda_overview(meeting: meetings.Meeting, items: tuple, n: int) -> None:
         used = used_seconds(i.used_seconds, meeting.current_item_since if running else None, now)
         state = timer_state(used, i.planned_minutes)
         label = f"{i.position}. {fmt.md_text(section_title(i.kind, i.title))}"   # button labels are Markdown
-        cols = st.columns([3, 1.6], vertical_alignment="center")
-        cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section, args=(i.position,),
+        cols = st.columns([3, 2.2], vertical_alignment="center")
+        cols[0].button(label, key=f"mtg_goto_{i.id}", on_click=_go_section_by_hand, args=(i.position,),
                        type="primary" if i.position == n else "tertiary", width="stretch", help=label)
-        # Compact (the colour says 'over'; the full text is the tooltip), so it fits its column at 1366 px.
-        cols[1].markdown(f'<span class="mtg-chip mtg-{state}" style="white-space:nowrap;font-size:.85em" '
-                         f'title="{esc(timer_text(used, i.planned_minutes))}">{"Now · " if running else ""}'
+        # Compact (the colour says 'over'; the full text is the tooltip), so it fits its column at 1280 px:
+        # "Now · 12:34 / 10 min" spilled out of it; ▶ marks the item the timer runs on.
+        now_text = "Now, the timer runs on this item: " if running else ""
+        cols[1].markdown(f'<span class="mtg-chip mtg-{state}" data-running="{str(running).lower()}" '
+                         f'style="white-space:nowrap;font-size:.85em;margin-left:0" '
+                         f'title="{esc(now_text + timer_text(used, i.planned_minutes))}">{"▶ " if running else ""}'
                          f'{clock(used)} / {i.planned_minutes} min</span>', unsafe_allow_html=True)
     st.caption(f"{total_planned} minutes planned.")

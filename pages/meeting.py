@@ -45,7 +45,11 @@ if view.section is not None and view.section != str(n):   # say so, and make the
     st.toast(f"This link asks for section “{fmt.md_text(view.section[:12])}”; the agenda has {len(items)}, so it "
              f"opens at section {n}.", icon=":material/link_off:")
     st.query_params["section"] = str(n)
-meeting_view.track_position(user, meeting, items[n - 1])
+if meeting_view.track_position(user, meeting, items[n - 1]):
+    # the timer moved to this item: render what is stored now (the agenda said "Now" on the item
+    # the presenter had left, and the export booked its time to it)
+    meeting = meetings.get(view.meeting_id) or meeting
+    items = meetings.agenda(view.meeting_id) or items
 if view.present:
     meeting_view.presentation(user, meeting, items, n)
 else:

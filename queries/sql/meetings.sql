@@ -169,12 +169,14 @@ select * from {{ _meeting_action_rows }} r
 
 -- name: meeting_actions_done_since
 -- Action items from earlier meetings marked done since the previous meeting was held (or in the
--- last 30 days). Held: started (live or done), or its time has come and it was not cancelled.
+-- last 30 days). Held: started (live or done), or its time has come and it was not cancelled; it
+-- was held when it started (a meeting started before its scheduled time counted nothing done
+-- during or after it until that time had come).
 select * from {{ _meeting_action_rows }} r
  where r.status = 'done' and r.meeting_id <> :meeting_id
    and (r.meeting_at, r.meeting_id) < (cast(:scheduled_at as timestamptz), :meeting_id)
    and r.done_at >= coalesce(
-           (select max(p.scheduled_at) from meeting p
+           (select max(coalesce(p.started_at, p.scheduled_at)) from meeting p
              where (p.status in ('live', 'done') or (p.status = 'planned' and p.scheduled_at <= now()))
                and (p.scheduled_at, p.id) < (cast(:scheduled_at as timestamptz), :meeting_id)),
            cast(:scheduled_at as timestamptz) - interval '30 days')

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
@@ -121,3 +122,126 @@ def test_the_agenda_editors_icon_buttons_are_named_for_what_they_do(page, meetin
     wait_for_app(page)
     expect(minutes).to_have_value(str(SECTIONS["goals"].default_minutes))
     assert_no_exception(page)
+
+
+def test_the_control_room_shows_decisions_and_actions_whole_at_1280(page, meeting_id, app_db_url, monkeypatch):
+    """At 1280×720 the control room's preview split decisions and actions into two narrow halves:
+    a few words a line, "Withdraw" cut to "W…" and "Done" to a bare check mark."""
+    from datetime import timedelta
+
+    from queries import db, meetings, settings, users
+    from queries.meeting_rules import ActionInput, DecisionInput, owner_key
+    from queries.periods import local_today
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        exec_ = users.by_username("executive")
+        today = local_today(settings.company_timezone())
+        meetings.record_decision(exec_, meeting_id, DecisionInput("Split the Q1 budget 60/40 between demand gen "
+                                                                  "and field events."))
+        meetings.record_action(exec_, meeting_id, ActionInput("Confirm the split with finance",
+                                                              owner_key("u", users.by_username("marketer").id),
+                                                              today + timedelta(days=3)), today=today)
+        items = meetings.agenda(meeting_id)
+        last = len(items)
+        # live, on the last item, over its time: the widest timer chip ("▶ 12:34 / 5 min")
+        meetings.set_status(exec_, meeting_id, "live", meetings.get(meeting_id).version, current_item_id=items[-1].id)
+        with db.get_engine().begin() as conn:
+            conn.execute(sa.text("update meeting_agenda_item set used_seconds = 754 where id = :i"),
+                         {"i": items[-1].id})
+    finally:
+        db.reset_engine()
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section={last}")
+    wait_for_app(page)
+    expect(page.get_by_text("Confirm the split with finance")).to_be_visible()
+    assert_no_exception(page)
+    chip = page.locator('.mtg-chip[data-running="true"]')
+    expect(chip).to_have_count(1)
+    assert chip.evaluate("""c => c.getBoundingClientRect().right
+                                <= c.closest('[data-testid="stColumn"]').getBoundingClientRect().right + 1"""), \
+        "the agenda's running timer spills out of its column"
+    buttons = [page.get_by_role("button", name=name) for name in ("Withdraw", "Done")]
+    expect(buttons[0]).to_have_count(2)   # the decision's and the action's
+    for group in buttons:
+        for button in group.all():
+            cut = button.evaluate("""b => Array.from(b.querySelectorAll('*')).concat([b]).some(
+                                         e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+                                         || !b.innerText.trim()""")
+            assert not cut, f"the button '{button.inner_text()}' is cut"
+    decision = page.get_by_text("Split the Q1 budget 60/40")
+    assert decision.bounding_box()["width"] > 300, "the decision is squeezed into a narrow half"
+
+
+def test_the_control_room_preview_fits_its_column_at_1280(page, meeting_id):
+    """At 1280×720 the control room's preview (about 400 px wide) split the SLA section's sides and
+    the acceptance tiles into columns too narrow for them: values cut to "6." and "8.", and the
+    slipping section's owners table overflowed onto the leads' "What to do"."""
+    from queries.meeting_rules import DEFAULT_AGENDA
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    for kind in ("acceptance", "sla"):
+        page.goto(f"/meeting?meeting={meeting_id}&section={DEFAULT_AGENDA.index(kind) + 1}")
+        wait_for_app(page)
+        values = page.get_by_test_id("stMetricValue")
+        expect(values.first).to_be_visible()
+        assert_no_exception(page)
+        for value in values.all():
+            cut = value.evaluate("""v => Array.from(v.querySelectorAll('*')).concat([v]).some(
+                                        e => e.scrollWidth > e.clientWidth + 1)""")
+            assert not cut, f"{kind}: the value '{value.inner_text()}' is cut"
+    page.goto(f"/meeting?meeting={meeting_id}&section={DEFAULT_AGENDA.index('slipping') + 1}")
+    wait_for_app(page)
+    tables = page.locator("table.mtg-table")
+    expect(tables).to_have_count(2)
+    leads, owners = (tables.nth(i).bounding_box() for i in range(2))
+    overlap = (leads["x"] < owners["x"] + owners["width"] and owners["x"] < leads["x"] + leads["width"]
+               and leads["y"] < owners["y"] + owners["height"] and owners["y"] < leads["y"] + leads["height"])
+    assert not overlap, f"the owners' table {owners} covers the leads' {leads}"
+
+
+def test_a_720p_projector_shows_the_open_actions_slide_whole(page, app_db_url, monkeypatch):
+    """Eight open actions (the most the slide lists) ran past the bottom of a 720 px screen: the
+    last ones, and the line saying how many more there are, were below the fold."""
+    from datetime import timedelta
+
+    from queries import db, meetings, settings, users
+    from queries.meeting_rules import ActionInput, MeetingInput, owner_key
+    from queries.periods import local_today
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        exec_ = users.by_username("executive")
+        today = local_today(settings.company_timezone())
+        stamp = datetime.now(timezone.utc)
+        earlier = meetings.create(exec_, MeetingInput(f"Earlier {stamp:%H%M%S%f}", stamp - timedelta(days=3), exec_.id))
+        for i in range(10):
+            meetings.record_action(exec_, earlier, ActionInput(
+                f"Follow up on the webinar leads of region {i + 1} with the field team",
+                owner_key("u", users.by_username("marketer").id), today + timedelta(days=i + 1)), today=today)
+        later = meetings.create(exec_, MeetingInput(f"Later {stamp:%H%M%S%f}", stamp + timedelta(days=2), exec_.id))
+    finally:
+        db.reset_engine()
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={later}&section=1&present=1")
+    wait_for_app(page)
+    expect(heading(page, "Open actions from previous meetings")).to_be_visible()
+    assert_no_exception(page)
+    more = page.get_by_text(re.compile(r"And \d+ more open actions")).filter(visible=True)
+    expect(more).to_be_visible()
+    box = more.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720, f"the 'more' line ends at {box}"
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    assert height <= 720, f"the open actions slide is {height} px high on a 720 px screen"
+    total = int(page.get_by_test_id("stMetric").filter(has_text="Open actions").get_by_test_id("stMetricValue")
+                .inner_text())
+    assert more.inner_text().startswith(f"And {total - 6} more"), more.inner_text()   # six on a short screen
+    page.set_viewport_size({"width": 1920, "height": 1080})   # eight on a tall one, and the line says so
+    expect(more).to_have_text(re.compile(rf"^And {total - 8} more"))

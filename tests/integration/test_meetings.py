@@ -148,6 +148,21 @@ def test_the_timer_follows_the_presenter_while_the_meeting_is_live(db):
     assert (m.status, m.current_item_id, m.started_at, m.ended_at) == ("done", None, t0, t0 + timedelta(minutes=13))
 
 
+def test_the_control_room_marks_the_item_on_screen_as_the_running_one(db):
+    """The agenda's "Now" stayed on the item the presenter had just left: the page rendered the
+    meeting row it had read before the timer moved (and timer moves do not rerun the screen)."""
+    meeting_id = plan()
+    items = meetings.agenda(meeting_id)
+    meetings.set_status(who("executive"), meeting_id, "live", 1, current_item_id=items[0].id)
+    app = open_app("executive", meeting=meeting_id, section=1)
+    app.button(key="mtg_room_next").click()
+    rerun(app)
+    assert meetings.get(meeting_id).current_item_id == items[1].id
+    running = [m.value for m in app.markdown if 'data-running="true"' in m.value]
+    assert len(running) == 1 and "/ 10 min" in running[0], running   # the scoreboard's 10, not the open actions' 5
+    assert "Time (paused)" not in markdown_text(app)   # the section on screen is the one timed
+
+
 # --------------------------------------------------------------------------- freeze
 
 
@@ -420,7 +435,8 @@ def test_freeze_and_unfreeze_from_the_presentation_for_every_viewer(db):
     m = meetings.get(meeting_id)
     assert m.frozen_at is not None
     assert "Frozen · as of" in markdown_text(app)
-    assert any("Numbers frozen as of" in s.value for s in app.success)
+    # a toast on the projector: a banner stayed above the slide for the whole section, pushing it down
+    assert any("Numbers frozen as of" in t.value for t in app.toast) and not app.success
     viewer = open_app("sdr", meeting=meeting_id, section=2, present=1)  # another session sees the freeze
     assert "Frozen · as of" in markdown_text(viewer)
     assert tiles(viewer) == tiles(app)
@@ -443,6 +459,23 @@ def test_a_link_to_a_section_of_a_live_meeting_opens_that_section(db):
     assert "**3 / " in markdown_text(linked)
     plain = open_app("sdr", meeting=meeting_id, present=1)   # no section named: follow the room
     assert plain.toggle(key="mtg_follow").value is True
+
+
+def test_a_viewer_who_moves_by_hand_stops_following_the_presenter(db):
+    """A follower who pressed Next was pulled back to the presenter's section within seconds (the
+    heartbeat), with "Follow the presenter" still on: moving by hand turns following off."""
+    exec_ = who("executive")
+    meeting_id = plan()
+    meetings.set_status(exec_, meeting_id, "live", meetings.get(meeting_id).version)   # presenter on item 1
+    viewer = open_app("sdr", meeting=meeting_id, present=1)
+    assert viewer.toggle(key="mtg_follow").value is True
+    viewer.button(key="mtg_next").click()
+    rerun(viewer)
+    assert viewer.query_params["section"] == "2"   # not pulled back to the presenter's section 1
+    assert viewer.toggle(key="mtg_follow").value is False
+    viewer.toggle(key="mtg_follow").set_value(True)   # and the toggle turns it back on
+    rerun(viewer)
+    assert viewer.toggle(key="mtg_follow").value is True
 
 
 def test_an_ended_meetings_numbers_cannot_be_unfrozen_or_frozen_again(db):
@@ -582,6 +615,25 @@ def test_open_actions_open_the_next_meeting_until_done(db):
     assert tiles(app)["Open actions"] == str(len(opened) - 1)
     assert tiles(app)["Done since last meeting"] == str(done_before + 1)
     assert "Not yet" not in markdown_text(app)
+
+
+def test_done_since_the_last_meeting_counts_from_when_it_started(db):
+    """The previous meeting was started before its scheduled time (held a day early): an action
+    marked done during it was not "done since the last meeting" on the next one's first screen —
+    the window opened at the scheduled time, still to come."""
+    exec_ = who("executive")
+    today = local_today(settings.company_timezone())
+    earlier = plan("Two weeks ago", now() - timedelta(days=14))
+    action = meetings.record_action(exec_, earlier, ActionInput("Share the battle card",
+                                                                owner_key("u", who("marketer").id),
+                                                                today + timedelta(days=1)), today=today)
+    previous = plan("Planned for tomorrow, held today", now() + timedelta(days=1))
+    meetings.set_status(exec_, previous, "live", 1, now=now() - timedelta(minutes=5))
+    meetings.set_action_status(exec_, action, "done", 1)   # done during that meeting
+    upcoming = plan("Next week", now() + timedelta(days=7))
+    assert "Share the battle card" in set(meetings.done_since_last(meetings.get(upcoming))["body"])
+    app = open_app("executive", meeting=upcoming, section=1, present=1)
+    assert int(tiles(app)["Done since last meeting"]) >= 1
 
 
 def test_the_agenda_editor_moves_adds_and_saves(db):

@@ -465,3 +465,18 @@ def test_goal_cards_on_the_projector_show_what_each_team_needs_and_what_blocks_t
     old = goals_payload()   # frozen before blockers were kept in the payload
     del old["goals"][0]["last_checkin"]["blockers"]
     assert mc.goal_lines(old)[0].blockers is None
+
+
+def test_the_export_lists_what_each_goal_needs_and_what_blocks_it_as_the_cards_do():
+    """The projector's goal cards said "Blocked by: Routing rules send EMEA leads to the NA queue";
+    the mailed file left it out."""
+    payload = goals_payload()
+    payload["goals"][0]["last_checkin"]["blockers"] = "Budget freeze until <January>"
+    items = (ITEMS[0], AgendaItem(5, "goals", None, 2, 15, 0))
+    document = meeting_export.build_html(meeting(), items, {"goals": payload},
+                                         empty("id version body created_by created_at goal_title criteria_number "
+                                               "criteria_title agenda_item_id"), empty(ACTION_COLS),
+                                         empty(ACTION_COLS), viewer=VIEWER, tz="UTC")
+    assert "<b>Needs:</b> Sales: reasons within 48 h." in document
+    assert "<b>Blocked by:</b> Budget freeze until &lt;January&gt;" in document
+    assert document.count("Blocked by:") == 1   # only the goal whose check-in names a blocker

@@ -1,0 +1,44 @@
+"""Auto-advance in the presentation (meeting_view.auto_advance_tick), run in Streamlit's AppTest
+without a database: it moves on once the section has had its time, and never while the presenter
+has the decision or action dialog open (the room's slide changed under the dialog)."""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+
+def _tick_script():
+    from components import meeting_view
+
+    meeting_view.auto_advance_tick(2, 5, 20)
+
+
+def _run(session: dict) -> AppTest:
+    at = AppTest.from_function(_tick_script, default_timeout=30)
+    at.query_params["section"] = "2"
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_moves_on_once_the_section_has_had_its_time():
+    at = _run({"mtg_entered": time.monotonic() - 25})
+    assert at.query_params["section"] == "3"
+
+
+def test_stays_until_the_section_has_had_its_time():
+    at = _run({"mtg_entered": time.monotonic() - 5})
+    assert at.query_params["section"] == "2"
+
+
+def test_stays_while_the_presenter_records_a_decision_or_an_action():
+    for kind in ("decision", "action"):
+        started = time.monotonic() - 60
+        at = _run({"mtg_entered": started, "mtg_dialog": kind})
+        assert at.query_params["section"] == "2", kind
+        # and once the dialog closes, the section gets its full time again
+        assert at.session_state["mtg_entered"] > started + 50

@@ -27,7 +27,7 @@ from queries import meetings, settings
 from queries.access import User
 from queries.meeting_rules import (AUTO_ADVANCE, HEARTBEAT_SECONDS, LIVE_REFRESH_SECONDS, SECTIONS, STATUSES,
                                    MeetingError, advance_due, clock, frame_from_json, parse_meeting_id, step,
-                                   timer_state, timer_text, used_seconds)
+                                   timer_label, timer_state, timer_text, used_seconds)
 from queries.periods import local_today
 
 FLASH = "mtg_flash"
@@ -294,9 +294,9 @@ def timer_chip(meeting: meetings.Meeting, item: meetings.AgendaItem, now: dateti
     running = meeting.is_live and meeting.current_item_id == item.id
     used = used_seconds(item.used_seconds, meeting.current_item_since if running else None, now)
     state = timer_state(used, item.planned_minutes)
-    label = "Time" if running else "Time (paused)"
+    label = timer_label(running, meeting.status, used, item.planned_minutes)
     return (f'<div style="text-align:right"><span class="mtg-chip mtg-{state}" data-testid="mtg-timer" '
-            f'title="time used of the time planned">{label} {timer_text(used, item.planned_minutes)}</span></div>')
+            f'title="time used of the time planned">{label}</span></div>')
 
 
 def numbers_state(meeting: meetings.Meeting, payload: dict) -> meeting_content.NumbersState:

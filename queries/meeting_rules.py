@@ -270,6 +270,16 @@ def timer_state(used: int, planned_minutes: int) -> str:
     return "ok"
 
 
+def timer_label(running: bool, status: str, used: int, planned_minutes: int) -> str:
+    """The agenda item's time chip: 'Time 4:32 of 10 min' while it runs, 'Planned 10 min' before
+    any time was used on it, 'Time used …' once the meeting is over, else 'Time (paused) …'."""
+    if running:
+        return f"Time {timer_text(used, planned_minutes)}"
+    if used <= 0:
+        return f"Planned {planned_minutes} min"
+    return f"{'Time used' if status == 'done' else 'Time (paused)'} {timer_text(used, planned_minutes)}"
+
+
 def timer_text(used: int, planned_minutes: int) -> str:
     """'4:32 of 10 min' or '12:10 of 10 min · 2:10 over'."""
     text = f"{clock(used)} of {planned_minutes} min"

@@ -192,3 +192,13 @@ def test_json_number():
     assert json_number(None) is None
     assert json_number(float("inf")) is None
     assert json_number(0.25) == 0.25
+
+
+def test_the_timer_chip_says_what_its_time_is():
+    """A planned meeting not started read "Time (paused) 0:00 of 5 min"."""
+    from queries.meeting_rules import timer_label
+    assert timer_label(True, "live", 272, 10) == "Time 4:32 of 10 min"
+    assert timer_label(False, "planned", 0, 5) == "Planned 5 min"
+    assert timer_label(False, "live", 0, 5) == "Planned 5 min"                # an item not reached yet
+    assert timer_label(False, "live", 90, 5) == "Time (paused) 1:30 of 5 min"
+    assert timer_label(False, "done", 400, 5) == "Time used 6:40 of 5 min · 1:40 over"

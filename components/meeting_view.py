@@ -556,9 +556,12 @@ def _action_row(user: User, a, border: str, *, key: str, withdraw: bool) -> None
         due_cls = "mtg-overdue" if a.due_state == "overdue" else ""
         owner_color = theme.SIDE_COLORS.get(a.owner_side, theme.NEUTRAL)
         link = f" · {esc(a.link)}" if a.link else ""
+        # in words, not only the border's colour (and for viewers who get no Re-open button)
+        done = (f'<span class="mtg-done-mark" style="color:{theme.GOOD_TEXT};font-weight:650">✓ Done</span> · '
+                if a.status == "done" else "")
         _html(f'<div class="mtg-action" data-action="{a.id}" style="border-left-color:{border}">'
               f'<div><b>{esc(a.body)}</b></div>'
-              f'<div><span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
+              f'<div>{done}<span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
               f'<span class="{due_cls}">{esc(a.due)}</span> · <span style="color:#64748B">from {esc(a.meeting)}'
               f'{link}</span></div></div>')
     with button:

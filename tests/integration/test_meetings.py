@@ -337,6 +337,11 @@ def test_the_owner_of_an_action_may_mark_it_done_others_may_not(db):
     row = meetings.actions(meeting_id).iloc[0]
     assert (row["status"], row["done_by"]) == ("done", sdr.display_name)
     assert audit_rows(db, "meeting_action", action_id) == ["meeting.action", "meeting_action.done"]
+    # a done action says so in words (not only by its border's colour) where the meeting lists it
+    kinds = [i.kind for i in meetings.agenda(meeting_id)]
+    room = open_app("ae", meeting=meeting_id, section=kinds.index("wrap_up") + 1, present=1)
+    rows = [t for t in markdown_text(room).split('class="mtg-action"') if "Call the Tier 1 leads back" in t]
+    assert rows and all("✓ Done" in r for r in rows), rows
 
 
 @pytest.mark.parametrize("username", ["sdr", "ae", "marketer"])

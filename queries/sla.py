@@ -759,13 +759,19 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
             raise SlaError("Already a holiday: " + "; ".join(f"{d:%a %d %b %Y} is {old!r}" for d, old in
                                                              sorted(renamed.items()))
                            + ". Remove it first to give the day another name.")
-        conn.execute(q("sla_holidays_upsert"), {"calendar_id": calendar_id, "days": [d for d, _ in ordered],
-                                                "names": [n for _, n in ordered]})
+        changed = [(d, n) for d, n in ordered if existing.get(d) != n]
+        if not changed:   # nothing to store: no new calendar version, no re-measure of every hand-off
+            raise SlaError("Nothing changed: " + ("; ".join(f"{d:%a %d %b %Y} is already {n!r}" for d, n in ordered)
+                                                  if len(ordered) <= 3 else
+                                                  f"all {len(ordered)} of these holidays are in the calendar already")
+                           + ".")
+        conn.execute(q("sla_holidays_upsert"), {"calendar_id": calendar_id, "days": [d for d, _ in changed],
+                                                "names": [n for _, n in changed]})
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.holidays_added", "business_calendar", calendar_id,
                      {d.isoformat(): n for d, n in sorted(renamed.items())} or None,
-                     {d.isoformat(): n for d, n in sorted(clean.items())})
-        remeasured = refresh(conn, reaching=_effective_instant(min(clean), tz) - timedelta(days=1))
+                     {d.isoformat(): n for d, n in changed})
+        remeasured = refresh(conn, reaching=_effective_instant(changed[0][0], tz) - timedelta(days=1))
     clear_caches()
     return remeasured
 

@@ -290,7 +290,15 @@ def test_adding_a_holiday_on_a_closed_day_does_not_rename_it(admin, office, app_
     with pytest.raises(sla.SlaError, match="Already a holiday: Tue 05 Jan 2027 is 'Company offsite'"):
         sla.save_holidays(admin, office, {day: "Board meeting"}, _cal_version(office), NY_TZ)
     assert holiday_name(app_db, office, day) == "Company offsite"
-    sla.save_holidays(admin, office, {day: "Company offsite"}, _cal_version(office), NY_TZ)   # same name: fine
+    version = _cal_version(office)
+    # the same name again changes nothing: said so, no new calendar version, no re-measure
+    with pytest.raises(sla.SlaError, match="Nothing changed: Tue 05 Jan 2027 is already 'Company offsite'"):
+        sla.save_holidays(admin, office, {day: "Company offsite"}, version, NY_TZ)
+    assert _cal_version(office) == version
+    many = {date(2027, 2, d): f"Day {d}" for d in range(1, 6)}
+    sla.save_holidays(admin, office, many, version, NY_TZ, rename=True)
+    with pytest.raises(sla.SlaError, match="all 5 of these holidays are in the calendar already"):
+        sla.save_holidays(admin, office, many, _cal_version(office), NY_TZ, rename=True)   # an import run twice
     sla.save_holidays(admin, office, {day: "Board meeting"}, _cal_version(office), NY_TZ, rename=True)  # an import
     assert holiday_name(app_db, office, day) == "Board meeting"
     with app_db.connect() as conn:

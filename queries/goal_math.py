@@ -267,8 +267,8 @@ def _checked(number: float, what: str) -> float:
         raise GoalError(f"{what} must be a finite number.")
     if number < 0:
         raise GoalError(f"{what} can't be negative.")
-    if number > MAX_TARGET:
-        raise GoalError(f"{what} is too large.")
+    if number > MAX_TARGET:   # the same words as the storage limit just under it (goals._amount)
+        raise GoalError(f"{what} is too large to store (at most 999,999,999,999).")
     return number
 
 

@@ -240,3 +240,11 @@ def test_the_sides_a_shared_goal_still_needs_an_owner_from():
     assert missing_sides(["marketing", "marketing"]) == ["sales or sales development"]
     assert missing_sides(["sales_development"]) == ["marketing"]
     assert missing_sides(["sales", "marketing"]) == []
+
+
+def test_a_target_too_large_to_store_says_the_limit_whatever_its_size():
+    """Just over the storage limit said "too large to store (at most 999,999,999,999)"; ten times
+    over it said only "too large"."""
+    for raw in ("2000000000000", "5000B"):
+        with pytest.raises(GoalError, match=r"too large to store \(at most 999,999,999,999\)"):
+            gm.parse_amount(raw, "currency", "The target")

@@ -62,6 +62,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -374,3 +375,19 @@ def wait_for_cookie(page, timeout: float = TIMEOUT_MS) -> None:
     """Wait for the sign-in cookie: a script in the page writes it just after sign-in, and
     opening a page by URL (``page.goto``, a reload, a new tab) signs in from it."""
     page.wait_for_function(f"() => document.cookie.includes('{AUTH_COOKIE}=')", timeout=timeout)
+
+
+@pytest.fixture
+def meeting_id(app_db_url, monkeypatch):
+    """A meeting planned in the browser tests' database (through the app's own write path)."""
+    from queries import db, meetings, users
+    from queries.meeting_rules import MeetingInput
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        exec_ = users.by_username("executive")
+        yield meetings.create(exec_, MeetingInput(f"Browser alignment {datetime.now():%H%M%S%f}",
+                                                  datetime.now(timezone.utc), exec_.id))
+    finally:
+        db.reset_engine()

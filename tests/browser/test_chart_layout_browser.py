@@ -6,8 +6,6 @@ text in ways a figure's settings alone do not tell (theme.place_top's model of i
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 
 from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
@@ -94,21 +92,6 @@ def test_charts_side_by_side_stack_on_a_tablet_and_not_on_a_laptop(page):
         widths[width] = chart["width"] / main["width"]
     assert widths[1024] > 0.9, widths    # a column of its own
     assert widths[1366] < 0.6, widths    # half the page
-
-
-@pytest.fixture
-def meeting_id(app_db_url, monkeypatch):
-    from queries import db, meetings, users
-    from queries.meeting_rules import MeetingInput
-
-    monkeypatch.setenv("DATABASE_URL", app_db_url)
-    db.reset_engine()
-    try:
-        exec_ = users.by_username("executive")
-        yield meetings.create(exec_, MeetingInput(f"Chart layout {datetime.now():%H%M%S%f}",
-                                                  datetime.now(timezone.utc), exec_.id))
-    finally:
-        db.reset_engine()
 
 
 @pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])

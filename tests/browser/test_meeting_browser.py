@@ -13,22 +13,6 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
 
 
-@pytest.fixture
-def meeting_id(app_db_url, monkeypatch):
-    """A meeting planned in the browser tests' database (through the app's own write path)."""
-    from queries import db, meetings, users
-    from queries.meeting_rules import MeetingInput
-
-    monkeypatch.setenv("DATABASE_URL", app_db_url)
-    db.reset_engine()
-    try:
-        exec_ = users.by_username("executive")
-        yield meetings.create(exec_, MeetingInput(f"Browser alignment {datetime.now():%H%M%S%f}",
-                                                  datetime.now(timezone.utc), exec_.id))
-    finally:
-        db.reset_engine()
-
-
 def heading(page, text: str):
     return page.get_by_role("heading", name=text, exact=True)
 

@@ -279,11 +279,12 @@ def _card(handoff_id: int) -> Card | None:
         opps = pd.DataFrame(columns=["id", "name", "stage", "amount", "created_at", "expected_close_date",
                                      "closed_at", "owner_name", "open_total", "open_amount_total", "won_total"])
     timeline["occurred_at"] = pd.to_datetime(timeline["occurred_at"], utc=True)
-    rows = {part: [r for r in engaged.to_dict("records") if r["part"] == part] if not engaged.empty else []
-            for part in ("first", "last", "count")}
-    first, last = (rows[p][0] if rows[p] else None for p in ("first", "last"))
+    records = engaged.to_dict("records")
+    first = next((r for r in records if r["part"] == "first"), None)
+    last = next((r for r in records if r["part"] == "last"), None)
     # the ENGAGEMENT_DAYS *before* the hand-off, as the card says; most frequent first
-    engagement = {r["what"]: int(r["n"]) for r in sorted(rows["count"], key=lambda r: (-r["n"], r["what"]))}
+    counts = sorted((r for r in records if r["part"] == "count"), key=lambda r: (-r["n"], r["what"]))
+    engagement = {r["what"]: int(r["n"]) for r in counts}
     return Card(facts, timeline, contacts, opps, first, last, engagement)
 
 

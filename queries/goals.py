@@ -632,12 +632,26 @@ class GoalInput:
                 "metric": metric, "unit": unit, "unit_label": unit_label, "target": target,
                 "lower_is_better": lower, "cumulative": cumulative,
                 "parent_id": int(self.parent_id) if self.parent_id else None,
-                "scope_team_ids": sorted({int(x) for x in self.scope_team_ids}) if scoped else [],
+                **self._scope(scoped), "owner_rep_ids": owners}
+
+    def _scope(self, scoped: bool = True) -> dict:
+        """The scope columns (empty for a manual goal: it has no metric to scope)."""
+        return {"scope_team_ids": sorted({int(x) for x in self.scope_team_ids}) if scoped else [],
                 "scope_sources": sorted(set(self.scope_sources)) if scoped else [],
                 "scope_industries": sorted(set(self.scope_industries)) if scoped else [],
                 "scope_countries": sorted(set(self.scope_countries)) if scoped else [],
-                "scope_tiers": sorted({int(x) for x in self.scope_tiers}) if scoped else [],
-                "owner_rep_ids": owners}
+                "scope_tiers": sorted({int(x) for x in self.scope_tiers}) if scoped else []}
+
+    def measure(self) -> dict | None:
+        """The metric, period and scope alone, when those are valid (else None): what the scope check
+        needs, so that it runs in the same save as the checks of the other fields."""
+        if not self.metric or self.metric not in METRICS:
+            return None
+        try:
+            start, end = period_bounds(self.period_kind, self.start, self.end)
+        except GoalError:
+            return None
+        return {"metric": self.metric, "start_date": start, "end_date": end, **self._scope()}
 
 
 @dataclass
@@ -688,8 +702,9 @@ def _check_scope(params: dict) -> None:
 
 
 def _validated(data: "GoalInput") -> dict:
-    """``data.cleaned()`` with the two-team owner rule checked as well, so one save lists every
-    problem (a bad target, dates the wrong way round and a missing sales owner took three saves)."""
+    """``data.cleaned()`` with the two-team owner rule and the metric's scope checked as well, so one
+    save lists every problem (a bad target, dates the wrong way round, a missing sales owner and a
+    scope without data took four saves)."""
     problems: list[str] = []
     params = None
     try:
@@ -701,6 +716,12 @@ def _validated(data: "GoalInput") -> dict:
         try:
             with get_engine().connect() as conn:
                 _check_owners(conn, owners)
+        except GoalError as err:
+            problems.append(str(err))
+    measure = params if params is not None else data.measure()
+    if measure is not None:
+        try:
+            _check_scope(measure)
         except GoalError as err:
             problems.append(str(err))
     if problems:
@@ -802,7 +823,6 @@ def create(actor: User, data: GoalInput) -> int:
     """Create a goal (team leads and admins). Returns its id."""
     _require_editor(actor, "create")
     params = _validated(data)
-    _check_scope(params)
     try:
         with get_engine().begin() as conn:
             _check_owners(conn, params["owner_rep_ids"])
@@ -821,7 +841,6 @@ def update(actor: User, goal_id: int, data: GoalInput, version: int) -> int:
     """Save an edit made on the goal at ``version``; StaleGoal if it changed since. Returns the new version."""
     _require_editor(actor, "edit")
     params = _validated(data)
-    _check_scope(params)
     try:
         with get_engine().begin() as conn:
             old = conn.execute(q("goal_row_for_update"), {"id": goal_id}).mappings().first()

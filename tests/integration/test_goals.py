@@ -254,6 +254,21 @@ def test_validation_messages_and_nothing_stored(world, people, app_db, change, m
     assert count(app_db, "goal") == 0 and count(app_db, "audit_log") == 0
 
 
+def test_one_save_lists_a_scope_without_data_with_the_other_problems(world, people, app_db):
+    """The scope check needs the database, so it ran only once every other field was valid: a user
+    fixing an empty title learnt on the next save that the scope was wrong too."""
+    q1_deals(world, people)
+    with pytest.raises(GoalError) as err:
+        goals.create(user("marketing_lead"), revenue_goal(people, title=" ", scope_countries=["JP"]))
+    assert "Give the goal a title" in str(err.value) and "scope matches no data" in str(err.value)
+    # a period that is itself invalid leaves nothing to check the scope against: only its own message
+    with pytest.raises(GoalError) as err:
+        goals.create(user("marketing_lead"), revenue_goal(people, period_kind="custom", start=date(2026, 3, 2),
+                                                          end=date(2026, 3, 1), scope_countries=["JP"]))
+    assert "before the start" in str(err.value) and "scope" not in str(err.value)
+    assert count(app_db, "goal") == 0
+
+
 def test_nul_characters_cannot_break_a_save(world, people, app_db):
     """PostgreSQL text cannot hold NUL (U+0000), which a paste can carry: it is dropped, the rest kept."""
     q1_deals(world, people)

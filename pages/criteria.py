@@ -17,6 +17,9 @@ from queries.periods import PRESETS, PeriodError, local_today, preset_period
 
 user = page_user("criteria")
 FLASH = "cr_flash"
+#: The propose form's fields: emptied after a proposal, so the next one starts from the version in force.
+FORM_KEYS = ("cr_title", "cr_effective", "cr_industries", "cr_countries", "cr_regions", "cr_employee_bands",
+             "cr_job_functions", "cr_seniorities", "cr_tiers", "cr_min_score", "cr_excluded_sources", "cr_rationale")
 now = datetime.now(timezone.utc)
 tz = settings.company_timezone()
 currency = settings.currency()
@@ -69,6 +72,8 @@ def propose() -> None:
                      f"{day(v.effective_at, tz)} once a {other} lead approves it (or on "
                      "approval, if that comes later).")
     st.session_state["cr_show_draft_replay"] = False
+    for key in FORM_KEYS:   # the draft is stored: a new, empty form (the same draft twice is no use)
+        st.session_state.pop(key, None)
 
 
 def show_draft_replay() -> None:
@@ -225,8 +230,8 @@ with tab_propose:
                     "cr_tiers": list(base.tiers), "cr_min_score": int(base.min_score),
                     "cr_excluded_sources": list(base.excluded_sources), "cr_title": "", "cr_rationale": "",
                     "cr_effective": (today.replace(day=1) + timedelta(days=32)).replace(day=1)}
-        for k, v in defaults.items():
-            st.session_state.setdefault(k, v)
+        for k in FORM_KEYS:
+            st.session_state.setdefault(k, defaults[k])
         st.caption((f"Starts from v{latest.number} (in force). " if latest is current and latest else
                     f"Starts from v{latest.number}, approved to take effect on {day(latest.effective_at, tz)}. "
                     if latest else "")

@@ -352,6 +352,9 @@ def test_propose_replay_and_approve_through_the_forms(shop):
     assert any("Proposed v1" in s.value and "sales lead approves" in s.value and "to take effect on" in s.value
                for s in at.success), texts(at)
     assert at.selectbox(key="cr_replay_version").value == qualification_ids(shop)[0]
+    # the form starts again from the version in force (none: any), not from the draft just proposed
+    assert at.text_input(key="cr_title").value == "" and at.multiselect(key="cr_tiers").value == []
+    assert at.number_input(key="cr_min_score").value == 0 and at.text_area(key="cr_rationale").value == ""
     with shop["engine"].connect() as conn:
         row = conn.execute(sa.text("select status, tiers, min_score, proposed_side from criteria_version")).one()
     assert tuple(row) == ("proposed", [1, 2], 50, "marketing")

@@ -211,6 +211,14 @@ def app_db(migrated_url, monkeypatch) -> sa.Engine:
 
 
 @pytest.fixture
+def world(app_db):
+    """Row builders (tests.factories.World) on ``app_db``: hand-built scenarios through the real triggers."""
+    from tests.factories import World
+
+    return World(app_db)
+
+
+@pytest.fixture
 def seeded_app_db(seeded_url, monkeypatch) -> sa.Engine:
     """The app's own engine on the shared seeded database (read-only tests)."""
     from queries import db

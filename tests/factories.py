@@ -17,6 +17,15 @@ def at(s: str, tz=UTC) -> datetime:
     return datetime.fromisoformat(s).replace(tzinfo=tz)
 
 
+def one(frame, **match):
+    """The single row of a metric frame whose columns equal ``match`` (fails unless exactly one)."""
+    rows = frame
+    for k, v in match.items():
+        rows = rows[rows[k] == v]
+    assert len(rows) == 1, f"expected one row for {match}, got {len(rows)}"
+    return rows.iloc[0]
+
+
 class World:
     """Builds a small, explicit world on one engine. Each call commits."""
 

@@ -16,7 +16,7 @@ from queries.goals import CheckInInput, GoalError, GoalInput, NotAllowed, StaleG
 from queries.periods import Period, local_today
 from queries.sqlfiles import q
 from tests.apptest import open_page
-from tests.factories import World, at
+from tests.factories import at
 
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
 AS_OF = at("2026-06-01 00:00")
@@ -29,11 +29,6 @@ _HASH = users.hash_password("correct horse battery")
 @pytest.fixture
 def cookie_key(monkeypatch):
     monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
-
-
-@pytest.fixture
-def world(app_db) -> World:
-    return World(app_db)
 
 
 @pytest.fixture

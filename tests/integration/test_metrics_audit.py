@@ -12,17 +12,12 @@ import pytest
 from queries import metrics
 from queries.filters import Filters
 from queries.periods import Period
-from tests.factories import World, at
+from tests.factories import at, one
 
 NY = ZoneInfo("America/New_York")
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
 Q2 = Period(date(2026, 4, 1), date(2026, 6, 30), "UTC")
 AS_OF = at("2026-07-01 00:00")
-
-
-@pytest.fixture
-def world(app_db) -> World:
-    return World(app_db)
 
 
 @pytest.fixture
@@ -34,14 +29,6 @@ def people(world):
         "ae": world.rep(ae_team, "Ada AE"),
         "account": world.account(tier=1),
     }
-
-
-def one(frame, **match):
-    rows = frame
-    for k, v in match.items():
-        rows = rows[rows[k] == v]
-    assert len(rows) == 1, f"expected one row for {match}, got {len(rows)}"
-    return rows.iloc[0]
 
 
 # --------------------------------------------------------------------------- opportunity metrics

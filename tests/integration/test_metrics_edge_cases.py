@@ -12,7 +12,7 @@ from queries import metrics, sla, users
 from queries.filters import Filters
 from queries.periods import Period
 from queries.users import UserInput
-from tests.factories import World, at
+from tests.factories import at, one
 from queries.access import User
 
 EXEC = User(id=0, username="exec", display_name="Exec", email="exec@example.com", roles=frozenset({"executive"}))
@@ -20,11 +20,6 @@ EXEC = User(id=0, username="exec", display_name="Exec", email="exec@example.com"
 NY = ZoneInfo("America/New_York")
 Q1 = Period(date(2026, 1, 1), date(2026, 3, 31), "UTC")
 AS_OF = at("2026-06-01 00:00")
-
-
-@pytest.fixture
-def world(app_db) -> World:
-    return World(app_db)
 
 
 @pytest.fixture
@@ -41,14 +36,6 @@ def people(world):
         "ae_team": ae_team,
         "account": world.account(tier=1),
     }
-
-
-def one(frame, **match):
-    rows = frame
-    for k, v in match.items():
-        rows = rows[rows[k] == v]
-    assert len(rows) == 1, f"expected one row for {match}, got {len(rows)}"
-    return rows.iloc[0]
 
 
 # --------------------------------------------------------------------------- empty

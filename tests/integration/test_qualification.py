@@ -19,7 +19,7 @@ from queries.periods import Period
 from queries.qualification import Draft, FeedbackError, StaleEdit
 from queries.sqlfiles import q
 from queries.users import UserInput
-from tests.factories import World, at
+from tests.factories import at
 
 PASSWORD = "correct horse battery"
 
@@ -29,11 +29,6 @@ def password_hash() -> str:
 
 TOMORROW = date.today() + timedelta(days=1)
 ICP = Criteria(industries=("Software", "Financial services"), tiers=(1, 2), min_score=50)
-
-
-@pytest.fixture
-def world(app_db) -> World:
-    return World(app_db)
 
 
 @pytest.fixture

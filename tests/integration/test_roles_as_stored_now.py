@@ -19,16 +19,10 @@ from queries.goals import GoalInput
 from queries.meeting_rules import MeetingInput
 from queries.qualification import Draft
 from queries.sqlfiles import q
-from tests.factories import World
 
 PASSWORD = "correct horse battery"
 TOMORROW = date.today() + timedelta(days=1)
 ICP = Criteria(industries=("Software",), tiers=(1, 2), min_score=50)
-
-
-@pytest.fixture
-def world(app_db) -> World:
-    return World(app_db)
 
 
 @pytest.fixture

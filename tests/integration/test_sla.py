@@ -36,11 +36,6 @@ def ny(s: str) -> datetime:
 
 
 @pytest.fixture
-def world(app_db) -> World:
-    return World(app_db)
-
-
-@pytest.fixture
 def people(world):
     sdr_team = world.team("sales_development", code="sdr")
     ae_team = world.team("sales", code="sales")

@@ -146,7 +146,8 @@ select occurred_at, kind, what, detail, who, is_automated, is_touch
          where a.lead_id = :lead_id
         union all
         select e.occurred_at, 'event', e.event_type,
-               concat_ws(' · ', e.rejection_reason, nullif(btrim(e.comment), '')),
+               -- a hand-off or reassignment names whom it went to ("Who" is whoever made it)
+               concat_ws(' · ', e.rejection_reason, 'to ' || ro.full_name, nullif(btrim(e.comment), '')),
                coalesce(u.display_name, ra.full_name, ro.full_name), false, false
           from lead_event e
           left join rep ro on ro.id = e.owner_id

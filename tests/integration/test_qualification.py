@@ -818,6 +818,11 @@ def test_the_card_has_everything_a_rep_needs(world, org, app_db):
     assert c.facts["first_touch_at"] is not None
     assert c.facts["first_touch_business"] is False   # no SLA policy: the company default, wall-clock here
     assert {"mql", "handed_off"} <= set(c.timeline.what)
+    # a reassignment names the new owner (the timeline is where a lead sees who held it when)
+    world.event(lead, "reassigned", t + timedelta(hours=2), owner_id=reps["sam"])
+    handoffs.clear_caches()   # a write from outside the app (a CRM sync): the card waits for its TTL
+    events = handoffs.card(hid).timeline.query("kind == 'event'").set_index("what")["detail"]
+    assert (events["handed_off"], events["reassigned"]) == ("to Ada AE", "to Sam SDR")
     assert handoffs.card(999999) is None
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -179,3 +182,35 @@ def test_cookie_text_that_could_break_out_of_the_cookie_or_script_is_refused():
     for value in ('a"b', "a;b", "a</script>", "a b", "a\nb"):
         with pytest.raises(ValueError):
             auth._write_cookie(COOKIE_NAME, value, "/", datetime.now())
+
+
+def _other_process(url: str, *args: str, password: str) -> None:
+    """``python -m queries.users ...`` in a process of its own (as another app process or an
+    operator's terminal would write): this process's caches know nothing of it."""
+    env = {**os.environ, "DATABASE_URL": url, "ALIGNBOARD_ADMIN_PASSWORD": password}
+    done = subprocess.run([sys.executable, "-m", "queries.users", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_user_created_or_reset_elsewhere_signs_in_at_once(app_db, migrated_url, cookie_key):
+    """The first admin opened the sign-in page, created their account in a terminal, and was told
+    "Username or password is incorrect" for the next 30 s (the cached user list of this process
+    had no users); the same after a password reset in another app process."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "first", "no such user yet")   # the form read the users: none
+    assert any("incorrect" in e.value for e in at.error)
+    _other_process(migrated_url, "create-admin", "first", "--email", "first@example.com", "--name", "First",
+                   password=PASSWORD)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "first")
+    assert not at.exception, at.exception
+    assert at.session_state["authentication_status"] is True
+
+    _other_process(migrated_url, "set-password", "first", password="a brand new passphrase")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "first")   # the old password stops working at once
+    assert at.session_state["authentication_status"] is False
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "first", "a brand new passphrase")
+    assert at.session_state["authentication_status"] is True

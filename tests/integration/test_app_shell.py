@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from components import auth
@@ -207,7 +208,10 @@ def test_a_user_created_or_reset_elsewhere_signs_in_at_once(app_db, migrated_url
     assert not at.exception, at.exception
     assert at.session_state["authentication_status"] is True
 
-    _other_process(migrated_url, "set-password", "first", password="a brand new passphrase")
+    # another process resets the password: its write reaches the table, not this process's caches
+    with app_db.begin() as conn:
+        conn.execute(sa.text("update app_user set password_hash = :h where username = 'first'"),
+                     {"h": users.hash_password("a brand new passphrase")})
     at = AppTest.from_file(APP, default_timeout=30).run()
     sign_in(at, "first")   # the old password stops working at once
     assert at.session_state["authentication_status"] is False

@@ -132,10 +132,13 @@ def test_missing_cookie_key_outside_demo_mode_is_explained(app_db, monkeypatch):
     assert any("ALIGNBOARD_COOKIE_KEY" in e.value for e in at.error)
 
 
-def test_placeholder_cookie_key_is_refused(app_db, monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "changethis")
+@pytest.mark.parametrize("key", ["changethis", "Zq8-random-but-short", " " * 40])
+def test_placeholder_or_short_cookie_key_is_refused(app_db, monkeypatch, key):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", key)
     at = AppTest.from_file(APP, default_timeout=30).run()
-    assert any("placeholder" in e.value for e in at.error)
+    assert not at.exception
+    assert any("placeholder or shorter than 32 bytes" in e.value and "token_urlsafe" in e.value for e in at.error)
+    assert not at.text_input   # no sign-in form with a key anyone could guess
 
 
 def test_no_users_yet_says_how_to_create_the_first_admin(app_db, cookie_key):

@@ -314,3 +314,17 @@ def test_a_hand_off_sent_again_is_refused_not_a_second_hand_off(synced):
         conn.execute(plain, event("L4", "handed_off", "2026-11-23 09:00", owner="R-SAM"))
     acceptance = one(metrics.acceptance(NOV, as_of=AS_OF))
     assert (acceptance["handed_off"], acceptance["awaiting"]) == (6, 2)
+
+
+def test_a_currency_stored_before_the_check_does_not_stop_the_pages(app_db, migrated_url):
+    """An install whose currency was stored as a number before migration 0016 (the check is NOT VALID
+    for rows already there) shows amounts in USD instead of a TypeError on every page."""
+    from queries import settings
+
+    with psycopg.connect(libpq(migrated_url)) as conn:
+        conn.execute("alter table app_setting drop constraint app_setting_value_shape")
+        conn.execute("update app_setting set value = '5' where key = 'currency'")
+        conn.execute("alter table app_setting add constraint app_setting_value_shape "
+                     "check (app_setting_value_ok(key, value)) not valid")
+    settings.all_settings.clear()
+    assert settings.currency() == "USD"

@@ -459,6 +459,13 @@ def check_connection(engine: Engine, target: Target) -> None:
             if target.source == "secrets"
             else "Delete nothing; restart the app, and if it persists check the server log in the data folder"
         )
+        name = target.url.database
+        if not target.is_embedded and name and f'database "{name}" does not exist' in reason:
+            hint = (f"The server answered, but has no database named '{name}': create it (an empty one; "
+                    f"Alignboard creates its tables in it on start), e.g. createdb -h {target.url.host or 'HOST'} "
+                    f"-U {target.url.username or 'USER'} {name}, or correct the name in "
+                    + ("DATABASE_URL" if target.source == "env" else "the [connections.alignboard] url in "
+                       ".streamlit/secrets.toml"))
         raise DatabaseSetupError(
             f"Cannot connect to PostgreSQL at {target.describe()} ({reason}). {hint}. "
             "No data was changed."

@@ -126,6 +126,7 @@ def test_missing_database_on_a_live_server_is_explained(monkeypatch, pg_server):
     with pytest.raises(DatabaseSetupError) as err:
         db.get_engine()
     assert "no_such_database_here" in str(err.value) and "does not exist" in str(err.value)
+    assert "createdb" in str(err.value) and "creates its tables in it" in str(err.value)   # what to do
 
 
 def test_wrong_password_is_explained_without_echoing_it(monkeypatch, pg_server):

@@ -28,8 +28,6 @@ from queries import handoffs, metrics
 from queries.filters import Filters
 from queries.periods import Period
 
-pytestmark = pytest.mark.one_backend
-
 NOV = Period(date(2026, 11, 1), date(2026, 11, 30), "UTC")
 AS_OF = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 

@@ -198,8 +198,11 @@ def test_a_secrets_file_that_cannot_be_read_is_an_error_not_the_demo_database(tm
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text(
         "[connections.alignboard]\nurl = postgresql://postgres@127.0.0.1:5432/x\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALIGNBOARD_DATA_DIR")}
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["HOME"] = str(tmp_path)       # no ~/.streamlit/secrets.toml of the machine's
+    # the built-in server this starts lives here, not in the machine's real data folder (as root,
+    # /var/lib/alignboard, which every run of this test created and filled)
+    env["ALIGNBOARD_DATA_DIR"] = str(tmp_path / "data")
     code = ("import sys; sys.path.insert(0, %r)\n"
             "from queries import db\n"
             "try:\n    db.resolve_target(); print('resolved')\n"

@@ -83,8 +83,12 @@ cookie_model.stx = SimpleNamespace(CookieManager=_CookieManager)
 
 
 def _authenticator() -> stauth.Authenticate:
+    # Signed out, the form or the cookie is checked against the users as stored now (one small read
+    # per signed-out run), so a user created or a password reset a moment ago in another process
+    # works at once; a signed-in session's runs use the cached copy.
+    signed_in = bool(st.session_state.get("authentication_status"))
     return stauth.Authenticate(
-        copy.deepcopy(users.credentials()),  # the library mutates what it is given
+        copy.deepcopy(users.credentials() if signed_in else users.credentials_now()),  # the library mutates it
         cookie_name=COOKIE_NAME,
         cookie_key=settings.cookie_key(),
         cookie_expiry_days=COOKIE_DAYS,

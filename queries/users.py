@@ -154,7 +154,15 @@ class UserInput:
 
 @st.cache_data(ttl=USER_TTL, show_spinner=False)
 def credentials() -> dict:
-    """Active users in streamlit-authenticator's format. Callers must deep-copy before use."""
+    """Active users in streamlit-authenticator's format, cached (a signed-in session's runs).
+    Callers must deep-copy before use."""
+    return credentials_now()
+
+
+def credentials_now() -> dict:
+    """The same, read now: for signing in. A user just created, or a password just reset, in another
+    app process (or with the command line) must be able to sign in at once, not after the cache's
+    30 s ("Username or password is incorrect" for the first admin, whose sign-in page was open)."""
     with get_engine().connect() as conn:
         rows = conn.execute(q("user_credentials")).mappings().all()
     return {"usernames": {

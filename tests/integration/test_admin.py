@@ -458,9 +458,9 @@ def test_page_run_alone_by_a_non_admin_stops(world):
 
 def test_writes_refuse_a_non_admin_actor(world):
     sam = users.by_username("sam")
-    with pytest.raises(users.UserError, match="Only active administrators can manage users\."):
+    with pytest.raises(users.UserError, match=r"Only active administrators can manage users\."):
         users.create(sam, UserInput("x-user", "X", "x@example.com", ["ae"]), PW)
-    with pytest.raises(users.UserError, match="Only active administrators can manage users\."):
+    with pytest.raises(users.UserError, match=r"Only active administrators can manage users\."):
         users.reset_password(sam, world.admin_id, "boss", "taking over the admin")
     assert users.check_password(ADMIN_PW, user_row(world.engine, "boss")["password_hash"])
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import jwt
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from components import auth
@@ -128,10 +132,13 @@ def test_missing_cookie_key_outside_demo_mode_is_explained(app_db, monkeypatch):
     assert any("ALIGNBOARD_COOKIE_KEY" in e.value for e in at.error)
 
 
-def test_placeholder_cookie_key_is_refused(app_db, monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "changethis")
+@pytest.mark.parametrize("key", ["changethis", "Zq8-random-but-short", " " * 40])
+def test_placeholder_or_short_cookie_key_is_refused(app_db, monkeypatch, key):
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", key)
     at = AppTest.from_file(APP, default_timeout=30).run()
-    assert any("placeholder" in e.value for e in at.error)
+    assert not at.exception
+    assert any("placeholder or shorter than 32 bytes" in e.value and "token_urlsafe" in e.value for e in at.error)
+    assert not at.text_input   # no sign-in form with a key anyone could guess
 
 
 def test_no_users_yet_says_how_to_create_the_first_admin(app_db, cookie_key):
@@ -179,3 +186,38 @@ def test_cookie_text_that_could_break_out_of_the_cookie_or_script_is_refused():
     for value in ('a"b', "a;b", "a</script>", "a b", "a\nb"):
         with pytest.raises(ValueError):
             auth._write_cookie(COOKIE_NAME, value, "/", datetime.now())
+
+
+def _other_process(url: str, *args: str, password: str) -> None:
+    """``python -m queries.users ...`` in a process of its own (as another app process or an
+    operator's terminal would write): this process's caches know nothing of it."""
+    env = {**os.environ, "DATABASE_URL": url, "ALIGNBOARD_ADMIN_PASSWORD": password}
+    done = subprocess.run([sys.executable, "-m", "queries.users", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_user_created_or_reset_elsewhere_signs_in_at_once(app_db, migrated_url, cookie_key):
+    """The first admin opened the sign-in page, created their account in a terminal, and was told
+    "Username or password is incorrect" for the next 30 s (the cached user list of this process
+    had no users); the same after a password reset in another app process."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "first", "no such user yet")   # the form read the users: none
+    assert any("incorrect" in e.value for e in at.error)
+    _other_process(migrated_url, "create-admin", "first", "--email", "first@example.com", "--name", "First",
+                   password=PASSWORD)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "first")
+    assert not at.exception, at.exception
+    assert at.session_state["authentication_status"] is True
+
+    # another process resets the password: its write reaches the table, not this process's caches
+    with app_db.begin() as conn:
+        conn.execute(sa.text("update app_user set password_hash = :h where username = 'first'"),
+                     {"h": users.hash_password("a brand new passphrase")})
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "first")   # the old password stops working at once
+    assert at.session_state["authentication_status"] is False
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "first", "a brand new passphrase")
+    assert at.session_state["authentication_status"] is True

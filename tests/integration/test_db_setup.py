@@ -126,6 +126,7 @@ def test_missing_database_on_a_live_server_is_explained(monkeypatch, pg_server):
     with pytest.raises(DatabaseSetupError) as err:
         db.get_engine()
     assert "no_such_database_here" in str(err.value) and "does not exist" in str(err.value)
+    assert "createdb" in str(err.value) and "creates its tables in it" in str(err.value)   # what to do
 
 
 def test_wrong_password_is_explained_without_echoing_it(monkeypatch, pg_server):
@@ -175,14 +176,33 @@ def test_a_data_folder_that_is_a_file_is_named_as_such(monkeypatch, tmp_path):
     assert afile.read_text() == "keep me"
 
 
+
+def test_a_file_where_the_server_folder_belongs_is_explained(monkeypatch, tmp_path):
+    """The data folder is fine but holds a file named "pg" (the server's folder): a traceback before."""
+    (tmp_path / "pg").write_text("not a database")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(db, "_url_from_secrets", lambda: None)
+    monkeypatch.setenv("ALIGNBOARD_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(db, "_embedded_server", None)
+    with pytest.raises(DatabaseSetupError) as err:
+        db.get_engine()
+    message = str(err.value)
+    assert str(tmp_path / "pg") in message and "ALIGNBOARD_DATA_DIR" in message and "Nothing was changed" in message
+    assert (tmp_path / "pg").read_text() == "not a database"
+    assert "ALIGNBOARD_DATA_DIR" in app_error(monkeypatch)
+
+
 def test_a_secrets_file_that_cannot_be_read_is_an_error_not_the_demo_database(tmp_path):
     """An unquoted URL made secrets.toml invalid TOML, and the app quietly started the built-in
     database with demo data instead (one log line said why)."""
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text(
         "[connections.alignboard]\nurl = postgresql://postgres@127.0.0.1:5432/x\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALIGNBOARD_DATA_DIR")}
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["HOME"] = str(tmp_path)       # no ~/.streamlit/secrets.toml of the machine's
+    # the built-in server this starts lives here, not in the machine's real data folder (as root,
+    # /var/lib/alignboard, which every run of this test created and filled)
+    env["ALIGNBOARD_DATA_DIR"] = str(tmp_path / "data")
     code = ("import sys; sys.path.insert(0, %r)\n"
             "from queries import db\n"
             "try:\n    db.resolve_target(); print('resolved')\n"
@@ -274,6 +294,28 @@ def test_migration_failure_in_a_later_step_keeps_earlier_steps_and_says_so(monke
         assert "0001" in message and "left as it was" not in message, message
     else:
         assert "left as it was" in message
+
+
+
+def test_a_database_upgraded_by_a_newer_version_is_named_as_such(monkeypatch, migrated_url):
+    """An app rolled back to an older checkout meets a schema step it does not have: the message said
+    the step "was rolled back" and to check the user may create tables, neither of which was the case."""
+    engine = sa.create_engine(migrated_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text("update alembic_version set version_num = '0999'"))
+        conn.execute(sa.text("insert into team (code, name, function) values ('ours', 'Ours', 'sales')"))
+    monkeypatch.setenv("DATABASE_URL", migrated_url)
+    with pytest.raises(DatabaseSetupError) as err:
+        db.run_migrations(db.get_engine())
+    message = str(err.value)
+    assert "schema step 0999" in message and "newer version" in message and "No data was changed" in message
+    assert "rolled back" not in message
+    db.reset_engine()
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select version_num from alembic_version")).scalar() == "0999"
+        assert conn.execute(sa.text("select name from team")).scalars().all() == ["Ours"]
+    engine.dispose()
+    assert "newer version" in app_error(monkeypatch)
 
 
 # --------------------------------------------------------------------------- the embedded server across processes

@@ -892,6 +892,25 @@ def test_rating_leads_and_campaigns(world, app_db, org, inbox_world):
     assert subjects == {f"lead feedback “{lead_name}”", "lead feedback “Social Q1”"}
 
 
+def test_a_sales_lead_rates_their_teams_leads_only_and_as_stored_now(world, app_db, org, inbox_world):
+    """The picker offers a sales lead their team's hand-offs; the server held them to nothing (any
+    lead in the database could be rated), and read the sales-lead role from the page's User, so a
+    lead demoted to AE meanwhile could still rate other reps' leads."""
+    vic = org["u"]["sales_lead"]             # the sales team's lead
+    ada_lead, _ = inbox_world["e"]           # handed to Ada, on Vic's team
+    sam_lead, _ = inbox_world["a"]           # handed to Sam, on the SDR team
+    assert qualification.rate_lead(vic, ada_lead, 4, "Solid").startswith("Saved")
+    before = count(app_db, "select count(*) from audit_log")
+    with pytest.raises(FeedbackError, match="never handed to you or your team"):
+        qualification.rate_lead(vic, sam_lead, 4, "Not my team's")
+    world.execute("update app_user set roles = array['ae'] where id = :i", {"i": vic.id})
+    assert vic.has("sales_lead")             # what the open page still holds
+    with pytest.raises(FeedbackError, match="never handed to you;"):
+        qualification.rate_lead(vic, ada_lead, 3, "Demoted meanwhile")
+    assert count(app_db, "select count(*) from lead_feedback where quality = 3") == 0
+    assert count(app_db, "select count(*) from audit_log") == before
+
+
 def test_marketing_replies_and_trends(world, app_db, org, inbox_world):
     u = org["u"]
     camp = world.campaign("paid_social", name="Social Q1")

@@ -95,6 +95,19 @@ def _require_admin(actor: User | None) -> None:
         raise UserError(f"Only active administrators can manage users{changed}.")
 
 
+def _lock_admins(conn: sa.Connection, actor: User | None) -> None:
+    """Inside a user write's transaction: lock the active admins' rows and check that ``actor``
+    is still one of them. Two admins demoting (or deactivating) each other at the same moment
+    both passed the check made before their transactions, and the install was left without an
+    admin; now the second waits for the first and is refused."""
+    if actor is None:
+        return
+    admins = set(conn.execute(q("user_admins_lock")).scalars())
+    if int(actor.id) not in admins:
+        raise UserError("Only active administrators can manage users (your roles or your account changed a "
+                        "moment ago; reload the page).")
+
+
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode()
 
@@ -263,6 +276,7 @@ def update(actor: User, user_id: int, data: UserInput, version: int) -> int:
         raise UserError("You cannot remove your own admin role or deactivate yourself; ask another admin.")
     try:
         with get_engine().begin() as conn:
+            _lock_admins(conn, actor)
             old = conn.execute(q("user_row_for_update"), {"id": user_id}).mappings().first()
             if old is None:
                 raise UserError("That user no longer exists.")

@@ -32,6 +32,11 @@ select id, username, display_name, email, roles, team_id, rep_id, active, versio
  where id = :id
    for update
 
+-- name: user_admins_lock
+-- The active admins, locked until the transaction ends (user writes serialise on them, so two
+-- admins cannot demote each other at once). In id order, so that writers never deadlock.
+select id from app_user where active and 'admin' = any(roles) order by id for update
+
 -- name: user_insert
 insert into app_user (username, display_name, email, password_hash, roles, team_id, rep_id)
 values (:username, :display_name, :email, :password_hash, cast(:roles as text[]), :team_id, :rep_id)

@@ -458,9 +458,9 @@ def test_page_run_alone_by_a_non_admin_stops(world):
 
 def test_writes_refuse_a_non_admin_actor(world):
     sam = users.by_username("sam")
-    with pytest.raises(users.UserError, match="Only active administrators can manage users\."):
+    with pytest.raises(users.UserError, match=r"Only active administrators can manage users\."):
         users.create(sam, UserInput("x-user", "X", "x@example.com", ["ae"]), PW)
-    with pytest.raises(users.UserError, match="Only active administrators can manage users\."):
+    with pytest.raises(users.UserError, match=r"Only active administrators can manage users\."):
         users.reset_password(sam, world.admin_id, "boss", "taking over the admin")
     assert users.check_password(ADMIN_PW, user_row(world.engine, "boss")["password_hash"])
 
@@ -561,3 +561,45 @@ def test_hostile_names_and_emails_in_the_add_form(world, name, email, message):
     assert user_row(world.engine, "hostile")["display_name"] == name.replace("\x00", "")
     added = [s for s in successes(at) if s.startswith("Added")]
     assert added and "](https://evil" not in added[0] and not added[0].startswith("Added #"), added
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(world):
+    """Each admin may demote the other, never themselves. Both demotions at the same moment each
+    passed the permission check made before their transaction, and the install was left with no
+    admin at all. Now a user write locks the active admins and re-checks its actor there: the
+    second demotion waits for the first, then is refused."""
+    import threading
+    import time
+
+    deputy_id = users.create(None, UserInput("deputy", "Dee Deputy", "dee@example.com", ["admin"]), PW)
+    boss, deputy = users.by_username("boss"), users.by_username("deputy")
+    engine = world.engine
+    outcome = {}
+    with engine.connect() as first:
+        tx = first.begin()   # the boss's demotion of the deputy, in flight
+        users._lock_admins(first, boss)
+        first.execute(sa.text("update app_user set roles = array['marketer'], version = version + 1 "
+                              "where id = :i"), {"i": deputy_id})
+
+        def deputy_demotes_boss():
+            try:
+                users.update(deputy, boss.id, UserInput("boss", "Bo Boss", "boss@example.com", ["marketer"]),
+                             version=user_row(engine, "boss")["version"])
+                outcome["result"] = "saved"
+            except users.UserError as err:
+                outcome["result"] = str(err)
+
+        thread = threading.Thread(target=deputy_demotes_boss)
+        thread.start()
+        for _ in range(200):   # until the deputy's write waits on the admins' lock
+            waiting = rows(engine, "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock'")
+            if waiting[0]["n"]:
+                break
+            time.sleep(0.05)
+        assert waiting[0]["n"] == 1, "the second write should be waiting for the first"
+        tx.commit()
+    thread.join(30)
+    assert "Only active administrators" in outcome["result"]
+    admins = rows(engine, "select username from app_user where active and 'admin' = any(roles)")
+    assert [a["username"] for a in admins] == ["boss"]
+    assert not [r for r in audit_rows(engine, "user.update") if r["entity_id"] == str(boss.id)]

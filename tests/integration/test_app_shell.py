@@ -179,3 +179,32 @@ def test_cookie_text_that_could_break_out_of_the_cookie_or_script_is_refused():
     for value in ('a"b', "a;b", "a</script>", "a b", "a\nb"):
         with pytest.raises(ValueError):
             auth._write_cookie(COOKIE_NAME, value, "/", datetime.now())
+
+
+@pytest.mark.parametrize("change, sql", [
+    ("deactivated", "update app_user set active = false where username = 'sales_lead'"),
+    ("demoted", "update app_user set roles = array['ae'] where username = 'sales_lead'"),
+    ("unlinked", "update app_user set team_id = null where username = 'sales_lead'"),
+])
+def test_a_self_refreshing_fragment_notices_a_user_changed_meanwhile(people, app_db, change, sql):
+    """Fragments with run_every (My SLA's countdowns, meeting mode's live body and heartbeat) rerun
+    without app.py, so nothing else re-read the user: a sales lead demoted to AE kept getting
+    another rep's open leads refreshed on My SLA, and a deactivated viewer kept a live meeting.
+    shell.keep_fragment_current reruns the whole app when the stored user differs."""
+    from components import shell
+
+    loaded = users.by_username("sales_lead")
+    assert not shell.user_changed(loaded)
+    World(app_db).execute(sql)
+    users.by_username.clear()   # an admin's save clears it in its process; others within USER_TTL
+    assert shell.user_changed(loaded)
+
+
+def test_every_self_refreshing_fragment_that_shows_data_re_reads_the_user():
+    """Pins the call in each run_every fragment that renders data (the auto-advance tick renders none)."""
+    for path, fragment in (("pages/my_sla.py", "def live_open_list"),
+                           ("components/meeting_view.py", "def _body"),
+                           ("components/meeting_view.py", "def _beat")):
+        source = (ROOT / path).read_text()
+        body = source[source.index(fragment):].split("\n\n", 1)[0]
+        assert "keep_fragment_current(user)" in body, (path, fragment)

@@ -116,9 +116,12 @@ def _text(value) -> str:
     return str(value or "").replace("\x00", "")
 
 
-def _require(user: User, action: str, what: str) -> None:
-    if not users.current(user).can(action):   # as stored now, not as the page loaded
+def _require(user: User, action: str, what: str) -> User:
+    """``user`` as stored now (not as the page loaded), if that user may do ``action``."""
+    current = users.current(user)
+    if not current.can(action):
         raise NotAllowed(f"Your role does not allow {what}.")
+    return current
 
 
 def rep_scope(user: User, rep_id: int | None = None) -> int:
@@ -1430,7 +1433,7 @@ def reassign(actor: User, handoff_ids: list[int], new_owner_id: int, expected_ow
     ``expected_owner_ids``: hand-off id → the owner the user saw; if any changed meanwhile,
     nothing is reassigned. Returns how many hand-offs moved.
     """
-    _require(actor, "handoffs.reassign", "reassigning leads")
+    actor = _require(actor, "handoffs.reassign", "reassigning leads")   # its rep signs the events
     handoff_ids = [int(h) for h in handoff_ids]
     new_owner_id = int(new_owner_id)
     expected_owner_ids = {int(k): int(v) for k, v in expected_owner_ids.items()}

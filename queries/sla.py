@@ -539,9 +539,15 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
                       "segments": data.segments or None, "priorities": data.priorities or None,
                       "actor_user_id": actor.id}
             policy_id = conn.execute(q("sla_policy_insert"), params).scalar_one()
-            audit.record(conn, actor.id, "sla_policy.version", "sla_policy", code,
-                         {"version": latest["version"]} if latest else None,
-                         {**{k: v for k, v in params.items() if k != "actor_user_id"}, "id": policy_id})
+            new = {**{k: v for k, v in params.items() if k != "actor_user_id"}, "id": policy_id}
+            # old → new: the version it follows, field by field (the entry listed every field as new,
+            # so the log could not say which window or rule a new version changed)
+            old = None
+            if latest:
+                before = conn.execute(q("sla_policy_row"), {"id": latest["id"]}).mappings().one()
+                old = {k: (list(before[k]) if isinstance(before[k], (list, tuple)) else before[k])
+                       for k in new if k in before}
+            audit.record(conn, actor.id, "sla_policy.version", "sla_policy", code, old, new)
             remeasured = refresh(conn, reaching=effective_at)
     except sa.exc.IntegrityError as exc:
         raise _translate(exc) from None
@@ -696,9 +702,11 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
         raise SlaError(str(err)) from None
     with get_engine().begin() as conn:
         _lock_calendar(conn, calendar_id, expected_version)
+        replaced = _stored_hours(conn, calendar_id, effective_from)   # the same date's hours, overwritten
         _write_schedule(conn, calendar_id, schedule)
         _bump(conn, calendar_id, expected_version)
-        audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id, None,
+        audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id,
+                     None if replaced is None else {"effective_from": effective_from, "hours": replaced},
                      {"effective_from": effective_from, "hours": schedule.describe()})
         remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
     clear_caches()
@@ -712,15 +720,27 @@ def delete_schedule(actor: User, calendar_id: int, effective_from: date, expecte
         remaining = conn.execute(q("sla_schedule_count"), {"calendar_id": calendar_id}).scalar_one()
         if remaining <= 1:
             raise SlaError("A calendar needs weekly hours; change them instead of removing the only version.")
+        removed = _stored_hours(conn, calendar_id, effective_from)
         if conn.execute(q("sla_schedule_delete"), {"calendar_id": calendar_id,
                                                    "effective_from": effective_from}).first() is None:
             raise SlaError("That version of the working hours no longer exists. Reload the page.")
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.hours_removed", "business_calendar", calendar_id,
-                     {"effective_from": effective_from}, None)
+                     {"effective_from": effective_from, "hours": removed}, None)
         remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
     clear_caches()
     return remeasured
+
+
+def _stored_hours(conn, calendar_id: int, effective_from: date) -> str | None:
+    """The weekly hours stored from ``effective_from`` as the audit shows them ('Mon–Fri 09:00–17:00';
+    'closed every day' for a version without working days); None when no version starts that day."""
+    rows = conn.execute(q("sla_schedule_days_at"), {"calendar_id": calendar_id,
+                                                    "effective_from": effective_from}).all()
+    if not rows:
+        return None
+    hours = tuple((int(r.isodow), r.start_time, r.end_time) for r in rows if r.isodow is not None)
+    return Schedule(effective_from, hours).describe() if hours else "closed every day"
 
 
 def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:

@@ -1172,3 +1172,30 @@ def test_leads_are_reassigned_only_to_reps_who_work_leads(world, people):
     offered = set(sla.reassign_targets()["id"])
     assert cro not in offered and lead_rep not in offered
     assert {people["ae"], people["sdr"], people["sdr2"]} <= offered   # a rep without a user stays offered too
+
+
+def test_the_audit_says_what_a_policy_version_and_new_hours_changed(app_db, admin, office):
+    """A new policy version was logged as 'version: 1 → 2' beside every field of the new version
+    (as if all were new), and working hours saved over the same start date as new hours with
+    nothing before: the admin could not tell which window or which hours changed."""
+    from queries import audit
+
+    pid = policy(admin, office, "Strategic", 60, rank=10, tiers=[1])
+    code = sql_scalar(app_db, "select code from sla_policy where id = :i", {"i": pid})
+    policy(admin, office, "Strategic", 30, rank=10, tiers=[1], code=code, expected=1, effective=date(2026, 3, 1))
+    entry = audit.search().query("action == 'sla_policy.version'").iloc[0]   # the newest
+    assert set(entry.old) == set(entry.new) == {"first_touch_minutes", "effective_at", "version", "id"}
+    change = audit.describe_change(entry.old, entry.new)
+    assert "first touch minutes: 60 → 30" in change and "version: 1 → 2" in change
+    assert "calendar id" not in change and "tiers" not in change
+
+    monday = {1: ("08:00", "12:00")}
+    sla.save_schedule(admin, office, date(2026, 12, 1), monday, _cal_version(office), NY_TZ)
+    sla.save_schedule(admin, office, date(2026, 12, 1), {1: ("08:00", "16:00")}, _cal_version(office), NY_TZ)
+    hours = audit.search().query("action == 'calendar.hours'")
+    assert audit.describe_change(hours.iloc[0].old, hours.iloc[0].new) == "hours: Mon 08:00–12:00 → Mon 08:00–16:00"
+    assert hours.iloc[1].old is None   # the first save of that date replaced nothing
+    sla.delete_schedule(admin, office, date(2026, 12, 1), _cal_version(office), NY_TZ)
+    removed = audit.search().query("action == 'calendar.hours_removed'").iloc[0]
+    assert audit.describe_change(removed.old, removed.new) == \
+        "effective from: 2026-12-01 → removed; hours: Mon 08:00–16:00 → removed"

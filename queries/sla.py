@@ -984,7 +984,7 @@ def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | Non
                     expected_version: int | None = None) -> int:
     """Create a commitment (either lead may propose one), or change one: each lead only their own
     side's terms (:func:`commitment_sides`); dates and note are shared."""
-    _require(actor, "sla.edit", "changing the SLA commitment")
+    actor = _require(actor, "sla.edit", "changing the SLA commitment")   # its sides as stored now, too
     data = data.cleaned()
     params = {**data.__dict__, "actor_user_id": actor.id}
     try:

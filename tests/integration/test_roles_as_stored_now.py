@@ -253,3 +253,17 @@ def test_a_presenter_demoted_meanwhile_no_longer_moves_the_live_timer(world, org
     world.execute("update app_user set roles = array['marketer'] where id = :i", {"i": exec_.id})
     assert not meetings.move_to(exec_, meeting, items[2].id)
     assert meetings.get(mid).current_item_id == items[1].id
+
+
+def test_a_lead_moved_to_the_other_side_meanwhile_cannot_change_their_old_sides_promise(world, org):
+    """Each lead changes only their own side's terms of the SLA commitment, judged by their roles.
+    Those roles came from the page's User: a marketing lead moved to sales lead (still allowed to
+    edit the commitment) could still change marketing's MQL volume from a page open before."""
+    mia = org["u"]["marketing_lead"]
+    cid = sla.save_commitment(mia, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 900))
+    world.execute("update app_user set roles = array['sales_lead'] where id = :i", {"i": mia.id})
+    before = count(world.engine, "select count(*) from audit_log")
+    with pytest.raises(sla.NotAllowed, match="The MQL volume is marketing's promise"):
+        sla.save_commitment(mia, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 1200), cid, 1)
+    assert count(world.engine, "select mql_volume from sla_commitment where id = :i", i=cid) == 900
+    assert count(world.engine, "select count(*) from audit_log") == before

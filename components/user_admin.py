@@ -238,11 +238,20 @@ def _reset_password(actor: User, user_id: int, username: str, prefix: str) -> No
     except UserError as err:
         _flash(prefix + "pw", "error", str(err))
         return
+    if user_id == actor.id:   # their own: every other session of theirs ends, not this one
+        from components import auth
+
+        auth.password_changed_here(username)
     ss[prefix + "pw1"] = ss[prefix + "pw2"] = ""
     if ss.get(prefix + "version") == new_version - 1:  # only our own reset changed the row since loading
         ss[prefix + "version"] = new_version
-    _flash(prefix + "pw", "success", f"New password set for @{username}. Their old password no longer works; "
-                                     "tell them the new one through a safe channel.")
+    if user_id == actor.id:
+        _flash(prefix + "pw", "success", "Your new password is set. Your other sessions are signed out; this one "
+                                         "stays signed in.")
+    else:
+        _flash(prefix + "pw", "success", f"New password set for @{username}. Their old password no longer works and "
+                                         "any session they have open is signed out; tell them the new one through a "
+                                         "safe channel.")
 
 
 def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:

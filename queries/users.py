@@ -184,7 +184,8 @@ def by_username(username: str) -> User | None:
         return None
     return User(id=row["id"], username=row["username"], display_name=row["display_name"], email=row["email"],
                 roles=frozenset(row["roles"]), team_id=row["team_id"], team_name=row["team_name"],
-                team_function=row["team_function"], rep_id=row["rep_id"], active=row["active"])
+                team_function=row["team_function"], rep_id=row["rep_id"], active=row["active"],
+                password_changed_at=row["password_changed_at"])
 
 
 def current(actor: User | None) -> User | None:

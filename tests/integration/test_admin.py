@@ -603,3 +603,30 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(world):
     admins = rows(engine, "select username from app_user where active and 'admin' = any(roles)")
     assert [a["username"] for a in admins] == ["boss"]
     assert not [r for r in audit_rows(engine, "user.update") if r["entity_id"] == str(boss.id)]
+
+
+@pytest.mark.one_backend
+def test_an_admin_resetting_their_own_password_stays_signed_in_here(world):
+    """A reset signs out the sessions signed in before it (tests/integration/test_app_shell.py);
+    the admin's own reset keeps the session they made it from, and says so."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "boss"
+    at.run()   # through app.py: the session's sign-in moment is kept
+    assert not at.exception and at.session_state["authentication_status"] is True
+    at.switch_page(PAGE).run()
+    at = reset(pick(at, world.admin_id), world.admin_id, "the boss's new secret")
+    assert any("Your other sessions are signed out; this one stays signed in" in s for s in successes(at)), \
+        (successes(at), errors(at))
+    at.run()   # the next run, through the frame's sign-in check
+    assert not at.exception, at.exception
+    assert at.session_state["authentication_status"] is True
+    assert not any("password was changed" in w.value for w in at.warning)
+    # another session of the boss, signed in before the reset, is signed out on its next run
+    other = AppTest.from_file(APP, default_timeout=60)
+    other.session_state["authentication_status"] = True
+    other.session_state["username"] = "boss"
+    other.session_state["_auth_since"] = 0.0   # signed in long before
+    other.run()
+    assert other.session_state["authentication_status"] is None
+    assert any("Your password was changed" in w.value for w in other.warning)

@@ -208,3 +208,35 @@ def test_every_self_refreshing_fragment_that_shows_data_re_reads_the_user():
         source = (ROOT / path).read_text()
         body = source[source.index(fragment):].split("\n\n", 1)[0]
         assert "keep_fragment_current(user)" in body, (path, fragment)
+
+
+def test_a_password_reset_signs_out_the_users_open_sessions(people, app_db):
+    """A reset (say, of an account someone else had used) changed the password, but every session
+    already signed in as that user stayed signed in, and its sign-in cookie kept working for
+    COOKIE_DAYS. Sessions signed in before the change now end on their next run, saying why."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "sdr"
+    at.run()
+    assert not at.exception and at.session_state["authentication_status"] is True
+    admin = users.by_username("admin")
+    users.reset_password(admin, users.by_username("sdr").id, "sdr", "a brand new secret")
+    at.run()
+    assert not at.exception
+    assert at.session_state["authentication_status"] is None
+    assert any("Your password was changed" in w.value for w in at.warning)
+    assert {"Username", "Password"} <= {t.label for t in at.text_input}
+    sign_in(at, "sdr", "a brand new secret")   # the new password signs in, and stays signed in
+    at.run()
+    assert at.session_state["authentication_status"] is True
+    assert not any("Your password was changed" in w.value for w in at.warning)
+
+
+def test_a_session_signed_in_after_the_reset_is_not_affected(people, app_db):
+    admin = users.by_username("admin")
+    users.reset_password(admin, users.by_username("sdr").id, "sdr", "a brand new secret")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "sdr", "a brand new secret")
+    at.run()
+    assert at.session_state["authentication_status"] is True
+    assert not at.warning or not any("password was changed" in w.value for w in at.warning)

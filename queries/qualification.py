@@ -322,8 +322,14 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
             raise CriteriaError("That criteria version does not exist.")
         if row["status"] != "proposed":
             raise StaleEdit(f"v{row['number']} is no longer awaiting approval. Reload the page.")
-        if row["proposed_by_user_id"] != user.id and not note:
-            raise CriteriaError("Say why you decline the proposal, so its author can rework it.")
+        if row["proposed_by_user_id"] != user.id:
+            side = side_of(user)
+            if side is None or side == row["proposed_side"]:   # as approving: the other side's call
+                raise CriteriaError(f"This version was proposed by the {row['proposed_side']} side "
+                                    f"({row['proposed_by_name']}): only its author withdraws it, and only a lead "
+                                    "from the other team declines it.")
+            if not note:
+                raise CriteriaError("Say why you decline the proposal, so its author can rework it.")
         if conn.execute(q("criteria_withdraw"), {"id": version_id, "version": seen_version, "user_id": user.id,
                                                  "user_name": user.display_name, "note": note}).scalar() is None:
             raise StaleEdit(f"v{row['number']} was changed since you loaded it. Reload the page.")

@@ -154,6 +154,21 @@ def test_declining_someone_elses_proposal_needs_a_note(world, org):
                                                                  "Tier 2 retail floods the SDRs")
 
 
+def test_only_the_other_sides_lead_declines_a_proposal(world, org, app_db):
+    """A proposal is withdrawn by its author or declined by a lead of the other side
+    (docs/qualification.md), as only the other side approves it. A second marketing lead could
+    decline (end) the first one's proposal: the server held decliners to nothing but a note."""
+    seed_options(world)
+    u = org["u"]
+    vid = qualification.propose(u["marketing_lead"], draft())
+    seen = qualification.by_id(vid).version
+    before = count(app_db, "select count(*) from audit_log")
+    with pytest.raises(CriteriaError, match="only a lead from the other team declines it"):
+        qualification.withdraw(u["marketing_lead2"], vid, seen, note="Not like this")
+    assert qualification.by_id(vid).status == "proposed"
+    assert count(app_db, "select count(*) from audit_log") == before
+
+
 def test_two_versions_can_not_take_effect_at_once_and_the_messages_say_which_and_what_to_do(world, org, app_db):
     """Sales approved marketing's v1 for a date ahead; approving v2 (same date) told the marketing
     lead to "withdraw this proposal", which only its author can, without naming the version in the

@@ -240,3 +240,40 @@ def test_a_session_signed_in_after_the_reset_is_not_affected(people, app_db):
     at.run()
     assert at.session_state["authentication_status"] is True
     assert not at.warning or not any("password was changed" in w.value for w in at.warning)
+
+
+def _cookie_sign_in_ended(written_at: float) -> bool:
+    """A session's first signed-in run, signed in by a sign-in cookie written at ``written_at``
+    (the library's cookie carries its expiry, COOKIE_DAYS after it was written): is it ended?"""
+    def script():
+        from types import SimpleNamespace
+
+        import streamlit as st
+
+        from components import auth
+        from queries import users
+
+        written = st.session_state["written"]
+        cookie = SimpleNamespace(get_cookie=lambda: {"username": "sdr",
+                                                     "exp_date": written + auth.COOKIE_DAYS * 86400})
+        st.session_state["ended"] = auth._signed_in_before_password_change(
+            users.by_username("sdr"), SimpleNamespace(cookie_controller=cookie), False)
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["written"] = written_at
+    at.run()
+    assert not at.exception, at.exception
+    return at.session_state["ended"]
+
+
+def test_a_sign_in_cookie_written_before_a_password_reset_no_longer_signs_in(people):
+    """A copied sign-in cookie kept working for COOKIE_DAYS whatever the password became."""
+    import time
+
+    users.by_username.clear()
+    before = time.time()   # the user exists (and has their password) by now
+    assert not _cookie_sign_in_ended(before)   # no reset since: the cookie signs in
+    time.sleep(0.01)
+    users.reset_password(users.by_username("admin"), users.by_username("sdr").id, "sdr", "a brand new secret")
+    assert _cookie_sign_in_ended(before)
+    assert not _cookie_sign_in_ended(time.time() + 1)   # written after the reset (signed in with the new one)

@@ -43,11 +43,27 @@ def _flash(slot: str, kind: str, text: str) -> None:
 def _show_flash(slot: str) -> None:
     message = st.session_state.pop(f"_flash_{slot}", None)
     if message:
-        kind, text = message
+        kind, text = message[:2]
         if kind == "success":
             st.success(text, icon=":material/check_circle:")
         else:
             st.error(text, icon=":material/error:")
+        for note in message[2:]:   # saved, but something the user will miss
+            st.warning(note, icon=":material/info:")
+
+
+def setup_notes(data: UserInput) -> list[str]:
+    """What a saved user will miss for want of a rep record or a team (a rep without a rep record
+    saw only "not linked" notices, and nobody told the admin who set them up)."""
+    notes = []
+    reps = [ROLES[r] for r in ("sdr", "ae") if r in data.roles]
+    if reps and data.rep_id is None and data.active:
+        notes.append(f"No rep record is linked: as {' and '.join(reps)} they see no hand-offs, SLA or ratings "
+                     "of their own until one is (the rep they are in the CRM data).")
+    if "sales_lead" in data.roles and data.team_id is None and data.active:
+        notes.append("No team is set: as Sales lead they have no “My team” view of hand-offs and cannot decide "
+                     "on their team's leads until one is.")
+    return notes
 
 
 # --------------------------------------------------------------------------- lookups
@@ -155,8 +171,9 @@ def _add(actor: User) -> None:
         return
     for key, value in ADD_DEFAULTS.items():
         ss[f"au_{key}"] = value
-    _flash("add", "success", f"Added {fmt.md_text(' '.join(data.display_name.split()))} (@{data.username}). They can sign in now with the "
-                             "password you set; tell them through a safe channel.")
+    st.session_state["_flash_add"] = (
+        "success", f"Added {fmt.md_text(' '.join(data.display_name.split()))} (@{data.username}). They can sign in "
+                   "now with the password you set; tell them through a safe channel.", *setup_notes(data))
 
 
 def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
@@ -222,7 +239,8 @@ def _save_edit(actor: User, user_id: int, username: str, prefix: str) -> None:
     for field in EDIT_FIELDS:  # re-load from the database (new version) on the next run
         ss.pop(prefix + field, None)
     state = "" if data.active else " They can no longer sign in."
-    _flash(prefix, "success", f"Saved the changes to @{username}.{state}")
+    st.session_state[f"_flash_{prefix}"] = ("success", f"Saved the changes to @{username}.{state}",
+                                            *setup_notes(data))
 
 
 def _discard_edit(prefix: str) -> None:

@@ -630,3 +630,25 @@ def test_an_admin_resetting_their_own_password_stays_signed_in_here(world):
     other.run()
     assert other.session_state["authentication_status"] is None
     assert any("Your password was changed" in w.value for w in other.warning)
+
+
+@pytest.mark.one_backend
+def test_saving_a_rep_without_a_rep_record_or_a_sales_lead_without_a_team_says_what_they_will_miss(world):
+    """Saved all the same (the CRM sync may add the rep later), but said: such an SDR saw only
+    "not linked" notices, and nobody had told the admin who set them up."""
+    at = open_admin()
+    submit_add(fill_add(at, username="ned", name="Ned New", email="ned@example.com", roles=("sdr",)))
+    assert any("Added Ned New (@ned)" in s for s in successes(at)), (successes(at), errors(at))
+    assert any("No rep record is linked: as SDR they see no hand-offs" in w.value for w in at.warning)
+    submit_add(fill_add(at, username="lea", name="Lea Lead", email="lea@example.com", roles=("sales_lead",)))
+    assert any("No team is set: as Sales lead" in w.value for w in at.warning)
+    submit_add(fill_add(at, username="rob", name="Rob Rep", email="rob@example.com", roles=("ae",),
+                        team=world.sdr_team, rep=world.rep_b))
+    assert any("Added Rob Rep (@rob)" in s for s in successes(at))
+    assert not [w for w in at.warning if "No rep record" in w.value or "No team" in w.value]
+    # the edit form says it too, when a rep record is taken away
+    at = pick(at, world.sam_id)
+    at.selectbox(key=f"ue{world.sam_id}_rep").set_value(None)
+    save_edit(at, world.sam_id)
+    assert any("Saved the changes to @sam" in s for s in successes(at)), errors(at)
+    assert any("No rep record is linked" in w.value for w in at.warning)

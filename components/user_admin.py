@@ -378,7 +378,12 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
     })
     st.caption(f"{len(view)} most recent entries{f' up to {until:%d %b %Y}' if until else ''}, newest first · "
                f"times in {tz}" + (" · pick an earlier day to see older ones" if len(view) == limit else ""))
+    # the change is what the reader came for: it gets the room, the others a fixed width (at 1366 px
+    # a long record title pushed it out of sight, behind a sideways scroll)
     st.dataframe(view, hide_index=True, width="stretch", column_config={
-        "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss"),
+        "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss", width=150),
+        "Who": st.column_config.TextColumn(width=190),
+        "What": st.column_config.TextColumn(width=170),
+        "About": st.column_config.TextColumn(width=220),
         "Change (old → new)": st.column_config.TextColumn(width="large"),
     })

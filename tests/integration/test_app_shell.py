@@ -277,3 +277,25 @@ def test_a_sign_in_cookie_written_before_a_password_reset_no_longer_signs_in(peo
     users.reset_password(users.by_username("admin"), users.by_username("sdr").id, "sdr", "a brand new secret")
     assert _cookie_sign_in_ended(before)
     assert not _cookie_sign_in_ended(time.time() + 1)   # written after the reset (signed in with the new one)
+
+
+def test_a_user_demoted_while_on_a_page_loses_it_on_the_next_run(people, app_db):
+    """The sales lead is on Leads slipping through (everyone's leads) when an admin makes them an
+    AE: the next run of that open session no longer runs the page, lists it, or lets it be opened."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "sales_lead"
+    at.run()
+    at.switch_page("pages/slipping.py").run()
+    assert not at.exception, at.exception
+    assert "Leads slipping through" in " ".join(level_one_headings(at)), level_one_headings(at)
+    lead = users.by_username("sales_lead")
+    users.update(users.by_username("admin"), lead.id,
+                 UserInput("sales_lead", lead.display_name, lead.email, ["ae"], lead.team_id, lead.rep_id),
+                 version=1)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Not available for your role" in h for h in level_one_headings(at)), level_one_headings(at)
+    assert any("Leads slipping through" in w.value for w in at.warning)
+    with pytest.raises(ValueError):
+        at.switch_page("pages/slipping.py")

@@ -260,6 +260,7 @@ def create(actor: User | None, data: UserInput, password: str) -> int:
     params.pop("active")
     try:
         with get_engine().begin() as conn:
+            _lock_admins(conn, actor)
             user_id = conn.execute(q("user_insert"), params).scalar_one()
             audit.record(conn, actor.id if actor else None, "user.create", "user", user_id, None,
                          {k: v for k, v in data.__dict__.items()})
@@ -303,6 +304,7 @@ def reset_password(actor: User | None, user_id: int, username: str, password: st
     _require_admin(actor)
     validate_password(password, username)
     with get_engine().begin() as conn:
+        _lock_admins(conn, actor)
         version = conn.execute(q("user_set_password"), {"id": user_id, "password_hash": hash_password(password)}).scalar()
         if version is None:
             raise UserError("That user no longer exists.")

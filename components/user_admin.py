@@ -15,7 +15,7 @@ import streamlit as st
 
 from components import format as fmt
 from components.widgets import empty_state
-from queries import audit, goals, settings, users
+from queries import audit, dimensions, goals, settings, users
 from queries.access import ROLES, User
 from queries.periods import zone
 from queries.users import StaleEdit, UserError, UserInput
@@ -71,6 +71,12 @@ def setup_notes(data: UserInput) -> list[str]:
 
 def _team_names(teams: pd.DataFrame) -> dict:
     return {int(r.id): str(r.name) for r in teams.itertuples()}
+
+
+def _calendar_names() -> dict:
+    from queries import sla
+
+    return {int(r.id): str(r.name) for r in sla.calendars_frame().itertuples()}
 
 
 def _rep_names(reps: pd.DataFrame) -> dict:
@@ -361,9 +367,20 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                     "appears here with who made it and when.")
         return
     rep_names = _rep_names(reps)
-    percent_goals = {str(g.id) for g in goals.list_goals(None, include_archived=True) if g.unit == "percent"}
-    names = {"team_id": _team_names(teams), "rep_id": rep_names, "owner_rep_ids": rep_names, "owner_id": rep_names,
-             "owner_rep_id": rep_names,
+    all_goals = goals.list_goals(None, include_archived=True)
+    percent_goals = {str(g.id) for g in all_goals if g.unit == "percent"}
+    team_names = _team_names(teams)
+    user_names = {int(r.id): f"{r.display_name} (@{r.username})" for r in people.itertuples()}
+    goal_titles = {g.id: g.title for g in all_goals}
+    # ids in an entry named as people read them (a goal's scope read 'scope team ids: 3, 4', a
+    # meeting's presenter 'presenter user id: 7', an action's owner 'owner: u:12')
+    names = {"team_id": team_names, "rep_id": rep_names, "owner_rep_ids": rep_names, "owner_id": rep_names,
+             "owner_rep_id": rep_names, "scope_team_ids": team_names,
+             "parent_id": goal_titles, "goal_id": goal_titles,
+             "presenter_user_id": user_names, "owner_user_id": user_names,
+             "owner": {**{f"u:{i}": n for i, n in user_names.items()}, **{f"r:{i}": n for i, n in rep_names.items()}},
+             "calendar_id": _calendar_names(),
+             "campaign_id": {int(r.id): str(r.name) for r in dimensions.campaigns().itertuples()},
              "metric": {key: spec.label for key, spec in goals.METRICS.items()}}
     view = pd.DataFrame({
         "When": frame["at"].map(lambda t: _local(t, tz)),

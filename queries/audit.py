@@ -182,6 +182,8 @@ def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] |
         return _show(_readable(key, value))
 
     def label_of(key):
+        if key in names and key.endswith("_user_id"):
+            return key[:-8].replace("_", " ")          # presenter_user_id -> 'presenter'
         if key in names and key.endswith("_ids"):
             return key[:-4].replace("_", " ") + "s"      # owner_rep_ids -> 'owner reps'
         return (key[:-3] if key in names and key.endswith("_id") else key).replace("_", " ")

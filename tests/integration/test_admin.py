@@ -652,3 +652,24 @@ def test_saving_a_rep_without_a_rep_record_or_a_sales_lead_without_a_team_says_w
     save_edit(at, world.sam_id)
     assert any("Saved the changes to @sam" in s for s in successes(at)), errors(at)
     assert any("No rep record is linked" in w.value for w in at.warning)
+
+
+@pytest.mark.one_backend
+def test_the_audit_log_names_the_people_records_and_teams_an_entry_holds_by_id(world):
+    """A meeting's presenter read 'presenter user id: 2', an action's owner 'owner: u:2', a goal's
+    scope 'scope team ids: 3, 4': each is now named as the pickers name it."""
+    from datetime import datetime as dt
+
+    from queries import meetings
+    from queries.meeting_rules import ActionInput, MeetingInput, owner_key
+
+    boss = users.by_username("boss")
+    mid = meetings.create(boss, MeetingInput("Weekly alignment", dt.now(timezone.utc), boss.id))
+    meetings.record_action(boss, mid, ActionInput("Call the top accounts", owner_key("r", world.rep_a),
+                                                  date.today()))
+    at = open_admin()
+    frame = at.dataframe[-1].value   # the audit log: rendered in its tab on every run
+    changes = dict(zip(frame["What"], frame["Change (old → new)"]))
+    assert "presenter: Bo Boss (@boss)" in changes["Meeting planned"], changes
+    assert "owner: Sam Sdr" in changes["Action item recorded"], changes
+    assert "u:" not in changes["Action item recorded"] and "presenter user id" not in changes["Meeting planned"]

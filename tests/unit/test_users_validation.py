@@ -155,6 +155,12 @@ def test_describe_change_for_creation_and_edge_values():
     long = "y" * 200
     assert audit.describe_change(None, {"comment": long}).endswith("…")
     assert audit.describe_change(None, None) == "(no field changed)"
+    # ids named as people read them; a '_user_id' reads as the role the user has in the record
+    assert audit.describe_change({"scope_team_ids": [3]}, {"scope_team_ids": [3, 4]},
+                                 names={"scope_team_ids": {3: "SDR team", 4: "Sales"}}) == \
+        "scope teams: SDR team → SDR team, Sales"
+    assert audit.describe_change(None, {"presenter_user_id": 7}, names={"presenter_user_id": {7: "Ada (@ada)"}}) == \
+        "presenter: Ada (@ada)"
 
 
 @pytest.mark.parametrize("action, label", [

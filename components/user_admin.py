@@ -63,6 +63,13 @@ def setup_notes(data: UserInput) -> list[str]:
     if "sales_lead" in data.roles and data.team_id is None and data.active:
         notes.append("No team is set: as Sales lead they have no “My team” view of hand-offs and cannot decide "
                      "on their team's leads until one is.")
+    if data.rep_id is not None and data.team_id is not None:
+        reps = users.reps()
+        rep = reps[reps["id"] == data.rep_id]
+        if not rep.empty and int(rep.iloc[0]["team_id"]) != int(data.team_id):
+            notes.append(f"Their rep record is on {rep.iloc[0]['team_name']}, but the user is set on another team: "
+                         "the leads handed to them follow the rep record, while “My team” views and the side they "
+                         "speak for follow the user's team. Usually both are the same team.")
     return notes
 
 

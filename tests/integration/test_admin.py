@@ -645,7 +645,14 @@ def test_saving_a_rep_without_a_rep_record_or_a_sales_lead_without_a_team_says_w
     submit_add(fill_add(at, username="rob", name="Rob Rep", email="rob@example.com", roles=("ae",),
                         team=world.sdr_team, rep=world.rep_b))
     assert any("Added Rob Rep (@rob)" in s for s in successes(at))
-    assert not [w for w in at.warning if "No rep record" in w.value or "No team" in w.value]
+    assert not [w for w in at.warning if "No rep record" in w.value or "No team" in w.value
+                or "another team" in w.value]
+    # a rep record on one team, the user on another
+    at = pick(at, world.sam_id)   # Sam: rep record on the SDR team
+    at.selectbox(key=f"ue{world.sam_id}_team").set_value(world.mkt_team)
+    save_edit(at, world.sam_id)
+    assert any("Their rep record is on" in w.value and "another team" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
     # the edit form says it too, when a rep record is taken away
     at = pick(at, world.sam_id)
     at.selectbox(key=f"ue{world.sam_id}_rep").set_value(None)

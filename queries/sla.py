@@ -1010,12 +1010,25 @@ def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | Non
     return commitment_id
 
 
+def delete_blocked_by(actor: User, commitment) -> list[str]:
+    """The sides whose promise a deletion by ``actor`` would remove without being theirs to change
+    (each side owns its terms: deleting the commitment, then recording a new one, went round that)."""
+    return [side for side, terms in COMMITMENT_TERMS.items()
+            if side not in commitment_sides(actor) and any(pd.notna(commitment[t]) for t in terms)]
+
+
 def delete_commitment(actor: User, commitment_id: int, expected_version: int) -> None:
-    _require(actor, "sla.edit", "changing the SLA commitment")
+    actor = _require(actor, "sla.edit", "changing the SLA commitment")   # its sides as stored now
     with get_engine().begin() as conn:
         old = conn.execute(q("sla_commitment_for_update"), {"id": commitment_id}).mappings().first()
         if old is None:
             raise SlaError("That commitment was already deleted.")
+        blocked = delete_blocked_by(actor, old)
+        if blocked:
+            whose = " and ".join(f"{side}'s" for side in blocked)
+            raise NotAllowed(f"Deleting this commitment would remove {whose} promise too, which a {blocked[0]} lead "
+                             "(or an admin) changes. Change your own side's terms instead, or ask them. Nothing "
+                             "was deleted.")
         if conn.execute(q("sla_commitment_delete"), {"id": commitment_id, "version": expected_version}).first() is None:
             raise StaleEdit("Someone changed this commitment while you were looking at it; reload and try again.")
         audit.record(conn, actor.id, "sla_commitment.delete", "sla_commitment", commitment_id,

@@ -1199,3 +1199,26 @@ def test_the_audit_says_what_a_policy_version_and_new_hours_changed(app_db, admi
     removed = audit.search().query("action == 'calendar.hours_removed'").iloc[0]
     assert audit.describe_change(removed.old, removed.new) == \
         "effective from: 2026-12-01 → removed; hours: Mon 08:00–16:00 → removed"
+
+
+def test_a_lead_cannot_delete_the_other_sides_promise(world, people, admin):
+    """Each side owns its terms of a commitment, but either lead could delete the whole commitment,
+    then record a new one with any terms: a sales lead could set marketing's MQL volume that way.
+    Deleting now needs every side the commitment holds to be the actor's (admins: all)."""
+    from queries import audit
+
+    marketing_lead, sales_lead = make_user("marketing_lead"), make_user("sales_lead")
+    both = sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 900, 0.5, 0.9, 0.8))
+    only_marketing = sla.save_commitment(marketing_lead, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 500))
+    before = len(audit.search())
+    for lead, commitment in ((sales_lead, both), (marketing_lead, both), (sales_lead, only_marketing)):
+        with pytest.raises(sla.NotAllowed, match="would remove .* promise too"):
+            sla.delete_commitment(lead, commitment, 1)
+    assert len(sla.commitments()) == 2 and len(audit.search()) == before
+    rows = sla.commitments().set_index("id")
+    assert sla.delete_blocked_by(sales_lead, rows.loc[both]) == ["marketing"]
+    assert sla.delete_blocked_by(admin, rows.loc[both]) == []
+    sla.delete_commitment(marketing_lead, only_marketing, 1)   # all it holds is marketing's
+    sla.delete_commitment(admin, both, 1)
+    sla.commitments.clear()
+    assert sla.commitments().empty

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from types import SimpleNamespace
@@ -28,6 +29,7 @@ DEMO_PASSWORD = "alignboard-demo"
 _WRITE_COOKIE = "_auth_write_cookie"
 _FORGET_COOKIE = "_auth_forget_cookie"
 _NOTICE = "_auth_notice"   # why the session was signed out, shown once under the sign-in form
+_SINCE = "_auth_since"     # when this session's sign-in was made (epoch seconds): older than a password change ends it
 
 
 class _CookieManager:
@@ -131,6 +133,12 @@ def current_user(form_container=None) -> User | None:
         _forget(authenticator)
         st.session_state[_NOTICE] = "Your account is not active. Ask an admin to reactivate it."
         st.rerun()
+    if _signed_in_before_password_change(user, authenticator, was_signed_in):
+        # The password was reset (say, an account someone else had used): sessions, and sign-in
+        # cookies, from before that end here, as a deactivation would end them.
+        _forget(authenticator)
+        st.session_state[_NOTICE] = "Your password was changed. Sign in with the new password."
+        st.rerun()
     if not was_signed_in and not authenticator.cookie_controller.get_cookie():
         # Signed in through the form just now. The library wrote the cookie from inside the
         # sign-in screen, which the frame clears on success, so the browser never stored it and
@@ -139,6 +147,27 @@ def current_user(form_container=None) -> User | None:
         st.session_state[_WRITE_COOKIE] = True
         st.rerun()
     return user
+
+
+def _signed_in_before_password_change(user: User, authenticator: stauth.Authenticate, was_signed_in: bool) -> bool:
+    """Whether this session's sign-in predates the user's last password change. The moment is kept
+    from the session's first signed-in run: now for the form; for a sign-in cookie, when the cookie
+    was written (its expiry less COOKIE_DAYS), so a cookie copied before a reset no longer works."""
+    since = st.session_state.get(_SINCE)
+    if since is None:
+        token = None if was_signed_in else authenticator.cookie_controller.get_cookie()
+        since = float(token["exp_date"]) - COOKIE_DAYS * 86400 if token and "exp_date" in token else time.time()
+        st.session_state[_SINCE] = since
+    changed = user.password_changed_at
+    return changed is not None and changed.timestamp() > since
+
+
+def password_changed_here(username: str) -> None:
+    """The signed-in user just set their own password (the admin page): this session stays signed in
+    (from the change as stored, so that no clock difference can sign it out)."""
+    user = users.by_username(username)
+    if user is not None and user.password_changed_at is not None:
+        st.session_state[_SINCE] = max(time.time(), user.password_changed_at.timestamp())
 
 
 def remember_sign_in() -> None:
@@ -159,6 +188,7 @@ def _forget(authenticator: stauth.Authenticate) -> None:
         pass
     for key in ("authentication_status", "username", "name", "roles"):
         st.session_state[key] = None
+    st.session_state.pop(_SINCE, None)
     st.session_state[_WRITE_COOKIE] = False
     st.session_state[_FORGET_COOKIE] = True
 
@@ -170,6 +200,7 @@ def sign_out(location: str = "sidebar") -> None:
                              use_container_width=True)
         if not st.session_state.get("authentication_status"):
             # Signed out just now: show the sign-in screen, which deletes the cookie (current_user).
+            st.session_state.pop(_SINCE, None)
             st.session_state[_WRITE_COOKIE] = False
             st.session_state[_FORGET_COOKIE] = True
             st.rerun()

@@ -21,7 +21,7 @@ from components import meeting_charts, meeting_content, sla_charts, theme
 from components.goal_card import progress_bar_html
 from components.meeting_content import (SIDE_TITLES, Tile, action_lines, decision_lines, esc, local_date_text,
                                         section_title)
-from components.shell import database_guard
+from components.shell import database_guard, keep_fragment_current
 from components.widgets import empty_state, kpi
 from queries import meetings, settings
 from queries.access import User
@@ -671,6 +671,7 @@ def live_body(user: User, meeting_id: int, item_id: int, *, big: bool) -> None:
     @st.fragment(run_every=LIVE_REFRESH_SECONDS)
     def _body():
         with database_guard():   # reruns on its own, outside app.py's guard
+            keep_fragment_current(user)
             _live(user, meeting_id, item_id, big=big)
 
     _body()
@@ -693,6 +694,7 @@ def heartbeat(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem, 
     @st.fragment(run_every=HEARTBEAT_SECONDS)
     def _beat():
         with database_guard():   # reruns on its own, outside app.py's guard
+            keep_fragment_current(user)
             fresh = meetings.get(meeting.id)
         if fresh is None:
             return

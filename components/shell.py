@@ -206,6 +206,23 @@ def identity(user: User) -> None:
         auth.sign_out()
 
 
+def user_changed(user: User) -> bool:
+    """Whether ``user`` (what a page run loaded) differs from the user as stored now: deactivated,
+    removed, or other roles, team or rep record (read through users.by_username: within
+    ``users.USER_TTL`` seconds, at once in the process where the admin saved)."""
+    return users.by_username(user.username) != user
+
+
+def keep_fragment_current(user: User) -> None:
+    """First line of a fragment that reruns on its own (``run_every``): those runs skip app.py, so
+    nothing else would notice that the user was deactivated or lost a role while the page stays
+    open — a demoted sales lead's My SLA kept refreshing another rep's leads, a deactivated
+    viewer's meeting screen kept refreshing the numbers. On a change, rerun the whole app, which
+    signs the user out or rebuilds their pages."""
+    if user_changed(user):
+        st.rerun(scope="app")
+
+
 def page_user(page_key: str) -> User:
     """The signed-in user for a page, checked against the page's roles; stops the page otherwise.
 

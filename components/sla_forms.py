@@ -512,6 +512,12 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
                               args=(user, None if row is None else int(row["id"]), version, k))
     if row is not None:
         with st.expander("Delete this commitment"):
+            blocked = sla.delete_blocked_by(user, row)
+            if blocked:   # deleting, then recording a new one, would go round "each side owns its promise"
+                st.caption(f"It holds {' and '.join(f'{side}’s' for side in blocked)} promise, which a "
+                           f"{blocked[0]} lead (or an admin) changes: they can delete it, or you can change your "
+                           "own side's terms above.")
+                return
             st.caption("Both teams' promises for these dates go; the two-sided SLA page then has nothing to "
                        "measure them against. The audit log keeps what it said.")
             sure = st.checkbox(f"Yes, delete the commitment for {labels[pick]}", key=f"{k}delete_sure")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from components import format as fmt
 from components.widgets import empty_state
-from queries import audit, goals, settings, users
+from queries import audit, dimensions, goals, settings, users
 from queries.access import ROLES, User
 from queries.periods import zone
 from queries.users import StaleEdit, UserError, UserInput
@@ -43,11 +43,34 @@ def _flash(slot: str, kind: str, text: str) -> None:
 def _show_flash(slot: str) -> None:
     message = st.session_state.pop(f"_flash_{slot}", None)
     if message:
-        kind, text = message
+        kind, text = message[:2]
         if kind == "success":
             st.success(text, icon=":material/check_circle:")
         else:
             st.error(text, icon=":material/error:")
+        for note in message[2:]:   # saved, but something the user will miss
+            st.warning(note, icon=":material/info:")
+
+
+def setup_notes(data: UserInput) -> list[str]:
+    """What a saved user will miss for want of a rep record or a team (a rep without a rep record
+    saw only "not linked" notices, and nobody told the admin who set them up)."""
+    notes = []
+    reps = [ROLES[r] for r in ("sdr", "ae") if r in data.roles]
+    if reps and data.rep_id is None and data.active:
+        notes.append(f"No rep record is linked: as {' and '.join(reps)} they see no hand-offs, SLA or ratings "
+                     "of their own until one is (the rep they are in the CRM data).")
+    if "sales_lead" in data.roles and data.team_id is None and data.active:
+        notes.append("No team is set: as Sales lead they have no “My team” view of hand-offs and cannot decide "
+                     "on their team's leads until one is.")
+    if data.rep_id is not None and data.team_id is not None:
+        reps = users.reps()
+        rep = reps[reps["id"] == data.rep_id]
+        if not rep.empty and int(rep.iloc[0]["team_id"]) != int(data.team_id):
+            notes.append(f"Their rep record is on {rep.iloc[0]['team_name']}, but the user is set on another team: "
+                         "the leads handed to them follow the rep record, while “My team” views and the side they "
+                         "speak for follow the user's team. Usually both are the same team.")
+    return notes
 
 
 # --------------------------------------------------------------------------- lookups
@@ -55,6 +78,12 @@ def _show_flash(slot: str) -> None:
 
 def _team_names(teams: pd.DataFrame) -> dict:
     return {int(r.id): str(r.name) for r in teams.itertuples()}
+
+
+def _calendar_names() -> dict:
+    from queries import sla
+
+    return {int(r.id): str(r.name) for r in sla.calendars_frame().itertuples()}
 
 
 def _rep_names(reps: pd.DataFrame) -> dict:
@@ -155,8 +184,9 @@ def _add(actor: User) -> None:
         return
     for key, value in ADD_DEFAULTS.items():
         ss[f"au_{key}"] = value
-    _flash("add", "success", f"Added {fmt.md_text(' '.join(data.display_name.split()))} (@{data.username}). They can sign in now with the "
-                             "password you set; tell them through a safe channel.")
+    st.session_state["_flash_add"] = (
+        "success", f"Added {fmt.md_text(' '.join(data.display_name.split()))} (@{data.username}). They can sign in "
+                   "now with the password you set; tell them through a safe channel.", *setup_notes(data))
 
 
 def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
@@ -222,7 +252,8 @@ def _save_edit(actor: User, user_id: int, username: str, prefix: str) -> None:
     for field in EDIT_FIELDS:  # re-load from the database (new version) on the next run
         ss.pop(prefix + field, None)
     state = "" if data.active else " They can no longer sign in."
-    _flash(prefix, "success", f"Saved the changes to @{username}.{state}")
+    st.session_state[f"_flash_{prefix}"] = ("success", f"Saved the changes to @{username}.{state}",
+                                            *setup_notes(data))
 
 
 def _discard_edit(prefix: str) -> None:
@@ -238,11 +269,20 @@ def _reset_password(actor: User, user_id: int, username: str, prefix: str) -> No
     except UserError as err:
         _flash(prefix + "pw", "error", str(err))
         return
+    if user_id == actor.id:   # their own: every other session of theirs ends, not this one
+        from components import auth
+
+        auth.password_changed_here(username)
     ss[prefix + "pw1"] = ss[prefix + "pw2"] = ""
     if ss.get(prefix + "version") == new_version - 1:  # only our own reset changed the row since loading
         ss[prefix + "version"] = new_version
-    _flash(prefix + "pw", "success", f"New password set for @{username}. Their old password no longer works; "
-                                     "tell them the new one through a safe channel.")
+    if user_id == actor.id:
+        _flash(prefix + "pw", "success", "Your new password is set. Your other sessions are signed out; this one "
+                                         "stays signed in.")
+    else:
+        _flash(prefix + "pw", "success", f"New password set for @{username}. Their old password no longer works and "
+                                         "any session they have open is signed out; tell them the new one through a "
+                                         "safe channel.")
 
 
 def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
@@ -334,9 +374,20 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                     "appears here with who made it and when.")
         return
     rep_names = _rep_names(reps)
-    percent_goals = {str(g.id) for g in goals.list_goals(None, include_archived=True) if g.unit == "percent"}
-    names = {"team_id": _team_names(teams), "rep_id": rep_names, "owner_rep_ids": rep_names, "owner_id": rep_names,
-             "owner_rep_id": rep_names,
+    all_goals = goals.list_goals(None, include_archived=True)
+    percent_goals = {str(g.id) for g in all_goals if g.unit == "percent"}
+    team_names = _team_names(teams)
+    user_names = {int(r.id): f"{r.display_name} (@{r.username})" for r in people.itertuples()}
+    goal_titles = {g.id: g.title for g in all_goals}
+    # ids in an entry named as people read them (a goal's scope read 'scope team ids: 3, 4', a
+    # meeting's presenter 'presenter user id: 7', an action's owner 'owner: u:12')
+    names = {"team_id": team_names, "rep_id": rep_names, "owner_rep_ids": rep_names, "owner_id": rep_names,
+             "owner_rep_id": rep_names, "scope_team_ids": team_names,
+             "parent_id": goal_titles, "goal_id": goal_titles,
+             "presenter_user_id": user_names, "owner_user_id": user_names,
+             "owner": {**{f"u:{i}": n for i, n in user_names.items()}, **{f"r:{i}": n for i, n in rep_names.items()}},
+             "calendar_id": _calendar_names(),
+             "campaign_id": {int(r.id): str(r.name) for r in dimensions.campaigns().itertuples()},
              "metric": {key: spec.label for key, spec in goals.METRICS.items()}}
     view = pd.DataFrame({
         "When": frame["at"].map(lambda t: _local(t, tz)),
@@ -351,7 +402,12 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
     })
     st.caption(f"{len(view)} most recent entries{f' up to {until:%d %b %Y}' if until else ''}, newest first · "
                f"times in {tz}" + (" · pick an earlier day to see older ones" if len(view) == limit else ""))
+    # the change is what the reader came for: it gets the room, the others a fixed width (at 1366 px
+    # a long record title pushed it out of sight, behind a sideways scroll)
     st.dataframe(view, hide_index=True, width="stretch", column_config={
-        "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss"),
+        "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss", width=150),
+        "Who": st.column_config.TextColumn(width=190),
+        "What": st.column_config.TextColumn(width=170),
+        "About": st.column_config.TextColumn(width=220),
         "Change (old → new)": st.column_config.TextColumn(width="large"),
     })

@@ -160,8 +160,8 @@ with tab_now:
                 elif user.can("criteria.approve"):
                     st.caption(f"A {other} lead approves this version" +
                                (" (you proposed it)." if v.proposed_by_user_id == user.id else "."))
-                if user.can("criteria.propose"):
-                    own = v.proposed_by_user_id == user.id
+                own = v.proposed_by_user_id == user.id
+                if user.can("criteria.propose") and (own or may_approve):   # the author withdraws; the other side declines
                     with st.popover("Withdraw" if own else "Decline", icon=":material/undo:"):
                         st.text_input("Note" + ("" if own else " (required: why do you decline?)"),
                                       key=f"cr_note_{v.id}")

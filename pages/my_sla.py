@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import sla_charts, sla_views
-from components.shell import database_guard, page_user
+from components.shell import database_guard, keep_fragment_current, page_user
 from components.widgets import chart, empty_state, kpi, page_header, records_table
 from queries import dimensions, settings, sla
 
@@ -104,6 +104,7 @@ st.markdown("#### Open hand-offs")
 @st.fragment(run_every=sla.LIVE_REFRESH_SECONDS)
 def live_open_list(rep: int) -> None:
     with database_guard():   # reruns on its own, outside app.py's guard
+        keep_fragment_current(user)
         moment = datetime.now(timezone.utc)
         sla_views.open_table(sla.open_handoffs(user, rep), moment, tz)
 

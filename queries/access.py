@@ -7,6 +7,7 @@ does not exist for that user (it cannot be reached by URL either).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 ROLES = {
     "admin": "Administrator",
@@ -68,6 +69,8 @@ class User:
     team_function: str | None = None
     rep_id: int | None = None
     active: bool = True
+    #: when the password was last set (a session signed in before that is signed out: components/auth)
+    password_changed_at: datetime | None = None
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -71,6 +71,49 @@ ACTION_LABELS = {
     "user.password_reset": "Password reset",
     "revenue_target.set": "Revenue target set",
     "revenue_target.clear": "Revenue target removed",
+    "setting.set": "Setting changed",
+    "goal.create": "Goal created",
+    "goal.update": "Goal edited",
+    "goal.archive": "Goal archived",
+    "goal.restore": "Goal restored",
+    "goal.checkin": "Goal check-in posted",
+    "criteria.propose": "Criteria proposed",
+    "criteria.approve": "Criteria approved",
+    "criteria.withdraw": "Criteria proposal withdrawn",
+    "criteria.decline": "Criteria proposal declined",
+    "handoff.accept": "Hand-off accepted",
+    "handoff.reject": "Hand-off rejected",
+    "handoff.recycle": "Lead recycled to nurture",
+    "handoff.reassign": "Hand-off reassigned",
+    "feedback.rate_lead": "Lead rated",
+    "feedback.rate_campaign": "Campaign rated",
+    "feedback.reply": "Marketing replied to feedback",
+    "sla_policy.version": "SLA policy version saved",
+    "sla_policy.retire": "SLA policy retired",
+    "sla_commitment.create": "SLA commitment created",
+    "sla_commitment.update": "SLA commitment changed",
+    "sla_commitment.delete": "SLA commitment deleted",
+    "calendar.create": "Calendar created",
+    "calendar.update": "Calendar changed",
+    "calendar.hours": "Working hours set",
+    "calendar.hours_removed": "Working hours removed",
+    "calendar.holidays_added": "Holidays added",
+    "calendar.holiday_removed": "Holiday removed",
+    "meeting.create": "Meeting planned",
+    "meeting.update": "Meeting changed",
+    "meeting.agenda": "Meeting agenda changed",
+    "meeting.live": "Meeting started",
+    "meeting.done": "Meeting ended",
+    "meeting.cancelled": "Meeting cancelled",
+    "meeting.planned": "Meeting re-planned",
+    "meeting.freeze": "Meeting numbers frozen",
+    "meeting.unfreeze": "Meeting numbers unfrozen",
+    "meeting.decision": "Decision recorded",
+    "meeting.action": "Action item recorded",
+    "meeting_action.done": "Action item done",
+    "meeting_action.open": "Action item reopened",
+    "meeting_decision.withdraw": "Decision withdrawn",
+    "meeting_action.withdraw": "Action item withdrawn",
 }
 
 
@@ -139,6 +182,8 @@ def describe_change(old: dict | None, new: dict | None, names: dict[str, dict] |
         return _show(_readable(key, value))
 
     def label_of(key):
+        if key in names and key.endswith("_user_id"):
+            return key[:-8].replace("_", " ")          # presenter_user_id -> 'presenter'
         if key in names and key.endswith("_ids"):
             return key[:-4].replace("_", " ") + "s"      # owner_rep_ids -> 'owner reps'
         return (key[:-3] if key in names and key.endswith("_id") else key).replace("_", " ")

@@ -932,7 +932,9 @@ def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | No
         raise GoalError("That goal no longer exists.")
     if goal.archived:
         raise GoalError("This goal is archived; restore it before checking in.")
-    if not goal.owned_by(actor):
+    # As stored now: the page's User may predate a deactivation or an unlinked rep record.
+    actor = users.current(actor)
+    if not actor.active or not goal.owned_by(actor):
         names = ", ".join(o.name for o in goal.owners)
         raise NotAllowed(f"Only the goal's owners ({names}) can post check-ins.")
     problems = []
@@ -959,6 +961,11 @@ def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | No
            "blockers": blockers, "needs": needs,
            "value": None if value is None else round(float(value), 4)}
     with get_engine().begin() as conn:
+        locked = conn.execute(q("goal_row_for_update"), {"id": goal_id}).mappings().first()
+        if locked is None or locked["archived_at"] is not None:
+            raise GoalError("This goal was archived or removed meanwhile; nothing was posted.")
+        if actor.rep_id not in locked["owner_rep_ids"]:   # owners changed since the goal was read
+            raise NotAllowed("You are no longer one of this goal's owners; nothing was posted.")
         checkin_id = conn.execute(q("goal_checkin_insert"), row).scalar_one()
         audit.record(conn, actor.id, "goal.checkin", "goal", goal_id, None,
                      {k: v for k, v in row.items() if k not in ("goal_id", "author_user_id")} | {"checkin_id": checkin_id})

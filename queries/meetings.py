@@ -584,6 +584,8 @@ def move_to(actor: User, meeting: Meeting, item_id: int, now: datetime | None = 
         return False
     if meeting.presenter_user_id is not None and meeting.presenter_user_id != actor.id:
         return False
+    if not users.current(actor).can("meeting.present"):   # demoted or deactivated since the page loaded
+        return False
     now = now or datetime.now(timezone.utc)
     with get_engine().begin() as conn:
         row = _lock(conn, meeting.id)
@@ -705,8 +707,8 @@ def _check_owner(conn: sa.Connection, user_id: int | None, rep_id: int | None) -
 
 
 def may_update_action(actor: User, action: dict) -> bool:
-    """Presenters, and the action's owner (as a user or through their rep record)."""
-    if actor is None:
+    """Presenters, and the action's owner (as a user or through their rep record); active users only."""
+    if actor is None or not actor.active:
         return False
     if actor.can("meeting.present"):
         return True
@@ -723,7 +725,7 @@ def set_action_status(actor: User, action_id: int, status: str, version: int, no
         row = conn.execute(q("meeting_action_for_update"), {"id": int(action_id)}).mappings().first()
         if row is None or row["withdrawn_at"] is not None:
             raise MeetingError("That action item was withdrawn or does not exist. Reload the list.")
-        if not may_update_action(actor, dict(row)):
+        if not may_update_action(users.current(actor), dict(row)):   # as stored now, not as the page loaded
             raise NotAllowed("Only the action's owner or a presenter can change its status.")
         if row["version"] != version:
             raise StaleMeeting("Someone else updated this action since you loaded it; reload to see its status.")

@@ -322,8 +322,14 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
             raise CriteriaError("That criteria version does not exist.")
         if row["status"] != "proposed":
             raise StaleEdit(f"v{row['number']} is no longer awaiting approval. Reload the page.")
-        if row["proposed_by_user_id"] != user.id and not note:
-            raise CriteriaError("Say why you decline the proposal, so its author can rework it.")
+        if row["proposed_by_user_id"] != user.id:
+            side = side_of(user)
+            if side is None or side == row["proposed_side"]:   # as approving: the other side's call
+                raise CriteriaError(f"This version was proposed by the {row['proposed_side']} side "
+                                    f"({row['proposed_by_name']}): only its author withdraws it, and only a lead "
+                                    "from the other team declines it.")
+            if not note:
+                raise CriteriaError("Say why you decline the proposal, so its author can rework it.")
         if conn.execute(q("criteria_withdraw"), {"id": version_id, "version": seen_version, "user_id": user.id,
                                                  "user_name": user.display_name, "note": note}).scalar() is None:
             raise StaleEdit(f"v{row['number']} was changed since you loaded it. Reload the page.")
@@ -443,14 +449,15 @@ def build_replay(raw: pd.DataFrame, period: Period, has_current: bool, seconds: 
 # =========================================================================== feedback
 
 
-def _rep_of(user: User) -> int:
+def _rater(user: User) -> User:
+    """``user`` as stored now (roles, rep, team), allowed to rate and linked to a rep record."""
     user = users.current(user)
     if not user.can("feedback.give"):
         raise FeedbackError("Only sales reps and sales leads rate leads and campaigns.")
     if user.rep_id is None:
         raise FeedbackError("Your user is not linked to a rep record, so your rating cannot be attributed. "
                             "Ask an admin to link it.")
-    return user.rep_id
+    return user
 
 
 def _clean_rating(quality, insight) -> tuple[int, str | None]:
@@ -468,16 +475,22 @@ def _clean_rating(quality, insight) -> tuple[int, str | None]:
 
 def rate_lead(user: User, lead_id: int, quality: int, insight: str | None = None) -> str:
     """A rep rates a lead they were handed (rating it again replaces their earlier rating)."""
-    rep_id = _rep_of(user)
+    user = _rater(user)
+    rep_id = user.rep_id
     quality, insight = _clean_rating(quality, insight)
     if quality <= 2 and not insight:
         raise FeedbackError("A poor or weak rating needs an insight: what was wrong with the lead?")
+    # a sales lead also rates the leads handed to their team's reps (the picker offers those)
+    team_id = user.team_id if user.has("sales_lead") else None
     with get_engine().begin() as conn:
-        lead = conn.execute(q("feedback_lead_exists"), {"lead_id": lead_id, "rep_id": rep_id}).mappings().first()
+        lead = conn.execute(q("feedback_lead_exists"), {"lead_id": lead_id, "rep_id": rep_id,
+                                                        "team_id": team_id}).mappings().first()
         if lead is None:
             raise FeedbackError("That lead does not exist.")
-        if not lead["was_owner"] and not user.has("sales_lead"):
-            raise FeedbackError(f"{lead['lead_name']} was never handed to you; rate the leads you worked.")
+        if not lead["was_owner"] and not lead["was_team"]:
+            raise FeedbackError(f"{lead['lead_name']} was never handed to you"
+                                + (" or your team" if user.has("sales_lead") else "")
+                                + "; rate the leads you worked.")
         old = conn.execute(q("feedback_existing"), {"lead_id": lead_id, "rep_id": rep_id}).mappings().first()
         row = conn.execute(q("feedback_upsert_lead"), {"lead_id": lead_id, "rep_id": rep_id, "user_id": user.id,
                                                        "quality": quality, "insight": insight}).mappings().one()
@@ -490,7 +503,8 @@ def rate_lead(user: User, lead_id: int, quality: int, insight: str | None = None
 
 def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | None = None) -> str:
     """A rep rates the leads a campaign brings, with an insight (several over time are fine)."""
-    rep_id = _rep_of(user)
+    user = _rater(user)
+    rep_id = user.rep_id
     quality, insight = _clean_rating(quality, insight)
     if not insight:
         raise FeedbackError("Add an insight: what should marketing know about this campaign's leads?")
@@ -510,7 +524,8 @@ def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | Non
 def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id: int | None = None,
           source: str | None = None) -> str:
     """Marketing answers feedback: what we changed, on one entry, a campaign, or a source."""
-    if not users.current(user).can("feedback.reply"):
+    user = users.current(user)   # as stored now: roles, and the rep record the reply is signed with
+    if not user.can("feedback.reply"):
         raise FeedbackError("Replies come from marketing (marketers and the marketing lead).")
     body = _text(body).strip()
     if not body:

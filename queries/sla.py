@@ -116,9 +116,12 @@ def _text(value) -> str:
     return str(value or "").replace("\x00", "")
 
 
-def _require(user: User, action: str, what: str) -> None:
-    if not users.current(user).can(action):   # as stored now, not as the page loaded
+def _require(user: User, action: str, what: str) -> User:
+    """``user`` as stored now (not as the page loaded), if that user may do ``action``."""
+    current = users.current(user)
+    if not current.can(action):
         raise NotAllowed(f"Your role does not allow {what}.")
+    return current
 
 
 def rep_scope(user: User, rep_id: int | None = None) -> int:
@@ -536,9 +539,15 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
                       "segments": data.segments or None, "priorities": data.priorities or None,
                       "actor_user_id": actor.id}
             policy_id = conn.execute(q("sla_policy_insert"), params).scalar_one()
-            audit.record(conn, actor.id, "sla_policy.version", "sla_policy", code,
-                         {"version": latest["version"]} if latest else None,
-                         {**{k: v for k, v in params.items() if k != "actor_user_id"}, "id": policy_id})
+            new = {**{k: v for k, v in params.items() if k != "actor_user_id"}, "id": policy_id}
+            # old → new: the version it follows, field by field (the entry listed every field as new,
+            # so the log could not say which window or rule a new version changed)
+            old = None
+            if latest:
+                before = conn.execute(q("sla_policy_row"), {"id": latest["id"]}).mappings().one()
+                old = {k: (list(before[k]) if isinstance(before[k], (list, tuple)) else before[k])
+                       for k in new if k in before}
+            audit.record(conn, actor.id, "sla_policy.version", "sla_policy", code, old, new)
             remeasured = refresh(conn, reaching=effective_at)
     except sa.exc.IntegrityError as exc:
         raise _translate(exc) from None
@@ -693,9 +702,11 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
         raise SlaError(str(err)) from None
     with get_engine().begin() as conn:
         _lock_calendar(conn, calendar_id, expected_version)
+        replaced = _stored_hours(conn, calendar_id, effective_from)   # the same date's hours, overwritten
         _write_schedule(conn, calendar_id, schedule)
         _bump(conn, calendar_id, expected_version)
-        audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id, None,
+        audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id,
+                     None if replaced is None else {"effective_from": effective_from, "hours": replaced},
                      {"effective_from": effective_from, "hours": schedule.describe()})
         remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
     clear_caches()
@@ -709,15 +720,27 @@ def delete_schedule(actor: User, calendar_id: int, effective_from: date, expecte
         remaining = conn.execute(q("sla_schedule_count"), {"calendar_id": calendar_id}).scalar_one()
         if remaining <= 1:
             raise SlaError("A calendar needs weekly hours; change them instead of removing the only version.")
+        removed = _stored_hours(conn, calendar_id, effective_from)
         if conn.execute(q("sla_schedule_delete"), {"calendar_id": calendar_id,
                                                    "effective_from": effective_from}).first() is None:
             raise SlaError("That version of the working hours no longer exists. Reload the page.")
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.hours_removed", "business_calendar", calendar_id,
-                     {"effective_from": effective_from}, None)
+                     {"effective_from": effective_from, "hours": removed}, None)
         remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
     clear_caches()
     return remeasured
+
+
+def _stored_hours(conn, calendar_id: int, effective_from: date) -> str | None:
+    """The weekly hours stored from ``effective_from`` as the audit shows them ('Mon–Fri 09:00–17:00';
+    'closed every day' for a version without working days); None when no version starts that day."""
+    rows = conn.execute(q("sla_schedule_days_at"), {"calendar_id": calendar_id,
+                                                    "effective_from": effective_from}).all()
+    if not rows:
+        return None
+    hours = tuple((int(r.isodow), r.start_time, r.end_time) for r in rows if r.isodow is not None)
+    return Schedule(effective_from, hours).describe() if hours else "closed every day"
 
 
 def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:
@@ -961,7 +984,7 @@ def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | Non
                     expected_version: int | None = None) -> int:
     """Create a commitment (either lead may propose one), or change one: each lead only their own
     side's terms (:func:`commitment_sides`); dates and note are shared."""
-    _require(actor, "sla.edit", "changing the SLA commitment")
+    actor = _require(actor, "sla.edit", "changing the SLA commitment")   # its sides as stored now, too
     data = data.cleaned()
     params = {**data.__dict__, "actor_user_id": actor.id}
     try:
@@ -987,12 +1010,25 @@ def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | Non
     return commitment_id
 
 
+def delete_blocked_by(actor: User, commitment) -> list[str]:
+    """The sides whose promise a deletion by ``actor`` would remove without being theirs to change
+    (each side owns its terms: deleting the commitment, then recording a new one, went round that)."""
+    return [side for side, terms in COMMITMENT_TERMS.items()
+            if side not in commitment_sides(actor) and any(pd.notna(commitment[t]) for t in terms)]
+
+
 def delete_commitment(actor: User, commitment_id: int, expected_version: int) -> None:
-    _require(actor, "sla.edit", "changing the SLA commitment")
+    actor = _require(actor, "sla.edit", "changing the SLA commitment")   # its sides as stored now
     with get_engine().begin() as conn:
         old = conn.execute(q("sla_commitment_for_update"), {"id": commitment_id}).mappings().first()
         if old is None:
             raise SlaError("That commitment was already deleted.")
+        blocked = delete_blocked_by(actor, old)
+        if blocked:
+            whose = " and ".join(f"{side}'s" for side in blocked)
+            raise NotAllowed(f"Deleting this commitment would remove {whose} promise too, which a {blocked[0]} lead "
+                             "(or an admin) changes. Change your own side's terms instead, or ask them. Nothing "
+                             "was deleted.")
         if conn.execute(q("sla_commitment_delete"), {"id": commitment_id, "version": expected_version}).first() is None:
             raise StaleEdit("Someone changed this commitment while you were looking at it; reload and try again.")
         audit.record(conn, actor.id, "sla_commitment.delete", "sla_commitment", commitment_id,
@@ -1430,7 +1466,7 @@ def reassign(actor: User, handoff_ids: list[int], new_owner_id: int, expected_ow
     ``expected_owner_ids``: hand-off id → the owner the user saw; if any changed meanwhile,
     nothing is reassigned. Returns how many hand-offs moved.
     """
-    _require(actor, "handoffs.reassign", "reassigning leads")
+    actor = _require(actor, "handoffs.reassign", "reassigning leads")   # its rep signs the events
     handoff_ids = [int(h) for h in handoff_ids]
     new_owner_id = int(new_owner_id)
     expected_owner_ids = {int(k): int(v) for k, v in expected_owner_ids.items()}

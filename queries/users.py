@@ -95,6 +95,19 @@ def _require_admin(actor: User | None) -> None:
         raise UserError(f"Only active administrators can manage users{changed}.")
 
 
+def _lock_admins(conn: sa.Connection, actor: User | None) -> None:
+    """Inside a user write's transaction: lock the active admins' rows and check that ``actor``
+    is still one of them. Two admins demoting (or deactivating) each other at the same moment
+    both passed the check made before their transactions, and the install was left without an
+    admin; now the second waits for the first and is refused."""
+    if actor is None:
+        return
+    admins = set(conn.execute(q("user_admins_lock")).scalars())
+    if int(actor.id) not in admins:
+        raise UserError("Only active administrators can manage users (your roles or your account changed a "
+                        "moment ago; reload the page).")
+
+
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode()
 
@@ -179,7 +192,8 @@ def by_username(username: str) -> User | None:
         return None
     return User(id=row["id"], username=row["username"], display_name=row["display_name"], email=row["email"],
                 roles=frozenset(row["roles"]), team_id=row["team_id"], team_name=row["team_name"],
-                team_function=row["team_function"], rep_id=row["rep_id"], active=row["active"])
+                team_function=row["team_function"], rep_id=row["rep_id"], active=row["active"],
+                password_changed_at=row["password_changed_at"])
 
 
 def current(actor: User | None) -> User | None:
@@ -254,6 +268,7 @@ def create(actor: User | None, data: UserInput, password: str) -> int:
     params.pop("active")
     try:
         with get_engine().begin() as conn:
+            _lock_admins(conn, actor)
             user_id = conn.execute(q("user_insert"), params).scalar_one()
             audit.record(conn, actor.id if actor else None, "user.create", "user", user_id, None,
                          {k: v for k, v in data.__dict__.items()})
@@ -271,6 +286,7 @@ def update(actor: User, user_id: int, data: UserInput, version: int) -> int:
         raise UserError("You cannot remove your own admin role or deactivate yourself; ask another admin.")
     try:
         with get_engine().begin() as conn:
+            _lock_admins(conn, actor)
             old = conn.execute(q("user_row_for_update"), {"id": user_id}).mappings().first()
             if old is None:
                 raise UserError("That user no longer exists.")
@@ -296,6 +312,7 @@ def reset_password(actor: User | None, user_id: int, username: str, password: st
     _require_admin(actor)
     validate_password(password, username)
     with get_engine().begin() as conn:
+        _lock_admins(conn, actor)
         version = conn.execute(q("user_set_password"), {"id": user_id, "password_hash": hash_password(password)}).scalar()
         if version is None:
             raise UserError("That user no longer exists.")

@@ -227,9 +227,13 @@ returning id
 select id, quality, insight from lead_feedback where lead_id = :lead_id and rep_id = :rep_id
 
 -- name: feedback_lead_exists
--- The lead and whether the rep ever owned one of its hand-offs.
+-- The lead, whether the rep ever owned one of its hand-offs, and (with :team_id, a sales lead's
+-- team) whether one of its hand-offs went to a rep of that team.
 select l.id, l.first_name || ' ' || l.last_name as lead_name,
-       exists (select 1 from handoff h where h.lead_id = l.id and h.owner_id = :rep_id) as was_owner
+       exists (select 1 from handoff h where h.lead_id = l.id and h.owner_id = :rep_id) as was_owner,
+       (cast(:team_id as integer) is not null
+        and exists (select 1 from handoff h join rep r on r.id = h.owner_id
+                     where h.lead_id = l.id and r.team_id = cast(:team_id as integer))) as was_team
   from lead l
  where l.id = :lead_id
 

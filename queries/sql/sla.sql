@@ -22,6 +22,17 @@ select s.calendar_id, s.id as schedule_id, s.effective_from, d.isodow, d.start_t
   join business_schedule_day d on d.schedule_id = s.id
  order by s.calendar_id, s.effective_from, d.isodow
 
+-- name: sla_schedule_days_at
+-- One calendar's schedule version starting on :effective_from, a row per working weekday (one row
+-- with a null weekday when it has none); no row when no version starts that day. 24:00 is read
+-- as 00:00, as in sla_schedule_days.
+select d.isodow, d.start_time,
+       case when d.end_time = time '24:00' then time '00:00' else d.end_time end as end_time
+  from business_schedule s
+  left join business_schedule_day d on d.schedule_id = s.id
+ where s.calendar_id = :calendar_id and s.effective_from = :effective_from
+ order by d.isodow
+
 -- name: sla_policy_names_from
 -- Every other policy's versions that are (or will be) in force at or after :at (retired versions
 -- and versions replaced on their own date never are).

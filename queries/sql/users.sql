@@ -8,9 +8,10 @@ select username, display_name, email, password_hash, roles
  order by username
 
 -- name: user_by_username
--- One user with their team, for the signed-in session (active or not: the caller decides).
+-- One user with their team, for the signed-in session (active or not: the caller decides; a
+-- session signed in before password_changed_at is signed out).
 select u.id, u.username, u.display_name, u.email, u.roles, u.team_id, t.name as team_name,
-       t.function as team_function, u.rep_id, u.active
+       t.function as team_function, u.rep_id, u.active, u.password_changed_at
   from app_user u
   left join team t on t.id = u.team_id
  where u.username = :username
@@ -31,6 +32,11 @@ select id, username, display_name, email, roles, team_id, rep_id, active, versio
   from app_user
  where id = :id
    for update
+
+-- name: user_admins_lock
+-- The active admins, locked until the transaction ends (user writes serialise on them, so two
+-- admins cannot demote each other at once). In id order, so that writers never deadlock.
+select id from app_user where active and 'admin' = any(roles) order by id for update
 
 -- name: user_insert
 insert into app_user (username, display_name, email, password_hash, roles, team_id, rep_id)

@@ -561,3 +561,122 @@ def test_hostile_names_and_emails_in_the_add_form(world, name, email, message):
     assert user_row(world.engine, "hostile")["display_name"] == name.replace("\x00", "")
     added = [s for s in successes(at) if s.startswith("Added")]
     assert added and "](https://evil" not in added[0] and not added[0].startswith("Added #"), added
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(world):
+    """Each admin may demote the other, never themselves. Both demotions at the same moment each
+    passed the permission check made before their transaction, and the install was left with no
+    admin at all. Now a user write locks the active admins and re-checks its actor there: the
+    second demotion waits for the first, then is refused."""
+    import threading
+    import time
+
+    deputy_id = users.create(None, UserInput("deputy", "Dee Deputy", "dee@example.com", ["admin"]), PW)
+    boss, deputy = users.by_username("boss"), users.by_username("deputy")
+    engine = world.engine
+    outcome = {}
+    with engine.connect() as first:
+        tx = first.begin()   # the boss's demotion of the deputy, in flight
+        users._lock_admins(first, boss)
+        first.execute(sa.text("update app_user set roles = array['marketer'], version = version + 1 "
+                              "where id = :i"), {"i": deputy_id})
+
+        def deputy_demotes_boss():
+            try:
+                users.update(deputy, boss.id, UserInput("boss", "Bo Boss", "boss@example.com", ["marketer"]),
+                             version=user_row(engine, "boss")["version"])
+                outcome["result"] = "saved"
+            except users.UserError as err:
+                outcome["result"] = str(err)
+
+        thread = threading.Thread(target=deputy_demotes_boss)
+        thread.start()
+        for _ in range(200):   # until the deputy's write waits on the admins' lock
+            waiting = rows(engine, "select count(*) as n from pg_stat_activity where wait_event_type = 'Lock'")
+            if waiting[0]["n"]:
+                break
+            time.sleep(0.05)
+        assert waiting[0]["n"] == 1, "the second write should be waiting for the first"
+        tx.commit()
+    thread.join(30)
+    assert "Only active administrators" in outcome["result"]
+    admins = rows(engine, "select username from app_user where active and 'admin' = any(roles)")
+    assert [a["username"] for a in admins] == ["boss"]
+    assert not [r for r in audit_rows(engine, "user.update") if r["entity_id"] == str(boss.id)]
+
+
+@pytest.mark.one_backend
+def test_an_admin_resetting_their_own_password_stays_signed_in_here(world):
+    """A reset signs out the sessions signed in before it (tests/integration/test_app_shell.py);
+    the admin's own reset keeps the session they made it from, and says so."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "boss"
+    at.run()   # through app.py: the session's sign-in moment is kept
+    assert not at.exception and at.session_state["authentication_status"] is True
+    at.switch_page(PAGE).run()
+    at = reset(pick(at, world.admin_id), world.admin_id, "the boss's new secret")
+    assert any("Your other sessions are signed out; this one stays signed in" in s for s in successes(at)), \
+        (successes(at), errors(at))
+    at.run()   # the next run, through the frame's sign-in check
+    assert not at.exception, at.exception
+    assert at.session_state["authentication_status"] is True
+    assert not any("password was changed" in w.value for w in at.warning)
+    # another session of the boss, signed in before the reset, is signed out on its next run
+    other = AppTest.from_file(APP, default_timeout=60)
+    other.session_state["authentication_status"] = True
+    other.session_state["username"] = "boss"
+    other.session_state["_auth_since"] = 0.0   # signed in long before
+    other.run()
+    assert other.session_state["authentication_status"] is None
+    assert any("Your password was changed" in w.value for w in other.warning)
+
+
+@pytest.mark.one_backend
+def test_saving_a_rep_without_a_rep_record_or_a_sales_lead_without_a_team_says_what_they_will_miss(world):
+    """Saved all the same (the CRM sync may add the rep later), but said: such an SDR saw only
+    "not linked" notices, and nobody had told the admin who set them up."""
+    at = open_admin()
+    submit_add(fill_add(at, username="ned", name="Ned New", email="ned@example.com", roles=("sdr",)))
+    assert any("Added Ned New (@ned)" in s for s in successes(at)), (successes(at), errors(at))
+    assert any("No rep record is linked: as SDR they see no hand-offs" in w.value for w in at.warning)
+    submit_add(fill_add(at, username="lea", name="Lea Lead", email="lea@example.com", roles=("sales_lead",)))
+    assert any("No team is set: as Sales lead" in w.value for w in at.warning)
+    submit_add(fill_add(at, username="rob", name="Rob Rep", email="rob@example.com", roles=("ae",),
+                        team=world.sdr_team, rep=world.rep_b))
+    assert any("Added Rob Rep (@rob)" in s for s in successes(at))
+    assert not [w for w in at.warning if "No rep record" in w.value or "No team" in w.value
+                or "another team" in w.value]
+    # a rep record on one team, the user on another
+    at = pick(at, world.sam_id)   # Sam: rep record on the SDR team
+    at.selectbox(key=f"ue{world.sam_id}_team").set_value(world.mkt_team)
+    save_edit(at, world.sam_id)
+    assert any("Their rep record is on" in w.value and "another team" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    # the edit form says it too, when a rep record is taken away
+    at = pick(at, world.sam_id)
+    at.selectbox(key=f"ue{world.sam_id}_rep").set_value(None)
+    save_edit(at, world.sam_id)
+    assert any("Saved the changes to @sam" in s for s in successes(at)), errors(at)
+    assert any("No rep record is linked" in w.value for w in at.warning)
+
+
+@pytest.mark.one_backend
+def test_the_audit_log_names_the_people_records_and_teams_an_entry_holds_by_id(world):
+    """A meeting's presenter read 'presenter user id: 2', an action's owner 'owner: u:2', a goal's
+    scope 'scope team ids: 3, 4': each is now named as the pickers name it."""
+    from datetime import datetime as dt
+
+    from queries import meetings
+    from queries.meeting_rules import ActionInput, MeetingInput, owner_key
+
+    boss = users.by_username("boss")
+    mid = meetings.create(boss, MeetingInput("Weekly alignment", dt.now(timezone.utc), boss.id))
+    meetings.record_action(boss, mid, ActionInput("Call the top accounts", owner_key("r", world.rep_a),
+                                                  date.today()))
+    at = open_admin()
+    frame = at.dataframe[-1].value   # the audit log: rendered in its tab on every run
+    changes = dict(zip(frame["What"], frame["Change (old → new)"]))
+    assert "presenter: Bo Boss (@boss)" in changes["Meeting planned"], changes
+    assert "owner: Sam Sdr" in changes["Action item recorded"], changes
+    assert "u:" not in changes["Action item recorded"] and "presenter user id" not in changes["Meeting planned"]

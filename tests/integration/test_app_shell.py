@@ -221,3 +221,123 @@ def test_a_user_created_or_reset_elsewhere_signs_in_at_once(app_db, migrated_url
     at = AppTest.from_file(APP, default_timeout=30).run()
     sign_in(at, "first", "a brand new passphrase")
     assert at.session_state["authentication_status"] is True
+
+
+@pytest.mark.parametrize("change, sql", [
+    ("deactivated", "update app_user set active = false where username = 'sales_lead'"),
+    ("demoted", "update app_user set roles = array['ae'] where username = 'sales_lead'"),
+    ("unlinked", "update app_user set team_id = null where username = 'sales_lead'"),
+])
+def test_a_self_refreshing_fragment_notices_a_user_changed_meanwhile(people, app_db, change, sql):
+    """Fragments with run_every (My SLA's countdowns, meeting mode's live body and heartbeat) rerun
+    without app.py, so nothing else re-read the user: a sales lead demoted to AE kept getting
+    another rep's open leads refreshed on My SLA, and a deactivated viewer kept a live meeting.
+    shell.keep_fragment_current reruns the whole app when the stored user differs."""
+    from components import shell
+
+    loaded = users.by_username("sales_lead")
+    assert not shell.user_changed(loaded)
+    World(app_db).execute(sql)
+    users.by_username.clear()   # an admin's save clears it in its process; others within USER_TTL
+    assert shell.user_changed(loaded)
+
+
+def test_every_self_refreshing_fragment_that_shows_data_re_reads_the_user():
+    """Pins the call in each run_every fragment that renders data (the auto-advance tick renders none)."""
+    for path, fragment in (("pages/my_sla.py", "def live_open_list"),
+                           ("components/meeting_view.py", "def _body"),
+                           ("components/meeting_view.py", "def _beat")):
+        source = (ROOT / path).read_text()
+        body = source[source.index(fragment):].split("\n\n", 1)[0]
+        assert "keep_fragment_current(user)" in body, (path, fragment)
+
+
+def test_a_password_reset_signs_out_the_users_open_sessions(people, app_db):
+    """A reset (say, of an account someone else had used) changed the password, but every session
+    already signed in as that user stayed signed in, and its sign-in cookie kept working for
+    COOKIE_DAYS. Sessions signed in before the change now end on their next run, saying why."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "sdr"
+    at.run()
+    assert not at.exception and at.session_state["authentication_status"] is True
+    admin = users.by_username("admin")
+    users.reset_password(admin, users.by_username("sdr").id, "sdr", "a brand new secret")
+    at.run()
+    assert not at.exception
+    assert at.session_state["authentication_status"] is None
+    assert any("Your password was changed" in w.value for w in at.warning)
+    assert {"Username", "Password"} <= {t.label for t in at.text_input}
+    sign_in(at, "sdr", "a brand new secret")   # the new password signs in, and stays signed in
+    at.run()
+    assert at.session_state["authentication_status"] is True
+    assert not any("Your password was changed" in w.value for w in at.warning)
+
+
+def test_a_session_signed_in_after_the_reset_is_not_affected(people, app_db):
+    admin = users.by_username("admin")
+    users.reset_password(admin, users.by_username("sdr").id, "sdr", "a brand new secret")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    sign_in(at, "sdr", "a brand new secret")
+    at.run()
+    assert at.session_state["authentication_status"] is True
+    assert not at.warning or not any("password was changed" in w.value for w in at.warning)
+
+
+def _cookie_sign_in_ended(written_at: float) -> bool:
+    """A session's first signed-in run, signed in by a sign-in cookie written at ``written_at``
+    (the library's cookie carries its expiry, COOKIE_DAYS after it was written): is it ended?"""
+    def script():
+        from types import SimpleNamespace
+
+        import streamlit as st
+
+        from components import auth
+        from queries import users
+
+        written = st.session_state["written"]
+        cookie = SimpleNamespace(get_cookie=lambda: {"username": "sdr",
+                                                     "exp_date": written + auth.COOKIE_DAYS * 86400})
+        st.session_state["ended"] = auth._signed_in_before_password_change(
+            users.by_username("sdr"), SimpleNamespace(cookie_controller=cookie), False)
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["written"] = written_at
+    at.run()
+    assert not at.exception, at.exception
+    return at.session_state["ended"]
+
+
+def test_a_sign_in_cookie_written_before_a_password_reset_no_longer_signs_in(people):
+    """A copied sign-in cookie kept working for COOKIE_DAYS whatever the password became."""
+    import time
+
+    users.by_username.clear()
+    before = time.time()   # the user exists (and has their password) by now
+    assert not _cookie_sign_in_ended(before)   # no reset since: the cookie signs in
+    time.sleep(0.01)
+    users.reset_password(users.by_username("admin"), users.by_username("sdr").id, "sdr", "a brand new secret")
+    assert _cookie_sign_in_ended(before)
+    assert not _cookie_sign_in_ended(time.time() + 1)   # written after the reset (signed in with the new one)
+
+
+def test_a_user_demoted_while_on_a_page_loses_it_on_the_next_run(people, app_db):
+    """The sales lead is on Leads slipping through (everyone's leads) when an admin makes them an
+    AE: the next run of that open session no longer runs the page, lists it, or lets it be opened."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "sales_lead"
+    at.run()
+    at.switch_page("pages/slipping.py").run()
+    assert not at.exception, at.exception
+    assert "Leads slipping through" in " ".join(level_one_headings(at)), level_one_headings(at)
+    lead = users.by_username("sales_lead")
+    users.update(users.by_username("admin"), lead.id,
+                 UserInput("sales_lead", lead.display_name, lead.email, ["ae"], lead.team_id, lead.rep_id),
+                 version=1)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Not available for your role" in h for h in level_one_headings(at)), level_one_headings(at)
+    assert any("Leads slipping through" in w.value for w in at.warning)
+    with pytest.raises(ValueError):
+        at.switch_page("pages/slipping.py")

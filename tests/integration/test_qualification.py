@@ -149,6 +149,21 @@ def test_declining_someone_elses_proposal_needs_a_note(world, org):
                                                                  "Tier 2 retail floods the SDRs")
 
 
+def test_only_the_other_sides_lead_declines_a_proposal(world, org, app_db):
+    """A proposal is withdrawn by its author or declined by a lead of the other side
+    (docs/qualification.md), as only the other side approves it. A second marketing lead could
+    decline (end) the first one's proposal: the server held decliners to nothing but a note."""
+    seed_options(world)
+    u = org["u"]
+    vid = qualification.propose(u["marketing_lead"], draft())
+    seen = qualification.by_id(vid).version
+    before = count(app_db, "select count(*) from audit_log")
+    with pytest.raises(CriteriaError, match="only a lead from the other team declines it"):
+        qualification.withdraw(u["marketing_lead2"], vid, seen, note="Not like this")
+    assert qualification.by_id(vid).status == "proposed"
+    assert count(app_db, "select count(*) from audit_log") == before
+
+
 def test_two_versions_can_not_take_effect_at_once_and_the_messages_say_which_and_what_to_do(world, org, app_db):
     """Sales approved marketing's v1 for a date ahead; approving v2 (same date) told the marketing
     lead to "withdraw this proposal", which only its author can, without naming the version in the
@@ -890,6 +905,25 @@ def test_rating_leads_and_campaigns(world, app_db, org, inbox_world):
     subjects = {audit.subject_text(e.entity, e.entity_id, e.subject_username, e.old, e.new, e.entity_title)
                 for e in audit.search().query("entity == 'lead_feedback'").itertuples()}
     assert subjects == {f"lead feedback “{lead_name}”", "lead feedback “Social Q1”"}
+
+
+def test_a_sales_lead_rates_their_teams_leads_only_and_as_stored_now(world, app_db, org, inbox_world):
+    """The picker offers a sales lead their team's hand-offs; the server held them to nothing (any
+    lead in the database could be rated), and read the sales-lead role from the page's User, so a
+    lead demoted to AE meanwhile could still rate other reps' leads."""
+    vic = org["u"]["sales_lead"]             # the sales team's lead
+    ada_lead, _ = inbox_world["e"]           # handed to Ada, on Vic's team
+    sam_lead, _ = inbox_world["a"]           # handed to Sam, on the SDR team
+    assert qualification.rate_lead(vic, ada_lead, 4, "Solid").startswith("Saved")
+    before = count(app_db, "select count(*) from audit_log")
+    with pytest.raises(FeedbackError, match="never handed to you or your team"):
+        qualification.rate_lead(vic, sam_lead, 4, "Not my team's")
+    world.execute("update app_user set roles = array['ae'] where id = :i", {"i": vic.id})
+    assert vic.has("sales_lead")             # what the open page still holds
+    with pytest.raises(FeedbackError, match="never handed to you;"):
+        qualification.rate_lead(vic, ada_lead, 3, "Demoted meanwhile")
+    assert count(app_db, "select count(*) from lead_feedback where quality = 3") == 0
+    assert count(app_db, "select count(*) from audit_log") == before
 
 
 def test_marketing_replies_and_trends(world, app_db, org, inbox_world):

@@ -393,6 +393,8 @@ def test_a_second_lead_of_the_same_side_cannot_approve(shop):
     at = run_as("marketing_lead2", "criteria")
     assert not [b for b in at.button if (b.key or "").startswith("cr_approve_")]
     assert "A sales lead approves this version" in texts(at)
+    # nor decline it: that is the other side's call too (only its author withdraws it)
+    assert not [b for b in at.button if (b.key or "").startswith("cr_withdraw_")]
     assert qualification.by_id(vid).status == "proposed"
 
 

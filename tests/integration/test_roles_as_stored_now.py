@@ -173,3 +173,91 @@ def test_the_same_writes_succeed_while_the_role_is_still_stored(world, org, who,
     else:
         write(stale, state)
     assert count(world.engine, stored) != before
+
+
+# ----------------------------------------------------------------------------- owners, not roles
+# Check-ins and an action item's status are allowed by ownership (the user's rep record, or the
+# user named as the action's owner), not by a role: they were checked against the page's User, so
+# an owner deactivated, or unlinked from their rep record, in another session could still post.
+
+from queries.goals import CheckInInput   # noqa: E402
+from queries.meeting_rules import ActionInput, owner_key   # noqa: E402
+
+CHECKIN = CheckInInput(confidence="on_track", narrative="Pipeline reviewed with sales.")
+
+
+@pytest.mark.parametrize("change", ["deactivated", "unlinked from the rep record"])
+def test_a_goal_owner_deactivated_or_unlinked_meanwhile_cannot_check_in(world, org, change):
+    owner = org["u"]["marketing_lead"]    # their rep owns the goal
+    gid = goals.create(owner, revenue_goal(org))
+    goals.check_in(owner, gid, CHECKIN)   # the control: allowed while stored so
+    before = (count(world.engine, "select count(*) from goal_checkin"),
+              count(world.engine, "select count(*) from audit_log"))
+    if change == "deactivated":
+        world.execute("update app_user set active = false where id = :i", {"i": owner.id})
+    else:
+        world.execute("update app_user set rep_id = null where id = :i", {"i": owner.id})
+    with pytest.raises(goals.NotAllowed, match="Only the goal's owners"):
+        goals.check_in(owner, gid, CHECKIN)
+    assert (count(world.engine, "select count(*) from goal_checkin"),
+            count(world.engine, "select count(*) from audit_log")) == before
+
+
+def test_a_rep_removed_from_a_goals_owners_meanwhile_cannot_check_in(world, org, monkeypatch):
+    """The owners are checked again inside the check-in's transaction, as stored then."""
+    lead = org["u"]["marketing_lead"]
+    gid = goals.create(lead, revenue_goal(org))
+    stale_goal = goals.get(gid)
+    assert stale_goal.owned_by(users.current(lead))
+    other = world.rep(org["teams"]["marketing"], "Max Marketer")   # marketing keeps an owner
+    world.execute("insert into goal_owner (goal_id, rep_id) values (:g, :r)", {"g": gid, "r": other})
+    world.execute("delete from goal_owner where goal_id = :g and rep_id = :r",
+                  {"g": gid, "r": org["reps"]["marketing_lead"]})
+    # the check before the transaction read the goal before the owner went (a click racing an edit)
+    monkeypatch.setattr(goals, "get", lambda goal_id: stale_goal)
+    with pytest.raises(goals.NotAllowed, match="no longer one of this goal's owners"):
+        goals.check_in(lead, gid, CHECKIN)
+    assert count(world.engine, "select count(*) from goal_checkin") == 0
+
+
+@pytest.mark.parametrize("owner", ["user", "rep"])
+def test_an_action_owner_deactivated_meanwhile_cannot_change_its_status(world, org, owner):
+    exec_ = org["u"]["executive"]
+    sdr = org["u"]["sdr"]
+    mid = meetings.create(exec_, MeetingInput("Weekly alignment", datetime.now(timezone.utc), exec_.id))
+    key = owner_key("u", sdr.id) if owner == "user" else owner_key("r", org["reps"]["sdr"])
+    aid = meetings.record_action(exec_, mid, ActionInput("Call the top 10 accounts", key, date.today()))
+    version = meetings.set_action_status(sdr, aid, "done", 1)   # the control: the owner may
+    before = count(world.engine, "select count(*) from audit_log")
+    world.execute("update app_user set active = false where id = :i", {"i": sdr.id})
+    with pytest.raises(meetings.NotAllowed, match="Only the action's owner or a presenter"):
+        meetings.set_action_status(sdr, aid, "open", version)
+    assert count(world.engine, "select status from meeting_action where id = :i", i=aid) == "done"
+    assert count(world.engine, "select count(*) from audit_log") == before
+
+
+def test_a_presenter_demoted_meanwhile_no_longer_moves_the_live_timer(world, org):
+    exec_ = org["u"]["executive"]
+    mid = meetings.create(exec_, MeetingInput("Weekly alignment", datetime.now(timezone.utc), exec_.id))
+    meetings.set_status(exec_, mid, "live", 1)
+    meeting = meetings.get(mid)
+    items = meetings.agenda(mid)
+    assert meetings.move_to(exec_, meeting, items[1].id)   # the control
+    meeting = meetings.get(mid)
+    world.execute("update app_user set roles = array['marketer'] where id = :i", {"i": exec_.id})
+    assert not meetings.move_to(exec_, meeting, items[2].id)
+    assert meetings.get(mid).current_item_id == items[1].id
+
+
+def test_a_lead_moved_to_the_other_side_meanwhile_cannot_change_their_old_sides_promise(world, org):
+    """Each lead changes only their own side's terms of the SLA commitment, judged by their roles.
+    Those roles came from the page's User: a marketing lead moved to sales lead (still allowed to
+    edit the commitment) could still change marketing's MQL volume from a page open before."""
+    mia = org["u"]["marketing_lead"]
+    cid = sla.save_commitment(mia, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 900))
+    world.execute("update app_user set roles = array['sales_lead'] where id = :i", {"i": mia.id})
+    before = count(world.engine, "select count(*) from audit_log")
+    with pytest.raises(sla.NotAllowed, match="The MQL volume is marketing's promise"):
+        sla.save_commitment(mia, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 1200), cid, 1)
+    assert count(world.engine, "select mql_volume from sla_commitment where id = :i", i=cid) == 900
+    assert count(world.engine, "select count(*) from audit_log") == before

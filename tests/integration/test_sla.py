@@ -1167,3 +1167,53 @@ def test_leads_are_reassigned_only_to_reps_who_work_leads(world, people):
     offered = set(sla.reassign_targets()["id"])
     assert cro not in offered and lead_rep not in offered
     assert {people["ae"], people["sdr"], people["sdr2"]} <= offered   # a rep without a user stays offered too
+
+
+def test_the_audit_says_what_a_policy_version_and_new_hours_changed(app_db, admin, office):
+    """A new policy version was logged as 'version: 1 → 2' beside every field of the new version
+    (as if all were new), and working hours saved over the same start date as new hours with
+    nothing before: the admin could not tell which window or which hours changed."""
+    from queries import audit
+
+    pid = policy(admin, office, "Strategic", 60, rank=10, tiers=[1])
+    code = sql_scalar(app_db, "select code from sla_policy where id = :i", {"i": pid})
+    policy(admin, office, "Strategic", 30, rank=10, tiers=[1], code=code, expected=1, effective=date(2026, 3, 1))
+    entry = audit.search().query("action == 'sla_policy.version'").iloc[0]   # the newest
+    assert set(entry.old) == set(entry.new) == {"first_touch_minutes", "effective_at", "version", "id"}
+    change = audit.describe_change(entry.old, entry.new)
+    assert "first touch minutes: 60 → 30" in change and "version: 1 → 2" in change
+    assert "calendar id" not in change and "tiers" not in change
+
+    monday = {1: ("08:00", "12:00")}
+    sla.save_schedule(admin, office, date(2026, 12, 1), monday, _cal_version(office), NY_TZ)
+    sla.save_schedule(admin, office, date(2026, 12, 1), {1: ("08:00", "16:00")}, _cal_version(office), NY_TZ)
+    hours = audit.search().query("action == 'calendar.hours'")
+    assert audit.describe_change(hours.iloc[0].old, hours.iloc[0].new) == "hours: Mon 08:00–12:00 → Mon 08:00–16:00"
+    assert hours.iloc[1].old is None   # the first save of that date replaced nothing
+    sla.delete_schedule(admin, office, date(2026, 12, 1), _cal_version(office), NY_TZ)
+    removed = audit.search().query("action == 'calendar.hours_removed'").iloc[0]
+    assert audit.describe_change(removed.old, removed.new) == \
+        "effective from: 2026-12-01 → removed; hours: Mon 08:00–16:00 → removed"
+
+
+def test_a_lead_cannot_delete_the_other_sides_promise(world, people, admin):
+    """Each side owns its terms of a commitment, but either lead could delete the whole commitment,
+    then record a new one with any terms: a sales lead could set marketing's MQL volume that way.
+    Deleting now needs every side the commitment holds to be the actor's (admins: all)."""
+    from queries import audit
+
+    marketing_lead, sales_lead = make_user("marketing_lead"), make_user("sales_lead")
+    both = sla.save_commitment(admin, sla.CommitmentInput(date(2026, 10, 1), date(2026, 12, 31), 900, 0.5, 0.9, 0.8))
+    only_marketing = sla.save_commitment(marketing_lead, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 500))
+    before = len(audit.search())
+    for lead, commitment in ((sales_lead, both), (marketing_lead, both), (sales_lead, only_marketing)):
+        with pytest.raises(sla.NotAllowed, match="would remove .* promise too"):
+            sla.delete_commitment(lead, commitment, 1)
+    assert len(sla.commitments()) == 2 and len(audit.search()) == before
+    rows = sla.commitments().set_index("id")
+    assert sla.delete_blocked_by(sales_lead, rows.loc[both]) == ["marketing"]
+    assert sla.delete_blocked_by(admin, rows.loc[both]) == []
+    sla.delete_commitment(marketing_lead, only_marketing, 1)   # all it holds is marketing's
+    sla.delete_commitment(admin, both, 1)
+    sla.commitments.clear()
+    assert sla.commitments().empty

@@ -439,6 +439,18 @@ def test_commitment_form_validates(office, app_db):
     assert any("overlap" in e.value for e in at.error)
 
 
+def test_the_delete_button_is_offered_only_to_who_may_delete_every_side(office, app_db):
+    """A sales lead deleting a commitment removed marketing's promise (and could then record a new
+    one with any MQL volume): the page explains instead of offering the button; the server refuses
+    too (tests/integration/test_sla.py)."""
+    quarter = sla.commitments().iloc[0]
+    at = open_page("sales_lead", "sla_policies")
+    at.selectbox(key="slapol_com_pick").set_value(int(quarter.id)).run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if b.label == "Delete this commitment"]
+    assert any("It holds marketing’s promise" in c.value for c in at.caption)
+
+
 # --------------------------------------------------------------------------- on the seeded demo data
 
 

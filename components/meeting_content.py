@@ -241,10 +241,17 @@ def comparison_text(p: dict, today: date | None) -> str:
     return period_text(period, today) if period else p["comparison"]
 
 
+def before_data_note(p: dict, today: date | None = None) -> str | None:
+    """Why a slide shows no changes (its comparison period starts before the data), or None."""
+    if not p.get("comparison_before_data"):
+        return None
+    return (f"No changes shown: {comparison_text(p, today)} starts before the data does "
+            f"({p.get('data_start') or 'no data'}).")
+
+
 def scoreboard_note(p: dict, today: date | None = None) -> str:
     if p.get("comparison_before_data"):
-        return (f"No changes shown: {comparison_text(p, today)} starts before the data does "
-                f"({p.get('data_start') or 'no data'}).")
+        return before_data_note(p, today)
     same = " (the same point in the previous period)" if p.get("comparison_same_point") else ""
     return f"Changes compare with {comparison_text(p, today)}{same}."
 
@@ -404,7 +411,8 @@ def sources_frame(p: dict) -> pd.DataFrame:
 
 
 def acceptance_note(p: dict, today: date | None = None) -> str:
-    return f"{acceptance_headline(p)} Acceptance compares with {comparison_text(p, today)}."
+    return f"{acceptance_headline(p)} " + (before_data_note(p, today)
+                                           or f"Acceptance compares with {comparison_text(p, today)}.")
 
 
 def acceptance_headline(p: dict) -> str:

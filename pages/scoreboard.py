@@ -136,9 +136,8 @@ with together_3:
                      "A quarter this period touches has no revenue target: executives set the plan on "
                      "Shared goals → Revenue plan.")
 
-if sb.comparison_before_data and sb.data_start is not None:
-    kpi_area.caption(f"No changes shown: the period to compare with ({sb.comparison.describe()}) starts before the "
-                     f"data does ({sb.data_start:%d %b %Y}), so it would compare with a ramp-up, not a baseline.")
+if sb.comparison_before_data:
+    kpi_area.caption(calc.before_data_text(sb.comparison, sb.data_start))
 else:
     kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}, read at the same age as this "
                      "period (decisions and touches made later are left out).")

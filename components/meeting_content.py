@@ -298,6 +298,17 @@ class GoalLine:
     bar: GoalBar | None = None  # the progress bar's marks (target, even pace, projection)
     checkin_by: str | None = None  # "Priya Shah, 3 days ago"
     checkin_text: str | None = None  # the whole narrative (screens clip it to fit: clip())
+    period_note: str | None = None   # the goal's own period ('Q4 2026') when it is not the meeting's
+
+
+def goal_period_note(g: dict, period: dict) -> str | None:
+    """The goal's period in words when it differs from the meeting's: a "This month" meeting shows
+    the quarter's goals with quarter-to-date values, beside a scoreboard slide of the month."""
+    if not g.get("start") or not g.get("end"):   # goals frozen before the payload named their dates
+        return None
+    if (g["start"], g["end"]) == (period.get("start"), period.get("end")):
+        return None
+    return g.get("period_text")
 
 
 def goal_lines(p: dict, now: datetime | None = None, *, dated: bool = False) -> list[GoalLine]:
@@ -345,7 +356,8 @@ def goal_lines(p: dict, now: datetime | None = None, *, dated: bool = False) -> 
             data_tone=STATUS_TONE.get(data_status, "neutral"),
             data_note=(f"owners' call; the data says {STATUSES.get(data_status, data_status).lower()}"
                        if data_status != g["status"] else None),
-            bar=bar, checkin_by=checkin_by, checkin_text=checkin_text))
+            bar=bar, checkin_by=checkin_by, checkin_text=checkin_text,
+            period_note=goal_period_note(g, p["period"])))
     return out
 
 

@@ -326,6 +326,7 @@ def _goals_numbers(period: Period, as_of: datetime) -> dict:
             "attainment": json_number(p.attainment), "pace": json_number(p.pace),
             "projected": json_number(p.projected), "status": p.status, "data_status": p.data_status,
             "status_label": STATUSES.get(p.status, p.status), "period_text": g.describe_period(),
+            "start": g.start.isoformat(), "end": g.end.isoformat(),   # the goal's own period (not the meeting's)
             "owners": [{"name": o.name, "team": o.team_name, "side": o.side} for o in g.owners],
             "last_checkin": None if last is None else {
                 "at": last.created_at.isoformat(), "confidence": last.confidence, "author": last.author,

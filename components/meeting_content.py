@@ -463,7 +463,9 @@ def sla_tiles(p: dict) -> dict[str, list[Tile]]:
         "sales": [
             Tile("follow_up", "Contacted in time", fmt.pct(comp.get("compliance_rate")),
                  _vs(comp.get("compliance_rate"), target, "target"), side="sales",
-                 caption=f"target {fmt.pct(target)}" if target is not None else "no target"),
+                 caption=f"target {fmt.pct(target)}" if target is not None else "no target",
+                 help="First touched by the SLA deadline ÷ hand-offs whose outcome is known: the scoreboard "
+                      "slide's SLA compliance."),
             Tile("decided_on_time", "Decided on time", fmt.pct(timely.get("on_time_rate")),
                  _vs(timely.get("on_time_rate"), decide_target, "target"), side="sales",
                  caption=f"target {fmt.pct(decide_target)}" if decide_target is not None else "no target"),

@@ -36,7 +36,7 @@ with cols[0]:
     kpi("In time", fmt.pct(t.compliance_rate), delta=vs_previous("compliance_rate", "points"),
         help=f"Hand-offs first touched by their SLA deadline ÷ those whose outcome is known "
              f"({fmt.number(t.met)} of {fmt.number(t.met + t.breached)}; {fmt.number(t.pending)} pending). "
-             f"Target {fmt.pct(target)}.")
+             f"Target {fmt.pct(target)}. The scoreboard's SLA compliance.")
 with cols[1]:
     kpi("Median to touch", fmt.duration(t.median_minutes), good_when="down",
         delta=vs_previous("median_minutes", "minutes"),
@@ -51,7 +51,7 @@ with cols[3]:
         help=f"{fmt.number(t.breached_late)} touched late, {fmt.number(t.breached_untouched)} never touched past "
              f"the deadline. {fmt.number(t.untouched)} hand-offs in the period have no touch yet, pending included.")
 with cols[4]:
-    kpi("Decided in time", fmt.pct(card.decisions.on_time_rate),
+    kpi("Decided on time", fmt.pct(card.decisions.on_time_rate),
         help=f"Accepted or rejected within the decision window ÷ hand-offs whose decision outcome is known. "
              f"{fmt.number(card.decisions.overdue)} are overdue without a decision.")
 st.caption(f"{card.comparison_note} Each hand-off is measured against the SLA policy in force when it was handed "
@@ -77,9 +77,9 @@ column_config = {
                                                   color=theme.SALES, help="Contacted by the deadline ÷ outcomes known",
                                                   width=115),
     "Trend": st.column_config.LineChartColumn("Weekly trend", y_min=0.0, y_max=1.0, width=110, color=theme.SALES),
-    "Hand-offs": st.column_config.NumberColumn("Hand-offs", width=78),
-    "Breaches": st.column_config.NumberColumn("Breaches", width=74),
-    "Untouched": st.column_config.NumberColumn("Untouched", width=80),
+    "Hand-offs": st.column_config.NumberColumn("Hand-offs", format="%,d", width=78),   # 3,630 as on the tiles
+    "Breaches": st.column_config.NumberColumn("Breaches", format="%,d", width=74),
+    "Untouched": st.column_config.NumberColumn("Untouched", format="%,d", width=80),
     "Median": st.column_config.TextColumn("Median", width=70, help="Median time to first touch"),
     "p90": st.column_config.TextColumn("9 in 10", width=70,
                                        help="90% of touched hand-offs were first touched within this time (p90)"),

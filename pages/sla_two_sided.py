@@ -130,7 +130,8 @@ with sal:
         kpi("Contacted in time", fmt.pct(comp_rate),
             delta=(fmt.change(comp_rate, target, "points") + " vs target"
                    if target is not None and comp_rate is not None else None),
-            help="Hand-offs first touched by their SLA deadline ÷ those whose outcome is known.")
+            help="Hand-offs first touched by their SLA deadline ÷ those whose outcome is known: the "
+                 "scoreboard's SLA compliance, and In time on the team scorecard.")
     with b, st.container(key="kpi-sales-decisions"):
         target = commitment.decision_target_rate if commitment else None
         kpi("Decided on time", fmt.pct(dec_rate),

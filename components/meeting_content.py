@@ -227,8 +227,7 @@ def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
 def _coverage_tile(cov: dict, needed, cur: str) -> Tile:
     if cov["status"] == "ok":
         return Tile("coverage", "Pipeline coverage", fmt.ratio(cov["ratio"]),
-                    fmt.coverage_gap(cov["ratio"], needed),
-                    caption=None if needed else "no win rate yet")
+                    fmt.coverage_gap(cov["ratio"], needed), caption=fmt.coverage_needed(needed))
     if cov["status"] == "target_met":
         return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}")
     return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue plan for the period")

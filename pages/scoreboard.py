@@ -123,7 +123,7 @@ with together_3:
             needed = sb.coverage_needed
             kpi("Pipeline coverage", fmt.ratio(cov.ratio),
                 delta=fmt.coverage_gap(cov.ratio, needed),
-                caption=None if needed else "no win rate yet",   # the help says needed = 1 ÷ win rate
+                caption=fmt.coverage_needed(needed),   # the help says needed = 1 ÷ win rate
                 help=f"Open pipeline expected to close in the period ({fmt.money(cov.open_in_period, cur)}) ÷ "
                      f"what is left to win: target {fmt.money(cov.target, cur)} − won so far "
                      f"{fmt.money(cov.won_so_far, cur)}. Coverage needed ≈ 1 ÷ win rate.")

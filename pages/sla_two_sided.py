@@ -23,7 +23,7 @@ commitment = sla.commitment_for(period)
 trend_grain = "week" if grain_for(period) != "month" else "month"
 
 mqls = metrics.mqls_delivered(period, filters)
-acceptance = metrics.acceptance(period, filters)
+acceptance = metrics.acceptance(period, filters, as_of=as_of)   # the moment the caption names, as below
 compliance = metrics.sla_compliance(period, filters, as_of=as_of)
 decisions = sla.decision_timeliness(period, filters, as_of=as_of)
 if mqls.empty and acceptance.empty:
@@ -109,7 +109,7 @@ with mkt:
                                               commitment.daily if commitment else None,
                                               as_of.astimezone(zone(tz))),
                     width="stretch", key="two_mql_pace")
-    weekly_acc = metrics.acceptance(period, filters, grain=trend_grain)
+    weekly_acc = metrics.acceptance(period, filters, grain=trend_grain, as_of=as_of)
     if not weekly_acc.empty:
         chart(sla_charts.acceptance_chart(weekly_acc, commitment.min_acceptance_rate if commitment else None,
                                                     grain=trend_grain),

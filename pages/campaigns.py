@@ -47,7 +47,8 @@ with cols[4]:
 
 st.caption("Lifetime attribution: a campaign's leads, MQLs, opportunities and revenue count whenever they "
            "happened, so a campaign is judged on everything it brought. Acceptance counts its leads handed "
-           "off in the period.")
+           "off in the period. So these are not the scoreboard's MQLs delivered, revenue or lead acceptance, "
+           "which count what happened in the period from every source, with a campaign or without.")
 
 channels = campaigns.by_channel(frame)
 left, right = st.columns(2, gap="large")

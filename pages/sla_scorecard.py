@@ -79,7 +79,12 @@ column_config = {
     "Trend": st.column_config.LineChartColumn("Weekly trend", y_min=0.0, y_max=1.0, width=110, color=theme.SALES),
     "Hand-offs": st.column_config.NumberColumn("Hand-offs", format="%,d", width=78),   # 3,630 as on the tiles
     "Breaches": st.column_config.NumberColumn("Breaches", format="%,d", width=74),
-    "Untouched": st.column_config.NumberColumn("Untouched", format="%,d", width=80),
+    # the breaches never touched (My SLA's "never contacted"): not every untouched hand-off, which the
+    # scoreboard counts as untouched pending ones included (60 there beside 59 here read as a mismatch)
+    "Untouched": st.column_config.NumberColumn("No contact", format="%,d", width=80,
+                                               help="Breaches never touched: the deadline passed with no rep "
+                                                    "touch. Untouched hand-offs still inside their window are "
+                                                    "pending and not counted."),
     "Median": st.column_config.TextColumn("Median", width=70, help="Median time to first touch"),
     "p90": st.column_config.TextColumn("9 in 10", width=70,
                                        help="90% of touched hand-offs were first touched within this time (p90)"),
@@ -122,7 +127,9 @@ else:
         "Tier": untouched["tier"], "Source": untouched["source"], "Team": untouched["team"],
         "Handed off": sla_views.local_times(untouched["handed_off_at"], tz), "E-mail": untouched["email"]})
     more = f" (newest {sla.UNTOUCHED_LIMIT:,} shown)" if len(untouched) >= sla.UNTOUCHED_LIMIT else ""
-    st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period were never touched{more}. "
+    inside = f"; {fmt.number(t.pending)} more untouched are still inside their window" if t.pending else ""
+    st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period are past their deadline without a touch"
+               f"{inside}{more}. "
                "Accepted ones are also on Leads slipping through, where leads can reassign them; those awaiting a "
                "decision join them there once the decision is overdue.")
     records_table(shown, title=f"untouched leads {period.describe()}", key="sc_untouched",

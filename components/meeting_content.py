@@ -422,8 +422,11 @@ def sources_frame(p: dict) -> pd.DataFrame:
 
 
 def acceptance_note(p: dict, today: date | None = None) -> str:
+    # "(the same point …)" as under the scoreboard slide: both compare with the same stretch
+    same = " (the same point in the previous period)" if (p.get("comparison_period") or {}).get(
+        "label", "").startswith("same") else ""
     return f"{acceptance_headline(p)} " + (before_data_note(p, today)
-                                           or f"Acceptance compares with {comparison_text(p, today)}.")
+                                           or f"Acceptance compares with {comparison_text(p, today)}{same}.")
 
 
 def acceptance_headline(p: dict) -> str:

@@ -494,3 +494,10 @@ def test_the_sla_slide_and_the_goals_slide_read_one_share_of_one_target_alike():
     line = mc.goal_lines({**goals_payload(), "goals": [goal]})[0]
     assert line.attainment == "74%"
     assert mc.sla_notes(sla)["marketing"].startswith(f"{line.attainment} of the commitment")
+
+
+def test_the_acceptance_slide_names_its_comparison_as_the_scoreboard_slide_does():
+    p = {**acceptance_payload(), "comparison_period": {"start": "2026-07-01", "end": "2026-08-24", "tz": "UTC",
+                                                       "label": "same point in the previous period"}}
+    assert mc.acceptance_note(p, date(2026, 11, 24)).endswith(
+        "Acceptance compares with 01 Jul – 24 Aug (the same point in the previous period).")

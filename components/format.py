@@ -124,10 +124,19 @@ def ratio(x) -> str:
 
 
 def coverage_gap(coverage, needed) -> str | None:
-    """Pipeline coverage against what the win rate needs: '-2.1× vs 4.0× needed' (a KPI delta)."""
+    """Pipeline coverage against what the win rate needs: '-2.1× vs needed' (a KPI delta; the tile's
+    caption says how much is needed, :func:`coverage_needed`). '-2.1× vs 4.0× needed' was cut to
+    '-2.1× vs 4.0× nee…' on a 1280 px scoreboard."""
     if _missing(coverage) or _missing(needed) or not needed:
         return None
-    return f"{float(coverage) - float(needed):+.1f}× vs {ratio(needed)} needed"
+    return f"{float(coverage) - float(needed):+.1f}× vs needed"
+
+
+def coverage_needed(needed) -> str:
+    """The coverage tile's caption: '4.0× needed' (≈ 1 ÷ win rate), or that there is no win rate yet."""
+    if _missing(needed) or not needed:
+        return "no win rate yet"
+    return f"{ratio(needed)} needed"
 
 
 def change(current, previous, kind: str = "relative") -> str | None:

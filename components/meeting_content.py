@@ -228,8 +228,7 @@ def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
 def _coverage_tile(cov: dict, needed, cur: str) -> Tile:
     if cov["status"] == "ok":
         return Tile("coverage", "Pipeline coverage", fmt.ratio(cov["ratio"]),
-                    fmt.coverage_gap(cov["ratio"], needed),
-                    caption=None if needed else "no win rate yet")
+                    fmt.coverage_gap(cov["ratio"], needed), caption=fmt.coverage_needed(needed))
     if cov["status"] == "target_met":
         return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}")
     return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue plan for the period")
@@ -242,10 +241,17 @@ def comparison_text(p: dict, today: date | None) -> str:
     return period_text(period, today) if period else p["comparison"]
 
 
+def before_data_note(p: dict, today: date | None = None) -> str | None:
+    """Why a slide shows no changes (its comparison period starts before the data), or None."""
+    if not p.get("comparison_before_data"):
+        return None
+    return (f"No changes shown: {comparison_text(p, today)} starts before the data does "
+            f"({p.get('data_start') or 'no data'}).")
+
+
 def scoreboard_note(p: dict, today: date | None = None) -> str:
     if p.get("comparison_before_data"):
-        return (f"No changes shown: {comparison_text(p, today)} starts before the data does "
-                f"({p.get('data_start') or 'no data'}).")
+        return before_data_note(p, today)
     same = " (the same point in the previous period)" if p.get("comparison_same_point") else ""
     return f"Changes compare with {comparison_text(p, today)}{same}."
 
@@ -292,6 +298,17 @@ class GoalLine:
     bar: GoalBar | None = None  # the progress bar's marks (target, even pace, projection)
     checkin_by: str | None = None  # "Priya Shah, 3 days ago"
     checkin_text: str | None = None  # the whole narrative (screens clip it to fit: clip())
+    period_note: str | None = None   # the goal's own period ('Q4 2026') when it is not the meeting's
+
+
+def goal_period_note(g: dict, period: dict) -> str | None:
+    """The goal's period in words when it differs from the meeting's: a "This month" meeting shows
+    the quarter's goals with quarter-to-date values, beside a scoreboard slide of the month."""
+    if not g.get("start") or not g.get("end"):   # goals frozen before the payload named their dates
+        return None
+    if (g["start"], g["end"]) == (period.get("start"), period.get("end")):
+        return None
+    return g.get("period_text")
 
 
 def goal_lines(p: dict, now: datetime | None = None, *, dated: bool = False) -> list[GoalLine]:
@@ -339,7 +356,8 @@ def goal_lines(p: dict, now: datetime | None = None, *, dated: bool = False) -> 
             data_tone=STATUS_TONE.get(data_status, "neutral"),
             data_note=(f"owners' call; the data says {STATUSES.get(data_status, data_status).lower()}"
                        if data_status != g["status"] else None),
-            bar=bar, checkin_by=checkin_by, checkin_text=checkin_text))
+            bar=bar, checkin_by=checkin_by, checkin_text=checkin_text,
+            period_note=goal_period_note(g, p["period"])))
     return out
 
 
@@ -405,7 +423,11 @@ def sources_frame(p: dict) -> pd.DataFrame:
 
 
 def acceptance_note(p: dict, today: date | None = None) -> str:
-    return f"{acceptance_headline(p)} Acceptance compares with {comparison_text(p, today)}."
+    # "(the same point …)" as under the scoreboard slide: both compare with the same stretch
+    same = " (the same point in the previous period)" if (p.get("comparison_period") or {}).get(
+        "label", "").startswith("same") else ""
+    return f"{acceptance_headline(p)} " + (before_data_note(p, today)
+                                           or f"Acceptance compares with {comparison_text(p, today)}{same}.")
 
 
 def acceptance_headline(p: dict) -> str:
@@ -444,7 +466,9 @@ def sla_tiles(p: dict) -> dict[str, list[Tile]]:
         "sales": [
             Tile("follow_up", "Contacted in time", fmt.pct(comp.get("compliance_rate")),
                  _vs(comp.get("compliance_rate"), target, "target"), side="sales",
-                 caption=f"target {fmt.pct(target)}" if target is not None else "no target"),
+                 caption=f"target {fmt.pct(target)}" if target is not None else "no target",
+                 help="First touched by the SLA deadline ÷ hand-offs whose outcome is known: the scoreboard "
+                      "slide's SLA compliance."),
             Tile("decided_on_time", "Decided on time", fmt.pct(timely.get("on_time_rate")),
                  _vs(timely.get("on_time_rate"), decide_target, "target"), side="sales",
                  caption=f"target {fmt.pct(decide_target)}" if decide_target is not None else "no target"),
@@ -473,7 +497,9 @@ def sla_notes(p: dict) -> dict[str, str]:
     volume = c.get("mql_volume")
     measured, pace = _delivery(p)
     partly = (c.get("coverage") or 1) < 1
-    marketing = (f"{fmt.pct(_share(measured, volume))} of the commitment with {fmt.pct(pace)} of "
+    # a share of a target is an attainment, rounded down as on the goals slide: 969 of 1,300 MQLs read
+    # "75% of the commitment" here and "74%" on the MQL goal with the same target, one slide before
+    marketing = (f"{fmt.attainment(_share(measured, volume))} of the commitment with {fmt.pct(pace)} of "
                  + ("its volume due" if partly else "the period gone") if volume
                  else f"{fmt.pct(p.get('pace') or 0.0)} of the period gone; no MQL commitment covers it")
     if volume and partly:

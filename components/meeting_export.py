@@ -173,6 +173,8 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
             # as on the goal cards the room saw: the file left out what blocks each goal
             needs += f"<div><b>Blocked by:</b> {esc(g.blockers)}</div>" if g.blockers else ""
             kr = f"<div class='note'>Key result of {esc(g.parent_title)}</div>" if g.parent_title else ""
+            if g.period_note:   # not the meeting's period: its value is over the goal's own
+                kr = f"<div class='note' data-goal-period>Goal for {esc(g.period_note)}</div>" + kr
             out.append(f'<div class="goal" data-goal="{g.id}"><b>{esc(g.title)}</b> · '
                        f'<span class="status {g.tone}" data-status="{g.status}">{esc(g.status_label)}</span>'
                        + (f" <span class='note'>({esc(g.data_note)})</span>" if g.data_note else "") + kr

@@ -386,6 +386,8 @@ def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False, columns: i
     owners = ", ".join(f'<span style="color:{theme.SIDE_COLORS.get(o["side"], theme.NEUTRAL)};font-weight:600">'
                        f'{esc(o["name"])}</span>' for o in g.owners)
     kr = f" · key result of {esc(g.parent_title)}" if g.parent_title else ""
+    if g.period_note:   # a quarter's goal in a month's meeting: its value is the quarter's so far
+        kr = f" · {esc(g.period_note)} goal{kr}"
     if g.checkin_by:
         conf = meeting_content.confidence_label(g.checkin_confidence)
         text = meeting_content.clip(g.checkin_text, CHECKIN_CHARS[(big, min(max(columns, 2), 3))])

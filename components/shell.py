@@ -48,6 +48,10 @@ CSS = """
      cut to "19 aw…" in a narrow tile */
   [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: .15rem; }
   [data-testid="stMetricDeltaDescription"] { flex-shrink: 0; max-width: 100%; }
+  /* a change that does not fit its tile wraps instead of being cut: "+15.4 pts vs t…" on My SLA at
+     1280 px hid what the change is against */
+  [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"],
+  [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] p { white-space: normal; text-overflow: clip; }
   /* widgets.icon_button: the label names the button for screen readers, the icon alone shows */
   div[class*="st-key-icon_only_"] button [data-testid="stMarkdownContainer"] {
     position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;

@@ -47,7 +47,8 @@ with cols[4]:
 
 st.caption("Lifetime attribution: a campaign's leads, MQLs, opportunities and revenue count whenever they "
            "happened, so a campaign is judged on everything it brought. Acceptance counts its leads handed "
-           "off in the period.")
+           "off in the period. So these are not the scoreboard's MQLs delivered, revenue or lead acceptance, "
+           "which count what happened in the period from every source, with a campaign or without.")
 
 channels = campaigns.by_channel(frame)
 left, right = st.columns(2, gap="large")
@@ -77,7 +78,9 @@ if len(unpriced):
 
 table = frame.sort_values(["spend", "campaign"], ascending=[False, True])[
     ["campaign", "channel", "start_date", "end_date", "spend", "leads", "mqls", "cost_per_mql", "sqls",
-     "cost_per_sql", "won_revenue", "roi", "handed_off", "acceptance_rate"]]
+     "cost_per_sql", "won_revenue", "roi", "handed_off"]]
+# in points, drawn whole like every other rate ("76%"; the built-in percent format read "75.86%")
+table = table.assign(accepted_pct=frame["acceptance_rate"] * 100)
 money = fmt.money_column(cur)
 st.markdown("#### Every campaign")
 records_table(
@@ -97,6 +100,6 @@ records_table(
         "roi": st.column_config.NumberColumn("Return", format="%.1f×"),
         "handed_off": st.column_config.NumberColumn("Handed off", format="%,d",
                                                     help="The campaign's leads handed to sales in the period"),
-        "acceptance_rate": st.column_config.ProgressColumn("Accepted", format="percent", min_value=0, max_value=1,
-                                                           help="Accepted ÷ handed off in the period"),
+        "accepted_pct": st.column_config.ProgressColumn("Accepted", format="%.0f%%", min_value=0, max_value=100,
+                                                        help="Accepted ÷ handed off in the period"),
     })

@@ -128,30 +128,37 @@ with tabs["Weekly review"]:
     # the seven days before, up to the same time of day (today is not over), read as they stood a
     # week ago: equally mature (calc.comparison_period, calc.comparison_as_of)
     before = calc.comparison_period(week, week.end, now_)
-    st.caption(f"The last seven days ({week.describe()}), against the seven before up to the same time of day. "
-               "All teams and sources; the period and filters in the sidebar apply to Trends.")
+    # no changes against days before the data starts, as on the scoreboard (calc.comparison_before_data)
+    before_data = calc.comparison_before_data(before, dimensions.data_start(week.tz))
+    st.caption(f"The last seven days ({week.describe()}), "
+               + ("with no changes shown: the seven before start before the data does. " if before_data else
+                  "against the seven before up to the same time of day. ")
+               + "All teams and sources; the period and filters in the sidebar apply to Trends.")
     acc = metrics.acceptance(week, as_of=now_)
     acc_before = metrics.acceptance(before, as_of=calc.comparison_as_of(week, before, now_))
     a = acc.iloc[0] if not acc.empty else None
     b = acc_before.iloc[0] if not acc_before.empty else None
     summary, summary_before = qualification.feedback_summary(week), qualification.feedback_summary(before)
     week_replies = qualification.replies(week)
+    def vs_before(current, previous, kind: str = "relative") -> str | None:
+        return None if before_data else fmt.change(current, previous, kind)
+
     cols = st.columns(5)
     with cols[0]:
         kpi("Hand-offs", fmt.number(a.handed_off if a is not None else 0),
-            delta=fmt.change(a.handed_off if a is not None else 0, b.handed_off if b is not None else 0),
+            delta=vs_before(a.handed_off if a is not None else 0, b.handed_off if b is not None else 0),
             good_when="neutral")
     with cols[1]:
         kpi("Accepted by sales", fmt.pct(a.acceptance_rate if a is not None else None),
-            delta=fmt.change(a.acceptance_rate if a is not None else None,
-                             b.acceptance_rate if b is not None else None, "points"),
+            delta=vs_before(a.acceptance_rate if a is not None else None,
+                            b.acceptance_rate if b is not None else None, "points"),
             caption=f"{a.awaiting if a is not None else 0} awaiting")
     with cols[2]:
         kpi("Rejected", fmt.number(a.rejected if a is not None else 0), good_when="down",
-            delta=fmt.change(a.rejected if a is not None else 0, b.rejected if b is not None else 0))
+            delta=vs_before(a.rejected if a is not None else 0, b.rejected if b is not None else 0))
     with cols[3]:
         kpi("Lead quality (1–5)", fmt.number(summary["avg_quality"], 1),
-            delta=fmt.change(summary["avg_quality"], summary_before["avg_quality"], "score"),
+            delta=vs_before(summary["avg_quality"], summary_before["avg_quality"], "score"),
             caption=f"{summary['ratings']} ratings")
     with cols[4]:
         kpi("Marketing replies", fmt.number(len(week_replies)), good_when="neutral",

@@ -123,7 +123,7 @@ with together_3:
             needed = sb.coverage_needed
             kpi("Pipeline coverage", fmt.ratio(cov.ratio),
                 delta=fmt.coverage_gap(cov.ratio, needed),
-                caption=None if needed else "no win rate yet",   # the help says needed = 1 ÷ win rate
+                caption=fmt.coverage_needed(needed),   # the help says needed = 1 ÷ win rate
                 help=f"Open pipeline expected to close in the period ({fmt.money(cov.open_in_period, cur)}) ÷ "
                      f"what is left to win: target {fmt.money(cov.target, cur)} − won so far "
                      f"{fmt.money(cov.won_so_far, cur)}. Coverage needed ≈ 1 ÷ win rate.")
@@ -136,9 +136,8 @@ with together_3:
                      "A quarter this period touches has no revenue target: executives set the plan on "
                      "Shared goals → Revenue plan.")
 
-if sb.comparison_before_data and sb.data_start is not None:
-    kpi_area.caption(f"No changes shown: the period to compare with ({sb.comparison.describe()}) starts before the "
-                     f"data does ({sb.data_start:%d %b %Y}), so it would compare with a ramp-up, not a baseline.")
+if sb.comparison_before_data:
+    kpi_area.caption(calc.before_data_text(sb.comparison, sb.data_start))
 else:
     kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}, read at the same age as this "
                      "period (decisions and touches made later are left out).")

@@ -25,32 +25,37 @@ commitment = sla.commitment_for(period)
 target = sla_views.target_or_default(commitment.follow_up_target_rate if commitment else None)
 t, prev = card.total, card.previous
 
+
+def vs_previous(attr: str, kind: str = "relative") -> str | None:
+    """The change of a total against the comparison period; none when that starts before the data."""
+    return None if prev is None else fmt.change(getattr(t, attr), getattr(prev, attr), kind)
+
+
 cols = st.columns(5)
 with cols[0]:
-    kpi("In time", fmt.pct(t.compliance_rate), delta=fmt.change(t.compliance_rate, prev.compliance_rate, "points"),
+    kpi("In time", fmt.pct(t.compliance_rate), delta=vs_previous("compliance_rate", "points"),
         help=f"Hand-offs first touched by their SLA deadline ÷ those whose outcome is known "
              f"({fmt.number(t.met)} of {fmt.number(t.met + t.breached)}; {fmt.number(t.pending)} pending). "
-             f"Target {fmt.pct(target)}.")
+             f"Target {fmt.pct(target)}. The scoreboard's SLA compliance.")
 with cols[1]:
     kpi("Median to touch", fmt.duration(t.median_minutes), good_when="down",
-        delta=fmt.change(t.median_minutes, prev.median_minutes, "minutes"),
+        delta=vs_previous("median_minutes", "minutes"),
         help="Median time from hand-off to the first rep touch, in business minutes where the lead's policy "
              "counts business hours. Untouched hand-offs are not in it.")
 with cols[2]:
     kpi("9 in 10 within", fmt.duration(t.p90_minutes), good_when="down",
-        delta=fmt.change(t.p90_minutes, prev.p90_minutes, "minutes"),
+        delta=vs_previous("p90_minutes", "minutes"),
         help="9 in 10 touched hand-offs were first touched within this time.")
 with cols[3]:
-    kpi("Breaches", fmt.number(t.breached), good_when="down", delta=fmt.change(t.breached, prev.breached),
+    kpi("Breaches", fmt.number(t.breached), good_when="down", delta=vs_previous("breached"),
         help=f"{fmt.number(t.breached_late)} touched late, {fmt.number(t.breached_untouched)} never touched past "
              f"the deadline. {fmt.number(t.untouched)} hand-offs in the period have no touch yet, pending included.")
 with cols[4]:
-    kpi("Decided in time", fmt.pct(card.decisions.on_time_rate),
+    kpi("Decided on time", fmt.pct(card.decisions.on_time_rate),
         help=f"Accepted or rejected within the decision window ÷ hand-offs whose decision outcome is known. "
              f"{fmt.number(card.decisions.overdue)} are overdue without a decision.")
-st.caption(f"Deltas compare with {prev.label}, read at the same age as this period (decisions and touches made "
-           "later are left out). Each hand-off is measured against the SLA policy in force when it "
-           "was handed off; the SLA policies page lists the terms.")
+st.caption(f"{card.comparison_note} Each hand-off is measured against the SLA policy in force when it was handed "
+           "off; the SLA policies page lists the terms.")
 
 # --------------------------------------------------------------------------- per team and per rep
 
@@ -72,9 +77,14 @@ column_config = {
                                                   color=theme.SALES, help="Contacted by the deadline ÷ outcomes known",
                                                   width=115),
     "Trend": st.column_config.LineChartColumn("Weekly trend", y_min=0.0, y_max=1.0, width=110, color=theme.SALES),
-    "Hand-offs": st.column_config.NumberColumn("Hand-offs", width=78),
-    "Breaches": st.column_config.NumberColumn("Breaches", width=74),
-    "Untouched": st.column_config.NumberColumn("Untouched", width=80),
+    "Hand-offs": st.column_config.NumberColumn("Hand-offs", format="%,d", width=78),   # 3,630 as on the tiles
+    "Breaches": st.column_config.NumberColumn("Breaches", format="%,d", width=74),
+    # the breaches never touched (My SLA's "never contacted"): not every untouched hand-off, which the
+    # scoreboard counts as untouched pending ones included (60 there beside 59 here read as a mismatch)
+    "Untouched": st.column_config.NumberColumn("No contact", format="%,d", width=80,
+                                               help="Breaches never touched: the deadline passed with no rep "
+                                                    "touch. Untouched hand-offs still inside their window are "
+                                                    "pending and not counted."),
     "Median": st.column_config.TextColumn("Median", width=70, help="Median time to first touch"),
     "p90": st.column_config.TextColumn("9 in 10", width=70,
                                        help="90% of touched hand-offs were first touched within this time (p90)"),
@@ -117,7 +127,9 @@ else:
         "Tier": untouched["tier"], "Source": untouched["source"], "Team": untouched["team"],
         "Handed off": sla_views.local_times(untouched["handed_off_at"], tz), "E-mail": untouched["email"]})
     more = f" (newest {sla.UNTOUCHED_LIMIT:,} shown)" if len(untouched) >= sla.UNTOUCHED_LIMIT else ""
-    st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period were never touched{more}. "
+    inside = f"; {fmt.number(t.pending)} more untouched are still inside their window" if t.pending else ""
+    st.caption(f"{fmt.number(t.breached_untouched)} hand-offs in the period are past their deadline without a touch"
+               f"{inside}{more}. "
                "Accepted ones are also on Leads slipping through, where leads can reassign them; those awaiting a "
                "decision join them there once the decision is overdue.")
     records_table(shown, title=f"untouched leads {period.describe()}", key="sc_untouched",

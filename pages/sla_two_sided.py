@@ -23,7 +23,7 @@ commitment = sla.commitment_for(period)
 trend_grain = "week" if grain_for(period) != "month" else "month"
 
 mqls = metrics.mqls_delivered(period, filters)
-acceptance = metrics.acceptance(period, filters)
+acceptance = metrics.acceptance(period, filters, as_of=as_of)   # the moment the caption names, as below
 compliance = metrics.sla_compliance(period, filters, as_of=as_of)
 decisions = sla.decision_timeliness(period, filters, as_of=as_of)
 if mqls.empty and acceptance.empty:
@@ -109,7 +109,7 @@ with mkt:
                                               commitment.daily if commitment else None,
                                               as_of.astimezone(zone(tz))),
                     width="stretch", key="two_mql_pace")
-    weekly_acc = metrics.acceptance(period, filters, grain=trend_grain)
+    weekly_acc = metrics.acceptance(period, filters, grain=trend_grain, as_of=as_of)
     if not weekly_acc.empty:
         chart(sla_charts.acceptance_chart(weekly_acc, commitment.min_acceptance_rate if commitment else None,
                                                     grain=trend_grain),
@@ -130,7 +130,8 @@ with sal:
         kpi("Contacted in time", fmt.pct(comp_rate),
             delta=(fmt.change(comp_rate, target, "points") + " vs target"
                    if target is not None and comp_rate is not None else None),
-            help="Hand-offs first touched by their SLA deadline ÷ those whose outcome is known.")
+            help="Hand-offs first touched by their SLA deadline ÷ those whose outcome is known: the "
+                 "scoreboard's SLA compliance, and In time on the team scorecard.")
     with b, st.container(key="kpi-sales-decisions"):
         target = commitment.decision_target_rate if commitment else None
         kpi("Decided on time", fmt.pct(dec_rate),

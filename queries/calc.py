@@ -84,6 +84,22 @@ def comparison_text(comparison: Period) -> str:
     return f"{comparison.describe()} (the {comparison.label})"
 
 
+def comparison_before_data(comparison: Period, data_start: date | None) -> bool:
+    """The comparison period starts before the data does (or there is no data): its numbers would
+    be a ramp-up, not a baseline, so no change is shown against it. The one rule for every page
+    and slide that shows changes (scoreboard, team scorecard, meeting slides): "last 12 months" of
+    18 months of data read "Revenue +365%" against six months of ramp-up."""
+    return data_start is None or comparison.start < data_start
+
+
+def before_data_text(comparison: Period, data_start: date | None) -> str:
+    """Why no changes are shown (:func:`comparison_before_data`), in the pages' words."""
+    if data_start is None:
+        return "No changes shown: there is no data to compare with yet."
+    return (f"No changes shown: the period to compare with ({comparison.describe()}) starts before the data does "
+            f"({data_start:%d %b %Y}), so it would compare with a ramp-up, not a baseline.")
+
+
 # --------------------------------------------------------------------------- coverage
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, goals, metrics, scoreboard, settings, sla, users
+from queries import audit, calc, dimensions, goals, metrics, scoreboard, settings, sla, users
 from queries.access import ACTIONS, User
 from queries.db import get_engine
 from queries.goal_math import ATTENTION, STATUSES
@@ -326,6 +326,7 @@ def _goals_numbers(period: Period, as_of: datetime) -> dict:
             "attainment": json_number(p.attainment), "pace": json_number(p.pace),
             "projected": json_number(p.projected), "status": p.status, "data_status": p.data_status,
             "status_label": STATUSES.get(p.status, p.status), "period_text": g.describe_period(),
+            "start": g.start.isoformat(), "end": g.end.isoformat(),   # the goal's own period (not the meeting's)
             "owners": [{"name": o.name, "team": o.team_name, "side": o.side} for o in g.owners],
             "last_checkin": None if last is None else {
                 "at": last.created_at.isoformat(), "confidence": last.confidence, "author": last.author,
@@ -336,8 +337,11 @@ def _goals_numbers(period: Period, as_of: datetime) -> dict:
 
 def _acceptance_numbers(period: Period, as_of: datetime) -> dict:
     comparison = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
+    data_start = dimensions.data_start(period.tz)
+    before_data = calc.comparison_before_data(comparison, data_start)   # no change shown, as on the scoreboard slide
     total = _row(metrics.acceptance(period, as_of=as_of))
-    previous = _row(metrics.acceptance(comparison, as_of=calc.comparison_as_of(period, comparison, as_of)))
+    previous = {} if before_data else _row(metrics.acceptance(comparison,
+                                                              as_of=calc.comparison_as_of(period, comparison, as_of)))
     by_source = metrics.acceptance(period, dim="source", as_of=as_of)[
         ["dim_key", "dim_label", "handed_off", "accepted", "rejected", "awaiting", "acceptance_rate"]]
     by_source = by_source.sort_values(["handed_off", "dim_label"], ascending=[False, True]).reset_index(drop=True)
@@ -346,7 +350,8 @@ def _acceptance_numbers(period: Period, as_of: datetime) -> dict:
     commitment = sla.commitment_for(period)
     return {
         "total": total, "previous_rate": previous.get("acceptance_rate"), "comparison": comparison.describe(),
-        "comparison_period": _period_json(comparison),
+        "comparison_period": _period_json(comparison), "comparison_before_data": before_data,
+        "data_start": None if data_start is None else f"{data_start:%d %b %Y}",
         "by_source": frame_to_json(by_source), "reasons": frame_to_json(reasons),
         "min_acceptance_rate": json_number(commitment.min_acceptance_rate) if commitment else None,
     }

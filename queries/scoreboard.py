@@ -100,7 +100,7 @@ class Scoreboard:
     def comparison_before_data(self) -> bool:
         """The comparison period starts before the data does (or there is none): its numbers would
         be a ramp-up, not a baseline, so no changes are shown against it."""
-        return self.data_start is None or self.comparison.start < self.data_start
+        return calc.comparison_before_data(self.comparison, self.data_start)
 
     @property
     def marketing_revenue_share(self) -> float | None:

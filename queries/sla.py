@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, metrics, users
+from queries import audit, calc, dimensions, metrics, users
 from queries.access import User
 from queries.business_hours import (Calendar, CalendarError, Schedule, describe_window, format_hhmm, parse_hhmm,
                                     zone)
@@ -1278,7 +1278,7 @@ class Scorecard:
     ``by_team`` / ``by_rep`` also ``trend`` (weekly compliance list) and ``by_rep`` ``team``."""
 
     total: Totals
-    previous: Totals
+    previous: Totals | None     # None: the comparison period starts before the data, so no changes
     decisions: Decisions
     by_team: pd.DataFrame
     by_rep: pd.DataFrame
@@ -1287,6 +1287,16 @@ class Scorecard:
     team_trend: pd.DataFrame
     rep_trend: pd.DataFrame
     bands: pd.DataFrame
+    comparison: Period | None = None   # the period changes are measured against (the scoreboard's)
+    data_start: date | None = None     # the first lead's or opportunity's local date
+
+    @property
+    def comparison_note(self) -> str:
+        """What the changes compare with, or why none are shown (the scoreboard's wording)."""
+        if self.previous is None:
+            return calc.before_data_text(self.comparison, self.data_start)
+        return (f"Changes compare with {self.previous.label}, read at the same age as this period (decisions and "
+                "touches made later are left out).")
 
 
 def _none(value):
@@ -1334,11 +1344,15 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
         decisions = Decisions(int(r.decided_on_time), int(r.decided_late), int(r.decision_overdue),
                               int(r.decision_pending), r.decided_on_time / known if known else None)
     # The scoreboard's comparison: a period in progress against the previous one up to the same point.
+    # No changes against a comparison period that starts before the data does, as on the scoreboard.
     prev_period = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
-    with get_engine().connect() as conn:
-        prev_row = conn.execute(q("sla_scorecard_totals"), metrics.params(
-            prev_period, filters, as_of=calc.comparison_as_of(period, prev_period, as_of))).mappings().one()
-    previous = _totals(prev_row, calc.comparison_text(prev_period))
+    data_start = dimensions.data_start(period.tz)
+    previous = None
+    if not calc.comparison_before_data(prev_period, data_start):
+        with get_engine().connect() as conn:
+            prev_row = conn.execute(q("sla_scorecard_totals"), metrics.params(
+                prev_period, filters, as_of=calc.comparison_as_of(period, prev_period, as_of))).mappings().one()
+        previous = _totals(prev_row, calc.comparison_text(prev_period))
     counts = get("band")[["dim_key", "handed_off"]].rename(columns={"handed_off": "handoffs"})
     counts["band"] = counts["dim_key"].astype(int)
     bands = window_bands().merge(counts[["band", "handoffs"]], on="band", how="left")
@@ -1347,7 +1361,7 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
     return Scorecard(total=total, previous=previous, decisions=decisions,
                      by_team=with_trend(get("team"), get("team_week")), by_rep=with_trend(get("rep"), get("rep_week")),
                      by_source=get("source"), by_tier=tier, team_trend=get("team_week"), rep_trend=get("rep_week"),
-                     bands=bands)
+                     bands=bands, comparison=prev_period, data_start=data_start)
 
 
 # --------------------------------------------------------------------------- leads slipping through

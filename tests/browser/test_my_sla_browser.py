@@ -62,3 +62,16 @@ def test_my_sla_deep_link_after_sign_in(page):
     expect(page.get_by_role("heading", name="My SLA")).to_be_visible()
     expect(page.get_by_role("heading", name="Open hand-offs")).to_be_visible()
     assert_no_exception(page)
+
+
+def test_the_changes_on_the_tiles_are_read_whole_on_a_1280_screen(page):
+    """At 1280 px the five tiles cut "+15.4 pts vs team" to "+15.4 pts vs t…": what the change was
+    against was lost. A change that does not fit wraps inside its tile."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "sdr", path="/my_sla")
+    expect(page.get_by_role("heading", name="My SLA")).to_be_visible()
+    wait_for_app(page)
+    deltas = page.get_by_test_id("stMetricDelta").get_by_test_id("stMarkdownContainer")
+    expect(deltas.first).to_be_visible()
+    cut = deltas.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+    assert not cut, cut

@@ -913,3 +913,31 @@ def test_a_mistaken_decision_or_action_is_withdrawn_not_deleted(db):
     presenting = open_app("executive", meeting=meeting_id, section=n, present=1)
     assert "Kept decision" in markdown_text(presenting)
     assert not [b for b in presenting.button if b.label == "Withdraw"]  # corrections are not made on the projector
+
+
+def test_a_months_meeting_says_its_goals_are_the_quarters(db):
+    """A "This month" meeting shows the quarter's goals with quarter-to-date values beside a
+    scoreboard slide of the month: each goal card names its own period (as the scoreboard's goals
+    panel does), so "Raise lead acceptance 61.4%" is not read as the month's 64%."""
+    from components.meeting_view import goal_card_html
+    from queries import metrics
+    from queries.periods import preset_period
+
+    tz = settings.company_timezone()
+    as_of = metrics.now_minute()
+    month = preset_period("this_month", local_today(tz, as_of), tz)
+    quarter = preset_period("this_quarter", local_today(tz, as_of), tz)
+    by_month = meetings.compute_section("goals", month, as_of)
+    lines = meeting_content.goal_lines(by_month)
+    assert lines and all(g.period_note for g in lines)
+    acceptance = next(g for g in by_month["goals"] if g["metric"] == "acceptance_rate")
+    line = next(g for g in lines if g.id == acceptance["id"])
+    assert line.period_note == acceptance["period_text"]
+    # the value is the goal's quarter, not the meeting's month
+    assert acceptance["value"] == pytest.approx(metrics.acceptance(quarter, as_of=as_of).iloc[0].acceptance_rate)
+    assert f"{line.period_note} goal" in goal_card_html(line)
+    by_quarter = meeting_content.goal_lines(meetings.compute_section("goals", quarter, as_of))
+    same = next(g for g in by_quarter if g.id == line.id)
+    assert same.period_note is None and f"{line.period_note} goal" not in goal_card_html(same)
+    from components import meeting_export   # the mailed file says it too
+    assert f"Goal for {line.period_note}" in meeting_export._section_html("goals", by_month, who("executive"), {})

@@ -815,3 +815,20 @@ def test_a_proposal_for_an_instant_already_taken_says_so_before_anyone_clicks(sh
     at = run_as("sales_lead", "criteria")      # its author is told to withdraw it instead
     assert any("withdraw it and propose it again" in w.value for w in at.warning), [w.value for w in at.warning]
     assert qualification.by_id(second).status == "proposed"
+
+
+def test_the_weekly_review_shows_no_changes_against_days_before_the_data(shop):
+    """The weekly review's changes follow the scoreboard's rule: the seven days before a shop whose
+    data began two days ago are a ramp-up ("Hand-offs: new"), so no change is shown, and it says why."""
+    import streamlit as st
+
+    at = run_as("sales_lead", "feedback")
+    tiles = {m.label: m for m in at.metric}
+    assert tiles["Hand-offs"].value == "5" and not [m.label for m in at.metric if m.proto.delta]
+    assert any("no changes shown" in c.value for c in at.caption), texts(at)
+    acc = shop["world"].account(tier=2)
+    shop["world"].lead(datetime.now(timezone.utc) - timedelta(days=30), acc)   # data from a month ago on
+    st.cache_data.clear()
+    at = run_as("sales_lead", "feedback")
+    assert {m.label: m for m in at.metric}["Hand-offs"].proto.delta == "new"
+    assert not any("no changes shown" in c.value for c in at.caption)

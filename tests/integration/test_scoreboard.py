@@ -289,6 +289,48 @@ def test_no_changes_against_a_period_before_the_data(scene):
     assert tiles(q1)["Revenue"].proto.delta
 
 
+def test_every_page_shows_changes_against_the_same_comparison_or_none(scene):
+    """One rule for changes: the scoreboard, the team SLA scorecard and the meeting slides compare
+    with the same period, and show no change when it starts before the data does. The scorecard
+    and the acceptance slide used to compare "this year" with the ramp-up the scoreboard left out
+    ("In time -4 pts" beside a scoreboard without changes)."""
+    from components import meeting_content as mc
+    from queries import meetings, sla
+
+    as_of = metrics.now_minute()
+    for period, before in ((Q4_2025, True), (Q1, False)):   # Q3 2025 starts before the data (1 Sep 2025)
+        sb = scoreboard.scoreboard(period, as_of=as_of)
+        card = sla.scorecard(period, as_of=as_of)
+        slide = meetings.compute_section("acceptance", period, as_of)
+        assert sb.comparison_before_data is before
+        assert slide["comparison_before_data"] is before
+        if before:
+            assert sb.acceptance_rate_prev is None and sb.sla_compliance_prev is None
+            assert card.previous is None and slide["previous_rate"] is None
+            assert card.comparison_note.startswith("No changes shown") and "01 Sep 2025" in card.comparison_note
+            assert "No changes shown" in mc.acceptance_note(slide)
+            assert not [t for t in mc.acceptance_tiles(slide) if t.delta]
+        else:
+            assert card.comparison == sb.comparison
+            assert card.previous.compliance_rate == pytest.approx(sb.sla_compliance_prev)
+            assert card.previous.median_minutes == pytest.approx(sb.median_minutes_prev)
+            assert card.previous.p90_minutes == pytest.approx(sb.p90_minutes_prev)
+            assert slide["previous_rate"] == pytest.approx(sb.acceptance_rate_prev)
+            assert mc.acceptance_tiles(slide)[0].delta == \
+                f"{fmt.change(sb.acceptance_rate, sb.acceptance_rate_prev, 'points')} vs previous period"
+
+
+@pytest.mark.one_backend
+def test_the_team_scorecard_shows_no_changes_against_a_period_before_the_data(scene):
+    app = open_page("executive", "sla_scorecard", query={"period": "custom", "from": "2025-10-01",
+                                                         "to": "2025-12-31"})
+    assert [m.label for m in app.metric][:4] == ["In time", "Median to touch", "9 in 10 within", "Breaches"]
+    assert not [m.label for m in app.metric if m.proto.delta]
+    assert any(c.value.startswith("No changes shown") and "01 Sep 2025" in c.value for c in app.caption)
+    q1 = open_page("executive", "sla_scorecard", query=Q1_LINK)
+    assert {m.label: m for m in q1.metric}["In time"].proto.delta
+
+
 @pytest.mark.one_backend
 def test_an_empty_database_says_there_is_no_data_yet(world):
     users.create(None, UserInput("executive", "Eve Executive", "eve@example.com", ["executive"]),

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 
 from queries import business_hours as bh
-from queries import calc, metrics, sla, users
+from queries import calc, metrics, scoreboard, sla, users
 from queries.access import User
 from queries.filters import Filters
 from queries.periods import Period
@@ -699,7 +700,7 @@ def test_scorecard_sparklines_hold_only_weeks_with_a_rate(world, people, admin, 
 
 
 @pytest.mark.parametrize("as_of", ["2026-11-27 12:00", "2026-12-01 10:00", "2026-12-20 00:00"])
-def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week, as_of):
+def test_compliance_pending_and_breaches_match_pandas(app_db, world, people, busy_week, as_of):
     as_of = ny(as_of)
     truth = independent_outcomes(app_db, as_of, office_py(), busy_week)
     period = Period(date(2026, 11, 1), date(2026, 12, 31), NY_TZ)
@@ -770,12 +771,20 @@ def test_compliance_pending_and_breaches_match_pandas(app_db, people, busy_week,
     dec = sla.decision_timeliness(period, as_of=as_of).iloc[0]
     assert (card.decisions.on_time, card.decisions.late, card.decisions.overdue, card.decisions.pending) == \
         (dec.on_time, dec.late, dec.overdue, dec.pending)
-    # Deltas compare with the scoreboard's comparison period (the same point of the previous
-    # period while this one is in progress), so the two pages agree on a metric's change.
+    # The data starts in November, after the comparison period does: no changes, as on the scoreboard.
+    assert card.previous is None and card.comparison_note.startswith("No changes shown")
+    assert scoreboard.scoreboard(period, as_of=as_of).sla_compliance_prev is None
+    # With data before it (a lead of January, never handed off), deltas compare with the scoreboard's
+    # comparison period (the same point of the previous period while this one is in progress), so the
+    # two pages agree on a metric's change.
+    world.lead(ny("2026-01-05 09:00"), people["t2"])
+    st.cache_data.clear()
+    card = sla.scorecard(period, as_of=as_of)
     comparison = calc.comparison_period(period, as_of.astimezone(NY).date(), as_of)
     previous = sla.scorecard(comparison, as_of=as_of).total
     assert (card.previous.handed_off, card.previous.met) == (previous.handed_off, previous.met)
     assert card.previous.label == calc.comparison_text(comparison)
+    assert card.previous.compliance_rate == scoreboard.scoreboard(period, as_of=as_of).sla_compliance_prev
     assert (comparison.end < period.previous().end) == (period.start <= as_of.date() < period.end)
 
     # Touch-vs-window bands add up and split exactly at met / late, the same from both queries.

@@ -576,3 +576,51 @@ def test_a_policy_name_shows_as_typed_in_the_preview_and_the_definitions(office)
         shown = " ".join(m.value for m in at.markdown)
         assert fmt.md_text(name) in shown, (page, shown)
         assert f"**{name}**" not in shown and f" {name}**" not in shown, page
+
+
+def test_one_number_for_one_thing_on_every_page_on_demo_data(demo_sla_db):
+    """The product's promise, read off the screens for this quarter: the scoreboard, the two-sided
+    SLA, the team scorecard, My SLA, the meeting's SLA slide and the shared goals show the same
+    value for the same metric, whatever each page calls it."""
+    from components import format as fmt
+    from components import meeting_content as mc
+    from queries import goals, meetings, metrics, settings
+    from queries.periods import local_today, preset_period
+
+    def shown(at: AppTest) -> dict[str, str]:
+        return {m.label: m.value for m in at.metric}
+
+    board = shown(open_page("executive", "scoreboard"))
+    two = shown(open_page("marketing_lead", "sla_two_sided"))
+    card_page = open_page("sales_lead", "sla_scorecard")
+    card = shown(card_page)
+    mine = shown(open_page("sdr", "my_sla"))
+    tz = settings.company_timezone()
+    as_of = metrics.now_minute()
+    quarter = preset_period("this_quarter", local_today(tz, as_of), tz)
+    slide = {t.key: t.value for side in mc.sla_tiles(meetings.compute_section("sla", quarter, as_of)).values()
+             for t in side}
+
+    assert board["MQLs delivered"] == two["MQLs delivered"] == slide["mqls_delivered"]
+    assert board["Lead acceptance"] == two["Accepted by sales"] == slide["mql_acceptance"]
+    assert board["SLA compliance"] == two["Contacted in time"] == card["In time"] == slide["follow_up"]
+    assert board["Median first touch"] == card["Median to touch"] == slide["median_touch"]
+    assert two["Decided on time"] == card["Decided on time"] == slide["decided_on_time"]
+
+    # the goals linked to these metrics, over the same quarter and no scope
+    by_metric = {e.goal.metric: e.progress.value for e in goals.evaluated(quarter, as_of=as_of, record_snapshots=False)
+                 if e.goal.scope.is_empty and (e.goal.start, e.goal.end) == (quarter.start, quarter.end)}
+    assert by_metric, "the demo data has this quarter's goals"
+    for metric, text in (("sla_compliance", board["SLA compliance"]), ("acceptance_rate", board["Lead acceptance"])):
+        if metric in by_metric:
+            assert fmt.pct(by_metric[metric]) == text, metric
+    if "mqls_delivered" in by_metric:
+        assert fmt.number(by_metric["mqls_delivered"]) == board["MQLs delivered"]
+    if "median_first_touch" in by_metric:
+        assert fmt.duration(by_metric["median_first_touch"]) == board["Median first touch"]
+
+    # the rep's own quarter on My SLA is their row on the scorecard
+    reps = card_page.dataframe[1].value
+    sdr = users.by_username("sdr")
+    row = reps[reps["Rep"] == sla.rep_info(sdr.rep_id).full_name].iloc[0]
+    assert mine["This quarter"] == f"{row['Compliance']:.0f}%"

@@ -108,8 +108,10 @@ def test_clock_text_for_a_touch_before_the_business_clock_started(monkeypatch):
 
 
 def test_coverage_gap_names_what_is_needed():
-    assert fmt.coverage_gap(1.9, 4.0) == "-2.1× vs 4.0× needed"
-    assert fmt.coverage_gap(4.5, 4.0) == "+0.5× vs 4.0× needed"
+    # the delta stays short enough for a 1280 px tile; the caption says how much is needed
+    assert fmt.coverage_gap(1.9, 4.0) == "-2.1× vs needed"
+    assert fmt.coverage_gap(4.5, 4.0) == "+0.5× vs needed"
+    assert fmt.coverage_needed(4.0) == "4.0× needed" and fmt.coverage_needed(None) == "no win rate yet"
     assert fmt.coverage_gap(1.9, None) is None and fmt.coverage_gap(None, 4.0) is None
 
 

@@ -53,7 +53,7 @@ def channel_returns_chart(channels: pd.DataFrame, currency: str = "USD", *, heig
     # the label after the longest bar ("$102k · 5.9× return") has the room beside it and a margin:
     # with only the room (range × 1.45) it ran off a half-width chart on a 1280 px screen
     fig.update_xaxes(title_text=None, range=[0, top * 1.6], tickprefix=fmt.money(0, currency).rstrip("0"),
-                     tickformat="~s")
+                     **theme.MONEY_TICKS)
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05, margin=dict(r=RETURN_LABEL_MARGIN))
     return theme.style(fig, title, height=height or max(300, 90 + 62 * len(rows)))
 
@@ -87,11 +87,11 @@ def cost_per_sql_chart(frame: pd.DataFrame, currency: str = "USD", *, limit: int
                     cliponaxis=False,
                     textfont=dict(size=12, color=theme.INK),
                     customdata=[[theme.plain(str(r["campaign"])), fmt.money(r["spend"], currency), fmt.number(r["sqls"]),
-                                 fmt.money(r["cost_per_mql"], currency)]],
+                                 fmt.money(r["cost_per_mql"], currency), fmt.money(r["cost_per_sql"], currency)]],
                     hovertemplate="%{customdata[0]}<br>%{customdata[1]} spent · %{customdata[2]} SQLs"
-                                  "<br>Cost per SQL <b>%{x:,.0f}</b> · per MQL %{customdata[3]}<extra></extra>")
+                                  "<br>Cost per SQL <b>%{customdata[4]}</b> · per MQL %{customdata[3]}<extra></extra>")
     fig.update_xaxes(title_text=None, rangemode="tozero", range=[0, float(rows["cost_per_sql"].max()) * 1.45],
-                     tickprefix=fmt.money(0, currency).rstrip("0"), tickformat="~s")
+                     tickprefix=fmt.money(0, currency).rstrip("0"), **theme.MONEY_TICKS)
     fig.update_yaxes(categoryorder="array", categoryarray=labels)
     fig.update_layout(barmode="overlay", bargap=0.25, showlegend=False, margin=dict(r=120))
     return theme.style(fig, title, height=height or max(320, 130 + 34 * len(rows)))

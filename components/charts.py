@@ -76,7 +76,7 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
                 customdata=[[w, fmt.money(v, currency), t] for w, v, t in zip(when, values, totals)],
                 hovertemplate="%{customdata[0]}<br>" + name + ": <b>%{customdata[1]}</b><br>of %{customdata[2]} "
                               + verb + "<extra></extra>"))
-    money_axis = dict(tickprefix=_currency_prefix(currency), tickformat="~s", rangemode="tozero", nticks=4)
+    money_axis = dict(tickprefix=_currency_prefix(currency), rangemode="tozero", nticks=4, **theme.MONEY_TICKS)
     layout = dict(
         barmode="stack", bargap=0.25, hovermode="closest",
         xaxis=_time_axis(grain, frame["bucket"], anchor="y2"),

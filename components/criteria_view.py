@@ -153,7 +153,8 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
                      column_config={**{c: count for c in ("Qualify", "Actually MQL", "Handed off", "Accepted",
                                                           "Rejected", "Awaiting", "With opportunity", "Won", "Lost")},
                                     "Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
-                                    "Revenue": st.column_config.NumberColumn(format="accounting")})
+                                    # whole amounts with the company currency, as every other amount
+                                    "Revenue": st.column_config.NumberColumn(format=fmt.money_column(currency))})
         st.caption("Acceptance = leads with an accepted hand-off ÷ leads handed off. Opportunity rate = leads with an "
                    "opportunity ÷ leads that qualify. Win rate = won ÷ (won + lost) opportunities from those leads. "
                    "Leads are judged on their current attributes (score, account) and outcomes to date; leads the "

@@ -25,7 +25,7 @@ def _axis_format(unit: str, big: bool = False, currency: str = "USD") -> dict:
     if unit == "percent":
         return {"tickformat": ".0%"}
     if unit == "currency":
-        return {"tickprefix": _prefix(currency), "tickformat": "~s"}
+        return {"tickprefix": _prefix(currency), **theme.MONEY_TICKS}
     if unit == "minutes":
         return {"ticksuffix": " min", "tickformat": ",.0f"}
     if unit == "hours":

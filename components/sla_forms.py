@@ -13,7 +13,7 @@ from components import format as fmt
 from components.widgets import empty_state
 from queries import dimensions, sla
 from queries.access import User
-from queries.business_hours import WEEKDAY_NAMES, describe_window, format_hhmm
+from queries.business_hours import WEEKDAY_NAMES, country_of_zone, describe_window, format_hhmm
 from queries.periods import quarter_start, zone
 
 FLASH = "slapol_flash"
@@ -404,7 +404,9 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
     with b, st.form(f"{k}import"):
         st.markdown("**Import public holidays** (from the maintained `holidays` library)")
         c1, c2, c3 = st.columns(3)
-        c1.text_input("Country", value="US", key=f"{k}country", max_chars=2)
+        c1.text_input("Country", value=country_of_zone(cal.timezone if cal else tz) or "", key=f"{k}country",
+                      max_chars=2, placeholder="e.g. DE", help="Two-letter ISO code; the default is the country of "
+                                                                "the calendar's time zone.")
         c2.text_input("State / region", key=f"{k}subdiv", max_chars=6, placeholder="optional")
         c3.number_input("Year", 2000, 2050, today.year + (1 if today.month >= 10 else 0), key=f"{k}year")
         st.form_submit_button("Import", on_click=_import_holidays, args=(user, cal_id, version, tz, k))

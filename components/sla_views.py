@@ -225,8 +225,17 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
                          height=min(38 + 35 * len(view), 360))
 
 
-def breaches_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """A rep's breaches as shown and exported (compact: what happened says deadline and delay)."""
+def csv_times(moments: pd.Series, tz: str) -> pd.Series:
+    """Instants as local wall-clock times in ``tz`` for a CSV (``widgets.csv_bytes`` writes them as
+    YYYY-MM-DD HH:MM): the screen's "Fri 13 Nov, 06:14" has no year and can't be sorted in a spreadsheet."""
+    return pd.to_datetime(moments, utc=True).dt.tz_convert(tz).dt.tz_localize(None).reset_index(drop=True)
+
+
+def breaches_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.DataFrame:
+    """A rep's breaches as shown (compact: what happened says deadline and delay), or ``for_csv``
+    with the times as local instants (see :func:`csv_times`)."""
+    times = csv_times if for_csv else local_times
+
     def what(r):
         if r.breach == "late":
             return f"Contacted {fmt.duration(r.over_minutes)} late"
@@ -235,11 +244,11 @@ def breaches_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     return pd.DataFrame({
         "Lead": frame["lead_name"], "Account": frame["account"],
-        "Handed off": local_times(frame["handed_off_at"], tz),
+        "Handed off": times(frame["handed_off_at"], tz),
         "What happened": [what(r) for r in frame.itertuples()],
         "Window": [sla.describe_window(int(m), bool(b)) for m, b in zip(frame["window_minutes"], frame["business"])],
         "Decision": frame["status"].map({"awaiting": "Awaiting", "accepted": "Accepted", "rejected": "Rejected"}),
-        "Deadline": local_times(frame["sla_deadline_at"], tz),
+        "Deadline": times(frame["sla_deadline_at"], tz),
         "Source": frame["source"], "Policy": frame["policy"], "E-mail": frame["email"],
     })
 

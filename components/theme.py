@@ -401,6 +401,11 @@ def break_gaps(grain: str | None, x, *columns) -> tuple[list, ...]:
     return (out_x, *out)
 
 
+#: Tick labels of a money axis (with the currency's ``tickprefix``): 500k, 2.5M, 1.2B. A d3 "~s"
+#: format wrote billions as "G" (¥1.2G), which yen and rupee amounts reach.
+MONEY_TICKS = {"exponentformat": "B", "separatethousands": True}
+
+
 def count_axis(largest) -> dict:
     """Y (or x) axis settings for counts of things (hand-offs, leads): whole-number ticks, never
     0.5 of a hand-off; from zero."""

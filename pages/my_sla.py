@@ -119,7 +119,8 @@ if breaches.empty:
 else:
     st.caption("Each breach with the lead behind it: late first contacts and leads never contacted, newest first.")
     records_table(sla_views.breaches_view(breaches, tz), title=f"sla breaches {info.full_name} {period.describe()}",
-                  key="mysla_breaches", height=min(38 + 35 * len(breaches), 320))
+                  key="mysla_breaches", height=min(38 + 35 * len(breaches), 320),
+                  csv=sla_views.breaches_view(breaches, tz, for_csv=True))
 
 weekly = standing.weekly
 if weekly["compliance_rate"].notna().any():

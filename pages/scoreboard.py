@@ -180,14 +180,14 @@ def records_view(recs):
     for col in frame.columns:
         if str(frame[col].dtype).startswith("datetime64"):
             config[col] = st.column_config.DatetimeColumn(col, format="D MMM YYYY, HH:mm")
-    config[HEADERS["amount"]] = st.column_config.NumberColumn(format=MONEY_FORMATS.get(cur, "localized"))
+    # the app's own whole-amount format in every currency (Streamlit's "dollar"/"euro" presets showed
+    # cents, and any other currency — GBP, INR — fell back to a bare number)
+    config[HEADERS["amount"]] = st.column_config.NumberColumn(format=fmt.money_column(cur))
     config[HEADERS["minutes_to_first_touch"]] = st.column_config.NumberColumn(format="%.0f min")
     if HEADERS["expected_close_date"] in frame:
         config[HEADERS["expected_close_date"]] = st.column_config.DateColumn(format="D MMM YYYY")
     return frame, config
 
-
-MONEY_FORMATS = {"USD": "dollar", "EUR": "euro", "JPY": "yen"}
 
 picked = st.session_state.get("sb_drill")
 with st.expander("Records behind the numbers", icon=":material/table_rows:", expanded=picked is not None):

@@ -31,6 +31,34 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UTC = timezone.utc
+
+
+def country_of_zone(tz: str) -> str | None:
+    """The ISO country code of an IANA zone, from the system's ``zone.tab`` ('Pacific/Auckland' →
+    'NZ', 'Asia/Kolkata' → 'IN', 'Europe/Berlin' → 'DE'); None for zones that name no one country
+    (UTC, Etc/GMT+3) or where no tz database file is found. Used as the holiday import's default
+    country, so a company outside the US does not import US holidays by default."""
+    import zoneinfo
+    from pathlib import Path
+
+    tz = _LINKS.get(tz, tz)
+    for root in zoneinfo.TZPATH:
+        table = Path(root) / "zone.tab"
+        try:
+            lines = table.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split("\t")
+            if len(parts) >= 3 and not line.startswith("#") and parts[2] == tz:
+                return parts[0]
+        return None
+    return None
+
+
+#: Old names still in use, which zone.tab lists only under their current name.
+_LINKS = {"Asia/Calcutta": "Asia/Kolkata", "US/Eastern": "America/New_York", "US/Pacific": "America/Los_Angeles",
+          "US/Central": "America/Chicago", "NZ": "Pacific/Auckland", "Asia/Katmandu": "Asia/Kathmandu"}
 WEEKDAYS = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
 WEEKDAY_NAMES = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday",
                  7: "Sunday"}

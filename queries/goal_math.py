@@ -213,17 +213,55 @@ _MULTIPLIERS = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
 _DURATIONS = {"": 1.0, "m": 1.0, "min": 1.0, "mins": 1.0, "minute": 1.0, "minutes": 1.0,
               "h": 60.0, "hr": 60.0, "hrs": 60.0, "hour": 60.0, "hours": 60.0,
               "d": 1440.0, "day": 1440.0, "days": 1440.0}
-_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
+_THOUSANDS = re.compile(r"(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3})(\.\d*)?")   # 1,500,000 or 15,00,000
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*([a-z%]*)$")
 EXAMPLES = {"currency": "1200000, 1.2M or 850k", "count": "900", "percent": "85 (for 85%)",
             "minutes": "30, 90m or 1.5h"}
 
 
-def parse_amount(text, unit: str, what: str = "The target") -> float:
+#: Currency signs people type, and the ISO codes each may stand for ("$" for any dollar: an
+#: Australian company writes "$5M" for A$5M).
+_SIGNS = {"$": {"USD", "AUD", "CAD", "NZD", "SGD", "HKD", "MXN"}, "us$": {"USD"}, "a$": {"AUD"},
+          "au$": {"AUD"}, "c$": {"CAD"}, "ca$": {"CAD"}, "nz$": {"NZD"}, "s$": {"SGD"}, "hk$": {"HKD"},
+          "€": {"EUR"}, "£": {"GBP"}, "¥": {"JPY", "CNY"}, "￥": {"JPY", "CNY"}, "₹": {"INR"}, "rs": {"INR"},
+          "rs.": {"INR"}, "fr.": {"CHF"}}
+_CODES = {"usd", "eur", "gbp", "jpy", "inr", "chf", "aud", "cad", "nzd", "cny", "sgd", "hkd", "sek", "nok", "dkk",
+          "pln", "brl", "mxn", "zar"}
+_SIGN_RE = "|".join(re.escape(s) for s in sorted(_SIGNS, key=len, reverse=True))
+_LEADING = re.compile(rf"^(?:{_SIGN_RE}|[a-z]{{3}}(?=[\d.+-]))")
+_TRAILING = re.compile(rf"(?<=[\d.kmb])(?:{_SIGN_RE}|[a-z]{{3}})$")
+
+
+def _without_currency(cleaned: str, raw: str, currency: str | None, what: str) -> str:
+    """``cleaned`` without one currency sign or ISO code before or after the number ("¥5M",
+    "JPY 5,000,000", "5M €", "2.5M EUR"). With the company ``currency`` known, a sign or code of
+    another currency is refused rather than read as an amount in the company's currency ("$5M"
+    typed in a yen company is not ¥5M)."""
+    for pattern in (_LEADING, _TRAILING):
+        m = pattern.search(cleaned)
+        if not m:
+            continue
+        marker = m.group(0)
+        if marker in _SIGNS:
+            means = _SIGNS[marker]
+        elif marker in _CODES or (currency and marker == currency.lower()):
+            means = {marker.upper()}
+        else:
+            continue   # "5 bn", "90 min": a suffix, not a currency
+        if currency and currency.upper() not in means:
+            raise GoalError(f"{what} '{raw}' is in another currency: amounts here are in {currency.upper()}. "
+                            f"Type the amount in {currency.upper()}, e.g. 1.2M or 850k.")
+        return cleaned[:m.start()] + cleaned[m.end():]
+    return cleaned
+
+
+def parse_amount(text, unit: str, what: str = "The target", currency: str | None = None) -> float:
     """Read a number the way people type it, in ``unit``'s base form.
 
-    Money and counts accept thousands separators, a currency sign and k/M/B suffixes; percent
-    takes percentage points ("85" or "85%" → 0.85); minutes accept m/h/d suffixes ("1.5h" → 90).
+    Money and counts accept thousands separators (also the Indian 1,00,000 grouping), a currency
+    sign or ISO code before or after the number and k/M/B suffixes; with ``currency`` (the
+    company's), a sign of another currency is refused. Percent takes percentage points ("85" or
+    "85%" → 0.85); minutes accept m/h/d suffixes ("1.5h" → 90).
     """
     if unit not in UNITS:
         raise GoalError(f"Unknown unit {unit!r}.")
@@ -235,8 +273,8 @@ def parse_amount(text, unit: str, what: str = "The target") -> float:
     raw = str(text or "").strip()
     if not raw:
         raise GoalError(f"{what} is empty: enter a number, e.g. {EXAMPLES[unit]}.")
-    cleaned = raw.lower().replace("_", "").replace(" ", "")
-    cleaned = re.sub(r"^[$€£¥]|^(usd|eur|gbp|chf)", "", cleaned)
+    cleaned = raw.lower().replace("_", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    cleaned = _without_currency(cleaned, raw, currency, what)
     digits = re.match(r"[+-]?[\d,]*(\.\d*)?", cleaned).group(0).lstrip("+-")
     if "," in digits:
         if not _THOUSANDS.fullmatch(digits):

@@ -48,7 +48,8 @@ def _text(value) -> str:
 
 def _amount(text, unit: str, what: str) -> float:
     """:func:`parse_amount`, then rounded as stored and refused when the column cannot hold it."""
-    number = round(parse_amount(_text(text) if isinstance(text, str) else text, unit, what), 4)
+    number = round(parse_amount(_text(text) if isinstance(text, str) else text, unit, what,
+                                currency=settings.currency() if unit == "currency" else None), 4)
     if number > MAX_STORED:
         raise GoalError(f"{what} is too large to store"
                         + (" (at most 999,999,999,999)." if unit != "percent" else "."))

@@ -98,7 +98,7 @@ def set_target(user: User, quarter: Quarter, text, *, expected: float | None) ->
     new = None
     if str(text or "").strip():
         try:
-            new = parse_amount(text, "currency", f"The {quarter.label} target")
+            new = parse_amount(text, "currency", f"The {quarter.label} target", currency=settings.currency())
         except GoalError as e:
             raise PlanError(str(e)) from None
         if new <= 0:

@@ -126,7 +126,13 @@ def _checked(key: str, value: str) -> str:
         return value
     if len(value) != 3 or not value.isalpha():
         raise ConfigError(f"'{value}' is not a currency code: use three letters such as USD, EUR or GBP.")
+    if value.upper() in _NOT_ISO:   # three letters people say, which no amount, sign or CRM uses as the code
+        raise ConfigError(f"'{value}' is not the ISO currency code: use {_NOT_ISO[value.upper()]}.")
     return value.upper()
+
+
+#: Three-letter names for currencies that are not their ISO 4217 codes.
+_NOT_ISO = {"YEN": "JPY", "RMB": "CNY", "NIS": "ILS", "UKP": "GBP", "STG": "GBP", "EUO": "EUR"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pandas as pd
 import sqlalchemy as sa
 
+from components import format as fmt
 from queries import audit, calc, goals, plan, sla
 from queries.filters import Filters
 from queries.goal_math import evaluate, period_bounds
@@ -249,6 +250,8 @@ def _check_ins(conn, g: goals.Goal, spec: DemoGoal, which: int, owners: dict, tz
     days = [g.start + timedelta(days=d) for d in CHECKIN_DAYS if g.start + timedelta(days=d) <= g.end]
     moments = [datetime.combine(d, time(16, 30), zone(tz)).astimezone(timezone.utc) for d in days]
     pairs = [(d, m) for d, m in zip(days, moments) if m < now]
+    currency = _setting(conn, "currency", "USD")
+    currency = currency.strip().upper() if isinstance(currency, str) and currency.strip() else "USD"
     if not pairs:
         return
     period = Period(g.start, g.end, tz)
@@ -270,7 +273,7 @@ def _check_ins(conn, g: goals.Goal, spec: DemoGoal, which: int, owners: dict, tz
         side = "marketing" if author["team_function"] == "marketing" else "sales"
         k = (g.id + i) % 3
         texts = NARRATIVES[confidence]
-        narrative = texts[k % len(texts)].format(value=_describe(value, g))
+        narrative = texts[k % len(texts)].format(value=_describe(value, g, currency))
         if optimistic:
             narrative = ("The data says behind, but three large webinars land in the last weeks and sales agreed to "
                          "fast-track their attendees. We expect to close the gap.")
@@ -281,11 +284,13 @@ def _check_ins(conn, g: goals.Goal, spec: DemoGoal, which: int, owners: dict, tz
             "value": None if value is None else round(float(value), 4)})
 
 
-def _describe(value, g: goals.Goal) -> str:
+def _describe(value, g: goals.Goal, currency: str = "USD") -> str:
+    """A value as an owner writes it in a check-in, amounts in the company's currency ("¥1.68M",
+    not a "$" left in a yen company's demo)."""
     if value is None:
         return "no data yet"
     if g.unit == "currency":
-        return f"${value / 1e6:.2f}M" if value >= 1e6 else f"${value / 1e3:.0f}k"
+        return fmt.money(value, currency)
     if g.unit == "percent":
         return f"{value * 100:.0f}%"
     if g.unit == "minutes":

@@ -972,3 +972,22 @@ def test_hostile_title_and_numbers_through_the_form(world, people, app_db):
     assert goal.title == "# Big ![px](https://evil.example/p.png) 🎯" and goal.target == 1200
     flash = [s.value for s in app.success if "created" in s.value]
     assert flash and "](https://evil" not in flash[0] and not flash[0].startswith("#"), flash
+
+
+def test_a_yen_company_types_targets_in_yen(people, world, app_db):
+    """Currency JPY: '¥5M' and 'JPY 5,000,000' are ¥5,000,000; '$5M' is refused with a message
+    instead of being stored as ¥5M (a target 150× smaller than meant); nothing is stored then."""
+    from queries import settings
+
+    world.setting("currency", "JPY")
+    settings.all_settings.clear()
+    before = count(app_db, "goal")
+    with pytest.raises(GoalError, match="another currency: amounts here are in JPY"):
+        goals.create(user("marketing_lead"), revenue_goal(people, metric=None, unit="currency", target="$5M"))
+    assert count(app_db, "goal") == before
+    for typed in ("¥5M", "JPY 5,000,000", "5M JPY", "5,000,000"):
+        gid = goals.create(user("marketing_lead"), revenue_goal(people, metric=None, unit="currency", target=typed,
+                                                                  title=f"Side revenue {typed}"))
+        with app_db.connect() as conn:
+            stored = conn.execute(sa.text("select target from goal where id = :id"), {"id": gid}).scalar()
+        assert float(stored) == 5_000_000, typed

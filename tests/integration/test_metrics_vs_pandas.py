@@ -379,7 +379,8 @@ def test_opportunity_metrics_by_owner_team(raw, period, seeded_app_db):
 # --------------------------------------------------------------------------- trend buckets
 
 
-@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Asia/Kolkata"])
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Auckland",
+                                "America/St_Johns"])
 def test_bucket_lookup_equals_postgres_date_trunc_for_every_handoff(tz, period, seeded_app_db):
     """The metric queries find a row's bucket with width_bucket over Period.buckets; PostgreSQL's
     own date_trunc in the same time zone must agree for every hand-off of the period, every grain."""
@@ -393,3 +394,29 @@ def test_bucket_lookup_equals_postgres_date_trunc_for_every_handoff(tz, period, 
         for grain in ("day", "week", "month", "quarter", "year"):
             row = conn.execute(sql, {**local.bounds(), **local.buckets(grain), "grain": grain}).one()
             assert row.rows > 100 and row.wrong == 0, (tz, grain, row)
+
+
+@pytest.mark.parametrize("tz", ["Pacific/Auckland", "America/St_Johns", "Asia/Kolkata"])
+def test_metrics_cut_at_local_midnight_far_from_new_york(tz, raw, period, seeded_app_db):
+    """A company in Auckland (a day ahead of UTC, southern-hemisphere DST), St John's (−03:30)
+    or Kolkata (+05:30): the period runs from local midnight to local midnight, weeks start on the
+    local Monday and months on the local 1st; pandas on the same rows, converted to ``tz``, agrees."""
+    local = Period(period.start, period.end, tz)
+    h = raw["handoff"]
+    start, end = pd.Timestamp(local.start, tz=tz), pd.Timestamp(local.end + pd.Timedelta(days=1), tz=tz)
+    h = h[(h.handed_off_at >= start) & (h.handed_off_at < end)]
+    wall = h.handed_off_at.dt.tz_convert(tz).dt.tz_localize(None)
+    h = h.assign(bucket=(wall.dt.normalize() - pd.to_timedelta(wall.dt.weekday, unit="D")))
+    expected = h.groupby("bucket").agg(handed_off=("lead_id", "size"),
+                                       accepted=("decision", lambda s: (s == "accepted").sum()))
+    got = sql_by_month(metrics.acceptance(local, grain="week"))
+    assert len(expected) > 50
+    pd.testing.assert_frame_equal(got[["handed_off", "accepted"]], expected, check_dtype=False, check_names=False,
+                                  check_freq=False)
+
+    opp = _opps(raw)
+    won = opp[(opp.stage == "closed_won") & (opp.closed_at >= start) & (opp.closed_at < end)]
+    by_month = won.groupby(local_month(won.closed_at, tz)).amount.sum()
+    got = sql_by_month(metrics.closed_deals(local, grain="month"))
+    got = got[got.revenue > 0].revenue
+    assert np.allclose(got.to_numpy(), by_month.to_numpy()) and list(got.index) == list(by_month.index)

@@ -414,6 +414,9 @@ def test_replay_tab_and_history_render_for_an_executive(shop):
     assert "What v2 would have done" in content
     assert "Only the marketing and sales leads propose criteria." in content  # propose tab, read-only
     assert not [b for b in at.button if (b.key or "").startswith("cr_approve_")]
+    # the replay's revenue wears the company currency like every other amount (was "accounting": no sign)
+    replay = next(d for d in at.dataframe if "Revenue" in d.value.columns)
+    assert json.loads(replay.proto.columns)["Revenue"]["type_config"]["format"] == "$%,.0f"
 
 
 def test_a_proposal_is_compared_with_the_version_it_would_replace(shop):

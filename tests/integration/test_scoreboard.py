@@ -418,6 +418,22 @@ def test_drill_down_lists_the_deals_behind_revenue_with_csv(scene):
 
 
 @pytest.mark.one_backend
+@pytest.mark.parametrize("currency, column, total", [("GBP", "£%,.0f", "£70,000"), ("INR", "INR %,.0f", "INR 70,000"),
+                                                     ("JPY", "¥%,.0f", "¥70,000"), ("EUR", "€%,.0f", "€70,000")])
+def test_drill_down_amounts_carry_the_company_currency(scene, world, currency, column, total):
+    """Deal amounts in the records table wear the company currency's sign like every other amount:
+    GBP and INR fell back to a bare number, USD and EUR showed cents."""
+    world.setting("currency", currency)
+    app = open_scoreboard(Q1_LINK)
+    app.selectbox(key="sb_drill").set_value("revenue").run()
+    assert not app.exception, app.exception
+    assert app.dataframe[0].value[f"Amount ({currency})"].sum() == 70_000
+    config = json.loads(app.dataframe[0].proto.columns)
+    assert config[f"Amount ({currency})"]["type_config"]["format"] == column
+    assert f"2 records, {total} in total" in " ".join(c.value for c in app.caption)
+
+
+@pytest.mark.one_backend
 def test_drill_down_of_sla_breaches(scene):
     app = open_scoreboard(Q1_LINK)
     app.selectbox(key="sb_drill").set_value("sla_breached").run()

@@ -109,6 +109,15 @@ CALENDARS = {
     "around_the_clock_ny": (NY_TZ, [(date(2000, 1, 1), {d: ("00:00", "24:00") for d in range(1, 6)})], THANKSGIVING),
     "evenings_to_midnight_london": ("Europe/London",
                                     [(date(2000, 1, 1), {d: ("18:00", "24:00") for d in range(1, 8)})], {}),
+    # companies far from New York: a half-hour offset, southern-hemisphere DST, −03:30 with DST,
+    # and a European DST change on other dates than the US one
+    "kolkata_office": ("Asia/Kolkata", [(date(2000, 1, 1), {d: ("09:30", "18:30") for d in range(1, 6)})],
+                       {date(2026, 1, 26): "Republic Day"}),
+    "auckland_office": ("Pacific/Auckland", [(date(2000, 1, 1), {d: ("08:30", "17:00") for d in range(1, 6)})],
+                        {date(2026, 2, 6): "Waitangi Day"}),
+    "st_johns_office": ("America/St_Johns", [(date(2000, 1, 1), {d: ("09:00", "17:00") for d in range(1, 6)})], {}),
+    "berlin_office": ("Europe/Berlin", [(date(2000, 1, 1), {d: ("09:00", "18:00") for d in range(1, 6)})],
+                      {date(2026, 10, 3): "Tag der Deutschen Einheit"}),
 }
 
 
@@ -124,6 +133,32 @@ def build_calendar(admin, key: str) -> tuple[int, bh.Calendar]:
                                                       for d, (s, e) in hours.items())) for eff, hours in schedules),
                      frozenset(hols))
     return cal_id, py
+
+
+@pytest.mark.parametrize("key, handed_off, minutes, due", [
+    # 17:30 IST on Tue 24 Nov (12:00 UTC): 60 min left today, 60 more from 09:30 Wed = 10:30 IST = 05:00 UTC
+    ("kolkata_office", "2026-11-24 12:00", 120, "2026-11-25 05:00"),
+    # Fri 16:00 NZDT (03:00 UTC): 60 min to 17:00, then Mon 08:30 + 60 = 09:30 NZDT Mon 30 Nov = 20:30 UTC Sun
+    ("auckland_office", "2026-11-27 03:00", 120, "2026-11-29 20:30"),
+    # St John's, NDT (−02:30) on Fri 30 Oct, NST (−03:30) from Sun 1 Nov: Fri 16:30 local + 30 min,
+    # then Mon 09:00 NST + 30 = 09:30 NST = 13:00 UTC
+    ("st_johns_office", "2026-10-30 19:00", 60, "2026-11-02 13:00"),
+    # Berlin on CET since 25 Oct while New York is still on EDT: Mon 26 Oct 17:00 CET (16:00 UTC)
+    # + 2 h = 1 h today, then Tue 10:00 CET = 09:00 UTC
+    ("berlin_office", "2026-10-26 16:00", 120, "2026-10-27 09:00"),
+    # Berlin holiday Sat 3 Oct 2026 is a weekend anyway; Fri 2 Oct 17:30 CEST (15:30 UTC) + 60 min
+    # = 30 min Fri, then Mon 5 Oct 09:30 CEST = 07:30 UTC
+    ("berlin_office", "2026-10-02 15:30", 60, "2026-10-05 07:30"),
+])
+def test_business_hours_deadlines_by_hand_far_from_new_york(app_db, admin, key, handed_off, minutes, due):
+    """Deadlines computed by hand on each calendar's own working hours, in its own zone."""
+    cal_id, py = build_calendar(admin, key)
+    start = datetime.fromisoformat(handed_off).replace(tzinfo=UTC)
+    want = datetime.fromisoformat(due).replace(tzinfo=UTC)
+    with app_db.connect() as conn:
+        got = conn.execute(sa.text("select business_add_minutes(:c, :s, :m)"),
+                           {"c": cal_id, "s": start, "m": minutes}).scalar_one()
+    assert got == want == bh.add_business_minutes(py, start, minutes)
 
 
 @pytest.mark.parametrize("key", list(CALENDARS))

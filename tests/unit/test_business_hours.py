@@ -307,3 +307,19 @@ def test_a_day_ending_at_midnight_across_dst():
     assert end - start == timedelta(hours=6)
     assert add_business_minutes(evenings, datetime(2026, 3, 28, 23, 0, tzinfo=ZoneInfo("Europe/London")), 120) == \
         datetime(2026, 3, 29, 19, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.mark.parametrize("tz, country", [
+    ("Pacific/Auckland", "NZ"), ("Asia/Kolkata", "IN"), ("Asia/Calcutta", "IN"), ("Europe/Berlin", "DE"),
+    ("America/St_Johns", "CA"), ("America/New_York", "US"), ("UTC", None), ("Etc/GMT+3", None), ("Mars/Olympus", None),
+])
+def test_the_holiday_import_defaults_to_the_calendars_country(tz, country):
+    """A calendar in Auckland imports New Zealand's holidays by default, not the US's."""
+    import zoneinfo
+    from pathlib import Path
+
+    from queries.business_hours import country_of_zone
+
+    if not any((Path(root) / "zone.tab").is_file() for root in zoneinfo.TZPATH):
+        pytest.skip("no zone.tab on this machine (the form then leaves the country empty)")
+    assert country_of_zone(tz) == country

@@ -141,3 +141,13 @@ def test_names_are_shown_as_typed_not_as_html():
     assert "<b>Big" not in bar.customdata[0][0] and "<i>" not in bar.text[0]
     channels = campaign_charts.channel_returns_chart(campaigns.by_channel(frame))
     assert list(channels.data[0].y) == ["&lt;i&gt;Web&lt;/i&gt;"]
+
+
+def test_cost_per_sql_hover_and_axis_wear_the_company_currency(frame):
+    """The hover read 'Cost per SQL 500' with no sign (every other amount beside it had one), and
+    the axis wrote billions of yen as '¥1G'."""
+    fig = campaign_charts.cost_per_sql_chart(frame, "JPY")
+    brand = next(bar for bar in fig.data if bar.y[0] == "Brand search")
+    assert "%{x" not in brand.hovertemplate and "¥500" in list(brand.customdata[0])
+    assert fig.layout.xaxis.tickprefix == "¥" and fig.layout.xaxis.exponentformat == "B"
+    assert fig.layout.xaxis.tickformat is None

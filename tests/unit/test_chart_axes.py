@@ -222,3 +222,12 @@ def test_a_replay_rate_from_few_leads_gives_its_count_on_the_bar():
     dropped = next(v for k, v in texts.items() if "drops" in k)
     assert dropped == ["30%", "2%", "100% (1 of 1)"], dropped   # 46 leads: a rate; 1 closed deal: its count
     assert all("(" not in t for k, v in texts.items() if "drops" not in k for t in v)
+
+
+def test_money_axes_write_billions_as_b_with_the_company_currency():
+    """Yen and rupee revenue reaches billions: the axes read '¥1.2B', not d3's '¥1.2G'."""
+    money = pd.DataFrame({"bucket": MONDAYS[:2], "revenue": [1.2e9, 2.6e9], "marketing_sourced_revenue": [0.5e9, 1e9],
+                          "pipeline_created": [4e9, 5e9], "marketing_sourced_pipeline": [1e9, 2e9]})
+    fig = charts.revenue_pipeline_chart(money, "week", "JPY")
+    for axis in (fig.layout.yaxis, fig.layout.yaxis2):
+        assert axis.tickprefix == "¥" and axis.exponentformat == "B" and axis.tickformat is None

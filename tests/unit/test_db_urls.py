@@ -53,13 +53,16 @@ def test_a_cookie_key_written_as_a_number_is_a_key(monkeypatch):
 
 @pytest.mark.parametrize("key, value, stored", [
     ("company_timezone", " Europe/Berlin ", "Europe/Berlin"), ("currency", "eur", "EUR"),
+    ("company_timezone", "Asia/Kolkata", "Asia/Kolkata"), ("company_timezone", "America/St_Johns", "America/St_Johns"),
+    ("currency", "jpy", "JPY"), ("currency", "INR", "INR"),
 ])
 def test_operator_settings_are_checked(key, value, stored):
     assert settings._checked(key, value) == stored
 
 
 @pytest.mark.parametrize("key, value", [("company_timezone", "Mars/Olympus"), ("currency", "EURO"),
-                                        ("currency", "€€€")])
+                                        ("currency", "€€€"), ("currency", "yen"), ("currency", "RMB"),
+                                        ("company_timezone", "IST"), ("company_timezone", "+05:30")])
 def test_bad_operator_settings_are_refused(key, value):
     with pytest.raises(settings.ConfigError):
         settings._checked(key, value)

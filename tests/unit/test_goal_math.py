@@ -248,3 +248,30 @@ def test_a_target_too_large_to_store_says_the_limit_whatever_its_size():
     for raw in ("2000000000000", "5000B"):
         with pytest.raises(GoalError, match=r"too large to store \(at most 999,999,999,999\)"):
             gm.parse_amount(raw, "currency", "The target")
+
+
+@pytest.mark.parametrize("text, currency, expected", [
+    ("¥5M", "JPY", 5e6), ("￥5,000,000", "JPY", 5e6), ("JPY 5000000", "JPY", 5e6), ("5M JPY", "JPY", 5e6),
+    ("€2.5M", "EUR", 2.5e6), ("2.5M €", "EUR", 2.5e6), ("EUR 2,500,000", "EUR", 2.5e6),
+    ("₹5M", "INR", 5e6), ("INR 50,00,000", "INR", 5e6), ("1,00,000", "INR", 1e5), ("Rs 2.5M", "INR", 2.5e6),
+    ("£1.2m", "GBP", 1.2e6), ("5,000,000", "GBP", 5e6), ("5 000 000", "EUR", 5e6), ("5\u00a0000\u00a0000", "EUR", 5e6),
+    ("$3M", "AUD", 3e6), ("A$3M", "AUD", 3e6), ("CHF 2M", "CHF", 2e6), ("¥5M", None, 5e6), ("5M EUR", None, 5e6),
+])
+def test_parse_amount_reads_the_company_currency_as_typed(text, currency, expected):
+    """A company outside the US types its own currency's sign or code, before or after the number."""
+    assert gm.parse_amount(text, "currency", currency=currency) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text, currency", [
+    ("$5M", "JPY"), ("€2.5M", "JPY"), ("5M EUR", "GBP"), ("INR 5M", "EUR"), ("£1M", "USD"), ("A$3M", "USD"),
+])
+def test_parse_amount_refuses_another_currency(text, currency):
+    """'$5M' typed in a yen company is not ¥5M: a clear message instead of a target 150× too small."""
+    with pytest.raises(GoalError, match=f"another currency: amounts here are in {currency}"):
+        gm.parse_amount(text, "currency", currency=currency)
+
+
+@pytest.mark.parametrize("text", ["2,5M", "5.000.000", "€", "EUR", "5 apples"])
+def test_parse_amount_refuses_european_decimals_with_a_message(text):
+    with pytest.raises(GoalError, match="ambiguous|must be a number|empty"):
+        gm.parse_amount(text, "currency", currency="EUR")

@@ -64,3 +64,25 @@ def test_filters_are_mentioned_only_when_some_are_set():
     assert "filters" not in message and "filters" not in hint
     message, hint = empty_period_text("No hand-offs", Q4, Filters(tiers=(1,)), date(2025, 1, 1))
     assert message.endswith("with these filters.") and "clear some filters" in hint
+
+
+def test_a_breach_csv_has_local_times_with_the_year():
+    """My SLA's breaches CSV wrote the screen's "Thu 31 Dec, 23:30" (no year, not sortable); it
+    writes the instant in the company zone: a hand-off at 11:30 UTC on 31 Dec is 00:30 on 1 Jan in Auckland (UTC+13)."""
+    import pandas as pd
+
+    from components import sla_views
+    from components.widgets import csv_bytes
+
+    frame = pd.DataFrame({
+        "lead_name": ["Aiko"], "account": ["Truemark"],
+        "handed_off_at": [pd.Timestamp("2025-12-31 11:30", tz="UTC")],
+        "sla_deadline_at": [pd.Timestamp("2025-12-31 13:30", tz="UTC")],
+        "breach": ["untouched"], "over_minutes": [600.0], "window_minutes": [120], "business": [False],
+        "status": ["accepted"], "source": ["Webinar"], "policy": ["Standard"], "email": ["a@x.example"]})
+    text = csv_bytes(sla_views.breaches_view(frame, "Pacific/Auckland", for_csv=True)).decode("utf-8-sig")
+    row = text.splitlines()[1]
+    assert "2026-01-01 00:30" in row and "2026-01-01 02:30" in row
+    shown = sla_views.breaches_view(frame, "Pacific/Auckland")
+    assert "01 Jan" in shown.loc[0, "Handed off"] and shown.loc[0, "Handed off"].endswith("00:30")   # the screen: local
+    assert list(shown.columns) == list(sla_views.breaches_view(frame, "Pacific/Auckland", for_csv=True).columns)

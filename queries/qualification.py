@@ -409,7 +409,6 @@ def run_replay(draft: Criteria, period: Period, current: Criteria | None, conn: 
     params = {**draft.params("p_"), **(current or Criteria()).params("c_"), "has_current": current is not None,
               "start_at": period.start_at, "end_at": period.end_at}
     t0 = time.perf_counter()
-    conn.execute(q("replay_no_jit"))
     conn.execute(q("replay_work_mem"))
     result = conn.execute(q("criteria_replay"), params)
     raw = pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -72,11 +72,8 @@ _TS = "datetime64[us, UTC]"
 _DAY = "datetime64[us]"
 
 
-def _frame(name: str, params: dict | None = None, schema: dict | None = None, conn=None,
-           hints: bool = False) -> pd.DataFrame:
+def _frame(name: str, params: dict | None = None, schema: dict | None = None, conn=None) -> pd.DataFrame:
     def run(c):
-        if hints:
-            c.execute(q("sla_planner_hints"))
         result = c.execute(q(name), params or {})
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
@@ -1319,7 +1316,7 @@ def _totals(row, label: str) -> Totals:
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
     params = metrics.params(period, filters, as_of=as_of, bounds=list(WINDOW_BOUNDS), met_band_max=MET_BAND_MAX)
-    frame = _frame("sla_scorecard", params, SCORECARD_SCHEMA, hints=True)
+    frame = _frame("sla_scorecard", params, SCORECARD_SCHEMA)
     part = {name: rows.drop(columns=["slice"]).reset_index(drop=True) for name, rows in frame.groupby("slice")}
     empty = frame.iloc[0:0].drop(columns=["slice"])
 
@@ -1402,7 +1399,7 @@ def _slipping_args(user: User, team_ids, owner_ids, kinds, max_overdue_days, as_
 def _slipping(team_ids, owner_ids, kinds, max_overdue_days, as_of, limit):
     frame = _frame("sla_slipping", {"team_ids": list(team_ids), "owner_ids": list(owner_ids), "kinds": list(kinds),
                                     "max_overdue_minutes": None if max_overdue_days is None else max_overdue_days * 1440,
-                                    "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA, hints=True)
+                                    "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA)
     frame["situation"] = frame["kind"].map(KINDS).astype(_STR)
     frame["action"] = [action_for(kind, touched, age, overdue, activity) for kind, touched, age, overdue, activity in
                        zip(frame["kind"], frame["first_touch_at"].notna(), frame["age_minutes"],
@@ -1443,7 +1440,7 @@ def _slipping_summary(team_ids, owner_ids, kinds, max_overdue_days, as_of) -> Sl
                     "as_of": as_of, "recent_minutes": float(RECENT_SLIP_MINUTES)},
                    {"kind": _STR, "owner_id": "Int64", "owner": _STR, "team": _STR, "leads": _INT, "recent": _INT,
                     "median_overdue_minutes": _FLOAT, "max_age_minutes": _FLOAT, "by_kind": _BOOL,
-                    "by_owner": _BOOL}, hints=True)
+                    "by_owner": _BOOL})
     total = frame[~frame["by_kind"] & ~frame["by_owner"]]
     by_kind = frame[frame["by_kind"]][["kind", "leads", "recent", "median_overdue_minutes"]]
     by_owner = (frame[frame["by_owner"]][["owner_id", "owner", "team", "leads", "recent"]]

@@ -589,18 +589,23 @@ def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
 def feedback_list(period: Period, filters: Filters = NO_FILTERS, rep_id: int | None = None,
                   limit: int = 500, *, viewer: User | None = None) -> pd.DataFrame:
     """Ratings and insights given in the period, newest first. For a ``viewer`` who may not see
     every rep (SDRs, AEs): their own, and other reps' ratings of campaigns — not other reps'
-    ratings of leads, which are those reps' lead-level data."""
-    frame = _typed(_run("feedback_list", {**filters.params(), **period.bounds(), "rep_id": rep_id, "limit": limit}),
-                   FEEDBACK_SCHEMA)
+    ratings of leads, which are those reps' lead-level data. (The read is cached without the
+    viewer, so the page's list and its reply picker, and every viewer, share one read.)"""
+    frame = _feedback_rows(period, filters, rep_id, limit)
     if viewer is not None and not viewer.can("see_all_reps"):
         mine = frame["rep_id"] == (viewer.rep_id if viewer.rep_id is not None else -1)
         frame = frame[mine | (frame["subject_kind"] == "campaign")].reset_index(drop=True)
     return frame
+
+
+@st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
+def _feedback_rows(period: Period, filters: Filters, rep_id: int | None, limit: int) -> pd.DataFrame:
+    return _typed(_run("feedback_list", {**filters.params(), **period.bounds(), "rep_id": rep_id, "limit": limit}),
+                  FEEDBACK_SCHEMA)
 
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
@@ -645,7 +650,7 @@ def review_period(as_of: datetime | None = None, days: int = 7) -> Period:
 
 
 def clear_caches() -> None:
-    for fn in (versions, options, _replay, feedback_list, feedback_trend, replies, feedback_summary, lead_choices):
+    for fn in (versions, options, _replay, _feedback_rows, feedback_trend, replies, feedback_summary, lead_choices):
         fn.clear()
 
 

@@ -382,6 +382,7 @@ class Preview:
     decision: str
 
 
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)   # the policies page reruns with the same inputs on every click
 def preview(at: datetime, tier: int, source: str, segment: str, priority: str) -> Preview:
     """Which policy a lead with these attributes handed off at ``at`` gets, and its deadlines."""
     with get_engine().connect() as conn:
@@ -1227,8 +1228,10 @@ UNTOUCHED_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "lead_name": _STR, "ema
 
 def untouched(user: User, period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None,
               limit: int = UNTOUCHED_LIMIT) -> pd.DataFrame:
-    """Lead-level list of untouched breaches (newest first); for users who may see every rep."""
-    _require(user, "see_all_reps", "seeing other reps' leads")
+    """Lead-level list of untouched breaches (newest first); for users who may see every rep. A read:
+    ``user`` is who app.py re-read this run (as :func:`rep_scope` checks), not one more read per run."""
+    if not user.can("see_all_reps"):
+        raise NotAllowed("Your role does not allow seeing other reps' leads.")
     return _untouched(period, filters, as_of or now_minute(), limit)
 
 

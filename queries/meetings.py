@@ -97,10 +97,6 @@ class AgendaItem:
     def label(self) -> str:
         return self.title if self.kind == "topic" and self.title else SECTIONS[self.kind].title
 
-    @property
-    def is_data(self) -> bool:
-        return SECTIONS[self.kind].data
-
     def as_input(self) -> AgendaItemInput:
         return AgendaItemInput(self.kind, self.planned_minutes, self.title, self.id)
 

@@ -91,10 +91,6 @@ class Version:
     def approved(self) -> bool:
         return self.status in ("active", "superseded")
 
-    def in_force_at(self, at: datetime, versions: list["Version"]) -> bool:
-        current = in_force_among(versions, at)
-        return current is not None and current.id == self.id
-
     @classmethod
     def from_row(cls, row) -> "Version":
         return cls(id=row["id"], number=row["number"], title=row["title"], rationale=row["rationale"],

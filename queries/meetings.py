@@ -193,11 +193,6 @@ def criteria_choices() -> pd.DataFrame:
     return _frame("meeting_criteria_choices")
 
 
-def clear_caches() -> None:
-    for fn in (owner_choices, presenter_choices, goal_choices, criteria_choices):
-        fn.clear()
-
-
 # --------------------------------------------------------------------------- the numbers
 
 

@@ -298,8 +298,7 @@ def approve(user: User, version_id: int, seen_version: int) -> Version:
             raise CriteriaError(f"{which}, and two versions can't take effect at once. Decline this proposal with "
                                 "a note asking for another date; its author can then propose it again.") from None
         raise
-    clear_caches()
-    metrics.clear_caches()
+    metrics.clear_caches()   # every cached read: the versions and the metrics counted under them
     return by_id(version_id)
 
 

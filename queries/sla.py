@@ -140,11 +140,8 @@ def week_of(day: date, tz: str) -> Period:
 
 
 def clear_caches() -> None:
-    """Forget cached SLA reads and the metric caches that read deadlines."""
-    for fn in (_policy_versions, calendars_frame, schedule_days, holidays_frame, commitments, _company_defaults,
-               _rep_info, _open_handoffs, _rep_breaches, _rep_standing, _decision_timeliness,
-               _touch_vs_window, _untouched, _slipping, reassign_targets, _scorecard):
-        fn.clear()
+    """Forget cached SLA reads and the metrics that read deadlines: every cached read, as after any
+    write (metrics.clear_caches), rather than a list of functions that a new read must join."""
     metrics.clear_caches()
 
 

@@ -33,14 +33,15 @@ ROLES = ("admin", "executive", "marketing_lead", "sales_lead", "marketer", "sdr"
 
 
 class Counter:
-    """Statements (first line, time) and connection checkouts on an engine, while ``on``."""
+    """Statements (query name, time) and connection checkouts on an engine, while ``on``."""
 
     def __init__(self, engine):
         import sqlalchemy as sa
 
         self.on = False
         self.where = False   # add the app's calling lines to each statement's name
-        self.statements: list[tuple[str, float]] = []
+        self.statements: list[tuple[str, float]] = []   # (query name, seconds)
+        self.keys: list[tuple[str, str]] = []            # (SQL, parameters): what makes a repeat
         self.checkouts = 0
         self._started: dict[int, float] = {}
         sa.event.listen(engine, "before_cursor_execute", self._before)

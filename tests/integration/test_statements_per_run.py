@@ -49,7 +49,10 @@ def _named(seen) -> str:
 
 
 @pytest.mark.parametrize("role,page", PAGES, ids=[p for _, p in PAGES])
-def test_a_warm_rerun_reads_nothing_and_a_cold_run_nothing_twice(seeded_app_db, monkeypatch, role, page):
+def test_a_warm_rerun_reads_nothing_and_a_cold_run_nothing_twice(seeded_app_db_rw, monkeypatch, role, page):
+    # a private copy: showing goals writes their daily snapshots (goals.ensure_snapshots), which
+    # would change the shared seeded database under the tests that read it
+    engine = seeded_app_db_rw
     monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["authentication_status"] = True
@@ -57,7 +60,7 @@ def test_a_warm_rerun_reads_nothing_and_a_cold_run_nothing_twice(seeded_app_db, 
     at.run()
     at.switch_page(f"pages/{page}.py")
     st.cache_data.clear()
-    with statements(seeded_app_db) as cold:
+    with statements(engine) as cold:
         at.run()
     assert not at.exception, at.exception
     assert cold, "the cold run read nothing: is the listener on the app's engine?"
@@ -67,7 +70,7 @@ def test_a_warm_rerun_reads_nothing_and_a_cold_run_nothing_twice(seeded_app_db, 
     # crosses a minute boundary reads those again; two in a row cannot both cross one.
     runs = []
     for _ in range(2):
-        with statements(seeded_app_db) as seen:
+        with statements(engine) as seen:
             at.run()
         assert not at.exception, at.exception
         runs.append(seen)

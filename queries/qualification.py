@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics, settings, users
+from queries import audit, metrics, settings, sqlfiles, users
 from queries.access import User
 from queries.criteria_rules import Criteria, CriteriaError, diff, validate
 from queries.db import get_engine
@@ -547,12 +547,6 @@ def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id:
     return "Reply posted: sales will see it next to their feedback."
 
 
-def _run(name: str, params: dict) -> pd.DataFrame:
-    with get_engine().connect() as conn:
-        result = conn.execute(q(name), params)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 FEEDBACK_SCHEMA = {"feedback_id": "int64", "created_at": "datetime64[us, UTC]", "updated_at": "datetime64[us, UTC]",
                    "quality": "int64", "insight": "string", "subject_kind": "string", "lead_id": "Int64",
                    "lead_name": "string", "account_name": "string", "campaign_id": "Int64", "campaign_name": "string",
@@ -599,7 +593,7 @@ def feedback_list(period: Period, filters: Filters = NO_FILTERS, rep_id: int | N
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
 def _feedback_rows(period: Period, filters: Filters, rep_id: int | None, limit: int) -> pd.DataFrame:
-    return _typed(_run("feedback_list", {**filters.params(), **period.bounds(), "rep_id": rep_id, "limit": limit}),
+    return _typed(sqlfiles.frame("feedback_list", {**filters.params(), **period.bounds(), "rep_id": rep_id, "limit": limit}),
                   FEEDBACK_SCHEMA)
 
 
@@ -611,19 +605,19 @@ def feedback_trend(period: Period, filters: Filters = NO_FILTERS, *, grain: str 
         raise ValueError(f"unknown grain {grain!r}")
     if dim not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dim!r}")
-    return _typed(_run("feedback_trend", {**filters.params(), **period.bounds(), **period.buckets(grain),
+    return _typed(sqlfiles.frame("feedback_trend", {**filters.params(), **period.bounds(), **period.buckets(grain),
                                          "grain": grain, "dim": dim}),
                   TREND_SCHEMA)
 
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
 def replies(period: Period, limit: int = 300) -> pd.DataFrame:
-    return _typed(_run("replies_list", {**period.bounds(), "limit": limit}), REPLY_SCHEMA)
+    return _typed(sqlfiles.frame("replies_list", {**period.bounds(), "limit": limit}), REPLY_SCHEMA)
 
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
 def feedback_summary(period: Period) -> dict:
-    frame = _run("feedback_summary", period.bounds())
+    frame = sqlfiles.frame("feedback_summary", period.bounds())
     row = frame.iloc[0].to_dict() if not frame.empty else {}
     return {"ratings": int(row.get("ratings") or 0), "avg_quality": row.get("avg_quality"),
             "poor": int(row.get("poor") or 0), "good": int(row.get("good") or 0),
@@ -634,7 +628,7 @@ def feedback_summary(period: Period) -> dict:
 def lead_choices(rep_id: int, limit: int = 300, *, team_id: int | None = None) -> pd.DataFrame:
     """Leads handed to the rep (and, with ``team_id``, a sales lead's team: they may rate those),
     most recent first, with the rep's rating if any."""
-    return _run("feedback_lead_choices", {"rep_id": rep_id, "limit": limit, "team_id": team_id})
+    return sqlfiles.frame("feedback_lead_choices", {"rep_id": rep_id, "limit": limit, "team_id": team_id})
 
 
 def review_period(as_of: datetime | None = None, days: int = 7) -> Period:

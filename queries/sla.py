@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, dimensions, metrics, users
+from queries import audit, calc, dimensions, metrics, sqlfiles, users
 from queries.access import User
 from queries.business_hours import (Calendar, CalendarError, Schedule, describe_window, format_hhmm, parse_hhmm,
                                     zone)
@@ -73,16 +73,9 @@ _DAY = "datetime64[us]"
 
 
 def _frame(name: str, params: dict | None = None, schema: dict | None = None, conn=None) -> pd.DataFrame:
-    def run(c):
-        result = c.execute(q(name), params or {})
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-    if conn is not None:
-        frame = run(conn)
-    else:
-        with get_engine().connect() as c:
-            frame = run(c)
-    return _typed(frame, schema) if schema else frame
+    """The named query's rows (sqlfiles.frame), cast to ``schema`` when given."""
+    rows = sqlfiles.frame(name, params, conn)
+    return _typed(rows, schema) if schema else rows
 
 
 def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:

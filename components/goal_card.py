@@ -21,10 +21,6 @@ from queries.goals import Evaluated, Goal
 
 BADGE_COLORS = {"on_track": "green", "at_risk": "orange", "off_track": "red", "achieved": "green",
                 "missed": "red", "too_early": "gray", "no_data": "gray", "not_started": "gray"}
-STATUS_ICONS = {"on_track": ":material/check_circle:", "at_risk": ":material/warning:",
-                "off_track": ":material/error:", "achieved": ":material/emoji_events:",
-                "missed": ":material/cancel:", "too_early": ":material/hourglass_empty:",
-                "no_data": ":material/hourglass_empty:", "not_started": ":material/schedule:"}
 
 
 # --------------------------------------------------------------------------- pure formatting

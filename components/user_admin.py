@@ -64,7 +64,7 @@ def setup_notes(data: UserInput) -> list[str]:
         notes.append("No team is set: as Sales lead they have no “My team” view of hand-offs and cannot decide "
                      "on their team's leads until one is.")
     if data.rep_id is not None and data.team_id is not None:
-        reps = users.reps()
+        reps = dimensions.reps()
         rep = reps[reps["id"] == data.rep_id]
         if not rep.empty and int(rep.iloc[0]["team_id"]) != int(data.team_id):
             notes.append(f"Their rep record is on {rep.iloc[0]['team_name']}, but the user is set on another team: "

@@ -5,13 +5,13 @@ import streamlit as st
 
 from components import shell, user_admin
 from components.widgets import page_header
-from queries import users
+from queries import dimensions, users
 
 user = shell.page_user("admin")
 page_header("Users & audit", "Who can sign in, with which roles, team and rep record — and every change made in "
                              "Alignboard, with who made it and when.")
 
-people, teams, reps = users.all_users(), users.teams(), users.reps()
+people, teams, reps = users.all_users(), dimensions.teams(), dimensions.reps()
 tab_users, tab_add, tab_audit = st.tabs(["Users", "Add a user", "Audit log"], key="admin_tab", on_change="rerun")
 with tab_users:
     user_admin.users_table(people)

@@ -22,7 +22,6 @@ current = qualification.in_force_among(versions, now)
 channels = dimensions.channels()
 source_labels = dict(zip(channels["code"], channels["label"]))
 tz = settings.company_timezone()
-decision_hours = int(settings.get("sla_decision_hours", 48))
 
 
 def day(ts) -> str:

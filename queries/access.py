@@ -19,7 +19,6 @@ ROLES = {
     "ae": "Account executive",
 }
 LEADS = frozenset({"marketing_lead", "sales_lead"})
-REPS = frozenset({"sdr", "ae"})
 EVERYONE = frozenset(ROLES)
 
 #: page key -> roles that see it. Keys match the page registry in app.py.
@@ -94,10 +93,6 @@ class User:
     @property
     def role_labels(self) -> str:
         return ", ".join(ROLES[r] for r in ROLES if r in self.roles)
-
-
-def visible_pages(user: User) -> list[str]:
-    return [key for key, roles in PAGE_ROLES.items() if user.roles & roles]
 
 
 def may_see(user: User, page: str) -> bool:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pandas as pd
 import sqlalchemy as sa
 
-from queries.db import get_engine
+from queries import sqlfiles
 from queries.sqlfiles import q
 
 
@@ -41,10 +41,8 @@ def record(conn: sa.Connection, actor_user_id: int | None, action: str, entity: 
 
 
 def recent(entity: str | None = None, entity_id=None, limit: int = 200) -> pd.DataFrame:
-    with get_engine().connect() as conn:
-        result = conn.execute(q("audit_recent"), {"entity": entity, "limit": limit,
-                                                  "entity_id": None if entity_id is None else str(entity_id)})
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return sqlfiles.frame("audit_recent", {"entity": entity, "limit": limit,
+                                           "entity_id": None if entity_id is None else str(entity_id)})
 
 
 def search(about_user_id: int | None = None, actor_user_id: int | None = None, *, system_only: bool = False,
@@ -56,11 +54,8 @@ def search(about_user_id: int | None = None, actor_user_id: int | None = None, *
     Columns: id, at, actor_user_id, actor_username, actor_name, action, entity, entity_id,
     subject_username, entity_title (a goal's title), old, new (dicts or None).
     """
-    with get_engine().connect() as conn:
-        result = conn.execute(q("audit_search"), {"about_user_id": about_user_id, "actor_user_id": actor_user_id,
-                                                  "system_only": bool(system_only), "limit": int(limit),
-                                                  "before": before})
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return sqlfiles.frame("audit_search", {"about_user_id": about_user_id, "actor_user_id": actor_user_id,
+                                           "system_only": bool(system_only), "limit": int(limit), "before": before})
 
 
 # --------------------------------------------------------------------------- describing entries (pure)

@@ -28,7 +28,6 @@ SENIORITIES = {"entry": "Entry level", "manager": "Manager", "director": "Direct
                "c_level": "C-level"}
 REGIONS = {"NA": "North America", "LATAM": "Latin America", "EMEA": "EMEA", "APAC": "APAC"}
 TIERS = {1: "Tier 1 (strategic)", 2: "Tier 2", 3: "Tier 3 (long tail)"}
-SIDES = ("marketing", "sales")
 
 #: rule key -> (bit, label). Order = display order = bit order.
 RULES: dict[str, tuple[int, str]] = {

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from queries import sqlfiles
 from queries.db import get_engine
 from queries.periods import zone
 from queries.sqlfiles import q
@@ -15,36 +16,30 @@ from queries.sqlfiles import q
 LOOKUP_TTL = 60
 
 
-def _frame(name: str, params: dict | None = None) -> pd.DataFrame:
-    with get_engine().connect() as conn:
-        result = conn.execute(q(name), params or {})
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 @st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
 def channels() -> pd.DataFrame:
-    return _frame("dim_channels")
+    return sqlfiles.frame("dim_channels")
 
 
 @st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
 def campaigns() -> pd.DataFrame:
-    return _frame("dim_campaigns")
+    return sqlfiles.frame("dim_campaigns")
 
 
 @st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
 def segments() -> pd.DataFrame:
     """Distinct (industry, country, region) values present on accounts."""
-    return _frame("dim_segments")
+    return sqlfiles.frame("dim_segments")
 
 
 @st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
 def teams() -> pd.DataFrame:
-    return _frame("teams_list")
+    return sqlfiles.frame("teams_list")
 
 
 @st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)
 def reps() -> pd.DataFrame:
-    return _frame("reps_list")
+    return sqlfiles.frame("reps_list")
 
 
 @st.cache_data(ttl=LOOKUP_TTL, show_spinner=False)

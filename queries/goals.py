@@ -20,7 +20,7 @@ from queries import audit, metrics, settings, users
 from queries.access import User
 from queries.db import get_engine
 from queries.filters import Filters
-from queries.goal_math import (CONFIDENCE, MAX_TEXT, MAX_TITLE, MAX_UNIT_LABEL, PERIOD_KINDS, STATUSES, UNITS,
+from queries.goal_math import (CONFIDENCE, MAX_TEXT, MAX_TITLE, MAX_UNIT_LABEL, STATUSES, UNITS,
                                GoalError, Progress, describe_period, evaluate, parse_amount, period_bounds)
 from queries.parallel import fetch
 from queries.periods import Period, events_cut, local_today, zone
@@ -981,7 +981,3 @@ def clear_caches() -> None:
 
 def status_label(status: str) -> str:
     return STATUSES.get(status, status)
-
-
-def period_kinds() -> dict[str, str]:
-    return dict(PERIOD_KINDS)

@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, dimensions, goals, metrics, scoreboard, settings, sla, users
+from queries import audit, calc, dimensions, goals, metrics, scoreboard, settings, sla, sqlfiles, users
 from queries.access import ACTIONS, User
 from queries.db import get_engine
 from queries.goal_math import ATTENTION, STATUSES
@@ -97,10 +97,6 @@ class AgendaItem:
     def label(self) -> str:
         return self.title if self.kind == "topic" and self.title else SECTIONS[self.kind].title
 
-    @property
-    def is_data(self) -> bool:
-        return SECTIONS[self.kind].data
-
     def as_input(self) -> AgendaItemInput:
         return AgendaItemInput(self.kind, self.planned_minutes, self.title, self.id)
 
@@ -109,20 +105,9 @@ def _meeting(row) -> Meeting:
     return Meeting(**{f.name: row[f.name] for f in dataclasses.fields(Meeting)})
 
 
-def _frame(name: str, params: dict | None = None, conn: sa.Connection | None = None) -> pd.DataFrame:
-    def run(c):
-        result = c.execute(q(name), params or {})
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-    if conn is not None:
-        return run(conn)
-    with get_engine().connect() as c:
-        return run(c)
-
-
 def list_meetings() -> pd.DataFrame:
     """Every meeting, newest first: id, title, scheduled_at, status, presenter, frozen_at, counts."""
-    frame = _frame("meetings_list")
+    frame = sqlfiles.frame("meetings_list")
     if not frame.empty:
         frame["scheduled_at"] = pd.to_datetime(frame["scheduled_at"], utc=True)
     return frame
@@ -146,7 +131,7 @@ _ACTION_TS = ("meeting_at", "done_at", "created_at")
 
 
 def _actions_frame(name: str, params: dict) -> pd.DataFrame:
-    frame = _frame(name, params)
+    frame = sqlfiles.frame(name, params)
     for col in _ACTION_TS:
         if col in frame:
             frame[col] = pd.to_datetime(frame[col], utc=True)
@@ -154,7 +139,7 @@ def _actions_frame(name: str, params: dict) -> pd.DataFrame:
 
 
 def decisions(meeting_id: int) -> pd.DataFrame:
-    frame = _frame("meeting_decisions", {"meeting_id": int(meeting_id)})
+    frame = sqlfiles.frame("meeting_decisions", {"meeting_id": int(meeting_id)})
     if "created_at" in frame:
         frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
@@ -179,27 +164,22 @@ def done_since_last(meeting: Meeting) -> pd.DataFrame:
 @st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
 def owner_choices() -> pd.DataFrame:
     """kind ('u' user / 'r' rep without a user), id, name, team, function."""
-    return _frame("meeting_owner_choices")
+    return sqlfiles.frame("meeting_owner_choices")
 
 
 @st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
 def presenter_choices() -> pd.DataFrame:
-    return _frame("meeting_presenter_choices", {"roles": sorted(ACTIONS["meeting.present"])})
+    return sqlfiles.frame("meeting_presenter_choices", {"roles": sorted(ACTIONS["meeting.present"])})
 
 
 @st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
 def goal_choices() -> pd.DataFrame:
-    return _frame("meeting_goal_choices")
+    return sqlfiles.frame("meeting_goal_choices")
 
 
 @st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
 def criteria_choices() -> pd.DataFrame:
-    return _frame("meeting_criteria_choices")
-
-
-def clear_caches() -> None:
-    for fn in (owner_choices, presenter_choices, goal_choices, criteria_choices):
-        fn.clear()
+    return sqlfiles.frame("meeting_criteria_choices")
 
 
 # --------------------------------------------------------------------------- the numbers

@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics, settings, users
+from queries import audit, metrics, settings, sqlfiles, users
 from queries.access import User
 from queries.criteria_rules import Criteria, CriteriaError, diff, validate
 from queries.db import get_engine
@@ -90,10 +90,6 @@ class Version:
     @property
     def approved(self) -> bool:
         return self.status in ("active", "superseded")
-
-    def in_force_at(self, at: datetime, versions: list["Version"]) -> bool:
-        current = in_force_among(versions, at)
-        return current is not None and current.id == self.id
 
     @classmethod
     def from_row(cls, row) -> "Version":
@@ -302,8 +298,7 @@ def approve(user: User, version_id: int, seen_version: int) -> Version:
             raise CriteriaError(f"{which}, and two versions can't take effect at once. Decline this proposal with "
                                 "a note asking for another date; its author can then propose it again.") from None
         raise
-    clear_caches()
-    metrics.clear_caches()
+    metrics.clear_caches()   # every cached read: the versions and the metrics counted under them
     return by_id(version_id)
 
 
@@ -409,7 +404,6 @@ def run_replay(draft: Criteria, period: Period, current: Criteria | None, conn: 
     params = {**draft.params("p_"), **(current or Criteria()).params("c_"), "has_current": current is not None,
               "start_at": period.start_at, "end_at": period.end_at}
     t0 = time.perf_counter()
-    conn.execute(q("replay_no_jit"))
     conn.execute(q("replay_work_mem"))
     result = conn.execute(q("criteria_replay"), params)
     raw = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
@@ -553,12 +547,6 @@ def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id:
     return "Reply posted: sales will see it next to their feedback."
 
 
-def _run(name: str, params: dict) -> pd.DataFrame:
-    with get_engine().connect() as conn:
-        result = conn.execute(q(name), params)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 FEEDBACK_SCHEMA = {"feedback_id": "int64", "created_at": "datetime64[us, UTC]", "updated_at": "datetime64[us, UTC]",
                    "quality": "int64", "insight": "string", "subject_kind": "string", "lead_id": "Int64",
                    "lead_name": "string", "account_name": "string", "campaign_id": "Int64", "campaign_name": "string",
@@ -590,18 +578,23 @@ def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
 def feedback_list(period: Period, filters: Filters = NO_FILTERS, rep_id: int | None = None,
                   limit: int = 500, *, viewer: User | None = None) -> pd.DataFrame:
     """Ratings and insights given in the period, newest first. For a ``viewer`` who may not see
     every rep (SDRs, AEs): their own, and other reps' ratings of campaigns — not other reps'
-    ratings of leads, which are those reps' lead-level data."""
-    frame = _typed(_run("feedback_list", {**filters.params(), **period.bounds(), "rep_id": rep_id, "limit": limit}),
-                   FEEDBACK_SCHEMA)
+    ratings of leads, which are those reps' lead-level data. (The read is cached without the
+    viewer, so the page's list and its reply picker, and every viewer, share one read.)"""
+    frame = _feedback_rows(period, filters, rep_id, limit)
     if viewer is not None and not viewer.can("see_all_reps"):
         mine = frame["rep_id"] == (viewer.rep_id if viewer.rep_id is not None else -1)
         frame = frame[mine | (frame["subject_kind"] == "campaign")].reset_index(drop=True)
     return frame
+
+
+@st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
+def _feedback_rows(period: Period, filters: Filters, rep_id: int | None, limit: int) -> pd.DataFrame:
+    return _typed(sqlfiles.frame("feedback_list", {**filters.params(), **period.bounds(), "rep_id": rep_id, "limit": limit}),
+                  FEEDBACK_SCHEMA)
 
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
@@ -612,19 +605,19 @@ def feedback_trend(period: Period, filters: Filters = NO_FILTERS, *, grain: str 
         raise ValueError(f"unknown grain {grain!r}")
     if dim not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dim!r}")
-    return _typed(_run("feedback_trend", {**filters.params(), **period.bounds(), **period.buckets(grain),
+    return _typed(sqlfiles.frame("feedback_trend", {**filters.params(), **period.bounds(), **period.buckets(grain),
                                          "grain": grain, "dim": dim}),
                   TREND_SCHEMA)
 
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
 def replies(period: Period, limit: int = 300) -> pd.DataFrame:
-    return _typed(_run("replies_list", {**period.bounds(), "limit": limit}), REPLY_SCHEMA)
+    return _typed(sqlfiles.frame("replies_list", {**period.bounds(), "limit": limit}), REPLY_SCHEMA)
 
 
 @st.cache_data(ttl=FEEDBACK_TTL, show_spinner=False)
 def feedback_summary(period: Period) -> dict:
-    frame = _run("feedback_summary", period.bounds())
+    frame = sqlfiles.frame("feedback_summary", period.bounds())
     row = frame.iloc[0].to_dict() if not frame.empty else {}
     return {"ratings": int(row.get("ratings") or 0), "avg_quality": row.get("avg_quality"),
             "poor": int(row.get("poor") or 0), "good": int(row.get("good") or 0),
@@ -635,7 +628,7 @@ def feedback_summary(period: Period) -> dict:
 def lead_choices(rep_id: int, limit: int = 300, *, team_id: int | None = None) -> pd.DataFrame:
     """Leads handed to the rep (and, with ``team_id``, a sales lead's team: they may rate those),
     most recent first, with the rep's rating if any."""
-    return _run("feedback_lead_choices", {"rep_id": rep_id, "limit": limit, "team_id": team_id})
+    return sqlfiles.frame("feedback_lead_choices", {"rep_id": rep_id, "limit": limit, "team_id": team_id})
 
 
 def review_period(as_of: datetime | None = None, days: int = 7) -> Period:
@@ -646,7 +639,7 @@ def review_period(as_of: datetime | None = None, days: int = 7) -> Period:
 
 
 def clear_caches() -> None:
-    for fn in (versions, options, _replay, feedback_list, feedback_trend, replies, feedback_summary, lead_choices):
+    for fn in (versions, options, _replay, _feedback_rows, feedback_trend, replies, feedback_summary, lead_choices):
         fn.clear()
 
 

@@ -474,8 +474,3 @@ def _typed(frame: pd.DataFrame, schema: dict[str, str], tz: str) -> pd.DataFrame
         else:
             frame[col] = metrics.typed(frame[[col]], {col: dtype})[col]
     return frame
-
-
-def clear_caches() -> None:
-    """Forget cached scoreboard results (metrics.clear_caches() forgets the metrics themselves)."""
-    _records.clear()

@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, dimensions, metrics, users
+from queries import audit, calc, dimensions, metrics, sqlfiles, users
 from queries.access import User
 from queries.business_hours import (Calendar, CalendarError, Schedule, describe_window, format_hhmm, parse_hhmm,
                                     zone)
@@ -72,20 +72,10 @@ _TS = "datetime64[us, UTC]"
 _DAY = "datetime64[us]"
 
 
-def _frame(name: str, params: dict | None = None, schema: dict | None = None, conn=None,
-           hints: bool = False) -> pd.DataFrame:
-    def run(c):
-        if hints:
-            c.execute(q("sla_planner_hints"))
-        result = c.execute(q(name), params or {})
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-    if conn is not None:
-        frame = run(conn)
-    else:
-        with get_engine().connect() as c:
-            frame = run(c)
-    return _typed(frame, schema) if schema else frame
+def _frame(name: str, params: dict | None = None, schema: dict | None = None, conn=None) -> pd.DataFrame:
+    """The named query's rows (sqlfiles.frame), cast to ``schema`` when given."""
+    rows = sqlfiles.frame(name, params, conn)
+    return _typed(rows, schema) if schema else rows
 
 
 def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
@@ -143,11 +133,8 @@ def week_of(day: date, tz: str) -> Period:
 
 
 def clear_caches() -> None:
-    """Forget cached SLA reads and the metric caches that read deadlines."""
-    for fn in (_policy_versions, calendars_frame, schedule_days, holidays_frame, commitments, _company_defaults,
-               _rep_info, _open_handoffs, _rep_breaches, _rep_standing, _decision_timeliness,
-               _touch_vs_window, _untouched, _slipping, reassign_targets, _scorecard):
-        fn.clear()
+    """Forget cached SLA reads and the metrics that read deadlines: every cached read, as after any
+    write (metrics.clear_caches), rather than a list of functions that a new read must join."""
     metrics.clear_caches()
 
 
@@ -385,6 +372,7 @@ class Preview:
     decision: str
 
 
+@st.cache_data(ttl=SLA_TTL, show_spinner=False)   # the policies page reruns with the same inputs on every click
 def preview(at: datetime, tier: int, source: str, segment: str, priority: str) -> Preview:
     """Which policy a lead with these attributes handed off at ``at`` gets, and its deadlines."""
     with get_engine().connect() as conn:
@@ -1230,8 +1218,10 @@ UNTOUCHED_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "lead_name": _STR, "ema
 
 def untouched(user: User, period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None,
               limit: int = UNTOUCHED_LIMIT) -> pd.DataFrame:
-    """Lead-level list of untouched breaches (newest first); for users who may see every rep."""
-    _require(user, "see_all_reps", "seeing other reps' leads")
+    """Lead-level list of untouched breaches (newest first); for users who may see every rep. A read:
+    ``user`` is who app.py re-read this run (as :func:`rep_scope` checks), not one more read per run."""
+    if not user.can("see_all_reps"):
+        raise NotAllowed("Your role does not allow seeing other reps' leads.")
     return _untouched(period, filters, as_of or now_minute(), limit)
 
 
@@ -1319,7 +1309,7 @@ def _totals(row, label: str) -> Totals:
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
     params = metrics.params(period, filters, as_of=as_of, bounds=list(WINDOW_BOUNDS), met_band_max=MET_BAND_MAX)
-    frame = _frame("sla_scorecard", params, SCORECARD_SCHEMA, hints=True)
+    frame = _frame("sla_scorecard", params, SCORECARD_SCHEMA)
     part = {name: rows.drop(columns=["slice"]).reset_index(drop=True) for name, rows in frame.groupby("slice")}
     empty = frame.iloc[0:0].drop(columns=["slice"])
 
@@ -1402,7 +1392,7 @@ def _slipping_args(user: User, team_ids, owner_ids, kinds, max_overdue_days, as_
 def _slipping(team_ids, owner_ids, kinds, max_overdue_days, as_of, limit):
     frame = _frame("sla_slipping", {"team_ids": list(team_ids), "owner_ids": list(owner_ids), "kinds": list(kinds),
                                     "max_overdue_minutes": None if max_overdue_days is None else max_overdue_days * 1440,
-                                    "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA, hints=True)
+                                    "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA)
     frame["situation"] = frame["kind"].map(KINDS).astype(_STR)
     frame["action"] = [action_for(kind, touched, age, overdue, activity) for kind, touched, age, overdue, activity in
                        zip(frame["kind"], frame["first_touch_at"].notna(), frame["age_minutes"],
@@ -1443,7 +1433,7 @@ def _slipping_summary(team_ids, owner_ids, kinds, max_overdue_days, as_of) -> Sl
                     "as_of": as_of, "recent_minutes": float(RECENT_SLIP_MINUTES)},
                    {"kind": _STR, "owner_id": "Int64", "owner": _STR, "team": _STR, "leads": _INT, "recent": _INT,
                     "median_overdue_minutes": _FLOAT, "max_age_minutes": _FLOAT, "by_kind": _BOOL,
-                    "by_owner": _BOOL}, hints=True)
+                    "by_owner": _BOOL})
     total = frame[~frame["by_kind"] & ~frame["by_owner"]]
     by_kind = frame[frame["by_kind"]][["kind", "leads", "recent", "median_overdue_minutes"]]
     by_owner = (frame[frame["by_owner"]][["owner_id", "owner", "team", "leads", "recent"]]

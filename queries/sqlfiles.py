@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -87,3 +88,15 @@ def names() -> list[str]:
 def q(name: str) -> sa.TextClause:
     """The named query as a SQLAlchemy text clause, ready for ``conn.execute(q(name), params)``."""
     return get(name).text
+
+
+def frame(name: str, params: dict | None = None, conn: sa.Connection | None = None) -> pd.DataFrame:
+    """The named query's rows as a DataFrame (columns as the query names them, untyped). On ``conn``
+    when given (a write's transaction), else on a pooled connection of the app's engine."""
+    if conn is None:
+        from queries.db import get_engine
+
+        with get_engine().connect() as own:
+            return frame(name, params, own)
+    result = conn.execute(q(name), params or {})
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))

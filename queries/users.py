@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit
+from queries import audit, sqlfiles
 from queries.access import ROLES, User
 from queries.db import get_engine
 from queries.sqlfiles import q
@@ -220,25 +220,8 @@ def count() -> int:
 
 
 def all_users() -> pd.DataFrame:
-    with get_engine().connect() as conn:
-        result = conn.execute(q("users_list"))
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
-@st.cache_data(ttl=USER_TTL, show_spinner=False)
-def teams() -> pd.DataFrame:
-    """Teams for pickers: id, code, name, function."""
-    with get_engine().connect() as conn:
-        result = conn.execute(q("teams_list"))
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
-@st.cache_data(ttl=USER_TTL, show_spinner=False)
-def reps() -> pd.DataFrame:
-    """Rep records for pickers: id, full_name, email, title, team_id, team_name, team_function, active."""
-    with get_engine().connect() as conn:
-        result = conn.execute(q("reps_list"))
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    """Every user, for the admin page (read as stored now: it checks changes made in any process)."""
+    return sqlfiles.frame("users_list")
 
 
 def _clear() -> None:

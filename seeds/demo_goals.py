@@ -134,8 +134,8 @@ def load(conn: sa.Connection) -> None:
     if set(owners) != set(OWNER_USERNAMES):
         log.warning("demo goals skipped: demo users %s are missing", sorted(set(OWNER_USERNAMES) - set(owners)))
         return
-    tz = _setting(conn, "company_timezone", "UTC")
-    anchor = _anchor(conn, tz)
+    tz = stored_setting(conn, "company_timezone", "UTC")
+    anchor = demo_anchor(conn, tz)
     now = min(datetime.now(timezone.utc), datetime.combine(anchor, time(0), zone(tz)).astimezone(timezone.utc))
     today = local_today(tz, now)
     current = period_bounds("quarter", today)
@@ -158,13 +158,15 @@ def load(conn: sa.Connection) -> None:
                                sample_every=7, conn=conn)
 
 
-def _setting(conn, key, default):
+def stored_setting(conn, key, default):
+    """A company setting as stored, read inside the seeding transaction (not the app's cached copy)."""
     value = conn.execute(q("setting_get"), {"key": key}).scalar()
     return default if value is None else value
 
 
-def _anchor(conn, tz: str) -> date:
-    seed = _setting(conn, "demo_seed", {}) or {}
+def demo_anchor(conn, tz: str) -> date:
+    """The last day of the demo data (its seed's anchor), else today."""
+    seed = stored_setting(conn, "demo_seed", {}) or {}
     try:
         return date.fromisoformat(seed["anchor"])
     except (KeyError, TypeError, ValueError):

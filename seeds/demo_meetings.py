@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from queries.meeting_rules import SECTIONS, default_agenda
 from queries.periods import local_today, zone
 from queries.sqlfiles import q
+from seeds.demo_goals import demo_anchor, stored_setting
 
 log = logging.getLogger("alignboard.seeds")
 
@@ -78,19 +79,6 @@ USED = {"open_actions": 380, "scoreboard": 540, "goals": 1090, "acceptance": 720
 NEXT_TOPIC = ("Q1 webinar plan: budget and target accounts", 10)
 
 
-def _setting(conn, key, default):
-    value = conn.execute(q("setting_get"), {"key": key}).scalar()
-    return default if value is None else value
-
-
-def _anchor(conn, tz: str) -> date:
-    seed = _setting(conn, "demo_seed", {}) or {}
-    try:
-        return date.fromisoformat(seed["anchor"])
-    except (KeyError, TypeError, ValueError):
-        return local_today(tz)
-
-
 def _at(day: date, tz: str, clock: time = START) -> datetime:
     return datetime.combine(day, clock, zone(tz)).astimezone(timezone.utc)
 
@@ -102,8 +90,8 @@ def load(conn: sa.Connection) -> None:
     if missing:
         log.warning("demo meetings skipped: demo users %s are missing", sorted(missing))
         return
-    tz = _setting(conn, "company_timezone", "UTC")
-    now = min(datetime.now(timezone.utc), _at(_anchor(conn, tz), tz, time(0)))
+    tz = stored_setting(conn, "company_timezone", "UTC")
+    now = min(datetime.now(timezone.utc), _at(demo_anchor(conn, tz), tz, time(0)))
     today = local_today(tz, now)
     outsider = conn.execute(q("meeting_demo_rep_without_user")).mappings().first()
     criteria_id = conn.execute(q("meeting_demo_criteria")).scalar()

@@ -105,11 +105,6 @@ select 'excluded_sources', code from channel
 + case when l.score >= r.min_score then 0 else 64 end
 + case when l.source = any(r.excluded_sources) then 128 else 0 end
 
--- name: replay_no_jit
--- The replay is one big scan: JIT compilation costs more than it saves (measured 2x slower at 1M
--- leads). Transaction-local, set right before the replay.
-set local jit = off
-
 -- name: replay_work_mem
 -- Room for the replay's hash aggregates without planning a spill to disk: PostgreSQL cannot know
 -- how few failure-mask groups there are and sizes them for up to one per lead. Transaction-local.

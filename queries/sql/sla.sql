@@ -766,8 +766,3 @@ select :start_date, :end_date, :mql_volume, :min_acceptance_rate, :follow_up_tar
 -- name: sla_no_statement_timeout
 -- Long maintenance inside the caller's transaction (re-measuring every hand-off at scale).
 select set_config('statement_timeout', '0', true)
-
--- name: sla_planner_hints
--- For the scorecard's scan, inside the caller's transaction: the data is cached (random reads are
--- cheap), and a one-off report does not recoup JIT compilation.
-select set_config('random_page_cost', '1.1', true), set_config('jit', 'off', true)

@@ -975,8 +975,9 @@ def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | No
 
 
 def clear_caches() -> None:
-    for fn in (_list, _checkins, _snapshots):
-        fn.clear()
+    """After a goal write: every cached read (metrics.clear_caches), not only this module's, so the
+    pages that list goals elsewhere (meeting mode's goal picker and slides) show it at once."""
+    metrics.clear_caches()
 
 
 def status_label(status: str) -> str:

@@ -639,8 +639,10 @@ def review_period(as_of: datetime | None = None, days: int = 7) -> Period:
 
 
 def clear_caches() -> None:
-    for fn in (versions, options, _replay, _feedback_rows, feedback_trend, replies, feedback_summary, lead_choices):
-        fn.clear()
+    """After a criteria or feedback write: every cached read (metrics.clear_caches), not only this
+    module's, so the pages that show them elsewhere (meeting mode's criteria picker, the
+    definitions page) show the change at once."""
+    metrics.clear_caches()
 
 
 def version_diff_text(old: Version | None, new: Version, source_labels: dict | None = None) -> list[str]:

@@ -264,6 +264,17 @@ def test_one_save_lists_a_scope_without_data_with_the_other_problems(world, peop
     assert count(app_db, "goal") == 0
 
 
+def test_a_goal_saved_shows_at_once_in_meeting_modes_goal_picker(world, people):
+    """A goal write cleared only the goals module's caches: meeting mode's picker (cached for a
+    minute) did not offer a goal just created in the same process."""
+    from queries import meetings
+
+    q1_deals(world, people)
+    assert meetings.goal_choices().empty          # read, and cached
+    goal_id = goals.create(user("marketing_lead"), revenue_goal(people))
+    assert goal_id in set(meetings.goal_choices()["id"])
+
+
 def test_nul_characters_cannot_break_a_save(world, people, app_db):
     """PostgreSQL text cannot hold NUL (U+0000), which a paste can carry: it is dropped, the rest kept."""
     q1_deals(world, people)

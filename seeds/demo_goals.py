@@ -252,7 +252,7 @@ def _check_ins(conn, g: goals.Goal, spec: DemoGoal, which: int, owners: dict, tz
     days = [g.start + timedelta(days=d) for d in CHECKIN_DAYS if g.start + timedelta(days=d) <= g.end]
     moments = [datetime.combine(d, time(16, 30), zone(tz)).astimezone(timezone.utc) for d in days]
     pairs = [(d, m) for d, m in zip(days, moments) if m < now]
-    currency = _setting(conn, "currency", "USD")
+    currency = stored_setting(conn, "currency", "USD")
     currency = currency.strip().upper() if isinstance(currency, str) and currency.strip() else "USD"
     if not pairs:
         return

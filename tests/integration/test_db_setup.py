@@ -145,15 +145,20 @@ def test_wrong_password_is_explained_without_echoing_it(monkeypatch, pg_server):
 # --------------------------------------------------------------------------- the data folder
 
 
+def _embedded_in(folder, monkeypatch) -> None:
+    """Point the app at the built-in server with ``folder`` as its data folder (no URL anywhere)."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(db, "_url_from_secrets", lambda: None)
+    monkeypatch.setenv("ALIGNBOARD_DATA_DIR", str(folder))
+    monkeypatch.setattr(db, "_embedded_server", None)
+
+
 def test_unwritable_data_folder_is_explained(monkeypatch, tmp_path):
     """Root ignores permissions, so make the folder impossible: a path below a regular file."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
     folder = blocker / "alignboard-data"
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr(db, "_url_from_secrets", lambda: None)
-    monkeypatch.setenv("ALIGNBOARD_DATA_DIR", str(folder))
-    monkeypatch.setattr(db, "_embedded_server", None)
+    _embedded_in(folder, monkeypatch)
     with pytest.raises(DatabaseSetupError) as err:
         db.get_engine()
     message = str(err.value)
@@ -167,23 +172,16 @@ def test_unwritable_data_folder_is_explained(monkeypatch, tmp_path):
 def test_a_data_folder_that_is_a_file_is_named_as_such(monkeypatch, tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("keep me")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr(db, "_url_from_secrets", lambda: None)
-    monkeypatch.setenv("ALIGNBOARD_DATA_DIR", str(afile))
-    monkeypatch.setattr(db, "_embedded_server", None)
+    _embedded_in(afile, monkeypatch)
     with pytest.raises(DatabaseSetupError, match="which is a file, not a folder"):
         db.get_engine()
     assert afile.read_text() == "keep me"
 
 
-
 def test_a_file_where_the_server_folder_belongs_is_explained(monkeypatch, tmp_path):
     """The data folder is fine but holds a file named "pg" (the server's folder): a traceback before."""
     (tmp_path / "pg").write_text("not a database")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr(db, "_url_from_secrets", lambda: None)
-    monkeypatch.setenv("ALIGNBOARD_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(db, "_embedded_server", None)
+    _embedded_in(tmp_path, monkeypatch)
     with pytest.raises(DatabaseSetupError) as err:
         db.get_engine()
     message = str(err.value)
@@ -223,10 +221,7 @@ def test_read_only_filesystem_data_folder_is_explained(monkeypatch):
     """/proc refuses new folders even to root."""
     if not os.path.isdir("/proc/self"):
         pytest.skip("no /proc on this system")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr(db, "_url_from_secrets", lambda: None)
-    monkeypatch.setenv("ALIGNBOARD_DATA_DIR", "/proc/alignboard-data")
-    monkeypatch.setattr(db, "_embedded_server", None)
+    _embedded_in("/proc/alignboard-data", monkeypatch)
     with pytest.raises(DatabaseSetupError, match="cannot be created or written"):
         db.get_engine()
 

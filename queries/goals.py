@@ -834,7 +834,7 @@ def create(actor: User, data: GoalInput) -> int:
             audit.record(conn, actor.id, "goal.create", "goal", goal_id, None, _audit_view(params))
     except sa.exc.IntegrityError as exc:
         raise _translate(exc) from None
-    clear_caches()
+    metrics.clear_caches()
     return goal_id
 
 
@@ -866,7 +866,7 @@ def update(actor: User, goal_id: int, data: GoalInput, version: int) -> int:
             audit.record(conn, actor.id, "goal.update", "goal", goal_id, _audit_view(dict(old)), _audit_view(params))
     except sa.exc.IntegrityError as exc:
         raise _translate(exc) from None
-    clear_caches()
+    metrics.clear_caches()
     return new_version
 
 
@@ -913,7 +913,7 @@ def set_archived(actor: User, goal_id: int, version: int, archive: bool = True) 
                                                   "actor_id": actor.id})
             audit.record(conn, actor.id, action, "goal", child["id"], {"archived": not archive},
                          {"archived": archive, "with_objective": goal_id})
-    clear_caches()
+    metrics.clear_caches()
     return new_version
 
 
@@ -970,14 +970,10 @@ def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | No
         checkin_id = conn.execute(q("goal_checkin_insert"), row).scalar_one()
         audit.record(conn, actor.id, "goal.checkin", "goal", goal_id, None,
                      {k: v for k, v in row.items() if k not in ("goal_id", "author_user_id")} | {"checkin_id": checkin_id})
-    clear_caches()
+    metrics.clear_caches()
     return checkin_id
 
 
-def clear_caches() -> None:
-    """After a goal write: every cached read (metrics.clear_caches), not only this module's, so the
-    pages that list goals elsewhere (meeting mode's goal picker and slides) show it at once."""
-    metrics.clear_caches()
 
 
 def status_label(status: str) -> str:

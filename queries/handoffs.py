@@ -288,10 +288,6 @@ def _card(handoff_id: int) -> Card | None:
     return Card(facts, timeline, contacts, opps, first, last, engagement)
 
 
-def clear_caches() -> None:
-    _inbox.clear()
-    _inbox_summary.clear()
-    _card.clear()
 
 
 # --------------------------------------------------------------------------- writes

@@ -251,7 +251,7 @@ def propose(user: User, draft: Draft) -> int:
         audit.record(conn, user.id, "criteria.propose", "criteria_version", version_id, None,
                      {"number": number, "title": draft.title, "effective_date": draft.effective_date,
                       **draft.criteria.as_dict()})
-    clear_caches()
+    metrics.clear_caches()
     return version_id
 
 
@@ -331,7 +331,7 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
         what = "withdrawn" if row["proposed_by_user_id"] == user.id else "declined"
         audit.record(conn, user.id, "criteria.withdraw" if what == "withdrawn" else "criteria.decline",
                      "criteria_version", version_id, {"status": "proposed"}, {"status": what, "note": note})
-    clear_caches()
+    metrics.clear_caches()
     return what
 
 
@@ -490,7 +490,7 @@ def rate_lead(user: User, lead_id: int, quality: int, insight: str | None = None
                                                        "quality": quality, "insight": insight}).mappings().one()
         audit.record(conn, user.id, "feedback.rate_lead", "lead_feedback", row["id"],
                      dict(old) if old else None, {"id": row["id"], "quality": quality, "insight": row["insight"]})
-    clear_caches()
+    metrics.clear_caches()
     kept = " (your earlier insight is kept)" if row["insight"] and not insight else ""
     return f"{'Saved' if row['inserted'] else 'Updated'} your rating of {lead['lead_name']}{kept}."
 
@@ -511,7 +511,7 @@ def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | Non
                                                            "insight": insight}).scalar_one()
         audit.record(conn, user.id, "feedback.rate_campaign", "lead_feedback", fid, None,
                      {"campaign_id": campaign_id, "quality": quality, "insight": insight})
-    clear_caches()
+    metrics.clear_caches()
     return f"Saved your feedback on {camp['name']}."
 
 
@@ -543,7 +543,7 @@ def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id:
                                                "rep_id": user.rep_id}).scalar_one()
         audit.record(conn, user.id, "feedback.reply", "feedback_reply", rid, None,
                      {"feedback_id": feedback_id, "campaign_id": campaign_id, "source": source, "body": body})
-    clear_caches()
+    metrics.clear_caches()
     return "Reply posted: sales will see it next to their feedback."
 
 
@@ -638,11 +638,6 @@ def review_period(as_of: datetime | None = None, days: int = 7) -> Period:
     return Period(today - timedelta(days=days - 1), today, tz, label=f"Last {days} days")
 
 
-def clear_caches() -> None:
-    """After a criteria or feedback write: every cached read (metrics.clear_caches), not only this
-    module's, so the pages that show them elsewhere (meeting mode's criteria picker, the
-    definitions page) show the change at once."""
-    metrics.clear_caches()
 
 
 def version_diff_text(old: Version | None, new: Version, source_labels: dict | None = None) -> list[str]:

@@ -132,10 +132,6 @@ def week_of(day: date, tz: str) -> Period:
     return Period(monday, monday + timedelta(days=6), tz, label="This week")
 
 
-def clear_caches() -> None:
-    """Forget cached SLA reads and the metrics that read deadlines: every cached read, as after any
-    write (metrics.clear_caches), rather than a list of functions that a new read must join."""
-    metrics.clear_caches()
 
 
 # --------------------------------------------------------------------------- calendars (reads)
@@ -539,7 +535,7 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
             remeasured = refresh(conn, reaching=effective_at)
     except sa.exc.IntegrityError as exc:
         raise _translate(exc) from None
-    clear_caches()
+    metrics.clear_caches()
     return Saved(policy_id, version, remeasured)
 
 
@@ -567,7 +563,7 @@ def retire_policy(actor: User, code: str, effective_from: date, expected_version
         audit.record(conn, actor.id, "sla_policy.retire", "sla_policy", code, {"version": latest["version"]},
                      {"version": version, "retired": True, "effective_at": effective_at})
         remeasured = refresh(conn, reaching=effective_at)
-    clear_caches()
+    metrics.clear_caches()
     return Saved(policy_id, version, remeasured)
 
 
@@ -643,7 +639,7 @@ def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09
                          {"name": name, "timezone": timezone_name, "hours": schedule.describe()})
     except sa.exc.IntegrityError as exc:
         raise _translate(exc) from None
-    clear_caches()
+    metrics.clear_caches()
     return cal_id
 
 
@@ -673,7 +669,7 @@ def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, 
         if getattr(exc.orig, "sqlstate", None) == "AB020":
             raise SlaError(str(exc.orig).splitlines()[0]) from None
         raise
-    clear_caches()
+    metrics.clear_caches()
     return version
 
 
@@ -697,7 +693,7 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
                      None if replaced is None else {"effective_from": effective_from, "hours": replaced},
                      {"effective_from": effective_from, "hours": schedule.describe()})
         remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
-    clear_caches()
+    metrics.clear_caches()
     return remeasured
 
 
@@ -716,7 +712,7 @@ def delete_schedule(actor: User, calendar_id: int, effective_from: date, expecte
         audit.record(conn, actor.id, "calendar.hours_removed", "business_calendar", calendar_id,
                      {"effective_from": effective_from, "hours": removed}, None)
         remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
-    clear_caches()
+    metrics.clear_caches()
     return remeasured
 
 
@@ -783,7 +779,7 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
                      {d.isoformat(): n for d, n in sorted(renamed.items())} or None,
                      {d.isoformat(): n for d, n in changed})
         remeasured = refresh(conn, reaching=_effective_instant(changed[0][0], tz) - timedelta(days=1))
-    clear_caches()
+    metrics.clear_caches()
     return remeasured
 
 
@@ -798,7 +794,7 @@ def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: i
         audit.record(conn, actor.id, "calendar.holiday_removed", "business_calendar", calendar_id,
                      {day.isoformat(): name}, None)
         remeasured = refresh(conn, reaching=_effective_instant(day, tz) - timedelta(days=1))
-    clear_caches()
+    metrics.clear_caches()
     return remeasured
 
 
@@ -1506,5 +1502,5 @@ def reassign(actor: User, handoff_ids: list[int], new_owner_id: int, expected_ow
             raise SlaError("One of the selected leads has no open hand-off any more; nothing was reassigned. "
                            "Reload the list.") from None
         raise
-    clear_caches()
+    metrics.clear_caches()
     return moved

@@ -443,7 +443,7 @@ def test_a_goal_evaluated_at_a_past_moment_uses_the_check_ins_posted_by_then(wor
             conn.execute(q("demo_checkin_insert"), {
                 "goal_id": goal_id, "author_user_id": author.id, "created_at": freeze + timedelta(hours=hours),
                 "confidence": confidence, "narrative": "n", "blockers": "", "needs": "", "value": value})
-    goals.clear_caches()
+    metrics.clear_caches()
     goal = goals.get(goal_id)
     then = goals.evaluate_goal(goal, as_of=freeze)
     now_ = goals.evaluate_goal(goal)

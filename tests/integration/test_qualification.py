@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from queries import handoffs, qualification, users
+from queries import handoffs, metrics, qualification, users
 from queries.criteria_rules import Criteria, CriteriaError
 from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
 from queries.periods import Period
@@ -700,7 +700,7 @@ def test_only_the_latest_handoff_of_a_lead_can_be_decided(world, app_db, org, in
     with pytest.raises(HandoffError, match="handed off again since"):
         handoffs.recycle(org["u"]["sdr"], old)
     # each card says which hand-off it is (the first one read 'Hand-off 2 of this lead')
-    handoffs.clear_caches()
+    metrics.clear_caches()
     new = handoffs.inbox([org["reps"]["sam"]]).query("lead_id == @lead and decision.isna()").handoff_id.item()
     assert [(handoffs.card(h).facts["handoff_number"], handoffs.card(h).facts["handoffs_of_lead"])
             for h in (old, new)] == [(1, 2), (2, 2)]
@@ -772,12 +772,12 @@ def test_the_inbox_counts_every_open_hand_off_and_lists_the_most_urgent(world, o
     world.hand_off(decided, now - timedelta(days=2), reps["sam"])
     world.decide(decided, "accepted", now - timedelta(days=1), reps["sam"])
     sam = [reps["sam"]]
-    handoffs.clear_caches()
+    metrics.clear_caches()
     counts = handoffs.inbox_summary(sam)
     assert (counts.awaiting, counts.overdue, counts.due_soon, counts.decided, counts.accepted) == (4, 3, 0, 1, 1)
     assert counts.untouched_breached == 3   # none touched; the 4-hour window has passed but for the fresh one
     monkeypatch.setattr(handoffs, "INBOX_LIMIT", 2)
-    handoffs.clear_caches()
+    metrics.clear_caches()
     listed = handoffs.inbox(sam)
     open_ids = list(listed[listed.decision.isna()].handoff_id)
     assert open_ids == [ids["fresh"], ids["recent_overdue"]]   # in time first, then the latest overdue
@@ -835,7 +835,7 @@ def test_the_card_has_everything_a_rep_needs(world, org, app_db):
     assert {"mql", "handed_off"} <= set(c.timeline.what)
     # a reassignment names the new owner (the timeline is where a lead sees who held it when)
     world.event(lead, "reassigned", t + timedelta(hours=2), owner_id=reps["sam"])
-    handoffs.clear_caches()   # a write from outside the app (a CRM sync): the card waits for its TTL
+    metrics.clear_caches()   # a write from outside the app (a CRM sync): the card waits for its TTL
     events = handoffs.card(hid).timeline.query("kind == 'event'").set_index("what")["detail"]
     assert (events["handed_off"], events["reassigned"]) == ("to Ada AE", "to Sam SDR")
     assert handoffs.card(999999) is None
@@ -858,7 +858,7 @@ def test_the_card_counts_every_contact_and_deal_of_a_big_account(world, org, app
         world.opportunity(acc, reps["ada"], amount, t - timedelta(days=200), stage="closed_won",
                           closed_at=t - timedelta(days=100))
     hid = world.hand_off(lead, t, reps["ada"])
-    handoffs.clear_caches()
+    metrics.clear_caches()
     c = handoffs.card(hid)
     assert len(c.contacts) == 2 and c.contacts_count == 4
     assert len(c.opportunities) == 2

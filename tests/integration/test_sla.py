@@ -68,7 +68,7 @@ def office(admin) -> int:
 
 
 def _cal_version(cal_id: int) -> int:
-    sla.clear_caches()
+    metrics.clear_caches()
     cals = sla.calendars_frame()
     return int(cals.loc[cals["id"] == cal_id, "version"].iloc[0])
 
@@ -203,7 +203,7 @@ def test_a_day_until_midnight_is_stored_as_24_00_and_read_back(app_db, admin):
         monday = conn.execute(sa.text("select minutes from business_day where calendar_id = :c and day = :d"),
                               {"c": cal_id, "d": date(2026, 11, 16)}).scalar()
     assert ends == ["24:00:00"] and monday == 24 * 60
-    sla.clear_caches()
+    metrics.clear_caches()
     assert sla.calendar(cal_id) == py
     assert sla.describe_calendar(cal_id, date(2026, 11, 16)).startswith("Mon–Fri 00:00–24:00 America/New_York")
 
@@ -1207,7 +1207,7 @@ def test_leads_are_reassigned_only_to_reps_who_work_leads(world, people):
     make_user("executive", people["ae_team"], cro)
     make_user("sales_lead", people["ae_team"], lead_rep)
     make_user("ae", people["ae_team"], people["ae"])
-    sla.clear_caches()
+    metrics.clear_caches()
     offered = set(sla.reassign_targets()["id"])
     assert cro not in offered and lead_rep not in offered
     assert {people["ae"], people["sdr"], people["sdr2"]} <= offered   # a rep without a user stays offered too

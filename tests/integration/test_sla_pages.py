@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from queries import sla, users
+from queries import metrics, sla, users
 from queries.users import UserInput
 from tests.apptest import open_page
 from tests.factories import World
@@ -227,7 +227,7 @@ def test_two_sided_shows_both_halves_against_the_agreement(office):
 
 def test_two_sided_without_a_commitment_warns(office, app_db):
     World(app_db).execute("delete from sla_commitment")
-    sla.clear_caches()
+    metrics.clear_caches()
     at = open_page("marketer", "sla_two_sided")
     assert any("No commitment covers" in w.value for w in at.warning)
     assert any("Ask a team lead" in w.value for w in at.warning)
@@ -476,7 +476,7 @@ def test_pages_render_on_demo_data(demo_sla_db, username, page):
 
 
 def _calendar_keys() -> tuple[int, int]:
-    sla.clear_caches()
+    metrics.clear_caches()
     cals = sla.calendars_frame()
     return int(cals["id"].iloc[0]), int(cals["version"].iloc[0])
 

@@ -36,19 +36,20 @@ def role_label(role: str) -> str:
 # --------------------------------------------------------------------------- messages
 
 
-def _flash(slot: str, kind: str, text: str) -> None:
-    st.session_state[f"_flash_{slot}"] = (kind, text)
+def _flash(slot: str, kind: str, text: str, *notes: str) -> None:
+    """A message for the next run, with ``notes`` (warnings: saved, but something the user will miss)."""
+    st.session_state[f"_flash_{slot}"] = (kind, text, *notes)
 
 
 def _show_flash(slot: str) -> None:
     message = st.session_state.pop(f"_flash_{slot}", None)
     if message:
-        kind, text = message[:2]
+        kind, text, *notes = message
         if kind == "success":
             st.success(text, icon=":material/check_circle:")
         else:
             st.error(text, icon=":material/error:")
-        for note in message[2:]:   # saved, but something the user will miss
+        for note in notes:   # saved, but something the user will miss
             st.warning(note, icon=":material/info:")
 
 
@@ -184,9 +185,9 @@ def _add(actor: User) -> None:
         return
     for key, value in ADD_DEFAULTS.items():
         ss[f"au_{key}"] = value
-    st.session_state["_flash_add"] = (
-        "success", f"Added {fmt.md_text(' '.join(data.display_name.split()))} (@{data.username}). They can sign in "
-                   "now with the password you set; tell them through a safe channel.", *setup_notes(data))
+    _flash("add", "success", f"Added {fmt.md_text(' '.join(data.display_name.split()))} (@{data.username}). They can "
+                             "sign in now with the password you set; tell them through a safe channel.",
+           *setup_notes(data))
 
 
 def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
@@ -252,8 +253,7 @@ def _save_edit(actor: User, user_id: int, username: str, prefix: str) -> None:
     for field in EDIT_FIELDS:  # re-load from the database (new version) on the next run
         ss.pop(prefix + field, None)
     state = "" if data.active else " They can no longer sign in."
-    st.session_state[f"_flash_{prefix}"] = ("success", f"Saved the changes to @{username}.{state}",
-                                            *setup_notes(data))
+    _flash(prefix, "success", f"Saved the changes to @{username}.{state}", *setup_notes(data))
 
 
 def _discard_edit(prefix: str) -> None:

@@ -242,7 +242,7 @@ def breaches_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.
         return f"Never contacted ({fmt.duration(r.over_minutes)} past)"
 
     frame = frame.reset_index(drop=True)
-    return pd.DataFrame({
+    view = pd.DataFrame({
         "Lead": frame["lead_name"], "Account": frame["account"],
         "Handed off": times(frame["handed_off_at"], tz),
         "What happened": [what(r) for r in frame.itertuples()],
@@ -251,6 +251,11 @@ def breaches_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.
         "Deadline": times(frame["sla_deadline_at"], tz),
         "Source": frame["source"], "Policy": frame["policy"], "E-mail": frame["email"],
     })
+    # A breach stays with the rep who held the lead at its deadline; if the lead was reassigned
+    # since, say to whom (only when some was: an empty column is clutter).
+    if "now_with" in frame and frame["now_with"].notna().any():
+        view.insert(6, "Now with", frame["now_with"].fillna(""))
+    return view
 
 
 def slipping_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.DataFrame:

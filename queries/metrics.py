@@ -114,14 +114,25 @@ def run(name: str, bound: dict, conn: sa.Connection | None = None) -> pd.DataFra
     return _typed_columns(dict(zip(keys, zip(*rows))) if rows else {}, len(rows), SCHEMAS[name])
 
 
-def params(period: Period | None, filters: Filters, grain: str = "none", dim: str = "total", **extra) -> dict:
-    """The bound parameters every metric query takes (filters, grain, dimension, period bounds),
-    plus ``extra``; used by the other modules that run metric-shaped queries (goals, SLA views)."""
+#: Whose record a hand-off counts for, in the owner filters and the owner and team dimensions
+#: (``:owner_basis`` in scopes.sql's _handoff_scope; docs/metrics.md, "Filters"): the owner at the
+#: first touch or the SLA deadline (speed to lead, SLA compliance), at the decision or its due time
+#: (decision timeliness), or now (lead acceptance, rejection reasons).
+OWNER_BASES = ("current", "first_touch", "decision")
+
+
+def params(period: Period | None, filters: Filters, grain: str = "none", dim: str = "total", *,
+           owner_basis: str = "current", **extra) -> dict:
+    """The bound parameters every metric query takes (filters, grain, dimension, period bounds,
+    whose record a hand-off counts for), plus ``extra``; used by the other modules that run
+    metric-shaped queries (goals, SLA views)."""
     if grain != "none" and grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
     if dim not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dim!r}")
-    bound = {**filters.params(), "grain": grain, "dim": dim, **extra}
+    if owner_basis not in OWNER_BASES:
+        raise ValueError(f"unknown owner basis {owner_basis!r}")
+    bound = {**filters.params(), "grain": grain, "dim": dim, "owner_basis": owner_basis, **extra}
     if period is not None:
         bound.update(period.bounds())
         bound.update(period.buckets(grain))
@@ -164,7 +175,7 @@ def first_touch(period: Period, filters: Filters = NO_FILTERS, *, grain: str = "
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def _first_touch(period, filters, grain, dim, as_of):
-    return run("first_touch", params(period, filters, grain, dim, as_of=as_of))
+    return run("first_touch", params(period, filters, grain, dim, owner_basis="first_touch", as_of=as_of))
 
 
 def first_touch_distribution(period: Period, filters: Filters = NO_FILTERS, *,
@@ -177,7 +188,8 @@ def first_touch_distribution(period: Period, filters: Filters = NO_FILTERS, *,
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def _first_touch_distribution(period, filters, as_of):
     counts = run("first_touch_distribution",
-                 params(period, filters, as_of=as_of, bounds=[float(b) for b in TOUCH_BANDS]))
+                 params(period, filters, owner_basis="first_touch", as_of=as_of,
+                        bounds=[float(b) for b in TOUCH_BANDS]))
     bands = band_table(TOUCH_BANDS)
     out = bands.merge(counts, on="band", how="left")
     for col in ("handoffs", "in_time", "past_deadline"):
@@ -201,7 +213,7 @@ def sla_compliance(period: Period, filters: Filters = NO_FILTERS, *, grain: str 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def _sla_compliance(period, filters, grain, dim, as_of):
-    return run("sla_compliance", params(period, filters, grain, dim, as_of=as_of))
+    return run("sla_compliance", params(period, filters, grain, dim, owner_basis="first_touch", as_of=as_of))
 
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)

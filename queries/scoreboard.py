@@ -361,6 +361,15 @@ class Drill:
     subset: str
     explains: str       # one sentence: which rows, which metric
 
+    @property
+    def owner_basis(self) -> str:
+        """Whose hand-offs the list's owner filter selects, as the metric it explains counts them:
+        the owner at the first touch or deadline for the speed and SLA lists, the owner now for
+        lead acceptance (metrics.OWNER_BASES)."""
+        return "first_touch" if self.subset in _FIRST_TOUCH_SUBSETS else "current"
+
+
+_FIRST_TOUCH_SUBSETS = frozenset({"touched", "untouched", "sla_breached", "sla_pending"})
 
 DRILLS: dict[str, Drill] = {d.key: d for d in (
     Drill("revenue", "Revenue — deals won", "drill_opportunities", "won",
@@ -450,7 +459,8 @@ def records(key: str, period: Period, filters: Filters = NO_FILTERS, *, viewer: 
 
 @st.cache_data(ttl=metrics.METRIC_TTL, show_spinner=False)
 def _records(drill: Drill, period: Period, filters: Filters, as_of: datetime, row_limit: int) -> Records:
-    params = metrics.params(period, filters, as_of=as_of, subset=drill.subset, row_limit=row_limit)
+    params = metrics.params(period, filters, owner_basis=drill.owner_basis, as_of=as_of, subset=drill.subset,
+                            row_limit=row_limit)
     with get_engine().connect() as conn:
         result = conn.execute(q(drill.query), params)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))

@@ -1094,7 +1094,7 @@ def urgency(due, now: datetime, soon_minutes: int = 60) -> str:
 BREACH_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "lead_name": _STR, "email": _STR, "account": _STR, "tier": _INT,
                  "source": _STR, "handed_off_at": _TS, "sla_deadline_at": _TS, "first_touch_at": _TS,
                  "minutes_to_first_touch": _FLOAT, "breach": _STR, "over_minutes": _FLOAT, "window_minutes": _INT,
-                 "business": _BOOL, "policy": _STR, "status": _STR}
+                 "business": _BOOL, "policy": _STR, "status": _STR, "now_with": _STR}
 
 
 def rep_breaches(user: User, period: Period, rep_id: int | None = None, as_of: datetime | None = None) -> pd.DataFrame:
@@ -1176,8 +1176,8 @@ def decision_timeliness(period: Period, filters: Filters = NO_FILTERS, *, grain:
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _decision_timeliness(period, filters, grain, dim, as_of):
-    return _frame("sla_decision_timeliness", metrics.params(period, filters, grain, dim, as_of=as_of),
-                  TIMELINESS_SCHEMA)
+    bound = metrics.params(period, filters, grain, dim, owner_basis="decision", as_of=as_of)
+    return _frame("sla_decision_timeliness", bound, TIMELINESS_SCHEMA)
 
 
 def touch_vs_window(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> pd.DataFrame:
@@ -1223,14 +1223,14 @@ def untouched(user: User, period: Period, filters: Filters = NO_FILTERS, *, as_o
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _untouched(period, filters, as_of, limit):
-    return _frame("sla_untouched", metrics.params(period, filters, as_of=as_of, limit=limit), UNTOUCHED_SCHEMA)
+    bound = metrics.params(period, filters, owner_basis="first_touch", as_of=as_of, limit=limit)
+    return _frame("sla_untouched", bound, UNTOUCHED_SCHEMA)
 
 
 SCORECARD_SCHEMA = {"slice": _STR, "dim_key": _STR, "dim_label": _STR, "team": _STR, "bucket": _DAY,
                     "handed_off": _INT, "met": _INT, "breached_late": _INT, "breached_untouched": _INT,
                     "breached": _INT, "pending": _INT, "untouched": _INT, "compliance_rate": _FLOAT,
-                    "median_minutes": _FLOAT, "p90_minutes": _FLOAT, "decided_on_time": _INT, "decided_late": _INT,
-                    "decision_overdue": _INT, "decision_pending": _INT}
+                    "median_minutes": _FLOAT, "p90_minutes": _FLOAT}
 
 
 @dataclass(frozen=True)
@@ -1323,12 +1323,14 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
 
     total_rows = get("total")
     total = _totals(total_rows.iloc[0], "this period") if not total_rows.empty else Totals(label="this period")
+    # Decision timeliness counts each hand-off for the rep who held it at its decision or due time
+    # (decision_owner_id), so with owner or team filters it selects other hand-offs than the scan
+    # above: the two-sided page's own read, shared through its cache.
+    timely = _decision_timeliness(period, filters, "none", "total", as_of)
     decisions = Decisions()
-    if not total_rows.empty:
-        r = total_rows.iloc[0]
-        known = int(r.decided_on_time + r.decided_late + r.decision_overdue)
-        decisions = Decisions(int(r.decided_on_time), int(r.decided_late), int(r.decision_overdue),
-                              int(r.decision_pending), r.decided_on_time / known if known else None)
+    if not timely.empty:
+        r = timely.iloc[0]
+        decisions = Decisions(int(r.on_time), int(r.late), int(r.overdue), int(r.pending), _none(r.on_time_rate))
     # The scoreboard's comparison: a period in progress against the previous one up to the same point.
     # No changes against a comparison period that starts before the data does, as on the scoreboard.
     prev_period = calc.comparison_period(period, local_today(period.tz, as_of), as_of)

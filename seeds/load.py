@@ -62,6 +62,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                 ("decided_at", "timestamptz"), ("decided_by_rep_id", "int4"), ("rejection_reason", "text"),
                 ("rejection_comment", "text"), ("recycled_at", "timestamptz"), ("first_touch_at", "timestamptz"),
                 ("minutes_to_first_touch", "numeric"),
+                # who answers for the SLA and the decision (migration 0019): the owner here, the
+                # owner at the time for reassigned hand-offs by refresh_handoff_owners at the end
+                ("sla_owner_id", "int4"), ("decision_owner_id", "int4"),
                 # copies of the lead's columns (migration 0008), written here with the trigger off
                 ("source", "text"), ("campaign_id", "int4"), ("account_id", "int4")],
     "lead_event": [("id", "int8"), ("lead_id", "int8"), ("event_type", "text"), ("occurred_at", "timestamptz"),
@@ -93,11 +96,16 @@ DATA_TABLES = ("lead_event", "handoff", "activity", "opportunity_stage_change", 
 #: lead.handed_off_at, sal_at, rejected_at, sql_at and won_at itself; the update trigger would recompute them for every hand-off the
 #: set-based deadline and touch refreshes rewrite.
 #: opportunity_lead_attributes (migration 0010): as handoff_lead_attributes, for opportunities.
+#: handoff_accountable_* and lead_event_reassigned_owners (migration 0019): the loader writes the
+#: owner as sla_owner_id and decision_owner_id, then refresh_handoff_owners(null) re-derives those
+#: of reassigned hand-offs (row by row, each reassignment would update a hand-off without its key).
 #: All of them are switched back on at the end of the load, in the same transaction.
 REPRODUCED_TRIGGERS = {("lead_event", "lead_event_project"), ("activity", "activity_touch_insert"),
                        ("handoff", "handoff_set_sla_policy"), ("handoff", "handoff_lead_attributes"),
                        ("handoff", "handoff_stages_insert"), ("handoff", "handoff_stages_update"),
-                       ("opportunity", "opportunity_stages_insert"), ("opportunity", "opportunity_lead_attributes")}
+                       ("opportunity", "opportunity_stages_insert"), ("opportunity", "opportunity_lead_attributes"),
+                       ("handoff", "handoff_accountable_insert"), ("handoff", "handoff_accountable_update"),
+                       ("lead_event", "lead_event_reassigned_owners")}
 CHUNK_ROWS = 200_000
 COMPANY_TIMEZONE = "America/New_York"
 
@@ -472,7 +480,8 @@ def _handoff_head_start(cur, df: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFr
     minutes = ((df["first_touch_at"] - h).dt.total_seconds() / 60).round(2)
     return df.assign(sla_deadline_at=h + pd.Timedelta(minutes=touch_min),
                      decision_due_at=h + pd.Timedelta(hours=decision_h),
-                     minutes_to_first_touch=minutes)
+                     minutes_to_first_touch=minutes,
+                     sla_owner_id=df["owner_id"], decision_owner_id=df["owner_id"])
 
 
 def _lead_stages(leads: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -642,6 +651,10 @@ def load_dataset(conn: psycopg.Connection, ds: Dataset, *, reset: bool = False, 
                 if ix not in touch_idx:
                     cur.execute(ix[2])
             phase("indexes")
+            # Who held each reassigned hand-off at its first touch or deadline, and at its decision
+            # (reads their events through lead_event's indexes, built just now).
+            cur.execute("select refresh_handoff_owners(null)")
+            phase("accountable owners")
             track.step("foreign keys")
             for rel, name, ddl in fks:
                 cur.execute(sql.SQL("alter table {} add constraint {} ").format(sql.SQL(rel), sql.Identifier(name))

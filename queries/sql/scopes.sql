@@ -76,18 +76,24 @@ end
 
 -- name: _handoff_scope
 -- Hand-offs with their lead, account and owner attributes, restricted by the filters.
--- The responsible rep is the hand-off's current owner. The lead's source, campaign and account
--- are read from the hand-off's own copies (migration 0008), not by joining every lead: alias l
--- is those copies.
-select h.id, h.lead_id, h.owner_id, h.handed_off_at, h.sla_deadline_at, h.decision_due_at,
+-- The responsible rep (owner_id, the owner filters and the owner and team dimensions) is chosen by
+-- :owner_basis (migration 0019): 'first_touch' = the owner at the first touch or the SLA deadline
+-- (sla_owner_id), 'decision' = the owner at the decision or its due time (decision_owner_id),
+-- 'current' = the owner now. The bound value is folded when the query is planned. The lead's
+-- source, campaign and account are read from the hand-off's own copies (migration 0008), not by
+-- joining every lead: alias l is those copies.
+select h.id, h.lead_id, o.owner_id, h.handed_off_at, h.sla_deadline_at, h.decision_due_at,
        h.decision, h.decided_at, h.rejection_reason, h.recycled_at,
        h.first_touch_at, h.minutes_to_first_touch,
        {{ _dim_key }} as dim_key,
        {{ _dim_label }} as dim_label
   from handoff h
   cross join lateral (select h.source, h.campaign_id, h.account_id) l
+  cross join lateral (select case cast(:owner_basis as text) when 'first_touch' then h.sla_owner_id
+                                                             when 'decision' then h.decision_owner_id
+                                                             else h.owner_id end as owner_id) o
   left join account a on a.id = h.account_id
-  left join rep r on r.id = h.owner_id
+  left join rep r on r.id = o.owner_id
   left join team t on t.id = r.team_id
   left join channel ch on ch.code = l.source
   left join campaign c on c.id = l.campaign_id

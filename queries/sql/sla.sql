@@ -257,7 +257,8 @@ select m.id as handoff_id, m.lead_id,
 -- at :as_of. over_minutes: wall-clock time between the deadline and the touch (or :as_of).
 -- window_minutes / business: the first-touch window the hand-off was measured against (without a
 -- policy: the company default in force at its hand-off, i.e. its own deadline − hand-off, not
--- today's setting).
+-- today's setting). The rep's breaches are those they held at the deadline (or the late touch):
+-- sla_owner_id, migration 0019; now_with names the owner since, if it was reassigned.
 select h.id as handoff_id, h.lead_id,
        l.first_name || ' ' || l.last_name as lead_name, l.email, a.name as account, a.tier, ch.label as source,
        h.handed_off_at, h.sla_deadline_at,
@@ -270,13 +271,15 @@ select h.id as handoff_id, h.lead_id,
                 round(extract(epoch from (h.sla_deadline_at - h.handed_off_at)) / 60)::integer) as window_minutes,
        coalesce(p.first_touch_business, false) as business,
        coalesce(p.name, 'Company default') as policy,
-       case when h.decided_at <= :as_of then h.decision else 'awaiting' end as status
+       case when h.decided_at <= :as_of then h.decision else 'awaiting' end as status,
+       case when h.owner_id <> h.sla_owner_id then ro.full_name end as now_with
   from handoff h
   join lead l on l.id = h.lead_id
   join account a on a.id = l.account_id
   join channel ch on ch.code = l.source
+  join rep ro on ro.id = h.owner_id
   left join sla_policy p on p.id = h.sla_policy_id
- where h.owner_id = :rep_id
+ where h.sla_owner_id = :rep_id   -- the rep who held it at its first touch or deadline (migration 0019)
    and h.handed_off_at >= :start_at and h.handed_off_at < :end_at
    and ((h.first_touch_at <= :as_of and h.first_touch_at > h.sla_deadline_at)
         or (coalesce(h.first_touch_at > :as_of, true) and cast(:as_of as timestamptz) > h.sla_deadline_at))
@@ -290,7 +293,7 @@ select h.id as handoff_id, h.lead_id,
 -- (weeks in :tz) for the rep and the team as arrays (weekly_buckets, weekly_me, weekly_team).
 -- Same rules as sla_compliance and first_touch in metrics.sql.
 with scoped as materialized (
-    select h.owner_id = :rep_id as mine,
+    select h.sla_owner_id = :rep_id as mine,
            date_trunc('week', h.handed_off_at at time zone :tz)::date as bucket,
            h.handed_off_at >= :week_start_at and h.handed_off_at < :week_end_at as in_week,
            h.handed_off_at >= :start_at and h.handed_off_at < :end_at as in_period,
@@ -301,7 +304,7 @@ with scoped as materialized (
                 when :as_of > h.sla_deadline_at then 'untouched'
                 else 'pending' end as outcome
       from handoff h
-      join rep r on r.id = h.owner_id
+      join rep r on r.id = h.sla_owner_id   -- who held it at its first touch or deadline (migration 0019)
      where r.team_id = :team_id
        and ((h.handed_off_at >= :week_start_at and h.handed_off_at < :week_end_at)
             or (h.handed_off_at >= :start_at and h.handed_off_at < :end_at))
@@ -397,16 +400,17 @@ select bucket, dim_key, dim_label,
 
 -- name: sla_scorecard
 -- The team scorecard in one scan of the period's hand-offs (filters as in _handoff_scope), then
--- several groupings of it. Same rules as sla_compliance, first_touch and sla_decision_timeliness
--- (the tests check they agree). slice names the grouping:
---   total, team, rep          compliance counts, untouched, median / p90 minutes to first touch,
---                             decision counts (total only)
+-- several groupings of it. Same rules as sla_compliance and first_touch (the tests check they
+-- agree); each hand-off counts for the rep who held it at its first touch or deadline
+-- (sla_owner_id, migration 0019). slice names the grouping:
+--   total, team, rep          compliance counts, untouched, median / p90 minutes to first touch
 --   source, tier              compliance counts
 --   team_week, rep_week       compliance per week (company time zone)
 --   band                      time to first touch ÷ the hand-off's own window, as in
 --                             sla_touch_vs_window (dim_key = band number)
 with scoped as materialized (
-    select h.owner_id, r.full_name as owner, r.team_id, t.name as team, l.source, ch.label as source_label, a.tier,
+    select h.sla_owner_id as owner_id, r.full_name as owner, r.team_id, t.name as team, l.source,
+           ch.label as source_label, a.tier,
            date_trunc('week', h.handed_off_at at time zone :tz)::date as week,
            h.minutes_to_first_touch,
            coalesce(h.first_touch_at <= :as_of, false) as touched,
@@ -414,17 +418,13 @@ with scoped as materialized (
                 when h.first_touch_at <= :as_of then 'late'
                 when :as_of > h.sla_deadline_at then 'untouched'
                 else 'pending' end as outcome,
-           case when h.decided_at <= :as_of and h.decided_at <= h.decision_due_at then 'on_time'
-                when h.decided_at <= :as_of then 'late'
-                when :as_of > h.decision_due_at then 'overdue'
-                else 'pending' end as decision_outcome,
            h.minutes_to_first_touch::float8
              / nullif(coalesce(p.first_touch_minutes, extract(epoch from (h.sla_deadline_at - h.handed_off_at)) / 60), 0)
                as window_ratio
       from handoff h
       cross join lateral (select h.source, h.campaign_id) l  -- the hand-off's copies (migration 0008)
       join account a on a.id = h.account_id
-      join rep r on r.id = h.owner_id
+      join rep r on r.id = h.sla_owner_id
       join team t on t.id = r.team_id
       join channel ch on ch.code = l.source
       left join sla_policy p on p.id = h.sla_policy_id
@@ -447,11 +447,7 @@ speed as (
            count(*) filter (where outcome = 'pending') as pending,
            count(*) filter (where not touched) as untouched,
            percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
-           percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes,
-           count(*) filter (where decision_outcome = 'on_time') as decided_on_time,
-           count(*) filter (where decision_outcome = 'late') as decided_late,
-           count(*) filter (where decision_outcome = 'overdue') as decision_overdue,
-           count(*) filter (where decision_outcome = 'pending') as decision_pending
+           percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
       from scoped
      group by grouping sets ((), (team_id), (team_id, owner_id))
 ),
@@ -478,9 +474,7 @@ counts as (
            count(*) filter (where outcome = 'untouched') as breached_untouched,
            count(*) filter (where outcome = 'pending') as pending,
            count(*) filter (where not touched) as untouched,
-           null::float8 as median_minutes, null::float8 as p90_minutes,
-           0::bigint as decided_on_time, 0::bigint as decided_late, 0::bigint as decision_overdue,
-           0::bigint as decision_pending
+           null::float8 as median_minutes, null::float8 as p90_minutes
       from (select x.*,
                    case when x.outcome = 'met'
                             then least(width_bucket(x.window_ratio, cast(:bounds as float8[])),
@@ -496,7 +490,7 @@ counts as (
 select slice, dim_key, dim_label, team, bucket, handed_off, met, breached_late, breached_untouched,
        breached_late + breached_untouched as breached, pending, untouched,
        met::float8 / nullif(met + breached_late + breached_untouched, 0) as compliance_rate,
-       median_minutes, p90_minutes, decided_on_time, decided_late, decision_overdue, decision_pending
+       median_minutes, p90_minutes
   from (select * from speed union all select * from counts) x
  order by slice, dim_label, bucket
 
@@ -521,7 +515,7 @@ select count(*) as handed_off,
                     when :as_of > h.sla_deadline_at then 'untouched'
                     else 'pending' end as outcome
           from handoff h
-          join rep r on r.id = h.owner_id
+          join rep r on r.id = h.sla_owner_id   -- as sla_scorecard
          where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
            and {{ _owner_filters }}
            and ({{ _no_segment_filters }}
@@ -560,7 +554,7 @@ select band, count(*) as handoffs
           from handoff h
           cross join lateral (select h.source, h.campaign_id) l  -- the hand-off's copies (migration 0008)
           join account a on a.id = h.account_id
-          join rep r on r.id = h.owner_id
+          join rep r on r.id = h.sla_owner_id   -- as sla_compliance: the owner at first touch or deadline
           left join sla_policy p on p.id = h.sla_policy_id
           cross join lateral (
                 select h.minutes_to_first_touch::float8

@@ -37,7 +37,8 @@ def raw(seeded_url):
             "opp": read("select id, lead_id, owner_id, account_id, amount, created_at, closed_at, stage "
                         "from opportunity"),
             "handoff_db": read("select id, lead_id, handed_off_at, owner_id, decision, decided_at, rejection_reason, "
-                               "recycled_at, first_touch_at, sla_deadline_at, minutes_to_first_touch from handoff"),
+                               "recycled_at, first_touch_at, sla_deadline_at, decision_due_at, minutes_to_first_touch, "
+                               "sla_owner_id, decision_owner_id from handoff"),
             "campaign": read("select id, channel_code, start_date, end_date, spend from campaign"),
             "tz": conn.execute(sa.text("select value #>> '{}' from app_setting where key = 'company_timezone'")).scalar(),
         }
@@ -59,7 +60,8 @@ def rebuild_handoffs(events: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFra
                 if current is not None:
                     rows.append(current)
                 current = {"lead_id": lead_id, "handed_off_at": e.occurred_at, "owner_id": e.owner_id,
-                           "decision": None, "decided_at": pd.NaT, "rejection_reason": None, "recycled_at": pd.NaT}
+                           "decision": None, "decided_at": pd.NaT, "rejection_reason": None, "recycled_at": pd.NaT,
+                           "owners": [(e.occurred_at, e.owner_id)]}
             elif current is None:
                 continue
             elif e.event_type in ("accepted", "rejected") and current["decision"] is None:
@@ -68,6 +70,7 @@ def rebuild_handoffs(events: pd.DataFrame, activity: pd.DataFrame) -> pd.DataFra
                 current["recycled_at"] = e.occurred_at
             elif e.event_type == "reassigned":
                 current["owner_id"] = e.owner_id
+                current["owners"] = [*current["owners"], (e.occurred_at, e.owner_id)]
         if current is not None:
             rows.append(current)
     hand = pd.DataFrame(rows).sort_values(["lead_id", "handed_off_at"])
@@ -99,10 +102,24 @@ def in_period(ts: pd.Series, period: Period) -> pd.Series:
     return (ts >= pd.Timestamp(period.start_at)) & (ts < pd.Timestamp(period.end_at))
 
 
+def owner_at(owners: list, moment: pd.Timestamp) -> int:
+    """Who held a hand-off at ``moment``, from its (time, owner) history: the last owner from at or
+    before it (the first owner if the moment were earlier)."""
+    held = [owner for at, owner in owners if at <= moment]
+    return int(held[-1] if held else owners[0][1])
+
+
 def with_db_sla(raw) -> pd.DataFrame:
-    """Rebuilt hand-offs joined to the stored SLA deadline and minutes (inputs defined by the policy)."""
-    db = raw["handoff_db"][["lead_id", "handed_off_at", "sla_deadline_at", "minutes_to_first_touch"]]
-    return raw["handoff"].merge(db, on=["lead_id", "handed_off_at"], how="left", validate="one_to_one")
+    """Rebuilt hand-offs joined to the stored SLA deadlines and minutes (inputs defined by the
+    policy), with whom each outcome counts for: sla_owner_id = the owner at the first touch or the
+    deadline, whichever came first; decision_owner_id = at the decision or its due time."""
+    db = raw["handoff_db"][["lead_id", "handed_off_at", "sla_deadline_at", "decision_due_at", "minutes_to_first_touch"]]
+    h = raw["handoff"].merge(db, on=["lead_id", "handed_off_at"], how="left", validate="one_to_one")
+    settled = h.first_touch_at.where(h.first_touch_at.notna() & (h.first_touch_at < h.sla_deadline_at),
+                                     h.sla_deadline_at)
+    decided = h.decided_at.where(h.decided_at.notna() & (h.decided_at < h.decision_due_at), h.decision_due_at)
+    return h.assign(sla_owner_id=[owner_at(o, m) for o, m in zip(h.owners, settled)],
+                    decision_owner_id=[owner_at(o, m) for o, m in zip(h.owners, decided)])
 
 
 def sql_by_month(frame: pd.DataFrame) -> pd.DataFrame:
@@ -118,6 +135,12 @@ def test_handoff_projection_matches_the_event_log(raw, seeded_app_db):
     assert len(mine) == len(db) > 100
     assert mine.index.equals(db.index)
     assert (mine.owner_id.astype("int64") == db.owner_id.astype("int64")).all()
+    # whom the SLA and the decision count for: the owner when each was settled (migration 0019)
+    settled = with_db_sla(raw).set_index(["lead_id", "handed_off_at"]).sort_index()
+    for col in ("sla_owner_id", "decision_owner_id"):
+        assert (settled[col].astype("int64") == db[col].astype("int64")).all(), col
+        # the seed reassigns some hand-offs after their deadline or decision: they differ somewhere
+        assert (db[col] != db.owner_id).sum() > 0, col
     for col in ("decision", "rejection_reason"):
         assert (mine[col].fillna("∅").astype(str) == db[col].fillna("∅").astype(str)).all(), col
     for col in ("decided_at", "recycled_at", "first_touch_at"):
@@ -212,7 +235,10 @@ def test_sla_compliance_by_owner(raw, period, seeded_app_db):
         [touched & (h.first_touch_at <= h.sla_deadline_at), touched, as_of > h.sla_deadline_at],
         ["met", "late", "untouched"], default="pending")
     h = h.assign(outcome=outcome)
-    expected = h.pivot_table(index="owner_id", columns="outcome", values="lead_id", aggfunc="size", fill_value=0)
+    # each hand-off counts for the rep who held it at its first touch or deadline
+    expected = h.pivot_table(index="sla_owner_id", columns="outcome", values="lead_id", aggfunc="size", fill_value=0)
+    expected.index = expected.index.rename("owner_id")
+    assert (h.sla_owner_id != h.owner_id).any()   # the data holds reassigned breaches
     got = metrics.sla_compliance(period, dim="owner", as_of=as_of.to_pydatetime()).assign(
         owner_id=lambda d: d.dim_key.astype(int)).set_index("owner_id").sort_index()
     assert got.met.to_dict() == expected["met"].to_dict()

@@ -1016,6 +1016,83 @@ def test_reassign_writes_an_event_and_audits(world, people, admin, office, app_d
         sla.reassign(lead_user, [hid], people["sdr"], {hid: people["sdr2"]})
 
 
+def test_an_outcome_counts_for_the_rep_who_held_the_lead_when_it_was_settled(world, people, admin, office):
+    """A reassignment moves the lead, not its past: a breach stays with the rep who held the lead at
+    its deadline, a touch in time with the rep who made it, a late decision with the rep who held it
+    at the due time (migration 0019). Lead acceptance and the lists to act on follow the owner now."""
+    policy(admin, office, "Standard", 240, business=False, decision=1080, decision_business=False, code="default")
+    sdr, sdr2 = people["sdr"], people["sdr2"]
+
+    def lead(hour="08:00"):
+        return world.lead(ny(f"2026-11-16 {hour}"), people["t2"])
+
+    # A: untouched past its 13:00 deadline, then reassigned; the new owner touches it late
+    a = lead()
+    world.hand_off(a, ny("2026-11-16 09:00"), sdr)
+    world.event(a, "reassigned", ny("2026-11-16 15:00"), owner_id=sdr2)
+    world.touch(a, ny("2026-11-16 16:00"), sdr2)
+    # B: reassigned inside its window; the new owner touches it in time
+    b = lead()
+    world.hand_off(b, ny("2026-11-16 09:00"), sdr)
+    world.event(b, "reassigned", ny("2026-11-16 10:00"), owner_id=sdr2)
+    world.touch(b, ny("2026-11-16 11:00"), sdr2)
+    # C: touched in time, then handed on
+    c = lead()
+    world.hand_off(c, ny("2026-11-16 09:00"), sdr)
+    world.touch(c, ny("2026-11-16 10:00"), sdr)
+    world.event(c, "reassigned", ny("2026-11-16 12:00"), owner_id=sdr2)
+    # D: reassigned inside its window, then a call the first rep made before that is logged late
+    d = lead()
+    hid_d = world.hand_off(d, ny("2026-11-16 09:00"), sdr)
+    world.event(d, "reassigned", ny("2026-11-16 10:00"), owner_id=sdr2)
+    assert world.handoff_row(hid_d)["sla_owner_id"] == sdr2      # pending: the new owner may touch it
+    world.touch(d, ny("2026-11-16 09:30"), sdr)
+    assert world.handoff_row(hid_d)["sla_owner_id"] == sdr       # settled by the first rep's call
+    # E: no decision by its due time (Tue 03:00), reassigned, accepted by the new owner
+    e = lead()
+    hid_e = world.hand_off(e, ny("2026-11-16 09:00"), sdr)
+    world.touch(e, ny("2026-11-16 09:10"), sdr)
+    world.event(e, "reassigned", ny("2026-11-17 10:00"), owner_id=sdr2)
+    world.decide(e, "accepted", ny("2026-11-17 11:00"), sdr2)
+    row = world.handoff_row(hid_e)
+    assert (row["owner_id"], row["sla_owner_id"], row["decision_owner_id"]) == (sdr2, sdr, sdr)
+
+    week = Period(date(2026, 11, 16), date(2026, 11, 22), NY_TZ)
+    as_of = ny("2026-11-20 12:00")
+
+    def compliance(rep):
+        r = metrics.sla_compliance(week, Filters(owner_ids=[rep]), as_of=as_of).iloc[0]
+        return int(r.met), int(r.breached_late), int(r.breached_untouched)
+
+    assert compliance(sdr) == (3, 1, 0)        # C, D, E in time; A late on Sam's watch
+    assert compliance(sdr2) == (1, 0, 0)       # B
+    by_owner = metrics.first_touch(week, dim="owner", as_of=as_of).set_index("dim_key")
+    assert by_owner.loc[str(sdr), "touched"] == 4 and by_owner.loc[str(sdr2), "touched"] == 1
+    timely = sla.decision_timeliness(week, Filters(owner_ids=[sdr]), as_of=as_of).iloc[0]
+    assert (timely.late, timely.on_time) == (1, 0)                                    # E
+    assert sla.decision_timeliness(week, Filters(owner_ids=[sdr2]), as_of=as_of).iloc[0].late == 0
+    # acceptance and what to act on: the owner now
+    assert metrics.acceptance(week, Filters(owner_ids=[sdr2]), as_of=as_of).iloc[0].handed_off == 5
+    assert metrics.acceptance(week, Filters(owner_ids=[sdr]), as_of=as_of).empty
+
+    # the rep's own page, the scorecard and the breach list say the same
+    lead_user = make_user("sales_lead", people["sdr_team"])
+    standing = sla.rep_standing(lead_user, week, week, sdr, as_of=as_of)
+    assert (standing.me_period.met, standing.me_period.breached) == (3, 1)
+    breaches = sla.rep_breaches(lead_user, week, sdr, as_of=as_of)
+    assert list(breaches["lead_id"]) == [a] and list(breaches["now_with"]) == ["Sid SDR"]
+    assert sla.rep_breaches(lead_user, week, sdr2, as_of=as_of).empty
+    card = sla.scorecard(week, as_of=as_of).by_rep.set_index("dim_key")
+    assert (card.loc[str(sdr), "met"], card.loc[str(sdr), "breached"]) == (3, 1)
+    assert (card.loc[str(sdr2), "met"], card.loc[str(sdr2), "breached"]) == (1, 0)
+    assert sla.scorecard(week, Filters(owner_ids=[sdr]), as_of=as_of).decisions.late == 1
+    # the drill-down behind Sam's breaches lists A, now with Sid
+    drill = scoreboard.records("sla_breached", week, Filters(owner_ids=[sdr]), viewer=admin, as_of=as_of).rows
+    assert list(drill["lead_id"]) == [a] and list(drill["owner"]) == ["Sam SDR"]
+    with world.engine.connect() as conn:   # the set-based refresh agrees with the triggers
+        assert conn.execute(sa.text("select refresh_handoff_owners(null)")).scalar() == 0
+
+
 # --------------------------------------------------------------------------- permissions
 
 

@@ -254,7 +254,7 @@ def breaches_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.
     # A breach stays with the rep who held the lead at its deadline; if the lead was reassigned
     # since, say to whom (only when some was: an empty column is clutter).
     if "now_with" in frame and frame["now_with"].notna().any():
-        view.insert(6, "Now with", frame["now_with"].fillna(""))
+        view.insert(4, "Now with", frame["now_with"].fillna(""))
     return view
 
 

@@ -1291,7 +1291,7 @@ def _none(value):
 
 def scorecard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scorecard:
     """Everything the team scorecard shows: one scan of the period grouped several ways (incl. the
-    touch-vs-window bands and decision timeliness), plus the previous period's totals."""
+    touch-vs-window bands), decision timeliness, and the previous period's totals."""
     return _scorecard(period, filters, as_of or now_minute())
 
 

@@ -96,7 +96,7 @@ DATA_TABLES = ("lead_event", "handoff", "activity", "opportunity_stage_change", 
 #: lead.handed_off_at, sal_at, rejected_at, sql_at and won_at itself; the update trigger would recompute them for every hand-off the
 #: set-based deadline and touch refreshes rewrite.
 #: opportunity_lead_attributes (migration 0010): as handoff_lead_attributes, for opportunities.
-#: handoff_accountable_* and lead_event_reassigned_owners (migration 0019): the loader writes the
+#: handoff_accountable_insert, handoff_owners_update and lead_event_reassigned_owners (migration 0019): the loader writes the
 #: owner as sla_owner_id and decision_owner_id, then refresh_handoff_owners(null) re-derives those
 #: of reassigned hand-offs (row by row, each reassignment would update a hand-off without its key).
 #: All of them are switched back on at the end of the load, in the same transaction.
@@ -104,7 +104,7 @@ REPRODUCED_TRIGGERS = {("lead_event", "lead_event_project"), ("activity", "activ
                        ("handoff", "handoff_set_sla_policy"), ("handoff", "handoff_lead_attributes"),
                        ("handoff", "handoff_stages_insert"), ("handoff", "handoff_stages_update"),
                        ("opportunity", "opportunity_stages_insert"), ("opportunity", "opportunity_lead_attributes"),
-                       ("handoff", "handoff_accountable_insert"), ("handoff", "handoff_accountable_update"),
+                       ("handoff", "handoff_accountable_insert"), ("handoff", "handoff_owners_update"),
                        ("lead_event", "lead_event_reassigned_owners")}
 CHUNK_ROWS = 200_000
 COMPANY_TIMEZONE = "America/New_York"

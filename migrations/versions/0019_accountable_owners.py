@@ -17,9 +17,10 @@ on My SLA, Leads slipping through) and the owner in lead acceptance by owner.
 
 Both are kept by triggers from ``lead_event`` (``handoff_owner_at`` reads the hand-off's
 ``handed_off`` and ``reassigned`` events): set on insert, re-derived when a reassignment is
-recorded (after the event, so that it is visible) and when the first touch, the deadlines or the
-decision change (a touch logged late, an SLA policy change). ``refresh_handoff_owners`` re-derives
-them set-based (this migration's back-fill, the demo-data load).
+recorded (after the event, so that it is visible) and, once per statement, for the hand-offs whose
+first touch, deadlines or decision an UPDATE moved (a touch logged late, an SLA policy change
+re-measuring 100k hand-offs: a row trigger would read events for each). ``refresh_handoff_owners``
+re-derives them set-based (this migration's back-fill, the demo-data load).
 
 Revision ID: 0019
 Revises: 0017
@@ -59,34 +60,41 @@ language sql stable as $$
 $$;
 
 -- Re-derive both columns for the hand-offs of the given leads (null: every lead). Hand-offs of
--- leads never reassigned answer to their owner; only the others read their events.
+-- leads never reassigned answer to their owner; only the others read their events. EXECUTE plans
+-- each call for its argument (migration 0014: a cached generic plan for "null or these leads"
+-- read every hand-off on each reassignment).
 create function refresh_handoff_owners(p_lead_ids bigint[]) returns integer
 language plpgsql volatile as $$
 declare
+    v_leads text := case when p_lead_ids is null then 'true' else 'h.lead_id = any($1)' end;
     v_plain integer;
     v_moved integer;
 begin
     if p_lead_ids is not null and cardinality(p_lead_ids) = 0 then
         return 0;
     end if;
-    update handoff h
-       set sla_owner_id = h.owner_id, decision_owner_id = h.owner_id
-     where (p_lead_ids is null or h.lead_id = any(p_lead_ids))
-       and (h.sla_owner_id is distinct from h.owner_id or h.decision_owner_id is distinct from h.owner_id)
-       and not exists (select 1 from lead_event e where e.lead_id = h.lead_id and e.event_type = 'reassigned');
+    execute format($q$
+        update handoff h
+           set sla_owner_id = h.owner_id, decision_owner_id = h.owner_id
+         where %s
+           and (h.sla_owner_id is distinct from h.owner_id or h.decision_owner_id is distinct from h.owner_id)
+           and not exists (select 1 from lead_event e where e.lead_id = h.lead_id and e.event_type = 'reassigned')
+    $q$, v_leads) using p_lead_ids;
     get diagnostics v_plain = row_count;
-    update handoff h
-       set sla_owner_id = x.sla_owner_id, decision_owner_id = x.decision_owner_id
-      from (select h2.id,
-                   coalesce(handoff_owner_at(h2.lead_id, h2.handed_off_at, least(h2.first_touch_at, h2.sla_deadline_at)),
-                            h2.owner_id) as sla_owner_id,
-                   coalesce(handoff_owner_at(h2.lead_id, h2.handed_off_at, least(h2.decided_at, h2.decision_due_at)),
-                            h2.owner_id) as decision_owner_id
-              from handoff h2
-             where (p_lead_ids is null or h2.lead_id = any(p_lead_ids))
-               and exists (select 1 from lead_event e where e.lead_id = h2.lead_id and e.event_type = 'reassigned')) x
-     where h.id = x.id
-       and (h.sla_owner_id is distinct from x.sla_owner_id or h.decision_owner_id is distinct from x.decision_owner_id);
+    execute format($q$
+        update handoff t
+           set sla_owner_id = x.sla_owner_id, decision_owner_id = x.decision_owner_id
+          from (select h.id,
+                       coalesce(handoff_owner_at(h.lead_id, h.handed_off_at, least(h.first_touch_at, h.sla_deadline_at)),
+                                h.owner_id) as sla_owner_id,
+                       coalesce(handoff_owner_at(h.lead_id, h.handed_off_at, least(h.decided_at, h.decision_due_at)),
+                                h.owner_id) as decision_owner_id
+                  from handoff h
+                 where %s
+                   and exists (select 1 from lead_event e where e.lead_id = h.lead_id and e.event_type = 'reassigned')) x
+         where t.id = x.id
+           and (t.sla_owner_id is distinct from x.sla_owner_id or t.decision_owner_id is distinct from x.decision_owner_id)
+    $q$, v_leads) using p_lead_ids;
     get diagnostics v_moved = row_count;
     return v_plain + v_moved;
 end $$;
@@ -94,18 +102,43 @@ end $$;
 create function handoff_accountable_owners() returns trigger
 language plpgsql as $$
 begin
-    if tg_op = 'INSERT' then
-        -- a new hand-off: its owner answers for it (its handed_off event is not stored yet)
-        new.sla_owner_id := coalesce(new.sla_owner_id, new.owner_id);
-        new.decision_owner_id := coalesce(new.decision_owner_id, new.owner_id);
-    else
-        -- the first touch, a deadline or the decision moved: who held it then, by its events
-        new.sla_owner_id := coalesce(handoff_owner_at(new.lead_id, new.handed_off_at,
-                                                      least(new.first_touch_at, new.sla_deadline_at)), new.owner_id);
-        new.decision_owner_id := coalesce(handoff_owner_at(new.lead_id, new.handed_off_at,
-                                                           least(new.decided_at, new.decision_due_at)), new.owner_id);
-    end if;
+    -- a new hand-off: its owner answers for it (its handed_off event is not stored yet)
+    new.sla_owner_id := coalesce(new.sla_owner_id, new.owner_id);
+    new.decision_owner_id := coalesce(new.decision_owner_id, new.owner_id);
     return new;
+end $$;
+
+-- After an UPDATE of hand-offs that moved a first touch, a deadline or a decision (a touch logged
+-- late, an SLA policy change re-measuring every hand-off it reaches): who held each then, by its
+-- events. Set-based, once per statement; hand-offs of leads never reassigned answer to their owner
+-- whatever the moments, so only the few reassigned ones are read again. Its own UPDATE changes
+-- none of those columns, so the nested call returns at once.
+create function handoff_owners_after_update() returns trigger
+language plpgsql as $$
+begin
+    if not exists (select 1 from new_rows n join old_rows o on o.id = n.id
+                    where o.first_touch_at is distinct from n.first_touch_at
+                       or o.sla_deadline_at is distinct from n.sla_deadline_at
+                       or o.decided_at is distinct from n.decided_at
+                       or o.decision_due_at is distinct from n.decision_due_at) then
+        return null;   -- nothing it depends on moved (also its own nested UPDATE, and empty ones)
+    end if;
+    update handoff h
+       set sla_owner_id = x.sla_owner_id, decision_owner_id = x.decision_owner_id
+      from (select h2.id,
+                   coalesce(handoff_owner_at(h2.lead_id, h2.handed_off_at, least(h2.first_touch_at, h2.sla_deadline_at)),
+                            h2.owner_id) as sla_owner_id,
+                   coalesce(handoff_owner_at(h2.lead_id, h2.handed_off_at, least(h2.decided_at, h2.decision_due_at)),
+                            h2.owner_id) as decision_owner_id
+              from new_rows n
+              join old_rows o on o.id = n.id
+              join handoff h2 on h2.id = n.id
+             where (o.first_touch_at is distinct from n.first_touch_at or o.sla_deadline_at is distinct from n.sla_deadline_at
+                    or o.decided_at is distinct from n.decided_at or o.decision_due_at is distinct from n.decision_due_at)
+               and exists (select 1 from lead_event e where e.lead_id = n.lead_id and e.event_type = 'reassigned')) x
+     where h.id = x.id
+       and (h.sla_owner_id is distinct from x.sla_owner_id or h.decision_owner_id is distinct from x.decision_owner_id);
+    return null;
 end $$;
 
 create function lead_event_reassigned_owners() returns trigger
@@ -117,12 +150,9 @@ end $$;
 
 create trigger handoff_accountable_insert before insert on handoff
     for each row execute function handoff_accountable_owners();
-create trigger handoff_accountable_update before update of first_touch_at, sla_deadline_at, decided_at, decision_due_at on handoff
-    for each row when (old.first_touch_at is distinct from new.first_touch_at
-                       or old.sla_deadline_at is distinct from new.sla_deadline_at
-                       or old.decided_at is distinct from new.decided_at
-                       or old.decision_due_at is distinct from new.decision_due_at)
-    execute function handoff_accountable_owners();
+create trigger handoff_owners_update after update on handoff
+    referencing new table as new_rows old table as old_rows
+    for each statement execute function handoff_owners_after_update();
 create trigger lead_event_reassigned_owners after insert on lead_event
     for each row when (new.event_type = 'reassigned') execute function lead_event_reassigned_owners();
 
@@ -130,8 +160,10 @@ create trigger lead_event_reassigned_owners after insert on lead_event
 -- The statement-level stage refresh has nothing to do with these columns (and would re-derive
 -- every lead's stages): it is off for the back-fill, in this transaction.
 alter table handoff disable trigger handoff_stages_update;
+alter table handoff disable trigger handoff_owners_update;
 update handoff set sla_owner_id = owner_id, decision_owner_id = owner_id;
 select refresh_handoff_owners(null);
+alter table handoff enable trigger handoff_owners_update;
 alter table handoff enable trigger handoff_stages_update;
 alter table handoff alter column sla_owner_id set not null,
                     alter column decision_owner_id set not null;
@@ -140,9 +172,10 @@ create index handoff_sla_owner_idx on handoff (sla_owner_id, handed_off_at);
 
 DOWNGRADE = r"""
 drop trigger if exists lead_event_reassigned_owners on lead_event;
-drop trigger if exists handoff_accountable_update on handoff;
+drop trigger if exists handoff_owners_update on handoff;
 drop trigger if exists handoff_accountable_insert on handoff;
 drop function if exists lead_event_reassigned_owners();
+drop function if exists handoff_owners_after_update();
 drop function if exists handoff_accountable_owners();
 drop function if exists refresh_handoff_owners(bigint[]);
 drop function if exists handoff_owner_at(bigint, timestamptz, timestamptz);

@@ -86,3 +86,21 @@ def test_a_breach_csv_has_local_times_with_the_year():
     shown = sla_views.breaches_view(frame, "Pacific/Auckland")
     assert "01 Jan" in shown.loc[0, "Handed off"] and shown.loc[0, "Handed off"].endswith("00:30")   # the screen: local
     assert list(shown.columns) == list(sla_views.breaches_view(frame, "Pacific/Auckland", for_csv=True).columns)
+
+
+def test_breaches_say_who_holds_a_reassigned_lead_now_only_when_one_was():
+    """A breach stays with the rep who held the lead at its deadline; My SLA says where it went."""
+    import pandas as pd
+
+    from components import sla_views
+
+    base = {"lead_name": ["Aiko", "Ben"], "account": ["Truemark", "Oakline"],
+            "handed_off_at": [pd.Timestamp("2026-11-16 14:00", tz="UTC")] * 2,
+            "sla_deadline_at": [pd.Timestamp("2026-11-16 18:00", tz="UTC")] * 2,
+            "breach": ["untouched", "late"], "over_minutes": [600.0, 30.0], "window_minutes": [240, 240],
+            "business": [False, False], "status": ["accepted", "awaiting"], "source": ["Webinar"] * 2,
+            "policy": ["Standard"] * 2, "email": ["a@x.example", "b@x.example"]}
+    moved = sla_views.breaches_view(pd.DataFrame({**base, "now_with": ["Sid SDR", None]}), "UTC")
+    assert list(moved["Now with"]) == ["Sid SDR", ""]
+    assert list(moved.columns[:5]) == ["Lead", "Account", "Handed off", "What happened", "Now with"]
+    assert "Now with" not in sla_views.breaches_view(pd.DataFrame({**base, "now_with": [None, None]}), "UTC")

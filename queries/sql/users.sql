@@ -79,8 +79,9 @@ delete from sign_in_failure f
 -- name: sign_in_begin
 -- A password attempt for :username starts: wait for any other attempt for the same username in
 -- another session or process (a transaction-level advisory lock, released at commit), then give
--- the moment the attempt is counted at.
-select coalesce(cast(:as_of as timestamptz), now()) as now
+-- the moment the attempt is counted at: the clock once the lock is held (now() is the
+-- transaction's start, earlier than the failures of attempts that held the lock meanwhile).
+select coalesce(cast(:as_of as timestamptz), clock_timestamp()) as now
   from (select pg_advisory_xact_lock(hashtext('alignboard.sign_in'), hashtext(:username))) as locked
 
 -- name: sign_in_failures_recent

@@ -110,8 +110,9 @@ def _authenticator() -> stauth.Authenticate:
 # password), with the username lower-cased and trimmed. _authenticator puts the rate-limited check
 # below in its place on each instance (requirements.txt pins the library; the integration tests in
 # tests/integration/test_sign_in_limit.py fail if the library stops calling it).
-assert callable(getattr(AuthenticationModel, "check_credentials", None)), \
-    "streamlit-authenticator no longer checks passwords through AuthenticationModel.check_credentials"
+if not callable(getattr(AuthenticationModel, "check_credentials", None)):
+    raise RuntimeError("streamlit-authenticator no longer checks passwords through "
+                       "AuthenticationModel.check_credentials: the sign-in rate limit would not apply")
 
 # The decoy hash an unknown username is checked against is made once per process (~0.25 s): make it
 # now, in the background, so that the first unknown username's sign-in is not slower than the rest.

@@ -384,7 +384,8 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                                 format_func=lambda i: "Any user or record" if i is None else _user_label(rows[i]))
     actor = by_col.selectbox("Made by", [None, SYSTEM_ACTOR, *rows], key="audit_actor",
                              format_func=lambda i: "Anyone" if i is None else
-                             "The system (command line, demo data, sign-in pauses)" if i == SYSTEM_ACTOR else _user_label(rows[i]))
+                             "The system (command line, demo data, sign-in pauses)" if i == SYSTEM_ACTOR
+                             else _user_label(rows[i]))
     limit = limit_col.selectbox("Show", [50, 200, 1000], index=1, key="audit_limit",
                                 format_func=lambda n: f"latest {n}")
     tz = settings.company_timezone()

@@ -225,7 +225,7 @@ def count() -> int:
 def all_users(as_of: datetime | None = None) -> pd.DataFrame:
     """Every user, for the admin page (read as stored now: it checks changes made in any process).
     ``sign_in_paused_until``: when password sign-in opens again for a user paused after too many
-    failed attempts (queries/sign_in_policy.py), else NaT; at ``as_of`` (default now)."""
+    failed attempts (queries/sign_in_policy.py), else None; at ``as_of`` (default now)."""
     return sqlfiles.frame("users_list", {"as_of": as_of, **_policy_params()})
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -18,8 +19,9 @@ from types import SimpleNamespace
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.models import cookie_model
+from streamlit_authenticator.models.authentication_model import AuthenticationModel
 
-from queries import settings, users
+from queries import settings, sign_in_policy, users
 from queries.access import User
 
 COOKIE_NAME = "alignboard_auth"
@@ -30,6 +32,7 @@ _WRITE_COOKIE = "_auth_write_cookie"
 _FORGET_COOKIE = "_auth_forget_cookie"
 _NOTICE = "_auth_notice"   # why the session was signed out, shown once under the sign-in form
 _SINCE = "_auth_since"     # when this session's sign-in was made (epoch seconds): older than a password change ends it
+_REFUSAL = "_auth_refusal"  # why the last form sign-in was refused (_check_credentials), for the message
 
 
 class _CookieManager:
@@ -89,7 +92,7 @@ def _authenticator() -> stauth.Authenticate:
     # per signed-out run), so a user created or a password reset a moment ago in another process
     # works at once; a signed-in session's runs use the cached copy.
     signed_in = bool(st.session_state.get("authentication_status"))
-    return stauth.Authenticate(
+    authenticator = stauth.Authenticate(
         copy.deepcopy(users.credentials() if signed_in else users.credentials_now()),  # the library mutates it
         cookie_name=COOKIE_NAME,
         cookie_key=settings.cookie_key(),
@@ -97,6 +100,58 @@ def _authenticator() -> stauth.Authenticate:
         auto_hash=False,  # hashes come from the database
         login_sleep_time=0,  # the default 0.7 s pause on every signed-out run
     )
+    model = authenticator.authentication_controller.authentication_model
+    model.check_credentials = lambda username, password: _check_credentials(model.credentials, username, password)
+    return authenticator
+
+
+# The library checks a password typed into the form -- and only that: a sign-in cookie, or a session
+# already signed in, never reaches it -- through AuthenticationModel.check_credentials(username,
+# password), with the username lower-cased and trimmed. _authenticator puts the rate-limited check
+# below in its place on each instance (requirements.txt pins the library; the integration tests in
+# tests/integration/test_sign_in_limit.py fail if the library stops calling it).
+if not callable(getattr(AuthenticationModel, "check_credentials", None)):
+    raise RuntimeError("streamlit-authenticator no longer checks passwords through "
+                       "AuthenticationModel.check_credentials: the sign-in rate limit would not apply")
+
+# The decoy hash an unknown username is checked against is made once per process (~0.25 s): make it
+# now, in the background, so that the first unknown username's sign-in is not slower than the rest.
+threading.Thread(target=users.decoy_hash, name="alignboard-decoy-hash", daemon=True).start()
+
+
+def _check_credentials(credentials: dict, username: str, password: str) -> bool:
+    """The form's password check, rate-limited per username in PostgreSQL (queries/sign_in_policy.py).
+
+    The attempt is counted before the password is checked; while the username is paused the
+    password is not checked at all (the right one is refused too). A username without an account
+    is counted and checked against a decoy hash like any other, so neither the answer nor the time
+    it takes tells whether the account exists. Why it was refused goes to ``_REFUSAL``, for
+    :func:`_refusal_message`."""
+    if not password:   # never a right password, so not a guess: neither checked nor counted
+        st.session_state[_REFUSAL] = {"empty_password": True}
+        return False
+    attempt = users.start_sign_in(username)
+    if attempt.refused:
+        st.session_state[_REFUSAL] = {"paused_until": attempt.paused_until}
+        return False
+    account = credentials["usernames"].get(username)
+    if users.check_sign_in_password(password, account["password"] if account else None):
+        users.sign_in_succeeded(attempt)
+        st.session_state[_REFUSAL] = None
+        return True
+    paused = users.sign_in_failed(attempt)
+    st.session_state[_REFUSAL] = {"paused_until": paused} if paused else {"failures": len(attempt.failures)}
+    return False
+
+
+def _refusal_message(now: datetime | None = None) -> str:
+    """What the form says after a refused sign-in (the same for usernames with and without an account)."""
+    refusal = st.session_state.get(_REFUSAL) or {}
+    if refusal.get("empty_password"):
+        return "Enter your password."
+    if refusal.get("paused_until") is not None:
+        return sign_in_policy.paused_message(refusal["paused_until"], now or datetime.now(timezone.utc))
+    return sign_in_policy.failed_message(refusal.get("failures", 0))
 
 
 def current_user(form_container=None) -> User | None:
@@ -114,7 +169,7 @@ def current_user(form_container=None) -> User | None:
                                      "or ask an admin.")
         st.rerun()
     if st.session_state.get("authentication_status") is False:
-        st.error("Username or password is incorrect.")
+        st.error(_refusal_message())
     if not st.session_state.get("authentication_status"):
         notice = st.session_state.pop(_NOTICE, None)
         if notice:   # why this session was signed out, under the form (a fresh run drew the form)

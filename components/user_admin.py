@@ -15,7 +15,7 @@ import streamlit as st
 
 from components import format as fmt
 from components.widgets import empty_state
-from queries import audit, dimensions, goals, settings, users
+from queries import audit, dimensions, goals, settings, sign_in_policy, users
 from queries.access import ROLES, User
 from queries.periods import zone
 from queries.users import StaleEdit, UserError, UserInput
@@ -142,6 +142,7 @@ def users_table(people: pd.DataFrame) -> None:
         empty_state("No user matches.", "Clear the search, or switch on “Show deactivated”.")
         return
     tz = settings.company_timezone()
+    _paused_notice(people, tz)
     view = pd.DataFrame({
         "Name": frame["display_name"],
         "Username": frame["username"],
@@ -149,7 +150,8 @@ def users_table(people: pd.DataFrame) -> None:
         "Roles": frame["roles"].map(lambda rs: ", ".join(role_label(r) for r in ROLE_OPTIONS if r in rs)),
         "Team": frame["team_name"].fillna(fmt.DASH),
         "Rep record": frame["rep_name"].fillna(fmt.DASH),
-        "Status": frame["active"].map({True: "Active", False: "Deactivated"}),
+        "Status": [("Active" if active else "Deactivated") + _paused_text(until, tz, " · sign-in paused until ")
+                   for active, until in zip(frame["active"], frame["sign_in_paused_until"])],
         "Password changed": frame["password_changed_at"].map(lambda t: _local(t, tz)),
         "Last change": frame["updated_at"].map(lambda t: _local(t, tz)),
     })
@@ -159,6 +161,26 @@ def users_table(people: pd.DataFrame) -> None:
         "Password changed": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
         "Last change": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
     })
+
+
+def _paused_text(until, tz: str, prefix: str) -> str:
+    """``prefix`` + the local time password sign-in opens again, or "" when it is not paused."""
+    local = _local(until, tz)
+    return "" if local is None else f"{prefix}{local:%H:%M}"
+
+
+def _paused_notice(people: pd.DataFrame, tz: str) -> None:
+    """Which accounts have password sign-in paused after too many failed attempts, and until when."""
+    paused = people[people["sign_in_paused_until"].notna()]
+    if paused.empty:
+        return
+    who = ", ".join(f"@{r.username}{_paused_text(r.sign_in_paused_until, tz, ' until ')}"
+                    for r in paused.itertuples())
+    minutes = int(sign_in_policy.WINDOW.total_seconds() // 60)
+    st.warning(f"**Password sign-in paused** after {sign_in_policy.MAX_FAILURES} failed attempts within {minutes} "
+               f"minutes: {who} ({tz}). It opens again by itself then; resetting the password (Edit a user, "
+               "below) opens it at once. Sessions already signed in, and sign-in cookies, are not affected.",
+               icon=":material/lock_clock:")
 
 
 # --------------------------------------------------------------------------- add a user
@@ -314,7 +336,10 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
 
     with st.form(prefix + "form", border=True):
         st.caption(f"@{row.username} · created {_local(row.created_at, tz):%d %b %Y} · "
-                   f"password changed {_local(row.password_changed_at, tz):%d %b %Y, %H:%M} ({tz})")
+                   f"password changed {_local(row.password_changed_at, tz):%d %b %Y, %H:%M} ({tz})"
+                   + _paused_text(row.sign_in_paused_until, tz,
+                                  " · password sign-in paused after too many failed attempts until ")
+                   + (" (a password reset lifts the pause)" if _local(row.sign_in_paused_until, tz) else ""))
         left, right = st.columns(2)
         # a name stored before the limit existed must still fit (and be shortened on saving)
         left.text_input("Name", key=prefix + "name", max_chars=max(users.MAX_NAME_CHARS, len(row.display_name)))
@@ -359,7 +384,8 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                                 format_func=lambda i: "Any user or record" if i is None else _user_label(rows[i]))
     actor = by_col.selectbox("Made by", [None, SYSTEM_ACTOR, *rows], key="audit_actor",
                              format_func=lambda i: "Anyone" if i is None else
-                             "The system (command line, demo data)" if i == SYSTEM_ACTOR else _user_label(rows[i]))
+                             "The system (command line, demo data, sign-in pauses)" if i == SYSTEM_ACTOR
+                             else _user_label(rows[i]))
     limit = limit_col.selectbox("Show", [50, 200, 1000], index=1, key="audit_limit",
                                 format_func=lambda n: f"latest {n}")
     tz = settings.company_timezone()

@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "user.create": "User created",
     "user.update": "User changed",
     "user.password_reset": "Password reset",
+    "user.sign_in_paused": "Sign-in paused (failed passwords)",
     "revenue_target.set": "Revenue target set",
     "revenue_target.clear": "Revenue target removed",
     "setting.set": "Setting changed",

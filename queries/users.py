@@ -12,10 +12,13 @@ Exit codes: 0 done, 2 bad input (the message says what), 1 the database could no
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
+import secrets
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 
 if __name__ == "__main__":  # the terminal command: keep Streamlit's "no runtime found" notes out of it
     import logging
@@ -27,7 +30,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, sqlfiles
+from queries import audit, sign_in_policy, sqlfiles
 from queries.access import ROLES, User
 from queries.db import get_engine
 from queries.sqlfiles import q
@@ -219,9 +222,11 @@ def count() -> int:
         return conn.execute(q("user_count")).scalar_one()
 
 
-def all_users() -> pd.DataFrame:
-    """Every user, for the admin page (read as stored now: it checks changes made in any process)."""
-    return sqlfiles.frame("users_list")
+def all_users(as_of: datetime | None = None) -> pd.DataFrame:
+    """Every user, for the admin page (read as stored now: it checks changes made in any process).
+    ``sign_in_paused_until``: when password sign-in opens again for a user paused after too many
+    failed attempts (queries/sign_in_policy.py), else None; at ``as_of`` (default now)."""
+    return sqlfiles.frame("users_list", {"as_of": as_of, **_policy_params()})
 
 
 def _clear() -> None:
@@ -299,10 +304,96 @@ def reset_password(actor: User | None, user_id: int, username: str, password: st
         version = conn.execute(q("user_set_password"), {"id": user_id, "password_hash": hash_password(password)}).scalar()
         if version is None:
             raise UserError("That user no longer exists.")
+        conn.execute(q("user_clear_sign_in_failures"), {"id": user_id})   # a reset lifts a sign-in pause
         audit.record(conn, actor.id if actor else None, "user.password_reset", "user", user_id, None,
                      {"password": "(changed)"})
     _clear()
     return version
+
+
+# --------------------------------------------------------------------------- sign-in rate limit
+# The policy and its constants: queries/sign_in_policy.py. Failures are rows in sign_in_failure,
+# shared by every app process.
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """A password attempt through the sign-in form, as :func:`start_sign_in` counted it."""
+
+    username: str                     # as typed, normalised (sign_in_policy.normalise_username)
+    at: datetime                      # when it was counted (the database's clock)
+    failures: tuple[datetime, ...]    # the username's failures within the window, newest first; this
+                                      # attempt's included unless refused
+    paused_until: datetime | None     # refused without a check: password sign-in paused until then
+
+    @property
+    def refused(self) -> bool:
+        return self.paused_until is not None
+
+
+def _policy_params() -> dict:
+    return {"window_seconds": int(sign_in_policy.WINDOW.total_seconds()),
+            "max_failures": sign_in_policy.MAX_FAILURES}
+
+
+def start_sign_in(typed_username: str, *, as_of: datetime | None = None) -> SignInAttempt:
+    """Count a password attempt for ``typed_username`` *before* its password is checked, or refuse
+    it while sign-in is paused for that username (then nothing is counted).
+
+    Counting first, one attempt per username at a time (an advisory lock held for this short
+    transaction, not during the password check), means attempts sent at once from many sessions or
+    app processes still check at most ``MAX_FAILURES`` passwords per window between them. The row
+    written stays as the failure unless :func:`sign_in_succeeded` deletes it. ``as_of``: the
+    attempt's moment (tests); default the database's now."""
+    username = sign_in_policy.normalise_username(typed_username)
+    params = {"username": username, **_policy_params()}
+    with get_engine().begin() as conn:
+        now = conn.execute(q("sign_in_begin"), {"username": username, "as_of": as_of}).scalar_one()
+        recent = tuple(conn.execute(q("sign_in_failures_recent"), {**params, "now": now}).scalars())
+        paused = sign_in_policy.paused_until(list(recent), now)
+        if paused is not None:
+            return SignInAttempt(username, now, recent, paused)
+        conn.execute(q("sign_in_failure_insert"), {**params, "now": now})
+    return SignInAttempt(username, now, (now, *recent), None)
+
+
+def sign_in_succeeded(attempt: SignInAttempt) -> None:
+    """The attempt's password was right: the username's failures (this attempt's row too) go."""
+    with get_engine().begin() as conn:
+        conn.execute(q("sign_in_failures_clear"), {"username": attempt.username})
+
+
+def sign_in_failed(attempt: SignInAttempt) -> datetime | None:
+    """The attempt's password was wrong (or the username has no account): its row stays as the
+    failure. Returns when password sign-in opens again if this failure paused it, else None. The
+    failure that starts a pause is audited (``user.sign_in_paused``, no actor) when the username is
+    an account's; typed text that names no account is not written to the audit log (people type
+    their password into the username field), and is pruned from sign_in_failure with the window."""
+    paused = sign_in_policy.paused_until(list(attempt.failures), attempt.at)
+    if paused is None or attempt.refused or len(attempt.failures) != sign_in_policy.MAX_FAILURES:
+        return paused
+    with get_engine().begin() as conn:
+        row = conn.execute(q("user_by_username"), {"username": attempt.username}).mappings().first()
+        if row is not None:
+            audit.record(conn, None, "user.sign_in_paused", "user", row["id"], None,
+                         {"failed_sign_ins": len(attempt.failures),
+                          "within_minutes": int(sign_in_policy.WINDOW.total_seconds() // 60),
+                          "paused_until": paused})
+    return paused
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A bcrypt hash, made once per process, of a random secret nobody knows: no password matches it."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def check_sign_in_password(password: str, password_hash: str | None) -> bool:
+    """Whether ``password`` matches ``password_hash``; for a username without an account (None) the
+    same bcrypt work against a decoy hash, so that a wrong username answers as slowly as a wrong
+    password and the time taken does not tell whether an account exists."""
+    matched = check_password(password, password_hash or decoy_hash())
+    return matched and password_hash is not None
 
 
 # --------------------------------------------------------------------------- command line

@@ -17,13 +17,26 @@ select u.id, u.username, u.display_name, u.email, u.roles, u.team_id, t.name as 
  where u.username = :username
 
 -- name: users_list
--- Every user, for the admin page.
+-- Every user, for the admin page. sign_in_paused_until: while :max_failures failed passwords lie
+-- within the last :window_seconds, password sign-in is paused until the :max_failures-th newest
+-- leaves the window (queries/sign_in_policy.py); null when it is open.
 select u.id, u.username, u.display_name, u.email, u.roles, u.team_id, t.name as team_name,
        u.rep_id, r.full_name as rep_name, u.active, u.version, u.created_at, u.updated_at,
-       u.password_changed_at
+       u.password_changed_at, paused.until as sign_in_paused_until
   from app_user u
   left join team t on t.id = u.team_id
   left join rep r on r.id = u.rep_id
+  left join lateral (
+      select f.failed_at + cast(:window_seconds as integer) * interval '1 second' as until
+        from sign_in_failure f
+       where f.username = u.username
+         and f.failed_at > coalesce(cast(:as_of as timestamptz), now())
+                           - cast(:window_seconds as integer) * interval '1 second'
+         and f.failed_at <= coalesce(cast(:as_of as timestamptz), now())
+       order by f.failed_at desc
+      offset cast(:max_failures as integer) - 1
+       limit 1
+  ) paused on true
  order by u.active desc, u.display_name
 
 -- name: user_row_for_update
@@ -56,6 +69,50 @@ update app_user
    set password_hash = :password_hash, password_changed_at = now(), updated_at = now(), version = version + 1
  where id = :id
 returning version
+
+-- name: user_clear_sign_in_failures
+-- A password reset lifts a sign-in pause: the user's failed attempts go.
+delete from sign_in_failure f
+ using app_user u
+ where u.id = :id and f.username = u.username
+
+-- name: sign_in_begin
+-- A password attempt for :username starts: wait for any other attempt for the same username in
+-- another session or process (a transaction-level advisory lock, released at commit), then give
+-- the moment the attempt is counted at: the clock once the lock is held (now() is the
+-- transaction's start, earlier than the failures of attempts that held the lock meanwhile).
+select coalesce(cast(:as_of as timestamptz), clock_timestamp()) as now
+  from (select pg_advisory_xact_lock(hashtext('alignboard.sign_in'), hashtext(:username))) as locked
+
+-- name: sign_in_failures_recent
+-- The username's latest failed attempts within the window, newest first (no more than the policy
+-- needs to decide).
+select failed_at
+  from sign_in_failure
+ where username = :username
+   and failed_at > cast(:now as timestamptz) - cast(:window_seconds as integer) * interval '1 second'
+   and failed_at <= cast(:now as timestamptz)
+ order by failed_at desc
+ limit :max_failures
+
+-- name: sign_in_failure_insert
+-- Count an attempt as failed (before its password is checked; a success deletes it again), and
+-- prune attempts that have left the window: rows another transaction is pruning are skipped, not
+-- waited for (no waits, no deadlocks between processes; what is left goes on a later attempt).
+with stale as (
+    select id
+      from sign_in_failure
+     where failed_at <= cast(:now as timestamptz) - cast(:window_seconds as integer) * interval '1 second'
+     limit 1000
+       for update skip locked
+), pruned as (
+    delete from sign_in_failure f using stale where f.id = stale.id
+)
+insert into sign_in_failure (username, failed_at) values (:username, cast(:now as timestamptz))
+
+-- name: sign_in_failures_clear
+-- A successful sign-in: the username's failed attempts go.
+delete from sign_in_failure where username = :username
 
 -- name: user_count
 select count(*) from app_user

@@ -57,6 +57,31 @@ def test_wrong_password_shows_the_message_and_no_page(page):
     assert_no_exception(page)
 
 
+def test_a_paused_username_is_told_how_long_to_wait(page, app_db_url, monkeypatch):
+    """Five failed passwords within 15 minutes pause password sign-in for that username, in every
+    app process (the failures are rows in PostgreSQL). A username with no account, so that no other
+    test's demo user is paused."""
+    from queries import db, users
+    from queries.sign_in_policy import MAX_FAILURES
+
+    username = f"paused-{time.time_ns()}"
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        for _ in range(MAX_FAILURES):
+            users.sign_in_failed(users.start_sign_in(username))
+    finally:
+        db.reset_engine()
+    page.goto("/")
+    wait_for_app(page)
+    fill_sign_in_form(page, username, "whatever it is")
+    expect(page.get_by_text("Too many failed sign-ins for this username", exact=False)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Try again in 1[45] minutes"))).to_be_visible()
+    expect(page.get_by_text("Username or password is incorrect.")).to_have_count(0)
+    expect(sign_out_button(page)).to_have_count(0)
+    assert_no_exception(page)
+
+
 def test_deep_link_survives_reload_while_signed_in_by_cookie(page):
     sign_in(page, "admin")
     nav_link(page, ADMIN_PAGE).click()

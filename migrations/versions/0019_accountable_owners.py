@@ -23,14 +23,14 @@ re-measuring 100k hand-offs: a row trigger would read events for each). ``refres
 re-derives them set-based (this migration's back-fill, the demo-data load).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-11-24
 """
 
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

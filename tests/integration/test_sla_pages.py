@@ -260,6 +260,10 @@ def test_slipping_lists_and_reassigns_in_one_click(office, app_db):
     text = table_text(at)
     assert "Never Called" in text and "Accepted, never contacted" in text
     assert "Freshly Handed" not in text   # still inside its windows
+    # what to do is in view on a 1366 px screen: right after the lead and its owner
+    shown = at.dataframe[0].value
+    assert list(getattr(shown, "data", shown).columns[:5]) == ["Situation", "Overdue (days)", "Lead", "Owner",
+                                                               "What to do"]
     assert at.get("download_button")
     # Select the row, pick the new owner, click Reassign.
     at.session_state["slip_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}

@@ -139,6 +139,22 @@ def coverage_needed(needed) -> str:
     return f"{ratio(needed)} needed"
 
 
+def sourced_share(share, nothing: str) -> str:
+    """A money tile's caption: '46% mkt-sourced', or ``nothing`` ('no deals won') when there is no
+    amount to take a share of ('— mkt-sourced' read as a missing number). (pure)"""
+    if _missing(share):
+        return nothing
+    return f"{pct(share)} mkt-sourced"
+
+
+def within_p90(minutes) -> str:
+    """The first-touch tile's caption: '90% within 5 h', or that no hand-off was touched ('90% within
+    —' read as a missing number). (pure)"""
+    if _missing(minutes):
+        return "no hand-off touched"
+    return f"90% within {duration(minutes)}"
+
+
 def change(current, previous, kind: str = "relative") -> str | None:
     """Text for a KPI delta, or None when there is nothing to compare.
 

@@ -201,12 +201,12 @@ def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
                  caption=f"{fmt.number(v['awaiting'])} awaiting", side="marketing"),
             Tile("pipeline_created", "Pipeline created", fmt.money(v["pipeline_created"], cur),
                  delta(v["pipeline_created"], v["pipeline_created_prev"]),
-                 caption=f"{fmt.pct(p.get('marketing_pipeline_share'))} mkt-sourced", side="marketing"),
+                 caption=fmt.sourced_share(p.get("marketing_pipeline_share"), "no pipeline created"), side="marketing"),
         ],
         "sales": [
             Tile("first_touch", "Median first touch", fmt.duration(v["median_minutes"]),
                  delta(v["median_minutes"], v["median_minutes_prev"], "minutes"), good_when="down",
-                 caption=f"90% within {fmt.duration(v['p90_minutes'])}", side="sales"),
+                 caption=fmt.within_p90(v["p90_minutes"]), side="sales"),
             Tile("sla", "SLA compliance", fmt.pct(v["sla_compliance"]),
                  delta(v["sla_compliance"], v["sla_compliance_prev"], "points"),
                  caption=f"{fmt.number(v['sla_breached'])} breached", side="sales"),
@@ -215,7 +215,7 @@ def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
         ],
         "shared": [
             Tile("revenue", "Revenue", fmt.money(v["revenue"], cur), delta(v["revenue"], v["revenue_prev"]),
-                 caption=f"{fmt.pct(p.get('marketing_revenue_share'))} mkt-sourced"),
+                 caption=fmt.sourced_share(p.get("marketing_revenue_share"), "no deals won")),
             Tile("open_pipeline", "Open pipeline", fmt.money(v["open_pipeline"], cur),
                  delta(v["open_pipeline"], v["open_pipeline_prev"]),
                  caption=f"{fmt.number(v['open_deals'])} deal{'' if v['open_deals'] == 1 else 's'}"),

@@ -269,11 +269,13 @@ def slipping_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.
     else:
         def times(col):
             return local_times(frame[col], tz)
-    return pd.DataFrame({   # who and what first: the owner is whom a lead reassigns from
+    # who and what first: the owner is whom a lead reassigns from, and what to do is the point of
+    # the list (seventh, after account and team, it was cut to "Accept or reject: c" at 1366 px)
+    return pd.DataFrame({
         "Situation": frame["situation"],
         "Overdue (days)": (frame["overdue_minutes"] / 1440).round(1),
-        "Lead": frame["lead_name"], "Account": frame["account"], "Owner": frame["owner"], "Team": frame["team"],
-        "What to do": frame["action"],
+        "Lead": frame["lead_name"], "Owner": frame["owner"], "What to do": frame["action"],
+        "Account": frame["account"], "Team": frame["team"],
         "Tier": frame["tier"], "Source": frame["source"], "Campaign": frame["campaign"].fillna(""),
         "Age (days)": (frame["age_minutes"] / 1440).round(1), "Score": frame["score"], "Title": frame["job_title"],
         "Handed off" + (f" ({tz})" if for_csv else ""): times("handed_off_at"),

@@ -40,7 +40,7 @@ GOOD_TEXT, WARN_TEXT, BAD_TEXT, PENDING_TEXT = "#15803D", "#B45309", "#B91C1C", 
 #: The sales development team (SDRs): a lighter shade of the sales blue.
 SALES_DEVELOPMENT = "#38BDF8"
 
-STATUS_COLORS = {"on_track": GOOD, "at_risk": WARN, "off_track": BAD, "pending": PENDING}
+STATUS_COLORS = {"on_track": GOOD, "at_risk": WARN, "off_track": BAD, "pending": PENDING, "none": PENDING}
 SIDE_COLORS = {"marketing": MARKETING, "sales": SALES, "shared": SHARED}
 SIDE_WORDS = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
 

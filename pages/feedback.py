@@ -191,9 +191,11 @@ with tabs["Weekly review"]:
             st.dataframe(pd.DataFrame({"Campaign": by_campaign["dim_label"], "Rating": by_campaign["avg_quality"],
                                        "Ratings": by_campaign["ratings"]}),
                          hide_index=True, width="stretch",
-                         column_config={"Campaign": st.column_config.TextColumn(width="medium"),
-                                        "Rating": st.column_config.NumberColumn(format="%.1f ★", width=70),
-                                        "Ratings": st.column_config.NumberColumn(width=70)})
+                         # widths that fit the half column of a 1366 px screen (~420 px) and share what is
+                         # left over: the campaign's name, not two short numbers, takes the room
+                         column_config={"Campaign": st.column_config.TextColumn(width=275),
+                                        "Rating": st.column_config.NumberColumn(format="%.1f ★", width=64),
+                                        "Ratings": st.column_config.NumberColumn(width=64)})
 
     left, right = st.columns(2, gap="large")
     with left:

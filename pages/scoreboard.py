@@ -76,7 +76,7 @@ with marketing_3:
     with tile("marketing", "pipeline-created"):
         kpi("Pipeline created", fmt.money(sb.pipeline_created, cur),
             delta=fmt.change(sb.pipeline_created, sb.pipeline_created_prev),
-            caption=f"{fmt.pct(sb.marketing_pipeline_share)} mkt-sourced",
+            caption=fmt.sourced_share(sb.marketing_pipeline_share, "no pipeline created"),
             help="Amount of opportunities created in the period; the share whose lead came through a "
                  "marketing channel is marketing-sourced.")
 
@@ -84,7 +84,7 @@ with sales_1:
     with tile("sales", "first-touch"):
         kpi("Median first touch", fmt.duration(sb.median_minutes),
             delta=fmt.change(sb.median_minutes, sb.median_minutes_prev, "minutes"), good_when="down",
-            caption=f"90% within {fmt.duration(sb.p90_minutes)}",
+            caption=fmt.within_p90(sb.p90_minutes),
             help="Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
                  "(automated sends don't count), in business minutes where the lead's SLA policy counts "
                  f"business hours. p90: 90% were touched within "
@@ -108,7 +108,7 @@ with sales_3:
 with together_1:
     with tile("shared", "revenue"):
         kpi("Revenue", fmt.money(sb.revenue, cur), delta=fmt.change(sb.revenue, sb.revenue_prev),
-            caption=f"{fmt.pct(sb.marketing_revenue_share)} mkt-sourced",
+            caption=fmt.sourced_share(sb.marketing_revenue_share, "no deals won"),
             help="Bookings: amount of opportunities closed-won with a close date in the period. "
                  "Marketing-sourced: the deal's lead came through a marketing channel.")
 with together_2:

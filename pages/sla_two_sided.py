@@ -11,7 +11,7 @@ from components.shell import page_user
 from components.widgets import chart, kpi, nothing_in_period, page_header
 from queries import dimensions, metrics, sla
 from queries.periods import grain_for, zone
-from queries.sla_math import STATUS_LABELS, rate_status
+from queries.sla_math import STATUS_LABELS, rate_status, sales_side_status
 
 user = page_user("sla_two_sided")
 period, filters = filter_bar()
@@ -104,6 +104,8 @@ with mkt:
     if acc is not None:
         notes.append(f"{fmt.number(acc.accepted)} of {fmt.number(acc.handed_off)} hand-offs accepted, "
                      f"{fmt.number(acc.awaiting)} awaiting a decision")
+    else:
+        notes.append("None handed to sales yet, so no acceptance rate")
     st.caption("  \n".join(notes))
     chart(sla_charts.mql_pace_chart(daily, period.start, period.end,
                                               commitment.daily if commitment else None,
@@ -121,8 +123,9 @@ with sal:
     dec_rate = dec.on_time_rate if dec is not None else None
     comp_status = rate_status(comp_rate, commitment.follow_up_target_rate if commitment else None)
     dec_status = rate_status(dec_rate, commitment.decision_target_rate if commitment else None)
-    worst = max((comp_status, dec_status), key=["pending", "on_track", "at_risk", "off_track"].index)
-    heading = "Sales · follows up in time" + (chip(worst) if commitment else "")
+    handoffs = int(acc.handed_off) if acc is not None else 0
+    worst = sales_side_status(handoffs, comp_status, dec_status)
+    heading = "Sales · follows up in time" + (chip(worst) if commitment or worst == "none" else "")
     st.markdown(side_heading(theme.SALES, heading), unsafe_allow_html=True)
     a, b = st.columns(2)
     with a, st.container(key="kpi-sales-compliance"):
@@ -145,6 +148,9 @@ with sal:
     if dec is not None:
         notes.append(f"{fmt.number(dec.on_time)} decided on time, {fmt.number(dec.late)} late, "
                      f"{fmt.number(dec.overdue)} overdue without a decision")
+    if not handoffs:   # blank tiles and no chart: say why, instead of leaving "—" to be read as "not yet"
+        notes.append(f"No lead was handed to sales in {period.describe()}"
+                     + ("" if filters.is_empty else " with these filters") + ": nothing to follow up or decide.")
     st.caption("  \n".join(notes))
     # by team, as on the scorecard and in meeting mode: one line named "Sales" for every sales team
     # read as the AE team's line there, at a different level

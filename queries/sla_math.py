@@ -82,4 +82,17 @@ def rate_status(rate: float | None, target: float | None) -> str:
     return "at_risk" if rate >= target - RATE_MARGIN else "off_track"
 
 
-STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "pending": "Too early to say"}
+STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "pending": "Too early to say",
+                 "none": "No hand-offs"}
+
+#: Worst first is last: a half shows the worse of its two statuses.
+_STATUS_ORDER = ("pending", "on_track", "at_risk", "off_track")
+
+
+def sales_side_status(handoffs: int, compliance_status: str, decision_status: str) -> str:
+    """The status of sales' half of the SLA: the worse of follow-up and decisions, or "none" when
+    the period and filters hold no hand-off at all — nothing for sales to do is not "too early to
+    say" (a filter on the marketing team, or on a source sales was never handed)."""
+    if not handoffs:
+        return "none"
+    return max((compliance_status, decision_status), key=_STATUS_ORDER.index)

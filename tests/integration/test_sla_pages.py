@@ -225,6 +225,25 @@ def test_two_sided_shows_both_halves_against_the_agreement(office):
     assert len(at.get("plotly_chart")) == 4
 
 
+def test_two_sided_says_so_when_the_filters_hold_mqls_but_no_hand_off(office, app_db):
+    # marketing delivered MQLs from a source sales was never handed: sales' half has nothing to do,
+    # which is not "too early to say" (its tiles showed "—" with no word why)
+    world = World(app_db)
+    lead = world.lead(now_utc() - timedelta(hours=2), world.account(tier=2), source="event")
+    world.event(lead, "mql", now_utc() - timedelta(hours=1))
+    metrics.clear_caches()
+    at = open_page("marketing_lead", "sla_two_sided", query={"source": "event"})
+    text = all_text(at)
+    assert metric(at, "MQLs delivered").value == "1"
+    assert metric(at, "Contacted in time").value == "—"
+    assert "No hand-offs" in text and "Too early to say" not in text
+    assert "No lead was handed to sales in" in text and "with these filters: nothing to follow up or decide" in text
+    assert "None handed to sales yet, so no acceptance rate" in text
+    # the whole selection keeps its status from the numbers
+    at = open_page("marketing_lead", "sla_two_sided")
+    assert "No hand-offs" not in all_text(at)
+
+
 def test_two_sided_without_a_commitment_warns(office, app_db):
     World(app_db).execute("delete from sla_commitment")
     metrics.clear_caches()
@@ -241,6 +260,10 @@ def test_slipping_lists_and_reassigns_in_one_click(office, app_db):
     text = table_text(at)
     assert "Never Called" in text and "Accepted, never contacted" in text
     assert "Freshly Handed" not in text   # still inside its windows
+    # what to do is in view on a 1366 px screen: right after the lead and its owner
+    shown = at.dataframe[0].value
+    assert list(getattr(shown, "data", shown).columns[:5]) == ["Situation", "Overdue (days)", "Lead", "Owner",
+                                                               "What to do"]
     assert at.get("download_button")
     # Select the row, pick the new owner, click Reassign.
     at.session_state["slip_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}

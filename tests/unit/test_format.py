@@ -170,3 +170,12 @@ def test_a_unit_label_agrees_with_its_number():
     assert fmt.unit_label(1.0, "demos") == "demo" and fmt.unit_label(1, "joint webinars") == "joint webinar"
     assert fmt.unit_label(1, "business") == "business" and fmt.unit_label(1, "status") == "status"
     assert fmt.unit_label(None, "demos") == "demos" and fmt.unit_label(1, "") == ""
+
+
+def test_sourced_share_and_p90_captions_name_what_is_missing():
+    assert fmt.sourced_share(0.456, "no deals won") == "46% mkt-sourced"
+    assert fmt.sourced_share(0.0, "no deals won") == "0% mkt-sourced"      # deals won, none sourced
+    assert fmt.sourced_share(None, "no deals won") == "no deals won"
+    assert fmt.sourced_share(math.nan, "no pipeline created") == "no pipeline created"
+    assert fmt.within_p90(300.0) == "90% within 5 h"
+    assert fmt.within_p90(None) == "no hand-off touched"

@@ -54,6 +54,16 @@ def test_scoreboard_tiles_use_the_scoreboard_formats_and_sides():
     assert mc.scoreboard_note(scoreboard_payload()).endswith("(the same point in the previous period).")
 
 
+def test_scoreboard_tiles_with_nothing_won_touched_or_created_say_so_not_dash():
+    payload = scoreboard_payload()
+    payload.update(marketing_revenue_share=None, marketing_pipeline_share=None,
+                   values={**VALUES, "revenue": 0.0, "pipeline_created": 0.0, "p90_minutes": None})
+    flat = {t.key: t for side in mc.scoreboard_tiles(payload).values() for t in side}
+    assert flat["revenue"].caption == "no deals won"           # was "— mkt-sourced"
+    assert flat["pipeline_created"].caption == "no pipeline created"
+    assert flat["first_touch"].caption == "no hand-off touched"  # was "90% within —"
+
+
 @pytest.mark.parametrize("status, value, caption", [
     ("target_met", "Target met", "of $3.9M"),
     ("no_target", "—", "No revenue plan for the period"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from queries.sla_math import rate_status, volume_pace
+from queries.sla_math import STATUS_LABELS, rate_status, sales_side_status, volume_pace
 
 
 def test_volume_pace_projects_the_run_rate():
@@ -156,3 +156,15 @@ def test_scheduled_policy_changes_are_listed_for_the_other_team():
         "From 26 Nov 2026: Paid channels v3 is retired.")
     assert [sla.never_applied(v) for v in versions.itertuples()] == [False, False, True, False]
     assert sla.scheduled_changes(versions, ts("2026-11-27 00:00").to_pydatetime(), "America/New_York") == ()
+
+
+@pytest.mark.parametrize("handoffs, compliance, decisions, status", [
+    (0, "pending", "pending", "none"),        # nothing handed to sales: not "too early to say"
+    (3, "pending", "pending", "pending"),     # hand-offs still inside their windows
+    (3, "on_track", "pending", "on_track"),
+    (3, "on_track", "off_track", "off_track"),
+    (3, "at_risk", "on_track", "at_risk"),
+])
+def test_sales_side_status_is_the_worse_half_or_none_without_hand_offs(handoffs, compliance, decisions, status):
+    assert sales_side_status(handoffs, compliance, decisions) == status
+    assert STATUS_LABELS[status]

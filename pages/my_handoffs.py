@@ -1,5 +1,7 @@
 """My hand-offs: the leads handed to me (or my team), the hand-off card, accept / reject."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -36,6 +38,7 @@ def show_flash() -> None:
 #: another card. Each field keeps its value for the session (``persist_state``) while other cards
 #: are shown, and is recorded only by its own card's button.
 DRAFT_FIELDS = ("dec", "reason", "recycle", "comment")
+DRAFT_KEY = re.compile(r"ho_(?:dec|reason|recycle|comment)_\d+")
 
 
 def draft(handoff_id: int) -> dict:
@@ -49,6 +52,16 @@ def draft(handoff_id: int) -> dict:
 def forget_draft(handoff_id: int) -> None:
     for f in DRAFT_FIELDS:
         st.session_state.pop(f"ho_{f}_{handoff_id}", None)
+
+
+def forget_other_users_drafts() -> None:
+    """Drafts belong to who typed them: signing out does not end the browser session, so the next
+    user signed in here must not find (and record) the last one's half-typed decisions."""
+    s = st.session_state
+    if s.get("ho_drafts_of") != user.id:
+        for key in [k for k in s.keys() if DRAFT_KEY.fullmatch(k)]:
+            del s[key]
+        s["ho_drafts_of"] = user.id
 
 
 def submit_decision(handoff_id: int) -> None:
@@ -118,6 +131,8 @@ def submit_bulk() -> None:
 
 
 # --------------------------------------------------------------------------- whose hand-offs
+
+forget_other_users_drafts()
 
 scopes = {"mine": "Mine"}
 if user.has("sales_lead") and user.team_id is not None:

@@ -243,6 +243,23 @@ def test_a_draft_on_a_lead_decided_elsewhere_is_named_once_and_dropped(shop):
     assert [r[0] for r in decision_events(shop["engine"], la)] == ["accepted"]
 
 
+def test_a_draft_is_not_left_for_the_next_user_signed_in_in_the_same_browser(shop):
+    _, a = shop["leads"]["a"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(a).run()
+    at.radio(key=f"ho_dec_{a}").set_value("Reject")
+    at.text_area(key=f"ho_comment_{a}").input("Student, no buying role")
+    at.run()
+    at.session_state["username"] = "admin"   # signed out, someone else signed in (same browser session)
+    at.run()
+    assert not at.exception
+    assert not [k for k in (f"ho_dec_{a}", f"ho_comment_{a}") if k in at.session_state]
+    at.session_state["username"] = "sdr"
+    at.run()
+    at.selectbox(key="ho_open").set_value(a).run()
+    assert at.radio(key=f"ho_dec_{a}").value is None and at.text_area(key=f"ho_comment_{a}").value == ""
+
+
 def test_changing_a_decision_field_reads_nothing(shop):
     """The fields are outside a form, so each choice reruns the page: it must cost no SQL."""
     from queries import db

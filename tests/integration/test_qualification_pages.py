@@ -250,7 +250,7 @@ def test_a_draft_is_not_left_for_the_next_user_signed_in_in_the_same_browser(sho
     at.radio(key=f"ho_dec_{a}").set_value("Reject")
     at.text_area(key=f"ho_comment_{a}").input("Student, no buying role")
     at.run()
-    at.session_state["username"] = "admin"   # signed out, someone else signed in (same browser session)
+    at.session_state["username"] = "sales_lead"   # signed out, someone else signed in (same browser session)
     at.run()
     assert not at.exception
     assert not [k for k in (f"ho_dec_{a}", f"ho_comment_{a}") if k in at.session_state]

@@ -2,7 +2,7 @@
 meeting page's action items read "Done, button" five times to a screen reader, and a test could
 not pick one. components.widgets.row_button names each for its row (the visible label first, the
 row's words after it, hidden from sight). Here: on the pages with such lists, no two buttons share
-a label, on the demo data (and a second criteria proposal, so that list has two rows)."""
+a label, on the demo data (and two more criteria proposals, so each side has two of a kind)."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def test_the_meeting_pages_lists_name_each_rows_buttons(demo):
     from queries import meetings
 
     listing = open_page("executive", "meeting")
-    assert len(rows_named(listing, "Open")) >= 2 and len(rows_named(listing, "Present")) >= 2
     assert not shared_labels(listing), shared_labels(listing)
+    assert len(rows_named(listing, "Open")) >= 2 and len(rows_named(listing, "Present")) >= 2
     frame = meetings.list_meetings()
     seen_done = 0
     for meeting_id in frame["id"]:
@@ -55,26 +55,28 @@ def test_goal_cards_and_key_results_name_their_open_buttons(demo):
     from queries import goals
 
     at = open_page("executive", "goals")
-    assert len(rows_named(at, "Open goal")) >= 2
     assert not shared_labels(at), shared_labels(at)
+    assert len(rows_named(at, "Open goal")) >= 2
     parents = {g.parent_id for g in goals.list_goals(None) if g.parent_id is not None}
     assert parents, "the demo has no key results"
     for goal_id in parents:
         at = open_page("executive", "goals", query={"goal": goal_id})
-        assert rows_named(at, "Open"), f"goal {goal_id}: no key result's Open button"
         assert not shared_labels(at), shared_labels(at)
+        assert rows_named(at, "Open"), f"goal {goal_id}: no key result's Open button"
 
 
 def test_two_criteria_proposals_each_name_their_withdraw_button(demo):
     from queries import qualification, users
     from queries.criteria_rules import Criteria
 
-    qualification.propose(users.by_username("marketing_lead"), qualification.Draft(
-        "Marketing's take", Criteria(min_score=45), _in_days(40), "A second proposal"))
+    lead = users.by_username("marketing_lead")
+    for n in (1, 2):   # beside the demo's sales proposal: two of marketing's own
+        qualification.propose(lead, qualification.Draft(f"Marketing's take {n}", Criteria(min_score=44 + n),
+                                                        _in_days(40 + n), "Another proposal"))
     for username in ("marketing_lead", "sales_lead"):   # each withdraws their own, declines the other's
         at = open_page(username, "criteria")
-        assert len([b for b in at.button if (b.key or "").startswith("cr_withdraw_")]) == 2
         assert not shared_labels(at), (username, shared_labels(at))
+        assert len([b for b in at.button if (b.key or "").startswith("cr_withdraw_")]) == 3
 
 
 def _in_days(days: int):

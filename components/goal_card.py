@@ -15,6 +15,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import goal_charts, theme
+from components.widgets import row_button
 from queries import dimensions, settings
 from queries.goal_math import CONFIDENCE, STATUSES
 from queries.goals import Evaluated, Goal
@@ -218,8 +219,8 @@ def card(ev: Evaluated, snaps: pd.DataFrame, *, currency: str, today: date, key:
         else:
             st.caption("No check-in yet.")
         if on_open is not None:
-            st.button("Open goal", key=f"open_{key}", on_click=on_open, args=(g.id,), icon=":material/open_in_full:",
-                      type="tertiary")
+            row_button(st, "Open goal", about=g.title, key=f"open_{key}", on_click=on_open, args=(g.id,),
+                       icon=":material/open_in_full:", type="tertiary")
 
 
 def kr_line(ev: Evaluated, currency: str) -> None:

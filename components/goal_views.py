@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import goal_card, goal_charts, goal_forms
-from components.widgets import chart, empty_state, kpi
+from components.widgets import chart, empty_state, kpi, row_button
 from queries import dimensions, goals, settings
 from queries.access import User
 from queries.filters import Filters
@@ -240,8 +240,8 @@ def _key_results(user: User, goal: goals.Goal, cur: str, tz: str) -> None:
             e = goals.evaluate_goal(k, tz=tz)
             with st.container(border=True):
                 goal_card.kr_line(e, cur)
-                st.button("Open", key=f"kr_open_{k.id}", on_click=goal_forms.open_goal, args=(k.id,),
-                          type="tertiary", icon=":material/open_in_full:")
+                row_button(st, "Open", about=k.title, key=f"kr_open_{k.id}", on_click=goal_forms.open_goal,
+                           args=(k.id,), type="tertiary", icon=":material/open_in_full:")
     else:
         st.caption("No key results: this objective is measured by its own number.")
     if user.can("goals.edit") and not goal.archived:

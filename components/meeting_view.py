@@ -22,7 +22,7 @@ from components.goal_card import progress_bar_html
 from components.meeting_content import (SIDE_TITLES, Tile, action_lines, decision_lines, esc, local_date_text,
                                         section_title)
 from components.shell import database_guard, keep_fragment_current
-from components.widgets import empty_state, kpi
+from components.widgets import empty_state, kpi, row_button
 from queries import meetings, settings
 from queries.access import User
 from queries.meeting_rules import (AUTO_ADVANCE, HEARTBEAT_SECONDS, LIVE_REFRESH_SECONDS, SECTIONS, STATUSES,
@@ -251,11 +251,12 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
                                f"{'s' if r.actions != 1 else ''} ({r.open_actions} open)")
                 # a row that wraps: on a tablet the two buttons went under each other, not to "O…"
                 with right, st.container(horizontal=True, gap="small", horizontal_alignment="right"):
-                    st.button("Open", key=f"mtg_open_{r.id}", on_click=go, args=(int(r.id),),
-                              icon=":material/folder_open:")
-                    st.button("Present", key=f"mtg_present_{r.id}", on_click=go, args=(int(r.id), 1, True),
-                              icon=":material/co_present:",
-                              type="primary" if title == "Upcoming and live" else "secondary")
+                    about = r.title   # the row's buttons named for it (widgets.row_button)
+                    row_button(st, "Open", about=about, detail=when, key=f"mtg_open_{r.id}", on_click=go,
+                               args=(int(r.id),), icon=":material/folder_open:")
+                    row_button(st, "Present", about=about, detail=when, key=f"mtg_present_{r.id}", on_click=go,
+                               args=(int(r.id), 1, True), icon=":material/co_present:",
+                               type="primary" if title == "Upcoming and live" else "secondary")
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -566,18 +567,20 @@ def _action_row(user: User, a, border: str, *, key: str, withdraw: bool) -> None
               f'<div>{done}<span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
               f'<span class="{due_cls}">{esc(a.due)}</span> · <span style="color:#64748B">from {esc(a.meeting)}'
               f'{link}</span></div></div>')
+    about, detail = a.body, f"{a.owner}, {a.due}"   # each row's buttons named for it (widgets.row_button)
     with button:
         if _can_update(user, a):
             if a.status == "open":
-                st.button("Done", key=f"{key}_done_{a.id}", on_click=_set_status, args=(user, a.id, "done", a.version),
-                          icon=":material/check:", width="stretch")
+                row_button(st, "Done", about=about, detail=detail, key=f"{key}_done_{a.id}",
+                           on_click=_set_status, args=(user, a.id, "done", a.version), icon=":material/check:",
+                           width="stretch")
             else:
-                st.button("Re-open", key=f"{key}_reopen_{a.id}", on_click=_set_status,
-                          args=(user, a.id, "open", a.version), type="tertiary", width="stretch")
+                row_button(st, "Re-open", about=about, detail=detail, key=f"{key}_reopen_{a.id}",
+                           on_click=_set_status, args=(user, a.id, "open", a.version), type="tertiary", width="stretch")
         if withdraw:
-            st.button("Withdraw", key=f"{key}_withdraw_{a.id}", on_click=_withdraw,
-                      args=(user, "action", a.id, a.version), type="tertiary", width="stretch",
-                      help="Recorded by mistake: hide it (the audit log keeps it).")
+            row_button(st, "Withdraw", about=about, detail=detail, key=f"{key}_withdraw_{a.id}",
+                       on_click=_withdraw, args=(user, "action", a.id, a.version), type="tertiary", width="stretch",
+                       help="Recorded by mistake: hide it (the audit log keeps it).")
 
 
 def _open_actions(user: User, meeting: meetings.Meeting, *, big: bool) -> None:
@@ -623,9 +626,10 @@ def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem |
                 _html(f'<div class="mtg-action" data-decision="{d.id}" style="border-left-color:{theme.SHARED}">'
                       f'<b>{esc(d.body)}</b>{link}<div style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')
             if button is not None:
-                button.button("Withdraw", key=f"mtg_out_withdraw_decision_{d.id}", on_click=_withdraw,
-                              args=(user, "decision", d.id, d.version), type="tertiary", width="stretch",
-                              help="Recorded by mistake: hide it (the audit log keeps it).")
+                row_button(button, "Withdraw", about=d.body, detail=f"{d.by}, {d.at}",
+                           key=f"mtg_out_withdraw_decision_{d.id}", on_click=_withdraw,
+                           args=(user, "decision", d.id, d.version), type="tertiary", width="stretch",
+                           help="Recorded by mistake: hide it (the audit log keeps it).")
     with right:
         st.markdown("#### Action items")
         lines = action_lines(acts, local_today(zone), zone)

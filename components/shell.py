@@ -56,6 +56,10 @@ CSS = """
   div[class*="st-key-icon_only_"] button [data-testid="stMarkdownContainer"] {
     position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
     clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
+  /* widgets.row_button: the row's words (in emphasis) name the button for screen readers, unseen */
+  div[class*="st-key-row_named_"] button [data-testid="stMarkdownContainer"] em {
+    position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+    clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
   .ab-brand { font-size: 2.1rem; font-weight: 700; letter-spacing: -0.02em; margin-bottom: 0; }
   /* the sign-in screen's h1, drawn as the brand line it was (a <p>), over Streamlit's h1 style */
   [data-testid="stMarkdownContainer"] h1.ab-brand { font-size: 2.1rem; font-weight: 700; padding: 0;

@@ -56,6 +56,38 @@ def icon_button(where, label: str, *, icon: str, key: str, help: str | None = No
         return st.button(label, key=key, icon=icon, help=help or label, **kwargs)
 
 
+#: The container key prefix of a button repeated on each row of a list (see row_button; shell.CSS
+#: hides the row's words from sight).
+ROW_NAMED = "row_named_"
+#: Words of a row kept in its buttons' names: enough to tell rows apart, short enough to listen to.
+ROW_NAME_CHARS = 80
+
+
+def row_name(label: str, about: str, detail: str | None = None) -> str:
+    """The label of a button named for its row: ``label`` as shown, then the row's words (cut to
+    ROW_NAME_CHARS) and ``detail`` (kept whole: an owner, a date) in emphasis, which shell.CSS hides
+    from sight inside a row_button ("Done *— Send the deck (Ada, 3 Dec)*")."""
+    words = " ".join(str(about).split())
+    if len(words) > ROW_NAME_CHARS:
+        words = words[:ROW_NAME_CHARS - 1].rstrip() + "…"
+    if detail:
+        words += f" ({' '.join(str(detail).split())})"
+    return f"{label} *— {fmt.md_text(words)}*" if words else label
+
+
+def row_button(where, label: str, *, about: str, key: str, detail: str | None = None, **kwargs) -> bool:
+    """A button repeated on each row of a list ("Done", "Open", "Withdraw"), named for its row.
+    Each row's button read the same ("Done, button" five times), so a screen-reader user could not
+    tell which action it marks done, and a test could not pick one by its name. The name is
+    ``label`` followed by ``about`` (the row's own words: an action's text, a meeting's title) and
+    ``detail``, the added words hidden from sight only, so the screen looks as before and the
+    visible label starts the name (voice control: "click Done"). ``where``: the column or container
+    it goes in; a button of ``width="content"`` gets a container of that width (in a horizontal row)."""
+    width = "content" if kwargs.get("width", "content") == "content" else "stretch"
+    with where.container(key=f"{ROW_NAMED}{key}", width=width):
+        return st.button(row_name(label, about, detail), key=key, **kwargs)
+
+
 #: Charts on a page are read, not explored: no Plotly toolbar (zoom, pan, autoscale… were eight
 #: tab stops per chart for a keyboard user, 32 before the first link on the scoreboard).
 CHART_CONFIG = {"displayModeBar": False}

@@ -9,7 +9,7 @@ import streamlit as st
 from components import format as fmt
 from components.criteria_view import VERSIONS_CONFIG, day, render_replay, status_text, versions_table
 from components.shell import page_user
-from components.widgets import empty_state, page_header
+from components.widgets import ROW_NAMED, empty_state, page_header, row_button, row_name
 from queries import dimensions, qualification, settings
 from queries.criteria_rules import (EMPLOYEE_BANDS, FIELD_LABELS, REGIONS, SENIORITIES, TIERS, Criteria,
                                     CriteriaError, describe)
@@ -162,11 +162,15 @@ with tab_now:
                                (" (you proposed it)." if v.proposed_by_user_id == user.id else "."))
                 own = v.proposed_by_user_id == user.id
                 if user.can("criteria.propose") and (own or may_approve):   # the author withdraws; the other side declines
-                    with st.popover("Withdraw" if own else "Decline", icon=":material/undo:"):
+                    # one per proposal waiting: named for it (widgets.row_button)
+                    about = f"v{v.number} {v.title}"
+                    with st.container(key=f"{ROW_NAMED}cr_pop_{v.id}", width="content"), \
+                            st.popover(row_name("Withdraw" if own else "Decline", about), icon=":material/undo:"):
                         st.text_input("Note" + ("" if own else " (required: why do you decline?)"),
                                       key=f"cr_note_{v.id}")
-                        st.button("Withdraw the proposal" if own else "Decline the proposal", key=f"cr_withdraw_{v.id}",
-                                  on_click=withdraw, args=(v.id, v.version, f"v{v.number} “{fmt.md_text(v.title)}”"))
+                        row_button(st, "Withdraw the proposal" if own else "Decline the proposal", about=about,
+                                   key=f"cr_withdraw_{v.id}", on_click=withdraw,
+                                   args=(v.id, v.version, f"v{v.number} “{fmt.md_text(v.title)}”"))
                 st.caption("Replay it on the Replay tab before deciding.")
 
 # --------------------------------------------------------------------------- replay

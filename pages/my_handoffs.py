@@ -1,5 +1,7 @@
 """My hand-offs: the leads handed to me (or my team), the hand-off card, accept / reject."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -31,6 +33,37 @@ def show_flash() -> None:
         st.error(text, icon=":material/error:")
 
 
+#: The decision fields of one card, keyed per hand-off (``ho_dec_<id>`` …). Not a form: a form's
+#: values reach the server only on submit, so a half-typed decision was lost when the rep opened
+#: another card. Each field keeps its value for the session (``persist_state``) while other cards
+#: are shown, and is recorded only by its own card's button.
+DRAFT_FIELDS = ("dec", "reason", "recycle", "comment")
+DRAFT_KEY = re.compile(r"ho_(?:dec|reason|recycle|comment)_\d+")
+
+
+def draft(handoff_id: int) -> dict:
+    """What the rep has put into a card's decision fields and not recorded (non-empty fields only)."""
+    s = st.session_state
+    values = {f: s.get(f"ho_{f}_{handoff_id}") for f in DRAFT_FIELDS}
+    values["comment"] = str(values["comment"] or "").strip()
+    return {f: v for f, v in values.items() if v}
+
+
+def forget_draft(handoff_id: int) -> None:
+    for f in DRAFT_FIELDS:
+        st.session_state.pop(f"ho_{f}_{handoff_id}", None)
+
+
+def forget_other_users_drafts() -> None:
+    """Drafts belong to who typed them: signing out does not end the browser session, so the next
+    user signed in here must not find (and record) the last one's half-typed decisions."""
+    s = st.session_state
+    if s.get("ho_drafts_of") != user.id:
+        for key in [k for k in s.keys() if DRAFT_KEY.fullmatch(k)]:
+            del s[key]
+        s["ho_drafts_of"] = user.id
+
+
 def submit_decision(handoff_id: int) -> None:
     s = st.session_state
     decision = {"Accept": "accepted", "Reject": "rejected"}.get(s.get(f"ho_dec_{handoff_id}"))
@@ -40,13 +73,15 @@ def submit_decision(handoff_id: int) -> None:
                                   recycle=bool(s.get(f"ho_recycle_{handoff_id}")) and decision == "rejected")
     except HandoffError as err:
         text = str(err)
-        typed = str(s.get(f"ho_comment_{handoff_id}") or "").strip()
-        if typed and isinstance(err, (AlreadyDecided, NotAllowed)):   # the form goes: what was typed would vanish
-            text += f" Your comment was not stored: “{typed}”"
+        if isinstance(err, (AlreadyDecided, NotAllowed)):   # the fields go: what was typed would vanish
+            typed = draft(handoff_id).get("comment")
+            if typed:
+                text += f" Your comment was not stored: “{typed}”"
+            forget_draft(handoff_id)
         flash("error", text)
         return
     flash("success", message)
-    s[f"ho_comment_{handoff_id}"] = ""
+    forget_draft(handoff_id)
     # The decided lead leaves the table: its selected row number would now open the next lead's
     # card (the card stays on the lead just decided).
     clear_selection("ho_table")
@@ -96,6 +131,8 @@ def submit_bulk() -> None:
 
 
 # --------------------------------------------------------------------------- whose hand-offs
+
+forget_other_users_drafts()
 
 scopes = {"mine": "Mine"}
 if user.has("sales_lead") and user.team_id is not None:
@@ -250,25 +287,38 @@ facts = c.facts
 may = handoffs.may_decide(user, facts["owner_id"], facts["owner_team_id"])
 reason_options = list(handoffs.REASONS)
 if facts["decision"] is None and may:
-    with st.form(f"decide_{handoff_id}", border=True):
+    with st.container(border=True, key=f"ho_decide_{handoff_id}"):
         st.markdown("**Your decision**")
         a, b = st.columns([1, 2])
         with a:
             # Nothing preselected: a decision is a choice, never a default one click records.
-            st.radio("Decision", ["Accept", "Reject"], key=f"ho_dec_{handoff_id}", horizontal=True, index=None)
+            st.radio("Decision", ["Accept", "Reject"], key=f"ho_dec_{handoff_id}", horizontal=True, index=None,
+                     persist_state="session")
             st.selectbox("Rejection reason (when rejecting)", reason_options, format_func=fmt.reason_label,
-                         index=None, placeholder="Choose a reason", key=f"ho_reason_{handoff_id}")
+                         index=None, placeholder="Choose a reason", key=f"ho_reason_{handoff_id}",
+                         persist_state="session")
             st.checkbox("Recycle to nurture (when rejecting)", key=f"ho_recycle_{handoff_id}",
-                        help="Marketing keeps nurturing the lead; it can qualify again later.")
+                        help="Marketing keeps nurturing the lead; it can qualify again later.", persist_state="session")
         with b:
             st.text_area("Comment (required for 'Other')", key=f"ho_comment_{handoff_id}", height=122,
-                         max_chars=handoffs.MAX_COMMENT_CHARS,
+                         max_chars=handoffs.MAX_COMMENT_CHARS, persist_state="session",
                          placeholder="What should marketing know? E.g. 'Student, no buying role'.")
-        st.form_submit_button("Record decision", type="primary", on_click=submit_decision, args=(handoff_id,))
-elif facts["decision"] is None:
+        st.button("Record decision", key=f"ho_record_{handoff_id}", type="primary", on_click=submit_decision,
+                  args=(handoff_id,))
+        if draft(handoff_id):
+            st.caption("Not recorded yet. This draft stays on this lead's card while you open others.")
+elif draft(handoff_id):
+    # decided (or handed to someone else) while the rep's draft waited on another card: say so once
+    kept = draft(handoff_id)
+    forget_draft(handoff_id)
+    typed = f" Your comment was: “{kept['comment']}”" if kept.get("comment") else ""
+    st.warning(fmt.md_text("Your draft decision on this lead was not recorded: "
+                           + ("it was decided meanwhile." if facts["decision"] is not None
+                              else "you can no longer decide it.") + typed), icon=":material/info:")
+if facts["decision"] is None and not may:
     st.info(f"Handed to {fmt.md_text(facts['owner_name'])}: only they or their team's sales lead can decide.",
             icon=":material/lock:")
-elif facts["decision"] == "rejected" and facts["recycled_at"] is None and may:
+if facts["decision"] == "rejected" and facts["recycled_at"] is None and may:
     st.button("Recycle to nurture", on_click=submit_recycle, args=(handoff_id,), icon=":material/recycling:",
               help="Send this rejected lead back to marketing's nurture programme.")
 

@@ -132,14 +132,14 @@ def test_reject_other_without_comment_is_refused_then_recorded(shop):
     at.selectbox(key="ho_open").set_value(hid).run()
     at.radio(key=f"ho_dec_{hid}").set_value("Reject")
     at.selectbox(key=f"ho_reason_{hid}").set_value("other")
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    at.button(key=f"ho_record_{hid}").click().run()
     assert not at.exception
     assert any("'Other' needs a comment" in e.value for e in at.error)
     assert decision_events(shop["engine"], lead) == []
     # the choices are kept; add the comment and submit again
     assert at.radio(key=f"ho_dec_{hid}").value == "Reject"
     at.text_area(key=f"ho_comment_{hid}").input("Competitor doing research")
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    at.button(key=f"ho_record_{hid}").click().run()
     assert not at.exception
     assert any("Rejected" in s.value for s in at.success), texts(at)
     rows = decision_events(shop["engine"], lead)
@@ -153,15 +153,15 @@ def test_accept_from_the_card(shop):
     at = run_as("sdr", "my_handoffs")
     at.selectbox(key="ho_open").set_value(hid).run()
     assert at.radio(key=f"ho_dec_{hid}").value is None   # nothing preselected
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    at.button(key=f"ho_record_{hid}").click().run()
     assert any("Choose Accept or Reject" in e.value for e in at.error)
     assert decision_events(shop["engine"], lead) == []
     at.radio(key=f"ho_dec_{hid}").set_value("Accept")
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    at.button(key=f"ho_record_{hid}").click().run()
     assert any("Accepted" in s.value for s in at.success)
     assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
     # decided: no form any more
-    assert not [b for b in at.button if b.key == f"FormSubmitter:decide_{hid}-Record decision"]
+    assert not [b for b in at.button if b.key == f"ho_record_{hid}"]
 
 
 def test_a_decision_made_elsewhere_meanwhile_is_reported(shop):
@@ -174,12 +174,108 @@ def test_a_decision_made_elsewhere_meanwhile_is_reported(shop):
     at.radio(key=f"ho_dec_{hid}").set_value("Reject")
     at.selectbox(key=f"ho_reason_{hid}").set_value("bad_fit")
     at.text_area(key=f"ho_comment_{hid}").set_value("Student, no buying role")
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    at.button(key=f"ho_record_{hid}").click().run()
     assert any("Already accepted by Sdr at" in e.value for e in at.error), texts(at)
     # the form is gone with the decision made elsewhere: what the rep typed is still there to copy
     assert any("Your comment was not stored: “Student, no buying role”" in plain(e.value) for e in at.error), texts(at)
     assert not [t for t in at.text_area if t.key == f"ho_comment_{hid}"]
     assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
+
+
+def test_a_half_typed_decision_survives_opening_another_card(shop):
+    """A rep picks a reason and types half a comment on card A, looks at card B, comes back: the
+    draft is still on A (the fields were one form, whose values reached the server only on
+    submit), B's fields are empty, and nothing is recorded until A's own button is clicked."""
+    (la, a), (lb, b) = shop["leads"]["a"], shop["leads"]["b"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(a).run()
+    at.radio(key=f"ho_dec_{a}").set_value("Reject")
+    at.selectbox(key=f"ho_reason_{a}").set_value("wrong_contact")
+    at.checkbox(key=f"ho_recycle_{a}").check()
+    at.text_area(key=f"ho_comment_{a}").input("Intern; the buyer is")
+    at.selectbox(key="ho_open").set_value(b).run()   # the typing reaches the server with this run
+    assert not at.exception
+    assert [r.key for r in at.radio if r.key.startswith("ho_dec_")] == [f"ho_dec_{b}"]
+    assert at.radio(key=f"ho_dec_{b}").value is None and at.selectbox(key=f"ho_reason_{b}").value is None
+    assert at.text_area(key=f"ho_comment_{b}").value == "" and not at.checkbox(key=f"ho_recycle_{b}").value
+    at.run()   # another run on B: A's draft is kept while its fields are not drawn
+    at.selectbox(key="ho_open").set_value(a).run()
+    assert at.radio(key=f"ho_dec_{a}").value == "Reject"
+    assert at.selectbox(key=f"ho_reason_{a}").value == "wrong_contact"
+    assert at.checkbox(key=f"ho_recycle_{a}").value is True
+    assert at.text_area(key=f"ho_comment_{a}").value == "Intern; the buyer is"
+    assert any("Not recorded yet" in c.value for c in at.caption), texts(at)
+    assert decision_events(shop["engine"], la) == [] and decision_events(shop["engine"], lb) == []
+    # B's own button records B's (empty) decision: refused, and A's draft is untouched
+    at.selectbox(key="ho_open").set_value(b).run()
+    at.button(key=f"ho_record_{b}").click().run()
+    assert any("Choose Accept or Reject" in e.value for e in at.error), texts(at)
+    assert decision_events(shop["engine"], la) == [] and decision_events(shop["engine"], lb) == []
+    at.selectbox(key="ho_open").set_value(a).run()
+    at.text_area(key=f"ho_comment_{a}").input("Intern; the buyer is their RevOps lead")
+    at.button(key=f"ho_record_{a}").click().run()
+    assert any("Rejected" in s.value for s in at.success), texts(at)
+    assert [(r[0], r[1], r[2]) for r in decision_events(shop["engine"], la)] == \
+        [("rejected", "wrong_contact", "Intern; the buyer is their RevOps lead"), ("recycled", None, None)]
+    assert decision_events(shop["engine"], lb) == []
+    # recorded: the draft is gone, not waiting to reappear
+    assert not [k for k in ("ho_dec", "ho_reason", "ho_recycle", "ho_comment") if f"{k}_{a}" in at.session_state]
+
+
+def test_a_draft_on_a_lead_decided_elsewhere_is_named_once_and_dropped(shop):
+    from queries import handoffs
+
+    (la, a), (_, b) = shop["leads"]["a"], shop["leads"]["b"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(a).run()
+    at.radio(key=f"ho_dec_{a}").set_value("Reject")
+    at.text_area(key=f"ho_comment_{a}").input("Student, no buying role")
+    at.selectbox(key="ho_open").set_value(b).run()
+    handoffs.decide(users.by_username("sdr"), a, "accepted")   # in another tab, meanwhile
+    at.selectbox(key="ho_open").set_value(a).run()
+    assert not at.exception
+    assert not [r for r in at.radio if r.key == f"ho_dec_{a}"]   # decided: no fields
+    assert any("Your draft decision on this lead was not recorded: it was decided meanwhile" in plain(w.value)
+               and "“Student, no buying role”" in plain(w.value) for w in at.warning), texts(at)
+    assert any("Accepted" in m.value for m in at.markdown)   # the card says what was decided (and by whom)
+    at.run()
+    assert not at.warning   # said once
+    assert [r[0] for r in decision_events(shop["engine"], la)] == ["accepted"]
+
+
+def test_a_draft_is_not_left_for_the_next_user_signed_in_in_the_same_browser(shop):
+    _, a = shop["leads"]["a"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(a).run()
+    at.radio(key=f"ho_dec_{a}").set_value("Reject")
+    at.text_area(key=f"ho_comment_{a}").input("Student, no buying role")
+    at.run()
+    at.session_state["username"] = "sales_lead"   # signed out, someone else signed in (same browser session)
+    at.run()
+    assert not at.exception
+    assert not [k for k in (f"ho_dec_{a}", f"ho_comment_{a}") if k in at.session_state]
+    at.session_state["username"] = "sdr"
+    at.run()
+    at.selectbox(key="ho_open").set_value(a).run()
+    assert at.radio(key=f"ho_dec_{a}").value is None and at.text_area(key=f"ho_comment_{a}").value == ""
+
+
+def test_changing_a_decision_field_reads_nothing(shop):
+    """The fields are outside a form, so each choice reruns the page: it must cost no SQL."""
+    from queries import db
+    from tests.integration.test_statements_per_run import statements
+
+    _, a = shop["leads"]["a"]
+    at = run_as("sdr", "my_handoffs")
+    at.selectbox(key="ho_open").set_value(a).run()
+    at.run()
+    with statements(db.get_engine()) as seen:
+        at.radio(key=f"ho_dec_{a}").set_value("Reject").run()
+        at.selectbox(key=f"ho_reason_{a}").set_value("bad_fit").run()
+        at.text_area(key=f"ho_comment_{a}").input("Half a").run()
+    assert not at.exception
+    # a run that crosses a minute boundary reads the time-dependent inbox again: allow one such read set
+    assert len(seen) <= 3, [sql[:80] for sql, _ in seen]
 
 
 def test_the_decided_list_says_when_and_why(shop):
@@ -220,7 +316,7 @@ def test_a_double_click_on_record_decision_confirms_instead_of_failing(shop):
     at.selectbox(key="ho_open").set_value(hid).run()
     handoffs.decide(users.by_username("sdr"), hid, "accepted")   # the first click's run
     at.radio(key=f"ho_dec_{hid}").set_value("Accept")
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()   # the second click
+    at.button(key=f"ho_record_{hid}").click().run()   # the second click
     assert not at.error, [e.value for e in at.error]
     assert any("You already accepted" in s.value for s in at.success), texts(at)
     assert [r[0] for r in decision_events(shop["engine"], lead)] == ["accepted"]
@@ -234,7 +330,7 @@ def test_deciding_a_lead_opened_from_the_table_keeps_its_card(shop):
     at.run()
     hid = at.selectbox(key="ho_open").value
     at.radio(key=f"ho_dec_{hid}").set_value("Accept")
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    at.button(key=f"ho_record_{hid}").click().run()
     assert not at.exception and any("Accepted" in s.value for s in at.success), texts(at)
     assert at.selectbox(key="ho_open").value == hid
     assert at.session_state["ho_table_gen"] == 1          # a fresh table: nothing selected
@@ -297,7 +393,7 @@ def test_sales_lead_sees_the_team_and_decides_for_it(shop):
     assert at.selectbox(key="ho_open").value == hid
     at.radio(key=f"ho_dec_{hid}").set_value("Reject")
     at.selectbox(key=f"ho_reason_{hid}").set_value("duplicate")
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    at.button(key=f"ho_record_{hid}").click().run()
     assert any("Rejected" in s.value for s in at.success), texts(at)
     assert decision_events(shop["engine"], lead)[0][3] == users.by_username("sales_lead").id
 
@@ -305,7 +401,7 @@ def test_sales_lead_sees_the_team_and_decides_for_it(shop):
 def test_admin_sees_everyone_but_cannot_decide(shop):
     at = run_as("admin", "my_handoffs")
     assert len(at.selectbox(key="ho_open").options) == 5
-    assert not [b for b in at.button if (b.key or "").startswith("FormSubmitter:decide_")]
+    assert not [b for b in at.button if (b.key or "").startswith("ho_record_")]
     assert any("only they or their team's sales lead can decide" in i.value for i in at.info)
 
 
@@ -663,7 +759,7 @@ def test_card_names_and_decision_messages_show_as_typed(shop):
     at.radio(key=f"ho_dec_{hid}").set_value("Reject")
     at.selectbox(key=f"ho_reason_{hid}").set_value("bad_fit")
     at.text_area(key=f"ho_comment_{hid}").input(f"**loud** <b>x</b> {EVIL} שלום 🎉")
-    at.button(key=f"FormSubmitter:decide_{hid}-Record decision").click().run()
+    at.button(key=f"ho_record_{hid}").click().run()
     assert at.success and not raw_markdown(at), raw_markdown(at)   # the flash and the decided card
     assert decision_events(shop["engine"], lead)[0][2] == f"**loud** <b>x</b> {EVIL} שלום 🎉"
     # the recycle message and a second tab's refusal name the lead and the decider
@@ -674,7 +770,7 @@ def test_card_names_and_decision_messages_show_as_typed(shop):
     handoffs.decide(users.by_username("sdr"), other, "accepted")
     at.radio(key=f"ho_dec_{other}").set_value("Reject")   # another decision than the other tab's: refused
     at.selectbox(key=f"ho_reason_{other}").set_value("duplicate")
-    at.button(key=f"FormSubmitter:decide_{other}-Record decision").click().run()
+    at.button(key=f"ho_record_{other}").click().run()
     assert at.error and not raw_markdown(at), raw_markdown(at)
     at = run_as("admin", "my_handoffs")   # someone else's card: the 'handed to' notice
     at.selectbox(key="ho_open").set_value(shop["leads"]["d"][1]).run()

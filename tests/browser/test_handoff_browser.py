@@ -77,7 +77,9 @@ def test_reject_with_a_reason_through_the_card(page, fresh_handoffs):
 
     open_card(page, lead["name"])
     box = decision_fields(page, lead["handoff_id"])
-    box.get_by_test_id("stRadio").get_by_text("Reject", exact=True).click()
+    # the label of the "Decision" radio group's option (a run re-drawing the card can show the old
+    # and the new radio for a moment: name the group, not just any "Reject" text in the card)
+    box.get_by_role("radiogroup", name="Decision").get_by_text("Reject", exact=True).click()
     wait_for_app(page)
     box.get_by_role("button", name="Record decision").click()
     wait_for_app(page)

@@ -233,15 +233,20 @@ def kr_line(ev: Evaluated, currency: str) -> None:
 
 def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = None,
                  show_period: bool = False, attention: str | None = None) -> None:
-    """The small card on the scoreboard's goals panel: title, status, value against target, the
-    progress bar and (``link``: the goals page's path) a link to the goal, whose tooltip is the
-    progress sentence.
+    """The small card on the scoreboard's goals panel: title, status, value against target and the
+    progress bar. With ``link`` (the goals page's path) the title is the link to the goal (its
+    tooltip the progress sentence; it wraps, components.shell's CSS), so the card needs no row of
+    its own for an "Open goal" link.
     ``show_period``: name the goal's own period (when it is not the period the page shows, e.g.
     a quarter's goal in a year view). ``attention``: a line about key results that need it
     (goals_panel.panel_cards), shown in the off-track colour."""
     g, p = ev.goal, ev.progress
-    with st.container(border=True, key=f"goalmini_{key}", gap="small"):
-        st.markdown(f"**{fmt.md_text(g.title)}**")   # wraps; a page link's label would be cut
+    with st.container(border=True, key=f"goalmini_{key}", gap="xsmall"):
+        if link is not None:
+            st.page_link(link, label=f"**{fmt.md_text(g.title)}**", query_params={"goal": str(g.id)},
+                         help=progress_line(ev, currency).replace("**", ""))
+        else:
+            st.markdown(f"**{fmt.md_text(g.title)}**")
         call = " · owners' call" if p.overridden else ""
         when = (f"<br><span style='color:#475569;font-size:0.8rem'>{html.escape(g.describe_period())}</span>"
                 if show_period else "")
@@ -253,6 +258,3 @@ def compact_card(ev: Evaluated, *, currency: str, key: str, link: str | None = N
         st.markdown(progress_bar_html(p, height=8), unsafe_allow_html=True)
         if attention:
             st.markdown(f":red[:material/warning: {attention}]")
-        if link is not None:
-            st.page_link(link, label="Open goal", icon=":material/open_in_full:", query_params={"goal": str(g.id)},
-                         help=progress_line(ev, currency).replace("**", ""))

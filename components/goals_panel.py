@@ -14,12 +14,12 @@ from queries.access import User
 from queries.filters import Filters
 from queries.periods import Period
 
-#: how many objectives the panel shows before linking to the goals page
-MAX_GOALS = 5
+#: how many objectives the panel shows as cards; the link under them counts the goals it leaves out.
+#: Two whole compact cards fit beside the KPI tiles at 1366×768 and 1920×1080 (a box of five that
+#: scrolled cut the second card in half at 1366×768).
+MAX_GOALS = 2
 #: how the summary line orders statuses: running goals first, then ended ones, then the rest
 STATUS_ORDER = ("on_track", "at_risk", "off_track", "achieved", "missed", "too_early", "no_data", "not_started")
-#: the cards scroll inside a box about as tall as the KPI tiles, so the page has no gap beside them
-CARDS_HEIGHT = 318
 
 
 def panel_goals(period: Period, filters: Filters) -> list[goals.Evaluated]:
@@ -78,6 +78,13 @@ def status_summary(statuses: list[str]) -> str:
     return f"{n} goal{'s' if n != 1 else ''}" + (": " + ", ".join(parts) if parts else "")
 
 
+def more_label(total: int, shown: int) -> str:
+    """The link under the cards: '+7 more goals →' (every goal of the panel's summary line that is
+    not a card, key results included), or 'All goals →' when every goal has its card. (pure)"""
+    more = total - shown
+    return f"+{more} more goal{'s' if more != 1 else ''} →" if more > 0 else "All goals →"
+
+
 def render(period: Period, evs: list[goals.Evaluated], user: User, filters: Filters | None = None) -> None:
     """The panel for ``evs`` (from :func:`panel_goals`, which the page may run beside its other
     reads); ``filters`` are the page's, to say what they did to it."""
@@ -99,13 +106,11 @@ def render(period: Period, evs: list[goals.Evaluated], user: User, filters: Filt
         note = scope_note(filters)
         if note:
             st.caption(note)
-        cards = panel_cards(evs)
-        with st.container(height=CARDS_HEIGHT if len(cards) > 1 else "content", border=False,
-                          key="goals_panel_cards"):
-            for e, attention in cards[:MAX_GOALS]:
-                other = (e.goal.start, e.goal.end) != (period.start, period.end)
-                goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py", show_period=other,
-                                       attention=attention)
-        more = len(cards) - MAX_GOALS
-        st.page_link("pages/goals.py", label=f"All goals{f' (+{more})' if more > 0 else ''}",
-                     icon=":material/flag:")
+        cards = panel_cards(evs)[:MAX_GOALS]
+        for e, attention in cards:
+            other = (e.goal.start, e.goal.end) != (period.start, period.end)
+            goal_card.compact_card(e, currency=cur, key=str(e.goal.id), link="pages/goals.py", show_period=other,
+                                   attention=attention)
+        st.page_link("pages/goals.py", label=more_label(len(evs), len(cards)), icon=":material/flag:",
+                     help="Every shared goal of the period, with its key results and check-ins, on the Shared "
+                          "goals page.")

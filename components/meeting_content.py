@@ -264,6 +264,33 @@ BAR_LEGEND = ("Bars: filled = progress to the target (the black line); dotted = 
               "today; ◇ = projected at the end of the period.")
 
 
+#: Goals on one screen of the goals slide: two rows of three cards fit a 720p projector whole (three
+#: rows ran past its bottom edge); the slide pages through the rest (components.meeting_view).
+GOALS_PER_SCREEN = 6
+
+
+def goal_screens(count: int, per_screen: int = GOALS_PER_SCREEN) -> list[range]:
+    """The goals slide's screens: ``count`` goals (in goal_lines' order) on as few screens of at most
+    ``per_screen`` as there must be, evened out (9 goals: 5 and 4, not 6 and 3); one empty screen
+    when there are none."""
+    if count <= 0:
+        return [range(0)]
+    screens = -(-count // per_screen)
+    size = -(-count // screens)
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def goals_range_text(screen: range) -> str:
+    """'1–5' (a screen of goals, counted from one); '6' for a screen of one."""
+    first, last = screen.start + 1, screen.stop
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def goals_screen_text(screen: range, count: int) -> str:
+    """'Goals 1–5 of 9' (the paging line of the goals slide), 'Goal 9 of 9'."""
+    return f"Goal{'' if len(screen) == 1 else 's'} {goals_range_text(screen)} of {count}"
+
+
 @dataclass(frozen=True)
 class GoalBar:
     """What components.goal_card.progress_bar_html reads of a goal's progress (goal_math.Progress)."""

@@ -38,11 +38,11 @@ LINKED_SECTION = "_mtg_linked_section"
 ENTERED = "mtg_entered"
 DIALOG = "mtg_dialog"
 SHOWN = "mtg_shown"  # what the last full run rendered: (meeting id, version, frozen_at, section)
+GOALS_SCREEN = "mtg_goals_screen"  # (agenda item id, screen index): the goals slide's screen this viewer shows
 
 STATUS_BADGE = {"planned": "blue", "live": "green", "done": "gray", "cancelled": "red"}
 #: Status words on the goal cards (text, so the darker tones: theme.GOOD_TEXT …)
 TONE_COLORS = {"good": theme.GOOD_TEXT, "warn": theme.WARN_TEXT, "bad": theme.BAD_TEXT, "neutral": theme.PENDING_TEXT}
-MAX_GOALS_ON_SCREEN = 9
 MAX_ACTIONS_ON_SCREEN = 8
 #: Open actions shown on short screens (720p projectors): eight ran past the bottom of the screen.
 ACTIONS_ON_SHORT_SCREEN = 6
@@ -86,6 +86,48 @@ def go(meeting_id: int | None, section: int = 1, present: bool = False) -> None:
 def _go_section(n: int) -> None:
     st.query_params["section"] = str(n)
     st.session_state[ENTERED] = time.monotonic()
+    st.session_state.pop(GOALS_SCREEN, None)   # a goals slide opens on its first screen
+
+
+def goals_screen(item_id: int) -> int:
+    """The screen of the goals slide (agenda item ``item_id``) this viewer shows (0: the first)."""
+    shown = st.session_state.get(GOALS_SCREEN)
+    return shown[1] if shown and shown[0] == item_id else 0
+
+
+def _show_goals_screen(item_id: int, screen: int) -> None:
+    st.session_state[GOALS_SCREEN] = (item_id, screen)
+    st.session_state[ENTERED] = time.monotonic()   # auto-advance gives each screen its full time
+
+
+def goals_screen_count(meeting: meetings.Meeting, item: meetings.AgendaItem) -> int:
+    """How many screens the section takes: the goals slide pages through its goals, every other
+    section is one screen."""
+    if item.kind != "goals":
+        return 1
+    return len(meeting_content.goal_screens(len(meetings.section_numbers(meeting, "goals")["goals"])))
+
+
+def _forward(n: int, count: int, item_id: int, screens: int, *, by_hand: bool = True) -> None:
+    """Next (button, → key, auto-advance): the goals slide's next screen of goals while it has one,
+    else the next section. Read when clicked, so a screen chosen with the slide's own paging
+    buttons counts."""
+    screen = goals_screen(item_id)
+    if screen + 1 < screens:
+        _show_goals_screen(item_id, screen + 1)
+    elif by_hand:
+        _go_section_by_hand(step(n, count, +1))
+    else:
+        _go_section(step(n, count, +1))
+
+
+def _back(n: int, count: int, item_id: int) -> None:
+    """Previous: the goals slide's previous screen of goals, else the previous section."""
+    screen = goals_screen(item_id)
+    if screen > 0:
+        _show_goals_screen(item_id, screen - 1)
+    else:
+        _go_section_by_hand(step(n, count, -1))
 
 
 def _go_section_by_hand(n: int) -> None:
@@ -140,15 +182,17 @@ PRESENTATION_CSS = """
   .mtg-big p, .mtg-big li { font-size: clamp(1.05rem, 1.3vw, 1.7rem); }
   .mtg-big td, .mtg-big th { font-size: clamp(0.95rem, 1.05vw, 1.4rem); }
   .mtg-title { font-size: clamp(1.9rem, 2.7vw, 3.4rem); }
-  .mtg-goal .mtg-goal-value { font-size: clamp(1.6rem, 2.1vw, 2.7rem); }
-  .mtg-goal .mtg-goal-title { font-size: clamp(1.1rem, 1.3vw, 1.65rem); }
-  .mtg-goal .mtg-goal-note { font-size: clamp(0.9rem, 1.0vw, 1.25rem); }
+  /* at most six goal cards a screen (meeting_content.GOALS_PER_SCREEN): type for the back of the room */
+  .mtg-goal .mtg-goal-value { font-size: clamp(1.7rem, 2.3vw, 3rem); }
+  .mtg-goal .mtg-goal-title { font-size: clamp(1.15rem, 1.45vw, 1.9rem); }
+  .mtg-goal .mtg-goal-note { font-size: clamp(0.95rem, 1.1vw, 1.4rem); }
   /* the check-in text is clipped on a word boundary in Python (meeting_content.clip) to about two
      lines; the clamp only guards a narrow window */
   .mtg-goal .mtg-checkin { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
   /* the asks between the teams, one line each (the Goals page has them in full) */
   .mtg-goal .mtg-needs, .mtg-goal .mtg-blockers { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   .mtg-head-meta { font-size: clamp(.9rem, 1vw, 1.2rem); }
+  .mtg-goals-screen { font-size: clamp(1.05rem, 1.3vw, 1.7rem); }
   /* action items and decisions, read from the back of the room like the tiles above them */
   .mtg-action { font-size: clamp(1.05rem, 1.3vw, 1.7rem); line-height: 1.35; }
   .mtg-more-short { display: none; }
@@ -158,9 +202,12 @@ PRESENTATION_CSS = """
     .block-container, [data-testid="stMainBlockContainer"] { padding-bottom: .3rem !important; }
     .mtg-title { font-size: clamp(1.6rem, 2.3vw, 2.4rem); }
     [data-testid="stMetricValue"] { font-size: clamp(2rem, 2.8vw, 3rem) !important; }
+    /* one section's blocks closer together (the SLA slide ran 12 px past a 720 px screen) */
+    [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { row-gap: .75rem; }
     .mtg-goal { padding: .4rem .7rem; margin-bottom: .45rem; }
-    .mtg-goal .mtg-goal-value { font-size: 1.45rem; }
-    .mtg-goal .mtg-goal-title { font-size: 1.05rem; }
+    .mtg-goal .mtg-goal-value { font-size: 1.6rem; }
+    .mtg-goal .mtg-goal-title { font-size: 1.15rem; }
+    .mtg-goal .mtg-goal-note { font-size: .95rem; }
     .mtg-goal .mtg-checkin-text, .mtg-goal .mtg-blockers { display: none; }  /* on the Goals page */
     .mtg-goal .mtg-bar-wrap > div { margin: 3px 0 5px 0 !important; }
     .mtg-table tr.mtg-more { display: none; }
@@ -211,6 +258,7 @@ BASE_CSS = f"""
   .mtg-goal-value {{ font-weight: 750; font-size: 1.5rem; color: #0F172A; }}
   .mtg-goal-note {{ color: #475569; font-size: .9rem; }}
   .mtg-status {{ font-weight: 700; }}
+  .mtg-goals-screen {{ font-weight: 700; color: #0F172A; white-space: nowrap; }}
   .mtg-action {{ border-left: 5px solid {theme.PENDING}; padding: .3rem .8rem; margin: .15rem 0 .5rem 0; }}
   .mtg-overdue {{ color: {theme.BAD}; font-weight: 700; }}
 </style>
@@ -332,8 +380,11 @@ def section_body(user: User, meeting: meetings.Meeting, items: tuple, item: meet
             if state.tone == "today" else ""
         st.markdown(f'<div class="mtg-kicker" data-testid="mtg-as-of">{state_chip(meeting, payload)}'
                     f'<span style="margin-left:.6em">{esc(scope)}</span>{note}</div>', unsafe_allow_html=True)
-        {"scoreboard": _scoreboard, "goals": _goals, "acceptance": _acceptance, "sla": _sla,
-         "slipping": _slipping}[kind](payload, user, big=big)
+        if kind == "goals":
+            _goals(payload, user, big=big, item_id=item.id)
+        else:
+            {"scoreboard": _scoreboard, "acceptance": _acceptance, "sla": _sla,
+             "slipping": _slipping}[kind](payload, user, big=big)
     elif kind == "open_actions":
         _open_actions(user, meeting, big=big)
     elif kind == "wrap_up":
@@ -357,20 +408,38 @@ def _scoreboard(p: dict, user: User, *, big: bool) -> None:
     st.caption(meeting_content.scoreboard_note(p, local_today(tz())))
 
 
-def _goals(p: dict, user: User, *, big: bool) -> None:
+def _goals(p: dict, user: User, *, big: bool, item_id: int = 0) -> None:
+    """The goals on screens of at most meeting_content.GOALS_PER_SCREEN (two rows of cards fit a 720p
+    projector whole), with a line that says which goals of how many are shown and buttons to page
+    (Next and → page through the goals before they leave the section)."""
     lines = meeting_content.goal_lines(p)
     if not lines:
         empty_state(f"No shared goals for {p['period']['text']}.", "Leads set them on the Shared goals page.")
         return
-    shown = lines[:MAX_GOALS_ON_SCREEN]
-    cols = st.columns(3 if len(shown) > 4 else 2, gap="medium")
+    screens = meeting_content.goal_screens(len(lines))
+    index = min(goals_screen(item_id), len(screens) - 1)   # fewer goals since (live numbers)
+    screen = screens[index]
+    shown = [lines[i] for i in screen]
+    # as many columns on every screen as on the first, so the cards keep their size while paging; two in
+    # the control room's preview (about 400 px at 1280 px: three cut the cards to a word or two a line)
+    cols = st.columns(3 if big and len(screens[0]) > 4 else 2, gap="medium" if big else "small")
     for i, g in enumerate(shown):
         with cols[i % len(cols)]:
             st.markdown(goal_card_html(g, big=big, columns=len(cols)), unsafe_allow_html=True)
-    note = meeting_content.BAR_LEGEND
-    if len(lines) > len(shown):
-        note += f" And {len(lines) - len(shown)} more goals on the Shared goals page."
-    st.caption(note)
+    if len(screens) > 1:
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", key="mtg_goals_paging"):
+            st.markdown(f'<div class="mtg-goals-screen" data-testid="mtg-goals-screen">'
+                        f'{esc(meeting_content.goals_screen_text(screen, len(lines)))}</div>', unsafe_allow_html=True)
+            if index > 0:
+                before = screens[index - 1]
+                st.button(f"Goals {meeting_content.goals_range_text(before)}", key="mtg_goals_back",
+                          on_click=_show_goals_screen, args=(item_id, index - 1), icon=":material/arrow_back:")
+            if index + 1 < len(screens):
+                after = screens[index + 1]
+                st.button(f"Next: goals {meeting_content.goals_range_text(after)}", key="mtg_goals_next",
+                          on_click=_show_goals_screen, args=(item_id, index + 1), icon=":material/arrow_forward:",
+                          icon_position="right", type="primary")
+    st.caption(meeting_content.BAR_LEGEND)
 
 
 #: Characters of a check-in's narrative on a goal card, by (presentation?, columns): about two lines
@@ -717,19 +786,20 @@ def heartbeat(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem, 
     _beat()
 
 
-def auto_advance(n: int, count: int, every: int) -> None:
-    """Move to the next section after ``every`` seconds on screen (stops at the last one)."""
-    if every <= 0 or n >= count:
+def auto_advance(n: int, count: int, every: int, item_id: int = 0, screens: int = 1) -> None:
+    """Move on after ``every`` seconds on screen: to the goals slide's next screen of goals while it
+    has one, else to the next section (stops at the last one)."""
+    if every <= 0 or (n >= count and screens <= 1):
         return
 
     @st.fragment(run_every=every)
     def _tick():
-        auto_advance_tick(n, count, every)
+        auto_advance_tick(n, count, every, item_id, screens)
 
     _tick()
 
 
-def auto_advance_tick(n: int, count: int, every: int) -> None:
+def auto_advance_tick(n: int, count: int, every: int, item_id: int = 0, screens: int = 1) -> None:
     """One auto-advance check. While the presenter has the decision or action dialog open, the room
     stays on the section being discussed (it moved on under the dialog, and the next tick moved
     again), and the section's time starts afresh, so it gets its full time once the dialog closes."""
@@ -738,7 +808,9 @@ def auto_advance_tick(n: int, count: int, every: int) -> None:
     if entered is None or st.session_state.get(DIALOG):
         st.session_state[ENTERED] = now
     elif advance_due(entered, now, every):
-        _go_section(step(n, count, +1))
+        if goals_screen(item_id) + 1 >= screens and n >= count:
+            return   # the last screen of the last section
+        _forward(n, count, item_id, screens, by_hand=False)
         st.rerun(scope="app")
 
 
@@ -786,10 +858,13 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     bar = st.container(horizontal=True, vertical_alignment="center", gap="small", key="mtg_controls")
     with bar:
         # No arrow icons: the keyboard-shortcut hint Streamlit draws is the arrow already.
-        st.button("Previous", key="mtg_prev", on_click=_go_section_by_hand, args=(step(n, len(items), -1),),
-                  disabled=n <= 1, shortcut="Left")
-        st.button("Next", key="mtg_next", on_click=_go_section_by_hand, args=(step(n, len(items), +1),),
-                  disabled=n >= len(items), shortcut="Right", type="primary")
+        # on the goals slide they page through its goals first (one screen of cards at a time)
+        screens = goals_screen_count(meeting, item)
+        st.button("Previous", key="mtg_prev", on_click=_back, args=(n, len(items), item.id),
+                  disabled=n <= 1 and goals_screen(item.id) == 0, shortcut="Left")
+        st.button("Next", key="mtg_next", on_click=_forward, args=(n, len(items), item.id, screens),
+                  disabled=n >= len(items) and goals_screen(item.id) + 1 >= screens, shortcut="Right",
+                  type="primary")
         st.markdown(f"**{n} / {len(items)}**")
         if presenter:
             if meeting.status == "done":
@@ -827,7 +902,7 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
                     f'{esc(meeting.title)} · <span style="white-space:nowrap">{esc(when)}</span></div>',
                     unsafe_allow_html=True)
     live_body(user, meeting.id, item.id, big=True)
-    auto_advance(n, len(items), int(st.session_state.get(AUTO) or 0))
+    auto_advance(n, len(items), int(st.session_state.get(AUTO) or 0), item.id, screens)
     if presenter and st.session_state.get(DIALOG):
         meeting_forms.record_dialog(user, meeting, items, item)
     st.session_state[SHOWN] = (meeting.id, meeting.version, meeting.frozen_at, n)

@@ -66,15 +66,13 @@ CSS = """
                                                    line-height: 1.6; letter-spacing: -0.02em; }
   .ab-brand span.m { color: #7C3AED; } .ab-brand span.s { color: #0284C7; }
   .ab-tagline { color: #475569; font-size: 1.05rem; margin-top: 0.2rem; }
-  /* The scoreboard's goal cards scroll in a box as tall as the KPI tiles: fade its lower edge so
-     a card cut by it reads as "more below", not as a broken card. */
-  .st-key-goals_panel_cards { mask-image: linear-gradient(to bottom, #000 calc(100% - 2.2rem), transparent);
-                              padding-bottom: 1rem; }
-  /* On a laptop screen the panel is narrow and one card fills that box: make room for the next
-     card's title to show below it. */
-  @media (max-width: 1600px) {
-    div:has(> .st-key-goals_panel_cards), .st-key-goals_panel_cards { height: 410px !important; }
-  }
+  /* The scoreboard's goal cards: a card's title is its link, bold and wrapping like the heading it
+     replaced (a page link's label is cut with "…" on one line by default), flush with the card. */
+  .st-key-goals_panel [data-testid="stPageLink"] a, .st-key-goals_panel [data-testid="stPageLink"] span,
+  .st-key-goals_panel [data-testid="stPageLink"] p { white-space: normal !important; overflow: visible !important;
+                                                     text-overflow: clip !important; }
+  [class*="st-key-goalmini_"] [data-testid="stPageLink-NavLink"] { padding: 0 !important; margin: 0 !important; }
+  [class*="st-key-goalmini_"] [data-testid="stPageLink-NavLink"] p { font-size: 1rem; line-height: 1.35; }
 </style>
 """
 

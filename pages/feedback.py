@@ -17,7 +17,9 @@ user = page_user("feedback")
 FLASH = "fb_flash"
 #: The weekly review lists campaigns averaging this many stars or fewer (3 = "OK" on the 1-5 scale).
 LOW_RATING = 3
-period, filters = filter_bar(show=("source", "campaign", "industry", "country", "tier"), default_period="last_90_days")
+# The period defaults to this quarter, as on every other page (the filters carry from page to page,
+# so a different default here changed the scoreboard's period for a session that started here).
+period, filters = filter_bar(show=("source", "campaign", "industry", "country", "tier"))
 page_header("Sales feedback", "How sales rates the leads marketing sends, why leads are rejected, and what "
                               "marketing changed in response.")
 tz = settings.company_timezone()

@@ -83,6 +83,42 @@ def test_a_720p_projector_shows_the_whole_header_and_the_slipping_section(page, 
     assert height <= 720, f"the section is {height} px high on a 720 px screen"
 
 
+def test_each_screen_of_the_goals_slide_fits_a_720p_and_a_1080p_projector(page, meeting_id):
+    """Nine goal cards in three rows ran 50 px past the bottom of a 1280×720 screen (and 60 px past
+    1920×1080). A screen of goals fits both, down to the line that says which goals of how many it
+    shows, and → shows the other goals before it leaves the section."""
+    from queries.meeting_rules import DEFAULT_AGENDA
+
+    n = DEFAULT_AGENDA.index("goals") + 1
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section={n}&present=1")
+    wait_for_app(page)
+    expect(heading(page, "Shared goals")).to_be_visible()
+    assert_no_exception(page)
+    line = page.get_by_test_id("mtg-goals-screen")
+    expect(line).to_have_text(re.compile(r"^Goals 1–\d+ of \d+$"))
+    first, total = (int(x) for x in re.fullmatch(r"Goals 1–(\d+) of (\d+)", line.inner_text()).groups())
+    legend = page.get_by_text(re.compile("^Bars: filled = progress"))
+
+    def fits(height: int, what: str) -> None:
+        for box in [legend.bounding_box(), *(c.bounding_box() for c in page.locator(".mtg-goal").all())]:
+            assert box is not None and box["y"] + box["height"] <= height, f"{what}: {box} ends below {height} px"
+        scroll = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        assert scroll <= height, f"{what}: the slide is {scroll} px high on a {height} px screen"
+
+    fits(720, f"goals 1–{first} at 720p")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    fits(1080, f"goals 1–{first} at 1080p")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.locator("body").press("ArrowRight")   # Next's shortcut: the other goals, same section
+    wait_for_app(page)
+    expect(line).to_have_text(f"Goals {first + 1}–{total} of {total}")
+    expect(page).to_have_url(re.compile(rf"section={n}&"))
+    fits(720, f"goals {first + 1}–{total} at 720p")
+    assert_no_exception(page)
+
+
 def test_the_agenda_editors_icon_buttons_are_named_for_what_they_do(page, meeting_id):
     """Move up/down and remove show only an icon; a screen reader names them by their row, not by
     the icon's ligature ("arrow_upward icon"), and the name takes no room on screen."""

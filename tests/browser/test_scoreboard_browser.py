@@ -45,6 +45,18 @@ def test_changing_the_period_changes_revenue_to_the_metric_value(page, metrics_o
     sign_in(page, "executive")
     expect(page.get_by_role("heading", name="Scoreboard")).to_be_visible()
     expect(tile_value(page, "Revenue")).to_have_text(fmt.money(this_q))
+    # At 1366×768 the goals panel beside the tiles cut its second card in half (a scrolling box):
+    # its cards are whole, inside the panel, and the link under them counts the goals without a card.
+    panel = page.locator(".st-key-goals_panel")   # the st-key class is ours (the container's key)
+    more = panel.get_by_role("link", name=re.compile(r"^(\+\d+ more goals? →|All goals →)$"))
+    expect(more).to_be_visible()
+    below = more.bounding_box()["y"]
+    cards = panel.locator('[class*="st-key-goalmini_"]').all()
+    assert cards, "the goals panel shows no card"
+    for card in cards:   # each card whole above the link (a cut one ran on under it, clipped)
+        box = card.bounding_box()
+        assert box["y"] + box["height"] <= below, f"a goal card {box} runs under the link at {below}"
+        assert card.evaluate("c => c.scrollHeight <= c.clientHeight + 1"), "a goal card is cut"
 
     sidebar = page.get_by_test_id("stSidebar")
     choose_option(page, sidebar.get_by_role("combobox", name="Period"), "Last quarter")

@@ -609,6 +609,11 @@ def ci(app: AppTest, goal_id: int, field: str) -> str:
     return f"ci_{goal_id}_{n}_{field}"
 
 
+def _panel_links(app: AppTest) -> list[str]:
+    """The goals panel's page links, in order: each card's title, then the link under the cards."""
+    return [e.proto.label for e in app.get("page_link") if e.proto.page.endswith("goals")]
+
+
 def _texts(app: AppTest) -> str:
     return " ".join([m.value for m in app.markdown] + [c.value for c in app.caption] + [e.value for e in app.error]
                     + [w.value for w in app.warning] + [s.value for s in app.success] + [i.value for i in app.info])
@@ -891,12 +896,21 @@ def test_scoreboard_panel_shows_the_period_goals(world, people, app_db):
     recent_deals(world, people)
     goals.create(user("marketing_lead"), _current_quarter_goal(people, title="Panel goal"))
     app = open_page("executive", "scoreboard")
-    assert "Panel goal" in _texts(app)
     assert "measured over its own scope" not in _texts(app)   # no filters: nothing to explain
+    assert _panel_links(app) == ["**Panel goal**", "All goals →"]   # the card's title is its link
+
+    # Two whole cards at most (a scrolling box of five cut the second in half at 1366×768); the link
+    # under them counts every goal that has no card, and the summary line above counts them all.
+    for title in ("Panel goal two", "Panel goal three", "Panel goal four"):
+        goals.create(user("marketing_lead"), _current_quarter_goal(people, title=title))
+    app = open_page("executive", "scoreboard")
+    links = _panel_links(app)
+    assert len(links) == 3 and links[-1] == "+2 more goals →", links
+    assert "4 goals: " in _texts(app)
 
     # A filter that is not about owners keeps every goal, and says goals keep their own scope.
     app = open_page("executive", "scoreboard", query={"source": "webinar"})
-    assert "Panel goal" in _texts(app)
+    assert "**Panel goal**" in _panel_links(app)
     assert "All goals; each measured over its own scope, not the sidebar's filters." in _texts(app)
 
     # An owner who owns none: the panel names whose goals it looked for and how to see them all
@@ -907,7 +921,7 @@ def test_scoreboard_panel_shows_the_period_goals(world, people, app_db):
     name = dict(zip(dimensions.teams()["id"], dimensions.teams()["name"]))[sdr_team]
     app = open_page("executive", "scoreboard", query={"team": str(sdr_team)})
     texts = _texts(app)
-    assert "Panel goal" not in texts
+    assert _panel_links(app) == ["Shared goals"]   # no card, only the way to the goals page
     assert f"No shared goals owned by {name} for" in texts
     assert "Clear the team and owner filters to see every shared goal." in texts
 

@@ -407,6 +407,54 @@ def test_navigation_between_sections_with_previous_and_next(db):
     assert [m.value for m in app.markdown if m.value.startswith("# ") or "<h1" in m.value] == ["# Weekly alignment"]
 
 
+def test_the_goals_slide_shows_every_goal_a_screen_at_a_time(db):
+    """Nine goal cards in three rows ran past the bottom of a 720p projector. A screen shows at most
+    GOALS_PER_SCREEN, says which goals of how many, and Next (and →) pages through them before it
+    leaves the section; the slide's own buttons page back and forth."""
+    import re
+
+    from components.meeting_content import GOALS_PER_SCREEN, goal_screens
+
+    meeting_id = plan()
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "goals")
+    expected = [g["id"] for g in meetings.section_numbers(meetings.get(meeting_id), "goals")["goals"]]
+    screens = goal_screens(len(expected))
+    assert len(screens) >= 2, f"the demo's {len(expected)} goals fit one screen: the test checks nothing"
+
+    def section(app):
+        value = app.query_params["section"]
+        return int(value[0] if isinstance(value, list) else value)
+
+    def cards(app):   # the goal ids on screen (in column order: sorted here)
+        return sorted(int(i) for i in re.findall(r'data-goal="(\d+)"', markdown_text(app)))
+
+    def on(screen):
+        return sorted(expected[screen.start:screen.stop])
+
+    app = open_app("executive", meeting=meeting_id, section=n, present=1)
+    seen = []
+    for screen in screens:
+        assert section(app) == n
+        assert 0 < len(cards(app)) <= GOALS_PER_SCREEN and cards(app) == on(screen)
+        seen += cards(app)
+        assert f"Goals {screen.start + 1}–{screen.stop} of {len(expected)}" in markdown_text(app)
+        app.button(key="mtg_next").click()
+        rerun(app)
+    assert sorted(seen) == sorted(expected) and len(seen) == len(expected)   # every goal once: none left out
+    assert section(app) == n + 1 and "data-goal=" not in markdown_text(app)   # then the next section
+
+    app.button(key="mtg_prev").click()   # back to the goals slide, on its first screen
+    rerun(app)
+    assert section(app) == n and cards(app) == on(screens[0])
+    app.button(key="mtg_goals_next").click()   # the slide's own paging buttons
+    rerun(app)
+    assert cards(app) == on(screens[1])
+    assert app.button(key="mtg_goals_back").label == f"Goals 1–{screens[0].stop}"
+    app.button(key="mtg_prev").click()   # Previous pages back through the goals too
+    rerun(app)
+    assert section(app) == n and cards(app) == on(screens[0])
+
+
 def test_a_deep_link_opens_the_same_section(db):
     meeting_id = plan()
     items = meetings.agenda(meeting_id)

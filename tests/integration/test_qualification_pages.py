@@ -653,7 +653,7 @@ def test_trends_show_acceptance_per_group_and_per_sales_owner_only_to_who_sees_e
     fig = acceptance_figure(at)
     assert fig["layout"]["title"]["text"].startswith("Lead acceptance by sales owner")
     accepted = {y.split("  (")[0]: x for y, x in zip(fig["data"][0]["y"], decoded(fig["data"][0]["x"]))}
-    period = preset_period("last_90_days", datetime.now(timezone.utc).date(), "UTC")
+    period = preset_period("this_quarter", datetime.now(timezone.utc).date(), "UTC")   # the page's default
     expected = metrics.acceptance(period, dim="owner")
     assert accepted == pytest.approx(dict(zip(expected["dim_label"], expected["acceptance_rate"])))
     assert accepted == pytest.approx({"Sam SDR": 1 / 3, "Sid SDR": 0.0, "Ada AE": 1.0})
@@ -663,6 +663,22 @@ def test_trends_show_acceptance_per_group_and_per_sales_owner_only_to_who_sees_e
     [control] = [b for b in sdr.button_group if b.label == "Break down by"]
     assert "Sales owner" not in control.options and "Sales team" in control.options
     assert acceptance_figure(sdr)["layout"]["title"]["text"].startswith("Lead acceptance by campaign")
+
+
+def test_the_feedback_page_opens_on_this_quarter_like_every_other_page(shop):
+    """It opened on "Last 90 days" with no reason given, and the filters carry from page to page: a
+    session that began on a link to Sales feedback then showed the scoreboard for the last 90 days."""
+    from tests.apptest import APP
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = "sales_lead"
+    at.switch_page("pages/feedback.py").run()    # the session's first page, as a shared link opens it
+    assert not at.exception, at.exception
+    assert at.selectbox(key="flt_period").value == "this_quarter"
+    at.switch_page("pages/scoreboard.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="flt_period").value == "this_quarter"
 
 
 def test_sales_cannot_reply_and_marketing_cannot_rate(shop):

@@ -58,3 +58,12 @@ def test_the_summary_counts_every_status_so_the_parts_add_up():
     assert goals_panel.status_summary(statuses) == \
         "18 goals: 6 on track, 1 at risk, 2 off track, 5 achieved, 4 missed"
     assert goals_panel.status_summary(["too_early"]) == "1 goal: 1 too early to tell"
+
+
+def test_the_link_under_the_cards_counts_every_goal_without_a_card():
+    """Two cards beside the KPIs (a box of five scrolled, cutting the second card at 1366×768); the
+    link says how many goals the Shared goals page has besides them."""
+    assert goals_panel.MAX_GOALS == 2
+    assert goals_panel.more_label(9, 2) == "+7 more goals →"
+    assert goals_panel.more_label(3, 2) == "+1 more goal →"
+    assert goals_panel.more_label(2, 2) == "All goals →"

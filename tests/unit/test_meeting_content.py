@@ -511,3 +511,23 @@ def test_the_acceptance_slide_names_its_comparison_as_the_scoreboard_slide_does(
                                                        "label": "same point in the previous period"}}
     assert mc.acceptance_note(p, date(2026, 11, 24)).endswith(
         "Acceptance compares with 01 Jul – 24 Aug (the same point in the previous period).")
+
+
+def test_the_goals_slide_pages_through_every_goal_on_screens_of_at_most_six():
+    """Nine goal cards in three rows ran past the bottom of a 720p projector: a screen holds at most
+    GOALS_PER_SCREEN, the screens are evened out, and together they hold every goal once, in order."""
+    assert mc.GOALS_PER_SCREEN == 6
+    for count in range(0, 40):
+        screens = mc.goal_screens(count)
+        assert [i for s in screens for i in s] == list(range(count))   # none dropped, none twice
+        assert all(len(s) <= mc.GOALS_PER_SCREEN for s in screens)
+        assert len(screens) == max(1, -(-count // mc.GOALS_PER_SCREEN))   # no more screens than needed
+        sizes = [len(s) for s in screens]   # evened out: equal screens, the last one a little shorter at most
+        assert len(set(sizes[:-1])) <= 1 and sizes[0] - sizes[-1] < len(screens)
+    assert [len(s) for s in mc.goal_screens(9)] == [5, 4]
+    assert [len(s) for s in mc.goal_screens(7)] == [4, 3]
+    assert [len(s) for s in mc.goal_screens(6)] == [6]
+    nine = mc.goal_screens(9)
+    assert [mc.goals_screen_text(s, 9) for s in nine] == ["Goals 1–5 of 9", "Goals 6–9 of 9"]
+    assert mc.goals_range_text(nine[1]) == "6–9"
+    assert mc.goals_screen_text(mc.goal_screens(7, per_screen=3)[-1], 7) == "Goal 7 of 7"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -633,8 +634,10 @@ def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09
         raise SlaError(str(err)) from None
     try:
         with get_engine().begin() as conn:
+            conn.execute(q("sla_defer_business_days"))   # the new calendar's days are built once, below
             cal_id = conn.execute(q("sla_calendar_insert"), {"name": name, "timezone": timezone_name}).scalar_one()
-            _write_schedule(conn, cal_id, schedule)
+            with rebuilding_days_once(conn, cal_id):
+                _write_schedule(conn, cal_id, schedule)
             audit.record(conn, actor.id, "calendar.create", "business_calendar", cal_id, None,
                          {"name": name, "timezone": timezone_name, "hours": schedule.describe()})
     except sa.exc.IntegrityError as exc:
@@ -687,7 +690,8 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
     with get_engine().begin() as conn:
         _lock_calendar(conn, calendar_id, expected_version)
         replaced = _stored_hours(conn, calendar_id, effective_from)   # the same date's hours, overwritten
-        _write_schedule(conn, calendar_id, schedule)
+        with rebuilding_days_once(conn, calendar_id):
+            _write_schedule(conn, calendar_id, schedule)
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id,
                      None if replaced is None else {"effective_from": effective_from, "hours": replaced},
@@ -727,7 +731,20 @@ def _stored_hours(conn, calendar_id: int, effective_from: date) -> str | None:
     return Schedule(effective_from, hours).describe() if hours else "closed every day"
 
 
+@contextmanager
+def rebuilding_days_once(conn, calendar_id: int):
+    """Writes to one calendar's hours, holidays or schedule versions inside the ``with`` block
+    rebuild its working days once, at the end of the block, instead of once per statement (saving
+    hours is three statements, each a rebuild of 18,628 days; migration 0020). The days are
+    current again when the block ends, in the same transaction, before anything reads them; if
+    the block raises, the transaction rolls back with the setting (it is transaction-local)."""
+    conn.execute(q("sla_defer_business_days"))
+    yield
+    conn.execute(q("sla_rebuild_business_days"), {"calendar_id": calendar_id})
+
+
 def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:
+    """A schedule version's hours (call it inside :func:`rebuilding_days_once`: three statements)."""
     schedule_id = conn.execute(q("sla_schedule_upsert"), {"calendar_id": calendar_id,
                                                           "effective_from": schedule.effective_from}).scalar_one()
     conn.execute(q("sla_schedule_days_clear"), {"schedule_id": schedule_id})

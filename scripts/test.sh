@@ -4,8 +4,10 @@
 #   1. unit and integration tests on several worker processes (pytest-xdist; each worker has its
 #      own embedded PostgreSQL and its own test databases), ALIGNBOARD_TEST_WORKERS of them
 #      (default: the machine's cores, at most 4);
-#   2. the browser tests on their own, so that a loaded machine does not slow the real browser
-#      and the app server they drive.
+#   2. the browser tests after them, on as many workers (each worker its own app server, database
+#      and chromium): a browser test spends most of its time waiting for the app, so two of them
+#      share two cores well (170 s against 288 s one after another, 2026-11-24), while running
+#      them beside phase 1's CPU-bound tests would slow the real browser and the server they drive.
 # Extra arguments go to pytest in both phases, e.g. `scripts/test.sh tests/unit -q`; a phase that
 # the arguments leave without tests is skipped. Exit code: the first failing phase's, else 0.
 set -uo pipefail
@@ -38,6 +40,10 @@ if [ "$workers" -gt 1 ]; then
 else
   run_phase "unit and integration tests" -m "not browser" "$@"
 fi
-run_phase "browser tests" -m browser "$@"
+if [ "$workers" -gt 1 ]; then
+  run_phase "browser tests on $workers workers" -n "$workers" -m browser "$@"
+else
+  run_phase "browser tests" -m browser "$@"
+fi
 [ "$ran" -gt 0 ] || exit 5  # pytest's "no tests collected"
 exit "$status"

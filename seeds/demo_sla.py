@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa  # noqa: F401  (the connection type)
 
 from queries import audit
+from queries.sla import rebuilding_days_once
 from queries.periods import quarter_start
 from queries.sqlfiles import q
 
@@ -40,23 +41,26 @@ def load(conn: sa.Connection) -> None:
     anchor = span["anchor"] or span["last_day"] or today
     first = span["first_day"] or anchor - timedelta(days=548)
 
-    calendar_id = _calendar(conn)
-    _holidays(conn, calendar_id, range(first.year - 1, max(anchor.year, today.year) + 3))
+    calendar_id = _calendar(conn, range(first.year - 1, max(anchor.year, today.year) + 3))
     _policies(conn, calendar_id, first, anchor)
     _commitments(conn, first, max(anchor, today))
     conn.execute(q("sla_no_statement_timeout"))
     conn.execute(q("sla_refresh"), {"lead_ids": None, "reaching": None})
 
 
-def _calendar(conn) -> int:
+def _calendar(conn, holiday_years) -> int:
+    """The demo calendar with its hours and holidays (its working days built once)."""
     cal_id = conn.execute(q("sla_seed_calendar_id"), {"name": CALENDAR}).scalar()
     if cal_id is None:
+        conn.execute(q("sla_defer_business_days"))   # the new calendar's days are built once, below
         cal_id = conn.execute(q("sla_calendar_insert"), {"name": CALENDAR, "timezone": TZ}).scalar_one()
-    if not conn.execute(q("sla_seed_has_schedule"), {"calendar_id": cal_id}).scalar():
-        schedule_id = conn.execute(q("sla_schedule_upsert"), {"calendar_id": cal_id,
-                                                              "effective_from": date(2000, 1, 1)}).scalar_one()
-        conn.execute(q("sla_schedule_days_insert"), {"schedule_id": schedule_id, "isodows": [1, 2, 3, 4, 5],
-                                                     "start_times": [OPEN] * 5, "end_times": [CLOSE] * 5})
+    with rebuilding_days_once(conn, cal_id):
+        if not conn.execute(q("sla_seed_has_schedule"), {"calendar_id": cal_id}).scalar():
+            schedule_id = conn.execute(q("sla_schedule_upsert"), {"calendar_id": cal_id,
+                                                                  "effective_from": date(2000, 1, 1)}).scalar_one()
+            conn.execute(q("sla_schedule_days_insert"), {"schedule_id": schedule_id, "isodows": [1, 2, 3, 4, 5],
+                                                         "start_times": [OPEN] * 5, "end_times": [CLOSE] * 5})
+        _holidays(conn, cal_id, holiday_years)
     return cal_id
 
 

@@ -86,6 +86,16 @@ select :schedule_id, d.isodow, d.start_time, d.end_time
   from unnest(cast(:isodows as smallint[]), cast(:start_times as time[]), cast(:end_times as time[]))
        as d(isodow, start_time, end_time)
 
+-- name: sla_defer_business_days
+-- queries.sla.rebuilding_days_once: the calendar triggers skip their rebuild for the rest of this
+-- transaction (migration 0020) until sla_rebuild_business_days switches them back on.
+select set_config('alignboard.defer_business_days', 'on', true)
+
+-- name: sla_rebuild_business_days
+-- The triggers back on, then the one rebuild of the calendar's working days the writes needed.
+select set_config('alignboard.defer_business_days', 'off', true),
+       rebuild_business_days(array[cast(:calendar_id as smallint)])
+
 -- name: sla_schedule_count
 select count(*) from business_schedule where calendar_id = :calendar_id
 

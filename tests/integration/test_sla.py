@@ -274,6 +274,41 @@ def test_working_days_are_rebuilt_for_a_new_time_zone_not_a_rename_or_version_bu
     assert ten_am_on(date(2026, 11, 25)) == datetime(2026, 11, 25, 8, tzinfo=UTC)   # 09:00 in Berlin
 
 
+def test_a_calendar_save_rebuilds_its_days_once_and_other_writers_still_rebuild(app_db, office):
+    """Saving hours is three statements, each of which rebuilt the calendar's 18,628 days; inside
+    ``rebuilding_days_once`` they rebuild once, at the end (migration 0020). A writer that does not
+    use it (a sync job, psql) still gets the per-statement rebuilds, and both leave the same days."""
+    monday_mornings = bh.Schedule(date(2026, 12, 1), ((1, time(8), time(12)),))
+
+    def days(conn):
+        return conn.execute(sa.text("select day, start_at, end_at, minutes, cum_start, cum_end from business_day "
+                                    "where calendar_id = :c order by day"), {"c": office}).all()
+
+    def rebuilds(conn) -> int:   # calls in this transaction (track_functions is set for it alone)
+        return conn.execute(sa.text("select coalesce(sum(calls), 0) from pg_stat_xact_user_functions "
+                                    "where funcname = 'rebuild_business_days'")).scalar_one()
+
+    with app_db.connect() as conn:
+        before = days(conn)
+        conn.rollback()
+        results = {}
+        for how in ("once", "per statement"):
+            with conn.begin() as tx:
+                conn.exec_driver_sql("set local track_functions = 'all'")
+                if how == "once":
+                    with sla.rebuilding_days_once(conn, office):
+                        sla._write_schedule(conn, office, monday_mornings)
+                else:
+                    sla._write_schedule(conn, office, monday_mornings)
+                results[how] = (rebuilds(conn), days(conn))
+                tx.rollback()
+    assert results["once"][0] == 1
+    assert results["per statement"][0] >= 3
+    assert results["once"][1] == results["per statement"][1] != before
+    changed = {r.day: r.minutes for r in results["once"][1]}
+    assert (changed[date(2026, 12, 7)], changed[date(2026, 12, 8)], changed[date(2026, 11, 30)]) == (240, 0, 540)
+
+
 def test_outside_the_calendar_range_falls_back_to_wall_clock(app_db, office):
     start = datetime(2051, 3, 1, 10, tzinfo=UTC)
     assert sql_scalar(app_db, "select business_add_minutes(:c, :s, 60)", {"c": office, "s": start}) is None

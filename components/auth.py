@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import threading
 import time
@@ -33,6 +34,9 @@ _FORGET_COOKIE = "_auth_forget_cookie"
 _NOTICE = "_auth_notice"   # why the session was signed out, shown once under the sign-in form
 _SINCE = "_auth_since"     # when this session's sign-in was made (epoch seconds): older than a password change ends it
 _REFUSAL = "_auth_refusal"  # why the last form sign-in was refused (_check_credentials), for the message
+#: The setting naming a header the operator's reverse proxy sets to the client's address
+#: (``X-Forwarded-For``, ``X-Real-IP``); unset, the connection's own address is the client.
+CLIENT_IP_HEADER_SETTING = "ALIGNBOARD_CLIENT_IP_HEADER"
 
 
 class _CookieManager:
@@ -119,28 +123,43 @@ if not callable(getattr(AuthenticationModel, "check_credentials", None)):
 threading.Thread(target=users.decoy_hash, name="alignboard-decoy-hash", daemon=True).start()
 
 
-def _check_credentials(credentials: dict, username: str, password: str) -> bool:
-    """The form's password check, rate-limited per username in PostgreSQL (queries/sign_in_policy.py).
+def client_key() -> str | None:
+    """The client this session's sign-in attempts are counted under (sign_in_policy.client_from_request):
+    the address in the ``ALIGNBOARD_CLIENT_IP_HEADER`` header when set and valid, else the
+    connection's; None when neither is known (a localhost run, AppTest): no per-client limit then."""
+    header = (os.environ.get(CLIENT_IP_HEADER_SETTING) or "").strip() or None
+    lines: list[str] = []
+    if header:
+        headers = st.context.headers
+        lines = headers.get_all(header) if hasattr(headers, "get_all") else [v for v in [headers.get(header)] if v]
+    return sign_in_policy.client_from_request(st.context.ip_address, lines, header)
 
-    The attempt is counted before the password is checked; while the username is paused the
-    password is not checked at all (the right one is refused too). A username without an account
+
+def _check_credentials(credentials: dict, username: str, password: str) -> bool:
+    """The form's password check, rate-limited per username and per client in PostgreSQL
+    (queries/sign_in_policy.py).
+
+    The attempt is counted before the password is checked; while the username is paused, or sign-in
+    from this client (:func:`client_key`) is, the password is not checked at all (the right one is
+    refused too). A username without an account
     is counted and checked against a decoy hash like any other, so neither the answer nor the time
     it takes tells whether the account exists. Why it was refused goes to ``_REFUSAL``, for
     :func:`_refusal_message`."""
     if not password:   # never a right password, so not a guess: neither checked nor counted
         st.session_state[_REFUSAL] = {"empty_password": True}
         return False
-    attempt = users.start_sign_in(username)
+    attempt = users.start_sign_in(username, client=client_key())
     if attempt.refused:
-        st.session_state[_REFUSAL] = {"paused_until": attempt.paused_until}
+        st.session_state[_REFUSAL] = {"paused_until": attempt.paused_until, "paused_for": attempt.paused_for}
         return False
     account = credentials["usernames"].get(username)
     if users.check_sign_in_password(password, account["password"] if account else None):
         users.sign_in_succeeded(attempt)
         st.session_state[_REFUSAL] = None
         return True
-    paused = users.sign_in_failed(attempt)
-    st.session_state[_REFUSAL] = {"paused_until": paused} if paused else {"failures": len(attempt.failures)}
+    pause = users.sign_in_failed(attempt)
+    st.session_state[_REFUSAL] = ({"paused_until": pause.until, "paused_for": pause.paused_for} if pause
+                                  else {"failures": len(attempt.failures)})
     return False
 
 
@@ -150,7 +169,9 @@ def _refusal_message(now: datetime | None = None) -> str:
     if refusal.get("empty_password"):
         return "Enter your password."
     if refusal.get("paused_until") is not None:
-        return sign_in_policy.paused_message(refusal["paused_until"], now or datetime.now(timezone.utc))
+        message = (sign_in_policy.client_paused_message if refusal.get("paused_for") == "client"
+                   else sign_in_policy.paused_message)
+        return message(refusal["paused_until"], now or datetime.now(timezone.utc))
     return sign_in_policy.failed_message(refusal.get("failures", 0))
 
 

@@ -183,6 +183,23 @@ def _paused_notice(people: pd.DataFrame, tz: str) -> None:
                icon=":material/lock_clock:")
 
 
+def paused_clients_notice(clients: pd.DataFrame, shown: int = 10) -> None:
+    """Which clients (network addresses) password sign-in is paused from after too many failed attempts
+    across usernames (``users.paused_clients``), and until when; nothing when none is."""
+    if clients.empty:
+        return
+    tz = settings.company_timezone()
+    listed = [f"{r.client}{_paused_text(r.paused_until, tz, ' until ')}" for r in clients.head(shown).itertuples()]
+    more = f" and {len(clients) - shown} more" if len(clients) > shown else ""
+    minutes = int(sign_in_policy.WINDOW.total_seconds() // 60)
+    count = f"{len(clients)} network{'s' if len(clients) != 1 else ''}"
+    st.warning(f"**Password sign-in paused from {count}** after {sign_in_policy.CLIENT_MAX_FAILURES} failed "
+               f"attempts across usernames within {minutes} minutes: {', '.join(listed)}{more} ({tz}). Every "
+               "username is refused from there until then (usually someone trying one password on many "
+               "usernames; many people behind one office address can reach it too). Sessions already signed "
+               "in, and sign-in cookies, are not affected.", icon=":material/lock_clock:")
+
+
 # --------------------------------------------------------------------------- add a user
 
 

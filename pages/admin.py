@@ -14,6 +14,7 @@ page_header("Users & audit", "Who can sign in, with which roles, team and rep re
 people, teams, reps = users.all_users(), dimensions.teams(), dimensions.reps()
 tab_users, tab_add, tab_audit = st.tabs(["Users", "Add a user", "Audit log"], key="admin_tab", on_change="rerun")
 with tab_users:
+    user_admin.paused_clients_notice(users.paused_clients())
     user_admin.users_table(people)
     user_admin.edit_user(user, people, teams, reps)
 with tab_add:

@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "user.update": "User changed",
     "user.password_reset": "Password reset",
     "user.sign_in_paused": "Sign-in paused (failed passwords)",
+    "sign_in.client_paused": "Sign-in paused from a network (failed passwords)",
     "revenue_target.set": "Revenue target set",
     "revenue_target.clear": "Revenue target removed",
     "setting.set": "Setting changed",

@@ -325,10 +325,22 @@ class SignInAttempt:
     failures: tuple[datetime, ...]    # the username's failures within the window, newest first; this
                                       # attempt's included unless refused
     paused_until: datetime | None     # refused without a check: password sign-in paused until then
+    client: str | None = None         # the client it came from (sign_in_policy.client_key); None: unknown
+    client_failures: tuple[datetime, ...] = ()   # the client's failures within the window, newest first,
+                                                 # any username; this attempt's included unless refused
+    paused_for: str | None = None     # what the refusal pauses: "username" or "client"
 
     @property
     def refused(self) -> bool:
         return self.paused_until is not None
+
+
+@dataclass(frozen=True)
+class SignInPause:
+    """A pause a failed attempt started (:func:`sign_in_failed`): until when, and for what."""
+
+    until: datetime
+    paused_for: str                   # "username" (that username, from anywhere) or "client" (any username from it)
 
 
 def _policy_params() -> dict:
@@ -336,25 +348,44 @@ def _policy_params() -> dict:
             "max_failures": sign_in_policy.MAX_FAILURES}
 
 
-def start_sign_in(typed_username: str, *, as_of: datetime | None = None) -> SignInAttempt:
-    """Count a password attempt for ``typed_username`` *before* its password is checked, or refuse
-    it while sign-in is paused for that username (then nothing is counted).
+def _client_params() -> dict:
+    return {"window_seconds": int(sign_in_policy.WINDOW.total_seconds()),
+            "client_max_failures": sign_in_policy.CLIENT_MAX_FAILURES}
 
-    Counting first, one attempt per username at a time (an advisory lock held for this short
-    transaction, not during the password check), means attempts sent at once from many sessions or
-    app processes still check at most ``MAX_FAILURES`` passwords per window between them. The row
-    written stays as the failure unless :func:`sign_in_succeeded` deletes it. ``as_of``: the
-    attempt's moment (tests); default the database's now."""
+
+def start_sign_in(typed_username: str, *, client: str | None = None,
+                  as_of: datetime | None = None) -> SignInAttempt:
+    """Count a password attempt for ``typed_username`` from ``client`` *before* its password is
+    checked, or refuse it while sign-in is paused for that username or from that client (then
+    nothing is counted). ``client``: a :func:`sign_in_policy.client_key`, or None when the address
+    is unknown (no per-client limit).
+
+    Counting first, one attempt per client and per username at a time (advisory locks held for this
+    short transaction, not during the password check; the client's first, then the username's, by
+    every attempt), means attempts sent at once from many sessions or app processes still check at
+    most ``MAX_FAILURES`` passwords per username, and ``CLIENT_MAX_FAILURES`` from one client, per
+    window between them. The row written stays as the failure unless :func:`sign_in_succeeded`
+    deletes it. ``as_of``: the attempt's moment (tests); default the database's now."""
     username = sign_in_policy.normalise_username(typed_username)
     params = {"username": username, **_policy_params()}
     with get_engine().begin() as conn:
+        if client is not None:
+            conn.execute(q("sign_in_client_lock"), {"client": client})
         now = conn.execute(q("sign_in_begin"), {"username": username, "as_of": as_of}).scalar_one()
+        client_recent: tuple[datetime, ...] = ()
+        if client is not None:
+            client_recent = tuple(conn.execute(q("sign_in_client_failures_recent"),
+                                               {"client": client, "now": now, **_client_params()}).scalars())
         recent = tuple(conn.execute(q("sign_in_failures_recent"), {**params, "now": now}).scalars())
-        paused = sign_in_policy.paused_until(list(recent), now)
-        if paused is not None:
-            return SignInAttempt(username, now, recent, paused)
-        conn.execute(q("sign_in_failure_insert"), {**params, "now": now})
-    return SignInAttempt(username, now, (now, *recent), None)
+        # the client's pause first: its answer is the same whatever the username
+        for paused_for, failures, limit in (("client", client_recent, sign_in_policy.CLIENT_MAX_FAILURES),
+                                            ("username", recent, sign_in_policy.MAX_FAILURES)):
+            paused = sign_in_policy.paused_until(list(failures), now, max_failures=limit)
+            if paused is not None:
+                return SignInAttempt(username, now, recent, paused, client, client_recent, paused_for)
+        conn.execute(q("sign_in_failure_insert"), {**params, "client": client, "now": now})
+    return SignInAttempt(username, now, (now, *recent), None, client,
+                         (now, *client_recent) if client is not None else ())
 
 
 def sign_in_succeeded(attempt: SignInAttempt) -> None:
@@ -363,23 +394,47 @@ def sign_in_succeeded(attempt: SignInAttempt) -> None:
         conn.execute(q("sign_in_failures_clear"), {"username": attempt.username})
 
 
-def sign_in_failed(attempt: SignInAttempt) -> datetime | None:
+def sign_in_failed(attempt: SignInAttempt) -> SignInPause | None:
     """The attempt's password was wrong (or the username has no account): its row stays as the
-    failure. Returns when password sign-in opens again if this failure paused it, else None. The
-    failure that starts a pause is audited (``user.sign_in_paused``, no actor) when the username is
-    an account's; typed text that names no account is not written to the audit log (people type
-    their password into the username field), and is pruned from sign_in_failure with the window."""
-    paused = sign_in_policy.paused_until(list(attempt.failures), attempt.at)
-    if paused is None or attempt.refused or len(attempt.failures) != sign_in_policy.MAX_FAILURES:
-        return paused
-    with get_engine().begin() as conn:
-        row = conn.execute(q("user_by_username"), {"username": attempt.username}).mappings().first()
-        if row is not None:
-            audit.record(conn, None, "user.sign_in_paused", "user", row["id"], None,
-                         {"failed_sign_ins": len(attempt.failures),
-                          "within_minutes": int(sign_in_policy.WINDOW.total_seconds() // 60),
-                          "paused_until": paused})
-    return paused
+    failure. Returns the pause this failure started -- from the client if it paused that, else for
+    the username -- or None.
+
+    The failure that starts a pause is audited, without an actor: for a username, as
+    ``user.sign_in_paused`` when it is an account's (typed text that names no account is not
+    written to the audit log: people type their password into the username field; it is pruned
+    from sign_in_failure with the window); for a client, as ``sign_in.client_paused`` about the
+    client (entity ``client``, its key), whatever usernames it tried."""
+    if attempt.refused:
+        return None
+    user_paused = sign_in_policy.paused_until(list(attempt.failures), attempt.at)
+    client_paused = (sign_in_policy.paused_until(list(attempt.client_failures), attempt.at,
+                                                 max_failures=sign_in_policy.CLIENT_MAX_FAILURES)
+                     if attempt.client is not None else None)
+    minutes = int(sign_in_policy.WINDOW.total_seconds() // 60)
+    audit_user = user_paused is not None and len(attempt.failures) == sign_in_policy.MAX_FAILURES
+    audit_client = (client_paused is not None
+                    and len(attempt.client_failures) == sign_in_policy.CLIENT_MAX_FAILURES)
+    if audit_user or audit_client:
+        with get_engine().begin() as conn:
+            if audit_user:
+                row = conn.execute(q("user_by_username"), {"username": attempt.username}).mappings().first()
+                if row is not None:
+                    audit.record(conn, None, "user.sign_in_paused", "user", row["id"], None,
+                                 {"failed_sign_ins": len(attempt.failures), "within_minutes": minutes,
+                                  "paused_until": user_paused})
+            if audit_client:
+                audit.record(conn, None, "sign_in.client_paused", "client", attempt.client, None,
+                             {"failed_sign_ins": len(attempt.client_failures), "within_minutes": minutes,
+                              "paused_until": client_paused})
+    if client_paused is not None:
+        return SignInPause(client_paused, "client")
+    return SignInPause(user_paused, "username") if user_paused is not None else None
+
+
+def paused_clients(as_of: datetime | None = None) -> pd.DataFrame:
+    """Clients password sign-in is paused from (columns ``client``, ``paused_until``), latest pause
+    first; at ``as_of`` (default now). For the admin page, read as stored now."""
+    return sqlfiles.frame("sign_in_paused_clients", {"as_of": as_of, **_client_params()})
 
 
 @functools.cache

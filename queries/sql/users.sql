@@ -84,6 +84,39 @@ delete from sign_in_failure f
 select coalesce(cast(:as_of as timestamptz), clock_timestamp()) as now
   from (select pg_advisory_xact_lock(hashtext('alignboard.sign_in'), hashtext(:username))) as locked
 
+-- name: sign_in_client_lock
+-- A password attempt from :client starts: wait for any other attempt from the same client (a
+-- transaction-level advisory lock, released at commit). Taken before sign_in_begin's username lock,
+-- in that order by every attempt (so no two attempts wait for each other), and so before the
+-- attempt's moment is read.
+select pg_advisory_xact_lock(hashtext('alignboard.sign_in_client'), hashtext(:client))
+
+-- name: sign_in_client_failures_recent
+-- The client's latest failed attempts within the window, across usernames, newest first (no more
+-- than the policy needs to decide).
+select failed_at
+  from sign_in_failure
+ where client = :client
+   and failed_at > cast(:now as timestamptz) - cast(:window_seconds as integer) * interval '1 second'
+   and failed_at <= cast(:now as timestamptz)
+ order by failed_at desc
+ limit :client_max_failures
+
+-- name: sign_in_paused_clients
+-- Clients password sign-in is paused from, for the admin page: while :client_max_failures failures
+-- from a client lie within the last :window_seconds, until the :client_max_failures-th newest
+-- leaves the window (queries/sign_in_policy.py). Latest pause first.
+select client, failed_at + cast(:window_seconds as integer) * interval '1 second' as paused_until
+  from (select client, failed_at,
+               row_number() over (partition by client order by failed_at desc) as newest
+          from sign_in_failure
+         where client is not null
+           and failed_at > coalesce(cast(:as_of as timestamptz), now())
+                           - cast(:window_seconds as integer) * interval '1 second'
+           and failed_at <= coalesce(cast(:as_of as timestamptz), now())) recent
+ where newest = cast(:client_max_failures as integer)
+ order by paused_until desc, client
+
 -- name: sign_in_failures_recent
 -- The username's latest failed attempts within the window, newest first (no more than the policy
 -- needs to decide).
@@ -108,7 +141,8 @@ with stale as (
 ), pruned as (
     delete from sign_in_failure f using stale where f.id = stale.id
 )
-insert into sign_in_failure (username, failed_at) values (:username, cast(:now as timestamptz))
+insert into sign_in_failure (username, client, failed_at)
+values (:username, cast(:client as text), cast(:now as timestamptz))
 
 -- name: sign_in_failures_clear
 -- A successful sign-in: the username's failed attempts go.

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
 #: Statements a warm rerun may still issue, by page: the reads that are deliberately fresh on every run.
 WARM_ALLOWED = {
     "meeting": 1,   # the meeting list: which meeting is live is shared state that presenters change
-    "admin": 2,     # users and the audit log as stored now: the admin checks changes from any process
+    "admin": 3,     # users, paused clients and the audit log as stored now: the admin checks changes from any process
 }
 
 #: One role that sees each page (queries/access.PAGE_ROLES).

@@ -120,7 +120,9 @@ if not callable(getattr(AuthenticationModel, "check_credentials", None)):
 
 # The decoy hash an unknown username is checked against is made once per process (~0.25 s): make it
 # now, in the background, so that the first unknown username's sign-in is not slower than the rest.
-threading.Thread(target=users.decoy_hash, name="alignboard-decoy-hash", daemon=True).start()
+# Not a daemon: a process that exits while a daemon thread is inside bcrypt aborts ("FATAL: exception
+# not rethrown", exit code 134); this one is waited for at exit (a quarter of a second at most).
+threading.Thread(target=users.decoy_hash, name="alignboard-decoy-hash", daemon=False).start()
 
 
 def client_key() -> str | None:

@@ -3,23 +3,12 @@
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 import streamlit as st
 from streamlit.runtime.context import StreamlitHeaders
 
 from components import auth
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _decoy_hash_made():
-    """components.auth makes its decoy hash on a daemon thread at import; a process that exits while
-    that thread is still in bcrypt aborts ("FATAL: exception not rethrown"), so let it finish."""
-    yield
-    for thread in threading.enumerate():
-        if thread.name == "alignboard-decoy-hash":
-            thread.join(30)
 
 
 @pytest.fixture

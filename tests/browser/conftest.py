@@ -9,6 +9,9 @@ Fixtures
     Base URL (``http://127.0.0.1:<port>``) of ONE ``streamlit run app.py`` server for the whole
     session, on a private, writable copy of the seeded demo database (``seeded_template`` from
     tests/conftest.py), embedded PostgreSQL backend only: browser tests run once, not per backend.
+    scripts/test.sh runs the browser tests on several pytest-xdist workers: each worker is its own
+    session, with its own server, database and chromium, and a test never knows which others
+    share its server.
     Before the first test, one throwaway session opens the sign-in page (see ``warm_up``).
     The demo users exist (one per role: ``admin``, ``executive``, ``marketing_lead``, ``sales_lead``,
     ``marketer``, ``sdr``, ``ae``; password ``alignboard-demo``). The database is shared by every

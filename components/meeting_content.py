@@ -7,6 +7,7 @@ exported file holds exactly the numbers shown on screen.
 from __future__ import annotations
 
 import html
+import numbers
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -729,3 +730,11 @@ def section_title(kind: str, title: str | None = None) -> str:
 
 def esc(text) -> str:
     return html.escape(str(text if text is not None else ""))
+
+
+def cell(value) -> str:
+    """A table cell's text, escaped: whole numbers with thousands separators ("14,634", as on the
+    tiles above the table; the slide's "+34 more owners" row read "14634"), the rest as is."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return f"{int(value):,}"
+    return esc(value)

@@ -121,7 +121,7 @@ def _tiles(tiles: list[mc.Tile]) -> str:
 
 def _table(frame: pd.DataFrame, headers: dict[str, str], name: str) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers.values())
-    body = "".join("<tr>" + "".join(f'<td data-col="{c}">{esc(v)}</td>' for c, v in zip(headers, row)) + "</tr>"
+    body = "".join("<tr>" + "".join(f'<td data-col="{c}">{mc.cell(v)}</td>' for c, v in zip(headers, row)) + "</tr>"
                    for row in frame[list(headers)].itertuples(index=False, name=None))
     return f'<table data-table="{name}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 

@@ -333,7 +333,7 @@ def _table(frame: pd.DataFrame, headers: dict[str, str], *, key: str, short: int
     carry class mtg-more, hidden below 820 px of height)."""
     head = "".join(f"<th>{esc(headers[c])}</th>" for c in headers)
     body = "".join(("<tr class=\"mtg-more\">" if short is not None and i >= short else "<tr>")
-                   + "".join(f'<td data-col="{c}">{esc(v)}</td>' for c, v in zip(headers, row)) + "</tr>"
+                   + "".join(f'<td data-col="{c}">{meeting_content.cell(v)}</td>' for c, v in zip(headers, row)) + "</tr>"
                    for i, row in enumerate(frame[list(headers)].itertuples(index=False, name=None)))
     _html(f'<table class="mtg-table" id="{key}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 

@@ -442,6 +442,25 @@ def test_the_slipping_owners_table_adds_up_to_the_tile():
     assert len(mc.slipping_owners({"owners": frame_to_json(pd.DataFrame(owners[:7]))}, top=6)) == 7   # no '+1 more'
 
 
+def test_the_slipping_owners_table_writes_thousands_like_the_tiles(monkeypatch):
+    """At 1M leads the slide's '+34 more owners' row read '14634' beside the tile's '19,176'."""
+    from components import meeting_export, meeting_view
+
+    owners = [{"owner_id": i, "owner": f"Rep {i}", "team": "SDR", "leads": 2_000 + i, "recent": 150 + i}
+              for i in range(16)]
+    table = mc.slipping_owners({"owners": frame_to_json(pd.DataFrame(owners))}, top=6)
+    headers = {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}
+    shown = []
+    monkeypatch.setattr(meeting_view, "_html", shown.append)
+    meeting_view._table(table, headers, key="mtg-slipping-owners")
+    exported = meeting_export._table(table, headers, "slipping-owners")
+    for markup in (shown[0], exported):
+        assert '<td data-col="leads">2,000</td>' in markup
+        assert '<td data-col="leads">20,105</td>' in markup and '<td data-col="recent">1,605</td>' in markup
+        assert "20105" not in markup
+    assert mc.cell(True) == "True" and mc.cell("R&D") == "R&amp;D" and mc.cell(2.5) == "2.5"
+
+
 def test_the_scoreboard_slide_says_why_it_shows_no_changes():
     p = {**scoreboard_payload(), "comparison_before_data": True, "data_start": "25 May 2025"}
     assert mc.scoreboard_note(p).startswith("No changes shown:") and "25 May 2025" in mc.scoreboard_note(p)

@@ -48,6 +48,13 @@ CSS = """
      cut to "19 aw…" in a narrow tile */
   [data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: .15rem; }
   [data-testid="stMetricDeltaDescription"] { flex-shrink: 0; max-width: 100%; }
+  /* ...and wraps there rather than ending in "…" in any tile, not only an owned one (theme.kpi_accent_css):
+     "1,176 in the last 7 days · 40 o…" (Leads slipping through), "18,945 of 32,879 han…" (Campaign
+     returns) at 1366 px */
+  [data-testid="stMetric"] [data-testid="stMetricDeltaDescription"],
+  [data-testid="stMetric"] [data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"],
+  [data-testid="stMetric"] [data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"] p {
+    white-space: normal; overflow: visible; text-overflow: clip; }
   /* a change that does not fit its tile wraps instead of being cut: "+15.4 pts vs t…" on My SLA at
      1280 px hid what the change is against */
   [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"],

@@ -322,6 +322,23 @@ def test_a_kpi_has_one_accent_whatever_page_or_slide_shows_it():
     assert theme.kpi_side("revenue") == "shared" and theme.kpi_side("win_rate") == "sales"
 
 
+def test_every_kpi_caption_wraps_instead_of_ending_in_an_ellipsis():
+    """Only owned tiles (kpi_accent_css) wrapped: at 1366 px and 1M leads Leads slipping through read
+    "1,176 in the last 7 days · 40 o…" and Campaign returns "18,945 of 32,879 han…". Streamlit puts the
+    caption in an stCaptionContainer whose own class says nowrap/ellipsis, so the rule must name it
+    (a bare `*` lost to that class)."""
+    import re
+
+    from components import shell
+
+    css = re.sub(r"/\*.*?\*/", "", shell.CSS, flags=re.S)
+    caption = ('[data-testid="stMetric"] [data-testid="stMetricDeltaDescription"] '
+               '[data-testid="stCaptionContainer"]')
+    rule = next(r for r in css.split("}") if caption in r and "white-space" in r)
+    assert caption + " p" in rule
+    assert "white-space: normal" in rule and "text-overflow: clip" in rule and "overflow: visible" in rule
+
+
 def test_the_meeting_slide_names_every_source():
     """Plotly thins category labels on a short axis (a 720p projector showed every other source)."""
     rows = [(f"s{i}", f"Source {i}", 100 - i, 50) for i in range(8)]

@@ -70,10 +70,17 @@ def cost_per_sql_chart(frame: pd.DataFrame, currency: str = "USD", *, limit: int
     The channel is written beside each bar (and gives its colour). Campaigns that have not produced
     an SQL yet are not drawn as zero: see ``campaigns.without_sql``.
 
-    ``frame``: rows of ``campaigns.returns``.
+    ``frame``: rows of ``campaigns.returns``. More than ``limit`` priced campaigns (74 over the last 12
+    months at 1M leads): the cheapest and the costliest half each, and the title says how many of how
+    many; the cheapest 20 alone, under a title that promised every campaign, hid the costly ones.
     """
     title = "Cost per SQL, by campaign"
-    priced = frame[frame["cost_per_sql"].notna()].sort_values(["cost_per_sql", "campaign"]).head(limit)
+    priced = frame[frame["cost_per_sql"].notna()].sort_values(["cost_per_sql", "campaign"])
+    if len(priced) > limit:
+        cheap = limit // 2
+        title = (f"Cost per SQL: the {cheap} cheapest and {limit - cheap} costliest of "
+                 f"{fmt.number(len(priced))} campaigns")
+        priced = pd.concat([priced.head(cheap), priced.tail(limit - cheap)])
     if priced.empty:
         return theme.empty_figure(title, "No campaign with spend has produced an opportunity yet.", height or 320)
     rows = priced.iloc[::-1]
@@ -94,4 +101,5 @@ def cost_per_sql_chart(frame: pd.DataFrame, currency: str = "USD", *, limit: int
                      tickprefix=fmt.money(0, currency).rstrip("0"), **theme.MONEY_TICKS)
     fig.update_yaxes(categoryorder="array", categoryarray=labels)
     fig.update_layout(barmode="overlay", bargap=0.25, showlegend=False, margin=dict(r=120))
-    return theme.style(fig, title, height=height or max(320, 130 + 34 * len(rows)))
+    return theme.style(fig, title, height=height or max(320, 130 + 34 * len(rows)),
+                       title_chars=theme.WIDE_TITLE_CHARS)   # drawn across the page

@@ -106,6 +106,20 @@ def test_cost_per_sql_chart_puts_the_cheapest_on_top_and_leaves_out_unpriced(fra
     assert any("Paid search" in bar.text[0] for bar in fig.data)      # the channel is written beside its bar
 
 
+def test_cost_per_sql_chart_over_many_campaigns_shows_both_ends_and_says_so():
+    """Over 12 months at 1M leads 74 campaigns had an SQL: the chart drew the 20 cheapest under
+    'Cost per SQL, by campaign', so the costliest ones (the ones to cut) were nowhere on it."""
+    perf = performance(*[(i, f"C{i:02d}", "Webinar", 100.0 * (i + 1), 10, 5, 1, 0.0) for i in range(30)])
+    fig = campaign_charts.cost_per_sql_chart(campaigns.join_acceptance(perf, acceptance(), CODES))
+    drawn = list(fig.layout.yaxis.categoryarray)
+    assert len(drawn) == 20
+    assert drawn[-1] == "C00" and "C09" in drawn and "C10" not in drawn and "C19" not in drawn   # cheapest on top
+    assert drawn[0] == "C29" and "C20" in drawn                                                  # costliest too
+    assert fig.layout.title.text == "Cost per SQL: the 10 cheapest and 10 costliest of 30 campaigns"
+    few = campaign_charts.cost_per_sql_chart(campaigns.join_acceptance(perf.head(20), acceptance(), CODES))
+    assert len(few.layout.yaxis.categoryarray) == 20 and few.layout.title.text == "Cost per SQL, by campaign"
+
+
 def test_cost_per_sql_chart_keeps_two_campaigns_with_one_name_apart():
     perf = performance((1, "Webinar", "Webinar", 100.0, 1, 1, 1, 0.0), (2, "Webinar", "Webinar", 200.0, 1, 1, 1, 0.0))
     fig = campaign_charts.cost_per_sql_chart(campaigns.join_acceptance(perf, acceptance(), CODES))

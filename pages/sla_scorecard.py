@@ -102,9 +102,13 @@ with right:
 
 st.markdown("#### By rep")
 ordered = card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last")
+rep_rows_height = 38 + 35 * len(ordered)
 st.dataframe(table(ordered, "Rep"), hide_index=True, width="stretch", column_config=column_config,
-             height=min(38 + 35 * len(ordered), 560))
-st.caption("Lowest compliance first; the trend is each rep's compliance per week of the period.")
+             height=min(rep_rows_height, 560))
+# the table shows 15 rows at most: say how many it holds (39 reps this quarter at 1M leads read as the 15 in view)
+st.caption(f"{fmt.number(len(ordered))} rep{'' if len(ordered) == 1 else 's'}, lowest compliance first"
+           + ("; scroll the table for the rest" if rep_rows_height > 560 else "")
+           + "; the trend is each rep's compliance per week of the period.")
 
 chart(sla_charts.touch_vs_window_chart(card.bands), width="stretch", key="sc_bands")
 st.caption("Leads have different windows (30 business minutes for a strategic account, 4 business hours for most), "

@@ -198,6 +198,8 @@ def test_scorecard_numbers_and_lead_level_lists(office):
     assert len(at.get("plotly_chart")) == 4
     text = table_text(at)
     assert "Sam Seller" in text and "Sid Other" in text   # per-rep table
+    n_reps = len(at.dataframe[1].value)
+    assert any(c.value.startswith(f"{n_reps} reps, lowest compliance first;") for c in at.caption)
     assert "Never Called" in text                          # the untouched lead behind the breach
     spec = json.loads(at.get("plotly_chart")[2].proto.spec)  # touch vs window
     assert "window" in spec["layout"]["title"]["text"]

@@ -48,12 +48,18 @@ open_now = sla.open_handoffs(user, info.id)
 now = datetime.now(timezone.utc)
 
 # --------------------------------------------------------------------------- one glance
-status, sentence = sla_views.standing_message(standing.me_week, standing.team_week, target,
-                                              sla_views.open_summary(open_now, now),
-                                              overdue=sla_views.overdue_count(open_now, now))
-if info.id != user.rep_id:
-    sentence = sentence.replace("your hand-offs", f"{info.full_name}'s hand-offs")
-sla_views.standing_banner(status, sentence)
+if info.id == user.rep_id and user.can("see_all_reps") and not standing.me_period.handed_off and open_now.empty:
+    # a lead's own rep record that holds nothing: "Nothing open" and "No breaches" below would read as
+    # a clean record rather than an empty one
+    st.info(f"You hold no hand-offs yourself in {period.describe()}. As a lead you can read any rep's SLA: pick "
+            "them under **Rep** in the sidebar.", icon=":material/person_search:")
+else:
+    status, sentence = sla_views.standing_message(standing.me_week, standing.team_week, target,
+                                                  sla_views.open_summary(open_now, now),
+                                                  overdue=sla_views.overdue_count(open_now, now))
+    if info.id != user.rep_id:
+        sentence = sentence.replace("your hand-offs", f"{info.full_name}'s hand-offs")
+    sla_views.standing_banner(status, sentence)
 
 
 def vs_team(mine, team):

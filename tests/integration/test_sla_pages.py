@@ -188,6 +188,20 @@ def test_my_sla_for_a_user_without_a_rep_record_explains(office, app_db):
     assert any("not linked to a rep record" in i.value for i in at.info)
 
 
+def test_a_lead_whose_own_rep_record_holds_nothing_is_told_to_pick_a_rep(office, world):
+    """A sales lead with a rep record of their own but no hand-offs opens My SLA on it: "Nothing open"
+    and "No breaches" alone read as a clean record, not an empty one."""
+    lead_rep = world.rep(office["ae_team"], "Lou Lead")
+    users.create(None, UserInput("lou", "Lou Lead", "lou@example.com", ["sales_lead"], team_id=office["ae_team"],
+                                 rep_id=lead_rep), PASSWORD)
+    at = open_page("lou", "my_sla")
+    assert at.sidebar.selectbox(key="mysla_rep").value == lead_rep
+    assert any("You hold no hand-offs yourself" in i.value for i in at.info)
+    at.sidebar.selectbox(key="mysla_rep").set_value(office["sdr"]).run()   # a rep who holds some: no note
+    assert not at.exception, at.exception
+    assert not any("You hold no hand-offs yourself" in i.value for i in at.info)
+
+
 # --------------------------------------------------------------------------- scorecard
 
 

@@ -83,8 +83,10 @@ def attempts_left(failures_in_window: int, *, max_failures: int = MAX_FAILURES) 
     return max(0, max_failures - failures_in_window)
 
 
-def _minutes(until: datetime, now: datetime) -> int:
-    return max(1, math.ceil((until - now).total_seconds() / 60))
+def _wait(until: datetime, now: datetime) -> str:
+    """How long until ``until``, in whole minutes rounded up ("1 minute", "14 minutes")."""
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def paused_message(until: datetime, now: datetime) -> str:
@@ -92,8 +94,7 @@ def paused_message(until: datetime, now: datetime) -> str:
     if until <= now:
         return ("Sign-in with a password was paused for this username after too many failed attempts. "
                 "You can try again now.")
-    minutes = _minutes(until, now)
-    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    wait = _wait(until, now)
     return (f"Too many failed sign-ins for this username: signing in with a password is paused for it. "
             f"Try again in {wait}, or ask an admin to reset your password, which lifts the pause at once.")
 
@@ -172,7 +173,6 @@ def client_paused_message(until: datetime, now: datetime) -> str:
     if until <= now:
         return ("Sign-in with a password was paused for your network or device after too many failed "
                 "attempts. You can try again now.")
-    minutes = _minutes(until, now)
-    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    wait = _wait(until, now)
     return (f"Too many failed sign-ins from your network or device: signing in with a password from here is "
             f"paused for every username. Try again in {wait}.")

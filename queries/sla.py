@@ -634,8 +634,7 @@ def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09
         raise SlaError(str(err)) from None
     try:
         with get_engine().begin() as conn:
-            conn.execute(q("sla_defer_business_days"))   # the new calendar's days are built once, below
-            cal_id = conn.execute(q("sla_calendar_insert"), {"name": name, "timezone": timezone_name}).scalar_one()
+            cal_id = insert_calendar(conn, name, timezone_name)
             with rebuilding_days_once(conn, cal_id):
                 _write_schedule(conn, cal_id, schedule)
             audit.record(conn, actor.id, "calendar.create", "business_calendar", cal_id, None,
@@ -741,6 +740,14 @@ def rebuilding_days_once(conn, calendar_id: int):
     conn.execute(q("sla_defer_business_days"))
     yield
     conn.execute(q("sla_rebuild_business_days"), {"calendar_id": calendar_id})
+
+
+def insert_calendar(conn, name: str, timezone_name: str) -> int:
+    """A new calendar row whose working days are not built yet: follow it with its hours inside
+    :func:`rebuilding_days_once`, which builds them once (the insert's own trigger would build a
+    closed calendar's days first)."""
+    conn.execute(q("sla_defer_business_days"))
+    return conn.execute(q("sla_calendar_insert"), {"name": name, "timezone": timezone_name}).scalar_one()
 
 
 def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:

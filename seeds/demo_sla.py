@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa  # noqa: F401  (the connection type)
 
 from queries import audit
-from queries.sla import rebuilding_days_once
+from queries.sla import insert_calendar, rebuilding_days_once
 from queries.periods import quarter_start
 from queries.sqlfiles import q
 
@@ -52,8 +52,7 @@ def _calendar(conn, holiday_years) -> int:
     """The demo calendar with its hours and holidays (its working days built once)."""
     cal_id = conn.execute(q("sla_seed_calendar_id"), {"name": CALENDAR}).scalar()
     if cal_id is None:
-        conn.execute(q("sla_defer_business_days"))   # the new calendar's days are built once, below
-        cal_id = conn.execute(q("sla_calendar_insert"), {"name": CALENDAR, "timezone": TZ}).scalar_one()
+        cal_id = insert_calendar(conn, CALENDAR, TZ)
     with rebuilding_days_once(conn, cal_id):
         if not conn.execute(q("sla_seed_has_schedule"), {"calendar_id": cal_id}).scalar():
             schedule_id = conn.execute(q("sla_schedule_upsert"), {"calendar_id": cal_id,

@@ -947,3 +947,23 @@ def test_the_weekly_review_shows_no_changes_against_days_before_the_data(shop):
     at = run_as("sales_lead", "feedback")
     assert {m.label: m for m in at.metric}["Hand-offs"].proto.delta == "new"
     assert not any("no changes shown" in c.value for c in at.caption)
+
+
+def test_the_weekly_review_ranks_poorly_rated_campaigns_by_a_weighted_rating_and_says_so(shop):
+    """A review at 1M leads: a campaign rated once, 1 ★, led the list above one rated 2 ★ four times
+    (small samples led). Ranked by the weighted rating, with each campaign's number of ratings."""
+    world = shop["world"]
+    sdr, ae = users.by_username("sdr"), users.by_username("ae")
+    once, liked = world.campaign("content", name="One-off ebook"), world.campaign("event", name="Summit")
+    for rater in (sdr, sdr, ae, ae):
+        qualification.rate_campaign(rater, shop["campaign"], 2, "Mostly researchers")
+        qualification.rate_campaign(rater, liked, 5, "Buyers with a project")
+    qualification.rate_campaign(sdr, once, 1, "Students")
+    at = run_as("marketer", "feedback")
+    [low] = [d.value for d in at.dataframe if "Weighted" in d.value.columns]
+    assert list(low["Campaign"]) == ["Alignment webinar", "One-off ebook"]   # the plain average put the ebook first
+    assert list(low["Ratings"]) == [4, 1] and list(low["Average"]) == [2.0, 1.0]
+    overall = (4 * 2 + 4 * 5 + 1) / 9
+    assert low["Weighted"].iloc[1] == pytest.approx((1 + 5 * overall) / 6)
+    assert any("Lowest weighted rating first" in c.value and f"({overall:.1f} ★)" in c.value for c in at.caption), \
+        texts(at)

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-#: How many ratings at the overall average each campaign's own ratings are weighed with. With 5, a
-#: single 1 ★ against an overall 3.4 ★ weighs in at 3.0 ★; ten ratings of 2 ★ at 2.5 ★.
-PRIOR_RATINGS = 5
+#: How many ratings at the overall average each campaign's own ratings are weighed with. With 10, a
+#: single 1 ★ against an overall 3.4 ★ weighs in at 3.2 ★; ten ratings of 2 ★ at 2.7 ★; forty at
+#: 2.3 ★. The empirical-Bayes weight (the variance of single ratings within a campaign over the
+#: variance of campaigns' true averages) came to 10 on the demo data at 1M leads: 1.58 against 0.16
+#: over 42 campaigns with 20+ ratings in 180 days. A product call to tune; one constant.
+PRIOR_RATINGS = 10
 
 
 def overall_average(frame: pd.DataFrame) -> float | None:

@@ -964,6 +964,6 @@ def test_the_weekly_review_ranks_poorly_rated_campaigns_by_a_weighted_rating_and
     assert list(low["Campaign"]) == ["Alignment webinar", "One-off ebook"]   # the plain average put the ebook first
     assert list(low["Ratings"]) == [4, 1] and list(low["Average"]) == [2.0, 1.0]
     overall = (4 * 2 + 4 * 5 + 1) / 9
-    assert low["Weighted"].iloc[1] == pytest.approx((1 + 5 * overall) / 6)
+    assert low["Weighted"].iloc[1] == pytest.approx((1 + 10 * overall) / 11)
     assert any("Lowest weighted rating first" in c.value and f"({overall:.1f} ★)" in c.value for c in at.caption), \
         texts(at)

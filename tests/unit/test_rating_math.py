@@ -20,12 +20,13 @@ def test_one_poor_rating_no_longer_leads_many():
     assert list(low.rows["dim_label"]) == ["Often, 2 stars", "Once, 1 star"]
     assert list(low.rows["ratings"]) == [12, 1] and list(low.rows["avg_quality"]) == [2.0, 1.0]
     assert low.overall == pytest.approx((1 + 24 + 90) / 33)
-    assert low.rows["weighted"].iloc[0] == pytest.approx((24 + 5 * low.overall) / 17)
+    assert low.rows["weighted"].iloc[0] == pytest.approx((24 + 10 * low.overall) / 22)
     assert (low.rated, low.low) == (3, 2)
 
 
 def test_the_weighted_rating_is_the_average_with_prior_ratings_at_the_overall_average():
-    assert weighted_rating(1.0, 1, 3.4, 5) == pytest.approx(3.0)          # the module's own example
+    assert weighted_rating(1.0, 1, 3.4) == pytest.approx(35 / 11)         # the module's own examples: 3.2
+    assert weighted_rating(2.0, 10, 3.4) == pytest.approx(54 / 20)        # 2.7
     assert weighted_rating(2.0, 10, 3.4, 5) == pytest.approx(37 / 15)
     assert weighted_rating(2.0, 10, 3.4, 0) == 2.0                       # no prior: the plain average
     assert weighted_rating(2.0, 0, 3.4, 5) == pytest.approx(3.4)          # no ratings: the overall average
@@ -34,7 +35,7 @@ def test_the_weighted_rating_is_the_average_with_prior_ratings_at_the_overall_av
     assert many == sorted(many, reverse=True) and many[-1] == pytest.approx(2.0, abs=0.01)   # more ratings, nearer 2
     with pytest.raises(ValueError):
         weighted_rating(2.0, 3, 3.4, -1)
-    assert PRIOR_RATINGS == 5
+    assert PRIOR_RATINGS == 10
 
 
 def test_only_campaigns_averaging_at_most_the_threshold_are_listed_but_all_set_the_overall_average():

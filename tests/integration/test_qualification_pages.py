@@ -16,7 +16,7 @@ from queries import metrics, qualification, users
 from queries.criteria_rules import Criteria
 from queries.periods import preset_period
 from queries.sqlfiles import q
-from tests.apptest import decoded, open_page
+from tests.apptest import EXPANDER_WIDTH_1366, PAGE_WIDTH_1366, decoded, fits_without_scrolling, open_page
 from tests.factories import World
 
 pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
@@ -710,6 +710,17 @@ def test_definitions_page_for_everyone(shop):
     assert "to first touch" in content
     frames = [d.value for d in at.dataframe]
     assert any("Tier 1 (strategic), Tier 2" in frame.to_string() for frame in frames)
+    # the versions table fits a 1366 px screen (it scrolled sideways there): who proposed and
+    # approved each version in an expander under it, every column in its CSV
+    versions = next(d for d in at.dataframe if "In force" in d.value.columns)
+    assert list(versions.value.columns) == ["Version", "Title", "Status", "In force", "MQLs"]
+    assert fits_without_scrolling(versions, PAGE_WIDTH_1366)
+    people = next(d for d in at.dataframe if "Approved by" in d.value.columns)
+    assert people.value.set_index("Version").loc["v1", ["Proposed by", "Approved by"]].tolist() == \
+        ["Marketing Lead (marketing)", "Sales Lead (sales)"]
+    assert fits_without_scrolling(people, EXPANDER_WIDTH_1366)
+    assert "Who proposed and approved each version" in [e.label for e in at.expander]
+    assert at.get("download_button")
 
 
 # =========================================================================== hostile input

@@ -67,13 +67,13 @@ with right:
         **{label: [fmt.money(v, cur) for v in channels[col]] for col, label in amounts.items()},
         "Return": [fmt.ratio(v) for v in channels["roi"]],
         "Accepted": [fmt.pct(v) for v in channels["acceptance_rate"]]})
-    full = pd.DataFrame({"Channel": channels["channel"], **{label: channels[col].round(2) for col, label in amounts.items()},
-                         "Return": channels["roi"].round(2), "Accepted (%)": (channels["acceptance_rate"] * 100).round(1)})
+    full = pd.DataFrame({"Channel": channels["channel"],
+                         **{label: channels[col].round(2) for col, label in amounts.items()},
+                         "Return": channels["roi"].round(2),
+                         "Accepted (%)": (channels["acceptance_rate"] * 100).round(1)})
+    widths = {"Channel": 100, **dict.fromkeys(amounts.values(), 62), "Return": 54, "Accepted": 66}
     records_table(shown, title=f"campaign returns by channel {period.describe()}", key="campaign_channels_table",
-                  csv=full, column_config={"Channel": st.column_config.TextColumn(width=100),
-                                           **{label: st.column_config.TextColumn(width=62) for label in amounts.values()},
-                                           "Return": st.column_config.TextColumn(width=54),
-                                           "Accepted": st.column_config.TextColumn(width=66)})
+                  csv=full, column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()})
     st.caption("Best return first. Return = revenue won ÷ spend; accepted = the channel's campaign leads "
                "sales accepted, of those handed off in the period.")
 chart(campaign_charts.cost_per_sql_chart(frame, cur), width="stretch", key="campaign_cost_per_sql")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import qualification_charts as charts
-from components.widgets import chart, kpi
+from components.widgets import chart, kpi, records_table
 from queries.qualification import STATUS_LABELS, Replay, Version, in_force_among
 
 
@@ -50,8 +50,27 @@ def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFr
     return pd.DataFrame(rows, columns=["Version", "Title", "Status", "In force", "Proposed by", "Approved by", "MQLs"])
 
 
-VERSIONS_CONFIG = {"Version": st.column_config.TextColumn(width=50), "Title": st.column_config.TextColumn(width=260),
-                   "Status": st.column_config.TextColumn(width=120), "MQLs": st.column_config.NumberColumn(width=80, format="localized")}
+#: The versions table's columns on screen, in widths that add up to less than the page's width on a
+#: 1366 px screen (~900 px): all seven columns scrolled sideways there. Who proposed and approved
+#: each version is in an expander under it, and the CSV download holds every column.
+VERSIONS_SHOWN = ["Version", "Title", "Status", "In force", "MQLs"]
+VERSIONS_CONFIG = {"Version": st.column_config.TextColumn(width=60), "Title": st.column_config.TextColumn(width=320),
+                   "Status": st.column_config.TextColumn(width=180), "In force": st.column_config.TextColumn(width=175),
+                   "MQLs": st.column_config.NumberColumn(width=80, format="localized")}
+PEOPLE_SHOWN = ["Version", "Title", "Proposed by", "Approved by"]
+PEOPLE_CONFIG = {"Version": VERSIONS_CONFIG["Version"], "Title": VERSIONS_CONFIG["Title"],
+                 "Proposed by": st.column_config.TextColumn(width=230),
+                 "Approved by": st.column_config.TextColumn(width=230)}
+
+
+def render_versions(versions: list[Version], now: datetime, tz: str, *, key: str) -> None:
+    """Every version as a table that fits a 1366 px screen (number, title, status, when in force, MQLs
+    made), who proposed and approved each in an expander, and a CSV of all of it."""
+    table = versions_table(versions, now, tz)
+    records_table(table[VERSIONS_SHOWN], title="criteria versions", key=key, column_config=VERSIONS_CONFIG, csv=table)
+    if not table.empty:
+        with st.expander("Who proposed and approved each version"):
+            st.dataframe(table[PEOPLE_SHOWN], hide_index=True, width="stretch", column_config=PEOPLE_CONFIG)
 
 
 def render_sla_terms(terms) -> None:

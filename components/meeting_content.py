@@ -613,6 +613,13 @@ def slipping_note(p: dict, shown: int) -> str:
             "The full list, sortable and exportable, is on the Leads slipping through page.")
 
 
+#: The owners' table's columns (the slide leaves out the team). The rows come most slips in the
+#: last 7 days first (``sla.slipping_summary``): the header's arrow and :data:`SLIPPING_OWNERS_ORDER`
+#: say so, or a room reads the first row as the owner with the most slipping leads.
+SLIPPING_OWNER_HEADERS = {"owner": "Owner", "team": "Team", "leads": "Slipping", "recent": "Last 7 days ↓"}
+SLIPPING_OWNERS_ORDER = "Owners with the most slips in the last 7 days first, then the most slipping."
+
+
 def slipping_owners(p: dict, top: int | None = None) -> pd.DataFrame:
     """Slipping leads per owner: all of them, and those that slipped in the last 7 days. With
     ``top``, the first ``top`` owners and one row adding up the rest ('+8 more owners'), so the

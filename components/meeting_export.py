@@ -195,8 +195,9 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
         owner = visible_slipping(viewer)
         rows = mc.slipping_rows(payload, owner)
         note = ("<p class='note'>Lead-level rows: only the reader's own hand-offs.</p>" if owner is not None else "")
-        owners = "" if owner is not None else _table(mc.slipping_owners(payload), {
-            "owner": "Owner", "team": "Team", "leads": "Slipping", "recent": "Last 7 days"}, "slipping-owners")
+        owners = "" if owner is not None else (
+            _table(mc.slipping_owners(payload), mc.SLIPPING_OWNER_HEADERS, "slipping-owners")
+            + f"<p class='note'>{esc(mc.SLIPPING_OWNERS_ORDER)}</p>")
         return _tiles(mc.slipping_tiles(payload)) + note + _table(rows, mc.SLIPPING_HEADERS, "slipping") + owners
     return ""
 

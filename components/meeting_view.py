@@ -576,7 +576,9 @@ def _slipping(p: dict, user: User, *, big: bool) -> None:
     with right:
         if owner is None:  # per-rep counts: for those who may see every rep, as on the SLA pages
             owners = meeting_content.slipping_owners(p, top=6)   # and a row for the rest: it adds up to the tile
-            _table(owners, {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}, key="mtg-slipping-owners")
+            _table(owners, {c: h for c, h in meeting_content.SLIPPING_OWNER_HEADERS.items() if c != "team"},
+                   key="mtg-slipping-owners")
+            st.caption(meeting_content.SLIPPING_OWNERS_ORDER)
 
 
 def _can_update(user: User, line: meeting_content.ActionLine) -> bool:

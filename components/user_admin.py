@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.widgets import empty_state
+from components.widgets import empty_state, records_table
 from queries import audit, dimensions, goals, settings, sign_in_policy, users
 from queries.access import ROLES, User
 from queries.periods import zone
@@ -123,6 +123,22 @@ def _none_or_int(value):
 # --------------------------------------------------------------------------- users table
 
 
+#: The users table's columns on screen, in widths that add up to less than the page on a 1366 px
+#: screen (~900 px; all nine columns scrolled sideways there), and the expander's under it.
+USERS_SHOWN = ["Name", "Username", "Roles", "Team", "Rep record", "Status"]
+USERS_DETAIL = ["Name", "Username", "E-mail", "Password changed", "Last change"]
+USERS_CONFIG = {
+    "Name": st.column_config.TextColumn(width=140), "Username": st.column_config.TextColumn(width=120),
+    "Roles": st.column_config.TextColumn(width=150), "Team": st.column_config.TextColumn(width=130),
+    "Rep record": st.column_config.TextColumn(width=140),
+    "Status": st.column_config.TextColumn(width=180, help="Sign-in paused after failed passwords: until when "
+                                                          "(the notice above the table says more)"),
+    "E-mail": st.column_config.TextColumn(width=280),
+    "Password changed": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm", width=150),
+    "Last change": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm", width=150),
+}
+
+
 def users_table(people: pd.DataFrame) -> None:
     if people.empty:
         empty_state("There are no users yet.", "Add the first one in the “Add a user” tab.")
@@ -150,17 +166,17 @@ def users_table(people: pd.DataFrame) -> None:
         "Roles": frame["roles"].map(lambda rs: ", ".join(role_label(r) for r in ROLE_OPTIONS if r in rs)),
         "Team": frame["team_name"].fillna(fmt.DASH),
         "Rep record": frame["rep_name"].fillna(fmt.DASH),
-        "Status": [("Active" if active else "Deactivated") + _paused_text(until, tz, " · sign-in paused until ")
+        "Status": [("Active" if active else "Deactivated") + _paused_text(until, tz, " · paused until ")
                    for active, until in zip(frame["active"], frame["sign_in_paused_until"])],
         "Password changed": frame["password_changed_at"].map(lambda t: _local(t, tz)),
         "Last change": frame["updated_at"].map(lambda t: _local(t, tz)),
     })
     active = int(people["active"].sum())
     st.caption(f"{active} active · {len(people) - active} deactivated · times in {tz}")
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
-        "Password changed": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
-        "Last change": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
-    })
+    # who signs in as what on screen, e-mail and the two dates in an expander, every column in the CSV
+    records_table(view[USERS_SHOWN], title="users", key="admin_users", csv=view, column_config=USERS_CONFIG)
+    with st.expander("E-mail, password changed and last change"):
+        st.dataframe(view[USERS_DETAIL], hide_index=True, width="stretch", column_config=USERS_CONFIG)
 
 
 def _paused_text(until, tz: str, prefix: str) -> str:

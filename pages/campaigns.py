@@ -57,15 +57,23 @@ with left:
 with right:
     st.markdown("#### By channel")
     # formatted text: a channel without MQLs, SQLs or spend has no cost per MQL, per SQL or return,
-    # which a number column showed as the word "None" (the table is in its reading order already)
+    # which a number column showed as the word "None" (the table is in its reading order already).
+    # Amounts in three digits like the tiles ($3.09M, $8.64k), in widths that add up to less than the
+    # half column of a 1366 px screen (~420 px): at 1M leads "$3,092,777" scrolled it sideways. The
+    # CSV download holds the amounts in full.
+    amounts = {"spend": "Spend", "cost_per_mql": "Per MQL", "cost_per_sql": "Per SQL"}
     shown = pd.DataFrame({
         "Channel": channels["channel"],
-        "Spend": [fmt.money(v, cur, compact=False) for v in channels["spend"]],
-        "Per MQL": [fmt.money(v, cur, compact=False) for v in channels["cost_per_mql"]],
-        "Per SQL": [fmt.money(v, cur, compact=False) for v in channels["cost_per_sql"]],
+        **{label: [fmt.money(v, cur) for v in channels[col]] for col, label in amounts.items()},
         "Return": [fmt.ratio(v) for v in channels["roi"]],
         "Accepted": [fmt.pct(v) for v in channels["acceptance_rate"]]})
-    st.dataframe(shown, hide_index=True, width="stretch")
+    full = pd.DataFrame({"Channel": channels["channel"],
+                         **{label: channels[col].round(2) for col, label in amounts.items()},
+                         "Return": channels["roi"].round(2),
+                         "Accepted (%)": (channels["acceptance_rate"] * 100).round(1)})
+    widths = {"Channel": 100, **dict.fromkeys(amounts.values(), 62), "Return": 54, "Accepted": 66}
+    records_table(shown, title=f"campaign returns by channel {period.describe()}", key="campaign_channels_table",
+                  csv=full, column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()})
     st.caption("Best return first. Return = revenue won ÷ spend; accepted = the channel's campaign leads "
                "sales accepted, of those handed off in the period.")
 chart(campaign_charts.cost_per_sql_chart(frame, cur), width="stretch", key="campaign_cost_per_sql")

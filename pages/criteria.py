@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.criteria_view import VERSIONS_CONFIG, day, render_replay, status_text, versions_table
+from components.criteria_view import day, render_replay, render_versions, status_text
 from components.shell import page_user
 from components.widgets import ROW_NAMED, empty_state, page_header, row_button, row_name
 from queries import dimensions, qualification, settings
@@ -296,7 +296,7 @@ with tab_propose:
 # --------------------------------------------------------------------------- history
 
 with tab_history:
-    st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch", column_config=VERSIONS_CONFIG)
+    render_versions(versions, now, tz, key="criteria_versions")
     for v in versions:
         previous = qualification.previous_of(v, versions)
         with st.expander(f"v{v.number} · {fmt.md_text(v.title)} — {status_text(v, versions, now)}"):

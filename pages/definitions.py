@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.criteria_view import VERSIONS_CONFIG, render_sla_terms, versions_table
+from components.criteria_view import render_sla_terms, render_versions
 from components.shell import page_user
 from components.widgets import page_header
 from queries import dimensions, qualification, settings, sla
@@ -115,4 +115,4 @@ with right:
         f"- Periods are cut in the company time zone, **{tz}**.")
 
 st.markdown("#### Criteria versions")
-st.dataframe(versions_table(versions, now, tz), hide_index=True, width="stretch", column_config=VERSIONS_CONFIG)
+render_versions(versions, now, tz, key="definitions_versions")

@@ -9,7 +9,7 @@ from components import qualification_charts as charts
 from components.filters import filter_bar
 from components.shell import page_user
 from components.widgets import chart, empty_state, kpi, page_header, records_table
-from queries import calc, dimensions, metrics, qualification, settings
+from queries import calc, dimensions, metrics, qualification, rating_math, settings
 from queries.periods import grain_for
 from queries.qualification import QUALITY_LABELS, FeedbackError
 
@@ -182,22 +182,29 @@ with tabs["Weekly review"]:
     with right:
         st.markdown(f"**Campaigns sales rated {LOW_RATING} ★ or lower this week**")
         by_campaign = qualification.feedback_trend(week, dim="campaign")
-        rated = by_campaign[by_campaign["dim_key"] != "none"]
-        # the poorly rated only: "rated lowest" listed campaigns averaging 5.0 in a good week
-        by_campaign = rated[rated["avg_quality"] <= LOW_RATING].sort_values(["avg_quality", "ratings"],
-                                                                             ascending=[True, False]).head(6)
-        if by_campaign.empty:
+        # the poorly rated only ("rated lowest" listed campaigns averaging 5.0 in a good week), ranked by
+        # a weighted rating, not the plain average: one 1 ★ rating led the list above twenty 2 ★ ones
+        low = rating_math.low_rated(by_campaign[by_campaign["dim_key"] != "none"], LOW_RATING)
+        if low.rows.empty:
             st.caption(f"No campaign averaged {LOW_RATING} ★ or lower this week"
-                       + (f" ({fmt.number(len(rated))} rated)." if len(rated) else " (none was rated)."))
+                       + (f" ({fmt.number(low.rated)} rated)." if low.rated else " (none was rated)."))
         else:
-            st.dataframe(pd.DataFrame({"Campaign": by_campaign["dim_label"], "Rating": by_campaign["avg_quality"],
-                                       "Ratings": by_campaign["ratings"]}),
+            st.dataframe(pd.DataFrame({"Campaign": low.rows["dim_label"], "Average": low.rows["avg_quality"],
+                                       "Ratings": low.rows["ratings"], "Weighted": low.rows["weighted"]}),
                          hide_index=True, width="stretch",
                          # widths that fit the half column of a 1366 px screen (~420 px) and share what is
-                         # left over: the campaign's name, not two short numbers, takes the room
-                         column_config={"Campaign": st.column_config.TextColumn(width=275),
-                                        "Rating": st.column_config.NumberColumn(format="%.1f ★", width=64),
-                                        "Ratings": st.column_config.NumberColumn(width=64)})
+                         # left over: the campaign's name, not three short numbers, takes the room
+                         column_config={"Campaign": st.column_config.TextColumn(width=200),
+                                        "Average": st.column_config.NumberColumn(format="%.1f ★", width=64),
+                                        "Ratings": st.column_config.NumberColumn(width=60),
+                                        "Weighted": st.column_config.NumberColumn(
+                                            format="%.1f ★", width=70,
+                                            help=f"The average as if {rating_math.PRIOR_RATINGS} more ratings at "
+                                                 "this week's average over all campaigns had been given")})
+            shown = (f"The {len(low.rows)} lowest of {fmt.number(low.low)}. " if low.low > len(low.rows) else "")
+            st.caption(f"{shown}Lowest weighted rating first: each campaign's average is weighed with "
+                       f"{rating_math.PRIOR_RATINGS} ratings at this week's average over all campaigns "
+                       f"({fmt.number(low.overall, 1)} ★), so many poor ratings rank above a single one.")
 
     left, right = st.columns(2, gap="large")
     with left:

@@ -35,3 +35,22 @@ def decoded(values) -> list:
 
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
     return list(values)
+
+
+#: Widths (px) a table gets on a 1366 px screen with the sidebar open: the page's main column, inside
+#: an expander there, and half of it (two st.columns with a large gap). Measured in chromium at
+#: 1366×768: 904, 870 and 419.
+PAGE_WIDTH_1366, EXPANDER_WIDTH_1366, HALF_WIDTH_1366 = 900, 865, 415
+
+
+def fits_without_scrolling(table, width: int) -> bool:
+    """Whether an ``st.dataframe`` (an AppTest element) cannot scroll sideways in ``width`` px: every
+    column it shows has a set width, and they add up to no more than ``width``. (A column without
+    one is as wide as its longest value; the browser check is tools/screenshots.py.)"""
+    import json
+
+    config = json.loads(table.proto.columns or "{}")
+    shown = [str(c) for c in table.value.columns]
+    widths = [config.get(c, {}).get("width") for c in shown]
+    assert all(isinstance(w, int) for w in widths), dict(zip(shown, widths))
+    return sum(widths) <= width

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from queries import audit, users
 from queries.users import UserInput
+from tests.apptest import EXPANDER_WIDTH_1366, PAGE_WIDTH_1366, fits_without_scrolling
 from tests.factories import World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,6 +145,31 @@ def test_admin_adds_a_user_who_can_then_sign_in(world):
     assert entry["actor_user_id"] == world.admin_id and entry["entity_id"] == str(row["id"])
     assert entry["new"]["username"] == "newbie" and "password" not in entry["new"]
     assert sign_in_works("newbie", PW)
+
+
+@pytest.mark.one_backend
+def test_the_users_table_fits_a_1366_px_screen_and_its_csv_holds_every_column(world, monkeypatch):
+    """All nine columns scrolled sideways at 1366 px: who signs in as what is on screen, e-mail and the
+    two dates in an expander under it, and the CSV keeps every column."""
+    from components import widgets
+
+    exported = []
+    real = widgets.csv_bytes
+    monkeypatch.setattr(widgets, "csv_bytes", lambda frame: exported.append(frame) or real(frame))
+    at = open_admin()
+    users_view, detail = at.dataframe[0], next(d for d in at.dataframe if "E-mail" in d.value.columns)
+    assert list(users_view.value.columns) == ["Name", "Username", "Roles", "Team", "Rep record", "Status"]
+    assert fits_without_scrolling(users_view, PAGE_WIDTH_1366)
+    assert list(detail.value.columns) == ["Name", "Username", "E-mail", "Password changed", "Last change"]
+    assert fits_without_scrolling(detail, EXPANDER_WIDTH_1366)
+    assert detail.value.set_index("Username").loc["sam", "E-mail"] == "sam@example.com"
+    assert "E-mail, password changed and last change" in [e.label for e in at.expander]
+    sam = users_view.value.set_index("Username").loc["sam"]
+    assert (sam["Name"], sam["Team"], sam["Rep record"], sam["Status"]) == ("Sam Sdr", "Sdr Team", "Sam Sdr", "Active")
+    [csv] = [f for f in exported if "Username" in f.columns]
+    assert list(csv.columns) == ["Name", "Username", "E-mail", "Roles", "Team", "Rep record", "Status",
+                                 "Password changed", "Last change"]
+    assert set(csv["Username"]) == {"boss", "sam"}
 
 
 @pytest.mark.one_backend

@@ -13,7 +13,7 @@ from components import format as fmt
 from queries import campaigns, settings
 from queries.filters import Filters
 from queries.periods import Period
-from tests.apptest import open_page
+from tests.apptest import HALF_WIDTH_1366, fits_without_scrolling, open_page
 from tests.integration.test_metrics_vs_pandas import in_period, raw  # noqa: F401  (raw: the seeded rows, a fixture)
 
 Q2 = {"period": "custom", "from": "2026-04-01", "to": "2026-06-30"}
@@ -80,6 +80,15 @@ def test_page_shows_the_totals_of_the_query_functions(seeded_app_db, monkeypatch
     every = next(t for t in tables if "campaign" in t.columns)
     assert sorted(every["campaign"]) == sorted(rows["campaign"])
     assert at.get("download_button")  # the table exports to CSV
+    # By channel: amounts in three digits like the tiles, in widths that fit the half column of a
+    # 1366 px screen ("$3,092,777" at 1M leads scrolled it sideways)
+    by_channel = next(d for d in at.dataframe if "Per SQL" in d.value.columns and "Channel" in d.value.columns)
+    channels = campaigns.by_channel(rows)
+    assert list(by_channel.value["Channel"]) == list(channels["channel"])
+    assert list(by_channel.value["Spend"]) == [fmt.money(v, cur) for v in channels["spend"]]
+    assert list(by_channel.value["Per SQL"]) == [fmt.money(v, cur) for v in channels["cost_per_sql"]]
+    assert fits_without_scrolling(by_channel, HALF_WIDTH_1366)
+    assert len(at.get("download_button")) == 2   # its CSV holds the amounts in full
 
 
 def test_page_explains_a_period_without_campaigns(seeded_app_db, monkeypatch):

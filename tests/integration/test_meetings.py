@@ -376,6 +376,21 @@ def test_a_rep_sees_only_their_own_slipping_leads_but_all_the_counts(db):
         == fmt.number(payload["total"])
 
 
+def test_the_owners_table_says_it_is_ordered_by_the_last_7_days_on_screen_and_in_the_export(db):
+    """A review at 1M leads: the slide's owners came most slips in the last 7 days first without
+    saying so, and a room read the first row as the owner with the most slipping leads."""
+    meeting_id = plan()
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "slipping")
+    owners = meeting_content.slipping_owners(meetings.section_numbers(meetings.get(meeting_id), "slipping"))
+    assert len(owners) > 1 and owners["recent"].is_monotonic_decreasing   # the order the label names
+    header = "<th>Last 7 days ↓</th>"
+    screen = open_app("sales_lead", meeting=meeting_id, section=n, present=1)
+    assert header in markdown_text(screen)
+    assert meeting_content.SLIPPING_OWNERS_ORDER in [c.value for c in screen.caption]
+    document = _export_of(open_app("sales_lead", meeting=meeting_id, section=1))
+    assert header in document and meeting_content.SLIPPING_OWNERS_ORDER in document
+
+
 # --------------------------------------------------------------------------- the presentation
 
 

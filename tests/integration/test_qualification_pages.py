@@ -16,7 +16,7 @@ from queries import metrics, qualification, users
 from queries.criteria_rules import Criteria
 from queries.periods import preset_period
 from queries.sqlfiles import q
-from tests.apptest import decoded, open_page
+from tests.apptest import EXPANDER_WIDTH_1366, PAGE_WIDTH_1366, decoded, fits_without_scrolling, open_page
 from tests.factories import World
 
 pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
@@ -710,6 +710,17 @@ def test_definitions_page_for_everyone(shop):
     assert "to first touch" in content
     frames = [d.value for d in at.dataframe]
     assert any("Tier 1 (strategic), Tier 2" in frame.to_string() for frame in frames)
+    # the versions table fits a 1366 px screen (it scrolled sideways there): who proposed and
+    # approved each version in an expander under it, every column in its CSV
+    versions = next(d for d in at.dataframe if "In force" in d.value.columns)
+    assert list(versions.value.columns) == ["Version", "Title", "Status", "In force", "MQLs"]
+    assert fits_without_scrolling(versions, PAGE_WIDTH_1366)
+    people = next(d for d in at.dataframe if "Approved by" in d.value.columns)
+    assert people.value.set_index("Version").loc["v1", ["Proposed by", "Approved by"]].tolist() == \
+        ["Marketing Lead (marketing)", "Sales Lead (sales)"]
+    assert fits_without_scrolling(people, EXPANDER_WIDTH_1366)
+    assert "Who proposed and approved each version" in [e.label for e in at.expander]
+    assert at.get("download_button")
 
 
 # =========================================================================== hostile input
@@ -947,3 +958,23 @@ def test_the_weekly_review_shows_no_changes_against_days_before_the_data(shop):
     at = run_as("sales_lead", "feedback")
     assert {m.label: m for m in at.metric}["Hand-offs"].proto.delta == "new"
     assert not any("no changes shown" in c.value for c in at.caption)
+
+
+def test_the_weekly_review_ranks_poorly_rated_campaigns_by_a_weighted_rating_and_says_so(shop):
+    """A review at 1M leads: a campaign rated once, 1 ★, led the list above one rated 2 ★ four times
+    (small samples led). Ranked by the weighted rating, with each campaign's number of ratings."""
+    world = shop["world"]
+    sdr, ae = users.by_username("sdr"), users.by_username("ae")
+    once, liked = world.campaign("content", name="One-off ebook"), world.campaign("event", name="Summit")
+    for rater in (sdr, sdr, ae, ae):
+        qualification.rate_campaign(rater, shop["campaign"], 2, "Mostly researchers")
+        qualification.rate_campaign(rater, liked, 5, "Buyers with a project")
+    qualification.rate_campaign(sdr, once, 1, "Students")
+    at = run_as("marketer", "feedback")
+    [low] = [d.value for d in at.dataframe if "Weighted" in d.value.columns]
+    assert list(low["Campaign"]) == ["Alignment webinar", "One-off ebook"]   # the plain average put the ebook first
+    assert list(low["Ratings"]) == [4, 1] and list(low["Average"]) == [2.0, 1.0]
+    overall = (4 * 2 + 4 * 5 + 1) / 9
+    assert low["Weighted"].iloc[1] == pytest.approx((1 + 10 * overall) / 11)
+    assert any("Lowest weighted rating first" in c.value and f"({overall:.1f} ★)" in c.value for c in at.caption), \
+        texts(at)

@@ -288,7 +288,7 @@ def test_the_admin_page_lists_paused_accounts_and_the_audit_log_names_the_pause(
     assert "resetting the password" in notices[0]
     users_view = at.dataframe[0].value
     status = users_view.set_index("Username")["Status"]
-    assert status["sam"].startswith("Active · sign-in paused until ") and status["boss"] == "Active"
+    assert status["sam"].startswith("Active · paused until ") and status["boss"] == "Active"
     audit_view = at.dataframe[-1].value
     top = audit_view.iloc[0]
     assert top["What"] == "Sign-in paused (failed passwords)" and top["About"] == "@sam" and top["Who"] == "The system"

@@ -449,7 +449,7 @@ def test_the_slipping_owners_table_writes_thousands_like_the_tiles(monkeypatch):
     owners = [{"owner_id": i, "owner": f"Rep {i}", "team": "SDR", "leads": 2_000 + i, "recent": 150 + i}
               for i in range(16)]
     table = mc.slipping_owners({"owners": frame_to_json(pd.DataFrame(owners))}, top=6)
-    headers = {"owner": "Owner", "leads": "Slipping", "recent": "Last 7 days"}
+    headers = {c: h for c, h in mc.SLIPPING_OWNER_HEADERS.items() if c != "team"}
     shown = []
     monkeypatch.setattr(meeting_view, "_html", shown.append)
     meeting_view._table(table, headers, key="mtg-slipping-owners")

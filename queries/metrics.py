@@ -51,7 +51,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
                      "win_rate": _FLOAT, "median_cycle_days": _FLOAT},
     "coverage_inputs": {"open_in_period": _FLOAT, "won_so_far": _FLOAT},
     "campaign_performance": {"campaign_id": _INT, "campaign": _STR, "channel": _STR, "start_date": _DATE,
-                             "end_date": _DATE, "spend": _FLOAT, "leads": _INT, "mqls": _INT, "sqls": _INT,
+                             "end_date": _DATE, "spend": _FLOAT, "allocated_spend": _FLOAT,
+                             "spend_allocated": "boolean", "leads": _INT, "mqls": _INT, "sqls": _INT,
                              "won_revenue": _FLOAT, "cost_per_mql": _FLOAT, "cost_per_sql": _FLOAT,
                              "roi": _FLOAT},
 }
@@ -276,7 +277,8 @@ def _coverage_inputs(period, filters, as_of):
 
 @st.cache_data(ttl=METRIC_TTL, show_spinner=False)
 def campaign_performance(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
-    """Spend, MQLs, SQLs, won revenue, cost per MQL/SQL and ROI per campaign active in the period."""
+    """Spend (whole, and allocated to the filters' share of each campaign's leads), MQLs, SQLs, won
+    revenue, cost per MQL/SQL and ROI (on the allocated spend) per campaign active in the period."""
     return run("campaign_performance", params(period, filters))
 
 

@@ -211,12 +211,23 @@ select coalesce(sum(amount) filter (where (closed_at is null or closed_at > :as_
                                       and closed_at < :end_at and closed_at <= :as_of), 0) as won_so_far
   from {{ _opportunity_scope }} s
 
+-- name: _no_lead_cut
+-- True when no filter cuts a campaign's leads: no industry, country or tier filter and no owner or
+-- team filter (bound values: folded when planned). The source and campaign filters choose whole
+-- campaigns, so they cut nothing.
+    cardinality(cast(:industries as text[])) = 0 and cardinality(cast(:countries as text[])) = 0
+and cardinality(cast(:tiers as integer[])) = 0
+and cardinality(cast(:owner_ids as integer[])) = 0 and cardinality(cast(:team_ids as integer[])) = 0
+
 -- name: campaign_performance
 -- Per campaign whose dates overlap the period (no end date = still running): its whole spend, the
 -- leads it sourced (lead.campaign_id), how many became MQLs (leads with an MQL) and SQLs (leads with
 -- an opportunity: a lead with two deals is one SQL, as in the funnel), and the revenue won from their
--- opportunities (lifetime attribution). cost per MQL/SQL = spend ÷ MQLs/SQLs; ROI = won revenue ÷
--- spend; all three are null without spend.
+-- opportunities (lifetime attribution). When a filter cuts the campaign's leads (industry, country,
+-- tier, owner, team), its spend is allocated to the cut by the cut's share of all its leads:
+-- allocated_spend = spend × leads in the filters ÷ all the campaign's leads (none when it has no
+-- leads); otherwise allocated_spend = spend. cost per MQL/SQL = allocated spend ÷ MQLs/SQLs; ROI =
+-- won revenue ÷ allocated spend; all three are null without allocated spend.
 with campaigns as (
     select c.id
       from campaign c
@@ -239,6 +250,14 @@ per_campaign as (
              where not {{ _no_filters }} and s.campaign_id in (select id from campaigns)) x
      group by x.campaign_id
 ),
+-- All of each campaign's leads, whatever the filters: the denominator of the spend share. Read
+-- (from the lead's campaign index) only when a filter cuts the campaign's leads.
+all_leads as (
+    select l.campaign_id, count(*) as leads
+      from lead l
+     where not {{ _no_lead_cut }} and l.campaign_id in (select id from campaigns)
+     group by l.campaign_id
+),
 opportunities as (
     select x.campaign_id, count(distinct x.lead_id) as sqls,
            coalesce(sum(x.amount) filter (where x.stage = 'closed_won'), 0) as won_revenue
@@ -252,15 +271,20 @@ opportunities as (
              where not {{ _no_filters }} and o.campaign_id in (select id from campaigns)) x
      group by x.campaign_id
 )
+-- with the whole spend when no filter cuts the campaign's leads (the planner folds the condition)
 select c.id as campaign_id, c.name as campaign, ch.label as channel, c.start_date, c.end_date, c.spend,
+       s.allocated_spend, not {{ _no_lead_cut }} as spend_allocated,
        coalesce(p.leads, 0) as leads, coalesce(p.mqls, 0) as mqls,
        coalesce(o.sqls, 0) as sqls, coalesce(o.won_revenue, 0) as won_revenue,
-       nullif(c.spend, 0) / nullif(p.mqls, 0) as cost_per_mql,
-       nullif(c.spend, 0) / nullif(o.sqls, 0) as cost_per_sql,
-       coalesce(o.won_revenue, 0) / nullif(c.spend, 0) as roi
+       nullif(s.allocated_spend, 0) / nullif(p.mqls, 0) as cost_per_mql,
+       nullif(s.allocated_spend, 0) / nullif(o.sqls, 0) as cost_per_sql,
+       coalesce(o.won_revenue, 0) / nullif(s.allocated_spend, 0) as roi
   from campaign c
   join channel ch on ch.code = c.channel_code
   left join per_campaign p on p.campaign_id = c.id
+  left join all_leads a on a.campaign_id = c.id
   left join opportunities o on o.campaign_id = c.id
+  cross join lateral (select case when {{ _no_lead_cut }} then c.spend
+                                  else coalesce(c.spend * p.leads / nullif(a.leads, 0), 0) end as allocated_spend) s
  where c.id in (select id from campaigns)
  order by c.start_date, c.name

@@ -720,6 +720,73 @@ def test_campaign_sqls_are_leads_that_reached_sql_like_the_funnel(world, people)
         assert row.won_revenue == 1500 and row.roi == pytest.approx(1500 / 900)
 
 
+def test_campaign_spend_is_allocated_to_a_tier_by_its_share_of_the_campaigns_leads(world, people):
+    """QA: under a tier filter the whole spend was divided by the tier's MQLs (Tier 1 cost 4x the
+    overall per MQL). Each tier now gets spend × its leads ÷ the campaign's leads, and the tiers'
+    allocated spends add up to the whole spend."""
+    tier1, tier3 = people["account"], world.account(tier=3, industry="Retail", country="DE", region="EMEA")
+    camp = world.campaign("webinar", spend=900, name="Webinar")
+    leads = [world.lead(at("2026-02-01 09:00"), account, campaign_id=camp) for account in (tier1, tier1, tier3)]
+    for lead in leads:
+        world.event(lead, "mql", at("2026-02-02 09:00"))
+    world.opportunity(tier1, people["ae"], 1200, at("2026-02-05 09:00"), lead_id=leads[0], stage="closed_won",
+                      closed_at=at("2026-03-05 09:00"))
+    world.opportunity(tier3, people["ae"], 300, at("2026-02-05 09:00"), lead_id=leads[2])
+    whole = one(metrics.campaign_performance(Q1), campaign="Webinar")
+    assert (whole.spend, whole.allocated_spend, whole.spend_allocated) == (900, 900, False)
+    assert (whole.cost_per_mql, whole.cost_per_sql, whole.roi) == (300, 450, pytest.approx(1200 / 900))
+    first = one(metrics.campaign_performance(Q1, Filters(tiers=[1])), campaign="Webinar")
+    third = one(metrics.campaign_performance(Q1, Filters(tiers=[3])), campaign="Webinar")
+    assert (first.spend, first.allocated_spend, first.spend_allocated) == (900, 600, True)
+    assert (first.mqls, first.cost_per_mql, first.cost_per_sql, first.roi) == (2, 300, 600, 2)
+    assert (third.allocated_spend, third.cost_per_mql, third.cost_per_sql, third.roi) == (300, 300, 300, 0)
+    assert first.allocated_spend + third.allocated_spend == whole.spend
+    # every segment filter and the owner and team filters cut the same way; a third of 900 each
+    germany = one(metrics.campaign_performance(Q1, Filters(countries=["DE"])), campaign="Webinar")
+    assert germany.allocated_spend == 300 and germany.leads == 1
+    world.execute("update lead set marketer_id = :m where id = :l", {"m": people["mkt"], "l": leads[1]})
+    owned = one(metrics.campaign_performance(Q1, Filters(owner_ids=[people["mkt"]])), campaign="Webinar")
+    assert (owned.leads, owned.allocated_spend, owned.spend_allocated) == (1, 300, True)
+    # the source and campaign filters choose whole campaigns: nothing is allocated
+    for filters in (Filters(sources=["webinar"]), Filters(campaign_ids=[camp])):
+        row = one(metrics.campaign_performance(Q1, filters), campaign="Webinar")
+        assert (row.allocated_spend, row.spend_allocated, row.cost_per_mql) == (900, False, 300)
+
+
+def test_campaign_allocation_edges_no_leads_no_spend_no_leads_in_the_filter(world, people):
+    """A campaign with no leads keeps its whole spend unfiltered (a return of 0, no cost per MQL)
+    and under the source or campaign filters, and is allocated nothing under a segment filter (no
+    cost, no return). Zero spend allocates zero. A campaign whose leads all fall outside the
+    filter is still listed, with nothing allocated and nothing to divide."""
+    tier1 = people["account"]
+    empty = world.campaign("event", spend=500, name="No leads yet")
+    free = world.campaign("webinar", spend=0, name="Free")
+    elsewhere = world.campaign("webinar", spend=400, name="Only tier 1")
+    for camp in (free, elsewhere):
+        lead = world.lead(at("2026-02-01 09:00"), tier1, campaign_id=camp)
+        world.event(lead, "mql", at("2026-02-02 09:00"))
+
+    unfiltered = metrics.campaign_performance(Q1)
+    row = one(unfiltered, campaign="No leads yet")
+    assert (row.leads, row.allocated_spend, row.roi) == (0, 500, 0) and row.cost_per_mql != row.cost_per_mql
+    for filters in (Filters(sources=["event"]), Filters(campaign_ids=[empty])):
+        row = one(metrics.campaign_performance(Q1, filters), campaign="No leads yet")
+        assert (row.allocated_spend, row.spend_allocated, row.roi) == (500, False, 0)
+    row = one(unfiltered, campaign="Free")
+    assert row.allocated_spend == 0 and row.roi != row.roi and row.cost_per_mql != row.cost_per_mql
+
+    tier3 = metrics.campaign_performance(Q1, Filters(tiers=[3]))
+    assert sorted(tier3["campaign"]) == ["Free", "No leads yet", "Only tier 1"]   # every campaign still listed
+    for name in ("No leads yet", "Free", "Only tier 1"):
+        row = one(tier3, campaign=name)
+        assert (row.leads, row.mqls, row.allocated_spend, bool(row.spend_allocated)) == (0, 0, 0, True), name
+        assert row.cost_per_mql != row.cost_per_mql and row.roi != row.roi, name   # NaN: nothing to divide
+    tier1_rows = metrics.campaign_performance(Q1, Filters(tiers=[1]))
+    assert one(tier1_rows, campaign="Only tier 1").allocated_spend == 400    # all its leads: all its spend
+    assert one(tier1_rows, campaign="Free").allocated_spend == 0
+    assert one(tier1_rows, campaign="No leads yet").allocated_spend == 0
+
+
 def test_touch_vs_window_measures_against_the_window_in_force_at_handoff(world, people):
     """Without a policy the deadline comes from the company default in force at the hand-off
     (test_deadline_uses_the_setting_in_force_at_handoff). The touch-vs-window bands, the

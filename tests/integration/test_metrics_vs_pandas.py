@@ -300,35 +300,100 @@ def test_mqls_delivered_with_filters_and_a_breakdown(raw, period, seeded_app_db)
     assert metrics.mqls_delivered(period).mqls.iloc[0] == e.lead_id.nunique() > got
 
 
-@pytest.mark.parametrize("filters", [Filters(), Filters(tiers=[1]), Filters(sources=["webinar", "paid_search"])],
-                         ids=["unfiltered", "tier-1", "two-sources"])
-def test_campaign_performance(raw, seeded_app_db, filters):
-    """Both ways the query reads (campaign index alone when unfiltered, the lead scope otherwise)."""
-    quarter = Period(date(2026, 4, 1), date(2026, 6, 30), raw["tz"])
+def expected_campaign_performance(raw, quarter: Period, filters: Filters) -> pd.DataFrame:
+    """campaign_performance computed from the raw rows: the campaigns overlapping the quarter (and
+    the source/campaign filters), their leads in the filters, and the spend allocated to those leads
+    by their share of all the campaign's leads when a segment, owner or team filter cuts them."""
     c = raw["campaign"]
     camps = c[(c.start_date <= quarter.end) & (c.end_date.isna() | (c.end_date >= quarter.start))]  # no end: running
     if filters.sources:
         camps = camps[camps.channel_code.isin(filters.sources)]
-    leads = raw["lead"].merge(raw["account"], left_on="account_id", right_on="id", suffixes=("", "_acc"))
-    leads = leads[leads.campaign_id.isin(camps.id)]
-    if filters.tiers:
-        leads = leads[leads.tier.isin(filters.tiers)]
-    if filters.sources:
-        leads = leads[leads.source.isin(filters.sources)]
+    if filters.campaign_ids:
+        camps = camps[camps.id.isin(filters.campaign_ids)]
+    everyone = raw["lead"].merge(raw["account"], left_on="account_id", right_on="id", suffixes=("", "_acc"))
+    everyone = everyone[everyone.campaign_id.isin(camps.id)]
+    leads = everyone
+    for col, values in (("tier", filters.tiers), ("industry", filters.industries), ("country", filters.countries),
+                        ("source", filters.sources), ("campaign_id", filters.campaign_ids)):
+        if values:
+            leads = leads[leads[col].isin(values)]
+    hand = raw["handoff"].merge(raw["rep"], left_on="owner_id", right_on="id", suffixes=("", "_rep"))
+    reps = raw["rep"].set_index("id").team_id
+    if filters.owner_ids:   # the lead's marketer, or the owner of any of its hand-offs
+        handed = set(hand.loc[hand.owner_id.isin(filters.owner_ids), "lead_id"])
+        leads = leads[leads.marketer_id.isin(filters.owner_ids) | leads.id.isin(handed)]
+    if filters.team_ids:
+        handed = set(hand.loc[hand.team_id.isin(filters.team_ids), "lead_id"])
+        leads = leads[leads.marketer_id.map(reps).isin(filters.team_ids) | leads.id.isin(handed)]
     mql_leads = set(raw["event"].loc[raw["event"].event_type == "mql", "lead_id"])
     opps = raw["opp"].merge(leads[["id", "campaign_id"]], left_on="lead_id", right_on="id", suffixes=("", "_lead"))
-    expected = pd.DataFrame({
+    out = pd.DataFrame({
         "leads": leads.groupby("campaign_id").size(),
+        "all_leads": everyone.groupby("campaign_id").size(),
         "mqls": leads[leads.id.isin(mql_leads)].groupby("campaign_id").size(),
         "sqls": opps.groupby("campaign_id").lead_id.nunique(),  # leads with an opportunity, as in the funnel
         "won_revenue": opps[opps.stage == "closed_won"].groupby("campaign_id").amount.sum().astype(float),
     }).reindex(camps.id).fillna(0).sort_index()
+    out["spend"] = camps.set_index("id").spend.astype(float)
+    cut = bool(filters.tiers or filters.industries or filters.countries or filters.owner_ids or filters.team_ids)
+    out["allocated_spend"] = ((out.spend * out.leads / out.all_leads.where(out.all_leads > 0)).fillna(0.0)
+                              if cut else out.spend)
+    spend = out.allocated_spend.where(out.allocated_spend > 0)
+    out["cost_per_mql"] = spend / out.mqls.where(out.mqls > 0)
+    out["cost_per_sql"] = spend / out.sqls.where(out.sqls > 0)
+    out["roi"] = out.won_revenue / spend
+    out["spend_allocated"] = cut
+    return out
+
+
+def _owner_and_team(raw) -> Filters:
+    """A marketer and an AE, to cut leads by owner (the lead scope: marketer or any hand-off's owner)."""
+    return Filters(owner_ids=[int(raw["lead"].marketer_id.dropna().mode().iloc[0]),
+                              int(raw["handoff"].owner_id.mode().iloc[0])])
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(tiers=[1]), Filters(sources=["webinar", "paid_search"]),
+                                     Filters(industries=["Software"], countries=["US", "DE"]),
+                                     Filters(tiers=[2], sources=["webinar"]), "owners", "team"],
+                         ids=["unfiltered", "tier-1", "two-sources", "industry-countries", "tier-and-source",
+                              "owners", "team"])
+def test_campaign_performance(raw, seeded_app_db, filters):
+    """Both ways the query reads (campaign index alone when unfiltered, the lead scope otherwise),
+    and the spend allocated to the leads a segment, owner or team filter keeps."""
+    if filters == "owners":
+        filters = _owner_and_team(raw)
+    elif filters == "team":
+        filters = Filters(team_ids=[int(raw["rep"].team_id.dropna().mode().iloc[0])])
+    quarter = Period(date(2026, 4, 1), date(2026, 6, 30), raw["tz"])
+    expected = expected_campaign_performance(raw, quarter, filters)
     got = metrics.campaign_performance(quarter, filters).set_index("campaign_id").sort_index()
     assert list(got.index) == list(expected.index) and len(got) > 1
     for col in ("leads", "mqls", "sqls"):
         assert got[col].tolist() == expected[col].astype(int).tolist(), col
-    assert np.allclose(got.won_revenue, expected.won_revenue)
-    assert expected.leads.sum() > 50 and expected.sqls.sum() > 0
+    for col in ("spend", "allocated_spend", "won_revenue", "cost_per_mql", "cost_per_sql", "roi"):
+        assert np.allclose(got[col], expected[col], equal_nan=True), col
+    assert got.spend_allocated.tolist() == expected.spend_allocated.tolist()
+    assert expected.leads.sum() > 20 and expected.sqls.sum() > 0
+    if expected.spend_allocated.any():   # a cut: some campaign's spend is split, none is over-allocated
+        assert (got.allocated_spend <= got.spend + 1e-9).all() and (got.allocated_spend < got.spend).any()
+
+
+def test_campaign_spend_allocated_to_each_tier_adds_up_to_the_whole_spend(raw, seeded_app_db):
+    """Tiers split a campaign's leads: the spend allocated to tiers 1, 2 and 3 adds up to each
+    campaign's whole spend (a campaign with no leads at all is allocated to no tier), so the whole
+    view's cost per MQL lies between the tiers' (dividing the whole spend put every tier's above it)."""
+    quarter = Period(date(2026, 4, 1), date(2026, 6, 30), raw["tz"])
+    whole = metrics.campaign_performance(quarter).set_index("campaign_id")
+    tiers = [metrics.campaign_performance(quarter, Filters(tiers=[t])).set_index("campaign_id") for t in (1, 2, 3)]
+    allocated = sum(t.allocated_spend for t in tiers)
+    with_leads = whole.leads > 0
+    assert np.allclose(allocated[with_leads], whole.spend[with_leads])
+    assert (allocated[~with_leads] == 0).all()
+    assert sum(t.mqls for t in tiers).tolist() == whole.mqls.tolist()
+    assert sum(t.allocated_spend.sum() for t in tiers) == pytest.approx(whole.spend[with_leads].sum())
+    overall = whole.spend[with_leads].sum() / whole.mqls.sum()
+    per_tier = [t.allocated_spend.sum() / t.mqls.sum() for t in tiers]
+    assert min(per_tier) <= overall <= max(per_tier)   # before: every tier's cost above the overall
 
 
 def test_funnel(raw, period, seeded_app_db):

@@ -3,14 +3,17 @@
 Reads two metrics of the metric layer and puts them side by side, per campaign whose dates overlap
 the period:
 
-* ``metrics.campaign_performance`` — lifetime attribution: the campaign's whole spend, the leads it
-  sourced, how many became MQLs and SQLs (leads with an opportunity), the revenue won from them, cost per MQL /
-  SQL and ROI (docs/metrics.md);
+* ``metrics.campaign_performance`` — lifetime attribution: the campaign's whole spend and the spend
+  allocated to the filters (its share of the campaign's leads, when an industry, country, tier,
+  owner or team filter cuts them), the leads it sourced, how many became MQLs and SQLs (leads with
+  an opportunity), the revenue won from them, cost per MQL / SQL and ROI on the allocated spend
+  (docs/metrics.md);
 * ``metrics.acceptance`` by campaign — the acceptance rate of its leads *handed off in the period*
   (sales' verdict on the leads the money bought).
 
 Totals across campaigns and per channel are ratios of sums (:func:`totals`, :func:`by_channel`):
-a lead belongs to one campaign, so the sums never count a lead, deal or dollar twice.
+a lead belongs to one campaign, so the sums never count a lead, deal or dollar twice. Costs and
+returns divide the allocated spend (the whole spend when nothing is cut).
 """
 
 from __future__ import annotations
@@ -24,11 +27,11 @@ from queries.filters import NO_FILTERS, Filters
 from queries.periods import Period
 
 #: Columns of :func:`returns` (one row per campaign).
-COLUMNS = ["campaign_id", "campaign", "channel_code", "channel", "start_date", "end_date", "spend", "leads",
-           "mqls", "cost_per_mql", "sqls", "cost_per_sql", "won_revenue", "roi", "handed_off", "accepted",
-           "awaiting", "acceptance_rate"]
+COLUMNS = ["campaign_id", "campaign", "channel_code", "channel", "start_date", "end_date", "spend",
+           "allocated_spend", "spend_allocated", "leads", "mqls", "cost_per_mql", "sqls", "cost_per_sql",
+           "won_revenue", "roi", "handed_off", "accepted", "awaiting", "acceptance_rate"]
 
-_SUMS = ("spend", "leads", "mqls", "sqls", "won_revenue", "handed_off", "accepted", "awaiting")
+_SUMS = ("spend", "allocated_spend", "leads", "mqls", "sqls", "won_revenue", "handed_off", "accepted", "awaiting")
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -37,10 +40,14 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 @dataclass(frozen=True)
 class Totals:
-    """All campaigns of a view together: sums, and ratios of those sums (never means of ratios)."""
+    """All campaigns of a view together: sums, and ratios of those sums (never means of ratios).
+    ``spend`` is the campaigns' whole spend; ``allocated_spend`` the part of it allocated to the
+    filters (equal to ``spend`` when ``spend_allocated`` is false), which costs and return divide."""
 
     campaigns: int
     spend: float
+    allocated_spend: float
+    spend_allocated: bool
     leads: int
     mqls: int
     sqls: int
@@ -51,16 +58,16 @@ class Totals:
 
     @property
     def cost_per_mql(self) -> float | None:
-        return _ratio(self.spend, self.mqls) if self.spend else None
+        return _ratio(self.allocated_spend, self.mqls) if self.allocated_spend else None
 
     @property
     def cost_per_sql(self) -> float | None:
-        return _ratio(self.spend, self.sqls) if self.spend else None
+        return _ratio(self.allocated_spend, self.sqls) if self.allocated_spend else None
 
     @property
     def roi(self) -> float | None:
-        """Revenue won ÷ spend; none without spend (like the per-campaign ROI)."""
-        return _ratio(self.won_revenue, self.spend)
+        """Revenue won ÷ allocated spend; none without it (like the per-campaign ROI)."""
+        return _ratio(self.won_revenue, self.allocated_spend)
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -97,7 +104,8 @@ def returns(period: Period, filters: Filters = NO_FILTERS) -> pd.DataFrame:
 def totals(frame: pd.DataFrame) -> Totals:
     """The campaigns of ``frame`` (rows of :func:`returns`) together."""
     sums = {col: frame[col].sum() if len(frame) else 0 for col in _SUMS}
-    return Totals(campaigns=len(frame), spend=float(sums["spend"]), leads=int(sums["leads"]),
+    return Totals(campaigns=len(frame), spend=float(sums["spend"]), allocated_spend=float(sums["allocated_spend"]),
+                  spend_allocated=spend_is_allocated(frame), leads=int(sums["leads"]),
                   mqls=int(sums["mqls"]), sqls=int(sums["sqls"]), won_revenue=float(sums["won_revenue"]),
                   handed_off=int(sums["handed_off"]), accepted=int(sums["accepted"]),
                   awaiting=int(sums["awaiting"]))
@@ -113,9 +121,10 @@ def by_channel(frame: pd.DataFrame) -> pd.DataFrame:
     grouped = (frame.assign(channel_code=frame["channel_code"].fillna(frame["channel"]))
                .groupby(["channel_code", "channel"], as_index=False, dropna=False)
                .agg(campaigns=("campaign_id", "count"), **{c: (c, "sum") for c in _SUMS}))
-    grouped["cost_per_mql"] = [_ratio(s, m) if s else None for s, m in zip(grouped["spend"], grouped["mqls"])]
-    grouped["cost_per_sql"] = [_ratio(s, q) if s else None for s, q in zip(grouped["spend"], grouped["sqls"])]
-    grouped["roi"] = [_ratio(w, s) for w, s in zip(grouped["won_revenue"], grouped["spend"])]
+    spend = grouped["allocated_spend"]
+    grouped["cost_per_mql"] = [_ratio(s, m) if s else None for s, m in zip(spend, grouped["mqls"])]
+    grouped["cost_per_sql"] = [_ratio(s, q) if s else None for s, q in zip(spend, grouped["sqls"])]
+    grouped["roi"] = [_ratio(w, s) for w, s in zip(grouped["won_revenue"], spend)]
     grouped["acceptance_rate"] = [_ratio(a, h) for a, h in zip(grouped["accepted"], grouped["handed_off"])]
     for col in ("cost_per_mql", "cost_per_sql", "roi", "acceptance_rate"):
         grouped[col] = grouped[col].astype("float64")
@@ -124,5 +133,13 @@ def by_channel(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def without_sql(frame: pd.DataFrame) -> pd.DataFrame:
-    """Campaigns with spend and no SQL (a lead with an opportunity) yet: they have no cost per SQL."""
-    return frame[frame["cost_per_sql"].isna() & (frame["spend"] > 0)]
+    """Campaigns with (allocated) spend and no SQL (a lead with an opportunity) yet: they have no cost
+    per SQL. Under a filter, a campaign with none of its leads in it has nothing allocated and is
+    not among them."""
+    return frame[frame["cost_per_sql"].isna() & (frame["allocated_spend"] > 0)]
+
+
+def spend_is_allocated(frame: pd.DataFrame) -> bool:
+    """Whether the rows' spend was allocated to a filter that cuts the campaigns' leads (the metric
+    says so on every row; docs/metrics.md)."""
+    return bool(len(frame)) and bool(frame["spend_allocated"].fillna(False).any())

@@ -12,15 +12,19 @@ from components import campaign_charts
 from queries import campaigns
 
 
-def performance(*rows) -> pd.DataFrame:
-    """rows: (id, name, channel label, spend, leads, mqls, sqls, won) as the metric returns them."""
+def performance(*rows, allocated: list[float] | None = None) -> pd.DataFrame:
+    """rows: (id, name, channel label, spend, leads, mqls, sqls, won) as the metric returns them;
+    ``allocated``: the spend allocated to a filter that cut the leads, per row (none: the whole spend)."""
     frame = pd.DataFrame(rows, columns=["campaign_id", "campaign", "channel", "spend", "leads", "mqls", "sqls",
                                         "won_revenue"])
     frame["start_date"] = date(2026, 1, 1)
     frame["end_date"] = date(2026, 3, 31)
-    frame["cost_per_mql"] = [s / m if m else None for s, m in zip(frame.spend, frame.mqls)]
-    frame["cost_per_sql"] = [s / q if q else None for s, q in zip(frame.spend, frame.sqls)]
-    frame["roi"] = [w / s if s else None for w, s in zip(frame.won_revenue, frame.spend)]
+    frame["allocated_spend"] = frame["spend"] if allocated is None else pd.Series(allocated, dtype="float64")
+    frame["spend_allocated"] = pd.array([allocated is not None] * len(frame), dtype="boolean")
+    spend = frame["allocated_spend"]
+    frame["cost_per_mql"] = [s / m if m else None for s, m in zip(spend, frame.mqls)]
+    frame["cost_per_sql"] = [s / q if q else None for s, q in zip(spend, frame.sqls)]
+    frame["roi"] = [w / s if s else None for w, s in zip(frame.won_revenue, spend)]
     for col in ("cost_per_mql", "cost_per_sql", "roi"):
         frame[col] = frame[col].astype("float64")
     return frame
@@ -63,6 +67,7 @@ def test_join_keeps_every_campaign_and_only_campaigns(frame):
 def test_totals_are_ratios_of_sums(frame):
     t = campaigns.totals(frame)
     assert (t.campaigns, t.spend, t.mqls, t.sqls, t.won_revenue) == (4, 6000.0, 75, 15, 6800.0)
+    assert t.allocated_spend == 6000.0 and not t.spend_allocated
     assert t.cost_per_mql == pytest.approx(6000 / 75)
     assert t.cost_per_sql == pytest.approx(6000 / 15)
     assert t.roi == pytest.approx(6800 / 6000)
@@ -165,3 +170,55 @@ def test_cost_per_sql_hover_and_axis_wear_the_company_currency(frame):
     assert "%{x" not in brand.hovertemplate and "¥500" in list(brand.customdata[0])
     assert fig.layout.xaxis.tickprefix == "¥" and fig.layout.xaxis.exponentformat == "B"
     assert fig.layout.xaxis.tickformat is None
+
+
+# --------------------------------------------------------------------------- spend allocated to a segment
+
+
+@pytest.fixture
+def tier_frame() -> pd.DataFrame:
+    """The fixture's campaigns under a tier filter: each one's spend allocated by its share of leads
+    (A: 40 of 100 leads, B: 5 of 50, C: none of 80, D: 10 of 10 with no spend)."""
+    perf = performance(
+        (1, "Webinar A", "Webinar", 1000.0, 40, 20, 5, 3000.0),
+        (2, "Webinar B", "Webinar", 3000.0, 5, 1, 0, 0.0),
+        (3, "Brand search", "Paid search", 2000.0, 0, 0, 0, 0.0),
+        (4, "Free event", "Events", 0.0, 10, 5, 1, 800.0),
+        allocated=[400.0, 300.0, 0.0, 0.0])
+    return campaigns.join_acceptance(perf, acceptance(("1", 10, 5, 0)), CODES)
+
+
+def test_totals_under_a_segment_filter_divide_the_allocated_spend(tier_frame):
+    t = campaigns.totals(tier_frame)
+    assert t.spend_allocated and (t.spend, t.allocated_spend) == (6000.0, 700.0)
+    assert t.cost_per_mql == pytest.approx(700 / 26)      # not the whole 6,000 over the tier's MQLs
+    assert t.cost_per_sql == pytest.approx(700 / 6)
+    assert t.roi == pytest.approx(3800 / 700)
+
+
+def test_by_channel_under_a_segment_filter_divides_the_allocated_spend(tier_frame):
+    ch = campaigns.by_channel(tier_frame).set_index("channel")
+    assert ch.loc["Webinar", ["spend", "allocated_spend"]].tolist() == [4000.0, 700.0]
+    assert ch.loc["Webinar", "cost_per_mql"] == pytest.approx(700 / 21)
+    assert ch.loc["Webinar", "roi"] == pytest.approx(3000 / 700)
+    assert pd.isna(ch.loc["Paid search", "roi"]) and pd.isna(ch.loc["Paid search", "cost_per_mql"])  # nothing allocated
+
+
+def test_without_sql_leaves_out_campaigns_allocated_nothing(tier_frame):
+    # Brand search has spend but no lead in the tier: nothing was spent on the tier, so no SQL is missing
+    assert campaigns.without_sql(tier_frame).campaign.tolist() == ["Webinar B"]
+
+
+def test_charts_say_the_spend_is_allocated(tier_frame):
+    channels = campaign_charts.channel_returns_chart(campaigns.by_channel(tier_frame), allocated_to="Tier 1")
+    assert channels.layout.title.text.replace("<br>", " ") == "Spend allocated to Tier 1 and revenue won, by channel"
+    spend = channels.data[0]
+    assert spend.name == "Spend allocated to Tier 1"
+    assert dict(zip(spend.y, spend.x))["Webinar"] == 700.0
+    assert "$700 of $4k allocated to Tier 1 on 2 campaigns" in list(spend.customdata)
+    cost = campaign_charts.cost_per_sql_chart(tier_frame, allocated_to="Tier 1")
+    assert cost.layout.title.text.replace("<br>", " ") == "Cost per SQL on spend allocated to Tier 1, by campaign"
+    webinar = next(bar for bar in cost.data if bar.y[0] == "Webinar A")
+    assert webinar.x[0] == 80.0 and webinar.customdata[0][1] == "$400 of $1k allocated to Tier 1"
+    plain = campaign_charts.channel_returns_chart(campaigns.by_channel(tier_frame), allocated_to="<b>Retail</b>")
+    assert "<b>" not in plain.layout.title.text and "<b>" not in plain.data[0].name

@@ -149,6 +149,7 @@ def test_the_funnel_labels_take_two_short_lines_beside_bars_a_third_wide():
 
 def test_the_channel_chart_leaves_a_margin_for_the_longest_bars_label():
     frame = pd.DataFrame({"channel": ["Content", "Webinar"], "spend": [17_000.0, 16_000.0],
+                          "allocated_spend": [17_000.0, 16_000.0],
                           "won_revenue": [102_000.0, 17_000.0], "roi": [6.0, 1.06], "campaigns": [3, 2]})
     fig = campaign_charts.channel_returns_chart(frame)
     assert fig.layout.margin.r == campaign_charts.RETURN_LABEL_MARGIN

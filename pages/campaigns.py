@@ -2,6 +2,7 @@
 revenue it brought, and how sales judged its leads — the money half of the conversation between
 marketing and sales."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +10,7 @@ from components import campaign_charts
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, kpi, nothing_in_period, page_header, records_table
+from components.widgets import chart, csv_bytes, kpi, nothing_in_period, page_header, records_table, slug
 from queries import campaigns, dimensions, settings
 
 user = page_user("campaigns")
@@ -23,28 +24,44 @@ if frame.empty:
     st.stop()
 
 total = campaigns.totals(frame)
+# A segment filter (industry, country, tier) cuts each campaign's leads: its spend is then allocated
+# to the leads in the filter by their share of all its leads (docs/metrics.md), and every figure that
+# divides spend says so. The source and campaign filters choose whole campaigns and cut nothing.
+allocated_to = describe(filters.replace(sources=(), campaign_ids=())) if total.spend_allocated else None
+spend_word = "Allocated spend" if allocated_to else "Spend"
 cols = st.columns(5)
 with cols[0]:
-    kpi("Spend", fmt.money(total.spend, cur), caption=f"{fmt.number(total.campaigns)} campaigns",
-        help="The whole spend of every campaign whose dates overlap the period (a campaign running past "
-             "its end counts in full).")
+    if allocated_to:
+        kpi("Spend allocated", fmt.money(total.allocated_spend, cur),
+            caption=f"of {fmt.money(total.spend, cur)} on {fmt.number(total.campaigns)} campaigns",
+            help=f"Each campaign's spend × its leads in {fmt.md_text(allocated_to)} ÷ all its leads, added up. "
+                 f"A campaign with no leads in {fmt.md_text(allocated_to)} is allocated nothing.")
+    else:
+        kpi("Spend", fmt.money(total.spend, cur), caption=f"{fmt.number(total.campaigns)} campaigns",
+            help="The whole spend of every campaign whose dates overlap the period (a campaign running past "
+                 "its end counts in full).")
 with cols[1]:
     kpi("Cost per MQL", fmt.money(total.cost_per_mql, cur), caption=f"{fmt.number(total.mqls)} MQLs",
-        help="Spend ÷ the campaigns' leads that became MQLs, whenever they did.")
+        help=f"{spend_word} ÷ the campaigns' leads that became MQLs, whenever they did.")
 with cols[2]:
     kpi("Cost per SQL", fmt.money(total.cost_per_sql, cur), caption=f"{fmt.number(total.sqls)} SQLs",
-        help="Spend ÷ the campaigns' leads that became an opportunity (SQL), whenever they did: the earlier "
-             "signal while deals are still open.")
+        help=f"{spend_word} ÷ the campaigns' leads that became an opportunity (SQL), whenever they did: the "
+             "earlier signal while deals are still open.")
 with cols[3]:
     kpi("Return", fmt.ratio(total.roi), caption=f"{fmt.money(total.won_revenue, cur)} won",
-        help="Revenue won from the campaigns' leads ÷ spend. Campaigns still running have had little time "
-             "to close deals, so their return grows.")
+        help=f"Revenue won from the campaigns' leads ÷ {spend_word.lower()}. Campaigns still running have had "
+             "little time to close deals, so their return grows.")
 with cols[4]:
     kpi("Accepted by sales", fmt.pct(total.acceptance_rate),
         caption=f"{fmt.number(total.accepted)} of {fmt.number(total.handed_off)} hand-offs",
         help="Accepted ÷ handed off, for the campaigns' leads handed to sales in the period "
              f"({fmt.number(total.awaiting)} still awaiting a decision).")
 
+if allocated_to:
+    st.markdown(f"**Spend allocated to {fmt.md_text(allocated_to)}** by its share of each campaign's leads: "
+                f"{fmt.money(total.allocated_spend, cur)} of the campaigns' {fmt.money(total.spend, cur)}. Cost per "
+                f"MQL, cost per SQL and return divide this allocated spend; a campaign with no leads in "
+                f"{fmt.md_text(allocated_to)} is allocated nothing.")
 st.caption("Lifetime attribution: a campaign's leads, MQLs, opportunities and revenue count whenever they "
            "happened, so a campaign is judged on everything it brought. Acceptance counts its leads handed "
            "off in the period. So these are not the scoreboard's MQLs delivered, revenue or lead acceptance, "
@@ -53,7 +70,8 @@ st.caption("Lifetime attribution: a campaign's leads, MQLs, opportunities and re
 channels = campaigns.by_channel(frame)
 left, right = st.columns(2, gap="large")
 with left:
-    chart(campaign_charts.channel_returns_chart(channels, cur), width="stretch", key="campaign_channels")
+    chart(campaign_charts.channel_returns_chart(channels, cur, allocated_to=allocated_to), width="stretch",
+          key="campaign_channels")
 with right:
     st.markdown("#### By channel")
     # formatted text: a channel without MQLs, SQLs or spend has no cost per MQL, per SQL or return,
@@ -61,53 +79,83 @@ with right:
     # Amounts in three digits like the tiles ($3.09M, $8.64k), in widths that add up to less than the
     # half column of a 1366 px screen (~420 px): at 1M leads "$3,092,777" scrolled it sideways. The
     # CSV download holds the amounts in full.
-    amounts = {"spend": "Spend", "cost_per_mql": "Per MQL", "cost_per_sql": "Per SQL"}
+    # Under a segment filter the spend shown is the allocated spend, headed "Allocated"; the CSV holds
+    # the whole spend beside it.
+    amounts = {"allocated_spend": "Allocated" if allocated_to else "Spend", "cost_per_mql": "Per MQL",
+               "cost_per_sql": "Per SQL"}
     shown = pd.DataFrame({
         "Channel": channels["channel"],
         **{label: [fmt.money(v, cur) for v in channels[col]] for col, label in amounts.items()},
         "Return": [fmt.ratio(v) for v in channels["roi"]],
         "Accepted": [fmt.pct(v) for v in channels["acceptance_rate"]]})
-    full = pd.DataFrame({"Channel": channels["channel"],
-                         **{label: channels[col].round(2) for col, label in amounts.items()},
+    full = pd.DataFrame({"Channel": channels["channel"], "Spend": channels["spend"].round(2),
+                         "Allocated spend": channels["allocated_spend"].round(2),
+                         **{label: channels[col].round(2) for col, label in list(amounts.items())[1:]},
                          "Return": channels["roi"].round(2),
                          "Accepted (%)": (channels["acceptance_rate"] * 100).round(1)})
-    widths = {"Channel": 100, **dict.fromkeys(amounts.values(), 62), "Return": 54, "Accepted": 66}
+    widths = {"Channel": 96, **dict.fromkeys(amounts.values(), 62), "Return": 54, "Accepted": 66}
+    widths[amounts["allocated_spend"]] = 70
     records_table(shown, title=f"campaign returns by channel {period.describe()}", key="campaign_channels_table",
                   csv=full, column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()})
-    st.caption("Best return first. Return = revenue won ÷ spend; accepted = the channel's campaign leads "
-               "sales accepted, of those handed off in the period.")
-chart(campaign_charts.cost_per_sql_chart(frame, cur), width="stretch", key="campaign_cost_per_sql")
+    st.caption(f"Best return first. Return = revenue won ÷ {spend_word.lower()}; accepted = the channel's campaign "
+               "leads sales accepted, of those handed off in the period.")
+chart(campaign_charts.cost_per_sql_chart(frame, cur, allocated_to=allocated_to), width="stretch",
+      key="campaign_cost_per_sql")
 unpriced = campaigns.without_sql(frame)
 if len(unpriced):
+    spent = f"{fmt.money(unpriced['allocated_spend'].sum(), cur)} {'allocated' if allocated_to else 'spent'}"
     st.caption(f"Not drawn: {fmt.number(len(unpriced))} campaign{'s' if len(unpriced) != 1 else ''} without an "
-               f"opportunity yet ({fmt.money(unpriced['spend'].sum(), cur)} spent): "
+               f"opportunity yet ({spent}): "
                + ", ".join(fmt.md_text(name) for name in unpriced["campaign"].head(5))
                + (" …" if len(unpriced) > 5 else "") + ".")
 
-table = frame.sort_values(["spend", "campaign"], ascending=[False, True])[
-    ["campaign", "channel", "start_date", "end_date", "spend", "leads", "mqls", "cost_per_mql", "sqls",
-     "cost_per_sql", "won_revenue", "roi", "handed_off"]]
+# Biggest spend first (allocated, under a segment filter).
+table = frame.sort_values(["allocated_spend", "spend", "campaign"], ascending=[False, False, True])[
+    ["campaign", "channel", "start_date", "end_date", "spend", "allocated_spend", "leads", "mqls", "cost_per_mql",
+     "sqls", "cost_per_sql", "won_revenue", "roi", "handed_off"]]
 # in points, drawn whole like every other rate ("76%"; the built-in percent format read "75.86%")
 table = table.assign(accepted_pct=frame["acceptance_rate"] * 100)
 money = fmt.money_column(cur)
+# Cost per MQL / SQL and return are empty without MQLs, SQLs or spend. A number column draws an empty
+# cell as a grey "None" whatever its format, so on screen those cells hold infinity (after every cost,
+# below every return when sorted) and the table's formatter writes them "—" like every other empty
+# value; the numbers still sort as numbers. The CSV keeps them empty.
+
+
+def or_dash(write):
+    """A cell formatter that writes infinity (an empty cost or return, on screen) as '—'."""
+    return lambda v: write(v) if np.isfinite(v) else fmt.DASH
+
+
+in_full = or_dash(lambda v: fmt.money(v, cur, compact=False))   # "$1,234", as the money columns
+styled = table.fillna({"cost_per_mql": np.inf, "cost_per_sql": np.inf, "roi": -np.inf}).style.format(
+    {"cost_per_mql": in_full, "cost_per_sql": in_full, "roi": or_dash(fmt.ratio)})
+shown_columns = [c for c in table.columns if c != "allocated_spend" or allocated_to]
 st.markdown("#### Every campaign")
-records_table(
-    table, title=f"campaign returns {period.describe()}", key="campaigns",
+st.dataframe(
+    styled, hide_index=True, width="stretch", column_order=shown_columns,
     column_config={
         "campaign": st.column_config.TextColumn("Campaign", width="large"),
         "channel": "Channel",
         "start_date": st.column_config.DateColumn("Starts", format="DD MMM YYYY"),
         "end_date": st.column_config.DateColumn("Ends", format="DD MMM YYYY"),
-        "spend": st.column_config.NumberColumn("Spend", format=money),
+        "spend": st.column_config.NumberColumn("Spend", format=money, help="The campaign's whole spend"),
+        "allocated_spend": st.column_config.NumberColumn(
+            "Allocated", format=money,
+            help=f"Spend allocated to {fmt.md_text(allocated_to)}: spend × the campaign's leads in it ÷ all its leads"
+            if allocated_to else None),
         "leads": st.column_config.NumberColumn("Leads", format="%,d"),
         "mqls": st.column_config.NumberColumn("MQLs", format="%,d"),
-        "cost_per_mql": st.column_config.NumberColumn("Per MQL", format=money),
+        "cost_per_mql": st.column_config.NumberColumn("Per MQL", help=f"{spend_word} ÷ MQLs"),
         "sqls": st.column_config.NumberColumn("SQLs", format="%,d"),
-        "cost_per_sql": st.column_config.NumberColumn("Per SQL", format=money),
+        "cost_per_sql": st.column_config.NumberColumn("Per SQL", help=f"{spend_word} ÷ SQLs"),
         "won_revenue": st.column_config.NumberColumn("Won", format=money),
-        "roi": st.column_config.NumberColumn("Return", format="%.1f×"),
+        "roi": st.column_config.NumberColumn("Return", help=f"Revenue won ÷ {spend_word.lower()}"),
         "handed_off": st.column_config.NumberColumn("Handed off", format="%,d",
                                                     help="The campaign's leads handed to sales in the period"),
         "accepted_pct": st.column_config.ProgressColumn("Accepted", format="%.0f%%", min_value=0, max_value=100,
                                                         help="Accepted ÷ handed off in the period"),
     })
+# the CSV holds the whole and the allocated spend (equal when no filter cuts the campaigns' leads)
+st.download_button("Download CSV", csv_bytes(table), file_name=f"{slug(f'campaign returns {period.describe()}')}.csv",
+                   mime="text/csv", key="csv_campaigns", icon=":material/download:")

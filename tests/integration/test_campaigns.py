@@ -3,6 +3,7 @@ pandas computation over the raw tables, and the page (AppTest) against the query
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -60,6 +61,13 @@ def test_rows_and_totals_match_an_independent_computation(raw, seeded_app_db, ch
     assert total.acceptance_rate == pytest.approx(expected.accepted.sum() / expected.handed_off.sum())
 
 
+def displayed(table) -> pd.DataFrame:
+    """The text an ``st.dataframe`` of a pandas Styler shows in each cell (its display values)."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(table.proto.arrow_data.styler.display_values).read_pandas()
+
+
 def _metric(at, label: str):
     return next(m for m in at.metric if m.label == label)
 
@@ -80,6 +88,11 @@ def test_page_shows_the_totals_of_the_query_functions(seeded_app_db, monkeypatch
     every = next(t for t in tables if "campaign" in t.columns)
     assert sorted(every["campaign"]) == sorted(rows["campaign"])
     assert at.get("download_button")  # the table exports to CSV
+    # nothing cut: the whole spend, said plainly; the CSV still has both spend columns (equal here)
+    shown = next(d for d in at.dataframe if "campaign" in d.value.columns)
+    assert "allocated_spend" not in shown.proto.column_order and "spend" in shown.proto.column_order
+    assert (every["allocated_spend"] == every["spend"]).all()
+    assert not any("allocated" in m.value.lower() for m in at.markdown)
     # By channel: amounts in three digits like the tiles, in widths that fit the half column of a
     # 1366 px screen ("$3,092,777" at 1M leads scrolled it sideways)
     by_channel = next(d for d in at.dataframe if "Per SQL" in d.value.columns and "Channel" in d.value.columns)
@@ -89,6 +102,43 @@ def test_page_shows_the_totals_of_the_query_functions(seeded_app_db, monkeypatch
     assert list(by_channel.value["Per SQL"]) == [fmt.money(v, cur) for v in channels["cost_per_sql"]]
     assert fits_without_scrolling(by_channel, HALF_WIDTH_1366)
     assert len(at.get("download_button")) == 2   # its CSV holds the amounts in full
+
+
+def test_page_with_a_tier_filter_divides_the_spend_allocated_to_the_tier(seeded_app_db, monkeypatch):
+    """QA: /campaigns?tier=1 showed the whole spend and divided it by tier 1's MQLs (cost per MQL 4x
+    the overall). The tiles, tables and charts now use the spend allocated to tier 1 and say so; the
+    CSV holds the whole spend and the allocated spend."""
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+    at = open_page("marketer", "campaigns", query={**Q2, "tier": "1"})
+    period = Period(date(2026, 4, 1), date(2026, 6, 30), settings.company_timezone())
+    rows = campaigns.returns(period, Filters(tiers=[1]))
+    total, whole = campaigns.totals(rows), campaigns.totals(campaigns.returns(period))
+    cur = settings.currency()
+    assert total.spend_allocated and 0 < total.allocated_spend < total.spend == whole.spend
+    assert _metric(at, "Spend allocated").value == fmt.money(total.allocated_spend, cur)
+    assert _metric(at, "Spend allocated").proto.delta_description.startswith(f"of {fmt.money(total.spend, cur)} on ")
+    assert _metric(at, "Cost per MQL").value == fmt.money(total.allocated_spend / total.mqls, cur)
+    assert _metric(at, "Return").value == fmt.ratio(total.won_revenue / total.allocated_spend)
+    assert any("Spend allocated to Tier 1** by its share of each campaign's leads" in m.value for m in at.markdown)
+    charts = [json.loads(c.proto.spec)["layout"]["title"]["text"].replace("<br>", " ") for c in at.get("plotly_chart")]
+    assert "Spend allocated to Tier 1 and revenue won, by channel" in charts
+    assert any(t.startswith("Cost per SQL on spend allocated to Tier 1") for t in charts), charts
+    by_channel = next(d for d in at.dataframe if "Channel" in d.value.columns)
+    assert "Allocated" in by_channel.value.columns and "Spend" not in by_channel.value.columns
+    assert fits_without_scrolling(by_channel, HALF_WIDTH_1366)
+    every = next(d for d in at.dataframe if "campaign" in d.value.columns)
+    assert {"spend", "allocated_spend"} <= set(every.value.columns)
+    assert "allocated_spend" in json.loads(every.proto.columns)
+    assert list(every.proto.column_order) == [c for c in every.value.columns]   # "Allocated" shown beside "Spend"
+    # the CSV is this table (before its empty costs are filled for the screen): both spends, in full
+    assert np.allclose(sorted(every.value.allocated_spend), sorted(rows.allocated_spend))
+    assert np.allclose(sorted(every.value.spend), sorted(rows.spend))
+    # an empty cost or return reads "—" like every other empty cell, not a grey "None"; numbers still sort
+    shown = displayed(every)
+    empty = ~np.isfinite(every.value.cost_per_sql.to_numpy())
+    assert empty.any() and set(shown.cost_per_sql[empty]) == {"—"} and "None" not in shown.to_string()
+    assert shown.cost_per_sql[~empty].str.startswith("$").all() and every.value.cost_per_sql.dtype == "float64"
+    assert sorted(every.value.cost_per_sql[~empty]) == sorted(rows.cost_per_sql.dropna())
 
 
 def test_page_explains_a_period_without_campaigns(seeded_app_db, monkeypatch):

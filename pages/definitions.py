@@ -111,7 +111,9 @@ with right:
         "- **Revenue** = deals won with a close date in the period; **win rate** = won ÷ (won + lost), by close "
         "date — not won ÷ all opportunities.\n"
         "- **Cost per MQL / SQL** = a campaign's spend ÷ its leads that became MQLs / opportunities; **return** = "
-        "revenue won from its leads ÷ spend (everything the campaign brought, whenever it happened).\n"
+        "revenue won from its leads ÷ spend (everything the campaign brought, whenever it happened). Under an "
+        "industry, country or tier filter the spend is the campaign's share for that segment: its spend × its "
+        "leads in the segment ÷ all its leads.\n"
         f"- Periods are cut in the company time zone, **{tz}**.")
 
 st.markdown("#### Criteria versions")

@@ -35,9 +35,11 @@ import streamlit as st
 
 from components import format as fmt
 from components.goal_card import target_text, value_text
+from components.widgets import date_field
 from queries import dimensions, goals, settings
 from queries.access import User
-from queries.goal_math import CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, input_text, parse_amount
+from queries.goal_math import (CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, describe_period, input_text, parse_amount,
+                               period_bounds)
 from queries.goals import METRICS, CheckInInput, Goal, GoalError, GoalInput, StaleGoal
 from queries.filters import parse_id
 from queries.periods import local_today
@@ -245,9 +247,11 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
     metric_options = [MANUAL, *METRICS]
 
     with st.form("goal_form", border=True, enter_to_submit=False):
-        st.text_input("Title", value=v["title"], key=_k("title"), max_chars=200,
+        # no max_chars on the text fields: a paste over the limit was thrown away without a word; the
+        # save says what is too long, and the text stays in the field to shorten
+        st.text_input("Title", value=v["title"], key=_k("title"),
                       placeholder="e.g. Grow marketing-sourced revenue")
-        st.text_area("Why it matters", value=v["why"], key=_k("why"), max_chars=2000, height=80,
+        st.text_area("Why it matters", value=v["why"], key=_k("why"), height=80,
                      placeholder="What changes for the company when we hit this, and why both teams own it.")
         st.markdown("**What is measured**")
         cols = st.columns([3, 2])
@@ -267,11 +271,11 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
             st.selectbox("Period", list(PERIOD_KINDS), index=list(PERIOD_KINDS).index(v["period_kind"]),
                          format_func=PERIOD_KINDS.get, key=_k("period_kind"))
         with cols[1]:
-            st.date_input("Starts (or any day in the period)", value=v["start"], key=_k("start"), format="YYYY-MM-DD",
-                          help="A month, quarter, half or year runs over the whole one containing this day.")
+            date_field(st, "Starts (or any day in the period)", value=v["start"], key=_k("start"),
+                       help="A month, quarter, half or year runs over the whole one containing this day.")
         with cols[2]:
-            st.date_input("Ends (custom periods)", value=v["end"], key=_k("end"), format="YYYY-MM-DD",
-                          help="Used only when the period is 'Custom dates'.")
+            date_field(st, "Ends (custom periods)", value=v["end"], key=_k("end"),
+                       help="Used only when the period is 'Custom dates'.")
         st.markdown("**Who**")
         st.multiselect("Owners", list(rep_label), default=[r for r in v["owners"] if r in rep_label], key=_k("owners"),
                        format_func=rep_label.get,
@@ -290,7 +294,7 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
                 st.selectbox("Unit", list(UNITS), index=list(UNITS).index(v["unit"]), format_func=UNITS.get,
                              key=_k("unit"))
             with cols[1]:
-                st.text_input("Unit label (optional)", value=v["unit_label"], key=_k("unit_label"), max_chars=40,
+                st.text_input("Unit label (optional)", value=v["unit_label"], key=_k("unit_label"),
                               placeholder="e.g. case studies")
             cols = st.columns([1, 1])
             with cols[0]:
@@ -339,16 +343,23 @@ def _unit_hint(unit: str) -> str:
     return {"currency": settings.currency(), "percent": "%", "minutes": "minutes", "count": "number"}[unit]
 
 
+def _period_saved(data: GoalInput) -> str:
+    """The saved period in words ("Q1 2027", "01 Dec 2026 – 31 Dec 2027"): a date half typed into a
+    field is not sent, so the success message is where the dates the save used show."""
+    return fmt.md_text(describe_period(data.period_kind, *period_bounds(data.period_kind, data.start, data.end)))
+
+
 def _on_goal_submit(user: User, goal_id: int | None) -> None:
     """The save, run before the next script run (a callback): on success go to the goal's page."""
     data = _input()
     try:
         if goal_id is None:
             goal_id = goals.create(user, data)
-            st.session_state[FLASH] = f"Goal “{fmt.md_text(' '.join(data.title.split()))}” created."
+            st.session_state[FLASH] = (f"Goal “{fmt.md_text(' '.join(data.title.split()))}” created for "
+                                       f"{_period_saved(data)}.")
         else:
             goals.update(user, goal_id, data, st.session_state["gf__version"])
-            st.session_state[FLASH] = "Changes saved."
+            st.session_state[FLASH] = f"Changes saved; the goal runs {_period_saved(data)}."
     except StaleGoal as err:
         st.session_state["gf__stale"] = True
         st.session_state["gf__error"] = str(err)
@@ -447,13 +458,13 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
         else:
             st.caption(f"The value is computed from live data: {value_text(current_value, goal, cur)} now; "
                        "it is recorded with your check-in.")
-        st.text_area("What moved since the last check-in", key=prefix + "narrative", max_chars=2000, height=90)
+        st.text_area("What moved since the last check-in", key=prefix + "narrative", height=90)
         cols = st.columns(2)
         with cols[0]:
-            st.text_area("Blockers (optional)", key=prefix + "blockers", max_chars=2000, height=70)
+            st.text_area("Blockers (optional)", key=prefix + "blockers", height=70)
         with cols[1]:
             other = "sales" if user.side == "marketing" else "marketing"
-            st.text_area(f"What we need from {other} (optional)", key=prefix + "needs", max_chars=2000,
+            st.text_area(f"What we need from {other} (optional)", key=prefix + "needs",
                          height=70)
         st.form_submit_button("Post check-in", type="primary", icon=":material/send:", on_click=_on_checkin,
                               args=(user, goal.id))

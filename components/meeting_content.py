@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -700,7 +701,11 @@ def action_lines(frame: pd.DataFrame, today: date, tz: str, *, year_always: bool
     out = []
     for r in frame.to_dict("records"):
         due = r["due_date"] if isinstance(r["due_date"], date) else pd.Timestamp(r["due_date"]).date()
-        meeting_at = local_date_text(r["meeting_at"], tz, None if year_always else today)
+        # the day the meeting was held (started), not the one it was planned for ("from Weekly, 03 Dec"
+        # for a meeting held on 24 Nov); a frame without the column (older callers) names the planned day
+        held = r.get("meeting_held_at")
+        meeting_at = local_date_text(r["meeting_at"] if held is None or pd.isna(held) else held, tz,
+                                     None if year_always else today)
         out.append(ActionLine(
             id=int(r["id"]), version=int(r["version"]), body=r["body"], owner=r["owner"] or fmt.DASH,
             owner_side=_side(r.get("owner_function")), due=due_text(due, today, r["status"], year_always=year_always),
@@ -736,7 +741,14 @@ def section_title(kind: str, title: str | None = None) -> str:
 
 
 def esc(text) -> str:
-    return html.escape(str(text if text is not None else ""))
+    """Text for HTML markup (meeting mode's ``st.markdown(..., unsafe_allow_html=True)`` blocks and
+    the export): HTML-escaped, each line break a ``<br>``. A line break left in the markup could
+    end its HTML block at a blank line, and Markdown then read what followed: a decision typed as
+    two paragraphs showed ``$x$`` as maths and ``# …`` as a heading."""
+    return _LINE_BREAK.sub("<br>", html.escape(str(text if text is not None else "")))
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def cell(value) -> str:

@@ -13,10 +13,10 @@ import streamlit as st
 
 from components.meeting_content import esc, section_title
 from components.meeting_view import DIALOG, fail, flash, go, tz
-from components.widgets import icon_button
+from components.widgets import date_field, icon_button
 from queries import meetings
 from queries.access import User
-from queries.meeting_rules import (MAX_MINUTES, MEETING_PRESETS, SECTIONS, ActionInput, AgendaItemInput,
+from queries.meeting_rules import (MEETING_PRESETS, SECTIONS, ActionInput, AgendaItemInput,
                                    DecisionInput, MeetingError, MeetingInput, StaleMeeting, owner_key)
 from queries.periods import local_today, zone
 
@@ -47,10 +47,12 @@ def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: st
              datetime.combine(local_today(zone_name) + timedelta(days=1), time(9, 0)))
     g = _gen(key)
     with st.form(f"{key}_{g}", border=meeting is None):
+        # no max_chars, here and below: a paste over the limit was thrown away without a word; the save
+        # says how long the text is and what fits, and the text stays in the field
         title = st.text_input("Title", value=meeting.title if meeting else "Weekly sales & marketing alignment",
-                              max_chars=120, key=f"{key}_title_{g}")
+                              key=f"{key}_title_{g}")
         c1, c2 = st.columns(2)
-        day = c1.date_input("Date", value=local.date(), format="YYYY-MM-DD", key=f"{key}_date_{g}")
+        day = date_field(c1, "Date", value=local.date(), key=f"{key}_date_{g}")
         at = c2.time_input("Time", value=local.time().replace(second=0, microsecond=0), step=900, key=f"{key}_time_{g}")
         options = [None, *names]
         default = meeting.presenter_user_id if meeting else (user.id if user.id in names else None)
@@ -75,10 +77,13 @@ def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: st
             new_id = meetings.create(user, data)
             _next_gen(key)
             go(new_id)
-            flash("Meeting planned with the standard agenda; adjust it under “Edit the agenda”.")
+            # the date as saved, in words: a date half typed into the field is not sent, and the
+            # field's old one is saved (Known limits); the message is where that shows
+            flash(f"Meeting planned for {when:%a %d %b %Y, %H:%M} with the standard agenda; adjust it under "
+                  "“Edit the agenda”.")
         else:
             meetings.update(user, meeting.id, data, meeting.version)
-            flash("Meeting details saved.")
+            flash(f"Meeting details saved: {when:%a %d %b %Y, %H:%M}.")
         st.rerun()
     except MeetingError as err:
         st.error(str(err), icon=":material/error:")
@@ -172,12 +177,13 @@ def agenda_editor(user: User, meeting: meetings.Meeting, items) -> None:
         with c[0]:
             if r["kind"] == "topic":
                 st.text_input("Topic", key=f"mtg_ag_title_{r['uid']}", label_visibility="collapsed",
-                              placeholder="Topic title", max_chars=120)
+                              placeholder="Topic title")
             else:
                 st.markdown(f"{index + 1}. {esc(section_title(r['kind']))}" + (" *(always first)*" if fixed else ""))
-        # a label of its own per row: a screen reader announced every field as just "Minutes"
-        c[1].number_input(f"Minutes for item {index + 1}", min_value=1, max_value=MAX_MINUTES, step=1,
-                          key=f"mtg_ag_min_{r['uid']}", label_visibility="collapsed")
+        # a label of its own per row: a screen reader announced every field as just "Minutes". No
+        # min/max: a number outside them was kept from the save without a word (clean_agenda says why)
+        c[1].number_input(f"Minutes for item {index + 1}", step=1, key=f"mtg_ag_min_{r['uid']}",
+                          label_visibility="collapsed")
         # icon-only, each named for its row ("Move item 3 up"), not after its icon
         icon_button(c[2], f"Move item {index + 1} up", key=f"mtg_ag_up_{r['uid']}", icon=":material/arrow_upward:",
                     on_click=_move, args=(key, index, -1), disabled=fixed or index <= 1, help="Move up")
@@ -240,7 +246,7 @@ def decision_form(user: User, meeting: meetings.Meeting, items, item, *, key: st
     with st.form(f"{key}_{g}", border=not in_dialog):
         if not in_dialog:
             st.markdown("**Decision**")
-        body = st.text_area("Decision", key=f"{key}_body_{g}", max_chars=1000, height=100,
+        body = st.text_area("Decision", key=f"{key}_body_{g}", height=100,
                             placeholder="What was decided, in one or two sentences")
         goal_id, crit_id = _links(key, g)
         item_id = _item_picker(items, item, key, g)
@@ -273,12 +279,12 @@ def action_form(user: User, meeting: meetings.Meeting, items, item, *, key: str,
     with st.form(f"{key}_{g}", border=not in_dialog):
         if not in_dialog:
             st.markdown("**Action item**")
-        body = st.text_area("Action", key=f"{key}_body_{g}", max_chars=1000, height=100,
+        body = st.text_area("Action", key=f"{key}_body_{g}", height=100,
                             placeholder="Who does what — one concrete next step")
         c1, c2 = st.columns([3, 2])
         owner = c1.selectbox("Owner", list(owners), format_func=owners.get, index=None, key=f"{key}_owner_{g}",
                              placeholder="Who will do it?")
-        due = c2.date_input("Due date", value=today + timedelta(days=7), format="YYYY-MM-DD", key=f"{key}_due_{g}")
+        due = date_field(c2, "Due date", value=today + timedelta(days=7), key=f"{key}_due_{g}")
         goal_id, crit_id = _links(key, g)
         item_id = _item_picker(items, item, key, g)
         submitted = st.form_submit_button("Record action", type="primary", icon=":material/assignment_add:")
@@ -287,7 +293,7 @@ def action_form(user: User, meeting: meetings.Meeting, items, item, *, key: str,
             meetings.record_action(user, meeting.id, ActionInput(body, owner, due if isinstance(due, date) else None,
                                                                  goal_id, crit_id, item_id), today=today)
             _next_gen(key)
-            flash("Action item recorded: it will open the next meeting until it is done.")
+            flash(f"Action item recorded, due {due:%a %d %b %Y}: it will open the next meeting until it is done.")
             st.session_state.pop(DIALOG, None)
             st.rerun()
         except MeetingError as err:

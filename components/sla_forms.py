@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.widgets import empty_state
+from components.widgets import date_field, empty_state
 from queries import dimensions, sla
 from queries.access import User
 from queries.business_hours import WEEKDAY_NAMES, country_of_zone, describe_window, format_hhmm
@@ -151,11 +151,14 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
         if row is None and is_default:
             st.info("There is no default policy yet: this one will cover every lead no other policy matches.")
         c1, c2 = st.columns([2, 1])
-        c1.text_input("Name", value=init("name", row["name"] if row is not None else ""), key=f"{k}name", max_chars=80,
+        # No widget limits on this form (max_chars, min/max): a value past one was kept from the save
+        # without a word (a pasted name dropped, Save doing nothing on rank 5000); PolicyInput.cleaned
+        # says what is wrong, and the input stays.
+        c1.text_input("Name", value=init("name", row["name"] if row is not None else ""), key=f"{k}name",
                       placeholder="e.g. Strategic accounts")
-        c2.number_input("Rank (lower is tried first)", 1, 999, init("rank", int(row["rank"]) if row is not None else 50),
-                        key=f"{k}rank", disabled=is_default,
-                        help="The default policy always comes last.")
+        c2.number_input("Rank (lower is tried first)", value=init("rank", int(row["rank"]) if row is not None else 50),
+                        step=1, key=f"{k}rank", disabled=is_default,
+                        help="From 1 to 999. The default policy always comes last.")
         if is_default:
             st.caption("The default policy covers every lead no other policy matches, so it has no conditions.")
         else:
@@ -170,14 +173,13 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
                           format_func=sla.PRIORITIES.get, key=f"{k}priorities")
         st.markdown("**Windows**")
         a, b, c = st.columns([1, 1, 1.4])
-        # min 0, not 0.5: a 0 reaches the save and gets its message (the field used to refuse it silently)
-        a.number_input("First touch within", min_value=0.0, max_value=43200.0, value=float(init("ft_value", ft_value)), step=0.5,
+        a.number_input("First touch within", value=float(init("ft_value", ft_value)), step=0.5,
                        key=f"{k}ft_value", format="%g")
         b.selectbox("Unit", list(UNITS), index=list(UNITS).index(init("ft_unit", ft_unit)), key=f"{k}ft_unit")
         c.radio("Counted in", BASES, horizontal=True, key=f"{k}ft_basis",
                 index=BASES.index(init("ft_basis", BASES[0 if row is None or row["first_touch_business"] else 1])))
         a, b, c = st.columns([1, 1, 1.4])
-        a.number_input("Accept or reject within", min_value=0.0, max_value=129600.0, value=float(init("dec_value", dec_value)), step=0.5,
+        a.number_input("Accept or reject within", value=float(init("dec_value", dec_value)), step=0.5,
                        key=f"{k}dec_value", format="%g", help="In business hours, 2 working days of 9 h = 18 hours.")
         b.selectbox("Unit ", list(UNITS), index=list(UNITS).index(init("dec_unit", dec_unit)), key=f"{k}dec_unit")
         c.radio("Counted in ", BASES, horizontal=True, key=f"{k}dec_basis",
@@ -190,21 +192,20 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
                     format_func=cal_names.get, key=f"{k}calendar", placeholder="No calendar yet")
         # tomorrow by default: a policy saved at 22:41 "from today" would re-measure the morning's
         # hand-offs against terms nobody had agreed when they were handed off
-        b.date_input("Takes effect on", value=init("effective", datetime.now(zone(tz)).date() + timedelta(days=1)),
-                     key=f"{k}effective",
-                     format="YYYY-MM-DD",
-                     help="00:00 in the company time zone; tomorrow by default, so today's hand-offs keep the terms "
+        date_field(b, "Takes effect on", value=init("effective", datetime.now(zone(tz)).date() + timedelta(days=1)),
+                   key=f"{k}effective",
+                   help="00:00 in the company time zone; tomorrow by default, so today's hand-offs keep the terms "
                           "they were handed off under. Today or a date in the past re-measures every hand-off "
                           "since 00:00 of that date.")
-        c.text_input("Why (kept in the history)", value=init("note", ""), key=f"{k}note", max_chars=300)
+        c.text_input("Why (kept in the history)", value=init("note", ""), key=f"{k}note")
         st.form_submit_button("Save as a new version" if row is not None else "Create policy", type="primary",
                               on_click=_save_policy, args=(user, k, code, version, is_default, tz))
     if row is not None and not is_default:
         with st.expander(f"Retire {fmt.md_text(row['name'])}"):
             st.caption("Leads it covered fall to the next matching policy from that date on. Hand-offs before it "
                        "keep this policy.")
-            st.date_input("Retire from", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}retire_on",
-                          format="YYYY-MM-DD", help="Tomorrow by default: today's hand-offs keep this policy.")
+            date_field(st, "Retire from", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}retire_on",
+                       help="Tomorrow by default: today's hand-offs keep this policy.")
             st.button(f"Retire {fmt.md_text(row['name'])}", key=f"{k}retire", on_click=_retire, args=(user, k, code, version, tz))
 
 
@@ -233,7 +234,7 @@ def _save_policy(user, k, code, version, is_default, tz):
         if unit_problems:
             problems = list(unit_problems)
             try:
-                data.cleaned(set(dimensions.channels()["code"]))
+                data.cleaned(set(dimensions.channels()["code"]), datetime.now(zone(tz)).date())
             except sla.SlaError as err:
                 problems += [line.removeprefix("- ") for line in str(err).splitlines()]
             raise sla.SlaError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
@@ -247,7 +248,8 @@ def _save_policy(user, k, code, version, is_default, tz):
         flash("error", f"{message} (Meanwhile your input is kept in the form below.)")
 
     saved = _guard(lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
-                   lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}."
+                   lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}, in force from "
+                             f"{data.effective_from:%a %d %b %Y}."
                              f"{_remeasured(r.remeasured)}{_order_note(data)}", on_stale=keep_input)
     if saved and code == NEW:
         for f in _FIELDS:   # a created policy leaves an empty form (its values looked unsaved)
@@ -291,7 +293,8 @@ def _to_minutes(value, unit, label) -> int:
 
 def _retire(user, k, code, version, tz):
     _guard(lambda: sla.retire_policy(user, code, st.session_state[f"{k}retire_on"], version, tz),
-           lambda r: f"Retired from version {r.version} on.{_remeasured(r.remeasured)}")
+           lambda r: f"Retired from {st.session_state[f'{k}retire_on']:%a %d %b %Y} (version {r.version})."
+                     f"{_remeasured(r.remeasured)}")
 
 
 # --------------------------------------------------------------------------- calendar
@@ -357,8 +360,7 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
                          label_visibility="collapsed")
             c.text_input("To", value=format_hhmm(hours[1] if hours else time(17), end=True), key=f"{k}end{d}",
                          label_visibility="collapsed")
-        st.date_input("From", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}from",
-                      format="YYYY-MM-DD")
+        date_field(st, "From", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}from")
         st.form_submit_button("Save working hours", type="primary", on_click=_save_hours,
                               args=(user, cal_id, version, tz, k))
     if cal and len(cal.schedules) > 1:
@@ -395,12 +397,12 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
     a, b = st.columns(2)
     with a, st.form(f"{k}add"):
         st.markdown("**Add a closed day**")
-        st.date_input("Date", value=None, key=f"{k}day", format="YYYY-MM-DD")
-        st.text_input("Name", key=f"{k}name", max_chars=80, placeholder="e.g. Company offsite")
+        date_field(st, "Date", value=None, key=f"{k}day")
+        st.text_input("Name", key=f"{k}name", placeholder="e.g. Company offsite")
         st.form_submit_button("Add", on_click=lambda: _guard(
             lambda: sla.save_holidays(user, cal_id, {st.session_state[f"{k}day"]: st.session_state[f"{k}name"]}
                                       if st.session_state[f"{k}day"] else {}, version, tz),
-            lambda n: "Holiday added." + _remeasured(n)))
+            lambda n: f"Holiday added: {st.session_state[f'{k}day']:%a %d %b %Y}." + _remeasured(n)))
     with b, st.form(f"{k}import"):
         st.markdown("**Import public holidays** (from the maintained `holidays` library)")
         c1, c2, c3 = st.columns(3)
@@ -408,7 +410,7 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
                       max_chars=2, placeholder="e.g. DE", help="Two-letter ISO code; the default is the country of "
                                                                 "the calendar's time zone.")
         c2.text_input("State / region", key=f"{k}subdiv", max_chars=6, placeholder="optional")
-        c3.number_input("Year", 2000, 2050, today.year + (1 if today.month >= 10 else 0), key=f"{k}year")
+        c3.number_input("Year", value=today.year + (1 if today.month >= 10 else 0), step=1, key=f"{k}year")
         st.form_submit_button("Import", on_click=_import_holidays, args=(user, cal_id, version, tz, k))
     if len(shown):
         with st.expander("Remove a holiday"):
@@ -424,6 +426,10 @@ def _import_holidays(user, cal_id, version, tz, k):
     s = st.session_state
 
     def run():
+        year = int(s[f"{k}year"])
+        if not sla.CALENDAR_FIRST_DAY.year <= year <= sla.CALENDAR_LAST_DAY.year:
+            raise sla.SlaError(f"Pick a year from {sla.CALENDAR_FIRST_DAY.year} to {sla.CALENDAR_LAST_DAY.year} (the "
+                               f"years business calendars cover); {year} is outside them.")
         found = sla.public_holidays(s[f"{k}country"], [int(s[f"{k}year"])], s[f"{k}subdiv"].strip() or None)
         if not found:
             raise sla.SlaError("That list has no holidays for the year.")
@@ -483,11 +489,9 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
     free_start = _next_free_quarter(frame, today)
     with st.form(f"{k}form"):
         a, b, c = st.columns(3)
-        a.date_input("From", value=row["start_date"] if row is not None else free_start, key=f"{k}start",
-                     format="YYYY-MM-DD")
-        b.date_input("To", value=row["end_date"] if row is not None else
-                     quarter_start(free_start + timedelta(days=95)) - timedelta(days=1), key=f"{k}end",
-                     format="YYYY-MM-DD")
+        date_field(a, "From", value=row["start_date"] if row is not None else free_start, key=f"{k}start")
+        date_field(b, "To", value=row["end_date"] if row is not None else
+                   quarter_start(free_start + timedelta(days=95)) - timedelta(days=1), key=f"{k}end")
         # on a commitment already agreed, each lead changes their own side's terms (sla.commitment_sides)
         sides = sla.commitment_sides(user) if row is not None else set(sla.COMMITMENT_TERMS)
         theirs = {side: None if side in sides else f"{side.capitalize()}'s promise: a {side} lead changes it."
@@ -495,19 +499,21 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
         # a new commitment starts from the latest one's volume (0, the old default, is refused)
         volume = int(row["mql_volume"]) if row is not None else \
             int(frame.sort_values("start_date")["mql_volume"].iloc[-1]) if not frame.empty else 1
-        c.number_input("MQLs marketing commits", 1, 10_000_000, volume,
+        # no min/max on these numbers: a value past them kept Save from doing anything, without a word;
+        # the save says what is allowed (CommitmentInput.cleaned, _save_commitment)
+        c.number_input("MQLs marketing commits", value=volume, step=1,
                        key=f"{k}volume", disabled=bool(theirs["marketing"]), help=theirs["marketing"])
         a, b, c = st.columns(3)
 
         def pct_value(col, default):
             return float(row[col] * 100) if row is not None and pd.notna(row[col]) else default
 
-        a.number_input("Minimum acceptance rate (%)", 0.0, 100.0, pct_value("min_acceptance_rate", 55.0), step=1.0,
+        a.number_input("Minimum acceptance rate (%)", value=pct_value("min_acceptance_rate", 55.0), step=1.0,
                        key=f"{k}acc", disabled=bool(theirs["marketing"]),
                        help=theirs["marketing"] or "The quality half of marketing's commitment.")
-        b.number_input("Follow-up within the SLA (%)", 0.0, 100.0, pct_value("follow_up_target_rate", 90.0), step=1.0,
+        b.number_input("Follow-up within the SLA (%)", value=pct_value("follow_up_target_rate", 90.0), step=1.0,
                        key=f"{k}fu", disabled=bool(theirs["sales"]), help=theirs["sales"])
-        c.number_input("Decisions on time (%)", 0.0, 100.0, pct_value("decision_target_rate", 85.0), step=1.0,
+        c.number_input("Decisions on time (%)", value=pct_value("decision_target_rate", 85.0), step=1.0,
                        key=f"{k}dec", disabled=bool(theirs["sales"]), help=theirs["sales"])
         st.text_input("Note", value=row["note"] if row is not None and pd.notna(row["note"]) else "", key=f"{k}note")
         st.form_submit_button("Save commitment", type="primary", on_click=_save_commitment,
@@ -539,6 +545,11 @@ def _next_free_quarter(frame: pd.DataFrame, today: date) -> date:
 
 def _save_commitment(user, commitment_id, version, k):
     s = st.session_state
+    # checked here, in percent: CommitmentInput reads a rate over 1 as a percentage, so 150 (1.5 once
+    # divided) would have been stored as 1.5 %
+    if any(not 0 <= s[f"{k}{f}"] <= 100 for f in ("acc", "fu", "dec")):
+        flash("error", "Rates are percentages between 0 and 100.")
+        return
     data = sla.CommitmentInput(s[f"{k}start"], s[f"{k}end"], s[f"{k}volume"], s[f"{k}acc"] / 100, s[f"{k}fu"] / 100,
                                s[f"{k}dec"] / 100, s[f"{k}note"])
     _guard(lambda: sla.save_commitment(user, data, commitment_id, version if commitment_id else None),
@@ -554,7 +565,7 @@ def preview_section(tz: str) -> None:
     channels = dimensions.channels()
     a, b, c, d, e, f = st.columns([1.2, 0.9, 0.9, 1.3, 1.1, 1])
     now = datetime.now(zone(tz))
-    day = a.date_input("Handed off on", value=now.date(), key="slapol_pv_day", format="YYYY-MM-DD")
+    day = date_field(a, "Handed off on", value=now.date(), key="slapol_pv_day")
     at = b.time_input("at", value=now.time().replace(second=0, microsecond=0), key="slapol_pv_time", step=300)
     tier = c.selectbox("Tier", [1, 2, 3], index=1, format_func=sla.TIERS.get, key="slapol_pv_tier")
     source = d.selectbox("Source", list(channels["code"]), format_func=dict(zip(channels["code"],
@@ -566,6 +577,10 @@ def preview_section(tz: str) -> None:
                            key="slapol_pv_priority")
     if day is None or at is None:
         st.caption("Pick a date and a time.")
+        return
+    problem = sla.calendar_date_problem(day, "The hand-off date")
+    if problem:
+        st.caption(problem)
         return
     moment = datetime.combine(day, at).replace(tzinfo=zone(tz))
     p = sla.preview(moment, tier, source, segment, priority)

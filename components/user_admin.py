@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.widgets import empty_state, records_table
+from components.widgets import date_field, empty_state, records_table
 from queries import audit, dimensions, goals, settings, sign_in_policy, users
 from queries.access import ROLES, User
 from queries.periods import zone
@@ -257,9 +257,10 @@ def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: 
                 "or now without a team and link them later.", icon=":material/info:")
     with st.form("add_user", border=True):
         left, right = st.columns(2)
-        left.text_input("Username", key="au_username", max_chars=32,
+        # no max_chars on names: a paste past the limit was thrown away without a word; the save says why
+        left.text_input("Username", key="au_username",
                         help="2–32 characters: lower-case letters, digits, '.', '_' or '-'. Cannot be changed later.")
-        right.text_input("Name", key="au_name", help="As shown in the app.", max_chars=users.MAX_NAME_CHARS)
+        right.text_input("Name", key="au_name", help="As shown in the app.")
         left.text_input("E-mail", key="au_email")
         right.multiselect("Roles", ROLE_OPTIONS, format_func=role_label, key="au_roles",
                           help="What the user sees and may do; several are allowed.")
@@ -375,7 +376,7 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
                    + (" (a password reset lifts the pause)" if _local(row.sign_in_paused_until, tz) else ""))
         left, right = st.columns(2)
         # a name stored before the limit existed must still fit (and be shortened on saving)
-        left.text_input("Name", key=prefix + "name", max_chars=max(users.MAX_NAME_CHARS, len(row.display_name)))
+        left.text_input("Name", key=prefix + "name")
         right.text_input("E-mail", key=prefix + "email")
         st.multiselect("Roles", ROLE_OPTIONS, format_func=role_label, key=prefix + "roles")
         left, right = st.columns(2)
@@ -422,8 +423,8 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
     limit = limit_col.selectbox("Show", [50, 200, 1000], index=1, key="audit_limit",
                                 format_func=lambda n: f"latest {n}")
     tz = settings.company_timezone()
-    until = until_col.date_input("Up to and including", value=None, key="audit_until", format="YYYY-MM-DD",
-                                 help="Reach back past the latest entries: those made on or before this day.")
+    until = date_field(until_col, "Up to and including", value=None, key="audit_until",
+                       help="Reach back past the latest entries: those made on or before this day.")
     before = None if until is None else datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone(tz))
     frame = audit.search(about_user_id=about, actor_user_id=None if actor in (None, SYSTEM_ACTOR) else actor,
                          system_only=actor == SYSTEM_ACTOR, limit=limit, before=before)

@@ -9,7 +9,7 @@ import streamlit as st
 from components import format as fmt
 from components.criteria_view import day, render_replay, render_versions, status_text
 from components.shell import page_user
-from components.widgets import ROW_NAMED, empty_state, page_header, row_button, row_name
+from components.widgets import ROW_NAMED, date_field, empty_state, page_header, row_button, row_name
 from queries import dimensions, qualification, settings
 from queries.criteria_rules import (EMPLOYEE_BANDS, FIELD_LABELS, REGIONS, SENIORITIES, TIERS, Criteria,
                                     CriteriaError, describe)
@@ -186,8 +186,7 @@ with tab_replay:
         custom = None
         today = local_today(tz)
         if preset == "custom":
-            custom = st.date_input("From – to", value=(today - timedelta(days=90), today), key="cr_custom",
-                                   format="YYYY-MM-DD")
+            custom = date_field(st, "From – to", value=(today - timedelta(days=90), today), key="cr_custom")
     try:
         pair = tuple(custom) if custom else None
         if pair is not None and len(pair) == 1:
@@ -243,12 +242,14 @@ with tab_propose:
         with st.form("propose", border=True):
             a, b = st.columns([2, 1])
             with a:
-                st.text_input("Title", key="cr_title", max_chars=qualification.MAX_TITLE_CHARS,
+                # no max_chars (nor min/max below): a paste past the limit was thrown away without a
+                # word; the save says what is too long, and the input stays
+                st.text_input("Title", key="cr_title",
                               placeholder="What changes, e.g. 'Add EMEA mid-market'")
             with b:
                 # no min_value: a typed past date would be refused in the field and the old one saved silently;
                 # the save says why a past date is refused
-                st.date_input("Takes effect on", key="cr_effective", format="YYYY-MM-DD")
+                date_field(st, "Takes effect on", key="cr_effective")
             st.markdown("**Who we sell to (ICP)**")
             a, b = st.columns(2)
             with a:
@@ -272,12 +273,11 @@ with tab_propose:
             st.markdown("**When the lead is ready (MQL)**")
             a, b = st.columns(2)
             with a:
-                st.number_input("Minimum score (0 = none)", min_value=0, max_value=100, step=5, key="cr_min_score")
+                st.number_input("Minimum score (0 = none)", step=5, key="cr_min_score", help="From 0 to 100.")
             with b:
                 st.multiselect(FIELD_LABELS["excluded_sources"], list(source_labels), format_func=source_labels.get,
                                key="cr_excluded_sources", placeholder="No source excluded")
-            st.text_area("Why (the other team reads this)", key="cr_rationale", height=90,
-                         max_chars=qualification.MAX_TEXT_CHARS)
+            st.text_area("Why (the other team reads this)", key="cr_rationale", height=90)
             a, b, _ = st.columns([1, 1, 2])
             with a:
                 st.form_submit_button("Replay this draft", on_click=show_draft_replay, icon=":material/replay:")

@@ -291,7 +291,6 @@ if "Rate leads and campaigns" in tabs:
                 st.radio("Quality", list(QUALITY_LABELS), format_func=QUALITY_LABELS.get, index=2, horizontal=True,
                          key="fb_lead_quality")
                 st.text_area("Insight (required for a poor or weak rating)", key="fb_lead_insight", height=100,
-                             max_chars=qualification.MAX_TEXT_CHARS,
                              placeholder="What should marketing know about this lead?")
                 st.form_submit_button("Save rating", type="primary", on_click=rate_lead)
             with right, st.form("rate_campaign", border=True):
@@ -300,7 +299,7 @@ if "Rate leads and campaigns" in tabs:
                              placeholder="Choose a campaign", key="fb_campaign")
                 st.radio("Quality of its leads", list(QUALITY_LABELS), format_func=QUALITY_LABELS.get, index=2,
                          horizontal=True, key="fb_campaign_quality")
-                st.text_area("Insight (required)", key="fb_campaign_insight", height=100, max_chars=qualification.MAX_TEXT_CHARS,
+                st.text_area("Insight (required)", key="fb_campaign_insight", height=100,
                              placeholder="E.g. 'Mostly students; the offer attracts researchers, not buyers.'")
                 st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign)
             mine = qualification.feedback_list(period, rep_id=user.rep_id)
@@ -343,8 +342,7 @@ if "Reply: what we changed" in tabs:
             else:
                 st.selectbox("Source", list(source_labels), format_func=source_labels.get, index=None,
                              placeholder="Choose a source", key="fb_reply_source")
-            st.text_area("What we changed (or will change)", key="fb_reply_body", height=100,
-                         max_chars=qualification.MAX_TEXT_CHARS)
+            st.text_area("What we changed (or will change)", key="fb_reply_body", height=100)
             st.form_submit_button("Post reply", type="primary", on_click=send_reply, args=(target_kind,))
         answered = qualification.replies(period)
         st.markdown(f"**Replies in the period ({len(answered)})**")

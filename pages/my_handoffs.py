@@ -300,8 +300,10 @@ if facts["decision"] is None and may:
             st.checkbox("Recycle to nurture (when rejecting)", key=f"ho_recycle_{handoff_id}",
                         help="Marketing keeps nurturing the lead; it can qualify again later.", persist_state="session")
         with b:
+            # no max_chars: a paste past the limit was thrown away without a word; recording says how
+            # long the comment is and what fits, and the text stays in the box
             st.text_area("Comment (required for 'Other')", key=f"ho_comment_{handoff_id}", height=122,
-                         max_chars=handoffs.MAX_COMMENT_CHARS, persist_state="session",
+                         persist_state="session",
                          placeholder="What should marketing know? E.g. 'Student, no buying role'.")
         st.button("Record decision", key=f"ho_record_{handoff_id}", type="primary", on_click=submit_decision,
                   args=(handoff_id,))
@@ -352,8 +354,7 @@ if len(decidable) > 1 and user.can("handoffs.decide"):
                              index=None, placeholder="Choose a reason", key="ho_bulk_reason")
                 st.checkbox("Recycle to nurture (when rejecting)", key="ho_bulk_recycle")
             with b:
-                st.text_area("Comment for all of them", key="ho_bulk_comment", height=122,
-                             max_chars=handoffs.MAX_COMMENT_CHARS)
+                st.text_area("Comment for all of them", key="ho_bulk_comment", height=122)
             st.form_submit_button("Record for all selected", on_click=submit_bulk)
         kind, text = st.session_state.pop(BULK_MESSAGE, (None, None))
         if kind:   # under the form: at the top of the page it was off-screen

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from queries.periods import _add_months, month_end, quarter_start
+from queries.periods import RECORD_EARLIEST, RECORD_LATEST, _add_months, date_problem, month_end, quarter_start
 
 #: Projected attainment at or above which a goal is on track.
 ON_TRACK_AT = 0.95
@@ -176,6 +176,10 @@ def period_bounds(kind: str, start: date | None, end: date | None = None) -> tup
         raise GoalError(f"Choose a period: {', '.join(PERIOD_KINDS.values())}.")
     if start is None:
         raise GoalError("Pick the goal's start date (any day in the month, quarter, half or year).")
+    for what, day in (("The start date", start), ("The end date", end if kind == "custom" else None)):
+        problem = date_problem(day, what, RECORD_EARLIEST, RECORD_LATEST)
+        if problem:
+            raise GoalError(problem)
     if kind == "month":
         return start.replace(day=1), month_end(start)
     if kind == "quarter":
@@ -232,11 +236,12 @@ _LEADING = re.compile(rf"^(?:{_SIGN_RE}|[a-z]{{3}}(?=[\d.+-]))")
 _TRAILING = re.compile(rf"(?<=[\d.kmb])(?:{_SIGN_RE}|[a-z]{{3}})$")
 
 
-def _without_currency(cleaned: str, raw: str, currency: str | None, what: str) -> str:
+def _without_currency(cleaned: str, raw: str, currency: str | None, what: str, unit: str = "currency") -> str:
     """``cleaned`` without one currency sign or ISO code before or after the number ("¥5M",
     "JPY 5,000,000", "5M €", "2.5M EUR"). With the company ``currency`` known, a sign or code of
     another currency is refused rather than read as an amount in the company's currency ("$5M"
-    typed in a yen company is not ¥5M)."""
+    typed in a yen company is not ¥5M). In any other ``unit`` a currency sign is refused: "$5M"
+    as a count target was read as 5,000,000 of whatever the goal counts."""
     for pattern in (_LEADING, _TRAILING):
         m = pattern.search(cleaned)
         if not m:
@@ -248,6 +253,9 @@ def _without_currency(cleaned: str, raw: str, currency: str | None, what: str) -
             means = {marker.upper()}
         else:
             continue   # "5 bn", "90 min": a suffix, not a currency
+        if unit != "currency":
+            raise GoalError(f"{what} '{raw}' names a currency, but the goal's unit is "
+                            f"{UNITS[unit].lower()}, not money: type the number alone, e.g. {EXAMPLES[unit]}.")
         if currency and currency.upper() not in means:
             raise GoalError(f"{what} '{raw}' is in another currency: amounts here are in {currency.upper()}. "
                             f"Type the amount in {currency.upper()}, e.g. 1.2M or 850k.")
@@ -258,9 +266,9 @@ def _without_currency(cleaned: str, raw: str, currency: str | None, what: str) -
 def parse_amount(text, unit: str, what: str = "The target", currency: str | None = None) -> float:
     """Read a number the way people type it, in ``unit``'s base form.
 
-    Money and counts accept thousands separators (also the Indian 1,00,000 grouping), a currency
-    sign or ISO code before or after the number and k/M/B suffixes; with ``currency`` (the
-    company's), a sign of another currency is refused. Percent takes percentage points ("85" or
+    Money and counts accept thousands separators (also the Indian 1,00,000 grouping) and k/M/B
+    suffixes; money also a currency sign or ISO code before or after the number (with ``currency``,
+    the company's, a sign of another currency is refused); any other unit refuses a currency sign. Percent takes percentage points ("85" or
     "85%" → 0.85); minutes accept m/h/d suffixes ("1.5h" → 90).
     """
     if unit not in UNITS:
@@ -274,7 +282,7 @@ def parse_amount(text, unit: str, what: str = "The target", currency: str | None
     if not raw:
         raise GoalError(f"{what} is empty: enter a number, e.g. {EXAMPLES[unit]}.")
     cleaned = raw.lower().replace("_", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    cleaned = _without_currency(cleaned, raw, currency, what)
+    cleaned = _without_currency(cleaned, raw, currency, what, unit)
     digits = re.match(r"[+-]?[\d,]*(\.\d*)?", cleaned).group(0).lstrip("+-")
     if "," in digits:
         if not _THOUSANDS.fullmatch(digits):

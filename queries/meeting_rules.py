@@ -11,12 +11,16 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 
 from queries.filters import parse_id
-from queries.periods import PRESETS, minute_floor  # noqa: F401 (minute_floor: meeting mode's name for it)
+from queries.periods import PRESETS, date_problem, minute_floor  # noqa: F401 (minute_floor: meeting mode's name)
 
 MAX_TITLE = 120
 MAX_BODY = 1000
 MAX_MINUTES = 240
 MAX_AGENDA_ITEMS = 20
+#: A meeting is planned (or recorded after the fact) within this many days of today, either way.
+MAX_MEETING_DAYS_AWAY = 366
+#: An action item is due within this many days.
+MAX_DUE_DAYS = 366
 #: Seconds between refreshes of the live numbers: the metric caches' TTL (queries.metrics.METRIC_TTL),
 #: so a refreshed section never shows numbers older than one interval.
 LIVE_REFRESH_SECONDS = 60
@@ -118,6 +122,15 @@ class MeetingInput:
         return replace(self, title=title, scheduled_at=self.scheduled_at.astimezone(timezone.utc))
 
 
+def check_meeting_day(day: date, today: date) -> None:
+    """A meeting's (local) date within a year of ``today``: 2040-06-01 is a slip of the keyboard, and
+    so is 2016 (checked when the date is set or changed, so an old meeting can still be edited)."""
+    problem = date_problem(day, "The meeting's date", today - timedelta(days=MAX_MEETING_DAYS_AWAY),
+                           today + timedelta(days=MAX_MEETING_DAYS_AWAY), " (within a year of today)")
+    if problem:
+        raise MeetingError(problem)
+
+
 @dataclass(frozen=True)
 class AgendaItemInput:
     kind: str
@@ -211,8 +224,9 @@ class ActionInput:
         if self.due_date < today:
             raise MeetingError(f"The due date {self.due_date:%d %b %Y} is in the past; pick today "
                                f"({today:%d %b %Y}) or later.")
-        if self.due_date > today + timedelta(days=366):
-            raise MeetingError("Pick a due date within the next year.")
+        if self.due_date > today + timedelta(days=MAX_DUE_DAYS):
+            raise MeetingError(f"The due date {self.due_date:%d %b %Y} is more than a year away; pick a due date "
+                               f"within the next year (by {today + timedelta(days=MAX_DUE_DAYS):%d %b %Y}).")
         return replace(self, body=body)
 
 

@@ -32,8 +32,8 @@ from queries.access import ACTIONS, User
 from queries.db import get_engine
 from queries.goal_math import ATTENTION, STATUSES
 from queries.meeting_rules import (DATA_SECTIONS, SECTIONS, ActionInput, AgendaItemInput,
-                                   DecisionInput, MeetingError, MeetingInput, NotAllowed, StaleMeeting, clean_agenda,
-                                   default_agenda, frame_to_json, json_number, minute_floor, parse_owner)
+                                   DecisionInput, MeetingError, MeetingInput, NotAllowed, StaleMeeting,
+                                   check_meeting_day, clean_agenda, default_agenda, frame_to_json, json_number, minute_floor, parse_owner)
 from queries.periods import Period, events_cut, local_today, preset_period, zone
 from queries.sqlfiles import q
 
@@ -127,7 +127,7 @@ def agenda(meeting_id: int) -> tuple[AgendaItem, ...]:
                  for r in rows)
 
 
-_ACTION_TS = ("meeting_at", "done_at", "created_at")
+_ACTION_TS = ("meeting_at", "meeting_held_at", "done_at", "created_at")
 
 
 def _actions_frame(name: str, params: dict) -> pd.DataFrame:
@@ -461,6 +461,7 @@ def create(actor: User, data: MeetingInput, items: list[AgendaItemInput] | None 
     """A new meeting with its agenda (the default agenda when none is given)."""
     _require_presenter(actor, "planning meetings")
     data = data.cleaned()
+    _check_day(data.scheduled_at)
     items = clean_agenda(items if items is not None else default_agenda())
     with get_engine().begin() as conn:
         _check_presenter(conn, data.presenter_user_id)
@@ -471,6 +472,11 @@ def create(actor: User, data: MeetingInput, items: list[AgendaItemInput] | None 
         audit.record(conn, actor.id, "meeting.create", "meeting", meeting_id, None,
                      {**dataclasses.asdict(data), "agenda": _agenda_view(written)})
     return meeting_id
+
+
+def _check_day(scheduled_at: datetime) -> None:
+    tz = settings.company_timezone()
+    check_meeting_day(scheduled_at.astimezone(zone(tz)).date(), local_today(tz))
 
 
 def _check_presenter(conn: sa.Connection, user_id: int | None) -> None:
@@ -489,6 +495,8 @@ def update(actor: User, meeting_id: int, data: MeetingInput, version: int) -> in
     data = data.cleaned()
     with get_engine().begin() as conn:
         old = _lock(conn, meeting_id, version)
+        if data.scheduled_at != old["scheduled_at"]:
+            _check_day(data.scheduled_at)
         _check_presenter(conn, data.presenter_user_id)
         new_version = conn.execute(q("meeting_update"), {
             "id": meeting_id, "version": version, "title": data.title, "scheduled_at": data.scheduled_at,

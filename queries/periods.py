@@ -13,6 +13,10 @@ GRAINS = ("day", "week", "month", "quarter", "year")
 #: previous period, its buckets and time-zone arithmetic stay inside Python's calendar.
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
+#: The dates a record typed into a form may carry (a goal's period, a commitment, a meeting): the
+#: domain checks refuse others with :func:`date_problem`'s message, and most use narrower rules.
+RECORD_EARLIEST, RECORD_LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
 PRESETS = {
     "this_month": "This month",
     "last_month": "Last month",
@@ -36,6 +40,15 @@ def zone(tz: str) -> ZoneInfo:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise PeriodError(f"'{tz}' is not a time zone name (use e.g. 'Europe/Berlin' or 'America/New_York').") from None
+
+
+def date_problem(day: date | None, what: str, earliest: date = RECORD_EARLIEST, latest: date = RECORD_LATEST,
+                 why: str = "") -> str | None:
+    """The message for a typed ``day`` outside ``earliest``..``latest`` (None inside, or no day): it
+    names the date typed, so the user can match it with the field. ``why``: the rule, in a clause."""
+    if day is None or earliest <= day <= latest:
+        return None
+    return f"{what} ({day:%d %b %Y}) must be between {earliest:%d %b %Y} and {latest:%d %b %Y}{why}."
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ REPLAY_TTL = 300
 FEEDBACK_TTL = 60
 MAX_TITLE_CHARS = 120
 MAX_TEXT_CHARS = 4000
+#: How far ahead a criteria version may be set to take effect (2040 for 2026 is a slip of the keyboard).
+MAX_EFFECTIVE_DAYS_AHEAD = 366
 
 STATUS_LABELS = {"proposed": "Awaiting approval", "active": "Approved", "superseded": "Superseded",
                  "withdrawn": "Withdrawn", "declined": "Declined"}
@@ -211,6 +213,9 @@ def check_draft(draft: Draft, *, today: date | None = None) -> Draft:
     if draft.effective_date < today:
         raise CriteriaError(f"The effective date ({draft.effective_date:%d %b %Y}) is in the past: criteria never "
                             "change MQL decisions already made. Choose today or a later date.")
+    if draft.effective_date > today + timedelta(days=MAX_EFFECTIVE_DAYS_AHEAD):
+        raise CriteriaError(f"The effective date ({draft.effective_date:%d %b %Y}) is more than a year away: "
+                            f"choose a date by {today + timedelta(days=MAX_EFFECTIVE_DAYS_AHEAD):%d %b %Y}.")
     known = {k: set(v) for k, v in options().items()}
     validate(draft.criteria, known=known)
     return Draft(title, draft.criteria, draft.effective_date, rationale)

@@ -29,7 +29,7 @@ from queries.business_hours import (Calendar, CalendarError, Schedule, describe_
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
 from queries.metrics import now_minute
-from queries.periods import Period, local_today
+from queries.periods import RECORD_EARLIEST, RECORD_LATEST, Period, date_problem, local_today
 from queries.sqlfiles import q
 from queries.sla_math import RECENT_SLIP_MINUTES, Pace, delivery_pace
 
@@ -51,6 +51,15 @@ PRIORITIES = {"high": "High", "normal": "Normal", "low": "Low"}
 KINDS = {"decision_overdue": "Decision overdue", "untouched_after_accept": "Accepted, never contacted"}
 MAX_FIRST_TOUCH_MINUTES = 43200   # 30 days
 MAX_DECISION_MINUTES = 129600     # 90 days
+#: The days business calendars cover (migration 0005's business_day: deadlines outside are null).
+CALENDAR_FIRST_DAY, CALENDAR_LAST_DAY = date(2000, 1, 1), date(2050, 12, 31)
+#: How far ahead a policy version (or a retirement) may be scheduled: a version far ahead is almost
+#: surely a slip (2040 for 2026), and a scheduled version cannot be undone, only followed.
+MAX_POLICY_DAYS_AHEAD = 366
+MAX_POLICY_NOTE_CHARS = 300
+MAX_HOLIDAY_NAME_CHARS = 80
+#: The most MQLs a commitment can promise (per commitment period).
+MAX_MQL_VOLUME = 10_000_000
 
 
 class SlaError(ValueError):
@@ -417,9 +426,10 @@ class PolicyInput:
     code: str | None = None
     is_default: bool = False
 
-    def cleaned(self, known_sources: set[str]) -> "PolicyInput":
+    def cleaned(self, known_sources: set[str], today: date | None = None) -> "PolicyInput":
         """The input as stored, or SlaError listing every problem at once (one per save took a save
-        per mistake: a blank name, then a zero window, then no conditions)."""
+        per mistake: a blank name, then a zero window, then no conditions). ``today`` (the company's):
+        the effective date is checked against it (:func:`policy_date_problem`)."""
         problems: list[str] = []
         name = " ".join(_text(self.name).split())
         if not name:
@@ -435,6 +445,13 @@ class PolicyInput:
             problems.append("The rank must be between 1 and 999 (lower ranks are tried first).")
         if self.effective_from is None:
             problems.append("Pick the date the policy takes effect.")
+        elif today is not None:
+            problem = policy_date_problem(self.effective_from, today, "The date it takes effect")
+            if problem:
+                problems.append(problem)
+        if len(_text(self.note).strip()) > MAX_POLICY_NOTE_CHARS:
+            problems.append(f"The note is too long ({len(_text(self.note).strip()):,} characters; at most "
+                            f"{MAX_POLICY_NOTE_CHARS}).")
         for label, chosen, known in (("tier(s)", self.tiers, set(TIERS)), ("source(s)", self.sources, known_sources),
                                      ("segment(s)", self.segments, set(SEGMENTS)),
                                      ("priority(ies)", self.priorities, set(PRIORITIES))):
@@ -457,6 +474,15 @@ class PolicyInput:
                            sorted(set(self.segments)), sorted(set(self.priorities)),
                            self.calendar_id if (self.first_touch_business or self.decision_business) else None,
                            _text(self.note).strip(), self.code, is_default)
+
+
+def policy_date_problem(day: date, today: date, what: str) -> str | None:
+    """A policy version's (or retirement's) date: at most a year ahead, and not before the calendars'
+    first day. None when it is fine. (Back-dating stays open: a correction from the first day of the
+    data is a real use; the save says from which day and how many hand-offs it re-measured.)"""
+    latest = min(CALENDAR_LAST_DAY, today + timedelta(days=MAX_POLICY_DAYS_AHEAD))
+    return date_problem(day, what, CALENDAR_FIRST_DAY, latest,
+                        " (at most a year ahead: a version scheduled later cannot be taken back)")
 
 
 def _effective_instant(day: date, tz: str) -> datetime:
@@ -509,7 +535,7 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
     ``tz``; recompute the hand-offs it may change. ``expected_version``: the latest version the
     editor saw (None for a new policy)."""
     _require(actor, "sla.edit", "changing SLA policies")
-    data = data.cleaned(_known_sources())
+    data = data.cleaned(_known_sources(), local_today(tz))
     effective_at = _effective_instant(data.effective_from, tz)
     try:
         with get_engine().begin() as conn:
@@ -545,6 +571,11 @@ def retire_policy(actor: User, code: str, effective_from: date, expected_version
     _require(actor, "sla.edit", "changing SLA policies")
     if code == "default":
         raise SlaError("The default policy cannot be retired; change its windows instead.")
+    if effective_from is None:
+        raise SlaError("Pick the date the policy is retired from.")
+    problem = policy_date_problem(effective_from, local_today(tz), "The retirement date")
+    if problem:
+        raise SlaError(problem)
     effective_at = _effective_instant(effective_from, tz)
     with get_engine().begin() as conn:
         latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
@@ -680,6 +711,11 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
     """Weekly working hours from ``effective_from`` on (``hours``: ISO weekday → (start, end) or None).
     Returns how many hand-offs were re-measured."""
     _require(actor, "sla.edit", "changing calendars")
+    if effective_from is None:
+        raise SlaError("Pick the date the new hours start.")
+    problem = calendar_date_problem(effective_from, "The date the new hours start")
+    if problem:
+        raise SlaError(problem)
     try:
         schedule = Schedule(effective_from, tuple((d, parse_hhmm(s), parse_hhmm(e, end=True))
                                                   for d, pair in sorted(hours.items()) if pair
@@ -762,6 +798,11 @@ def _write_schedule(conn, calendar_id: int, schedule: Schedule) -> None:
                                                  "end_times": [format_hhmm(e, end=True) for _, _, e in schedule.hours]})
 
 
+def calendar_date_problem(day: date, what: str) -> str | None:
+    """A calendar's date (holiday, new hours) inside the span business calendars cover, or the message."""
+    return date_problem(day, what, CALENDAR_FIRST_DAY, CALENDAR_LAST_DAY, " (the days business calendars cover)")
+
+
 def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected_version: int, tz: str,
                   *, rename: bool = False) -> int:
     """Add closed days (``rename``: also rename days already closed, e.g. an import of official
@@ -775,9 +816,13 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
             raise SlaError("Pick a date for each holiday.")
         if not name:
             raise SlaError(f"Give the holiday on {day:%d %b %Y} a name.")
-        if not date(2000, 1, 1) <= day <= date(2050, 12, 31):
-            raise SlaError("Holidays must fall between 2000 and 2050.")
-        clean[day] = name[:80]
+        problem = calendar_date_problem(day, "A holiday")
+        if problem:
+            raise SlaError(problem)
+        if len(name) > MAX_HOLIDAY_NAME_CHARS and not rename:   # an import's official name is cut instead
+            raise SlaError(f"The holiday's name is too long ({len(name)} characters; at most "
+                           f"{MAX_HOLIDAY_NAME_CHARS}).")
+        clean[day] = name[:MAX_HOLIDAY_NAME_CHARS]
     if not clean:
         raise SlaError("Pick at least one date.")
     with get_engine().begin() as conn:
@@ -939,11 +984,17 @@ class CommitmentInput:
             raise SlaError("Pick the first and last day the commitment covers.")
         if self.end_date < self.start_date:
             raise SlaError("The commitment ends before it starts.")
+        for what, day in (("The first day", self.start_date), ("The last day", self.end_date)):
+            problem = date_problem(day, what, RECORD_EARLIEST, RECORD_LATEST)
+            if problem:
+                raise SlaError(problem)
         if (self.end_date - self.start_date).days > 366:
             raise SlaError("Commit per month, quarter or year: at most 366 days.")
         if self.mql_volume is None or int(self.mql_volume) != self.mql_volume or self.mql_volume < 1:
             raise SlaError("The committed MQL volume must be a whole number, 1 or more (a commitment of 0 MQLs "
                            "promises nothing; delete the commitment instead).")
+        if self.mql_volume > MAX_MQL_VOLUME:
+            raise SlaError(f"The committed MQL volume can be at most {MAX_MQL_VOLUME:,}.")
         out = {}
         for k in ("min_acceptance_rate", "follow_up_target_rate", "decision_target_rate"):
             v = getattr(self, k)

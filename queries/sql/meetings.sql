@@ -132,7 +132,10 @@ select d.id, d.meeting_id, d.agenda_item_id, d.body, d.goal_id, g.title as goal_
 
 -- name: _meeting_action_rows
 -- Action items with their owner, meeting and links (filtered by the including query).
-select x.id, x.meeting_id, m.title as meeting_title, m.scheduled_at as meeting_at, x.agenda_item_id, x.body,
+-- meeting_at: when the meeting was planned (the order of meetings); meeting_held_at: when it was
+-- held (started), else planned -- the day an action names as where it came from.
+select x.id, x.meeting_id, m.title as meeting_title, m.scheduled_at as meeting_at,
+       coalesce(m.started_at, m.scheduled_at) as meeting_held_at, x.agenda_item_id, x.body,
        x.owner_user_id, x.owner_rep_id,
        coalesce(ou.display_name, orp.full_name) as owner,
        coalesce(ut.name, rt.name) as owner_team,

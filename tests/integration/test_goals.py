@@ -1016,3 +1016,44 @@ def test_a_yen_company_types_targets_in_yen(people, world, app_db):
         with app_db.connect() as conn:
             stored = conn.execute(sa.text("select target from goal where id = :id"), {"id": gid}).scalar()
         assert float(stored) == 5_000_000, typed
+
+
+@pytest.mark.one_backend
+def test_goal_form_says_what_is_too_long_or_not_a_count_and_keeps_it(world, people, app_db):
+    """A pasted title over the field's max_chars was thrown away without a word, and a count goal
+    read "$5M" as 5,000,000."""
+    app = _goals_page("marketing_lead", goal="new")
+    title = "Publish joint case studies " + "x" * 200
+    app.text_input(key=gf(app, "title")).input(title)
+    app.text_input(key=gf(app, "target")).input("$5M")
+    app.multiselect(key=gf(app, "owners")).select(people["reps"]["marketing_lead"]).select(people["reps"]["sdr"])
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert not app.exception, app.exception
+    errors = " ".join(e.value for e in app.error)
+    assert "The title is too long (227 characters; at most 200)." in errors, errors
+    assert "'$5M' names a currency, but the goal's unit is count" in errors, errors
+    assert app.text_input(key=gf(app, "title")).value == title
+    assert count(app_db, "goal") == 0
+
+
+@pytest.mark.one_backend
+def test_goal_custom_dates_far_out_reach_the_save_as_typed(world, people, app_db):
+    """An end date past the field's ten years was swapped for the old one, and the message named a
+    date the user could not see; the date typed now reaches the save, which names it."""
+    app = _goals_page("marketing_lead", goal="new")
+    app.text_input(key=gf(app, "title")).input("Case studies")
+    app.text_input(key=gf(app, "target")).input("12")
+    app.selectbox(key=gf(app, "period_kind")).set_value("custom")
+    app.date_input(key=gf(app, "start")).set_value(date(2026, 12, 1))
+    app.date_input(key=gf(app, "end")).set_value(date(2150, 12, 1))
+    app.multiselect(key=gf(app, "owners")).select(people["reps"]["marketing_lead"]).select(people["reps"]["sdr"])
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert any("The end date (01 Dec 2150) must be between" in e.value for e in app.error), [e.value for e in app.error]
+    assert app.date_input(key=gf(app, "end")).value == date(2150, 12, 1)
+    assert count(app_db, "goal") == 0
+    app.date_input(key=gf(app, "end")).set_value(date(2040, 12, 1))
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert not app.error, [e.value for e in app.error]
+    [goal] = goals.list_goals(None)
+    assert (goal.start, goal.end) == (date(2026, 12, 1), date(2040, 12, 1))
+    assert "created for 01 Dec 2026 – 01 Dec 2040" in _texts(app)

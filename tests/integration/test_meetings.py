@@ -1004,3 +1004,39 @@ def test_a_months_meeting_says_its_goals_are_the_quarters(db):
     assert same.period_note is None and f"{line.period_note} goal" not in goal_card_html(same)
     from components import meeting_export   # the mailed file says it too
     assert f"Goal for {line.period_note}" in meeting_export._section_html("goals", by_month, who("executive"), {})
+
+
+def test_a_meeting_planned_years_ahead_is_refused_with_its_date(db):
+    """2040-06-01 was past the field's ten years: it turned red and the meeting was saved for tomorrow."""
+    app = open_app("sales_lead")
+    app.text_input(key="mtg_new_title_0").input("Pipeline review")
+    app.date_input(key="mtg_new_date_0").set_value(date(2040, 6, 1))
+    app.button(key="FormSubmitter:mtg_new_0-Plan meeting").click()
+    rerun(app)
+    assert any("The meeting's date (01 Jun 2040) must be between" in e.value for e in app.error), \
+        [e.value for e in app.error]
+    assert "Pipeline review" not in set(meetings.list_meetings()["title"])
+    assert app.date_input(key="mtg_new_date_0").value == date(2040, 6, 1)
+
+
+def test_planning_a_meeting_says_the_date_it_was_saved_for(db):
+    app = open_app("sales_lead")
+    day = local_today(settings.company_timezone()) + timedelta(days=3)
+    app.text_input(key="mtg_new_title_0").input("Pipeline review")
+    app.date_input(key="mtg_new_date_0").set_value(day)
+    app.button(key="FormSubmitter:mtg_new_0-Plan meeting").click()
+    rerun(app)
+    assert any(f"Meeting planned for {day:%a %d %b %Y}" in s.value for s in app.success), [s.value for s in app.success]
+
+
+def test_an_overlong_decision_gets_its_message_and_stays_in_the_box(db):
+    """The field's max_chars threw a long paste away; the save's message was unreachable."""
+    meeting_id = plan()
+    app = open_app("executive", meeting=meeting_id, section=3)
+    body = "We decided " + "x" * 1000
+    app.text_area(key="mtg_room_decision_body_0").input(body)
+    app.button(key="FormSubmitter:mtg_room_decision_0-Record decision").click()
+    rerun(app)
+    assert any("The decision's text is too long: 1,011 characters, at most 1,000." in e.value for e in app.error)
+    assert app.text_area(key="mtg_room_decision_body_0").value == body
+    assert meetings.decisions(meeting_id).empty

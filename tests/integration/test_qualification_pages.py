@@ -911,19 +911,20 @@ def _feedback_ids(shop) -> list[int]:
         return conn.execute(sa.text("select id from lead_feedback order by id")).scalars().all()
 
 
-def test_comment_boxes_cap_a_ten_thousand_character_paste(shop):
-    """The browser cuts a paste at the box's limit; the data layer refuses longer text with a message
-    (tests/integration/test_qualification.py), so a 10,000-character comment never reaches the database."""
+def test_comment_boxes_take_a_ten_thousand_character_paste_and_the_save_says_it_is_too_long(shop):
+    """The boxes' max_chars threw a paste over the limit away without a word (QA, 2026-11-24): they
+    now take it, and the save refuses it with the data layer's message, keeping the text
+    (tests/integration/test_qualification.py has the messages), so it never reaches the database."""
     _, hid = shop["leads"]["c"]
     at = run_as("sdr", "my_handoffs")
     at.selectbox(key="ho_open").set_value(hid).run()
-    assert at.text_area(key=f"ho_comment_{hid}").max_chars == 2000
-    assert at.text_area(key="ho_bulk_comment").max_chars == 2000
+    assert not at.text_area(key=f"ho_comment_{hid}").max_chars
+    assert not at.text_area(key="ho_bulk_comment").max_chars
     at = run_as("sdr", "feedback")
-    assert at.text_area(key="fb_lead_insight").max_chars == 4000
-    assert at.text_area(key="fb_campaign_insight").max_chars == 4000
+    assert not at.text_area(key="fb_lead_insight").max_chars
+    assert not at.text_area(key="fb_campaign_insight").max_chars
     at = run_as("marketer", "feedback")
-    assert at.text_area(key="fb_reply_body").max_chars == 4000
+    assert not at.text_area(key="fb_reply_body").max_chars
 
 
 def test_a_proposal_for_an_instant_already_taken_says_so_before_anyone_clicks(shop):

@@ -663,3 +663,36 @@ def test_one_number_for_one_thing_on_every_page_on_demo_data(demo_sla_db):
     sdr = users.by_username("sdr")
     row = reps[reps["Rep"] == sla.rep_info(sdr.rep_id).full_name].iloc[0]
     assert mine["This quarter"] == f"{row['Compliance']:.0f}%"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("rank", 5000, "The rank must be between 1 and 999"),
+    ("ft_value", -5, "first-touch window must be a whole number of minutes between 1"),
+    ("effective", date(2040, 1, 1), "The date it takes effect (01 Jan 2040) must be between"),
+])
+def test_a_policy_value_past_the_old_field_limits_gets_the_apps_message(office, app_db, field, value, message):
+    """Rank 5000 or a first touch of -5 made Save do nothing (the field only turned red), and a date
+    past the field's ten years was swapped for tomorrow: the fields now pass them to the save."""
+    at = open_page("sales_lead", "sla_policies")
+    k = "slapol___new___0_"
+    at.text_input(key=f"{k}name").input("Tier 1 fast lane")
+    at.multiselect(key=f"{k}tiers").set_value([1])
+    widget = at.date_input(key=f"{k}effective") if field == "effective" else at.number_input(key=f"{k}{field}")
+    widget.set_value(value)
+    [b for b in at.button if b.label == "Create policy"][0].click().run()
+    assert not at.exception, at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert widget.value in (value, (value,))   # kept for correcting (AppTest gives a date field's as a tuple)
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from sla_policy")).scalar() == 1
+
+
+def test_a_commitment_rate_over_100_is_refused_not_stored_as_a_fraction(office, app_db):
+    at = open_page("sales_lead", "sla_policies")
+    k = next(n.key for n in at.number_input if n.key.startswith("slapol_com_") and n.key.endswith("_fu"))[:-2]
+    at.number_input(key=f"{k}fu").set_value(150.0)
+    at.button(key=f"FormSubmitter:{k}form-Save commitment").click().run()
+    assert not at.exception, at.exception
+    assert any("Rates are percentages between 0 and 100." in e.value for e in at.error), [e.value for e in at.error]
+    with app_db.connect() as conn:
+        assert float(conn.execute(sa.text("select follow_up_target_rate from sla_commitment")).scalar()) == 0.9

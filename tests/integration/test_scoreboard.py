@@ -387,6 +387,36 @@ def test_trends_agree_with_the_metric_functions(scene):
     assert len(trend.money) == 14 and (trend.money["revenue"] == 0).sum() == 12
 
 
+def test_trends_over_a_period_from_years_before_the_data_start_where_the_data_does(scene):
+    """A 2017 start over data from Sep 2025: every chart's first bucket was Jan 2017, the data in the
+    right-hand eighth after years of zeros nobody measured."""
+    long = Period(date(2017, 1, 1), date(2026, 3, 31), "UTC", "Custom dates")
+    trend = scoreboard.trends(long)
+    assert trend.starts == date(2025, 9, 1)     # the scene's first record (a lost deal)
+    assert trend.grain == "month"               # grain_for the seven months with data, not for nine years
+    assert trend.money["bucket"].min() == pd.Timestamp("2025-09-01")
+    # nine hand-offs: pooled into quarters, from the quarter the data starts in
+    assert trend.acceptance_grain == "quarter"
+    assert trend.acceptance["bucket"].min() == pd.Timestamp("2025-07-01")
+    assert len(trend.money) == 7
+    # nothing lost: the trends add up to the period's totals
+    assert trend.money["revenue"].sum() == metrics.closed_deals(long).iloc[0].revenue == 100_000
+    assert trend.acceptance["handed_off"].sum() == metrics.acceptance(long).iloc[0].handed_off == 9
+    assert scoreboard.trends(Q1).starts == Q1.start   # a period with data from its start: as before
+
+
+@pytest.mark.one_backend
+def test_the_page_draws_a_long_period_from_the_data_and_says_so(scene):
+    app = open_scoreboard({"period": "custom", "from": "2017-01-01", "to": "2026-03-31"})
+    said = [c.value for c in app.caption if "where the data does" in c.value]
+    assert len(said) == 1 and "start on 01 Sep 2025" in said[0] and "01 Jan 2017" in said[0]
+    revenue, acceptance = (json.loads(c.proto.spec) for c in app.get("plotly_chart")[:2])
+    for fig in (revenue, acceptance):
+        assert pd.Timestamp(fig["layout"]["xaxis"]["range"][0]) > pd.Timestamp("2025-01-01")   # not 2017
+    q1 = open_scoreboard(Q1_LINK)
+    assert not [c for c in q1.caption if "where the data does" in c.value]
+
+
 def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):
     world.setting("revenue_target_2026-Q1", 200_000)
     as_of = metrics.now_minute()

@@ -417,6 +417,16 @@ def test_the_page_draws_a_long_period_from_the_data_and_says_so(scene):
     assert not [c for c in q1.caption if "where the data does" in c.value]
 
 
+@pytest.mark.one_backend
+def test_a_one_day_period_lists_no_source_it_cannot_draw(scene):
+    """One hand-off on 10 Jan: its source has no point (under MIN_COHORT), so it is not in the legend."""
+    app = open_scoreboard({"period": "custom", "from": "2026-01-10", "to": "2026-01-10"})
+    acceptance = next(json.loads(c.proto.spec) for c in app.get("plotly_chart")
+                      if "Lead acceptance rate by source" in json.dumps(c.proto.spec))
+    assert [t["name"] for t in acceptance["data"]] == ["All sources"]
+    assert "so none is drawn" in acceptance["layout"]["legend"]["title"]["text"]
+
+
 def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):
     world.setting("revenue_target_2026-Q1", 200_000)
     as_of = metrics.now_minute()

@@ -224,6 +224,31 @@ def test_crafted_links_give_a_page_and_say_what_was_left_out(scene, query, says)
 
 
 @pytest.mark.one_backend
+def test_a_custom_period_with_one_date_says_how_the_other_was_chosen(scene):
+    """``?period=custom&to=2026-01-01`` read "The period ends (01 Jan 2026) before it starts
+    (01 Nov 2026)": a start nobody typed (the form's default, the first of this month)."""
+    app = open_scoreboard({"period": "custom", "to": "2026-01-01"})
+    [notice] = [w.value for w in app.warning if "This link" in w.value]
+    assert "no start date, so it starts where the data does (01 Sep 2025)" in notice, notice
+    assert "before it starts" not in notice and not app.error
+    assert "Showing Custom dates: 01 Sep 2025 – 01 Jan 2026" in notice
+    assert app.query_params["from"] in ("2025-09-01", ["2025-09-01"])
+    app = open_scoreboard({"period": "custom", "from": "2026-01-01"})
+    [notice] = [w.value for w in app.warning if "This link" in w.value]
+    assert "no end date, so it ends today" in notice, notice
+    app = open_scoreboard({"period": "custom", "from": "2026-13-01", "to": "2026-03-31"})
+    [notice] = [w.value for w in app.warning if "This link" in w.value]
+    assert "the date from=2026\\-13\\-01" in notice and "no readable start date" in notice, notice
+    # dates alone are a custom period; dates beside another period are named, not dropped silently
+    app = open_scoreboard({"from": "2026-01-01", "to": "2026-03-31"})
+    assert not [w for w in app.warning if "This link" in w.value]
+    assert tiles(app)["Lead acceptance"].value == tiles(open_scoreboard(Q1_LINK))["Lead acceptance"].value
+    app = open_scoreboard({"period": "last_quarter", "from": "2026-01-01", "to": "2026-03-31"})
+    [notice] = [w.value for w in app.warning if "This link" in w.value]
+    assert "dates beside the period 'Last quarter' (dates go with Custom dates)" in notice, notice
+
+
+@pytest.mark.one_backend
 def test_a_good_link_gets_no_notice(scene):
     app = open_scoreboard({**Q1_LINK, "source": "paid_search"})
     assert not any("This link asks for" in w.value for w in app.warning)
@@ -272,6 +297,10 @@ def test_a_rep_cannot_pick_another_rep_as_owner(scene):
     app = open_page("sam", "scoreboard", query={**Q1_LINK, "owner": scene["sdr2"]})
     notice = [w.value for w in app.warning if "This link asks for" in w.value]
     assert notice and f"owner {scene['sdr2']} (not yours to see)" in notice[0]
+    # an id repeated in the link is named once ("owner 1, 1, 1, 1 (not yours to see)")
+    app = open_page("sam", "scoreboard", query={**Q1_LINK, "owner": ",".join([str(scene["sdr2"])] * 4)})
+    [notice] = [w.value for w in app.warning if "This link asks for" in w.value]
+    assert f"owner {scene['sdr2']} (not yours to see)" in notice, notice
     everyone = open_scoreboard(Q1_LINK)
     assert tiles(app)["Lead acceptance"].value == tiles(everyone)["Lead acceptance"].value   # the filter was dropped
     mine = open_page("sam", "scoreboard", query={**Q1_LINK, "owner": scene["sdr"]})

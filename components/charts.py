@@ -116,7 +116,10 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
         by_source["handed_off"] >= min_cohort))
     labels = (by_source.groupby("dim_label", sort=False)["handed_off"].sum().sort_values(ascending=False).index
               if not by_source.empty else [])
-    for label in labels:
+    # a source with no bucket of min_cohort+ hand-offs has no point: left out of the legend too (a
+    # one-day period listed five sources beside an empty plot), and counted in the legend's title
+    drawn = [label for label in labels if by_source.loc[by_source["dim_label"] == label, "acceptance_rate"].notna().any()]
+    for label in drawn:
         rows = by_source[by_source["dim_label"] == label].sort_values("bucket")
         other = label == "Other sources"
         code = rows["dim_key"].iloc[0] if "dim_key" in rows else None
@@ -147,13 +150,24 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
             customdata=_acceptance_hover(joined, grain),
             hovertemplate="%{customdata}<extra>All sources</extra>"))
     layout = dict(
-        hovermode="closest", yaxis=dict(tickformat=".0%", range=[0, 1.04]),
+        # shown with one line too, when its title says why no source is drawn (Plotly hides a lone trace's)
+        hovermode="closest", yaxis=dict(tickformat=".0%", range=[0, 1.04]), showlegend=True,
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0, font=dict(size=12),
-                    title=dict(text=f"Sources: {_BUCKET_NAME.get(grain, 'bucket')}s with {min_cohort}+ hand-offs ",
+                    title=dict(text=_sources_title(len(labels), len(drawn), _BUCKET_NAME.get(grain, "bucket"),
+                                                   min_cohort),
                                font=dict(size=12, color=theme.NEUTRAL))))
     if not rows.empty:
         layout["xaxis"] = _time_axis(grain, rows["bucket"])
     return _figure(data, layout, "Lead acceptance rate by source", height)
+
+
+def _sources_title(sources: int, drawn: int, bucket: str, min_cohort: int) -> str:
+    """The acceptance legend's title: which source points are drawn, and how many sources have none."""
+    if sources and not drawn:
+        return f"No source had {min_cohort}+ hand-offs in a {bucket}, so none is drawn "
+    rest = sources - drawn
+    return (f"Sources: {bucket}s with {min_cohort}+ hand-offs"
+            + (f"; {rest} more {'source has' if rest == 1 else 'sources have'} none " if rest else " "))
 
 
 #: A bucket whose hand-offs are still this share (or more) awaiting a decision is provisional.

@@ -26,8 +26,9 @@ _INT_KEYS = {"team", "owner", "campaign", "tier"}
 ALL_FILTERS = ("team", "owner", "source", "campaign", "industry", "country", "tier")
 
 
-def _from_query() -> tuple[dict, list[str]]:
-    """The link's filter choices, and a readable note for each value in it that cannot be used."""
+def _from_query(show: Collection[str] = ALL_FILTERS) -> tuple[dict, list[str]]:
+    """The link's filter choices, and a readable note for each value in it that cannot be used:
+    unreadable, or a filter this page (``show``) does not offer. Each value once (``owner=1,1,1``)."""
     qp = st.query_params
     out: dict = {}
     problems: list[str] = []
@@ -42,12 +43,20 @@ def _from_query() -> tuple[dict, list[str]]:
                 out[k] = date.fromisoformat(qp[k])
             except ValueError:
                 problems.append(f"the date {k}={_clip(qp[k])} (dates are written YYYY-MM-DD)")
+    if ("from" in qp or "to" in qp) and "period" not in qp:
+        out["period"] = "custom"   # dates alone: a custom period (else they were dropped without a word)
+    elif ("from" in out or "to" in out) and out.get("period", "custom") != "custom":
+        problems.append(f"dates beside the period '{PRESETS[out['period']]}' (dates go with Custom dates)")
     for k in _LIST_KEYS:
         if k in qp:
-            raw = [v for v in qp[k].split(",") if v]
+            raw = list(dict.fromkeys(v for v in qp[k].split(",") if v))
+            if k not in show:
+                if raw:
+                    problems.append(f"{k} {_clip(', '.join(raw))} (this page doesn't filter by {k})")
+                continue
             values = raw
             if k in _INT_KEYS:
-                values = [n for n in map(parse_id, raw) if n is not None]
+                values = list(dict.fromkeys(n for n in map(parse_id, raw) if n is not None))   # 01 is 1
                 bad = [r for r in raw if parse_id(r) is None]   # the valid ids left are checked against the options
                 if bad:
                     problems.append(f"{k}={_clip(','.join(bad))} (not {'a valid id' if len(bad) == 1 else 'valid ids'})")
@@ -108,12 +117,13 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
     where = location or st.sidebar
     tz = settings.company_timezone()
     saved = st.session_state.get(_STATE, {})
-    linked, problems = _from_query()
+    today = local_today(tz)
+    linked, problems = _from_query(show)
+    notes = _complete_custom(linked, today, tz)
     initial = {"period": default_period, **saved, **linked}
     options, reps, campaigns = _options()
     if owners is not None:
         options["owner"] = {k: v for k, v in options["owner"].items() if k in set(owners)}
-    today = local_today(tz)
 
     defaults: dict = {}
     for k in show:
@@ -182,21 +192,44 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
         state["from"], state["to"] = custom_pair[0], custom_pair[-1]
     for k in show:
         state[k] = list(current(k) or [])
-    _link_notice(problems, state, period)
+    _link_notice(problems, state, period, notes)
     st.session_state[_STATE] = {**saved, **state}
     _to_query(state)
     filters = Filters(**{_LIST_KEYS[k]: state[k] for k in show})
     return period, filters
 
 
-def _link_notice(problems: list[str], state: dict, period: Period) -> None:
-    """Say on the page (not only in the sidebar) which parts of the link were left out, so a shared
-    link never shows other numbers than it asked for without a word. The note stays until the
-    reader changes a filter (the link is rewritten on the first run, so it is kept in the session)."""
-    if problems:
-        text = ("This link asks for " + "; ".join(problems) + ", which Alignboard can't show, so "
-                + ("that part was" if len(problems) == 1 else "those parts were")
-                + f" left out. Showing {period.label or 'the period'}: {period.describe()}"
+def _complete_custom(linked: dict, today: date, tz: str) -> list[str]:
+    """A link's custom period with only one of its dates gets the other (in ``linked``), and the
+    sentence that says which: without a start, the data's first day (all the data up to its end);
+    without an end, today (or its start, for a start still ahead). The form's own default start,
+    the first of this month, read "The period ends (01 Jan 2026) before it starts (01 Nov 2026)"
+    about a start nobody typed."""
+    if linked.get("period") != "custom" or ("from" in linked) == ("to" in linked):
+        return []
+    readable = "readable " if {"from", "to"} <= set(st.query_params) else ""
+    if "to" in linked:
+        end, first = linked["to"], dimensions.data_start(tz)
+        start = first if first is not None and first <= end else end.replace(day=1)
+        linked["from"] = start
+        where = "where the data does" if start == first else "on the first of its month"
+        return [f"This link's custom period has no {readable}start date, so it starts {where} ({start:%d %b %Y})."]
+    start = linked["from"]
+    linked["to"] = max(start, today)
+    when = "today" if start <= today else "on the day it starts"
+    return [f"This link's custom period has no {readable}end date, so it ends {when} ({linked['to']:%d %b %Y})."]
+
+
+def _link_notice(problems: list[str], state: dict, period: Period, notes: list[str] = ()) -> None:
+    """Say on the page (not only in the sidebar) which parts of the link were left out, or filled
+    in (``notes``: whole sentences), so a shared link never shows other numbers than it asked for
+    without a word. The note stays until the reader changes a filter (the link is rewritten on the
+    first run, so it is kept in the session)."""
+    if problems or notes:
+        said = (["This link asks for " + "; ".join(problems) + ", which Alignboard can't show, so "
+                 + ("that part was" if len(problems) == 1 else "those parts were") + " left out."]
+                if problems else [])
+        text = (" ".join(said + list(notes)) + f" Showing {period.label or 'the period'}: {period.describe()}"
                 + (", with the filters that remain." if any(state.get(k) for k in _LIST_KEYS) else "."))
         st.session_state[_NOTICE] = (text, state)
     notice = st.session_state.get(_NOTICE)

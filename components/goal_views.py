@@ -32,6 +32,39 @@ def attention_rank(ev: goals.Evaluated, key_results: list[goals.Evaluated]) -> i
     return min([_order(ev.progress.status)] + [_order(k.progress.status) for k in key_results])
 
 
+# --------------------------------------------------------------------------- links
+
+
+def _asked(text: str) -> str:
+    """A link's own value, shortened and shown as typed (never as Markdown)."""
+    return fmt.md_text(text if len(text) <= 24 else text[:23] + "…")
+
+
+def link_note(route: goal_forms.Route, asked_goal: str | None, asked_parent: str | None,
+              parent: goals.Goal | None) -> str | None:
+    """What a goals link asks for that the page cannot open, in a sentence (None: nothing), as
+    meeting mode says of ``?meeting=abc``: ``?goal=abc`` showed the list, and
+    ``?goal=new&parent=999999`` an ordinary objective form, without a word. ``parent``: the goal
+    ``route.parent_id`` names, as stored (None: none). (pure)"""
+    if route.view == "list" and asked_goal:
+        return (f"This link points to goal “{_asked(asked_goal)}”, which is not a goal number, so it shows the list "
+                "of goals. Pick a goal below.")
+    if route.view != "new" or not asked_parent:
+        return None
+    if route.parent_id is None:
+        why = f"goal “{_asked(asked_parent)}”, which is not a goal number"
+    elif parent is None:
+        why = f"goal {route.parent_id}, which does not exist (any more)"
+    elif parent.archived:
+        why = f"“{fmt.md_text(parent.title)}”, which is archived"
+    elif parent.parent_id is not None:
+        why = f"“{fmt.md_text(parent.title)}”, which is itself a key result (key results have none of their own)"
+    else:
+        return None
+    return (f"This link asks for a key result of {why}, so this form sets a new objective. Pick its objective "
+            "under **Key result of** to make it a key result.")
+
+
 # --------------------------------------------------------------------------- list
 
 

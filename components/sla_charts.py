@@ -107,19 +107,22 @@ def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320, ord
 
 
 def mql_pace_chart(daily: pd.DataFrame, start: date, end: date, committed: Sequence[float] | None, as_of: datetime,
-                   *, height: int = 360) -> go.Figure:
+                   *, height: int = 360, shown_from: date | None = None) -> go.Figure:
     """Cumulative MQLs delivered (violet) against the commitment's pace (dashed: the MQLs committed
     up to each day, flat on days no commitment covers). ``daily``: bucket (day), mqls;
-    ``committed``: MQLs committed for each day from ``start`` to ``end``."""
+    ``committed``: MQLs committed for each day from ``start`` to ``end``. ``shown_from``: the first
+    day drawn (the data's first day, calc.trend_start, for a period that starts years before it);
+    the days before it still count in both running totals."""
     days = pd.date_range(start, end, freq="D")
     counts = daily.set_index(pd.to_datetime(daily["bucket"]))["mqls"].reindex(days, fill_value=0) \
         if not daily.empty else pd.Series(0, index=days)
     today = pd.Timestamp(as_of.date())
-    delivered = counts.cumsum()[days <= today]
+    shown = days >= pd.Timestamp(min(max(shown_from or start, start), end))
+    delivered = counts.cumsum()[(days <= today) & shown]
     fig = go.Figure()
     if committed is not None and len(committed) == len(days) and sum(committed) > 0:
-        pace = pd.Series(list(committed), index=days).cumsum()
-        fig.add_scatter(x=days, y=pace, mode="lines" if len(days) > 1 else "markers",
+        pace = pd.Series(list(committed), index=days).cumsum()[shown]
+        fig.add_scatter(x=pace.index, y=pace, mode="lines" if len(pace) > 1 else "markers",
                         name=f"Commitment pace ({fmt.number(sum(committed))})",
                         line=dict(color=theme.MARKETING, width=2, dash="dash"), opacity=0.55,
                         hovertemplate="%{x|%d %b}: %{y:,.0f} expected by now<extra></extra>")
@@ -130,7 +133,10 @@ def mql_pace_chart(daily: pd.DataFrame, start: date, end: date, committed: Seque
     if len(delivered):
         fig.add_annotation(x=delivered.index[-1], y=delivered.iloc[-1], text=f"{fmt.number(delivered.iloc[-1])}",
                            showarrow=False, xanchor="left", xshift=6, font=dict(size=13, color=theme.MARKETING))
-    fig.update_xaxes(range=[days[0] - timedelta(days=1), days[-1] + timedelta(days=2)], tickformat="%d %b")
+    first = days[shown][0]
+    # a year's ticks read "%d %b" as "01 Jan, 01 Jan, 01 Jan": name the year when the axis spans years
+    fig.update_xaxes(range=[first - timedelta(days=1), days[-1] + timedelta(days=2)],
+                     tickformat="%d %b" if (days[-1] - first).days <= 200 else "%b %Y")
     fig.update_yaxes(title_text="MQLs (cumulative)", rangemode="tozero")
     return theme.style(fig, "MQLs delivered against the commitment", height=height)
 

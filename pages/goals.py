@@ -13,6 +13,11 @@ user = page_user("goals")
 period, filters = filter_bar(show=("team", "owner"))
 route = goal_forms.route()
 goal_forms.flash()
+asked_parent = route.parent_id if route.view == "new" else None
+note = goal_views.link_note(route, st.query_params.get("goal"), st.query_params.get("parent"),
+                            goals.get(asked_parent) if asked_parent is not None else None)
+if note:   # a link that cannot be opened as written: say so, not only show the list or a blank form
+    st.warning(note, icon=":material/link_off:")
 
 if route.view == "new":
     page_header("New shared goal", "Both teams commit to the same number: owners from marketing and from sales.")

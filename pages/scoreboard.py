@@ -214,6 +214,9 @@ with st.expander("Records behind the numbers", icon=":material/table_rows:", exp
                       column_config=config, height=420)
 
 # ----------------------------------------------------------------------------- charts
+starts_later = calc.trend_start_text(period, sb.data_start, "The revenue, pipeline and acceptance trends start")
+if starts_later:   # a custom period from years before the data: its buckets would all be zeros
+    st.caption(starts_later)
 left, right = st.columns(2, gap="medium")
 with left:
     if trend.money[["revenue", "pipeline_created"]].to_numpy().sum() > 0:

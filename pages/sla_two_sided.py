@@ -9,7 +9,7 @@ from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
 from components.widgets import chart, kpi, nothing_in_period, page_header
-from queries import dimensions, metrics, sla
+from queries import calc, dimensions, metrics, sla
 from queries.periods import grain_for, zone
 from queries.sla_math import STATUS_LABELS, rate_status, sales_side_status
 
@@ -107,10 +107,15 @@ with mkt:
     else:
         notes.append("None handed to sales yet, so no acceptance rate")
     st.caption("  \n".join(notes))
+    data_start = dimensions.data_start(tz)
     chart(sla_charts.mql_pace_chart(daily, period.start, period.end,
                                               commitment.daily if commitment else None,
-                                              as_of.astimezone(zone(tz))),
+                                              as_of.astimezone(zone(tz)),
+                                              shown_from=calc.trend_start(period, data_start)),
                     width="stretch", key="two_mql_pace")
+    starts_later = calc.trend_start_text(period, data_start, "The MQL chart starts")
+    if starts_later:   # a custom period from years before the data: a flat line at 0 for years
+        st.caption(starts_later)
     weekly_acc = metrics.acceptance(period, filters, grain=trend_grain, as_of=as_of)
     if not weekly_acc.empty:
         chart(sla_charts.acceptance_chart(weekly_acc, commitment.min_acceptance_rate if commitment else None,

@@ -100,6 +100,34 @@ def before_data_text(comparison: Period, data_start: date | None) -> str:
             f"({data_start:%d %b %Y}), so it would compare with a ramp-up, not a baseline.")
 
 
+def trend_start(period: Period, data_start: date | None) -> date:
+    """The first day a trend over ``period`` covers: the period's start, or the data's first day
+    when the period starts before the data does. A custom 2017–2026 period over 18 months of data
+    drew eight years of zero buckets nobody measured and squeezed the data into the right-hand
+    eighth of every chart. (The data's first day is the first lead's or opportunity's,
+    ``dimensions.data_start``: every MQL, hand-off and deal follows a lead or is an opportunity.)"""
+    if data_start is None or not (period.start < data_start <= period.end):
+        return period.start
+    return data_start
+
+
+def trend_period(period: Period, data_start: date | None) -> Period:
+    """``period`` from :func:`trend_start` on: what a trend reads and draws (its grain and buckets
+    follow the span with data, not the years before it)."""
+    start = trend_start(period, data_start)
+    return period if start == period.start else Period(start, period.end, period.tz, period.label)
+
+
+def trend_start_text(period: Period, data_start: date | None, what: str = "The charts start") -> str | None:
+    """Why a trend starts after its period does (:func:`trend_start`), in the pages' words; None
+    when it starts with the period."""
+    start = trend_start(period, data_start)
+    if start == period.start:
+        return None
+    return (f"{what} on {start:%d %b %Y}, where the data does: the period starts on {period.start:%d %b %Y}, "
+            "before the first lead or opportunity.")
+
+
 # --------------------------------------------------------------------------- coverage
 
 

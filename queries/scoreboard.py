@@ -225,6 +225,7 @@ class Trends:
     acceptance_grain: str      # buckets of the acceptance trend: coarser when sources are thin
     acceptance: pd.DataFrame   # bucket, handed_off, accepted, awaiting, acceptance_rate (all sources)
     by_source: pd.DataFrame    # bucket, dim_key, dim_label, counts, acceptance_rate: top sources + "Other sources"
+    starts: date | None = None  # the first day the trends cover (calc.trend_start): the period's or the data's
 
 
 #: Finest buckets the acceptance trend may use after the page's own grain, coarsest last.
@@ -245,7 +246,9 @@ def _coarser_within(period: Period, grain: str) -> list[str]:
     return grains
 
 
-def _trend_reads(period: Period, filters: Filters, as_of: datetime) -> dict[str, Callable[[], object]]:
+def _trend_reads(period: Period, filters: Filters, as_of: datetime,
+                 data_start: date | None) -> dict[str, Callable[[], object]]:
+    period = calc.trend_period(period, data_start)   # no buckets before the data (drawn as zeros)
     grain = grain_for(period)
     return {
         "deals_trend": lambda: metrics.closed_deals(period, filters, grain=grain),
@@ -255,7 +258,8 @@ def _trend_reads(period: Period, filters: Filters, as_of: datetime) -> dict[str,
     }
 
 
-def _assemble_trends(period: Period, as_of: datetime, got: dict) -> Trends:
+def _assemble_trends(period: Period, as_of: datetime, got: dict, data_start: date | None) -> Trends:
+    period = calc.trend_period(period, data_start)
     grain = grain_for(period)
     today = local_today(period.tz, as_of)
     buckets = calc.bucket_starts(period, grain, until=today)
@@ -280,17 +284,19 @@ def _assemble_trends(period: Period, as_of: datetime, got: dict) -> Trends:
     overall["acceptance_rate"] = overall["accepted"] / overall["handed_off"]
     acceptance = calc.fill_buckets(overall, calc.bucket_starts(period, acc_grain, until=today),
                                    {"handed_off": 0, "accepted": 0, "awaiting": 0})
-    return Trends(grain, money, acc_grain, acceptance, by_source)
+    return Trends(grain, money, acc_grain, acceptance, by_source, period.start)
 
 
 def trends(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Trends:
     """Per-bucket series for the trend charts, from the metric functions.
 
     Buckets run from the period's start to today (or its end); a bucket with no deals shows 0,
-    a bucket with no hand-offs has no rate.
+    a bucket with no hand-offs has no rate. A period that starts before the data does is read and
+    drawn from the data's first day (:func:`calc.trend_period`), its grain chosen for that span.
     """
     as_of = as_of or metrics.now_minute()
-    return _assemble_trends(period, as_of, fetch(_trend_reads(period, filters, as_of)))
+    data_start = dimensions.data_start(period.tz)
+    return _assemble_trends(period, as_of, fetch(_trend_reads(period, filters, as_of, data_start)), data_start)
 
 
 def _top_sources(frame: pd.DataFrame, top: int = TREND_SOURCES) -> pd.DataFrame:
@@ -328,11 +334,12 @@ def overview(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime |
     """All the page's reads at once: the independent metric queries run side by side
     (:func:`fetch`), so a cold page waits for the slowest few, not for the sum of all."""
     as_of = as_of or metrics.now_minute()
-    reads = {**_scoreboard_reads(period, filters, as_of), **_trend_reads(period, filters, as_of),
+    data_start = dimensions.data_start(period.tz)   # the trends' first bucket depends on it (cached)
+    reads = {**_scoreboard_reads(period, filters, as_of), **_trend_reads(period, filters, as_of, data_start),
              "distribution": lambda: metrics.first_touch_distribution(period, filters, as_of=as_of),
              "funnel": lambda: metrics.funnel(period, filters)}
     got = fetch(reads)
-    return Overview(_assemble_scoreboard(period, as_of, got), _assemble_trends(period, as_of, got),
+    return Overview(_assemble_scoreboard(period, as_of, got), _assemble_trends(period, as_of, got, data_start),
                     got["distribution"], calc.funnel_from_mql(got["funnel"]))
 
 

@@ -663,6 +663,51 @@ def test_new_goal_form_validates_then_creates(world, people, app_db):
 
 
 @pytest.mark.one_backend
+def test_a_goals_link_that_cannot_be_opened_says_so(world, people):
+    """``?goal=abc`` showed the list and ``?goal=new&parent=999999`` an ordinary objective form,
+    without a word (meeting mode explains ``?meeting=abc``)."""
+    q1_deals(world, people)
+    lead = user("marketing_lead")
+    objective = goals.create(lead, revenue_goal(people, title="Objective"))
+    kr = goals.create(lead, revenue_goal(people, title="KR", parent_id=objective, target="3k"))
+
+    def note(**query) -> list[str]:
+        app = _goals_page("marketing_lead", **query)
+        return [w.value for w in app.warning if "This link" in w.value]
+
+    [said] = note(goal="abc")
+    assert "goal “abc”, which is not a goal number" in said and "shows the list of goals" in said
+    [said] = note(goal="new", parent="999999")
+    assert "a key result of goal 999999, which does not exist (any more)" in said
+    assert "sets a new objective" in said and "Key result of" in said
+    [said] = note(goal="new", parent="x1")
+    assert "goal “x1”, which is not a goal number" in said
+    [said] = note(goal="new", parent=str(kr))
+    assert "“KR”, which is itself a key result" in said
+    assert note(goal="new", parent=str(objective)) == []   # a key result of an objective: as asked
+    assert note(goal="new") == [] and note(goal=str(kr)) == [] and note() == []
+    goals.archive(lead, objective, goals.get(objective).version)
+    [said] = note(goal="new", parent=str(objective))
+    assert "“Objective”, which is archived" in said
+
+
+@pytest.mark.one_backend
+@pytest.mark.parametrize("query, says", [
+    ({"tier": "1", "country": "US", "source": "webinar"},
+     ["tier 1 (this page doesn't filter by tier)", "country US (this page doesn't filter by country)",
+      "source webinar (this page doesn't filter by source)"]),
+    ({"source": "webinar,webinar", "team": "1,1"}, ["source webinar (this page"]),   # each value once
+])
+def test_goals_links_name_the_filters_the_page_does_not_offer(world, people, query, says):
+    app = _goals_page("marketing_lead", **query)
+    [notice] = [w.value for w in app.warning if "This link asks for" in w.value]
+    for text in says:
+        assert text in notice, notice
+    assert "team" not in notice.split("Showing")[0].replace("this page", "")   # team is a goals filter
+    assert not _goals_page("marketing_lead", team=str(people["teams"]["sales"])).warning
+
+
+@pytest.mark.one_backend
 def test_new_goal_form_says_why_owners_are_missing_before_the_crm_sync(world, people, app_db):
     """A new install whose sync has written no sales reps yet: the owners picker offered only
     marketers and the form refused every save without saying where sales owners come from."""

@@ -543,6 +543,15 @@ def test_a_proposal_is_compared_with_the_version_it_would_replace(shop):
 # =========================================================================== feedback
 
 
+def test_feedback_links_name_the_filters_the_page_does_not_offer(shop):
+    """``owner=`` on Sales feedback was dropped without the link notice the other filters get."""
+    at = run_as("marketing_lead", "feedback", query={"owner": str(shop["reps"]["sam"]), "source": "webinar"})
+    [notice] = [w.value for w in at.warning if "This link asks for" in w.value]
+    assert f"owner {shop['reps']['sam']} (this page doesn't filter by owner)" in notice
+    assert "with the filters that remain" in notice and "source" not in notice.split("Showing")[0]
+    assert at.multiselect(key="flt_source").value == ["webinar"]
+
+
 def test_rep_rates_a_lead_and_a_campaign(shop):
     lead, _ = shop["leads"]["a"]
     at = run_as("sdr", "feedback")

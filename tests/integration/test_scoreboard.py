@@ -224,6 +224,31 @@ def test_crafted_links_give_a_page_and_say_what_was_left_out(scene, query, says)
 
 
 @pytest.mark.one_backend
+def test_a_custom_period_with_one_date_says_how_the_other_was_chosen(scene):
+    """``?period=custom&to=2026-01-01`` read "The period ends (01 Jan 2026) before it starts
+    (01 Nov 2026)": a start nobody typed (the form's default, the first of this month)."""
+    app = open_scoreboard({"period": "custom", "to": "2026-01-01"})
+    [notice] = [w.value for w in app.warning if "This link" in w.value]
+    assert "no start date, so it starts where the data does (01 Sep 2025)" in notice, notice
+    assert "before it starts" not in notice and not app.error
+    assert "Showing Custom dates: 01 Sep 2025 – 01 Jan 2026" in notice
+    assert app.query_params["from"] in ("2025-09-01", ["2025-09-01"])
+    app = open_scoreboard({"period": "custom", "from": "2026-01-01"})
+    [notice] = [w.value for w in app.warning if "This link" in w.value]
+    assert "no end date, so it ends today" in notice, notice
+    app = open_scoreboard({"period": "custom", "from": "2026-13-01", "to": "2026-03-31"})
+    [notice] = [w.value for w in app.warning if "This link" in w.value]
+    assert "the date from=2026\\-13\\-01" in notice and "no readable start date" in notice, notice
+    # dates alone are a custom period; dates beside another period are named, not dropped silently
+    app = open_scoreboard({"from": "2026-01-01", "to": "2026-03-31"})
+    assert not [w for w in app.warning if "This link" in w.value]
+    assert tiles(app)["Lead acceptance"].value == tiles(open_scoreboard(Q1_LINK))["Lead acceptance"].value
+    app = open_scoreboard({"period": "last_quarter", "from": "2026-01-01", "to": "2026-03-31"})
+    [notice] = [w.value for w in app.warning if "This link" in w.value]
+    assert "dates beside the period 'Last quarter' (dates go with Custom dates)" in notice, notice
+
+
+@pytest.mark.one_backend
 def test_a_good_link_gets_no_notice(scene):
     app = open_scoreboard({**Q1_LINK, "source": "paid_search"})
     assert not any("This link asks for" in w.value for w in app.warning)
@@ -272,6 +297,10 @@ def test_a_rep_cannot_pick_another_rep_as_owner(scene):
     app = open_page("sam", "scoreboard", query={**Q1_LINK, "owner": scene["sdr2"]})
     notice = [w.value for w in app.warning if "This link asks for" in w.value]
     assert notice and f"owner {scene['sdr2']} (not yours to see)" in notice[0]
+    # an id repeated in the link is named once ("owner 1, 1, 1, 1 (not yours to see)")
+    app = open_page("sam", "scoreboard", query={**Q1_LINK, "owner": ",".join([str(scene["sdr2"])] * 4)})
+    [notice] = [w.value for w in app.warning if "This link asks for" in w.value]
+    assert f"owner {scene['sdr2']} (not yours to see)" in notice, notice
     everyone = open_scoreboard(Q1_LINK)
     assert tiles(app)["Lead acceptance"].value == tiles(everyone)["Lead acceptance"].value   # the filter was dropped
     mine = open_page("sam", "scoreboard", query={**Q1_LINK, "owner": scene["sdr"]})
@@ -385,6 +414,46 @@ def test_trends_agree_with_the_metric_functions(scene):
     assert trend.money["pipeline_created"].sum() == metrics.pipeline_created(Q1).iloc[0].amount
     # Weeks from the one holding 1 Jan to the one holding 31 Mar, with no deals shown as 0.
     assert len(trend.money) == 14 and (trend.money["revenue"] == 0).sum() == 12
+
+
+def test_trends_over_a_period_from_years_before_the_data_start_where_the_data_does(scene):
+    """A 2017 start over data from Sep 2025: every chart's first bucket was Jan 2017, the data in the
+    right-hand eighth after years of zeros nobody measured."""
+    long = Period(date(2017, 1, 1), date(2026, 3, 31), "UTC", "Custom dates")
+    trend = scoreboard.trends(long)
+    assert trend.starts == date(2025, 9, 1)     # the scene's first record (a lost deal)
+    assert trend.grain == "month"               # grain_for the seven months with data, not for nine years
+    assert trend.money["bucket"].min() == pd.Timestamp("2025-09-01")
+    # nine hand-offs: pooled into quarters, from the quarter the data starts in
+    assert trend.acceptance_grain == "quarter"
+    assert trend.acceptance["bucket"].min() == pd.Timestamp("2025-07-01")
+    assert len(trend.money) == 7
+    # nothing lost: the trends add up to the period's totals
+    assert trend.money["revenue"].sum() == metrics.closed_deals(long).iloc[0].revenue == 100_000
+    assert trend.acceptance["handed_off"].sum() == metrics.acceptance(long).iloc[0].handed_off == 9
+    assert scoreboard.trends(Q1).starts == Q1.start   # a period with data from its start: as before
+
+
+@pytest.mark.one_backend
+def test_the_page_draws_a_long_period_from_the_data_and_says_so(scene):
+    app = open_scoreboard({"period": "custom", "from": "2017-01-01", "to": "2026-03-31"})
+    said = [c.value for c in app.caption if "where the data does" in c.value]
+    assert len(said) == 1 and "start on 01 Sep 2025" in said[0] and "01 Jan 2017" in said[0]
+    revenue, acceptance = (json.loads(c.proto.spec) for c in app.get("plotly_chart")[:2])
+    for fig in (revenue, acceptance):
+        assert pd.Timestamp(fig["layout"]["xaxis"]["range"][0]) > pd.Timestamp("2025-01-01")   # not 2017
+    q1 = open_scoreboard(Q1_LINK)
+    assert not [c for c in q1.caption if "where the data does" in c.value]
+
+
+@pytest.mark.one_backend
+def test_a_one_day_period_lists_no_source_it_cannot_draw(scene):
+    """One hand-off on 10 Jan: its source has no point (under MIN_COHORT), so it is not in the legend."""
+    app = open_scoreboard({"period": "custom", "from": "2026-01-10", "to": "2026-01-10"})
+    acceptance = next(json.loads(c.proto.spec) for c in app.get("plotly_chart")
+                      if "Lead acceptance rate by source" in json.dumps(c.proto.spec))
+    assert [t["name"] for t in acceptance["data"]] == ["All sources"]
+    assert "so none is drawn" in acceptance["layout"]["legend"]["title"]["text"]
 
 
 def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):

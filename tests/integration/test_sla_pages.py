@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
@@ -258,6 +259,18 @@ def test_two_sided_says_so_when_the_filters_hold_mqls_but_no_hand_off(office, ap
     # the whole selection keeps its status from the numbers
     at = open_page("marketing_lead", "sla_two_sided")
     assert "No hand-offs" not in all_text(at)
+
+
+def test_two_sided_draws_mqls_from_the_data_in_a_period_from_years_before_it(office):
+    """The MQL chart of a 2017-2026 period drew a flat line at 0 for years, ticked "01 Jan" each year."""
+    today = datetime.now(timezone.utc).astimezone(sla.zone(OFFICE_TZ)).date()
+    at = open_page("marketing_lead", "sla_two_sided",
+                   query={"period": "custom", "from": "2017-01-01", "to": today.isoformat()})
+    pace = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if "MQLs delivered" in json.dumps(c.proto.spec))
+    first = pd.Timestamp(pace["layout"]["xaxis"]["range"][0])
+    assert first >= pd.Timestamp(today) - pd.Timedelta(days=2)   # the office's data is from today
+    assert any("The MQL chart starts on" in c.value and "01 Jan 2017" in c.value for c in at.caption)
 
 
 def test_two_sided_without_a_commitment_warns(office, app_db):

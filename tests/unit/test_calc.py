@@ -267,3 +267,27 @@ def test_open_pipeline_is_compared_at_the_comparisons_own_moment():
     _, open_at, compared_at = moments(Q4, datetime(2026, 11, 20, 9, tzinfo=timezone.utc))
     assert open_at == datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
     assert compared_at == datetime(2026, 8, 20, 8, tzinfo=timezone.utc)
+
+
+# --------------------------------------------------------------------------- trends before the data
+
+
+LONG = Period(date(2017, 1, 1), date(2026, 11, 24), "UTC", "Custom dates")
+
+
+def test_a_trend_over_a_period_from_before_the_data_starts_where_the_data_does():
+    assert calc.trend_start(LONG, date(2025, 5, 25)) == date(2025, 5, 25)
+    clipped = calc.trend_period(LONG, date(2025, 5, 25))
+    assert (clipped.start, clipped.end, clipped.tz, clipped.label) == (date(2025, 5, 25), LONG.end, "UTC",
+                                                                       "Custom dates")
+    text = calc.trend_start_text(LONG, date(2025, 5, 25))
+    assert text.startswith("The charts start on 25 May 2025, where the data does")
+    assert "01 Jan 2017" in text
+
+
+@pytest.mark.parametrize("data_start", [None, date(2017, 1, 1), date(2016, 3, 1), date(2027, 1, 1)])
+def test_a_trend_starts_with_its_period_when_the_data_is_there_from_the_start_or_not_at_all(data_start):
+    # no data, data from the period's first day or earlier, or only after the period (nothing to draw)
+    assert calc.trend_start(LONG, data_start) == LONG.start
+    assert calc.trend_period(LONG, data_start) is LONG
+    assert calc.trend_start_text(LONG, data_start) is None

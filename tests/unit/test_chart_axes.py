@@ -231,3 +231,27 @@ def test_money_axes_write_billions_as_b_with_the_company_currency():
     fig = charts.revenue_pipeline_chart(money, "week", "JPY")
     for axis in (fig.layout.yaxis, fig.layout.yaxis2):
         assert axis.tickprefix == "¥" and axis.exponentformat == "B" and axis.tickformat is None
+
+
+def test_the_mql_pace_chart_draws_from_the_data_and_counts_what_came_before():
+    """A 2017-2026 period over 18 months of data drew eight years of a flat line at 0 ("01 Jan"
+    ticks for each year). Drawn from the data's first day, the running totals still count every
+    day of the period."""
+    from datetime import date, datetime, timezone
+
+    daily = pd.DataFrame({"bucket": pd.to_datetime(["2016-12-31", "2025-06-01", "2025-06-03"]), "mqls": [4, 2, 3]})
+    start, end = date(2016, 1, 1), date(2025, 6, 30)
+    days = (end - start).days + 1
+    committed = [1.0] * days
+    fig = sla_charts.mql_pace_chart(daily, start, end, committed, datetime(2025, 6, 3, 12, tzinfo=timezone.utc),
+                                    shown_from=date(2025, 6, 1))
+    pace, delivered = fig.data
+    assert pd.Timestamp(delivered.x[0]) == pd.Timestamp("2025-06-01")
+    assert list(delivered.y) == [6, 6, 9]    # the 4 from 2016 are in the running total
+    assert pd.Timestamp(pace.x[0]) == pd.Timestamp("2025-06-01")
+    assert pace.y[0] == (date(2025, 6, 1) - start).days + 1
+    assert pd.Timestamp(fig.layout.xaxis.range[0]) == pd.Timestamp("2025-05-31")
+    assert fig.layout.xaxis.tickformat == "%d %b"   # a month drawn: days
+    whole = sla_charts.mql_pace_chart(daily, start, end, committed, datetime(2025, 6, 3, 12, tzinfo=timezone.utc))
+    assert pd.Timestamp(whole.data[1].x[0]) == pd.Timestamp("2016-01-01")
+    assert whole.layout.xaxis.tickformat == "%b %Y"   # years drawn: each tick names its year

@@ -181,6 +181,27 @@ def test_the_latest_weeks_still_awaiting_decisions_are_drawn_as_provisional():
                                                           "week").data] == ["Webinar", "All sources"]
 
 
+def test_a_source_without_a_point_is_not_in_the_legend():
+    """A one-day scoreboard listed five sources in the legend, none with a point: each had fewer
+    hand-offs that day than a rate needs (charts.MIN_COHORT)."""
+    day = MONDAYS[:1]
+    thin = _by_source([("webinar", "Webinar", 6), ("content", "Content", 4), ("events", "Events", 3)])
+    thin = thin[thin["bucket"].isin(day)]
+    overall = _overall().iloc[:1]
+    fig = charts.acceptance_trend_chart(thin, overall, "day")
+    assert [t.name for t in fig.data] == ["All sources"]
+    assert fig.layout.legend.title.text.strip() == "No source had 10+ hand-offs in a day, so none is drawn"
+    assert fig.layout.showlegend   # with its one line: Plotly hides a lone trace's legend, and the title with it
+    # some drawn, some not: the legend lists the drawn ones and counts the rest
+    mixed = _by_source([("webinar", "Webinar", 90), ("content", "Content", 4), ("events", "Events", 3)])
+    fig = charts.acceptance_trend_chart(mixed, _overall(), "week")
+    assert [t.name for t in fig.data] == ["Webinar", "All sources"]
+    assert fig.layout.legend.title.text.strip() == "Sources: weeks with 10+ hand-offs; 2 more sources have none"
+    # every source drawn: the title as before
+    fig = charts.acceptance_trend_chart(_by_source([("webinar", "Webinar", 90)]), _overall(), "week")
+    assert fig.layout.legend.title.text.strip() == "Sources: weeks with 10+ hand-offs"
+
+
 def test_a_source_has_one_colour_by_code_and_by_label():
     for label, code in theme.SOURCE_CODES.items():
         assert theme.source_color(code) == theme.source_color(None, label) == theme.source_color(code, label)

@@ -15,7 +15,7 @@ import streamlit as st
 from components import format as fmt
 from queries import dimensions, settings
 from queries.filters import Filters, parse_id
-from queries.periods import PRESETS, Period, PeriodError, local_today, preset_period
+from queries.periods import EARLIEST, LATEST, PRESETS, Period, PeriodError, local_today, preset_period
 
 _STATE = "_filters"  # plain session key (not a widget), survives page switches
 _W = "flt_"          # widget key prefix
@@ -140,9 +140,12 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
                               format_func=PRESETS.get, key=f"{_W}period")
         custom_pair = None
         if preset == "custom":
-            custom = st.date_input("From – to", value=(initial.get("from", today.replace(day=1)),
-                                                       initial.get("to", today)),
-                                   key=f"{_W}custom", format="YYYY-MM-DD")
+            value = (initial.get("from", today.replace(day=1)), initial.get("to", today))
+            # every date a period may have (not Streamlit's ten years around the value: a date past
+            # them was dropped without a word), and a link's out-of-range dates, which Period refuses
+            # below with its message
+            custom = st.date_input("From – to", value=value, min_value=min(EARLIEST, *value),
+                                   max_value=max(LATEST, *value), key=f"{_W}custom", format="YYYY-MM-DD")
             custom_pair = tuple(custom) if custom else None
             if custom_pair is not None and len(custom_pair) == 1:
                 custom_pair = (custom_pair[0], custom_pair[0])

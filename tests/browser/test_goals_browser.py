@@ -108,7 +108,7 @@ def test_editing_from_a_link_changes_only_what_was_edited(page, app_db_url):
     form.get_by_role("button", name="Save changes").click()
     wait_for_app(page)
     assert_no_exception(page)
-    expect(page.get_by_text("Changes saved.")).to_be_visible()
+    expect(page.get_by_text("Changes saved; the goal runs")).to_be_visible()
     [row] = _rows(app_db_url, "select title, metric, period_kind, end_date, target, scope_sources, version "
                               "from goal where id = :g", {"g": goal_id})
     assert row[0] == title + " (Q)"

@@ -224,6 +224,18 @@ def test_crafted_links_give_a_page_and_say_what_was_left_out(scene, query, says)
 
 
 @pytest.mark.one_backend
+def test_the_custom_dates_field_takes_every_date_a_period_may_have(scene):
+    """Streamlit's date field took ten years either side of its value by default: a start typed in
+    2014 beside a 2026 end was dropped without a word (the field turned red, the old date stayed)."""
+    app = open_scoreboard({"period": "custom", "from": "2026-01-01", "to": "2026-03-31"})
+    [field] = [d for d in app.date_input if d.label == "From – to"]
+    assert (field.min, field.max) == (date(1900, 1, 1), date(2999, 12, 31))
+    field.set_value((date(2014, 1, 1), date(2026, 3, 31))).run()
+    assert not app.exception and not app.error
+    assert app.query_params["from"] in ("2014-01-01", ["2014-01-01"])
+
+
+@pytest.mark.one_backend
 def test_a_custom_period_with_one_date_says_how_the_other_was_chosen(scene):
     """``?period=custom&to=2026-01-01`` read "The period ends (01 Jan 2026) before it starts
     (01 Nov 2026)": a start nobody typed (the form's default, the first of this month)."""

@@ -13,6 +13,7 @@ from datetime import date
 import streamlit as st
 
 from components import format as fmt
+from components.widgets import date_field
 from queries import dimensions, settings
 from queries.filters import Filters, parse_id
 from queries.periods import EARLIEST, LATEST, PRESETS, Period, PeriodError, local_today, preset_period
@@ -144,8 +145,8 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
             # every date a period may have (not Streamlit's ten years around the value: a date past
             # them was dropped without a word), and a link's out-of-range dates, which Period refuses
             # below with its message
-            custom = st.date_input("From – to", value=value, min_value=min(EARLIEST, *value),
-                                   max_value=max(LATEST, *value), key=f"{_W}custom", format="YYYY-MM-DD")
+            custom = date_field(st, "From – to", value=value, min_value=min(EARLIEST, *value),
+                                max_value=max(LATEST, *value), key=f"{_W}custom")
             custom_pair = tuple(custom) if custom else None
             if custom_pair is not None and len(custom_pair) == 1:
                 custom_pair = (custom_pair[0], custom_pair[0])

@@ -15,15 +15,17 @@ from components import theme
 #: The dates every date field accepts. Streamlit's own limit is ten years either side of the field's
 #: first value, and a date typed outside it turned the field red while the form saved the old date
 #: without a word (a meeting planned for 2040 was saved for tomorrow). These bounds are wider than
-#: any range the app allows (queries.periods.EARLIEST_DATE..LATEST_DATE and narrower domain rules),
-#: so a date typed out of range reaches the save, which refuses it with a message naming it.
+#: any record's range (queries.periods.RECORD_EARLIEST..RECORD_LATEST and narrower domain rules), so
+#: a date typed out of range reaches the save, which refuses it with a message naming it. (The
+#: filters' custom period passes the wider bounds a Period may have.)
 DATE_FIELD_MIN = date(1900, 1, 1)
 DATE_FIELD_MAX = date(2199, 12, 31)
 
 
-def date_field(where, label: str, **kwargs):
-    """``where.date_input`` (``where``: ``st`` or a column) with the bounds above and YYYY-MM-DD."""
-    return where.date_input(label, min_value=DATE_FIELD_MIN, max_value=DATE_FIELD_MAX, format="YYYY-MM-DD", **kwargs)
+def date_field(where, label: str, *, min_value: date = DATE_FIELD_MIN, max_value: date = DATE_FIELD_MAX, **kwargs):
+    """``where.date_input`` (``where``: ``st`` or a column) with explicit bounds (by default the ones
+    above) and YYYY-MM-DD."""
+    return where.date_input(label, min_value=min_value, max_value=max_value, format="YYYY-MM-DD", **kwargs)
 
 
 def page_header(title: str, subtitle: str | None = None) -> None:

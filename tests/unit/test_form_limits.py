@@ -153,7 +153,7 @@ def _calls(names: set[str]):
 
 #: components/filters.py's custom range (the filter bar) is another change's file; its dates are
 #: checked by queries.periods (a notice names what cannot be shown).
-DATE_INPUT_ELSEWHERE = {"components/widgets.py", "components/filters.py"}
+DATE_INPUT_ELSEWHERE = {"components/widgets.py"}
 #: Codes whose longer paste cannot be meant (a country's two letters, a region's code) and a note
 #: the app does not check the length of yet.
 MAX_CHARS_KEPT = {("components/sla_forms.py", "Country"), ("components/sla_forms.py", "State / region"),

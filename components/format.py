@@ -16,6 +16,19 @@ def _missing(x) -> bool:
         return False
 
 
+def text_or(value, default: str = "") -> str:
+    """A nullable text column's value as text, ``default`` when it is missing. A SQL NULL in a text
+    column comes back as NaN once pandas reads the column as strings, and NaN is truthy:
+    ``f" · {r.team}" if r.team else ""`` showed "Demo Admin · nan" for a user without a team."""
+    try:
+        if value is None or bool(value != value):   # NaN (and NaT) differ from themselves
+            return default
+    except TypeError:   # pd.NA: neither equal nor unequal
+        return default
+    text = str(value)
+    return text if text else default
+
+
 def money(x, currency: str = "USD", compact: bool = True) -> str:
     """Three significant digits: $2.03M, $11.4M, $845k, $950 ($2,034,900 read "$2M", which hid
     $34,900 the check-in beside it talked about); trailing zeros dropped ($2M, $2.5M). Full:

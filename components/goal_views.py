@@ -287,7 +287,7 @@ def _audit(goal: goals.Goal) -> None:
     if trail.empty:
         st.caption("No changes recorded.")
         return
-    rows = [{"When": r.at, "Who": r.actor or "system", "What": _describe_change(r.action, r.old, r.new, goal)}
+    rows = [{"When": r.at, "Who": fmt.text_or(r.actor, "system"), "What": _describe_change(r.action, r.old, r.new, goal)}
             for r in trail.itertuples()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})

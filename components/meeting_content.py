@@ -707,7 +707,7 @@ def action_lines(frame: pd.DataFrame, today: date, tz: str, *, year_always: bool
         meeting_at = local_date_text(r["meeting_at"] if held is None or pd.isna(held) else held, tz,
                                      None if year_always else today)
         out.append(ActionLine(
-            id=int(r["id"]), version=int(r["version"]), body=r["body"], owner=r["owner"] or fmt.DASH,
+            id=int(r["id"]), version=int(r["version"]), body=r["body"], owner=fmt.text_or(r["owner"], fmt.DASH),
             owner_side=_side(r.get("owner_function")), due=due_text(due, today, r["status"], year_always=year_always),
             due_state=due_state(due, today, r["status"]), meeting=f"{r['meeting_title']}, {meeting_at}",
             link=link_text(r), status=r["status"],
@@ -744,11 +744,21 @@ def esc(text) -> str:
     """Text for HTML markup (meeting mode's ``st.markdown(..., unsafe_allow_html=True)`` blocks and
     the export): HTML-escaped, each line break a ``<br>``. A line break left in the markup could
     end its HTML block at a blank line, and Markdown then read what followed: a decision typed as
-    two paragraphs showed ``$x$`` as maths and ``# …`` as a heading."""
-    return _LINE_BREAK.sub("<br>", html.escape(str(text if text is not None else "")))
+    two paragraphs showed ``$x$`` as maths and ``# …`` as a heading.
+
+    A ``:`` that could open a shortcode or directive (one followed by a letter, ``_``, ``+`` or ``-``:
+    ``:material/home:``, ``:smile:``, ``:red[…]``, ``:+1:``) is the entity ``&#58;``: Streamlit's markdown turns ``:material/home:`` into
+    ``:material_home:`` in the whole source before parsing, HTML included (StreamlitMarkdown's
+    ``source.replaceAll(":material/", ":material_")``, an icon only outside HTML), and loads its
+    emoji plugin when the source has ``:word:`` anywhere; a decision typed with one showed
+    ``:material_home:`` on the slide. With the entity the source holds no such pattern, and the
+    browser shows the colon as typed (the export is plain HTML: the same)."""
+    return _LINE_BREAK.sub("<br>", _DIRECTIVE_COLON.sub("&#58;", html.escape(str(text if text is not None else ""))))
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: Colons that could start a Streamlit shortcode (esc); "09:34", "Needs: …" and "https://" stay as they are.
+_DIRECTIVE_COLON = re.compile(r":(?=[A-Za-z_+\-])")
 
 
 def cell(value) -> str:

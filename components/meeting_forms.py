@@ -11,13 +11,15 @@ from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
+from components import format as fmt
 from components.meeting_content import esc, section_title
 from components.meeting_view import DIALOG, fail, flash, go, tz
 from components.widgets import date_field, icon_button
 from queries import meetings
 from queries.access import User
 from queries.meeting_rules import (MEETING_PRESETS, SECTIONS, ActionInput, AgendaItemInput,
-                                   DecisionInput, MeetingError, MeetingInput, StaleMeeting, owner_key)
+                                   DecisionInput, MeetingError, MeetingInput, StaleMeeting, insert_at, meeting_time,
+                                   minutes_problem, owner_key, planned_total, topic_title)
 from queries.periods import local_today, zone
 
 PRESET_LABELS = MEETING_PRESETS
@@ -70,9 +72,11 @@ def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: st
         submitted = st.form_submit_button("Save changes" if meeting else "Plan meeting", type="primary")
     if not submitted:
         return
-    when = datetime.combine(day, at, zone(zone_name)) if day and at else None
-    data = MeetingInput(title, when, presenter, preset)
     try:
+        # a clock time the daylight-saving change skips is refused; one it repeats is the first (noted)
+        when, twice = meeting_time(day, at, zone_name) if day and at else (None, None)
+        data = MeetingInput(title, when, presenter, preset)
+        note = f" {twice}" if twice else ""
         if meeting is None:
             new_id = meetings.create(user, data)
             _next_gen(key)
@@ -80,10 +84,10 @@ def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: st
             # the date as saved, in words: a date half typed into the field is not sent, and the
             # field's old one is saved (Known limits); the message is where that shows
             flash(f"Meeting planned for {when:%a %d %b %Y, %H:%M} with the standard agenda; adjust it under "
-                  "“Edit the agenda”.")
+                  "“Edit the agenda”." + note)
         else:
             meetings.update(user, meeting.id, data, meeting.version)
-            flash(f"Meeting details saved: {when:%a %d %b %Y, %H:%M}.")
+            flash(f"Meeting details saved: {when:%a %d %b %Y, %H:%M}.{note}")
         st.rerun()
     except MeetingError as err:
         st.error(str(err), icon=":material/error:")
@@ -140,16 +144,32 @@ def _remove(key: str, index: int) -> None:
     st.session_state[key]["rows"].pop(index)
 
 
+ADD_ERROR = "mtg_ag_add_error"
+
+
 def _add(key: str) -> None:
+    """Stage the picked section or topic: before "Decisions and actions" when that is last (the
+    meeting ends on its summary), else at the end. A topic's title is checked here with the save's
+    words (a title too long was taken, and refused only at Save); the text stays in the field."""
     staged = st.session_state[key]
+    st.session_state.pop(ADD_ERROR, None)
     kind = st.session_state.get("mtg_ag_new_kind")
     if kind is None:
+        st.session_state[ADD_ERROR] = "Pick a section or “Topic” to add."
         return
+    rows = staged["rows"]
+    at = insert_at([r["kind"] for r in rows])
+    title = None
+    if kind == "topic":
+        try:
+            title = topic_title(st.session_state.get("mtg_ag_new_title"), at + 1)
+        except MeetingError as err:
+            st.session_state[ADD_ERROR] = str(err)
+            return
     staged["next"] += 1
     uid = f"n{staged['next']}"
-    title = (st.session_state.get("mtg_ag_new_title") or "").strip() or None
-    staged["rows"].append({"uid": uid, "id": None, "kind": kind, "title": title,
-                           "minutes": SECTIONS[kind].default_minutes})
+    rows.insert(at, {"uid": uid, "id": None, "kind": kind, "title": title,
+                     "minutes": SECTIONS[kind].default_minutes})
     st.session_state[f"mtg_ag_min_{uid}"] = SECTIONS[kind].default_minutes
     if kind == "topic":
         st.session_state[f"mtg_ag_title_{uid}"] = title or ""
@@ -158,6 +178,7 @@ def _add(key: str) -> None:
 
 def _discard(meeting_id: int) -> None:
     st.session_state.pop(f"mtg_agenda_{meeting_id}", None)
+    st.session_state.pop(ADD_ERROR, None)
 
 
 def agenda_editor(user: User, meeting: meetings.Meeting, items) -> None:
@@ -192,15 +213,24 @@ def agenda_editor(user: User, meeting: meetings.Meeting, items) -> None:
                     disabled=fixed or index == len(rows) - 1, help="Move down")
         icon_button(c[4], f"Remove item {index + 1}", key=f"mtg_ag_del_{r['uid']}", icon=":material/delete:",
                     on_click=_remove, args=(key, index), disabled=fixed, help="Remove")
+    # the minutes as typed, each checked at once (the save refuses with the same words)
+    shown = [st.session_state.get(f"mtg_ag_min_{r['uid']}", r["minutes"]) for r in rows]
+    problems = [p for p in (minutes_problem(i, section_title(r["kind"], st.session_state.get(
+        f"mtg_ag_title_{r['uid']}") if r["kind"] == "topic" else None), m)
+        for i, (r, m) in enumerate(zip(rows, shown), start=1)) if p]
+    for problem in problems:
+        st.error(problem, icon=":material/error:")
+    st.caption(f"{planned_total(shown)} minutes planned.")
     used = {r["kind"] for r in rows}
     addable = [k for k in NEW_KINDS if k == "topic" or k not in used]
-    a, b, c = st.columns([2.2, 2.2, 1], vertical_alignment="bottom")
-    a.selectbox("Add", addable, format_func=lambda k: SECTIONS[k].title, key="mtg_ag_new_kind", index=None,
-                placeholder="Add a section or topic…")
+    # the picker on a row of its own: beside the title field it was cut to "Add a se…" at 1280 px
+    st.selectbox("Add", addable, format_func=lambda k: SECTIONS[k].title, key="mtg_ag_new_kind", index=None,
+                 placeholder="Add a section or topic…")
+    b, c = st.columns([4, 1], vertical_alignment="bottom")
     b.text_input("Topic title", key="mtg_ag_new_title", placeholder="Topic title (topics only)")
     c.button("Add", key="mtg_ag_add", on_click=_add, args=(key,), icon=":material/add:")
-    total = sum(int(st.session_state.get(f"mtg_ag_min_{r['uid']}") or r["minutes"]) for r in rows)
-    st.caption(f"{total} minutes planned.")
+    if st.session_state.get(ADD_ERROR):
+        st.error(st.session_state[ADD_ERROR], icon=":material/error:")
     save, discard = st.columns(2)
     if save.button("Save agenda", key="mtg_ag_save", type="primary", icon=":material/save:"):
         inputs = [AgendaItemInput(r["kind"], st.session_state.get(f"mtg_ag_min_{r['uid']}", r["minutes"]),
@@ -266,7 +296,8 @@ def _owner_options():
     frame = meetings.owner_choices()
     labels = {}
     for r in frame.itertuples():
-        team = f" · {r.team}" if r.team else ""
+        team = fmt.text_or(r.team)   # NULL (a user without a team) is NaN here, and NaN is truthy
+        team = f" · {team}" if team else ""
         extra = " (no user account)" if r.kind == "r" else ""
         labels[owner_key(r.kind, r.id)] = f"{r.name}{team}{extra}"
     return labels

@@ -292,7 +292,7 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
                     st.markdown(f"**{fmt.md_text(r.title)}** &nbsp; :{STATUS_BADGE[r.status]}-badge[{STATUSES[r.status]}]"
                                 + (" &nbsp; :blue-badge[Frozen]" if pd.notna(r.frozen_at) else ""))
                     when = local_date_text(r.scheduled_at, zone, today, weekday=True, clock=True)
-                    st.caption(f"{when} · presenter {r.presenter or '—'} · "
+                    st.caption(f"{when} · presenter {fmt.text_or(r.presenter, fmt.DASH)} · "
                                f"{r.planned_minutes} min planned")
                 with mid:
                     st.caption(f"{r.decisions} decision{'s' if r.decisions != 1 else ''} · {r.actions} action"

@@ -1,0 +1,67 @@
+"""Text in meeting mode shows as typed: no "nan" for a missing team or presenter, no Streamlit
+shortcode (:material/…:, :smile:, :red[…]) turned into something else on the slide."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+from components import format as fmt
+from components import meeting_content as mc
+
+
+def frame(rows, columns) -> pd.DataFrame:
+    """As queries.sqlfiles.frame builds it: a NULL in a text column becomes NaN (pandas 3 strings)."""
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_text_or_treats_null_and_nan_as_missing():
+    assert fmt.text_or(None) == "" and fmt.text_or(float("nan"), "—") == "—"
+    assert fmt.text_or(pd.NA, "system") == "system" and fmt.text_or("", "x") == "x"
+    assert fmt.text_or("EMEA") == "EMEA"
+
+
+def test_an_owner_without_a_team_is_just_the_name(monkeypatch):
+    from components import meeting_forms
+    from queries import meetings
+
+    owners = frame([("u", 1, "Demo Admin", None, None), ("u", 2, "Priya Shah", "Marketing", "marketing"),
+                    ("r", 7, "Sam Rep", "EMEA Sales", "sales")], ["kind", "id", "name", "team", "function"])
+    assert pd.isna(owners.loc[0, "team"])   # the NaN that read "Demo Admin · nan"
+    monkeypatch.setattr(meetings, "owner_choices", lambda: owners)
+    assert list(meeting_forms._owner_options().values()) == [
+        "Demo Admin", "Priya Shah · Marketing", "Sam Rep · EMEA Sales (no user account)"]
+
+
+def test_an_action_without_an_owner_name_shows_a_dash():
+    from datetime import date
+
+    actions = frame([(1, 1, "Call Acme", None, "2026-12-01", "open", "Weekly", pd.Timestamp("2026-11-23", tz="UTC"))],
+                    ["id", "version", "body", "owner", "due_date", "status", "meeting_title", "meeting_at"])
+    assert mc.action_lines(actions, date(2026, 11, 25), "UTC")[0].owner == fmt.DASH
+
+
+@pytest.mark.parametrize("typed", [
+    "Move it to :material/home: and :material/arrow_forward:",
+    "Ship it :smile: :+1: :-1: :tada:",
+    "Say :red[urgent] and :blue-background[calm] and :gray-badge[maybe]",
+    ":streamlit: and :small[tiny] and :shimmer[x]",
+    "At 09:34, Needs: a plan — see https://example.com/a:b",
+])
+def test_esc_leaves_no_shortcode_for_streamlit_and_shows_what_was_typed(typed):
+    out = mc.esc(typed)
+    # what Streamlit's markdown acts on in the source (StreamlitMarkdown: the ":material/" rewrite,
+    # and the emoji plugin loaded when /:(?!material\/|streamlit:)[\w+-][\w_+-]*:/ matches); a
+    # directive needs ":" + a name
+    assert ":material/" not in out
+    assert not re.search(r":(?!material\/|streamlit:)[\w+-][\w_+-]*:", out.replace("09:34", "")), out
+    assert not re.search(r":[A-Za-z_+\-]", out), out
+    assert html.unescape(out) == typed   # the browser shows exactly what was typed
+
+
+def test_esc_keeps_times_and_line_breaks_readable():
+    assert mc.esc("Live · as of 09:34") == "Live · as of 09:34"
+    assert mc.esc("a\nb") == "a<br>b"

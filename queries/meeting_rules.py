@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pandas as pd
 
 from queries.filters import parse_id
-from queries.periods import PRESETS, date_problem, minute_floor  # noqa: F401 (minute_floor: meeting mode's name)
+from queries.periods import PRESETS, date_problem, minute_floor, zone  # noqa: F401 (minute_floor: meeting mode's name)
 
 MAX_TITLE = 120
 MAX_BODY = 1000
@@ -122,6 +122,39 @@ class MeetingInput:
         return replace(self, title=title, scheduled_at=self.scheduled_at.astimezone(timezone.utc))
 
 
+def meeting_time(day: date, at: time, zone_name: str) -> tuple[datetime, str | None]:
+    """The meeting's moment for a local date and clock time in the company's time zone, and a note
+    for the confirmation when the clock time is ambiguous.
+
+    A time the clocks skip (02:30 on the night they go forward, 2027-03-14 in New York) does not
+    exist: it is refused, suggesting the time it would have become (03:30), instead of being saved as
+    03:30 while the confirmation said 02:30. A time the clocks pass twice (01:30 on the night they
+    go back) is the first one, before the change -- the one a meeting planned "at 01:30" that night
+    reaches first -- and the note says so with both offsets."""
+    z = zone(zone_name)
+    wall = datetime.combine(day, at.replace(second=0, microsecond=0, fold=0, tzinfo=None))
+    first = wall.replace(tzinfo=z)
+    moved = first.astimezone(timezone.utc).astimezone(z).replace(tzinfo=None)
+    if moved != wall:
+        gap = int((moved - wall).total_seconds() // 60)
+        jump = "an hour" if gap == 60 else f"{gap} minutes"
+        raise MeetingError(f"{wall:%H:%M} does not exist on {day:%a %d %b %Y} in {zone_name}: the clocks jump "
+                           f"forward {jump} that night. Pick another time, e.g. {moved:%H:%M}.")
+    second = wall.replace(fold=1, tzinfo=z)
+    if second.utcoffset() != first.utcoffset():
+        return first, (f"{wall:%H:%M} happens twice on {day:%a %d %b %Y} in {zone_name} (the clocks go back "
+                       f"that night); this is the first one, {_offset(first)}, before the change "
+                       f"(the second is {_offset(second)}).")
+    return first, None
+
+
+def _offset(moment: datetime) -> str:
+    name = moment.tzname() or ""
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    return f"{name} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})".replace(f"{sign}{sign}", sign)
+
+
 def check_meeting_day(day: date, today: date) -> None:
     """A meeting's (local) date within a year of ``today``: 2040-06-01 is a slip of the keyboard, and
     so is 2016 (checked when the date is set or changed, so an old meeting can still be edited)."""
@@ -154,13 +187,12 @@ def clean_agenda(items: list[AgendaItemInput]) -> list[AgendaItemInput]:
         if item.kind not in SECTIONS:
             raise MeetingError(f"Item {i}: unknown section '{item.kind}'.")
         minutes = item.planned_minutes
-        if minutes is None or isinstance(minutes, bool) or not float(minutes).is_integer() \
-                or not 1 <= int(minutes) <= MAX_MINUTES:
-            raise MeetingError(f"Item {i} ({SECTIONS[item.kind].title}): planned minutes must be a whole number "
-                               f"from 1 to {MAX_MINUTES}.")
+        problem = minutes_problem(i, SECTIONS[item.kind].title, minutes)
+        if problem:
+            raise MeetingError(problem)
         title = None
         if item.kind == "topic":
-            title = _text(item.title, f"Item {i}: the topic's title", MAX_TITLE)
+            title = topic_title(item.title, i)
         elif item.kind in seen:
             raise MeetingError(f"'{SECTIONS[item.kind].title}' is on the agenda twice; keep it once.")
         seen.add(item.kind)
@@ -172,6 +204,36 @@ def clean_agenda(items: list[AgendaItemInput]) -> list[AgendaItemInput]:
     first = [i for i in out if i.kind == FIRST_SECTION] or [AgendaItemInput(FIRST_SECTION,
                                                                            SECTIONS[FIRST_SECTION].default_minutes)]
     return first + [i for i in out if i.kind != FIRST_SECTION]
+
+
+def minutes_problem(index: int, label: str, minutes) -> str | None:
+    """What is wrong with an agenda item's planned minutes (whole, 1..MAX_MINUTES), or None. The
+    editor says it under the item as it is typed; the save refuses with the same words."""
+    if minutes is None or isinstance(minutes, bool) or not isinstance(minutes, (int, float)) \
+            or not float(minutes).is_integer() or not 1 <= int(minutes) <= MAX_MINUTES:
+        return f"Item {index} ({label}): planned minutes must be a whole number from 1 to {MAX_MINUTES}."
+    return None
+
+
+def topic_title(value, index: int) -> str:
+    """A topic's title, cleaned (spaces collapsed), or MeetingError: required, at most MAX_TITLE
+    characters. The agenda editor's Add checks it with the same words as the save."""
+    return _text(value, f"Item {index}: the topic's title", MAX_TITLE)
+
+
+def planned_total(minutes) -> int:
+    """The minutes planned, added up from the values shown (one per item; one left empty counts 0):
+    the editor's total once read 1,049 for items showing 0 and 999, because an empty or 0 field
+    counted its item's old minutes."""
+    return sum(int(m) for m in minutes if isinstance(m, (int, float)) and not isinstance(m, bool)
+               and math.isfinite(m))
+
+
+def insert_at(kinds: list[str]) -> int:
+    """Where the agenda editor's Add puts a new item: before "Decisions and actions" when that is
+    last (a meeting ends on its summary), else at the end (a presenter who moved the summary
+    elsewhere chose its place; new items then go last)."""
+    return len(kinds) - 1 if len(kinds) > 1 and kinds[-1] == "wrap_up" else len(kinds)
 
 
 def default_agenda() -> list[AgendaItemInput]:

@@ -723,10 +723,56 @@ def test_the_agenda_editor_moves_adds_and_saves(db):
     rerun(app)
     after = meetings.agenda(meeting_id)
     assert [i.kind for i in after][:3] == ["open_actions", "goals", "scoreboard"]
-    assert after[-1].kind == "topic" and after[-1].title == "Q1 webinar budget"
+    # added before "Decisions and actions": the meeting still ends on its summary
+    assert after[-2].kind == "topic" and after[-2].title == "Q1 webinar budget"
+    assert after[-1].kind == "wrap_up"
     assert next(i for i in after if i.kind == "goals").planned_minutes == 20
     assert len(after) == len(rows) + 1
     assert any("Agenda saved." in s.value for s in app.success)
+
+
+def test_the_agenda_editor_checks_minutes_and_titles_as_they_are_entered(db):
+    """The total adds up the minutes shown (it read 1,049 for items showing 0 and 999: a 0 counted
+    the item's old minutes), each minutes out of 1..240 is named at once, and a topic title too long
+    is refused at Add with the save's words (it was taken, and refused only at Save)."""
+    meeting_id = plan(agenda=[AgendaItemInput("scoreboard", 10), AgendaItemInput("goals", 15)])
+    app = open_app("executive", meeting=meeting_id, section=1)
+    items = meetings.agenda(meeting_id)
+    uid = {i.kind: f"i{i.id}" for i in items}
+    app.number_input(key=f"mtg_ag_min_{uid['scoreboard']}").set_value(0)
+    app.number_input(key=f"mtg_ag_min_{uid['goals']}").set_value(999)
+    rerun(app)
+    first = next(i for i in items if i.kind == "open_actions").planned_minutes
+    assert f"{first + 999} minutes planned." in [c.value for c in app.caption]
+    errors = [e.value for e in app.error]
+    assert "Item 2 (Scoreboard): planned minutes must be a whole number from 1 to 240." in errors
+    assert "Item 3 (Shared goals): planned minutes must be a whole number from 1 to 240." in errors
+    app.selectbox(key="mtg_ag_new_kind").set_value("topic")
+    app.text_input(key="mtg_ag_new_title").input("x" * 130)
+    app.button(key="mtg_ag_add").click()
+    rerun(app)
+    assert "Item 4: the topic's title is too long: 130 characters, at most 120." in [e.value for e in app.error]
+    assert app.text_input(key="mtg_ag_new_title").value == "x" * 130   # kept, to shorten
+    assert not any(k.startswith("mtg_ag_title_n") for k in app.session_state.filtered_state)
+    app.button(key="mtg_ag_save").click()
+    rerun(app)
+    assert [(i.kind, i.planned_minutes) for i in meetings.agenda(meeting_id)] == \
+        [(i.kind, i.planned_minutes) for i in items]   # nothing saved
+
+
+def test_a_topic_added_after_the_summary_goes_last_only_when_the_summary_was_moved(db):
+    meeting_id = plan()
+    app = open_app("executive", meeting=meeting_id, section=1)
+    wrap = f"i{next(i.id for i in meetings.agenda(meeting_id) if i.kind == 'wrap_up')}"
+    app.button(key=f"mtg_ag_up_{wrap}").click()   # the presenter puts the summary before the slipping leads
+    rerun(app)
+    app.selectbox(key="mtg_ag_new_kind").set_value("topic")
+    app.text_input(key="mtg_ag_new_title").input("Any other business")
+    app.button(key="mtg_ag_add").click()
+    rerun(app)
+    app.button(key="mtg_ag_save").click()
+    rerun(app)
+    assert [i.kind for i in meetings.agenda(meeting_id)][-3:] == ["wrap_up", "slipping", "topic"]
 
 
 def test_an_agenda_without_content_is_refused_in_the_editor(db):

@@ -202,3 +202,78 @@ def test_the_timer_chip_says_what_its_time_is():
     assert timer_label(False, "live", 0, 5) == "Planned 5 min"                # an item not reached yet
     assert timer_label(False, "live", 90, 5) == "Time (paused) 1:30 of 5 min"
     assert timer_label(False, "done", 400, 5) == "Time used 6:40 of 5 min · 1:40 over"
+
+
+# --------------------------------------------------------------------------- agenda editor helpers
+
+
+def test_minutes_outside_1_to_240_are_named_with_the_save_s_words():
+    from queries.meeting_rules import minutes_problem
+
+    for bad in (0, 999, -5, 2.5, None, True, "10"):
+        assert minutes_problem(3, "Scoreboard", bad) == \
+            "Item 3 (Scoreboard): planned minutes must be a whole number from 1 to 240."
+    for good in (1, 15, 240, 15.0):
+        assert minutes_problem(3, "Scoreboard", good) is None
+    with pytest.raises(MeetingError, match=r"^Item 1 \(Scoreboard\): planned minutes must be a whole number"):
+        clean_agenda([AgendaItemInput("scoreboard", 0)])
+
+
+def test_the_planned_total_adds_up_the_minutes_shown():
+    from queries.meeting_rules import planned_total
+
+    # an item showing 0 counted its old minutes: 0 and 999 read 1,049 beside 5 + 45
+    assert planned_total([5, 0, 999]) == 1004
+    assert planned_total([5, None, 10]) == 15
+
+
+def test_a_topic_title_is_checked_with_the_save_s_words():
+    from queries.meeting_rules import topic_title
+
+    assert topic_title("  Q1   budget ", 4) == "Q1 budget"
+    with pytest.raises(MeetingError, match=r"^Item 4: the topic's title is too long: 130 characters, at most 120\.$"):
+        topic_title("x" * 130, 4)
+    with pytest.raises(MeetingError, match=r"^Item 4: the topic's title is required\.$"):
+        topic_title("  ", 4)
+
+
+def test_a_new_item_goes_before_the_summary_when_it_is_last():
+    from queries.meeting_rules import insert_at
+
+    assert insert_at(["open_actions", "scoreboard", "wrap_up"]) == 2
+    assert insert_at(["open_actions", "wrap_up", "scoreboard"]) == 3   # moved on purpose: new items go last
+    assert insert_at(["open_actions", "scoreboard"]) == 2
+
+
+# --------------------------------------------------------------------------- daylight saving
+
+
+def test_a_time_the_clocks_skip_is_refused():
+    """2027-03-14 02:30 in New York does not exist: it was confirmed as 02:30 and stored as 03:30."""
+    from datetime import time
+
+    from queries.meeting_rules import meeting_time
+
+    with pytest.raises(MeetingError) as err:
+        meeting_time(date(2027, 3, 14), time(2, 30), "America/New_York")
+    assert str(err.value) == ("02:30 does not exist on Sun 14 Mar 2027 in America/New_York: the clocks jump "
+                              "forward an hour that night. Pick another time, e.g. 03:30.")
+    at, note = meeting_time(date(2027, 3, 14), time(3, 30), "America/New_York")
+    assert note is None and at.astimezone(UTC) == datetime(2027, 3, 14, 7, 30, tzinfo=UTC)
+    with pytest.raises(MeetingError, match="02:00 does not exist on Sun 29 Mar 2026 in Europe/Berlin"):
+        meeting_time(date(2026, 3, 29), time(2, 0), "Europe/Berlin")
+
+
+def test_a_time_the_clocks_repeat_is_the_first_and_says_so():
+    from datetime import time
+
+    from queries.meeting_rules import meeting_time
+
+    at, note = meeting_time(date(2027, 11, 7), time(1, 30), "America/New_York")
+    assert at.astimezone(UTC) == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)   # 01:30 EDT, before the change
+    assert note == ("01:30 happens twice on Sun 07 Nov 2027 in America/New_York (the clocks go back that night); "
+                    "this is the first one, EDT (UTC-04:00), before the change (the second is EST (UTC-05:00)).")
+    at, note = meeting_time(date(2026, 11, 30), time(9, 0), "America/New_York")
+    assert note is None and at.astimezone(UTC) == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    _, note = meeting_time(date(2026, 10, 25), time(2, 30), "Europe/Berlin")
+    assert "this is the first one, CEST (UTC+02:00)" in note

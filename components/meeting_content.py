@@ -282,6 +282,34 @@ def goal_screens(count: int, per_screen: int = GOALS_PER_SCREEN) -> list[range]:
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
+#: Decisions, and action items, on one screen of the "Decisions and actions" slide (and a topic's):
+#: each clamped to two lines and a line of who/when, five a column fit 1280×720 and 1920×1080 (six
+#: actions ran the page to 776 px, three long decisions to 1,227 px).
+OUTCOMES_PER_SCREEN = 5
+
+
+def outcome_screens(decisions: int, actions: int, per_screen: int = OUTCOMES_PER_SCREEN) -> list[tuple[range, range]]:
+    """The screens of a slide of decisions and action items: as few as the longer list needs at
+    ``per_screen`` a column, each list evened out over them (7 actions on 2 screens: 4 and 3). A
+    list that runs out earlier leaves its column empty on the later screens; one screen when both
+    are empty."""
+    screens = max(-(-decisions // per_screen), -(-actions // per_screen), 1)
+
+    def parts(count: int) -> list[range]:
+        size = max(-(-count // screens), 1)
+        return [range(min(i * size, count), min((i + 1) * size, count)) for i in range(screens)]
+
+    return list(zip(parts(decisions), parts(actions)))
+
+
+def outcomes_screen_text(index: int, screens: list[tuple[range, range]], decisions: int, actions: int) -> str:
+    """'Screen 1 of 2: decisions 1–3 of 5 · action items 1–4 of 7' (the paging line)."""
+    d, a = screens[index]
+    bits = ([f"decision{'' if len(d) == 1 else 's'} {goals_range_text(d)} of {decisions}"] if len(d) else []) + \
+           ([f"action item{'' if len(a) == 1 else 's'} {goals_range_text(a)} of {actions}"] if len(a) else [])
+    return f"Screen {index + 1} of {len(screens)}: " + " · ".join(bits)
+
+
 def goals_range_text(screen: range) -> str:
     """'1–5' (a screen of goals, counted from one); '6' for a screen of one."""
     first, last = screen.start + 1, screen.stop

@@ -101,11 +101,25 @@ def _show_goals_screen(item_id: int, screen: int) -> None:
 
 
 def goals_screen_count(meeting: meetings.Meeting, item: meetings.AgendaItem) -> int:
-    """How many screens the section takes: the goals slide pages through its goals, every other
-    section is one screen."""
-    if item.kind != "goals":
-        return 1
-    return len(meeting_content.goal_screens(len(meetings.section_numbers(meeting, "goals")["goals"])))
+    """How many screens the section takes on the projector: the goals slide pages through its
+    goals, a slide of decisions and actions (the summary, a topic) through them; every other
+    section is one screen. (The name is the goals slide's, which paged first.)"""
+    if item.kind == "goals":
+        return len(meeting_content.goal_screens(len(meetings.section_numbers(meeting, "goals")["goals"])))
+    if item.kind in ("wrap_up", "topic"):
+        decisions, acts = _outcome_frames(meeting, None if item.kind == "wrap_up" else item)
+        return len(meeting_content.outcome_screens(len(decisions), len(acts)))
+    return 1
+
+
+def _outcome_frames(meeting: meetings.Meeting, item: meetings.AgendaItem | None):
+    """This meeting's decisions and action items: all (the summary), or those under one agenda item."""
+    decisions = meetings.decisions(meeting.id)
+    acts = meetings.actions(meeting.id)
+    if item is not None:
+        decisions = decisions[decisions["agenda_item_id"] == item.id] if not decisions.empty else decisions
+        acts = acts[acts["agenda_item_id"] == item.id] if not acts.empty else acts
+    return decisions, acts
 
 
 def _forward(n: int, count: int, item_id: int, screens: int, *, by_hand: bool = True) -> None:
@@ -196,6 +210,10 @@ PRESENTATION_CSS = """
   /* action items and decisions, read from the back of the room like the tiles above them */
   .mtg-action { font-size: clamp(1.05rem, 1.3vw, 1.7rem); line-height: 1.35; }
   .mtg-more-short { display: none; }
+  /* a decision's or action's text in two lines at most, who/when in one (the control room and the
+     export have them whole): five of each a screen fit a 720p projector (meeting_content.OUTCOMES_PER_SCREEN) */
+  .mtg-action .mtg-clamp { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+  .mtg-action .mtg-meta { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   [data-testid="stMainBlockContainer"] h4 { font-size: clamp(1.25rem, 1.6vw, 2.1rem) !important; }
   /* short screens (720p projectors): tighter, so one section still fits one screen */
   @media (max-height: 820px) {
@@ -388,9 +406,9 @@ def section_body(user: User, meeting: meetings.Meeting, items: tuple, item: meet
     elif kind == "open_actions":
         _open_actions(user, meeting, big=big)
     elif kind == "wrap_up":
-        _outcomes(user, meeting, None, big=big)
+        _outcomes(user, meeting, None, big=big, item_id=item.id)
     else:
-        _outcomes(user, meeting, item, big=big)
+        _outcomes(user, meeting, item, big=big, item_id=item.id)
 
 
 def _scoreboard(p: dict, user: User, *, big: bool) -> None:
@@ -634,8 +652,8 @@ def _action_row(user: User, a, border: str, *, key: str, withdraw: bool) -> None
         done = (f'<span class="mtg-done-mark" style="color:{theme.GOOD_TEXT};font-weight:650">✓ Done</span> · '
                 if a.status == "done" else "")
         _html(f'<div class="mtg-action" data-action="{a.id}" style="border-left-color:{border}">'
-              f'<div><b>{esc(a.body)}</b></div>'
-              f'<div>{done}<span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
+              f'<div class="mtg-clamp"><b>{esc(a.body)}</b></div>'
+              f'<div class="mtg-meta">{done}<span style="color:{owner_color};font-weight:650">{esc(a.owner)}</span> · '
               f'<span class="{due_cls}">{esc(a.due)}</span> · <span style="color:#64748B">from {esc(a.meeting)}'
               f'{link}</span></div></div>')
     about, detail = a.body, f"{a.owner}, {a.due}"   # each row's buttons named for it (widgets.row_button)
@@ -673,29 +691,37 @@ def _open_actions(user: User, meeting: meetings.Meeting, *, big: bool) -> None:
                      short=ACTIONS_ON_SHORT_SCREEN if big else None)
 
 
-def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem | None, *, big: bool) -> None:
-    """Decisions and actions of this meeting (all, or those recorded under one agenda item)."""
+def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem | None, *, big: bool,
+              item_id: int = 0) -> None:
+    """Decisions and actions of this meeting (all, or those recorded under one agenda item). On the
+    projector at most meeting_content.OUTCOMES_PER_SCREEN of each a screen, each clamped to two lines
+    (the control room and the export have them in full), with a paging line and buttons like the
+    goals slide's (Next and → page through them before they leave the section)."""
     zone = tz()
-    decisions = meetings.decisions(meeting.id)
-    acts = meetings.actions(meeting.id)
-    if item is not None:
-        decisions = decisions[decisions["agenda_item_id"] == item.id] if not decisions.empty else decisions
-        acts = acts[acts["agenda_item_id"] == item.id] if not acts.empty else acts
+    decisions, acts = _outcome_frames(meeting, item)
+    d_lines = decision_lines(decisions, zone)
+    a_lines = action_lines(acts, local_today(zone), zone)
+    screens = meeting_content.outcome_screens(len(d_lines), len(a_lines)) if big else \
+        [(range(len(d_lines)), range(len(a_lines)))]
+    index = min(goals_screen(item_id), len(screens) - 1)   # fewer since (one withdrawn)
+    d_shown, a_shown = screens[index]
     # Side by side on the projector; one under the other in the control room's narrow preview, where
     # halves of it cut the text to a few words a line and the buttons to "W…" and a bare check mark.
     left, right = st.columns(2, gap="large") if big else (st.container(), st.container())
     with left:
         st.markdown("#### Decisions")
-        lines = decision_lines(decisions, zone)
-        if not lines:
+        if not d_lines:
             st.caption("No decision recorded yet" + (" on this topic." if item else "."))
+        elif not len(d_shown):
+            st.caption(f"All {len(d_lines)} on earlier screens.")
         editable = not big and user.can("meeting.present")  # corrections in the control room, not on the projector
-        for d in lines:
+        for d in (d_lines[i] for i in d_shown):
             link = f' <span style="color:#64748B">· {esc(d.link)}</span>' if d.link else ""
             text, button = st.columns([5, 1.5], vertical_alignment="center") if editable else (st.container(), None)
             with text:
                 _html(f'<div class="mtg-action" data-decision="{d.id}" style="border-left-color:{theme.SHARED}">'
-                      f'<b>{esc(d.body)}</b>{link}<div style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')
+                      f'<div class="mtg-clamp"><b>{esc(d.body)}</b>{link}</div>'
+                      f'<div class="mtg-meta" style="color:#64748B">{esc(d.by)}, {esc(d.at)}</div></div>')
             if button is not None:
                 row_button(button, "Withdraw", about=d.body, detail=f"{d.by}, {d.at}",
                            key=f"mtg_out_withdraw_decision_{d.id}", on_click=_withdraw,
@@ -703,10 +729,24 @@ def _outcomes(user: User, meeting: meetings.Meeting, item: meetings.AgendaItem |
                            help="Recorded by mistake: hide it (the audit log keeps it).")
     with right:
         st.markdown("#### Action items")
-        lines = action_lines(acts, local_today(zone), zone)
-        if not lines:
+        if not a_lines:
             st.caption("No action item recorded yet" + (" on this topic." if item else "."))
-        _action_rows(user, lines, key=f"mtg_out_{item.id if item else 'all'}", withdraw=editable)
+        elif not len(a_shown):
+            st.caption(f"All {len(a_lines)} on earlier screens.")
+        _action_rows(user, [a_lines[i] for i in a_shown], key=f"mtg_out_{item.id if item else 'all'}",
+                     withdraw=editable)
+    if len(screens) > 1:
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", key="mtg_outcomes_paging"):
+            st.markdown(f'<div class="mtg-goals-screen" data-testid="mtg-outcomes-screen">'
+                        f'{esc(meeting_content.outcomes_screen_text(index, screens, len(d_lines), len(a_lines)))}'
+                        f'</div>', unsafe_allow_html=True)
+            if index > 0:
+                st.button(f"Screen {index}", key="mtg_outcomes_back", on_click=_show_goals_screen,
+                          args=(item_id, index - 1), icon=":material/arrow_back:")
+            if index + 1 < len(screens):
+                st.button(f"Next: screen {index + 2} of {len(screens)}", key="mtg_outcomes_next",
+                          on_click=_show_goals_screen, args=(item_id, index + 1), icon=":material/arrow_forward:",
+                          icon_position="right", type="primary")
 
 
 def meeting_charts_for(kind: str, p: dict, *, big: bool) -> list[tuple[str, object]]:
@@ -727,11 +767,14 @@ def meeting_charts_for(kind: str, p: dict, *, big: bool) -> list[tuple[str, obje
         committed = c.get("daily")
         if committed is None and c.get("mql_volume"):   # frozen before per-day commitments were kept
             committed = [c["mql_volume"] / ((end - start).days + 1)] * ((end - start).days + 1)
+        # lower on the projector than acceptance's: under two rows of tiles and their captions, a
+        # meeting title that wraps the header onto two lines put the x-axis labels 7 px past a 720p screen
+        height = height - (60 if big else 20)
         pace = sla_charts.mql_pace_chart(frame_from_json(p["mql_days"]), start, end, committed, as_of,
-                                         height=height - 20)
+                                         height=height)
         trend = sla_charts.compliance_trend_chart(frame_from_json(p["weekly_by_team"]),
                                                   target=c.get("follow_up_target_rate"),
-                                                  title="Contacted in time, by team and week", height=height - 20,
+                                                  title="Contacted in time, by team and week", height=height,
                                                   grain="week")
         if big:
             pace, trend = meeting_charts.for_projector(pace), meeting_charts.for_projector(trend)

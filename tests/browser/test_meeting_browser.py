@@ -3,14 +3,20 @@ and with the arrow key, reload onto the same screen, record a decision in the di
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, sign_in, wait_for_app
+
+
+#: Where the fit tests leave screenshots, when set (ALIGNBOARD_SHOTS=/some/folder).
+SHOTS = Path(os.environ["ALIGNBOARD_SHOTS"]) if os.environ.get("ALIGNBOARD_SHOTS") else None
 
 
 def heading(page, text: str):
@@ -314,3 +320,110 @@ def test_each_action_items_buttons_are_named_for_it(page, meeting_id, app_db_url
     wait_for_app(page)
     expect(page.get_by_role("button", name=re.compile(r"^Re-open — Send the webinar list"))).to_have_count(1)
     assert_no_exception(page)
+
+
+def _main_height(page) -> int:
+    return page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+
+
+def _content_bottom(page) -> float:
+    return page.evaluate("""() => Math.max(...Array.from(document.querySelectorAll(
+        '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]')).map(e => e.getBoundingClientRect().bottom))""")
+
+
+def test_the_decisions_and_actions_slide_pages_to_fit_720p_and_1080p(page, app_db_url, monkeypatch):
+    """Six action items ran the summary slide to 776 px on a 1280×720 projector, three long
+    decisions to 1,227 px. It shows at most five of each a screen, each clamped to two lines, says
+    which it shows, and → shows the rest before it leaves the section; the full text stays in the
+    control room."""
+    from datetime import timedelta
+
+    from queries import db, meetings, settings, users
+    from queries.meeting_rules import DEFAULT_AGENDA, ActionInput, DecisionInput, MeetingInput, owner_key
+    from queries.periods import local_today
+
+    long = ("Leads from the partner webinar series go to the enterprise pod first, with a 24 hour acceptance "
+            "window; a lead not touched within it goes back to the shared queue, sales leadership reviews the "
+            "exceptions every Friday and reports them in the next alignment meeting with acceptance by source.")
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        exec_ = users.by_username("executive")
+        today = local_today(settings.company_timezone())
+        meeting_id = meetings.create(exec_, MeetingInput(f"Outcomes {datetime.now():%H%M%S%f}",
+                                                         datetime.now(timezone.utc), exec_.id))
+        for i in range(6):
+            meetings.record_decision(exec_, meeting_id, DecisionInput(f"Decision {i + 1}. {long}"))
+        for i in range(7):
+            meetings.record_action(exec_, meeting_id, ActionInput(
+                f"Action {i + 1}: follow up on the webinar leads and report back to the team with numbers",
+                owner_key("u", users.by_username("marketer").id), today + timedelta(days=i + 1)), today=today)
+    finally:
+        db.reset_engine()
+
+    n = DEFAULT_AGENDA.index("wrap_up") + 1
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section={n}&present=1")
+    wait_for_app(page)
+    expect(heading(page, "Decisions and actions")).to_be_visible()
+    assert_no_exception(page)
+    line = page.get_by_test_id("mtg-outcomes-screen")
+    expect(line).to_have_text("Screen 1 of 2: decisions 1–3 of 6 · action items 1–4 of 7")
+    first = page.locator("[data-decision]").first
+    assert first.evaluate("e => e.querySelector('.mtg-clamp').scrollHeight > e.querySelector('.mtg-clamp').clientHeight"), \
+        "a long decision is not clamped on the slide"
+
+    def fits(height: int, what: str) -> None:
+        assert _content_bottom(page) <= height, f"{what}: the slide's content ends at {_content_bottom(page)} px"
+        assert _main_height(page) <= height, f"{what}: the slide is {_main_height(page)} px high"
+
+    fits(720, "screen 1 at 720p")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    fits(1080, "screen 1 at 1080p")
+    page.screenshot(path=str(SHOTS / "outcomes_1_1080.png")) if SHOTS else None
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.locator("body").press("ArrowRight")   # Next's shortcut: the rest, same section
+    wait_for_app(page)
+    expect(line).to_have_text("Screen 2 of 2: decisions 4–6 of 6 · action items 5–7 of 7")
+    expect(page).to_have_url(re.compile(rf"section={n}&"))
+    expect(page.get_by_text(re.compile(r"^Action 7: follow up"))).to_be_visible()
+    fits(720, "screen 2 at 720p")
+    page.screenshot(path=str(SHOTS / "outcomes_2_720.png")) if SHOTS else None
+    assert_no_exception(page)
+    page.goto(f"/meeting?meeting={meeting_id}&section={n}")   # the control room: every one, in full
+    wait_for_app(page)
+    expect(page.locator("[data-decision]")).to_have_count(6)
+    expect(page.get_by_text(f"Decision 6. {long}", exact=True)).to_be_visible()
+
+
+def test_the_sla_slide_fits_720p_under_a_header_on_two_lines(page, app_db_url, monkeypatch):
+    """A meeting title long enough to wrap the header onto two lines put the SLA slide's x-axis
+    labels 7 px past the bottom of a 1280×720 projector (727 px)."""
+    from queries import db, meetings, users
+    from queries.meeting_rules import DEFAULT_AGENDA, MeetingInput
+
+    monkeypatch.setenv("DATABASE_URL", app_db_url)
+    db.reset_engine()
+    try:
+        exec_ = users.by_username("executive")
+        meeting_id = meetings.create(exec_, MeetingInput(
+            f'QA <b>bold</b> <img src=x onerror=alert(1)> **md** $x$ Üñïçødé & "q" {datetime.now():%H%M%S}',
+            datetime.now(timezone.utc), exec_.id))
+    finally:
+        db.reset_engine()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section={DEFAULT_AGENDA.index('sla') + 1}&present=1")
+    wait_for_app(page)
+    expect(heading(page, "The SLA, both sides")).to_be_visible()
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_attached()
+    assert_no_exception(page)
+    meta = page.get_by_test_id("mtg-meeting-line").bounding_box()
+    assert meta["height"] > 30, "the header did not wrap: this test needs a title on two lines"
+    page.screenshot(path=str(SHOTS / "sla_720.png")) if SHOTS else None
+    assert _content_bottom(page) <= 720, f"the SLA slide's content ends at {_content_bottom(page)} px"
+    assert _main_height(page) <= 720, f"the SLA slide is {_main_height(page)} px high on a 720 px screen"
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_timeout(500)
+    assert _main_height(page) <= 1080

@@ -65,3 +65,14 @@ def test_esc_leaves_no_shortcode_for_streamlit_and_shows_what_was_typed(typed):
 def test_esc_keeps_times_and_line_breaks_readable():
     assert mc.esc("Live · as of 09:34") == "Live · as of 09:34"
     assert mc.esc("a\nb") == "a<br>b"
+
+
+def test_decisions_and_actions_page_five_a_column_evened_out():
+    assert mc.outcome_screens(0, 0) == [(range(0), range(0))]
+    assert mc.outcome_screens(3, 5) == [(range(3), range(5))]
+    screens = mc.outcome_screens(6, 7)   # 6 actions ran a 720p slide to 776 px
+    assert screens == [(range(0, 3), range(0, 4)), (range(3, 6), range(4, 7))]
+    assert mc.outcomes_screen_text(0, screens, 6, 7) == "Screen 1 of 2: decisions 1–3 of 6 · action items 1–4 of 7"
+    screens = mc.outcome_screens(1, 11)
+    assert [len(d) for d, _ in screens] == [1, 0, 0] and [len(a) for _, a in screens] == [4, 4, 3]
+    assert mc.outcomes_screen_text(2, screens, 1, 11) == "Screen 3 of 3: action items 9–11 of 11"

@@ -232,7 +232,9 @@ def md_text(text) -> str:
     if text is None:
         return ""
     text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    # and the slash of ":material/": Streamlit rewrites that string to ":material_" in the whole
+    # source before parsing, escaped colon or not (meeting_content.esc says more)
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\\:material/", "\\:material\\/")
 
 
 def md_lines(text) -> str:

@@ -76,3 +76,11 @@ def test_decisions_and_actions_page_five_a_column_evened_out():
     screens = mc.outcome_screens(1, 11)
     assert [len(d) for d, _ in screens] == [1, 0, 0] and [len(a) for _, a in screens] == [4, 4, 3]
     assert mc.outcomes_screen_text(2, screens, 1, 11) == "Screen 3 of 3: action items 9–11 of 11"
+
+
+def test_md_text_keeps_material_shortcodes_as_typed():
+    """Streamlit rewrites ":material/" to ":material_" in a markdown source before parsing, so an
+    escaped colon alone still showed ":material_home:" (a row button's name, a title)."""
+    safe = fmt.md_text("Go :material/home: now")
+    assert ":material/" not in safe
+    assert re.sub(r"\\(.)", r"\1", safe) == "Go :material/home: now"

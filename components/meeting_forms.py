@@ -226,7 +226,7 @@ def agenda_editor(user: User, meeting: meetings.Meeting, items) -> None:
     # the picker on a row of its own: beside the title field it was cut to "Add a se…" at 1280 px
     st.selectbox("Add", addable, format_func=lambda k: SECTIONS[k].title, key="mtg_ag_new_kind", index=None,
                  placeholder="Add a section or topic…")
-    b, c = st.columns([4, 1], vertical_alignment="bottom")
+    b, c = st.columns([2.6, 1.4], vertical_alignment="bottom")
     b.text_input("Topic title", key="mtg_ag_new_title", placeholder="Topic title (topics only)")
     c.button("Add", key="mtg_ag_add", on_click=_add, args=(key,), icon=":material/add:")
     if st.session_state.get(ADD_ERROR):

@@ -427,3 +427,20 @@ def test_the_sla_slide_fits_720p_under_a_header_on_two_lines(page, app_db_url, m
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.wait_for_timeout(500)
     assert _main_height(page) <= 1080
+
+
+def test_the_agenda_editors_add_picker_is_whole_at_1280(page, meeting_id):
+    """Beside the topic's title field, the picker's "Add a section or topic…" was cut to "Add a se…"
+    in the control room's side column at 1280 px."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, "executive")
+    page.goto(f"/meeting?meeting={meeting_id}&section=1")
+    wait_for_app(page)
+    page.get_by_text("Edit the agenda").click()
+    placeholder = page.locator('[class*="st-key-mtg_ag_new_kind"]').get_by_text("Add a section or topic…")
+    expect(placeholder).to_be_visible()
+    assert placeholder.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the picker's placeholder is cut"
+    add = page.locator('[class*="st-key-mtg_ag_add"]').get_by_role("button")
+    expect(add).to_have_text(re.compile(r"Add$"))
+    assert add.evaluate("b => !Array.from(b.querySelectorAll('*')).some(e => e.scrollWidth > e.clientWidth + 1)"), \
+        "the Add button's label is cut"

@@ -788,6 +788,23 @@ def test_an_agenda_without_content_is_refused_in_the_editor(db):
     assert [i.kind for i in meetings.agenda(meeting_id)] == ["open_actions", "scoreboard"]
 
 
+def test_a_meeting_without_a_presenter_and_an_owner_without_a_team_read_no_nan(db):
+    """NULL text is NaN in pandas 3, and NaN is truthy: the list read "presenter nan" and the owner
+    list "Demo Admin · nan"."""
+    exec_ = who("executive")
+    meeting_id = meetings.create(exec_, MeetingInput("Nobody presents", now(), None))
+    with db.begin() as conn:
+        conn.execute(sa.text("update app_user set team_id = null where username = 'executive'"))
+    app = open_app("executive")
+    captions = [c.value for c in app.caption]
+    assert any("presenter —" in c for c in captions), captions
+    assert not any("nan" in c.split() for c in captions), captions
+    app = open_app("executive", meeting=meeting_id, section=1)
+    owners = app.selectbox(key=next(k for k in (s.key for s in app.selectbox) if k and "_owner_" in k))
+    assert exec_.display_name in owners.options
+    assert not any(o.endswith("· nan") for o in owners.options), owners.options
+
+
 def test_planning_a_meeting_from_the_list(db):
     app = open_app("sales_lead")
     app.text_input(key="mtg_new_title_0").input("")

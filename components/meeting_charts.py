@@ -55,9 +55,10 @@ def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | No
     With ``minimum`` (the two-sided SLA's agreed minimum acceptance rate) each bar is coloured by
     where it stands against it, as the two-sided SLA page grades the whole rate: green at or above,
     amber (hatched) up to RATE_MARGIN below, red (cross-hatched) further below (theme.status_marker);
-    a dashed line marks the minimum and the legend says what the colours and patterns mean. Without it the bars are marketing violet (lead quality, as on
-    the two-sided SLA page) against the all-sources rate (dashed): a source below the average has
-    not broken any promise, so it is not drawn as one.
+    a dashed line marks the minimum and the legend says what the colours and patterns mean. Without
+    it the bars are marketing violet (lead quality, as on the two-sided SLA page) against the
+    all-sources rate (dashed): a source below the average has not broken any promise, so it is not
+    drawn as one.
 
     ``by_source``: dim_label, handed_off, accepted, awaiting, acceptance_rate.
     """

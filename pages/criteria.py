@@ -9,7 +9,7 @@ import streamlit as st
 from components import format as fmt
 from components.criteria_view import day, render_replay, render_versions, status_text
 from components.shell import page_user
-from components.widgets import ROW_NAMED, date_field, empty_state, page_header, row_button, row_name
+from components.widgets import ROW_NAMED, data_table, date_field, empty_state, page_header, row_button, row_name
 from queries import dimensions, qualification, settings
 from queries.criteria_rules import (EMPLOYEE_BANDS, FIELD_LABELS, REGIONS, SENIORITIES, TIERS, Criteria,
                                     CriteriaError, describe)
@@ -116,7 +116,7 @@ with tab_now:
                        f"{fmt.md_text(current.approved_by_name)} ({current.approved_side}) on "
                        f"{day(current.approved_at, tz)} · "
                        f"{fmt.number(current.mqls)} MQLs made under it")
-            st.dataframe(rules_frame(current.criteria), hide_index=True, width="stretch")
+            data_table(rules_frame(current.criteria))
             if current.rationale:
                 st.caption(f"Why: {fmt.md_text(current.rationale)}")
         for v in (v for v in versions if v.approved and v.effective_at > now):
@@ -308,4 +308,4 @@ with tab_history:
             if v.status == "withdrawn":
                 note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
                 st.markdown(f"**{'Declined' if v.declined else 'Withdrawn'}** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")
-            st.dataframe(rules_frame(v.criteria), hide_index=True, width="stretch")
+            data_table(rules_frame(v.criteria))

@@ -157,8 +157,9 @@ def data_table(data, **kwargs):
     """``st.dataframe`` as every table of the app draws it: without the index, across its column,
     and an empty cell of any type (a cost without SQLs, a missing date or name) as "—" instead of
     Streamlit's grey "None". The dash is the grid's own placeholder for missing values, so the
-    cells keep their values: numbers still sort as numbers (empty ones last) and a selection's row
-    numbers are unchanged. Returns what ``st.dataframe`` does (a selection event when selectable)."""
+    cells keep their values: numbers still sort as numbers (the empty ones together at one end),
+    and a selection's row numbers are unchanged. Returns what ``st.dataframe`` does (a selection
+    event when selectable)."""
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     return st.dataframe(data, placeholder=fmt.DASH, **kwargs)

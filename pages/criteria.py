@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import format as fmt
 from components.criteria_view import day, render_replay, render_versions, status_text
+from components.filters import link_filters_ignored
 from components.shell import page_user
 from components.widgets import ROW_NAMED, data_table, date_field, empty_state, page_header, row_button, row_name
 from queries import dimensions, qualification, settings
@@ -80,6 +81,7 @@ def show_draft_replay() -> None:
     st.session_state["cr_show_draft_replay"] = True
 
 
+link_filters_ignored(shows="A replay picks its own period of leads below.")
 page_header("Qualification criteria",
             "The ideal customer profile and MQL rule both teams work to. A lead of one team proposes, a lead of the "
             "other approves; replay a draft over past leads before agreeing.")

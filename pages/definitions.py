@@ -7,12 +7,14 @@ import streamlit as st
 
 from components import format as fmt
 from components.criteria_view import render_sla_terms, render_versions
+from components.filters import link_filters_ignored
 from components.shell import page_user
 from components.widgets import data_table, page_header
 from queries import dimensions, qualification, settings, sla
 from queries.criteria_rules import describe
 
 user = page_user("definitions")
+link_filters_ignored()
 page_header("Definitions", "One source of truth for both teams: what each stage and number means, "
                            "which version is in force, and who agreed to it.")
 

@@ -8,6 +8,7 @@ import streamlit as st
 from components import format as fmt
 from components import handoff_card as card_view
 from components import sla_views
+from components.filters import link_filters_ignored
 from components.shell import page_user
 from components.widgets import clear_selection, data_table, empty_state, kpi, page_header, selection_key
 from queries import dimensions, handoffs, metrics, qualification, settings
@@ -141,6 +142,8 @@ if user.has("admin"):
     scopes = {"all": "Everyone"}
 subtitle = ("Accept or reject each lead with a reason; the SLA clock runs from the hand-off. "
             f"Times in {settings.company_timezone()}.")
+link_filters_ignored(shows=f"It lists the open hand-offs as they stand now and those decided in the last "
+                           f"{handoffs.RECENT_DAYS} days.")
 page_header("My hand-offs" if "mine" in scopes else "Hand-offs", subtitle)
 scope = "all" if "all" in scopes else "mine"
 if len(scopes) > 1:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import sla_views
+from components.filters import link_filters_ignored
 from components.shell import page_user
 from components.widgets import clear_selection, csv_bytes, data_table, empty_state, kpi, page_header, selection_key, slug
 from queries import dimensions, settings, sla
@@ -32,6 +33,8 @@ with st.sidebar:
                             help="Every slipping lead by default, as meeting mode counts them. Fresh slips are the "
                                  "ones still worth saving; old ones need a decision or recycling.")
 
+link_filters_ignored(shows="It lists every lead slipping through as of now; its team, owner and situation filters are "
+                           "in the sidebar.")
 page_header("Leads slipping through",
             "Hand-offs nobody decided within the decision window, and accepted leads nobody contacted by their "
             f"deadline · as of now · times in {tz}")

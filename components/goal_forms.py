@@ -35,7 +35,7 @@ import streamlit as st
 
 from components import format as fmt
 from components.goal_card import target_text, value_text
-from components.widgets import date_field
+from components.widgets import data_table, date_field
 from queries import dimensions, goals, settings
 from queries.access import User
 from queries.goal_math import (CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, describe_period, input_text, parse_amount,
@@ -417,7 +417,7 @@ def _stale_help(goal: Goal) -> None:
     with st.container(border=True):
         st.markdown("**What changed meanwhile**")
         if rows:
-            st.dataframe(rows, hide_index=True, width="stretch")
+            data_table(rows)
         else:
             st.caption("The fields shown here match; other settings (period, scope, owners' order) may differ.")
         a, b = st.columns(2)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import goal_card, goal_charts, goal_forms
-from components.widgets import chart, empty_state, kpi, row_button
+from components.widgets import chart, data_table, empty_state, kpi, row_button
 from queries import dimensions, goals, settings
 from queries.access import User
 from queries.filters import Filters
@@ -289,8 +289,7 @@ def _audit(goal: goals.Goal) -> None:
         return
     rows = [{"When": r.at, "Who": r.actor or "system", "What": _describe_change(r.action, r.old, r.new, goal)}
             for r in trail.itertuples()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+    data_table(pd.DataFrame(rows), column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
 
 
 _FIELDS = {"title": "title", "why": "why it matters", "period_kind": "period", "start_date": "start",

@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 
 from components import format as fmt
+from components.widgets import data_table
 from queries import plan
 from queries.access import User
 from queries.goal_math import input_text
@@ -57,7 +58,7 @@ def revenue_plan(user: User, today: date, currency: str) -> None:
                         Dates=[f"{s:%d %b} – {e:%d %b %Y}" for s, e in zip(frame["start"], frame["end"])],
                         Target=[fmt.money(t, currency, compact=False) if t == t else "not set"
                                 for t in frame["target"]])
-    st.dataframe(view[["Quarter", "Dates", "Target"]], hide_index=True, width="content", key="plan_table")
+    data_table(view[["Quarter", "Dates", "Target"]], width="content", key="plan_table")
     if not user.can("plan.edit"):
         st.caption("Executives and admins set the plan.")
         return

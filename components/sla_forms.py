@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.widgets import date_field, empty_state
+from components.widgets import data_table, date_field, empty_state
 from queries import dimensions, sla
 from queries.access import User
 from queries.business_hours import WEEKDAY_NAMES, country_of_zone, describe_window, format_hhmm
@@ -98,8 +98,7 @@ def _policy_table(live: pd.DataFrame, tz: str) -> None:
                           zip(live["decision_minutes"], live["decision_business"], live["calendar_id"])],
         "Hand-offs": live["handoffs"],
     })
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
+    data_table(shown, column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
                "keeps the version in force when it was handed off.")
 
@@ -117,7 +116,7 @@ def version_history(versions: pd.DataFrame, tz: str) -> None:
         "Decision": [describe_window(m, b) for m, b in zip(versions["decision_minutes"], versions["decision_business"])],
         "By": versions["created_by"].fillna("demo data"), "Note": versions["note"].fillna(""),
     }).sort_values(["Policy", "Version"])
-    st.dataframe(shown, hide_index=True, width="stretch")
+    data_table(shown)
 
 
 def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
@@ -343,7 +342,7 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
         rows.append({"From": s.effective_from.strftime("%d %b %Y"), "Hours": s.describe(),
                      "Hours a week": fmt.number(s.weekly_minutes() / 60, 1)})
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        data_table(pd.DataFrame(rows))
     if not can_edit:
         return
     current = cal.schedule_on(datetime.now(cal.zone).date()) if cal else None
@@ -389,8 +388,8 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
     if shown.empty:
         st.caption(f"No holidays in {year}.")
     else:
-        st.dataframe(pd.DataFrame({"Date": [d.strftime("%a %d %b %Y") for d in shown["day"]], "Holiday": shown["name"]}),
-                     hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420))
+        data_table(pd.DataFrame({"Date": [d.strftime("%a %d %b %Y") for d in shown["day"]], "Holiday": shown["name"]}),
+                   height=min(38 + 35 * len(shown), 420))
     if not can_edit:
         return
     k = f"slapol_hol_{cal_id}_{version}_"
@@ -468,7 +467,7 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
     if frame.empty:
         st.info("No commitment recorded yet: the two-sided SLA page has nothing to measure against.")
     else:
-        st.dataframe(pd.DataFrame({
+        data_table(pd.DataFrame({
             "From": [d.strftime("%d %b %Y") for d in frame["start_date"]],
             "To": [d.strftime("%d %b %Y") for d in frame["end_date"]],
             "MQLs committed": frame["mql_volume"],
@@ -476,7 +475,7 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
             "Follow-up target": frame["follow_up_target_rate"].map(fmt.pct),
             "On-time decisions": frame["decision_target_rate"].map(fmt.pct),
             "Note": frame["note"].fillna(""), "Last change by": frame["updated_by"].fillna("demo data"),
-        }), hide_index=True, width="stretch")
+        }))
     if not can_edit:
         return
     labels = {NEW: "New commitment…"}

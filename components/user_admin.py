@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.widgets import date_field, empty_state, records_table
+from components.widgets import data_table, date_field, empty_state, records_table
 from queries import audit, dimensions, goals, settings, sign_in_policy, users
 from queries.access import ROLES, User
 from queries.periods import zone
@@ -176,7 +176,7 @@ def users_table(people: pd.DataFrame) -> None:
     # who signs in as what on screen, e-mail and the two dates in an expander, every column in the CSV
     records_table(view[USERS_SHOWN], title="users", key="admin_users", csv=view, column_config=USERS_CONFIG)
     with st.expander("E-mail, password changed and last change"):
-        st.dataframe(view[USERS_DETAIL], hide_index=True, width="stretch", column_config=USERS_CONFIG)
+        data_table(view[USERS_DETAIL], column_config=USERS_CONFIG)
 
 
 def _paused_text(until, tz: str, prefix: str) -> str:
@@ -464,7 +464,7 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                f"times in {tz}" + (" · pick an earlier day to see older ones" if len(view) == limit else ""))
     # the change is what the reader came for: it gets the room, the others a fixed width (at 1366 px
     # a long record title pushed it out of sight, behind a sideways scroll)
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
+    data_table(view, column_config={
         "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss", width=150),
         "Who": st.column_config.TextColumn(width=190),
         "What": st.column_config.TextColumn(width=170),

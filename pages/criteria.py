@@ -8,8 +8,9 @@ import streamlit as st
 
 from components import format as fmt
 from components.criteria_view import day, render_replay, render_versions, status_text
+from components.filters import link_filters_ignored
 from components.shell import page_user
-from components.widgets import ROW_NAMED, date_field, empty_state, page_header, row_button, row_name
+from components.widgets import ROW_NAMED, data_table, date_field, empty_state, page_header, row_button, row_name
 from queries import dimensions, qualification, settings
 from queries.criteria_rules import (EMPLOYEE_BANDS, FIELD_LABELS, REGIONS, SENIORITIES, TIERS, Criteria,
                                     CriteriaError, describe)
@@ -80,6 +81,7 @@ def show_draft_replay() -> None:
     st.session_state["cr_show_draft_replay"] = True
 
 
+link_filters_ignored(shows="A replay picks its own period of leads below.")
 page_header("Qualification criteria",
             "The ideal customer profile and MQL rule both teams work to. A lead of one team proposes, a lead of the "
             "other approves; replay a draft over past leads before agreeing.")
@@ -116,7 +118,7 @@ with tab_now:
                        f"{fmt.md_text(current.approved_by_name)} ({current.approved_side}) on "
                        f"{day(current.approved_at, tz)} · "
                        f"{fmt.number(current.mqls)} MQLs made under it")
-            st.dataframe(rules_frame(current.criteria), hide_index=True, width="stretch")
+            data_table(rules_frame(current.criteria))
             if current.rationale:
                 st.caption(f"Why: {fmt.md_text(current.rationale)}")
         for v in (v for v in versions if v.approved and v.effective_at > now):
@@ -308,4 +310,4 @@ with tab_history:
             if v.status == "withdrawn":
                 note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
                 st.markdown(f"**{'Declined' if v.declined else 'Withdrawn'}** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")
-            st.dataframe(rules_frame(v.criteria), hide_index=True, width="stretch")
+            data_table(rules_frame(v.criteria))

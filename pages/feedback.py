@@ -8,7 +8,7 @@ from components import format as fmt
 from components import qualification_charts as charts
 from components.filters import filter_bar
 from components.shell import page_user
-from components.widgets import chart, empty_state, kpi, page_header, records_table
+from components.widgets import chart, data_table, empty_state, kpi, page_header, records_table
 from queries import calc, dimensions, metrics, qualification, rating_math, settings
 from queries.periods import grain_for
 from queries.qualification import QUALITY_LABELS, FeedbackError
@@ -176,9 +176,8 @@ with tabs["Weekly review"]:
         else:
             view = pd.DataFrame({"Reason": reasons["reason"].map(fmt.reason_label), "Rejected": reasons["rejected"],
                                  "Share": reasons["share"] * 100, "Recycled": reasons["recycled"]})
-            st.dataframe(view, hide_index=True, width="stretch",
-                         column_config={"Share": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,
-                                                                                 max_value=100)})
+            data_table(view, column_config={"Share": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,
+                                                                                    max_value=100)})
     with right:
         st.markdown(f"**Campaigns sales rated {LOW_RATING} ★ or lower this week**")
         by_campaign = qualification.feedback_trend(week, dim="campaign")
@@ -189,18 +188,17 @@ with tabs["Weekly review"]:
             st.caption(f"No campaign averaged {LOW_RATING} ★ or lower this week"
                        + (f" ({fmt.number(low.rated)} rated)." if low.rated else " (none was rated)."))
         else:
-            st.dataframe(pd.DataFrame({"Campaign": low.rows["dim_label"], "Average": low.rows["avg_quality"],
-                                       "Ratings": low.rows["ratings"], "Weighted": low.rows["weighted"]}),
-                         hide_index=True, width="stretch",
-                         # widths that fit the half column of a 1366 px screen (~420 px) and share what is
-                         # left over: the campaign's name, not three short numbers, takes the room
-                         column_config={"Campaign": st.column_config.TextColumn(width=200),
-                                        "Average": st.column_config.NumberColumn(format="%.1f ★", width=64),
-                                        "Ratings": st.column_config.NumberColumn(width=60),
-                                        "Weighted": st.column_config.NumberColumn(
-                                            format="%.1f ★", width=70,
-                                            help=f"The average as if {rating_math.PRIOR_RATINGS} more ratings at "
-                                                 "this week's average over all campaigns had been given")})
+            data_table(pd.DataFrame({"Campaign": low.rows["dim_label"], "Average": low.rows["avg_quality"],
+                                     "Ratings": low.rows["ratings"], "Weighted": low.rows["weighted"]}),
+                       # widths that fit the half column of a 1366 px screen (~420 px) and share what is
+                       # left over: the campaign's name, not three short numbers, takes the room
+                       column_config={"Campaign": st.column_config.TextColumn(width=200),
+                                      "Average": st.column_config.NumberColumn(format="%.1f ★", width=64),
+                                      "Ratings": st.column_config.NumberColumn(width=60),
+                                      "Weighted": st.column_config.NumberColumn(
+                                          format="%.1f ★", width=70,
+                                          help=f"The average as if {rating_math.PRIOR_RATINGS} more ratings at "
+                                               "this week's average over all campaigns had been given")})
             shown = (f"The {len(low.rows)} lowest of {fmt.number(low.low)}. " if low.low > len(low.rows) else "")
             st.caption(f"{shown}Lowest weighted rating first: each campaign's average is weighed with "
                        f"{rating_math.PRIOR_RATINGS} ratings at this week's average over all campaigns "
@@ -349,9 +347,8 @@ if "Reply: what we changed" in tabs:
         if answered.empty:
             st.caption("No replies yet.")
         else:
-            st.dataframe(pd.DataFrame({
+            data_table(pd.DataFrame({
                 "When": when(answered["created_at"]), "By": answered["author_name"],
                 "On": answered["subject_kind"].map({"feedback": "Rating", "campaign": "Campaign", "source": "Source"}),
                 "Campaign or source": answered["campaign_name"].fillna(answered["source_label"]).fillna("—"),
-                "Reply": answered["body"]}), hide_index=True, width="stretch",
-                column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY")})
+                "Reply": answered["body"]}), column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY")})

@@ -8,8 +8,9 @@ import streamlit as st
 from components import format as fmt
 from components import handoff_card as card_view
 from components import sla_views
+from components.filters import link_filters_ignored
 from components.shell import page_user
-from components.widgets import clear_selection, empty_state, kpi, page_header, selection_key
+from components.widgets import clear_selection, data_table, empty_state, kpi, page_header, selection_key
 from queries import dimensions, handoffs, metrics, qualification, settings
 from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
 
@@ -141,6 +142,8 @@ if user.has("admin"):
     scopes = {"all": "Everyone"}
 subtitle = ("Accept or reject each lead with a reason; the SLA clock runs from the hand-off. "
             f"Times in {settings.company_timezone()}.")
+link_filters_ignored(shows=f"It lists the open hand-offs as they stand now and those decided in the last "
+                           f"{handoffs.RECENT_DAYS} days.")
 page_header("My hand-offs" if "mine" in scopes else "Hand-offs", subtitle)
 scope = "all" if "all" in scopes else "mine"
 if len(scopes) > 1:
@@ -228,17 +231,16 @@ if open_rows.empty:
     selection = None
 else:
     shown = table(open_rows).drop(columns=["Owner"] if hidden_owner else [])
-    selection = st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
-                             on_select="rerun", selection_mode="single-row",
-                             key=selection_key("ho_table"),
-                             height=min(38 + 35 * len(shown), 320))
+    selection = data_table(shown, column_config=config,
+                           on_select="rerun", selection_mode="single-row",
+                           key=selection_key("ho_table"),
+                           height=min(38 + 35 * len(shown), 320))
 if len(recent):
     with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({fmt.number(counts.decided)}"
                      + (f", newest {fmt.number(len(recent))} listed)" if counts.decided > len(recent) else ")")):
         decided = decided_table(recent).drop(columns=["Owner"] if hidden_owner else [])
-        st.dataframe(decided, hide_index=True, width="stretch",
-                     column_config={**config, "Decided": st.column_config.DatetimeColumn(format=when),
-                                    "Reason": st.column_config.TextColumn(width="medium")})
+        data_table(decided, column_config={**config, "Decided": st.column_config.DatetimeColumn(format=when),
+                                           "Reason": st.column_config.TextColumn(width="medium")})
 
 # --------------------------------------------------------------------------- which card
 

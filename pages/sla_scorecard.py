@@ -8,7 +8,7 @@ from components import format as fmt
 from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, kpi, nothing_in_period, page_header, records_table
+from components.widgets import chart, data_table, kpi, nothing_in_period, page_header, records_table
 from queries import dimensions, sla
 
 user = page_user("sla_scorecard")
@@ -90,7 +90,7 @@ column_config = {
                                        help="90% of touched hand-offs were first touched within this time (p90)"),
 }
 st.markdown("#### By team")
-st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)
+data_table(table(card.by_team, "Team"), column_config=column_config)
 left, right = st.columns([1.3, 1], gap="large")
 with left:
     chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week",
@@ -103,8 +103,8 @@ with right:
 st.markdown("#### By rep")
 ordered = card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last")
 rep_rows_height = 38 + 35 * len(ordered)
-st.dataframe(table(ordered, "Rep"), hide_index=True, width="stretch", column_config=column_config,
-             height=min(rep_rows_height, 560))
+data_table(table(ordered, "Rep"), column_config=column_config,
+           height=min(rep_rows_height, 560))
 # the table shows 15 rows at most: say how many it holds (39 reps this quarter at 1M leads read as the 15 in view)
 st.caption(f"{fmt.number(len(ordered))} rep{'' if len(ordered) == 1 else 's'}, lowest compliance first"
            + ("; scroll the table for the rest" if rep_rows_height > 560 else "")

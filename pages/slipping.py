@@ -6,8 +6,9 @@ import streamlit as st
 
 from components import format as fmt
 from components import sla_views
+from components.filters import link_filters_ignored
 from components.shell import page_user
-from components.widgets import clear_selection, csv_bytes, empty_state, kpi, page_header, selection_key, slug
+from components.widgets import clear_selection, csv_bytes, data_table, empty_state, kpi, page_header, selection_key, slug
 from queries import dimensions, settings, sla
 
 user = page_user("slipping")
@@ -32,6 +33,8 @@ with st.sidebar:
                             help="Every slipping lead by default, as meeting mode counts them. Fresh slips are the "
                                  "ones still worth saving; old ones need a decision or recycling.")
 
+link_filters_ignored(shows="It lists every lead slipping through as of now; its team, owner and situation filters are "
+                           "in the sidebar.")
 page_header("Leads slipping through",
             "Hand-offs nobody decided within the decision window, and accepted leads nobody contacted by their "
             f"deadline · as of now · times in {tz}")
@@ -79,8 +82,8 @@ column_config = {
     "Tier": st.column_config.NumberColumn("Tier", format="%d"),
 }
 selectable = {"on_select": "rerun", "selection_mode": "multi-row"} if can_reassign else {}
-event = st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 520),
-                     column_config=column_config, key=selection_key("slip_table"), **selectable)
+event = data_table(view, height=min(38 + 35 * len(view), 520),
+                   column_config=column_config, key=selection_key("slip_table"), **selectable)
 st.download_button("Download CSV", csv_bytes(sla_views.slipping_view(frame, tz, for_csv=True)),
                    file_name=f"{slug('leads slipping through')}.csv", mime="text/csv", icon=":material/download:",
                    key="slip_csv")

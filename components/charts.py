@@ -216,7 +216,7 @@ def first_touch_chart(distribution: pd.DataFrame, *, height: int = 400) -> go.Fi
     """Hand-offs per time-to-first-touch band, each bar split by whether those hand-offs met their
     own SLA (leads have different windows: 30 business minutes for a strategic account, 4 hours
     for most), so one band can hold both; untouched hand-offs last, past their deadline or not yet.
-    Colours as on the SLA pages.
+    Colours and fill patterns as on the SLA pages.
 
     ``distribution``: band, lower_minutes, upper_minutes, handoffs, in_time, past_deadline
     (band −1 = untouched; see metrics.first_touch_distribution).
@@ -243,7 +243,7 @@ def first_touch_chart(distribution: pd.DataFrame, *, height: int = 400) -> go.Fi
             continue
         data.append(dict(
             type="bar", x=labels, y=counts, name=sla_charts.KIND_NAMES[kind],
-            marker=dict(color=sla_charts.KIND_COLORS[kind]),
+            marker=theme.status_marker(sla_charts.KIND_STATUS[kind]),
             customdata=[f"{fmt.number(c)} hand-offs ({fmt.pct(c / total if total else None)} of all)" for c in counts],
             hovertemplate="First touch %{x}<br>" + sla_charts.KIND_NAMES[kind] + ": %{customdata}<extra></extra>"))
     heights = [a + b + c + d for a, b, c, d in zip(*(c for _, c in series))]

@@ -120,10 +120,12 @@ def progress_line(ev: Evaluated, currency: str) -> str:
 
 def progress_bar_html(p, height: int = 14) -> str:
     """The card's progress bar as light HTML (a card list would otherwise carry a Plotly chart per
-    goal): filled = attainment in the data's status colour, black line = target, dotted line = even
-    pace today, diamond = projected at the end. Same reading as goal_charts.progress_bar_chart."""
+    goal): filled = attainment in the data's status colour and pattern (theme.status_fill_css), black
+    line = target, dotted line = even pace today, diamond = projected at the end. Same reading as
+    goal_charts.progress_bar_chart."""
     status = {"achieved": "on_track", "missed": "off_track"}.get(p.data_status, p.data_status)
-    color = theme.status_color(status if status in theme.STATUS_COLORS else "pending")
+    status = status if status in theme.STATUS_COLORS else "pending"
+    color = theme.status_color(status)
     att = p.attainment or 0.0
     proj = p.projected_attainment if p.expected is not None and 0 < p.pace < 1 else None
     top = max(1.0, min(1.5, max(att, proj or 0.0)))
@@ -141,7 +143,7 @@ def progress_bar_html(p, height: int = 14) -> str:
     title = f"Progress {fmt.attainment(att)}" + (f" · projected {fmt.attainment(proj)}" if proj is not None else "")
     return (f'<div title="{title}" role="img" aria-label="{title}" style="position:relative;height:{height}px;'
             f'background:{theme.MUTED};border-radius:3px;margin:6px 0 10px 0">'
-            f'<div style="width:{x(att)};height:100%;background:{color};border-radius:3px 0 0 3px"></div>'
+            f'<div style="width:{x(att)};height:100%;{theme.status_fill_css(status)}border-radius:3px 0 0 3px"></div>'
             + "".join(marks) + "</div>")
 
 

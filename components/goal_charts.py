@@ -48,17 +48,18 @@ def _scale(unit: str, values: list, target: float) -> tuple[str, float]:
 
 
 def progress_bar_chart(progress: Progress, *, height: int = 46) -> go.Figure:
-    """A horizontal bar of attainment (100% = target met), coloured by status, with the even-pace
-    marker (accumulating goals) and the projected end (diamond)."""
+    """A horizontal bar of attainment (100% = target met) in its status's colour and pattern, with
+    the even-pace marker (accumulating goals) and the projected end (diamond)."""
     status = {"achieved": "on_track", "missed": "off_track"}.get(progress.data_status, progress.data_status)
-    color = theme.status_color(status if status in theme.STATUS_COLORS else "pending")
+    status = status if status in theme.STATUS_COLORS else "pending"
+    color = theme.status_color(status)
     att = progress.attainment or 0.0
     proj = progress.projected_attainment
     top = max(1.0, min(1.5, max(att, proj or 0.0)))
     fig = go.Figure()
     fig.add_trace(go.Bar(x=[top], y=[""], orientation="h", marker=dict(color=theme.MUTED), hoverinfo="skip",
                          width=0.6, showlegend=False))
-    fig.add_trace(go.Bar(x=[min(att, top)], y=[""], orientation="h", marker=dict(color=color), width=0.6,
+    fig.add_trace(go.Bar(x=[min(att, top)], y=[""], orientation="h", marker=theme.status_marker(status), width=0.6,
                          showlegend=False, hovertemplate=f"Progress {fmt.attainment(att)}<extra></extra>"))
     fig.add_shape(type="line", x0=1.0, x1=1.0, y0=-0.45, y1=0.45, line=dict(color="#0F172A", width=2))
     if progress.expected is not None and 0 < progress.pace < 1:

@@ -54,10 +54,11 @@ def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | No
 
     With ``minimum`` (the two-sided SLA's agreed minimum acceptance rate) each bar is coloured by
     where it stands against it, as the two-sided SLA page grades the whole rate: green at or above,
-    amber up to RATE_MARGIN below, red further below; a dashed line marks the minimum and the
-    legend says what the colours mean. Without it the bars are marketing violet (lead quality, as on
-    the two-sided SLA page) against the all-sources rate (dashed): a source below the average has
-    not broken any promise, so it is not drawn as one.
+    amber (hatched) up to RATE_MARGIN below, red (cross-hatched) further below (theme.status_marker);
+    a dashed line marks the minimum and the legend says what the colours and patterns mean. Without
+    it the bars are marketing violet (lead quality, as on the two-sided SLA page) against the
+    all-sources rate (dashed): a source below the average has not broken any promise, so it is not
+    drawn as one.
 
     ``by_source``: dim_label, handed_off, accepted, awaiting, acceptance_rate.
     """
@@ -69,16 +70,16 @@ def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | No
     rates = list(rows["acceptance_rate"])
     if minimum is not None:
         statuses = [rate_status(r, minimum) if pd.notna(r) else "off_track" for r in rates]
-        colors = [theme.status_color(st) for st in statuses]
+        marker = theme.status_marker(statuses)
     else:
-        statuses, colors = [], [theme.MARKETING] * len(rows)
+        statuses, marker = [], dict(color=[theme.MARKETING] * len(rows))
     shown = [_rate_text(r, minimum) for r in rates]
     # "81% of 162": short enough for the column right of the bars on a 1024 px projector, where
     # "81% · 162 handed off" ran off the figure's edge
     text = [f"<b>{r}</b> of {fmt.number(n)}" for r, n in zip(shown, rows["handed_off"])]
     labels = [theme.plain(s) for s in rows["dim_label"]]
     fig = go.Figure(go.Bar(
-        y=labels, x=rows["acceptance_rate"], orientation="h", marker_color=colors,
+        y=labels, x=rows["acceptance_rate"], orientation="h", marker=marker,
         customdata=[f"{fmt.number(a)} accepted, {fmt.number(w)} awaiting" for a, w in
                     zip(rows["accepted"], rows["awaiting"])],
         hovertemplate="%{y}: <b>%{x:.0%}</b> accepted<br>%{customdata}<extra></extra>", showlegend=False))
@@ -86,10 +87,9 @@ def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | No
     for label, line in zip(labels, text):
         fig.add_annotation(x=1.04, y=label, text=line, showarrow=False, xanchor="left",
                            font=dict(size=16 if big else 13, color=theme.NEUTRAL))
-    # What the colours mean, in the legend under the chart (with the reference line's name).
-    for status in (s for s in MINIMUM_STATUS_NAMES if s in statuses):
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=MINIMUM_STATUS_NAMES[status], hoverinfo="skip",
-                        marker=dict(size=12, symbol="square", color=theme.status_color(status)))
+    # What the colours and patterns mean, in the legend under the chart (with the reference line's name).
+    theme.status_legend(fig, [(s, MINIMUM_STATUS_NAMES[s]) for s in MINIMUM_STATUS_NAMES if s in statuses],
+                        orientation="h")
     if minimum is not None:
         theme.reference_line(fig, minimum, theme.reference_label("Agreed minimum", minimum), axis="x")
     elif overall_rate is not None:

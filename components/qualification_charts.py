@@ -138,8 +138,9 @@ def rejection_trend_chart(reasons: pd.DataFrame, grain: str, *, height: int = 36
 
 
 #: The parts of a group's hand-offs, in the order they are stacked (left to right).
-DECISION_PARTS = (("accepted", "Accepted", theme.GOOD), ("rejected", "Rejected", theme.BAD),
-                  ("awaiting", "Awaiting decision", theme.PENDING))
+#: Each drawn in its status's colour and fill pattern (theme.status_marker).
+DECISION_PARTS = (("accepted", "Accepted", "on_track"), ("rejected", "Rejected", "off_track"),
+                  ("awaiting", "Awaiting decision", "pending"))
 
 
 def acceptance_by_group_chart(acc: pd.DataFrame, group_title: str, *, top: int = 12,
@@ -160,9 +161,9 @@ def acceptance_by_group_chart(acc: pd.DataFrame, group_title: str, *, top: int =
         ["rate", "dim_label"], ascending=[False, False], kind="stable")   # the lowest rate drawn last: on top
     labels = [f"{short(g)}  ({fmt.number(n)})" for g, n in zip(rows["dim_label"], rows["handed_off"])]
     fig = go.Figure()
-    for column, name, color in DECISION_PARTS:
+    for column, name, status in DECISION_PARTS:
         share = rows[column] / rows["handed_off"]
-        fig.add_bar(y=labels, x=share, orientation="h", name=name, marker_color=color,
+        fig.add_bar(y=labels, x=share, orientation="h", name=name, marker=theme.status_marker(status),
                     text=[fmt.pct(v) if column == "accepted" else "" for v in share], textposition="inside",
                     insidetextanchor="start", textfont_color="#FFFFFF",
                     customdata=[f"{theme.plain(g)}<br>{fmt.number(k)} of {fmt.number(n)} hand-offs"
@@ -211,14 +212,15 @@ def reasons_by_group_chart(reasons: pd.DataFrame, group_title: str, *, top: int 
 # --------------------------------------------------------------------------- feedback ratings
 
 
-def quality_color(avg: float) -> str:
+def quality_status(avg: float) -> str:
+    """The status an average rating reads as: below 2.5 off track, below 3.5 at risk, else on track."""
     if pd.isna(avg):
-        return theme.PENDING
+        return "pending"
     if avg < 2.5:
-        return theme.BAD
+        return "off_track"
     if avg < 3.5:
-        return theme.WARN
-    return theme.GOOD
+        return "at_risk"
+    return "on_track"
 
 
 def quality_by_group_chart(trend: pd.DataFrame, group_title: str, *, top: int = 12, min_ratings: int = 1,
@@ -234,7 +236,7 @@ def quality_by_group_chart(trend: pd.DataFrame, group_title: str, *, top: int = 
     rows = rows.sort_values(["ratings"], ascending=False).head(top).sort_values("avg_quality", ascending=False)
     fig = go.Figure(go.Bar(
         x=rows["avg_quality"], y=[short(v) for v in rows["dim_label"]], orientation="h",
-        marker_color=[quality_color(a) for a in rows["avg_quality"]],
+        marker=theme.status_marker([quality_status(a) for a in rows["avg_quality"]]),
         text=[f"{a:.1f}  ·  {fmt.number(n)} rating{'s' if n != 1 else ''}" for a, n in
               zip(rows["avg_quality"], rows["ratings"])],
         textposition="outside", cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),

@@ -1,8 +1,9 @@
 """Chart builders for the follow-up SLA pages. Each takes DataFrames from ``queries.sla`` or
 ``queries.metrics`` and returns a styled ``plotly.graph_objects.Figure``; none calls st.*.
 Colours from ``components.theme``: marketing violet, sales blue, each team its own colour
-(theme.team_color); good green, warn amber, bad red. Targets and agreed minimums are dashed grey
-lines named in the legend (theme.reference_line), never labelled over the data.
+(theme.team_color); good green, warn amber, bad red, each with its fill pattern (theme.status_marker).
+Targets and agreed minimums are dashed grey lines named in the legend (theme.reference_line), never
+labelled over the data.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import plotly.graph_objects as go
 from components import format as fmt
 from components import theme
 
-KIND_COLORS = {"met": theme.GOOD, "late": theme.WARN, "breach": theme.BAD, "pending": theme.PENDING}
+#: A hand-off's follow-up outcome, as the status whose colour and pattern it is drawn in (theme.status_marker).
+KIND_STATUS = {"met": "on_track", "late": "at_risk", "breach": "off_track", "pending": "pending"}
+KIND_COLORS = {kind: theme.status_color(status) for kind, status in KIND_STATUS.items()}
 KIND_NAMES = {"met": "Touched within the window", "late": "Touched late", "breach": "Untouched past deadline",
               "pending": "Untouched, still inside the window"}
 
@@ -32,7 +35,7 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
                                        for b in untouched["band"]]
     shares = [c / total if total else None for c in rows["handoffs"]]
     fig = go.Figure(go.Bar(
-        x=labels, y=list(rows["handoffs"]), marker_color=[KIND_COLORS[k] for k in rows["kind"]],
+        x=labels, y=list(rows["handoffs"]), marker=theme.status_marker([KIND_STATUS[k] for k in rows["kind"]]),
         text=[fmt.pct(s) if c else "" for s, c in zip(shares, rows["handoffs"])], textposition="outside",
         cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),
         customdata=[f"{fmt.number(c)} hand-offs ({fmt.pct(s)})" for c, s in zip(rows["handoffs"], shares)],
@@ -44,10 +47,7 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
         fig.add_annotation(x=within - 0.5, y=1.0, yref="paper", text="End of the SLA window", showarrow=False,
                            xanchor="left", yanchor="top", xshift=5, font=dict(size=13, color=theme.NEUTRAL),
                            bgcolor="rgba(255,255,255,0.85)")
-    for kind in ("met", "late", "breach", "pending"):
-        fig.add_scatter(x=[None], y=[None], mode="markers", marker=dict(size=11, color=KIND_COLORS[kind],
-                                                                        symbol="square"),
-                        name=KIND_NAMES[kind], showlegend=True, hoverinfo="skip")
+    theme.status_legend(fig, [(KIND_STATUS[kind], KIND_NAMES[kind]) for kind in ("met", "late", "breach", "pending")])
     fig.update_xaxes(type="category", title_text="Time to first touch, as a share of the lead's SLA window",
                      tickfont=dict(size=12), tickangle=0)
     largest = max(list(rows["handoffs"]) or [0])
@@ -94,9 +94,9 @@ def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320, ord
             else frame.sort_values("dim_label", ascending=False))
     labels = [f"{theme.plain(lab)}  {fmt.pct(rate)}" for lab, rate in zip(rows["dim_label"], rows["compliance_rate"])]
     fig = go.Figure()
-    for col, name, color in (("met", "Within the window", theme.GOOD), ("breached_late", "Touched late", theme.WARN),
-                             ("breached_untouched", "Untouched", theme.BAD)):
-        fig.add_bar(y=labels, x=rows[col], name=name, orientation="h", marker_color=color,
+    for col, name, status in (("met", "Within the window", "on_track"), ("breached_late", "Touched late", "at_risk"),
+                              ("breached_untouched", "Untouched", "off_track")):
+        fig.add_bar(y=labels, x=rows[col], name=name, orientation="h", marker=theme.status_marker(status),
                     hovertemplate="%{y}<br>" + name + ": %{x:,}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.25, legend=dict(traceorder="normal"))
     fig.update_xaxes(title_text="Hand-offs with a known outcome",
@@ -148,9 +148,10 @@ def decision_chart(frame: pd.DataFrame, *, height: int = 360, grain: str | None 
     grain = grain or theme.infer_grain(rows["bucket"])
     when = theme.hover_date(grain)
     fig = go.Figure()
-    for col, name, color in (("on_time", "Decided on time", theme.GOOD), ("late", "Decided late", theme.WARN),
-                             ("overdue", "No decision, overdue", theme.BAD), ("pending", "Not due yet", theme.PENDING)):
-        fig.add_bar(x=rows["bucket"], y=rows[col], name=name, marker_color=color, width=theme.bar_width(grain),
+    for col, name, status in (("on_time", "Decided on time", "on_track"), ("late", "Decided late", "at_risk"),
+                              ("overdue", "No decision, overdue", "off_track"), ("pending", "Not due yet", "pending")):
+        fig.add_bar(x=rows["bucket"], y=rows[col], name=name, marker=theme.status_marker(status),
+                    width=theme.bar_width(grain),
                     hovertemplate="%{x|" + when + "}<br>" + name + ": %{y:,}<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0.2, legend=dict(orientation="h", y=-0.12, x=0, xanchor="left",
                                                                  yanchor="top", traceorder="normal"),
@@ -179,7 +180,7 @@ def acceptance_chart(frame: pd.DataFrame, minimum: float | None, *, height: int 
         hovertemplate="%{x|" + when + "}<br>%{y:.0%} · %{customdata}<extra></extra>"))
     waiting = [w / (a + r + w) if a + r + w else 0.0 for a, r, w in counts]
     if any(waiting):
-        fig.add_bar(x=rows["bucket"], y=waiting, marker_color=theme.PENDING, name="Awaiting a decision",
+        fig.add_bar(x=rows["bucket"], y=waiting, marker=theme.status_marker("pending"), name="Awaiting a decision",
                     width=theme.bar_width(grain), customdata=text,
                     hovertemplate="%{x|" + when + "}<br>%{y:.0%} still awaiting a decision · %{customdata}"
                                   "<extra></extra>")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import goal_card, goal_charts, goal_forms
+from components import goal_card, goal_charts, goal_forms, notices
 from components.widgets import chart, data_table, empty_state, kpi, row_button
 from queries import dimensions, goals, settings
 from queries.access import User
@@ -242,6 +242,7 @@ def goal_detail(user: User, goal_id: int) -> None:
                               key="goal_edit", width="stretch")
             with b:
                 goal_forms.archive_controls(user, goal)
+            notices.show(goal_forms.ARCHIVE)   # across both columns, under the buttons
         with st.expander("Change history", icon=":material/history:"):
             _audit(goal)
 

@@ -294,3 +294,14 @@ def target_or_default(value) -> float:
 
 def today_in(tz: str) -> date:
     return datetime.now(timezone.utc).astimezone(zone(tz)).date()
+
+
+def windows_caption(windows: list[tuple[int, bool]], default_minutes: int, period_text: str) -> str:
+    """The caption of the time-to-first-touch distribution, naming the first-touch windows of the
+    policies in force during the period (``sla.first_touch_windows``). (pure)"""
+    said = sla.windows_text(windows, default_minutes)
+    if len(windows) > 1:
+        return (f"Leads have different first-touch windows ({said} under the policies in force {period_text}), so "
+                "the distribution shows the time to first touch as a share of each lead's own window.")
+    return (f"Every lead had the same first-touch window {period_text} ({said}); the distribution shows the time "
+            "to first touch as a share of it.")

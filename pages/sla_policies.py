@@ -17,7 +17,6 @@ can_edit = user.can("sla.edit")
 link_filters_ignored()
 page_header("SLA policies", "How fast sales follows up which leads, counted in which hours, and what each side "
             f"commits to · times in {tz}" + ("" if can_edit else " · read-only for your role"))
-sla_forms.show_flash()
 
 versions = sla.policy_versions()
 policies, calendar, commitments, preview = st.tabs(["Policies", "Business calendar", "Commitments", "Try a lead"],

@@ -9,7 +9,7 @@ from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
 from components.widgets import chart, data_table, kpi, nothing_in_period, page_header, records_table
-from queries import dimensions, sla
+from queries import dimensions, settings, sla
 
 user = page_user("sla_scorecard")
 period, filters = filter_bar()
@@ -111,8 +111,10 @@ st.caption(f"{fmt.number(len(ordered))} rep{'' if len(ordered) == 1 else 's'}, l
            + "; the trend is each rep's compliance per week of the period.")
 
 chart(sla_charts.touch_vs_window_chart(card.bands), width="stretch", key="sc_bands")
-st.caption("Leads have different windows (30 business minutes for a strategic account, 4 business hours for most), "
-           "so the distribution shows the time to first touch as a share of each lead's own window.")
+# the windows of the policies in force during the period, never numbers written here (they went stale
+# when a policy changed)
+st.caption(sla_views.windows_caption(sla.first_touch_windows(period.start_at, period.end_at),
+                                     settings.sla_first_touch_minutes(), period.describe()))
 chart(sla_charts.breaches_by_chart(card.by_source, title="Breaches by source"), width="stretch",
                 key="sc_source")
 

@@ -374,9 +374,7 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
 def _windows_in_force(as_of: datetime) -> list[int]:
     """The first-touch windows (minutes) of the SLA policies in force at ``as_of``, shortest first:
     leads are measured against their own policy's, so one window is only the truth when all agree."""
-    versions = sla.policy_versions(as_of)
-    live = versions[versions["in_force"] & ~versions["retired"]]
-    return sorted({int(m) for m in live["first_touch_minutes"]})
+    return sorted({minutes for minutes, _ in sla.first_touch_windows(as_of, as_of=as_of)})
 
 
 def _slipping_numbers(period: Period, as_of: datetime) -> dict:

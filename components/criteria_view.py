@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import qualification_charts as charts
-from components.widgets import chart, kpi, records_table
+from components.widgets import chart, data_table, kpi, records_table
 from queries.qualification import STATUS_LABELS, Replay, Version, in_force_among
 
 
@@ -70,7 +70,7 @@ def render_versions(versions: list[Version], now: datetime, tz: str, *, key: str
     records_table(table[VERSIONS_SHOWN], title="criteria versions", key=key, column_config=VERSIONS_CONFIG, csv=table)
     if not table.empty:
         with st.expander("Who proposed and approved each version"):
-            st.dataframe(table[PEOPLE_SHOWN], hide_index=True, width="stretch", column_config=PEOPLE_CONFIG)
+            data_table(table[PEOPLE_SHOWN], column_config=PEOPLE_CONFIG)
 
 
 def render_sla_terms(terms) -> None:
@@ -141,16 +141,15 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
     names = {"current": "Version in force", "proposed": "Draft", "gained": "Added by the draft",
              "lost": "Dropped by the draft"}
     # four rows to read, not to sort: formatted as on the tiles ("—" where a rate has no leads)
-    st.dataframe(pd.DataFrame({
+    data_table(pd.DataFrame({
         "Leads": [names[k] for k in rows], "Qualify": [fmt.number(v) for v in seg["leads"]],
         "Handed off": [fmt.number(v) for v in seg["handed_off"]],
         "Acceptance": [fmt.pct(v, 1) for v in seg["acceptance_rate"]],
         "Opportunity rate": [fmt.pct(v, 1) for v in seg["opportunity_rate"]],
         "Win rate": [fmt.pct(v, 1) for v in seg["win_rate"]],
         "Revenue won": [fmt.money(v, currency, compact=False) for v in seg["revenue"]]}),
-        hide_index=True, width="stretch",
         column_config={c: st.column_config.TextColumn(alignment="right") for c in
-                       ("Qualify", "Handed off", "Acceptance", "Opportunity rate", "Win rate", "Revenue won")})
+                     ("Qualify", "Handed off", "Acceptance", "Opportunity rate", "Win rate", "Revenue won")})
     left, right = st.columns([1.3, 1], gap="medium")
     with left:
         chart(charts.replay_rates_chart(result.segments, has_current=result.has_current),
@@ -168,12 +167,12 @@ def render_replay(result: Replay, currency: str, *, key: str) -> None:
     pct = st.column_config.NumberColumn(format="percent")
     count = st.column_config.NumberColumn(format="localized")
     with st.expander("The numbers behind the replay"):
-        st.dataframe(view, hide_index=True, width="stretch",
-                     column_config={**{c: count for c in ("Qualify", "Actually MQL", "Handed off", "Accepted",
-                                                          "Rejected", "Awaiting", "With opportunity", "Won", "Lost")},
-                                    "Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
-                                    # whole amounts with the company currency, as every other amount
-                                    "Revenue": st.column_config.NumberColumn(format=fmt.money_column(currency))})
+        data_table(view, column_config={
+            **{c: count for c in ("Qualify", "Actually MQL", "Handed off", "Accepted", "Rejected", "Awaiting",
+                                  "With opportunity", "Won", "Lost")},
+            "Acceptance": pct, "Opportunity rate": pct, "Win rate": pct,
+            # whole amounts with the company currency, as every other amount
+            "Revenue": st.column_config.NumberColumn(format=fmt.money_column(currency))})
         st.caption("Acceptance = leads with an accepted hand-off ÷ leads handed off. Opportunity rate = leads with an "
                    "opportunity ÷ leads that qualify. Win rate = won ÷ (won + lost) opportunities from those leads. "
                    "Leads are judged on their current attributes (score, account) and outcomes to date; leads the "

@@ -243,6 +243,32 @@ def _link_notice(problems: list[str], state: dict, period: Period, notes: list[s
         del st.session_state[_NOTICE]
 
 
+def link_filters_ignored(*, reads: Collection[str] = (), shows: str | None = None) -> None:
+    """On a page without the filter bar (Leads slipping through, My hand-offs, …): say which of the
+    link's filter parameters (``?period=…&team=…``, as another page's shared link carries them) the
+    page leaves out, in the filter bar's words, so a link never shows other numbers than it asked
+    for without a word. ``reads``: the ones the page takes from the link itself (My SLA's period,
+    which says on its own when it cannot); ``shows``: a sentence on what the page shows instead.
+    The link is left as it is, so the note stays on the page's reruns; the app's navigation drops
+    the parameters when the reader opens another page."""
+    qp = st.query_params
+    asked: list[str] = []
+    dates = [f"{k}={_clip(qp[k])}" for k in ("from", "to") if k in qp]
+    if "period" in qp and "period" not in reads:
+        label = PRESETS.get(qp["period"]) or _clip(qp["period"])
+        asked.append(f"the period '{label}'" + (f" ({', '.join(dates)})" if dates else ""))
+    elif dates and qp.get("period") != "custom":   # a custom period the page reads says so itself
+        asked.append(f"the dates {', '.join(dates)}")
+    for k in _LIST_KEYS:
+        raw = list(dict.fromkeys(v for v in qp.get(k, "").split(",") if v)) if k in qp and k not in reads else []
+        if raw:
+            asked.append(f"{k} {_clip(', '.join(raw))}")
+    if asked:
+        st.warning("This link asks for " + "; ".join(asked) + ", which this page doesn't take from a link, so "
+                   + ("that part was" if len(asked) == 1 else "those parts were") + " left out."
+                   + (f" {shows}" if shows else ""), icon=":material/link_off:")
+
+
 def _clear(show) -> None:
     """Button callback (runs before the script, so writing widget state here is safe)."""
     for k in show:

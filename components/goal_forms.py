@@ -7,10 +7,13 @@ Session state, all under the ``gf_`` (goal form) and ``ci_`` (check-in) prefixes
 * ``gf__load``     a counter in every widget key: each load renders *new* widgets
 * ``gf__version``  the version of the goal the form was loaded from (the optimistic lock)
 * ``gf__stale``    set after a save was refused because someone else saved first
-* ``gf__error``    the message of a refused save, shown once under the form
 * ``gf_<field>_<load>``  the widgets' keys
 * ``ci_<goal>_<n>_<field>``  the check-in form's widgets (``ci_<goal>__n`` counts posts)
-* ``goal_flash``   a one-shot success message shown on the next run
+
+Messages go through components.notices, next to the button that was pressed: a refused save's under
+the form's submit button (slot ``goal_form``), a check-in's under its button (``checkin_<goal>``),
+an archive's beside its controls (``goal_archive``); a saved goal's at the top of the goal's page,
+which the save opens (``goal_saved``).
 
 Why widgets are never filled through the Session State API here: a value set that way reaches the
 browser only with the run that sets it. When that run is cut short (the sign-in cookie's rerun and
@@ -34,8 +37,9 @@ from datetime import date
 import streamlit as st
 
 from components import format as fmt
+from components import notices
 from components.goal_card import target_text, value_text
-from components.widgets import date_field
+from components.widgets import data_table, date_field
 from queries import dimensions, goals, settings
 from queries.access import User
 from queries.goal_math import (CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, describe_period, input_text, parse_amount,
@@ -44,7 +48,8 @@ from queries.goals import METRICS, CheckInInput, Goal, GoalError, GoalInput, Sta
 from queries.filters import parse_id
 from queries.periods import local_today
 
-FLASH = "goal_flash"
+#: components.notices slots (see the module's doc)
+SAVED, FORM, ARCHIVE = "goal_saved", "goal_form", "goal_archive"
 MANUAL = "manual"
 NO_PARENT = 0  # the "not a key result" choice (a selectbox shows None as "nothing chosen")
 
@@ -101,10 +106,8 @@ def start_edit(goal_id: int) -> None:
 
 
 def flash() -> None:
-    """Show (once) the message a save left behind."""
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    """Show (once), at the top of the page the save opened, the message a goal's save left behind."""
+    notices.show(SAVED)
 
 
 # --------------------------------------------------------------------------- goal form
@@ -188,7 +191,7 @@ def _rebase(goal_id: int) -> None:
     ss["gf__load"] = ss.get("gf__load", 0) + 1     # new widgets, drawn with the merged values
     ss["gf__version"] = current.version
     ss.pop("gf__stale", None)
-    ss.pop("gf__error", None)   # the conflict is settled: its message goes too
+    notices.forget(FORM)   # the conflict is settled: its message goes too
     ss["gf__note"] = ("Your changes now sit on top of the version saved meanwhile; the fields you had not "
                       "changed show theirs. Check the form, then save.")
 
@@ -328,13 +331,11 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
         st.form_submit_button("Create goal" if goal is None else "Save changes", type="primary",
                               icon=":material/save:", on_click=_on_goal_submit,
                               args=(user, goal.id if goal is not None else None))
+        notices.show(FORM)   # a refused save: under the button, in the form that keeps the input
 
     note = st.session_state.pop("gf__note", None)
     if note:
         st.info(note, icon=":material/merge:")
-    error = st.session_state.pop("gf__error", None)
-    if error:
-        st.error(error, icon=":material/sync_problem:" if st.session_state.get("gf__stale") else ":material/error:")
     if st.session_state.get("gf__stale") and goal is not None:
         _stale_help(goal)
 
@@ -355,17 +356,17 @@ def _on_goal_submit(user: User, goal_id: int | None) -> None:
     try:
         if goal_id is None:
             goal_id = goals.create(user, data)
-            st.session_state[FLASH] = (f"Goal “{fmt.md_text(' '.join(data.title.split()))}” created for "
-                                       f"{_period_saved(data)}.")
+            notices.leave(SAVED, "success", f"Goal “{fmt.md_text(' '.join(data.title.split()))}” created for "
+                                            f"{_period_saved(data)}.")
         else:
             goals.update(user, goal_id, data, st.session_state["gf__version"])
-            st.session_state[FLASH] = f"Changes saved; the goal runs {_period_saved(data)}."
+            notices.leave(SAVED, "success", f"Changes saved; the goal runs {_period_saved(data)}.")
     except StaleGoal as err:
         st.session_state["gf__stale"] = True
-        st.session_state["gf__error"] = str(err)
+        notices.leave(FORM, "error", str(err), icon=":material/sync_problem:")
         return
     except GoalError as err:
-        st.session_state["gf__error"] = str(err)
+        notices.leave(FORM, "error", str(err))
         return
     st.session_state["gf__for"] = None
     st.session_state.pop("gf__stale", None)
@@ -417,7 +418,7 @@ def _stale_help(goal: Goal) -> None:
     with st.container(border=True):
         st.markdown("**What changed meanwhile**")
         if rows:
-            st.dataframe(rows, hide_index=True, width="stretch")
+            data_table(rows)
         else:
             st.caption("The fields shown here match; other settings (period, scope, owners' order) may differ.")
         a, b = st.columns(2)
@@ -468,9 +469,11 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
                          height=70)
         st.form_submit_button("Post check-in", type="primary", icon=":material/send:", on_click=_on_checkin,
                               args=(user, goal.id))
-    error = st.session_state.pop(f"ci_{goal.id}__error", None)
-    if error:
-        st.error(error, icon=":material/error:")
+        notices.show(checkin_slot(goal.id))
+
+
+def checkin_slot(goal_id: int) -> str:
+    return f"checkin_{goal_id}"
 
 
 def checkin_prefix(goal_id: int) -> str:
@@ -486,10 +489,10 @@ def _on_checkin(user: User, goal_id: int) -> None:
     try:
         goals.check_in(user, goal_id, data)
     except GoalError as err:
-        ss[f"ci_{goal_id}__error"] = str(err)
+        notices.leave(checkin_slot(goal_id), "error", str(err))
         return
     ss[f"ci_{goal_id}__n"] = ss.get(f"ci_{goal_id}__n", 0) + 1  # the next form is a new, empty one
-    ss[FLASH] = "Check-in posted."
+    notices.leave(checkin_slot(goal_id), "success", "Check-in posted.")
 
 
 # --------------------------------------------------------------------------- archive / restore
@@ -498,9 +501,6 @@ def _on_checkin(user: User, goal_id: int) -> None:
 def archive_controls(user: User, goal: Goal) -> None:
     if not user.can("goals.edit"):
         return
-    error = st.session_state.pop("goal__error", None)
-    if error:
-        st.error(error, icon=":material/error:")
     if goal.archived:
         st.caption(f"Archived on {fmt.local_date(goal.archived_at, settings.company_timezone())}. Archived goals keep their check-ins and history.")
         st.button("Restore goal", key=f"restore_{goal.id}", icon=":material/unarchive:", on_click=_on_archive,
@@ -518,6 +518,6 @@ def _on_archive(user: User, goal_id: int, version: int, archive: bool) -> None:
     try:
         goals.set_archived(user, goal_id, version, archive)
     except GoalError as err:
-        st.session_state["goal__error"] = str(err)
+        notices.leave(ARCHIVE, "error", str(err))
         return
-    st.session_state[FLASH] = "Goal archived." if archive else "Goal restored."
+    notices.leave(ARCHIVE, "success", "Goal archived." if archive else "Goal restored.")

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import goal_card, goal_charts, goal_forms
-from components.widgets import chart, empty_state, kpi, row_button
+from components import goal_card, goal_charts, goal_forms, notices
+from components.widgets import chart, data_table, empty_state, kpi, row_button
 from queries import dimensions, goals, settings
 from queries.access import User
 from queries.filters import Filters
@@ -242,6 +242,7 @@ def goal_detail(user: User, goal_id: int) -> None:
                               key="goal_edit", width="stretch")
             with b:
                 goal_forms.archive_controls(user, goal)
+            notices.show(goal_forms.ARCHIVE)   # across both columns, under the buttons
         with st.expander("Change history", icon=":material/history:"):
             _audit(goal)
 
@@ -289,8 +290,7 @@ def _audit(goal: goals.Goal) -> None:
         return
     rows = [{"When": r.at, "Who": fmt.text_or(r.actor, "system"), "What": _describe_change(r.action, r.old, r.new, goal)}
             for r in trail.itertuples()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+    data_table(pd.DataFrame(rows), column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
 
 
 _FIELDS = {"title": "title", "why": "why it matters", "period_kind": "period", "start_date": "start",

@@ -17,9 +17,11 @@ import pandas as pd
 
 from components import format as fmt
 from components.goal_card import value_text
+from queries import calc
 from queries.goal_math import CONFIDENCE, STATUSES
 from queries.goal_math import attainment as attainment_of
 from queries.meeting_rules import SECTIONS, frame_from_json
+from queries.periods import Period
 from queries.sla_math import RECENT_SLIP_MINUTES
 from queries.sla_math import volume_pace
 
@@ -567,6 +569,27 @@ def sla_notes(p: dict) -> dict[str, str]:
              f"{fmt.number(timely.get('overdue', 0))} decisions overdue · p90 first touch "
              f"{fmt.duration(touch.get('p90_minutes'))}.")
     return {"marketing": marketing, "sales": sales}
+
+
+def _pace_chart_dates(p: dict) -> tuple[Period, date | None]:
+    period = p["period"]
+    first = p.get("data_start_day")
+    return (Period(date.fromisoformat(period["start"]), date.fromisoformat(period["end"]), period["tz"],
+                   period.get("label") or ""),
+            date.fromisoformat(first) if first else None)
+
+
+def pace_chart_start(p: dict) -> date:
+    """The first day the SLA slide's MQL pace chart draws: the period's start, or the data's first
+    day when the period starts before it (calc.trend_start, the scoreboard's and the two-sided SLA
+    page's rule: "last 12 months" over eight months of data drew four months of a flat line at 0).
+    Numbers frozen before the data's first day was kept: the period's start, as then."""
+    return calc.trend_start(*_pace_chart_dates(p))
+
+
+def pace_chart_note(p: dict) -> str | None:
+    """Why the MQL pace chart starts after the period does (the two-sided SLA page's caption), or None."""
+    return calc.trend_start_text(*_pace_chart_dates(p), "The MQL chart starts")
 
 
 def _delivery(p: dict) -> tuple[float, float]:

@@ -188,7 +188,8 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
         groups = mc.sla_tiles(payload)
         notes = mc.sla_notes(payload)
         return (f"<h3>Marketing's side</h3>{_tiles(groups['marketing'])}<p class='note'>{esc(notes['marketing'])}</p>"
-                f"<h3>Sales' side</h3>{_tiles(groups['sales'])}<p class='note'>{esc(notes['sales'])}</p>" + charts)
+                f"<h3>Sales' side</h3>{_tiles(groups['sales'])}<p class='note'>{esc(notes['sales'])}</p>" + charts
+                + (f"<p class='note'>{esc(later)}</p>" if (later := mc.pace_chart_note(payload)) else ""))
     if kind == "slipping":
         from components.meeting_view import visible_slipping
 

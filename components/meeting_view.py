@@ -546,6 +546,9 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
                 _tile(t)
         st.caption(notes["marketing"])
         _plot(figs["mql_pace"], "mtg_fig_pace")
+        starts_later = meeting_content.pace_chart_note(p)
+        if starts_later:   # a period from before the data: the chart starts where the data does
+            st.caption(starts_later)
     with right:
         _side_head("sales")
         cols = st.columns(len(groups["sales"]), gap="small")
@@ -771,7 +774,7 @@ def meeting_charts_for(kind: str, p: dict, *, big: bool) -> list[tuple[str, obje
         # meeting title that wraps the header onto two lines put the x-axis labels 7 px past a 720p screen
         height = height - (60 if big else 20)
         pace = sla_charts.mql_pace_chart(frame_from_json(p["mql_days"]), start, end, committed, as_of,
-                                         height=height)
+                                         height=height, shown_from=meeting_content.pace_chart_start(p))
         trend = sla_charts.compliance_trend_chart(frame_from_json(p["weekly_by_team"]),
                                                   target=c.get("follow_up_target_rate"),
                                                   title="Contacted in time, by team and week", height=height,

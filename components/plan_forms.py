@@ -8,6 +8,8 @@ from datetime import date
 import streamlit as st
 
 from components import format as fmt
+from components import notices
+from components.widgets import data_table
 from queries import plan
 from queries.access import User
 from queries.goal_math import input_text
@@ -15,7 +17,7 @@ from queries.goal_math import input_text
 QUARTER = "plan_quarter"
 AMOUNT = "plan_amount"
 EXPECTED = "plan_expected"      # the target the form was loaded with (compare-and-set)
-MESSAGE = "plan_message"        # (kind, text) left by the save for the next run
+MESSAGE = "plan_message"        # the save's message for the next run, under the form (components.notices)
 
 
 def _quarter_of(label: str) -> plan.Quarter:
@@ -37,15 +39,15 @@ def _save(user: User, currency: str) -> None:
                               expected=st.session_state.get(EXPECTED))
     except plan.StalePlan as e:
         st.session_state[EXPECTED] = plan.target(quarter)   # the next save compares with what is stored now
-        st.session_state[MESSAGE] = ("error", str(e))
+        notices.leave(MESSAGE, "error", str(e))
         return
     except plan.PlanError as e:
-        st.session_state[MESSAGE] = ("error", str(e))
+        notices.leave(MESSAGE, "error", str(e))
         return
     st.session_state[AMOUNT] = input_text(new, "currency")
     st.session_state[EXPECTED] = new
-    st.session_state[MESSAGE] = ("success", f"{quarter.label} target removed." if new is None else
-                                 f"{quarter.label} target set to {fmt.money(new, currency, compact=False)}.")
+    notices.leave(MESSAGE, "success", f"{quarter.label} target removed." if new is None else
+                  f"{quarter.label} target set to {fmt.money(new, currency, compact=False)}.")
 
 
 def revenue_plan(user: User, today: date, currency: str) -> None:
@@ -57,7 +59,7 @@ def revenue_plan(user: User, today: date, currency: str) -> None:
                         Dates=[f"{s:%d %b} – {e:%d %b %Y}" for s, e in zip(frame["start"], frame["end"])],
                         Target=[fmt.money(t, currency, compact=False) if t == t else "not set"
                                 for t in frame["target"]])
-    st.dataframe(view[["Quarter", "Dates", "Target"]], hide_index=True, width="content", key="plan_table")
+    data_table(view[["Quarter", "Dates", "Target"]], width="content", key="plan_table")
     if not user.can("plan.edit"):
         st.caption("Executives and admins set the plan.")
         return
@@ -65,13 +67,10 @@ def revenue_plan(user: User, today: date, currency: str) -> None:
     if st.session_state.get(QUARTER) not in labels:
         st.session_state[QUARTER] = frame.loc[frame["current"], "quarter"].iloc[0]
         _load()
-    message = st.session_state.pop(MESSAGE, None)
     cols = st.columns([1, 2, 1], vertical_alignment="bottom")
     cols[0].selectbox("Quarter", labels, key=QUARTER, on_change=_load)
     cols[1].text_input("Revenue target", key=AMOUNT, placeholder="e.g. 4.2M or 4,200,000 (empty: no target)",
                        help="Bookings the company plans to close in the quarter: 4.2M, 850k or 4,200,000.")
     cols[2].button("Save target", type="primary", on_click=_save, args=(user, currency), key="plan_save",
                    width="stretch")
-    if message:
-        kind, text = message
-        (st.success if kind == "success" else st.error)(text)
+    notices.show(MESSAGE)

@@ -67,6 +67,11 @@ CSS = """
   div[class*="st-key-row_named_"] button [data-testid="stMarkdownContainer"] em {
     position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
     clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
+  /* components.notices: a save's message, scrolled into view with room around it; the element that
+     holds its scrolling script takes no room */
+  div[class*="st-key-notice_"] { scroll-margin: 1.5rem 0; }
+  div[class*="st-key-notice_"] [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) {
+    display: none; }
   .ab-brand { font-size: 2.1rem; font-weight: 700; letter-spacing: -0.02em; margin-bottom: 0; }
   /* the sign-in screen's h1, drawn as the brand line it was (a <p>), over Streamlit's h1 style */
   [data-testid="stMarkdownContainer"] h1.ab-brand { font-size: 2.1rem; font-weight: 700; padding: 0;

@@ -1,6 +1,7 @@
 """Forms of the SLA policies page: policies (versioned), the business calendar (hours, holidays),
 the two-sided commitment, and a preview. Each form writes through one ``queries.sla`` function in
-a callback, shows its message on the next run, and keeps the user's input when a save fails."""
+a callback, shows its message on the next run under its own button (components.notices), and keeps
+the user's input when a save fails."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.widgets import date_field, empty_state
+from components import notices
+from components.widgets import data_table, date_field, empty_state
 from queries import dimensions, sla
 from queries.access import User
 from queries.business_hours import WEEKDAY_NAMES, country_of_zone, describe_window, format_hhmm
 from queries.periods import quarter_start, zone
 
-FLASH = "slapol_flash"
 NEW = "__new__"
+#: The notice slots (components.notices) of the page's forms; the calendar ones end in the calendar's id.
+POLICY, HOURS, HOLIDAY, IMPORT, CALENDAR, NEW_CALENDAR, COMMITMENT = (
+    "slapol_policy", "slapol_hours_", "slapol_holiday_", "slapol_import_", "slapol_calendar_", "slapol_newcal",
+    "slapol_commitment")
 UNITS = {"minutes": 1, "hours": 60}
 #: How a window is counted, as the form's radios name it.
 BASES = ["business hours", "wall-clock time"]
@@ -26,37 +31,31 @@ BASES = ["business hours", "wall-clock time"]
 # --------------------------------------------------------------------------- messages
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state[FLASH] = (kind, text)
-
-
-def show_flash() -> None:
-    kind, text = st.session_state.pop(FLASH, (None, None))
-    if kind:
-        {"success": st.success, "error": st.error, "warning": st.warning}[kind](
-            text, icon={"success": ":material/check_circle:", "error": ":material/error:",
-                        "warning": ":material/warning:"}[kind])
+def flash(slot: str, kind: str, text: str) -> None:
+    """A message for the next run, shown by the form ``slot`` under its button (components.notices)."""
+    notices.leave(slot, kind, text)
 
 
 def _remeasured(n: int) -> str:
     return f" {fmt.number(n)} hand-off{'s' if n != 1 else ''} re-measured." if n else " No hand-off needed re-measuring."
 
 
-def _guard(fn, success, on_stale=None) -> bool:
-    """Run a write; flash its success message or the domain error (never a traceback). True when
-    it was saved. ``on_stale(message)``: what to do instead when someone else saved meanwhile."""
+def _guard(slot, fn, success, on_stale=None) -> bool:
+    """Run a write; leave its success message or the domain error (never a traceback) for the form
+    ``slot``. True when it was saved. ``on_stale(message)``: what to do instead when someone else
+    saved meanwhile."""
     try:
         result = fn()
     except sla.StaleEdit as err:
         if on_stale is None:
-            flash("error", str(err))
+            flash(slot, "error", str(err))
         else:
             on_stale(str(err))
         return False
     except sla.SlaError as err:
-        flash("error", str(err))
+        flash(slot, "error", str(err))
         return False
-    flash("success", success(result))
+    flash(slot, "success", success(result))
     return True
 
 
@@ -98,8 +97,7 @@ def _policy_table(live: pd.DataFrame, tz: str) -> None:
                           zip(live["decision_minutes"], live["decision_business"], live["calendar_id"])],
         "Hand-offs": live["handoffs"],
     })
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
+    data_table(shown, column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
                "keeps the version in force when it was handed off.")
 
@@ -117,7 +115,7 @@ def version_history(versions: pd.DataFrame, tz: str) -> None:
         "Decision": [describe_window(m, b) for m, b in zip(versions["decision_minutes"], versions["decision_business"])],
         "By": versions["created_by"].fillna("demo data"), "Note": versions["note"].fillna(""),
     }).sort_values(["Policy", "Version"])
-    st.dataframe(shown, hide_index=True, width="stretch")
+    data_table(shown)
 
 
 def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
@@ -200,6 +198,7 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
         c.text_input("Why (kept in the history)", value=init("note", ""), key=f"{k}note")
         st.form_submit_button("Save as a new version" if row is not None else "Create policy", type="primary",
                               on_click=_save_policy, args=(user, k, code, version, is_default, tz))
+        notices.show(POLICY)   # a save's or a retirement's message, under the button
     if row is not None and not is_default:
         with st.expander(f"Retire {fmt.md_text(row['name'])}"):
             st.caption("Leads it covered fall to the next matching policy from that date on. Hand-offs before it "
@@ -239,15 +238,16 @@ def _save_policy(user, k, code, version, is_default, tz):
                 problems += [line.removeprefix("- ") for line in str(err).splitlines()]
             raise sla.SlaError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
     except sla.SlaError as err:
-        flash("error", str(err))
+        flash(POLICY, "error", str(err))
         return
+
     def keep_input(message: str) -> None:
         # Someone saved a version meanwhile: the form comes back on the new version's widgets, so
         # carry what this editor typed over to them (the history table shows what the other saved).
         st.session_state[_CARRY] = (code, {f: s[f"{k}{f}"] for f in _FIELDS if f"{k}{f}" in s})
-        flash("error", f"{message} (Meanwhile your input is kept in the form below.)")
+        flash(POLICY, "error", f"{message} (Meanwhile your input is kept in the form.)")
 
-    saved = _guard(lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
+    saved = _guard(POLICY, lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
                    lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}, in force from "
                              f"{data.effective_from:%a %d %b %Y}."
                              f"{_remeasured(r.remeasured)}{_order_note(data)}", on_stale=keep_input)
@@ -292,7 +292,7 @@ def _to_minutes(value, unit, label) -> int:
 
 
 def _retire(user, k, code, version, tz):
-    _guard(lambda: sla.retire_policy(user, code, st.session_state[f"{k}retire_on"], version, tz),
+    _guard(POLICY, lambda: sla.retire_policy(user, code, st.session_state[f"{k}retire_on"], version, tz),
            lambda r: f"Retired from {st.session_state[f'{k}retire_on']:%a %d %b %Y} (version {r.version})."
                      f"{_remeasured(r.remeasured)}")
 
@@ -317,6 +317,7 @@ def calendar_section(user: User, tz: str, can_edit: bool) -> None:
     today = datetime.now(zone(row["timezone"])).date()
     st.markdown(f"**{fmt.md_text(row['name'])}** · {sla.describe_calendar(cal_id, today)} · used by "
                 f"{int(row['policy_versions'])} policy version{'s' if row['policy_versions'] != 1 else ''}")
+    notices.show(CALENDAR + "created")
     hours_tab, holidays_tab, settings_tab = st.tabs(["Working hours", "Holidays", "Name and time zone"],
                                                         key="calendar_tab", on_change="rerun")
     with hours_tab:
@@ -331,6 +332,7 @@ def calendar_section(user: User, tz: str, can_edit: bool) -> None:
                 b.text_input("Time zone (IANA name)", value=row["timezone"], key=f"slapol_caltz_{cal_id}_{version}",
                              help="e.g. America/New_York, Europe/Berlin. Changing it re-measures every hand-off.")
                 st.form_submit_button("Save", on_click=_save_cal_meta, args=(user, cal_id, version))
+                notices.show(f"{CALENDAR}{cal_id}")
             with st.expander("New calendar"):
                 _new_calendar_form(user, tz)
         else:
@@ -343,7 +345,7 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
         rows.append({"From": s.effective_from.strftime("%d %b %Y"), "Hours": s.describe(),
                      "Hours a week": fmt.number(s.weekly_minutes() / 60, 1)})
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        data_table(pd.DataFrame(rows))
     if not can_edit:
         return
     current = cal.schedule_on(datetime.now(cal.zone).date()) if cal else None
@@ -363,19 +365,20 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
         date_field(st, "From", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}from")
         st.form_submit_button("Save working hours", type="primary", on_click=_save_hours,
                               args=(user, cal_id, version, tz, k))
+        notices.show(f"{HOURS}{cal_id}")
     if cal and len(cal.schedules) > 1:
         with st.expander("Remove a version of the working hours"):
             st.selectbox("Version", [s.effective_from for s in cal.schedules[1:]],
                                 format_func=lambda d: f"from {d:%d %b %Y}", key=f"{k}remove_pick")
             st.button("Remove", key=f"{k}remove", on_click=lambda: _guard(
-                lambda: sla.delete_schedule(user, cal_id, st.session_state[f"{k}remove_pick"], version, tz),
+                f"{HOURS}{cal_id}", lambda: sla.delete_schedule(user, cal_id, st.session_state[f"{k}remove_pick"], version, tz),
                 lambda n: "Removed that version of the working hours." + _remeasured(n)))
 
 
 def _save_hours(user, cal_id, version, tz, k):
     s = st.session_state
     hours = {d: (s[f"{k}start{d}"], s[f"{k}end{d}"]) if s[f"{k}on{d}"] else None for d in range(1, 8)}
-    _guard(lambda: sla.save_schedule(user, cal_id, s[f"{k}from"], hours, version, tz),
+    _guard(f"{HOURS}{cal_id}", lambda: sla.save_schedule(user, cal_id, s[f"{k}from"], hours, version, tz),
            lambda n: f"Working hours saved from {s[f'{k}from']:%d %b %Y}.{_remeasured(n)}")
 
 
@@ -389,8 +392,8 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
     if shown.empty:
         st.caption(f"No holidays in {year}.")
     else:
-        st.dataframe(pd.DataFrame({"Date": [d.strftime("%a %d %b %Y") for d in shown["day"]], "Holiday": shown["name"]}),
-                     hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420))
+        data_table(pd.DataFrame({"Date": [d.strftime("%a %d %b %Y") for d in shown["day"]], "Holiday": shown["name"]}),
+                   height=min(38 + 35 * len(shown), 420))
     if not can_edit:
         return
     k = f"slapol_hol_{cal_id}_{version}_"
@@ -400,9 +403,10 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
         date_field(st, "Date", value=None, key=f"{k}day")
         st.text_input("Name", key=f"{k}name", placeholder="e.g. Company offsite")
         st.form_submit_button("Add", on_click=lambda: _guard(
-            lambda: sla.save_holidays(user, cal_id, {st.session_state[f"{k}day"]: st.session_state[f"{k}name"]}
+            f"{HOLIDAY}{cal_id}", lambda: sla.save_holidays(user, cal_id, {st.session_state[f"{k}day"]: st.session_state[f"{k}name"]}
                                       if st.session_state[f"{k}day"] else {}, version, tz),
             lambda n: f"Holiday added: {st.session_state[f'{k}day']:%a %d %b %Y}." + _remeasured(n)))
+        notices.show(f"{HOLIDAY}{cal_id}")   # also a removal's message (the list below may be gone)
     with b, st.form(f"{k}import"):
         st.markdown("**Import public holidays** (from the maintained `holidays` library)")
         c1, c2, c3 = st.columns(3)
@@ -412,13 +416,14 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
         c2.text_input("State / region", key=f"{k}subdiv", max_chars=6, placeholder="optional")
         c3.number_input("Year", value=today.year + (1 if today.month >= 10 else 0), step=1, key=f"{k}year")
         st.form_submit_button("Import", on_click=_import_holidays, args=(user, cal_id, version, tz, k))
+        notices.show(f"{IMPORT}{cal_id}")
     if len(shown):
         with st.expander("Remove a holiday"):
             st.selectbox("Holiday", list(shown["day"]),
                                 format_func=lambda d: f"{d:%d %b %Y} · {dict(zip(shown['day'], shown['name']))[d]}",
                                 key=f"{k}remove_pick")
             st.button("Remove holiday", key=f"{k}remove", on_click=lambda: _guard(
-                lambda: sla.remove_holiday(user, cal_id, st.session_state[f"{k}remove_pick"], version, tz),
+                f"{HOLIDAY}{cal_id}", lambda: sla.remove_holiday(user, cal_id, st.session_state[f"{k}remove_pick"], version, tz),
                 lambda n: "Holiday removed." + _remeasured(n)))
 
 
@@ -435,13 +440,13 @@ def _import_holidays(user, cal_id, version, tz, k):
             raise sla.SlaError("That list has no holidays for the year.")
         return len(found), sla.save_holidays(user, cal_id, found, version, tz, rename=True)
 
-    _guard(run, lambda r: f"Imported {r[0]} public holidays ({s[f'{k}country'].upper()} {int(s[f'{k}year'])}); "
+    _guard(f"{IMPORT}{cal_id}", run, lambda r: f"Imported {r[0]} public holidays ({s[f'{k}country'].upper()} {int(s[f'{k}year'])}); "
                           f"review them and remove any your company works on.{_remeasured(r[1])}")
 
 
 def _save_cal_meta(user, cal_id, version):
     s = st.session_state
-    _guard(lambda: sla.save_calendar(user, cal_id, s[f"slapol_calname_{cal_id}_{version}"],
+    _guard(f"{CALENDAR}{cal_id}", lambda: sla.save_calendar(user, cal_id, s[f"slapol_calname_{cal_id}_{version}"],
                                      s[f"slapol_caltz_{cal_id}_{version}"].strip(), version),
            lambda v: "Calendar saved.")
 
@@ -453,11 +458,17 @@ def _new_calendar_form(user, tz):
         b.text_input("Time zone", value=tz, key="slapol_newcal_tz")
         c.text_input("Opens", value="09:00", key="slapol_newcal_start")
         d.text_input("Closes", value="17:00", key="slapol_newcal_end", help="24:00 works until midnight.")
-        st.form_submit_button("Create calendar (Monday–Friday)", on_click=lambda: _guard(
-            lambda: sla.create_calendar(user, st.session_state["slapol_newcal_name"],
-                                        st.session_state["slapol_newcal_tz"].strip(),
-                                        st.session_state["slapol_newcal_start"], st.session_state["slapol_newcal_end"]),
-            lambda _: "Calendar created. Add its holidays next."))
+        st.form_submit_button("Create calendar (Monday–Friday)", on_click=_create_calendar, args=(user,))
+        notices.show(NEW_CALENDAR)   # a refusal; the new calendar's message goes above its tabs
+
+
+def _create_calendar(user):
+    s = st.session_state
+    if _guard(NEW_CALENDAR, lambda: sla.create_calendar(user, s["slapol_newcal_name"], s["slapol_newcal_tz"].strip(),
+                                                         s["slapol_newcal_start"], s["slapol_newcal_end"]),
+              lambda _: "Calendar created. Add its holidays next."):
+        notices.forget(NEW_CALENDAR)
+        notices.leave(CALENDAR + "created", "success", "Calendar created. Add its holidays next.")
 
 
 # --------------------------------------------------------------------------- commitments
@@ -468,7 +479,7 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
     if frame.empty:
         st.info("No commitment recorded yet: the two-sided SLA page has nothing to measure against.")
     else:
-        st.dataframe(pd.DataFrame({
+        data_table(pd.DataFrame({
             "From": [d.strftime("%d %b %Y") for d in frame["start_date"]],
             "To": [d.strftime("%d %b %Y") for d in frame["end_date"]],
             "MQLs committed": frame["mql_volume"],
@@ -476,7 +487,7 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
             "Follow-up target": frame["follow_up_target_rate"].map(fmt.pct),
             "On-time decisions": frame["decision_target_rate"].map(fmt.pct),
             "Note": frame["note"].fillna(""), "Last change by": frame["updated_by"].fillna("demo data"),
-        }), hide_index=True, width="stretch")
+        }))
     if not can_edit:
         return
     labels = {NEW: "New commitment…"}
@@ -518,6 +529,7 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
         st.text_input("Note", value=row["note"] if row is not None and pd.notna(row["note"]) else "", key=f"{k}note")
         st.form_submit_button("Save commitment", type="primary", on_click=_save_commitment,
                               args=(user, None if row is None else int(row["id"]), version, k))
+        notices.show(COMMITMENT)   # also a deletion's message: the form then holds a new commitment
     if row is not None:
         with st.expander("Delete this commitment"):
             blocked = sla.delete_blocked_by(user, row)
@@ -530,7 +542,7 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
                        "measure them against. The audit log keeps what it said.")
             sure = st.checkbox(f"Yes, delete the commitment for {labels[pick]}", key=f"{k}delete_sure")
             st.button("Delete this commitment", key=f"{k}delete", disabled=not sure, on_click=lambda: _guard(
-                lambda: sla.delete_commitment(user, int(row["id"]), version), lambda _: "Commitment deleted."))
+                COMMITMENT, lambda: sla.delete_commitment(user, int(row["id"]), version), lambda _: "Commitment deleted."))
 
 
 def _next_free_quarter(frame: pd.DataFrame, today: date) -> date:
@@ -548,11 +560,11 @@ def _save_commitment(user, commitment_id, version, k):
     # checked here, in percent: CommitmentInput reads a rate over 1 as a percentage, so 150 (1.5 once
     # divided) would have been stored as 1.5 %
     if any(not 0 <= s[f"{k}{f}"] <= 100 for f in ("acc", "fu", "dec")):
-        flash("error", "Rates are percentages between 0 and 100.")
+        flash(COMMITMENT, "error", "Rates are percentages between 0 and 100.")
         return
     data = sla.CommitmentInput(s[f"{k}start"], s[f"{k}end"], s[f"{k}volume"], s[f"{k}acc"] / 100, s[f"{k}fu"] / 100,
                                s[f"{k}dec"] / 100, s[f"{k}note"])
-    _guard(lambda: sla.save_commitment(user, data, commitment_id, version if commitment_id else None),
+    _guard(COMMITMENT, lambda: sla.save_commitment(user, data, commitment_id, version if commitment_id else None),
            lambda _: f"Commitment saved for {data.start_date:%d %b %Y} – {data.end_date:%d %b %Y}.")
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import theme
+from components.widgets import data_table
 from queries import sla
 from queries.periods import PRESETS, Period, local_today, preset_period, zone
 
@@ -209,20 +210,19 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
         soon = int((view["_urgency"] == "due soon").sum())
         st.caption(f"{len(view)} to act on · **{overdue} overdue** · {soon} due within the hour · earliest deadline "
                    f"first · {stamp}")
-        st.dataframe(_style_due(view), hide_index=True, width="stretch", height=min(38 + 35 * len(view), 430),
-                     column_config={"Due": st.column_config.TextColumn(
-                         "Due", help="Time to the hand-off's next deadline: contact by (first touch), else decide by. "
-                                     "Overdue here counts a missed first-contact deadline too, so it can exceed the "
-                                     "lead's count on Leads slipping through (overdue decisions and accepted leads "
-                                     "never contacted)."),
-                                    "E-mail": st.column_config.TextColumn("E-mail", width="medium")})
+        data_table(_style_due(view), height=min(38 + 35 * len(view), 430),
+                   column_config={"Due": st.column_config.TextColumn(
+                       "Due", help="Time to the hand-off's next deadline: contact by (first touch), else decide by. "
+                                   "Overdue here counts a missed first-contact deadline too, so it can exceed the "
+                                   "lead's count on Leads slipping through (overdue decisions and accepted leads "
+                                   "never contacted)."),
+                                  "E-mail": st.column_config.TextColumn("E-mail", width="medium")})
     if len(backlog):
         with st.expander(f"Backlog: {len(backlog)} hand-off{'s' if len(backlog) != 1 else ''} overdue for more "
                          f"than {BACKLOG_DAYS} days — decide, recycle or ask your lead to reassign",
                          expanded=live.empty):
             view = open_display(backlog.iloc[::-1], now, tz)
-            st.dataframe(view.drop(columns=["_urgency"]), hide_index=True, width="stretch",
-                         height=min(38 + 35 * len(view), 360))
+            data_table(view.drop(columns=["_urgency"]), height=min(38 + 35 * len(view), 360))
 
 
 def csv_times(moments: pd.Series, tz: str) -> pd.Series:
@@ -294,3 +294,14 @@ def target_or_default(value) -> float:
 
 def today_in(tz: str) -> date:
     return datetime.now(timezone.utc).astimezone(zone(tz)).date()
+
+
+def windows_caption(windows: list[tuple[int, bool]], default_minutes: int, period_text: str) -> str:
+    """The caption of the time-to-first-touch distribution, naming the first-touch windows of the
+    policies in force during the period (``sla.first_touch_windows``). (pure)"""
+    said = sla.windows_text(windows, default_minutes)
+    if len(windows) > 1:
+        return (f"Leads have different first-touch windows ({said} under the policies in force {period_text}), so "
+                "the distribution shows the time to first touch as a share of each lead's own window.")
+    return (f"Every lead had the same first-touch window {period_text} ({said}); the distribution shows the time "
+            "to first touch as a share of it.")

@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.widgets import date_field, empty_state, records_table
+from components import notices
+from components.widgets import data_table, date_field, empty_state, records_table
 from queries import audit, dimensions, goals, settings, sign_in_policy, users
 from queries.access import ROLES, User
 from queries.periods import zone
@@ -37,20 +38,13 @@ def role_label(role: str) -> str:
 
 
 def _flash(slot: str, kind: str, text: str, *notes: str) -> None:
-    """A message for the next run, with ``notes`` (warnings: saved, but something the user will miss)."""
-    st.session_state[f"_flash_{slot}"] = (kind, text, *notes)
+    """A message for the next run, with ``notes`` (warnings: saved, but something the user will miss),
+    shown under the form's button (components.notices)."""
+    notices.leave(f"admin_{slot}", kind, text, *notes)
 
 
 def _show_flash(slot: str) -> None:
-    message = st.session_state.pop(f"_flash_{slot}", None)
-    if message:
-        kind, text, *notes = message
-        if kind == "success":
-            st.success(text, icon=":material/check_circle:")
-        else:
-            st.error(text, icon=":material/error:")
-        for note in notes:   # saved, but something the user will miss
-            st.warning(note, icon=":material/info:")
+    notices.show(f"admin_{slot}")
 
 
 def setup_notes(data: UserInput) -> list[str]:
@@ -176,7 +170,7 @@ def users_table(people: pd.DataFrame) -> None:
     # who signs in as what on screen, e-mail and the two dates in an expander, every column in the CSV
     records_table(view[USERS_SHOWN], title="users", key="admin_users", csv=view, column_config=USERS_CONFIG)
     with st.expander("E-mail, password changed and last change"):
-        st.dataframe(view[USERS_DETAIL], hide_index=True, width="stretch", column_config=USERS_CONFIG)
+        data_table(view[USERS_DETAIL], column_config=USERS_CONFIG)
 
 
 def _paused_text(until, tz: str, prefix: str) -> str:
@@ -248,7 +242,6 @@ def _add(actor: User) -> None:
 def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> None:
     for key, value in ADD_DEFAULTS.items():
         st.session_state.setdefault(f"au_{key}", value)
-    _show_flash("add")
     team_names = _team_names(teams)
     rep_labels = _rep_labels(reps, people)
     if teams.empty or reps.empty:   # a new install before its CRM sync
@@ -272,6 +265,7 @@ def add_user_form(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: 
         left.text_input("Password", type="password", key="au_pw1", help=PASSWORD_HELP)
         right.text_input("Password again", type="password", key="au_pw2")
         st.form_submit_button("Add user", type="primary", icon=":material/person_add:", on_click=_add, args=(actor,))
+        _show_flash("add")
 
 
 # --------------------------------------------------------------------------- edit a user
@@ -359,7 +353,6 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
     rep_labels = _rep_labels(reps, people, for_user=user_id)
     tz = settings.company_timezone()
 
-    _show_flash(prefix)
     if st.session_state.get(prefix + "stale"):
         since = audit.describe_change(st.session_state[prefix + "loaded"], _edit_values(row),
                                       names={"team": team_names, "rep": _rep_names(reps)})
@@ -389,15 +382,16 @@ def edit_user(actor: User, people: pd.DataFrame, teams: pd.DataFrame, reps: pd.D
                          "everything they recorded stays.")
         st.form_submit_button("Save changes", type="primary", icon=":material/save:", on_click=_save_edit,
                               args=(actor, user_id, row.username, prefix))
+        _show_flash(prefix)
 
     st.markdown("##### Reset the password")
-    _show_flash(prefix + "pw")
     with st.form(prefix + "pwform", border=True):
         left, right = st.columns(2)
         left.text_input("New password", type="password", key=prefix + "pw1", help=PASSWORD_HELP)
         right.text_input("New password again", type="password", key=prefix + "pw2")
         st.form_submit_button("Reset password", icon=":material/key:", on_click=_reset_password,
                               args=(actor, user_id, row.username, prefix))
+        _show_flash(prefix + "pw")
 
 
 # --------------------------------------------------------------------------- audit log
@@ -464,7 +458,7 @@ def audit_log(people: pd.DataFrame, teams: pd.DataFrame, reps: pd.DataFrame) -> 
                f"times in {tz}" + (" · pick an earlier day to see older ones" if len(view) == limit else ""))
     # the change is what the reader came for: it gets the room, the others a fixed width (at 1366 px
     # a long record title pushed it out of sight, behind a sideways scroll)
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
+    data_table(view, column_config={
         "When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss", width=150),
         "Who": st.column_config.TextColumn(width=190),
         "What": st.column_config.TextColumn(width=170),

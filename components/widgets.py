@@ -153,18 +153,28 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "export"
 
 
+def data_table(data, **kwargs):
+    """``st.dataframe`` as every table of the app draws it: without the index, across its column,
+    and an empty cell of any type (a cost without SQLs, a missing date or name) as "—" instead of
+    Streamlit's grey "None". The dash is the grid's own placeholder for missing values, so the
+    cells keep their values: numbers still sort as numbers (the empty ones together at one end),
+    and a selection's row numbers are unchanged. Returns what ``st.dataframe`` does (a selection
+    event when selectable)."""
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(data, placeholder=fmt.DASH, **kwargs)
+
+
 def records_table(frame: pd.DataFrame, *, title: str, key: str, column_config: dict | None = None,
-                  height: int | str = "auto", csv: pd.DataFrame | None = None) -> None:
-    """The rows behind a number, with a CSV download (of ``csv`` when given: the same rows with
-    times as instants rather than the screen's text)."""
+                  height: int | str = "auto", csv: pd.DataFrame | None = None, **table_kwargs) -> None:
+    """The rows behind a number (:func:`data_table`: empty cells read "—"), with a CSV download (of
+    ``csv`` when given: the same rows with times as instants rather than the screen's text, or with
+    columns the screen leaves out), where empty cells stay empty. ``table_kwargs`` go to the table
+    (``column_order``…)."""
     if frame.empty:
         empty_state("No records match.")
         return
-    shown = frame.copy()
-    for col in shown.columns:   # an empty text cell reads '—', not 'None' (numbers stay sortable)
-        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
-            shown[col] = shown[col].astype(object).where(shown[col].notna(), "—")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height)
+    data_table(frame, column_config=column_config, height=height, **table_kwargs)
     st.download_button("Download CSV", csv_bytes(frame if csv is None else csv), file_name=f"{slug(title)}.csv",
                        mime="text/csv", key=f"csv_{key}", icon=":material/download:")
 

@@ -4,10 +4,12 @@ what and when."""
 import streamlit as st
 
 from components import shell, user_admin
+from components.filters import link_filters_ignored
 from components.widgets import page_header
 from queries import dimensions, users
 
 user = shell.page_user("admin")
+link_filters_ignored()
 page_header("Users & audit", "Who can sign in, with which roles, team and rep record — and every change made in "
                              "Alignboard, with who made it and when.")
 

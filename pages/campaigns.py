@@ -2,7 +2,6 @@
 revenue it brought, and how sales judged its leads — the money half of the conversation between
 marketing and sales."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +9,7 @@ from components import campaign_charts
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, csv_bytes, kpi, nothing_in_period, page_header, records_table, slug
+from components.widgets import chart, kpi, nothing_in_period, page_header, records_table
 from queries import campaigns, dimensions, settings
 
 user = page_user("campaigns")
@@ -74,11 +73,11 @@ with left:
           key="campaign_channels")
 with right:
     st.markdown("#### By channel")
-    # formatted text: a channel without MQLs, SQLs or spend has no cost per MQL, per SQL or return,
-    # which a number column showed as the word "None" (the table is in its reading order already).
-    # Amounts in three digits like the tiles ($3.09M, $8.64k), in widths that add up to less than the
-    # half column of a 1366 px screen (~420 px): at 1M leads "$3,092,777" scrolled it sideways. The
-    # CSV download holds the amounts in full.
+    # formatted text (the table is in its reading order already, best return first): amounts in three
+    # digits like the tiles ($3.09M, $8.64k), which no number column format writes, in widths that add
+    # up to less than the half column of a 1366 px screen (~420 px): at 1M leads "$3,092,777" scrolled
+    # it sideways. A channel without MQLs, SQLs or spend reads "—" there. The CSV download holds the
+    # amounts in full.
     # Under a segment filter the spend shown is the allocated spend, headed "Allocated"; the CSV holds
     # the whole spend beside it.
     amounts = {"allocated_spend": "Allocated" if allocated_to else "Spend", "cost_per_mql": "Per MQL",
@@ -116,24 +115,13 @@ table = frame.sort_values(["allocated_spend", "spend", "campaign"], ascending=[F
 # in points, drawn whole like every other rate ("76%"; the built-in percent format read "75.86%")
 table = table.assign(accepted_pct=frame["acceptance_rate"] * 100)
 money = fmt.money_column(cur)
-# Cost per MQL / SQL and return are empty without MQLs, SQLs or spend. A number column draws an empty
-# cell as a grey "None" whatever its format, so on screen those cells hold infinity (after every cost,
-# below every return when sorted) and the table's formatter writes them "—" like every other empty
-# value; the numbers still sort as numbers. The CSV keeps them empty.
-
-
-def or_dash(write):
-    """A cell formatter that writes infinity (an empty cost or return, on screen) as '—'."""
-    return lambda v: write(v) if np.isfinite(v) else fmt.DASH
-
-
-in_full = or_dash(lambda v: fmt.money(v, cur, compact=False))   # "$1,234", as the money columns
-styled = table.fillna({"cost_per_mql": np.inf, "cost_per_sql": np.inf, "roi": -np.inf}).style.format(
-    {"cost_per_mql": in_full, "cost_per_sql": in_full, "roi": or_dash(fmt.ratio)})
-shown_columns = [c for c in table.columns if c != "allocated_spend" or allocated_to]
+# Cost per MQL / SQL and return are empty without MQLs, SQLs or spend: the table draws them "—" like
+# every other empty cell (widgets.data_table), and they sort as numbers; the CSV keeps them empty.
+# It holds the whole and the allocated spend (equal when no filter cuts the campaigns' leads).
 st.markdown("#### Every campaign")
-st.dataframe(
-    styled, hide_index=True, width="stretch", column_order=shown_columns,
+records_table(
+    table, title=f"campaign returns {period.describe()}", key="campaigns",
+    column_order=[c for c in table.columns if c != "allocated_spend" or allocated_to],
     column_config={
         "campaign": st.column_config.TextColumn("Campaign", width="large"),
         "channel": "Channel",
@@ -146,16 +134,13 @@ st.dataframe(
             if allocated_to else None),
         "leads": st.column_config.NumberColumn("Leads", format="%,d"),
         "mqls": st.column_config.NumberColumn("MQLs", format="%,d"),
-        "cost_per_mql": st.column_config.NumberColumn("Per MQL", help=f"{spend_word} ÷ MQLs"),
+        "cost_per_mql": st.column_config.NumberColumn("Per MQL", format=money, help=f"{spend_word} ÷ MQLs"),
         "sqls": st.column_config.NumberColumn("SQLs", format="%,d"),
-        "cost_per_sql": st.column_config.NumberColumn("Per SQL", help=f"{spend_word} ÷ SQLs"),
+        "cost_per_sql": st.column_config.NumberColumn("Per SQL", format=money, help=f"{spend_word} ÷ SQLs"),
         "won_revenue": st.column_config.NumberColumn("Won", format=money),
-        "roi": st.column_config.NumberColumn("Return", help=f"Revenue won ÷ {spend_word.lower()}"),
+        "roi": st.column_config.NumberColumn("Return", format="%.1f×", help=f"Revenue won ÷ {spend_word.lower()}"),
         "handed_off": st.column_config.NumberColumn("Handed off", format="%,d",
                                                     help="The campaign's leads handed to sales in the period"),
         "accepted_pct": st.column_config.ProgressColumn("Accepted", format="%.0f%%", min_value=0, max_value=100,
                                                         help="Accepted ÷ handed off in the period"),
     })
-# the CSV holds the whole and the allocated spend (equal when no filter cuts the campaigns' leads)
-st.download_button("Download CSV", csv_bytes(table), file_name=f"{slug(f'campaign returns {period.describe()}')}.csv",
-                   mime="text/csv", key="csv_campaigns", icon=":material/download:")

@@ -7,16 +7,20 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
+from components import notices
 from components.criteria_view import day, render_replay, render_versions, status_text
+from components.filters import link_filters_ignored
 from components.shell import page_user
-from components.widgets import ROW_NAMED, date_field, empty_state, page_header, row_button, row_name
+from components.widgets import ROW_NAMED, data_table, date_field, empty_state, page_header, row_button, row_name
 from queries import dimensions, qualification, settings
 from queries.criteria_rules import (EMPLOYEE_BANDS, FIELD_LABELS, REGIONS, SENIORITIES, TIERS, Criteria,
                                     CriteriaError, describe)
 from queries.periods import PRESETS, PeriodError, local_today, preset_period
 
 user = page_user("criteria")
-FLASH = "cr_flash"
+#: Where a save's message goes (components.notices): under the propose form's buttons, or under the
+#: proposal a lead approved, withdrew or declined (or, once it left the list, above the list).
+PROPOSE, DECIDED = "cr_propose", "cr_decided"
 #: The propose form's fields: emptied after a proposal, so the next one starts from the version in force.
 FORM_KEYS = ("cr_title", "cr_effective", "cr_industries", "cr_countries", "cr_regions", "cr_employee_bands",
              "cr_job_functions", "cr_seniorities", "cr_tiers", "cr_min_score", "cr_excluded_sources", "cr_rationale")
@@ -27,28 +31,29 @@ channels = dimensions.channels()
 source_labels = dict(zip(channels["code"], channels["label"]))
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state[FLASH] = (kind, text)
+def decided_slot(version_id: int) -> str:
+    return f"{DECIDED}_{version_id}"
 
 
 def approve(version_id: int, seen: int) -> None:
     try:
         v = qualification.approve(user, version_id, seen)
-    except CriteriaError as err:
-        flash("error", str(err))
+    except CriteriaError as err:   # the proposal stays in the list: said under its buttons
+        notices.leave(decided_slot(version_id), "error", str(err))
         return
     when = "now" if v.effective_at <= datetime.now(timezone.utc) else f"on {day(v.effective_at, tz)}"
-    flash("success", f"Approved v{v.number}. It is in force {when}; every MQL from then on records it.")
+    notices.leave(DECIDED, "success", f"Approved v{v.number}. It is in force {when}; every MQL from then on "
+                                      "records it.")
 
 
 def withdraw(version_id: int, seen: int, name: str) -> None:
     try:
         what = qualification.withdraw(user, version_id, seen, st.session_state.get(f"cr_note_{version_id}"))
     except CriteriaError as err:
-        flash("error", str(err))
+        notices.leave(decided_slot(version_id), "error", str(err))
         return
-    flash("success", f"You withdrew {name}." if what == "withdrawn" else
-          f"You declined {name}; its author sees your note.")
+    notices.leave(DECIDED, "success", f"You withdrew {name}." if what == "withdrawn" else
+                  f"You declined {name}; its author sees your note.")
 
 
 def draft_from_form() -> qualification.Draft:
@@ -64,13 +69,13 @@ def propose() -> None:
     try:
         vid = qualification.propose(user, draft_from_form())
     except CriteriaError as err:
-        flash("error", str(err))
+        notices.leave(PROPOSE, "error", str(err))
         return
     v = qualification.by_id(vid)
     other = "sales" if v.proposed_side == "marketing" else "marketing"
-    flash("success", f"Proposed v{v.number} · {fmt.md_text(v.title)}, to take effect on "
-                     f"{day(v.effective_at, tz)} once a {other} lead approves it (or on "
-                     "approval, if that comes later).")
+    notices.leave(PROPOSE, "success", f"Proposed v{v.number} · {fmt.md_text(v.title)}, to take effect on "
+                                      f"{day(v.effective_at, tz)} once a {other} lead approves it (or on "
+                                      "approval, if that comes later).")
     st.session_state["cr_show_draft_replay"] = False
     for key in FORM_KEYS:   # the draft is stored: a new, empty form (the same draft twice is no use)
         st.session_state.pop(key, None)
@@ -80,13 +85,10 @@ def show_draft_replay() -> None:
     st.session_state["cr_show_draft_replay"] = True
 
 
+link_filters_ignored(shows="A replay picks its own period of leads below.")
 page_header("Qualification criteria",
             "The ideal customer profile and MQL rule both teams work to. A lead of one team proposes, a lead of the "
             "other approves; replay a draft over past leads before agreeing.")
-kind, text = st.session_state.pop(FLASH, (None, None))
-if kind:
-    (st.success if kind == "success" else st.error)(text)
-
 versions = qualification.versions()
 current = qualification.in_force_among(versions, now)
 waiting = sorted((v for v in versions if v.status == "proposed"), key=lambda v: v.number)
@@ -116,7 +118,7 @@ with tab_now:
                        f"{fmt.md_text(current.approved_by_name)} ({current.approved_side}) on "
                        f"{day(current.approved_at, tz)} · "
                        f"{fmt.number(current.mqls)} MQLs made under it")
-            st.dataframe(rules_frame(current.criteria), hide_index=True, width="stretch")
+            data_table(rules_frame(current.criteria))
             if current.rationale:
                 st.caption(f"Why: {fmt.md_text(current.rationale)}")
         for v in (v for v in versions if v.approved and v.effective_at > now):
@@ -124,6 +126,7 @@ with tab_now:
                     icon=":material/event:")
     with right:
         st.markdown("#### Awaiting approval")
+        notices.show(DECIDED)   # the proposal decided on has left the list: its message heads it
         if not waiting:
             st.caption("No proposal is waiting. Use *Propose a change* to start one.")
         for v in waiting:
@@ -172,6 +175,7 @@ with tab_now:
                                    key=f"cr_withdraw_{v.id}", on_click=withdraw,
                                    args=(v.id, v.version, f"v{v.number} “{fmt.md_text(v.title)}”"))
                 st.caption("Replay it on the Replay tab before deciding.")
+                notices.show(decided_slot(v.id))
 
 # --------------------------------------------------------------------------- replay
 
@@ -284,6 +288,7 @@ with tab_propose:
             with b:
                 st.form_submit_button("Propose for approval", type="primary", on_click=propose,
                                       icon=":material/send:")
+            notices.show(PROPOSE)   # under the buttons, inside the form: where the reader is looking
         if st.session_state.get("cr_show_draft_replay"):
             draft = draft_from_form()
             if not draft.criteria.restricts_anything:
@@ -308,4 +313,4 @@ with tab_history:
             if v.status == "withdrawn":
                 note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
                 st.markdown(f"**{'Declined' if v.declined else 'Withdrawn'}** by {fmt.md_text(v.withdrawn_by_name)} on {day(v.withdrawn_at, tz)}{note}")
-            st.dataframe(rules_frame(v.criteria), hide_index=True, width="stretch")
+            data_table(rules_frame(v.criteria))

@@ -7,12 +7,14 @@ import streamlit as st
 
 from components import format as fmt
 from components.criteria_view import render_sla_terms, render_versions
+from components.filters import link_filters_ignored
 from components.shell import page_user
-from components.widgets import page_header
+from components.widgets import data_table, page_header
 from queries import dimensions, qualification, settings, sla
 from queries.criteria_rules import describe
 
 user = page_user("definitions")
+link_filters_ignored()
 page_header("Definitions", "One source of truth for both teams: what each stage and number means, "
                            "which version is in force, and who agreed to it.")
 
@@ -63,9 +65,9 @@ with left:
         rows = describe(current.criteria, source_labels=source_labels)
         icp, ready = rows[:6], rows[6:]
         st.markdown("**Who we sell to (ICP)** — a lead must match every rule; *any* does not restrict")
-        st.dataframe(pd.DataFrame(icp, columns=["Rule", "Requirement"]), hide_index=True, width="stretch")
+        data_table(pd.DataFrame(icp, columns=["Rule", "Requirement"]))
         st.markdown("**When the lead is ready (MQL)**")
-        st.dataframe(pd.DataFrame(ready, columns=["Rule", "Requirement"]), hide_index=True, width="stretch")
+        data_table(pd.DataFrame(ready, columns=["Rule", "Requirement"]))
         if current.rationale:
             st.caption(f"Why: {fmt.md_text(current.rationale)}")
     upcoming = [v for v in versions if v.approved and v.effective_at > now]

@@ -5,16 +5,18 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
+from components import notices
 from components import qualification_charts as charts
 from components.filters import filter_bar
 from components.shell import page_user
-from components.widgets import chart, empty_state, kpi, page_header, records_table
+from components.widgets import chart, data_table, empty_state, kpi, page_header, records_table
 from queries import calc, dimensions, metrics, qualification, rating_math, settings
 from queries.periods import grain_for
 from queries.qualification import QUALITY_LABELS, FeedbackError
 
 user = page_user("feedback")
-FLASH = "fb_flash"
+#: components.notices slots: each form's message under its own button
+RATE_LEAD, RATE_CAMPAIGN, REPLY = "fb_rate_lead", "fb_rate_campaign", "fb_reply"
 #: The weekly review lists campaigns averaging this many stars or fewer (3 = "OK" on the 1-5 scale).
 LOW_RATING = 3
 # The period defaults to this quarter, as on every other page (the filters carry from page to page,
@@ -29,54 +31,52 @@ campaign_names = dict(zip(campaigns["id"], campaigns["name"]))
 source_labels = dict(zip(channels["code"], channels["label"]))
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state[FLASH] = (kind, text)
+def flash(slot: str, kind: str, text: str) -> None:
+    # the messages carry lead, campaign and source names: shown as typed
+    notices.leave(slot, kind, fmt.md_text(text))
 
 
 def rate_lead() -> None:
     s = st.session_state
     if s.get("fb_lead") is None:
-        flash("error", "Choose the lead you rate.")
+        flash(RATE_LEAD, "error", "Choose the lead you rate.")
         return
     try:
-        flash("success", qualification.rate_lead(user, int(s["fb_lead"]), s.get("fb_lead_quality"),
-                                                 s.get("fb_lead_insight")))
+        flash(RATE_LEAD, "success", qualification.rate_lead(user, int(s["fb_lead"]), s.get("fb_lead_quality"),
+                                                            s.get("fb_lead_insight")))
         s["fb_lead_insight"] = ""
     except FeedbackError as err:
-        flash("error", str(err))
+        flash(RATE_LEAD, "error", str(err))
 
 
 def rate_campaign() -> None:
     s = st.session_state
     if s.get("fb_campaign") is None:
-        flash("error", "Choose the campaign you rate.")
+        flash(RATE_CAMPAIGN, "error", "Choose the campaign you rate.")
         return
     try:
-        flash("success", qualification.rate_campaign(user, int(s["fb_campaign"]), s.get("fb_campaign_quality"),
-                                                     s.get("fb_campaign_insight")))
+        flash(RATE_CAMPAIGN, "success", qualification.rate_campaign(user, int(s["fb_campaign"]),
+                                                                   s.get("fb_campaign_quality"),
+                                                                   s.get("fb_campaign_insight")))
         s["fb_campaign_insight"] = ""
     except FeedbackError as err:
-        flash("error", str(err))
+        flash(RATE_CAMPAIGN, "error", str(err))
 
 
 def send_reply(kind: str) -> None:
     s = st.session_state
     target = s.get(f"fb_reply_{kind}")
     if target is None:
-        flash("error", "Choose what the reply answers.")
+        flash(REPLY, "error", "Choose what the reply answers.")
         return
     args = {"feedback_id": int(target)} if kind == "feedback" else \
         {"campaign_id": int(target)} if kind == "campaign" else {"source": str(target)}
     try:
-        flash("success", qualification.reply(user, s.get("fb_reply_body"), **args))
+        flash(REPLY, "success", qualification.reply(user, s.get("fb_reply_body"), **args))
         s["fb_reply_body"] = ""
     except FeedbackError as err:
-        flash("error", str(err))
+        flash(REPLY, "error", str(err))
 
-
-kind, text = st.session_state.pop(FLASH, (None, None))
-if kind:  # the messages carry lead, campaign and source names: shown as typed
-    (st.success if kind == "success" else st.error)(fmt.md_text(text))
 
 
 def distinct(labels: dict) -> dict:
@@ -119,7 +119,7 @@ if user.can("feedback.give"):
     tab_names.append("Rate leads and campaigns")
 if user.can("feedback.reply"):
     tab_names.append("Reply: what we changed")
-# keyed and stateful: a save's message above no longer sends the reader back to the first tab
+# keyed and stateful: a save's rerun does not send the reader back to the first tab
 tabs = dict(zip(tab_names, st.tabs(tab_names, key="feedback_tab", on_change="rerun")))
 
 # --------------------------------------------------------------------------- weekly review
@@ -176,9 +176,8 @@ with tabs["Weekly review"]:
         else:
             view = pd.DataFrame({"Reason": reasons["reason"].map(fmt.reason_label), "Rejected": reasons["rejected"],
                                  "Share": reasons["share"] * 100, "Recycled": reasons["recycled"]})
-            st.dataframe(view, hide_index=True, width="stretch",
-                         column_config={"Share": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,
-                                                                                 max_value=100)})
+            data_table(view, column_config={"Share": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,
+                                                                                    max_value=100)})
     with right:
         st.markdown(f"**Campaigns sales rated {LOW_RATING} ★ or lower this week**")
         by_campaign = qualification.feedback_trend(week, dim="campaign")
@@ -189,18 +188,17 @@ with tabs["Weekly review"]:
             st.caption(f"No campaign averaged {LOW_RATING} ★ or lower this week"
                        + (f" ({fmt.number(low.rated)} rated)." if low.rated else " (none was rated)."))
         else:
-            st.dataframe(pd.DataFrame({"Campaign": low.rows["dim_label"], "Average": low.rows["avg_quality"],
-                                       "Ratings": low.rows["ratings"], "Weighted": low.rows["weighted"]}),
-                         hide_index=True, width="stretch",
-                         # widths that fit the half column of a 1366 px screen (~420 px) and share what is
-                         # left over: the campaign's name, not three short numbers, takes the room
-                         column_config={"Campaign": st.column_config.TextColumn(width=200),
-                                        "Average": st.column_config.NumberColumn(format="%.1f ★", width=64),
-                                        "Ratings": st.column_config.NumberColumn(width=60),
-                                        "Weighted": st.column_config.NumberColumn(
-                                            format="%.1f ★", width=70,
-                                            help=f"The average as if {rating_math.PRIOR_RATINGS} more ratings at "
-                                                 "this week's average over all campaigns had been given")})
+            data_table(pd.DataFrame({"Campaign": low.rows["dim_label"], "Average": low.rows["avg_quality"],
+                                     "Ratings": low.rows["ratings"], "Weighted": low.rows["weighted"]}),
+                       # widths that fit the half column of a 1366 px screen (~420 px) and share what is
+                       # left over: the campaign's name, not three short numbers, takes the room
+                       column_config={"Campaign": st.column_config.TextColumn(width=200),
+                                      "Average": st.column_config.NumberColumn(format="%.1f ★", width=64),
+                                      "Ratings": st.column_config.NumberColumn(width=60),
+                                      "Weighted": st.column_config.NumberColumn(
+                                          format="%.1f ★", width=70,
+                                          help=f"The average as if {rating_math.PRIOR_RATINGS} more ratings at "
+                                               "this week's average over all campaigns had been given")})
             shown = (f"The {len(low.rows)} lowest of {fmt.number(low.low)}. " if low.low > len(low.rows) else "")
             st.caption(f"{shown}Lowest weighted rating first: each campaign's average is weighed with "
                        f"{rating_math.PRIOR_RATINGS} ratings at this week's average over all campaigns "
@@ -293,6 +291,7 @@ if "Rate leads and campaigns" in tabs:
                 st.text_area("Insight (required for a poor or weak rating)", key="fb_lead_insight", height=100,
                              placeholder="What should marketing know about this lead?")
                 st.form_submit_button("Save rating", type="primary", on_click=rate_lead)
+                notices.show(RATE_LEAD)
             with right, st.form("rate_campaign", border=True):
                 st.markdown("**Tell marketing about a campaign's leads**")
                 st.selectbox("Campaign", list(campaign_names), format_func=campaign_choices.get, index=None,
@@ -302,6 +301,7 @@ if "Rate leads and campaigns" in tabs:
                 st.text_area("Insight (required)", key="fb_campaign_insight", height=100,
                              placeholder="E.g. 'Mostly students; the offer attracts researchers, not buyers.'")
                 st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign)
+                notices.show(RATE_CAMPAIGN)
             mine = qualification.feedback_list(period, rep_id=user.rep_id)
             answered_n = int((mine["replies"] > 0).sum())
             st.markdown(f"**Your ratings in the period ({len(mine)})**"
@@ -344,14 +344,14 @@ if "Reply: what we changed" in tabs:
                              placeholder="Choose a source", key="fb_reply_source")
             st.text_area("What we changed (or will change)", key="fb_reply_body", height=100)
             st.form_submit_button("Post reply", type="primary", on_click=send_reply, args=(target_kind,))
+            notices.show(REPLY)
         answered = qualification.replies(period)
         st.markdown(f"**Replies in the period ({len(answered)})**")
         if answered.empty:
             st.caption("No replies yet.")
         else:
-            st.dataframe(pd.DataFrame({
+            data_table(pd.DataFrame({
                 "When": when(answered["created_at"]), "By": answered["author_name"],
                 "On": answered["subject_kind"].map({"feedback": "Rating", "campaign": "Campaign", "source": "Source"}),
                 "Campaign or source": answered["campaign_name"].fillna(answered["source_label"]).fillna("—"),
-                "Reply": answered["body"]}), hide_index=True, width="stretch",
-                column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY")})
+                "Reply": answered["body"]}), column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY")})

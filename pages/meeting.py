@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import meeting_forms, meeting_view
+from components.filters import link_filters_ignored
 from components.shell import page_user
 from components.widgets import empty_state, page_header
 from queries import meetings
@@ -15,6 +16,7 @@ from queries.meeting_rules import parse_section
 
 user = page_user("meeting")
 view = meeting_view.route()
+link_filters_ignored(shows="A meeting shows the numbers of its own period.")
 
 if view.meeting_id is None:
     page_header("Meeting mode", "Run the alignment meeting on the live numbers: agenda, freeze, decisions and "

@@ -8,29 +8,22 @@ import streamlit as st
 from components import format as fmt
 from components import handoff_card as card_view
 from components import sla_views
+from components import notices
+from components.filters import link_filters_ignored
 from components.shell import page_user
-from components.widgets import clear_selection, empty_state, kpi, page_header, selection_key
+from components.widgets import clear_selection, data_table, empty_state, kpi, page_header, selection_key
 from queries import dimensions, handoffs, metrics, qualification, settings
 from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
 
 user = page_user("my_handoffs")
 as_of = metrics.now_minute()
-FLASH = "ho_flash"
+#: components.notices slot of the card's decision and recycle buttons: under the button pressed (or,
+#: once the decided card no longer shows it, where it was)
+CARD = "ho_card"
 
 
 def flash(kind: str, text: str) -> None:
-    st.session_state[FLASH] = (kind, text)
-
-
-def show_flash() -> None:
-    kind, text = st.session_state.pop(FLASH, (None, None))
-    text = fmt.md_text(text)  # the messages carry lead and people names: shown as typed
-    if kind == "success":
-        st.success(text, icon=":material/check_circle:")
-    elif kind == "warning":
-        st.warning(text, icon=":material/warning:")
-    elif kind == "error":
-        st.error(text, icon=":material/error:")
+    notices.leave(CARD, kind, fmt.md_text(text))  # the messages carry lead and people names: shown as typed
 
 
 #: The decision fields of one card, keyed per hand-off (``ho_dec_<id>`` …). Not a form: a form's
@@ -102,7 +95,7 @@ def submit_recycle(handoff_id: int) -> None:
         flash("error", str(err))
 
 
-BULK_MESSAGE = "ho_bulk_message"   # shown under the bulk form, where the person is looking
+BULK_MESSAGE = "ho_bulk"   # the notices slot under the bulk form, where the person is looking
 
 
 def submit_bulk() -> None:
@@ -114,7 +107,7 @@ def submit_bulk() -> None:
                                         comment=s.get("ho_bulk_comment"),
                                         recycle=bool(s.get("ho_bulk_recycle")) and decision == "rejected")
     except HandoffError as err:
-        s[BULK_MESSAGE] = ("error", str(err))
+        notices.leave(BULK_MESSAGE, "error", fmt.md_text(str(err)))
         return
     done = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
@@ -124,7 +117,7 @@ def submit_bulk() -> None:
         text += f" Skipped {len(failed)}: " + " ".join(
             o.message if o.lead_name and o.message.startswith(o.lead_name)
             else f"{o.lead_name or f'Hand-off #{o.handoff_id}'} — {o.message}" for o in failed)
-    s[BULK_MESSAGE] = ("warning" if failed else "success", text)
+    notices.leave(BULK_MESSAGE, "warning" if failed else "success", fmt.md_text(text))
     if done:
         s["ho_bulk_ids"] = [o.handoff_id for o in failed]
         s["ho_bulk_comment"] = ""
@@ -141,6 +134,8 @@ if user.has("admin"):
     scopes = {"all": "Everyone"}
 subtitle = ("Accept or reject each lead with a reason; the SLA clock runs from the hand-off. "
             f"Times in {settings.company_timezone()}.")
+link_filters_ignored(shows=f"It lists the open hand-offs as they stand now and those decided in the last "
+                           f"{handoffs.RECENT_DAYS} days.")
 page_header("My hand-offs" if "mine" in scopes else "Hand-offs", subtitle)
 scope = "all" if "all" in scopes else "mine"
 if len(scopes) > 1:
@@ -228,17 +223,16 @@ if open_rows.empty:
     selection = None
 else:
     shown = table(open_rows).drop(columns=["Owner"] if hidden_owner else [])
-    selection = st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
-                             on_select="rerun", selection_mode="single-row",
-                             key=selection_key("ho_table"),
-                             height=min(38 + 35 * len(shown), 320))
+    selection = data_table(shown, column_config=config,
+                           on_select="rerun", selection_mode="single-row",
+                           key=selection_key("ho_table"),
+                           height=min(38 + 35 * len(shown), 320))
 if len(recent):
     with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({fmt.number(counts.decided)}"
                      + (f", newest {fmt.number(len(recent))} listed)" if counts.decided > len(recent) else ")")):
         decided = decided_table(recent).drop(columns=["Owner"] if hidden_owner else [])
-        st.dataframe(decided, hide_index=True, width="stretch",
-                     column_config={**config, "Decided": st.column_config.DatetimeColumn(format=when),
-                                    "Reason": st.column_config.TextColumn(width="medium")})
+        data_table(decided, column_config={**config, "Decided": st.column_config.DatetimeColumn(format=when),
+                                           "Reason": st.column_config.TextColumn(width="medium")})
 
 # --------------------------------------------------------------------------- which card
 
@@ -260,7 +254,6 @@ if st.session_state.get("ho_open") not in labels:
 
 st.divider()
 handoff_id = st.selectbox("Hand-off card", ids, format_func=labels.get, key="ho_open", on_change=card_picked)
-show_flash()
 c = handoffs.card(handoff_id)
 if c is None:
     empty_state("This hand-off no longer exists.", "Reload the page.")
@@ -307,6 +300,7 @@ if facts["decision"] is None and may:
                          placeholder="What should marketing know? E.g. 'Student, no buying role'.")
         st.button("Record decision", key=f"ho_record_{handoff_id}", type="primary", on_click=submit_decision,
                   args=(handoff_id,))
+        notices.show(CARD)
         if draft(handoff_id):
             st.caption("Not recorded yet. This draft stays on this lead's card while you open others.")
 elif draft(handoff_id):
@@ -323,6 +317,7 @@ if facts["decision"] is None and not may:
 if facts["decision"] == "rejected" and facts["recycled_at"] is None and may:
     st.button("Recycle to nurture", on_click=submit_recycle, args=(handoff_id,), icon=":material/recycling:",
               help="Send this rejected lead back to marketing's nurture programme.")
+notices.show(CARD)   # a decision recorded: its fields went, the message stays where they were
 
 st.markdown("**Engagement and activity**")
 card_view.timeline(c)
@@ -335,7 +330,7 @@ if len(decidable) > 1 and user.can("handoffs.decide"):
     # keyed: the count in the title changes after a bulk decision, and a new title made a new,
     # closed section that hid the result shown inside it
     with st.expander(f"Decide on several at once ({len(decidable)} open)", icon=":material/checklist:",
-                     key="ho_bulk_section", expanded=BULK_MESSAGE in st.session_state):
+                     key="ho_bulk_section", expanded=notices.pending(BULK_MESSAGE)):
         chosen = st.session_state.get("ho_bulk_ids", [])
         gone = [i for i in chosen if i not in decidable]
         st.session_state["ho_bulk_ids"] = [i for i in chosen if i in decidable]
@@ -356,9 +351,6 @@ if len(decidable) > 1 and user.can("handoffs.decide"):
             with b:
                 st.text_area("Comment for all of them", key="ho_bulk_comment", height=122)
             st.form_submit_button("Record for all selected", on_click=submit_bulk)
-        kind, text = st.session_state.pop(BULK_MESSAGE, (None, None))
-        if kind:   # under the form: at the top of the page it was off-screen
-            {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
-elif BULK_MESSAGE in st.session_state:   # the bulk form went (one or no hand-off left): say it here
-    kind, text = st.session_state.pop(BULK_MESSAGE)
-    {"success": st.success, "warning": st.warning, "error": st.error}[kind](text)
+            notices.show(BULK_MESSAGE)   # under the button: at the top of the page it was off-screen
+else:   # the bulk form went (one or no hand-off left): say it here
+    notices.show(BULK_MESSAGE)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import sla_charts, sla_views
+from components.filters import link_filters_ignored
 from components.shell import database_guard, keep_fragment_current, page_user
 from components.widgets import chart, empty_state, kpi, page_header, records_table
 from queries import dimensions, settings, sla
@@ -35,6 +36,7 @@ except sla.SlaError as err:
     empty_state(str(err))
     st.stop()
 
+link_filters_ignored(reads=("period",), shows=f"It shows {fmt.md_text(info.full_name)}'s own hand-offs.")
 period = sla_views.my_period_picker(tz)
 week = sla.week_of(sla_views.today_in(tz), tz)
 who = "Your" if info.id == user.rep_id else f"{info.full_name}'s"

@@ -6,6 +6,7 @@ clears the cached numbers."""
 import streamlit as st
 
 from components import sla_forms
+from components.filters import link_filters_ignored
 from components.shell import page_user
 from components.widgets import page_header
 from queries import settings, sla
@@ -13,9 +14,9 @@ from queries import settings, sla
 user = page_user("sla_policies")
 tz = settings.company_timezone()
 can_edit = user.can("sla.edit")
+link_filters_ignored()
 page_header("SLA policies", "How fast sales follows up which leads, counted in which hours, and what each side "
             f"commits to · times in {tz}" + ("" if can_edit else " · read-only for your role"))
-sla_forms.show_flash()
 
 versions = sla.policy_versions()
 policies, calendar, commitments, preview = st.tabs(["Policies", "Business calendar", "Commitments", "Try a lead"],

@@ -8,8 +8,8 @@ from components import format as fmt
 from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, kpi, nothing_in_period, page_header, records_table
-from queries import dimensions, sla
+from components.widgets import chart, data_table, kpi, nothing_in_period, page_header, records_table
+from queries import dimensions, settings, sla
 
 user = page_user("sla_scorecard")
 period, filters = filter_bar()
@@ -90,7 +90,7 @@ column_config = {
                                        help="90% of touched hand-offs were first touched within this time (p90)"),
 }
 st.markdown("#### By team")
-st.dataframe(table(card.by_team, "Team"), hide_index=True, width="stretch", column_config=column_config)
+data_table(table(card.by_team, "Team"), column_config=column_config)
 left, right = st.columns([1.3, 1], gap="large")
 with left:
     chart(sla_charts.compliance_trend_chart(card.team_trend, target=target, title="Compliance by week",
@@ -103,16 +103,18 @@ with right:
 st.markdown("#### By rep")
 ordered = card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last")
 rep_rows_height = 38 + 35 * len(ordered)
-st.dataframe(table(ordered, "Rep"), hide_index=True, width="stretch", column_config=column_config,
-             height=min(rep_rows_height, 560))
+data_table(table(ordered, "Rep"), column_config=column_config,
+           height=min(rep_rows_height, 560))
 # the table shows 15 rows at most: say how many it holds (39 reps this quarter at 1M leads read as the 15 in view)
 st.caption(f"{fmt.number(len(ordered))} rep{'' if len(ordered) == 1 else 's'}, lowest compliance first"
            + ("; scroll the table for the rest" if rep_rows_height > 560 else "")
            + "; the trend is each rep's compliance per week of the period.")
 
 chart(sla_charts.touch_vs_window_chart(card.bands), width="stretch", key="sc_bands")
-st.caption("Leads have different windows (30 business minutes for a strategic account, 4 business hours for most), "
-           "so the distribution shows the time to first touch as a share of each lead's own window.")
+# the windows of the policies in force during the period, never numbers written here (they went stale
+# when a policy changed)
+st.caption(sla_views.windows_caption(sla.first_touch_windows(period.start_at, period.end_at),
+                                     settings.sla_first_touch_minutes(), period.describe()))
 chart(sla_charts.breaches_by_chart(card.by_source, title="Breaches by source"), width="stretch",
                 key="sc_source")
 

@@ -5,14 +5,16 @@ reassignable in one click by sales leads."""
 import streamlit as st
 
 from components import format as fmt
+from components import notices
 from components import sla_views
+from components.filters import link_filters_ignored
 from components.shell import page_user
-from components.widgets import clear_selection, csv_bytes, empty_state, kpi, page_header, selection_key, slug
+from components.widgets import clear_selection, csv_bytes, data_table, empty_state, kpi, page_header, selection_key, slug
 from queries import dimensions, settings, sla
 
 user = page_user("slipping")
 tz = settings.company_timezone()
-FLASH = "slip_flash"
+FLASH = "slip_reassign"   # the reassign button's components.notices slot
 
 # --------------------------------------------------------------------------- filters (sidebar)
 teams = dimensions.teams()
@@ -32,13 +34,11 @@ with st.sidebar:
                             help="Every slipping lead by default, as meeting mode counts them. Fresh slips are the "
                                  "ones still worth saving; old ones need a decision or recycling.")
 
+link_filters_ignored(shows="It lists every lead slipping through as of now; its team, owner and situation filters are "
+                           "in the sidebar.")
 page_header("Leads slipping through",
             "Hand-offs nobody decided within the decision window, and accepted leads nobody contacted by their "
             f"deadline · as of now · times in {tz}")
-
-kind, text = st.session_state.pop(FLASH, (None, None))
-if kind:
-    {"success": st.success, "error": st.error}[kind](text)
 
 frame = sla.slipping(user, team_ids=tuple(team_ids), owner_ids=tuple(owner_ids), kinds=tuple(kinds),
                      max_overdue_days=max_days or None)
@@ -46,6 +46,7 @@ if frame.empty:
     empty_state("No lead is slipping through: every hand-off is decided or still inside its window, and every "
                 "accepted lead was contacted in time.", "Filters in the sidebar may hide some." if
                 (team_ids or owner_ids or kinds or max_days) else None)
+    notices.show(FLASH)
     st.stop()
 
 summary = sla.slipping_summary(user, team_ids=tuple(team_ids), owner_ids=tuple(owner_ids), kinds=tuple(kinds),
@@ -79,8 +80,8 @@ column_config = {
     "Tier": st.column_config.NumberColumn("Tier", format="%d"),
 }
 selectable = {"on_select": "rerun", "selection_mode": "multi-row"} if can_reassign else {}
-event = st.dataframe(view, hide_index=True, width="stretch", height=min(38 + 35 * len(view), 520),
-                     column_config=column_config, key=selection_key("slip_table"), **selectable)
+event = data_table(view, height=min(38 + 35 * len(view), 520),
+                   column_config=column_config, key=selection_key("slip_table"), **selectable)
 st.download_button("Download CSV", csv_bytes(sla_views.slipping_view(frame, tz, for_csv=True)),
                    file_name=f"{slug('leads slipping through')}.csv", mime="text/csv", icon=":material/download:",
                    key="slip_csv")
@@ -105,17 +106,17 @@ if can_reassign:
         def do_reassign(handoff_ids, owners_seen):
             new_owner = st.session_state.get("slip_new_owner")
             if new_owner is None:
-                st.session_state[FLASH] = ("error", "Pick the rep who should take these leads.")
+                notices.leave(FLASH, "error", "Pick the rep who should take these leads.")
                 return
             try:
                 moved = sla.reassign(user, handoff_ids, new_owner, owners_seen, st.session_state.get("slip_note", ""))
-                st.session_state[FLASH] = ("success", f"Reassigned {moved} lead{'s' if moved != 1 else ''} to "
-                                           f"{labels[new_owner].split(' · ')[0]}.")
+                notices.leave(FLASH, "success", f"Reassigned {moved} lead{'s' if moved != 1 else ''} to "
+                                                f"{fmt.md_text(labels[new_owner].split(' · ')[0])}.")
                 st.session_state["slip_note"] = ""
                 st.session_state["slip_new_owner"] = None
                 clear_selection("slip_table")   # the moved leads' row numbers now point at others
             except sla.SlaError as err:
-                st.session_state[FLASH] = ("error", str(err))
+                notices.leave(FLASH, "error", str(err))
 
         with st.container(border=True):
             c1, c2, c3 = st.columns([1.3, 1.6, 0.8], vertical_alignment="bottom")
@@ -130,3 +131,5 @@ if can_reassign:
                                                                                   picked["owner_id"])}))
             st.caption("Selected: " + ", ".join(f"{r.lead_name} ({r.owner})" for r in picked.head(8).itertuples())
                        + (f" and {len(picked) - 8} more" if len(picked) > 8 else ""))
+            notices.show(FLASH)   # a refusal, under the button (the selection stays)
+    notices.show(FLASH)   # reassigned: the selection and its form went; the message stays by the heading

@@ -345,6 +345,7 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
     by_team = metrics.sla_compliance(period, grain="week", dim="team", as_of=as_of)[
         ["bucket", "dim_key", "dim_label", "handed_off", "met", "breached", "pending", "compliance_rate"]]
     by_team = by_team.sort_values(["dim_label", "bucket"]).reset_index(drop=True)
+    data_start = dimensions.data_start(period.tz)
     return {
         "pace": pace,
         "mqls": _row(metrics.mqls_delivered(period)).get("mqls", 0) or 0,
@@ -361,6 +362,9 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
         "delivery": None if delivery is None else {"delivered": delivery.delivered,
                                                    "elapsed_share": delivery.elapsed_share},
         "mql_days": frame_to_json(daily.reset_index(drop=True)),
+        # the data's first day: the MQL pace chart starts there when the period starts before it
+        # (calc.trend_start, as on the scoreboard and the two-sided SLA page)
+        "data_start_day": None if data_start is None else data_start.isoformat(),
         "weekly_by_team": frame_to_json(by_team),
         "sla_minutes": settings.sla_first_touch_minutes(),
         "sla_windows": _windows_in_force(as_of),
@@ -370,9 +374,7 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
 def _windows_in_force(as_of: datetime) -> list[int]:
     """The first-touch windows (minutes) of the SLA policies in force at ``as_of``, shortest first:
     leads are measured against their own policy's, so one window is only the truth when all agree."""
-    versions = sla.policy_versions(as_of)
-    live = versions[versions["in_force"] & ~versions["retired"]]
-    return sorted({int(m) for m in live["first_touch_minutes"]})
+    return sorted({minutes for minutes, _ in sla.first_touch_windows(as_of, as_of=as_of)})
 
 
 def _slipping_numbers(period: Period, as_of: datetime) -> dict:

@@ -340,6 +340,37 @@ def definitions_summary(as_of: datetime | None = None, tz: str | None = None) ->
                     versions=history, scheduled=scheduled_changes(versions, as_of, tz))
 
 
+def first_touch_windows(start: datetime, end: datetime | None = None,
+                        as_of: datetime | None = None) -> list[tuple[int, bool]]:
+    """The first-touch windows ``(minutes, business)`` of the policy versions in force at some
+    instant from ``start`` to ``end`` (exclusive; ``end`` None: the instant ``start``), shortest
+    first, without repeats: what "each lead has its own window" means for those dates (the Team SLA
+    scorecard's caption, meeting mode's SLA tile). Empty when no policy applied: the company default
+    (settings.sla_first_touch_minutes, wall-clock) did."""
+    versions = policy_versions(as_of)
+    if versions.empty:
+        return []
+    start_ts = pd.Timestamp(start)
+    end_ts = pd.Timestamp(end) if end is not None else start_ts + pd.Timedelta(microseconds=1)
+    began = versions["effective_at"] < end_ts
+    lasted = versions["superseded_at"].isna() | (versions["superseded_at"] > start_ts)
+    applied = versions[began & lasted & ~versions["retired"]]
+    applied = applied[[not never_applied(v) for v in applied.itertuples()]]
+    pairs = {(int(m), bool(b)) for m, b in zip(applied["first_touch_minutes"], applied["first_touch_business"])}
+    return sorted(pairs)
+
+
+def windows_text(windows: list[tuple[int, bool]], default_minutes: int) -> str:
+    """'from 30 business minutes to 4 business hours', '4 business hours' (one window), or the
+    company default's when no policy applied. (pure)"""
+    if not windows:
+        return f"{describe_window(default_minutes, False)} (the company default)"
+    if len(windows) == 1:
+        return describe_window(*windows[0])
+    first, last = windows[0], windows[-1]
+    return f"from {describe_window(*first)} to {describe_window(*last)}"
+
+
 def never_applied(version) -> bool:
     """A version saved again for the same start before it took effect: it never measured anything."""
     return pd.notna(version.superseded_at) and version.superseded_at <= version.effective_at

@@ -21,6 +21,11 @@ def open_page(username: str, page: str, *, query: dict | None = None, timeout: f
         at.query_params[key] = str(value)
     at.run()
     assert not at.exception, at.exception
+    # The first stop (the scoreboard's filter bar) writes its period into the link; the real app's
+    # navigation drops what a page wrote on the way to another, and a link to the page itself never
+    # passes the scoreboard: the page sees only the link's own parameters (as the first stop left them).
+    for key in [k for k in at.query_params if k not in (query or {})]:
+        del at.query_params[key]
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     return at

@@ -26,6 +26,16 @@ def _pick(page, label: str, option: str) -> None:
     page.keyboard.press("Escape")
 
 
+def _in_viewport(page, slot: str) -> None:
+    """The save's message (components.notices) is drawn, whole, inside the window."""
+    notice = page.locator(f".st-key-notice_{slot}")
+    expect(notice).to_be_visible()
+    page.wait_for_timeout(300)   # the script that scrolls it into view runs just after it is drawn
+    box = notice.bounding_box()
+    height = page.viewport_size["height"]
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (box, height)
+
+
 def _rows(db_url: str, sql: str, params: dict) -> list:
     engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
     try:
@@ -38,6 +48,7 @@ def _rows(db_url: str, sql: str, params: dict) -> list:
 def test_lead_creates_a_goal_and_checks_in(page, app_db_url):
     owners = _owner_labels(app_db_url)
     title = f"Joint case studies {uuid.uuid4().hex[:6]}"
+    page.set_viewport_size({"width": 1366, "height": 768})   # the laptop screen QA measured on
     sign_in(page, "marketing_lead", path="/goals")
     page.goto("/goals")
     wait_for_app(page)
@@ -46,6 +57,10 @@ def test_lead_creates_a_goal_and_checks_in(page, app_db_url):
     expect(page.get_by_text("New shared goal")).to_be_visible()
 
     form = page.get_by_test_id("stForm")
+    # saved with no title: the refusal is under the button, in view (it was drawn where nobody looked)
+    form.get_by_role("button", name="Create goal").click()
+    wait_for_app(page)
+    _in_viewport(page, "goal_form")
     form.get_by_role("textbox", name="Title").fill(title)
     form.get_by_role("textbox", name="Target", exact=True).fill("4")
     form.get_by_role("textbox", name="Unit label (optional)").fill("case studies")
@@ -66,6 +81,7 @@ def test_lead_creates_a_goal_and_checks_in(page, app_db_url):
     wait_for_app(page)
     assert_no_exception(page)
     expect(page.get_by_text("Check-in posted")).to_be_visible()
+    _in_viewport(page, f"checkin_{page.url.split('goal=')[1].split('&')[0]}")
     expect(page.get_by_text("First story drafted with the customer's approval.").first).to_be_visible()
 
     [(goal_id, target, owners_n)] = _rows(app_db_url, (

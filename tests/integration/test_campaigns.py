@@ -61,13 +61,6 @@ def test_rows_and_totals_match_an_independent_computation(raw, seeded_app_db, ch
     assert total.acceptance_rate == pytest.approx(expected.accepted.sum() / expected.handed_off.sum())
 
 
-def displayed(table) -> pd.DataFrame:
-    """The text an ``st.dataframe`` of a pandas Styler shows in each cell (its display values)."""
-    import pyarrow as pa
-
-    return pa.ipc.open_stream(table.proto.arrow_data.styler.display_values).read_pandas()
-
-
 def _metric(at, label: str):
     return next(m for m in at.metric if m.label == label)
 
@@ -130,15 +123,18 @@ def test_page_with_a_tier_filter_divides_the_spend_allocated_to_the_tier(seeded_
     assert {"spend", "allocated_spend"} <= set(every.value.columns)
     assert "allocated_spend" in json.loads(every.proto.columns)
     assert list(every.proto.column_order) == [c for c in every.value.columns]   # "Allocated" shown beside "Spend"
-    # the CSV is this table (before its empty costs are filled for the screen): both spends, in full
+    # the CSV is this table: both spends, in full
     assert np.allclose(sorted(every.value.allocated_spend), sorted(rows.allocated_spend))
     assert np.allclose(sorted(every.value.spend), sorted(rows.spend))
-    # an empty cost or return reads "—" like every other empty cell, not a grey "None"; numbers still sort
-    shown = displayed(every)
-    empty = ~np.isfinite(every.value.cost_per_sql.to_numpy())
-    assert empty.any() and set(shown.cost_per_sql[empty]) == {"—"} and "None" not in shown.to_string()
-    assert shown.cost_per_sql[~empty].str.startswith("$").all() and every.value.cost_per_sql.dtype == "float64"
+    # an empty cost or return reads "—" like every other empty cell, not a grey "None": the grid's
+    # placeholder for missing values, so the cells stay numbers and sort as numbers (was infinity
+    # behind a Styler's text)
+    assert every.proto.placeholder == "—" and not every.proto.arrow_data.styler.display_values
+    empty = every.value.cost_per_sql.isna()
+    assert empty.any() and every.value.cost_per_sql.dtype == "float64" and np.isfinite(every.value.roi.dropna()).all()
     assert sorted(every.value.cost_per_sql[~empty]) == sorted(rows.cost_per_sql.dropna())
+    config = json.loads(every.proto.columns)
+    assert config["cost_per_sql"]["type_config"]["format"] == fmt.money_column(cur), config["cost_per_sql"]
 
 
 def test_page_explains_a_period_without_campaigns(seeded_app_db, monkeypatch):

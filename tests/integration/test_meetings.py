@@ -1104,3 +1104,29 @@ def test_an_overlong_decision_gets_its_message_and_stays_in_the_box(db):
     assert any("The decision's text is too long: 1,011 characters, at most 1,000." in e.value for e in app.error)
     assert app.text_area(key="mtg_room_decision_body_0").value == body
     assert meetings.decisions(meeting_id).empty
+
+
+def test_the_sla_slide_starts_the_mql_chart_where_the_data_does(db, monkeypatch):
+    """QA: the SLA slide's MQL pace chart drew a period that starts before the first lead from the
+    period's start (a flat line at 0), where the scoreboard and the two-sided SLA page start where
+    the data does and say so. The slide now does the same (here the data "starts" ten days into the
+    meeting's quarter)."""
+    import json
+
+    from queries import dimensions
+
+    meeting_id = plan()
+    m = meetings.get(meeting_id)
+    period = meetings.period_for(m, now())
+    first = period.start + timedelta(days=10)
+    monkeypatch.setattr(dimensions, "data_start", lambda *args, **kwargs: first)
+    assert meetings.section_numbers(m, "sla")["data_start_day"] == first.isoformat()
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "sla")
+    for present in (1, 0):   # the presentation and the control room
+        app = open_app("executive", meeting=meeting_id, section=n, present=present)
+        assert any(c.value == f"The MQL chart starts on {first:%d %b %Y}, where the data does: the period starts on "
+                   f"{period.start:%d %b %Y}, before the first lead or opportunity." for c in app.caption), \
+            [c.value for c in app.caption]
+        [pace] = [json.loads(c.proto.spec) for c in app.get("plotly_chart")
+                  if "MQLs delivered" in json.loads(c.proto.spec)["layout"]["title"]["text"]]
+        assert pace["layout"]["xaxis"]["range"][0].startswith(f"{first - timedelta(days=1):%Y-%m-%d}")

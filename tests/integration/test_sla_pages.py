@@ -323,6 +323,73 @@ def test_slipping_is_read_only_for_marketing(office):
     assert not any(m.value == "#### Reassign" for m in at.markdown)
 
 
+def _link_notes(at) -> list[str]:
+    return [w.value for w in at.warning if w.value.startswith("This link asks for")]
+
+
+def _follow(at, query: dict):
+    """The page at a link with ``query`` (only): open_page's first stop, the scoreboard, rewrites the
+    link with its own period, which the real app's navigation drops on the way to another page."""
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+#: A scoreboard link's filters, as a shared link carries them to a page without the filter bar.
+SHARED_LINK = {"period": "last_quarter", "team": "3,3", "source": "paid_search", "tier": "1"}
+
+
+@pytest.mark.parametrize("username, page, shows", [
+    ("sales_lead", "slipping", "It lists every lead slipping through as of now"),
+    ("sdr", "my_handoffs", "It lists the open hand-offs as they stand now"),
+])
+def test_pages_without_the_filter_bar_name_the_links_filters_they_leave_out(office, username, page, shows):
+    """QA: /slipping?period=last_quarter&team=3 showed every slipping lead as of now, and
+    /my_handoffs?period=… the hand-offs as they stand, without a word about the link's filters."""
+    at = _follow(open_page(username, page), {})
+    assert not _link_notes(at)                       # no link filters: no note
+    [note] = _link_notes(_follow(at, SHARED_LINK))
+    assert note.startswith("This link asks for the period 'Last quarter'; team 3; source paid\\_search; tier 1, "
+                           "which this page doesn't take from a link, so those parts were left out."), note
+    assert shows in note
+    at.run()                                         # the link is as it was: the note stays on reruns
+    assert len(_link_notes(at)) == 1
+    # one part, the dates of a custom period, and a crafted value shown as typed, never as Markdown
+    [note] = _link_notes(_follow(at, {"from": "2026-01-01", "to": "*bold*"}))
+    assert "asks for the dates from=2026\\-01\\-01, to=\\*bold\\*, which" in note and "that part was left out" in note
+
+
+def test_my_sla_names_the_links_filters_it_leaves_out_beside_its_period(office):
+    """My SLA reads the link's period (and says when it cannot); a team, source or tier was dropped
+    without a word."""
+    at = _follow(open_page("sdr", "my_sla"), {"period": "last_month", "team": "3", "tier": "2"})
+    [note] = _link_notes(at)
+    assert note.startswith("This link asks for team 3; tier 2, which this page doesn't take from a link"), note
+    assert "period" not in note                      # its own period: read, not left out
+    assert not any("this page does not offer" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("username, page", [("marketing_lead", "definitions"), ("sales_lead", "sla_policies"),
+                                            ("sales_lead", "criteria"), ("executive", "meeting")])
+def test_other_pages_without_the_filter_bar_say_so_too(office, username, page):
+    [note] = _link_notes(_follow(open_page(username, page), {"owner": "7"}))
+    assert note.startswith("This link asks for owner 7, which this page doesn't take from a link, so that part was "
+                           "left out."), note
+
+
+def test_every_page_has_the_filter_bar_or_names_the_link_filters_it_leaves_out():
+    """A new page without either would drop a shared link's filters without a word."""
+    from pathlib import Path
+
+    pages = sorted((Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
+    silent = [p.name for p in pages if "filter_bar(" not in p.read_text() and "link_filters_ignored(" not in p.read_text()]
+    assert len(pages) > 10 and silent == [], silent
+
+
 # --------------------------------------------------------------------------- policies
 
 

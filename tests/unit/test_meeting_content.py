@@ -550,3 +550,39 @@ def test_the_goals_slide_pages_through_every_goal_on_screens_of_at_most_six():
     assert [mc.goals_screen_text(s, 9) for s in nine] == ["Goals 1–5 of 9", "Goals 6–9 of 9"]
     assert mc.goals_range_text(nine[1]) == "6–9"
     assert mc.goals_screen_text(mc.goal_screens(7, per_screen=3)[-1], 7) == "Goal 7 of 7"
+
+
+def test_the_mql_pace_chart_starts_where_the_data_does_with_the_two_sided_pages_caption():
+    """Meeting mode's MQL pace chart drew a "last 12 months" period over eight months of data from
+    the period's start: four months of a flat line at 0, while the scoreboard and the two-sided SLA
+    page start their trends where the data does (calc.trend_start) and say so."""
+    from components.meeting_view import meeting_charts_for
+
+    year = {"start": "2025-12-01", "end": "2026-11-30", "tz": "America/New_York", "label": "Last 12 months",
+            "text": "01 Dec 2025 – 30 Nov 2026"}
+    days = pd.DataFrame({"bucket": pd.to_datetime(["2026-04-10", "2026-04-11", "2026-06-01"]), "mqls": [3, 2, 4]})
+    teams = pd.DataFrame(columns=["bucket", "dim_key", "dim_label", "handed_off", "met", "breached", "pending",
+                                  "compliance_rate"])
+    p = {**sla_payload(), "period": year, "mql_days": frame_to_json(days), "weekly_by_team": frame_to_json(teams),
+         "data_start_day": "2026-04-10"}
+    p["commitment"] = {**p["commitment"], "daily": [4.0] * 365}
+    assert mc.pace_chart_start(p) == date(2026, 4, 10)
+    note = mc.pace_chart_note(p)
+    assert note == ("The MQL chart starts on 10 Apr 2026, where the data does: the period starts on 01 Dec 2025, "
+                    "before the first lead or opportunity.")
+    for big in (False, True):
+        figs = dict(meeting_charts_for("sla", p, big=big))
+        pace, delivered = figs["mql_pace"].data
+        assert pd.Timestamp(delivered.x[0]) == pd.Timestamp(pace.x[0]) == pd.Timestamp("2026-04-10")
+        assert list(delivered.y[:2]) == [3, 5]
+        assert pace.y[0] == 4.0 * (date(2026, 4, 10) - date(2025, 12, 1)).days + 4.0   # the days before still count
+    # the file mailed afterwards says it under the charts too
+    html = meeting_export.build_html(meeting(), (AgendaItem(1, "sla", None, 1, 10, 0),), {"sla": p}, empty("id version body created_by created_at "
+                                     "goal_title criteria_number criteria_title agenda_item_id"), empty(ACTION_COLS),
+                                     empty(ACTION_COLS), viewer=VIEWER, tz="UTC")
+    assert "The MQL chart starts on 10 Apr 2026, where the data does" in html
+    # a period inside the data, or numbers frozen before the data's first day was kept: as before
+    for inside in ({**p, "data_start_day": "2024-01-01"}, {k: v for k, v in p.items() if k != "data_start_day"}):
+        assert mc.pace_chart_start(inside) == date(2025, 12, 1) and mc.pace_chart_note(inside) is None
+        pace, delivered = dict(meeting_charts_for("sla", inside, big=False))["mql_pace"].data
+        assert pd.Timestamp(delivered.x[0]) == pd.Timestamp("2025-12-01")

@@ -104,3 +104,45 @@ def test_breaches_say_who_holds_a_reassigned_lead_now_only_when_one_was():
     assert list(moved["Now with"]) == ["Sid SDR", ""]
     assert list(moved.columns[:5]) == ["Lead", "Account", "Handed off", "What happened", "Now with"]
     assert "Now with" not in sla_views.breaches_view(pd.DataFrame({**base, "now_with": [None, None]}), "UTC")
+
+
+def _records_table_script():
+    import pandas as pd
+    import streamlit as st
+
+    from components.widgets import records_table
+
+    frame = pd.DataFrame({"campaign": ["Webinar", "Fair", None], "cost_per_sql": [120.5, None, 80.0],
+                          "sqls": [2, 0, 3]})
+    records_table(frame, title="campaigns", key="t", column_order=["campaign", "cost_per_sql"],
+                  column_config={"cost_per_sql": st.column_config.NumberColumn("Per SQL", format="$%,.0f")})
+
+
+def test_a_table_draws_an_empty_number_as_a_dash_and_keeps_it_a_number():
+    """A number column drew an empty cell as a grey "None" whatever its format (Campaign returns
+    filled them with infinity and a Styler to hide it). Every table now passes the grid a "—" for
+    missing values: the numbers stay numbers (sorted as such, empty last), the CSV keeps the cell
+    empty, and the table's own options (column_order) still reach it."""
+    import numpy as np
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_records_table_script, default_timeout=30).run()
+    assert not at.exception, at.exception
+    [table] = at.dataframe
+    assert table.proto.placeholder == "—"
+    assert table.value["cost_per_sql"].dtype == "float64"
+    assert np.isnan(table.value["cost_per_sql"][1]) and table.value["campaign"].isna()[2]   # values as they are
+    assert list(table.proto.column_order) == ["campaign", "cost_per_sql"]
+    assert len(at.get("download_button")) == 1   # its CSV: csv_bytes, empty cells empty (tests above)
+
+
+def test_every_table_goes_through_the_one_that_draws_empty_cells_as_a_dash():
+    """A table drawn with st.dataframe directly would show "None" again in its empty number cells."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    direct = [f"{path.relative_to(root)}:{n}" for folder in ("pages", "components") for path in (root / folder).glob("*.py")
+              if path.name != "widgets.py"
+              for n, line in enumerate(path.read_text().splitlines(), 1) if "st.dataframe(" in line]
+    assert "st.dataframe(" not in (root / "app.py").read_text()
+    assert direct == [], direct

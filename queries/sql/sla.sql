@@ -139,6 +139,18 @@ select s.id, s.code, s.version, s.name, s.rank, s.is_default, s.tiers, s.sources
               where sla_policy_id is not null group by sla_policy_id) n on n.sla_policy_id = s.id
  order by s.is_default, s.rank, s.code, s.effective_at, s.version
 
+-- name: sla_first_touch_windows
+-- The distinct first-touch windows of the policy versions in force at some instant from :start_at
+-- to :end_at (exclusive): begun before the end, not superseded by the start, not retired, and not
+-- replaced before they took effect (such a version never measured anything). Shortest first.
+select distinct s.first_touch_minutes, s.first_touch_business
+  from sla_policy_span s
+ where s.effective_at < :end_at
+   and (s.superseded_at is null or s.superseded_at > :start_at)
+   and not s.retired
+   and (s.superseded_at is null or s.superseded_at > s.effective_at)
+ order by s.first_touch_minutes, s.first_touch_business
+
 -- name: sla_policy_latest
 -- The latest version of a policy, locked so two editors cannot both build version n + 1 on it.
 select id, code, version, effective_at, retired

@@ -102,6 +102,33 @@ def test_the_scorecards_caption_names_the_windows_in_force(office, app_db):
     assert after and "from 15 minutes to 1 hour" in after[0], after
 
 
+def test_the_windows_read_agrees_with_the_policy_versions_list(office, app_db):
+    """sla.first_touch_windows reads the policy table itself (the versions list also counts hand-offs,
+    ~0.1 s at 1M leads); the same rule applied in pandas to that list must give the same windows."""
+    import pandas as pd
+    from datetime import datetime, timedelta, timezone
+
+    policies = open_page("sales_lead", "sla_policies")
+    next_year = date.today().replace(month=1, day=1) + timedelta(days=400)
+    create_wall_clock_policy(policies, "Strategic later", tier=1, minutes=15, effective=next_year)
+    assert any("Saved Strategic later" in s.value for s in policies.success)
+    sla.metrics.clear_caches()
+    versions = sla.policy_versions()
+
+    def by_pandas(start, end):
+        v = versions[(versions["effective_at"] < pd.Timestamp(end)) & ~versions["retired"]
+                     & (versions["superseded_at"].isna() | (versions["superseded_at"] > pd.Timestamp(start)))
+                     & (versions["superseded_at"].isna() | (versions["superseded_at"] > versions["effective_at"]))]
+        return sorted({(int(m), bool(b)) for m, b in zip(v["first_touch_minutes"], v["first_touch_business"])})
+
+    now = datetime.now(timezone.utc)
+    spans = [(now, now + timedelta(microseconds=1)), (now - timedelta(days=90), now),
+             (now, now + timedelta(days=800)), (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2001, 1, 1, tzinfo=timezone.utc))]
+    got = [sla.first_touch_windows(start, end) for start, end in spans]
+    assert got == [by_pandas(start, end) for start, end in spans]
+    assert got[0] == [(60, False)] and got[2] == [(15, False), (60, False)], got
+
+
 def test_windows_caption_words():
     assert "from 30 business minutes to 4 business hours" in sla_views.windows_caption(
         [(30, True), (240, True)], 240, "this quarter")

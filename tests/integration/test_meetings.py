@@ -821,6 +821,84 @@ def test_planning_a_meeting_from_the_list(db):
     assert meetings.get(meeting_id).presenter_user_id == who("sales_lead").id
 
 
+NEW_YORK = "America/New_York"
+
+
+def _next_clock_change(zone_name: str, after: date, *, forward: bool) -> date:
+    """The next day after ``after`` on which the clocks of ``zone_name`` go forward (or back)."""
+    from zoneinfo import ZoneInfo
+
+    z = ZoneInfo(zone_name)
+    for days in range(1, 367):
+        day = after + timedelta(days=days)
+        midnight, noon = (datetime.combine(day, t, z).utcoffset() for t in (datetime.min.time(), datetime.min.time().replace(hour=12)))
+        if midnight != noon and (noon > midnight) == forward:
+            return day
+    raise AssertionError(f"{zone_name} changes no clocks within a year")
+
+
+def _plan_from_the_form(app: AppTest, title: str, day: date, at) -> AppTest:
+    app.text_input(key="mtg_new_title_0").input(title)
+    app.date_input(key="mtg_new_date_0").set_value(day)
+    app.time_input(key="mtg_new_time_0").set_value(at)
+    app.button(key="FormSubmitter:mtg_new_0-Plan meeting").click()
+    return rerun(app)
+
+
+def _meeting_rows(engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return (conn.execute(sa.text("select count(*) from meeting")).scalar(),
+                conn.execute(sa.text("select count(*) from audit_log where action = 'meeting.create'")).scalar())
+
+
+def test_planning_a_meeting_at_a_time_the_clocks_skip_is_refused_and_stores_nothing(db):
+    """02:30 on the night New York's clocks go forward does not exist: the form says so, suggests
+    03:30, keeps what was typed, and stores no meeting (it was saved as 03:30 while the confirmation
+    said 02:30)."""
+    from datetime import time
+
+    with db.begin() as conn:
+        settings.put(conn, "company_timezone", NEW_YORK)
+    day = _next_clock_change(NEW_YORK, local_today(NEW_YORK), forward=True)
+    before = _meeting_rows(db)
+    app = _plan_from_the_form(open_app("executive"), "Spring-forward review", day, time(2, 30))
+    errors = [e.value for e in app.error]
+    assert any(e.startswith(f"02:30 does not exist on {day:%a %d %b %Y} in {NEW_YORK}: the clocks jump forward an "
+                            "hour that night. Pick another time, e.g. 03:30.") for e in errors), errors
+    assert _meeting_rows(db) == before   # no meeting, no audit entry
+    assert "Spring-forward review" not in set(meetings.list_meetings()["title"])
+    assert "meeting" not in app.query_params   # still on the list, not in a control room
+    assert app.text_input(key="mtg_new_title_0").value == "Spring-forward review"   # the input kept
+    assert app.time_input(key="mtg_new_time_0").value == time(2, 30)
+    assert not app.success
+
+
+def test_planning_a_meeting_at_a_time_the_clocks_pass_twice_takes_the_first_and_says_so(db):
+    """01:30 on the night New York's clocks go back happens twice: the meeting is the first (EDT,
+    UTC-04:00), and the confirmation says which and names the other."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    with db.begin() as conn:
+        settings.put(conn, "company_timezone", NEW_YORK)
+    day = _next_clock_change(NEW_YORK, local_today(NEW_YORK), forward=False)
+    before = _meeting_rows(db)
+    app = _plan_from_the_form(open_app("executive"), "Fall-back review", day, time(1, 30))
+    assert not app.error, [e.value for e in app.error]
+    assert _meeting_rows(db) == (before[0] + 1, before[1] + 1)
+    created = meetings.list_meetings()
+    meeting_id = int(created.loc[created["title"] == "Fall-back review", "id"].iloc[0])
+    stored = meetings.get(meeting_id).scheduled_at
+    # fold=0, the first 01:30 (an ambiguous time never equals one in another zone: compare in UTC)
+    first, second = (datetime.combine(day, time(1, 30), ZoneInfo(NEW_YORK)).replace(fold=f) for f in (0, 1))
+    assert stored.astimezone(UTC) == first.astimezone(UTC) != second.astimezone(UTC)
+    assert stored.astimezone(UTC).time() == time(5, 30)   # 01:30 EDT, not 01:30 EST (06:30 UTC)
+    said = " ".join(m.value for m in app.success)
+    assert f"Meeting planned for {day:%a %d %b %Y}, 01:30" in said, said
+    assert (f"01:30 happens twice on {day:%a %d %b %Y} in {NEW_YORK} (the clocks go back that night); this is the "
+            "first one, EDT (UTC-04:00), before the change (the second is EST (UTC-05:00)).") in said, said
+
+
 def test_a_link_to_a_missing_meeting_explains(db):
     app = open_app("executive", meeting=999999, section=2)
     assert any("does not exist" in i.value for i in app.info)

@@ -211,7 +211,7 @@ PRESENTATION_CSS = """
   .mtg-action { font-size: clamp(1.05rem, 1.3vw, 1.7rem); line-height: 1.35; }
   .mtg-more-short { display: none; }
   /* a decision's or action's text in two lines at most, who/when in one (the control room and the
-     export have them whole): five of each a screen fit a 720p projector (meeting_content.OUTCOMES_PER_SCREEN) */
+     export have them whole): six of each a screen fit a 720p projector (meeting_content.OUTCOMES_PER_SCREEN) */
   .mtg-action .mtg-clamp { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
   .mtg-action .mtg-meta { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   [data-testid="stMainBlockContainer"] h4 { font-size: clamp(1.25rem, 1.6vw, 2.1rem) !important; }
@@ -232,6 +232,8 @@ PRESENTATION_CSS = """
     [class*="st-key-mtg-more-"] { display: none !important; }
     .mtg-more-tall { display: none; } .mtg-more-short { display: inline !important; }
     .mtg-big td, .mtg-big th { padding-top: .25em; padding-bottom: .25em; }
+    /* six decisions and six actions a screen fit under a header wrapped onto three lines */
+    .mtg-action { margin: .1rem 0 .2rem 0; }
   }
 </style>
 """

@@ -805,6 +805,43 @@ def test_a_meeting_without_a_presenter_and_an_owner_without_a_team_read_no_nan(d
     assert not any(o.endswith("· nan") for o in owners.options), owners.options
 
 
+def test_a_goal_changed_by_no_user_reads_system_in_its_history_and_no_nan_on_the_slide(db, goal):
+    """An audit entry without an actor (a sync job or the settings command writes with no user) is
+    NULL, NaN once pandas reads the column, and NaN is truthy: the goal's change history showed an
+    empty "Who" where it means "system". The meeting's goals slide, which shows that goal, reads no
+    "nan" either."""
+    import re
+
+    from queries import audit
+
+    why = "Both teams own lead quality, checked every Monday."
+    with db.begin() as conn:   # a change made outside the app, audited with no actor
+        old = conn.execute(sa.text("select why from goal where id = :id"), {"id": goal}).scalar()
+        conn.execute(sa.text("update goal set why = :why, version = version + 1 where id = :id"), {"why": why, "id": goal})
+        audit.record(conn, None, "goal.update", "goal", goal, {"why": old}, {"why": why})
+    trail = goals.history(goal)
+    assert trail.loc[trail["action"] == "goal.update", "actor"].isna().all()   # the NaN the page gets
+
+    app = open_page("marketing_lead", "goals", query={"goal": goal})
+    [table] = [t.value for t in app.dataframe if list(t.value.columns) == ["When", "Who", "What"]]
+    changed = table[table["What"].str.startswith("why it matters:")]
+    assert list(changed["Who"]) == ["system"], table
+    assert table["Who"].notna().all() and not table["Who"].isin(["nan", ""]).any(), table
+    assert who("marketing_lead").display_name in set(table["Who"])   # the goal's creator, by name
+
+    meeting_id = plan()
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "goals")
+    app = open_app("executive", meeting=meeting_id, section=n, present=1)
+    for _ in range(10):   # page through the slide to the goal's screen
+        if f'data-goal="{goal}"' in markdown_text(app) or "mtg_goals_next" not in [b.key for b in app.button]:
+            break
+        app.button(key="mtg_goals_next").click()
+        rerun(app)
+    text = markdown_text(app)
+    assert f'data-goal="{goal}"' in text and GOAL_TITLE in text
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE), text
+
+
 def test_planning_a_meeting_from_the_list(db):
     app = open_app("sales_lead")
     app.text_input(key="mtg_new_title_0").input("")

@@ -80,6 +80,12 @@ def go(meeting_id: int | None, section: int = 1, present: bool = False) -> None:
         qp["section"] = str(section)
         if present:
             qp["present"] = "1"
+    if present:
+        # the projector opens a paged slide on its first screen: a screen chosen in the control room's
+        # preview (or before leaving the presentation) opened it on the second, and auto-advance, which
+        # pages first, then left the slide without the room seeing the first. Leaving the presentation
+        # keeps the screen, so the preview shows what the room last saw.
+        st.session_state.pop(GOALS_SCREEN, None)
     st.session_state[ENTERED] = time.monotonic()
 
 

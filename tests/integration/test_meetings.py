@@ -470,6 +470,48 @@ def test_the_goals_slide_shows_every_goal_a_screen_at_a_time(db):
     assert section(app) == n and cards(app) == on(screens[0])
 
 
+def test_presenting_opens_the_goals_slide_on_its_first_screen(db):
+    """The goals paged to their second screen in the control room's preview (or before leaving the
+    presentation) stayed there: Freeze, then Present, opened the projector on that second screen, and
+    auto-advance, which pages first, moved on to the next section — the room never saw the first."""
+    import re
+
+    from components.meeting_content import goal_screens
+
+    meeting_id = plan()
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "goals")
+    screens = goal_screens(len(meetings.section_numbers(meetings.get(meeting_id), "goals")["goals"]))
+    assert len(screens) >= 2, "the demo's goals fit one screen: the test checks nothing"
+    first = f"Goals 1–{screens[0].stop} of {screens[-1].stop}"
+    second = f"Goals {screens[1].start + 1}–{screens[1].stop} of {screens[-1].stop}"
+
+    def screen_line(app):
+        return re.search(r"Goals? [\d–]+ of \d+", markdown_text(app)).group(0)
+
+    app = open_app("executive", meeting=meeting_id, section=n)   # the control room
+    assert screen_line(app) == first
+    app.button(key="mtg_goals_next").click()
+    rerun(app)
+    assert screen_line(app) == second   # the preview pages like the projector
+    app.button(key="mtg_freeze_room").click()
+    rerun(app)
+    assert meetings.get(meeting_id).is_frozen
+    app.button(key="mtg_start_present").click()
+    rerun(app)
+    assert app.query_params["present"] in ("1", ["1"])
+    assert screen_line(app) == first
+    assert "mtg_goals_screen" not in app.session_state   # so auto-advance pages to the second screen next
+    app.button(key="mtg_next").click()
+    rerun(app)
+    assert screen_line(app) == second
+    app.button(key="mtg_exit").click()   # back in the control room: the screen the room last saw
+    rerun(app)
+    assert "present" not in app.query_params and screen_line(app) == second
+    app.button(key="mtg_start_present").click()   # and presenting again starts the slide over
+    rerun(app)
+    assert screen_line(app) == first
+
+
 def test_a_deep_link_opens_the_same_section(db):
     meeting_id = plan()
     items = meetings.agenda(meeting_id)

@@ -39,31 +39,27 @@ def _flash(slot: str, kind: str, text: str) -> None:
 # --------------------------------------------------------------------------- callbacks
 
 
-def rate_lead(user: User) -> None:
+def _rate(user: User, slot: str, subject: str, missing: str, save) -> None:
+    """Save the rating form of ``subject`` (its fields ``fb_<subject>``, ``…_quality``, ``…_insight``)
+    with ``save``; the insight box is emptied once saved."""
     s = st.session_state
-    if s.get("fb_lead") is None:
-        _flash(RATE_LEAD, "error", "Choose the lead you rate.")
+    if s.get(f"fb_{subject}") is None:
+        _flash(slot, "error", missing)
         return
     try:
-        _flash(RATE_LEAD, "success", qualification.rate_lead(user, int(s["fb_lead"]), s.get("fb_lead_quality"),
-                                                             s.get("fb_lead_insight")))
-        s["fb_lead_insight"] = ""
+        _flash(slot, "success", save(user, int(s[f"fb_{subject}"]), s.get(f"fb_{subject}_quality"),
+                                     s.get(f"fb_{subject}_insight")))
+        s[f"fb_{subject}_insight"] = ""
     except FeedbackError as err:
-        _flash(RATE_LEAD, "error", str(err))
+        _flash(slot, "error", str(err))
+
+
+def rate_lead(user: User) -> None:
+    _rate(user, RATE_LEAD, "lead", "Choose the lead you rate.", qualification.rate_lead)
 
 
 def rate_campaign(user: User) -> None:
-    s = st.session_state
-    if s.get("fb_campaign") is None:
-        _flash(RATE_CAMPAIGN, "error", "Choose the campaign you rate.")
-        return
-    try:
-        _flash(RATE_CAMPAIGN, "success", qualification.rate_campaign(user, int(s["fb_campaign"]),
-                                                                     s.get("fb_campaign_quality"),
-                                                                     s.get("fb_campaign_insight")))
-        s["fb_campaign_insight"] = ""
-    except FeedbackError as err:
-        _flash(RATE_CAMPAIGN, "error", str(err))
+    _rate(user, RATE_CAMPAIGN, "campaign", "Choose the campaign you rate.", qualification.rate_campaign)
 
 
 def reply_target(kind: str, target) -> dict:

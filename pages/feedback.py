@@ -53,13 +53,14 @@ with tabs["Trends"]:
     dim = views.breakdown_picker(groups)
     grain = grain_for(period)
     st.caption(f"{period.describe()} · hand-offs and ratings in the period · filters in the sidebar")
+    by_sales = views.by_sales(dim)   # the hand-off's owner: ratings are not grouped that way
     views.trend_charts(grain, groups[dim],
                        rejections=metrics.rejection_reasons(period, filters, grain=grain),
                        quality=qualification.feedback_trend(period, filters, grain=grain),
                        acceptance=metrics.acceptance(period, filters, dim=dim),
                        reasons=metrics.rejection_reasons(period, filters, dim=dim),
-                       quality_by=None if views.by_sales(dim) else qualification.feedback_trend(period, filters, dim=dim),
-                       segment=dim not in ("campaign", "source") and not views.by_sales(dim))
+                       quality_by=None if by_sales else qualification.feedback_trend(period, filters, dim=dim),
+                       segment=dim not in ("campaign", "source") and not by_sales)
     views.ratings_list(user, qualification.feedback_list(period, filters, viewer=user), period, tz)
 
 if "Rate leads and campaigns" in tabs:
@@ -67,14 +68,13 @@ if "Rate leads and campaigns" in tabs:
         if user.rep_id is None:
             views.no_rep_record()
         else:
-            views.rate_forms(user, qualification.lead_choices(user.rep_id,
-                                                              team_id=user.team_id if user.has("sales_lead") else None),
-                             campaign_names, tz)
+            team = user.team_id if user.has("sales_lead") else None   # a sales lead rates the team's leads too
+            views.rate_forms(user, qualification.lead_choices(user.rep_id, team_id=team), campaign_names, tz)
             views.my_ratings(qualification.feedback_list(period, rep_id=user.rep_id), tz)
 
 if "Reply: what we changed" in tabs:
     with tabs["Reply: what we changed"]:
         kind = views.reply_kind_picker()
-        views.reply_form(user, kind, ratings=qualification.feedback_list(period, filters) if kind == "feedback" else None,
-                         campaign_names=campaign_names, source_labels=source_labels)
+        ratings = qualification.feedback_list(period, filters) if kind == "feedback" else None
+        views.reply_form(user, kind, ratings=ratings, campaign_names=campaign_names, source_labels=source_labels)
         views.replies_table(qualification.replies(period), tz)

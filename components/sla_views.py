@@ -231,6 +231,19 @@ def csv_times(moments: pd.Series, tz: str) -> pd.Series:
     return pd.to_datetime(moments, utc=True).dt.tz_convert(tz).dt.tz_localize(None).reset_index(drop=True)
 
 
+def breaches_caption(frame: pd.DataFrame) -> str:
+    """My SLA's line above a rep's breaches; when some are leads rejected without a contact, why
+    they count (a rep who rejected a duplicate within minutes reads "Never contacted" as a
+    mistake otherwise). (pure)"""
+    text = "Each breach with the lead behind it: late first contacts and leads never contacted, newest first."
+    rejected = int(((frame["breach"] != "late") & (frame["status"] == "rejected")).sum())
+    if rejected:
+        text += (f" {fmt.number(rejected)} of them {'was' if rejected == 1 else 'were'} rejected without a contact: "
+                 "the SLA measures the first contact, and a rejection does not stop its clock (Definitions, SLA "
+                 "compliance).")
+    return text
+
+
 def breaches_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.DataFrame:
     """A rep's breaches as shown (compact: what happened says deadline and delay), or ``for_csv``
     with the times as local instants (see :func:`csv_times`)."""

@@ -125,7 +125,7 @@ st.markdown(f"#### {who} breaches · {period.label.lower()}")
 if breaches.empty:
     st.success(f"No breaches in {period.describe()}.", icon=":material/verified:")
 else:
-    st.caption("Each breach with the lead behind it: late first contacts and leads never contacted, newest first.")
+    st.caption(sla_views.breaches_caption(breaches))
     records_table(sla_views.breaches_view(breaches, tz), title=f"sla breaches {info.full_name} {period.describe()}",
                   key="mysla_breaches", height=min(38 + 35 * len(breaches), 320),
                   csv=sla_views.breaches_view(breaches, tz, for_csv=True))

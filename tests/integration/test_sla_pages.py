@@ -143,6 +143,20 @@ def test_my_sla_shows_the_reps_own_standing_and_live_list(office):
     assert not [s for s in at.sidebar.selectbox if s.label == "Rep"]  # reps cannot pick another rep
 
 
+def test_my_sla_says_why_a_lead_rejected_without_a_contact_is_a_breach(office, app_db):
+    """A rep who rejected a duplicate without calling reads "Never contacted" among their breaches:
+    the caption says a rejection does not stop the first-touch clock."""
+    world = World(app_db)
+    now = now_utc()
+    lead = world.lead(now - timedelta(minutes=305), world.account(tier=2))
+    world.hand_off(lead, now - timedelta(minutes=300), office["sdr"])
+    world.decide(lead, "rejected", now - timedelta(minutes=290), office["sdr"], reason="duplicate")
+    at = open_page("sdr", "my_sla")
+    assert metric(at, "Breaches").value == "3"       # Called Late, Never Called, and the rejected one
+    assert any("1 of them was rejected without a contact: the SLA measures the first contact, and a rejection does "
+               "not stop its clock" in c.value for c in at.caption), [c.value for c in at.caption]
+
+
 def test_a_sales_lead_picks_a_rep_on_my_sla(office):
     at = open_page("sales_lead", "my_sla")
     picker = [s for s in at.sidebar.selectbox if s.label == "Rep"][0]

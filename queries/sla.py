@@ -760,7 +760,7 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
         audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id,
                      None if replaced is None else {"effective_from": effective_from, "hours": replaced},
                      {"effective_from": effective_from, "hours": schedule.describe()})
-        remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
+        remeasured = _remeasure_from(conn, effective_from, tz)
     metrics.clear_caches()
     return remeasured
 
@@ -779,9 +779,16 @@ def delete_schedule(actor: User, calendar_id: int, effective_from: date, expecte
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.hours_removed", "business_calendar", calendar_id,
                      {"effective_from": effective_from, "hours": removed}, None)
-        remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
+        remeasured = _remeasure_from(conn, effective_from, tz)
     metrics.clear_caches()
     return remeasured
+
+
+def _remeasure_from(conn, day: date, tz: str) -> int:
+    """Re-measure, in the caller's transaction, the hand-offs a change to a calendar's hours or
+    holidays from ``day`` on can alter: those whose measured span reaches the day before it
+    (docs/sla.md, refresh_handoff_sla). Returns how many changed."""
+    return refresh(conn, reaching=_effective_instant(day, tz) - timedelta(days=1))
 
 
 def _stored_hours(conn, calendar_id: int, effective_from: date) -> str | None:
@@ -876,7 +883,7 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
         audit.record(conn, actor.id, "calendar.holidays_added", "business_calendar", calendar_id,
                      {d.isoformat(): n for d, n in sorted(renamed.items())} or None,
                      {d.isoformat(): n for d, n in changed})
-        remeasured = refresh(conn, reaching=_effective_instant(changed[0][0], tz) - timedelta(days=1))
+        remeasured = _remeasure_from(conn, changed[0][0], tz)
     metrics.clear_caches()
     return remeasured
 
@@ -891,7 +898,7 @@ def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: i
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.holiday_removed", "business_calendar", calendar_id,
                      {day.isoformat(): name}, None)
-        remeasured = refresh(conn, reaching=_effective_instant(day, tz) - timedelta(days=1))
+        remeasured = _remeasure_from(conn, day, tz)
     metrics.clear_caches()
     return remeasured
 

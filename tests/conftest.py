@@ -212,6 +212,12 @@ def app_db(migrated_url, monkeypatch) -> sa.Engine:
 
 
 @pytest.fixture
+def cookie_key(monkeypatch):
+    """A sign-in cookie key, which the app requires outside demo mode: for tests that run its pages."""
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+
+
+@pytest.fixture
 def world(app_db):
     """Row builders (tests.factories.World) on ``app_db``: hand-built scenarios through the real triggers."""
     from tests.factories import World

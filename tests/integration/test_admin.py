@@ -35,11 +35,6 @@ def _cheap_bcrypt(monkeypatch):
 
 
 @pytest.fixture
-def cookie_key(monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
-
-
-@pytest.fixture
 def world(app_db, cookie_key):
     w = World(app_db)
     w.sdr_team = w.team("sales_development", code="sdr_team")

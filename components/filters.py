@@ -243,6 +243,52 @@ def _link_notice(problems: list[str], state: dict, period: Period, notes: list[s
         del st.session_state[_NOTICE]
 
 
+def link_ids(key: str, options: Collection[int]) -> tuple[list[int], list[str]]:
+    """For a page with its own pickers (Leads slipping through's Team and Owner): the ids the link's
+    ``key`` parameter asks for (``?team=3,4``, as the filter bar writes it) that are among
+    ``options``, each once in the link's order, and the values it cannot use (not an id, or not
+    offered on the page), as typed."""
+    return ids_among(st.query_params.get(key, ""), options)
+
+
+def ids_among(text: str, options: Collection[int]) -> tuple[list[int], list[str]]:
+    """``'3,03,x,9'`` read against ``options`` {3}: ``([3], ['x', '9'])`` — the ids offered, each
+    once in the text's order (``03`` is 3), and the values that are not an offered id, as typed. (pure)"""
+    raw = list(dict.fromkeys(v for v in (text or "").split(",") if v))
+    offered = {int(o) for o in options}
+    ids = [n for n in map(parse_id, raw) if n is not None and n in offered]
+    bad = [r for r in raw if parse_id(r) is None or parse_id(r) not in offered]
+    return list(dict.fromkeys(ids)), bad
+
+
+def link_ids_refused(refused: dict[str, list[str]], offered: str) -> None:
+    """Say which of the link's values (:func:`link_ids`' second part, per parameter) the page's
+    pickers do not offer (``offered``: what they do offer, in words), in the words of
+    :func:`link_filters_ignored`."""
+    parts = [f"{k} {_clip(', '.join(v))}" for k, v in refused.items() if v]
+    if parts:
+        one = sum(len(v) for v in refused.values()) == 1
+        st.warning("This link asks for " + "; ".join(parts) + f", which {'is' if one else 'are'} not among this "
+                   f"page's choices ({offered}), so {'that part was' if one else 'those parts were'} left out.",
+                   icon=":material/link_off:")
+
+
+def ids_to_link(key: str, ids: Collection[int], linked: Collection[int]) -> None:
+    """Write a page's own picker back into the link (``?team=3,4``; removed when empty), so the
+    page's address can be shared as the filter bar's can. Left as it is while the picker holds
+    what the link asked for (``linked``: :func:`link_ids`' first part), so a note on the link's
+    refused values stays until the reader picks something else."""
+    if list(ids) == list(linked):
+        return
+    qp = st.query_params
+    text = ",".join(str(int(i)) for i in ids)
+    if text:
+        if qp.get(key) != text:
+            qp[key] = text
+    elif key in qp:
+        del qp[key]
+
+
 def link_filters_ignored(*, reads: Collection[str] = (), shows: str | None = None) -> None:
     """On a page without the filter bar (Leads slipping through, My hand-offs, …): say which of the
     link's filter parameters (``?period=…&team=…``, as another page's shared link carries them) the

@@ -7,7 +7,7 @@ import streamlit as st
 from components import format as fmt
 from components import notices
 from components import sla_views
-from components.filters import link_filters_ignored
+from components.filters import ids_to_link, link_filters_ignored, link_ids, link_ids_refused
 from components.shell import page_user
 from components.widgets import clear_selection, csv_bytes, data_table, empty_state, kpi, page_header, selection_key, slug
 from queries import dimensions, settings, sla
@@ -20,11 +20,17 @@ FLASH = "slip_reassign"   # the reassign button's components.notices slot
 teams = dimensions.teams()
 teams = teams[teams["function"].isin(["sales", "sales_development"])]
 reps = dimensions.reps()
+# A shared link's team and owner (?team=3&owner=12, as the filter bar writes them) preset the
+# pickers; the pickers write their choice back, so this page's address can be shared too.
+link_teams, bad_teams = link_ids("team", teams["id"])
 with st.sidebar:
-    team_ids = st.multiselect("Team", list(teams["id"]), format_func=dict(zip(teams["id"], teams["name"])).get,
+    team_ids = st.multiselect("Team", list(teams["id"]), default=link_teams,
+                              format_func=dict(zip(teams["id"], teams["name"])).get,
                               placeholder="All sales teams", key="slip_team")
     owners = reps[reps["team_id"].isin(team_ids or list(teams["id"]))]
-    owner_ids = st.multiselect("Owner", list(owners["id"]), format_func=dict(zip(reps["id"], reps["full_name"])).get,
+    link_owners, bad_owners = link_ids("owner", owners["id"])
+    owner_ids = st.multiselect("Owner", list(owners["id"]), default=link_owners,
+                               format_func=dict(zip(reps["id"], reps["full_name"])).get,
                                placeholder="Everyone", key="slip_owner")
     kinds = st.multiselect("Situation", list(sla.KINDS), format_func=sla.KINDS.get, placeholder="Both situations",
                            key="slip_kind")
@@ -34,8 +40,13 @@ with st.sidebar:
                             help="Every slipping lead by default, as meeting mode counts them. Fresh slips are the "
                                  "ones still worth saving; old ones need a decision or recycling.")
 
-link_filters_ignored(shows="It lists every lead slipping through as of now; its team, owner and situation filters are "
+ids_to_link("team", team_ids, link_teams)
+ids_to_link("owner", owner_ids, link_owners)
+link_filters_ignored(reads=("team", "owner"),
+                     shows="It lists every lead slipping through as of now; its team, owner and situation filters are "
                            "in the sidebar.")
+if team_ids == link_teams and owner_ids == link_owners:   # else the reader has picked: the link is theirs now
+    link_ids_refused({"team": bad_teams, "owner": bad_owners}, "sales and sales-development teams and their reps")
 page_header("Leads slipping through",
             "Hand-offs nobody decided within the decision window, and accepted leads nobody contacted by their "
             f"deadline · as of now · times in {tz}")

@@ -59,10 +59,13 @@ def resolve_pages(names: list[str]) -> list[tuple[str, str]]:
     paths = set(known.values())
     out = []
     for name in names:
+        name, _, query = name.partition("?")   # a link's parameters ride along: slipping?team=2
+        tail = f"?{query}" if query else ""
+        label = name.strip("/") + (f"_{query}".replace("&", "_").replace("=", "-").replace(",", "-") if query else "")
         if name in known:
-            out.append((name, known[name]))
+            out.append((label, known[name] + tail))
         elif name.strip("/") in paths:
-            out.append((name.strip("/"), name.strip("/")))
+            out.append((label, name.strip("/") + tail))
         else:
             raise ValueError(f"unknown page '{name}'. Pages: {', '.join(sorted(known))}")
     return out

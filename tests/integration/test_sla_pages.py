@@ -347,15 +347,54 @@ def test_pages_without_the_filter_bar_name_the_links_filters_they_leave_out(offi
     /my_handoffs?period=… the hand-offs as they stand, without a word about the link's filters."""
     at = _follow(open_page(username, page), {})
     assert not _link_notes(at)                       # no link filters: no note
-    [note] = _link_notes(_follow(at, SHARED_LINK))
-    assert note.startswith("This link asks for the period 'Last quarter'; team 3; source paid\\_search; tier 1, "
-                           "which this page doesn't take from a link, so those parts were left out."), note
+    link = dict(SHARED_LINK, team=f"{office['ae_team']},{office['ae_team']}")
+    notes = _link_notes(_follow(at, link))
+    # Leads slipping through takes the link's team into its own Team picker (test below)
+    team = "" if page == "slipping" else f"team {office['ae_team']}; "
+    assert notes[0].startswith(f"This link asks for the period 'Last quarter'; {team}source paid\\_search; tier 1, "
+                               "which this page doesn't take from a link, so those parts were left out."), notes
+    assert len(notes) == 1, notes
+    note = notes[0]
     assert shows in note
     at.run()                                         # the link is as it was: the note stays on reruns
     assert len(_link_notes(at)) == 1
     # one part, the dates of a custom period, and a crafted value shown as typed, never as Markdown
     [note] = _link_notes(_follow(at, {"from": "2026-01-01", "to": "*bold*"}))
     assert "asks for the dates from=2026\\-01\\-01, to=\\*bold\\*, which" in note and "that part was left out" in note
+
+
+def test_slipping_takes_the_links_team_and_owner_into_its_pickers(office):
+    """A shared link to Leads slipping through (?team=…&owner=…, the filter bar's words) presets its
+    own Team and Owner pickers, and a choice made there is written back into the link."""
+    at = open_page("sales_lead", "slipping", query={"team": office["sdr_team"], "owner": office["sdr"]})
+    assert at.multiselect(key="slip_team").value == [office["sdr_team"]]
+    assert at.multiselect(key="slip_owner").value == [office["sdr"]]
+    assert "Never Called" in table_text(at) and not _link_notes(at)
+    # the other SDR has nothing slipping: the link's owner filters the list
+    at = open_page("sales_lead", "slipping", query={"owner": office["sdr2"]})
+    assert at.multiselect(key="slip_owner").value == [office["sdr2"]]
+    assert not at.dataframe and any("No lead is slipping through" in i.value for i in at.info)
+    # a pick in the sidebar goes into the link, so the page's own address can be shared
+    at.multiselect(key="slip_owner").set_value([office["sdr"]]).run()
+    assert at.query_params["owner"] == str(office["sdr"]) and "Never Called" in table_text(at)
+    at.multiselect(key="slip_owner").set_value([]).run()
+    assert "owner" not in at.query_params
+
+
+def test_slipping_says_which_of_the_links_owners_it_does_not_offer(office):
+    """An owner outside the link's team (or a marketer) is named, and the rest still applied. (Values
+    that are no id at all: tests/unit/test_filters_link.py; open_page's first stop, the scoreboard,
+    drops them from the link before this page would see them.)"""
+    at = open_page("sales_lead", "slipping", query={"team": office["sdr_team"], "owner": f"{office['ae']},{office['sdr']}"})
+    assert at.multiselect(key="slip_team").value == [office["sdr_team"]]
+    assert at.multiselect(key="slip_owner").value == [office["sdr"]]   # the AE is not in the SDR team
+    [note] = _link_notes(at)
+    assert note.startswith(f"This link asks for owner {office['ae']}, which is not among this page's choices (sales "
+                           "and sales-development teams and their reps), so that part was left out."), note
+    at.run()                                         # stays on reruns while the pickers hold what the link asked
+    assert len(_link_notes(at)) == 1
+    at.multiselect(key="slip_team").set_value([]).run()   # the reader picks: the link is theirs now
+    assert not _link_notes(at) and "team" not in at.query_params
 
 
 def test_my_sla_names_the_links_filters_it_leaves_out_beside_its_period(office):

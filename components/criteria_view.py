@@ -1,5 +1,6 @@
-"""Renderers for qualification criteria: version tables, the replay result, the SLA terms.
-Charts come from components.qualification_charts; data from queries.qualification."""
+"""Renderers for qualification criteria: the version in force, the history with its diffs, the
+replay result, the SLA terms. Charts come from components.qualification_charts; data from
+queries.qualification. The proposals and forms are in components.criteria_forms."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import streamlit as st
 
 from components import format as fmt
 from components import qualification_charts as charts
-from components.widgets import chart, data_table, kpi, records_table
-from queries.qualification import STATUS_LABELS, Replay, Version, in_force_among
+from components.widgets import chart, data_table, empty_state, kpi, records_table
+from queries.criteria_rules import Criteria, describe
+from queries.qualification import STATUS_LABELS, Replay, Version, in_force_among, previous_of, version_diff_text
 
 
 def day(ts, tz: str) -> str:
@@ -27,6 +29,51 @@ def status_text(v: Version, versions: list[Version], now: datetime) -> str:
     if v.approved and v.effective_at > now:
         return "Approved, takes effect later"
     return STATUS_LABELS[v.outcome]
+
+
+def rules_frame(criteria: Criteria, source_labels: dict) -> pd.DataFrame:
+    """A version's rules, one readable requirement per rule. (pure)"""
+    return pd.DataFrame(describe(criteria, source_labels=source_labels), columns=["Rule", "Requirement"])
+
+
+def in_force(current: Version | None, versions: list[Version], now: datetime, tz: str, source_labels: dict) -> None:
+    """The version in force (who proposed and approved it, its rules, why), and those approved to
+    take effect later."""
+    if current is None:
+        empty_state("No criteria are in force yet.", "Propose the first version; a lead from the other team "
+                                                     "approves it.")
+    else:
+        st.markdown(f"#### In force: v{current.number} · {fmt.md_text(current.title)}")
+        st.caption(f"Since {day(current.effective_at, tz)} · proposed by {fmt.md_text(current.proposed_by_name)} "
+                   f"({current.proposed_side}) on {day(current.proposed_at, tz)} · approved by "
+                   f"{fmt.md_text(current.approved_by_name)} ({current.approved_side}) on "
+                   f"{day(current.approved_at, tz)} · "
+                   f"{fmt.number(current.mqls)} MQLs made under it")
+        data_table(rules_frame(current.criteria, source_labels))
+        if current.rationale:
+            st.caption(f"Why: {fmt.md_text(current.rationale)}")
+    for v in (v for v in versions if v.approved and v.effective_at > now):
+        st.info(f"Approved in advance: v{v.number} · {fmt.md_text(v.title)} takes effect on {day(v.effective_at, tz)}.",
+                icon=":material/event:")
+
+
+def history(versions: list[Version], now: datetime, tz: str, source_labels: dict) -> None:
+    """Every version in a table, then each in an expander: its changes against the one before, why,
+    who withdrew or declined it, and its rules."""
+    render_versions(versions, now, tz, key="criteria_versions")
+    for v in versions:
+        previous = previous_of(v, versions)
+        with st.expander(f"v{v.number} · {fmt.md_text(v.title)} — {status_text(v, versions, now)}"):
+            compared = f"v{previous.number}" if previous else "nothing (first version)"
+            st.markdown(f"**Changes against {compared}**\n" + "\n".join(
+                f"- {c}" for c in version_diff_text(previous, v, source_labels)))
+            if v.rationale:
+                st.markdown(f"**Why:** {fmt.md_lines(v.rationale)}")
+            if v.status == "withdrawn":
+                note = f": {fmt.md_text(v.withdrawn_note)}" if v.withdrawn_note else ""
+                st.markdown(f"**{'Declined' if v.declined else 'Withdrawn'}** by {fmt.md_text(v.withdrawn_by_name)} "
+                            f"on {day(v.withdrawn_at, tz)}{note}")
+            data_table(rules_frame(v.criteria, source_labels))
 
 
 def versions_table(versions: list[Version], now: datetime, tz: str) -> pd.DataFrame:

@@ -1,145 +1,26 @@
 """My hand-offs: the leads handed to me (or my team), the hand-off card, accept / reject."""
 
-import re
-
-import pandas as pd
 import streamlit as st
 
-from components import format as fmt
-from components import handoff_card as card_view
-from components import sla_views
-from components import notices
+from components import handoff_views
 from components.filters import link_filters_ignored
 from components.shell import page_user
-from components.widgets import clear_selection, data_table, empty_state, kpi, page_header, selection_key
+from components.widgets import empty_state, page_header
 from queries import dimensions, handoffs, metrics, qualification, settings
-from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
 
 user = page_user("my_handoffs")
 as_of = metrics.now_minute()
-#: components.notices slot of the card's decision and recycle buttons: under the button pressed (or,
-#: once the decided card no longer shows it, where it was)
-CARD = "ho_card"
-
-
-def flash(kind: str, text: str) -> None:
-    notices.leave(CARD, kind, fmt.md_text(text))  # the messages carry lead and people names: shown as typed
-
-
-#: The decision fields of one card, keyed per hand-off (``ho_dec_<id>`` …). Not a form: a form's
-#: values reach the server only on submit, so a half-typed decision was lost when the rep opened
-#: another card. Each field keeps its value for the session (``persist_state``) while other cards
-#: are shown, and is recorded only by its own card's button.
-DRAFT_FIELDS = ("dec", "reason", "recycle", "comment")
-DRAFT_KEY = re.compile(r"ho_(?:dec|reason|recycle|comment)_\d+")
-
-
-def draft(handoff_id: int) -> dict:
-    """What the rep has put into a card's decision fields and not recorded (non-empty fields only)."""
-    s = st.session_state
-    values = {f: s.get(f"ho_{f}_{handoff_id}") for f in DRAFT_FIELDS}
-    values["comment"] = str(values["comment"] or "").strip()
-    return {f: v for f, v in values.items() if v}
-
-
-def forget_draft(handoff_id: int) -> None:
-    for f in DRAFT_FIELDS:
-        st.session_state.pop(f"ho_{f}_{handoff_id}", None)
-
-
-def forget_other_users_drafts() -> None:
-    """Drafts belong to who typed them: signing out does not end the browser session, so the next
-    user signed in here must not find (and record) the last one's half-typed decisions."""
-    s = st.session_state
-    if s.get("ho_drafts_of") != user.id:
-        for key in [k for k in s.keys() if DRAFT_KEY.fullmatch(k)]:
-            del s[key]
-        s["ho_drafts_of"] = user.id
-
-
-def submit_decision(handoff_id: int) -> None:
-    s = st.session_state
-    decision = {"Accept": "accepted", "Reject": "rejected"}.get(s.get(f"ho_dec_{handoff_id}"))
-    reason = s.get(f"ho_reason_{handoff_id}") if decision == "rejected" else None
-    try:
-        message = handoffs.decide(user, handoff_id, decision, reason=reason, comment=s.get(f"ho_comment_{handoff_id}"),
-                                  recycle=bool(s.get(f"ho_recycle_{handoff_id}")) and decision == "rejected")
-    except HandoffError as err:
-        text = str(err)
-        if isinstance(err, (AlreadyDecided, NotAllowed)):   # the fields go: what was typed would vanish
-            typed = draft(handoff_id).get("comment")
-            if typed:
-                text += f" Your comment was not stored: “{typed}”"
-            forget_draft(handoff_id)
-        flash("error", text)
-        return
-    flash("success", message)
-    forget_draft(handoff_id)
-    # The decided lead leaves the table: its selected row number would now open the next lead's
-    # card (the card stays on the lead just decided).
-    clear_selection("ho_table")
-    s.pop("ho_last_pick", None)
-
-
-def card_picked() -> None:
-    """A card chosen in the list below the table: the row ticked in the table is no longer the
-    card shown, so untick it (re-ticking the same row did not reopen its card)."""
-    clear_selection("ho_table")
-    st.session_state.pop("ho_last_pick", None)
-
-
-def submit_recycle(handoff_id: int) -> None:
-    try:
-        flash("success", handoffs.recycle(user, handoff_id))
-    except HandoffError as err:
-        flash("error", str(err))
-
-
-BULK_MESSAGE = "ho_bulk"   # the notices slot under the bulk form, where the person is looking
-
-
-def submit_bulk() -> None:
-    s = st.session_state
-    decision = {"Accept": "accepted", "Reject": "rejected"}.get(s.get("ho_bulk_dec"))
-    try:
-        outcomes = handoffs.decide_many(user, s.get("ho_bulk_ids") or [], decision,
-                                        reason=s.get("ho_bulk_reason") if decision == "rejected" else None,
-                                        comment=s.get("ho_bulk_comment"),
-                                        recycle=bool(s.get("ho_bulk_recycle")) and decision == "rejected")
-    except HandoffError as err:
-        notices.leave(BULK_MESSAGE, "error", fmt.md_text(str(err)))
-        return
-    done = [o for o in outcomes if o.ok]
-    failed = [o for o in outcomes if not o.ok]
-    verb = "Accepted" if decision == "accepted" else "Rejected"
-    text = f"{verb} {len(done)} of {len(outcomes)} hand-offs."
-    if failed:
-        text += f" Skipped {len(failed)}: " + " ".join(
-            o.message if o.lead_name and o.message.startswith(o.lead_name)
-            else f"{o.lead_name or f'Hand-off #{o.handoff_id}'} — {o.message}" for o in failed)
-    notices.leave(BULK_MESSAGE, "warning" if failed else "success", fmt.md_text(text))
-    if done:
-        s["ho_bulk_ids"] = [o.handoff_id for o in failed]
-        s["ho_bulk_comment"] = ""
-
+handoff_views.forget_other_users_drafts(user)
 
 # --------------------------------------------------------------------------- whose hand-offs
 
-forget_other_users_drafts()
-
-scopes = {"mine": "Mine"}
-if user.has("sales_lead") and user.team_id is not None:
-    scopes["team"] = "My team"
-if user.has("admin"):
-    scopes = {"all": "Everyone"}
+scopes = handoff_views.scopes(user)
 subtitle = ("Accept or reject each lead with a reason; the SLA clock runs from the hand-off. "
             f"Times in {settings.company_timezone()}.")
 link_filters_ignored(shows=f"It lists the open hand-offs as they stand now and those decided in the last "
                            f"{handoffs.RECENT_DAYS} days.")
 page_header("My hand-offs" if "mine" in scopes else "Hand-offs", subtitle)
-scope = "all" if "all" in scopes else "mine"
-if len(scopes) > 1:
-    scope = st.segmented_control("Show", list(scopes), format_func=scopes.get, default="mine", key="ho_scope") or "mine"
+scope = handoff_views.scope_picker(scopes)
 owner_ids = handoffs.owner_scope(user, scope)
 if owner_ids is None:
     empty_state("Your user is not linked to a rep record, so no hand-offs can be routed to you.",
@@ -148,209 +29,29 @@ if owner_ids is None:
 
 frame = handoffs.inbox(owner_ids, as_of)
 counts = handoffs.inbox_summary(owner_ids, as_of)   # over every hand-off: the list is capped
-open_rows = frame[frame["decision"].isna()]
-recent = frame[frame["decision"].notna()]
 currency = settings.currency()
-
-cols = st.columns(4)
-with cols[0]:
-    kpi("Awaiting decision", fmt.number(counts.awaiting), good_when="neutral",
-        help="Hand-offs nobody has accepted or rejected yet.")
-with cols[1]:
-    kpi("Decision overdue", fmt.number(counts.overdue), good_when="down",
-        caption=f"{fmt.number(counts.due_soon)} due within 24 h")
-with cols[2]:
-    kpi("Untouched past the SLA", fmt.number(counts.untouched_breached), good_when="down",
-        help="Awaiting a decision, the first-touch deadline passed, and no rep touch yet (call, email, meeting, "
-             "LinkedIn): the rows whose first touch reads 'Breached'. Those touched late are not counted.")
-with cols[3]:
-    kpi(f"Accepted, last {handoffs.RECENT_DAYS} days",
-        fmt.pct(counts.accepted / counts.decided) if counts.decided else fmt.DASH,
-        good_when="neutral", caption=f"{fmt.number(counts.accepted)} of {fmt.number(counts.decided)} decided")
-
+handoff_views.summary_tiles(counts)
 if frame.empty:
     empty_state("No hand-offs are waiting for you, and none were decided in the last "
                 f"{handoffs.RECENT_DAYS} days.", "New MQLs routed to you appear here.")
     st.stop()
 
-# --------------------------------------------------------------------------- the inbox
+# --------------------------------------------------------------------------- the inbox and the card
 
-STATUS_TEXT = {"overdue": "Overdue", "due soon": "Due within 24 h", "open": "Open", "accepted": "Accepted",
-               "rejected": "Rejected"}
-TOUCH_TEXT = {"touched in time": "In time", "touched late": "Late", "not touched, breached": "Breached",
-              "pending": "Pending"}
-tz = settings.company_timezone()
-
-
-def table(rows: pd.DataFrame) -> pd.DataFrame:
-    # what to act on first (status, due date, first touch): on a laptop's width the last columns
-    # sit behind a scroll, and 'First touch: Breached' was among them
-    return pd.DataFrame({
-        "Lead": rows["lead_name"], "Company": rows["account_name"], "Owner": rows["owner_name"],
-        "Status": rows["decision_status"].map(STATUS_TEXT),
-        "Decide by": rows["decision_due_at"].dt.tz_convert(tz).dt.tz_localize(None),
-        "First touch": rows["touch_status"].map(TOUCH_TEXT),
-        "Handed off": rows["handed_off_at"].dt.tz_convert(tz).dt.tz_localize(None),
-        "Source": rows["source"], "Tier": rows["tier"], "Score": rows["score"],
-    })
-
-
-def decided_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Decided hand-offs: when each was decided and why, first (the decision due date and the
-    status word said neither)."""
-    out = table(rows).drop(columns=["Decide by"])
-    out["Decided"] = rows["decided_at"].dt.tz_convert(tz).dt.tz_localize(None).to_numpy()
-    out["Reason"] = [fmt.reason_label(r) + (" · recycled" if pd.notna(c) else "") if pd.notna(r) else ""
-                     for r, c in zip(rows["rejection_reason"], rows["recycled_at"])]
-    first = ["Lead", "Company", "Status", "Reason", "Decided"]   # on a laptop's width, before the scroll
-    return out[first + [c for c in out.columns if c not in first]]
-
-
-# Dates carry the year when any hand-off listed is from another year (an old one must not read as coming).
-when = sla_views.datetime_column_format(pd.concat([frame["handed_off_at"], frame["decision_due_at"]]), tz)
-config = {"Handed off": st.column_config.DatetimeColumn(format=when),
-          "Decide by": st.column_config.DatetimeColumn(format=when),
-          "Score": st.column_config.NumberColumn(format="%d", width="small"),
-          "Tier": st.column_config.NumberColumn(format="%d", width="small")}
-hidden_owner = scope == "mine"
-st.markdown(f"**Awaiting a decision ({fmt.number(counts.awaiting)})** · still in time first (soonest due), then "
-            "overdue (most recently due first) — click a row to open its card")
-if counts.awaiting > len(open_rows):
-    st.caption(f"Listing the {fmt.number(len(open_rows))} most urgent of {fmt.number(counts.awaiting)}; the "
-               "tiles count them all. The oldest overdue ones are also on Leads slipping through.")
-if open_rows.empty:
-    st.caption("Nothing awaits a decision.")
-    selection = None
-else:
-    shown = table(open_rows).drop(columns=["Owner"] if hidden_owner else [])
-    selection = data_table(shown, column_config=config,
-                           on_select="rerun", selection_mode="single-row",
-                           key=selection_key("ho_table"),
-                           height=min(38 + 35 * len(shown), 320))
-if len(recent):
-    with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({fmt.number(counts.decided)}"
-                     + (f", newest {fmt.number(len(recent))} listed)" if counts.decided > len(recent) else ")")):
-        decided = decided_table(recent).drop(columns=["Owner"] if hidden_owner else [])
-        data_table(decided, column_config={**config, "Decided": st.column_config.DatetimeColumn(format=when),
-                                           "Reason": st.column_config.TextColumn(width="medium")})
-
-# --------------------------------------------------------------------------- which card
-
-labels = {int(r.handoff_id): f"{r.lead_name} · {r.account_name} · {STATUS_TEXT[r.decision_status]}"
-          for r in frame.itertuples()}
-# Streamlit finds a selected option by its label: two namesakes at one account would open (and
-# bulk-decide) the same hand-off, so a label shared by several carries the hand-off number.
-repeated = pd.Series(list(labels.values())).value_counts()
-labels = {i: f"{text} · #{i}" if repeated[text] > 1 else text for i, text in labels.items()}
-ids = list(labels)
-picked_rows = selection.selection.rows if selection is not None else []
-if picked_rows:
-    picked = int(open_rows.iloc[picked_rows[0]]["handoff_id"])
-    if st.session_state.get("ho_last_pick") != picked:
-        st.session_state["ho_last_pick"] = picked
-        st.session_state["ho_open"] = picked
-if st.session_state.get("ho_open") not in labels:
-    st.session_state["ho_open"] = ids[0]
-
-st.divider()
-handoff_id = st.selectbox("Hand-off card", ids, format_func=labels.get, key="ho_open", on_change=card_picked)
+selection = handoff_views.inbox(frame, counts, settings.company_timezone(), hide_owner=scope == "mine")
+labels = handoff_views.card_labels(frame)
+handoff_id = handoff_views.card_picker(frame, selection, labels)
 c = handoffs.card(handoff_id)
 if c is None:
     empty_state("This hand-off no longer exists.", "Reload the page.")
     st.stop()
 
 versions = qualification.versions()
-current = qualification.in_force_among(versions, as_of)
 channels = dimensions.channels()
-source_labels = dict(zip(channels["code"], channels["label"]))
+handoff_views.card(c, as_of, versions, qualification.in_force_among(versions, as_of),
+                   dict(zip(channels["code"], channels["label"])), currency)
+handoff_views.decision_panel(user, handoff_id, c.facts,
+                             handoffs.may_decide(user, c.facts["owner_id"], c.facts["owner_team_id"]))
+handoff_views.engagement(c)
 
-with st.container(border=True):
-    card_view.header(c)
-    card_view.sla_clock(c, as_of)
-    left, right = st.columns(2, gap="medium")
-    with left:
-        card_view.origin(c, {v.id: v for v in versions})
-    with right:
-        card_view.fit(c, current, source_labels)
-    card_view.account(c, currency)  # full width: its deals and contacts are tables
-
-# --------------------------------------------------------------------------- decide
-
-facts = c.facts
-may = handoffs.may_decide(user, facts["owner_id"], facts["owner_team_id"])
-reason_options = list(handoffs.REASONS)
-if facts["decision"] is None and may:
-    with st.container(border=True, key=f"ho_decide_{handoff_id}"):
-        st.markdown("**Your decision**")
-        a, b = st.columns([1, 2])
-        with a:
-            # Nothing preselected: a decision is a choice, never a default one click records.
-            st.radio("Decision", ["Accept", "Reject"], key=f"ho_dec_{handoff_id}", horizontal=True, index=None,
-                     persist_state="session")
-            st.selectbox("Rejection reason (when rejecting)", reason_options, format_func=fmt.reason_label,
-                         index=None, placeholder="Choose a reason", key=f"ho_reason_{handoff_id}",
-                         persist_state="session")
-            st.checkbox("Recycle to nurture (when rejecting)", key=f"ho_recycle_{handoff_id}",
-                        help="Marketing keeps nurturing the lead; it can qualify again later.", persist_state="session")
-        with b:
-            # no max_chars: a paste past the limit was thrown away without a word; recording says how
-            # long the comment is and what fits, and the text stays in the box
-            st.text_area("Comment (required for 'Other')", key=f"ho_comment_{handoff_id}", height=122,
-                         persist_state="session",
-                         placeholder="What should marketing know? E.g. 'Student, no buying role'.")
-        st.button("Record decision", key=f"ho_record_{handoff_id}", type="primary", on_click=submit_decision,
-                  args=(handoff_id,))
-        notices.show(CARD)
-        if draft(handoff_id):
-            st.caption("Not recorded yet. This draft stays on this lead's card while you open others.")
-elif draft(handoff_id):
-    # decided (or handed to someone else) while the rep's draft waited on another card: say so once
-    kept = draft(handoff_id)
-    forget_draft(handoff_id)
-    typed = f" Your comment was: “{kept['comment']}”" if kept.get("comment") else ""
-    st.warning(fmt.md_text("Your draft decision on this lead was not recorded: "
-                           + ("it was decided meanwhile." if facts["decision"] is not None
-                              else "you can no longer decide it.") + typed), icon=":material/info:")
-if facts["decision"] is None and not may:
-    st.info(f"Handed to {fmt.md_text(facts['owner_name'])}: only they or their team's sales lead can decide.",
-            icon=":material/lock:")
-if facts["decision"] == "rejected" and facts["recycled_at"] is None and may:
-    st.button("Recycle to nurture", on_click=submit_recycle, args=(handoff_id,), icon=":material/recycling:",
-              help="Send this rejected lead back to marketing's nurture programme.")
-notices.show(CARD)   # a decision recorded: its fields went, the message stays where they were
-
-st.markdown("**Engagement and activity**")
-card_view.timeline(c)
-
-# --------------------------------------------------------------------------- bulk
-
-decidable = [int(r.handoff_id) for r in open_rows.itertuples()
-             if handoffs.may_decide(user, int(r.owner_id), int(r.owner_team_id))]
-if len(decidable) > 1 and user.can("handoffs.decide"):
-    # keyed: the count in the title changes after a bulk decision, and a new title made a new,
-    # closed section that hid the result shown inside it
-    with st.expander(f"Decide on several at once ({len(decidable)} open)", icon=":material/checklist:",
-                     key="ho_bulk_section", expanded=notices.pending(BULK_MESSAGE)):
-        chosen = st.session_state.get("ho_bulk_ids", [])
-        gone = [i for i in chosen if i not in decidable]
-        st.session_state["ho_bulk_ids"] = [i for i in chosen if i in decidable]
-        if gone:   # decided (or moved) elsewhere since they were picked: say so, not only drop them
-            st.warning(", ".join(labels.get(i, f"Hand-off #{i}").split(" · ")[0] for i in gone)
-                       + (" was" if len(gone) == 1 else " were") + " decided or reassigned since you picked "
-                       + ("it" if len(gone) == 1 else "them") + ", so the selection no longer holds "
-                       + ("it." if len(gone) == 1 else "them."), icon=":material/info:")
-        with st.form("bulk_decide", border=False):
-            st.multiselect("Hand-offs", decidable, format_func=labels.get, key="ho_bulk_ids",
-                           placeholder="Choose the hand-offs")
-            a, b = st.columns([1, 2])
-            with a:
-                st.radio("Decision", ["Accept", "Reject"], key="ho_bulk_dec", horizontal=True, index=None)
-                st.selectbox("Rejection reason (when rejecting)", reason_options, format_func=fmt.reason_label,
-                             index=None, placeholder="Choose a reason", key="ho_bulk_reason")
-                st.checkbox("Recycle to nurture (when rejecting)", key="ho_bulk_recycle")
-            with b:
-                st.text_area("Comment for all of them", key="ho_bulk_comment", height=122)
-            st.form_submit_button("Record for all selected", on_click=submit_bulk)
-            notices.show(BULK_MESSAGE)   # under the button: at the top of the page it was off-screen
-else:   # the bulk form went (one or no hand-off left): say it here
-    notices.show(BULK_MESSAGE)
+handoff_views.bulk_section(user, frame, labels)

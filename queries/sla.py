@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 import pandas as pd
@@ -760,7 +760,7 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
         audit.record(conn, actor.id, "calendar.hours", "business_calendar", calendar_id,
                      None if replaced is None else {"effective_from": effective_from, "hours": replaced},
                      {"effective_from": effective_from, "hours": schedule.describe()})
-        remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
+        remeasured = _remeasure_from(conn, effective_from, tz)
     metrics.clear_caches()
     return remeasured
 
@@ -779,9 +779,16 @@ def delete_schedule(actor: User, calendar_id: int, effective_from: date, expecte
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.hours_removed", "business_calendar", calendar_id,
                      {"effective_from": effective_from, "hours": removed}, None)
-        remeasured = refresh(conn, reaching=_effective_instant(effective_from, tz) - timedelta(days=1))
+        remeasured = _remeasure_from(conn, effective_from, tz)
     metrics.clear_caches()
     return remeasured
+
+
+def _remeasure_from(conn, day: date, tz: str) -> int:
+    """Re-measure, in the caller's transaction, the hand-offs a change to a calendar's hours or
+    holidays from ``day`` on can alter: those whose measured span reaches the day before it
+    (docs/sla.md, refresh_handoff_sla). Returns how many changed."""
+    return refresh(conn, reaching=_effective_instant(day, tz) - timedelta(days=1))
 
 
 def _stored_hours(conn, calendar_id: int, effective_from: date) -> str | None:
@@ -876,7 +883,7 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
         audit.record(conn, actor.id, "calendar.holidays_added", "business_calendar", calendar_id,
                      {d.isoformat(): n for d, n in sorted(renamed.items())} or None,
                      {d.isoformat(): n for d, n in changed})
-        remeasured = refresh(conn, reaching=_effective_instant(changed[0][0], tz) - timedelta(days=1))
+        remeasured = _remeasure_from(conn, changed[0][0], tz)
     metrics.clear_caches()
     return remeasured
 
@@ -891,7 +898,7 @@ def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: i
         _bump(conn, calendar_id, expected_version)
         audit.record(conn, actor.id, "calendar.holiday_removed", "business_calendar", calendar_id,
                      {day.isoformat(): name}, None)
-        remeasured = refresh(conn, reaching=_effective_instant(day, tz) - timedelta(days=1))
+        remeasured = _remeasure_from(conn, day, tz)
     metrics.clear_caches()
     return remeasured
 
@@ -1212,26 +1219,53 @@ def _rep_breaches(rep_id: int, period: Period, as_of: datetime) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Standing:
-    """Compliance and speed for one rep or team over one span (week or period)."""
+class Totals:
+    """SLA compliance and speed over a set of hand-offs, by the rules of sla_compliance and
+    first_touch: a rep's or their team's week or period (My SLA), or a period's total (the team
+    scorecard, which labels it: "this period", the comparison period)."""
 
+    label: str = ""
     handed_off: int = 0
     met: int = 0
-    breached: int = 0
     breached_untouched: int = 0
+    breached: int = 0           # touched late or untouched past the deadline
     pending: int = 0
     untouched: int = 0
     compliance_rate: float | None = None
     median_minutes: float | None = None
     p90_minutes: float | None = None
 
+    @property
+    def breached_late(self) -> int:
+        """Breaches touched after their deadline."""
+        return self.breached - self.breached_untouched
+
+
+_TOTALS_COUNTS = ("handed_off", "met", "breached_untouched", "breached", "pending", "untouched")
+_TOTALS_MEASURES = ("compliance_rate", "median_minutes", "p90_minutes")
+
+
+def _none(value):
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+def _totals(row, label: str = "", prefix: str = "") -> Totals:
+    """The :class:`Totals` in a query's row (a mapping or a frame's row), its columns named
+    ``prefix`` + the field's name (sla_rep_standing has one set per rep or team and span)."""
+    def measure(k):
+        value = row[prefix + k]
+        return _none(None if value is None else float(value))
+
+    return Totals(label, **{k: int(row[prefix + k]) for k in _TOTALS_COUNTS},
+                  **{k: measure(k) for k in _TOTALS_MEASURES})
+
 
 @dataclass(frozen=True)
 class RepStanding:
-    me_week: Standing
-    me_period: Standing
-    team_week: Standing
-    team_period: Standing
+    me_week: Totals
+    me_period: Totals
+    team_week: Totals
+    team_period: Totals
     weekly: pd.DataFrame = field(default_factory=pd.DataFrame)  # bucket, compliance_rate, team_compliance_rate
 
 
@@ -1253,16 +1287,11 @@ def _rep_standing(rep_id: int, team_id: int, period: Period, week: Period, as_of
             "rep_id": rep_id, "team_id": team_id, "as_of": as_of, "tz": period.tz, "start_at": period.start_at,
             "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings().one()
 
-    def standing(prefix: str) -> Standing:
-        values = {f.name: row[f"{prefix}_{f.name}"] for f in fields(Standing)}
-        return Standing(**{k: (v if v is None or k.endswith(("rate", "minutes")) else int(v))
-                           for k, v in values.items()})
-
     weekly = _typed(pd.DataFrame({"bucket": row["weekly_buckets"] or [], "compliance_rate": row["weekly_me"] or [],
                                   "team_compliance_rate": row["weekly_team"] or []}),
                     {"bucket": _DAY, "compliance_rate": _FLOAT, "team_compliance_rate": _FLOAT})
-    return RepStanding(standing("me_week"), standing("me_period"), standing("team_week"), standing("team_period"),
-                       weekly)
+    spans = ("me_week", "me_period", "team_week", "team_period")
+    return RepStanding(*(_totals(row, prefix=f"{span}_") for span in spans), weekly)
 
 
 # --------------------------------------------------------------------------- team views
@@ -1338,21 +1367,6 @@ SCORECARD_SCHEMA = {"slice": _STR, "dim_key": _STR, "dim_label": _STR, "team": _
 
 
 @dataclass(frozen=True)
-class Totals:
-    label: str = ""
-    handed_off: int = 0
-    met: int = 0
-    breached_late: int = 0
-    breached_untouched: int = 0
-    breached: int = 0
-    pending: int = 0
-    untouched: int = 0
-    compliance_rate: float | None = None
-    median_minutes: float | None = None
-    p90_minutes: float | None = None
-
-
-@dataclass(frozen=True)
 class Decisions:
     on_time: int = 0
     late: int = 0
@@ -1389,21 +1403,10 @@ class Scorecard:
                 "touches made later are left out).")
 
 
-def _none(value):
-    return None if value is None or (isinstance(value, float) and value != value) else value
-
-
 def scorecard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scorecard:
     """Everything the team scorecard shows: one scan of the period grouped several ways (incl. the
     touch-vs-window bands), decision timeliness, and the previous period's totals."""
     return _scorecard(period, filters, as_of or now_minute())
-
-
-def _totals(row, label: str) -> Totals:
-    return Totals(label, *(int(row[k]) for k in ("handed_off", "met", "breached_late", "breached_untouched",
-                                                  "breached", "pending", "untouched")),
-                  *(_none(None if row[k] is None else float(row[k]))
-                    for k in ("compliance_rate", "median_minutes", "p90_minutes")))
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)

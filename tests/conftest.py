@@ -59,6 +59,16 @@ def _one_bcrypt_hash_per_password(monkeypatch):
     monkeypatch.setattr(users, "hash_password", hash_once)
 
 
+@pytest.fixture
+def cheap_bcrypt(monkeypatch):
+    """Cost 4 instead of 12 for the bcrypt hashes made in a test (and so for checking passwords
+    against them): the same code path, a fraction of the time. For tests that sign in often."""
+    import bcrypt
+
+    real = bcrypt.gensalt
+    monkeypatch.setattr(bcrypt, "gensalt", lambda rounds=4, prefix=b"2b": real(4, prefix))
+
+
 def _backends() -> list[str]:
     backends = ["embedded"]
     if os.environ.get("ALIGNBOARD_TEST_DATABASE_URL"):
@@ -209,6 +219,12 @@ def app_db(migrated_url, monkeypatch) -> sa.Engine:
     engine = _point_app_at(migrated_url, monkeypatch)
     yield engine
     db.reset_engine()
+
+
+@pytest.fixture
+def cookie_key(monkeypatch):
+    """A sign-in cookie key, which the app requires outside demo mode: for tests that run its pages."""
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
 
 
 @pytest.fixture

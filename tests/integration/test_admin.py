@@ -25,18 +25,7 @@ ADMIN_PW = "admin password 1"
 PW = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def _cheap_bcrypt(monkeypatch):
-    """Cost 4 instead of 12 for hashes made in these tests: same code path, a fraction of the time."""
-    import bcrypt
-
-    real = bcrypt.gensalt
-    monkeypatch.setattr(bcrypt, "gensalt", lambda rounds=4, prefix=b"2b": real(4, prefix))
-
-
-@pytest.fixture
-def cookie_key(monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+pytestmark = pytest.mark.usefixtures("cheap_bcrypt")
 
 
 @pytest.fixture

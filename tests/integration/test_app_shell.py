@@ -30,11 +30,6 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
-def cookie_key(monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
-
-
-@pytest.fixture
 def people(app_db, cookie_key):
     world = World(app_db)
     team = world.team("sales_development", code="sdr")

@@ -27,11 +27,6 @@ _HASH = users.hash_password("correct horse battery")
 
 
 @pytest.fixture
-def cookie_key(monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
-
-
-@pytest.fixture
 def people(world, app_db, cookie_key):
     """Three teams, a rep per role, a user per role (admin and executive without a rep record)."""
     t = {"marketing": world.team("marketing", code="marketing"), "sdr": world.team("sales_development", code="sdr"),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from components import sla_views
 from queries import sla
 from tests.apptest import open_page
-from tests.integration.test_sla_pages import cookie_key, create_wall_clock_policy, office  # noqa: F401
+from tests.integration.test_sla_pages import create_wall_clock_policy, office  # noqa: F401
 
 pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
 

@@ -18,11 +18,6 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def cookie_key(monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
-
-
-@pytest.fixture
 def people(app_db, cookie_key):
     for role in ("executive", "admin", "sales_lead", "marketing_lead"):
         users.create(None, UserInput(role, f"{role.title()} Person", f"{role}@example.com", [role]), PASSWORD)

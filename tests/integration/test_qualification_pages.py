@@ -24,11 +24,6 @@ pytestmark = pytest.mark.one_backend  # page tests: see tests/conftest.py
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def cookie_key(monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
-
-
 def _hash() -> str:
     return users.hash_password(PASSWORD)  # hashed once per session (tests/conftest.py)
 

@@ -25,13 +25,7 @@ PW = "correct horse battery"
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(autouse=True)
-def _cheap_bcrypt(monkeypatch):
-    """Cost 4 instead of 12 for hashes made in these tests: the same code path, a fraction of the time."""
-    import bcrypt
-
-    real = bcrypt.gensalt
-    monkeypatch.setattr(bcrypt, "gensalt", lambda rounds=4, prefix=b"2b": real(4, prefix))
+pytestmark = pytest.mark.usefixtures("cheap_bcrypt")
 
 
 @pytest.fixture

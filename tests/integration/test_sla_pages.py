@@ -41,11 +41,6 @@ OFFICE_TZ = _office_tz()
 SLA_PAGES = ("my_sla", "sla_scorecard", "sla_two_sided", "slipping", "sla_policies")
 
 
-@pytest.fixture
-def cookie_key(monkeypatch):
-    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
-
-
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 

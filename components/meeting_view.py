@@ -26,8 +26,8 @@ from components.widgets import empty_state, kpi, row_button
 from queries import meetings, settings
 from queries.access import User
 from queries.meeting_rules import (AUTO_ADVANCE, HEARTBEAT_SECONDS, LIVE_REFRESH_SECONDS, SECTIONS, STATUSES,
-                                   MeetingError, advance_due, clock, frame_from_json, parse_meeting_id, step,
-                                   timer_label, timer_state, timer_text, used_seconds)
+                                   MeetingError, advance_due, auto_tick_seconds, clock, frame_from_json,
+                                   parse_meeting_id, step, timer_label, timer_state, timer_text, used_seconds)
 from queries.periods import local_today
 
 FLASH = "mtg_flash"
@@ -848,7 +848,7 @@ def auto_advance(n: int, count: int, every: int, item_id: int = 0, screens: int 
     if every <= 0 or (n >= count and screens <= 1):
         return
 
-    @st.fragment(run_every=every)
+    @st.fragment(run_every=auto_tick_seconds(every))
     def _tick():
         auto_advance_tick(n, count, every, item_id, screens)
 

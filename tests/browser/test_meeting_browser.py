@@ -423,3 +423,27 @@ def test_the_agenda_editors_add_picker_is_whole_at_1280(page, meeting_id):
     expect(add).to_have_text(re.compile(r"Add$"))
     assert add.evaluate("b => !Array.from(b.querySelectorAll('*')).some(e => e.scrollWidth > e.clientWidth + 1)"), \
         "the Add button's label is cut"
+
+
+def test_auto_advance_moves_on_in_time_even_after_a_click_just_before(page, meeting_id):
+    """Auto-advance at 20 s, and the presenter clicks Freeze 16 s in: the slide moved on a whole
+    interval late (a full run restarted the once-an-interval timer; 58 s seen under 20 s). It now
+    moves on within a few seconds of its time."""
+    import time
+
+    from tests.browser.conftest import choose_option
+
+    open_meeting(page, meeting_id, section_of("scoreboard"), present=True, shows="Scoreboard")
+    choose_option(page, page.get_by_test_id("stSelectbox").filter(has_text="Auto-advance").get_by_role("combobox"),
+                  "Auto-advance: 20 s")
+    chosen = time.monotonic()
+    wait_for_app(page)
+    page.wait_for_timeout(max(0, 16_000 - 1000 * (time.monotonic() - chosen)))
+    expect(heading(page, "Scoreboard")).to_be_visible()          # not before its time
+    page.get_by_role("button", name=re.compile("Freeze numbers")).click()
+    try:
+        expect(heading(page, "Shared goals")).to_be_visible(timeout=12_000)   # by ~28 s after choosing
+    except AssertionError as err:
+        raise AssertionError(f"still on the scoreboard {time.monotonic() - chosen:.0f} s after choosing 20 s") from err
+    assert time.monotonic() - chosen < 30
+    assert_no_exception(page)

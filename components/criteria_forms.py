@@ -290,8 +290,9 @@ def propose_form(user: User, versions: list[Version], current: Version | None, o
         with b:
             st.multiselect(FIELD_LABELS["employee_bands"], list(EMPLOYEE_BANDS), key="cr_employee_bands",
                            placeholder="Any size")
-            st.multiselect(FIELD_LABELS["countries"], sorted(set(options["countries"]) | set(base.countries)),
-                           key="cr_countries", placeholder="Any country (or pick regions)",
+            st.multiselect(FIELD_LABELS["countries"],
+                           sorted(set(options["countries"]) | set(base.countries), key=fmt.country_sort_key),
+                           format_func=fmt.country, key="cr_countries", placeholder="Any country (or pick regions)",
                            help="A lead passes the geography rule when its country OR its region is listed.")
             st.multiselect(FIELD_LABELS["seniorities"], list(SENIORITIES), format_func=SENIORITIES.get,
                            key="cr_seniorities", placeholder="Any seniority")

@@ -97,7 +97,8 @@ def _options():
         "source": dict(zip(channels["code"], channels["label"])),
         "campaign": dict(zip(campaigns["id"], campaigns["name"])),
         "industry": {v: v for v in sorted(segments["industry"].unique())},
-        "country": {v: v for v in sorted(segments["country"].unique())},
+        # names, by name (the link and the query keep the codes)
+        "country": {v: fmt.country(v) for v in sorted(segments["country"].unique(), key=fmt.country_sort_key)},
         "tier": {1: "Tier 1", 2: "Tier 2", 3: "Tier 3"},
     }, reps, campaigns
 
@@ -332,5 +333,8 @@ def describe(filters: Filters) -> str:
     for key, attr in _LIST_KEYS.items():
         values = getattr(filters, attr)
         if values:
-            parts.append(", ".join(str(options[key].get(v, v)) for v in values))
+            if key == "country":   # by name, as the picker lists them; a code the data lacks still named
+                parts.append(fmt.countries(values))
+            else:
+                parts.append(", ".join(str(options[key].get(v, v)) for v in values))
     return " · ".join(parts)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
+from functools import lru_cache
 
 DASH = "—"
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "AUD": "A$", "CAD": "C$"}
@@ -219,6 +221,63 @@ REJECTION_REASONS = {
     "not_interested": "Not interested",
     "other": "Other",
 }
+
+
+#: Readable names where pycountry's ISO 3166 name is written for an index ("Congo, The Democratic
+#: Republic of the") and it has no common name of its own; and Kosovo, whose code XK is not in ISO
+#: 3166 but CRMs use it. pycountry's common names (Bolivia, Iran, Laos, Moldova, North and South
+#: Korea, Syria, Taiwan, Tanzania, Venezuela, Vietnam) come first; a unit test checks that no name
+#: shown is an inverted index form, so an upgrade that adds one says so.
+_COUNTRY_NAMES = {
+    "RU": "Russia",                      # ISO: Russian Federation
+    "CD": "Democratic Republic of the Congo",
+    "PS": "Palestine",
+    "FM": "Micronesia",
+    "VG": "British Virgin Islands",
+    "VI": "U.S. Virgin Islands",
+    "XK": "Kosovo",
+}
+
+
+def country(code) -> str:
+    """A country's name from its ISO 3166-1 alpha-2 code, as stored ('DE' → 'Germany', 'TW' →
+    'Taiwan', 'KR' → 'South Korea'); a code no list knows (a legacy 'UK', a typo) as typed, and a
+    missing one as a dash. Case and surrounding spaces do not matter ('de ' → 'Germany')."""
+    text = text_or(code)
+    if not text.strip():
+        return DASH
+    return _country_name(text)
+
+
+@lru_cache(maxsize=1024)
+def _country_name(text: str) -> str:
+    key = text.strip().upper()
+    if key in _COUNTRY_NAMES:
+        return _COUNTRY_NAMES[key]
+    if len(key) != 2 or not key.isascii() or not key.isalpha():
+        return text
+    import pycountry   # ~0.1 s on first use: only pages that show a country pay it
+
+    found = pycountry.countries.get(alpha_2=key)
+    if found is None:
+        return text
+    return getattr(found, "common_name", None) or found.name
+
+
+def country_sort_key(code) -> tuple[str, str]:
+    """Sorts codes by the name :func:`country` shows, accents aside ('Åland Islands' among the As,
+    'Türkiye' before 'Uganda'), so a picker reads alphabetically."""
+    name = unicodedata.normalize("NFKD", country(code))
+    return "".join(ch for ch in name if not unicodedata.combining(ch)).casefold(), str(code)
+
+
+def countries(codes, limit: int | None = None) -> str:
+    """Codes as their names, by name, comma-separated ('DE', 'AT' → 'Austria, Germany'); past
+    ``limit`` names, 'and N more'."""
+    names = [country(c) for c in sorted(codes, key=country_sort_key)]
+    if limit is not None and len(names) > limit:
+        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+    return ", ".join(names)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:>])")

@@ -73,7 +73,7 @@ def scope_text(goal: Goal) -> str:
     if s.industries:
         parts.append(", ".join(s.industries))
     if s.countries:
-        parts.append(", ".join(s.countries))
+        parts.append(fmt.countries(s.countries))
     if s.tiers:
         parts.append(", ".join(f"Tier {t}" for t in s.tiers))
     return " · ".join(parts)

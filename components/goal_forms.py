@@ -244,7 +244,7 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
     channel_labels = dict(zip(channels["code"], channels["label"]))
     segments = dimensions.segments()
     industries = sorted(set(segments["industry"]) | set(v["industries"]))
-    countries = sorted(set(segments["country"]) | set(v["countries"]))
+    countries = sorted(set(segments["country"]) | set(v["countries"]), key=fmt.country_sort_key)
     manual = _v("metric") == MANUAL
     scoped = any(_v(k) for k in ("teams", "sources", "industries", "countries", "tiers"))
     metric_options = [MANUAL, *METRICS]
@@ -324,7 +324,7 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
                                placeholder="All industries")
             with cols[3]:
                 st.multiselect("Country", countries, default=v["countries"], key=_k("countries"),
-                               placeholder="All countries")
+                               format_func=fmt.country, placeholder="All countries")
             with cols[4]:
                 st.multiselect("Tier", [1, 2, 3], default=[t for t in v["tiers"] if t in (1, 2, 3)], key=_k("tiers"),
                                format_func=lambda t: f"Tier {t}", placeholder="All tiers")

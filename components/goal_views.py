@@ -311,6 +311,8 @@ def _value(key: str, value, goal: goals.Goal) -> str:
         return goal_card.value_text(float(value), goal, settings.currency())
     if key == "metric":
         return goals.METRICS[value].label if value in goals.METRICS else str(value)
+    if key == "scope_countries":
+        return fmt.countries(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):

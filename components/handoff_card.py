@@ -183,7 +183,7 @@ def fit(c: Card, current: Version | None, source_labels: dict) -> Evaluation | N
 def account(c: Card, currency: str) -> None:
     f = c.facts
     st.markdown(f"**Account: {fmt.md_text(f['account_name'])}**")
-    bits = [f["industry"], f"{f['country']} ({REGIONS.get(f['region'], f['region'])})",
+    bits = [f["industry"], f"{fmt.country(f['country'])} ({REGIONS.get(f['region'], f['region'])})",
             f"{f['employee_band']} employees", TIERS.get(int(f["tier"]), f"Tier {f['tier']}")]
     owner = f" · account owner {f['account_owner_name']}" if f["account_owner_name"] else ""
     domain = f"{f['domain']} · " if f.get("domain") else ""

@@ -440,7 +440,8 @@ def _import_holidays(user, cal_id, version, tz, k):
             raise sla.SlaError("That list has no holidays for the year.")
         return len(found), sla.save_holidays(user, cal_id, found, version, tz, rename=True)
 
-    _guard(f"{IMPORT}{cal_id}", run, lambda r: f"Imported {r[0]} public holidays ({s[f'{k}country'].upper()} {int(s[f'{k}year'])}); "
+    _guard(f"{IMPORT}{cal_id}", run, lambda r: f"Imported {r[0]} public holidays ({fmt.country(s[f'{k}country'])} "
+                          f"{int(s[f'{k}year'])}); "
                           f"review them and remove any your company works on.{_remeasured(r[1])}")
 
 

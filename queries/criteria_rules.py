@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from components.format import country, country_sort_key
+
 EMPLOYEE_BANDS = ("1-49", "50-199", "200-999", "1000-4999", "5000+")
 SENIORITIES = {"entry": "Entry level", "manager": "Manager", "director": "Director", "vp": "VP",
                "c_level": "C-level"}
@@ -162,7 +164,20 @@ class Evaluation:
         return sum(RULES[r.key][0] for r in self.failed)
 
 
+class _CountryNames:
+    """Country codes as their names ('DE' → 'Germany'), a ``labels`` mapping for :func:`_list`, which
+    then also lists them by name. Display only: criteria keep the codes."""
+
+    def get(self, code, default=None) -> str:
+        return country(code)
+
+
+COUNTRY_NAMES = _CountryNames()
+
+
 def _list(values, labels: dict | None = None, limit: int = 8) -> str:
+    if labels is COUNTRY_NAMES:
+        values = sorted(values, key=country_sort_key)
     shown = [str(labels.get(v, v)) if labels else str(v) for v in values]
     if len(shown) > limit:
         return ", ".join(shown[:limit]) + f" and {len(shown) - limit} more"
@@ -184,14 +199,13 @@ def evaluate(criteria: Criteria, lead: LeadProfile, *, source_labels: dict | Non
     c = criteria
     src = source_labels or {}
     results = [_in("industry", c.industries, lead.industry)]
+    where = f"{country(lead.country)} ({REGIONS.get(lead.region, lead.region)})"
     if not c.countries and not c.regions:
-        results.append(RuleResult("geography", RULES["geography"][1], "any", "any",
-                                  f"{lead.country} ({REGIONS.get(lead.region, lead.region)})"))
+        results.append(RuleResult("geography", RULES["geography"][1], "any", "any", where))
     else:
-        expected = " or ".join(p for p in (_list(c.countries), _list(c.regions, REGIONS)) if p)
+        expected = " or ".join(p for p in (_list(c.countries, COUNTRY_NAMES), _list(c.regions, REGIONS)) if p)
         ok = lead.country in c.countries or lead.region in c.regions
-        results.append(RuleResult("geography", RULES["geography"][1], "matched" if ok else "failed", expected,
-                                  f"{lead.country} ({REGIONS.get(lead.region, lead.region)})"))
+        results.append(RuleResult("geography", RULES["geography"][1], "matched" if ok else "failed", expected, where))
     results.append(_in("employee_band", c.employee_bands, lead.employee_band))
     results.append(_in("job_function", c.job_functions, lead.job_function))
     results.append(_in("seniority", c.seniorities, lead.seniority, SENIORITIES))
@@ -242,7 +256,8 @@ def validate(criteria: Criteria, *, known: dict[str, set] | None = None) -> Crit
     for name, values in (known or {}).items():
         unknown = [v for v in getattr(c, name) if v not in values]
         if unknown:
-            raise CriteriaError(f"{FIELD_LABELS[name]}: {', '.join(map(str, unknown))} "
+            shown = [f"{country(v)} ({v})" if name == "countries" and country(v) != v else str(v) for v in unknown]
+            raise CriteriaError(f"{FIELD_LABELS[name]}: {', '.join(shown)} "
                                 f"{'is' if len(unknown) == 1 else 'are'} not in the data.")
     if not c.restricts_anything:
         raise CriteriaError("These criteria restrict nothing, so every lead would qualify. Choose at least one rule "
@@ -270,7 +285,7 @@ class Change:
             a = "none" if not self.after else str(self.after)
             direction = "raised" if (self.after or 0) > (self.before or 0) else "lowered"
             return f"{self.label} {direction} from {b} to {a}"
-        labels = {"seniorities": SENIORITIES, "regions": REGIONS, "tiers": TIERS,
+        labels = {"seniorities": SENIORITIES, "regions": REGIONS, "tiers": TIERS, "countries": COUNTRY_NAMES,
                   "excluded_sources": dict(self.source_labels)}.get(self.field)
         if self.field == "excluded_sources":   # an exclusion list: empty means "none", as describe() says
             if not self.before:
@@ -311,7 +326,8 @@ def diff(old: Criteria | None, new: Criteria, *, source_labels: dict | None = No
 def describe(criteria: Criteria, *, source_labels: dict | None = None) -> list[tuple[str, str]]:
     """(rule label, what it requires) for every rule, "any" where it does not restrict."""
     c = criteria
-    geo = " or ".join(p for p in (_list(c.countries, limit=30), _list(c.regions, REGIONS)) if p) or "any"
+    geo = " or ".join(p for p in (_list(c.countries, COUNTRY_NAMES, limit=30), _list(c.regions, REGIONS))
+                      if p) or "any"
     return [
         (RULES["industry"][1], _list(c.industries, limit=30) or "any"),
         (RULES["geography"][1], geo),

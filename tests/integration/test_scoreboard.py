@@ -293,6 +293,22 @@ def test_tier_filter_from_the_link(scene):
 
 
 @pytest.mark.one_backend
+def test_the_country_filter_names_countries_by_name_and_keeps_codes_in_the_link(scene, world):
+    world.account(country="CH", region="EMEA")   # Switzerland: after Germany by name, before it by code
+    app = open_scoreboard({**Q1_LINK, "country": "DE"})
+    picker = app.multiselect(key="flt_country")
+    assert list(picker.proto.options) == ["Germany", "Switzerland", "United States"]
+    assert picker.value == ["DE"]
+    assert "Germany" in app.caption[0].value and "DE" not in app.caption[0].value   # the page's subtitle
+    assert app.query_params.get("country") in ("DE", ["DE"])
+    assert tiles(app)["MQLs delivered"].value == "2"   # the filter still reads the code: DE's two leads
+    app.multiselect(key="flt_country").set_value(["US", "CH"]).run()
+    linked = app.query_params.get("country")
+    assert set((linked[0] if isinstance(linked, list) else linked).split(",")) == {"CH", "US"}   # codes, as picked
+    assert "Switzerland, United States" in app.caption[0].value
+
+
+@pytest.mark.one_backend
 def test_no_revenue_target_points_to_the_plan(scene):
     app = open_scoreboard(Q1_LINK)
     coverage = tiles(app)["Pipeline coverage"]

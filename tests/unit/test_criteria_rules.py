@@ -146,8 +146,26 @@ def test_diff_of_the_exclusion_list_says_none_as_describe_does():
 
 def test_describe_covers_every_rule():
     rows = dict(describe(ICP, source_labels={"partner": "Partner"}))
-    assert rows["Country or region"] == "US or EMEA"
+    assert rows["Country or region"] == "United States or EMEA"
     assert rows["Company size"] == "200-999, 1000-4999 employees"
     assert rows["Minimum score"] == "at least 60"
     assert rows["Excluded sources"] == "Partner"
     assert dict(describe(Criteria(min_score=1)))["Industry"] == "any"
+
+
+def test_countries_read_as_names_by_name_in_rules_diffs_and_fit():
+    """Criteria keep ISO codes; every text built from them names the countries, listed by name."""
+    c = Criteria(countries=("US", "DE", "AT"))
+    assert c.countries == ("AT", "DE", "US")   # stored and bound to the SQL as codes
+    assert dict(describe(c))["Country or region"] == "Austria, Germany, United States"
+    assert dict(describe(Criteria(countries=("GB", "XX"))))["Country or region"] == "United Kingdom, XX"
+    [change] = diff(Criteria(countries=("US",)), Criteria(countries=("GB", "DE")))
+    assert change.text == "Countries: added Germany, United Kingdom; removed United States"
+    [change] = diff(None, Criteria(countries=("NZ",)))
+    assert change.text == "Countries: now only New Zealand (was any)"
+    geo = next(r for r in evaluate(ICP, LEAD).results if r.key == "geography")
+    assert (geo.status, geo.expected, geo.actual) == ("matched", "United States or EMEA", "Germany (EMEA)")
+    anywhere = next(r for r in evaluate(Criteria(min_score=1), LEAD).results if r.key == "geography")
+    assert anywhere.actual == "Germany (EMEA)"
+    with pytest.raises(CriteriaError, match=r"Countries: Germany \(DE\) is not in the data"):
+        validate(Criteria(countries=("DE",)), known={"countries": {"US"}})

@@ -179,3 +179,48 @@ def test_sourced_share_and_p90_captions_name_what_is_missing():
     assert fmt.sourced_share(math.nan, "no pipeline created") == "no pipeline created"
     assert fmt.within_p90(300.0) == "90% within 5 h"
     assert fmt.within_p90(None) == "no hand-off touched"
+
+
+@pytest.mark.parametrize("code,expected", [
+    ("DE", "Germany"), ("NZ", "New Zealand"), ("GB", "United Kingdom"), ("US", "United States"),
+    ("AE", "United Arab Emirates"),
+    # pycountry's common names, not ISO's index forms ("Taiwan, Province of China", "Korea, Republic of")
+    ("TW", "Taiwan"), ("KR", "South Korea"), ("KP", "North Korea"), ("BO", "Bolivia"), ("IR", "Iran"),
+    ("VN", "Vietnam"), ("VE", "Venezuela"), ("TZ", "Tanzania"), ("SY", "Syria"), ("LA", "Laos"),
+    # ours, where pycountry has no common name
+    ("RU", "Russia"), ("CD", "Democratic Republic of the Congo"), ("PS", "Palestine"), ("XK", "Kosovo"),
+    ("de", "Germany"), (" DE ", "Germany"),   # as a sync might have written it
+])
+def test_country_names(code, expected):
+    assert fmt.country(code) == expected
+
+
+@pytest.mark.parametrize("code", ["UK", "XX", "EU", "Germany", "D", "DEU", "1A", "ÄÖ"])
+def test_country_unknown_or_legacy_code_shows_as_typed(code):
+    assert fmt.country(code) == code
+
+
+@pytest.mark.parametrize("code", [None, "", "  ", math.nan])
+def test_country_missing_is_a_dash(code):
+    assert fmt.country(code) == "—"
+
+
+def test_no_country_name_is_an_inverted_index_form():
+    """Every name shown reads as a name: no 'Korea, Republic of', 'Congo, The Democratic Republic of
+    the', 'Virgin Islands, U.S.' (a pycountry upgrade that adds one fails here)."""
+    import pycountry
+
+    inverted = [(c.alpha_2, fmt.country(c.alpha_2)) for c in pycountry.countries
+                if ", " in fmt.country(c.alpha_2)
+                and fmt.country(c.alpha_2) not in ("Bonaire, Sint Eustatius and Saba",
+                                                   "Saint Helena, Ascension and Tristan da Cunha")]
+    assert inverted == []
+    assert all(fmt.country(c.alpha_2) != c.alpha_2 for c in pycountry.countries)
+
+
+def test_countries_sorted_by_name_accents_aside():
+    assert fmt.countries(["US", "DE", "AT"]) == "Austria, Germany, United States"
+    codes = ["UG", "TR", "AX", "AU", "CI", "CL"]
+    assert sorted(codes, key=fmt.country_sort_key) == ["AX", "AU", "CL", "CI", "TR", "UG"]
+    assert fmt.countries(["US", "DE", "AT", "FR"], limit=2) == "Austria, France and 2 more"
+    assert fmt.countries([]) == ""

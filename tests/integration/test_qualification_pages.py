@@ -983,3 +983,34 @@ def test_the_weekly_review_ranks_poorly_rated_campaigns_by_a_weighted_rating_and
     assert low["Weighted"].iloc[1] == pytest.approx((1 + 10 * overall) / 11)
     assert any("Lowest weighted rating first" in c.value and f"({overall:.1f} ★)" in c.value for c in at.caption), \
         texts(at)
+
+
+def test_countries_show_by_name_on_the_card_and_the_criteria_page(shop, monkeypatch):
+    """Accounts and criteria keep ISO codes; the card's account line, its fit, the criteria form's
+    picker (by name), the proposal's rules and its change list name the countries."""
+    from queries import metrics
+
+    shop["world"].account(country="CH", region="EMEA")   # Switzerland: after Germany by name, before it by code
+    shop["world"].account(country="DE", region="EMEA")
+    at = run_as("marketing_lead", "criteria")
+    picker = at.multiselect(key="cr_countries")
+    assert list(picker.proto.options) == ["Germany", "Switzerland", "United States"]
+    fill_propose_form(at, "DACH and US", tiers=(1,), min_score=0)
+    at.multiselect(key="cr_countries").set_value(["US", "CH"])
+    at.date_input(key="cr_effective").set_value(datetime.now().date())   # in force once approved
+    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    assert not at.exception, at.exception
+    with shop["engine"].connect() as conn:
+        assert conn.execute(sa.text("select countries from criteria_version")).scalar_one() == ["CH", "US"]
+    shown = texts(at) + "\n" + "\n".join(df.value.to_csv() for df in at.dataframe)
+    assert "Switzerland, United States" in shown, shown
+    assert "CH," not in shown and "CH or" not in shown
+
+    vid = qualification_ids(shop)[0]
+    qualification.approve(users.by_username("sales_lead"), vid, qualification.by_id(vid).version)
+    later = metrics.now_minute() + timedelta(minutes=2)   # in force from the approval instant
+    monkeypatch.setattr(metrics, "now_minute", lambda: later)
+    card = texts(run_as("sdr", "my_handoffs"))
+    assert "United States \\(North America\\)" in card, card      # the account line and the fit's value
+    assert "needs Switzerland, United States" in card, card
+    assert "US \\(" not in card

@@ -155,7 +155,8 @@ def run(url: str, user: str, password: str, pages: list[tuple[str, str]], sizes:
                         page.goto(f"/{path}")
                         wait_for_app(page)
                         wait_for_charts(page)
-                        if not re.search(rf"^https?://[^/]+/{re.escape(path)}/?(\?|#|$)", page.url):
+                        page_path = path.partition("?")[0]   # the page may add its own parameters to a link's
+                        if not re.search(rf"^https?://[^/]+/{re.escape(page_path)}/?(\?|#|$)", page.url):
                             print(f"warning: /{path} ended on {page.url} (may '{user}' see it?)", file=sys.stderr)
                             failures += 1
                         if page.get_by_text("Page not found").count():

@@ -285,21 +285,24 @@ def goal_screens(count: int, per_screen: int = GOALS_PER_SCREEN) -> list[range]:
 
 
 #: Decisions, and action items, on one screen of the "Decisions and actions" slide (and a topic's):
-#: each clamped to two lines and a line of who/when, five a column fit 1280×720 and 1920×1080 (six
-#: actions ran the page to 776 px, three long decisions to 1,227 px).
-OUTCOMES_PER_SCREEN = 5
+#: each clamped to two lines and a line of who/when, six a column (each on two lines) fit 1280×720
+#: under a header on three lines, with the paging line under them, and 1920×1080 (measured in
+#: chromium: tests/browser/test_meeting_browser.py). The slide's type grows with the screen's width
+#: (clamp(…, vw, …)), so a 16:9 full-HD projector has about as many lines' room as a 720p one: one
+#: count serves both, and the server, which pages, never needs the screen's size.
+OUTCOMES_PER_SCREEN = 6
 
 
 def outcome_screens(decisions: int, actions: int, per_screen: int = OUTCOMES_PER_SCREEN) -> list[tuple[range, range]]:
     """The screens of a slide of decisions and action items: as few as the longer list needs at
-    ``per_screen`` a column, each list evened out over them (7 actions on 2 screens: 4 and 3). A
-    list that runs out earlier leaves its column empty on the later screens; one screen when both
-    are empty."""
+    ``per_screen`` a column, each list filling its column on a screen before it spills onto the
+    next (4 decisions and 7 actions: 4 + 6, then the 7th action alone), so the first screen, the one
+    the room reads, holds as much as fits. A list that runs out earlier leaves its column empty on
+    the later screens; one screen when both are empty."""
     screens = max(-(-decisions // per_screen), -(-actions // per_screen), 1)
 
     def parts(count: int) -> list[range]:
-        size = max(-(-count // screens), 1)
-        return [range(min(i * size, count), min((i + 1) * size, count)) for i in range(screens)]
+        return [range(min(i * per_screen, count), min((i + 1) * per_screen, count)) for i in range(screens)]
 
     return list(zip(parts(decisions), parts(actions)))
 

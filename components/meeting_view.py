@@ -26,8 +26,8 @@ from components.widgets import empty_state, kpi, row_button
 from queries import meetings, settings
 from queries.access import User
 from queries.meeting_rules import (AUTO_ADVANCE, HEARTBEAT_SECONDS, LIVE_REFRESH_SECONDS, SECTIONS, STATUSES,
-                                   MeetingError, advance_due, clock, frame_from_json, parse_meeting_id, step,
-                                   timer_label, timer_state, timer_text, used_seconds)
+                                   MeetingError, advance_due, auto_tick_seconds, clock, frame_from_json,
+                                   parse_meeting_id, step, timer_label, timer_state, timer_text, used_seconds)
 from queries.periods import local_today
 
 FLASH = "mtg_flash"
@@ -80,6 +80,12 @@ def go(meeting_id: int | None, section: int = 1, present: bool = False) -> None:
         qp["section"] = str(section)
         if present:
             qp["present"] = "1"
+    if present:
+        # the projector opens a paged slide on its first screen: a screen chosen in the control room's
+        # preview (or before leaving the presentation) opened it on the second, and auto-advance, which
+        # pages first, then left the slide without the room seeing the first. Leaving the presentation
+        # keeps the screen, so the preview shows what the room last saw.
+        st.session_state.pop(GOALS_SCREEN, None)
     st.session_state[ENTERED] = time.monotonic()
 
 
@@ -211,7 +217,7 @@ PRESENTATION_CSS = """
   .mtg-action { font-size: clamp(1.05rem, 1.3vw, 1.7rem); line-height: 1.35; }
   .mtg-more-short { display: none; }
   /* a decision's or action's text in two lines at most, who/when in one (the control room and the
-     export have them whole): five of each a screen fit a 720p projector (meeting_content.OUTCOMES_PER_SCREEN) */
+     export have them whole): six of each a screen fit a 720p projector (meeting_content.OUTCOMES_PER_SCREEN) */
   .mtg-action .mtg-clamp { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
   .mtg-action .mtg-meta { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   [data-testid="stMainBlockContainer"] h4 { font-size: clamp(1.25rem, 1.6vw, 2.1rem) !important; }
@@ -232,6 +238,8 @@ PRESENTATION_CSS = """
     [class*="st-key-mtg-more-"] { display: none !important; }
     .mtg-more-tall { display: none; } .mtg-more-short { display: inline !important; }
     .mtg-big td, .mtg-big th { padding-top: .25em; padding-bottom: .25em; }
+    /* six decisions and six actions a screen fit under a header wrapped onto three lines */
+    .mtg-action { margin: .1rem 0 .2rem 0; }
   }
 </style>
 """
@@ -840,7 +848,7 @@ def auto_advance(n: int, count: int, every: int, item_id: int = 0, screens: int 
     if every <= 0 or (n >= count and screens <= 1):
         return
 
-    @st.fragment(run_every=every)
+    @st.fragment(run_every=auto_tick_seconds(every))
     def _tick():
         auto_advance_tick(n, count, every, item_id, screens)
 

@@ -314,6 +314,18 @@ def step(n: int, count: int, delta: int) -> int:
     return clamp(n + delta, count)
 
 
+#: Seconds between auto-advance checks. Not the interval itself: any full run (a click on Freeze,
+#: a heartbeat's rerun) restarts a fragment's timer, so an interval-long timer restarted just before
+#: it fired kept a slide on screen a whole interval more (58 s under 20 s auto-advance); a short
+#: check moves on at most this much after the section's time is up.
+AUTO_TICK_SECONDS = 2
+
+
+def auto_tick_seconds(every_seconds: int) -> int:
+    """How often auto-advance checks whether the section's time is up."""
+    return max(1, min(every_seconds, AUTO_TICK_SECONDS))
+
+
 def advance_due(entered_at: float, now: float, every_seconds: int) -> bool:
     """Auto-advance: has the section been on screen for ``every_seconds`` (0 = never)?"""
     return every_seconds > 0 and now - entered_at >= every_seconds - 0.5

@@ -470,6 +470,48 @@ def test_the_goals_slide_shows_every_goal_a_screen_at_a_time(db):
     assert section(app) == n and cards(app) == on(screens[0])
 
 
+def test_presenting_opens_the_goals_slide_on_its_first_screen(db):
+    """The goals paged to their second screen in the control room's preview (or before leaving the
+    presentation) stayed there: Freeze, then Present, opened the projector on that second screen, and
+    auto-advance, which pages first, moved on to the next section — the room never saw the first."""
+    import re
+
+    from components.meeting_content import goal_screens
+
+    meeting_id = plan()
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "goals")
+    screens = goal_screens(len(meetings.section_numbers(meetings.get(meeting_id), "goals")["goals"]))
+    assert len(screens) >= 2, "the demo's goals fit one screen: the test checks nothing"
+    first = f"Goals 1–{screens[0].stop} of {screens[-1].stop}"
+    second = f"Goals {screens[1].start + 1}–{screens[1].stop} of {screens[-1].stop}"
+
+    def screen_line(app):
+        return re.search(r"Goals? [\d–]+ of \d+", markdown_text(app)).group(0)
+
+    app = open_app("executive", meeting=meeting_id, section=n)   # the control room
+    assert screen_line(app) == first
+    app.button(key="mtg_goals_next").click()
+    rerun(app)
+    assert screen_line(app) == second   # the preview pages like the projector
+    app.button(key="mtg_freeze_room").click()
+    rerun(app)
+    assert meetings.get(meeting_id).is_frozen
+    app.button(key="mtg_start_present").click()
+    rerun(app)
+    assert app.query_params["present"] in ("1", ["1"])
+    assert screen_line(app) == first
+    assert "mtg_goals_screen" not in app.session_state   # so auto-advance pages to the second screen next
+    app.button(key="mtg_next").click()
+    rerun(app)
+    assert screen_line(app) == second
+    app.button(key="mtg_exit").click()   # back in the control room: the screen the room last saw
+    rerun(app)
+    assert "present" not in app.query_params and screen_line(app) == second
+    app.button(key="mtg_start_present").click()   # and presenting again starts the slide over
+    rerun(app)
+    assert screen_line(app) == first
+
+
 def test_a_deep_link_opens_the_same_section(db):
     meeting_id = plan()
     items = meetings.agenda(meeting_id)
@@ -805,6 +847,43 @@ def test_a_meeting_without_a_presenter_and_an_owner_without_a_team_read_no_nan(d
     assert not any(o.endswith("· nan") for o in owners.options), owners.options
 
 
+def test_a_goal_changed_by_no_user_reads_system_in_its_history_and_no_nan_on_the_slide(db, goal):
+    """An audit entry without an actor (a sync job or the settings command writes with no user) is
+    NULL, NaN once pandas reads the column, and NaN is truthy: the goal's change history showed an
+    empty "Who" where it means "system". The meeting's goals slide, which shows that goal, reads no
+    "nan" either."""
+    import re
+
+    from queries import audit
+
+    why = "Both teams own lead quality, checked every Monday."
+    with db.begin() as conn:   # a change made outside the app, audited with no actor
+        old = conn.execute(sa.text("select why from goal where id = :id"), {"id": goal}).scalar()
+        conn.execute(sa.text("update goal set why = :why, version = version + 1 where id = :id"), {"why": why, "id": goal})
+        audit.record(conn, None, "goal.update", "goal", goal, {"why": old}, {"why": why})
+    trail = goals.history(goal)
+    assert trail.loc[trail["action"] == "goal.update", "actor"].isna().all()   # the NaN the page gets
+
+    app = open_page("marketing_lead", "goals", query={"goal": goal})
+    [table] = [t.value for t in app.dataframe if list(t.value.columns) == ["When", "Who", "What"]]
+    changed = table[table["What"].str.startswith("why it matters:")]
+    assert list(changed["Who"]) == ["system"], table
+    assert table["Who"].notna().all() and not table["Who"].isin(["nan", ""]).any(), table
+    assert who("marketing_lead").display_name in set(table["Who"])   # the goal's creator, by name
+
+    meeting_id = plan()
+    n = next(i.position for i in meetings.agenda(meeting_id) if i.kind == "goals")
+    app = open_app("executive", meeting=meeting_id, section=n, present=1)
+    for _ in range(10):   # page through the slide to the goal's screen
+        if f'data-goal="{goal}"' in markdown_text(app) or "mtg_goals_next" not in [b.key for b in app.button]:
+            break
+        app.button(key="mtg_goals_next").click()
+        rerun(app)
+    text = markdown_text(app)
+    assert f'data-goal="{goal}"' in text and GOAL_TITLE in text
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE), text
+
+
 def test_planning_a_meeting_from_the_list(db):
     app = open_app("sales_lead")
     app.text_input(key="mtg_new_title_0").input("")
@@ -819,6 +898,84 @@ def test_planning_a_meeting_from_the_list(db):
     meeting_id = int(created.loc[created["title"] == "Pipeline review", "id"].iloc[0])
     assert app.query_params["meeting"] in (str(meeting_id), [str(meeting_id)])
     assert meetings.get(meeting_id).presenter_user_id == who("sales_lead").id
+
+
+NEW_YORK = "America/New_York"
+
+
+def _next_clock_change(zone_name: str, after: date, *, forward: bool) -> date:
+    """The next day after ``after`` on which the clocks of ``zone_name`` go forward (or back)."""
+    from zoneinfo import ZoneInfo
+
+    z = ZoneInfo(zone_name)
+    for days in range(1, 367):
+        day = after + timedelta(days=days)
+        midnight, noon = (datetime.combine(day, t, z).utcoffset() for t in (datetime.min.time(), datetime.min.time().replace(hour=12)))
+        if midnight != noon and (noon > midnight) == forward:
+            return day
+    raise AssertionError(f"{zone_name} changes no clocks within a year")
+
+
+def _plan_from_the_form(app: AppTest, title: str, day: date, at) -> AppTest:
+    app.text_input(key="mtg_new_title_0").input(title)
+    app.date_input(key="mtg_new_date_0").set_value(day)
+    app.time_input(key="mtg_new_time_0").set_value(at)
+    app.button(key="FormSubmitter:mtg_new_0-Plan meeting").click()
+    return rerun(app)
+
+
+def _meeting_rows(engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return (conn.execute(sa.text("select count(*) from meeting")).scalar(),
+                conn.execute(sa.text("select count(*) from audit_log where action = 'meeting.create'")).scalar())
+
+
+def test_planning_a_meeting_at_a_time_the_clocks_skip_is_refused_and_stores_nothing(db):
+    """02:30 on the night New York's clocks go forward does not exist: the form says so, suggests
+    03:30, keeps what was typed, and stores no meeting (it was saved as 03:30 while the confirmation
+    said 02:30)."""
+    from datetime import time
+
+    with db.begin() as conn:
+        settings.put(conn, "company_timezone", NEW_YORK)
+    day = _next_clock_change(NEW_YORK, local_today(NEW_YORK), forward=True)
+    before = _meeting_rows(db)
+    app = _plan_from_the_form(open_app("executive"), "Spring-forward review", day, time(2, 30))
+    errors = [e.value for e in app.error]
+    assert any(e.startswith(f"02:30 does not exist on {day:%a %d %b %Y} in {NEW_YORK}: the clocks jump forward an "
+                            "hour that night. Pick another time, e.g. 03:30.") for e in errors), errors
+    assert _meeting_rows(db) == before   # no meeting, no audit entry
+    assert "Spring-forward review" not in set(meetings.list_meetings()["title"])
+    assert "meeting" not in app.query_params   # still on the list, not in a control room
+    assert app.text_input(key="mtg_new_title_0").value == "Spring-forward review"   # the input kept
+    assert app.time_input(key="mtg_new_time_0").value == time(2, 30)
+    assert not app.success
+
+
+def test_planning_a_meeting_at_a_time_the_clocks_pass_twice_takes_the_first_and_says_so(db):
+    """01:30 on the night New York's clocks go back happens twice: the meeting is the first (EDT,
+    UTC-04:00), and the confirmation says which and names the other."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    with db.begin() as conn:
+        settings.put(conn, "company_timezone", NEW_YORK)
+    day = _next_clock_change(NEW_YORK, local_today(NEW_YORK), forward=False)
+    before = _meeting_rows(db)
+    app = _plan_from_the_form(open_app("executive"), "Fall-back review", day, time(1, 30))
+    assert not app.error, [e.value for e in app.error]
+    assert _meeting_rows(db) == (before[0] + 1, before[1] + 1)
+    created = meetings.list_meetings()
+    meeting_id = int(created.loc[created["title"] == "Fall-back review", "id"].iloc[0])
+    stored = meetings.get(meeting_id).scheduled_at
+    # fold=0, the first 01:30 (an ambiguous time never equals one in another zone: compare in UTC)
+    first, second = (datetime.combine(day, time(1, 30), ZoneInfo(NEW_YORK)).replace(fold=f) for f in (0, 1))
+    assert stored.astimezone(UTC) == first.astimezone(UTC) != second.astimezone(UTC)
+    assert stored.astimezone(UTC).time() == time(5, 30)   # 01:30 EDT, not 01:30 EST (06:30 UTC)
+    said = " ".join(m.value for m in app.success)
+    assert f"Meeting planned for {day:%a %d %b %Y}, 01:30" in said, said
+    assert (f"01:30 happens twice on {day:%a %d %b %Y} in {NEW_YORK} (the clocks go back that night); this is the "
+            "first one, EDT (UTC-04:00), before the change (the second is EST (UTC-05:00)).") in said, said
 
 
 def test_a_link_to_a_missing_meeting_explains(db):

@@ -68,3 +68,13 @@ def test_on_the_goals_slide_it_shows_the_next_screen_of_goals_before_the_next_se
     at = run({"mtg_entered": time.monotonic() - 25, "mtg_goals_screen": (41, 1)})
     assert at.query_params["section"] == "4"
     assert "mtg_goals_screen" not in at.session_state   # the next goals slide starts on its first screen
+
+
+def test_the_tick_fragment_checks_every_few_seconds_not_once_an_interval():
+    """The fragment's timer restarts on every full run; ticking once an interval let a click just
+    before it fired hold the slide a whole interval more (queries.meeting_rules.auto_tick_seconds)."""
+    import inspect
+
+    from components import meeting_view
+
+    assert "@st.fragment(run_every=auto_tick_seconds(every))" in inspect.getsource(meeting_view.auto_advance)

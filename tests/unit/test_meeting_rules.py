@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from queries.meeting_rules import (FIRST_SECTION, SECTIONS, ActionInput, AgendaItemInput, DecisionInput,
-                                   MeetingError, MeetingInput, advance_due, clamp, clean_agenda, clock,
+from queries.meeting_rules import (AUTO_ADVANCE, AUTO_TICK_SECONDS, FIRST_SECTION, SECTIONS, ActionInput, AgendaItemInput, DecisionInput,
+                                   MeetingError, MeetingInput, advance_due, auto_tick_seconds, clamp, clean_agenda, clock,
                                    default_agenda, frame_from_json, frame_to_json, json_number, minute_floor,
                                    owner_key, parse_meeting_id, parse_owner, parse_section, step, timer_state,
                                    timer_text, used_seconds)
@@ -137,6 +137,18 @@ def test_auto_advance():
     assert not advance_due(100.0, 110.0, 0)
     assert not advance_due(100.0, 110.0, 20)
     assert advance_due(100.0, 119.6, 20)
+
+
+@pytest.mark.parametrize("every", [s for s in AUTO_ADVANCE if s])
+@pytest.mark.parametrize("restart", [0.0, 5.0, 19.4, 19.9, 40.0, 44.9, 89.0])
+def test_auto_advance_moves_on_soon_after_the_time_is_up_whenever_a_full_run_restarts_its_timer(every, restart):
+    """A click's full run (Freeze) restarts the tick fragment's timer: with the interval as the
+    timer, a restart just before it fired kept the slide up a whole interval more (58 s under 20 s).
+    Ticks every auto_tick_seconds from the restart: the move comes at most one tick after the time."""
+    tick = auto_tick_seconds(every)
+    restart = min(restart, every - 0.1)
+    moved = next(restart + k * tick for k in range(1, 1000) if advance_due(0.0, restart + k * tick, every))
+    assert every - 0.5 <= moved <= every + AUTO_TICK_SECONDS, (tick, moved)   # never a whole interval late
 
 
 # --------------------------------------------------------------------------- timer

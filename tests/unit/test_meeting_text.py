@@ -67,15 +67,30 @@ def test_esc_keeps_times_and_line_breaks_readable():
     assert mc.esc("a\nb") == "a<br>b"
 
 
-def test_decisions_and_actions_page_five_a_column_evened_out():
+def test_decisions_and_actions_fill_the_first_screen_before_they_spill():
+    """Six of each a screen; a list fills its column before it spills onto the next screen. Evened
+    out, 4 decisions and 6 actions took two screens of 2 + 3, half of each empty."""
+    per = mc.OUTCOMES_PER_SCREEN
+    assert per == 6   # measured at 1280×720 under a header on three lines (tests/browser)
     assert mc.outcome_screens(0, 0) == [(range(0), range(0))]
-    assert mc.outcome_screens(3, 5) == [(range(3), range(5))]
-    screens = mc.outcome_screens(6, 7)   # 6 actions ran a 720p slide to 776 px
-    assert screens == [(range(0, 3), range(0, 4)), (range(3, 6), range(4, 7))]
-    assert mc.outcomes_screen_text(0, screens, 6, 7) == "Screen 1 of 2: decisions 1–3 of 6 · action items 1–4 of 7"
-    screens = mc.outcome_screens(1, 11)
-    assert [len(d) for d, _ in screens] == [1, 0, 0] and [len(a) for _, a in screens] == [4, 4, 3]
-    assert mc.outcomes_screen_text(2, screens, 1, 11) == "Screen 3 of 3: action items 9–11 of 11"
+    assert mc.outcome_screens(4, 6) == [(range(4), range(6))]   # the README's case: one screen
+    screens = mc.outcome_screens(6, 7)
+    assert screens == [(range(0, 6), range(0, 6)), (range(6, 6), range(6, 7))]
+    assert mc.outcomes_screen_text(0, screens, 6, 7) == "Screen 1 of 2: decisions 1–6 of 6 · action items 1–6 of 7"
+    assert mc.outcomes_screen_text(1, screens, 6, 7) == "Screen 2 of 2: action item 7 of 7"
+    screens = mc.outcome_screens(1, 14)
+    assert [len(d) for d, _ in screens] == [1, 0, 0] and [len(a) for _, a in screens] == [6, 6, 2]
+    assert mc.outcomes_screen_text(2, screens, 1, 14) == "Screen 3 of 3: action items 13–14 of 14"
+    for decisions, actions in ((0, 13), (7, 0), (12, 12), (13, 5), (5, 19)):
+        screens = mc.outcome_screens(decisions, actions)
+        assert len(screens) == max(1, -(-max(decisions, actions) // per))   # no more screens than needed
+        for column, count in ((0, decisions), (1, actions)):
+            shown = [i for screen in screens for i in screen[column]]
+            assert shown == list(range(count))   # every one once, in order
+            sizes = [len(screen[column]) for screen in screens]
+            # full screens first: only the last screen with any of the list may hold fewer
+            assert all(size == per for size in sizes[:max(0, -(-count // per) - 1)]), sizes
+            assert all(size <= per for size in sizes), sizes
 
 
 def test_md_text_keeps_material_shortcodes_as_typed():

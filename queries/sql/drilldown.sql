@@ -8,22 +8,20 @@
 -- time in the period. :subset narrows the list:
 --   'all', 'accepted', 'rejected', 'awaiting'            (lead acceptance, as of :as_of)
 --   'touched' (slowest first), 'untouched'              (time to first touch, as of :as_of)
---   'sla_breached', 'sla_pending'                        (SLA compliance, as of :as_of)
+--   'sla_breached', 'sla_pending'                        (SLA compliance, as of :as_of;
+--                                                         sla_outcome is the _sla_outcome rule)
 -- Other subsets are listed most recent hand-off first.
 with scoped as (
-    select s.id, s.lead_id, s.owner_id, s.handed_off_at, s.sla_deadline_at,
-           case when s.decided_at <= :as_of then s.decision end as decision,
-           case when s.decided_at <= :as_of then s.decided_at end as decided_at,
-           case when s.decided_at <= :as_of then s.rejection_reason end as rejection_reason,
-           case when s.recycled_at <= :as_of then s.recycled_at end as recycled_at,
-           case when s.first_touch_at <= :as_of then s.first_touch_at end as first_touch_at,
-           case when s.first_touch_at <= :as_of then s.minutes_to_first_touch end as minutes_to_first_touch,
-           case when s.first_touch_at <= :as_of and s.first_touch_at <= s.sla_deadline_at then 'met'
-                when s.first_touch_at <= :as_of then 'late'
-                when :as_of > s.sla_deadline_at then 'untouched'
-                else 'pending' end as sla_outcome
-      from {{ _handoff_scope }} s
-     where s.handed_off_at >= :start_at and s.handed_off_at < :end_at
+    select h.id, h.lead_id, h.owner_id, h.handed_off_at, h.sla_deadline_at,
+           case when h.decided_at <= :as_of then h.decision end as decision,
+           case when h.decided_at <= :as_of then h.decided_at end as decided_at,
+           case when h.decided_at <= :as_of then h.rejection_reason end as rejection_reason,
+           case when h.recycled_at <= :as_of then h.recycled_at end as recycled_at,
+           case when h.first_touch_at <= :as_of then h.first_touch_at end as first_touch_at,
+           case when h.first_touch_at <= :as_of then h.minutes_to_first_touch end as minutes_to_first_touch,
+           {{ _sla_outcome }} as sla_outcome
+      from {{ _handoff_scope }} h
+     where h.handed_off_at >= :start_at and h.handed_off_at < :end_at
 ),
 picked as (
     select *

@@ -42,6 +42,10 @@ select h.id as handoff_id, h.lead_id,
 -- The inbox's counts over every hand-off it covers (not only the listed ones), with the clock at
 -- :as_of as handoffs.with_clock reads it: awaiting a decision, of them overdue (due at or before
 -- :as_of) and due within 24 h, untouched past the first-touch deadline; and decisions since :since.
+-- untouched_breached is not the _sla_outcome fragment (metrics.sql): it follows the inbox clock of
+-- handoffs.with_clock, in Python, which calls a deadline reached at :as_of exactly already breached
+-- (<=), where the SLA outcome is still 'pending' until :as_of is past it (>). Including the fragment
+-- would change this count at that instant and part it from the cards it sums up.
 select count(*) filter (where h.decision is null) as awaiting,
        count(*) filter (where h.decision is null and h.decision_due_at <= :as_of) as overdue,
        count(*) filter (where h.decision is null and h.decision_due_at > :as_of

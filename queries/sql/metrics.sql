@@ -58,21 +58,39 @@ select bucket, dim_key, dim_label,
  group by bucket, dim_key, dim_label
  order by bucket nulls first, dim_label
 
+-- name: _sla_outcome
+-- THE SLA outcome rule: what one hand-off's first-touch SLA stands at, at :as_of. Every query that
+-- classifies hand-offs by it includes this fragment (sla_compliance, first_touch_distribution,
+-- drill_handoffs in drilldown.sql, and in sla.sql sla_rep_breaches, sla_rep_standing,
+-- sla_scorecard, sla_scorecard_totals, sla_touch_vs_window, sla_untouched, _slipping), so the rule
+-- changes here and only here. It reads h.first_touch_at and h.sla_deadline_at: the including query
+-- names its hand-off relation (the handoff table, or a scope or CTE with those columns) h.
+--   'met'        touched by :as_of, at or before the deadline
+--   'late'       touched by :as_of, after the deadline                  (breach)
+--   'untouched'  not touched by :as_of, deadline passed at :as_of       (breach)
+--   'pending'    not touched by :as_of, deadline not passed yet        (not counted)
+-- Always exactly one of these four values, never null (sla_untouched relies on it).
+case when h.first_touch_at <= :as_of and h.first_touch_at <= h.sla_deadline_at then 'met'
+     when h.first_touch_at <= :as_of then 'late'
+     when :as_of > h.sla_deadline_at then 'untouched'
+     else 'pending' end
+
 -- name: first_touch_distribution
 -- How many hand-offs fall in each time-to-first-touch band, and how many of them met their own
 -- SLA (the deadline of the policy in force at their hand-off, as sla_compliance counts them).
 -- :bounds are the band edges in minutes (ascending); band 0 is below bounds[1], band n is at or
--- above bounds[n]; untouched hand-offs form band -1. in_time: touched by the deadline (touched
--- bands); past_deadline: untouched with the deadline passed at :as_of (band -1). Cohort:
--- hand-off time in the period.
+-- above bounds[n]; untouched hand-offs form band -1. in_time: SLA outcome 'met' (touched by the
+-- deadline; touched bands); past_deadline: outcome 'untouched' (untouched with the deadline passed
+-- at :as_of; band -1) -- the _sla_outcome rule. Cohort: hand-off time in the period.
 select case when touched then width_bucket(minutes_to_first_touch::float8, cast(:bounds as float8[])) else -1 end as band,
        count(*) as handoffs,
-       count(*) filter (where touched and first_touch_at <= sla_deadline_at) as in_time,
-       count(*) filter (where not touched and :as_of > sla_deadline_at) as past_deadline
-  from (select s.minutes_to_first_touch, s.first_touch_at, s.sla_deadline_at,
-               coalesce(s.first_touch_at <= :as_of, false) as touched
-          from {{ _handoff_scope }} s
-         where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
+       count(*) filter (where outcome = 'met') as in_time,
+       count(*) filter (where outcome = 'untouched') as past_deadline
+  from (select h.minutes_to_first_touch,
+               coalesce(h.first_touch_at <= :as_of, false) as touched,
+               {{ _sla_outcome }} as outcome
+          from {{ _handoff_scope }} h
+         where h.handed_off_at >= :start_at and h.handed_off_at < :end_at) x
  group by band
  order by band
 
@@ -80,6 +98,7 @@ select case when touched then width_bucket(minutes_to_first_touch::float8, cast(
 -- SLA compliance = met ÷ (met + breached) among hand-offs in the period whose outcome is known at
 -- :as_of. met: first touch at or before the deadline. breached: touched after the deadline, or
 -- untouched with the deadline passed. pending: untouched, deadline not yet passed (not counted).
+-- The outcome is the _sla_outcome rule.
 select bucket, dim_key, dim_label,
        count(*) as handed_off,
        count(*) filter (where outcome = 'met') as met,
@@ -90,14 +109,11 @@ select bucket, dim_key, dim_label,
        count(*) filter (where outcome = 'met')::float8
          / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate
   from (select case when :grain = 'none' then null
-                    else (cast(:bucket_dates as date[]))[width_bucket(s.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
-               s.dim_key, s.dim_label,
-               case when s.first_touch_at <= :as_of and s.first_touch_at <= s.sla_deadline_at then 'met'
-                    when s.first_touch_at <= :as_of then 'late'
-                    when :as_of > s.sla_deadline_at then 'untouched'
-                    else 'pending' end as outcome
-          from {{ _handoff_scope }} s
-         where s.handed_off_at >= :start_at and s.handed_off_at < :end_at) x
+                    else (cast(:bucket_dates as date[]))[width_bucket(h.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
+               h.dim_key, h.dim_label,
+               {{ _sla_outcome }} as outcome
+          from {{ _handoff_scope }} h
+         where h.handed_off_at >= :start_at and h.handed_off_at < :end_at) x
  group by bucket, dim_key, dim_label
  order by bucket nulls first, dim_label
 

@@ -11,7 +11,7 @@ from components import sla_charts, sla_views
 from components.filters import link_filters_ignored
 from components.shell import database_guard, keep_fragment_current, page_user
 from components.widgets import chart, empty_state, kpi, page_header, records_table
-from queries import dimensions, settings, sla
+from queries import dimensions, parallel, settings, sla
 
 user = page_user("my_sla")
 tz = settings.company_timezone()
@@ -43,10 +43,13 @@ who = "Your" if info.id == user.rep_id else f"{info.full_name}'s"
 page_header("My SLA" if info.id == user.rep_id else f"SLA · {info.full_name}",
             f"{info.full_name} · {info.team_name} · {sla_views.period_caption(period, tz)}")
 
-commitment = sla.commitment_for(period)
+# the page's reads side by side (the open list's fragment then finds its read cached)
+read = parallel.fetch({"commitment": lambda: sla.commitment_for(period),
+                       "standing": lambda: sla.rep_standing(user, period, week, info.id),
+                       "open": lambda: sla.open_handoffs(user, info.id),
+                       "breaches": lambda: sla.rep_breaches(user, period, info.id)})
+commitment, standing, open_now = read["commitment"], read["standing"], read["open"]
 target = sla_views.target_or_default(commitment.follow_up_target_rate if commitment else None)
-standing = sla.rep_standing(user, period, week, info.id)
-open_now = sla.open_handoffs(user, info.id)
 now = datetime.now(timezone.utc)
 
 # --------------------------------------------------------------------------- one glance
@@ -120,7 +123,7 @@ def live_open_list(rep: int) -> None:
 live_open_list(info.id)
 
 # --------------------------------------------------------------------------- breaches and trend
-breaches = sla.rep_breaches(user, period, info.id)
+breaches = read["breaches"]
 st.markdown(f"#### {who} breaches · {period.label.lower()}")
 if breaches.empty:
     st.success(f"No breaches in {period.describe()}.", icon=":material/verified:")

@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, dimensions, metrics, sqlfiles, users
+from queries import audit, calc, dimensions, metrics, parallel, sqlfiles, users
 from queries.access import User
 from queries.business_hours import (Calendar, CalendarError, Schedule, describe_window, format_hhmm, parse_hhmm,
                                     zone)
@@ -1412,7 +1412,25 @@ def scorecard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
     params = metrics.params(period, filters, as_of=as_of, bounds=list(WINDOW_BOUNDS), met_band_max=MET_BAND_MAX)
-    frame = _frame("sla_scorecard", params, SCORECARD_SCHEMA)
+    # The scoreboard's comparison: a period in progress against the previous one up to the same point.
+    # No changes against a comparison period that starts before the data does, as on the scoreboard.
+    prev_period = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
+    data_start = dimensions.data_start(period.tz)
+
+    def previous_row():
+        with get_engine().connect() as conn:
+            return conn.execute(q("sla_scorecard_totals"), metrics.params(
+                prev_period, filters, as_of=calc.comparison_as_of(period, prev_period, as_of))).mappings().one()
+
+    # Decision timeliness counts each hand-off for the rep who held it at its decision or due time
+    # (decision_owner_id), so with owner or team filters it selects other hand-offs than the scan
+    # below: the two-sided page's own read, shared through its cache. The three reads side by side.
+    reads = {"frame": lambda: _frame("sla_scorecard", params, SCORECARD_SCHEMA),
+             "timely": lambda: _decision_timeliness(period, filters, "none", "total", as_of)}
+    if not calc.comparison_before_data(prev_period, data_start):
+        reads["previous"] = previous_row
+    read = parallel.fetch(reads)
+    frame = read["frame"]
     part = {name: rows.drop(columns=["slice"]).reset_index(drop=True) for name, rows in frame.groupby("slice")}
     empty = frame.iloc[0:0].drop(columns=["slice"])
 
@@ -1430,24 +1448,12 @@ def _scorecard(period: Period, filters: Filters, as_of: datetime) -> Scorecard:
 
     total_rows = get("total")
     total = _totals(total_rows.iloc[0], "this period") if not total_rows.empty else Totals(label="this period")
-    # Decision timeliness counts each hand-off for the rep who held it at its decision or due time
-    # (decision_owner_id), so with owner or team filters it selects other hand-offs than the scan
-    # above: the two-sided page's own read, shared through its cache.
-    timely = _decision_timeliness(period, filters, "none", "total", as_of)
+    timely = read["timely"]
     decisions = Decisions()
     if not timely.empty:
         r = timely.iloc[0]
         decisions = Decisions(int(r.on_time), int(r.late), int(r.overdue), int(r.pending), _none(r.on_time_rate))
-    # The scoreboard's comparison: a period in progress against the previous one up to the same point.
-    # No changes against a comparison period that starts before the data does, as on the scoreboard.
-    prev_period = calc.comparison_period(period, local_today(period.tz, as_of), as_of)
-    data_start = dimensions.data_start(period.tz)
-    previous = None
-    if not calc.comparison_before_data(prev_period, data_start):
-        with get_engine().connect() as conn:
-            prev_row = conn.execute(q("sla_scorecard_totals"), metrics.params(
-                prev_period, filters, as_of=calc.comparison_as_of(period, prev_period, as_of))).mappings().one()
-        previous = _totals(prev_row, calc.comparison_text(prev_period))
+    previous = _totals(read["previous"], calc.comparison_text(prev_period)) if "previous" in read else None
     counts = get("band")[["dim_key", "handed_off"]].rename(columns={"handed_off": "handoffs"})
     counts["band"] = counts["dim_key"].astype(int)
     bands = window_bands().merge(counts[["band", "handoffs"]], on="band", how="left")

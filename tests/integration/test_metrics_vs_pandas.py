@@ -497,7 +497,7 @@ def test_metrics_cut_at_local_midnight_far_from_new_york(tz, raw, period, seeded
     start, end = pd.Timestamp(local.start, tz=tz), pd.Timestamp(local.end + pd.Timedelta(days=1), tz=tz)
     h = h[(h.handed_off_at >= start) & (h.handed_off_at < end)]
     wall = h.handed_off_at.dt.tz_convert(tz).dt.tz_localize(None)
-    h = h.assign(bucket=(wall.dt.normalize() - pd.to_timedelta(wall.dt.weekday, unit="D")))
+    h = h.assign(bucket=(wall.dt.normalize() - pd.to_timedelta(wall.dt.day_of_week, unit="D")))
     expected = h.groupby("bucket").agg(handed_off=("lead_id", "size"),
                                        accepted=("decision", lambda s: (s == "accepted").sum()))
     got = sql_by_month(metrics.acceptance(local, grain="week"))

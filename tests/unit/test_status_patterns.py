@@ -10,6 +10,7 @@ import pytest
 
 from components import charts, goal_card, goal_charts, meeting_charts, qualification_charts, sla_charts, theme
 from queries.goal_math import Progress
+from tests.unit.test_first_touch_chart import distribution   # the same bands: met, late, untouched, pending
 
 MONDAYS = pd.date_range("2026-09-28", periods=3, freq="7D")
 #: The status each status colour stands for.
@@ -70,15 +71,9 @@ def test_status_marker_one_status_or_one_per_bar():
 # --------------------------------------------------------------------------- time to first touch
 
 
-def _distribution() -> pd.DataFrame:
-    bands = pd.DataFrame({"band": [-1, 0, 1, 2], "lower_minutes": [float("nan"), 0.0, 30.0, 240.0],
-                          "upper_minutes": [float("nan"), 30.0, 240.0, float("inf")]})
-    return bands.assign(handoffs=[7, 10, 8, 5], in_time=[0, 10, 6, 0], past_deadline=[4, 0, 0, 0])
-
-
 def test_first_touch_met_late_untouched_and_pending_each_have_their_pattern():
     """Scoreboard: met within the window, touched late, untouched past the deadline, untouched in it."""
-    fig = charts.first_touch_chart(_distribution())
+    fig = charts.first_touch_chart(distribution())
     assert _patterned_states(fig) == {"on_track", "at_risk", "off_track", "pending"}
     names = sla_charts.KIND_NAMES
     assert _legend_patterns(fig) == {names["met"]: "", names["late"]: "/", names["breach"]: "x", names["pending"]: "."}

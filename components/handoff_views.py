@@ -167,6 +167,14 @@ def scope_picker(options: dict[str, str]) -> str:
     return scope
 
 
+def accepted_untouched_caption(n: int) -> str | None:
+    """The tile's pointer to the open hand-offs this inbox does not list (pure): accepted, never
+    contacted, so My SLA's open count = awaiting here + these."""
+    if not n:
+        return None
+    return f"+ {fmt.number(n)} accepted, not contacted (My SLA)"
+
+
 def summary_tiles(counts) -> None:
     """The four tiles over every hand-off in scope (``handoffs.inbox_summary``)."""
     cols = st.columns(4)
@@ -178,8 +186,11 @@ def summary_tiles(counts) -> None:
             caption=f"{fmt.number(counts.due_soon)} due within 24 h")
     with cols[2]:
         kpi("Untouched past the SLA", fmt.number(counts.untouched_breached), good_when="down",
+            caption=accepted_untouched_caption(counts.accepted_untouched),
             help="Awaiting a decision, the first-touch deadline passed, and no rep touch yet (call, email, meeting, "
-                 "LinkedIn): the rows whose first touch reads 'Breached'. Those touched late are not counted.")
+                 "LinkedIn): the rows whose first touch reads 'Breached'. Those touched late are not counted. "
+                 "Accepted leads not contacted yet are decided, so this inbox does not list them: My SLA lists "
+                 "them with the hand-offs awaiting a decision, as the open hand-offs.")
     with cols[3]:
         kpi(f"Accepted, last {handoffs.RECENT_DAYS} days",
             fmt.pct(counts.accepted / counts.decided) if counts.decided else fmt.DASH,

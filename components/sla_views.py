@@ -97,7 +97,24 @@ def open_summary(frame: pd.DataFrame, now: datetime) -> str:
     upcoming = due[due >= at]
     if len(upcoming):
         text += f"; the next deadline {sla.countdown(upcoming.min(), now)}"
-    return text + "."
+    return f"{text}. {open_parts(frame)}"
+
+
+def open_parts(frame: pd.DataFrame) -> str:
+    """What the open hand-offs are, in My hand-offs' words (its 'Awaiting decision' tile counts the
+    first kind): 'Of them, 24 await a decision and 12 were accepted but not contacted yet.'; one
+    kind: 'All await a decision.'; '' for none. (pure)"""
+    if frame.empty:
+        return ""
+    awaiting = int((frame["status"] == "awaiting").sum())
+    accepted = len(frame) - awaiting
+    if awaiting and accepted:
+        return (f"Of them, {awaiting} {'awaits' if awaiting == 1 else 'await'} a decision and {accepted} "
+                f"{'was' if accepted == 1 else 'were'} accepted but not contacted yet.")
+    one = len(frame) == 1
+    if awaiting:
+        return "It awaits a decision." if one else "All await a decision."
+    return "It was accepted but not contacted yet." if one else "All were accepted but not contacted yet."
 
 
 def overdue_count(frame: pd.DataFrame, now: datetime) -> int:

@@ -163,6 +163,8 @@ class InboxSummary:
     untouched_breached: int
     decided: int
     accepted: int
+    #: accepted and never contacted: still open on My SLA, not in this inbox (it lists decisions)
+    accepted_untouched: int
 
 
 def inbox_summary(owner_ids: list[int], as_of: datetime | None = None) -> InboxSummary:

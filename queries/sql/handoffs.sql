@@ -42,6 +42,8 @@ select h.id as handoff_id, h.lead_id,
 -- The inbox's counts over every hand-off it covers (not only the listed ones), with the clock at
 -- :as_of as handoffs.with_clock reads it: awaiting a decision, of them overdue (due at or before
 -- :as_of) and due within 24 h, untouched past the first-touch deadline; and decisions since :since.
+-- accepted_untouched: accepted (by :as_of, whenever) and not touched by :as_of -- the rest of the
+-- rep's open hand-offs as My SLA counts them (sla_open_handoffs), which the inbox does not list.
 -- untouched_breached is not the _sla_outcome fragment (metrics.sql): it follows the inbox clock of
 -- handoffs.with_clock, in Python, which calls a deadline reached at :as_of exactly already breached
 -- (<=), where the SLA outcome is still 'pending' until :as_of is past it (>). Including the fragment
@@ -52,11 +54,14 @@ select count(*) filter (where h.decision is null) as awaiting,
                           and h.decision_due_at <= :as_of + interval '24 hours') as due_soon,
        count(*) filter (where h.decision is null and not coalesce(h.first_touch_at <= :as_of, false)
                           and h.sla_deadline_at <= :as_of) as untouched_breached,
-       count(*) filter (where h.decision is not null) as decided,
-       count(*) filter (where h.decision = 'accepted') as accepted
+       count(*) filter (where h.decision is not null and h.decided_at >= :since) as decided,
+       count(*) filter (where h.decision = 'accepted' and h.decided_at >= :since) as accepted,
+       count(*) filter (where h.decision = 'accepted' and h.decided_at <= :as_of
+                          and not coalesce(h.first_touch_at <= :as_of, false)) as accepted_untouched
   from handoff h
  where (cardinality(cast(:owner_ids as integer[])) = 0 or h.owner_id = any(cast(:owner_ids as integer[])))
-   and (h.decision is null or h.decided_at >= :since)
+   and (h.decision is null or h.decided_at >= :since
+        or (h.decision = 'accepted' and not coalesce(h.first_touch_at <= :as_of, false)))
 
 -- name: team_rep_ids
 -- The reps of a team (a sales lead decides for them).

@@ -785,6 +785,43 @@ def test_the_inbox_counts_every_open_hand_off_and_lists_the_most_urgent(world, o
     assert handoffs.inbox_summary(sam) == counts                 # the counts do not depend on the cap
 
 
+def test_my_hand_offs_and_my_sla_count_the_same_open_hand_offs(world, org):
+    """My SLA said "36 open hand-offs" where My hand-offs said "24 awaiting decision": the other 12
+    were accepted and never contacted, which the inbox (a list of decisions) does not show. Its
+    summary counts them, whenever they were accepted, so awaiting + accepted_untouched is My SLA's
+    open list; a lead touched, or rejected, is in neither."""
+    from queries import sla
+
+    reps = org["reps"]
+    acc = world.account(tier=2)
+    now = datetime.now(timezone.utc)
+
+    def handed(days_ago):
+        lead = world.lead(now - timedelta(days=days_ago + 1), acc)
+        world.hand_off(lead, now - timedelta(days=days_ago), reps["sam"])
+        return lead
+
+    handed(1)                                                        # awaiting a decision
+    handed(40)                                                       # awaiting, long overdue
+    old = handed(60)                                                 # accepted 59 days ago, never touched
+    world.decide(old, "accepted", now - timedelta(days=59), reps["sam"])
+    fresh = handed(2)                                                # accepted yesterday, never touched
+    world.decide(fresh, "accepted", now - timedelta(days=1), reps["sam"])
+    called = handed(3)                                               # accepted and touched: done
+    world.decide(called, "accepted", now - timedelta(days=2), reps["sam"])
+    world.touch(called, now - timedelta(days=2), reps["sam"])
+    rejected = handed(4)                                             # rejected untouched: done
+    world.decide(rejected, "rejected", now - timedelta(days=3), reps["sam"], reason="bad_fit")
+    metrics.clear_caches()
+
+    counts = handoffs.inbox_summary([reps["sam"]])
+    assert (counts.awaiting, counts.accepted_untouched) == (2, 2)
+    assert (counts.decided, counts.accepted) == (3, 2)               # decisions of the last 14 days only
+    open_now = sla.open_handoffs(org["u"]["sdr"])
+    assert len(open_now) == counts.awaiting + counts.accepted_untouched
+    assert set(open_now.loc[open_now["status"] == "accepted", "lead_id"]) == {old, fresh}
+
+
 def test_the_cards_engagement_reads_every_activity_not_the_timelines_newest_rows(world, org, app_db):
     """First and last marketing touch and the 90-day counts came from the timeline's newest 300
     rows: a lead with a long history after its hand-off lost its first touch and its engagement."""

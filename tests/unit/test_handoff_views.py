@@ -77,3 +77,10 @@ def test_hand_offs_gone_from_the_bulk_selection_are_named_by_lead():
                                           "longer holds it.")
     assert hv.gone_text([12, 99], labels) == ("Ben, Hand-off #99 were decided or reassigned since you picked them, "
                                               "so the selection no longer holds them.")
+
+
+def test_the_untouched_tile_points_to_the_accepted_leads_not_contacted_yet():
+    """My SLA's open count is the inbox's awaiting plus these; with none, no caption."""
+    assert hv.accepted_untouched_caption(0) is None
+    assert hv.accepted_untouched_caption(12) == "+ 12 accepted, not contacted (My SLA)"
+    assert hv.accepted_untouched_caption(1234) == "+ 1,234 accepted, not contacted (My SLA)"

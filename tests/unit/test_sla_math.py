@@ -49,12 +49,21 @@ def test_open_summary_counts_as_the_open_list_does():
     live, backlog = split_backlog(frame, now)
     assert (len(live), len(backlog)) == (3, 2)
     # the total overdue in brackets; after the colon, the open ones split (3 + 2 = 5)
+    frame["status"] = ["awaiting", "awaiting", "accepted", "awaiting", "accepted"]
     assert open_summary(frame, now) == ("5 open hand-offs (4 overdue): 3 to act on (2 overdue), 2 in the backlog "
-                                        f"(overdue for more than {BACKLOG_DAYS} days); the next deadline in 2 h.")
-    assert open_summary(frame.iloc[:3], now) == "3 open hand-offs to act on (2 overdue); the next deadline in 2 h."
-    assert open_summary(frame.iloc[:1], now) == "1 open hand-off to act on; the next deadline in 2 h."
+                                        f"(overdue for more than {BACKLOG_DAYS} days); the next deadline in 2 h. "
+                                        "Of them, 3 await a decision and 2 were accepted but not contacted yet.")
+    assert open_summary(frame.iloc[:3], now) == ("3 open hand-offs to act on (2 overdue); the next deadline in 2 h. "
+                                                 "Of them, 2 await a decision and 1 was accepted but not contacted "
+                                                 "yet.")
+    assert open_summary(frame.iloc[:2], now) == ("2 open hand-offs to act on (1 overdue); the next deadline in 2 h. "
+                                                 "All await a decision.")
+    assert open_summary(frame.iloc[:1], now) == "1 open hand-off to act on; the next deadline in 2 h. It awaits a decision."
     assert open_summary(frame.iloc[3:], now) == ("2 open hand-offs (2 overdue): 0 to act on, 2 in the backlog "
-                                                 f"(overdue for more than {BACKLOG_DAYS} days).")
+                                                 f"(overdue for more than {BACKLOG_DAYS} days). Of them, 1 awaits a "
+                                                 "decision and 1 was accepted but not contacted yet.")
+    assert open_summary(frame.iloc[4:], now).endswith("in the backlog (overdue for more than "
+                                                      f"{BACKLOG_DAYS} days). It was accepted but not contacted yet.")
     assert open_summary(frame.iloc[0:0], now) == "No open hand-offs."
 
 

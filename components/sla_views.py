@@ -74,6 +74,24 @@ def datetime_column_format(moments: pd.Series, tz: str) -> str:
     return "D MMM, HH:mm" if years.empty or (years == _this_year(tz)).all() else "D MMM YYYY, HH:mm"
 
 
+def countdown(due: datetime | pd.Timestamp | None, now: datetime) -> str:
+    """'in 12 min', 'in 3.5 h', 'overdue 2 days' (pure)."""
+    if due is None or pd.isna(due):
+        return fmt.DASH
+    minutes = (pd.Timestamp(due) - pd.Timestamp(now)).total_seconds() / 60
+    if minutes >= 0:
+        return f"in {fmt.duration(minutes)}"
+    return f"overdue {fmt.duration(-minutes)}"
+
+
+def urgency(due, now: datetime, soon_minutes: int = 60) -> str:
+    """'overdue', 'due soon' (within ``soon_minutes``), 'on time' or '' (no deadline)."""
+    if due is None or pd.isna(due):
+        return ""
+    minutes = (pd.Timestamp(due) - pd.Timestamp(now)).total_seconds() / 60
+    return "overdue" if minutes < 0 else "due soon" if minutes <= soon_minutes else "on time"
+
+
 def open_summary(frame: pd.DataFrame, now: datetime) -> str:
     """'33 open hand-offs (32 overdue): 3 to act on (2 overdue), 30 in the backlog (overdue for more
     than 7 days); the next deadline in 9.2 h.' Counted as the open list below counts them (:func:`split_backlog`;
@@ -96,7 +114,7 @@ def open_summary(frame: pd.DataFrame, now: datetime) -> str:
     due = pd.to_datetime(frame["next_due_at"], utc=True)
     upcoming = due[due >= at]
     if len(upcoming):
-        text += f"; the next deadline {sla.countdown(upcoming.min(), now)}"
+        text += f"; the next deadline {countdown(upcoming.min(), now)}"
     return f"{text}. {open_parts(frame)}"
 
 
@@ -152,7 +170,7 @@ def open_display(frame: pd.DataFrame, now: datetime, tz: str) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     next_is_touch = frame["touch_due_at"].notna() & (frame["touch_due_at"] == frame["next_due_at"])
     return pd.DataFrame({
-        "Due": [sla.countdown(d, now) for d in frame["next_due_at"]],
+        "Due": [countdown(d, now) for d in frame["next_due_at"]],
         "Next step": ["First contact" if t else "Accept or reject" for t in next_is_touch],
         "Lead": frame["lead_name"],
         "Account": frame["account"],
@@ -162,7 +180,7 @@ def open_display(frame: pd.DataFrame, now: datetime, tz: str) -> pd.DataFrame:
         "Decide by": local_times(frame["decide_due_at"], tz),
         "E-mail": frame["email"],
         "Tier": frame["tier"].map(lambda t: f"Tier {t}"),
-        "_urgency": [sla.urgency(d, now) for d in frame["next_due_at"]],
+        "_urgency": [urgency(d, now) for d in frame["next_due_at"]],
     })
 
 

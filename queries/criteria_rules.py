@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from components.format import country, country_sort_key
+from queries.words import country, country_sort_key
 
 EMPLOYEE_BANDS = ("1-49", "50-199", "200-999", "1000-4999", "5000+")
 SENIORITIES = {"entry": "Entry level", "manager": "Manager", "director": "Director", "vp": "VP",

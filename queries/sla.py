@@ -32,6 +32,7 @@ from queries.metrics import now_minute
 from queries.periods import RECORD_EARLIEST, RECORD_LATEST, Period, date_problem, local_today
 from queries.sqlfiles import q
 from queries.sla_math import RECENT_SLIP_MINUTES, Pace, delivery_pace
+from queries.words import duration
 
 #: Seconds SLA reads may be reused (same as the metric layer).
 SLA_TTL = 60
@@ -1182,26 +1183,6 @@ def _open_handoffs(rep_id: int, as_of: datetime) -> pd.DataFrame:
     return _frame("sla_open_handoffs", {"rep_id": rep_id, "as_of": as_of}, OPEN_SCHEMA)
 
 
-def countdown(due: datetime | pd.Timestamp | None, now: datetime) -> str:
-    """'in 12 min', 'in 3.5 h', 'overdue 2 days' (pure)."""
-    from components import format as fmt
-
-    if due is None or pd.isna(due):
-        return "—"
-    minutes = (pd.Timestamp(due) - pd.Timestamp(now)).total_seconds() / 60
-    if minutes >= 0:
-        return f"in {fmt.duration(minutes)}"
-    return f"overdue {fmt.duration(-minutes)}"
-
-
-def urgency(due, now: datetime, soon_minutes: int = 60) -> str:
-    """'overdue', 'due soon' (within ``soon_minutes``), 'on time' or '' (no deadline)."""
-    if due is None or pd.isna(due):
-        return ""
-    minutes = (pd.Timestamp(due) - pd.Timestamp(now)).total_seconds() / 60
-    return "overdue" if minutes < 0 else "due soon" if minutes <= soon_minutes else "on time"
-
-
 BREACH_SCHEMA = {"handoff_id": _INT, "lead_id": _INT, "lead_name": _STR, "email": _STR, "account": _STR, "tier": _INT,
                  "source": _STR, "handed_off_at": _TS, "sla_deadline_at": _TS, "first_touch_at": _TS,
                  "minutes_to_first_touch": _FLOAT, "breach": _STR, "over_minutes": _FLOAT, "window_minutes": _INT,
@@ -1557,15 +1538,13 @@ def _slipping_summary(team_ids, owner_ids, kinds, max_overdue_days, as_of) -> Sl
 
 def action_for(kind: str, touched: bool, age_minutes: float, overdue_minutes: float, activity: int = 0) -> str:
     """What the owner needs to do about a slipping lead (copy for the list; pure)."""
-    from components import format as fmt
-
     hint = f" The lead has been active {int(activity)}× since the hand-off." if activity else ""
     if kind == "decision_overdue":
         if not touched:
             return ("Contact the lead and accept or reject: no decision and no contact "
-                    f"{fmt.duration(age_minutes)} after the hand-off." + hint)
-        return f"Accept or reject: contacted, but no decision {fmt.duration(age_minutes)} after the hand-off." + hint
-    return f"Call or e-mail now: accepted but never contacted, {fmt.duration(overdue_minutes)} past the deadline." + hint
+                    f"{duration(age_minutes)} after the hand-off." + hint)
+        return f"Accept or reject: contacted, but no decision {duration(age_minutes)} after the hand-off." + hint
+    return f"Call or e-mail now: accepted but never contacted, {duration(overdue_minutes)} past the deadline." + hint
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)

@@ -937,8 +937,6 @@ def test_open_handoffs_most_urgent_first(world, people, admin, office):
     # 18 business hours from Monday 09:00 end at Tuesday's closing, not Wednesday's opening.
     assert frame.set_index("lead_id").loc[c, "next_due_at"] == pd.Timestamp(ny("2026-11-17 18:00"))
     assert pd.isna(frame.set_index("lead_id").loc[c, "touch_due_at"])
-    assert sla.countdown(pd.Timestamp(ny("2026-11-18 14:00")), now) == "in 3 h"
-    assert sla.countdown(pd.Timestamp(ny("2026-11-18 10:30")), now) == "overdue 30 min"
 
 
 def test_slipping_lists_overdue_decisions_and_untouched_accepts(world, people, admin, office):

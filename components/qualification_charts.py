@@ -11,26 +11,16 @@ import plotly.graph_objects as go
 from components import format as fmt
 from components import theme
 
-#: One colour per rejection reason, the same on every chart (feedback page, meeting slide, export).
-#: Reasons are categories, so their colours come from theme.CATEGORICAL: none is a team's colour
-#: (violet, blue, teal), which would read as "this team's reason", nor a status colour (green,
-#: amber, red, grey), which would read as "good" or "late" ("No budget" was the amber of "Touched
-#: late" and "At risk").
-REASON_COLORS = {
-    "bad_fit": "#882255",         # wine
-    "no_budget": "#DDAA33",       # gold
-    "wrong_contact": "#3D1A84",   # indigo
-    "duplicate": "#8C564B",       # brown
-    "no_response": "#F472B6",     # pink
-    "not_interested": "#999933",  # olive
-    "other": "#CC6677",           # rose
-}
+#: One colour per rejection reason, the same on every chart: theme.REASON_COLORS, a palette that
+#: shares no colour with the sources', the teams' or the statuses' (see there).
+REASON_COLORS = theme.REASON_COLORS
 REASON_ORDER = list(REASON_COLORS)
 
 
 def reason_color(reason: str) -> str:
-    """A reason's colour; a reason added later gets a stable categorical colour, never a semantic one."""
-    return REASON_COLORS.get(reason) or theme.CATEGORICAL[sum(map(ord, str(reason))) % len(theme.CATEGORICAL)]
+    """A reason's colour; a reason added later gets a stable colour of the reasons' palette, never a
+    source's or a semantic one."""
+    return REASON_COLORS.get(reason) or theme.REASON_PALETTE[sum(map(ord, str(reason))) % len(theme.REASON_PALETTE)]
 
 #: The replay's segments are categories too: colours from theme.CATEGORICAL, not good/bad (leads
 #: the draft adds are not good by being added; the chart shows how they fared).

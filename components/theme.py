@@ -81,9 +81,9 @@ CATEGORICAL = ["#882255", "#999933", "#3D1A84", "#F472B6", "#DDAA33", "#8C564B",
                "#7C2D12", "#D946EF"]
 SEQUENCE = CATEGORICAL   # the template's colorway: a chart that picks no colour gets these
 
-#: Lead sources (``channel.code``) → colour, the same on every chart. Sources and rejection reasons
-#: share the palette, so no chart or slide colours both (the meeting's acceptance slide colours its
-#: source bars by the agreed minimum, not by source).
+#: Lead sources (``channel.code``) → colour, the same on every chart. Rejection reasons have a
+#: palette of their own (REASON_COLORS), so a colour names one source or one reason wherever both
+#: are drawn (the meeting's acceptance slide colours its source bars by the agreed minimum).
 SOURCE_COLORS = {
     "paid_search": "#882255",    # wine
     "webinar": "#999933",        # olive
@@ -96,6 +96,24 @@ SOURCE_COLORS = {
     "event": "#7C2D12",          # rust
     "email": "#D946EF",          # fuchsia
 }
+#: Rejection reasons (``handoff.rejection_reason``) → colour, the same on every chart (feedback page,
+#: meeting slide, export). None is a source's colour: the feedback page and the meeting put reasons
+#: beside sources, and a reason in Paid search's wine read as Paid search. Nor a team's (violet,
+#: blue, teal) or a status's (green, amber, red, grey). Built on Paul Tol's colour-blind-safe *light*
+#: scheme (its orange a shade pinker, away from the "late" amber; its mint lighter, away from the
+#: "good" green) and his *dark* red and yellow, with a taupe: filled bars, so most are lighter than
+#: the source lines. Each pair stays apart for red-green colour blindness too.
+REASON_COLORS = {
+    "bad_fit": "#EE8877",         # salmon
+    "no_budget": "#EEDD88",       # light yellow
+    "wrong_contact": "#55CCAA",   # mint
+    "duplicate": "#997755",       # taupe
+    "no_response": "#663333",     # dark red
+    "not_interested": "#BBCC33",  # pear
+    "other": "#666633",           # dark olive
+}
+REASON_PALETTE = list(REASON_COLORS.values())
+
 #: The demo channels' labels (migration 0001), for frames that carry only a label.
 SOURCE_CODES = {"Paid search": "paid_search", "Paid social": "paid_social", "Organic / SEO": "organic",
                 "Content": "content", "Webinar": "webinar", "Events": "event", "Email nurture": "email",

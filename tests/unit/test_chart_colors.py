@@ -126,9 +126,48 @@ def test_every_known_source_and_reason_has_its_own_colour():
     assert len(set(theme.SOURCE_COLORS.values())) == len(theme.SOURCE_COLORS) == len(theme.SOURCE_CODES)
     assert set(theme.SOURCE_COLORS.values()) <= set(theme.CATEGORICAL)
     assert len(set(qualification_charts.REASON_COLORS.values())) == len(qualification_charts.REASON_COLORS)
-    # a reason or source added later still gets a categorical colour, the same each time
-    assert qualification_charts.reason_color("budget_frozen") in theme.CATEGORICAL
+    # a reason or source added later still gets a colour of its own palette, the same each time
+    assert qualification_charts.reason_color("budget_frozen") in theme.REASON_PALETTE
     assert theme.source_color("podcast") == theme.source_color("podcast") in theme.CATEGORICAL
+
+
+def test_rejection_reasons_share_no_colour_with_sources_or_teams():
+    """Visual review: Bad fit was Paid search's wine, No response Content's pink, Not interested
+    Webinar's olive, Wrong contact SDR outbound's indigo, Other Paid social's rose, and the feedback
+    page and the meeting draw reasons beside sources. Reasons have their own palette now."""
+    reasons = {c.upper() for c in qualification_charts.REASON_COLORS.values()}
+    reasons |= {qualification_charts.reason_color(r).upper() for r in ("budget_frozen", "timing", "competitor")}
+    sources = {c.upper() for c in [*theme.SOURCE_COLORS.values(), *theme.CATEGORICAL]}
+    teams = {c.upper() for c in [*theme.TEAM_COLORS.values(), *theme.TEAM_FUNCTION_COLORS.values(),
+                                 *theme.SALES_LINES, theme.MARKETING, theme.SALES, theme.SHARED]}
+    assert not reasons & sources
+    assert not reasons & teams
+    assert not reasons & {c.upper() for c in theme.STATUS_COLORS.values()}
+    # and not merely another hex code for a source's look
+    for reason in reasons:
+        nearest = min(sources, key=lambda s: delta_e(reason, s))
+        assert delta_e(reason, nearest) >= 10, f"reason {reason} reads as source {nearest}"
+
+
+def test_rejection_reasons_are_told_apart_with_and_without_colour_blindness():
+    def deuteranope(color: str) -> str:   # Viénot, Brettel & Mollon (1999), in linear RGB
+        def lin(v):
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        def gamma(v):
+            v = min(max(v, 0.0), 1.0)
+            return v * 12.92 if v <= 0.0031308 else 1.055 * v ** (1 / 2.4) - 0.055
+
+        r, g, b = (lin(int(color.lstrip("#")[i:i + 2], 16) / 255) for i in (0, 2, 4))
+        rgb = (0.29275 * r + 0.70725 * g, 0.29275 * r + 0.70725 * g, -0.02234 * r + 0.02234 * g + b)
+        return "#" + "".join(f"{round(gamma(v) * 255):02X}" for v in rgb)
+
+    colors = list(qualification_charts.REASON_COLORS.values())
+    assert len(set(colors)) == len(colors) == len(qualification_charts.REASON_ORDER)
+    for i, a in enumerate(colors):
+        for b in colors[i + 1:]:
+            assert delta_e(a, b) >= 10, (a, b)
+            assert delta_e(deuteranope(a), deuteranope(b)) >= 5, (a, b)
 
 
 # --------------------------------------------------------------------------- the same source, the same colour

@@ -16,11 +16,24 @@ SPEND_COLOR = theme.MARKETING
 REVENUE_COLOR = theme.SHARED
 
 
+#: A return with spend and nothing won: the chart's label and the tables' cell ("0.0×" read as a
+#: verdict on campaigns whose deals are still open).
+NOTHING_WON = "nothing won yet"
+
+
+def return_cell(roi, nothing: str = NOTHING_WON) -> str:
+    """A table's Return cell: '2.4×', ``nothing`` for spend that has won nothing (a return of 0; a
+    narrow table passes the dash and says what it means), or "—" without spend. (pure)"""
+    if roi is not None and not pd.isna(roi) and float(roi) == 0:
+        return nothing
+    return fmt.ratio(roi)
+
+
 def _return_text(won, roi, currency: str) -> str:
     if roi is None or pd.isna(roi):
         return f"{fmt.money(won, currency)} · no spend"
     if not won:
-        return "nothing won yet"
+        return NOTHING_WON
     return f"{fmt.money(won, currency)} · {fmt.ratio(roi)} return"
 
 

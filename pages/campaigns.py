@@ -9,7 +9,8 @@ from components import campaign_charts
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, kpi, nothing_in_period, page_header, records_table
+from components.widgets import (chart, csv_bytes, data_table, kpi, nothing_in_period, page_header, records_table,
+                                slug)
 from queries import campaigns, dimensions, settings
 
 user = page_user("campaigns")
@@ -76,7 +77,9 @@ with right:
     # formatted text (the table is in its reading order already, best return first): amounts in three
     # digits like the tiles ($3.09M, $8.64k), which no number column format writes, in widths that add
     # up to less than the half column of a 1366 px screen (~420 px): at 1M leads "$3,092,777" scrolled
-    # it sideways. A channel without MQLs, SQLs or spend reads "—" there. The CSV download holds the
+    # it sideways. A channel without MQLs, SQLs or spend reads "—" there, and so does the return of one
+    # that has won nothing yet ("nothing won yet" in the chart; "0.0×" read as a verdict, and the
+    # words do not fit the column; the caption says what the dash means). The CSV download holds the
     # amounts in full.
     # Under a segment filter the spend shown is the allocated spend, headed "Allocated"; the CSV holds
     # the whole spend beside it.
@@ -85,7 +88,7 @@ with right:
     shown = pd.DataFrame({
         "Channel": channels["channel"],
         **{label: [fmt.money(v, cur) for v in channels[col]] for col, label in amounts.items()},
-        "Return": [fmt.ratio(v) for v in channels["roi"]],
+        "Return": [campaign_charts.return_cell(v, fmt.DASH) for v in channels["roi"]],
         "Accepted": [fmt.pct(v) for v in channels["acceptance_rate"]]})
     full = pd.DataFrame({"Channel": channels["channel"], "Spend": channels["spend"].round(2),
                          "Allocated spend": channels["allocated_spend"].round(2),
@@ -96,8 +99,8 @@ with right:
     widths[amounts["allocated_spend"]] = 70
     records_table(shown, title=f"campaign returns by channel {period.describe()}", key="campaign_channels_table",
                   csv=full, column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()})
-    st.caption(f"Best return first. Return = revenue won ÷ {spend_word.lower()}; accepted = the channel's campaign "
-               "leads sales accepted, of those handed off in the period.")
+    st.caption(f"Best return first. Return = revenue won ÷ {spend_word.lower()} (— where nothing is won yet); "
+               "accepted = the channel's campaign leads sales accepted, of those handed off in the period.")
 chart(campaign_charts.cost_per_sql_chart(frame, cur, allocated_to=allocated_to), width="stretch",
       key="campaign_cost_per_sql")
 unpriced = campaigns.without_sql(frame)
@@ -114,33 +117,45 @@ table = frame.sort_values(["allocated_spend", "spend", "campaign"], ascending=[F
      "sqls", "cost_per_sql", "won_revenue", "roi", "handed_off"]]
 # in points, drawn whole like every other rate ("76%"; the built-in percent format read "75.86%")
 table = table.assign(accepted_pct=frame["acceptance_rate"] * 100)
-money = fmt.money_column(cur)
-# Cost per MQL / SQL and return are empty without MQLs, SQLs or spend: the table draws them "—" like
-# every other empty cell (widgets.data_table), and they sort as numbers; the CSV keeps them empty.
-# It holds the whole and the allocated spend (equal when no filter cuts the campaigns' leads).
+# Amounts in three digits like the tiles, the charts and the channel table ($73.1k, not "$73,117"),
+# and a return without revenue in the chart's words ("nothing won yet", not "0.0×"): a Styler's text
+# over the numbers, which a number column without a format shows, so the cells stay numbers and sort
+# as numbers. Cost per MQL / SQL and return are empty without MQLs, SQLs or spend and read "—". The
+# CSV holds the amounts in full, and the whole and the allocated spend (equal when no filter cuts the
+# campaigns' leads).
+amount_columns = ["spend", "allocated_spend", "cost_per_mql", "cost_per_sql", "won_revenue"]
+styled = table.style.format({**{c: (lambda v: fmt.money(v, cur)) for c in amount_columns},
+                             "roi": campaign_charts.return_cell})
+# What a campaign cost and returned first, then its counts and dates: at 1366 px (~900 px of table)
+# the name (pinned while the rest scrolls sideways) and every column up to Accepted are in view.
+order = ["campaign", "channel", "spend", "allocated_spend", "won_revenue", "roi", "cost_per_mql", "cost_per_sql",
+         "accepted_pct", "handed_off", "leads", "mqls", "sqls", "start_date", "end_date"]
 st.markdown("#### Every campaign")
-records_table(
-    table, title=f"campaign returns {period.describe()}", key="campaigns",
-    column_order=[c for c in table.columns if c != "allocated_spend" or allocated_to],
+data_table(
+    styled,
+    column_order=[c for c in order if c != "allocated_spend" or allocated_to],
     column_config={
-        "campaign": st.column_config.TextColumn("Campaign", width="large"),
-        "channel": "Channel",
-        "start_date": st.column_config.DateColumn("Starts", format="DD MMM YYYY"),
-        "end_date": st.column_config.DateColumn("Ends", format="DD MMM YYYY"),
-        "spend": st.column_config.NumberColumn("Spend", format=money, help="The campaign's whole spend"),
+        "campaign": st.column_config.TextColumn("Campaign", width=320, pinned=True),
+        "channel": st.column_config.TextColumn("Channel", width=96),
+        "start_date": st.column_config.DateColumn("Starts", format="DD MMM YYYY", width=100),
+        "end_date": st.column_config.DateColumn("Ends", format="DD MMM YYYY", width=100),
+        "spend": st.column_config.NumberColumn("Spend", width=64, help="The campaign's whole spend"),
         "allocated_spend": st.column_config.NumberColumn(
-            "Allocated", format=money,
+            "Allocated", width=72,
             help=f"Spend allocated to {fmt.md_text(allocated_to)}: spend × the campaign's leads in it ÷ all its leads"
             if allocated_to else None),
-        "leads": st.column_config.NumberColumn("Leads", format="%,d"),
-        "mqls": st.column_config.NumberColumn("MQLs", format="%,d"),
-        "cost_per_mql": st.column_config.NumberColumn("Per MQL", format=money, help=f"{spend_word} ÷ MQLs"),
-        "sqls": st.column_config.NumberColumn("SQLs", format="%,d"),
-        "cost_per_sql": st.column_config.NumberColumn("Per SQL", format=money, help=f"{spend_word} ÷ SQLs"),
-        "won_revenue": st.column_config.NumberColumn("Won", format=money),
-        "roi": st.column_config.NumberColumn("Return", format="%.1f×", help=f"Revenue won ÷ {spend_word.lower()}"),
-        "handed_off": st.column_config.NumberColumn("Handed off", format="%,d",
+        "leads": st.column_config.NumberColumn("Leads", format="%,d", width=60),
+        "mqls": st.column_config.NumberColumn("MQLs", format="%,d", width=60),
+        "cost_per_mql": st.column_config.NumberColumn("Per MQL", width=66, help=f"{spend_word} ÷ MQLs"),
+        "sqls": st.column_config.NumberColumn("SQLs", format="%,d", width=60),
+        "cost_per_sql": st.column_config.NumberColumn("Per SQL", width=66, help=f"{spend_word} ÷ SQLs"),
+        "won_revenue": st.column_config.NumberColumn("Won", width=64),
+        "roi": st.column_config.NumberColumn("Return", width=112, help=f"Revenue won ÷ {spend_word.lower()}"),
+        "handed_off": st.column_config.NumberColumn("Handed off", format="%,d", width=84,
                                                     help="The campaign's leads handed to sales in the period"),
         "accepted_pct": st.column_config.ProgressColumn("Accepted", format="%.0f%%", min_value=0, max_value=100,
-                                                        help="Accepted ÷ handed off in the period"),
+                                                        width=96, help="Accepted ÷ handed off in the period"),
     })
+# records_table's download, for a table drawn from a Styler
+st.download_button("Download CSV", csv_bytes(table), file_name=f"{slug(f'campaign returns {period.describe()}')}.csv",
+                   mime="text/csv", key="csv_campaigns", icon=":material/download:")

@@ -14,7 +14,7 @@ from components import format as fmt
 from queries import campaigns, settings
 from queries.filters import Filters
 from queries.periods import Period
-from tests.apptest import HALF_WIDTH_1366, fits_without_scrolling, open_page
+from tests.apptest import HALF_WIDTH_1366, PAGE_WIDTH_1366, fits_without_scrolling, open_page
 from tests.integration.test_metrics_vs_pandas import in_period, raw  # noqa: F401  (raw: the seeded rows, a fixture)
 
 Q2 = {"period": "custom", "from": "2026-04-01", "to": "2026-06-30"}
@@ -95,6 +95,37 @@ def test_page_shows_the_totals_of_the_query_functions(seeded_app_db, monkeypatch
     assert list(by_channel.value["Per SQL"]) == [fmt.money(v, cur) for v in channels["cost_per_sql"]]
     assert fits_without_scrolling(by_channel, HALF_WIDTH_1366)
     assert len(at.get("download_button")) == 2   # its CSV holds the amounts in full
+    # a channel that has won nothing yet: a dash the caption explains, as the chart's "nothing won yet"
+    # (was "0.0×")
+    nothing = channels["roi"] == 0
+    assert nothing.any() and (by_channel.value["Return"][nothing.to_numpy()] == "—").all()
+    assert "0.0×" not in set(by_channel.value["Return"])
+    assert any("— where nothing is won yet" in c.value for c in at.caption)
+    # Every campaign: amounts as on the tiles, the charts and the channel table ($73.1k, not "$73,117"),
+    # a campaign without revenue "nothing won yet"; the cells stay numbers (they sort as numbers)
+    shown_text = _display_values(shown)
+    for col in ("spend", "cost_per_mql", "cost_per_sql", "won_revenue"):
+        assert every[col].dtype == "float64"
+        assert list(shown_text[col]) == [fmt.money(v, cur) for v in every[col]], col
+    won_nothing = (every["won_revenue"] == 0) & (every["spend"] > 0)
+    assert won_nothing.any() and (shown_text["roi"][won_nothing.to_numpy()] == "nothing won yet").all()
+    assert "0.0×" not in set(shown_text["roi"])
+    config = json.loads(shown.proto.columns)
+    assert all("format" not in config[c].get("type_config", {}) for c in ("spend", "won_revenue", "roi"))
+    # at 1366 px: the pinned name and every column up to Accepted in view, the counts and dates after
+    order = list(shown.proto.column_order)
+    assert order[:8] == ["campaign", "channel", "spend", "won_revenue", "roi", "cost_per_mql", "cost_per_sql",
+                         "accepted_pct"]
+    assert config["campaign"]["pinned"] is True
+    assert sum(config[c]["width"] for c in order[:8]) <= PAGE_WIDTH_1366
+    assert set(order) == set(every.columns) - {"allocated_spend"}
+
+
+def _display_values(table) -> pd.DataFrame:
+    """The text an ``st.dataframe`` (an AppTest element) drawn from a Styler shows in each cell."""
+    from streamlit import dataframe_util
+
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)
 
 
 def test_page_with_a_tier_filter_divides_the_spend_allocated_to_the_tier(seeded_app_db, monkeypatch):
@@ -122,19 +153,22 @@ def test_page_with_a_tier_filter_divides_the_spend_allocated_to_the_tier(seeded_
     every = next(d for d in at.dataframe if "campaign" in d.value.columns)
     assert {"spend", "allocated_spend"} <= set(every.value.columns)
     assert "allocated_spend" in json.loads(every.proto.columns)
-    assert list(every.proto.column_order) == [c for c in every.value.columns]   # "Allocated" shown beside "Spend"
+    order = list(every.proto.column_order)
+    assert order[2:4] == ["spend", "allocated_spend"]   # "Allocated" shown beside "Spend"
+    assert set(order) == set(every.value.columns)
     # the CSV is this table: both spends, in full
     assert np.allclose(sorted(every.value.allocated_spend), sorted(rows.allocated_spend))
     assert np.allclose(sorted(every.value.spend), sorted(rows.spend))
-    # an empty cost or return reads "—" like every other empty cell, not a grey "None": the grid's
-    # placeholder for missing values, so the cells stay numbers and sort as numbers (was infinity
-    # behind a Styler's text)
-    assert every.proto.placeholder == "—" and not every.proto.arrow_data.styler.display_values
+    # an empty cost or return reads "—" like every other empty cell, not a grey "None"; the cells stay
+    # numbers and sort as numbers (was infinity behind a Styler's text): the Styler only writes them
+    # as the tiles do
+    assert every.proto.placeholder == "—"
     empty = every.value.cost_per_sql.isna()
     assert empty.any() and every.value.cost_per_sql.dtype == "float64" and np.isfinite(every.value.roi.dropna()).all()
     assert sorted(every.value.cost_per_sql[~empty]) == sorted(rows.cost_per_sql.dropna())
-    config = json.loads(every.proto.columns)
-    assert config["cost_per_sql"]["type_config"]["format"] == fmt.money_column(cur), config["cost_per_sql"]
+    text = _display_values(every)
+    assert (text["cost_per_sql"][empty.to_numpy()] == "—").all()
+    assert list(text["allocated_spend"]) == [fmt.money(v, cur) for v in every.value.allocated_spend]
 
 
 def test_page_explains_a_period_without_campaigns(seeded_app_db, monkeypatch):

@@ -151,6 +151,15 @@ def test_channel_chart_says_nothing_won_yet_rather_than_a_zero_return(frame):
     assert fig.data[1].text[0] == "nothing won yet"
 
 
+def test_a_table_says_nothing_won_yet_rather_than_a_zero_return():
+    """Visual review: the tables read "0.0×" where the chart said "nothing won yet"."""
+    assert campaign_charts.return_cell(0.0) == campaign_charts.NOTHING_WON == "nothing won yet"
+    assert campaign_charts.return_cell(0.0, "—") == "—"           # the narrow channel table
+    assert campaign_charts.return_cell(2.35) == "2.4×"
+    assert campaign_charts.return_cell(0.04) == "0.0×"            # won something: a return, however small
+    assert campaign_charts.return_cell(None) == campaign_charts.return_cell(float("nan")) == "—"   # no spend
+
+
 def test_names_are_shown_as_typed_not_as_html():
     """Plotly renders <b>, <a href> and friends in labels and hovers; names are typed by people."""
     perf = performance((1, "<b>Big</b> <a href='x'>launch</a>", "<i>Web</i>", 100.0, 1, 1, 1, 50.0))

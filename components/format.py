@@ -1,14 +1,14 @@
 """Number formats used everywhere (pure functions, no Streamlit). NaN/None render as an em dash.
 
-The words queries/ also writes with (durations, country names, the dash) live in
-``queries.words`` and are re-exported here, so pages and components keep one import."""
+The words queries/ also writes with (country names, the dash) live in ``queries.words`` and are
+re-exported here, so pages and components keep one import."""
 
 from __future__ import annotations
 
 import math
 import re
 
-from queries.words import DASH, country, country_sort_key, duration, text_or  # noqa: F401 (re-exported)
+from queries.words import DASH, country, country_sort_key, text_or  # noqa: F401 (re-exported)
 from queries.goal_math import AT_RISK_AT, ON_TRACK_AT
 from queries.words import is_missing as _missing
 
@@ -71,6 +71,24 @@ def number(x, digits: int = 0) -> str:
     if _missing(x):
         return DASH
     return f"{float(x):,.{digits}f}"
+
+
+def duration(minutes) -> str:
+    """Minutes → '45 min', '2.5 h', '3.2 days', '544 days'."""
+    if _missing(minutes):
+        return DASH
+    m = float(minutes)
+    if m < 1:
+        return f"{m * 60:.0f} s"
+    if m < 90:
+        return f"{m:.0f} min"
+    if m < 48 * 60:
+        h = m / 60
+        return f"{h:.1f} h".replace(".0 h", " h")
+    d = m / 1440
+    if d >= 10:   # "544 days", not "543.8 days": a tenth of a day is noise at that age
+        return f"{d:,.0f} days"
+    return f"{d:.1f} days".replace(".0 days", " days")
 
 
 def duration_short(minutes) -> str:

@@ -125,13 +125,20 @@ def render_sla_terms(terms) -> None:
     in the order they are tried, then the calendar, the commitment and the version history."""
     st.caption(terms.matching)
     lines = []
+    # numbered in the order tried (1., 2., ...): the ranks themselves (10, 20, 30) read as list numbers
+    # that skipped, "10. Strategic accounts"; the default, tried last, says so instead of a number
+    tried = 0
     for r in terms.policies.itertuples():
-        rank = "Default" if r.rank == "default" else f"{r.rank}."
-        lines.append(f"- **{rank} {fmt.md_text(r.policy)}** · {fmt.md_text(r.applies_to)} — first touch within **{r.first_touch_window}**, "
+        if r.rank == "default":
+            head = f"Otherwise, **{fmt.md_text(r.policy)}** (the default)"
+        else:
+            tried += 1
+            head = f"{tried}. **{fmt.md_text(r.policy)}**"
+        lines.append(f"{head} · {fmt.md_text(r.applies_to)} — first touch within **{r.first_touch_window}**, "
                      f"accept or reject within **{r.decision_window}** (v{r.version}, since "
                      f"{r.effective_from:%d %b %Y})")
     if lines:
-        st.markdown("\n".join(lines))
+        st.markdown("\n\n".join(lines))
     for line in terms.calendars:
         st.caption(line)
     if not terms.policies["rank"].eq("default").any():   # otherwise the matching rule already says it

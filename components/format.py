@@ -1,16 +1,19 @@
 """Number formats used everywhere (pure functions, no Streamlit). NaN/None render as an em dash.
 
-The words queries/ also writes with (durations, country names, the dash) live in
-``queries.words`` and are re-exported here, so pages and components keep one import."""
+The words queries/ also writes with (country names, the dash) live in ``queries.words`` and are
+re-exported here, so pages and components keep one import."""
 
 from __future__ import annotations
 
 import math
 import re
 
-from queries.words import DASH, country, country_sort_key, duration, text_or  # noqa: F401 (re-exported)
+from queries.words import DASH, country, country_sort_key, text_or  # noqa: F401 (re-exported)
+from queries.goal_math import AT_RISK_AT, ON_TRACK_AT
 from queries.words import is_missing as _missing
 
+#: the attainment lines a goal's status turns on, in percent: attainment() never rounds up onto one
+_STATUS_LINES = (round(AT_RISK_AT * 100), round(ON_TRACK_AT * 100), 100)
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "AUD": "A$", "CAD": "C$"}
 
 
@@ -51,17 +54,41 @@ def pct(x, digits: int = 0) -> str:
 
 
 def attainment(x) -> str:
-    """Progress towards a target, 0.948 → '94%': rounded down, so a goal at 94.8% never reads as
-    the 95% that being on track needs, nor 99.7% as achieved."""
+    """Progress towards a target, to the nearest percent (4 of 6 → '67%', 1,074 of 1,250 → '86%'),
+    except that it never rounds up onto a status line it has not reached: 94.8% reads '94%', not
+    the 95% that on track needs, 99.7% '99%', not achieved, 79.6% '79%', not at risk. (Rounded
+    down everywhere, '4 of 6 · 66%' read as an arithmetic slip in a meeting.)"""
     if _missing(x):
         return DASH
-    return f"{math.floor(float(x) * 100 + 1e-9):.0f}%"
+    value = float(x) * 100
+    shown = math.floor(value + 0.5 + 1e-9)
+    if any(value < line <= shown for line in _STATUS_LINES):
+        shown = math.floor(value + 1e-9)
+    return f"{shown:.0f}%"
 
 
 def number(x, digits: int = 0) -> str:
     if _missing(x):
         return DASH
     return f"{float(x):,.{digits}f}"
+
+
+def duration(minutes) -> str:
+    """Minutes → '45 min', '2.5 h', '3.2 days', '544 days'."""
+    if _missing(minutes):
+        return DASH
+    m = float(minutes)
+    if m < 1:
+        return f"{m * 60:.0f} s"
+    if m < 90:
+        return f"{m:.0f} min"
+    if m < 48 * 60:
+        h = m / 60
+        return f"{h:.1f} h".replace(".0 h", " h")
+    d = m / 1440
+    if d >= 10:   # "544 days", not "543.8 days": a tenth of a day is noise at that age
+        return f"{d:,.0f} days"
+    return f"{d:.1f} days".replace(".0 days", " days")
 
 
 def duration_short(minutes) -> str:
@@ -106,10 +133,16 @@ def ratio(x) -> str:
 def coverage_gap(coverage, needed) -> str | None:
     """Pipeline coverage against what the win rate needs: '-2.1× vs needed' (a KPI delta; the tile's
     caption says how much is needed, :func:`coverage_needed`). '-2.1× vs 4.0× needed' was cut to
-    '-2.1× vs 4.0× nee…' on a 1280 px scoreboard."""
+    '-2.1× vs 4.0× nee…' on a 1280 px scoreboard. The difference of the two numbers as shown
+    (2.1× beside 4.0× needed reads -1.9×, not the -2.0× of 2.05 − 4.04)."""
     if _missing(coverage) or _missing(needed) or not needed:
         return None
-    return f"{float(coverage) - float(needed):+.1f}× vs needed"
+    return f"{_tenths(coverage) - _tenths(needed):+.1f}× vs needed"
+
+
+def _tenths(x) -> float:
+    """``x`` as :func:`ratio` shows it (the same rounding)."""
+    return float(f"{float(x):.1f}")
 
 
 def coverage_needed(needed) -> str:

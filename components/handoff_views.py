@@ -179,11 +179,14 @@ def summary_tiles(counts) -> None:
     """The four tiles over every hand-off in scope (``handoffs.inbox_summary``)."""
     cols = st.columns(4)
     with cols[0]:
+        # "due within 24 h" under the overdue tile read as a part of the overdue ones; they are not
         kpi("Awaiting decision", fmt.number(counts.awaiting), good_when="neutral",
-            help="Hand-offs nobody has accepted or rejected yet.")
+            caption=f"{fmt.number(counts.due_soon)} due within 24 h",
+            help="Hand-offs nobody has accepted or rejected yet; of them, those whose decision is due within "
+                 "the next 24 hours.")
     with cols[1]:
         kpi("Decision overdue", fmt.number(counts.overdue), good_when="down",
-            caption=f"{fmt.number(counts.due_soon)} due within 24 h")
+            caption=f"of the {fmt.number(counts.awaiting)} awaiting" if counts.overdue else None)
     with cols[2]:
         kpi("Untouched past the SLA", fmt.number(counts.untouched_breached), good_when="down",
             caption=accepted_untouched_caption(counts.accepted_untouched),

@@ -559,7 +559,7 @@ def sla_notes(p: dict) -> dict[str, str]:
     volume = c.get("mql_volume")
     measured, pace = _delivery(p)
     partly = (c.get("coverage") or 1) < 1
-    # a share of a target is an attainment, rounded down as on the goals slide: 969 of 1,300 MQLs read
+    # a share of a target is an attainment, rounded as on the goals slide (fmt.attainment): 969 of 1,300 MQLs read
     # "75% of the commitment" here and "74%" on the MQL goal with the same target, one slide before
     marketing = (f"{fmt.attainment(_share(measured, volume))} of the commitment with {fmt.pct(pace)} of "
                  + ("its volume due" if partly else "the period gone") if volume

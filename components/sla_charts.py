@@ -87,12 +87,15 @@ def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, 
 
 
 def breaches_by_chart(frame: pd.DataFrame, *, title: str, height: int = 320, order: str = "breaches") -> go.Figure:
-    """Horizontal bars per group (source, tier, ...): met, touched late, untouched; compliance in the
-    label. ``frame``: dim_label, met, breached_late, breached_untouched, breached, compliance_rate.
-    ``order``: 'breaches' (most at the top) or 'label' (alphabetical, top to bottom)."""
+    """Horizontal bars per group (source, tier, ...): met, touched late, untouched; the share
+    breached in the label ('Tier 1 · 63% breached': under a title about breaches, a bare '37%' — the
+    compliance it showed — read as the breaches). ``frame``: dim_label, met, breached_late,
+    breached_untouched, breached, compliance_rate. ``order``: 'breaches' (most at the top) or 'label'
+    (alphabetical, top to bottom)."""
     rows = (frame.sort_values(["breached", "dim_label"], ascending=[True, False]) if order == "breaches"
             else frame.sort_values("dim_label", ascending=False))
-    labels = [f"{theme.plain(lab)}  {fmt.pct(rate)}" for lab, rate in zip(rows["dim_label"], rows["compliance_rate"])]
+    labels = [f"{theme.plain(lab)} · {fmt.pct(1 - rate)} breached" if pd.notna(rate) else theme.plain(lab)
+              for lab, rate in zip(rows["dim_label"], rows["compliance_rate"])]
     fig = go.Figure()
     for col, name, status in (("met", "Within the window", "on_track"), ("breached_late", "Touched late", "at_risk"),
                               ("breached_untouched", "Untouched", "off_track")):

@@ -89,13 +89,13 @@ def _policy_table(live: pd.DataFrame, tz: str) -> None:
     shown = pd.DataFrame({
         "Rank": ["default" if d else str(r) for d, r in zip(live["is_default"], live["rank"])],
         "Policy": live["name"], "Version": live["version"],
+        "Hand-offs": live["handoffs"],   # before the wide text columns: last, it was out of view at 1366 px
         "Since": [t.tz_convert(tz).strftime("%d %b %Y") for t in live["effective_at"]],
         "Applies to": [sla.applies_to(r) for _, r in live.iterrows()],
         "First touch within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
                                zip(live["first_touch_minutes"], live["first_touch_business"], live["calendar_id"])],
         "Decide within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
                           zip(live["decision_minutes"], live["decision_business"], live["calendar_id"])],
-        "Hand-offs": live["handoffs"],
     })
     data_table(shown, column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "

@@ -87,7 +87,9 @@ st.caption("Most recently slipped first; click a column header to sort."
 column_config = {
     "Overdue (days)": st.column_config.NumberColumn("Overdue (days)", format="%.1f", help="Days past the deadline"),
     "Age (days)": st.column_config.NumberColumn("Age (days)", format="%.1f", help="Days since the hand-off"),
-    "What to do": st.column_config.TextColumn("What to do", width="large"),
+    "What to do": st.column_config.TextColumn(
+        "What to do", width="large", help="The next step; 'lead active 3× since': the lead's own activity (visits, "
+                                          "clicks, form fills) since the hand-off, a sign it is still warm"),
     "Tier": st.column_config.NumberColumn("Tier", format="%d"),
 }
 selectable = {"on_select": "rerun", "selection_mode": "multi-row"} if can_reassign else {}

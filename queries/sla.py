@@ -32,7 +32,6 @@ from queries.metrics import now_minute
 from queries.periods import RECORD_EARLIEST, RECORD_LATEST, Period, date_problem, local_today
 from queries.sqlfiles import q
 from queries.sla_math import RECENT_SLIP_MINUTES, Pace, delivery_pace
-from queries.words import duration
 
 #: Seconds SLA reads may be reused (same as the metric layer).
 SLA_TTL = 60
@@ -1486,9 +1485,9 @@ def _slipping(team_ids, owner_ids, kinds, max_overdue_days, as_of, limit):
                                     "max_overdue_minutes": None if max_overdue_days is None else max_overdue_days * 1440,
                                     "as_of": as_of, "limit": limit}, SLIPPING_SCHEMA)
     frame["situation"] = frame["kind"].map(KINDS).astype(_STR)
-    frame["action"] = [action_for(kind, touched, age, overdue, activity) for kind, touched, age, overdue, activity in
-                       zip(frame["kind"], frame["first_touch_at"].notna(), frame["age_minutes"],
-                           frame["overdue_minutes"], frame["lead_activity_since_handoff"].fillna(0))]
+    frame["action"] = [action_for(kind, touched, activity) for kind, touched, activity in
+                       zip(frame["kind"], frame["first_touch_at"].notna(),
+                           frame["lead_activity_since_handoff"].fillna(0))]
     return frame
 
 
@@ -1536,15 +1535,17 @@ def _slipping_summary(team_ids, owner_ids, kinds, max_overdue_days, as_of) -> Sl
                            by_kind.reset_index(drop=True), by_owner.reset_index(drop=True))
 
 
-def action_for(kind: str, touched: bool, age_minutes: float, overdue_minutes: float, activity: int = 0) -> str:
-    """What the owner needs to do about a slipping lead (copy for the list; pure)."""
-    hint = f" The lead has been active {int(activity)}× since the hand-off." if activity else ""
+def action_for(kind: str, touched: bool, activity: int = 0) -> str:
+    """What the owner needs to do about a slipping lead (copy for the list; pure). Short enough to
+    read whole in the list's column at 1366 px: how long ago is in the Overdue and Age columns
+    beside it ('Contact the lead and accept or reject: no decision and no contact 3.2 days after
+    the hand-off.' was cut to '... 3.2 days after the hand-')."""
+    hint = f"; lead active {int(activity)}× since" if activity else ""
     if kind == "decision_overdue":
         if not touched:
-            return ("Contact the lead and accept or reject: no decision and no contact "
-                    f"{duration(age_minutes)} after the hand-off." + hint)
-        return f"Accept or reject: contacted, but no decision {duration(age_minutes)} after the hand-off." + hint
-    return f"Call or e-mail now: accepted but never contacted, {duration(overdue_minutes)} past the deadline." + hint
+            return f"Contact, then accept or reject (not contacted yet{hint})"
+        return f"Accept or reject (contacted, no decision{hint})"
+    return f"Call or e-mail now (accepted, never contacted{hint})"
 
 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)

@@ -1,7 +1,7 @@
-"""The domain's words for quantities and codes, shared by messages written in ``queries/`` (what
-to do about a slipping lead, a criteria check, a validation error) and the pages, which read them
-through ``components.format``: durations ('2.5 h'), country names ('DE' → 'Germany'), the dash for
-a missing value. Pure: no database, no Streamlit; queries/ never imports components/."""
+"""The domain's words for codes, shared by messages written in ``queries/`` (a criteria check, a
+validation error naming a country) and the pages, which read them through ``components.format``:
+country names ('DE' → 'Germany'), the dash for a missing value. Pure: no database, no Streamlit;
+queries/ never imports components/ (tests/unit/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -31,24 +31,6 @@ def text_or(value, default: str = "") -> str:
         return default
     text = str(value)
     return text if text else default
-
-
-def duration(minutes) -> str:
-    """Minutes → '45 min', '2.5 h', '3.2 days', '544 days'."""
-    if is_missing(minutes):
-        return DASH
-    m = float(minutes)
-    if m < 1:
-        return f"{m * 60:.0f} s"
-    if m < 90:
-        return f"{m:.0f} min"
-    if m < 48 * 60:
-        h = m / 60
-        return f"{h:.1f} h".replace(".0 h", " h")
-    d = m / 1440
-    if d >= 10:   # "544 days", not "543.8 days": a tenth of a day is noise at that age
-        return f"{d:,.0f} days"
-    return f"{d:.1f} days".replace(".0 days", " days")
 
 
 #: Readable names where pycountry's ISO 3166 name is written for an index ("Congo, The Democratic

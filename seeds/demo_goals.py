@@ -196,8 +196,8 @@ def _target(conn, spec: DemoGoal, which: int, bounds: tuple[date, date], tz: str
         frame = pd.DataFrame(conn.execute(q("sla_commitments")).mappings().all())
         agreement = sla.commitment_over(frame, Period(bounds[0], bounds[1], tz)) if len(frame) else None
         value = getattr(agreement, spec.agreed, None) if agreement else None
-        if value:
-            return _nice(float(value), m.unit)
+        if value:   # the agreed number itself: rounded "nicely", 1,250 MQLs became 1,200 beside the commitment
+            return float(value)
     if spec.planned:
         stored = conn.execute(q("setting_get"), {"key": plan.Quarter.of(bounds[0]).key}).scalar()
         if calc.target_value(stored) is not None:

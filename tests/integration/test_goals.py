@@ -1009,6 +1009,19 @@ def test_demo_goals_seed_is_realistic_and_idempotent(seeded_app_db_rw):
     # "Close the revenue plan together" is the plan coverage is measured against, in both quarters
     for e in (rev, next(e for e in previous if e.goal.metric == "revenue")):
         assert e.goal.target == plan.target(plan.Quarter.of(e.goal.start)) > 0
+    # the MQL and follow-up goals are the SLA agreement's numbers, exactly (1,250 MQLs showed as a 1,200 goal)
+    from queries import settings, sla
+    commitment = sla.commitment_for(Period(date(2026, 10, 1), date(2026, 12, 31), settings.company_timezone()))
+    by_metric = {e.goal.metric: e.goal for e in current}
+    assert by_metric["mqls_delivered"].target == commitment.mql_volume
+    assert by_metric["sla_compliance"].target == pytest.approx(commitment.follow_up_target_rate)
+    mql = next(g for g in demo_goals.GOALS if g.metric == "mqls_delivered")
+    with engine.connect() as conn, conn.begin() as tx:   # an agreed 1,250 is no "nice" number: kept as agreed
+        conn.execute(sa.text("update sla_commitment set mql_volume = 1250 where start_date = '2026-10-01'"))
+        target = demo_goals._target(conn, mql, 1, (date(2026, 10, 1), date(2026, 12, 31)),
+                                    settings.company_timezone(), as_of)
+        tx.rollback()
+    assert target == 1250
     last = snaps[snaps["goal_id"] == rev.goal.id].iloc[-1]
     assert last.snapshot_date.date() == anchor - timedelta(days=1)
     assert last.value == pytest.approx(goals.metric_value(rev.goal, upto=anchor - timedelta(days=1), as_of=as_of))

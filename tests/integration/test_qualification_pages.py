@@ -85,6 +85,9 @@ def test_inbox_and_card_show_the_reps_own_handoffs(shop):
     assert "Fit against the criteria" in content  # no version in force yet: says so
     assert [m.label for m in at.metric][:2] == ["Awaiting decision", "Decision overdue"]
     assert at.metric[0].value == "3"
+    # what is due within 24 h is a part of the awaiting ones, not of the overdue ones it sat under
+    assert at.metric[0].proto.delta_description.endswith("due within 24 h")
+    assert at.metric[1].proto.delta_description in ("", "of the 3 awaiting")
     untouched = next(m for m in at.metric if m.label == "Untouched past the SLA")
     assert "'Breached'" in untouched.help and "touched late are not counted" in untouched.help
     # what to act on comes first: at 1366 px the last columns are behind a scroll

@@ -743,6 +743,9 @@ def test_a_policy_name_shows_as_typed_in_the_preview_and_the_definitions(office)
         shown = " ".join(m.value for m in at.markdown)
         assert fmt.md_text(name) in shown, (page, shown)
         assert f"**{name}**" not in shown and f" {name}**" not in shown, page
+        if page == "definitions":   # numbered in the order tried, not by rank ("10. VIP…" read as a list number)
+            assert f"1. **{fmt.md_text(name)}**" in shown and "Otherwise, **" in shown and "(the default)" in shown
+            assert "10. **" not in shown
 
 
 def test_one_number_for_one_thing_on_every_page_on_demo_data(demo_sla_db):

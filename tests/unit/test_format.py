@@ -111,6 +111,8 @@ def test_coverage_gap_names_what_is_needed():
     # the delta stays short enough for a 1280 px tile; the caption says how much is needed
     assert fmt.coverage_gap(1.9, 4.0) == "-2.1× vs needed"
     assert fmt.coverage_gap(4.5, 4.0) == "+0.5× vs needed"
+    # the difference of the numbers as shown: 2.1× beside 4.0× needed is -1.9×, not 2.06 − 4.04 = -2.0×
+    assert (fmt.ratio(2.06), fmt.ratio(4.04), fmt.coverage_gap(2.06, 4.04)) == ("2.1×", "4.0×", "-1.9× vs needed")
     assert fmt.coverage_needed(4.0) == "4.0× needed" and fmt.coverage_needed(None) == "no win rate yet"
     assert fmt.coverage_gap(1.9, None) is None and fmt.coverage_gap(None, 4.0) is None
 
@@ -155,12 +157,23 @@ def test_stored_instants_are_dated_in_the_company_time_zone():
     assert fmt.ago(None, "UTC") == ""
 
 
-def test_attainment_is_rounded_down_so_it_never_reaches_a_threshold_it_missed():
+def test_attainment_never_rounds_up_onto_a_status_line_it_missed():
     """'95% of target' beside 'At risk' (27.5% of a 29% target is 94.8%; on track needs 95%)."""
     assert fmt.attainment(0.275 / 0.29) == "94%"
     assert fmt.attainment(0.997) == "99%" and fmt.attainment(1.0) == "100%"
+    assert fmt.attainment(0.796) == "79%" and fmt.attainment(0.8) == "80%"      # at risk from 80%
     assert fmt.attainment(0.29 / 1.0) == "29%"        # 28.999999999999996 in floating point
     assert fmt.attainment(0.95) == "95%" and fmt.attainment(None) == fmt.DASH
+
+
+def test_attainment_rounds_to_the_nearest_percent_elsewhere():
+    """'4 of 6 case studies · 66%' and '85% of the commitment' for 1,074 of 1,250 (85.9%) read as
+    arithmetic slips in a meeting."""
+    assert fmt.attainment(4 / 6) == "67%"
+    assert fmt.attainment(1074 / 1250) == "86%"
+    assert fmt.attainment(1074 / 1200) == "90%"        # 89.5%: 90 is no status line
+    assert fmt.attainment(1.004) == "100%" and fmt.attainment(1.236) == "124%"
+    assert fmt.attainment(0.004) == "0%" and fmt.attainment(0.0) == "0%"
 
 
 def test_a_unit_label_agrees_with_its_number():

@@ -95,8 +95,8 @@ def test_the_sla_tiles_measure_each_side_against_its_commitment():
     varied = {**sla_payload(), "sla_windows": [30, 120, 240]}   # policies in force differ: say so
     assert mc.sla_tiles(varied)["sales"][2].caption == "SLA windows 30 min – 4 h"
     notes = mc.sla_notes(sla_payload())
-    # 700 of 1,300 = 53.8%: an attainment, rounded down as the goals slide does (not "54%")
-    assert notes["marketing"].startswith("53% of the commitment with 50% of the period gone")
+    # 700 of 1,300 = 53.8%: an attainment, rounded as the goals slide rounds it
+    assert notes["marketing"].startswith("54% of the commitment with 50% of the period gone")
     assert "100 SLA breaches, 5 pending · 7 decisions overdue" in notes["sales"]
 
 
@@ -161,7 +161,7 @@ def goals_payload() -> dict:
 
 def test_goal_lines():
     first, second = mc.goal_lines(goals_payload())
-    assert (first.value, first.target, first.attainment, first.tone) == ("56.6%", "63%", "89%", "warn")  # 89.8%: rounded down
+    assert (first.value, first.target, first.attainment, first.tone) == ("56.6%", "63%", "90%", "warn")  # 89.8%: no status line at 90
     assert first.checkin == "Aaron Miller, 12 days ago: Three webinars land late in the quarter."  # 8 Nov → 20 Nov in New York: calendar days
     assert first.needs == "Sales: reasons within 48 h."
     assert first.progress == pytest.approx(0.898)
@@ -515,13 +515,13 @@ def test_the_export_lists_what_each_goal_needs_and_what_blocks_it_as_the_cards_d
 
 def test_the_sla_slide_and_the_goals_slide_read_one_share_of_one_target_alike():
     """969 MQLs of a 1,300 commitment read "75% of the commitment" on the SLA slide and "74%" on
-    the MQL goal with the same target, one slide before (attainment is rounded down)."""
+    the MQL goal with the same target, one slide before (74.5%: both are attainments)."""
     sla = {**sla_payload(), "mqls": 969, "delivery": {"delivered": 969, "elapsed_share": 0.59}}
     goal = {**goals_payload()["goals"][0], "metric": "mqls_delivered", "unit": "count", "unit_label": None,
             "cumulative": True, "lower_is_better": False, "target": 1300.0, "value": 969.0,
             "attainment": 969 / 1300}
     line = mc.goal_lines({**goals_payload(), "goals": [goal]})[0]
-    assert line.attainment == "74%"
+    assert line.attainment == "75%"
     assert mc.sla_notes(sla)["marketing"].startswith(f"{line.attainment} of the commitment")
 
 

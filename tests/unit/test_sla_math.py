@@ -177,3 +177,18 @@ def test_scheduled_policy_changes_are_listed_for_the_other_team():
 def test_sales_side_status_is_the_worse_half_or_none_without_hand_offs(handoffs, compliance, decisions, status):
     assert sales_side_status(handoffs, compliance, decisions) == status
     assert STATUS_LABELS[status]
+
+
+def test_what_to_do_about_a_slipping_lead_reads_whole_in_its_column():
+    """'Contact the lead and accept or reject: no decision and no contact 3.2 days after the
+    hand-off. The lead has been active 2× since the hand-off.' was cut at 1366 px; the list's
+    Overdue and Age columns already say how long."""
+    from queries.sla import action_for
+
+    assert action_for("decision_overdue", touched=False) == "Contact, then accept or reject (not contacted yet)"
+    assert action_for("decision_overdue", touched=True, activity=2) == \
+        "Accept or reject (contacted, no decision; lead active 2× since)"
+    assert action_for("untouched_after_accept", touched=False) == "Call or e-mail now (accepted, never contacted)"
+    longest = max(len(action_for(kind, touched, 99)) for kind in ("decision_overdue", "untouched_after_accept")
+                  for touched in (False, True))
+    assert longest <= 80

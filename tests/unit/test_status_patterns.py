@@ -100,6 +100,8 @@ def test_breaches_by_tier_and_source_are_patterned():
     fig = sla_charts.breaches_by_chart(frame, title="Breaches by tier")
     assert _patterned_states(fig) == {"on_track", "at_risk", "off_track"}
     assert _legend_patterns(fig) == {"Within the window": "", "Touched late": "/", "Untouched": "x"}
+    # the label says the share breached, as the title promises (it showed the compliance, "Strategic  73%")
+    assert sorted(fig.data[0].y) == ["Standard · 26% breached", "Strategic · 27% breached"]
 
 
 # --------------------------------------------------------------------------- the two-sided SLA

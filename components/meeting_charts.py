@@ -49,8 +49,10 @@ MINIMUM_STATUS_NAMES = {"on_track": "At or above the minimum",
 
 
 def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | None, *, minimum: float | None = None,
-                               top: int = 8, height: int = 420, big: bool = False) -> go.Figure:
-    """Acceptance rate per source (the sources with most hand-offs).
+                               height: int = 420, big: bool = False) -> go.Figure:
+    """Acceptance rate per source: every source with hand-offs, most hand-offs at the top, so the bars'
+    counts add up to the slide's "Handed off" tile (a cap at eight dropped the two smallest sources,
+    one of them the worst, without a word; there are about ten channels, which fit).
 
     With ``minimum`` (the two-sided SLA's agreed minimum acceptance rate) each bar is coloured by
     where it stands against it, as the two-sided SLA page grades the whole rate: green at or above,
@@ -63,7 +65,7 @@ def acceptance_by_source_chart(by_source: pd.DataFrame, overall_rate: float | No
     ``by_source``: dim_label, handed_off, accepted, awaiting, acceptance_rate.
     """
     title = "Acceptance rate by source"
-    rows = by_source[by_source["handed_off"] > 0].sort_values("handed_off", ascending=False).head(top)
+    rows = by_source[by_source["handed_off"] > 0].sort_values("handed_off", ascending=False)
     if rows.empty:
         return _empty(title, "No hand-offs in the period.", height, big)
     rows = rows.iloc[::-1]  # largest at the top of a horizontal chart

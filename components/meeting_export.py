@@ -54,7 +54,7 @@ h1 { margin: 0 0 .2rem 0; } h2 { margin: 2rem 0 .3rem 0; border-bottom: 2px soli
 .tile .label { color: #334155; font-weight: 600; } .tile .value { font-size: 1.8rem; font-weight: 750; }
 .tile .delta { font-weight: 600; } .tile .caption { color: #64748B; font-size: .9rem; }
 .delta.good, .status.good { color: #15803D; } .delta.bad, .status.bad { color: #B91C1C; }
-.status.warn { color: #B45309; } .status { font-weight: 700; }
+.status.warn { color: #B45309; } .status { font-weight: 700; white-space: nowrap; }
 table { width: 100%; border-collapse: collapse; margin: .5rem 0 1rem 0; }
 th { text-align: left; color: #475569; border-bottom: 2px solid #CBD5E1; padding: .3rem .4rem; }
 td { border-bottom: 1px solid #E2E8F0; padding: .35rem .4rem; vertical-align: top; }

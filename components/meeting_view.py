@@ -201,6 +201,10 @@ PRESENTATION_CSS = """
   [data-testid="stMetricDelta"] + div, [data-testid="stCaptionContainer"] p { font-size: clamp(0.95rem, 1.05vw, 1.35rem) !important; }
   .mtg-big p, .mtg-big li { font-size: clamp(1.05rem, 1.3vw, 1.7rem); }
   .mtg-big td, .mtg-big th { font-size: clamp(0.95rem, 1.05vw, 1.4rem); }
+  /* headers and short cells on one line ("Overdue by", an owner's name, "Decision overdue" wrapped at
+     1280 px); the lead and what to do take the rest */
+  .mtg-table th, .mtg-table td[data-col="owner"], .mtg-table td[data-col="situation"],
+  .mtg-table td[data-col="overdue"] { white-space: nowrap; }
   .mtg-title { font-size: clamp(1.9rem, 2.7vw, 3.4rem); }
   /* at most six goal cards a screen (meeting_content.GOALS_PER_SCREEN): type for the back of the room */
   .mtg-goal .mtg-goal-value { font-size: clamp(1.7rem, 2.3vw, 3rem); }
@@ -283,10 +287,23 @@ BASE_CSS = f"""
   .mtg-goal-title {{ font-weight: 700; color: #0F172A; font-size: 1.05rem; }}
   .mtg-goal-value {{ font-weight: 750; font-size: 1.5rem; color: #0F172A; }}
   .mtg-goal-note {{ color: #475569; font-size: .9rem; }}
-  .mtg-status {{ font-weight: 700; }}
+  /* "· At risk" in one piece after a goal's title (it broke to "· At / risk" at 1280 px) */
+  .mtg-status {{ font-weight: 700; white-space: nowrap; }}
   .mtg-goals-screen {{ font-weight: 700; color: #0F172A; white-space: nowrap; }}
   .mtg-action {{ border-left: 5px solid {theme.PENDING}; padding: .3rem .8rem; margin: .15rem 0 .5rem 0; }}
   .mtg-overdue {{ color: {theme.BAD}; font-weight: 700; }}
+  /* the scoreboard's preview below 1600 px (about 480 px wide at 1280): one side under the other, its
+     tiles in rows of two; three sides of tiles 140 px wide wrapped "+66% vs previous period" onto
+     three lines and "Median first touch" onto two, and the rows' heights differed */
+  @media (min-width: 641px) and (max-width: 1599px) {{
+    .st-key-mtg-scoreboard-preview [data-testid="stHorizontalBlock"] {{ flex-direction: column; }}
+    .st-key-mtg-scoreboard-preview [data-testid="stColumn"] {{ width: 100% !important; flex: 1 1 auto !important; }}
+    .st-key-mtg-scoreboard-preview [data-testid="stColumn"] > [data-testid="stVerticalBlock"] {{ flex-flow: row wrap; }}
+    .st-key-mtg-scoreboard-preview [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > * {{
+        flex: 0 0 calc(50% - .5rem); }}
+    .st-key-mtg-scoreboard-preview [data-testid="stColumn"] > [data-testid="stVerticalBlock"]
+        > [data-testid="stElementContainer"] {{ flex-basis: 100%; }}
+  }}
 </style>
 """
 
@@ -425,7 +442,11 @@ def _scoreboard(p: dict, user: User, *, big: bool) -> None:
         return
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
     groups = meeting_content.scoreboard_tiles(p)
-    cols = st.columns(3, gap="medium")
+    # the control room's preview is about 480 px wide in a 1280 px window: three sides of tiles there
+    # wrapped "+66% vs previous period" onto three lines (BASE_CSS then lays each side out in rows of two)
+    box = nullcontext() if big else st.container(key="mtg-scoreboard-preview")
+    with box:
+        cols = st.columns(3, gap="medium")
     for col, side in zip(cols, ("marketing", "sales", "shared")):
         with col:
             _side_head(side)
@@ -509,16 +530,17 @@ def goal_card_html(g: meeting_content.GoalLine, *, big: bool = False, columns: i
             f'<div class="mtg-goal-note mtg-checkin">{checkin}</div>{asks}</div>')
 
 
-def _halves(big: bool):
-    """Two halves side by side on the projector; in the control room's preview (about 400 px at
-    1280 px) one under the other: halves of it cut tile values to "6." and charts' labels."""
-    return st.columns(2, gap="large") if big else (st.container(), st.container())
+def _halves(big: bool, spec=2):
+    """Two halves side by side on the projector (``spec``: st.columns' widths); in the control room's
+    preview (about 400 px at 1280 px) one under the other: halves of it cut tile values to "6." and
+    charts' labels."""
+    return st.columns(spec, gap="large") if big else (st.container(), st.container())
 
 
-def _tile_cells(count: int, big: bool) -> list:
+def _tile_cells(count: int, big: bool, gap: str = "medium") -> list:
     """Cells for ``count`` tiles: one row on the projector, rows of two in the control room's preview."""
     if big:
-        return list(st.columns(count, gap="medium"))
+        return list(st.columns(count, gap=gap))
     cells = []
     for start in range(0, count, 2):
         cells += list(st.columns(2, gap="small"))[:count - start]
@@ -544,12 +566,14 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
     groups = meeting_content.sla_tiles(p)
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
     figs = dict(meeting_charts_for("sla", p, big=big))
-    left, right = _halves(big)
+    # widths in proportion to the tiles (two and three), so all five are as wide: in equal halves the
+    # sales tiles were too narrow at 1280 px for "Contacted in time" and its ⓘ on one line, and its
+    # number sat a line lower than its neighbours'
+    left, right = _halves(big, [len(groups["marketing"]), len(groups["sales"])])
     notes = meeting_content.sla_notes(p)
     with left:
         _side_head("marketing")
-        cols = st.columns(len(groups["marketing"]), gap="small")
-        for col, t in zip(cols, groups["marketing"]):
+        for col, t in zip(_tile_cells(len(groups["marketing"]), big, gap="small"), groups["marketing"]):
             with col:
                 _tile(t)
         st.caption(notes["marketing"])
@@ -559,8 +583,7 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
             st.caption(starts_later)
     with right:
         _side_head("sales")
-        cols = st.columns(len(groups["sales"]), gap="small")
-        for col, t in zip(cols, groups["sales"]):
+        for col, t in zip(_tile_cells(len(groups["sales"]), big, gap="small"), groups["sales"]):
             with col:
                 _tile(t)
         st.caption(notes["sales"])
@@ -578,7 +601,7 @@ def visible_slipping(user: User) -> int | None:
 
 def _slipping(p: dict, user: User, *, big: bool) -> None:
     tiles = meeting_content.slipping_tiles(p)
-    for col, t in zip(st.columns(len(tiles), gap="medium"), tiles):
+    for col, t in zip(_tile_cells(len(tiles), big), tiles):
         with col:
             _tile(t)
     if p["total"] == 0:

@@ -285,6 +285,59 @@ def test_the_control_room_preview_fits_its_column_at_1280(page, meeting_id):
     assert not overlap, f"the owners' table {owners} covers the leads' {leads}"
 
 
+#: How many lines an element's text takes: the height its text's boxes span (icons left out) in lines.
+_LINES = """e => { const walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT); let top = Infinity, bottom = 0, lh = 0;
+                  for (let t = walk.nextNode(); t; t = walk.nextNode()) {
+                    if (!t.textContent.trim()) continue;
+                    const r = document.createRange(); r.selectNodeContents(t);
+                    for (const b of r.getClientRects()) { top = Math.min(top, b.top); bottom = Math.max(bottom, b.bottom); }
+                    const style = getComputedStyle(t.parentElement);
+                    lh = Math.max(lh, parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2); }
+                  return Math.round((bottom - top) / lh); }"""
+
+
+def test_tiles_statuses_and_table_headers_read_on_one_line_at_1280(page, meeting_id):
+    """A visual review at 1280×720: the control room's scoreboard preview (three sides of tiles about
+    140 px wide) wrapped "+66% vs previous period" onto three lines and "Median first touch" onto two;
+    the SLA slide's "Contacted in time" wrapped, so its number sat lower than its neighbours'; the goals
+    slide broke "· At / risk"; the slipping slide's header wrapped "Overdue / by" and owners' names.
+    At 1920×1080 the preview keeps its three sides side by side."""
+    signed_in(page, P720)
+    show(page, meeting_id, section_of("scoreboard"))
+    labels, deltas = page.get_by_test_id("stMetricLabel"), page.get_by_test_id("stMetricDelta")
+    expect(labels).to_have_count(9)
+    for part in [*labels.all(), *deltas.all()]:
+        assert part.evaluate(_LINES) == 1, f"'{part.inner_text()}' wraps in the preview at 1280"
+    page.set_viewport_size({"width": HD[0], "height": HD[1]})
+    heads = page.locator(".mtg-side")
+    expect(heads).to_have_count(3)
+    tops = {round(h.bounding_box()["y"]) for h in heads.all()}
+    assert len(tops) == 1, f"at 1920 the preview's sides are no longer side by side: {tops}"
+    page.set_viewport_size({"width": P720[0], "height": P720[1]})
+
+    show(page, meeting_id, section_of("sla"), present=True, shows="The SLA, both sides")
+    values = page.get_by_test_id("stMetricValue")
+    expect(values).to_have_count(5)
+    tops = {round(v.bounding_box()["y"]) for v in values.all()}
+    assert len(tops) == 1, f"the SLA slide's numbers sit at different heights: {tops}"
+    for label in page.get_by_test_id("stMetricLabel").all():
+        assert label.evaluate(_LINES) == 1, f"'{label.inner_text()}' wraps on the SLA slide"
+
+    show(page, meeting_id, section_of("goals"), present=True, shows="Shared goals")
+    statuses = page.locator(".mtg-status")
+    expect(statuses.first).to_be_visible()
+    for status in statuses.all():
+        assert status.evaluate(_LINES) == 1, f"the status '{status.inner_text()}' breaks"
+
+    show(page, meeting_id, section_of("slipping"), present=True, shows="Leads slipping through")
+    cells = page.locator('table.mtg-table th, table.mtg-table td[data-col="owner"], '
+                         'table.mtg-table td[data-col="overdue"]')
+    expect(cells.first).to_be_visible()
+    for cell in (c for c in cells.all() if c.is_visible()):   # rows past the fourth hide on a short screen
+        assert cell.evaluate(_LINES) == 1, f"'{cell.inner_text()}' wraps in the slipping tables"
+    assert_no_exception(page)
+
+
 def test_a_720p_projector_shows_the_open_actions_slide_whole(page, records):
     """Eight open actions (the most the slide lists) ran past the bottom of a 720 px screen: the
     last ones, and the line saying how many more there are, were below the fold."""

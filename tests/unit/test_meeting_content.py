@@ -532,6 +532,32 @@ def test_the_acceptance_slide_names_its_comparison_as_the_scoreboard_slide_does(
         "Acceptance compares with 01 Jul – 24 Aug (the same point in the previous period).")
 
 
+
+def test_the_acceptance_slide_charts_every_source_so_its_counts_add_up_to_the_handed_off_tile():
+    """The chart kept the eight sources with most hand-offs and dropped the rest without a word: with
+    ten sources, the two smallest (paid social, the worst, among them) were missing and the bars'
+    counts fell short of the "Handed off" tile beside them. Every source is drawn (the slide and the
+    export both build the chart through meeting_view.meeting_charts_for)."""
+    from components import meeting_view
+
+    names = ["Paid search", "Webinar", "Content", "SDR outbound", "Referral", "Events", "Organic / SEO", "Partner",
+             "Email nurture", "Paid social"]
+    handed = [167, 149, 124, 107, 98, 96, 95, 83, 80, 69]
+    accepted = [90, 118, 74, 81, 86, 66, 51, 52, 50, 20]
+    sources = pd.DataFrame({"dim_key": [n.lower() for n in names], "dim_label": names, "handed_off": handed,
+                            "accepted": accepted, "rejected": [h - a for h, a in zip(handed, accepted)],
+                            "awaiting": 0, "acceptance_rate": [a / h for h, a in zip(handed, accepted)]})
+    p = {**acceptance_payload(), "by_source": frame_to_json(sources), "min_acceptance_rate": 0.55,
+         "total": {"handed_off": sum(handed), "accepted": sum(accepted), "rejected": sum(handed) - sum(accepted),
+                   "awaiting": 0, "acceptance_rate": sum(accepted) / sum(handed)}}
+    tile = next(t for t in mc.acceptance_tiles(p) if t.key == "handed_off")
+    for big in (True, False):
+        fig = dict(meeting_view.meeting_charts_for("acceptance", p, big=big))["sources"]
+        assert sorted(fig.data[0].y) == sorted(names)
+        assert "Paid social" in fig.data[0].y
+        counts = [int(a.text.rsplit(" of ", 1)[1].replace(",", "")) for a in fig.layout.annotations]
+        assert fmt.number(sum(counts)) == tile.value == "1,068"
+
 def test_the_goals_slide_pages_through_every_goal_on_screens_of_at_most_six():
     """Nine goal cards in three rows ran past the bottom of a 720p projector: a screen holds at most
     GOALS_PER_SCREEN, the screens are evened out, and together they hold every goal once, in order."""

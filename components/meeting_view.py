@@ -566,28 +566,40 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
     groups = meeting_content.sla_tiles(p)
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
     figs = dict(meeting_charts_for("sla", p, big=big))
-    # widths in proportion to the tiles (two and three), so all five are as wide: in equal halves the
-    # sales tiles were too narrow at 1280 px for "Contacted in time" and its ⓘ on one line, and its
-    # number sat a line lower than its neighbours'
-    left, right = _halves(big, [len(groups["marketing"]), len(groups["sales"])])
     notes = meeting_content.sla_notes(p)
-    with left:
-        _side_head("marketing")
-        for col, t in zip(_tile_cells(len(groups["marketing"]), big, gap="small"), groups["marketing"]):
+
+    def tiles(side: str) -> None:
+        _side_head(side)
+        for col, t in zip(_tile_cells(len(groups[side]), big, gap="small"), groups[side]):
             with col:
                 _tile(t)
-        st.caption(notes["marketing"])
-        _plot(figs["mql_pace"], "mtg_fig_pace")
-        starts_later = meeting_content.pace_chart_note(p)
-        if starts_later:   # a period from before the data: the chart starts where the data does
-            st.caption(starts_later)
-    with right:
-        _side_head("sales")
-        for col, t in zip(_tile_cells(len(groups["sales"]), big, gap="small"), groups["sales"]):
-            with col:
-                _tile(t)
-        st.caption(notes["sales"])
-        _plot(figs["compliance"], "mtg_fig_compliance")
+        st.caption(notes[side])
+
+    def chart(side: str) -> None:
+        if side == "marketing":
+            _plot(figs["mql_pace"], "mtg_fig_pace")
+            starts_later = meeting_content.pace_chart_note(p)
+            if starts_later:   # a period from before the data: the chart starts where the data does
+                st.caption(starts_later)
+        else:
+            _plot(figs["compliance"], "mtg_fig_compliance")
+
+    if not big:   # the control room's preview: one side under the other, each its tiles then its chart
+        for side in ("marketing", "sales"):
+            tiles(side)
+            chart(side)
+    else:
+        # the tiles' row in proportion to the tiles (two and three), so all five are as wide: in equal
+        # halves the sales tiles were too narrow at 1280 px for "Contacted in time" and its ⓘ on one
+        # line, and its number sat a line lower than its neighbours'. The charts under them take equal
+        # halves: in two fifths of 1024 px the pace chart's title was cut ("MQLs delivered against the
+        # commitr").
+        for side, half in zip(("marketing", "sales"), _halves(big, [len(groups["marketing"]), len(groups["sales"])])):
+            with half:
+                tiles(side)
+        for side, half in zip(("marketing", "sales"), _halves(big)):
+            with half:
+                chart(side)
     if not p.get("commitment"):
         st.caption("No SLA commitment covers this period: set one on the SLA policies page to see pace and targets.")
 

@@ -330,16 +330,17 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
         st.markdown(f"#### {title}")
         for r in rows.itertuples():
             with st.container(border=True, key=f"mtg_row_{r.id}"):
-                left, mid, right = st.columns([4, 2.2, 3.2], vertical_alignment="center")
+                # the outcome counts on a line of their own under the date: in a middle column a 1280 px
+                # window wrapped them ("(4 / open)") with empty space beside them
+                left, right = st.columns([5.5, 3.2], vertical_alignment="center")
                 with left:
                     st.markdown(f"**{fmt.md_text(r.title)}** &nbsp; :{STATUS_BADGE[r.status]}-badge[{STATUSES[r.status]}]"
                                 + (" &nbsp; :blue-badge[Frozen]" if pd.notna(r.frozen_at) else ""))
                     when = local_date_text(r.scheduled_at, zone, today, weekday=True, clock=True)
                     st.caption(f"{when} · presenter {fmt.text_or(r.presenter, fmt.DASH)} · "
-                               f"{r.planned_minutes} min planned")
-                with mid:
-                    st.caption(f"{r.decisions} decision{'s' if r.decisions != 1 else ''} · {r.actions} action"
-                               f"{'s' if r.actions != 1 else ''} ({r.open_actions} open)")
+                               f"{r.planned_minutes}\u00a0min planned  \n"
+                               f"{r.decisions} decision{'s' if r.decisions != 1 else ''} · {r.actions} action"
+                               f"{'s' if r.actions != 1 else ''} ({r.open_actions}\u00a0open)")
                 # a row that wraps: on a tablet the two buttons went under each other, not to "O…"
                 with right, st.container(horizontal=True, gap="small", horizontal_alignment="right"):
                     about = r.title   # the row's buttons named for it (widgets.row_button)

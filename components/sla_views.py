@@ -179,7 +179,7 @@ def open_display(frame: pd.DataFrame, now: datetime, tz: str) -> pd.DataFrame:
         "Contact by": local_times(frame["touch_due_at"], tz),
         "Decide by": local_times(frame["decide_due_at"], tz),
         "E-mail": frame["email"],
-        "Tier": frame["tier"].map(lambda t: f"Tier {t}"),
+        "Tier": frame["tier"],   # a number, as in every other list (it read "Tier 2" here, "2" elsewhere)
         "_urgency": [urgency(d, now) for d in frame["next_due_at"]],
     })
 
@@ -251,13 +251,15 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
                                    "Overdue here counts a missed first-contact deadline too, so it can exceed the "
                                    "lead's count on Leads slipping through (overdue decisions and accepted leads "
                                    "never contacted)."),
-                                  "E-mail": st.column_config.TextColumn("E-mail", width="medium")})
+                                  "E-mail": st.column_config.TextColumn("E-mail", width="medium"),
+                                  "Tier": st.column_config.NumberColumn("Tier", format="%d", width="small")})
     if len(backlog):
         with st.expander(f"Backlog: {len(backlog)} hand-off{'s' if len(backlog) != 1 else ''} overdue for more "
                          f"than {BACKLOG_DAYS} days — decide, recycle or ask your lead to reassign",
                          expanded=live.empty):
             view = open_display(backlog.iloc[::-1], now, tz)
-            data_table(view.drop(columns=["_urgency"]), height=min(38 + 35 * len(view), 360))
+            data_table(view.drop(columns=["_urgency"]), height=min(38 + 35 * len(view), 360),
+                       column_config={"Tier": st.column_config.NumberColumn("Tier", format="%d", width="small")})
 
 
 def csv_times(moments: pd.Series, tz: str) -> pd.Series:

@@ -93,3 +93,19 @@ def test_the_sql_check_sees_a_statement(tmp_path):
     for words in ("Select rows to reassign them.", "Update the goal from here", "Delete from the agenda (this cannot "
                   "be undone)", "With this filter as shown, select a rep from the list"):
         assert not is_sql(words), words
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "components").glob("*charts.py")) + [ROOT / "components" / "theme.py",
+                                                                                      ROOT / "components" / "format.py"],
+                         ids=lambda p: p.name)
+def test_chart_builders_and_formats_do_not_touch_streamlit(path):
+    """Chart builders return figures, formats return text: the page decides where they go."""
+    assert not {m for m in imported_modules(path) if top_level(m) == "streamlit"}, path.name
+
+
+@pytest.mark.parametrize("name", ["calc", "goal_math", "sla_math", "rating_math", "meeting_rules", "criteria_rules",
+                                  "business_hours", "periods", "words"])
+def test_pure_domain_modules_need_neither_database_nor_streamlit(name):
+    """The pure rules (unit-tested without a database) stay pure."""
+    found = {top_level(m) for m in imported_modules(ROOT / "queries" / f"{name}.py")}
+    assert not found & {"streamlit", "sqlalchemy", "psycopg"}, (name, found)

@@ -40,7 +40,7 @@ from components import format as fmt
 from components import notices
 from components.goal_card import target_text, value_text
 from components.widgets import data_table, date_field
-from queries import dimensions, goals, settings
+from queries import dimensions, goals, settings, submissions
 from queries.access import User
 from queries.goal_math import (CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, describe_period, input_text, parse_amount,
                                period_bounds)
@@ -448,7 +448,10 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
         return
     prefix = checkin_prefix(goal.id)
     cur = settings.currency()
-    with st.form(f"checkin_{goal.id}", border=True, enter_to_submit=False):
+    # a form of its own after each post (its key carries the prefix): a double click's second
+    # submission names the form already posted, which the next run no longer has, so it is dropped;
+    # should it still reach the callback, the form's submission key saves it only once
+    with st.form(prefix + "form", border=True, enter_to_submit=False):
         st.markdown("**Post a check-in**")
         st.radio("How confident are you that we hit it?", list(CONFIDENCE), format_func=CONFIDENCE.get,
                  key=prefix + "confidence", horizontal=True, index=None)
@@ -467,8 +470,11 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
             other = "sales" if user.side == "marketing" else "marketing"
             st.text_area(f"What we need from {other} (optional)", key=prefix + "needs",
                          height=70)
+        # the form's key and field prefix go with the click: a double click's second submission of this
+        # form (the first already swapped in a fresh one) is recognised and saves nothing
+        key = st.session_state.setdefault(prefix + "submission", submissions.new_key())
         st.form_submit_button("Post check-in", type="primary", icon=":material/send:", on_click=_on_checkin,
-                              args=(user, goal.id))
+                              args=(user, goal.id, prefix, key))
         notices.show(checkin_slot(goal.id))
 
 
@@ -481,17 +487,20 @@ def checkin_prefix(goal_id: int) -> str:
     return f"ci_{goal_id}_{st.session_state.get(f'ci_{goal_id}__n', 0)}_"
 
 
-def _on_checkin(user: User, goal_id: int) -> None:
-    ss, prefix = st.session_state, checkin_prefix(goal_id)
+def _on_checkin(user: User, goal_id: int, prefix: str, key: str) -> None:
+    ss = st.session_state
     data = CheckInInput(confidence=ss.get(prefix + "confidence"), narrative=ss.get(prefix + "narrative", ""),
                         blockers=ss.get(prefix + "blockers", ""), needs=ss.get(prefix + "needs", ""),
                         value=ss.get(prefix + "value"))
     try:
-        goals.check_in(user, goal_id, data)
+        goals.check_in(user, goal_id, data, submission=key)
+    except submissions.AlreadySubmitted:
+        pass   # this form was posted already (a double click): once is what the user meant
     except GoalError as err:
         notices.leave(checkin_slot(goal_id), "error", str(err))
         return
-    ss[f"ci_{goal_id}__n"] = ss.get(f"ci_{goal_id}__n", 0) + 1  # the next form is a new, empty one
+    if prefix == checkin_prefix(goal_id):   # the next form is a new, empty one
+        ss[f"ci_{goal_id}__n"] = ss.get(f"ci_{goal_id}__n", 0) + 1
     notices.leave(checkin_slot(goal_id), "success", "Check-in posted.")
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics, settings, users
+from queries import audit, metrics, settings, submissions, users
 from queries.access import User
 from queries.db import get_engine
 from queries.filters import Filters
@@ -925,9 +925,11 @@ def restore(actor: User, goal_id: int, version: int) -> int:
     return set_archived(actor, goal_id, version, False)
 
 
-def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | None = None) -> int:
+def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | None = None,
+             submission: str | None = None) -> int:
     """Post an owner's check-in. Manual goals take their new value here; metric goals record the
-    computed value at the time. Returns the check-in id."""
+    computed value at the time. Returns the check-in id. ``submission``: the form's key
+    (queries.submissions): a second post of the same form raises AlreadySubmitted and saves nothing."""
     goal = get(goal_id)
     if goal is None:
         raise GoalError("That goal no longer exists.")
@@ -967,6 +969,7 @@ def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | No
             raise GoalError("This goal was archived or removed meanwhile; nothing was posted.")
         if actor.rep_id not in locked["owner_rep_ids"]:   # owners changed since the goal was read
             raise NotAllowed("You are no longer one of this goal's owners; nothing was posted.")
+        submissions.claim(conn, submission, "goal.checkin")   # under the goal's row lock: one of two posts waits
         checkin_id = conn.execute(q("goal_checkin_insert"), row).scalar_one()
         audit.record(conn, actor.id, "goal.checkin", "goal", goal_id, None,
                      {k: v for k, v in row.items() if k not in ("goal_id", "author_user_id")} | {"checkin_id": checkin_id})

@@ -154,6 +154,45 @@ def test_manual_goal_takes_the_value_of_the_latest_check_in(people, app_db):
     assert [c.value for c in history] == [3.0, 1.0]
 
 
+def test_a_check_in_form_submitted_twice_is_saved_once(people, app_db):
+    """A double click on "Post check-in" reached the server as two submissions of the same form and
+    saved the same check-in twice, 140 ms apart. The form's key (queries.submissions) is claimed in
+    the write's transaction: the second post saves nothing, also when both race; a post refused
+    for its input does not use the key up."""
+    from queries import submissions
+
+    data = GoalInput(title="Publish case studies", period_kind="custom", start=date(2026, 1, 1), end=date(2026, 6, 30),
+                     target="6", unit="count", unit_label="case studies", cumulative=True,
+                     owner_rep_ids=[people["reps"]["marketer"], people["reps"]["sdr"]])
+    goal_id = goals.create(user("marketing_lead"), data)
+    marketer, key = user("marketer"), submissions.new_key()
+    with pytest.raises(GoalError, match="current value must be a number"):
+        goals.check_in(marketer, goal_id, CheckInInput("on_track", "Two drafts", value="two"), submission=key)
+    goals.check_in(marketer, goal_id, CheckInInput("on_track", "Two drafts", value="2"), submission=key)
+    with pytest.raises(submissions.AlreadySubmitted):
+        goals.check_in(marketer, goal_id, CheckInInput("on_track", "Two drafts", value="2"), submission=key)
+    assert count(app_db, "goal_checkin") == 1
+
+    race, outcomes = submissions.new_key(), []
+
+    def post():
+        try:
+            outcomes.append(goals.check_in(marketer, goal_id, CheckInInput("at_risk", "Three", value="3"),
+                                           submission=race))
+        except submissions.AlreadySubmitted:
+            outcomes.append("again")
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, outcomes))[-1] == "again" and len(outcomes) == 2
+    assert count(app_db, "goal_checkin") == 2                          # the first post, and one of the race
+    goals.check_in(marketer, goal_id, CheckInInput("on_track", "Four", value="4"))   # no form: no key
+    assert count(app_db, "goal_checkin") == 3
+
+
 def test_a_manual_goal_not_started_yet_shows_the_value_entered(people):
     """A baseline entered before the period starts was accepted and then shown as '—'."""
     start = date.today() + timedelta(days=20)
@@ -833,12 +872,12 @@ def test_owner_posts_a_check_in_and_others_cannot(world, people, app_db):
 
     sal = _goals_page("sales_lead", goal=str(goal_id))
     sal.text_area(key=ci(sal, goal_id, "narrative")).input("Two deals moved to negotiation.")
-    sal.button(key=f"FormSubmitter:checkin_{goal_id}-Post check-in").click().run()
+    sal.button(key=f"FormSubmitter:{ci(sal, goal_id, 'form')}-Post check-in").click().run()
     assert any("how confident" in e.value for e in sal.error)
     assert sal.text_area(key=ci(sal, goal_id, "narrative")).value == "Two deals moved to negotiation."
     sal.radio(key=ci(sal, goal_id, "confidence")).set_value("at_risk")
     sal.text_area(key=ci(sal, goal_id, "needs")).input("Marketing: battle card for the new pricing")
-    sal.button(key=f"FormSubmitter:checkin_{goal_id}-Post check-in").click().run()
+    sal.button(key=f"FormSubmitter:{ci(sal, goal_id, 'form')}-Post check-in").click().run()
     assert not sal.exception and not sal.error, [e.value for e in sal.error]
     [c] = goals.checkins(goal_id)
     assert (c.confidence, c.narrative, c.needs) == ("at_risk", "Two deals moved to negotiation.",

@@ -15,7 +15,7 @@ from components import format as fmt
 from components.meeting_content import esc, section_title
 from components.meeting_view import DIALOG, fail, flash, go, tz
 from components.widgets import date_field, icon_button
-from queries import meetings
+from queries import meetings, submissions
 from queries.access import User
 from queries.meeting_rules import (MEETING_PRESETS, SECTIONS, ActionInput, AgendaItemInput,
                                    DecisionInput, MeetingError, MeetingInput, StaleMeeting, insert_at, meeting_time,
@@ -271,6 +271,12 @@ def _item_picker(items, item, key: str, g: int):
                         format_func=labels.get, key=f"{key}_item_{g}")
 
 
+def _submission(key: str, g: int) -> str:
+    """The submission key of the form ``key`` in its generation ``g`` (queries.submissions): one per
+    form on screen, a new one with the fresh form after each record."""
+    return st.session_state.setdefault(f"{key}_{g}_submission", submissions.new_key())
+
+
 def decision_form(user: User, meeting: meetings.Meeting, items, item, *, key: str, in_dialog: bool = False) -> None:
     g = _gen(key)
     with st.form(f"{key}_{g}", border=not in_dialog):
@@ -283,7 +289,11 @@ def decision_form(user: User, meeting: meetings.Meeting, items, item, *, key: st
         submitted = st.form_submit_button("Record decision", type="primary", icon=":material/gavel:")
     if submitted:
         try:
-            meetings.record_decision(user, meeting.id, DecisionInput(body, goal_id, crit_id, item_id))
+            try:
+                meetings.record_decision(user, meeting.id, DecisionInput(body, goal_id, crit_id, item_id),
+                                         submission=_submission(key, g))
+            except submissions.AlreadySubmitted:
+                pass   # this form was recorded already (a double click): once is what was meant
             _next_gen(key)
             flash("Decision recorded.")
             st.session_state.pop(DIALOG, None)
@@ -321,8 +331,12 @@ def action_form(user: User, meeting: meetings.Meeting, items, item, *, key: str,
         submitted = st.form_submit_button("Record action", type="primary", icon=":material/assignment_add:")
     if submitted:
         try:
-            meetings.record_action(user, meeting.id, ActionInput(body, owner, due if isinstance(due, date) else None,
-                                                                 goal_id, crit_id, item_id), today=today)
+            try:
+                meetings.record_action(user, meeting.id, ActionInput(body, owner, due if isinstance(due, date) else None,
+                                                                     goal_id, crit_id, item_id), today=today,
+                                       submission=_submission(key, g))
+            except submissions.AlreadySubmitted:
+                pass   # recorded already (a double click)
             _next_gen(key)
             flash(f"Action item recorded, due {due:%a %d %b %Y}: it will open the next meeting until it is done.")
             st.session_state.pop(DIALOG, None)

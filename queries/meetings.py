@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, dimensions, goals, metrics, scoreboard, settings, sla, sqlfiles, users
+from queries import audit, calc, dimensions, goals, metrics, scoreboard, settings, sla, sqlfiles, submissions, users
 from queries.access import ACTIONS, User
 from queries.db import get_engine
 from queries.goal_math import ATTENTION, STATUSES
@@ -658,12 +658,15 @@ def _open_for_outcomes(row: dict) -> None:
         raise MeetingError("This meeting was cancelled: nothing can be recorded in it. Re-plan it first.")
 
 
-def record_decision(actor: User, meeting_id: int, data: DecisionInput) -> int:
+def record_decision(actor: User, meeting_id: int, data: DecisionInput, submission: str | None = None) -> int:
+    """Record a decision; ``submission``: the form's key (queries.submissions): a second submission
+    of the same form raises AlreadySubmitted and records nothing."""
     _require_presenter(actor, "recording decisions")
     data = data.cleaned()
     with get_engine().begin() as conn:
         _open_for_outcomes(_lock(conn, meeting_id))
         _check_links(conn, data.goal_id, data.criteria_version_id, data.agenda_item_id, meeting_id)
+        submissions.claim(conn, submission, "meeting.decision")
         decision_id = conn.execute(q("meeting_decision_insert"), {
             "meeting_id": meeting_id, "agenda_item_id": data.agenda_item_id, "body": data.body,
             "goal_id": data.goal_id, "criteria_version_id": data.criteria_version_id,
@@ -673,7 +676,9 @@ def record_decision(actor: User, meeting_id: int, data: DecisionInput) -> int:
     return decision_id
 
 
-def record_action(actor: User, meeting_id: int, data: ActionInput, today: date | None = None) -> int:
+def record_action(actor: User, meeting_id: int, data: ActionInput, today: date | None = None,
+                  submission: str | None = None) -> int:
+    """Record an action item; ``submission`` as for :func:`record_decision`."""
     _require_presenter(actor, "recording action items")
     today = today or local_today(settings.company_timezone())
     data = data.cleaned(today)
@@ -682,6 +687,7 @@ def record_action(actor: User, meeting_id: int, data: ActionInput, today: date |
         _open_for_outcomes(_lock(conn, meeting_id))
         _check_links(conn, data.goal_id, data.criteria_version_id, data.agenda_item_id, meeting_id)
         _check_owner(conn, owner_user_id, owner_rep_id)
+        submissions.claim(conn, submission, "meeting.action")
         action_id = conn.execute(q("meeting_action_insert"), {
             "meeting_id": meeting_id, "agenda_item_id": data.agenda_item_id, "body": data.body,
             "owner_user_id": owner_user_id, "owner_rep_id": owner_rep_id, "due_date": data.due_date,

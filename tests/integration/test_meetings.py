@@ -680,6 +680,28 @@ def test_recording_an_action_for_a_rep_without_an_account(db):
     assert stored.iloc[0]["due_date"] == local_today(settings.company_timezone()) + timedelta(days=7)
 
 
+def test_a_decision_or_action_form_submitted_twice_is_recorded_once(db):
+    """A double click that reaches the server as two submissions of one form records once: the
+    form's key (queries.submissions) is claimed with the insert; a refused submission (no text)
+    leaves it unclaimed, so the corrected form still records."""
+    from queries import submissions
+
+    meeting_id, exec_ = plan(), who("executive")
+    key = submissions.new_key()
+    with pytest.raises(MeetingError):
+        meetings.record_decision(exec_, meeting_id, DecisionInput("   "), submission=key)
+    meetings.record_decision(exec_, meeting_id, DecisionInput("Pause paid social"), submission=key)
+    with pytest.raises(submissions.AlreadySubmitted):
+        meetings.record_decision(exec_, meeting_id, DecisionInput("Pause paid social"), submission=key)
+    assert list(meetings.decisions(meeting_id)["body"]) == ["Pause paid social"]
+    action, owner = submissions.new_key(), owner_key("u", who("marketer").id)
+    due = local_today(settings.company_timezone()) + timedelta(days=7)
+    meetings.record_action(exec_, meeting_id, ActionInput("Share the battle card", owner, due), submission=action)
+    with pytest.raises(submissions.AlreadySubmitted):
+        meetings.record_action(exec_, meeting_id, ActionInput("Share the battle card", owner, due), submission=action)
+    assert len(meetings.actions(meeting_id)) == 1
+
+
 def test_a_decision_from_the_presentation_dialog(db):
     meeting_id = plan()
     app = open_app("executive", meeting=meeting_id, section=2, present=1)

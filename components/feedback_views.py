@@ -15,7 +15,7 @@ from components import format as fmt
 from components import notices
 from components import qualification_charts as charts
 from components.widgets import chart, data_table, empty_state, kpi, records_table
-from queries import qualification, rating_math
+from queries import qualification, rating_math, submissions
 from queries.access import User
 from queries.periods import Period
 from queries.qualification import QUALITY_LABELS, FeedbackError
@@ -39,27 +39,60 @@ def _flash(slot: str, kind: str, text: str) -> None:
 # --------------------------------------------------------------------------- callbacks
 
 
-def _rate(user: User, slot: str, subject: str, missing: str, save) -> None:
+#: Session State key prefix of a form's last save message (shown again for a double click's second submission).
+_LAST_SAVED = "_fb_saved_"
+
+
+def form_generation(name: str) -> int:
+    """Which instance of the form ``name`` is on screen: a new one after each save. The form's key
+    carries it, so a double click's second submission names a form the next run no longer has and
+    is dropped; its submission key (:func:`form_submission`) saves it once should it still arrive."""
+    return int(st.session_state.get(f"{name}__gen", 0))
+
+
+def form_submission(name: str, gen: int) -> str:
+    """The submission key of the form ``name``'s instance ``gen`` (queries.submissions)."""
+    return st.session_state.setdefault(f"{name}__sub_{gen}", submissions.new_key())
+
+
+def _saved(name: str, gen: int) -> None:
+    """The form's instance ``gen`` is saved: the next one is a new form."""
+    if form_generation(name) == gen:
+        st.session_state[f"{name}__gen"] = gen + 1
+
+
+def _rate(user: User, slot: str, subject: str, missing: str, save, gen: int | None = None) -> None:
     """Save the rating form of ``subject`` (its fields ``fb_<subject>``, ``…_quality``, ``…_insight``)
-    with ``save``; the insight box is emptied once saved."""
+    with ``save``; the insight box is emptied once saved. ``gen``: the form's instance, for forms that
+    append (a campaign's ratings); a lead's rating replaces the rater's earlier one."""
     s = st.session_state
     if s.get(f"fb_{subject}") is None:
         _flash(slot, "error", missing)
         return
     try:
-        _flash(slot, "success", save(user, int(s[f"fb_{subject}"]), s.get(f"fb_{subject}_quality"),
-                                     s.get(f"fb_{subject}_insight")))
-        s[f"fb_{subject}_insight"] = ""
+        s[_LAST_SAVED + slot] = save(user, int(s[f"fb_{subject}"]), s.get(f"fb_{subject}_quality"),
+                                     s.get(f"fb_{subject}_insight"))
+    except submissions.AlreadySubmitted:
+        pass   # this form was saved already (a double click): say so again, the first run drew it once
     except FeedbackError as err:
         _flash(slot, "error", str(err))
+        return
+    # a double click's second submission may run without the first's session changes: a message of its own
+    _flash(slot, "success", s.get(_LAST_SAVED + slot, f"Saved your feedback on this {subject}."))
+    s[f"fb_{subject}_insight"] = ""
+    if gen is not None:
+        _saved(f"rate_{subject}", gen)
 
 
 def rate_lead(user: User) -> None:
     _rate(user, RATE_LEAD, "lead", "Choose the lead you rate.", qualification.rate_lead)
 
 
-def rate_campaign(user: User) -> None:
-    _rate(user, RATE_CAMPAIGN, "campaign", "Choose the campaign you rate.", qualification.rate_campaign)
+def rate_campaign(user: User, gen: int = 0, submission: str | None = None) -> None:
+    def save(u, campaign_id, quality, insight):
+        return qualification.rate_campaign(u, campaign_id, quality, insight, submission=submission)
+
+    _rate(user, RATE_CAMPAIGN, "campaign", "Choose the campaign you rate.", save, gen)
 
 
 def reply_target(kind: str, target) -> dict:
@@ -68,17 +101,22 @@ def reply_target(kind: str, target) -> dict:
         {"campaign_id": int(target)} if kind == "campaign" else {"source": str(target)}
 
 
-def send_reply(user: User, kind: str) -> None:
+def send_reply(user: User, kind: str, gen: int = 0, submission: str | None = None) -> None:
     s = st.session_state
     target = s.get(f"fb_reply_{kind}")
     if target is None:
         _flash(REPLY, "error", "Choose what the reply answers.")
         return
     try:
-        _flash(REPLY, "success", qualification.reply(user, s.get("fb_reply_body"), **reply_target(kind, target)))
-        s["fb_reply_body"] = ""
+        qualification.reply(user, s.get("fb_reply_body"), submission=submission, **reply_target(kind, target))
+    except submissions.AlreadySubmitted:
+        pass   # posted already (a double click): say so again, the first run drew it once
     except FeedbackError as err:
         _flash(REPLY, "error", str(err))
+        return
+    _flash(REPLY, "success", qualification.REPLY_POSTED)
+    s["fb_reply_body"] = ""
+    _saved("reply", gen)
 
 
 # --------------------------------------------------------------------------- pure builders
@@ -359,7 +397,8 @@ def rate_forms(user: User, choices: pd.DataFrame, campaign_names: dict, tz: str)
                      placeholder="What should marketing know about this lead?")
         st.form_submit_button("Save rating", type="primary", on_click=rate_lead, args=(user,))
         notices.show(RATE_LEAD)
-    with right, st.form("rate_campaign", border=True):
+    gen = form_generation("rate_campaign")
+    with right, st.form(f"rate_campaign_{gen}", border=True):
         st.markdown("**Tell marketing about a campaign's leads**")
         st.selectbox("Campaign", list(campaign_names), format_func=distinct(campaign_names).get, index=None,
                      placeholder="Choose a campaign", key="fb_campaign")
@@ -367,7 +406,8 @@ def rate_forms(user: User, choices: pd.DataFrame, campaign_names: dict, tz: str)
                  horizontal=True, key="fb_campaign_quality")
         st.text_area("Insight (required)", key="fb_campaign_insight", height=100,
                      placeholder="E.g. 'Mostly students; the offer attracts researchers, not buyers.'")
-        st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign, args=(user,))
+        st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign,
+                              args=(user, gen, form_submission("rate_campaign", gen)))
         notices.show(RATE_CAMPAIGN)
 
 
@@ -395,7 +435,8 @@ def reply_form(user: User, kind: str, *, ratings: pd.DataFrame | None, campaign_
                source_labels: dict) -> None:
     """Marketing's answer to a rating (``ratings``: those in the period, when ``kind`` is
     "feedback"), a campaign or a source."""
-    with st.form("reply", border=True):
+    gen = form_generation("reply")
+    with st.form(f"reply_{gen}", border=True):
         if kind == "feedback":
             labels = rating_labels(ratings)
             st.selectbox("Rating (unanswered and lowest first)", list(labels), format_func=labels.get, index=None,
@@ -408,7 +449,8 @@ def reply_form(user: User, kind: str, *, ratings: pd.DataFrame | None, campaign_
             st.selectbox("Source", list(source_labels), format_func=source_labels.get, index=None,
                          placeholder="Choose a source", key="fb_reply_source")
         st.text_area("What we changed (or will change)", key="fb_reply_body", height=100)
-        st.form_submit_button("Post reply", type="primary", on_click=send_reply, args=(user, kind))
+        st.form_submit_button("Post reply", type="primary", on_click=send_reply,
+                              args=(user, kind, gen, form_submission("reply", gen)))
         notices.show(REPLY)
 
 

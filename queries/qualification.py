@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics, settings, sqlfiles, users
+from queries import audit, metrics, settings, sqlfiles, submissions, users
 from queries.access import User
 from queries.criteria_rules import Criteria, CriteriaError, diff, validate
 from queries.db import get_engine
@@ -500,8 +500,11 @@ def rate_lead(user: User, lead_id: int, quality: int, insight: str | None = None
     return f"{'Saved' if row['inserted'] else 'Updated'} your rating of {lead['lead_name']}{kept}."
 
 
-def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | None = None) -> str:
-    """A rep rates the leads a campaign brings, with an insight (several over time are fine)."""
+def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | None = None,
+                  submission: str | None = None) -> str:
+    """A rep rates the leads a campaign brings, with an insight (several over time are fine).
+    ``submission``: the form's key (queries.submissions): a second submission of the same form
+    raises AlreadySubmitted and saves nothing."""
     user = _rater(user)
     rep_id = user.rep_id
     quality, insight = _clean_rating(quality, insight)
@@ -511,6 +514,7 @@ def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | Non
         camp = conn.execute(q("campaign_exists"), {"campaign_id": campaign_id}).mappings().first()
         if camp is None:
             raise FeedbackError("That campaign does not exist.")
+        submissions.claim(conn, submission, "feedback.rate_campaign")
         fid = conn.execute(q("feedback_insert_campaign"), {"campaign_id": campaign_id, "rep_id": rep_id,
                                                            "user_id": user.id, "quality": quality,
                                                            "insight": insight}).scalar_one()
@@ -520,9 +524,14 @@ def rate_campaign(user: User, campaign_id: int, quality: int, insight: str | Non
     return f"Saved your feedback on {camp['name']}."
 
 
+#: What a posted reply says (also to a double click's second submission, which posts nothing).
+REPLY_POSTED = "Reply posted: sales will see it next to their feedback."
+
+
 def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id: int | None = None,
-          source: str | None = None) -> str:
-    """Marketing answers feedback: what we changed, on one entry, a campaign, or a source."""
+          source: str | None = None, submission: str | None = None) -> str:
+    """Marketing answers feedback: what we changed, on one entry, a campaign, or a source.
+    ``submission`` as for :func:`rate_campaign`."""
     user = users.current(user)   # as stored now: roles, and the rep record the reply is signed with
     if not user.can("feedback.reply"):
         raise FeedbackError("Replies come from marketing (marketers and the marketing lead).")
@@ -543,13 +552,14 @@ def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id:
             raise FeedbackError("That campaign does not exist.")
         if source and conn.execute(q("source_exists"), {"source": source}).first() is None:
             raise FeedbackError(f"'{source}' is not a source.")
+        submissions.claim(conn, submission, "feedback.reply")
         rid = conn.execute(q("reply_insert"), {"feedback_id": feedback_id, "campaign_id": campaign_id,
                                                "source": source or None, "body": body, "user_id": user.id,
                                                "rep_id": user.rep_id}).scalar_one()
         audit.record(conn, user.id, "feedback.reply", "feedback_reply", rid, None,
                      {"feedback_id": feedback_id, "campaign_id": campaign_id, "source": source, "body": body})
     metrics.clear_caches()
-    return "Reply posted: sales will see it next to their feedback."
+    return REPLY_POSTED
 
 
 FEEDBACK_SCHEMA = {"feedback_id": "int64", "created_at": "datetime64[us, UTC]", "updated_at": "datetime64[us, UTC]",

@@ -28,7 +28,7 @@ create table form_submission (
 );
 comment on table form_submission is
     'One row per form submission that appended a record (a goal check-in, a meeting decision or '
-    'action item): its idempotency key, '
+    'action item, a campaign rating, a reply to feedback): its idempotency key, '
     'so a second submission of the same form on screen (a double click) saves nothing.';
 create index form_submission_submitted_at_idx on form_submission (submitted_at);
 """

@@ -935,6 +935,19 @@ def test_rating_leads_and_campaigns(world, app_db, org, inbox_world):
     qualification.rate_campaign(u["ae"], camp, 2, "Mostly students from the lookalike audience")
     with pytest.raises(FeedbackError, match="does not exist"):
         qualification.rate_campaign(u["ae"], 424242, 3, "x")
+    # one form submitted twice (a double click) is saved once: its key is claimed with the insert
+    from queries import submissions
+
+    key = submissions.new_key()
+    qualification.rate_campaign(u["ae"], camp, 3, "Better since the new form", submission=key)
+    with pytest.raises(submissions.AlreadySubmitted):
+        qualification.rate_campaign(u["ae"], camp, 3, "Better since the new form", submission=key)
+    reply = submissions.new_key()
+    qualification.reply(u["marketer"], "Added a company-size question", campaign_id=camp, submission=reply)
+    with pytest.raises(submissions.AlreadySubmitted):
+        qualification.reply(u["marketer"], "Added a company-size question", campaign_id=camp, submission=reply)
+    assert count(app_db, "select count(*) from lead_feedback where campaign_id = :c", c=camp) == 2
+    assert count(app_db, "select count(*) from feedback_reply where campaign_id = :c", c=camp) == 1
     # the admin's audit log names the lead or campaign a rating is about (it said "lead feedback 12")
     from queries import audit
 

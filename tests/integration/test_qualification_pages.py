@@ -550,6 +550,16 @@ def test_feedback_links_name_the_filters_the_page_does_not_offer(shop):
     assert at.multiselect(key="flt_source").value == ["webinar"]
 
 
+def submitter(at, form: str, label: str) -> str:
+    """The submit button's key of the form instance on screen (feedback_views.form_generation: a new
+    form after each save, so a double click's second submission of a saved one is dropped)."""
+    try:
+        gen = at.session_state[f"{form}__gen"]
+    except KeyError:
+        gen = 0
+    return f"FormSubmitter:{form}_{gen}-{label}"
+
+
 def test_rep_rates_a_lead_and_a_campaign(shop):
     lead, _ = shop["leads"]["a"]
     at = run_as("sdr", "feedback")
@@ -564,10 +574,15 @@ def test_rep_rates_a_lead_and_a_campaign(shop):
     at.radio(key="fb_campaign_quality").set_value(2)
     assert at.text_area(key="fb_campaign_insight").label == "Insight (required)"   # it always is: say so
     at.text_area(key="fb_campaign_insight").input("Mostly researchers")
-    at.button(key="FormSubmitter:rate_campaign-Send to marketing").click().run()
+    at.button(key=submitter(at, "rate_campaign", "Send to marketing")).click().run()
     assert any("Saved your feedback on Alignment webinar" in s.value for s in at.success), texts(at)
     with shop["engine"].connect() as conn:
         assert conn.execute(sa.text("select count(*), min(quality) from lead_feedback")).one() == (2, 1)
+    # a double click's second submission names the saved form, which is gone: nothing is saved again
+    # (a double click saved every campaign rating twice); the fresh form has a key of its own
+    saved = "FormSubmitter:rate_campaign_0-Send to marketing"
+    assert saved not in [b.key for b in at.button] and submitter(at, "rate_campaign", "Send to marketing") != saved
+    assert at.session_state["rate_campaign__sub_1"] != at.session_state["rate_campaign__sub_0"]
 
 
 def test_the_lead_picker_gives_the_year_of_an_older_hand_off(shop):
@@ -597,11 +612,11 @@ def test_marketer_replies_and_sees_the_weekly_review(shop):
     assert [m.label for m in at.metric][:2] == ["Hand-offs", "Accepted by sales"]
     assert "Rate leads and campaigns" not in [t.label for t in at.tabs]
     at.segmented_control(key="fb_reply_kind").set_value("campaign").run()
-    at.button(key="FormSubmitter:reply-Post reply").click().run()
+    at.button(key=submitter(at, "reply", "Post reply")).click().run()
     assert any("Choose what the reply answers" in e.value for e in at.error)
     at.selectbox(key="fb_reply_campaign").set_value(shop["campaign"])
     at.text_area(key="fb_reply_body").input("Added a company-size question to the form")
-    at.button(key="FormSubmitter:reply-Post reply").click().run()
+    at.button(key=submitter(at, "reply", "Post reply")).click().run()
     assert any("Reply posted" in s.value for s in at.success), texts(at)
     with shop["engine"].connect() as conn:
         assert conn.execute(sa.text("select campaign_id, body from feedback_reply")).one() == \
@@ -898,16 +913,16 @@ def test_feedback_rating_twice_keeps_the_insight_and_names_show_as_typed(shop):
             (3, f"Student **no** project {EVIL} שלום 🎉")
     at.selectbox(key="fb_campaign").set_value(shop["campaign"])
     at.text_area(key="fb_campaign_insight").input(f"Researchers {EVIL}")
-    at.button(key="FormSubmitter:rate_campaign-Send to marketing").click().run()
+    at.button(key=submitter(at, "rate_campaign", "Send to marketing")).click().run()
     assert at.success and not raw_markdown(at), raw_markdown(at)
     at = run_as("marketer", "feedback")   # weekly review lists the insight as typed
     assert "Student" in texts(at) and not raw_markdown(at), raw_markdown(at)
-    at.button(key="FormSubmitter:reply-Post reply").click().run()
+    at.button(key=submitter(at, "reply", "Post reply")).click().run()
     assert any("Choose what the reply answers" in e.value for e in at.error)
     at.selectbox(key="fb_reply_feedback").set_value(at.selectbox(key="fb_reply_feedback").options and
                                                     _feedback_ids(shop)[0])
     at.text_area(key="fb_reply_body").input(f"We fixed **it** <script>x</script> {EVIL}")
-    at.button(key="FormSubmitter:reply-Post reply").click().run()
+    at.button(key=submitter(at, "reply", "Post reply")).click().run()
     assert any("Reply posted" in s.value for s in at.success), texts(at)
     at = run_as("sdr", "feedback")
     assert "We fixed" in texts(at) and not raw_markdown(at), raw_markdown(at)

@@ -78,9 +78,13 @@ def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: st
         data = MeetingInput(title, when, presenter, preset)
         note = f" {twice}" if twice else ""
         if meeting is None:
-            new_id = meetings.create(user, data)
+            try:
+                new_id = meetings.create(user, data, submission=_submission(key, g))
+            except submissions.AlreadySubmitted:   # planned already (a double click): it is in the list
+                new_id = None
             _next_gen(key)
-            go(new_id)
+            if new_id is not None:
+                go(new_id)
             # the date as saved, in words: a date half typed into the field is not sent, and the
             # field's old one is saved (Known limits); the message is where that shows
             flash(f"Meeting planned for {when:%a %d %b %Y, %H:%M} with the standard agenda; adjust it under "

@@ -459,14 +459,17 @@ def _agenda_view(rows) -> list[dict]:
     return [{"kind": r["kind"], "title": r["title"], "minutes": r["planned_minutes"]} for r in rows]
 
 
-def create(actor: User, data: MeetingInput, items: list[AgendaItemInput] | None = None) -> int:
-    """A new meeting with its agenda (the default agenda when none is given)."""
+def create(actor: User, data: MeetingInput, items: list[AgendaItemInput] | None = None,
+           submission: str | None = None) -> int:
+    """A new meeting with its agenda (the default agenda when none is given). ``submission`` as for
+    :func:`record_decision`: the same form planned twice (a double click) plans one meeting."""
     _require_presenter(actor, "planning meetings")
     data = data.cleaned()
     _check_day(data.scheduled_at)
     items = clean_agenda(items if items is not None else default_agenda())
     with get_engine().begin() as conn:
         _check_presenter(conn, data.presenter_user_id)
+        submissions.claim(conn, submission, "meeting.create")
         meeting_id = conn.execute(q("meeting_insert"), {
             "title": data.title, "scheduled_at": data.scheduled_at, "presenter_user_id": data.presenter_user_id,
             "period_preset": data.period_preset, "actor_user_id": actor.id}).scalar_one()

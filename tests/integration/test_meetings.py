@@ -700,6 +700,12 @@ def test_a_decision_or_action_form_submitted_twice_is_recorded_once(db):
     with pytest.raises(submissions.AlreadySubmitted):
         meetings.record_action(exec_, meeting_id, ActionInput("Share the battle card", owner, due), submission=action)
     assert len(meetings.actions(meeting_id)) == 1
+    planned, before = submissions.new_key(), len(meetings.list_meetings())
+    data = MeetingInput("Pipeline review", datetime.now(timezone.utc) + timedelta(days=2), None, "this_quarter")
+    meetings.create(exec_, data, submission=planned)
+    with pytest.raises(submissions.AlreadySubmitted):
+        meetings.create(exec_, data, submission=planned)
+    assert len(meetings.list_meetings()) == before + 1
 
 
 def test_a_decision_from_the_presentation_dialog(db):

@@ -14,7 +14,7 @@ import streamlit as st
 from components import format as fmt
 from components import notices
 from components import qualification_charts as charts
-from components.widgets import chart, data_table, empty_state, kpi, records_table
+from components.widgets import chart, data_table, empty_state, form_generation, kpi, next_form, records_table, submission_key
 from queries import qualification, rating_math, submissions
 from queries.access import User
 from queries.periods import Period
@@ -43,24 +43,6 @@ def _flash(slot: str, kind: str, text: str) -> None:
 _LAST_SAVED = "_fb_saved_"
 
 
-def form_generation(name: str) -> int:
-    """Which instance of the form ``name`` is on screen: a new one after each save. The form's key
-    carries it, so a double click's second submission names a form the next run no longer has and
-    is dropped; its submission key (:func:`form_submission`) saves it once should it still arrive."""
-    return int(st.session_state.get(f"{name}__gen", 0))
-
-
-def form_submission(name: str, gen: int) -> str:
-    """The submission key of the form ``name``'s instance ``gen`` (queries.submissions)."""
-    return st.session_state.setdefault(f"{name}__sub_{gen}", submissions.new_key())
-
-
-def _saved(name: str, gen: int) -> None:
-    """The form's instance ``gen`` is saved: the next one is a new form."""
-    if form_generation(name) == gen:
-        st.session_state[f"{name}__gen"] = gen + 1
-
-
 def _rate(user: User, slot: str, subject: str, missing: str, save, gen: int | None = None) -> None:
     """Save the rating form of ``subject`` (its fields ``fb_<subject>``, ``…_quality``, ``…_insight``)
     with ``save``; the insight box is emptied once saved. ``gen``: the form's instance, for forms that
@@ -81,7 +63,7 @@ def _rate(user: User, slot: str, subject: str, missing: str, save, gen: int | No
     _flash(slot, "success", s.get(_LAST_SAVED + slot, f"Saved your feedback on this {subject}."))
     s[f"fb_{subject}_insight"] = ""
     if gen is not None:
-        _saved(f"rate_{subject}", gen)
+        next_form(f"rate_{subject}", gen)
 
 
 def rate_lead(user: User) -> None:
@@ -116,7 +98,7 @@ def send_reply(user: User, kind: str, gen: int = 0, submission: str | None = Non
         return
     _flash(REPLY, "success", qualification.REPLY_POSTED)
     s["fb_reply_body"] = ""
-    _saved("reply", gen)
+    next_form("reply", gen)
 
 
 # --------------------------------------------------------------------------- pure builders
@@ -407,7 +389,7 @@ def rate_forms(user: User, choices: pd.DataFrame, campaign_names: dict, tz: str)
         st.text_area("Insight (required)", key="fb_campaign_insight", height=100,
                      placeholder="E.g. 'Mostly students; the offer attracts researchers, not buyers.'")
         st.form_submit_button("Send to marketing", type="primary", on_click=rate_campaign,
-                              args=(user, gen, form_submission("rate_campaign", gen)))
+                              args=(user, gen, submission_key("rate_campaign", gen)))
         notices.show(RATE_CAMPAIGN)
 
 
@@ -450,7 +432,7 @@ def reply_form(user: User, kind: str, *, ratings: pd.DataFrame | None, campaign_
                          placeholder="Choose a source", key="fb_reply_source")
         st.text_area("What we changed (or will change)", key="fb_reply_body", height=100)
         st.form_submit_button("Post reply", type="primary", on_click=send_reply,
-                              args=(user, kind, gen, form_submission("reply", gen)))
+                              args=(user, kind, gen, submission_key("reply", gen)))
         notices.show(REPLY)
 
 

@@ -39,7 +39,7 @@ import streamlit as st
 from components import format as fmt
 from components import notices
 from components.goal_card import target_text, value_text
-from components.widgets import data_table, date_field
+from components.widgets import data_table, date_field, submission_key
 from queries import dimensions, goals, settings, submissions
 from queries.access import User
 from queries.goal_math import (CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, describe_period, input_text, parse_amount,
@@ -472,7 +472,7 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
                          height=70)
         # the form's key and field prefix go with the click: a double click's second submission of this
         # form (the first already swapped in a fresh one) is recognised and saves nothing
-        key = st.session_state.setdefault(prefix + "submission", submissions.new_key())
+        key = submission_key(prefix, 0)
         st.form_submit_button("Post check-in", type="primary", icon=":material/send:", on_click=_on_checkin,
                               args=(user, goal.id, prefix, key))
         notices.show(checkin_slot(goal.id))

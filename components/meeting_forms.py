@@ -14,7 +14,7 @@ import streamlit as st
 from components import format as fmt
 from components.meeting_content import esc, section_title
 from components.meeting_view import DIALOG, fail, flash, go, tz
-from components.widgets import date_field, icon_button
+from components.widgets import date_field, form_generation, icon_button, next_form, submission_key
 from queries import meetings, submissions
 from queries.access import User
 from queries.meeting_rules import (MEETING_PRESETS, SECTIONS, ActionInput, AgendaItemInput,
@@ -24,15 +24,6 @@ from queries.periods import local_today, zone
 
 PRESET_LABELS = MEETING_PRESETS
 NEW_KINDS = [k for k in SECTIONS if k != "open_actions"]
-
-
-def _gen(key: str) -> int:
-    """A form's generation: bumped after a successful save so the next entry starts empty."""
-    return st.session_state.get(f"{key}__gen", 0)
-
-
-def _next_gen(key: str) -> None:
-    st.session_state[f"{key}__gen"] = _gen(key) + 1
 
 
 # --------------------------------------------------------------------------- plan / edit a meeting
@@ -47,7 +38,7 @@ def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: st
         names[meeting.presenter_user_id] = meeting.presenter or f"user {meeting.presenter_user_id}"
     local = (meeting.scheduled_at.astimezone(zone(zone_name)) if meeting else
              datetime.combine(local_today(zone_name) + timedelta(days=1), time(9, 0)))
-    g = _gen(key)
+    g = form_generation(key)
     with st.form(f"{key}_{g}", border=meeting is None):
         # no max_chars, here and below: a paste over the limit was thrown away without a word; the save
         # says how long the text is and what fits, and the text stays in the field
@@ -79,10 +70,10 @@ def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: st
         note = f" {twice}" if twice else ""
         if meeting is None:
             try:
-                new_id = meetings.create(user, data, submission=_submission(key, g))
+                new_id = meetings.create(user, data, submission=submission_key(key, g))
             except submissions.AlreadySubmitted:   # planned already (a double click): it is in the list
                 new_id = None
-            _next_gen(key)
+            next_form(key, g)
             if new_id is not None:
                 go(new_id)
             # the date as saved, in words: a date half typed into the field is not sent, and the
@@ -275,14 +266,8 @@ def _item_picker(items, item, key: str, g: int):
                         format_func=labels.get, key=f"{key}_item_{g}")
 
 
-def _submission(key: str, g: int) -> str:
-    """The submission key of the form ``key`` in its generation ``g`` (queries.submissions): one per
-    form on screen, a new one with the fresh form after each record."""
-    return st.session_state.setdefault(f"{key}_{g}_submission", submissions.new_key())
-
-
 def decision_form(user: User, meeting: meetings.Meeting, items, item, *, key: str, in_dialog: bool = False) -> None:
-    g = _gen(key)
+    g = form_generation(key)
     with st.form(f"{key}_{g}", border=not in_dialog):
         if not in_dialog:
             st.markdown("**Decision**")
@@ -295,10 +280,10 @@ def decision_form(user: User, meeting: meetings.Meeting, items, item, *, key: st
         try:
             try:
                 meetings.record_decision(user, meeting.id, DecisionInput(body, goal_id, crit_id, item_id),
-                                         submission=_submission(key, g))
+                                         submission=submission_key(key, g))
             except submissions.AlreadySubmitted:
                 pass   # this form was recorded already (a double click): once is what was meant
-            _next_gen(key)
+            next_form(key, g)
             flash("Decision recorded.")
             st.session_state.pop(DIALOG, None)
             st.rerun()
@@ -318,7 +303,7 @@ def _owner_options():
 
 
 def action_form(user: User, meeting: meetings.Meeting, items, item, *, key: str, in_dialog: bool = False) -> None:
-    g = _gen(key)
+    g = form_generation(key)
     owners = _owner_options()
     today = local_today(tz())
     with st.form(f"{key}_{g}", border=not in_dialog):
@@ -338,10 +323,10 @@ def action_form(user: User, meeting: meetings.Meeting, items, item, *, key: str,
             try:
                 meetings.record_action(user, meeting.id, ActionInput(body, owner, due if isinstance(due, date) else None,
                                                                      goal_id, crit_id, item_id), today=today,
-                                       submission=_submission(key, g))
+                                       submission=submission_key(key, g))
             except submissions.AlreadySubmitted:
                 pass   # recorded already (a double click)
-            _next_gen(key)
+            next_form(key, g)
             flash(f"Action item recorded, due {due:%a %d %b %Y}: it will open the next meeting until it is done.")
             st.session_state.pop(DIALOG, None)
             st.rerun()

@@ -223,3 +223,28 @@ def selection_key(name: str) -> str:
 def clear_selection(name: str) -> None:
     """Start the table ``name`` over with nothing selected (safe in a callback)."""
     st.session_state[f"{name}_gen"] = st.session_state.get(f"{name}_gen", 0) + 1
+
+
+# --------------------------------------------------------------------------- forms that append a record
+
+
+def form_generation(name: str) -> int:
+    """Which instance of the form ``name`` is on screen: a new, empty one after each save. Put it in
+    the form's key, so a double click's second submission names a form the next run no longer has."""
+    return int(st.session_state.get(f"{name}__gen", 0))
+
+
+def next_form(name: str, gen: int | None = None) -> None:
+    """The form ``name`` (its instance ``gen``, when given) is saved: the next run draws a new one."""
+    current = form_generation(name)
+    if gen is None or gen == current:
+        st.session_state[f"{name}__gen"] = current + 1
+
+
+def submission_key(name: str, gen: int) -> str:
+    """The submission key (queries.submissions) of the form ``name``'s instance ``gen``: its save
+    claims it in PostgreSQL, so the instance is saved once, also when a double click's second
+    submission arrives without the first one's session changes."""
+    from queries import submissions
+
+    return st.session_state.setdefault(f"{name}__sub_{gen}", submissions.new_key())

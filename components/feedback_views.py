@@ -39,10 +39,6 @@ def _flash(slot: str, kind: str, text: str) -> None:
 # --------------------------------------------------------------------------- callbacks
 
 
-#: Session State key prefix of a form's last save message (shown again for a double click's second submission).
-_LAST_SAVED = "_fb_saved_"
-
-
 def _rate(user: User, slot: str, subject: str, missing: str, save, gen: int | None = None) -> None:
     """Save the rating form of ``subject`` (its fields ``fb_<subject>``, ``…_quality``, ``…_insight``)
     with ``save``; the insight box is emptied once saved. ``gen``: the form's instance, for forms that
@@ -52,15 +48,15 @@ def _rate(user: User, slot: str, subject: str, missing: str, save, gen: int | No
         _flash(slot, "error", missing)
         return
     try:
-        s[_LAST_SAVED + slot] = save(user, int(s[f"fb_{subject}"]), s.get(f"fb_{subject}_quality"),
-                                     s.get(f"fb_{subject}_insight"))
+        message = save(user, int(s[f"fb_{subject}"]), s.get(f"fb_{subject}_quality"), s.get(f"fb_{subject}_insight"))
     except submissions.AlreadySubmitted:
-        pass   # this form was saved already (a double click): say so again, the first run drew it once
+        # saved already (a double click): say so again, the first run drew its message once (this run
+        # may not have the first one's session changes, so nothing of it is kept to repeat)
+        message = f"Saved your feedback on this {subject}."
     except FeedbackError as err:
         _flash(slot, "error", str(err))
         return
-    # a double click's second submission may run without the first's session changes: a message of its own
-    _flash(slot, "success", s.get(_LAST_SAVED + slot, f"Saved your feedback on this {subject}."))
+    _flash(slot, "success", message)
     s[f"fb_{subject}_insight"] = ""
     if gen is not None:
         next_form(f"rate_{subject}", gen)

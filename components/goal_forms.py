@@ -8,7 +8,7 @@ Session state, all under the ``gf_`` (goal form) and ``ci_`` (check-in) prefixes
 * ``gf__version``  the version of the goal the form was loaded from (the optimistic lock)
 * ``gf__stale``    set after a save was refused because someone else saved first
 * ``gf_<field>_<load>``  the widgets' keys
-* ``ci_<goal>_<n>_<field>``  the check-in form's widgets (``ci_<goal>__n`` counts posts)
+* ``ci_<goal>_<n>_<field>``  the check-in form's widgets (``n``: widgets.form_generation("ci_<goal>"))
 
 Messages go through components.notices, next to the button that was pressed: a refused save's under
 the form's submit button (slot ``goal_form``), a check-in's under its button (``checkin_<goal>``),
@@ -39,7 +39,7 @@ import streamlit as st
 from components import format as fmt
 from components import notices
 from components.goal_card import target_text, value_text
-from components.widgets import data_table, date_field, submission_key
+from components.widgets import data_table, date_field, form_generation, next_form, submission_key
 from queries import dimensions, goals, settings, submissions
 from queries.access import User
 from queries.goal_math import (CONFIDENCE, EXAMPLES, PERIOD_KINDS, UNITS, describe_period, input_text, parse_amount,
@@ -446,7 +446,8 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
         names = ", ".join(o.name for o in goal.owners)
         st.caption(f"Only the goal's owners post check-ins ({names}).")
         return
-    prefix = checkin_prefix(goal.id)
+    gen = form_generation(f"ci_{goal.id}")   # a new form after each post
+    prefix = checkin_prefix(goal.id, gen)
     cur = settings.currency()
     # a form of its own after each post (its key carries the prefix): a double click's second
     # submission names the form already posted, which the next run no longer has, so it is dropped;
@@ -470,11 +471,8 @@ def checkin_form(user: User, goal: Goal, current_value: float | None) -> None:
             other = "sales" if user.side == "marketing" else "marketing"
             st.text_area(f"What we need from {other} (optional)", key=prefix + "needs",
                          height=70)
-        # the form's key and field prefix go with the click: a double click's second submission of this
-        # form (the first already swapped in a fresh one) is recognised and saves nothing
-        key = submission_key(prefix, 0)
         st.form_submit_button("Post check-in", type="primary", icon=":material/send:", on_click=_on_checkin,
-                              args=(user, goal.id, prefix, key))
+                              args=(user, goal.id, gen, submission_key(f"ci_{goal.id}", gen)))
         notices.show(checkin_slot(goal.id))
 
 
@@ -482,13 +480,13 @@ def checkin_slot(goal_id: int) -> str:
     return f"checkin_{goal_id}"
 
 
-def checkin_prefix(goal_id: int) -> str:
-    """Key prefix of the check-in form's widgets; it changes after each post (a fresh, empty form)."""
-    return f"ci_{goal_id}_{st.session_state.get(f'ci_{goal_id}__n', 0)}_"
+def checkin_prefix(goal_id: int, gen: int) -> str:
+    """Key prefix of the widgets of the check-in form's instance ``gen`` (a fresh, empty form after each post)."""
+    return f"ci_{goal_id}_{gen}_"
 
 
-def _on_checkin(user: User, goal_id: int, prefix: str, key: str) -> None:
-    ss = st.session_state
+def _on_checkin(user: User, goal_id: int, gen: int, key: str) -> None:
+    ss, prefix = st.session_state, checkin_prefix(goal_id, gen)   # the fields of the form submitted
     data = CheckInInput(confidence=ss.get(prefix + "confidence"), narrative=ss.get(prefix + "narrative", ""),
                         blockers=ss.get(prefix + "blockers", ""), needs=ss.get(prefix + "needs", ""),
                         value=ss.get(prefix + "value"))
@@ -499,8 +497,7 @@ def _on_checkin(user: User, goal_id: int, prefix: str, key: str) -> None:
     except GoalError as err:
         notices.leave(checkin_slot(goal_id), "error", str(err))
         return
-    if prefix == checkin_prefix(goal_id):   # the next form is a new, empty one
-        ss[f"ci_{goal_id}__n"] = ss.get(f"ci_{goal_id}__n", 0) + 1
+    next_form(f"ci_{goal_id}", gen)   # the next form is a new, empty one
     notices.leave(checkin_slot(goal_id), "success", "Check-in posted.")
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import theme
+from queries import submissions
 
 
 #: The dates every date field accepts. Streamlit's own limit is ten years either side of the field's
@@ -245,6 +246,4 @@ def submission_key(name: str, gen: int) -> str:
     """The submission key (queries.submissions) of the form ``name``'s instance ``gen``: its save
     claims it in PostgreSQL, so the instance is saved once, also when a double click's second
     submission arrives without the first one's session changes."""
-    from queries import submissions
-
     return st.session_state.setdefault(f"{name}__sub_{gen}", submissions.new_key())

@@ -637,7 +637,7 @@ def gf(app: AppTest, field: str) -> str:
 def ci(app: AppTest, goal_id: int, field: str) -> str:
     """The check-in form's widget key for a field (keys change after each post)."""
     try:
-        n = app.session_state[f"ci_{goal_id}__n"]
+        n = app.session_state[f"ci_{goal_id}__gen"]
     except KeyError:
         n = 0
     return f"ci_{goal_id}_{n}_{field}"

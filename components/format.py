@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 import re
 
-from queries.words import DASH, country, country_sort_key, text_or  # noqa: F401 (re-exported)
 from queries.goal_math import AT_RISK_AT, ON_TRACK_AT
+from queries.words import DASH, country, country_sort_key, text_or  # noqa: F401 (re-exported)
 from queries.words import is_missing as _missing
 
 #: the attainment lines a goal's status turns on, in percent: attainment() never rounds up onto one

@@ -165,6 +165,10 @@ def standing_message(me, team, target: float, open_text: str, overdue: int = 0) 
     return status, f"**{head}** ({team_text}target {fmt.pct(target)}). {open_text}"
 
 
+#: the open lists' tier column: a number, as in every other list
+_TIER_COLUMN = {"Tier": st.column_config.NumberColumn("Tier", format="%d", width="small")}
+
+
 def open_display(frame: pd.DataFrame, now: datetime, tz: str) -> pd.DataFrame:
     """The open list as shown: countdown to the next deadline first."""
     frame = frame.reset_index(drop=True)
@@ -252,14 +256,14 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
                                    "lead's count on Leads slipping through (overdue decisions and accepted leads "
                                    "never contacted)."),
                                   "E-mail": st.column_config.TextColumn("E-mail", width="medium"),
-                                  "Tier": st.column_config.NumberColumn("Tier", format="%d", width="small")})
+                                  **_TIER_COLUMN})
     if len(backlog):
         with st.expander(f"Backlog: {len(backlog)} hand-off{'s' if len(backlog) != 1 else ''} overdue for more "
                          f"than {BACKLOG_DAYS} days — decide, recycle or ask your lead to reassign",
                          expanded=live.empty):
             view = open_display(backlog.iloc[::-1], now, tz)
             data_table(view.drop(columns=["_urgency"]), height=min(38 + 35 * len(view), 360),
-                       column_config={"Tier": st.column_config.NumberColumn("Tier", format="%d", width="small")})
+                       column_config=_TIER_COLUMN)
 
 
 def csv_times(moments: pd.Series, tz: str) -> pd.Series:

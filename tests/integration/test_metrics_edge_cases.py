@@ -628,6 +628,37 @@ def test_projection_refreshes_touch_only_the_leads_they_are_given(world, people)
     assert _handoff_stages(world, b) == right and touched(b) == at("2026-02-02 09:30")  # null: every lead
 
 
+def test_stages_are_re_derived_only_when_an_update_moves_their_inputs(world, people):
+    """Migration 0023: an SLA re-measure (deadlines, policy, minutes) or a deal's amount does not
+    re-derive the lead's stages (at 1M leads a full re-measure spent 7.9 s doing so); a change of
+    what the stages read (decision time, a deal's stage or close) still does. Seen through a lead
+    row whose stages a stray write spoiled: only a re-derivation puts them back."""
+    lead = world.lead(at("2026-02-01 09:00"), people["account"])
+    world.hand_off(lead, at("2026-02-02 09:00"), people["sdr"])
+    world.decide(lead, "accepted", at("2026-02-02 10:00"), people["sdr"])
+    opp = world.opportunity(people["account"], people["ae"], 10_000, at("2026-02-05 09:00"), lead_id=lead,
+                            stage="closed_won", closed_at=at("2026-03-05 09:00"))
+    right = _stages(world, lead)
+    assert right == (at("2026-02-02 10:00"), at("2026-02-05 09:00"), at("2026-03-05 09:00"))
+
+    def spoil():
+        world.execute("update lead set sal_at = null, sql_at = null, won_at = null where id = :l", {"l": lead})
+
+    spoil()
+    world.execute("update handoff set sla_deadline_at = sla_deadline_at + interval '1 hour', "
+                  "decision_due_at = decision_due_at + interval '1 hour', sla_policy_id = null where lead_id = :l",
+                  {"l": lead})
+    world.execute("update opportunity set amount = 12000 where id = :o", {"o": opp})
+    assert _stages(world, lead) == (None, None, None)        # nothing re-derived
+    world.execute("update handoff set decided_at = decided_at where lead_id = :l", {"l": lead})
+    assert _stages(world, lead) == (None, None, None)        # the same value is no change either
+    world.execute("update handoff set decided_at = :t where lead_id = :l", {"t": at("2026-02-02 11:00"), "l": lead})
+    assert _stages(world, lead) == (at("2026-02-02 11:00"), *right[1:])
+    spoil()
+    world.execute("update opportunity set closed_at = :t where id = :o", {"t": at("2026-03-06 09:00"), "o": opp})
+    assert _stages(world, lead) == (at("2026-02-02 11:00"), at("2026-02-05 09:00"), at("2026-03-06 09:00"))
+
+
 def test_a_hand_off_event_dated_before_the_latest_hand_off_is_refused(world, people):
     """A CRM sync that sends a lead's events out of order used to create a hand-off older than the
     latest: its decision then went to the latest (refused), and the lead stayed "awaiting a

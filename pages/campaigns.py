@@ -5,7 +5,7 @@ marketing and sales."""
 import pandas as pd
 import streamlit as st
 
-from components import campaign_charts
+from components import campaign_charts, campaign_views
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
@@ -90,11 +90,7 @@ with right:
         **{label: [fmt.money(v, cur) for v in channels[col]] for col, label in amounts.items()},
         "Return": [campaign_charts.return_cell(v, fmt.DASH) for v in channels["roi"]],
         "Accepted": [fmt.pct(v) for v in channels["acceptance_rate"]]})
-    full = pd.DataFrame({"Channel": channels["channel"], "Spend": channels["spend"].round(2),
-                         "Allocated spend": channels["allocated_spend"].round(2),
-                         **{label: channels[col].round(2) for col, label in list(amounts.items())[1:]},
-                         "Return": channels["roi"].round(2),
-                         "Accepted (%)": (channels["acceptance_rate"] * 100).round(1)})
+    full = campaign_views.by_channel_csv(channels)
     widths = {"Channel": 96, **dict.fromkeys(amounts.values(), 62), "Return": 54, "Accepted": 66}
     widths[amounts["allocated_spend"]] = 70
     records_table(shown, title=f"campaign returns by channel {period.describe()}", key="campaign_channels_table",
@@ -157,5 +153,5 @@ data_table(
                                                         width=96, help="Accepted ÷ handed off in the period"),
     })
 # records_table's download, for a table drawn from a Styler
-st.download_button("Download CSV", csv_bytes(table), file_name=f"{slug(f'campaign returns {period.describe()}')}.csv",
+st.download_button("Download CSV", csv_bytes(campaign_views.every_campaign_csv(table)), file_name=f"{slug(f'campaign returns {period.describe()}')}.csv",
                    mime="text/csv", key="csv_campaigns", icon=":material/download:")

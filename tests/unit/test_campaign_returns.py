@@ -231,3 +231,32 @@ def test_charts_say_the_spend_is_allocated(tier_frame):
     assert webinar.x[0] == 80.0 and webinar.customdata[0][1] == "$400 of $1k allocated to Tier 1"
     plain = campaign_charts.channel_returns_chart(campaigns.by_channel(tier_frame), allocated_to="<b>Retail</b>")
     assert "<b>" not in plain.layout.title.text and "<b>" not in plain.data[0].name
+
+
+def test_every_campaign_csv_has_the_page_headers_full_amounts_and_plain_dates():
+    """QA: the every-campaign CSV had the query's column names (cost_per_mql, accepted_pct), unrounded
+    amounts (746.0967346938776) and a midnight on every campaign date ("2026-09-15 00:00"), where
+    the channel CSV beside it read like the page."""
+    from components import campaign_views
+    from components.widgets import csv_bytes
+
+    frame = performance((1, "Webinar Q1", "Webinar", 1000.0, 40, 3, 2, 2500.0),
+                        (2, "=cmd|' /C calc'!A0", "Paid search", 700.0, 10, 0, 0, 0.0),
+                        allocated=[746.0967346938776, 700.0])
+    frame["start_date"] = pd.to_datetime(["2026-09-15", "2026-10-01"])
+    frame["end_date"] = pd.to_datetime(["2026-12-31", None])
+    frame["handed_off"] = [7, 0]
+    frame["accepted_pct"] = [67.045454545, None]
+    text = csv_bytes(campaign_views.every_campaign_csv(frame)).decode("utf-8-sig").splitlines()
+    assert text[0] == ("Campaign,Channel,Spend,Allocated spend,Won,Return,Per MQL,Per SQL,Accepted (%),"
+                       "Handed off,Leads,MQLs,SQLs,Starts,Ends")
+    assert text[1] == "Webinar Q1,Webinar,1000,746.1,2500,3.35,248.7,373.05,67,7,40,3,2,2026-09-15,2026-12-31"
+    # no MQL, SQL or win: empty cells; a formula-like name stays text; an open end date is empty
+    assert text[2] == "'=cmd|' /C calc'!A0,Paid search,700,700.0,0,0.0,,,,0,10,0,0,2026-10-01,"
+
+    channels = pd.DataFrame({"channel": ["Webinar"], "spend": [1000.0], "allocated_spend": [746.0967346938776],
+                             "cost_per_mql": [248.69891], "cost_per_sql": [373.048], "roi": [3.3508],
+                             "acceptance_rate": [5 / 7]})
+    head = csv_bytes(campaign_views.by_channel_csv(channels)).decode("utf-8-sig").splitlines()
+    assert head == ["Channel,Spend,Allocated spend,Per MQL,Per SQL,Return,Accepted (%)",
+                    "Webinar,1000,746.1,248.7,373.05,3.35,71.4"]

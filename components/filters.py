@@ -7,6 +7,7 @@ chose on another page in this session, then the defaults.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import date
 
@@ -43,7 +44,8 @@ def _from_query(show: Collection[str] = ALL_FILTERS) -> tuple[dict, list[str]]:
             try:
                 out[k] = date.fromisoformat(qp[k])
             except ValueError:
-                problems.append(f"the date {k}={_clip(qp[k])} (dates are written YYYY-MM-DD)")
+                problems.append(f"the date {k}={_clip(qp[k])} " + ("(no such day in the calendar)"
+                                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", qp[k]) else "(dates are written YYYY-MM-DD)"))
     if ("from" in qp or "to" in qp) and "period" not in qp:
         out["period"] = "custom"   # dates alone: a custom period (else they were dropped without a word)
     elif ("from" in out or "to" in out) and out.get("period", "custom") != "custom":

@@ -63,7 +63,7 @@ class Period:
     def __post_init__(self):
         if not (EARLIEST <= self.start and self.end <= LATEST):
             raise PeriodError(f"Pick dates between {EARLIEST.year} and {LATEST.year} "
-                              f"({self.start:%Y-%m-%d} – {self.end:%Y-%m-%d} is outside them).")
+                              f"({self.start.isoformat()} – {self.end.isoformat()} is outside them).")   # year 1 as 0001
         if self.end < self.start:
             raise PeriodError(f"The period ends ({self.end:%d %b %Y}) before it starts ({self.start:%d %b %Y}).")
         zone(self.tz)

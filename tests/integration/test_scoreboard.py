@@ -199,9 +199,12 @@ def test_filters_in_the_link_apply(scene):
     ({"period": "[click](http://evil.example)"}, ["the period '\\[click\\]\\(http\\://evil\\.example\\)'"]),   # not a link
     ({"period": "xyz", "start": "2026-99-01"}, ["the period 'xyz'", "Showing This quarter"]),
     ({"period": "custom", "from": "2026-99-01", "to": "2026-13-45"},
-     ["the date from=2026\\-99\\-01 (dates are written YYYY-MM-DD)", "the date to=2026\\-13\\-45"]),   # as typed
+     ["the date from=2026\\-99\\-01 (no such day in the calendar)", "the date to=2026\\-13\\-45"]),   # as typed
+    # written right but not a day (QA: was told "dates are written YYYY-MM-DD"), and written wrong
+    ({"period": "custom", "from": "2026-02-30", "to": "26-3-1"},
+     ["the date from=2026\\-02\\-30 (no such day in the calendar)", "to=26\\-3\\-1 (dates are written YYYY-MM-DD)"]),
     ({"period": "custom", "from": "0001-01-01", "to": "0001-01-31"},     # out of range: a message
-     ["dates: pick dates between 1900 and 2999"]),
+     ["dates: pick dates between 1900 and 2999 (0001-01-01 – 0001-01-31 is outside them)"]),
     ({"period": "custom", "from": "9999-12-01", "to": "9999-12-31"}, ["dates: pick dates between 1900 and 2999"]),
     # in range, but the comparison period before them is not: was an uncaught exception
     ({"period": "custom", "from": "1900-01-01", "to": "2026-01-01"}, ["Pick a later start or a shorter period"]),

@@ -249,6 +249,33 @@ def test_a_failed_load_changes_nothing(migrated_url):
     engine.dispose()
 
 
+def test_the_extras_hook_runs_before_the_foreign_keys_which_still_check_its_writes(migrated_url):
+    """The foreign keys are added back after the before_commit hook (its updates of rows loaded in
+    the same transaction would otherwise check every key row by row): a dangling reference the
+    hook writes still fails the load, and nothing is left behind."""
+    engine = _engine(migrated_url)
+    before = _schema(engine)
+    ds = generate(300, 3, ANCHOR)
+    seen = {}
+
+    def hook(pg):
+        with pg.cursor() as cur:
+            cur.execute("select count(*) from pg_constraint where contype = 'f' and conrelid = 'handoff'::regclass")
+            seen["handoff_fks"] = cur.fetchone()[0]
+            cur.execute("update handoff set owner_id = 999999 where id = (select min(id) from handoff)")
+
+    raw = engine.raw_connection()
+    try:
+        with pytest.raises(Exception, match="handoff_owner_id_fkey"):
+            load_dataset(raw.driver_connection, ds, before_commit=hook)
+    finally:
+        raw.close()
+    assert seen["handoff_fks"] == 0
+    assert _schema(engine) == before
+    assert set(_counts(engine).values()) == {0}
+    engine.dispose()
+
+
 @pytest.mark.parametrize("leads", [1, 15])
 def test_tiny_seeds_load(migrated_url, leads):
     """A seed with no won deal (or no hand-off) failed with a pandas TypeError traceback, also as a

@@ -15,8 +15,8 @@ import streamlit as st
 from components import format as fmt
 from components import notices
 from components.criteria_view import day, status_text
-from components.widgets import ROW_NAMED, date_field, row_button, row_name
-from queries import qualification
+from components.widgets import ROW_NAMED, date_field, form_generation, next_form, row_button, row_name, submission_key
+from queries import qualification, submissions
 from queries.access import User
 from queries.criteria_rules import EMPLOYEE_BANDS, FIELD_LABELS, REGIONS, SENIORITIES, TIERS, Criteria, CriteriaError
 from queries.periods import PRESETS, Period, PeriodError, local_today, preset_period
@@ -76,16 +76,24 @@ def draft_from_form() -> qualification.Draft:
     return qualification.Draft(s.get("cr_title") or "", criteria, s.get("cr_effective"), s.get("cr_rationale"))
 
 
-def propose(user: User, tz: str) -> None:
+def propose(user: User, tz: str, gen: int = 0, submission: str | None = None) -> None:
+    """Save the propose form (its instance ``gen``, whose key is ``submission``)."""
     try:
-        vid = qualification.propose(user, draft_from_form())
+        vid = qualification.propose(user, draft_from_form(), submission=submission)
+    except submissions.AlreadySubmitted:
+        # proposed already (a double click's second submission, which used to be refused as the
+        # same criteria "already proposed" by its own first one): the proposal is in the list
+        notices.leave(PROPOSE, "success", "Proposed: your proposal is listed under *In force and proposals*, "
+                                          "awaiting the other team's lead.")
     except CriteriaError as err:
         notices.leave(PROPOSE, "error", str(err))
         return
-    v = qualification.by_id(vid)
-    notices.leave(PROPOSE, "success", f"Proposed v{v.number} · {fmt.md_text(v.title)}, to take effect on "
-                                      f"{day(v.effective_at, tz)} once a {other_side(v.proposed_side)} lead approves "
-                                      "it (or on approval, if that comes later).")
+    else:
+        v = qualification.by_id(vid)
+        notices.leave(PROPOSE, "success", f"Proposed v{v.number} · {fmt.md_text(v.title)}, to take effect on "
+                                          f"{day(v.effective_at, tz)} once a {other_side(v.proposed_side)} lead "
+                                          "approves it (or on approval, if that comes later).")
+    next_form("propose", gen)   # a new form, with a key of its own
     st.session_state[SHOW_DRAFT_REPLAY] = False
     for key in FORM_KEYS:   # the draft is stored: a new, empty form (the same draft twice is no use)
         st.session_state.pop(key, None)
@@ -264,7 +272,11 @@ def propose_form(user: User, versions: list[Version], current: Version | None, o
     for k in FORM_KEYS:
         st.session_state.setdefault(k, defaults[k])
     st.caption(starts_from_text(latest, current, tz))
-    with st.form("propose", border=True):
+    # a form of its own after each proposal (widgets.form_generation): a double click's second
+    # submission names the form already proposed; should it still reach the callback, the form's
+    # submission key proposes it only once
+    gen = form_generation("propose")
+    with st.form(f"propose_{gen}", border=True):
         a, b = st.columns([2, 1])
         with a:
             # no max_chars (nor min/max below): a paste past the limit was thrown away without a
@@ -308,8 +320,8 @@ def propose_form(user: User, versions: list[Version], current: Version | None, o
         with a:
             st.form_submit_button("Replay this draft", on_click=show_draft_replay, icon=":material/replay:")
         with b:
-            st.form_submit_button("Propose for approval", type="primary", on_click=propose, args=(user, tz),
-                                  icon=":material/send:")
+            st.form_submit_button("Propose for approval", type="primary", on_click=propose,
+                                  args=(user, tz, gen, submission_key("propose", gen)), icon=":material/send:")
         notices.show(PROPOSE)   # under the buttons, inside the form: where the reader is looking
 
 

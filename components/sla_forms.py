@@ -12,8 +12,8 @@ import streamlit as st
 
 from components import format as fmt
 from components import notices
-from components.widgets import data_table, date_field, empty_state
-from queries import dimensions, sla
+from components.widgets import data_table, date_field, empty_state, form_generation, next_form, submission_key
+from queries import dimensions, sla, submissions
 from queries.access import User
 from queries.business_hours import WEEKDAY_NAMES, country_of_zone, describe_window, format_hhmm
 from queries.periods import quarter_start, zone
@@ -40,12 +40,17 @@ def _remeasured(n: int) -> str:
     return f" {fmt.number(n)} hand-off{'s' if n != 1 else ''} re-measured." if n else " No hand-off needed re-measuring."
 
 
-def _guard(slot, fn, success, on_stale=None) -> bool:
+def _guard(slot, fn, success, on_stale=None, already: str | None = None) -> bool:
     """Run a write; leave its success message or the domain error (never a traceback) for the form
     ``slot``. True when it was saved. ``on_stale(message)``: what to do instead when someone else
-    saved meanwhile."""
+    saved meanwhile. ``already``: what to say when the form was saved already (a double click's
+    second submission, which saves nothing: queries.submissions) -- the first one's message, with
+    its numbers, may not have been drawn, so this one stands in for it."""
     try:
         result = fn()
+    except submissions.AlreadySubmitted:
+        flash(slot, "success", already or "Saved.")
+        return True
     except sla.StaleEdit as err:
         if on_stale is None:
             flash(slot, "error", str(err))
@@ -129,6 +134,10 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
     version = int(row["version"]) if row is not None else 0
     is_default = bool(row["is_default"]) if row is not None else not (latest["is_default"] & ~latest["retired"]).any()
     k = f"slapol_{code}_{version}_"  # a new version gives fresh widgets with the saved values
+    # a form of its own after each save (widgets.form_generation): a double click's second submission
+    # names the form already saved; should it still reach the callback, the form's submission key
+    # saves it only once (it was refused as "someone saved version n", or the name as taken)
+    gen = form_generation(f"slapol_policy_{code}")
     carried = _carried_input(code)
 
     def init(field: str, default):
@@ -145,7 +154,7 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
     def listed(col):
         return list(row[col]) if row is not None and sla._present(row[col]) else []
 
-    with st.form(f"{k}form", border=True):
+    with st.form(f"{k}form_{gen}", border=True):
         if row is None and is_default:
             st.info("There is no default policy yet: this one will cover every lead no other policy matches.")
         c1, c2 = st.columns([2, 1])
@@ -197,7 +206,8 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
                           "since 00:00 of that date.")
         c.text_input("Why (kept in the history)", value=init("note", ""), key=f"{k}note")
         st.form_submit_button("Save as a new version" if row is not None else "Create policy", type="primary",
-                              on_click=_save_policy, args=(user, k, code, version, is_default, tz))
+                              on_click=_save_policy, args=(user, k, code, version, is_default, tz, gen,
+                                                           submission_key(f"slapol_policy_{code}", gen)))
         notices.show(POLICY)   # a save's or a retirement's message, under the button
     if row is not None and not is_default:
         with st.expander(f"Retire {fmt.md_text(row['name'])}"):
@@ -208,7 +218,7 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
             st.button(f"Retire {fmt.md_text(row['name'])}", key=f"{k}retire", on_click=_retire, args=(user, k, code, version, tz))
 
 
-def _save_policy(user, k, code, version, is_default, tz):
+def _save_policy(user, k, code, version, is_default, tz, gen=0, key=None):
     s = st.session_state
     unit_problems: list[str] = []
 
@@ -247,10 +257,13 @@ def _save_policy(user, k, code, version, is_default, tz):
         st.session_state[_CARRY] = (code, {f: s[f"{k}{f}"] for f in _FIELDS if f"{k}{f}" in s})
         flash(POLICY, "error", f"{message} (Meanwhile your input is kept in the form.)")
 
-    saved = _guard(POLICY, lambda: sla.save_policy(user, data, None if code == NEW else version, tz),
+    saved = _guard(POLICY, lambda: sla.save_policy(user, data, None if code == NEW else version, tz, submission=key),
                    lambda r: f"Saved {fmt.md_text(' '.join(data.name.split()))} version {r.version}, in force from "
                              f"{data.effective_from:%a %d %b %Y}."
-                             f"{_remeasured(r.remeasured)}{_order_note(data)}", on_stale=keep_input)
+                             f"{_remeasured(r.remeasured)}{_order_note(data)}", on_stale=keep_input,
+                   already=f"Saved {fmt.md_text(' '.join(data.name.split()))}.")
+    if saved:
+        next_form(f"slapol_policy_{code}", gen)   # the next save is a new submission
     if saved and code == NEW:
         for f in _FIELDS:   # a created policy leaves an empty form (its values looked unsaved)
             s.pop(f"{k}{f}", None)
@@ -326,12 +339,14 @@ def calendar_section(user: User, tz: str, can_edit: bool) -> None:
         _holidays(user, cal_id, cal, version, tz, can_edit, today)
     with settings_tab:
         if can_edit:
-            with st.form(f"slapol_calmeta_{cal_id}_{version}"):
+            gen = form_generation(f"slapol_calmeta_{cal_id}")   # a new form, and key, after each save
+            with st.form(f"slapol_calmeta_{cal_id}_{version}_{gen}"):
                 a, b = st.columns(2)
                 a.text_input("Name", value=row["name"], key=f"slapol_calname_{cal_id}_{version}")
                 b.text_input("Time zone (IANA name)", value=row["timezone"], key=f"slapol_caltz_{cal_id}_{version}",
                              help="e.g. America/New_York, Europe/Berlin. Changing it re-measures every hand-off.")
-                st.form_submit_button("Save", on_click=_save_cal_meta, args=(user, cal_id, version))
+                st.form_submit_button("Save", on_click=_save_cal_meta,
+                                      args=(user, cal_id, version, gen, submission_key(f"slapol_calmeta_{cal_id}", gen)))
                 notices.show(f"{CALENDAR}{cal_id}")
             with st.expander("New calendar"):
                 _new_calendar_form(user, tz)
@@ -350,7 +365,8 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
         return
     current = cal.schedule_on(datetime.now(cal.zone).date()) if cal else None
     k = f"slapol_hours_{cal_id}_{version}_"
-    with st.form(f"{k}form"):
+    gen = form_generation(f"slapol_hours_{cal_id}")   # a new form, and key, after each save
+    with st.form(f"{k}form_{gen}"):
         st.markdown("**New working hours** (a new version from the date below; earlier hand-offs keep the old hours)")
         st.caption("Times as HH:MM in the calendar's time zone; 24:00 works until midnight (00:00–24:00 is the "
                    "whole day).")
@@ -364,7 +380,7 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
                          label_visibility="collapsed")
         date_field(st, "From", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}from")
         st.form_submit_button("Save working hours", type="primary", on_click=_save_hours,
-                              args=(user, cal_id, version, tz, k))
+                              args=(user, cal_id, version, tz, k, gen, submission_key(f"slapol_hours_{cal_id}", gen)))
         notices.show(f"{HOURS}{cal_id}")
     if cal and len(cal.schedules) > 1:
         with st.expander("Remove a version of the working hours"):
@@ -375,11 +391,14 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
                 lambda n: "Removed that version of the working hours." + _remeasured(n)))
 
 
-def _save_hours(user, cal_id, version, tz, k):
+def _save_hours(user, cal_id, version, tz, k, gen=0, key=None):
     s = st.session_state
     hours = {d: (s[f"{k}start{d}"], s[f"{k}end{d}"]) if s[f"{k}on{d}"] else None for d in range(1, 8)}
-    _guard(f"{HOURS}{cal_id}", lambda: sla.save_schedule(user, cal_id, s[f"{k}from"], hours, version, tz),
-           lambda n: f"Working hours saved from {s[f'{k}from']:%d %b %Y}.{_remeasured(n)}")
+    said = f"Working hours saved from {s[f'{k}from']:%d %b %Y}." if s.get(f"{k}from") else "Working hours saved."
+    if _guard(f"{HOURS}{cal_id}", lambda: sla.save_schedule(user, cal_id, s[f"{k}from"], hours, version, tz,
+                                                             submission=key),
+              lambda n: f"{said}{_remeasured(n)}", already=said):
+        next_form(f"slapol_hours_{cal_id}", gen)
 
 
 def _holidays(user, cal_id, cal, version, tz, can_edit, today):
@@ -397,17 +416,17 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
     if not can_edit:
         return
     k = f"slapol_hol_{cal_id}_{version}_"
+    # each form a new one, with a key of its own, after each save (widgets.form_generation)
+    add_gen, import_gen = form_generation(f"slapol_holiday_{cal_id}"), form_generation(f"slapol_import_{cal_id}")
     a, b = st.columns(2)
-    with a, st.form(f"{k}add"):
+    with a, st.form(f"{k}add_{add_gen}"):
         st.markdown("**Add a closed day**")
         date_field(st, "Date", value=None, key=f"{k}day")
         st.text_input("Name", key=f"{k}name", placeholder="e.g. Company offsite")
-        st.form_submit_button("Add", on_click=lambda: _guard(
-            f"{HOLIDAY}{cal_id}", lambda: sla.save_holidays(user, cal_id, {st.session_state[f"{k}day"]: st.session_state[f"{k}name"]}
-                                      if st.session_state[f"{k}day"] else {}, version, tz),
-            lambda n: f"Holiday added: {st.session_state[f'{k}day']:%a %d %b %Y}." + _remeasured(n)))
+        st.form_submit_button("Add", on_click=_add_holiday,
+                              args=(user, cal_id, version, tz, k, add_gen, submission_key(f"slapol_holiday_{cal_id}", add_gen)))
         notices.show(f"{HOLIDAY}{cal_id}")   # also a removal's message (the list below may be gone)
-    with b, st.form(f"{k}import"):
+    with b, st.form(f"{k}import_{import_gen}"):
         st.markdown("**Import public holidays** (from the maintained `holidays` library)")
         c1, c2, c3 = st.columns(3)
         c1.text_input("Country", value=country_of_zone(cal.timezone if cal else tz) or "", key=f"{k}country",
@@ -415,7 +434,9 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
                                                                 "the calendar's time zone.")
         c2.text_input("State / region", key=f"{k}subdiv", max_chars=6, placeholder="optional")
         c3.number_input("Year", value=today.year + (1 if today.month >= 10 else 0), step=1, key=f"{k}year")
-        st.form_submit_button("Import", on_click=_import_holidays, args=(user, cal_id, version, tz, k))
+        st.form_submit_button("Import", on_click=_import_holidays,
+                              args=(user, cal_id, version, tz, k, import_gen,
+                                    submission_key(f"slapol_import_{cal_id}", import_gen)))
         notices.show(f"{IMPORT}{cal_id}")
     if len(shown):
         with st.expander("Remove a holiday"):
@@ -427,7 +448,17 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
                 lambda n: "Holiday removed." + _remeasured(n)))
 
 
-def _import_holidays(user, cal_id, version, tz, k):
+def _add_holiday(user, cal_id, version, tz, k, gen=0, key=None):
+    s = st.session_state
+    day = s.get(f"{k}day")
+    said = f"Holiday added: {day:%a %d %b %Y}." if day else "Holiday added."
+    if _guard(f"{HOLIDAY}{cal_id}", lambda: sla.save_holidays(user, cal_id, {day: s.get(f"{k}name")} if day else {},
+                                                               version, tz, submission=key),
+              lambda n: said + _remeasured(n), already=said):
+        next_form(f"slapol_holiday_{cal_id}", gen)
+
+
+def _import_holidays(user, cal_id, version, tz, k, gen=0, key=None):
     s = st.session_state
 
     def run():
@@ -438,36 +469,43 @@ def _import_holidays(user, cal_id, version, tz, k):
         found = sla.public_holidays(s[f"{k}country"], [int(s[f"{k}year"])], s[f"{k}subdiv"].strip() or None)
         if not found:
             raise sla.SlaError("That list has no holidays for the year.")
-        return len(found), sla.save_holidays(user, cal_id, found, version, tz, rename=True)
+        return len(found), sla.save_holidays(user, cal_id, found, version, tz, rename=True, submission=key)
 
-    _guard(f"{IMPORT}{cal_id}", run, lambda r: f"Imported {r[0]} public holidays ({fmt.country(s[f'{k}country'])} "
-                          f"{int(s[f'{k}year'])}); "
-                          f"review them and remove any your company works on.{_remeasured(r[1])}")
+    if _guard(f"{IMPORT}{cal_id}", run, lambda r: f"Imported {r[0]} public holidays ({fmt.country(s[f'{k}country'])} "
+                                                  f"{int(s[f'{k}year'])}); "
+                                                  f"review them and remove any your company works on.{_remeasured(r[1])}",
+              already=f"Imported the public holidays ({fmt.country(s[f'{k}country'])} {int(s[f'{k}year'])}); "
+                      "review them and remove any your company works on."):
+        next_form(f"slapol_import_{cal_id}", gen)
 
 
-def _save_cal_meta(user, cal_id, version):
+def _save_cal_meta(user, cal_id, version, gen=0, key=None):
     s = st.session_state
-    _guard(f"{CALENDAR}{cal_id}", lambda: sla.save_calendar(user, cal_id, s[f"slapol_calname_{cal_id}_{version}"],
-                                     s[f"slapol_caltz_{cal_id}_{version}"].strip(), version),
-           lambda v: "Calendar saved.")
+    if _guard(f"{CALENDAR}{cal_id}", lambda: sla.save_calendar(user, cal_id, s[f"slapol_calname_{cal_id}_{version}"],
+                                        s[f"slapol_caltz_{cal_id}_{version}"].strip(), version, submission=key),
+              lambda v: "Calendar saved.", already="Calendar saved."):
+        next_form(f"slapol_calmeta_{cal_id}", gen)
 
 
 def _new_calendar_form(user, tz):
-    with st.form("slapol_newcal"):
+    gen = form_generation("slapol_newcal")   # a new form, and key, after each calendar created
+    with st.form(f"slapol_newcal_{gen}"):
         a, b, c, d = st.columns([1.5, 1.5, 1, 1])
         a.text_input("Name", key="slapol_newcal_name", placeholder="e.g. EMEA office")
         b.text_input("Time zone", value=tz, key="slapol_newcal_tz")
         c.text_input("Opens", value="09:00", key="slapol_newcal_start")
         d.text_input("Closes", value="17:00", key="slapol_newcal_end", help="24:00 works until midnight.")
-        st.form_submit_button("Create calendar (Monday–Friday)", on_click=_create_calendar, args=(user,))
+        st.form_submit_button("Create calendar (Monday–Friday)", on_click=_create_calendar,
+                              args=(user, gen, submission_key("slapol_newcal", gen)))
         notices.show(NEW_CALENDAR)   # a refusal; the new calendar's message goes above its tabs
 
 
-def _create_calendar(user):
+def _create_calendar(user, gen=0, key=None):
     s = st.session_state
     if _guard(NEW_CALENDAR, lambda: sla.create_calendar(user, s["slapol_newcal_name"], s["slapol_newcal_tz"].strip(),
-                                                         s["slapol_newcal_start"], s["slapol_newcal_end"]),
+                                                         s["slapol_newcal_start"], s["slapol_newcal_end"], submission=key),
               lambda _: "Calendar created. Add its holidays next."):
+        next_form("slapol_newcal", gen)
         notices.forget(NEW_CALENDAR)
         notices.leave(CALENDAR + "created", "success", "Calendar created. Add its holidays next.")
 

@@ -221,8 +221,10 @@ def check_draft(draft: Draft, *, today: date | None = None) -> Draft:
     return Draft(title, draft.criteria, draft.effective_date, rationale)
 
 
-def propose(user: User, draft: Draft) -> int:
-    """Propose a new criteria version; it is in force only once the other side's lead approves it."""
+def propose(user: User, draft: Draft, submission: str | None = None) -> int:
+    """Propose a new criteria version; it is in force only once the other side's lead approves it.
+    ``submission``: the form's key (queries.submissions): a second submission of the same form
+    raises AlreadySubmitted and proposes nothing (it used to be refused as a twin of itself)."""
     user = users.current(user)   # roles as stored now: the page may predate a change
     if not user.can("criteria.propose"):
         raise CriteriaError("Only the marketing and sales leads propose qualification criteria.")
@@ -233,6 +235,8 @@ def propose(user: User, draft: Draft) -> int:
     tz = settings.company_timezone()
     with get_engine().begin() as conn:
         conn.execute(q("criteria_lock"))
+        # under the lock, before the twin check: a second post of the form waits, then finds its key
+        submissions.claim(conn, submission, "criteria.propose")
         rows = [Version.from_row(r) for r in conn.execute(q("criteria_versions")).mappings()]
         current = in_force_among(rows, datetime.now(timezone.utc))
         if current is not None and current.criteria == draft.criteria:

@@ -22,7 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, calc, dimensions, metrics, parallel, sqlfiles, users
+from queries import audit, calc, dimensions, metrics, parallel, sqlfiles, submissions, users
 from queries.access import User
 from queries.business_hours import (Calendar, CalendarError, Schedule, describe_window, format_hhmm, parse_hhmm,
                                     zone)
@@ -559,16 +559,21 @@ def _known_sources() -> set[str]:
     return set(dimensions.channels()["code"])
 
 
-def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz: str) -> Saved:
+def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz: str,
+                submission: str | None = None) -> Saved:
     """Add a version of a policy (or a new policy) taking effect at 00:00 of ``effective_from`` in
     ``tz``; recompute the hand-offs it may change. ``expected_version``: the latest version the
-    editor saw (None for a new policy)."""
+    editor saw (None for a new policy). ``submission``: the form's key (queries.submissions): a
+    second submission of the same form raises AlreadySubmitted and saves nothing (it used to be
+    refused as a stale edit, or a name already taken, by its own first one)."""
     _require(actor, "sla.edit", "changing SLA policies")
     data = data.cleaned(_known_sources(), local_today(tz))
     effective_at = _effective_instant(data.effective_from, tz)
     try:
         with get_engine().begin() as conn:
             conn.execute(q("sla_lock_policy_names"))
+            # under the lock, before the version and name checks: a second post waits, then finds its key
+            submissions.claim(conn, submission, "sla_policy.new" if data.code is None else "sla_policy.version")
             code = data.code or ("default" if data.is_default else _new_code(conn, data.name))
             latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
             version = _next_version(latest, expected_version, effective_at, tz, new_policy=data.code is None)
@@ -667,10 +672,15 @@ def refresh(conn: sa.Connection, lead_ids: list[int] | None = None, reaching: da
 # --------------------------------------------------------------------------- calendars (writes)
 
 
-def _lock_calendar(conn, calendar_id: int, expected_version: int) -> dict:
+def _lock_calendar(conn, calendar_id: int, expected_version: int, submission: str | None = None,
+                   kind: str = "calendar") -> dict:
+    """Lock the calendar's row and check it is still at ``expected_version``. ``submission``: the
+    form's key, claimed under the lock and before the version check (a double click's second post
+    waits for the first, then raises AlreadySubmitted instead of "someone changed this calendar")."""
     row = conn.execute(q("sla_calendar_for_update"), {"id": calendar_id}).mappings().first()
     if row is None:
         raise SlaError("That calendar no longer exists. Reload the page.")
+    submissions.claim(conn, submission, kind)
     if row["version"] != expected_version:
         raise StaleEdit("Someone changed this calendar while you were editing. Your changes were not saved; "
                         "reload to see the current calendar and apply them again.")
@@ -681,8 +691,10 @@ def _bump(conn, calendar_id: int, version: int) -> None:
     conn.execute(q("sla_calendar_touch"), {"id": calendar_id, "version": version})
 
 
-def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09:00", end: str = "17:00") -> int:
-    """A new calendar with Monday–Friday hours from 2000 on."""
+def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09:00", end: str = "17:00",
+                    submission: str | None = None) -> int:
+    """A new calendar with Monday–Friday hours from 2000 on. ``submission`` as for :func:`save_policy`
+    (a second submission of the form was refused: "another calendar already has that name")."""
     _require(actor, "sla.edit", "changing calendars")
     name = " ".join(_text(name).split())
     if not name:
@@ -694,6 +706,7 @@ def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09
         raise SlaError(str(err)) from None
     try:
         with get_engine().begin() as conn:
+            submissions.claim(conn, submission, "calendar.create")   # before the name's unique index is tried
             cal_id = insert_calendar(conn, name, timezone_name)
             with rebuilding_days_once(conn, cal_id):
                 _write_schedule(conn, cal_id, schedule)
@@ -705,8 +718,10 @@ def create_calendar(actor: User, name: str, timezone_name: str, start: str = "09
     return cal_id
 
 
-def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, expected_version: int) -> int:
-    """Rename a calendar or change its time zone (recomputes every hand-off). Returns the new version."""
+def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, expected_version: int,
+                  submission: str | None = None) -> int:
+    """Rename a calendar or change its time zone (recomputes every hand-off). Returns the new version.
+    ``submission`` as for :func:`save_policy`."""
     _require(actor, "sla.edit", "changing calendars")
     name = " ".join(_text(name).split())
     if not name:
@@ -717,7 +732,7 @@ def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, 
         raise SlaError(str(err)) from None
     try:
         with get_engine().begin() as conn:
-            old = _lock_calendar(conn, calendar_id, expected_version)
+            old = _lock_calendar(conn, calendar_id, expected_version, submission, "calendar.update")
             version = conn.execute(q("sla_calendar_update"), {"id": calendar_id, "name": name,
                                                               "timezone": timezone_name,
                                                               "version": expected_version}).scalar_one()
@@ -736,9 +751,9 @@ def save_calendar(actor: User, calendar_id: int, name: str, timezone_name: str, 
 
 
 def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: dict[int, tuple[str, str] | None],
-                  expected_version: int, tz: str) -> int:
+                  expected_version: int, tz: str, submission: str | None = None) -> int:
     """Weekly working hours from ``effective_from`` on (``hours``: ISO weekday → (start, end) or None).
-    Returns how many hand-offs were re-measured."""
+    Returns how many hand-offs were re-measured. ``submission`` as for :func:`save_policy`."""
     _require(actor, "sla.edit", "changing calendars")
     if effective_from is None:
         raise SlaError("Pick the date the new hours start.")
@@ -752,7 +767,7 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
     except CalendarError as err:
         raise SlaError(str(err)) from None
     with get_engine().begin() as conn:
-        _lock_calendar(conn, calendar_id, expected_version)
+        _lock_calendar(conn, calendar_id, expected_version, submission, "calendar.hours")
         replaced = _stored_hours(conn, calendar_id, effective_from)   # the same date's hours, overwritten
         with rebuilding_days_once(conn, calendar_id):
             _write_schedule(conn, calendar_id, schedule)
@@ -840,10 +855,11 @@ def calendar_date_problem(day: date, what: str) -> str | None:
 
 
 def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected_version: int, tz: str,
-                  *, rename: bool = False) -> int:
+                  *, rename: bool = False, submission: str | None = None) -> int:
     """Add closed days (``rename``: also rename days already closed, e.g. an import of official
     names; otherwise a day already closed under another name is refused, never silently renamed).
-    Returns how many hand-offs were re-measured."""
+    Returns how many hand-offs were re-measured. ``submission`` as for :func:`save_policy` (a second
+    submission was refused as a stale edit, before "nothing changed" could say it was there)."""
     _require(actor, "sla.edit", "changing calendars")
     clean = {}
     for day, name in days.items():
@@ -862,7 +878,8 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
     if not clean:
         raise SlaError("Pick at least one date.")
     with get_engine().begin() as conn:
-        _lock_calendar(conn, calendar_id, expected_version)
+        _lock_calendar(conn, calendar_id, expected_version, submission,
+                       "calendar.holidays_imported" if rename else "calendar.holidays_added")
         ordered = sorted(clean.items())
         existing = {r.day: r.name for r in conn.execute(q("sla_holidays_on"), {
             "calendar_id": calendar_id, "days": [d for d, _ in ordered]})}

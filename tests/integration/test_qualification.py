@@ -241,6 +241,48 @@ def test_only_leads_propose_and_duplicates_are_refused(world, org):
     qualification.approve(u["sales_lead"], vid, qualification.by_id(vid).version)
 
 
+def test_a_proposal_form_submitted_twice_proposes_once(world, org, app_db):
+    """A double click on "Propose for approval" reached the server as two submissions of the form:
+    the first proposed, the second was refused in red, "The same criteria are already proposed as
+    v4" -- the user's own proposal. The form's key (queries.submissions) is claimed under the
+    criteria lock, before the twin check: the second post proposes nothing and raises
+    AlreadySubmitted (the form reads it as saved), also when both race; a post refused inside the
+    write does not use the key up."""
+    from queries import submissions
+
+    seed_options(world)
+    u, key = org["u"], submissions.new_key()
+    theirs = qualification.propose(u["sales_lead"], draft(title="Theirs"))
+    with pytest.raises(CriteriaError, match="already proposed as v1"):   # refused after the claim: given back
+        qualification.propose(u["marketing_lead"], draft(), submission=key)
+    qualification.withdraw(u["sales_lead"], theirs, qualification.by_id(theirs).version)
+    mine = qualification.propose(u["marketing_lead"], draft(), submission=key)
+    with pytest.raises(submissions.AlreadySubmitted):
+        qualification.propose(u["marketing_lead"], draft(), submission=key)
+    assert count(app_db, "select count(*) from criteria_version where status = 'proposed'") == 1
+    assert qualification.by_id(mine).number == 2
+
+    race, outcomes = submissions.new_key(), []
+
+    def post():
+        try:
+            outcomes.append(qualification.propose(u["marketing_lead"], draft(Criteria(tiers=(1,)), title="Tier 1"),
+                                                  submission=race))
+        except (submissions.AlreadySubmitted, CriteriaError) as err:
+            outcomes.append(type(err).__name__)
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [o for o in outcomes if isinstance(o, str)] == ["AlreadySubmitted"] and len(outcomes) == 2, outcomes
+    assert count(app_db, "select count(*) from criteria_version where title = 'Tier 1'") == 1
+    with app_db.connect() as conn:
+        kinds = conn.execute(sa.text("select kind, count(*) from form_submission group by kind")).all()
+    assert dict(kinds) == {"criteria.propose": 2}
+
+
 def test_a_later_approval_supersedes_and_same_as_in_force_is_refused(world, org, app_db):
     seed_options(world)
     u = org["u"]

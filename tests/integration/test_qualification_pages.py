@@ -425,23 +425,23 @@ def test_propose_replay_and_approve_through_the_forms(shop):
     at = run_as("marketing_lead", "criteria")
     # a blank title is refused with a message, nothing stored
     fill_propose_form(at, "")
-    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    at.button(key=submitter(at, "propose", "Propose for approval")).click().run()
     assert any("short title" in e.value for e in at.error), texts(at)
     # a past effective date is refused with its reason (the field used to clamp it silently)
     fill_propose_form(at, "Backdated")
     at.date_input(key="cr_effective").set_value(date(2026, 1, 1))
-    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    at.button(key=submitter(at, "propose", "Propose for approval")).click().run()
     assert any("is in the past" in e.value for e in at.error), texts(at)
     at.date_input(key="cr_effective").set_value(datetime.now().date())
     # replay the draft first
     fill_propose_form(at, "Strategic tiers only")
-    at.button(key="FormSubmitter:propose-Replay this draft").click().run()
+    at.button(key=submitter(at, "propose", "Replay this draft")).click().run()
     assert not at.exception, at.exception
     assert "Replay of the draft" in texts(at)
     charts = at.get("plotly_chart")
     assert len(charts) >= 2
     assert any("How those leads actually fared" in json.dumps(json.loads(c.proto.spec)) for c in charts)
-    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    at.button(key=submitter(at, "propose", "Propose for approval")).click().run()
     assert not at.exception, at.exception  # the replay tab had no version to offer before this one
     assert any("Proposed v1" in s.value and "sales lead approves" in s.value and "to take effect on" in s.value
                for s in at.success), texts(at)
@@ -465,6 +465,30 @@ def test_propose_replay_and_approve_through_the_forms(shop):
     with shop["engine"].connect() as conn:
         assert conn.execute(sa.text("select status, approved_side from criteria_version")).one() == \
             ("active", "sales")
+
+
+def test_a_double_clicked_proposal_is_proposed_once_and_said_so(shop):
+    """A double click on "Propose for approval" reached the server as two submissions: the first
+    proposed, the second said in red "The same criteria are already proposed as v1" -- the user's
+    own proposal. Here the first submission is the direct write with the form's key; the click is
+    the second: it proposes nothing and says proposed."""
+    from queries import qualification
+    from queries.criteria_rules import Criteria
+
+    at = run_as("marketing_lead", "criteria")
+    fill_propose_form(at, "Strategic tiers only")
+    qualification.propose(users.by_username("marketing_lead"),
+                          qualification.Draft("Strategic tiers only", Criteria(tiers=(1, 2), min_score=50),
+                                              at.date_input(key="cr_effective").value, "Tier 3 rarely buys"),
+                          submission=at.session_state["propose__sub_0"])
+    at.button(key=submitter(at, "propose", "Propose for approval")).click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.value.startswith("Proposed: your proposal is listed") for s in at.success), texts(at)
+    assert submitter(at, "propose", "Propose for approval") == "FormSubmitter:propose_1-Propose for approval"
+    assert at.text_input(key="cr_title").value == ""   # a new, empty form, with a key of its own
+    assert at.session_state["propose__sub_1"] != at.session_state["propose__sub_0"]
+    assert len(qualification_ids(shop)) == 1
 
 
 def qualification_ids(shop) -> list[int]:
@@ -768,7 +792,7 @@ def test_criteria_title_and_rationale_show_as_typed(shop):
     at = run_as("marketing_lead", "criteria")
     fill_propose_form(at, f"Tiers {EVIL} **loud**")
     at.text_area(key="cr_rationale").input(f"First line\n# Shout\n{EVIL}")
-    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    at.button(key=submitter(at, "propose", "Propose for approval")).click().run()
     assert not at.exception, at.exception
     assert any("Proposed v1" in s.value for s in at.success), rendered(at)
     assert not raw_markdown(at), raw_markdown(at)
@@ -1016,7 +1040,7 @@ def test_countries_show_by_name_on_the_card_and_the_criteria_page(shop, monkeypa
     fill_propose_form(at, "DACH and US", tiers=(1,), min_score=0)
     at.multiselect(key="cr_countries").set_value(["US", "CH"])
     at.date_input(key="cr_effective").set_value(datetime.now().date())   # in force once approved
-    at.button(key="FormSubmitter:propose-Propose for approval").click().run()
+    at.button(key=submitter(at, "propose", "Propose for approval")).click().run()
     assert not at.exception, at.exception
     with shop["engine"].connect() as conn:
         assert conn.execute(sa.text("select countries from criteria_version")).scalar_one() == ["CH", "US"]

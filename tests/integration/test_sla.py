@@ -373,6 +373,120 @@ def test_adding_a_holiday_on_a_closed_day_does_not_rename_it(admin, office, app_
     assert log["old"] == {"2027-01-05": "Company offsite"} and log["new"] == {"2027-01-05": "Board meeting"}
 
 
+def _twice(write, key):
+    """``write(key)`` once, then again with the same key: the second must raise AlreadySubmitted."""
+    from queries import submissions
+
+    first = write(key)
+    with pytest.raises(submissions.AlreadySubmitted):
+        write(key)
+    return first
+
+
+def _race(write) -> list:
+    """Two threads post ``write(key)`` with one new key at the same moment (a double click served by
+    two connections): what each got back, or the name of the error it raised."""
+    import threading
+
+    from queries import submissions
+
+    key, outcomes = submissions.new_key(), []
+
+    def post():
+        try:
+            outcomes.append(write(key))
+        except (submissions.AlreadySubmitted, sla.SlaError) as err:
+            outcomes.append(type(err).__name__)
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
+def test_calendar_forms_submitted_twice_save_once(admin, office, app_db):
+    """A double click on a calendar form's button reached the server as two submissions: the first
+    saved, the second was refused in red, "Someone changed this calendar while you were editing"
+    (its own first one had bumped the version), or "Another calendar already has that name". Each
+    form's key (queries.submissions) is claimed under the calendar's row lock, before the version
+    check: the second post saves nothing and raises AlreadySubmitted, also when both race; a post
+    refused inside the write (a stale version) does not use the key up."""
+    from queries import submissions
+
+    def audits(action):
+        return sql_scalar(app_db, "select count(*) from audit_log where action = :a", {"a": action})
+
+    # a new calendar
+    branch = _twice(lambda k: sla.create_calendar(admin, "Branch", NY_TZ, submission=k), submissions.new_key())
+    assert sql_scalar(app_db, "select count(*) from business_calendar where name like 'Branch%'") == 1
+    raced = _race(lambda k: sla.create_calendar(admin, "Branch two", NY_TZ, submission=k))
+    assert [o for o in raced if isinstance(o, str)] == ["AlreadySubmitted"] and len(raced) == 2, raced
+    assert sql_scalar(app_db, "select count(*) from business_calendar where name like 'Branch%'") == 2
+    # its name and time zone
+    version = _cal_version(branch)
+    _twice(lambda k: sla.save_calendar(admin, branch, "Branch office", NY_TZ, version, submission=k),
+           submissions.new_key())
+    assert audits("calendar.update") == 1 and _cal_version(branch) == version + 1
+    # weekly hours (a stale version first: refused, the key stays free for the corrected post)
+    hours = {d: ("08:00", "16:00") for d in range(1, 6)}
+    key, version = submissions.new_key(), _cal_version(office)
+    with pytest.raises(sla.StaleEdit):
+        sla.save_schedule(admin, office, date(2027, 1, 4), hours, version - 1, NY_TZ, submission=key)
+    _twice(lambda k: sla.save_schedule(admin, office, date(2027, 1, 4), hours, version, NY_TZ, submission=k), key)
+    assert audits("calendar.hours") == 1 and _cal_version(office) == version + 1
+    version = _cal_version(office)
+    raced = _race(lambda k: sla.save_schedule(admin, office, date(2027, 3, 1), hours, version, NY_TZ, submission=k))
+    assert [o for o in raced if isinstance(o, str)] == ["AlreadySubmitted"] and len(raced) == 2, raced
+    assert audits("calendar.hours") == 2 and _cal_version(office) == version + 1
+    # a closed day, and an import
+    version = _cal_version(office)
+    _twice(lambda k: sla.save_holidays(admin, office, {date(2027, 1, 8): "Offsite"}, version, NY_TZ, submission=k),
+           submissions.new_key())
+    version = _cal_version(office)
+    raced = _race(lambda k: sla.save_holidays(admin, office, {date(2027, 7, 5): "Independence Day (observed)",
+                                                              date(2027, 12, 24): "Christmas Eve"},
+                                              version, NY_TZ, rename=True, submission=k))
+    assert [o for o in raced if isinstance(o, str)] == ["AlreadySubmitted"] and len(raced) == 2, raced
+    assert audits("calendar.holidays_added") == 3   # the fixture's Thanksgiving, the closed day, the import
+    assert _cal_version(office) == version + 1
+    with app_db.connect() as conn:
+        kinds = dict(conn.execute(sa.text("select kind, count(*) from form_submission group by kind")).all())
+    assert kinds == {"calendar.create": 2, "calendar.update": 1, "calendar.hours": 2, "calendar.holidays_added": 1,
+                     "calendar.holidays_imported": 1}
+
+
+def test_a_policy_form_submitted_twice_saves_once(admin, office, app_db):
+    """A double click on "Create policy" stored the policy and then said in red that "another
+    policy is already called" its name; on "Save as a new version" it stored the version and said
+    "Someone saved version 3 of this policy while you were editing". The form's key is claimed
+    under the policy lock, before the version and name checks: the second post saves nothing."""
+    from queries import submissions
+
+    def save(name, rank, key, code=None, expected=None, minutes=30):
+        return sla.save_policy(admin, sla.PolicyInput(
+            name=name, first_touch_minutes=minutes, first_touch_business=True, decision_minutes=600,
+            decision_business=True, effective_from=date(2026, 1, 1), rank=rank, tiers=[1], calendar_id=office,
+            code=code), expected, NY_TZ, submission=key)
+
+    def rows(code):
+        return sql_scalar(app_db, "select count(*) from sla_policy where code = :c", {"c": code})
+
+    save("First", 40, None)
+    key = submissions.new_key()
+    with pytest.raises(sla.SlaError, match="already has rank 40"):   # refused after the claim: given back
+        save("Twice", 40, key)
+    created = _twice(lambda k: save("Twice", 41, k), key)
+    code = sql_scalar(app_db, "select code from sla_policy where id = :i", {"i": created.id})
+    assert rows(code) == 1 and sql_scalar(app_db, "select count(*) from sla_policy where name = 'Twice'") == 1
+    _twice(lambda k: save("Twice", 41, k, code, 1, 20), submissions.new_key())
+    assert rows(code) == 2
+    raced = _race(lambda k: save("Twice", 41, k, code, 2, 15))
+    assert [o for o in raced if isinstance(o, str)] == ["AlreadySubmitted"] and len(raced) == 2, raced
+    assert rows(code) == 3
+
+
 # --------------------------------------------------------------------------- policy matching and versions
 
 

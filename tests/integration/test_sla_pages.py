@@ -639,6 +639,118 @@ def test_pages_render_on_demo_data(demo_sla_db, username, page):
     assert at.metric or at.dataframe
 
 
+# --------------------------------------------------------------------------- double clicks
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    [b for b in at.button if b.label == label][0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_double_clicked_policy_form_saves_once_and_says_saved(office, app_db):
+    """A double click reached the server as two submissions of the policy form: the first saved, the
+    second said in red that "another policy is already called" the new policy's name, or that
+    "someone saved version 2" (its own first one). Here the first submission is the direct save
+    with the form's key; the click is the second: it saves nothing and says saved."""
+    lead = users.by_username("sales_lead")
+    at = open_page("sales_lead", "sla_policies")
+    k = "slapol___new___0_"
+    at.text_input(key=f"{k}name").input("Fast lane")
+    at.multiselect(key=f"{k}tiers").set_value([1])
+    at.radio(key=f"{k}ft_basis").set_value("wall-clock time")
+    at.radio(key=f"{k}dec_basis").set_value("wall-clock time")
+    first = sla.PolicyInput("Fast lane", 240, False, 1080, False, at.date_input(key=f"{k}effective").value, rank=50,
+                            tiers=[1], calendar_id=at.selectbox(key=f"{k}calendar").value)
+    sla.save_policy(lead, first, None, OFFICE_TZ, submission=at.session_state["slapol_policy___new____sub_0"])
+    _click(at, "Create policy")
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.value == "Saved Fast lane." for s in at.success), all_text(at)
+    assert at.button(key="FormSubmitter:slapol___new___0_form_1-Create policy")   # a new form, with a new key
+    assert at.session_state["slapol_policy___new____sub_1"] != at.session_state["slapol_policy___new____sub_0"]
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from sla_policy where name = 'Fast lane'")).scalar() == 1
+        code = conn.execute(sa.text("select code from sla_policy where name = 'Standard'")).scalar()
+    # a new version of a policy
+    at.selectbox(key="slapol_pick").set_value(code).run()
+    k = f"slapol_{code}_1_"
+    at.number_input(key=f"{k}ft_value").set_value(2)
+    at.selectbox(key=f"{k}ft_unit").set_value("hours")
+    sla.save_policy(lead, sla.PolicyInput("Standard", 120, False, 24 * 60, False, at.date_input(key=f"{k}effective").value,
+                                          code=code, is_default=True), 1, OFFICE_TZ,
+                    submission=at.session_state[f"slapol_policy_{code}__sub_0"])
+    _click(at, "Save as a new version")
+    assert not at.error, [e.value for e in at.error]
+    assert any(s.value == "Saved Standard." for s in at.success), all_text(at)
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from sla_policy where code = :c"), {"c": code}).scalar() == 2
+
+
+def test_double_clicked_calendar_forms_save_once_and_say_saved(office, app_db):
+    """The calendar's forms, each submitted twice: the first submission is the direct write with the
+    form's key, the click the second. Each said "Someone changed this calendar while you were
+    editing" (its own first one had bumped the version), a new calendar "Another calendar already
+    has that name"; now each saves once and says saved."""
+    lead = users.by_username("sales_lead")
+    at = open_page("sales_lead", "sla_policies")
+    cal_id, version = _calendar_keys()
+
+    def audits(action):
+        with app_db.connect() as conn:
+            return conn.execute(sa.text("select count(*) from audit_log where action = :a"), {"a": action}).scalar()
+
+    def said(text):
+        assert not at.error, [e.value for e in at.error]
+        assert any(s.value.startswith(text) for s in at.success), all_text(at)
+
+    # weekly hours
+    k = f"slapol_hours_{cal_id}_{version}_"
+    at.date_input(key=f"{k}from").set_value(date(2027, 1, 4))
+    hours = {d: ("00:00", "23:59") for d in range(1, 8)}
+    sla.save_schedule(lead, cal_id, date(2027, 1, 4), hours, version, OFFICE_TZ,
+                      submission=at.session_state[f"slapol_hours_{cal_id}__sub_0"])
+    _click(at, "Save working hours")
+    said("Working hours saved from 04 Jan 2027.")
+    assert audits("calendar.hours") == 2   # the fixture's, and this one
+    # a closed day
+    cal_id, version = _calendar_keys()
+    k = f"slapol_hol_{cal_id}_{version}_"
+    at.date_input(key=f"{k}day").set_value(date(2027, 1, 8))
+    at.text_input(key=f"{k}name").input("Offsite")
+    sla.save_holidays(lead, cal_id, {date(2027, 1, 8): "Offsite"}, version, OFFICE_TZ,
+                      submission=at.session_state[f"slapol_holiday_{cal_id}__sub_0"])
+    _click(at, "Add")
+    said("Holiday added: Fri 08 Jan 2027.")
+    assert audits("calendar.holidays_added") == 1
+    # an import of public holidays
+    cal_id, version = _calendar_keys()
+    k = f"slapol_hol_{cal_id}_{version}_"
+    country, year = at.text_input(key=f"{k}country").value, int(at.number_input(key=f"{k}year").value)
+    sla.save_holidays(lead, cal_id, sla.public_holidays(country, [year]), version, OFFICE_TZ, rename=True,
+                      submission=at.session_state[f"slapol_import_{cal_id}__sub_0"])
+    _click(at, "Import")
+    said("Imported the public holidays")
+    assert audits("calendar.holidays_added") == 2
+    # name and time zone
+    cal_id, version = _calendar_keys()
+    at.text_input(key=f"slapol_calname_{cal_id}_{version}").input("Head office")
+    sla.save_calendar(lead, cal_id, "Head office", OFFICE_TZ, version,
+                      submission=at.session_state[f"slapol_calmeta_{cal_id}__sub_0"])
+    _click(at, "Save")
+    said("Calendar saved.")
+    assert audits("calendar.update") == 1
+    # a new calendar
+    at.text_input(key="slapol_newcal_name").input("Branch")
+    sla.create_calendar(lead, "Branch", OFFICE_TZ, submission=at.session_state["slapol_newcal__sub_0"])
+    _click(at, "Create calendar (Monday–Friday)")
+    said("Calendar created.")
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from business_calendar where name = 'Branch'")).scalar() == 1
+    with app_db.connect() as conn:   # each write once: one version more than before the rename
+        assert conn.execute(sa.text("select version from business_calendar where id = :i"), {"i": cal_id}).scalar() \
+            == version + 1
+
+
 # --------------------------------------------------------------------------- attacking the forms
 
 

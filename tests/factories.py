@@ -123,3 +123,27 @@ class World:
     def handoff_row(self, handoff_id: int) -> dict:
         with self.engine.connect() as conn:
             return dict(conn.execute(sa.text("select * from handoff where id = :i"), {"i": handoff_id}).mappings().one())
+
+
+def post_twice_at_once(write, refusals: tuple[type[Exception], ...] = ()) -> list:
+    """Two threads call ``write(key)`` with one new submission key at the same moment (a double
+    click served by two connections): what each returned, or the name of the error it raised
+    (``AlreadySubmitted`` or one of ``refusals``; any other error fails the test)."""
+    import threading
+
+    from queries import submissions
+
+    key, outcomes = submissions.new_key(), []
+
+    def post():
+        try:
+            outcomes.append(write(key))
+        except (submissions.AlreadySubmitted, *refusals) as err:
+            outcomes.append(type(err).__name__)
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes

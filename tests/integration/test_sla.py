@@ -20,7 +20,7 @@ from queries.access import User
 from queries.filters import Filters
 from queries.periods import Period
 from queries.users import UserInput
-from tests.factories import World, at
+from tests.factories import World, at, post_twice_at_once
 
 UTC = timezone.utc
 NY_TZ = "America/New_York"
@@ -384,26 +384,7 @@ def _twice(write, key):
 
 
 def _race(write) -> list:
-    """Two threads post ``write(key)`` with one new key at the same moment (a double click served by
-    two connections): what each got back, or the name of the error it raised."""
-    import threading
-
-    from queries import submissions
-
-    key, outcomes = submissions.new_key(), []
-
-    def post():
-        try:
-            outcomes.append(write(key))
-        except (submissions.AlreadySubmitted, sla.SlaError) as err:
-            outcomes.append(type(err).__name__)
-
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+    return post_twice_at_once(write, (sla.SlaError,))
 
 
 def test_calendar_forms_submitted_twice_save_once(admin, office, app_db):

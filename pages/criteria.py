@@ -27,9 +27,14 @@ current = qualification.in_force_among(versions, now)
 waiting = sorted((v for v in versions if v.status == "proposed"), key=lambda v: v.number)
 side = qualification.side_of(user)
 
+labels = [f"In force and proposals ({len(waiting)} awaiting)" if waiting else "In force and proposals", "Replay",
+          "Propose a change", "History"]
+# keyed, so a message doesn't reset it; and a proposal, approval or withdrawal changes the first tab's
+# count, which makes the tabs a new widget that opened on the first tab (the proposer never saw
+# "Proposed v7"): the tab the reader was on, by name, stays open
+opened = st.session_state.get("criteria_tab")
 tab_now, tab_replay, tab_propose, tab_history = st.tabs(
-    [f"In force and proposals ({len(waiting)} awaiting)" if waiting else "In force and proposals", "Replay",
-     "Propose a change", "History"], key="criteria_tab", on_change="rerun")   # keyed: a message doesn't reset it
+    labels, key="criteria_tab", on_change="rerun", default=opened if opened in labels[1:] else None)
 
 with tab_now:
     left, right = st.columns([1, 1.2], gap="large")

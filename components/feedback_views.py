@@ -210,7 +210,7 @@ def tabs(user: User) -> dict:
 
 def week_caption(week: Period, before_data: bool) -> None:
     st.caption(f"The last seven days ({week.describe()}), "
-               + ("with no changes shown: the seven before start before the data does. " if before_data else
+               + ("with no comparison: there is no data from the seven days before. " if before_data else
                   "against the seven before up to the same time of day. ")
                + "All teams and sources; the period and filters in the sidebar apply to Trends.")
 

@@ -541,12 +541,18 @@ def sla_tiles(p: dict) -> dict[str, list[Tile]]:
 
 
 def _windows_text(p: dict) -> str:
-    """'SLA windows 30 min – 4 h' when the policies in force differ (each lead is measured against
-    its own); one window when they agree or before policies (frozen numbers without the list)."""
-    windows = p.get("sla_windows") or [p.get("sla_minutes")]
-    if len(windows) > 1:
-        return f"SLA windows {fmt.duration(windows[0])} – {fmt.duration(windows[-1])}"
-    return f"SLA window {fmt.duration(windows[0])}"
+    """'SLA windows 30 min – 4 h, business hours' when the policies in force differ (each lead is
+    measured against its own); one window when they agree or before policies (frozen numbers without
+    the list). Business hours said when the windows count them (not in snapshots frozen before the
+    payload kept that)."""
+    terms = p.get("sla_window_terms")
+    windows = sorted({int(m) for m, _ in terms}) if terms else (p.get("sla_windows") or [p.get("sla_minutes")])
+    text = (f"SLA windows {fmt.duration(windows[0])} – {fmt.duration(windows[-1])}" if len(windows) > 1
+            else f"SLA window {fmt.duration(windows[0])}")
+    business = {bool(b) for _, b in terms or []}
+    if business == {True}:
+        return f"{text}, business hours"
+    return f"{text}, some in business hours" if business == {True, False} else text
 
 
 def sla_notes(p: dict) -> dict[str, str]:

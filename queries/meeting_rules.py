@@ -301,7 +301,11 @@ def parse_meeting_id(raw) -> int | None:
 
 
 def parse_section(raw, count: int) -> int:
-    """The 1-based section number from the query string, clamped to 1..count (1 when unreadable)."""
+    """The 1-based section number from the query string, clamped to 1..count (1 when unreadable;
+    the last for any number past it, however long: 99 and 99999999999999999999 alike)."""
+    text = str(raw if raw is not None else "").strip()
+    if text.isascii() and text.isdigit() and int(text) > count:
+        return clamp(count, count)
     return clamp(parse_id(raw) or 1, count)
 
 

@@ -342,6 +342,7 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
     pace = period.elapsed_share(as_of)
     daily = metrics.mql_first_days(period)[["bucket", "mqls"]].sort_values("bucket")
     delivery = sla.delivery(period, commitment, daily, as_of)
+    windows = sla.first_touch_windows(as_of, as_of=as_of)
     by_team = metrics.sla_compliance(period, grain="week", dim="team", as_of=as_of)[
         ["bucket", "dim_key", "dim_label", "handed_off", "met", "breached", "pending", "compliance_rate"]]
     by_team = by_team.sort_values(["dim_label", "bucket"]).reset_index(drop=True)
@@ -367,14 +368,13 @@ def _sla_numbers(period: Period, as_of: datetime) -> dict:
         "data_start_day": None if data_start is None else data_start.isoformat(),
         "weekly_by_team": frame_to_json(by_team),
         "sla_minutes": settings.sla_first_touch_minutes(),
-        "sla_windows": _windows_in_force(as_of),
+        # the first-touch windows of the policies in force at as_of, shortest first: leads are measured
+        # against their own policy's, so one window is only the truth when all agree; with whether each
+        # counts business hours ("4 h" on a projector reads as clock time). Snapshots frozen before
+        # 2026-11-25 have only the minutes, as sla_windows.
+        "sla_windows": sorted({minutes for minutes, _ in windows}),
+        "sla_window_terms": [[minutes, business] for minutes, business in windows],
     }
-
-
-def _windows_in_force(as_of: datetime) -> list[int]:
-    """The first-touch windows (minutes) of the SLA policies in force at ``as_of``, shortest first:
-    leads are measured against their own policy's, so one window is only the truth when all agree."""
-    return sorted({minutes for minutes, _ in sla.first_touch_windows(as_of, as_of=as_of)})
 
 
 def _slipping_numbers(period: Period, as_of: datetime) -> dict:

@@ -93,7 +93,14 @@ def test_the_sla_tiles_measure_each_side_against_its_commitment():
     assert (decided.value, decided.delta, decided.caption) == ("90%", "+5.0 pts vs target", "target 85%")
     assert touch.caption == "SLA window 4 h"
     varied = {**sla_payload(), "sla_windows": [30, 120, 240]}   # policies in force differ: say so
-    assert mc.sla_tiles(varied)["sales"][2].caption == "SLA windows 30 min – 4 h"
+    assert mc.sla_tiles(varied)["sales"][2].caption == "SLA windows 30 min – 4 h"   # a snapshot frozen before
+    # QA: the slide dropped "business" ("4 h" reads as clock time on a projector)
+    business = {**varied, "sla_window_terms": [[30, True], [120, True], [240, True]]}
+    assert mc.sla_tiles(business)["sales"][2].caption == "SLA windows 30 min – 4 h, business hours"
+    mixed = {**varied, "sla_window_terms": [[30, True], [240, False], [240, True]]}
+    assert mc.sla_tiles(mixed)["sales"][2].caption == "SLA windows 30 min – 4 h, some in business hours"
+    one = {**sla_payload(), "sla_window_terms": [[240, False]]}
+    assert mc.sla_tiles(one)["sales"][2].caption == "SLA window 4 h"
     notes = mc.sla_notes(sla_payload())
     # 700 of 1,300 = 53.8%: an attainment, rounded as the goals slide rounds it
     assert notes["marketing"].startswith("54% of the commitment with 50% of the period gone")

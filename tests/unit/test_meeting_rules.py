@@ -115,7 +115,8 @@ def test_owner_keys():
 
 
 @pytest.mark.parametrize("raw, count, expected", [
-    ("3", 7, 3), ("0", 7, 1), ("99", 7, 7), ("abc", 7, 1), (None, 7, 1), ("-2", 7, 1), ("2", 0, 1)])
+    ("3", 7, 3), ("0", 7, 1), ("99", 7, 7), ("abc", 7, 1), (None, 7, 1), ("-2", 7, 1), ("2", 0, 1),
+    ("99999999999999999999", 7, 7), ("²", 7, 1), ("007", 7, 7)])   # past any id, like 99 (QA: opened section 1)
 def test_section_from_the_link_is_clamped(raw, count, expected):
     assert parse_section(raw, count) == expected
 

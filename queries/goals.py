@@ -25,6 +25,7 @@ from queries.goal_math import (CONFIDENCE, MAX_TEXT, MAX_TITLE, MAX_UNIT_LABEL, 
 from queries.parallel import fetch
 from queries.periods import Period, events_cut, local_today, zone
 from queries.sqlfiles import q
+from queries.words import too_long
 
 #: Seconds a goals list may be reused (writes in this process clear it at once).
 GOALS_TTL = 30
@@ -583,10 +584,10 @@ class GoalInput:
         if not title:
             problems.append("Give the goal a title.")
         elif len(title) > MAX_TITLE:
-            problems.append(f"The title is too long ({len(title)} characters; at most {MAX_TITLE}).")
+            problems.append(too_long("The title", len(title), MAX_TITLE))
         why = _text(self.why).strip()
         if len(why) > MAX_TEXT:
-            problems.append(f"'Why it matters' is too long (at most {MAX_TEXT} characters).")
+            problems.append(too_long("'Why it matters'", len(why), MAX_TEXT))
         start = end = None
         try:
             start, end = period_bounds(self.period_kind, self.start, self.end)
@@ -608,7 +609,7 @@ class GoalInput:
                 problems.append("A 'lower is better' goal must be a level measured at each check-in (a rate, a "
                                 "median, a cost), not a running total: choose 'a level' or 'higher is better'.")
             if len(unit_label) > MAX_UNIT_LABEL:
-                problems.append(f"The unit label is too long (at most {MAX_UNIT_LABEL} characters).")
+                problems.append(too_long("The unit label", len(unit_label), MAX_UNIT_LABEL))
         target = None
         try:
             target = _amount(self.target, unit, "The target")   # as stored (numeric(16, 4)): 0.00001 is 0
@@ -949,7 +950,7 @@ def check_in(actor: User, goal_id: int, data: CheckInInput, as_of: datetime | No
     for label, text in (("The update", narrative), ("Blockers", blockers),
                         ("What you need from the other team", needs)):
         if len(text.strip()) > MAX_TEXT:
-            problems.append(f"{label} is too long (at most {MAX_TEXT} characters).")
+            problems.append(too_long(label, len(text.strip()), MAX_TEXT))
     value = None
     if goal.is_manual:
         try:

@@ -24,6 +24,7 @@ from queries.access import User
 from queries.db import get_engine
 from queries.periods import zone
 from queries.sqlfiles import q
+from queries.words import too_long
 
 INBOX_TTL = 30
 CARD_TTL = 30
@@ -74,7 +75,7 @@ def clean_decision(decision: str, reason: str | None, comment: str | None, recyc
         raise HandoffError("Choose Accept or Reject.")
     comment = str(comment or "").replace("\x00", "").strip() or None  # NUL (a paste) cannot be stored
     if comment and len(comment) > MAX_COMMENT_CHARS:
-        raise HandoffError(f"The comment is too long ({len(comment):,} characters; at most {MAX_COMMENT_CHARS:,}).")
+        raise HandoffError(too_long("The comment", len(comment), MAX_COMMENT_CHARS))
     if decision == "accepted":
         if reason:
             raise HandoffError("A rejection reason only goes with Reject.")
@@ -414,7 +415,7 @@ def recycle(user: User, handoff_id: int, comment: str | None = None) -> str:
     """Send a rejected lead back to nurture."""
     comment = str(comment or "").replace("\x00", "").strip() or None  # NUL (a paste) cannot be stored
     if comment and len(comment) > MAX_COMMENT_CHARS:
-        raise HandoffError(f"The comment is too long (at most {MAX_COMMENT_CHARS:,} characters).")
+        raise HandoffError(too_long("The comment", len(comment), MAX_COMMENT_CHARS))
     user = users.current(user)
     with get_engine().connect() as conn:
         try:

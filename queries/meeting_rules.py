@@ -12,6 +12,7 @@ import pandas as pd
 
 from queries.filters import parse_id
 from queries.periods import PRESETS, date_problem, minute_floor, zone  # noqa: F401 (minute_floor: meeting mode's name)
+from queries.words import too_long
 
 MAX_TITLE = 120
 MAX_BODY = 1000
@@ -89,7 +90,7 @@ def _text(value, what: str, limit: int, *, required: bool = True) -> str | None:
             raise MeetingError(f"{what} is required.")
         return None
     if len(text) > limit:
-        raise MeetingError(f"{what} is too long: {len(text):,} characters, at most {limit:,}.")
+        raise MeetingError(too_long(what, len(text), limit))
     return text
 
 
@@ -99,7 +100,7 @@ def _body(value, what: str) -> str:
     if not text:
         raise MeetingError(f"{what} is required.")
     if len(text) > MAX_BODY:
-        raise MeetingError(f"{what} is too long: {len(text):,} characters, at most {MAX_BODY:,}.")
+        raise MeetingError(too_long(what, len(text), MAX_BODY))
     return text
 
 

@@ -23,6 +23,7 @@ from queries.db import get_engine
 from queries.filters import DIMENSIONS, NO_FILTERS, Filters
 from queries.periods import GRAINS, Period, local_today, zone
 from queries.sqlfiles import q
+from queries.words import too_long
 
 CRITERIA_TTL = 60
 REPLAY_TTL = 300
@@ -203,10 +204,10 @@ def check_draft(draft: Draft, *, today: date | None = None) -> Draft:
     if not title:
         raise CriteriaError("Give the version a short title (what changes, e.g. 'Add EMEA mid-market').")
     if len(title) > MAX_TITLE_CHARS:
-        raise CriteriaError(f"The title is too long ({len(title)} characters; at most {MAX_TITLE_CHARS}).")
+        raise CriteriaError(too_long("The title", len(title), MAX_TITLE_CHARS))
     rationale = _text(draft.rationale).strip() or None
     if rationale and len(rationale) > MAX_TEXT_CHARS:
-        raise CriteriaError(f"The rationale is too long (at most {MAX_TEXT_CHARS:,} characters).")
+        raise CriteriaError(too_long("The rationale", len(rationale), MAX_TEXT_CHARS))
     if draft.effective_date is None:
         raise CriteriaError("Choose the date the new criteria take effect.")
     today = today or local_today(settings.company_timezone())
@@ -319,7 +320,7 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
         raise CriteriaError("Only the marketing and sales leads can withdraw or decline a proposal.")
     note = _text(note).strip() or None
     if note and len(note) > MAX_TEXT_CHARS:
-        raise CriteriaError(f"The note is too long (at most {MAX_TEXT_CHARS:,} characters).")
+        raise CriteriaError(too_long("The note", len(note), MAX_TEXT_CHARS))
     with get_engine().begin() as conn:
         row = conn.execute(q("criteria_row_for_update"), {"id": version_id}).mappings().first()
         if row is None:
@@ -472,7 +473,7 @@ def _clean_rating(quality, insight) -> tuple[int, str | None]:
         raise FeedbackError("Choose a quality rating from 1 (poor) to 5 (excellent).")
     insight = _text(insight).strip() or None
     if insight and len(insight) > MAX_TEXT_CHARS:
-        raise FeedbackError(f"The insight is too long ({len(insight):,} characters; at most {MAX_TEXT_CHARS:,}).")
+        raise FeedbackError(too_long("The insight", len(insight), MAX_TEXT_CHARS))
     return quality, insight
 
 
@@ -543,7 +544,7 @@ def reply(user: User, body: str, *, feedback_id: int | None = None, campaign_id:
     if not body:
         raise FeedbackError("Write what you changed (or will change) before sending the reply.")
     if len(body) > MAX_TEXT_CHARS:
-        raise FeedbackError(f"The reply is too long ({len(body):,} characters; at most {MAX_TEXT_CHARS:,}).")
+        raise FeedbackError(too_long("The reply", len(body), MAX_TEXT_CHARS))
     targets = [t for t in (feedback_id, campaign_id, source) if t not in (None, "")]
     if len(targets) != 1:
         raise FeedbackError("Choose what the reply answers: one feedback entry, a campaign or a source.")

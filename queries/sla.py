@@ -32,6 +32,7 @@ from queries.metrics import now_minute
 from queries.periods import RECORD_EARLIEST, RECORD_LATEST, Period, date_problem, local_today
 from queries.sqlfiles import q
 from queries.sla_math import RECENT_SLIP_MINUTES, Pace, delivery_pace
+from queries.words import too_long
 
 #: Seconds SLA reads may be reused (same as the metric layer).
 SLA_TTL = 60
@@ -479,8 +480,7 @@ class PolicyInput:
             if problem:
                 problems.append(problem)
         if len(_text(self.note).strip()) > MAX_POLICY_NOTE_CHARS:
-            problems.append(f"The note is too long ({len(_text(self.note).strip()):,} characters; at most "
-                            f"{MAX_POLICY_NOTE_CHARS}).")
+            problems.append(too_long("The note", len(_text(self.note).strip()), MAX_POLICY_NOTE_CHARS))
         for label, chosen, known in (("tier(s)", self.tiers, set(TIERS)), ("source(s)", self.sources, known_sources),
                                      ("segment(s)", self.segments, set(SEGMENTS)),
                                      ("priority(ies)", self.priorities, set(PRIORITIES))):
@@ -872,8 +872,7 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
         if problem:
             raise SlaError(problem)
         if len(name) > MAX_HOLIDAY_NAME_CHARS and not rename:   # an import's official name is cut instead
-            raise SlaError(f"The holiday's name is too long ({len(name)} characters; at most "
-                           f"{MAX_HOLIDAY_NAME_CHARS}).")
+            raise SlaError(too_long("The holiday's name", len(name), MAX_HOLIDAY_NAME_CHARS))
         clean[day] = name[:MAX_HOLIDAY_NAME_CHARS]
     if not clean:
         raise SlaError("Pick at least one date.")

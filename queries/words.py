@@ -12,6 +12,12 @@ from functools import lru_cache
 DASH = "—"
 
 
+def too_long(what: str, length: int, limit: int) -> str:
+    """Every too-long message in one wording, naming the length, so a paste can be cut to fit:
+    'The note is too long (3,012 characters; at most 2,000).'"""
+    return f"{what} is too long ({length:,} characters; at most {limit:,})."
+
+
 def is_missing(x) -> bool:
     """None, NaN, NaT, pd.NA: a value to show as the dash."""
     try:

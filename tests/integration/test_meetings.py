@@ -821,7 +821,7 @@ def test_the_agenda_editor_checks_minutes_and_titles_as_they_are_entered(db):
     app.text_input(key="mtg_ag_new_title").input("x" * 130)
     app.button(key="mtg_ag_add").click()
     rerun(app)
-    assert "Item 4: the topic's title is too long: 130 characters, at most 120." in [e.value for e in app.error]
+    assert "Item 4: the topic's title is too long (130 characters; at most 120)." in [e.value for e in app.error]
     assert app.text_input(key="mtg_ag_new_title").value == "x" * 130   # kept, to shorten
     assert [r["kind"] for r in app.session_state[f"mtg_agenda_{meeting_id}"]["rows"]] == \
         ["open_actions", "scoreboard", "goals"]   # not added
@@ -1286,7 +1286,7 @@ def test_an_overlong_decision_gets_its_message_and_stays_in_the_box(db):
     app.text_area(key="mtg_room_decision_body_0").input(body)
     app.button(key="FormSubmitter:mtg_room_decision_0-Record decision").click()
     rerun(app)
-    assert any("The decision's text is too long: 1,011 characters, at most 1,000." in e.value for e in app.error)
+    assert any("The decision's text is too long (1,011 characters; at most 1,000)." in e.value for e in app.error)
     assert app.text_area(key="mtg_room_decision_body_0").value == body
     assert meetings.decisions(meeting_id).empty
 

@@ -175,3 +175,17 @@ def test_no_text_field_throws_a_long_paste_away():
     capped = [(p, ast.literal_eval(n.args[0]) if isinstance(n.args[0], ast.Constant) else ast.unparse(n.args[0]))
               for p, n in _calls({"text_input", "text_area"}) if any(k.arg == "max_chars" for k in n.keywords)]
     assert set(capped) <= MAX_CHARS_KEPT, set(capped) - MAX_CHARS_KEPT
+
+
+def test_every_too_long_message_names_the_length_in_one_wording():
+    """QA: "The update is too long (at most 2000 characters)." left the writer guessing how much to
+    cut, where other forms said "(3,012 characters; at most 2,000)". Every such message now comes
+    from queries.words.too_long; the password's byte limit has a message of its own."""
+    from queries.words import too_long
+
+    assert too_long("The update", 3012, 2000) == "The update is too long (3,012 characters; at most 2,000)."
+    written_elsewhere = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "queries").glob("*.py"))
+                         if path.name not in ("words.py", "users.py")
+                         for n, line in enumerate(path.read_text().splitlines(), 1) if "too long" in line
+                         and not line.lstrip().startswith("#")]
+    assert written_elsewhere == [], written_elsewhere

@@ -244,7 +244,7 @@ def test_a_topic_title_is_checked_with_the_save_s_words():
     from queries.meeting_rules import topic_title
 
     assert topic_title("  Q1   budget ", 4) == "Q1 budget"
-    with pytest.raises(MeetingError, match=r"^Item 4: the topic's title is too long: 130 characters, at most 120\.$"):
+    with pytest.raises(MeetingError, match=r"^Item 4: the topic's title is too long \(130 characters; at most 120\)\.$"):
         topic_title("x" * 130, 4)
     with pytest.raises(MeetingError, match=r"^Item 4: the topic's title is required\.$"):
         topic_title("  ", 4)

@@ -10,6 +10,12 @@ updating opportunity amounts did the same. Each table now has its own update fun
 on only the leads whose stage inputs changed (old and new lead, so a row moved between leads
 updates both) and calls nothing when there are none.
 
+The same functions, and migration 0019's handoff_owners_after_update, no longer join the statement's
+two transition tables: PL/pgSQL keeps the plan of a statement's first call in a session, and a join
+planned for a one-row update (an accept, on a pooled connection) ran as a nested loop on the next
+large one: a 20,000-row deadline update took 80-104 s instead of 2 s, a full re-measure would have
+taken hours. They compare a UNION of the two instead, which no plan makes quadratic.
+
 Revision ID: 0023
 Revises: 0022
 Create Date: 2026-11-25
@@ -23,47 +29,70 @@ branch_labels = None
 depends_on = None
 
 UPGRADE = r"""
+-- Which rows of an UPDATE moved some columns: the rows of new_rows and old_rows (the statement's
+-- transition tables) with those columns, UNIONed; a row that moved none of them collapses into
+-- one, a row that moved any stays twice. No join of the two tables: a PL/pgSQL statement keeps the
+-- plan of its first call in a session, and a join planned for a one-row update (a nested loop)
+-- took 80-104 s for the next 20,000-row one (a policy's re-measure on a pooled connection).
+
 create function handoff_stages_after_update() returns trigger
 language plpgsql as $$
 declare
     moved bigint[];
 begin
-    select array_agg(distinct x.lead_id) into moved
-      from new_rows n
-      join old_rows o on o.id = n.id
-     cross join lateral (values (n.lead_id), (o.lead_id)) x (lead_id)
-     where x.lead_id is not null
-       and (n.lead_id is distinct from o.lead_id or n.handed_off_at is distinct from o.handed_off_at
-            or n.decision is distinct from o.decision or n.decided_at is distinct from o.decided_at);
+    select array_agg(distinct v.lead_id) into moved
+      from (select u.lead_id, count(*) over (partition by u.id) as versions
+              from (select id, lead_id, handed_off_at, decision, decided_at from new_rows
+                    union
+                    select id, lead_id, handed_off_at, decision, decided_at from old_rows) u) v
+     where v.versions > 1 and v.lead_id is not null;
     if moved is not null then
         perform refresh_lead_stages(moved);
     end if;
     return null;
 end $$;
 comment on function handoff_stages_after_update() is
-    'After an UPDATE of handoff: re-derive the stages of the leads whose hand-off lead, time, decision '
-    'or decision time changed (an SLA re-measure changes none of them).';
+    'After an UPDATE of handoff: re-derive the stages of the leads (old and new) of the rows whose lead, '
+    'hand-off time, decision or decision time changed (an SLA re-measure changes none of them).';
 
 create function opportunity_stages_after_update() returns trigger
 language plpgsql as $$
 declare
     moved bigint[];
 begin
-    select array_agg(distinct x.lead_id) into moved
-      from new_rows n
-      join old_rows o on o.id = n.id
-     cross join lateral (values (n.lead_id), (o.lead_id)) x (lead_id)
-     where x.lead_id is not null
-       and (n.lead_id is distinct from o.lead_id or n.created_at is distinct from o.created_at
-            or n.stage is distinct from o.stage or n.closed_at is distinct from o.closed_at);
+    select array_agg(distinct v.lead_id) into moved
+      from (select u.lead_id, count(*) over (partition by u.id) as versions
+              from (select id, lead_id, created_at, stage, closed_at from new_rows
+                    union
+                    select id, lead_id, created_at, stage, closed_at from old_rows) u) v
+     where v.versions > 1 and v.lead_id is not null;
     if moved is not null then
         perform refresh_lead_stages(moved);
     end if;
     return null;
 end $$;
 comment on function opportunity_stages_after_update() is
-    'After an UPDATE of opportunity: re-derive the stages of the leads whose opportunity lead, '
+    'After an UPDATE of opportunity: re-derive the stages of the leads (old and new) of the rows whose lead, '
     'creation, stage or close time changed (an amount or owner change moves no stage).';
+
+-- migration 0019's, without its join of the transition tables (same leads, plus a row's old lead
+-- when the row moved between leads)
+create or replace function handoff_owners_after_update() returns trigger
+language plpgsql as $$
+begin
+    -- the reassigned leads among those whose first touch, deadlines or decision moved (none for its
+    -- own nested UPDATE, which moves only the owners, nor for an empty one)
+    perform refresh_handoff_owners(array(
+        select distinct v.lead_id
+          from (select u.lead_id, count(*) over (partition by u.id) as versions
+                  from (select id, lead_id, first_touch_at, sla_deadline_at, decided_at, decision_due_at from new_rows
+                        union
+                        select id, lead_id, first_touch_at, sla_deadline_at, decided_at, decision_due_at
+                          from old_rows) u) v
+         where v.versions > 1
+           and exists (select 1 from lead_event e where e.lead_id = v.lead_id and e.event_type = 'reassigned')));
+    return null;
+end $$;
 
 drop trigger handoff_stages_update on handoff;
 create trigger handoff_stages_update after update on handoff
@@ -96,6 +125,18 @@ create trigger opportunity_stages_update after update on opportunity
     execute function lead_stages_after_update();
 drop function handoff_stages_after_update();
 drop function opportunity_stages_after_update();
+create or replace function handoff_owners_after_update() returns trigger
+language plpgsql as $$
+begin
+    perform refresh_handoff_owners(array(
+        select distinct n.lead_id
+          from new_rows n
+          join old_rows o on o.id = n.id
+         where (o.first_touch_at is distinct from n.first_touch_at or o.sla_deadline_at is distinct from n.sla_deadline_at
+                or o.decided_at is distinct from n.decided_at or o.decision_due_at is distinct from n.decision_due_at)
+           and exists (select 1 from lead_event e where e.lead_id = n.lead_id and e.event_type = 'reassigned')));
+    return null;
+end $$;
 """
 
 

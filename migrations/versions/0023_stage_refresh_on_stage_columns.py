@@ -6,12 +6,12 @@ rejected_at, sql_at, won_at) read a hand-off's lead, hand-off time, decision and
 and an opportunity's lead, creation, stage and close time — nothing else. An SLA re-measure
 (a policy saved, a calendar changed) rewrites the deadlines of up to every hand-off and re-derived
 the stages of all their leads for nothing: 7.9 s of a full re-measure at 1M leads. A CRM sync
-updating opportunity amounts did the same. Each table now has its own update function that passes
-on only the leads whose stage inputs changed (old and new lead, so a row moved between leads
-updates both) and calls nothing when there are none.
+updating opportunity amounts did the same. The update function now passes on only the leads whose
+stage inputs changed (each trigger names its table's; old and new lead, so a row moved between
+leads updates both) and calls nothing when there are none.
 
-The same functions, and migration 0019's handoff_owners_after_update, no longer join the statement's
-two transition tables: PL/pgSQL keeps the plan of a statement's first call in a session, and a join
+The update function, and migration 0019's handoff_owners_after_update, no longer join the statement's
+two transition tables (0009's did not; the stage function now compares the rows, so it would have): PL/pgSQL keeps the plan of a statement's first call in a session, and a join
 planned for a one-row update (an accept, on a pooled connection) ran as a nested loop on the next
 large one: a 20,000-row deadline update took 80-104 s instead of 2 s, a full re-measure would have
 taken hours. They compare a UNION of the two instead, which no plan makes quadratic.
@@ -35,48 +35,41 @@ UPGRADE = r"""
 -- plan of its first call in a session, and a join planned for a one-row update (a nested loop)
 -- took 80-104 s for the next 20,000-row one (a policy's re-measure on a pooled connection).
 
-create function handoff_stages_after_update() returns trigger
+-- One function for both tables; each trigger names the columns its table's stages are read from.
+-- EXECUTE (the column list is the trigger's): planned at each call, for the rows it has.
+create or replace function lead_stages_after_update() returns trigger
 language plpgsql as $$
 declare
     moved bigint[];
+    inputs text := (select string_agg(quote_ident(c), ', ') from unnest(tg_argv) c);
 begin
-    select array_agg(distinct v.lead_id) into moved
-      from (select u.lead_id, count(*) over (partition by u.id) as versions
-              from (select id, lead_id, handed_off_at, decision, decided_at from new_rows
-                    union
-                    select id, lead_id, handed_off_at, decision, decided_at from old_rows) u) v
-     where v.versions > 1 and v.lead_id is not null;
+    execute format(
+        'select array_agg(distinct v.lead_id)
+           from (select u.lead_id, count(*) over (partition by u.id) as versions
+                   from (select id, lead_id, %1$s from new_rows
+                         union
+                         select id, lead_id, %1$s from old_rows) u) v
+          where v.versions > 1 and v.lead_id is not null', inputs) into moved;
     if moved is not null then
         perform refresh_lead_stages(moved);
     end if;
     return null;
 end $$;
-comment on function handoff_stages_after_update() is
-    'After an UPDATE of handoff: re-derive the stages of the leads (old and new) of the rows whose lead, '
-    'hand-off time, decision or decision time changed (an SLA re-measure changes none of them).';
+comment on function lead_stages_after_update() is
+    'After an UPDATE of handoff or opportunity: re-derive the stages of the leads (old and new) of the rows '
+    'whose lead or stage inputs (the trigger''s arguments) changed; an SLA re-measure or an amount changes none.';
 
-create function opportunity_stages_after_update() returns trigger
-language plpgsql as $$
-declare
-    moved bigint[];
-begin
-    select array_agg(distinct v.lead_id) into moved
-      from (select u.lead_id, count(*) over (partition by u.id) as versions
-              from (select id, lead_id, created_at, stage, closed_at from new_rows
-                    union
-                    select id, lead_id, created_at, stage, closed_at from old_rows) u) v
-     where v.versions > 1 and v.lead_id is not null;
-    if moved is not null then
-        perform refresh_lead_stages(moved);
-    end if;
-    return null;
-end $$;
-comment on function opportunity_stages_after_update() is
-    'After an UPDATE of opportunity: re-derive the stages of the leads (old and new) of the rows whose lead, '
-    'creation, stage or close time changed (an amount or owner change moves no stage).';
+drop trigger handoff_stages_update on handoff;
+create trigger handoff_stages_update after update on handoff
+    referencing new table as new_rows old table as old_rows for each statement
+    execute function lead_stages_after_update('handed_off_at', 'decision', 'decided_at');
+drop trigger opportunity_stages_update on opportunity;
+create trigger opportunity_stages_update after update on opportunity
+    referencing new table as new_rows old table as old_rows for each statement
+    execute function lead_stages_after_update('created_at', 'stage', 'closed_at');
 
--- migration 0019's, without its join of the transition tables (same leads, plus a row's old lead
--- when the row moved between leads)
+-- migration 0019's, without its join of the transition tables (the same leads, plus a row's old
+-- lead when the row moved between leads)
 create or replace function handoff_owners_after_update() returns trigger
 language plpgsql as $$
 begin
@@ -93,20 +86,10 @@ begin
            and exists (select 1 from lead_event e where e.lead_id = v.lead_id and e.event_type = 'reassigned')));
     return null;
 end $$;
-
-drop trigger handoff_stages_update on handoff;
-create trigger handoff_stages_update after update on handoff
-    referencing new table as new_rows old table as old_rows for each statement
-    execute function handoff_stages_after_update();
-drop trigger opportunity_stages_update on opportunity;
-create trigger opportunity_stages_update after update on opportunity
-    referencing new table as new_rows old table as old_rows for each statement
-    execute function opportunity_stages_after_update();
-drop function lead_stages_after_update();
 """
 
 DOWNGRADE = r"""
-create function lead_stages_after_update() returns trigger
+create or replace function lead_stages_after_update() returns trigger
 language plpgsql as $$
 begin
     perform refresh_lead_stages(array(
@@ -123,8 +106,6 @@ drop trigger opportunity_stages_update on opportunity;
 create trigger opportunity_stages_update after update on opportunity
     referencing new table as new_rows old table as old_rows for each statement
     execute function lead_stages_after_update();
-drop function handoff_stages_after_update();
-drop function opportunity_stages_after_update();
 create or replace function handoff_owners_after_update() returns trigger
 language plpgsql as $$
 begin
@@ -138,7 +119,6 @@ begin
     return null;
 end $$;
 """
-
 
 def upgrade() -> None:
     op.execute(UPGRADE)

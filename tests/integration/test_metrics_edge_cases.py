@@ -669,13 +669,38 @@ def test_statement_triggers_never_join_their_transition_tables(world):
         bodies = dict(conn.execute(sa.text(
             "select p.proname, p.prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
             "where n.nspname = 'public' and p.prosrc ~ 'new_rows' and p.prosrc ~ 'old_rows'")).all())
-    assert {"handoff_stages_after_update", "opportunity_stages_after_update", "handoff_owners_after_update"} \
-        <= set(bodies)
+    assert {"lead_stages_after_update", "handoff_owners_after_update"} <= set(bodies)
     joined = [name for name, body in bodies.items()
               if re.search(r"\b(join|from)\s+(new|old)_rows\b[^;]*\bjoin\s+(new|old)_rows\b", body, re.I | re.S)
               or re.search(r"\b(new|old)_rows\s+\w+\s*,\s*(new|old)_rows\b", body, re.I)]
     # a company has a handful of calendars: a nested loop over their rows costs nothing
     assert joined == ["business_days_refresh"], joined
+
+
+def test_the_stage_trigger_migration_goes_down_and_up(app_db):
+    from alembic import command
+    from alembic.config import Config
+
+    from queries.db import ROOT
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+
+    def triggers():
+        with app_db.connect() as conn:
+            return dict(conn.execute(sa.text(
+                "select t.tgname, pg_get_triggerdef(t.oid) from pg_trigger t "
+                "where t.tgname in ('handoff_stages_update', 'opportunity_stages_update')")).all())
+
+    assert "lead_stages_after_update('handed_off_at', 'decision', 'decided_at')" in triggers()["handoff_stages_update"]
+    with app_db.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0022")
+    assert all(d.endswith("lead_stages_after_update()") for d in triggers().values()), triggers()
+    with app_db.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    assert "lead_stages_after_update('created_at', 'stage', 'closed_at')" in triggers()["opportunity_stages_update"]
 
 
 def test_a_hand_off_event_dated_before_the_latest_hand_off_is_refused(world, people):

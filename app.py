@@ -30,7 +30,6 @@ PAGES = {
     "sla_two_sided": ("Follow-up SLA", "The two-sided SLA", ":material/handshake:", "sla_two_sided"),
     "slipping": ("Follow-up SLA", "Leads slipping through", ":material/running_with_errors:", "slipping"),
     "sla_policies": ("Follow-up SLA", "SLA policies", ":material/policy:", "sla_policies"),
-
 }
 SECTIONS = ("Together", "Leads", "Follow-up SLA", "Admin")
 

@@ -19,6 +19,7 @@ from queries import calc, dimensions, metrics, settings
 from queries.access import User
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
+from queries.meeting_rules import json_number
 from queries.parallel import fetch
 from queries.periods import Period, grain_for, local_today
 from queries.sqlfiles import q
@@ -115,6 +116,30 @@ class Scoreboard:
         """Nothing at all for these filters: no MQLs, hand-offs, deals or pipeline."""
         return not (self.mqls or self.handed_off or self.won or self.lost or self.opportunities_created
                     or self.open_deals)
+
+
+def numbers(sb: Scoreboard) -> dict:
+    """The KPIs as a JSON-ready mapping: what components.kpi_tiles draws the tiles from, on the page
+    and on a meeting's slide (which stores it with its frozen numbers). ``values``: every number of
+    :class:`Scoreboard` (NaN as None); ``coverage``: its parts; moments as ISO text."""
+    values = {f.name: json_number(getattr(sb, f.name)) for f in fields(sb)
+              if isinstance(getattr(sb, f.name), (int, float)) or getattr(sb, f.name) is None}
+    cov = sb.coverage
+    return {
+        "values": values,
+        "marketing_revenue_share": json_number(sb.marketing_revenue_share),
+        "marketing_pipeline_share": json_number(sb.marketing_pipeline_share),
+        "coverage": {k: json_number(getattr(cov, k)) if k != "status" else cov.status
+                     for k in ("status", "ratio", "target", "remaining", "open_in_period", "won_so_far")},
+        "comparison": sb.comparison.describe(),
+        "comparison_same_point": sb.comparison.label.startswith("same"),
+        "comparison_before_data": sb.comparison_before_data,
+        "data_start": None if sb.data_start is None else f"{sb.data_start:%d %b %Y}",
+        "open_as_of": sb.open_as_of.isoformat(),
+        "comparison_open_as_of": sb.comparison_open_as_of.isoformat(),
+        "tz": sb.period.tz,
+        "is_empty": sb.is_empty,
+    }
 
 
 def _row(frame: pd.DataFrame) -> dict:

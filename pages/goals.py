@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from components import format as fmt
 from components import goal_forms, goal_views, plan_forms
 from components.filters import filter_bar
 from components.shell import page_user
@@ -25,7 +26,7 @@ if route.view == "new":
     goal_forms.goal_form(user, None, route.parent_id)
 elif route.view == "edit":
     goal = goals.get(route.goal_id)
-    page_header("Edit goal", goal.title if goal else None)
+    page_header("Edit goal", fmt.md_text(goal.title) if goal else None)   # as typed, never as Markdown
     st.button("Back to the goal", icon=":material/arrow_back:", on_click=goal_forms.open_goal,
               args=(route.goal_id,), type="tertiary")
     if goal is None:

@@ -789,6 +789,18 @@ def test_two_leads_editing_the_same_goal(world, people, app_db):
 
 
 @pytest.mark.one_backend
+def test_the_edit_page_shows_the_goal_title_as_typed(world, people, app_db):
+    """QA: the edit page's subtitle rendered a title's Markdown (bold, a red :red[...] directive)."""
+    title = "**x** :red[y] $z$"
+    recent_deals(world, people)
+    goal_id = goals.create(user("marketing_lead"), _current_quarter_goal(people, title=title))
+    app = _goals_page("marketing_lead", goal=str(goal_id), mode="edit")
+    assert not app.exception, app.exception
+    [subtitle] = [c.value for c in app.caption if ":red" in c.value]
+    assert subtitle == "\\*\\*x\\*\\* \\:red\\[y\\] \\$z\\$", subtitle   # every mark escaped: shown literally
+
+
+@pytest.mark.one_backend
 def test_keeping_my_changes_does_not_revert_theirs(world, people, app_db):
     """Mia kept her input after a conflict and saved: Sal's new title and period, which Mia never
     touched, went back to what Mia's form had loaded (the period without even a row in the table)."""

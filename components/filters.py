@@ -55,14 +55,14 @@ def _from_query(show: Collection[str] = ALL_FILTERS) -> tuple[dict, list[str]]:
             raw = list(dict.fromkeys(v for v in qp[k].split(",") if v))
             if k not in show:
                 if raw:
-                    problems.append(f"{k} {_clip(', '.join(raw))} (this page doesn't filter by {k})")
+                    problems.append(f"{k} {_clip_values(raw)} (this page doesn't filter by {k})")
                 continue
             values = raw
             if k in _INT_KEYS:
                 values = list(dict.fromkeys(n for n in map(parse_id, raw) if n is not None))   # 01 is 1
                 bad = [r for r in raw if parse_id(r) is None]   # the valid ids left are checked against the options
                 if bad:
-                    problems.append(f"{k}={_clip(','.join(bad))} (not {'a valid id' if len(bad) == 1 else 'valid ids'})")
+                    problems.append(f"{k}={_clip_values(bad, ',')} (not {'a valid id' if len(bad) == 1 else 'valid ids'})")
             out[k] = values
     return out, problems
 
@@ -70,6 +70,18 @@ def _from_query(show: Collection[str] = ALL_FILTERS) -> tuple[dict, list[str]]:
 def _clip(text: str, most: int = 40) -> str:
     """The link's own text, shortened and shown as typed (never as Markdown a crafted URL planted)."""
     return fmt.md_text(text if len(text) <= most else text[:most - 1] + "…")
+
+
+#: Values of one link parameter a notice names before "… and N more" (``?campaign=1,2,…,299`` named
+#: 194 ids in one sentence).
+NOTICE_VALUES = 5
+
+
+def _clip_values(values, sep: str = ", ", most: int = NOTICE_VALUES) -> str:
+    """A link's values for a notice: the first ``most``, each :func:`_clip`-ped, then "… and N more". (pure)"""
+    values = [str(v) for v in values]
+    shown = sep.join(_clip(v) for v in values[:most])
+    return shown + (f" … and {len(values) - most} more" if len(values) > most else "")
 
 
 def _to_query(state: dict) -> None:
@@ -134,9 +146,9 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
         wanted = initial.get(k, [])
         defaults[k] = [v for v in wanted if v in options[k]]
         if k in linked and len(defaults[k]) != len(linked[k]):
-            gone = [_clip(str(v)) for v in linked[k] if v not in options[k]]
+            gone = [v for v in linked[k] if v not in options[k]]
             why = "not yours to see" if k == "owner" and owners is not None else f"no such {k}"
-            problems.append(f"{k} {', '.join(gone)} ({why})")
+            problems.append(f"{k} {_clip_values(gone)} ({why})")
     start_preset = initial["period"] if initial["period"] in PRESETS else default_period
 
     with where:
@@ -268,7 +280,7 @@ def link_ids_refused(refused: dict[str, list[str]], offered: str) -> None:
     """Say which of the link's values (:func:`link_ids`' second part, per parameter) the page's
     pickers do not offer (``offered``: what they do offer, in words), in the words of
     :func:`link_filters_ignored`."""
-    parts = [f"{k} {_clip(', '.join(v))}" for k, v in refused.items() if v]
+    parts = [f"{k} {_clip_values(v)}" for k, v in refused.items() if v]
     if parts:
         one = sum(len(v) for v in refused.values()) == 1
         st.warning("This link asks for " + "; ".join(parts) + f", which {'is' if one else 'are'} not among this "
@@ -311,7 +323,7 @@ def link_filters_ignored(*, reads: Collection[str] = (), shows: str | None = Non
     for k in _LIST_KEYS:
         raw = list(dict.fromkeys(v for v in qp.get(k, "").split(",") if v)) if k in qp and k not in reads else []
         if raw:
-            asked.append(f"{k} {_clip(', '.join(raw))}")
+            asked.append(f"{k} {_clip_values(raw)}")
     if asked:
         st.warning("This link asks for " + "; ".join(asked) + ", which this page doesn't take from a link, so "
                    + ("that part was" if len(asked) == 1 else "those parts were") + " left out."
@@ -326,8 +338,36 @@ def _clear(show) -> None:
     st.session_state[_STATE] = {**saved, **{k: [] for k in show}}
 
 
-def describe(filters: Filters) -> str:
-    """A short human summary of the active filters (for captions and exports)."""
+#: Names a filter summary gives per filter before "and N more campaigns": 105 campaigns picked
+#: listed them all under the page's title (~20 lines); the sidebar's picker holds the full choice.
+SUMMARY_NAMES = 3
+#: …and fewer when they are long: the names a filter summary lists stop at about this many
+#: characters (at least one is named), so a few long campaign names stay on a line or two.
+SUMMARY_CHARS = 100
+_PLURALS = {"team": "teams", "owner": "owners", "source": "sources", "campaign": "campaigns",
+            "industry": "industries", "country": "countries", "tier": "tiers"}
+
+
+def summary_names(names: list[str], noun: str, *, most: int = SUMMARY_NAMES, chars: int = SUMMARY_CHARS) -> str:
+    """One filter's choices for a summary: up to ``most`` names within about ``chars`` characters
+    (at least one), then "and N more <noun>" ('Webinar A, Webinar B and 7 more campaigns'). (pure)"""
+    shown: list[str] = []
+    for name in names[:most]:
+        if shown and sum(len(n) + 2 for n in shown) + len(name) > chars:
+            break
+        shown.append(name)
+    rest = len(names) - len(shown)
+    if not rest:
+        return ", ".join(shown)
+    return f"{', '.join(shown)} and {rest} more {noun if rest == 1 else _PLURALS.get(noun, noun + 's')}"
+
+
+def describe(filters: Filters, *, markdown: bool = True) -> str:
+    """A short human summary of the active filters, for captions: each filter's first names
+    (:func:`summary_names`: "and 7 more campaigns" past them; the sidebar lists the whole choice).
+    The names are typed by people (campaigns, teams, reps), so they are Markdown-escaped
+    (``fmt.md_text``) for a caption; ``markdown=False`` gives plain text (chart titles, which
+    escape in their own way)."""
     if filters.is_empty:
         return "All teams, sources and segments"
     options, _, _ = _options()
@@ -336,7 +376,9 @@ def describe(filters: Filters) -> str:
         values = getattr(filters, attr)
         if values:
             if key == "country":   # by name, as the picker lists them; a code the data lacks still named
-                parts.append(fmt.countries(values))
+                names = [fmt.country(c) for c in sorted(values, key=fmt.country_sort_key)]
             else:
-                parts.append(", ".join(str(options[key].get(v, v)) for v in values))
+                names = [str(options[key].get(v, v)) for v in values]
+            text = summary_names(names, key)
+            parts.append(fmt.md_text(text) if markdown else text)
     return " · ".join(parts)

@@ -27,7 +27,8 @@ total = campaigns.totals(frame)
 # A segment filter (industry, country, tier) cuts each campaign's leads: its spend is then allocated
 # to the leads in the filter by their share of all its leads (docs/metrics.md), and every figure that
 # divides spend says so. The source and campaign filters choose whole campaigns and cut nothing.
-allocated_to = describe(filters.replace(sources=(), campaign_ids=())) if total.spend_allocated else None
+# plain text (the charts' titles escape it their way; Markdown below goes through fmt.md_text)
+allocated_to = describe(filters.replace(sources=(), campaign_ids=()), markdown=False) if total.spend_allocated else None
 spend_word = "Allocated spend" if allocated_to else "Spend"
 cols = st.columns(5)
 with cols[0]:

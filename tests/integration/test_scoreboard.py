@@ -288,6 +288,25 @@ def test_the_campaign_picker_offers_the_chosen_sources_campaigns(scene, world):
 
 
 @pytest.mark.one_backend
+def test_long_filter_lists_are_capped_under_the_title_and_in_the_link_notice(scene, world):
+    """QA: /scoreboard?campaign=1,2,…,299 listed 105 campaign names under the page's title (~20
+    lines) and named 194 unknown ids in the link's notice. Both name a few and count the rest; the
+    picker in the sidebar holds the whole choice."""
+    ids = [world.campaign("webinar", name=f"Webinar {i} **bold**") for i in range(1, 6)]
+    unknown = [max(ids) + 1000 + i for i in range(40)]
+    app = open_scoreboard({**Q1_LINK, "campaign": ",".join(map(str, ids + unknown))})
+    assert not app.exception
+    subtitle = app.caption[0].value
+    assert "Webinar 1 \\*\\*bold\\*\\*, Webinar 2" in subtitle, subtitle     # names as typed, not Markdown
+    assert "and 2 more campaigns" in subtitle and "Webinar 4" not in subtitle, subtitle
+    assert app.multiselect(key="flt_campaign").value == ids                     # the full choice, in the picker
+    [notice] = [w.value for w in app.warning if "This link asks for" in w.value]
+    shown = ", ".join(map(str, unknown[:5]))
+    assert f"campaign {shown} … and 35 more (no such campaign)" in notice, notice
+    assert str(unknown[5]) not in notice
+
+
+@pytest.mark.one_backend
 def test_tier_filter_from_the_link(scene):
     app = open_scoreboard({**Q1_LINK, "tier": "1"})
     t = tiles(app)

@@ -73,6 +73,14 @@ def number(x, digits: int = 0) -> str:
     return f"{float(x):,.{digits}f}"
 
 
+def counted(n, noun: str, plural: str | None = None) -> str:
+    """A count with its noun agreeing: "1 campaign", "2 campaigns", "0 owners", "1,204 leads"
+    (``plural``: for nouns not made with -s, "1 country" / "2 countries")."""
+    if _missing(n):
+        return f"{DASH} {plural or noun + 's'}"
+    return f"{number(n)} {noun if float(n) == 1 else plural or noun + 's'}"
+
+
 def duration(minutes) -> str:
     """Minutes → '45 min', '2.5 h', '3.2 days', '544 days'."""
     if _missing(minutes):

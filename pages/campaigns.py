@@ -34,27 +34,31 @@ cols = st.columns(5)
 with cols[0]:
     if allocated_to:
         kpi("Spend allocated", fmt.money(total.allocated_spend, cur),
-            caption=f"of {fmt.money(total.spend, cur)} on {fmt.number(total.campaigns)} campaigns",
+            caption=f"of {fmt.money(total.spend, cur)} on {fmt.counted(total.campaigns, 'campaign')}",
             help=f"Each campaign's spend × its leads in {fmt.md_text(allocated_to)} ÷ all its leads, added up. "
                  f"A campaign with no leads in {fmt.md_text(allocated_to)} is allocated nothing.")
     else:
-        kpi("Spend", fmt.money(total.spend, cur), caption=f"{fmt.number(total.campaigns)} campaigns",
+        kpi("Spend", fmt.money(total.spend, cur), caption=fmt.counted(total.campaigns, "campaign"),
             help="The whole spend of every campaign whose dates overlap the period (a campaign running past "
                  "its end counts in full).")
 with cols[1]:
-    kpi("Cost per MQL", fmt.money(total.cost_per_mql, cur), caption=f"{fmt.number(total.mqls)} MQLs",
+    kpi("Cost per MQL", fmt.money(total.cost_per_mql, cur), caption=fmt.counted(total.mqls, "MQL"),
         help=f"{spend_word} ÷ the campaigns' leads that became MQLs, whenever they did.")
 with cols[2]:
-    kpi("Cost per SQL", fmt.money(total.cost_per_sql, cur), caption=f"{fmt.number(total.sqls)} SQLs",
+    kpi("Cost per SQL", fmt.money(total.cost_per_sql, cur), caption=fmt.counted(total.sqls, "SQL"),
         help=f"{spend_word} ÷ the campaigns' leads that became an opportunity (SQL), whenever they did: the "
              "earlier signal while deals are still open.")
 with cols[3]:
-    kpi("Return", fmt.ratio(total.roi), caption=f"{fmt.money(total.won_revenue, cur)} won",
+    # spend that has won nothing: a dash and the words the chart and the tables use, not "0.0×"
+    # (a verdict on campaigns whose deals are still open)
+    nothing_won = campaign_charts.return_cell(total.roi) == campaign_charts.NOTHING_WON
+    kpi("Return", fmt.DASH if nothing_won else fmt.ratio(total.roi),
+        caption=campaign_charts.NOTHING_WON if nothing_won else f"{fmt.money(total.won_revenue, cur)} won",
         help=f"Revenue won from the campaigns' leads ÷ {spend_word.lower()}. Campaigns still running have had "
              "little time to close deals, so their return grows.")
 with cols[4]:
     kpi("Accepted by sales", fmt.pct(total.acceptance_rate),
-        caption=f"{fmt.number(total.accepted)} of {fmt.number(total.handed_off)} hand-offs",
+        caption=f"{fmt.number(total.accepted)} of {fmt.counted(total.handed_off, 'hand-off')}",
         help="Accepted ÷ handed off, for the campaigns' leads handed to sales in the period "
              f"({fmt.number(total.awaiting)} still awaiting a decision).")
 

@@ -179,3 +179,25 @@ def test_page_explains_a_period_without_campaigns(seeded_app_db, monkeypatch):
     assert any("The data starts on" in i.value and "filters" not in i.value for i in at.info), \
         [i.value for i in at.info]
     assert not at.metric
+
+
+def test_a_campaign_that_has_won_nothing_reads_the_same_on_tiles_and_tables(seeded_app_db, monkeypatch):
+    """QA (one campaign in January 2025, nothing won): the Return tile said "0.0×" where the chart
+    and Every campaign said "nothing won yet" and the channel table a dash its caption explains; the
+    Spend tile said "1 campaigns". The numbers are as defined (ROI 0 with spend and nothing won)."""
+    monkeypatch.setenv("ALIGNBOARD_COOKIE_KEY", "k" * 48)
+    period = Period(date(2026, 4, 1), date(2026, 6, 30), settings.company_timezone())
+    rows = campaigns.returns(period)
+    [camp] = rows[(rows.won_revenue == 0) & (rows.spend > 0)].head(1).campaign_id.tolist()
+    at = open_page("executive", "campaigns", query={**Q2, "campaign": str(camp)})
+    assert not at.exception
+    assert campaigns.totals(campaigns.returns(period, Filters(campaign_ids=(camp,)))).roi == 0   # as defined
+    ret = _metric(at, "Return")
+    assert (ret.value, ret.proto.delta_description) == ("—", "nothing won yet")
+    assert _metric(at, "Spend").proto.delta_description == "1 campaign"
+    by_channel = next(d for d in at.dataframe if "Per SQL" in d.value.columns and "Channel" in d.value.columns)
+    assert list(by_channel.value["Return"]) == ["—"]
+    assert any("— where nothing is won yet" in c.value for c in at.caption)
+    every = next(d for d in at.dataframe if "campaign" in d.value.columns)
+    assert list(_display_values(every)["roi"]) == ["nothing won yet"]
+    assert not any("0.0×" in str(m.value) for m in at.metric)

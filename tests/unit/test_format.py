@@ -237,3 +237,13 @@ def test_countries_sorted_by_name_accents_aside():
     assert sorted(codes, key=fmt.country_sort_key) == ["AX", "AU", "CL", "CI", "TR", "UG"]
     assert fmt.countries(["US", "DE", "AT", "FR"], limit=2) == "Austria, France and 2 more"
     assert fmt.countries([]) == ""
+
+
+def test_counted_agrees_with_its_number():
+    """QA: the campaign page's Spend tile said "1 campaigns"."""
+    assert fmt.counted(1, "campaign") == "1 campaign"
+    assert fmt.counted(0, "campaign") == "0 campaigns"
+    assert fmt.counted(1204, "lead") == "1,204 leads"
+    assert fmt.counted(1, "country", "countries") == "1 country"
+    assert fmt.counted(2, "country", "countries") == "2 countries"
+    assert fmt.counted(None, "owner") == "— owners"

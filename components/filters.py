@@ -171,8 +171,10 @@ def filter_bar(*, show: tuple[str, ...] = ALL_FILTERS, default_period: str = "th
             st.error(str(err))
             period = preset_period(default_period, today, tz)
             if preset == "custom" and "from" in linked and custom_pair == (linked.get("from"), linked.get("to")):
-                why = str(err).rstrip(".")   # inside the notice's sentence: no full stop, no capital
-                problems.append(f"the custom dates: {why[:1].lower() + why[1:]}")
+                # named in the notice's list, and the reason as a sentence of its own after it (spliced
+                # into the list, its own "Pick a later start…" ran on into ", which Alignboard can't show")
+                problems.append(f"the custom dates {linked['from'].isoformat()} – {linked['to'].isoformat()}")
+                notes.append(str(err))
         st.caption(f"{period.describe()} · {tz}")
 
         def current(k):

@@ -67,7 +67,7 @@ n_silent, median_silent = summary.kind("untouched_after_accept")
 cols = st.columns(4)
 with cols[0]:
     kpi("Slipping leads", fmt.number(summary.total), good_when="down",
-        caption=f"{fmt.number(summary.recent)} in the last 7 days · {len(summary.by_owner)} owners")
+        caption=f"{fmt.number(summary.recent)} in the last 7 days · {fmt.counted(len(summary.by_owner), 'owner')}")
 with cols[1]:
     kpi("No decision, overdue", fmt.number(n_undecided), good_when="down",
         caption=f"median {fmt.duration(median_undecided)} overdue" if n_undecided else None)

@@ -128,7 +128,10 @@ class Schedule:
             seen.add(d)
             if s.second or s.microsecond or e.second or e.microsecond:
                 raise CalendarError(f"Working hours are whole minutes ({WEEKDAY_NAMES[d]}).")
-            if _minute_of_day(e, end=True) <= _minute_of_day(s):
+            if _minute_of_day(e, end=True) == _minute_of_day(s):   # 09:00–09:00: no hours, not "before"
+                raise CalendarError(f"On {WEEKDAY_NAMES[d]} the day ends when it starts ({s:%H:%M}): give it "
+                                    f"some working hours, or leave {WEEKDAY_NAMES[d]} out if it is not a working day.")
+            if _minute_of_day(e, end=True) < _minute_of_day(s):
                 raise CalendarError(f"On {WEEKDAY_NAMES[d]} the day ends ({format_hhmm(e, end=True)}) before it "
                                     f"starts ({s:%H:%M}).")
         if not rows:

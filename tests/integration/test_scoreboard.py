@@ -196,7 +196,8 @@ def test_filters_in_the_link_apply(scene):
     # each bad part named once: 'abc' unreadable, 99999 readable but unknown
     ({"owner": "abc,99999"}, ["owner=abc (not a valid id); owner 99999 (no such owner)"]),
     ({"period": "custom", "from": "2026-06-01", "to": "2026-05-01"},
-     ["dates: the period ends (01 May 2026) before it starts (01 Jun 2026), which"]),
+     ["the custom dates 2026-06-01 – 2026-05-01, which Alignboard can't show, so that part was left out. "
+      "The period ends (01 May 2026) before it starts (01 Jun 2026). Showing"]),
     ({"period": "[click](http://evil.example)"}, ["the period '\\[click\\]\\(http\\://evil\\.example\\)'"]),   # not a link
     ({"period": "xyz", "start": "2026-99-01"}, ["the period 'xyz'", "Showing This quarter"]),
     ({"period": "custom", "from": "2026-99-01", "to": "2026-13-45"},
@@ -205,11 +206,17 @@ def test_filters_in_the_link_apply(scene):
     ({"period": "custom", "from": "2026-02-30", "to": "26-3-1"},
      ["the date from=2026\\-02\\-30 (no such day in the calendar)", "to=26\\-3\\-1 (dates are written YYYY-MM-DD)"]),
     ({"period": "custom", "from": "0001-01-01", "to": "0001-01-31"},     # out of range: a message
-     ["dates: pick dates between 1900 and 2999 (0001-01-01 – 0001-01-31 is outside them)"]),
-    ({"period": "custom", "from": "9999-12-01", "to": "9999-12-31"}, ["dates: pick dates between 1900 and 2999"]),
+     ["the custom dates 0001-01-01 – 0001-01-31, which", "left out. Pick dates between 1900 and 2999 "
+      "(0001-01-01 – 0001-01-31 is outside them). Showing"]),
+    ({"period": "custom", "from": "9999-12-01", "to": "9999-12-31"}, ["left out. Pick dates between 1900 and 2999"]),
     # in range, but the comparison period before them is not: was an uncaught exception
     ({"period": "custom", "from": "1900-01-01", "to": "2026-01-01"}, ["Pick a later start or a shorter period"]),
     ({"period": "custom", "from": "2026-01-01", "to": "2999-12-31"}, ["Pick a later start or a shorter period"]),
+    # QA: the reason was spliced into the list ("…Pick a later start or a shorter period, which
+    # Alignboard can't show, so that part was left out."): the list names the dates, the reason follows
+    ({"period": "custom", "from": "2026-01-01", "to": "2999-01-01"},
+     ["This link asks for the custom dates 2026-01-01 – 2999-01-01, which Alignboard can't show, so that part was "
+      "left out. 01 Jan 2026 – 01 Jan 2999 leaves no room before it", "Pick a later start or a shorter period. Showing"]),
     ({"period": "custom", "from": "1900-01-01", "to": "1900-01-01"}, ["Pick a later start or a shorter period"]),
 ])
 def test_crafted_links_give_a_page_and_say_what_was_left_out(scene, query, says):

@@ -384,6 +384,8 @@ def test_slipping_takes_the_links_team_and_owner_into_its_pickers(office):
     assert at.multiselect(key="slip_team").value == [office["sdr_team"]]
     assert at.multiselect(key="slip_owner").value == [office["sdr"]]
     assert "Never Called" in table_text(at) and not _link_notes(at)
+    [slipping] = [m for m in at.metric if m.label == "Slipping leads"]
+    assert slipping.proto.delta_description.endswith(" · 1 owner"), slipping.proto.delta_description  # was "1 owners"
     # the other SDR has nothing slipping: the link's owner filters the list
     at = open_page("sales_lead", "slipping", query={"owner": office["sdr2"]})
     assert at.multiselect(key="slip_owner").value == [office["sdr2"]]
@@ -793,6 +795,7 @@ def test_working_hours_until_midnight_are_accepted_and_shown_as_24_00(office, ap
     ("", "17:00", "not a time of day"),
     ("   ", "17:00", "not a time of day"),
     ("18:00", "09:00", "before it starts"),
+    ("09:00", "09:00", "the day ends when it starts (09:00)"),   # was "ends (09:00) before it starts (09:00)"
     ("٠٩:٠٠", "17:00:00", "not a time of day"),
     ("<b>9</b>", "17:00", "not a time of day"),
 ])

@@ -234,6 +234,14 @@ def test_bad_input_gives_readable_errors():
         parse_hhmm("25:00")
     with pytest.raises(CalendarError, match="ends"):
         Schedule.weekdays("18:00", "09:00")
+    with pytest.raises(CalendarError, match=r"^On Monday the day ends \(09:00\) before it starts \(18:00\)\.$"):
+        Schedule.weekdays("18:00", "09:00")
+    # QA: 09:00–09:00 said "the day ends (09:00) before it starts (09:00)"
+    with pytest.raises(CalendarError) as equal:
+        Schedule.weekdays("09:00", "09:00", days=(1,))
+    assert str(equal.value) == ("On Monday the day ends when it starts (09:00): give it some working hours, or "
+                                "leave Monday out if it is not a working day.")
+    assert Schedule.weekdays("00:00", "00:00", days=(1,)).on(1) is not None   # 00:00–24:00, a whole day
     with pytest.raises(CalendarError, match="at least one"):
         Schedule(date(2026, 1, 1), ())
     with pytest.raises(CalendarError, match="aware"):

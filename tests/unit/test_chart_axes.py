@@ -220,7 +220,10 @@ def test_a_replay_rate_from_few_leads_gives_its_count_on_the_bar():
     fig = replay_rates_chart(segments)
     texts = {bar.name.split(" (")[0]: list(bar.text) for bar in fig.data}
     dropped = next(v for k, v in texts.items() if "drops" in k)
-    assert dropped == ["30%", "2%", "100% (1 of 1)"], dropped   # 46 leads: a rate; 1 closed deal: its count
+    assert dropped == ["30%", "2%", "100%<br><span style='font-size:11px'>(1 of 1)</span>"], dropped   # 1 closed deal: its count
+    small = fig.data[-1]
+    assert small.constraintext == "none" and small.cliponaxis is False   # never shrunk to the bar (QA: ~5 px high)
+    assert fig.layout.yaxis.range[1] >= 1.2 and max(fig.layout.yaxis.tickvals) == 1.0   # room for it; no 120% tick
     assert all("(" not in t for k, v in texts.items() if "drops" not in k for t in v)
 
 

@@ -134,6 +134,25 @@ def feedback_view(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
                          "Replies": frame["replies"]})
 
 
+#: The ratings list's columns, the insight (what sales actually wrote) right after the rating: last,
+#: after the campaign's name, it was cut off at the right edge of a 1366 px screen.
+RATINGS_LIST_COLUMNS = ["When", "Rating", "Insight", "About", "Campaign", "Rep", "Replies"]
+#: The ratings list's most height (px); fewer rows get a table their size, not empty rows under them.
+RATINGS_LIST_HEIGHT = 360
+
+
+def ratings_list_view(listed: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Every rating in the period as the Trends tab lists it (:func:`feedback_view`, without the
+    source, which the campaign names, in :data:`RATINGS_LIST_COLUMNS`' order). (pure)"""
+    return feedback_view(listed, tz)[RATINGS_LIST_COLUMNS]
+
+
+def table_height(rows: int, most: int) -> int:
+    """A table's height for ``rows`` rows (header and rows of 35 px, as the app's other tables),
+    at most ``most``. (pure)"""
+    return min(38 + 35 * rows, most)
+
+
 def my_feedback_view(mine: pd.DataFrame, tz: str) -> pd.DataFrame:
     """A rep's own ratings, each with marketing's latest reply beside it (a count alone told the rep
     nothing). (pure)"""
@@ -347,8 +366,9 @@ def ratings_list(user: User, listed: pd.DataFrame, period: Period, tz: str) -> N
     st.markdown(f"**Ratings and insights ({len(listed)})**")
     if not user.can("see_all_reps"):
         st.caption("Yours, and every rep's ratings of campaigns; other reps' ratings of their own leads stay theirs.")
-    records_table(feedback_view(listed, tz).drop(columns=["Source"]), title=f"sales feedback {period.describe()}",
-                  key="fb_all", column_config=FEEDBACK_CONFIG, height=360)
+    view = ratings_list_view(listed, tz)
+    records_table(view, title=f"sales feedback {period.describe()}", key="fb_all", column_config=FEEDBACK_CONFIG,
+                  height=table_height(len(view), RATINGS_LIST_HEIGHT))
 
 
 # --------------------------------------------------------------------------- rate

@@ -132,7 +132,8 @@ def rejection_trend_chart(reasons: pd.DataFrame, grain: str, *, height: int = 36
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     fig.update_xaxes(**theme.time_axis(reasons["bucket"], grain))
     top = float(reasons.groupby("bucket")["rejected"].sum().max() or 1)
-    fig.update_yaxes(title_text="Rejected hand-offs", range=[0, top * 1.1])   # the tallest bar clear of the top
+    # the tallest bar clear of the top; whole hand-offs (a small slice had ticks at 0.5 and 1.5)
+    fig.update_yaxes(title_text="Rejected hand-offs", **{"range": [0, top * 1.1], **theme.count_axis(top)})
     return theme.style(fig, "Rejection reasons over time", height=height)
 
 
@@ -260,8 +261,10 @@ def quality_trend_chart(trend: pd.DataFrame, grain: str, *, height: int = 320) -
     fig.add_scatter(x=rows["bucket"], y=rows["avg_quality"], name="Average rating", mode="lines+markers",
                     line=dict(color=theme.SALES, width=3), marker=dict(size=7), yaxis="y2",
                     hovertemplate="Average <b>%{y:.2f}</b> of 5<extra></extra>")
-    fig.update_layout(yaxis=dict(range=[0, float(rows["ratings"].max() or 1) * 1.15], title_text="Ratings",
-                                 showgrid=False),
+    most = float(rows["ratings"].max() or 1)
+    # whole ratings (a slice with one rating per bucket had ticks at 0.2 … 0.8)
+    fig.update_layout(yaxis=dict(title_text="Ratings", showgrid=False,
+                                 **{"range": [0, most * 1.15], **theme.count_axis(most)}),
                       yaxis2=dict(overlaying="y", side="right", range=[1, 5.2], tickvals=[1, 2, 3, 4, 5],
                                   title_text="Average rating", gridcolor="#E2E8F0"),
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))

@@ -258,3 +258,21 @@ def test_the_mql_pace_chart_draws_from_the_data_and_counts_what_came_before():
     whole = sla_charts.mql_pace_chart(daily, start, end, committed, datetime(2025, 6, 3, 12, tzinfo=timezone.utc))
     assert pd.Timestamp(whole.data[1].x[0]) == pd.Timestamp("2016-01-01")
     assert whole.layout.xaxis.tickformat == "%b %Y"   # years drawn: each tick names its year
+
+
+def test_the_feedback_trends_count_whole_hand_offs_and_ratings():
+    """QA on a small slice (/feedback?period=last_month&source=webinar&tier=2): the rejection chart's
+    axis read 0.5 and 1.5 rejected hand-offs, the ratings axis 0.2 … 0.8 ratings."""
+    from components.qualification_charts import quality_trend_chart, rejection_trend_chart
+
+    days = pd.date_range("2026-10-06", periods=3, freq="D")
+    reasons = pd.DataFrame({"bucket": [days[0], days[0], days[2]], "reason": ["bad_fit", "no_response", "bad_fit"],
+                            "rejected": [1, 1, 1], "share": [0.5, 0.5, 1.0]})
+    axis = rejection_trend_chart(reasons, "day").layout.yaxis
+    assert (axis.tickformat, axis.dtick) == (",d", 1) and axis.range[1] > 2
+    quality = pd.DataFrame({"bucket": days, "ratings": [1, 1, 1], "avg_quality": [4.0, 3.0, 2.0]})
+    fig = quality_trend_chart(quality, "day")
+    assert (fig.layout.yaxis.tickformat, fig.layout.yaxis.dtick) == (",d", 1) and fig.layout.yaxis.range[1] > 1
+    assert list(fig.layout.yaxis2.tickvals) == [1, 2, 3, 4, 5]          # the average keeps its 1-5 scale
+    many = quality.assign(ratings=[40, 80, 120])
+    assert quality_trend_chart(many, "day").layout.yaxis.tickformat == ",d"

@@ -84,3 +84,14 @@ def test_reply_targets_and_breakdowns():
     lead = User(id=2, username="l", display_name="L", email="l@example.com", roles=frozenset({"marketing_lead"}))
     assert "owner" not in fv.breakdowns(rep) and fv.breakdowns(lead)["owner"] == "Sales owner"
     assert fv.by_sales("team") and fv.by_sales("owner") and not fv.by_sales("campaign")
+
+
+def test_the_ratings_list_puts_the_insight_in_view_and_is_as_tall_as_its_rows():
+    """QA at 1366 px: the insight, last, was cut off at the table's right edge; three ratings sat in
+    a 360 px table with ~8 empty rows under them."""
+    view = fv.ratings_list_view(ratings(), "UTC")
+    assert list(view.columns) == ["When", "Rating", "Insight", "About", "Campaign", "Rep", "Replies"]
+    assert view["Insight"].tolist()[:2] == ["Student", ""]
+    assert fv.table_height(3, fv.RATINGS_LIST_HEIGHT) == 38 + 3 * 35
+    assert fv.table_height(500, fv.RATINGS_LIST_HEIGHT) == fv.RATINGS_LIST_HEIGHT
+    assert fv.FEEDBACK_CONFIG["Insight"]["width"] == "large"

@@ -46,7 +46,8 @@ COLLISIONS = r"""() => {
 
 #: Pages with charts, and the tab that holds them.
 PAGES = [("/scoreboard", None), ("/sla_two_sided", None), ("/sla_scorecard", None), ("/campaigns", None),
-         ("/campaigns?tier=1", None), ("/feedback", "Trends")]   # tier 1: titles naming the allocated spend
+         ("/campaigns?tier=1", None), ("/feedback", "Trends"),   # tier 1: titles naming the allocated spend
+         ("/criteria", "Replay")]   # bar labels with a small sample's count under the rate
 SIZES = [(768, 1024), (1024, 768), (1280, 720)]
 
 

@@ -635,10 +635,20 @@ def _save_commitment(user, commitment_id, version, k, gen=0, key=None):
     data = sla.CommitmentInput(s[f"{k}start"], s[f"{k}end"], s[f"{k}volume"], s[f"{k}acc"] / 100, s[f"{k}fu"] / 100,
                                s[f"{k}dec"] / 100, s[f"{k}note"])
     said = f"Commitment saved for {data.start_date:%d %b %Y} – {data.end_date:%d %b %Y}."
-    if _guard(COMMITMENT, lambda: sla.save_commitment(user, data, commitment_id, version if commitment_id else None,
-                                                      submission=key),
+    saved = []
+    if _guard(COMMITMENT, lambda: saved.append(sla.save_commitment(user, data, commitment_id,
+                                                                   version if commitment_id else None, submission=key)),
               lambda _: said, already=said):
         next_form(f"slapol_commitment_{NEW if commitment_id is None else commitment_id}", gen)
+        if commitment_id is None:
+            # the form shows the commitment just created, not a new one over the same dates: a double
+            # click's second click that lands on the redrawn form then saves nothing new (it was
+            # refused, "another commitment already covers part of these dates")
+            frame = sla.commitments()
+            created = saved[0] if saved else next(
+                (int(r.id) for r in frame.itertuples() if r.start_date == data.start_date), None)
+            if created is not None:
+                st.session_state["slapol_com_pick"] = created
 
 
 # --------------------------------------------------------------------------- preview

@@ -1110,6 +1110,19 @@ def _check_sides(actor: User, old: dict, new: "CommitmentInput") -> None:
                              "admin) changes it. Nothing was saved.")
 
 
+def _same_commitment(old: dict, new: "CommitmentInput") -> bool:
+    """Whether the stored commitment ``old`` already says what ``new`` does (a cleaned input)."""
+    def same(a, b) -> bool:
+        if a is None or b is None:
+            return a is None and b is None
+        return abs(float(a) - float(b)) < 1e-9
+
+    return (old["start_date"], old["end_date"], int(old["mql_volume"])) == (new.start_date, new.end_date, new.mql_volume) \
+        and (old["note"] or "") == (new.note or "") \
+        and all(same(old[t], getattr(new, t)) for t in ("min_acceptance_rate", "follow_up_target_rate",
+                                                        "decision_target_rate"))
+
+
 def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | None = None,
                     expected_version: int | None = None, submission: str | None = None) -> int:
     """Create a commitment (either lead may propose one), or change one: each lead only their own
@@ -1135,6 +1148,10 @@ def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | Non
                     raise SlaError("That commitment was deleted. Reload the page.")
                 # under the row lock, before the version check
                 submissions.claim(conn, submission, "sla_commitment.update")
+                if old["version"] == expected_version and _same_commitment(dict(old), data):
+                    # nothing to change: no new version, no audit entry (a double click's second
+                    # click can land on the form redrawn with what the first one saved)
+                    return commitment_id
                 _check_sides(actor, dict(old), data)
                 if conn.execute(q("sla_commitment_update"), {**params, "id": commitment_id,
                                                              "version": expected_version}).first() is None:

@@ -593,6 +593,10 @@ def test_a_commitment_saved_or_deleted_twice_is_written_once(admin, office, app_
     assert audits("sla_commitment.update") == 2
     assert sql_scalar(app_db, "select (mql_volume, version)::text from sla_commitment where id = :i",
                       {"i": first}) == "(700,3)"
+    # the same terms again (a second click on the form redrawn with them): no new version, no audit entry
+    assert sla.save_commitment(admin, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 700), first, 3,
+                               submission=submissions.new_key()) == first
+    assert audits("sla_commitment.update") == 2
     # someone else's change meanwhile: refused as before
     sla.save_commitment(other, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 800), first, 3,
                         submission=submissions.new_key())
@@ -609,7 +613,7 @@ def test_a_commitment_saved_or_deleted_twice_is_written_once(admin, office, app_
         sla.delete_commitment(other, second, 1, submission=submissions.new_key())
     with app_db.connect() as conn:
         kinds = dict(conn.execute(sa.text("select kind, count(*) from form_submission group by kind")).all())
-    assert kinds == {"sla_commitment.create": 2, "sla_commitment.update": 3, "sla_commitment.delete": 2}
+    assert kinds == {"sla_commitment.create": 2, "sla_commitment.update": 4, "sla_commitment.delete": 2}
 
 
 def _second_editor() -> User:

@@ -834,7 +834,16 @@ def test_a_double_clicked_commitment_form_or_delete_saves_once_and_says_saved(of
     at.button(key=f"FormSubmitter:{k}form_0-Save commitment").click().run()
     said(f"Commitment saved for {start:%d %b %Y} – {end:%d %b %Y}.")
     assert count() == 2
-    assert at.session_state["slapol_commitment___new____sub_1"] != at.session_state["slapol_commitment___new____sub_0"]
+    # the form now shows the commitment created (a click on the redrawn "New commitment…" form
+    # proposed the same dates again and was refused in red)
+    with app_db.connect() as conn:
+        created = conn.execute(sa.text("select id from sla_commitment where start_date = :s"), {"s": start}).scalar()
+    assert at.selectbox(key="slapol_com_pick").value == created
+    at.button(key=f"FormSubmitter:slapol_com_{created}_1_form_0-Save commitment").click().run()   # that click
+    said(f"Commitment saved for {start:%d %b %Y} – {end:%d %b %Y}.")
+    with app_db.connect() as conn:   # the same terms again: no new version
+        assert conn.execute(sa.text("select version from sla_commitment where id = :i"), {"i": created}).scalar() == 1
+    assert at.session_state["slapol_commitment___new____gen"] == 1   # the next new one is a new form, with a new key
     # a change of the fixture's commitment
     quarter = sla.commitments().sort_values("start_date").iloc[0]
     cid = int(quarter.id)

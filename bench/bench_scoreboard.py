@@ -130,28 +130,16 @@ def _stats(samples: list[float]) -> tuple[float, float, float]:
 
 
 def _reads(period, filters, as_of) -> dict:
-    """Each read the page makes, as the page makes it."""
-    from queries import metrics, scoreboard, settings
+    """Each read the page makes, as the page makes it (its own list: scoreboard._scoreboard_reads,
+    which leaves out the comparison period's when its changes are not shown)."""
+    from queries import dimensions, metrics, scoreboard, settings
 
-    comparison, open_at, comparison_open_at = scoreboard.moments(period, as_of)
+    kpis = scoreboard._scoreboard_reads(period, filters, as_of, dimensions.data_start(period.tz))
     return {
-        "closed_deals ×2": lambda: (metrics.closed_deals(period, filters), metrics.closed_deals(comparison, filters)),
-        "pipeline_created ×2": lambda: (metrics.pipeline_created(period, filters),
-                                        metrics.pipeline_created(comparison, filters)),
-        "open_pipeline ×2": lambda: (metrics.open_pipeline(open_at, filters),
-                                     metrics.open_pipeline(comparison_open_at, filters)),
-        "coverage_inputs": lambda: metrics.coverage_inputs(period, filters, as_of=open_at),
-        "mqls_delivered ×2": lambda: (metrics.mqls_delivered(period, filters),
-                                      metrics.mqls_delivered(comparison, filters)),
-        "acceptance ×2": lambda: (metrics.acceptance(period, filters), metrics.acceptance(comparison, filters)),
-        "first_touch ×2": lambda: (metrics.first_touch(period, filters, as_of=as_of),
-                                   metrics.first_touch(comparison, filters, as_of=as_of)),
-        "sla_compliance ×2": lambda: (metrics.sla_compliance(period, filters, as_of=as_of),
-                                      metrics.sla_compliance(comparison, filters, as_of=as_of)),
+        **{(name[:-5] + " (comparison)" if name.endswith("_prev") else name): fn for name, fn in kpis.items()},
         "trends (3 bucketed reads)": lambda: scoreboard.trends(period, filters, as_of=as_of),
         "first_touch_distribution": lambda: metrics.first_touch_distribution(period, filters, as_of=as_of),
         "funnel": lambda: metrics.funnel(period, filters),
-        "revenue_target": lambda: scoreboard.revenue_target(period),
         "settings": lambda: settings.all_settings(),
     }
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from components import format as fmt
 from components.goal_card import value_text
+from components.kpi_tiles import VS_PREVIOUS, Tile, against
 from queries import calc
 from queries.goal_math import CONFIDENCE, STATUSES
 from queries.goal_math import attainment as attainment_of
@@ -25,29 +26,7 @@ from queries.periods import Period
 from queries.sla_math import RECENT_SLIP_MINUTES
 from queries.sla_math import volume_pace
 
-SIDE_TITLES = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
 STATUS_TONE = {"on_track": "good", "achieved": "good", "at_risk": "warn", "off_track": "bad", "missed": "bad"}
-
-
-def delta_tone(t: "Tile") -> str:
-    """'good', 'bad' or 'neutral' for a tile's change, as st.metric colours it on screen (an ASCII
-    '-' is a fall; ``good_when`` says which way is good)."""
-    if not t.delta or t.good_when == "neutral" or fmt.is_no_change(t.delta):
-        return "neutral"
-    fell = t.delta.startswith("-")
-    return "good" if fell == (t.good_when == "down") else "bad"
-
-
-@dataclass(frozen=True)
-class Tile:
-    key: str
-    label: str
-    value: str
-    delta: str | None = None
-    good_when: str = "up"        # 'up', 'down' or 'neutral'
-    caption: str | None = None
-    side: str = "shared"
-    help: str | None = None
 
 
 delta = fmt.change  # the scoreboard's KPI delta text (an ASCII '-' is what st.metric reads as 'down')
@@ -175,67 +154,6 @@ def local_today_of(moment, tz: str) -> date | None:
 
 
 # --------------------------------------------------------------------------- scoreboard
-
-
-#: What a change against the comparison period is measured against, said on the tile (the note
-#: under the tiles names the dates, and whether they stop at the same point of that period).
-VS_PREVIOUS = "vs previous period"
-
-
-def _against(text: str | None, what: str) -> str | None:
-    """A delta that names what it compares with: '-2.6 pts vs previous period'."""
-    return None if text is None else f"{text} {what}"
-
-
-def scoreboard_tiles(p: dict) -> dict[str, list[Tile]]:
-    """The scoreboard page's nine KPIs, by the side that owns them (same labels and formats); every
-    change says what it compares with (the comparison period, or what the win rate needs)."""
-    v, cur = p["values"], p.get("currency", "USD")
-    cov = p["coverage"]
-
-    def delta(current, previous, kind="relative"):
-        return _against(fmt.change(current, previous, kind), VS_PREVIOUS)
-
-    tiles = {
-        "marketing": [
-            Tile("mqls", "MQLs delivered", fmt.number(v["mqls"]), delta(v["mqls"], v["mqls_prev"]),
-                 caption=f"{fmt.number(v['handed_off'])} handed off", side="marketing"),
-            Tile("acceptance", "Lead acceptance", fmt.pct(v["acceptance_rate"]),
-                 delta(v["acceptance_rate"], v["acceptance_rate_prev"], "points"),
-                 caption=f"{fmt.number(v['awaiting'])} awaiting", side="marketing"),
-            Tile("pipeline_created", "Pipeline created", fmt.money(v["pipeline_created"], cur),
-                 delta(v["pipeline_created"], v["pipeline_created_prev"]),
-                 caption=fmt.sourced_share(p.get("marketing_pipeline_share"), "no pipeline created"), side="marketing"),
-        ],
-        "sales": [
-            Tile("first_touch", "Median first touch", fmt.duration(v["median_minutes"]),
-                 delta(v["median_minutes"], v["median_minutes_prev"], "minutes"), good_when="down",
-                 caption=fmt.within_p90(v["p90_minutes"]), side="sales"),
-            Tile("sla", "SLA compliance", fmt.pct(v["sla_compliance"]),
-                 delta(v["sla_compliance"], v["sla_compliance_prev"], "points"),
-                 caption=f"{fmt.number(v['sla_breached'])} breached", side="sales"),
-            Tile("win_rate", "Win rate", fmt.pct(v["win_rate"]), delta(v["win_rate"], v["win_rate_prev"], "points"),
-                 caption=f"{fmt.number(v['won'])} of {fmt.number(v['won'] + v['lost'])} won", side="sales"),
-        ],
-        "shared": [
-            Tile("revenue", "Revenue", fmt.money(v["revenue"], cur), delta(v["revenue"], v["revenue_prev"]),
-                 caption=fmt.sourced_share(p.get("marketing_revenue_share"), "no deals won")),
-            Tile("open_pipeline", "Open pipeline", fmt.money(v["open_pipeline"], cur),
-                 delta(v["open_pipeline"], v["open_pipeline_prev"]),
-                 caption=f"{fmt.number(v['open_deals'])} deal{'' if v['open_deals'] == 1 else 's'}"),
-            _coverage_tile(cov, v.get("coverage_needed"), cur),
-        ],
-    }
-    return tiles
-
-
-def _coverage_tile(cov: dict, needed, cur: str) -> Tile:
-    if cov["status"] == "ok":
-        return Tile("coverage", "Pipeline coverage", fmt.ratio(cov["ratio"]),
-                    fmt.coverage_gap(cov["ratio"], needed), caption=fmt.coverage_needed(needed))
-    if cov["status"] == "target_met":
-        return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}")
-    return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue plan for the period")
 
 
 def comparison_text(p: dict, today: date | None) -> str:
@@ -458,7 +376,7 @@ def acceptance_tiles(p: dict) -> list[Tile]:
     rate = t.get("acceptance_rate")
     floor = p.get("min_acceptance_rate")
     caption = f"agreed minimum {fmt.pct(floor)}" if floor is not None else "no agreed minimum"
-    change = _against(delta(rate, p.get("previous_rate"), "points"), VS_PREVIOUS)
+    change = against(delta(rate, p.get("previous_rate"), "points"), VS_PREVIOUS)
     return [
         Tile("acceptance_rate", "Lead acceptance", fmt.pct(rate), change, caption=caption, side="marketing"),
         Tile("handed_off", "Handed off", fmt.number(t.get("handed_off", 0)), good_when="neutral", side="marketing",
@@ -621,7 +539,7 @@ def _vs_pace(delivered, committed, elapsed_share) -> str | None:
 def _vs(value, target, what: str) -> str | None:
     """'+4.0 pts vs minimum', '-27.6 pts vs target': as the two-sided SLA page says it (st.metric
     colours by the sign; '±0 pts vs target' when it is met exactly)."""
-    return _against(fmt.change(value, target, "points"), f"vs {what}")
+    return against(fmt.change(value, target, "points"), f"vs {what}")
 
 
 # --------------------------------------------------------------------------- leads slipping through

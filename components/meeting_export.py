@@ -25,6 +25,7 @@ import plotly.io as pio
 import plotly.offline
 import streamlit as st
 
+from components import kpi_tiles
 from components import meeting_content as mc
 from components.meeting_content import esc
 from components.widgets import slug
@@ -109,10 +110,10 @@ def chart_images(figures: dict[str, object]) -> tuple[dict[str, bytes], str | No
 # --------------------------------------------------------------------------- the file
 
 
-def _tiles(tiles: list[mc.Tile]) -> str:
+def _tiles(tiles: list[kpi_tiles.Tile]) -> str:
     out = []
     for t in tiles:
-        delta = f'<div class="delta {mc.delta_tone(t)}">{esc(t.delta)}</div>' if t.delta else ""
+        delta = f'<div class="delta {kpi_tiles.delta_tone(t)}">{esc(t.delta)}</div>' if t.delta else ""
         caption = f'<div class="caption">{esc(t.caption)}</div>' if t.caption else ""
         out.append(f'<div class="tile {t.side}" data-kpi="{t.key}"><div class="label">{esc(t.label)}</div>'
                    f'<div class="value">{esc(t.value)}</div>{delta}{caption}</div>')
@@ -157,8 +158,8 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
     if kind == "scoreboard":
         if payload["is_empty"]:
             return '<p class="note">No MQLs, hand-offs, opportunities or open pipeline in the period.</p>'
-        groups = mc.scoreboard_tiles(payload)
-        body = "".join(f"<h3>{mc.SIDE_TITLES[s]}</h3>{_tiles(groups[s])}" for s in ("marketing", "sales", "shared"))
+        groups = kpi_tiles.scoreboard_tiles(payload)
+        body = "".join(f"<h3>{kpi_tiles.SIDE_TITLES[s]}</h3>{_tiles(groups[s])}" for s in kpi_tiles.SIDES)
         return body + f'<p class="note">{esc(mc.scoreboard_note(payload, None))}</p>'
     if kind == "goals":
         lines = mc.goal_lines(payload, dated=True)

@@ -17,12 +17,13 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import meeting_charts, meeting_content, sla_charts, theme
+from components import kpi_tiles, meeting_charts, meeting_content, sla_charts, theme
 from components.goal_card import progress_bar_html
-from components.meeting_content import (SIDE_TITLES, Tile, action_lines, decision_lines, esc, local_date_text,
+from components.meeting_content import (action_lines, decision_lines, esc, local_date_text,
                                         section_title)
 from components.shell import database_guard, keep_fragment_current
-from components.widgets import empty_state, kpi, row_button
+from components.kpi_tiles import SIDE_TITLES, Tile
+from components.widgets import empty_state, row_button, tile
 from queries import meetings, settings
 from queries.access import User
 from queries.meeting_rules import (AUTO_ADVANCE, HEARTBEAT_SECONDS, LIVE_REFRESH_SECONDS, SECTIONS, STATUSES,
@@ -354,11 +355,6 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
 # --------------------------------------------------------------------------- shared pieces
 
 
-def _tile(t: Tile) -> None:
-    with st.container(key=f"kpi-{t.side}-{t.key.replace('_', '-')}", height="stretch"):   # one row, one height
-        kpi(t.label, t.value, delta=t.delta, good_when=t.good_when, caption=t.caption, help=t.help)
-
-
 def _side_head(side: str) -> None:
     st.markdown(f'<div class="mtg-side" style="color:{theme.SIDE_COLORS[side]}">{SIDE_TITLES[side]}</div>',
                 unsafe_allow_html=True)
@@ -442,7 +438,7 @@ def _scoreboard(p: dict, user: User, *, big: bool) -> None:
         empty_state(f"Nothing to show for {p['period']['text']}: no MQLs, hand-offs, opportunities or open pipeline.")
         return
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
-    groups = meeting_content.scoreboard_tiles(p)
+    groups = kpi_tiles.scoreboard_tiles(p)
     # the control room's preview is about 480 px wide in a 1280 px window: three sides of tiles there
     # wrapped "+66% vs previous period" onto three lines (BASE_CSS then lays each side out in rows of two)
     box = nullcontext() if big else st.container(key="mtg-scoreboard-preview")
@@ -452,7 +448,7 @@ def _scoreboard(p: dict, user: User, *, big: bool) -> None:
         with col:
             _side_head(side)
             for t in groups[side]:
-                _tile(t)
+                tile(t)
     st.caption(meeting_content.scoreboard_note(p, local_today(tz())))
 
 
@@ -553,7 +549,7 @@ def _acceptance(p: dict, user: User, *, big: bool) -> None:
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
     for col, t in zip(_tile_cells(len(tiles), big), tiles):
         with col:
-            _tile(t)
+            tile(t)
     figs = meeting_charts_for("acceptance", p, big=big)
     left, right = _halves(big)
     with left:
@@ -573,7 +569,7 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
         _side_head(side)
         for col, t in zip(_tile_cells(len(groups[side]), big, gap="small"), groups[side]):
             with col:
-                _tile(t)
+                tile(t)
         st.caption(notes[side])
 
     def chart(side: str) -> None:
@@ -616,7 +612,7 @@ def _slipping(p: dict, user: User, *, big: bool) -> None:
     tiles = meeting_content.slipping_tiles(p)
     for col, t in zip(_tile_cells(len(tiles), big), tiles):
         with col:
-            _tile(t)
+            tile(t)
     if p["total"] == 0:
         st.success("No lead is slipping through: every hand-off is decided in time and every accepted lead was "
                    "contacted.", icon=":material/check_circle:")
@@ -730,7 +726,7 @@ def _open_actions(user: User, meeting: meetings.Meeting, *, big: bool) -> None:
             Tile("done_actions", "Done since last meeting", fmt.number(len(done)), good_when="neutral",
                  side="marketing"))):
         with col:
-            _tile(t)
+            tile(t)
     if not lines:
         st.success("No open actions from earlier meetings.", icon=":material/task_alt:")
     else:

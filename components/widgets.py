@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import theme
+from components.kpi_tiles import Tile
 from queries import submissions
 
 
@@ -59,6 +60,14 @@ def _metric(label, value, delta, good_when, help, trend, caption) -> None:
               delta_arrow="off" if flat else "auto", help=help, border=True,
               chart_data=trend if trend and len(trend) > 1 else None, chart_type="line",
               delta_description=caption, height="stretch")   # tiles in a row share one height
+
+
+def tile(t: Tile) -> None:
+    """A KPI tile drawn from its plain values (components.kpi_tiles, meeting_content), in the
+    container that gives it its side's accent (the page emits theme.kpi_accent_css() once); tiles in
+    one row of columns share a height."""
+    with st.container(key=f"kpi-{t.side}-{t.key.replace('_', '-')}", height="stretch"):
+        _metric(t.label, t.value, t.delta, t.good_when, t.help, None, t.caption)
 
 
 #: The container key prefix of an icon-only button (see icon_button; shell.CSS hides its label).

@@ -6,10 +6,10 @@ import streamlit as st
 
 from components import format as fmt
 from components import notices
-from components import sla_views
+from components import reassign_form, sla_views
 from components.filters import ids_to_link, link_filters_ignored, link_ids, link_ids_refused
 from components.shell import page_user
-from components.widgets import clear_selection, csv_bytes, data_table, empty_state, kpi, page_header, selection_key, slug
+from components.widgets import csv_bytes, data_table, empty_state, kpi, page_header, selection_key, slug
 from queries import dimensions, settings, sla
 
 user = page_user("slipping")
@@ -102,47 +102,4 @@ st.download_button("Download CSV", csv_bytes(sla_views.slipping_view(frame, tz, 
 # --------------------------------------------------------------------------- one-click reassign
 if can_reassign:
     selected = list(event.selection.rows) if event and event.selection else []
-    picked = frame.iloc[selected] if selected else frame.iloc[0:0]
-    targets = sla.reassign_targets()
-    st.markdown("#### Reassign")
-    if picked.empty:
-        st.caption("Select one or more leads in the table, pick a rep, and reassign them in one click. The new owner "
-                   "inherits the deadlines, so the leads stay on this list until someone acts.")
-    else:
-        team_of_first = int(picked.iloc[0]["team_id"])
-        pool = targets[~targets["id"].isin(picked["owner_id"])]
-        same_team = pool[pool["team_id"] == team_of_first].sort_values(["open_handoffs", "full_name"])
-        ordered = [int(i) for i in same_team["id"]] + [int(i) for i in pool.sort_values("full_name")["id"]
-                                                       if i not in set(same_team["id"])]
-        labels = {int(r.id): f"{r.full_name} · {r.team_name} · {r.open_handoffs} open" for r in targets.itertuples()}
-
-        def do_reassign(handoff_ids, owners_seen):
-            new_owner = st.session_state.get("slip_new_owner")
-            if new_owner is None:
-                notices.leave(FLASH, "error", "Pick the rep who should take these leads.")
-                return
-            try:
-                moved = sla.reassign(user, handoff_ids, new_owner, owners_seen, st.session_state.get("slip_note", ""))
-                notices.leave(FLASH, "success", f"Reassigned {moved} lead{'s' if moved != 1 else ''} to "
-                                                f"{fmt.md_text(labels[new_owner].split(' · ')[0])}.")
-                st.session_state["slip_note"] = ""
-                st.session_state["slip_new_owner"] = None
-                clear_selection("slip_table")   # the moved leads' row numbers now point at others
-            except sla.SlaError as err:
-                notices.leave(FLASH, "error", str(err))
-
-        with st.container(border=True):
-            c1, c2, c3 = st.columns([1.3, 1.6, 0.8], vertical_alignment="bottom")
-            c1.selectbox(f"New owner for {len(picked)} selected lead{'s' if len(picked) != 1 else ''}", ordered,
-                         format_func=labels.get, key="slip_new_owner", index=None, placeholder="Choose a rep…",
-                         help="Teammates of the current owner with the fewest open hand-offs come first.")
-            c2.text_input("Note for the new owner (optional)", key="slip_note", max_chars=300)
-            c3.button("Reassign", type="primary", icon=":material/swap_horiz:", width="stretch",
-                      disabled=st.session_state.get("slip_new_owner") is None,
-                      on_click=do_reassign, args=([int(h) for h in picked["handoff_id"]],
-                                                  {int(h): int(o) for h, o in zip(picked["handoff_id"],
-                                                                                  picked["owner_id"])}))
-            st.caption("Selected: " + ", ".join(f"{r.lead_name} ({r.owner})" for r in picked.head(8).itertuples())
-                       + (f" and {len(picked) - 8} more" if len(picked) > 8 else ""))
-            notices.show(FLASH)   # a refusal, under the button (the selection stays)
-    notices.show(FLASH)   # reassigned: the selection and its form went; the message stays by the heading
+    reassign_form.render(user, frame.iloc[selected] if selected else frame.iloc[0:0], flash=FLASH, table="slip_table")

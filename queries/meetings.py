@@ -262,27 +262,8 @@ def _row(frame: pd.DataFrame) -> dict:
 
 def _scoreboard_numbers(period: Period, as_of: datetime) -> dict:
     sb = scoreboard.scoreboard(period, as_of=as_of)
-    values = {}
-    for f in dataclasses.fields(sb):
-        v = getattr(sb, f.name)
-        if isinstance(v, (int, float)) or v is None:
-            values[f.name] = json_number(v)
-    cov = sb.coverage
-    return {
-        "values": values,
-        "marketing_revenue_share": json_number(sb.marketing_revenue_share),
-        "marketing_pipeline_share": json_number(sb.marketing_pipeline_share),
-        "coverage": {k: json_number(getattr(cov, k)) if k != "status" else cov.status
-                     for k in ("status", "ratio", "target", "remaining", "open_in_period", "won_so_far")},
-        "comparison": sb.comparison.describe(), "comparison_period": _period_json(sb.comparison),
-        "comparison_same_point": sb.comparison.label.startswith("same"),
-        "comparison_before_data": sb.comparison_before_data,
-        "data_start": None if sb.data_start is None else f"{sb.data_start:%d %b %Y}",
-        "open_as_of": sb.open_as_of.isoformat(),
-        "is_empty": sb.is_empty,
-        "sla_minutes": settings.sla_first_touch_minutes(),
-        "currency": settings.currency(),
-    }
+    return {**scoreboard.numbers(sb), "comparison_period": _period_json(sb.comparison),
+            "sla_minutes": settings.sla_first_touch_minutes(), "currency": settings.currency()}
 
 
 def _goals_numbers(period: Period, as_of: datetime) -> dict:

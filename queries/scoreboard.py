@@ -19,6 +19,7 @@ from queries import calc, dimensions, metrics, settings
 from queries.access import User
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
+from queries.meeting_rules import json_number
 from queries.parallel import fetch
 from queries.periods import Period, grain_for, local_today
 from queries.sqlfiles import q
@@ -117,6 +118,30 @@ class Scoreboard:
                     or self.open_deals)
 
 
+def numbers(sb: Scoreboard) -> dict:
+    """The KPIs as a JSON-ready mapping: what components.kpi_tiles draws the tiles from, on the page
+    and on a meeting's slide (which stores it with its frozen numbers). ``values``: every number of
+    :class:`Scoreboard` (NaN as None); ``coverage``: its parts; moments as ISO text."""
+    values = {f.name: json_number(getattr(sb, f.name)) for f in fields(sb)
+              if isinstance(getattr(sb, f.name), (int, float)) or getattr(sb, f.name) is None}
+    cov = sb.coverage
+    return {
+        "values": values,
+        "marketing_revenue_share": json_number(sb.marketing_revenue_share),
+        "marketing_pipeline_share": json_number(sb.marketing_pipeline_share),
+        "coverage": {k: json_number(getattr(cov, k)) if k != "status" else cov.status
+                     for k in ("status", "ratio", "target", "remaining", "open_in_period", "won_so_far")},
+        "comparison": sb.comparison.describe(),
+        "comparison_same_point": sb.comparison.label.startswith("same"),
+        "comparison_before_data": sb.comparison_before_data,
+        "data_start": None if sb.data_start is None else f"{sb.data_start:%d %b %Y}",
+        "open_as_of": sb.open_as_of.isoformat(),
+        "comparison_open_as_of": sb.comparison_open_as_of.isoformat(),
+        "tz": sb.period.tz,
+        "is_empty": sb.is_empty,
+    }
+
+
 def _row(frame: pd.DataFrame) -> dict:
     """The single total row of a ``dim='total', grain='none'`` metric, or {} when it has none."""
     return frame.iloc[0].to_dict() if not frame.empty else {}
@@ -145,33 +170,43 @@ def _last_instant(period: Period) -> datetime:
     return period.end_at - timedelta(microseconds=1)   # timestamptz resolution
 
 
-def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime) -> dict[str, Callable[[], object]]:
+def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime,
+                      data_start: date | None) -> dict[str, Callable[[], object]]:
+    """The KPIs' reads, to run side by side. The comparison period's (``*_prev``) only when its
+    changes will be shown: one that starts before the data (:func:`calc.comparison_before_data`:
+    "last 12 months" of 18 months of data) shows none, and its reads were half the database work of
+    a year-long scoreboard."""
     comparison, open_at, comparison_open_at = moments(period, as_of)
     prev_as_of = calc.comparison_as_of(period, comparison, as_of)   # equally mature (see there)
-    return {
+    reads = {
         "deals": lambda: metrics.closed_deals(period, filters),
-        "deals_prev": lambda: metrics.closed_deals(comparison, filters),
         "created": lambda: metrics.pipeline_created(period, filters),
-        "created_prev": lambda: metrics.pipeline_created(comparison, filters),
         "open": lambda: metrics.open_pipeline(open_at, filters),
-        "open_prev": lambda: metrics.open_pipeline(comparison_open_at, filters),
         "coverage": lambda: metrics.coverage_inputs(period, filters, as_of=open_at),
         "mqls": lambda: metrics.mqls_delivered(period, filters),
-        "mqls_prev": lambda: metrics.mqls_delivered(comparison, filters),
         "acc": lambda: metrics.acceptance(period, filters, as_of=as_of),
-        "acc_prev": lambda: metrics.acceptance(comparison, filters, as_of=prev_as_of),
         "touch": lambda: metrics.first_touch(period, filters, as_of=as_of),
-        "touch_prev": lambda: metrics.first_touch(comparison, filters, as_of=prev_as_of),
         "sla": lambda: metrics.sla_compliance(period, filters, as_of=as_of),
-        "sla_prev": lambda: metrics.sla_compliance(comparison, filters, as_of=prev_as_of),
         "target": lambda: revenue_target(period),
-        "data_start": lambda: dimensions.data_start(period.tz),
     }
+    if not calc.comparison_before_data(comparison, data_start):
+        reads.update({
+            "deals_prev": lambda: metrics.closed_deals(comparison, filters),
+            "created_prev": lambda: metrics.pipeline_created(comparison, filters),
+            "open_prev": lambda: metrics.open_pipeline(comparison_open_at, filters),
+            "mqls_prev": lambda: metrics.mqls_delivered(comparison, filters),
+            "acc_prev": lambda: metrics.acceptance(comparison, filters, as_of=prev_as_of),
+            "touch_prev": lambda: metrics.first_touch(comparison, filters, as_of=prev_as_of),
+            "sla_prev": lambda: metrics.sla_compliance(comparison, filters, as_of=prev_as_of),
+        })
+    return reads
 
 
-def _assemble_scoreboard(period: Period, as_of: datetime, got: dict) -> Scoreboard:
+def _assemble_scoreboard(period: Period, as_of: datetime, got: dict, data_start: date | None) -> Scoreboard:
     comparison, open_at, comparison_open_at = moments(period, as_of)
     r = {k: _row(v) if isinstance(v, pd.DataFrame) else v for k, v in got.items()}
+    for name in ("deals_prev", "created_prev", "open_prev", "mqls_prev", "acc_prev", "touch_prev", "sla_prev"):
+        r.setdefault(name, {})   # not read: no changes are shown against this comparison
     deals, deals_prev, created, created_prev = r["deals"], r["deals_prev"], r["created"], r["created_prev"]
     open_now, open_prev, cov_in = r["open"], r["open_prev"], r["coverage"]
     acc, acc_prev, touch, touch_prev, sla, sla_prev = (r["acc"], r["acc_prev"], r["touch"], r["touch_prev"],
@@ -202,7 +237,7 @@ def _assemble_scoreboard(period: Period, as_of: datetime, got: dict) -> Scoreboa
         sla_met=int(_num(sla, "met", 0)), sla_breached=int(_num(sla, "breached", 0)),
         sla_pending=int(_num(sla, "pending", 0)),
         sla_compliance=_num(sla, "compliance_rate"), sla_compliance_prev=_num(sla_prev, "compliance_rate"),
-        data_start=r["data_start"],
+        data_start=data_start,
     )
     if sb.comparison_before_data:   # "+365%" against months with no data yet is no change at all
         sb = replace(sb, **{f.name: None for f in fields(sb) if f.name.endswith("_prev")})
@@ -212,7 +247,9 @@ def _assemble_scoreboard(period: Period, as_of: datetime, got: dict) -> Scoreboa
 def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Scoreboard:
     """All KPI values for the page, each from its metric function (cached there)."""
     as_of = as_of or metrics.now_minute()
-    return _assemble_scoreboard(period, as_of, fetch(_scoreboard_reads(period, filters, as_of)))
+    data_start = dimensions.data_start(period.tz)   # whether the comparison is read at all (cached)
+    return _assemble_scoreboard(period, as_of, fetch(_scoreboard_reads(period, filters, as_of, data_start)),
+                                data_start)
 
 
 # --------------------------------------------------------------------------- trends
@@ -334,12 +371,13 @@ def overview(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime |
     """All the page's reads at once: the independent metric queries run side by side
     (:func:`fetch`), so a cold page waits for the slowest few, not for the sum of all."""
     as_of = as_of or metrics.now_minute()
-    data_start = dimensions.data_start(period.tz)   # the trends' first bucket depends on it (cached)
-    reads = {**_scoreboard_reads(period, filters, as_of), **_trend_reads(period, filters, as_of, data_start),
+    # the trends' first bucket and whether the comparison is read depend on it (cached)
+    data_start = dimensions.data_start(period.tz)
+    reads = {**_scoreboard_reads(period, filters, as_of, data_start), **_trend_reads(period, filters, as_of, data_start),
              "distribution": lambda: metrics.first_touch_distribution(period, filters, as_of=as_of),
              "funnel": lambda: metrics.funnel(period, filters)}
     got = fetch(reads)
-    return Overview(_assemble_scoreboard(period, as_of, got), _assemble_trends(period, as_of, got, data_start),
+    return Overview(_assemble_scoreboard(period, as_of, got, data_start), _assemble_trends(period, as_of, got, data_start),
                     got["distribution"], calc.funnel_from_mql(got["funnel"]))
 
 

@@ -207,9 +207,15 @@ def test_a_lead_whose_own_rep_record_holds_nothing_is_told_to_pick_a_rep(office,
     at = open_page("lou", "my_sla")
     assert at.sidebar.selectbox(key="mysla_rep").value == lead_rep
     assert any("You hold no hand-offs yourself" in i.value for i in at.info)
+    # QA: below it, green "Nothing open: every hand-off is contacted" and "No breaches" still praised
+    # an empty record; they say plainly that there is nothing
+    assert not at.success, [s.value for s in at.success]
+    assert any(i.value == "No open hand-offs." for i in at.info)
+    assert any("so none breached" in i.value for i in at.info)
     at.sidebar.selectbox(key="mysla_rep").set_value(office["sdr"]).run()   # a rep who holds some: no note
     assert not at.exception, at.exception
     assert not any("You hold no hand-offs yourself" in i.value for i in at.info)
+    assert not any("so none breached" in i.value for i in at.info)
 
 
 # --------------------------------------------------------------------------- scorecard

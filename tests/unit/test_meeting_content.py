@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from components import format as fmt
-from components import goal_card
+from components import goal_card, kpi_tiles
 from components import meeting_content as mc
 from components import meeting_export
 from queries.access import User
@@ -41,7 +41,7 @@ def scoreboard_payload(**coverage) -> dict:
 
 
 def test_scoreboard_tiles_use_the_scoreboard_formats_and_sides():
-    groups = mc.scoreboard_tiles(scoreboard_payload())
+    groups = kpi_tiles.scoreboard_tiles(scoreboard_payload())
     flat = {t.key: t for side in groups.values() for t in side}
     assert [t.key for t in groups["marketing"]] == ["mqls", "acceptance", "pipeline_created"]
     vs = "vs previous period"
@@ -58,18 +58,38 @@ def test_scoreboard_tiles_with_nothing_won_touched_or_created_say_so_not_dash():
     payload = scoreboard_payload()
     payload.update(marketing_revenue_share=None, marketing_pipeline_share=None,
                    values={**VALUES, "revenue": 0.0, "pipeline_created": 0.0, "p90_minutes": None})
-    flat = {t.key: t for side in mc.scoreboard_tiles(payload).values() for t in side}
+    flat = {t.key: t for side in kpi_tiles.scoreboard_tiles(payload).values() for t in side}
     assert flat["revenue"].caption == "no deals won"           # was "— mkt-sourced"
     assert flat["pipeline_created"].caption == "no pipeline created"
     assert flat["first_touch"].caption == "no hand-off touched"  # was "90% within —"
 
 
+def test_the_page_draws_the_same_tiles_bare_and_explained():
+    """The scoreboard page and the slide draw one set of tiles (components.kpi_tiles): the page
+    with bare changes (its note under the tiles names the comparison) and each tile's definition
+    with this view's numbers as its help; the slide says what each change compares with and has no
+    help. Labels, values and captions are the same."""
+    payload = {**scoreboard_payload(), "tz": "America/New_York", "open_as_of": "2026-11-20T14:32:00+00:00",
+               "comparison_open_as_of": "2026-08-22T14:32:00+00:00"}
+    slide = {t.key: t for side in kpi_tiles.scoreboard_tiles(payload).values() for t in side}
+    page = {t.key: t for side in kpi_tiles.scoreboard_tiles(payload, vs=None, explain=True).values() for t in side}
+    assert [(t.label, t.value, t.caption, t.side) for t in slide.values()] == \
+        [(t.label, t.value, t.caption, t.side) for t in page.values()]
+    assert all(t.help is None for t in slide.values()) and all(t.help for t in page.values())
+    assert (page["mqls"].delta, slide["mqls"].delta) == ("+45%", "+45% vs previous period")
+    assert page["coverage"].delta == slide["coverage"].delta == "-1.7× vs needed"   # against what it needs
+    assert "20 Nov 2026, 09:32" in page["open_pipeline"].help          # the company's clock, not UTC
+    assert "compared with 22 Aug 2026, 10:32" in page["open_pipeline"].help
+    assert "77 untouched leads" in page["first_touch"].help and "12 untouched leads" in page["sla"].help
+    assert "target $3.9M − won so far $2.28M" in page["coverage"].help
+
+
 @pytest.mark.parametrize("status, value, caption", [
     ("target_met", "Target met", "of $3.9M"),
-    ("no_target", "—", "No revenue plan for the period"),
+    ("no_target", "—", "No revenue plan for this period"),
 ])
 def test_coverage_without_a_ratio_says_why(status, value, caption):
-    tile = mc.scoreboard_tiles(scoreboard_payload(status=status, ratio=None))["shared"][-1]
+    tile = kpi_tiles.scoreboard_tiles(scoreboard_payload(status=status, ratio=None))["shared"][-1]
     assert (tile.value, tile.caption) == (value, caption)
 
 
@@ -112,7 +132,7 @@ def test_every_delta_on_a_slide_says_what_it_compares_with():
     agreed minimum, the targets and the pace: each delta says which, so opposite arrows on two
     slides are not read as a contradiction."""
     whole = {**scoreboard_payload(), "comparison_same_point": False}
-    tiles = [t for side in mc.scoreboard_tiles(whole).values() for t in side]
+    tiles = [t for side in kpi_tiles.scoreboard_tiles(whole).values() for t in side]
     tiles += [t for side in mc.sla_tiles(sla_payload()).values() for t in side]
     tiles += mc.acceptance_tiles(acceptance_payload())
     compared = [t for t in tiles if t.delta]
@@ -475,10 +495,10 @@ def test_the_scoreboard_slide_says_why_it_shows_no_changes():
 
 def test_the_export_colours_changes_by_which_way_is_good_and_dates_what_it_quotes():
     """Mailed, '+7 min' read neutral, 'Off track' was black, and a check-in said 'today'."""
-    assert mc.delta_tone(mc.Tile("t", "Median first touch", "49 min", "+7 min", good_when="down")) == "bad"
-    assert mc.delta_tone(mc.Tile("r", "Revenue", "$2.03M", "-4%")) == "bad"
-    assert mc.delta_tone(mc.Tile("r", "Revenue", "$2.03M", "+4%")) == "good"
-    assert mc.delta_tone(mc.Tile("r", "Revenue", "$2.03M", "±0%")) == "neutral"
+    assert kpi_tiles.delta_tone(kpi_tiles.Tile("t", "Median first touch", "49 min", "+7 min", good_when="down")) == "bad"
+    assert kpi_tiles.delta_tone(kpi_tiles.Tile("r", "Revenue", "$2.03M", "-4%")) == "bad"
+    assert kpi_tiles.delta_tone(kpi_tiles.Tile("r", "Revenue", "$2.03M", "+4%")) == "good"
+    assert kpi_tiles.delta_tone(kpi_tiles.Tile("r", "Revenue", "$2.03M", "±0%")) == "neutral"
     payload = goals_payload()
     dated = [g.checkin_by for g in mc.goal_lines(payload, dated=True) if g.checkin_by]
     assert dated and all(re.search(r", \d{2} \w{3} \d{4}$", by) for by in dated), dated

@@ -1,0 +1,137 @@
+"""The scoreboard's nine KPI tiles as plain values, written once: the scoreboard page, the meeting's
+scoreboard slide and the meeting export all draw them from :func:`scoreboard_tiles`, so a label,
+format or caption cannot differ between the page and the slide. Pure: no st.*, no database.
+
+The input is the scoreboard's numbers as a JSON-ready mapping (:func:`queries.scoreboard.numbers`;
+a meeting stores the same mapping when it freezes its numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from components import format as fmt
+from queries.periods import zone
+
+#: What a change against the comparison period is measured against, said on a slide's tile (the
+#: note under the tiles names the dates, and whether they stop at the same point of that period).
+VS_PREVIOUS = "vs previous period"
+
+SIDES = ("marketing", "sales", "shared")
+SIDE_TITLES = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: str
+    value: str
+    delta: str | None = None
+    good_when: str = "up"        # 'up', 'down' or 'neutral'
+    caption: str | None = None
+    side: str = "shared"
+    help: str | None = None
+
+
+def delta_tone(t: Tile) -> str:
+    """'good', 'bad' or 'neutral' for a tile's change, as st.metric colours it on screen (an ASCII
+    '-' is a fall; ``good_when`` says which way is good)."""
+    if not t.delta or t.good_when == "neutral" or fmt.is_no_change(t.delta):
+        return "neutral"
+    fell = t.delta.startswith("-")
+    return "good" if fell == (t.good_when == "down") else "bad"
+
+
+def against(text: str | None, what: str | None) -> str | None:
+    """A delta that names what it compares with: '-2.6 pts vs previous period' (``what`` None: as is)."""
+    return text if text is None or what is None else f"{text} {what}"
+
+
+def _local(moment: str | None, tz: str | None) -> str | None:
+    if not moment:
+        return None
+    stamp = datetime.fromisoformat(moment)
+    return (stamp.astimezone(zone(tz)) if tz else stamp).strftime("%d %b %Y, %H:%M")
+
+
+def scoreboard_tiles(p: dict, *, vs: str | None = VS_PREVIOUS, explain: bool = False) -> dict[str, list[Tile]]:
+    """The nine KPIs by the side that owns them (marketing, sales, shared), three each, in the
+    scoreboard's order. ``vs``: what each change is said to compare with (None: the bare change, as
+    on the page, whose note under the tiles says it). ``explain``: each tile's help, the metric's
+    definition with this view's numbers (the page's ⓘ; a slide has no room for it)."""
+    v, cur, cov = p["values"], p.get("currency", "USD"), p["coverage"]
+
+    def delta(name: str, kind: str = "relative") -> str | None:
+        return against(fmt.change(v[name], v[f"{name}_prev"], kind), vs)
+
+    def why(text: str) -> str | None:
+        return text if explain else None
+
+    p90_change = fmt.change(v["p90_minutes"], v["p90_minutes_prev"], "minutes") or "no change"
+    open_at = _local(p.get("open_as_of"), p.get("tz"))
+    open_then = _local(p.get("comparison_open_as_of"), p.get("tz"))
+    return {
+        "marketing": [
+            Tile("mqls", "MQLs delivered", fmt.number(v["mqls"]), delta("mqls"),
+                 caption=f"{fmt.number(v['handed_off'])} handed off", side="marketing",
+                 help=why("Leads that became marketing-qualified in the period. Handed off: hand-offs to sales "
+                          "in the period (a recycled lead handed off again counts again).")),
+            Tile("acceptance", "Lead acceptance", fmt.pct(v["acceptance_rate"]), delta("acceptance_rate", "points"),
+                 caption=f"{fmt.number(v['awaiting'])} awaiting", side="marketing",
+                 help=why("Accepted ÷ handed off, for leads handed to sales in the period: the quality half of "
+                          "marketing's commitment, owned by both teams. Leads awaiting a decision count in the "
+                          "denominator, so recent periods are not final.")),
+            Tile("pipeline_created", "Pipeline created", fmt.money(v["pipeline_created"], cur),
+                 delta("pipeline_created"),
+                 caption=fmt.sourced_share(p.get("marketing_pipeline_share"), "no pipeline created"), side="marketing",
+                 help=why("Amount of opportunities created in the period; the share whose lead came through a "
+                          "marketing channel is marketing-sourced.")),
+        ],
+        "sales": [
+            Tile("first_touch", "Median first touch", fmt.duration(v["median_minutes"]),
+                 delta("median_minutes", "minutes"), good_when="down", caption=fmt.within_p90(v["p90_minutes"]),
+                 side="sales",
+                 help=why("Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
+                          "(automated sends don't count), in business minutes where the lead's SLA policy counts "
+                          f"business hours. p90: 90% were touched within {fmt.duration(v['p90_minutes'])} "
+                          f"({p90_change} vs the comparison period). {fmt.number(v['untouched'])} untouched leads "
+                          "are counted apart, not in the median.")),
+            Tile("sla", "SLA compliance", fmt.pct(v["sla_compliance"]), delta("sla_compliance", "points"),
+                 caption=f"{fmt.number(v['sla_breached'])} breached", side="sales",
+                 help=why("Touched within the SLA window of the policy in force at the hand-off ÷ hand-offs whose "
+                          f"outcome is known (touched, or deadline passed). {fmt.number(v['sla_pending'])} untouched "
+                          "leads still inside their window are pending and not counted.")),
+            Tile("win_rate", "Win rate", fmt.pct(v["win_rate"]), delta("win_rate", "points"),
+                 caption=f"{fmt.number(v['won'])} of {fmt.number(v['won'] + v['lost'])} won", side="sales",
+                 help=why("Won ÷ (won + lost), deals closed in the period. Not won ÷ all opportunities.")),
+        ],
+        "shared": [
+            Tile("revenue", "Revenue", fmt.money(v["revenue"], cur), delta("revenue"),
+                 caption=fmt.sourced_share(p.get("marketing_revenue_share"), "no deals won"),
+                 help=why("Bookings: amount of opportunities closed-won with a close date in the period. "
+                          "Marketing-sourced: the deal's lead came through a marketing channel.")),
+            Tile("open_pipeline", "Open pipeline", fmt.money(v["open_pipeline"], cur), delta("open_pipeline"),
+                 caption=f"{fmt.number(v['open_deals'])} deal{'' if v['open_deals'] == 1 else 's'}",
+                 help=why(f"Amount of opportunities open on {open_at or 'the end of the period'} (the end of the "
+                          "period, or now)" + (f", compared with {open_then}." if open_then else "."))),
+            _coverage_tile(cov, v.get("coverage_needed"), cur, explain),
+        ],
+    }
+
+
+def _coverage_tile(cov: dict, needed, cur: str, explain: bool) -> Tile:
+    if cov["status"] == "ok":
+        return Tile("coverage", "Pipeline coverage", fmt.ratio(cov["ratio"]), fmt.coverage_gap(cov["ratio"], needed),
+                    caption=fmt.coverage_needed(needed),   # the help says needed = 1 ÷ win rate
+                    help=f"Open pipeline expected to close in the period ({fmt.money(cov['open_in_period'], cur)}) "
+                         f"÷ what is left to win: target {fmt.money(cov['target'], cur)} − won so far "
+                         f"{fmt.money(cov['won_so_far'], cur)}. Coverage needed ≈ 1 ÷ win rate." if explain else None)
+    if cov["status"] == "target_met":
+        return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}",
+                    help=f"Revenue won so far ({fmt.money(cov['won_so_far'], cur)}) has reached the period's "
+                         "target." if explain else None)
+    return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue plan for this period",
+                help="Coverage = open pipeline expected to close in the period ÷ (revenue target − won so far). "
+                     "A quarter this period touches has no revenue target: executives set the plan on "
+                     "Shared goals → Revenue plan." if explain else None)

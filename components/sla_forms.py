@@ -91,18 +91,22 @@ def policies_in_force(versions: pd.DataFrame, tz: str, fallback: str, can_edit: 
 
 def _policy_table(live: pd.DataFrame, tz: str) -> None:
     cals = {cid: sla.calendar(int(cid)) for cid in live["calendar_id"].dropna().unique()}
+    # what a reader compares first (whom each applies to, its two windows) left of what is bookkeeping
+    # (hand-offs, since, version): "Decide within" was cut at 1366 px behind them
     shown = pd.DataFrame({
         "Rank": ["default" if d else str(r) for d, r in zip(live["is_default"], live["rank"])],
-        "Policy": live["name"], "Version": live["version"],
-        "Hand-offs": live["handoffs"],   # before the wide text columns: last, it was out of view at 1366 px
-        "Since": [t.tz_convert(tz).strftime("%d %b %Y") for t in live["effective_at"]],
+        "Policy": live["name"],
         "Applies to": [sla.applies_to(r) for _, r in live.iterrows()],
         "First touch within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
                                zip(live["first_touch_minutes"], live["first_touch_business"], live["calendar_id"])],
         "Decide within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
                           zip(live["decision_minutes"], live["decision_business"], live["calendar_id"])],
+        "Hand-offs": live["handoffs"],
+        "Since": [t.tz_convert(tz).strftime("%d %b %Y") for t in live["effective_at"]],
+        "Version": live["version"],
     })
-    data_table(shown, column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
+    data_table(shown, column_config={"Hand-offs": st.column_config.NumberColumn(format="localized"),
+                                     "Applies to": st.column_config.TextColumn(width="medium")})
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
                "keeps the version in force when it was handed off.")
 
@@ -541,12 +545,13 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
         data_table(pd.DataFrame({
             "From": [d.strftime("%d %b %Y") for d in frame["start_date"]],
             "To": [d.strftime("%d %b %Y") for d in frame["end_date"]],
-            "MQLs committed": frame["mql_volume"],
+            "MQLs committed": frame["mql_volume"],   # 1,350 as on every other page (localized below)
             "Min. acceptance": frame["min_acceptance_rate"].map(fmt.pct),
             "Follow-up target": frame["follow_up_target_rate"].map(fmt.pct),
             "On-time decisions": frame["decision_target_rate"].map(fmt.pct),
             "Note": frame["note"].fillna(""), "Last change by": frame["updated_by"].fillna("demo data"),
-        }))
+        }), column_config={"MQLs committed": st.column_config.NumberColumn(format="localized"),
+                           "Note": st.column_config.TextColumn(width="large")})
     if not can_edit:
         return
     labels = {NEW: "New commitment…"}

@@ -56,12 +56,21 @@ def approve(user: User, version_id: int, seen: int, tz: str) -> None:
                                       "records it.")
 
 
-def withdraw(user: User, version_id: int, seen: int, name: str) -> None:
+def withdraw(user: User, version_id: int, seen: int, name: str, own: bool | None = None, gen: int = 0,
+             submission: str | None = None) -> None:
+    """Withdraw (``own``: the user proposed it) or decline the proposal, with the button's key
+    ``submission`` (its instance ``gen``)."""
     try:
-        what = qualification.withdraw(user, version_id, seen, st.session_state.get(f"cr_note_{version_id}"))
+        what = qualification.withdraw(user, version_id, seen, st.session_state.get(f"cr_note_{version_id}"),
+                                      submission=submission)
+    except submissions.AlreadySubmitted:
+        # done already (a double click's second post, which used to be refused in red as "no longer
+        # awaiting approval" by its own first one): the first one's message
+        what = "withdrawn" if own else "declined"
     except CriteriaError as err:
         notices.leave(decided_slot(version_id), "error", str(err))
         return
+    next_form(f"cr_withdraw_{version_id}", gen)
     notices.leave(DECIDED, "success", f"You withdrew {name}." if what == "withdrawn" else
                   f"You declined {name}; its author sees your note.")
 
@@ -172,9 +181,11 @@ def proposal(user: User, v: Version, versions: list[Version], current: Version |
                     st.popover(row_name("Withdraw" if own else "Decline", about), icon=":material/undo:"):
                 st.text_input("Note" + ("" if own else " (required: why do you decline?)"),
                               key=f"cr_note_{v.id}")
+                gen = form_generation(f"cr_withdraw_{v.id}")   # a key of its own per button drawn
                 row_button(st, "Withdraw the proposal" if own else "Decline the proposal", about=about,
                            key=f"cr_withdraw_{v.id}", on_click=withdraw,
-                           args=(user, v.id, v.version, f"v{v.number} “{fmt.md_text(v.title)}”"))
+                           args=(user, v.id, v.version, f"v{v.number} “{fmt.md_text(v.title)}”", own, gen,
+                                 submission_key(f"cr_withdraw_{v.id}", gen)))
         st.caption("Replay it on the Replay tab before deciding.")
         notices.show(decided_slot(v.id))
 

@@ -58,27 +58,52 @@ def touch_vs_window_chart(bands: pd.DataFrame, *, height: int = 380) -> go.Figur
                        title_chars=theme.WIDE_TITLE_CHARS)
 
 
+#: A bucket's compliance over fewer hand-offs with a known outcome than this is noise (one lead swings
+#: it 10+ points; a Monday-morning meeting's current week has one or two): drawn as a hollow point
+#: off its team's line, its counts in the hover. As the scoreboard's acceptance chart (charts.MIN_COHORT).
+MIN_KNOWN = 10
+
+
 def compliance_trend_chart(frame: pd.DataFrame, *, target: float | None = None, title: str,
                            height: int = 340, colors: dict[str, str] | None = None,
-                           grain: str | None = None) -> go.Figure:
+                           grain: str | None = None, min_known: int = MIN_KNOWN) -> go.Figure:
     """Compliance per bucket, one line per group (sales teams: each in its team's colour,
     theme.team_color, unless ``colors`` names one). ``frame``: bucket, dim_label, compliance_rate,
     met, breached, pending. ``target``: the agreed compliance (dashed line, named in the legend).
     ``grain``: the bucket size (else read from the spacing of the buckets, which misreads sparse
-    weeks); a line breaks over buckets without data."""
+    weeks); a line breaks over buckets without data. A bucket with fewer than ``min_known``
+    hand-offs of known outcome (met + breached) is a hollow point off the line, and the legend's
+    title says what hollow means."""
     fig = go.Figure()
     data = frame.dropna(subset=["bucket"]).sort_values("bucket")
     grain = grain or theme.infer_grain(data["bucket"])
     when = theme.hover_date(grain)
+    thin_any = False
     for label, rows in data.groupby("dim_label", sort=True):
         color = (colors or {}).get(label) or theme.team_color(str(label))
-        x, y, text = theme.break_gaps(grain, rows["bucket"], rows["compliance_rate"], [
-            f"{fmt.pct(r)} · {m} met, {b} breached, {p} pending" for r, m, b, p in
-            zip(rows["compliance_rate"], rows["met"], rows["breached"], rows["pending"])])
+        known = rows["met"] + rows["breached"]
+        thin = rows["compliance_rate"].notna() & (known < min_known)
+        text = [f"{fmt.pct(r)} · {m} met, {b} breached, {p} pending" for r, m, b, p in
+                zip(rows["compliance_rate"], rows["met"], rows["breached"], rows["pending"])]
+        x, y, hover = theme.break_gaps(grain, rows["bucket"], [None if f else r for r, f in
+                                                                 zip(rows["compliance_rate"], thin)], text)
         fig.add_scatter(
             x=x, y=y, mode="lines+markers", name=theme.plain(label), connectgaps=False,
-            line=dict(color=color, width=2.5), marker=dict(size=6), customdata=text,
+            line=dict(color=color, width=2.5), marker=dict(size=6), customdata=hover,
             hovertemplate="%{x|" + when + "}<br>%{customdata}<extra>%{fullData.name}</extra>")
+        if thin.any():
+            thin_any = True
+            few = rows[thin]
+            fig.add_scatter(
+                x=few["bucket"], y=few["compliance_rate"], mode="markers", name=theme.plain(label), showlegend=False,
+                marker=dict(size=8, symbol="circle-open", color=color, line=dict(width=2)),
+                customdata=[f"{t} · only {k} with a known outcome: too few to read"
+                            for t, k in zip([t for t, f in zip(text, thin) if f], known[thin])],
+                hovertemplate="%{x|" + when + "}<br>%{customdata}<extra>%{fullData.name}</extra>")
+    if thin_any:
+        bucket = {"day": "days", "week": "weeks", "month": "months", "quarter": "quarters"}.get(grain, "buckets")
+        fig.update_layout(legend_title=dict(text=f"Hollow: {bucket} with under {min_known} known outcomes ",
+                                            font=dict(size=12, color=theme.NEUTRAL)))
     if target is not None:
         theme.reference_line(fig, target, theme.reference_label("Target", target))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title_text="Compliance")

@@ -91,18 +91,22 @@ def policies_in_force(versions: pd.DataFrame, tz: str, fallback: str, can_edit: 
 
 def _policy_table(live: pd.DataFrame, tz: str) -> None:
     cals = {cid: sla.calendar(int(cid)) for cid in live["calendar_id"].dropna().unique()}
+    # what a reader compares first (whom each applies to, its two windows) left of what is bookkeeping
+    # (hand-offs, since, version): "Decide within" was cut at 1366 px behind them
     shown = pd.DataFrame({
         "Rank": ["default" if d else str(r) for d, r in zip(live["is_default"], live["rank"])],
-        "Policy": live["name"], "Version": live["version"],
-        "Hand-offs": live["handoffs"],   # before the wide text columns: last, it was out of view at 1366 px
-        "Since": [t.tz_convert(tz).strftime("%d %b %Y") for t in live["effective_at"]],
+        "Policy": live["name"],
         "Applies to": [sla.applies_to(r) for _, r in live.iterrows()],
         "First touch within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
                                zip(live["first_touch_minutes"], live["first_touch_business"], live["calendar_id"])],
         "Decide within": [sla.describe_policy_window(m, b, cals.get(c)) for m, b, c in
                           zip(live["decision_minutes"], live["decision_business"], live["calendar_id"])],
+        "Hand-offs": live["handoffs"],
+        "Since": [t.tz_convert(tz).strftime("%d %b %Y") for t in live["effective_at"]],
+        "Version": live["version"],
     })
-    data_table(shown, column_config={"Hand-offs": st.column_config.NumberColumn(format="localized")})
+    data_table(shown, column_config={"Hand-offs": st.column_config.NumberColumn(format="localized"),
+                                     "Applies to": st.column_config.TextColumn(width="medium")})
     st.caption("Policies are tried from the top; the first whose conditions all match the lead wins. Each hand-off "
                "keeps the version in force when it was handed off.")
 
@@ -215,7 +219,10 @@ def policy_form(user: User, versions: pd.DataFrame, tz: str) -> None:
                        "keep this policy.")
             date_field(st, "Retire from", value=datetime.now(zone(tz)).date() + timedelta(days=1), key=f"{k}retire_on",
                        help="Tomorrow by default: today's hand-offs keep this policy.")
-            st.button(f"Retire {fmt.md_text(row['name'])}", key=f"{k}retire", on_click=_retire, args=(user, k, code, version, tz))
+            # a key of its own per button drawn (as the forms'): a double click's second post retires nothing
+            retire_gen = form_generation(f"slapol_retire_{code}")
+            st.button(f"Retire {fmt.md_text(row['name'])}", key=f"{k}retire", on_click=_retire,
+                      args=(user, k, code, version, tz, retire_gen, submission_key(f"slapol_retire_{code}", retire_gen)))
 
 
 def _save_policy(user, k, code, version, is_default, tz, gen=0, key=None):
@@ -304,10 +311,12 @@ def _to_minutes(value, unit, label) -> int:
     return int(round(minutes))
 
 
-def _retire(user, k, code, version, tz):
-    _guard(POLICY, lambda: sla.retire_policy(user, code, st.session_state[f"{k}retire_on"], version, tz),
-           lambda r: f"Retired from {st.session_state[f'{k}retire_on']:%a %d %b %Y} (version {r.version})."
-                     f"{_remeasured(r.remeasured)}")
+def _retire(user, k, code, version, tz, gen=0, key=None):
+    day = st.session_state.get(f"{k}retire_on")
+    said = f"Retired from {day:%a %d %b %Y}." if day else "Retired."
+    if _guard(POLICY, lambda: sla.retire_policy(user, code, day, version, tz, submission=key),
+              lambda r: f"{said[:-1]} (version {r.version}).{_remeasured(r.remeasured)}", already=said):
+        next_form(f"slapol_retire_{code}", gen)
 
 
 # --------------------------------------------------------------------------- calendar
@@ -386,9 +395,9 @@ def _hours(user, cal_id, cal, version, tz, can_edit):
         with st.expander("Remove a version of the working hours"):
             st.selectbox("Version", [s.effective_from for s in cal.schedules[1:]],
                                 format_func=lambda d: f"from {d:%d %b %Y}", key=f"{k}remove_pick")
-            st.button("Remove", key=f"{k}remove", on_click=lambda: _guard(
-                f"{HOURS}{cal_id}", lambda: sla.delete_schedule(user, cal_id, st.session_state[f"{k}remove_pick"], version, tz),
-                lambda n: "Removed that version of the working hours." + _remeasured(n)))
+            remove_gen = form_generation(f"slapol_hoursrm_{cal_id}")   # a key of its own per button drawn
+            st.button("Remove", key=f"{k}remove", on_click=_remove_hours,
+                      args=(user, cal_id, version, tz, k, remove_gen, submission_key(f"slapol_hoursrm_{cal_id}", remove_gen)))
 
 
 def _save_hours(user, cal_id, version, tz, k, gen=0, key=None):
@@ -399,6 +408,14 @@ def _save_hours(user, cal_id, version, tz, k, gen=0, key=None):
                                                              submission=key),
               lambda n: f"{said}{_remeasured(n)}", already=said):
         next_form(f"slapol_hours_{cal_id}", gen)
+
+
+def _remove_hours(user, cal_id, version, tz, k, gen=0, key=None):
+    said = "Removed that version of the working hours."
+    if _guard(f"{HOURS}{cal_id}", lambda: sla.delete_schedule(user, cal_id, st.session_state[f"{k}remove_pick"], version,
+                                                               tz, submission=key),
+              lambda n: said + _remeasured(n), already=said):
+        next_form(f"slapol_hoursrm_{cal_id}", gen)
 
 
 def _holidays(user, cal_id, cal, version, tz, can_edit, today):
@@ -443,9 +460,16 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
             st.selectbox("Holiday", list(shown["day"]),
                                 format_func=lambda d: f"{d:%d %b %Y} · {dict(zip(shown['day'], shown['name']))[d]}",
                                 key=f"{k}remove_pick")
-            st.button("Remove holiday", key=f"{k}remove", on_click=lambda: _guard(
-                f"{HOLIDAY}{cal_id}", lambda: sla.remove_holiday(user, cal_id, st.session_state[f"{k}remove_pick"], version, tz),
-                lambda n: "Holiday removed." + _remeasured(n)))
+            remove_gen = form_generation(f"slapol_holrm_{cal_id}")   # a key of its own per button drawn
+            st.button("Remove holiday", key=f"{k}remove", on_click=_remove_holiday,
+                      args=(user, cal_id, version, tz, k, remove_gen, submission_key(f"slapol_holrm_{cal_id}", remove_gen)))
+
+
+def _remove_holiday(user, cal_id, version, tz, k, gen=0, key=None):
+    if _guard(f"{HOLIDAY}{cal_id}", lambda: sla.remove_holiday(user, cal_id, st.session_state[f"{k}remove_pick"], version,
+                                                                tz, submission=key),
+              lambda n: "Holiday removed." + _remeasured(n), already="Holiday removed."):
+        next_form(f"slapol_holrm_{cal_id}", gen)
 
 
 def _add_holiday(user, cal_id, version, tz, k, gen=0, key=None):
@@ -521,12 +545,13 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
         data_table(pd.DataFrame({
             "From": [d.strftime("%d %b %Y") for d in frame["start_date"]],
             "To": [d.strftime("%d %b %Y") for d in frame["end_date"]],
-            "MQLs committed": frame["mql_volume"],
+            "MQLs committed": frame["mql_volume"],   # 1,350 as on every other page (localized below)
             "Min. acceptance": frame["min_acceptance_rate"].map(fmt.pct),
             "Follow-up target": frame["follow_up_target_rate"].map(fmt.pct),
             "On-time decisions": frame["decision_target_rate"].map(fmt.pct),
             "Note": frame["note"].fillna(""), "Last change by": frame["updated_by"].fillna("demo data"),
-        }))
+        }), column_config={"MQLs committed": st.column_config.NumberColumn(format="localized"),
+                           "Note": st.column_config.TextColumn(width="large")})
     if not can_edit:
         return
     labels = {NEW: "New commitment…"}
@@ -537,7 +562,10 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
     k = f"slapol_com_{pick}_{version}_"
     today = datetime.now(zone(tz)).date()
     free_start = _next_free_quarter(frame, today)
-    with st.form(f"{k}form"):
+    # a form of its own after each save (widgets.form_generation), with a submission key: a double
+    # click's second post saves nothing (it was refused by its own first one, in red)
+    gen = form_generation(f"slapol_commitment_{pick}")
+    with st.form(f"{k}form_{gen}"):
         a, b, c = st.columns(3)
         date_field(a, "From", value=row["start_date"] if row is not None else free_start, key=f"{k}start")
         date_field(b, "To", value=row["end_date"] if row is not None else
@@ -567,7 +595,8 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
                        key=f"{k}dec", disabled=bool(theirs["sales"]), help=theirs["sales"])
         st.text_input("Note", value=row["note"] if row is not None and pd.notna(row["note"]) else "", key=f"{k}note")
         st.form_submit_button("Save commitment", type="primary", on_click=_save_commitment,
-                              args=(user, None if row is None else int(row["id"]), version, k))
+                              args=(user, None if row is None else int(row["id"]), version, k, gen,
+                                    submission_key(f"slapol_commitment_{pick}", gen)))
         notices.show(COMMITMENT)   # also a deletion's message: the form then holds a new commitment
     if row is not None:
         with st.expander("Delete this commitment"):
@@ -580,8 +609,9 @@ def commitments_section(user: User, tz: str, can_edit: bool) -> None:
             st.caption("Both teams' promises for these dates go; the two-sided SLA page then has nothing to "
                        "measure them against. The audit log keeps what it said.")
             sure = st.checkbox(f"Yes, delete the commitment for {labels[pick]}", key=f"{k}delete_sure")
-            st.button("Delete this commitment", key=f"{k}delete", disabled=not sure, on_click=lambda: _guard(
-                COMMITMENT, lambda: sla.delete_commitment(user, int(row["id"]), version), lambda _: "Commitment deleted."))
+            delete_gen = form_generation(f"slapol_comdel_{pick}")   # a key of its own per button drawn
+            st.button("Delete this commitment", key=f"{k}delete", disabled=not sure, on_click=_delete_commitment,
+                      args=(user, int(row["id"]), version, delete_gen, submission_key(f"slapol_comdel_{pick}", delete_gen)))
 
 
 def _next_free_quarter(frame: pd.DataFrame, today: date) -> date:
@@ -594,7 +624,13 @@ def _next_free_quarter(frame: pd.DataFrame, today: date) -> date:
     return start
 
 
-def _save_commitment(user, commitment_id, version, k):
+def _delete_commitment(user, commitment_id, version, gen=0, key=None):
+    if _guard(COMMITMENT, lambda: sla.delete_commitment(user, commitment_id, version, submission=key),
+              lambda _: "Commitment deleted.", already="Commitment deleted."):
+        next_form(f"slapol_comdel_{commitment_id}", gen)
+
+
+def _save_commitment(user, commitment_id, version, k, gen=0, key=None):
     s = st.session_state
     # checked here, in percent: CommitmentInput reads a rate over 1 as a percentage, so 150 (1.5 once
     # divided) would have been stored as 1.5 %
@@ -603,8 +639,21 @@ def _save_commitment(user, commitment_id, version, k):
         return
     data = sla.CommitmentInput(s[f"{k}start"], s[f"{k}end"], s[f"{k}volume"], s[f"{k}acc"] / 100, s[f"{k}fu"] / 100,
                                s[f"{k}dec"] / 100, s[f"{k}note"])
-    _guard(COMMITMENT, lambda: sla.save_commitment(user, data, commitment_id, version if commitment_id else None),
-           lambda _: f"Commitment saved for {data.start_date:%d %b %Y} – {data.end_date:%d %b %Y}.")
+    said = f"Commitment saved for {data.start_date:%d %b %Y} – {data.end_date:%d %b %Y}."
+    saved = []
+    if _guard(COMMITMENT, lambda: saved.append(sla.save_commitment(user, data, commitment_id,
+                                                                   version if commitment_id else None, submission=key)),
+              lambda _: said, already=said):
+        next_form(f"slapol_commitment_{NEW if commitment_id is None else commitment_id}", gen)
+        if commitment_id is None:
+            # the form shows the commitment just created, not a new one over the same dates: a double
+            # click's second click that lands on the redrawn form then saves nothing new (it was
+            # refused, "another commitment already covers part of these dates")
+            frame = sla.commitments()
+            created = saved[0] if saved else next(
+                (int(r.id) for r in frame.itertuples() if r.start_date == data.start_date), None)
+            if created is not None:
+                st.session_state["slapol_com_pick"] = created
 
 
 # --------------------------------------------------------------------------- preview

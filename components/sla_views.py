@@ -232,13 +232,18 @@ def standing_banner(status: str, sentence: str) -> None:
     {"good": st.success, "warn": st.warning, "bad": st.error}.get(status, st.info)(sentence, icon=icon)
 
 
-def open_table(frame: pd.DataFrame, now: datetime, tz: str) -> None:
-    """The live list (deadlines ahead or missed within BACKLOG_DAYS, earliest first) and the backlog."""
+def open_table(frame: pd.DataFrame, now: datetime, tz: str, *, holds_none: bool = False) -> None:
+    """The live list (deadlines ahead or missed within BACKLOG_DAYS, earliest first) and the backlog.
+    ``holds_none``: the rep was handed nothing in the period either, so an empty list is said plainly
+    (a green "every hand-off is contacted" read as a clean record for a lead who holds none)."""
     live, backlog = split_backlog(frame, now)
     stamp = f"updated {now.astimezone(zone(tz)):%H:%M:%S}, every {sla.LIVE_REFRESH_SECONDS} s"
     if live.empty and len(backlog):
         st.warning(f"Nothing new due, but {len(backlog)} hand-off{'s are' if len(backlog) != 1 else ' is'} overdue "
                    f"for more than {BACKLOG_DAYS} days: see the backlog below.", icon=":material/assignment_late:")
+        st.caption(stamp)
+    elif live.empty and holds_none:
+        st.info("No open hand-offs.", icon=":material/inbox:")
         st.caption(stamp)
     elif live.empty:
         st.success("Nothing open: every hand-off is contacted and decided.", icon=":material/done_all:")

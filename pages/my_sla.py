@@ -117,7 +117,7 @@ def live_open_list(rep: int) -> None:
     with database_guard():   # reruns on its own, outside app.py's guard
         keep_fragment_current(user)
         moment = datetime.now(timezone.utc)
-        sla_views.open_table(sla.open_handoffs(user, rep), moment, tz)
+        sla_views.open_table(sla.open_handoffs(user, rep), moment, tz, holds_none=not standing.me_period.handed_off)
 
 
 live_open_list(info.id)
@@ -125,7 +125,9 @@ live_open_list(info.id)
 # --------------------------------------------------------------------------- breaches and trend
 breaches = read["breaches"]
 st.markdown(f"#### {who} breaches · {period.label.lower()}")
-if breaches.empty:
+if breaches.empty and not me_p.handed_off:   # nothing handed off: no breach, but no record to praise either
+    st.info(f"No hand-offs in {period.describe()}, so none breached.", icon=":material/inbox:")
+elif breaches.empty:
     st.success(f"No breaches in {period.describe()}.", icon=":material/verified:")
 else:
     st.caption(sla_views.breaches_caption(breaches))

@@ -31,8 +31,10 @@ from queries.words import too_long
 GOALS_TTL = 30
 #: How far back the scope check looks for data besides the goal's own period.
 SCOPE_LOOKBACK_DAYS = 365
-#: Metrics that cannot be composed from daily buckets (medians) are back-filled one query per day,
-#: for at most this many missing days per look (the most recent ones).
+#: Metrics that cannot be composed from daily buckets (medians, rates whose facts settle later) are
+#: back-filled one query per day, for at most this many missing days per look: when more are missing
+#: (a goal created late in its period, or nobody looked for weeks), days spread evenly over the gap,
+#: its first and last day included, so the history spans the whole gap at a coarser step.
 MAX_DAILY_QUERIES = 31
 
 __all__ = ["GoalError", "StaleGoal", "NotAllowed", "METRICS", "Goal", "GoalInput", "CheckInInput", "Evaluated"]
@@ -441,8 +443,10 @@ def value_series(goal: Goal, days: list[date], tz: str | None = None, *, now: da
     Manual goals: the latest value entered before the end of the day. Metric goals whose metric is
     a sum, or a ratio of sums, of facts fixed when they happen (revenue, win rate; MQLs, each lead on
     its first MQL day: MetricSpec.daily) compose one daily-bucketed query (running totals up to each day). Others run one query per day, cut at
-    the end of that day, for at most ``max_daily_queries`` days (the latest), and only every
-    ``sample_every``-th day counting back from the last (bulk back-fills): medians, and rates whose
+    the end of that day, for only every ``sample_every``-th day counting back from the last (bulk
+    back-fills), and for at most ``max_daily_queries`` days spread evenly from the first to the last
+    (:func:`spread_days`; the 31 latest, until 2026-11-25, left a goal created late in its period
+    without history for its first weeks, for good): medians, and rates whose
     facts settle later (acceptance counts decisions made by then, SLA compliance touches and
     deadlines passed by then), which a query cut at the last day would count for every earlier day.
     """
@@ -469,7 +473,7 @@ def value_series(goal: Goal, days: list[date], tz: str | None = None, *, now: da
         if per_day and sample_every > 1:
             days = days[::-1][::sample_every][::-1]
         if per_day and max_daily_queries is not None:
-            days = days[-max_daily_queries:]
+            days = spread_days(days, max_daily_queries)
         return {d: metric_value(goal, upto=d, as_of=min(end_of_day(d, tz), now).replace(second=0, microsecond=0),
                                 tz=tz, conn=conn) for d in days}
     last = days[-1]
@@ -487,6 +491,16 @@ def value_series(goal: Goal, days: list[date], tz: str | None = None, *, now: da
         return {d: num[d] for d in days}
     den = dict(zip(every_day, running[list(spec.den)].sum(axis=1).tolist()))
     return {d: (num[d] / den[d] if den[d] else None) for d in days}
+
+
+def spread_days(days: list[date], most: int) -> list[date]:
+    """At most ``most`` of the sorted ``days``, spread evenly, the first and the last kept."""
+    if len(days) <= most:
+        return days
+    if most <= 1:
+        return days[-most:] if most == 1 else []
+    step = (len(days) - 1) / (most - 1)
+    return [days[round(i * step)] for i in range(most)]
 
 
 def record_due_snapshots(goals, tz: str | None = None, *, today: date | None = None, now: datetime | None = None,

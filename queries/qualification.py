@@ -312,9 +312,13 @@ def approve(user: User, version_id: int, seen_version: int) -> Version:
     return by_id(version_id)
 
 
-def withdraw(user: User, version_id: int, seen_version: int, note: str | None = None) -> str:
+def withdraw(user: User, version_id: int, seen_version: int, note: str | None = None,
+             submission: str | None = None) -> str:
     """Withdraw a proposal (its proposer), or decline it (the other side's lead, with a note).
-    Returns what happened: 'withdrawn' or 'declined'."""
+    Returns what happened: 'withdrawn' or 'declined'. ``submission``: the button's key
+    (queries.submissions), claimed under the proposal's row lock before the status check: a double
+    click's second post raises AlreadySubmitted and changes nothing (it was refused as "no longer
+    awaiting approval", by its own first one)."""
     user = users.current(user)
     if not user.can("criteria.propose"):
         raise CriteriaError("Only the marketing and sales leads can withdraw or decline a proposal.")
@@ -325,6 +329,8 @@ def withdraw(user: User, version_id: int, seen_version: int, note: str | None = 
         row = conn.execute(q("criteria_row_for_update"), {"id": version_id}).mappings().first()
         if row is None:
             raise CriteriaError("That criteria version does not exist.")
+        submissions.claim(conn, submission,
+                          "criteria.withdraw" if row["proposed_by_user_id"] == user.id else "criteria.decline")
         if row["status"] != "proposed":
             raise StaleEdit(f"v{row['number']} is no longer awaiting approval. Reload the page.")
         if row["proposed_by_user_id"] != user.id:

@@ -600,8 +600,13 @@ def save_policy(actor: User, data: PolicyInput, expected_version: int | None, tz
     return Saved(policy_id, version, remeasured)
 
 
-def retire_policy(actor: User, code: str, effective_from: date, expected_version: int, tz: str) -> Saved:
-    """End a policy from a date on (a 'retired' version); leads it covered fall to later ranks."""
+def retire_policy(actor: User, code: str, effective_from: date, expected_version: int, tz: str,
+                  submission: str | None = None) -> Saved:
+    """End a policy from a date on (a 'retired' version); leads it covered fall to later ranks.
+    ``submission``: the retire button's key (queries.submissions), claimed under the policy lock
+    before the version check: a double click's second post raises AlreadySubmitted and retires
+    nothing (it was refused as "someone saved version n", its own first one; two posts at once
+    could also fail on the version's unique key, untranslated)."""
     _require(actor, "sla.edit", "changing SLA policies")
     if code == "default":
         raise SlaError("The default policy cannot be retired; change its windows instead.")
@@ -611,24 +616,30 @@ def retire_policy(actor: User, code: str, effective_from: date, expected_version
     if problem:
         raise SlaError(problem)
     effective_at = _effective_instant(effective_from, tz)
-    with get_engine().begin() as conn:
-        latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
-        if latest is None:
-            raise SlaError("That policy does not exist.")
-        version = _next_version(latest, expected_version, effective_at, tz, new_policy=False)
-        old = conn.execute(q("sla_policy_row"), {"id": latest["id"]}).mappings().one()
-        if old["retired"]:
-            raise SlaError("That policy is already retired.")
-        params = {k: old[k] for k in ("name", "rank", "is_default", "tiers", "sources", "segments", "priorities",
-                                      "first_touch_minutes", "first_touch_business", "decision_minutes",
-                                      "decision_business", "calendar_id")}
-        params = {**params, "tiers": list(old["tiers"]) if old["tiers"] else None,
-                  "code": code, "version": version, "effective_at": effective_at, "retired": True,
-                  "note": f"Retired from {effective_from:%d %b %Y}", "actor_user_id": actor.id}
-        policy_id = conn.execute(q("sla_policy_insert"), params).scalar_one()
-        audit.record(conn, actor.id, "sla_policy.retire", "sla_policy", code, {"version": latest["version"]},
-                     {"version": version, "retired": True, "effective_at": effective_at})
-        remeasured = refresh(conn, reaching=effective_at)
+    try:
+        with get_engine().begin() as conn:
+            conn.execute(q("sla_lock_policy_names"))   # as a save: one write to the policies at a time
+            # under the lock, before the version check: a second post waits, then finds its key
+            submissions.claim(conn, submission, "sla_policy.retire")
+            latest = conn.execute(q("sla_policy_latest"), {"code": code}).mappings().first()
+            if latest is None:
+                raise SlaError("That policy does not exist.")
+            version = _next_version(latest, expected_version, effective_at, tz, new_policy=False)
+            old = conn.execute(q("sla_policy_row"), {"id": latest["id"]}).mappings().one()
+            if old["retired"]:
+                raise SlaError("That policy is already retired.")
+            params = {k: old[k] for k in ("name", "rank", "is_default", "tiers", "sources", "segments", "priorities",
+                                          "first_touch_minutes", "first_touch_business", "decision_minutes",
+                                          "decision_business", "calendar_id")}
+            params = {**params, "tiers": list(old["tiers"]) if old["tiers"] else None,
+                      "code": code, "version": version, "effective_at": effective_at, "retired": True,
+                      "note": f"Retired from {effective_from:%d %b %Y}", "actor_user_id": actor.id}
+            policy_id = conn.execute(q("sla_policy_insert"), params).scalar_one()
+            audit.record(conn, actor.id, "sla_policy.retire", "sla_policy", code, {"version": latest["version"]},
+                         {"version": version, "retired": True, "effective_at": effective_at})
+            remeasured = refresh(conn, reaching=effective_at)
+    except sa.exc.IntegrityError as exc:
+        raise _translate(exc) from None
     metrics.clear_caches()
     return Saved(policy_id, version, remeasured)
 
@@ -780,10 +791,14 @@ def save_schedule(actor: User, calendar_id: int, effective_from: date, hours: di
     return remeasured
 
 
-def delete_schedule(actor: User, calendar_id: int, effective_from: date, expected_version: int, tz: str) -> int:
+def delete_schedule(actor: User, calendar_id: int, effective_from: date, expected_version: int, tz: str,
+                    submission: str | None = None) -> int:
+    """Remove the weekly hours that start on ``effective_from``. Returns how many hand-offs were
+    re-measured. ``submission``: the remove button's key, as for :func:`save_schedule` (a double
+    click's second post was refused: "someone changed this calendar", its own first one)."""
     _require(actor, "sla.edit", "changing calendars")
     with get_engine().begin() as conn:
-        _lock_calendar(conn, calendar_id, expected_version)
+        _lock_calendar(conn, calendar_id, expected_version, submission, "calendar.hours_removed")
         remaining = conn.execute(q("sla_schedule_count"), {"calendar_id": calendar_id}).scalar_one()
         if remaining <= 1:
             raise SlaError("A calendar needs weekly hours; change them instead of removing the only version.")
@@ -904,10 +919,14 @@ def save_holidays(actor: User, calendar_id: int, days: dict[date, str], expected
     return remeasured
 
 
-def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: int, tz: str) -> int:
+def remove_holiday(actor: User, calendar_id: int, day: date, expected_version: int, tz: str,
+                   submission: str | None = None) -> int:
+    """Open a closed day again. Returns how many hand-offs were re-measured. ``submission``: the
+    remove button's key, as for :func:`save_holidays` (a double click's second post was refused:
+    "someone changed this calendar", its own first one)."""
     _require(actor, "sla.edit", "changing calendars")
     with get_engine().begin() as conn:
-        _lock_calendar(conn, calendar_id, expected_version)
+        _lock_calendar(conn, calendar_id, expected_version, submission, "calendar.holiday_removed")
         name = conn.execute(q("sla_holiday_delete"), {"calendar_id": calendar_id, "day": day}).scalar()
         if name is None:
             raise SlaError("That holiday was already removed. Reload the page.")
@@ -1091,16 +1110,35 @@ def _check_sides(actor: User, old: dict, new: "CommitmentInput") -> None:
                              "admin) changes it. Nothing was saved.")
 
 
+def _same_commitment(old: dict, new: "CommitmentInput") -> bool:
+    """Whether the stored commitment ``old`` already says what ``new`` does (a cleaned input)."""
+    def same(a, b) -> bool:
+        if a is None or b is None:
+            return a is None and b is None
+        return abs(float(a) - float(b)) < 1e-9
+
+    return (old["start_date"], old["end_date"], int(old["mql_volume"])) == (new.start_date, new.end_date, new.mql_volume) \
+        and (old["note"] or "") == (new.note or "") \
+        and all(same(old[t], getattr(new, t)) for t in ("min_acceptance_rate", "follow_up_target_rate",
+                                                        "decision_target_rate"))
+
+
 def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | None = None,
-                    expected_version: int | None = None) -> int:
+                    expected_version: int | None = None, submission: str | None = None) -> int:
     """Create a commitment (either lead may propose one), or change one: each lead only their own
-    side's terms (:func:`commitment_sides`); dates and note are shared."""
+    side's terms (:func:`commitment_sides`); dates and note are shared. ``submission``: the form's
+    key (queries.submissions): a double click's second post raises AlreadySubmitted and saves
+    nothing (it was refused by its own first one: a new commitment as "another commitment already
+    covers part of these dates", a change as "someone changed this commitment")."""
     actor = _require(actor, "sla.edit", "changing the SLA commitment")   # its sides as stored now, too
     data = data.cleaned()
     params = {**data.__dict__, "actor_user_id": actor.id}
     try:
         with get_engine().begin() as conn:
             if commitment_id is None:
+                # before the dates' exclusion constraint is tried: a second post at the same moment
+                # waits on the key's unique index until the first commits, then finds it claimed
+                submissions.claim(conn, submission, "sla_commitment.create")
                 commitment_id = conn.execute(q("sla_commitment_insert"), params).scalar_one()
                 audit.record(conn, actor.id, "sla_commitment.create", "sla_commitment", commitment_id, None,
                              data.__dict__)
@@ -1108,6 +1146,12 @@ def save_commitment(actor: User, data: CommitmentInput, commitment_id: int | Non
                 old = conn.execute(q("sla_commitment_for_update"), {"id": commitment_id}).mappings().first()
                 if old is None:
                     raise SlaError("That commitment was deleted. Reload the page.")
+                # under the row lock, before the version check
+                submissions.claim(conn, submission, "sla_commitment.update")
+                if old["version"] == expected_version and _same_commitment(dict(old), data):
+                    # nothing to change: no new version, no audit entry (a double click's second
+                    # click can land on the form redrawn with what the first one saved)
+                    return commitment_id
                 _check_sides(actor, dict(old), data)
                 if conn.execute(q("sla_commitment_update"), {**params, "id": commitment_id,
                                                              "version": expected_version}).first() is None:
@@ -1128,9 +1172,13 @@ def delete_blocked_by(actor: User, commitment) -> list[str]:
             if side not in commitment_sides(actor) and any(pd.notna(commitment[t]) for t in terms)]
 
 
-def delete_commitment(actor: User, commitment_id: int, expected_version: int) -> None:
+def delete_commitment(actor: User, commitment_id: int, expected_version: int, submission: str | None = None) -> None:
+    """Delete a commitment (who may: :func:`delete_blocked_by`). ``submission``: the delete button's
+    key, claimed first: a double click's second post, which found the row gone ("that commitment
+    was already deleted"), raises AlreadySubmitted; at the same moment, it waits for the first."""
     actor = _require(actor, "sla.edit", "changing the SLA commitment")   # its sides as stored now
     with get_engine().begin() as conn:
+        submissions.claim(conn, submission, "sla_commitment.delete")
         old = conn.execute(q("sla_commitment_for_update"), {"id": commitment_id}).mappings().first()
         if old is None:
             raise SlaError("That commitment was already deleted.")

@@ -577,6 +577,25 @@ def test_rate_snapshots_count_only_what_was_known_at_each_day_end(world, people)
     assert stored[date(2026, 1, 5)] == 0.0 and stored[date(2026, 1, 12)] == pytest.approx(0.4)
 
 
+def test_a_goal_created_late_gets_history_from_its_first_day(world, people):
+    """QA: an acceptance goal created on 21 Feb for Q1 stored 31 days (21 Jan – 20 Feb) and never
+    the 20 days before them: a later look only fills days after the latest one. Past the cap, the
+    days spread over the whole gap instead, the period's first day and yesterday included."""
+    sdr, acct = people["reps"]["sdr"], people["account"]
+    lead = world.lead(at("2026-01-05 08:00"), acct)
+    world.hand_off(lead, at("2026-01-05 09:00"), sdr)
+    world.decide(lead, "accepted", at("2026-01-06 11:00"))
+    goal = goals.get(goals.create(user("sales_lead"), revenue_goal(people, metric="acceptance_rate", target="70")))
+    assert goals.record_due_snapshots([goal], "UTC", today=date(2026, 2, 21), now=at("2026-02-21 08:00")) == 31
+    days = sorted(goals.snapshots([goal.id])["snapshot_date"].dt.date)
+    assert days[0] == date(2026, 1, 1) and days[-1] == date(2026, 2, 20) and len(set(days)) == 31
+    assert max((b - a).days for a, b in zip(days, days[1:])) <= 2   # 51 days in 31 steps
+    stored = dict(zip(goals.snapshots([goal.id])["snapshot_date"].dt.date, goals.snapshots([goal.id])["value"]))
+    assert stored[date(2026, 2, 20)] == 1.0   # accepted on 6 Jan
+    # the next day adds that day only
+    assert goals.record_due_snapshots([goal], "UTC", today=date(2026, 2, 22), now=at("2026-02-22 08:00")) == 1
+
+
 def test_sum_snapshots_compose_daily_buckets_like_the_metric(world, people):
     q1_deals(world, people)
     goal = goals.get(goals.create(user("sales_lead"), revenue_goal(people)))

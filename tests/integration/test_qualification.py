@@ -271,6 +271,66 @@ def test_a_proposal_form_submitted_twice_proposes_once(world, org, app_db):
     assert dict(kinds) == {"criteria.propose": 2}
 
 
+def test_withdrawing_or_declining_twice_does_it_once_and_says_done(world, org, app_db):
+    """A double click on "Withdraw the proposal" or "Decline the proposal" reached the server twice:
+    the first withdrew (declined) it, the second said in red "v1 is no longer awaiting approval.
+    Reload the page." -- its own first one. The button's key is claimed under the proposal's row
+    lock, before the status check: the second post, one after the other or at the same moment,
+    changes nothing and raises AlreadySubmitted (the page repeats the first one's message). A
+    decline refused for want of a note gives the key back; a proposal someone else decided
+    meanwhile is still refused."""
+    from queries import submissions
+
+    seed_options(world)
+    u, ids = org["u"], []
+
+    def proposed(n):
+        ids.append(qualification.propose(u["marketing_lead"], draft(Criteria(min_score=10 * n), title=f"Score {n}")))
+        return ids[-1], qualification.by_id(ids[-1]).version
+
+    def twice(write):
+        key = submissions.new_key()
+        first = write(key)
+        with pytest.raises(submissions.AlreadySubmitted):
+            write(key)
+        return first
+
+    def race(write):
+        outcomes = post_twice_at_once(write, (CriteriaError,))
+        assert [o for o in outcomes if o == "AlreadySubmitted"] == ["AlreadySubmitted"], outcomes
+        return next(o for o in outcomes if o != "AlreadySubmitted")
+
+    vid, seen = proposed(1)
+    assert twice(lambda k: qualification.withdraw(u["marketing_lead"], vid, seen, submission=k)) == "withdrawn"
+    vid, seen = proposed(2)
+    assert race(lambda k: qualification.withdraw(u["marketing_lead"], vid, seen, submission=k)) == "withdrawn"
+    vid, seen = proposed(3)
+    key = submissions.new_key()
+    with pytest.raises(CriteriaError, match="Say why you decline"):   # refused after the claim: the key given back
+        qualification.withdraw(u["sales_lead"], vid, seen, submission=key)
+    assert qualification.withdraw(u["sales_lead"], vid, seen, "Too narrow", submission=key) == "declined"
+    with pytest.raises(submissions.AlreadySubmitted):
+        qualification.withdraw(u["sales_lead"], vid, seen, "Too narrow", submission=key)
+    vid, seen = proposed(4)
+    assert race(lambda k: qualification.withdraw(u["sales_lead"], vid, seen, "Too wide", submission=k)) == "declined"
+    # decided by someone else meanwhile: this lead's own post is still refused
+    vid, seen = proposed(5)
+    qualification.withdraw(u["marketing_lead"], vid, seen, submission=submissions.new_key())
+    with pytest.raises(StaleEdit, match="no longer awaiting approval"):
+        qualification.withdraw(u["sales_lead"], vid, seen, "Late", submission=submissions.new_key())
+    vid, seen = proposed(6)
+    qualification.approve(u["sales_lead"], vid, seen)
+    with pytest.raises(StaleEdit, match="no longer awaiting approval"):
+        qualification.withdraw(u["marketing_lead"], vid, seen, submission=submissions.new_key())
+    with app_db.connect() as conn:
+        actions = dict(conn.execute(sa.text("select action, count(*) from audit_log where action in "
+                                            "('criteria.withdraw', 'criteria.decline') group by action")).all())
+        kinds = dict(conn.execute(sa.text("select kind, count(*) from form_submission group by kind")).all())
+    assert actions == {"criteria.withdraw": 3, "criteria.decline": 2}
+    assert kinds == {"criteria.withdraw": 3, "criteria.decline": 2}
+    assert [qualification.by_id(v).status for v in ids] == ["withdrawn"] * 5 + ["active"]
+
+
 def test_a_later_approval_supersedes_and_same_as_in_force_is_refused(world, org, app_db):
     seed_options(world)
     u = org["u"]

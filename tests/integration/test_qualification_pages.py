@@ -491,6 +491,42 @@ def test_a_double_clicked_proposal_is_proposed_once_and_said_so(shop):
     assert len(qualification_ids(shop)) == 1
 
 
+def test_double_clicked_withdraw_and_decline_act_once_and_say_done(shop):
+    """A double click on "Withdraw the proposal" (its author) or "Decline the proposal" (the other
+    side's lead) reached the server twice: the first withdrew or declined it, the second said in red
+    "v1 is no longer awaiting approval. Reload the page." Here the first post is the direct write
+    with the button's key; the click is the second: it changes nothing and repeats the first one's
+    message."""
+    from queries import qualification
+    from queries.criteria_rules import Criteria
+
+    def propose(title, tiers):
+        return qualification.propose(users.by_username("marketing_lead"),
+                                     qualification.Draft(title, Criteria(tiers=tiers), datetime.now().date()))
+
+    def said(at, text):
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]
+        assert any(s.value == text for s in at.success), texts(at)
+
+    mine, theirs = propose("Tier one", (1,)), propose("Tiers one and two", (1, 2))
+    at = run_as("marketing_lead", "criteria")
+    qualification.withdraw(users.by_username("marketing_lead"), mine, qualification.by_id(mine).version,
+                           submission=at.session_state[f"cr_withdraw_{mine}__sub_0"])
+    at.button(key=f"cr_withdraw_{mine}").click().run()
+    said(at, "You withdrew v1 “Tier one”.")
+    at = run_as("sales_lead", "criteria")
+    at.text_input(key=f"cr_note_{theirs}").input("Tier 2 is too wide")
+    qualification.withdraw(users.by_username("sales_lead"), theirs, qualification.by_id(theirs).version,
+                           "Tier 2 is too wide", submission=at.session_state[f"cr_withdraw_{theirs}__sub_0"])
+    at.button(key=f"cr_withdraw_{theirs}").click().run()
+    said(at, "You declined v2 “Tiers one and two”; its author sees your note.")
+    with shop["engine"].connect() as conn:
+        actions = conn.execute(sa.text("select action from audit_log where action like 'criteria.%' "
+                                       "order by id")).scalars().all()
+    assert actions == ["criteria.propose", "criteria.propose", "criteria.withdraw", "criteria.decline"]
+
+
 def qualification_ids(shop) -> list[int]:
     with shop["engine"].connect() as conn:
         return conn.execute(sa.text("select id from criteria_version order by id")).scalars().all()

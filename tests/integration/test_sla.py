@@ -468,6 +468,160 @@ def test_a_policy_form_submitted_twice_saves_once(admin, office, app_db):
     assert rows(code) == 3
 
 
+def test_a_retirement_posted_twice_retires_once(admin, office, app_db):
+    """A double click on "Retire …" reached the server twice: the first retired the policy, the
+    second said in red "Someone saved version 2 of this policy while you were editing" (its own
+    first one); two posts at the same moment could also fail on the version's unique key with a
+    traceback. The button's key is claimed under the policy lock, before the version check: the
+    second post retires nothing and raises AlreadySubmitted. A retirement by someone else, or a
+    version saved meanwhile, is still refused as a stale edit."""
+    from queries import submissions
+
+    other = _second_editor()
+
+    def code_of(name):
+        return sql_scalar(app_db, "select code from sla_policy where name = :n limit 1", {"n": name})
+
+    def rows(code):
+        return sql_scalar(app_db, "select count(*) from sla_policy where code = :c", {"c": code})
+
+    for rank, name in enumerate(("Once", "Raced", "Theirs"), start=10):
+        policy(admin, office, name, 60, rank=rank, tiers=[1])
+    once, raced, theirs = code_of("Once"), code_of("Raced"), code_of("Theirs")
+    saved = _twice(lambda k: sla.retire_policy(admin, once, date(2027, 1, 1), 1, NY_TZ, submission=k),
+                   submissions.new_key())
+    assert saved.version == 2 and rows(once) == 2
+    outcomes = _race(lambda k: sla.retire_policy(admin, raced, date(2027, 1, 1), 1, NY_TZ, submission=k))
+    assert [o for o in outcomes if isinstance(o, str)] == ["AlreadySubmitted"] and len(outcomes) == 2, outcomes
+    assert rows(raced) == 2
+    # someone else's retirement (or any version) meanwhile: this editor's post, with its own key, is refused
+    sla.retire_policy(other, theirs, date(2027, 1, 1), 1, NY_TZ, submission=submissions.new_key())
+    with pytest.raises(sla.StaleEdit, match="Someone saved version 2 of this policy"):
+        sla.retire_policy(admin, theirs, date(2027, 2, 1), 1, NY_TZ, submission=submissions.new_key())
+    assert rows(theirs) == 2
+    assert sql_scalar(app_db, "select count(*) from audit_log where action = 'sla_policy.retire'") == 3
+
+
+def test_removing_a_holiday_or_hours_posted_twice_removes_once(admin, office, app_db):
+    """A double click on "Remove holiday" or on "Remove" (a version of the weekly hours) reached the
+    server twice: the first removed it, the second said in red "Someone changed this calendar while
+    you were editing" (its own first one had bumped the version). The button's key is claimed under
+    the calendar's row lock, before the version check: the second post, one after the other or at
+    the same moment, removes nothing and raises AlreadySubmitted; someone else's change meanwhile
+    is still refused."""
+    from queries import submissions
+
+    other = _second_editor()
+
+    def audits(action):
+        return sql_scalar(app_db, "select count(*) from audit_log where action = :a", {"a": action})
+
+    sla.save_holidays(admin, office, {date(2027, 1, 8): "A", date(2027, 1, 11): "B", date(2027, 1, 12): "C"},
+                      _cal_version(office), NY_TZ)
+    version = _cal_version(office)
+    _twice(lambda k: sla.remove_holiday(admin, office, date(2027, 1, 8), version, NY_TZ, submission=k),
+           submissions.new_key())
+    assert _cal_version(office) == version + 1 and audits("calendar.holiday_removed") == 1
+    version = _cal_version(office)
+    outcomes = _race(lambda k: sla.remove_holiday(admin, office, date(2027, 1, 11), version, NY_TZ, submission=k))
+    assert [o for o in outcomes if isinstance(o, str)] == ["AlreadySubmitted"] and len(outcomes) == 2, outcomes
+    assert _cal_version(office) == version + 1 and audits("calendar.holiday_removed") == 2
+    # someone else removed it (a change of theirs) meanwhile: refused as before, the key free again
+    version, key = _cal_version(office), submissions.new_key()
+    sla.remove_holiday(other, office, date(2027, 1, 12), version, NY_TZ, submission=submissions.new_key())
+    with pytest.raises(sla.StaleEdit, match="Someone changed this calendar"):
+        sla.remove_holiday(admin, office, date(2027, 1, 12), version, NY_TZ, submission=key)
+    assert audits("calendar.holiday_removed") == 3
+    assert holiday_name(app_db, office, date(2027, 1, 11)) is None
+
+    hours = {d: ("08:00", "16:00") for d in range(1, 6)}
+    for day in (date(2027, 2, 1), date(2027, 3, 1), date(2027, 4, 5)):
+        sla.save_schedule(admin, office, day, hours, _cal_version(office), NY_TZ)
+    version = _cal_version(office)
+    _twice(lambda k: sla.delete_schedule(admin, office, date(2027, 2, 1), version, NY_TZ, submission=k),
+           submissions.new_key())
+    assert _cal_version(office) == version + 1 and audits("calendar.hours_removed") == 1
+    version = _cal_version(office)
+    outcomes = _race(lambda k: sla.delete_schedule(admin, office, date(2027, 3, 1), version, NY_TZ, submission=k))
+    assert [o for o in outcomes if isinstance(o, str)] == ["AlreadySubmitted"] and len(outcomes) == 2, outcomes
+    assert _cal_version(office) == version + 1 and audits("calendar.hours_removed") == 2
+    version = _cal_version(office)
+    sla.save_holidays(other, office, {date(2027, 5, 3): "Theirs"}, version, NY_TZ, submission=submissions.new_key())
+    with pytest.raises(sla.StaleEdit, match="Someone changed this calendar"):
+        sla.delete_schedule(admin, office, date(2027, 4, 5), version, NY_TZ, submission=submissions.new_key())
+    assert audits("calendar.hours_removed") == 2
+    assert sql_scalar(app_db, "select count(*) from business_schedule where calendar_id = :c",
+                      {"c": office}) == 2   # the first hours and 5 Apr 2027's
+    with app_db.connect() as conn:
+        kinds = dict(conn.execute(sa.text("select kind, count(*) from form_submission group by kind")).all())
+    assert kinds == {"calendar.holiday_removed": 3, "calendar.hours_removed": 2, "calendar.holidays_added": 1}
+
+
+def test_a_commitment_saved_or_deleted_twice_is_written_once(admin, office, app_db):
+    """A double click on "Save commitment" reached the server twice: a new commitment was stored and
+    the second post said in red "Another commitment already covers part of these dates" (the first
+    one's); a change said "Someone changed this commitment while you were editing"; a second
+    "Delete this commitment", "That commitment was already deleted." The form's (the button's) key
+    is claimed first (a new one, a deletion) or under the row lock (a change): the second post
+    writes nothing and raises AlreadySubmitted. Someone else's change meanwhile is still refused,
+    and a new commitment over taken dates still says so."""
+    from queries import submissions
+
+    other = _second_editor()
+
+    def count():
+        return sql_scalar(app_db, "select count(*) from sla_commitment")
+
+    def audits(action):
+        return sql_scalar(app_db, "select count(*) from audit_log where action = :a", {"a": action})
+
+    q1 = sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 500)
+    first = _twice(lambda k: sla.save_commitment(admin, q1, submission=k), submissions.new_key())
+    assert count() == 1
+    q2 = sla.CommitmentInput(date(2027, 4, 1), date(2027, 6, 30), 500)
+    outcomes = _race(lambda k: sla.save_commitment(admin, q2, submission=k))
+    assert [o for o in outcomes if isinstance(o, str)] == ["AlreadySubmitted"] and len(outcomes) == 2, outcomes
+    assert count() == 2
+    with pytest.raises(sla.SlaError, match="Another commitment already covers"):   # another form: still refused
+        sla.save_commitment(admin, q1, submission=submissions.new_key())
+    # a change, twice, then twice at once
+    _twice(lambda k: sla.save_commitment(admin, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 600),
+                                         first, 1, submission=k), submissions.new_key())
+    outcomes = _race(lambda k: sla.save_commitment(admin, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31),
+                                                                              700), first, 2, submission=k))
+    assert [o for o in outcomes if isinstance(o, str)] == ["AlreadySubmitted"] and len(outcomes) == 2, outcomes
+    assert audits("sla_commitment.update") == 2
+    assert sql_scalar(app_db, "select (mql_volume, version)::text from sla_commitment where id = :i",
+                      {"i": first}) == "(700,3)"
+    # the same terms again (a second click on the form redrawn with them): no new version, no audit entry
+    assert sla.save_commitment(admin, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 700), first, 3,
+                               submission=submissions.new_key()) == first
+    assert audits("sla_commitment.update") == 2
+    # someone else's change meanwhile: refused as before
+    sla.save_commitment(other, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 800), first, 3,
+                        submission=submissions.new_key())
+    with pytest.raises(sla.StaleEdit, match="Someone changed this commitment"):
+        sla.save_commitment(admin, sla.CommitmentInput(date(2027, 1, 1), date(2027, 3, 31), 900), first, 3,
+                            submission=submissions.new_key())
+    # deleted twice: once, the second says done; someone else's deletion is still said
+    _twice(lambda k: sla.delete_commitment(admin, first, 4, submission=k), submissions.new_key())
+    second = int(sql_scalar(app_db, "select id from sla_commitment"))
+    outcomes = _race(lambda k: sla.delete_commitment(admin, second, 1, submission=k))
+    assert [o for o in outcomes if isinstance(o, str)] == ["AlreadySubmitted"] and len(outcomes) == 2, outcomes
+    assert count() == 0 and audits("sla_commitment.delete") == 2
+    with pytest.raises(sla.SlaError, match="already deleted"):
+        sla.delete_commitment(other, second, 1, submission=submissions.new_key())
+    with app_db.connect() as conn:
+        kinds = dict(conn.execute(sa.text("select kind, count(*) from form_submission group by kind")).all())
+    assert kinds == {"sla_commitment.create": 2, "sla_commitment.update": 4, "sla_commitment.delete": 2}
+
+
+def _second_editor() -> User:
+    """Another admin, for "someone else changed it meanwhile"."""
+    users.create(None, UserInput("admin-two", "Second admin", "admin2@example.com", ["admin"]), PASSWORD)
+    return users.by_username("admin-two")
+
+
 # --------------------------------------------------------------------------- policy matching and versions
 
 

@@ -207,9 +207,15 @@ def test_a_lead_whose_own_rep_record_holds_nothing_is_told_to_pick_a_rep(office,
     at = open_page("lou", "my_sla")
     assert at.sidebar.selectbox(key="mysla_rep").value == lead_rep
     assert any("You hold no hand-offs yourself" in i.value for i in at.info)
+    # QA: below it, green "Nothing open: every hand-off is contacted" and "No breaches" still praised
+    # an empty record; they say plainly that there is nothing
+    assert not at.success, [s.value for s in at.success]
+    assert any(i.value == "No open hand-offs." for i in at.info)
+    assert any("so none breached" in i.value for i in at.info)
     at.sidebar.selectbox(key="mysla_rep").set_value(office["sdr"]).run()   # a rep who holds some: no note
     assert not at.exception, at.exception
     assert not any("You hold no hand-offs yourself" in i.value for i in at.info)
+    assert not any("so none breached" in i.value for i in at.info)
 
 
 # --------------------------------------------------------------------------- scorecard
@@ -753,6 +759,121 @@ def test_double_clicked_calendar_forms_save_once_and_say_saved(office, app_db):
             == version + 1
 
 
+def test_double_clicked_retire_and_remove_buttons_act_once_and_say_done(office, app_db):
+    """Retiring a policy, removing a holiday and removing a version of the weekly hours, each
+    posted twice: the first post is the direct write with the button's key, the click the second
+    (it comes with the version the page was drawn at). Each said in red "Someone saved version 2 of
+    this policy" or "Someone changed this calendar while you were editing" for a change that had
+    worked; now each acts once and says done."""
+    lead = users.by_username("sales_lead")
+    cal_id, version = _calendar_keys()
+    sla.save_policy(lead, sla.PolicyInput("Fast lane", 30, False, 600, False, date(2020, 1, 1), rank=10, tiers=[1],
+                                          calendar_id=cal_id), None, OFFICE_TZ)
+    today = datetime.now(timezone.utc).astimezone(sla.zone(OFFICE_TZ)).date()
+    closed = date(today.year, 12, 31)
+    sla.save_holidays(lead, cal_id, {closed: "Year end"}, version, OFFICE_TZ)
+    sla.save_schedule(lead, cal_id, date(2027, 1, 4), {d: ("08:00", "16:00") for d in range(1, 6)}, version + 1,
+                      OFFICE_TZ)
+    with app_db.connect() as conn:
+        code = conn.execute(sa.text("select code from sla_policy where name = 'Fast lane'")).scalar()
+    at = open_page("sales_lead", "sla_policies")
+
+    def audits(action):
+        with app_db.connect() as conn:
+            return conn.execute(sa.text("select count(*) from audit_log where action = :a"), {"a": action}).scalar()
+
+    def said(text):
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]
+        assert any(s.value.startswith(text) for s in at.success), all_text(at)
+
+    # retiring the policy
+    at.selectbox(key="slapol_pick").set_value(code).run()
+    retire_on = at.date_input(key=f"slapol_{code}_1_retire_on").value
+    sla.retire_policy(lead, code, retire_on, 1, OFFICE_TZ, submission=at.session_state[f"slapol_retire_{code}__sub_0"])
+    at.button(key=f"slapol_{code}_1_retire").click().run()
+    said(f"Retired from {retire_on:%a %d %b %Y}.")
+    assert audits("sla_policy.retire") == 1
+    # removing the holiday
+    cal_id, version = _calendar_keys()
+    k = f"slapol_hol_{cal_id}_{version}_"
+    assert at.selectbox(key=f"{k}remove_pick").value == closed
+    sla.remove_holiday(lead, cal_id, closed, version, OFFICE_TZ, submission=at.session_state[f"slapol_holrm_{cal_id}__sub_0"])
+    at.button(key=f"{k}remove").click().run()
+    said("Holiday removed.")
+    assert audits("calendar.holiday_removed") == 1
+    # removing the later version of the weekly hours
+    cal_id, version = _calendar_keys()
+    k = f"slapol_hours_{cal_id}_{version}_"
+    assert at.selectbox(key=f"{k}remove_pick").value == date(2027, 1, 4)
+    sla.delete_schedule(lead, cal_id, date(2027, 1, 4), version, OFFICE_TZ,
+                        submission=at.session_state[f"slapol_hoursrm_{cal_id}__sub_0"])
+    at.button(key=f"{k}remove").click().run()
+    said("Removed that version of the working hours.")
+    assert audits("calendar.hours_removed") == 1
+    assert _calendar_keys()[1] == version + 1
+
+
+def test_a_double_clicked_commitment_form_or_delete_saves_once_and_says_saved(office, app_db):
+    """"Save commitment" posted twice: a new commitment was stored and the second post said in red
+    "Another commitment already covers part of these dates"; a change said "Someone changed this
+    commitment while you were editing"; "Delete this commitment" twice, "That commitment was already
+    deleted." The first post here is the direct write with the form's (button's) key, the click the
+    second: one write, and the form says saved."""
+    users.create(None, UserInput("admin", "Admin", "admin@example.com", ["admin"]), PASSWORD)   # may delete both sides
+    lead = users.by_username("admin")
+    at = open_page("admin", "sla_policies")
+
+    def count():
+        with app_db.connect() as conn:
+            return conn.execute(sa.text("select count(*) from sla_commitment")).scalar()
+
+    def said(text):
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]
+        assert any(s.value == text for s in at.success), all_text(at)
+
+    # a new commitment, for the next free quarter the form offers
+    at.selectbox(key="slapol_com_pick").set_value("__new__").run()
+    k = "slapol_com___new___0_"
+    start, end = at.date_input(key=f"{k}start").value, at.date_input(key=f"{k}end").value
+    sla.save_commitment(lead, sla.CommitmentInput(start, end, 300, 0.55, 0.9, 0.85),
+                        submission=at.session_state["slapol_commitment___new____sub_0"])
+    at.button(key=f"FormSubmitter:{k}form_0-Save commitment").click().run()
+    said(f"Commitment saved for {start:%d %b %Y} – {end:%d %b %Y}.")
+    assert count() == 2
+    # the form now shows the commitment created (a click on the redrawn "New commitment…" form
+    # proposed the same dates again and was refused in red)
+    with app_db.connect() as conn:
+        created = conn.execute(sa.text("select id from sla_commitment where start_date = :s"), {"s": start}).scalar()
+    assert at.selectbox(key="slapol_com_pick").value == created
+    at.button(key=f"FormSubmitter:slapol_com_{created}_1_form_0-Save commitment").click().run()   # that click
+    said(f"Commitment saved for {start:%d %b %Y} – {end:%d %b %Y}.")
+    with app_db.connect() as conn:   # the same terms again: no new version
+        assert conn.execute(sa.text("select version from sla_commitment where id = :i"), {"i": created}).scalar() == 1
+    assert at.session_state["slapol_commitment___new____gen"] == 1   # the next new one is a new form, with a new key
+    # a change of the fixture's commitment
+    quarter = sla.commitments().sort_values("start_date").iloc[0]
+    cid = int(quarter.id)
+    at.selectbox(key="slapol_com_pick").set_value(cid).run()
+    k = f"slapol_com_{cid}_1_"
+    at.number_input(key=f"{k}volume").set_value(400)
+    sla.save_commitment(lead, sla.CommitmentInput(quarter.start_date, quarter.end_date, 400, 0.5, 0.9, 0.8), cid, 1,
+                        submission=at.session_state[f"slapol_commitment_{cid}__sub_0"])
+    at.button(key=f"FormSubmitter:{k}form_0-Save commitment").click().run()
+    said(f"Commitment saved for {quarter.start_date:%d %b %Y} – {quarter.end_date:%d %b %Y}.")
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select (mql_volume, version)::text from sla_commitment where id = :i"),
+                            {"i": cid}).scalar() == "(400,2)"
+    # deleting it (the page now shows version 2)
+    k = f"slapol_com_{cid}_2_"
+    at.checkbox(key=f"{k}delete_sure").check().run()
+    sla.delete_commitment(lead, cid, 2, submission=at.session_state[f"slapol_comdel_{cid}__sub_0"])
+    at.button(key=f"{k}delete").click().run()
+    said("Commitment deleted.")
+    assert count() == 1
+
+
 # --------------------------------------------------------------------------- attacking the forms
 
 
@@ -937,7 +1058,7 @@ def test_a_commitment_rate_over_100_is_refused_not_stored_as_a_fraction(office, 
     at = open_page("sales_lead", "sla_policies")
     k = next(n.key for n in at.number_input if n.key.startswith("slapol_com_") and n.key.endswith("_fu"))[:-2]
     at.number_input(key=f"{k}fu").set_value(150.0)
-    at.button(key=f"FormSubmitter:{k}form-Save commitment").click().run()
+    at.button(key=f"FormSubmitter:{k}form_0-Save commitment").click().run()
     assert not at.exception, at.exception
     assert any("Rates are percentages between 0 and 100." in e.value for e in at.error), [e.value for e in at.error]
     with app_db.connect() as conn:

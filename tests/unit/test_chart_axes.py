@@ -145,7 +145,7 @@ def test_sparse_weeks_stay_weeks_and_lines_break_over_missing_ones():
     weeks = [MONDAYS[0], MONDAYS[1], MONDAYS[8], MONDAYS[9]]
     frame = pd.DataFrame({"bucket": weeks, "dim_label": "Sales", "compliance_rate": [1.0, 0.0, 1.0, 1.0],
                           "met": [1, 0, 1, 1], "breached": [0, 1, 0, 0], "pending": 0})
-    fig = sla_charts.compliance_trend_chart(frame, title="t", grain="week")
+    fig = sla_charts.compliance_trend_chart(frame, title="t", grain="week", min_known=1)
     assert fig.layout.xaxis.tickformat == "w/c %d %b"
     line = fig.data[0]
     assert list(line.y) == [1.0, 0.0, None, 1.0, 1.0] and line.connectgaps is False
@@ -153,6 +153,23 @@ def test_sparse_weeks_stay_weeks_and_lines_break_over_missing_ones():
     assert list(x) == list(MONDAYS[:3]) and y == [1, 2, 3]   # nothing missing, nothing inserted
     x, y = theme.break_gaps("month", pd.to_datetime(["2026-01-01", "2026-02-01", "2026-04-01"]), [1, 2, 3])
     assert y == [1, 2, None, 3]
+
+
+def test_a_week_with_few_known_outcomes_is_a_hollow_point_off_the_line():
+    """QA: a Monday-morning meeting froze the current week with one Sales hand-off, breached: the
+    line plunged to 0% (and Sales development's to 100% on two). Under 10 known outcomes a week is
+    a hollow point off the line, its counts in the hover, and the legend says what hollow means."""
+    frame = pd.DataFrame({"bucket": MONDAYS[:3], "dim_label": "Sales", "compliance_rate": [0.7, 0.65, 0.0],
+                          "met": [28, 26, 0], "breached": [12, 14, 1], "pending": [0, 0, 3]})
+    fig = sla_charts.compliance_trend_chart(frame, title="t", grain="week")
+    line, hollow = fig.data
+    assert list(line.y) == [0.7, 0.65, None]
+    assert list(hollow.y) == [0.0] and hollow.marker.symbol == "circle-open" and hollow.showlegend is False
+    assert hollow.marker.color == line.line.color
+    assert "only 1 with a known outcome" in hollow.customdata[0] and "1 breached, 3 pending" in hollow.customdata[0]
+    assert "Hollow: weeks with under 10 known outcomes" in fig.layout.legend.title.text
+    settled = sla_charts.compliance_trend_chart(frame.iloc[:2], title="t", grain="week")
+    assert len(settled.data) == 1 and not settled.layout.legend.title.text   # nothing hollow, nothing said
 
 
 def test_counts_of_hand_offs_have_whole_number_ticks():

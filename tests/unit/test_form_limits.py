@@ -157,7 +157,7 @@ DATE_INPUT_ELSEWHERE = {"components/widgets.py"}
 #: Codes whose longer paste cannot be meant (a country's two letters, a region's code) and a note
 #: the app does not check the length of yet.
 MAX_CHARS_KEPT = {("components/sla_forms.py", "Country"), ("components/sla_forms.py", "State / region"),
-                  ("pages/slipping.py", "Note for the new owner (optional)")}
+                  ("components/reassign_form.py", "Note for the new owner (optional)")}
 
 
 def test_every_date_field_goes_through_date_field():

@@ -275,3 +275,16 @@ def test_parse_amount_refuses_another_currency(text, currency):
 def test_parse_amount_refuses_european_decimals_with_a_message(text):
     with pytest.raises(GoalError, match="ambiguous|must be a number|empty"):
         gm.parse_amount(text, "currency", currency="EUR")
+
+
+def test_spread_days_keeps_the_ends_and_spreads_the_rest():
+    from datetime import date, timedelta
+
+    from queries.goals import spread_days
+
+    days = [date(2026, 10, 1) + timedelta(days=i) for i in range(55)]
+    picked = spread_days(days, 31)
+    assert len(picked) == 31 and picked[0] == days[0] and picked[-1] == days[-1]
+    assert picked == sorted(set(picked)) and max((b - a).days for a, b in zip(picked, picked[1:])) == 2
+    assert spread_days(days[:10], 31) == days[:10]          # under the cap: every day
+    assert spread_days(days, 1) == [days[-1]] and spread_days(days, 2) == [days[0], days[-1]]

@@ -173,7 +173,7 @@ def goal_detail(user: User, goal_id: int) -> None:
     with status:
         st.markdown(goal_card.status_chip_html(p.status), unsafe_allow_html=True)
     if goal.parent_id is not None:
-        st.button(f"Key result of: {goal.parent_title}", icon=":material/north_west:", type="tertiary",
+        st.button(f"Key result of: {fmt.md_text(goal.parent_title)}", icon=":material/north_west:", type="tertiary",
                   on_click=goal_forms.open_goal, args=(goal.parent_id,), key="goal_parent_link")
     dates = f"{goal.start:%d %b} – {goal.end:%d %b %Y}"
     label = goal.describe_period()

@@ -39,9 +39,10 @@ except sla.SlaError as err:
 link_filters_ignored(reads=("period",), shows=f"It shows {fmt.md_text(info.full_name)}'s own hand-offs.")
 period = sla_views.my_period_picker(tz)
 week = sla.week_of(sla_views.today_in(tz), tz)
-who = "Your" if info.id == user.rep_id else f"{info.full_name}'s"
-page_header("My SLA" if info.id == user.rep_id else f"SLA · {info.full_name}",
-            f"{info.full_name} · {info.team_name} · {sla_views.period_caption(period, tz)}")
+name = fmt.md_text(info.full_name)   # as typed in the rep record: never Markdown
+who = "Your" if info.id == user.rep_id else f"{name}'s"
+page_header("My SLA" if info.id == user.rep_id else f"SLA · {name}",
+            f"{name} · {fmt.md_text(info.team_name)} · {sla_views.period_caption(period, tz)}")
 
 # the page's reads side by side (the open list's fragment then finds its read cached)
 read = parallel.fetch({"commitment": lambda: sla.commitment_for(period),
@@ -63,7 +64,7 @@ else:
                                                   sla_views.open_summary(open_now, now),
                                                   overdue=sla_views.overdue_count(open_now, now))
     if info.id != user.rep_id:
-        sentence = sentence.replace("your hand-offs", f"{info.full_name}'s hand-offs")
+        sentence = sentence.replace("your hand-offs", f"{name}'s hand-offs")
     sla_views.standing_banner(status, sentence)
 
 

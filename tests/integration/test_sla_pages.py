@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from components import format as fmt
 from queries import metrics, sla, users
 from queries.users import UserInput
 from tests.apptest import open_page
@@ -196,6 +197,18 @@ def test_my_sla_for_a_user_without_a_rep_record_explains(office, app_db):
     users.create(None, UserInput("ae", "Ae Nobody", "ae@example.com", ["ae"], team_id=office["ae_team"]), PASSWORD)
     at = open_page("ae", "my_sla")
     assert any("not linked to a rep record" in i.value for i in at.info)
+
+
+def test_a_reps_name_shows_as_typed_on_their_sla_page(office, world):
+    """A rep's name comes from the CRM: "**Max** :red[Power]" was drawn bold and red in the page's
+    heading and caption when a lead opened that rep's SLA."""
+    odd = world.rep(office["ae_team"], "**Max** :red[Power]")
+    at = open_page("sales_lead", "my_sla")
+    at.sidebar.selectbox(key="mysla_rep").set_value(odd).run()
+    assert not at.exception, at.exception
+    heading = next(m.value for m in at.markdown if m.value.startswith("# "))
+    assert heading == "# SLA · " + fmt.md_text("**Max** :red[Power]"), heading
+    assert "**Max**" not in heading and "**Max**" not in at.caption[0].value
 
 
 def test_a_lead_whose_own_rep_record_holds_nothing_is_told_to_pick_a_rep(office, world):
@@ -967,7 +980,6 @@ def test_unusual_policy_names_are_stored_as_typed(office, app_db, name, shown):
 def test_a_policy_name_shows_as_typed_in_the_preview_and_the_definitions(office):
     """A policy named ":red[VIP] $fast$" showed in red with LaTeX on the 'Try a lead' preview and on
     Definitions (the rest of the page escaped it)."""
-    from components import format as fmt
 
     lead = users.by_username("sales_lead")
     name = "VIP :red[now] $fast$"

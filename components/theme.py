@@ -413,9 +413,16 @@ def time_axis(buckets, grain: str | None = None, *, max_ticks: int = 8, **extra)
         max_ticks = min(max_ticks, MAX_WEEK_TICKS)
     if stamps:
         # counted back from the latest bucket, so the most recent one, the one a meeting asks
-        # about, is always labelled
+        # about, is always labelled; on sparse buckets (a small slice: data on 18 and 19 Oct, none
+        # for days around them) a tick closer than a share of the span to a later one is left out,
+        # where their labels ran into each other
         step = -(-len(stamps) // max_ticks)
-        axis["tickvals"] = stamps[::-1][::step][::-1]
+        closest = (stamps[-1] - stamps[0]) / max_ticks * 0.8
+        ticks: list = []
+        for stamp in stamps[::-1][::step]:
+            if not ticks or ticks[-1] - stamp >= closest:
+                ticks.append(stamp)
+        axis["tickvals"] = ticks[::-1]
         if "range" not in extra:
             # and some room beside the first and last points, whose labels are centred on them (a
             # lone bucket gets most of one bucket's length each side: room for its bar)

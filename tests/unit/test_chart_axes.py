@@ -138,6 +138,17 @@ def test_nothing_won_reads_nothing_won_not_milli_dollars():
     assert "No revenue won in the period" in notes and "No pipeline created in the period" not in notes
 
 
+def test_ticks_of_sparse_days_keep_apart():
+    """QA: a small slice of Sales feedback had data on 11, 18, 19, 22, 26 and 30 Oct; ticks on every
+    bucket put "18 Oct" into "19 Oct". A tick closer than a share of the span to a later one is
+    left out; the latest stays labelled, and regular buckets keep every tick they had."""
+    days = pd.to_datetime(["2026-10-11", "2026-10-18", "2026-10-19", "2026-10-22", "2026-10-26", "2026-10-30"])
+    ticks = list(theme.time_axis(days, "day")["tickvals"])
+    assert ticks == list(pd.to_datetime(["2026-10-11", "2026-10-19", "2026-10-22", "2026-10-26", "2026-10-30"]))
+    daily = pd.date_range("2026-10-01", "2026-10-31", freq="D")
+    assert len(theme.time_axis(daily, "day")["tickvals"]) == 8 and theme.time_axis(MONDAYS, "week")["tickvals"][-1] == MONDAYS[-1]
+
+
 def test_sparse_weeks_stay_weeks_and_lines_break_over_missing_ones():
     """Tier 1 + one source + one rep: four weeks with data in a quarter. Told its grain, the chart
     labels weeks (it guessed months from the gaps), and the line breaks over the empty weeks

@@ -79,13 +79,21 @@ def meeting_form(user: User, meeting: meetings.Meeting | None = None, *, key: st
             # the date as saved, in words: a date half typed into the field is not sent, and the
             # field's old one is saved (Known limits); the message is where that shows
             flash(f"Meeting planned for {when:%a %d %b %Y, %H:%M} with the standard agenda; adjust it under "
-                  "“Edit the agenda”." + note)
+                  "“Edit the agenda”." + note + _same_time_note(when, new_id))
         else:
             meetings.update(user, meeting.id, data, meeting.version)
-            flash(f"Meeting details saved: {when:%a %d %b %Y, %H:%M}.{note}")
+            flash(f"Meeting details saved: {when:%a %d %b %Y, %H:%M}.{note}" + _same_time_note(when, meeting.id))
         st.rerun()
     except MeetingError as err:
         st.error(str(err), icon=":material/error:")
+
+
+def _same_time_note(when: datetime, meeting_id: int | None) -> str:
+    """' Also planned then: “Board prep”.' when other meetings share the moment, else ''."""
+    others = meetings.same_time(when, meeting_id)
+    if not others:
+        return ""
+    return " Also planned then: " + ", ".join(f"“{fmt.md_text(t)}”" for t in others) + "."
 
 
 def status_buttons(user: User, meeting: meetings.Meeting, item) -> None:

@@ -460,6 +460,14 @@ def create(actor: User, data: MeetingInput, items: list[AgendaItemInput] | None 
     return meeting_id
 
 
+def same_time(scheduled_at: datetime, exclude_id: int | None = None) -> list[str]:
+    """Titles of the other meetings planned (or running) at ``scheduled_at``: two meetings at one
+    moment may be meant (two rooms) or a slip, so the planner is told, not refused."""
+    with get_engine().connect() as conn:
+        return list(conn.execute(q("meeting_same_time"), {"scheduled_at": scheduled_at,
+                                                          "exclude_id": exclude_id}).scalars())
+
+
 def _check_day(scheduled_at: datetime) -> None:
     tz = settings.company_timezone()
     check_meeting_day(scheduled_at.astimezone(zone(tz)).date(), local_today(tz))

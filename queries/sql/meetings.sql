@@ -31,6 +31,13 @@ insert into meeting (title, scheduled_at, presenter_user_id, period_preset, crea
 values (:title, :scheduled_at, :presenter_user_id, :period_preset, :actor_user_id, :actor_user_id)
 returning id
 
+-- name: meeting_same_time
+-- Other meetings planned or running at the same moment (not cancelled or done), for a note.
+select title from meeting
+ where scheduled_at = :scheduled_at and id <> coalesce(cast(:exclude_id as integer), 0)
+   and status in ('planned', 'live')
+ order by id
+
 -- name: meeting_update
 -- Title, time, presenter, period; only when nobody changed the meeting since :version was read.
 update meeting

@@ -1278,6 +1278,27 @@ def test_planning_a_meeting_says_the_date_it_was_saved_for(db):
     assert any(f"Meeting planned for {day:%a %d %b %Y}" in s.value for s in app.success), [s.value for s in app.success]
 
 
+def test_planning_a_second_meeting_at_the_same_moment_says_so(db):
+    """QA: two meetings planned for the same minute got no word. Two rooms may mean it, so the
+    second is planned and the confirmation names the other (as typed); a cancelled one is not named."""
+    from datetime import time
+
+    day = local_today(settings.company_timezone()) + timedelta(days=4)
+    _plan_from_the_form(open_app("sales_lead"), "**Board** prep", day, time(9, 0))
+    app = _plan_from_the_form(open_app("executive"), "Pipeline review", day, time(9, 0))
+    said = " ".join(m.value for m in app.success)
+    assert "Also planned then: “\\*\\*Board\\*\\* prep”." in said, said
+    assert list(meetings.list_meetings()["title"]).count("Pipeline review") == 1
+    created = meetings.list_meetings()
+    when = meetings.get(int(created.loc[created["title"] == "Pipeline review", "id"].iloc[0])).scheduled_at
+    assert meetings.same_time(when) == ["**Board** prep", "Pipeline review"]
+    board = meetings.get(int(created.loc[created["title"] == "**Board** prep", "id"].iloc[0]))
+    meetings.set_status(who("sales_lead"), board.id, "cancelled", board.version)
+    assert meetings.same_time(when) == ["Pipeline review"]
+    other = _plan_from_the_form(open_app("executive"), "Forecast call", day, time(10, 0))
+    assert "Also planned then" not in " ".join(m.value for m in other.success)
+
+
 def test_an_overlong_decision_gets_its_message_and_stays_in_the_box(db):
     """The field's max_chars threw a long paste away; the save's message was unreachable."""
     meeting_id = plan()

@@ -79,7 +79,9 @@ def channel_returns_chart(channels: pd.DataFrame, currency: str = "USD", *, heig
     # with only the room (range × 1.45) it ran off a half-width chart on a 1280 px screen
     fig.update_xaxes(title_text=None, range=[0, top * 1.6], tickprefix=fmt.money(0, currency).rstrip("0"),
                      **theme.MONEY_TICKS)
-    fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.05, margin=dict(r=RETURN_LABEL_MARGIN))
+    # one or two channels: a wider gap, so a lone pair of bars is not a slab across the chart
+    fig.update_layout(barmode="group", bargap=max(0.3, 0.75 - 0.15 * len(rows)), bargroupgap=0.05,
+                      margin=dict(r=RETURN_LABEL_MARGIN))
     return theme.style(fig, title, height=height or max(300, 90 + 62 * len(rows)))
 
 
@@ -119,7 +121,7 @@ def cost_per_sql_chart(frame: pd.DataFrame, currency: str = "USD", *, limit: int
         fig.add_bar(y=[label], x=[r["cost_per_sql"]], orientation="h", name=channel,
                     marker_color=theme.source_color(r["channel_code"], channel),
                     text=[f"{fmt.money(r['cost_per_sql'], currency)} · {channel}"], textposition="outside",
-                    cliponaxis=False,
+                    cliponaxis=False, width=min(0.75, 0.25 * len(rows)),   # a lone campaign: not a slab
                     textfont=dict(size=12, color=theme.INK),
                     customdata=[[theme.plain(str(r["campaign"])),
                                  _spend_text(r["allocated_spend"], r["spend"], currency, allocated_to),

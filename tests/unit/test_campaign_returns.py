@@ -111,6 +111,17 @@ def test_cost_per_sql_chart_puts_the_cheapest_on_top_and_leaves_out_unpriced(fra
     assert any("Paid search" in bar.text[0] for bar in fig.data)      # the channel is written beside its bar
 
 
+def test_a_lone_campaign_or_channel_is_not_drawn_as_a_slab():
+    """One campaign in a month: its bar filled the chart's whole height (a 200 px slab)."""
+    one = performance((1, "Solo", "Webinar", 800.0, 10, 5, 2, 0.0))
+    joined = campaigns.join_acceptance(one, acceptance(), CODES)
+    assert {bar.width for bar in campaign_charts.cost_per_sql_chart(joined).data} == {0.25}
+    assert campaign_charts.channel_returns_chart(campaigns.by_channel(joined)).layout.bargap == pytest.approx(0.6)
+    many = performance(*[(i, f"C{i:02d}", "Webinar", 100.0 * (i + 1), 10, 5, 1, 0.0) for i in range(6)])
+    assert {bar.width for bar in campaign_charts.cost_per_sql_chart(
+        campaigns.join_acceptance(many, acceptance(), CODES)).data} == {0.75}
+
+
 def test_cost_per_sql_chart_over_many_campaigns_shows_both_ends_and_says_so():
     """Over 12 months at 1M leads 74 campaigns had an SQL: the chart drew the 20 cheapest under
     'Cost per SQL, by campaign', so the costliest ones (the ones to cut) were nowhere on it."""

@@ -79,6 +79,11 @@ class Meeting:
     def is_live(self) -> bool:
         return self.status == "live"
 
+    @property
+    def held_at(self) -> datetime:
+        """When it was held (started), else planned: the order of meetings (open actions)."""
+        return self.started_at or self.scheduled_at
+
     def as_of(self, now: datetime | None = None) -> datetime:
         """The moment the numbers are measured at: the freeze, or now (whole minute)."""
         return self.frozen_at or minute_floor(now or datetime.now(timezone.utc))
@@ -150,15 +155,13 @@ def actions(meeting_id: int) -> pd.DataFrame:
 
 
 def open_actions(meeting: Meeting) -> pd.DataFrame:
-    """Open action items from meetings held before this one, most overdue first."""
-    return _actions_frame("meeting_open_actions_before", {"meeting_id": meeting.id,
-                                                          "scheduled_at": meeting.scheduled_at})
+    """Open action items from meetings held (else planned) before this one, most overdue first."""
+    return _actions_frame("meeting_open_actions_before", {"meeting_id": meeting.id, "held_at": meeting.held_at})
 
 
 def done_since_last(meeting: Meeting) -> pd.DataFrame:
     """Earlier meetings' action items marked done since the previous meeting."""
-    return _actions_frame("meeting_actions_done_since", {"meeting_id": meeting.id,
-                                                         "scheduled_at": meeting.scheduled_at})
+    return _actions_frame("meeting_actions_done_since", {"meeting_id": meeting.id, "held_at": meeting.held_at})
 
 
 @st.cache_data(ttl=CHOICES_TTL, show_spinner=False)

@@ -139,8 +139,8 @@ select d.id, d.meeting_id, d.agenda_item_id, d.body, d.goal_id, g.title as goal_
 
 -- name: _meeting_action_rows
 -- Action items with their owner, meeting and links (filtered by the including query).
--- meeting_at: when the meeting was planned (the order of meetings); meeting_held_at: when it was
--- held (started), else planned -- the day an action names as where it came from.
+-- meeting_at: when the meeting was planned; meeting_held_at: when it was held (started), else
+-- planned -- the order of meetings, and the day an action names as where it came from.
 select x.id, x.meeting_id, m.title as meeting_title, m.scheduled_at as meeting_at,
        coalesce(m.started_at, m.scheduled_at) as meeting_held_at, x.agenda_item_id, x.body,
        x.owner_user_id, x.owner_rep_id,
@@ -171,25 +171,28 @@ select * from {{ _meeting_action_rows }} r
  order by r.created_at, r.id
 
 -- name: meeting_open_actions_before
--- Open action items from meetings held before this one (by scheduled time), most overdue first.
+-- Open action items from meetings before this one, most overdue first. Meetings are ordered by
+-- when they were held (started), else planned (:held_at is this meeting's): a meeting held days
+-- before its planned date (planned for the 30th, held on the 25th) comes before one planned for
+-- the 26th, whose first screen lists its actions (ordered by the planned time, it did not).
 select * from {{ _meeting_action_rows }} r
  where r.status = 'open' and r.meeting_id <> :meeting_id
-   and (r.meeting_at, r.meeting_id) < (cast(:scheduled_at as timestamptz), :meeting_id)
- order by r.due_date, r.meeting_at, r.id
+   and (r.meeting_held_at, r.meeting_id) < (cast(:held_at as timestamptz), :meeting_id)
+ order by r.due_date, r.meeting_held_at, r.id
 
 -- name: meeting_actions_done_since
--- Action items from earlier meetings marked done since the previous meeting was held (or in the
--- last 30 days). Held: started (live or done), or its time has come and it was not cancelled; it
+-- Action items from earlier meetings (held, else planned, before this one: as above) marked done
+-- since the previous meeting was held (or in the last 30 days). Held: started (live or done), or its time has come and it was not cancelled; it
 -- was held when it started (a meeting started before its scheduled time counted nothing done
 -- during or after it until that time had come).
 select * from {{ _meeting_action_rows }} r
  where r.status = 'done' and r.meeting_id <> :meeting_id
-   and (r.meeting_at, r.meeting_id) < (cast(:scheduled_at as timestamptz), :meeting_id)
+   and (r.meeting_held_at, r.meeting_id) < (cast(:held_at as timestamptz), :meeting_id)
    and r.done_at >= coalesce(
            (select max(coalesce(p.started_at, p.scheduled_at)) from meeting p
              where (p.status in ('live', 'done') or (p.status = 'planned' and p.scheduled_at <= now()))
-               and (p.scheduled_at, p.id) < (cast(:scheduled_at as timestamptz), :meeting_id)),
-           cast(:scheduled_at as timestamptz) - interval '30 days')
+               and (coalesce(p.started_at, p.scheduled_at), p.id) < (cast(:held_at as timestamptz), :meeting_id)),
+           cast(:held_at as timestamptz) - interval '30 days')
  order by r.done_at desc, r.id
 
 -- name: meeting_action_for_update

@@ -774,6 +774,24 @@ def test_done_since_the_last_meeting_counts_from_when_it_started(db):
     assert int(tiles(app)["Done since last meeting"]) >= 1
 
 
+def test_an_action_from_a_meeting_held_early_opens_the_next_meeting(db):
+    """QA: a meeting planned for Monday was held on Wednesday and recorded an action ("it will open
+    the next meeting"); Thursday's meeting did not list it, ordered after Monday's by the planned
+    time. Meetings are ordered by when they were held, else planned."""
+    exec_ = who("executive")
+    today = local_today(settings.company_timezone())
+    held_early = plan("Planned in five days, held now", now() + timedelta(days=5))
+    meetings.set_status(exec_, held_early, "live", 1, now=now() - timedelta(minutes=5))
+    meetings.record_action(exec_, held_early, ActionInput("Decide the overdue hand-offs",
+                                                          owner_key("u", who("sdr").id), today + timedelta(days=2)),
+                           today=today)
+    tomorrow = meetings.get(plan("Tomorrow", now() + timedelta(days=1)))
+    assert "Decide the overdue hand-offs" in set(meetings.open_actions(tomorrow)["body"])
+    # and a meeting held before that one does not list it (it came after)
+    before = meetings.get(plan("Yesterday", now() - timedelta(days=1)))
+    assert "Decide the overdue hand-offs" not in set(meetings.open_actions(before)["body"])
+
+
 def test_the_agenda_editor_moves_adds_and_saves(db):
     meeting_id = plan()
     app = open_app("executive", meeting=meeting_id, section=1)

@@ -222,10 +222,10 @@ def _add(actor: User) -> None:
                              ss["au_team"], ss["au_rep"]).cleaned()
         except UserError as err:
             problems += [line.removeprefix("- ") for line in str(err).splitlines()]
-        try:   # the password's problem in the same message as the other fields'
+        try:   # the password's problems in the same message as the other fields'
             users.check_new_password(ss["au_pw1"], ss["au_pw2"], (ss["au_username"] or "").strip().lower())
         except UserError as err:
-            problems.append(str(err))
+            problems += [line.removeprefix("- ") for line in str(err).splitlines()]
         if problems:
             raise UserError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
         users.create(actor, data, ss["au_pw1"])

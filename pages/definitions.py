@@ -39,8 +39,10 @@ else:
     agreed = "the qualification criteria (**none agreed yet**; the leads agree them on the Criteria page)"
 stages = [
     ("MQL", "Marketing qualified lead", f"Meets {agreed}. Each MQL records the version that made it."),
-    ("SAL", "Sales accepted lead", "The owner accepted the hand-off, within the decision window of the SLA. "
-                                   "A rejection needs a structured reason; a rejected lead may go back to nurture."),
+    ("SAL", "Sales accepted lead", "Sales accepted the hand-off (its owner, or a sales lead of the owner's team), "
+                                   "whenever they did: lead acceptance counts every acceptance. Deciding within "
+                                   "the decision window is the SLA's decision timeliness, measured apart. A "
+                                   "rejection needs a structured reason; a rejected lead may go back to nurture."),
     ("SQL", "Sales qualified lead", "An opportunity was created from the lead."),
     ("Won", "Closed-won", "The opportunity was won: its amount is revenue on its close date."),
 ]

@@ -83,10 +83,17 @@ def validate_password(password: str, username: str = "") -> str:
 
 
 def check_new_password(password: str, confirm: str, username: str = "") -> str:
-    """A new password typed twice: both must match, then the rules above apply."""
-    validate_password(password, username)
+    """A new password typed twice: the rules above apply, and both must match; both problems are
+    said at once, as a list (a mismatch behind a short password took the admin a second round)."""
+    problems = []
+    try:
+        validate_password(password, username)
+    except UserError as err:
+        problems.append(str(err))
     if password != confirm:
-        raise UserError("The two passwords do not match. Type the same password in both fields.")
+        problems.append("The two passwords do not match. Type the same password in both fields.")
+    if problems:
+        raise UserError(problems[0] if len(problems) == 1 else "\n".join(f"- {p}" for p in problems))
     return password
 
 

@@ -69,8 +69,14 @@ def test_new_password_must_be_typed_twice_the_same():
     assert check_new_password("long enough pw", "long enough pw", "u") == "long enough pw"
     with pytest.raises(UserError, match="do not match"):
         check_new_password("long enough pw", "long enough pX", "u")
-    with pytest.raises(UserError, match="at least 10"):  # the rules come before the comparison
-        check_new_password("short", "other", "u")
+    # QA: a short password typed differently twice said only "at least 10"; the mismatch came a
+    # round later. Both are said at once, the rules first
+    with pytest.raises(UserError) as both:
+        check_new_password("short", "short2", "u")
+    lines = str(both.value).splitlines()
+    assert len(lines) == 2 and "at least 10" in lines[0] and "do not match" in lines[1]
+    with pytest.raises(UserError, match="^The password must have at least 10"):   # alone: no list
+        check_new_password("short", "short", "u")
 
 
 def test_check_password_is_false_for_garbage_hashes():

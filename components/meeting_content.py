@@ -71,6 +71,21 @@ def local_date_text(value, tz: str, today: date | None, *, weekday: bool = False
     return f"{text}, {local:%H:%M}" if clock else text
 
 
+def meeting_when_text(scheduled_at, started_at, tz: str, today: date | None, *, weekday: bool = True,
+                      clock: bool = True) -> str:
+    """When a meeting is: its planned time, or, held (started) on another day than planned, when it
+    was held with the plan beside it ('held Wed 25 Nov, 08:32 (planned Mon 30 Nov, 09:30)'): a
+    meeting held early kept its future date in the list, on its slides and in its export."""
+    planned = local_date_text(scheduled_at, tz, today, weekday=weekday, clock=clock)
+    held, plan = _ts(started_at), _ts(scheduled_at)
+    if held is None or plan is None:
+        return planned
+    held_day, plan_day = (local_today_of(t, tz) for t in (held, plan))
+    if held_day == plan_day:
+        return planned
+    return f"held {local_date_text(held, tz, today, weekday=weekday, clock=clock)} (planned {planned})"
+
+
 def period_text(period: dict, today: date | None) -> str:
     """A payload's period ('01 Oct – 31 Dec') in the meeting's date format."""
     start, end = pd.Timestamp(period["start"]).date(), pd.Timestamp(period["end"]).date()

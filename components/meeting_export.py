@@ -237,7 +237,7 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
                                  held_on=(meeting.started_at or meeting.scheduled_at) if held else None)
     if explained.note:
         state += f' <span class="note">({esc(explained.note)})</span>'
-    when = mc.local_date_text(meeting.scheduled_at, tz, None, weekday=True, clock=True)
+    when = mc.meeting_when_text(meeting.scheduled_at, meeting.started_at, tz, None)
     parts = [f"<header><h1>{esc(meeting.title)}</h1>"
              f'<p class="meta">{esc(when)} ({esc(tz)}) · presenter {esc(meeting.presenter or "—")} · '
              f"{'meeting in progress' if meeting.status == 'live' else esc(STATUSES[meeting.status])}</p>"
@@ -259,7 +259,10 @@ def build_html(meeting: meetings.Meeting, items, numbers: dict[str, dict], decis
     open_lines = mc.action_lines(open_actions, today, tz, year_always=True)
     for i in items:
         if i.kind == "open_actions":
+            # action items are a live list (marked done since, overdue by today), not frozen numbers
             parts.append(f'<section data-section="open_actions"><h2>{esc(SECTIONS["open_actions"].title)}</h2>'
+                         f'<p class="note">Still open on {esc(mc.date_text(today, None, weekday=True))}, when this '
+                         "file was made; days overdue count to that day.</p>"
                          + _actions_table(open_lines, "open-actions") + "</section>")
         elif i.kind in numbers:
             parts.append(f'<section data-section="{i.kind}"><h2>{esc(mc.section_title(i.kind))}</h2>'

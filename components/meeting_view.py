@@ -337,7 +337,7 @@ def meeting_list(user: User, frame: pd.DataFrame) -> None:
                 with left:
                     st.markdown(f"**{fmt.md_text(r.title)}** &nbsp; :{STATUS_BADGE[r.status]}-badge[{STATUSES[r.status]}]"
                                 + (" &nbsp; :blue-badge[Frozen]" if pd.notna(r.frozen_at) else ""))
-                    when = local_date_text(r.scheduled_at, zone, today, weekday=True, clock=True)
+                    when = meeting_content.meeting_when_text(r.scheduled_at, r.started_at, zone, today)
                     st.caption(f"{when} · presenter {fmt.text_or(r.presenter, fmt.DASH)} · "
                                f"{r.planned_minutes}\u00a0min planned  \n"
                                f"{r.decisions} decision{'s' if r.decisions != 1 else ''} · {r.actions} action"
@@ -985,7 +985,8 @@ def presentation(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
     with chips:
         heartbeat(user, meeting, item, items)
         # Never cut: the title wraps between words, the date stays in one piece.
-        when = local_date_text(meeting.scheduled_at, tz(), local_today(tz()), weekday=True)
+        when = meeting_content.meeting_when_text(meeting.scheduled_at, meeting.started_at, tz(), local_today(tz()),
+                                                 clock=False)
         st.markdown(f'<div class="mtg-kicker mtg-head-meta" data-testid="mtg-meeting-line" style="text-align:right">'
                     f'{esc(meeting.title)} · <span style="white-space:nowrap">{esc(when)}</span></div>',
                     unsafe_allow_html=True)
@@ -1016,7 +1017,7 @@ def control_room(user: User, meeting: meetings.Meeting, items: tuple, n: int) ->
         badges += f" :blue-badge[Frozen as of {frozen}]"
     elif meeting.status == "done":
         badges += " :orange-badge[Not frozen: the sections show today's numbers]"
-    when = local_date_text(meeting.scheduled_at, zone, today, weekday=True, clock=True)
+    when = meeting_content.meeting_when_text(meeting.scheduled_at, meeting.started_at, zone, today)
     st.markdown(f"{badges} &nbsp; {when} · presenter "
                 f"**{esc(meeting.presenter or '—')}** · numbers for "
                 f"**{meeting_forms.PRESET_LABELS.get(meeting.period_preset, meeting.period_preset).lower()}**")

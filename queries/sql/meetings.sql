@@ -3,7 +3,7 @@
 
 -- name: meetings_list
 -- Every meeting, newest first, with its presenter, agenda length and outcome counts.
-select m.id, m.title, m.scheduled_at, m.status, m.period_preset, m.frozen_at, m.version,
+select m.id, m.title, m.scheduled_at, m.started_at, m.status, m.period_preset, m.frozen_at, m.version,
        p.display_name as presenter,
        coalesce((select sum(a.planned_minutes) from meeting_agenda_item a where a.meeting_id = m.id), 0)
            as planned_minutes,

@@ -639,3 +639,17 @@ def test_the_mql_pace_chart_starts_where_the_data_does_with_the_two_sided_pages_
         assert mc.pace_chart_start(inside) == date(2025, 12, 1) and mc.pace_chart_note(inside) is None
         pace, delivered = dict(meeting_charts_for("sla", inside, big=False))["mql_pace"].data
         assert pd.Timestamp(delivered.x[0]) == pd.Timestamp("2025-12-01")
+
+
+def test_a_meeting_held_on_another_day_than_planned_says_when_it_was_held():
+    """QA: a meeting planned for Mon 30 Nov and held on Wed 25 Nov showed 'Mon 30 Nov, 09:30 ·
+    Done' in the list, on its slides and in its export."""
+    tz, today = "America/New_York", date(2026, 11, 25)
+    planned = datetime(2026, 11, 30, 14, 30, tzinfo=UTC)
+    assert mc.meeting_when_text(planned, None, tz, today) == "Mon 30 Nov, 09:30"
+    assert mc.meeting_when_text(planned, datetime(2026, 11, 30, 14, 41, tzinfo=UTC), tz, today) == "Mon 30 Nov, 09:30"
+    early = datetime(2026, 11, 25, 13, 32, tzinfo=UTC)
+    assert mc.meeting_when_text(planned, early, tz, today) == "held Wed 25 Nov, 08:32 (planned Mon 30 Nov, 09:30)"
+    assert mc.meeting_when_text(planned, early, tz, None, clock=False) == \
+        "held Wed 25 Nov 2026 (planned Mon 30 Nov 2026)"
+    assert mc.meeting_when_text(planned, pd.NaT, tz, today) == "Mon 30 Nov, 09:30"   # a list row never started

@@ -68,7 +68,8 @@ def scoreboard_tiles(p: dict, *, vs: str | None = VS_PREVIOUS, explain: bool = F
     def why(text: str) -> str | None:
         return text if explain else None
 
-    p90_change = fmt.change(v["p90_minutes"], v["p90_minutes_prev"], "minutes") or "no change"
+    # v.get: what only the help reads, which a meeting's snapshot frozen long ago may not hold
+    p90_change = fmt.change(v.get("p90_minutes"), v.get("p90_minutes_prev"), "minutes") or "no change"
     open_at = _local(p.get("open_as_of"), p.get("tz"))
     open_then = _local(p.get("comparison_open_as_of"), p.get("tz"))
     return {
@@ -95,12 +96,12 @@ def scoreboard_tiles(p: dict, *, vs: str | None = VS_PREVIOUS, explain: bool = F
                  help=why("Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
                           "(automated sends don't count), in business minutes where the lead's SLA policy counts "
                           f"business hours. p90: 90% were touched within {fmt.duration(v['p90_minutes'])} "
-                          f"({p90_change} vs the comparison period). {fmt.number(v['untouched'])} untouched leads "
+                          f"({p90_change} vs the comparison period). {fmt.number(v.get('untouched'))} untouched leads "
                           "are counted apart, not in the median.")),
             Tile("sla", "SLA compliance", fmt.pct(v["sla_compliance"]), delta("sla_compliance", "points"),
                  caption=f"{fmt.number(v['sla_breached'])} breached", side="sales",
                  help=why("Touched within the SLA window of the policy in force at the hand-off ÷ hand-offs whose "
-                          f"outcome is known (touched, or deadline passed). {fmt.number(v['sla_pending'])} untouched "
+                          f"outcome is known (touched, or deadline passed). {fmt.number(v.get('sla_pending'))} untouched "
                           "leads still inside their window are pending and not counted.")),
             Tile("win_rate", "Win rate", fmt.pct(v["win_rate"]), delta("win_rate", "points"),
                  caption=f"{fmt.number(v['won'])} of {fmt.number(v['won'] + v['lost'])} won", side="sales",

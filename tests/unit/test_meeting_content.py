@@ -653,3 +653,13 @@ def test_a_meeting_held_on_another_day_than_planned_says_when_it_was_held():
     assert mc.meeting_when_text(planned, early, tz, None, clock=False) == \
         "held Wed 25 Nov 2026 (planned Mon 30 Nov 2026)"
     assert mc.meeting_when_text(planned, pd.NaT, tz, today) == "Mon 30 Nov, 09:30"   # a list row never started
+
+
+def test_a_snapshot_without_the_numbers_only_the_page_help_reads_still_draws():
+    """The slide draws from snapshots frozen long ago; numbers the page's help reads (untouched,
+    pending) may be missing from them, and must not break the slide or the help."""
+    old = {k: v for k, v in VALUES.items() if k not in ("untouched", "sla_pending", "p90_minutes_prev")}
+    payload = {**scoreboard_payload(), "values": old}
+    assert kpi_tiles.scoreboard_tiles(payload)["sales"][0].value == "54 min"
+    helped = kpi_tiles.scoreboard_tiles(payload, vs=None, explain=True)["sales"]
+    assert "— untouched leads" in helped[0].help and "— untouched leads still inside" in helped[1].help

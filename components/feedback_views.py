@@ -14,7 +14,7 @@ import streamlit as st
 from components import format as fmt
 from components import notices
 from components import qualification_charts as charts
-from components.widgets import chart, data_table, empty_state, form_generation, kpi, next_form, records_table, submission_key
+from components.widgets import chart, data_table, empty_state, form_generation, kpi, next_form, records_table, submission_key, table_height
 from queries import qualification, rating_math, submissions
 from queries.access import User
 from queries.periods import Period
@@ -145,12 +145,6 @@ def ratings_list_view(listed: pd.DataFrame, tz: str) -> pd.DataFrame:
     """Every rating in the period as the Trends tab lists it (:func:`feedback_view`, without the
     source, which the campaign names, in :data:`RATINGS_LIST_COLUMNS`' order). (pure)"""
     return feedback_view(listed, tz)[RATINGS_LIST_COLUMNS]
-
-
-def table_height(rows: int, most: int) -> int:
-    """A table's height for ``rows`` rows (header and rows of 35 px, as the app's other tables),
-    at most ``most``. (pure)"""
-    return min(38 + 35 * rows, most)
 
 
 def my_feedback_view(mine: pd.DataFrame, tz: str) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components.widgets import data_table
+from components.widgets import data_table, table_height
 from queries import settings
 from queries.criteria_rules import REGIONS, TIERS, Evaluation, LeadProfile, evaluate
 from queries.handoffs import ENGAGEMENT_DAYS, Card
@@ -208,7 +208,7 @@ def _open_opportunities(c: Card, currency: str) -> None:
             "Opportunity": open_opps["name"], "Stage": open_opps["stage"].map(STAGE_LABELS),
             "Amount": open_opps["amount"].astype(float), "Expected close": open_opps["expected_close_date"],
             "Owner": open_opps["owner_name"]})
-        data_table(view, height=min(38 + 35 * len(view), 180),
+        data_table(view, height=table_height(len(view), 180),
                    column_config={"Amount": st.column_config.NumberColumn(format=fmt.money_column(currency)),
                                   "Expected close": st.column_config.DateColumn("Close date", format="D MMM YYYY",
                                                                                 help="Expected close date")})
@@ -224,7 +224,7 @@ def _contacts(contacts: pd.DataFrame, total: int) -> None:
             {True: "Awaiting decision", False: None}))
         status = status.where(status.notna(), contacts["mql_at"].notna().map({True: "MQL", False: "Lead"}))
         view = pd.DataFrame({"Name": contacts["name"], "Title": contacts["job_title"], "Status": status})
-        data_table(view, height=min(38 + 35 * len(view), 215))
+        data_table(view, height=table_height(len(view), 215))
 
 
 def timeline(c: Card, limit: int = 12) -> None:
@@ -248,7 +248,7 @@ def timeline(c: Card, limit: int = 12) -> None:
             for k, touch in zip(t["kind"], t["is_touch"])]
     view = pd.DataFrame({"When": [local(x) for x in t["occurred_at"]], "Type": kind, "What": what,
                          "Detail": detail, "Who": t["who"].fillna("")})
-    data_table(view.head(limit), height=min(38 + 35 * min(len(view), limit), 460))
+    data_table(view.head(limit), height=table_height(min(len(view), limit), 460))
     if len(view) > limit:
         with st.expander(f"All {len(view)} entries"):
             data_table(view)

@@ -15,7 +15,7 @@ import streamlit as st
 from components import format as fmt
 from components import handoff_card as card_view
 from components import notices, sla_views
-from components.widgets import clear_selection, data_table, kpi, selection_key
+from components.widgets import clear_selection, data_table, kpi, selection_key, table_height
 from queries import handoffs
 from queries.access import User
 from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
@@ -256,7 +256,7 @@ def inbox(frame: pd.DataFrame, counts, tz: str, *, hide_owner: bool):
         selection = data_table(shown, column_config=config,
                                on_select="rerun", selection_mode="single-row",
                                key=selection_key(TABLE),
-                               height=min(38 + 35 * len(shown), 320))
+                               height=table_height(len(shown), 320))
     if len(recent):
         with st.expander(f"Decided in the last {handoffs.RECENT_DAYS} days ({fmt.number(counts.decided)}"
                          + (f", newest {fmt.number(len(recent))} listed)" if counts.decided > len(recent) else ")")):

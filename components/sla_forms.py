@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import notices
-from components.widgets import data_table, date_field, empty_state, form_generation, next_form, submission_key
+from components.widgets import data_table, date_field, empty_state, form_generation, next_form, submission_key, table_height
 from queries import dimensions, sla, submissions
 from queries.access import User
 from queries.business_hours import WEEKDAY_NAMES, country_of_zone, describe_window, format_hhmm
@@ -429,7 +429,7 @@ def _holidays(user, cal_id, cal, version, tz, can_edit, today):
         st.caption(f"No holidays in {year}.")
     else:
         data_table(pd.DataFrame({"Date": [d.strftime("%a %d %b %Y") for d in shown["day"]], "Holiday": shown["name"]}),
-                   height=min(38 + 35 * len(shown), 420))
+                   height=table_height(len(shown), 420))
     if not can_edit:
         return
     k = f"slapol_hol_{cal_id}_{version}_"

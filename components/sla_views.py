@@ -11,7 +11,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import theme
-from components.widgets import data_table
+from components.widgets import data_table, table_height
 from queries import sla
 from queries.periods import PRESETS, Period, local_today, preset_period, zone
 
@@ -254,7 +254,7 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str, *, holds_none: bool 
         soon = int((view["_urgency"] == "due soon").sum())
         st.caption(f"{len(view)} to act on · **{overdue} overdue** · {soon} due within the hour · earliest deadline "
                    f"first · {stamp}")
-        data_table(_style_due(view), height=min(38 + 35 * len(view), 430),
+        data_table(_style_due(view), height=table_height(len(view), 430),
                    column_config={"Due": st.column_config.TextColumn(
                        "Due", help="Time to the hand-off's next deadline: contact by (first touch), else decide by. "
                                    "Overdue here counts a missed first-contact deadline too, so it can exceed the "
@@ -267,7 +267,7 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str, *, holds_none: bool 
                          f"than {BACKLOG_DAYS} days — decide, recycle or ask your lead to reassign",
                          expanded=live.empty):
             view = open_display(backlog.iloc[::-1], now, tz)
-            data_table(view.drop(columns=["_urgency"]), height=min(38 + 35 * len(view), 360),
+            data_table(view.drop(columns=["_urgency"]), height=table_height(len(view), 360),
                        column_config=_TIER_COLUMN)
 
 

@@ -163,6 +163,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "export"
 
 
+def table_height(rows: int, most: int | None = None) -> int:
+    """A table's height for ``rows`` rows (a 38 px header and rows of 35 px), at most ``most``: a
+    short list gets a table its size, not empty rows under it. (pure)"""
+    whole = 38 + 35 * rows
+    return whole if most is None else min(whole, most)
+
+
 def data_table(data, **kwargs):
     """``st.dataframe`` as every table of the app draws it: without the index, across its column,
     and an empty cell of any type (a cost without SQLs, a missing date or name) as "—" instead of

@@ -10,7 +10,7 @@ from components import format as fmt
 from components import sla_charts, sla_views
 from components.filters import link_filters_ignored
 from components.shell import database_guard, keep_fragment_current, page_user
-from components.widgets import chart, empty_state, kpi, page_header, records_table
+from components.widgets import chart, empty_state, kpi, page_header, records_table, table_height
 from queries import dimensions, parallel, settings, sla
 
 user = page_user("my_sla")
@@ -133,7 +133,7 @@ elif breaches.empty:
 else:
     st.caption(sla_views.breaches_caption(breaches))
     records_table(sla_views.breaches_view(breaches, tz), title=f"sla breaches {info.full_name} {period.describe()}",
-                  key="mysla_breaches", height=min(38 + 35 * len(breaches), 320),
+                  key="mysla_breaches", height=table_height(len(breaches), 320),
                   csv=sla_views.breaches_view(breaches, tz, for_csv=True))
 
 weekly = standing.weekly

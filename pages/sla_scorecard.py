@@ -8,7 +8,7 @@ from components import format as fmt
 from components import sla_charts, sla_views, theme
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, data_table, kpi, nothing_in_period, page_header, records_table
+from components.widgets import chart, data_table, kpi, nothing_in_period, page_header, records_table, table_height
 from queries import dimensions, settings, sla
 
 user = page_user("sla_scorecard")
@@ -102,12 +102,11 @@ with right:
 
 st.markdown("#### By rep")
 ordered = card.by_rep.sort_values(["compliance_rate", "dim_label"], na_position="last")
-rep_rows_height = 38 + 35 * len(ordered)
-data_table(table(ordered, "Rep"), column_config=column_config,
-           height=min(rep_rows_height, 560))
+REP_ROWS_MOST = 560   # px: 15 rows
+data_table(table(ordered, "Rep"), column_config=column_config, height=table_height(len(ordered), REP_ROWS_MOST))
 # the table shows 15 rows at most: say how many it holds (39 reps this quarter at 1M leads read as the 15 in view)
 st.caption(f"{fmt.number(len(ordered))} rep{'' if len(ordered) == 1 else 's'}, lowest compliance first"
-           + ("; scroll the table for the rest" if rep_rows_height > 560 else "")
+           + ("; scroll the table for the rest" if table_height(len(ordered)) > REP_ROWS_MOST else "")
            + "; the trend is each rep's compliance per week of the period.")
 
 chart(sla_charts.touch_vs_window_chart(card.bands), width="stretch", key="sc_bands")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components import feedback_views as fv
+from components.widgets import table_height
 from queries.access import User
 
 AT = pd.Timestamp("2026-11-20T23:30Z")
@@ -92,6 +93,6 @@ def test_the_ratings_list_puts_the_insight_in_view_and_is_as_tall_as_its_rows():
     view = fv.ratings_list_view(ratings(), "UTC")
     assert list(view.columns) == ["When", "Rating", "Insight", "About", "Campaign", "Rep", "Replies"]
     assert view["Insight"].tolist()[:2] == ["Student", ""]
-    assert fv.table_height(3, fv.RATINGS_LIST_HEIGHT) == 38 + 3 * 35
-    assert fv.table_height(500, fv.RATINGS_LIST_HEIGHT) == fv.RATINGS_LIST_HEIGHT
+    assert table_height(3, fv.RATINGS_LIST_HEIGHT) == 38 + 3 * 35
+    assert table_height(500, fv.RATINGS_LIST_HEIGHT) == fv.RATINGS_LIST_HEIGHT
     assert fv.FEEDBACK_CONFIG["Insight"]["width"] == "large"

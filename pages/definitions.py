@@ -39,10 +39,9 @@ else:
     agreed = "the qualification criteria (**none agreed yet**; the leads agree them on the Criteria page)"
 stages = [
     ("MQL", "Marketing qualified lead", f"Meets {agreed}. Each MQL records the version that made it."),
-    ("SAL", "Sales accepted lead", "Sales accepted the hand-off (its owner, or a sales lead of the owner's team), "
-                                   "whenever they did: lead acceptance counts every acceptance. Deciding within "
-                                   "the decision window is the SLA's decision timeliness, measured apart. A "
-                                   "rejection needs a structured reason; a rejected lead may go back to nurture."),
+    # whenever accepted, as lead acceptance counts it; deciding in the window is the SLA terms' part
+    ("SAL", "Sales accepted lead", "Sales accepted the hand-off (its owner or their sales lead), whenever they "
+                                   "did. A rejection needs a structured reason and may send the lead back to nurture."),
     ("SQL", "Sales qualified lead", "An opportunity was created from the lead."),
     ("Won", "Closed-won", "The opportunity was won: its amount is revenue on its close date."),
 ]

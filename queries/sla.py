@@ -1293,14 +1293,14 @@ def _none(value):
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def _totals(row, label: str = "", prefix: str = "") -> Totals:
-    """The :class:`Totals` in a query's row (a mapping or a frame's row), its columns named
-    ``prefix`` + the field's name (sla_rep_standing has one set per rep or team and span)."""
+def _totals(row, label: str = "") -> Totals:
+    """The :class:`Totals` in a query's row (a mapping or a frame's row), its columns named as the
+    fields."""
     def measure(k):
-        value = row[prefix + k]
+        value = row[k]
         return _none(None if value is None else float(value))
 
-    return Totals(label, **{k: int(row[prefix + k]) for k in _TOTALS_COUNTS},
+    return Totals(label, **{k: int(row[k]) for k in _TOTALS_COUNTS},
                   **{k: measure(k) for k in _TOTALS_MEASURES})
 
 
@@ -1327,15 +1327,15 @@ def rep_standing(user: User, period: Period, week: Period, rep_id: int | None = 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _rep_standing(rep_id: int, team_id: int, period: Period, week: Period, as_of: datetime) -> RepStanding:
     with get_engine().connect() as conn:
-        row = conn.execute(q("sla_rep_standing"), {
+        rows = {r["span"]: r for r in conn.execute(q("sla_rep_standing"), {
             "rep_id": rep_id, "team_id": team_id, "as_of": as_of, "tz": period.tz, "start_at": period.start_at,
-            "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings().one()
+            "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings()}
 
+    row = rows["me_period"]   # every row holds the weekly arrays
     weekly = _typed(pd.DataFrame({"bucket": row["weekly_buckets"] or [], "compliance_rate": row["weekly_me"] or [],
                                   "team_compliance_rate": row["weekly_team"] or []}),
                     {"bucket": _DAY, "compliance_rate": _FLOAT, "team_compliance_rate": _FLOAT})
-    spans = ("me_week", "me_period", "team_week", "team_period")
-    return RepStanding(*(_totals(row, prefix=f"{span}_") for span in spans), weekly)
+    return RepStanding(*(_totals(rows[span]) for span in ("me_week", "me_period", "team_week", "team_period")), weekly)
 
 
 # --------------------------------------------------------------------------- team views

@@ -134,7 +134,7 @@ else:
     st.caption(sla_views.breaches_caption(breaches))
     records_table(sla_views.breaches_view(breaches, tz), title=f"sla breaches {info.full_name} {period.describe()}",
                   key="mysla_breaches", height=table_height(len(breaches), 320),
-                  csv=sla_views.breaches_view(breaches, tz, for_csv=True))
+                  csv=sla_views.breaches_view(breaches, tz, for_csv=True), tz=tz)
 
 weekly = standing.weekly
 if weekly["compliance_rate"].notna().any():

@@ -163,6 +163,46 @@ def test_a_sales_lead_picks_a_rep_on_my_sla(office):
     assert any(m.value.startswith("# SLA · Sid Other") for m in at.markdown)
 
 
+def _csv_spy(monkeypatch) -> list[bytes]:
+    """Every CSV a page run writes (widgets.csv_bytes, which every download goes through)."""
+    from components import widgets
+
+    written, real = [], widgets.csv_bytes
+
+    def spy(frame, tz):
+        data = real(frame, tz)
+        written.append(data)
+        return data
+    monkeypatch.setattr(widgets, "csv_bytes", spy)
+    return written
+
+
+def _csv_rows(data: bytes) -> list[dict]:
+    import csv
+    import io
+
+    assert data.startswith(b"\xef\xbb\xbf")      # Excel's byte-order mark, kept
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def _local(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(OFFICE_TZ))
+
+
+def test_my_sla_breaches_csv_names_the_company_time_zone(office, monkeypatch):
+    """The breaches CSV wrote "2026-11-20 09:14" under "Handed off": UTC or the company's time? It is
+    the company's, and the header says so, as on Leads slipping through."""
+    written = _csv_spy(monkeypatch)
+    at = open_page("sdr", "my_sla")
+    assert at.get("download_button")
+    [data] = written
+    late = {r["Lead"].strip(): r for r in _csv_rows(data)}["Called Late"]
+    assert "Handed off" not in late and "Deadline" not in late
+    handed = _local(late[f"Handed off ({OFFICE_TZ})"])
+    assert abs(handed - (now_utc() - timedelta(minutes=300))) < timedelta(minutes=2)   # local time, not UTC
+    assert _local(late[f"Deadline ({OFFICE_TZ})"]) - handed == timedelta(minutes=60)
+
+
 def test_my_sla_period_comes_from_the_link_and_stays_in_it(office):
     """The chosen period was lost on reload (not in the URL); last month and last quarter were missing."""
     at = open_page("sdr", "my_sla", query={"period": "last_month"})
@@ -310,6 +350,19 @@ def test_two_sided_without_a_commitment_warns(office, app_db):
 
 
 # --------------------------------------------------------------------------- slipping
+
+
+def test_slipping_csv_names_the_zone_once_in_each_time_header(office, monkeypatch):
+    """Leads slipping through named the zone itself; it now comes from the helper every CSV uses,
+    and the header says it once."""
+    written = _csv_spy(monkeypatch)
+    open_page("sales_lead", "slipping")
+    [data] = written
+    row = {r["Lead"].strip(): r for r in _csv_rows(data)}["Never Called"]
+    assert [c for c in row if OFFICE_TZ in c] == [f"Handed off ({OFFICE_TZ})", f"Was due ({OFFICE_TZ})"]
+    handed = _local(row[f"Handed off ({OFFICE_TZ})"])
+    assert abs(handed - (now_utc() - timedelta(minutes=200))) < timedelta(minutes=2)
+    assert _local(row[f"Was due ({OFFICE_TZ})"]) - handed == timedelta(minutes=60)
 
 
 def test_slipping_lists_and_reassigns_in_one_click(office, app_db):

@@ -608,6 +608,33 @@ def test_drill_down_lists_the_deals_behind_revenue_with_csv(scene):
 
 
 @pytest.mark.one_backend
+def test_drill_down_csv_writes_times_in_the_company_zone_and_says_so(scene, world, monkeypatch):
+    """The records' CSV wrote "2026-01-12 11:00" under "Created" with nothing to say it was Berlin's
+    time, not UTC: the header names the zone, as on Leads slipping through. The expected close is a
+    calendar day, the same in every zone: a day, no zone, no midnight."""
+    import csv
+    import io
+
+    from components import widgets
+
+    world.setting("company_timezone", "Europe/Berlin")
+    written, real = [], widgets.csv_bytes
+    monkeypatch.setattr(widgets, "csv_bytes", lambda frame, tz: written.append(real(frame, tz)) or written[-1])
+    app = open_scoreboard(Q1_LINK)
+    app.selectbox(key="sb_drill").set_value("revenue").run()
+    assert not app.exception, app.exception
+    assert written[-1].startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(written[-1].decode("utf-8-sig"))))
+    won = next(r for r in rows if r["Amount (USD)"] == "50000")
+    assert won["Created (Europe/Berlin)"] == "2026-01-12 11:00"      # 10:00 UTC, CET
+    assert won["Closed (Europe/Berlin)"] == "2026-03-01 11:00"
+    assert won["Expected close"] == "2026-03-13"                     # created + 60 days, as a day
+    assert not [c for c in rows[0] if c in ("Created", "Closed")]
+    shown = app.dataframe[0].value                                   # the screen: the same instants, Berlin's
+    assert str(shown["Created"].dt.tz) == "Europe/Berlin"
+
+
+@pytest.mark.one_backend
 @pytest.mark.parametrize("currency, column, total", [("GBP", "£%,.0f", "£70,000"), ("INR", "INR %,.0f", "INR 70,000"),
                                                      ("JPY", "¥%,.0f", "¥70,000"), ("EUR", "€%,.0f", "€70,000")])
 def test_drill_down_amounts_carry_the_company_currency(scene, world, currency, column, total):

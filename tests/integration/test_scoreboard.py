@@ -529,6 +529,49 @@ def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):
     assert view.funnel["reached"].tolist() == [6, 3, 3, 1]
 
 
+@pytest.mark.parametrize("period, filters", [
+    (Q1, NO_FILTERS),
+    (Q1, Filters(tiers=(1,))),
+    (Q1, Filters(sources=("paid_search",))),
+    (Period(date(2025, 10, 1), date(2026, 3, 31), "America/New_York"), NO_FILTERS),   # months in New York
+    (Period(date(2026, 6, 1), date(2026, 6, 30), "UTC"), NO_FILTERS),                  # nothing in it
+])
+def test_the_totals_summed_from_the_trends_equal_the_totals_read(scene, world, period, filters):
+    """Revenue, win rate, pipeline created and acceptance are read once per bucket for the trends;
+    the page sums them instead of reading them again in total. Amounts in cents: the sum of the
+    months' sums must still be the stored total, to the cent."""
+    account = world.account(tier=1, industry="Software", country="US", region="NA")
+    rep = world.rep(world.team("sales", "ae2"), "Cent AE")
+    for i, cents in enumerate(("1234.56", "0.07", "999.99", "0.10", "33.33")):
+        world.opportunity(account, rep, float(cents), at(f"2026-0{i + 1}-02 10:00"), stage="closed_won",
+                          closed_at=at(f"2026-0{i + 1}-03 10:00"))
+    as_of = metrics.now_minute()
+    data_start = dimensions.data_start(period.tz)
+    reads, from_trends = scoreboard.overview_reads(period, filters, as_of, data_start)
+    assert from_trends and not set(scoreboard.TOTALS_FROM_TRENDS) & set(reads)
+    summed = scoreboard.overview(period, filters, as_of=as_of).scoreboard
+    import streamlit as st
+
+    st.cache_data.clear()
+    read = scoreboard._assemble_scoreboard(
+        period, as_of, parallel.fetch(scoreboard._scoreboard_reads(period, filters, as_of, data_start), workers=1),
+        data_start)
+    assert summed == read
+    if period.end.month == 6:
+        assert summed.revenue == 0 and summed.win_rate is None and summed.acceptance_rate is None
+
+
+def test_a_period_from_before_the_data_reads_its_totals(scene):
+    """Its trends start where the data does (calc.trend_period), not with the period: the totals are
+    read over the period itself, as the tiles say."""
+    early = Period(date(2020, 1, 1), date(2026, 3, 31), "UTC")
+    as_of = metrics.now_minute()
+    reads, from_trends = scoreboard.overview_reads(early, NO_FILTERS, as_of, dimensions.data_start("UTC"))
+    assert not from_trends and set(scoreboard.TOTALS_FROM_TRENDS) <= set(reads)
+    sb = scoreboard.overview(early, as_of=as_of).scoreboard
+    assert sb.revenue == 100_000 and sb.handed_off == 9
+
+
 def test_a_comparison_before_the_data_is_not_read_at_all(scene, world):
     """Its changes are not shown (calc.comparison_before_data), so its seven reads are not made:
     half the database work of "last 12 months" over 18 months of data. The numbers of the period

@@ -28,6 +28,7 @@ from queries.business_hours import (Calendar, CalendarError, Schedule, describe_
                                     zone)
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
+from queries.meeting_rules import json_number
 from queries.metrics import now_minute
 from queries.periods import RECORD_EARLIEST, RECORD_LATEST, Period, date_problem, local_today
 from queries.sqlfiles import q
@@ -1038,6 +1039,41 @@ def delivery(period: Period, commitment: Commitment | None, mql_days_frame: pd.D
     if today in committed:
         elapsed[today] = Period(today, today, period.tz).elapsed_share(as_of)
     return delivery_pace(by_day, committed, elapsed)
+
+
+def two_sided_numbers(period: Period, commitment: Commitment | None, as_of: datetime, *, mqls: pd.DataFrame,
+                      acceptance: pd.DataFrame, compliance: pd.DataFrame, decisions: pd.DataFrame,
+                      mql_days: pd.DataFrame, filters: Filters = NO_FILTERS,
+                      first_touch: pd.DataFrame | None = None) -> dict:
+    """The two-sided SLA's numbers as a JSON-ready mapping, built from the reads of one period and
+    filters at ``as_of`` (totals of metrics.mqls_delivered, acceptance, sla_compliance, first_touch,
+    :func:`decision_timeliness`; ``mql_days`` from metrics.mql_first_days). components.sla_tiles
+    draws the tiles, statuses and notes from it, on the two-sided SLA page and on a meeting's SLA
+    slide, which stores it with its frozen numbers (adding its charts' frames and ``period``).
+    ``first_touch``: the slide's median first touch (the page shows none)."""
+    pace = delivery(period, commitment, mql_days, as_of)
+    return {
+        "pace": period.elapsed_share(as_of),
+        "mqls": int(mqls["mqls"].sum()) if not mqls.empty else 0,
+        "acceptance": _total(acceptance), "compliance": _total(compliance), "timeliness": _total(decisions),
+        **({} if first_touch is None else {"first_touch": _total(first_touch)}),
+        "commitment": None if commitment is None else {
+            "mql_volume": commitment.mql_volume, "min_acceptance_rate": commitment.min_acceptance_rate,
+            "follow_up_target_rate": commitment.follow_up_target_rate,
+            "decision_target_rate": commitment.decision_target_rate, "coverage": commitment.coverage,
+            "prorated": commitment.prorated, "daily": [round(v, 4) for v in commitment.daily],
+            "sources": list(commitment.sources)},
+        # MQLs of the days commitments cover, what those days commit and the share of it due by as_of
+        "delivery": None if pace is None else {"delivered": pace.delivered, "elapsed_share": pace.elapsed_share,
+                                               "committed": pace.committed},
+        "period": {"text": period.describe()},   # a meeting's payload replaces it with its own, text included
+        "filtered": not filters.is_empty,
+    }
+
+
+def _total(frame: pd.DataFrame) -> dict:
+    """The single total row of a metric, its numbers JSON-ready; {} when it has none."""
+    return {k: json_number(v) for k, v in frame.iloc[0].to_dict().items() if k != "bucket"} if not frame.empty else {}
 
 
 @dataclass

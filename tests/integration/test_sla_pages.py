@@ -1092,7 +1092,7 @@ def test_one_number_for_one_thing_on_every_page_on_demo_data(demo_sla_db):
     SLA, the team scorecard, My SLA, the meeting's SLA slide and the shared goals show the same
     value for the same metric, whatever each page calls it."""
     from components import format as fmt
-    from components import meeting_content as mc
+    from components import sla_tiles
     from queries import goals, meetings, metrics, settings
     from queries.periods import local_today, preset_period
 
@@ -1100,21 +1100,32 @@ def test_one_number_for_one_thing_on_every_page_on_demo_data(demo_sla_db):
         return {m.label: m.value for m in at.metric}
 
     board = shown(open_page("executive", "scoreboard"))
-    two = shown(open_page("marketing_lead", "sla_two_sided"))
+    two_page = open_page("marketing_lead", "sla_two_sided")
+    two = shown(two_page)
     card_page = open_page("sales_lead", "sla_scorecard")
     card = shown(card_page)
     mine = shown(open_page("sdr", "my_sla"))
     tz = settings.company_timezone()
     as_of = metrics.now_minute()
     quarter = preset_period("this_quarter", local_today(tz, as_of), tz)
-    slide = {t.key: t.value for side in mc.sla_tiles(meetings.compute_section("sla", quarter, as_of)).values()
-             for t in side}
+    sides = sla_tiles.sla_sides(meetings.compute_section("sla", quarter, as_of))
+    slide = {t.key: t.value for side in sides.values() for t in side.tiles}
 
     assert board["MQLs delivered"] == two["MQLs delivered"] == slide["mqls_delivered"]
     assert board["Lead acceptance"] == two["Accepted by sales"] == slide["mql_acceptance"]
     assert board["SLA compliance"] == two["Contacted in time"] == card["In time"] == slide["follow_up"]
     assert board["Median first touch"] == card["Median to touch"] == slide["median_touch"]
     assert two["Decided on time"] == card["Decided on time"] == slide["decided_on_time"]
+    # the two-sided page and the SLA slide word them alike (components.sla_tiles): labels, deltas and
+    # captions of the four tiles both show, each side's status, and the counts under them (the slide
+    # adds the median first touch and its p90)
+    page_tiles = {m.label: (m.value, m.proto.delta, m.proto.delta_description) for m in two_page.metric}
+    for side in sides.values():
+        for t in side.tiles:
+            if t.key != "median_touch":
+                assert page_tiles[t.label] == (t.value, t.delta or "", t.caption), t.key
+        assert side.status_label in " ".join(m.value for m in two_page.markdown), side.key
+        assert "  \n".join(n for n in side.notes if not n.startswith("p90")) in [c.value for c in two_page.caption]
 
     # the goals linked to these metrics, over the same quarter and no scope
     by_metric = {e.goal.metric: e.progress.value for e in goals.evaluated(quarter, as_of=as_of, record_snapshots=False)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import format as fmt
 from components import qualification_charts as charts
+from components.kpi_tiles import SIDE_TITLES
 from components.widgets import chart, data_table, empty_state, kpi, records_table
 from queries.criteria_rules import Criteria, describe
 from queries.qualification import STATUS_LABELS, Replay, Version, in_force_among, previous_of, version_diff_text
@@ -120,9 +121,11 @@ def render_versions(versions: list[Version], now: datetime, tz: str, *, key: str
             data_table(table[PEOPLE_SHOWN], column_config=PEOPLE_CONFIG)
 
 
-def render_sla_terms(terms) -> None:
+def render_sla_terms(terms, commitments: dict[str, str]) -> None:
     """The SLA terms in force (``queries.sla.definitions_summary()``), one readable line per policy
-    in the order they are tried, then the calendar, the commitment and the version history."""
+    in the order they are tried, then the calendar, each team's commitment
+    (``definitions_text.commitments_by_team``: marketing's MQLs and their acceptance, sales' follow-up
+    and decisions, each under the team that owns it) and the version history."""
     st.caption(terms.matching)
     lines = []
     # numbered in the order tried (1., 2., ...): the ranks themselves (10, 20, 30) read as list numbers
@@ -145,8 +148,8 @@ def render_sla_terms(terms) -> None:
         st.caption(terms.fallback)
     if terms.scheduled:
         st.markdown("**Scheduled changes:**\n" + "\n".join(f"- {fmt.md_text(line)}" for line in terms.scheduled))
-    if terms.commitment:
-        st.markdown(f"**Marketing's commitment:** {terms.commitment}")
+    for side, text in commitments.items():
+        st.markdown(f"**{SIDE_TITLES[side]} commits to** {text}")
     if terms.versions:
         with st.expander(f"Policy versions ({len(terms.versions)})"):
             st.markdown("\n".join(f"- {line}" for line in terms.versions))

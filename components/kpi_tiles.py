@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from components import definitions_text as defs
 from components import format as fmt
 from queries.periods import zone
 
@@ -76,46 +77,35 @@ def scoreboard_tiles(p: dict, *, vs: str | None = VS_PREVIOUS, explain: bool = F
         "marketing": [
             Tile("mqls", "MQLs delivered", fmt.number(v["mqls"]), delta("mqls"),
                  caption=f"{fmt.number(v['handed_off'])} handed off", side="marketing",
-                 help=why("Leads that became marketing-qualified in the period. Handed off: hand-offs to sales "
-                          "in the period (a recycled lead handed off again counts again).")),
+                 help=why(defs.MQLS)),
             Tile("acceptance", "Lead acceptance", fmt.pct(v["acceptance_rate"]), delta("acceptance_rate", "points"),
                  caption=f"{fmt.number(v['awaiting'])} awaiting", side="marketing",
-                 help=why("Accepted ÷ handed off, for leads handed to sales in the period: the quality half of "
-                          "marketing's commitment, owned by both teams. Leads awaiting a decision count in the "
-                          "denominator, so recent periods are not final.")),
+                 help=why(defs.ACCEPTANCE)),
             Tile("pipeline_created", "Pipeline created", fmt.money(v["pipeline_created"], cur),
                  delta("pipeline_created"),
                  caption=fmt.sourced_share(p.get("marketing_pipeline_share"), "no pipeline created"), side="marketing",
-                 help=why("Amount of opportunities created in the period; the share whose lead came through a "
-                          "marketing channel is marketing-sourced.")),
+                 help=why(defs.PIPELINE_CREATED)),
         ],
         "sales": [
             Tile("first_touch", "Median first touch", fmt.duration(v["median_minutes"]),
                  delta("median_minutes", "minutes"), good_when="down", caption=fmt.within_p90(v["p90_minutes"]),
                  side="sales",
-                 help=why("Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message "
-                          "(automated sends don't count), in business minutes where the lead's SLA policy counts "
-                          f"business hours. p90: 90% were touched within {fmt.duration(v['p90_minutes'])} "
-                          f"({p90_change} vs the comparison period). {fmt.number(v.get('untouched'))} untouched leads "
-                          "are counted apart, not in the median.")),
+                 help=why(defs.first_touch(fmt.duration(v['p90_minutes']), p90_change,
+                                          fmt.number(v.get('untouched'))))),
             Tile("sla", "SLA compliance", fmt.pct(v["sla_compliance"]), delta("sla_compliance", "points"),
                  caption=f"{fmt.number(v['sla_breached'])} breached", side="sales",
-                 help=why("Touched within the SLA window of the policy in force at the hand-off ÷ hand-offs whose "
-                          f"outcome is known (touched, or deadline passed). {fmt.number(v.get('sla_pending'))} untouched "
-                          "leads still inside their window are pending and not counted.")),
+                 help=why(defs.sla_compliance(fmt.number(v.get('sla_pending'))))),
             Tile("win_rate", "Win rate", fmt.pct(v["win_rate"]), delta("win_rate", "points"),
                  caption=f"{fmt.number(v['won'])} of {fmt.number(v['won'] + v['lost'])} won", side="sales",
-                 help=why("Won ÷ (won + lost), deals closed in the period. Not won ÷ all opportunities.")),
+                 help=why(defs.WIN_RATE)),
         ],
         "shared": [
             Tile("revenue", "Revenue", fmt.money(v["revenue"], cur), delta("revenue"),
                  caption=fmt.sourced_share(p.get("marketing_revenue_share"), "no deals won"),
-                 help=why("Bookings: amount of opportunities closed-won with a close date in the period. "
-                          "Marketing-sourced: the deal's lead came through a marketing channel.")),
+                 help=why(defs.REVENUE)),
             Tile("open_pipeline", "Open pipeline", fmt.money(v["open_pipeline"], cur), delta("open_pipeline"),
                  caption=f"{fmt.number(v['open_deals'])} deal{'' if v['open_deals'] == 1 else 's'}",
-                 help=why(f"Amount of opportunities open on {open_at or 'the end of the period'} (the end of the "
-                          "period, or now)" + (f", compared with {open_then}." if open_then else "."))),
+                 help=why(defs.open_pipeline(open_at or "the end of the period", open_then))),
             _coverage_tile(cov, v.get("coverage_needed"), cur, explain),
         ],
     }
@@ -125,14 +115,11 @@ def _coverage_tile(cov: dict, needed, cur: str, explain: bool) -> Tile:
     if cov["status"] == "ok":
         return Tile("coverage", "Pipeline coverage", fmt.ratio(cov["ratio"]), fmt.coverage_gap(cov["ratio"], needed),
                     caption=fmt.coverage_needed(needed),   # the help says needed = 1 ÷ win rate
-                    help=f"Open pipeline expected to close in the period ({fmt.money(cov['open_in_period'], cur)}) "
-                         f"÷ what is left to win: target {fmt.money(cov['target'], cur)} − won so far "
-                         f"{fmt.money(cov['won_so_far'], cur)}. Coverage needed ≈ 1 ÷ win rate." if explain else None)
+                    help=defs.coverage(fmt.money(cov['open_in_period'], cur), fmt.money(cov['target'], cur),
+                                       fmt.money(cov['won_so_far'], cur)) if explain else None)
     if cov["status"] == "target_met":
         return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}",
                     help=f"Revenue won so far ({fmt.money(cov['won_so_far'], cur)}) has reached the period's "
                          "target." if explain else None)
     return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue plan for this period",
-                help="Coverage = open pipeline expected to close in the period ÷ (revenue target − won so far). "
-                     "A quarter this period touches has no revenue target: executives set the plan on "
-                     "Shared goals → Revenue plan." if explain else None)
+                help=f"{defs.COVERAGE_RULE} {defs.NO_PLAN}" if explain else None)

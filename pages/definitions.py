@@ -5,13 +5,16 @@ from datetime import datetime, timezone
 import pandas as pd
 import streamlit as st
 
+from components import definitions_text as defs
 from components import format as fmt
+from components import kpi_tiles, theme
 from components.criteria_view import render_sla_terms, render_versions
 from components.filters import link_filters_ignored
 from components.shell import page_user
 from components.widgets import data_table, page_header
 from queries import dimensions, qualification, settings, sla
 from queries.criteria_rules import describe
+from queries.periods import zone
 
 user = page_user("definitions")
 link_filters_ignored()
@@ -51,6 +54,25 @@ for col, (short, name, text) in zip(cols, stages):
         st.markdown(f"**{short}** · {name}")
         st.markdown(text)
 
+# --------------------------------------------------------------------------- the shared numbers
+
+st.markdown("#### The shared numbers")
+st.caption("The scoreboard's numbers, under the team that owns each, in the same words as each tile's help. "
+           f"Periods are cut in the company time zone, **{tz}**.")
+cols = st.columns(3, gap="medium")
+for col, side in zip(cols, kpi_tiles.SIDES):
+    with col:
+        st.markdown(theme.side_heading_html(side, kpi_tiles.SIDE_TITLES[side]), unsafe_allow_html=True)
+        for _, label, text, note in (n for n in defs.SCOREBOARD_NUMBERS if n[0] == side):
+            with st.container(border=True):
+                st.markdown(f"**{label}**  \n{text}")
+                if note:
+                    st.caption(note)
+st.markdown("**Also on the pages**")
+for col, (name, text) in zip(st.columns(3, gap="medium"), defs.MORE_NUMBERS):
+    with col, st.container(border=True):
+        st.markdown(f"**{name}**  \n{text}")
+
 # --------------------------------------------------------------------------- ICP and MQL rule
 
 left, right = st.columns([1.1, 1], gap="large")
@@ -82,44 +104,24 @@ with left:
 
 with right:
     st.markdown("#### SLA terms")
-    render_sla_terms(sla.definitions_summary(tz=tz))
+    render_sla_terms(sla.definitions_summary(tz=tz),
+                     defs.commitments_by_team(sla.commitments(), now.astimezone(zone(tz)).date()))
 
-# --------------------------------------------------------------------------- reasons and metrics
+# --------------------------------------------------------------------------- rejection reasons
 
-left, right = st.columns([1, 1.1], gap="large")
-with left:
-    st.markdown("#### Rejection reasons")
-    meanings = {
-        "bad_fit": "Outside the ideal customer profile (size, industry, region, role).",
-        "no_budget": "A real need, but no budget in the foreseeable future.",
-        "wrong_contact": "Right company, wrong person: no influence on the purchase.",
-        "duplicate": "Already known: an open opportunity or another lead for the same person.",
-        "no_response": "No answer after the agreed touch sequence.",
-        "not_interested": "Reached, and not interested in buying.",
-        "other": "Anything else; a comment saying why is required.",
-    }
-    st.markdown("\n".join(f"- **{fmt.reason_label(k)}**: {v}" for k, v in meanings.items()))
-with right:
-    st.markdown("#### How the shared numbers are computed")
-    st.markdown(
-        "- **Lead acceptance rate** = accepted ÷ handed off, for hand-offs in the period; those *awaiting a "
-        "decision* are shown beside it (recent periods are not final).\n"
-        "- **Time to first touch** = first rep call, email, meeting or LinkedIn message after the hand-off "
-        "(automated sends do not count), in business minutes where the lead's SLA policy counts business hours; "
-        "**median and p90**, never the mean. Untouched leads are counted apart.\n"
-        "- **SLA compliance** = touched by the deadline ÷ hand-offs whose outcome is known; leads still inside "
-        "their window are *pending*. Per rep, a hand-off counts for whoever held the lead when it was touched or "
-        "its deadline passed: a lead reassigned after a missed deadline stays a breach of the rep who missed it. "
-        "A rejection does not stop the clock: a lead rejected without a contact is a breach once its deadline "
-        "passes.\n"
-        "- **Marketing-sourced** = the lead's first touch came through a marketing channel.\n"
-        "- **Revenue** = deals won with a close date in the period; **win rate** = won ÷ (won + lost), by close "
-        "date — not won ÷ all opportunities.\n"
-        "- **Cost per MQL / SQL** = a campaign's spend ÷ its leads that became MQLs / opportunities; **return** = "
-        "revenue won from its leads ÷ spend (everything the campaign brought, whenever it happened). Under an "
-        "industry, country or tier filter the spend is the campaign's share for that segment: its spend × its "
-        "leads in the segment ÷ all its leads.\n"
-        f"- Periods are cut in the company time zone, **{tz}**.")
+st.markdown("#### Rejection reasons")
+meanings = {
+    "bad_fit": "Outside the ideal customer profile (size, industry, region, role).",
+    "no_budget": "A real need, but no budget in the foreseeable future.",
+    "wrong_contact": "Right company, wrong person: no influence on the purchase.",
+    "duplicate": "Already known: an open opportunity or another lead for the same person.",
+    "no_response": "No answer after the agreed touch sequence.",
+    "not_interested": "Reached, and not interested in buying.",
+    "other": "Anything else; a comment saying why is required.",
+}
+reasons = [f"- **{fmt.reason_label(k)}**: {v}" for k, v in meanings.items()]
+for col, part in zip(st.columns(2, gap="large"), (reasons[:4], reasons[4:])):
+    col.markdown("\n".join(part))
 
 st.markdown("#### Criteria versions")
 render_versions(versions, now, tz, key="definitions_versions")

@@ -289,7 +289,7 @@ def test_pages_say_time_to_first_touch_is_in_business_minutes_where_the_policy_s
 
     definitions = open_page("executive", "definitions")
     text = " ".join(m.value for m in definitions.markdown)
-    assert "**Time to first touch**" in text
+    assert "**Median first touch**" in text
     assert "in business minutes where the lead's SLA policy counts business hours" in text
 
 

@@ -805,6 +805,22 @@ def test_definitions_page_for_everyone(shop):
     assert at.get("download_button")
 
 
+def test_definitions_define_every_number_the_scoreboard_shows(shop):
+    """MQLs delivered, Pipeline created, Open pipeline and Pipeline coverage (and "needed ≈ 1 ÷ win
+    rate") were defined only in the scoreboard tiles' tooltips; the page defines all nine, by the side
+    that owns them, in the tiles' words."""
+    from components import definitions_text as defs
+
+    content = texts(run_as("sdr", "definitions"))
+    for label in ("MQLs delivered", "Lead acceptance", "Pipeline created", "Median first touch", "SLA compliance",
+                  "Win rate", "Revenue", "Open pipeline", "Pipeline coverage"):
+        assert f"**{label}**" in content, label
+    for words in (defs.MQLS, defs.PIPELINE_CREATED, defs.open_pipeline(), defs.coverage(), defs.WIN_RATE):
+        assert words in content, words
+    assert "Coverage needed ≈ 1 ÷ win rate." in content
+    assert "**Funnel conversion**" in content and "**Marketing-sourced**" in content
+
+
 # =========================================================================== hostile input
 
 EVIL = "![px](https://evil.example/p.png)"

@@ -617,6 +617,19 @@ def test_a_policy_saved_for_later_is_listed_where_the_other_lead_looks(office, a
     assert any("Scheduled changes" in m.value and "Tier 1 fast lane v1" in m.value for m in defs.markdown)
 
 
+def test_definitions_say_each_commitment_under_the_team_that_owns_it(office):
+    """Under "Marketing's commitment" the page listed sales' commitments too (follow up 90% within
+    the SLA, decide 80% on time)."""
+    defs = open_page("marketing_lead", "definitions")
+    lines = [m.value for m in defs.markdown]
+    assert not any("Marketing's commitment" in m for m in lines)
+    marketing = next(m for m in lines if m.startswith("**Marketing commits to**"))
+    sales = next(m for m in lines if m.startswith("**Sales commits to**"))
+    assert "300 MQLs" in marketing and "at least 50% of them accepted by sales" in marketing
+    assert "90%" not in marketing and "80%" not in marketing
+    assert sales == "**Sales commits to** follow up 90% of hand-offs within the SLA and accept or reject 80% on time."
+
+
 def test_a_stale_policy_save_keeps_the_editors_input(office, app_db):
     """Two leads edit the same policy: the second save is refused and what they typed stays in
     the form (it came back with the other lead's values and an empty 'why')."""

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from components import format as fmt
 from components import theme
+from queries.criteria_rules import failure_label
 
 #: One colour per rejection reason, the same on every chart: theme.REASON_COLORS, a palette that
 #: shares no colour with the sources', the teams' or the statuses' (see there).
@@ -93,13 +94,14 @@ def replay_rates_chart(segments: pd.DataFrame, *, has_current: bool = True, heig
 
 
 def rule_failures_chart(failures: pd.DataFrame, leads_in_period: int, *, height: int = 320) -> go.Figure:
-    """Leads each rule of the draft turns away (a lead failing two rules counts under both)."""
+    """Leads each rule of the draft turns away (a lead failing two rules counts under both), each
+    labelled with why (``criteria_rules.failure_label``: "Source excluded", not the rule's name)."""
     rows = failures[failures["leads"] > 0].sort_values("leads")
     if rows.empty:
         return theme.empty_figure("What each rule turns away", "No rule turns any lead away in this period.", height)
     shares = [n / leads_in_period if leads_in_period else None for n in rows["leads"]]
     fig = go.Figure(go.Bar(
-        x=rows["leads"], y=rows["rule"], orientation="h", marker_color=theme.SHARED,
+        x=rows["leads"], y=[failure_label(r) for r in rows["rule"]], orientation="h", marker_color=theme.SHARED,
         text=[f"{fmt.number(n)} ({fmt.pct(s)})" for n, s in zip(rows["leads"], shares)], textposition="outside",
         cliponaxis=False, textfont=dict(size=12, color=theme.NEUTRAL),
         hovertemplate="%{y}: %{x:,} leads turned away<extra></extra>", showlegend=False))

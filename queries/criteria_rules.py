@@ -43,6 +43,26 @@ RULES: dict[str, tuple[int, str]] = {
     "source": (128, "Source not excluded"),
 }
 
+#: rule key -> why a lead that fails the rule was turned away, as the replay says it: the rule's own
+#: name reads as the rule passing ("Source not excluded" labelled the leads whose source IS excluded).
+FAILURE_LABELS: dict[str, str] = {
+    "industry": "Industry outside the ICP",
+    "geography": "Country and region outside the ICP",
+    "employee_band": "Company size outside the ICP",
+    "job_function": "Job function outside the ICP",
+    "seniority": "Seniority outside the ICP",
+    "tier": "Account tier outside the ICP",
+    "score": "Score below the minimum",
+    "source": "Source excluded",
+}
+
+
+def failure_label(rule: str) -> str:
+    """Why a lead failing ``rule`` (a rule key, or its label in :data:`RULES`) was turned away."""
+    by_label = {label: FAILURE_LABELS[key] for key, (_, label) in RULES.items()}
+    return FAILURE_LABELS.get(rule) or by_label.get(rule, rule)
+
+
 #: criteria field -> label, for forms and diffs.
 FIELD_LABELS = {
     "industries": "Industries",
@@ -225,8 +245,9 @@ def evaluate(criteria: Criteria, lead: LeadProfile, *, source_labels: dict | Non
 
 
 def failed_rules(bits: int) -> list[str]:
-    """Rule labels named by a failure bit mask (as the SQL computes it)."""
-    return [label for key, (bit, label) in RULES.items() if bits & bit]
+    """Why a lead with this failure bit mask (as the SQL computes it) was turned away, rule by rule
+    (:data:`FAILURE_LABELS`)."""
+    return [FAILURE_LABELS[key] for key, (bit, _) in RULES.items() if bits & bit]
 
 
 # --------------------------------------------------------------------------- validation

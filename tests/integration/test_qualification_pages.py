@@ -467,6 +467,22 @@ def test_propose_replay_and_approve_through_the_forms(shop):
             ("active", "sales")
 
 
+def test_the_replay_says_why_each_rule_turned_leads_away(shop):
+    """The rule chart labelled the leads whose source IS excluded "Source not excluded" (the rule's
+    name, which reads as the rule passing); each bar now says why its leads were turned away."""
+    at = run_as("marketing_lead", "criteria")
+    at.selectbox(key="cr_period").set_value("last_90_days")
+    fill_propose_form(at, "No webinars", tiers=(1,), min_score=50)
+    at.multiselect(key="cr_excluded_sources").set_value(["webinar"])
+    at.button(key=submitter(at, "propose", "Replay this draft")).click().run()
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    rules = next(s for s in specs if "What each rule" in json.dumps(s))
+    labels = [y for trace in rules["data"] for y in trace.get("y", [])]
+    assert {"Source excluded", "Score below the minimum"} <= set(labels), labels
+    assert not {"Source not excluded", "Minimum score"} & set(labels), labels
+
+
 def test_a_double_clicked_proposal_is_proposed_once_and_said_so(shop):
     """A double click on "Propose for approval" reached the server as two submissions: the first
     proposed, the second said in red "The same criteria are already proposed as v1" -- the user's

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from queries.criteria_rules import (RULES, Criteria, CriteriaError, LeadProfile, describe, diff, evaluate,
-                                    failed_rules, validate)
+from queries.criteria_rules import (FAILURE_LABELS, RULES, Criteria, CriteriaError, LeadProfile, describe, diff,
+                                    evaluate, failed_rules, failure_label, validate)
 
 LEAD = LeadProfile(industry="Software", country="DE", region="EMEA", employee_band="200-999",
                    job_function="Marketing", seniority="director", tier=2, score=64, source="webinar")
@@ -43,7 +43,31 @@ def test_each_rule_fails_alone(change, key):
     assert not ev.qualified
     assert [r.key for r in ev.failed] == [key]
     assert ev.failure_bits == RULES[key][0]
-    assert failed_rules(ev.failure_bits) == [RULES[key][1]]
+    assert failed_rules(ev.failure_bits) == [FAILURE_LABELS[key]]
+
+
+def test_the_replays_failure_labels_say_why_a_lead_was_turned_away():
+    """The replay labelled the leads turned away because their source IS excluded "Source not
+    excluded" (the rule's name, which reads as the rule passing)."""
+    assert set(FAILURE_LABELS) == set(RULES)
+    assert failure_label("source") == failure_label("Source not excluded") == "Source excluded"
+    assert failure_label(RULES["score"][1]) == "Score below the minimum"
+    for key, (_, name) in RULES.items():
+        label = failure_label(name)
+        assert label != name and " not excluded" not in label, label
+    assert len(set(FAILURE_LABELS.values())) == len(FAILURE_LABELS)
+    assert failed_rules(RULES["source"][0] | RULES["industry"][0]) == ["Industry outside the ICP", "Source excluded"]
+
+
+def test_the_replay_chart_labels_each_bar_with_why():
+    import pandas as pd
+
+    from components.qualification_charts import rule_failures_chart
+
+    failures = pd.DataFrame([{"rule": name, "leads": n} for n, (_, (_, name)) in enumerate(RULES.items(), start=1)])
+    bars = rule_failures_chart(failures, 100).data[0]
+    assert list(bars.y) == [FAILURE_LABELS[key] for key in RULES]
+    assert "Source not excluded" not in list(bars.y) and "Source excluded" in list(bars.y)
 
 
 def test_geography_passes_on_country_or_region():

@@ -44,7 +44,8 @@ def first_touch(p90: str | None = None, p90_change: str | None = None, untouched
     text = ("Median time from hand-off to a rep's first call, e-mail, meeting or LinkedIn message (automated sends "
             "don't count), in business minutes where the lead's SLA policy counts business hours. ")
     if p90 is None:
-        return text + "p90: the time within which 90% were touched. Untouched leads are counted apart, not in the median."
+        return text + ("p90: the time within which 90% were touched. Untouched leads are counted apart, not in the "
+                       "median.")
     return text + (f"p90: 90% were touched within {p90} ({p90_change} vs the comparison period). {untouched} "
                    "untouched leads are counted apart, not in the median.")
 

@@ -47,6 +47,21 @@ def _scale(unit: str, values: list, target: float) -> tuple[str, float]:
     return unit, 1.0
 
 
+def filled_later(snapshots: pd.DataFrame, tz: str | None, created: date | None = None) -> pd.Series:
+    """Which snapshots were back-filled rather than recorded once their day had ended: the days
+    before the goal was ``created`` (a local date; computed at its creation) and days computed
+    later than the day after them, in the company time zone ``tz`` (days nobody looked at, filled at
+    the next look). All False without ``computed_at`` or ``tz``."""
+    if tz is None or "computed_at" not in snapshots.columns or snapshots.empty:
+        return pd.Series(False, index=snapshots.index)
+    computed = pd.to_datetime(snapshots["computed_at"], utc=True).dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+    day = pd.to_datetime(snapshots["snapshot_date"]).dt.normalize()
+    late = computed > day + pd.Timedelta(days=1)
+    if created is not None:
+        late |= day < pd.Timestamp(created)
+    return late.fillna(False).astype(bool)
+
+
 def progress_bar_chart(progress: Progress, *, height: int = 46) -> go.Figure:
     """A horizontal bar of attainment (100% = target met) in its status's colour and pattern, with
     the even-pace marker (accumulating goals) and the projected end (diamond)."""
@@ -111,10 +126,13 @@ def sparkline_chart(snapshots: pd.DataFrame, *, unit: str, target: float, today:
 def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: date, end: date,
                   cumulative: bool, lower_is_better: bool, today: date, today_value: float | None,
                   projected: float | None, height: int = 340, title: str | None = None,
-                  currency: str = "USD") -> go.Figure:
-    """The goal over its period: recorded daily values, today's live value, the target, the even
-    pace to it (accumulating goals) and the projection to the period end; money in ``currency``."""
+                  currency: str = "USD", tz: str | None = None, created: date | None = None) -> go.Figure:
+    """The goal over its period: daily values — recorded once the day ended (solid), or computed
+    later (dotted, :func:`filled_later` in ``tz``: the days before the goal was ``created``, days
+    nobody looked at) — today's live value, the target, the even pace to it (accumulating goals) and the
+    projection to the period end; money in ``currency``."""
     frame = snapshots.dropna(subset=["value"]).sort_values("snapshot_date")
+    late = filled_later(frame, tz, created).tolist()
     x = list(pd.to_datetime(frame["snapshot_date"]))
     unit, div = _scale(unit, list(frame["value"]) + [today_value, projected], target)
     y = [v / div for v in frame["value"]]
@@ -130,9 +148,21 @@ def history_chart(snapshots: pd.DataFrame, *, unit: str, target: float, start: d
                              name="Target" + (" (at most)" if lower_is_better else ""),
                              line=dict(color=theme.NEUTRAL, width=1.5, dash="dash"),
                              hovertemplate=f"Target: {_hover(unit, currency)}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) < 20 else "lines", name="Recorded daily",
-                             line=dict(color=theme.SHARED, width=3), marker=dict(size=5),
-                             hovertemplate=f"%{{x|%d %b}}: {_hover(unit, currency)}<extra></extra>"))
+    if any(late):
+        # the back-filled days apart, dotted, each saying when it was computed; a day between runs is
+        # None, so the dotted and the solid line do not join across days of the other kind
+        computed = pd.to_datetime(frame["computed_at"], utc=True).dt.tz_convert(tz)
+        fig.add_trace(go.Scatter(x=x, y=[v if f else None for v, f in zip(y, late)], mode="lines+markers",
+                                 name="Back-filled", line=dict(color=theme.SHARED, width=2, dash="dot"),
+                                 marker=dict(size=5, color="white", line=dict(color=theme.SHARED, width=1.5)),
+                                 customdata=[f"{c:%d %b}" for c in computed],
+                                 hovertemplate=f"%{{x|%d %b}}: {_hover(unit, currency)} (computed %{{customdata}})"
+                                               "<extra></extra>"))
+    recorded = [v if not f else None for v, f in zip(y, late)]
+    if not late or not all(late):
+        fig.add_trace(go.Scatter(x=x, y=recorded, mode="lines+markers" if len(x) < 20 else "lines",
+                                 name="Recorded daily", line=dict(color=theme.SHARED, width=3), marker=dict(size=5),
+                                 hovertemplate=f"%{{x|%d %b}}: {_hover(unit, currency)}<extra></extra>"))
     if today_value is not None and start <= today <= end:
         fig.add_trace(go.Scatter(x=[pd.Timestamp(today)], y=[today_value], mode="markers", name="Now (live)",
                                  marker=dict(size=11, color="white", line=dict(color=theme.SHARED, width=3)),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -152,6 +153,44 @@ def _summary(evs: list[goals.Evaluated]) -> None:
 
 # --------------------------------------------------------------------------- one goal
 
+RECORDED = ("each day's value is recorded once, after the day ends, and never recomputed: corrections to the data "
+            "change the current value, not the history.")
+
+
+def _days(first: date, last: date) -> str:
+    return f"{first:%d %b}" if first == last else f"{first:%d %b}–{last:%d %b}"
+
+
+def created_day(created_at: datetime | None, tz: str) -> date | None:
+    """The local day a goal was created on."""
+    return pd.Timestamp(created_at).tz_convert(tz).date() if created_at is not None else None
+
+
+def history_caption(snapshots: pd.DataFrame, tz: str, created_at: datetime | None) -> str:
+    """What the history chart's points are: recorded once after each day ended, or — the days before
+    the goal was created, days nobody looked at — computed later, from the data as it was then (the
+    dotted line). (pure)"""
+    frame = snapshots.dropna(subset=["value"]).sort_values("snapshot_date")
+    created = created_day(created_at, tz)
+    late = goal_charts.filled_later(frame, tz, created)
+    if not late.any():
+        return "Daily values: " + RECORDED
+    days = pd.to_datetime(frame.loc[late, "snapshot_date"]).dt.date
+    computed = pd.to_datetime(frame.loc[late, "computed_at"], utc=True).dt.tz_convert(tz).dt.date
+    runs = []   # (first day, last day, computed on), in date order: one per day they were computed on
+    for on, group in days.groupby(computed, sort=False):
+        runs.append((group.min(), group.max(), on))
+    runs.sort()
+    said = []
+    for first, last, on in runs[:3]:
+        span = f"up to {last:%d %b}" if first == frame["snapshot_date"].min().date() and not said else \
+            f"for {_days(first, last)}"
+        why = ", when the goal was created" if on == created else ""
+        said.append(f"values {span} were computed on {on:%d %b}{why}")
+    more = f"; {len(runs) - 3} more stretches of days were too" if len(runs) > 3 else ""
+    dotted = f"Dotted (back-filled): {'; '.join(said)}{more}, from the data as it was then, not recorded day by day."
+    return f"{dotted} {'Otherwise,' if late.all() else 'Solid:'} {RECORDED}"
+
 
 def goal_detail(user: User, goal_id: int) -> None:
     cur = settings.currency()
@@ -221,10 +260,10 @@ def goal_detail(user: User, goal_id: int) -> None:
     fig = goal_charts.history_chart(snaps, unit=goal.unit, target=goal.target, start=goal.start, end=goal.end,
                                     cumulative=goal.cumulative, lower_is_better=goal.lower_is_better, today=today,
                                     today_value=p.value, projected=p.projected if goal.cumulative else None,
-                                    title="Progress over the period", currency=settings.currency())
+                                    title="Progress over the period", currency=settings.currency(), tz=tz,
+                                    created=created_day(goal.created_at, tz))
     chart(fig, key="goal_history")
-    st.caption("Daily values are recorded once, at the end of each day, and never recomputed: corrections to the "
-               "data change the current value, not the history.")
+    st.caption(history_caption(snaps, tz, goal.created_at))
 
     left, right = st.columns([3, 2], gap="large")
     with left:

@@ -289,11 +289,13 @@ def _checkins(goal_id: int) -> tuple[CheckIn, ...]:
                  for r in rows)
 
 
-SNAPSHOT_SCHEMA = {"goal_id": "int64", "snapshot_date": "datetime64[us]", "value": "float64"}
+SNAPSHOT_SCHEMA = {"goal_id": "int64", "snapshot_date": "datetime64[us]", "value": "float64",
+                   "computed_at": "datetime64[us, UTC]"}
 
 
 def snapshots(goal_ids) -> pd.DataFrame:
-    """Daily snapshots of the goals' current measure: goal_id, snapshot_date, value (NaN = no data that day)."""
+    """Daily snapshots of the goals' current measure: goal_id, snapshot_date, value (NaN = no data that
+    day), computed_at (when it was written: the day after, or later for a back-filled day)."""
     return _snapshots(tuple(sorted(set(int(i) for i in goal_ids))))
 
 

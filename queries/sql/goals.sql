@@ -182,8 +182,10 @@ select created_at, value
  order by created_at, id
 
 -- name: goal_snapshots
--- Daily snapshots of the goals' current measure.
-select s.goal_id, s.snapshot_date, s.value
+-- Daily snapshots of the goals' current measure, with when each was computed (a day's value is
+-- written at the first look after the day ends; days before a goal's creation, and days nobody
+-- looked at, are filled later, from the data as it was then).
+select s.goal_id, s.snapshot_date, s.value, s.computed_at
   from goal_snapshot s
   join goal g on g.id = s.goal_id and g.measure_version = s.measure_version
  where s.goal_id = any(cast(:goal_ids as integer[]))

@@ -4,6 +4,7 @@ and the goals page driven through AppTest (forms, two sessions with a stale save
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, datetime, timedelta, timezone
 
@@ -11,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from queries import dimensions, goals, metrics, plan, users
+from queries import dimensions, goals, metrics, plan, settings, users
 from queries.goals import CheckInInput, GoalError, GoalInput, NotAllowed, StaleGoal
-from queries.periods import Period, local_today
+from queries.periods import Period, local_today, zone
 from queries.sqlfiles import q
 from tests.apptest import open_page
 from tests.factories import at
@@ -713,6 +714,24 @@ def test_new_goal_form_validates_then_creates(world, people, app_db):
     assert app.query_params["goal"] == [str(goal.id)] or app.query_params["goal"] == str(goal.id)
     text = _texts(app)
     assert "created" in text and "Bookings we both own" in text  # the goal's page, with the flash
+
+
+@pytest.mark.one_backend
+def test_a_new_goals_history_says_its_past_days_were_computed_at_creation(world, people):
+    """A goal created after its period started showed a "Recorded daily" line back to the period
+    start under "Daily values are recorded once, at the end of each day, and never recomputed",
+    though every day before its creation was computed when it was created (docs/goals.md)."""
+    q1_deals(world, people)
+    goal_id = goals.create(user("sales_lead"), revenue_goal(people))   # Q1 2026, created today
+    app = _goals_page("marketing_lead", goal=str(goal_id))
+    created = goals.get(goal_id).created_at.astimezone(zone(settings.company_timezone())).date()
+    caption = " ".join(c.value for c in app.caption)
+    assert f"values up to 31 Mar were computed on {created:%d %b}, when the goal was created" in caption, caption
+    assert "Daily values are recorded once" not in caption and "Solid:" not in caption
+    spec = next(json.loads(c.proto.spec) for c in app.get("plotly_chart")
+                if "Progress over the period" in json.dumps(json.loads(c.proto.spec)))
+    names = [t.get("name") for t in spec["data"]]
+    assert "Back-filled" in names and "Recorded daily" not in names, names
 
 
 @pytest.mark.one_backend

@@ -142,6 +142,15 @@ def _load(goal: Goal | None, parent: Goal | None, marker) -> None:
     ss.pop("gf__stale", None)
 
 
+#: The Target field's example in each unit: what parse_amount reads for it.
+TARGET_EXAMPLES = {"count": "1,200", "percent": "85%", "currency": "1.2M or 850k", "minutes": "90m or 1.5h"}
+
+
+def target_placeholder(unit: str) -> str:
+    """The Target field's placeholder for a goal measured in ``unit``. (pure)"""
+    return f"e.g. {TARGET_EXAMPLES.get(unit, TARGET_EXAMPLES['count'])}"
+
+
 def _k(field: str) -> str:
     """The widget key of a goal-form field in the current load."""
     return f"gf_{field}_{st.session_state.get('gf__load', 0)}"
@@ -265,9 +274,12 @@ def goal_form(user: User, goal: Goal | None = None, parent_id: int | None = None
                          help="Metric goals compute their value from live data over the goal's period and scope "
                               "(see Definitions); manual goals take the value entered at each check-in.")
         with cols[1]:
-            st.text_input("Target", value=v["target"], key=_k("target"), placeholder="e.g. 1.2M, 85%, 90m, 900",
+            # the example in the unit of the measure drawn (a count refuses "85%", which the one example
+            # for every unit suggested); a measure changed in the form shows its example after a save
+            unit = METRICS[_v("metric")].unit if _v("metric") in METRICS else _v("unit")
+            st.text_input("Target", value=v["target"], key=_k("target"), placeholder=target_placeholder(unit),
                           help="In the measure's unit, typed the way you would say it: money 1.2M or 850k; "
-                               "percent 85 or 85%; minutes 90, 90m or 1.5h; counts 900.")
+                               "percent 85 or 85%; minutes 90, 90m or 1.5h; counts 1,200 (no % sign).")
         st.markdown("**When**")
         cols = st.columns(3)
         with cols[0]:

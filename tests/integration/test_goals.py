@@ -735,6 +735,28 @@ def test_a_new_goals_history_says_its_past_days_were_computed_at_creation(world,
 
 
 @pytest.mark.one_backend
+def test_the_target_placeholder_follows_the_measures_unit(world, people, app_db):
+    """The Target placeholder suggested "85%" for every goal; a manual count goal (the new form's
+    default) refused it. It now suggests what the unit accepts, and that saves."""
+    app = _goals_page("marketing_lead", goal="new")
+    target = app.text_input(key=gf(app, "target"))
+    assert target.placeholder == "e.g. 1,200" and "%" not in target.placeholder
+    app.text_input(key=gf(app, "title")).input("Case studies we both own")
+    target.input("1,200")
+    app.multiselect(key=gf(app, "owners")).select(people["reps"]["marketing_lead"]).select(people["reps"]["sdr"])
+    app.button(key="FormSubmitter:goal_form-Create goal").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    [goal] = goals.list_goals(None)
+    assert (goal.unit, goal.target) == ("count", 1200)
+    # a percent metric's edit form suggests a percentage
+    q1_deals(world, people)
+    pct = goals.create(user("sales_lead"), revenue_goal(people, title="Win more together", metric="win_rate",
+                                                       target="60"))
+    edit = _goals_page("marketing_lead", goal=str(pct), mode="edit")
+    assert edit.text_input(key=gf(edit, "target")).placeholder == "e.g. 85%"
+
+
+@pytest.mark.one_backend
 def test_a_goals_link_that_cannot_be_opened_says_so(world, people):
     """``?goal=abc`` showed the list and ``?goal=new&parent=999999`` an ordinary objective form,
     without a word (meeting mode explains ``?meeting=abc``)."""

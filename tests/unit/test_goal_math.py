@@ -288,3 +288,25 @@ def test_spread_days_keeps_the_ends_and_spreads_the_rest():
     assert picked == sorted(set(picked)) and max((b - a).days for a, b in zip(picked, picked[1:])) == 2
     assert spread_days(days[:10], 31) == days[:10]          # under the cap: every day
     assert spread_days(days, 1) == [days[-1]] and spread_days(days, 2) == [days[0], days[-1]]
+
+
+@pytest.mark.parametrize("unit", list(gm.UNITS))
+def test_the_target_placeholder_suggests_what_its_unit_accepts(unit):
+    """The Target field suggested "e.g. 1.2M, 85%, 90m, 900" for every unit, and a manual count goal
+    refused the "85%" it suggested ("'85%' is not a number")."""
+    from components.goal_forms import target_placeholder
+
+    text = target_placeholder(unit)
+    assert text.startswith("e.g. ")
+    for example in text.removeprefix("e.g. ").split(" or "):
+        assert gm.parse_amount(example, unit, currency="USD") > 0, example
+    if unit != "percent":
+        assert "%" not in text
+
+
+def test_the_target_placeholder_for_a_count_is_a_count():
+    from components.goal_forms import target_placeholder
+
+    assert target_placeholder("count") == "e.g. 1,200"
+    assert target_placeholder("percent") == "e.g. 85%"
+    assert gm.parse_amount("1,200", "count") == 1200

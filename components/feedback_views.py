@@ -300,9 +300,17 @@ def week_low_rated(by_campaign: pd.DataFrame) -> None:
                f"({fmt.number(low.overall, 1)} ★), so many poor ratings rank above a single one.")
 
 
-def week_insights(ratings: pd.DataFrame) -> None:
-    """The latest insights from sales, the poorest ratings first (six)."""
+#: Under a list of ratings for a viewer who may not see every rep (SDRs, AEs): what it holds.
+OWN_ROWS_NOTE = ("Yours, and every rep's ratings of campaigns; other reps' ratings of their own leads stay theirs "
+                 "(the ratings and trends above count everyone's).")
+
+
+def week_insights(user: User, ratings: pd.DataFrame) -> None:
+    """The latest insights from sales the user may read (``qualification.feedback_list`` with the
+    viewer), the poorest ratings first (six); says so when they are limited to the user's own."""
     st.markdown("**Latest insights from sales**")
+    if not user.can("see_all_reps"):
+        st.caption(OWN_ROWS_NOTE)
     latest = insights_first(ratings)
     if latest.empty:
         st.caption("No insights this week.")
@@ -359,7 +367,7 @@ def ratings_list(user: User, listed: pd.DataFrame, period: Period, tz: str) -> N
     """Every rating in the period the user may read, with a CSV."""
     st.markdown(f"**Ratings and insights ({len(listed)})**")
     if not user.can("see_all_reps"):
-        st.caption("Yours, and every rep's ratings of campaigns; other reps' ratings of their own leads stay theirs.")
+        st.caption(OWN_ROWS_NOTE)
     view = ratings_list_view(listed, tz)
     records_table(view, title=f"sales feedback {period.describe()}", key="fb_all", column_config=FEEDBACK_CONFIG,
                   height=table_height(len(view), RATINGS_LIST_HEIGHT))

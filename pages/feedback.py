@@ -44,7 +44,7 @@ with tabs["Weekly review"]:
         views.week_low_rated(qualification.feedback_trend(week, dim="campaign"))
     left, right = st.columns(2, gap="large")
     with left:
-        views.week_insights(qualification.feedback_list(week, viewer=user))
+        views.week_insights(user, qualification.feedback_list(week, viewer=user))
     with right:
         views.week_changes(week_replies, tz)
 

@@ -1095,6 +1095,32 @@ def test_the_weekly_review_ranks_poorly_rated_campaigns_by_a_weighted_rating_and
         texts(at)
 
 
+def test_the_weekly_reviews_insights_show_a_rep_only_their_own_lead_ratings_and_say_so(shop):
+    """Latest insights from sales must not show an SDR or AE another rep's lead names, accounts and
+    comments (lead-level data, as on the scoreboard's record lists and the SLA pages); campaign
+    ratings stay visible to all, and the page says the list is limited."""
+    from components.feedback_views import OWN_ROWS_NOTE
+
+    sdr, ae = users.by_username("sdr"), users.by_username("ae")
+    qualification.rate_lead(sdr, shop["leads"]["a"][0], 2, "Sam's lead: a student, no project")
+    qualification.rate_lead(ae, shop["leads"]["e"][0], 1, "Ada's lead: wrong contact at the account")
+    qualification.rate_campaign(ae, shop["campaign"], 2, "Webinar brings researchers")
+
+    def insights(at: AppTest) -> str:
+        return "\n".join(m.value for m in at.markdown if "★" in m.value or "☆" in m.value)
+
+    for username, own, other in (("sdr", "Sam's lead", "Ada's lead"), ("ae", "Ada's lead", "Sam's lead")):
+        at = run_as(username, "feedback")
+        shown = insights(at)
+        assert own in shown and "Webinar brings researchers" in shown, shown
+        assert other not in shown, shown
+        assert OWN_ROWS_NOTE in [c.value for c in at.caption]
+    at = run_as("marketer", "feedback")   # marketing reads every rating to reply to it
+    shown = insights(at)
+    assert "Sam's lead" in shown and "Ada's lead" in shown and "Webinar brings researchers" in shown
+    assert OWN_ROWS_NOTE not in [c.value for c in at.caption]
+
+
 def test_countries_show_by_name_on_the_card_and_the_criteria_page(shop, monkeypatch):
     """Accounts and criteria keep ISO codes; the card's account line, its fit, the criteria form's
     picker (by name), the proposal's rules and its change list name the countries."""

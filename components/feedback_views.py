@@ -272,6 +272,10 @@ def week_rejections(reasons: pd.DataFrame) -> None:
                                                                             max_value=100)})
 
 
+#: The low-rated campaigns' name column (px): a 75-character name whole.
+LOW_RATED_NAME_WIDTH = 480
+
+
 def week_low_rated(by_campaign: pd.DataFrame) -> None:
     """The campaigns rated :data:`LOW_RATING` stars or lower (``qualification.feedback_trend`` by
     campaign), lowest weighted rating first."""
@@ -285,13 +289,13 @@ def week_low_rated(by_campaign: pd.DataFrame) -> None:
         return
     data_table(pd.DataFrame({"Campaign": low.rows["dim_label"], "Average": low.rows["avg_quality"],
                              "Ratings": low.rows["ratings"], "Weighted": low.rows["weighted"]}),
-               # widths that fit the half column of a 1366 px screen (~420 px) and share what is
-               # left over: the campaign's name, not three short numbers, takes the room
-               column_config={"Campaign": st.column_config.TextColumn(width=200),
-                              "Average": st.column_config.NumberColumn(format="%.1f ★", width=64),
-                              "Ratings": st.column_config.NumberColumn(width=60),
+               # across the page (~900 px at 1366): the campaign's name whole (~75 characters; in
+               # a half column, 200 px, it was cut after ~30), not three short numbers, takes the room
+               column_config={"Campaign": st.column_config.TextColumn(width=LOW_RATED_NAME_WIDTH),
+                              "Average": st.column_config.NumberColumn(format="%.1f ★", width=80),
+                              "Ratings": st.column_config.NumberColumn(width=70),
                               "Weighted": st.column_config.NumberColumn(
-                                  format="%.1f ★", width=70,
+                                  format="%.1f ★", width=90,
                                   help=f"The average as if {rating_math.PRIOR_RATINGS} more ratings at "
                                        "this week's average over all campaigns had been given")})
     shown = (f"The {len(low.rows)} lowest of {fmt.number(low.low)}. " if low.low > len(low.rows) else "")
@@ -301,8 +305,8 @@ def week_low_rated(by_campaign: pd.DataFrame) -> None:
 
 
 #: Under a list of ratings for a viewer who may not see every rep (SDRs, AEs): what it holds.
-OWN_ROWS_NOTE = ("Yours, and every rep's ratings of campaigns; other reps' ratings of their own leads stay theirs "
-                 "(the ratings and trends above count everyone's).")
+OWN_ROWS_NOTE = ("Your ratings, and every rep's ratings of campaigns; other reps' ratings of their own leads stay "
+                 "theirs (the counts and charts include everyone's).")
 
 
 def week_insights(user: User, ratings: pd.DataFrame) -> None:

@@ -126,35 +126,38 @@ table = table.assign(accepted_pct=frame["acceptance_rate"] * 100)
 amount_columns = ["spend", "allocated_spend", "cost_per_mql", "cost_per_sql", "won_revenue"]
 styled = table.style.format({**{c: (lambda v: fmt.money(v, cur)) for c in amount_columns},
                              "roi": campaign_charts.return_cell})
-# What a campaign cost and returned first, then its counts and dates: at 1366 px (~900 px of table)
-# the name (pinned while the rest scrolls sideways) and every column up to Accepted are in view.
-order = ["campaign", "channel", "spend", "allocated_spend", "won_revenue", "roi", "cost_per_mql", "cost_per_sql",
-         "accepted_pct", "handed_off", "leads", "mqls", "sqls", "start_date", "end_date"]
+# What a campaign cost and returned first, then its channel, counts and dates: at 1366 px (~904 px of
+# table) the name (pinned while the rest scrolls sideways), every column up to Accepted and the
+# channel are in view, and the view ends inside the channel's column (campaign_views.every_campaign_columns).
+order, width = campaign_views.every_campaign_columns(bool(allocated_to))
 st.markdown("#### Every campaign")
 data_table(
     styled,
-    column_order=[c for c in order if c != "allocated_spend" or allocated_to],
+    column_order=order,
     column_config={
-        "campaign": st.column_config.TextColumn("Campaign", width=320, pinned=True),
-        "channel": st.column_config.TextColumn("Channel", width=96),
-        "start_date": st.column_config.DateColumn("Starts", format="DD MMM YYYY", width=100),
-        "end_date": st.column_config.DateColumn("Ends", format="DD MMM YYYY", width=100),
-        "spend": st.column_config.NumberColumn("Spend", width=64, help="The campaign's whole spend"),
+        "campaign": st.column_config.TextColumn("Campaign", width=width["campaign"], pinned=True),
+        "channel": st.column_config.TextColumn("Channel", width=width["channel"]),
+        "start_date": st.column_config.DateColumn("Starts", format="DD MMM YYYY", width=width["start_date"]),
+        "end_date": st.column_config.DateColumn("Ends", format="DD MMM YYYY", width=width["end_date"]),
+        "spend": st.column_config.NumberColumn("Spend", width=width["spend"], help="The campaign's whole spend"),
         "allocated_spend": st.column_config.NumberColumn(
-            "Allocated", width=72,
+            "Allocated", width=width.get("allocated_spend"),
             help=f"Spend allocated to {fmt.md_text(allocated_to)}: spend × the campaign's leads in it ÷ all its leads"
             if allocated_to else None),
-        "leads": st.column_config.NumberColumn("Leads", format="%,d", width=60),
-        "mqls": st.column_config.NumberColumn("MQLs", format="%,d", width=60),
-        "cost_per_mql": st.column_config.NumberColumn("Per MQL", width=66, help=f"{spend_word} ÷ MQLs"),
-        "sqls": st.column_config.NumberColumn("SQLs", format="%,d", width=60),
-        "cost_per_sql": st.column_config.NumberColumn("Per SQL", width=66, help=f"{spend_word} ÷ SQLs"),
-        "won_revenue": st.column_config.NumberColumn("Won", width=64),
-        "roi": st.column_config.NumberColumn("Return", width=112, help=f"Revenue won ÷ {spend_word.lower()}"),
-        "handed_off": st.column_config.NumberColumn("Handed off", format="%,d", width=84,
+        "leads": st.column_config.NumberColumn("Leads", format="%,d", width=width["leads"]),
+        "mqls": st.column_config.NumberColumn("MQLs", format="%,d", width=width["mqls"]),
+        "cost_per_mql": st.column_config.NumberColumn("Per MQL", width=width["cost_per_mql"],
+                                                      help=f"{spend_word} ÷ MQLs"),
+        "sqls": st.column_config.NumberColumn("SQLs", format="%,d", width=width["sqls"]),
+        "cost_per_sql": st.column_config.NumberColumn("Per SQL", width=width["cost_per_sql"],
+                                                      help=f"{spend_word} ÷ SQLs"),
+        "won_revenue": st.column_config.NumberColumn("Won", width=width["won_revenue"]),
+        "roi": st.column_config.NumberColumn("Return", width=width["roi"], help=f"Revenue won ÷ {spend_word.lower()}"),
+        "handed_off": st.column_config.NumberColumn("Handed off", format="%,d", width=width["handed_off"],
                                                     help="The campaign's leads handed to sales in the period"),
         "accepted_pct": st.column_config.ProgressColumn("Accepted", format="%.0f%%", min_value=0, max_value=100,
-                                                        width=96, help="Accepted ÷ handed off in the period"),
+                                                        width=width["accepted_pct"],
+                                                        help="Accepted ÷ handed off in the period"),
     })
 # records_table's download, for a table drawn from a Styler
 csv_download(campaign_views.every_campaign_csv(table), title=f"campaign returns {period.describe()}",

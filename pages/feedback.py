@@ -37,16 +37,15 @@ with tabs["Weekly review"]:
                      metrics.acceptance(before, as_of=calc.comparison_as_of(week, before, now_)),
                      qualification.feedback_summary(week), qualification.feedback_summary(before),
                      week_replies, before_data)
+    # what sales said (reasons, insights), which campaigns it rated low (across the page: their names
+    # were cut in a half column at 1366 px), what marketing changed
     left, right = st.columns(2, gap="large")
     with left:
         views.week_rejections(metrics.rejection_reasons(week))
     with right:
-        views.week_low_rated(qualification.feedback_trend(week, dim="campaign"))
-    left, right = st.columns(2, gap="large")
-    with left:
         views.week_insights(user, qualification.feedback_list(week, viewer=user))
-    with right:
-        views.week_changes(week_replies, tz)
+    views.week_low_rated(qualification.feedback_trend(week, dim="campaign"))
+    views.week_changes(week_replies, tz)
 
 with tabs["Trends"]:
     groups = views.breakdowns(user)

@@ -112,12 +112,14 @@ def test_page_shows_the_totals_of_the_query_functions(seeded_app_db, monkeypatch
     assert "0.0×" not in set(shown_text["roi"])
     config = json.loads(shown.proto.columns)
     assert all("format" not in config[c].get("type_config", {}) for c in ("spend", "won_revenue", "roi"))
-    # at 1366 px: the pinned name and every column up to Accepted in view, the counts and dates after
+    # at 1366 px: the pinned name and every column up to Accepted in view, then the channel, whose
+    # column the first view ends in (the next one, "Handed off", was cut to "Ha…"), the counts and dates after
     order = list(shown.proto.column_order)
-    assert order[:8] == ["campaign", "channel", "spend", "won_revenue", "roi", "cost_per_mql", "cost_per_sql",
-                         "accepted_pct"]
+    assert order[:9] == ["campaign", "spend", "won_revenue", "roi", "cost_per_mql", "cost_per_sql",
+                         "accepted_pct", "channel", "handed_off"]
     assert config["campaign"]["pinned"] is True
-    assert sum(config[c]["width"] for c in order[:8]) <= PAGE_WIDTH_1366
+    assert sum(config[c]["width"] for c in order[:7]) + 100 <= PAGE_WIDTH_1366
+    assert sum(config[c]["width"] for c in order[:8]) > PAGE_WIDTH_1366 + 4
     assert set(order) == set(every.columns) - {"allocated_spend"}
 
 
@@ -154,7 +156,9 @@ def test_page_with_a_tier_filter_divides_the_spend_allocated_to_the_tier(seeded_
     assert {"spend", "allocated_spend"} <= set(every.value.columns)
     assert "allocated_spend" in json.loads(every.proto.columns)
     order = list(every.proto.column_order)
-    assert order[2:4] == ["spend", "allocated_spend"]   # "Allocated" shown beside "Spend"
+    assert order[1:3] == ["spend", "allocated_spend"]   # "Allocated" shown beside "Spend"
+    assert sum(json.loads(every.proto.columns)[c]["width"] for c in order[:order.index("channel") + 1]) \
+        > PAGE_WIDTH_1366 + 4   # the first view at 1366 px still ends inside the channel's column
     assert set(order) == set(every.value.columns)
     # the CSV is this table: both spends, in full
     assert np.allclose(sorted(every.value.allocated_spend), sorted(rows.allocated_spend))

@@ -1093,6 +1093,11 @@ def test_the_weekly_review_ranks_poorly_rated_campaigns_by_a_weighted_rating_and
     assert low["Weighted"].iloc[1] == pytest.approx((1 + 10 * overall) / 11)
     assert any("Lowest weighted rating first" in c.value and f"({overall:.1f} ★)" in c.value for c in at.caption), \
         texts(at)
+    # across the page at 1366 px, the name column wide enough for a whole 75-character name (in a half
+    # column it was 200 px: "Paid social - LinkedIn - Free trial - O…")
+    table = next(d for d in at.dataframe if "Weighted" in d.value.columns)
+    assert fits_without_scrolling(table, PAGE_WIDTH_1366)
+    assert json.loads(table.proto.columns)["Campaign"]["width"] >= 75 * 6
 
 
 def test_the_weekly_reviews_insights_show_a_rep_only_their_own_lead_ratings_and_say_so(shop):

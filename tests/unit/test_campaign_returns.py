@@ -271,3 +271,24 @@ def test_every_campaign_csv_has_the_page_headers_full_amounts_and_plain_dates():
     head = csv_bytes(campaign_views.by_channel_csv(channels), "Europe/Berlin").decode("utf-8-sig").splitlines()
     assert head == ["Channel,Spend,Allocated spend,Per MQL,Per SQL,Return,Accepted (%)",
                     "Webinar,1000,746.1,248.7,373.05,3.35,71.4"]
+
+
+def test_every_campaigns_first_view_at_1366_px_ends_inside_the_channel_column():
+    """QA: at 1366 px the table's last column header in view was cut to "Ha…" (Handed off began 20 px
+    before the edge). The name takes what the first view leaves, so the view ends inside Channel
+    (text in its first ~100 px) and the next column starts past the edge."""
+    from components import campaign_views as cv
+    from tests.apptest import PAGE_WIDTH_1366
+
+    table_1366 = 904   # measured in chromium (tests/apptest.py)
+    for allocated in (False, True):
+        order, width = cv.every_campaign_columns(allocated)
+        assert order[:2] == ["campaign", "spend"] and ("allocated_spend" in order) == allocated
+        assert set(width) == set(order)
+        ends = {c: sum(width[o] for o in order[:order.index(c) + 1]) for c in order}
+        channel_starts = ends["channel"] - width["channel"]
+        assert channel_starts + 100 <= PAGE_WIDTH_1366     # "Channel" and its labels in view
+        assert ends["channel"] >= table_1366 + 4           # the column after it not at all
+        assert order[order.index("channel") + 1] == "handed_off"
+        assert all(ends[c] <= PAGE_WIDTH_1366 for c in order[:order.index("accepted_pct") + 1])
+        assert width["campaign"] >= 240                    # ~40 characters of the name

@@ -33,6 +33,10 @@ BULK_FORM = "ho_bulk"
 #: Session State: the bulk decision asked about (its form's generation and the input as shown), and
 #: the last recorded batch's message (generation, kind, text), said again to a double click's second post.
 _BULK_ASKED, _BULK_DONE = "ho_bulk_asked", "ho_bulk_done"
+#: Session State: the question was just asked (scroll it, with its buttons, into view once)
+_BULK_NEW_QUESTION = "ho_bulk_new_question"
+#: The container of the question and its buttons (CSS class st-key-ho_bulk_question)
+BULK_QUESTION = "ho_bulk_question"
 #: The inbox table (components.widgets.selection_key names its selection)
 TABLE = "ho_table"
 
@@ -171,10 +175,14 @@ def _bulk_checked(entered: dict) -> bool:
 
 def _said_again(gen: int) -> None:
     """A second post of a form already recorded (a double click): its message again, as the run
-    that showed it may have been replaced by this one."""
-    done = st.session_state.get(_BULK_DONE)
-    if done and done[0] == gen:
-        notices.leave(BULK_MESSAGE, done[1], done[2])
+    that showed it may have been replaced by this one, and the form as the batch left it (the
+    post brought back the selection and comment from before it)."""
+    s = st.session_state
+    done = s.get(_BULK_DONE)
+    if done and done["gen"] == gen:
+        notices.leave(BULK_MESSAGE, done["kind"], done["text"])
+        if done["decided"]:
+            s["ho_bulk_ids"], s["ho_bulk_comment"] = list(done["left"]), ""
 
 
 def submit_bulk(user: User, gen: int = 0, key: str | None = None) -> None:
@@ -188,6 +196,7 @@ def submit_bulk(user: User, gen: int = 0, key: str | None = None) -> None:
         return
     if len(entered["ids"]) > BULK_CONFIRM_ABOVE:
         st.session_state[_BULK_ASKED] = {**entered, "gen": gen}
+        st.session_state[_BULK_NEW_QUESTION] = True
         return
     _record_bulk(user, entered, gen, key)
 
@@ -205,6 +214,7 @@ def confirm_bulk(user: User, gen: int, key: str) -> None:
         s.pop(_BULK_ASKED, None)
         if _bulk_checked(entered):
             s[_BULK_ASKED] = {**entered, "gen": gen}
+            s[_BULK_NEW_QUESTION] = True
             notices.leave(BULK_MESSAGE, "warning", "The selection changed since the question: nothing was "
                                                    "recorded. Check the question again.")
         return
@@ -220,6 +230,7 @@ def back_from_bulk() -> None:
 def _record_bulk(user: User, entered: dict, gen: int, key: str | None) -> None:
     s = st.session_state
     decision = entered["decision"]
+    outcomes = None
     try:
         outcomes = handoffs.decide_many(user, list(entered["ids"]), decision, reason=entered["reason"],
                                         comment=entered["comment"], recycle=entered["recycle"], submission=key)
@@ -232,11 +243,12 @@ def _record_bulk(user: User, entered: dict, gen: int, key: str | None) -> None:
     else:
         kind, text = bulk_message(outcomes, decision)
         text = fmt.md_text(text)
-        if any(o.ok for o in outcomes):
-            s["ho_bulk_ids"] = [o.handoff_id for o in outcomes if not o.ok]
-            s["ho_bulk_comment"] = ""
+    decided = [o.handoff_id for o in outcomes if o.ok] if outcomes else []
+    left = [o.handoff_id for o in outcomes if not o.ok] if outcomes else []
+    if decided:
+        s["ho_bulk_ids"], s["ho_bulk_comment"] = left, ""
     next_form(BULK_FORM, gen)   # a new form, with a key of its own
-    s[_BULK_DONE] = (gen, kind, text)
+    s[_BULK_DONE] = {"gen": gen, "kind": kind, "text": text, "decided": decided, "left": left}
     notices.leave(BULK_MESSAGE, kind, text)
 
 
@@ -483,8 +495,13 @@ def bulk_section(user: User, frame: pd.DataFrame, labels: dict[int, str]) -> Non
         with st.expander(f"Decide on several at once ({len(decidable)} open)", icon=":material/checklist:",
                          key="ho_bulk_section",
                          expanded=notices.pending(BULK_MESSAGE) or _BULK_ASKED in st.session_state):
-            chosen = st.session_state.get("ho_bulk_ids", [])
-            gone = [i for i in chosen if i not in decidable]
+            # A label (text) instead of an id: the form sent a choice that is no longer an option (a
+            # double click's second post, drawn before the batch its first one recorded): dropped
+            # without a word, as the batch's own message says what became of it.
+            chosen = [i for i in st.session_state.get("ho_bulk_ids", []) if not isinstance(i, str)]
+            done = st.session_state.get(_BULK_DONE) or {}
+            # not those this session's last batch decided (a double click's second post brings them back)
+            gone = [i for i in chosen if i not in decidable and i not in done.get("decided", ())]
             st.session_state["ho_bulk_ids"] = [i for i in chosen if i in decidable]
             if gone:   # decided (or moved) elsewhere since they were picked: say so, not only drop them
                 st.warning(gone_text(gone, labels), icon=":material/info:")
@@ -498,7 +515,8 @@ def bulk_section(user: User, frame: pd.DataFrame, labels: dict[int, str]) -> Non
                 # while asking, the input stays editable: "Yes" records what the question says, and input
                 # changed since then is asked about again (disabled while asking, the decision radio came
                 # back empty after "Back" in AppTest)
-                st.multiselect("Hand-offs", decidable, format_func=labels.get, key="ho_bulk_ids",
+                # every value gets a label: a second post's stale choice (text) crashed the serializer
+                st.multiselect("Hand-offs", decidable, format_func=lambda i: labels.get(i, str(i)), key="ho_bulk_ids",
                                placeholder="Choose the hand-offs")
                 a, b = st.columns([1, 2])
                 with a:
@@ -540,7 +558,7 @@ def _bulk_question(user: User, asked: dict, gen: int) -> None:
     """The question in place of the form's button, with the confirm button under it and a way back."""
     verb = "accept" if asked["decision"] == "accepted" else "reject"
     n = len(asked["ids"])
-    with st.container(key="ho_bulk_question"):
+    with st.container(key=BULK_QUESTION):
         st.warning(bulk_question(asked["decision"], n, asked["reason"], asked["recycle"]), icon=":material/help:")
         # the confirm button below the question, not where "Record for all selected" was: a double
         # click's second click lands beside the next form's button, not on it
@@ -551,3 +569,6 @@ def _bulk_question(user: User, asked: dict, gen: int) -> None:
                                   args=(user, gen, submission_key(BULK_FORM, gen)))
         with back:
             st.form_submit_button("Back: change the selection", key=f"ho_bulk_back_{gen}", on_click=back_from_bulk)
+        if st.session_state.pop(_BULK_NEW_QUESTION, False):
+            # the buttons sat under the bottom edge of a 1366x768 window; as a save's message, once
+            notices._scroll_into_view(BULK_QUESTION)

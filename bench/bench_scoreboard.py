@@ -130,18 +130,17 @@ def _stats(samples: list[float]) -> tuple[float, float, float]:
 
 
 def _reads(period, filters, as_of) -> dict:
-    """Each read the page makes, as the page makes it (its own list: scoreboard._scoreboard_reads,
-    which leaves out the comparison period's when its changes are not shown)."""
-    from queries import dimensions, metrics, scoreboard, settings
+    """Each read the page makes, as the page makes it (its own list: scoreboard.overview_reads,
+    which leaves out the comparison period's when its changes are not shown, and the totals it
+    sums from the trends)."""
+    from queries import dimensions, scoreboard, settings
 
-    kpis = scoreboard._scoreboard_reads(period, filters, as_of, dimensions.data_start(period.tz))
-    return {
-        **{(name[:-5] + " (comparison)" if name.endswith("_prev") else name): fn for name, fn in kpis.items()},
-        "trends (3 bucketed reads)": lambda: scoreboard.trends(period, filters, as_of=as_of),
-        "first_touch_distribution": lambda: metrics.first_touch_distribution(period, filters, as_of=as_of),
-        "funnel": lambda: metrics.funnel(period, filters),
-        "settings": lambda: settings.all_settings(),
-    }
+    reads, from_trends = scoreboard.overview_reads(period, filters, as_of, dimensions.data_start(period.tz))
+    named = {(name[:-5] + " (comparison)" if name.endswith("_prev") else
+              name + " (its total summed for the KPIs)" if from_trends and name in
+              {trend for trend, _ in scoreboard.TOTALS_FROM_TRENDS.values()} else name): fn
+             for name, fn in reads.items()}
+    return {**named, "settings": lambda: settings.all_settings()}
 
 
 def main() -> int:

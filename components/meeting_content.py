@@ -24,7 +24,6 @@ from queries.goal_math import attainment as attainment_of
 from queries.meeting_rules import SECTIONS, frame_from_json
 from queries.periods import Period
 from queries.sla_math import RECENT_SLIP_MINUTES
-from queries.sla_math import volume_pace
 
 STATUS_TONE = {"on_track": "good", "achieved": "good", "at_risk": "warn", "off_track": "bad", "missed": "bad"}
 
@@ -435,82 +434,7 @@ def acceptance_headline(p: dict) -> str:
 
 
 # --------------------------------------------------------------------------- the SLA, both sides
-
-
-def sla_tiles(p: dict) -> dict[str, list[Tile]]:
-    """Both halves of the agreement: marketing's volume and quality, sales' follow-up and decisions."""
-    c = p.get("commitment") or {}
-    mqls = p.get("mqls") or 0
-    volume = c.get("mql_volume")
-    measured, pace = _delivery(p)
-    acc = p.get("acceptance") or {}
-    floor = c.get("min_acceptance_rate")
-    comp = p.get("compliance") or {}
-    target = c.get("follow_up_target_rate")
-    timely = p.get("timeliness") or {}
-    decide_target = c.get("decision_target_rate")
-    touch = p.get("first_touch") or {}
-    return {
-        "marketing": [
-            Tile("mqls_delivered", "MQLs delivered", fmt.number(mqls), _vs_pace(measured, volume, pace),
-                 caption=f"of {fmt.number(volume)} committed" if volume else "no commitment", side="marketing"),
-            Tile("mql_acceptance", "Accepted by sales", fmt.pct(acc.get("acceptance_rate")),
-                 _vs(acc.get("acceptance_rate"), floor, "minimum"), side="marketing",
-                 caption=f"minimum {fmt.pct(floor)}" if floor is not None else "no agreed minimum"),
-        ],
-        "sales": [
-            Tile("follow_up", "Contacted in time", fmt.pct(comp.get("compliance_rate")),
-                 _vs(comp.get("compliance_rate"), target, "target"), side="sales",
-                 caption=f"target {fmt.pct(target)}" if target is not None else "no target",
-                 help="First touched by the SLA deadline ÷ hand-offs whose outcome is known: the scoreboard "
-                      "slide's SLA compliance."),
-            Tile("decided_on_time", "Decided on time", fmt.pct(timely.get("on_time_rate")),
-                 _vs(timely.get("on_time_rate"), decide_target, "target"), side="sales",
-                 caption=f"target {fmt.pct(decide_target)}" if decide_target is not None else "no target"),
-            Tile("median_touch", "Median first touch", fmt.duration(touch.get("median_minutes")), good_when="down",
-                 side="sales", caption=_windows_text(p)),
-        ],
-    }
-
-
-def _windows_text(p: dict) -> str:
-    """'SLA windows 30 min – 4 h, business hours' when the policies in force differ (each lead is
-    measured against its own); one window when they agree or before policies (frozen numbers without
-    the list). Business hours said when the windows count them (not in snapshots frozen before the
-    payload kept that)."""
-    terms = p.get("sla_window_terms")
-    windows = sorted({int(m) for m, _ in terms}) if terms else (p.get("sla_windows") or [p.get("sla_minutes")])
-    text = (f"SLA windows {fmt.duration(windows[0])} – {fmt.duration(windows[-1])}" if len(windows) > 1
-            else f"SLA window {fmt.duration(windows[0])}")
-    business = {bool(b) for _, b in terms or []}
-    if business == {True}:
-        return f"{text}, business hours"
-    return f"{text}, some in business hours" if business == {True, False} else text
-
-
-def sla_notes(p: dict) -> dict[str, str]:
-    """The counts behind the SLA tiles, one line per side."""
-    c = p.get("commitment") or {}
-    acc = p.get("acceptance") or {}
-    comp = p.get("compliance") or {}
-    timely = p.get("timeliness") or {}
-    touch = p.get("first_touch") or {}
-    volume = c.get("mql_volume")
-    measured, pace = _delivery(p)
-    partly = (c.get("coverage") or 1) < 1
-    # a share of a target is an attainment, rounded as on the goals slide (fmt.attainment): 969 of 1,300 MQLs read
-    # "75% of the commitment" here and "74%" on the MQL goal with the same target, one slide before
-    marketing = (f"{fmt.attainment(_share(measured, volume))} of the commitment with {fmt.pct(pace)} of "
-                 + ("its volume due" if partly else "the period gone") if volume
-                 else f"{fmt.pct(p.get('pace') or 0.0)} of the period gone; no MQL commitment covers it")
-    if volume and partly:
-        marketing += f" (commitments cover {fmt.pct(c['coverage'])} of the period; MQLs of those days count)"
-
-    marketing += f" · {fmt.number(acc.get('awaiting', 0))} hand-offs awaiting a decision."
-    sales = (f"{fmt.number(comp.get('breached', 0))} SLA breaches, {fmt.number(comp.get('pending', 0))} pending · "
-             f"{fmt.number(timely.get('overdue', 0))} decisions overdue · p90 first touch "
-             f"{fmt.duration(touch.get('p90_minutes'))}.")
-    return {"marketing": marketing, "sales": sales}
+# (its tiles, statuses and notes: components.sla_tiles, as on the two-sided SLA page)
 
 
 def _pace_chart_dates(p: dict) -> tuple[Period, date | None]:
@@ -532,29 +456,6 @@ def pace_chart_start(p: dict) -> date:
 def pace_chart_note(p: dict) -> str | None:
     """Why the MQL pace chart starts after the period does (the two-sided SLA page's caption), or None."""
     return calc.trend_start_text(*_pace_chart_dates(p), "The MQL chart starts")
-
-
-def _delivery(p: dict) -> tuple[float, float]:
-    """MQLs measured against the commitment and the share of it due, as frozen: the days commitments
-    cover (``delivery``); numbers frozen before 2026-11-24 have only the period's MQLs and pace."""
-    d = p.get("delivery")
-    if d:
-        return d.get("delivered") or 0, d.get("elapsed_share") or 0.0
-    return p.get("mqls") or 0, p.get("pace") or 0.0
-
-
-def _vs_pace(delivered, committed, elapsed_share) -> str | None:
-    """'+7% vs pace', as the two-sided SLA page says it (queries.sla_math.volume_pace)."""
-    if not committed:
-        return None
-    pace = volume_pace(delivered, committed, elapsed_share)
-    return None if pace.vs_pace is None else f"{pace.vs_pace * 100:+.0f}% vs pace"
-
-
-def _vs(value, target, what: str) -> str | None:
-    """'+4.0 pts vs minimum', '-27.6 pts vs target': as the two-sided SLA page says it (st.metric
-    colours by the sign; '±0 pts vs target' when it is met exactly)."""
-    return against(fmt.change(value, target, "points"), f"vs {what}")
 
 
 # --------------------------------------------------------------------------- leads slipping through

@@ -25,7 +25,7 @@ import plotly.io as pio
 import plotly.offline
 import streamlit as st
 
-from components import kpi_tiles
+from components import kpi_tiles, sla_tiles
 from components import meeting_content as mc
 from components.meeting_content import esc
 from components.widgets import slug
@@ -120,6 +120,14 @@ def _tiles(tiles: list[kpi_tiles.Tile]) -> str:
     return f'<div class="tiles">{"".join(out)}</div>'
 
 
+def _status(side: sla_tiles.Side) -> str:
+    """An SLA side's status after its heading, as its chip says it on screen (the colour and the word)."""
+    if side.status is None:
+        return ""
+    tone = mc.STATUS_TONE.get(side.status, "")
+    return f' · <span class="status {tone}" data-status="{side.status}">{esc(side.status_label)}</span>'
+
+
 def _table(frame: pd.DataFrame, headers: dict[str, str], name: str) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers.values())
     body = "".join("<tr>" + "".join(f'<td data-col="{c}">{mc.cell(v)}</td>' for c, v in zip(headers, row)) + "</tr>"
@@ -186,10 +194,9 @@ def _section_html(kind: str, payload: dict, viewer: User, images: dict) -> str:
         return (_tiles(mc.acceptance_tiles(payload)) + charts
                 + f'<p class="note">{esc(mc.acceptance_note(payload, None))}</p>')
     if kind == "sla":
-        groups = mc.sla_tiles(payload)
-        notes = mc.sla_notes(payload)
-        return (f"<h3>Marketing's side</h3>{_tiles(groups['marketing'])}<p class='note'>{esc(notes['marketing'])}</p>"
-                f"<h3>Sales' side</h3>{_tiles(groups['sales'])}<p class='note'>{esc(notes['sales'])}</p>" + charts
+        sides = sla_tiles.sla_sides(payload).values()   # as on the slide and the two-sided SLA page
+        return ("".join(f"<h3>{esc(s.title)}{_status(s)}</h3>{_tiles(s.tiles)}<p class='note'>"
+                        + "<br>".join(esc(n) for n in s.notes) + "</p>" for s in sides) + charts
                 + (f"<p class='note'>{esc(later)}</p>" if (later := mc.pace_chart_note(payload)) else ""))
     if kind == "slipping":
         from components.meeting_view import visible_slipping

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from components import format as fmt
-from components import kpi_tiles, meeting_charts, meeting_content, sla_charts, theme
+from components import kpi_tiles, meeting_charts, meeting_content, sla_charts, sla_tiles, theme
 from components.goal_card import progress_bar_html
 from components.meeting_content import (action_lines, decision_lines, esc, local_date_text,
                                         section_title)
@@ -560,17 +560,16 @@ def _acceptance(p: dict, user: User, *, big: bool) -> None:
 
 
 def _sla(p: dict, user: User, *, big: bool) -> None:
-    groups = meeting_content.sla_tiles(p)
+    sides = sla_tiles.sla_sides(p)   # as on the two-sided SLA page, without its ⓘ helps
     st.markdown(theme.kpi_accent_css(), unsafe_allow_html=True)
     figs = dict(meeting_charts_for("sla", p, big=big))
-    notes = meeting_content.sla_notes(p)
 
     def tiles(side: str) -> None:
-        _side_head(side)
-        for col, t in zip(_tile_cells(len(groups[side]), big, gap="small"), groups[side]):
+        st.markdown(sla_tiles.heading_html(sides[side], "mtg-side"), unsafe_allow_html=True)
+        for col, t in zip(_tile_cells(len(sides[side].tiles), big, gap="small"), sides[side].tiles):
             with col:
                 tile(t)
-        st.caption(notes[side])
+        st.caption("  \n".join(sides[side].notes))
 
     def chart(side: str) -> None:
         if side == "marketing":
@@ -582,7 +581,7 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
             _plot(figs["compliance"], "mtg_fig_compliance")
 
     if not big:   # the control room's preview: one side under the other, each its tiles then its chart
-        for side in ("marketing", "sales"):
+        for side in sla_tiles.SIDES:
             tiles(side)
             chart(side)
     else:
@@ -591,10 +590,11 @@ def _sla(p: dict, user: User, *, big: bool) -> None:
         # line, and its number sat a line lower than its neighbours'. The charts under them take equal
         # halves: in two fifths of 1024 px the pace chart's title was cut ("MQLs delivered against the
         # commitr").
-        for side, half in zip(("marketing", "sales"), _halves(big, [len(groups["marketing"]), len(groups["sales"])])):
+        widths = [len(sides[s].tiles) for s in sla_tiles.SIDES]
+        for side, half in zip(sla_tiles.SIDES, _halves(big, widths)):
             with half:
                 tiles(side)
-        for side, half in zip(("marketing", "sales"), _halves(big)):
+        for side, half in zip(sla_tiles.SIDES, _halves(big)):
             with half:
                 chart(side)
     if not p.get("commitment"):

@@ -27,8 +27,9 @@ HEADERS = {
 
 
 def records_view(recs: Records, currency: str) -> tuple[pd.DataFrame, dict]:
-    """Readable labels and column formats for a record list (the CSV gets the same columns): the
-    frame to show and its column config."""
+    """Readable labels and column formats for a record list (the CSV gets the same columns, its times
+    in the company's time zone as on screen, named in their headers): the frame to show and its column
+    config."""
     headers = {**HEADERS, "amount": f"Amount ({currency})"}
     frame = recs.rows.copy()
     if recs.drill.query == "drill_handoffs":
@@ -39,6 +40,9 @@ def records_view(recs: Records, currency: str) -> tuple[pd.DataFrame, dict]:
                  "minutes_to_first_touch", "sla_outcome"]
     elif recs.drill.query == "drill_opportunities":
         frame["stage"] = frame["stage"].map(STAGES)
+        # a calendar day, the same in every time zone: its CSV column is written as the day, without a
+        # zone in its header (the instants' columns name the company's; widgets.csv_bytes)
+        frame["expected_close_date"] = frame["expected_close_date"].dt.date
         first = ["opportunity", "account", "amount", "stage", "owner", "source", "marketing_sourced"]
     else:
         frame["decision"] = (frame["decision"].map(DECISIONS).fillna("Awaiting decision")

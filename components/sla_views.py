@@ -272,9 +272,10 @@ def open_table(frame: pd.DataFrame, now: datetime, tz: str, *, holds_none: bool 
 
 
 def csv_times(moments: pd.Series, tz: str) -> pd.Series:
-    """Instants as local wall-clock times in ``tz`` for a CSV (``widgets.csv_bytes`` writes them as
-    YYYY-MM-DD HH:MM): the screen's "Fri 13 Nov, 06:14" has no year and can't be sorted in a spreadsheet."""
-    return pd.to_datetime(moments, utc=True).dt.tz_convert(tz).dt.tz_localize(None).reset_index(drop=True)
+    """Instants in ``tz`` for a CSV (``widgets.csv_bytes`` writes them as YYYY-MM-DD HH:MM and names
+    the zone in the header): the screen's "Fri 13 Nov, 06:14" has no year and can't be sorted in a
+    spreadsheet."""
+    return pd.to_datetime(moments, utc=True).dt.tz_convert(tz).reset_index(drop=True)
 
 
 def breaches_caption(frame: pd.DataFrame) -> str:
@@ -292,7 +293,7 @@ def breaches_caption(frame: pd.DataFrame) -> str:
 
 def breaches_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.DataFrame:
     """A rep's breaches as shown (compact: what happened says deadline and delay), or ``for_csv``
-    with the times as local instants (see :func:`csv_times`)."""
+    with the times as instants in ``tz`` (see :func:`csv_times`)."""
     times = csv_times if for_csv else local_times
 
     def what(r):
@@ -319,15 +320,10 @@ def breaches_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.
 
 def slipping_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.DataFrame:
     """Leads slipping through as shown (sortable numeric columns kept numeric), or ``for_csv``:
-    with the times as instants in ``tz`` (``widgets.csv_bytes`` writes them as YYYY-MM-DD HH:MM;
-    "Sun 22 Nov, 20:17" can't be sorted or filtered in a spreadsheet)."""
+    with the times as instants in ``tz`` (:func:`csv_times`; "Sun 22 Nov, 20:17" can't be sorted or
+    filtered in a spreadsheet)."""
     frame = frame.reset_index(drop=True)
-    if for_csv:
-        def times(col):
-            return pd.to_datetime(frame[col], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
-    else:
-        def times(col):
-            return local_times(frame[col], tz)
+    times = csv_times if for_csv else local_times
     # who and what first: the owner is whom a lead reassigns from, and what to do is the point of
     # the list (seventh, after account and team, it was cut to "Accept or reject: c" at 1366 px)
     return pd.DataFrame({
@@ -337,8 +333,7 @@ def slipping_view(frame: pd.DataFrame, tz: str, *, for_csv: bool = False) -> pd.
         "Account": frame["account"], "Team": frame["team"],
         "Tier": frame["tier"], "Source": frame["source"], "Campaign": frame["campaign"].fillna(""),
         "Age (days)": (frame["age_minutes"] / 1440).round(1), "Score": frame["score"], "Title": frame["job_title"],
-        "Handed off" + (f" ({tz})" if for_csv else ""): times("handed_off_at"),
-        "Was due" + (f" ({tz})" if for_csv else ""): times("due_at"),
+        "Handed off": times(frame["handed_off_at"], tz), "Was due": times(frame["due_at"], tz),
         "E-mail": frame["email"],
     })
 

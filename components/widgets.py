@@ -11,7 +11,7 @@ import streamlit as st
 from components import format as fmt
 from components import theme
 from components.kpi_tiles import Tile
-from queries import submissions
+from queries import settings, submissions
 
 
 #: The dates every date field accepts. Streamlit's own limit is ten years either side of the field's
@@ -183,17 +183,25 @@ def data_table(data, **kwargs):
 
 
 def records_table(frame: pd.DataFrame, *, title: str, key: str, column_config: dict | None = None,
-                  height: int | str = "auto", csv: pd.DataFrame | None = None, **table_kwargs) -> None:
+                  height: int | str = "auto", csv: pd.DataFrame | None = None, tz: str | None = None,
+                  **table_kwargs) -> None:
     """The rows behind a number (:func:`data_table`: empty cells read "—"), with a CSV download (of
     ``csv`` when given: the same rows with times as instants rather than the screen's text, or with
-    columns the screen leaves out), where empty cells stay empty. ``table_kwargs`` go to the table
-    (``column_order``…)."""
+    columns the screen leaves out), where empty cells stay empty and times are written in ``tz``
+    (:func:`csv_download`). ``table_kwargs`` go to the table (``column_order``…)."""
     if frame.empty:
         empty_state("No records match.")
         return
     data_table(frame, column_config=column_config, height=height, **table_kwargs)
-    st.download_button("Download CSV", csv_bytes(frame if csv is None else csv), file_name=f"{slug(title)}.csv",
-                       mime="text/csv", key=f"csv_{key}", icon=":material/download:")
+    csv_download(frame if csv is None else csv, title=title, key=f"csv_{key}", tz=tz)
+
+
+def csv_download(frame: pd.DataFrame, *, title: str, key: str, tz: str | None = None) -> None:
+    """A table's "Download CSV" button: ``frame`` as :func:`csv_bytes` writes it, times in ``tz`` (the
+    page's time zone; the company's when not given) with the zone in their headers, in a file named
+    after ``title``. Every CSV download of the app is this button."""
+    st.download_button("Download CSV", csv_bytes(frame, tz or settings.company_timezone()),
+                       file_name=f"{slug(title)}.csv", mime="text/csv", key=key, icon=":material/download:")
 
 
 #: Text a spreadsheet would run as a formula when it starts a cell (lead names and titles come from
@@ -209,16 +217,35 @@ def _inert(value):
     return value
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as a spreadsheet reads it: instants as 'YYYY-MM-DD HH:MM' in the zone they are shown
-    in, whole amounts without '.0', yes/no for flags, empty cells empty (not 'None'); UTF-8 with a
-    byte-order mark, which Excel needs to read "Zoë" as Zoë, not "ZoÃ«"; text that starts like a
-    formula kept as text. (pure)"""
+def csv_column(series: pd.Series, tz: str) -> tuple[pd.Series, bool]:
+    """A column of a CSV as written by :func:`csv_bytes` and whether it holds times of day in ``tz``
+    (its header then names the zone). Instants (tz-aware) are converted to ``tz``; naive times are
+    taken as wall-clock times in ``tz`` already (a view's local times); both are written as
+    'YYYY-MM-DD HH:MM', a DST change included (the offset is the one in force at each instant).
+    Calendar days (``datetime.date``: a campaign's start, a deal's expected close) are the same day
+    in every zone and are written as they are. (pure)"""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert(tz)
+    elif not pd.api.types.is_datetime64_any_dtype(series):
+        return series, False
+    return series.dt.strftime("%Y-%m-%d %H:%M").astype("object").where(series.notna(), ""), True
+
+
+def csv_bytes(frame: pd.DataFrame, tz: str) -> bytes:
+    """A table as a spreadsheet reads it: times as 'YYYY-MM-DD HH:MM' in ``tz``, the page's time
+    zone, with the zone in the column's header ("Handed off (Europe/Berlin)": "2026-11-20 09:14"
+    alone could be UTC or the company's time; :func:`csv_column`), whole amounts without '.0', yes/no
+    for flags, empty cells empty (not 'None'); UTF-8 with a byte-order mark, which Excel needs to read
+    "Zoë" as Zoë, not "ZoÃ«"; text that starts like a formula kept as text. Every CSV download goes
+    through it. (pure)"""
     out = frame.copy()
+    headers = {}
     for col in out.columns:
         series = out[col]
-        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(series):
-            out[col] = series.dt.strftime("%Y-%m-%d %H:%M").astype("object").where(series.notna(), "")
+        written, is_time = csv_column(series, tz)
+        if is_time:
+            out[col] = written
+            headers[col] = f"{col} ({tz})"
         elif pd.api.types.is_bool_dtype(series):
             out[col] = series.map({True: "yes", False: "no"}).astype("object").where(series.notna(), "")
         elif pd.api.types.is_float_dtype(series):
@@ -227,7 +254,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
                 out[col] = series.astype("Int64")
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
             out[col] = series.astype("object").where(series.notna(), "").map(_inert)
-    return out.to_csv(index=False).encode("utf-8-sig")
+    return out.rename(columns=headers).to_csv(index=False).encode("utf-8-sig")
 
 
 def selection_key(name: str) -> str:

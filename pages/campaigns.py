@@ -9,8 +9,7 @@ from components import campaign_charts, campaign_views
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import (chart, csv_bytes, data_table, kpi, nothing_in_period, page_header, records_table,
-                                slug)
+from components.widgets import chart, csv_download, data_table, kpi, nothing_in_period, page_header, records_table
 from queries import campaigns, dimensions, settings
 
 user = page_user("campaigns")
@@ -99,7 +98,7 @@ with right:
     widths = {"Channel": 96, **dict.fromkeys(amounts.values(), 62), "Return": 54, "Accepted": 66}
     widths[amounts["allocated_spend"]] = 70
     records_table(shown, title=f"campaign returns by channel {period.describe()}", key="campaign_channels_table",
-                  csv=full, column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()})
+                  csv=full, tz=period.tz, column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()})
     st.caption(f"Best return first. Return = revenue won ÷ {spend_word.lower()} (— where nothing is won yet); "
                "accepted = the channel's campaign leads sales accepted, of those handed off in the period.")
 chart(campaign_charts.cost_per_sql_chart(frame, cur, allocated_to=allocated_to), width="stretch",
@@ -158,5 +157,5 @@ data_table(
                                                         width=96, help="Accepted ÷ handed off in the period"),
     })
 # records_table's download, for a table drawn from a Styler
-st.download_button("Download CSV", csv_bytes(campaign_views.every_campaign_csv(table)), file_name=f"{slug(f'campaign returns {period.describe()}')}.csv",
-                   mime="text/csv", key="csv_campaigns", icon=":material/download:")
+csv_download(campaign_views.every_campaign_csv(table), title=f"campaign returns {period.describe()}",
+             key="csv_campaigns", tz=period.tz)

@@ -17,7 +17,10 @@ user = page_user("my_sla")
 tz = settings.company_timezone()
 
 # --------------------------------------------------------------------------- whose SLA
+# A lead picks the rep at the top of the page, beside the heading: in the sidebar it came after the
+# navigation and the period, below the fold of a 1366×768 screen. Reps see only themselves.
 rep_id = user.rep_id
+head = None
 if user.can("see_all_reps"):
     reps = dimensions.reps()
     reps = reps[reps["team_function"].isin(["sales", "sales_development"]) & reps["active"]]
@@ -27,12 +30,16 @@ if user.can("see_all_reps"):
     if options:
         labels = dict(zip(reps["id"], reps["full_name"] + " · " + reps["team_name"]))
         default = options.index(rep_id) if rep_id in options else 0
-        rep_id = st.sidebar.selectbox("Rep", options, index=default, format_func=labels.get, key="mysla_rep",
-                                      help="As a lead you can look at any rep's SLA.")
+        head, pick = st.columns([2, 1], vertical_alignment="bottom")
+        rep_id = pick.selectbox("Rep", options, index=default, format_func=labels.get, key="mysla_rep",
+                                help="As a lead you can look at any rep's SLA.")
+if head is None:   # a rep: the heading alone
+    head = st.container()
 try:
     info = sla.rep_info(sla.rep_scope(user, rep_id))
 except sla.SlaError as err:
-    page_header("My SLA")
+    with head:
+        page_header("My SLA")
     empty_state(str(err))
     st.stop()
 
@@ -41,8 +48,9 @@ period = sla_views.my_period_picker(tz)
 week = sla.week_of(sla_views.today_in(tz), tz)
 name = fmt.md_text(info.full_name)   # as typed in the rep record: never Markdown
 who = "Your" if info.id == user.rep_id else f"{name}'s"
-page_header("My SLA" if info.id == user.rep_id else f"SLA · {name}",
-            f"{name} · {fmt.md_text(info.team_name)} · {sla_views.period_caption(period, tz)}")
+with head:
+    page_header("My SLA" if info.id == user.rep_id else f"SLA · {name}",
+                f"{name} · {fmt.md_text(info.team_name)} · {sla_views.period_caption(period, tz)}")
 
 # the page's reads side by side (the open list's fragment then finds its read cached)
 read = parallel.fetch({"commitment": lambda: sla.commitment_for(period),
@@ -58,7 +66,7 @@ if info.id == user.rep_id and user.can("see_all_reps") and not standing.me_perio
     # a lead's own rep record that holds nothing: "Nothing open" and "No breaches" below would read as
     # a clean record rather than an empty one
     st.info(f"You hold no hand-offs yourself in {period.describe()}. As a lead you can read any rep's SLA: pick "
-            "them under **Rep** in the sidebar.", icon=":material/person_search:")
+            "them under **Rep** at the top of the page.", icon=":material/person_search:")
 else:
     status, sentence = sla_views.standing_message(standing.me_week, standing.team_week, target,
                                                   sla_views.open_summary(open_now, now),
@@ -134,7 +142,7 @@ else:
     st.caption(sla_views.breaches_caption(breaches))
     records_table(sla_views.breaches_view(breaches, tz), title=f"sla breaches {info.full_name} {period.describe()}",
                   key="mysla_breaches", height=table_height(len(breaches), 320),
-                  csv=sla_views.breaches_view(breaches, tz, for_csv=True))
+                  csv=sla_views.breaches_view(breaches, tz, for_csv=True), tz=tz)
 
 weekly = standing.weekly
 if weekly["compliance_rate"].notna().any():

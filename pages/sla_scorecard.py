@@ -140,4 +140,4 @@ else:
     records_table(shown, title=f"untouched leads {period.describe()}", key="sc_untouched",
                   height=360 if len(shown) > 9 else "auto",   # a fixed height left 2 rows in 8 empty ones
                   csv=shown.assign(**{"Deadline": sla_views.csv_times(untouched["sla_deadline_at"], tz),
-                                      "Handed off": sla_views.csv_times(untouched["handed_off_at"], tz)}))
+                                      "Handed off": sla_views.csv_times(untouched["handed_off_at"], tz)}), tz=tz)

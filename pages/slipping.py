@@ -9,7 +9,7 @@ from components import notices
 from components import reassign_form, sla_views
 from components.filters import ids_to_link, link_filters_ignored, link_ids, link_ids_refused
 from components.shell import page_user
-from components.widgets import csv_bytes, data_table, empty_state, kpi, page_header, selection_key, slug, table_height
+from components.widgets import csv_download, data_table, empty_state, kpi, page_header, selection_key, table_height
 from queries import dimensions, settings, sla
 
 user = page_user("slipping")
@@ -95,9 +95,8 @@ column_config = {
 selectable = {"on_select": "rerun", "selection_mode": "multi-row"} if can_reassign else {}
 event = data_table(view, height=table_height(len(view), 520),
                    column_config=column_config, key=selection_key("slip_table"), **selectable)
-st.download_button("Download CSV", csv_bytes(sla_views.slipping_view(frame, tz, for_csv=True)),
-                   file_name=f"{slug('leads slipping through')}.csv", mime="text/csv", icon=":material/download:",
-                   key="slip_csv")
+csv_download(sla_views.slipping_view(frame, tz, for_csv=True), title="leads slipping through", key="slip_csv",
+             tz=tz)
 
 # --------------------------------------------------------------------------- one-click reassign
 if can_reassign:

@@ -322,30 +322,20 @@ def _acceptance_numbers(period: Period, as_of: datetime) -> dict:
 
 
 def _sla_numbers(period: Period, as_of: datetime) -> dict:
-    commitment = sla.commitment_for(period)
-    pace = period.elapsed_share(as_of)
+    """The two-sided SLA page's numbers (sla.two_sided_numbers, over the whole company), with the
+    slide's median first touch, the frames its charts draw and the SLA windows in force."""
     daily = metrics.mql_first_days(period)[["bucket", "mqls"]].sort_values("bucket")
-    delivery = sla.delivery(period, commitment, daily, as_of)
     windows = sla.first_touch_windows(as_of, as_of=as_of)
     by_team = metrics.sla_compliance(period, grain="week", dim="team", as_of=as_of)[
         ["bucket", "dim_key", "dim_label", "handed_off", "met", "breached", "pending", "compliance_rate"]]
     by_team = by_team.sort_values(["dim_label", "bucket"]).reset_index(drop=True)
     data_start = dimensions.data_start(period.tz)
     return {
-        "pace": pace,
-        "mqls": _row(metrics.mqls_delivered(period)).get("mqls", 0) or 0,
-        "acceptance": _row(metrics.acceptance(period, as_of=as_of)),
-        "compliance": _row(metrics.sla_compliance(period, as_of=as_of)),
-        "timeliness": _row(sla.decision_timeliness(period, as_of=as_of)),
-        "first_touch": _row(metrics.first_touch(period, as_of=as_of)),
-        "commitment": None if commitment is None else {
-            "mql_volume": commitment.mql_volume, "min_acceptance_rate": commitment.min_acceptance_rate,
-            "follow_up_target_rate": commitment.follow_up_target_rate,
-            "decision_target_rate": commitment.decision_target_rate, "coverage": commitment.coverage,
-            "prorated": commitment.prorated, "daily": [round(v, 4) for v in commitment.daily]},
-        # MQLs of the days commitments cover, and the share of the committed volume due by as_of
-        "delivery": None if delivery is None else {"delivered": delivery.delivered,
-                                                   "elapsed_share": delivery.elapsed_share},
+        **sla.two_sided_numbers(period, sla.commitment_for(period), as_of, mqls=metrics.mqls_delivered(period),
+                                acceptance=metrics.acceptance(period, as_of=as_of),
+                                compliance=metrics.sla_compliance(period, as_of=as_of),
+                                decisions=sla.decision_timeliness(period, as_of=as_of), mql_days=daily,
+                                first_touch=metrics.first_touch(period, as_of=as_of)),
         "mql_days": frame_to_json(daily.reset_index(drop=True)),
         # the data's first day: the MQL pace chart starts there when the period starts before it
         # (calc.trend_start, as on the scoreboard and the two-sided SLA page)

@@ -367,16 +367,65 @@ class Overview:
     funnel: pd.DataFrame               # MQL → Won (calc.funnel_from_mql)
 
 
+#: KPI totals that are the sums of a trend read over the same rows, and the counts summed: when the
+#: trend covers the whole period (:func:`calc.trend_period`), the page reads the trend only.
+#: Revenue, win rate, pipeline created and acceptance read a year's deals and hand-offs twice
+#: otherwise (the same metric query, once per bucket and once in total).
+TOTALS_FROM_TRENDS = {
+    "deals": ("deals_trend", ("won", "lost", "revenue", "marketing_sourced_revenue")),
+    "created": ("created_trend", ("opportunities", "amount", "marketing_sourced_amount",
+                                  "marketing_sourced_opportunities")),
+    "acc": ("acc_by_source", ("handed_off", "accepted", "rejected", "awaiting")),
+}
+
+
+def _summed(frame: pd.DataFrame, counts: tuple[str, ...]) -> dict:
+    """One total row of a bucketed metric frame, as :func:`_row` reads a total: {} when the frame
+    has no row (the total query returns none), the rates recomputed from the summed counts exactly
+    as the metric's SQL computes them (win rate = won ÷ closed, acceptance = accepted ÷ handed off).
+    The sales cycle, a median, cannot be summed: the scoreboard does not show it."""
+    if frame.empty:
+        return {}
+    # money to the cent, as stored (numeric(14, 2)): the float sum of the buckets' sums then equals
+    # the float of the exact total
+    row = {c: (round(float(frame[c].sum()), 2) if pd.api.types.is_float_dtype(frame[c]) else int(frame[c].sum()))
+           for c in counts}
+    if "won" in row:
+        closed = row["won"] + row["lost"]
+        row["win_rate"] = row["won"] / closed if closed else None
+    if "handed_off" in row:
+        row["acceptance_rate"] = row["accepted"] / row["handed_off"] if row["handed_off"] else None
+    return row
+
+
+def overview_reads(period: Period, filters: Filters, as_of: datetime,
+                   data_start: date | None) -> tuple[dict[str, Callable[[], object]], bool]:
+    """Every read of the page, and whether the KPI totals of :data:`TOTALS_FROM_TRENDS` are to be
+    summed from the trends (then not read on their own)."""
+    reads = {**_scoreboard_reads(period, filters, as_of, data_start), **_trend_reads(period, filters, as_of, data_start),
+             "distribution": lambda: metrics.first_touch_distribution(period, filters, as_of=as_of),
+             "funnel": lambda: metrics.funnel(period, filters)}
+    from_trends = calc.trend_period(period, data_start) == period
+    if from_trends:
+        for name in TOTALS_FROM_TRENDS:
+            del reads[name]
+    return reads, from_trends
+
+
+def _totals_from_trends(got: dict) -> dict:
+    return {name: _summed(got[trend], counts) for name, (trend, counts) in TOTALS_FROM_TRENDS.items()}
+
+
 def overview(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime | None = None) -> Overview:
     """All the page's reads at once: the independent metric queries run side by side
     (:func:`fetch`), so a cold page waits for the slowest few, not for the sum of all."""
     as_of = as_of or metrics.now_minute()
     # the trends' first bucket and whether the comparison is read depend on it (cached)
     data_start = dimensions.data_start(period.tz)
-    reads = {**_scoreboard_reads(period, filters, as_of, data_start), **_trend_reads(period, filters, as_of, data_start),
-             "distribution": lambda: metrics.first_touch_distribution(period, filters, as_of=as_of),
-             "funnel": lambda: metrics.funnel(period, filters)}
+    reads, from_trends = overview_reads(period, filters, as_of, data_start)
     got = fetch(reads)
+    if from_trends:
+        got.update(_totals_from_trends(got))
     return Overview(_assemble_scoreboard(period, as_of, got, data_start), _assemble_trends(period, as_of, got, data_start),
                     got["distribution"], calc.funnel_from_mql(got["funnel"]))
 

@@ -28,6 +28,7 @@ from queries.business_hours import (Calendar, CalendarError, Schedule, describe_
                                     zone)
 from queries.db import get_engine
 from queries.filters import NO_FILTERS, Filters
+from queries.meeting_rules import json_number
 from queries.metrics import now_minute
 from queries.periods import RECORD_EARLIEST, RECORD_LATEST, Period, date_problem, local_today
 from queries.sqlfiles import q
@@ -1040,6 +1041,41 @@ def delivery(period: Period, commitment: Commitment | None, mql_days_frame: pd.D
     return delivery_pace(by_day, committed, elapsed)
 
 
+def two_sided_numbers(period: Period, commitment: Commitment | None, as_of: datetime, *, mqls: pd.DataFrame,
+                      acceptance: pd.DataFrame, compliance: pd.DataFrame, decisions: pd.DataFrame,
+                      mql_days: pd.DataFrame, filters: Filters = NO_FILTERS,
+                      first_touch: pd.DataFrame | None = None) -> dict:
+    """The two-sided SLA's numbers as a JSON-ready mapping, built from the reads of one period and
+    filters at ``as_of`` (totals of metrics.mqls_delivered, acceptance, sla_compliance, first_touch,
+    :func:`decision_timeliness`; ``mql_days`` from metrics.mql_first_days). components.sla_tiles
+    draws the tiles, statuses and notes from it, on the two-sided SLA page and on a meeting's SLA
+    slide, which stores it with its frozen numbers (adding its charts' frames and ``period``).
+    ``first_touch``: the slide's median first touch (the page shows none)."""
+    pace = delivery(period, commitment, mql_days, as_of)
+    return {
+        "pace": period.elapsed_share(as_of),
+        "mqls": int(mqls["mqls"].sum()) if not mqls.empty else 0,
+        "acceptance": _total(acceptance), "compliance": _total(compliance), "timeliness": _total(decisions),
+        **({} if first_touch is None else {"first_touch": _total(first_touch)}),
+        "commitment": None if commitment is None else {
+            "mql_volume": commitment.mql_volume, "min_acceptance_rate": commitment.min_acceptance_rate,
+            "follow_up_target_rate": commitment.follow_up_target_rate,
+            "decision_target_rate": commitment.decision_target_rate, "coverage": commitment.coverage,
+            "prorated": commitment.prorated, "daily": [round(v, 4) for v in commitment.daily],
+            "sources": list(commitment.sources)},
+        # MQLs of the days commitments cover, what those days commit and the share of it due by as_of
+        "delivery": None if pace is None else {"delivered": pace.delivered, "elapsed_share": pace.elapsed_share,
+                                               "committed": pace.committed},
+        "period": {"text": period.describe()},   # a meeting's payload replaces it with its own, text included
+        "filtered": not filters.is_empty,
+    }
+
+
+def _total(frame: pd.DataFrame) -> dict:
+    """The single total row of a metric, its numbers JSON-ready; {} when it has none."""
+    return {k: json_number(v) for k, v in frame.iloc[0].to_dict().items() if k != "bucket"} if not frame.empty else {}
+
+
 @dataclass
 class CommitmentInput:
     start_date: date
@@ -1293,14 +1329,14 @@ def _none(value):
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def _totals(row, label: str = "", prefix: str = "") -> Totals:
-    """The :class:`Totals` in a query's row (a mapping or a frame's row), its columns named
-    ``prefix`` + the field's name (sla_rep_standing has one set per rep or team and span)."""
+def _totals(row, label: str = "") -> Totals:
+    """The :class:`Totals` in a query's row (a mapping or a frame's row), its columns named as the
+    fields."""
     def measure(k):
-        value = row[prefix + k]
+        value = row[k]
         return _none(None if value is None else float(value))
 
-    return Totals(label, **{k: int(row[prefix + k]) for k in _TOTALS_COUNTS},
+    return Totals(label, **{k: int(row[k]) for k in _TOTALS_COUNTS},
                   **{k: measure(k) for k in _TOTALS_MEASURES})
 
 
@@ -1327,15 +1363,15 @@ def rep_standing(user: User, period: Period, week: Period, rep_id: int | None = 
 @st.cache_data(ttl=SLA_TTL, show_spinner=False)
 def _rep_standing(rep_id: int, team_id: int, period: Period, week: Period, as_of: datetime) -> RepStanding:
     with get_engine().connect() as conn:
-        row = conn.execute(q("sla_rep_standing"), {
+        rows = {r["span"]: r for r in conn.execute(q("sla_rep_standing"), {
             "rep_id": rep_id, "team_id": team_id, "as_of": as_of, "tz": period.tz, "start_at": period.start_at,
-            "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings().one()
+            "end_at": period.end_at, "week_start_at": week.start_at, "week_end_at": week.end_at}).mappings()}
 
+    row = rows["me_period"]   # every row holds the weekly arrays
     weekly = _typed(pd.DataFrame({"bucket": row["weekly_buckets"] or [], "compliance_rate": row["weekly_me"] or [],
                                   "team_compliance_rate": row["weekly_team"] or []}),
                     {"bucket": _DAY, "compliance_rate": _FLOAT, "team_compliance_rate": _FLOAT})
-    spans = ("me_week", "me_period", "team_week", "team_period")
-    return RepStanding(*(_totals(row, prefix=f"{span}_") for span in spans), weekly)
+    return RepStanding(*(_totals(rows[span]) for span in ("me_week", "me_period", "team_week", "team_period")), weekly)
 
 
 # --------------------------------------------------------------------------- team views

@@ -2,8 +2,9 @@
 
 A file holds blocks that start with ``-- name: some_query``; the comment lines right after the
 name become the query's doc. Blocks whose name starts with ``_`` are *fragments*: other blocks
-include them with ``{{ _fragment }}``. Expansion happens once, at load time, from these
-committed files only: values always travel as bound parameters (``:name``).
+include them with ``{{ _fragment }}``, in parentheses (an expression or a subquery), except a
+fragment named ``_…_columns``: a select list, included as it stands. Expansion happens once, at
+load time, from these committed files only: values always travel as bound parameters (``:name``).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def _all() -> dict[str, Query]:
                 raise ValueError(f"unknown fragment '{frag}'")
             if frag in seen:
                 raise ValueError(f"fragment cycle: {' -> '.join(seen + (frag,))}")
-            return "(\n" + expand(raw[frag][1], seen + (frag,)) + "\n)"
+            body = expand(raw[frag][1], seen + (frag,))
+            return body if frag.endswith("_columns") else "(\n" + body + "\n)"
 
         return _INCLUDE.sub(sub, sql)
 

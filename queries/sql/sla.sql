@@ -306,13 +306,30 @@ select h.id as handoff_id, h.lead_id,
    and {{ _sla_outcome }} in ('late', 'untouched')
  order by h.handed_off_at desc, h.id desc
 
+-- name: _sla_totals_columns
+-- The columns of one set of SLA totals (queries/sla.py, Totals): compliance counts by the
+-- _sla_outcome rule, untouched, and median / p90 minutes to first touch over the touched, as
+-- sla_compliance and first_touch count them in metrics.sql. Over rows with the columns outcome
+-- (_sla_outcome), touched (first touch by :as_of) and minutes_to_first_touch.
+count(*) as handed_off,
+count(*) filter (where outcome = 'met') as met,
+count(*) filter (where outcome = 'late') as breached_late,
+count(*) filter (where outcome = 'untouched') as breached_untouched,
+count(*) filter (where outcome in ('late', 'untouched')) as breached,
+count(*) filter (where outcome = 'pending') as pending,
+count(*) filter (where not touched) as untouched,
+count(*) filter (where outcome = 'met')::float8 / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate,
+percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
+percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
+
 -- name: sla_rep_standing
 -- One pass over a team's hand-offs for the rep's standing: compliance (met, breached, pending)
 -- and median / p90 minutes to first touch, for the rep (:rep_id) and the whole team (:team_id),
--- in the week [:week_start_at, :week_end_at) and the period [:start_at, :end_at); one row, columns
--- prefixed me_week_, me_period_, team_week_, team_period_; plus the period's weekly compliance
--- (weeks in :tz) for the rep and the team as arrays (weekly_buckets, weekly_me, weekly_team).
--- Same rules as sla_compliance and first_touch in metrics.sql.
+-- in the week [:week_start_at, :week_end_at) and the period [:start_at, :end_at): one row per
+-- span (me_week, me_period, team_week, team_period; a span with no hand-off has zero counts and
+-- null measures), each with the period's weekly compliance (weeks in :tz) for the rep and the team
+-- as arrays (weekly_buckets, weekly_me, weekly_team). Same rules as sla_compliance and first_touch
+-- in metrics.sql.
 with scoped as materialized (
     select h.sla_owner_id = :rep_id as mine,
            date_trunc('week', h.handed_off_at at time zone :tz)::date as bucket,
@@ -336,59 +353,27 @@ weekly as (
       from scoped
      where in_period
      group by bucket
+),
+spans as (   -- each hand-off in each span it belongs to (1 me_week, 2 me_period, 3 team_week, 4 team_period)
+              select 1 as span, outcome, touched, minutes_to_first_touch from scoped where mine and in_week
+    union all select 2, outcome, touched, minutes_to_first_touch from scoped where mine and in_period
+    union all select 3, outcome, touched, minutes_to_first_touch from scoped where in_week
+    union all select 4, outcome, touched, minutes_to_first_touch from scoped where in_period
+),
+totals as (
+    select span, {{ _sla_totals_columns }}
+      from spans
+     group by span
 )
-select (select array_agg(bucket order by bucket) from weekly) as weekly_buckets,
+select v.name as span,
+       coalesce(t.handed_off, 0) as handed_off, coalesce(t.met, 0) as met, coalesce(t.breached, 0) as breached,
+       coalesce(t.breached_untouched, 0) as breached_untouched, coalesce(t.pending, 0) as pending,
+       coalesce(t.untouched, 0) as untouched, t.compliance_rate, t.median_minutes, t.p90_minutes,
+       (select array_agg(bucket order by bucket) from weekly) as weekly_buckets,
        (select array_agg(me order by bucket) from weekly) as weekly_me,
-       (select array_agg(team order by bucket) from weekly) as weekly_team,
-       count(*) filter (where mine and in_week) as me_week_handed_off,
-       count(*) filter (where mine and in_week and outcome = 'met') as me_week_met,
-       count(*) filter (where mine and in_week and outcome in ('late', 'untouched')) as me_week_breached,
-       count(*) filter (where mine and in_week and outcome = 'untouched') as me_week_breached_untouched,
-       count(*) filter (where mine and in_week and outcome = 'pending') as me_week_pending,
-       count(*) filter (where mine and in_week and not touched) as me_week_untouched,
-       count(*) filter (where mine and in_week and outcome = 'met')::float8
-         / nullif(count(*) filter (where mine and in_week and outcome <> 'pending'), 0) as me_week_compliance_rate,
-       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where mine and in_week and touched)
-           as me_week_median_minutes,
-       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where mine and in_week and touched)
-           as me_week_p90_minutes,
-       count(*) filter (where mine and in_period) as me_period_handed_off,
-       count(*) filter (where mine and in_period and outcome = 'met') as me_period_met,
-       count(*) filter (where mine and in_period and outcome in ('late', 'untouched')) as me_period_breached,
-       count(*) filter (where mine and in_period and outcome = 'untouched') as me_period_breached_untouched,
-       count(*) filter (where mine and in_period and outcome = 'pending') as me_period_pending,
-       count(*) filter (where mine and in_period and not touched) as me_period_untouched,
-       count(*) filter (where mine and in_period and outcome = 'met')::float8
-         / nullif(count(*) filter (where mine and in_period and outcome <> 'pending'), 0) as me_period_compliance_rate,
-       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where mine and in_period and touched)
-           as me_period_median_minutes,
-       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where mine and in_period and touched)
-           as me_period_p90_minutes,
-       count(*) filter (where in_week) as team_week_handed_off,
-       count(*) filter (where in_week and outcome = 'met') as team_week_met,
-       count(*) filter (where in_week and outcome in ('late', 'untouched')) as team_week_breached,
-       count(*) filter (where in_week and outcome = 'untouched') as team_week_breached_untouched,
-       count(*) filter (where in_week and outcome = 'pending') as team_week_pending,
-       count(*) filter (where in_week and not touched) as team_week_untouched,
-       count(*) filter (where in_week and outcome = 'met')::float8
-         / nullif(count(*) filter (where in_week and outcome <> 'pending'), 0) as team_week_compliance_rate,
-       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where in_week and touched)
-           as team_week_median_minutes,
-       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where in_week and touched)
-           as team_week_p90_minutes,
-       count(*) filter (where in_period) as team_period_handed_off,
-       count(*) filter (where in_period and outcome = 'met') as team_period_met,
-       count(*) filter (where in_period and outcome in ('late', 'untouched')) as team_period_breached,
-       count(*) filter (where in_period and outcome = 'untouched') as team_period_breached_untouched,
-       count(*) filter (where in_period and outcome = 'pending') as team_period_pending,
-       count(*) filter (where in_period and not touched) as team_period_untouched,
-       count(*) filter (where in_period and outcome = 'met')::float8
-         / nullif(count(*) filter (where in_period and outcome <> 'pending'), 0) as team_period_compliance_rate,
-       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where in_period and touched)
-           as team_period_median_minutes,
-       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where in_period and touched)
-           as team_period_p90_minutes
-  from scoped
+       (select array_agg(team order by bucket) from weekly) as weekly_team
+  from (values (1, 'me_week'), (2, 'me_period'), (3, 'team_week'), (4, 'team_period')) v(span, name)
+  left join totals t on t.span = v.span
 
 -- ------------------------------------------------------------------ team views (filters apply)
 
@@ -512,17 +497,7 @@ select slice, dim_key, dim_label, team, bucket, handed_off, met, breached_late, 
 -- name: sla_scorecard_totals
 -- Totals only (compliance counts, untouched, median / p90) for a comparison period. Skips the lead
 -- and account joins when no segment filter is set (the planner folds the empty-array tests).
-select count(*) as handed_off,
-       count(*) filter (where outcome = 'met') as met,
-       count(*) filter (where outcome = 'late') as breached_late,
-       count(*) filter (where outcome = 'untouched') as breached_untouched,
-       count(*) filter (where outcome in ('late', 'untouched')) as breached,
-       count(*) filter (where outcome = 'pending') as pending,
-       count(*) filter (where not touched) as untouched,
-       count(*) filter (where outcome = 'met')::float8
-         / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate,
-       percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
-       percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
+select {{ _sla_totals_columns }}
   from (select h.minutes_to_first_touch,
                coalesce(h.first_touch_at <= :as_of, false) as touched,
                {{ _sla_outcome }} as outcome

@@ -53,8 +53,30 @@ def test_my_sla_for_a_signed_in_rep(page):
     # A rep picks no other rep, and the team pages are not theirs.
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("Rep", exact=True)).to_have_count(0)
+    expect(page.get_by_test_id("stMain").get_by_text("Rep", exact=True)).to_have_count(0)
     for title in ("Team SLA scorecard", "Leads slipping through", "SLA policies"):
         expect(nav_link(page, title)).to_have_count(0)
+
+
+def test_a_lead_sees_the_rep_picker_without_scrolling_at_768_px(page):
+    """In the sidebar, under the navigation and the period, a sales lead's Rep picker was below the
+    fold of a 1366×768 screen. It sits beside the heading, in view; picking a rep shows theirs."""
+    sign_in(page, "sales_lead", path="/my_sla")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebar").get_by_text("Rep", exact=True)).to_have_count(0)
+    picker = page.get_by_test_id("stMain").get_by_test_id("stSelectbox").filter(has_text="Rep")
+    expect(picker).to_have_count(1)
+    box = picker.bounding_box()
+    heading = page.get_by_role("heading", level=1).bounding_box()
+    assert box["y"] + box["height"] <= page.viewport_size["height"], box
+    assert box["y"] < heading["y"] + heading["height"] + 40 and box["x"] > heading["x"], (box, heading)   # beside it
+    picker.get_by_role("combobox").click()
+    option = page.get_by_role("option", selected=False).first   # another rep than the one shown
+    name = option.inner_text().split(" · ")[0]
+    option.click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"SLA · {name}")
+    assert_no_exception(page)
 
 
 def test_my_sla_deep_link_after_sign_in(page):

@@ -144,7 +144,7 @@ def test_the_users_table_fits_a_1366_px_screen_and_its_csv_holds_every_column(wo
 
     exported = []
     real = widgets.csv_bytes
-    monkeypatch.setattr(widgets, "csv_bytes", lambda frame: exported.append(frame) or real(frame))
+    monkeypatch.setattr(widgets, "csv_bytes", lambda frame, tz: exported.append(frame) or real(frame, tz))
     at = open_admin()
     users_view, detail = at.dataframe[0], next(d for d in at.dataframe if "E-mail" in d.value.columns)
     assert list(users_view.value.columns) == ["Name", "Username", "Roles", "Team", "Rep record", "Status"]

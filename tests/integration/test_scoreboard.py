@@ -529,6 +529,49 @@ def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):
     assert view.funnel["reached"].tolist() == [6, 3, 3, 1]
 
 
+@pytest.mark.parametrize("period, filters", [
+    (Q1, NO_FILTERS),
+    (Q1, Filters(tiers=(1,))),
+    (Q1, Filters(sources=("paid_search",))),
+    (Period(date(2025, 10, 1), date(2026, 3, 31), "America/New_York"), NO_FILTERS),   # months in New York
+    (Period(date(2026, 6, 1), date(2026, 6, 30), "UTC"), NO_FILTERS),                  # nothing in it
+])
+def test_the_totals_summed_from_the_trends_equal_the_totals_read(scene, world, period, filters):
+    """Revenue, win rate, pipeline created and acceptance are read once per bucket for the trends;
+    the page sums them instead of reading them again in total. Amounts in cents: the sum of the
+    months' sums must still be the stored total, to the cent."""
+    account = world.account(tier=1, industry="Software", country="US", region="NA")
+    rep = world.rep(world.team("sales", "ae2"), "Cent AE")
+    for i, cents in enumerate(("1234.56", "0.07", "999.99", "0.10", "33.33")):
+        world.opportunity(account, rep, float(cents), at(f"2026-0{i + 1}-02 10:00"), stage="closed_won",
+                          closed_at=at(f"2026-0{i + 1}-03 10:00"))
+    as_of = metrics.now_minute()
+    data_start = dimensions.data_start(period.tz)
+    reads, from_trends = scoreboard.overview_reads(period, filters, as_of, data_start)
+    assert from_trends and not set(scoreboard.TOTALS_FROM_TRENDS) & set(reads)
+    summed = scoreboard.overview(period, filters, as_of=as_of).scoreboard
+    import streamlit as st
+
+    st.cache_data.clear()
+    read = scoreboard._assemble_scoreboard(
+        period, as_of, parallel.fetch(scoreboard._scoreboard_reads(period, filters, as_of, data_start), workers=1),
+        data_start)
+    assert summed == read
+    if period.end.month == 6:
+        assert summed.revenue == 0 and summed.win_rate is None and summed.acceptance_rate is None
+
+
+def test_a_period_from_before_the_data_reads_its_totals(scene):
+    """Its trends start where the data does (calc.trend_period), not with the period: the totals are
+    read over the period itself, as the tiles say."""
+    early = Period(date(2020, 1, 1), date(2026, 3, 31), "UTC")
+    as_of = metrics.now_minute()
+    reads, from_trends = scoreboard.overview_reads(early, NO_FILTERS, as_of, dimensions.data_start("UTC"))
+    assert not from_trends and set(scoreboard.TOTALS_FROM_TRENDS) <= set(reads)
+    sb = scoreboard.overview(early, as_of=as_of).scoreboard
+    assert sb.revenue == 100_000 and sb.handed_off == 9
+
+
 def test_a_comparison_before_the_data_is_not_read_at_all(scene, world):
     """Its changes are not shown (calc.comparison_before_data), so its seven reads are not made:
     half the database work of "last 12 months" over 18 months of data. The numbers of the period
@@ -562,6 +605,33 @@ def test_drill_down_lists_the_deals_behind_revenue_with_csv(scene):
     assert "2 records, $70,000 in total" in " ".join(c.value for c in app.caption)
     buttons = app.get("download_button")
     assert buttons and "Download CSV" in buttons[0].proto.label
+
+
+@pytest.mark.one_backend
+def test_drill_down_csv_writes_times_in_the_company_zone_and_says_so(scene, world, monkeypatch):
+    """The records' CSV wrote "2026-01-12 11:00" under "Created" with nothing to say it was Berlin's
+    time, not UTC: the header names the zone, as on Leads slipping through. The expected close is a
+    calendar day, the same in every zone: a day, no zone, no midnight."""
+    import csv
+    import io
+
+    from components import widgets
+
+    world.setting("company_timezone", "Europe/Berlin")
+    written, real = [], widgets.csv_bytes
+    monkeypatch.setattr(widgets, "csv_bytes", lambda frame, tz: written.append(real(frame, tz)) or written[-1])
+    app = open_scoreboard(Q1_LINK)
+    app.selectbox(key="sb_drill").set_value("revenue").run()
+    assert not app.exception, app.exception
+    assert written[-1].startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(written[-1].decode("utf-8-sig"))))
+    won = next(r for r in rows if r["Amount (USD)"] == "50000")
+    assert won["Created (Europe/Berlin)"] == "2026-01-12 11:00"      # 10:00 UTC, CET
+    assert won["Closed (Europe/Berlin)"] == "2026-03-01 11:00"
+    assert won["Expected close"] == "2026-03-13"                     # created + 60 days, as a day
+    assert not [c for c in rows[0] if c in ("Created", "Closed")]
+    shown = app.dataframe[0].value                                   # the screen: the same instants, Berlin's
+    assert str(shown["Created"].dt.tz) == "Europe/Berlin"
 
 
 @pytest.mark.one_backend

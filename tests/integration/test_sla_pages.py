@@ -136,7 +136,7 @@ def test_my_sla_shows_the_reps_own_standing_and_live_list(office):
     assert "Quickly Called" in text and "Called Late" in text   # touched, but awaiting a decision
     assert "in 4" in text or "in 5" in text        # countdown to Freshly Handed's deadline (~50 min)
     assert "overdue" in text                       # Never Called: accepted, never contacted
-    assert not [s for s in at.sidebar.selectbox if s.label == "Rep"]  # reps cannot pick another rep
+    assert not [s for s in at.selectbox if s.label == "Rep"]  # reps cannot pick another rep, anywhere
 
 
 def test_my_sla_says_why_a_lead_rejected_without_a_contact_is_a_breach(office, app_db):
@@ -155,12 +155,90 @@ def test_my_sla_says_why_a_lead_rejected_without_a_contact_is_a_breach(office, a
 
 def test_a_sales_lead_picks_a_rep_on_my_sla(office):
     at = open_page("sales_lead", "my_sla")
-    picker = [s for s in at.sidebar.selectbox if s.label == "Rep"][0]
+    picker = [s for s in at.main.selectbox if s.label == "Rep"][0]
     picker.set_value(office["sdr2"]).run()
     assert not at.exception, at.exception
     assert "Someone Elses" in table_text(at)
     assert "Freshly Handed" not in table_text(at)
     assert any(m.value.startswith("# SLA · Sid Other") for m in at.markdown)
+
+
+def _walk(node):
+    """The elements and widgets under an AppTest block in the order they are drawn."""
+    children = getattr(node, "children", None)
+    if children is None:
+        yield node
+        return
+    for key in sorted(children):
+        yield from _walk(children[key])
+
+
+def _key(element):
+    return getattr(element, "key", None)
+
+
+def test_a_leads_rep_picker_is_at_the_top_of_my_sla_beside_the_heading(office):
+    """In the sidebar the Rep picker came after the navigation and the period, below the fold of a
+    1366×768 screen: a lead did not see it. It is in the page body's first row now, beside the
+    heading; a rep's page has no picker."""
+    at = open_page("sales_lead", "my_sla")
+    assert not [s for s in at.sidebar.selectbox if s.label == "Rep"]
+    drawn = list(_walk(at.main))
+    picker = next(i for i, e in enumerate(drawn) if _key(e) == "mysla_rep")
+    heading = next(i for i, e in enumerate(drawn) if e.type == "markdown" and e.value.startswith("# "))
+    first_tile = next(i for i, e in enumerate(drawn) if e.type == "metric")
+    assert max(picker, heading) < first_tile       # both above everything else the page draws
+    heading_column, picker_column = at.main.columns[:2]                    # one row: heading | picker
+    assert any(e.type == "markdown" and e.value.startswith("# ") for e in _walk(heading_column))
+    assert [_key(e) for e in _walk(picker_column)] == ["mysla_rep"]
+    at.selectbox(key="mysla_rep").set_value(office["sdr2"]).run()
+    assert not at.exception, at.exception
+    assert any(m.value.startswith("# SLA · Sid Other") for m in at.markdown)
+
+    rep = open_page("sdr", "my_sla")
+    assert not [e for e in _walk(rep.main) if _key(e) == "mysla_rep"]
+    assert next(e for e in _walk(rep.main) if e.type == "markdown" and e.value.startswith("# ")).value == "# My SLA"
+    assert not [e for c in rep.main.columns for e in _walk(c) if e.type == "markdown" and e.value.startswith("# ")]
+
+
+def _csv_spy(monkeypatch) -> list[bytes]:
+    """Every CSV a page run writes (widgets.csv_bytes, which every download goes through)."""
+    from components import widgets
+
+    written, real = [], widgets.csv_bytes
+
+    def spy(frame, tz):
+        data = real(frame, tz)
+        written.append(data)
+        return data
+    monkeypatch.setattr(widgets, "csv_bytes", spy)
+    return written
+
+
+def _csv_rows(data: bytes) -> list[dict]:
+    import csv
+    import io
+
+    assert data.startswith(b"\xef\xbb\xbf")      # Excel's byte-order mark, kept
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def _local(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(OFFICE_TZ))
+
+
+def test_my_sla_breaches_csv_names_the_company_time_zone(office, monkeypatch):
+    """The breaches CSV wrote "2026-11-20 09:14" under "Handed off": UTC or the company's time? It is
+    the company's, and the header says so, as on Leads slipping through."""
+    written = _csv_spy(monkeypatch)
+    at = open_page("sdr", "my_sla")
+    assert at.get("download_button")
+    [data] = written
+    late = {r["Lead"].strip(): r for r in _csv_rows(data)}["Called Late"]
+    assert "Handed off" not in late and "Deadline" not in late
+    handed = _local(late[f"Handed off ({OFFICE_TZ})"])
+    assert abs(handed - (now_utc() - timedelta(minutes=300))) < timedelta(minutes=2)   # local time, not UTC
+    assert _local(late[f"Deadline ({OFFICE_TZ})"]) - handed == timedelta(minutes=60)
 
 
 def test_my_sla_period_comes_from_the_link_and_stays_in_it(office):
@@ -204,7 +282,7 @@ def test_a_reps_name_shows_as_typed_on_their_sla_page(office, world):
     heading and caption when a lead opened that rep's SLA."""
     odd = world.rep(office["ae_team"], "**Max** :red[Power]")
     at = open_page("sales_lead", "my_sla")
-    at.sidebar.selectbox(key="mysla_rep").set_value(odd).run()
+    at.selectbox(key="mysla_rep").set_value(odd).run()
     assert not at.exception, at.exception
     heading = next(m.value for m in at.markdown if m.value.startswith("# "))
     assert heading == "# SLA · " + fmt.md_text("**Max** :red[Power]"), heading
@@ -218,14 +296,14 @@ def test_a_lead_whose_own_rep_record_holds_nothing_is_told_to_pick_a_rep(office,
     users.create(None, UserInput("lou", "Lou Lead", "lou@example.com", ["sales_lead"], team_id=office["ae_team"],
                                  rep_id=lead_rep), PASSWORD)
     at = open_page("lou", "my_sla")
-    assert at.sidebar.selectbox(key="mysla_rep").value == lead_rep
+    assert at.selectbox(key="mysla_rep").value == lead_rep
     assert any("You hold no hand-offs yourself" in i.value for i in at.info)
     # QA: below it, green "Nothing open: every hand-off is contacted" and "No breaches" still praised
     # an empty record; they say plainly that there is nothing
     assert not at.success, [s.value for s in at.success]
     assert any(i.value == "No open hand-offs." for i in at.info)
     assert any("so none breached" in i.value for i in at.info)
-    at.sidebar.selectbox(key="mysla_rep").set_value(office["sdr"]).run()   # a rep who holds some: no note
+    at.selectbox(key="mysla_rep").set_value(office["sdr"]).run()   # a rep who holds some: no note
     assert not at.exception, at.exception
     assert not any("You hold no hand-offs yourself" in i.value for i in at.info)
     assert not any("so none breached" in i.value for i in at.info)
@@ -310,6 +388,19 @@ def test_two_sided_without_a_commitment_warns(office, app_db):
 
 
 # --------------------------------------------------------------------------- slipping
+
+
+def test_slipping_csv_names_the_zone_once_in_each_time_header(office, monkeypatch):
+    """Leads slipping through named the zone itself; it now comes from the helper every CSV uses,
+    and the header says it once."""
+    written = _csv_spy(monkeypatch)
+    open_page("sales_lead", "slipping")
+    [data] = written
+    row = {r["Lead"].strip(): r for r in _csv_rows(data)}["Never Called"]
+    assert [c for c in row if OFFICE_TZ in c] == [f"Handed off ({OFFICE_TZ})", f"Was due ({OFFICE_TZ})"]
+    handed = _local(row[f"Handed off ({OFFICE_TZ})"])
+    assert abs(handed - (now_utc() - timedelta(minutes=200))) < timedelta(minutes=2)
+    assert _local(row[f"Was due ({OFFICE_TZ})"]) - handed == timedelta(minutes=60)
 
 
 def test_slipping_lists_and_reassigns_in_one_click(office, app_db):
@@ -1001,7 +1092,7 @@ def test_one_number_for_one_thing_on_every_page_on_demo_data(demo_sla_db):
     SLA, the team scorecard, My SLA, the meeting's SLA slide and the shared goals show the same
     value for the same metric, whatever each page calls it."""
     from components import format as fmt
-    from components import meeting_content as mc
+    from components import sla_tiles
     from queries import goals, meetings, metrics, settings
     from queries.periods import local_today, preset_period
 
@@ -1009,21 +1100,32 @@ def test_one_number_for_one_thing_on_every_page_on_demo_data(demo_sla_db):
         return {m.label: m.value for m in at.metric}
 
     board = shown(open_page("executive", "scoreboard"))
-    two = shown(open_page("marketing_lead", "sla_two_sided"))
+    two_page = open_page("marketing_lead", "sla_two_sided")
+    two = shown(two_page)
     card_page = open_page("sales_lead", "sla_scorecard")
     card = shown(card_page)
     mine = shown(open_page("sdr", "my_sla"))
     tz = settings.company_timezone()
     as_of = metrics.now_minute()
     quarter = preset_period("this_quarter", local_today(tz, as_of), tz)
-    slide = {t.key: t.value for side in mc.sla_tiles(meetings.compute_section("sla", quarter, as_of)).values()
-             for t in side}
+    sides = sla_tiles.sla_sides(meetings.compute_section("sla", quarter, as_of))
+    slide = {t.key: t.value for side in sides.values() for t in side.tiles}
 
     assert board["MQLs delivered"] == two["MQLs delivered"] == slide["mqls_delivered"]
     assert board["Lead acceptance"] == two["Accepted by sales"] == slide["mql_acceptance"]
     assert board["SLA compliance"] == two["Contacted in time"] == card["In time"] == slide["follow_up"]
     assert board["Median first touch"] == card["Median to touch"] == slide["median_touch"]
     assert two["Decided on time"] == card["Decided on time"] == slide["decided_on_time"]
+    # the two-sided page and the SLA slide word them alike (components.sla_tiles): labels, deltas and
+    # captions of the four tiles both show, each side's status, and the counts under them (the slide
+    # adds the median first touch and its p90)
+    page_tiles = {m.label: (m.value, m.proto.delta, m.proto.delta_description) for m in two_page.metric}
+    for side in sides.values():
+        for t in side.tiles:
+            if t.key != "median_touch":
+                assert page_tiles[t.label] == (t.value, t.delta or "", t.caption), t.key
+        assert side.status_label in " ".join(m.value for m in two_page.markdown), side.key
+        assert "  \n".join(n for n in side.notes if not n.startswith("p90")) in [c.value for c in two_page.caption]
 
     # the goals linked to these metrics, over the same quarter and no scope
     by_metric = {e.goal.metric: e.progress.value for e in goals.evaluated(quarter, as_of=as_of, record_snapshots=False)

@@ -258,9 +258,9 @@ def test_every_campaign_csv_has_the_page_headers_full_amounts_and_plain_dates():
     frame["end_date"] = pd.to_datetime(["2026-12-31", None])
     frame["handed_off"] = [7, 0]
     frame["accepted_pct"] = [67.045454545, None]
-    text = csv_bytes(campaign_views.every_campaign_csv(frame)).decode("utf-8-sig").splitlines()
+    text = csv_bytes(campaign_views.every_campaign_csv(frame), "Europe/Berlin").decode("utf-8-sig").splitlines()
     assert text[0] == ("Campaign,Channel,Spend,Allocated spend,Won,Return,Per MQL,Per SQL,Accepted (%),"
-                       "Handed off,Leads,MQLs,SQLs,Starts,Ends")
+                       "Handed off,Leads,MQLs,SQLs,Starts,Ends")   # calendar days: no zone in the header
     assert text[1] == "Webinar Q1,Webinar,1000,746.1,2500,3.35,248.7,373.05,67,7,40,3,2,2026-09-15,2026-12-31"
     # no MQL, SQL or win: empty cells; a formula-like name stays text; an open end date is empty
     assert text[2] == "'=cmd|' /C calc'!A0,Paid search,700,700.0,0,0.0,,,,0,10,0,0,2026-10-01,"
@@ -268,6 +268,6 @@ def test_every_campaign_csv_has_the_page_headers_full_amounts_and_plain_dates():
     channels = pd.DataFrame({"channel": ["Webinar"], "spend": [1000.0], "allocated_spend": [746.0967346938776],
                              "cost_per_mql": [248.69891], "cost_per_sql": [373.048], "roi": [3.3508],
                              "acceptance_rate": [5 / 7]})
-    head = csv_bytes(campaign_views.by_channel_csv(channels)).decode("utf-8-sig").splitlines()
+    head = csv_bytes(campaign_views.by_channel_csv(channels), "Europe/Berlin").decode("utf-8-sig").splitlines()
     assert head == ["Channel,Spend,Allocated spend,Per MQL,Per SQL,Return,Accepted (%)",
                     "Webinar,1000,746.1,248.7,373.05,3.35,71.4"]

@@ -13,10 +13,11 @@ import pytest
 from components import format as fmt
 from components import goal_card, kpi_tiles
 from components import meeting_content as mc
-from components import meeting_export
+from components import meeting_export, sla_tiles
 from queries.access import User
 from queries.meeting_rules import frame_to_json
 from queries.meetings import AgendaItem, Meeting
+from tests.unit.test_sla_tiles import sla_payload   # the SLA slide's payload
 
 UTC = timezone.utc
 AS_OF = "2026-11-20T14:32:00+00:00"
@@ -93,47 +94,13 @@ def test_coverage_without_a_ratio_says_why(status, value, caption):
     assert (tile.value, tile.caption) == (value, caption)
 
 
-def sla_payload(commitment: bool = True) -> dict:
-    return {"kind": "sla", "as_of": AS_OF, "period": PERIOD, "pace": 0.5, "mqls": 700,
-            "acceptance": {"acceptance_rate": 0.6, "awaiting": 40}, "sla_minutes": 240,
-            "compliance": {"compliance_rate": 0.8, "breached": 100, "pending": 5},
-            "timeliness": {"on_time_rate": 0.9, "overdue": 7},
-            "first_touch": {"median_minutes": 45.0, "p90_minutes": 300.0},
-            "commitment": {"mql_volume": 1300.0, "min_acceptance_rate": 0.55, "follow_up_target_rate": 0.9,
-                           "decision_target_rate": 0.85, "coverage": 1.0, "prorated": False} if commitment else None}
-
-
-def test_the_sla_tiles_measure_each_side_against_its_commitment():
-    groups = mc.sla_tiles(sla_payload())
-    mqls, acc = groups["marketing"]
-    assert (mqls.value, mqls.delta, mqls.caption) == ("700", "+8% vs pace", "of 1,300 committed")  # 700 vs 650
-    assert (acc.value, acc.delta, acc.caption) == ("60%", "+5.0 pts vs minimum", "minimum 55%")
-    follow, decided, touch = groups["sales"]
-    assert (follow.label, follow.value, follow.delta) == ("Contacted in time", "80%", "-10.0 pts vs target")
-    assert (decided.value, decided.delta, decided.caption) == ("90%", "+5.0 pts vs target", "target 85%")
-    assert touch.caption == "SLA window 4 h"
-    varied = {**sla_payload(), "sla_windows": [30, 120, 240]}   # policies in force differ: say so
-    assert mc.sla_tiles(varied)["sales"][2].caption == "SLA windows 30 min – 4 h"   # a snapshot frozen before
-    # QA: the slide dropped "business" ("4 h" reads as clock time on a projector)
-    business = {**varied, "sla_window_terms": [[30, True], [120, True], [240, True]]}
-    assert mc.sla_tiles(business)["sales"][2].caption == "SLA windows 30 min – 4 h, business hours"
-    mixed = {**varied, "sla_window_terms": [[30, True], [240, False], [240, True]]}
-    assert mc.sla_tiles(mixed)["sales"][2].caption == "SLA windows 30 min – 4 h, some in business hours"
-    one = {**sla_payload(), "sla_window_terms": [[240, False]]}
-    assert mc.sla_tiles(one)["sales"][2].caption == "SLA window 4 h"
-    notes = mc.sla_notes(sla_payload())
-    # 700 of 1,300 = 53.8%: an attainment, rounded as the goals slide rounds it
-    assert notes["marketing"].startswith("54% of the commitment with 50% of the period gone")
-    assert "100 SLA breaches, 5 pending · 7 decisions overdue" in notes["sales"]
-
-
 def test_every_delta_on_a_slide_says_what_it_compares_with():
     """The scoreboard and acceptance slides compare with the previous period, the SLA slide with the
     agreed minimum, the targets and the pace: each delta says which, so opposite arrows on two
     slides are not read as a contradiction."""
     whole = {**scoreboard_payload(), "comparison_same_point": False}
     tiles = [t for side in kpi_tiles.scoreboard_tiles(whole).values() for t in side]
-    tiles += [t for side in mc.sla_tiles(sla_payload()).values() for t in side]
+    tiles += [t for side in sla_tiles.sla_sides(sla_payload()).values() for t in side.tiles]
     tiles += mc.acceptance_tiles(acceptance_payload())
     compared = [t for t in tiles if t.delta]
     assert len(compared) == 9 + 4 + 1
@@ -144,30 +111,6 @@ def test_every_delta_on_a_slide_says_what_it_compares_with():
     assert flat["mqls"] == "+45% vs previous period"
     assert flat["acceptance_rate"] == "+20.0 pts vs previous period"
     assert flat["mql_acceptance"] == "+5.0 pts vs minimum" and flat["follow_up"] == "-10.0 pts vs target"
-    # The two-sided SLA page's wording: a target met exactly reads '±0 pts vs target' (no arrow).
-    exact = sla_payload()
-    exact["compliance"]["compliance_rate"] = 0.9
-    follow = mc.sla_tiles(exact)["sales"][0]
-    assert follow.delta == "±0 pts vs target" and fmt.is_no_change(follow.delta)
-
-
-def test_a_commitment_covering_part_of_the_period_is_measured_on_its_days():
-    partly = sla_payload()
-    partly["commitment"] = {**partly["commitment"], "coverage": 0.5, "prorated": True}
-    partly["delivery"] = {"delivered": 300, "elapsed_share": 0.25}   # 300 of 1,300 with 325 due: behind
-    assert mc.sla_tiles(partly)["marketing"][0].delta == "-8% vs pace"
-    note = mc.sla_notes(partly)["marketing"]
-    assert note.startswith("23% of the commitment with 25% of its volume due")
-    assert "commitments cover 50% of the period" in note
-    # numbers frozen before the per-day delivery was kept still read as they did
-    assert mc.sla_tiles(sla_payload())["marketing"][0].delta == "+8% vs pace"
-
-
-def test_without_a_commitment_nothing_is_compared():
-    groups = mc.sla_tiles(sla_payload(commitment=False))
-    assert all(t.delta is None for t in groups["marketing"] + groups["sales"][:2])
-    assert groups["marketing"][0].caption == "no commitment"
-    assert "no MQL commitment covers it" in mc.sla_notes(sla_payload(commitment=False))["marketing"]
 
 
 def goals_payload() -> dict:
@@ -549,7 +492,7 @@ def test_the_sla_slide_and_the_goals_slide_read_one_share_of_one_target_alike():
             "attainment": 969 / 1300}
     line = mc.goal_lines({**goals_payload(), "goals": [goal]})[0]
     assert line.attainment == "75%"
-    assert mc.sla_notes(sla)["marketing"].startswith(f"{line.attainment} of the commitment")
+    assert sla_tiles.sla_sides(sla)["marketing"].notes[0].startswith(f"{line.attainment} of the commitment")
 
 
 def test_the_acceptance_slide_names_its_comparison_as_the_scoreboard_slide_does():
@@ -634,6 +577,10 @@ def test_the_mql_pace_chart_starts_where_the_data_does_with_the_two_sided_pages_
                                      "goal_title criteria_number criteria_title agenda_item_id"), empty(ACTION_COLS),
                                      empty(ACTION_COLS), viewer=VIEWER, tz="UTC")
     assert "The MQL chart starts on 10 Apr 2026, where the data does" in html
+    # each side as on the slide and the page: its heading and status, its tiles, its counts line by line
+    assert "<h3>Sales · follows up in time · <span class=\"status bad\" data-status=\"off_track\">Off track</span></h3>" in html
+    assert 'data-kpi="decided_on_time"' in html and 'data-kpi="median_touch"' in html
+    assert "400 of 500 contacted in time, 5 still inside their window<br>450 decided on time" in html
     # a period inside the data, or numbers frozen before the data's first day was kept: as before
     for inside in ({**p, "data_start_day": "2024-01-01"}, {k: v for k, v in p.items() if k != "data_start_day"}):
         assert mc.pace_chart_start(inside) == date(2025, 12, 1) and mc.pace_chart_note(inside) is None

@@ -32,3 +32,16 @@ def test_every_classifying_query_includes_the_fragment():
     assert rule.startswith("case") and "'untouched'" in rule
     missing = [name for name in CLASSIFIERS if rule not in sqlfiles.get(name).sql]
     assert missing == []
+
+
+def test_the_totals_columns_are_written_once_and_included_as_a_select_list():
+    """My SLA's standing and the scorecard's comparison totals count one set of SLA totals alike:
+    the _sla_totals_columns fragment, a select list (no parentheses around it, unlike an
+    expression fragment)."""
+    columns = sqlfiles.get("_sla_totals_columns").sql
+    for name in ("sla_rep_standing", "sla_scorecard_totals"):
+        sql = sqlfiles.get(name).sql
+        assert columns in sql and f"({columns}" not in sql.replace("\n", "")
+    assert "(\n" + sqlfiles.get("_sla_outcome").sql + "\n)" in sqlfiles.get("sla_rep_standing").sql
+    raw = _raw_blocks()
+    assert not [name for name in ("sla_rep_standing", "sla_scorecard_totals") if "percentile_cont" in raw[name]]

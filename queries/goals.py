@@ -507,7 +507,7 @@ def spread_days(days: list[date], most: int) -> list[date]:
 
 def record_due_snapshots(goals, tz: str | None = None, *, today: date | None = None, now: datetime | None = None,
                          max_daily_queries: int | None = MAX_DAILY_QUERIES, sample_every: int = 1,
-                         conn: sa.Connection | None = None) -> int:
+                         conn: sa.Connection | None = None, as_recorded: bool = False) -> int:
     """Write the end-of-day snapshots of ``goals`` due before ``today``: every day after the latest
     snapshot of the goal's current measure (or from the period start) up to yesterday.
 
@@ -515,6 +515,8 @@ def record_due_snapshots(goals, tz: str | None = None, *, today: date | None = N
     scheduler needed). Insert-or-ignore under the primary key: if two processes race, the first
     row stays and the other insert is a no-op; a stored snapshot is never updated, so later
     corrections of the source data do not rewrite history. Returns the number of rows offered.
+    ``as_recorded`` (the demo seed, simulating months of use): each day stamped as computed at
+    06:00 the next morning (no later than ``now``), as a live app records it, not at seeding.
     """
     tz = tz or company_tz()
     now = now or datetime.now(timezone.utc)
@@ -536,11 +538,14 @@ def record_due_snapshots(goals, tz: str | None = None, *, today: date | None = N
             series = value_series(g, missing, tz, now=now, max_daily_queries=max_daily_queries,
                                   sample_every=sample_every, conn=c if conn is not None else None)
             for d, v in series.items():
-                rows.append((g.id, g.measure_version, d, None if v is None else round(float(v), 4)))
+                stamp = (min(datetime.combine(d + timedelta(days=1), time(6), zone(tz)), now)
+                         if as_recorded else None)
+                rows.append((g.id, g.measure_version, d, None if v is None else round(float(v), 4), stamp))
         if rows:
-            gid, mv, days, values = (list(x) for x in zip(*rows))
+            gid, mv, days, values, stamps = (list(x) for x in zip(*rows))
             c.execute(q("goal_snapshot_insert"), {"goal_ids": gid, "measure_versions": mv, "days": days,
-                                                  "snapshot_values": [None if v is None else str(v) for v in values]})
+                                                  "snapshot_values": [None if v is None else str(v) for v in values],
+                                                  "computed_ats": stamps})
         return len(rows)
 
     if conn is not None:

@@ -155,7 +155,7 @@ def load(conn: sa.Connection) -> None:
         _check_ins(conn, made[goal_id], spec, which, owners, tz, now)
     # medians cost one query per day: sample them weekly; the app fills later days daily
     goals.record_due_snapshots(list(made.values()), tz, today=today, now=now, max_daily_queries=None,
-                               sample_every=7, conn=conn)
+                               sample_every=7, conn=conn, as_recorded=True)   # as if recorded daily
 
 
 def stored_setting(conn, key, default):

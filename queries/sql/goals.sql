@@ -201,10 +201,13 @@ select s.goal_id, max(s.snapshot_date) as latest
 
 -- name: goal_snapshot_insert
 -- Write snapshots; a day that already has one keeps it (the first writer wins, concurrent
--- processes agree through the primary key).
-insert into goal_snapshot (goal_id, measure_version, snapshot_date, value)
-select * from unnest(cast(:goal_ids as integer[]), cast(:measure_versions as integer[]),
-                     cast(:days as date[]), cast(:snapshot_values as numeric[]))
+-- processes agree through the primary key). computed_at: now, unless :computed_ats gives a
+-- moment (the demo seed, whose simulated months of use record each day after it ended).
+insert into goal_snapshot (goal_id, measure_version, snapshot_date, value, computed_at)
+select g, m, d, v, coalesce(c, now())
+  from unnest(cast(:goal_ids as integer[]), cast(:measure_versions as integer[]),
+              cast(:days as date[]), cast(:snapshot_values as numeric[]),
+              cast(:computed_ats as timestamptz[])) u(g, m, d, v, c)
 on conflict do nothing
 
 -- name: goal_audit

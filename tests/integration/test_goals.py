@@ -1115,6 +1115,13 @@ def test_demo_goals_seed_is_realistic_and_idempotent(seeded_app_db_rw):
     snaps = goals.snapshots([e.goal.id for e in current])
     per_goal = snaps.groupby("goal_id").size()
     assert per_goal.min() >= 7 and per_goal.max() == (anchor - date(2026, 10, 1)).days
+    # the demo's history reads as recorded day by day (solid), not as back-filled at seeding (dotted)
+    from components.goal_charts import filled_later
+    tz = goals.company_tz()
+    for e in current + previous:
+        own = goals.snapshots([e.goal.id])
+        created = e.goal.created_at.astimezone(zone(tz)).date()
+        assert not filled_later(own, tz, created).any(), e.goal.title
     # the last snapshot of a running metric goal is the metric cut at the day before the anchor
     rev = next(e for e in current if e.goal.metric == "revenue")
     # "Close the revenue plan together" is the plan coverage is measured against, in both quarters

@@ -15,8 +15,9 @@ import streamlit as st
 from components import format as fmt
 from components import handoff_card as card_view
 from components import notices, sla_views
-from components.widgets import clear_selection, data_table, kpi, selection_key, table_height
-from queries import handoffs
+from components.widgets import (clear_selection, data_table, form_generation, kpi, next_form, selection_key,
+                                submission_key, table_height)
+from queries import handoffs, submissions
 from queries.access import User
 from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
 
@@ -24,6 +25,18 @@ from queries.handoffs import AlreadyDecided, HandoffError, NotAllowed
 #: once the decided card no longer shows it, where it was)
 CARD = "ho_card"
 BULK_MESSAGE = "ho_bulk"   # the notices slot under the bulk form, where the person is looking
+#: A bulk decision on more hand-offs than this asks first (a keyboard user picked all 22 by accident
+#: and one click recorded 22 decisions, which the rep cannot undo); this many or fewer record at once.
+BULK_CONFIRM_ABOVE = 5
+#: The bulk form (widgets.form_generation: a new form, and submission key, after each recorded batch).
+BULK_FORM = "ho_bulk"
+#: Session State: the bulk decision asked about (its form's generation and the input as shown), and
+#: the last recorded batch's message (generation, kind, text), said again to a double click's second post.
+_BULK_ASKED, _BULK_DONE = "ho_bulk_asked", "ho_bulk_done"
+#: Session State: the question was just asked (scroll it, with its buttons, into view once)
+_BULK_NEW_QUESTION = "ho_bulk_new_question"
+#: The container of the question and its buttons (CSS class st-key-ho_bulk_question)
+BULK_QUESTION = "ho_bulk_question"
 #: The inbox table (components.widgets.selection_key names its selection)
 TABLE = "ho_table"
 
@@ -126,22 +139,117 @@ def bulk_message(outcomes: list, decision: str | None) -> tuple[str, str]:
     return ("warning" if failed else "success"), text
 
 
-def submit_bulk(user: User) -> None:
+def bulk_question(decision: str, n: int, reason: str | None, recycle: bool) -> str:
+    """What a bulk decision above the threshold asks before it records anything. (pure)"""
+    what = f"{fmt.number(n)} hand-off{'s' if n != 1 else ''}"
+    if decision == "accepted":
+        ask = f"Accept {what}?"
+    else:
+        ask = (f"Reject {what} as '{fmt.reason_label(reason)}'"
+               + (" and recycle them to nurture?" if recycle else "?"))
+    return f"**{ask}** They are the ones listed above. A decision cannot be undone."
+
+
+def _bulk_entered() -> dict:
+    """The bulk form's input as its callbacks read it: the selection, and the decision with only
+    the fields that go with it."""
     s = st.session_state
     decision = DECISIONS.get(s.get("ho_bulk_dec"))
+    rejecting = decision == "rejected"
+    return {"ids": tuple(int(i) for i in s.get("ho_bulk_ids") or []), "decision": decision,
+            "reason": s.get("ho_bulk_reason") if rejecting else None,
+            "comment": str(s.get("ho_bulk_comment") or "").strip(),
+            "recycle": bool(s.get("ho_bulk_recycle")) and rejecting}
+
+
+def _bulk_checked(entered: dict) -> bool:
+    """Whether the input can be recorded; else its refusal is left under the form."""
     try:
-        outcomes = handoffs.decide_many(user, s.get("ho_bulk_ids") or [], decision,
-                                        reason=s.get("ho_bulk_reason") if decision == "rejected" else None,
-                                        comment=s.get("ho_bulk_comment"),
-                                        recycle=bool(s.get("ho_bulk_recycle")) and decision == "rejected")
+        handoffs.check_many(list(entered["ids"]), entered["decision"], reason=entered["reason"],
+                            comment=entered["comment"], recycle=entered["recycle"])
+    except HandoffError as err:
+        notices.leave(BULK_MESSAGE, "error", fmt.md_text(str(err)))
+        return False
+    return True
+
+
+def _said_again(gen: int) -> None:
+    """A second post of a form already recorded (a double click): its message again, as the run
+    that showed it may have been replaced by this one, and the form as the batch left it (the
+    post brought back the selection and comment from before it)."""
+    s = st.session_state
+    done = s.get(_BULK_DONE)
+    if done and done["gen"] == gen:
+        notices.leave(BULK_MESSAGE, done["kind"], done["text"])
+        if done["decided"]:
+            s["ho_bulk_ids"], s["ho_bulk_comment"] = list(done["left"]), ""
+
+
+def submit_bulk(user: User, gen: int = 0, key: str | None = None) -> None:
+    """"Record for all selected": bad input is refused; more than BULK_CONFIRM_ABOVE hand-offs ask
+    first (the form then shows the question); fewer are recorded at once."""
+    if gen != form_generation(BULK_FORM):
+        _said_again(gen)
+        return
+    entered = _bulk_entered()
+    if not _bulk_checked(entered):
+        return
+    if len(entered["ids"]) > BULK_CONFIRM_ABOVE:
+        st.session_state[_BULK_ASKED] = {**entered, "gen": gen}
+        st.session_state[_BULK_NEW_QUESTION] = True
+        return
+    _record_bulk(user, entered, gen, key)
+
+
+def confirm_bulk(user: User, gen: int, key: str) -> None:
+    """"Yes, …": records exactly what the question showed. Input that differs from it (a stale
+    page) is asked about again; a second post of a recorded form records nothing and says so."""
+    s = st.session_state
+    asked = s.get(_BULK_ASKED)
+    if asked is None or asked["gen"] != gen:
+        _said_again(gen)
+        return
+    entered = _bulk_entered()
+    if {**entered, "gen": gen} != asked:
+        s.pop(_BULK_ASKED, None)
+        if _bulk_checked(entered):
+            s[_BULK_ASKED] = {**entered, "gen": gen}
+            s[_BULK_NEW_QUESTION] = True
+            notices.leave(BULK_MESSAGE, "warning", "The selection changed since the question: nothing was "
+                                                   "recorded. Check the question again.")
+        return
+    del s[_BULK_ASKED]
+    _record_bulk(user, asked, gen, key)
+
+
+def back_from_bulk() -> None:
+    """"Back": no question, nothing recorded; the selection, decision, reason and comment stay."""
+    st.session_state.pop(_BULK_ASKED, None)
+
+
+def _record_bulk(user: User, entered: dict, gen: int, key: str | None) -> None:
+    s = st.session_state
+    decision = entered["decision"]
+    outcomes = None
+    try:
+        outcomes = handoffs.decide_many(user, list(entered["ids"]), decision, reason=entered["reason"],
+                                        comment=entered["comment"], recycle=entered["recycle"], submission=key)
+    except submissions.AlreadySubmitted:
+        # the first post of this form recorded the batch; its message, with its numbers, may not have been drawn
+        kind, text = "success", "Recorded already (by your first click): nothing was recorded twice."
     except HandoffError as err:
         notices.leave(BULK_MESSAGE, "error", fmt.md_text(str(err)))
         return
-    kind, text = bulk_message(outcomes, decision)
-    notices.leave(BULK_MESSAGE, kind, fmt.md_text(text))
-    if any(o.ok for o in outcomes):
-        s["ho_bulk_ids"] = [o.handoff_id for o in outcomes if not o.ok]
-        s["ho_bulk_comment"] = ""
+    else:
+        kind, text = bulk_message(outcomes, decision)
+        text = fmt.md_text(text)
+    decided = [o.handoff_id for o in outcomes if o.ok] if outcomes else []
+    left = [o.handoff_id for o in outcomes if not o.ok] if outcomes else []
+    if decided:
+        s["ho_bulk_ids"], s["ho_bulk_comment"] = left, ""
+    next_form(BULK_FORM, gen)   # a new form, with a key of its own
+    s[_BULK_DONE] = {"gen": gen, "kind": kind, "text": text, "decided": decided, "left": left}
+    notices.leave(BULK_MESSAGE, kind, text)
 
 
 # --------------------------------------------------------------------------- whose hand-offs
@@ -385,15 +493,30 @@ def bulk_section(user: User, frame: pd.DataFrame, labels: dict[int, str]) -> Non
         # keyed: the count in the title changes after a bulk decision, and a new title made a new,
         # closed section that hid the result shown inside it
         with st.expander(f"Decide on several at once ({len(decidable)} open)", icon=":material/checklist:",
-                         key="ho_bulk_section", expanded=notices.pending(BULK_MESSAGE)):
-            chosen = st.session_state.get("ho_bulk_ids", [])
-            gone = [i for i in chosen if i not in decidable]
+                         key="ho_bulk_section",
+                         expanded=notices.pending(BULK_MESSAGE) or _BULK_ASKED in st.session_state):
+            # A label (text) instead of an id: the form sent a choice that is no longer an option (a
+            # double click's second post, drawn before the batch its first one recorded): dropped
+            # without a word, as the batch's own message says what became of it.
+            chosen = [i for i in st.session_state.get("ho_bulk_ids", []) if not isinstance(i, str)]
+            done = st.session_state.get(_BULK_DONE) or {}
+            # not those this session's last batch decided (a double click's second post brings them back)
+            gone = [i for i in chosen if i not in decidable and i not in done.get("decided", ())]
             st.session_state["ho_bulk_ids"] = [i for i in chosen if i in decidable]
             if gone:   # decided (or moved) elsewhere since they were picked: say so, not only drop them
                 st.warning(gone_text(gone, labels), icon=":material/info:")
+            gen = form_generation(BULK_FORM)
+            asked = _asking(gen)
             reason_options = list(handoffs.REASONS)
-            with st.form("bulk_decide", border=False):
-                st.multiselect("Hand-offs", decidable, format_func=labels.get, key="ho_bulk_ids",
+            # a form of its own after each recorded batch (widgets.form_generation): a double click's
+            # second post names a form the next run no longer has; should it still reach a callback,
+            # the form's submission key records the batch once
+            with st.form(f"bulk_decide_{gen}", border=False):
+                # while asking, the input stays editable: "Yes" records what the question says, and input
+                # changed since then is asked about again (disabled while asking, the decision radio came
+                # back empty after "Back" in AppTest)
+                # every value gets a label: a second post's stale choice (text) crashed the serializer
+                st.multiselect("Hand-offs", decidable, format_func=lambda i: labels.get(i, str(i)), key="ho_bulk_ids",
                                placeholder="Choose the hand-offs")
                 a, b = st.columns([1, 2])
                 with a:
@@ -403,7 +526,49 @@ def bulk_section(user: User, frame: pd.DataFrame, labels: dict[int, str]) -> Non
                     st.checkbox("Recycle to nurture (when rejecting)", key="ho_bulk_recycle")
                 with b:
                     st.text_area("Comment for all of them", key="ho_bulk_comment", height=122)
-                st.form_submit_button("Record for all selected", on_click=submit_bulk, args=(user,))
+                if asked is None:
+                    st.form_submit_button("Record for all selected", on_click=submit_bulk,
+                                          args=(user, gen, submission_key(BULK_FORM, gen)))
+                else:
+                    _bulk_question(user, asked, gen)
                 notices.show(BULK_MESSAGE)   # under the button: at the top of the page it was off-screen
     else:   # the bulk form went (one or no hand-off left): say it here
         notices.show(BULK_MESSAGE)
+
+
+def _asking(gen: int) -> dict | None:
+    """The bulk decision waiting for its confirmation on the form ``gen``, over the selection as it
+    stands (hand-offs decided or moved elsewhere meanwhile left it: the question counts the rest, so
+    it is asked again; none left, nothing is asked)."""
+    s = st.session_state
+    asked = s.get(_BULK_ASKED)
+    if asked is None or asked["gen"] != gen:
+        s.pop(_BULK_ASKED, None)
+        return None
+    ids = tuple(int(i) for i in s.get("ho_bulk_ids") or [])
+    if not ids:
+        del s[_BULK_ASKED]
+        return None
+    if ids != asked["ids"]:
+        asked = s[_BULK_ASKED] = {**asked, "ids": ids}
+    return asked
+
+
+def _bulk_question(user: User, asked: dict, gen: int) -> None:
+    """The question in place of the form's button, with the confirm button under it and a way back."""
+    verb = "accept" if asked["decision"] == "accepted" else "reject"
+    n = len(asked["ids"])
+    with st.container(key=BULK_QUESTION):
+        st.warning(bulk_question(asked["decision"], n, asked["reason"], asked["recycle"]), icon=":material/help:")
+        # the confirm button below the question, not where "Record for all selected" was: a double
+        # click's second click lands beside the next form's button, not on it
+        yes, back = st.columns([1, 1])
+        with yes:
+            st.form_submit_button(f"Yes, {verb} {fmt.number(n)} hand-off{'s' if n != 1 else ''}", type="primary",
+                                  key=f"ho_bulk_yes_{gen}", on_click=confirm_bulk,
+                                  args=(user, gen, submission_key(BULK_FORM, gen)))
+        with back:
+            st.form_submit_button("Back: change the selection", key=f"ho_bulk_back_{gen}", on_click=back_from_bulk)
+        if st.session_state.pop(_BULK_NEW_QUESTION, False):
+            # the buttons sat under the bottom edge of a 1366x768 window; as a save's message, once
+            notices._scroll_into_view(BULK_QUESTION)

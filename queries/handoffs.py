@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from queries import audit, metrics, settings, users
+from queries import audit, metrics, settings, submissions, users
 from queries.access import User
 from queries.db import get_engine
 from queries.periods import zone
@@ -386,19 +386,35 @@ class Outcome:
     lead_name: str | None = None  # which lead (for 'skipped' lists); None when the hand-off does not exist
 
 
-def decide_many(user: User, handoff_ids: list[int], decision: str, reason: str | None = None,
-                comment: str | None = None, recycle: bool = False) -> list[Outcome]:
-    """The same decision on several hand-offs. Each is its own transaction: those that can be
-    recorded are, the others report why (already decided, not yours)."""
+def check_many(handoff_ids: list[int], decision: str, reason: str | None = None, comment: str | None = None,
+               recycle: bool = False) -> tuple[list[int], str | None, str | None]:
+    """Validate a bulk decision's inputs without recording anything: (ids without repeats, reason,
+    comment) as :func:`decide_many` records them. Raises HandoffError. (pure)"""
     reason, comment = clean_decision(decision, reason, comment, recycle)
     ids = list(dict.fromkeys(int(i) for i in handoff_ids))
     if not ids:
         raise HandoffError("Select at least one hand-off.")
     if len(ids) > MAX_BULK:
         raise HandoffError(f"Decide on at most {MAX_BULK} hand-offs at once.")
+    return ids, reason, comment
+
+
+def decide_many(user: User, handoff_ids: list[int], decision: str, reason: str | None = None,
+                comment: str | None = None, recycle: bool = False, submission: str | None = None) -> list[Outcome]:
+    """The same decision on several hand-offs. Each is its own transaction: those that can be
+    recorded are, the others report why (already decided, not yours).
+
+    ``submission``: the bulk form's key (queries.submissions), claimed once the inputs are valid, in
+    a transaction of its own before the first decision (each decision has its own): a double
+    click's second post raises AlreadySubmitted and records nothing. (Without it, a second post
+    found each hand-off decided by the same user and said so, recording nothing either; the key
+    also holds when the second post comes without the first one's session changes.)"""
+    ids, reason, comment = check_many(handoff_ids, decision, reason, comment, recycle)
     outcomes = []
     user = users.current(user)   # once for the batch, not once per hand-off
     with get_engine().connect() as conn:
+        with conn.begin():
+            submissions.claim(conn, submission, "handoff.bulk")
         for hid in ids:
             try:
                 outcomes.append(Outcome(hid, True, _decide(conn, user, hid, decision, reason, comment, recycle)))

@@ -826,6 +826,20 @@ def test_bulk_decisions_report_each_outcome(app_db, org, inbox_world):
         handoffs.decide_many(org["u"]["sdr"], [a], "rejected", reason="other")
 
 
+def test_a_bulk_decision_posted_twice_with_its_key_records_once(app_db, org, inbox_world):
+    from queries import submissions
+
+    a, c = inbox_world["a"][1], inbox_world["c"][1]
+    key = submissions.new_key()
+    with pytest.raises(HandoffError, match="Choose why you reject"):   # refused input claims no key
+        handoffs.decide_many(org["u"]["sdr"], [a, c], "rejected", submission=key)
+    assert all(o.ok for o in handoffs.decide_many(org["u"]["sdr"], [a, c], "accepted", submission=key))
+    with pytest.raises(submissions.AlreadySubmitted):
+        handoffs.decide_many(org["u"]["sdr"], [a, c], "accepted", submission=key)
+    with app_db.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from audit_log where action = 'handoff.accept'")).scalar() == 2
+
+
 # =========================================================================== inbox and card
 
 

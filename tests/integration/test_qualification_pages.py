@@ -65,6 +65,12 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def bulk_record(at: AppTest):
+    """The bulk form's "Record for all selected" (its form is keyed by its generation)."""
+    gen = at.session_state["ho_bulk__gen"] if "ho_bulk__gen" in at.session_state else 0
+    return at.button(key=f"FormSubmitter:bulk_decide_{gen}-Record for all selected")
+
+
 def decision_events(engine, lead_id):
     with engine.connect() as conn:
         return conn.execute(sa.text("select event_type, rejection_reason, comment, actor_user_id from lead_event "
@@ -361,7 +367,7 @@ def test_a_bulk_choice_decided_elsewhere_is_named_when_it_leaves_the_selection(s
     at.multiselect(key="ho_bulk_ids").set_value([a, b])
     at.radio(key="ho_bulk_dec").set_value("Reject")
     handoffs.decide(users.by_username("sdr"), b, "accepted")    # another tab
-    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()   # no reason: refused
+    bulk_record(at).click().run()   # no reason: refused
     with shop["engine"].connect() as conn:
         name_b = conn.execute(sa.text("select first_name || ' ' || last_name from lead where id = :l"),
                               {"l": lb}).scalar()
@@ -377,7 +383,7 @@ def test_bulk_reject_with_recycle(shop):
     at.radio(key="ho_bulk_dec").set_value("Reject")
     at.selectbox(key="ho_bulk_reason").set_value("no_budget")
     at.checkbox(key="ho_bulk_recycle").check()
-    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    bulk_record(at).click().run()
     assert not at.exception
     assert any("Rejected 2 of 2" in s.value for s in at.success), texts(at)
     for lead in (la, lb):
@@ -895,7 +901,7 @@ def test_bulk_names_the_handoffs_skipped_and_why(shop):
     at.radio(key="ho_bulk_dec").set_value("Accept")
     handoffs.decide(users.by_username("sdr"), b, "rejected",
                     reason="duplicate")  # meanwhile, in another tab
-    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    bulk_record(at).click().run()
     assert not at.exception
     [warning] = at.warning
     with shop["engine"].connect() as conn:
@@ -912,15 +918,15 @@ def test_bulk_names_the_handoffs_skipped_and_why(shop):
 def test_bulk_with_nothing_selected_or_no_reason_records_nothing(shop):
     at = run_as("sdr", "my_handoffs")
     at.radio(key="ho_bulk_dec").set_value("Accept")
-    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    bulk_record(at).click().run()
     assert any("Select at least one hand-off" in plain(e.value) for e in at.error), texts(at)
     at.multiselect(key="ho_bulk_ids").set_value([shop["leads"]["a"][1]])
     at.radio(key="ho_bulk_dec").set_value("Reject")
-    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    bulk_record(at).click().run()
     assert any("Choose why you reject" in e.value for e in at.error), texts(at)
     at.selectbox(key="ho_bulk_reason").set_value("other")
     at.text_area(key="ho_bulk_comment").input("   \n  ")
-    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    bulk_record(at).click().run()
     assert any("'Other' needs a comment" in e.value for e in at.error), texts(at)
     assert at.multiselect(key="ho_bulk_ids").value == [shop["leads"]["a"][1]]   # the choice is kept
     assert decision_events(shop["engine"], shop["leads"]["a"][0]) == []
@@ -938,7 +944,7 @@ def test_two_handoffs_with_the_same_name_each_open_their_own_card(shop):
         assert [r.key for r in at.radio if r.key.startswith("ho_dec_")] == [f"ho_dec_{hid}"]
     at.multiselect(key="ho_bulk_ids").set_value([a])
     at.radio(key="ho_bulk_dec").set_value("Accept")
-    at.button(key="FormSubmitter:bulk_decide-Record for all selected").click().run()
+    bulk_record(at).click().run()
     assert [r[0] for r in decision_events(shop["engine"], la)] == ["accepted"]
     assert decision_events(shop["engine"], lb) == []   # not its namesake
 
@@ -1092,3 +1098,165 @@ def test_countries_show_by_name_on_the_card_and_the_criteria_page(shop, monkeypa
     assert "United States \\(North America\\)" in card, card      # the account line and the fit's value
     assert "needs Switzerland, United States" in card, card
     assert "US \\(" not in card
+
+
+# --------------------------------------------------------------------------- bulk decisions above the threshold
+
+
+@pytest.fixture
+def crowded(shop):
+    """The SDR's inbox with 9 hand-offs: a, b, c and six more."""
+    world = shop["world"]
+    acc = world.account(tier=2, industry="Software")
+    t = datetime.now(timezone.utc) - timedelta(hours=2)
+    more = [world.hand_off(world.lead(t - timedelta(days=1), acc, campaign_id=shop["campaign"]),
+                           t + timedelta(minutes=i), shop["reps"]["sam"]) for i in range(6)]
+    shop["sam_ids"] = [shop["leads"][k][1] for k in "abc"] + more
+    return shop
+
+
+def _handoff_decisions(engine, ids) -> dict[int, list[str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("select h.id, e.event_type from handoff h join lead_event e on e.lead_id = h.lead_id "
+                                    "and e.event_type in ('accepted', 'rejected', 'recycled') where h.id = any(:ids) "
+                                    "order by e.id"), {"ids": list(ids)}).all()
+    out = {i: [] for i in ids}
+    for hid, kind in rows:
+        out[hid].append(kind)
+    return out
+
+
+def _fill_bulk(at: AppTest, ids, decision="Reject", reason="no_budget", recycle=True, comment="Out of scope"):
+    at.multiselect(key="ho_bulk_ids").set_value(list(ids))
+    at.radio(key="ho_bulk_dec").set_value(decision)
+    if reason:
+        at.selectbox(key="ho_bulk_reason").set_value(reason)
+    if recycle:
+        at.checkbox(key="ho_bulk_recycle").check()
+    at.text_area(key="ho_bulk_comment").input(comment)
+
+
+def _question(at: AppTest) -> str:
+    asked = [plain(w.value).replace("**", "") for w in at.warning if "A decision cannot be undone" in w.value]
+    return asked[0] if asked else ""
+
+
+def test_a_bulk_decision_up_to_the_threshold_records_at_once(crowded):
+    from components.handoff_views import BULK_CONFIRM_ABOVE
+
+    ids = crowded["sam_ids"][:BULK_CONFIRM_ABOVE]
+    at = run_as("sdr", "my_handoffs")
+    _fill_bulk(at, ids, decision="Accept", reason=None, recycle=False, comment="")
+    bulk_record(at).click().run()
+    assert not at.exception and not _question(at)
+    assert any(f"Accepted {len(ids)} of {len(ids)}" in s.value for s in at.success), texts(at)
+    decided = _handoff_decisions(crowded["engine"], crowded["sam_ids"])
+    assert [decided[i] for i in ids] == [["accepted"]] * len(ids)
+    assert all(decided[i] == [] for i in crowded["sam_ids"][len(ids):])
+
+
+def test_a_bulk_decision_above_the_threshold_asks_and_records_exactly_the_ones_shown(crowded):
+    ids, others = crowded["sam_ids"][:7], crowded["sam_ids"][7:]
+    at = run_as("sdr", "my_handoffs")
+    _fill_bulk(at, ids)
+    bulk_record(at).click().run()
+    assert not at.exception
+    assert _question(at).startswith("Reject 7 hand-offs as 'No budget' and recycle them to nurture?"), texts(at)
+    assert all(v == [] for v in _handoff_decisions(crowded["engine"], crowded["sam_ids"]).values())   # nothing yet
+    at.button(key="ho_bulk_yes_0").click().run()
+    assert not at.exception and not _question(at)
+    assert any("Rejected 7 of 7" in s.value for s in at.success), texts(at)
+    decided = _handoff_decisions(crowded["engine"], crowded["sam_ids"])
+    assert [decided[i] for i in ids] == [["rejected", "recycled"]] * 7
+    assert [decided[i] for i in others] == [[], []]
+    with crowded["engine"].connect() as conn:
+        assert conn.execute(sa.text("select count(*) from lead_event where comment = 'Out of scope'")).scalar() == 7
+    assert at.multiselect(key="ho_bulk_ids").value == []
+
+
+def test_back_from_the_question_records_nothing_and_keeps_the_input(crowded):
+    ids = crowded["sam_ids"][:6]
+    at = run_as("sdr", "my_handoffs")
+    _fill_bulk(at, ids, comment="Student leads")
+    bulk_record(at).click().run()
+    assert _question(at)
+    at.button(key="ho_bulk_back_0").click().run()
+    assert not at.exception and not _question(at)
+    assert at.multiselect(key="ho_bulk_ids").value == ids
+    assert at.radio(key="ho_bulk_dec").value == "Reject"
+    assert at.selectbox(key="ho_bulk_reason").value == "no_budget"
+    assert at.checkbox(key="ho_bulk_recycle").value is True
+    assert at.text_area(key="ho_bulk_comment").value == "Student leads"
+    assert all(v == [] for v in _handoff_decisions(crowded["engine"], crowded["sam_ids"]).values())
+    bulk_record(at).click().run()   # asked again, the same question
+    assert _question(at).startswith("Reject 6 hand-offs")
+
+
+def test_a_double_clicked_confirmation_records_once(crowded):
+    """The first post is the direct write with the form's key, the click on "Yes" the second."""
+    from queries import handoffs
+
+    ids = crowded["sam_ids"][:8]
+    at = run_as("sdr", "my_handoffs")
+    _fill_bulk(at, ids, decision="Accept", reason=None, recycle=False, comment="")
+    bulk_record(at).click().run()
+    assert _question(at).startswith("Accept 8 hand-offs?"), texts(at)
+    handoffs.decide_many(users.by_username("sdr"), ids, "accepted", submission=at.session_state["ho_bulk__sub_0"])
+    at.button(key="ho_bulk_yes_0").click().run()
+    assert not at.exception and not at.error, texts(at)
+    assert any("Recorded already" in s.value for s in at.success), texts(at)
+    decided = _handoff_decisions(crowded["engine"], crowded["sam_ids"])
+    assert [decided[i] for i in ids] == [["accepted"]] * 8
+    with crowded["engine"].connect() as conn:
+        assert conn.execute(sa.text("select count(*) from audit_log where action = 'handoff.accept'")).scalar() == 8
+
+
+def test_the_question_follows_the_selection_when_a_handoff_leaves_it(crowded):
+    """A hand-off asked about is decided in another tab: the question counts the rest (asked again),
+    and the confirmation records those, not the one decided elsewhere."""
+    from queries import handoffs
+
+    ids = crowded["sam_ids"][:7]
+    at = run_as("sdr", "my_handoffs")
+    _fill_bulk(at, ids)
+    bulk_record(at).click().run()
+    assert _question(at).startswith("Reject 7 hand-offs")
+    handoffs.decide(users.by_username("sdr"), ids[0], "accepted")   # another tab
+    at.run()
+    assert _question(at).startswith("Reject 6 hand-offs"), texts(at)
+    assert any("decided or reassigned since you picked it" in plain(w.value) for w in at.warning), texts(at)
+    at.button(key="ho_bulk_yes_0").click().run()
+    assert any("Rejected 6 of 6" in s.value for s in at.success), texts(at)
+    decided = _handoff_decisions(crowded["engine"], crowded["sam_ids"])
+    assert decided[ids[0]] == ["accepted"]
+    assert [decided[i] for i in ids[1:]] == [["rejected", "recycled"]] * 6
+
+
+def test_bad_input_above_the_threshold_is_refused_before_any_question(crowded):
+    ids = crowded["sam_ids"][:7]
+    at = run_as("sdr", "my_handoffs")
+    _fill_bulk(at, ids, reason=None, recycle=False, comment="")
+    bulk_record(at).click().run()
+    assert any("Choose why you reject" in e.value for e in at.error), texts(at)
+    assert not _question(at)
+    at.radio(key="ho_bulk_dec").set_value(None)
+    bulk_record(at).click().run()
+    assert any("Choose Accept or Reject" in e.value for e in at.error), texts(at)
+    assert not _question(at)
+    assert all(v == [] for v in _handoff_decisions(crowded["engine"], crowded["sam_ids"]).values())
+
+
+def test_input_changed_under_the_question_is_asked_about_again(crowded):
+    ids = crowded["sam_ids"][:7]
+    at = run_as("sdr", "my_handoffs")
+    _fill_bulk(at, ids)
+    bulk_record(at).click().run()
+    assert _question(at).startswith("Reject 7 hand-offs")
+    at.multiselect(key="ho_bulk_ids").set_value(ids[:6])   # changed, then "Yes" without asking again
+    at.button(key="ho_bulk_yes_0").click().run()
+    assert any("nothing was recorded" in w.value for w in at.warning), texts(at)
+    assert _question(at).startswith("Reject 6 hand-offs"), texts(at)
+    assert all(v == [] for v in _handoff_decisions(crowded["engine"], crowded["sam_ids"]).values())
+    at.button(key="ho_bulk_yes_0").click().run()
+    decided = _handoff_decisions(crowded["engine"], crowded["sam_ids"])
+    assert [decided[i] for i in ids[:6]] == [["rejected", "recycled"]] * 6 and decided[ids[6]] == []

@@ -84,3 +84,12 @@ def test_the_untouched_tile_points_to_the_accepted_leads_not_contacted_yet():
     assert hv.accepted_untouched_caption(0) is None
     assert hv.accepted_untouched_caption(12) == "+ 12 accepted, not contacted (My SLA)"
     assert hv.accepted_untouched_caption(1234) == "+ 1,234 accepted, not contacted (My SLA)"
+
+
+def test_the_bulk_question_says_the_count_and_the_decision():
+    assert hv.bulk_question("rejected", 22, "bad_fit", True).startswith(
+        "**Reject 22 hand-offs as 'Bad fit' and recycle them to nurture?**")
+    assert hv.bulk_question("rejected", 6, "no_budget", False).startswith("**Reject 6 hand-offs as 'No budget'?**")
+    assert hv.bulk_question("accepted", 1_200, None, False).startswith("**Accept 1,200 hand-offs?**")
+    assert "cannot be undone" in hv.bulk_question("accepted", 6, None, False)
+    assert hv.BULK_CONFIRM_ABOVE == 5

@@ -571,4 +571,4 @@ def _bulk_question(user: User, asked: dict, gen: int) -> None:
             st.form_submit_button("Back: change the selection", key=f"ho_bulk_back_{gen}", on_click=back_from_bulk)
         if st.session_state.pop(_BULK_NEW_QUESTION, False):
             # the buttons sat under the bottom edge of a 1366x768 window; as a save's message, once
-            notices._scroll_into_view(BULK_QUESTION)
+            notices.scroll_into_view(BULK_QUESTION)

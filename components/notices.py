@@ -63,11 +63,13 @@ def show(slot: str, where=None) -> bool:
         render(text, icon=icon or default_icon)
         for note in notes:
             st.warning(note, icon=":material/info:")
-        _scroll_into_view(container)
+        scroll_into_view(container)
     return True
 
 
-def _scroll_into_view(container: str) -> None:
+def scroll_into_view(container: str) -> None:
+    """Scroll the keyed container ``container`` into view once the page is laid out (only as far as
+    it takes to show it whole): a message or a question where the person is not looking."""
     n = st.session_state[_SHOWN] = st.session_state.get(_SHOWN, 0) + 1
     selector = json.dumps(f".st-key-{container}")
     # after the frame that lays the message out; "nearest": only as far as it takes to show it whole

@@ -46,12 +46,6 @@ def _figure(data: list[dict], layout: dict, title: str, height: int) -> go.Figur
 # --------------------------------------------------------------------------- revenue & pipeline
 
 
-def _nothing_axis(values: pd.Series) -> dict:
-    """A money axis with nothing on it: one tick at 0 (Plotly's automatic range read "$0 / $500m / $1",
-    milli-dollars)."""
-    return {} if (values.fillna(0) > 0).any() else dict(range=[0, 1], tickvals=[0])
-
-
 def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD", *, height: int = 400) -> go.Figure:
     """Two panels on one time axis, each with its own scale: revenue won (top) and pipeline
     created (bottom), both split into marketing-sourced (violet) and other sources (blue).
@@ -76,14 +70,16 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
                 customdata=[[w, fmt.money(v, currency), t] for w, v, t in zip(when, values, totals)],
                 hovertemplate="%{customdata[0]}<br>" + name + ": <b>%{customdata[1]}</b><br>of %{customdata[2]} "
                               + verb + "<extra></extra>"))
-    money_axis = dict(tickprefix=_currency_prefix(currency), rangemode="tozero", nticks=4, **theme.MONEY_TICKS)
+    def money_axis(values: pd.Series) -> dict:   # a panel's stacked totals; ticks written alike
+        return theme.money_ticks(values.fillna(0).max(), _currency_prefix(currency))
+
     layout = dict(
         barmode="stack", bargap=0.25, hovermode="closest",
         xaxis=_time_axis(grain, frame["bucket"], anchor="y2"),
         # each panel's title sits in the plot area, over its panel: above the top panel it met the
         # legend's row (theme.style puts the legend between the chart's title and the plot)
-        yaxis=dict(domain=[0.55, 0.89], **money_axis, **_nothing_axis(frame["revenue"])),
-        yaxis2=dict(domain=[0.0, 0.4], **money_axis, **_nothing_axis(frame["pipeline_created"])),
+        yaxis=dict(domain=[0.55, 0.89], **money_axis(frame["revenue"])),
+        yaxis2=dict(domain=[0.0, 0.4], **money_axis(frame["pipeline_created"])),
         annotations=[dict(text=text, x=0, xref="paper", xanchor="left", y=y, yref="paper", yanchor="bottom",
                           showarrow=False, font=_PANEL_TITLE)
                      for text, y in (("Revenue won", 0.9), ("Pipeline created", 0.41))]
@@ -98,8 +94,9 @@ def revenue_pipeline_chart(money: pd.DataFrame, grain: str, currency: str = "USD
 # --------------------------------------------------------------------------- acceptance by source
 
 
-#: A source's rate in a bucket with fewer hand-offs than this is noise (one lead swings it 10+
-#: points): the point is left out of its line; the all-sources line is always drawn.
+#: A rate in a bucket with fewer hand-offs than this is noise (one lead swings it 10+ points): the
+#: point is left out of its line, a source's and the all-sources one alike (a quarter's partial first
+#: week, 1–3 Oct, read 100% under the note "weeks with 10+ hand-offs").
 MIN_COHORT = 10
 
 
@@ -112,13 +109,17 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
     Recent buckets still have hand-offs awaiting a decision; the hover says how many.
     """
     data = []
-    by_source = by_source.assign(acceptance_rate=by_source["acceptance_rate"].where(
-        by_source["handed_off"] >= min_cohort))
+    by_source = _reliable_rates(by_source, min_cohort)
     labels = (by_source.groupby("dim_label", sort=False)["handed_off"].sum().sort_values(ascending=False).index
               if not by_source.empty else [])
+    # one source (the source filter set to it): its line is the all-sources line, drawn once and
+    # named after it (two identical lines hid the source's under "All sources")
+    alone = (str(labels[0]) if len(labels) == 1 and labels[0] != "Other sources"
+             and by_source["handed_off"].sum() == overall["handed_off"].sum() else None)
     # a source with no bucket of min_cohort+ hand-offs has no point: left out of the legend too (a
     # one-day period listed five sources beside an empty plot), and counted in the legend's title
-    drawn = [label for label in labels if by_source.loc[by_source["dim_label"] == label, "acceptance_rate"].notna().any()]
+    drawn = [label for label in labels if by_source.loc[by_source["dim_label"] == label, "acceptance_rate"].notna().any()
+             and alone is None]
     for label in drawn:
         rows = by_source[by_source["dim_label"] == label].sort_values("bucket")
         other = label == "Other sources"
@@ -132,37 +133,52 @@ def acceptance_trend_chart(by_source: pd.DataFrame, overall: pd.DataFrame, grain
             marker=dict(size=5 if other else 7, symbol="circle" if other else theme.source_symbol(code, str(label))),
             line=dict(color=color, width=2, dash="dot" if other else "solid"),
             customdata=_acceptance_hover(rows, grain), hovertemplate="%{customdata}<extra>%{fullData.name}</extra>"))
-    rows = overall.sort_values("bucket")
+    rows = _reliable_rates(overall.sort_values("bucket"), min_cohort)
+    name = alone or "All sources"
+    # the one source in its own colour, as on every chart (theme.SOURCE_COLORS)
+    color = theme.source_color(by_source["dim_key"].iloc[0] if "dim_key" in by_source else None, alone) \
+        if alone else theme.NEUTRAL
+    bucket = _BUCKET_NAME.get(grain, "bucket")
     settled, open_ = split_unsettled(rows)
     data.append(dict(
-        type="scatter", x=list(settled["bucket"]), y=list(settled["acceptance_rate"]), name="All sources",
-        mode="lines+markers", line=dict(color=theme.NEUTRAL, width=4), marker=dict(size=8), connectgaps=False,
-        customdata=_acceptance_hover(settled, grain), hovertemplate="%{customdata}<extra>All sources</extra>"))
+        type="scatter", x=list(settled["bucket"]), y=list(settled["acceptance_rate"]), name=theme.plain(name),
+        mode="lines+markers", line=dict(color=color, width=4), marker=dict(size=8), connectgaps=False,
+        customdata=_acceptance_hover(settled, grain), hovertemplate="%{customdata}<extra>%{fullData.name}</extra>"))
     if not open_.empty:
         # the latest buckets, still waiting for many decisions: the rate can only rise as leads are
         # accepted, so it is drawn as provisional instead of as a plunge
         joined = pd.concat([settled.tail(1), open_])
         data.append(dict(
             type="scatter", x=list(joined["bucket"]), y=list(joined["acceptance_rate"]),
-            name="All sources, decisions still coming", mode="lines+markers",
-            line=dict(color=theme.NEUTRAL, width=3, dash="dot"),
+            name=theme.plain(f"{name}, decisions still coming"), mode="lines+markers",
+            line=dict(color=color, width=3, dash="dot"),
             marker=dict(size=9, symbol="circle-open", line=dict(width=2)),
             customdata=_acceptance_hover(joined, grain),
-            hovertemplate="%{customdata}<extra>All sources</extra>"))
+            hovertemplate="%{customdata}<extra>" + theme.plain(name) + "</extra>"))
+    title = (f"{theme.plain(alone)}: {bucket}s with {min_cohort}+ hand-offs " if alone
+             else _sources_title(len(labels), len(drawn), bucket, min_cohort))
     layout = dict(
         # shown with one line too, when its title says why no source is drawn (Plotly hides a lone trace's)
         hovermode="closest", yaxis=dict(tickformat=".0%", range=[0, 1.04]), showlegend=True,
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0, font=dict(size=12),
-                    title=dict(text=_sources_title(len(labels), len(drawn), _BUCKET_NAME.get(grain, "bucket"),
-                                                   min_cohort),
-                               font=dict(size=12, color=theme.NEUTRAL))))
+                    title=dict(text=title, font=dict(size=12, color=theme.NEUTRAL))))
     if not rows.empty:
         layout["xaxis"] = _time_axis(grain, rows["bucket"])
-    return _figure(data, layout, "Lead acceptance rate by source", height)
+    if rows["acceptance_rate"].isna().all():   # every bucket too thin for a rate: said on the plot, no legend
+        layout.update(showlegend=False, annotations=[dict(
+            text=f"No {bucket} had {min_cohort}+ hand-offs: too few for a rate", x=0.5, xref="paper", y=0.5,
+            yref="paper", showarrow=False, font=dict(color=theme.NEUTRAL))])
+    return _figure(data, layout, "Lead acceptance rate, " + theme.plain(alone) if alone
+                   else "Lead acceptance rate by source", height)
+
+
+def _reliable_rates(rows: pd.DataFrame, min_cohort: int) -> pd.DataFrame:
+    """``rows`` with the rate of each bucket under ``min_cohort`` hand-offs left out (not drawn)."""
+    return rows.assign(acceptance_rate=rows["acceptance_rate"].where(rows["handed_off"] >= min_cohort))
 
 
 def _sources_title(sources: int, drawn: int, bucket: str, min_cohort: int) -> str:
-    """The acceptance legend's title: which source points are drawn, and how many sources have none."""
+    """The acceptance legend's title: which points are drawn, and how many sources have none."""
     if sources and not drawn:
         return f"No source had {min_cohort}+ hand-offs in a {bucket}, so none is drawn "
     rest = sources - drawn
@@ -200,16 +216,29 @@ def _acceptance_hover(rows: pd.DataFrame, grain: str) -> list[str]:
 # --------------------------------------------------------------------------- time to first touch
 
 
+def _band_edge(minutes: float) -> str:
+    """5 → '5m', 60 → '1h', 1440 → '24h': hours past a day too. Where the lead's SLA policy counts
+    business hours, 1,440 minutes are 24 business hours (about three working days): '1d' read as a
+    calendar day."""
+    return f"{minutes:g}m" if minutes < 60 else f"{minutes / 60:g}h"
+
+
 def band_label(lower: float, upper: float) -> str:
-    """'< 5m', '5–15m', '30m–1h', '1–2h', '8h–1d', '3d+': the unit is written once when both edges share it."""
+    """'< 5m', '5–15m', '30m–1h', '1–2h', '8–24h', '72h+': the unit is written once when both edges share it."""
     if lower == 0:
-        return f"< {fmt.duration_short(upper)}"
+        return f"< {_band_edge(upper)}"
     if math.isinf(upper):
-        return f"{fmt.duration_short(lower)}+"
-    lo, up = fmt.duration_short(lower), fmt.duration_short(upper)
+        return f"{_band_edge(lower)}+"
+    lo, up = _band_edge(lower), _band_edge(upper)
     if lo[-1] == up[-1]:
         lo = lo[:-1]
     return f"{lo}–{up}"
+
+
+#: The time-to-first-touch axis: its minutes are business minutes where the hand-off's SLA policy
+#: counts business hours (handoff.minutes_to_first_touch; docs/metrics.md), clock minutes elsewhere.
+#: Short enough for a half-width chart at 1280 px (the chart's title names the measure).
+TOUCH_AXIS_TITLE = "Business hours where the lead's SLA policy counts them"
 
 
 def first_touch_chart(distribution: pd.DataFrame, *, height: int = 400) -> go.Figure:
@@ -251,7 +280,8 @@ def first_touch_chart(distribution: pd.DataFrame, *, height: int = 400) -> go.Fi
         barmode="stack", bargap=0.15,
         # four entries: below the bands (on top they wrapped into the title in a half-width column)
         legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0, traceorder="normal"),
-        xaxis=dict(type="category", tickfont=dict(size=12)),
+        xaxis=dict(type="category", tickfont=dict(size=12),
+                   title=dict(text=TOUCH_AXIS_TITLE, font=dict(size=12, color=theme.NEUTRAL))),
         # room above the tallest bar for its share label
         yaxis=dict(title=dict(text="Hand-offs"), **{**theme.count_axis(max(heights or [0])),
                                                      "range": [0, (max(heights or [0]) * 1.22) or 1]}),

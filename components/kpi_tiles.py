@@ -19,6 +19,9 @@ from queries.periods import zone
 #: note under the tiles names the dates, and whether they stop at the same point of that period).
 VS_PREVIOUS = "vs previous period"
 
+#: The coverage tile's caption with filters set (the revenue target is company-wide).
+FILTERED_COVERAGE = "Company-wide target: shown unfiltered"
+
 SIDES = ("marketing", "sales", "shared")
 SIDE_TITLES = {"marketing": "Marketing", "sales": "Sales", "shared": "Together"}
 
@@ -117,9 +120,24 @@ def _coverage_tile(cov: dict, needed, cur: str, explain: bool) -> Tile:
                     caption=fmt.coverage_needed(needed),   # the help says needed = 1 ÷ win rate
                     help=defs.coverage(fmt.money(cov['open_in_period'], cur), fmt.money(cov['target'], cur),
                                        fmt.money(cov['won_so_far'], cur)) if explain else None)
+    if cov["status"] == "filtered":
+        # the target is the company's: one source's or owner's pipeline over it read "0.1×" in red
+        return Tile("coverage", "Pipeline coverage", fmt.DASH, caption=FILTERED_COVERAGE,
+                    help=f"{defs.COVERAGE_RULE} The revenue target ({fmt.money(cov['target'], cur)}) is the whole "
+                         "company's, so a slice of the pipeline set against it would read as a shortfall that is not one: coverage is "
+                         "shown only without filters." if explain else None)
     if cov["status"] == "target_met":
         return Tile("coverage", "Pipeline coverage", "Target met", caption=f"of {fmt.money(cov['target'], cur)}",
                     help=f"Revenue won so far ({fmt.money(cov['won_so_far'], cur)}) has reached the period's "
                          "target." if explain else None)
+    if cov["status"] == "missed":
+        # the period is over: what it fell short by, not the 0.0× its closed pipeline would read
+        # "Missed by $57.1k" was cut to "Missed by …" in a tile at 1366 px: the amount goes in the caption
+        return Tile("coverage", "Pipeline coverage", "Missed",
+                    caption=f"by {fmt.money(cov['remaining'], cur)} of {fmt.money(cov['target'], cur)}",
+                    help=f"The period is over: revenue won ({fmt.money(cov['won_so_far'], cur)}) fell short of its "
+                         f"target ({fmt.money(cov['target'], cur)}) by {fmt.money(cov['remaining'], cur)}. Every "
+                         "deal due in it has closed, so there is no pipeline left to cover the gap with."
+                    if explain else None)
     return Tile("coverage", "Pipeline coverage", fmt.DASH, caption="No revenue plan for this period",
                 help=f"{defs.COVERAGE_RULE} {defs.NO_PLAN}" if explain else None)

@@ -10,6 +10,10 @@ import streamlit as st
 from components import format as fmt
 from queries.scoreboard import Records
 
+#: Tallest a record list is drawn (px; about eleven rows, then it scrolls): a shorter list gets a
+#: table its own size (widgets.table_height), not four records above empty grid rows.
+MOST_HEIGHT = 420
+
 DECISIONS = {"accepted": "Accepted", "rejected": "Rejected"}
 SLA_OUTCOMES = {"met": "Met", "late": "Breached (late)", "untouched": "Breached (untouched)", "pending": "Pending"}
 STAGES = {"discovery": "Discovery", "qualification": "Qualification", "proposal": "Proposal",

@@ -4,6 +4,7 @@ readable on a projector. Pure: builds figures' layout, never calls st.*."""
 from __future__ import annotations
 
 import html
+import math
 import re
 import zlib
 
@@ -462,6 +463,25 @@ def break_gaps(grain: str | None, x, *columns) -> tuple[list, ...]:
 #: Tick labels of a money axis (with the currency's ``tickprefix``): 500k, 2.5M, 1.2B. A d3 "~s"
 #: format wrote billions as "G" (¥1.2G), which yen and rupee amounts reach.
 MONEY_TICKS = {"exponentformat": "B", "separatethousands": True}
+
+
+def money_ticks(largest, prefix: str = "$", *, most: int = 4) -> dict:
+    """A money axis from 0 past ``largest`` with its ticks written alike: every label in one unit
+    with the same decimals ("$0, $0.5M, $1.0M, $1.5M"; Plotly's own labels mixed "$0.5M" with
+    "$1M"). Steps of 1, 2 or 5 × a power of ten, the finest that keeps to ``most`` ticks above zero. Nothing to
+    show: one tick at 0 (Plotly's automatic range read "$0 / $500m / $1", milli-dollars)."""
+    largest = 0.0 if largest is None or largest != largest else float(largest)
+    if largest <= 0:
+        return dict(range=[0, 1], tickvals=[0], ticktext=[f"{prefix}0"])
+    top = largest * 1.05                      # the bar's top clear of the frame
+    power = 10 ** math.floor(math.log10(top / most))
+    # the finest step that keeps to ``most`` ticks
+    step = next(m * power for m in (1, 2, 5, 10, 20) if top / (m * power) < most + 1)
+    ticks = [i * step for i in range(int(top / step + 1e-9) + 1)]
+    unit, suffix = next(((u, sfx) for u, sfx in ((1e9, "B"), (1e6, "M"), (1e3, "k")) if ticks[-1] >= u), (1.0, ""))
+    decimals = max(0, -math.floor(math.log10(step / unit) + 1e-9))
+    text = [f"{prefix}0" if t == 0 else f"{prefix}{t / unit:,.{decimals}f}{suffix}" for t in ticks]
+    return dict(range=[0, top], tickvals=ticks, ticktext=text)
 
 
 def count_axis(largest) -> dict:

@@ -10,7 +10,8 @@ from components import charts, goals_panel, kpi_tiles, scoreboard_records, theme
 from components import format as fmt
 from components.filters import describe, filter_bar
 from components.shell import page_user
-from components.widgets import chart, empty_state, nothing_in_period, page_header, records_table, tile
+from components.widgets import (chart, empty_state, nothing_in_period, page_header, records_table, table_height,
+                                tile)
 from queries import calc, parallel, scoreboard, settings
 
 user = page_user("scoreboard")
@@ -48,7 +49,9 @@ for row in range(3):
         with column:
             tile(groups[side][row])
 
-if sb.comparison_before_data:
+if sb.not_started:   # every number zero: "−100%" against the previous period is no change
+    kpi_area.caption(calc.not_started_text(period))
+elif sb.comparison_before_data:
     kpi_area.caption(calc.before_data_text(sb.comparison, sb.data_start))
 else:
     kpi_area.caption(f"Changes compare with {calc.comparison_text(sb.comparison)}, read at the same age as this "
@@ -77,7 +80,7 @@ with st.expander("Records behind the numbers", icon=":material/table_rows:", exp
                        "(and only those in the CSV). Narrow the period or filters to see them all.",
                        icon=":material/filter_alt:")
         records_table(frame, title=f"{recs.drill.label} {period.describe()}", key=f"drill_{key}",
-                      column_config=config, height=420)
+                      column_config=config, height=table_height(len(frame), most=scoreboard_records.MOST_HEIGHT))
 
 # ----------------------------------------------------------------------------- charts
 starts_later = calc.trend_start_text(period, sb.data_start, "The revenue, pipeline and acceptance trends start")

@@ -100,6 +100,19 @@ def before_data_text(comparison: Period, data_start: date | None) -> str:
             f"({data_start:%d %b %Y}), so it would compare with a ramp-up, not a baseline.")
 
 
+def not_started(period: Period, as_of: datetime) -> bool:
+    """The period has not begun at ``as_of`` (a custom period next year): every number in it is
+    zero, so no change is shown against its comparison period (it read "−100%" in red on MQLs,
+    revenue and pipeline created). With :func:`comparison_before_data`, the rule for changes."""
+    return as_of < period.start_at
+
+
+def not_started_text(period: Period) -> str:
+    """Why no changes are shown (:func:`not_started`), in the pages' words."""
+    return (f"No changes shown: this period starts on {period.start:%d %b %Y}, so nothing has happened in it yet "
+            "(open pipeline and coverage are as of now).")
+
+
 def trend_start(period: Period, data_start: date | None) -> date:
     """The first day a trend over ``period`` covers: the period's start, or the data's first day
     when the period starts before the data does. A custom 2017–2026 period over 18 months of data
@@ -135,8 +148,11 @@ def trend_start_text(period: Period, data_start: date | None, what: str = "The c
 class Coverage:
     """Pipeline coverage = open pipeline expected to close in the period ÷ (target − won so far).
 
-    status: ``no_target`` (no revenue target for the period), ``target_met`` (won so far reached
-    the target: nothing left to cover), ``ok`` (ratio is set).
+    status: ``no_target`` (no revenue target for the period), ``filtered`` (filters are set: the
+    target is the company's, so a slice's pipeline over it is no coverage), ``target_met`` (won so
+    far reached the target: nothing left to cover), ``missed`` (the period is over short of the
+    target: ``remaining`` is by how much, and there is nothing left to cover it with), ``ok``
+    (ratio is set).
     """
 
     status: str
@@ -147,15 +163,25 @@ class Coverage:
     won_so_far: float
 
 
-def pipeline_coverage(open_in_period: float, won_so_far: float, target: float | None) -> Coverage:
+def pipeline_coverage(open_in_period: float, won_so_far: float, target: float | None, *,
+                      filtered: bool = False, finished: bool = False) -> Coverage:
+    """Coverage of the period's revenue target. ``filtered``: the numbers are a slice (a source, a
+    team, an owner) while the target is company-wide, so no ratio: Webinar's pipeline over the
+    whole plan read "0.1×, −5.6× vs needed" in red. ``finished``: the period is over, its deals due
+    in it all closed, so what is left is a miss, not pipeline to find (last quarter read "0.0×"
+    beside $3.72M won of a $3.78M plan)."""
     open_in_period = 0.0 if _missing(open_in_period) else float(open_in_period)
     won_so_far = 0.0 if _missing(won_so_far) else float(won_so_far)
     if target is None or _missing(target) or float(target) <= 0:
         return Coverage("no_target", None, None, None, open_in_period, won_so_far)
     target = float(target)
     remaining = target - won_so_far
+    if filtered:
+        return Coverage("filtered", None, target, None, open_in_period, won_so_far)
     if remaining <= 0:
         return Coverage("target_met", None, target, 0.0, open_in_period, won_so_far)
+    if finished:
+        return Coverage("missed", None, target, remaining, open_in_period, won_so_far)
     return Coverage("ok", open_in_period / remaining, target, remaining, open_in_period, won_so_far)
 
 

@@ -104,6 +104,15 @@ class Scoreboard:
         return calc.comparison_before_data(self.comparison, self.data_start)
 
     @property
+    def not_started(self) -> bool:
+        """The period begins after ``as_of``: nothing has happened in it, so no changes are shown."""
+        return calc.not_started(self.period, self.as_of)
+
+    @property
+    def shows_changes(self) -> bool:
+        return not (self.comparison_before_data or self.not_started)
+
+    @property
     def marketing_revenue_share(self) -> float | None:
         return calc.share(self.marketing_revenue, self.revenue)
 
@@ -134,6 +143,7 @@ def numbers(sb: Scoreboard) -> dict:
         "comparison": sb.comparison.describe(),
         "comparison_same_point": sb.comparison.label.startswith("same"),
         "comparison_before_data": sb.comparison_before_data,
+        "not_started": sb.not_started,
         "data_start": None if sb.data_start is None else f"{sb.data_start:%d %b %Y}",
         "open_as_of": sb.open_as_of.isoformat(),
         "comparison_open_as_of": sb.comparison_open_as_of.isoformat(),
@@ -173,9 +183,9 @@ def _last_instant(period: Period) -> datetime:
 def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime,
                       data_start: date | None) -> dict[str, Callable[[], object]]:
     """The KPIs' reads, to run side by side. The comparison period's (``*_prev``) only when its
-    changes will be shown: one that starts before the data (:func:`calc.comparison_before_data`:
-    "last 12 months" of 18 months of data) shows none, and its reads were half the database work of
-    a year-long scoreboard."""
+    changes will be shown (:func:`_shows_changes`): one that starts before the data
+    (:func:`calc.comparison_before_data`: "last 12 months" of 18 months of data) shows none, and its
+    reads were half the database work of a year-long scoreboard."""
     comparison, open_at, comparison_open_at = moments(period, as_of)
     prev_as_of = calc.comparison_as_of(period, comparison, as_of)   # equally mature (see there)
     reads = {
@@ -189,7 +199,7 @@ def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime,
         "sla": lambda: metrics.sla_compliance(period, filters, as_of=as_of),
         "target": lambda: revenue_target(period),
     }
-    if not calc.comparison_before_data(comparison, data_start):
+    if _shows_changes(period, comparison, as_of, data_start):
         reads.update({
             "deals_prev": lambda: metrics.closed_deals(comparison, filters),
             "created_prev": lambda: metrics.pipeline_created(comparison, filters),
@@ -202,7 +212,14 @@ def _scoreboard_reads(period: Period, filters: Filters, as_of: datetime,
     return reads
 
 
-def _assemble_scoreboard(period: Period, as_of: datetime, got: dict, data_start: date | None) -> Scoreboard:
+def _shows_changes(period: Period, comparison: Period, as_of: datetime, data_start: date | None) -> bool:
+    """Whether changes against ``comparison`` are shown (and read): not against a comparison period
+    from before the data, nor for a period that has not started (:attr:`Scoreboard.shows_changes`)."""
+    return not (calc.comparison_before_data(comparison, data_start) or calc.not_started(period, as_of))
+
+
+def _assemble_scoreboard(period: Period, as_of: datetime, got: dict, data_start: date | None,
+                         filters: Filters) -> Scoreboard:
     comparison, open_at, comparison_open_at = moments(period, as_of)
     r = {k: _row(v) if isinstance(v, pd.DataFrame) else v for k, v in got.items()}
     for name in ("deals_prev", "created_prev", "open_prev", "mqls_prev", "acc_prev", "touch_prev", "sla_prev"):
@@ -224,8 +241,9 @@ def _assemble_scoreboard(period: Period, as_of: datetime, got: dict, data_start:
         opportunities_created=int(_num(created, "opportunities", 0)),
         open_pipeline=float(_num(open_now, "amount", 0.0)), open_pipeline_prev=float(_num(open_prev, "amount", 0.0)),
         open_deals=int(_num(open_now, "opportunities", 0)),
+        # the target is the company's: no coverage for a slice; a finished period's gap is a miss
         coverage=calc.pipeline_coverage(_num(cov_in, "open_in_period", 0.0), _num(cov_in, "won_so_far", 0.0),
-                                        r["target"]),
+                                        r["target"], filtered=not filters.is_empty, finished=as_of >= period.end_at),
         coverage_needed=calc.coverage_needed(win_rate),
         mqls=int(_num(r["mqls"], "mqls", 0)), mqls_prev=int(_num(r["mqls_prev"], "mqls", 0)),
         handed_off=int(_num(acc, "handed_off", 0)), accepted=int(_num(acc, "accepted", 0)),
@@ -239,7 +257,7 @@ def _assemble_scoreboard(period: Period, as_of: datetime, got: dict, data_start:
         sla_compliance=_num(sla, "compliance_rate"), sla_compliance_prev=_num(sla_prev, "compliance_rate"),
         data_start=data_start,
     )
-    if sb.comparison_before_data:   # "+365%" against months with no data yet is no change at all
+    if not sb.shows_changes:   # "+365%" against months with no data yet, "−100%" before the start: no change
         sb = replace(sb, **{f.name: None for f in fields(sb) if f.name.endswith("_prev")})
     return sb
 
@@ -249,7 +267,7 @@ def scoreboard(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime
     as_of = as_of or metrics.now_minute()
     data_start = dimensions.data_start(period.tz)   # whether the comparison is read at all (cached)
     return _assemble_scoreboard(period, as_of, fetch(_scoreboard_reads(period, filters, as_of, data_start)),
-                                data_start)
+                                data_start, filters)
 
 
 # --------------------------------------------------------------------------- trends
@@ -426,7 +444,7 @@ def overview(period: Period, filters: Filters = NO_FILTERS, *, as_of: datetime |
     got = fetch(reads)
     if from_trends:
         got.update(_totals_from_trends(got))
-    return Overview(_assemble_scoreboard(period, as_of, got, data_start), _assemble_trends(period, as_of, got, data_start),
+    return Overview(_assemble_scoreboard(period, as_of, got, data_start, filters), _assemble_trends(period, as_of, got, data_start),
                     got["distribution"], calc.funnel_from_mql(got["funnel"]))
 
 

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from components import format as fmt
-from components import sla_charts
+from components import kpi_tiles, scoreboard_records, sla_charts, widgets
+from components.widgets import table_height
 from queries import dimensions, metrics, parallel, scoreboard, users
 from queries.filters import NO_FILTERS, Filters
 from queries.periods import Period
@@ -138,7 +139,10 @@ def test_kpi_tiles_equal_the_metric_functions(scene, world):
     assert t["Win rate"].value == fmt.pct(deals.win_rate) == "67%"
     assert t["Pipeline created"].value == fmt.money(created.amount)
     assert t["Open pipeline"].value == fmt.money(open_end.amount) == "$120k"
-    assert t["Pipeline coverage"].value == fmt.ratio(cov.open_in_period / (200_000 - cov.won_so_far)) == "0.6×"
+    # Q1 is over: every deal due in it has closed or slipped, so coverage says by how much it missed
+    assert t["Pipeline coverage"].value == "Missed"
+    assert t["Pipeline coverage"].proto.delta_description == \
+        f"by {fmt.money(200_000 - cov.won_so_far)} of $200k" == "by $130k of $200k"
     assert t["MQLs delivered"].value == fmt.number(mqls.mqls) == "6"
     assert t["Lead acceptance"].value == fmt.pct(acc.acceptance_rate) == "50%"
     assert t["Lead acceptance"].delta == fmt.change(acc.acceptance_rate, acc_prev.acceptance_rate, "points")
@@ -348,6 +352,59 @@ def test_no_revenue_target_points_to_the_plan(scene):
 
 
 @pytest.mark.one_backend
+def test_coverage_with_a_filter_set_shows_no_ratio_against_the_company_target(scene, world):
+    """Source = Webinar read "0.1×, -5.6× vs needed" in red: one source's open pipeline over the
+    whole company's remaining plan. The target is company-wide, so with any filter no ratio."""
+    world.setting("revenue_target_2026-Q1", 200_000)
+    for link in ({**Q1_LINK, "source": "webinar"}, {**Q1_LINK, "owner": str(scene["ae"])}, {**Q1_LINK, "tier": "1"}):
+        coverage = tiles(open_scoreboard(link))["Pipeline coverage"]
+        assert coverage.value == fmt.DASH and not coverage.proto.delta, link
+        assert coverage.proto.delta_description == kpi_tiles.FILTERED_COVERAGE
+        assert "company's" in coverage.proto.help
+    assert tiles(open_scoreboard(Q1_LINK))["Pipeline coverage"].value == "Missed"   # unfiltered: the company's
+
+
+def test_coverage_is_a_ratio_while_the_period_runs_and_a_miss_once_it_is_over(scene, world):
+    """Last quarter, read at its end with every deal due in it closed, showed "0.0×, -3.1× vs needed"
+    beside $3.72M won of a $3.78M plan."""
+    world.setting("revenue_target_2026-Q1", 200_000)
+    mid_q1 = at("2026-02-15 12:00")
+    running = scoreboard.scoreboard(Q1, as_of=mid_q1)
+    cov = metrics.coverage_inputs(Q1, as_of=mid_q1).iloc[0]
+    assert cov.won_so_far == 20_000 and cov.open_in_period > 0
+    assert running.coverage.status == "ok"
+    assert running.coverage.ratio == pytest.approx(cov.open_in_period / (200_000 - 20_000))
+    over = scoreboard.scoreboard(Q1, as_of=at("2026-04-02 12:00"))
+    assert (over.coverage.status, over.coverage.ratio, over.coverage.remaining) == ("missed", None, 130_000)
+    world.setting("revenue_target_2026-Q1", 60_000)
+    import streamlit as st
+
+    st.cache_data.clear()   # the plan as just set
+    met = scoreboard.scoreboard(Q1, as_of=at("2026-04-02 12:00"))
+    assert met.coverage.status == "target_met"
+    filtered = scoreboard.scoreboard(Q1, Filters(sources=("webinar",)), as_of=at("2026-02-15 12:00"))
+    assert filtered.coverage.status == "filtered" and filtered.coverage.ratio is None
+
+
+@pytest.mark.one_backend
+def test_a_period_that_has_not_started_shows_no_changes_and_says_when_it_starts(scene):
+    """A custom 2027 quarter read "-100%" in red on MQLs, revenue and pipeline created, with a note
+    that changes were "read at the same age as this period"."""
+    app = open_scoreboard({"period": "custom", "from": "2027-01-01", "to": "2027-03-31"})
+    assert not app.exception, app.exception
+    t = tiles(app)
+    assert t["Open pipeline"].value == "$120k"     # what is open now
+    assert not [m.label for m in t.values() if m.proto.delta], "no changes for a period not yet begun"
+    notes = " ".join(c.value for c in app.caption)
+    assert "starts on 01 Jan 2027, so nothing has happened in it yet" in notes
+    assert "read at the same age" not in notes
+    sb = scoreboard.scoreboard(Period(date(2027, 1, 1), date(2027, 3, 31), "UTC"))
+    assert sb.not_started and not sb.shows_changes and sb.revenue_prev is None and sb.mqls_prev is None
+    reads = scoreboard._scoreboard_reads(sb.period, NO_FILTERS, sb.as_of, dimensions.data_start("UTC"))
+    assert not [k for k in reads if k.endswith("_prev")]   # nor read
+
+
+@pytest.mark.one_backend
 def test_a_rep_cannot_pick_another_rep_as_owner(scene):
     """/scoreboard?owner=<another rep> showed an SDR that rep's SLA compliance and acceptance."""
     users.create(None, UserInput("sam", "Sam", "sam@example.com", ["sdr"], rep_id=scene["sdr"]),
@@ -506,12 +563,23 @@ def test_the_page_draws_a_long_period_from_the_data_and_says_so(scene):
 
 @pytest.mark.one_backend
 def test_a_one_day_period_lists_no_source_it_cannot_draw(scene):
-    """One hand-off on 10 Jan: its source has no point (under MIN_COHORT), so it is not in the legend."""
+    """One hand-off on 10 Jan: no rate rests on it (under MIN_COHORT), the all-sources one neither,
+    so nothing is in the legend and the plot says why."""
     app = open_scoreboard({"period": "custom", "from": "2026-01-10", "to": "2026-01-10"})
     acceptance = next(json.loads(c.proto.spec) for c in app.get("plotly_chart")
-                      if "Lead acceptance rate by source" in json.dumps(c.proto.spec))
-    assert [t["name"] for t in acceptance["data"]] == ["All sources"]
-    assert "so none is drawn" in acceptance["layout"]["legend"]["title"]["text"]
+                      if "Lead acceptance rate" in json.dumps(c.proto.spec))
+    assert acceptance["layout"]["showlegend"] is False
+    assert [a["text"] for a in acceptance["layout"]["annotations"]] == ["No day had 10+ hand-offs: too few for a rate"]
+
+
+@pytest.mark.one_backend
+def test_the_acceptance_trend_with_one_source_draws_it_once(scene):
+    """Source = Webinar listed "Webinar" in the legend, its line hidden under an identical "All sources"."""
+    app = open_scoreboard({**Q1_LINK, "source": "webinar"})
+    acceptance = next(json.loads(c.proto.spec) for c in app.get("plotly_chart")
+                      if "Lead acceptance rate" in json.dumps(c.proto.spec))
+    assert "All sources" not in json.dumps(acceptance["data"])
+    assert {t["name"].split(",")[0] for t in acceptance["data"]} == {"Webinar"}
 
 
 def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):
@@ -523,9 +591,10 @@ def test_parallel_reads_give_the_same_page_as_sequential_ones(scene, world):
     st.cache_data.clear()
     data_start = dimensions.data_start(Q1.tz)
     reads = scoreboard._scoreboard_reads(Q1, NO_FILTERS, as_of, data_start)
-    sequential = scoreboard._assemble_scoreboard(Q1, as_of, parallel.fetch(reads, workers=1), data_start)
+    sequential = scoreboard._assemble_scoreboard(Q1, as_of, parallel.fetch(reads, workers=1), data_start,
+                                                 NO_FILTERS)
     assert view.scoreboard == sequential
-    assert view.scoreboard.coverage.ratio == pytest.approx(80_000 / 130_000)
+    assert (view.scoreboard.coverage.status, view.scoreboard.coverage.remaining) == ("missed", 130_000)
     assert view.funnel["reached"].tolist() == [6, 3, 3, 1]
 
 
@@ -555,7 +624,7 @@ def test_the_totals_summed_from_the_trends_equal_the_totals_read(scene, world, p
     st.cache_data.clear()
     read = scoreboard._assemble_scoreboard(
         period, as_of, parallel.fetch(scoreboard._scoreboard_reads(period, filters, as_of, data_start), workers=1),
-        data_start)
+        data_start, filters)
     assert summed == read
     if period.end.month == 6:
         assert summed.revenue == 0 and summed.win_rate is None and summed.acceptance_rate is None
@@ -583,8 +652,8 @@ def test_a_comparison_before_the_data_is_not_read_at_all(scene, world):
     assert len(prev) == 7
     without = scoreboard._scoreboard_reads(Q1, NO_FILTERS, as_of, Q1.start)   # Q4 2025 is before it
     assert not {k for k in without if k.endswith("_prev")} and set(without) == set(with_prev) - prev
-    shown = scoreboard._assemble_scoreboard(Q1, as_of, parallel.fetch(with_prev, workers=1), long_ago)
-    cut = scoreboard._assemble_scoreboard(Q1, as_of, parallel.fetch(without, workers=1), Q1.start)
+    shown = scoreboard._assemble_scoreboard(Q1, as_of, parallel.fetch(with_prev, workers=1), long_ago, NO_FILTERS)
+    cut = scoreboard._assemble_scoreboard(Q1, as_of, parallel.fetch(without, workers=1), Q1.start, NO_FILTERS)
     assert cut.comparison_before_data and not shown.comparison_before_data
     assert cut.revenue_prev is None and cut.acceptance_rate_prev is None and cut.median_minutes_prev is None
     same = {f.name for f in dataclasses.fields(cut) if not f.name.endswith("_prev") and f.name != "data_start"}
@@ -605,6 +674,21 @@ def test_drill_down_lists_the_deals_behind_revenue_with_csv(scene):
     assert "2 records, $70,000 in total" in " ".join(c.value for c in app.caption)
     buttons = app.get("download_button")
     assert buttons and "Download CSV" in buttons[0].proto.label
+
+
+@pytest.mark.one_backend
+def test_a_short_record_list_gets_a_table_its_size(scene, monkeypatch):
+    """Four to six records sat above 420 px of empty grid rows; a long list still stops at that."""
+    heights = []
+    drawn = widgets.data_table
+    monkeypatch.setattr(widgets, "data_table", lambda data, **kw: heights.append(kw.get("height")) or drawn(data, **kw))
+    app = open_scoreboard(Q1_LINK)
+    for key, rows in (("revenue", 2), ("handoffs", 6)):
+        app.selectbox(key="sb_drill").set_value(key).run()
+        assert not app.exception, app.exception
+        assert len(app.dataframe[0].value) == rows
+        assert heights[-1] == table_height(rows) < scoreboard_records.MOST_HEIGHT
+    assert table_height(50, scoreboard_records.MOST_HEIGHT) == scoreboard_records.MOST_HEIGHT
 
 
 @pytest.mark.one_backend

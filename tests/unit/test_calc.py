@@ -114,6 +114,30 @@ def test_target_already_met_needs_no_coverage():
     assert cov.ratio is None and cov.remaining == 0
 
 
+def test_a_filtered_view_has_no_coverage_of_the_company_target():
+    """Source = Webinar read "0.1×, −5.6× vs needed": one source's pipeline over the whole plan."""
+    cov = calc.pipeline_coverage(900_000, 100_000, 3_780_000, filtered=True)
+    assert cov.status == "filtered" and cov.ratio is None and cov.target == 3_780_000
+    # no plan at all says so first, filtered or not
+    assert calc.pipeline_coverage(900_000, 100_000, None, filtered=True).status == "no_target"
+
+
+def test_a_finished_period_short_of_its_target_missed_it():
+    """Last quarter read "0.0×, -3.1× vs needed": at its end every deal due in it has closed."""
+    cov = calc.pipeline_coverage(0.0, 3_722_900, 3_780_000, finished=True)
+    assert cov.status == "missed" and cov.ratio is None and cov.remaining == pytest.approx(57_100)
+    assert calc.pipeline_coverage(0.0, 3_900_000, 3_780_000, finished=True).status == "target_met"
+
+
+def test_a_period_that_has_not_started_shows_no_changes():
+    next_q = Period(date(2027, 1, 1), date(2027, 3, 31), "America/New_York")
+    assert calc.not_started(next_q, datetime(2026, 11, 25, 12, tzinfo=timezone.utc))
+    assert not calc.not_started(next_q, datetime(2027, 1, 1, 5, tzinfo=timezone.utc))   # 00:00 in New York
+    assert calc.not_started(next_q, datetime(2027, 1, 1, 4, 59, tzinfo=timezone.utc))
+    assert not calc.not_started(Q4, datetime(2026, 11, 25, 12, tzinfo=timezone.utc))
+    assert "starts on 01 Jan 2027" in calc.not_started_text(next_q)
+
+
 def test_coverage_needed_is_the_inverse_win_rate():
     assert calc.coverage_needed(0.25) == pytest.approx(4.0)
     assert calc.coverage_needed(0) is None

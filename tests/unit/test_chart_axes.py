@@ -6,6 +6,7 @@ so charts side by side agree; Plotly's automatic weekly ticks fall on Sundays. A
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from components import charts, sla_charts, theme
 
@@ -133,7 +134,7 @@ def test_nothing_won_reads_nothing_won_not_milli_dollars():
                           "pipeline_created": [0.0, 5_000.0, 0.0], "marketing_sourced_pipeline": 0.0})
     fig = charts.revenue_pipeline_chart(money, "week")
     assert list(fig.layout.yaxis.tickvals) == [0] and list(fig.layout.yaxis.range) == [0, 1]
-    assert fig.layout.yaxis2.tickvals is None   # pipeline was created: its own scale
+    assert list(fig.layout.yaxis2.ticktext) == ["$0", "$2k", "$4k"]   # pipeline was created: its own scale
     notes = [a.text for a in fig.layout.annotations]
     assert "No revenue won in the period" in notes and "No pipeline created in the period" not in notes
 
@@ -260,8 +261,32 @@ def test_money_axes_write_billions_as_b_with_the_company_currency():
     money = pd.DataFrame({"bucket": MONDAYS[:2], "revenue": [1.2e9, 2.6e9], "marketing_sourced_revenue": [0.5e9, 1e9],
                           "pipeline_created": [4e9, 5e9], "marketing_sourced_pipeline": [1e9, 2e9]})
     fig = charts.revenue_pipeline_chart(money, "week", "JPY")
-    for axis in (fig.layout.yaxis, fig.layout.yaxis2):
-        assert axis.tickprefix == "¥" and axis.exponentformat == "B" and axis.tickformat is None
+    assert list(fig.layout.yaxis.ticktext) == ["¥0", "¥1B", "¥2B"]
+    assert list(fig.layout.yaxis2.ticktext) == ["¥0", "¥2B", "¥4B"]
+
+
+@pytest.mark.parametrize("largest, ticks", [
+    (1_600_000, ["$0", "$0.5M", "$1.0M", "$1.5M"]),   # Plotly's own read "$0.5M" beside "$1M"
+    (3_720_000, ["$0", "$1M", "$2M", "$3M"]),
+    (850_000, ["$0", "$200k", "$400k", "$600k", "$800k"]),
+    (1_020_000, ["$0", "$0.5M", "$1.0M"]),            # the top tick in millions: every tick in millions
+    (420, ["$0", "$100", "$200", "$300", "$400"]),
+    (1.2e9, ["$0", "$0.5B", "$1.0B"]),
+    (0, ["$0"]),
+])
+def test_money_ticks_are_written_alike(largest, ticks):
+    axis = theme.money_ticks(largest, "$")
+    assert axis["ticktext"] == ticks
+    assert axis["range"][0] == 0 and axis["range"][1] >= largest and axis["tickvals"][-1] <= axis["range"][1]
+
+
+def test_the_revenue_trend_writes_its_ticks_alike_in_the_company_currency():
+    money = pd.DataFrame({"bucket": MONDAYS[:3], "revenue": [0.4e6, 1.6e6, 0.9e6],
+                          "marketing_sourced_revenue": [0.1e6, 0.6e6, 0.3e6],
+                          "pipeline_created": [2e6, 3.72e6, 1e6], "marketing_sourced_pipeline": [1e6, 1e6, 0.5e6]})
+    fig = charts.revenue_pipeline_chart(money, "week", "EUR")
+    assert list(fig.layout.yaxis.ticktext) == ["€0", "€0.5M", "€1.0M", "€1.5M"]
+    assert list(fig.layout.yaxis2.ticktext) == ["€0", "€1M", "€2M", "€3M"]
 
 
 def test_the_mql_pace_chart_draws_from_the_data_and_counts_what_came_before():

@@ -241,6 +241,37 @@ def test_a_source_without_a_point_is_not_in_the_legend():
     assert fig.layout.legend.title.text.strip() == "Sources: weeks with 10+ hand-offs"
 
 
+def test_one_source_is_drawn_as_one_line_named_after_it():
+    """Source = Webinar: the legend listed "Webinar" but its line lay under "All sources", the same
+    numbers drawn twice. One source, one line, with its name."""
+    webinar = _by_source([("webinar", "Webinar", 90)])
+    overall = webinar.drop(columns=["dim_key", "dim_label"]).assign(awaiting=0)
+    overall.loc[overall.index[-1], "awaiting"] = 40   # the last week still awaiting decisions
+    fig = charts.acceptance_trend_chart(webinar, overall, "week")
+    assert [t.name for t in fig.data] == ["Webinar", "Webinar, decisions still coming"]
+    assert fig.layout.legend.title.text.strip() == "Webinar: weeks with 10+ hand-offs"
+    assert fig.layout.title.text.endswith("Lead acceptance rate, Webinar")
+    assert "<extra>Webinar</extra>" in fig.data[1].hovertemplate
+    assert fig.data[0].line.color == fig.data[1].line.color == theme.SOURCE_COLORS["webinar"]
+
+
+def test_the_all_sources_line_leaves_out_weeks_under_the_minimum_too():
+    """A quarter's partial first week (1–3 Oct, 4 hand-offs) was drawn at 100% under the legend's
+    "weeks with 10+ hand-offs"."""
+    overall = _overall()
+    overall.loc[overall.index[0], ["handed_off", "accepted", "acceptance_rate"]] = [4, 4, 1.0]
+    fig = charts.acceptance_trend_chart(_by_source([("webinar", "Webinar", 60), ("content", "Content", 30)]),
+                                        overall, "week")
+    line = next(t for t in fig.data if t.name == "All sources")
+    assert pd.isna(line.y[0]) and list(line.y[1:]) == [0.5] * (len(MONDAYS) - 1)
+    thin = _overall().assign(handed_off=3, accepted=1, acceptance_rate=1 / 3)   # no week a rate can rest on
+    fig = charts.acceptance_trend_chart(_by_source([]).reindex(columns=["bucket", "dim_key", "dim_label",
+                                                                        "handed_off", "accepted", "awaiting",
+                                                                        "acceptance_rate"]), thin, "week")
+    assert fig.layout.showlegend is False
+    assert [a.text for a in fig.layout.annotations] == ["No week had 10+ hand-offs: too few for a rate"]
+
+
 def test_a_source_has_one_colour_by_code_and_by_label():
     for label, code in theme.SOURCE_CODES.items():
         assert theme.source_color(code) == theme.source_color(None, label) == theme.source_color(code, label)

@@ -32,3 +32,13 @@ def test_a_period_with_no_untouched_and_no_late_hand_off():
     fig = charts.first_touch_chart(frame)
     assert [t.name for t in fig.data] == [sla_charts.KIND_NAMES["met"]]
     assert [a.text for a in fig.layout.annotations] == ["100%"]
+
+
+def test_bands_past_a_day_are_in_hours_and_the_axis_says_which_hours():
+    """Where the SLA policy counts business hours, the minutes are business minutes: "1d" read as a
+    calendar day for 24 business hours (about three working days)."""
+    assert [charts.band_label(lo, up) for lo, up in ((0, 5), (30, 60), (480, 1440), (1440, 4320),
+                                                      (4320, float("inf")))] == \
+        ["< 5m", "30m–1h", "8–24h", "24–72h", "72h+"]
+    title = charts.first_touch_chart(distribution()).layout.xaxis.title.text
+    assert title == "Business hours where the lead's SLA policy counts them"

@@ -94,6 +94,25 @@ def test_coverage_without_a_ratio_says_why(status, value, caption):
     assert (tile.value, tile.caption) == (value, caption)
 
 
+def test_coverage_with_filters_set_shows_no_ratio_and_says_why():
+    """Source = Webinar read "0.1×, -5.6× vs needed" in red: a slice over the company's target."""
+    payload = scoreboard_payload(status="filtered", ratio=None, remaining=None)
+    tile = kpi_tiles.scoreboard_tiles(payload, vs=None, explain=True)["shared"][-1]
+    assert (tile.value, tile.delta, tile.caption) == ("—", None, kpi_tiles.FILTERED_COVERAGE)
+    assert "Company-wide" in tile.caption and "only without filters" in tile.help
+    assert kpi_tiles.delta_tone(tile) == "neutral"
+
+
+def test_a_finished_period_that_missed_its_target_says_by_how_much():
+    """Last quarter read "0.0×, ↓ -3.1× vs needed" beside $3.72M won of a $3.78M plan."""
+    payload = scoreboard_payload(status="missed", ratio=None, target=3_780_000.0, remaining=57_100.0,
+                                 won_so_far=3_722_900.0, open_in_period=0.0)
+    for tile in (kpi_tiles.scoreboard_tiles(payload)["shared"][-1],
+                 kpi_tiles.scoreboard_tiles(payload, vs=None, explain=True)["shared"][-1]):
+        assert (tile.value, tile.delta, tile.caption) == ("Missed", None, "by $57.1k of $3.78M")
+        assert kpi_tiles.delta_tone(tile) == "neutral"
+
+
 def test_every_delta_on_a_slide_says_what_it_compares_with():
     """The scoreboard and acceptance slides compare with the previous period, the SLA slide with the
     agreed minimum, the targets and the pace: each delta says which, so opposite arrows on two

@@ -94,20 +94,26 @@ select case when touched then width_bucket(minutes_to_first_touch::float8, cast(
  group by band
  order by band
 
+-- name: _sla_compliance_columns
+-- SLA compliance's counts over rows with an outcome column (the _sla_outcome rule): handed off,
+-- met, breached (late, untouched), pending, and compliance = met ÷ (met + breached). A select list:
+-- sla_compliance groups it by bucket and dimension, the SLA totals of sla.sql (_sla_totals_columns)
+-- add speed to it.
+count(*) as handed_off,
+count(*) filter (where outcome = 'met') as met,
+count(*) filter (where outcome = 'late') as breached_late,
+count(*) filter (where outcome = 'untouched') as breached_untouched,
+count(*) filter (where outcome in ('late', 'untouched')) as breached,
+count(*) filter (where outcome = 'pending') as pending,
+count(*) filter (where outcome = 'met')::float8 / nullif(count(*) filter (where outcome <> 'pending'), 0)
+    as compliance_rate
+
 -- name: sla_compliance
 -- SLA compliance = met ÷ (met + breached) among hand-offs in the period whose outcome is known at
 -- :as_of. met: first touch at or before the deadline. breached: touched after the deadline, or
 -- untouched with the deadline passed. pending: untouched, deadline not yet passed (not counted).
 -- The outcome is the _sla_outcome rule.
-select bucket, dim_key, dim_label,
-       count(*) as handed_off,
-       count(*) filter (where outcome = 'met') as met,
-       count(*) filter (where outcome = 'late') as breached_late,
-       count(*) filter (where outcome = 'untouched') as breached_untouched,
-       count(*) filter (where outcome in ('late', 'untouched')) as breached,
-       count(*) filter (where outcome = 'pending') as pending,
-       count(*) filter (where outcome = 'met')::float8
-         / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate
+select bucket, dim_key, dim_label, {{ _sla_compliance_columns }}
   from (select case when :grain = 'none' then null
                     else (cast(:bucket_dates as date[]))[width_bucket(h.handed_off_at, cast(:bucket_starts as timestamptz[]))] end as bucket,
                h.dim_key, h.dim_label,

@@ -307,18 +307,12 @@ select h.id as handoff_id, h.lead_id,
  order by h.handed_off_at desc, h.id desc
 
 -- name: _sla_totals_columns
--- The columns of one set of SLA totals (queries/sla.py, Totals): compliance counts by the
--- _sla_outcome rule, untouched, and median / p90 minutes to first touch over the touched, as
--- sla_compliance and first_touch count them in metrics.sql. Over rows with the columns outcome
+-- The columns of one set of SLA totals (queries/sla.py, Totals): the compliance counts of
+-- sla_compliance (_sla_compliance_columns in metrics.sql), untouched, and median / p90 minutes to
+-- first touch over the touched, as first_touch counts them. Over rows with the columns outcome
 -- (_sla_outcome), touched (first touch by :as_of) and minutes_to_first_touch.
-count(*) as handed_off,
-count(*) filter (where outcome = 'met') as met,
-count(*) filter (where outcome = 'late') as breached_late,
-count(*) filter (where outcome = 'untouched') as breached_untouched,
-count(*) filter (where outcome in ('late', 'untouched')) as breached,
-count(*) filter (where outcome = 'pending') as pending,
+{{ _sla_compliance_columns }},
 count(*) filter (where not touched) as untouched,
-count(*) filter (where outcome = 'met')::float8 / nullif(count(*) filter (where outcome <> 'pending'), 0) as compliance_rate,
 percentile_cont(0.5) within group (order by minutes_to_first_touch) filter (where touched) as median_minutes,
 percentile_cont(0.9) within group (order by minutes_to_first_touch) filter (where touched) as p90_minutes
 

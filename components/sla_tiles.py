@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from components import definitions_text as defs
 from components import format as fmt
 from components import theme
 from components.kpi_tiles import Tile, against
@@ -61,15 +62,14 @@ def sla_sides(p: dict, *, explain: bool = False) -> dict[str, Side]:
         Tile("mql_acceptance", "Accepted by sales", fmt.pct(acc.get("acceptance_rate")),
              _vs(acc.get("acceptance_rate"), floor, "minimum"), side="marketing",
              caption=f"minimum {fmt.pct(floor)}" if floor is not None else "no agreed minimum",
-             help=why("Accepted ÷ handed off, for hand-offs in the period: the quality half of marketing's "
-                      "commitment. Recent hand-offs still awaiting a decision make it provisional.")),
+             help=why(defs.ACCEPTANCE)),
     ]
     sales = [
         Tile("follow_up", "Contacted in time", fmt.pct(comp.get("compliance_rate")),
              _vs(comp.get("compliance_rate"), follow, "target"), side="sales",
              caption=f"target {fmt.pct(follow)}" if follow is not None else "no target",
-             help=why("Hand-offs first touched by their SLA deadline ÷ those whose outcome is known: the "
-                      "scoreboard's SLA compliance, and In time on the team scorecard.")),
+             help=why(defs.sla_compliance() + " The scoreboard's SLA compliance, and In time on the team "
+                      "scorecard.")),
         Tile("decided_on_time", "Decided on time", fmt.pct(timely.get("on_time_rate")),
              _vs(timely.get("on_time_rate"), decide, "target"), side="sales",
              caption=f"target {fmt.pct(decide)}" if decide is not None else "no target",

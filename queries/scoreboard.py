@@ -110,7 +110,7 @@ class Scoreboard:
 
     @property
     def shows_changes(self) -> bool:
-        return not (self.comparison_before_data or self.not_started)
+        return _shows_changes(self.period, self.comparison, self.as_of, self.data_start)
 
     @property
     def marketing_revenue_share(self) -> float | None:
